@@ -1,0 +1,162 @@
+"""The command line: parse arguments, load the config, call one library function, report.
+
+Library errors (SyndicateError) become ``Error: ...`` lines with no traceback. Exit codes:
+0 done, 1 some items or the publish failed (the rest was published), 2 bad config or usage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .catalog import loads, open_catalog
+from .collect import collect as collect_items
+from .config import Settings, load_config
+from .errors import ConfigError, SyndicateError
+from .publish import publish as publish_site
+
+CONFIG_HELP = "Path of the config file (default: ./config.yaml)."
+
+
+def _now(value: str | None) -> dt.datetime:
+    """The only place the wall clock is read."""
+    if value:
+        when = dt.datetime.fromisoformat(value)
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _load(path: str) -> Settings:
+    try:
+        settings = load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    for w in settings.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    return settings
+
+
+def _report(errors, warnings) -> None:
+    for w in warnings:
+        click.echo(f"Warning: {w}", err=True)
+    for e in errors:
+        click.echo(f"Error: {e}", err=True)
+
+
+def _collect_line(report) -> str:
+    return (f"Collected: {len(report.created)} new, {len(report.updated)} updated, "
+            f"{report.unchanged} unchanged, {len(report.removed)} removed, "
+            f"{len(report.errors)} failed")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="syndicate")
+def main() -> None:
+    """Publish one author's blog and podcast: collect posts and episodes, render the blog feeds
+    (RSS and Atom) and the podcast feed, and write the site to its target."""
+
+
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--dry-run", is_flag=True, help="Print what would be written; change nothing.")
+@click.option("--force", is_flag=True, help="Allow more deletes than max_deletes in one run.")
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) -> None:
+    """Collect the sources and publish the site to the configured target.
+
+    Items dated in the future, and drafts, are left out. An item that fails to read is reported
+    and keeps its last published version; everything else is still published.
+    """
+    settings = _load(config_path)
+    try:
+        result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force)
+    except SyndicateError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    plan = result.plan
+    click.echo(_collect_line(result.collected))
+    if dry_run:
+        click.echo(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
+                   f"delete {len(plan.deletes)}; {plan.unchanged} unchanged")
+        for line in plan.lines():
+            click.echo(f"  {line}")
+    else:
+        target = settings.config.target
+        click.echo(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"
+                   f" deleted {len(plan.deletes)}; {plan.unchanged} unchanged")
+        if plan.held_deletes:
+            click.echo(f"Error: {len(plan.held_deletes)} published files are no longer produced, "
+                       f"more than max_deletes ({settings.config.max_deletes}); nothing was "
+                       "deleted. Check the sources, then run again with --force.", err=True)
+    _report(result.errors, result.warnings)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def collect(config_path: str, now_text: str | None) -> None:
+    """Read posts/ and episodes/ into the catalog without publishing."""
+    settings = _load(config_path)
+    try:
+        with open_catalog(settings.catalog_url) as cat:
+            report = collect_items(settings, cat, now=_now(now_text))
+    except SyndicateError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    click.echo(_collect_line(report))
+    _report(report.errors, report.warnings)
+    if report.errors:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def status(config_path: str, as_json: bool, now_text: str | None) -> None:
+    """List the catalog's items: kind, state, date, title and source."""
+    settings = _load(config_path)
+    now = _now(now_text)
+    try:
+        with open_catalog(settings.catalog_url, commit=False) as cat:
+            rows = cat.all_items()
+    except SyndicateError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    out = []
+    for r in rows:
+        data = loads(r["data"])
+        if r["missing"]:
+            state = "removed"
+        elif r["draft"]:
+            state = "draft"
+        elif dt.datetime.fromisoformat(r["date"]) > now:
+            state = "scheduled"
+        elif r["published_at"]:
+            state = "published"
+        else:
+            state = "unpublished"
+        out.append({"kind": r["kind"], "state": state, "error": r["error"], "date": r["date"],
+                    "title": data.get("title"), "guid": r["guid"], "source": r["source"]})
+    if as_json:
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    for o in sorted(out, key=lambda o: o["date"], reverse=True):
+        flag = "  (error: see publish)" if o["error"] else ""
+        click.echo(f"{o['kind']:<8} {o['state']:<11} {o['date'][:16]}  {o['title']}  "
+                   f"[{o['source']}]{flag}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=Path(__file__).parent.name)

@@ -1,0 +1,259 @@
+"""Collect posts and episodes into the catalog.
+
+Unchanged sources (same mtime and size as last time) are not read again. Each item keeps the GUID
+it was given when first collected, through edits, renames and re-collects. A source that fails
+keeps its last good version in the catalog and is reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import audio
+from ..catalog import Catalog, dumps, loads
+from ..config import Settings
+from ..errors import CollectError, ItemError
+from ..model import Episode, Post
+from .episodes import SIDECAR_SUFFIXES, EpisodeSource, build_episode, read_sidecar
+from .posts import POST_SUFFIXES, parse_post
+from .sources import relative, stat_sig
+
+
+@dataclass
+class CollectReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    kind: str
+    name: str
+    sig: str
+    content_hash: str
+    item: Post | Episode | None = None
+    error: ItemError | None = None
+
+
+def _files(folder: Path, suffixes: set[str]) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        for fn in filenames:
+            if not fn.startswith((".", "_")) and Path(fn).suffix.lower() in suffixes:
+                out.append(Path(dirpath) / fn)
+    return sorted(out)
+
+
+def derive_guid(cat: Catalog, site_url: str, kind: str, slug: str) -> str:
+    """A stable UUID for a new item; stored once and never derived again for that item."""
+    base = f"{site_url}{kind}/{slug}"
+    n = 1
+    while True:
+        guid = str(uuid.uuid5(uuid.NAMESPACE_URL, base if n == 1 else f"{base}#{n}"))
+        if not cat.guid_taken(guid):
+            return guid
+        n += 1
+
+
+def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectReport:
+    report = CollectReport()
+    root = settings.root
+    zone = settings.config.site.timezone
+    rows = cat.all_items()
+    by_source = {r["source"]: r for r in rows}
+    parsed: list[_Parsed] = []
+    seen: set[str] = set()
+    scanned_kinds: set[str] = set()
+
+    posts_dir = settings.posts_dir
+    if posts_dir.is_dir():
+        scanned_kinds.add("post")
+        for path in _files(posts_dir, POST_SUFFIXES):
+            name = relative(path, root)
+            seen.add(name)
+            row = by_source.get(name)
+            sig = stat_sig(path)
+            if row and row["sig"] == sig and not row["error"] and not row["missing"]:
+                report.unchanged += 1
+                continue
+            p = _Parsed("post", name, sig, "")
+            try:
+                p.content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+                p.item = parse_post(path, name, zone, report.warnings)
+            except ItemError as exc:
+                p.error = exc
+            parsed.append(p)
+    elif any(r["kind"] == "post" and not r["missing"] for r in rows):
+        report.errors.append(CollectError(str(posts_dir), "posts folder not found",
+                                          hint="check paths.posts in config.yaml"))
+
+    episodes_dir = settings.episodes_dir
+    if episodes_dir.is_dir():
+        scanned_kinds.add("episode")
+        pending: list[tuple[_Parsed, EpisodeSource]] = []
+        claimed_audio: set[Path] = set()
+        for path in _files(episodes_dir, SIDECAR_SUFFIXES):
+            name = relative(path, root)
+            seen.add(name)
+            row = by_source.get(name)
+            if row and not row["error"] and not row["missing"]:
+                data = loads(row["data"])
+                deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
+                claimed_audio.add((root / data["audio"]).resolve())
+                if row["sig"] == stat_sig(path, *deps):
+                    report.unchanged += 1
+                    continue
+            p = _Parsed("episode", name, "", "")
+            try:
+                src = read_sidecar(path, name, zone, report.warnings)
+                p.sig = stat_sig(*src.files())
+                p.content_hash = audio.sha256_file(src.audio)
+                claimed_audio.add(src.audio.resolve())
+                pending.append((p, src))
+            except ItemError as exc:
+                p.error = exc
+            parsed.append(p)
+        _prepare_audio(pending, by_source, settings)
+        for path in _files(episodes_dir, audio.AUDIO_EXTENSIONS):
+            if path.resolve() not in claimed_audio and not path.with_suffix(".yaml").exists() \
+                    and not path.with_suffix(".yml").exists():
+                report.warnings.append(
+                    f"{relative(path, root)}: audio without a sidecar, ignored "
+                    f"(add {path.stem}.yaml with at least title and date)"
+                )
+    elif any(r["kind"] == "episode" and not r["missing"] for r in rows):
+        report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
+                                          hint="check paths.episodes in config.yaml"))
+
+    _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now)
+    return report
+
+
+def _prepare_audio(pending, by_source, settings: Settings) -> None:
+    """Probe (and where needed encode) new or changed audio, in parallel across the cores."""
+    cache_dir = settings.state_dir / "media"
+    root = settings.root
+
+    def work(entry):
+        p, src = entry
+        row = by_source.get(p.name)
+        try:
+            if row:
+                old = loads(row["data"])
+                if old.get("audio_sha256") == p.content_hash:
+                    media = old["media"]
+                    info = audio.AudioInfo(media["samples"], media["sample_rate"],
+                                           media["channels"], "")
+                    path = src.audio if media["passthrough"] else cache_dir / "unused"
+                    prepared = audio.PreparedAudio(path, media["sha256"], media["size"],
+                                                   media["content_type"], media["extension"], info)
+                    p.item = build_episode(src, p.content_hash, prepared, root)
+                    p.item.media.passthrough = media["passthrough"]
+                    return
+            prepared, _ = audio.prepare(src.audio, p.content_hash, cache_dir,
+                                        relative(src.audio, root))
+            p.item = build_episode(src, p.content_hash, prepared, root)
+        except ItemError as exc:
+            p.error = exc
+
+    workers = max(1, min(len(pending), os.cpu_count() or 1))
+    if workers == 1:
+        for entry in pending:
+            work(entry)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(work, pending))
+
+
+def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) -> None:
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    by_source = {r["source"]: r for r in rows}
+    vanished = [r for r in rows if r["source"] not in seen and r["kind"] in scanned_kinds]
+    claimed: dict[tuple[str, str], str] = {}
+    for r in rows:
+        if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
+            continue
+        fresh = next((p for p in parsed if p.name == r["source"]), None)
+        if fresh is None or fresh.error is not None:
+            claimed.setdefault((r["kind"], r["slug"]), r["source"])
+
+    def order(p: _Parsed):
+        row = by_source.get(p.name)
+        return (0, row["id"]) if row else (1, p.name)
+
+    for p in sorted(parsed, key=order):
+        row = by_source.get(p.name)
+        if p.error is None:
+            key = (p.kind, p.item.slug)
+            holder = claimed.get(key)
+            if holder is not None and holder != p.name:
+                p.error = CollectError(
+                    p.name, f"slug '{p.item.slug}' is already used by {holder}",
+                    hint="give one of them a different 'slug:'",
+                )
+        if p.error is not None:
+            report.errors.append(p.error)
+            if row:
+                cat.update_item(row["id"], error=str(p.error))
+            continue
+        claimed[(p.kind, p.item.slug)] = p.name
+        if row is None:
+            row = _renamed(vanished, p)
+            if row is not None:
+                vanished.remove(row)
+        data = p.item.to_dict()
+        text = dumps(data)
+        guid = p.item.guid
+        if row is None:
+            if guid and cat.guid_taken(guid):
+                report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
+                continue
+            guid = guid or derive_guid(cat, settings.config.site.url, p.kind, p.item.slug)
+            cat.insert_item(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name, sig=p.sig,
+                            content_hash=p.content_hash, data=text, date=p.item.date,
+                            draft=p.item.draft, first_seen=stamp, changed_at=p.item.date,
+                            missing=False, error=None)
+            report.created.append(p.name)
+            continue
+        values = dict(source=p.name, sig=p.sig, content_hash=p.content_hash, slug=p.item.slug,
+                      date=p.item.date, draft=p.item.draft, missing=False, error=None)
+        if guid and guid != row["guid"]:
+            if cat.guid_taken(guid):
+                report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
+                continue
+            values["guid"] = guid
+        if text != row["data"]:
+            values.update(data=text, changed_at=stamp)
+            report.updated.append(p.name)
+        else:
+            report.unchanged += 1
+        cat.update_item(row["id"], **values)
+
+    for r in vanished:
+        if not r["missing"]:
+            cat.update_item(r["id"], missing=True, changed_at=stamp)
+            report.removed.append(r["source"])
+
+
+def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:
+    """The catalog row a new path continues: same content, else same title and date."""
+    same_kind = [r for r in vanished if r["kind"] == p.kind]
+    for r in same_kind:
+        if r["content_hash"] and r["content_hash"] == p.content_hash:
+            return r
+    for r in same_kind:
+        old = loads(r["data"])
+        if old.get("title") == p.item.title and old.get("date") == p.item.date:
+            return r
+    return None

@@ -1,0 +1,160 @@
+"""Episodes: an audio file and a YAML sidecar beside it (title, notes, date, chapters...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import yamlcheck
+from ..audio import AUDIO_EXTENSIONS, PreparedAudio, sha256_file
+from ..errors import CollectError
+from ..markup import markdown_to_html, summarize, xml_safe
+from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
+from .posts import _strip_where
+from .sources import default_slug, read_text, relative, split_name
+
+SIDECAR_SUFFIXES = {".yaml", ".yml"}
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
+TRANSCRIPT_TYPES = {
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".txt": "text/plain",
+    ".html": "text/html",
+    ".json": "application/json",
+}
+
+
+@dataclass
+class EpisodeSource:
+    """A sidecar that parsed, with the files it names resolved and checked to exist."""
+
+    name: str
+    sidecar: Path
+    meta: EpisodeMeta
+    audio: Path
+    image: Path | None
+    transcript: Path | None
+    date: str
+
+    def files(self) -> list[Path | None]:
+        return [self.sidecar, self.audio, self.image, self.transcript]
+
+
+def _key_line(text: str, key: str) -> int:
+    for i, line in enumerate(text.split("\n")):
+        if line.startswith(f"{key}:"):
+            return i + 1
+    return 1
+
+
+def _find_audio(sidecar: Path) -> Path | None:
+    for ext in sorted(AUDIO_EXTENSIONS):
+        for candidate in (sidecar.with_suffix(ext), sidecar.with_suffix(ext.upper())):
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> EpisodeSource:
+    text = read_text(path, name)
+    try:
+        data = yamlcheck.parse(text, name)
+        if not isinstance(data, dict):
+            raise yamlcheck.YamlProblems([f"{name}:1: expected key: value lines"], 1)
+        meta = yamlcheck.validate(EpisodeMeta, data, text, name)
+    except yamlcheck.YamlProblems as exc:
+        raise CollectError(name, _strip_where(exc.problems, name), exc.first_line) from None
+    warnings += yamlcheck.unknown_keys(meta, text, name)
+    if not meta.title:
+        raise CollectError(name, "missing title", 1, hint="add 'title: ...'")
+    name_date, _ = split_name(path.stem)
+    when = meta.date if meta.date is not None else name_date
+    if when is None:
+        raise CollectError(
+            name, "missing date", 1,
+            hint="add 'date: 2024-05-01 09:00' or name the file 2024-05-01-slug.yaml",
+        )
+    try:
+        date = parse_when(when, zone).isoformat()
+    except ValueError as exc:
+        raise CollectError(name, f"'date': {exc}", _key_line(text, "date")) from None
+
+    if meta.audio:
+        audio = path.parent / meta.audio
+        if not audio.exists():
+            raise CollectError(
+                name, f"audio file '{meta.audio}' not found", _key_line(text, "audio"),
+                hint="put the audio beside the sidecar or fix 'audio:'",
+            )
+    else:
+        audio = _find_audio(path)
+        if audio is None:
+            raise CollectError(
+                name, "no audio file for this sidecar", 1,
+                hint=f"add {path.stem}.mp3 (or .m4a, .wav, .flac) beside it or an 'audio:' key",
+            )
+
+    def companion(key: str, value: str | None, allowed: set[str]) -> Path | None:
+        if value is None:
+            return None
+        p = path.parent / value
+        if p.suffix.lower() not in allowed:
+            raise CollectError(
+                name, f"'{key}': {value!r} must be one of {', '.join(sorted(allowed))}",
+                _key_line(text, key),
+            )
+        if not p.is_file():
+            raise CollectError(name, f"'{key}': file {value!r} not found", _key_line(text, key))
+        return p
+
+    image = companion("image", meta.image, IMAGE_SUFFIXES)
+    transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_TYPES))
+    return EpisodeSource(name, path, meta, audio, image, transcript, date)
+
+
+def build_episode(
+    src: EpisodeSource, audio_sha: str, prepared: PreparedAudio, root: Path
+) -> Episode:
+    meta = src.meta
+    duration = prepared.info.duration
+    for i, ch in enumerate(meta.chapters):
+        if ch.start >= duration:
+            raise CollectError(
+                src.name,
+                f"'chapters[{i}]' starts at {ch.start:g} s, after the audio ends "
+                f"({duration:.1f} s)",
+            )
+    notes = meta.notes or meta.summary or meta.title or ""
+    html = markdown_to_html(notes)
+    return Episode(
+        source=src.name,
+        audio=relative(src.audio, root),
+        audio_sha256=audio_sha,
+        media=Media(
+            sha256=prepared.sha256,
+            size=prepared.size,
+            content_type=prepared.content_type,
+            extension=prepared.extension,
+            samples=prepared.info.samples,
+            sample_rate=prepared.info.sample_rate,
+            channels=prepared.info.channels,
+            passthrough=prepared.path == src.audio,
+        ),
+        slug=meta.slug or default_slug(src.sidecar),
+        title=xml_safe(meta.title).strip(),
+        date=src.date,
+        html=html,
+        summary=xml_safe(meta.summary).strip() if meta.summary else summarize(html),
+        season=meta.season,
+        number=meta.number,
+        type=meta.type,
+        explicit=meta.explicit,
+        image=relative(src.image, root) if src.image else None,
+        image_sha256=sha256_file(src.image) if src.image else None,
+        transcript=relative(src.transcript, root) if src.transcript else None,
+        transcript_sha256=sha256_file(src.transcript) if src.transcript else None,
+        transcript_language=meta.transcript_language,
+        chapters=[Chapter(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
+        draft=meta.draft,
+        guid=meta.guid,
+    )

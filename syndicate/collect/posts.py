@@ -1,0 +1,149 @@
+"""Blog posts: Markdown with YAML front matter, or plain text whose first line is the title."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .. import yamlcheck
+from ..errors import CollectError
+from ..markup import markdown_to_html, summarize, text_to_html, xml_safe
+from ..model import Post, PostMeta, parse_when
+from .sources import default_slug, read_text, split_name
+
+POST_SUFFIXES = {".md", ".markdown", ".txt"}
+_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$", re.M)
+_DATE_LINE = re.compile(r"^date:\s*(.+)$", re.I)
+
+
+def split_front_matter(text: str, name: str) -> tuple[str | None, str, int]:
+    """Return (front matter YAML or None, body, number of lines before the body)."""
+    if not text.startswith("---"):
+        return None, text, 0
+    first_nl = text.find("\n")
+    if first_nl == -1 or text[:first_nl].strip() != "---":
+        return None, text, 0
+    end = _FENCE.search(text, first_nl + 1)
+    if end is None:
+        raise CollectError(
+            name, "front matter is not closed", 1, hint="end it with a line holding only ---"
+        )
+    fm = text[first_nl + 1 : end.start()]
+    body_start = text.find("\n", end.end())
+    body = "" if body_start == -1 else text[body_start + 1 :]
+    return fm, body, text[: end.end()].count("\n") + 1
+
+
+def _date(value, name: str, line: int | None, zone: str, what: str = "date") -> str:
+    try:
+        return parse_when(value, zone).isoformat()
+    except ValueError as exc:
+        raise CollectError(name, f"'{what}': {exc}", line) from None
+
+
+def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
+    """Parse one post file; raises CollectError naming the file and line of the problem.
+
+    Unknown front matter keys are appended to ``warnings``.
+    """
+    text = read_text(path, name)
+    name_date, _ = split_name(path.stem)
+    if path.suffix.lower() == ".txt":
+        return _parse_txt(text, path, name, zone, name_date)
+
+    fm_text, body, _ = split_front_matter(text, name)
+    meta = PostMeta()
+    if fm_text is not None:
+        try:
+            data = yamlcheck.parse(fm_text, name, line_offset=1)
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                raise yamlcheck.YamlProblems([f"{name}:2: front matter must be key: value lines"])
+            meta = yamlcheck.validate(PostMeta, data, fm_text, name, line_offset=1)
+        except yamlcheck.YamlProblems as exc:
+            raise CollectError(name, _strip_where(exc.problems, name), exc.first_line) from None
+        warnings += yamlcheck.unknown_keys(meta, fm_text, name, line_offset=1)
+    title = meta.title
+    if title is None:
+        m = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", body)
+        if m:
+            title, body = m.group(1), body[m.end():]
+    if not title:
+        raise CollectError(
+            name, "missing title", 2 if fm_text is not None else 1,
+            hint="add 'title: ...' to the front matter",
+        )
+    date_value = meta.date if meta.date is not None else name_date
+    if date_value is None:
+        raise CollectError(
+            name, "missing date", 2 if fm_text is not None else 1,
+            hint="add 'date: 2024-05-01' to the front matter or name the file 2024-05-01-slug.md",
+        )
+    date = _date(date_value, name, _key_line(fm_text, "date", offset_default=2), zone)
+    updated = None
+    if meta.updated is not None:
+        updated = _date(meta.updated, name, _key_line(fm_text, "updated", 2), zone, "updated")
+    html = markdown_to_html(body)
+    return Post(
+        source=name,
+        slug=meta.slug or default_slug(path),
+        title=xml_safe(str(title)).strip(),
+        date=date,
+        html=html,
+        summary=xml_safe(meta.summary).strip() if meta.summary else summarize(html),
+        tags=[xml_safe(t) for t in meta.tags],
+        draft=meta.draft,
+        guid=meta.guid,
+        updated=updated,
+    )
+
+
+def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
+    lines = text.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines or not lines[0].strip():
+        raise CollectError(name, "empty file", 1, hint="the first line is the post's title")
+    title = lines[0].strip()
+    rest = lines[1:]
+    date_value, date_line = name_date, 1
+    for i, line in enumerate(rest[:3]):
+        m = _DATE_LINE.match(line.strip())
+        if m:
+            date_value, date_line = m.group(1).strip(), i + 2
+            del rest[i]
+            break
+    if date_value is None:
+        raise CollectError(
+            name, "missing date", 2,
+            hint="add a line 'Date: 2024-05-01' under the title or name the file "
+            "2024-05-01-slug.txt",
+        )
+    html = text_to_html("\n".join(rest))
+    return Post(
+        source=name,
+        slug=default_slug(path),
+        title=xml_safe(title),
+        date=_date(date_value, name, date_line, zone),
+        html=html,
+        summary=summarize(html),
+    )
+
+
+def _key_line(fm_text: str | None, key: str, offset_default: int) -> int:
+    if fm_text is None:
+        return 1
+    for i, line in enumerate(fm_text.split("\n")):
+        if line.startswith(f"{key}:"):
+            return i + 2
+    return offset_default
+
+
+def _strip_where(problems: list[str], name: str) -> str:
+    """CollectError adds 'file:line: ' itself; keep the rest of each problem."""
+    out = []
+    for p in problems:
+        rest = p.removeprefix(name + ":")
+        out.append(rest.split(": ", 1)[1] if ": " in rest else rest)
+    return "; ".join(out)

@@ -1,0 +1,240 @@
+"""One typed schema for config.yaml.
+
+Every key is declared here with its type, default and a description (the README's configuration
+reference is checked against these descriptions). Loading reports every problem at once, each as
+``config.yaml:LINE: 'key.path': what is wrong and what is expected``; unknown keys are warned about.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from . import yamlcheck
+from .categories import parse_category
+from .errors import ConfigError
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def _check_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError(f"expected an http(s) URL such as 'https://example.com/', got {value!r}")
+    return value.rstrip("/") + "/"
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"expected an email address, got {value!r}")
+    return value
+
+
+class SiteConfig(_Section):
+    title: str = Field(description="The site's name, used as the blog feed's title.")
+    url: str = Field(description="Public base URL of the site, e.g. https://example.com/.")
+    description: str = Field("", description="One line about the site (blog feed description).")
+    language: str = Field("en", description="Language code of the content, e.g. en or en-GB.")
+    author: str = Field(description="The author's name, as feeds show it.")
+    email: str | None = Field(None, description="The author's public email (optional).")
+    timezone: str = Field(
+        "UTC", description="IANA zone for dates written without an offset, e.g. Europe/London."
+    )
+
+    _url = field_validator("url")(_check_url)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        return None if v is None else _check_email(v)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, v: str) -> str:
+        if not _LANG.match(v):
+            raise ValueError(f"expected a language code such as 'en' or 'en-GB', got {v!r}")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(v)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {v!r}; use an IANA name such as 'Europe/London' or 'UTC'"
+            ) from None
+        return v
+
+
+class BlogConfig(_Section):
+    title: str | None = Field(None, description="Blog feed title (default: site.title).")
+    description: str | None = Field(None, description="Blog feed description (default: site's).")
+    feed_items: int = Field(20, ge=1, le=10000, description="How many newest posts the feeds hold.")
+    rss_path: str = Field("feed.xml", description="Key of the RSS 2.0 blog feed in the site.")
+    atom_path: str = Field("atom.xml", description="Key of the Atom 1.0 blog feed in the site.")
+
+
+class OwnerConfig(_Section):
+    name: str = Field(description="Owner's name (itunes:owner).")
+    email: str = Field(description="Owner's email; directories send verification codes here.")
+
+    _email = field_validator("email")(_check_email)
+
+
+class FundingConfig(_Section):
+    url: str = Field(description="Where listeners can support the show.")
+    text: str = Field("Support the show", description="Link text, under 128 characters.")
+
+    _url = field_validator("url")(_check_url)
+
+
+class PodcastConfig(_Section):
+    title: str = Field(description="The show's title.")
+    description: str = Field(description="The show's description (plain text or simple HTML).")
+    author: str | None = Field(None, description="itunes:author (default: site.author).")
+    owner: OwnerConfig = Field(description="itunes:owner: name and email.")
+    image: str = Field(description="Cover art file (square JPEG/PNG, 1400-3000 px), relative path.")
+    categories: list[str] = Field(
+        min_length=1,
+        description="Apple categories, 'Category' or 'Category > Subcategory'; the first counts.",
+    )
+    explicit: bool = Field(False, description="Whether the show is explicit (true/false).")
+    type: Literal["episodic", "serial"] = Field("episodic", description="itunes:type.")
+    locked: bool = Field(True, description="podcast:locked: refuse moves to other hosts.")
+    language: str | None = Field(None, description="Language of the show (default: site's).")
+    copyright: str | None = Field(None, description="Copyright line (optional).")
+    guid: str | None = Field(
+        None, description="podcast:guid override; by default derived from the feed URL."
+    )
+    feed_path: str = Field("podcast.xml", description="Key of the podcast feed in the site.")
+    media_base_url: str | None = Field(
+        None, description="Base URL for enclosures, e.g. a CDN (default: site.url)."
+    )
+    funding: list[FundingConfig] = Field(default_factory=list, description="podcast:funding links.")
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: list[str]) -> list[str]:
+        for c in v:
+            parse_category(c)
+        return v
+
+    @field_validator("guid")
+    @classmethod
+    def _guid(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                uuid.UUID(v)
+            except ValueError:
+                raise ValueError(f"expected a UUID, got {v!r}") from None
+        return v
+
+    @field_validator("media_base_url")
+    @classmethod
+    def _media(cls, v: str | None) -> str | None:
+        return None if v is None else _check_url(v)
+
+
+class PathsConfig(_Section):
+    posts: str = Field("posts", description="Folder of blog posts (.md, .markdown, .txt).")
+    episodes: str = Field("episodes", description="Folder of episode audio and YAML sidecars.")
+    state: str = Field(".syndicate", description="Folder for the catalog and the media cache.")
+
+
+class Config(_Section):
+    site: SiteConfig = Field(description="The site and its author.")
+    blog: BlogConfig = Field(default_factory=BlogConfig, description="The blog feeds.")
+    podcast: PodcastConfig = Field(description="The podcast feed.")
+    paths: PathsConfig = Field(default_factory=PathsConfig, description="Where sources live.")
+    catalog: str | None = Field(
+        None, description="SQLAlchemy database URL (default: sqlite in paths.state)."
+    )
+    target: str = Field("public", description="Where to publish: a local folder path.")
+    max_deletes: int = Field(
+        50, ge=0, description="Most published files a run may delete without --force."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A loaded config: the validated schema plus where it came from."""
+
+    config: Config
+    path: Path
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.root / p)
+
+    @property
+    def posts_dir(self) -> Path:
+        return self.resolve(self.config.paths.posts)
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.resolve(self.config.paths.episodes)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.resolve(self.config.paths.state)
+
+    @property
+    def catalog_url(self) -> str:
+        return self.config.catalog or f"sqlite:///{self.state_dir / 'catalog.db'}"
+
+    @property
+    def target_dir(self) -> Path:
+        return self.resolve(self.config.target)
+
+
+def load_config(path: str | Path = "config.yaml") -> Settings:
+    """Read and validate config.yaml. Raises ConfigError listing every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{name}: no such file; pass --config PATH or create it"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{name}: not UTF-8 text ({exc.reason}); save it as UTF-8"]) from None
+    try:
+        data = yamlcheck.parse(text, name)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise yamlcheck.YamlProblems([f"{name}:1: expected a mapping of settings"])
+        config = yamlcheck.validate(Config, data, text, name)
+    except yamlcheck.YamlProblems as exc:
+        raise ConfigError(exc.problems) from None
+    warnings = yamlcheck.unknown_keys(config, text, name)
+    return Settings(config=config, path=path.resolve(), warnings=warnings)
+
+
+def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:
+    """Every documented key path with its description (for the README reference and its test)."""
+    out: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{name}"
+        out[key] = info.description or ""
+        ann: Any = info.annotation
+        inner = getattr(ann, "__args__", (ann,))
+        for t in inner:
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                out.update(schema_keys(t, key + "."))
+    return out

@@ -1,0 +1,46 @@
+"""The error hierarchy. The CLI turns any SyndicateError into ``Error: ...`` with no traceback."""
+
+from __future__ import annotations
+
+
+class SyndicateError(Exception):
+    """Base of every error syndicate reports to the author."""
+
+    exit_code = 1
+
+
+class ConfigError(SyndicateError):
+    """config.yaml is missing, unreadable or invalid; holds every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ItemError(SyndicateError):
+    """A post or episode could not be read; names the file and, where known, the line."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None, hint: str = ""):
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+        self.hint = hint
+        where = f"{self.path}:{line}" if line else self.path
+        text = f"{where}: {reason}"
+        if hint:
+            text += f" ({hint})"
+        super().__init__(text)
+
+
+class CollectError(ItemError):
+    """A post or episode source failed to parse or validate."""
+
+
+class AudioError(ItemError):
+    """An audio file is missing, empty, not audio, or could not be processed."""
+
+
+class PublishError(SyndicateError):
+    """Rendering or writing the site failed; nothing half-written is left live."""

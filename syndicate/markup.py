@@ -1,0 +1,70 @@
+"""Text hygiene: Markdown to sanitised HTML, plain summaries, slugs, XML-safe strings."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Characters XML 1.0 forbids (lxml refuses them): C0 controls but tab/LF/CR, surrogates, FFFE/FFFF.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_md = MarkdownIt("commonmark", {"typographer": False}).enable(["table", "strikethrough"])
+_md.use(footnote_plugin)
+
+_TAGS = set(nh3.ALLOWED_TAGS) | {"section", "sup", "sub", "hr", "figure", "figcaption"}
+_TAGS -= {"script", "iframe", "object", "embed", "style", "form", "input", "button"}
+_ATTRS = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+for _tag in ("sup", "li", "section", "a", "ol", "hr", "h1", "h2", "h3", "h4", "h5", "h6"):
+    _ATTRS.setdefault(_tag, set()).update({"id", "class"})
+_ATTRS.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
+_ATTRS.setdefault("a", set()).update({"href", "title"})
+
+
+def xml_safe(text: str | None) -> str:
+    """Remove the characters XML 1.0 cannot carry."""
+    return _XML_ILLEGAL.sub("", text or "")
+
+
+def sanitize(fragment: str) -> str:
+    """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs."""
+    return nh3.clean(xml_safe(fragment), tags=_TAGS, attributes=_ATTRS, link_rel=None)
+
+
+def markdown_to_html(text: str) -> str:
+    return sanitize(_md.render(xml_safe(text))).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text: paragraphs at blank lines, line breaks kept."""
+    paras = [p.strip() for p in re.split(r"\n\s*\n", xml_safe(text)) if p.strip()]
+    return "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paras)
+
+
+def plain_text(fragment: str) -> str:
+    """The text of an HTML fragment, whitespace folded."""
+    stripped = nh3.clean(fragment, tags=set())
+    return " ".join(html.unescape(stripped).split())
+
+
+def summarize(fragment: str, limit: int = 280) -> str:
+    """A plain summary: the first paragraph's text, cut at a word boundary."""
+    first = re.split(r"</p>|<br\s*/?>\s*<br\s*/?>", fragment, maxsplit=1)[0]
+    text = plain_text(first) or plain_text(fragment)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-")
+    return cut + "…"
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].rstrip("-") or "item"
+
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

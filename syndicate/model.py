@@ -1,0 +1,224 @@
+"""Posts and episodes: the schemas their files must follow, and the items the catalog stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .markup import SLUG_RE
+
+UTC = dt.UTC
+
+
+def parse_when(value: Any, zone: str) -> dt.datetime:
+    """A date from front matter or a sidecar, as an aware UTC datetime.
+
+    Accepts YAML dates and datetimes, ISO 8601 text with or without an offset, and
+    ``YYYY-MM-DD HH:MM``; a value without an offset is read in ``zone``.
+    """
+    if isinstance(value, dt.datetime):
+        when = value
+    elif isinstance(value, dt.date):
+        when = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"expected a date such as 2024-05-01 or 2024-05-01 09:30 or "
+                f"2024-05-01T09:30:00+01:00, got {value!r}"
+            ) from None
+    else:
+        raise ValueError(f"expected a date such as 2024-05-01, got {value!r}")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return when.astimezone(UTC)
+
+
+def parse_timestamp(value: Any) -> float:
+    """A chapter start: seconds, or ``HH:MM:SS(.mmm)`` / ``MM:SS``."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a time such as 12:30 or 1:02:03, got {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){0,2}(\.\d+)?", value.strip()):
+        seconds = 0.0
+        for part in value.strip().split(":"):
+            seconds = seconds * 60 + float(part)
+    else:
+        raise ValueError(f"expected a time such as 12:30 or 1:02:03, got {value!r}")
+    if seconds < 0:
+        raise ValueError(f"a time cannot be negative, got {value!r}")
+    return seconds
+
+
+class _Meta(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    title: str | None = None
+    date: Any = None
+    slug: str | None = None
+    summary: str | None = None
+    guid: str | None = None
+    draft: bool = False
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not SLUG_RE.match(v):
+            raise ValueError(f"expected lowercase letters, digits and dashes, got {v!r}")
+        return v
+
+    @field_validator("title", "guid", "summary")
+    @classmethod
+    def _not_blank(cls, v: str | None) -> str | None:
+        if v is not None and not str(v).strip():
+            raise ValueError("must not be empty")
+        return v
+
+
+class PostMeta(_Meta):
+    """Front matter of a post (``---`` fenced YAML at the top of a Markdown file)."""
+
+    tags: list[str] = Field(default_factory=list)
+    updated: Any = None
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return [t.strip() for t in v.split(",") if t.strip()]
+        return [] if v is None else v
+
+
+class ChapterMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: Any
+    title: str
+    url: str | None = None
+
+    @field_validator("start")
+    @classmethod
+    def _start(cls, v: Any) -> float:
+        return parse_timestamp(v)
+
+
+class EpisodeMeta(_Meta):
+    """An episode's YAML sidecar, beside its audio file."""
+
+    audio: str | None = None
+    notes: str | None = None
+    season: int | None = Field(None, ge=1)
+    number: int | None = Field(None, ge=1)
+    type: Literal["full", "trailer", "bonus"] = "full"
+    explicit: bool | None = None
+    image: str | None = None
+    transcript: str | None = None
+    transcript_language: str | None = None
+    chapters: list[ChapterMeta] = Field(default_factory=list)
+
+    @field_validator("chapters")
+    @classmethod
+    def _ordered(cls, v: list[ChapterMeta]) -> list[ChapterMeta]:
+        starts = [c.start for c in v]
+        if starts != sorted(starts):
+            raise ValueError("chapters must be listed in order of their start times")
+        if v and v[0].start != 0:
+            raise ValueError("the first chapter must start at 0:00")
+        return v
+
+
+@dataclass
+class Chapter:
+    start: float
+    title: str
+    url: str | None = None
+
+
+@dataclass
+class Post:
+    source: str
+    slug: str
+    title: str
+    date: str  # ISO 8601, UTC
+    html: str
+    summary: str
+    tags: list[str] = field(default_factory=list)
+    draft: bool = False
+    guid: str | None = None
+    updated: str | None = None
+
+    kind = "post"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Post:
+        return cls(**data)
+
+
+@dataclass
+class Media:
+    """The published audio file of an episode."""
+
+    sha256: str
+    size: int
+    content_type: str
+    extension: str
+    samples: int
+    sample_rate: int
+    channels: int
+    passthrough: bool  # published straight from the source file, else from the media cache
+
+    @property
+    def duration(self) -> float:
+        return self.samples / self.sample_rate
+
+
+@dataclass
+class Episode:
+    source: str  # the sidecar, relative to the project
+    audio: str  # the source audio file, relative to the project
+    audio_sha256: str
+    media: Media
+    slug: str
+    title: str
+    date: str
+    html: str
+    summary: str
+    season: int | None = None
+    number: int | None = None
+    type: str = "full"
+    explicit: bool | None = None
+    image: str | None = None
+    image_sha256: str | None = None
+    transcript: str | None = None
+    transcript_sha256: str | None = None
+    transcript_language: str | None = None
+    chapters: list[Chapter] = field(default_factory=list)
+    draft: bool = False
+    guid: str | None = None
+
+    kind = "episode"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Episode:
+        data = dict(data)
+        data["chapters"] = [Chapter(**c) for c in data.get("chapters", [])]
+        data["media"] = Media(**data["media"])
+        return cls(**data)
+
+
+def item_from_dict(kind: str, data: dict) -> Post | Episode:
+    return Post.from_dict(data) if kind == "post" else Episode.from_dict(data)

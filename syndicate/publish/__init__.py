@@ -1,0 +1,56 @@
+"""The main job, readable top to bottom: collect, build, plan, apply, record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..catalog import open_catalog
+from ..collect import CollectReport, collect
+from ..config import Settings
+from ..errors import ItemError
+from .build import build_site
+from .local import LocalTarget
+from .plan import Plan, apply_plan, make_plan
+
+
+@dataclass
+class PublishResult:
+    collected: CollectReport
+    plan: Plan
+    dry_run: bool
+    errors: list[ItemError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.plan.held_deletes
+
+
+def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
+            force: bool = False) -> PublishResult:
+    """Collect the sources, render the site and bring the target up to date.
+
+    Items dated after ``now`` are not published. Items that fail keep their last good version.
+    With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
+    changes.
+    """
+    target = LocalTarget(settings.target_dir)
+    with open_catalog(settings.catalog_url, commit=not dry_run) as cat:
+        if cat.get_meta("created_at") is None:
+            cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
+        report = collect(settings, cat, now=now)
+        previous = cat.outputs(target.name)
+        site = build_site(settings, cat, now=now,
+                          target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
+        plan = make_plan(site.outputs, previous, target,
+                         max_deletes=settings.config.max_deletes, force=force)
+        if not dry_run:
+            apply_plan(plan, target)
+            cat.replace_outputs(target.name, plan.manifest)
+            cat.mark_published(site.visible_ids, now)
+    return PublishResult(
+        collected=report, plan=plan, dry_run=dry_run,
+        errors=[*report.errors, *site.errors],
+        warnings=[*settings.warnings, *report.warnings, *site.warnings],
+    )

@@ -1,0 +1,230 @@
+"""Turn the catalog into the site's outputs: keys, content types and how to make each one.
+
+Nothing is rendered here: each output carries an input hash (what it is made from) and a function
+that renders it, so the planner renders only outputs whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from ..catalog import Catalog, loads
+from ..categories import parse_category
+from ..config import Settings
+from ..errors import CollectError, ItemError
+from ..images import image_size
+from ..model import Episode, Post, item_from_dict
+from ..render import pages
+from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
+from .keys import content_type, safe_key
+
+RENDER_VERSION = "1"  # bump to re-render every output after a change in how they are made
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid: UUIDv5 over the feed URL without its scheme and trailing slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
+
+
+@dataclass
+class Output:
+    key: str
+    kind: str  # media, asset, page, feed: the order they are published in
+    input_hash: str
+    render: Callable[[], bytes] | None = None
+    path: Path | None = None  # a file to copy as it is
+    sha256: str | None = None
+    size: int | None = None
+
+    @property
+    def content_type(self) -> str:
+        return content_type(self.key)
+
+
+@dataclass
+class Site:
+    outputs: list[Output] = field(default_factory=list)
+    errors: list[ItemError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    visible_ids: list[int] = field(default_factory=list)
+
+
+def _h(*parts: str) -> str:
+    h = hashlib.sha256(RENDER_VERSION.encode())
+    for p in parts:
+        h.update(b"\0" + p.encode())
+    return h.hexdigest()
+
+
+def _when(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso)
+
+
+def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
+               target_has: Callable[[str], bool]) -> Site:
+    cfg = settings.config
+    site = Site()
+    base = cfg.site.url
+    media_base = cfg.podcast.media_base_url or base
+
+    def url(key: str, root: str = base) -> str:
+        return root + quote(key)
+
+    def add(out: Output) -> None:
+        safe_key(out.key)
+        site.outputs.append(out)
+
+    rows = [r for r in cat.all_items() if not r["missing"] and not r["draft"]]
+    visible = [r for r in rows if _when(r["date"]) <= now]
+    visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
+    posts: list[tuple[dict, Post]] = []
+    episodes: list[tuple[dict, Episode]] = []
+    for r in visible:
+        item = item_from_dict(r["kind"], loads(r["data"]))
+        (posts if r["kind"] == "post" else episodes).append((r, item))
+
+    rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
+    feed_url = url(cfg.podcast.feed_path)
+    ctx = {"lang": cfg.site.language, "site": cfg.site.title, "show": cfg.podcast.title,
+           "rss": rss_url, "atom": atom_url, "podcast": feed_url, "home": base}
+    ctx_hash = json.dumps(ctx, sort_keys=True)
+
+    def updated(r: dict, item: Post | Episode) -> dt.datetime:
+        """When the item last changed: its date, a later edit, or its 'updated' front matter."""
+        edited = getattr(item, "updated", None)
+        return max(_when(r["date"]), _when(r["changed_at"]), _when(edited or r["date"]))
+
+    # -- podcast cover and channel -------------------------------------------------------------
+    cover = settings.resolve(cfg.podcast.image)
+    cover_url = None
+    try:
+        cover_bytes = cover.read_bytes()
+    except OSError:
+        site.errors.append(CollectError(str(settings.path), f"podcast.image {cfg.podcast.image!r} "
+                                        "not found", hint="point it at a square JPEG or PNG"))
+    else:
+        sha = hashlib.sha256(cover_bytes).hexdigest()
+        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
+        add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes)))
+        cover_url = url(key)
+        size = image_size(cover_bytes)
+        if size is None:
+            site.warnings.append(f"{cfg.podcast.image}: not a JPEG or PNG; Apple requires one")
+        elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
+            site.warnings.append(
+                f"{cfg.podcast.image}: {size[0]}x{size[1]} px; Apple requires a square image "
+                "of 1400 to 3000 px"
+            )
+
+    # -- episodes: media, assets, pages ---------------------------------------------------------
+    ep_entries: list[EpisodeEntry] = []
+    for r, ep in episodes:
+        media_key = f"media/{ep.slug}-{ep.media.sha256[:12]}{ep.media.extension}"
+        if ep.media.passthrough:
+            media_path = settings.root / ep.audio
+        else:
+            media_path = settings.state_dir / "media" / (
+                f"{ep.audio_sha256}-mp3-128k-44100.mp3")
+        if r["error"] and not target_has(media_key) and not media_path.exists():
+            site.errors.append(CollectError(r["source"], "its last good audio is gone and was "
+                                            "never published; the episode is left out"))
+            continue
+        add(Output(media_key, "media", ep.media.sha256, path=media_path, sha256=ep.media.sha256,
+                   size=ep.media.size))
+        folder = f"episodes/{ep.slug}/"
+        entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
+                             enclosure_url=url(media_key, media_base))
+        if ep.image and ep.image_sha256:
+            key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
+            add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,
+                       sha256=ep.image_sha256))
+            entry.image_url = url(key)
+        if ep.transcript and ep.transcript_sha256:
+            key = f"{folder}transcript{Path(ep.transcript).suffix.lower()}"
+            add(Output(key, "asset", ep.transcript_sha256, path=settings.root / ep.transcript,
+                       sha256=ep.transcript_sha256))
+            entry.transcript = (url(key), content_type(key).split(";")[0],
+                                ep.transcript_language or cfg.podcast.language
+                                or cfg.site.language)
+        if ep.chapters:
+            doc = {"version": "1.2.0", "title": ep.title, "podcastName": cfg.podcast.title,
+                   "chapters": [{"startTime": c.start, "title": c.title, **({"url": c.url}
+                                 if c.url else {})} for c in ep.chapters]}
+            body = json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
+            key = f"{folder}chapters.json"
+            add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
+            entry.chapters_url = url(key)
+        add(Output(f"{folder}index.html", "page", _h(ctx_hash, r["data"]),
+                   render=lambda ep=ep, u=entry.enclosure_url: pages.episode_page(ctx, ep, u)))
+        ep_entries.append(entry)
+        site.visible_ids.append(r["id"])
+
+    # -- posts: pages ----------------------------------------------------------------------------
+    post_entries: list[Entry] = []
+    for r, post in posts:
+        key = f"posts/{post.slug}/index.html"
+        add(Output(key, "page", _h(ctx_hash, r["data"]),
+                   render=lambda p=post: pages.post_page(ctx, p)))
+        post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
+                                  updated=updated(r, post)))
+        site.visible_ids.append(r["id"])
+
+    listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
+    listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]
+    add(Output("index.html", "page", _h(ctx_hash, json.dumps([listing_p, listing_e])),
+               render=lambda: pages.home_page(ctx, listing_p, listing_e)))
+
+    # -- feeds -------------------------------------------------------------------------------------
+    epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
+    newest = post_entries[: cfg.blog.feed_items]
+    blog_updated = max((e.updated for e in newest), default=epoch)
+    blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
+                 *(e.guid + r_data(e) for e in newest))
+    blog_cache: dict[str, tuple[bytes, bytes]] = {}
+
+    def blog(which: int) -> bytes:
+        if "v" not in blog_cache:
+            blog_cache["v"] = render_blog(
+                title=cfg.blog.title or cfg.site.title,
+                description=cfg.blog.description or cfg.site.description,
+                site_url=base, language=cfg.site.language, author=cfg.site.author,
+                rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated)
+        return blog_cache["v"][which]
+
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0)))
+    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1)))
+
+    if cover_url is not None:
+        p = cfg.podcast
+        stored_guid = cat.get_meta("podcast_guid")
+        if stored_guid is None:
+            stored_guid = podcast_guid(feed_url)
+            cat.set_meta("podcast_guid", stored_guid)
+        channel = {
+            "title": p.title, "description": p.description, "link": base,
+            "language": p.language or cfg.site.language, "author": p.author or cfg.site.author,
+            "owner_name": p.owner.name, "owner_email": p.owner.email, "image": cover_url,
+            "categories": [parse_category(c) for c in p.categories], "explicit": p.explicit,
+            "type": p.type, "guid": p.guid or stored_guid, "locked": p.locked,
+            "funding": [(f.url, f.text) for f in p.funding], "copyright": p.copyright,
+            "feed_url": feed_url,
+        }
+        pod_updated = max((e.updated for e in ep_entries), default=epoch)
+        pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
+                    *(e.guid + r_data(e) + e.enclosure_url for e in ep_entries))
+        add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
+            channel=channel, entries=ep_entries, updated=pod_updated)))
+    return site
+
+
+def r_data(e: Entry) -> str:
+    return json.dumps(e.item.to_dict(), sort_keys=True) + e.updated.isoformat()

@@ -1,0 +1,61 @@
+"""A local folder as the publish target. Every write is a temporary file renamed into place."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from ..errors import PublishError
+from .build import Output
+from .keys import safe_key
+
+
+class LocalTarget:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.name = f"file://{self.root}"
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / safe_key(key)).resolve()
+        if self.root not in path.parents:
+            raise PublishError(f"refusing to touch {path}: outside the site folder {self.root}")
+        return path
+
+    def has(self, key: str, size: int) -> bool:
+        try:
+            return self._path(key).stat().st_size == size
+        except OSError:
+            return False
+
+    def write(self, out: Output, data: bytes | None) -> None:
+        path = self._path(out.key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                if data is not None:
+                    f.write(data)
+                else:
+                    h = hashlib.sha256()
+                    with open(out.path, "rb") as src:
+                        while chunk := src.read(1 << 20):
+                            h.update(chunk)
+                            f.write(chunk)
+                    if out.sha256 and h.hexdigest() != out.sha256:
+                        raise PublishError(
+                            f"{out.path}: changed while publishing; run publish again"
+                        )
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

@@ -1,0 +1,1 @@
+"""Rendering: feeds (feedgen) and plain HTML pages."""

@@ -1,0 +1,132 @@
+"""Render the blog feeds (RSS 2.0 and Atom 1.0) and the podcast feed (RSS 2.0 + iTunes + Podcast
+Index) with feedgen. Output is a pure function of its inputs: the same items give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from feedgen.feed import FeedGenerator
+
+from .. import __version__
+from ..markup import xml_safe
+from ..model import Episode, Post
+from .podcast_ext import PodcastChannel, PodcastItem
+
+GENERATOR = ("syndicate", __version__, "https://pypi.org/project/syndicate/")
+
+
+@dataclass
+class Entry:
+    """An item as a feed shows it: the item plus what the site decided about it."""
+
+    guid: str
+    item: Post | Episode
+    link: str
+    updated: dt.datetime  # when it last changed, for Atom <updated>
+
+    @property
+    def published(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.item.date)
+
+
+def atom_id(guid: str) -> str:
+    """Atom ids must be IRIs: a bare UUID becomes urn:uuid:, anything else a tag-free urn."""
+    if ":" in guid:
+        return guid
+    try:
+        import uuid
+
+        return f"urn:uuid:{uuid.UUID(guid)}"
+    except ValueError:
+        from urllib.parse import quote
+
+        return f"urn:syndicate:{quote(guid, safe='')}"
+
+
+def _links(fg: FeedGenerator, self_url: str, self_type: str, site_url: str) -> None:
+    """feedgen uses the last link as RSS <link>: the self link goes first, the site last."""
+    fg.link(href=self_url, rel="self", type=self_type, replace=True)
+    fg.link(href=site_url, rel="alternate")
+
+
+def _base(title: str, description: str, language: str, updated: dt.datetime,
+          author: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.title(xml_safe(title))
+    fg.description(xml_safe(description) or xml_safe(title))
+    fg.language(language)
+    fg.lastBuildDate(updated)
+    fg.updated(updated)
+    fg.generator(*GENERATOR)
+    fg.author({"name": xml_safe(author)})
+    return fg
+
+
+def render_blog(*, title: str, description: str, site_url: str, language: str, author: str,
+                rss_url: str, atom_url: str, entries: list[Entry],
+                updated: dt.datetime) -> tuple[bytes, bytes]:
+    """Return (RSS 2.0 bytes, Atom 1.0 bytes) for the given entries, newest first."""
+    fg = _base(title, description, language, updated, author)
+    fg.id(site_url)
+    for e in entries:
+        post = e.item
+        fe = fg.add_entry(order="append")
+        fe.guid(e.guid, permalink=False)  # feedgen sets the Atom id from it: set that after
+        fe.id(atom_id(e.guid))
+        fe.title(post.title)
+        fe.link(href=e.link, rel="alternate")
+        fe.published(e.published)
+        fe.updated(e.updated)
+        fe.summary(xml_safe(post.summary) or post.title)
+        fe.content(post.html, type="html")
+        for tag in post.tags:
+            fe.category(term=tag)
+    # Each feed names only itself as 'self'.
+    _links(fg, rss_url, "application/rss+xml", site_url)
+    rss = fg.rss_str(pretty=True)
+    _links(fg, atom_url, "application/atom+xml", site_url)
+    atom = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+@dataclass
+class EpisodeEntry(Entry):
+    enclosure_url: str = ""
+    image_url: str | None = None
+    transcript: tuple[str, str, str | None] | None = None  # url, type, language
+    chapters_url: str | None = None
+
+
+def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.datetime) -> bytes:
+    """The podcast feed. ``channel`` holds the channel values (see publish.build)."""
+    c = channel
+    fg = _base(c["title"], c["description"], c["language"], updated, c["author"])
+    fg.register_extension("podcast", PodcastChannel, PodcastItem, atom=False, rss=True)
+    fg.podcast.tags = c
+    fg.image(url=c["image"], title=xml_safe(c["title"]), link=c["link"])
+    if c.get("copyright"):
+        fg.rights(xml_safe(c["copyright"]))
+    for e in entries:
+        ep: Episode = e.item
+        fe = fg.add_entry(order="append")
+        fe.guid(e.guid, permalink=False)
+        fe.title(ep.title)
+        fe.link(href=e.link)
+        fe.published(e.published)
+        fe.description(ep.html)
+        fe.content(ep.html, type="html")
+        fe.enclosure(e.enclosure_url, str(ep.media.size), ep.media.content_type)
+        fe.podcast.tags = {
+            "duration": round(ep.media.duration),
+            "explicit": c["explicit"] if ep.explicit is None else ep.explicit,
+            "image": e.image_url,
+            "episode": ep.number,
+            "season": ep.season,
+            "episode_type": ep.type,
+            "transcript": e.transcript,
+            "chapters": e.chapters_url,
+        }
+    _links(fg, c["feed_url"], "application/rss+xml", c["link"])
+    return fg.rss_str(pretty=True)

@@ -1,0 +1,62 @@
+"""Plain HTML pages, so every link in the feeds leads somewhere: the home page and one per item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+
+_PAGE = """<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="alternate" type="application/rss+xml" title="{site} (RSS)" href="{rss}">
+<link rel="alternate" type="application/atom+xml" title="{site} (Atom)" href="{atom}">
+<link rel="alternate" type="application/rss+xml" title="{show} (podcast)" href="{podcast}">
+</head>
+<body>
+<header><a href="{home}">{site}</a></header>
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _date(iso: str) -> str:
+    when = dt.datetime.fromisoformat(iso)
+    return f'<time datetime="{escape(iso)}">{when:%d %B %Y}</time>'
+
+
+def page(ctx: dict, title: str, body: str) -> bytes:
+    return _PAGE.format(title=escape(title), body=body, **ctx).encode("utf-8")
+
+
+def post_page(ctx: dict, post) -> bytes:
+    body = f"<article>\n<h1>{escape(post.title)}</h1>\n<p>{_date(post.date)}</p>\n{post.html}\n"
+    body += "</article>"
+    return page(ctx, f"{post.title} · {ctx['site']}", body)
+
+
+def episode_page(ctx: dict, ep, audio_url: str) -> bytes:
+    body = (
+        f"<article>\n<h1>{escape(ep.title)}</h1>\n<p>{_date(ep.date)}</p>\n"
+        f'<audio controls preload="none" src="{escape(audio_url)}"></audio>\n{ep.html}\n</article>'
+    )
+    return page(ctx, f"{ep.title} · {ctx['show']}", body)
+
+
+def home_page(ctx: dict, posts: list[tuple[str, str, str]], episodes: list[tuple[str, str, str]]):
+    """``posts`` and ``episodes`` are (title, url, date) rows, newest first."""
+
+    def listing(rows):
+        items = "\n".join(
+            f'<li><a href="{escape(url)}">{escape(t)}</a> {_date(d)}</li>' for t, url, d in rows
+        )
+        return f"<ul>\n{items}\n</ul>" if rows else "<p>Nothing yet.</p>"
+
+    body = f"<h1>{escape(ctx['site'])}</h1>\n<h2>Posts</h2>\n{listing(posts)}\n"
+    body += f"<h2>{escape(ctx['show'])}</h2>\n{listing(episodes)}"
+    return page(ctx, ctx["site"], body)
