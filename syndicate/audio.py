@@ -41,6 +41,7 @@ def ffmpeg_exe() -> str:
     with warnings.catch_warnings():
         # pydub warns at import when no ffmpeg is on PATH; we point it at the bundled one.
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # audioop, on Python 3.11-3.12
         from pydub import AudioSegment
     AudioSegment.converter = exe
     return exe

@@ -19,10 +19,14 @@ from .. import audio
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError
+from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, build_episode, read_sidecar
 from .posts import POST_SUFFIXES, parse_post
 from .sources import relative, stat_sig
+
+# Sources are re-parsed when the code that parses them changes.
+PARSE_VERSION = code_fingerprint("collect/*.py", "markup.py", "model.py", "yamlcheck.py")
 
 
 @dataclass
@@ -83,7 +87,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectRep
             name = relative(path, root)
             seen.add(name)
             row = by_source.get(name)
-            sig = stat_sig(path)
+            sig = f"{PARSE_VERSION}|{stat_sig(path)}"
             if row and row["sig"] == sig and not row["error"] and not row["missing"]:
                 report.unchanged += 1
                 continue
@@ -111,13 +115,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectRep
                 data = loads(row["data"])
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
                 claimed_audio.add((root / data["audio"]).resolve())
-                if row["sig"] == stat_sig(path, *deps):
+                if row["sig"] == f"{PARSE_VERSION}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
                     continue
             p = _Parsed("episode", name, "", "")
             try:
                 src = read_sidecar(path, name, zone, report.warnings)
-                p.sig = stat_sig(*src.files())
+                p.sig = f"{PARSE_VERSION}|{stat_sig(*src.files())}"
                 p.content_hash = audio.sha256_file(src.audio)
                 claimed_audio.add(src.audio.resolve())
                 pending.append((p, src))

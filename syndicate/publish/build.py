@@ -19,13 +19,14 @@ from ..catalog import Catalog, loads
 from ..categories import parse_category
 from ..config import Settings
 from ..errors import CollectError, ItemError
+from ..fingerprint import code_fingerprint
 from ..images import image_size
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from .keys import content_type, safe_key
 
-RENDER_VERSION = "1"  # bump to re-render every output after a change in how they are made
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 

@@ -73,8 +73,7 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
     for e in entries:
         post = e.item
         fe = fg.add_entry(order="append")
-        fe.guid(e.guid, permalink=False)  # feedgen sets the Atom id from it: set that after
-        fe.id(atom_id(e.guid))
+        fe.guid(e.guid, permalink=False)
         fe.title(post.title)
         fe.link(href=e.link, rel="alternate")
         fe.published(e.published)
@@ -86,6 +85,9 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
     # Each feed names only itself as 'self'.
     _links(fg, rss_url, "application/rss+xml", site_url)
     rss = fg.rss_str(pretty=True)
+    # feedgen keeps one id per entry for both formats: RSS gets the GUID as stored, Atom an IRI.
+    for fe, e in zip(fg.entry(), entries, strict=True):
+        fe.id(atom_id(e.guid))
     _links(fg, atom_url, "application/atom+xml", site_url)
     atom = fg.atom_str(pretty=True)
     return rss, atom

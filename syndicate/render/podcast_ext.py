@@ -14,10 +14,10 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 NAMESPACES = {"itunes": ITUNES, "podcast": PODCAST}
 
 
-def _add(parent, ns: str, tag: str, text=None, **attrs):
+def _add(parent, ns: str, tag: str, value=None, **attrs):
     elem = xml_elem(f"{{{ns}}}{tag}", parent)
-    if text is not None:
-        elem.text = str(text)
+    if value is not None:
+        elem.text = str(value)
     for k, v in attrs.items():
         if v is not None:
             elem.attrib[k] = str(v)
@@ -46,9 +46,9 @@ class PodcastChannel(BaseExtension):
         _add(owner, ITUNES, "email", t["owner_email"])
         _add(channel, ITUNES, "image", href=t["image"])
         for top, sub in t["categories"]:
-            cat = _add(channel, ITUNES, "category", text=top)
+            cat = _add(channel, ITUNES, "category", **{"text": top})
             if sub:
-                _add(cat, ITUNES, "category", text=sub)
+                _add(cat, ITUNES, "category", **{"text": sub})
         _add(channel, ITUNES, "explicit", _bool(t["explicit"]))
         _add(channel, ITUNES, "type", t["type"])
         _add(channel, PODCAST, "guid", t["guid"])
