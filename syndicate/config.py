@@ -28,10 +28,15 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^/\s]+", value):
+def _check_link(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+\S*$", value):
         raise ValueError(f"expected an http(s) URL such as 'https://example.com/', got {value!r}")
-    return value.rstrip("/") + "/"
+    return value
+
+
+def _check_url(value: str) -> str:
+    """A base URL: always ends with one slash, so keys can be appended."""
+    return _check_link(value).rstrip("/") + "/"
 
 
 def _check_email(value: str) -> str:
@@ -94,9 +99,9 @@ class OwnerConfig(_Section):
 
 class FundingConfig(_Section):
     url: str = Field(description="Where listeners can support the show.")
-    text: str = Field("Support the show", description="Link text, under 128 characters.")
+    text: str = Field("Support the show", max_length=128, description="Link text (max 128).")
 
-    _url = field_validator("url")(_check_url)
+    _url = field_validator("url")(_check_link)
 
 
 class PodcastConfig(_Section):

@@ -121,7 +121,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         fe.content(ep.html, type="html")
         fe.enclosure(e.enclosure_url, str(ep.media.size), ep.media.content_type)
         fe.podcast.tags = {
-            "duration": round(ep.media.duration),
+            "duration": int(ep.media.duration + 0.5),  # whole seconds, halves round up
             "explicit": c["explicit"] if ep.explicit is None else ep.explicit,
             "image": e.image_url,
             "episode": ep.number,

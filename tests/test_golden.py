@@ -1,0 +1,71 @@
+"""Golden feeds: a fixed project built at a fixed time must give the checked-in feeds.
+
+The comparison is of canonical XML (C14N 2.0), so attribute order and namespace prefixes
+written differently would not matter, but every element, attribute and text does.
+Regenerate after an intended change with:
+
+    SYNDICATE_REGEN_GOLDEN=1 pytest tests/test_golden.py
+
+and review the diff of tests/data/golden/expected/ before committing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+
+import pytest
+from lxml import etree
+
+from conftest import DATA
+from syndicate.config import load_config
+from syndicate.publish import publish
+
+GOLDEN = DATA / "golden"
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+FILES = ["feed.xml", "atom.xml", "podcast.xml", "episodes/01-opening/chapters.json"]
+
+
+def _canonical(raw: bytes) -> str:
+    parser = etree.XMLParser(remove_blank_text=True)
+    return etree.tostring(etree.fromstring(raw, parser), method="c14n2").decode()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("golden") / "project"
+    shutil.copytree(GOLDEN / "project", root)
+    result = publish(load_config(root / "config.yaml"), now=NOW)
+    assert result.ok, [str(e) for e in result.errors]
+    return root / "public"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_output_matches_golden(built, name):
+    got = (built / name).read_bytes()
+    expected_path = GOLDEN / "expected" / name.replace("/", "__")
+    if os.environ.get("SYNDICATE_REGEN_GOLDEN"):
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        expected_path.write_bytes(got)
+        pytest.skip(f"regenerated {expected_path.name}")
+    expected = expected_path.read_bytes()
+    if name.endswith(".json"):
+        assert json.loads(got) == json.loads(expected)
+    else:
+        assert _canonical(got) == _canonical(expected)
+
+
+def test_golden_rules_hold(built):
+    """What the golden files are meant to show, asserted directly."""
+    atom = (built / "atom.xml").read_text()
+    assert "\x07" not in atom and "control character: here" in atom
+    assert "onclick" not in atom and "iframe" not in atom
+    assert "Delta" not in atom  # feed_items is 3
+    assert (built / "posts/delta/index.html").exists()
+    pod = (built / "podcast.xml").read_text()
+    assert "https://cdn.golden.example/media/01-opening-" in pod
+    assert "<itunes:explicit>true</itunes:explicit>" in pod  # the show
+    assert pod.count("<itunes:explicit>false</itunes:explicit>") == 1  # the episode override
+    assert '<podcast:locked owner="owner@golden.example">no</podcast:locked>' in pod
