@@ -131,7 +131,8 @@ def _encode_mp3(source: Path, dest: Path, channels: int, name: str) -> None:
     os.close(fd)
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(source),
            "-map", "0:a:0", "-vn", "-c:a", "libmp3lame", "-b:a", MP3_BITRATE,
-           "-ar", str(MP3_RATE), "-ac", str(min(channels, 2)), "-id3v2_version", "3", tmp]
+           "-ar", str(MP3_RATE), "-ac", str(min(channels, 2)), "-id3v2_version", "3",
+           "-f", "mp3", tmp]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     if proc.returncode != 0:
         Path(tmp).unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
 from .publish import publish as publish_site
 
-CONFIG_HELP = "Path of the config file (default: ./config.yaml)."
+CONFIG_HELP = "Path of the config file."
 
 
 def _now(value: str | None) -> dt.datetime:

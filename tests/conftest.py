@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 import struct
 import subprocess
+import tempfile
 import textwrap
 import zlib
 from pathlib import Path
@@ -65,12 +66,15 @@ def tone(seconds: float = 1.0, freq: int = 440, fmt: str = "mp3", rate: int = 44
     if key not in _AUDIO_CACHE:
         codec = {"mp3": ["-c:a", "libmp3lame", "-b:a", "64k"], "wav": [],
                  "m4a": ["-c:a", "aac", "-b:a", "64k"], "flac": []}[fmt]
-        out = subprocess.run(
-            [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"sine=f={freq}:d={seconds}",
-             "-ac", "1", "-ar", str(rate), *codec, "-f", {"m4a": "ipod"}.get(fmt, fmt), "-"],
-            capture_output=True, check=True,
-        )
-        _AUDIO_CACHE[key] = out.stdout
+        with tempfile.TemporaryDirectory() as tmp:
+            # a real file, not a pipe: MP3 and M4A headers are written after the audio
+            out = Path(tmp) / f"tone.{fmt}"
+            subprocess.run(
+                [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"sine=f={freq}:d={seconds}",
+                 "-ac", "1", "-ar", str(rate), *codec, str(out)],
+                capture_output=True, check=True,
+            )
+            _AUDIO_CACHE[key] = out.read_bytes()
     return _AUDIO_CACHE[key]
 
 

@@ -1,0 +1,58 @@
+"""The command line: help for every command, every command documented, clean errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO
+from syndicate import __version__
+from syndicate.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+def test_top_level_help_lists_every_command():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert re.search(rf"^\s+{name}\s+\S", result.output, re.M), name
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    assert main.commands[name].help
+    assert f"`syndicate {name}" in (REPO / "README.md").read_text()
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.output == f"syndicate, version {__version__}\n"
+
+
+def test_missing_config_is_a_clean_error(tmp_path):
+    result = CliRunner().invoke(main, ["publish", "--config", str(tmp_path / "c.yaml")])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {tmp_path / 'c.yaml'}: no such file; pass --config PATH " \
+        "or create it\n"
+
+
+def test_corrupt_catalog_is_a_clean_error(make_project):
+    proj = make_project()
+    proj.write(".syndicate/catalog.db", b"this is not a database" * 100)
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "the catalog cannot be opened (file is not a database)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_status_shows_states(sample_project):
+    sample_project.run("publish")
+    out = sample_project.run("status").output
+    assert re.search(r"^post\s+scheduled\s+2027-01-10T09:00\s+The year ahead", out, re.M)
+    assert re.search(r"^post\s+draft\s+.*Ideas for the winter series", out, re.M)
+    assert re.search(r"^episode\s+published\s+.*First light", out, re.M)

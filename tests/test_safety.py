@@ -1,0 +1,63 @@
+"""The publisher never writes outside the site folder, never deletes what it did not write,
+refuses ambiguous output, and holds back mass deletes."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import BASE_CONFIG, post
+from syndicate.errors import PublishError
+from syndicate.publish.keys import content_type, safe_key
+
+
+@pytest.mark.parametrize("key", ["../x", "a/../../x", "/etc/passwd", "a\\b", "", "a//b",
+                                 "a/./b", "posts/../../x"])
+def test_keys_that_escape_are_refused(key):
+    with pytest.raises(PublishError):
+        safe_key(key)
+
+
+def test_content_types_come_from_our_table():
+    assert content_type("media/a.mp3") == "audio/mpeg"
+    assert content_type("media/a.m4a") == "audio/x-m4a"
+    assert content_type("feed.xml") == "application/rss+xml; charset=utf-8"
+    assert content_type("atom.xml") == "application/atom+xml; charset=utf-8"
+    assert content_type("e/transcript.srt") == "application/x-subrip"
+    assert content_type("e/transcript.vtt") == "text/vtt; charset=utf-8"
+
+
+def test_two_outputs_on_one_key_fail_before_anything_is_written(make_project):
+    config = BASE_CONFIG.replace("target: public", "target: public\nblog:\n  rss_path: podcast.xml")
+    proj = make_project({"posts/a.md": post("A")}, config=config)
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "Error: two outputs would be written to the same key: podcast.xml" in result.output
+    assert not (proj.root / "public").exists()
+
+
+def test_files_the_tool_did_not_write_are_left_alone(make_project):
+    proj = make_project({"posts/a.md": post("A"), "posts/b.md": post("B")})
+    proj.write("public/CNAME", "lowtide.example.org\n")
+    proj.write("public/posts/keep.txt", "mine")
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/b.md").unlink()
+    assert proj.run("publish").exit_code == 0
+    assert not proj.public("posts/b").exists()
+    assert proj.public("CNAME").read_text() == "lowtide.example.org\n"
+    assert proj.public("posts/keep.txt").read_text() == "mine"
+
+
+def test_mass_deletes_are_held_back_without_force(make_project):
+    config = BASE_CONFIG + "max_deletes: 1\n"
+    proj = make_project({f"posts/p{i}.md": post(f"P{i}") for i in range(3)}, config=config)
+    assert proj.run("publish").exit_code == 0
+    for i in range(3):
+        (proj.root / f"posts/p{i}.md").unlink()
+    held = proj.run("publish")
+    assert held.exit_code == 1
+    assert "3 published files are no longer produced, more than max_deletes (1)" in held.output
+    assert proj.public("posts/p0/index.html").exists()
+    forced = proj.run("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "deleted 3" in forced.output
+    assert not proj.public("posts/p0").exists()
