@@ -28,6 +28,9 @@ PASSTHROUGH = {
 AUDIO_EXTENSIONS = {".mp3", ".m4a", ".wav", ".flac", ".aif", ".aiff", ".ogg", ".oga", ".opus"}
 AUDIO_EXTENSIONS |= {".aac", ".wma", ".m4b"}
 
+# ffmpeg start-up dominates short files, so a few more probes than cores keep the cores busy.
+PROBE_WORKERS = 2 * (os.cpu_count() or 1)
+
 MP3_BITRATE = "128k"
 MP3_RATE = 44100
 

@@ -92,12 +92,9 @@ class Catalog:
             q = q.where(items.c.kind == kind)
         return [dict(r._mapping) for r in self.conn.execute(q)]
 
-    def guid_taken(self, guid: str) -> bool:
-        q = sa.select(items.c.id).where(items.c.guid == guid)
-        return self.conn.execute(q).first() is not None
-
-    def insert_item(self, **values) -> int:
-        return self.conn.execute(items.insert().values(**values)).inserted_primary_key[0]
+    def insert_items(self, rows: list[dict]) -> None:
+        if rows:
+            self.conn.execute(items.insert(), rows)
 
     def update_item(self, item_id: int, **values) -> None:
         self.conn.execute(items.update().where(items.c.id == item_id).values(**values))

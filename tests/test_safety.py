@@ -35,6 +35,17 @@ def test_two_outputs_on_one_key_fail_before_anything_is_written(make_project):
     assert not (proj.root / "public").exists()
 
 
+@pytest.mark.parametrize("target", [".", "posts", ".."])
+def test_target_that_holds_the_sources_is_refused(make_project, target):
+    proj = make_project({"posts/a.md": post("A")},
+                        config=BASE_CONFIG.replace("target: public", f"target: '{target}'"))
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "publish to a folder of its own, such as 'public'" in result.output
+    assert not (proj.root / "posts/a/index.html").exists()
+    assert not (proj.root / "feed.xml").exists()
+
+
 def test_files_the_tool_did_not_write_are_left_alone(make_project):
     proj = make_project({"posts/a.md": post("A"), "posts/b.md": post("B")})
     proj.write("public/CNAME", "lowtide.example.org\n")

@@ -59,13 +59,13 @@ def _files(folder: Path, suffixes: set[str]) -> list[Path]:
     return sorted(out)
 
 
-def derive_guid(cat: Catalog, site_url: str, kind: str, slug: str) -> str:
+def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
     """A stable UUID for a new item; stored once and never derived again for that item."""
     base = f"{site_url}{kind}/{slug}"
     n = 1
     while True:
         guid = str(uuid.uuid5(uuid.NAMESPACE_URL, base if n == 1 else f"{base}#{n}"))
-        if not cat.guid_taken(guid):
+        if guid not in taken:
             return guid
         n += 1
 
@@ -171,7 +171,7 @@ def _prepare_audio(pending, by_source, settings: Settings) -> None:
         except ItemError as exc:
             p.error = exc
 
-    workers = max(1, min(len(pending), os.cpu_count() or 1))
+    workers = max(1, min(len(pending), audio.PROBE_WORKERS))
     if workers == 1:
         for entry in pending:
             work(entry)
@@ -185,6 +185,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
     by_source = {r["source"]: r for r in rows}
     vanished = [r for r in rows if r["source"] not in seen and r["kind"] in scanned_kinds]
     claimed: dict[tuple[str, str], str] = {}
+    taken = {r["guid"] for r in rows}
+    new_rows: list[dict] = []
     for r in rows:
         if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
             continue
@@ -220,23 +222,26 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
         text = dumps(data)
         guid = p.item.guid
         if row is None:
-            if guid and cat.guid_taken(guid):
+            if guid and guid in taken:
                 report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
                 continue
-            guid = guid or derive_guid(cat, settings.config.site.url, p.kind, p.item.slug)
-            cat.insert_item(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name, sig=p.sig,
-                            content_hash=p.content_hash, data=text, date=p.item.date,
-                            draft=p.item.draft, first_seen=stamp, changed_at=p.item.date,
-                            missing=False, error=None)
+            guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
+            taken.add(guid)
+            new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
+                                 sig=p.sig, content_hash=p.content_hash, data=text,
+                                 date=p.item.date, draft=p.item.draft, first_seen=stamp,
+                                 changed_at=p.item.date, missing=False, error=None,
+                                 published_at=None))
             report.created.append(p.name)
             continue
         values = dict(source=p.name, sig=p.sig, content_hash=p.content_hash, slug=p.item.slug,
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
         if guid and guid != row["guid"]:
-            if cat.guid_taken(guid):
+            if guid in taken:
                 report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
                 continue
             values["guid"] = guid
+            taken.add(guid)
         if text != row["data"]:
             values.update(data=text, changed_at=stamp)
             report.updated.append(p.name)
@@ -244,6 +249,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
+    cat.insert_items(new_rows)
     for r in vanished:
         if not r["missing"]:
             cat.update_item(r["id"], missing=True, changed_at=stamp)

@@ -56,6 +56,11 @@ def stat_sig(*paths: Path | None) -> str:
 
 
 def relative(path: Path, root: Path) -> str:
+    """``path`` relative to the project root, as the catalog and messages name it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..catalog import open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
-from ..errors import ItemError
+from ..errors import ItemError, PublishError
 from .build import build_site
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
@@ -27,6 +27,20 @@ class PublishResult:
         return not self.errors and not self.plan.held_deletes
 
 
+def _check_target(settings: Settings) -> None:
+    """The site folder must be a folder of its own, holding none of the project's sources."""
+    target = settings.target_dir.resolve()
+    for name, folder in (("the project", settings.root), ("paths.posts", settings.posts_dir),
+                         ("paths.episodes", settings.episodes_dir),
+                         ("paths.state", settings.state_dir)):
+        folder = folder.resolve()
+        if target == folder or target in folder.parents:
+            raise PublishError(
+                f"{settings.path}: 'target' ({settings.config.target}) holds {name}; "
+                "publish to a folder of its own, such as 'public'"
+            )
+
+
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
@@ -35,6 +49,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
     changes.
     """
+    _check_target(settings)
     target = LocalTarget(settings.target_dir)
     with open_catalog(settings.catalog_url, commit=not dry_run) as cat:
         if cat.get_meta("created_at") is None:

@@ -24,8 +24,8 @@ class LocalTarget:
         return path
 
     def has(self, key: str, size: int) -> bool:
-        try:
-            return self._path(key).stat().st_size == size
+        try:  # a read: the key is checked, symlinks need not be resolved
+            return (self.root / safe_key(key)).stat().st_size == size
         except OSError:
             return False
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -94,10 +95,15 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     return plan
 
 
-def apply_plan(plan: Plan, target: Target, progress=None) -> None:
+def apply_plan(plan: Plan, target: Target, *, workers: int = 8) -> None:
+    """Write phase by phase (media, assets, pages, feeds), in parallel within a phase; a phase
+    starts only when the one before it has fully succeeded. Deletes come last."""
+    phases: dict[int, list[Write]] = {}
     for w in plan.writes:
-        target.write(w.output, w.data)
-        if progress:
-            progress(w)
+        phases.setdefault(ORDER[w.output.kind], []).append(w)
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for _, writes in sorted(phases.items()):
+            # list() waits for the whole phase and re-raises the first failure
+            list(pool.map(lambda w: target.write(w.output, w.data), writes))
     for key in plan.deletes:
         target.delete(key)

@@ -1,0 +1,201 @@
+"""Benchmark: publish a generated project of many posts and episodes.
+
+Prints the full publish time, the no-change re-publish time and peak memory of
+``syndicate publish``, and the floor: a straight script that parses the same files with the same
+libraries (PyYAML, markdown-it, nh3, the bundled ffmpeg for durations), renders the same three
+feeds with feedgen, writes them and copies the media, with no catalog and no checks. The floor
+probes audio in the same thread pool as syndicate, so the ratio measures syndicate's own overhead.
+
+    python benchmarks/publish.py [--posts 2000] [--episodes 500] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+CONFIG = """\
+site:
+  title: Bench
+  url: https://bench.example/
+  author: Bench Author
+  timezone: Europe/London
+blog:
+  feed_items: 20
+podcast:
+  title: Bench Show
+  description: Generated.
+  owner: {name: Owner, email: owner@bench.example}
+  image: cover.png
+  categories: [Technology]
+target: public
+"""
+
+POST = """\
+---
+title: Post number {i}
+date: {date}
+tags: [bench, t{t}]
+---
+
+Paragraph one of post {i}, with *emphasis*, a [link](https://example.org/{i}) and `code`.
+
+- first point about {i}
+- second point
+
+{filler}
+
+A closing paragraph.[^1]
+
+[^1]: A footnote for post {i}.
+"""
+
+
+def _id3(title: str) -> bytes:
+    """A minimal ID3v2.3 tag with one TIT2 frame, so every generated file differs."""
+    text = b"\x00" + title.encode("latin-1")
+    frame = b"TIT2" + len(text).to_bytes(4, "big") + b"\x00\x00" + text
+    size = len(frame)
+    syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])
+    return b"ID3\x03\x00\x00" + syncsafe + frame
+
+
+def generate(root: Path, posts: int, episodes: int) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from conftest import png_bytes  # the tests' own PNG writer
+    from syndicate.audio import ffmpeg_exe
+
+    (root / "posts").mkdir(parents=True)
+    (root / "episodes").mkdir()
+    (root / "config.yaml").write_text(CONFIG)
+    (root / "cover.png").write_bytes(png_bytes())
+    filler = textwrap.fill("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12, 90)
+    for i in range(posts):
+        day = f"20{10 + i // 365 % 15:02d}-{1 + i // 28 % 12:02d}-{1 + i % 28:02d} 08:{i % 60:02d}"
+        (root / "posts" / f"post-{i:05d}.md").write_text(
+            POST.format(i=i, date=day, t=i % 7, filler=filler))
+    tone = root / "tone.mp3"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=1", "-ac",
+                    "1", "-c:a", "libmp3lame", "-b:a", "32k", str(tone)], check=True)
+    audio = tone.read_bytes()
+    tone.unlink()
+    for i in range(episodes):
+        stem = root / "episodes" / f"ep-{i:05d}"
+        stem.with_suffix(".mp3").write_bytes(_id3(f"Episode {i}") + audio)
+        stem.with_suffix(".yaml").write_text(
+            f"title: Episode {i}\ndate: 2020-{1 + i % 12:02d}-{1 + i % 28:02d} 06:{i % 60:02d}\n"
+            f"season: {1 + i // 100}\nnumber: {i + 1}\nnotes: |\n  Notes for episode {i}, with "
+            f"a [link](https://example.org/e{i}).\n")
+
+
+RUN = """
+import datetime as dt, resource, sys, time
+from syndicate.config import load_config
+from syndicate.publish import publish
+t = time.perf_counter()
+result = publish(load_config(sys.argv[1]), now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+elapsed = time.perf_counter() - t
+assert result.ok, [str(e) for e in result.errors][:5]
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(result.plan.writes))
+"""
+
+FLOOR = """
+import datetime as dt, os, resource, shutil, sys, time, zoneinfo
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import nh3, yaml
+from feedgen.feed import FeedGenerator
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+from syndicate.audio import PROBE_WORKERS, probe
+
+t = time.perf_counter()
+root = Path(sys.argv[1]); out = root / "floor"; out.mkdir()
+zone = zoneinfo.ZoneInfo("Europe/London")
+md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+def when(v):
+    v = v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(str(v))
+    return v if v.tzinfo else v.replace(tzinfo=zone)
+posts = []
+for p in sorted((root / "posts").iterdir()):
+    _, fm, body = p.read_text().split("---", 2)
+    meta = yaml.load(fm, Loader=yaml.CSafeLoader)
+    posts.append((when(meta["date"]), meta["title"], nh3.clean(md.render(body)), p.stem))
+eps = []
+for p in sorted((root / "episodes").glob("*.yaml")):
+    meta = yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
+    eps.append((when(meta["date"]), meta, nh3.clean(md.render(meta["notes"])), p))
+with ThreadPoolExecutor(PROBE_WORKERS) as pool:
+    infos = list(pool.map(lambda e: probe(e[3].with_suffix(".mp3")), eps))
+posts.sort(reverse=True)
+fg = FeedGenerator(); fg.id("https://bench.example/"); fg.title("Bench")
+fg.link(href="https://bench.example/"); fg.description("Bench")
+for d, title, html, slug in posts[:20]:
+    fe = fg.add_entry(order="append"); fe.id(slug); fe.title(title)
+    fe.link(href=f"https://bench.example/posts/{slug}/"); fe.published(d); fe.updated(d)
+    fe.summary(title); fe.content(html, type="html")
+(out / "feed.xml").write_bytes(fg.rss_str(pretty=True))
+(out / "atom.xml").write_bytes(fg.atom_str(pretty=True))
+fg = FeedGenerator(); fg.load_extension("podcast"); fg.title("Bench Show")
+fg.link(href="https://bench.example/"); fg.description("Generated.")
+(out / "media").mkdir()
+for (d, meta, html, p), info in sorted(zip(eps, infos), key=lambda x: x[0][0], reverse=True):
+    fe = fg.add_entry(order="append"); fe.guid(p.stem); fe.title(meta["title"])
+    fe.published(d); fe.description(html); fe.content(html, type="html")
+    media = p.with_suffix(".mp3")
+    shutil.copyfile(media, out / "media" / media.name)
+    fe.enclosure(f"https://bench.example/media/{media.name}", str(media.stat().st_size),
+                 "audio/mpeg")
+    fe.podcast.itunes_duration(round(info.duration)); fe.podcast.itunes_season(meta["season"])
+    fe.podcast.itunes_episode(meta["number"])
+(out / "podcast.xml").write_bytes(fg.rss_str(pretty=True))
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
+"""
+
+
+def run(code: str, arg: Path) -> tuple[float, float, int]:
+    out = subprocess.run([sys.executable, "-c", code, str(arg)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr)
+    seconds, mem, writes = out.stdout.split()
+    return float(seconds), float(mem), int(writes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=int, default=2000)
+    ap.add_argument("--episodes", type=int, default=500)
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = ap.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
+    if root.exists() and any(root.iterdir()):
+        shutil.rmtree(root)
+    t = time.perf_counter()
+    generate(root, args.posts, args.episodes)
+    print(f"project: {args.posts} posts, {args.episodes} episodes "
+          f"(generated in {time.perf_counter() - t:.1f} s) on {os.cpu_count()} cores")
+    config = root / "config.yaml"
+    floor, floor_mem, _ = run(FLOOR, root)
+    full, full_mem, writes = run(RUN, config)
+    again, again_mem, rewrites = run(RUN, config)
+    print(f"floor (parse + render feeds + copy media): {floor:7.2f} s  {floor_mem:6.0f} MB peak")
+    print(f"syndicate publish, full:                   {full:7.2f} s  {full_mem:6.0f} MB peak"
+          f"  ({writes} files written)")
+    print(f"syndicate publish, nothing changed:        {again:7.2f} s  {again_mem:6.0f} MB peak"
+          f"  ({rewrites} files written)")
+    print(f"full / floor = {full / floor:.2f} (target <= 1.5); "
+          f"no-change / full = {again / full:.3f} (target <= 0.1); "
+          f"peak memory {max(full_mem, again_mem):.0f} MB (target < 250)")
+    if not args.keep:
+        shutil.rmtree(root)
+
+
+if __name__ == "__main__":
+    main()
