@@ -17,6 +17,7 @@ from .catalog import loads, open_catalog
 from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
+from .progress import EncodeBars
 from .publish import publish as publish_site
 
 CONFIG_HELP = "Path of the config file."
@@ -49,6 +50,18 @@ def _report(errors, warnings) -> None:
         click.echo(f"Error: {e}", err=True)
 
 
+def _collect(settings: Settings, now_text: str | None):
+    bars = EncodeBars()
+    try:
+        with open_catalog(settings.catalog_url) as cat:
+            return collect_items(settings, cat, now=_now(now_text), progress=bars)
+    except SyndicateError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    finally:
+        bars.close()
+
+
 def _collect_line(report) -> str:
     return (f"Collected: {len(report.created)} new, {len(report.updated)} updated, "
             f"{report.unchanged} unchanged, {len(report.removed)} removed, "
@@ -75,11 +88,15 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     and keeps its last published version; everything else is still published.
     """
     settings = _load(config_path)
+    bars = EncodeBars()
     try:
-        result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force)
+        result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
+                              progress=bars)
     except SyndicateError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
+    finally:
+        bars.close()
     plan = result.plan
     click.echo(_collect_line(result.collected))
     if dry_run:
@@ -107,12 +124,7 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
 def collect(config_path: str, now_text: str | None) -> None:
     """Read posts/ and episodes/ into the catalog without publishing."""
     settings = _load(config_path)
-    try:
-        with open_catalog(settings.catalog_url) as cat:
-            report = collect_items(settings, cat, now=_now(now_text))
-    except SyndicateError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+    report = _collect(settings, now_text)
     click.echo(_collect_line(report))
     _report(report.errors, report.warnings)
     if report.errors:
@@ -156,6 +168,55 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
         flag = "  (error: see publish)" if o["error"] else ""
         click.echo(f"{o['kind']:<8} {o['state']:<11} {o['date'][:16]}  {o['title']}  "
                    f"[{o['source']}]{flag}")
+
+
+@main.group()
+def audio() -> None:
+    """Episode audio: loudness and peaks before and after processing."""
+
+
+def _level(value, unit: str) -> str:
+    return "   n/a" if value is None else f"{value:6.1f} {unit}"
+
+
+@audio.command("report")
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def audio_report(config_path: str, as_json: bool, now_text: str | None) -> None:
+    """Collect, then show each episode's loudness, peak and loudness range before and after.
+
+    Before is the source (integrated loudness, loudness range, sample peak); after is the
+    published MP3's audio as it went into the encoder (true peak).
+    """
+    settings = _load(config_path)
+    report = _collect(settings, now_text)
+    with open_catalog(settings.catalog_url, commit=False) as cat:
+        rows = [r for r in cat.all_items("episode") if not r["missing"]]
+    episodes = []
+    for r in sorted(rows, key=lambda r: r["date"]):
+        data = loads(r["data"])
+        m = data["media"]
+        episodes.append({"source": r["source"], "title": data["title"],
+                         "duration": round(m["samples"] / m["sample_rate"], 3),
+                         "gain": m.get("gain"), "before": m.get("before"),
+                         "after": m.get("after"), "error": r["error"]})
+    if as_json:
+        click.echo(json.dumps(episodes, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{'episode':<32} {'before: I':>12} {'LRA':>8} {'peak':>10}   "
+                   f"{'after: I':>11} {'LRA':>8} {'true peak':>10} {'gain':>8}")
+        for e in episodes:
+            b, a = e["before"] or {}, e["after"] or {}
+            gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
+            click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
+                       f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
+                       f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
+                       f" {_level(a.get('peak'), 'dBTP'):>10} {gain:>8}")
+    _report(report.errors, report.warnings)
+    if report.errors:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -151,6 +151,58 @@ class PodcastConfig(_Section):
         return None if v is None else _check_url(v)
 
 
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+
+class AudioConfig(_Section):
+    process: bool = Field(
+        True, description="Make podcast-ready MP3s (false: publish MP3/M4A sources as they are)."
+    )
+    channels: Literal[1, 2] = Field(2, description="1 for mono, 2 for stereo output.")
+    bitrate: int | None = Field(
+        None, description="MP3 bitrate in kbps, constant (default: 128 stereo, 64 mono)."
+    )
+    sample_rate: int = Field(44100, description="Output sample rate in Hz.")
+    loudness: float = Field(
+        -16.0, ge=-36, le=-6, description="Target integrated loudness in LUFS."
+    )
+    true_peak: float = Field(-1.0, ge=-9, le=0, description="Highest true peak allowed, in dBTP.")
+    max_gain: float = Field(
+        30.0, ge=0, le=60, description="Most gain applied to a quiet recording, in dB."
+    )
+    intro: str | None = Field(None, description="Audio clip put before every episode (path).")
+    outro: str | None = Field(None, description="Audio clip put after every episode (path).")
+    crossfade: float = Field(
+        0.5, ge=0, le=5, description="Seconds of crossfade between intro, episode and outro."
+    )
+    trim_silence: bool = Field(False, description="Cut leading and trailing silence.")
+    silence_threshold: float = Field(
+        -50.0, ge=-90, le=-20, description="Level in dBFS below which audio counts as silence."
+    )
+    workers: int | None = Field(
+        None, ge=1, le=64, description="Episodes processed at once (default: the core count)."
+    )
+
+    @field_validator("sample_rate")
+    @classmethod
+    def _rate(cls, v: int) -> int:
+        if v not in MP3_RATES:
+            raise ValueError(f"MP3 allows {', '.join(map(str, MP3_RATES))} Hz, got {v!r}")
+        return v
+
+    @field_validator("bitrate")
+    @classmethod
+    def _bitrate(cls, v: int | None) -> int | None:
+        if v is not None and v not in MP3_BITRATES:
+            raise ValueError(f"MP3 allows {', '.join(map(str, MP3_BITRATES))} kbps, got {v!r}")
+        return v
+
+    @property
+    def kbps(self) -> int:
+        return self.bitrate or (128 if self.channels == 2 else 64)
+
+
 class PathsConfig(_Section):
     posts: str = Field("posts", description="Folder of blog posts (.md, .markdown, .txt).")
     episodes: str = Field("episodes", description="Folder of episode audio and YAML sidecars.")
@@ -161,6 +213,7 @@ class Config(_Section):
     site: SiteConfig = Field(description="The site and its author.")
     blog: BlogConfig = Field(default_factory=BlogConfig, description="The blog feeds.")
     podcast: PodcastConfig = Field(description="The podcast feed.")
+    audio: AudioConfig = Field(default_factory=AudioConfig, description="Episode audio.")
     paths: PathsConfig = Field(default_factory=PathsConfig, description="Where sources live.")
     catalog: str | None = Field(
         None, description="SQLAlchemy database URL (default: sqlite in paths.state)."

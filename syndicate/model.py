@@ -177,6 +177,10 @@ class Media:
     sample_rate: int
     channels: int
     passthrough: bool  # published straight from the source file, else from the media cache
+    offset: float = 0.0  # seconds the source timeline moved by in the output (intro, trims)
+    gain: float | None = None  # dB applied to reach the loudness target
+    before: dict | None = None  # the source's loudness: integrated LUFS, LRA, sample peak dBFS
+    after: dict | None = None  # the output's: integrated LUFS, LRA, true peak dBTP
 
     @property
     def duration(self) -> float:

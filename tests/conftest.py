@@ -95,7 +95,7 @@ class Project:
         """Run the CLI in this project; returns click's Result (output and exit code)."""
         runner = CliRunner()
         cmd = list(args)
-        if cmd and cmd[0] in ("publish", "collect", "status"):
+        if cmd and cmd[0] in ("publish", "collect", "status", "audio"):
             cmd += ["--config", str(self.root / "config.yaml"), "--now", now]
         return runner.invoke(main, cmd, catch_exceptions=False)
 
@@ -146,3 +146,91 @@ def sample_project(tmp_path):
         shutil.copytree(REPO / name, root / name)
     shutil.copy(REPO / "config.yaml", root / "config.yaml")
     return Project(root)
+
+
+def make_audio(path: Path, seconds: float, *, rate: int = 48000, channels: int = 2,
+               level_db: float = -20.0, kind: str = "speech", codec: list[str] | None = None,
+               lead_silence: float = 0.0, trail_silence: float = 0.0) -> Path:
+    """Generate a test source with ffmpeg: speech-like (a voiced buzz whose level moves like
+    talk), a steady tone, or digital silence; optionally padded with silence."""
+    if kind == "silence":
+        src = f"anullsrc=r={rate}:cl={'mono' if channels == 1 else 'stereo'}:d={seconds}"
+        chain = "anull"
+    elif kind == "tone":
+        src = f"sine=f=440:r={rate}:d={seconds}"
+        chain = f"volume={level_db}dB"
+    else:
+        src = f"sine=f=140:r={rate}:d={seconds}:samples_per_frame=1024"
+        chain = (f"aeval='0.6*sin(2*PI*140*t)+0.3*sin(2*PI*280*t)+0.2*sin(2*PI*560*t)"
+                 f"+0.1*sin(2*PI*1120*t)',"
+                 f"volume='0.2+0.8*abs(sin(t*3.1))*gt(mod(t,2.3),0.4)':eval=frame,"
+                 f"volume={level_db}dB")
+    if lead_silence or trail_silence:
+        chain += f",adelay={int(lead_silence * 1000)}:all=1,apad=pad_dur={trail_silence}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", src, "-af", chain,
+           "-ac", str(channels), "-ar", str(rate), *(codec or []), str(path)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return path
+
+
+def loudness_of(path: Path) -> dict:
+    """Measure a file independently of syndicate: EBU R128 with true peak, and sample stats."""
+    import re
+
+    out = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af",
+         "ebur128=peak=true:framelog=quiet,astats=measure_perchannel=none:"
+         "measure_overall=Peak_level+Number_of_samples", "-f", "null", "-"],
+        capture_output=True, text=True, check=True).stderr
+    summary = out[out.rfind("Summary:"):]
+
+    def num(pattern, text):
+        m = re.search(pattern, text)
+        return float(m.group(1)) if m and m.group(1) != "-inf" else float("-inf")
+
+    rate = int(re.search(r"Audio: \w+.*?, (\d+) Hz", out).group(1))
+    return {
+        "integrated": num(r"I:\s+(-?[\d.]+|-inf) LUFS", summary),
+        "true_peak": num(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary),
+        "sample_peak": num(r"Peak level dB: (-?[\d.]+|-inf)", out),
+        "samples": int(num(r"Number of samples: (\d+)", out)),
+        "rate": rate,
+    }
+
+
+def run_with_peak_rss(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float]:
+    """Run a command and sample the resident memory of its whole process tree (it and every
+    descendant, summed) every 20 ms; returns the result and the peak in MB."""
+    import os
+    import time
+
+    def tree_rss(root: int) -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                ppid, pages = int(fields[1]), int(fields[21])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+            rss[int(entry)] = pages
+        total, todo = 0, [root]
+        while todo:
+            pid = todo.pop()
+            total += rss.get(pid, 0)
+            todo += children.get(pid, [])
+        return total * os.sysconf("SC_PAGE_SIZE")
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            **kwargs)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.02)
+    out = proc.stdout.read()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, ""), peak / 2**20

@@ -11,17 +11,18 @@ import datetime as dt
 import hashlib
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import audio
+from ..audio.pipeline import Progress
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
-from .episodes import SIDECAR_SUFFIXES, EpisodeSource, build_episode, read_sidecar
+from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
+from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .sources import relative, stat_sig
 
@@ -70,7 +71,12 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
         n += 1
 
 
-def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectReport:
+def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
+            progress: Progress | None = None) -> CollectReport:
+    """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
+
+    ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
+    """
     report = CollectReport()
     root = settings.root
     zone = settings.config.site.timezone
@@ -104,6 +110,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectRep
 
     episodes_dir = settings.episodes_dir
     if episodes_dir.is_dir():
+        episode_version = f"{PARSE_VERSION}|{audio_fingerprint(settings)}"
         scanned_kinds.add("episode")
         pending: list[tuple[_Parsed, EpisodeSource]] = []
         claimed_audio: set[Path] = set()
@@ -115,20 +122,20 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectRep
                 data = loads(row["data"])
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
                 claimed_audio.add((root / data["audio"]).resolve())
-                if row["sig"] == f"{PARSE_VERSION}|{stat_sig(path, *deps)}":
+                if row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
                     continue
             p = _Parsed("episode", name, "", "")
             try:
                 src = read_sidecar(path, name, zone, report.warnings)
-                p.sig = f"{PARSE_VERSION}|{stat_sig(*src.files())}"
+                p.sig = f"{episode_version}|{stat_sig(*src.files())}"
                 p.content_hash = audio.sha256_file(src.audio)
                 claimed_audio.add(src.audio.resolve())
                 pending.append((p, src))
             except ItemError as exc:
                 p.error = exc
             parsed.append(p)
-        _prepare_audio(pending, by_source, settings)
+        prepare_audio(pending, settings, report, progress)
         for path in _files(episodes_dir, audio.AUDIO_EXTENSIONS):
             if path.resolve() not in claimed_audio and not path.with_suffix(".yaml").exists() \
                     and not path.with_suffix(".yml").exists():
@@ -142,42 +149,6 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime) -> CollectRep
 
     _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now)
     return report
-
-
-def _prepare_audio(pending, by_source, settings: Settings) -> None:
-    """Probe (and where needed encode) new or changed audio, in parallel across the cores."""
-    cache_dir = settings.state_dir / "media"
-    root = settings.root
-
-    def work(entry):
-        p, src = entry
-        row = by_source.get(p.name)
-        try:
-            if row:
-                old = loads(row["data"])
-                if old.get("audio_sha256") == p.content_hash:
-                    media = old["media"]
-                    info = audio.AudioInfo(media["samples"], media["sample_rate"],
-                                           media["channels"], "")
-                    path = src.audio if media["passthrough"] else cache_dir / "unused"
-                    prepared = audio.PreparedAudio(path, media["sha256"], media["size"],
-                                                   media["content_type"], media["extension"], info)
-                    p.item = build_episode(src, p.content_hash, prepared, root)
-                    p.item.media.passthrough = media["passthrough"]
-                    return
-            prepared, _ = audio.prepare(src.audio, p.content_hash, cache_dir,
-                                        relative(src.audio, root))
-            p.item = build_episode(src, p.content_hash, prepared, root)
-        except ItemError as exc:
-            p.error = exc
-
-    workers = max(1, min(len(pending), audio.PROBE_WORKERS))
-    if workers == 1:
-        for entry in pending:
-            work(entry)
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(work, pending))
 
 
 def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import yamlcheck
-from ..audio import AUDIO_EXTENSIONS, PreparedAudio, sha256_file
+from ..audio import AUDIO_EXTENSIONS, sha256_file, shift_chapters
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, xml_safe
 from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
@@ -112,39 +112,37 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
     return EpisodeSource(name, path, meta, audio, image, transcript, date)
 
 
-def build_episode(
-    src: EpisodeSource, audio_sha: str, prepared: PreparedAudio, root: Path
-) -> Episode:
+def notes_html(meta: EpisodeMeta) -> str:
+    return markdown_to_html(meta.notes or meta.summary or meta.title or "")
+
+
+def episode_summary(meta: EpisodeMeta, html: str) -> str:
+    return xml_safe(meta.summary).strip() if meta.summary else summarize(html)
+
+
+def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
-    duration = prepared.info.duration
+    duration = media.duration
     for i, ch in enumerate(meta.chapters):
-        if ch.start >= duration:
+        if ch.start + media.offset >= duration:
             raise CollectError(
                 src.name,
                 f"'chapters[{i}]' starts at {ch.start:g} s, after the audio ends "
-                f"({duration:.1f} s)",
+                f"({duration - media.offset:.1f} s)",
             )
-    notes = meta.notes or meta.summary or meta.title or ""
-    html = markdown_to_html(notes)
+    html = notes_html(meta)
+    chapters = shift_chapters([(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
+                              media.offset, duration)
     return Episode(
         source=src.name,
         audio=relative(src.audio, root),
         audio_sha256=audio_sha,
-        media=Media(
-            sha256=prepared.sha256,
-            size=prepared.size,
-            content_type=prepared.content_type,
-            extension=prepared.extension,
-            samples=prepared.info.samples,
-            sample_rate=prepared.info.sample_rate,
-            channels=prepared.info.channels,
-            passthrough=prepared.path == src.audio,
-        ),
+        media=media,
         slug=meta.slug or default_slug(src.sidecar),
         title=xml_safe(meta.title).strip(),
         date=src.date,
         html=html,
-        summary=xml_safe(meta.summary).strip() if meta.summary else summarize(html),
+        summary=episode_summary(meta, html),
         season=meta.season,
         number=meta.number,
         type=meta.type,
@@ -154,7 +152,7 @@ def build_episode(
         transcript=relative(src.transcript, root) if src.transcript else None,
         transcript_sha256=sha256_file(src.transcript) if src.transcript else None,
         transcript_language=meta.transcript_language,
-        chapters=[Chapter(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
+        chapters=[Chapter(start, title, url) for start, title, url in chapters],
         draft=meta.draft,
         guid=meta.guid,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..audio.pipeline import Progress
 from ..catalog import open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
@@ -42,19 +43,19 @@ def _check_target(settings: Settings) -> None:
 
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
-            force: bool = False) -> PublishResult:
+            force: bool = False, progress: Progress | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
-    changes.
+    changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes.
     """
     _check_target(settings)
     target = LocalTarget(settings.target_dir)
     with open_catalog(settings.catalog_url, commit=not dry_run) as cat:
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collect(settings, cat, now=now)
+        report = collect(settings, cat, now=now, progress=progress)
         previous = cat.outputs(target.name)
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))

@@ -133,8 +133,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         if ep.media.passthrough:
             media_path = settings.root / ep.audio
         else:
-            media_path = settings.state_dir / "media" / (
-                f"{ep.audio_sha256}-mp3-128k-44100.mp3")
+            media_path = settings.state_dir / "media" / f"{ep.media.sha256}{ep.media.extension}"
         if r["error"] and not target_has(media_key) and not media_path.exists():
             site.errors.append(CollectError(r["source"], "its last good audio is gone and was "
                                             "never published; the episode is left out"))

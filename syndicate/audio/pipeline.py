@@ -1,0 +1,252 @@
+"""Make the podcast-ready MP3: measure once, then one streaming ffmpeg pass does the rest.
+
+The pass joins the optional intro and outro with a crossfade, trims silence, resamples, applies
+the gain that brings the programme to the target loudness, limits peaks below the true-peak
+ceiling (a plain gain change would clip), measures the result and encodes constant-bitrate MP3.
+Memory stays flat however long the episode is. The encoded audio is cached by (source content,
+settings), so publishing again never re-encodes; tags are written on a copy, which is cheap.
+Every file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..config import AudioConfig
+from ..errors import AudioError
+from ..fingerprint import code_fingerprint
+from .edits import silent_edges
+from .ffmpeg import ffmpeg_exe, reason
+from .measure import Loudness, SourceFacts, measure_source, parse_summary
+from .tags import Tags, write_tags
+
+PIPELINE_VERSION = code_fingerprint("audio/pipeline.py", "audio/measure.py", "audio/edits.py")
+LIMIT_MARGIN = 1.5  # dB under the true-peak ceiling: MP3 coding noise adds up to ~1.4 dB
+LAME_COMPENSATION = 0.6  # dB: limiting and LAME leave the output slightly quieter
+
+Progress = Callable[[str, float, float], None]  # (name, seconds done, seconds in all)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """An intro or outro clip, resolved and hashed."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    config: AudioConfig
+    intro: Clip | None = None
+    outro: Clip | None = None
+
+    def key(self) -> str:
+        c = self.config
+        data = [c.channels, c.kbps, c.sample_rate, c.loudness, c.true_peak, c.max_gain,
+                c.crossfade, c.trim_silence, c.silence_threshold,
+                self.intro.sha256 if self.intro else None,
+                self.outro.sha256 if self.outro else None, PIPELINE_VERSION]
+        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
+
+
+@dataclass
+class Processed:
+    path: Path
+    sha256: str
+    size: int
+    samples: int
+    sample_rate: int
+    channels: int
+    offset: float  # seconds the source's timeline moved by (intro added, silence cut)
+    before: Loudness
+    after: Loudness
+    gain: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def _gain(facts: SourceFacts, cfg: AudioConfig, name: str, warnings: list[str]) -> float:
+    measured = facts.loudness.integrated
+    if measured is None:
+        warnings.append(f"{name}: digital silence; its loudness cannot be measured, so its "
+                        "level was left alone")
+        return 0.0
+    gain = cfg.loudness - measured + LAME_COMPENSATION
+    if gain > cfg.max_gain:
+        warnings.append(f"{name}: measured {measured:.1f} LUFS; it would need {gain:.1f} dB of "
+                        f"gain, more than audio.max_gain ({cfg.max_gain:g} dB); raised by "
+                        f"{cfg.max_gain:g} dB only")
+        gain = cfg.max_gain
+    return gain
+
+
+def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float],
+           clips: list[tuple[str, SourceFacts]], gain: float) -> tuple[str, float]:
+    """The filter graph, and the offset of the source's timeline in the output."""
+    c = settings.config
+    fmt = (f"aresample={c.sample_rate},"
+           f"aformat=sample_fmts=fltp:channel_layouts={'mono' if c.channels == 1 else 'stereo'}")
+    lead, trail = trim
+    cut = ""
+    if lead or trail:
+        cut = f"atrim=start={lead:.3f}:end={facts.duration - trail:.3f},asetpts=PTS-STARTPTS,"
+    parts = [f"[0:a:0]{cut}{fmt}[body]"]
+    body_len = facts.duration - lead - trail
+    offset = -lead
+    current = "body"
+    for i, (role, clip) in enumerate(clips, start=1):
+        body_i = facts.loudness.integrated
+        clip_i = clip.loudness.integrated
+        match = (body_i - clip_i) if body_i is not None and clip_i is not None else 0.0
+        parts.append(f"[{i}:a:0]{fmt},volume={match:.2f}dB[{role}]")
+        fade = min(c.crossfade, clip.duration / 2, body_len / 2)
+        pair = f"[{role}][{current}]" if role == "intro" else f"[{current}][{role}]"
+        if fade > 0.01:
+            parts.append(f"{pair}acrossfade=d={fade:.3f}:c1=tri:c2=tri[j{i}]")
+        else:
+            fade = 0.0
+            parts.append(f"{pair}concat=n=2:v=0:a=1[j{i}]")
+        if role == "intro":
+            offset += clip.duration - fade
+        current = f"j{i}"
+    ceiling = c.true_peak - LIMIT_MARGIN
+    parts.append(f"[{current}]volume={gain:.2f}dB,"
+                 f"alimiter=limit={ceiling:.2f}dB:level=false:latency=true,"
+                 f"ebur128=peak=true:framelog=quiet,volumedetect[out]")
+    return ";".join(parts), offset
+
+
+def _encode(cmd: list[str], dest: Path, name: str, total: float,
+            progress: Progress | None) -> str:
+    """Run the encode, reporting progress; returns ffmpeg's log. Writes ``dest`` atomically."""
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".encode-", suffix=".mp3")
+    os.close(fd)
+    with tempfile.TemporaryFile("w+", errors="replace") as log:
+        proc = subprocess.Popen([*cmd, "-progress", "pipe:1", "-f", "mp3", "-y", tmp],
+                                stdout=subprocess.PIPE, stderr=log, text=True)
+        try:
+            for line in proc.stdout:
+                if progress and line.startswith("out_time_us="):
+                    with contextlib.suppress(ValueError):
+                        progress(name, int(line.split("=", 1)[1]) / 1e6, total)
+            proc.wait()
+        except BaseException:
+            proc.kill()
+            proc.wait()
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        log.seek(0)
+        text = log.read()
+    if proc.returncode != 0:
+        Path(tmp).unlink(missing_ok=True)
+        raise AudioError(name, f"could not encode: {reason(text)}")
+    os.replace(tmp, dest)
+    return text
+
+
+def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, cache_dir: Path,
+           progress: Progress | None = None) -> dict:
+    """The untagged, normalised MP3 for a source, from the cache or made now. Returns its facts."""
+    key = hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
+    audio = cache_dir / f"audio-{key}.mp3"
+    facts_path = cache_dir / f"audio-{key}.json"
+    if audio.exists() and facts_path.exists():
+        return json.loads(facts_path.read_text())
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    c = settings.config
+    warnings: list[str] = []
+    facts = measure_source(source, name, c.channels)
+    if facts.glitches:
+        warnings.append(f"{name}: ffmpeg concealed {facts.glitches} decoding error(s)")
+    clips = []
+    for role, clip in (("intro", settings.intro), ("outro", settings.outro)):
+        if clip is not None:
+            clips.append((role, measure_source(clip.path, str(clip.path), c.channels)))
+    trim = (0.0, 0.0)
+    if c.trim_silence and facts.loudness.integrated is not None:
+        trim = silent_edges(source, name, facts.duration, c.silence_threshold)
+    gain = _gain(facts, c, name, warnings)
+    graph, offset = _graph(settings, facts, trim, clips, gain)
+    inputs = ["-i", str(source)]
+    for role, _ in clips:
+        inputs += ["-i", str((settings.intro if role == "intro" else settings.outro).path)]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *inputs,
+           "-filter_complex", graph, "-map", "[out]", "-c:a", "libmp3lame",
+           "-b:a", f"{c.kbps}k", "-ar", str(c.sample_rate), "-ac", str(c.channels),
+           "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
+           "-map_metadata", "-1", "-map_chapters", "-1"]
+    total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
+    log = _encode(cmd, audio, name, total, progress)
+    after = parse_summary(log)
+    counts = [int(x) for x in re.findall(r"n_samples: (\d+)", log)]
+    samples = counts[-1] // c.channels if counts else 0
+    if samples == 0:
+        audio.unlink(missing_ok=True)
+        raise AudioError(name, "the encoded audio came out empty")
+    result = {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
+              "offset": round(offset, 3), "gain": round(gain, 2),
+              "before": facts.loudness.to_dict(), "after": after.to_dict(),
+              "warnings": warnings}
+    tmp = facts_path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(result))
+    os.replace(tmp, facts_path)
+    return result
+
+
+def shift_chapters(chapters: list[tuple[float, str, str | None]], offset: float,
+                   duration: float) -> list[tuple[float, str, str | None]]:
+    """Chapters moved to the output's timeline: an intro gets a chapter of its own."""
+    if not chapters:
+        return []
+    moved = [(max(0.0, round(start + offset, 3)), title, url) for start, title, url in chapters]
+    moved = [c for c in moved if c[0] < duration]
+    if offset > 0.01:
+        moved.insert(0, (0.0, "Intro", None))
+    out: list[tuple[float, str, str | None]] = []
+    for c in moved:  # trimming can fold early chapters onto 0: keep the last of those
+        if out and out[-1][0] == c[0]:
+            out[-1] = c
+        else:
+            out.append(c)
+    return out
+
+
+def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
+            cache_dir: Path, tags: Tags, progress: Progress | None = None) -> Processed:
+    """The published MP3: normalised audio (cached) with this episode's tags, stored by hash."""
+    facts = encode(source, source_sha, name, settings, cache_dir, progress)
+    key = hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
+    duration = facts["samples"] / facts["sample_rate"]
+    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tag-", suffix=".mp3")
+    os.close(fd)
+    try:
+        shutil.copyfile(cache_dir / f"audio-{key}.mp3", tmp)
+        chapters = shift_chapters(tags.chapters, facts["offset"], duration)
+        write_tags(Path(tmp), replace(tags, chapters=chapters), duration)
+        h = hashlib.sha256()
+        with open(tmp, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+        sha = h.hexdigest()
+        final = cache_dir / f"{sha}.mp3"
+        size = os.path.getsize(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Processed(
+        path=final, sha256=sha, size=size, samples=facts["samples"],
+        sample_rate=facts["sample_rate"], channels=facts["channels"], offset=facts["offset"],
+        before=Loudness(**facts["before"]), after=Loudness(**facts["after"]),
+        gain=facts["gain"], warnings=list(facts["warnings"]),
+    )

@@ -1,0 +1,122 @@
+"""Episode audio during collection: process (or, with audio.process off, check) new and changed
+audio, several episodes at once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .. import audio
+from ..config import Settings
+from ..errors import AudioError, ItemError
+from ..model import Media
+from .episodes import EpisodeSource, build_episode, episode_summary, notes_html
+from .sources import relative, stat_sig
+
+
+def audio_settings(settings: Settings) -> audio.AudioSettings:
+    """The audio settings with intro and outro resolved. A clip that is missing or not audio
+    raises AudioError naming the clip."""
+    cfg = settings.config.audio
+    clips = {}
+    for role in ("intro", "outro"):
+        value = getattr(cfg, role)
+        if value is None:
+            clips[role] = None
+            continue
+        path = settings.resolve(value)
+        if not path.is_file():
+            raise AudioError(str(path), f"audio.{role} file not found",
+                             hint=f"fix audio.{role} in {settings.path.name} or remove it")
+        clips[role] = audio.Clip(path, audio.sha256_file(path))
+    return audio.AudioSettings(cfg, clips["intro"], clips["outro"])
+
+
+def audio_fingerprint(settings: Settings) -> str:
+    """What, besides an episode's own files, its published audio depends on (cheap: stats only).
+    A change re-collects every episode; the encode cache keeps that cheap unless the sound
+    settings changed."""
+    c = settings.config
+    parts = [c.podcast.title, c.podcast.author or c.site.author,
+             audio.AudioSettings(c.audio).key()]
+    paths = [settings.resolve(p) for p in (c.podcast.image, c.audio.intro, c.audio.outro) if p]
+    parts.append(stat_sig(*paths))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def prepare_audio(pending: list, settings: Settings, report, progress=None) -> None:
+    """Fill each pending (parsed, source) pair's item, or its error."""
+    if not pending:
+        return
+    cfg = settings.config
+    root = settings.root
+    cache_dir = settings.state_dir / "media"
+    lock = threading.Lock()
+    shared_error: AudioError | None = None
+    sound = None
+    if cfg.audio.process:
+        try:
+            sound = audio_settings(settings)
+        except AudioError as exc:
+            shared_error = exc
+            report.errors.append(exc)
+    show_cover = settings.resolve(cfg.podcast.image)
+
+    def work(entry: tuple) -> None:
+        p, src = entry
+        name = relative(src.audio, root)
+        try:
+            if shared_error is not None:
+                raise AudioError(p.name, f"not processed: {shared_error.reason} "
+                                 f"({shared_error.path})")
+            if sound is not None:
+                media = _process(src, p.content_hash, name, sound, cache_dir, show_cover,
+                                 settings, progress, lock, report)
+            else:
+                media = _passthrough(src, p.content_hash, name)
+            p.item = build_episode(src, p.content_hash, media, root)
+        except ItemError as exc:
+            p.error = exc
+
+    workers = (cfg.audio.workers or os.cpu_count() or 1) if cfg.audio.process \
+        else audio.PROBE_WORKERS
+    workers = max(1, min(len(pending), workers))
+    if workers == 1:
+        for entry in pending:
+            work(entry)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(work, pending))
+
+
+def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, show_cover: Path,
+             settings: Settings, progress, lock, report) -> Media:
+    cfg = settings.config
+    meta = src.meta
+    cover = src.image or (show_cover if show_cover.is_file() else None)
+    tags = audio.Tags(
+        title=meta.title, artist=cfg.podcast.author or cfg.site.author, album=cfg.podcast.title,
+        date=src.date[:10], comment=episode_summary(meta, notes_html(meta)), track=meta.number,
+        cover=cover, chapters=[(c.start, c.title, c.url) for c in meta.chapters],
+    )
+    out = audio.process(src.audio, sha, name, sound, cache_dir, tags, progress)
+    with lock:
+        report.warnings.extend(out.warnings)
+    return Media(sha256=out.sha256, size=out.size, content_type="audio/mpeg", extension=".mp3",
+                 samples=out.samples, sample_rate=out.sample_rate, channels=out.channels,
+                 passthrough=False, offset=out.offset, gain=out.gain,
+                 before=out.before.to_dict(), after=out.after.to_dict())
+
+
+def _passthrough(src: EpisodeSource, sha: str, name: str) -> Media:
+    info = audio.probe(src.audio, name)
+    ext = src.audio.suffix.lower()
+    if ext not in audio.PASSTHROUGH or info.codec not in audio.PASSTHROUGH[ext][1]:
+        raise AudioError(name, f"{info.codec} audio in a {ext} file cannot be published as it is",
+                         hint="set audio.process: true, or export MP3 or M4A")
+    return Media(sha256=sha, size=src.audio.stat().st_size,
+                 content_type=audio.PASSTHROUGH[ext][0], extension=ext, samples=info.samples,
+                 sample_rate=info.sample_rate, channels=info.channels, passthrough=True)

@@ -1,0 +1,42 @@
+"""Progress bars for long audio encodes, on the terminal only (one bar per episode, with ETA)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from tqdm import tqdm
+
+MIN_SECONDS = 60.0  # encodes of shorter audio finish too fast to need a bar
+
+
+class EncodeBars:
+    """A progress callback for ``publish``/``collect``: ``bars(name, done, total)``."""
+
+    def __init__(self, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = self.stream.isatty() or os.environ.get("SYNDICATE_PROGRESS") == "1"
+        self.enabled = enabled
+        self._bars: dict[str, tqdm] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, name: str, done: float, total: float) -> None:
+        if not self.enabled or total < MIN_SECONDS:
+            return
+        with self._lock:
+            bar = self._bars.get(name)
+            if bar is None:
+                bar = tqdm(total=round(total), desc=name, unit="s", position=len(self._bars),
+                           file=self.stream, leave=True, dynamic_ncols=True,
+                           bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
+                                      "of audio [{elapsed}<{remaining}]")
+                self._bars[name] = bar
+            bar.update(max(0, min(round(done), bar.total) - bar.n))
+
+    def close(self) -> None:
+        with self._lock:
+            for bar in self._bars.values():
+                bar.close()
+            self._bars.clear()
