@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .audio import verify as verify_audio
 from .catalog import loads, open_catalog
 from .collect import collect as collect_items
 from .config import Settings, load_config
@@ -183,12 +184,15 @@ def _level(value, unit: str) -> str:
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.option("--verify", is_flag=True,
+              help="Also decode each published MP3 and measure its true peak (slower).")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def audio_report(config_path: str, as_json: bool, now_text: str | None) -> None:
+def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | None) -> None:
     """Collect, then show each episode's loudness, peak and loudness range before and after.
 
-    Before is the source (integrated loudness, loudness range, sample peak); after is the
-    published MP3's audio as it went into the encoder (true peak).
+    Before is the source; after is the audio as it went into the MP3 encoder (both with sample
+    peaks). --verify measures each published MP3 as a podcast directory would: integrated
+    loudness and true peak.
     """
     settings = _load(config_path)
     report = _collect(settings, now_text)
@@ -198,22 +202,32 @@ def audio_report(config_path: str, as_json: bool, now_text: str | None) -> None:
     for r in sorted(rows, key=lambda r: r["date"]):
         data = loads(r["data"])
         m = data["media"]
-        episodes.append({"source": r["source"], "title": data["title"],
-                         "duration": round(m["samples"] / m["sample_rate"], 3),
-                         "gain": m.get("gain"), "before": m.get("before"),
-                         "after": m.get("after"), "error": r["error"]})
+        row = {"source": r["source"], "title": data["title"],
+               "duration": round(m["samples"] / m["sample_rate"], 3),
+               "gain": m.get("gain"), "before": m.get("before"), "after": m.get("after"),
+               "error": r["error"]}
+        if verify:
+            media = settings.state_dir / "media" / f"{m['sha256']}{m['extension']}"
+            if m["passthrough"]:
+                media = settings.root / data["audio"]
+            row["published"] = verify_audio(media).to_dict() if media.is_file() else None
+        episodes.append(row)
     if as_json:
         click.echo(json.dumps(episodes, indent=2, ensure_ascii=False))
     else:
         click.echo(f"{'episode':<32} {'before: I':>12} {'LRA':>8} {'peak':>10}   "
-                   f"{'after: I':>11} {'LRA':>8} {'true peak':>10} {'gain':>8}")
+                   f"{'after: I':>11} {'LRA':>8} {'peak':>10} {'gain':>8}"
+                   + (f"   {'file: I':>11} {'true peak':>10}" if verify else ""))
         for e in episodes:
             b, a = e["before"] or {}, e["after"] or {}
             gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
             click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
                        f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
                        f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
-                       f" {_level(a.get('peak'), 'dBTP'):>10} {gain:>8}")
+                       f" {_level(a.get('peak'), 'dBFS'):>10} {gain:>8}"
+                       + (f"   {_level(p.get('integrated'), 'LUFS'):>11} "
+                          f"{_level(p.get('peak'), 'dBTP'):>10}"
+                          if verify and (p := e.get("published") or {}) is not None else ""))
     _report(report.errors, report.warnings)
     if report.errors:
         raise SystemExit(1)

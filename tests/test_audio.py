@@ -99,7 +99,9 @@ def test_intro_and_outro_are_joined_with_a_crossfade(make_project, tmp_path):
     config = BASE_CONFIG + ("audio:\n  intro: clips/intro.wav\n  outro: clips/outro.flac\n"
                             "  crossfade: 0.5\n")
     proj = make_project({
-        "episodes/ep.yaml": sidecar("Joined") + "chapters:\n  - {start: 0, title: Talk}\n",
+        "episodes/ep.yaml": sidecar("Joined", transcript="ep.vtt")
+        + "chapters:\n  - {start: 0, title: Talk}\n",
+        "episodes/ep.vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nFirst words.\n",
         "episodes/ep.wav": make_audio(tmp_path / "b.wav", 10.0).read_bytes(),
         "clips/intro.wav": make_audio(tmp_path / "i.wav", 3.0, kind="tone", rate=44100,
                                       level_db=-6).read_bytes(),
@@ -113,6 +115,8 @@ def test_intro_and_outro_are_joined_with_a_crossfade(make_project, tmp_path):
     assert abs(m["samples"] / m["rate"] - (3.0 + 10.0 + 2.0 - 2 * 0.5)) <= 0.05
     chapters = json.loads(proj.read("episodes/ep/chapters.json"))["chapters"]
     assert [(c["startTime"], c["title"]) for c in chapters] == [(0.0, "Intro"), (2.5, "Talk")]
+    # the transcript moves with the audio too
+    assert "00:00:03.500 --> 00:00:04.500" in proj.read("episodes/ep/transcript.vtt").decode()
 
 
 def test_missing_intro_is_named_and_other_work_goes_on(make_project, tmp_path):
@@ -272,8 +276,14 @@ def test_audio_report_shows_before_and_after(make_project, tmp_path):
     assert row["after"]["integrated"] == pytest.approx(TARGET, abs=1.0)
     assert row["after"]["peak"] <= -1.0
     assert row["gain"] > 5
+    assert "published" not in row
     table = proj.run("audio", "report").output
-    assert "episodes/ep.yaml" in table and "LUFS" in table and "dBTP" in table
+    assert "episodes/ep.yaml" in table and "LUFS" in table and "dBFS" in table
+    verified = proj.run("audio", "report", "--json", "--verify")
+    (row,) = json.loads(verified.stdout)
+    assert row["published"]["peak"] <= -1.0
+    assert row["published"]["integrated"] == pytest.approx(TARGET, abs=1.0)
+    assert "dBTP" in proj.run("audio", "report", "--verify").output
 
 
 def test_progress_is_reported_for_long_encodes(make_project, tmp_path):

@@ -1,7 +1,7 @@
 """Episode audio: exact facts about any source, and the podcast-ready MP3 made from it."""
 
 from .ffmpeg import ffmpeg_exe
-from .measure import Loudness, measure_source
+from .measure import Loudness, measure_source, verify
 from .pipeline import AudioSettings, Clip, Processed, process, shift_chapters
 from .probe import AUDIO_EXTENSIONS, PROBE_WORKERS, AudioInfo, probe, sha256_file
 from .tags import Tags
@@ -15,5 +15,5 @@ PASSTHROUGH = {
 __all__ = [
     "AUDIO_EXTENSIONS", "PASSTHROUGH", "PROBE_WORKERS", "AudioInfo", "AudioSettings", "Clip",
     "Loudness", "Processed", "Tags", "ffmpeg_exe", "measure_source", "probe", "process",
-    "sha256_file", "shift_chapters",
+    "sha256_file", "shift_chapters", "verify",
 ]

@@ -29,7 +29,7 @@ _N = re.compile(r"n_samples: (\d+)")
 class Loudness:
     integrated: float | None  # LUFS; None for digital silence
     lra: float
-    peak: float | None  # dBFS (sample peak) or dBTP (true peak), per the field's use
+    peak: float | None  # sample peak in dBFS (true peak in dBTP where ``verify`` measured it)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +56,8 @@ def _num(m: re.Match | None) -> float | None:
 
 
 def parse_summary(text: str) -> Loudness:
-    """Loudness from the last ebur128 summary (and volumedetect) in ffmpeg's log."""
+    """Loudness from the last ebur128 summary in ffmpeg's log; the peak is its true peak where
+    it measured one, else volumedetect's sample peak."""
     tail = text[text.rfind("Summary:"):] if "Summary:" in text else text
     integrated = _num(_I.search(tail))
     if integrated is not None and integrated <= SILENCE_LUFS:
@@ -66,6 +67,16 @@ def parse_summary(text: str) -> Loudness:
         maxes = _MAX.findall(text)
         peak = None if not maxes or maxes[-1] == "-inf" else float(maxes[-1])
     return Loudness(integrated=integrated, lra=_num(_LRA.search(tail)) or 0.0, peak=peak)
+
+
+def verify(path: Path) -> Loudness:
+    """Measure a finished file (integrated loudness, LRA, true peak) as a directory would."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path), "-map", "0:a:0",
+           "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    if proc.returncode != 0:
+        raise AudioError(str(path), f"not readable audio: {reason(proc.stderr)}")
+    return parse_summary(proc.stderr)
 
 
 def _wav_shortfall(path: Path) -> int:

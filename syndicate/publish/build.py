@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from ..captions import shift_captions
 from ..catalog import Catalog, loads
 from ..categories import parse_category
 from ..config import Settings
@@ -149,9 +150,17 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                        sha256=ep.image_sha256))
             entry.image_url = url(key)
         if ep.transcript and ep.transcript_sha256:
-            key = f"{folder}transcript{Path(ep.transcript).suffix.lower()}"
-            add(Output(key, "asset", ep.transcript_sha256, path=settings.root / ep.transcript,
-                       sha256=ep.transcript_sha256))
+            suffix = Path(ep.transcript).suffix.lower()
+            key = f"{folder}transcript{suffix}"
+            source = settings.root / ep.transcript
+            if ep.media.offset and suffix in (".vtt", ".srt"):
+                # cue times follow the audio when an intro was added or silence cut
+                add(Output(key, "asset", _h(ep.transcript_sha256, str(ep.media.offset)),
+                           render=lambda s=source, o=ep.media.offset: shift_captions(
+                               s.read_text(encoding="utf-8-sig"), o).encode()))
+            else:
+                add(Output(key, "asset", ep.transcript_sha256, path=source,
+                           sha256=ep.transcript_sha256))
             entry.transcript = (url(key), content_type(key).split(";")[0],
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)

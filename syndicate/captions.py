@@ -1,0 +1,33 @@
+"""Move WebVTT and SubRip cue times, so a transcript follows its audio when an intro is added or
+leading silence is cut."""
+
+from __future__ import annotations
+
+import re
+
+# 00:01:02.345 (VTT), 01:02.345 (VTT without hours) or 00:01:02,345 (SRT)
+_TIME = re.compile(r"(?<![\d:])(?:(\d{1,3}):)?(\d{2}):(\d{2})([.,])(\d{3})(?![\d])")
+_CUE_LINE = re.compile(r"^\s*\S+\s+-->\s+\S+")
+
+
+def _shift(match: re.Match, offset_ms: int) -> str:
+    hours, minutes, seconds, sep, millis = match.groups()
+    total = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+    total = max(0, total + offset_ms)
+    h, rest = divmod(total, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def shift_captions(text: str, offset: float) -> str:
+    """Shift every cue timing line by ``offset`` seconds (times never go below zero)."""
+    offset_ms = round(offset * 1000)
+    if not offset_ms:
+        return text
+    out = []
+    for line in text.splitlines(keepends=True):
+        if "-->" in line and _CUE_LINE.match(line):
+            line = _TIME.sub(lambda m: _shift(m, offset_ms), line)
+        out.append(line)
+    return "".join(out)
