@@ -325,3 +325,19 @@ def test_probe_counts_samples_exactly(tmp_path, fmt):
     assert info.sample_rate == 44100 and info.channels == 1
     # MP3 and AAC decoders trim the encoder delay; what remains is within one frame
     assert abs(info.duration - 1.5) < 0.03
+
+
+def test_measuring_in_parts_gives_the_single_pass_figures(tmp_path, monkeypatch):
+    import syndicate.audio.measure as measure
+
+    src = make_audio(tmp_path / "m.flac", 40.0, rate=44100)
+    whole = measure.measure_source(src, "m.flac", 2)
+    monkeypatch.setattr(measure, "MEASURE_PARTS", 3)
+    monkeypatch.setattr(measure, "PARALLEL_FROM", 10.0)
+    parts = measure.measure_source(src, "m.flac", 2)
+    assert parts.loudness.integrated == pytest.approx(whole.loudness.integrated, abs=0.1)
+    assert parts.loudness.lra == pytest.approx(whole.loudness.lra, abs=0.3)
+    assert parts.loudness.peak == pytest.approx(whole.loudness.peak, abs=0.01)
+    assert abs(parts.samples - whole.samples) <= 3 * 1152
+    independent = loudness_of(src)
+    assert whole.loudness.integrated == pytest.approx(independent["integrated"], abs=0.1)

@@ -8,14 +8,18 @@ than the encode's headroom allows (about 4x the plain measure), and the limiter 
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import struct
 import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import AudioError
-from .ffmpeg import DECODE_ERRORS, STREAM, ffmpeg_exe, header_duration, reason
+from .ffmpeg import DECODE_ERRORS, STREAM, channels_of, ffmpeg_exe, header_duration, reason
 
 SILENCE_LUFS = -69.5  # ebur128 reports -70 LUFS when every block falls under the absolute gate
 _I = re.compile(r"I:\s+(-?[\d.]+|-inf|nan) LUFS")
@@ -101,8 +105,19 @@ def _wav_shortfall(path: Path) -> int:
     return 0
 
 
+PARALLEL_FROM = 600.0  # seconds: longer sources are measured in parts
+# One ffmpeg already keeps two cores busy (its decoder and filter threads run apart), so parts
+# only pay off from four cores on.
+MEASURE_PARTS = max(1, min((os.cpu_count() or 1) // 2, 4))
+
+
 def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
-    """Decode the whole source once; refuse what is not sound audio, naming the file."""
+    """Decode the whole source once; refuse what is not sound audio, naming the file.
+
+    On a machine with four cores or more a long source is measured in parts at once: the parts'
+    100 ms loudness values are the gating blocks of BS.1770, so the integrated loudness and
+    loudness range combined from them are exact.
+    """
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -110,21 +125,31 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
     if size == 0:
         raise AudioError(name, "audio file is empty", hint="export the episode's audio again")
     layout = "mono" if out_channels == 1 else "stereo"
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-i", str(path),
-           "-map", "0:a:0", "-vn", "-af",
-           f"aformat=channel_layouts={layout},ebur128=framelog=quiet,volumedetect",
-           "-f", "null", "-"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
-    err = proc.stderr
+    declared = _declared_duration(path)
+    parts = MEASURE_PARTS
+    if declared is None or declared < PARALLEL_FROM or parts < 2:
+        spans = [(None, None)]
+    else:
+        step = declared / parts
+        spans = [(i * step, None if i == parts - 1 else step) for i in range(parts)]
+    with tempfile.TemporaryDirectory(prefix="syndicate-measure-") as tmp:
+        jobs = [(path, layout, start, length, Path(tmp) / str(i))
+                for i, (start, length) in enumerate(spans)]
+        if len(jobs) == 1:
+            results = [_measure_part(*jobs[0])]
+        else:
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                results = list(pool.map(lambda job: _measure_part(*job), jobs))
+    err = "\n".join(r["log"] for r in results)
     stream = STREAM.search(err)
     if "no decoder found" in err or "unknown codec" in err:
         raise AudioError(name, "unsupported audio codec; ffmpeg cannot decode it",
                          hint="export it again as WAV, FLAC or MP3")
-    counts = _N.findall(err)
-    if proc.returncode != 0 or not stream or not counts:
-        raise AudioError(name, f"not readable audio: {reason(err)}",
+    if any(r["failed"] for r in results) or not stream:
+        bad = next((r["log"] for r in results if r["failed"]), err)
+        raise AudioError(name, f"not readable audio: {reason(bad)}",
                          hint="export it again as WAV, FLAC or MP3")
-    samples = int(counts[-1]) // out_channels
+    samples = sum(r["samples"] for r in results) // out_channels
     rate = int(stream.group(2))
     glitches = len(DECODE_ERRORS.findall(err))
     if samples == 0:
@@ -132,16 +157,88 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
     if glitches >= 3:
         raise AudioError(name, f"corrupt: ffmpeg hit {glitches} decoding errors",
                          hint="export it again from the original recording")
-    declared = header_duration(err)
-    shortfall = _wav_shortfall(path)
-    if shortfall or (declared and samples / rate < declared - max(0.5, declared * 0.01)):
+    header = header_duration(results[0]["log"])
+    if _wav_shortfall(path) or (header and samples / rate < header - max(0.5, header * 0.01)):
         raise AudioError(
             name, "truncated: the file ends before its header says it should"
-            + (f" ({samples / rate:.1f} s of {declared:.1f} s)" if declared else ""),
+            + (f" ({samples / rate:.1f} s of {header:.1f} s)" if header else ""),
             hint="copy or export it again",
         )
-    codec, chans = stream.group(1), stream.group(3)
-    from .ffmpeg import channels_of
+    peaks = [r["peak"] for r in results if r["peak"] is not None]
+    momentary = [m for r in results for m in r["M"]]
+    short_term = [s for r in results for s in r["S"]]
+    loudness = Loudness(integrated=gated_integrated(momentary), lra=loudness_range(short_term),
+                        peak=max(peaks) if peaks else None)
+    return SourceFacts(samples=samples, sample_rate=rate,
+                       channels=channels_of(stream.group(3)), codec=stream.group(1),
+                       loudness=loudness, glitches=glitches)
 
-    return SourceFacts(samples=samples, sample_rate=rate, channels=channels_of(chans),
-                       codec=codec, loudness=parse_summary(err), glitches=glitches)
+
+def _declared_duration(path: Path) -> float | None:
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
+                          capture_output=True, text=True, errors="replace")
+    return header_duration(proc.stderr)
+
+
+def _values(path: Path, key: str) -> list[float]:
+    try:
+        text = path.read_text()
+    except OSError:
+        return []
+    return [float(v) for v in re.findall(rf"{re.escape(key)}=(-?[\d.]+)", text)]
+
+
+def _measure_part(path: Path, layout: str, start: float | None, length: float | None,
+                  stem: Path) -> dict:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats"]
+    if start:
+        cmd += ["-ss", f"{start:.6f}"]
+    if length:
+        cmd += ["-t", f"{length:.6f}"]
+    chain = (f"aformat=channel_layouts={layout},ebur128=metadata=1:framelog=quiet,"
+             f"ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
+             f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S,volumedetect")
+    cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    counts = _N.findall(proc.stderr)
+    maxes = _MAX.findall(proc.stderr)
+    return {
+        "log": proc.stderr,
+        "failed": proc.returncode != 0 or not counts,
+        "samples": int(counts[-1]) if counts else 0,
+        "peak": float(maxes[-1]) if maxes and maxes[-1] != "-inf" else None,
+        "M": _values(Path(f"{stem}.M"), "lavfi.r128.M"),
+        "S": _values(Path(f"{stem}.S"), "lavfi.r128.S"),
+    }
+
+
+def _power(values: list[float]) -> float:
+    return -0.691 + 10 * math.log10(sum(10 ** ((v + 0.691) / 10) for v in values) / len(values))
+
+
+def gated_integrated(momentary: list[float]) -> float | None:
+    """BS.1770 integrated loudness from 400 ms block loudness values (absolute and relative
+    gates); None when nothing passes the absolute gate (digital silence)."""
+    blocks = [m for m in momentary if m > -70]
+    if not blocks:
+        return None
+    relative = _power(blocks) - 10
+    kept = [m for m in blocks if m > relative]
+    value = _power(kept) if kept else None
+    return None if value is None or value <= SILENCE_LUFS else round(value, 1)
+
+
+def loudness_range(short_term: list[float]) -> float:
+    """EBU Tech 3342 loudness range from 3 s short-term loudness values."""
+    values = [s for s in short_term if s > -70]
+    if not values:
+        return 0.0
+    relative = _power(values) - 20
+    kept = sorted(s for s in values if s > relative)
+    if not kept:
+        return 0.0
+
+    def pct(p: float) -> float:
+        return kept[min(len(kept) - 1, round(p * (len(kept) - 1)))]
+
+    return round(pct(0.95) - pct(0.10), 1)
