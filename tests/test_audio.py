@@ -341,3 +341,18 @@ def test_measuring_in_parts_gives_the_single_pass_figures(tmp_path, monkeypatch)
     assert abs(parts.samples - whole.samples) <= 3 * 1152
     independent = loudness_of(src)
     assert whole.loudness.integrated == pytest.approx(independent["integrated"], abs=0.1)
+
+
+def test_progress_bar_shows_time_left():
+    from syndicate.progress import EncodeBars
+
+    out = io.StringIO()
+    bars = EncodeBars(stream=out, enabled=True)
+    bars("episodes/short.wav", 5, 30)  # short encodes get no bar
+    for done in (0, 600, 1200, 1800):
+        bars("episodes/long.flac", done, 3600)
+    bars.close()
+    text = out.getvalue()
+    assert "short.wav" not in text
+    assert "episodes/long.flac:  50%" in text and "1800/3600 s of audio" in text
+    assert "<" in text  # elapsed<remaining
