@@ -39,17 +39,6 @@ items = sa.Table(
     sa.Column("error", sa.Text),  # the current problem with its source, if any
 )
 
-media = sa.Table(
-    "media",
-    metadata,
-    sa.Column("sha256", sa.String, primary_key=True),  # of the file as published
-    sa.Column("size", sa.Integer, nullable=False),
-    sa.Column("samples", sa.Integer, nullable=False),
-    sa.Column("sample_rate", sa.Integer, nullable=False),
-    sa.Column("channels", sa.Integer, nullable=False),
-    sa.Column("codec", sa.String, nullable=False),
-)
-
 outputs = sa.Table(
     "outputs",
     metadata,
@@ -98,15 +87,6 @@ class Catalog:
 
     def update_item(self, item_id: int, **values) -> None:
         self.conn.execute(items.update().where(items.c.id == item_id).values(**values))
-
-    # -- media -------------------------------------------------------------------------------
-    def get_media(self, sha256: str) -> dict | None:
-        row = self.conn.execute(sa.select(media).where(media.c.sha256 == sha256)).first()
-        return dict(row._mapping) if row else None
-
-    def put_media(self, **values) -> None:
-        if self.get_media(values["sha256"]) is None:
-            self.conn.execute(media.insert().values(**values))
 
     # -- outputs (the manifest of what a target holds) ----------------------------------------
     def outputs(self, target: str) -> dict[str, dict]:

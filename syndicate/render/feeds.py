@@ -5,7 +5,9 @@ Index) with feedgen. Output is a pure function of its inputs: the same items giv
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from feedgen.feed import FeedGenerator
 
@@ -32,16 +34,12 @@ class Entry:
 
 
 def atom_id(guid: str) -> str:
-    """Atom ids must be IRIs: a bare UUID becomes urn:uuid:, anything else a tag-free urn."""
+    """Atom ids must be IRIs: a bare UUID becomes urn:uuid:, anything else a urn of its own."""
     if ":" in guid:
         return guid
     try:
-        import uuid
-
         return f"urn:uuid:{uuid.UUID(guid)}"
     except ValueError:
-        from urllib.parse import quote
-
         return f"urn:syndicate:{quote(guid, safe='')}"
 
 
