@@ -203,6 +203,23 @@ class AudioConfig(_Section):
         return self.bitrate or (128 if self.channels == 2 else 64)
 
 
+class S3Config(_Section):
+    endpoint_url: str | None = Field(
+        None, description="Endpoint of an S3-compatible store (MinIO, R2, B2...); empty for AWS."
+    )
+    region: str | None = Field(None, description="Region of the bucket (default: boto3's).")
+    checksum: Literal["when_required", "when_supported"] = Field(
+        "when_required",
+        description="When boto3 adds checksums; when_supported breaks several S3-compatibles.",
+    )
+    max_attempts: int = Field(5, ge=1, le=20, description="Attempts per request (standard mode).")
+    workers: int = Field(8, ge=1, le=64, description="Uploads at once.")
+    acl: str | None = Field(None, description="Canned ACL to send, e.g. public-read (or none).")
+    multipart_threshold_mb: int = Field(
+        16, ge=5, le=5000, description="Files larger than this many MB upload in parts."
+    )
+
+
 class PathsConfig(_Section):
     posts: str = Field("posts", description="Folder of blog posts (.md, .markdown, .txt).")
     episodes: str = Field("episodes", description="Folder of episode audio and YAML sidecars.")
@@ -218,7 +235,10 @@ class Config(_Section):
     catalog: str | None = Field(
         None, description="SQLAlchemy database URL (default: sqlite in paths.state)."
     )
-    target: str = Field("public", description="Where to publish: a local folder path.")
+    target: str = Field(
+        "public", description="Where to publish: a local folder, or s3://bucket/prefix."
+    )
+    s3: S3Config = Field(default_factory=S3Config, description="The S3 target's settings.")
     max_deletes: int = Field(
         50, ge=0, description="Most published files a run may delete without --force."
     )

@@ -13,6 +13,7 @@ from ..errors import ItemError, PublishError
 from .build import build_site
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
+from .s3 import S3Target
 
 
 @dataclass
@@ -50,19 +51,23 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes.
     """
-    _check_target(settings)
-    target = LocalTarget(settings.target_dir)
+    if settings.config.target.startswith("s3://"):
+        target = S3Target(settings.config.target, settings.config.s3)
+    else:
+        _check_target(settings)
+        target = LocalTarget(settings.target_dir)
     with open_catalog(settings.catalog_url, commit=not dry_run) as cat:
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collect(settings, cat, now=now, progress=progress)
-        previous = cat.outputs(target.name)
+        previous = target.previous(cat.outputs(target.name))
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force)
         if not dry_run:
-            apply_plan(plan, target)
+            apply_plan(plan, target, workers=target.workers)
+            target.finish(plan.manifest)
             cat.replace_outputs(target.name, plan.manifest)
             cat.mark_published(site.visible_ids, now)
     return PublishResult(

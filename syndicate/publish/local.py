@@ -13,9 +13,18 @@ from .keys import safe_key
 
 
 class LocalTarget:
+    workers = 8
+
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.name = f"file://{self.root}"
+
+    def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
+        """What the folder holds, as the catalog recorded it (files are checked by ``has``)."""
+        return catalog_rows
+
+    def finish(self, manifest: list[dict]) -> None:
+        """Nothing to record in the folder itself: the catalog holds its manifest."""
 
     def _path(self, key: str) -> Path:
         path = (self.root / safe_key(key)).resolve()

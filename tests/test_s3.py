@@ -1,0 +1,187 @@
+"""Publishing to S3 through the real boto3, against moto's S3 server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+
+import boto3
+import podcastparser
+import pytest
+import requests
+
+from conftest import BASE_CONFIG, post, sidecar, tone
+
+BUCKET = "podcast-site"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                      AWS_DEFAULT_REGION="us-east-1")
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def bucket(s3_endpoint):
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    # readable by anyone, as a podcast host's bucket is: by policy, not by object ACLs
+    client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{BUCKET}/*"}],
+    }))
+    yield client
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for obj in page.get("Contents", []):
+            client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def _config(endpoint: str, target: str = f"s3://{BUCKET}/site") -> str:
+    return BASE_CONFIG.replace("target: public", f"target: {target}") + (
+        f"s3:\n  endpoint_url: {endpoint}\n  region: us-east-1\n  max_attempts: 2\n")
+
+
+def _files() -> dict:
+    return {"posts/a.md": post("First post"), "episodes/one.yaml": sidecar("One"),
+            "episodes/one.mp3": tone(2.0)}
+
+
+def _keys(client, prefix="site/") -> dict[str, str]:
+    out = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            out[obj["Key"]] = obj["ETag"]
+    return out
+
+
+def test_publish_uploads_the_site_readable_over_http(make_project, s3_endpoint, bucket):
+    proj = make_project(_files(), config=_config(s3_endpoint))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    keys = _keys(bucket)
+    assert "site/podcast.xml" in keys and "site/.syndicate/manifest.json" in keys
+    feed = requests.get(f"{s3_endpoint}/{BUCKET}/site/podcast.xml", timeout=10)
+    assert feed.status_code == 200
+    (ep,) = podcastparser.parse("x", io.BytesIO(feed.content))["episodes"]
+    enclosure = ep["enclosures"][0]
+    media_key = "site/" + enclosure["url"].removeprefix("https://example.test/")
+    head = bucket.head_object(Bucket=BUCKET, Key=media_key)
+    assert head["ContentLength"] == enclosure["file_size"]
+    assert head["ContentType"] == "audio/mpeg"
+    assert head["CacheControl"] == "public, max-age=31536000, immutable"
+    assert len(head["Metadata"]["sha256"]) == 64
+    ranged = requests.get(f"{s3_endpoint}/{BUCKET}/{media_key}",
+                          headers={"Range": "bytes=0-99"}, timeout=10)
+    assert ranged.status_code == 206 and len(ranged.content) == 100
+    feed_head = bucket.head_object(Bucket=BUCKET, Key="site/podcast.xml")
+    assert feed_head["ContentType"] == "application/rss+xml; charset=utf-8"
+    assert feed_head["CacheControl"] == "public, max-age=300"
+    assert bucket.head_object(Bucket=BUCKET, Key="site/atom.xml")["ContentType"] == \
+        "application/atom+xml; charset=utf-8"
+
+
+def test_no_change_uploads_nothing_and_a_new_episode_only_what_changed(
+        make_project, s3_endpoint, bucket):
+    proj = make_project(_files(), config=_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    before = _keys(bucket)
+    calls = []
+    boto3.DEFAULT_SESSION = None
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    BUILTIN_HANDLERS.append(("before-send.s3", lambda request, **kw: calls.append(
+        (request.method, request.url))))
+    try:
+        again = proj.run("publish")
+    finally:
+        BUILTIN_HANDLERS.pop()
+    assert again.exit_code == 0 and "wrote 0 files" in again.output
+    assert [m for m, _ in calls] == ["GET"]  # the manifest, and nothing else
+    assert _keys(bucket) == before
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+    proj.write("episodes/two.mp3", tone(2.0, freq=550))
+    plan = proj.run("publish", "--dry-run")
+    writes = sorted(ln.split()[1] for ln in plan.output.splitlines()
+                    if ln.strip().startswith("write"))
+    assert writes[0].startswith("episodes/two/") or writes[0] == "episodes/two/index.html"
+    assert [w for w in writes if w.startswith("media/")] == [
+        w for w in writes if w.startswith("media/two-")]
+    assert set(writes) - {w for w in writes if w.startswith(("media/two-", "episodes/two/"))} \
+        == {"index.html", "podcast.xml"}
+    assert proj.run("publish").exit_code == 0
+    after = _keys(bucket)
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed == {f"site/{w}" for w in writes} | {"site/.syndicate/manifest.json"}
+
+
+def test_damaged_manifest_is_rebuilt_from_the_bucket(make_project, s3_endpoint, bucket):
+    proj = make_project(_files(), config=_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/manifest.json", Body=b"{not json")
+    result = proj.run("publish")
+    assert result.exit_code == 0
+    assert "wrote 0 files" in result.output
+    manifest = json.loads(bucket.get_object(Bucket=BUCKET,
+                                            Key="site/.syndicate/manifest.json")["Body"].read())
+    assert {o["key"] for o in manifest["objects"]} >= {"podcast.xml", "feed.xml"}
+
+
+def test_deletes_stay_inside_the_prefix_and_spare_foreign_objects(
+        make_project, s3_endpoint, bucket):
+    bucket.put_object(Bucket=BUCKET, Key="other/keep.txt", Body=b"x")
+    bucket.put_object(Bucket=BUCKET, Key="site/uploaded-by-hand.txt", Body=b"y")
+    proj = make_project({**_files(), "posts/b.md": post("Second", date="2026-10-02")},
+                        config=_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/b.md").unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "deleted 1" in result.output
+    keys = _keys(bucket, prefix="")
+    assert "site/posts/b/index.html" not in keys
+    assert {"other/keep.txt", "site/uploaded-by-hand.txt"} <= keys.keys()
+
+
+@pytest.mark.parametrize("target,message", [
+    (f"s3://{BUCKET}/a/../b", "the prefix must not contain '..'"),
+    ("s3://no-such-bucket/site", "bucket 'no-such-bucket' does not exist"),
+])
+def test_bad_targets_fail_clearly_and_upload_nothing(make_project, s3_endpoint, bucket, target,
+                                                     message):
+    proj = make_project(_files(), config=_config(s3_endpoint, target))
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert _keys(bucket, prefix="") == {}
+
+
+def test_endpoint_that_does_not_answer(make_project, bucket):
+    proj = make_project(_files(), config=_config(f"http://127.0.0.1:{_free_port()}"))
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "cannot reach the S3 endpoint" in result.output
+    assert "testing" not in result.output  # no credentials in messages
