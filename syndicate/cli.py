@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .audio import verify as verify_audio
 from .catalog import loads, open_catalog
+from .check import check_site
 from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
@@ -169,6 +170,26 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
         flag = "  (error: see publish)" if o["error"] else ""
         click.echo(f"{o['kind']:<8} {o['state']:<11} {o['date'][:16]}  {o['title']}  "
                    f"[{o['source']}]{flag}")
+
+
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--url", default=None, help="Public address of the site (default: site.url).")
+def check(config_path: str, url: str | None) -> None:
+    """Check the live site as a podcast directory would.
+
+    Fetches the feeds over HTTP: they must parse, the podcast channel must carry the tags Apple
+    requires, every enclosure must answer HEAD with its length and type and a byte-range GET
+    with 206, and the cover art must be a square JPEG or PNG of 1400 to 3000 px.
+    """
+    settings = _load(config_path)
+    report = check_site(settings, base_url=url)
+    click.echo(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems")
+    for problem in report.problems:
+        click.echo(f"Error: {problem}", err=True)
+    if not report.ok:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -50,7 +50,10 @@ def bucket(s3_endpoint):
     # readable by anyone, as a podcast host's bucket is: by policy, not by object ACLs
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+        # moto checks anonymous HEAD requests as an action of their own; AWS treats HEAD as
+        # s3:GetObject, so a real bucket needs only that
+        "Statement": [{"Effect": "Allow", "Principal": "*",
+                       "Action": ["s3:GetObject", "s3:HeadObject"],
                        "Resource": f"arn:aws:s3:::{BUCKET}/*"}],
     }))
     yield client
@@ -185,3 +188,45 @@ def test_endpoint_that_does_not_answer(make_project, bucket):
     assert result.exit_code == 1
     assert "cannot reach the S3 endpoint" in result.output
     assert "testing" not in result.output  # no credentials in messages
+
+
+def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
+    site = f"{s3_endpoint}/{BUCKET}/site/"
+    config = _config(s3_endpoint).replace("url: https://example.test/", f"url: {site}")
+    proj = make_project(_files(), config=config)
+    assert proj.run("publish").exit_code == 0
+    good = proj.run("check", "--config", str(proj.root / "config.yaml"))
+    assert good.exit_code == 0, good.output
+    assert "Checked 5 URLs: 0 problems" in good.output  # 3 feeds, the cover, one enclosure
+    media = next(k for k in _keys(bucket) if k.startswith("site/media/"))
+    bucket.delete_object(Bucket=BUCKET, Key=media)
+    bad = proj.run("check", "--config", str(proj.root / "config.yaml"))
+    assert bad.exit_code == 1
+    assert f"Error: {s3_endpoint}/{BUCKET}/{media}: HEAD answered 404" in bad.output
+
+
+def test_check_reports_missing_range_support_and_a_bad_cover(make_project, tmp_path):
+    """A plain static file server (no Range support) in front of a local publish."""
+    import functools
+    import http.server
+    import threading
+
+    from conftest import png_bytes
+
+    port = _free_port()
+    proj = make_project(_files(), config=BASE_CONFIG.replace(
+        "url: https://example.test/", f"url: http://127.0.0.1:{port}/"))
+    proj.write("cover.png", png_bytes(1000, 800))
+    assert proj.run("publish").exit_code == 0
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(proj.root / "public"))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = proj.run("check", "--config", str(proj.root / "config.yaml"))
+    finally:
+        server.shutdown()
+    assert result.exit_code == 1
+    assert "a byte-range request got 200, not 206" in result.output
+    assert "cover art is 1000x800 px; Apple needs a square of 1400 to 3000 px" in result.output

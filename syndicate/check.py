@@ -1,0 +1,143 @@
+"""Check the live site as a podcast directory would: over HTTP, from its public address.
+
+The feeds must parse; the podcast channel must carry the tags Apple requires; every enclosure
+must answer HEAD with its stated length and type and a byte-range GET with 206; the cover art
+must be a square JPEG or PNG of 1400 to 3000 px.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+from lxml import etree
+
+from . import __version__
+from .config import Settings
+from .images import image_size
+from .render.podcast_ext import ITUNES, PODCAST
+
+USER_AGENT = f"syndicate/{__version__} (feed check)"
+TIMEOUT = 20
+
+
+@dataclass
+class CheckReport:
+    checked: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _get(session: requests.Session, url: str, report: CheckReport,
+         **kw) -> requests.Response | None:
+    try:
+        return session.get(url, timeout=TIMEOUT, **kw)
+    except requests.RequestException as exc:
+        report.problems.append(f"{url}: no answer ({type(exc).__name__})")
+        return None
+
+
+def _feed(session, url: str, report: CheckReport) -> etree._Element | None:
+    resp = _get(session, url, report)
+    if resp is None:
+        return None
+    report.checked.append(url)
+    if resp.status_code != 200:
+        report.problems.append(f"{url}: HTTP {resp.status_code}")
+        return None
+    try:
+        return etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        report.problems.append(f"{url}: not well-formed XML ({exc})")
+        return None
+
+
+def _channel(root: etree._Element, url: str, report: CheckReport) -> None:
+    ch = root.find("channel")
+    if ch is None:
+        report.problems.append(f"{url}: no <channel>")
+        return
+    required = {
+        "title": ch.findtext("title"), "link": ch.findtext("link"),
+        "description": ch.findtext("description"), "language": ch.findtext("language"),
+        "itunes:image": (ch.find(f"{{{ITUNES}}}image") is not None
+                         and ch.find(f"{{{ITUNES}}}image").get("href")),
+        "itunes:category": (ch.find(f"{{{ITUNES}}}category") is not None
+                            and ch.find(f"{{{ITUNES}}}category").get("text")),
+        "itunes:explicit": ch.findtext(f"{{{ITUNES}}}explicit") in ("true", "false"),
+        "itunes:author": ch.findtext(f"{{{ITUNES}}}author"),
+        "itunes:owner/itunes:email": ch.findtext(f"{{{ITUNES}}}owner/{{{ITUNES}}}email"),
+        "podcast:guid": ch.findtext(f"{{{PODCAST}}}guid"),
+    }
+    for tag, value in required.items():
+        if not value:
+            report.problems.append(f"{url}: channel lacks a valid <{tag}>")
+
+
+def _enclosure(session, item: etree._Element, url: str, report: CheckReport) -> None:
+    title = item.findtext("title") or "(untitled)"
+    enc = item.find("enclosure")
+    if enc is None or not enc.get("url"):
+        report.problems.append(f"{url}: item {title!r} has no enclosure")
+        return
+    media, length, kind = enc.get("url"), enc.get("length"), enc.get("type")
+    if not item.findtext("guid"):
+        report.problems.append(f"{url}: item {title!r} has no guid")
+    try:
+        head = session.head(media, timeout=TIMEOUT, allow_redirects=True)
+    except requests.RequestException as exc:
+        report.problems.append(f"{media}: no answer to HEAD ({type(exc).__name__})")
+        return
+    report.checked.append(media)
+    if head.status_code != 200:
+        report.problems.append(f"{media}: HEAD answered {head.status_code}")
+        return
+    if head.headers.get("Content-Length") != length:
+        report.problems.append(f"{media}: Content-Length {head.headers.get('Content-Length')} "
+                               f"but the feed says {length}")
+    if (head.headers.get("Content-Type") or "").split(";")[0] != kind:
+        report.problems.append(f"{media}: Content-Type {head.headers.get('Content-Type')} but "
+                               f"the feed says {kind}")
+    part = _get(session, media, report, headers={"Range": "bytes=0-1"})
+    if part is not None and (part.status_code != 206 or len(part.content) != 2):
+        report.problems.append(f"{media}: a byte-range request got {part.status_code}, not 206 "
+                               "(podcast apps need range requests to stream and seek)")
+
+
+def _cover(session, url: str, report: CheckReport) -> None:
+    resp = _get(session, url, report)
+    if resp is None:
+        return
+    report.checked.append(url)
+    size = image_size(resp.content) if resp.status_code == 200 else None
+    if size is None:
+        report.problems.append(f"{url}: cover art is not a JPEG or PNG (HTTP {resp.status_code})")
+    elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
+        report.problems.append(f"{url}: cover art is {size[0]}x{size[1]} px; Apple needs a "
+                               "square of 1400 to 3000 px")
+
+
+def check_site(settings: Settings, base_url: str | None = None,
+               session: requests.Session | None = None) -> CheckReport:
+    """Fetch the published feeds and what they point to; report every problem found."""
+    cfg = settings.config
+    base = (base_url or cfg.site.url).rstrip("/") + "/"
+    session = session or requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    report = CheckReport()
+    for path in (cfg.blog.rss_path, cfg.blog.atom_path):
+        _feed(session, base + path, report)
+    feed_url = base + cfg.podcast.feed_path
+    root = _feed(session, feed_url, report)
+    if root is None:
+        return report
+    _channel(root, feed_url, report)
+    image = root.find(f"channel/{{{ITUNES}}}image")
+    if image is not None and image.get("href"):
+        _cover(session, image.get("href"), report)
+    for item in root.iterfind("channel/item"):
+        _enclosure(session, item, feed_url, report)
+    return report
