@@ -103,7 +103,8 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     click.echo(_collect_line(result.collected))
     if dry_run:
         click.echo(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
-                   f"delete {len(plan.deletes)}; {plan.unchanged} unchanged")
+                   f"fix headers of {len(plan.header_fixes)}, delete {len(plan.deletes)}; "
+                   f"{plan.unchanged} unchanged")
         for line in plan.lines():
             click.echo(f"  {line}")
     else:

@@ -230,3 +230,37 @@ def test_check_reports_missing_range_support_and_a_bad_cover(make_project, tmp_p
     assert result.exit_code == 1
     assert "a byte-range request got 200, not 206" in result.output
     assert "cover art is 1000x800 px; Apple needs a square of 1400 to 3000 px" in result.output
+
+
+def test_header_only_change_is_a_server_side_copy(make_project, s3_endpoint, bucket):
+    proj = make_project(_files(), config=_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    # as if an older release had published the feed with another type and cache lifetime
+    key = "site/.syndicate/manifest.json"
+    manifest = json.loads(bucket.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+    for row in manifest["objects"]:
+        if row["key"] == "feed.xml":
+            row["content_type"], row["cache_control"] = "text/xml", "max-age=86400"
+    bucket.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(manifest).encode())
+    bucket.copy_object(Bucket=BUCKET, Key="site/feed.xml", MetadataDirective="REPLACE",
+                       CopySource={"Bucket": BUCKET, "Key": "site/feed.xml"},
+                       ContentType="text/xml", CacheControl="max-age=86400",
+                       Metadata=bucket.head_object(Bucket=BUCKET, Key="site/feed.xml")["Metadata"])
+    plan = proj.run("publish", "--dry-run")
+    assert "copy   feed.xml  (headers only, server-side)" in plan.output
+    calls = []
+    from botocore.handlers import BUILTIN_HANDLERS
+
+    BUILTIN_HANDLERS.append(("before-send.s3", lambda request, **kw: calls.append(
+        (request.method, request.url, "x-amz-copy-source" in request.headers))))
+    try:
+        result = proj.run("publish")
+    finally:
+        BUILTIN_HANDLERS.pop()
+    assert result.exit_code == 0 and "wrote 0 files" in result.output
+    puts = [(u.rsplit("/", 1)[-1], copy) for m, u, copy in calls if m == "PUT"]
+    assert puts == [("feed.xml", True), ("manifest.json", False)]
+    head = bucket.head_object(Bucket=BUCKET, Key="site/feed.xml")
+    assert head["ContentType"] == "application/rss+xml; charset=utf-8"
+    assert head["CacheControl"] == "public, max-age=300"
+    assert len(head["Metadata"]["sha256"]) == 64

@@ -43,6 +43,7 @@ class Plan:
     writes: list[Write] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     held_deletes: list[str] = field(default_factory=list)  # over the limit, not done
+    header_fixes: list[Output] = field(default_factory=list)  # right content, wrong headers
     unchanged: int = 0
     manifest: list[dict] = field(default_factory=list)  # what the target holds after apply
 
@@ -53,6 +54,7 @@ class Plan:
     def lines(self) -> list[str]:
         out = [f"write  {w.output.key}  ({w.size:,} bytes, {w.output.content_type})"
                for w in self.writes]
+        out += [f"copy   {o.key}  (headers only, server-side)" for o in self.header_fixes]
         out += [f"delete {k}" for k in self.deletes]
         out += [f"hold   {k}  (delete held back: over max_deletes, use --force)"
                 for k in self.held_deletes]
@@ -70,9 +72,12 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     plan = Plan()
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
+        stale = getattr(target, "stale_headers", None)
         if prev and prev["input_hash"] == out.input_hash and target.has(out.key, prev["size"]):
             plan.unchanged += 1
-            plan.manifest.append(prev)
+            plan.manifest.append(_row(prev, out))
+            if stale and stale(out):
+                plan.header_fixes.append(out)
             continue
         if out.render is not None:
             data = out.render()
@@ -86,6 +91,8 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
         plan.manifest.append(row)
         if prev and prev["sha256"] == sha and target.has(out.key, size):
             plan.unchanged += 1
+            if stale and stale(out):
+                plan.header_fixes.append(out)
             continue
         plan.writes.append(Write(out, data, sha, size))
     wanted = {o.key for o in outputs}
@@ -98,6 +105,12 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     return plan
 
 
+def _row(prev: dict, out: Output) -> dict:
+    """A manifest row as the catalog stores it, with the type the object has after the plan."""
+    return {"key": prev["key"], "sha256": prev["sha256"], "size": prev["size"],
+            "content_type": out.content_type, "input_hash": prev.get("input_hash", "")}
+
+
 def apply_plan(plan: Plan, target: Target, *, workers: int = 8) -> None:
     """Write phase by phase (media, assets, pages, feeds), in parallel within a phase; a phase
     starts only when the one before it has fully succeeded. Deletes come last."""
@@ -108,5 +121,7 @@ def apply_plan(plan: Plan, target: Target, *, workers: int = 8) -> None:
         for _, writes in sorted(phases.items()):
             # list() waits for the whole phase and re-raises the first failure
             list(pool.map(lambda w: target.write(w.output, w.data), writes))
+        if plan.header_fixes:
+            list(pool.map(target.copy_headers, plan.header_fixes))
     for key in plan.deletes:
         target.delete(key)

@@ -28,10 +28,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 
 
-def cache_control(out_key: str, kind: str) -> str:
-    """Media and hashed images never change under their key; everything else is short-lived."""
-    name = posixpath.basename(out_key)
-    if kind == "media" or (kind == "asset" and name.startswith("cover-")):
+def cache_control(key: str) -> str:
+    """Media and hashed cover images never change under their key; the rest is short-lived."""
+    if key.startswith("media/") or posixpath.basename(key).startswith("cover-"):
         return IMMUTABLE
     return SHORT
 
@@ -135,7 +134,8 @@ class S3Target:
             if not sha:  # not ours (put there by hand or by another tool): never touched
                 return None
             return {"key": key, "size": obj["Size"], "sha256": sha,
-                    "content_type": meta.get("ContentType", ""), "input_hash": ""}
+                    "content_type": meta.get("ContentType", ""),
+                    "cache_control": meta.get("CacheControl", ""), "input_hash": ""}
 
         with ThreadPoolExecutor(self.workers) as pool:
             for row in pool.map(head, listed):
@@ -150,7 +150,7 @@ class S3Target:
     # -- changes -----------------------------------------------------------------------------
     def write(self, out: Output, data: bytes | None) -> None:
         extra = {"ContentType": out.content_type,
-                 "CacheControl": cache_control(out.key, out.kind),
+                 "CacheControl": cache_control(out.key),
                  "Metadata": {"sha256": out.sha256 or ""}}
         if self.cfg.acl:
             extra["ACL"] = self.cfg.acl
@@ -167,6 +167,25 @@ class S3Target:
         except (ClientError, BotoCoreError) as exc:
             raise _explain(exc, self.bucket) from None
 
+    def stale_headers(self, out: Output) -> bool:
+        """Whether the object's content is right but its headers are not."""
+        row = self.state.get(out.key)
+        return row is not None and (row.get("content_type") != out.content_type
+                                    or row.get("cache_control") != cache_control(out.key))
+
+    def copy_headers(self, out: Output) -> None:
+        """Fix an object's headers with a server-side copy onto itself: no re-upload."""
+        key = self._key(out.key)
+        extra = {"ACL": self.cfg.acl} if self.cfg.acl else {}
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=key).get("Metadata", {})
+            self.client.copy_object(
+                Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key},
+                MetadataDirective="REPLACE", ContentType=out.content_type,
+                CacheControl=cache_control(out.key), Metadata=meta, **extra)
+        except (ClientError, BotoCoreError) as exc:
+            raise _explain(exc, self.bucket) from None
+
     def delete(self, key: str) -> None:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
@@ -175,9 +194,10 @@ class S3Target:
 
     def finish(self, manifest: list[dict]) -> None:
         """Record what the bucket holds now, last of all (nothing is sent if nothing changed)."""
-        if self._loaded is not None and {r["key"]: r for r in manifest} == self._loaded:
+        rows = [{**r, "cache_control": cache_control(r["key"])} for r in manifest]
+        if self._loaded is not None and {r["key"]: r for r in rows} == self._loaded:
             return
-        body = json.dumps({"version": 1, "objects": sorted(manifest, key=lambda r: r["key"])},
+        body = json.dumps({"version": 1, "objects": sorted(rows, key=lambda r: r["key"])},
                           indent=1).encode()
         try:
             self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY, Body=body,
