@@ -201,7 +201,7 @@ def loudness_of(path: Path) -> dict:
 
 def run_with_peak_rss(cmd: list[str], interval: float = 0.1,
                       **kwargs) -> tuple[subprocess.CompletedProcess, float]:
-    """Run a command and sample the resident memory of its whole process tree (it and every
+    """Run a command and sample the memory (PSS) of its whole process tree (it and every
     descendant, summed) every ``interval`` seconds; returns the result and the peak in MB.
     The sampling walks only the tree (via /proc/PID/task/TID/children where the kernel has it),
     so it takes next to no CPU from what it measures."""
@@ -209,7 +209,18 @@ def run_with_peak_rss(cmd: list[str], interval: float = 0.1,
     import os
     import time
 
+    page = os.sysconf("SC_PAGE_SIZE")
+
     def rss_pages(pid: int) -> int:
+        """Proportional set size in pages: pages a process shares with another (a child between
+        fork and exec shares all of its parent's) are split between them, not counted twice."""
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) * 1024 // page
+        except (OSError, IndexError, ValueError):
+            pass
         try:
             with open(f"/proc/{pid}/statm") as f:
                 return int(f.read().split()[1])
@@ -227,7 +238,7 @@ def run_with_peak_rss(cmd: list[str], interval: float = 0.1,
                         todo += [int(c) for c in f.read().split()]
                 except OSError:
                     pass
-        return total * os.sysconf("SC_PAGE_SIZE")
+        return total * page
 
     def tree_rss(root: int) -> int:
         if os.path.exists(f"/proc/{root}/task/{root}/children"):
