@@ -157,10 +157,15 @@ def _encode(cmd: list[str], dest: Path, name: str, total: float,
     return text
 
 
+def cache_key(source_sha: str, settings: AudioSettings) -> str:
+    """Encoded audio is cached by (source content, settings)."""
+    return hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
+
+
 def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, cache_dir: Path,
            progress: Progress | None = None) -> dict:
     """The untagged, normalised MP3 for a source, from the cache or made now. Returns its facts."""
-    key = hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
+    key = cache_key(source_sha, settings)
     audio = cache_dir / f"audio-{key}.mp3"
     facts_path = cache_dir / f"audio-{key}.json"
     if audio.exists() and facts_path.exists():
@@ -228,7 +233,7 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
             cache_dir: Path, tags: Tags, progress: Progress | None = None) -> Processed:
     """The published MP3: normalised audio (cached) with this episode's tags, stored by hash."""
     facts = encode(source, source_sha, name, settings, cache_dir, progress)
-    key = hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
+    key = cache_key(source_sha, settings)
     duration = facts["samples"] / facts["sample_rate"]
     fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tag-", suffix=".mp3")
     os.close(fd)

@@ -10,8 +10,7 @@ from ..audio import AUDIO_EXTENSIONS, sha256_file, shift_chapters
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, xml_safe
 from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
-from .posts import _strip_where
-from .sources import default_slug, read_text, relative, split_name
+from .sources import default_slug, key_line, read_text, relative, split_name, strip_where
 
 SIDECAR_SUFFIXES = {".yaml", ".yml"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -40,13 +39,6 @@ class EpisodeSource:
         return [self.sidecar, self.audio, self.image, self.transcript]
 
 
-def _key_line(text: str, key: str) -> int:
-    for i, line in enumerate(text.split("\n")):
-        if line.startswith(f"{key}:"):
-            return i + 1
-    return 1
-
-
 def _find_audio(sidecar: Path) -> Path | None:
     for ext in sorted(AUDIO_EXTENSIONS):
         for candidate in (sidecar.with_suffix(ext), sidecar.with_suffix(ext.upper())):
@@ -63,7 +55,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
             raise yamlcheck.YamlProblems([f"{name}:1: expected key: value lines"], 1)
         meta = yamlcheck.validate(EpisodeMeta, data, text, name)
     except yamlcheck.YamlProblems as exc:
-        raise CollectError(name, _strip_where(exc.problems, name), exc.first_line) from None
+        raise CollectError(name, strip_where(exc.problems, name), exc.first_line) from None
     warnings += yamlcheck.unknown_keys(meta, text, name)
     if not meta.title:
         raise CollectError(name, "missing title", 1, hint="add 'title: ...'")
@@ -77,13 +69,13 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
     try:
         date = parse_when(when, zone).isoformat()
     except ValueError as exc:
-        raise CollectError(name, f"'date': {exc}", _key_line(text, "date")) from None
+        raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
 
     if meta.audio:
         audio = path.parent / meta.audio
         if not audio.exists():
             raise CollectError(
-                name, f"audio file '{meta.audio}' not found", _key_line(text, "audio"),
+                name, f"audio file '{meta.audio}' not found", key_line(text, "audio"),
                 hint="put the audio beside the sidecar or fix 'audio:'",
             )
     else:
@@ -101,10 +93,10 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
         if p.suffix.lower() not in allowed:
             raise CollectError(
                 name, f"'{key}': {value!r} must be one of {', '.join(sorted(allowed))}",
-                _key_line(text, key),
+                key_line(text, key),
             )
         if not p.is_file():
-            raise CollectError(name, f"'{key}': file {value!r} not found", _key_line(text, key))
+            raise CollectError(name, f"'{key}': file {value!r} not found", key_line(text, key))
         return p
 
     image = companion("image", meta.image, IMAGE_SUFFIXES)

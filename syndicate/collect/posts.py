@@ -9,7 +9,7 @@ from .. import yamlcheck
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, text_to_html, xml_safe
 from ..model import Post, PostMeta, parse_when
-from .sources import default_slug, read_text, split_name
+from .sources import default_slug, key_line, read_text, split_name, strip_where
 
 POST_SUFFIXES = {".md", ".markdown", ".txt"}
 _FENCE = re.compile(r"^(?:---|\.\.\.)\s*$", re.M)
@@ -62,7 +62,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
                 raise yamlcheck.YamlProblems([f"{name}:2: front matter must be key: value lines"])
             meta = yamlcheck.validate(PostMeta, data, fm_text, name, line_offset=1)
         except yamlcheck.YamlProblems as exc:
-            raise CollectError(name, _strip_where(exc.problems, name), exc.first_line) from None
+            raise CollectError(name, strip_where(exc.problems, name), exc.first_line) from None
         warnings += yamlcheck.unknown_keys(meta, fm_text, name, line_offset=1)
     title = meta.title
     if title is None:
@@ -80,10 +80,11 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
             name, "missing date", 2 if fm_text is not None else 1,
             hint="add 'date: 2024-05-01' to the front matter or name the file 2024-05-01-slug.md",
         )
-    date = _date(date_value, name, _key_line(fm_text, "date", offset_default=2), zone)
+    date = _date(date_value, name, key_line(fm_text, "date", first_line=2, default=2), zone)
     updated = None
     if meta.updated is not None:
-        updated = _date(meta.updated, name, _key_line(fm_text, "updated", 2), zone, "updated")
+        line = key_line(fm_text, "updated", first_line=2, default=2)
+        updated = _date(meta.updated, name, line, zone, "updated")
     html = markdown_to_html(body)
     return Post(
         source=name,
@@ -129,21 +130,3 @@ def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
         html=html,
         summary=summarize(html),
     )
-
-
-def _key_line(fm_text: str | None, key: str, offset_default: int) -> int:
-    if fm_text is None:
-        return 1
-    for i, line in enumerate(fm_text.split("\n")):
-        if line.startswith(f"{key}:"):
-            return i + 2
-    return offset_default
-
-
-def _strip_where(problems: list[str], name: str) -> str:
-    """CollectError adds 'file:line: ' itself; keep the rest of each problem."""
-    out = []
-    for p in problems:
-        rest = p.removeprefix(name + ":")
-        out.append(rest.split(": ", 1)[1] if ": " in rest else rest)
-    return "; ".join(out)

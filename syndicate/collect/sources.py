@@ -37,6 +37,25 @@ def split_name(stem: str) -> tuple[dt.date | None, str]:
     return None, stem
 
 
+def key_line(text: str | None, key: str, first_line: int = 1, default: int = 1) -> int:
+    """The line of a top-level ``key:`` in YAML text that starts at ``first_line``."""
+    if text is None:
+        return default
+    for i, line in enumerate(text.split("\n")):
+        if line.startswith(f"{key}:"):
+            return i + first_line
+    return default
+
+
+def strip_where(problems: list[str], name: str) -> str:
+    """ItemError adds 'file:line: ' itself; keep the rest of each YAML problem."""
+    out = []
+    for p in problems:
+        rest = p.removeprefix(name + ":")
+        out.append(rest.split(": ", 1)[1] if ": " in rest else rest)
+    return "; ".join(out)
+
+
 def default_slug(path: Path) -> str:
     return slugify(split_name(path.stem)[1])
 

@@ -9,6 +9,7 @@ blindly. The manifest is written last, after every upload and delete succeeded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 from concurrent.futures import ThreadPoolExecutor
@@ -156,8 +157,6 @@ class S3Target:
             extra["ACL"] = self.cfg.acl
         try:
             if data is not None:
-                import hashlib
-
                 extra["Metadata"]["sha256"] = hashlib.sha256(data).hexdigest()
                 self.client.put_object(Bucket=self.bucket, Key=self._key(out.key), Body=data,
                                        **extra)
