@@ -19,7 +19,7 @@ from .check import check_site
 from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
-from .progress import EncodeBars
+from .progress import EncodeBars, UploadBar
 from .publish import publish as publish_site
 
 CONFIG_HELP = "Path of the config file."
@@ -90,15 +90,16 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     and keeps its last published version; everything else is still published.
     """
     settings = _load(config_path)
-    bars = EncodeBars()
+    bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
-                              progress=bars)
+                              progress=bars, uploaded=upload_bar)
     except SyndicateError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     finally:
         bars.close()
+        upload_bar.close()
     plan = result.plan
     click.echo(_collect_line(result.collected))
     if dry_run:

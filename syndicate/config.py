@@ -216,7 +216,7 @@ class S3Config(_Section):
     workers: int = Field(8, ge=1, le=64, description="Uploads at once.")
     acl: str | None = Field(None, description="Canned ACL to send, e.g. public-read (or none).")
     multipart_threshold_mb: int = Field(
-        16, ge=5, le=5000, description="Files larger than this many MB upload in parts."
+        16, ge=5, le=5000, description="Files over this many MB upload in parts of this size."
     )
 
 

@@ -40,3 +40,32 @@ class EncodeBars:
             for bar in self._bars.values():
                 bar.close()
             self._bars.clear()
+
+
+class UploadBar:
+    """A byte counter for ``publish``: ``bar(bytes_sent, bytes_in_all)``, one bar for the run."""
+
+    MIN_BYTES = 1 << 20  # smaller uploads finish before a bar means anything
+
+    def __init__(self, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = self.stream.isatty() or os.environ.get("SYNDICATE_PROGRESS") == "1"
+        self.enabled = enabled
+        self._bar: tqdm | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, sent: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_BYTES:
+            return
+        with self._lock:
+            if self._bar is None:
+                self._bar = tqdm(total=total, desc="upload", unit="B", unit_scale=True,
+                                 unit_divisor=1024, file=self.stream, dynamic_ncols=True)
+            self._bar.update(sent)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None

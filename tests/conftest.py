@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import shutil
+import socket
 import struct
 import subprocess
 import tempfile
@@ -271,3 +274,74 @@ def run_with_peak_rss(cmd: list[str], interval: float = 0.1,
         time.sleep(interval)
     out = proc.stdout.read()
     return subprocess.CompletedProcess(cmd, proc.returncode, out, ""), peak / 2**20
+
+
+# -- S3: moto's server on 127.0.0.1, driven by the real boto3 ---------------------------------
+BUCKET = "podcast-site"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                            "AWS_DEFAULT_REGION")}
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+                      AWS_DEFAULT_REGION="us-east-1")
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def bucket(s3_endpoint):
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    # readable by anyone, as a podcast host's bucket is: by policy, not by object ACLs
+    client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({
+        "Version": "2012-10-17",
+        # moto checks anonymous HEAD requests as an action of their own; AWS treats HEAD as
+        # s3:GetObject, so a real bucket needs only that
+        "Statement": [{"Effect": "Allow", "Principal": "*",
+                       "Action": ["s3:GetObject", "s3:HeadObject"],
+                       "Resource": f"arn:aws:s3:::{BUCKET}/*"}],
+    }))
+    yield client
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for obj in page.get("Contents", []):
+            client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+def s3_config(endpoint: str, target: str = f"s3://{BUCKET}/site", attempts: int = 2) -> str:
+    return BASE_CONFIG.replace("target: public", f"target: {target}") + (
+        f"s3:\n  endpoint_url: {endpoint}\n  region: us-east-1\n  max_attempts: {attempts}\n")
+
+
+def s3_files() -> dict:
+    return {"posts/a.md": post("First post"), "episodes/one.yaml": sidecar("One"),
+            "episodes/one.mp3": tone(2.0)}
+
+
+def s3_keys(client, prefix="site/") -> dict[str, str]:
+    """Key -> ETag of what the bucket holds under the prefix."""
+    out = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            out[obj["Key"]] = obj["ETag"]
+    return out

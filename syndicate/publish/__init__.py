@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..audio.pipeline import Progress
@@ -44,12 +45,14 @@ def _check_target(settings: Settings) -> None:
 
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
-            force: bool = False, progress: Progress | None = None) -> PublishResult:
+            force: bool = False, progress: Progress | None = None,
+            uploaded: Callable[[int, int], None] | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
-    changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes.
+    changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
+    ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
     """
     if settings.config.target.startswith("s3://"):
         target = S3Target(settings.config.target, settings.config.s3)
@@ -66,7 +69,13 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force)
         if not dry_run:
-            apply_plan(plan, target, workers=target.workers)
+            total = plan.bytes
+            try:
+                apply_plan(plan, target, workers=target.workers,
+                           sent=(lambda n: uploaded(n, total)) if uploaded else None)
+            except PublishError as exc:
+                raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
+                                   "at files that exist; run publish again to finish") from None
             target.finish(plan.manifest)
             cat.replace_outputs(target.name, plan.manifest)
             cat.mark_published(site.visible_ids, now)

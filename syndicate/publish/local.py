@@ -23,6 +23,9 @@ class LocalTarget:
         """What the folder holds, as the catalog recorded it (files are checked by ``has``)."""
         return catalog_rows
 
+    def begin(self, plan) -> None:
+        """Nothing to announce: a file not yet in the catalog is simply written again."""
+
     def finish(self, manifest: list[dict]) -> None:
         """Nothing to record in the folder itself: the catalog holds its manifest."""
 
@@ -38,7 +41,7 @@ class LocalTarget:
         except OSError:
             return False
 
-    def write(self, out: Output, data: bytes | None) -> None:
+    def write(self, out: Output, data: bytes | None, sent=None) -> None:
         path = self._path(out.key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -46,12 +49,16 @@ class LocalTarget:
             with os.fdopen(fd, "wb") as f:
                 if data is not None:
                     f.write(data)
+                    if sent:
+                        sent(len(data))
                 else:
                     h = hashlib.sha256()
                     with open(out.path, "rb") as src:
                         while chunk := src.read(1 << 20):
                             h.update(chunk)
                             f.write(chunk)
+                            if sent:
+                                sent(len(chunk))
                     if out.sha256 and h.hexdigest() != out.sha256:
                         raise PublishError(
                             f"{out.path}: changed while publishing; run publish again"

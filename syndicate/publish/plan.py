@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import PublishError
 from .build import Output
+from .keys import safe_key
 
 ORDER = {"media": 0, "asset": 1, "page": 2, "feed": 3}
 
@@ -25,8 +27,10 @@ class Target(Protocol):
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]: ...
     def has(self, key: str, size: int) -> bool: ...
-    def write(self, out: Output, data: bytes | None) -> None: ...
+    def write(self, out: Output, data: bytes | None,
+              sent: Callable[[int], None] | None = None) -> None: ...
     def delete(self, key: str) -> None: ...
+    def begin(self, plan: Plan) -> None: ...
     def finish(self, manifest: list[dict]) -> None: ...
 
 
@@ -69,6 +73,8 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             "two outputs would be written to the same key: " + ", ".join(sorted(dupes))
             + "; give the items different slugs or the feeds different paths"
         )
+    for out in outputs:  # every key is checked before anything is sent
+        safe_key(out.key)
     plan = Plan()
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
@@ -111,16 +117,22 @@ def _row(prev: dict, out: Output) -> dict:
             "content_type": out.content_type, "input_hash": prev.get("input_hash", "")}
 
 
-def apply_plan(plan: Plan, target: Target, *, workers: int = 8) -> None:
+def apply_plan(plan: Plan, target: Target, *, workers: int = 8,
+               sent: Callable[[int], None] | None = None) -> None:
     """Write phase by phase (media, assets, pages, feeds), in parallel within a phase; a phase
-    starts only when the one before it has fully succeeded. Deletes come last."""
+    starts only when the one before it has fully succeeded. Deletes come last.
+
+    ``sent`` is called with each number of bytes as it is sent (for a progress bar).
+    """
+    if plan.writes or plan.deletes or plan.header_fixes:
+        target.begin(plan)
     phases: dict[int, list[Write]] = {}
     for w in plan.writes:
         phases.setdefault(ORDER[w.output.kind], []).append(w)
     with ThreadPoolExecutor(max(1, workers)) as pool:
         for _, writes in sorted(phases.items()):
             # list() waits for the whole phase and re-raises the first failure
-            list(pool.map(lambda w: target.write(w.output, w.data), writes))
+            list(pool.map(lambda w: target.write(w.output, w.data, sent), writes))
         if plan.header_fixes:
             list(pool.map(target.copy_headers, plan.header_fixes))
     for key in plan.deletes:
