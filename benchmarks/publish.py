@@ -71,7 +71,8 @@ def _id3(title: str) -> bytes:
     return b"ID3\x03\x00\x00" + syncsafe + frame
 
 
-def generate(root: Path, posts: int, episodes: int) -> None:
+def generate(root: Path, posts: int, episodes: int, seconds: float = 1.0) -> None:
+    """A project of ``posts`` posts and ``episodes`` episodes (32 kbit/s MP3s of ``seconds``)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from conftest import png_bytes  # the tests' own PNG writer
     from syndicate.audio import ffmpeg_exe
@@ -86,8 +87,8 @@ def generate(root: Path, posts: int, episodes: int) -> None:
         (root / "posts" / f"post-{i:05d}.md").write_text(
             POST.format(i=i, date=day, t=i % 7, filler=filler))
     tone = root / "tone.mp3"
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=1", "-ac",
-                    "1", "-c:a", "libmp3lame", "-b:a", "32k", str(tone)], check=True)
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"sine=f=440:d={seconds}",
+                    "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", str(tone)], check=True)
     audio = tone.read_bytes()
     tone.unlink()
     for i in range(episodes):

@@ -13,9 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .audio import verify as verify_audio
 from .catalog import loads, open_catalog
-from .check import check_site
 from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
@@ -55,7 +53,7 @@ def _report(errors, warnings) -> None:
 def _collect(settings: Settings, now_text: str | None):
     bars = EncodeBars()
     try:
-        with open_catalog(settings.catalog_url) as cat:
+        with open_catalog(settings.catalog_path) as cat:
             return collect_items(settings, cat, now=_now(now_text), progress=bars)
     except SyndicateError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -145,7 +143,7 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
     settings = _load(config_path)
     now = _now(now_text)
     try:
-        with open_catalog(settings.catalog_url, commit=False) as cat:
+        with open_catalog(settings.catalog_path, commit=False) as cat:
             rows = cat.all_items()
     except SyndicateError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -186,6 +184,8 @@ def check(config_path: str, url: str | None) -> None:
     with 206, and the cover art must be a square JPEG or PNG of 1400 to 3000 px.
     """
     settings = _load(config_path)
+    from .check import check_site  # requests and lxml: only this command needs them
+
     report = check_site(settings, base_url=url)
     click.echo(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems")
     for problem in report.problems:
@@ -219,7 +219,7 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
     """
     settings = _load(config_path)
     report = _collect(settings, now_text)
-    with open_catalog(settings.catalog_url, commit=False) as cat:
+    with open_catalog(settings.catalog_path, commit=False) as cat:
         rows = [r for r in cat.all_items("episode") if not r["missing"]]
     episodes = []
     for r in sorted(rows, key=lambda r: r["date"]):
@@ -233,7 +233,9 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
             media = settings.state_dir / "media" / f"{m['sha256']}{m['extension']}"
             if m["passthrough"]:
                 media = settings.root / data["audio"]
-            row["published"] = verify_audio(media).to_dict() if media.is_file() else None
+            from .audio import verify as measure
+
+            row["published"] = measure(media).to_dict() if media.is_file() else None
         episodes.append(row)
     if as_json:
         click.echo(json.dumps(episodes, indent=2, ensure_ascii=False))

@@ -233,7 +233,7 @@ class Config(_Section):
     audio: AudioConfig = Field(default_factory=AudioConfig, description="Episode audio.")
     paths: PathsConfig = Field(default_factory=PathsConfig, description="Where sources live.")
     catalog: str | None = Field(
-        None, description="SQLAlchemy database URL (default: sqlite in paths.state)."
+        None, description="Path of the SQLite catalog file (default: catalog.db in paths.state)."
     )
     target: str = Field(
         "public", description="Where to publish: a local folder, or s3://bucket/prefix."
@@ -273,8 +273,9 @@ class Settings:
         return self.resolve(self.config.paths.state)
 
     @property
-    def catalog_url(self) -> str:
-        return self.config.catalog or f"sqlite:///{self.state_dir / 'catalog.db'}"
+    def catalog_path(self) -> Path:
+        return self.resolve(self.config.catalog) if self.config.catalog else (
+            self.state_dir / "catalog.db")
 
     @property
     def target_dir(self) -> Path:

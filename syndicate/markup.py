@@ -5,24 +5,35 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-
-import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.footnote import footnote_plugin
+from functools import cache
 
 # Characters XML 1.0 forbids (lxml refuses them): C0 controls but tab/LF/CR, surrogates, FFFE/FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-_md = MarkdownIt("commonmark", {"typographer": False}).enable(["table", "strikethrough"])
-_md.use(footnote_plugin)
 
-_TAGS = set(nh3.ALLOWED_TAGS) | {"section", "sup", "sub", "hr", "figure", "figcaption"}
-_TAGS -= {"script", "iframe", "object", "embed", "style", "form", "input", "button"}
-_ATTRS = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
-for _tag in ("sup", "li", "section", "a", "ol", "hr", "h1", "h2", "h3", "h4", "h5", "h6"):
-    _ATTRS.setdefault(_tag, set()).update({"id", "class"})
-_ATTRS.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
-_ATTRS.setdefault("a", set()).update({"href", "title"})
+# The Markdown parser and the sanitiser are loaded on first use: a publish with nothing to
+# parse (the common case) never pays for importing them.
+@cache
+def _markdown():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    md = MarkdownIt("commonmark", {"typographer": False}).enable(["table", "strikethrough"])
+    return md.use(footnote_plugin)
+
+
+@cache
+def _nh3():
+    import nh3
+
+    tags = set(nh3.ALLOWED_TAGS) | {"section", "sup", "sub", "hr", "figure", "figcaption"}
+    tags -= {"script", "iframe", "object", "embed", "style", "form", "input", "button"}
+    attrs = {tag: set(a) for tag, a in nh3.ALLOWED_ATTRIBUTES.items()}
+    for tag in ("sup", "li", "section", "a", "ol", "hr", "h1", "h2", "h3", "h4", "h5", "h6"):
+        attrs.setdefault(tag, set()).update({"id", "class"})
+    attrs.setdefault("img", set()).update({"src", "alt", "title", "width", "height"})
+    attrs.setdefault("a", set()).update({"href", "title"})
+    return nh3, tags, attrs
 
 
 def xml_safe(text: str | None) -> str:
@@ -32,11 +43,12 @@ def xml_safe(text: str | None) -> str:
 
 def sanitize(fragment: str) -> str:
     """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs."""
-    return nh3.clean(xml_safe(fragment), tags=_TAGS, attributes=_ATTRS, link_rel=None)
+    nh3, tags, attrs = _nh3()
+    return nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs, link_rel=None)
 
 
 def markdown_to_html(text: str) -> str:
-    return sanitize(_md.render(xml_safe(text))).strip()
+    return sanitize(_markdown().render(xml_safe(text))).strip()
 
 
 def text_to_html(text: str) -> str:
@@ -47,7 +59,7 @@ def text_to_html(text: str) -> str:
 
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, whitespace folded."""
-    stripped = nh3.clean(fragment, tags=set())
+    stripped = _nh3()[0].clean(fragment, tags=set())
     return " ".join(html.unescape(stripped).split())
 
 

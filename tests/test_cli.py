@@ -56,3 +56,26 @@ def test_status_shows_states(sample_project):
     assert re.search(r"^post\s+scheduled\s+2027-01-10T09:00\s+The year ahead", out, re.M)
     assert re.search(r"^post\s+draft\s+.*Ideas for the winter series", out, re.M)
     assert re.search(r"^episode\s+published\s+.*First light", out, re.M)
+
+
+def test_the_installed_command_publishes_the_sample_in_a_fresh_process(sample_project):
+    """As the quickstart runs it: a new interpreter, nothing imported beforehand."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("syndicate")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "syndicate"]
+    done = subprocess.run([*cmd, "publish"], cwd=sample_project.root, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Published to public" in done.stdout
+    for name in ("feed.xml", "atom.xml", "podcast.xml"):
+        assert sample_project.public(name).stat().st_size > 500
+    # an episode's title edited: the podcast feed is the only feed rendered this time
+    sidecar = sample_project.root / "episodes/000-trailer.yaml"
+    sidecar.write_text(sidecar.read_text().replace("title: Welcome to", "title: Hello from"))
+    again = subprocess.run([*cmd, "publish"], cwd=sample_project.root, capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert b"Hello from Low Tide Radio" in sample_project.read("podcast.xml")

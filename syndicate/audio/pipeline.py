@@ -27,40 +27,16 @@ from pathlib import Path
 
 from ..config import AudioConfig
 from ..errors import AudioError
-from ..fingerprint import code_fingerprint
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import Loudness, SourceFacts, measure_source, parse_summary
+from .settings import AudioSettings
 from .tags import Tags, write_tags
 
-PIPELINE_VERSION = code_fingerprint("audio/pipeline.py", "audio/measure.py", "audio/edits.py")
 LIMIT_MARGIN = 1.5  # dB under the true-peak ceiling: MP3 coding noise adds up to ~1.4 dB
 LAME_COMPENSATION = 0.6  # dB: limiting and LAME leave the output slightly quieter
 
 Progress = Callable[[str, float, float], None]  # (name, seconds done, seconds in all)
-
-
-@dataclass(frozen=True)
-class Clip:
-    """An intro or outro clip, resolved and hashed."""
-
-    path: Path
-    sha256: str
-
-
-@dataclass(frozen=True)
-class AudioSettings:
-    config: AudioConfig
-    intro: Clip | None = None
-    outro: Clip | None = None
-
-    def key(self) -> str:
-        c = self.config
-        data = [c.channels, c.kbps, c.sample_rate, c.loudness, c.true_peak, c.max_gain,
-                c.crossfade, c.trim_silence, c.silence_threshold,
-                self.intro.sha256 if self.intro else None,
-                self.outro.sha256 if self.outro else None, PIPELINE_VERSION]
-        return hashlib.sha256(json.dumps(data).encode()).hexdigest()
 
 
 @dataclass

@@ -13,9 +13,9 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import audio
-from ..audio.pipeline import Progress
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError
@@ -25,6 +25,9 @@ from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .sources import relative, stat_sig
+
+if TYPE_CHECKING:
+    from ..audio.pipeline import Progress
 
 # Sources are re-parsed when the code that parses them changes.
 PARSE_VERSION = code_fingerprint("collect/*.py", "markup.py", "model.py", "yamlcheck.py")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import yamlcheck
-from ..audio import AUDIO_EXTENSIONS, sha256_file, shift_chapters
+from .. import audio, yamlcheck
+from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, xml_safe
 from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
@@ -123,7 +123,7 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
                 f"({duration - media.offset:.1f} s)",
             )
     html = notes_html(meta)
-    chapters = shift_chapters([(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
+    chapters = audio.shift_chapters([(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
                               media.offset, duration)
     return Episode(
         source=src.name,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..audio.pipeline import Progress
 from ..catalog import open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
@@ -15,6 +15,9 @@ from .build import build_site
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
+
+if TYPE_CHECKING:
+    from ..audio.pipeline import Progress
 
 
 @dataclass
@@ -59,7 +62,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     else:
         _check_target(settings)
         target = LocalTarget(settings.target_dir)
-    with open_catalog(settings.catalog_url, commit=not dry_run) as cat:
+    with open_catalog(settings.catalog_path, commit=not dry_run) as cat:
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collect(settings, cat, now=now, progress=progress)

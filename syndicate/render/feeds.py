@@ -7,14 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from feedgen.feed import FeedGenerator
 
 from .. import __version__
 from ..markup import xml_safe
 from ..model import Episode, Post
-from .podcast_ext import PodcastChannel, PodcastItem
+
+if TYPE_CHECKING:  # feedgen (and lxml) load when a feed is rendered, not before
+    from feedgen.feed import FeedGenerator
 
 GENERATOR = ("syndicate", __version__, "https://pypi.org/project/syndicate/")
 
@@ -51,6 +52,8 @@ def _links(fg: FeedGenerator, self_url: str, self_type: str, site_url: str) -> N
 
 def _base(title: str, description: str, language: str, updated: dt.datetime,
           author: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.title(xml_safe(title))
     fg.description(xml_safe(description) or xml_safe(title))
@@ -101,6 +104,8 @@ class EpisodeEntry(Entry):
 
 def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.datetime) -> bytes:
     """The podcast feed. ``channel`` holds the channel values (see publish.build)."""
+    from .podcast_ext import PodcastChannel, PodcastItem
+
     c = channel
     fg = _base(c["title"], c["description"], c["language"], updated, c["author"])
     fg.register_extension("podcast", PodcastChannel, PodcastItem, atom=False, rss=True)

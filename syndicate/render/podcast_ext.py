@@ -6,6 +6,7 @@ and knows nothing of the ``podcast:`` namespace, so channel and item tags are wr
 
 from __future__ import annotations
 
+import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing it)
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
