@@ -188,6 +188,12 @@ class S3Target:
                                        **extra)
                 if sent:
                     sent(len(data))
+            elif out.path.stat().st_size <= self.transfer.multipart_threshold:
+                with open(out.path, "rb") as body:  # one request: no transfer manager needed
+                    self.client.put_object(Bucket=self.bucket, Key=self._key(out.key),
+                                           Body=body, **extra)
+                if sent:
+                    sent(out.path.stat().st_size)
             else:
                 self.client.upload_file(str(out.path), self.bucket, self._key(out.key),
                                         ExtraArgs=extra, Config=self.transfer, Callback=sent)
