@@ -48,6 +48,13 @@ CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS releases (          -- release times set from the command line
+    guid VARCHAR PRIMARY KEY,
+    at VARCHAR NOT NULL,                       -- ISO 8601 UTC
+    zone VARCHAR NOT NULL,                     -- the zone the author wrote it in
+    held BOOLEAN NOT NULL DEFAULT 0,           -- unqueued: not released until queued again
+    queued_at VARCHAR NOT NULL
+);
 """
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
@@ -94,6 +101,48 @@ class Catalog:
             self.conn.execute(f"UPDATE items SET {sets} WHERE id = :_id",
                               {**values, "_id": item_id})
 
+    def find_items(self, ref: str) -> list[dict]:
+        """Items whose source path, slug or guid is ``ref``."""
+        rows = self.conn.execute(
+            "SELECT * FROM items WHERE (source = :r OR slug = :r OR guid = :r) AND NOT missing "
+            "ORDER BY id", {"r": ref}).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- releases ----------------------------------------------------------------------------
+    def releases(self) -> dict[str, dict]:
+        return {r["guid"]: {**dict(r), "held": bool(r["held"])}
+                for r in self.conn.execute("SELECT * FROM releases")}
+
+    def set_release(self, guid: str, at: str, zone: str, stamp: str, *, held: bool = False) -> None:
+        self.conn.execute(
+            "INSERT INTO releases (guid, at, zone, held, queued_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (guid) DO UPDATE SET at = excluded.at, zone = excluded.zone, "
+            "held = excluded.held, queued_at = excluded.queued_at",
+            (guid, at, zone, int(held), stamp))
+
+    def next_release(self, after: str) -> str | None:
+        """The earliest release time later than ``after`` of an item not yet released."""
+        row = self.conn.execute(
+            "SELECT MIN(COALESCE(r.at, i.date)) FROM items i LEFT JOIN releases r "
+            "ON r.guid = i.guid WHERE i.published_at IS NULL AND NOT i.draft AND NOT i.missing "
+            "AND NOT COALESCE(r.held, 0) AND COALESCE(r.at, i.date) > ?", (after,)).fetchone()
+        return row[0]
+
+    def due(self, now: str) -> list[dict]:
+        """Items whose release time has come and that have not reached a published feed."""
+        rows = self.conn.execute(
+            "SELECT i.*, COALESCE(r.at, i.date) AS release_at FROM items i LEFT JOIN releases r "
+            "ON r.guid = i.guid WHERE i.published_at IS NULL AND NOT i.draft AND NOT i.missing "
+            "AND NOT COALESCE(r.held, 0) AND COALESCE(r.at, i.date) <= ? ORDER BY release_at",
+            (now,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def commit(self, *, immediate: bool = False) -> None:
+        """Commit what is done so far and go on in a new transaction (``immediate`` takes the
+        write lock now: use it before writes that follow reads)."""
+        self.conn.execute("COMMIT")
+        self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
     # -- outputs (the manifest of what a target holds) ----------------------------------------
     def outputs(self, target: str) -> dict[str, dict]:
         cur = self.conn.execute("SELECT * FROM outputs WHERE target = ?", (target,))
@@ -111,11 +160,22 @@ class Catalog:
             "INSERT OR REPLACE INTO outputs (target, key, sha256, size, content_type, input_hash) "
             "VALUES (:target, :key, :sha256, :size, :content_type, :input_hash)", fresh)
 
-    def mark_published(self, ids: list[int], now) -> None:
-        """Stamp items the first time they reach a published feed."""
+    def mark_published(self, ids: list[int], now) -> list[dict]:
+        """Stamp items the first time they reach a published feed; returns those items."""
         stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        self.conn.executemany("UPDATE items SET published_at = ? "
-                              "WHERE id = ? AND published_at IS NULL", [(stamp, i) for i in ids])
+        fresh = []
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            marks = ",".join("?" * len(part))
+            fresh += [dict(r) for r in self.conn.execute(
+                "SELECT i.id, i.kind, i.guid, i.source, i.data, COALESCE(r.at, i.date) AS "
+                "release_at FROM items i LEFT JOIN releases r ON r.guid = i.guid "
+                f"WHERE i.id IN ({marks}) AND i.published_at IS NULL", part)]
+        self.conn.executemany("UPDATE items SET published_at = ? WHERE id = ?",
+                              [(stamp, r["id"]) for r in fresh])
+        for r in fresh:
+            r["title"] = json.loads(r.pop("data")).get("title")
+        return fresh
 
 
 def loads(text: str) -> dict:
@@ -126,27 +186,42 @@ def dumps(data: dict) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def _locked(path: Path) -> SyndicateError:
+    return SyndicateError(f"{path}: the catalog is locked by another process (a publish or the "
+                          "scheduler is writing to it); try again in a moment")
+
+
+def _unreadable(path: Path, exc: Exception) -> SyndicateError:
+    return SyndicateError(f"{path}: the catalog cannot be opened ({exc}); restore it from a "
+                          "backup or move it aside to rebuild it from the sources")
+
+
 @contextmanager
-def open_catalog(path: str | Path, *, commit: bool = True) -> Iterator[Catalog]:
-    """Open the catalog in one transaction; commit when the block succeeds and ``commit`` holds."""
+def open_catalog(path: str | Path, *, commit: bool = True,
+                 immediate: bool = False) -> Iterator[Catalog]:
+    """Open the catalog in one transaction; commit when the block succeeds and ``commit`` holds.
+    ``immediate`` takes the write lock at once (for a short read-then-write transaction)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     try:
         try:
+            conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
             conn.executescript(SCHEMA)
+        except sqlite3.OperationalError as exc:
+            raise _locked(path) if "locked" in str(exc) else _unreadable(path, exc) from None
         except sqlite3.DatabaseError as exc:
-            raise SyndicateError(
-                f"{path}: the catalog cannot be opened ({exc}); restore it from a backup "
-                "or move it aside to rebuild it from the sources"
-            ) from None
-        conn.execute("BEGIN")
+            raise _unreadable(path, exc) from None
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         try:
             yield Catalog(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT" if commit else "ROLLBACK")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise _locked(path) from None
             raise
-        conn.execute("COMMIT" if commit else "ROLLBACK")
     finally:
         conn.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from pathlib import Path
 
 import click
@@ -114,6 +115,11 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
             click.echo(f"Error: {len(plan.held_deletes)} published files are no longer produced, "
                        f"more than max_deletes ({settings.config.max_deletes}); nothing was "
                        "deleted. Check the sources, then run again with --force.", err=True)
+    if result.released and not dry_run:
+        from .notify import notify
+
+        for w in notify(settings, result.released):
+            click.echo(f"Warning: {w}", err=True)
     _report(result.errors, result.warnings)
     if not result.ok:
         raise SystemExit(1)
@@ -133,43 +139,147 @@ def collect(config_path: str, now_text: str | None) -> None:
         raise SystemExit(1)
 
 
+def _fail(exc: SyndicateError) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    raise SystemExit(exc.exit_code) from None
+
+
+def _left(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds <= 0:
+        return "due now"
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"in {days}d {hours}h"
+    if hours:
+        return f"in {hours}h {minutes:02d}m"
+    return f"in {minutes}m {rest % 60:02d}s" if minutes else f"in {rest}s"
+
+
 @main.command()
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
 def status(config_path: str, as_json: bool, now_text: str | None) -> None:
-    """List the catalog's items: kind, state, date, title and source."""
+    """List every item: kind, state (draft, queued, released, failed), release time in local
+    time and UTC, time left, title and source."""
+    from .release import states
+
     settings = _load(config_path)
-    now = _now(now_text)
     try:
-        with open_catalog(settings.catalog_path, commit=False) as cat:
-            rows = cat.all_items()
+        out = states(settings, now=_now(now_text))
     except SyndicateError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
-    out = []
-    for r in rows:
-        data = loads(r["data"])
-        if r["missing"]:
-            state = "removed"
-        elif r["draft"]:
-            state = "draft"
-        elif dt.datetime.fromisoformat(r["date"]) > now:
-            state = "scheduled"
-        elif r["published_at"]:
-            state = "published"
-        else:
-            state = "unpublished"
-        out.append({"kind": r["kind"], "state": state, "error": r["error"], "date": r["date"],
-                    "title": data.get("title"), "guid": r["guid"], "source": r["source"]})
+        _fail(exc)
     if as_json:
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
-    for o in sorted(out, key=lambda o: o["date"], reverse=True):
+    zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
+    click.echo(f"{'KIND':<8} {'STATE':<9} {'RELEASE (' + zone.key + ')':<22} {'UTC':<17} "
+               f"{'LEFT':<12} TITLE  [SOURCE]")
+    for o in sorted(out, key=lambda o: o["release_utc"], reverse=True):
+        local = dt.datetime.fromisoformat(o["release_utc"]).astimezone(zone)
+        local = f"{local:%Y-%m-%d %H:%M %Z}"
         flag = "  (error: see publish)" if o["error"] else ""
-        click.echo(f"{o['kind']:<8} {o['state']:<11} {o['date'][:16]}  {o['title']}  "
-                   f"[{o['source']}]{flag}")
+        click.echo(f"{o['kind']:<8} {o['state']:<9} {local:<22} "
+                   f"{o['release_utc'][:16].replace('T', ' '):<17} {_left(o['seconds_left']):<12} "
+                   f"{o['title']}  [{o['source']}]{flag}")
+        if o["state"] == "failed":
+            click.echo(f"         failed: {o['reason']}; next attempt {o['next_attempt'][:19]}"
+                       " UTC")
+
+
+@main.command()
+@click.argument("item")
+@click.option("--at", "when", required=True,
+              help="now, YYYY-MM-DD HH:MM in the site's time zone, or ISO 8601 with an offset.")
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def queue(item: str, when: str, config_path: str, now_text: str | None) -> None:
+    """Queue ITEM (its file, slug or guid) for release at a time; again to move it.
+
+    `syndicate run` (or `syndicate release-due` from cron) releases it then; until then nothing
+    of it (feed entry, page, media) is published.
+    """
+    from .release import queue as queue_item
+
+    settings = _load(config_path)
+    try:
+        done = queue_item(settings, item, when, now=_now(now_text))
+    except SyndicateError as exc:
+        _fail(exc)
+    local = done.at.astimezone(zoneinfo.ZoneInfo(done.zone))
+    moved = f" (moved from {done.moved_from[:16].replace('T', ' ')} UTC)" if done.moved_from \
+        else ""
+    click.echo(f"Queued {done.item['kind']} {done.title!r} [{done.item['source']}] for "
+               f"{local:%Y-%m-%d %H:%M %Z} ({done.at:%Y-%m-%d %H:%M} UTC){moved}")
+
+
+@main.command()
+@click.argument("item")
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def unqueue(item: str, config_path: str, now_text: str | None) -> None:
+    """Hold ITEM back: it is not released (at its queued time or its own date) until it is
+    queued again."""
+    from .release import unqueue as unqueue_item
+
+    settings = _load(config_path)
+    try:
+        row = unqueue_item(settings, item, now=_now(now_text))
+    except SyndicateError as exc:
+        _fail(exc)
+    click.echo(f"Unqueued {row['kind']} [{row['source']}]: held back until queued again")
+
+
+@main.command(name="release-due")
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+def release_due_cmd(config_path: str, now_text: str | None) -> None:
+    """Release everything due in one publish, then exit (for cron or a systemd timer)."""
+    from .release import release_due
+
+    settings = _load(config_path)
+    try:
+        outcome = release_due(settings, now=_now(now_text))
+    except SyndicateError as exc:
+        _fail(exc)
+    for item in outcome.released:
+        click.echo(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
+    for w in outcome.warnings:
+        click.echo(f"Warning: {w}", err=True)
+    if outcome.error:
+        click.echo(f"Error: release failed: {outcome.error}; next attempt at "
+                   f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC", err=True)
+        raise SystemExit(1)
+    if not outcome.published:
+        click.echo("Nothing is due")
+
+
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+def run(config_path: str) -> None:
+    """Run the scheduler: release each queued item at its time and publish, until stopped
+    (SIGTERM or Ctrl-C). Only one runs per catalog."""
+    import logging
+
+    from .runner import run as run_scheduler
+
+    settings = _load(config_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    try:
+        run_scheduler(settings)
+    except SyndicateError as exc:
+        _fail(exc)
 
 
 @main.command()

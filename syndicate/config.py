@@ -226,6 +226,29 @@ class PathsConfig(_Section):
     state: str = Field(".syndicate", description="Folder for the catalog and the media cache.")
 
 
+class NotifyConfig(_Section):
+    websub_hubs: list[str] = Field(
+        default_factory=list,
+        description="WebSub hubs told of each release (feeds also name them as rel=hub).")
+    pubnotify: str | None = Field(
+        None, description="A Podcast Index style pubnotify URL, called with ?url=<podcast feed>.")
+    timeout: float = Field(10.0, gt=0, le=120, description="Seconds to wait for each ping.")
+
+    @field_validator("websub_hubs")
+    @classmethod
+    def _hubs(cls, value: list[str]) -> list[str]:
+        return [_check_link(v) for v in value]
+
+    _pubnotify = field_validator("pubnotify")(lambda v: v if v is None else _check_link(v))
+
+
+class SchedulerConfig(_Section):
+    poll_seconds: float = Field(
+        2.0, ge=0.2, le=60, description="How often `syndicate run` looks for queue changes.")
+    retry_seconds: float = Field(
+        30.0, ge=1, description="First wait after a failed release; doubles up to an hour.")
+
+
 class Config(_Section):
     site: SiteConfig = Field(description="The site and its author.")
     blog: BlogConfig = Field(default_factory=BlogConfig, description="The blog feeds.")
@@ -242,6 +265,10 @@ class Config(_Section):
     max_deletes: int = Field(
         50, ge=0, description="Most published files a run may delete without --force."
     )
+    notify: NotifyConfig = Field(default_factory=NotifyConfig,
+                                 description="Who is told when an item is released.")
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,
+                                       description="The release scheduler (`syndicate run`).")
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,16 @@ class Project:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
         return path
 
-    def run(self, *args: str, now: str = NOW):
-        """Run the CLI in this project; returns click's Result (output and exit code)."""
+    def run(self, *args: str, now: str | None = NOW):
+        """Run the CLI in this project; returns click's Result (output and exit code).
+        ``now=None`` leaves the clock alone."""
         runner = CliRunner()
         cmd = list(args)
-        if cmd and cmd[0] in ("publish", "collect", "status", "audio"):
-            cmd += ["--config", str(self.root / "config.yaml"), "--now", now]
+        if cmd and cmd[0] in ("publish", "collect", "status", "audio", "queue", "unqueue",
+                              "release-due", "run"):
+            cmd += ["--config", str(self.root / "config.yaml")]
+            if now is not None and cmd[0] != "run":
+                cmd += ["--now", now]
         return runner.invoke(main, cmd, catch_exceptions=False)
 
     def public(self, rel: str) -> Path:
@@ -345,3 +349,42 @@ def s3_keys(client, prefix="site/") -> dict[str, str]:
         for obj in page.get("Contents", []):
             out[obj["Key"]] = obj["ETag"]
     return out
+
+
+# -- a local HTTP server that records what it is sent (hubs, pubnotify, old sites) -------------
+class Recorder:
+    def __init__(self, status: int = 204):
+        import http.server
+        import threading
+
+        self.requests: list[tuple[str, str, bytes]] = []
+        self.status = status
+        rec = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _answer(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                rec.requests.append((self.command, self.path, body))
+                self.send_response(rec.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _answer
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder():
+    rec = Recorder()
+    yield rec
+    rec.close()

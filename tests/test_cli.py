@@ -53,9 +53,11 @@ def test_corrupt_catalog_is_a_clean_error(make_project):
 def test_status_shows_states(sample_project):
     sample_project.run("publish")
     out = sample_project.run("status").output
-    assert re.search(r"^post\s+scheduled\s+2027-01-10T09:00\s+The year ahead", out, re.M)
+    assert re.search(r"^post\s+queued\s+2027-01-10 09:00 GMT\s+2027-01-10 09:00\s+in 69d 21h\s+"
+                     r"The year ahead", out, re.M)
     assert re.search(r"^post\s+draft\s+.*Ideas for the winter series", out, re.M)
-    assert re.search(r"^episode\s+published\s+.*First light", out, re.M)
+    assert re.search(r"^episode\s+released\s+2026-09-20 06:00 BST\s+2026-09-20 05:00\s+"
+                     r"First light", out, re.M)
 
 
 def test_the_installed_command_publishes_the_sample_in_a_fresh_process(sample_project):

@@ -11,6 +11,7 @@ from ..catalog import open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
 from ..errors import ItemError, PublishError
+from ..locks import process_lock
 from .build import build_site
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
@@ -27,6 +28,7 @@ class PublishResult:
     dry_run: bool
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    released: list[dict] = field(default_factory=list)  # items that reached the feeds just now
 
     @property
     def ok(self) -> bool:
@@ -49,23 +51,33 @@ def _check_target(settings: Settings) -> None:
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, progress: Progress | None = None,
-            uploaded: Callable[[int, int], None] | None = None) -> PublishResult:
+            uploaded: Callable[[int, int], None] | None = None,
+            lock_wait: float = 5.0) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
+
+    One publish runs at a time per catalog (a lock beside it; another waits up to ``lock_wait``
+    seconds, then fails naming the holder). What collect found is committed before the target is
+    written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
+    the target holds, and which items were released, is committed after it succeeded.
     """
     if settings.config.target.startswith("s3://"):
         target = S3Target(settings.config.target, settings.config.s3)
     else:
         _check_target(settings)
         target = LocalTarget(settings.target_dir)
-    with open_catalog(settings.catalog_path, commit=not dry_run) as cat:
+    released: list[dict] = []
+    with (process_lock(settings.state_dir / "publish.lock", "a publish", wait=lock_wait),
+          open_catalog(settings.catalog_path, commit=not dry_run) as cat):
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collect(settings, cat, now=now, progress=progress)
+        if not dry_run:
+            cat.commit()
         previous = target.previous(cat.outputs(target.name))
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
@@ -80,10 +92,12 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                                    "at files that exist; run publish again to finish") from None
             target.finish(plan.manifest)
+            cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
-            cat.mark_published(site.visible_ids, now)
+            released = cat.mark_published(site.visible_ids, now)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
+        released=released,
     )

@@ -85,13 +85,23 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         safe_key(out.key)
         site.outputs.append(out)
 
-    rows = [r for r in cat.all_items() if not r["missing"] and not r["draft"]]
+    # an item queued from the command line is released, and dated, at its queued time; one
+    # unqueued (held) is not released at all
+    releases = cat.releases()
+    rows = []
+    for r in cat.all_items():
+        release = releases.get(r["guid"])
+        if r["missing"] or r["draft"] or (release and release["held"]):
+            continue
+        rows.append({**r, "date": release["at"]} if release else r)
     visible = [r for r in rows if _when(r["date"]) <= now]
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
     for r in visible:
         item = item_from_dict(r["kind"], loads(r["data"]))
+        if r["guid"] in releases:
+            item.date = r["date"]
         (posts if r["kind"] == "post" else episodes).append((r, item))
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
@@ -172,7 +182,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             key = f"{folder}chapters.json"
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
             entry.chapters_url = url(key)
-        add(Output(f"{folder}index.html", "page", _h(ctx_hash, r["data"]),
+        add(Output(f"{folder}index.html", "page", _h(ctx_hash, r["data"], r["date"]),
                    render=lambda ep=ep, u=entry.enclosure_url: pages.episode_page(ctx, ep, u)))
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
@@ -181,7 +191,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     post_entries: list[Entry] = []
     for r, post in posts:
         key = f"posts/{post.slug}/index.html"
-        add(Output(key, "page", _h(ctx_hash, r["data"]),
+        add(Output(key, "page", _h(ctx_hash, r["data"], r["date"]),
                    render=lambda p=post: pages.post_page(ctx, p)))
         post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
                                   updated=updated(r, post)))
@@ -197,6 +207,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     newest = post_entries[: cfg.blog.feed_items]
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
+                 json.dumps(cfg.notify.websub_hubs),
                  *(e.guid + r_data(e) for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
@@ -206,7 +217,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 title=cfg.blog.title or cfg.site.title,
                 description=cfg.blog.description or cfg.site.description,
                 site_url=base, language=cfg.site.language, author=cfg.site.author,
-                rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated)
+                rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated,
+                hubs=cfg.notify.websub_hubs)
         return blog_cache["v"][which]
 
     add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0)))
@@ -225,7 +237,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             "categories": [parse_category(c) for c in p.categories], "explicit": p.explicit,
             "type": p.type, "guid": p.guid or stored_guid, "locked": p.locked,
             "funding": [(f.url, f.text) for f in p.funding], "copyright": p.copyright,
-            "feed_url": feed_url,
+            "feed_url": feed_url, **({"hubs": cfg.notify.websub_hubs}
+                                     if cfg.notify.websub_hubs else {}),
         }
         pod_updated = max((e.updated for e in ep_entries), default=epoch)
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),

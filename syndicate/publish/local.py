@@ -43,7 +43,14 @@ class LocalTarget:
 
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         path = self._path(out.key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._write(path, out, data, sent)
+        except OSError as exc:
+            raise PublishError(f"{path}: cannot write it ({exc.strerror or exc}); check the "
+                               "site folder") from None
+
+    def _write(self, path: Path, out: Output, data: bytes | None, sent) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:

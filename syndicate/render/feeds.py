@@ -44,10 +44,29 @@ def atom_id(guid: str) -> str:
         return f"urn:syndicate:{quote(guid, safe='')}"
 
 
-def _links(fg: FeedGenerator, self_url: str, self_type: str, site_url: str) -> None:
+def _links(fg: FeedGenerator, self_url: str, self_type: str, site_url: str,
+           hubs: list[str] = ()) -> None:
     """feedgen uses the last link as RSS <link>: the self link goes first, the site last."""
     fg.link(href=self_url, rel="self", type=self_type, replace=True)
+    for hub in hubs:
+        fg.link(href=hub, rel="hub")
     fg.link(href=site_url, rel="alternate")
+
+
+def _rss_hubs(rss: bytes, hubs: list[str]) -> bytes:
+    """feedgen writes only the self link into RSS; WebSub subscribers find the hubs here."""
+    if not hubs:
+        return rss
+    from lxml import etree
+
+    atom = "http://www.w3.org/2005/Atom"
+    root = etree.fromstring(rss)
+    self_link = root.find(f"channel/{{{atom}}}link[@rel='self']")
+    for hub in reversed(hubs):
+        link = etree.Element(f"{{{atom}}}link", href=hub, rel="hub")
+        self_link.addnext(link)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _base(title: str, description: str, language: str, updated: dt.datetime,
@@ -67,7 +86,7 @@ def _base(title: str, description: str, language: str, updated: dt.datetime,
 
 def render_blog(*, title: str, description: str, site_url: str, language: str, author: str,
                 rss_url: str, atom_url: str, entries: list[Entry],
-                updated: dt.datetime) -> tuple[bytes, bytes]:
+                updated: dt.datetime, hubs: list[str] = ()) -> tuple[bytes, bytes]:
     """Return (RSS 2.0 bytes, Atom 1.0 bytes) for the given entries, newest first."""
     fg = _base(title, description, language, updated, author)
     fg.id(site_url)
@@ -84,12 +103,12 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         for tag in post.tags:
             fe.category(term=tag)
     # Each feed names only itself as 'self'.
-    _links(fg, rss_url, "application/rss+xml", site_url)
-    rss = fg.rss_str(pretty=True)
+    _links(fg, rss_url, "application/rss+xml", site_url, hubs)
+    rss = _rss_hubs(fg.rss_str(pretty=True), hubs)
     # feedgen keeps one id per entry for both formats: RSS gets the GUID as stored, Atom an IRI.
     for fe, e in zip(fg.entry(), entries, strict=True):
         fe.id(atom_id(e.guid))
-    _links(fg, atom_url, "application/atom+xml", site_url)
+    _links(fg, atom_url, "application/atom+xml", site_url, hubs)
     atom = fg.atom_str(pretty=True)
     return rss, atom
 
@@ -134,4 +153,4 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
             "chapters": e.chapters_url,
         }
     _links(fg, c["feed_url"], "application/rss+xml", c["link"])
-    return fg.rss_str(pretty=True)
+    return _rss_hubs(fg.rss_str(pretty=True), c.get("hubs", []))

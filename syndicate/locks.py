@@ -1,0 +1,93 @@
+"""Process locks beside the catalog: one publish at a time, one scheduler per catalog.
+
+A lock is an ``flock`` on a file in the state folder, so the kernel releases it when its process
+dies, even by SIGKILL: there is never a stale lock to clear by hand. The holder writes its pid,
+command and start time into the file, so whoever finds it taken can say who holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import SyndicateError
+
+
+class LockedError(SyndicateError):
+    """Another process holds the lock."""
+
+
+def holder(path: Path) -> str:
+    """Who holds the lock at ``path``, in words (as far as its file says)."""
+    try:
+        info = json.loads(path.read_text())
+        return (f"pid {info['pid']} ({info['command']}, since "
+                f"{info['since'].replace('T', ' ')[:16]} UTC)")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+_guards: dict[str, threading.RLock] = {}
+_depth: dict[str, int] = {}
+_fds: dict[str, int] = {}
+_registry = threading.Lock()
+
+
+@contextmanager
+def process_lock(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` for the block; wait up to ``wait`` seconds for it.
+
+    Re-entrant within a thread (a release pass that collects, then publishes, holds it once);
+    other threads of the same process wait as other processes do.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = str(path.resolve())
+    with _registry:
+        guard = _guards.setdefault(key, threading.RLock())
+    got = guard.acquire(timeout=wait) if wait > 0 else guard.acquire(blocking=False)
+    if not got:
+        raise LockedError(f"{path}: {what} is already in progress in this process; "
+                          "wait for it to finish")
+    try:
+        if _depth.get(key, 0) == 0:
+            _fds[key] = _acquire(path, what, wait)
+        _depth[key] = _depth.get(key, 0) + 1
+        try:
+            yield
+        finally:
+            _depth[key] -= 1
+            if _depth[key] == 0:
+                os.close(_fds.pop(key))  # closing the descriptor releases the lock
+    finally:
+        guard.release()
+
+
+def _acquire(path: Path, what: str, wait: float) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise LockedError(f"{path}: {what} is already in progress, held by "
+                                  f"{holder(path)}; wait for it to finish or stop it") from None
+            time.sleep(0.05)
+    prog = Path(sys.argv[0]).name
+    command = " ".join(["syndicate", *sys.argv[1:2]]) if prog in (
+        "syndicate", "__main__.py") else prog
+    info = {"pid": os.getpid(), "command": command,
+            "since": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(info).encode(), 0)
+    return fd

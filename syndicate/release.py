@@ -1,0 +1,243 @@
+"""Releases: queue an item for a time, and release whatever is due in one publish.
+
+The catalog is the only record of release times. An item is released when the publish that
+first puts it in the feeds commits (its ``published_at``), so a release that runs twice
+publishes once, and a release cut short by a crash is simply still due. An item's release time
+is the time it was queued for (``syndicate queue``), else its own date; an unqueued item is held
+back until it is queued again. A failed release is recorded with its reason and retried with a
+doubling wait, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import zoneinfo
+from dataclasses import dataclass, field
+
+from .catalog import Catalog, open_catalog
+from .collect import collect
+from .config import Settings
+from .errors import SyndicateError
+from .locks import process_lock
+from .when import WhenError, parse_release_time
+
+log = logging.getLogger("syndicate.release")
+FAILURE_KEY = "release_failure"
+MAX_RETRY = dt.timedelta(hours=1)
+
+
+class ReleaseError(SyndicateError):
+    """A queue request that cannot be carried out (unknown item, bad time...)."""
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _when(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+# -- queueing ----------------------------------------------------------------------------------
+def _one_item(cat: Catalog, ref: str, settings: Settings) -> dict:
+    ref = ref.strip()
+    candidates = cat.find_items(ref)
+    if not candidates and ref:  # a path as typed from elsewhere: make it relative to the project
+        try:
+            rel = (settings.root / ref).resolve().relative_to(settings.root.resolve())
+            candidates = cat.find_items(rel.as_posix())
+        except ValueError:
+            pass
+    if not candidates:
+        raise ReleaseError(f"no post or episode is known as {ref!r}; give its file (e.g. "
+                           "posts/hello.md), its slug or its guid (see `syndicate status`)")
+    if len(candidates) > 1:
+        names = ", ".join(f"{r['kind']} {r['source']}" for r in candidates)
+        raise ReleaseError(f"{ref!r} names more than one item ({names}); give its file instead")
+    return candidates[0]
+
+
+def _find(settings: Settings, cat: Catalog, ref: str, now: dt.datetime) -> dict:
+    """The item ``ref`` names; a file not yet in the catalog is collected first (that waits
+    for a publish in progress, which holds the catalog's publish lock)."""
+    try:
+        return _one_item(cat, ref, settings)
+    except ReleaseError:
+        cat.commit()
+        with process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
+            collect(settings, cat, now=now)
+            cat.commit(immediate=True)
+        return _one_item(cat, ref, settings)
+
+
+@dataclass
+class Queued:
+    item: dict
+    at: dt.datetime
+    zone: str
+    moved_from: str | None = None
+
+    @property
+    def title(self) -> str:
+        return json.loads(self.item["data"]).get("title", "")
+
+
+def queue(settings: Settings, ref: str, when_text: str, *, now: dt.datetime) -> Queued:
+    """Queue ``ref`` (a path, slug or guid) for ``when_text``; queueing again moves it."""
+    zone = settings.config.site.timezone
+    try:
+        at = parse_release_time(when_text, zone, now)
+    except WhenError as exc:
+        raise ReleaseError(str(exc)) from None
+    if at < now.replace(microsecond=0) - dt.timedelta(seconds=59) and when_text.strip() != "now":
+        local = at.astimezone(zoneinfo.ZoneInfo(zone))
+        raise ReleaseError(
+            f"{when_text!r} ({local:%Y-%m-%d %H:%M %Z}) is in the past; nothing was queued. "
+            "Use --at now to release it at once, or give a later time")
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        item = _find(settings, cat, ref, now)
+        if item["published_at"]:
+            raise ReleaseError(
+                f"{item['kind']} {item['source']} was already released on "
+                f"{item['published_at'][:16].replace('T', ' ')} UTC; a released item cannot "
+                "be queued again (set draft: true to take it down)")
+        if item["draft"]:
+            raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that line "
+                               "first, then queue it")
+        previous = cat.releases().get(item["guid"])
+        cat.set_release(item["guid"], iso(at), zone, iso(now))
+    moved = previous["at"] if previous and not previous["held"] else None
+    return Queued(item, at, zone, moved)
+
+
+def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
+    """Hold ``ref`` back: it is not released, at its queued time or its own date, until it is
+    queued again."""
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        item = _find(settings, cat, ref, now)
+        if item["published_at"]:
+            raise ReleaseError(
+                f"{item['kind']} {item['source']} was already released on "
+                f"{item['published_at'][:16].replace('T', ' ')} UTC; set draft: true in its "
+                "file to take it down")
+        release = cat.releases().get(item["guid"])
+        at = release["at"] if release else item["date"]
+        cat.set_release(item["guid"], at, settings.config.site.timezone, iso(now), held=True)
+    return item
+
+
+# -- state ---------------------------------------------------------------------------------------
+def failure(cat: Catalog) -> dict | None:
+    text = cat.get_meta(FAILURE_KEY)
+    return json.loads(text) if text else None
+
+
+def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
+    """Every item with its release state: draft, queued, released, failed (or removed)."""
+    zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
+    out = []
+    for r in rows:
+        release = releases.get(r["guid"])
+        at = _when(release["at"] if release else r["date"])
+        data = json.loads(r["data"])
+        entry = {"kind": r["kind"], "title": data.get("title"), "source": r["source"],
+                 "guid": r["guid"], "release_utc": iso(at),
+                 "release_local": at.astimezone(zone).isoformat(), "seconds_left": None,
+                 "queued": bool(release and not release["held"]), "error": r["error"],
+                 "released_at": r["published_at"], "reason": None, "next_attempt": None}
+        if r["missing"]:
+            state = "removed"
+        elif r["draft"] or (release and release["held"]):
+            state = "draft"
+        elif r["published_at"]:
+            state = "released"
+        elif at > now:
+            state = "queued"
+            entry["seconds_left"] = int((at - now).total_seconds())
+        elif fail:
+            state = "failed"
+            entry["reason"], entry["next_attempt"] = fail["error"], fail["next_attempt"]
+        else:
+            state = "queued"  # due: the next publish or release pass releases it
+            entry["seconds_left"] = 0
+        entry["state"] = state
+        out.append(entry)
+    return out
+
+
+def next_wake(cat: Catalog, now: dt.datetime) -> dt.datetime | None:
+    """When the scheduler should next release something: ``now`` if something is due (or the
+    retry time, after a failure), else the next release time; None if nothing is queued."""
+    upcoming = cat.next_release(iso(now))
+    upcoming_at = _when(upcoming) if upcoming else None
+    if cat.due(iso(now)):
+        fail = failure(cat)
+        if fail and _when(fail["next_attempt"]) > now:
+            retry = _when(fail["next_attempt"])
+            return min(retry, upcoming_at) if upcoming_at else retry
+        return now
+    return upcoming_at
+
+
+# -- releasing -------------------------------------------------------------------------------
+@dataclass
+class ReleaseOutcome:
+    released: list[dict] = field(default_factory=list)
+    published: bool = False
+    error: str | None = None
+    next_attempt: dt.datetime | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
+                publish_fn=None) -> ReleaseOutcome:
+    """Release everything due at ``now`` in one publish, then tell the hubs.
+
+    Nothing due: nothing is published. A failed publish is recorded (reason, attempts, next
+    attempt) and the items stay due.
+    """
+    from .notify import notify
+    from .publish import publish
+
+    publish_fn = publish_fn or publish
+    outcome = ReleaseOutcome()
+    lock = settings.state_dir / "publish.lock"
+    try:
+        with process_lock(lock, "a publish", wait=lock_wait):
+            with open_catalog(settings.catalog_path) as cat:
+                collect(settings, cat, now=now)  # files dropped in since the last run count
+                due = cat.due(iso(now))
+            if not due:
+                return outcome
+            result = publish_fn(settings, now=now, lock_wait=lock_wait)
+    except SyndicateError as exc:
+        return _failed(settings, now, str(exc), outcome)
+    except OSError as exc:  # never let a release vanish: record it and retry
+        return _failed(settings, now, f"{type(exc).__name__}: {exc}", outcome)
+    outcome.published = True
+    outcome.released = result.released
+    outcome.warnings = [*result.warnings, *(str(e) for e in result.errors)]
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        if cat.get_meta(FAILURE_KEY):
+            cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
+    if result.released:
+        outcome.warnings += notify(settings, result.released)
+    return outcome
+
+
+def _failed(settings: Settings, now: dt.datetime, error: str,
+            outcome: ReleaseOutcome) -> ReleaseOutcome:
+    retry = dt.timedelta(seconds=settings.config.scheduler.retry_seconds)
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        previous = failure(cat)
+        attempts = (previous["attempts"] if previous else 0) + 1
+        wait = min(retry * 2 ** (attempts - 1), MAX_RETRY)
+        outcome.error, outcome.next_attempt = error, now + wait
+        cat.set_meta(FAILURE_KEY, json.dumps({
+            "error": error, "attempts": attempts, "since": previous["since"] if previous
+            else iso(now), "next_attempt": outcome.next_attempt.astimezone(dt.UTC).isoformat()}))
+    return outcome

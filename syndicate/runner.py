@@ -1,0 +1,175 @@
+"""``syndicate run``: the long-running scheduler that releases each item at its time.
+
+The catalog holds every release time; APScheduler only wakes the process. Its jobs live in
+memory and are rebuilt from the catalog on start and whenever the catalog changes, so none of
+APScheduler's persistent-store failure modes apply (a missed job dropped after its grace time, a
+job deleted when its function's module moves, the row deleted as the job starts, one job run by
+two processes sharing a store). One job, ``release``, is set for the next release time (or now,
+when something is due); another, ``watch``, looks every few seconds for changes made from the
+command line (``PRAGMA data_version``) and for new or edited files in posts/ and episodes/.
+
+Only one scheduler runs per catalog (a lock beside it names the process that holds it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import sqlite3
+import threading
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from .catalog import open_catalog
+from .collect import collect
+from .config import Settings
+from .errors import SyndicateError
+from .locks import LockedError, process_lock
+from .release import next_wake, release_due
+
+log = logging.getLogger("syndicate.run")
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Runner:
+    """Release items on time. ``clock`` gives the current time (injected in tests)."""
+
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock, blocking: bool = True):
+        self.settings = settings
+        self.clock = clock
+        cls = BlockingScheduler if blocking else BackgroundScheduler
+        self.scheduler = cls(timezone=dt.UTC, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
+        self._lock = threading.Lock()
+        self._watch_conn: sqlite3.Connection | None = None
+        self._data_version: int | None = None
+        self._sources_sig: tuple | None = None
+        self.next_at: dt.datetime | None = None
+        self.releases = 0  # release passes that published something
+
+    # -- the two jobs ------------------------------------------------------------------------
+    def release(self) -> None:
+        """Release whatever is due now in one publish, then set the next wake-up."""
+        now = self.clock()
+        try:
+            outcome = release_due(self.settings, now=now, lock_wait=60.0)
+        except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
+            log.error("release failed: %s", exc)
+        else:
+            for item in outcome.released:
+                late = (now - dt.datetime.fromisoformat(item["release_at"])).total_seconds()
+                log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
+                         item["title"], item["source"], item["release_at"], max(late, 0.0))
+            if outcome.published:
+                self.releases += 1
+            if outcome.error:
+                log.error("release failed: %s; next attempt at %s", outcome.error,
+                          outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
+            for warning in outcome.warnings:
+                log.warning("%s", warning)
+        self.reschedule()
+
+    def watch(self) -> None:
+        """Pick up queue changes made from the command line and new or edited source files."""
+        sig = self._sources()
+        if sig != self._sources_sig:
+            try:
+                with (process_lock(self.settings.state_dir / "publish.lock", "a publish"),
+                      open_catalog(self.settings.catalog_path) as cat):
+                    report = collect(self.settings, cat, now=self.clock())
+                self._sources_sig = sig
+                if report.created or report.updated:
+                    log.info("collected %d new and %d changed items", len(report.created),
+                             len(report.updated))
+            except LockedError:
+                pass  # a release is publishing (and collecting): look again next time
+            except SyndicateError as exc:
+                log.warning("collect: %s", exc)
+        if self._catalog_changed():
+            self.reschedule()
+
+    # -- wake-ups ------------------------------------------------------------------------------
+    def reschedule(self) -> None:
+        with self._lock:
+            now = self.clock()
+            try:
+                with open_catalog(self.settings.catalog_path, commit=False) as cat:
+                    when = next_wake(cat, now)
+            except SyndicateError as exc:
+                log.error("%s", exc)
+                return
+            if when == self.next_at and self.scheduler.get_job("release"):
+                return
+            self.next_at = when
+            if when is None:
+                if self.scheduler.get_job("release"):
+                    self.scheduler.remove_job("release")
+                log.info("nothing queued")
+                return
+            # the scheduler runs on the real clock: translate the wait, not the instant
+            run_at = system_clock() + max(when - now, dt.timedelta(0))
+            self.scheduler.add_job(self.release, "date", run_date=run_at, id="release",
+                                   replace_existing=True)
+            if when > now:
+                log.info("next release at %s", when.isoformat(timespec="seconds"))
+
+    def _catalog_changed(self) -> bool:
+        if self._watch_conn is None:
+            self._watch_conn = sqlite3.connect(self.settings.catalog_path,
+                                               check_same_thread=False)
+        version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+        changed, self._data_version = version != self._data_version, version
+        return changed
+
+    def _sources(self) -> tuple:
+        """A signature of posts/ and episodes/ and the folders in them: a cheap stat of folders
+        (adding, removing or renaming a file, or saving it the way editors do, changes it)."""
+        sig = []
+        for folder in (self.settings.posts_dir, self.settings.episodes_dir):
+            try:
+                sig.append((str(folder), os.stat(folder).st_mtime_ns))
+                sig += sorted((e.path, e.stat().st_mtime_ns) for e in os.scandir(folder)
+                              if e.is_dir() and not e.name.startswith("."))
+            except OSError:
+                sig.append((str(folder), None))
+        return tuple(sig)
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Rebuild the jobs from the catalog and start (blocks for a BlockingScheduler)."""
+        poll = self.settings.config.scheduler.poll_seconds
+        self._sources_sig = self._sources()
+        self.reschedule()  # creates the catalog if need be
+        self._catalog_changed()
+        self.scheduler.add_job(self.watch, "interval", seconds=poll, id="watch")
+        self.scheduler.start()
+
+    def stop(self, wait: bool = True) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=wait)
+        if self._watch_conn is not None:
+            self._watch_conn.close()
+
+
+def run(settings: Settings) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; refuse if one already runs on this catalog."""
+    with process_lock(settings.state_dir / "scheduler.lock", "the scheduler (syndicate run)"):
+        runner = Runner(settings)
+
+        def stop(signum, _frame):
+            log.info("stopping (%s)", signal.Signals(signum).name)
+            threading.Thread(target=runner.stop, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("scheduler started for %s (pid %d)", settings.catalog_path, os.getpid())
+        runner.start()
+        log.info("stopped")
