@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS items (
     error TEXT                                 -- the current problem with its source, if any
 );
 CREATE INDEX IF NOT EXISTS ix_items_source ON items (source);
+CREATE INDEX IF NOT EXISTS ix_items_slug ON items (slug);
 CREATE TABLE IF NOT EXISTS outputs (
     target VARCHAR NOT NULL,
     key VARCHAR NOT NULL,

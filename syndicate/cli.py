@@ -193,30 +193,32 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
 
 
 @main.command()
-@click.argument("item")
+@click.argument("items", nargs=-1, required=True)
 @click.option("--at", "when", required=True,
               help="now, YYYY-MM-DD HH:MM in the site's time zone, or ISO 8601 with an offset.")
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def queue(item: str, when: str, config_path: str, now_text: str | None) -> None:
-    """Queue ITEM (its file, slug or guid) for release at a time; again to move it.
+def queue(items: tuple[str, ...], when: str, config_path: str, now_text: str | None) -> None:
+    """Queue ITEMS (each a file, slug or guid) for release at a time; again to move them.
 
-    `syndicate run` (or `syndicate release-due` from cron) releases it then; until then nothing
-    of it (feed entry, page, media) is published.
+    `syndicate run` (or `syndicate release-due` from cron) releases them then; until then
+    nothing of them (feed entry, page, media) is published. With several items, either all are
+    queued or, on any error, none.
     """
-    from .release import queue as queue_item
+    from .release import queue_many
 
     settings = _load(config_path)
     try:
-        done = queue_item(settings, item, when, now=_now(now_text))
+        done = queue_many(settings, [(i, when) for i in items], now=_now(now_text))
     except SyndicateError as exc:
         _fail(exc)
-    local = done.at.astimezone(zoneinfo.ZoneInfo(done.zone))
-    moved = f" (moved from {done.moved_from[:16].replace('T', ' ')} UTC)" if done.moved_from \
-        else ""
-    click.echo(f"Queued {done.item['kind']} {done.title!r} [{done.item['source']}] for "
-               f"{local:%Y-%m-%d %H:%M %Z} ({done.at:%Y-%m-%d %H:%M} UTC){moved}")
+    for q in done:
+        local = q.at.astimezone(zoneinfo.ZoneInfo(q.zone))
+        moved = f" (moved from {q.moved_from[:16].replace('T', ' ')} UTC)" if q.moved_from \
+            else ""
+        click.echo(f"Queued {q.item['kind']} {q.title!r} [{q.item['source']}] for "
+                   f"{local:%Y-%m-%d %H:%M %Z} ({q.at:%Y-%m-%d %H:%M} UTC){moved}")
 
 
 @main.command()

@@ -59,17 +59,17 @@ def _one_item(cat: Catalog, ref: str, settings: Settings) -> dict:
     return candidates[0]
 
 
-def _find(settings: Settings, cat: Catalog, ref: str, now: dt.datetime) -> dict:
-    """The item ``ref`` names; a file not yet in the catalog is collected first (that waits
-    for a publish in progress, which holds the catalog's publish lock)."""
+def _find(settings: Settings, cat: Catalog, refs: list[str], now: dt.datetime) -> list[dict]:
+    """The items ``refs`` name. Files not yet in the catalog are collected first, once (that
+    waits for a publish in progress: it holds the publish lock)."""
     try:
-        return _one_item(cat, ref, settings)
+        return [_one_item(cat, ref, settings) for ref in refs]
     except ReleaseError:
-        cat.commit()
+        cat.commit()  # never wait for the publish lock while holding the catalog's write lock
         with process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
             collect(settings, cat, now=now)
             cat.commit(immediate=True)
-        return _one_item(cat, ref, settings)
+        return [_one_item(cat, ref, settings) for ref in refs]
 
 
 @dataclass
@@ -86,37 +86,51 @@ class Queued:
 
 def queue(settings: Settings, ref: str, when_text: str, *, now: dt.datetime) -> Queued:
     """Queue ``ref`` (a path, slug or guid) for ``when_text``; queueing again moves it."""
+    return queue_many(settings, [(ref, when_text)], now=now)[0]
+
+
+def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
+               now: dt.datetime) -> list[Queued]:
+    """Queue each (item, time) in one transaction: all of them, or (on any error) none."""
     zone = settings.config.site.timezone
-    try:
-        at = parse_release_time(when_text, zone, now)
-    except WhenError as exc:
-        raise ReleaseError(str(exc)) from None
-    if at < now.replace(microsecond=0) - dt.timedelta(seconds=59) and when_text.strip() != "now":
-        local = at.astimezone(zoneinfo.ZoneInfo(zone))
-        raise ReleaseError(
-            f"{when_text!r} ({local:%Y-%m-%d %H:%M %Z}) is in the past; nothing was queued. "
-            "Use --at now to release it at once, or give a later time")
-    with open_catalog(settings.catalog_path, immediate=True) as cat:
-        item = _find(settings, cat, ref, now)
-        if item["published_at"]:
+    times = []
+    for _, when_text in requests:
+        try:
+            at = parse_release_time(when_text, zone, now)
+        except WhenError as exc:
+            raise ReleaseError(str(exc)) from None
+        if at < now.replace(microsecond=0) - dt.timedelta(seconds=59) \
+                and when_text.strip() != "now":
+            local = at.astimezone(zoneinfo.ZoneInfo(zone))
             raise ReleaseError(
-                f"{item['kind']} {item['source']} was already released on "
-                f"{item['published_at'][:16].replace('T', ' ')} UTC; a released item cannot "
-                "be queued again (set draft: true to take it down)")
-        if item["draft"]:
-            raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that line "
-                               "first, then queue it")
-        previous = cat.releases().get(item["guid"])
-        cat.set_release(item["guid"], iso(at), zone, iso(now))
-    moved = previous["at"] if previous and not previous["held"] else None
-    return Queued(item, at, zone, moved)
+                f"{when_text!r} ({local:%Y-%m-%d %H:%M %Z}) is in the past; nothing was queued. "
+                "Use --at now to release it at once, or give a later time")
+        times.append(at)
+    done = []
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        found = _find(settings, cat, [ref for ref, _ in requests], now)
+        releases = cat.releases()
+        for item, at in zip(found, times, strict=True):
+            if item["published_at"]:
+                raise ReleaseError(
+                    f"{item['kind']} {item['source']} was already released on "
+                    f"{item['published_at'][:16].replace('T', ' ')} UTC; a released item cannot "
+                    "be queued again (set draft: true to take it down)")
+            if item["draft"]:
+                raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that "
+                                   "line first, then queue it")
+            previous = releases.get(item["guid"])
+            cat.set_release(item["guid"], iso(at), zone, iso(now))
+            moved = previous["at"] if previous and not previous["held"] else None
+            done.append(Queued(item, at, zone, moved))
+    return done
 
 
 def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
     """Hold ``ref`` back: it is not released, at its queued time or its own date, until it is
     queued again."""
     with open_catalog(settings.catalog_path, immediate=True) as cat:
-        item = _find(settings, cat, ref, now)
+        (item,) = _find(settings, cat, [ref], now)
         if item["published_at"]:
             raise ReleaseError(
                 f"{item['kind']} {item['source']} was already released on "

@@ -319,3 +319,17 @@ def test_two_release_passes_at_once_publish_once(proj, recorder):
     assert sum(len(o.released) for o in outcomes) == 1
     assert not any(o.error for o in outcomes)
     assert len(recorder.requests) == 2  # rss and atom, told once
+
+
+def test_several_items_are_queued_together_or_not_at_all(proj):
+    proj.write("posts/spring.md", post("Spring plans", date="2027-03-01"))
+    bad = proj.run("queue", "winter", "posts/spring.md", "posts/nope.md", "--at",
+                   "2026-11-03 09:00")
+    assert bad.exit_code == 1 and "'posts/nope.md'" in bad.output
+    states = _status(proj)
+    assert states["posts/winter.md"]["release_utc"].startswith("2026-12-24")
+    assert states["posts/spring.md"]["release_utc"].startswith("2027-03-01")
+    good = proj.run("queue", "winter", "posts/spring.md", "--at", "2026-11-03 09:00")
+    assert good.exit_code == 0 and good.output.count("Queued post") == 2
+    assert {s["release_utc"] for s in _status(proj).values() if s["state"] == "queued"} == {
+        "2026-11-03T09:00:00+00:00"}

@@ -1,0 +1,183 @@
+"""`syndicate run` as a real process: releases on the wall clock, refuses a second instance,
+stops on SIGTERM, and releases exactly once through SIGKILL before or during a release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+from conftest import BASE_CONFIG, BUCKET, post, s3_config, sidecar, tone
+from faultproxy import FaultProxy
+
+EXE = Path(sys.executable).with_name("syndicate")
+CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "syndicate"]
+FAST = "scheduler:\n  poll_seconds: 0.3\n  retry_seconds: 1\n"
+
+
+def _start(proj, env=None) -> subprocess.Popen:
+    return subprocess.Popen([*CMD, "run", "--config", str(proj.root / "config.yaml")],
+                            cwd=proj.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, env=env)
+
+
+def _cli(proj, *args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CMD, *args, "--config", str(proj.root / "config.yaml")],
+                          cwd=proj.root, capture_output=True, text=True, timeout=120, env=env)
+
+
+def _iso_in(seconds: float) -> str:
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    return when.replace(microsecond=0).isoformat()
+
+
+def _titles(proj) -> list[str]:
+    path = proj.public("feed.xml")
+    return [e.title for e in feedparser.parse(path.read_bytes()).entries] if path.exists() else []
+
+
+def _wait(cond, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    return out
+
+
+@pytest.fixture
+def live(make_project):
+    """A project published once with the real clock, whose 'winter' post waits for its date."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
+                         "posts/winter.md": post("Winter plans", date="2099-12-24")},
+                        config=BASE_CONFIG + FAST)
+    done = _cli(proj, "publish")
+    assert done.returncode == 0, done.stderr
+    return proj
+
+
+def test_run_releases_an_item_queued_two_seconds_ahead(live):
+    proc = _start(live)
+    try:
+        time.sleep(0.5)
+        at = _iso_in(2)
+        queued = _cli(live, "queue", "winter", "--at", at)
+        assert queued.returncode == 0, queued.stderr
+        assert _titles(live) == ["Old post"]  # before: not there
+        assert not live.public("posts/winter/index.html").exists()
+        assert _wait(lambda: "Winter plans" in _titles(live), timeout=8)
+        released = dt.datetime.now(dt.UTC)
+        assert released >= dt.datetime.fromisoformat(at)
+    finally:
+        out = _stop(proc)
+    assert proc.returncode == 0, out
+    assert re.search(r"released post 'Winter plans' \(posts/winter.md\), due .*, \d+\.\d s after",
+                     out), out
+    assert "stopping (SIGTERM)" in out and out.rstrip().endswith("stopped")
+    assert _titles(live).count("Winter plans") == 1
+
+
+def test_a_second_scheduler_refuses_and_names_the_first(live):
+    first = _start(live)
+    try:
+        assert _wait(lambda: (live.root / ".syndicate/scheduler.lock").exists()
+                     and (live.root / ".syndicate/scheduler.lock").read_text(), timeout=10)
+        second = _cli(live, "run")
+        assert second.returncode == 1
+        assert (f"the scheduler (syndicate run) is already in progress, held by pid {first.pid} "
+                "(syndicate run, since") in second.stderr
+    finally:
+        _stop(first)
+
+
+def test_killed_a_second_before_a_release_it_releases_once_on_restart(live, recorder):
+    hub = f"notify:\n  websub_hubs: [{recorder.url}/hub]\n"
+    live.write("config.yaml", BASE_CONFIG + FAST + hub)
+    proc = _start(live)
+    at = _iso_in(3)
+    assert _cli(live, "queue", "winter", "--at", at).returncode == 0
+    time.sleep(1.5)  # about a second before the release
+    proc.kill()
+    proc.wait()
+    assert "Winter plans" not in _titles(live)
+    time.sleep(max(0.0, (dt.datetime.fromisoformat(at) - dt.datetime.now(dt.UTC))
+                   .total_seconds()) + 1)  # restarted later: the release time has passed
+    assert "Winter plans" not in _titles(live)
+    again = _start(live)
+    try:
+        assert _wait(lambda: "Winter plans" in _titles(live), timeout=10)
+        time.sleep(1)
+    finally:
+        out = _stop(again)
+    assert out.count("released post 'Winter plans'") == 1
+    assert _titles(live).count("Winter plans") == 1
+    assert len([r for r in recorder.requests if r[1] == "/hub"]) == 2  # rss + atom, once
+
+
+def test_killed_in_the_middle_of_a_release_it_releases_once_on_restart(
+        make_project, s3_endpoint, bucket, recorder):
+    """The release's publish goes to S3 through a proxy that SIGKILLs the scheduler when the
+    episode's audio arrives; the restarted scheduler finishes the release."""
+    files = {"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(2.0),
+             "episodes/two.yaml": sidecar("Two", date="2099-01-01 08:00"),
+             "episodes/two.mp3": tone(2.0, freq=550)}
+    proc: list[subprocess.Popen] = []
+    killed = []
+
+    def schedule(n, method, path):
+        if method == "PUT" and "/media/two-" in path and not killed:
+            killed.append(path)
+            return lambda: os.kill(proc[0].pid, signal.SIGKILL)
+        return None
+
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    with FaultProxy(s3_endpoint, schedule) as proxy:
+        config = (s3_config(proxy.url) + FAST
+                  + f"notify:\n  websub_hubs: [{recorder.url}/hub]\n")
+        proj = make_project(files, config=config)
+        assert _cli(proj, "publish", env=env).returncode == 0
+        recorder.requests.clear()
+        proc.append(_start(proj, env=env))
+        assert _cli(proj, "queue", "two", "--at", _iso_in(1), env=env).returncode == 0
+        assert _wait(lambda: proc[0].poll() is not None, timeout=30), "not killed"
+        assert killed and proc[0].returncode == -signal.SIGKILL
+        feed = podcastparser.parse("x", io.BytesIO(bucket.get_object(
+            Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()))
+        assert [e["title"] for e in feed["episodes"]] == ["One"]  # not half-released
+        status = json.loads(_cli(proj, "status", "--json", env=env).stdout)
+        assert {o["title"]: o["state"] for o in status}["Two"] == "queued"  # still due
+
+        again = _start(proj, env=env)
+        try:
+            def released() -> bool:
+                body = bucket.get_object(Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()
+                return b"<title>Two</title>" in body
+            assert _wait(released, timeout=20)
+            time.sleep(1)
+        finally:
+            out = _stop(again)
+    assert out.count("released episode 'Two'") == 1, out
+    feed = podcastparser.parse("x", io.BytesIO(bucket.get_object(
+        Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()))
+    assert sorted(e["title"] for e in feed["episodes"]) == ["One", "Two"]
+    media_puts = [p for p in proxy.puts(outcome=None) if "/media/two-" in p]
+    assert len(media_puts) == 2  # the one cut off by the kill, and the one that finished
+    assert len([r for r in recorder.requests if r[1] == "/hub"]) == 1  # the podcast feed, once
