@@ -112,9 +112,10 @@ def test_killed_a_second_before_a_release_it_releases_once_on_restart(live, reco
     hub = f"notify:\n  websub_hubs: [{recorder.url}/hub]\n"
     live.write("config.yaml", BASE_CONFIG + FAST + hub)
     proc = _start(live)
-    at = _iso_in(3)
+    at = _iso_in(4)
     assert _cli(live, "queue", "winter", "--at", at).returncode == 0
-    time.sleep(1.5)  # about a second before the release
+    left = (dt.datetime.fromisoformat(at) - dt.datetime.now(dt.UTC)).total_seconds()
+    time.sleep(left - 1.0)  # a second before the release
     proc.kill()
     proc.wait()
     assert "Winter plans" not in _titles(live)
