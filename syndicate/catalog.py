@@ -138,6 +138,19 @@ class Catalog:
             (now,)).fetchall()
         return [dict(r) for r in rows]
 
+    def visible(self, now: str) -> list[dict]:
+        """Items a publish at ``now`` shows: not draft, not removed, not held back, released
+        (their queued time, else their own date, has come). ``date`` is the release date, and
+        ``queued`` says whether it came from the queue."""
+        rows = self.conn.execute(
+            "SELECT i.id, i.kind, i.guid, i.slug, i.source, i.data, i.changed_at, "
+            "i.published_at, i.error, COALESCE(r.at, i.date) AS date, "
+            "r.at IS NOT NULL AS queued "
+            "FROM items i LEFT JOIN releases r ON r.guid = i.guid "
+            "WHERE NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0) "
+            "AND COALESCE(r.at, i.date) <= ?", (now,)).fetchall()
+        return [dict(r) for r in rows]
+
     def commit(self, *, immediate: bool = False) -> None:
         """Commit what is done so far and go on in a new transaction (``immediate`` takes the
         write lock now: use it before writes that follow reads)."""

@@ -223,11 +223,11 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     try:
         with process_lock(lock, "a publish", wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
-                collect(settings, cat, now=now)  # files dropped in since the last run count
+                report = collect(settings, cat, now=now)  # files dropped in since count
                 due = cat.due(iso(now))
             if not due:
                 return outcome
-            result = publish_fn(settings, now=now, lock_wait=lock_wait)
+            result = publish_fn(settings, now=now, lock_wait=lock_wait, collected=report)
     except SyndicateError as exc:
         return _failed(settings, now, str(exc), outcome)
     except OSError as exc:  # never let a release vanish: record it and retry

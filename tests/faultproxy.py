@@ -58,7 +58,14 @@ class FaultProxy:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def _handle(self):
-                body = self._body()
+                try:
+                    body = self._body()
+                except (OSError, ValueError):
+                    body = None
+                if body is None or len(body) < int(self.headers.get("Content-Length") or 0):
+                    # the client went away mid-request: like S3, never store a partial body
+                    self.close_connection = True
+                    return
                 with proxy._lock:
                     n = len(proxy.seen) + 1
                     seen = Seen(n, self.command, self.path, "ok")

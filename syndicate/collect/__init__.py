@@ -53,14 +53,44 @@ class _Parsed:
     error: ItemError | None = None
 
 
-def _files(folder: Path, suffixes: set[str]) -> list[Path]:
+def _scan(folder: Path, suffixes: set[str], root: Path) -> list[tuple[str, str, str]]:
+    """(name relative to the project, path, stat signature) of the source files in ``folder``,
+    hidden and ``_`` names skipped, in path order. Plain strings and ``os.scandir``: a
+    no-change collect of ten thousand files is mostly this loop."""
+    found: list[tuple[tuple[str, ...], str, str]] = []
+    base = str(root)
+    lead = len(base) + 1
+
+    def walk(directory: str) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir():
+                walk(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in suffixes:
+                try:
+                    st = entry.stat()
+                    sig = f"{st.st_mtime_ns}:{st.st_size}"
+                except OSError:
+                    sig = "-"
+                name = entry.path[lead:] if entry.path.startswith(base + os.sep) else None
+                found.append((tuple(entry.path.split(os.sep)), name or "", sig))
+
+    walk(str(folder))
+    found.sort()
     out = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
-        for fn in filenames:
-            if not fn.startswith((".", "_")) and Path(fn).suffix.lower() in suffixes:
-                out.append(Path(dirpath) / fn)
-    return sorted(out)
+    for parts, name, sig in found:
+        path = os.sep.join(parts)
+        out.append((name.replace(os.sep, "/") if name else relative(Path(path), root), path, sig))
+    return out
+
+
+def _files(folder: Path, suffixes: set[str]) -> list[Path]:
+    return [Path(path) for _, path, _ in _scan(folder, suffixes, folder)]
 
 
 def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
@@ -92,15 +122,15 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     posts_dir = settings.posts_dir
     if posts_dir.is_dir():
         scanned_kinds.add("post")
-        for path in _files(posts_dir, POST_SUFFIXES):
-            name = relative(path, root)
+        for name, path, file_sig in _scan(posts_dir, POST_SUFFIXES, root):
             seen.add(name)
             row = by_source.get(name)
-            sig = f"{PARSE_VERSION}|{stat_sig(path)}"
+            sig = f"{PARSE_VERSION}|{file_sig}"
             if row and row["sig"] == sig and not row["error"] and not row["missing"]:
                 report.unchanged += 1
                 continue
             p = _Parsed("post", name, sig, "")
+            path = Path(path)
             try:
                 p.content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
                 p.item = parse_post(path, name, zone, report.warnings)
@@ -117,8 +147,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         scanned_kinds.add("episode")
         pending: list[tuple[_Parsed, EpisodeSource]] = []
         claimed_audio: set[Path] = set()
-        for path in _files(episodes_dir, SIDECAR_SUFFIXES):
-            name = relative(path, root)
+        for name, path, _ in _scan(episodes_dir, SIDECAR_SUFFIXES, root):
+            path = Path(path)
             seen.add(name)
             row = by_source.get(name)
             if row and not row["error"] and not row["missing"]:

@@ -52,13 +52,16 @@ def _check_target(settings: Settings) -> None:
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
-            lock_wait: float = 5.0) -> PublishResult:
+            lock_wait: float = 5.0, collected: CollectReport | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
+
+    ``collected`` is the report of a collect the caller just ran under the publish lock (the
+    sources are then not scanned twice).
 
     One publish runs at a time per catalog (a lock beside it; another waits up to ``lock_wait``
     seconds, then fails naming the holder). What collect found is committed before the target is
@@ -75,7 +78,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
           open_catalog(settings.catalog_path, commit=not dry_run) as cat):
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collect(settings, cat, now=now, progress=progress)
+        report = collected or collect(settings, cat, now=now, progress=progress)
         if not dry_run:
             cat.commit()
         previous = target.previous(cat.outputs(target.name))

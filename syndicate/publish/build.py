@@ -87,20 +87,14 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
-    releases = cat.releases()
-    rows = []
-    for r in cat.all_items():
-        release = releases.get(r["guid"])
-        if r["missing"] or r["draft"] or (release and release["held"]):
-            continue
-        rows.append({**r, "date": release["at"]} if release else r)
-    visible = [r for r in rows if _when(r["date"]) <= now]
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    visible = cat.visible(stamp)
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
     for r in visible:
         item = item_from_dict(r["kind"], loads(r["data"]))
-        if r["guid"] in releases:
+        if r["queued"]:
             item.date = r["date"]
         (posts if r["kind"] == "post" else episodes).append((r, item))
 
