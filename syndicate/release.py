@@ -33,6 +33,13 @@ class ReleaseError(SyndicateError):
 
 
 def iso(when: dt.datetime) -> str:
+    """An instant as the catalog stores and compares it: ISO 8601 in UTC, to the microsecond
+    when it has any (such strings sort in time order). Never rounded: a release must not go
+    out even a fraction of a second early."""
+    return when.astimezone(dt.UTC).isoformat()
+
+
+def stamp(when: dt.datetime) -> str:
     return when.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
@@ -120,7 +127,7 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
                 raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that "
                                    "line first, then queue it")
             previous = releases.get(item["guid"])
-            cat.set_release(item["guid"], iso(at), zone, iso(now))
+            cat.set_release(item["guid"], iso(at), zone, stamp(now))
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved))
     return done
@@ -138,7 +145,7 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
                 "file to take it down")
         release = cat.releases().get(item["guid"])
         at = release["at"] if release else item["date"]
-        cat.set_release(item["guid"], at, settings.config.site.timezone, iso(now), held=True)
+        cat.set_release(item["guid"], at, settings.config.site.timezone, stamp(now), held=True)
     return item
 
 
@@ -253,5 +260,5 @@ def _failed(settings: Settings, now: dt.datetime, error: str,
         outcome.error, outcome.next_attempt = error, now + wait
         cat.set_meta(FAILURE_KEY, json.dumps({
             "error": error, "attempts": attempts, "since": previous["since"] if previous
-            else iso(now), "next_attempt": outcome.next_attempt.astimezone(dt.UTC).isoformat()}))
+            else stamp(now), "next_attempt": outcome.next_attempt.astimezone(dt.UTC).isoformat()}))
     return outcome

@@ -333,3 +333,13 @@ def test_several_items_are_queued_together_or_not_at_all(proj):
     assert good.exit_code == 0 and good.output.count("Queued post") == 2
     assert {s["release_utc"] for s in _status(proj).values() if s["state"] == "queued"} == {
         "2026-11-03T09:00:00+00:00"}
+
+
+def test_a_release_never_goes_out_a_fraction_of_a_second_early(proj):
+    assert proj.run("queue", "winter", "--at", "2026-11-02T09:30:00.700+00:00").exit_code == 0
+    early = proj.run("release-due", now="2026-11-02T09:30:00.200+00:00")
+    assert early.output.strip() == "Nothing is due"
+    proj.run("publish", now="2026-11-02T09:30:00.200+00:00")
+    assert "Winter plans" not in _titles(proj)
+    on_time = proj.run("release-due", now="2026-11-02T09:30:00.700+00:00")
+    assert "Released post 'Winter plans'" in on_time.output

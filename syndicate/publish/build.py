@@ -87,8 +87,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
-    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-    visible = cat.visible(stamp)
+    visible = cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
