@@ -18,11 +18,17 @@ from conftest import s3_keys as _keys
 
 
 def test_publish_uploads_the_site_readable_over_http(make_project, s3_endpoint, bucket):
-    proj = make_project(_files(), config=_config(s3_endpoint))
+    proj = make_project({**_files(), "posts/later.md": post("Not yet", date="2027-01-01"),
+                         "episodes/later.yaml": sidecar("Later", date="2027-01-01 08:00"),
+                         "episodes/later.mp3": tone(2.0, freq=660)},
+                        config=_config(s3_endpoint))
     result = proj.run("publish")
     assert result.exit_code == 0, result.output
     keys = _keys(bucket)
     assert "site/podcast.xml" in keys and "site/.syndicate/manifest.json" in keys
+    # nothing of an unreleased item reaches the bucket: no page, no media, no feed entry
+    assert not [k for k in keys if "later" in k]
+    assert b"Not yet" not in bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
     feed = requests.get(f"{s3_endpoint}/{BUCKET}/site/podcast.xml", timeout=10)
     assert feed.status_code == 200
     (ep,) = podcastparser.parse("x", io.BytesIO(feed.content))["episodes"]

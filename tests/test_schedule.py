@@ -152,7 +152,7 @@ def test_a_failed_release_stays_due_shows_why_and_backs_off(proj, make_project):
 def test_a_corrupt_catalog_is_a_clean_error_for_every_release_command(proj):
     proj.write(".syndicate/catalog.db", b"not a database at all" * 100)
     for args in (("queue", "winter", "--at", "now"), ("unqueue", "winter"), ("release-due",),
-                 ("status",)):
+                 ("status",), ("run",)):
         result = proj.run(*args)
         assert result.exit_code == 1, args
         assert "the catalog cannot be opened" in result.output, args
