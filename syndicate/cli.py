@@ -264,6 +264,54 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
         click.echo("Nothing is due")
 
 
+@main.command(name="import")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--date-by-order", "date_by_order", default=None, metavar="YYYY-MM-DD",
+              help="Date undated posts by their order on the pages: the first gets this date, "
+                   "each one after it a day earlier.")
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+def import_cmd(sources: tuple[str, ...], date_by_order: str | None, dry_run: bool,
+               as_json: bool, config_path: str) -> None:
+    """Import the old blog's posts into posts/: text exports, HTML pages, RSS or Atom feeds
+    (files or URLs). A post seen before (from any source) is not written twice."""
+    from .importer import import_sources
+
+    settings = _load(config_path)
+    start = None
+    if date_by_order:
+        try:
+            start = dt.date.fromisoformat(date_by_order)
+        except ValueError:
+            click.echo(f"Error: --date-by-order {date_by_order!r}: expected YYYY-MM-DD", err=True)
+            raise SystemExit(2) from None
+    try:
+        report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run)
+    except SyndicateError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        verb = "would create" if dry_run else "created"
+        click.echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
+                   f"skipped {len(report.skipped)}, flagged {len(report.flagged)}, "
+                   f"failed sources {len(report.errors)}")
+        for e in report.created:
+            click.echo(f"  created  {e['file']}  {e['title']!r}")
+        for e in report.merged:
+            click.echo(f"  merged   {e['title']!r} from {e['source']} (already in {e['file']})")
+        for e in report.skipped:
+            click.echo(f"  skipped  {e['title']!r} from {e['source']}: {e['reason']}")
+        for e in report.flagged:
+            click.echo(f"  review   {e['file']}: {e['reason']}")
+    for err in report.errors:
+        click.echo(f"Error: {err}", err=True)
+    if report.errors:
+        raise SystemExit(1)
+
+
 @main.command()
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)

@@ -67,6 +67,8 @@ class _Meta(BaseModel):
     summary: str | None = None
     guid: str | None = None
     draft: bool = False
+    imported_from: str | None = None  # where `syndicate import` found it
+    review: str | None = None  # what a person should check (set by `syndicate import`)
 
     @field_validator("slug")
     @classmethod

@@ -1,0 +1,240 @@
+"""Bring the old blog's back catalogue into posts/ as ordinary Markdown files.
+
+``import_sources`` reads each source (a text export page, an HTML page, an RSS or Atom feed; a
+file or a URL), turns what it holds into posts, and writes each new post to ``posts/`` as a
+Markdown file with front matter, which the normal pipeline then publishes. Importing is
+idempotent: a post already imported (from this source or another: an index page and the post's
+own page, with other line breaks or a subtitle line) is recognised by its words and not written
+twice. Nothing is written for a source that fails, and every file is written whole (temporary
+name, then rename).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..config import Settings
+from ..errors import SyndicateError
+from ..markup import slugify
+from .textexport import ExportError, TextPost, parse_text_export
+
+SHINGLE = 5
+SAME_POST = 0.6  # share of word 5-grams two versions of one post have in common, at least
+
+
+class SourceError(SyndicateError):
+    """A source that cannot be imported; names it (and the line, where there is one)."""
+
+
+@dataclass
+class Found:
+    """One post as a source gives it."""
+
+    title: str
+    body: str  # Markdown
+    source: str  # where it came from, for messages and front matter
+    date: dt.datetime | None = None
+    derived_title: bool = False
+    guid: str | None = None
+    tags: list[str] = field(default_factory=list)
+    order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
+
+
+@dataclass
+class ImportReport:
+    created: list[dict] = field(default_factory=list)
+    merged: list[dict] = field(default_factory=list)  # seen before (this or another source)
+    skipped: list[dict] = field(default_factory=list)  # not written, with the reason
+    flagged: list[dict] = field(default_factory=list)  # written, but a person should look
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"\[\^?[^\]]*\]:?", " ", text)  # footnote marks
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _shingles(text: str) -> set[int]:
+    words = _words(text)
+    if len(words) < SHINGLE:
+        return {hash(" ".join(words))}
+    return {hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)}
+
+
+def _similar(a: set[int], b: set[int]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+@dataclass
+class _Known:
+    path: Path
+    title: str
+    shingles: set[int]
+    guid: str | None
+
+
+def _known_posts(posts_dir: Path) -> list[_Known]:
+    """Posts already in posts/ (imported or written by hand), to recognise a post seen twice."""
+    known = []
+    if not posts_dir.is_dir():
+        return known
+    for path in sorted(posts_dir.rglob("*")):
+        if path.suffix.lower() not in (".md", ".markdown", ".txt") or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        meta: dict = {}
+        body = text
+        if text.startswith("---"):
+            parts = text.split("\n---", 1)
+            if len(parts) == 2:
+                try:
+                    meta = yaml.safe_load(parts[0][3:]) or {}
+                except yaml.YAMLError:
+                    meta = {}
+                body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+        if not isinstance(meta, dict):
+            meta = {}
+        known.append(_Known(path, str(meta.get("title") or path.stem), _shingles(body),
+                            str(meta["guid"]) if meta.get("guid") else None))
+    return known
+
+
+def _front_matter(found: Found, date: dt.datetime | None) -> str:
+    meta: dict = {"title": found.title}
+    if date is not None:
+        meta["date"] = date.strftime("%Y-%m-%d %H:%M")
+    if found.guid:
+        meta["guid"] = found.guid
+    if found.tags:
+        meta["tags"] = found.tags
+    meta["imported_from"] = found.source
+    if found.derived_title:
+        meta["review"] = "title made from the opening sentence; check it"
+    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_source(source: str, settings: Settings, *, fetch=None) -> list[Found]:
+    """The posts one source holds. Raises SourceError naming the source."""
+    from .sources import load
+
+    return load(source, settings, fetch=fetch)
+
+
+def import_sources(settings: Settings, sources: list[str], *,
+                   date_by_order: dt.date | None = None, dry_run: bool = False,
+                   fetch=None) -> ImportReport:
+    """Import every source; posts already there are merged, not duplicated."""
+    report = ImportReport()
+    found: list[Found] = []
+    for source in sources:
+        try:
+            found += read_source(source, settings, fetch=fetch)
+        except SourceError as exc:
+            report.errors.append(str(exc))
+    posts_dir = settings.posts_dir
+    known = _known_posts(posts_dir)
+    undated = sorted((f for f in found if f.date is None), key=lambda f: f.order)
+    dates: dict[int, dt.datetime] = {}
+    if date_by_order is not None:
+        # newest first, as the old blog listed them: the first post of the first page gets
+        # the date given, each one after it a day earlier
+        # (a post's place counts pages: page 49 of an index of five posts a page starts 240
+        # posts, so 240 days, after page 1's first)
+        start = dt.datetime(date_by_order.year, date_by_order.month, date_by_order.day, 12, 0)
+        per_page: dict[tuple[str, int], int] = {}
+        for f in undated:
+            key = (f.source, f.order[0])
+            per_page[key] = per_page.get(key, 0) + 1
+        size = max(per_page.values(), default=1)
+        for f in undated:
+            place = max(f.order[0] - 1, 0) * size + f.order[1]
+            dates[id(f)] = start - dt.timedelta(days=place)
+    taken = {k.path.stem for k in known}
+    for f in found:
+        entry = {"title": f.title, "source": f.source}
+        shingles = _shingles(f.body)
+        match = next((k for k in known if (f.guid and k.guid == f.guid)
+                      or _similar(shingles, k.shingles) >= SAME_POST), None)
+        if match is not None:
+            entry["file"] = _rel(match.path, settings)
+            report.merged.append(entry)
+            continue
+        date = f.date or dates.get(id(f))
+        if date is None:
+            entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
+                               "undated posts by their order on the pages")
+            report.skipped.append(entry)
+            continue
+        slug = slugify(f.title)
+        stem = f"{date:%Y-%m-%d}-{slug}"
+        n = 2
+        while stem in taken:
+            stem = f"{date:%Y-%m-%d}-{slug}-{n}"
+            n += 1
+        taken.add(stem)
+        path = posts_dir / f"{stem}.md"
+        text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
+        if not dry_run:
+            _write_atomic(path, text)
+        known.append(_Known(path, f.title, shingles, f.guid))
+        entry["file"] = _rel(path, settings)
+        if f.date is None:
+            entry["dated_by_order"] = date.strftime("%Y-%m-%d")
+        report.created.append(entry)
+        if f.derived_title:
+            report.flagged.append({**entry, "reason": "no title on the page: made from the "
+                                   "opening sentence"})
+    return report
+
+
+def _rel(path: Path, settings: Settings) -> str:
+    try:
+        return path.relative_to(settings.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def from_text(text: str, source: str) -> list[Found]:
+    try:
+        page = parse_text_export(text)
+    except ExportError as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        raise SourceError(f"{where}: {exc}") from None
+    number = page.page or 0
+    out = []
+    for post in page.posts:
+        out.append(_found(post, source if page.page is None else f"{source} (page {number})",
+                          number))
+    return out
+
+
+def _found(post: TextPost, source: str, page: int) -> Found:
+    return Found(post.title, post.body, source, post.date, post.derived_title,
+                 order=(page, post.order))

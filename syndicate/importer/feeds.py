@@ -1,0 +1,38 @@
+"""RSS 2.0 and Atom feeds of the old blog: every entry a post, keeping its guid and date."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import feedparser
+
+from . import Found, SourceError
+from .html import to_markdown
+from .textexport import derive_title
+
+
+def from_feed(data: bytes, name: str) -> list[Found]:
+    parsed = feedparser.parse(data)
+    if parsed.bozo and not parsed.entries:
+        exc = parsed.get("bozo_exception")
+        line = getattr(exc, "getLineNumber", lambda: None)()
+        where = f"{name}:{line}" if line else name
+        raise SourceError(f"{where}: not a readable feed ({exc})")
+    out = []
+    for n, entry in enumerate(parsed.entries):
+        content = entry.get("content")
+        html = content[0].value if content else entry.get("summary", "")
+        body = to_markdown(html) if html else ""
+        if not body.strip():
+            continue
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC) if stamp else None
+        title = " ".join((entry.get("title") or "").split())
+        out.append(Found(title or derive_title(body), body, name, when,
+                         derived_title=not title, guid=entry.get("id") or None,
+                         tags=[t.term for t in entry.get("tags", []) if t.get("term")],
+                         order=(0, n)))
+    if not out:
+        raise SourceError(f"{name}: the feed has no entries with content")
+    return out

@@ -1,0 +1,66 @@
+"""Fetch an import source over HTTP: timeouts, a few retries, a clear User-Agent, and clear
+errors for what can go wrong (404, 500, a timeout, a redirect loop)."""
+
+from __future__ import annotations
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from ..notify import USER_AGENT
+from . import SourceError
+
+TIMEOUT = (5, 20)  # seconds to connect, seconds between bytes
+MAX_BYTES = 50 * 2**20
+
+
+def session() -> requests.Session:
+    s = requests.Session()
+    retry = Retry(total=2, connect=2, read=2, status=2, backoff_factor=0.2,
+                  status_forcelist=(500, 502, 503, 504), allowed_methods=("GET", "HEAD"),
+                  raise_on_status=False)
+    s.mount("http://", HTTPAdapter(max_retries=retry))
+    s.mount("https://", HTTPAdapter(max_retries=retry))
+    s.headers["User-Agent"] = USER_AGENT
+    s.max_redirects = 10
+    return s
+
+
+def fetch_url(url: str, *, headers: dict | None = None,
+              http: requests.Session | None = None) -> tuple[bytes, str]:
+    """The body of ``url`` and the address it ended at; SourceError on any failure."""
+    own = http is None
+    http = http or session()
+    try:
+        resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
+        if resp.status_code >= 400:
+            raise SourceError(f"{url}: the server answered HTTP {resp.status_code} "
+                               f"{resp.reason}; check the address")
+        chunks, size = [], 0
+        for chunk in resp.iter_content(1 << 16):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise SourceError(f"{url}: larger than {MAX_BYTES // 2**20} MB; not a page "
+                                   "or a feed")
+            chunks.append(chunk)
+        expected = resp.headers.get("Content-Length")
+        if expected and expected.isdigit() and int(expected) != size \
+                and not resp.headers.get("Content-Encoding"):
+            raise SourceError(f"{url}: the download was cut short ({size} of {expected} "
+                               "bytes); try again")
+        return b"".join(chunks), resp.url
+    except requests.TooManyRedirects:
+        raise SourceError(f"{url}: too many redirects (a redirect loop?); check the "
+                           "address") from None
+    except requests.Timeout:
+        raise SourceError(f"{url}: no answer within {TIMEOUT[1]} s (timed out); try again "
+                           "later") from None
+    except requests.ConnectionError as exc:
+        reason = "the download was cut short" if "IncompleteRead" in str(exc) or \
+            "ChunkedEncodingError" in type(exc).__name__ else "cannot connect"
+        raise SourceError(f"{url}: {reason}; try again later") from None
+    except requests.RequestException as exc:
+        raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if own:
+            http.close()

@@ -1,0 +1,69 @@
+"""HTML pages of a WordPress-like blog: each post an ``article`` (or ``.post``/``.hentry``)
+with an ``.entry-title`` (or first heading), a ``time[datetime]`` (or ``.published``) and an
+``.entry-content`` body; comment sections, share buttons and navigation are left behind."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+from markdownify import markdownify
+
+from . import Found, SourceError
+from .sources import parse_date
+from .textexport import derive_title
+
+_POSTS = ("//article | //div[contains(concat(' ', normalize-space(@class), ' '), ' hentry ')]"
+          " | //div[contains(concat(' ', normalize-space(@class), ' '), ' post ')]")
+_FURNITURE = (".//*[contains(@class, 'comments') or contains(@class, 'sharedaddy') or "
+              "contains(@class, 'share') or contains(@class, 'post-navigation') or "
+              "contains(@class, 'nav-links') or self::nav or self::footer or self::script or "
+              "self::style or self::form]")
+
+
+def _first(node, xpath: str):
+    found = node.xpath(xpath)
+    return found[0] if found else None
+
+
+def to_markdown(fragment_html: str) -> str:
+    md = markdownify(fragment_html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    lines = [line.rstrip() for line in md.splitlines()]
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip() + "\n"
+
+
+def from_html(data: bytes, name: str) -> list[Found]:
+    try:
+        doc = lxml_html.fromstring(data)
+    except (ValueError, lxml_html.etree.ParserError) as exc:
+        raise SourceError(f"{name}: not an HTML page ({exc})") from None
+    nodes = doc.xpath(_POSTS)
+    nodes = [n for n in nodes if not any(a in nodes for a in n.iterancestors())]
+    out = []
+    for n, node in enumerate(nodes):
+        for junk in node.xpath(_FURNITURE):
+            junk.getparent().remove(junk)
+        title_node = _first(node, ".//*[contains(@class, 'entry-title')] | .//h1 | .//h2")
+        title = " ".join(title_node.text_content().split()) if title_node is not None else ""
+        when = _first(node, ".//time/@datetime") or _first(
+            node, ".//*[contains(@class, 'published')]/@title") or _first(
+            node, ".//*[contains(@class, 'published')]/text()")
+        body_node = _first(node, ".//*[contains(@class, 'entry-content')]")
+        if body_node is None:
+            if title_node is not None:
+                title_node.getparent().remove(title_node)
+            for meta in node.xpath(".//*[contains(@class, 'entry-meta')] | .//header"):
+                meta.getparent().remove(meta)
+            body_node = node
+        body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
+        if not body.strip():
+            continue
+        tags = [" ".join(t.text_content().split()) for t in node.xpath(".//a[@rel='tag']")]
+        out.append(Found(title or derive_title(body), body, name, parse_date(str(when))
+                         if when else None, derived_title=not title, tags=tags,
+                         order=(0, n)))
+    if not out:
+        raise SourceError(f"{name}: no posts found on this page (expected <article> or "
+                           "class=\"post\" elements with a title and a body)")
+    return out
