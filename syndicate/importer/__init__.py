@@ -116,8 +116,9 @@ def _known_posts(posts_dir: Path) -> list[_Known]:
 
 def _front_matter(found: Found, date: dt.datetime | None) -> str:
     meta: dict = {"title": found.title}
-    if date is not None:
-        meta["date"] = date.strftime("%Y-%m-%d %H:%M")
+    if date is not None:  # an instant in UTC; a date without a zone is read in site.timezone
+        meta["date"] = (date.astimezone(dt.UTC).isoformat() if date.tzinfo
+                        else date.strftime("%Y-%m-%d %H:%M"))
     if found.guid:
         meta["guid"] = found.guid
     if found.tags:

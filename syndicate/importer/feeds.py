@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import xml.sax
 
 import feedparser
 
@@ -14,8 +15,8 @@ from .textexport import derive_title
 
 def from_feed(data: bytes, name: str) -> list[Found]:
     parsed = feedparser.parse(data)
-    if parsed.bozo and not parsed.entries:
-        exc = parsed.get("bozo_exception")
+    exc = parsed.get("bozo_exception")
+    if parsed.bozo and (not parsed.entries or isinstance(exc, xml.sax.SAXParseException)):
         line = getattr(exc, "getLineNumber", lambda: None)()
         where = f"{name}:{line}" if line else name
         raise SourceError(f"{where}: not a readable feed ({exc})")

@@ -52,13 +52,16 @@ def fetch_url(url: str, *, headers: dict | None = None,
     except requests.TooManyRedirects:
         raise SourceError(f"{url}: too many redirects (a redirect loop?); check the "
                            "address") from None
+    except requests.exceptions.ChunkedEncodingError:
+        raise SourceError(f"{url}: the download was cut short; try again") from None
     except requests.Timeout:
         raise SourceError(f"{url}: no answer within {TIMEOUT[1]} s (timed out); try again "
                            "later") from None
     except requests.ConnectionError as exc:
-        reason = "the download was cut short" if "IncompleteRead" in str(exc) or \
-            "ChunkedEncodingError" in type(exc).__name__ else "cannot connect"
-        raise SourceError(f"{url}: {reason}; try again later") from None
+        if "timed out" in str(exc).lower():
+            raise SourceError(f"{url}: no answer within {TIMEOUT[1]} s (timed out); try again "
+                              "later") from None
+        raise SourceError(f"{url}: cannot connect; try again later") from None
     except requests.RequestException as exc:
         raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:

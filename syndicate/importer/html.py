@@ -42,6 +42,7 @@ def from_html(data: bytes, name: str) -> list[Found]:
     nodes = [n for n in nodes if not any(a in nodes for a in n.iterancestors())]
     out = []
     for n, node in enumerate(nodes):
+        tags = [" ".join(t.text_content().split()) for t in node.xpath(".//a[@rel='tag']")]
         for junk in node.xpath(_FURNITURE):
             junk.getparent().remove(junk)
         title_node = _first(node, ".//*[contains(@class, 'entry-title')] | .//h1 | .//h2")
@@ -59,7 +60,6 @@ def from_html(data: bytes, name: str) -> list[Found]:
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue
-        tags = [" ".join(t.text_content().split()) for t in node.xpath(".//a[@rel='tag']")]
         out.append(Found(title or derive_title(body), body, name, parse_date(str(when))
                          if when else None, derived_title=not title, tags=tags,
                          order=(0, n)))

@@ -96,7 +96,9 @@ def _paragraphs(lines: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
 def _heading_like(block: list[str]) -> bool:
     if len(block) != 1:
         return False
-    text = block[0].strip()
+    text = re.sub(r"(\[[^\]]{1,6}\])+$", "", block[0].strip())  # a footnote mark at the end
+    if re.search(r"[.!?…]\s+[A-Z]", text):  # two sentences: a paragraph, not a heading
+        return False
     return (0 < len(text) <= MAX_TITLE and not _SENTENCE_END.search(text)
             and not text[0].islower() and not _NOTE_DEF.match(text)
             and not _BULLET.match(text) and not _NUMBERED.match(text)
@@ -154,6 +156,17 @@ def _escape(line: str) -> str:
     return line.replace("<", "&lt;")
 
 
+def _closing(blocks: list[tuple[int, list[str]]], i: int) -> bool:
+    """Whether heading-like block ``i`` closes its post: nothing but footnotes follows it
+    before the next heading-like line (a closing rhetorical question, a sign-off)."""
+    for _, block in blocks[i + 1:]:
+        if _heading_like(block):
+            return True
+        if not (len(block) == 1 and _NOTE_DEF.match(block[0].strip())):
+            return False
+    return True
+
+
 def _split_posts(blocks: list[tuple[int, list[str]]]) -> list[tuple[str | None,
                                                                       list[list[str]]]]:
     """Split an index or single page's blocks into (title, body blocks)."""
@@ -161,21 +174,21 @@ def _split_posts(blocks: list[tuple[int, list[str]]]) -> list[tuple[str | None,
     title: str | None = None
     body: list[list[str]] = []
     since = 0  # paragraphs since the last heading-like line (whether or not it began a post)
-    for _, block in blocks:
+    for i, (_, block) in enumerate(blocks):
         if _heading_like(block):
             text = block[0].strip()
-            same = title is not None and _norm(text) == _norm(title)
             if title is None and not body:
                 title = text
                 since = 0
                 continue
-            if not same and since >= MIN_POST_PARAGRAPHS:
+            closing = (_norm(text) == _norm(title or "")) or _closing(blocks, i)
+            if not closing and since >= MIN_POST_PARAGRAPHS:
                 posts.append((title, body))
                 title, body, since = text, [], 0
                 continue
             body.append(block)
-            if not same:
-                since = 0
+            if not closing:
+                since = 0  # a subheading: the post goes on
             continue
         body.append(block)
         since += 1
@@ -201,7 +214,7 @@ def parse_text_export(text: str) -> TextPage:
         if m:
             page, pages, kind = int(m.group(1)), int(m.group(2)), "index"
             continue
-        if page is not None and _STRIP.match(stripped) and stripped.replace(" ", "").isdigit():
+        if page is not None and _STRIP.match(stripped) and any(c.isdigit() for c in stripped):
             continue  # the strip of page numbers after "Page N of M"
         m = _ARCHIVE.match(stripped)
         if m and m.group(1).lower() in _MONTHS:
