@@ -49,6 +49,7 @@ class Found:
 
 @dataclass
 class ImportReport:
+    podcast_guid: str | None = None  # the migrated channel's podcast:guid, kept
     created: list[dict] = field(default_factory=list)
     merged: list[dict] = field(default_factory=list)  # seen before (this or another source)
     skipped: list[dict] = field(default_factory=list)  # not written, with the reason
@@ -156,9 +157,16 @@ def import_sources(settings: Settings, sources: list[str], *,
     found: list[Found] = []
     for source in sources:
         try:
-            found += read_source(source, settings, fetch=fetch)
+            got = read_source(source, settings, fetch=fetch)
         except SourceError as exc:
             report.errors.append(str(exc))
+            continue
+        if isinstance(got, list):
+            found += got
+        else:
+            from .episodes import import_podcast
+
+            import_podcast(settings, got, source, report, dry_run=dry_run)
     posts_dir = settings.posts_dir
     known = _known_posts(posts_dir)
     undated = sorted((f for f in found if f.date is None), key=lambda f: f.order)

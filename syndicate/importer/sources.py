@@ -43,7 +43,17 @@ def parse(data: bytes, name: str) -> list[Found]:
         raise SourceError(f"{name}: a binary file, not a page or a feed")
     if head.startswith(b"<?xml") or re.match(rb"<(rss|feed|rdf:rdf)\b", head):
         from .feeds import from_feed
+        from .podcast import is_podcast, parse_podcast
 
+        try:
+            from lxml import etree
+
+            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False,
+                                                          no_network=True, huge_tree=True))
+        except etree.XMLSyntaxError:
+            root = None
+        if root is not None and root.tag == "rss" and is_podcast(root):
+            return parse_podcast(data, name if is_url(name) else None)
         return from_feed(data, name)
     if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
         from .html import from_html

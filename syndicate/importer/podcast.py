@@ -1,0 +1,170 @@
+"""Migrate a podcast feed: every episode keeps its guid, date, show notes, season and episode
+numbers; the channel keeps its ``podcast:guid``; the audio is downloaded into episodes/.
+
+Downloads are streamed to ``<state>/downloads/`` and resumed with a Range request after a
+break; a file moves into episodes/ only once its size matches what the server promised (and
+the feed's enclosure length, where the feed gives one). A feed locked with ``podcast:locked``
+is refused unless its owner email is the one in config.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+
+from .sources import parse_date
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+AUDIO_TYPES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": ".m4a",
+               "audio/mp4": ".m4a", "audio/m4a": ".m4a", "audio/aac": ".m4a"}
+
+
+@dataclass
+class FeedEpisode:
+    title: str
+    guid: str
+    date: dt.datetime | None
+    notes_html: str
+    audio_url: str
+    audio_length: int | None
+    audio_ext: str
+    season: int | None = None
+    number: int | None = None
+    type: str = "full"
+    explicit: bool | None = None
+    duration: float | None = None  # as the feed states it, in seconds
+
+
+@dataclass
+class PodcastFeed:
+    title: str
+    guid: str | None
+    locked: bool
+    owner_email: str | None
+    episodes: list[FeedEpisode] = field(default_factory=list)
+
+
+def _text(node, path: str, ns: dict | None = None) -> str | None:
+    found = node.find(path, ns or {})
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value and int(value) > 0 else None
+    except ValueError:
+        return None
+
+
+def _duration(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        parts = [float(p) for p in value.strip().split(":")]
+    except ValueError:
+        return None
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+def is_podcast(root) -> bool:
+    return any((enc.get("type") or "").startswith("audio/")
+               or (enc.get("url") or "").lower().endswith((".mp3", ".m4a"))
+               for enc in root.iterfind("channel/item/enclosure"))
+
+
+def parse_podcast(data: bytes, base_url: str | None = None) -> PodcastFeed:
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                  huge_tree=True))
+    ch = root.find("channel")
+    ns = {"itunes": ITUNES, "podcast": PODCAST, "content": CONTENT}
+    locked = ch.find("podcast:locked", ns)
+    owner = (locked.get("owner") if locked is not None else None) or _text(
+        ch, "itunes:owner/itunes:email", ns)
+    feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid", ns),
+                       locked=locked is not None and (locked.text or "").strip().lower() == "yes",
+                       owner_email=owner)
+    for item in ch.iterfind("item"):
+        enc = item.find("enclosure")
+        if enc is None or not enc.get("url"):
+            continue
+        url = urljoin(base_url or "", enc.get("url"))
+        kind = (enc.get("type") or "").split(";")[0].strip().lower()
+        ext = AUDIO_TYPES.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
+        if ext not in (".mp3", ".m4a"):
+            continue
+        guid = _text(item, "guid") or url
+        explicit = (_text(item, "itunes:explicit", ns) or "").lower()
+        feed.episodes.append(FeedEpisode(
+            title=_text(item, "title") or _text(item, "itunes:title", ns) or guid,
+            guid=guid, date=parse_date(_text(item, "pubDate")),
+            notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
+            audio_url=url, audio_length=_int(enc.get("length")), audio_ext=ext,
+            season=_int(_text(item, "itunes:season", ns)),
+            number=_int(_text(item, "itunes:episode", ns)),
+            type=(_text(item, "itunes:episodeType", ns) or "full").lower(),
+            explicit=True if explicit in ("yes", "true", "explicit") else
+            False if explicit in ("no", "false", "clean") else None,
+            duration=_duration(_text(item, "itunes:duration", ns))))
+    return feed
+
+
+def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
+             http=None) -> Path:
+    """Stream ``url`` to ``dest``; resume a previous partial download; check the size."""
+    import requests
+
+    from . import SourceError
+    from .fetch import TIMEOUT, session
+
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    part = parts_dir / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".part")
+    own = http is None
+    http = http or session()
+    try:
+        have = part.stat().st_size if part.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
+        if resp.status_code == 416 and expected and have == expected:
+            resp.close()
+        else:
+            if resp.status_code >= 400:
+                raise SourceError(f"{url}: the server answered HTTP {resp.status_code} for the "
+                                  "episode's audio")
+            mode = "ab" if have and resp.status_code == 206 else "wb"
+            total = resp.headers.get("Content-Length")
+            total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
+                else None
+            with open(part, mode) as f:
+                for chunk in resp.iter_content(1 << 16):
+                    f.write(chunk)
+            size = part.stat().st_size
+            if total is not None and size != total:
+                raise SourceError(f"{url}: the download was cut short ({size} of {total} "
+                                  "bytes); run the import again to resume it")
+        size = part.stat().st_size
+        if expected and size != expected:
+            raise SourceError(f"{url}: {size} bytes downloaded, the feed says {expected}; run "
+                              "the import again to resume it, or check the feed")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, dest)
+        return dest
+    except (requests.exceptions.ChunkedEncodingError, requests.ConnectionError):
+        raise SourceError(f"{url}: the download was cut short at "
+                          f"{part.stat().st_size if part.exists() else 0} bytes; run the "
+                          "import again to resume it") from None
+    except requests.RequestException as exc:
+        raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
+    finally:
+        if own:
+            http.close()
