@@ -51,6 +51,24 @@ def _report(errors, warnings) -> None:
         click.echo(f"Error: {e}", err=True)
 
 
+def _refresh(settings: Settings) -> list[str]:
+    """Import from the config's ``sources:`` (unchanged ones are not parsed); returns errors."""
+    if not settings.config.sources:
+        return []
+    from .importer.refresh import refresh_sources
+
+    try:
+        report = refresh_sources(settings)
+    except SyndicateError as exc:
+        return [str(exc)]
+    if report.created or report.merged or report.skipped:
+        click.echo(f"Sources: created {len(report.created)}, merged {len(report.merged)}, "
+                   f"skipped {len(report.skipped)}")
+    for e in report.skipped:
+        click.echo(f"Warning: {e['source']}: {e['title']!r} skipped: {e['reason']}", err=True)
+    return report.errors
+
+
 def _collect(settings: Settings, now_text: str | None):
     bars = EncodeBars()
     try:
@@ -89,6 +107,7 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     and keeps its last published version; everything else is still published.
     """
     settings = _load(config_path)
+    source_errors = [] if dry_run else _refresh(settings)
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
@@ -120,8 +139,8 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
 
         for w in notify(settings, result.released):
             click.echo(f"Warning: {w}", err=True)
-    _report(result.errors, result.warnings)
-    if not result.ok:
+    _report([*source_errors, *result.errors], result.warnings)
+    if not result.ok or source_errors:
         raise SystemExit(1)
 
 
@@ -132,10 +151,11 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
 def collect(config_path: str, now_text: str | None) -> None:
     """Read posts/ and episodes/ into the catalog without publishing."""
     settings = _load(config_path)
+    source_errors = _refresh(settings)
     report = _collect(settings, now_text)
     click.echo(_collect_line(report))
-    _report(report.errors, report.warnings)
-    if report.errors:
+    _report([*source_errors, *report.errors], report.warnings)
+    if report.errors or source_errors:
         raise SystemExit(1)
 
 

@@ -265,6 +265,10 @@ class Config(_Section):
     max_deletes: int = Field(
         50, ge=0, description="Most published files a run may delete without --force."
     )
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Old blog pages and feeds (files or URLs) `syndicate collect` imports from "
+                    "on every run; unchanged ones are not parsed again.")
     notify: NotifyConfig = Field(default_factory=NotifyConfig,
                                  description="Who is told when an item is released.")
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,

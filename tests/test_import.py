@@ -253,3 +253,60 @@ def test_bad_files_are_named_and_nothing_is_written(make_project, tmp_path, cont
     assert f"Error: {bad}" in result.output and message in result.output
     assert "created 3" in result.output  # the good source still imported
     assert not [p for p in (proj.root / "posts").rglob("*") if p.name.startswith(".")]
+
+
+class FeedHost:
+    """Serves blog-feed.xml with an ETag; answers 304 to a matching If-None-Match."""
+
+    def __init__(self):
+        self.body = (FIX / "blog-feed.xml").read_bytes()
+        self.log: list[tuple[str, int]] = []
+        host = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                import hashlib
+
+                etag = '"' + hashlib.sha256(host.body).hexdigest()[:16] + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    host.log.append((self.path, 304))
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                host.log.append((self.path, 200))
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(host.body)))
+                self.end_headers()
+                self.wfile.write(host.body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_configured_sources_are_refreshed_by_collect_with_conditional_get(make_project):
+    host = FeedHost()
+    try:
+        proj = make_project({}, config=BASE_CONFIG + f"sources:\n  - {host.url}\n")
+        first = proj.run("collect")
+        assert first.exit_code == 0, first.output
+        assert "Sources: created 2" in first.output
+        assert len(_posts(proj)) == 2
+        again = proj.run("collect")
+        assert again.exit_code == 0 and "Sources:" not in again.output
+        assert host.log[-1] == ("/feed.xml", 304)  # unchanged: nothing sent, nothing parsed
+        host.body = host.body.replace(b"</channel>", b"""<item><title>Frost Dates</title>
+<guid>old-blog-post-130</guid><pubDate>Mon, 05 Nov 2018 09:00:00 GMT</pubDate>
+<description>The first frost came on the fifth, a week early.</description></item>
+</channel>""")
+        third = proj.run("collect")
+        assert "Sources: created 1, merged 2" in third.output
+        assert host.log[-1] == ("/feed.xml", 200)
+        assert len(_posts(proj)) == 3
+    finally:
+        host.server.shutdown()

@@ -151,13 +151,14 @@ def read_source(source: str, settings: Settings, *, fetch=None) -> list[Found]:
 
 def import_sources(settings: Settings, sources: list[str], *,
                    date_by_order: dt.date | None = None, dry_run: bool = False,
-                   fetch=None) -> ImportReport:
-    """Import every source; posts already there are merged, not duplicated."""
+                   fetch=None, preloaded: dict | None = None) -> ImportReport:
+    """Import every source; posts already there are merged, not duplicated. ``preloaded``
+    maps sources already read and parsed to what they hold."""
     report = ImportReport()
     found: list[Found] = []
     for source in sources:
         try:
-            got = read_source(source, settings, fetch=fetch)
+            got = (preloaded or {}).get(source) or read_source(source, settings, fetch=fetch)
         except SourceError as exc:
             report.errors.append(str(exc))
             continue

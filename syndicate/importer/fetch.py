@@ -26,13 +26,17 @@ def session() -> requests.Session:
     return s
 
 
-def fetch_url(url: str, *, headers: dict | None = None,
-              http: requests.Session | None = None) -> tuple[bytes, str]:
-    """The body of ``url`` and the address it ended at; SourceError on any failure."""
+def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session | None = None,
+              with_headers: bool = False):
+    """The body of ``url`` and the address it ended at (and, ``with_headers``, the response
+    headers; the body is None when a conditional GET answers 304); SourceError on failure."""
     own = http is None
     http = http or session()
     try:
         resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
+        if resp.status_code == 304 and with_headers:
+            resp.close()
+            return None, resp.url, resp.headers
         if resp.status_code >= 400:
             raise SourceError(f"{url}: the server answered HTTP {resp.status_code} "
                                f"{resp.reason}; check the address")
@@ -48,6 +52,8 @@ def fetch_url(url: str, *, headers: dict | None = None,
                 and not resp.headers.get("Content-Encoding"):
             raise SourceError(f"{url}: the download was cut short ({size} of {expected} "
                                "bytes); try again")
+        if with_headers:
+            return b"".join(chunks), resp.url, resp.headers
         return b"".join(chunks), resp.url
     except requests.TooManyRedirects:
         raise SourceError(f"{url}: too many redirects (a redirect loop?); check the "

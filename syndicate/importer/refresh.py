@@ -1,0 +1,80 @@
+"""Refresh the sources listed under ``sources:`` in config.yaml, on every ``syndicate collect``.
+
+A remote source is fetched with a conditional GET (its ETag and Last-Modified are kept in the
+catalog): an unchanged source answers 304 and nothing is parsed. A file, or a remote source that
+answers in full with the same bytes as last time, is not parsed either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from ..catalog import open_catalog
+from ..config import Settings
+from . import ImportReport, SourceError, import_sources
+from .sources import is_url
+
+
+def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
+    report = ImportReport()
+    sources = settings.config.sources
+    if not sources:
+        return report
+    from .fetch import fetch_url, session
+
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        state = {s: json.loads(cat.get_meta(f"source:{s}") or "{}") for s in sources}
+    changed: dict[str, tuple[bytes, str]] = {}
+    http = session() if any(is_url(s) for s in sources) else None
+    try:
+        for source in sources:
+            seen = state[source]
+            try:
+                if is_url(source):
+                    headers = {}
+                    if seen.get("etag"):
+                        headers["If-None-Match"] = seen["etag"]
+                    if seen.get("last_modified"):
+                        headers["If-Modified-Since"] = seen["last_modified"]
+                    data, final, resp_headers = fetch_url(source, headers=headers, http=http,
+                                                          with_headers=True)
+                    if data is None:  # 304 Not Modified
+                        continue
+                    seen["etag"] = resp_headers.get("ETag")
+                    seen["last_modified"] = resp_headers.get("Last-Modified")
+                else:
+                    path = settings.resolve(source)
+                    data, final = path.read_bytes(), source
+            except SourceError as exc:
+                report.errors.append(str(exc))
+                continue
+            except OSError as exc:
+                report.errors.append(f"{source}: cannot read it ({exc.strerror})")
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != seen.get("sha256"):
+                changed[source] = (data, final)
+            seen["sha256"] = digest
+    finally:
+        if http is not None:
+            http.close()
+    if changed:
+        from .sources import parse
+
+        parsed = {}
+        for source, (data, final) in changed.items():
+            try:
+                parsed[source] = parse(data, final)
+            except SourceError as exc:
+                report.errors.append(str(exc))
+                state[source].pop("sha256", None)  # look at it again next time
+        sub = import_sources(settings, list(parsed), date_by_order=date_by_order,
+                             preloaded=parsed)
+        for name in ("created", "merged", "skipped", "flagged", "errors"):
+            getattr(report, name).extend(getattr(sub, name))
+        report.podcast_guid = sub.podcast_guid
+    with open_catalog(settings.catalog_path, immediate=True) as cat:
+        for source, seen in state.items():
+            cat.set_meta(f"source:{source}", json.dumps(seen))
+    return report
