@@ -127,7 +127,8 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     meta["imported_from"] = found.source
     if found.derived_title:
         meta["review"] = "title made from the opening sentence; check it"
-    return yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.dump(meta, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                     allow_unicode=True, sort_keys=False, width=1000)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ YAML sidecar beside it keeping the episode's guid, date, notes, season and numbe
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -14,6 +15,8 @@ from ..markup import slugify
 from . import ImportReport, SourceError, _rel, _write_atomic
 from .html import to_markdown
 from .podcast import PodcastFeed, download
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where PyYAML has it
 
 
 def _known_guids(folder: Path) -> dict[str, Path]:
@@ -43,6 +46,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     known = _known_guids(folder)
     taken = {p.stem for p in folder.glob("*")} if folder.is_dir() else set()
     parts = settings.state_dir / "downloads"
+    todo = []
     for ep in feed.episodes:
         entry = {"title": ep.title, "source": source, "guid": ep.guid}
         if ep.guid in known:
@@ -57,7 +61,28 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             stem = f"{ep.date:%Y-%m-%d}-{slugify(ep.title)}-{n}"
             n += 1
         taken.add(stem)
-        audio = folder / f"{stem}{ep.audio_ext}"
+        known[ep.guid] = folder / f"{stem}.yaml"
+        todo.append((ep, entry, stem))
+
+    def fetch(job):
+        ep, _, stem = job
+        if dry_run:
+            return None
+        try:
+            download(ep.audio_url, folder / f"{stem}{ep.audio_ext}", parts,
+                     expected=ep.audio_length, http=http)
+        except SourceError as exc:
+            return f"{ep.title!r}: {exc}"
+        return None
+
+    from .fetch import session
+
+    with session() as http, ThreadPoolExecutor(8) as pool:
+        failures = list(pool.map(fetch, todo))
+    for (ep, entry, stem), failure in zip(todo, failures, strict=True):
+        if failure:
+            report.errors.append(failure)  # no sidecar: the episode is not half there
+            continue
         meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(),
                 "guid": ep.guid,
                 "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
@@ -71,15 +96,10 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             meta["notes"] = to_markdown(ep.notes_html)
         meta["imported_from"] = source
         if not dry_run:
-            try:
-                download(ep.audio_url, audio, parts, expected=ep.audio_length)
-            except SourceError as exc:
-                report.errors.append(f"{ep.title!r}: {exc}")
-                continue
-            _write_atomic(folder / f"{stem}.yaml", yaml.safe_dump(
-                meta, allow_unicode=True, sort_keys=False, width=1000))
-        report.created.append({**entry, "file": _rel(audio, settings)})
-        known[ep.guid] = folder / f"{stem}.yaml"
+            _write_atomic(folder / f"{stem}.yaml", yaml.dump(
+                meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000))
+        report.created.append({**entry, "file": _rel(folder / f"{stem}{ep.audio_ext}",
+                                                      settings)})
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)

@@ -35,7 +35,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     try:
         resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
         if resp.status_code == 304 and with_headers:
-            resp.close()
+            resp.content  # noqa: B018  (nothing to read: hands the connection back for reuse)
             return None, resp.url, resp.headers
         if resp.status_code >= 400:
             raise SourceError(f"{url}: the server answered HTTP {resp.status_code} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from ..catalog import open_catalog
 from ..config import Settings
@@ -27,35 +28,43 @@ def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
         state = {s: json.loads(cat.get_meta(f"source:{s}") or "{}") for s in sources}
     changed: dict[str, tuple[bytes, str]] = {}
     http = session() if any(is_url(s) for s in sources) else None
-    try:
-        for source in sources:
-            seen = state[source]
+
+    def look(source: str):
+        """(bytes, final address) if the source may have changed, None if it has not."""
+        seen = state[source]
+        if not is_url(source):
             try:
-                if is_url(source):
-                    headers = {}
-                    if seen.get("etag"):
-                        headers["If-None-Match"] = seen["etag"]
-                    if seen.get("last_modified"):
-                        headers["If-Modified-Since"] = seen["last_modified"]
-                    data, final, resp_headers = fetch_url(source, headers=headers, http=http,
-                                                          with_headers=True)
-                    if data is None:  # 304 Not Modified
-                        continue
-                    seen["etag"] = resp_headers.get("ETag")
-                    seen["last_modified"] = resp_headers.get("Last-Modified")
-                else:
-                    path = settings.resolve(source)
-                    data, final = path.read_bytes(), source
+                return settings.resolve(source).read_bytes(), source
+            except OSError as exc:
+                raise SourceError(f"{source}: cannot read it ({exc.strerror})") from None
+        headers = {}
+        if seen.get("etag"):
+            headers["If-None-Match"] = seen["etag"]
+        if seen.get("last_modified"):
+            headers["If-Modified-Since"] = seen["last_modified"]
+        data, final, resp_headers = fetch_url(source, headers=headers, http=http,
+                                              with_headers=True)
+        if data is None:  # 304 Not Modified
+            return None
+        seen["etag"] = resp_headers.get("ETag")
+        seen["last_modified"] = resp_headers.get("Last-Modified")
+        return data, final
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            futures = {source: pool.submit(look, source) for source in sources}
+        for source, future in futures.items():
+            try:
+                got = future.result()
             except SourceError as exc:
                 report.errors.append(str(exc))
                 continue
-            except OSError as exc:
-                report.errors.append(f"{source}: cannot read it ({exc.strerror})")
+            if got is None:
                 continue
-            digest = hashlib.sha256(data).hexdigest()
-            if digest != seen.get("sha256"):
-                changed[source] = (data, final)
-            seen["sha256"] = digest
+            digest = hashlib.sha256(got[0]).hexdigest()
+            if digest != state[source].get("sha256"):
+                changed[source] = got
+            state[source]["sha256"] = digest
     finally:
         if http is not None:
             http.close()

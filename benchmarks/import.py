@@ -1,0 +1,206 @@
+"""Benchmark: import a generated 75-page text export (375 posts) and a 1,000-item podcast feed,
+served by a loopback HTTP server as the old site would be, then re-collect them unchanged.
+
+Prints the import time of each and both together (target: under 2 s together), and the time of
+a re-collect of the unchanged remote sources listed under ``sources:`` (target: under 0.2 s,
+with nothing parsed: every source answers 304).
+
+    python benchmarks/import.py [--pages 75] [--episodes 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+CONFIG = """\
+site:
+  title: Bench
+  url: https://bench.example/
+  author: Bench Author
+  timezone: Europe/London
+podcast:
+  title: Bench Show
+  description: Generated.
+  owner: {name: Owner, email: owner@bench.example}
+  image: cover.png
+  categories: [Technology]
+"""
+
+WORDS = ["the", "garden", "river", "town", "bees", "hedge", "winter", "spring", "light", "tide",
+         "boat", "field", "path", "market", "bread", "kettle", "letter", "window", "orchard",
+         "lane", "bridge", "harbour", "meadow", "lantern"]
+
+
+def paragraph(seed: int, n: int = 40) -> str:
+    words = [WORDS[(seed * 7 + i * 13) % len(WORDS)] for i in range(n)]
+    words[0] = words[0].capitalize()
+    return f"{' '.join(words)} number {seed}."
+
+
+def export_page(page: int, pages: int, per_page: int = 5) -> str:
+    parts = []
+    for k in range(per_page):
+        n = (page - 1) * per_page + k
+        parts.append(f"Post Number {n} About the {WORDS[n % len(WORDS)].title()}")
+        parts += [paragraph(n * 10 + j) for j in range(6)]
+    parts.append(f"Page {page} of {pages}")
+    parts.append("".join(str(i) for i in range(1, 6)) + str(pages))
+    return "\n\n".join(parts) + "\n"
+
+
+def podcast_feed(base: str, episodes: int, length: int) -> str:
+    items = []
+    for i in range(episodes):
+        day = 1 + i % 28
+        items.append(
+            f"<item><title>Episode {i}</title><guid>bench-ep-{i}</guid>"
+            f"<pubDate>Mon, {day:02d} Jan 2018 07:00:00 GMT</pubDate>"
+            f"<itunes:episode>{i + 1}</itunes:episode><itunes:duration>00:01</itunes:duration>"
+            f"<description>&lt;p&gt;Notes for episode {i}.&lt;/p&gt;</description>"
+            f'<enclosure url="{base}/audio/{i}.mp3" length="{length}" type="audio/mpeg"/>'
+            "</item>")
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+            'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>'
+            "<title>Old show</title><link>https://old.example/</link><description>x"
+            "</description><podcast:guid>0e1f9a3c-5d7b-5e2a-8c4f-6b9d1a2e3f40</podcast:guid>"
+            + "".join(items) + "</channel></rss>")
+
+
+SERVER = r"""
+import hashlib, http.server, json, sys
+files = {k: v.encode("latin-1") for k, v in json.load(sys.stdin).items()}
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body would wait 40 ms for an ACK
+    def log_message(self, *a):
+        pass
+    def do_GET(self):
+        body = files.get(self.path.split("?")[0])
+        if body is None:
+            self.send_error(404)
+            return
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            print("304", file=sys.stderr, flush=True)
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        print("200", file=sys.stderr, flush=True)
+        self.send_response(200)
+        self.send_header("ETag", etag)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 drops connections: 1 s SYN retries
+server = Server(("127.0.0.1", int(sys.argv[1])), Handler)
+print("ready", flush=True)
+server.serve_forever()
+"""
+
+
+class OldSite:
+    """The old site in a process of its own (so it does not share our interpreter's lock)."""
+
+    def __init__(self, files_for, port: int):
+        import json
+        import subprocess
+
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(port)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        files = files_for(self.url)
+        self.proc.stdin.write(json.dumps({k: v.decode("latin-1") for k, v in files.items()}))
+        self.proc.stdin.close()
+        assert self.proc.stdout.readline().strip() == "ready"
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stderr:
+            self.log.append(line.strip())
+
+    def stop(self) -> None:
+        self.proc.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=75)
+    parser.add_argument("--episodes", type=int, default=1000)
+    args = parser.parse_args()
+
+    from conftest import png_bytes, tone
+    from syndicate.config import load_config
+    from syndicate.importer import import_sources
+    from syndicate.importer.refresh import refresh_sources
+
+    audio = tone(1.0)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def files_for(base: str) -> dict[str, bytes]:
+        files = {f"/export/page-{p}.txt": export_page(p, args.pages).encode()
+                 for p in range(1, args.pages + 1)}
+        files.update({f"/audio/{i}.mp3": audio for i in range(args.episodes)})
+        files["/feed.xml"] = podcast_feed(base, args.episodes, len(audio)).encode()
+        return files
+
+    site = OldSite(files_for, port)
+    pages = [f"{site.url}/export/page-{p}.txt" for p in range(1, args.pages + 1)]
+    feed = f"{site.url}/feed.xml"
+
+    root = Path(tempfile.mkdtemp(prefix="syndicate-import-bench-"))
+    try:
+        (root / "posts").mkdir()
+        (root / "episodes").mkdir()
+        (root / "cover.png").write_bytes(png_bytes())
+        (root / "config.yaml").write_text(
+            CONFIG + "sources:\n" + "".join(f"  - {u}\n" for u in [*pages, feed]))
+        settings = load_config(root / "config.yaml")
+
+        t = time.perf_counter()
+        posts = import_sources(settings, pages, date_by_order=dt.date(2020, 12, 31))
+        t_posts = time.perf_counter() - t
+        t = time.perf_counter()
+        eps = import_sources(settings, [feed])
+        t_eps = time.perf_counter() - t
+        assert not posts.errors and not eps.errors, (posts.errors[:3], eps.errors[:3])
+        print(f"text export, {args.pages} pages: {len(posts.created)} posts in {t_posts:.2f} s")
+        print(f"podcast feed, {args.episodes} items: {len(eps.created)} episodes (audio "
+              f"downloaded) in {t_eps:.2f} s")
+        print(f"both together: {t_posts + t_eps:.2f} s (target < 2 s)")
+
+        refresh_sources(settings)  # first refresh: learns the ETags (all merged)
+        time.sleep(0.2)
+        site.log.clear()
+        t = time.perf_counter()
+        again = refresh_sources(settings)
+        t_again = time.perf_counter() - t
+        time.sleep(1.0)  # the server's log of answers arrives through a pipe
+        print(f"re-collect of {len(pages) + 1} unchanged remote sources: {t_again * 1000:.0f} ms"
+              f" ({site.log.count('304')} answered 304, {site.log.count('200')} sent in full, "
+              f"{len(again.created) + len(again.merged)} posts looked at) (target < 200 ms, "
+              "nothing parsed)")
+    finally:
+        site.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
