@@ -21,7 +21,7 @@ import textwrap
 import time
 from pathlib import Path
 
-CONFIG = """\
+SITE = """\
 site:
   title: Bench
   url: https://bench.example/
@@ -35,6 +35,8 @@ podcast:
   owner: {name: Owner, email: owner@bench.example}
   image: cover.png
   categories: [Technology]
+"""
+CONFIG = SITE + """\
 # Audio processing has its own benchmark (benchmarks/audio.py); here episodes are published as
 # they are, so both sides do the same audio work: one decode per file for its exact duration.
 audio:

@@ -34,24 +34,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from publish import SITE  # the publish benchmark's site and show
 
-CONFIG = """\
-site:
-  title: Bench
-  url: https://bench.example/
-  author: Bench Author
-  timezone: Europe/London
-blog:
-  feed_items: 20
-podcast:
-  title: Bench Show
-  description: Generated.
-  owner: {name: Owner, email: owner@bench.example}
-  image: cover.png
-  categories: [Technology]
-scheduler:
-  poll_seconds: 2
-"""
+CONFIG = SITE + "scheduler:\n  poll_seconds: 2\n"
 
 
 def now() -> dt.datetime:

@@ -60,6 +60,11 @@ CREATE TABLE IF NOT EXISTS releases (          -- release times set from the com
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
 _BOOLS = ("draft", "missing")
+# An item's release time is the time it was queued for, else its own date; drafts, removed
+# items and items held back (unqueued) are never released.
+_JOINED = "items i LEFT JOIN releases r ON r.guid = i.guid"
+_AT = "COALESCE(r.at, i.date)"
+_RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0)"
 
 
 class Catalog:
@@ -124,19 +129,15 @@ class Catalog:
     def next_release(self, after: str) -> str | None:
         """The earliest release time later than ``after`` of an item not yet released."""
         row = self.conn.execute(
-            "SELECT MIN(COALESCE(r.at, i.date)) FROM items i LEFT JOIN releases r "
-            "ON r.guid = i.guid WHERE i.published_at IS NULL AND NOT i.draft AND NOT i.missing "
-            "AND NOT COALESCE(r.held, 0) AND COALESCE(r.at, i.date) > ?", (after,)).fetchone()
+            f"SELECT MIN({_AT}) FROM {_JOINED} WHERE i.published_at IS NULL AND {_RELEASABLE} "
+            f"AND {_AT} > ?", (after,)).fetchone()
         return row[0]
 
-    def due(self, now: str) -> list[dict]:
-        """Items whose release time has come and that have not reached a published feed."""
-        rows = self.conn.execute(
-            "SELECT i.*, COALESCE(r.at, i.date) AS release_at FROM items i LEFT JOIN releases r "
-            "ON r.guid = i.guid WHERE i.published_at IS NULL AND NOT i.draft AND NOT i.missing "
-            "AND NOT COALESCE(r.held, 0) AND COALESCE(r.at, i.date) <= ? ORDER BY release_at",
-            (now,)).fetchall()
-        return [dict(r) for r in rows]
+    def has_due(self, now: str) -> bool:
+        """Whether an item's release time has come without it reaching a published feed."""
+        return bool(self.conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {_JOINED} WHERE i.published_at IS NULL "
+            f"AND {_RELEASABLE} AND {_AT} <= ?)", (now,)).fetchone()[0])
 
     def visible(self, now: str) -> list[dict]:
         """Items a publish at ``now`` shows: not draft, not removed, not held back, released
@@ -144,11 +145,9 @@ class Catalog:
         ``queued`` says whether it came from the queue."""
         rows = self.conn.execute(
             "SELECT i.id, i.kind, i.guid, i.slug, i.source, i.data, i.changed_at, "
-            "i.published_at, i.error, COALESCE(r.at, i.date) AS date, "
+            f"i.published_at, i.error, {_AT} AS date, "
             "r.at IS NOT NULL AS queued "
-            "FROM items i LEFT JOIN releases r ON r.guid = i.guid "
-            "WHERE NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0) "
-            "AND COALESCE(r.at, i.date) <= ?", (now,)).fetchall()
+            f"FROM {_JOINED} WHERE {_RELEASABLE} AND {_AT} <= ?", (now,)).fetchall()
         return [dict(r) for r in rows]
 
     def commit(self, *, immediate: bool = False) -> None:
@@ -182,8 +181,8 @@ class Catalog:
             part = ids[chunk:chunk + 500]
             marks = ",".join("?" * len(part))
             fresh += [dict(r) for r in self.conn.execute(
-                "SELECT i.id, i.kind, i.guid, i.source, i.data, COALESCE(r.at, i.date) AS "
-                "release_at FROM items i LEFT JOIN releases r ON r.guid = i.guid "
+                f"SELECT i.id, i.kind, i.guid, i.source, i.data, {_AT} AS release_at "
+                f"FROM {_JOINED} "
                 f"WHERE i.id IN ({marks}) AND i.published_at IS NULL", part)]
         self.conn.executemany("UPDATE items SET published_at = ? WHERE id = ?",
                               [(stamp, r["id"]) for r in fresh])

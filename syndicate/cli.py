@@ -44,6 +44,11 @@ def _load(path: str) -> Settings:
     return settings
 
 
+def _fail(exc: SyndicateError) -> None:
+    click.echo(f"Error: {exc}", err=True)
+    raise SystemExit(exc.exit_code) from None
+
+
 def _report(errors, warnings) -> None:
     for w in warnings:
         click.echo(f"Warning: {w}", err=True)
@@ -75,8 +80,7 @@ def _collect(settings: Settings, now_text: str | None):
         with open_catalog(settings.catalog_path) as cat:
             return collect_items(settings, cat, now=_now(now_text), progress=bars)
     except SyndicateError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        _fail(exc)
     finally:
         bars.close()
 
@@ -113,8 +117,7 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
                               progress=bars, uploaded=upload_bar)
     except SyndicateError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(exc.exit_code) from None
+        _fail(exc)
     finally:
         bars.close()
         upload_bar.close()
@@ -157,11 +160,6 @@ def collect(config_path: str, now_text: str | None) -> None:
     _report([*source_errors, *report.errors], report.warnings)
     if report.errors or source_errors:
         raise SystemExit(1)
-
-
-def _fail(exc: SyndicateError) -> None:
-    click.echo(f"Error: {exc}", err=True)
-    raise SystemExit(exc.exit_code) from None
 
 
 def _left(seconds: int | None) -> str:

@@ -195,7 +195,7 @@ def next_wake(cat: Catalog, now: dt.datetime) -> dt.datetime | None:
     retry time, after a failure), else the next release time; None if nothing is queued."""
     upcoming = cat.next_release(iso(now))
     upcoming_at = _when(upcoming) if upcoming else None
-    if cat.due(iso(now)):
+    if cat.has_due(iso(now)):
         fail = failure(cat)
         if fail and _when(fail["next_attempt"]) > now:
             retry = _when(fail["next_attempt"])
@@ -231,7 +231,7 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
         with process_lock(lock, "a publish", wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
                 report = collect(settings, cat, now=now)  # files dropped in since count
-                due = cat.due(iso(now))
+                due = cat.has_due(iso(now))
             if not due:
                 return outcome
             result = publish_fn(settings, now=now, lock_wait=lock_wait, collected=report)

@@ -351,11 +351,33 @@ def s3_keys(client, prefix="site/") -> dict[str, str]:
     return out
 
 
+def serve(handler) -> tuple:
+    """Start an HTTP server on a free loopback port in a thread: (server, base URL)."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def wait_until(cond, timeout: float = 10.0) -> bool:
+    """Poll ``cond`` every 20 ms until it holds (True) or ``timeout`` seconds pass (False)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.02)
+    return False
+
+
 # -- a local HTTP server that records what it is sent (hubs, pubnotify, old sites) -------------
 class Recorder:
     def __init__(self, status: int = 204):
         import http.server
-        import threading
 
         self.requests: list[tuple[str, str, bytes]] = []
         self.status = status
@@ -374,9 +396,7 @@ class Recorder:
 
             do_GET = do_POST = _answer
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self):
         self.server.shutdown()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import threading
 import time
 
 import feedparser
 import pytest
 
-from conftest import BASE_CONFIG, DATA, SHARED
+from conftest import BASE_CONFIG, DATA, SHARED, serve
 from syndicate.importer.textexport import parse_text_export
 
 FIX = DATA / "import"
@@ -195,10 +194,7 @@ class OldSite:
                     site.served += 1
 
         self.served = 0
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
 
 @pytest.fixture
@@ -283,10 +279,8 @@ class FeedHost:
                 self.end_headers()
                 self.wfile.write(host.body)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/feed.xml"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, base = serve(Handler)
+        self.url = base + "/feed.xml"
 
 
 def test_configured_sources_are_refreshed_by_collect_with_conditional_get(make_project):

@@ -5,12 +5,11 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import threading
 
 import podcastparser
 import pytest
 
-from conftest import BASE_CONFIG, DATA, tone
+from conftest import BASE_CONFIG, DATA, serve, tone
 
 FEED = (DATA / "import" / "podcast-feed.xml").read_text()
 
@@ -62,10 +61,7 @@ class OldHost:
                     return
                 self.wfile.write(data[start:])
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self):
         self.server.shutdown()

@@ -18,7 +18,7 @@ import feedparser
 import podcastparser
 import pytest
 
-from conftest import BASE_CONFIG, BUCKET, post, s3_config, sidecar, tone
+from conftest import BASE_CONFIG, BUCKET, post, s3_config, sidecar, tone, wait_until
 from faultproxy import FaultProxy
 
 EXE = Path(sys.executable).with_name("syndicate")
@@ -45,15 +45,6 @@ def _iso_in(seconds: float) -> str:
 def _titles(proj) -> list[str]:
     path = proj.public("feed.xml")
     return [e.title for e in feedparser.parse(path.read_bytes()).entries] if path.exists() else []
-
-
-def _wait(cond, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _stop(proc: subprocess.Popen) -> str:
@@ -83,7 +74,7 @@ def test_run_releases_an_item_queued_two_seconds_ahead(live):
         assert queued.returncode == 0, queued.stderr
         assert _titles(live) == ["Old post"]  # before: not there
         assert not live.public("posts/winter/index.html").exists()
-        assert _wait(lambda: "Winter plans" in _titles(live), timeout=8)
+        assert wait_until(lambda: "Winter plans" in _titles(live), timeout=8)
         released = dt.datetime.now(dt.UTC)
         assert released >= dt.datetime.fromisoformat(at)
     finally:
@@ -98,7 +89,7 @@ def test_run_releases_an_item_queued_two_seconds_ahead(live):
 def test_a_second_scheduler_refuses_and_names_the_first(live):
     first = _start(live)
     try:
-        assert _wait(lambda: (live.root / ".syndicate/scheduler.lock").exists()
+        assert wait_until(lambda: (live.root / ".syndicate/scheduler.lock").exists()
                      and (live.root / ".syndicate/scheduler.lock").read_text(), timeout=10)
         second = _cli(live, "run")
         assert second.returncode == 1
@@ -124,7 +115,7 @@ def test_killed_a_second_before_a_release_it_releases_once_on_restart(live, reco
     assert "Winter plans" not in _titles(live)
     again = _start(live)
     try:
-        assert _wait(lambda: "Winter plans" in _titles(live), timeout=10)
+        assert wait_until(lambda: "Winter plans" in _titles(live), timeout=10)
         time.sleep(1)
     finally:
         out = _stop(again)
@@ -158,7 +149,7 @@ def test_killed_in_the_middle_of_a_release_it_releases_once_on_restart(
         recorder.requests.clear()
         proc.append(_start(proj, env=env))
         assert _cli(proj, "queue", "two", "--at", _iso_in(1), env=env).returncode == 0
-        assert _wait(lambda: proc[0].poll() is not None, timeout=30), "not killed"
+        assert wait_until(lambda: proc[0].poll() is not None, timeout=30), "not killed"
         assert killed and proc[0].returncode == -signal.SIGKILL
         feed = podcastparser.parse("x", io.BytesIO(bucket.get_object(
             Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()))
@@ -171,7 +162,7 @@ def test_killed_in_the_middle_of_a_release_it_releases_once_on_restart(
             def released() -> bool:
                 body = bucket.get_object(Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()
                 return b"<title>Two</title>" in body
-            assert _wait(released, timeout=20)
+            assert wait_until(released, timeout=20)
             time.sleep(1)
         finally:
             out = _stop(again)

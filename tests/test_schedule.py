@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 import pytest
 
-from conftest import BASE_CONFIG, NOW, NOW_DT, post, sidecar, tone
+from conftest import BASE_CONFIG, NOW, NOW_DT, post, sidecar, tone, wait_until
 from syndicate.config import load_config
 from syndicate.runner import Runner
 
@@ -224,15 +223,6 @@ class Clock:
         return self.now
 
 
-def _wait(cond, timeout=10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_scheduler_rebuilds_from_the_catalog_and_releases_at_the_time(proj):
     proj.run("queue", "winter", "--at", "2026-11-01 15:00")
     settings = load_config(proj.root / "config.yaml")
@@ -257,8 +247,8 @@ def test_missed_releases_go_out_at_start_in_one_publish(proj):
     runner = Runner(settings, clock=Clock(NOW_DT + dt.timedelta(hours=3)), blocking=False)
     runner.start()
     try:
-        assert _wait(lambda: runner.releases >= 1)
-        assert _wait(lambda: runner.next_at == dt.datetime(2026, 12, 24, tzinfo=dt.UTC))
+        assert wait_until(lambda: runner.releases >= 1)
+        assert wait_until(lambda: runner.next_at == dt.datetime(2026, 12, 24, tzinfo=dt.UTC))
     finally:
         runner.stop()
     assert runner.releases == 1
@@ -275,14 +265,14 @@ def test_a_queue_change_while_running_takes_effect_within_seconds(proj):
     try:
         assert runner.next_at == dt.datetime(2026, 12, 24, tzinfo=dt.UTC)  # winter's own date
         proj.run("queue", "winter", "--at", _at(30))
-        assert _wait(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=30), timeout=5)
+        assert wait_until(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=30), timeout=5)
         proj.run("queue", "winter", "--at", _at(45))
-        assert _wait(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=45), timeout=5)
+        assert wait_until(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=45), timeout=5)
         proj.run("unqueue", "winter")
-        assert _wait(lambda: runner.next_at is None, timeout=5)
+        assert wait_until(lambda: runner.next_at is None, timeout=5)
         # a new file with a future date, dropped into posts/ with no command run
         proj.write("posts/dropped.md", post("Dropped in", date=_at(50)[:16].replace("T", " ")))
-        assert _wait(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=50), timeout=5)
+        assert wait_until(lambda: runner.next_at == NOW_DT + dt.timedelta(minutes=50), timeout=5)
     finally:
         runner.stop()
 

@@ -131,6 +131,16 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
                      allow_unicode=True, sort_keys=False, width=1000)
 
 
+def free_stem(date: dt.datetime, title: str, taken: set[str]) -> str:
+    """``YYYY-MM-DD-slug`` for a new file, numbered if taken; the name is then taken."""
+    base = f"{date:%Y-%m-%d}-{slugify(title)}"
+    stem, n = base, 2
+    while stem in taken:
+        stem, n = f"{base}-{n}", n + 1
+    taken.add(stem)
+    return stem
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -203,13 +213,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                                "undated posts by their order on the pages")
             report.skipped.append(entry)
             continue
-        slug = slugify(f.title)
-        stem = f"{date:%Y-%m-%d}-{slug}"
-        n = 2
-        while stem in taken:
-            stem = f"{date:%Y-%m-%d}-{slug}-{n}"
-            n += 1
-        taken.add(stem)
+        stem = free_stem(date, f.title, taken)
         path = posts_dir / f"{stem}.md"
         text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
         if not dry_run:

@@ -11,8 +11,7 @@ import yaml
 
 from ..catalog import open_catalog
 from ..config import Settings
-from ..markup import slugify
-from . import ImportReport, SourceError, _rel, _write_atomic
+from . import ImportReport, SourceError, _rel, _write_atomic, free_stem
 from .html import to_markdown
 from .podcast import PodcastFeed, download
 
@@ -55,12 +54,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if ep.date is None:
             report.skipped.append({**entry, "reason": "no pubDate in the feed"})
             continue
-        stem = f"{ep.date:%Y-%m-%d}-{slugify(ep.title)}"
-        n = 2
-        while stem in taken:
-            stem = f"{ep.date:%Y-%m-%d}-{slugify(ep.title)}-{n}"
-            n += 1
-        taken.add(stem)
+        stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
         todo.append((ep, entry, stem))
 

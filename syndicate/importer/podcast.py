@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-
 from .sources import parse_date
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -83,9 +81,8 @@ def is_podcast(root) -> bool:
                for enc in root.iterfind("channel/item/enclosure"))
 
 
-def parse_podcast(data: bytes, base_url: str | None = None) -> PodcastFeed:
-    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
-                                                  huge_tree=True))
+def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
+    """The show and its episodes from a parsed RSS document (``lxml`` root element)."""
     ch = root.find("channel")
     ns = {"itunes": ITUNES, "podcast": PODCAST, "content": CONTENT}
     locked = ch.find("podcast:locked", ns)

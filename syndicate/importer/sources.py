@@ -53,7 +53,7 @@ def parse(data: bytes, name: str) -> list[Found]:
         except etree.XMLSyntaxError:
             root = None
         if root is not None and root.tag == "rss" and is_podcast(root):
-            return parse_podcast(data, name if is_url(name) else None)
+            return parse_podcast(root, name if is_url(name) else None)
         return from_feed(data, name)
     if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
         from .html import from_html
