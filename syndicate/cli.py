@@ -287,14 +287,19 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
 @click.option("--date-by-order", "date_by_order", default=None, metavar="YYYY-MM-DD",
               help="Date undated posts by their order on the pages: the first gets this date, "
                    "each one after it a day earlier.")
+@click.option("--audio", "audio_mode", type=click.Choice(["download", "keep-url"]),
+              default=None, help="A podcast feed's audio: download it into episodes/, or keep "
+                                 "it at its URL [default: import_audio in the config, else "
+                                 "download].")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
-def import_cmd(sources: tuple[str, ...], date_by_order: str | None, dry_run: bool,
-               as_json: bool, config_path: str) -> None:
-    """Import the old blog's posts into posts/: text exports, HTML pages, RSS or Atom feeds
-    (files or URLs). A post seen before (from any source) is not written twice."""
+def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: str | None,
+               dry_run: bool, as_json: bool, config_path: str) -> None:
+    """Import the old blog's posts into posts/ and the old show's episodes into episodes/: text
+    exports, HTML pages, RSS, Atom and podcast feeds (files or URLs). A post or episode seen
+    before (from any source) is not written twice."""
     from .importer import import_sources
 
     settings = _load(config_path)
@@ -306,7 +311,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, dry_run: boo
             click.echo(f"Error: --date-by-order {date_by_order!r}: expected YYYY-MM-DD", err=True)
             raise SystemExit(2) from None
     try:
-        report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run)
+        report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run,
+                                audio=audio_mode)
     except SyndicateError as exc:
         _fail(exc)
     if as_json:
@@ -403,6 +409,11 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
     for r in sorted(rows, key=lambda r: r["date"]):
         data = loads(r["data"])
         m = data["media"]
+        if m.get("url"):  # kept at its URL: not ours, not measured
+            episodes.append({"source": r["source"], "title": data["title"],
+                             "duration": m.get("stated_duration"), "url": m["url"],
+                             "gain": None, "before": None, "after": None, "error": r["error"]})
+            continue
         row = {"source": r["source"], "title": data["title"],
                "duration": round(m["samples"] / m["sample_rate"], 3),
                "gain": m.get("gain"), "before": m.get("before"), "after": m.get("after"),
@@ -423,6 +434,9 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
                    + (f"   {'file: I':>11} {'true peak':>10}" if verify else ""))
         for e in episodes:
             b, a = e["before"] or {}, e["after"] or {}
+            if e.get("url"):
+                click.echo(f"{e['source'][-32:]:<32} kept at {e['url']} (not processed)")
+                continue
             gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
             click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
                        f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "

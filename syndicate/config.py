@@ -269,6 +269,12 @@ class Config(_Section):
         default_factory=list,
         description="Old blog pages and feeds (files or URLs) `syndicate collect` imports from "
                     "on every run; unchanged ones are not parsed again.")
+    import_audio: Literal["download", "keep-url"] = Field(
+        "download",
+        description="What importing a podcast feed does with its audio: 'download' it into "
+                    "episodes/ (then processed and hosted like any episode), or 'keep-url': "
+                    "leave it on the old host and point the enclosures there (nothing "
+                    "downloaded or processed).")
     notify: NotifyConfig = Field(default_factory=NotifyConfig,
                                  description="Who is told when an item is released.")
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,

@@ -116,6 +116,11 @@ class EpisodeMeta(_Meta):
     """An episode's YAML sidecar, beside its audio file."""
 
     audio: str | None = None
+    # audio kept where it already is (an imported show's old host): no download, no processing
+    audio_url: str | None = None
+    audio_length: int | None = Field(None, ge=1)  # bytes, for the enclosure
+    audio_type: Literal["audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac"] | None = None
+    duration: Any = None  # seconds or HH:MM:SS, as the old feed stated it
     notes: str | None = None
     season: int | None = Field(None, ge=1)
     number: int | None = Field(None, ge=1)
@@ -125,6 +130,18 @@ class EpisodeMeta(_Meta):
     transcript: str | None = None
     transcript_language: str | None = None
     chapters: list[ChapterMeta] = Field(default_factory=list)
+
+    @field_validator("audio_url")
+    @classmethod
+    def _remote(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
+            raise ValueError(f"expected an http:// or https:// address, got {v!r}")
+        return v
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, v: Any) -> float | None:
+        return None if v is None else parse_timestamp(v)
 
     @field_validator("chapters")
     @classmethod
@@ -183,16 +200,23 @@ class Media:
     gain: float | None = None  # dB applied to reach the loudness target
     before: dict | None = None  # the source's loudness: integrated LUFS, LRA, sample peak dBFS
     after: dict | None = None  # the output's: integrated LUFS, LRA, true peak dBTP
+    url: str | None = None  # kept at this address (not ours to publish): nothing measured
+    stated_duration: float | None = None  # what the sidecar says, for media kept at a URL
+
+    @property
+    def known_duration(self) -> float | None:
+        """Seconds: measured from the samples, else as stated for media kept at a URL."""
+        return self.samples / self.sample_rate if self.sample_rate else self.stated_duration
 
     @property
     def duration(self) -> float:
-        return self.samples / self.sample_rate
+        return self.known_duration or 0.0
 
 
 @dataclass
 class Episode:
     source: str  # the sidecar, relative to the project
-    audio: str  # the source audio file, relative to the project
+    audio: str | None  # the source audio file, relative to the project (None: kept at a URL)
     audio_sha256: str
     media: Media
     slug: str

@@ -154,7 +154,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             if row and not row["error"] and not row["missing"]:
                 data = loads(row["data"])
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
-                claimed_audio.add((root / data["audio"]).resolve())
+                if data["audio"]:
+                    claimed_audio.add((root / data["audio"]).resolve())
                 if row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
                     continue
@@ -162,8 +163,12 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             try:
                 src = read_sidecar(path, name, zone, report.warnings)
                 p.sig = f"{episode_version}|{stat_sig(*src.files())}"
-                p.content_hash = audio.sha256_file(src.audio)
-                claimed_audio.add(src.audio.resolve())
+                if src.audio is None:  # kept at its URL: its identity is the URL and size
+                    p.content_hash = hashlib.sha256(
+                        f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
+                else:
+                    p.content_hash = audio.sha256_file(src.audio)
+                    claimed_audio.add(src.audio.resolve())
                 pending.append((p, src))
             except ItemError as exc:
                 p.error = exc

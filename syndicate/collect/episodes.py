@@ -30,7 +30,7 @@ class EpisodeSource:
     name: str
     sidecar: Path
     meta: EpisodeMeta
-    audio: Path
+    audio: Path | None  # None: kept at meta.audio_url
     image: Path | None
     transcript: Path | None
     date: str
@@ -71,7 +71,27 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
     except ValueError as exc:
         raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
 
-    if meta.audio:
+    if meta.audio_url:
+        audio = None
+        beside = _find_audio(path)
+        if meta.audio:
+            raise CollectError(name, "both 'audio' and 'audio_url' are given",
+                               key_line(text, "audio_url"),
+                               hint="keep 'audio:' for a file of ours, 'audio_url:' for audio "
+                                    "left where it is, not both")
+        if beside is not None:
+            raise CollectError(name, f"'audio_url' is given but {beside.name} is beside it",
+                               key_line(text, "audio_url"),
+                               hint=f"remove 'audio_url' (and its audio_* keys) to publish "
+                                    f"{beside.name}, or move the file away")
+        if meta.audio_length is None:
+            raise CollectError(name, "'audio_url' needs 'audio_length', the file's size in bytes "
+                               "(podcast apps need it for the enclosure)",
+                               key_line(text, "audio_url"), hint="add 'audio_length: 12345678'")
+        if meta.duration is None:
+            warnings.append(f"{name}: no 'duration' for the audio at its URL; podcast apps show "
+                            "none until it plays (add 'duration: 31:20')")
+    elif meta.audio:
         audio = path.parent / meta.audio
         if not audio.exists():
             raise CollectError(
@@ -114,7 +134,7 @@ def episode_summary(meta: EpisodeMeta, html: str) -> str:
 
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
-    duration = media.duration
+    duration = media.known_duration or float("inf")
     for i, ch in enumerate(meta.chapters):
         if ch.start + media.offset >= duration:
             raise CollectError(
@@ -127,7 +147,7 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
                               media.offset, duration)
     return Episode(
         source=src.name,
-        audio=relative(src.audio, root),
+        audio=relative(src.audio, root) if src.audio else None,
         audio_sha256=audio_sha,
         media=media,
         slug=meta.slug or default_slug(src.sidecar),

@@ -67,6 +67,9 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None) -> N
 
     def work(entry: tuple) -> None:
         p, src = entry
+        if src.audio is None:
+            p.item = build_episode(src, p.content_hash, remote_media(src, p.content_hash), root)
+            return
         name = relative(src.audio, root)
         try:
             if shared_error is not None:
@@ -81,6 +84,12 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None) -> N
         except ItemError as exc:
             p.error = exc
 
+    remote = [e for e in pending if e[1].audio is None]
+    for entry in remote:  # nothing to process or probe: no thread needed
+        work(entry)
+    pending = [e for e in pending if e[1].audio is not None]
+    if not pending:
+        return
     workers = (cfg.audio.workers or os.cpu_count() or 1) if cfg.audio.process \
         else audio.PROBE_WORKERS
     workers = max(1, min(len(pending), workers))
@@ -120,3 +129,17 @@ def _passthrough(src: EpisodeSource, sha: str, name: str) -> Media:
     return Media(sha256=sha, size=src.audio.stat().st_size,
                  content_type=audio.PASSTHROUGH[ext][0], extension=ext, samples=info.samples,
                  sample_rate=info.sample_rate, channels=info.channels, passthrough=True)
+
+
+REMOTE_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a"}
+
+
+def remote_media(src: EpisodeSource, sha: str) -> Media:
+    """Audio kept at its URL: published as the sidecar describes it, not downloaded."""
+    meta = src.meta
+    ext = os.path.splitext(meta.audio_url.split("?")[0])[1].lower()
+    kind = meta.audio_type or REMOTE_TYPES.get(ext, "audio/mpeg")
+    return Media(sha256=sha, size=meta.audio_length, content_type=kind,
+                 extension=ext if ext in REMOTE_TYPES else ".mp3", samples=0, sample_rate=0,
+                 channels=0, passthrough=True, url=meta.audio_url,
+                 stated_duration=meta.duration)

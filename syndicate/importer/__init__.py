@@ -25,6 +25,7 @@ from ..errors import SyndicateError
 from ..markup import slugify
 from .textexport import ExportError, TextPost, parse_text_export
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it
 SHINGLE = 5
 SAME_POST = 0.6  # share of word 5-grams two versions of one post have in common, at least
 
@@ -104,7 +105,7 @@ def _known_posts(posts_dir: Path) -> list[_Known]:
             parts = text.split("\n---", 1)
             if len(parts) == 2:
                 try:
-                    meta = yaml.safe_load(parts[0][3:]) or {}
+                    meta = yaml.load(parts[0][3:], Loader=LOADER) or {}
                 except yaml.YAMLError:
                     meta = {}
                 body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
@@ -160,27 +161,61 @@ def read_source(source: str, settings: Settings, *, fetch=None) -> list[Found]:
     return load(source, settings, fetch=fetch)
 
 
+def _read_all(settings: Settings, sources: list[str], fetch, preloaded: dict) -> list:
+    """What each source holds (or its SourceError), in order; remote ones fetched several at
+    a time over one session, as an old site far away answers slowly."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .sources import is_url
+
+    http = None
+    if fetch is None and sum(is_url(s) for s in sources if s not in preloaded) > 1:
+        from functools import partial
+
+        from .fetch import fetch_url, session
+
+        http = session()
+        fetch = partial(fetch_url, http=http)
+
+    def one(source: str):
+        try:
+            return preloaded.get(source) or read_source(source, settings, fetch=fetch)
+        except SourceError as exc:
+            return exc
+
+    try:
+        if len(sources) < 2:
+            return [one(s) for s in sources]
+        with ThreadPoolExecutor(min(8, len(sources))) as pool:
+            return list(pool.map(one, sources))
+    finally:
+        if http is not None:
+            http.close()
+
+
 def import_sources(settings: Settings, sources: list[str], *,
                    date_by_order: dt.date | None = None, dry_run: bool = False,
-                   fetch=None, preloaded: dict | None = None) -> ImportReport:
+                   fetch=None, preloaded: dict | None = None,
+                   audio: str | None = None) -> ImportReport:
     """Import every source; posts already there are merged, not duplicated. ``preloaded``
-    maps sources already read and parsed to what they hold."""
+    maps sources already read and parsed to what they hold. ``audio`` ('download' or
+    'keep-url', default: the config's import_audio) says what a podcast feed's audio becomes."""
     report = ImportReport()
     found: list[Found] = []
-    for source in sources:
-        try:
-            got = (preloaded or {}).get(source) or read_source(source, settings, fetch=fetch)
-        except SourceError as exc:
-            report.errors.append(str(exc))
+    for source, got in zip(sources, _read_all(settings, sources, fetch, preloaded or {}),
+                           strict=True):
+        if isinstance(got, SourceError):
+            report.errors.append(str(got))
             continue
         if isinstance(got, list):
             found += got
         else:
             from .episodes import import_podcast
 
-            import_podcast(settings, got, source, report, dry_run=dry_run)
+            import_podcast(settings, got, source, report, dry_run=dry_run,
+                           keep_url=(audio or settings.config.import_audio) == "keep-url")
     posts_dir = settings.posts_dir
-    known = _known_posts(posts_dir)
+    known = _known_posts(posts_dir) if found else []  # a podcast feed alone: no posts to match
     undated = sorted((f for f in found if f.date is None), key=lambda f: f.order)
     dates: dict[int, dt.datetime] = {}
     if date_by_order is not None:

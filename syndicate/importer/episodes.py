@@ -11,9 +11,9 @@ import yaml
 
 from ..catalog import open_catalog
 from ..config import Settings
-from . import ImportReport, SourceError, _rel, _write_atomic, free_stem
+from . import LOADER, ImportReport, SourceError, _rel, _write_atomic, free_stem
 from .html import to_markdown
-from .podcast import PodcastFeed, download
+from .podcast import FeedEpisode, PodcastFeed, download
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where PyYAML has it
 
@@ -24,7 +24,7 @@ def _known_guids(folder: Path) -> dict[str, Path]:
         return known
     for path in sorted(folder.glob("*.y*ml")):
         try:
-            meta = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            meta = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue
         if isinstance(meta, dict) and meta.get("guid"):
@@ -33,7 +33,9 @@ def _known_guids(folder: Path) -> dict[str, Path]:
 
 
 def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: ImportReport,
-                   *, dry_run: bool = False) -> None:
+                   *, dry_run: bool = False, keep_url: bool = False) -> None:
+    """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
+    host (the sidecar names its URL, size and duration) instead of downloading it."""
     owner = settings.config.podcast.owner.email
     if feed.locked and (feed.owner_email or "").lower() != owner.lower():
         report.errors.append(
@@ -58,43 +60,115 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         known[ep.guid] = folder / f"{stem}.yaml"
         todo.append((ep, entry, stem))
 
-    def fetch(job):
+    def one(job) -> tuple[str | None, str | None]:
+        """(error, what a person should check) for one episode; its audio fetched (or its
+        size asked for) and its sidecar written, here in a worker: the old host's latency and
+        the file system's overlap."""
         ep, _, stem = job
-        if dry_run:
-            return None
-        try:
-            download(ep.audio_url, folder / f"{stem}{ep.audio_ext}", parts,
-                     expected=ep.audio_length, http=http)
-        except SourceError as exc:
-            return f"{ep.title!r}: {exc}"
-        return None
+        doubt = None
+        if keep_url:
+            if ep.audio_length is None:  # the enclosure needs a size: ask the old host
+                ep.audio_length = _remote_size(ep.audio_url, http)
+                if ep.audio_length is None:
+                    return (f"{ep.title!r}: the feed gives no enclosure length and the old "
+                            f"host gave none for {ep.audio_url}; import with --audio download"
+                            ), None
+            if ep.duration is None:
+                doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
+                         "'duration:' to the sidecar")
+        elif not dry_run:
+            dest = folder / f"{stem}{ep.audio_ext}"
+            try:
+                download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
+            except SourceError as exc:
+                return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
+            doubt = _check_duration(dest, ep.duration)
+        if not dry_run:
+            _write_atomic(folder / f"{stem}.yaml", yaml.dump(
+                _sidecar(ep, source, keep_url, doubt), Dumper=_DUMPER, allow_unicode=True,
+                sort_keys=False, width=1000))
+        return None, doubt
 
     from .fetch import session
 
     with session() as http, ThreadPoolExecutor(8) as pool:
-        failures = list(pool.map(fetch, todo))
-    for (ep, entry, stem), failure in zip(todo, failures, strict=True):
+        outcomes = list(pool.map(one, todo))
+    for (ep, entry, stem), (failure, doubt) in zip(todo, outcomes, strict=True):
         if failure:
-            report.errors.append(failure)  # no sidecar: the episode is not half there
+            report.errors.append(failure)
             continue
-        meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(),
-                "guid": ep.guid,
-                "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
-        if ep.season:
-            meta["season"] = ep.season
-        if ep.number:
-            meta["number"] = ep.number
-        if ep.explicit is not None:
-            meta["explicit"] = ep.explicit
-        if ep.notes_html:
-            meta["notes"] = to_markdown(ep.notes_html)
-        meta["imported_from"] = source
-        if not dry_run:
-            _write_atomic(folder / f"{stem}.yaml", yaml.dump(
-                meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1000))
-        report.created.append({**entry, "file": _rel(folder / f"{stem}{ep.audio_ext}",
-                                                      settings)})
+        entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
+                             settings)
+        if keep_url:
+            entry["audio_url"] = ep.audio_url
+        report.created.append(entry)
+        if doubt:
+            report.flagged.append({**entry, "reason": doubt})
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)
         report.podcast_guid = feed.guid
+
+
+def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None) -> dict:
+    meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(), "guid": ep.guid,
+            "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
+    if keep_url:
+        meta["audio_url"] = ep.audio_url
+        meta["audio_length"] = ep.audio_length
+        meta["audio_type"] = "audio/mpeg" if ep.audio_ext == ".mp3" else "audio/x-m4a"
+        if ep.duration is not None:
+            meta["duration"] = round(ep.duration, 3)
+    if ep.season:
+        meta["season"] = ep.season
+    if ep.number:
+        meta["number"] = ep.number
+    if ep.explicit is not None:
+        meta["explicit"] = ep.explicit
+    if ep.notes_html:
+        meta["notes"] = to_markdown(ep.notes_html)
+    meta["imported_from"] = source
+    if doubt:
+        meta["review"] = doubt
+    return meta
+
+
+def _remote_size(url: str, http) -> int | None:
+    import requests
+
+    from .fetch import TIMEOUT
+
+    try:
+        resp = http.head(url, timeout=TIMEOUT, allow_redirects=True)
+    except requests.RequestException:
+        return None
+    size = resp.headers.get("Content-Length", "")
+    return int(size) if resp.ok and size.isdigit() and int(size) > 0 else None
+
+
+DURATION_SLACK = 2.0  # seconds the feed's stated duration may be off before it is flagged
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    if s >= 3600:
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _check_duration(path: Path, stated: float | None) -> str | None:
+    """What to review when the downloaded audio's length is not what the old feed said."""
+    import mutagen
+
+    try:
+        info = mutagen.File(path)
+        length = info.info.length if info is not None else None
+    except (mutagen.MutagenError, OSError):
+        length = None
+    if not length:
+        return (f"{path.name}: not audio that can be read (no duration found); check the "
+                "file the old host sent")
+    if stated is not None and abs(length - stated) > max(DURATION_SLACK, stated * 0.01):
+        return (f"the old feed said {_clock(stated)}, the audio lasts {_clock(length)}; the "
+                "published feed gives the audio's own duration")
+    return None

@@ -4,6 +4,8 @@ with an ``.entry-title`` (or first heading), a ``time[datetime]`` (or ``.publish
 
 from __future__ import annotations
 
+import re
+
 from lxml import html as lxml_html
 from markdownify import markdownify
 
@@ -24,7 +26,17 @@ def _first(node, xpath: str):
     return found[0] if found else None
 
 
+# Paragraphs of plain words (most show notes): nothing Markdown would read as markup, no
+# entities; their Markdown is the words themselves, without a parser.
+_PLAIN = re.compile(r"\s*(?:<p>[^<>&*_\\`#\[\]|~+=-]*</p>\s*)+|[^<>&*_\\`#\[\]|~+=-]*")
+
+
 def to_markdown(fragment_html: str) -> str:
+    if _PLAIN.fullmatch(fragment_html):
+        paragraphs = ("\n".join(filter(None, (" ".join(line.split())
+                                              for line in p.splitlines())))
+                      for p in re.split(r"</?p>", fragment_html))
+        return "\n\n".join(p for p in paragraphs if p) + "\n"
     md = markdownify(fragment_html, heading_style="ATX", bullets="-", strip=["script", "style"])
     lines = [line.rstrip() for line in md.splitlines()]
     text = "\n".join(lines)

@@ -133,20 +133,24 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # -- episodes: media, assets, pages ---------------------------------------------------------
     ep_entries: list[EpisodeEntry] = []
     for r, ep in episodes:
-        media_key = f"media/{ep.slug}-{ep.media.sha256[:12]}{ep.media.extension}"
-        if ep.media.passthrough:
-            media_path = settings.root / ep.audio
+        if ep.media.url:  # kept where it is (an imported show's old host): nothing to upload
+            enclosure_url = ep.media.url
         else:
-            media_path = settings.state_dir / "media" / f"{ep.media.sha256}{ep.media.extension}"
-        if r["error"] and not target_has(media_key) and not media_path.exists():
-            site.errors.append(CollectError(r["source"], "its last good audio is gone and was "
-                                            "never published; the episode is left out"))
-            continue
-        add(Output(media_key, "media", ep.media.sha256, path=media_path, sha256=ep.media.sha256,
-                   size=ep.media.size))
+            media_key = f"media/{ep.slug}-{ep.media.sha256[:12]}{ep.media.extension}"
+            if ep.media.passthrough:
+                media_path = settings.root / ep.audio
+            else:
+                media_path = settings.state_dir / "media" / f"{ep.media.sha256}{ep.media.extension}"
+            if r["error"] and not target_has(media_key) and not media_path.exists():
+                site.errors.append(CollectError(r["source"], "its last good audio is gone and was "
+                                                "never published; the episode is left out"))
+                continue
+            add(Output(media_key, "media", ep.media.sha256, path=media_path,
+                       sha256=ep.media.sha256, size=ep.media.size))
+            enclosure_url = url(media_key, media_base)
         folder = f"episodes/{ep.slug}/"
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
-                             enclosure_url=url(media_key, media_base))
+                             enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
             add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,

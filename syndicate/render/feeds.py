@@ -143,7 +143,9 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         fe.content(ep.html, type="html")
         fe.enclosure(e.enclosure_url, str(ep.media.size), ep.media.content_type)
         fe.podcast.tags = {
-            "duration": int(ep.media.duration + 0.5),  # whole seconds, halves round up
+            # whole seconds, halves round up; none for audio kept at a URL with none stated
+            "duration": None if ep.media.known_duration is None
+            else int(ep.media.known_duration + 0.5),
             "explicit": c["explicit"] if ep.explicit is None else ep.explicit,
             "image": e.image_url,
             "episode": ep.number,

@@ -70,7 +70,8 @@ class PodcastItem(BaseEntryExtension):
 
     def extend_rss(self, entry):
         t = self.tags
-        _add(entry, ITUNES, "duration", t["duration"])
+        if t["duration"] is not None:
+            _add(entry, ITUNES, "duration", t["duration"])
         _add(entry, ITUNES, "explicit", _bool(t["explicit"]))
         if t.get("image"):
             _add(entry, ITUNES, "image", href=t["image"])
