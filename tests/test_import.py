@@ -153,6 +153,58 @@ def test_html_page_and_feed_are_one_post_and_the_feed_keeps_its_guids(make_proje
     assert "old-blog-post-121" in ids
 
 
+AWKWARD_FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Lane notes</title><link>https://old.example/</link>
+<description>x</description>
+<item><title>Ride along the towpath</title><guid>lane-1</guid>
+<pubDate>Tue, 03 Apr 2018 09:00:00 GMT</pubDate>
+<description>&lt;iframe src="https://video.example/embed/towpath" title="Towpath ride"&gt;
+&lt;/iframe&gt;</description></item>
+<item><title>Seed potatoes for sale</title><guid>lane-2</guid>
+<pubDate>Wed, 04 Apr 2018 09:00:00 GMT</pubDate>
+<description>Charlotte seed potatoes, two kilo nets, four pounds a net, collect from
+the lane end on Saturday morning.</description></item>
+<item><title>More seed potatoes for sale</title><guid>lane-3</guid>
+<pubDate>Thu, 05 Apr 2018 09:00:00 GMT</pubDate>
+<description>Charlotte seed potatoes, two kilo nets, three pounds a net, collect from
+the lane end on Saturday morning.</description></item>
+<item><title>Frost on the brassicas</title><guid>lane-3</guid>
+<pubDate>Fri, 06 Apr 2018 09:00:00 GMT</pubDate>
+<description>A hard frost last night; the sprouts shrugged it off, the kale did not, and
+the netting held.</description></item>
+<item><title>Empty</title><guid>lane-5</guid>
+<pubDate>Sat, 07 Apr 2018 09:00:00 GMT</pubDate><description></description></item>
+</channel></rss>
+"""
+
+
+def test_no_feed_entry_is_lost_or_swallowed(make_project):
+    """An embed-only post keeps a link to what it showed; two near-identical entries of one feed
+    stay two posts; a guid the old feed gave twice stays with the first, the second post gets
+    its own and is flagged; an empty entry is reported, not dropped in silence."""
+    proj = make_project({"old.xml": AWKWARD_FEED}, config=BASE_CONFIG)
+    result = proj.run("import", str(proj.root / "old.xml"), "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [e["title"] for e in report["created"]] == [
+        "Ride along the towpath", "Seed potatoes for sale", "More seed potatoes for sale",
+        "Frost on the brassicas"]
+    assert report["merged"] == []
+    assert [(s["title"], s["reason"]) for s in report["skipped"]] == [
+        ("Empty", "the entry has no text")]
+    (clash,) = report["flagged"]
+    assert clash["title"] == "Frost on the brassicas"
+    assert "the same guid as posts/2018-04-05-more-seed-potatoes-for-sale.md" in clash["reason"]
+    ride = (proj.root / "posts/2018-04-03-ride-along-the-towpath.md").read_text()
+    assert "[Towpath ride](https://video.example/embed/towpath)" in ride
+    assert proj.run("publish").exit_code == 0
+    entries = feedparser.parse(proj.read("feed.xml")).entries
+    guids = [e.id for e in entries]
+    assert len(guids) == len(set(guids)) == 4 and "lane-3" in guids
+    assert {e.title: e.id for e in entries}["More seed potatoes for sale"] == "lane-3"
+
+
 # -- bad input: files, and a local server standing in for the old site -----------------------
 class OldSite:
     def __init__(self):

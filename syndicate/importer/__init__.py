@@ -61,22 +61,38 @@ class ImportReport:
         return asdict(self)
 
 
+# Chinese, Japanese and Korean are written without spaces: each character counts as a word.
+_CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+
+
 def _words(text: str) -> list[str]:
-    text = re.sub(r"\[\^?[^\]]*\]:?", " ", text)  # footnote marks
-    return re.findall(r"[a-z0-9]+", text.lower())
+    """The words a reader sees: images and link addresses left out (a forum's or a theme's
+    image boilerplate is no sign of the same post), footnote marks too."""
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[\^?\w{1,4}\]:?", " ", text)
+    return _WORD.findall(text.lower())
 
 
 def _shingles(text: str) -> set[int]:
     words = _words(text)
-    if len(words) < SHINGLE:
-        return {hash(" ".join(words))}
+    if len(words) < SHINGLE:  # too short to compare by its words (an image, a link): whole
+        return {hash(" ".join(text.split()))}
     return {hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)}
 
 
+SHORT = 20  # shingles: a post this short must match nearly whole, not just be contained
+
+
 def _similar(a: set[int], b: set[int]) -> float:
+    """How much of the shorter post the longer one holds (one post can be the other with a
+    subtitle, other line breaks or a signature); a short post is compared with the whole of
+    the longer, so a one-line post is not swallowed by any long one that quotes a phrase."""
     if not a or not b:
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    small = min(len(a), len(b))
+    return len(a & b) / (small if small >= SHORT else max(len(a), len(b)))
 
 
 @dataclass
@@ -85,6 +101,7 @@ class _Known:
     title: str
     shingles: set[int]
     guid: str | None
+    found_in: str | None = None  # the source it was written from in this run
 
 
 def _known_posts(posts_dir: Path) -> list[_Known]:
@@ -133,13 +150,21 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
 
 
 def free_stem(date: dt.datetime, title: str, taken: set[str]) -> str:
-    """``YYYY-MM-DD-slug`` for a new file, numbered if taken; the name is then taken."""
-    base = f"{date:%Y-%m-%d}-{slugify(title)}"
-    stem, n = base, 2
-    while stem in taken:
-        stem, n = f"{base}-{n}", n + 1
-    taken.add(stem)
-    return stem
+    """``YYYY-MM-DD-slug`` for a new file. ``taken`` holds the slugs in use (a file's name
+    without its date): an episode re-run under its old title gets ``slug-2``, as two items of
+    one kind cannot share a slug. The slug is then taken."""
+    base = slugify(title)
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return f"{date:%Y-%m-%d}-{slug}"
+
+
+def taken_slugs(paths) -> set[str]:
+    from ..collect.sources import default_slug
+
+    return {default_slug(p) for p in paths}
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -232,12 +257,20 @@ def import_sources(settings: Settings, sources: list[str], *,
         for f in undated:
             place = max(f.order[0] - 1, 0) * size + f.order[1]
             dates[id(f)] = start - dt.timedelta(days=place)
-    taken = {k.path.stem for k in known}
+    taken = taken_slugs(k.path for k in known)
     for f in found:
         entry = {"title": f.title, "source": f.source}
+        if not f.body.strip():
+            report.skipped.append({**entry, "guid": f.guid, "reason": "the entry has no text"})
+            continue
         shingles = _shingles(f.body)
-        match = next((k for k in known if (f.guid and k.guid == f.guid)
-                      or _similar(shingles, k.shingles) >= SAME_POST), None)
+        match, clash = _match(f, shingles, known)
+        if clash is not None:  # the old feed gave two different entries one guid
+            f.guid = None  # the first keeps it; this one gets its own when collected
+            doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
+                     "; that one keeps it, this one gets a new guid")
+        else:
+            doubt = None
         if match is not None:
             entry["file"] = _rel(match.path, settings)
             report.merged.append(entry)
@@ -253,7 +286,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
         if not dry_run:
             _write_atomic(path, text)
-        known.append(_Known(path, f.title, shingles, f.guid))
+        known.append(_Known(path, f.title, shingles, f.guid, f.source))
         entry["file"] = _rel(path, settings)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
@@ -261,7 +294,25 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
+        if doubt:
+            report.flagged.append({**entry, "reason": doubt})
     return report
+
+
+def _match(f: Found, shingles: set[int], known: list[_Known]):
+    """(the known post ``f`` is, or None; a post of the same source with ``f``'s guid but other
+    words, or None). Two entries of one page or feed are two posts, however alike (a seller's
+    two ads); the same post is recognised across sources, and against what is in posts/."""
+    clash = None
+    for k in known:
+        same_source = k.found_in == f.source
+        if f.guid and k.guid == f.guid:
+            if not same_source or _similar(shingles, k.shingles) >= SAME_POST:
+                return k, None
+            clash = clash or k
+        elif not same_source and _similar(shingles, k.shingles) >= SAME_POST:
+            return k, None
+    return None, clash
 
 
 def _rel(path: Path, settings: Settings) -> str:

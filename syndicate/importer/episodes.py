@@ -11,7 +11,7 @@ import yaml
 
 from ..catalog import open_catalog
 from ..config import Settings
-from . import LOADER, ImportReport, SourceError, _rel, _write_atomic, free_stem
+from . import LOADER, ImportReport, SourceError, _rel, _write_atomic, free_stem, taken_slugs
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
 
@@ -45,9 +45,10 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         return
     folder = settings.episodes_dir
     known = _known_guids(folder)
-    taken = {p.stem for p in folder.glob("*")} if folder.is_dir() else set()
+    taken = taken_slugs(folder.glob("*")) if folder.is_dir() else set()
     parts = settings.state_dir / "downloads"
     todo = []
+    report.skipped += [{**left, "source": source} for left in feed.left_out]
     for ep in feed.episodes:
         entry = {"title": ep.title, "source": source, "guid": ep.guid}
         if ep.guid in known:

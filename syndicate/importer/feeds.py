@@ -14,7 +14,8 @@ from .textexport import derive_title
 
 
 def from_feed(data: bytes, name: str) -> list[Found]:
-    parsed = feedparser.parse(data)
+    # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish
+    parsed = feedparser.parse(data, sanitize_html=False)
     exc = parsed.get("bozo_exception")
     if parsed.bozo and (not parsed.entries or isinstance(exc, xml.sax.SAXParseException)):
         line = getattr(exc, "getLineNumber", lambda: None)()
@@ -24,16 +25,14 @@ def from_feed(data: bytes, name: str) -> list[Found]:
     for n, entry in enumerate(parsed.entries):
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
-        body = to_markdown(html) if html else ""
-        if not body.strip():
-            continue
+        body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC) if stamp else None
         title = " ".join((entry.get("title") or "").split())
-        out.append(Found(title or derive_title(body), body, name, when,
-                         derived_title=not title, guid=entry.get("id") or None,
+        out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
+                         body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n)))
-    if not out:
+    if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: the feed has no entries with content")
     return out

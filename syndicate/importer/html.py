@@ -5,9 +5,10 @@ with an ``.entry-title`` (or first heading), a ``time[datetime]`` (or ``.publish
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
-from markdownify import markdownify
+from markdownify import MarkdownConverter
 
 from . import Found, SourceError
 from .sources import parse_date
@@ -26,6 +27,20 @@ def _first(node, xpath: str):
     return found[0] if found else None
 
 
+class _Converter(MarkdownConverter):
+    """markdownify, with an embedded player or page (an ``iframe``, which Markdown cannot hold
+    and a sanitiser drops) kept as a link to what it showed, so a post that was only a video
+    is not lost."""
+
+    def convert_iframe(self, el, text, parent_tags):
+        src = (el.get("src") or "").strip()
+        if not src.startswith(("http://", "https://", "//")):
+            return ""
+        src = "https:" + src if src.startswith("//") else src
+        label = " ".join((el.get("title") or "").split()) or f"Embedded: {urlsplit(src).netloc}"
+        return f"\n\n[{label}]({src})\n\n"
+
+
 # Paragraphs of plain words (most show notes): nothing Markdown would read as markup, no
 # entities; their Markdown is the words themselves, without a parser.
 _PLAIN = re.compile(r"\s*(?:<p>[^<>&*_\\`#\[\]|~+=-]*</p>\s*)+|[^<>&*_\\`#\[\]|~+=-]*")
@@ -37,7 +52,8 @@ def to_markdown(fragment_html: str) -> str:
                                               for line in p.splitlines())))
                       for p in re.split(r"</?p>", fragment_html))
         return "\n\n".join(p for p in paragraphs if p) + "\n"
-    md = markdownify(fragment_html, heading_style="ATX", bullets="-", strip=["script", "style"])
+    md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"]).convert(
+        fragment_html)
     lines = [line.rstrip() for line in md.splitlines()]
     text = "\n".join(lines)
     while "\n\n\n" in text:

@@ -48,6 +48,7 @@ class PodcastFeed:
     locked: bool
     owner_email: str | None
     episodes: list[FeedEpisode] = field(default_factory=list)
+    left_out: list[dict] = field(default_factory=list)  # items that are not audio episodes
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:
@@ -75,10 +76,24 @@ def _duration(value: str | None) -> float | None:
     return seconds
 
 
+def _is_audio(enc) -> bool:
+    return ((enc.get("type") or "").startswith("audio/")
+            or os.path.splitext(urlsplit(enc.get("url") or "").path)[1].lower()
+            in (".mp3", ".m4a"))
+
+
 def is_podcast(root) -> bool:
-    return any((enc.get("type") or "").startswith("audio/")
-               or (enc.get("url") or "").lower().endswith((".mp3", ".m4a"))
-               for enc in root.iterfind("channel/item/enclosure"))
+    """A show, not a blog: iTunes channel tags, or audio in at least half of the items (a
+    blog feed with the odd post carrying a recording stays a blog feed)."""
+    ch = root.find("channel")
+    if ch is None:
+        return False
+    if ch.find(f"{{{ITUNES}}}author") is not None or ch.find(f"{{{ITUNES}}}category") is not None \
+            or ch.find(f"{{{ITUNES}}}owner") is not None:
+        return any(_is_audio(enc) for enc in ch.iterfind("item/enclosure"))
+    items = ch.findall("item")
+    audio = sum(1 for it in items if (enc := it.find("enclosure")) is not None and _is_audio(enc))
+    return bool(items) and audio * 2 >= len(items)
 
 
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
@@ -93,17 +108,25 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                        owner_email=owner)
     for item in ch.iterfind("item"):
         enc = item.find("enclosure")
+        title = _text(item, "title") or _text(item, "itunes:title", ns)
         if enc is None or not enc.get("url"):
+            feed.left_out.append({"title": title or _text(item, "guid") or "(untitled)",
+                                  "guid": _text(item, "guid"),
+                                  "reason": "no enclosure: not an episode"})
             continue
         url = urljoin(base_url or "", enc.get("url"))
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
         ext = AUDIO_TYPES.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
         if ext not in (".mp3", ".m4a"):
+            feed.left_out.append({
+                "title": title or _text(item, "guid") or url, "guid": _text(item, "guid") or url,
+                "reason": f"its enclosure is {kind or 'of unknown type'} ({url}); syndicate "
+                          "publishes MP3 and M4A audio only"})
             continue
         guid = _text(item, "guid") or url
         explicit = (_text(item, "itunes:explicit", ns) or "").lower()
         feed.episodes.append(FeedEpisode(
-            title=_text(item, "title") or _text(item, "itunes:title", ns) or guid,
+            title=title or guid,
             guid=guid, date=parse_date(_text(item, "pubDate")),
             notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
             audio_url=url, audio_length=_int(enc.get("length")), audio_ext=ext,
@@ -131,7 +154,11 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
     try:
         have = part.stat().st_size if part.exists() else 0
         headers = {"Range": f"bytes={have}-"} if have else {}
-        resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
+        try:
+            resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
+        except requests.ConnectionError as exc:
+            raise SourceError(f"{url}: cannot reach the old host ({type(exc).__name__}); "
+                              "check the address, or run the import again later") from None
         if resp.status_code == 416 and expected and have == expected:
             resp.close()
         else:
