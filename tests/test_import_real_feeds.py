@@ -182,3 +182,28 @@ def test_a_real_blog_feed_moves_keeping_every_guid(make_project, name):
     twice = {i for i in ids if ids.count(i) > 1}
     clashes = [f for f in report["flagged"] if "the same guid as" in f["reason"]]
     assert len(clashes) == len(twice)
+
+
+@pytest.mark.parametrize("name, outcome", [
+    ("feedparser__big5.xml", "the feed has no entries; nothing to import"),
+    ("feedparser__utf-16le-bom.xml", "the feed has no entries; nothing to import"),
+    ("partytime__sentimental-garbage.xml", 138),  # blank lines before <?xml: read anyway
+    # ISO-8859-1, dates in Portuguese: dated by order; the four with no text are link posts
+    ("rssparser__uolNoticias.rss", 15),
+])
+def test_awkward_real_feeds_import_or_fail_clearly(make_project, name, outcome):
+    proj = make_project({}, config=CONFIG)
+    result = proj.run("import", str(FEEDS / "bad" / name), "--audio", "keep-url",
+                      "--date-by-order", "2018-09-30", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    report = json.loads(result.output.split("\nError:")[0])
+    if isinstance(outcome, str):
+        assert result.exit_code == 1
+        assert report["errors"] == [f"{FEEDS / 'bad' / name}: {outcome}"]
+        assert not list(proj.root.glob("posts/*")) and not list(proj.root.glob("episodes/*"))
+        return
+    assert result.exit_code == 0, result.output[-2000:]
+    assert len(report["created"]) == outcome
+    assert all(s["reason"] for s in report["skipped"])
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]

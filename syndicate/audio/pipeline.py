@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -140,8 +141,22 @@ def cache_key(source_sha: str, settings: AudioSettings) -> str:
 
 def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, cache_dir: Path,
            progress: Progress | None = None) -> dict:
-    """The untagged, normalised MP3 for a source, from the cache or made now. Returns its facts."""
+    """The untagged, normalised MP3 for a source, from the cache or made now. Returns its facts.
+    Two episodes with the same audio (and settings) in one collect: one encodes, the other
+    waits for it and takes the result from the cache."""
     key = cache_key(source_sha, settings)
+    with _KEYS_LOCK:
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        return _encode_once(source, name, settings, cache_dir, key, progress)
+
+
+_KEYS_LOCK = threading.Lock()
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Path, key: str,
+                 progress: Progress | None) -> dict:
     audio = cache_dir / f"audio-{key}.mp3"
     facts_path = cache_dir / f"audio-{key}.json"
     if audio.exists() and facts_path.exists():
@@ -181,7 +196,7 @@ def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, ca
               "offset": round(offset, 3), "gain": round(gain, 2),
               "before": facts.loudness.to_dict(), "after": after.to_dict(),
               "warnings": warnings}
-    tmp = facts_path.with_suffix(".json.part")
+    tmp = facts_path.with_suffix(f".{os.getpid()}.part")  # another process may write it too
     tmp.write_text(json.dumps(result))
     os.replace(tmp, facts_path)
     return result

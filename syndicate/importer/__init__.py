@@ -46,6 +46,7 @@ class Found:
     guid: str | None = None
     tags: list[str] = field(default_factory=list)
     order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
+    doubt: str | None = None  # what a person should check, for the report
 
 
 @dataclass
@@ -294,8 +295,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
-        if doubt:
-            report.flagged.append({**entry, "reason": doubt})
+        for reason in (doubt, f.doubt):
+            if reason:
+                report.flagged.append({**entry, "reason": reason})
     return report
 
 

@@ -26,13 +26,21 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
         body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        doubt = None
+        link = entry.get("link") or ""
+        if not body.strip() and link.startswith(("http://", "https://")) and entry.get("title"):
+            body = f"<{link}>\n"  # a link post: its title and where it pointed
+            doubt = "no text in the feed, only a link: the post is that link"
+        # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
+        stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC) if stamp else None
         title = " ".join((entry.get("title") or "").split())
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
-                         order=(0, n)))
+                         order=(0, n), doubt=doubt))
+    if not out:
+        raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
-        raise SourceError(f"{name}: the feed has no entries with content")
+        raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
     return out

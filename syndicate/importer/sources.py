@@ -39,9 +39,13 @@ def parse(data: bytes, name: str) -> list[Found]:
     if not data.strip():
         raise SourceError(f"{name}: the file is empty")
     head = data[:2048].lstrip().lower()
-    if b"\x00" in data[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
+        head = data[:4096].decode("utf-16", "replace").lstrip().lower().encode()
+    elif b"\x00" in data[:4096]:
         raise SourceError(f"{name}: a binary file, not a page or a feed")
     if head.startswith(b"<?xml") or re.match(rb"<(rss|feed|rdf:rdf)\b", head):
+        # blank lines before the XML declaration break XML parsers, not podcast apps
+        data = data.lstrip() if data[:1].isspace() else data
         from .feeds import from_feed
         from .podcast import is_podcast, parse_podcast
 
