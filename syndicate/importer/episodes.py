@@ -61,43 +61,44 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         known[ep.guid] = folder / f"{stem}.yaml"
         todo.append((ep, entry, stem))
 
-    def one(job) -> tuple[str | None, str | None]:
-        """(error, what a person should check) for one episode; its audio fetched (or its
-        size asked for) and its sidecar written, here in a worker: the old host's latency and
-        the file system's overlap."""
+    def fetch(job) -> tuple[str | None, str | None]:
+        """(error, what a person should check) for one episode that needs the old host: its
+        audio downloaded, or its size asked for. Several at once: the host's latency overlaps.
+        """
         ep, _, stem = job
-        doubt = None
-        if keep_url:
-            if ep.audio_length is None:  # the enclosure needs a size: ask the old host
-                ep.audio_length = _remote_size(ep.audio_url, http)
-                if ep.audio_length is None:
-                    return (f"{ep.title!r}: the feed gives no enclosure length and the old "
-                            f"host gave none for {ep.audio_url}; import with --audio download"
-                            ), None
-            if ep.duration is None:
-                doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
-                         "'duration:' to the sidecar")
-        elif not dry_run:
-            dest = folder / f"{stem}{ep.audio_ext}"
-            try:
-                download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
-            except SourceError as exc:
-                return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
-            doubt = _check_duration(dest, ep.duration)
+        if keep_url:  # the enclosure needs a size
+            ep.audio_length = _remote_size(ep.audio_url, http)
+            if ep.audio_length is None:
+                return (f"{ep.title!r}: the feed gives no enclosure length and the old host "
+                        f"gave none for {ep.audio_url}; import with --audio download"), None
+            return None, None
+        dest = folder / f"{stem}{ep.audio_ext}"
+        try:
+            download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
+        except SourceError as exc:
+            return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
+        return None, _check_duration(dest, ep.duration)
+
+    remote = [job for job in todo if (job[0].audio_length is None if keep_url else not dry_run)]
+    outcomes: dict[int, tuple[str | None, str | None]] = {}
+    if remote:
+        from .fetch import session
+
+        with session() as http, ThreadPoolExecutor(8) as pool:
+            outcomes = dict(zip(map(id, remote), pool.map(fetch, remote), strict=True))
+    for job in todo:  # the sidecars: CPU work, in this thread (threads would only contend)
+        ep, entry, stem = job
+        failure, doubt = outcomes.get(id(job), (None, None))
+        if failure:
+            report.errors.append(failure)
+            continue
+        if keep_url and ep.duration is None:
+            doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
+                     "'duration:' to the sidecar")
         if not dry_run:
             _write_atomic(folder / f"{stem}.yaml", yaml.dump(
                 _sidecar(ep, source, keep_url, doubt), Dumper=_DUMPER, allow_unicode=True,
                 sort_keys=False, width=1000))
-        return None, doubt
-
-    from .fetch import session
-
-    with session() as http, ThreadPoolExecutor(8) as pool:
-        outcomes = list(pool.map(one, todo))
-    for (ep, entry, stem), (failure, doubt) in zip(todo, outcomes, strict=True):
-        if failure:
-            report.errors.append(failure)
-            continue
         entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
                              settings)
         if keep_url:
