@@ -356,3 +356,29 @@ def test_configured_sources_are_refreshed_by_collect_with_conditional_get(make_p
         assert len(_posts(proj)) == 3
     finally:
         host.server.shutdown()
+
+
+AWKWARD_TITLES = ["yes", "1.50", "- a dash", "# a hash", "key: value", "'quoted'", '"double"',
+                  "Ünïcödé ✓", "null", "~", "@at", "2024-01-01", "on", "[list]", "{map}",
+                  "a | b", "> folded", "*star", "!tag", "%pct", "`tick`"]
+
+
+def test_titles_and_notes_that_look_like_yaml_survive_the_front_matter(make_project):
+    from xml.sax.saxutils import escape
+
+    items = "".join(
+        f"<item><title>{escape(t)}</title><guid>t-{n}</guid>"
+        f"<pubDate>Mon, {n + 1:02d} Jan 2018 09:00:00 GMT</pubDate>"
+        f"<description>{escape(f'<p>{t}</p><p>second  line</p>')}</description></item>"
+        for n, t in enumerate(AWKWARD_TITLES))
+    feed = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x'
+            f"</title><link>https://old.example/</link><description>x</description>{items}"
+            "</channel></rss>")
+    proj = make_project({"old.xml": feed}, config=BASE_CONFIG + "blog:\n  feed_items: 100\n")
+    result = proj.run("import", str(proj.root / "old.xml"), "--config",
+                      str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    got = {e.id: e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+    assert got == {f"t-{n}": t for n, t in enumerate(AWKWARD_TITLES)}

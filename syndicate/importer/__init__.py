@@ -146,8 +146,37 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     meta["imported_from"] = found.source
     if found.derived_title:
         meta["review"] = "title made from the opening sentence; check it"
-    return yaml.dump(meta, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                     allow_unicode=True, sort_keys=False, width=1000)
+    return dump_yaml(meta)
+
+
+_TAG = "tag:yaml.org,2002:"
+
+
+def _node(value):
+    from yaml.nodes import ScalarNode, SequenceNode
+
+    if isinstance(value, bool):
+        return ScalarNode(_TAG + "bool", "true" if value else "false")
+    if isinstance(value, int):
+        return ScalarNode(_TAG + "int", str(value))
+    if isinstance(value, float):
+        return ScalarNode(_TAG + "float", repr(value))
+    if isinstance(value, list):
+        return SequenceNode(_TAG + "seq", [_node(v) for v in value])
+    # several lines (show notes) as a literal block, as a person would write them; the
+    # emitter quotes instead where a block cannot hold the text
+    return ScalarNode(_TAG + "str", str(value), style="|" if "\n" in str(value) else None)
+
+
+def dump_yaml(meta: dict) -> str:
+    """Front matter or a sidecar: keys in the order given. Nodes go straight to libyaml's
+    emitter (PyYAML's representer, in Python, cost more than the rest of an import)."""
+    from yaml.nodes import MappingNode, ScalarNode
+
+    root = MappingNode(_TAG + "map", [(ScalarNode(_TAG + "str", k), _node(v))
+                                      for k, v in meta.items()])
+    return yaml.serialize(root, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                          allow_unicode=True, width=1000)
 
 
 def free_stem(date: dt.datetime, title: str, taken: set[str]) -> str:
@@ -259,13 +288,14 @@ def import_sources(settings: Settings, sources: list[str], *,
             place = max(f.order[0] - 1, 0) * size + f.order[1]
             dates[id(f)] = start - dt.timedelta(days=place)
     taken = taken_slugs(k.path for k in known)
-    for f in found:
+    shingled = [(f, _shingles(f.body)) for f in found]
+    index = _Index(known, [sh for _, sh in shingled])
+    for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source}
         if not f.body.strip():
             report.skipped.append({**entry, "guid": f.guid, "reason": "the entry has no text"})
             continue
-        shingles = _shingles(f.body)
-        match, clash = _match(f, shingles, known)
+        match, clash = _match(f, shingles, index.candidates(f.guid, shingles))
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -287,7 +317,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
         if not dry_run:
             _write_atomic(path, text)
-        known.append(_Known(path, f.title, shingles, f.guid, f.source))
+        index.add(_Known(path, f.title, shingles, f.guid, f.source))
         entry["file"] = _rel(path, settings)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
@@ -299,6 +329,51 @@ def import_sources(settings: Settings, sources: list[str], *,
             if reason:
                 report.flagged.append({**entry, "reason": reason})
     return report
+
+
+class _Index:
+    """The known posts, found again by their rarer word 5-grams, so each new post is compared
+    only with the few that could be it, not with every post (an import of thousands of posts
+    stays linear). A 5-gram in more than COMMON posts of the batch (a signature, a stock
+    phrase) finds no candidates; a post made only of such 5-grams is compared with all."""
+
+    COMMON = 20
+
+    def __init__(self, known: list[_Known], incoming: list[set[int]]):
+        from collections import Counter
+
+        self.df = Counter(h for sh in [*(k.shingles for k in known), *incoming] for h in sh)
+        self.posts: list[_Known] = []
+        self.by_shingle: dict[int, list[int]] = {}
+        self.by_guid: dict[str, list[int]] = {}
+        self.plain: list[int] = []  # posts with no rare 5-gram: always candidates
+        for k in known:
+            self.add(k)
+
+    def _rare(self, shingles: set[int]) -> list[int]:
+        return [h for h in shingles if self.df[h] <= self.COMMON]
+
+    def add(self, k: _Known) -> None:
+        n = len(self.posts)
+        self.posts.append(k)
+        rare = self._rare(k.shingles)
+        for h in rare:
+            self.by_shingle.setdefault(h, []).append(n)
+        if not rare:
+            self.plain.append(n)
+        if k.guid:
+            self.by_guid.setdefault(k.guid, []).append(n)
+
+    def candidates(self, guid: str | None, shingles: set[int]) -> list[_Known]:
+        rare = self._rare(shingles)
+        if not rare:
+            return self.posts
+        found = set(self.plain)
+        for h in rare:
+            found.update(self.by_shingle.get(h, ()))
+        if guid:
+            found.update(self.by_guid.get(guid, ()))
+        return [self.posts[n] for n in sorted(found)]
 
 
 def _match(f: Found, shingles: set[int], known: list[_Known]):

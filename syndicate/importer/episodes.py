@@ -11,11 +11,18 @@ import yaml
 
 from ..catalog import open_catalog
 from ..config import Settings
-from . import LOADER, ImportReport, SourceError, _rel, _write_atomic, free_stem, taken_slugs
+from . import (
+    LOADER,
+    ImportReport,
+    SourceError,
+    _rel,
+    _write_atomic,
+    dump_yaml,
+    free_stem,
+    taken_slugs,
+)
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
-
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, where PyYAML has it
 
 
 def _known_guids(folder: Path) -> dict[str, Path]:
@@ -96,9 +103,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         if not dry_run:
-            _write_atomic(folder / f"{stem}.yaml", yaml.dump(
-                _sidecar(ep, source, keep_url, doubt), Dumper=_DUMPER, allow_unicode=True,
-                sort_keys=False, width=1000))
+            _write_atomic(folder / f"{stem}.yaml", dump_yaml(_sidecar(ep, source, keep_url, doubt)))
         entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
                              settings)
         if keep_url:
