@@ -131,15 +131,13 @@ def _passthrough(src: EpisodeSource, sha: str, name: str) -> Media:
                  sample_rate=info.sample_rate, channels=info.channels, passthrough=True)
 
 
-REMOTE_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a"}
-
-
 def remote_media(src: EpisodeSource, sha: str) -> Media:
     """Audio kept at its URL: published as the sidecar describes it, not downloaded."""
     meta = src.meta
     ext = os.path.splitext(meta.audio_url.split("?")[0])[1].lower()
-    kind = meta.audio_type or REMOTE_TYPES.get(ext, "audio/mpeg")
-    return Media(sha256=sha, size=meta.audio_length, content_type=kind,
-                 extension=ext if ext in REMOTE_TYPES else ".mp3", samples=0, sample_rate=0,
+    ext = ext if ext in audio.PASSTHROUGH else ".mp3"
+    return Media(sha256=sha, size=meta.audio_length,
+                 content_type=meta.audio_type or audio.PASSTHROUGH[ext][0],
+                 extension=ext, samples=0, sample_rate=0,
                  channels=0, passthrough=True, url=meta.audio_url,
                  stated_duration=meta.duration)

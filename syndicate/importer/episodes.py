@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
 from . import (
@@ -123,7 +124,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None) ->
     if keep_url:
         meta["audio_url"] = ep.audio_url
         meta["audio_length"] = ep.audio_length
-        meta["audio_type"] = "audio/mpeg" if ep.audio_ext == ".mp3" else "audio/x-m4a"
+        meta["audio_type"] = PASSTHROUGH[ep.audio_ext][0]
         if ep.duration is not None:
             meta["duration"] = round(ep.duration, 3)
     if ep.season:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..model import parse_timestamp
 from .sources import parse_date
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -64,16 +65,11 @@ def _int(value: str | None) -> int | None:
 
 
 def _duration(value: str | None) -> float | None:
-    if not value:
-        return None
+    """itunes:duration (seconds, MM:SS or H:MM:SS) in seconds; None when absent or unreadable."""
     try:
-        parts = [float(p) for p in value.strip().split(":")]
+        return parse_timestamp(value.strip()) if value else None
     except ValueError:
         return None
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + p
-    return seconds
 
 
 def _is_audio(enc) -> bool:
