@@ -60,7 +60,13 @@ def line_map(node: yaml.Node | None, prefix: tuple = (), out: dict | None = None
     return out
 
 
-def _line_for(lines: dict, loc: tuple) -> int:
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of text ``parse`` has already accepted (for the lines of its keys)."""
+    return yaml.compose(text, Loader=_Loader)
+
+
+def line_of(lines: dict, loc: tuple) -> int:
+    """The 0-based line of ``loc`` (or of the nearest enclosing key found) in ``line_map``."""
     for n in range(len(loc), 0, -1):
         if loc[:n] in lines:
             return lines[loc[:n]]
@@ -189,11 +195,11 @@ def validate(model: type[M], data: Any, text: str, name: str, line_offset: int =
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        lines = line_map(yaml.compose(text, Loader=_Loader))
+        lines = line_map(compose(text))
         problems, first = [], None
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = _line_for(lines, loc) + 1 + line_offset
+            line = line_of(lines, loc) + 1 + line_offset
             first = line if first is None else first
             problems.append(f"{name}:{line}: '{dotted(loc)}': {message(err)}")
         raise YamlProblems(problems, first) from None
@@ -204,9 +210,9 @@ def unknown_keys(model: BaseModel, text: str, name: str, line_offset: int = 0) -
     found = _unknown(model)
     if not found:
         return []
-    lines = line_map(yaml.compose(text, Loader=_Loader))
+    lines = line_map(compose(text))
     return [
-        f"{name}:{_line_for(lines, loc) + 1 + line_offset}: '{dotted(loc)}': unknown key, "
+        f"{name}:{line_of(lines, loc) + 1 + line_offset}: '{dotted(loc)}': unknown key, "
         "ignored (check its spelling)"
         for loc in found
     ]
