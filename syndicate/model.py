@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE
+from .mediatypes import ENCLOSURE_TYPES
 from .when import parse_date
 from .yamlcheck import shown
 
@@ -104,7 +105,7 @@ class EpisodeMeta(_Meta):
     # audio kept where it already is (an imported show's old host): no download, no processing
     audio_url: str | None = None
     audio_length: int | None = Field(None, ge=1, le=10**13)  # bytes, for the enclosure
-    audio_type: Literal["audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac"] | None = None
+    audio_type: str | None = None  # one of mediatypes.ENCLOSURE_TYPES
     duration: Any = None  # seconds or HH:MM:SS, as the old feed stated it
     notes: str | None = None
     season: int | None = Field(None, ge=1, le=1_000_000)
@@ -121,6 +122,13 @@ class EpisodeMeta(_Meta):
     def _remote(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
+        return v
+
+    @field_validator("audio_type")
+    @classmethod
+    def _audio_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in ENCLOSURE_TYPES:
+            raise ValueError(f"expected {', '.join(ENCLOSURE_TYPES)}, got {shown(v)}")
         return v
 
     @field_validator("duration")

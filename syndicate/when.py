@@ -23,6 +23,8 @@ import zoneinfo
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .yamlcheck import shown
+
 UTC = dt.UTC
 MIN_YEAR, MAX_YEAR = 1900, 9998
 _TEXT = re.compile(
@@ -39,11 +41,6 @@ class WhenError(ValueError):
 
 def _fmt(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M%z")[:-2] + ":" + when.strftime("%z")[-2:]
-
-
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _offset(text: str) -> dt.timezone:
@@ -129,6 +126,16 @@ def _resolve(when: dt.datetime, has_time: bool, zone: str) -> dt.datetime:
     return _in_range(when)
 
 
+def _read(text: str, unreadable: str, invalid: str) -> tuple[dt.datetime, bool]:
+    """``_parse_text`` with its failures said in the caller's words (``{why}``: the reason)."""
+    try:
+        return _parse_text(text)
+    except LookupError:
+        raise WhenError(unreadable) from None
+    except ValueError as exc:
+        raise WhenError(invalid.format(why=exc)) from None
+
+
 def parse_date(value: Any, zone: str) -> dt.datetime:
     """A date from front matter, a sidecar, a file name or a ``Date:`` line, as an aware UTC
     datetime; a value without an offset is read in ``zone``. Raises WhenError saying why."""
@@ -136,14 +143,10 @@ def parse_date(value: Any, zone: str) -> dt.datetime:
         return _resolve(value, True, zone)
     if isinstance(value, dt.date):
         return _resolve(dt.datetime(value.year, value.month, value.day), False, zone)
+    unreadable = f"expected {DATE_EXAMPLES}, got {shown(value)}"
     if not isinstance(value, str):
-        raise WhenError(f"expected {DATE_EXAMPLES}, got {_shown(value)}")
-    try:
-        when, has_time = _parse_text(value)
-    except LookupError:
-        raise WhenError(f"expected {DATE_EXAMPLES}, got {_shown(value)}") from None
-    except ValueError as exc:
-        raise WhenError(f"{_shown(value)} is not a valid date ({exc})") from None
+        raise WhenError(unreadable)
+    when, has_time = _read(value, unreadable, f"{shown(value)} is not a valid date ({{why}})")
     return _resolve(when, has_time, zone)
 
 
@@ -164,14 +167,11 @@ def parse_release_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
     value = text.strip()
     if value.lower() == "now":
         return now.astimezone(UTC)
-    try:
-        when, has_time = _parse_text(value)
-    except LookupError:
-        raise WhenError(f"{text!r} is not a date and time; use {EXAMPLES}") from None
-    except ValueError as exc:
-        raise WhenError(f"{text!r} is not a valid date and time ({exc}); use {EXAMPLES}") from None
+    unreadable = f"{shown(text)} is not a date and time; use {EXAMPLES}"
+    when, has_time = _read(value, unreadable, f"{shown(text)} is not a valid date and time "
+                                              f"({{why}}); use {EXAMPLES}")
     if not has_time:
-        raise WhenError(f"{text!r} is not a date and time; use {EXAMPLES}")
+        raise WhenError(unreadable)
     return _resolve(when, True, zone)
 
 

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 # Sources are re-parsed when the code that parses them changes.
 PARSE_VERSION = code_fingerprint(
-    "collect/*.py", "markup.py", "model.py", "yamlcheck.py", "when.py", "frontmatter.py")
+    "collect/*.py", "markup.py", "model.py", "yamlcheck.py", "when.py", "frontmatter.py",
+    "mediatypes.py")
 
 
 @dataclass
