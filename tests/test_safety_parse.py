@@ -232,3 +232,37 @@ def test_queue_at_extreme_times_is_refused_clearly(make_project, at, expected):
     assert result.exit_code == 1
     assert expected in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- the importer's dates go through the same parser and range ----------------------------------
+def _feed(items: list[tuple[str, str]]) -> str:
+    body = "".join(
+        f"<item><title>{title}</title><guid>g-{n}</guid><pubDate>{date}</pubDate>"
+        f"<description>Words of {title}.</description></item>" for n, (title, date) in
+        enumerate(items))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Old</title>'
+            f"<link>https://old.example/</link><description>d</description>{body}"
+            "</channel></rss>")
+
+
+def test_imported_feed_dates_out_of_range_are_reported_not_written(make_project):
+    import json
+
+    proj = make_project({"old.xml": _feed([
+        ("Good entry", "Tue, 10 Jun 2003 04:00:00 GMT"),
+        ("Iso entry", "2004-02-03T10:00:00+01:00"),
+        ("Far future", "Fri, 31 Dec 9999 23:59:59 -1400"),
+        ("Ancient", "1066-10-14T09:00:00Z"),
+        ("Nonsense", "the thirtieth of February"),
+    ])})
+    result = proj.run("import", str(proj.root / "old.xml"), "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    _no_traceback(result)
+    report = json.loads(result.output)
+    assert sorted(e["title"] for e in report["created"]) == ["Good entry", "Iso entry"]
+    undated = {e["title"] for e in report["skipped"]}
+    assert undated == {"Far future", "Ancient", "Nonsense"}
+    assert proj.run("publish").exit_code == 0
+    entries = feedparser.parse(proj.read("feed.xml")).entries
+    assert {e.title: e.published_parsed[:4] for e in entries} == {
+        "Good entry": (2003, 6, 10, 4), "Iso entry": (2004, 2, 3, 9)}
