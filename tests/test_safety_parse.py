@@ -266,3 +266,11 @@ def test_imported_feed_dates_out_of_range_are_reported_not_written(make_project)
     entries = feedparser.parse(proj.read("feed.xml")).entries
     assert {e.title: e.published_parsed[:4] for e in entries} == {
         "Good entry": (2003, 6, 10, 4), "Iso entry": (2004, 2, 3, 9)}
+
+
+def test_a_bad_now_is_a_usage_error_not_a_traceback(make_project):
+    proj = make_project({"posts/good.md": post("Good post")})
+    result = proj.run("status", now="2026-02-30")
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert "Invalid value for '--now': '2026-02-30' is not a valid date" in result.output
