@@ -101,7 +101,7 @@ def message(err: dict) -> str:
         return f"expected {err['ctx']['expected']}, got {shown(value)}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "too_short", "too_long"):
         return err["msg"][0].lower() + err["msg"][1:] + f", got {shown(value)}"
-    return err["msg"].removeprefix("Value error, ")
+    return _short(err["msg"].removeprefix("Value error, "), 4 * _REPR_MAX)  # (quotes a value)
 
 
 def _problem(name: str, line: int, text: str) -> YamlProblems:
@@ -181,8 +181,8 @@ def parse(text: str, name: str, line_offset: int = 0) -> Any:
         raise _problem(name, line, f"invalid YAML: {_short(str(exc))}") from None
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= _REPR_MAX else text[:_REPR_MAX - 3] + "..."
+def _short(text: str, most: int = _REPR_MAX) -> str:
+    return text if len(text) <= most else text[:most - 3] + "..."
 
 
 def shown(value: Any) -> str:

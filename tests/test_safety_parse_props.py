@@ -34,6 +34,7 @@ TRICKY = [
     "{a: {b: 1}}", "*undefined", "&a [*a]", "'unterminated", '"\\x00"', '"\\u0007"', "[1, 2",
     "{start: 0, title: x}", "[{start: 0, title: a}, {start: .nan, title: b}]",
     "[{start: '0:00', title: a, url: 'javascript:x'}]", "\ufeff", "@", "`", "%YAML 1.1",
+    "A" * 20000, "a-" * 5000,
 ]
 CONTROL = st.sampled_from(["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f",
                            "\x85", "\x9b", "\u2028", "\ufeff", "\ufffe", "\uffff"])
