@@ -27,8 +27,12 @@ CONFIG_HELP = "Path of the config file."
 def _now(value: str | None) -> dt.datetime:
     """The only place the wall clock is read."""
     if value:
-        when = dt.datetime.fromisoformat(value)
-        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+        from .when import WhenError, parse_date
+
+        try:
+            return parse_date(value, "UTC")  # without an offset: UTC
+        except WhenError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--now'") from None
     return dt.datetime.now(dt.UTC)
 
 

@@ -335,11 +335,54 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
             data = {}
         if not isinstance(data, dict):
             raise yamlcheck.YamlProblems([f"{name}:1: expected a mapping of settings"])
-        config = yamlcheck.validate(Config, data, text, name)
+        refused = _credentials(data, text, name)
+        try:
+            config = yamlcheck.validate(Config, data, text, name)
+        except yamlcheck.YamlProblems as exc:
+            raise yamlcheck.YamlProblems(refused + exc.problems) from None
+        if refused:
+            raise yamlcheck.YamlProblems(refused)
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = yamlcheck.unknown_keys(config, text, name)
     return Settings(config=config, path=path.resolve(), warnings=warnings)
+
+
+# keys that hold a credential, whatever section they are put in (their values are never shown)
+_CREDENTIAL = re.compile(
+    r"(secret|passw(or)?d|token|credential|api_?key|access_?key|private_?key|session_?key)",
+    re.I)
+CREDENTIALS_BELONG = (
+    "syndicate takes credentials only from boto3's standard chain: the environment variables "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), a profile named by "
+    "AWS_PROFILE, or an instance role")
+
+
+def _credentials(data: Any, text: str, name: str) -> list[str]:
+    """Find keys that look like credentials, take them (and their values) out of ``data`` so
+    no later message can quote them, and say where credentials belong instead."""
+    found: list[tuple] = []
+
+    def walk(node: Any, loc: tuple) -> None:
+        if isinstance(node, dict):
+            for key in list(node):
+                if _CREDENTIAL.search(str(key).replace("-", "_")):
+                    found.append((*loc, str(key)))
+                    del node[key]
+                else:
+                    walk(node[key], (*loc, key))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*loc, i))
+
+    walk(data, ())
+    if not found:
+        return []
+    lines = yamlcheck.line_map(yamlcheck.compose(text))
+    file = Path(name).name
+    return [f"{name}:{yamlcheck.line_of(lines, loc) + 1}: '{yamlcheck.dotted(loc)}': a "
+            f"credential does not belong in {file}; remove it (and replace the credential if "
+            f"{file} was ever shared or committed). {CREDENTIALS_BELONG}" for loc in found]
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

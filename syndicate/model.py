@@ -3,58 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-import zoneinfo
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE
+from .mediatypes import ENCLOSURE_TYPES
+from .when import parse_date
+from .yamlcheck import shown
 
 UTC = dt.UTC
+MAX_SECONDS = 1_000_000  # a chapter start or a duration: about 277 hours
 
 
-def parse_when(value: Any, zone: str) -> dt.datetime:
-    """A date from front matter or a sidecar, as an aware UTC datetime.
-
-    Accepts YAML dates and datetimes, ISO 8601 text with or without an offset, and
-    ``YYYY-MM-DD HH:MM``; a value without an offset is read in ``zone``.
-    """
-    if isinstance(value, dt.datetime):
-        when = value
-    elif isinstance(value, dt.date):
-        when = dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(
-                f"expected a date such as 2024-05-01 or 2024-05-01 09:30 or "
-                f"2024-05-01T09:30:00+01:00, got {value!r}"
-            ) from None
-    else:
-        raise ValueError(f"expected a date such as 2024-05-01, got {value!r}")
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    return when.astimezone(UTC)
+parse_when = parse_date  # the one date parser lives in when.py
 
 
 def parse_timestamp(value: Any) -> float:
-    """A chapter start: seconds, or ``HH:MM:SS(.mmm)`` / ``MM:SS``."""
+    """A chapter start or a duration: seconds, or ``HH:MM:SS(.mmm)`` / ``MM:SS``."""
+    wrong = f"expected a time such as 12:30 or 1:02:03, got {shown(value)}"
     if isinstance(value, bool):
-        raise ValueError(f"expected a time such as 12:30 or 1:02:03, got {value!r}")
+        raise ValueError(wrong)
     if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and re.fullmatch(r"\d+(:\d{1,2}){0,2}(\.\d+)?", value.strip()):
+        seconds = float(min(value, MAX_SECONDS + 1))  # (an int too big for a float)
+    elif isinstance(value, str) and re.fullmatch(r"\d{1,12}(:\d{1,2}){0,2}(\.\d{1,9})?",
+                                                 value.strip()):
         seconds = 0.0
         for part in value.strip().split(":"):
             seconds = seconds * 60 + float(part)
     else:
-        raise ValueError(f"expected a time such as 12:30 or 1:02:03, got {value!r}")
+        raise ValueError(wrong)
     if seconds < 0:
-        raise ValueError(f"a time cannot be negative, got {value!r}")
+        raise ValueError(f"a time cannot be negative, got {shown(value)}")
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        raise ValueError(f"expected a time under {MAX_SECONDS // 3600} hours, got "
+                         f"{shown(value)}")
     return seconds
 
 
@@ -118,12 +104,12 @@ class EpisodeMeta(_Meta):
     audio: str | None = None
     # audio kept where it already is (an imported show's old host): no download, no processing
     audio_url: str | None = None
-    audio_length: int | None = Field(None, ge=1)  # bytes, for the enclosure
-    audio_type: Literal["audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac"] | None = None
+    audio_length: int | None = Field(None, ge=1, le=10**13)  # bytes, for the enclosure
+    audio_type: str | None = None  # one of mediatypes.ENCLOSURE_TYPES
     duration: Any = None  # seconds or HH:MM:SS, as the old feed stated it
     notes: str | None = None
-    season: int | None = Field(None, ge=1)
-    number: int | None = Field(None, ge=1)
+    season: int | None = Field(None, ge=1, le=1_000_000)
+    number: int | None = Field(None, ge=1, le=1_000_000)
     type: Literal["full", "trailer", "bonus"] = "full"
     explicit: bool | None = None
     image: str | None = None
@@ -136,6 +122,13 @@ class EpisodeMeta(_Meta):
     def _remote(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
+        return v
+
+    @field_validator("audio_type")
+    @classmethod
+    def _audio_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in ENCLOSURE_TYPES:
+            raise ValueError(f"expected {', '.join(ENCLOSURE_TYPES)}, got {shown(v)}")
         return v
 
     @field_validator("duration")

@@ -1,70 +1,196 @@
-"""Release times as the author types them, checked against the calendar of their time zone.
+"""Dates and times as people write them: the one parser every reader of dates goes through.
 
-``now``, ISO 8601 with an offset (``2026-12-01T09:00+01:00``, ``...Z``), or a wall-clock time
-``YYYY-MM-DD HH:MM`` in the site's zone. A wall-clock time the zone skips (clocks go forward) or
-shows twice (clocks go back) is refused with the valid choices spelled out, never guessed.
+Front matter and sidecars (``date:``, ``updated:``), dated file names, a text post's ``Date:``
+line, ``syndicate queue --at`` and the importer's feed and page dates all come here, so each is
+read the same way:
+
+- ``YYYY-MM-DD``, ``YYYY-MM-DD HH:MM[:SS[.ffffff]]`` (or with a ``T``), optionally followed by an
+  offset (``Z``, ``+01:00``, ``+0100``, ``-5``): ISO 8601 and YAML's own timestamps;
+- a time without an offset is a wall-clock time in the site's zone. One the zone skips (clocks
+  go forward) or shows twice (clocks go back) is refused with the valid choices spelled out,
+  never guessed; a date alone is the start of that day;
+- an instant must fall in the years ``MIN_YEAR`` to ``MAX_YEAR`` (in UTC and in the zone), so
+  no later conversion, sort or feed date can overflow.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+import time
 import zoneinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from .yamlcheck import shown
 
 UTC = dt.UTC
-_WALL = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2})(?::(\d{2}))?$")
-_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+MIN_YEAR, MAX_YEAR = 1900, 9998
+_TEXT = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?"
+    r"(?:[ \t]*(?P<z>[Zz]|[+-]\d{1,2}(?::?\d{2})?))?)?$")
 EXAMPLES = "'now', '2026-12-01 09:00' (in the site's time zone) or '2026-12-01T09:00+01:00'"
+DATE_EXAMPLES = "a date such as 2024-05-01 or 2024-05-01 09:30 or 2024-05-01T09:30:00+01:00"
 
 
 class WhenError(ValueError):
-    """A release time that cannot be used; the message says why and what would do."""
+    """A date or time that cannot be used; the message says why and what would do."""
 
 
 def _fmt(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M%z")[:-2] + ":" + when.strftime("%z")[-2:]
 
 
+def _offset(text: str) -> dt.timezone:
+    if text in ("Z", "z"):
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+    if hours > 18 or minutes > 59:
+        raise WhenError(f"the offset {text} is not a time zone offset (at most ±18:00)")
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _in_range(when: dt.datetime) -> dt.datetime:
+    """``when`` in UTC, refused if it (or its wall-clock form) leaves the years we can carry."""
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise WhenError(f"the year {when.year} is out of range; dates run from {MIN_YEAR} to "
+                        f"{MAX_YEAR}")
+    # both years are in range, so an offset under a day cannot overflow
+    utc = when.astimezone(UTC)
+    if not MIN_YEAR <= utc.year <= MAX_YEAR:
+        raise WhenError(f"{utc:%Y-%m-%d %H:%M} UTC is out of range; dates run from {MIN_YEAR} "
+                        f"to {MAX_YEAR}")
+    return utc
+
+
+def _local(wall: dt.datetime, zone: str) -> dt.datetime:
+    """A wall-clock time in ``zone`` as an aware datetime; skipped or doubled times refused."""
+    tz = zoneinfo.ZoneInfo(zone)
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    back_first = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if back_first == wall:  # it exists twice: the clocks went back over it
+        a, b = first.astimezone(tz), second.astimezone(tz)
+        raise WhenError(
+            f"{wall:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back that night); "
+            f"write {_fmt(a)} for the first ({a.tzname()}) or {_fmt(b)} for the second "
+            f"({b.tzname()})")
+    # it does not exist: the clocks jumped over it; find the minute they jumped
+    lo, hi = sorted((first.astimezone(UTC), second.astimezone(UTC)))
+    jump = next(lo + dt.timedelta(minutes=m) for m in range(int((hi - lo).seconds // 60) + 1)
+                if (lo + dt.timedelta(minutes=m)).astimezone(tz).utcoffset()
+                != lo.astimezone(tz).utcoffset())
+    old, new = lo.astimezone(tz).utcoffset(), jump.astimezone(tz).utcoffset()
+    start, end = (jump + old).replace(tzinfo=None), (jump + new).replace(tzinfo=None)
+    later = wall + (new - old)
+    raise WhenError(
+        f"{wall:%Y-%m-%d %H:%M} does not exist in {zone}: that night the clocks go forward "
+        f"from {start:%H:%M} to {end:%H:%M}; choose a time before {start:%H:%M} or from "
+        f"{end:%H:%M}, e.g. {later:%Y-%m-%d %H:%M}")
+
+
+def _start_of_day(day: dt.date, zone: str) -> dt.datetime:
+    """The first instant of ``day`` in ``zone``: midnight, or the moment the clocks jumped past
+    it (PEP 495: fold 0 reads a skipped time with the offset before the jump)."""
+    wall = dt.datetime(day.year, day.month, day.day)
+    return wall.replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=0).astimezone(UTC)
+
+
+def _parse_text(text: str) -> tuple[dt.datetime, bool]:
+    """(the date and time written, has a time); LookupError for no date, ValueError for one
+    the calendar does not have."""
+    m = _TEXT.match(text.strip())
+    if m is None:
+        raise LookupError(text)
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    if m["H"] is None:
+        return dt.datetime(year, month, day), False
+    micro = int((m["f"] or "0")[:6].ljust(6, "0"))
+    when = dt.datetime(year, month, day, int(m["H"]), int(m["M"]), int(m["S"] or 0), micro)
+    if m["z"]:
+        return when.replace(tzinfo=_offset(m["z"])), True
+    return when, True
+
+
+def _resolve(when: dt.datetime, has_time: bool, zone: str) -> dt.datetime:
+    if not MIN_YEAR <= when.year <= MAX_YEAR:  # before the zone's rules are asked about it
+        raise WhenError(f"the year {when.year} is out of range; dates run from {MIN_YEAR} to "
+                        f"{MAX_YEAR}")
+    if when.tzinfo is None:
+        when = _local(when, zone) if has_time else _start_of_day(when.date(), zone)
+    return _in_range(when)
+
+
+def _read(text: str, unreadable: str, invalid: str) -> tuple[dt.datetime, bool]:
+    """``_parse_text`` with its failures said in the caller's words (``{why}``: the reason)."""
+    try:
+        return _parse_text(text)
+    except LookupError:
+        raise WhenError(unreadable) from None
+    except ValueError as exc:
+        raise WhenError(invalid.format(why=exc)) from None
+
+
+def parse_date(value: Any, zone: str) -> dt.datetime:
+    """A date from front matter, a sidecar, a file name or a ``Date:`` line, as an aware UTC
+    datetime; a value without an offset is read in ``zone``. Raises WhenError saying why."""
+    if isinstance(value, dt.datetime):
+        return _resolve(value, True, zone)
+    if isinstance(value, dt.date):
+        return _resolve(dt.datetime(value.year, value.month, value.day), False, zone)
+    unreadable = f"expected {DATE_EXAMPLES}, got {shown(value)}"
+    if not isinstance(value, str):
+        raise WhenError(unreadable)
+    when, has_time = _read(value, unreadable, f"{shown(value)} is not a valid date ({{why}})")
+    return _resolve(when, has_time, zone)
+
+
+def parse_day(text: str) -> dt.date | None:
+    """The date a file name starts with (``2024-05-01``), if it is a real one in range."""
+    try:
+        when, has_time = _parse_text(text)
+    except (LookupError, ValueError):
+        return None
+    if has_time or not MIN_YEAR <= when.year <= MAX_YEAR:
+        return None
+    return when.date()
+
+
 def parse_release_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
-    """The UTC instant ``text`` names; wall-clock times are read in ``zone``."""
+    """The UTC instant ``text`` names (``syndicate queue --at``); wall-clock times are read
+    in ``zone``. A time is required: a date alone does not say when to release."""
     value = text.strip()
     if value.lower() == "now":
         return now.astimezone(UTC)
-    tz = zoneinfo.ZoneInfo(zone)
-    if _OFFSET.search(value) and "T" in value.upper():
-        try:
-            when = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            raise WhenError(f"{text!r} is not a date and time; use {EXAMPLES}") from None
-        return when.astimezone(UTC)
-    match = _WALL.match(value)
-    if not match:
-        raise WhenError(f"{text!r} is not a date and time; use {EXAMPLES}")
+    unreadable = f"{shown(text)} is not a date and time; use {EXAMPLES}"
+    when, has_time = _read(value, unreadable, f"{shown(text)} is not a valid date and time "
+                                              f"({{why}}); use {EXAMPLES}")
+    if not has_time:
+        raise WhenError(unreadable)
+    return _resolve(when, True, zone)
+
+
+def feed_date(value: str | time.struct_time | None) -> dt.datetime | None:
+    """An imported feed's or page's date (RFC 822, ISO 8601, or feedparser's parsed UTC
+    tuple) as an aware UTC datetime; None when it is missing, unreadable or out of range
+    (the importer then reports the entry as undated). A time without an offset is UTC."""
+    if value is None or value == "":
+        return None
     try:
-        day = dt.date.fromisoformat(match.group(1))
-        hh, mm = (int(x) for x in match.group(2).split(":"))
-        wall = dt.datetime(day.year, day.month, day.day, hh, mm, int(match.group(3) or 0))
-    except ValueError as exc:
-        raise WhenError(f"{text!r} is not a valid date and time ({exc}); use {EXAMPLES}") from None
-    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        back_first = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        if back_first == wall:  # it exists twice: the clocks went back over it
-            a, b = first.astimezone(tz), second.astimezone(tz)
-            raise WhenError(
-                f"{wall:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back that night); "
-                f"write {_fmt(a)} for the first ({a.tzname()}) or {_fmt(b)} for the second "
-                f"({b.tzname()})")
-        # it does not exist: the clocks jumped over it; find the minute they jumped
-        lo, hi = sorted((first.astimezone(UTC), second.astimezone(UTC)))
-        jump = next(lo + dt.timedelta(minutes=m) for m in range(int((hi - lo).seconds // 60) + 1)
-                    if (lo + dt.timedelta(minutes=m)).astimezone(tz).utcoffset()
-                    != lo.astimezone(tz).utcoffset())
-        old, new = lo.astimezone(tz).utcoffset(), jump.astimezone(tz).utcoffset()
-        start, end = (jump + old).replace(tzinfo=None), (jump + new).replace(tzinfo=None)
-        later = wall + (new - old)
-        raise WhenError(
-            f"{wall:%Y-%m-%d %H:%M} does not exist in {zone}: that night the clocks go forward "
-            f"from {start:%H:%M} to {end:%H:%M}; choose a time before {start:%H:%M} or from "
-            f"{end:%H:%M}, e.g. {later:%Y-%m-%d %H:%M}")
-    return first.astimezone(UTC)
+        if isinstance(value, time.struct_time | tuple):
+            return _in_range(dt.datetime.fromtimestamp(calendar.timegm(value), UTC))
+        text = str(value).strip()
+        try:
+            when = _parse_text(text)[0]
+        except LookupError:
+            when = parsedate_to_datetime(text)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return _in_range(when)
+    except (ValueError, TypeError, OverflowError, OSError, IndexError):
+        return None

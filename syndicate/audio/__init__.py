@@ -2,6 +2,7 @@
 
 import importlib
 
+from .. import mediatypes
 from .ffmpeg import ffmpeg_exe
 from .probe import AUDIO_EXTENSIONS, PROBE_WORKERS, AudioInfo, probe, sha256_file
 
@@ -22,8 +23,8 @@ def __getattr__(name: str):
 
 # Published as they are when audio.process is off: extension, enclosure type, codecs it must hold.
 PASSTHROUGH = {
-    ".mp3": ("audio/mpeg", {"mp3"}),
-    ".m4a": ("audio/x-m4a", {"aac", "alac"}),
+    ".mp3": (mediatypes.of(".mp3"), {"mp3"}),
+    ".m4a": (mediatypes.of(".m4a"), {"aac", "alac"}),
 }
 
 __all__ = [

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from ..audio.pipeline import Progress
 
 # Sources are re-parsed when the code that parses them changes.
-PARSE_VERSION = code_fingerprint("collect/*.py", "markup.py", "model.py", "yamlcheck.py")
+PARSE_VERSION = code_fingerprint(
+    "collect/*.py", "markup.py", "model.py", "yamlcheck.py", "when.py", "frontmatter.py",
+    "mediatypes.py")
 
 
 @dataclass

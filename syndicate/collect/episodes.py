@@ -9,18 +9,13 @@ from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, xml_safe
-from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
+from ..mediatypes import TRANSCRIPT_SUFFIXES
+from ..model import Chapter, Episode, EpisodeMeta, Media
+from ..when import parse_date
 from .sources import default_slug, key_line, read_text, relative, split_name, strip_where
 
 SIDECAR_SUFFIXES = {".yaml", ".yml"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
-TRANSCRIPT_TYPES = {
-    ".vtt": "text/vtt",
-    ".srt": "application/x-subrip",
-    ".txt": "text/plain",
-    ".html": "text/html",
-    ".json": "application/json",
-}
 
 
 @dataclass
@@ -67,7 +62,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
             hint="add 'date: 2024-05-01 09:00' or name the file 2024-05-01-slug.yaml",
         )
     try:
-        date = parse_when(when, zone).isoformat()
+        date = parse_date(when, zone).isoformat()
     except ValueError as exc:
         raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
 
@@ -120,7 +115,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
         return p
 
     image = companion("image", meta.image, IMAGE_SUFFIXES)
-    transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_TYPES))
+    transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     return EpisodeSource(name, path, meta, audio, image, transcript, date)
 
 

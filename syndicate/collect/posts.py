@@ -7,36 +7,19 @@ from pathlib import Path
 
 from .. import yamlcheck
 from ..errors import CollectError
+from ..frontmatter import split_front_matter
 from ..markup import markdown_to_html, summarize, text_to_html, xml_safe
-from ..model import Post, PostMeta, parse_when
+from ..model import Post, PostMeta
+from ..when import parse_date
 from .sources import default_slug, key_line, read_text, split_name, strip_where
 
 POST_SUFFIXES = {".md", ".markdown", ".txt"}
-_FENCE = re.compile(r"^(?:---|\.\.\.)\s*$", re.M)
 _DATE_LINE = re.compile(r"^date:\s*(.+)$", re.I)
-
-
-def split_front_matter(text: str, name: str) -> tuple[str | None, str, int]:
-    """Return (front matter YAML or None, body, number of lines before the body)."""
-    if not text.startswith("---"):
-        return None, text, 0
-    first_nl = text.find("\n")
-    if first_nl == -1 or text[:first_nl].strip() != "---":
-        return None, text, 0
-    end = _FENCE.search(text, first_nl + 1)
-    if end is None:
-        raise CollectError(
-            name, "front matter is not closed", 1, hint="end it with a line holding only ---"
-        )
-    fm = text[first_nl + 1 : end.start()]
-    body_start = text.find("\n", end.end())
-    body = "" if body_start == -1 else text[body_start + 1 :]
-    return fm, body, text[: end.end()].count("\n") + 1
 
 
 def _date(value, name: str, line: int | None, zone: str, what: str = "date") -> str:
     try:
-        return parse_when(value, zone).isoformat()
+        return parse_date(value, zone).isoformat()
     except ValueError as exc:
         raise CollectError(name, f"'{what}': {exc}", line) from None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import CollectError
 from ..markup import slugify
+from ..when import parse_day
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]+(.*)$")
 
@@ -30,10 +31,9 @@ def split_name(stem: str) -> tuple[dt.date | None, str]:
     """``2024-05-01-hello-world`` gives (2024-05-01, 'hello-world')."""
     m = DATE_PREFIX.match(stem)
     if m:
-        try:
-            return dt.date.fromisoformat(m.group(1)), m.group(2)
-        except ValueError:
-            pass
+        day = parse_day(m.group(1))
+        if day is not None:
+            return day, m.group(2)
     return None, stem
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import yaml
 
+from .. import yamlcheck
 from ..config import Settings
-from ..errors import SyndicateError
+from ..errors import CollectError, SyndicateError
+from ..frontmatter import split_front_matter
 from ..markup import slugify
 from .textexport import ExportError, TextPost, parse_text_export
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it
 SHINGLE = 5
 SAME_POST = 0.6  # share of word 5-grams two versions of one post have in common, at least
 
@@ -117,16 +118,12 @@ def _known_posts(posts_dir: Path) -> list[_Known]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        meta: dict = {}
-        body = text
-        if text.startswith("---"):
-            parts = text.split("\n---", 1)
-            if len(parts) == 2:
-                try:
-                    meta = yaml.load(parts[0][3:], Loader=LOADER) or {}
-                except yaml.YAMLError:
-                    meta = {}
-                body = parts[1].split("\n", 1)[1] if "\n" in parts[1] else ""
+        meta = None
+        try:
+            fm, body, _ = split_front_matter(text, path.name)
+            meta = yamlcheck.parse(fm, path.name) if fm is not None else None
+        except (CollectError, yamlcheck.YamlProblems):  # read as text, as a person would
+            body = text
         if not isinstance(meta, dict):
             meta = {}
         known.append(_Known(path, str(meta.get("title") or path.stem), _shingles(body),

@@ -7,13 +7,11 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
+from .. import yamlcheck
 from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
 from . import (
-    LOADER,
     ImportReport,
     SourceError,
     _rel,
@@ -32,8 +30,8 @@ def _known_guids(folder: Path) -> dict[str, Path]:
         return known
     for path in sorted(folder.glob("*.y*ml")):
         try:
-            meta = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            meta = yamlcheck.parse(path.read_text(encoding="utf-8"), path.name)
+        except (OSError, UnicodeDecodeError, yamlcheck.YamlProblems):
             continue
         if isinstance(meta, dict) and meta.get("guid"):
             known[str(meta["guid"])] = path

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import xml.sax
 
 import feedparser
 
+from ..when import feed_date
 from . import Found, SourceError
 from .html import to_markdown
 from .textexport import derive_title
@@ -33,7 +32,7 @@ def from_feed(data: bytes, name: str) -> list[Found]:
             doubt = "no text in the feed, only a link: the post is that link"
         # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-        when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC) if stamp else None
+        when = feed_date(stamp)  # feedparser's UTC tuple, through the same range checks
         title = " ".join((entry.get("title") or "").split())
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..mediatypes import AUDIO_EXTENSION_OF
 from ..model import parse_timestamp
 from .sources import parse_date
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
-AUDIO_TYPES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": ".m4a",
-               "audio/mp4": ".m4a", "audio/m4a": ".m4a", "audio/aac": ".m4a"}
 
 
 @dataclass
@@ -112,7 +111,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
             continue
         url = urljoin(base_url or "", enc.get("url"))
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
-        ext = AUDIO_TYPES.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
+        ext = AUDIO_EXTENSION_OF.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
         if ext not in (".mp3", ".m4a"):
             feed.left_out.append({
                 "title": title or _text(item, "guid") or url, "guid": _text(item, "guid") or url,

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..config import Settings
+from ..when import feed_date
 from . import Found, SourceError, from_text
 
 
@@ -73,16 +74,6 @@ def parse(data: bytes, name: str) -> list[Found]:
 
 
 def parse_date(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    """A page's or feed's date (RFC 822 or ISO 8601; UTC when it gives no offset), read by the
+    one date parser; None when missing, unreadable or out of range."""
+    return feed_date(value)

@@ -22,6 +22,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..when import MAX_YEAR, MIN_YEAR
+
 MIN_POST_PARAGRAPHS = 5  # a post runs at least this long before the next title can begin
 MAX_TITLE = 120
 
@@ -257,6 +259,8 @@ def _archive_posts(blocks, archive: tuple[int, int]) -> list[TextPost]:
             day = int(m.group("d1") or m.group("d2"))
             try:
                 when = dt.datetime(int(m.group("y") or year), _MONTHS[mon], day, 12, 0)
+                if not MIN_YEAR <= when.year <= MAX_YEAR:  # the one date parser's range
+                    raise ValueError(when.year)
             except ValueError:
                 raise ExportError(f"line {no}: {block[0].strip()!r} is not a date in "
                                   f"{calendar.month_name[month]} {year}", no) from None

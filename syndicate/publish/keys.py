@@ -1,8 +1,5 @@
-"""Keys of the site's objects: checked to stay inside the site, typed from an explicit table.
-
-Python's ``mimetypes`` depends on the machine's tables and misses several podcast types, so the
-table is ours.
-"""
+"""Keys of the site's objects: checked to stay inside the site, typed from our own table
+(``mediatypes``)."""
 
 from __future__ import annotations
 
@@ -10,22 +7,11 @@ import posixpath
 import re
 from pathlib import PurePosixPath
 
+from .. import mediatypes
 from ..errors import PublishError
 
-CONTENT_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".xml": "application/rss+xml; charset=utf-8",
-    ".json": "application/json",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip",
-    ".txt": "text/plain; charset=utf-8",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".html": "text/html; charset=utf-8",
-}
-ATOM_TYPE = "application/atom+xml; charset=utf-8"
+CONTENT_TYPES = mediatypes.TYPES
+ATOM_TYPE = mediatypes.ATOM
 _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 
@@ -35,7 +21,7 @@ def content_type(key: str) -> str:
         return ATOM_TYPE
     if suffix == ".atom":
         return ATOM_TYPE
-    return CONTENT_TYPES.get(suffix, "application/octet-stream")
+    return mediatypes.of(suffix)
 
 
 def safe_key(key: str) -> str:

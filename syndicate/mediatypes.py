@@ -1,0 +1,38 @@
+"""Media types: the one table of what each kind of file syndicate publishes or reads is.
+
+Python's ``mimetypes`` depends on the machine's tables and misses several podcast types, so the
+table is ours. Publishing (Content-Type headers, the feeds' enclosure and transcript types),
+passthrough audio, sidecars and the podcast importer all read it here.
+"""
+
+from __future__ import annotations
+
+# extension: the type an object is served with (text types with their charset)
+TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip",
+    ".txt": "text/plain; charset=utf-8",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".html": "text/html; charset=utf-8",
+}
+ATOM = "application/atom+xml; charset=utf-8"
+UNKNOWN = "application/octet-stream"
+
+# the types podcast feeds give audio under, and the extension such audio is published with
+AUDIO_EXTENSION_OF = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": ".m4a",
+                      "audio/mp4": ".m4a", "audio/m4a": ".m4a", "audio/aac": ".m4a"}
+# the types a sidecar may state for audio kept at its URL
+ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac")
+# the files an episode's transcript may be
+TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".html", ".json"})
+
+
+def of(suffix: str) -> str:
+    """The type a file with this extension is served with."""
+    return TYPES.get(suffix.lower(), UNKNOWN)
