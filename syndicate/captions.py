@@ -4,10 +4,25 @@ leading silence is cut."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+from .transcripts import decode
 
 # 00:01:02.345 (VTT), 01:02.345 (VTT without hours) or 00:01:02,345 (SRT)
 _TIME = re.compile(r"(?<![\d:])(?:(\d{1,3}):)?(\d{2}):(\d{2})([.,])(\d{3})(?![\d])")
 _CUE_LINE = re.compile(r"^\s*\S+\s+-->\s+\S+")
+
+
+def read_captions(path: Path, shown: str) -> str:
+    """The text of a caption file to shift; a file that is not UTF-8 (or cannot be read) is a
+    CollectError naming it and the line of the bad byte."""
+    from .errors import CollectError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CollectError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    return decode(data, shown)
 
 
 def _shift(match: re.Match, offset_ms: int) -> str:

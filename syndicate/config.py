@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
+from .urls import web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -29,9 +30,7 @@ class _Section(BaseModel):
 
 
 def _check_link(value: str) -> str:
-    if not re.match(r"^https?://[^/\s]+\S*$", value):
-        raise ValueError(f"expected an http(s) URL such as 'https://example.com/', got {value!r}")
-    return value
+    return web_url(value)
 
 
 def _check_url(value: str) -> str:

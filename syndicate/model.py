@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE
+from .urls import web_url
 
 UTC = dt.UTC
 
@@ -106,6 +107,11 @@ class ChapterMeta(BaseModel):
     title: str
     url: str | None = None
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return None if v is None else web_url(v, "https://example.org/")
+
     @field_validator("start")
     @classmethod
     def _start(cls, v: Any) -> float:
@@ -136,7 +142,7 @@ class EpisodeMeta(_Meta):
     def _remote(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
-        return v
+        return None if v is None else web_url(v, "https://example.org/show/ep1.mp3")
 
     @field_validator("duration")
     @classmethod

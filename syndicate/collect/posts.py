@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .. import yamlcheck
 from ..errors import CollectError
-from ..markup import markdown_to_html, summarize, text_to_html, xml_safe
+from ..markup import markdown_to_html, plain_summary, summarize, text_to_html, xml_safe
 from ..model import Post, PostMeta, parse_when
 from .sources import default_slug, key_line, read_text, split_name, strip_where
 
@@ -92,7 +92,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
         title=xml_safe(str(title)).strip(),
         date=date,
         html=html,
-        summary=xml_safe(meta.summary).strip() if meta.summary else summarize(html),
+        summary=plain_summary(meta.summary) or summarize(html),
         tags=[xml_safe(t) for t in meta.tags],
         draft=meta.draft,
         guid=meta.guid,

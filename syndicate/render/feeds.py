@@ -94,14 +94,14 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         post = e.item
         fe = fg.add_entry(order="append")
         fe.guid(e.guid, permalink=False)
-        fe.title(post.title)
+        fe.title(xml_safe(post.title))
         fe.link(href=e.link, rel="alternate")
         fe.published(e.published)
         fe.updated(e.updated)
-        fe.summary(xml_safe(post.summary) or post.title)
+        fe.summary(xml_safe(post.summary) or xml_safe(post.title))
         fe.content(post.html, type="html")
         for tag in post.tags:
-            fe.category(term=tag)
+            fe.category(term=xml_safe(tag))
     # Each feed names only itself as 'self'.
     _links(fg, rss_url, "application/rss+xml", site_url, hubs)
     rss = _rss_hubs(fg.rss_str(pretty=True), hubs)
@@ -136,7 +136,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         ep: Episode = e.item
         fe = fg.add_entry(order="append")
         fe.guid(e.guid, permalink=False)
-        fe.title(ep.title)
+        fe.title(xml_safe(ep.title))
         fe.link(href=e.link)
         fe.published(e.published)
         fe.description(ep.html)
