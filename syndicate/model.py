@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .markup import SLUG_RE
+from .markup import SLUG_RE, xml_safe
 from .urls import web_url
 
 UTC = dt.UTC
@@ -81,7 +81,7 @@ class _Meta(BaseModel):
     @field_validator("title", "guid", "summary")
     @classmethod
     def _not_blank(cls, v: str | None) -> str | None:
-        if v is not None and not str(v).strip():
+        if v is not None and not xml_safe(str(v)).strip():
             raise ValueError("must not be empty")
         return v
 

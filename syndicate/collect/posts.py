@@ -104,7 +104,7 @@ def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
     lines = text.split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
-    if not lines or not lines[0].strip():
+    if not lines or not xml_safe(lines[0]).strip():
         raise CollectError(name, "empty file", 1, hint="the first line is the post's title")
     title = lines[0].strip()
     rest = lines[1:]
