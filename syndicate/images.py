@@ -84,7 +84,9 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     kind, w, h = found
     if want is not None and kind != want:
         return f"{shown!r} is a {kind} image named as a {want}; rename it to match", []
-    if not (0 < w <= MAX_SIDE and 0 < h <= MAX_SIDE):
+    if not (w and h):
+        return f"{shown!r} declares {w}x{h} px: an image with no pixels", []
+    if not (w <= MAX_SIDE and h <= MAX_SIDE):
         return (f"{shown!r} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
                 f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)"), []
     if w != h or not MIN_SIDE <= w <= BEST_MAX_SIDE:

@@ -123,8 +123,8 @@ def _check_vtt(text: str, shown: str) -> None:
                 raise CollectError(shown, f"a {first.split()[0]} block after the first cue", n,
                                    hint="move it above the cues")
             continue
-        if "-->" not in first and len(block) > 1:  # a cue identifier, then the timing
-            block = block[1:]
+        if "-->" not in first and len(block) > 1 and "-->" in block[1][1]:
+            block = block[1:]  # a cue identifier, then the timing
         n, timing = block[0]
         last = _cue(_VTT_TIMING, n, timing, shown, ".vtt", last)
         _check_cue_text(block[1:], shown)
