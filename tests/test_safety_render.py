@@ -252,3 +252,20 @@ def test_web_url_passes_only_http_urls_that_cannot_break_out(value):
     assert url.lower().startswith(("http://", "https://"))
     assert not any(c in url for c in '"<>\\ `\x00\n\r\t')
     assert xml_safe(url) == url
+
+
+def test_channel_descriptions_carry_no_active_markup(make_project):
+    config = (BASE_CONFIG.replace("description: A site for tests.",
+                                  "description: 'Notes <script>alert(1)</script> & <b>more</b>'")
+              .replace("description: A show for tests.",
+                       "description: '<p onclick=\"x()\">A <em>show</em></p><iframe src=x>'"))
+    proj = make_project({"posts/a.md": post("A"), "episodes/e.mp3": tone(),
+                         "episodes/e.yaml": sidecar("E")}, config=config)
+    assert proj.run("publish").exit_code == 0
+    blog = etree.fromstring(proj.read("feed.xml")).findtext("channel/description")
+    show = etree.fromstring(proj.read("podcast.xml")).findtext("channel/description")
+    assert blog == "Notes  &amp; <b>more</b>"
+    assert show == "<p>A <em>show</em></p>"
+    with open(proj.public("podcast.xml"), "rb") as f:
+        assert "script" not in podcastparser.parse("https://example.test/podcast.xml",
+                                                   f)["description"]

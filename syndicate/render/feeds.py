@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
-from ..markup import xml_safe
+from ..markup import sanitize, xml_safe
 from ..model import Episode, Post
 
 if TYPE_CHECKING:  # feedgen (and lxml) load when a feed is rendered, not before
@@ -69,13 +69,20 @@ def _rss_hubs(rss: bytes, hubs: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def channel_text(text: str | None) -> str:
+    """A configured description: plain text as it is; with markup, only safe markup kept."""
+    text = xml_safe(text)
+    return sanitize(text).strip() if "<" in text else text
+
+
 def _base(title: str, description: str, language: str, updated: dt.datetime,
           author: str) -> FeedGenerator:
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
     fg.title(xml_safe(title))
-    fg.description(xml_safe(description) or xml_safe(title))
+    # readers take a channel description for HTML: markup in it is sanitised like a post's
+    fg.description(channel_text(description) or xml_safe(title))
     fg.language(language)
     fg.lastBuildDate(updated)
     fg.updated(updated)
