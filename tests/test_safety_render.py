@@ -7,6 +7,7 @@ read what the site holds afterwards.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -269,3 +270,67 @@ def test_channel_descriptions_carry_no_active_markup(make_project):
     with open(proj.public("podcast.xml"), "rb") as f:
         assert "script" not in podcastparser.parse("https://example.test/podcast.xml",
                                                    f)["description"]
+
+
+hostile_url = st.one_of(
+    st.sampled_from(["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:x", "data:,x",
+                     "vbscript:x", "file:///etc/passwd", "//evil.example/x", "https:evil",
+                     'https://ok.example/"><script>x</script>', "https://ok.example/\x00",
+                     "https://ok.example/a b", "http://[::1", "https://ok.example:99999/",
+                     "https://ok.example/ok?a=1&b='2'", "https://ok.example/\u202e"]),
+    st.builds(lambda scheme, rest: scheme + rest,
+              st.sampled_from(["https://", "http://", "javascript:", "", "HTTP://"]),
+              st.text(max_size=30)),
+)
+
+
+def mostly(*good: str) -> st.SearchStrategy:
+    return st.one_of(*(st.just(g) for g in good), hostile_url)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(chapter_url=hostile_url,
+       funding_url=mostly("https://ok.example/give", "https://ok.example/give?a=1&b='2'"),
+       site_url=mostly("https://example.test/", "https://ex.example/it's/"))
+@example(chapter_url="javascript:alert(1)", funding_url="https://ok.example/give",
+         site_url="https://example.test/")
+@example(chapter_url="https://ok.example/c?a='1'", funding_url="https://ok.example/g",
+         site_url="https://ex.example/it's/")
+def test_hostile_urls_are_refused_or_land_inert(chapter_url, funding_url, site_url):
+    config = (BASE_CONFIG.replace("url: https://example.test/", f"url: {yaml_str(site_url)}")
+              .replace("  explicit: false\n", "  explicit: false\n  funding:\n"
+                       f"    - url: {yaml_str(funding_url)}\n      text: Give\n")
+              + "audio:\n  process: false\n")
+    text = (sidecar("E") + "chapters:\n  - start: 0\n    title: One\n"
+            f"    url: {yaml_str(chapter_url)}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = project(Path(tmp) / "p", config, {"episodes/e.mp3": tone(), "episodes/e.yaml": text,
+                                                 "posts/a.md": post("A")})
+        result = proj.run("publish")
+        assert "Traceback" not in result.output
+        event(f"exit {result.exit_code}")
+        errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+        if result.exit_code == 2:
+            assert errors and "config.yaml:" in errors[0], result.output
+            assert "'site.url'" in result.output or "'podcast.funding[0].url'" in result.output
+            return
+        published = list((proj.root / "public").rglob("*"))
+        if result.exit_code == 1:
+            assert len(errors) == 1, result.output
+            assert "episodes/e.yaml:6: 'chapters[0].url': expected an http(s) URL" in errors[0]
+            assert not proj.public("episodes/e/chapters.json").exists()
+        else:
+            assert result.exit_code == 0, result.output
+            doc = json.loads(proj.read("episodes/e/chapters.json"))
+            assert doc["chapters"][0]["url"] == chapter_url
+            assert chapter_url.lower().startswith(("http://", "https://"))
+        for page in published:
+            if page.suffix == ".html":
+                assert_inert(page.read_bytes())
+        for feed in ("feed.xml", "atom.xml", "podcast.xml"):
+            root = etree.fromstring(proj.read(feed))
+            for el in root.iter():
+                for name, value in el.attrib.items():
+                    if name in ("href", "url"):
+                        assert value.lower().startswith(("http://", "https://")), (feed, value)
