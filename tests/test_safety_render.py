@@ -106,7 +106,7 @@ def config_with(site_title: str, show_title: str) -> str:
             .replace("title: Test Show", f"title: {yaml_str(show_title)}"))
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(site_title=hostile_text, show_title=hostile_text, summary=hostile_text,
        post_title=hostile_text)
@@ -143,10 +143,10 @@ def test_hostile_titles_and_summaries_land_escaped(site_title, show_title, summa
             assert page.xpath("string(//h1)") == seen(post_title).strip()
 
         rss = etree.fromstring(proj.read("feed.xml"))
-        assert rss.findtext("channel/title") == seen(site_title)
+        assert rss.findtext("channel/title") == xml_safe(site_title)  # XML keeps a CR
         item = rss.find("channel/item")
         if seen(post_title).strip():
-            assert item.findtext("title") == seen(post_title).strip()
+            assert item.findtext("title") == xml_safe(post_title).strip()
         # the summary is plain text: nothing in <description> an HTML reader would take as markup
         description = item.findtext("description")
         wrapper = lxml.html.fragment_fromstring(description or " ", create_parent="div")
@@ -155,7 +155,7 @@ def test_hostile_titles_and_summaries_land_escaped(site_title, show_title, summa
         if want:
             assert description == want
         atom = etree.fromstring(proj.read("atom.xml"))
-        assert atom.findtext("{http://www.w3.org/2005/Atom}title") == seen(site_title)
+        assert atom.findtext("{http://www.w3.org/2005/Atom}title") == xml_safe(site_title)
 
 
 def test_summary_markup_never_reaches_description(make_project):
