@@ -106,7 +106,7 @@ def config_with(site_title: str, show_title: str) -> str:
             .replace("title: Test Show", f"title: {yaml_str(show_title)}"))
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=40, deadline=20000,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(site_title=hostile_text, show_title=hostile_text, summary=hostile_text,
        post_title=hostile_text)
@@ -238,7 +238,7 @@ def test_config_urls_are_http_only(make_project, key, value, line):
     assert not proj.public("podcast.xml").exists()
 
 
-@settings(max_examples=300, deadline=1000)
+@settings(max_examples=300, deadline=5000)
 @given(st.one_of(st.text(max_size=60),
                  st.builds(lambda s, rest: s + rest,
                            st.sampled_from(["http://", "https://", "HTTPS://", "javascript:",
@@ -288,7 +288,7 @@ def mostly(*good: str) -> st.SearchStrategy:
     return st.one_of(*(st.just(g) for g in good), hostile_url)
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=15, deadline=20000,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(chapter_url=hostile_url,
        funding_url=mostly("https://ok.example/give", "https://ok.example/give?a=1&b='2'"),

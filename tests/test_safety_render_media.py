@@ -118,7 +118,7 @@ segments = st.lists(st.tuples(st.sampled_from([0xE0, 0xE1, 0xDB, 0xC4, 0xFE, 0xC
                               st.binary(max_size=12)), max_size=8)
 
 
-@settings(max_examples=400, deadline=500)
+@settings(max_examples=400, deadline=5000)
 @given(st.one_of(
     st.binary(max_size=64),
     st.builds(lambda b: b"\x89PNG\r\n\x1a\n" + b, st.binary(max_size=40)),
@@ -282,7 +282,7 @@ junk = st.sampled_from(["", "-->", "\x00", "\n", "\n\n", ":", "99", "WEBVTT", "\
                         "\r", "NOTE", "1", " --> ", "\ufeff"])
 
 
-@settings(max_examples=300, deadline=1000)
+@settings(max_examples=200, deadline=5000)
 @given(data=st.data(), srt=st.booleans(), mangle=st.booleans(),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]))
 def test_caption_reader_succeeds_or_names_the_file(tmp_path_factory, data, srt, mangle,
@@ -310,7 +310,7 @@ def test_caption_reader_succeeds_or_names_the_file(tmp_path_factory, data, srt, 
     read_transcript(shifted, "shifted")
 
 
-@settings(max_examples=150, deadline=1000)
+@settings(max_examples=80, deadline=5000)
 @given(st.recursive(st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=5),
                     lambda inner: st.lists(inner, max_size=3)
                     | st.dictionaries(st.sampled_from(["segments", "startTime", "endTime", "body",
