@@ -23,9 +23,6 @@ _SRT_TIME = r"(\d{1,3}):([0-5]\d):([0-5]\d)[,.](\d{3})"
 _VTT_TIMING = re.compile(rf"^{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t]+.*)?$")
 _SRT_TIMING = re.compile(rf"^\s*{_SRT_TIME}\s+-->\s+{_SRT_TIME}(?:\s+.*)?$")
 _VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
-_ACTIVE_HTML = re.compile(
-    r"<\s*(?:script|iframe|object|embed|style|form|base|meta)\b|\son[a-z]+\s*=|javascript\s*:",
-    re.I)
 EXAMPLE = {".vtt": "00:00:01.000 --> 00:00:04.000", ".srt": "00:00:01,000 --> 00:00:04,000"}
 
 
@@ -181,11 +178,35 @@ def _check_json(text: str, shown: str) -> None:
         last = start
 
 
+_ACTIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "style", "form", "base", "meta",
+                "link", "svg", "math", "applet"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "poster", "background", "cite", "data",
+              "srcset", "xlink:href"}
+
+
 def _check_html(text: str, shown: str) -> None:
-    """An HTML transcript is served from the site as it is: nothing active may be in it."""
-    bad = _ACTIVE_HTML.search(text)
-    if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        raise CollectError(shown, f"holds {bad.group().strip()[:40]!r}; the site publishes no "
-                                  "scripts, styles or event handlers", line,
-                           hint="keep the transcript to plain markup (p, cite, time)")
+    """An HTML transcript is served from the site as it is: nothing active may be in it (no
+    script, style, frame, event handler, or link that is not http(s) or within the page)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise CollectError(shown, f"not HTML the site can publish ({exc})", 1) from None
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        found = None
+        if el.tag.lower() in _ACTIVE_TAGS:
+            found = f"a <{el.tag}> element"
+        for name, value in el.attrib.items():
+            plain = re.sub(r"[\x00-\x20]", "", value).lower()
+            if name.lower().startswith("on"):
+                found = f"an event handler ({name}=)"
+            elif name.lower() in _URL_ATTRS and ":" in plain.split("/", 1)[0] \
+                    and not plain.startswith(("http:", "https:", "mailto:")):
+                found = f"a link the site does not publish ({name}={value[:40]!r})"
+        if found:
+            raise CollectError(shown, f"holds {found}; the site publishes no scripts, styles "
+                                      "or event handlers", el.sourceline,
+                               hint="keep the transcript to plain markup (p, cite, time)")

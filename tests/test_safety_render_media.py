@@ -168,10 +168,12 @@ def test_check_art_reads_only_the_header(tmp_path):
      "episodes/t.json", "'segments[0]': expected 'startTime' and 'endTime' as seconds"),
     ("t.json", "[" * 100000 + "]" * 100000, "episodes/t.json:1", "invalid JSON: nested too deeply"),
     ("t.html", "<p>Hi</p>\n<p onclick='x()'>there</p>\n", "episodes/t.html:2",
-     "holds 'onclick='; the site publishes no scripts"),
+     "holds an event handler (onclick=); the site publishes no scripts"),
     ("t.html", "<p>Hi</p>\n<script>alert(1)</script>\n", "episodes/t.html:2",
-     "holds '<script'; the site publishes no scripts"),
+     "holds a <script> element; the site publishes no scripts"),
     ("t.txt", "\n\n  \n", "episodes/t.txt:1", "the transcript is empty"),
+    ("t.html", "<p>Hi</p>\n\n<a href=' java\tscript:alert(1)'>x</a>\n", "episodes/t.html:3",
+     "holds a link the site does not publish"),
 ])
 def test_malformed_transcript_is_refused_naming_file_and_line(make_project, name, content,
                                                               where, message):
@@ -198,7 +200,8 @@ def test_malformed_transcript_is_refused_naming_file_and_line(make_project, name
               "00:00:00,800\r\nBye\r\n"),
     ("t.json", '{"version": "1.0.0", "segments": [{"startTime": 0, "endTime": 0.4, '
                '"body": "Hi", "speaker": "Ann"}]}'),
-    ("t.html", "<cite>Ann:</cite> <time>0:00</time> <p>Hi &amp; bye</p>\n"),
+    ("t.html", "<cite>Ann:</cite> <time>0:00</time> <p>JavaScript: one = two &amp; bye</p>\n"
+               "<a href='https://example.org/'>a link</a>\n"),
     ("t.txt", "Ann: Hi.\nBob: Bye.\n"),
 ])
 def test_good_transcripts_are_published_as_they_are(make_project, name, content):
