@@ -1,8 +1,9 @@
-"""Move WebVTT and SubRip cue times, so a transcript follows its audio when an intro is added or
-leading silence is cut."""
+"""Move WebVTT and SubRip cue times and JSON transcript segments, so a transcript follows its
+audio when an intro is added or leading silence is cut."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -46,3 +47,21 @@ def shift_captions(text: str, offset: float) -> str:
             line = _TIME.sub(lambda m: _shift(m, offset_ms), line)
         out.append(line)
     return "".join(out)
+
+
+def shift_json(text: str, offset: float) -> str:
+    """Shift a Podcast Index JSON transcript's segments (checked on collect) by ``offset`` s."""
+    if not round(offset * 1000):
+        return text
+    doc = json.loads(text)
+    for seg in doc["segments"]:
+        for key in ("startTime", "endTime"):
+            seg[key] = round(max(0.0, seg[key] + offset), 3)
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def shift_transcript(text: str, suffix: str, offset: float) -> str:
+    """A transcript's text with its times moved by ``offset`` seconds (text and HTML have none)."""
+    if suffix == ".json":
+        return shift_json(text, offset)
+    return shift_captions(text, offset) if suffix in (".vtt", ".srt") else text

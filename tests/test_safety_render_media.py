@@ -8,6 +8,7 @@ input: success or one CollectError naming the file, never another exception, in 
 from __future__ import annotations
 
 import io
+import json
 import re
 import struct
 import time
@@ -320,11 +321,26 @@ def test_caption_reader_succeeds_or_names_the_file(tmp_path_factory, data, srt, 
                                                        "version"]), inner, max_size=4),
                     max_leaves=20))
 def test_json_transcript_reader_succeeds_or_names_the_file(tmp_path_factory, doc):
-    import json
-
     path = tmp_path_factory.mktemp("j") / "t.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     try:
         read_transcript(path, "episodes/t.json")
     except CollectError as exc:
         assert str(exc).startswith("episodes/t.json")
+
+
+def test_json_transcript_follows_the_intro(make_project, tmp_path):
+    from conftest import make_audio
+
+    config = BASE_CONFIG + "audio:\n  intro: clips/intro.wav\n  crossfade: 0\n"
+    doc = {"version": "1.0.0", "segments": [{"startTime": 0.0, "endTime": 0.4, "body": "Hi"},
+                                            {"startTime": 0.4, "endTime": 0.9, "body": "Bye"}]}
+    proj = make_project({"clips/intro.wav": make_audio(tmp_path / "i.wav", 1.0, kind="tone",
+                                                       rate=44100).read_bytes(),
+                         "episodes/e.mp3": tone(), "episodes/t.json": json.dumps(doc),
+                         "episodes/e.yaml": sidecar("E", transcript="t.json")}, config=config)
+    assert proj.run("publish").exit_code == 0
+    [item] = episode_items(proj)
+    published = json.loads(proj.read(key_of(item.find(f"{PODCAST}transcript").get("url"))))
+    assert [(s["startTime"], s["endTime"], s["body"]) for s in published["segments"]] == [
+        (1.0, 1.4, "Hi"), (1.4, 1.9, "Bye")]

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..audio import sha256_file
-from ..captions import read_captions, shift_captions
+from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
 from ..collect.sources import relative
@@ -183,11 +183,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             suffix = Path(ep.transcript).suffix.lower()
             key = f"{folder}transcript{suffix}"
             source = settings.root / ep.transcript
-            if ep.media.offset and suffix in (".vtt", ".srt"):
+            if ep.media.offset and suffix in (".vtt", ".srt", ".json"):
                 # cue times follow the audio when an intro was added or silence cut
                 add(Output(key, "asset", _h(ep.transcript_sha256, str(ep.media.offset)),
-                           render=lambda s=source, o=ep.media.offset: shift_captions(
-                               read_captions(s, relative(s, settings.root)), o).encode()))
+                           render=lambda s=source, o=ep.media.offset, x=suffix: shift_transcript(
+                               read_captions(s, relative(s, settings.root)), x, o).encode()))
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
