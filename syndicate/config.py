@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
+from .markup import xml_safe
+from .urls import web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -29,14 +31,19 @@ class _Section(BaseModel):
 
 
 def _check_link(value: str) -> str:
-    if not re.match(r"^https?://[^/\s]+\S*$", value):
-        raise ValueError(f"expected an http(s) URL such as 'https://example.com/', got {value!r}")
-    return value
+    return web_url(value)
 
 
 def _check_url(value: str) -> str:
     """A base URL: always ends with one slash, so keys can be appended."""
     return _check_link(value).rstrip("/") + "/"
+
+
+def _visible(value: str | None) -> str | None:
+    """Text that feeds and pages show must keep some once characters XML cannot carry go."""
+    if value is not None and not xml_safe(value).strip():
+        raise ValueError(f"must hold some visible text, got {value!r}")
+    return value
 
 
 def _check_email(value: str) -> str:
@@ -57,6 +64,7 @@ class SiteConfig(_Section):
     )
 
     _url = field_validator("url")(_check_url)
+    _text = field_validator("title", "author")(_visible)
 
     @field_validator("email")
     @classmethod
@@ -89,12 +97,15 @@ class BlogConfig(_Section):
     rss_path: str = Field("feed.xml", description="Key of the RSS 2.0 blog feed in the site.")
     atom_path: str = Field("atom.xml", description="Key of the Atom 1.0 blog feed in the site.")
 
+    _text = field_validator("title")(_visible)
+
 
 class OwnerConfig(_Section):
     name: str = Field(description="Owner's name (itunes:owner).")
     email: str = Field(description="Owner's email; directories send verification codes here.")
 
     _email = field_validator("email")(_check_email)
+    _text = field_validator("name")(_visible)
 
 
 class FundingConfig(_Section):
@@ -127,6 +138,8 @@ class PodcastConfig(_Section):
         None, description="Base URL for enclosures, e.g. a CDN (default: site.url)."
     )
     funding: list[FundingConfig] = Field(default_factory=list, description="podcast:funding links.")
+
+    _text = field_validator("title", "description", "author")(_visible)
 
     @field_validator("categories")
     @classmethod

@@ -1,29 +1,95 @@
-"""Pixel size of PNG and JPEG images, read from their headers (no imaging library needed)."""
+"""Pixel size of PNG and JPEG images, read from their headers (no imaging library needed).
+
+Only the header is read, a few bytes at a time: an image that declares 20000 x 20000 pixels is
+refused without ever being decoded into memory.
+"""
 
 from __future__ import annotations
 
+import io
 import struct
+from pathlib import Path
+from typing import BinaryIO
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# start-of-frame markers, the segments that carry a JPEG's size
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+_MAX_SEGMENTS = 4096  # a real JPEG names its size within a few dozen segments
+
+# Episode art: Apple asks for a square of 1400 to 3000 px. Past MAX_SIDE an app decoding the
+# art (about 4 bytes a pixel) could run out of memory, so that is refused, not warned about.
+MIN_SIDE, BEST_MAX_SIDE, MAX_SIDE = 1400, 3000, 6000
+SUFFIX_KIND = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def read_header(f: BinaryIO) -> tuple[str, int, int] | None:
+    """("PNG" or "JPEG", width, height) from the start of a file, or None for anything else."""
+    head = f.read(24)
+    if head[:8] == PNG_SIGNATURE:
+        if head[12:16] != b"IHDR" or len(head) < 24:
+            return None
+        w, h = struct.unpack(">II", head[16:24])
+        return "PNG", w, h
+    if head[:2] != b"\xff\xd8":
+        return None
+    pos = 2
+    for _ in range(_MAX_SEGMENTS):
+        f.seek(pos)
+        seg = f.read(9)
+        if len(seg) < 4:
+            return None
+        if seg[0] != 0xFF:
+            return None  # not at a marker: a broken file
+        marker = seg[1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame header
+            return None
+        (length,) = struct.unpack(">H", seg[2:4])
+        if marker in _SOF:
+            if len(seg) < 9:
+                return None
+            h, w = struct.unpack(">HH", seg[5:9])
+            return "JPEG", w, h
+        if length < 2:
+            return None
+        pos += 2 + length
+    return None
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) of a PNG or JPEG, or None for anything else."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
-        w, h = struct.unpack(">II", data[16:24])
-        return w, h
-    if data[:2] == b"\xff\xd8":
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                i += 1
-                continue
-            marker = data[i + 1]
-            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-                i += 2
-                continue
-            (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
-                          0xCF):
-                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
-                return w, h
-            i += 2 + length
-    return None
+    found = read_header(io.BytesIO(data))
+    return None if found is None else found[1:]
+
+
+def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
+    """Check episode art by its content: (what is wrong, or None; warnings).
+
+    Wrong: unreadable, not a PNG or JPEG, named for the other kind (its content type would lie),
+    a side of 0 px or over MAX_SIDE. Warned: not a square of 1400 to 3000 px, as for the cover.
+    """
+    try:
+        with path.open("rb") as f:
+            found = read_header(f)
+    except OSError as exc:
+        return f"{shown!r} cannot be read ({exc.strerror or exc})", []
+    want = SUFFIX_KIND.get(path.suffix.lower())
+    if found is None:
+        return f"{shown!r} is not a {want or 'JPEG or PNG'} image (its content is not)", []
+    kind, w, h = found
+    if want is not None and kind != want:
+        return f"{shown!r} is a {kind} image named as a {want}; rename it to match", []
+    if not (w and h):
+        return f"{shown!r} declares {w}x{h} px: an image with no pixels", []
+    if not (w <= MAX_SIDE and h <= MAX_SIDE):
+        return (f"{shown!r} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
+                f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)"), []
+    if w != h or not MIN_SIDE <= w <= BEST_MAX_SIDE:
+        return None, [f"{shown}: {w}x{h} px; Apple asks for a square image of {MIN_SIDE} to "
+                      f"{BEST_MAX_SIDE} px"]
+    return None, []

@@ -57,10 +57,33 @@ def text_to_html(text: str) -> str:
     return "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paras)
 
 
+def _strip_tags(text: str, decode: bool) -> str:
+    """``text`` without its tags (and without script and style content); entities decoded only
+    when ``decode``, else kept as the characters they are."""
+    if not decode:
+        text = text.replace("&", "&amp;")
+    return html.unescape(_nh3()[0].clean(text, tags=set()))
+
+
 def plain_text(fragment: str) -> str:
-    """The text of an HTML fragment, whitespace folded."""
-    stripped = _nh3()[0].clean(fragment, tags=set())
-    return " ".join(html.unescape(stripped).split())
+    """The text of an HTML fragment, whitespace folded, entities decoded once.
+
+    Text that spelled a tag with entities (``&lt;script&gt;``) would be a tag to a reader that
+    takes the text for HTML (RSS ``description``), so what still parses as a tag is removed too.
+    """
+    text = _strip_tags(xml_safe(fragment), decode=True)
+    for _ in range(8):  # each pass removes at least one tag; real text needs one or two
+        again = _strip_tags(text, decode=False)
+        if again == text:
+            break
+        text = again
+    return xml_safe(" ".join(text.split()))
+
+
+def plain_summary(text: str | None) -> str:
+    """A summary an author wrote (front matter, sidecar) as plain text: markup stripped,
+    entities decoded once; the feed writer escapes it for where it lands."""
+    return plain_text(text or "").strip()
 
 
 def summarize(fragment: str, limit: int = 280) -> str:

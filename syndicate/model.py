@@ -10,8 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .markup import SLUG_RE
+from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES
+from .urls import web_url
 from .when import parse_date
 from .yamlcheck import shown
 
@@ -66,7 +67,7 @@ class _Meta(BaseModel):
     @field_validator("title", "guid", "summary")
     @classmethod
     def _not_blank(cls, v: str | None) -> str | None:
-        if v is not None and not str(v).strip():
+        if v is not None and not xml_safe(str(v)).strip():
             raise ValueError("must not be empty")
         return v
 
@@ -91,6 +92,11 @@ class ChapterMeta(BaseModel):
     start: Any
     title: str
     url: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return None if v is None else web_url(v, "https://example.org/")
 
     @field_validator("start")
     @classmethod
@@ -122,7 +128,7 @@ class EpisodeMeta(_Meta):
     def _remote(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
-        return v
+        return None if v is None else web_url(v, "https://example.org/show/ep1.mp3")
 
     @field_validator("audio_type")
     @classmethod

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
-from ..markup import markdown_to_html, summarize, xml_safe
+from ..images import check_art
+from ..markup import markdown_to_html, plain_summary, summarize, xml_safe
 from ..mediatypes import TRANSCRIPT_SUFFIXES
 from ..model import Chapter, Episode, EpisodeMeta, Media
+from ..transcripts import read_transcript
 from ..when import parse_date
 from .sources import default_slug, key_line, read_text, relative, split_name, strip_where
 
@@ -116,7 +119,29 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
 
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
+    check_companions(name, text, meta, image, transcript, warnings)
     return EpisodeSource(name, path, meta, audio, image, transcript, date)
+
+
+def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None,
+                     transcript: Path | None, warnings: list[str]) -> None:
+    """Episode art and transcript are checked by their content, as the cover is: a failing one
+    is an error (the episode keeps its last good version), never published as it is."""
+    def shown(value: str) -> str:
+        return posixpath.normpath(posixpath.join(posixpath.dirname(name), value))
+
+    if image is not None:
+        wrong, notes = check_art(image, shown(meta.image))
+        if wrong:
+            raise CollectError(name, f"'image': {wrong}", key_line(text, "image"))
+        warnings += notes
+    if transcript is not None:
+        try:
+            read_transcript(transcript, shown(meta.transcript))
+        except CollectError as exc:
+            named = f"named in {name}:{key_line(text, 'transcript')}"
+            raise CollectError(exc.path, exc.reason, exc.line,
+                               hint=f"{exc.hint}; {named}" if exc.hint else named) from None
 
 
 def notes_html(meta: EpisodeMeta) -> str:
@@ -124,7 +149,7 @@ def notes_html(meta: EpisodeMeta) -> str:
 
 
 def episode_summary(meta: EpisodeMeta, html: str) -> str:
-    return xml_safe(meta.summary).strip() if meta.summary else summarize(html)
+    return plain_summary(meta.summary) or summarize(html)
 
 
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:

@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import yamlcheck
 from ..errors import CollectError
 from ..frontmatter import split_front_matter
-from ..markup import markdown_to_html, summarize, text_to_html, xml_safe
+from ..markup import markdown_to_html, plain_summary, summarize, text_to_html, xml_safe
 from ..model import Post, PostMeta
 from ..when import parse_date
 from .sources import default_slug, key_line, read_text, split_name, strip_where
@@ -75,7 +75,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
         title=xml_safe(str(title)).strip(),
         date=date,
         html=html,
-        summary=xml_safe(meta.summary).strip() if meta.summary else summarize(html),
+        summary=plain_summary(meta.summary) or summarize(html),
         tags=[xml_safe(t) for t in meta.tags],
         draft=meta.draft,
         guid=meta.guid,
@@ -87,7 +87,7 @@ def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
     lines = text.split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
-    if not lines or not lines[0].strip():
+    if not lines or not xml_safe(lines[0]).strip():
         raise CollectError(name, "empty file", 1, hint="the first line is the post's title")
     title = lines[0].strip()
     rest = lines[1:]

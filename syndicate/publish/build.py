@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from ..captions import shift_captions
+from ..audio import sha256_file
+from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
+from ..collect.sources import relative
 from ..config import Settings
 from ..errors import CollectError, ItemError
 from ..fingerprint import code_fingerprint
 from ..images import image_size
+from ..markup import xml_safe
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
+from ..urls import is_web_url
 from .keys import content_type, safe_key
 
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
@@ -130,6 +134,16 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
+    def last_good(r: dict, rel: str, sha: str, key: str) -> bool:
+        """An episode whose sources now fail keeps its art and transcript only as last checked:
+        the file must still hold those bytes, or the target must have them already."""
+        if not r["error"] or target_has(key):
+            return True
+        try:
+            return sha256_file(settings.root / rel) == sha
+        except OSError:
+            return False
+
     # -- episodes: media, assets, pages ---------------------------------------------------------
     ep_entries: list[EpisodeEntry] = []
     for r, ep in episodes:
@@ -153,18 +167,27 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
-            add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,
-                       sha256=ep.image_sha256))
-            entry.image_url = url(key)
-        if ep.transcript and ep.transcript_sha256:
+            if last_good(r, ep.image, ep.image_sha256, key):
+                add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,
+                           sha256=ep.image_sha256))
+                entry.image_url = url(key)
+            else:  # the feed falls back to the show's cover rather than point at nothing
+                site.warnings.append(f"{r['source']}: its last good image is gone and was never "
+                                     "published; the episode is published without art")
+        if ep.transcript and ep.transcript_sha256 and not last_good(
+                r, ep.transcript, ep.transcript_sha256, f"{folder}transcript"
+                f"{Path(ep.transcript).suffix.lower()}"):
+            site.warnings.append(f"{r['source']}: its last good transcript is gone and was never "
+                                 "published; the episode is published without one")
+        elif ep.transcript and ep.transcript_sha256:
             suffix = Path(ep.transcript).suffix.lower()
             key = f"{folder}transcript{suffix}"
             source = settings.root / ep.transcript
-            if ep.media.offset and suffix in (".vtt", ".srt"):
+            if ep.media.offset and suffix in (".vtt", ".srt", ".json"):
                 # cue times follow the audio when an intro was added or silence cut
                 add(Output(key, "asset", _h(ep.transcript_sha256, str(ep.media.offset)),
-                           render=lambda s=source, o=ep.media.offset: shift_captions(
-                               s.read_text(encoding="utf-8-sig"), o).encode()))
+                           render=lambda s=source, o=ep.media.offset, x=suffix: shift_transcript(
+                               read_captions(s, relative(s, settings.root)), x, o).encode()))
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
@@ -172,9 +195,12 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)
         if ep.chapters:
-            doc = {"version": "1.2.0", "title": ep.title, "podcastName": cfg.podcast.title,
-                   "chapters": [{"startTime": c.start, "title": c.title, **({"url": c.url}
-                                 if c.url else {})} for c in ep.chapters]}
+            # a link that is not http(s) (kept from before links were checked) is left out
+            doc = {"version": "1.2.0", "title": xml_safe(ep.title),
+                   "podcastName": xml_safe(cfg.podcast.title),
+                   "chapters": [{"startTime": c.start, "title": xml_safe(c.title),
+                                 **({"url": c.url} if is_web_url(c.url) else {})}
+                                for c in ep.chapters]}
             body = json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
             key = f"{folder}chapters.json"
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
-from ..markup import xml_safe
+from ..markup import sanitize, xml_safe
 from ..model import Episode, Post
 
 if TYPE_CHECKING:  # feedgen (and lxml) load when a feed is rendered, not before
@@ -69,13 +69,20 @@ def _rss_hubs(rss: bytes, hubs: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def channel_text(text: str | None) -> str:
+    """A configured description: plain text as it is; with markup, only safe markup kept."""
+    text = xml_safe(text)
+    return sanitize(text).strip() if "<" in text else text
+
+
 def _base(title: str, description: str, language: str, updated: dt.datetime,
           author: str) -> FeedGenerator:
     from feedgen.feed import FeedGenerator
 
     fg = FeedGenerator()
     fg.title(xml_safe(title))
-    fg.description(xml_safe(description) or xml_safe(title))
+    # readers take a channel description for HTML: markup in it is sanitised like a post's
+    fg.description(channel_text(description) or xml_safe(title))
     fg.language(language)
     fg.lastBuildDate(updated)
     fg.updated(updated)
@@ -94,14 +101,14 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         post = e.item
         fe = fg.add_entry(order="append")
         fe.guid(e.guid, permalink=False)
-        fe.title(post.title)
+        fe.title(xml_safe(post.title))
         fe.link(href=e.link, rel="alternate")
         fe.published(e.published)
         fe.updated(e.updated)
-        fe.summary(xml_safe(post.summary) or post.title)
+        fe.summary(xml_safe(post.summary) or xml_safe(post.title))
         fe.content(post.html, type="html")
         for tag in post.tags:
-            fe.category(term=tag)
+            fe.category(term=xml_safe(tag))
     # Each feed names only itself as 'self'.
     _links(fg, rss_url, "application/rss+xml", site_url, hubs)
     rss = _rss_hubs(fg.rss_str(pretty=True), hubs)
@@ -136,7 +143,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         ep: Episode = e.item
         fe = fg.add_entry(order="append")
         fe.guid(e.guid, permalink=False)
-        fe.title(ep.title)
+        fe.title(xml_safe(ep.title))
         fe.link(href=e.link)
         fe.published(e.published)
         fe.description(ep.html)

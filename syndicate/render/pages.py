@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+import html
+
+from ..markup import xml_safe
+
+
+def escape(value: object) -> str:
+    """Any value as HTML text or a double- or single-quoted attribute value: characters no
+    document may carry removed, then ``& < > " '`` escaped."""
+    return html.escape(xml_safe(str(value)), quote=True)
+
 
 _PAGE = """<!doctype html>
 <html lang="{lang}">
@@ -31,7 +40,9 @@ def _date(iso: str) -> str:
 
 
 def page(ctx: dict, title: str, body: str) -> bytes:
-    return _PAGE.format(title=escape(title), body=body, **ctx).encode("utf-8")
+    """``body`` is HTML already; every other value is text, escaped here."""
+    fields = {k: escape(v) for k, v in ctx.items()}
+    return _PAGE.format(title=escape(title), body=body, **fields).encode("utf-8")
 
 
 def post_page(ctx: dict, post) -> bytes:

@@ -10,18 +10,21 @@ import lxml.etree  # noqa: F401  (feedgen.util uses lxml.etree without importing
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
+from ..markup import xml_safe
+
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 NAMESPACES = {"itunes": ITUNES, "podcast": PODCAST}
 
 
 def _add(parent, ns: str, tag: str, value=None, **attrs):
+    """One element; lxml escapes text and attributes, characters XML cannot carry are removed."""
     elem = xml_elem(f"{{{ns}}}{tag}", parent)
     if value is not None:
-        elem.text = str(value)
+        elem.text = xml_safe(str(value))
     for k, v in attrs.items():
         if v is not None:
-            elem.attrib[k] = str(v)
+            elem.attrib[k] = xml_safe(str(v))
     return elem
 
 

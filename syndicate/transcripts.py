@@ -1,0 +1,212 @@
+"""Episode transcripts (.vtt, .srt, .json, .html, .txt): read and checked before they are published.
+
+One entry point, :func:`read_transcript`, returns the text of a transcript that a podcast app can
+use, or raises one CollectError naming the file and the line of the first problem. A transcript
+that fails leaves its episode at its last good version.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from .errors import CollectError
+
+MAX_BYTES = 50 * 1024 * 1024  # a three-hour show's captions are well under 1 MB
+
+# Characters no transcript has a use for (tab, LF, CR and form feed are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_VTT_TIME = r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})"
+_SRT_TIME = r"(\d{1,3}):([0-5]\d):([0-5]\d)[,.](\d{3})"
+_VTT_TIMING = re.compile(rf"^{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t]+.*)?$")
+_SRT_TIMING = re.compile(rf"^\s*{_SRT_TIME}\s+-->\s+{_SRT_TIME}(?:\s+.*)?$")
+_VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t].*)?$")
+EXAMPLE = {".vtt": "00:00:01.000 --> 00:00:04.000", ".srt": "00:00:01,000 --> 00:00:04,000"}
+
+
+def _seconds(groups: tuple) -> float:
+    hours, minutes, seconds, millis = groups
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) + int(millis) / 1000
+
+
+def decode(data: bytes, shown: str) -> str:
+    """UTF-8 text (a BOM allowed), newlines made LF; else an error naming the bad byte's line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CollectError(shown, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,
+                           hint="save the transcript as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_transcript(path: Path, shown: str) -> str:
+    """The checked text of the transcript at ``path`` (``shown`` is its name in messages)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CollectError(shown, f"{size:,} bytes; a transcript may be at most "
+                                      f"{MAX_BYTES // 1024 // 1024} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CollectError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    text = decode(data, shown)
+    if not text.strip():
+        raise CollectError(shown, "the transcript is empty", 1)
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise CollectError(shown, f"holds the control character U+{ord(bad.group()):04X}", line,
+                           hint="remove it")
+    check = {".vtt": _check_vtt, ".srt": _check_srt, ".json": _check_json,
+             ".html": _check_html}.get(path.suffix.lower())
+    if check is not None:
+        check(text, shown)
+    return text
+
+
+def _blocks(lines: list[str], first: int) -> list[list[tuple[int, str]]]:
+    """Blocks of (line number, line) separated by blank lines."""
+    blocks: list[list[tuple[int, str]]] = []
+    current: list[tuple[int, str]] = []
+    for n, line in enumerate(lines, first):
+        if line.strip():
+            current.append((n, line))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _cue(timing: re.Pattern, n: int, line: str, shown: str, suffix: str,
+         last_start: float) -> float:
+    m = timing.match(line)
+    if m is None:
+        raise CollectError(shown, f"expected a cue timing line such as {EXAMPLE[suffix]}, "
+                                  f"got {line[:80]!r}", n)
+    start, end = _seconds(m.groups()[:4]), _seconds(m.groups()[4:8])
+    if end < start:
+        raise CollectError(shown, f"the cue ends before it starts ({line.strip()[:80]!r})", n)
+    if start < last_start:
+        raise CollectError(shown, "the cue starts before the one above it; cues must be in "
+                                  "order of their start times", n)
+    return start
+
+
+def _check_cue_text(block: list[tuple[int, str]], shown: str) -> None:
+    for n, line in block:
+        if "-->" in line:
+            raise CollectError(shown, "a cue timing line inside a cue's text", n,
+                               hint="put a blank line before each cue")
+
+
+def _check_vtt(text: str, shown: str) -> None:
+    lines = text.split("\n")
+    if not _VTT_HEADER.match(lines[0]):
+        raise CollectError(shown, "a WebVTT file must begin with the line 'WEBVTT'", 1)
+    blocks = _blocks(lines[1:], 2)
+    if blocks and blocks[0][0][0] == 2:  # header lines right under WEBVTT
+        header = blocks.pop(0)
+        _check_cue_text(header, shown)
+    last, cues = 0.0, 0
+    for block in blocks:
+        n, first = block[0]
+        if re.match(r"^(NOTE|STYLE|REGION)(?:[ \t]|$)", first):
+            if not first.startswith("NOTE") and cues:
+                raise CollectError(shown, f"a {first.split()[0]} block after the first cue", n,
+                                   hint="move it above the cues")
+            continue
+        if "-->" not in first and len(block) > 1 and "-->" in block[1][1]:
+            block = block[1:]  # a cue identifier, then the timing
+        n, timing = block[0]
+        last = _cue(_VTT_TIMING, n, timing, shown, ".vtt", last)
+        _check_cue_text(block[1:], shown)
+        cues += 1
+
+
+def _check_srt(text: str, shown: str) -> None:
+    blocks = _blocks(text.split("\n"), 1)
+    if not blocks:
+        raise CollectError(shown, "no subtitles in the file", 1)
+    last = 0.0
+    for block in blocks:
+        n, index = block[0]
+        if not index.strip().isdigit():
+            raise CollectError(shown, f"expected a subtitle number, got {index[:80]!r}", n,
+                               hint="each subtitle is a number, a timing line, then its text")
+        if len(block) < 2:
+            raise CollectError(shown, "a subtitle number without a timing line", n)
+        n, timing = block[1]
+        last = _cue(_SRT_TIMING, n, timing, shown, ".srt", last)
+        _check_cue_text(block[2:], shown)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_json(text: str, shown: str) -> None:
+    """Podcast Index JSON transcripts: {"segments": [{startTime, endTime, body}, ...]}."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectError(shown, f"invalid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise CollectError(shown, "invalid JSON: nested too deeply", 1) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
+        raise CollectError(shown, "expected a JSON transcript: an object with a 'segments' list",
+                           1, hint="see the Podcast Index transcript format")
+    last = 0.0
+    for i, seg in enumerate(doc["segments"]):
+        where = f"'segments[{i}]'"
+        if not isinstance(seg, dict):
+            raise CollectError(shown, f"{where}: expected an object, got {type(seg).__name__}")
+        start, end, body = seg.get("startTime"), seg.get("endTime"), seg.get("body")
+        if not (_number(start) and _number(end)) or start < 0:
+            raise CollectError(shown, f"{where}: expected 'startTime' and 'endTime' as seconds, "
+                                      f"got {str(start)[:40]!r} and {str(end)[:40]!r}")
+        if end < start:
+            raise CollectError(shown, f"{where}: ends before it starts ({start:g} > {end:g})")
+        if start < last:
+            raise CollectError(shown, f"{where}: starts before the segment above it")
+        if not isinstance(body, str):
+            raise CollectError(shown, f"{where}: expected 'body' as text")
+        last = start
+
+
+_ACTIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "style", "form", "base", "meta",
+                "link", "svg", "math", "applet"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "poster", "background", "cite", "data",
+              "srcset", "xlink:href"}
+
+
+def _check_html(text: str, shown: str) -> None:
+    """An HTML transcript is served from the site as it is: nothing active may be in it (no
+    script, style, frame, event handler, or link that is not http(s) or within the page)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise CollectError(shown, f"not HTML the site can publish ({exc})", 1) from None
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        found = None
+        if el.tag.lower() in _ACTIVE_TAGS:
+            found = f"a <{el.tag}> element"
+        for name, value in el.attrib.items():
+            plain = re.sub(r"[\x00-\x20]", "", value).lower()
+            if name.lower().startswith("on"):
+                found = f"an event handler ({name}=)"
+            elif name.lower() in _URL_ATTRS and ":" in plain.split("/", 1)[0] \
+                    and not plain.startswith(("http:", "https:", "mailto:")):
+                found = f"a link the site does not publish ({name}={value[:40]!r})"
+        if found:
+            raise CollectError(shown, f"holds {found}; the site publishes no scripts, styles "
+                                      "or event handlers", el.sourceline,
+                               hint="keep the transcript to plain markup (p, cite, time)")
