@@ -13,14 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES
 from .urls import web_url
-from .when import parse_date
 from .yamlcheck import shown
 
 UTC = dt.UTC
 MAX_SECONDS = 1_000_000  # a chapter start or a duration: about 277 hours
-
-
-parse_when = parse_date  # the one date parser lives in when.py
 
 
 def parse_timestamp(value: Any) -> float:
