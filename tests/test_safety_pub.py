@@ -1,0 +1,120 @@
+"""Publishing never loses what is live and leaves a site another user can serve (issue 12, the
+publish side): failing config assets keep their last version, published files get the usual
+modes, targets and state never overlap the sources, a dry run changes nothing, the media cache
+holds only what is needed, and mass removals of items are held back with their feed entries."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+from conftest import BASE_CONFIG, Project, png_bytes, post, sidecar, tone
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def open_project():
+    """A project in a folder every user may traverse (pytest's own tmp folder is private to
+    root), so that a process running as another user can read what is published."""
+    base = Path(tempfile.mkdtemp(prefix="syndicate-open-", dir="/tmp"))
+    base.chmod(0o755)
+
+    def make(files: dict | None = None, config: str = BASE_CONFIG) -> Project:
+        proj = Project(base / "proj")
+        proj.root.mkdir()
+        proj.root.chmod(0o755)
+        proj.write("config.yaml", config)
+        proj.write("cover.png", png_bytes())
+        (proj.root / "posts").mkdir()
+        (proj.root / "episodes").mkdir()
+        for rel, content in (files or {}).items():
+            proj.write(rel, content)
+        return proj
+
+    yield make
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def read_as(path: Path, uid: int = NOBODY, gid: int = NOBODY) -> subprocess.CompletedProcess:
+    """Read a file as another user, as a web server running as that user would."""
+    def drop() -> None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+
+    return subprocess.run(["cat", str(path)], capture_output=True, preexec_fn=drop, timeout=30)
+
+
+def pod_episodes(raw: bytes) -> list[dict]:
+    return podcastparser.parse("https://example.test/podcast.xml", io.BytesIO(raw))["episodes"]
+
+
+def site_files(proj: Project) -> dict[str, bytes]:
+    root = proj.root / "public"
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# -- 2. published files are readable by the web server ------------------------------------------
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+
+
+def _publish_under_umask(proj: Project, mask: int):
+    old = os.umask(mask)
+    try:
+        return proj.run("publish")
+    finally:
+        os.umask(old)
+
+
+@needs_root
+def test_published_site_is_readable_by_another_user(open_project):
+    proj = open_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    result = _publish_under_umask(proj, 0o022)
+    assert result.exit_code == 0, result.output
+    public = proj.root / "public"
+    files = [p for p in public.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".mp3" for p in files) and (public / "podcast.xml") in files
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+        seen = read_as(p)
+        assert seen.returncode == 0, (p, seen.stderr)
+        assert seen.stdout == p.read_bytes()
+    for d in [public, *(p for p in public.rglob("*") if p.is_dir())]:
+        assert stat.S_IMODE(d.stat().st_mode) == 0o755, d
+    assert not feedparser.parse(read_as(public / "feed.xml").stdout).bozo
+    assert [e["title"] for e in pod_episodes(read_as(public / "podcast.xml").stdout)] == ["One"]
+
+
+@needs_root
+def test_published_modes_respect_a_restrictive_umask(open_project):
+    proj = open_project({"posts/a.md": post("A")})
+    result = _publish_under_umask(proj, 0o027)
+    assert result.exit_code == 0, result.output
+    public = proj.root / "public"
+    feed = public / "feed.xml"
+    page = public / "posts/a/index.html"
+    for p in (feed, page):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o640, p
+    assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
+    # the umask said: group may read, others may not
+    assert read_as(feed, gid=feed.stat().st_gid).stdout == feed.read_bytes()
+    assert read_as(feed).returncode != 0
+    # a file rewritten later keeps to the umask of that run
+    proj.write("posts/a.md", post("A, edited"))
+    assert _publish_under_umask(proj, 0o022).exit_code == 0
+    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+    assert b"A, edited" in page.read_bytes()
+    # folders that exist are left as they are (the author may have set them so)
+    assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
