@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -118,3 +119,99 @@ def test_published_modes_respect_a_restrictive_umask(open_project):
     assert b"A, edited" in page.read_bytes()
     # folders that exist are left as they are (the author may have set them so)
     assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
+
+
+# -- 1. a config asset that fails keeps its last published version ------------------------------
+def _cover_key(raw: bytes) -> str:
+    from lxml import etree
+
+    href = etree.fromstring(raw).find(
+        "channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}image").get("href")
+    return href.removeprefix("https://example.test/")
+
+
+def _break_cover(proj: Project, how: str) -> None:
+    cover = proj.root / "cover.png"
+    cover.unlink()
+    if how == "garbage":
+        cover.write_bytes(b"this is not an image\x00\xff" * 50)
+    elif how == "folder":
+        cover.mkdir()
+    elif how == "fifo":
+        os.mkfifo(cover)
+    elif how == "dangling":
+        cover.symlink_to(proj.root / "nowhere.png")
+
+
+@pytest.mark.parametrize("how", ["missing", "garbage", "folder", "fifo", "dangling"])
+def test_failing_cover_keeps_the_podcast_feed_and_cover(make_project, how):
+    proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    before = site_files(proj)
+    feed = before["podcast.xml"]
+    _break_cover(proj, how)
+    proj.write("posts/b.md", post("B"))  # the rest still publishes
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': " in result.output
+    assert "keep their last published version" in result.output
+    assert "Traceback" not in result.output
+    after = site_files(proj)
+    assert after["podcast.xml"] == feed
+    assert after[_cover_key(feed)] == before[_cover_key(feed)]
+    assert [e["title"] for e in pod_episodes(feed)] == ["One"]
+    for ep in pod_episodes(after["podcast.xml"]):
+        (enc,) = ep["enclosures"]
+        assert len(after[enc["url"].removeprefix("https://example.test/")]) == enc["file_size"]
+    assert "B" in [e.title for e in feedparser.parse(after["feed.xml"]).entries]
+    # and once the cover is good again, the feed moves on
+    cover = proj.root / "cover.png"
+    if cover.is_dir() and not cover.is_symlink():
+        cover.rmdir()
+    else:
+        cover.unlink(missing_ok=True)
+    proj.write("cover.png", png_bytes(1400, 1400, rgb=(1, 2, 3)))
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+    proj.write("episodes/two.mp3", tone(1.5))
+    fixed = proj.run("publish")
+    assert fixed.exit_code == 0, fixed.output
+    final = site_files(proj)
+    assert [e["title"] for e in pod_episodes(final["podcast.xml"])] == ["Two", "One"]
+    assert _cover_key(final["podcast.xml"]) in final
+    assert _cover_key(feed) not in final  # the old cover is no longer referenced
+
+
+def without_read_override(cmd: list[str]) -> list[str]:
+    """Run as root but without the capabilities that let root read any file."""
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *cmd]
+
+
+def cli(proj: Project, *args: str, unprivileged: bool = False) -> subprocess.CompletedProcess:
+    """The CLI in a process of its own."""
+    cmd = [sys.executable, "-m", "syndicate", *args, "--config", str(proj.root / "config.yaml"),
+           "--now", "2026-11-01T12:00:00+00:00"]
+    if unprivileged:
+        cmd = without_read_override(cmd)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+needs_setpriv = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                                   reason="needs root and setpriv to drop the read override")
+
+
+@needs_setpriv
+def test_unreadable_cover_keeps_the_podcast_feed_and_cover(make_project):
+    """chmod 000 on the cover, publishing without root's read override."""
+    proj = make_project({"posts/a.md": post("A")})
+    assert proj.run("publish").exit_code == 0
+    feed = proj.read("podcast.xml")
+    (proj.root / "cover.png").chmod(0)
+    result = cli(proj, "publish", unprivileged=True)
+    assert result.returncode == 1
+    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': cannot be read " \
+           "(Permission denied)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert proj.read("podcast.xml") == feed
+    assert proj.read(_cover_key(feed)) == png_bytes()

@@ -85,7 +85,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         plan = make_plan(site.outputs, previous, target,
-                         max_deletes=settings.config.max_deletes, force=force)
+                         max_deletes=settings.config.max_deletes, force=force, keep=site.kept)
         if not dry_run:
             total = plan.bytes
             try:
@@ -100,7 +100,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             released = cat.mark_published(site.visible_ids, now)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
-        errors=[*report.errors, *site.errors],
+        errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
         released=released,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,35 @@ class Site:
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     visible_ids: list[int] = field(default_factory=list)
+    # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
+    kept: list[str] = field(default_factory=list)
+
+    def keep(self, *patterns: str) -> None:
+        """Carry these outputs over from the last publish (never plan them for deletion)."""
+        self.kept.extend(patterns)
+
+
+COVER_KEYS = "cover-*"  # the show's cover, named by its content
+COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
+
+
+def read_cover(path: Path) -> tuple[bytes, str]:
+    """The show's cover art, or what is wrong with it (missing, not a regular file, unreadable,
+    not a JPEG or PNG)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return b"", "not a regular file"
+        if st.st_size > COVER_LIMIT:
+            return b"", f"{st.st_size:,} bytes, too large for cover art"
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return b"", "not found"
+    except OSError as exc:
+        return b"", f"cannot be read ({exc.strerror or exc})"
+    if image_size(data) is None:
+        return b"", "not a JPEG or PNG image"
+    return data, ""
 
 
 def _h(*parts: str) -> str:
@@ -111,20 +141,21 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)
     cover_url = None
-    try:
-        cover_bytes = cover.read_bytes()
-    except OSError:
-        site.errors.append(CollectError(str(settings.path), f"podcast.image {cfg.podcast.image!r} "
-                                        "not found", hint="point it at a square JPEG or PNG"))
+    cover_bytes, problem = read_cover(cover)
+    if problem:
+        # the feed names its cover: without a good one, both keep their last published version
+        site.errors.append(CollectError(
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed and "
+            "its cover keep their last published version",
+            hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
+        site.keep(COVER_KEYS, cfg.podcast.feed_path)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes)))
         cover_url = url(key)
         size = image_size(cover_bytes)
-        if size is None:
-            site.warnings.append(f"{cfg.podcast.image}: not a JPEG or PNG; Apple requires one")
-        elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
+        if size[0] != size[1] or not 1400 <= size[0] <= 3000:
             site.warnings.append(
                 f"{cfg.podcast.image}: {size[0]}x{size[1]} px; Apple requires a square image "
                 "of 1400 to 3000 px"
