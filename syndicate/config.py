@@ -339,7 +339,12 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = yamlcheck.unknown_keys(config, text, name)
-    return Settings(config=config, path=path.resolve(), warnings=warnings)
+    settings = Settings(config=config, path=path.resolve(), warnings=warnings)
+    from .layout import layout_problems
+
+    if problems := layout_problems(settings, text):
+        raise ConfigError(problems)
+    return settings
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

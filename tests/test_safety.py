@@ -40,7 +40,7 @@ def test_target_that_holds_the_sources_is_refused(make_project, target):
     proj = make_project({"posts/a.md": post("A")},
                         config=BASE_CONFIG.replace("target: public", f"target: '{target}'"))
     result = proj.run("publish")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a config error: refused before anything is read
     assert "publish to a folder of its own, such as 'public'" in result.output
     assert not (proj.root / "posts/a/index.html").exists()
     assert not (proj.root / "feed.xml").exists()

@@ -215,3 +215,69 @@ def test_unreadable_cover_keeps_the_podcast_feed_and_cover(make_project):
     assert "Traceback" not in result.stderr
     assert proj.read("podcast.xml") == feed
     assert proj.read(_cover_key(feed)) == png_bytes()
+
+
+# -- 3. the target, the state and the catalog never overlap the sources -------------------------
+def _config(**top) -> str:
+    text = BASE_CONFIG
+    for key, value in top.items():
+        if key == "target":
+            text = text.replace("target: public", f"target: '{value}'")
+        else:
+            text += f"{key}\n" if value is None else f"{key}: '{value}'\n"
+    return text
+
+
+@pytest.mark.parametrize(("config", "key", "words"), [
+    (_config(target="posts/site"), "target", "is inside paths.posts"),
+    (_config(target="episodes/site"), "target", "is inside paths.episodes"),
+    (_config(target="posts"), "target", "is paths.posts"),
+    (_config(target="."), "target", "holds the whole project"),
+    (_config(target=".."), "target", "holds the whole project"),
+    (_config(target=".syndicate/site"), "target", "is inside paths.state"),
+    (_config(target="site") + "paths:\n  posts: site/posts\n", "target", "holds paths.posts"),
+    (_config(target="site") + "paths:\n  state: site/.state\n", "target", "holds paths.state"),
+    (_config(target="site", catalog="site/catalog.db"), "target", "holds the catalog"),
+    (_config() + "paths:\n  state: posts/.syndicate\n", "paths.state", "overlaps paths.posts"),
+    (_config() + "paths:\n  state: episodes\n", "paths.state", "overlaps paths.episodes"),
+    (_config() + "paths:\n  state: public\n", "target", "is paths.state"),
+    (_config(catalog="posts/catalog.db"), "catalog", "is inside paths.posts"),
+])
+def test_overlapping_folders_are_refused_naming_the_key(make_project, config, key, words):
+    proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)}, config=config)
+    before = sorted(p for p in proj.root.rglob("*"))
+    result = proj.run("publish")
+    assert result.exit_code == 2, result.output
+    (line,) = [ln for ln in result.output.splitlines() if ln.startswith("Error: ")]
+    assert line.startswith(f"Error: {proj.root / 'config.yaml'}:")
+    assert f"'{key}'" in line and words in line
+    assert sorted(p for p in proj.root.rglob("*")) == before  # nothing created, nothing read
+
+
+def test_a_target_inside_posts_never_publishes_transcripts_as_posts(make_project):
+    proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar(
+        "One", transcript="one.txt"), "episodes/one.txt": "Hello there.\n",
+        "episodes/one.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    live = site_files(proj)
+    proj.write("config.yaml", _config(target="posts/site"))
+    assert proj.run("publish").exit_code == 2
+    assert proj.run("collect").exit_code == 2
+    assert not (proj.root / "posts/site").exists()
+    proj.write("config.yaml", BASE_CONFIG)
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "wrote 0 files" in again.output
+    assert site_files(proj) == live
+
+
+@pytest.mark.parametrize("config", [
+    _config(target="public2", catalog="catalog.db"),  # the root holds the catalog: fine
+    _config(target="site/public") + "paths:\n  posts: content/posts\n  episodes: content/eps\n",
+    _config(target="s3://bucket/posts"),  # not a folder here
+])
+def test_separate_folders_are_accepted(make_project, config):
+    from syndicate.config import load_config
+
+    proj = make_project({"posts/a.md": post("A")}, config=config)
+    assert load_config(proj.root / "config.yaml").config.target in config

@@ -35,20 +35,6 @@ class PublishResult:
         return not self.errors and not self.plan.held_deletes
 
 
-def _check_target(settings: Settings) -> None:
-    """The site folder must be a folder of its own, holding none of the project's sources."""
-    target = settings.target_dir.resolve()
-    for name, folder in (("the project", settings.root), ("paths.posts", settings.posts_dir),
-                         ("paths.episodes", settings.episodes_dir),
-                         ("paths.state", settings.state_dir)):
-        folder = folder.resolve()
-        if target == folder or target in folder.parents:
-            raise PublishError(
-                f"{settings.path}: 'target' ({settings.config.target}) holds {name}; "
-                "publish to a folder of its own, such as 'public'"
-            )
-
-
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
@@ -70,8 +56,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     """
     if settings.config.target.startswith("s3://"):
         target = S3Target(settings.config.target, settings.config.s3)
-    else:
-        _check_target(settings)
+    else:  # config.yaml was refused if the folder overlaps the sources or the state
         target = LocalTarget(settings.target_dir)
     released: list[dict] = []
     with (process_lock(settings.state_dir / "publish.lock", "a publish", wait=lock_wait),
