@@ -66,7 +66,8 @@ def test_mass_deletes_are_held_back_without_force(make_project):
         (proj.root / f"posts/p{i}.md").unlink()
     held = proj.run("publish")
     assert held.exit_code == 1
-    assert "3 published files are no longer produced, more than max_deletes (1)" in held.output
+    assert "3 published items are gone from their sources, more than max_deletes (1)" \
+        in held.output
     assert proj.public("posts/p0/index.html").exists()
     forced = proj.run("publish", "--force")
     assert forced.exit_code == 0, forced.output

@@ -281,3 +281,44 @@ def test_separate_folders_are_accepted(make_project, config):
 
     proj = make_project({"posts/a.md": post("A")}, config=config)
     assert load_config(proj.root / "config.yaml").config.target in config
+
+
+# -- 6. many items gone at once are held back, feed entries and all -----------------------------
+def test_mass_removal_of_items_is_held_back_with_the_feed_entries(make_project):
+    config = BASE_CONFIG.replace("target: public", "target: public\nblog:\n  feed_items: 100")
+    files = {f"posts/p{i:02}.md": post(f"Post {i:02}", date=f"2026-0{1 + i % 9}-{1 + i % 28:02}")
+             for i in range(70)}
+    proj = make_project(files, config=config)
+    first = proj.run("publish")
+    assert first.exit_code == 0, first.output
+    live = site_files(proj)
+    assert len(feedparser.parse(live["feed.xml"]).entries) == 70
+    for i in range(60):
+        (proj.root / f"posts/p{i:02}.md").unlink()
+    held = proj.run("publish")
+    assert held.exit_code == 1
+    assert ("Error: 60 published items are gone from their sources, more than max_deletes "
+            "(50); they stay published") in held.output
+    assert "--force" in held.output
+    assert site_files(proj) == live  # feeds, pages: nothing changed
+    again = proj.run("publish")  # still held on the next run
+    assert again.exit_code == 1 and "60 published items" in again.output
+    assert site_files(proj) == live
+    forced = proj.run("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    after = site_files(proj)
+    rss = feedparser.parse(after["feed.xml"])
+    assert not rss.bozo
+    assert sorted(e.title for e in rss.entries) == [f"Post {i}" for i in range(60, 70)]
+    assert sorted(k for k in after if k.startswith("posts/")) == \
+        [f"posts/p{i}/index.html" for i in range(60, 70)]
+
+
+def test_a_few_removals_go_through_and_restored_files_come_back(make_project):
+    proj = make_project({f"posts/p{i}.md": post(f"P{i}") for i in range(5)})
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/p0.md").unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "P0" not in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert not proj.public("posts/p0").exists()

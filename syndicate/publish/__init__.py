@@ -12,7 +12,7 @@ from ..collect import CollectReport, collect
 from ..config import Settings
 from ..errors import ItemError, PublishError
 from ..locks import process_lock
-from .build import build_site
+from .build import build_site, page_key, vanished_live
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
@@ -29,10 +29,11 @@ class PublishResult:
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     released: list[dict] = field(default_factory=list)  # items that reached the feeds just now
+    held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.plan.held_deletes
+        return not self.errors and not self.plan.held_deletes and not self.held_items
 
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
@@ -67,8 +68,16 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if not dry_run:
             cat.commit()
         previous = target.previous(cat.outputs(target.name))
+        # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
+        # entries and all, until --force says the removal is meant
+        vanished = vanished_live(cat, previous)
+        held = vanished if len(vanished) > settings.config.max_deletes and not force else []
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
+        if held:
+            cfg = settings.config
+            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
+                      *(page_key(r["kind"], r["slug"]) for r in held))
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept)
         if not dry_run:
@@ -82,10 +91,13 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.finish(plan.manifest)
             cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
-            released = cat.mark_published(site.visible_ids, now)
+            # an item reaches the feeds only if its feed was made, not kept at its last version
+            kept = set(plan.kept)
+            released = cat.mark_published(
+                [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
-        released=released,
+        released=released, held_items=[r["source"] for r in held],
     )

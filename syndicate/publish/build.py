@@ -59,6 +59,7 @@ class Site:
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     visible_ids: list[int] = field(default_factory=list)
+    feed_of: dict[int, str] = field(default_factory=dict)  # item id -> a feed that lists it
     # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
     kept: list[str] = field(default_factory=list)
 
@@ -99,6 +100,17 @@ def _h(*parts: str) -> str:
 
 def _when(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso)
+
+
+def page_key(kind: str, slug: str) -> str:
+    """The key of an item's page: every item has one, so it says whether the item is live."""
+    return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
+
+
+def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
+    """Catalog rows of items whose source is gone while their page is still published."""
+    return [r for r in cat.all_items() if r["missing"] and page_key(r["kind"], r["slug"])
+            in previous]
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
@@ -179,7 +191,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             add(Output(media_key, "media", ep.media.sha256, path=media_path,
                        sha256=ep.media.sha256, size=ep.media.size))
             enclosure_url = url(media_key, media_base)
-        folder = f"episodes/{ep.slug}/"
+        folder = page_key("episode", ep.slug).removesuffix("index.html")
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
@@ -214,16 +226,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    render=lambda ep=ep, u=entry.enclosure_url: pages.episode_page(ctx, ep, u)))
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
+        site.feed_of[r["id"]] = cfg.podcast.feed_path
 
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
     for r, post in posts:
-        key = f"posts/{post.slug}/index.html"
+        key = page_key("post", post.slug)
         add(Output(key, "page", _h(ctx_hash, r["data"], r["date"]),
                    render=lambda p=post: pages.post_page(ctx, p)))
         post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
                                   updated=updated(r, post)))
         site.visible_ids.append(r["id"])
+        site.feed_of[r["id"]] = cfg.blog.rss_path
 
     listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
     listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]

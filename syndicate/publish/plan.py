@@ -96,6 +96,10 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
+        if prev and _matches(out.key, keep):  # its inputs failed: the last version stays
+            plan.manifest.append(prev)
+            plan.kept.append(out.key)
+            continue
         if out.kind == "feed" and unmade:  # feeds go last: keep what they were
             if prev:
                 plan.manifest.append(prev)
@@ -132,8 +136,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             continue
         plan.writes.append(Write(out, data, sha, size))
     wanted = {o.key for o in outputs}
-    carried = sorted(k for k in previous if k not in wanted
-                     and any(fnmatchcase(k, pattern) for pattern in keep))
+    carried = sorted(k for k in previous if k not in wanted and _matches(k, keep))
     plan.kept += carried
     plan.manifest += [previous[k] for k in carried]
     gone = sorted(k for k in previous if k not in wanted and k not in carried)
@@ -148,6 +151,10 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     else:
         plan.deletes = gone
     return plan
+
+
+def _matches(key: str, patterns: list[str]) -> bool:
+    return any(key == p or fnmatchcase(key, p) for p in patterns)
 
 
 def _make(out: Output) -> tuple[bytes | None, str, int]:
