@@ -127,6 +127,9 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
         click.echo(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
                    f"fix headers of {len(plan.header_fixes)}, delete {len(plan.deletes)}; "
                    f"{plan.unchanged} unchanged")
+        for name in result.would_encode:
+            click.echo(f"  encode {name}  (new or changed audio: encoded, then published, "
+                       "by a publish)")
         for line in plan.lines():
             click.echo(f"  {line}")
     else:

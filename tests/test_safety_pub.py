@@ -322,3 +322,66 @@ def test_a_few_removals_go_through_and_restored_files_come_back(make_project):
     assert result.exit_code == 0, result.output
     assert "P0" not in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
     assert not proj.public("posts/p0").exists()
+
+
+# -- 4. a dry run changes nothing ----------------------------------------------------------------
+def _tree(root: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under ``root`` with its mtime and bytes (folders by name)."""
+    return {p.relative_to(root).as_posix(): (p.stat().st_mtime_ns,
+                                             p.read_bytes() if p.is_file() else b"<dir>")
+            for p in sorted(root.rglob("*"))}
+
+
+def test_dry_run_on_a_fresh_project_creates_nothing(make_project):
+    proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    before = _tree(proj.root)
+    result = proj.run("publish", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  encode episodes/one.mp3" in result.output
+    assert "  write  posts/a/index.html" in result.output
+    assert "  write  feed.xml" in result.output
+    assert _tree(proj.root) == before  # no catalog, no state folder, no site, no cache
+    assert not (proj.root / ".syndicate").exists() and not (proj.root / "public").exists()
+
+
+def test_dry_run_on_a_published_project_changes_nothing(make_project):
+    proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+    proj.write("episodes/two.mp3", tone(1.5))
+    proj.write("episodes/one.yaml", sidecar("One, retitled"))  # a re-tag of cached audio
+    proj.write("posts/b.md", post("B"))
+    before = _tree(proj.root)
+    result = proj.run("publish", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  encode episodes/two.mp3" in result.output
+    assert "encode episodes/one.mp3" not in result.output
+    assert "  write  media/one-" in result.output  # the re-tagged copy, sized exactly
+    assert "  write  posts/b/index.html" in result.output
+    assert _tree(proj.root) == before  # catalog bytes and mtime, media cache, site: all as were
+    # and the real publish then does what the dry run said
+    real = proj.run("publish")
+    assert real.exit_code == 0, real.output
+    eps = pod_episodes(proj.read("podcast.xml"))
+    assert [e["title"] for e in eps] == ["Two", "One, retitled"]
+    for ep in eps:
+        (enc,) = ep["enclosures"]
+        assert proj.public(enc["url"].removeprefix("https://example.test/")).stat().st_size \
+            == enc["file_size"]
+    planned = [ln.split()[1] for ln in result.output.splitlines()
+               if ln.startswith("  write  media/one-")]
+    assert proj.public(planned[0]).exists()
+
+
+def test_dry_run_with_an_unreadable_catalog_says_so(make_project):
+    proj = make_project({"posts/a.md": post("A")})
+    proj.write(".syndicate/catalog.db", b"not a database at all" * 100)
+    before = _tree(proj.root)
+    result = proj.run("publish", "--dry-run")
+    assert result.exit_code == 1
+    assert f"Error: {proj.root / '.syndicate/catalog.db'}: the catalog cannot be read" \
+        in result.output
+    assert "Traceback" not in result.output
+    assert _tree(proj.root) == before

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..catalog import open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
-from ..errors import ItemError, PublishError
+from ..errors import ItemError, PublishError, SyndicateError
 from ..locks import process_lock
 from .build import build_site, page_key, vanished_live
 from .local import LocalTarget
@@ -30,6 +34,7 @@ class PublishResult:
     warnings: list[str] = field(default_factory=list)
     released: list[dict] = field(default_factory=list)  # items that reached the feeds just now
     held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
+    would_encode: list[str] = field(default_factory=list)  # a dry run's audio left unencoded
 
     @property
     def ok(self) -> bool:
@@ -60,13 +65,25 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     else:  # config.yaml was refused if the folder overlaps the sources or the state
         target = LocalTarget(settings.target_dir)
     released: list[dict] = []
-    with (process_lock(settings.state_dir / "publish.lock", "a publish", wait=lock_wait),
-          open_catalog(settings.catalog_path, commit=not dry_run) as cat):
+    would_encode: list[str] = []
+    with ExitStack() as stack:
+        if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
+            catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
+        else:
+            stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
+                                             wait=lock_wait))
+            catalog_path = settings.catalog_path
+        cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collected or collect(settings, cat, now=now, progress=progress)
+        report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
         if not dry_run:
             cat.commit()
+        else:
+            from ..audio.pipeline import NotEncoded
+
+            would_encode = [e.path for e in report.errors if isinstance(e, NotEncoded)]
+            report.errors = [e for e in report.errors if not isinstance(e, NotEncoded)]
         previous = target.previous(cat.outputs(target.name))
         # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
         # entries and all, until --force says the removal is meant
@@ -79,7 +96,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
                       *(page_key(r["kind"], r["slug"]) for r in held))
         plan = make_plan(site.outputs, previous, target,
-                         max_deletes=settings.config.max_deletes, force=force, keep=site.kept)
+                         max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
+                         check_sources=not dry_run)
         if not dry_run:
             total = plan.bytes
             try:
@@ -99,5 +117,31 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
-        released=released, held_items=[r["source"] for r in held],
+        released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
+
+
+@contextmanager
+def scratch_catalog(path: Path) -> Iterator[Path]:
+    """A private copy of the catalog (an empty one if there is none yet), removed afterwards.
+    The original is read without a lock file, a journal or a write of any kind."""
+    with tempfile.TemporaryDirectory(prefix="syndicate-dry-run-") as tmp:
+        copy = Path(tmp) / "catalog.db"
+        if path.exists():
+            # immutable: SQLite creates no -wal/-shm beside it; while another process has it
+            # open (its -wal exists) a read-only connection shares that process's files instead
+            mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
+            try:
+                src = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+                try:
+                    dst = sqlite3.connect(copy)
+                    with dst:
+                        src.backup(dst)
+                    dst.close()
+                finally:
+                    src.close()
+            except sqlite3.Error as exc:
+                raise SyndicateError(f"{path}: the catalog cannot be read ({exc}); restore it "
+                                     "from a backup, or move it aside to rebuild it from the "
+                                     "sources") from None
+        yield copy

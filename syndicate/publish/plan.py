@@ -75,12 +75,14 @@ class Plan:
 
 
 def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
-              *, max_deletes: int, force: bool, keep: Iterable[str] = ()) -> Plan:
+              *, max_deletes: int, force: bool, keep: Iterable[str] = (),
+              check_sources: bool = True) -> Plan:
     """The writes and deletes that bring the target to ``outputs``.
 
     An output whose inputs failed is carried over: either named by a pattern in ``keep`` (the
     build could not make it at all) or failing here (its rendering raised, its file is gone).
     Its last published version stays in the manifest and on the target, and is never deleted.
+    ``check_sources`` false (a dry run) takes the sizes of copied files as given.
     """
     dupes = [k for k, n in Counter(o.key for o in outputs).items() if n > 1]
     if dupes:
@@ -112,7 +114,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
                 plan.header_fixes.append(out)
             continue
         try:
-            data, sha, size = _make(out)
+            data, sha, size = _make(out, check_sources)
         except (ItemError, OSError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemError) else (
                 getattr(exc, "strerror", None) or str(exc))
@@ -157,11 +159,13 @@ def _matches(key: str, patterns: list[str]) -> bool:
     return any(key == p or fnmatchcase(key, p) for p in patterns)
 
 
-def _make(out: Output) -> tuple[bytes | None, str, int]:
+def _make(out: Output, check: bool = True) -> tuple[bytes | None, str, int]:
     """(rendered bytes or None for a copy, sha256, size) of an output; raises what failed."""
     if out.render is not None:
         data = out.render()
         return data, hashlib.sha256(data).hexdigest(), len(data)
+    if not check and out.size is not None:
+        return None, out.sha256 or "", out.size
     st = out.path.stat()  # a copy: its source must still be a readable regular file
     if not stat.S_ISREG(st.st_mode):
         raise ValueError("not a regular file")
