@@ -385,3 +385,81 @@ def test_dry_run_with_an_unreadable_catalog_says_so(make_project):
         in result.output
     assert "Traceback" not in result.output
     assert _tree(proj.root) == before
+
+
+# -- 5. the media cache holds only what is needed ------------------------------------------------
+def _cache(proj: Project) -> dict[str, int]:
+    media = proj.root / ".syndicate/media"
+    return {p.name: p.stat().st_mtime_ns for p in sorted(media.iterdir())}
+
+
+def test_media_cache_is_pruned_to_what_is_needed(make_project):
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "episodes/two.yaml": sidecar("Two", date="2026-10-02 08:00"),
+                         "episodes/two.mp3": tone(1.5)})
+    assert proj.run("publish").exit_code == 0
+    encodes = {n: t for n, t in _cache(proj).items() if n.startswith("audio-")}
+    assert len(encodes) == 4  # two encodes and their facts
+    for i in range(4):  # every re-tag makes a new copy of one's audio
+        proj.write("episodes/one.yaml", sidecar(f"One, take {i}"))
+        assert proj.run("publish").exit_code == 0
+    # what a killed encode or tag leaves behind, from before this run
+    media = proj.root / ".syndicate/media"
+    stale = [media / ".encode-k1ll3d.mp3", media / ".tag-k1ll3d.mp3",
+             media / f"audio-{'e' * 64}.4242.part", media / f"audio-{'f' * 64}.mp3",
+             media / f"{'a' * 64}.mp3"]
+    for p in stale:
+        p.write_bytes(b"partial")
+        os.utime(p, (1_000_000_000, 1_000_000_000))
+    busy = media / ".encode-busy.mp3"  # another process encoding right now: left alone
+    busy.write_bytes(b"in progress")
+    os.utime(busy, (4_000_000_000, 4_000_000_000))
+    mine = media / "notes.txt"  # not of the cache's making: left alone
+    mine.write_text("keep me")
+    proj.write("episodes/two.yaml", sidecar("Two, retitled", date="2026-10-02 08:00"))
+    assert proj.run("publish").exit_code == 0
+
+    feed = proj.read("podcast.xml")
+    live = {}
+    for ep in pod_episodes(feed):
+        (enc,) = ep["enclosures"]
+        key = enc["url"].removeprefix("https://example.test/")
+        assert proj.public(key).stat().st_size == enc["file_size"]
+        live[ep["title"]] = proj.read(key)
+    assert sorted(live) == ["One, take 3", "Two, retitled"]
+    import hashlib
+
+    tagged = {f"{hashlib.sha256(b).hexdigest()}.mp3" for b in live.values()}
+    cache = _cache(proj)
+    assert set(cache) == set(encodes) | tagged | {busy.name, mine.name}
+    for name, mtime in encodes.items():
+        assert cache[name] == mtime  # the encodes were kept, never redone
+    # a re-publish re-encodes nothing and writes nothing
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "wrote 0 files" in again.output
+    assert _cache(proj) == cache
+    # a dry run prunes nothing
+    (media / f"{'b' * 64}.mp3").write_bytes(b"old tag")
+    os.utime(media / f"{'b' * 64}.mp3", (1_000_000_000, 1_000_000_000))
+    assert proj.run("publish", "--dry-run").exit_code == 0
+    assert (media / f"{'b' * 64}.mp3").exists()
+
+
+def test_cache_keeps_what_a_held_back_removal_still_serves(make_project):
+    config = BASE_CONFIG + "max_deletes: 0\n"
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=config)
+    assert proj.run("publish").exit_code == 0
+    feed = proj.read("podcast.xml")
+    (enc,) = pod_episodes(feed)[0]["enclosures"]
+    key = enc["url"].removeprefix("https://example.test/")
+    before = _cache(proj)
+    (proj.root / "episodes/one.yaml").unlink()
+    held = proj.run("publish")
+    assert held.exit_code == 1 and "1 published items are gone" in held.output
+    assert proj.read("podcast.xml") == feed and proj.public(key).exists()
+    assert _cache(proj) == before  # its copy is live, and its encode may be needed again
+    forced = proj.run("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert not proj.public(key).exists()
+    assert not [n for n in _cache(proj) if not n.startswith(".")]  # nothing needed any more

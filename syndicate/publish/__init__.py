@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..catalog import open_catalog
+from ..catalog import loads, open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
 from ..errors import ItemError, PublishError, SyndicateError
@@ -113,12 +113,49 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             kept = set(plan.kept)
             released = cat.mark_published(
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+            _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
+
+
+def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
+    """After a publish: drop from the media cache what neither a live enclosure nor an episode
+    of the catalog needs (earlier tags of re-tagged episodes, encodes of changed audio or old
+    settings, partial files of killed encodes). Never during a dry run."""
+    from ..audio.pipeline import cache_key, prune_cache
+    from ..collect.media import audio_settings
+
+    cache_dir = settings.state_dir / "media"
+    if not cache_dir.is_dir():
+        return
+    lock = settings.state_dir / "publish.lock"
+    try:  # the lock file was written when this publish began: a file time, like the cache's
+        before = lock.stat().st_mtime
+    except OSError:
+        return
+    tagged = {r["sha256"] for r in manifest if r["key"].startswith("media/")}
+    encoded: set[str] | None = set()
+    sound = None
+    if settings.config.audio.process:
+        try:
+            sound = audio_settings(settings)
+        except ItemError:
+            encoded = None  # an intro or outro is broken: which encodes are current is unknown
+    live = set(tagged)
+    for r in cat.all_items("episode"):
+        media = loads(r["data"]).get("media") or {}
+        if media.get("passthrough") or media.get("url"):
+            continue
+        if r["missing"] and media.get("sha256") not in live:
+            continue  # removed, and its audio no longer served: nothing of it is needed
+        tagged.add(media.get("sha256", ""))
+        if sound is not None and encoded is not None and r["content_hash"]:
+            encoded.add(cache_key(r["content_hash"], sound))
+    prune_cache(cache_dir, tagged=tagged, encoded=encoded, before=before)
 
 
 @contextmanager
