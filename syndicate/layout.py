@@ -1,4 +1,4 @@
-"""Where the project's folders may lie relative to each other.
+"""Where the project's folders may lie relative to each other, and that each path is usable.
 
 The tool must never read back what it writes, nor publish what it keeps for itself: a local
 target may not overlap the sources (posts, episodes), the state folder or the catalog, and the
@@ -46,6 +46,25 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                 return lines[key] + 1
         return 1
 
+    problems: list[str] = []
+    # every path in the config must be one the system can look up at all
+    paths = {("target",): None if cfg.target.startswith("s3://") else cfg.target,
+             ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
+             ("paths", "state"): cfg.paths.state, ("catalog",): cfg.catalog,
+             ("podcast", "image"): cfg.podcast.image, ("audio", "intro"): cfg.audio.intro,
+             ("audio", "outro"): cfg.audio.outro}
+    for key, value in paths.items():
+        if value is None:
+            continue
+        try:
+            settings.resolve(value).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:
+            reason = "it holds a NUL character" if "\0" in value else str(exc) or "unusable"
+            problems.append(f"{name}:{at(key)}: '{'.'.join(key)}': {value!r} is not a usable "
+                            f"path ({reason}); give a plain relative or absolute path")
+    if problems:
+        return problems
+
     root = settings.root.resolve()
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
     episodes = ("paths.episodes", ("paths", "episodes"), settings.episodes_dir.resolve())
@@ -53,7 +72,6 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
     catalog_file = settings.catalog_path.resolve()
     # a catalog in the state folder is judged with that folder
     own_catalog = not _inside(catalog_file, state[2])
-    problems: list[str] = []
 
     if not cfg.target.startswith("s3://"):
         target = settings.target_dir.resolve()

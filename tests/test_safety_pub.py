@@ -463,3 +463,80 @@ def test_cache_keeps_what_a_held_back_removal_still_serves(make_project):
     assert forced.exit_code == 0, forced.output
     assert not proj.public(key).exists()
     assert not [n for n in _cache(proj) if not n.startswith(".")]  # nothing needed any more
+
+
+# -- generated hostile input: paths in the config, cover art -------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["posts", "episodes", "public", ".syndicate", "site", ".", "..", "~",
+                           "~nobody-here", "a\x00b", "\x01\x7f", "é", "😀", "x" * 300, "", " ",
+                           "/", "//", "\\", "catalog.db", "s3:", "*", "[a]"])
+_PATHS = st.lists(_PIECES, min_size=1, max_size=6).map("/".join)
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(target=_PATHS, state=_PATHS, posts=_PATHS, episodes=_PATHS, catalog=_PATHS)
+def test_generated_paths_load_or_fail_with_one_clear_error(tmp_path_factory, target, state,
+                                                           posts, episodes, catalog):
+    import yaml
+
+    from syndicate.config import load_config
+    from syndicate.errors import ConfigError
+
+    root = tmp_path_factory.mktemp("layout")
+    data = yaml.safe_load(BASE_CONFIG)
+    data.update(target=target, catalog=catalog,
+                paths={"state": state, "posts": posts, "episodes": episodes})
+    cfg = root / "config.yaml"
+    cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        loaded = load_config(cfg)
+    except ConfigError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.startswith(f"{cfg}:") and "\n" not in problem
+        return
+    # accepted: then the folders really are apart
+    from syndicate.layout import _overlap
+
+    if not target.startswith("s3://"):
+        target_dir = loaded.target_dir.resolve()
+        for folder in (loaded.posts_dir, loaded.episodes_dir, loaded.state_dir):
+            assert not _overlap(target_dir, folder.resolve())
+    assert not _overlap(loaded.state_dir.resolve(), loaded.posts_dir.resolve())
+
+
+@settings(max_examples=200, deadline=1000)
+@given(data=st.one_of(st.binary(max_size=2048),
+                      st.binary(max_size=64).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+                      st.binary(max_size=64).map(lambda b: b"\xff\xd8" + b)))
+def test_generated_cover_bytes_are_read_or_refused(tmp_path_factory, data):
+    from syndicate.images import image_size
+    from syndicate.publish.build import read_cover
+
+    path = tmp_path_factory.mktemp("cover") / "cover.png"
+    path.write_bytes(data)
+    got, problem = read_cover(path)
+    if problem:
+        assert got == b"" and problem
+    else:
+        assert got == data and image_size(data) is not None
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(min_size=1, max_size=512).filter(lambda b: not b.startswith(b"\xff\xd8")))
+def test_generated_garbage_cover_never_loses_the_podcast_feed(tmp_path_factory, data):
+    proj = Project(tmp_path_factory.mktemp("garbage") / "proj")
+    for rel, content in {"config.yaml": BASE_CONFIG, "cover.png": png_bytes(),
+                         "episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "posts/a.md": post("A")}.items():
+        proj.write(rel, content)
+    assert proj.run("publish").exit_code == 0
+    feed = proj.read("podcast.xml")
+    (proj.root / "cover.png").write_bytes(data)
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert f"Error: {proj.root / 'cover.png'}: podcast.image" in result.output
+    assert proj.read("podcast.xml") == feed
+    assert proj.public(_cover_key(feed)).read_bytes() == png_bytes()
