@@ -263,7 +263,8 @@ class Config(_Section):
     )
     s3: S3Config = Field(default_factory=S3Config, description="The S3 target's settings.")
     max_deletes: int = Field(
-        50, ge=0, description="Most published files a run may delete without --force."
+        50, ge=0, description="Most published files a run may delete, and most published "
+                              "items it may remove, without --force."
     )
     sources: list[str] = Field(
         default_factory=list,

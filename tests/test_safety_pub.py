@@ -540,3 +540,52 @@ def test_generated_garbage_cover_never_loses_the_podcast_feed(tmp_path_factory, 
     assert f"Error: {proj.root / 'cover.png'}: podcast.image" in result.output
     assert proj.read("podcast.xml") == feed
     assert proj.public(_cover_key(feed)).read_bytes() == png_bytes()
+
+
+# -- 1. (library) any output that fails to be made keeps its last version -------------------------
+class _Folder:
+    """A target that holds every key the manifest says it holds."""
+
+    name = "test://"
+
+    def has(self, key: str, size: int) -> bool:
+        return True
+
+
+def _row(key: str, sha: str = "0" * 64) -> dict:
+    return {"key": key, "sha256": sha, "size": 3, "content_type": "x", "input_hash": "old"}
+
+
+def test_an_output_that_fails_to_render_keeps_its_last_version_and_the_feeds():
+    from syndicate.errors import CollectError
+    from syndicate.publish.build import Output
+    from syndicate.publish.plan import make_plan
+
+    def broken() -> bytes:
+        raise CollectError("episodes/one.vtt", "not UTF-8 text")
+
+    def fail_new() -> bytes:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+    previous = {k: _row(k) for k in ("episodes/one/transcript.vtt", "feed.xml", "podcast.xml",
+                                     "media/gone.mp3")}
+    outputs = [Output("episodes/one/transcript.vtt", "asset", "new", render=broken),
+               Output("feed.xml", "feed", "new", render=lambda: b"<rss/>")]
+    plan = make_plan(outputs, previous, _Folder(), max_deletes=50, force=False)
+    assert [w.output.key for w in plan.writes] == ["feed.xml"]
+    assert "episodes/one/transcript.vtt" in plan.kept
+    assert [str(e) for e in plan.errors] == [
+        "episodes/one.vtt: cannot publish episodes/one/transcript.vtt (not UTF-8 text); "
+        "its last published version stays"]
+    # while an output is kept, nothing is deleted: the kept one may link to it
+    assert plan.deletes == [] and sorted(plan.deferred) == ["media/gone.mp3", "podcast.xml"]
+    assert {r["key"] for r in plan.manifest} == set(previous) | {"feed.xml"}
+
+    # never published before: left out, and the feeds (which may link to it) keep their version
+    outputs = [Output("episodes/two/chapters.json", "asset", "new", render=fail_new),
+               Output("podcast.xml", "feed", "new", render=lambda: b"<rss/>")]
+    plan = make_plan(outputs, previous, _Folder(), max_deletes=50, force=False)
+    assert plan.writes == [] and "podcast.xml" in plan.kept
+    assert "it is left out, and the feeds keep their last published version" in \
+        str(plan.errors[0])
+    assert plan.deletes == []

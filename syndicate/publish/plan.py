@@ -118,7 +118,8 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
         except (ItemError, OSError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, ItemError) else (
                 getattr(exc, "strerror", None) or str(exc))
-            source = str(out.path) if out.path is not None else out.key
+            source = exc.path if isinstance(exc, ItemError) else (
+                str(out.path) if out.path is not None else out.key)
             if prev:
                 plan.manifest.append(prev)
                 plan.kept.append(out.key)
