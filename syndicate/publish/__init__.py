@@ -113,6 +113,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             kept = set(plan.kept)
             released = cat.mark_published(
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+            cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
             _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
@@ -143,7 +144,7 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     if settings.config.audio.process:
         try:
             sound = audio_settings(settings)
-        except ItemError:
+        except (ItemError, OSError):
             encoded = None  # an intro or outro is broken: which encodes are current is unknown
     live = set(tagged)
     for r in cat.all_items("episode"):
