@@ -141,10 +141,11 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
                        f"more than max_deletes ({settings.config.max_deletes}); nothing was "
                        "deleted. Check the sources, then run again with --force.", err=True)
     if result.held_items:
-        click.echo(f"Error: {len(result.held_items)} published items are gone from their "
-                   f"sources, more than max_deletes ({settings.config.max_deletes}); they "
-                   "stay published, feed entries and pages. Check the sources, then run "
-                   "again with --force to remove them.", err=True)
+        n = len(result.held_items)
+        click.echo(f"Error: {n} published {'item is' if n == 1 else 'items are'} gone from "
+                   f"their sources, more than max_deletes ({settings.config.max_deletes}); "
+                   f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
+                   "Check the sources, then run again with --force to remove them.", err=True)
     if result.released and not dry_run:
         from .notify import notify
 

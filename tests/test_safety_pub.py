@@ -456,7 +456,7 @@ def test_cache_keeps_what_a_held_back_removal_still_serves(make_project):
     before = _cache(proj)
     (proj.root / "episodes/one.yaml").unlink()
     held = proj.run("publish")
-    assert held.exit_code == 1 and "1 published items are gone" in held.output
+    assert held.exit_code == 1 and "1 published item is gone" in held.output
     assert proj.read("podcast.xml") == feed and proj.public(key).exists()
     assert _cache(proj) == before  # its copy is live, and its encode may be needed again
     forced = proj.run("publish", "--force")
@@ -589,3 +589,53 @@ def test_an_output_that_fails_to_render_keeps_its_last_version_and_the_feeds():
     assert "it is left out, and the feeds keep their last published version" in \
         str(plan.errors[0])
     assert plan.deletes == []
+
+
+def test_failing_cover_keeps_the_podcast_feed_on_s3(make_project, s3_endpoint, bucket):
+    from conftest import BUCKET, s3_config, s3_files, s3_keys
+
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    before = s3_keys(bucket)
+    feed = bucket.get_object(Bucket=BUCKET, Key="site/podcast.xml")["Body"].read()
+    (proj.root / "cover.png").write_bytes(b"GIF89a not what Apple takes")
+    proj.write("posts/b.md", post("B"))
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': not a JPEG or PNG" \
+        in result.output
+    after = s3_keys(bucket)
+    assert set(before) <= set(after)  # nothing live removed
+    assert bucket.get_object(Bucket=BUCKET, Key="site/podcast.xml")["Body"].read() == feed
+    for ep in pod_episodes(feed):
+        (enc,) = ep["enclosures"]
+        head = bucket.head_object(Bucket=BUCKET,
+                                  Key="site/" + enc["url"].removeprefix("https://example.test/"))
+        assert head["ContentLength"] == enc["file_size"]
+    assert f"site/{_cover_key(feed)}" in after
+    assert "site/posts/b/index.html" in after
+    # a later publish keeps them too: the manifest carried them over
+    again = proj.run("publish")
+    assert again.exit_code == 1 and set(before) <= set(s3_keys(bucket))
+
+
+def test_held_back_removals_keep_everything_on_s3(make_project, s3_endpoint, bucket):
+    from conftest import BUCKET, s3_config, s3_files, s3_keys
+
+    files = {**s3_files(), **{f"posts/p{i}.md": post(f"P{i}") for i in range(3)}}
+    proj = make_project(files, config=s3_config(s3_endpoint) + "max_deletes: 2\n")
+    assert proj.run("publish").exit_code == 0
+    before = s3_keys(bucket)
+    feed = bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
+    for i in range(3):
+        (proj.root / f"posts/p{i}.md").unlink()
+    held = proj.run("publish")
+    assert held.exit_code == 1 and "3 published items are gone" in held.output
+    assert s3_keys(bucket).keys() >= before.keys()
+    assert bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read() == feed
+    forced = proj.run("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    titles = [e.title for e in feedparser.parse(
+        bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()).entries]
+    assert titles == ["First post"]
+    assert not [k for k in s3_keys(bucket) if k.startswith("site/posts/p")]

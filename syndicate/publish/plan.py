@@ -99,12 +99,12 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
         if prev and _matches(out.key, keep):  # its inputs failed: the last version stays
-            plan.manifest.append(prev)
+            plan.manifest.append(_kept(prev))
             plan.kept.append(out.key)
             continue
         if out.kind == "feed" and unmade:  # feeds go last: keep what they were
             if prev:
-                plan.manifest.append(prev)
+                plan.manifest.append(_kept(prev))
                 plan.kept.append(out.key)
             continue
         if prev and prev["input_hash"] == out.input_hash and target.has(out.key, prev["size"]):
@@ -121,7 +121,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             source = exc.path if isinstance(exc, ItemError) else (
                 str(out.path) if out.path is not None else out.key)
             if prev:
-                plan.manifest.append(prev)
+                plan.manifest.append(_kept(prev))
                 plan.kept.append(out.key)
                 tail = "its last published version stays"
             else:
@@ -141,16 +141,16 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     wanted = {o.key for o in outputs}
     carried = sorted(k for k in previous if k not in wanted and _matches(k, keep))
     plan.kept += carried
-    plan.manifest += [previous[k] for k in carried]
+    plan.manifest += [_kept(previous[k]) for k in carried]
     gone = sorted(k for k in previous if k not in wanted and k not in carried)
     if plan.kept:
         # an output kept at its last version (a feed above all) may link to any file published
         # with it: nothing is deleted until a publish makes every output again
         plan.deferred = gone
-        plan.manifest += [previous[k] for k in gone]
+        plan.manifest += [_kept(previous[k]) for k in gone]
     elif len(gone) > max_deletes and not force:
         plan.held_deletes = gone
-        plan.manifest += [previous[k] for k in gone]
+        plan.manifest += [_kept(previous[k]) for k in gone]
     else:
         plan.deletes = gone
     return plan
@@ -173,6 +173,13 @@ def _make(out: Output, check: bool = True) -> tuple[bytes | None, str, int]:
     with open(out.path, "rb"):
         pass
     return None, out.sha256 or "", out.size if out.size is not None else st.st_size
+
+
+def _kept(prev: dict) -> dict:
+    """A row the target keeps as it is, as the catalog stores it (a target's own columns, such
+    as S3's cache_control, left out)."""
+    return {"key": prev["key"], "sha256": prev["sha256"], "size": prev["size"],
+            "content_type": prev["content_type"], "input_hash": prev.get("input_hash", "")}
 
 
 def _row(prev: dict, out: Output) -> dict:
