@@ -639,3 +639,20 @@ def test_held_back_removals_keep_everything_on_s3(make_project, s3_endpoint, buc
         bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()).entries]
     assert titles == ["First post"]
     assert not [k for k in s3_keys(bucket) if k.startswith("site/posts/p")]
+
+
+def test_dry_run_writes_nothing_to_s3(make_project, s3_endpoint, bucket):
+    from conftest import s3_config, s3_files, s3_keys
+
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    before, state = s3_keys(bucket), _tree(proj.root / ".syndicate")
+    proj.write("posts/b.md", post("B"))
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+    proj.write("episodes/two.mp3", tone(1.5))
+    result = proj.run("publish", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "  write  posts/b/index.html" in result.output
+    assert "  encode episodes/two.mp3" in result.output
+    assert s3_keys(bucket) == before
+    assert _tree(proj.root / ".syndicate") == state
