@@ -131,6 +131,9 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
         click.echo(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
                    f"fix headers of {len(plan.header_fixes)}, delete {len(plan.deletes)}; "
                    f"{plan.unchanged} unchanged")
+        for name in result.would_encode:
+            click.echo(f"  encode {name}  (new or changed audio: encoded, then published, "
+                       "by a publish)")
         for line in plan.lines():
             click.echo(f"  {line}")
     else:
@@ -141,6 +144,12 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
             click.echo(f"Error: {len(plan.held_deletes)} published files are no longer produced, "
                        f"more than max_deletes ({settings.config.max_deletes}); nothing was "
                        "deleted. Check the sources, then run again with --force.", err=True)
+    if result.held_items:
+        n = len(result.held_items)
+        click.echo(f"Error: {n} published {'item is' if n == 1 else 'items are'} gone from "
+                   f"their sources, more than max_deletes ({settings.config.max_deletes}); "
+                   f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
+                   "Check the sources, then run again with --force to remove them.", err=True)
     if result.released and not dry_run:
         from .notify import notify
 

@@ -276,7 +276,8 @@ class Config(_Section):
     )
     s3: S3Config = Field(default_factory=S3Config, description="The S3 target's settings.")
     max_deletes: int = Field(
-        50, ge=0, description="Most published files a run may delete without --force."
+        50, ge=0, description="Most published files a run may delete, and most published "
+                              "items it may remove, without --force."
     )
     sources: list[str] = Field(
         default_factory=list,
@@ -358,7 +359,12 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = yamlcheck.unknown_keys(config, text, name)
-    return Settings(config=config, path=path.resolve(), warnings=warnings)
+    settings = Settings(config=config, path=path.resolve(), warnings=warnings)
+    from .layout import layout_problems
+
+    if problems := layout_problems(settings, text):
+        raise ConfigError(problems)
+    return settings
 
 
 # keys that hold a credential, whatever section they are put in (their values are never shown)

@@ -136,16 +136,19 @@ def test_future_item_is_published_once_its_date_has_come(sample_project):
 def test_dry_run_lists_the_plan_and_writes_nothing(sample_project):
     result = sample_project.run("publish", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert "Dry run: would write 17 files" in result.output
+    assert "Dry run: would write 8 files" in result.output
     assert "write  podcast.xml" in result.output
-    assert "write  media/001-first-light-" in result.output
+    # a dry run encodes nothing: it names the audio a publish would encode
+    assert "encode episodes/001-first-light.mp3" in result.output
     assert not (sample_project.root / "public").exists()
+    assert not (sample_project.root / ".syndicate").exists()
     # and the catalog did not remember anything either
     status = sample_project.run("status", "--json")
     assert json.loads(status.output) == []
 
 
 def test_publish_order_puts_feeds_last(sample_project):
+    assert sample_project.run("collect").exit_code == 0  # the audio is encoded and cached
     result = sample_project.run("publish", "--dry-run")
     writes = [ln.split()[1] for ln in result.output.splitlines() if ln.strip().startswith("write")]
     kinds = ["media" if k.startswith("media/") else "feed" if k.endswith(".xml") else "other"

@@ -69,6 +69,7 @@ def test_no_change_uploads_nothing_and_a_new_episode_only_what_changed(
     assert _keys(bucket) == before
     proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
     proj.write("episodes/two.mp3", tone(2.0, freq=550))
+    assert proj.run("collect").exit_code == 0  # encoded: a dry run encodes nothing
     plan = proj.run("publish", "--dry-run")
     writes = sorted(ln.split()[1] for ln in plan.output.splitlines()
                     if ln.strip().startswith("write"))

@@ -40,7 +40,7 @@ def test_target_that_holds_the_sources_is_refused(make_project, target):
     proj = make_project({"posts/a.md": post("A")},
                         config=BASE_CONFIG.replace("target: public", f"target: '{target}'"))
     result = proj.run("publish")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a config error: refused before anything is read
     assert "publish to a folder of its own, such as 'public'" in result.output
     assert not (proj.root / "posts/a/index.html").exists()
     assert not (proj.root / "feed.xml").exists()
@@ -66,7 +66,8 @@ def test_mass_deletes_are_held_back_without_force(make_project):
         (proj.root / f"posts/p{i}.md").unlink()
     held = proj.run("publish")
     assert held.exit_code == 1
-    assert "3 published files are no longer produced, more than max_deletes (1)" in held.output
+    assert "3 published items are gone from their sources, more than max_deletes (1)" \
+        in held.output
     assert proj.public("posts/p0/index.html").exists()
     forced = proj.run("publish", "--force")
     assert forced.exit_code == 0, forced.output

@@ -220,13 +220,47 @@ def shift_chapters(chapters: list[tuple[float, str, str | None]], offset: float,
     return out
 
 
+class NotEncoded(AudioError):
+    """A dry run met audio it would have to encode (a dry run encodes and caches nothing)."""
+
+
+def cached_facts(source_sha: str, settings: AudioSettings, cache_dir: Path) -> dict | None:
+    """The facts of the cached encode of a source, or None if it is not in the cache."""
+    key = cache_key(source_sha, settings)
+    audio, facts_path = cache_dir / f"audio-{key}.mp3", cache_dir / f"audio-{key}.json"
+    if not audio.is_file():
+        return None
+    try:
+        return json.loads(facts_path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
-            cache_dir: Path, tags: Tags, progress: Progress | None = None) -> Processed:
-    """The published MP3: normalised audio (cached) with this episode's tags, stored by hash."""
+            cache_dir: Path, tags: Tags, progress: Progress | None = None,
+            dry_run: bool = False) -> Processed:
+    """The published MP3: normalised audio (cached) with this episode's tags, stored by hash.
+
+    With ``dry_run`` nothing is encoded or written to the cache: audio already encoded is tagged
+    in a scratch folder that is then removed (to know the published file's hash and size), and
+    audio not yet encoded raises NotEncoded."""
+    if dry_run:
+        facts = cached_facts(source_sha, settings, cache_dir)
+        if facts is None:
+            raise NotEncoded(name, "would be encoded and tagged (not in a dry run)")
+        with tempfile.TemporaryDirectory(prefix="syndicate-dry-") as scratch:
+            done = _tag(facts, source_sha, settings, cache_dir, Path(scratch), tags)
+        return replace(done, path=cache_dir / done.path.name)
     facts = encode(source, source_sha, name, settings, cache_dir, progress)
+    return _tag(facts, source_sha, settings, cache_dir, cache_dir, tags)
+
+
+def _tag(facts: dict, source_sha: str, settings: AudioSettings, cache_dir: Path, out_dir: Path,
+         tags: Tags) -> Processed:
+    """Copy the cached encode into ``out_dir``, tag it and name it by its hash."""
     key = cache_key(source_sha, settings)
     duration = facts["samples"] / facts["sample_rate"]
-    fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tag-", suffix=".mp3")
+    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tag-", suffix=".mp3")
     os.close(fd)
     try:
         shutil.copyfile(cache_dir / f"audio-{key}.mp3", tmp)
@@ -237,7 +271,7 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
             while chunk := f.read(1 << 20):
                 h.update(chunk)
         sha = h.hexdigest()
-        final = cache_dir / f"{sha}.mp3"
+        final = out_dir / f"{sha}.mp3"
         size = os.path.getsize(tmp)
         os.replace(tmp, final)
     except BaseException:
@@ -249,3 +283,42 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
         before=Loudness(**facts["before"]), after=Loudness(**facts["after"]),
         gain=facts["gain"], warnings=list(facts["warnings"]),
     )
+
+
+_CACHED = re.compile(r"(?:audio-(?P<key>[0-9a-f]{64})\.(?:mp3|json)|(?P<sha>[0-9a-f]{64})\.mp3)")
+_PARTIAL = re.compile(r"\.(?:encode|tag)-.*\.mp3|audio-[0-9a-f]{64}\.\d+\.part")
+
+
+def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,
+                before: float) -> list[Path]:
+    """Remove what nothing needs from the media cache; returns what was removed.
+
+    Kept: tagged copies whose hash is in ``tagged`` (what a live enclosure or a current episode
+    publishes), encodes whose key is in ``encoded`` (None keeps every encode), files not of the
+    cache's own making, and anything touched at or after ``before`` (the run's start, as a file
+    time: another process may be writing it now). Left-over partial files of killed encodes and
+    tags go once they are older than that.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(cache_dir))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        m = _CACHED.fullmatch(name)
+        if m:
+            if (m["sha"] and m["sha"] in tagged) or (
+                    m["key"] and (encoded is None or m["key"] in encoded)):
+                continue
+        elif not _PARTIAL.fullmatch(name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not entry.is_file(follow_symlinks=False) or st.st_mtime >= before:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove: a later run tries again
+        removed.append(Path(entry.path))
+    return removed

@@ -107,10 +107,11 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
 
 
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
-            progress: Progress | None = None) -> CollectReport:
+            progress: Progress | None = None, dry_run: bool = False) -> CollectReport:
     """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
 
     ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
+    With ``dry_run`` no audio is encoded or cached (audio.NotEncoded names what would be).
     """
     report = CollectReport()
     root = settings.root
@@ -175,7 +176,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             except ItemError as exc:
                 p.error = exc
             parsed.append(p)
-        prepare_audio(pending, settings, report, progress)
+        prepare_audio(pending, settings, report, progress, dry_run=dry_run)
         for path in _files(episodes_dir, audio.AUDIO_EXTENSIONS):
             if path.resolve() not in claimed_audio and not path.with_suffix(".yaml").exists() \
                     and not path.with_suffix(".yml").exists():

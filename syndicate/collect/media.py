@@ -47,7 +47,8 @@ def audio_fingerprint(settings: Settings) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
-def prepare_audio(pending: list, settings: Settings, report, progress=None) -> None:
+def prepare_audio(pending: list, settings: Settings, report, progress=None,
+                  dry_run: bool = False) -> None:
     """Fill each pending (parsed, source) pair's item, or its error."""
     if not pending:
         return
@@ -77,7 +78,7 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None) -> N
                                  f"({shared_error.path})")
             if sound is not None:
                 media = _process(src, p.content_hash, name, sound, cache_dir, show_cover,
-                                 settings, progress, lock, report)
+                                 settings, progress, lock, report, dry_run)
             else:
                 media = _passthrough(src, p.content_hash, name)
             p.item = build_episode(src, p.content_hash, media, root)
@@ -102,7 +103,7 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None) -> N
 
 
 def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, show_cover: Path,
-             settings: Settings, progress, lock, report) -> Media:
+             settings: Settings, progress, lock, report, dry_run: bool = False) -> Media:
     cfg = settings.config
     meta = src.meta
     cover = src.image or (show_cover if show_cover.is_file() else None)
@@ -111,7 +112,7 @@ def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, sh
         date=src.date[:10], comment=episode_summary(meta, notes_html(meta)), track=meta.number,
         cover=cover, chapters=[(c.start, c.title, c.url) for c in meta.chapters],
     )
-    out = audio.process(src.audio, sha, name, sound, cache_dir, tags, progress)
+    out = audio.process(src.audio, sha, name, sound, cache_dir, tags, progress, dry_run)
     with lock:
         report.warnings.extend(out.warnings)
     return Media(sha256=out.sha256, size=out.size, content_type="audio/mpeg", extension=".mp3",

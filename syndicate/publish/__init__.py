@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..catalog import open_catalog
+from ..catalog import loads, open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
-from ..errors import ItemError, PublishError
+from ..errors import ItemError, PublishError, SyndicateError
 from ..locks import process_lock
-from .build import build_site
+from .build import build_site, page_key, vanished_live
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
@@ -29,24 +33,12 @@ class PublishResult:
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     released: list[dict] = field(default_factory=list)  # items that reached the feeds just now
+    held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
+    would_encode: list[str] = field(default_factory=list)  # a dry run's audio left unencoded
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.plan.held_deletes
-
-
-def _check_target(settings: Settings) -> None:
-    """The site folder must be a folder of its own, holding none of the project's sources."""
-    target = settings.target_dir.resolve()
-    for name, folder in (("the project", settings.root), ("paths.posts", settings.posts_dir),
-                         ("paths.episodes", settings.episodes_dir),
-                         ("paths.state", settings.state_dir)):
-        folder = folder.resolve()
-        if target == folder or target in folder.parents:
-            raise PublishError(
-                f"{settings.path}: 'target' ({settings.config.target}) holds {name}; "
-                "publish to a folder of its own, such as 'public'"
-            )
+        return not self.errors and not self.plan.held_deletes and not self.held_items
 
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
@@ -70,22 +62,42 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     """
     if settings.config.target.startswith("s3://"):
         target = S3Target(settings.config.target, settings.config.s3)
-    else:
-        _check_target(settings)
+    else:  # config.yaml was refused if the folder overlaps the sources or the state
         target = LocalTarget(settings.target_dir)
     released: list[dict] = []
-    with (process_lock(settings.state_dir / "publish.lock", "a publish", wait=lock_wait),
-          open_catalog(settings.catalog_path, commit=not dry_run) as cat):
+    would_encode: list[str] = []
+    with ExitStack() as stack:
+        if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
+            catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
+        else:
+            stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
+                                             wait=lock_wait))
+            catalog_path = settings.catalog_path
+        cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collected or collect(settings, cat, now=now, progress=progress)
+        report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
         if not dry_run:
             cat.commit()
+        else:
+            from ..audio.pipeline import NotEncoded
+
+            would_encode = [e.path for e in report.errors if isinstance(e, NotEncoded)]
+            report.errors = [e for e in report.errors if not isinstance(e, NotEncoded)]
         previous = target.previous(cat.outputs(target.name))
+        # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
+        # entries and all, until --force says the removal is meant
+        vanished = vanished_live(cat, previous)
+        held = vanished if len(vanished) > settings.config.max_deletes and not force else []
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
+        if held:
+            cfg = settings.config
+            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
+                      *(page_key(r["kind"], r["slug"]) for r in held))
         plan = make_plan(site.outputs, previous, target,
-                         max_deletes=settings.config.max_deletes, force=force)
+                         max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
+                         check_sources=not dry_run)
         if not dry_run:
             total = plan.bytes
             try:
@@ -97,10 +109,77 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.finish(plan.manifest)
             cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
-            released = cat.mark_published(site.visible_ids, now)
+            # an item reaches the feeds only if its feed was made, not kept at its last version
+            kept = set(plan.kept)
+            released = cat.mark_published(
+                [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+            cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
+            _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
-        errors=[*report.errors, *site.errors],
+        errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings],
-        released=released,
+        released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
+
+
+def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
+    """After a publish: drop from the media cache what neither a live enclosure nor an episode
+    of the catalog needs (earlier tags of re-tagged episodes, encodes of changed audio or old
+    settings, partial files of killed encodes). Never during a dry run."""
+    from ..audio.pipeline import cache_key, prune_cache
+    from ..collect.media import audio_settings
+
+    cache_dir = settings.state_dir / "media"
+    if not cache_dir.is_dir():
+        return
+    lock = settings.state_dir / "publish.lock"
+    try:  # the lock file was written when this publish began: a file time, like the cache's
+        before = lock.stat().st_mtime
+    except OSError:
+        return
+    tagged = {r["sha256"] for r in manifest if r["key"].startswith("media/")}
+    encoded: set[str] | None = set()
+    sound = None
+    if settings.config.audio.process:
+        try:
+            sound = audio_settings(settings)
+        except (ItemError, OSError):
+            encoded = None  # an intro or outro is broken: which encodes are current is unknown
+    live = set(tagged)
+    for r in cat.all_items("episode"):
+        media = loads(r["data"]).get("media") or {}
+        if media.get("passthrough") or media.get("url"):
+            continue
+        if r["missing"] and media.get("sha256") not in live:
+            continue  # removed, and its audio no longer served: nothing of it is needed
+        tagged.add(media.get("sha256", ""))
+        if sound is not None and encoded is not None and r["content_hash"]:
+            encoded.add(cache_key(r["content_hash"], sound))
+    prune_cache(cache_dir, tagged=tagged, encoded=encoded, before=before)
+
+
+@contextmanager
+def scratch_catalog(path: Path) -> Iterator[Path]:
+    """A private copy of the catalog (an empty one if there is none yet), removed afterwards.
+    The original is read without a lock file, a journal or a write of any kind."""
+    with tempfile.TemporaryDirectory(prefix="syndicate-dry-run-") as tmp:
+        copy = Path(tmp) / "catalog.db"
+        if path.exists():
+            # immutable: SQLite creates no -wal/-shm beside it; while another process has it
+            # open (its -wal exists) a read-only connection shares that process's files instead
+            mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"
+            try:
+                src = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+                try:
+                    dst = sqlite3.connect(copy)
+                    with dst:
+                        src.backup(dst)
+                    dst.close()
+                finally:
+                    src.close()
+            except sqlite3.Error as exc:
+                raise SyndicateError(f"{path}: the catalog cannot be read ({exc}); restore it "
+                                     "from a backup, or move it aside to rebuild it from the "
+                                     "sources") from None
+        yield copy

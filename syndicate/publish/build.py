@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import stat
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,6 +63,36 @@ class Site:
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     visible_ids: list[int] = field(default_factory=list)
+    feed_of: dict[int, str] = field(default_factory=dict)  # item id -> a feed that lists it
+    # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
+    kept: list[str] = field(default_factory=list)
+
+    def keep(self, *patterns: str) -> None:
+        """Carry these outputs over from the last publish (never plan them for deletion)."""
+        self.kept.extend(patterns)
+
+
+COVER_KEYS = "cover-*"  # the show's cover, named by its content
+COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
+
+
+def read_cover(path: Path) -> tuple[bytes, str]:
+    """The show's cover art, or what is wrong with it (missing, not a regular file, unreadable,
+    not a JPEG or PNG)."""
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return b"", "not a regular file"
+        if st.st_size > COVER_LIMIT:
+            return b"", f"{st.st_size:,} bytes, too large for cover art"
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return b"", "not found"
+    except OSError as exc:
+        return b"", f"cannot be read ({exc.strerror or exc})"
+    if image_size(data) is None:
+        return b"", "not a JPEG or PNG image"
+    return data, ""
 
 
 def _h(*parts: str) -> str:
@@ -73,6 +104,17 @@ def _h(*parts: str) -> str:
 
 def _when(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso)
+
+
+def page_key(kind: str, slug: str) -> str:
+    """The key of an item's page: every item has one, so it says whether the item is live."""
+    return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
+
+
+def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
+    """Catalog rows of items whose source is gone while their page is still published."""
+    return [r for r in cat.all_items() if r["missing"] and page_key(r["kind"], r["slug"])
+            in previous]
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
@@ -115,20 +157,21 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)
     cover_url = None
-    try:
-        cover_bytes = cover.read_bytes()
-    except OSError:
-        site.errors.append(CollectError(str(settings.path), f"podcast.image {cfg.podcast.image!r} "
-                                        "not found", hint="point it at a square JPEG or PNG"))
+    cover_bytes, problem = read_cover(cover)
+    if problem:
+        # the feed names its cover: without a good one, both keep their last published version
+        site.errors.append(CollectError(
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed and "
+            "its cover keep their last published version",
+            hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
+        site.keep(COVER_KEYS, cfg.podcast.feed_path)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes)))
         cover_url = url(key)
         size = image_size(cover_bytes)
-        if size is None:
-            site.warnings.append(f"{cfg.podcast.image}: not a JPEG or PNG; Apple requires one")
-        elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
+        if size[0] != size[1] or not 1400 <= size[0] <= 3000:
             site.warnings.append(
                 f"{cfg.podcast.image}: {size[0]}x{size[1]} px; Apple requires a square image "
                 "of 1400 to 3000 px"
@@ -162,7 +205,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             add(Output(media_key, "media", ep.media.sha256, path=media_path,
                        sha256=ep.media.sha256, size=ep.media.size))
             enclosure_url = url(media_key, media_base)
-        folder = f"episodes/{ep.slug}/"
+        folder = page_key("episode", ep.slug).removesuffix("index.html")
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
@@ -209,16 +252,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    render=lambda ep=ep, u=entry.enclosure_url: pages.episode_page(ctx, ep, u)))
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
+        site.feed_of[r["id"]] = cfg.podcast.feed_path
 
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
     for r, post in posts:
-        key = f"posts/{post.slug}/index.html"
+        key = page_key("post", post.slug)
         add(Output(key, "page", _h(ctx_hash, r["data"], r["date"]),
                    render=lambda p=post: pages.post_page(ctx, p)))
         post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
                                   updated=updated(r, post)))
         site.visible_ids.append(r["id"])
+        site.feed_of[r["id"]] = cfg.blog.rss_path
 
     listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
     listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]

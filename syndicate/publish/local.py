@@ -12,12 +12,30 @@ from .build import Output
 from .keys import safe_key
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where the kernel says it (Linux 4.7+);
+    else set and restored at once (before any writer thread starts)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class LocalTarget:
     workers = 8
 
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.name = f"file://{self.root}"
+        # published files get the modes any other file made here would (a web server running
+        # as another user must read them), not mkstemp's private 0600
+        self.file_mode = 0o666 & ~current_umask()
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
         """What the folder holds, as the catalog recorded it (files are checked by ``has``)."""
@@ -54,6 +72,7 @@ class LocalTarget:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as f:
+                os.fchmod(f.fileno(), self.file_mode)
                 if data is not None:
                     f.write(data)
                     if sent:

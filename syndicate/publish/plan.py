@@ -8,13 +8,15 @@ only at objects that already exist.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Protocol
 
-from ..errors import PublishError
+from ..errors import ItemError, PublishError
 from .build import Output
 from .keys import safe_key
 
@@ -50,6 +52,9 @@ class Plan:
     header_fixes: list[Output] = field(default_factory=list)  # right content, wrong headers
     unchanged: int = 0
     manifest: list[dict] = field(default_factory=list)  # what the target holds after apply
+    kept: list[str] = field(default_factory=list)  # inputs failed: last version stays live
+    errors: list[ItemError] = field(default_factory=list)  # outputs that could not be made
+    deferred: list[str] = field(default_factory=list)  # deletes left for a run that keeps none
 
     @property
     def bytes(self) -> int:
@@ -62,11 +67,23 @@ class Plan:
         out += [f"delete {k}" for k in self.deletes]
         out += [f"hold   {k}  (delete held back: over max_deletes, use --force)"
                 for k in self.held_deletes]
+        out += [f"keep   {k}  (its inputs failed: the last published version stays)"
+                for k in self.kept]
+        out += [f"defer  {k}  (delete waits: a kept output may still link to it)"
+                for k in self.deferred]
         return out
 
 
 def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
-              *, max_deletes: int, force: bool) -> Plan:
+              *, max_deletes: int, force: bool, keep: Iterable[str] = (),
+              check_sources: bool = True) -> Plan:
+    """The writes and deletes that bring the target to ``outputs``.
+
+    An output whose inputs failed is carried over: either named by a pattern in ``keep`` (the
+    build could not make it at all) or failing here (its rendering raised, its file is gone).
+    Its last published version stays in the manifest and on the target, and is never deleted.
+    ``check_sources`` false (a dry run) takes the sizes of copied files as given.
+    """
     dupes = [k for k, n in Counter(o.key for o in outputs).items() if n > 1]
     if dupes:
         raise PublishError(
@@ -76,22 +93,42 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     for out in outputs:  # every key is checked before anything is sent
         safe_key(out.key)
     plan = Plan()
+    keep = list(keep)
+    unmade = False  # an output failed that was never published: the feeds may link to it
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
+        if prev and _matches(out.key, keep):  # its inputs failed: the last version stays
+            plan.manifest.append(_kept(prev))
+            plan.kept.append(out.key)
+            continue
+        if out.kind == "feed" and unmade:  # feeds go last: keep what they were
+            if prev:
+                plan.manifest.append(_kept(prev))
+                plan.kept.append(out.key)
+            continue
         if prev and prev["input_hash"] == out.input_hash and target.has(out.key, prev["size"]):
             plan.unchanged += 1
             plan.manifest.append(_row(prev, out))
             if stale and stale(out):
                 plan.header_fixes.append(out)
             continue
-        if out.render is not None:
-            data = out.render()
-            sha, size = hashlib.sha256(data).hexdigest(), len(data)
-        else:
-            data = None
-            sha = out.sha256 or ""
-            size = out.size if out.size is not None else out.path.stat().st_size
+        try:
+            data, sha, size = _make(out, check_sources)
+        except (ItemError, OSError, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, ItemError) else (
+                getattr(exc, "strerror", None) or str(exc))
+            source = exc.path if isinstance(exc, ItemError) else (
+                str(out.path) if out.path is not None else out.key)
+            if prev:
+                plan.manifest.append(_kept(prev))
+                plan.kept.append(out.key)
+                tail = "its last published version stays"
+            else:
+                unmade = True
+                tail = "it is left out, and the feeds keep their last published version"
+            plan.errors.append(ItemError(source, f"cannot publish {out.key} ({reason}); {tail}"))
+            continue
         row = {"key": out.key, "sha256": sha, "size": size, "content_type": out.content_type,
                "input_hash": out.input_hash}
         plan.manifest.append(row)
@@ -102,13 +139,47 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             continue
         plan.writes.append(Write(out, data, sha, size))
     wanted = {o.key for o in outputs}
-    gone = sorted(k for k in previous if k not in wanted)
-    if len(gone) > max_deletes and not force:
+    carried = sorted(k for k in previous if k not in wanted and _matches(k, keep))
+    plan.kept += carried
+    plan.manifest += [_kept(previous[k]) for k in carried]
+    gone = sorted(k for k in previous if k not in wanted and k not in carried)
+    if plan.kept:
+        # an output kept at its last version (a feed above all) may link to any file published
+        # with it: nothing is deleted until a publish makes every output again
+        plan.deferred = gone
+        plan.manifest += [_kept(previous[k]) for k in gone]
+    elif len(gone) > max_deletes and not force:
         plan.held_deletes = gone
-        plan.manifest += [previous[k] for k in gone]
+        plan.manifest += [_kept(previous[k]) for k in gone]
     else:
         plan.deletes = gone
     return plan
+
+
+def _matches(key: str, patterns: list[str]) -> bool:
+    return any(key == p or fnmatchcase(key, p) for p in patterns)
+
+
+def _make(out: Output, check: bool = True) -> tuple[bytes | None, str, int]:
+    """(rendered bytes or None for a copy, sha256, size) of an output; raises what failed."""
+    if out.render is not None:
+        data = out.render()
+        return data, hashlib.sha256(data).hexdigest(), len(data)
+    if not check and out.size is not None:
+        return None, out.sha256 or "", out.size
+    st = out.path.stat()  # a copy: its source must still be a readable regular file
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError("not a regular file")
+    with open(out.path, "rb"):
+        pass
+    return None, out.sha256 or "", out.size if out.size is not None else st.st_size
+
+
+def _kept(prev: dict) -> dict:
+    """A row the target keeps as it is, as the catalog stores it (a target's own columns, such
+    as S3's cache_control, left out)."""
+    return {"key": prev["key"], "sha256": prev["sha256"], "size": prev["size"],
+            "content_type": prev["content_type"], "input_hash": prev.get("input_hash", "")}
 
 
 def _row(prev: dict, out: Output) -> dict:

@@ -1,0 +1,106 @@
+"""Where the project's folders may lie relative to each other, and that each path is usable.
+
+The tool must never read back what it writes, nor publish what it keeps for itself: a local
+target may not overlap the sources (posts, episodes), the state folder or the catalog, and the
+state folder and the catalog may not lie among the sources. The project root holds them all by
+default, so it only counts when the target would be the root itself or hold it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from .yamlcheck import line_map
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+OWN_FOLDER = "publish to a folder of its own, such as 'public'"
+
+
+def _inside(a: Path, b: Path) -> bool:
+    """``a`` is ``b`` or lies inside it."""
+    return a == b or b in a.parents
+
+
+def _overlap(a: Path, b: Path) -> bool:
+    return _inside(a, b) or _inside(b, a)
+
+
+def layout_problems(settings: Settings, text: str) -> list[str]:
+    """Every overlap that would make the tool eat its own output or publish its state, each as
+    ``config.yaml:LINE: 'key': what is wrong and what to do``."""
+    cfg = settings.config
+    try:
+        lines = line_map(yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        lines = {}
+    name = str(settings.path)
+
+    def at(*keys: tuple) -> int:
+        for key in keys:
+            if key in lines:
+                return lines[key] + 1
+        return 1
+
+    problems: list[str] = []
+    # every path in the config must be one the system can look up at all
+    paths = {("target",): None if cfg.target.startswith("s3://") else cfg.target,
+             ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
+             ("paths", "state"): cfg.paths.state, ("catalog",): cfg.catalog,
+             ("podcast", "image"): cfg.podcast.image, ("audio", "intro"): cfg.audio.intro,
+             ("audio", "outro"): cfg.audio.outro}
+    for key, value in paths.items():
+        if value is None:
+            continue
+        try:
+            settings.resolve(value).resolve()
+        except (OSError, ValueError, RuntimeError) as exc:
+            reason = "it holds a NUL character" if "\0" in value else str(exc) or "unusable"
+            problems.append(f"{name}:{at(key)}: '{'.'.join(key)}': {value!r} is not a usable "
+                            f"path ({reason}); give a plain relative or absolute path")
+    if problems:
+        return problems
+
+    root = settings.root.resolve()
+    posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
+    episodes = ("paths.episodes", ("paths", "episodes"), settings.episodes_dir.resolve())
+    state = ("paths.state", ("paths", "state"), settings.state_dir.resolve())
+    catalog_file = settings.catalog_path.resolve()
+    # a catalog in the state folder is judged with that folder
+    own_catalog = not _inside(catalog_file, state[2])
+
+    if not cfg.target.startswith("s3://"):
+        target = settings.target_dir.resolve()
+        shown = f"'target' ({cfg.target!r}, {target})"
+        where = at(("target",))
+        if _inside(root, target):
+            problems.append(f"{name}:{where}: {shown} holds the whole project; {OWN_FOLDER}")
+        else:
+            for label, key, folder in (posts, episodes, state):
+                if _overlap(target, folder):
+                    how = ("is" if target == folder else "is inside" if _inside(target, folder)
+                           else "holds")
+                    problems.append(
+                        f"{name}:{at(('target',), key)}: {shown} {how} {label} ({folder}); "
+                        f"the site would be read back or its state published; {OWN_FOLDER}")
+            if own_catalog and _inside(catalog_file, target):
+                problems.append(
+                    f"{name}:{at(('target',), ('catalog',))}: {shown} holds the catalog "
+                    f"({catalog_file}); the catalog would be published; {OWN_FOLDER}")
+
+    for label, key, folder in (posts, episodes):
+        if _overlap(state[2], folder):
+            problems.append(
+                f"{name}:{at(state[1], key)}: 'paths.state' ({state[2]}) overlaps {label} "
+                f"({folder}); keep the state folder apart from the sources, such as "
+                "'.syndicate'")
+        if own_catalog and _inside(catalog_file, folder):
+            problems.append(
+                f"{name}:{at(('catalog',), key)}: 'catalog' ({catalog_file}) is inside {label} "
+                f"({folder}); keep the catalog apart from the sources, such as "
+                "'.syndicate/catalog.db'")
+    return problems
