@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,17 @@ from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..markup import markdown_to_html, summarize, xml_safe
 from ..model import Chapter, Episode, EpisodeMeta, Media, parse_when
-from .sources import default_slug, key_line, read_text, relative, split_name, strip_where
+from .sources import (
+    confine,
+    default_slug,
+    key_line,
+    read_text,
+    regular_file,
+    relative,
+    split_name,
+    strip_where,
+    why_unreadable,
+)
 
 SIDECAR_SUFFIXES = {".yaml", ".yml"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -42,12 +53,31 @@ class EpisodeSource:
 def _find_audio(sidecar: Path) -> Path | None:
     for ext in sorted(AUDIO_EXTENSIONS):
         for candidate in (sidecar.with_suffix(ext), sidecar.with_suffix(ext.upper())):
-            if candidate.exists():
+            if os.path.lexists(candidate):
                 return candidate
     return None
 
 
-def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> EpisodeSource:
+def named_file(path: Path, folder: Path, name: str, line: int | None, what: str) -> Path:
+    """A file a sidecar names (or the audio beside it): inside the episodes folder once links
+    are resolved, a regular file, and readable; else a CollectError naming the sidecar, the
+    line of its key and the file."""
+    if "\0" in str(path):
+        raise CollectError(name, f"{what} has a NUL character in its name", line)
+    confine(path, folder, name, line, what)
+    regular_file(path, name, line, what)
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)))
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, f"{what} {reason}", line, hint=hint) from None
+    return path
+
+
+def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
+                 folder: Path | None = None) -> EpisodeSource:
+    """Parse one sidecar; the files it names must lie inside ``folder`` (default: its own)."""
+    folder = folder if folder is not None else path.parent
     text = read_text(path, name)
     try:
         data = yamlcheck.parse(text, name)
@@ -93,11 +123,13 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                             "none until it plays (add 'duration: 31:20')")
     elif meta.audio:
         audio = path.parent / meta.audio
-        if not audio.exists():
+        line = key_line(text, "audio")
+        if "\0" not in meta.audio and not os.path.lexists(audio):
             raise CollectError(
-                name, f"audio file '{meta.audio}' not found", key_line(text, "audio"),
+                name, f"audio file '{meta.audio}' not found", line,
                 hint="put the audio beside the sidecar or fix 'audio:'",
             )
+        named_file(audio, folder, name, line, f"'audio': {meta.audio!r}")
     else:
         audio = _find_audio(path)
         if audio is None:
@@ -105,6 +137,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                 name, "no audio file for this sidecar", 1,
                 hint=f"add {path.stem}.mp3 (or .m4a, .wav, .flac) beside it or an 'audio:' key",
             )
+        named_file(audio, folder, name, None, f"audio {audio.name!r}")
 
     def companion(key: str, value: str | None, allowed: set[str]) -> Path | None:
         if value is None:
@@ -115,9 +148,10 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                 name, f"'{key}': {value!r} must be one of {', '.join(sorted(allowed))}",
                 key_line(text, key),
             )
-        if not p.is_file():
-            raise CollectError(name, f"'{key}': file {value!r} not found", key_line(text, key))
-        return p
+        line = key_line(text, key)
+        if "\0" not in value and not os.path.lexists(p):
+            raise CollectError(name, f"'{key}': file {value!r} not found", line)
+        return named_file(p, folder, name, line, f"'{key}': {value!r}")
 
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_TYPES))
