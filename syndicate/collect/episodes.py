@@ -62,8 +62,6 @@ def named_file(path: Path, folder: Path, name: str, line: int | None, what: str)
     """A file a sidecar names (or the audio beside it): inside the episodes folder once links
     are resolved, a regular file, and readable; else a CollectError naming the sidecar, the
     line of its key and the file."""
-    if "\0" in str(path):
-        raise CollectError(name, f"{what} has a NUL character in its name", line)
     confine(path, folder, name, line, what)
     regular_file(path, name, line, what)
     try:
@@ -124,12 +122,14 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     elif meta.audio:
         audio = path.parent / meta.audio
         line = key_line(text, "audio")
+        what = f"'audio': {meta.audio!r}"
+        confine(audio, folder, name, line, what)
         if "\0" not in meta.audio and not os.path.lexists(audio):
             raise CollectError(
                 name, f"audio file '{meta.audio}' not found", line,
                 hint="put the audio beside the sidecar or fix 'audio:'",
             )
-        named_file(audio, folder, name, line, f"'audio': {meta.audio!r}")
+        named_file(audio, folder, name, line, what)
     else:
         audio = _find_audio(path)
         if audio is None:
@@ -149,6 +149,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
                 key_line(text, key),
             )
         line = key_line(text, key)
+        confine(p, folder, name, line, f"'{key}': {value!r}")
         if "\0" not in value and not os.path.lexists(p):
             raise CollectError(name, f"'{key}': file {value!r} not found", line)
         return named_file(p, folder, name, line, f"'{key}': {value!r}")

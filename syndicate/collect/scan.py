@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CollectError, printable
-from .sources import relative, why_unreadable
+from .sources import file_sig, relative, why_unreadable
 
 
 @dataclass
@@ -154,8 +154,7 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
             if ext not in suffixes:
                 continue
             try:
-                st = entry.stat()
-                sig = f"{st.st_mtime_ns}:{st.st_size}"
+                sig = file_sig(entry.stat())
             except OSError:
                 sig = "-"
             item = Found(name_of(path), path, sig, real)

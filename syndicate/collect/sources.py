@@ -99,6 +99,8 @@ def confine(path: Path, folder: Path, name: str, line: int | None = None,
             what: str = "") -> Path:
     """``path`` if it resolves inside ``folder``; else a CollectError: sources are read only
     from inside their folder, so a link or a '..' cannot publish a file from elsewhere."""
+    if "\0" in str(path):
+        raise CollectError(name, f"{what} has a NUL character in its name".strip(), line)
     if not is_inside(path, os.path.realpath(folder)):
         label = f"{what} " if what else ""
         raise CollectError(name, f"{label}leads outside {printable(folder.name)}/; refused",
@@ -155,16 +157,21 @@ def default_slug(path: Path) -> str:
     return slugify(split_name(path.stem)[1])
 
 
+def file_sig(st: os.stat_result) -> str:
+    """A cheap signature of a file's state: mtime, size and mode (so a file made unreadable is
+    looked at again, and named, rather than taken as unchanged)."""
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_mode:o}"
+
+
 def stat_sig(*paths: Path | None) -> str:
-    """A cheap signature of files' state (mtime and size); a missing file signs as '-'."""
+    """The signatures of files (see file_sig); a missing file signs as '-'."""
     parts = []
     for p in paths:
         if p is None:
             continue
         try:
-            st = p.stat()
-            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
+            parts.append(file_sig(os.stat(p)))
+        except (OSError, ValueError):
             parts.append("-")
     return "|".join(parts)
 
