@@ -126,7 +126,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
         confine(audio, folder, name, line, what)
         if "\0" not in meta.audio and not os.path.lexists(audio):
             raise CollectError(
-                name, f"audio file '{meta.audio}' not found", line,
+                name, f"audio file {meta.audio!r} not found", line,
                 hint="put the audio beside the sidecar or fix 'audio:'",
             )
         named_file(audio, folder, name, line, what)
