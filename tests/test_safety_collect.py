@@ -178,6 +178,31 @@ def test_a_file_that_vanishes_between_scan_and_read_keeps_its_last_version(make_
     assert _titles(proj) == ["Post A", "Post B"]
 
 
+def test_a_file_swapped_for_a_link_out_after_the_scan_is_not_read(make_project, monkeypatch,
+                                                                   secret):
+    import syndicate.collect as collect_module
+
+    proj = _three_posts(make_project)
+    proj.write("posts/victim.md", post("Victim", date="2026-10-03", body="Edited words."))
+    real_scan = collect_module.scan_folder
+
+    def scan_then_swap(folder, root, suffixes):
+        out = real_scan(folder, root, suffixes)
+        victim = proj.root / "posts/victim.md"
+        victim.unlink()
+        os.symlink(secret / "posts/leak.md", victim)
+        return out
+
+    monkeypatch.setattr(collect_module, "scan_folder", scan_then_swap)
+    result = proj.run("publish")
+    _assert_clean(result)
+    assert _errors(result.output) == [
+        "Error: posts/victim.md: was replaced while it was being read (run again once it is in "
+        "place)"]
+    assert MARKER.encode() not in _site_bytes(proj)
+    _assert_victim_kept(proj)
+
+
 def test_a_name_that_is_not_utf8_is_named_and_the_rest_publishes(make_project):
     proj = _three_posts(make_project)
     bad = os.path.join(os.fsencode(proj.root / "posts"), b"caf\xe9.md")

@@ -99,8 +99,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             if p.error is None:
                 path = Path(found.path)
                 try:
-                    p.content_hash = hashlib.sha256(read_source(path, name)).hexdigest()
-                    p.item = parse_post(path, name, zone, report.warnings)
+                    data = read_source(path, name, identity=found.identity)
+                    p.content_hash = hashlib.sha256(data).hexdigest()
+                    p.item = parse_post(path, name, zone, report.warnings, data)
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
@@ -132,7 +133,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             p = _Parsed("episode", name, "", "", error=found.error)
             if p.error is None:
                 try:
-                    src = read_sidecar(path, name, zone, report.warnings, episodes_dir)
+                    src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
+                                      found.identity)
                     p.sig = f"{episode_version}|{stat_sig(*src.files())}"
                     if src.audio is None:  # kept at its URL: its identity is the URL and size
                         p.content_hash = hashlib.sha256(

@@ -15,6 +15,7 @@ from .sources import (
     confine,
     default_slug,
     key_line,
+    read_source,
     read_text,
     regular_file,
     relative,
@@ -73,10 +74,12 @@ def named_file(path: Path, folder: Path, name: str, line: int | None, what: str)
 
 
 def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
-                 folder: Path | None = None) -> EpisodeSource:
-    """Parse one sidecar; the files it names must lie inside ``folder`` (default: its own)."""
+                 folder: Path | None = None,
+                 identity: tuple[int, int] | None = None) -> EpisodeSource:
+    """Parse one sidecar; the files it names must lie inside ``folder`` (default: its own).
+    ``identity``: the (device, inode) the folder scan saw (see read_source)."""
     folder = folder if folder is not None else path.parent
-    text = read_text(path, name)
+    text = read_text(path, name, read_source(path, name, identity=identity))
     try:
         data = yamlcheck.parse(text, name)
         if not isinstance(data, dict):

@@ -27,6 +27,7 @@ class Found:
     path: str
     sig: str
     real: str
+    identity: tuple[int, int] | None = None  # (device, inode), to read the file scanned
     error: CollectError | None = None
 
 
@@ -154,10 +155,11 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
             if ext not in suffixes:
                 continue
             try:
-                sig = file_sig(entry.stat())
+                st = entry.stat()
+                sig, identity = file_sig(st), (st.st_dev, st.st_ino)
             except OSError:
-                sig = "-"
-            item = Found(name_of(path), path, sig, real)
+                sig, identity = "-", None
+            item = Found(name_of(path), path, sig, real, identity)
             if is_link and not inside(real):
                 item.error = CollectError(
                     item.name, f"a link to a file outside {label}/; refused",

@@ -61,9 +61,12 @@ def regular_file(path: Path, name: str, line: int | None = None, what: str = "")
     return st
 
 
-def read_source(path: Path, name: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
+def read_source(path: Path, name: str, limit: int = MAX_SOURCE_BYTES,
+                identity: tuple[int, int] | None = None) -> bytes:
     """The bytes of a source file: a regular file of at most ``limit`` bytes; any other case
-    is a CollectError naming ``name``. Never blocks on a pipe or a device."""
+    is a CollectError naming ``name``. Never blocks on a pipe or a device. ``identity``: the
+    (device, inode) the folder scan saw; a file swapped since (for a link elsewhere, say) is
+    refused rather than read."""
     st = regular_file(path, name)
     too_big = CollectError(name, f"is larger than {limit // 2**20} MB",
                            hint="a source this large is not a post or sidecar; split it or "
@@ -77,9 +80,13 @@ def read_source(path: Path, name: str, limit: int = MAX_SOURCE_BYTES) -> bytes:
         raise CollectError(name, reason, hint=hint) from None
     with os.fdopen(fd, "rb") as f:
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):  # swapped for something else meanwhile
                 raise CollectError(name, "is not a regular file",
                                    hint="only plain files are read")
+            if identity is not None and identity != (st.st_dev, st.st_ino):
+                raise CollectError(name, "was replaced while it was being read",
+                                   hint="run again once it is in place")
             data = f.read(limit + 1)
         except OSError as exc:
             reason, hint = why_unreadable(exc, path)
@@ -109,9 +116,10 @@ def confine(path: Path, folder: Path, name: str, line: int | None = None,
     return path
 
 
-def read_text(path: Path, name: str) -> str:
-    """UTF-8 text (a BOM is allowed); anything else is an error naming the line of the bad byte."""
-    data = read_source(path, name)
+def read_text(path: Path, name: str, data: bytes | None = None) -> str:
+    """UTF-8 text (a BOM is allowed); anything else is an error naming the line of the bad byte.
+    ``data``: the file's bytes, if read already (with read_source)."""
+    data = read_source(path, name) if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
