@@ -18,7 +18,7 @@ from ..errors import CollectError, printable
 from .sources import file_sig, relative, why_unreadable
 
 
-@dataclass
+@dataclass(slots=True)
 class Found:
     """A file with a source suffix: its name (relative to the project, as the catalog has it),
     its path, a stat signature, its resolved path, and why it is refused, if it is."""
@@ -63,6 +63,11 @@ def _utf8(name: str) -> bool:
     return True
 
 
+def _bad_name(name: str) -> CollectError:
+    return CollectError(name, "the name is not valid UTF-8; not read",
+                        hint="rename it (letters, digits, '-' and '_' are safe)")
+
+
 def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
     """Every file under ``folder`` whose suffix is in ``suffixes``, in path order."""
     base = str(root)
@@ -103,22 +108,31 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
                 name, f"folder {reason}; the items in it keep their last version", hint=hint))
             scan.unlooked[name] = None
             continue
+        prefix = real_dir if real_dir.endswith(os.sep) else real_dir + os.sep
         for entry in entries:
             entry_name = entry.name
             if entry_name.startswith((".", "_")):
                 continue
-            ext = os.path.splitext(entry_name)[1].lower()
             path = entry.path
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir()
             except OSError:  # a link that cannot be followed (a loop)
                 is_link, is_dir = True, False
+            if is_dir and not is_link:
+                if not _utf8(entry_name):
+                    scan.errors.append(_bad_name(name_of(path)))
+                    continue
+                real = prefix + entry_name
+                if real not in visited:
+                    visited.add(real)
+                    todo.append((path, real))
+                continue
+            dot = entry_name.rfind(".")
+            ext = entry_name[dot:].lower() if dot > 0 else ""
             if not _utf8(entry_name):
                 if is_dir or ext in suffixes:
-                    scan.errors.append(CollectError(
-                        name_of(path), "the name is not valid UTF-8; not read",
-                        hint="rename it (letters, digits, '-' and '_' are safe)"))
+                    scan.errors.append(_bad_name(name_of(path)))
                 continue
             if is_link:
                 real = os.path.realpath(path)
@@ -135,25 +149,21 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
                     else:
                         linked.append((path, real))
                     continue
-                if ext not in suffixes and not os.path.exists(path):
-                    # a dangling link: perhaps a folder of items on a disk that is not there
-                    name = name_of(path)
-                    scan.warnings.append(f"{printable(name)}: a link that leads nowhere; skipped")
-                    scan.unlooked[name] = CollectError(
-                        name, "a link that leads nowhere; the items the catalog has in it keep "
-                        "their last version", hint="point the link at its folder again or "
-                        "remove it")
+                if ext not in suffixes:
+                    if not os.path.exists(path):
+                        # a dangling link: perhaps a folder of items on a disk not there now
+                        name = name_of(path)
+                        scan.warnings.append(f"{printable(name)}: a link that leads nowhere; "
+                                             "skipped")
+                        scan.unlooked[name] = CollectError(
+                            name, "a link that leads nowhere; the items the catalog has in it "
+                            "keep their last version", hint="point the link at its folder again "
+                            "or remove it")
                     continue
-            elif is_dir:
-                real = os.path.join(real_dir, entry_name)
-                if real not in visited:
-                    visited.add(real)
-                    todo.append((path, real))
+            elif ext not in suffixes:
                 continue
             else:
-                real = os.path.join(real_dir, entry_name)
-            if ext not in suffixes:
-                continue
+                real = prefix + entry_name
             try:
                 st = entry.stat()
                 sig, identity = file_sig(st), (st.st_dev, st.st_ino)
