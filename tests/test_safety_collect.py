@@ -435,3 +435,17 @@ def test_changing_the_time_zone_moves_the_stored_release_time(make_project):
     assert result.exit_code == 0 and "2 updated" in result.output
     assert set(release_times().values()) == {"2027-01-10T14:00:00+00:00"}
     assert "0 updated" in proj.run("collect").output  # and only once
+
+
+def test_a_remote_episode_with_chapters_past_its_end_is_named(make_project):
+    proj = make_project({"episodes/good.yaml": sidecar("Good"), "episodes/good.mp3": tone(1.0),
+                         "episodes/far.yaml": sidecar(
+                             "Far", audio_url="https://old.example/far.mp3",
+                             audio_length=1000, duration=10) + (
+                             "chapters:\n  - {start: 0, title: A}\n  - {start: 20, title: B}\n")})
+    result = proj.run("publish")
+    _assert_clean(result)
+    assert result.exit_code == 1
+    assert _errors(result.output) == [
+        "Error: episodes/far.yaml: 'chapters[1]' starts at 20 s, after the audio ends (10.0 s)"]
+    assert [e["title"] for e in _episodes(proj)] == ["Good"]

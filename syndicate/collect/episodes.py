@@ -170,6 +170,15 @@ def episode_summary(meta: EpisodeMeta, html: str) -> str:
     return xml_safe(meta.summary).strip() if meta.summary else summarize(html)
 
 
+def _sha256(path: Path, name: str, what: str) -> str:
+    """A companion file's hash; a file gone or unreadable since it was checked is an error."""
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, f"{what} {path.name!r} {reason}", hint=hint) from None
+
+
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
     duration = media.known_duration or float("inf")
@@ -198,9 +207,10 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
         type=meta.type,
         explicit=meta.explicit,
         image=relative(src.image, root) if src.image else None,
-        image_sha256=sha256_file(src.image) if src.image else None,
+        image_sha256=_sha256(src.image, src.name, "'image'") if src.image else None,
         transcript=relative(src.transcript, root) if src.transcript else None,
-        transcript_sha256=sha256_file(src.transcript) if src.transcript else None,
+        transcript_sha256=_sha256(src.transcript, src.name, "'transcript'")
+        if src.transcript else None,
         transcript_language=meta.transcript_language,
         chapters=[Chapter(start, title, url) for start, title, url in chapters],
         draft=meta.draft,
