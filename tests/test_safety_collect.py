@@ -449,3 +449,15 @@ def test_a_remote_episode_with_chapters_past_its_end_is_named(make_project):
     assert _errors(result.output) == [
         "Error: episodes/far.yaml: 'chapters[1]' starts at 20 s, after the audio ends (10.0 s)"]
     assert [e["title"] for e in _episodes(proj)] == ["Good"]
+
+
+def test_a_posts_folder_moved_away_unpublishes_nothing(make_project, tmp_path):
+    proj = _three_posts(make_project)
+    shutil.move(proj.root / "posts", tmp_path / "elsewhere")
+    result = proj.run("publish")
+    _assert_clean(result)
+    assert result.exit_code == 1 and "0 removed" in result.output
+    assert _errors(result.output) == [
+        f"Error: {proj.root / 'posts'}: posts folder not found (check paths.posts in "
+        "config.yaml)"]
+    _assert_victim_kept(proj)

@@ -105,6 +105,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
+    elif any(r["kind"] == "post" and not r["missing"] for r in rows):
+        report.errors.append(CollectError(str(posts_dir), "posts folder not found",
+                                          hint="check paths.posts in config.yaml"))
+
     episodes_dir = settings.episodes_dir
     if episodes_dir.is_dir():
         episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
