@@ -192,5 +192,5 @@ def relative(path: Path, root: Path) -> str:
         pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # elsewhere, or a link loop
         return path.as_posix()
