@@ -461,3 +461,18 @@ def test_a_posts_folder_moved_away_unpublishes_nothing(make_project, tmp_path):
         f"Error: {proj.root / 'posts'}: posts folder not found (check paths.posts in "
         "config.yaml)"]
     _assert_victim_kept(proj)
+
+
+def test_a_posts_folder_under_an_unreadable_folder_keeps_its_items(make_project, denied):
+    proj = make_project({"content/posts/a.md": post("Post A"),
+                         "content/posts/b.md": post("Post B", date="2026-10-02")},
+                        config=BASE_CONFIG + "paths:\n  posts: content/posts\n")
+    assert proj.run("publish").exit_code == 0
+    denied(proj.root / "content")
+    result = _unprivileged(proj, "publish")
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1 and "0 removed" in result.stdout
+    assert _errors(result.stderr) == [
+        f"Error: {proj.root / 'content/posts'}: posts folder cannot be read: permission denied; "
+        "its items keep their last version (make it readable by the user running syndicate)"]
+    assert _titles(proj) == ["Post A", "Post B"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +82,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     scans: dict[str, FolderScan] = {}
     posts_dir = settings.posts_dir
-    if posts_dir.is_dir():
+    there = _folder_there(posts_dir, "posts", report)
+    if there:
         scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES)
         report.errors += scan.errors
         report.warnings += scan.warnings
@@ -105,12 +107,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
-    elif any(r["kind"] == "post" and not r["missing"] for r in rows):
+    elif there is False and any(r["kind"] == "post" and not r["missing"] for r in rows):
         report.errors.append(CollectError(str(posts_dir), "posts folder not found",
                                           hint="check paths.posts in config.yaml"))
 
     episodes_dir = settings.episodes_dir
-    if episodes_dir.is_dir():
+    there = _folder_there(episodes_dir, "episodes", report)
+    if there:
         episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
         scan = scans["episode"] = scan_folder(episodes_dir, root,
                                               SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS)
@@ -159,12 +162,28 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     f"{printable(found.name)}: audio without a sidecar, ignored "
                     f"(add {printable(path.stem)}.yaml with at least title and date)"
                 )
-    elif any(r["kind"] == "episode" and not r["missing"] for r in rows):
+    elif there is False and any(r["kind"] == "episode" and not r["missing"] for r in rows):
         report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
                                           hint="check paths.episodes in config.yaml"))
 
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
     return report
+
+
+def _folder_there(folder: Path, key: str, report: CollectReport) -> bool | None:
+    """Whether a source folder is there to scan (False: it is not). One that cannot be looked
+    at (a folder above it is not readable, say) is an error, reported here (None); its items
+    are kept."""
+    try:
+        st = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, folder)
+        report.errors.append(CollectError(str(folder), f"{key} folder {reason}; its items keep "
+                                          "their last version", hint=hint))
+        return None
+    return stat.S_ISDIR(st.st_mode)
 
 
 def _version(*parts: str) -> str:
