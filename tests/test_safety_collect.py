@@ -22,6 +22,21 @@ from conftest import BASE_CONFIG, REPO, post, sidecar, tone
 MARKER = "SECRET-MARKER-7f3a9c"
 
 
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A test that blocks (on a pipe, say) fails after 120 s instead of hanging the suite."""
+    import signal
+
+    def expire(*_):
+        raise TimeoutError("the test hung: something blocked reading a source")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
 def _titles(proj, feed: str = "feed.xml") -> list[str]:
     parsed = feedparser.parse(proj.read(feed))
     assert not parsed.bozo, parsed.bozo_exception
