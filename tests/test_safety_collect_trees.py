@@ -173,3 +173,61 @@ def test_generated_trees_publish_safely(first, second, delete):
             tree.add(entry)
         _check(proj, tree, _publish(proj))
         shutil.rmtree(proj.root / "public")
+
+
+PIECE = st.sampled_from(["..", "sub", "in.vtt", "out.vtt", "out-dir", "secret.vtt", "x.vtt",
+                         "pipe.vtt", "loop.vtt", "outside"])
+
+
+KNOWN = ["../../outside/secret.vtt", "out.vtt", "out-dir/secret.vtt", "in.vtt", "x.vtt",
+         "sub/in.vtt", "pipe.vtt", "loop.vtt", "sub/../x.vtt", "sub/../../episodes/x.vtt",
+         "outside/secret.vtt"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(transcripts=st.lists(st.one_of(st.sampled_from(KNOWN),
+                                      st.lists(PIECE, min_size=1, max_size=4).map("/".join)),
+                            min_size=1, max_size=4),
+       absolute=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_generated_episode_trees_publish_nothing_from_outside(transcripts, absolute):
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        outside = tmp / "outside"
+        outside.mkdir()
+        (outside / "secret.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\n{MARKER}\n")
+        proj = Project(tmp / "proj")
+        eps = proj.root / "episodes"
+        (eps / "sub").mkdir(parents=True)
+        (proj.root / "posts").mkdir()
+        proj.write("config.yaml", BASE_CONFIG)
+        proj.write("cover.png", png_bytes())
+        vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+        (eps / "sub/in.vtt").write_text(vtt)
+        (eps / "x.vtt").write_text(vtt)
+        os.symlink("sub/in.vtt", eps / "in.vtt")
+        os.symlink(outside / "secret.vtt", eps / "out.vtt")
+        os.symlink(outside, eps / "out-dir")
+        os.symlink("loop.vtt", eps / "loop.vtt")
+        os.mkfifo(eps / "pipe.vtt")
+        for i, value in enumerate(transcripts):
+            if absolute[i]:
+                value = str(tmp / value)
+            proj.write(f"episodes/ep{i}.yaml", (
+                f"title: Episode {i}\ndate: 2026-10-0{i + 1}\n"
+                f"audio_url: https://old.example/ep{i}.mp3\naudio_length: 1000\nduration: 60\n"
+                f"transcript: {json.dumps(value)}\n"))
+        result = _publish(proj)
+        assert "Traceback" not in result.output
+        assert result.exit_code in (0, 1), result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert all(line.startswith("Error: episodes/") for line in errors), errors
+        site = b"".join(p.read_bytes() for p in sorted((proj.root / "public").rglob("*"))
+                        if p.is_file())
+        assert MARKER.encode() not in site
+        published = proj.read("podcast.xml").decode()
+        for i, value in enumerate(transcripts):
+            path = Path(value) if absolute[i] else eps / value
+            real = os.path.realpath(path)
+            clean = real.startswith(os.path.realpath(eps) + os.sep) and os.path.isfile(path) \
+                and path.suffix == ".vtt"
+            assert (f"Episode {i}<" in published) == clean, (value, result.output)
