@@ -231,3 +231,43 @@ def test_generated_episode_trees_publish_nothing_from_outside(transcripts, absol
             clean = real.startswith(os.path.realpath(eps) + os.sep) and os.path.isfile(path) \
                 and path.suffix == ".vtt"
             assert (f"Episode {i}<" in published) == clean, (value, result.output)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@given(layout=st.lists(st.tuples(st.lists(st.sampled_from(["a", "b", "c"]), max_size=2),
+                                 st.booleans()), min_size=1, max_size=8),
+       deny=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=3))
+def test_unreadable_parts_of_a_tree_unpublish_nothing(layout, deny):
+    from test_safety_collect import _unprivileged
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = Project(Path(tmp) / "proj")
+        (proj.root / "posts").mkdir(parents=True)
+        (proj.root / "episodes").mkdir()
+        proj.write("config.yaml", BASE_CONFIG)
+        proj.write("cover.png", png_bytes())
+        for i, (parts, _) in enumerate(layout):
+            proj.write("/".join(["posts", *parts, f"p{i}.md"]),
+                       post(f"Generated post {i}", slug=f"generated-{i}"))
+        assert proj.run("publish").exit_code == 0
+        before = {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+        assert len(before) == len(layout)
+        paths = sorted(p for p in (proj.root / "posts").rglob("*"))
+        denied = []
+        for n in deny:
+            path = paths[n % len(paths)]
+            if path not in denied:
+                path.chmod(0)
+                denied.append(path)
+        try:
+            result = _unprivileged(proj, "publish")
+        finally:
+            for path in reversed(denied):
+                path.chmod(0o755 if path.is_dir() else 0o644)
+        assert "Traceback" not in result.stderr
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+        assert all(line.startswith("Error: posts") for line in errors), errors
+        assert result.returncode == 1 and errors  # each unreadable part is named
+        assert "0 removed" in result.stdout
+        after = {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+        assert after == before
