@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+
+def printable(name: str) -> str:
+    """``name`` fit for one line of a message: control characters, line separators and bytes
+    that are not UTF-8 (a file name's surrogate escapes) are shown as escapes."""
+    out = []
+    for ch in name:
+        if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte os.fsdecode could not decode
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        elif unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+        else:
+            out.append(ch)
+    return "".join(out)
+
 
 class SyndicateError(Exception):
     """Base of every error syndicate reports to the author."""
@@ -27,7 +43,8 @@ class ItemError(SyndicateError):
         self.line = line
         self.reason = reason
         self.hint = hint
-        where = f"{self.path}:{line}" if line else self.path
+        where = printable(self.path)
+        where = f"{where}:{line}" if line else where
         text = f"{where}: {reason}"
         if hint:
             text += f" ({hint})"

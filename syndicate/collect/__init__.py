@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +19,14 @@ from typing import TYPE_CHECKING
 from .. import audio
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
-from ..errors import CollectError, ItemError
+from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
-from .sources import relative, stat_sig
+from .scan import FolderScan, scan_folder
+from .sources import read_source, stat_sig, why_unreadable
 
 if TYPE_CHECKING:
     from ..audio.pipeline import Progress
@@ -55,46 +57,6 @@ class _Parsed:
     error: ItemError | None = None
 
 
-def _scan(folder: Path, suffixes: set[str], root: Path) -> list[tuple[str, str, str]]:
-    """(name relative to the project, path, stat signature) of the source files in ``folder``,
-    hidden and ``_`` names skipped, in path order. Plain strings and ``os.scandir``: a
-    no-change collect of ten thousand files is mostly this loop."""
-    found: list[tuple[tuple[str, ...], str, str]] = []
-    base = str(root)
-    lead = len(base) + 1
-
-    def walk(directory: str) -> None:
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_dir():
-                walk(entry.path)
-            elif os.path.splitext(entry.name)[1].lower() in suffixes:
-                try:
-                    st = entry.stat()
-                    sig = f"{st.st_mtime_ns}:{st.st_size}"
-                except OSError:
-                    sig = "-"
-                name = entry.path[lead:] if entry.path.startswith(base + os.sep) else None
-                found.append((tuple(entry.path.split(os.sep)), name or "", sig))
-
-    walk(str(folder))
-    found.sort()
-    out = []
-    for parts, name, sig in found:
-        path = os.sep.join(parts)
-        out.append((name.replace(os.sep, "/") if name else relative(Path(path), root), path, sig))
-    return out
-
-
-def _files(folder: Path, suffixes: set[str]) -> list[Path]:
-    return [Path(path) for _, path, _ in _scan(folder, suffixes, folder)]
-
-
 def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
     """A stable UUID for a new item; stored once and never derived again for that item."""
     base = f"{site_url}{kind}/{slug}"
@@ -120,87 +82,168 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     by_source = {r["source"]: r for r in rows}
     parsed: list[_Parsed] = []
     seen: set[str] = set()
-    scanned_kinds: set[str] = set()
 
+    scans: dict[str, FolderScan] = {}
     posts_dir = settings.posts_dir
-    if posts_dir.is_dir():
-        scanned_kinds.add("post")
-        for name, path, file_sig in _scan(posts_dir, POST_SUFFIXES, root):
+    there = _folder_there(posts_dir, "posts", report)
+    if there:
+        scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES)
+        report.errors += scan.errors
+        report.warnings += scan.warnings
+        post_version = _version(PARSE_VERSION, zone)
+        for found in scan.files:
+            name = found.name
             seen.add(name)
             row = by_source.get(name)
-            sig = f"{PARSE_VERSION}|{file_sig}"
-            if row and row["sig"] == sig and not row["error"] and not row["missing"]:
+            sig = f"{post_version}|{found.sig}"
+            if found.error is None and row and row["sig"] == sig and not row["error"] \
+                    and not row["missing"]:
                 report.unchanged += 1
                 continue
-            p = _Parsed("post", name, sig, "")
-            path = Path(path)
-            try:
-                p.content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-                p.item = parse_post(path, name, zone, report.warnings)
-            except ItemError as exc:
-                p.error = exc
+            p = _Parsed("post", name, sig, "", error=found.error)
+            if p.error is None:
+                path = Path(found.path)
+                try:
+                    data = read_source(path, name, identity=found.identity)
+                    p.content_hash = hashlib.sha256(data).hexdigest()
+                    p.item = parse_post(path, name, zone, report.warnings, data)
+                except ItemError as exc:
+                    p.error = exc
             parsed.append(p)
-    elif any(r["kind"] == "post" and not r["missing"] for r in rows):
+    elif there is False and any(r["kind"] == "post" and not r["missing"] for r in rows):
         report.errors.append(CollectError(str(posts_dir), "posts folder not found",
                                           hint="check paths.posts in config.yaml"))
 
     episodes_dir = settings.episodes_dir
-    if episodes_dir.is_dir():
-        episode_version = f"{PARSE_VERSION}|{audio_fingerprint(settings)}"
-        scanned_kinds.add("episode")
+    there = _folder_there(episodes_dir, "episodes", report)
+    if there:
+        episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
+        scan = scans["episode"] = scan_folder(episodes_dir, root,
+                                              SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS)
+        report.errors += scan.errors
+        report.warnings += scan.warnings
         pending: list[tuple[_Parsed, EpisodeSource]] = []
-        claimed_audio: set[Path] = set()
-        for name, path, _ in _scan(episodes_dir, SIDECAR_SUFFIXES, root):
-            path = Path(path)
+        claimed_audio: set[str] = set()
+        audio_files = []
+        for found in scan.files:
+            if os.path.splitext(found.name)[1].lower() not in SIDECAR_SUFFIXES:
+                audio_files.append(found)
+                continue
+            name, path = found.name, Path(found.path)
             seen.add(name)
             row = by_source.get(name)
-            if row and not row["error"] and not row["missing"]:
+            if found.error is None and row and not row["error"] and not row["missing"]:
                 data = loads(row["data"])
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
                 if data["audio"]:
-                    claimed_audio.add((root / data["audio"]).resolve())
+                    claimed_audio.add(os.path.realpath(root / data["audio"]))
                 if row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
                     continue
-            p = _Parsed("episode", name, "", "")
-            try:
-                src = read_sidecar(path, name, zone, report.warnings)
-                p.sig = f"{episode_version}|{stat_sig(*src.files())}"
-                if src.audio is None:  # kept at its URL: its identity is the URL and size
-                    p.content_hash = hashlib.sha256(
-                        f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
-                else:
-                    p.content_hash = audio.sha256_file(src.audio)
-                    claimed_audio.add(src.audio.resolve())
-                pending.append((p, src))
-            except ItemError as exc:
-                p.error = exc
+            p = _Parsed("episode", name, "", "", error=found.error)
+            if p.error is None:
+                try:
+                    src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
+                                      found.identity)
+                    p.sig = f"{episode_version}|{stat_sig(*src.files())}"
+                    if src.audio is None:  # kept at its URL: its identity is the URL and size
+                        p.content_hash = hashlib.sha256(
+                            f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
+                    else:
+                        p.content_hash = _sha256_file(src.audio, name)
+                        claimed_audio.add(os.path.realpath(src.audio))
+                    pending.append((p, src))
+                except ItemError as exc:
+                    p.error = exc
             parsed.append(p)
         prepare_audio(pending, settings, report, progress, dry_run=dry_run)
-        for path in _files(episodes_dir, audio.AUDIO_EXTENSIONS):
-            if path.resolve() not in claimed_audio and not path.with_suffix(".yaml").exists() \
+        for found in audio_files:
+            path = Path(found.path)
+            if found.real not in claimed_audio and not path.with_suffix(".yaml").exists() \
                     and not path.with_suffix(".yml").exists():
                 report.warnings.append(
-                    f"{relative(path, root)}: audio without a sidecar, ignored "
-                    f"(add {path.stem}.yaml with at least title and date)"
+                    f"{printable(found.name)}: audio without a sidecar, ignored "
+                    f"(add {printable(path.stem)}.yaml with at least title and date)"
                 )
-    elif any(r["kind"] == "episode" and not r["missing"] for r in rows):
+    elif there is False and any(r["kind"] == "episode" and not r["missing"] for r in rows):
         report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
                                           hint="check paths.episodes in config.yaml"))
 
-    _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now)
+    _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
     return report
 
 
-def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) -> None:
+def _folder_there(folder: Path, key: str, report: CollectReport) -> bool | None:
+    """Whether a source folder is there to scan (False: it is not). One that cannot be looked
+    at (a folder above it is not readable, say) is an error, reported here (None); its items
+    are kept."""
+    try:
+        st = os.stat(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, folder)
+        report.errors.append(CollectError(str(folder), f"{key} folder {reason}; its items keep "
+                                          "their last version", hint=hint))
+        return None
+    return stat.S_ISDIR(st.st_mode)
+
+
+def _version(*parts: str) -> str:
+    """What a parse depends on besides the file itself: the code, the time zone dates without
+    an offset are read in, and (for episodes) the audio settings. A change re-reads the items."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def _sha256_file(path: Path, name: str) -> str:
+    try:
+        return audio.sha256_file(path)
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, f"audio {path.name!r} {reason}", hint=hint) from None
+
+
+def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
+    """Whether an item's file, not found by the scan, is verifiably gone: not in the folder any
+    more, or a second name of a file read under another, or absent from a folder that was read.
+    A file in a folder that could not be read, or one that cannot be checked, is not gone."""
+    source = row["source"]
+    if not scan.holds(source):
+        return True
+    if scan.unlooked_above(source) is not None:
+        return False
+    path = root / source
+    if os.path.realpath(path) in reals:
+        return True
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except (OSError, ValueError):
+        return False
+    return False
+
+
+def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     by_source = {r["source"]: r for r in rows}
-    vanished = [r for r in rows if r["source"] not in seen and r["kind"] in scanned_kinds]
+    root = settings.root
+    reals = {f.real for scan in scans.values() for f in scan.files}
+    vanished, kept = [], set()
+    for r in rows:
+        if r["source"] in seen or r["kind"] not in scans:
+            continue
+        if _gone(r, scans[r["kind"]], root, reals):
+            vanished.append(r)
+        elif not r["missing"]:
+            kept.add(r["source"])
+            _keep(cat, r, scans[r["kind"]], report)
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
     for r in rows:
-        if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
+        if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
+                                                       and r["source"] not in kept):
             continue
         fresh = next((p for p in parsed if p.name == r["source"]), None)
         if fresh is None or fresh.error is not None:
@@ -266,6 +309,18 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
         if not r["missing"]:
             cat.update_item(r["id"], missing=True, changed_at=stamp)
             report.removed.append(r["source"])
+
+
+def _keep(cat, row: dict, scan: FolderScan, report: CollectReport) -> None:
+    """An item whose file could not be looked for keeps its last version, with the reason."""
+    folder = scan.unlooked_above(row["source"])
+    error = scan.unlooked.get(folder) if folder is not None else None
+    if error is not None:
+        report.errors.append(error)
+        scan.unlooked[folder] = None  # one line per folder
+    reason = (f"its folder {folder} could not be read" if folder is not None
+              else "its file could not be looked at")
+    cat.update_item(row["id"], error=f"{row['source']}: {reason}; the last version is kept")
 
 
 def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:

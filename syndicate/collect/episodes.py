@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,18 @@ from ..mediatypes import TRANSCRIPT_SUFFIXES
 from ..model import Chapter, Episode, EpisodeMeta, Media
 from ..transcripts import read_transcript
 from ..when import parse_date
-from .sources import default_slug, key_line, read_text, relative, split_name, strip_where
+from .sources import (
+    confine,
+    default_slug,
+    key_line,
+    read_source,
+    read_text,
+    regular_file,
+    relative,
+    split_name,
+    strip_where,
+    why_unreadable,
+)
 
 SIDECAR_SUFFIXES = {".yaml", ".yml"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -40,13 +52,32 @@ class EpisodeSource:
 def _find_audio(sidecar: Path) -> Path | None:
     for ext in sorted(AUDIO_EXTENSIONS):
         for candidate in (sidecar.with_suffix(ext), sidecar.with_suffix(ext.upper())):
-            if candidate.exists():
+            if os.path.lexists(candidate):
                 return candidate
     return None
 
 
-def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> EpisodeSource:
-    text = read_text(path, name)
+def named_file(path: Path, folder: Path, name: str, line: int | None, what: str) -> Path:
+    """A file a sidecar names (or the audio beside it): inside the episodes folder once links
+    are resolved, a regular file, and readable; else a CollectError naming the sidecar, the
+    line of its key and the file."""
+    confine(path, folder, name, line, what)
+    regular_file(path, name, line, what)
+    try:
+        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)))
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, f"{what} {reason}", line, hint=hint) from None
+    return path
+
+
+def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
+                 folder: Path | None = None,
+                 identity: tuple[int, int] | None = None) -> EpisodeSource:
+    """Parse one sidecar; the files it names must lie inside ``folder`` (default: its own).
+    ``identity``: the (device, inode) the folder scan saw (see read_source)."""
+    folder = folder if folder is not None else path.parent
+    text = read_text(path, name, read_source(path, name, identity=identity))
     try:
         data = yamlcheck.parse(text, name)
         if not isinstance(data, dict):
@@ -91,11 +122,15 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                             "none until it plays (add 'duration: 31:20')")
     elif meta.audio:
         audio = path.parent / meta.audio
-        if not audio.exists():
+        line = key_line(text, "audio")
+        what = f"'audio': {meta.audio!r}"
+        confine(audio, folder, name, line, what)
+        if "\0" not in meta.audio and not os.path.lexists(audio):
             raise CollectError(
-                name, f"audio file '{meta.audio}' not found", key_line(text, "audio"),
+                name, f"audio file {meta.audio!r} not found", line,
                 hint="put the audio beside the sidecar or fix 'audio:'",
             )
+        named_file(audio, folder, name, line, what)
     else:
         audio = _find_audio(path)
         if audio is None:
@@ -103,6 +138,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                 name, "no audio file for this sidecar", 1,
                 hint=f"add {path.stem}.mp3 (or .m4a, .wav, .flac) beside it or an 'audio:' key",
             )
+        named_file(audio, folder, name, None, f"audio {audio.name!r}")
 
     def companion(key: str, value: str | None, allowed: set[str]) -> Path | None:
         if value is None:
@@ -113,9 +149,11 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str]) -> Episo
                 name, f"'{key}': {value!r} must be one of {', '.join(sorted(allowed))}",
                 key_line(text, key),
             )
-        if not p.is_file():
-            raise CollectError(name, f"'{key}': file {value!r} not found", key_line(text, key))
-        return p
+        line = key_line(text, key)
+        confine(p, folder, name, line, f"'{key}': {value!r}")
+        if "\0" not in value and not os.path.lexists(p):
+            raise CollectError(name, f"'{key}': file {value!r} not found", line)
+        return named_file(p, folder, name, line, f"'{key}': {value!r}")
 
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
@@ -152,6 +190,15 @@ def episode_summary(meta: EpisodeMeta, html: str) -> str:
     return plain_summary(meta.summary) or summarize(html)
 
 
+def _sha256(path: Path, name: str, what: str) -> str:
+    """A companion file's hash; a file gone or unreadable since it was checked is an error."""
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, f"{what} {path.name!r} {reason}", hint=hint) from None
+
+
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
     duration = media.known_duration or float("inf")
@@ -180,9 +227,10 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
         type=meta.type,
         explicit=meta.explicit,
         image=relative(src.image, root) if src.image else None,
-        image_sha256=sha256_file(src.image) if src.image else None,
+        image_sha256=_sha256(src.image, src.name, "'image'") if src.image else None,
         transcript=relative(src.transcript, root) if src.transcript else None,
-        transcript_sha256=sha256_file(src.transcript) if src.transcript else None,
+        transcript_sha256=_sha256(src.transcript, src.name, "'transcript'")
+        if src.transcript else None,
         transcript_language=meta.transcript_language,
         chapters=[Chapter(start, title, url) for start, title, url in chapters],
         draft=meta.draft,

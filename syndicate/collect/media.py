@@ -68,11 +68,12 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
 
     def work(entry: tuple) -> None:
         p, src = entry
-        if src.audio is None:
-            p.item = build_episode(src, p.content_hash, remote_media(src, p.content_hash), root)
-            return
-        name = relative(src.audio, root)
         try:
+            if src.audio is None:
+                p.item = build_episode(src, p.content_hash, remote_media(src, p.content_hash),
+                                       root)
+                return
+            name = relative(src.audio, root)
             if shared_error is not None:
                 raise AudioError(p.name, f"not processed: {shared_error.reason} "
                                  f"({shared_error.path})")

@@ -24,12 +24,14 @@ def _date(value, name: str, line: int | None, zone: str, what: str = "date") -> 
         raise CollectError(name, f"'{what}': {exc}", line) from None
 
 
-def parse_post(path: Path, name: str, zone: str, warnings: list[str]) -> Post:
-    """Parse one post file; raises CollectError naming the file and line of the problem.
+def parse_post(path: Path, name: str, zone: str, warnings: list[str],
+               data: bytes | None = None) -> Post:
+    """Parse one post file (or its ``data``, if read already); raises CollectError naming the
+    file and line of the problem.
 
     Unknown front matter keys are appended to ``warnings``.
     """
-    text = read_text(path, name)
+    text = read_text(path, name, data)
     name_date, _ = split_name(path.stem)
     if path.suffix.lower() == ".txt":
         return _parse_txt(text, path, name, zone, name_date)

@@ -1,21 +1,126 @@
-"""Reading source files: text decoding with line-accurate errors, dates in file names, stat sigs."""
+"""Reading source files: only regular files, only from inside their folder, at most
+MAX_SOURCE_BYTES; text decoding with line-accurate errors, dates in file names, stat sigs."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import re
+import stat
 from pathlib import Path
 
-from ..errors import CollectError
+from ..errors import CollectError, printable
 from ..markup import slugify
 from ..when import parse_day
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]+(.*)$")
 
 
-def read_text(path: Path, name: str) -> str:
-    """UTF-8 text (a BOM is allowed); anything else is an error naming the line of the bad byte."""
-    data = path.read_bytes()
+MAX_SOURCE_BYTES = 10 * 2**20  # a post or sidecar; far beyond any real one
+
+
+def why_unreadable(exc: OSError, path: str | Path) -> tuple[str, str]:
+    """(reason, hint) for an OSError met reading a source."""
+    code = exc.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied", \
+            "make it readable by the user running syndicate"
+    if code == errno.ELOOP:
+        return "is a symbolic link loop", "point the link at a real file or remove it"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        if os.path.islink(path):
+            return "is a symbolic link to nothing (dangling)", \
+                "point the link at a real file or remove it"
+        return "disappeared while it was being read", "run again once it is in place"
+    if code == errno.ENAMETOOLONG:
+        return "cannot be read: its path is too long", "shorten its name or its folders' names"
+    return f"cannot be read: {exc.strerror or exc}", "check the file"
+
+
+def _kind(mode: int) -> str:
+    for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device")):
+        if test(mode):
+            return what
+    return "not a regular file"
+
+
+def regular_file(path: Path, name: str, line: int | None = None, what: str = "") -> os.stat_result:
+    """The stat of ``path``, which must be a regular file (after links); else a CollectError.
+    Pipes, sockets and devices are never opened: reading one could block forever."""
+    label = f"{what} " if what else ""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, label + reason, line, hint=hint) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise CollectError(name, f"{label}is {_kind(st.st_mode)}, not a file", line,
+                           hint="only plain files are read; remove it or replace it by a file")
+    return st
+
+
+def read_source(path: Path, name: str, limit: int = MAX_SOURCE_BYTES,
+                identity: tuple[int, int] | None = None) -> bytes:
+    """The bytes of a source file: a regular file of at most ``limit`` bytes; any other case
+    is a CollectError naming ``name``. Never blocks on a pipe or a device. ``identity``: the
+    (device, inode) the folder scan saw; a file swapped since (for a link elsewhere, say) is
+    refused rather than read."""
+    st = regular_file(path, name)
+    too_big = CollectError(name, f"is larger than {limit // 2**20} MB",
+                           hint="a source this large is not a post or sidecar; split it or "
+                           "move it out of the folder")
+    if st.st_size > limit:
+        raise too_big
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        raise CollectError(name, reason, hint=hint) from None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):  # swapped for something else meanwhile
+                raise CollectError(name, "is not a regular file",
+                                   hint="only plain files are read")
+            if identity is not None and identity != (st.st_dev, st.st_ino):
+                raise CollectError(name, "was replaced while it was being read",
+                                   hint="run again once it is in place")
+            data = f.read(limit + 1)
+        except OSError as exc:
+            reason, hint = why_unreadable(exc, path)
+            raise CollectError(name, reason, hint=hint) from None
+    if len(data) > limit:
+        raise too_big
+    return data
+
+
+def is_inside(path: str | Path, folder_real: str) -> bool:
+    """Whether ``path``, with every link resolved, lies in the (resolved) folder."""
+    real = os.path.realpath(path)
+    return real == folder_real or real.startswith(folder_real.rstrip(os.sep) + os.sep)
+
+
+def confine(path: Path, folder: Path, name: str, line: int | None = None,
+            what: str = "") -> Path:
+    """``path`` if it resolves inside ``folder``; else a CollectError: sources are read only
+    from inside their folder, so a link or a '..' cannot publish a file from elsewhere."""
+    if "\0" in str(path):
+        raise CollectError(name, f"{what} has a NUL character in its name".strip(), line)
+    if not is_inside(path, os.path.realpath(folder)):
+        label = f"{what} " if what else ""
+        raise CollectError(name, f"{label}leads outside {printable(folder.name)}/; refused",
+                           line, hint=f"sources are read only from inside "
+                           f"{printable(folder.name)}/; copy the file in")
+    return path
+
+
+def read_text(path: Path, name: str, data: bytes | None = None) -> str:
+    """UTF-8 text (a BOM is allowed); anything else is an error naming the line of the bad byte.
+    ``data``: the file's bytes, if read already (with read_source)."""
+    data = read_source(path, name) if data is None else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -60,16 +165,21 @@ def default_slug(path: Path) -> str:
     return slugify(split_name(path.stem)[1])
 
 
+def file_sig(st: os.stat_result) -> str:
+    """A cheap signature of a file's state: mtime, size and mode (so a file made unreadable is
+    looked at again, and named, rather than taken as unchanged)."""
+    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_mode:o}"
+
+
 def stat_sig(*paths: Path | None) -> str:
-    """A cheap signature of files' state (mtime and size); a missing file signs as '-'."""
+    """The signatures of files (see file_sig); a missing file signs as '-'."""
     parts = []
     for p in paths:
         if p is None:
             continue
         try:
-            st = p.stat()
-            parts.append(f"{st.st_mtime_ns}:{st.st_size}")
-        except OSError:
+            parts.append(file_sig(os.stat(p)))
+        except (OSError, ValueError):
             parts.append("-")
     return "|".join(parts)
 
@@ -82,5 +192,5 @@ def relative(path: Path, root: Path) -> str:
         pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # elsewhere, or a link loop
         return path.as_posix()
