@@ -13,6 +13,7 @@ from ..config import Settings
 from ..errors import ItemError, PublishError
 from ..locks import process_lock
 from .build import build_site
+from .keys import check_feed_keys
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
@@ -68,8 +69,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
     the target holds, and which items were released, is committed after it succeeded.
     """
+    check_feed_keys(settings.config, settings.path)
     if settings.config.target.startswith("s3://"):
-        target = S3Target(settings.config.target, settings.config.s3)
+        target = S3Target(settings.config.target, settings.config.s3,
+                          site_url=settings.config.site.url)
     else:
         _check_target(settings)
         target = LocalTarget(settings.target_dir)
@@ -81,7 +84,13 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         report = collected or collect(settings, cat, now=now, progress=progress)
         if not dry_run:
             cat.commit()
+        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog
+            target.site_id = cat.get_meta("site_id")
         previous = target.previous(cat.outputs(target.name))
+        if isinstance(target, S3Target) and not dry_run \
+                and cat.get_meta("site_id") != target.site_id:
+            cat.set_meta("site_id", target.site_id)  # kept before anything carries it
+            cat.commit()
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         plan = make_plan(site.outputs, previous, target,
@@ -101,6 +110,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors],
-        warnings=[*settings.warnings, *report.warnings, *site.warnings],
+        warnings=[*settings.warnings, *report.warnings, *site.warnings,
+                  *getattr(target, "warnings", [])],
         released=released,
     )
