@@ -135,7 +135,8 @@ class S3Target:
         if found is not None:
             self.site_id = self._identify(found, known, catalog_rows)
             self.state = self._reconcile(found, catalog_rows)
-            fresh = self.site_id == found.site and not found.pending
+            fresh = (self.site_id == found.site and found.site_url == self.site_url
+                     and not found.pending)
             self._loaded = {k: dict(v) for k, v in self.state.items()} if fresh else None
             return self.state
         if known is None:
