@@ -257,3 +257,71 @@ def test_an_output_key_in_the_reserved_area_is_refused_naming_the_config_key(
     proj.write("config.yaml", s3_config(s3_endpoint))
     again = proj.run("publish")
     assert again.exit_code == 0 and "wrote 0 files" in again.output
+
+
+# -- sites published before sites had an id ------------------------------------------------------
+def _make_legacy(client) -> None:
+    """The bucket as an earlier syndicate left it: a version 1 manifest, objects with no site."""
+    manifest = _manifest(client)
+    rows = [{k: v for k, v in r.items() if k != "etag"} for r in manifest["objects"]]
+    client.put_object(Bucket=BUCKET, Key="site/" + MANIFEST,
+                      Body=json.dumps({"version": 1, "objects": rows}).encode())
+    for row in rows:
+        key = "site/" + row["key"]
+        head = client.head_object(Bucket=BUCKET, Key=key)
+        client.copy_object(Bucket=BUCKET, Key=key, CopySource={"Bucket": BUCKET, "Key": key},
+                           MetadataDirective="REPLACE", ContentType=head["ContentType"],
+                           CacheControl=head["CacheControl"],
+                           Metadata={"sha256": head["Metadata"]["sha256"]})
+
+
+def _sites(client) -> set[str | None]:
+    return {client.head_object(Bucket=BUCKET, Key=k)["Metadata"].get("site")
+            for k in s3_keys(client) if not k.endswith(MANIFEST)}
+
+
+def test_a_site_of_an_earlier_syndicate_is_adopted_by_its_own_catalog(
+        make_project, s3_endpoint, bucket):
+    import sqlite3
+
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    _make_legacy(bucket)
+    with sqlite3.connect(proj.root / ".syndicate" / "catalog.db") as db:
+        db.execute("DELETE FROM meta WHERE key = 'site_id'")  # as the earlier catalog was
+    before = set(_whole_bucket(bucket))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "the manifest of an earlier syndicate was adopted" in result.output
+    assert "wrote 0 files" in result.output and "deleted 0" in result.output
+    site_id = _manifest(bucket)["site"]
+    assert _sites(bucket) == {site_id}  # each object stamped once, by a server-side copy
+    assert set(_whole_bucket(bucket)) == before
+    assert_live_consistent(bucket)
+    assert_manifest_true(bucket)
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "wrote 0 files" in again.output
+    assert "adopted" not in again.output
+
+
+def test_a_site_of_an_earlier_syndicate_is_not_taken_by_a_fresh_catalog_unless_named(
+        make_project, s3_endpoint, bucket):
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    _make_legacy(bucket)
+    (proj.root / ".syndicate" / "catalog.db").unlink()
+    before = {k: _body(bucket, k) for k in _whole_bucket(bucket)}
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert (f"Error: s3://{BUCKET}/site/ holds a site published by an earlier syndicate, and "
+            "this catalog has no record of publishing there") in result.output
+    assert "set s3.site_id to an id of your choosing" in result.output
+    assert {k: _body(bucket, k) for k in _whole_bucket(bucket)} == before
+    proj.write("config.yaml", s3_config(s3_endpoint) + "  site_id: my-show\n")
+    adopted = proj.run("publish")
+    assert adopted.exit_code == 0, adopted.output
+    assert "deleted 0" in adopted.output
+    assert _manifest(bucket)["site"] == "my-show" and _sites(bucket) == {"my-show"}
+    assert set(_whole_bucket(bucket)) == set(before)
+    assert_live_consistent(bucket)
+    assert_manifest_true(bucket)
