@@ -79,13 +79,14 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     released: list[dict] = []
     with (process_lock(settings.state_dir / "publish.lock", "a publish", wait=lock_wait),
           open_catalog(settings.catalog_path, commit=not dry_run) as cat):
+        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog;
+            target.site_id = cat.get_meta("site_id")  # the bucket is read while collect runs
+            target.start()
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collected or collect(settings, cat, now=now, progress=progress)
         if not dry_run:
             cat.commit()
-        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog
-            target.site_id = cat.get_meta("site_id")
         previous = target.previous(cat.outputs(target.name))
         if isinstance(target, S3Target) and not dry_run \
                 and cat.get_meta("site_id") != target.site_id:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import boto3
@@ -83,6 +84,11 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
     return PublishError(f"S3 error for {where}: {exc}")
 
 
+def _etag(value: str) -> str:
+    """An ETag as stores differ in spelling it: without quotes or a weak marker."""
+    return value.strip().removeprefix("W/").strip('"')
+
+
 class S3Target:
     def __init__(self, target: str, cfg, *, site_url: str = ""):
         self.bucket, self.prefix = parse_target(target)
@@ -91,17 +97,10 @@ class S3Target:
         self.site_url = site_url
         self.site_id: str | None = None  # this catalog's site, set by the caller; else found
         self.warnings: list[str] = []
-        session = boto3.session.Session(region_name=cfg.region)
-        self.client = session.client(
-            "s3", endpoint_url=cfg.endpoint_url,
-            config=BotoConfig(
-                retries={"mode": "standard", "total_max_attempts": cfg.max_attempts},
-                request_checksum_calculation=cfg.checksum,
-                response_checksum_validation=cfg.checksum,
-                max_pool_connections=max(10, cfg.workers * 2),
-                connect_timeout=10, read_timeout=60,
-            ),
-        )
+        self._client = None
+        self._client_lock = threading.Lock()
+        self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
+        self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
         part = cfg.multipart_threshold_mb * 2**20
         self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part,
                                        max_concurrency=4)
@@ -113,18 +112,44 @@ class S3Target:
         self._sites: dict[str, str | None] = {}  # key -> the site id an object carries
         self.workers = cfg.workers
 
+    @property
+    def client(self):
+        """boto3's client, made on first use (in the background, by ``start``)."""
+        with self._client_lock:
+            if self._client is None:
+                session = boto3.session.Session(region_name=self.cfg.region)
+                self._client = session.client(
+                    "s3", endpoint_url=self.cfg.endpoint_url,
+                    config=BotoConfig(
+                        retries={"mode": "standard",
+                                 "total_max_attempts": self.cfg.max_attempts},
+                        request_checksum_calculation=self.cfg.checksum,
+                        response_checksum_validation=self.cfg.checksum,
+                        max_pool_connections=max(10, self.cfg.workers * 2),
+                        connect_timeout=10, read_timeout=60,
+                    ),
+                )
+            return self._client
+
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)
+
+    def start(self) -> None:
+        """Begin reading the manifest and listing the prefix, in the background, so the store's
+        answers arrive while the sources are collected and the site is built (call it once the
+        publish lock is held: what is read must not change under this run)."""
+        if self._fetched is None:
+            pool = ThreadPoolExecutor(2, thread_name_prefix="s3-read")
+            self._fetched = (pool.submit(self._get_manifest), pool.submit(self._list))
+            pool.shutdown(wait=False)
 
     # -- what the bucket holds ---------------------------------------------------------------
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
         """The verified state of the bucket: its manifest if sound and this site's, checked
-        against a listing; else one rebuilt from the objects that carry this site's id."""
-        with ThreadPoolExecutor(2) as pool:
-            body = pool.submit(self._get_manifest)
-            listed = pool.submit(self._list)
-            body, keys = body.result(), listed.result()
-        self._refuse_sites_below(keys)
+        against the listing (``_settle``, before any output is planned); else one rebuilt from
+        the objects that carry this site's id."""
+        self.start()
+        body = self._fetched[0].result()
         known = self.cfg.site_id or self.site_id
         found = damaged = None
         if body is not None:
@@ -134,11 +159,12 @@ class S3Target:
                 damaged = exc
         if found is not None:
             self.site_id = self._identify(found, known, catalog_rows)
-            self.state = self._reconcile(found, catalog_rows)
-            fresh = (self.site_id == found.site and found.site_url == self.site_url
-                     and not found.pending)
-            self._loaded = {k: dict(v) for k, v in self.state.items()} if fresh else None
+            self.state = {k: dict(r) for k, r in found.rows.items() if not r.get("pending")}
+            self._unsettled = (found, catalog_rows)
+            if found.pending:
+                self._settle()
             return self.state
+        self._refuse_sites_below(self._fetched[1].result())
         if known is None:
             self._refuse_inside_another_site()
         self.site_id = known
@@ -155,6 +181,22 @@ class S3Target:
                                  "carry this site's id")
         self.site_id = self.site_id or uuid.uuid4().hex
         return self.state
+
+    def _settle(self) -> None:
+        """Check the manifest against the listing, once: sites below are refused, and objects
+        gone or changed since they were published drop out of the state (so they are sent
+        again). The state is updated in place: it is the dict ``previous`` returned."""
+        if self._unsettled is None:
+            return
+        found, catalog_rows = self._unsettled
+        self._unsettled = None
+        self._refuse_sites_below(self._fetched[1].result())
+        rows = self._reconcile(found, catalog_rows)
+        self.state.clear()
+        self.state.update(rows)
+        fresh = (self.site_id == found.site and found.site_url == self.site_url
+                 and not found.pending)
+        self._loaded = {k: dict(v) for k, v in rows.items()} if fresh else None
 
     def _get_manifest(self) -> bytes | None:
         try:
@@ -251,15 +293,24 @@ class S3Target:
         was published (by hand, by another tool) is left out, so it is sent again."""
         rows: dict[str, dict] = {}
         lost: list[str] = []
+        suspect: list[str] = []  # same size, another ETag: changed, or a store's other spelling
         for key, row in found.rows.items():
             self.owned.add(key)
             if row.get("pending"):
                 continue
             size, etag = self.listing.get(key, (None, ""))
-            if size != row["size"] or (row["etag"] and etag and etag != row["etag"]):
+            if size != row["size"]:
                 lost.append(key)
-                continue
-            rows[key] = {**row, "etag": etag}
+            elif row["etag"] and etag and _etag(etag) != _etag(row["etag"]):
+                suspect.append(key)
+            else:
+                rows[key] = {**row, "etag": etag}
+        for key, seen in zip(suspect, self._heads(suspect, {}, False), strict=True):
+            row = found.rows[key]
+            if seen is not None and seen["sha256"] == row["sha256"]:
+                rows[key] = {**row, "etag": self.listing[key][1]}  # the same content
+            else:
+                lost.append(key)
         for key, row in zip(found.pending, self._heads(found.pending, catalog_rows, True),
                             strict=True):
             if row is not None:
@@ -317,11 +368,13 @@ class S3Target:
             return list(pool.map(head, keys))
 
     def has(self, key: str, size: int) -> bool:
+        self._settle()
         row = self.state.get(key)
         return row is not None and row["size"] == size
 
     def claim(self, plan) -> None:
         """Before anything is sent: every key the plan writes is new, or this site's own."""
+        self._settle()
         keys = [w.output.key for w in plan.writes]
         foreign = [k for k in keys if k in self.listing and k not in self.owned]
         unknown = [k for k in foreign if k not in self._sites]
@@ -401,6 +454,7 @@ class S3Target:
         """Before the first change: the manifest as it stands, with every key this run will
         write, copy or delete marked pending (so a run that dies half-way is finished, not
         redone, by the next one)."""
+        self._settle()
         touched = ({w.output.key for w in plan.writes} | {o.key for o in plan.header_fixes}
                    | set(plan.deletes))
         rows = [self._stored(r) for k, r in self.state.items() if k not in touched]
@@ -408,6 +462,7 @@ class S3Target:
 
     def finish(self, manifest: list[dict]) -> None:
         """Record what the bucket holds now, last of all (nothing is sent if nothing changed)."""
+        self._settle()
         rows = [self._stored(r) for r in manifest]
         if self._loaded is not None and {r["key"]: r for r in rows} == self._loaded:
             return
