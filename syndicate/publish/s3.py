@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlparse
@@ -97,8 +96,9 @@ class S3Target:
         self.site_url = site_url
         self.site_id: str | None = None  # this catalog's site, set by the caller; else found
         self.warnings: list[str] = []
-        self._client = None
-        self._client_lock = threading.Lock()
+        maker = ThreadPoolExecutor(1, thread_name_prefix="s3-client")
+        self._client = maker.submit(self._make_client)  # made while the catalog is opened
+        maker.shutdown(wait=False)
         self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
         self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
         part = cfg.multipart_threshold_mb * 2**20
@@ -114,22 +114,21 @@ class S3Target:
 
     @property
     def client(self):
-        """boto3's client, made on first use (in the background, by ``start``)."""
-        with self._client_lock:
-            if self._client is None:
-                session = boto3.session.Session(region_name=self.cfg.region)
-                self._client = session.client(
-                    "s3", endpoint_url=self.cfg.endpoint_url,
-                    config=BotoConfig(
-                        retries={"mode": "standard",
-                                 "total_max_attempts": self.cfg.max_attempts},
-                        request_checksum_calculation=self.cfg.checksum,
-                        response_checksum_validation=self.cfg.checksum,
-                        max_pool_connections=max(10, self.cfg.workers * 2),
-                        connect_timeout=10, read_timeout=60,
-                    ),
-                )
-            return self._client
+        """boto3's client (made in the background when the target is)."""
+        return self._client.result()
+
+    def _make_client(self):
+        session = boto3.session.Session(region_name=self.cfg.region)
+        return session.client(
+            "s3", endpoint_url=self.cfg.endpoint_url,
+            config=BotoConfig(
+                retries={"mode": "standard", "total_max_attempts": self.cfg.max_attempts},
+                request_checksum_calculation=self.cfg.checksum,
+                response_checksum_validation=self.cfg.checksum,
+                max_pool_connections=max(10, self.cfg.workers * 2),
+                connect_timeout=10, read_timeout=60,
+            ),
+        )
 
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)
@@ -189,8 +188,8 @@ class S3Target:
         if self._unsettled is None:
             return
         found, catalog_rows = self._unsettled
+        self._refuse_sites_below(self._fetched[1].result())  # raised again if asked again
         self._unsettled = None
-        self._refuse_sites_below(self._fetched[1].result())
         rows = self._reconcile(found, catalog_rows)
         self.state.clear()
         self.state.update(rows)
