@@ -148,8 +148,12 @@ def main() -> None:
                   "--endpoint-url", moto.url, "--only-show-errors"]
 
         def run(cmd) -> tuple[float, list]:
+            """Time a command; its requests are those to its own bucket (the server's log may
+            lag, so a line of the other tool's run can arrive late)."""
             elapsed = timed(cmd, env)
-            return elapsed, moto.requests()
+            bucket = "/bench-ours" if cmd is ours else "/bench-aws"
+            return elapsed, [r for r in moto.requests()
+                             if r[1] == bucket or r[1].startswith((bucket + "/", bucket + "?"))]
 
         def puts(reqs) -> list[str]:
             return [p for m, p, _ in reqs if m == "PUT"]

@@ -325,3 +325,19 @@ def test_a_site_of_an_earlier_syndicate_is_not_taken_by_a_fresh_catalog_unless_n
     assert set(_whole_bucket(bucket)) == set(before)
     assert_live_consistent(bucket)
     assert_manifest_true(bucket)
+
+
+def test_a_known_site_moved_inside_another_site_is_refused(
+        make_project, tmp_path, s3_endpoint, bucket):
+    other = _project(tmp_path / "other", _other_site_files(),
+                     s3_config(s3_endpoint, f"s3://{BUCKET}/blog"))
+    assert other.run("publish").exit_code == 0
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint, f"s3://{BUCKET}/mine"))
+    assert proj.run("publish").exit_code == 0  # this catalog has a site id of its own now
+    before = _whole_bucket(bucket)
+    proj.write("config.yaml", s3_config(s3_endpoint, f"s3://{BUCKET}/blog/mine"))
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert (f"Error: s3://{BUCKET}/blog/mine/ lies inside the site published at "
+            f"s3://{BUCKET}/blog/") in result.output
+    assert _whole_bucket(bucket) == before

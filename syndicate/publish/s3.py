@@ -164,8 +164,7 @@ class S3Target:
                 self._settle()
             return self.state
         self._refuse_sites_below(self._fetched[1].result())
-        if known is None:
-            self._refuse_inside_another_site()
+        self._refuse_inside_another_site()  # no sound manifest here: perhaps a new site
         self.site_id = known
         self.state = self._rebuild(catalog_rows)
         if damaged is not None:
