@@ -316,7 +316,8 @@ class S3Target:
         if lost:
             shown = ", ".join(sorted(lost)[:5]) + (", ..." if len(lost) > 5 else "")
             self.warnings.append(f"{self.name}: {len(lost)} object(s) the manifest lists are "
-                                 f"missing or changed in the bucket and are sent again: {shown}")
+                                 "missing or changed in the bucket; what is still published is "
+                                 f"sent again: {shown}")
         return rows
 
     def _rebuild(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
