@@ -341,3 +341,27 @@ def test_a_known_site_moved_inside_another_site_is_refused(
     assert (f"Error: s3://{BUCKET}/blog/mine/ lies inside the site published at "
             f"s3://{BUCKET}/blog/") in result.output
     assert _whole_bucket(bucket) == before
+
+
+def test_a_damaged_manifest_and_a_lost_catalog_name_the_site_to_adopt(
+        make_project, s3_endpoint, bucket):
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    site_id = _manifest(bucket)["site"]
+    (proj.root / ".syndicate" / "catalog.db").unlink()
+    bucket.put_object(Bucket=BUCKET, Key="site/" + MANIFEST, Body=b'{"version": 2, "objects"')
+    before = {k: _body(bucket, k) for k in _whole_bucket(bucket)}
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert f"{MANIFEST}: not JSON" in result.output
+    assert f"set s3.site_id: {site_id} in the config" in result.output
+    assert {k: _body(bucket, k) for k in _whole_bucket(bucket)} == before
+    proj.write("config.yaml", s3_config(s3_endpoint) + f"  site_id: {site_id}\n")
+    adopted = proj.run("publish")
+    assert adopted.exit_code == 0, adopted.output
+    assert "rebuilt from the" in adopted.output and "deleted 0" in adopted.output
+    assert _manifest(bucket)["site"] == site_id
+    assert set(_whole_bucket(bucket)) == set(before)
+    assert_live_consistent(bucket)
+    assert_manifest_true(bucket)
