@@ -231,6 +231,10 @@ class S3Config(_Section):
     multipart_threshold_mb: int = Field(
         16, ge=5, le=5000, description="Files over this many MB upload in parts of this size."
     )
+    site_id: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Adopt the site with this id at the prefix (its catalog was lost); "
+                    "normally unset: the id is made once and kept in the catalog.")
 
 
 class PathsConfig(_Section):

@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import ItemError, PublishError, SyndicateError
 from ..locks import process_lock
 from .build import build_site, page_key, vanished_live
+from .keys import check_feed_keys
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
@@ -60,8 +61,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
     the target holds, and which items were released, is committed after it succeeded.
     """
+    check_feed_keys(settings.config, settings.path)
     if settings.config.target.startswith("s3://"):
-        target = S3Target(settings.config.target, settings.config.s3)
+        target = S3Target(settings.config.target, settings.config.s3,
+                          site_url=settings.config.site.url)
     else:  # config.yaml was refused if the folder overlaps the sources or the state
         target = LocalTarget(settings.target_dir)
     released: list[dict] = []
@@ -74,6 +77,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                              wait=lock_wait))
             catalog_path = settings.catalog_path
         cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
+        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog;
+            target.site_id = cat.get_meta("site_id")  # the bucket is read while collect runs
+            target.start()
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
@@ -89,6 +95,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # entries and all, until --force says the removal is meant
         vanished = vanished_live(cat, previous)
         held = vanished if len(vanished) > settings.config.max_deletes and not force else []
+        if isinstance(target, S3Target) and not dry_run \
+                and cat.get_meta("site_id") != target.site_id:
+            cat.set_meta("site_id", target.site_id)  # kept before anything carries it
+            cat.commit()
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         if held:
@@ -118,7 +128,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors],
-        warnings=[*settings.warnings, *report.warnings, *site.warnings],
+        warnings=[*settings.warnings, *report.warnings, *site.warnings,
+                  *getattr(target, "warnings", [])],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
 

@@ -12,6 +12,8 @@ from ..errors import PublishError
 
 CONTENT_TYPES = mediatypes.TYPES
 ATOM_TYPE = mediatypes.ATOM
+RESERVED = ".syndicate/"  # syndicate's own records under the site (the S3 manifest)
+FEED_KEYS = ("blog.rss_path", "blog.atom_path", "podcast.feed_path")
 _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 
@@ -30,4 +32,22 @@ def safe_key(key: str) -> str:
     if (not key or key.startswith("/") or "\\" in key or norm != key.rstrip("/")
             or norm.startswith("..") or "/../" in f"/{key}/" or not _SAFE.match(key)):
         raise PublishError(f"refusing the output key {key!r}: it would leave the site's folder")
+    if f"{key}/".startswith(RESERVED):
+        raise PublishError(f"refusing the output key {key!r}: {RESERVED} is reserved for "
+                           "syndicate's own records (the manifest)")
     return key
+
+
+def check_feed_keys(config, config_path) -> None:
+    """The feed keys the config names are checked before anything is built or sent, so the
+    message names the config key to change."""
+    for dotted in FEED_KEYS:
+        section, name = dotted.split(".")
+        part = getattr(config, section)
+        value = getattr(part, name)
+        try:
+            safe_key(value)
+        except PublishError as exc:
+            default = type(part).model_fields[name].default
+            raise PublishError(f"{config_path}: {dotted!r}: {exc}; choose another key, such as "
+                               f"{default!r}") from None

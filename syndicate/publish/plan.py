@@ -138,6 +138,9 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
                 plan.header_fixes.append(out)
             continue
         plan.writes.append(Write(out, data, sha, size))
+    claim = getattr(target, "claim", None)  # a target shared with others refuses their keys
+    if claim:
+        claim(plan)
     wanted = {o.key for o in outputs}
     carried = sorted(k for k in previous if k not in wanted and _matches(k, keep))
     plan.kept += carried

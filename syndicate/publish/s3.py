@@ -2,9 +2,15 @@
 
 Credentials come only from boto3's standard chain (environment, profile, instance role). What the
 bucket holds is tracked in a manifest stored beside the site (``.syndicate/manifest.json`` under
-the prefix) and in the catalog; each object also carries its sha256 in its metadata. A manifest
-that is missing or damaged is rebuilt from a listing (and the objects' metadata), never trusted
-blindly. The manifest is written last, after every upload and delete succeeded.
+the prefix; see ``manifest.py``) and in the catalog; each object also carries its sha256 and the
+site's id in its metadata. The manifest is written last, after every upload and delete succeeded.
+
+A site only ever adopts, overwrites or deletes objects that are provably its own: listed in its
+manifest (whose site id is this catalog's), or carrying its site id. A prefix with another site's
+manifest below it, or one that lies inside another site, is refused. Every run reads the manifest
+and lists the prefix (one request per 1,000 objects), so an object deleted or replaced by hand is
+noticed and sent again. A manifest that is missing or damaged is rebuilt from the objects that
+carry this site's id, never trusted blindly.
 
 Before a run changes anything it writes the manifest once more with every key it is about to
 touch marked ``pending``. A run that dies half-way (a crash, SIGKILL, a lost network) thus leaves
@@ -15,9 +21,9 @@ alone (a HEAD each), keeps what already arrived and sends only the rest.
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
-from concurrent.futures import ThreadPoolExecutor
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import boto3
@@ -27,10 +33,11 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from ..errors import PublishError
+from . import manifest as manifests
 from .build import Output
-from .keys import safe_key
+from .keys import RESERVED, safe_key
 
-MANIFEST_KEY = ".syndicate/manifest.json"
+MANIFEST_KEY = RESERVED + "manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 
@@ -76,138 +83,350 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
     return PublishError(f"S3 error for {where}: {exc}")
 
 
+def _etag(value: str) -> str:
+    """An ETag as stores differ in spelling it: without quotes or a weak marker."""
+    return value.strip().removeprefix("W/").strip('"')
+
+
 class S3Target:
-    def __init__(self, target: str, cfg):
+    def __init__(self, target: str, cfg, *, site_url: str = ""):
         self.bucket, self.prefix = parse_target(target)
         self.name = f"s3://{self.bucket}/{self.prefix}"
         self.cfg = cfg
-        session = boto3.session.Session(region_name=cfg.region)
-        self.client = session.client(
-            "s3", endpoint_url=cfg.endpoint_url,
-            config=BotoConfig(
-                retries={"mode": "standard", "total_max_attempts": cfg.max_attempts},
-                request_checksum_calculation=cfg.checksum,
-                response_checksum_validation=cfg.checksum,
-                max_pool_connections=max(10, cfg.workers * 2),
-                connect_timeout=10, read_timeout=60,
-            ),
-        )
+        self.site_url = site_url
+        self.site_id: str | None = None  # this catalog's site, set by the caller; else found
+        self.warnings: list[str] = []
+        maker = ThreadPoolExecutor(1, thread_name_prefix="s3-client")
+        self._client = maker.submit(self._make_client)  # made while the catalog is opened
+        maker.shutdown(wait=False)
+        self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
+        self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
         part = cfg.multipart_threshold_mb * 2**20
         self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part,
                                        max_concurrency=4)
         self.state: dict[str, dict] = {}
         self._loaded: dict[str, dict] | None = None  # the manifest as read, if it was sound
+        self.listing: dict[str, tuple[int, str]] = {}  # key -> (size, ETag) under the prefix
+        self.owned: set[str] = set()  # keys this site published (it may overwrite them)
+        self.etags: dict[str, str] = {}  # ETags of objects sent by this run
+        self._sites: dict[str, str | None] = {}  # key -> the site id an object carries
         self.workers = cfg.workers
+
+    @property
+    def client(self):
+        """boto3's client (made in the background when the target is)."""
+        return self._client.result()
+
+    def _make_client(self):
+        session = boto3.session.Session(region_name=self.cfg.region)
+        return session.client(
+            "s3", endpoint_url=self.cfg.endpoint_url,
+            config=BotoConfig(
+                retries={"mode": "standard", "total_max_attempts": self.cfg.max_attempts},
+                request_checksum_calculation=self.cfg.checksum,
+                response_checksum_validation=self.cfg.checksum,
+                max_pool_connections=max(10, self.cfg.workers * 2),
+                connect_timeout=10, read_timeout=60,
+            ),
+        )
 
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)
 
+    def start(self) -> None:
+        """Begin reading the manifest and listing the prefix, in the background, so the store's
+        answers arrive while the sources are collected and the site is built (call it once the
+        publish lock is held: what is read must not change under this run)."""
+        if self._fetched is None:
+            pool = ThreadPoolExecutor(2, thread_name_prefix="s3-read")
+            self._fetched = (pool.submit(self._get_manifest), pool.submit(self._list))
+            pool.shutdown(wait=False)
+
     # -- what the bucket holds ---------------------------------------------------------------
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
-        """The verified state of the bucket: its manifest if sound, else a rebuilt one."""
-        try:
-            body = self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY)
-            data = json.loads(body["Body"].read())
-            rows = {r["key"]: r for r in data["objects"]}
-            pending = [k for k, r in rows.items() if r.get("pending")]
-            if all({"key", "sha256", "size"} <= r.keys() for k, r in rows.items()
-                   if k not in pending):
-                for key, row in zip(pending, self._heads(pending), strict=True):
-                    if row is None:
-                        del rows[key]
-                    else:
-                        rows[key] = row
-                self.state = rows
-                self._loaded = None if pending else {k: dict(v) for k, v in rows.items()}
-                return rows
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code not in ("NoSuchKey", "404"):
-                raise _explain(exc, self.bucket) from None
-        except (ValueError, KeyError, TypeError, AttributeError):
-            pass  # damaged: rebuild below
-        except BotoCoreError as exc:
-            raise _explain(exc, self.bucket) from None
-        self.state = self._rebuild()
+        """The verified state of the bucket: its manifest if sound and this site's, checked
+        against the listing (``_settle``, before any output is planned); else one rebuilt from
+        the objects that carry this site's id."""
+        self.start()
+        body = self._fetched[0].result()
+        known = self.cfg.site_id or self.site_id
+        found = damaged = None
+        if body is not None:
+            try:
+                found = manifests.read(body, self.name + MANIFEST_KEY)
+            except manifests.DamagedManifest as exc:
+                damaged = exc
+        if found is not None:
+            self.site_id = self._identify(found, known, catalog_rows)
+            self.state = {k: dict(r) for k, r in found.rows.items() if not r.get("pending")}
+            self._unsettled = (found, catalog_rows)
+            if found.pending:
+                self._settle()
+            return self.state
+        self._refuse_sites_below(self._fetched[1].result())
+        self._refuse_inside_another_site()  # no sound manifest here: perhaps a new site
+        self.site_id = known
+        self.state = self._rebuild(catalog_rows)
+        if damaged is not None:
+            others = sorted({s for s in self._sites.values() if s and s != self.site_id})
+            if self.site_id is None and others:
+                raise PublishError(
+                    f"{damaged}; this catalog has no record of the site there, and its objects "
+                    f"carry the site id {', '.join(others)}. If it is this site (its catalog was "
+                    f"lost), set s3.site_id: {others[0]} in the config; else publish to a prefix "
+                    "of its own")
+            self.warnings.append(f"{damaged}: rebuilt from the {len(self.state)} objects that "
+                                 "carry this site's id")
+        self.site_id = self.site_id or uuid.uuid4().hex
         return self.state
 
-    def _rebuild(self) -> dict[str, dict]:
-        """What the bucket holds of ours: listed objects that carry our sha256 metadata."""
-        rows: dict[str, dict] = {}
+    def _settle(self) -> None:
+        """Check the manifest against the listing, once: sites below are refused, and objects
+        gone or changed since they were published drop out of the state (so they are sent
+        again). The state is updated in place: it is the dict ``previous`` returned."""
+        if self._unsettled is None:
+            return
+        found, catalog_rows = self._unsettled
+        self._refuse_sites_below(self._fetched[1].result())  # raised again if asked again
+        self._unsettled = None
+        rows = self._reconcile(found, catalog_rows)
+        self.state.clear()
+        self.state.update(rows)
+        fresh = (self.site_id == found.site and found.site_url == self.site_url
+                 and not found.pending)
+        self._loaded = {k: dict(v) for k, v in rows.items()} if fresh else None
+
+    def _get_manifest(self) -> bytes | None:
         try:
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix)
-            listed = [o for page in pages for o in page.get("Contents", [])]
-        except (ClientError, BotoCoreError) as exc:
+            return self.client.get_object(Bucket=self.bucket,
+                                          Key=self.prefix + MANIFEST_KEY)["Body"].read()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code", "") in ("NoSuchKey", "404"):
+                return None
+            raise _explain(exc, self.bucket) from None
+        except BotoCoreError as exc:
             raise _explain(exc, self.bucket) from None
 
-        keys = [o["Key"][len(self.prefix):] for o in listed]
-        keys = [k for k in keys if k != MANIFEST_KEY]
-        for row in self._heads(keys):
+    def _list(self) -> list[str]:
+        """Every key under the prefix (relative to it); the listing of the site's own keys is
+        kept as (size, ETag). One request per 1,000 objects."""
+        keys: list[str] = []
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                    Bucket=self.bucket, Prefix=self.prefix):
+                for obj in page.get("Contents", []):
+                    key = obj["Key"][len(self.prefix):]
+                    keys.append(key)
+                    if not key.startswith(RESERVED):
+                        self.listing[key] = (obj.get("Size", -1), obj.get("ETag", ""))
+        except (ClientError, BotoCoreError) as exc:
+            raise _explain(exc, self.bucket) from None
+        return keys
+
+    def _refuse_sites_below(self, keys: list[str]) -> None:
+        below = sorted(k[:-len(MANIFEST_KEY)] for k in keys
+                       if k.endswith("/" + MANIFEST_KEY) and not k.startswith(RESERVED))
+        if below:
+            more = f" (and {len(below) - 1} more)" if len(below) > 1 else ""
+            raise PublishError(
+                f"{self.name} holds another site below it, at {self.name}{below[0]}{more} (its "
+                f"manifest {self.prefix}{below[0]}{MANIFEST_KEY}); publishing here could "
+                "overwrite or delete its objects. Publish to a prefix that holds no other site")
+
+    def _refuse_inside_another_site(self) -> None:
+        """A site is never made inside another one (whose deletes and rebuilds would meet it)."""
+        parts = self.prefix.strip("/").split("/") if self.prefix else []
+        above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
+
+        def exists(prefix: str) -> bool:
+            try:
+                self.client.head_object(Bucket=self.bucket, Key=prefix + MANIFEST_KEY)
+                return True
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code", "") in ("404", "NoSuchKey"):
+                    return False
+                raise _explain(exc, self.bucket) from None
+            except BotoCoreError as exc:
+                raise _explain(exc, self.bucket) from None
+
+        with ThreadPoolExecutor(max(1, min(len(above), self.workers))) as pool:
+            hits = [p for p, hit in zip(above, pool.map(exists, above), strict=True) if hit]
+        if hits:
+            outer = f"s3://{self.bucket}/{hits[-1]}"
+            raise PublishError(
+                f"{self.name} lies inside the site published at {outer} (its manifest "
+                f"{hits[-1]}{MANIFEST_KEY}); publishing here could overwrite its objects or be "
+                "deleted by it. Publish to a prefix outside any other site")
+
+    def _identify(self, found: manifests.Manifest, known: str | None,
+                  catalog_rows: dict[str, dict]) -> str:
+        """Whose site the manifest at the prefix is: this catalog's, or refused."""
+        if found.site is None:  # written before sites had an id
+            if known or catalog_rows:  # this catalog published here: the site is its own
+                self.warnings.append(f"{self.name}: the manifest of an earlier syndicate was "
+                                     "adopted; its objects get this site's id (once)")
+                for row in found.rows.values():
+                    row["unstamped"] = True
+                return known or uuid.uuid4().hex
+            raise PublishError(
+                f"{self.name} holds a site published by an earlier syndicate, and this catalog "
+                "has no record of publishing there. If it is this site (its catalog was lost), "
+                f"set s3.site_id to an id of your choosing (e.g. {uuid.uuid4().hex}) in the "
+                "config to adopt it; else publish to a prefix of its own")
+        if known == found.site:
+            return known
+        if known is None and found.site_url == self.site_url:
+            self.warnings.append(f"{self.name}: this catalog had no record of the site there; "
+                                 f"adopted it from its manifest (site {found.site}, "
+                                 f"{found.site_url})")
+            return found.site
+        raise PublishError(
+            f"{self.name} holds another site (id {found.site}, {found.site_url}), not the one this "
+            f"catalog published. Publish to a prefix of its own; if it is this site (its "
+            f"catalog was lost), set s3.site_id: {found.site} in the config")
+
+    def _reconcile(self, found: manifests.Manifest, catalog_rows: dict[str, dict]
+                   ) -> dict[str, dict]:
+        """The manifest's rows that the listing confirms: an object gone or changed since it
+        was published (by hand, by another tool) is left out, so it is sent again."""
+        rows: dict[str, dict] = {}
+        lost: list[str] = []
+        suspect: list[str] = []  # same size, another ETag: changed, or a store's other spelling
+        for key, row in found.rows.items():
+            self.owned.add(key)
+            if row.get("pending"):
+                continue
+            size, etag = self.listing.get(key, (None, ""))
+            if size != row["size"]:
+                lost.append(key)
+            elif row["etag"] and etag and _etag(etag) != _etag(row["etag"]):
+                suspect.append(key)
+            else:
+                rows[key] = {**row, "etag": etag}
+        for key, seen in zip(suspect, self._heads(suspect, {}, False), strict=True):
+            row = found.rows[key]
+            if seen is not None and seen["sha256"] == row["sha256"]:
+                rows[key] = {**row, "etag": self.listing[key][1]}  # the same content
+            else:
+                lost.append(key)
+        for key, row in zip(found.pending, self._heads(found.pending, catalog_rows, True),
+                            strict=True):
             if row is not None:
-                rows[row["key"]] = row
+                rows[key] = row
+        if lost:
+            shown = ", ".join(sorted(lost)[:5]) + (", ..." if len(lost) > 5 else "")
+            self.warnings.append(f"{self.name}: {len(lost)} object(s) the manifest lists are "
+                                 "missing or changed in the bucket; what is still published is "
+                                 f"sent again: {shown}")
         return rows
 
-    def _heads(self, keys: list[str]) -> list[dict | None]:
+    def _rebuild(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
+        """What the bucket holds of this site's: listed objects that carry its id."""
+        rows: dict[str, dict] = {}
+        keys = list(self.listing)
+        for row in self._heads(keys, catalog_rows, False):
+            if row is not None:
+                rows[row["key"]] = row
+                self.owned.add(row["key"])
+        return rows
+
+    def _heads(self, keys: list[str], catalog_rows: dict[str, dict],
+               pending: bool) -> list[dict | None]:
         """A manifest row for each key from the object's own headers; None where the object is
-        missing or is not ours (put there by hand or by another tool: never touched)."""
+        missing or is not provably this site's (another site's, or put there by hand or by
+        another tool: never touched). An object without a site id is this site's only where
+        the manifest marked it pending or the catalog records that very content there."""
         def head(key: str) -> dict | None:
             try:
                 meta = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
             except ClientError as exc:
                 if exc.response.get("Error", {}).get("Code", "") in ("404", "NoSuchKey"):
+                    self._sites[key] = None
                     return None
                 raise _explain(exc, self.bucket) from None
             except BotoCoreError as exc:
                 raise _explain(exc, self.bucket) from None
-            sha = meta.get("Metadata", {}).get("sha256")
+            tags = meta.get("Metadata", {})
+            sha, site = tags.get("sha256"), tags.get("site")
+            self._sites[key] = site or ""
             if not sha:
+                return None
+            recorded = catalog_rows.get(key, {}).get("sha256")
+            if site is None and (pending or recorded == sha):
+                unstamped = True
+            elif site is not None and site == self.site_id:
+                unstamped = False
+            else:
                 return None
             return {"key": key, "size": meta["ContentLength"], "sha256": sha,
                     "content_type": meta.get("ContentType", ""),
-                    "cache_control": meta.get("CacheControl", ""), "input_hash": ""}
+                    "cache_control": meta.get("CacheControl", ""), "input_hash": "",
+                    "etag": meta.get("ETag", ""), **({"unstamped": True} if unstamped else {})}
 
         with ThreadPoolExecutor(self.workers) as pool:
             return list(pool.map(head, keys))
 
     def has(self, key: str, size: int) -> bool:
+        self._settle()
         row = self.state.get(key)
         return row is not None and row["size"] == size
+
+    def claim(self, plan) -> None:
+        """Before anything is sent: every key the plan writes is new, or this site's own."""
+        self._settle()
+        keys = [w.output.key for w in plan.writes]
+        foreign = [k for k in keys if k in self.listing and k not in self.owned]
+        unknown = [k for k in foreign if k not in self._sites]
+        self._heads(unknown, {}, False)
+        taken = sorted(k for k in foreign if self._sites.get(k) not in (None, self.site_id))
+        if not taken:
+            return
+        others = sorted({self._sites[k] for k in taken} - {""})
+        shown = ", ".join(taken[:5]) + (", ..." if len(taken) > 5 else "")
+        whose = (f"they carry the site id {', '.join(others)}; if that is this site (its "
+                 f"catalog was lost), set s3.site_id: {others[0]} in the config"
+                 if others else "they were put there by hand or by another tool")
+        raise PublishError(
+            f"{self.name}: refusing to overwrite {len(taken)} object(s) this site did not "
+            f"publish ({shown}): {whose}; else move them away or publish to a prefix of its own")
 
     # -- changes -----------------------------------------------------------------------------
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         extra = {"ContentType": out.content_type,
                  "CacheControl": cache_control(out.key),
-                 "Metadata": {"sha256": out.sha256 or ""}}
+                 "Metadata": {"sha256": out.sha256 or "", "site": self.site_id}}
         if self.cfg.acl:
             extra["ACL"] = self.cfg.acl
+        key = self._key(out.key)
         try:
             if data is not None:
                 extra["Metadata"]["sha256"] = hashlib.sha256(data).hexdigest()
-                self.client.put_object(Bucket=self.bucket, Key=self._key(out.key), Body=data,
-                                       **extra)
+                done = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
                 if sent:
                     sent(len(data))
             elif out.path.stat().st_size <= self.transfer.multipart_threshold:
                 with open(out.path, "rb") as body:  # one request: no transfer manager needed
-                    self.client.put_object(Bucket=self.bucket, Key=self._key(out.key),
-                                           Body=body, **extra)
+                    done = self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
+                                                  **extra)
                 if sent:
                     sent(out.path.stat().st_size)
             else:
-                self.client.upload_file(str(out.path), self.bucket, self._key(out.key),
+                self.client.upload_file(str(out.path), self.bucket, key,
                                         ExtraArgs=extra, Config=self.transfer, Callback=sent)
+                done = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise _explain(exc, self.bucket, out.key) from None
         except S3UploadFailedError as exc:  # upload_file wraps the ClientError in its text
             raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
                                f"{exc}") from None
+        self.etags[out.key] = done.get("ETag", "")
 
     def stale_headers(self, out: Output) -> bool:
-        """Whether the object's content is right but its headers are not."""
+        """Whether the object's content is right but its headers (or its site id) are not."""
         row = self.state.get(out.key)
         return row is not None and (row.get("content_type") != out.content_type
-                                    or row.get("cache_control") != cache_control(out.key))
+                                    or row.get("cache_control") != cache_control(out.key)
+                                    or bool(row.get("unstamped")))
 
     def copy_headers(self, out: Output) -> None:
         """Fix an object's headers with a server-side copy onto itself: no re-upload."""
@@ -215,12 +434,14 @@ class S3Target:
         extra = {"ACL": self.cfg.acl} if self.cfg.acl else {}
         try:
             meta = self.client.head_object(Bucket=self.bucket, Key=key).get("Metadata", {})
-            self.client.copy_object(
+            done = self.client.copy_object(
                 Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key},
                 MetadataDirective="REPLACE", ContentType=out.content_type,
-                CacheControl=cache_control(out.key), Metadata=meta, **extra)
+                CacheControl=cache_control(out.key), Metadata={**meta, "site": self.site_id},
+                **extra)
         except (ClientError, BotoCoreError) as exc:
             raise _explain(exc, self.bucket, out.key) from None
+        self.etags[out.key] = done.get("CopyObjectResult", {}).get("ETag", "")
 
     def delete(self, key: str) -> None:
         try:
@@ -232,21 +453,30 @@ class S3Target:
         """Before the first change: the manifest as it stands, with every key this run will
         write, copy or delete marked pending (so a run that dies half-way is finished, not
         redone, by the next one)."""
+        self._settle()
         touched = ({w.output.key for w in plan.writes} | {o.key for o in plan.header_fixes}
                    | set(plan.deletes))
-        rows = [r for k, r in self.state.items() if k not in touched]
+        rows = [self._stored(r) for k, r in self.state.items() if k not in touched]
         self._put_manifest(rows + [{"key": k, "pending": True} for k in sorted(touched)])
 
     def finish(self, manifest: list[dict]) -> None:
         """Record what the bucket holds now, last of all (nothing is sent if nothing changed)."""
-        rows = [{**r, "cache_control": cache_control(r["key"])} for r in manifest]
+        self._settle()
+        rows = [self._stored(r) for r in manifest]
         if self._loaded is not None and {r["key"]: r for r in rows} == self._loaded:
             return
         self._put_manifest(rows)
 
+    def _stored(self, row: dict) -> dict:
+        """A manifest row as the bucket keeps it: with its cache policy and ETag."""
+        key = row["key"]
+        etag = self.etags.get(key) or self.state.get(key, {}).get("etag", "")
+        return {"key": key, "sha256": row["sha256"], "size": row["size"],
+                "content_type": row.get("content_type", ""), "cache_control": cache_control(key),
+                "input_hash": row.get("input_hash", ""), "etag": etag}
+
     def _put_manifest(self, rows: list[dict]) -> None:
-        body = json.dumps({"version": 1, "objects": sorted(rows, key=lambda r: r["key"])},
-                          indent=1).encode()
+        body = manifests.dump(self.site_id, self.site_url, rows)
         try:
             self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY, Body=body,
                                    ContentType="application/json", CacheControl="no-cache")
