@@ -126,8 +126,8 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
             if item["draft"]:
                 raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that "
                                    "line first, then queue it")
-            previous = releases.get(item["guid"])
-            cat.set_release(item["guid"], iso(at), zone, stamp(now))
+            previous = releases.get(item["id"])
+            cat.set_release(item["id"], iso(at), zone, stamp(now))
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved))
     return done
@@ -143,9 +143,9 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
                 f"{item['kind']} {item['source']} was already released on "
                 f"{item['published_at'][:16].replace('T', ' ')} UTC; set draft: true in its "
                 "file to take it down")
-        release = cat.releases().get(item["guid"])
+        release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
-        cat.set_release(item["guid"], at, settings.config.site.timezone, stamp(now), held=True)
+        cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
     return item
 
 
@@ -162,7 +162,7 @@ def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
         rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
     out = []
     for r in rows:
-        release = releases.get(r["guid"])
+        release = releases.get(r["id"])
         at = _when(release["at"] if release else r["date"])
         data = json.loads(r["data"])
         entry = {"kind": r["kind"], "title": data.get("title"), "source": r["source"],
