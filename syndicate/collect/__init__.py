@@ -196,6 +196,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
+    own_guid: set[str] = set()  # new items whose guid is in their file
     for r in rows:
         if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
             continue
@@ -234,6 +235,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
             if guid and guid in taken:
                 report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
                 continue
+            if guid:
+                own_guid.add(p.name)
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
             new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
@@ -258,11 +261,40 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
+    _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
     cat.insert_items(new_rows)
     for r in vanished:
         if not r["missing"]:
             cat.update_item(r["id"], missing=True, changed_at=stamp)
             report.removed.append(r["source"])
+
+
+def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:
+    """A queued (or held) item renamed and edited at once looks like a new item, which would go
+    out at its own date. When one queued item of a kind vanished and exactly one new item of
+    that kind appeared (in one collect, or since the queued one went missing), they are taken as
+    the same item: the embargo stays with it. Holding back a new item by mistake is undone by
+    queueing it; releasing an embargoed one early cannot be undone."""
+    queue = cat.releases()
+    for kind in sorted({r["kind"] for r in new_rows}):
+        fresh = [r for r in new_rows if r["kind"] == kind]
+        waiting = [r for r in vanished if r["kind"] == kind and r["id"] in queue
+                   and not r["published_at"]
+                   and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)]
+        if len(fresh) != 1 or len(waiting) != 1:
+            continue
+        new, row = fresh[0], waiting[0]
+        new_rows.remove(new)
+        vanished.remove(row)
+        values = {c: new[c] for c in ("source", "sig", "content_hash", "slug", "data", "date",
+                                      "draft")}
+        if new["source"] in own_guid:
+            values["guid"] = new["guid"]
+        cat.update_item(row["id"], **values, missing=False, error=None, changed_at=stamp)
+        report.created.remove(new["source"])
+        report.updated.append(new["source"])
+        report.warnings.append(f"{new['source']}: taken as {row['source']}, renamed and edited "
+                               "(it was queued): it keeps its place in the queue")
 
 
 def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:
