@@ -11,7 +11,7 @@ import datetime as dt
 import errno
 import json
 import os
-import shutil
+import resource
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .errors import SyndicateError
 from .schema import prepare
+from .space import FULL, nearly_full, no_space
 
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
@@ -177,23 +178,8 @@ KEEP = ("do not delete it: it holds the guids of renamed items and the release q
 
 
 def _no_space(path: Path) -> SyndicateError:
-    return SyndicateError(f"{path}: no space left on {_mount_of(path.parent)} to write the "
-                          "catalog; free some space there, then run again (the catalog is "
-                          "unchanged: the interrupted write was rolled back)")
-
-
-def _mount_of(folder: Path) -> str:
-    folder = folder.resolve()
-    while not folder.is_mount() and folder.parent != folder:
-        folder = folder.parent
-    return str(folder)
-
-
-def _disk_full(path: Path) -> bool:
-    try:
-        return shutil.disk_usage(path.parent).free < 1 << 20
-    except OSError:
-        return False
+    return no_space(path, "the catalog", "the catalog is unchanged: the interrupted write was "
+                    "rolled back")
 
 
 def _db_error(path: Path, exc: BaseException) -> SyndicateError:
@@ -206,13 +192,12 @@ def _db_error(path: Path, exc: BaseException) -> SyndicateError:
     if primary in (5, 6) or "locked" in text:  # SQLITE_BUSY, SQLITE_LOCKED
         return _locked(path)
     oserr = exc.errno if isinstance(exc, OSError) else None
-    if primary == 13 or oserr in (errno.ENOSPC, errno.EDQUOT) or (primary == 10
-                                                                 and _disk_full(path)):
+    if primary == 13 or oserr in FULL or (primary == 10 and nearly_full(path)):
         return _no_space(path)  # SQLITE_FULL, or an I/O error on a full disk
-    if oserr == errno.EFBIG or (primary == 10 and "too large" in text):
-        return SyndicateError(f"{path}: the catalog cannot grow (file size limit reached); "
-                              "raise the limit (ulimit -f), then run again (the catalog is "
-                              "unchanged)")
+    if oserr == errno.EFBIG or (primary == 10 and _size_limited()):
+        return SyndicateError(f"{path}: the catalog cannot grow: this process may not write "
+                              "files that large (ulimit -f); raise the limit, then run again "
+                              "(the catalog is unchanged: the interrupted write was rolled back)")
     if primary == 8 or oserr in (errno.EROFS, errno.EACCES, errno.EPERM):  # SQLITE_READONLY
         return SyndicateError(f"{path}: the catalog is read-only ({text}); syndicate writes to "
                               "it on every run: give this user write access to it and its "
@@ -226,10 +211,19 @@ def _db_error(path: Path, exc: BaseException) -> SyndicateError:
                                   "write access to it and its folder")
         return SyndicateError(f"{path}: the catalog cannot be opened ({text}); check that its "
                               "folder exists and is writable")
+    if primary == 10:  # SQLITE_IOERR: the disk, not the file's content
+        return SyndicateError(f"{path}: the catalog could not be read or written ({text}); "
+                              "check the disk it is on, then run again (the interrupted write "
+                              "was rolled back)")
     if primary in (11, 26) or isinstance(exc, sqlite3.DatabaseError):  # CORRUPT, NOTADB
         return SyndicateError(f"{path}: the catalog cannot be opened, it is damaged or not a "
                               f"catalog ({text}); restore it from a backup ({KEEP})")
     return SyndicateError(f"{path}: the catalog cannot be used ({type(exc).__name__}: {text})")
+
+
+def _size_limited() -> bool:
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return soft != resource.RLIM_INFINITY
 
 
 @contextmanager
@@ -266,8 +260,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
                 pass  # the transaction is gone with the failure: nothing was committed
             if isinstance(exc, sqlite3.Error):
                 raise _db_error(path, exc) from None
-            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) \
-                    and _inside(exc, path.parent):
+            if isinstance(exc, OSError) and exc.errno in FULL and _inside(exc, path.parent):
                 raise _no_space(path) from None
             raise
     finally:
