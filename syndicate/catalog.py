@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import SyndicateError
+from .model import item_from_dict
 from .schema import prepare
 from .space import FULL, nearly_full, no_space
 
@@ -215,10 +216,38 @@ def _db_error(path: Path, exc: BaseException) -> SyndicateError:
         return SyndicateError(f"{path}: the catalog could not be read or written ({text}); "
                               "check the disk it is on, then run again (the interrupted write "
                               "was rolled back)")
-    if primary in (11, 26) or isinstance(exc, sqlite3.DatabaseError):  # CORRUPT, NOTADB
+    if primary in (11, 26) or isinstance(exc, (sqlite3.DatabaseError, UnicodeDecodeError)):
         return SyndicateError(f"{path}: the catalog cannot be opened, it is damaged or not a "
                               f"catalog ({text}); restore it from a backup ({KEEP})")
     return SyndicateError(f"{path}: the catalog cannot be used ({type(exc).__name__}: {text})")
+
+
+def damaged(conn: sqlite3.Connection) -> str | None:
+    """The first value in the catalog that syndicate cannot have written (a file scribbled on
+    where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
+    catalog from a fault of the code."""
+    for r in conn.execute("SELECT id, kind, guid, source, data, date, published_at FROM items"):
+        try:
+            if r["kind"] not in ("post", "episode") or not isinstance(r["guid"], str):
+                raise ValueError("kind or guid")
+            data = json.loads(r["data"])
+            if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+                raise ValueError("data")
+            item_from_dict(r["kind"], data)
+            for stamp in (r["date"], r["published_at"]):
+                if stamp is not None:
+                    dt.datetime.fromisoformat(stamp)
+        except Exception as exc:  # any failure to read it back is damage
+            return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
+    for r in conn.execute("SELECT item_id, at FROM releases"):
+        try:
+            dt.datetime.fromisoformat(r["at"])
+        except (TypeError, ValueError):
+            return f"the release time of item {r['item_id']}"
+    for r in conn.execute("SELECT key, size FROM outputs"):
+        if not isinstance(r["key"], str) or not isinstance(r["size"], int):
+            return "the record of a published file"
+    return None
 
 
 def _size_limited() -> bool:
@@ -247,7 +276,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
             prepare(conn, path)
             conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:
             raise _db_error(path, exc) from None
         try:
             yield Catalog(conn)
@@ -260,6 +289,15 @@ def open_catalog(path: str | Path, *, commit: bool = True,
                 pass  # the transaction is gone with the failure: nothing was committed
             if isinstance(exc, sqlite3.Error):
                 raise _db_error(path, exc) from None
+            if isinstance(exc, (ValueError, TypeError, KeyError, AttributeError, IndexError)):
+                try:
+                    problem = damaged(conn)
+                except (sqlite3.Error, ValueError):
+                    problem = "a value that cannot be read"
+                if problem:
+                    raise SyndicateError(
+                        f"{path}: the catalog holds a damaged value ({problem}); restore it "
+                        f"from a backup ({KEEP})") from None
             if isinstance(exc, OSError) and exc.errno in FULL and _inside(exc, path.parent):
                 raise _no_space(path) from None
             raise

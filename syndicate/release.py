@@ -85,10 +85,7 @@ class Queued:
     at: dt.datetime
     zone: str
     moved_from: str | None = None
-
-    @property
-    def title(self) -> str:
-        return json.loads(self.item["data"]).get("title", "")
+    title: str = ""
 
 
 def queue(settings: Settings, ref: str, when_text: str, *, now: dt.datetime) -> Queued:
@@ -129,7 +126,7 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
             previous = releases.get(item["id"])
             cat.set_release(item["id"], iso(at), zone, stamp(now))
             moved = previous["at"] if previous and not previous["held"] else None
-            done.append(Queued(item, at, zone, moved))
+            done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
     return done
 
 
@@ -160,6 +157,10 @@ def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     with open_catalog(settings.catalog_path, commit=False) as cat:
         rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
+        return _states(rows, releases, fail, zone, now)  # inside: damage is named
+
+
+def _states(rows, releases, fail, zone, now) -> list[dict]:
     out = []
     for r in rows:
         release = releases.get(r["id"])
