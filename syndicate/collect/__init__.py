@@ -24,6 +24,7 @@ from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
+from .recover import published_guids
 from .sources import relative, stat_sig
 
 if TYPE_CHECKING:
@@ -197,6 +198,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
+    recovered: dict[tuple[str, str], str] | None = None
     for r in rows:
         if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
             continue
@@ -237,6 +239,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
                 continue
             if guid:
                 own_guid.add(p.name)
+            elif recovered is None or recovered:
+                if recovered is None:  # a catalog made anew: the site's feeds know the guids
+                    recovered = published_guids(settings) if not rows else {}
+                known = recovered.get((p.kind, p.item.slug))
+                guid = known if known and known not in taken else None
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
             new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
