@@ -50,6 +50,7 @@ class Runner:
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = threading.Lock()
         self._identity_lock = threading.Lock()
+        self._stopping = False
         self._watch_conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
         self._sources_sig: tuple | None = None
@@ -106,6 +107,8 @@ class Runner:
     # -- wake-ups ------------------------------------------------------------------------------
     def reschedule(self) -> None:
         with self._lock:
+            if self._stopping:  # APScheduler's shutdown holds its job store while it waits
+                return          # for running jobs: adding one now would wait forever
             now = self.clock()
             try:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
@@ -188,10 +191,15 @@ class Runner:
         self._data_version = None
 
     def _catalog_changed(self) -> bool:
-        if self._watch_conn is None:
-            self._watch_conn = sqlite3.connect(self.settings.catalog_path,
-                                               check_same_thread=False)
-        version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            if self._watch_conn is None:  # read-write, never create: a new file is not ours
+                uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
+                self._watch_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:  # named by the next open; look again next time
+            log.debug("watching the catalog: %s", exc)
+            self._close_watch()
+            return True
         changed, self._data_version = version != self._data_version, version
         return changed
 
@@ -220,6 +228,8 @@ class Runner:
         self.scheduler.start()
 
     def stop(self, wait: bool = True) -> None:
+        with self._lock:
+            self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
         self._close_watch()
