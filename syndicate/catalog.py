@@ -217,8 +217,8 @@ def _db_error(path: Path, exc: BaseException) -> SyndicateError:
                               "check the disk it is on, then run again (the interrupted write "
                               "was rolled back)")
     if primary in (11, 26) or isinstance(exc, (sqlite3.DatabaseError, UnicodeDecodeError)):
-        return SyndicateError(f"{path}: the catalog cannot be opened, it is damaged or not a "
-                              f"catalog ({text}); restore it from a backup ({KEEP})")
+        return SyndicateError(f"{path}: the catalog cannot be opened ({text}): it is damaged "
+                              f"or not a catalog; restore it from a backup ({KEEP})")
     return SyndicateError(f"{path}: the catalog cannot be used ({type(exc).__name__}: {text})")
 
 

@@ -221,8 +221,10 @@ class Runner:
         """Rebuild the jobs from the catalog and start (blocks for a BlockingScheduler)."""
         poll = self.settings.config.scheduler.poll_seconds
         self._sources_sig = self._sources()
+        self._identity = self._file_identity()  # before reading the queue from it
         self.reschedule()  # creates the catalog if need be
-        self._identity = self._file_identity()
+        if self._identity is None:
+            self._identity = self._file_identity()
         self._catalog_changed()
         self.scheduler.add_job(self.watch, "interval", seconds=poll, id="watch")
         self.scheduler.start()
