@@ -43,3 +43,31 @@ def test_a_rebuilt_catalog_keeps_the_guids_of_renamed_items(make_project):
     status = {o["source"]: o["guid"] for o in json.loads(proj.run("status", "--json").output)}
     assert status["posts/second-name.md"] == before[0]["Renamed later"]
     assert status["episodes/pilot.yaml"] == before[1]["Episode one"]
+
+
+def test_a_rebuilt_catalog_releases_nothing_that_was_queued(make_project):
+    """The queue lived only in the lost catalog: what the site does not show yet is held."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
+                         "posts/queued.md": post("Queued post", date="2026-10-15",
+                                                 body="Not yet."),
+                         "episodes/ep.yaml": sidecar("Episode one"),
+                         "episodes/ep.mp3": tone(1.0)})
+    assert proj.run("queue", "posts/queued.md", "--at", "2026-12-01 10:00").exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    assert list(before[0]) == ["Old post"]
+
+    for name in ("catalog.db", "catalog.db-wal", "catalog.db-shm"):
+        (proj.root / ".syndicate" / name).unlink(missing_ok=True)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "posts/queued.md: held back: the catalog is new" in result.output
+    assert _guids(proj) == before  # nothing released early, the rest unchanged
+    assert not proj.public("posts/queued/index.html").exists()
+    state = {o["source"]: o["state"] for o in json.loads(proj.run("status", "--json").output)}
+    assert state == {"posts/old.md": "released", "posts/queued.md": "draft",
+                     "episodes/ep.yaml": "released"}
+    again = proj.run("queue", "posts/queued.md", "--at", "2026-12-01 10:00")
+    assert again.exit_code == 0, again.output
+    assert "Released post 'Queued post'" in proj.run(
+        "release-due", now="2026-12-01T10:00:00+00:00").output

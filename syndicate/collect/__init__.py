@@ -24,7 +24,7 @@ from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
-from .recover import published_guids
+from .recover import published_site
 from .sources import relative, stat_sig
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
-    recovered: dict[tuple[str, str], str] | None = None
+    site = None  # for a catalog made anew: what the site already shows
     for r in rows:
         if r["missing"] or r["kind"] not in scanned_kinds or r["source"] not in seen:
             continue
@@ -239,10 +239,10 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
                 continue
             if guid:
                 own_guid.add(p.name)
-            elif recovered is None or recovered:
-                if recovered is None:  # a catalog made anew: the site's feeds know the guids
-                    recovered = published_guids(settings) if not rows else {}
-                known = recovered.get((p.kind, p.item.slug))
+            elif not rows:  # a catalog made anew: the site's feeds know the guids
+                if site is None:
+                    site = published_site(settings) or False
+                known = site.guids.get((p.kind, p.item.slug)) if site else None
                 guid = known if known and known not in taken else None
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
@@ -270,10 +270,27 @@ def _reconcile(cat, settings, rows, parsed, seen, scanned_kinds, report, now) ->
 
     _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
     cat.insert_items(new_rows)
+    if site:
+        _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
         if not r["missing"]:
             cat.update_item(r["id"], missing=True, changed_at=stamp)
             report.removed.append(r["source"])
+
+
+def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
+    """A catalog made anew for a site already published does not know what was queued: items
+    the site does not show yet are held back until queued again (never released early)."""
+    for r in new_rows:
+        if r["draft"] or site.shows(r["kind"], r["slug"]):
+            continue
+        (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
+                                      (r["source"],)).fetchone()
+        cat.set_release(item_id, r["date"], zone, stamp, held=True)
+        report.warnings.append(
+            f"{r['source']}: held back: the catalog is new and the published site does not show "
+            f"this {r['kind']} yet, so it may have been queued; release it with `syndicate "
+            f"queue {r['source']} --at <time>` (or --at now)")
 
 
 def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:
