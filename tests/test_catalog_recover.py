@@ -9,7 +9,7 @@ import json
 import feedparser
 import podcastparser
 
-from conftest import post, sidecar, tone
+from conftest import BUCKET, post, s3_config, s3_files, s3_keys, sidecar, tone
 
 
 def _guids(proj) -> tuple[dict, dict]:
@@ -71,3 +71,31 @@ def test_a_rebuilt_catalog_releases_nothing_that_was_queued(make_project):
     assert again.exit_code == 0, again.output
     assert "Released post 'Queued post'" in proj.run(
         "release-due", now="2026-12-01T10:00:00+00:00").output
+
+
+def test_a_rebuilt_catalog_on_s3_keeps_guids_and_the_embargo(make_project, s3_endpoint, bucket):
+    files = {**s3_files(), "posts/first-name.md": post("Renamed later", date="2026-10-02"),
+             "posts/queued.md": post("Queued post", date="2026-10-15", body="Not yet.")}
+    proj = make_project(files, config=s3_config(s3_endpoint))
+    assert proj.run("queue", "posts/queued.md", "--at", "2026-12-01 10:00").exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/first-name.md").unlink()
+    proj.write("posts/second-name.md", post("Renamed later", date="2026-10-02"))
+    assert proj.run("publish").exit_code == 0
+
+    def guids():
+        def get(key):
+            return bucket.get_object(Bucket=BUCKET, Key=f"site/{key}")["Body"].read()
+        blog = {e.title: e.id for e in feedparser.parse(get("feed.xml")).entries}
+        pod = podcastparser.parse("x", io.BytesIO(get("podcast.xml")))
+        return blog, {e["title"]: e["guid"] for e in pod["episodes"]}
+
+    before = guids()
+    assert sorted(before[0]) == ["First post", "Renamed later"]
+    for name in ("catalog.db", "catalog.db-wal", "catalog.db-shm"):
+        (proj.root / ".syndicate" / name).unlink(missing_ok=True)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "posts/queued.md: held back: the catalog is new" in result.output
+    assert guids() == before
+    assert "site/posts/queued/index.html" not in s3_keys(bucket)

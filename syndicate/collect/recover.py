@@ -3,8 +3,8 @@
 A guid is derived from an item's slug when it is first collected, then kept through renames: a
 catalog made again from the sources would derive other guids for renamed items, and podcast
 apps would take them for new episodes. So a catalog that holds no items yet first reads the
-feeds the site already publishes (a local folder target) and gives each item the guid its feed
-entry has, matched by the entry's link (``posts/<slug>/``, ``episodes/<slug>/``).
+feeds the site already publishes (in its folder or under its S3 prefix) and gives each item the
+guid its feed entry has, matched by the entry's link (``posts/<slug>/``, ``episodes/<slug>/``).
 
 Such a catalog does not know the release queue either: an item that is neither in those feeds
 nor has a page on the site may have been queued for later, so it is held back (as if unqueued)
@@ -16,57 +16,91 @@ from __future__ import annotations
 import feedparser
 
 from ..config import Settings
+from ..errors import SyndicateError
 
 MAX_FEED_BYTES = 64 << 20
 KINDS = {"posts": "post", "episodes": "episode"}
 
 
 class PublishedSite:
-    """What a local site folder already shows: feed entries' guids, and pages."""
+    """What the site already shows: feed entries' guids, and pages."""
 
-    def __init__(self, settings: Settings, guids: dict[tuple[str, str], str]):
-        self.root = settings.target_dir
+    def __init__(self, reader: _Reader, guids: dict[tuple[str, str], str]):
+        self.reader = reader
         self.guids = guids
 
     def shows(self, kind: str, slug: str) -> bool:
         """Whether the item is already public: in a feed, or with a page of its own."""
         folder = "posts" if kind == "post" else "episodes"
-        return (kind, slug) in self.guids or (self.root / folder / slug / "index.html").is_file()
+        return (kind, slug) in self.guids or self.reader.exists(f"{folder}/{slug}/index.html")
+
+
+class _Reader:
+    """Reads keys of the published site: a local folder, or an S3 prefix."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.s3 = None
+        self.errors: tuple[type[Exception], ...] = ()
+        if settings.config.target.startswith("s3://"):
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            from ..publish.s3 import S3Target  # boto3: only for an S3 target
+
+            self.s3 = S3Target(settings.config.target, settings.config.s3)
+            self.errors = (BotoCoreError, ClientError)
+
+    def read(self, key: str) -> bytes | None:
+        if self.s3 is None:
+            path = self.settings.target_dir / key
+            try:
+                if not path.is_file() or path.stat().st_size > MAX_FEED_BYTES:
+                    return None
+                return path.read_bytes()
+            except OSError:
+                return None
+        try:
+            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            if got.get("ContentLength", 0) > MAX_FEED_BYTES:
+                return None
+            return got["Body"].read()
+        except self.errors as exc:  # not found, or the store unreachable
+            return self._missing_or_fail(exc, key)
+
+    def exists(self, key: str) -> bool:
+        if self.s3 is None:
+            return (self.settings.target_dir / key).is_file()
+        try:
+            self.s3.client.head_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            return True
+        except self.errors as exc:
+            return self._missing_or_fail(exc, key) is not None
+
+    def _missing_or_fail(self, exc: Exception, key: str) -> None:
+        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise SyndicateError(
+            f"{self.s3.name}{key}: cannot read the published site to make the catalog anew "
+            f"({exc}); nothing was changed: run again when the store answers") from None
 
 
 def published_site(settings: Settings) -> PublishedSite | None:
-    """The site a catalog made anew finds already published (a local folder whose feeds
-    exist), or None."""
-    guids = published_guids(settings)
+    """The site a catalog made anew finds already published (its feeds exist), or None."""
+    reader = _Reader(settings)
     cfg = settings.config
-    if guids or any((settings.target_dir / key).is_file() for key in (
-            cfg.podcast.feed_path, cfg.blog.rss_path)):
-        return PublishedSite(settings, guids)
-    return None
-
-
-def published_guids(settings: Settings) -> dict[tuple[str, str], str]:
-    """(kind, slug) -> guid of every entry in the site's published RSS feeds; empty for an S3
-    target or a site not published yet."""
-    cfg = settings.config
-    if cfg.target.startswith("s3://"):
-        return {}
+    feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
+    if not any(feeds.values()):
+        return None
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
-    found: dict[tuple[str, str], str] = {}
-    for key in (cfg.podcast.feed_path, cfg.blog.rss_path):
-        path = settings.target_dir / key
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_FEED_BYTES:
-                continue
-            data = path.read_bytes()
-        except OSError:
-            continue
-        for entry in feedparser.parse(data).entries:
+    guids: dict[tuple[str, str], str] = {}
+    for data in feeds.values():
+        for entry in feedparser.parse(data or b"").entries:
             guid, link = entry.get("id"), entry.get("link")
             if not isinstance(guid, str) or not guid or not isinstance(link, str) \
                     or not link.startswith(base):
                 continue
             parts = link[len(base):].strip("/").split("/")
             if len(parts) == 2 and parts[0] in KINDS:
-                found.setdefault((KINDS[parts[0]], parts[1]), guid)
-    return found
+                guids.setdefault((KINDS[parts[0]], parts[1]), guid)
+    return PublishedSite(reader, guids)
