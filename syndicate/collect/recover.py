@@ -80,9 +80,11 @@ class _Reader:
         code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
         if code in ("NoSuchKey", "404", "NotFound"):
             return None
-        raise SyndicateError(
-            f"{self.s3.name}{key}: cannot read the published site to make the catalog anew "
-            f"({exc}); nothing was changed: run again when the store answers") from None
+        from ..publish.s3 import _explain  # one place that words S3's errors
+
+        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self.s3._key(key))} (reading the "
+                             "published site to make the catalog anew; nothing was changed)"
+                             ) from None
 
 
 def published_site(settings: Settings) -> PublishedSite | None:
