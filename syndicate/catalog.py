@@ -8,61 +8,26 @@ the catalog as it was.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
+import resource
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import SyndicateError
+from .model import item_from_dict
+from .schema import prepare
+from .space import FULL, nearly_full, no_space
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id INTEGER PRIMARY KEY,
-    kind VARCHAR(16) NOT NULL,
-    guid VARCHAR NOT NULL UNIQUE,
-    slug VARCHAR NOT NULL,
-    source VARCHAR NOT NULL,
-    sig VARCHAR NOT NULL DEFAULT '',          -- stat signature of the sources
-    content_hash VARCHAR NOT NULL DEFAULT '',
-    data TEXT NOT NULL,                        -- JSON of the last good version
-    date VARCHAR NOT NULL,                     -- release date, ISO 8601 UTC
-    draft BOOLEAN NOT NULL DEFAULT 0,
-    first_seen VARCHAR NOT NULL,
-    changed_at VARCHAR NOT NULL,
-    published_at VARCHAR,                      -- first time it reached a published feed
-    missing BOOLEAN NOT NULL DEFAULT 0,        -- source file gone
-    error TEXT                                 -- the current problem with its source, if any
-);
-CREATE INDEX IF NOT EXISTS ix_items_source ON items (source);
-CREATE INDEX IF NOT EXISTS ix_items_slug ON items (slug);
-CREATE TABLE IF NOT EXISTS outputs (
-    target VARCHAR NOT NULL,
-    key VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    size INTEGER NOT NULL,
-    content_type VARCHAR NOT NULL,
-    input_hash VARCHAR NOT NULL,               -- what it was made from
-    PRIMARY KEY (target, key)
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key VARCHAR PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS releases (          -- release times set from the command line
-    guid VARCHAR PRIMARY KEY,
-    at VARCHAR NOT NULL,                       -- ISO 8601 UTC
-    zone VARCHAR NOT NULL,                     -- the zone the author wrote it in
-    held BOOLEAN NOT NULL DEFAULT 0,           -- unqueued: not released until queued again
-    queued_at VARCHAR NOT NULL
-);
-"""
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
 _BOOLS = ("draft", "missing")
 # An item's release time is the time it was queued for, else its own date; drafts, removed
 # items and items held back (unqueued) are never released.
-_JOINED = "items i LEFT JOIN releases r ON r.guid = i.guid"
+_JOINED = "items i LEFT JOIN releases r ON r.item_id = i.id"
 _AT = "COALESCE(r.at, i.date)"
 _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0)"
 
@@ -115,16 +80,18 @@ class Catalog:
         return [dict(r) for r in rows]
 
     # -- releases ----------------------------------------------------------------------------
-    def releases(self) -> dict[str, dict]:
-        return {r["guid"]: {**dict(r), "held": bool(r["held"])}
+    def releases(self) -> dict[int, dict]:
+        """The queue, by item id: the embargo belongs to the item, whatever its guid or file."""
+        return {r["item_id"]: {**dict(r), "held": bool(r["held"])}
                 for r in self.conn.execute("SELECT * FROM releases")}
 
-    def set_release(self, guid: str, at: str, zone: str, stamp: str, *, held: bool = False) -> None:
+    def set_release(self, item_id: int, at: str, zone: str, stamp: str, *,
+                    held: bool = False) -> None:
         self.conn.execute(
-            "INSERT INTO releases (guid, at, zone, held, queued_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (guid) DO UPDATE SET at = excluded.at, zone = excluded.zone, "
+            "INSERT INTO releases (item_id, at, zone, held, queued_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (item_id) DO UPDATE SET at = excluded.at, zone = excluded.zone, "
             "held = excluded.held, queued_at = excluded.queued_at",
-            (guid, at, zone, int(held), stamp))
+            (item_id, at, zone, bool(held), stamp))
 
     def next_release(self, after: str) -> str | None:
         """The earliest release time later than ``after`` of an item not yet released."""
@@ -204,37 +171,143 @@ def _locked(path: Path) -> SyndicateError:
                           "scheduler is writing to it); try again in a moment")
 
 
-def _unreadable(path: Path, exc: Exception) -> SyndicateError:
-    return SyndicateError(f"{path}: the catalog cannot be opened ({exc}); restore it from a "
-                          "backup or move it aside to rebuild it from the sources")
+# Never advise rebuilding the catalog from the sources: it holds what the sources do not (the
+# guids of items renamed since their first publish, the release queue, what the target holds),
+# so a rebuilt one would give those items new guids and release queued items at their own dates.
+KEEP = ("do not delete it: it holds the guids of renamed items and the release queue, which "
+        "the sources do not")
+
+
+def _no_space(path: Path) -> SyndicateError:
+    return no_space(path, "the catalog", "the catalog is unchanged: the interrupted write was "
+                    "rolled back")
+
+
+def db_error(path: Path, exc: BaseException) -> SyndicateError:
+    """One clear line for what went wrong with the catalog file."""
+    if isinstance(exc, SyndicateError):
+        return exc
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    if primary in (5, 6) or "locked" in text:  # SQLITE_BUSY, SQLITE_LOCKED
+        return _locked(path)
+    oserr = exc.errno if isinstance(exc, OSError) else None
+    if primary == 13 or oserr in FULL or (primary == 10 and nearly_full(path)):
+        return _no_space(path)  # SQLITE_FULL, or an I/O error on a full disk
+    if oserr == errno.EFBIG or (primary == 10 and _size_limited()):
+        return SyndicateError(f"{path}: the catalog cannot grow: this process may not write "
+                              "files that large (ulimit -f); raise the limit, then run again "
+                              "(the catalog is unchanged: the interrupted write was rolled back)")
+    if primary == 8 or oserr in (errno.EROFS, errno.EACCES, errno.EPERM):  # SQLITE_READONLY
+        return SyndicateError(f"{path}: the catalog is read-only ({text}); syndicate writes to "
+                              "it on every run: give this user write access to it and its "
+                              "folder (or mount that filesystem read-write)")
+    if primary == 14 or "unable to open" in text:  # SQLITE_CANTOPEN
+        if os.path.isdir(path):
+            return SyndicateError(f"{path}: the catalog path is a folder; point 'catalog' in "
+                                  "config.yaml at a file")
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            return SyndicateError(f"{path}: the catalog is read-only ({text}); give this user "
+                                  "write access to it and its folder")
+        return SyndicateError(f"{path}: the catalog cannot be opened ({text}); check that its "
+                              "folder exists and is writable")
+    if primary == 10:  # SQLITE_IOERR: the disk, not the file's content
+        return SyndicateError(f"{path}: the catalog could not be read or written ({text}); "
+                              "check the disk it is on, then run again (the interrupted write "
+                              "was rolled back)")
+    if primary in (11, 26) or isinstance(exc, (sqlite3.DatabaseError, UnicodeDecodeError)):
+        return SyndicateError(f"{path}: the catalog cannot be opened ({text}): it is damaged "
+                              f"or not a catalog; restore it from a backup ({KEEP})")
+    return SyndicateError(f"{path}: the catalog cannot be used ({type(exc).__name__}: {text})")
+
+
+def damaged(conn: sqlite3.Connection) -> str | None:
+    """The first value in the catalog that syndicate cannot have written (a file scribbled on
+    where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
+    catalog from a fault of the code."""
+    for r in conn.execute("SELECT id, kind, guid, source, data, date, published_at FROM items"):
+        try:
+            if r["kind"] not in ("post", "episode") or not isinstance(r["guid"], str):
+                raise ValueError("kind or guid")
+            data = json.loads(r["data"])
+            if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+                raise ValueError("data")
+            item_from_dict(r["kind"], data)
+            for stamp in (r["date"], r["published_at"]):
+                if stamp is not None:
+                    dt.datetime.fromisoformat(stamp)
+        except Exception as exc:  # any failure to read it back is damage
+            return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
+    for r in conn.execute("SELECT item_id, at FROM releases"):
+        try:
+            dt.datetime.fromisoformat(r["at"])
+        except (TypeError, ValueError):
+            return f"the release time of item {r['item_id']}"
+    for r in conn.execute("SELECT key, size FROM outputs"):
+        if not isinstance(r["key"], str) or not isinstance(r["size"], int):
+            return "the record of a published file"
+    return None
+
+
+def _size_limited() -> bool:
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return soft != resource.RLIM_INFINITY
 
 
 @contextmanager
 def open_catalog(path: str | Path, *, commit: bool = True,
                  immediate: bool = False) -> Iterator[Catalog]:
     """Open the catalog in one transaction; commit when the block succeeds and ``commit`` holds.
-    ``immediate`` takes the write lock at once (for a short read-then-write transaction)."""
+    ``immediate`` takes the write lock at once (for a short read-then-write transaction).
+
+    A catalog of an older schema is migrated first; a newer one, a damaged one or a file that is
+    not a catalog is refused, and a full disk or a read-only file is reported as such: always one
+    SyndicateError naming the file, and the catalog as it was."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise db_error(path, exc) from None
     conn.row_factory = sqlite3.Row
     try:
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
-            conn.executescript(SCHEMA)
-        except sqlite3.OperationalError as exc:
-            raise _locked(path) if "locked" in str(exc) else _unreadable(path, exc) from None
-        except sqlite3.DatabaseError as exc:
-            raise _unreadable(path, exc) from None
-        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+            prepare(conn, path)
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:
+            raise db_error(path, exc) from None
         try:
             yield Catalog(conn)
             conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise _locked(path) from None
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the transaction is gone with the failure: nothing was committed
+            if isinstance(exc, sqlite3.Error):
+                raise db_error(path, exc) from None
+            if isinstance(exc, (ValueError, TypeError, KeyError, AttributeError, IndexError)):
+                try:
+                    problem = damaged(conn)
+                except (sqlite3.Error, ValueError):
+                    problem = "a value that cannot be read"
+                if problem:
+                    raise SyndicateError(
+                        f"{path}: the catalog holds a damaged value ({problem}); restore it "
+                        f"from a backup ({KEEP})") from None
+            if isinstance(exc, OSError) and exc.errno in FULL and _inside(exc, path.parent):
+                raise _no_space(path) from None
             raise
     finally:
         conn.close()
+
+
+def _inside(exc: OSError, folder: Path) -> bool:
+    name = exc.filename
+    try:
+        return name is not None and Path(name).resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False

@@ -8,6 +8,7 @@ command and start time into the file, so whoever finds it taken can say who hold
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import SyndicateError
+from .space import FULL, no_space
 
 
 class LockedError(SyndicateError):
@@ -48,7 +50,10 @@ def process_lock(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
     Re-entrant within a thread (a release pass that collects, then publishes, holds it once);
     other threads of the same process wait as other processes do.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _os_error(path, what, exc) from None
     key = str(path.resolve())
     with _registry:
         guard = _guards.setdefault(key, threading.RLock())
@@ -58,7 +63,10 @@ def process_lock(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
                           "wait for it to finish")
     try:
         if _depth.get(key, 0) == 0:
-            _fds[key] = _acquire(path, what, wait)
+            try:
+                _fds[key] = _acquire(path, what, wait)
+            except OSError as exc:
+                raise _os_error(path, what, exc) from None
         _depth[key] = _depth.get(key, 0) + 1
         try:
             yield
@@ -68,6 +76,17 @@ def process_lock(path: Path, what: str, *, wait: float = 0.0) -> Iterator[None]:
                 os.close(_fds.pop(key))  # closing the descriptor releases the lock
     finally:
         guard.release()
+
+
+def _os_error(path: Path, what: str, exc: OSError) -> SyndicateError:
+    if exc.errno in FULL:
+        return no_space(path, f"the lock for {what}", "nothing was changed")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return SyndicateError(f"{path}: cannot take the lock for {what}: the folder is read-only "
+                              f"({exc.strerror or exc}); syndicate writes its catalog and locks "
+                              "there: give this user write access to it (or mount it read-write)")
+    return SyndicateError(f"{path}: cannot take the lock for {what} ({exc.strerror or exc}); "
+                          "syndicate needs to write in that folder")
 
 
 def _acquire(path: Path, what: str, wait: float) -> int:
@@ -88,6 +107,10 @@ def _acquire(path: Path, what: str, wait: float) -> int:
         "syndicate", "__main__.py") else prog
     info = {"pid": os.getpid(), "command": command,
             "since": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()}
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(info).encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+    except OSError:
+        os.close(fd)
+        raise
     return fd

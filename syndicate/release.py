@@ -85,10 +85,7 @@ class Queued:
     at: dt.datetime
     zone: str
     moved_from: str | None = None
-
-    @property
-    def title(self) -> str:
-        return json.loads(self.item["data"]).get("title", "")
+    title: str = ""
 
 
 def queue(settings: Settings, ref: str, when_text: str, *, now: dt.datetime) -> Queued:
@@ -126,10 +123,10 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
             if item["draft"]:
                 raise ReleaseError(f"{item['source']} is a draft (draft: true); remove that "
                                    "line first, then queue it")
-            previous = releases.get(item["guid"])
-            cat.set_release(item["guid"], iso(at), zone, stamp(now))
+            previous = releases.get(item["id"])
+            cat.set_release(item["id"], iso(at), zone, stamp(now))
             moved = previous["at"] if previous and not previous["held"] else None
-            done.append(Queued(item, at, zone, moved))
+            done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
     return done
 
 
@@ -143,9 +140,9 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
                 f"{item['kind']} {item['source']} was already released on "
                 f"{item['published_at'][:16].replace('T', ' ')} UTC; set draft: true in its "
                 "file to take it down")
-        release = cat.releases().get(item["guid"])
+        release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
-        cat.set_release(item["guid"], at, settings.config.site.timezone, stamp(now), held=True)
+        cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
     return item
 
 
@@ -160,9 +157,13 @@ def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     with open_catalog(settings.catalog_path, commit=False) as cat:
         rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
+        return _states(rows, releases, fail, zone, now)  # inside: damage is named
+
+
+def _states(rows, releases, fail, zone, now) -> list[dict]:
     out = []
     for r in rows:
-        release = releases.get(r["guid"])
+        release = releases.get(r["id"])
         at = _when(release["at"] if release else r["date"])
         data = json.loads(r["data"])
         entry = {"kind": r["kind"], "title": data.get("title"), "source": r["source"],

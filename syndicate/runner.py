@@ -49,15 +49,21 @@ class Runner:
         self.scheduler = cls(timezone=dt.UTC, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
         self._lock = threading.Lock()
+        self._identity_lock = threading.Lock()
+        self._stopping = False
         self._watch_conn: sqlite3.Connection | None = None
         self._data_version: int | None = None
         self._sources_sig: tuple | None = None
         self.next_at: dt.datetime | None = None
         self.releases = 0  # release passes that published something
+        self._identity: tuple[int, int] | None = None  # the catalog file we read the queue from
+        self.error: str | None = None  # why it stopped by itself
 
     # -- the two jobs ------------------------------------------------------------------------
     def release(self) -> None:
         """Release whatever is due now in one publish, then set the next wake-up."""
+        if not self._same_catalog():
+            return
         now = self.clock()
         try:
             outcome = release_due(self.settings, now=now, lock_wait=60.0)
@@ -79,6 +85,8 @@ class Runner:
 
     def watch(self) -> None:
         """Pick up queue changes made from the command line and new or edited source files."""
+        if not self._same_catalog():
+            return
         sig = self._sources()
         if sig != self._sources_sig:
             try:
@@ -99,6 +107,8 @@ class Runner:
     # -- wake-ups ------------------------------------------------------------------------------
     def reschedule(self) -> None:
         with self._lock:
+            if self._stopping:  # APScheduler's shutdown holds its job store while it waits
+                return          # for running jobs: adding one now would wait forever
             now = self.clock()
             try:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
@@ -121,11 +131,75 @@ class Runner:
             if when > now:
                 log.info("next release at %s", when.isoformat(timespec="seconds"))
 
+    # -- the catalog file itself ----------------------------------------------------------------
+    def _file_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the catalog file; None when it is gone."""
+        try:
+            st = os.stat(self.settings.catalog_path)
+        except FileNotFoundError:
+            return None
+        except OSError:
+            return self._identity  # cannot tell: go on with the one we know
+        return st.st_dev, st.st_ino
+
+    def _same_catalog(self) -> bool:
+        """Whether the catalog is still the file the scheduler started with. A deleted one stops
+        the scheduler (a new one would have no queue: queued items would go out at their own
+        dates); a replaced one is reopened, unless it is empty or cannot be used."""
+        with self._identity_lock:  # the release and watch jobs run in threads of their own
+            return self._check_catalog()
+
+    def _check_catalog(self) -> bool:
+        identity = self._file_identity()
+        if identity == self._identity or self.error:
+            return not self.error
+        path = self.settings.catalog_path
+        self._close_watch()  # the old file's journal goes with it, not into the new one
+        if identity is None:
+            return self._give_up(
+                f"{path}: the catalog was deleted while the scheduler ran; nothing more is "
+                "released. Restore it from a backup (a new, empty one would not know the "
+                "release queue), then start syndicate run again")
+        log.warning("%s: the catalog was replaced by another file (inode %d, was %d); reading "
+                    "the queue from the new one", path, identity[1],
+                    self._identity[1] if self._identity else 0)
+        self._identity = identity
+        try:
+            with open_catalog(path, commit=False) as cat:
+                items = len(cat.all_items())
+        except SyndicateError as exc:
+            return self._give_up(f"{exc} (it replaced the catalog while the scheduler ran)")
+        if not items:
+            return self._give_up(
+                f"{path}: the catalog was replaced by an empty one while the scheduler ran; "
+                "stopping rather than release from it (it knows no release queue): restore the "
+                "catalog from a backup, then start syndicate run again")
+        self.next_at = None
+        self.reschedule()
+        return True
+
+    def _give_up(self, message: str) -> bool:
+        self.error = message
+        log.error("%s", message)
+        threading.Thread(target=self.stop, daemon=True).start()  # not from a job: it waits
+        return False
+
+    def _close_watch(self) -> None:
+        if self._watch_conn is not None:
+            self._watch_conn.close()
+            self._watch_conn = None
+        self._data_version = None
+
     def _catalog_changed(self) -> bool:
-        if self._watch_conn is None:
-            self._watch_conn = sqlite3.connect(self.settings.catalog_path,
-                                               check_same_thread=False)
-        version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            if self._watch_conn is None:  # read-write, never create: a new file is not ours
+                uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
+                self._watch_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:  # named by the next open; look again next time
+            log.debug("watching the catalog: %s", exc)
+            self._close_watch()
+            return True
         changed, self._data_version = version != self._data_version, version
         return changed
 
@@ -147,16 +221,20 @@ class Runner:
         """Rebuild the jobs from the catalog and start (blocks for a BlockingScheduler)."""
         poll = self.settings.config.scheduler.poll_seconds
         self._sources_sig = self._sources()
+        self._identity = self._file_identity()  # before reading the queue from it
         self.reschedule()  # creates the catalog if need be
+        if self._identity is None:
+            self._identity = self._file_identity()
         self._catalog_changed()
         self.scheduler.add_job(self.watch, "interval", seconds=poll, id="watch")
         self.scheduler.start()
 
     def stop(self, wait: bool = True) -> None:
+        with self._lock:
+            self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=wait)
-        if self._watch_conn is not None:
-            self._watch_conn.close()
+        self._close_watch()
 
 
 def run(settings: Settings) -> None:
@@ -175,3 +253,5 @@ def run(settings: Settings) -> None:
         log.info("scheduler started for %s (pid %d)", settings.catalog_path, os.getpid())
         runner.start()
         log.info("stopped")
+        if runner.error:
+            raise SyndicateError(runner.error)

@@ -25,6 +25,7 @@ from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
+from .recover import published_site
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -241,6 +242,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
+    own_guid: set[str] = set()  # new items whose guid is in their file
+    site = None  # for a catalog made anew: what the site already shows
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -280,6 +283,13 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             if guid and guid in taken:
                 report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
                 continue
+            if guid:
+                own_guid.add(p.name)
+            elif not rows:  # a catalog made anew: the site's feeds know the guids
+                if site is None:
+                    site = published_site(settings) or False
+                known = site.guids.get((p.kind, p.item.slug)) if site else None
+                guid = known if known and known not in taken else None
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
             new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
@@ -304,7 +314,10 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
+    _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
     cat.insert_items(new_rows)
+    if site:
+        _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
         if not r["missing"]:
             cat.update_item(r["id"], missing=True, changed_at=stamp)
@@ -321,6 +334,49 @@ def _keep(cat, row: dict, scan: FolderScan, report: CollectReport) -> None:
     reason = (f"its folder {folder} could not be read" if folder is not None
               else "its file could not be looked at")
     cat.update_item(row["id"], error=f"{row['source']}: {reason}; the last version is kept")
+
+
+def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
+    """A catalog made anew for a site already published does not know what was queued: items
+    the site does not show yet are held back until queued again (never released early)."""
+    for r in new_rows:
+        if r["draft"] or site.shows(r["kind"], r["slug"]):
+            continue
+        (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
+                                      (r["source"],)).fetchone()
+        cat.set_release(item_id, r["date"], zone, stamp, held=True)
+        report.warnings.append(
+            f"{r['source']}: held back: the catalog is new and the published site does not show "
+            f"this {r['kind']} yet, so it may have been queued; release it with `syndicate "
+            f"queue {r['source']} --at <time>` (or --at now)")
+
+
+def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:
+    """A queued (or held) item renamed and edited at once looks like a new item, which would go
+    out at its own date. When one queued item of a kind vanished and exactly one new item of
+    that kind appeared (in one collect, or since the queued one went missing), they are taken as
+    the same item: the embargo stays with it. Holding back a new item by mistake is undone by
+    queueing it; releasing an embargoed one early cannot be undone."""
+    queue = cat.releases()
+    for kind in sorted({r["kind"] for r in new_rows}):
+        fresh = [r for r in new_rows if r["kind"] == kind]
+        waiting = [r for r in vanished if r["kind"] == kind and r["id"] in queue
+                   and not r["published_at"]
+                   and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)]
+        if len(fresh) != 1 or len(waiting) != 1:
+            continue
+        new, row = fresh[0], waiting[0]
+        new_rows.remove(new)
+        vanished.remove(row)
+        values = {c: new[c] for c in ("source", "sig", "content_hash", "slug", "data", "date",
+                                      "draft")}
+        if new["source"] in own_guid:
+            values["guid"] = new["guid"]
+        cat.update_item(row["id"], **values, missing=False, error=None, changed_at=stamp)
+        report.created.remove(new["source"])
+        report.updated.append(new["source"])
+        report.warnings.append(f"{new['source']}: taken as {row['source']}, renamed and edited "
+                               "(it was queued): it keeps its place in the queue")
 
 
 def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:

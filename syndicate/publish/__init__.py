@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..catalog import loads, open_catalog
+from ..catalog import db_error, loads, open_catalog
 from ..collect import CollectReport, collect
 from ..config import Settings
-from ..errors import ItemError, PublishError, SyndicateError
+from ..errors import ItemError, PublishError
 from ..locks import process_lock
 from .build import build_site, page_key, vanished_live
 from .keys import check_feed_keys
@@ -190,7 +190,5 @@ def scratch_catalog(path: Path) -> Iterator[Path]:
                 finally:
                     src.close()
             except sqlite3.Error as exc:
-                raise SyndicateError(f"{path}: the catalog cannot be read ({exc}); restore it "
-                                     "from a backup, or move it aside to rebuild it from the "
-                                     "sources") from None
+                raise db_error(path, exc) from None
         yield copy

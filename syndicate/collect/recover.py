@@ -1,0 +1,108 @@
+"""GUIDs read back from the published site, for a catalog rebuilt from the sources.
+
+A guid is derived from an item's slug when it is first collected, then kept through renames: a
+catalog made again from the sources would derive other guids for renamed items, and podcast
+apps would take them for new episodes. So a catalog that holds no items yet first reads the
+feeds the site already publishes (in its folder or under its S3 prefix) and gives each item the
+guid its feed entry has, matched by the entry's link (``posts/<slug>/``, ``episodes/<slug>/``).
+
+Such a catalog does not know the release queue either: an item that is neither in those feeds
+nor has a page on the site may have been queued for later, so it is held back (as if unqueued)
+until the author queues it again. Nothing goes out early because a catalog was lost.
+"""
+
+from __future__ import annotations
+
+import feedparser
+
+from ..config import Settings
+from ..errors import SyndicateError
+
+MAX_FEED_BYTES = 64 << 20
+KINDS = {"posts": "post", "episodes": "episode"}
+
+
+class PublishedSite:
+    """What the site already shows: feed entries' guids, and pages."""
+
+    def __init__(self, reader: _Reader, guids: dict[tuple[str, str], str]):
+        self.reader = reader
+        self.guids = guids
+
+    def shows(self, kind: str, slug: str) -> bool:
+        """Whether the item is already public: in a feed, or with a page of its own."""
+        folder = "posts" if kind == "post" else "episodes"
+        return (kind, slug) in self.guids or self.reader.exists(f"{folder}/{slug}/index.html")
+
+
+class _Reader:
+    """Reads keys of the published site: a local folder, or an S3 prefix."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.s3 = None
+        self.errors: tuple[type[Exception], ...] = ()
+        if settings.config.target.startswith("s3://"):
+            from botocore.exceptions import BotoCoreError, ClientError
+
+            from ..publish.s3 import S3Target  # boto3: only for an S3 target
+
+            self.s3 = S3Target(settings.config.target, settings.config.s3)
+            self.errors = (BotoCoreError, ClientError)
+
+    def read(self, key: str) -> bytes | None:
+        if self.s3 is None:
+            path = self.settings.target_dir / key
+            try:
+                if not path.is_file() or path.stat().st_size > MAX_FEED_BYTES:
+                    return None
+                return path.read_bytes()
+            except OSError:
+                return None
+        try:
+            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            if got.get("ContentLength", 0) > MAX_FEED_BYTES:
+                return None
+            return got["Body"].read()
+        except self.errors as exc:  # not found, or the store unreachable
+            return self._missing_or_fail(exc, key)
+
+    def exists(self, key: str) -> bool:
+        if self.s3 is None:
+            return (self.settings.target_dir / key).is_file()
+        try:
+            self.s3.client.head_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            return True
+        except self.errors as exc:
+            return self._missing_or_fail(exc, key) is not None
+
+    def _missing_or_fail(self, exc: Exception, key: str) -> None:
+        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return None
+        from ..publish.s3 import _explain  # one place that words S3's errors
+
+        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self.s3._key(key))} (reading the "
+                             "published site to make the catalog anew; nothing was changed)"
+                             ) from None
+
+
+def published_site(settings: Settings) -> PublishedSite | None:
+    """The site a catalog made anew finds already published (its feeds exist), or None."""
+    reader = _Reader(settings)
+    cfg = settings.config
+    feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
+    if not any(feeds.values()):
+        return None
+    base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
+    guids: dict[tuple[str, str], str] = {}
+    for data in feeds.values():
+        for entry in feedparser.parse(data or b"").entries:
+            guid, link = entry.get("id"), entry.get("link")
+            if not isinstance(guid, str) or not guid or not isinstance(link, str) \
+                    or not link.startswith(base):
+                continue
+            parts = link[len(base):].strip("/").split("/")
+            if len(parts) == 2 and parts[0] in KINDS:
+                guids.setdefault((KINDS[parts[0]], parts[1]), guid)
+    return PublishedSite(reader, guids)

@@ -1,0 +1,155 @@
+"""The catalog's schema: its version and the ordered migrations that bring a catalog up to it.
+
+Each migration is a numbered list of plain SQL statements (no SQLite-only syntax: the same steps
+serve PostgreSQL), run in one transaction that also records the new version, so a catalog is
+always at exactly one version. The version is kept twice: in the ``meta`` table (portable) and in
+SQLite's ``PRAGMA user_version`` (read without touching a table, so opening an up-to-date catalog
+costs one read). A catalog written by a newer syndicate is refused, never guessed at.
+
+Version 0 is a catalog from before versions existed (its tables are those of migration 1).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .errors import SyndicateError
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (1, "items, outputs, meta and the release queue", [
+        """CREATE TABLE IF NOT EXISTS items (
+            id INTEGER PRIMARY KEY,
+            kind VARCHAR(16) NOT NULL,
+            guid VARCHAR NOT NULL UNIQUE,
+            slug VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            sig VARCHAR NOT NULL DEFAULT '',          -- stat signature of the sources
+            content_hash VARCHAR NOT NULL DEFAULT '',
+            data TEXT NOT NULL,                        -- JSON of the last good version
+            date VARCHAR NOT NULL,                     -- release date, ISO 8601 UTC
+            draft BOOLEAN NOT NULL DEFAULT FALSE,
+            first_seen VARCHAR NOT NULL,
+            changed_at VARCHAR NOT NULL,
+            published_at VARCHAR,                      -- first time it reached a published feed
+            missing BOOLEAN NOT NULL DEFAULT FALSE,    -- source file gone
+            error TEXT                                 -- the current problem with its source
+        )""",
+        "CREATE INDEX IF NOT EXISTS ix_items_source ON items (source)",
+        "CREATE INDEX IF NOT EXISTS ix_items_slug ON items (slug)",
+        """CREATE TABLE IF NOT EXISTS outputs (
+            target VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            size INTEGER NOT NULL,
+            content_type VARCHAR NOT NULL,
+            input_hash VARCHAR NOT NULL,               -- what it was made from
+            PRIMARY KEY (target, key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS meta (
+            key VARCHAR PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS releases (
+            guid VARCHAR PRIMARY KEY,
+            at VARCHAR NOT NULL,
+            zone VARCHAR NOT NULL,
+            held BOOLEAN NOT NULL DEFAULT FALSE,
+            queued_at VARCHAR NOT NULL
+        )""",
+    ]),
+    # The embargo belongs to the item, not to its guid: editing a queued item's guid: line left
+    # its queue row behind and released it at once. Rows whose guid no item has any more were
+    # already ignored; they go.
+    (2, "the release queue keyed on the item's id", [
+        """CREATE TABLE releases_by_item (
+            item_id INTEGER PRIMARY KEY REFERENCES items (id),
+            at VARCHAR NOT NULL,                       -- ISO 8601 UTC
+            zone VARCHAR NOT NULL,                     -- the zone the author wrote it in
+            held BOOLEAN NOT NULL DEFAULT FALSE,       -- unqueued: held until queued again
+            queued_at VARCHAR NOT NULL
+        )""",
+        """INSERT INTO releases_by_item (item_id, at, zone, held, queued_at)
+           SELECT i.id, r.at, r.zone, r.held, r.queued_at
+           FROM releases r JOIN items i ON i.guid = r.guid""",
+        "DROP TABLE releases",
+        "ALTER TABLE releases_by_item RENAME TO releases",
+    ]),
+]
+LATEST = MIGRATIONS[-1][0]
+
+# The columns this code reads and writes, checked on every open (a file with the right version
+# but other tables is not ours).
+COLUMNS = {
+    "items": "id, kind, guid, slug, source, sig, content_hash, data, date, draft, first_seen, "
+             "changed_at, published_at, missing, error",
+    "outputs": "target, key, sha256, size, content_type, input_hash",
+    "meta": "key, value",
+    "releases": "item_id, at, zone, held, queued_at",
+}
+
+
+class SchemaError(SyndicateError):
+    """The catalog is of a version this syndicate cannot use, or not a catalog at all."""
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: version 0, or not ours (checked below)
+        row = None
+    if row is not None:
+        try:
+            version = max(version, int(row[0]))
+        except (TypeError, ValueError):
+            raise SchemaError(f"its schema version is unreadable ({row[0]!r})") from None
+    return version
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+
+def prepare(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the catalog on ``conn`` to the latest version, or refuse it with a SchemaError.
+    sqlite3 errors (a damaged file, a full disk, a lock) are left to the caller."""
+    version = _version(conn)
+    if version > LATEST:
+        raise SchemaError(f"catalog {path} was written by a newer syndicate (schema "
+                          f"{version}, this one knows {LATEST}): upgrade syndicate")
+    if version < LATEST:
+        if version == 0:
+            foreign = _tables(conn) - set(COLUMNS)
+            if foreign and "items" not in _tables(conn):
+                raise SchemaError(
+                    f"{path}: not a syndicate catalog (it holds the tables "
+                    f"{', '.join(sorted(foreign)[:5])}); point 'catalog' in config.yaml at the "
+                    "project's catalog, or move this file elsewhere")
+        for number, _what, steps in MIGRATIONS:
+            if number <= version:
+                continue
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if _version(conn) < number:  # another process may have just done it
+                    for sql in steps:
+                        conn.execute(sql)
+                    conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                 (str(number),))
+                    conn.execute(f"PRAGMA user_version = {number:d}")
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+    for table, cols in COLUMNS.items():
+        try:
+            conn.execute(f"SELECT {cols} FROM {table} WHERE 1 = 0")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            raise SchemaError(f"{path}: not a syndicate catalog of schema {LATEST} ({exc}); "
+                              "point 'catalog' in config.yaml at the project's catalog, or "
+                              "restore it from a backup") from None

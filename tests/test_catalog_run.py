@@ -1,0 +1,134 @@
+"""`syndicate run` (a real process) whose catalog is deleted or replaced under it: it says so;
+a deleted or emptied catalog stops it with a clear error and nothing is released from a new,
+queue-less one; a replaced catalog is reopened and its queue released."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import BASE_CONFIG, post, wait_until
+
+EXE = Path(sys.executable).with_name("syndicate")
+CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "syndicate"]
+FAST = "scheduler:\n  poll_seconds: 0.3\n  retry_seconds: 1\n"
+
+
+class Run:
+    """A `syndicate run` process whose output is read as it comes."""
+
+    def __init__(self, proj):
+        self.proc = subprocess.Popen(
+            [*CMD, "run", "--config", str(proj.root / "config.yaml")], cwd=proj.root,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def saw(self, text: str, timeout: float = 15) -> bool:
+        return wait_until(lambda: text in self.output, timeout=timeout)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"did not stop on SIGTERM:\n{self.output}") from None
+        self.reader.join(timeout=10)
+        return code
+
+
+def _titles(proj) -> list[str]:
+    return [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+
+
+@pytest.fixture
+def live(make_project):
+    proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
+                         "posts/winter.md": post("Winter plans", date="2099-12-24")},
+                        config=BASE_CONFIG + FAST)
+    done = subprocess.run([*CMD, "publish", "--config", str(proj.root / "config.yaml")],
+                          cwd=proj.root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return proj
+
+
+def test_a_deleted_catalog_stops_the_scheduler_with_a_clear_error(live):
+    catalog = live.root / ".syndicate/catalog.db"
+    feed = live.read("feed.xml")
+    run = Run(live)
+    try:
+        assert run.saw("next release"), run.output
+        catalog.unlink()
+        assert wait_until(lambda: run.proc.poll() is not None, timeout=20), run.output
+    finally:
+        code = run.stop()
+    assert code == 1, run.output
+    assert (f"Error: {catalog}: the catalog was deleted while the scheduler ran; nothing more "
+            "is released. Restore it from a backup") in run.output
+    assert "Traceback" not in run.output
+    assert not catalog.exists()  # no new, queue-less catalog made behind the author's back
+    assert live.read("feed.xml") == feed
+
+
+def test_a_catalog_replaced_by_an_empty_one_stops_it(live):
+    catalog = live.root / ".syndicate/catalog.db"
+    run = Run(live)
+    try:
+        assert run.saw("next release"), run.output
+        fresh = catalog.with_name("fresh.db")
+        sqlite3.connect(fresh).close()
+        os.replace(fresh, catalog)
+        assert wait_until(lambda: run.proc.poll() is not None, timeout=20), run.output
+    finally:
+        code = run.stop()
+    assert code == 1
+    assert "the catalog was replaced by another file" in run.output
+    assert f"Error: {catalog}: the catalog was replaced by an empty one" in run.output
+    assert _titles(live) == ["Old post"]
+
+
+def test_a_replaced_catalog_is_reopened_and_its_queue_released(live):
+    catalog = live.root / ".syndicate/catalog.db"
+    run = Run(live)
+    try:
+        assert run.saw("next release"), run.output
+        # the author restores a copy in which winter is queued two seconds from now
+        copy = catalog.with_name("restored.db")
+        with sqlite3.connect(catalog) as src, sqlite3.connect(copy) as dst:
+            src.backup(dst)
+            (item_id,) = dst.execute("SELECT id FROM items WHERE source = 'posts/winter.md'"
+                                     ).fetchone()
+            at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)).isoformat()
+            dst.execute("INSERT INTO releases (item_id, at, zone, held, queued_at) "
+                        "VALUES (?, ?, 'UTC', 0, ?)", (item_id, at, at))
+        src.close()
+        dst.close()
+        os.replace(copy, catalog)
+        assert run.saw("the catalog was replaced by another file"), run.output
+        assert wait_until(lambda: "Winter plans" in _titles(live), timeout=20), run.output
+        assert dt.datetime.now(dt.UTC) >= dt.datetime.fromisoformat(at)
+    finally:
+        code = run.stop()
+    assert code == 0, run.output
+    assert "released post 'Winter plans'" in run.output
