@@ -381,8 +381,9 @@ def test_dry_run_with_an_unreadable_catalog_says_so(make_project):
     before = _tree(proj.root)
     result = proj.run("publish", "--dry-run")
     assert result.exit_code == 1
-    assert f"Error: {proj.root / '.syndicate/catalog.db'}: the catalog cannot be read" \
+    assert f"Error: {proj.root / '.syndicate/catalog.db'}: the catalog cannot be opened" \
         in result.output
+    assert "do not delete it" in result.output and "rebuild" not in result.output
     assert "Traceback" not in result.output
     assert _tree(proj.root) == before
 
