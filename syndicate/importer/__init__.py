@@ -23,7 +23,7 @@ import yaml
 from ..config import Settings
 from ..errors import SyndicateError
 from ..markup import slugify
-from .textexport import ExportError, TextPost, parse_text_export
+from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML has it
 SHINGLE = 5
@@ -47,6 +47,7 @@ class Found:
     tags: list[str] = field(default_factory=list)
     order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
     doubt: str | None = None  # what a person should check, for the report
+    date_text: str | None = None  # the date as the source wrote it, when it is no date
 
 
 @dataclass
@@ -286,7 +287,12 @@ def import_sources(settings: Settings, sources: list[str], *,
         size = max(per_page.values(), default=1)
         for f in undated:
             place = max(f.order[0] - 1, 0) * size + f.order[1]
-            dates[id(f)] = start - dt.timedelta(days=place)
+            try:
+                when = start - dt.timedelta(days=place)
+            except OverflowError:  # page 10**12 of an index: before any calendar
+                continue
+            if when.year >= YEARS[0]:
+                dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
     index = _Index(known, [sh for _, sh in shingled])
@@ -310,6 +316,10 @@ def import_sources(settings: Settings, sources: list[str], *,
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
                                "undated posts by their order on the pages")
+            if f.date_text is not None:
+                entry["reason"] = (f"its date {f.date_text[:60]!r} is not a date between 1900 "
+                                   "and 2999; correct it in the source, or run again with "
+                                   "--date-by-order DATE")
             report.skipped.append(entry)
             continue
         stem = free_stem(date, f.title, taken)

@@ -63,7 +63,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
             continue
         if ep.date is None:
-            report.skipped.append({**entry, "reason": "no pubDate in the feed"})
+            report.skipped.append({**entry, "reason": "no pubDate in the feed" if not ep.date_text
+                                   else f"its pubDate {ep.date_text[:60]!r} is not a date "
+                                   "between 1900 and 2999; correct it in the old feed"})
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import xml.sax
 
 import feedparser
 
 from . import Found, SourceError
 from .html import to_markdown
+from .sources import feed_date
 from .textexport import derive_title
 
 
@@ -33,12 +32,14 @@ def from_feed(data: bytes, name: str) -> list[Found]:
             doubt = "no text in the feed, only a link: the post is that link"
         # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-        when = dt.datetime.fromtimestamp(calendar.timegm(stamp), dt.UTC) if stamp else None
+        written = dict.get(entry, "published") or dict.get(entry, "updated")
+        when = feed_date(written, stamp)
         title = " ".join((entry.get("title") or "").split())
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
-                         order=(0, n), doubt=doubt))
+                         order=(0, n), doubt=doubt,
+                         date_text=str(written) if written and when is None else None))
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):

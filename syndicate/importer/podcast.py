@@ -40,6 +40,7 @@ class FeedEpisode:
     type: str = "full"
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
+    date_text: str | None = None  # the pubDate as written, when it is no date
 
 
 @dataclass
@@ -124,6 +125,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
         feed.episodes.append(FeedEpisode(
             title=title or guid,
             guid=guid, date=parse_date(_text(item, "pubDate")),
+            date_text=_text(item, "pubDate"),
             notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
             audio_url=url, audio_length=_int(enc.get("length")), audio_ext=ext,
             season=_int(_text(item, "itunes:season", ns)),

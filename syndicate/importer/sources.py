@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ..config import Settings
 from . import Found, SourceError, from_text
+from .textexport import YEARS
 
 
 def is_url(source: str) -> bool:
@@ -65,6 +66,8 @@ def kind_of(head: str) -> str:
         return "feed"
     if name == "html" or doctype == "html" or "<body" in head.lower():
         return "html"
+    if prolog and "<" in prolog.group(0):  # XML's prolog: the feed reader says what is wrong
+        return "feed"
     return "text"
 
 
@@ -83,19 +86,14 @@ def parse(data: bytes, name: str) -> list[Found]:
             data = _DECL.sub("", text, count=1).lstrip().encode("utf-8")
         # blank lines before the XML declaration break XML parsers, not podcast apps
         data = data.lstrip() if data[:1].isspace() else data
-        from .feeds import from_feed
-        from .podcast import is_podcast, parse_podcast
-
-        try:
-            from lxml import etree
-
-            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False,
-                                                          no_network=True, huge_tree=True))
-        except etree.XMLSyntaxError:
-            root = None
-        if root is not None and root.tag == "rss" and is_podcast(root):
-            return parse_podcast(root, name if is_url(name) else None)
-        return from_feed(data, name)
+        data, entities = _without_doctype(data)
+        if entities:
+            try:
+                return _feed(data, name)
+            except SourceError as exc:
+                raise SourceError(f"{exc}; the feed declares entities of its own (<!ENTITY>), "
+                                  "which are never expanded: save it without them") from None
+        return _feed(data, name)
     if kind == "html":
         from .html import from_html
 
@@ -110,8 +108,46 @@ def parse(data: bytes, name: str) -> list[Found]:
     return from_text(text, name)
 
 
+_DOCTYPE = re.compile(rb"<!doctype\b[^\[>]*(?:\[.*?\]\s*)?>", re.S | re.I)
+
+
+def _without_doctype(data: bytes) -> tuple[bytes, bool]:
+    """A feed without the document type before its root (blank lines in its place, so line
+    numbers hold), and whether it declared entities. Nothing a feed needs is in one; an
+    entity it declares would pull in a file (``SYSTEM "file:///..."``) or expand a few bytes
+    into gigabytes, and even the parsers' limits let that cost seconds."""
+    m = _DOCTYPE.search(data, 0, 1 << 16)
+    if m is None or re.search(rb"<[A-Za-z]", data[:m.start()]):
+        return data, False
+    declared = b"<!entity" in m.group(0).lower()
+    return data[:m.start()] + b"\n" * m.group(0).count(b"\n") + data[m.end():], declared
+
+
+def _feed(data: bytes, name: str):
+    from .feeds import from_feed
+    from .podcast import is_podcast, parse_podcast
+
+    try:
+        from lxml import etree
+
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False, huge_tree=True))
+    except etree.XMLSyntaxError:
+        root = None
+    if root is not None and root.tag == "rss" and is_podcast(root):
+        return parse_podcast(root, name if is_url(name) else None)
+    return from_feed(data, name)
+
+
+_YEAR = re.compile(r"(?<![\d+-])(\d{3,})(?![\d:])")
+_ISOISH = re.compile(r"\s*[+-]?\d{4,}-\d")
+
+
 def parse_date(value: str | None) -> dt.datetime | None:
-    if not value:
+    """The instant, in UTC, an ISO 8601 or RFC 822 date names (UTC where it names no zone);
+    None when there is none, it is no date (31 February, month 13), or it lies outside YEARS
+    (a year written 0001 is year 1, not 2001)."""
+    if not value or not value.strip():
         return None
     text = value.strip().replace("Z", "+00:00")
     try:
@@ -119,8 +155,39 @@ def parse_date(value: str | None) -> dt.datetime | None:
     except ValueError:
         from email.utils import parsedate_to_datetime
 
+        written = _YEAR.search(value)
+        if written and int(written.group(1)) < 1000:  # email's two-digit years: not these
+            return None
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    try:
+        when = when.astimezone(dt.UTC) if when.tzinfo else when.replace(tzinfo=dt.UTC)
+    except (OverflowError, ValueError):  # 0001-01-01 east of UTC, 9999-12-31 west of it
+        return None
+    return when if YEARS[0] <= when.year <= YEARS[1] else None
+
+
+def feed_date(written: str | None, stamp) -> dt.datetime | None:
+    """An entry's date: ``written`` read by parse_date; else feedparser's reading of it
+    (``stamp``, a UTC struct_time), which knows more spellings, but not of an ISO date, which
+    it moves on when a field overflows (2026-13-45 became 2027-01-01), nor of one naming no
+    year near the one it gives (0001 +1400 became 1400)."""
+    when = parse_date(written)
+    if when is not None or not stamp or not written or _ISOISH.match(written):
+        return when
+    fallback = from_struct(stamp)
+    years = [int(y) for y in _YEAR.findall(written)]
+    if fallback is None or not any(abs(y - fallback.year) <= 1 for y in years):
+        return None
+    return fallback if YEARS[0] <= fallback.year <= YEARS[1] else None
+
+
+def from_struct(stamp) -> dt.datetime | None:
+    """A UTC ``time.struct_time`` (as feedparser gives dates) as a datetime; None when it is
+    no date of the calendar (year 0, a leap second, month 13)."""
+    try:
+        return dt.datetime(*stamp[:5], min(stamp[5], 59), tzinfo=dt.UTC)
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 MIN_POST_PARAGRAPHS = 5  # a post runs at least this long before the next title can begin
 MAX_TITLE = 120
+YEARS = (1900, 2999)  # an old post's or episode's date lies between these years
 
 _PAGE = re.compile(r"^Page\s+(\d+)\s+of\s+(\d+)\s*$", re.I)
 _STRIP = re.compile(r"^[\d\s«»‹›…←→.|/-]+$")
@@ -257,6 +258,8 @@ def _archive_posts(blocks, archive: tuple[int, int]) -> list[TextPost]:
             day = int(m.group("d1") or m.group("d2"))
             try:
                 when = dt.datetime(int(m.group("y") or year), _MONTHS[mon], day, 12, 0)
+                if not YEARS[0] <= when.year <= YEARS[1]:
+                    raise ValueError(when.year)
             except ValueError:
                 raise ExportError(f"line {no}: {block[0].strip()!r} is not a date in "
                                   f"{calendar.month_name[month]} {year}", no) from None
