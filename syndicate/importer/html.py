@@ -108,11 +108,12 @@ def _plain(fragment_html: str) -> str:
 
 def from_html(data: bytes, name: str) -> list[Found]:
     try:
-        doc = lxml_html.fromstring(data)
+        doc = lxml_html.fromstring(data, parser=lxml_html.HTMLParser(huge_tree=True))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SourceError(f"{name}: not an HTML page ({exc})") from None
     nodes = doc.xpath(_POSTS)
-    nodes = [n for n in nodes if not any(a in nodes for a in n.iterancestors())]
+    outer = set(nodes)
+    nodes = [n for n in nodes if not any(a in outer for a in n.iterancestors())]
     out = []
     for n, node in enumerate(nodes):
         tags = [" ".join(t.text_content().split()) for t in node.xpath(".//a[@rel='tag']")]

@@ -22,6 +22,7 @@ from .sources import parse_date
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
+MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
 AUDIO_TYPES = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": ".m4a",
                "audio/mp4": ".m4a", "audio/m4a": ".m4a", "audio/aac": ".m4a"}
 
@@ -58,11 +59,13 @@ def _text(node, path: str, ns: dict | None = None) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: str | None, limit: int = 10**6) -> int | None:
+    """A whole number from 1 to ``limit``; None when absent, unreadable or out of range."""
     try:
-        return int(value) if value and int(value) > 0 else None
+        number = int(value) if value and len(value) < 40 else None
     except ValueError:
         return None
+    return number if number is not None and 0 < number <= limit else None
 
 
 def _duration(value: str | None) -> float | None:
@@ -127,7 +130,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
             guid=guid, date=parse_date(_text(item, "pubDate")),
             date_text=_text(item, "pubDate"),
             notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
-            audio_url=url, audio_length=_int(enc.get("length")), audio_ext=ext,
+            audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH), audio_ext=ext,
             season=_int(_text(item, "itunes:season", ns)),
             number=_int(_text(item, "itunes:episode", ns)),
             type=(_text(item, "itunes:episodeType", ns) or "full").lower(),

@@ -4,6 +4,7 @@ page of the old blog, or an RSS/Atom feed."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,12 +28,30 @@ def load(source: str, settings: Settings, *, fetch=None) -> list[Found]:
         path = Path(source)
         if not path.is_absolute():
             path = (Path.cwd() / path) if path.exists() else settings.resolve(source)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{source}: cannot read it ({exc.strerror})") from None
+        data = read_file(path, source)
         name = source
     return parse(data, name)
+
+
+def read_file(path: Path, source: str) -> bytes:
+    """A local source's bytes. Only a regular file is read (a FIFO would wait forever, a
+    device never end), and only up to the size a download may have."""
+    import stat
+
+    from .fetch import MAX_BYTES
+
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError(f"{source}: not a regular file (a folder, a pipe or a "
+                                  "device); give a page or a feed saved as a file")
+            if info.st_size > MAX_BYTES:
+                raise SourceError(f"{source}: larger than {MAX_BYTES // 2**20} MB; not a page "
+                                  "or a feed")
+            return f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(f"{source}: cannot read it ({exc.strerror or exc})") from None
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -41,7 +60,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
                      r"|<!doctype\s+([\w:.-]*)[^\[>]*(?:\[[^\]]*\])?[^>]*>)*", re.S | re.I)
 _ROOT = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)")
-_DECL = re.compile(r"\s*<\?xml\b.*?\?>", re.S)
+_DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
 
 
 def _unicode(data: bytes) -> str | None:
@@ -66,8 +85,8 @@ def kind_of(head: str) -> str:
         return "feed"
     if name == "html" or doctype == "html" or "<body" in head.lower():
         return "html"
-    if prolog and "<" in prolog.group(0):  # XML's prolog: the feed reader says what is wrong
-        return "feed"
+    if (prolog and "<" in prolog.group(0)) or head.lstrip().startswith(("<?", "<!")):
+        return "feed"  # XML's prolog (or a broken one): the feed reader says what is wrong
     return "text"
 
 
@@ -116,7 +135,10 @@ def _without_doctype(data: bytes) -> tuple[bytes, bool]:
     numbers hold), and whether it declared entities. Nothing a feed needs is in one; an
     entity it declares would pull in a file (``SYSTEM "file:///..."``) or expand a few bytes
     into gigabytes, and even the parsers' limits let that cost seconds."""
-    m = _DOCTYPE.search(data, 0, 1 << 16)
+    at = data.find(b"<!", 0, 1 << 16)
+    while at >= 0 and data[at:at + 9].lower() != b"<!doctype":
+        at = data.find(b"<!", at + 2, 1 << 16)  # past a comment
+    m = _DOCTYPE.match(data, at) if at >= 0 else None
     if m is None or re.search(rb"<[A-Za-z]", data[:m.start()]):
         return data, False
     declared = b"<!entity" in m.group(0).lower()
