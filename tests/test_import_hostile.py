@@ -438,3 +438,84 @@ def test_a_source_that_is_no_file_is_named_not_waited_on(make_project, tmp_path,
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"Error: {bad}: ")
     assert "created 1" in result.stdout
+
+
+class _Host:
+    """A loopback stand-in for the old host: trickles a page, or sends audio longer than the
+    feed says (each until the test is over)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        from conftest import serve
+
+        self.done = threading.Event()
+        host = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                self.send_response(200)
+                if self.path == "/trickle.xml":
+                    self.send_header("Content-Length", "100000")
+                    self.end_headers()
+                    while not host.done.wait(0.02):  # a byte every 20 ms, never the end
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                else:  # audio: endless, with no length
+                    self.end_headers()
+                    while not host.done.is_set():
+                        try:
+                            self.wfile.write(b"\xff" * 65536)
+                        except OSError:
+                            return
+
+        self.server, self.url = serve(Handler)
+
+    def close(self):
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def host():
+    h = _Host()
+    yield h
+    h.close()
+
+
+def test_a_host_trickling_a_page_is_not_waited_on(make_project, host, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 1)
+    proj = make_project({})
+    with guard(20):
+        result = proj.run("import", host.url + "/trickle.xml", "--config",
+                          str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {host.url}/trickle.xml: still arriving after 1 s")
+    assert list((proj.root / "posts").glob("*")) == []
+
+
+def test_audio_longer_than_the_feed_says_is_cut_off_and_not_kept(make_project, host):
+    feed = ('<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+            "<channel><title>S</title><itunes:author>A</itunes:author><item><title>Endless"
+            "</title><guid>e1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"
+            f'<enclosure url="{host.url}/endless.mp3" length="200000" type="audio/mpeg"/>'
+            "</item></channel></rss>")
+    proj = make_project({"show.xml": feed})
+    with guard(30):
+        result = proj.run("import", str(proj.root / "show.xml"), "--config",
+                          str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    assert "sends more than the 200000 bytes the feed says" in result.stderr
+    assert list((proj.root / "episodes").glob("*")) == []
+    assert not any(p.stat().st_size > 200000
+                   for p in (proj.root / ".syndicate").rglob("*") if p.is_file())

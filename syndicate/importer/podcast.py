@@ -171,7 +171,14 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
                 else None
             with open(part, mode) as f:
+                written = have if mode == "ab" else 0
                 for chunk in resp.iter_content(1 << 16):
+                    written += len(chunk)
+                    if expected and written > expected:  # never more than the feed says
+                        f.close()
+                        part.unlink(missing_ok=True)
+                        raise SourceError(f"{url}: the server sends more than the {expected} "
+                                          "bytes the feed says; check the feed")
                     f.write(chunk)
             size = part.stat().st_size
             if total is not None and size != total:
