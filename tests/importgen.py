@@ -21,6 +21,9 @@ RESERVED = {m.lower() for m in [*calendar.month_name, *calendar.month_abbr,
     "page", "archive", "no", "one", "comments", "comment"}
 
 
+SYMBOLS = ["&", "R&D", "<", ">", "5<6", "'quoted'", '"quoted"', "don't", "&amp;", "&lt;b&gt;"]
+
+
 @dataclass
 class Post:
     title: str
@@ -54,6 +57,8 @@ def titles(draw, alphabet: str = LATIN):
     first = draw(st.text(LATIN[:26], min_size=4, max_size=9).filter(
         lambda w: w not in RESERVED))
     rest = draw(words(alphabet, 1, 6))
+    if draw(st.booleans()):  # what must be escaped in markup, and survive it
+        rest.insert(draw(st.integers(0, len(rest))), draw(st.sampled_from(SYMBOLS)))
     end = draw(st.sampled_from(["", "?", "!"]))
     return " ".join([first.capitalize(), *rest]) + end
 
@@ -270,8 +275,11 @@ def text_pages(draw):
     days = sorted(draw(st.lists(st.integers(1, 28), min_size=n, max_size=n, unique=True)),
                   reverse=True)
     for i in range(n):
-        title = draw(titles(WIDE).filter(lambda t: t.lower() not in seen))
-        seen.add(title.lower())
+        # (a line ending as a sentence does is a paragraph, not a title, on these pages; a
+        # line that is the post's title again, punctuation aside, closes that post)
+        title = draw(titles(WIDE).filter(lambda t: t.lower().rstrip("?!") not in seen
+                                         and not t.endswith((".", ",", ":", ";"))))
+        seen.add(title.lower().rstrip("?!"))
         # a post runs at least MIN_POST_PARAGRAPHS before the next title can begin
         body = draw(paragraphs(WIDE, 5, 7))
         when = dt.datetime(year, month, days[i], 12, 0) if archive else None

@@ -28,11 +28,11 @@ from syndicate.importer.sources import parse
 
 # no shrinking: a failing source of a megabyte shrinks for minutes; it is reported as found
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]
-HOSTILE = settings(max_examples=60, deadline=5000, phases=PHASES,
+HOSTILE = settings(max_examples=60, deadline=None, phases=PHASES,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-E2E = settings(max_examples=15, deadline=10000, phases=PHASES,
+E2E = settings(max_examples=15, deadline=None, phases=PHASES,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-GUARD = 10  # seconds: longer than this is a hang
+GUARD = 30  # seconds: longer than this is a hang (a 1 MB source takes 1 to 5)
 
 SECRET = "root-secret-7f3a9c"  # the content of a file outside the project
 RAW = re.compile(r"<\?xml|<rss\b|<channel\b|<item\b|<feed\b|<entry\b|<!entity|<!doctype|<html\b"
@@ -66,6 +66,7 @@ def read(data: bytes, name: str = "old-source.xml"):
     except SourceError as exc:
         message = str(exc)
         assert message.startswith(name), message
+        assert "internal error" not in message, message  # the safety net caught a bug
         assert "\n" not in message.strip() and "Traceback" not in message, message
         return exc
     if isinstance(got, PodcastFeed):
@@ -133,7 +134,7 @@ def broken(draw, secret_path: str = "/nonexistent"):
             data = DATE_SLOT.sub(lambda m, bad=bad: m.group(1) + bad, data, count=draw(
                 st.integers(0, 3)))
         elif how == "nest":
-            depth = draw(st.sampled_from([300, 3000, 30000]))
+            depth = draw(st.sampled_from([300, 3000, 20000]))
             tag = draw(st.sampled_from(["div", "blockquote", "ul><li", "b"]))
             nest = (f"<{tag}>" * depth + "deep" + f"</{tag.split('><')[-1]}>" * depth)
             escaped = nest.replace("<", "&lt;").replace(">", "&gt;")
@@ -519,3 +520,20 @@ def test_audio_longer_than_the_feed_says_is_cut_off_and_not_kept(make_project, h
     assert list((proj.root / "episodes").glob("*")) == []
     assert not any(p.stat().st_size > 200000
                    for p in (proj.root / ".syndicate").rglob("*") if p.is_file())
+
+
+def test_a_posts_folder_that_cannot_be_written_is_named(make_project):
+    """posts/ is a file: each post is one error naming where it would go; no traceback."""
+    proj = make_project({"good.xml": '<rss version="2.0"><channel><title>T</title><item>'
+                         "<title>A post</title><guid>k1</guid><pubDate>Sat, 01 Jan 2000 "
+                         "00:00:00 GMT</pubDate><description>Words.</description>"
+                         "</item></channel></rss>"})
+    (proj.root / "posts").rmdir()
+    (proj.root / "posts").write_text("not a folder")
+    result = CliRunner().invoke(main, ["import", str(proj.root / "good.xml"), "--config",
+                                       str(proj.root / "config.yaml")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("Error: posts/2000-01-01-a-post.md: cannot write it")
+    assert "'A post' was not imported" in result.stderr
+    assert (proj.root / "posts").read_text() == "not a folder"

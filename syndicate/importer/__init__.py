@@ -328,7 +328,12 @@ def import_sources(settings: Settings, sources: list[str], *,
         path = posts_dir / f"{stem}.md"
         text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
         if not dry_run:
-            _write_atomic(path, text)
+            try:
+                _write_atomic(path, text)
+            except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
+                report.errors.append(f"{_rel(path, settings)}: cannot write it "
+                                     f"({exc.strerror or exc}); {f.title!r} was not imported")
+                continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source))
         entry["file"] = _rel(path, settings)
         if f.date is None:

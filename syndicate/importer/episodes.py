@@ -106,7 +106,14 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         if not dry_run:
-            _write_atomic(folder / f"{stem}.yaml", dump_yaml(_sidecar(ep, source, keep_url, doubt)))
+            try:
+                _write_atomic(folder / f"{stem}.yaml",
+                              dump_yaml(_sidecar(ep, source, keep_url, doubt)))
+            except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
+                report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
+                                     f"it ({exc.strerror or exc}); {ep.title!r} was not "
+                                     "imported")
+                continue
         entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
                              settings)
         if keep_url:

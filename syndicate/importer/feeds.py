@@ -14,7 +14,12 @@ from .textexport import derive_title
 
 def from_feed(data: bytes, name: str) -> list[Found]:
     # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish
-    parsed = feedparser.parse(data, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=False)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+        # feedparser's own failures on broken XML (a name holding expat's namespace separator)
+        raise SourceError(f"{name}: not a readable feed ({type(exc).__name__} in the feed "
+                          "reader: the XML is broken)") from None
     exc = parsed.get("bozo_exception")
     if parsed.bozo and (not parsed.entries or isinstance(exc, xml.sax.SAXParseException)):
         line = getattr(exc, "getLineNumber", lambda: None)()

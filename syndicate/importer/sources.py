@@ -60,6 +60,7 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
                      r"|<!doctype\s+([\w:.-]*)[^\[>]*(?:\[[^\]]*\])?[^>]*>)*", re.S | re.I)
 _ROOT = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)")
+_JUNK = "".join(map(chr, range(33))) + "\x7f\ufeff"
 _DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
 
 
@@ -77,6 +78,7 @@ def _unicode(data: bytes) -> str | None:
 def kind_of(head: str) -> str:
     """'feed', 'html' or 'text', from the start of a source: its root element (after any
     prolog), not its name."""
+    head = head.lstrip(_JUNK)  # control characters before the markup: still the markup
     prolog = _PROLOG.match(head)
     doctype = (prolog.group(1) or "").lower() if prolog else ""
     root = _ROOT.match(head, prolog.end() if prolog else 0)
@@ -91,7 +93,20 @@ def kind_of(head: str) -> str:
 
 
 def parse(data: bytes, name: str) -> list[Found]:
-    """What ``data`` holds, by its content (not its name)."""
+    """What ``data`` holds, by its content (not its name). Raises SourceError naming the
+    source, whatever the bytes: a failure of a reader is reported as such, not a traceback."""
+    try:
+        return _parse(data, name)
+    except SourceError:
+        raise
+    except (RecursionError, MemoryError):
+        raise SourceError(f"{name}: too deeply nested or too large to read") from None
+    except Exception as exc:  # a reader's own bug: named, and asked to be reported
+        raise SourceError(f"{name}: could not be read (internal error: {type(exc).__name__}: "
+                          f"{str(exc)[:200]}); please report it with the file") from None
+
+
+def _parse(data: bytes, name: str) -> list[Found]:
     if not data.strip():
         raise SourceError(f"{name}: the file is empty")
     text = _unicode(data)
@@ -154,7 +169,7 @@ def _feed(data: bytes, name: str):
 
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
                                                       load_dtd=False, huge_tree=True))
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, ValueError):
         root = None
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)

@@ -108,7 +108,9 @@ def _heading_like(block: list[str]) -> bool:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
+    """A line as compared with the post's title: case, spacing, quotes and punctuation aside,
+    but not the signs that make it another title ("Salt & pepper" is not "Salt pepper")."""
+    return re.sub(r"[^\w&+<>=%$#@/]+", " ", text).strip().lower()
 
 
 def derive_title(body: str, limit: int = 60) -> str:
