@@ -293,7 +293,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                 when = start - dt.timedelta(days=place)
             except OverflowError:  # page 10**12 of an index: before any calendar
                 continue
-            if when.year >= YEARS[0]:
+            if YEARS[0] <= when.year <= YEARS[1]:
                 dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
