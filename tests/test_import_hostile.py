@@ -537,3 +537,20 @@ def test_a_posts_folder_that_cannot_be_written_is_named(make_project):
     assert result.stderr.startswith("Error: posts/2000-01-01-a-post.md: cannot write it")
     assert "'A post' was not imported" in result.stderr
     assert (proj.root / "posts").read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("start", ["0001-01-01", "9999-12-31", "2020-06-30"])
+@pytest.mark.parametrize("page", ["1", "99999999999999999999"])
+def test_date_by_order_past_the_calendar_leaves_posts_undated(make_project, start, page):
+    text = "A title here\n\n" + "\n\n".join(f"Paragraph {i} of words." for i in range(6))
+    proj = make_project({"page.txt": f"{text}\n\nPage {page} of {page}\n123\n"})
+    result = CliRunner().invoke(main, ["import", str(proj.root / "page.txt"), "--json",
+                                       "--date-by-order", start, "--config",
+                                       str(proj.root / "config.yaml")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    if start == "2020-06-30" and page == "1":
+        assert [e["file"] for e in report["created"]] == ["posts/2020-06-30-a-title-here.md"]
+    else:
+        assert report["created"] == [] and len(report["skipped"]) == 1
+        assert "no date" in report["skipped"][0]["reason"]
