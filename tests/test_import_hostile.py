@@ -554,3 +554,27 @@ def test_date_by_order_past_the_calendar_leaves_posts_undated(make_project, star
     else:
         assert report["created"] == [] and len(report["skipped"]) == 1
         assert "no date" in report["skipped"][0]["reason"]
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd.mp3", "javascript:alert(1)//a.mp3",
+                                 "ftp://old-host.example/a.mp3", "/relative/a.mp3",
+                                 "data:audio/mpeg;base64,AAAA.mp3", "http:///a.mp3"])
+def test_an_enclosure_that_is_no_http_address_is_skipped_by_name(make_project, url):
+    feed = ('<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+            "<channel><title>S</title><itunes:author>A</itunes:author><item><title>Odd"
+            "</title><guid>o1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"
+            f'<enclosure url="{url}" length="1000" type="audio/mpeg"/></item><item>'
+            "<title>Fine</title><guid>f1</guid><pubDate>Sun, 02 Jan 2000 00:00:00 GMT</pubDate>"
+            '<enclosure url="https://old-host.example/f.mp3" length="1000" type="audio/mpeg"/>'
+            "</item></channel></rss>")
+    proj = make_project({"show.xml": feed})
+    result = CliRunner().invoke(main, ["import", str(proj.root / "show.xml"), "--json",
+                                       "--audio", "keep-url", "--config",
+                                       str(proj.root / "config.yaml")])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [e["title"] for e in report["created"]] == ["Fine"]
+    (skipped,) = report["skipped"]
+    assert skipped["title"] == "Odd" and "is not an http(s) address" in skipped["reason"]
+    cars = [p.read_text() for p in (proj.root / "episodes").glob("*.yaml")]
+    assert len(cars) == 1 and url not in cars[0]

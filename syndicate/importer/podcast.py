@@ -114,7 +114,13 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                                   "guid": _text(item, "guid"),
                                   "reason": "no enclosure: not an episode"})
             continue
-        url = urljoin(base_url or "", enc.get("url"))
+        url = urljoin(base_url or "", enc.get("url").strip())
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            feed.left_out.append({
+                "title": title or _text(item, "guid") or url[:200],
+                "guid": _text(item, "guid") or url[:200],
+                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address"})
+            continue
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
         ext = AUDIO_TYPES.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
         if ext not in (".mp3", ".m4a"):
