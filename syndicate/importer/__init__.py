@@ -153,6 +153,13 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
 
 
 _TAG = "tag:yaml.org,2002:"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the characters no feed can carry and no UTF-8 file can hold (control
+    characters, lone surrogates: stray bytes of an old export), so what is written reads back."""
+    return _CONTROL.sub("", text)
 
 
 def _node(value):
@@ -168,7 +175,8 @@ def _node(value):
         return SequenceNode(_TAG + "seq", [_node(v) for v in value])
     # several lines (show notes) as a literal block, as a person would write them; the
     # emitter quotes instead where a block cannot hold the text
-    return ScalarNode(_TAG + "str", str(value), style="|" if "\n" in str(value) else None)
+    text = clean(str(value))
+    return ScalarNode(_TAG + "str", text, style="|" if "\n" in text else None)
 
 
 def dump_yaml(meta: dict) -> str:
@@ -326,7 +334,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.title, taken)
         path = posts_dir / f"{stem}.md"
-        text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
+        text = f"---\n{_front_matter(f, date)}---\n\n{clean(f.body).strip()}\n"
         if not dry_run:
             try:
                 _write_atomic(path, text)

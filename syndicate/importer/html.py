@@ -4,6 +4,7 @@ with an ``.entry-title`` (or first heading), a ``time[datetime]`` (or ``.publish
 
 from __future__ import annotations
 
+import contextlib
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -106,7 +107,11 @@ def _plain(fragment_html: str) -> str:
     return "\n\n".join(_escape(p) for p in paragraphs if p) + "\n"
 
 
-def from_html(data: bytes, name: str) -> list[Found]:
+def from_html(data: bytes | str, name: str) -> list[Found]:
+    if isinstance(data, bytes) and not re.search(rb"charset\s*=", data[:4096], re.I):
+        # no charset declared: UTF-8 where it reads as UTF-8 (lxml would take Latin-1)
+        with contextlib.suppress(UnicodeDecodeError):
+            data = re.sub(r"\A\s*<\?xml[^>]*\?>", "", data.decode("utf-8"))
     try:
         doc = lxml_html.fromstring(data, parser=lxml_html.HTMLParser(huge_tree=True))
     except (ValueError, lxml_html.etree.ParserError) as exc:
