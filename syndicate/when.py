@@ -175,11 +175,53 @@ def parse_release_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
     return _resolve(when, True, zone)
 
 
-def feed_date(value: str | time.struct_time | None) -> dt.datetime | None:
-    """An imported feed's or page's date (RFC 822, ISO 8601, or feedparser's parsed UTC
-    tuple) as an aware UTC datetime; None when it is missing, unreadable or out of range
-    (the importer then reports the entry as undated). A time without an offset is UTC."""
-    if value is None or value == "":
+_YEAR_WRITTEN = re.compile(r"(?<![\d+-])(\d{3,})(?![\d:])")  # a year as written out
+_ISO_LIKE = re.compile(r"\s*[+-]?\d{4,}-\d")
+
+
+def feed_date(written: str | None, stamp: time.struct_time | tuple | None = None
+              ) -> dt.datetime | None:
+    """An imported feed's or page's date as an aware UTC datetime; None when it is missing,
+    unreadable, no date of the calendar (31 February, month 13) or out of range (the importer
+    then reports the entry as undated).
+
+    ``written`` is the date as the source gives it (RFC 822 or ISO 8601; UTC where it names no
+    zone). ``stamp`` is feedparser's reading of it (a UTC struct_time), which knows more
+    spellings and is used when ``written`` cannot be read, but never for an ISO-like date
+    (feedparser moves an overflowing field on: 2026-13-45 became 2027-01-01) nor when no year
+    near the one it gives is written in the text (0001 +1400 became 1400)."""
+    when = _written_date(written)
+    if when is not None or stamp is None or not written or _ISO_LIKE.match(written):
+        return when
+    try:
+        fallback = dt.datetime(*stamp[:5], min(stamp[5], 59), tzinfo=UTC)
+    except (TypeError, ValueError, OverflowError, IndexError):  # year 0, month 13...
+        return None
+    years = [int(y) for y in _YEAR_WRITTEN.findall(written)]
+    if not any(abs(y - fallback.year) <= 1 for y in years):
+        return None
+    try:
+        return _in_range(fallback)
+    except WhenError:
+        return None
+
+
+def _written_date(value: str | None) -> dt.datetime | None:
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        try:
+            when = _parse_text(text)[0]
+        except LookupError:
+            year = _YEAR_WRITTEN.search(text)
+            if year and int(year.group(1)) < 1000:  # not email's two-digit years: year 1 is 1
+                return None
+            when = parsedate_to_datetime(text)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return _in_range(when)
+    except (ValueError, TypeError, OverflowError, OSError, IndexError):
         return None
     try:
         if isinstance(value, time.struct_time | tuple):

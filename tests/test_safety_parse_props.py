@@ -231,7 +231,8 @@ def test_the_date_parser_gives_an_instant_in_range_or_says_why(value, zone):
     "Tue, 30 Feb 2026", "Tue, 10 Jun 2003 04:00:00 GMT"]),
     st.tuples(st.integers(-10**6, 10**6), *[st.integers(-100, 100)] * 8)))
 def test_imported_feed_dates_are_in_range_or_none(value):
-    when = feed_date(value)
+    # text as a feed writes it, or feedparser's reading of a text naming that year
+    when = feed_date(value) if isinstance(value, str) else feed_date(f"{value[0]}", value)
     assert when is None or (when.tzinfo is not None and MIN_YEAR <= when.year <= MAX_YEAR)
 
 

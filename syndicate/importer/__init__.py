@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
-from .textexport import ExportError, TextPost, parse_text_export
+from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
 SHINGLE = 5
 SAME_POST = 0.6  # share of word 5-grams two versions of one post have in common, at least
@@ -48,6 +48,7 @@ class Found:
     tags: list[str] = field(default_factory=list)
     order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
     doubt: str | None = None  # what a person should check, for the report
+    date_text: str | None = None  # the date as the source wrote it, when it is no date
 
 
 @dataclass
@@ -71,8 +72,10 @@ _WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
 def _words(text: str) -> list[str]:
     """The words a reader sees: images and link addresses left out (a forum's or a theme's
     image boilerplate is no sign of the same post), footnote marks too."""
-    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    # (no bracket inside a bracket: each '[' is looked at once, so a body of a thousand
+    # unclosed brackets stays linear)
+    text = re.sub(r"!\[[^\[\]]*\]\([^()]*\)", " ", text)
+    text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
     text = re.sub(r"\[\^?\w{1,4}\]:?", " ", text)
     return _WORD.findall(text.lower())
 
@@ -147,6 +150,13 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
 
 
 _TAG = "tag:yaml.org,2002:"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the characters no feed can carry and no UTF-8 file can hold (control
+    characters, lone surrogates: stray bytes of an old export), so what is written reads back."""
+    return _CONTROL.sub("", text)
 
 
 def _node(value):
@@ -162,7 +172,8 @@ def _node(value):
         return SequenceNode(_TAG + "seq", [_node(v) for v in value])
     # several lines (show notes) as a literal block, as a person would write them; the
     # emitter quotes instead where a block cannot hold the text
-    return ScalarNode(_TAG + "str", str(value), style="|" if "\n" in str(value) else None)
+    text = clean(str(value))
+    return ScalarNode(_TAG + "str", text, style="|" if "\n" in text else None)
 
 
 def dump_yaml(meta: dict) -> str:
@@ -283,7 +294,12 @@ def import_sources(settings: Settings, sources: list[str], *,
         size = max(per_page.values(), default=1)
         for f in undated:
             place = max(f.order[0] - 1, 0) * size + f.order[1]
-            dates[id(f)] = start - dt.timedelta(days=place)
+            try:
+                when = start - dt.timedelta(days=place)
+            except OverflowError:  # page 10**12 of an index: before any calendar
+                continue
+            if YEARS[0] <= when.year <= YEARS[1]:
+                dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
     index = _Index(known, [sh for _, sh in shingled])
@@ -307,13 +323,22 @@ def import_sources(settings: Settings, sources: list[str], *,
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
                                "undated posts by their order on the pages")
+            if f.date_text is not None:
+                entry["reason"] = (f"its date {f.date_text[:60]!r} is not a date between 1900 "
+                                   "and 2999; correct it in the source, or run again with "
+                                   "--date-by-order DATE")
             report.skipped.append(entry)
             continue
         stem = free_stem(date, f.title, taken)
         path = posts_dir / f"{stem}.md"
-        text = f"---\n{_front_matter(f, date)}---\n\n{f.body.strip()}\n"
+        text = f"---\n{_front_matter(f, date)}---\n\n{clean(f.body).strip()}\n"
         if not dry_run:
-            _write_atomic(path, text)
+            try:
+                _write_atomic(path, text)
+            except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
+                report.errors.append(f"{_rel(path, settings)}: cannot write it "
+                                     f"({exc.strerror or exc}); {f.title!r} was not imported")
+                continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source))
         entry["file"] = _rel(path, settings)
         if f.date is None:

@@ -61,7 +61,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
             continue
         if ep.date is None:
-            report.skipped.append({**entry, "reason": "no pubDate in the feed"})
+            report.skipped.append({**entry, "reason": "no pubDate in the feed" if not ep.date_text
+                                   else f"its pubDate {ep.date_text[:60]!r} is not a date "
+                                   "between 1900 and 2999; correct it in the old feed"})
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
@@ -102,7 +104,14 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         if not dry_run:
-            _write_atomic(folder / f"{stem}.yaml", dump_yaml(_sidecar(ep, source, keep_url, doubt)))
+            try:
+                _write_atomic(folder / f"{stem}.yaml",
+                              dump_yaml(_sidecar(ep, source, keep_url, doubt)))
+            except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
+                report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
+                                     f"it ({exc.strerror or exc}); {ep.title!r} was not "
+                                     "imported")
+                continue
         entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
                              settings)
         if keep_url:

@@ -9,12 +9,18 @@ import feedparser
 from ..when import feed_date
 from . import Found, SourceError
 from .html import to_markdown
+from .sources import in_years
 from .textexport import derive_title
 
 
 def from_feed(data: bytes, name: str) -> list[Found]:
     # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish
-    parsed = feedparser.parse(data, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=False)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+        # feedparser's own failures on broken XML (a name holding expat's namespace separator)
+        raise SourceError(f"{name}: not a readable feed ({type(exc).__name__} in the feed "
+                          "reader: the XML is broken)") from None
     exc = parsed.get("bozo_exception")
     if parsed.bozo and (not parsed.entries or isinstance(exc, xml.sax.SAXParseException)):
         line = getattr(exc, "getLineNumber", lambda: None)()
@@ -32,12 +38,14 @@ def from_feed(data: bytes, name: str) -> list[Found]:
             doubt = "no text in the feed, only a link: the post is that link"
         # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-        when = feed_date(stamp)  # feedparser's UTC tuple, through the same range checks
+        written = dict.get(entry, "published") or dict.get(entry, "updated")
+        when = in_years(feed_date(written, stamp))
         title = " ".join((entry.get("title") or "").split())
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
-                         order=(0, n), doubt=doubt))
+                         order=(0, n), doubt=doubt,
+                         date_text=str(written) if written and when is None else None))
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):

@@ -3,6 +3,8 @@ errors for what can go wrong (404, 500, a timeout, a redirect loop)."""
 
 from __future__ import annotations
 
+import time
+
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -12,6 +14,7 @@ from . import SourceError
 
 TIMEOUT = (5, 20)  # seconds to connect, seconds between bytes
 MAX_BYTES = 50 * 2**20
+DEADLINE = 300  # seconds for a whole page or feed: a host trickling bytes is not waited on
 
 
 def session() -> requests.Session:
@@ -24,6 +27,30 @@ def session() -> requests.Session:
     s.headers["User-Agent"] = USER_AGENT
     s.max_redirects = 10
     return s
+
+
+def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
+    """The body as it arrives (read1: whatever each read brings, so a host trickling a byte at
+    a time is seen), up to MAX_BYTES and DEADLINE seconds."""
+    from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+    end = time.monotonic() + DEADLINE
+    chunks, size = [], 0
+    try:
+        while chunk := resp.raw.read1(1 << 16, decode_content=True):
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise SourceError(f"{url}: larger than {MAX_BYTES // 2**20} MB; not a page "
+                                  "or a feed")
+            if time.monotonic() > end:
+                raise SourceError(f"{url}: still arriving after {DEADLINE} s ({size} bytes); "
+                                  "the server is too slow, try again later")
+            chunks.append(chunk)
+    except ReadTimeoutError:
+        raise requests.Timeout() from None
+    except HTTPError:
+        raise requests.exceptions.ChunkedEncodingError() from None
+    return chunks, size
 
 
 def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session | None = None,
@@ -40,13 +67,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
         if resp.status_code >= 400:
             raise SourceError(f"{url}: the server answered HTTP {resp.status_code} "
                                f"{resp.reason}; check the address")
-        chunks, size = [], 0
-        for chunk in resp.iter_content(1 << 16):
-            size += len(chunk)
-            if size > MAX_BYTES:
-                raise SourceError(f"{url}: larger than {MAX_BYTES // 2**20} MB; not a page "
-                                   "or a feed")
-            chunks.append(chunk)
+        chunks, size = _body(resp, url)
         expected = resp.headers.get("Content-Length")
         if expected and expected.isdigit() and int(expected) != size \
                 and not resp.headers.get("Content-Encoding"):

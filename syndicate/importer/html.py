@@ -4,7 +4,9 @@ with an ``.entry-title`` (or first heading), a ``time[datetime]`` (or ``.publish
 
 from __future__ import annotations
 
+import contextlib
 import re
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
@@ -52,8 +54,11 @@ def to_markdown(fragment_html: str) -> str:
                                               for line in p.splitlines())))
                       for p in re.split(r"</?p>", fragment_html))
         return "\n\n".join(p for p in paragraphs if p) + "\n"
-    md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"]).convert(
-        fragment_html)
+    try:
+        md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"]).convert(
+            fragment_html)
+    except RecursionError:  # nested deeper than a converter walking the tree can go
+        return _plain(fragment_html)
     lines = [line.rstrip() for line in md.splitlines()]
     text = "\n".join(lines)
     while "\n\n\n" in text:
@@ -61,13 +66,59 @@ def to_markdown(fragment_html: str) -> str:
     return text.strip() + "\n"
 
 
-def from_html(data: bytes, name: str) -> list[Found]:
+class _Words(HTMLParser):
+    """A fragment's words, a paragraph at each block, at any depth (it keeps no tree)."""
+
+    BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3",
+                        "h4", "h5", "h6", "blockquote", "pre", "table", "tr", "section",
+                        "article", "header", "footer", "figure", "figcaption", "hr"})
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden = max(self.hidden - 1, 0)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _plain(fragment_html: str) -> str:
+    """The words of a fragment too deeply nested to convert, as plain paragraphs: its
+    structure is lost, none of its text."""
+    from .textexport import _escape
+
+    reader = _Words()
+    reader.feed(fragment_html)
+    reader.close()
+    paragraphs = (" ".join(p.split()) for p in "".join(reader.parts).split("\n\n"))
+    return "\n\n".join(_escape(p) for p in paragraphs if p) + "\n"
+
+
+def from_html(data: bytes | str, name: str) -> list[Found]:
+    if isinstance(data, bytes) and not re.search(rb"charset\s*=", data[:4096], re.I):
+        # no charset declared: UTF-8 where it reads as UTF-8 (lxml would take Latin-1)
+        with contextlib.suppress(UnicodeDecodeError):
+            data = re.sub(r"\A\s*<\?xml[^>]*\?>", "", data.decode("utf-8"))
     try:
-        doc = lxml_html.fromstring(data)
+        doc = lxml_html.fromstring(data, parser=lxml_html.HTMLParser(huge_tree=True))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SourceError(f"{name}: not an HTML page ({exc})") from None
     nodes = doc.xpath(_POSTS)
-    nodes = [n for n in nodes if not any(a in nodes for a in n.iterancestors())]
+    outer = set(nodes)
+    nodes = [n for n in nodes if not any(a in outer for a in n.iterancestors())]
     out = []
     for n, node in enumerate(nodes):
         tags = [" ".join(t.text_content().split()) for t in node.xpath(".//a[@rel='tag']")]
@@ -88,9 +139,10 @@ def from_html(data: bytes, name: str) -> list[Found]:
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue
-        out.append(Found(title or derive_title(body), body, name, parse_date(str(when))
-                         if when else None, derived_title=not title, tags=tags,
-                         order=(0, n)))
+        date = parse_date(str(when)) if when else None
+        out.append(Found(title or derive_title(body), body, name, date, derived_title=not title,
+                         tags=tags, order=(0, n),
+                         date_text=str(when) if when and date is None else None))
     if not out:
         raise SourceError(f"{name}: no posts found on this page (expected <article> or "
                            "class=\"post\" elements with a title and a body)")

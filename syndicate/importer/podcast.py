@@ -23,6 +23,7 @@ from .sources import parse_date
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
+MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
 
 
 @dataclass
@@ -39,6 +40,7 @@ class FeedEpisode:
     type: str = "full"
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
+    date_text: str | None = None  # the pubDate as written, when it is no date
 
 
 @dataclass
@@ -56,11 +58,13 @@ def _text(node, path: str, ns: dict | None = None) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
-def _int(value: str | None) -> int | None:
+def _int(value: str | None, limit: int = 10**6) -> int | None:
+    """A whole number from 1 to ``limit``; None when absent, unreadable or out of range."""
     try:
-        return int(value) if value and int(value) > 0 else None
+        number = int(value) if value and len(value) < 40 else None
     except ValueError:
         return None
+    return number if number is not None and 0 < number <= limit else None
 
 
 def _duration(value: str | None) -> float | None:
@@ -109,7 +113,13 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                                   "guid": _text(item, "guid"),
                                   "reason": "no enclosure: not an episode"})
             continue
-        url = urljoin(base_url or "", enc.get("url"))
+        url = urljoin(base_url or "", enc.get("url").strip())
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            feed.left_out.append({
+                "title": title or _text(item, "guid") or url[:200],
+                "guid": _text(item, "guid") or url[:200],
+                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address"})
+            continue
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
         ext = AUDIO_EXTENSION_OF.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
         if ext not in (".mp3", ".m4a"):
@@ -123,8 +133,9 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
         feed.episodes.append(FeedEpisode(
             title=title or guid,
             guid=guid, date=parse_date(_text(item, "pubDate")),
+            date_text=_text(item, "pubDate"),
             notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
-            audio_url=url, audio_length=_int(enc.get("length")), audio_ext=ext,
+            audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH), audio_ext=ext,
             season=_int(_text(item, "itunes:season", ns)),
             number=_int(_text(item, "itunes:episode", ns)),
             type=(_text(item, "itunes:episodeType", ns) or "full").lower(),
@@ -165,7 +176,14 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
                 else None
             with open(part, mode) as f:
+                written = have if mode == "ab" else 0
                 for chunk in resp.iter_content(1 << 16):
+                    written += len(chunk)
+                    if expected and written > expected:  # never more than the feed says
+                        f.close()
+                        part.unlink(missing_ok=True)
+                        raise SourceError(f"{url}: the server sends more than the {expected} "
+                                          "bytes the feed says; check the feed")
                     f.write(chunk)
             size = part.stat().st_size
             if total is not None and size != total:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ..catalog import open_catalog
 from ..config import Settings
 from . import ImportReport, SourceError, import_sources
-from .sources import is_url
+from .sources import is_url, read_file
 
 
 def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
@@ -33,10 +33,7 @@ def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
         """(bytes, final address) if the source may have changed, None if it has not."""
         seen = state[source]
         if not is_url(source):
-            try:
-                return settings.resolve(source).read_bytes(), source
-            except OSError as exc:
-                raise SourceError(f"{source}: cannot read it ({exc.strerror})") from None
+            return read_file(settings.resolve(source), source), source
         headers = {}
         if seen.get("etag"):
             headers["If-None-Match"] = seen["etag"]

@@ -4,6 +4,7 @@ page of the old blog, or an RSS/Atom feed."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from ..config import Settings
 from ..when import feed_date
 from . import Found, SourceError, from_text
+from .textexport import YEARS
 
 
 def is_url(source: str) -> bool:
@@ -27,53 +29,162 @@ def load(source: str, settings: Settings, *, fetch=None) -> list[Found]:
         path = Path(source)
         if not path.is_absolute():
             path = (Path.cwd() / path) if path.exists() else settings.resolve(source)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise SourceError(f"{source}: cannot read it ({exc.strerror})") from None
+        data = read_file(path, source)
         name = source
     return parse(data, name)
 
 
+def read_file(path: Path, source: str) -> bytes:
+    """A local source's bytes. Only a regular file is read (a FIFO would wait forever, a
+    device never end), and only up to the size a download may have."""
+    import stat
+
+    from .fetch import MAX_BYTES
+
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as f:
+            info = os.fstat(f.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError(f"{source}: not a regular file (a folder, a pipe or a "
+                                  "device); give a page or a feed saved as a file")
+            if info.st_size > MAX_BYTES:
+                raise SourceError(f"{source}: larger than {MAX_BYTES // 2**20} MB; not a page "
+                                  "or a feed")
+            return f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise SourceError(f"{source}: cannot read it ({exc.strerror or exc})") from None
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# what may come before the root element: blank lines, the XML declaration and other processing
+# instructions, comments, a document type (with its internal subset)
+_PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
+                     r"|<!doctype\s+([\w:.-]*)[^\[>]*(?:\[[^\]]*\])?[^>]*>)*", re.S | re.I)
+_ROOT = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)")
+_JUNK = "".join(map(chr, range(33))) + "\x7f\ufeff"
+_DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
+
+
+def _unicode(data: bytes) -> str | None:
+    """The text of a source whose encoding its first bytes tell for certain (a byte order
+    mark, or UTF-16 without one); None otherwise."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, "replace")
+    if data[:2] in (b"<\x00", b"\x00<") or data[:4] in (b"\n\x00<\x00", b"\x00\n\x00<"):
+        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", "replace")
+    return None
+
+
+def kind_of(head: str) -> str:
+    """'feed', 'html' or 'text', from the start of a source: its root element (after any
+    prolog), not its name."""
+    head = head.lstrip(_JUNK)  # control characters before the markup: still the markup
+    prolog = _PROLOG.match(head)
+    doctype = (prolog.group(1) or "").lower() if prolog else ""
+    root = _ROOT.match(head, prolog.end() if prolog else 0)
+    name = root.group(1).lower() if root else ""
+    if name in ("rss", "feed", "rdf") or (not name and doctype in ("rss", "feed", "rdf:rdf")):
+        return "feed"
+    if name == "html" or doctype == "html" or "<body" in head.lower():
+        return "html"
+    if (prolog and "<" in prolog.group(0)) or head.lstrip().startswith(("<?", "<!")):
+        return "feed"  # XML's prolog (or a broken one): the feed reader says what is wrong
+    return "text"
+
+
 def parse(data: bytes, name: str) -> list[Found]:
-    """What ``data`` holds, by its content (not its name)."""
+    """What ``data`` holds, by its content (not its name). Raises SourceError naming the
+    source, whatever the bytes: a failure of a reader is reported as such, not a traceback."""
+    try:
+        return _parse(data, name)
+    except SourceError:
+        raise
+    except (RecursionError, MemoryError):
+        raise SourceError(f"{name}: too deeply nested or too large to read") from None
+    except Exception as exc:  # a reader's own bug: named, and asked to be reported
+        raise SourceError(f"{name}: could not be read (internal error: {type(exc).__name__}: "
+                          f"{str(exc)[:200]}); please report it with the file") from None
+
+
+def _parse(data: bytes, name: str) -> list[Found]:
     if not data.strip():
         raise SourceError(f"{name}: the file is empty")
-    head = data[:2048].lstrip().lower()
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte order mark
-        head = data[:4096].decode("utf-16", "replace").lstrip().lower().encode()
-    elif b"\x00" in data[:4096]:
+    text = _unicode(data)
+    if text is None and b"\x00" in data[:4096]:
         raise SourceError(f"{name}: a binary file, not a page or a feed")
-    if head.startswith(b"<?xml") or re.match(rb"<(rss|feed|rdf:rdf)\b", head):
+    if text is not None and not text.strip():
+        raise SourceError(f"{name}: the file is empty")
+    kind = kind_of(text[:4096] if text is not None else data[:4096].decode("latin-1"))
+    if kind == "feed":
+        if text is not None:  # the declaration named the encoding just read: now UTF-8
+            data = _DECL.sub("", text, count=1).lstrip().encode("utf-8")
         # blank lines before the XML declaration break XML parsers, not podcast apps
         data = data.lstrip() if data[:1].isspace() else data
-        from .feeds import from_feed
-        from .podcast import is_podcast, parse_podcast
-
-        try:
-            from lxml import etree
-
-            root = etree.fromstring(data, etree.XMLParser(resolve_entities=False,
-                                                          no_network=True, huge_tree=True))
-        except etree.XMLSyntaxError:
-            root = None
-        if root is not None and root.tag == "rss" and is_podcast(root):
-            return parse_podcast(root, name if is_url(name) else None)
-        return from_feed(data, name)
-    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        data, entities = _without_doctype(data)
+        if entities:
+            try:
+                return _feed(data, name)
+            except SourceError as exc:
+                raise SourceError(f"{exc}; the feed declares entities of its own (<!ENTITY>), "
+                                  "which are never expanded: save it without them") from None
+        return _feed(data, name)
+    if kind == "html":
         from .html import from_html
 
-        return from_html(data, name)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise SourceError(f"{name}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                           "save the export as UTF-8") from None
+        return from_html(_DECL.sub("", text, count=1) if text is not None else data, name)
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[:exc.start].count(b"\n") + 1
+            raise SourceError(f"{name}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                              "save the export as UTF-8") from None
     return from_text(text, name)
 
 
+_DOCTYPE = re.compile(rb"<!doctype\b[^\[>]*(?:\[.*?\]\s*)?>", re.S | re.I)
+
+
+def _without_doctype(data: bytes) -> tuple[bytes, bool]:
+    """A feed without the document type before its root (blank lines in its place, so line
+    numbers hold), and whether it declared entities. Nothing a feed needs is in one; an
+    entity it declares would pull in a file (``SYSTEM "file:///..."``) or expand a few bytes
+    into gigabytes, and even the parsers' limits let that cost seconds."""
+    at = data.find(b"<!", 0, 1 << 16)
+    while at >= 0 and data[at:at + 9].lower() != b"<!doctype":
+        at = data.find(b"<!", at + 2, 1 << 16)  # past a comment
+    m = _DOCTYPE.match(data, at) if at >= 0 else None
+    if m is None or re.search(rb"<[A-Za-z]", data[:m.start()]):
+        return data, False
+    declared = b"<!entity" in m.group(0).lower()
+    return data[:m.start()] + b"\n" * m.group(0).count(b"\n") + data[m.end():], declared
+
+
+def _feed(data: bytes, name: str):
+    from .feeds import from_feed
+    from .podcast import is_podcast, parse_podcast
+
+    try:
+        from lxml import etree
+
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False, huge_tree=True))
+    except (etree.XMLSyntaxError, ValueError):
+        root = None
+    if root is not None and root.tag == "rss" and is_podcast(root):
+        return parse_podcast(root, name if is_url(name) else None)
+    return from_feed(data, name)
+
+
+
+
 def parse_date(value: str | None) -> dt.datetime | None:
-    """A page's or feed's date (RFC 822 or ISO 8601; UTC when it gives no offset), read by the
-    one date parser; None when missing, unreadable or out of range."""
-    return feed_date(value)
+    """A page's or feed's date (RFC 822 or ISO 8601; UTC where it names no zone), read by the
+    one date parser; None when there is none, it is no date, or it lies outside YEARS."""
+    return in_years(feed_date(value))
+
+
+def in_years(when: dt.datetime | None) -> dt.datetime | None:
+    """``when`` if an old post or episode can have it (see YEARS), else None."""
+    return when if when is not None and YEARS[0] <= when.year <= YEARS[1] else None

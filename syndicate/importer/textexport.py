@@ -22,10 +22,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..when import MAX_YEAR, MIN_YEAR
+from ..when import MIN_YEAR
 
 MIN_POST_PARAGRAPHS = 5  # a post runs at least this long before the next title can begin
 MAX_TITLE = 120
+YEARS = (MIN_YEAR, 2999)  # an old post's or episode's date lies between these years
 
 _PAGE = re.compile(r"^Page\s+(\d+)\s+of\s+(\d+)\s*$", re.I)
 _STRIP = re.compile(r"^[\d\s«»‹›…←→.|/-]+$")
@@ -43,6 +44,7 @@ _DAY_HEADER = re.compile(
 _BULLET = re.compile(r"^\s*(?:[•·▪‣◦*–-])\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
 _NOTE_DEF = re.compile(r"^\[([ivxlc\d]{1,6}|\*)\]\s*(.+)$", re.I)
+_NOTE_REF = re.compile(r"\[([ivxlc\d]{1,6}|\*)\]", re.I)
 _SENTENCE_END = re.compile(r"[.,:;]$")
 
 
@@ -108,12 +110,14 @@ def _heading_like(block: list[str]) -> bool:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().lower()
+    """A line as compared with the post's title: case, spacing, quotes and punctuation aside,
+    but not the signs that make it another title ("Salt & pepper" is not "Salt pepper")."""
+    return re.sub(r"[^\w&+<>=%$#@/]+", " ", text).strip().lower()
 
 
 def derive_title(body: str, limit: int = 60) -> str:
     """A title from a post's opening sentence, cut at a word boundary."""
-    text = re.sub(r"\[\^[^\]]+\]|[*_`#>]", "", body.strip().split("\n\n")[0])
+    text = re.sub(r"\[\^[^\[\]]+\]|[*_`#>]", "", body.strip().split("\n\n")[0])
     text = re.sub(r"\s+", " ", text).strip()
     sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
     if len(sentence) <= limit:
@@ -140,13 +144,12 @@ def to_markdown(blocks: list[list[str]]) -> str:
         else:
             body.append(" ".join(_escape(line.strip()) for line in block))
     text = "\n\n".join(body)
-    for mark, note in notes.items():
-        ref = re.compile(re.escape(f"[{mark}]"))
-        if ref.search(text):
-            text = ref.sub(f"[^{mark}]", text)
-            text += f"\n\n[^{mark}]: {_escape(note)}"
-        else:
-            text += f"\n\n{_escape(f'[{mark}] {note}')}"
+    # every footnote mark in one pass (a page of thousands of notes stays linear)
+    used = {m.group(1) for m in _NOTE_REF.finditer(text) if m.group(1) in notes}
+    tail = "".join(f"\n\n[^{mark}]: {_escape(note)}" if mark in used
+                   else f"\n\n{_escape(f'[{mark}] {note}')}" for mark, note in notes.items())
+    text = _NOTE_REF.sub(lambda m: f"[^{m.group(1)}]" if m.group(1) in used else m.group(0),
+                         text + tail)
     return text.strip() + "\n"
 
 
@@ -158,15 +161,20 @@ def _escape(line: str) -> str:
     return line.replace("<", "&lt;")
 
 
-def _closing(blocks: list[tuple[int, list[str]]], i: int) -> bool:
-    """Whether heading-like block ``i`` closes its post: nothing but footnotes follows it
-    before the next heading-like line (a closing rhetorical question, a sign-off)."""
-    for _, block in blocks[i + 1:]:
+def _closings(blocks: list[tuple[int, list[str]]]) -> list[bool]:
+    """For each block, whether nothing but footnotes follows it before the next heading-like
+    line (so a heading-like block there closes its post: a closing rhetorical question, a
+    sign-off). One pass from the end: a page of many short lines stays linear."""
+    closes = [True] * len(blocks)
+    after = True
+    for i in range(len(blocks) - 1, -1, -1):
+        closes[i] = after
+        block = blocks[i][1]
         if _heading_like(block):
-            return True
-        if not (len(block) == 1 and _NOTE_DEF.match(block[0].strip())):
-            return False
-    return True
+            after = True
+        elif not (len(block) == 1 and _NOTE_DEF.match(block[0].strip())):
+            after = False
+    return closes
 
 
 def _split_posts(blocks: list[tuple[int, list[str]]]) -> list[tuple[str | None,
@@ -176,6 +184,7 @@ def _split_posts(blocks: list[tuple[int, list[str]]]) -> list[tuple[str | None,
     title: str | None = None
     body: list[list[str]] = []
     since = 0  # paragraphs since the last heading-like line (whether or not it began a post)
+    closes = _closings(blocks)
     for i, (_, block) in enumerate(blocks):
         if _heading_like(block):
             text = block[0].strip()
@@ -183,7 +192,7 @@ def _split_posts(blocks: list[tuple[int, list[str]]]) -> list[tuple[str | None,
                 title = text
                 since = 0
                 continue
-            closing = (_norm(text) == _norm(title or "")) or _closing(blocks, i)
+            closing = (_norm(text) == _norm(title or "")) or closes[i]
             if not closing and since >= MIN_POST_PARAGRAPHS:
                 posts.append((title, body))
                 title, body, since = text, [], 0
@@ -259,7 +268,7 @@ def _archive_posts(blocks, archive: tuple[int, int]) -> list[TextPost]:
             day = int(m.group("d1") or m.group("d2"))
             try:
                 when = dt.datetime(int(m.group("y") or year), _MONTHS[mon], day, 12, 0)
-                if not MIN_YEAR <= when.year <= MAX_YEAR:  # the one date parser's range
+                if not YEARS[0] <= when.year <= YEARS[1]:
                     raise ValueError(when.year)
             except ValueError:
                 raise ExportError(f"line {no}: {block[0].strip()!r} is not a date in "
