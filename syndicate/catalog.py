@@ -21,6 +21,7 @@ from .errors import SyndicateError
 from .model import item_from_dict
 from .schema import prepare
 from .space import FULL, nearly_full, no_space
+from .when import stored
 
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
@@ -236,12 +237,12 @@ def damaged(conn: sqlite3.Connection) -> str | None:
             item_from_dict(r["kind"], data)
             for stamp in (r["date"], r["published_at"]):
                 if stamp is not None:
-                    dt.datetime.fromisoformat(stamp)
+                    stored(stamp)
         except Exception as exc:  # any failure to read it back is damage
             return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
     for r in conn.execute("SELECT item_id, at FROM releases"):
         try:
-            dt.datetime.fromisoformat(r["at"])
+            stored(r["at"])
         except (TypeError, ValueError):
             return f"the release time of item {r['item_id']}"
     for r in conn.execute("SELECT key, size FROM outputs"):

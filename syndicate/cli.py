@@ -20,6 +20,7 @@ from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
 from .progress import EncodeBars, UploadBar
 from .publish import publish as publish_site
+from .when import MAX_YEAR, MIN_YEAR, parse_day, stored
 
 CONFIG_HELP = "Path of the config file."
 
@@ -212,7 +213,7 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
     click.echo(f"{'KIND':<8} {'STATE':<9} {'RELEASE (' + zone.key + ')':<22} {'UTC':<17} "
                f"{'LEFT':<12} TITLE  [SOURCE]")
     for o in sorted(out, key=lambda o: o["release_utc"], reverse=True):
-        local = dt.datetime.fromisoformat(o["release_utc"]).astimezone(zone)
+        local = stored(o["release_utc"]).astimezone(zone)
         local = f"{local:%Y-%m-%d %H:%M %Z}"
         flag = "  (error: see publish)" if o["error"] else ""
         click.echo(f"{o['kind']:<8} {o['state']:<9} {local:<22} "
@@ -318,10 +319,10 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
     settings = _load(config_path)
     start = None
     if date_by_order:
-        try:
-            start = dt.date.fromisoformat(date_by_order)
-        except ValueError:
-            click.echo(f"Error: --date-by-order {date_by_order!r}: expected YYYY-MM-DD", err=True)
+        start = parse_day(date_by_order)
+        if start is None:
+            click.echo(f"Error: --date-by-order {date_by_order!r}: expected a date YYYY-MM-DD "
+                       f"from {MIN_YEAR} to {MAX_YEAR}", err=True)
             raise SystemExit(2) from None
     try:
         report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run,

@@ -21,7 +21,7 @@ from .collect import collect
 from .config import Settings
 from .errors import SyndicateError
 from .locks import process_lock
-from .when import WhenError, parse_release_time
+from .when import WhenError, parse_release_time, stored
 
 log = logging.getLogger("syndicate.release")
 FAILURE_KEY = "release_failure"
@@ -44,7 +44,7 @@ def stamp(when: dt.datetime) -> str:
 
 
 def _when(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+    return stored(text)
 
 
 # -- queueing ----------------------------------------------------------------------------------

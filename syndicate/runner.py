@@ -30,6 +30,7 @@ from .config import Settings
 from .errors import SyndicateError
 from .locks import LockedError, process_lock
 from .release import next_wake, release_due
+from .when import stored
 
 log = logging.getLogger("syndicate.run")
 Clock = Callable[[], dt.datetime]
@@ -71,7 +72,7 @@ class Runner:
             log.error("release failed: %s", exc)
         else:
             for item in outcome.released:
-                late = (now - dt.datetime.fromisoformat(item["release_at"])).total_seconds()
+                late = (now - stored(item["release_at"])).total_seconds()
                 log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
                          item["title"], item["source"], item["release_at"], max(late, 0.0))
             if outcome.published:

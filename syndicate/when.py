@@ -150,6 +150,12 @@ def parse_date(value: Any, zone: str) -> dt.datetime:
     return _resolve(when, has_time, zone)
 
 
+def stored(text: str) -> dt.datetime:
+    """An instant syndicate itself wrote into the catalog (ISO 8601 with its offset); not for
+    anything a person typed: that goes through ``parse_date`` or ``parse_release_time``."""
+    return dt.datetime.fromisoformat(text)
+
+
 def parse_day(text: str) -> dt.date | None:
     """The date a file name starts with (``2024-05-01``), if it is a real one in range."""
     try:

@@ -547,9 +547,14 @@ def test_date_by_order_past_the_calendar_leaves_posts_undated(make_project, star
     result = CliRunner().invoke(main, ["import", str(proj.root / "page.txt"), "--json",
                                        "--date-by-order", start, "--config",
                                        str(proj.root / "config.yaml")])
+    if start != "2020-06-30":  # a start outside the calendar's range is a usage error
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Error: --date-by-order '{start}': expected a date")
+        assert not (proj.root / "posts").exists() or not any((proj.root / "posts").iterdir())
+        return
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    if start == "2020-06-30" and page == "1":
+    if page == "1":
         assert [e["file"] for e in report["created"]] == ["posts/2020-06-30-a-title-here.md"]
     else:
         assert report["created"] == [] and len(report["skipped"]) == 1

@@ -30,6 +30,7 @@ from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..urls import is_web_url
+from ..when import stored
 from .keys import content_type, safe_key
 
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
@@ -103,7 +104,7 @@ def _h(*parts: str) -> str:
 
 
 def _when(iso: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(iso)
+    return stored(iso)
 
 
 def page_key(kind: str, slug: str) -> str:

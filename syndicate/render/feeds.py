@@ -13,6 +13,7 @@ from urllib.parse import quote
 from .. import __version__
 from ..markup import sanitize, xml_safe
 from ..model import Episode, Post
+from ..when import stored
 
 if TYPE_CHECKING:  # feedgen (and lxml) load when a feed is rendered, not before
     from feedgen.feed import FeedGenerator
@@ -31,7 +32,7 @@ class Entry:
 
     @property
     def published(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.item.date)
+        return stored(self.item.date)
 
 
 def atom_id(guid: str) -> str:

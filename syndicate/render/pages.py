@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 from ..markup import xml_safe
+from ..when import stored
 
 
 def escape(value: object) -> str:
@@ -35,7 +35,7 @@ _PAGE = """<!doctype html>
 
 
 def _date(iso: str) -> str:
-    when = dt.datetime.fromisoformat(iso)
+    when = stored(iso)
     return f'<time datetime="{escape(iso)}">{when:%d %B %Y}</time>'
 
 
