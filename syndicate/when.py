@@ -15,7 +15,6 @@ read the same way:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import time
@@ -223,19 +222,6 @@ def _written_date(value: str | None) -> dt.datetime | None:
             year = _YEAR_WRITTEN.search(text)
             if year and int(year.group(1)) < 1000:  # not email's two-digit years: year 1 is 1
                 return None
-            when = parsedate_to_datetime(text)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        return _in_range(when)
-    except (ValueError, TypeError, OverflowError, OSError, IndexError):
-        return None
-    try:
-        if isinstance(value, time.struct_time | tuple):
-            return _in_range(dt.datetime.fromtimestamp(calendar.timegm(value), UTC))
-        text = str(value).strip()
-        try:
-            when = _parse_text(text)[0]
-        except LookupError:
             when = parsedate_to_datetime(text)
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
