@@ -65,6 +65,7 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
             shared_error = exc
             report.errors.append(exc)
     show_cover = settings.resolve(cfg.podcast.image)
+    cover_problem = _cover_problem(show_cover)
 
     def work(entry: tuple) -> None:
         p, src = entry
@@ -77,6 +78,13 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
             if shared_error is not None:
                 raise AudioError(p.name, f"not processed: {shared_error.reason} "
                                  f"({shared_error.path})")
+            if sound is not None and src.image is None and cover_problem:
+                # its MP3 carries the show's cover: re-tagged without it, its page and media
+                # would disagree with the podcast feed, which keeps its last version
+                raise AudioError(p.name, f"not re-tagged: the show's cover "
+                                 f"{cfg.podcast.image!r} is unusable ({cover_problem}); the "
+                                 "episode keeps its last published version (a new one waits)",
+                                 hint=f"fix podcast.image in {settings.path.name}")
             if sound is not None:
                 media = _process(src, p.content_hash, name, sound, cache_dir, show_cover,
                                  settings, progress, lock, report, dry_run)
@@ -101,6 +109,13 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
     else:
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(work, pending))
+
+
+def _cover_problem(path: Path) -> str:
+    """What is wrong with the show's cover ('' when it is good), as the build judges it."""
+    from ..publish.build import read_cover  # the one reader of the cover
+
+    return read_cover(path)[1]
 
 
 def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, show_cover: Path,

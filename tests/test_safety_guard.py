@@ -1,0 +1,64 @@
+"""Publish-side guards: what is live is never lost or contradicted by a failed input, a
+mass removal, or a file syndicate did not publish (F3, F5, F1b/F6b/F14)."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import podcastparser
+
+from conftest import sidecar, tone
+
+
+def live_files(proj) -> dict[str, bytes]:
+    root = proj.root / "public"
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def pod_episodes(proj) -> list[dict]:
+    raw = proj.read("podcast.xml")
+    return podcastparser.parse("https://example.test/podcast.xml", io.BytesIO(raw))["episodes"]
+
+
+def assert_enclosures_live(proj) -> None:
+    for ep in pod_episodes(proj):
+        for enc in ep["enclosures"]:
+            key = enc["url"].removeprefix("https://example.test/")
+            assert os.path.getsize(proj.public(key)) == enc["file_size"], key
+
+
+# -- F3: a broken show cover ------------------------------------------------------------------
+
+def test_broken_cover_keeps_episode_media_pages_and_feed(make_project):
+    proj = make_project({"episodes/001-one.mp3": tone(1.0),
+                         "episodes/001-one.yaml": sidecar("One", "2026-10-01 08:00")})
+    assert proj.run("publish").exit_code == 0
+    before = live_files(proj)
+    good_cover = proj.root.joinpath("cover.png").read_bytes()
+    # a new episode arrives while the cover is broken, then while it is missing
+    proj.write("episodes/002-two.mp3", tone(1.0, freq=660))
+    proj.write("episodes/002-two.yaml", sidecar("Two", "2026-10-02 08:00"))
+    for breakage in ("not a png", None):
+        if breakage is None:
+            proj.root.joinpath("cover.png").unlink()
+        else:
+            proj.write("cover.png", breakage)
+        res = proj.run("publish")
+        assert res.exit_code == 1, res.output
+        assert "cover.png" in res.output and "episodes/002-two.yaml" in res.output
+        assert "Traceback" not in res.output
+        # nothing new: no cover-less re-tag, no page pointing at one, feed unchanged
+        assert live_files(proj) == before
+    proj.write("cover.png", good_cover)
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    titles = sorted(e["title"] for e in pod_episodes(proj))
+    assert titles == ["One", "Two"]
+    assert_enclosures_live(proj)
+    assert proj.read("episodes/001-one/index.html") == before["episodes/001-one/index.html"]
+    media = sorted(k for k in live_files(proj) if k.startswith("media/"))
+    assert len(media) == 2, media  # the first episode's MP3 is the one published first
+    assert next(k for k in before if k.startswith("media/")) in media
+    page2 = proj.read("episodes/002-two/index.html").decode()
+    assert next(k for k in media if k.startswith("media/002-two-")) in page2
