@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 import os
 
+import feedparser
 import podcastparser
 
-from conftest import sidecar, tone
+from conftest import post, sidecar, tone
 
 
 def live_files(proj) -> dict[str, bytes]:
@@ -62,3 +63,57 @@ def test_broken_cover_keeps_episode_media_pages_and_feed(make_project):
     assert next(k for k in before if k.startswith("media/")) in media
     page2 = proj.read("episodes/002-two/index.html").decode()
     assert next(k for k in media if k.startswith("media/002-two-")) in page2
+
+
+# -- F5: the local folder never overwrites a file syndicate did not publish -------------------
+
+def test_local_target_refuses_files_it_did_not_publish(make_project):
+    proj = make_project({"posts/a.md": post("A"), "episodes/001-one.mp3": tone(1.0),
+                         "episodes/001-one.yaml": sidecar("One")})
+    proj.write("public/index.html", "MY OWN HOMEPAGE\n")
+    proj.write("public/posts/a/index.html", "MY HAND PAGE\n")
+    res = proj.run("publish")
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert len(lines) == 1, res.output
+    assert "refusing to overwrite 2 file(s)" in lines[0]
+    assert "index.html" in lines[0] and "posts/a/index.html" in lines[0]
+    assert "--force" in lines[0] and "Traceback" not in res.output
+    # nothing at all was written: the hand-made files are as they were
+    assert live_files(proj) == {"index.html": b"MY OWN HOMEPAGE\n",
+                                "posts/a/index.html": b"MY HAND PAGE\n"}
+    # moved away: the site publishes, and re-publishes without a word
+    (proj.root / "public/index.html").unlink()
+    (proj.root / "public/posts/a/index.html").unlink()
+    assert proj.run("publish").exit_code == 0
+    assert [e.title for e in feedparser.parse(proj.read("feed.xml")).entries] == ["A"]
+    assert_enclosures_live(proj)
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "wrote 0 files" in again.output
+
+
+def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_project):
+    proj = make_project({"posts/a.md": post("A"), "posts/b.md": post("B", "2026-10-02")})
+    assert proj.run("publish").exit_code == 0
+    before = live_files(proj)
+    for f in (proj.root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    # a catalog made anew over the published folder takes back what it would write anyway
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    assert "wrote 0 files" in res.output
+    assert live_files(proj) == before
+    # but a file edited by hand since (not what syndicate would write) is refused...
+    for f in (proj.root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    proj.write("public/posts/b/index.html", "EDITED BY HAND\n")
+    res = proj.run("publish")
+    assert res.exit_code == 1
+    assert "refusing to overwrite 1 file(s)" in res.output
+    assert "posts/b/index.html" in res.output
+    assert proj.read("posts/b/index.html") == b"EDITED BY HAND\n"
+    assert proj.read("feed.xml") == before["feed.xml"]
+    # ...until --force says to overwrite it
+    res = proj.run("publish", "--force")
+    assert res.exit_code == 0, res.output
+    assert live_files(proj) == before

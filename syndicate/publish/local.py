@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -30,16 +31,67 @@ def current_umask() -> int:
 class LocalTarget:
     workers = 8
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, force: bool = False):
         self.root = root.resolve()
         self.name = f"file://{self.root}"
+        self.force = force  # overwrite files in the folder this site did not publish
+        self.owned: set[str] = set()  # keys the catalog records as published here
         # published files get the modes any other file made here would (a web server running
         # as another user must read them), not mkstemp's private 0600
         self.file_mode = 0o666 & ~current_umask()
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
         """What the folder holds, as the catalog recorded it (files are checked by ``has``)."""
+        self.owned = set(catalog_rows)
         return catalog_rows
+
+    def claim(self, plan) -> None:
+        """Before anything is written: a file already in the folder that this site did not
+        publish is overwritten only if it holds exactly the bytes it would get (then it is
+        adopted and not written again), or with --force."""
+        taken: list[str] = []
+        adopted: list = []
+        for w in plan.writes:
+            if w.output.key in self.owned:
+                continue
+            try:
+                st = (self.root / safe_key(w.output.key)).lstat()
+            except FileNotFoundError:
+                continue
+            except OSError:
+                st = None
+            if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == w.size \
+                    and self._sha256(w.output.key) == (w.sha256 or self._source_sha(w)):
+                adopted.append(w)
+            else:
+                taken.append(w.output.key)
+        for w in adopted:  # already there, byte for byte: nothing to write
+            plan.writes.remove(w)
+            plan.unchanged += 1
+        if not taken or self.force:
+            return
+        taken.sort()
+        shown = ", ".join(taken[:5]) + (f", ... ({len(taken)} in all)" if len(taken) > 5 else "")
+        raise PublishError(
+            f"{self.root}: refusing to overwrite {len(taken)} file(s) syndicate did not publish "
+            f"there ({shown}); move them away, or run publish --force to overwrite them")
+
+    def _sha256(self, key: str) -> str | None:
+        try:
+            with open(self.root / safe_key(key), "rb", opener=_no_block) as f:
+                return _digest(f)
+        except OSError:
+            return None
+
+    @staticmethod
+    def _source_sha(w) -> str | None:
+        if w.data is not None:
+            return hashlib.sha256(w.data).hexdigest()
+        try:
+            with open(w.output.path, "rb") as f:
+                return _digest(f)
+        except OSError:
+            return None
 
     def begin(self, plan) -> None:
         """Nothing to announce: a file not yet in the catalog is simply written again."""
@@ -101,3 +153,15 @@ class LocalTarget:
         while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+
+
+def _no_block(path: str, flags: int) -> int:
+    """Open without following a last link or waiting on a pipe put there meanwhile."""
+    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+
+
+def _digest(f) -> str:
+    h = hashlib.sha256()
+    while chunk := f.read(1 << 20):
+        h.update(chunk)
+    return h.hexdigest()
