@@ -17,6 +17,7 @@ from ..config import Settings
 from ..errors import ItemError, PublishError
 from ..locks import process_lock
 from .build import build_site, page_key, vanished_live
+from .guard import guard_feeds
 from .keys import check_feed_keys
 from .local import LocalTarget
 from .plan import Plan, apply_plan, make_plan
@@ -105,6 +106,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cfg = settings.config
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
                       *(page_key(r["kind"], r["slug"]) for r in held))
+        guarded = guard_feeds(settings, cat, site, previous, force=force)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
@@ -127,7 +129,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
-        errors=[*report.errors, *site.errors, *plan.errors],
+        errors=[*report.errors, *site.errors, *plan.errors, *guarded],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
                   *getattr(target, "warnings", [])],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,

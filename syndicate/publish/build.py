@@ -67,6 +67,8 @@ class Site:
     feed_of: dict[int, str] = field(default_factory=dict)  # item id -> a feed that lists it
     # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
     kept: list[str] = field(default_factory=list)
+    # feed key -> guids of every item that feed may list now (beyond feed_items too)
+    guids_of: dict[str, set[str]] = field(default_factory=dict)
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
@@ -254,6 +256,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path
+        site.guids_of.setdefault(cfg.podcast.feed_path, set()).add(r["guid"])
 
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
@@ -265,6 +268,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                   updated=updated(r, post)))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
+        for k in (cfg.blog.rss_path, cfg.blog.atom_path):
+            site.guids_of.setdefault(k, set()).add(r["guid"])
 
     listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
     listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]

@@ -1,0 +1,118 @@
+"""The guard on the live feeds: a publish never quietly empties them.
+
+Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, a site adopted
+by another checkout, dates edited), the entries the live feeds hold are compared with what the
+feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
+is not a removal: its item is still published. When more entries would be removed than
+``max_deletes``, when a live feed would lose every entry it holds, or when more published files
+would be deleted than ``max_deletes``, the feeds, the home page and the pages of those items
+keep their last published version (the kept-outputs mechanism: nothing linked is deleted either)
+until ``publish --force`` says the removal is meant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fnmatch import fnmatchcase
+
+import feedparser
+
+from ..catalog import Catalog
+from ..config import Settings
+from ..errors import ItemError, SyndicateError
+from .build import Site, page_key
+from .keys import content_type
+
+
+def live_entries(raw: bytes) -> dict[str, str]:
+    """guid -> title of the entries of a published feed (RSS or Atom)."""
+    out: dict[str, str] = {}
+    for entry in feedparser.parse(raw).entries:
+        guid = entry.get("id")
+        if isinstance(guid, str) and guid:
+            guid = guid.removeprefix("urn:uuid:")  # Atom's id of an entry with a UUID guid
+            title = entry.get("title")
+            out[guid] = title if isinstance(title, str) else guid
+    return out
+
+
+def _kept(key: str, patterns: list[str]) -> bool:
+    return any(key == p or fnmatchcase(key, p) for p in patterns)
+
+
+def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str, dict], *,
+                force: bool) -> list[ItemError]:
+    """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
+    the error that says so (none when nothing is held). ``previous`` gains rows for held feeds
+    the catalog has no record of (a catalog made anew), so that they are kept as they are."""
+    from ..collect.recover import _Reader  # the one reader of the published site
+
+    cfg = settings.config
+    feeds = {o.key: o for o in site.outputs if o.kind == "feed"}
+    for key in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path):
+        feeds.setdefault(key, None)  # a feed not made this run (no cover, say) is kept anyway
+    wanted = {o.key for o in site.outputs}
+    gone_files = [k for k in previous if k not in wanted and not _kept(k, site.kept)]
+    reader = None
+    raw_of: dict[str, bytes] = {}
+    removed: dict[str, str] = {}  # guid -> title
+    emptied: list[str] = []
+    for key, out in feeds.items():
+        if out is None or _kept(key, site.kept):
+            continue
+        prev = previous.get(key)
+        if prev and prev.get("input_hash") == out.input_hash:
+            continue  # the feed does not change
+        if reader is None:
+            reader = _Reader(settings)
+        try:
+            raw = reader.read(key)
+        except SyndicateError:
+            raw = None  # the store cannot be read: the plan's own checks speak for it
+        if not raw:
+            continue
+        raw_of[key] = raw
+        live = live_entries(raw)
+        if not live:
+            continue
+        keeps = site.guids_of.get(key, set())
+        gone = {g: t for g, t in live.items() if g not in keeps}
+        removed.update(gone)
+        if len(gone) == len(live):
+            emptied.append(key)
+    if force or not removed:
+        return []
+    reasons = []
+    if len(removed) > cfg.max_deletes:
+        reasons.append(f"more than max_deletes ({cfg.max_deletes})")
+    by_folder: dict[str, list[str]] = {}
+    for key in emptied:
+        folder = cfg.paths.episodes if key == cfg.podcast.feed_path else cfg.paths.posts
+        by_folder.setdefault(folder, []).append(key)
+    for folder, keys in by_folder.items():
+        hold = "they hold" if len(keys) > 1 else "it holds"
+        reasons.append(f"{' and '.join(keys)} would lose every entry {hold} ({folder}/ yields "
+                       "none of them)")
+    if len(gone_files) > cfg.max_deletes:
+        reasons.append(f"{len(gone_files)} published files would go, more than max_deletes "
+                       f"({cfg.max_deletes})")
+    if not reasons:
+        return []
+    pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items() if r["guid"] in removed]
+    site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html", *pages)
+    for key, raw in raw_of.items():  # a feed the catalog has no record of stays as it is
+        if key not in previous:
+            previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
+                             "size": len(raw), "content_type": content_type(key),
+                             "input_hash": ""}
+    titles = sorted(removed.values())
+    shown = ", ".join(repr(t) for t in titles[:3]) + (", ..." if len(titles) > 3 else "")
+    n = len(removed)
+    return [ItemError(
+        str(settings.target_dir / cfg.blog.rss_path) if not cfg.target.startswith("s3://")
+        else f"{cfg.target.rstrip('/')}/{cfg.blog.rss_path}",
+        f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from the live feeds "
+        f"({shown}): {'; '.join(reasons)}; the feeds, the home page and those items' pages "
+        "keep their last published version",
+        hint=f"check the sources and paths in {settings.path.name}, then run publish --force "
+             "if the removal is meant")]
