@@ -9,7 +9,7 @@ import os
 import feedparser
 import podcastparser
 
-from conftest import post, sidecar, tone
+from conftest import BASE_CONFIG, post, sidecar, tone
 
 
 def live_files(proj) -> dict[str, bytes]:
@@ -117,3 +117,66 @@ def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_projec
     res = proj.run("publish", "--force")
     assert res.exit_code == 0, res.output
     assert live_files(proj) == before
+
+
+# -- F14, F1b, F6b: the live feeds are never emptied or cut down in bulk without --force ------
+
+def feed_titles(proj, key: str = "feed.xml") -> list[str]:
+    return sorted(e.title for e in feedparser.parse(proj.read(key)).entries)
+
+
+def test_posts_path_pointed_at_an_empty_folder_keeps_the_feeds(make_project):
+    proj = make_project({f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i + 1}") for i in range(3)})
+    assert proj.run("publish").exit_code == 0
+    before = live_files(proj)
+    (proj.root / "drafts").mkdir()
+    proj.write("config.yaml", BASE_CONFIG + "paths:\n  posts: drafts\n")
+    for _ in range(2):  # held, and held again on the next run
+        res = proj.run("publish")
+        assert res.exit_code == 1, res.output
+        errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+        assert len(errors) == 1, res.output
+        assert "feed.xml" in errors[0] and "3 entries" in errors[0]
+        assert "drafts/" in errors[0] and "--force" in errors[0]
+        assert live_files(proj) == before
+        assert feed_titles(proj) == ["P0", "P1", "P2"]
+        assert feed_titles(proj, "atom.xml") == ["P0", "P1", "P2"]
+    res = proj.run("publish", "--force")  # the removal is meant
+    assert res.exit_code == 0, res.output
+    assert feed_titles(proj) == []
+    assert not proj.public("posts/p0/index.html").exists()
+
+
+def test_lost_catalog_and_missing_sources_keep_the_live_entries(make_project):
+    config = BASE_CONFIG + "max_deletes: 2\nblog:\n  feed_items: 5\n"
+    proj = make_project({f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i + 1}") for i in range(6)},
+                        config=config)
+    assert proj.run("publish").exit_code == 0
+    assert feed_titles(proj) == ["P1", "P2", "P3", "P4", "P5"]
+    before = live_files(proj)
+    for f in (proj.root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    for i in (3, 4, 5):  # e.g. a checkout of an older branch
+        (proj.root / f"posts/p{i}.md").unlink()
+    res = proj.run("publish")
+    assert res.exit_code == 1, res.output
+    assert "would remove 3 entries" in res.output and "--force" in res.output
+    assert "Traceback" not in res.output
+    assert live_files(proj) == before
+    assert feed_titles(proj) == ["P1", "P2", "P3", "P4", "P5"]
+
+
+def test_few_entries_removed_on_purpose_still_publish(make_project):
+    config = BASE_CONFIG + "blog:\n  feed_items: 2\n"
+    proj = make_project({f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i + 1}") for i in range(4)},
+                        config=config)
+    assert proj.run("publish").exit_code == 0
+    assert feed_titles(proj) == ["P2", "P3"]
+    (proj.root / "posts/p3.md").unlink()  # one post taken down: P1 moves up, nothing held
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    assert feed_titles(proj) == ["P1", "P2"]
+    proj.write("posts/p9.md", post("P9", "2026-10-20"))  # a new post pushes P1 out: no removal
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    assert feed_titles(proj) == ["P2", "P9"]

@@ -100,7 +100,14 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         return []
     pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items() if r["guid"] in removed]
     site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html", *pages)
-    for key, raw in raw_of.items():  # a feed the catalog has no record of stays as it is
+    if reader is not None and "index.html" not in previous:
+        try:  # the home page lists the entries too
+            home = reader.read("index.html")
+        except SyndicateError:
+            home = None
+        if home:
+            raw_of["index.html"] = home
+    for key, raw in raw_of.items():  # a file the catalog has no record of stays as it is
         if key not in previous:
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
                              "size": len(raw), "content_type": content_type(key),
