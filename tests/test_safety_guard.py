@@ -180,3 +180,34 @@ def test_few_entries_removed_on_purpose_still_publish(make_project):
     res = proj.run("publish")
     assert res.exit_code == 0, res.output
     assert feed_titles(proj) == ["P2", "P9"]
+
+
+def test_another_checkout_adopting_an_s3_site_keeps_its_feeds(make_project, s3_endpoint, bucket,
+                                                             tmp_path):
+    from conftest import BUCKET, Project, png_bytes, s3_config, s3_keys
+
+    config = s3_config(s3_endpoint) + "max_deletes: 2\n"
+    site = make_project({f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i + 1}") for i in range(4)},
+                        config=config)
+    assert site.run("publish").exit_code == 0
+    before = s3_keys(bucket)
+
+    def body(key: str) -> bytes:
+        return bucket.get_object(Bucket=BUCKET, Key=f"site/{key}")["Body"].read()
+
+    feed = body("feed.xml")
+    # a second checkout (a staging copy, say) of fewer posts, pointed at the same place
+    other = Project(tmp_path / "other")
+    other.write("config.yaml", config)
+    other.write("cover.png", png_bytes())
+    other.write("posts/x.md", post("X", "2026-10-09"))
+    (other.root / "episodes").mkdir()
+    res = other.run("publish")
+    assert res.exit_code == 1, res.output
+    assert "would remove 4 entries" in res.output and "--force" in res.output
+    assert "Traceback" not in res.output
+    assert body("feed.xml") == feed
+    assert sorted(e.title for e in feedparser.parse(feed).entries) == ["P0", "P1", "P2", "P3"]
+    after = s3_keys(bucket)
+    assert all(after.get(k) == etag for k, etag in before.items() if not k.endswith(".json")), \
+        "a live object was changed or deleted"
