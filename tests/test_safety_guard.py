@@ -72,17 +72,21 @@ def test_local_target_refuses_files_it_did_not_publish(make_project):
                          "episodes/001-one.yaml": sidecar("One")})
     proj.write("public/index.html", "MY OWN HOMEPAGE\n")
     proj.write("public/posts/a/index.html", "MY HAND PAGE\n")
+    proj.write("public/feed.xml",
+               "<rss><channel><link>https://elsewhere.test/</link></channel></rss>")
     res = proj.run("publish")
     assert res.exit_code == 1
     lines = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
     assert len(lines) == 1, res.output
-    assert "refusing to overwrite 2 file(s)" in lines[0]
+    assert "refusing to overwrite 3 file(s)" in lines[0] and "feed.xml" in lines[0]
     assert "index.html" in lines[0] and "posts/a/index.html" in lines[0]
     assert "--force" in lines[0] and "Traceback" not in res.output
     # nothing at all was written: the hand-made files are as they were
-    assert live_files(proj) == {"index.html": b"MY OWN HOMEPAGE\n",
-                                "posts/a/index.html": b"MY HAND PAGE\n"}
+    assert set(live_files(proj)) == {"index.html", "posts/a/index.html", "feed.xml"}
+    assert proj.read("index.html") == b"MY OWN HOMEPAGE\n"
+    assert proj.read("posts/a/index.html") == b"MY HAND PAGE\n"
     # moved away: the site publishes, and re-publishes without a word
+    (proj.root / "public/feed.xml").unlink()
     (proj.root / "public/index.html").unlink()
     (proj.root / "public/posts/a/index.html").unlink()
     assert proj.run("publish").exit_code == 0

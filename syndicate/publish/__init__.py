@@ -67,7 +67,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         target = S3Target(settings.config.target, settings.config.s3,
                           site_url=settings.config.site.url)
     else:  # config.yaml was refused if the folder overlaps the sources or the state
-        target = LocalTarget(settings.target_dir, force=force)
+        target = LocalTarget(settings.target_dir, force=force,
+                             site_url=settings.config.site.url)
     released: list[dict] = []
     would_encode: list[str] = []
     with ExitStack() as stack:

@@ -31,11 +31,12 @@ def current_umask() -> int:
 class LocalTarget:
     workers = 8
 
-    def __init__(self, root: Path, *, force: bool = False):
+    def __init__(self, root: Path, *, force: bool = False, site_url: str = ""):
         self.root = root.resolve()
         self.name = f"file://{self.root}"
         self.force = force  # overwrite files in the folder this site did not publish
         self.owned: set[str] = set()  # keys the catalog records as published here
+        self.site_url = site_url
         # published files get the modes any other file made here would (a web server running
         # as another user must read them), not mkstemp's private 0600
         self.file_mode = 0o666 & ~current_umask()
@@ -48,7 +49,7 @@ class LocalTarget:
     def claim(self, plan) -> None:
         """Before anything is written: a file already in the folder that this site did not
         publish is overwritten only if it holds exactly the bytes it would get (then it is
-        adopted and not written again), or with --force."""
+        adopted and not written again), if it is this site's own feed, or with --force."""
         taken: list[str] = []
         adopted: list = []
         for w in plan.writes:
@@ -63,7 +64,8 @@ class LocalTarget:
             if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == w.size \
                     and self._sha256(w.output.key) == (w.sha256 or self._source_sha(w)):
                 adopted.append(w)
-            else:
+            elif not (st is not None and stat.S_ISREG(st.st_mode)
+                      and w.output.kind == "feed" and self._own_feed(w.output.key)):
                 taken.append(w.output.key)
         for w in adopted:  # already there, byte for byte: nothing to write
             plan.writes.remove(w)
@@ -75,6 +77,25 @@ class LocalTarget:
         raise PublishError(
             f"{self.root}: refusing to overwrite {len(taken)} file(s) syndicate did not publish "
             f"there ({shown}); move them away, or run publish --force to overwrite them")
+
+    def _own_feed(self, key: str) -> bool:
+        """Whether the file is this site's feed (it links to the site's address): a catalog
+        made anew renders its feeds afresh, and may replace its own."""
+        if not self.site_url:
+            return False
+        import feedparser
+
+        try:
+            with open(self.root / safe_key(key), "rb", opener=_no_block) as f:
+                raw = f.read(MAX_FEED_BYTES + 1)
+        except OSError:
+            return False
+        if len(raw) > MAX_FEED_BYTES:
+            return False
+        parsed = feedparser.parse(raw)
+        base = self.site_url.rstrip("/") + "/"
+        links = [parsed.feed.get("link")] + [e.get("link") for e in parsed.entries]
+        return any(isinstance(u, str) and (u + "/").startswith(base) for u in links)
 
     def _sha256(self, key: str) -> str | None:
         try:
@@ -153,6 +174,9 @@ class LocalTarget:
         while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
+
+
+MAX_FEED_BYTES = 64 << 20
 
 
 def _no_block(path: str, flags: int) -> int:
