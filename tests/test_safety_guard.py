@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
+import time
+from pathlib import Path
 
 import feedparser
 import podcastparser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import BASE_CONFIG, post, sidecar, tone
+from conftest import BASE_CONFIG, Project, png_bytes, post, sidecar, tone
 
 
 def live_files(proj) -> dict[str, bytes]:
@@ -188,7 +193,7 @@ def test_few_entries_removed_on_purpose_still_publish(make_project):
 
 def test_another_checkout_adopting_an_s3_site_keeps_its_feeds(make_project, s3_endpoint, bucket,
                                                              tmp_path):
-    from conftest import BUCKET, Project, png_bytes, s3_config, s3_keys
+    from conftest import BUCKET, s3_config, s3_keys
 
     config = s3_config(s3_endpoint) + "max_deletes: 2\n"
     site = make_project({f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i + 1}") for i in range(4)},
@@ -215,3 +220,50 @@ def test_another_checkout_adopting_an_s3_site_keeps_its_feeds(make_project, s3_e
     after = s3_keys(bucket)
     assert all(after.get(k) == etag for k, etag in before.items() if not k.endswith(".json")), \
         "a live object was changed or deleted"
+
+
+# -- the live feed is outside input: whatever it holds, one clear answer -----------------------
+
+_XML_BITS = st.sampled_from([
+    "<rss><channel>", "</channel></rss>", "<item>", "</item>", "<guid>", "</guid>",
+    "<title>", "</title>", "<link>https://example.test/posts/x/</link>", "<entry><id>",
+    "</id></entry>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "\x00", "\x1b", "&#0;",
+    "<!DOCTYPE x [<!ENTITY a 'aaaaaaaaaa'>]>", "&a;", "<?xml version='1.0' encoding='utf-16'?>",
+    "urn:uuid:", "\udcff", "é", "<" * 50, "9" * 400,
+])
+_HOSTILE = st.one_of(
+    st.binary(max_size=2000),
+    st.lists(_XML_BITS | st.text(max_size=20), max_size=60).map(
+        lambda parts: "".join(parts).encode("utf-8", "surrogateescape")),
+    st.integers(1, 3000).map(lambda n: b"<rss><channel>" + b"<item>" * n),
+)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(raw=_HOSTILE, which=st.sampled_from(["feed.xml", "atom.xml", "podcast.xml"]))
+def test_hostile_live_feed_gives_success_or_one_clear_error(raw, which):
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = Project(Path(tmp) / "proj")
+        proj.root.mkdir()
+        proj.write("config.yaml", BASE_CONFIG)
+        proj.write("cover.png", png_bytes())
+        proj.write("posts/a.md", post("A"))
+        (proj.root / "episodes").mkdir()
+        proj.write(f"public/{which}", raw)
+        started = time.monotonic()
+        res = proj.run("publish")
+        assert time.monotonic() - started < 30
+        assert res.exit_code in (0, 1), res.output
+        assert "Traceback" not in res.output
+        errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+        if res.exit_code == 1:
+            assert len(errors) == 1 and which in errors[0], res.output
+            assert "--force" in errors[0]
+            assert proj.read(which) == raw  # what was there is left alone
+        else:
+            assert not errors
+            feed = feedparser.parse(proj.read("feed.xml"))
+            assert feed.feed.get("title") == "Test Site"
+            # a catalog made anew over a site holds back what that site does not show yet
+            assert [e.title for e in feed.entries] == ["A"] or "held back" in res.output

@@ -93,6 +93,8 @@ class LocalTarget:
         if len(raw) > MAX_FEED_BYTES:
             return False
         parsed = feedparser.parse(raw)
+        if not parsed.get("version"):  # not recognisably RSS or Atom
+            return False
         base = self.site_url.rstrip("/") + "/"
         links = [parsed.feed.get("link")] + [e.get("link") for e in parsed.entries]
         return any(isinstance(u, str) and (u + "/").startswith(base) for u in links)
