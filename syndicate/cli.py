@@ -107,7 +107,8 @@ def main() -> None:
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; change nothing.")
-@click.option("--force", is_flag=True, help="Allow more deletes than max_deletes in one run.")
+@click.option("--force", is_flag=True, help="Allow more removals (files, feed entries) than "
+              "max_deletes, and overwriting files syndicate did not publish in the site folder.")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
 def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
