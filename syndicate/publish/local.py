@@ -76,7 +76,9 @@ class LocalTarget:
         shown = ", ".join(taken[:5]) + (f", ... ({len(taken)} in all)" if len(taken) > 5 else "")
         raise PublishError(
             f"{self.root}: refusing to overwrite {len(taken)} file(s) syndicate did not publish "
-            f"there ({shown}); move them away, or run publish --force to overwrite them")
+            f"there ({shown}); move them away, or run publish --force to overwrite them"
+            + ("" if self.owned else " (if they are this site's own and its catalog was made "
+               "anew, --force is safe)"))
 
     def _own_feed(self, key: str) -> bool:
         """Whether the file is this site's feed (it links to the site's address): a catalog
