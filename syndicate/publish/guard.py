@@ -4,7 +4,7 @@ Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, 
 by another checkout, dates edited), the entries the live feeds hold are compared with what the
 feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
 is not a removal: its item is still published. When more entries would be removed than
-``max_deletes``, when a live feed would lose every entry it holds, or when more published files
+``max_deletes``, when a live feed would be left with no entry at all, or when more published files
 would be deleted than ``max_deletes``, the feeds, the home page and the pages of those items
 keep their last published version (the kept-outputs mechanism: nothing linked is deleted either)
 until ``publish --force`` says the removal is meant.
@@ -78,7 +78,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         keeps = site.guids_of.get(key, set())
         gone = {g: t for g, t in live.items() if g not in keeps}
         removed.update(gone)
-        if len(gone) == len(live):
+        if not keeps:  # its folder yields no items at all (a mistyped path, say)
             emptied.append(key)
     if force or not removed:
         return []
