@@ -285,9 +285,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 continue
             if guid:
                 own_guid.add(p.name)
-            elif not rows and not cat.conn.execute("SELECT 1 FROM outputs LIMIT 1").fetchone():
-                # a catalog made anew (no items, nothing published): the site's feeds know the
-                # guids; one that published an empty site is not new
+            elif not rows:  # a catalog made anew: the site's feeds know the guids
                 if site is None:
                     site = published_site(settings) or False
                 known = site.guids.get((p.kind, p.item.slug)) if site else None
