@@ -96,7 +96,7 @@ class S3Target:
         self.site_id: str | None = None  # this catalog's site, set by the caller; else found
         self.warnings: list[str] = []
         maker = ThreadPoolExecutor(1, thread_name_prefix="s3-client")
-        self._client = maker.submit(self._make_client)  # made while the catalog is opened
+        self._client = maker.submit(self._make_client)  # made in the background
         maker.shutdown(wait=False)
         self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
         self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
@@ -121,6 +121,10 @@ class S3Target:
         from botocore.config import Config as BotoConfig
 
         session = botocore.session.get_session()
+        # the store's dates (an object's LastModified) are never read: they stay the text the
+        # store sent, not parsed by dateutil for every object listed (most of a listing's time)
+        session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=str)
         return session.create_client(
             "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
             config=BotoConfig(
