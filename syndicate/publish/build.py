@@ -32,7 +32,7 @@ from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..urls import is_web_url
 from .keys import content_type, safe_key
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
