@@ -13,8 +13,6 @@ until the author queues it again. Nothing goes out early because a catalog was l
 
 from __future__ import annotations
 
-import feedparser
-
 from ..config import Settings
 from ..errors import SyndicateError
 
@@ -94,6 +92,8 @@ def published_site(settings: Settings) -> PublishedSite | None:
     feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
     if not any(feeds.values()):
         return None
+    import feedparser  # only a catalog made anew for a published site reads its feeds
+
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
     guids: dict[tuple[str, str], str] = {}
     for data in feeds.values():
