@@ -179,7 +179,7 @@ _BLOG_ONLY = BASE_CONFIG.replace("  timezone: Europe/London\n", "  timezone: {zo
 
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(when=st.datetimes(min_value=dt.datetime(2026, 11, 2), max_value=dt.datetime(9998, 12, 31)),
+@given(when=st.datetimes(min_value=dt.datetime(2026, 11, 3), max_value=dt.datetime(9998, 12, 31)),
        with_time=st.booleans(),
        zone=st.sampled_from(["Europe/London", "Etc/GMT+12", "Etc/GMT-14", "America/St_Johns"]))
 def test_any_future_date_or_zone_keeps_a_released_post(tmp_path_factory, when,
@@ -202,3 +202,24 @@ def test_any_future_date_or_zone_keeps_a_released_post(tmp_path_factory, when,
     assert _live(proj) == before
     assert _status(proj)["A"][0] == "released"
     assert time.monotonic() - started < 30
+
+
+def test_a_released_item_an_older_version_took_down_comes_back(make_project):
+    """A catalog where a released item already holds a future date (an older syndicate took it
+    down on such an edit) brings it back, dated when it first went out."""
+    import sqlite3
+
+    proj = _project(make_project)
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/kept.md", post("Kept post", date="2027-10-01 09:00"))
+    conn = sqlite3.connect(proj.root / ".syndicate/catalog.db")
+    with conn:  # what the older version recorded: the new date, read already
+        conn.execute("UPDATE items SET date = '2027-10-01T08:00:00+00:00', sig = 'old' "
+                     "WHERE source = 'posts/kept.md'")
+    conn.close()
+    result = proj.run("publish")
+    assert "Warning: posts/kept.md:3: date 2027-10-01 09:00 BST is in the future" \
+        in result.output
+    live = _live(proj)
+    assert live["Kept post"]["published"] == dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+    assert _status(proj)["Kept post"] == ("released", "2026-11-01 12:00")

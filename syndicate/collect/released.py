@@ -31,9 +31,11 @@ def keep_release_date(row: dict | None, dated, release: dict | None, now: dt.dat
     queue, so its own date cannot hide it."""
     if row is None or not row["published_at"] or (release is not None and not release["held"]):
         return None
-    if dated.date == row["date"] or stored(dated.date) <= now:
+    if stored(dated.date) <= now:
         return None
     new, kept = dated.date, row["date"]
+    if stored(kept) > now:  # taken down by an older syndicate: dated when it first went out
+        kept = row["published_at"]
     dated.date = kept
     line = date_line(path, name)
     where = printable(name) + (f":{line}" if line else "")
