@@ -113,9 +113,10 @@ def page_key(kind: str, slug: str) -> str:
 
 
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
-    """Catalog rows of items whose source is gone while their page is still published."""
-    return [r for r in cat.all_items() if r["missing"] and page_key(r["kind"], r["slug"])
-            in previous]
+    """Catalog rows of items taken down while their page is still published: their source is
+    gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
+    return [r for r in cat.all_items() if (r["missing"] or r["draft"])
+            and page_key(r["kind"], r["slug"]) in previous]
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
