@@ -33,6 +33,7 @@ from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from ..errors import PublishError
+from ..urls import redact, redact_text
 from . import manifest as manifests
 from .build import Output
 from .keys import RESERVED, safe_key
@@ -67,7 +68,8 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
     """A clear message for what went wrong talking to the store; never includes credentials."""
     where = f"bucket {bucket!r}" + (f", object {key!r}" if key else "")
     if isinstance(exc, EndpointConnectionError):
-        return PublishError(f"cannot reach the S3 endpoint ({exc.kwargs.get('endpoint_url')}); "
+        return PublishError(f"cannot reach the S3 endpoint "
+                            f"({redact(exc.kwargs.get('endpoint_url'))}); "
                             "check s3.endpoint_url and the network")
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -78,9 +80,9 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
                                 "check AWS_PROFILE or the AWS_* environment variables")
         meta = exc.response.get("ResponseMetadata", {})
         status, tries = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) + 1
-        return PublishError(f"S3 error for {where}: {code or exc} (HTTP {status}, "
+        return PublishError(f"S3 error for {where}: {code or redact_text(exc)} (HTTP {status}, "
                             f"{tries} attempt{'s' if tries > 1 else ''})")
-    return PublishError(f"S3 error for {where}: {exc}")
+    return PublishError(f"S3 error for {where}: {redact_text(exc)}")
 
 
 def _etag(value: str) -> str:
@@ -418,7 +420,7 @@ class S3Target:
             raise _explain(exc, self.bucket, out.key) from None
         except S3UploadFailedError as exc:  # upload_file wraps the ClientError in its text
             raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
-                               f"{exc}") from None
+                               f"{redact_text(exc)}") from None
         self.etags[out.key] = done.get("ETag", "")
 
     def stale_headers(self, out: Output) -> bool:
