@@ -7,6 +7,7 @@ reference is checked against these descriptions). Loading reports every problem 
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 import zoneinfo
@@ -339,12 +340,17 @@ class Settings:
 
 def load_config(path: str | Path = "config.yaml") -> Settings:
     """Read and validate config.yaml. Raises ConfigError listing every problem."""
+    from .collect.sources import read_source  # (collect imports this module)
+    from .errors import CollectError
+
     path = Path(path)
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{name}: no such file; pass --config PATH or create it"]) from None
+    if not os.path.lexists(path):
+        raise ConfigError([f"{name}: no such file; pass --config PATH or create it"])
+    try:  # a plain file of bounded size: never a folder, a pipe or a device
+        text = read_source(path, name).decode("utf-8")
+    except CollectError as exc:
+        raise ConfigError([str(exc)]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{name}: not UTF-8 text ({exc.reason}); save it as UTF-8"]) from None
     try:

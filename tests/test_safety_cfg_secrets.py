@@ -13,12 +13,8 @@ SECRETS = ("PASSWD777", "HUBTOKEN31", "EPSECRET55", "CHECKPW12", "IMPORTPW9", "Q
 
 
 def _all(result) -> str:
-    out = result.output
-    try:
-        out += result.stderr
-    except ValueError:  # stderr mixed into output already
-        pass
-    return out
+    """Everything the command printed (click's output holds stdout and stderr)."""
+    return result.output
 
 
 def _clean(result) -> None:
