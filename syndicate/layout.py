@@ -8,6 +8,8 @@ default, so it only counts when the target would be the root itself or hold it.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +66,7 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
+    problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)
 
     root = settings.root.resolve()
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
@@ -103,4 +106,55 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                 f"{name}:{at(('catalog',), key)}: 'catalog' ({catalog_file}) is inside {label} "
                 f"({folder}); keep the catalog apart from the sources, such as "
                 "'.syndicate/catalog.db'")
+    return problems
+
+
+def _clip_problems(settings: Settings, at) -> list[str]:
+    """audio.intro and audio.outro must be plain files where they exist: a pipe or a device
+    would block or never end (a missing clip is named by each encode that needs it)."""
+    from .collect.sources import _kind  # what a file is, in the words collect uses
+
+    problems = []
+    for role in ("intro", "outro"):
+        value = getattr(settings.config.audio, role)
+        if value is None:
+            continue
+        path = settings.resolve(value)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            problems.append(f"{settings.path}:{at(('audio', role))}: 'audio.{role}': "
+                            f"{value!r} is {_kind(mode)}, not a file; point it at an audio "
+                            "file or remove it")
+    return problems
+
+
+def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
+    """The feeds' keys must stay inside the site, out of syndicate's own records, and apart."""
+    from .errors import PublishError
+    from .publish.keys import FEED_KEYS, safe_key
+
+    problems, seen = [], {}
+    for dotted in FEED_KEYS:
+        section, name = dotted.split(".")
+        part = getattr(settings.config, section)
+        value = getattr(part, name)
+        where = f"{settings.path}:{at((section, name))}: '{dotted}'"
+        try:
+            safe_key(value)
+        except PublishError as exc:
+            default = type(part).model_fields[name].default
+            problems.append(f"{where}: {exc}; choose another key, such as {default!r}")
+            continue
+        if value in seen:
+            other = seen[value]
+            if (section, name) not in lines and tuple(other.split(".")) in lines:
+                # name the key the file sets, not the one left at its default
+                where, other = f"{settings.path}:{at(tuple(other.split('.')))}: '{other}'", \
+                    dotted
+            problems.append(f"{where}: {value!r} is also {other}: two outputs would be "
+                            f"written to the same key: {value}; give each feed its own key")
+        seen.setdefault(value, dotted)
     return problems
