@@ -49,6 +49,8 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
         return 1
 
     problems: list[str] = []
+    if problem := _target_problem(cfg.target):
+        return [f"{name}:{at(('target',))}: 'target': {problem}"]
     # every path in the config must be one the system can look up at all
     paths = {("target",): None if cfg.target.startswith("s3://") else cfg.target,
              ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
@@ -158,3 +160,27 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
                             f"written to the same key: {value}; give each feed its own key")
         seen.setdefault(value, dotted)
     return problems
+
+
+def _target_problem(target: str) -> str | None:
+    """What is wrong with ``target`` as an address: only s3://bucket/prefix is one; any other
+    scheme (file://, http://...) is refused rather than taken for a folder of that name."""
+    import re
+
+    from .errors import PublishError
+    from .publish.s3 import parse_target
+
+    if target.startswith("s3://"):
+        try:
+            parse_target(target)
+        except PublishError as exc:
+            return str(exc).removeprefix(f"target {target!r}: ").join(
+                (f"{target!r}: ", "; fix the target"))
+        return None
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", target)
+    if scheme and scheme.group(1).lower() == "s3":
+        return f"{target!r}: expected s3://bucket/prefix (s3 in lower case, then //)"
+    if scheme and target[scheme.end():].startswith("//"):
+        return (f"{target!r}: only s3://bucket/prefix or a local folder can be published to; "
+                f"for a folder give its path without {scheme.group(1)}://")
+    return None

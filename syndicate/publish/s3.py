@@ -53,9 +53,13 @@ def cache_control(key: str) -> str:
 def parse_target(target: str) -> tuple[str, str]:
     """``s3://bucket/prefix`` gives (bucket, 'prefix/'); the prefix may be empty."""
     url = urlparse(target)
-    if url.scheme != "s3" or not url.netloc:
+    if url.scheme != "s3" or not url.netloc or not target.startswith("s3://"):
         raise PublishError(f"target {target!r}: expected s3://bucket/prefix")
-    prefix = url.path.strip("/")
+    if url.query or url.params or url.fragment or "?" in target or "#" in target \
+            or "@" in url.netloc or ":" in url.netloc:
+        raise PublishError(f"target {target!r}: expected s3://bucket/prefix, with no '?', ';', "
+                           "'#', port or user in it (a prefix is only folder names)")
+    prefix = url.path.removeprefix("/").removesuffix("/")
     if prefix:
         if any(part in ("", ".", "..") for part in prefix.split("/")):
             raise PublishError(f"target {target!r}: the prefix must not contain '..', '.' or "
