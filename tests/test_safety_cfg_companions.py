@@ -10,6 +10,7 @@ import sys
 
 import feedparser
 import pytest
+
 from conftest import BASE_CONFIG, NOW, png_bytes, post, sidecar, tone
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:01.000\nHello there.\n"

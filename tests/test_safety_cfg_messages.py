@@ -8,6 +8,7 @@ import os
 import sqlite3
 
 import pytest
+
 from conftest import BASE_CONFIG, post, sidecar, tone
 
 
