@@ -157,7 +157,8 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
 
         for w in notify(settings, result.released):
             click.echo(f"Warning: {redact_text(w)}", err=True)
-    _report([*source_errors, *result.errors], result.warnings)
+    _report([*source_errors, *result.errors],  # config warnings: said once, by _load
+            [w for w in result.warnings if w not in settings.warnings])
     if not result.ok or source_errors:
         raise SystemExit(1)
 
@@ -288,7 +289,8 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
     for item in outcome.released:
         click.echo(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
     for w in outcome.warnings:
-        click.echo(f"Warning: {redact_text(w)}", err=True)
+        if w not in settings.warnings:  # config warnings: said once, by _load
+            click.echo(f"Warning: {redact_text(w)}", err=True)
     if outcome.error:
         click.echo(f"Error: release failed: {redact_text(outcome.error)}; next attempt at "
                    f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC", err=True)

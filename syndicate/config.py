@@ -368,7 +368,7 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
             raise yamlcheck.YamlProblems(refused)
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
-    warnings = yamlcheck.unknown_keys(config, text, name)
+    warnings = yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
     settings = Settings(config=config, path=path.resolve(), warnings=warnings)
     from .layout import layout_problems
 
@@ -412,6 +412,23 @@ def _credentials(data: Any, text: str, name: str) -> list[str]:
     return [f"{name}:{yamlcheck.line_of(lines, loc) + 1}: '{yamlcheck.dotted(loc)}': a "
             f"credential does not belong in {file}; remove it (and replace the credential if "
             f"{file} was ever shared or committed). {CREDENTIALS_BELONG}" for loc in found]
+
+
+def _public_secrets(config: Config, text: str, name: str) -> list[str]:
+    """Hubs are named in every feed (rel="hub"): a user, password or token in one is public."""
+    from urllib.parse import urlsplit
+
+    from .urls import redact
+
+    found = [i for i, hub in enumerate(config.notify.websub_hubs)
+             if "@" in urlsplit(hub).netloc or urlsplit(hub).query]
+    if not found:
+        return []
+    lines = yamlcheck.line_map(yamlcheck.compose(text))
+    return [f"{name}:{yamlcheck.line_of(lines, ('notify', 'websub_hubs', i)) + 1}: "
+            f"'notify.websub_hubs[{i}]': {redact(config.notify.websub_hubs[i])} is published in "
+            "every feed (rel=\"hub\"), credentials and all; use a hub address that holds no "
+            "user, password or token" for i in found]
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

@@ -115,3 +115,24 @@ def test_redact_never_leaves_a_secret(user, password, token, host, path, scheme)
         assert password not in shown and token not in shown and user not in shown
     assert host in redact(url)
     assert redact(f"{scheme}://{host}{path}") == f"{scheme}://{host}{path}"  # nothing to hide
+
+
+def test_a_hub_with_a_token_is_warned_about_since_feeds_publish_it(make_project, recorder):
+    proj = make_project({"posts/a.md": post("A")}, config=_pings(recorder))
+    result = proj.run("publish")
+    assert result.exit_code == 0
+    warned = [line for line in result.output.splitlines() if "websub_hubs[0]" in line]
+    assert len(warned) == 1 and "is published in every feed" in warned[0]
+    assert warned[0].startswith(f"Warning: {proj.root / 'config.yaml'}:")
+    _clean(result)
+
+
+def test_config_sources_refreshed_by_publish_hide_credentials(make_project):
+    dead = f"http://user:IMPORTPW9@127.0.0.1:{free_port()}/old/feed.xml?token=QTOKEN44"
+    proj = make_project({"posts/a.md": post("A")},
+                        config=BASE_CONFIG + f"sources:\n  - '{dead}'\n")
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert "Error: http://***@127.0.0.1:" in result.output
+    assert "A" in [e.title for e in __import__("feedparser").parse(proj.read("feed.xml")).entries]
+    _clean(result)
