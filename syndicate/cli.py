@@ -19,6 +19,7 @@ from . import __version__
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
 from .progress import EncodeBars, UploadBar
+from .urls import redact_text
 from .when import MAX_YEAR, MIN_YEAR, parse_day, stored
 
 # The catalog, collect and publish load inside the commands that use them: a publish to S3 has
@@ -48,23 +49,23 @@ def _load(path: str) -> Settings:
         settings = load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            click.echo(f"Error: {problem}", err=True)
+            click.echo(f"Error: {redact_text(problem)}", err=True)
         raise SystemExit(exc.exit_code) from None
     for w in settings.warnings:
-        click.echo(f"Warning: {w}", err=True)
+        click.echo(f"Warning: {redact_text(w)}", err=True)
     return settings
 
 
 def _fail(exc: SyndicateError) -> None:
-    click.echo(f"Error: {exc}", err=True)
+    click.echo(f"Error: {redact_text(exc)}", err=True)
     raise SystemExit(exc.exit_code) from None
 
 
 def _report(errors, warnings) -> None:
     for w in warnings:
-        click.echo(f"Warning: {w}", err=True)
+        click.echo(f"Warning: {redact_text(w)}", err=True)
     for e in errors:
-        click.echo(f"Error: {e}", err=True)
+        click.echo(f"Error: {redact_text(e)}", err=True)
 
 
 def _refresh(settings: Settings) -> list[str]:
@@ -166,8 +167,9 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
         from .notify import notify
 
         for w in notify(settings, result.released):
-            click.echo(f"Warning: {w}", err=True)
-    _report([*source_errors, *result.errors], result.warnings)
+            click.echo(f"Warning: {redact_text(w)}", err=True)
+    _report([*source_errors, *result.errors],  # config warnings: said once, by _load
+            [w for w in result.warnings if w not in settings.warnings])
     if not result.ok or source_errors:
         raise SystemExit(1)
 
@@ -298,9 +300,10 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
     for item in outcome.released:
         click.echo(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
     for w in outcome.warnings:
-        click.echo(f"Warning: {w}", err=True)
+        if w not in settings.warnings:  # config warnings: said once, by _load
+            click.echo(f"Warning: {redact_text(w)}", err=True)
     if outcome.error:
-        click.echo(f"Error: release failed: {outcome.error}; next attempt at "
+        click.echo(f"Error: release failed: {redact_text(outcome.error)}; next attempt at "
                    f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC", err=True)
         raise SystemExit(1)
     if not outcome.published:
@@ -356,7 +359,7 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
         for e in report.flagged:
             click.echo(f"  review   {e['file']}: {e['reason']}")
     for err in report.errors:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {redact_text(err)}", err=True)
     if report.errors:
         raise SystemExit(1)
 

@@ -93,7 +93,7 @@ class SchemaError(SyndicateError):
     """The catalog is of a version this syndicate cannot use, or not a catalog at all."""
 
 
-def _version(conn: sqlite3.Connection) -> int:
+def _version(conn: sqlite3.Connection, path: Path | str = "the catalog") -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -103,7 +103,8 @@ def _version(conn: sqlite3.Connection) -> int:
         try:
             version = max(version, int(row[0]))
         except (TypeError, ValueError):
-            raise SchemaError(f"its schema version is unreadable ({row[0]!r})") from None
+            raise SchemaError(f"{path}: its schema version is unreadable ({row[0]!r}); restore "
+                              "the catalog from a backup") from None
     return version
 
 
@@ -115,7 +116,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 def prepare(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the catalog on ``conn`` to the latest version, or refuse it with a SchemaError.
     sqlite3 errors (a damaged file, a full disk, a lock) are left to the caller."""
-    version = _version(conn)
+    version = _version(conn, path)
     if version > LATEST:
         raise SchemaError(f"catalog {path} was written by a newer syndicate (schema "
                           f"{version}, this one knows {LATEST}): upgrade syndicate")

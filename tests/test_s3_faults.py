@@ -233,7 +233,7 @@ def test_keys_that_leave_the_prefix_or_collide_upload_nothing(
     config = s3_config(s3_endpoint) + "blog:\n" + setting
     proj = make_project(s3_files(), config=config)
     result = proj.run("publish")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a config error, naming the key and its line
     assert message in result.output
     assert s3_keys(bucket, prefix="") == {}
 

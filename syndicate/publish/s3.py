@@ -30,6 +30,7 @@ from urllib.parse import urlparse
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from ..errors import PublishError
+from ..urls import redact, redact_text
 from . import manifest as manifests
 from .keys import RESERVED, safe_key
 
@@ -51,9 +52,13 @@ def cache_control(key: str) -> str:
 def parse_target(target: str) -> tuple[str, str]:
     """``s3://bucket/prefix`` gives (bucket, 'prefix/'); the prefix may be empty."""
     url = urlparse(target)
-    if url.scheme != "s3" or not url.netloc:
+    if url.scheme != "s3" or not url.netloc or not target.startswith("s3://"):
         raise PublishError(f"target {target!r}: expected s3://bucket/prefix")
-    prefix = url.path.strip("/")
+    if url.query or url.params or url.fragment or "?" in target or "#" in target \
+            or "@" in url.netloc or ":" in url.netloc:
+        raise PublishError(f"target {target!r}: expected s3://bucket/prefix, with no '?', ';', "
+                           "'#', port or user in it (a prefix is only folder names)")
+    prefix = url.path.removeprefix("/").removesuffix("/")
     if prefix:
         if any(part in ("", ".", "..") for part in prefix.split("/")):
             raise PublishError(f"target {target!r}: the prefix must not contain '..', '.' or "
@@ -66,7 +71,8 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
     """A clear message for what went wrong talking to the store; never includes credentials."""
     where = f"bucket {bucket!r}" + (f", object {key!r}" if key else "")
     if isinstance(exc, EndpointConnectionError):
-        return PublishError(f"cannot reach the S3 endpoint ({exc.kwargs.get('endpoint_url')}); "
+        return PublishError(f"cannot reach the S3 endpoint "
+                            f"({redact(exc.kwargs.get('endpoint_url'))}); "
                             "check s3.endpoint_url and the network")
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -77,9 +83,9 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
                                 "check AWS_PROFILE or the AWS_* environment variables")
         meta = exc.response.get("ResponseMetadata", {})
         status, tries = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) + 1
-        return PublishError(f"S3 error for {where}: {code or exc} (HTTP {status}, "
+        return PublishError(f"S3 error for {where}: {code or redact_text(exc)} (HTTP {status}, "
                             f"{tries} attempt{'s' if tries > 1 else ''})")
-    return PublishError(f"S3 error for {where}: {exc}")
+    return PublishError(f"S3 error for {where}: {redact_text(exc)}")
 
 
 def _etag(value: str) -> str:
@@ -441,7 +447,7 @@ class S3Target:
                                      callback=sent)
         except S3UploadFailedError as exc:  # the transfer wraps the ClientError in its text
             raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
-                               f"{exc}") from None
+                               f"{redact_text(exc)}") from None
 
     def stale_headers(self, out: Output) -> bool:
         """Whether the object's content is right but its headers (or its site id) are not."""
