@@ -36,8 +36,17 @@ _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0)"
 class Catalog:
     """A connection to the catalog inside one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
+        self.path = path
+
+    def check(self) -> None:
+        """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
+        over, a release time that is not a time): acting on it would drop or release items."""
+        problem = damaged(self.conn)
+        if problem:
+            raise SyndicateError(damage_message(self.path, problem, "; nothing was published "
+                                                "or released, the site is as it was"))
 
     # -- meta --------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -240,15 +249,21 @@ def damaged(conn: sqlite3.Connection) -> str | None:
                     stored(stamp)
         except Exception as exc:  # any failure to read it back is damage
             return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
-    for r in conn.execute("SELECT item_id, at FROM releases"):
+    for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
+                          "LEFT JOIN items i ON i.id = r.item_id"):
         try:
             stored(r["at"])
         except (TypeError, ValueError):
-            return f"the release time of item {r['item_id']}"
+            return f"the release time of item {r['item_id']} ({str(r['source'])[:80]!r})"
     for r in conn.execute("SELECT key, size FROM outputs"):
         if not isinstance(r["key"], str) or not isinstance(r["size"], int):
             return "the record of a published file"
     return None
+
+
+def damage_message(path, problem: str, note: str = "") -> str:
+    return (f"{path}: the catalog holds a damaged value ({problem}){note}; restore it from a "
+            f"backup ({KEEP})")
 
 
 def _size_limited() -> bool:
@@ -280,7 +295,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
         except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:
             raise db_error(path, exc) from None
         try:
-            yield Catalog(conn)
+            yield Catalog(conn, path)
             conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException as exc:
             try:
@@ -296,9 +311,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
                 except (sqlite3.Error, ValueError):
                     problem = "a value that cannot be read"
                 if problem:
-                    raise SyndicateError(
-                        f"{path}: the catalog holds a damaged value ({problem}); restore it "
-                        f"from a backup ({KEEP})") from None
+                    raise SyndicateError(damage_message(path, problem)) from None
             if isinstance(exc, OSError) and exc.errno in FULL and _inside(exc, path.parent):
                 raise _no_space(path) from None
             raise

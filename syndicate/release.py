@@ -16,6 +16,7 @@ import logging
 import zoneinfo
 from dataclasses import dataclass, field
 
+from . import generation
 from .catalog import Catalog, open_catalog
 from .collect import collect
 from .config import Settings
@@ -125,6 +126,7 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
                                    "line first, then queue it")
             previous = releases.get(item["id"])
             cat.set_release(item["id"], iso(at), zone, stamp(now))
+            generation.queue_changed(cat)
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
     return done
@@ -143,6 +145,7 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
         release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
         cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
+        generation.queue_changed(cat)
     return item
 
 
@@ -194,6 +197,7 @@ def _states(rows, releases, fail, zone, now) -> list[dict]:
 def next_wake(cat: Catalog, now: dt.datetime) -> dt.datetime | None:
     """When the scheduler should next release something: ``now`` if something is due (or the
     retry time, after a failure), else the next release time; None if nothing is queued."""
+    cat.check()
     upcoming = cat.next_release(iso(now))
     upcoming_at = _when(upcoming) if upcoming else None
     if cat.has_due(iso(now)):
@@ -231,6 +235,7 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     try:
         with process_lock(lock, "a publish", wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
+                cat.check()  # a damaged release time must not read as "nothing is due"
                 report = collect(settings, cat, now=now)  # files dropped in since count
                 due = cat.has_due(iso(now))
             if not due:

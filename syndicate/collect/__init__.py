@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from .. import audio
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
-from ..errors import CollectError, ItemError, printable
+from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
-from .recover import published_site
+from .recover import published_site, site_state
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -171,6 +171,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                           hint="check paths.episodes in config.yaml"))
 
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
+    if rows:
+        _hold_if_behind(cat, settings, report, now)
     return report
 
 
@@ -349,6 +351,43 @@ def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
             f"{r['source']}: held back: the catalog is new and the published site does not show "
             f"this {r['kind']} yet, so it may have been queued; release it with `syndicate "
             f"queue {r['source']} --at <time>` (or --at now)")
+
+
+def _hold_if_behind(cat, settings, report, now) -> None:
+    """A catalog older than the published site (restored from a backup, copied from elsewhere)
+    does not know what was queued since: every item the site does not show yet is held back
+    until queued again, once; then the catalog takes the site's generation."""
+    from .. import generation
+
+    try:
+        state = site_state(settings)
+    except SyndicateError as exc:
+        report.warnings.append(f"{exc}; whether the catalog is older than the site is unknown")
+        return
+    gens = generation.behind(cat, state)
+    if gens is None:
+        return
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    report.warnings.append(
+        f"{settings.catalog_path}: the catalog is older than the published site (generation "
+        f"{gens[0]} < {gens[1]}): it was restored from a backup (or copied from elsewhere); "
+        "items not yet published are held until queued again")
+    site = published_site(settings)
+    queue = cat.releases()
+    zone = settings.config.site.timezone
+    for r in cat.all_items():
+        release = queue.get(r["id"])
+        if r["draft"] or r["missing"] or r["published_at"] or (release and release["held"]):
+            continue
+        if site is not None and site.shows(r["kind"], r["slug"]):
+            continue
+        cat.set_release(r["id"], release["at"] if release else r["date"], zone, stamp,
+                        held=True)
+        report.warnings.append(
+            f"{r['source']}: held back: the published site does not show this {r['kind']} "
+            f"yet and the catalog may not know its release time; release it with `syndicate "
+            f"queue {r['source']} --at <time>` (or --at now)")
+    cat.set_meta(generation.GENERATION, str(gens[1]))
 
 
 def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:

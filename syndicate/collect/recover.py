@@ -106,3 +106,10 @@ def published_site(settings: Settings) -> PublishedSite | None:
             if len(parts) == 2 and parts[0] in KINDS:
                 guids.setdefault((KINDS[parts[0]], parts[1]), guid)
     return PublishedSite(reader, guids)
+
+
+def site_state(settings: Settings) -> dict | None:
+    """The publish generation the site records (see generation.py), or None."""
+    from ..generation import STATE_KEY, parse_state
+
+    return parse_state(_Reader(settings).read(STATE_KEY))
