@@ -26,6 +26,7 @@ from .when import stored
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
 _BOOLS = ("draft", "missing")
+_NONEMPTY = ("guid", "slug", "source", "data", "date")
 # An item's release time is the time it was queued for, else its own date; drafts, removed
 # items and items held back (unqueued) are never released.
 _JOINED = "items i LEFT JOIN releases r ON r.item_id = i.id"
@@ -236,19 +237,35 @@ def damaged(conn: sqlite3.Connection) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
     where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
     catalog from a fault of the code."""
-    for r in conn.execute("SELECT id, kind, guid, source, data, date, published_at FROM items"):
+    for r in conn.execute("SELECT * FROM items"):
+        column = "kind"
         try:
-            if r["kind"] not in ("post", "episode") or not isinstance(r["guid"], str):
-                raise ValueError("kind or guid")
+            if r["kind"] not in ("post", "episode"):
+                raise ValueError(column)
+            for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
+                           "first_seen", "changed_at"):
+                if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
+                    raise TypeError(column)
+            for column in _BOOLS:
+                if r[column] not in (0, 1):
+                    raise ValueError(column)
+            column = "error"
+            if r["error"] is not None and not isinstance(r["error"], str):
+                raise TypeError(column)
+            column = "data"
             data = json.loads(r["data"])
             if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-                raise ValueError("data")
-            item_from_dict(r["kind"], data)
-            for stamp in (r["date"], r["published_at"]):
-                if stamp is not None:
-                    stored(stamp)
+                raise ValueError(column)
+            item = item_from_dict(r["kind"], data)
+            column = "slug"
+            if getattr(item, "slug", r["slug"]) != r["slug"]:
+                raise ValueError(column)
+            for column in ("date", "changed_at", "published_at"):
+                if r[column] is not None:
+                    stored(r[column])
         except Exception as exc:  # any failure to read it back is damage
-            return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
+            return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
+                    f"({type(exc).__name__})")
     for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
                           "LEFT JOIN items i ON i.id = r.item_id"):
         try:
