@@ -249,11 +249,25 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     outcome.released = result.released
     outcome.warnings = [*result.warnings, *(str(e) for e in result.errors)]
     with open_catalog(settings.catalog_path, immediate=True) as cat:
-        if cat.get_meta(FAILURE_KEY):
+        blocked = _blocked(cat, now)
+        if not blocked and cat.get_meta(FAILURE_KEY):
             cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
     if result.released:
         outcome.warnings += notify(settings, result.released)
+    if blocked:  # its feed kept its last version: the release did not happen, so it failed
+        reasons = [str(e) for e in result.errors] or result.warnings or ["unknown"]
+        names = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5
+                                          else "")
+        _failed(settings, now, f"{names} did not reach the feeds (kept at their last "
+                f"published version): {reasons[0]}", outcome)
     return outcome
+
+
+def _blocked(cat: Catalog, now: dt.datetime) -> list[str]:
+    """Items due at ``now`` that the publish just run did not put in a feed."""
+    if not cat.has_due(iso(now)):
+        return []
+    return [r["source"] for r in cat.visible(iso(now)) if not r["published_at"]]
 
 
 def _failed(settings: Settings, now: dt.datetime, error: str,
