@@ -290,7 +290,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             elif not rows:  # a catalog made anew: the site's feeds know the guids
                 if site is None:
                     site = published_site(settings) or False
-                known = site.guids.get((p.kind, p.item.slug)) if site else None
+                known = site.guid_for(p.kind, p.item.slug, p.item.title,
+                                      p.item.date) if site else None
                 guid = known if known and known not in taken else None
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
