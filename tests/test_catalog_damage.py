@@ -54,7 +54,8 @@ def test_a_damaged_release_time_is_an_error_not_nothing_due(make_project):
     assert proj.run("publish").exit_code == 0
     _sql(proj, "UPDATE releases SET at = 'garbage'")
     for cmd, now in (("release-due", "2026-12-26T00:00:00+00:00"),
-                     ("publish", "2026-12-26T00:00:00+00:00"), ("status", None)):
+                     ("publish", "2026-12-26T00:00:00+00:00"), ("status", None),
+                     ("run", None)):
         result = proj.run(cmd) if now is None else proj.run(cmd, now=now)
         assert result.exit_code == 1, (cmd, result.output)
         assert "catalog.db: the catalog holds a damaged value (the release time of item" \
