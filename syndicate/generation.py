@@ -78,25 +78,39 @@ def pending(cat) -> bool:
     return not ours(cat) or bool(cat.get_meta(QUEUE_CHANGED))
 
 
-def bump(cat) -> int:
-    """One generation up in the catalog, in the transaction that records a publish."""
+def bump(cat) -> tuple[int, str]:
+    """One generation up in the catalog, in the transaction that records a publish (or a
+    change of the queue); returns it with the catalog's id, for ``record``."""
     gen = ours(cat) + 1
-    catalog_id(cat)
     cat.set_meta(GENERATION, str(gen))
     cat.conn.execute("DELETE FROM meta WHERE key = ?", (QUEUE_CHANGED,))
-    return gen
+    return gen, catalog_id(cat)
 
 
-def record(cat, target, settings, gen: int) -> None:
-    """After the catalog recorded the publish: the generation in the target too (a crash
-    before it leaves the site behind the catalog, which is harmless)."""
-    body = json.dumps({"generation": gen, "catalog": catalog_id(cat)}).encode()
+def record(target, settings, stamp: tuple[int, str]) -> None:
+    """After the catalog committed a generation: the target records it too (a crash before
+    this leaves the site behind the catalog, which is harmless). ``target`` None is the local
+    folder of ``settings``."""
+    gen, owner = stamp
+    body = json.dumps({"generation": gen, "catalog": owner}).encode()
     client = getattr(target, "client", None)
     if client is not None:  # an S3 target: beside its manifest
         client.put_object(Bucket=target.bucket, Key=target._key(STATE_KEY), Body=body,
                           ContentType="application/json", CacheControl="no-store")
     else:
         _write_local(settings.target_dir / STATE_KEY, body)
+
+
+def after_queue(cat, settings) -> tuple[int, str] | None:
+    """The queue changed (queue, unqueue): a backup taken before is older. A local site
+    records the new generation at once (``record``); an S3 site at its next publish, so that
+    queueing needs no network."""
+    if settings.config.target.startswith("s3://"):
+        queue_changed(cat)
+        return None
+    stamp = bump(cat)
+    queue_changed(cat)  # if the folder cannot be written now, the next publish records it
+    return stamp
 
 
 def _write_local(path, body: bytes) -> None:

@@ -10,6 +10,7 @@ doubling wait, never dropped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -126,10 +127,18 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
                                    "line first, then queue it")
             previous = releases.get(item["id"])
             cat.set_release(item["id"], iso(at), zone, stamp(now))
-            generation.queue_changed(cat)
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
+        gen = generation.after_queue(cat, settings)
+    _record(settings, gen)
     return done
+
+
+def _record(settings: Settings, gen) -> None:
+    """The site's record of the generation a queue change made (see generation.py)."""
+    if gen is not None and settings.target_dir.is_dir():  # else nothing is published yet
+        with contextlib.suppress(OSError):  # the next publish records it
+            generation.record(None, settings, gen)
 
 
 def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
@@ -145,7 +154,8 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
         release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
         cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
-        generation.queue_changed(cat)
+        gen = generation.after_queue(cat, settings)
+    _record(settings, gen)
     return item
 
 

@@ -92,3 +92,21 @@ def test_a_damaged_site_state_is_ignored_not_fatal(make_project):
     assert result.exit_code == 0, result.output
     assert _titles(proj) == {"A", "B"}
     assert json.loads(proj.read(".syndicate/state.json"))["generation"] >= 2
+
+
+def test_a_backup_from_before_a_queue_is_older_even_with_no_publish_since(make_project,
+                                                                          tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)  # knows the embargo
+    assert proj.run("unqueue", "posts/embargo.md").exit_code == 0
+    assert proj.run("queue", "posts/embargo.md", "--at", "2026-12-31 09:00").exit_code == 0
+    _restore(proj, backup)  # the embargo moved later since; no publish in between
+
+    result = proj.run("publish", now="2026-12-20T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site" in result.output
+    assert _titles(proj) == {"Old news"}  # not released at the backup's (earlier) time

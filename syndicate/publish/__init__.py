@@ -134,7 +134,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
             try:  # the site learns which catalog published it last, for a restored old one
                 if gen is not None:
-                    generation.record(cat, target, settings, gen)
+                    generation.record(target, settings, gen)
             except Exception as exc:  # the site is published: say so, do not fail
                 state_warning = (f"{target.name}: could not record the publish generation "
                                  f"({type(exc).__name__}); a catalog restored from a backup "
