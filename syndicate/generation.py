@@ -95,7 +95,7 @@ def record(target, settings, stamp: tuple[int, str]) -> None:
     body = json.dumps({"generation": gen, "catalog": owner}).encode()
     client = getattr(target, "client", None)
     if client is not None:  # an S3 target: beside its manifest
-        client.put_object(Bucket=target.bucket, Key=target._key(STATE_KEY), Body=body,
+        client.put_object(Bucket=target.bucket, Key=target.prefix + STATE_KEY, Body=body,
                           ContentType="application/json", CacheControl="no-store")
     else:
         _write_local(settings.target_dir / STATE_KEY, body)

@@ -9,7 +9,7 @@ import shutil
 
 import feedparser
 
-from conftest import post
+from conftest import BUCKET, post, s3_config, s3_keys
 
 AT = "2026-12-15T09:00:00+00:00"
 
@@ -110,3 +110,27 @@ def test_a_backup_from_before_a_queue_is_older_even_with_no_publish_since(make_p
     assert result.exit_code == 0, result.output
     assert "the catalog is older than the published site" in result.output
     assert _titles(proj) == {"Old news"}  # not released at the backup's (earlier) time
+
+
+def test_a_restored_catalog_on_s3_holds_back_what_was_queued_since(make_project, s3_endpoint,
+                                                                    bucket, tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
+                        config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    state = json.loads(bucket.get_object(Bucket=BUCKET, Key="site/.syndicate/state.json")
+                       ["Body"].read())
+    assert state["generation"] == 2
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site (generation 1 < 2)" in result.output
+    feed = bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
+    assert {e.title for e in feedparser.parse(feed).entries} == {"Old news"}
+    assert "site/posts/embargo/index.html" not in s3_keys(bucket)
+    assert proj.run("publish").exit_code == 0  # the state object is never taken for a stray

@@ -75,12 +75,18 @@ class _Reader:
             except OSError:
                 return None
         try:
-            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self._full(key))
             if got.get("ContentLength", 0) > MAX_FEED_BYTES:
                 return None
             return got["Body"].read()
         except self.errors as exc:  # not found, or the store unreachable
             return self._missing_or_fail(exc, key)
+
+    def _full(self, key: str) -> str:
+        """The object's name: the site's own records (the reserved area) are not outputs."""
+        from ..publish.keys import RESERVED
+
+        return self.s3.prefix + key if key.startswith(RESERVED) else self.s3._key(key)
 
     def exists(self, key: str) -> bool:
         if self.s3 is None:
@@ -97,7 +103,7 @@ class _Reader:
             return None
         from ..publish.s3 import _explain  # one place that words S3's errors
 
-        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self.s3._key(key))} (reading the "
+        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self._full(key))} (reading the "
                              "published site to make the catalog anew; nothing was changed)"
                              ) from None
 
