@@ -112,3 +112,16 @@ def make_project_once(make_project, tmp_path):
     shutil.copytree(proj.root / ".syndicate", template / ".syndicate")
     shutil.copytree(proj.root / "public", template / "public")
     return proj, template
+
+
+def test_an_unreadable_schema_version_names_the_catalog(make_project):
+    proj = make_project({"posts/a.md": post("Alpha", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    before = proj.read("feed.xml")
+    _sql(proj, "UPDATE meta SET value = 'abc' WHERE key = 'schema_version'")
+    for cmd in ("publish", "status", "release-due"):
+        result = proj.run(cmd)
+        assert result.exit_code == 1, result.output
+        assert "catalog.db: its schema version is unreadable ('abc')" in result.output, \
+            result.output
+    assert proj.read("feed.xml") == before
