@@ -95,8 +95,10 @@ def record(target, settings, stamp: tuple[int, str]) -> None:
     body = json.dumps({"generation": gen, "catalog": owner}).encode()
     client = getattr(target, "client", None)
     if client is not None:  # an S3 target: beside its manifest
+        site = {"site": target.site_id} if getattr(target, "site_id", None) else {}
         client.put_object(Bucket=target.bucket, Key=target.prefix + STATE_KEY, Body=body,
-                          ContentType="application/json", CacheControl="no-store")
+                          ContentType="application/json", CacheControl="no-store",
+                          Metadata=site)  # the site's own object, like every other
     else:
         _write_local(settings.target_dir / STATE_KEY, body)
 
