@@ -116,10 +116,13 @@ def after_queue(cat, settings) -> tuple[int, str] | None:
 
 
 def _write_local(path, body: bytes) -> None:
+    from .publish.local import current_umask
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~current_umask())  # as every published file
             f.write(body)
         os.replace(tmp, path)
     except BaseException:
