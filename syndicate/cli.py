@@ -6,7 +6,9 @@ Library errors (SyndicateError) become ``Error: ...`` lines with no traceback. E
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 import json
 import zoneinfo
 from pathlib import Path
@@ -14,15 +16,19 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .catalog import loads, open_catalog
-from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
 from .progress import EncodeBars, UploadBar
-from .publish import publish as publish_site
 from .when import MAX_YEAR, MIN_YEAR, parse_day, stored
 
+# The catalog, collect and publish load inside the commands that use them: a publish to S3 has
+# its first requests on their way before they do (see publish.publish).
+
 CONFIG_HELP = "Path of the config file."
+
+# Every object lives until the process ends: the collector's last full pass over them all (the
+# S3 client's service model alone is large) would only delay the exit by a tenth of a second.
+atexit.register(gc.freeze)
 
 
 def _now(value: str | None) -> dt.datetime:
@@ -80,6 +86,9 @@ def _refresh(settings: Settings) -> list[str]:
 
 
 def _collect(settings: Settings, now_text: str | None):
+    from .catalog import open_catalog
+    from .collect import collect as collect_items
+
     bars = EncodeBars()
     try:
         with open_catalog(settings.catalog_path) as cat:
@@ -115,6 +124,8 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
     and keeps its last published version; everything else is still published.
     """
+    from .publish import publish as publish_site
+
     settings = _load(config_path)
     source_errors = [] if dry_run else _refresh(settings)
     bars, upload_bar = EncodeBars(), UploadBar()
@@ -415,6 +426,8 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
     peaks). --verify measures each published MP3 as a podcast directory would: integrated
     loudness and true peak.
     """
+    from .catalog import loads, open_catalog
+
     settings = _load(config_path)
     report = _collect(settings, now_text)
     with open_catalog(settings.catalog_path, commit=False) as cat:

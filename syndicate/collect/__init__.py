@@ -26,6 +26,7 @@ from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
+from .released import keep_release_date
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -81,6 +82,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     zone = settings.config.site.timezone
     rows = cat.all_items()
     by_source = {r["source"]: r for r in rows}
+    queue = cat.releases()
     parsed: list[_Parsed] = []
     seen: set[str] = set()
 
@@ -108,6 +110,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     data = read_source(path, name, identity=found.identity)
                     p.content_hash = hashlib.sha256(data).hexdigest()
                     p.item = parse_post(path, name, zone, report.warnings, data)
+                    _released_date(p, p.item, row, queue, now, path, zone, report)
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
@@ -147,6 +150,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
                                       found.identity)
                     p.sig = f"{episode_version}|{stat_sig(*src.files())}"
+                    _released_date(p, src, row, queue, now, path, zone, report)
                     if src.audio is None:  # kept at its URL: its identity is the URL and size
                         p.content_hash = hashlib.sha256(
                             f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
@@ -174,6 +178,16 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if rows:
         _hold_if_behind(cat, settings, report, now)
     return report
+
+
+def _released_date(p: _Parsed, dated, row, queue, now, path, zone, report) -> None:
+    """A released item keeps its date when its file now gives one in the future (before its
+    audio is tagged with it); the warning repeats on every collect until the date is fixed."""
+    warning = keep_release_date(row, dated, queue.get(row["id"]) if row else None, now, path,
+                                p.name, zone)
+    if warning:
+        report.warnings.append(warning)
+        p.sig = f"released-date|{p.sig}"  # read again next time, so the warning stays
 
 
 def _folder_there(folder: Path, key: str, report: CollectReport) -> bool | None:
@@ -246,6 +260,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
     site = None  # for a catalog made anew: what the site already shows
+    queue = cat.releases()
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -278,6 +293,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             row = _renamed(vanished, p)
             if row is not None:
                 vanished.remove(row)
+        if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
+            _released_date(p, p.item, row, queue, now, root / p.name,
+                           settings.config.site.timezone, report)
         data = p.item.to_dict()
         text = dumps(data)
         guid = p.item.guid

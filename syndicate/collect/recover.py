@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import feedparser
-
 from ..config import Settings
 from ..errors import SyndicateError
 from ..when import stored
@@ -115,6 +113,8 @@ def published_site(settings: Settings) -> PublishedSite | None:
     feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
     if not any(feeds.values()):
         return None
+    import feedparser  # only a catalog made anew for a published site reads its feeds
+
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
     guids: dict[tuple[str, str], str] = {}
     by_title: dict[tuple[str, str, str], str | None] = {}

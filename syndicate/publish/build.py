@@ -33,7 +33,7 @@ from ..urls import is_web_url
 from ..when import stored
 from .keys import content_type, safe_key
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -113,9 +113,10 @@ def page_key(kind: str, slug: str) -> str:
 
 
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
-    """Catalog rows of items whose source is gone while their page is still published."""
-    return [r for r in cat.all_items() if r["missing"] and page_key(r["kind"], r["slug"])
-            in previous]
+    """Catalog rows of items taken down while their page is still published: their source is
+    gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
+    return [r for r in cat.all_items() if (r["missing"] or r["draft"])
+            and page_key(r["kind"], r["slug"]) in previous]
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
@@ -138,6 +139,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
+    # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
+    # that replaces the item's own), not the item serialised again for every entry of a feed
+    made_from = {r["guid"]: f"{r['data']}|{r['date'] if r['queued'] else ''}" for r in visible}
     for r in visible:
         item = item_from_dict(r["kind"], loads(r["data"]))
         if r["queued"]:
@@ -277,7 +281,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
                  json.dumps(cfg.notify.websub_hubs),
-                 *(e.guid + r_data(e) for e in newest))
+                 *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
     def blog(which: int) -> bytes:
@@ -311,11 +315,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         }
         pod_updated = max((e.updated for e in ep_entries), default=epoch)
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
-                    *(e.guid + r_data(e) + e.enclosure_url for e in ep_entries))
+                    *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
+                      for e in ep_entries))
         add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
             channel=channel, entries=ep_entries, updated=pod_updated)))
     return site
-
-
-def r_data(e: Entry) -> str:
-    return json.dumps(e.item.to_dict(), sort_keys=True) + e.updated.isoformat()

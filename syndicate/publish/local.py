@@ -6,10 +6,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PublishError
-from .build import Output
 from .keys import safe_key
+
+if TYPE_CHECKING:
+    from .build import Output
 
 
 def current_umask() -> int:

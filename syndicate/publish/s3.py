@@ -23,19 +23,18 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import boto3
-from boto3.exceptions import S3UploadFailedError
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from ..errors import PublishError
 from . import manifest as manifests
-from .build import Output
 from .keys import RESERVED, safe_key
+
+if TYPE_CHECKING:
+    from .build import Output
 
 MANIFEST_KEY = RESERVED + "manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -97,13 +96,11 @@ class S3Target:
         self.site_id: str | None = None  # this catalog's site, set by the caller; else found
         self.warnings: list[str] = []
         maker = ThreadPoolExecutor(1, thread_name_prefix="s3-client")
-        self._client = maker.submit(self._make_client)  # made while the catalog is opened
+        self._client = maker.submit(self._make_client)  # made in the background
         maker.shutdown(wait=False)
         self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
         self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
-        part = cfg.multipart_threshold_mb * 2**20
-        self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part,
-                                       max_concurrency=4)
+        self.multipart = cfg.multipart_threshold_mb * 2**20  # bytes: larger files go in parts
         self.state: dict[str, dict] = {}
         self._loaded: dict[str, dict] | None = None  # the manifest as read, if it was sound
         self.listing: dict[str, tuple[int, str]] = {}  # key -> (size, ETag) under the prefix
@@ -118,9 +115,18 @@ class S3Target:
         return self._client.result()
 
     def _make_client(self):
-        session = boto3.session.Session(region_name=self.cfg.region)
-        return session.client(
-            "s3", endpoint_url=self.cfg.endpoint_url,
+        # botocore's own client, imported here (in the background): boto3's adds only the
+        # transfer manager, which only a large upload needs (see _upload_parts)
+        import botocore.session
+        from botocore.config import Config as BotoConfig
+
+        session = botocore.session.get_session()
+        # the store's dates (an object's LastModified) are never read: they stay the text the
+        # store sent, not parsed by dateutil for every object listed (most of a listing's time)
+        session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=str)
+        return session.create_client(
+            "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
             config=BotoConfig(
                 retries={"mode": "standard", "total_max_attempts": self.cfg.max_attempts},
                 request_checksum_calculation=self.cfg.checksum,
@@ -141,6 +147,10 @@ class S3Target:
             pool = ThreadPoolExecutor(2, thread_name_prefix="s3-read")
             self._fetched = (pool.submit(self._get_manifest), pool.submit(self._list))
             pool.shutdown(wait=False)
+            # the caller waits for the client (its failure is raised where it was before, by
+            # previous): one thread making it alone sends the requests sooner than two threads
+            # sharing the interpreter, and the rest of the run loads while the store answers
+            wait([self._client])
 
     # -- what the bucket holds ---------------------------------------------------------------
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
@@ -404,22 +414,34 @@ class S3Target:
                 done = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
                 if sent:
                     sent(len(data))
-            elif out.path.stat().st_size <= self.transfer.multipart_threshold:
+            elif out.path.stat().st_size <= self.multipart:
                 with open(out.path, "rb") as body:  # one request: no transfer manager needed
                     done = self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
                                                   **extra)
                 if sent:
                     sent(out.path.stat().st_size)
             else:
-                self.client.upload_file(str(out.path), self.bucket, key,
-                                        ExtraArgs=extra, Config=self.transfer, Callback=sent)
+                self._upload_parts(out, key, extra, sent)
                 done = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise _explain(exc, self.bucket, out.key) from None
-        except S3UploadFailedError as exc:  # upload_file wraps the ClientError in its text
+        self.etags[out.key] = done.get("ETag", "")
+
+    def _upload_parts(self, out: Output, key: str, extra: dict, sent) -> None:
+        """A file over the multipart threshold, in parts, through boto3's transfer manager
+        (imported only when a run has such a file to send)."""
+        from boto3.exceptions import S3UploadFailedError
+        from boto3.s3.transfer import S3Transfer, TransferConfig
+
+        config = TransferConfig(multipart_threshold=self.multipart,
+                                multipart_chunksize=self.multipart, max_concurrency=4)
+        try:
+            with S3Transfer(self.client, config) as transfer:
+                transfer.upload_file(str(out.path), self.bucket, key, extra_args=extra,
+                                     callback=sent)
+        except S3UploadFailedError as exc:  # the transfer wraps the ClientError in its text
             raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
                                f"{exc}") from None
-        self.etags[out.key] = done.get("ETag", "")
 
     def stale_headers(self, out: Output) -> bool:
         """Whether the object's content is right but its headers (or its site id) are not."""
