@@ -134,3 +134,12 @@ def test_a_restored_catalog_on_s3_holds_back_what_was_queued_since(make_project,
     assert {e.title for e in feedparser.parse(feed).entries} == {"Old news"}
     assert "site/posts/embargo/index.html" not in s3_keys(bucket)
     assert proj.run("publish").exit_code == 0  # the state object is never taken for a stray
+
+
+def test_a_catalog_that_published_an_empty_site_is_not_taken_for_a_new_one(make_project):
+    proj = make_project()
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/first.md", post("First", date="2026-10-01"))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "held back" not in result.output, result.output
+    assert _titles(proj) == {"First"}

@@ -175,8 +175,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                           hint="check paths.episodes in config.yaml"))
 
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
-    if rows:
-        _hold_if_behind(cat, settings, report, now)
+    from ..generation import ours
+
+    # a catalog made anew (empty, never published) held what the site does not show already
+    _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)))
     return report
 
 
@@ -260,6 +262,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
     site = None  # for a catalog made anew: what the site already shows
+    from ..generation import ours  # an empty catalog that published the site is not new
+
+    published = ours(cat) > 0
     queue = cat.releases()
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
@@ -305,8 +310,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 continue
             if guid:
                 own_guid.add(p.name)
-            elif not rows:  # a catalog made anew: the site's feeds know the guids
-                if site is None:
+            elif not rows and not published:  # a catalog made anew: the site's feeds know
+                if site is None:                   # the guids
                     site = published_site(settings) or False
                 known = site.guid_for(p.kind, p.item.slug, p.item.title,
                                       p.item.date) if site else None
@@ -372,10 +377,11 @@ def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
             f"queue {r['source']} --at <time>` (or --at now)")
 
 
-def _hold_if_behind(cat, settings, report, now) -> None:
+def _hold_if_behind(cat, settings, report, now, *, hold: bool = True) -> None:
     """A catalog older than the published site (restored from a backup, copied from elsewhere)
     does not know what was queued since: every item the site does not show yet is held back
-    until queued again, once; then the catalog takes the site's generation."""
+    until queued again, once; then the catalog takes the site's generation (``hold`` False:
+    only that)."""
     from .. import generation
 
     try:
@@ -385,6 +391,9 @@ def _hold_if_behind(cat, settings, report, now) -> None:
         return
     gens = generation.behind(cat, state)
     if gens is None:
+        return
+    if not hold:
+        cat.set_meta(generation.GENERATION, str(gens[1]))
         return
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     report.warnings.append(
