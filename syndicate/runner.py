@@ -242,8 +242,8 @@ class Runner:
 def run(settings: Settings) -> None:
     """Run the scheduler until SIGTERM or SIGINT; refuse if one already runs on this catalog."""
     with process_lock(settings.state_dir / "scheduler.lock", "the scheduler (syndicate run)"):
-        with open_catalog(settings.catalog_path, commit=False):
-            pass  # a catalog that cannot be opened stops the start, with its reason
+        with open_catalog(settings.catalog_path, commit=False) as cat:
+            cat.check()  # a catalog that cannot be opened or read stops the start, with its reason
         runner = Runner(settings)
 
         def stop(signum, _frame):

@@ -93,7 +93,7 @@ class SchemaError(SyndicateError):
     """The catalog is of a version this syndicate cannot use, or not a catalog at all."""
 
 
-def _version(conn: sqlite3.Connection, path: Path | str = "the catalog") -> int:
+def _version(conn: sqlite3.Connection, path: Path | None = None) -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -103,8 +103,9 @@ def _version(conn: sqlite3.Connection, path: Path | str = "the catalog") -> int:
         try:
             version = max(version, int(row[0]))
         except (TypeError, ValueError):
-            raise SchemaError(f"{path}: its schema version is unreadable ({row[0]!r}); restore "
-                              "the catalog from a backup") from None
+            raise SchemaError(f"{path or 'the catalog'}: its schema version is unreadable "
+                              f"({str(row[0])[:40]!r}): the catalog is damaged; restore it from "
+                              "a backup") from None
     return version
 
 
@@ -133,7 +134,7 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
                 continue
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if _version(conn) < number:  # another process may have just done it
+                if _version(conn, path) < number:  # another process may have just done it
                     for sql in steps:
                         conn.execute(sql)
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "

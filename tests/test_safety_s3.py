@@ -196,7 +196,9 @@ def test_a_no_change_publish_reads_the_manifest_and_one_list_page_per_1000_objec
     manifest_reads = [s for s in proxy.seen if s.path.endswith("/" + MANIFEST)]
     lists = [s for s in proxy.seen if "list-type=2" in s.path]
     assert len(manifest_reads) == 1 and len(lists) == 2  # 1,510 objects: two pages
-    assert len(proxy.seen) == 3
+    state_reads = [s for s in proxy.seen if s.path.endswith("/.syndicate/state.json")]
+    assert len(state_reads) == 1  # the publish generation: a restored catalog is noticed
+    assert len(proxy.seen) == 4
     assert _whole_bucket(bucket) == before
 
 

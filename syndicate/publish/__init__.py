@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import generation
 from ..config import Settings
 from ..errors import ItemError, PublishError
 from ..locks import process_lock
@@ -71,6 +72,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         target = LocalTarget(settings.target_dir)
     released: list[dict] = []
     would_encode: list[str] = []
+    state_warning = None
     with ExitStack() as stack:
         if not dry_run:
             stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
@@ -87,6 +89,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         else:
             catalog_path = settings.catalog_path
         cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
+        cat.check()  # a damaged row would drop its item from the site: stop before anything
         if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog
             target.site_id = cat.get_meta("site_id")
         if cat.get_meta("created_at") is None:
@@ -132,13 +135,25 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             kept = set(plan.kept)
             released = cat.mark_published(
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+            # a publish that changed the site or follows a change of the queue counts one up: a
+            # backup taken before it is older (one that changed nothing leaves the site as it was)
+            changed = (plan.writes or plan.deletes or plan.header_fixes or released
+                       or generation.pending(cat))
+            gen = generation.bump(cat) if changed else None
             cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
+            try:  # the site learns which catalog published it last, for a restored old one
+                if gen is not None:
+                    generation.record(target, settings, gen)
+            except Exception as exc:  # the site is published: say so, do not fail
+                state_warning = (f"{target.name}: could not record the publish generation "
+                                 f"({type(exc).__name__}); a catalog restored from a backup "
+                                 "may not be noticed until the next publish")
             _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
-                  *getattr(target, "warnings", [])],
+                  *getattr(target, "warnings", []), *filter(None, [state_warning])],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
 
