@@ -88,4 +88,4 @@ def test_an_unreadable_schema_version_names_the_catalog(make_project):
         result = proj.run(command)
         assert result.exit_code == 1
         assert _errors(result) == [f"Error: {catalog}: its schema version is unreadable "
-                                   "('abc'); restore the catalog from a backup"], result.output
+                                   "('abc'): the catalog is damaged; restore it from a backup"], result.output
