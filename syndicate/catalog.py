@@ -26,6 +26,7 @@ from .when import stored
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
 _BOOLS = ("draft", "missing")
+_NONEMPTY = ("guid", "slug", "source", "data", "date")
 # An item's release time is the time it was queued for, else its own date; drafts, removed
 # items and items held back (unqueued) are never released.
 _JOINED = "items i LEFT JOIN releases r ON r.item_id = i.id"
@@ -36,8 +37,17 @@ _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0)"
 class Catalog:
     """A connection to the catalog inside one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, path: Path | None = None):
         self.conn = conn
+        self.path = path
+
+    def check(self) -> None:
+        """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
+        over, a release time that is not a time): acting on it would drop or release items."""
+        problem = damaged(self.conn)
+        if problem:
+            raise SyndicateError(damage_message(self.path, problem, "; nothing was published "
+                                                "or released, the site is as it was"))
 
     # -- meta --------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
@@ -227,28 +237,50 @@ def damaged(conn: sqlite3.Connection) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
     where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
     catalog from a fault of the code."""
-    for r in conn.execute("SELECT id, kind, guid, source, data, date, published_at FROM items"):
+    for r in conn.execute("SELECT * FROM items"):
+        column = "kind"
         try:
-            if r["kind"] not in ("post", "episode") or not isinstance(r["guid"], str):
-                raise ValueError("kind or guid")
+            if r["kind"] not in ("post", "episode"):
+                raise ValueError(column)
+            for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
+                           "first_seen", "changed_at"):
+                if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
+                    raise TypeError(column)
+            for column in _BOOLS:
+                if r[column] not in (0, 1):
+                    raise ValueError(column)
+            column = "error"
+            if r["error"] is not None and not isinstance(r["error"], str):
+                raise TypeError(column)
+            column = "data"
             data = json.loads(r["data"])
             if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-                raise ValueError("data")
-            item_from_dict(r["kind"], data)
-            for stamp in (r["date"], r["published_at"]):
-                if stamp is not None:
-                    stored(stamp)
+                raise ValueError(column)
+            item = item_from_dict(r["kind"], data)
+            column = "slug"
+            if getattr(item, "slug", r["slug"]) != r["slug"]:
+                raise ValueError(column)
+            for column in ("date", "changed_at", "published_at"):
+                if r[column] is not None:
+                    stored(r[column])
         except Exception as exc:  # any failure to read it back is damage
-            return f"item {r['id']} ({str(r['source'])[:80]!r}): {type(exc).__name__}"
-    for r in conn.execute("SELECT item_id, at FROM releases"):
+            return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
+                    f"({type(exc).__name__})")
+    for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
+                          "LEFT JOIN items i ON i.id = r.item_id"):
         try:
             stored(r["at"])
         except (TypeError, ValueError):
-            return f"the release time of item {r['item_id']}"
+            return f"the release time of item {r['item_id']} ({str(r['source'])[:80]!r})"
     for r in conn.execute("SELECT key, size FROM outputs"):
         if not isinstance(r["key"], str) or not isinstance(r["size"], int):
             return "the record of a published file"
     return None
+
+
+def damage_message(path, problem: str, note: str = "") -> str:
+    return (f"{path}: the catalog holds a damaged value ({problem}){note}; restore it from a "
+            f"backup ({KEEP})")
 
 
 def _size_limited() -> bool:
@@ -280,7 +312,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
         except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:
             raise db_error(path, exc) from None
         try:
-            yield Catalog(conn)
+            yield Catalog(conn, path)
             conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException as exc:
             try:
@@ -296,9 +328,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
                 except (sqlite3.Error, ValueError):
                     problem = "a value that cannot be read"
                 if problem:
-                    raise SyndicateError(
-                        f"{path}: the catalog holds a damaged value ({problem}); restore it "
-                        f"from a backup ({KEEP})") from None
+                    raise SyndicateError(damage_message(path, problem)) from None
             if isinstance(exc, OSError) and exc.errno in FULL and _inside(exc, path.parent):
                 raise _no_space(path) from None
             raise

@@ -16,6 +16,7 @@ from . import __version__
 from .config import Settings
 from .images import image_size
 from .render.podcast_ext import ITUNES, PODCAST
+from .urls import redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
 TIMEOUT = 20
@@ -122,7 +123,16 @@ def _cover(session, url: str, report: CheckReport) -> None:
 
 def check_site(settings: Settings, base_url: str | None = None,
                session: requests.Session | None = None) -> CheckReport:
-    """Fetch the published feeds and what they point to; report every problem found."""
+    """Fetch the published feeds and what they point to; report every problem found (with
+    every address redacted: no credential in an address is shown)."""
+    report = _check_site(settings, base_url, session)
+    report.problems = [redact_text(p) for p in report.problems]
+    report.checked = [redact(u) for u in report.checked]
+    return report
+
+
+def _check_site(settings: Settings, base_url: str | None,
+                session: requests.Session | None) -> CheckReport:
     cfg = settings.config
     base = (base_url or cfg.site.url).rstrip("/") + "/"
     session = session or requests.Session()

@@ -6,7 +6,9 @@ Library errors (SyndicateError) become ``Error: ...`` lines with no traceback. E
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import gc
 import json
 import zoneinfo
 from pathlib import Path
@@ -14,15 +16,20 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .catalog import loads, open_catalog
-from .collect import collect as collect_items
 from .config import Settings, load_config
 from .errors import ConfigError, SyndicateError
 from .progress import EncodeBars, UploadBar
-from .publish import publish as publish_site
+from .urls import redact_text
 from .when import MAX_YEAR, MIN_YEAR, parse_day, stored
 
+# The catalog, collect and publish load inside the commands that use them: a publish to S3 has
+# its first requests on their way before they do (see publish.publish).
+
 CONFIG_HELP = "Path of the config file."
+
+# Every object lives until the process ends: the collector's last full pass over them all (the
+# S3 client's service model alone is large) would only delay the exit by a tenth of a second.
+atexit.register(gc.freeze)
 
 
 def _now(value: str | None) -> dt.datetime:
@@ -42,23 +49,23 @@ def _load(path: str) -> Settings:
         settings = load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            click.echo(f"Error: {problem}", err=True)
+            click.echo(f"Error: {redact_text(problem)}", err=True)
         raise SystemExit(exc.exit_code) from None
     for w in settings.warnings:
-        click.echo(f"Warning: {w}", err=True)
+        click.echo(f"Warning: {redact_text(w)}", err=True)
     return settings
 
 
 def _fail(exc: SyndicateError) -> None:
-    click.echo(f"Error: {exc}", err=True)
+    click.echo(f"Error: {redact_text(exc)}", err=True)
     raise SystemExit(exc.exit_code) from None
 
 
 def _report(errors, warnings) -> None:
     for w in warnings:
-        click.echo(f"Warning: {w}", err=True)
+        click.echo(f"Warning: {redact_text(w)}", err=True)
     for e in errors:
-        click.echo(f"Error: {e}", err=True)
+        click.echo(f"Error: {redact_text(e)}", err=True)
 
 
 def _refresh(settings: Settings) -> list[str]:
@@ -80,6 +87,9 @@ def _refresh(settings: Settings) -> list[str]:
 
 
 def _collect(settings: Settings, now_text: str | None):
+    from .catalog import open_catalog
+    from .collect import collect as collect_items
+
     bars = EncodeBars()
     try:
         with open_catalog(settings.catalog_path) as cat:
@@ -116,6 +126,8 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
     and keeps its last published version; everything else is still published.
     """
+    from .publish import publish as publish_site
+
     settings = _load(config_path)
     source_errors = [] if dry_run else _refresh(settings)
     bars, upload_bar = EncodeBars(), UploadBar()
@@ -156,8 +168,9 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
         from .notify import notify
 
         for w in notify(settings, result.released):
-            click.echo(f"Warning: {w}", err=True)
-    _report([*source_errors, *result.errors], result.warnings)
+            click.echo(f"Warning: {redact_text(w)}", err=True)
+    _report([*source_errors, *result.errors],  # config warnings: said once, by _load
+            [w for w in result.warnings if w not in settings.warnings])
     if not result.ok or source_errors:
         raise SystemExit(1)
 
@@ -288,9 +301,10 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
     for item in outcome.released:
         click.echo(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
     for w in outcome.warnings:
-        click.echo(f"Warning: {w}", err=True)
+        if w not in settings.warnings:  # config warnings: said once, by _load
+            click.echo(f"Warning: {redact_text(w)}", err=True)
     if outcome.error:
-        click.echo(f"Error: release failed: {outcome.error}; next attempt at "
+        click.echo(f"Error: release failed: {redact_text(outcome.error)}; next attempt at "
                    f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC", err=True)
         raise SystemExit(1)
     if not outcome.published:
@@ -346,7 +360,7 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
         for e in report.flagged:
             click.echo(f"  review   {e['file']}: {e['reason']}")
     for err in report.errors:
-        click.echo(f"Error: {err}", err=True)
+        click.echo(f"Error: {redact_text(err)}", err=True)
     if report.errors:
         raise SystemExit(1)
 
@@ -416,6 +430,8 @@ def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | 
     peaks). --verify measures each published MP3 as a podcast directory would: integrated
     loudness and true peak.
     """
+    from .catalog import loads, open_catalog
+
     settings = _load(config_path)
     report = _collect(settings, now_text)
     with open_catalog(settings.catalog_path, commit=False) as cat:

@@ -7,6 +7,7 @@ reference is checked against these descriptions). Loading reports every problem 
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 import zoneinfo
@@ -339,12 +340,17 @@ class Settings:
 
 def load_config(path: str | Path = "config.yaml") -> Settings:
     """Read and validate config.yaml. Raises ConfigError listing every problem."""
+    from .collect.sources import read_source  # (collect imports this module)
+    from .errors import CollectError
+
     path = Path(path)
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{name}: no such file; pass --config PATH or create it"]) from None
+    if not os.path.lexists(path):
+        raise ConfigError([f"{name}: no such file; pass --config PATH or create it"])
+    try:  # a plain file of bounded size: never a folder, a pipe or a device
+        text = read_source(path, name).decode("utf-8")
+    except CollectError as exc:
+        raise ConfigError([str(exc)]) from None
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{name}: not UTF-8 text ({exc.reason}); save it as UTF-8"]) from None
     try:
@@ -362,7 +368,7 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
             raise yamlcheck.YamlProblems(refused)
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
-    warnings = yamlcheck.unknown_keys(config, text, name)
+    warnings = yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
     settings = Settings(config=config, path=path.resolve(), warnings=warnings)
     from .layout import layout_problems
 
@@ -406,6 +412,23 @@ def _credentials(data: Any, text: str, name: str) -> list[str]:
     return [f"{name}:{yamlcheck.line_of(lines, loc) + 1}: '{yamlcheck.dotted(loc)}': a "
             f"credential does not belong in {file}; remove it (and replace the credential if "
             f"{file} was ever shared or committed). {CREDENTIALS_BELONG}" for loc in found]
+
+
+def _public_secrets(config: Config, text: str, name: str) -> list[str]:
+    """Hubs are named in every feed (rel="hub"): a user, password or token in one is public."""
+    from urllib.parse import urlsplit
+
+    from .urls import redact
+
+    found = [i for i, hub in enumerate(config.notify.websub_hubs)
+             if "@" in urlsplit(hub).netloc or urlsplit(hub).query]
+    if not found:
+        return []
+    lines = yamlcheck.line_map(yamlcheck.compose(text))
+    return [f"{name}:{yamlcheck.line_of(lines, ('notify', 'websub_hubs', i)) + 1}: "
+            f"'notify.websub_hubs[{i}]': {redact(config.notify.websub_hubs[i])} is published in "
+            "every feed (rel=\"hub\"), credentials and all; use a hub address that holds no "
+            "user, password or token" for i in found]
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

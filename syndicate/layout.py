@@ -8,6 +8,8 @@ default, so it only counts when the target would be the root itself or hold it.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,8 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
         return 1
 
     problems: list[str] = []
+    if problem := _target_problem(cfg.target):
+        return [f"{name}:{at(('target',))}: 'target': {problem}"]
     # every path in the config must be one the system can look up at all
     paths = {("target",): None if cfg.target.startswith("s3://") else cfg.target,
              ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
@@ -64,6 +68,7 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
+    problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)
 
     root = settings.root.resolve()
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
@@ -104,3 +109,78 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                 f"({folder}); keep the catalog apart from the sources, such as "
                 "'.syndicate/catalog.db'")
     return problems
+
+
+def _clip_problems(settings: Settings, at) -> list[str]:
+    """audio.intro and audio.outro must be plain files where they exist: a pipe or a device
+    would block or never end (a missing clip is named by each encode that needs it)."""
+    from .collect.sources import _kind  # what a file is, in the words collect uses
+
+    problems = []
+    for role in ("intro", "outro"):
+        value = getattr(settings.config.audio, role)
+        if value is None:
+            continue
+        path = settings.resolve(value)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            problems.append(f"{settings.path}:{at(('audio', role))}: 'audio.{role}': "
+                            f"{value!r} is {_kind(mode)}, not a file; point it at an audio "
+                            "file or remove it")
+    return problems
+
+
+def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
+    """The feeds' keys must stay inside the site, out of syndicate's own records, and apart."""
+    from .errors import PublishError
+    from .publish.keys import FEED_KEYS, safe_key
+
+    problems, seen = [], {}
+    for dotted in FEED_KEYS:
+        section, name = dotted.split(".")
+        part = getattr(settings.config, section)
+        value = getattr(part, name)
+        where = f"{settings.path}:{at((section, name))}: '{dotted}'"
+        try:
+            safe_key(value)
+        except PublishError as exc:
+            default = type(part).model_fields[name].default
+            problems.append(f"{where}: {exc}; choose another key, such as {default!r}")
+            continue
+        if value in seen:
+            other = seen[value]
+            if (section, name) not in lines and tuple(other.split(".")) in lines:
+                # name the key the file sets, not the one left at its default
+                where, other = f"{settings.path}:{at(tuple(other.split('.')))}: '{other}'", \
+                    dotted
+            problems.append(f"{where}: {value!r} is also {other}: two outputs would be "
+                            f"written to the same key: {value}; give each feed its own key")
+        seen.setdefault(value, dotted)
+    return problems
+
+
+def _target_problem(target: str) -> str | None:
+    """What is wrong with ``target`` as an address: only s3://bucket/prefix is one; any other
+    scheme (file://, http://...) is refused rather than taken for a folder of that name."""
+    import re
+
+    from .errors import PublishError
+    from .publish.s3 import parse_target
+
+    if target.startswith("s3://"):
+        try:
+            parse_target(target)
+        except PublishError as exc:
+            return str(exc).removeprefix(f"target {target!r}: ").join(
+                (f"{target!r}: ", "; fix the target"))
+        return None
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", target)
+    if scheme and scheme.group(1).lower() == "s3":
+        return f"{target!r}: expected s3://bucket/prefix (s3 in lower case, then //)"
+    if scheme and target[scheme.end():].startswith("//"):
+        return (f"{target!r}: only s3://bucket/prefix or a local folder can be published to; "
+                f"for a folder give its path without {scheme.group(1)}://")
+    return None

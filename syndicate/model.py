@@ -42,7 +42,8 @@ def parse_timestamp(value: Any) -> float:
 
 
 class _Meta(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # schemas are built when a file is first parsed: a run with nothing changed never builds them
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     title: str | None = None
     date: Any = None
@@ -83,7 +84,7 @@ class PostMeta(_Meta):
 
 
 class ChapterMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     start: Any
     title: str

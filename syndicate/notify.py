@@ -10,6 +10,7 @@ import logging
 
 from . import __version__
 from .config import Settings
+from .urls import redact, redact_text
 
 log = logging.getLogger("syndicate.notify")
 USER_AGENT = f"syndicate/{__version__} (+https://pypi.org/project/syndicate/)"
@@ -48,9 +49,15 @@ def notify(settings: Settings, released: list[dict]) -> list[str]:
                 resp = http.request(method, url, timeout=cfg.timeout, allow_redirects=True,
                                     **kwargs)
                 if resp.status_code >= 300:
-                    warnings.append(f"ping {url}: answered HTTP {resp.status_code}")
+                    warnings.append(f"ping {redact(url)}: answered HTTP {resp.status_code}")
                 else:
-                    log.info("pinged %s (%s)", url, resp.status_code)
+                    log.info("pinged %s (%s)", redact(url), resp.status_code)
+            except requests.Timeout:
+                warnings.append(f"ping {redact(url)}: no answer within {cfg.timeout:g} s; "
+                                "the release is live, the hub will see it on its next poll")
+            except requests.ConnectionError:
+                warnings.append(f"ping {redact(url)}: cannot connect; the release is live, "
+                                "the hub will see it on its next poll")
             except requests.RequestException as exc:
-                warnings.append(f"ping {url}: {type(exc).__name__}: {exc}")
+                warnings.append(f"ping {redact(url)}: {type(exc).__name__}: {redact_text(exc)}")
     return warnings

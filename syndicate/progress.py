@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from tqdm import tqdm
+if TYPE_CHECKING:  # tqdm loads when a bar is first drawn
+    from tqdm import tqdm
 
 MIN_SECONDS = 60.0  # encodes of shorter audio finish too fast to need a bar
 
@@ -28,6 +30,8 @@ class EncodeBars:
         with self._lock:
             bar = self._bars.get(name)
             if bar is None:
+                from tqdm import tqdm
+
                 bar = tqdm(total=round(total), desc=name, unit="s", position=len(self._bars),
                            file=self.stream, leave=True, dynamic_ncols=True,
                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s "
@@ -60,6 +64,8 @@ class UploadBar:
             return
         with self._lock:
             if self._bar is None:
+                from tqdm import tqdm
+
                 self._bar = tqdm(total=total, desc="upload", unit="B", unit_scale=True,
                                  unit_divisor=1024, file=self.stream, dynamic_ncols=True)
             self._bar.update(sent)

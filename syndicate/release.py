@@ -10,12 +10,14 @@ doubling wait, never dropped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import zoneinfo
 from dataclasses import dataclass, field
 
+from . import generation
 from .catalog import Catalog, open_catalog
 from .collect import collect
 from .config import Settings
@@ -127,7 +129,16 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
             cat.set_release(item["id"], iso(at), zone, stamp(now))
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
+        gen = generation.after_queue(cat, settings)
+    _record(settings, gen)
     return done
+
+
+def _record(settings: Settings, gen) -> None:
+    """The site's record of the generation a queue change made (see generation.py)."""
+    if gen is not None and settings.target_dir.is_dir():  # else nothing is published yet
+        with contextlib.suppress(OSError):  # the next publish records it
+            generation.record(None, settings, gen)
 
 
 def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
@@ -143,6 +154,8 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
         release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
         cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
+        gen = generation.after_queue(cat, settings)
+    _record(settings, gen)
     return item
 
 
@@ -194,6 +207,7 @@ def _states(rows, releases, fail, zone, now) -> list[dict]:
 def next_wake(cat: Catalog, now: dt.datetime) -> dt.datetime | None:
     """When the scheduler should next release something: ``now`` if something is due (or the
     retry time, after a failure), else the next release time; None if nothing is queued."""
+    cat.check()
     upcoming = cat.next_release(iso(now))
     upcoming_at = _when(upcoming) if upcoming else None
     if cat.has_due(iso(now)):
@@ -231,6 +245,7 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     try:
         with process_lock(lock, "a publish", wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
+                cat.check()  # a damaged release time must not read as "nothing is due"
                 report = collect(settings, cat, now=now)  # files dropped in since count
                 due = cat.has_due(iso(now))
             if not due:
@@ -244,11 +259,25 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     outcome.released = result.released
     outcome.warnings = [*result.warnings, *(str(e) for e in result.errors)]
     with open_catalog(settings.catalog_path, immediate=True) as cat:
-        if cat.get_meta(FAILURE_KEY):
+        blocked = _blocked(cat, now)
+        if not blocked and cat.get_meta(FAILURE_KEY):
             cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
     if result.released:
         outcome.warnings += notify(settings, result.released)
+    if blocked:  # its feed kept its last version: the release did not happen, so it failed
+        reasons = [str(e) for e in result.errors] or result.warnings or ["unknown"]
+        names = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5
+                                          else "")
+        _failed(settings, now, f"{names} did not reach the feeds (kept at their last "
+                f"published version): {reasons[0]}", outcome)
     return outcome
+
+
+def _blocked(cat: Catalog, now: dt.datetime) -> list[str]:
+    """Items due at ``now`` that the publish just run did not put in a feed."""
+    if not cat.has_due(iso(now)):
+        return []
+    return [r["source"] for r in cat.visible(iso(now)) if not r["published_at"]]
 
 
 def _failed(settings: Settings, now: dt.datetime, error: str,

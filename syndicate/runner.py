@@ -30,6 +30,7 @@ from .config import Settings
 from .errors import SyndicateError
 from .locks import LockedError, process_lock
 from .release import next_wake, release_due
+from .urls import redact_text
 from .when import stored
 
 log = logging.getLogger("syndicate.run")
@@ -69,7 +70,7 @@ class Runner:
         try:
             outcome = release_due(self.settings, now=now, lock_wait=60.0)
         except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
-            log.error("release failed: %s", exc)
+            log.error("release failed: %s", redact_text(exc))
         else:
             for item in outcome.released:
                 late = (now - stored(item["release_at"])).total_seconds()
@@ -78,10 +79,10 @@ class Runner:
             if outcome.published:
                 self.releases += 1
             if outcome.error:
-                log.error("release failed: %s; next attempt at %s", outcome.error,
+                log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
                           outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
             for warning in outcome.warnings:
-                log.warning("%s", warning)
+                log.warning("%s", redact_text(warning))
         self.reschedule()
 
     def watch(self) -> None:
@@ -101,7 +102,7 @@ class Runner:
             except LockedError:
                 pass  # a release is publishing (and collecting): look again next time
             except SyndicateError as exc:
-                log.warning("collect: %s", exc)
+                log.warning("collect: %s", redact_text(exc))
         if self._catalog_changed():
             self.reschedule()
 
@@ -115,7 +116,7 @@ class Runner:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
                     when = next_wake(cat, now)
             except SyndicateError as exc:
-                log.error("%s", exc)
+                log.error("%s", redact_text(exc))
                 return
             if when == self.next_at and self.scheduler.get_job("release"):
                 return
@@ -241,8 +242,8 @@ class Runner:
 def run(settings: Settings) -> None:
     """Run the scheduler until SIGTERM or SIGINT; refuse if one already runs on this catalog."""
     with process_lock(settings.state_dir / "scheduler.lock", "the scheduler (syndicate run)"):
-        with open_catalog(settings.catalog_path, commit=False):
-            pass  # a catalog that cannot be opened stops the start, with its reason
+        with open_catalog(settings.catalog_path, commit=False) as cat:
+            cat.check()  # a catalog that cannot be opened or read stops the start, with its reason
         runner = Runner(settings)
 
         def stop(signum, _frame):

@@ -93,7 +93,7 @@ class SchemaError(SyndicateError):
     """The catalog is of a version this syndicate cannot use, or not a catalog at all."""
 
 
-def _version(conn: sqlite3.Connection) -> int:
+def _version(conn: sqlite3.Connection, path: Path | None = None) -> int:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -103,7 +103,9 @@ def _version(conn: sqlite3.Connection) -> int:
         try:
             version = max(version, int(row[0]))
         except (TypeError, ValueError):
-            raise SchemaError(f"its schema version is unreadable ({row[0]!r})") from None
+            raise SchemaError(f"{path or 'the catalog'}: its schema version is unreadable "
+                              f"({str(row[0])[:40]!r}): the catalog is damaged; restore it from "
+                              "a backup") from None
     return version
 
 
@@ -115,7 +117,7 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 def prepare(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the catalog on ``conn`` to the latest version, or refuse it with a SchemaError.
     sqlite3 errors (a damaged file, a full disk, a lock) are left to the caller."""
-    version = _version(conn)
+    version = _version(conn, path)
     if version > LATEST:
         raise SchemaError(f"catalog {path} was written by a newer syndicate (schema "
                           f"{version}, this one knows {LATEST}): upgrade syndicate")
@@ -132,7 +134,7 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
                 continue
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if _version(conn) < number:  # another process may have just done it
+                if _version(conn, path) < number:  # another process may have just done it
                     for sql in steps:
                         conn.execute(sql)
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "

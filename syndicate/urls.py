@@ -46,3 +46,44 @@ def is_web_url(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+# -- addresses in messages: never show a credential ---------------------------------------------
+_HIDDEN = "***"
+# an address as it may appear in running text (a message, an exception's words)
+_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>)]*[^\s'\"<>).,;:!?]")
+# a query string as it may appear without its address (requests: "with url: /hub?token=...")
+_QUERY_IN_TEXT = re.compile(
+    r"(?<=[?&])([^=&\s'\"<>)#]+)=(?:[^&\s'\"<>)#]*[^&\s'\"<>)#.,;:!?])?")
+
+
+def redact(url: object) -> str:
+    """``url`` fit for a message: a user name and password become ``***``, as does the value of
+    every query parameter (a hub's ``?token=``, a signed address), so no credential is shown.
+    Used by every message that names an address (pings, the S3 endpoint, checks, imports)."""
+    text = str(url)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", text)
+    netloc = parts.netloc
+    if "@" not in netloc and not parts.query:
+        return text  # nothing to hide
+    if "@" in netloc:
+        netloc = _HIDDEN + "@" + netloc.rsplit("@", 1)[1]
+    query = _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", "?" + parts.query)[1:] \
+        if parts.query else ""
+    if query and "=" not in parts.query:
+        query = _HIDDEN  # a bare ?SECRET
+    scheme = text[:len(parts.scheme)]
+    out = f"{scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
+    if not parts.scheme and not netloc:
+        out = parts.path
+    return out + (f"?{query}" if parts.query else "")
+
+
+def redact_text(text: object) -> str:
+    """``text`` (a message, an exception's words) with every address in it redacted, and every
+    query string's values hidden, wherever they appear."""
+    out = _IN_TEXT.sub(lambda m: redact(m.group()), str(text))
+    return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", out)

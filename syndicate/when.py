@@ -30,7 +30,8 @@ _TEXT = re.compile(
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?"
     r"(?:[ \t]*(?P<z>[Zz]|[+-]\d{1,2}(?::?\d{2})?))?)?$")
-EXAMPLES = "'now', '2026-12-01 09:00' (in the site's time zone) or '2026-12-01T09:00+01:00'"
+EXAMPLES = ("'now', '2026-12-01 09:00' (in the site's time zone), '2026-12-01' (the start of "
+            "that day) or '2026-12-01T09:00+01:00'")
 DATE_EXAMPLES = "a date such as 2024-05-01 or 2024-05-01 09:30 or 2024-05-01T09:30:00+01:00"
 
 
@@ -168,16 +169,14 @@ def parse_day(text: str) -> dt.date | None:
 
 def parse_release_time(text: str, zone: str, now: dt.datetime) -> dt.datetime:
     """The UTC instant ``text`` names (``syndicate queue --at``); wall-clock times are read
-    in ``zone``. A time is required: a date alone does not say when to release."""
+    in ``zone``, and a date alone is the start of that day there (as everywhere dates are read)."""
     value = text.strip()
     if value.lower() == "now":
         return now.astimezone(UTC)
     unreadable = f"{shown(text)} is not a date and time; use {EXAMPLES}"
     when, has_time = _read(value, unreadable, f"{shown(text)} is not a valid date and time "
                                               f"({{why}}); use {EXAMPLES}")
-    if not has_time:
-        raise WhenError(unreadable)
-    return _resolve(when, True, zone)
+    return _resolve(when, has_time, zone)
 
 
 _YEAR_WRITTEN = re.compile(r"(?<![\d+-])(\d{3,})(?![\d:])")  # a year as written out

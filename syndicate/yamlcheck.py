@@ -35,6 +35,32 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp",
                         lambda loader, node: loader.construct_scalar(node))
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    """A mapping names one key twice (PyYAML would silently keep the last)."""
+
+    def __init__(self, key: str, first: yaml.Mark, second: yaml.Mark):
+        super().__init__(None, None, f"the key {key!r} appears twice", second)
+        self.key, self.first, self.second = key, first.line, second.line
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen: dict = {}  # each key as the mapping will hold it (so 1 and true are one key, as
+    for key_node, _ in node.value:  # in the dict they build) -> where it was first written
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            key = loader.construct_object(key_node)
+            try:
+                first = seen.get(key)
+            except TypeError:  # unhashable: the constructor reports it
+                continue
+            if first is not None:
+                raise _DuplicateKey(key_node.value, first, key_node.start_mark)
+            seen[key] = key_node.start_mark
+    return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
+
+
+_Loader.construct_mapping = _construct_mapping
+
+
 class YamlProblems(Exception):
     """Problems found in one YAML document, each already a full message."""
 
@@ -171,6 +197,10 @@ def parse(text: str, name: str, line_offset: int = 0) -> Any:
     try:
         _check_shape(text, name, line_offset)
         return yaml.load(text, Loader=_Loader)
+    except _DuplicateKey as exc:
+        first, second = exc.first + 1 + line_offset, exc.second + 1 + line_offset
+        raise _problem(name, second, f"the key {_short(repr(exc.key))} appears twice (lines "
+                                     f"{first} and {second}); keep one") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line if mark else 0) + 1 + line_offset

@@ -30,8 +30,9 @@ def test_two_outputs_on_one_key_fail_before_anything_is_written(make_project):
     config = BASE_CONFIG.replace("target: public", "target: public\nblog:\n  rss_path: podcast.xml")
     proj = make_project({"posts/a.md": post("A")}, config=config)
     result = proj.run("publish")
-    assert result.exit_code == 1
-    assert "Error: two outputs would be written to the same key: podcast.xml" in result.output
+    assert result.exit_code == 2  # a config error, naming the key and its line
+    assert "config.yaml:19: 'blog.rss_path': 'podcast.xml' is also podcast.feed_path: two " \
+           "outputs would be written to the same key: podcast.xml" in result.output
     assert not (proj.root / "public").exists()
 
 

@@ -18,8 +18,10 @@ from conftest import BASE_CONFIG, Project, png_bytes, post, sidecar, tone
 
 
 def live_files(proj) -> dict[str, bytes]:
+    """The site's files (its own bookkeeping under .syndicate/ left out)."""
     root = proj.root / "public"
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and not str(p.relative_to(root)).startswith(".syndicate/")}
 
 
 def pod_episodes(proj) -> list[dict]:

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import AudioConfig
 from ..errors import AudioError
@@ -32,7 +33,9 @@ from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import Loudness, SourceFacts, measure_source, parse_summary
 from .settings import AudioSettings
-from .tags import Tags, write_tags
+
+if TYPE_CHECKING:
+    from .tags import Tags
 
 LIMIT_MARGIN = 1.5  # dB under the true-peak ceiling: MP3 coding noise adds up to ~1.4 dB
 LAME_COMPENSATION = 0.6  # dB: limiting and LAME leave the output slightly quieter
@@ -258,6 +261,8 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
 def _tag(facts: dict, source_sha: str, settings: AudioSettings, cache_dir: Path, out_dir: Path,
          tags: Tags) -> Processed:
     """Copy the cached encode into ``out_dir``, tag it and name it by its hash."""
+    from .tags import write_tags  # mutagen: loaded when a copy is tagged, not to prune the cache
+
     key = cache_key(source_sha, settings)
     duration = facts["samples"] / facts["sample_rate"]
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".tag-", suffix=".mp3")

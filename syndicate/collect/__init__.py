@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING
 from .. import audio
 from ..catalog import Catalog, dumps, loads
 from ..config import Settings
-from ..errors import CollectError, ItemError, printable
+from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
-from .recover import published_site
+from .recover import published_site, site_state
+from .released import keep_release_date
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -81,6 +82,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     zone = settings.config.site.timezone
     rows = cat.all_items()
     by_source = {r["source"]: r for r in rows}
+    queue = cat.releases()
     parsed: list[_Parsed] = []
     seen: set[str] = set()
 
@@ -108,6 +110,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     data = read_source(path, name, identity=found.identity)
                     p.content_hash = hashlib.sha256(data).hexdigest()
                     p.item = parse_post(path, name, zone, report.warnings, data)
+                    _released_date(p, p.item, row, queue, now, path, zone, report)
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
@@ -147,6 +150,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
                                       found.identity)
                     p.sig = f"{episode_version}|{stat_sig(*src.files())}"
+                    _released_date(p, src, row, queue, now, path, zone, report)
                     if src.audio is None:  # kept at its URL: its identity is the URL and size
                         p.content_hash = hashlib.sha256(
                             f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
@@ -171,7 +175,21 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                           hint="check paths.episodes in config.yaml"))
 
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
+    from ..generation import ours
+
+    # a catalog made anew (empty, never published) held what the site does not show already
+    _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)))
     return report
+
+
+def _released_date(p: _Parsed, dated, row, queue, now, path, zone, report) -> None:
+    """A released item keeps its date when its file now gives one in the future (before its
+    audio is tagged with it); the warning repeats on every collect until the date is fixed."""
+    warning = keep_release_date(row, dated, queue.get(row["id"]) if row else None, now, path,
+                                p.name, zone)
+    if warning:
+        report.warnings.append(warning)
+        p.sig = f"released-date|{p.sig}"  # read again next time, so the warning stays
 
 
 def _folder_there(folder: Path, key: str, report: CollectReport) -> bool | None:
@@ -244,6 +262,10 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
     site = None  # for a catalog made anew: what the site already shows
+    from ..generation import ours  # an empty catalog that published the site is not new
+
+    published = ours(cat) > 0
+    queue = cat.releases()
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -276,6 +298,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             row = _renamed(vanished, p)
             if row is not None:
                 vanished.remove(row)
+        if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
+            _released_date(p, p.item, row, queue, now, root / p.name,
+                           settings.config.site.timezone, report)
         data = p.item.to_dict()
         text = dumps(data)
         guid = p.item.guid
@@ -285,10 +310,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 continue
             if guid:
                 own_guid.add(p.name)
-            elif not rows:  # a catalog made anew: the site's feeds know the guids
-                if site is None:
+            elif not rows and not published:  # a catalog made anew: the site's feeds know
+                if site is None:                   # the guids
                     site = published_site(settings) or False
-                known = site.guids.get((p.kind, p.item.slug)) if site else None
+                known = site.guid_for(p.kind, p.item.slug, p.item.title,
+                                      p.item.date) if site else None
                 guid = known if known and known not in taken else None
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
@@ -349,6 +375,47 @@ def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
             f"{r['source']}: held back: the catalog is new and the published site does not show "
             f"this {r['kind']} yet, so it may have been queued; release it with `syndicate "
             f"queue {r['source']} --at <time>` (or --at now)")
+
+
+def _hold_if_behind(cat, settings, report, now, *, hold: bool = True) -> None:
+    """A catalog older than the published site (restored from a backup, copied from elsewhere)
+    does not know what was queued since: every item the site does not show yet is held back
+    until queued again, once; then the catalog takes the site's generation (``hold`` False:
+    only that)."""
+    from .. import generation
+
+    try:
+        state = site_state(settings)
+    except SyndicateError as exc:
+        report.warnings.append(f"{exc}; whether the catalog is older than the site is unknown")
+        return
+    gens = generation.behind(cat, state)
+    if gens is None:
+        return
+    if not hold:
+        cat.set_meta(generation.GENERATION, str(gens[1]))
+        return
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    report.warnings.append(
+        f"{settings.catalog_path}: the catalog is older than the published site (generation "
+        f"{gens[0]} < {gens[1]}): it was restored from a backup (or copied from elsewhere); "
+        "items not yet published are held until queued again")
+    site = published_site(settings)
+    queue = cat.releases()
+    zone = settings.config.site.timezone
+    for r in cat.all_items():
+        release = queue.get(r["id"])
+        if r["draft"] or r["missing"] or r["published_at"] or (release and release["held"]):
+            continue
+        if site is not None and site.shows(r["kind"], r["slug"]):
+            continue
+        cat.set_release(r["id"], release["at"] if release else r["date"], zone, stamp,
+                        held=True)
+        report.warnings.append(
+            f"{r['source']}: held back: the published site does not show this {r['kind']} "
+            f"yet and the catalog may not know its release time; release it with `syndicate "
+            f"queue {r['source']} --at <time>` (or --at now)")
+    cat.set_meta(generation.GENERATION, str(gens[1]))
 
 
 def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:

@@ -13,10 +13,11 @@ until the author queues it again. Nothing goes out early because a catalog was l
 
 from __future__ import annotations
 
-import feedparser
+import datetime as dt
 
 from ..config import Settings
 from ..errors import SyndicateError
+from ..when import stored
 
 MAX_FEED_BYTES = 64 << 20
 KINDS = {"posts": "post", "episodes": "episode"}
@@ -25,9 +26,21 @@ KINDS = {"posts": "post", "episodes": "episode"}
 class PublishedSite:
     """What the site already shows: feed entries' guids, and pages."""
 
-    def __init__(self, reader: _Reader, guids: dict[tuple[str, str], str]):
+    def __init__(self, reader: _Reader, guids: dict[tuple[str, str], str],
+                 by_title: dict[tuple[str, str, str], str | None] | None = None):
         self.reader = reader
         self.guids = guids
+        self.by_title = by_title or {}  # (kind, title, date): guid, None when ambiguous
+
+    def guid_for(self, kind: str, slug: str, title: str, date: str) -> str | None:
+        """The guid the live feeds give this item: by its link, else (its file renamed, and its
+        slug with it) by its title and date. An item found so counts as shown."""
+        guid = self.guids.get((kind, slug))
+        if guid is None:
+            guid = self.by_title.get((kind, title, _instant(date)))
+            if guid is not None:
+                self.guids[(kind, slug)] = guid
+        return guid
 
     def shows(self, kind: str, slug: str) -> bool:
         """Whether the item is already public: in a feed, or with a page of its own."""
@@ -60,12 +73,18 @@ class _Reader:
             except OSError:
                 return None
         try:
-            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self.s3._key(key))
+            got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self._full(key))
             if got.get("ContentLength", 0) > MAX_FEED_BYTES:
                 return None
             return got["Body"].read()
         except self.errors as exc:  # not found, or the store unreachable
             return self._missing_or_fail(exc, key)
+
+    def _full(self, key: str) -> str:
+        """The object's name: the site's own records (the reserved area) are not outputs."""
+        from ..publish.keys import RESERVED
+
+        return self.s3.prefix + key if key.startswith(RESERVED) else self.s3._key(key)
 
     def exists(self, key: str) -> bool:
         if self.s3 is None:
@@ -82,7 +101,7 @@ class _Reader:
             return None
         from ..publish.s3 import _explain  # one place that words S3's errors
 
-        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self.s3._key(key))} (reading the "
+        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self._full(key))} (reading the "
                              "published site to make the catalog anew; nothing was changed)"
                              ) from None
 
@@ -94,8 +113,11 @@ def published_site(settings: Settings) -> PublishedSite | None:
     feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
     if not any(feeds.values()):
         return None
+    import feedparser  # only a catalog made anew for a published site reads its feeds
+
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
     guids: dict[tuple[str, str], str] = {}
+    by_title: dict[tuple[str, str, str], str | None] = {}
     for data in feeds.values():
         for entry in feedparser.parse(data or b"").entries:
             guid, link = entry.get("id"), entry.get("link")
@@ -105,4 +127,27 @@ def published_site(settings: Settings) -> PublishedSite | None:
             parts = link[len(base):].strip("/").split("/")
             if len(parts) == 2 and parts[0] in KINDS:
                 guids.setdefault((KINDS[parts[0]], parts[1]), guid)
-    return PublishedSite(reader, guids)
+                title, when = entry.get("title"), entry.get("published_parsed")
+                if isinstance(title, str) and when:
+                    key = (KINDS[parts[0]], title, _instant(when))
+                    by_title[key] = guid if by_title.get(key, guid) == guid else None
+    return PublishedSite(reader, guids, by_title)
+
+
+def _instant(when) -> str:
+    """An instant to the second, in UTC: from the catalog's text or a feed's parsed date."""
+    if isinstance(when, str):
+        try:
+            moment = stored(when)
+        except (TypeError, ValueError):
+            return ""
+    else:
+        moment = dt.datetime(*when[:6], tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def site_state(settings: Settings) -> dict | None:
+    """The publish generation the site records (see generation.py), or None."""
+    from ..generation import STATE_KEY, parse_state
+
+    return parse_state(_Reader(settings).read(STATE_KEY))

@@ -10,6 +10,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..notify import USER_AGENT
+from ..urls import redact, redact_text
 from . import SourceError
 
 TIMEOUT = (5, 20)  # seconds to connect, seconds between bytes
@@ -35,15 +36,16 @@ def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
     from urllib3.exceptions import HTTPError, ReadTimeoutError
 
     end = time.monotonic() + DEADLINE
+    shown = redact(url)
     chunks, size = [], 0
     try:
         while chunk := resp.raw.read1(1 << 16, decode_content=True):
             size += len(chunk)
             if size > MAX_BYTES:
-                raise SourceError(f"{url}: larger than {MAX_BYTES // 2**20} MB; not a page "
+                raise SourceError(f"{shown}: larger than {MAX_BYTES // 2**20} MB; not a page "
                                   "or a feed")
             if time.monotonic() > end:
-                raise SourceError(f"{url}: still arriving after {DEADLINE} s ({size} bytes); "
+                raise SourceError(f"{shown}: still arriving after {DEADLINE} s ({size} bytes); "
                                   "the server is too slow, try again later")
             chunks.append(chunk)
     except ReadTimeoutError:
@@ -58,6 +60,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     """The body of ``url`` and the address it ended at (and, ``with_headers``, the response
     headers; the body is None when a conditional GET answers 304); SourceError on failure."""
     own = http is None
+    shown = redact(url)
     http = http or session()
     try:
         resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
@@ -65,32 +68,32 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
             resp.content  # noqa: B018  (nothing to read: hands the connection back for reuse)
             return None, resp.url, resp.headers
         if resp.status_code >= 400:
-            raise SourceError(f"{url}: the server answered HTTP {resp.status_code} "
+            raise SourceError(f"{shown}: the server answered HTTP {resp.status_code} "
                                f"{resp.reason}; check the address")
         chunks, size = _body(resp, url)
         expected = resp.headers.get("Content-Length")
         if expected and expected.isdigit() and int(expected) != size \
                 and not resp.headers.get("Content-Encoding"):
-            raise SourceError(f"{url}: the download was cut short ({size} of {expected} "
+            raise SourceError(f"{shown}: the download was cut short ({size} of {expected} "
                                "bytes); try again")
         if with_headers:
             return b"".join(chunks), resp.url, resp.headers
         return b"".join(chunks), resp.url
     except requests.TooManyRedirects:
-        raise SourceError(f"{url}: too many redirects (a redirect loop?); check the "
+        raise SourceError(f"{shown}: too many redirects (a redirect loop?); check the "
                            "address") from None
     except requests.exceptions.ChunkedEncodingError:
-        raise SourceError(f"{url}: the download was cut short; try again") from None
+        raise SourceError(f"{shown}: the download was cut short; try again") from None
     except requests.Timeout:
-        raise SourceError(f"{url}: no answer within {TIMEOUT[1]} s (timed out); try again "
+        raise SourceError(f"{shown}: no answer within {TIMEOUT[1]} s (timed out); try again "
                            "later") from None
     except requests.ConnectionError as exc:
         if "timed out" in str(exc).lower():
-            raise SourceError(f"{url}: no answer within {TIMEOUT[1]} s (timed out); try again "
+            raise SourceError(f"{shown}: no answer within {TIMEOUT[1]} s (timed out); try again "
                               "later") from None
-        raise SourceError(f"{url}: cannot connect; try again later") from None
+        raise SourceError(f"{shown}: cannot connect; try again later") from None
     except requests.RequestException as exc:
-        raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
+        raise SourceError(f"{shown}: {type(exc).__name__}: {redact_text(exc)}") from None
     finally:
         if own:
             http.close()

@@ -11,20 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..catalog import db_error, loads, open_catalog
-from ..collect import CollectReport, collect
+from .. import generation
 from ..config import Settings
 from ..errors import ItemError, PublishError
 from ..locks import process_lock
-from .build import build_site, page_key, vanished_live
-from .guard import guard_feeds
 from .keys import check_feed_keys
 from .local import LocalTarget
-from .plan import Plan, apply_plan, make_plan
 from .s3 import S3Target
 
 if TYPE_CHECKING:
     from ..audio.pipeline import Progress
+    from ..collect import CollectReport
+    from .plan import Plan
+
+# The catalog, collect, the build and the plan (with pydantic's models, YAML, Markdown and the
+# renderers) are imported inside publish(), once a publish to S3 has its first requests on their
+# way: the store answers while they load.
 
 
 @dataclass
@@ -71,17 +73,27 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                              site_url=settings.config.site.url)
     released: list[dict] = []
     would_encode: list[str] = []
+    state_warning = None
     with ExitStack() as stack:
+        if not dry_run:
+            stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
+                                             wait=lock_wait))
+        if isinstance(target, S3Target):  # the bucket is read while the rest loads and collect
+            target.start()  # runs (under the lock: what is read must not change under this run)
+        from ..catalog import open_catalog
+        from ..collect import collect
+        from .build import build_site, page_key, vanished_live
+        from .guard import guard_feeds
+        from .plan import apply_plan, make_plan
+
         if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
             catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
         else:
-            stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
-                                             wait=lock_wait))
             catalog_path = settings.catalog_path
         cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
-        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog;
-            target.site_id = cat.get_meta("site_id")  # the bucket is read while collect runs
-            target.start()
+        cat.check()  # a damaged row would drop its item from the site: stop before anything
+        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog
+            target.site_id = cat.get_meta("site_id")
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
         report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
@@ -126,13 +138,25 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             kept = set(plan.kept)
             released = cat.mark_published(
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+            # a publish that changed the site or follows a change of the queue counts one up: a
+            # backup taken before it is older (one that changed nothing leaves the site as it was)
+            changed = (plan.writes or plan.deletes or plan.header_fixes or released
+                       or generation.pending(cat))
+            gen = generation.bump(cat) if changed else None
             cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
+            try:  # the site learns which catalog published it last, for a restored old one
+                if gen is not None:
+                    generation.record(target, settings, gen)
+            except Exception as exc:  # the site is published: say so, do not fail
+                state_warning = (f"{target.name}: could not record the publish generation "
+                                 f"({type(exc).__name__}); a catalog restored from a backup "
+                                 "may not be noticed until the next publish")
             _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
-                  *getattr(target, "warnings", [])],
+                  *getattr(target, "warnings", []), *filter(None, [state_warning])],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
 
@@ -141,12 +165,13 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     """After a publish: drop from the media cache what neither a live enclosure nor an episode
     of the catalog needs (earlier tags of re-tagged episodes, encodes of changed audio or old
     settings, partial files of killed encodes). Never during a dry run."""
-    from ..audio.pipeline import cache_key, prune_cache
-    from ..collect.media import audio_settings
-
     cache_dir = settings.state_dir / "media"
     if not cache_dir.is_dir():
         return
+    from ..audio.pipeline import cache_key, prune_cache
+    from ..catalog import loads
+    from ..collect.media import audio_settings
+
     lock = settings.state_dir / "publish.lock"
     try:  # the lock file was written when this publish began: a file time, like the cache's
         before = lock.stat().st_mtime
@@ -177,6 +202,8 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
 def scratch_catalog(path: Path) -> Iterator[Path]:
     """A private copy of the catalog (an empty one if there is none yet), removed afterwards.
     The original is read without a lock file, a journal or a write of any kind."""
+    from ..catalog import db_error
+
     with tempfile.TemporaryDirectory(prefix="syndicate-dry-run-") as tmp:
         copy = Path(tmp) / "catalog.db"
         if path.exists():

@@ -16,24 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from ..audio import sha256_file
 from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
-from ..collect.sources import relative
+from ..collect.sources import confine, read_source, relative
 from ..config import Settings
-from ..errors import CollectError, ItemError
+from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import image_size
 from ..markup import xml_safe
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
+from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import content_type, safe_key
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py")
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -98,6 +98,18 @@ def read_cover(path: Path) -> tuple[bytes, str]:
     return data, ""
 
 
+def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
+    """The bytes of an episode's art or transcript as collect last checked them, read as collect
+    reads sources: from inside the episodes folder once links are resolved, a regular file (never
+    a pipe or a device), bounded; a file that no longer holds those bytes is refused too."""
+    path = settings.root / rel
+    confine(path, settings.episodes_dir, rel)
+    data = read_source(path, rel, limit=COVER_LIMIT)
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise CollectError(rel, "has changed since it was last checked")
+    return data
+
+
 def _h(*parts: str) -> str:
     h = hashlib.sha256(RENDER_VERSION.encode())
     for p in parts:
@@ -115,9 +127,10 @@ def page_key(kind: str, slug: str) -> str:
 
 
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
-    """Catalog rows of items whose source is gone while their page is still published."""
-    return [r for r in cat.all_items() if r["missing"] and page_key(r["kind"], r["slug"])
-            in previous]
+    """Catalog rows of items taken down while their page is still published: their source is
+    gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
+    return [r for r in cat.all_items() if (r["missing"] or r["draft"])
+            and page_key(r["kind"], r["slug"]) in previous]
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
@@ -140,6 +153,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
+    # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
+    # that replaces the item's own), not the item serialised again for every entry of a feed
+    made_from = {r["guid"]: f"{r['data']}|{r['date'] if r['queued'] else ''}" for r in visible}
     for r in visible:
         item = item_from_dict(r["kind"], loads(r["data"]))
         if r["queued"]:
@@ -180,15 +196,17 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
-    def last_good(r: dict, rel: str, sha: str, key: str) -> bool:
+    def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:
-        the file must still hold those bytes, or the target must have them already."""
+        the target must have them already, or the file must still hold those bytes (read by
+        ``read_companion``: never a pipe, a device or a file outside the episodes folder).
+        (usable, the bytes read or None, why not usable)."""
         if not r["error"] or target_has(key):
-            return True
+            return True, None, ""
         try:
-            return sha256_file(settings.root / rel) == sha
-        except OSError:
-            return False
+            return True, read_companion(settings, rel, sha), ""
+        except ItemError as exc:
+            return False, None, f"{printable(rel)} {exc.reason}"
 
     # -- episodes: media, assets, pages ---------------------------------------------------------
     ep_entries: list[EpisodeEntry] = []
@@ -213,27 +231,40 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
-            if last_good(r, ep.image, ep.image_sha256, key):
+            ok, data, why = last_good(r, ep.image, ep.image_sha256, key)
+            if ok and data is not None:  # checked bytes: the file is not read again
+                add(Output(key, "asset", ep.image_sha256, render=lambda d=data: d,
+                           sha256=ep.image_sha256))
+                entry.image_url = url(key)
+            elif ok:
                 add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,
                            sha256=ep.image_sha256))
                 entry.image_url = url(key)
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
-                                     "published; the episode is published without art")
-        if ep.transcript and ep.transcript_sha256 and not last_good(
-                r, ep.transcript, ep.transcript_sha256, f"{folder}transcript"
-                f"{Path(ep.transcript).suffix.lower()}"):
+                                     f"published ({why}); the episode is published without art")
+        ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
+            last_good(r, ep.transcript, ep.transcript_sha256,
+                      f"{folder}transcript{Path(ep.transcript).suffix.lower()}")
+        if not ok:
             site.warnings.append(f"{r['source']}: its last good transcript is gone and was never "
-                                 "published; the episode is published without one")
+                                 f"published ({why}); the episode is published without one")
         elif ep.transcript and ep.transcript_sha256:
             suffix = Path(ep.transcript).suffix.lower()
             key = f"{folder}transcript{suffix}"
             source = settings.root / ep.transcript
             if ep.media.offset and suffix in (".vtt", ".srt", ".json"):
                 # cue times follow the audio when an intro was added or silence cut
+                def shifted(s=source, o=ep.media.offset, x=suffix, d=data) -> bytes:
+                    shown = relative(s, settings.root)
+                    text = read_captions(s, shown) if d is None else decode_captions(d, shown)
+                    return shift_transcript(text, x, o).encode()
+
                 add(Output(key, "asset", _h(ep.transcript_sha256, str(ep.media.offset)),
-                           render=lambda s=source, o=ep.media.offset, x=suffix: shift_transcript(
-                               read_captions(s, relative(s, settings.root)), x, o).encode()))
+                           render=shifted))
+            elif data is not None:
+                add(Output(key, "asset", ep.transcript_sha256, render=lambda d=data: d,
+                           sha256=ep.transcript_sha256))
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
@@ -282,7 +313,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
                  json.dumps(cfg.notify.websub_hubs),
-                 *(e.guid + r_data(e) for e in newest))
+                 *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
     def blog(which: int) -> bytes:
@@ -316,11 +347,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         }
         pod_updated = max((e.updated for e in ep_entries), default=epoch)
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
-                    *(e.guid + r_data(e) + e.enclosure_url for e in ep_entries))
+                    *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
+                      for e in ep_entries))
         add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
             channel=channel, entries=ep_entries, updated=pod_updated)))
     return site
-
-
-def r_data(e: Entry) -> str:
-    return json.dumps(e.item.to_dict(), sort_keys=True) + e.updated.isoformat()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .. import mediatypes
@@ -17,6 +18,7 @@ FEED_KEYS = ("blog.rss_path", "blog.atom_path", "podcast.feed_path")
 _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 
+@lru_cache(maxsize=4096)  # asked for every output, several times, by the plan and the target
 def content_type(key: str) -> str:
     suffix = PurePosixPath(key).suffix.lower()
     if suffix == ".xml" and PurePosixPath(key).stem.startswith("atom"):

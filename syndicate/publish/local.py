@@ -7,10 +7,13 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import PublishError
-from .build import Output
 from .keys import safe_key
+
+if TYPE_CHECKING:
+    from .build import Output
 
 
 def current_umask() -> int:

@@ -23,19 +23,19 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import boto3
-from boto3.exceptions import S3UploadFailedError
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from ..errors import PublishError
+from ..urls import redact, redact_text
 from . import manifest as manifests
-from .build import Output
 from .keys import RESERVED, safe_key
+
+if TYPE_CHECKING:
+    from .build import Output
 
 MANIFEST_KEY = RESERVED + "manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -52,9 +52,13 @@ def cache_control(key: str) -> str:
 def parse_target(target: str) -> tuple[str, str]:
     """``s3://bucket/prefix`` gives (bucket, 'prefix/'); the prefix may be empty."""
     url = urlparse(target)
-    if url.scheme != "s3" or not url.netloc:
+    if url.scheme != "s3" or not url.netloc or not target.startswith("s3://"):
         raise PublishError(f"target {target!r}: expected s3://bucket/prefix")
-    prefix = url.path.strip("/")
+    if url.query or url.params or url.fragment or "?" in target or "#" in target \
+            or "@" in url.netloc or ":" in url.netloc:
+        raise PublishError(f"target {target!r}: expected s3://bucket/prefix, with no '?', ';', "
+                           "'#', port or user in it (a prefix is only folder names)")
+    prefix = url.path.removeprefix("/").removesuffix("/")
     if prefix:
         if any(part in ("", ".", "..") for part in prefix.split("/")):
             raise PublishError(f"target {target!r}: the prefix must not contain '..', '.' or "
@@ -67,7 +71,8 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
     """A clear message for what went wrong talking to the store; never includes credentials."""
     where = f"bucket {bucket!r}" + (f", object {key!r}" if key else "")
     if isinstance(exc, EndpointConnectionError):
-        return PublishError(f"cannot reach the S3 endpoint ({exc.kwargs.get('endpoint_url')}); "
+        return PublishError(f"cannot reach the S3 endpoint "
+                            f"({redact(exc.kwargs.get('endpoint_url'))}); "
                             "check s3.endpoint_url and the network")
     if isinstance(exc, ClientError):
         code = exc.response.get("Error", {}).get("Code", "")
@@ -78,9 +83,9 @@ def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishErro
                                 "check AWS_PROFILE or the AWS_* environment variables")
         meta = exc.response.get("ResponseMetadata", {})
         status, tries = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) + 1
-        return PublishError(f"S3 error for {where}: {code or exc} (HTTP {status}, "
+        return PublishError(f"S3 error for {where}: {code or redact_text(exc)} (HTTP {status}, "
                             f"{tries} attempt{'s' if tries > 1 else ''})")
-    return PublishError(f"S3 error for {where}: {exc}")
+    return PublishError(f"S3 error for {where}: {redact_text(exc)}")
 
 
 def _etag(value: str) -> str:
@@ -97,13 +102,11 @@ class S3Target:
         self.site_id: str | None = None  # this catalog's site, set by the caller; else found
         self.warnings: list[str] = []
         maker = ThreadPoolExecutor(1, thread_name_prefix="s3-client")
-        self._client = maker.submit(self._make_client)  # made while the catalog is opened
+        self._client = maker.submit(self._make_client)  # made in the background
         maker.shutdown(wait=False)
         self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
         self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
-        part = cfg.multipart_threshold_mb * 2**20
-        self.transfer = TransferConfig(multipart_threshold=part, multipart_chunksize=part,
-                                       max_concurrency=4)
+        self.multipart = cfg.multipart_threshold_mb * 2**20  # bytes: larger files go in parts
         self.state: dict[str, dict] = {}
         self._loaded: dict[str, dict] | None = None  # the manifest as read, if it was sound
         self.listing: dict[str, tuple[int, str]] = {}  # key -> (size, ETag) under the prefix
@@ -118,9 +121,18 @@ class S3Target:
         return self._client.result()
 
     def _make_client(self):
-        session = boto3.session.Session(region_name=self.cfg.region)
-        return session.client(
-            "s3", endpoint_url=self.cfg.endpoint_url,
+        # botocore's own client, imported here (in the background): boto3's adds only the
+        # transfer manager, which only a large upload needs (see _upload_parts)
+        import botocore.session
+        from botocore.config import Config as BotoConfig
+
+        session = botocore.session.get_session()
+        # the store's dates (an object's LastModified) are never read: they stay the text the
+        # store sent, not parsed by dateutil for every object listed (most of a listing's time)
+        session.get_component("response_parser_factory").set_parser_defaults(
+            timestamp_parser=str)
+        return session.create_client(
+            "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
             config=BotoConfig(
                 retries={"mode": "standard", "total_max_attempts": self.cfg.max_attempts},
                 request_checksum_calculation=self.cfg.checksum,
@@ -141,6 +153,10 @@ class S3Target:
             pool = ThreadPoolExecutor(2, thread_name_prefix="s3-read")
             self._fetched = (pool.submit(self._get_manifest), pool.submit(self._list))
             pool.shutdown(wait=False)
+            # the caller waits for the client (its failure is raised where it was before, by
+            # previous): one thread making it alone sends the requests sooner than two threads
+            # sharing the interpreter, and the rest of the run loads while the store answers
+            wait([self._client])
 
     # -- what the bucket holds ---------------------------------------------------------------
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
@@ -404,22 +420,34 @@ class S3Target:
                 done = self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
                 if sent:
                     sent(len(data))
-            elif out.path.stat().st_size <= self.transfer.multipart_threshold:
+            elif out.path.stat().st_size <= self.multipart:
                 with open(out.path, "rb") as body:  # one request: no transfer manager needed
                     done = self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
                                                   **extra)
                 if sent:
                     sent(out.path.stat().st_size)
             else:
-                self.client.upload_file(str(out.path), self.bucket, key,
-                                        ExtraArgs=extra, Config=self.transfer, Callback=sent)
+                self._upload_parts(out, key, extra, sent)
                 done = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise _explain(exc, self.bucket, out.key) from None
-        except S3UploadFailedError as exc:  # upload_file wraps the ClientError in its text
-            raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
-                               f"{exc}") from None
         self.etags[out.key] = done.get("ETag", "")
+
+    def _upload_parts(self, out: Output, key: str, extra: dict, sent) -> None:
+        """A file over the multipart threshold, in parts, through boto3's transfer manager
+        (imported only when a run has such a file to send)."""
+        from boto3.exceptions import S3UploadFailedError
+        from boto3.s3.transfer import S3Transfer, TransferConfig
+
+        config = TransferConfig(multipart_threshold=self.multipart,
+                                multipart_chunksize=self.multipart, max_concurrency=4)
+        try:
+            with S3Transfer(self.client, config) as transfer:
+                transfer.upload_file(str(out.path), self.bucket, key, extra_args=extra,
+                                     callback=sent)
+        except S3UploadFailedError as exc:  # the transfer wraps the ClientError in its text
+            raise PublishError(f"S3 error for bucket {self.bucket!r}, object {out.key!r}: "
+                               f"{redact_text(exc)}") from None
 
     def stale_headers(self, out: Output) -> bool:
         """Whether the object's content is right but its headers (or its site id) are not."""

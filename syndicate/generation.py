@@ -1,0 +1,130 @@
+"""The publish generation: a stale catalog (restored from a backup, copied from elsewhere) told
+apart from the one that last published the site.
+
+Each successful publish counts one generation up and records it twice: in the catalog's meta
+and in the target's reserved area (``.syndicate/state.json`` in the site folder or under the S3
+prefix; never an output, so no plan writes or deletes it), with the catalog's id. A catalog
+whose generation is lower than the site's does not know what was queued since its copy was made:
+the items the live site does not show yet are held back until queued again, as for a catalog
+made anew. Nothing goes out early because an old catalog came back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from .publish.keys import RESERVED
+
+STATE_KEY = RESERVED + "state.json"
+GENERATION = "publish_generation"
+CATALOG_ID = "catalog_id"
+QUEUE_CHANGED = "queue_changed"  # set by queue and unqueue, cleared by the next generation
+MAX_STATE_BYTES = 4096
+
+
+def ours(cat) -> int:
+    text = cat.get_meta(GENERATION)
+    try:
+        return max(int(text or 0), 0)
+    except ValueError:
+        return 0
+
+
+def catalog_id(cat) -> str:
+    """This catalog's id, made once."""
+    found = cat.get_meta(CATALOG_ID)
+    if not found:
+        found = str(uuid.uuid4())
+        cat.set_meta(CATALOG_ID, found)
+    return found
+
+
+def parse_state(data: bytes | None) -> dict | None:
+    """The site's recorded generation, or None (none recorded, or not one syndicate wrote)."""
+    if not data or len(data) > MAX_STATE_BYTES:
+        return None
+    try:
+        state = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(state, dict):
+        return None
+    gen, owner = state.get("generation"), state.get("catalog")
+    if type(gen) is not int or gen < 0 or not isinstance(owner, str):
+        return None
+    return {"generation": gen, "catalog": owner}
+
+
+def behind(cat, state: dict | None) -> tuple[int, int] | None:
+    """(ours, the site's) when the site was published by a later generation than this catalog
+    knows, else None."""
+    if state is None:
+        return None
+    mine = ours(cat)
+    return (mine, state["generation"]) if state["generation"] > mine else None
+
+
+def queue_changed(cat) -> None:
+    """The queue changed: the next publish counts a generation even if the site does not."""
+    cat.set_meta(QUEUE_CHANGED, "1")
+
+
+def pending(cat) -> bool:
+    """Whether the next publish must count a generation though it changes no file."""
+    return not ours(cat) or bool(cat.get_meta(QUEUE_CHANGED))
+
+
+def bump(cat) -> tuple[int, str]:
+    """One generation up in the catalog, in the transaction that records a publish (or a
+    change of the queue); returns it with the catalog's id, for ``record``."""
+    gen = ours(cat) + 1
+    cat.set_meta(GENERATION, str(gen))
+    cat.conn.execute("DELETE FROM meta WHERE key = ?", (QUEUE_CHANGED,))
+    return gen, catalog_id(cat)
+
+
+def record(target, settings, stamp: tuple[int, str]) -> None:
+    """After the catalog committed a generation: the target records it too (a crash before
+    this leaves the site behind the catalog, which is harmless). ``target`` None is the local
+    folder of ``settings``."""
+    gen, owner = stamp
+    body = json.dumps({"generation": gen, "catalog": owner}).encode()
+    client = getattr(target, "client", None)
+    if client is not None:  # an S3 target: beside its manifest
+        site = {"site": target.site_id} if getattr(target, "site_id", None) else {}
+        client.put_object(Bucket=target.bucket, Key=target.prefix + STATE_KEY, Body=body,
+                          ContentType="application/json", CacheControl="no-store",
+                          Metadata=site)  # the site's own object, like every other
+    else:
+        _write_local(settings.target_dir / STATE_KEY, body)
+
+
+def after_queue(cat, settings) -> tuple[int, str] | None:
+    """The queue changed (queue, unqueue): a backup taken before is older. A local site
+    records the new generation at once (``record``); an S3 site at its next publish, so that
+    queueing needs no network."""
+    if settings.config.target.startswith("s3://"):
+        queue_changed(cat)
+        return None
+    stamp = bump(cat)
+    queue_changed(cat)  # if the folder cannot be written now, the next publish records it
+    return stamp
+
+
+def _write_local(path, body: bytes) -> None:
+    from .publish.local import current_umask
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), 0o666 & ~current_umask())  # as every published file
+            f.write(body)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

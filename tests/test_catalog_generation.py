@@ -1,0 +1,145 @@
+"""A catalog restored from a backup (as every catalog error advises) does not know what was
+queued since: the publish generation the site records tells it so, and items the live site does
+not show yet are held back until queued again, never released early."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import feedparser
+
+from conftest import BUCKET, post, s3_config, s3_keys
+
+AT = "2026-12-15T09:00:00+00:00"
+
+
+def _titles(proj) -> set[str]:
+    return {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+
+
+def _restore(proj, backup) -> None:
+    state = proj.root / ".syndicate"
+    for name in ("catalog.db-wal", "catalog.db-shm"):
+        (state / name).unlink(missing_ok=True)
+    shutil.copy(backup, state / "catalog.db")
+
+
+def test_a_restored_catalog_holds_back_what_was_queued_since_the_backup(make_project, tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    assert _titles(proj) == {"Old news"}
+    state = json.loads(proj.read(".syndicate/state.json"))
+    assert state["generation"] >= 2
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    # exit 0: the publish did what is safe, and the hold is kept (and shown by status) until the
+    # author queues the item again; a retry would exit 0 anyway
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site (generation 1 < " in result.output
+    assert "items not yet published are held until queued again" in result.output
+    assert "posts/embargo.md: held back" in result.output
+    assert _titles(proj) == {"Old news"}
+    assert not proj.public("posts/embargo/index.html").exists()
+    assert "draft" in next(line for line in proj.run("status").output.splitlines()
+                           if "Embargoed" in line)
+
+    # warned once: the catalog now knows the site's generation
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "older than the published site" not in again.output
+    assert _titles(proj) == {"Old news"}
+
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    early = proj.run("release-due", now="2026-12-15T08:59:00+00:00")
+    assert early.exit_code == 0 and _titles(proj) == {"Old news"}, early.output
+    done = proj.run("release-due", now=AT)
+    assert done.exit_code == 0 and "Released post 'Embargoed'" in done.output, done.output
+    assert _titles(proj) == {"Old news", "Embargoed"}
+
+
+def test_a_publish_that_changes_nothing_leaves_the_site_state_as_it_was(make_project):
+    proj = make_project({"posts/a.md": post("A", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    path = proj.public(".syndicate/state.json")
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    assert proj.run("publish").exit_code == 0
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_the_site_state_is_never_an_output_nor_deleted(make_project):
+    proj = make_project({"posts/a.md": post("A", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/a.md").unlink()
+    proj.write("posts/b.md", post("B", date="2026-10-02"))
+    assert proj.run("publish").exit_code == 0
+    assert proj.public(".syndicate/state.json").is_file()
+    assert ".syndicate" not in proj.read("feed.xml").decode()
+
+
+def test_a_damaged_site_state_is_ignored_not_fatal(make_project):
+    proj = make_project({"posts/a.md": post("A", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    proj.public(".syndicate/state.json").write_bytes(b'{"generation": "x"\x00')
+    proj.write("posts/b.md", post("B", date="2026-10-02"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert _titles(proj) == {"A", "B"}
+    assert json.loads(proj.read(".syndicate/state.json"))["generation"] >= 2
+
+
+def test_a_backup_from_before_a_queue_is_older_even_with_no_publish_since(make_project,
+                                                                          tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)  # knows the embargo
+    assert proj.run("unqueue", "posts/embargo.md").exit_code == 0
+    assert proj.run("queue", "posts/embargo.md", "--at", "2026-12-31 09:00").exit_code == 0
+    _restore(proj, backup)  # the embargo moved later since; no publish in between
+
+    result = proj.run("publish", now="2026-12-20T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site" in result.output
+    assert _titles(proj) == {"Old news"}  # not released at the backup's (earlier) time
+
+
+def test_a_restored_catalog_on_s3_holds_back_what_was_queued_since(make_project, s3_endpoint,
+                                                                    bucket, tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
+                        config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    state = json.loads(bucket.get_object(Bucket=BUCKET, Key="site/.syndicate/state.json")
+                       ["Body"].read())
+    assert state["generation"] == 2
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site (generation 1 < 2)" in result.output
+    feed = bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
+    assert {e.title for e in feedparser.parse(feed).entries} == {"Old news"}
+    assert "site/posts/embargo/index.html" not in s3_keys(bucket)
+    assert proj.run("publish").exit_code == 0  # the state object is never taken for a stray
+
+
+def test_a_catalog_that_published_an_empty_site_is_not_taken_for_a_new_one(make_project):
+    proj = make_project()
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/first.md", post("First", date="2026-10-01"))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "held back" not in result.output, result.output
+    assert _titles(proj) == {"First"}
