@@ -87,5 +87,6 @@ def test_an_unreadable_schema_version_names_the_catalog(make_project):
     for command in ("status", "publish"):
         result = proj.run(command)
         assert result.exit_code == 1
-        assert _errors(result) == [f"Error: {catalog}: its schema version is unreadable "
-                                   "('abc'): the catalog is damaged; restore it from a backup"], result.output
+        assert _errors(result) == [
+            f"Error: {catalog}: its schema version is unreadable ('abc'): the catalog is "
+            "damaged; restore it from a backup"], result.output
