@@ -78,8 +78,10 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         keeps = site.guids_of.get(key, set())
         gone = {g: t for g, t in live.items() if g not in keeps}
         removed.update(gone)
-        if not keeps:  # its folder yields no items at all (a mistyped path, say)
-            emptied.append(key)
+        kind = "episode" if key == cfg.podcast.feed_path else "post"
+        if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
+            emptied.append(key)  # its folder yields no items at all (a mistyped path, say);
+            # drafts count as yielded: setting the last item to draft is a choice
     if force or not removed:
         return []
     reasons = []
