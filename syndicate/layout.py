@@ -114,7 +114,7 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
 def _clip_problems(settings: Settings, at) -> list[str]:
     """audio.intro and audio.outro must be plain files where they exist: a pipe or a device
     would block or never end (a missing clip is named by each encode that needs it)."""
-    from .collect.sources import _kind  # what a file is, in the words collect uses
+    from .collect.sources import file_kind  # what a file is, in the words collect uses
 
     problems = []
     for role in ("intro", "outro"):
@@ -128,7 +128,7 @@ def _clip_problems(settings: Settings, at) -> list[str]:
             continue
         if not stat.S_ISREG(mode):
             problems.append(f"{settings.path}:{at(('audio', role))}: 'audio.{role}': "
-                            f"{value!r} is {_kind(mode)}, not a file; point it at an audio "
+                            f"{value!r} is {file_kind(mode)}, not a file; point it at an audio "
                             "file or remove it")
     return problems
 

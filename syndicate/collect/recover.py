@@ -26,7 +26,7 @@ KINDS = {"posts": "post", "episodes": "episode"}
 class PublishedSite:
     """What the site already shows: feed entries' guids, and pages."""
 
-    def __init__(self, reader: _Reader, guids: dict[tuple[str, str], str],
+    def __init__(self, reader: SiteReader, guids: dict[tuple[str, str], str],
                  by_title: dict[tuple[str, str, str], str | None] | None = None):
         self.reader = reader
         self.guids = guids
@@ -48,7 +48,7 @@ class PublishedSite:
         return (kind, slug) in self.guids or self.reader.exists(f"{folder}/{slug}/index.html")
 
 
-class _Reader:
+class SiteReader:
     """Reads keys of the published site: a local folder, or an S3 prefix."""
 
     def __init__(self, settings: Settings):
@@ -96,19 +96,18 @@ class _Reader:
             return self._missing_or_fail(exc, key) is not None
 
     def _missing_or_fail(self, exc: Exception, key: str) -> None:
-        code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "NotFound"):
-            return None
-        from ..publish.s3 import _explain  # one place that words S3's errors
+        from ..publish.s3 import explain, not_found  # one place that reads S3's errors
 
-        raise SyndicateError(f"{_explain(exc, self.s3.bucket, self._full(key))} (reading the "
+        if not_found(exc):
+            return None
+        raise SyndicateError(f"{explain(exc, self.s3.bucket, self._full(key))} (reading the "
                              "published site to make the catalog anew; nothing was changed)"
                              ) from None
 
 
 def published_site(settings: Settings) -> PublishedSite | None:
     """The site a catalog made anew finds already published (its feeds exist), or None."""
-    reader = _Reader(settings)
+    reader = SiteReader(settings)
     cfg = settings.config
     feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
     if not any(feeds.values()):
@@ -150,4 +149,4 @@ def site_state(settings: Settings) -> dict | None:
     """The publish generation the site records (see generation.py), or None."""
     from ..generation import STATE_KEY, parse_state
 
-    return parse_state(_Reader(settings).read(STATE_KEY))
+    return parse_state(SiteReader(settings).read(STATE_KEY))

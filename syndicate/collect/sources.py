@@ -38,7 +38,7 @@ def why_unreadable(exc: OSError, path: str | Path) -> tuple[str, str]:
     return f"cannot be read: {exc.strerror or exc}", "check the file"
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     for test, what in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
                        (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
                        (stat.S_ISBLK, "a device")):
@@ -57,7 +57,7 @@ def regular_file(path: Path, name: str, line: int | None = None, what: str = "")
         reason, hint = why_unreadable(exc, path)
         raise CollectError(name, label + reason, line, hint=hint) from None
     if not stat.S_ISREG(st.st_mode):
-        raise CollectError(name, f"{label}is {_kind(st.st_mode)}, not a file", line,
+        raise CollectError(name, f"{label}is {file_kind(st.st_mode)}, not a file", line,
                            hint="only plain files are read; remove it or replace it by a file")
     return st
 

@@ -45,7 +45,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
     the error that says so (none when nothing is held). ``previous`` gains rows for held feeds
     the catalog has no record of (a catalog made anew), so that they are kept as they are."""
-    from ..collect.recover import _Reader  # the one reader of the published site
+    from ..collect.recover import SiteReader  # the one reader of the published site
 
     cfg = settings.config
     feeds = {o.key: o for o in site.outputs if o.kind == "feed"}
@@ -64,7 +64,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         if prev and prev.get("input_hash") == out.input_hash:
             continue  # the feed does not change
         if reader is None:
-            reader = _Reader(settings)
+            reader = SiteReader(settings)
         try:
             raw = reader.read(key)
         except SyndicateError:

@@ -67,7 +67,13 @@ def parse_target(target: str) -> tuple[str, str]:
     return url.netloc, prefix
 
 
-def _explain(exc: Exception, bucket: str, key: str | None = None) -> PublishError:
+def not_found(exc: Exception) -> bool:
+    """Whether a store's error only says the object is not there (GET, HEAD)."""
+    code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
+    return code in ("NoSuchKey", "404", "NotFound")
+
+
+def explain(exc: Exception, bucket: str, key: str | None = None) -> PublishError:
     """A clear message for what went wrong talking to the store; never includes credentials."""
     where = f"bucket {bucket!r}" + (f", object {key!r}" if key else "")
     if isinstance(exc, EndpointConnectionError):
@@ -217,11 +223,11 @@ class S3Target:
             return self.client.get_object(Bucket=self.bucket,
                                           Key=self.prefix + MANIFEST_KEY)["Body"].read()
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code", "") in ("NoSuchKey", "404"):
+            if not_found(exc):
                 return None
-            raise _explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket) from None
         except BotoCoreError as exc:
-            raise _explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket) from None
 
     def _list(self) -> list[str]:
         """Every key under the prefix (relative to it); the listing of the site's own keys is
@@ -236,7 +242,7 @@ class S3Target:
                     if not key.startswith(RESERVED):
                         self.listing[key] = (obj.get("Size", -1), obj.get("ETag", ""))
         except (ClientError, BotoCoreError) as exc:
-            raise _explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket) from None
         return keys
 
     def _refuse_sites_below(self, keys: list[str]) -> None:
@@ -259,11 +265,11 @@ class S3Target:
                 self.client.head_object(Bucket=self.bucket, Key=prefix + MANIFEST_KEY)
                 return True
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code", "") in ("404", "NoSuchKey"):
+                if not_found(exc):
                     return False
-                raise _explain(exc, self.bucket) from None
+                raise explain(exc, self.bucket) from None
             except BotoCoreError as exc:
-                raise _explain(exc, self.bucket) from None
+                raise explain(exc, self.bucket) from None
 
         with ThreadPoolExecutor(max(1, min(len(above), self.workers))) as pool:
             hits = [p for p, hit in zip(above, pool.map(exists, above), strict=True) if hit]
@@ -356,12 +362,12 @@ class S3Target:
             try:
                 meta = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code", "") in ("404", "NoSuchKey"):
+                if not_found(exc):
                     self._sites[key] = None
                     return None
-                raise _explain(exc, self.bucket) from None
+                raise explain(exc, self.bucket) from None
             except BotoCoreError as exc:
-                raise _explain(exc, self.bucket) from None
+                raise explain(exc, self.bucket) from None
             tags = meta.get("Metadata", {})
             sha, site = tags.get("sha256"), tags.get("site")
             self._sites[key] = site or ""
@@ -430,7 +436,7 @@ class S3Target:
                 self._upload_parts(out, key, extra, sent)
                 done = self.client.head_object(Bucket=self.bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
-            raise _explain(exc, self.bucket, out.key) from None
+            raise explain(exc, self.bucket, out.key) from None
         self.etags[out.key] = done.get("ETag", "")
 
     def _upload_parts(self, out: Output, key: str, extra: dict, sent) -> None:
@@ -468,14 +474,14 @@ class S3Target:
                 CacheControl=cache_control(out.key), Metadata={**meta, "site": self.site_id},
                 **extra)
         except (ClientError, BotoCoreError) as exc:
-            raise _explain(exc, self.bucket, out.key) from None
+            raise explain(exc, self.bucket, out.key) from None
         self.etags[out.key] = done.get("CopyObjectResult", {}).get("ETag", "")
 
     def delete(self, key: str) -> None:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
         except (ClientError, BotoCoreError) as exc:
-            raise _explain(exc, self.bucket, key) from None
+            raise explain(exc, self.bucket, key) from None
 
     def begin(self, plan) -> None:
         """Before the first change: the manifest as it stands, with every key this run will
@@ -509,4 +515,4 @@ class S3Target:
             self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY, Body=body,
                                    ContentType="application/json", CacheControl="no-cache")
         except (ClientError, BotoCoreError) as exc:
-            raise _explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket) from None
