@@ -46,8 +46,10 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     if feed.locked and (feed.owner_email or "").lower() != owner.lower():
         report.errors.append(
             f"{source}: the feed is locked (podcast:locked yes) to its owner "
-            f"{feed.owner_email or '(no email given)'}, and podcast.owner.email in "
-            f"{settings.path.name} is {owner}; only the owner may move it")
+            f"{feed.owner_email or '(no email given in the feed)'}, and podcast.owner.email in "
+            f"{settings.path.name} is {owner}; only the owner may move it: if the show is "
+            "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
+            "old host) and import again")
         return
     folder = settings.episodes_dir
     known = _known_guids(folder)
@@ -55,7 +57,20 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     parts = settings.state_dir / "downloads"
     todo = []
     report.skipped += [{**left, "source": source} for left in feed.left_out]
+    first: dict[str, str] = {}  # guid -> the title of the episode of this feed that has it
+    in_feed = {ep.guid for ep in feed.episodes}
+    clashes: dict[int, str] = {}  # id(episode) -> why its guid is a new one
     for ep in feed.episodes:
+        if ep.guid in first:  # the old feed gave two episodes one guid: the first keeps it
+            clash, n = first[ep.guid], 2
+            while f"{ep.guid}#{n}" in first or f"{ep.guid}#{n}" in in_feed:
+                n += 1
+            ep.changed.append({"field": "guid", "why": f"the old feed gave {clash!r} the same "
+                               f"guid {ep.guid!r}; that one keeps it, this one is {ep.guid}#{n}"})
+            ep.guid = f"{ep.guid}#{n}"
+            ep.kept = [k for k in ep.kept if k != "guid"]
+            clashes[id(ep)] = ep.changed[-1]["why"]
+        first[ep.guid] = ep.title
         entry = {"title": ep.title, "source": source, "guid": ep.guid}
         if ep.guid in known:
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
@@ -116,9 +131,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                              settings)
         if keep_url:
             entry["audio_url"] = ep.audio_url
-        report.created.append(entry)
-        if doubt:
-            report.flagged.append({**entry, "reason": doubt})
+        report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
+                               "dropped": ep.dropped})
+        for reason in (clashes.get(id(ep)), doubt):
+            if reason:
+                report.flagged.append({**entry, "reason": reason})
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)

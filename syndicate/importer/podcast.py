@@ -18,12 +18,41 @@ from urllib.parse import urljoin, urlsplit
 
 from ..mediatypes import AUDIO_EXTENSION_OF
 from ..model import parse_timestamp
+from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
 from .sources import parse_date
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
 MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
+
+# item fields an imported sidecar keeps (the rest are reported as dropped, with the reason)
+_READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}encoded",
+         *(f"{{{ITUNES}}}{n}" for n in ("title", "duration", "season", "episode", "episodeType",
+                                          "explicit", "summary")),
+         *(f"{{{PODCAST}}}{n}" for n in ("season", "episode"))}
+# why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
+_WHY_DROPPED = {
+    "image": "syndicate publishes an episode's art only from a file beside its sidecar: save "
+             "the image there and name it under 'image:'",
+    "transcript": "syndicate publishes a transcript only from a file beside the sidecar: save "
+                  "it there and name it under 'transcript:'",
+    "chapters": "syndicate publishes chapters written in the sidecar ('chapters:'), not a "
+                "chapters file at another address",
+    "person": "syndicate does not publish podcast:person",
+    "soundbite": "syndicate does not publish podcast:soundbite",
+    "location": "syndicate does not publish podcast:location",
+    "funding": "syndicate publishes funding for the whole show only (podcast.funding)",
+    "block": "syndicate publishes every episode to every directory; drop the episode or mark "
+             "it draft to keep it out",
+    "alternateEnclosure": "syndicate publishes one enclosure per episode",
+    "value": "syndicate does not publish value-for-value splits",
+    "socialInteract": "syndicate does not publish podcast:socialInteract",
+    "license": "syndicate does not publish podcast:license",
+    "contentLink": "syndicate does not publish podcast:contentLink",
+    "txt": "syndicate does not publish podcast:txt",
+    "author": "the published feed names the show's author (podcast.author) on every episode",
+    "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
+                "sidecar",
+    "keywords": "Apple no longer reads itunes:keywords; syndicate does not publish them",
+}
 
 
 @dataclass
@@ -41,6 +70,11 @@ class FeedEpisode:
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
     date_text: str | None = None  # the pubDate as written, when it is no date
+    # what became of the item's fields, for the report: names kept; {"field", "why"} changed
+    # or dropped
+    kept: list[str] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -51,10 +85,11 @@ class PodcastFeed:
     owner_email: str | None
     episodes: list[FeedEpisode] = field(default_factory=list)
     left_out: list[dict] = field(default_factory=list)  # items that are not audio episodes
+    items: int = 0  # items in the feed: every one an episode or left out
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:
-    found = node.find(path, ns or {})
+    found = node.find(path, ns or NS)
     return found.text.strip() if found is not None and found.text else None
 
 
@@ -75,15 +110,22 @@ def _duration(value: str | None) -> float | None:
         return None
 
 
+def _explicit(value: str | None) -> bool | None:
+    value = (value or "").strip().lower()
+    return True if value in ("yes", "true", "explicit") else \
+        False if value in ("no", "false", "clean") else None
+
+
 def _is_audio(enc) -> bool:
-    return ((enc.get("type") or "").startswith("audio/")
-            or os.path.splitext(urlsplit(enc.get("url") or "").path)[1].lower()
+    return ((enc.get("type") or "").strip().lower().startswith("audio/")
+            or os.path.splitext(urlsplit((enc.get("url") or "").strip()).path)[1].lower()
             in (".mp3", ".m4a"))
 
 
 def is_podcast(root) -> bool:
     """A show, not a blog: iTunes channel tags, or audio in at least half of the items (a
-    blog feed with the odd post carrying a recording stays a blog feed)."""
+    blog feed with the odd post carrying a recording stays a blog feed). ``root`` has its
+    namespaces normalised (namespaces.normalise)."""
     ch = root.find("channel")
     if ch is None:
         return False
@@ -91,24 +133,73 @@ def is_podcast(root) -> bool:
             or ch.find(f"{{{ITUNES}}}owner") is not None:
         return any(_is_audio(enc) for enc in ch.iterfind("item/enclosure"))
     items = ch.findall("item")
-    audio = sum(1 for it in items if (enc := it.find("enclosure")) is not None and _is_audio(enc))
+    audio = sum(1 for it in items if any(_is_audio(enc) for enc in it.iterfind("enclosure")))
     return bool(items) and audio * 2 >= len(items)
+
+
+def is_locked(ch) -> bool:
+    """podcast:locked says yes (in any case, with any blank space around it)."""
+    locked = ch.find("podcast:locked", NS)
+    return locked is not None and (locked.text or "").strip().lower() in ("yes", "true")
+
+
+def _name(tag: str) -> str:
+    if tag.startswith(f"{{{ITUNES}}}"):
+        return "itunes:" + tag.split("}")[1]
+    if tag.startswith(f"{{{PODCAST}}}"):
+        return "podcast:" + tag.split("}")[1]
+    return tag if not tag.startswith("{") else tag.split("}")[1]
+
+
+def _fields_left(item, audio_enc) -> list[dict]:
+    """The item's fields an imported episode does not keep, each with the reason."""
+    out = []
+    for child in item:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _READ:
+            continue
+        name = _name(tag)
+        if tag == "enclosure":
+            continue
+        local = tag.split("}")[1] if tag.startswith("{") else tag
+        if tag.startswith(f"{{{ITUNES}}}") or tag.startswith(f"{{{PODCAST}}}"):
+            why = _WHY_DROPPED.get(local, f"syndicate does not publish {name}")
+        elif tag in ("link", "comments", "category", "author", "source"):
+            why = f"an episode's page is on the new site; syndicate does not publish <{name}>"
+        else:
+            why = f"syndicate does not publish <{name}>"
+        if local == "image" and tag.startswith(f"{{{ITUNES}}}"):
+            what = child.get("href") or ""
+            why = f"{why} ({what[:200]})" if what else why
+        elif child.get("url"):
+            why = f"{why} ({child.get('url')[:200]})"
+        out.append({"field": name, "why": why})
+    for enc in item.iterfind("enclosure"):
+        if enc is not audio_enc:
+            out.append({"field": "enclosure",
+                        "why": f"an episode has one enclosure, its audio; this one is "
+                               f"{(enc.get('type') or 'of unknown type').strip()} "
+                               f"({(enc.get('url') or '').strip()[:200]})"})
+    return out
 
 
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     """The show and its episodes from a parsed RSS document (``lxml`` root element)."""
+    normalise(root)
     ch = root.find("channel")
-    ns = {"itunes": ITUNES, "podcast": PODCAST, "content": CONTENT}
-    locked = ch.find("podcast:locked", ns)
+    locked = ch.find("podcast:locked", NS)
     owner = (locked.get("owner") if locked is not None else None) or _text(
-        ch, "itunes:owner/itunes:email", ns)
-    feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid", ns),
-                       locked=locked is not None and (locked.text or "").strip().lower() == "yes",
-                       owner_email=owner)
+        ch, "itunes:owner/itunes:email")
+    feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid"),
+                       locked=is_locked(ch), owner_email=owner)
+    show_explicit = _explicit(_text(ch, "itunes:explicit"))
     for item in ch.iterfind("item"):
-        enc = item.find("enclosure")
-        title = _text(item, "title") or _text(item, "itunes:title", ns)
-        if enc is None or not enc.get("url"):
+        feed.items += 1
+        encs = item.findall("enclosure")
+        enc = next((e for e in encs if _is_audio(e) and (e.get("url") or "").strip()),
+                   encs[0] if encs else None)
+        title = _text(item, "title") or _text(item, "itunes:title")
+        if enc is None or not (enc.get("url") or "").strip():
             feed.left_out.append({"title": title or _text(item, "guid") or "(untitled)",
                                   "guid": _text(item, "guid"),
                                   "reason": "no enclosure: not an episode"})
@@ -128,21 +219,67 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                 "reason": f"its enclosure is {kind or 'of unknown type'} ({url}); syndicate "
                           "publishes MP3 and M4A audio only"})
             continue
-        guid = _text(item, "guid") or url
-        explicit = (_text(item, "itunes:explicit", ns) or "").lower()
-        feed.episodes.append(FeedEpisode(
-            title=title or guid,
-            guid=guid, date=parse_date(_text(item, "pubDate")),
-            date_text=_text(item, "pubDate"),
-            notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
-            audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH), audio_ext=ext,
-            season=_int(_text(item, "itunes:season", ns)),
-            number=_int(_text(item, "itunes:episode", ns)),
-            type=(_text(item, "itunes:episodeType", ns) or "full").lower(),
-            explicit=True if explicit in ("yes", "true", "explicit") else
-            False if explicit in ("no", "false", "clean") else None,
-            duration=_duration(_text(item, "itunes:duration", ns))))
+        ep = _episode(item, url, enc, ext, title, show_explicit)
+        ep.dropped += _fields_left(item, enc)
+        feed.episodes.append(ep)
     return feed
+
+
+def _episode(item, url: str, enc, ext: str, title: str | None,
+             show_explicit: bool | None) -> FeedEpisode:
+    kept, changed = ["enclosure"], []
+    guid = _text(item, "guid")
+    if guid:
+        kept.append("guid")
+    else:
+        guid = url
+        changed.append({"field": "guid", "why": "the item has none: its enclosure URL is the "
+                                                "guid, as podcast apps take it"})
+    if title:
+        kept.append("title")
+    else:
+        changed.append({"field": "title", "why": "the item has none: its guid is the title"})
+    number_text = _text(item, "podcast:episode") or _text(item, "itunes:episode")
+    season_text = _text(item, "podcast:season") or _text(item, "itunes:season")
+    number, season = _int(number_text), _int(season_text)
+    for name, text, value in (("number", number_text, number), ("season", season_text, season)):
+        if value is not None:
+            kept.append(name)
+        elif text is not None:
+            changed.append({"field": name, "why": f"{text[:40]!r} is not a whole number from "
+                                                  "1 to 1000000: left out"})
+    explicit = _explicit(_text(item, "itunes:explicit"))
+    if explicit is not None:
+        kept.append("explicit")
+    elif show_explicit is not None:
+        explicit = show_explicit
+        changed.append({"field": "explicit", "why": "the item has none: the show's "
+                                                    "itunes:explicit is written on it"})
+    duration_text = _text(item, "itunes:duration")
+    duration = _duration(duration_text)
+    if duration is not None:
+        kept.append("duration")
+    elif duration_text is not None:
+        changed.append({"field": "duration", "why": f"{duration_text[:40]!r} is no duration: "
+                                                    "left out"})
+    kind = (_text(item, "itunes:episodeType") or "full").lower()
+    if kind in ("full", "trailer", "bonus"):
+        kept.append("type")
+    else:
+        changed.append({"field": "type", "why": f"{kind[:40]!r} is no episode type: full"})
+        kind = "full"
+    notes = _text(item, "content:encoded") or _text(item, "description") or \
+        _text(item, "itunes:summary") or ""
+    if notes:
+        kept.append("notes")
+    date_text = _text(item, "pubDate")
+    if date_text:
+        kept.append("date")
+    return FeedEpisode(
+        title=title or guid, guid=guid, date=parse_date(date_text), date_text=date_text,
+        notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
+        audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
+        duration=duration, kept=kept, changed=changed)
 
 
 def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,

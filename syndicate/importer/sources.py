@@ -55,7 +55,10 @@ def read_file(path: Path, source: str) -> bytes:
         raise SourceError(f"{source}: cannot read it ({exc.strerror or exc})") from None
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# (UTF-32's marks first: UTF-32-LE's begins with UTF-16-LE's)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\xfe\xff", "utf-16-be"))
 # what may come before the root element: blank lines, the XML declaration and other processing
 # instructions, comments, a document type (with its internal subset)
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
@@ -67,18 +70,36 @@ _DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
 
 def _unicode(data: bytes) -> str | None:
     """The text of a source whose encoding its first bytes tell for certain (a byte order
-    mark, or UTF-16 without one); None otherwise."""
+    mark, or UTF-16 or UTF-32 without one); None otherwise."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace")
-    if data[:2] in (b"<\x00", b"\x00<") or data[:4] in (b"\n\x00<\x00", b"\x00\n\x00<"):
-        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", "replace")
+    for lead, encoding in ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+                           (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if _starts(data, lead):
+            return data.decode(encoding, "replace")
     return None
 
 
+def _starts(data: bytes, lead: bytes) -> bool:
+    """``data`` is text in units of ``len(lead)`` bytes whose first character that is not
+    blank is ``<``, spelled as ``lead``."""
+    at, width = 0, len(lead)
+    while data[at:at + width] and data[at:at + width].strip(b"\x00") in (b" ", b"\t", b"\r",
+                                                                         b"\n"):
+        at += width
+    return data[at:at + width] == lead
+
+
+# elements an HTML page saved without its <html> may begin with
+_HTML = {"head", "body", "div", "article", "section", "main", "header", "p", "h1", "h2", "h3",
+         "title", "meta", "link", "script", "style", "table", "ul", "ol", "nav", "span", "a",
+         "img", "figure", "blockquote", "pre"}
+
+
 def kind_of(head: str) -> str:
-    """'feed', 'html' or 'text', from the start of a source: its root element (after any
-    prolog), not its name."""
+    """'feed', 'html', 'xml' (other markup) or 'text', from the start of a source: its root
+    element (after any prolog), not its name."""
     head = head.lstrip(_JUNK)  # control characters before the markup: still the markup
     prolog = _PROLOG.match(head)
     doctype = (prolog.group(1) or "").lower() if prolog else ""
@@ -86,10 +107,12 @@ def kind_of(head: str) -> str:
     name = root.group(1).lower() if root else ""
     if name in ("rss", "feed", "rdf") or (not name and doctype in ("rss", "feed", "rdf:rdf")):
         return "feed"
-    if name == "html" or doctype == "html" or "<body" in head.lower():
+    if name == "html" or doctype == "html" or "<body" in head.lower() or name in _HTML:
         return "html"
     if (prolog and "<" in prolog.group(0)) or head.lstrip().startswith(("<?", "<!")):
         return "feed"  # XML's prolog (or a broken one): the feed reader says what is wrong
+    if name:
+        return "xml"  # markup of another kind: never a text export's words
     return "text"
 
 
@@ -129,6 +152,11 @@ def _parse(data: bytes, name: str) -> list[Found]:
                 raise SourceError(f"{exc}; the feed declares entities of its own (<!ENTITY>), "
                                   "which are never expanded: save it without them") from None
         return _feed(data, name)
+    if kind == "xml":
+        root = _ROOT.search(text if text is not None else data[:4096].decode("latin-1"))
+        raise SourceError(f"{name}: an XML document whose root is <{root.group(0)[1:60]}>, not "
+                          "an RSS or Atom feed, an HTML page or a text export; give the feed "
+                          "itself")
     if kind == "html":
         from .html import from_html
 
@@ -163,6 +191,7 @@ def _without_doctype(data: bytes) -> tuple[bytes, bool]:
 
 def _feed(data: bytes, name: str):
     from .feeds import from_feed
+    from .namespaces import normalise
     from .podcast import is_podcast, parse_podcast
 
     try:
@@ -172,6 +201,8 @@ def _feed(data: bytes, name: str):
                                                       load_dtd=False, huge_tree=True))
     except (etree.XMLSyntaxError, ValueError):
         root = None
+    if root is not None:
+        normalise(root)  # one spelling of each namespace, for every reader
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
     return from_feed(data, name)

@@ -1,0 +1,62 @@
+"""The one place that knows how real feeds spell the namespaces an import reads.
+
+Podcast apps accept the iTunes namespace in any case and over https, and the Podcast Index
+namespace under its older GitHub address and over http, with or without a trailing slash.
+``normalise`` renames every element and attribute of a parsed feed to the one spelling the
+readers use, so no reader needs to know the others.
+"""
+
+from __future__ import annotations
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+NS = {"itunes": ITUNES, "podcast": PODCAST, "content": CONTENT}
+
+# a namespace URI with its scheme and trailing slashes taken off, in lower case -> its spelling
+_SAME = {
+    "www.itunes.com/dtds/podcast-1.0.dtd": ITUNES,
+    "itunes.com/dtds/podcast-1.0.dtd": ITUNES,
+    "podcastindex.org/namespace/1.0": PODCAST,
+    "github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md": PODCAST,
+    "purl.org/rss/1.0/modules/content": CONTENT,
+}
+
+
+def canonical(uri: str) -> str:
+    """The spelling the readers use for namespace ``uri`` (``uri`` itself when unknown)."""
+    key = uri.strip().lower()
+    for scheme in ("https://", "http://"):
+        if key.startswith(scheme):
+            key = key[len(scheme):]
+            break
+    else:
+        return uri
+    return _SAME.get(key.rstrip("/"), uri)
+
+
+def _renamed(name: str, seen: dict[str, str]) -> str:
+    if not name.startswith("{"):
+        return name
+    uri, _, local = name[1:].partition("}")
+    spelled = seen.get(uri)
+    if spelled is None:
+        spelled = seen[uri] = canonical(uri)
+    return name if spelled == uri else f"{{{spelled}}}{local}"
+
+
+def normalise(root) -> None:
+    """Rename, in place, every element and attribute of ``root`` (an lxml element) in a known
+    namespace to that namespace's one spelling."""
+    seen: dict[str, str] = {}
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):  # a comment or a processing instruction
+            continue
+        new = _renamed(tag, seen)
+        if new is not tag:
+            el.tag = new
+        for key in [k for k in el.attrib if k.startswith("{")]:
+            new = _renamed(key, seen)
+            if new != key:
+                el.attrib[new] = el.attrib.pop(key)
