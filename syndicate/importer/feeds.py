@@ -36,6 +36,15 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         if not body.strip() and link.startswith(("http://", "https://")) and entry.get("title"):
             body = f"<{link}>\n"  # a link post: its title and where it pointed
             doubt = "no text in the feed, only a link: the post is that link"
+        media = _enclosures(entry)
+        if media:
+            body = (body.rstrip() + "\n\n" if body.strip() else "") + "".join(
+                f"- [{kind or 'enclosure'}]({url})\n" for url, kind in media)
+            listed = ", ".join(f"{kind or 'of unknown type'}: {url}" for url, kind in media)
+            doubt = "; ".join(filter(None, [doubt, (
+                f"its enclosure{'s' if len(media) > 1 else ''} ({listed}) not published as "
+                "such: a post of the blog carries none; the post links to "
+                f"{'them' if len(media) > 1 else 'it'} at the end")]))
         # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         written = dict.get(entry, "published") or dict.get(entry, "updated")
@@ -50,4 +59,14 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
+    return out
+
+
+def _enclosures(entry) -> list[tuple[str, str]]:
+    """(address, type) of each http(s) enclosure of a blog entry (audio, video, a file)."""
+    out = []
+    for enc in entry.get("enclosures", []):
+        url = (enc.get("href") or "").strip()
+        if url.startswith(("http://", "https://")) and (url, enc.get("type")) not in out:
+            out.append((url, (enc.get("type") or "").strip()[:60]))
     return out

@@ -1,0 +1,140 @@
+"""Podcast feeds as real hosts write them (tests/podcastgen.py): every namespace spelling, every
+encoding and prolog, locked feeds, items that are no episodes, guids given twice. Properties:
+each item is accounted for, the fields are the answer's, markup never becomes a post."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from podcastgen import shows
+
+from conftest import BASE_CONFIG, png_bytes
+from syndicate.config import load_config
+from syndicate.importer import Found, SourceError, import_sources
+from syndicate.importer.podcast import PodcastFeed
+from syndicate.importer.sources import parse
+
+FAST = settings(max_examples=60, deadline=3000,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+E2E = settings(max_examples=20, deadline=6000,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+OWNER = "owner@example.test"  # podcast.owner.email in BASE_CONFIG
+MARKUP = re.compile(r"<\s*/?\s*(?:\w+:)?(?:rss|channel|item|feed|entry|enclosure|guid)\b|<\?xml"
+                    r"|<!--|<!doctype", re.I)
+
+
+def _project(tmp: str):
+    root = Path(tmp)
+    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
+    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
+    (root / "posts").mkdir()
+    (root / "episodes").mkdir()
+    return load_config(root / "config.yaml")
+
+
+@FAST
+@given(shows())
+def test_every_namespace_spelling_and_prolog_reads_the_same_show(case):
+    data, show = case
+    feed = parse(data, "show.xml")
+    assert isinstance(feed, PodcastFeed)
+    assert (feed.guid, feed.locked) == (show.guid, show.locked)
+    assert feed.items == len(show.items)
+    read = [x for x in show.items if x.episode]
+    assert [e.title for e in feed.episodes] == [x.title for x in read]
+    assert len(feed.left_out) == len(show.items) - len(read)
+    for got, want in zip(feed.episodes, read, strict=True):
+        if want.outcome != "created":
+            assert got.date is None and got.date_text  # a garbled date, kept for the message
+            continue
+        assert got.guid == want.guid and got.date == want.date
+        assert (got.audio_url, got.audio_length) == (want.url, want.length)
+        assert (got.duration, got.season, got.number) == (want.duration, want.season,
+                                                          want.number)
+        assert (got.type, got.explicit) == (want.type, want.explicit)
+        assert {"guid", "date", "enclosure", "duration"} <= set(got.kept)
+
+
+@E2E
+@given(shows())
+def test_every_item_of_a_feed_is_accounted_for(case):
+    """created + merged + skipped == the feed's items; a locked feed not ours writes nothing
+    and names its owner; guids given twice stay with the first, the next gets its own."""
+    data, show = case
+    with tempfile.TemporaryDirectory() as tmp:
+        settings_ = _project(tmp)
+        src = Path(tmp) / "show.xml"
+        src.write_bytes(data)
+        report = import_sources(settings_, [str(src)], audio="keep-url")
+        cars = {}
+        for p in (Path(tmp) / "episodes").glob("*.yaml"):
+            car = yaml.safe_load(p.read_text(encoding="utf-8"))
+            cars[car["guid"]] = car
+        if show.locked and show.owner != OWNER:
+            (error,) = report.errors
+            assert "the feed is locked" in error and "podcast.owner.email" in error
+            assert (show.owner or "no email given") in error
+            assert cars == {} and report.created == [] == report.skipped
+            return
+        assert report.errors == []
+        assert len(report.created) + len(report.merged) + len(report.skipped) \
+            == len(show.items)
+        assert report.merged == []  # distinct items are never merged into one
+        created = [x for x in show.items if x.outcome == "created"]
+        assert len(cars) == len(created) == len(report.created)
+        for x in created:
+            if x.new_guid:
+                (car,) = [c for g, c in cars.items() if g.startswith(x.guid + "#")
+                          and c["title"] == x.title]
+                assert any(f["guid"] == car["guid"] and "the same guid" in f["reason"]
+                           for f in report.flagged)
+            else:
+                car = cars[x.guid]
+            assert dt.datetime.fromisoformat(str(car["date"])) == x.date
+            assert (car["audio_url"], car["audio_length"], car["duration"]) == \
+                (x.url, x.length, x.duration)
+            assert (car.get("season"), car.get("number"), car.get("explicit")) == \
+                (x.season, x.number, x.explicit)
+            assert car["type"] == x.type
+        for entry in report.created:
+            assert set(entry) >= {"kept", "changed", "dropped"}
+            assert all(d["field"] and d["why"] for d in entry["changed"] + entry["dropped"])
+        again = import_sources(settings_, [str(src)], audio="keep-url")
+        assert again.created == [] and len(again.merged) == len(report.created)
+        assert len(again.merged) + len(again.skipped) == len(show.items)
+
+
+@st.composite
+def _damaged(draw):
+    data, _ = draw(shows(lockable=False))
+    how = draw(st.sampled_from(["cut", "noise", "whole"]))
+    if how == "cut":
+        return data[:draw(st.integers(1, len(data)))]
+    if how == "noise":
+        at = draw(st.integers(0, len(data)))
+        return data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
+    return data
+
+
+@FAST
+@given(_damaged())
+def test_a_feed_damaged_anywhere_never_becomes_a_post_of_its_markup(data):
+    """Whatever the bytes before, in or after the root: an error naming the file, or what
+    the feed holds, never a post whose text is the feed's markup."""
+    try:
+        got = parse(data, "show.xml")
+    except SourceError as exc:
+        assert str(exc).startswith("show.xml")
+        return
+    if isinstance(got, PodcastFeed):
+        return
+    for found in got:
+        assert isinstance(found, Found)
+        assert not MARKUP.search(found.body), found.body[:300]
+        assert not MARKUP.search(found.title), found.title
