@@ -1,0 +1,135 @@
+"""Our own podcast fixtures (tests/data/import/) through the ``syndicate`` CLI: namespace
+spellings, a locked feed, fields kept or reported dropped, guids given twice, art before the
+audio, enclosures of a blog feed, bytes before the root. Audio stays at its URL: nothing is
+fetched (every enclosure length is given)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import feedparser
+import podcastparser
+import yaml
+
+from conftest import BASE_CONFIG, DATA
+
+IMPORT = DATA / "import"
+
+
+def _import(proj, name: str, *extra: str):
+    result = proj.run("import", str(IMPORT / name), "--audio", "keep-url", "--json", *extra,
+                      "--config", str(proj.root / "config.yaml"))
+    return result, json.loads(result.output.split("\nError:")[0])
+
+
+def _sidecars(proj) -> dict[str, dict]:
+    out = {}
+    for path in sorted((proj.root / "episodes").glob("*.yaml")):
+        car = yaml.safe_load(path.read_text(encoding="utf-8"))
+        out[car["guid"]] = car
+    return out
+
+
+def test_a_locked_feed_in_other_spellings_is_refused_naming_its_owner(make_project):
+    proj = make_project({})
+    result, report = _import(proj, "podcast-spellings.xml")
+    assert result.exit_code == 1
+    (error,) = report["errors"]
+    assert "the feed is locked" in error and "pat@shed.example" in error
+    assert "set podcast.owner.email" in error  # the documented way for the owner
+    assert not list((proj.root / "episodes").iterdir())
+
+
+def test_the_owner_moves_a_feed_in_other_spellings_keeping_its_fields(make_project):
+    proj = make_project({}, config=BASE_CONFIG.replace("owner@example.test", "pat@shed.example"))
+    result, report = _import(proj, "podcast-spellings.xml")
+    assert result.exit_code == 0, result.output
+    assert report["podcast_guid"] == "0b5b7a56-3d1c-5e8f-a0a4-6c2e7b8d9f10"
+    cars = _sidecars(proj)
+    three, two = cars["shed-talk-3"], cars["shed-talk-2"]
+    # podcast:season and podcast:episode win over the iTunes ones, whatever their order
+    assert (three["season"], three["number"], three["type"]) == (1, 3, "bonus")
+    assert (two["season"], two["number"]) == (1, 2)
+    assert (three["duration"], two["duration"]) == (3723, 754)
+    assert three["explicit"] is True  # the show's flag, inherited
+    assert two["explicit"] is False  # its own
+    (entry,) = [e for e in report["created"] if e["guid"] == "shed-talk-3"]
+    assert {"number", "season", "type", "duration", "guid", "date"} <= set(entry["kept"])
+    assert [c["field"] for c in entry["changed"]] == ["explicit"]
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    ours = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    got = {e["guid"]: e for e in ours["episodes"]}
+    assert (got["shed-talk-3"]["number"], got["shed-talk-3"]["season"]) == (3, 1)
+    assert got["shed-talk-3"]["total_time"] == 3723 and got["shed-talk-3"]["explicit"] is True
+    assert b"<podcast:guid>0b5b7a56-3d1c-5e8f-a0a4-6c2e7b8d9f10</podcast:guid>" in \
+        proj.read("podcast.xml")
+
+
+def test_a_byte_order_mark_and_a_comment_before_the_root_are_still_a_podcast(make_project):
+    proj = make_project({}, config=BASE_CONFIG.replace("owner@example.test", "pat@shed.example"))
+    result, report = _import(proj, "podcast-bom-comment.xml", "--date-by-order", "2020-01-01")
+    assert result.exit_code == 0, result.output
+    assert sorted(e["guid"] for e in report["created"]) == ["shed-talk-2", "shed-talk-3"]
+    assert not list((proj.root / "posts").iterdir())  # no post of the feed's markup
+
+
+def test_fields_syndicate_cannot_publish_are_reported_dropped_with_the_reason(make_project):
+    proj = make_project({})
+    result, report = _import(proj, "podcast-fields.xml")
+    assert result.exit_code == 0, result.output
+    first = next(e for e in report["created"] if e["guid"] == "bench-1")
+    dropped = [d["field"] for d in first["dropped"]]
+    for name in ("itunes:image", "itunes:block", "podcast:chapters", "podcast:person",
+                 "podcast:soundbite", "podcast:location", "podcast:funding",
+                 "podcast:alternateEnclosure", "itunes:author", "link"):
+        assert name in dropped, name
+    assert dropped.count("podcast:transcript") == 2  # each of them, not only the first
+    assert dropped.count("enclosure") == 1  # the cover sent as an enclosure
+    why = {d["field"]: d["why"] for d in first["dropped"]}
+    assert "https://old-host.example/bench/1.jpg" in why["itunes:image"]
+    assert "https://old-host.example/bench/1.json" in why["podcast:chapters"]
+    assert "image/png" in why["enclosure"]
+    # art first, audio second: an episode of the audio
+    cars = _sidecars(proj)
+    assert cars["bench-1"]["audio_url"] == "https://old-host.example/bench/1.mp3"
+    assert cars["bench-1"]["explicit"] is False  # the show's flag
+
+
+def test_two_episodes_sharing_a_guid_stay_two_the_second_with_a_new_guid(make_project):
+    proj = make_project({})
+    result, report = _import(proj, "podcast-fields.xml")
+    assert result.exit_code == 0, result.output
+    # three items: two episodes (one guid between them) and a video, reported
+    assert len(report["created"]) + len(report["skipped"]) + len(report["merged"]) == 3
+    (video,) = report["skipped"]
+    assert video["guid"] == "bench-video" and "video/mp4" in video["reason"]
+    cars = _sidecars(proj)
+    assert cars["bench-1"]["title"] == "Everything At Once"
+    assert cars["bench-1#2"]["title"] == "Twice Told"
+    (flag,) = [f for f in report["flagged"] if "the same guid" in f["reason"]]
+    assert flag["guid"] == "bench-1#2" and "Everything At Once" in flag["reason"]
+    again = _import(proj, "podcast-fields.xml")[1]
+    assert again["created"] == [] and len(again["merged"]) == 2
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    ours = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    assert sorted(e["guid"] for e in ours["episodes"]) == ["bench-1", "bench-1#2"]
+
+
+def test_enclosures_of_a_blog_feed_are_linked_and_reported(make_project):
+    proj = make_project({})
+    result, report = _import(proj, "blog-enclosures.xml")
+    assert result.exit_code == 0, result.output
+    assert len(report["created"]) == 4 and report["skipped"] == []
+    flagged = {f["title"]: f["reason"] for f in report["flagged"]}
+    assert set(flagged) == {"Walking the Plot", "Birdsong at Six"}
+    assert "video/mp4: https://old-blog.example/media/walk.mp4" in flagged["Walking the Plot"]
+    assert "audio/x-m4a" in flagged["Birdsong at Six"]
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    feed = feedparser.parse(proj.read("feed.xml"))
+    walk = next(e for e in feed.entries if e.title == "Walking the Plot")
+    assert "https://old-blog.example/media/walk.mp4" in walk.summary + "".join(
+        c.value for c in walk.get("content", []))
