@@ -31,6 +31,13 @@ AUDIO_EXTENSION_OF = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": 
 ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac")
 # the files an episode's transcript may be
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".html", ".json"})
+# the types feeds give transcripts under (podcast:transcript), and the file each becomes, best
+# first: captions with timings before plain text
+TRANSCRIPT_SUFFIX_OF = {"text/vtt": ".vtt", "application/x-subrip": ".srt",
+                        "application/srt": ".srt", "text/srt": ".srt",
+                        "application/json": ".json", "text/html": ".html", "text/plain": ".txt"}
+# the types episode art comes in, and the file each becomes
+IMAGE_SUFFIX_OF = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png"}
 
 
 def of(suffix: str) -> str:

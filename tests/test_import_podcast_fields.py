@@ -1,10 +1,12 @@
 """Our own podcast fixtures (tests/data/import/) through the ``syndicate`` CLI: namespace
 spellings, a locked feed, fields kept or reported dropped, guids given twice, art before the
 audio, enclosures of a blog feed, bytes before the root. Audio stays at its URL: nothing is
-fetched (every enclosure length is given)."""
+fetched (every enclosure length is given), but where a loopback server stands in for the old
+host to test a download."""
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
 
@@ -12,7 +14,7 @@ import feedparser
 import podcastparser
 import yaml
 
-from conftest import BASE_CONFIG, DATA
+from conftest import BASE_CONFIG, DATA, png_bytes, serve, tone
 
 IMPORT = DATA / "import"
 
@@ -133,3 +135,72 @@ def test_enclosures_of_a_blog_feed_are_linked_and_reported(make_project):
     walk = next(e for e in feed.entries if e.title == "Walking the Plot")
     assert "https://old-blog.example/media/walk.mp4" in walk.summary + "".join(
         c.value for c in walk.get("content", []))
+
+
+def test_a_download_brings_art_transcript_and_chapters_beside_the_episode(make_project):
+    """With --audio download, the art, the best transcript and the chapters come too and are
+    published; one that is broken or missing stays reported as dropped, saying why."""
+    files = {"/audio/1.mp3": tone(3.0, freq=330), "/audio/2.mp3": tone(3.0, freq=440),
+             "/art/1.png": png_bytes(1400, 1400), "/art/broken.jpg": b"not a picture",
+             "/t/1.vtt": b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nSow thinly.\n",
+             "/t/1.html": b"<p>Sow thinly.</p>",
+             "/c/1.json": json.dumps({"version": "1.2.0", "chapters": [
+                 {"startTime": 0, "title": "Trays"},
+                 {"startTime": 1.5, "title": "Compost", "url": "https://example.org/c"}]}
+             ).encode(),
+             "/c/late.json": json.dumps({"chapters": [{"startTime": 1, "title": "Late"}]}
+                                        ).encode()}
+    template = (IMPORT / "podcast-companions.xml").read_text(encoding="utf-8")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path == "/feed.xml":
+                body = (template.replace("{BASE}", url)
+                        .replace("{LEN1}", str(len(files["/audio/1.mp3"])))
+                        .replace("{LEN2}", str(len(files["/audio/2.mp3"])))).encode()
+            elif self.path in files:
+                body = files[self.path]
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server, url = serve(Handler)
+    try:
+        proj = make_project({})
+        result = proj.run("import", f"{url}/feed.xml", "--audio", "download", "--json",
+                          "--config", str(proj.root / "config.yaml"))
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    cars = _sidecars(proj)
+    one, two = cars["potting-1"], cars["potting-2"]
+    assert one["transcript"].endswith(".vtt") and one["transcript_language"] == "en-GB"
+    assert one["image"].endswith(".png")
+    assert one["chapters"] == [{"start": 0, "title": "Trays"},
+                               {"start": 1.5, "title": "Compost",
+                                "url": "https://example.org/c"}]
+    assert not {"image", "transcript", "chapters"} & set(two)
+    entry = {e["guid"]: e for e in report["created"]}
+    assert {"itunes:image", "podcast:transcript", "podcast:chapters"} <= \
+        set(entry["potting-1"]["kept"])
+    (html,) = entry["potting-1"]["dropped"]
+    assert html["field"] == "podcast:transcript" and "one transcript" in html["why"]
+    why = {d["field"]: d["why"] for d in entry["potting-2"]["dropped"]}
+    assert "downloading it failed" in why["itunes:image"]
+    assert "first chapter must start at 0" in why["podcast:chapters"]
+    assert "HTTP 404" in why["podcast:transcript"]
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    xml = proj.read("podcast.xml").decode()
+    assert xml.count("<podcast:transcript") == 1 and xml.count("<podcast:chapters") == 1
+    ours = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    art = {e["guid"]: e.get("episode_art_url") for e in ours["episodes"]}
+    assert art["potting-1"] and not art["potting-2"]

@@ -170,6 +170,10 @@ def _node(value):
         return ScalarNode(_TAG + "float", repr(value))
     if isinstance(value, list):
         return SequenceNode(_TAG + "seq", [_node(v) for v in value])
+    if isinstance(value, dict):
+        from yaml.nodes import MappingNode
+
+        return MappingNode(_TAG + "map", [(_node(k), _node(v)) for k, v in value.items()])
     # several lines (show notes) as a literal block, as a person would write them; the
     # emitter quotes instead where a block cannot hold the text
     text = clean(str(value))

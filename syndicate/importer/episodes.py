@@ -11,6 +11,7 @@ from .. import yamlcheck
 from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
+from ..mediatypes import TRANSCRIPT_SUFFIX_OF
 from . import (
     ImportReport,
     SourceError,
@@ -84,10 +85,12 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         known[ep.guid] = folder / f"{stem}.yaml"
         todo.append((ep, entry, stem))
 
+    extras: dict[int, dict] = {}  # id(episode) -> the sidecar keys of files brought in
+
     def fetch(job) -> tuple[str | None, str | None]:
         """(error, what a person should check) for one episode that needs the old host: its
-        audio downloaded, or its size asked for. Several at once: the host's latency overlaps.
-        """
+        audio downloaded (and its art, transcript and chapters), or its size asked for.
+        Several at once: the host's latency overlaps."""
         ep, _, stem = job
         if keep_url:  # the enclosure needs a size
             ep.audio_length = _remote_size(ep.audio_url, http)
@@ -100,6 +103,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
         except SourceError as exc:
             return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
+        extras[id(ep)] = _companions(ep, folder, stem, parts, http)
         return None, _check_duration(dest, ep.duration)
 
     remote = [job for job in todo if (job[0].audio_length is None if keep_url else not dry_run)]
@@ -120,8 +124,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                      "'duration:' to the sidecar")
         if not dry_run:
             try:
-                _write_atomic(folder / f"{stem}.yaml",
-                              dump_yaml(_sidecar(ep, source, keep_url, doubt)))
+                _write_atomic(folder / f"{stem}.yaml", dump_yaml(
+                    _sidecar(ep, source, keep_url, doubt, extras.get(id(ep), {}))))
             except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
                 report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
                                      f"it ({exc.strerror or exc}); {ep.title!r} was not "
@@ -142,7 +146,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         report.podcast_guid = feed.guid
 
 
-def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None) -> dict:
+def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
+             extras: dict) -> dict:
     meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(), "guid": ep.guid,
             "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
     if keep_url:
@@ -159,10 +164,99 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None) ->
         meta["explicit"] = ep.explicit
     if ep.notes_html:
         meta["notes"] = to_markdown(ep.notes_html)
+    meta.update(extras)
     meta["imported_from"] = source
     if doubt:
         meta["review"] = doubt
     return meta
+
+
+_BEST = {ext: n for n, ext in enumerate(TRANSCRIPT_SUFFIX_OF.values())}
+
+
+def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> dict:
+    """Bring the episode's art, one transcript (the best kind the feed offers) and its
+    chapters beside the sidecar; the sidecar keys that name them. Each one brought in leaves
+    the episode's dropped fields for its kept ones; one that fails stays dropped, saying why."""
+    out: dict = {}
+    order = sorted(ep.companions, key=lambda c: _BEST.get(c["ext"], 0)
+                   if c["kind"] == "transcript" else 0)
+    for comp in order:
+        kind, entry = comp["kind"], comp["entry"]
+        if kind in out:
+            entry["why"] = (f"syndicate publishes one {kind} per episode: it keeps "
+                            f"{out.get(kind)!s:.200}; this one was not downloaded "
+                            f"({comp['url'][:200]})")
+            continue
+        name = f"{stem}{comp['ext']}" if kind != "image" else f"{stem}-art{comp['ext']}"
+        dest = folder / (name if kind != "chapters" else f".{stem}.chapters.json")
+        try:
+            download(comp["url"], dest, parts, expected=None, http=http)
+            value, wrong = _check_companion(kind, dest, name)
+        except SourceError as exc:
+            value, wrong = None, str(exc)
+        if wrong:
+            dest.unlink(missing_ok=True)
+            entry["why"] += f"; downloading it failed: {wrong[:300]}"
+            continue
+        if kind == "chapters":
+            dest.unlink(missing_ok=True)
+        out[kind] = value
+        if kind == "transcript" and comp.get("language"):
+            out["transcript_language"] = comp["language"]
+        ep.dropped.remove(entry)
+        ep.kept.append(entry["field"])
+    return out
+
+
+def _check_companion(kind: str, path: Path, name: str) -> tuple[object, str | None]:
+    """(the sidecar's value for a downloaded companion file, or what is wrong with it)."""
+    from ..errors import CollectError
+
+    if kind == "image":
+        from ..images import check_art
+
+        wrong, _ = check_art(path, name)
+        return name, wrong
+    if kind == "transcript":
+        from ..transcripts import read_transcript
+
+        try:
+            read_transcript(path, name)
+        except CollectError as exc:
+            return None, str(exc)
+        return name, None
+    return _chapters(path)
+
+
+def _chapters(path: Path) -> tuple[list | None, str | None]:
+    """A Podcast Index chapters file as the sidecar's ``chapters:`` list."""
+    import json
+
+    from pydantic import ValidationError
+
+    from ..model import EpisodeMeta
+
+    try:
+        data = json.loads(path.read_bytes()[:5 * 2**20])
+        found = data.get("chapters") if isinstance(data, dict) else None
+        if not isinstance(found, list) or not found:
+            return None, "no chapters in the file"
+        out = []
+        for ch in found:
+            if not isinstance(ch, dict) or ch.get("toc") is False:
+                continue
+            one = {"start": ch.get("startTime"), "title": str(ch.get("title") or "").strip()}
+            if isinstance(ch.get("url"), str) and ch["url"].startswith(("http://", "https://")):
+                one["url"] = ch["url"]
+            out.append(one)
+        checked = EpisodeMeta.model_validate({"chapters": out}).chapters
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        return None, f"not a chapters file syndicate can read ({reason[:200]})"
+    for one, ch in zip(out, checked, strict=True):
+        one["start"] = int(ch.start) if float(ch.start).is_integer() else round(ch.start, 3)
+    return out, None
 
 
 def _remote_size(url: str, http) -> int | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from ..mediatypes import AUDIO_EXTENSION_OF
+from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_OF
 from ..model import parse_timestamp
 from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
 from .sources import parse_date
@@ -75,6 +75,10 @@ class FeedEpisode:
     kept: list[str] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
+    # files at other addresses an import that downloads can bring beside the sidecar: each
+    # {"kind": "image" | "transcript" | "chapters", "url", "ext", "language", "entry": its
+    # entry in ``dropped``, taken out once the file is in}
+    companions: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -151,16 +155,15 @@ def _name(tag: str) -> str:
     return tag if not tag.startswith("{") else tag.split("}")[1]
 
 
-def _fields_left(item, audio_enc) -> list[dict]:
-    """The item's fields an imported episode does not keep, each with the reason."""
-    out = []
+def _fields_left(item, audio_enc, ep: FeedEpisode) -> None:
+    """The item's fields an imported episode does not keep, each with the reason, into
+    ``ep.dropped``; art, a transcript and chapters at other addresses also into
+    ``ep.companions``, for an import that downloads."""
     for child in item:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _READ:
+        if not isinstance(tag, str) or tag in _READ or tag == "enclosure":
             continue
         name = _name(tag)
-        if tag == "enclosure":
-            continue
         local = tag.split("}")[1] if tag.startswith("{") else tag
         if tag.startswith(f"{{{ITUNES}}}") or tag.startswith(f"{{{PODCAST}}}"):
             why = _WHY_DROPPED.get(local, f"syndicate does not publish {name}")
@@ -168,19 +171,34 @@ def _fields_left(item, audio_enc) -> list[dict]:
             why = f"an episode's page is on the new site; syndicate does not publish <{name}>"
         else:
             why = f"syndicate does not publish <{name}>"
-        if local == "image" and tag.startswith(f"{{{ITUNES}}}"):
-            what = child.get("href") or ""
-            why = f"{why} ({what[:200]})" if what else why
-        elif child.get("url"):
-            why = f"{why} ({child.get('url')[:200]})"
-        out.append({"field": name, "why": why})
+        url = (child.get("href") if name == "itunes:image" else
+               child.get("href") or child.get("url") if name == "podcast:image" else
+               child.get("url")) or ""
+        url = url.strip()
+        entry = {"field": name, "why": f"{why} ({url[:200]})" if url else why}
+        ep.dropped.append(entry)
+        if not url.startswith(("http://", "https://")):
+            continue
+        kind = (child.get("type") or "").split(";")[0].strip().lower()
+        path_ext = os.path.splitext(urlsplit(url).path)[1].lower()
+        if name in ("itunes:image", "podcast:image"):
+            ext = IMAGE_SUFFIX_OF.get(kind) or (path_ext if path_ext in (".jpg", ".jpeg", ".png")
+                                                else None)
+            if ext:
+                ep.companions.append({"kind": "image", "url": url, "ext": ext, "entry": entry})
+        elif name == "podcast:transcript" and kind in TRANSCRIPT_SUFFIX_OF:
+            ep.companions.append({"kind": "transcript", "url": url,
+                                  "ext": TRANSCRIPT_SUFFIX_OF[kind], "entry": entry,
+                                  "language": (child.get("language") or "").strip() or None})
+        elif name == "podcast:chapters":
+            ep.companions.append({"kind": "chapters", "url": url, "ext": ".json",
+                                  "entry": entry})
     for enc in item.iterfind("enclosure"):
         if enc is not audio_enc:
-            out.append({"field": "enclosure",
-                        "why": f"an episode has one enclosure, its audio; this one is "
-                               f"{(enc.get('type') or 'of unknown type').strip()} "
-                               f"({(enc.get('url') or '').strip()[:200]})"})
-    return out
+            ep.dropped.append({"field": "enclosure",
+                               "why": f"an episode has one enclosure, its audio; this one is "
+                                      f"{(enc.get('type') or 'of unknown type').strip()} "
+                                      f"({(enc.get('url') or '').strip()[:200]})"})
 
 
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
@@ -220,7 +238,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
-        ep.dropped += _fields_left(item, enc)
+        _fields_left(item, enc, ep)
         feed.episodes.append(ep)
     return feed
 
