@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from html import escape
 from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from podcastgen import shows
+from podcastgen import ENCODINGS, prolog, shows
 
 from conftest import BASE_CONFIG, png_bytes
 from syndicate.config import load_config
@@ -138,3 +139,46 @@ def test_a_feed_damaged_anywhere_never_becomes_a_post_of_its_markup(data):
         assert isinstance(found, Found)
         assert not MARKUP.search(found.body), found.body[:300]
         assert not MARKUP.search(found.title), found.title
+
+
+@st.composite
+def _blog_feeds(draw):
+    """(bytes, titles): an RSS 2.0, Atom or RSS 1.0 (RDF) blog feed, in any encoding podcast
+    hosts use, with anything a prolog may hold before its root."""
+    codec, declared = draw(st.sampled_from(ENCODINGS))
+    kind = draw(st.sampled_from(["rss", "feed", "rdf:RDF"]))
+    titles = [f"{w} {i}" for i, w in enumerate(draw(st.lists(
+        st.sampled_from(["Leeks", "Größe der Beete", "Żółw", "Rain"]), min_size=1,
+        max_size=4)))]
+    body = "<p>Words of the post, more than a few of them, about the plot.</p>"
+    if kind == "rss":
+        items = "".join(f"<item><title>{t}</title><guid>g{i}</guid><pubDate>Mon, 0{i + 1} "
+                        f"Jan 2018 10:00:00 GMT</pubDate><description>{escape(body)}"
+                        "</description></item>" for i, t in enumerate(titles))
+        doc = f'<rss version="2.0"><channel><title>B</title>{items}</channel></rss>'
+    elif kind == "feed":
+        items = "".join(f"<entry><title>{t}</title><id>urn:g{i}</id><updated>2018-01-0{i + 1}"
+                        f'T10:00:00Z</updated><content type="html">{escape(body)}</content>'
+                        "</entry>" for i, t in enumerate(titles))
+        doc = (f'<feed xmlns="http://www.w3.org/2005/Atom"><title>B</title><id>urn:b</id>'
+               f"<updated>2018-01-01T00:00:00Z</updated>{items}</feed>")
+    else:
+        items = "".join(f'<item rdf:about="https://old.example/{i}"><title>{t}</title>'
+                        f"<link>https://old.example/{i}</link><dc:date>2018-01-0{i + 1}T10:00"
+                        f":00Z</dc:date><description>{escape(body)}</description></item>"
+                        for i, t in enumerate(titles))
+        doc = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+               'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+               '<channel rdf:about="https://old.example/"><title>B</title>'
+               f"<link>https://old.example/</link><description>B</description></channel>"
+               f"{items}</rdf:RDF>")
+    return (draw(prolog(declared, kind)) + doc).encode(codec), titles
+
+
+@FAST
+@given(_blog_feeds())
+def test_what_comes_before_a_blog_feeds_root_never_makes_it_a_text_export(case):
+    data, titles = case
+    got = parse(data, "blog.xml")
+    assert [f.title for f in got] == titles
+    assert all(not MARKUP.search(f.body) and f.date is not None for f in got)
