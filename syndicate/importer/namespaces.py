@@ -8,8 +8,8 @@ readers use, so no reader needs to know the others.
 
 from __future__ import annotations
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST = "https://podcastindex.org/namespace/1.0"
+from ..render.podcast_ext import ITUNES, PODCAST  # the spellings syndicate itself writes
+
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 NS = {"itunes": ITUNES, "podcast": PODCAST, "content": CONTENT}
 
