@@ -204,3 +204,19 @@ def test_a_download_brings_art_transcript_and_chapters_beside_the_episode(make_p
     ours = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
     art = {e["guid"]: e.get("episode_art_url") for e in ours["episodes"]}
     assert art["potting-1"] and not art["potting-2"]
+
+
+def test_markup_that_is_no_feed_is_refused_and_a_text_opening_with_lt_is_text(make_project):
+    proj = make_project({})
+    proj.write("channel.xml", "\ufeff<catalogue><record><title>T</title>"
+                              "<note>Words.</note></record></catalogue>\n")
+    result = proj.run("import", str(proj.root / "channel.xml"), "--date-by-order",
+                      "2020-01-01", "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    assert "channel.xml: an XML document whose root is <catalogue>" in result.output
+    assert not list((proj.root / "posts").iterdir())
+    text = (IMPORT / "single-post.txt").read_text(encoding="utf-8")
+    proj.write("love.txt", "<3 from the archive\n\n" + text)
+    result = proj.run("import", str(proj.root / "love.txt"), "--date-by-order", "2020-01-01",
+                      "--config", str(proj.root / "config.yaml"))
+    assert "XML document" not in result.output and result.exit_code == 0, result.output

@@ -64,6 +64,8 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
                      r"|<!doctype\s+([\w:.-]*)[^\[>]*(?:\[[^\]]*\])?[^>]*>)*", re.S | re.I)
 _ROOT = re.compile(r"<(?:[\w.-]+:)?([\w.-]+)")
+# a whole start tag, as an XML document's root begins (not "<3" or "<- see below" in a text)
+_START_TAG = re.compile(r"<[^\W\d][\w.:-]*(?:\s+[^<>]*)?/?>")
 _JUNK = "".join(map(chr, range(33))) + "\x7f\ufeff"
 _DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
 
@@ -107,11 +109,12 @@ def kind_of(head: str) -> str:
     name = root.group(1).lower() if root else ""
     if name in ("rss", "feed", "rdf") or (not name and doctype in ("rss", "feed", "rdf:rdf")):
         return "feed"
-    if name == "html" or doctype == "html" or "<body" in head.lower() or name in _HTML:
+    if name == "html" or doctype == "html" or "<body" in head.lower() or (
+            name in _HTML and _START_TAG.match(head, root.start())):
         return "html"
     if (prolog and "<" in prolog.group(0)) or head.lstrip().startswith(("<?", "<!")):
         return "feed"  # XML's prolog (or a broken one): the feed reader says what is wrong
-    if name:
+    if name and _START_TAG.match(head, root.start()):
         return "xml"  # markup of another kind: never a text export's words
     return "text"
 
@@ -139,24 +142,24 @@ def _parse(data: bytes, name: str) -> list[Found]:
     if text is not None and not text.strip():
         raise SourceError(f"{name}: the file is empty")
     kind = kind_of(text[:4096] if text is not None else data[:4096].decode("latin-1"))
-    if kind == "feed":
+    if kind in ("feed", "xml"):  # XML is read as XML: a feed reader may still find items
         if text is not None:  # the declaration named the encoding just read: now UTF-8
             data = _DECL.sub("", text, count=1).lstrip().encode("utf-8")
         # blank lines before the XML declaration break XML parsers, not podcast apps
         data = data.lstrip() if data[:1].isspace() else data
         data, entities = _without_doctype(data)
-        if entities:
-            try:
-                return _feed(data, name)
-            except SourceError as exc:
+        try:
+            return _feed(data, name)
+        except SourceError as exc:
+            if kind == "xml":
+                root = _ROOT.search(data[:4096].decode("utf-8", "replace"))
+                raise SourceError(f"{name}: an XML document whose root is "
+                                  f"<{root.group(1)[:60]}>, not an RSS or Atom feed, an HTML "
+                                  "page or a text export; give the feed itself") from None
+            if entities:
                 raise SourceError(f"{exc}; the feed declares entities of its own (<!ENTITY>), "
                                   "which are never expanded: save it without them") from None
-        return _feed(data, name)
-    if kind == "xml":
-        root = _ROOT.search(text if text is not None else data[:4096].decode("latin-1"))
-        raise SourceError(f"{name}: an XML document whose root is <{root.group(0)[1:60]}>, not "
-                          "an RSS or Atom feed, an HTML page or a text export; give the feed "
-                          "itself")
+            raise
     if kind == "html":
         from .html import from_html
 
