@@ -59,6 +59,8 @@ def test_the_owner_moves_a_feed_in_other_spellings_keeping_its_fields(make_proje
     (entry,) = [e for e in report["created"] if e["guid"] == "shed-talk-3"]
     assert {"number", "season", "type", "duration", "guid", "date"} <= set(entry["kept"])
     assert [c["field"] for c in entry["changed"]] == ["explicit"]
+    (named,) = entry["dropped"]  # all else it has is kept
+    assert named["field"] == "podcast:season name" and "'Winter'" in named["why"]
     published = proj.run("publish")
     assert published.exit_code == 0, published.output[-2000:]
     ours = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))

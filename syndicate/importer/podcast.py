@@ -266,6 +266,13 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         elif text is not None:
             changed.append({"field": name, "why": f"{text[:40]!r} is not a whole number from "
                                                   "1 to 1000000: left out"})
+    dropped = []
+    for local, attr in (("season", "name"), ("episode", "display")):
+        node = item.find(f"podcast:{local}", NS)
+        if node is not None and (node.get(attr) or "").strip():
+            dropped.append({"field": f"podcast:{local} {attr}",
+                            "why": f"syndicate publishes the {local}'s number only, not its "
+                                   f"{attr} {node.get(attr).strip()[:100]!r}"})
     explicit = _explicit(_text(item, "itunes:explicit"))
     if explicit is not None:
         kept.append("explicit")
@@ -297,7 +304,7 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         title=title or guid, guid=guid, date=parse_date(date_text), date_text=date_text,
         notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
         audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
-        duration=duration, kept=kept, changed=changed)
+        duration=duration, kept=kept, changed=changed, dropped=dropped)
 
 
 def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
