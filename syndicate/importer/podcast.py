@@ -147,15 +147,20 @@ def is_locked(ch) -> bool:
     return locked is not None and (locked.text or "").strip().lower() in ("yes", "true")
 
 
-def _name(tag: str) -> str:
-    if tag.startswith(f"{{{ITUNES}}}"):
-        return "itunes:" + tag.split("}")[1]
-    if tag.startswith(f"{{{PODCAST}}}"):
-        return "podcast:" + tag.split("}")[1]
-    return tag if not tag.startswith("{") else tag.split("}")[1]
+def _name(el) -> str:
+    """An element's name as a report shows it: ``itunes:`` and ``podcast:`` whatever prefix
+    the feed used, other namespaces with the feed's own prefix."""
+    tag = el.tag
+    if not tag.startswith("{"):
+        return tag
+    local = tag.split("}")[1]
+    for uri, prefix in ((ITUNES, "itunes"), (PODCAST, "podcast")):
+        if tag.startswith(f"{{{uri}}}"):
+            return f"{prefix}:{local}"
+    return f"{el.prefix}:{local}" if el.prefix else local
 
 
-def _fields_left(item, audio_enc, ep: FeedEpisode) -> None:
+def _fields_left(item, audio_enc, ep: FeedEpisode, base_url: str | None) -> None:
     """The item's fields an imported episode does not keep, each with the reason, into
     ``ep.dropped``; art, a transcript and chapters at other addresses also into
     ``ep.companions``, for an import that downloads."""
@@ -163,18 +168,18 @@ def _fields_left(item, audio_enc, ep: FeedEpisode) -> None:
         tag = child.tag
         if not isinstance(tag, str) or tag in _READ or tag == "enclosure":
             continue
-        name = _name(tag)
+        name = _name(child)
         local = tag.split("}")[1] if tag.startswith("{") else tag
         if tag.startswith(f"{{{ITUNES}}}") or tag.startswith(f"{{{PODCAST}}}"):
             why = _WHY_DROPPED.get(local, f"syndicate does not publish {name}")
-        elif tag in ("link", "comments", "category", "author", "source"):
+        elif tag in ("link", "comments"):
             why = f"an episode's page is on the new site; syndicate does not publish <{name}>"
         else:
             why = f"syndicate does not publish <{name}>"
         url = (child.get("href") if name == "itunes:image" else
                child.get("href") or child.get("url") if name == "podcast:image" else
                child.get("url")) or ""
-        url = url.strip()
+        url = urljoin(base_url or "", url.strip()) if url.strip() else ""
         entry = {"field": name, "why": f"{why} ({url[:200]})" if url else why}
         ep.dropped.append(entry)
         if not url.startswith(("http://", "https://")):
@@ -238,7 +243,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
-        _fields_left(item, enc, ep)
+        _fields_left(item, enc, ep, base_url)
         feed.episodes.append(ep)
     return feed
 
