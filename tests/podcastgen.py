@@ -85,6 +85,8 @@ def prolog(draw, declared: str | None, root: str) -> str:
             "<!--<item><title>not an item</title></item>-->",
             '<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>', "<?php-marker done?>",
             f"<!DOCTYPE {root}>"])))
+        if parts[-1].startswith("<!DOCTYPE"):  # (one document type at most, as XML allows)
+            parts[-1] = f"<!DOCTYPE {root}>" if "<!DOCTYPE" not in "".join(parts[:-1]) else ""
     return "".join(parts) + draw(st.sampled_from(["", "\n", "\r\n"]))
 
 
