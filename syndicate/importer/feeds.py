@@ -1,22 +1,215 @@
-"""RSS 2.0 and Atom feeds of the old blog: every entry a post, keeping its guid and date."""
+"""RSS 2.0 and Atom feeds of the old blog: every entry a post, keeping its guid and date.
+
+Relative addresses in an entry's content are resolved against the entry's base: the
+``xml:base`` in effect on it (itself relative to the feed's address), else the entry's own
+address, else the feed's link, else the feed's address. A link post (the entry's link points
+off the blog, its permalink on it: Daring Fireball's style) keeps its target as ``link``.
+Each entry's fields are accounted for (kept, changed, dropped) for the migration report."""
 
 from __future__ import annotations
 
 import xml.sax
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from ..urls import is_web_url
 from ..when import feed_date
 from . import Found, SourceError
-from .html import to_markdown
-from .sources import in_years
+from .fields import Fields
+from .html import absolute_links, is_absolute_base, to_markdown
+from .sources import in_years, is_url
 from .textexport import derive_title
 
+ATOM = "http://www.w3.org/2005/Atom"
+ATOM03 = "http://purl.org/atom/ns#"
+RSS1 = "http://purl.org/rss/1.0/"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+DC = "http://purl.org/dc/elements/1.1/"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+_ITEMS = ("item", f"{{{RSS1}}}item", f"{{{ATOM}}}entry", f"{{{ATOM03}}}entry")
 
-def from_feed(data: bytes, name: str) -> list[Found]:
-    # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish
+
+@dataclass
+class _Item:
+    """What the XML itself says of one entry, beyond feedparser's reading of it."""
+
+    line: int | None
+    base: str | None  # the xml:base in effect on its content, resolved; None: none given
+    link: str | None  # its alternate link, resolved
+    related: str | None  # Atom's rel="related" link, resolved
+    guid: str | None
+    guid_is_permalink: bool
+    date_field: str  # the element its date comes from: pubDate, published, dc:date...
+
+
+def _xml_base(el, feed_url: str | None) -> str | None:
+    chain = [a.get(XML_BASE) for a in reversed([el, *el.iterancestors()])]
+    chain = [c.strip() for c in chain if c and c.strip()]
+    if not chain:
+        return None
+    base = feed_url or ""
+    for given in chain:
+        try:
+            base = urljoin(base, given)
+        except ValueError:
+            return None
+    return base
+
+
+def _resolve(base: str | None, href: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
     try:
-        parsed = feedparser.parse(data, sanitize_html=False)
+        return urljoin(base or "", href.strip())
+    except ValueError:
+        return href.strip()
+
+
+def _child(el, *tags):
+    for tag in tags:
+        found = el.find(tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _text(el) -> str | None:
+    return "".join(el.itertext()).strip() or None if el is not None else None
+
+
+def _atom_link(el, rels: tuple, feed_url: str | None) -> str | None:
+    for link in (*el.iterfind(f"{{{ATOM}}}link"), *el.iterfind(f"{{{ATOM03}}}link")):
+        if (link.get("rel") or "alternate").strip() in rels and link.get("href"):
+            return _resolve(_xml_base(link, feed_url) or feed_url, link.get("href"))
+    return None
+
+
+def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
+    """(each entry as the XML gives it, in document order; the feed's site link)."""
+    if root is None:
+        return [], None
+    items = []
+    for el in root.iter(*_ITEMS):
+        atom = el.tag.endswith("}entry")
+        content = _child(el, f"{{{CONTENT}}}encoded", f"{{{ATOM}}}content", "description",
+                         f"{{{RSS1}}}description", f"{{{ATOM}}}summary", f"{{{ATOM03}}}content",
+                         f"{{{ATOM03}}}summary")
+        base = _xml_base(content if content is not None else el, feed_url)
+        own = base or feed_url
+        if atom:
+            link = _atom_link(el, ("alternate",), feed_url)
+            related = _atom_link(el, ("related",), feed_url)
+            guid_el = _child(el, f"{{{ATOM}}}id", f"{{{ATOM03}}}id")
+            permalink = False
+            dated = [n for n in ("published", "updated", "issued", "modified")
+                     if _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}") is not None]
+        else:
+            link = _resolve(own, _text(_child(el, "link", f"{{{RSS1}}}link")))
+            related = None
+            guid_el = el.find("guid")
+            permalink = guid_el is not None and (guid_el.get("isPermaLink") or "true").strip() \
+                .lower() != "false"
+            dated = [n for n, tag in (("pubDate", "pubDate"), ("dc:date", f"{{{DC}}}date"))
+                     if el.find(tag) is not None]
+        items.append(_Item(el.sourceline, base, link, related, _text(guid_el), permalink,
+                           dated[0] if dated else ("published" if atom else "pubDate")))
+    channel = root.find("channel")
+    if root.tag in (f"{{{ATOM}}}feed", f"{{{ATOM03}}}feed"):
+        site = _atom_link(root, ("alternate",), feed_url)
+    else:
+        holder = channel if channel is not None else root.find(f"{{{RSS1}}}channel")
+        site = _resolve(_xml_base(holder, feed_url) or feed_url, _text(_child(
+            holder, "link", f"{{{RSS1}}}link"))) if holder is not None else None
+    return items, site
+
+
+def _host(url: str | None) -> str:
+    host = (urlsplit(url or "").hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _link_post(item: _Item | None, site: str | None) -> tuple[str | None, str | None]:
+    """(the target, the permalink) of a link post; (None, None) for any other entry."""
+    if item is None or not is_web_url(item.link or ""):
+        return None, None
+    if item.related and is_web_url(item.related) and _host(item.related) != _host(item.link):
+        return item.link, item.related  # Atom: alternate elsewhere, related on the blog
+    if item.guid_is_permalink and is_web_url(item.guid or "") \
+            and _host(item.guid) != _host(item.link) \
+            and (site is None or _host(site) in ("", _host(item.guid))):
+        return item.link, item.guid  # RSS: the link elsewhere, the guid the permalink
+    return None, None
+
+
+# feedparser's keys that restate another (details, parsed forms, the links list)
+_DERIVED = frozenset({
+    "title_detail", "summary_detail", "links", "link", "id", "guidislink", "published_parsed",
+    "updated_parsed", "created_parsed", "expired_parsed", "author_detail", "authors",
+    "content", "summary", "title", "tags", "published", "updated", "href",
+    "publisher_detail", "contributors", "source", "comments", "enclosures", "media_content",
+    "media_thumbnail", "author", "publisher", "rights_detail", "license",
+})
+
+
+def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_field: str,
+             updated_kept: bool, content_why: list[str], link: str | None,
+             link_why: str | None, old_link: str | None) -> None:
+    """Fill ``fields`` with what became of each field of one feed entry."""
+    if derived_title:
+        fields.change("title", "no title in the feed: made from the opening sentence")
+    else:
+        fields.keep("title")
+    if dict.get(entry, "published") or dict.get(entry, "updated"):
+        fields.keep(date_field)
+    if dict.get(entry, "published") and dict.get(entry, "updated") and not updated_kept \
+            and date_field != "updated":
+        fields.drop("updated", "the same as (or not later than) the date kept, or no date")
+    elif updated_kept:
+        fields.keep("updated")
+    has_content = bool(entry.get("content"))
+    body_field = "content" if has_content else "description"
+    if has_content or entry.get("summary"):
+        fields.change(body_field, "; ".join(["HTML written as Markdown", *content_why]))
+    if has_content and entry.get("summary"):
+        fields.keep("summary")
+    for tag in entry.get("tags", []):
+        if not tag.get("term"):
+            fields.drop("category", "a category without a name")
+    if any(t.get("term") for t in entry.get("tags", [])):
+        fields.keep("tags")
+    fields.keep("guid") if entry.get("id") else fields.change(
+        "guid", "none in the feed: the post gets one of its own when it is published")
+    if link:
+        fields.keep("link")
+    elif link_why:
+        fields.drop("link", link_why)
+    elif old_link:
+        fields.change("link", f"the post gets its own address on this site (it was {old_link})")
+    if entry.get("author") or entry.get("authors"):
+        fields.drop("author", "a site has one author: site.author in config.yaml")
+    for enc in entry.get("enclosures", []):
+        fields.drop("enclosure", f"a blog post carries no enclosure ({enc.get('href', '')})")
+    for media in (*entry.get("media_content", []), *entry.get("media_thumbnail", [])):
+        fields.drop("media", f"not published with a post ({media.get('url', '')})")
+    if entry.get("comments") or dict.get(entry, "slash_comments") \
+            or dict.get(entry, "wfw_commentrss"):
+        fields.drop("comments", "comments are left behind on the old site")
+    for key in ("contributors", "publisher", "source", "rights", "license"):
+        if entry.get(key):
+            fields.drop(key, "syndicate publishes no such field for a post")
+    for key, value in entry.items():
+        if key not in _DERIVED and not key.startswith(("slash_", "wfw_", "rights")) \
+                and value not in (None, "", [], {}):
+            fields.drop(key, "syndicate publishes no such field for a post")
+
+
+def from_feed(data: bytes, name: str, root=None) -> list[Found]:
+    # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish.
+    # Nor its resolution of relative addresses: it knows only xml:base (see _read_items)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         # feedparser's own failures on broken XML (a name holding expat's namespace separator)
         raise SourceError(f"{name}: not a readable feed ({type(exc).__name__} in the feed "
@@ -26,28 +219,89 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         line = getattr(exc, "getLineNumber", lambda: None)()
         where = f"{name}:{line}" if line else name
         raise SourceError(f"{where}: not a readable feed ({exc})")
+    feed_url = name if is_url(name) else None
+    if root is None:
+        root = _lxml_root(data)
+    items, site = _read_items(root, feed_url)
+    if len(items) != len(parsed.entries):  # the two readers disagree: feedparser alone
+        items = []
+    site = site or _resolve(feed_url, parsed.feed.get("link"))
     out = []
     for n, entry in enumerate(parsed.entries):
+        item = items[n] if items else None
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
+        target, permalink = _link_post(item, site)
+        old_link = (item.link if item else None) or entry.get("link") or None
+        base = (item.base if item else None) or permalink or old_link or site or feed_url
+        if not is_absolute_base(base):  # a relative old link: against the feed's own
+            base = _resolve(site or feed_url, base) if base else None
+        html, resolved = absolute_links(html, base) if html else (html, 0)
         body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
         doubt = None
-        link = entry.get("link") or ""
-        if not body.strip() and link.startswith(("http://", "https://")) and entry.get("title"):
-            body = f"<{link}>\n"  # a link post: its title and where it pointed
+        link_why = None
+        if target is None and item is not None and item.related and item.link \
+                and _host(item.related) != _host(item.link):
+            link_why = f"its target {item.link[:200]!r} is not an http(s) address we can publish"
+        if not body.strip() and (target or old_link or "").startswith(("http://", "https://")) \
+                and entry.get("title"):
+            body = f"<{target or old_link}>\n"  # a link post: its title and where it pointed
             doubt = "no text in the feed, only a link: the post is that link"
         # (dict.get: feedparser's own get maps a missing updated to published, with a warning)
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         written = dict.get(entry, "published") or dict.get(entry, "updated")
         when = in_years(feed_date(written, stamp))
+        date_field = item.date_field if item else "published"
+        if not dict.get(entry, "published") and dict.get(entry, "updated") and item \
+                and item.date_field in ("published", "pubDate"):
+            date_field = "updated"
+        updated = None
+        if dict.get(entry, "published") and dict.get(entry, "updated") and when is not None:
+            later = in_years(feed_date(dict.get(entry, "updated"),
+                                       dict.get(entry, "updated_parsed")))
+            updated = later if later is not None and later > when else None
         title = " ".join((entry.get("title") or "").split())
+        fields = Fields()
+        why = [f"{resolved} relative address{'es' if resolved != 1 else ''} resolved against "
+               f"{base}"] if resolved else []
+        _account(entry, fields, title=title, derived_title=not title, date_field=date_field,
+                 updated_kept=updated is not None, content_why=why, link=target,
+                 link_why=link_why, old_link=old_link if target is None else None)
+        summary = None
+        if content and entry.get("summary"):
+            summary = " ".join(_plain_text(entry.get("summary")).split()) or None
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n), doubt=doubt,
-                         date_text=str(written) if written and when is None else None))
+                         date_text=str(written) if written and when is None else None,
+                         link=target, updated=updated, summary=summary,
+                         date_field=date_field, line=item.line if item else None,
+                         fields=fields))
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
     return out
+
+
+def _plain_text(fragment: str) -> str:
+    """The words of an HTML summary, as plain text."""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fragment_fromstring(fragment, create_parent="div").text_content()
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+
+
+def _lxml_root(data: bytes):
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False, huge_tree=True))
+    except (etree.XMLSyntaxError, ValueError):
+        return None

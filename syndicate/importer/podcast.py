@@ -41,6 +41,7 @@ class FeedEpisode:
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
     date_text: str | None = None  # the pubDate as written, when it is no date
+    line: int | None = None  # the item's line in the feed, for messages
 
 
 @dataclass
@@ -56,6 +57,13 @@ class PodcastFeed:
 def _text(node, path: str, ns: dict | None = None) -> str | None:
     found = node.find(path, ns or {})
     return found.text.strip() if found is not None and found.text else None
+
+
+def _raw_text(node, path: str) -> str | None:
+    """The text of ``path`` as written ('' when the element is there but empty); None only
+    when there is no such element."""
+    found = node.find(path)
+    return None if found is None else "".join(found.itertext()).strip()
 
 
 def _int(value: str | None, limit: int = 10**6) -> int | None:
@@ -133,7 +141,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
         feed.episodes.append(FeedEpisode(
             title=title or guid,
             guid=guid, date=parse_date(_text(item, "pubDate")),
-            date_text=_text(item, "pubDate"),
+            date_text=_raw_text(item, "pubDate"), line=item.sourceline,
             notes_html=_text(item, "content:encoded", ns) or _text(item, "description") or "",
             audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH), audio_ext=ext,
             season=_int(_text(item, "itunes:season", ns)),
@@ -151,7 +159,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
     import requests
 
     from . import SourceError
-    from .fetch import TIMEOUT, session
+    from .fetch import TIMEOUT, session, unreachable
 
     parts_dir.mkdir(parents=True, exist_ok=True)
     part = parts_dir / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".part")
@@ -163,7 +171,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
         try:
             resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
         except requests.ConnectionError as exc:
-            raise SourceError(f"{url}: cannot reach the old host ({type(exc).__name__}); "
+            raise SourceError(f"{url}: {unreachable(urlsplit(url).hostname or url, exc)}; "
                               "check the address, or run the import again later") from None
         if resp.status_code == 416 and expected and have == expected:
             resp.close()

@@ -55,7 +55,9 @@ def read_file(path: Path, source: str) -> bytes:
         raise SourceError(f"{source}: cannot read it ({exc.strerror or exc})") from None
 
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# (UTF-32's marks first: little-endian UTF-32's starts as UTF-16's does)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # what may come before the root element: blank lines, the XML declaration and other processing
 # instructions, comments, a document type (with its internal subset)
 _PROLOG = re.compile(r"(?:\s+|<\?.*?\?>|<!--.*?-->"
@@ -67,10 +69,12 @@ _DECL = re.compile(r"\A\s*<\?xml\b.*?\?>", re.S)
 
 def _unicode(data: bytes) -> str | None:
     """The text of a source whose encoding its first bytes tell for certain (a byte order
-    mark, or UTF-16 without one); None otherwise."""
+    mark, or UTF-16 or UTF-32 without one); None otherwise."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom):].decode(encoding, "replace")
+    if data[:4] in (b"<\x00\x00\x00", b"\x00\x00\x00<"):  # UTF-32 without a mark
+        return data.decode("utf-32-le" if data[:1] == b"<" else "utf-32-be", "replace")
     if data[:2] in (b"<\x00", b"\x00<") or data[:4] in (b"\n\x00<\x00", b"\x00\n\x00<"):
         return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", "replace")
     return None
@@ -174,7 +178,7 @@ def _feed(data: bytes, name: str):
         root = None
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
-    return from_feed(data, name)
+    return from_feed(data, name, root)
 
 
 
