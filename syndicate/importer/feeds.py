@@ -42,6 +42,7 @@ class _Item:
     guid: str | None
     guid_is_permalink: bool
     date_field: str  # the element its date comes from: pubDate, published, dc:date...
+    has_summary: bool  # a summary of its own beside the content
 
 
 def _xml_base(el, feed_url: str | None) -> str | None:
@@ -79,17 +80,32 @@ def _text(el) -> str | None:
     return "".join(el.itertext()).strip() or None if el is not None else None
 
 
-def _atom_link(el, rels: tuple, feed_url: str | None) -> str | None:
+def _atom_link(el, rels: tuple, fallback: str | None) -> str | None:
     for link in (*el.iterfind(f"{{{ATOM}}}link"), *el.iterfind(f"{{{ATOM03}}}link")):
         if (link.get("rel") or "alternate").strip() in rels and link.get("href"):
-            return _resolve(_xml_base(link, feed_url) or feed_url, link.get("href"))
+            return _resolve(_xml_base(link, fallback) or fallback, link.get("href"))
     return None
 
 
+def _site(root, feed_url: str | None) -> str | None:
+    """The feed's link to its site, resolved against the feed's address."""
+    if root.tag in (f"{{{ATOM}}}feed", f"{{{ATOM03}}}feed"):
+        return _atom_link(root, ("alternate",), feed_url)
+    holder = _child(root, "channel", f"{{{RSS1}}}channel")
+    if holder is None:
+        return None
+    return _resolve(_xml_base(holder, feed_url) or feed_url,
+                    _text(_child(holder, "link", f"{{{RSS1}}}link")))
+
+
 def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
-    """(each entry as the XML gives it, in document order; the feed's site link)."""
+    """(each entry as the XML gives it, in document order; the feed's site link). An entry's
+    relative link is taken against the xml:base in effect, else the feed's link, else the
+    feed's address."""
     if root is None:
         return [], None
+    site = _site(root, feed_url)
+    outer = site if is_absolute_base(site) else feed_url
     items = []
     for el in root.iter(*_ITEMS):
         atom = el.tag.endswith("}entry")
@@ -97,16 +113,20 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
                          f"{{{RSS1}}}description", f"{{{ATOM}}}summary", f"{{{ATOM03}}}content",
                          f"{{{ATOM03}}}summary")
         base = _xml_base(content if content is not None else el, feed_url)
-        own = base or feed_url
+        bodies = [tag for tag in (f"{{{CONTENT}}}encoded", f"{{{ATOM}}}content", "description",
+                                  f"{{{RSS1}}}description", f"{{{ATOM}}}summary")
+                  if el.find(tag) is not None]
         if atom:
-            link = _atom_link(el, ("alternate",), feed_url)
-            related = _atom_link(el, ("related",), feed_url)
+            link = _atom_link(el, ("alternate",), outer)
+            related = _atom_link(el, ("related",), outer)
             guid_el = _child(el, f"{{{ATOM}}}id", f"{{{ATOM03}}}id")
             permalink = False
             dated = [n for n in ("published", "updated", "issued", "modified")
                      if _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}") is not None]
         else:
-            link = _resolve(own, _text(_child(el, "link", f"{{{RSS1}}}link")))
+            link_el = _child(el, "link", f"{{{RSS1}}}link")
+            link = _resolve(_xml_base(link_el, feed_url) or outer, _text(link_el)) \
+                if link_el is not None else None
             related = None
             guid_el = el.find("guid")
             permalink = guid_el is not None and (guid_el.get("isPermaLink") or "true").strip() \
@@ -114,14 +134,8 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             dated = [n for n, tag in (("pubDate", "pubDate"), ("dc:date", f"{{{DC}}}date"))
                      if el.find(tag) is not None]
         items.append(_Item(el.sourceline, base, link, related, _text(guid_el), permalink,
-                           dated[0] if dated else ("published" if atom else "pubDate")))
-    channel = root.find("channel")
-    if root.tag in (f"{{{ATOM}}}feed", f"{{{ATOM03}}}feed"):
-        site = _atom_link(root, ("alternate",), feed_url)
-    else:
-        holder = channel if channel is not None else root.find(f"{{{RSS1}}}channel")
-        site = _resolve(_xml_base(holder, feed_url) or feed_url, _text(_child(
-            holder, "link", f"{{{RSS1}}}link"))) if holder is not None else None
+                           dated[0] if dated else ("published" if atom else "pubDate"),
+                           len(bodies) > 1))
     return items, site
 
 
@@ -155,7 +169,7 @@ _DERIVED = frozenset({
 
 def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_field: str,
              updated_kept: bool, content_why: list[str], link: str | None,
-             link_why: str | None, old_link: str | None) -> None:
+             link_why: str | None, old_link: str | None, summary: str | None) -> None:
     """Fill ``fields`` with what became of each field of one feed entry."""
     if derived_title:
         fields.change("title", "no title in the feed: made from the opening sentence")
@@ -172,8 +186,10 @@ def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_fie
     body_field = "content" if has_content else "description"
     if has_content or entry.get("summary"):
         fields.change(body_field, "; ".join(["HTML written as Markdown", *content_why]))
-    if has_content and entry.get("summary"):
+    if summary:
         fields.keep("summary")
+    elif summary is not None:
+        fields.drop("summary", "the same words as the content")
     for tag in entry.get("tags", []):
         if not tag.get("term"):
             fields.drop("category", "a category without a name")
@@ -225,14 +241,20 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     items, site = _read_items(root, feed_url)
     if len(items) != len(parsed.entries):  # the two readers disagree: feedparser alone
         items = []
-    site = site or _resolve(feed_url, parsed.feed.get("link"))
+    if not site and not items:  # (feedparser's link may be the feed's id: only http(s) counts)
+        site = _resolve(feed_url, parsed.feed.get("link"))
+        site = site if is_absolute_base(site) else None
     out = []
     for n, entry in enumerate(parsed.entries):
         item = items[n] if items else None
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
         target, permalink = _link_post(item, site)
-        old_link = (item.link if item else None) or entry.get("link") or None
+        # (feedparser's link may be the guid, made a link: only the XML's own link counts)
+        old_link = item.link if item else (None if entry.get("guidislink")
+                                           else entry.get("link") or None)
+        if old_link and not is_absolute_base(old_link) and is_absolute_base(site):
+            old_link = _resolve(site, old_link)  # a relative link: against the feed's link
         base = (item.base if item else None) or permalink or old_link or site or feed_url
         if not is_absolute_base(base):  # a relative old link: against the feed's own
             base = _resolve(site or feed_url, base) if base else None
@@ -260,16 +282,20 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
             later = in_years(feed_date(dict.get(entry, "updated"),
                                        dict.get(entry, "updated_parsed")))
             updated = later if later is not None and later > when else None
+        summary = None
+        if content and entry.get("summary") and (item.has_summary if item else
+                                                  entry.get("summary") != content[0].value):
+            summary = " ".join(_plain_text(entry.get("summary")).split()) or None
+            if summary == " ".join(_plain_text(content[0].value).split()):
+                summary = None  # the content again: nothing of its own
         title = " ".join((entry.get("title") or "").split())
         fields = Fields()
         why = [f"{resolved} relative address{'es' if resolved != 1 else ''} resolved against "
                f"{base}"] if resolved else []
         _account(entry, fields, title=title, derived_title=not title, date_field=date_field,
                  updated_kept=updated is not None, content_why=why, link=target,
-                 link_why=link_why, old_link=old_link if target is None else None)
-        summary = None
-        if content and entry.get("summary"):
-            summary = " ".join(_plain_text(entry.get("summary")).split()) or None
+                 link_why=link_why, old_link=old_link if target is None else None,
+                 summary=summary if summary else ("" if item and item.has_summary else None))
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
