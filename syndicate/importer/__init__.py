@@ -152,7 +152,9 @@ def date_problem(field: str, written: str | None, line: int | None, advice: str)
     if not written.strip():
         return f"its {field} is empty{where}; {advice}"
     shown = repr(written[:60])
-    if feed_date(written) is None:
+    years = [int(y) for y in re.findall(r"(?<![\d:])\d{4,}(?![\d:])", written)]
+    if feed_date(written) is None and not (years and not any(
+            YEARS[0] <= y <= YEARS[1] for y in years)):
         return f"{field} {shown} is not a date{where}; {advice}"
     return (f"{field} {shown} is outside the years {YEARS[0]} to {YEARS[1]}{where}; "
             f"{advice}")

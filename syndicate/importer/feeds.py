@@ -43,6 +43,7 @@ class _Item:
     guid_is_permalink: bool
     date_field: str  # the element its date comes from: pubDate, published, dc:date...
     has_summary: bool  # a summary of its own beside the content
+    date_written: str | None  # its date element's text ('' when empty; None: no element)
 
 
 def _xml_base(el, feed_url: str | None) -> str | None:
@@ -121,8 +122,8 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             related = _atom_link(el, ("related",), outer)
             guid_el = _child(el, f"{{{ATOM}}}id", f"{{{ATOM03}}}id")
             permalink = False
-            dated = [n for n in ("published", "updated", "issued", "modified")
-                     if _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}") is not None]
+            dated = [(n, _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}"))
+                     for n in ("published", "updated", "issued", "modified")]
         else:
             link_el = _child(el, "link", f"{{{RSS1}}}link")
             link = _resolve(_xml_base(link_el, feed_url) or outer, _text(link_el)) \
@@ -131,11 +132,12 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             guid_el = el.find("guid")
             permalink = guid_el is not None and (guid_el.get("isPermaLink") or "true").strip() \
                 .lower() != "false"
-            dated = [n for n, tag in (("pubDate", "pubDate"), ("dc:date", f"{{{DC}}}date"))
-                     if el.find(tag) is not None]
+            dated = [(n, el.find(tag)) for n, tag in (("pubDate", "pubDate"),
+                                                      ("dc:date", f"{{{DC}}}date"))]
+        dated = [(n, "".join(d.itertext()).strip()) for n, d in dated if d is not None]
         items.append(_Item(el.sourceline, base, link, related, _text(guid_el), permalink,
-                           dated[0] if dated else ("published" if atom else "pubDate"),
-                           len(bodies) > 1))
+                           dated[0][0] if dated else ("published" if atom else "pubDate"),
+                           len(bodies) > 1, dated[0][1] if dated else None))
     return items, site
 
 
@@ -300,7 +302,9 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n), doubt=doubt,
-                         date_text=str(written) if written and when is None else None,
+                         date_text=(str(written) if written else
+                                    item.date_written if item else None)
+                         if when is None else None,
                          link=target, updated=updated, summary=summary,
                          date_field=date_field, line=item.line if item else None,
                          fields=fields))
