@@ -70,6 +70,19 @@ class ImportReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def field_summary(self) -> list[str]:
+        """One line per field changed or dropped on the items written, with how many items
+        and the first reason given (``--json`` has each item's own, in full)."""
+        seen: dict[tuple[str, str], list] = {}
+        for entry in self.created:
+            for verb in ("changed", "dropped"):
+                for name in dict.fromkeys(f["field"] for f in entry.get(verb, [])):
+                    why = next(f["why"] for f in entry[verb] if f["field"] == name)
+                    # (the reason without this item's own address, which --json has)
+                    seen.setdefault((verb, name), [0, why.split(" (")[0]])[0] += 1
+        return [f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}"
+                for (verb, name), (n, why) in seen.items()]
+
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"

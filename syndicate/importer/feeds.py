@@ -132,6 +132,8 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             guid_el = el.find("guid")
             permalink = guid_el is not None and (guid_el.get("isPermaLink") or "true").strip() \
                 .lower() != "false"
+            if link is None and permalink and is_web_url(_text(guid_el) or ""):
+                link = _text(guid_el)  # the permalink guid is the item's address
             dated = [(n, el.find(tag)) for n, tag in (("pubDate", "pubDate"),
                                                       ("dc:date", f"{{{DC}}}date"))]
         dated = [(n, "".join(d.itertext()).strip()) for n, d in dated if d is not None]
