@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, serve
+from syndicate.importer import SourceError
 from syndicate.importer.html import absolute_links
 from syndicate.importer.sources import parse
 
@@ -180,3 +181,35 @@ def test_an_imported_remote_feed_resolves_against_its_address(make_project):
         assert f"![cat]({url}/blog/img/cat.png)" in text and f"[about]({url}/about)" in text
     finally:
         server.shutdown()
+
+
+addresses = st.one_of(st.sampled_from([*REFS, "http://[broken/", "http://a b/", "\\x", ""]),
+                      st.text(max_size=30))
+
+
+@FAST
+@given(st.booleans(), addresses, addresses, addresses, addresses)
+def test_any_base_or_address_imports_or_is_one_named_error(atom, feed_base, base, link, ref):
+    def attr(name, value):
+        return f' {name}="{escape(value)}"' if value else ""
+
+    html = escape(f'<p>Some words <a href="{escape(ref)}">x</a> '
+                  f'<img srcset="{escape(ref)} 2x"></p>')
+    if atom:
+        doc = (f'<feed xmlns="http://www.w3.org/2005/Atom"{attr("xml:base", feed_base)}>'
+               f'<title>T</title><id>i</id><entry{attr("xml:base", base)}><title>E</title>'
+               f'<id>e</id><link href="{escape(link)}"/><link rel="related" href="/r"/>'
+               "<published>2020-01-01T00:00:00Z</published>"
+               f'<content type="html">{html}</content></entry></feed>')
+    else:
+        doc = (f'<rss version="2.0"{attr("xml:base", feed_base)}><channel><title>T</title>'
+               f"<link>{escape(link)}</link><item{attr('xml:base', base)}><title>E</title>"
+               f"<guid>{escape(link)}</guid><link>{escape(ref)}</link>"
+               f"<pubDate>Wed, 01 Jan 2020 00:00:00 GMT</pubDate>"
+               f"<description>{html}</description></item></channel></rss>")
+    try:
+        found = parse(doc.encode("utf-8", "surrogatepass"), "https://old.example/feed.xml")
+    except SourceError as exc:
+        assert "internal error" not in str(exc)
+        return
+    assert "Some words" in found[0].body

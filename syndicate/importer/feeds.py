@@ -144,7 +144,10 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
 
 
 def _host(url: str | None) -> str:
-    host = (urlsplit(url or "").hostname or "").lower()
+    try:
+        host = (urlsplit(url or "").hostname or "").lower()
+    except ValueError:  # a broken address ("http://[x/"): no host
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 

@@ -115,7 +115,10 @@ def absolute_links_in(root, base: str) -> int:
             else:
                 continue
             if new != value:
-                el.set(attr, new)
+                try:
+                    el.set(attr, new)
+                except ValueError:  # a character no document may hold: left as written
+                    continue
                 changed += 1
     return changed
 
