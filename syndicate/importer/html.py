@@ -74,7 +74,12 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def is_absolute_base(base: str | None) -> bool:
-    parts = urlsplit(base or "")
+    """Whether ``base`` is an http(s) address with a host (one relative addresses can be
+    resolved against); a broken one ("http://[x/") is not."""
+    try:
+        parts = urlsplit(base or "")
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
