@@ -16,7 +16,7 @@ from conftest import BASE_CONFIG, png_bytes
 from syndicate.config import load_config
 from syndicate.importer import import_sources
 
-E2E = settings(max_examples=15, deadline=5000,
+E2E = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 KINDS = ["plain", "plain", "no date", "bad date", "no text", "same guid", "author and extras",
          "link post", "no title"]
