@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syndicate.when import feed_date
@@ -45,6 +45,7 @@ def _rfc822(when: dt.datetime, locale: str, minutes: int, *, case=str) -> str:
             f"{when:%H:%M:%S} {zone}")
 
 
+@settings(deadline=None)
 @given(instants, st.sampled_from(sorted(LOCALES)), offsets,
        st.sampled_from([str, str.lower, str.upper, str.title]))
 def test_rfc822_dates_in_each_language_read_back_exactly(when, locale, minutes, case):
@@ -66,6 +67,7 @@ def test_the_portuguese_date_of_the_issue():
     assert feed_date("24 jui 2018") is None  # juin or juillet: no guess
 
 
+@settings(deadline=None)
 @given(st.sampled_from(sorted(LOCALES)), st.integers(1, 12))
 def test_no_calendar_day_and_no_known_zone_are_no_date(locale, month):
     months = LOCALES[locale][1].split()
@@ -74,6 +76,7 @@ def test_no_calendar_day_and_no_known_zone_are_no_date(locale, month):
     assert feed_date(f"01 {months[month - 1]} 0999 10:00:00 +0000") is None  # out of range
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_any_text_is_a_date_or_none_never_an_error(text):
     got = feed_date(text)
