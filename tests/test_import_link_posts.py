@@ -8,8 +8,11 @@ import json
 
 import feedparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, DATA, SHARED
+from syndicate.importer.sources import parse
 
 FIX = DATA / "import"
 DARING = SHARED / "feeds" / "blog" / "rsparser__DaringFireball.atom"
@@ -95,3 +98,45 @@ def test_daring_fireballs_linked_items_keep_their_targets(make_project):
             assert e.link == target
         else:
             assert e.link.startswith("https://example.test/posts/")
+
+
+HOSTS = ["blog.example", "www.blog.example", "news.example.org", "elsewhere.example.net"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(HOSTS), st.sampled_from(HOSTS),
+                          st.sampled_from(["rss", "atom-related", "atom-id"])),
+                min_size=1, max_size=5))
+def test_an_entry_is_a_link_post_exactly_when_it_points_off_the_blog(entries):
+    """Generated RSS items and Atom entries, the link's and the permalink's hosts drawn: a link
+    post (its target kept) exactly when the link leaves the blog's host (www. aside)."""
+    for kind in ("rss", "atom"):
+        items, answers = [], []
+        for n, (link_host, perma_host, style) in enumerate(entries):
+            link = f"https://{link_host}/story/{n}"
+            perma = f"https://{perma_host}/linked/{n}"
+            same = link_host.removeprefix("www.") == perma_host.removeprefix("www.")
+            on_blog = perma_host.removeprefix("www.") == "blog.example"
+            if kind == "rss":
+                items.append(f"<item><title>Item {n}</title><link>{link}</link>"
+                             f"<guid>{perma}</guid><pubDate>Mon, 0{n + 1} Jun 2020 10:00:00 GMT"
+                             f"</pubDate><description>Words {n} here.</description></item>")
+                answers.append(link if not same and on_blog else None)
+            else:
+                related = (f'<link rel="related" href="{perma}"/>'
+                           if style == "atom-related" else "")
+                ident = perma if style == "atom-id" else f"tag:blog.example,2020:{n}"
+                items.append(f'<entry><title>Item {n}</title><link href="{link}"/>{related}'
+                             f"<id>{ident}</id><published>2020-06-0{n + 1}T10:00:00Z</published>"
+                             f'<content type="html">Words {n} here.</content></entry>')
+                # (an entry with neither a related link nor an address for its id: no link post)
+                answers.append(link if not same and (style == "atom-related" or (
+                    style == "atom-id" and on_blog)) else None)
+        if kind == "rss":
+            doc = ('<rss version="2.0"><channel><title>B</title><link>https://blog.example/'
+                   "</link><description>d</description>" + "".join(items) + "</channel></rss>")
+        else:
+            doc = ('<feed xmlns="http://www.w3.org/2005/Atom"><title>B</title><id>b</id>'
+                   '<link href="https://blog.example/"/>' + "".join(items) + "</feed>")
+        found = parse(doc.encode(), "old.xml")
+        assert [f.link for f in found] == answers, (kind, entries)

@@ -27,6 +27,7 @@ ATOM03 = "http://purl.org/atom/ns#"
 RSS1 = "http://purl.org/rss/1.0/"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
+FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _ITEMS = ("item", f"{{{RSS1}}}item", f"{{{ATOM}}}entry", f"{{{ATOM03}}}entry")
 
@@ -121,7 +122,7 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             link = _atom_link(el, ("alternate",), outer)
             related = _atom_link(el, ("related",), outer)
             guid_el = _child(el, f"{{{ATOM}}}id", f"{{{ATOM03}}}id")
-            permalink = False
+            permalink = is_web_url(_text(guid_el) or "")  # an id that is the post's address
             dated = [(n, _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}"))
                      for n in ("published", "updated", "issued", "modified")]
         else:
@@ -137,6 +138,8 @@ def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
             dated = [(n, el.find(tag)) for n, tag in (("pubDate", "pubDate"),
                                                       ("dc:date", f"{{{DC}}}date"))]
         dated = [(n, "".join(d.itertext()).strip()) for n, d in dated if d is not None]
+        if el.find(f"{{{FEEDBURNER}}}origLink") is not None:  # a redirector's link, not
+            permalink = False  # a link post's target
         items.append(_Item(el.sourceline, base, link, related, _text(guid_el), permalink,
                            dated[0][0] if dated else ("published" if atom else "pubDate"),
                            len(bodies) > 1, dated[0][1] if dated else None))
@@ -160,7 +163,7 @@ def _link_post(item: _Item | None, site: str | None) -> tuple[str | None, str | 
     if item.guid_is_permalink and is_web_url(item.guid or "") \
             and _host(item.guid) != _host(item.link) \
             and (site is None or _host(site) in ("", _host(item.guid))):
-        return item.link, item.guid  # RSS: the link elsewhere, the guid the permalink
+        return item.link, item.guid  # the link elsewhere, the guid (or id) the permalink
     return None, None
 
 
