@@ -75,6 +75,24 @@ def test_a_host_never_reached_is_named_with_what_happened(make_project):
     assert "created 1" in result.output  # the episode with its length is still imported
 
 
+def test_a_host_that_never_answers_is_said_to_have_timed_out(make_project, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "TIMEOUT", (0.5, 0.5))
+    with socket.socket() as silent:  # listens (the kernel accepts), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        feed = (PODCAST.replace("{BASE}", base).replace("{LOCKED}", "no")
+                .replace("{OWNER}", "owner@example.test").replace('length="{LEN1}"', "")
+                .replace("{LEN2}", "1000"))
+        proj = make_project({"show.xml": feed}, config=BASE_CONFIG)
+        result = _run(proj, str(proj.root / "show.xml"), "--audio", "keep-url")
+    assert result.exit_code == 1
+    assert ("the feed gives no enclosure length and the old host 127.0.0.1 did not answer "
+            "within 0.5 s (timed out)") in result.output
+
+
 def test_a_host_that_answers_without_a_size_gave_none(make_project):
     class Handler(http.server.BaseHTTPRequestHandler):
         def log_message(self, *a):
