@@ -9,163 +9,16 @@ Each entry's fields are accounted for (kept, changed, dropped) for the migration
 from __future__ import annotations
 
 import xml.sax
-from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from ..urls import is_web_url
 from ..when import feed_date
 from . import Found, SourceError
+from .feedxml import host, link_post, read_items, resolve
 from .fields import Fields
 from .html import absolute_links, is_absolute_base, to_markdown
 from .sources import in_years, is_url
 from .textexport import derive_title
-
-ATOM = "http://www.w3.org/2005/Atom"
-ATOM03 = "http://purl.org/atom/ns#"
-RSS1 = "http://purl.org/rss/1.0/"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-DC = "http://purl.org/dc/elements/1.1/"
-FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
-XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
-_ITEMS = ("item", f"{{{RSS1}}}item", f"{{{ATOM}}}entry", f"{{{ATOM03}}}entry")
-
-
-@dataclass
-class _Item:
-    """What the XML itself says of one entry, beyond feedparser's reading of it."""
-
-    line: int | None
-    base: str | None  # the xml:base in effect on its content, resolved; None: none given
-    link: str | None  # its alternate link, resolved
-    related: str | None  # Atom's rel="related" link, resolved
-    guid: str | None
-    guid_is_permalink: bool
-    date_field: str  # the element its date comes from: pubDate, published, dc:date...
-    has_summary: bool  # a summary of its own beside the content
-    date_written: str | None  # its date element's text ('' when empty; None: no element)
-
-
-def _xml_base(el, feed_url: str | None) -> str | None:
-    chain = [a.get(XML_BASE) for a in reversed([el, *el.iterancestors()])]
-    chain = [c.strip() for c in chain if c and c.strip()]
-    if not chain:
-        return None
-    base = feed_url or ""
-    for given in chain:
-        try:
-            base = urljoin(base, given)
-        except ValueError:
-            return None
-    return base
-
-
-def _resolve(base: str | None, href: str | None) -> str | None:
-    if not href or not href.strip():
-        return None
-    try:
-        return urljoin(base or "", href.strip())
-    except ValueError:
-        return href.strip()
-
-
-def _child(el, *tags):
-    for tag in tags:
-        found = el.find(tag)
-        if found is not None:
-            return found
-    return None
-
-
-def _text(el) -> str | None:
-    return "".join(el.itertext()).strip() or None if el is not None else None
-
-
-def _atom_link(el, rels: tuple, fallback: str | None) -> str | None:
-    for link in (*el.iterfind(f"{{{ATOM}}}link"), *el.iterfind(f"{{{ATOM03}}}link")):
-        if (link.get("rel") or "alternate").strip() in rels and link.get("href"):
-            return _resolve(_xml_base(link, fallback) or fallback, link.get("href"))
-    return None
-
-
-def _site(root, feed_url: str | None) -> str | None:
-    """The feed's link to its site, resolved against the feed's address."""
-    if root.tag in (f"{{{ATOM}}}feed", f"{{{ATOM03}}}feed"):
-        return _atom_link(root, ("alternate",), feed_url)
-    holder = _child(root, "channel", f"{{{RSS1}}}channel")
-    if holder is None:
-        return None
-    return _resolve(_xml_base(holder, feed_url) or feed_url,
-                    _text(_child(holder, "link", f"{{{RSS1}}}link")))
-
-
-def _read_items(root, feed_url: str | None) -> tuple[list[_Item], str | None]:
-    """(each entry as the XML gives it, in document order; the feed's site link). An entry's
-    relative link is taken against the xml:base in effect, else the feed's link, else the
-    feed's address."""
-    if root is None:
-        return [], None
-    site = _site(root, feed_url)
-    outer = site if is_absolute_base(site) else feed_url
-    items = []
-    for el in root.iter(*_ITEMS):
-        atom = el.tag.endswith("}entry")
-        content = _child(el, f"{{{CONTENT}}}encoded", f"{{{ATOM}}}content", "description",
-                         f"{{{RSS1}}}description", f"{{{ATOM}}}summary", f"{{{ATOM03}}}content",
-                         f"{{{ATOM03}}}summary")
-        base = _xml_base(content if content is not None else el, feed_url)
-        bodies = [tag for tag in (f"{{{CONTENT}}}encoded", f"{{{ATOM}}}content", "description",
-                                  f"{{{RSS1}}}description", f"{{{ATOM}}}summary")
-                  if el.find(tag) is not None]
-        if atom:
-            link = _atom_link(el, ("alternate",), outer)
-            related = _atom_link(el, ("related",), outer)
-            guid_el = _child(el, f"{{{ATOM}}}id", f"{{{ATOM03}}}id")
-            permalink = is_web_url(_text(guid_el) or "")  # an id that is the post's address
-            dated = [(n, _child(el, f"{{{ATOM}}}{n}", f"{{{ATOM03}}}{n}"))
-                     for n in ("published", "updated", "issued", "modified")]
-        else:
-            link_el = _child(el, "link", f"{{{RSS1}}}link")
-            link = _resolve(_xml_base(link_el, feed_url) or outer, _text(link_el)) \
-                if link_el is not None else None
-            related = None
-            guid_el = el.find("guid")
-            permalink = guid_el is not None and (guid_el.get("isPermaLink") or "true").strip() \
-                .lower() != "false"
-            if link is None and permalink and is_web_url(_text(guid_el) or ""):
-                link = _text(guid_el)  # the permalink guid is the item's address
-            dated = [(n, el.find(tag)) for n, tag in (("pubDate", "pubDate"),
-                                                      ("dc:date", f"{{{DC}}}date"))]
-        dated = [(n, "".join(d.itertext()).strip()) for n, d in dated if d is not None]
-        if el.find(f"{{{FEEDBURNER}}}origLink") is not None:  # a redirector's link, not
-            permalink = False  # a link post's target
-        items.append(_Item(el.sourceline, base, link, related, _text(guid_el), permalink,
-                           dated[0][0] if dated else ("published" if atom else "pubDate"),
-                           len(bodies) > 1, dated[0][1] if dated else None))
-    return items, site
-
-
-def _host(url: str | None) -> str:
-    try:
-        host = (urlsplit(url or "").hostname or "").lower()
-    except ValueError:  # a broken address ("http://[x/"): no host
-        return ""
-    return host[4:] if host.startswith("www.") else host
-
-
-def _link_post(item: _Item | None, site: str | None) -> tuple[str | None, str | None]:
-    """(the target, the permalink) of a link post; (None, None) for any other entry."""
-    if item is None or not is_web_url(item.link or ""):
-        return None, None
-    if item.related and is_web_url(item.related) and _host(item.related) != _host(item.link):
-        return item.link, item.related  # Atom: alternate elsewhere, related on the blog
-    if item.guid_is_permalink and is_web_url(item.guid or "") \
-            and _host(item.guid) != _host(item.link) \
-            and (site is None or _host(site) in ("", _host(item.guid))):
-        return item.link, item.guid  # the link elsewhere, the guid (or id) the permalink
-    return None, None
-
 
 # feedparser's keys that restate another (details, parsed forms, the links list)
 _DERIVED = frozenset({
@@ -248,32 +101,32 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     feed_url = name if is_url(name) else None
     if root is None:
         root = _lxml_root(data)
-    items, site = _read_items(root, feed_url)
+    items, site = read_items(root, feed_url)
     if len(items) != len(parsed.entries):  # the two readers disagree: feedparser alone
         items = []
     if not site and not items:  # (feedparser's link may be the feed's id: only http(s) counts)
-        site = _resolve(feed_url, parsed.feed.get("link"))
+        site = resolve(feed_url, parsed.feed.get("link"))
         site = site if is_absolute_base(site) else None
     out = []
     for n, entry in enumerate(parsed.entries):
         item = items[n] if items else None
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
-        target, permalink = _link_post(item, site)
+        target, permalink = link_post(item, site)
         # (feedparser's link may be the guid, made a link: only the XML's own link counts)
         old_link = item.link if item else (None if entry.get("guidislink")
                                            else entry.get("link") or None)
         if old_link and not is_absolute_base(old_link) and is_absolute_base(site):
-            old_link = _resolve(site, old_link)  # a relative link: against the feed's link
+            old_link = resolve(site, old_link)  # a relative link: against the feed's link
         base = (item.base if item else None) or permalink or old_link or site or feed_url
         if not is_absolute_base(base):  # a relative old link: against the feed's own
-            base = _resolve(site or feed_url, base) if base else None
+            base = resolve(site or feed_url, base) if base else None
         html, resolved = absolute_links(html, base) if html else (html, 0)
         body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
         doubt = None
         link_why = None
         if target is None and item is not None and item.related and item.link \
-                and _host(item.related) != _host(item.link):
+                and host(item.related) != host(item.link):
             link_why = f"its target {item.link[:200]!r} is not an http(s) address we can publish"
         if not body.strip() and (target or old_link or "").startswith(("http://", "https://")) \
                 and entry.get("title"):
