@@ -182,7 +182,10 @@ class Post:
     kind = "post"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["link"] is None:  # (as the catalog held posts before link posts: unchanged)
+            del data["link"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Post:
