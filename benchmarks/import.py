@@ -1,12 +1,16 @@
 """Benchmark: import a generated 75-page text export (375 posts) and a 1,000-item podcast feed,
 served by a loopback HTTP server as the old site would be, then re-collect them unchanged.
 
-Prints the import time of each and both together (target: under 2 s together), the podcast
+First prints how well text export pages are split into posts: the precision and recall of post
+boundaries and of titles over 500 generated pages (index, single-post and monthly archive
+pages, from seeds the tests do not draw; target: each at least 99 %). Then prints the import
+time of each and both together (target: under 2 s together), the podcast
 once with its audio kept at its URL and once downloaded, and the time of
 a re-collect of the unchanged remote sources listed under ``sources:`` (target: under 0.2 s,
 with nothing parsed: every source answers 304).
 
     python benchmarks/import.py [--pages 75] [--episodes 1000] [--runs 3] [--scratch DIR]
+                                [--split-pages 500] [--split-seed N] [--split-only]
 """
 
 from __future__ import annotations
@@ -206,10 +210,20 @@ def main() -> None:
                         choices=["keep-url", "download"],
                         help="what the podcast import does with the audio (each is timed)")
     parser.add_argument("--runs", type=int, default=3, help="times each import is run")
+    parser.add_argument("--split-pages", type=int, default=500,
+                        help="generated text export pages whose split is scored (0: none)")
+    parser.add_argument("--split-seed", type=int, default=1_000_000,
+                        help="seed of the first scored page (the tests draw others)")
+    parser.add_argument("--split-only", action="store_true",
+                        help="score the split and time nothing")
     parser.add_argument("--scratch", type=Path, default=None,
                         help="folder for the generated projects (default: .bench/ in the "
                              "checkout); removed afterwards")
     args = parser.parse_args()
+    if args.split_pages:
+        print_split_accuracy(args.split_pages, args.split_seed)
+    if args.split_only:
+        return
 
     from conftest import png_bytes, tone
     from syndicate.config import load_config

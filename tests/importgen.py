@@ -344,6 +344,7 @@ class PostAnswer:
     date: dt.datetime | None
     words: list[str]  # the post's own words, its title's among them unless derived
     kind: str = "plain"  # how the post was written (for the benchmark's breakdown)
+    after: str = ""  # how the post before it on the page was written
 
 
 @dataclass
@@ -513,7 +514,8 @@ def blog_page(rng, kind: str | None = None) -> tuple[str, PageAnswer]:
                 put(block, words)
             if rng.random() < 0.5:
                 put([" , , "], None)
-            posts.append(PostAnswer(line, title or made_up_title(body[0][0]), title is None,
+            posts.append(PostAnswer(line, title or made_up_title(" ".join(body[0])),
+                                    title is None,
                                     when, words))
     else:
         n = 1 if kind == "single" else rng.randint(2, 6)
@@ -528,7 +530,8 @@ def blog_page(rng, kind: str | None = None) -> tuple[str, PageAnswer]:
                 put([_subtitle(rng)], words)
             for block in _post_blocks(rng, pkind, title):
                 put(block, words)
-            posts.append(PostAnswer(line, title, False, None, words, pkind))
+            posts.append(PostAnswer(line, title, False, None, words, pkind,
+                                    posts[-1].kind if posts else ""))
             if between or kind == "single":
                 for f in rng.choice(INDEX_FURNITURE[:-1] if kind == "index" else
                                     [["No Comments"], ["4 Comments"], ["Share this:"]]):

@@ -214,6 +214,11 @@ class _Draft:
     paragraphs: int = 0  # paragraphs and lists, subheadings and footnotes aside
     section: int = 0  # paragraphs since the last subheading
     questions: int = 0  # subheadings that are questions (a Q&A post)
+    headings: set[str] = field(default_factory=set)  # its title and subheadings, normalised
+
+    def __post_init__(self) -> None:
+        if self.title:
+            self.headings.add(_norm(self.title))
 
 
 def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
@@ -289,6 +294,7 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
             if subheading:
                 cur.questions += _question(text)
                 cur.section = 0
+                cur.headings.add(_norm(text))
 
     if cur is None or not cur.body or ended:
         if cur is not None and not cur.body and cur.title is not None:
@@ -302,7 +308,7 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
         keep(run, False)  # closing lines: nothing but footnotes or furniture after them
         return
     closing = 0
-    while closing < len(run) and (_norm(run[closing][1]) == _norm(cur.title or "")
+    while closing < len(run) and (_norm(run[closing][1]) in cur.headings
                                   or (closing == 0 and len(run) > 1
                                       and _reader_question(run[0][1]))):
         closing += 1
@@ -316,6 +322,9 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
         keep(rest, False)
         return
     (line, text), = run
+    if _norm(text) in cur.headings:
+        keep(run, False)  # a question of the post asked again
+        return
     if cur.questions:
         begins = (cur.section >= 5 or following >= 5
                   or (not _question(text) and cur.section >= 3))
