@@ -281,7 +281,7 @@ def text_pages(draw):
         title = draw(titles(WIDE).filter(lambda t: t.lower().rstrip("?!") not in seen
                                          and not t.endswith((".", ",", ":", ";"))))
         seen.add(title.lower().rstrip("?!"))
-        # a post runs at least MIN_POST_PARAGRAPHS before the next title can begin
+        # a post of five paragraphs or more: any title may follow it
         body = draw(paragraphs(WIDE, 5, 7))
         when = dt.datetime(year, month, days[i], 12, 0) if archive else None
         posts.append(Post(title, body, when))

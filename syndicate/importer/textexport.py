@@ -2,17 +2,21 @@
 
 The old blog printed three kinds of page, and a text export keeps only their lines:
 
-- an index page: several posts one after another, each a title line then paragraphs, and at
-  the end a ``Page N of M`` line and a strip of page numbers run together (``123452``);
-- a monthly archive page: an ``Archive for <Month>, <Year>`` heading, then for each post a
-  month/day date header (``March 12``) and its text, often with no title, and lines of bare
-  commas where the tags were;
+- an index page: several posts one after another, each a title line (perhaps over a subtitle
+  line) then paragraphs, maybe furniture between them ("Read more", comment counts, share
+  lines), and at the end a ``Page N of M`` line and a strip of page numbers (``123452``);
+- a monthly archive page: a heading naming the month and year (``Archive for March, 2019``,
+  ``Monthly Archives: June 2021``), then for each post a date, either on one line (``March
+  12``) or as a badge of the month over the day (``Jun``, then ``30``, perhaps the year), and
+  its text, often with no title, and lines of bare commas where the tags were;
 - a single-post page: one post, ending with its comment count (``No Comments``, ``3 Comments``).
 
-Posts are split where posts begin, never at a subheading inside a post: a short heading-like
-line starts a post only after a post-sized run of paragraphs (a Q&A post's questions come a
-paragraph or two apart), and a line repeating the post's own title (a closing rhetorical
-question) never starts one. Page furniture is dropped; lists and footnotes become Markdown.
+Posts are split where the signals around a heading-like line say one begins (see
+``_split_posts``), not at a fixed count of paragraphs: furniture or footnotes before it, a
+subtitle after it, the length of the post so far and whether that post is a Q&A post. A
+subheading, a closing question or a line repeating one of the post's headings stays in its
+post. Page furniture is dropped; every other word lands in exactly one post; lists and
+footnotes become Markdown.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from dataclasses import dataclass, field
 
 from ..when import MIN_YEAR
 
-MIN_POST_PARAGRAPHS = 5  # a post runs at least this long before the next title can begin
+SHORT_POST = 3  # paragraphs a post runs before a lone heading-like line may begin the next
+LONG_ANSWER = 5  # a Q&A post's answers run shorter: a question after this many begins a post
 MAX_TITLE = 120
 YEARS = (MIN_YEAR, 2999)  # an old post's or episode's date lies between these years
 
@@ -228,22 +233,25 @@ def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
     - after furniture (a comment count, "Read more", a share line) or a post's footnotes;
     - two heading-like lines in a row before the text: a title and its subtitle (unless the
       first is a question put to the reader, which closes the post before);
-    - a lone heading-like line after a post-sized run (three paragraphs or more) of a post
-      with no subheadings yet; in a Q&A post (question subheadings a paragraph or two apart),
-      only a statement after three paragraphs, or a question after five or before five.
-    It never does when it repeats the post's title, or when nothing but footnotes or
-    furniture follows it (a closing line). Every other block stays in the post it is in."""
+    - a lone heading-like line after a post-sized run (``SHORT_POST`` paragraphs, a short post
+      perhaps ending in a colon where a list was lost) of a post with no subheadings yet; in a
+      Q&A post (question subheadings a few paragraphs apart), a statement after
+      ``SHORT_POST`` paragraphs, or a question after or before ``LONG_ANSWER`` of them.
+    It never does when it repeats the post's title or one of its questions, or when nothing
+    but footnotes or furniture follows it (a closing line). Every other block stays in the
+    post it is in. What this cannot tell apart: a short post right after a Q&A post, with no
+    sign between them, reads as one more question of it."""
     kinds = _kinds(blocks)
     posts: list[_Draft] = []
     cur: _Draft | None = None
-    ended = True  # a post has just ended (page start, furniture, footnotes)
-    by_furniture = True
+    ended = "furniture"  # what has just ended a post: "furniture" (or the page's start),
+    # "notes" (its footnotes), or "" (it goes on)
 
     def start(title: str | None, line: int) -> _Draft:
         nonlocal cur, ended
         cur = _Draft(title, line)
         posts.append(cur)
-        ended = False
+        ended = ""
         return cur
 
     i, n = 0, len(blocks)
@@ -252,21 +260,21 @@ def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
         kind = kinds[i]
         if kind == "end":
             if cur is not None and cur.body:
-                ended, by_furniture = True, True
+                ended = "furniture"
             i += 1
             continue
         if kind in ("note", "para"):
-            if cur is None or (ended and by_furniture and kind == "para"):
+            if cur is None or (ended == "furniture" and kind == "para"):
                 start(None, no)
             if kind == "note":
                 cur.body.append(block)
                 if cur.paragraphs:
-                    ended, by_furniture = True, False
+                    ended = "notes"
             else:
                 cur.body.append(block)
                 cur.paragraphs += 1
                 cur.section += 1
-                ended = False
+                ended = ""
             i += 1
             continue
         j = i
@@ -279,16 +287,19 @@ def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
         while k < n and kinds[k] == "para":
             following += 1
             k += 1
-        _place_run(run, follows, following, cur, ended, start, posts)
+        _place_run(run, follows, following, cur, ended, start)
         cur = posts[-1] if posts else None
-        ended = False
+        ended = ""
         i = j
     return posts
 
 
-def _place_run(run, follows, following, cur, ended, start, posts) -> None:
-    """Give a run of heading-like lines to the post they close, the post they begin, or both."""
-    def keep(lines, subheading: bool) -> None:
+def _place_run(run: list[tuple[int, str]], follows: str, following: int, cur: _Draft | None,
+               ended: str, start) -> None:
+    """Give a run of heading-like lines to the post they close, the post they begin, or both:
+    ``follows`` is the kind of block after the run, ``following`` the paragraphs after it
+    before the next heading-like line, ``start(title, line)`` begins a post."""
+    def keep(lines: list[tuple[int, str]], subheading: bool) -> None:
         for _, text in lines:
             cur.body.append([text])
             if subheading:
@@ -296,6 +307,9 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
                 cur.section = 0
                 cur.headings.add(_norm(text))
 
+    if cur is not None and cur.body and follows in ("end", "note") and ended != "furniture":
+        keep(run, False)  # closing lines: nothing but footnotes or furniture after them
+        return
     if cur is None or not cur.body or ended:
         if cur is not None and not cur.body and cur.title is not None:
             keep(run, False)  # after a title with no text yet: subtitles
@@ -303,9 +317,6 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
         (line, title), rest = run[0], run[1:]
         cur = start(title, line)
         keep(rest, False)
-        return
-    if follows in ("end", "note"):
-        keep(run, False)  # closing lines: nothing but footnotes or furniture after them
         return
     closing = 0
     while closing < len(run) and (_norm(run[closing][1]) in cur.headings
@@ -326,10 +337,10 @@ def _place_run(run, follows, following, cur, ended, start, posts) -> None:
         keep(run, False)  # a question of the post asked again
         return
     if cur.questions:
-        begins = (cur.section >= 5 or following >= 5
-                  or (not _question(text) and cur.section >= 3))
+        begins = (cur.section >= LONG_ANSWER or following >= LONG_ANSWER
+                  or (not _question(text) and cur.section >= SHORT_POST))
     else:
-        begins = cur.paragraphs >= 3
+        begins = cur.paragraphs >= SHORT_POST
     if begins:
         start(text, line)
     else:
