@@ -212,7 +212,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="times each import is run")
     parser.add_argument("--split-pages", type=int, default=500,
                         help="generated text export pages whose split is scored (0: none)")
-    parser.add_argument("--split-seed", type=int, default=1_000_000,
+    parser.add_argument("--split-seed", type=int, default=7_000_000,
                         help="seed of the first scored page (the tests draw others)")
     parser.add_argument("--split-only", action="store_true",
                         help="score the split and time nothing")
