@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from importgen import blog_pages
 
 from conftest import BASE_CONFIG, DATA, png_bytes
@@ -188,3 +190,27 @@ def test_generated_archive_pages_import_dated_and_flagged(case):
         assert sorted((m["title"], str(m["date"])) for m in metas) == sorted(
             (a.title, a.date.strftime("%Y-%m-%d %H:%M")) for a in answer.posts)
         assert sum(bool(m.get("review")) for m in metas) == sum(a.derived for a in answer.posts)
+
+
+PIECES = ["Jun", "30", "2021", "June 2021", "Archive for June, 2021", "Page 2 of 5", "12345",
+          "Read more", "3 Comments", "Share this:", " , , ", "What do you think?",
+          "Is It Worth It?", "A Title Line", "A subtitle, of sorts", "[1] A note.",
+          "Text with a mark.[1]", "- an item", "1. an item", "The list was lost:",
+          "A paragraph. It has two sentences.", "March 12", "Feb 30", "0", "", "", ""]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(st.sampled_from(PIECES), max_size=40))
+def test_any_arrangement_of_page_lines_is_split_or_refused_by_line(lines):
+    """Posts or one ExportError (with its line where there is one); no word is written twice,
+    none is invented."""
+    text = "\n".join(lines)
+    try:
+        page = parse_text_export(text)
+    except ExportError as exc:
+        assert exc.line is None or 1 <= exc.line <= len(lines)
+        return
+    got = Counter(_post_words(page))
+    assert not got - Counter(_words(text)), got - Counter(_words(text))
+    assert all(p.body.strip() and p.title for p in page.posts)
