@@ -442,7 +442,10 @@ def _post_blocks(rng, kind: str, title: str | None) -> list[list[str]]:
                 extra = rng.random()
                 if extra < 0.5:
                     blocks.append(_list_block(rng))
-                elif extra < 0.65:
+                elif extra < 0.6:  # a list that lost its bullets: a short line an item
+                    blocks += [[_title(rng, question=False).rstrip("!")]
+                               for _ in range(rng.randint(3, 5))]
+                elif extra < 0.7:
                     blocks.append([f"{rng.choice(VOCAB).capitalize()} = ({rng.choice(VOCAB)}"
                                    f" + {rng.choice(VOCAB)}) / {rng.choice(VOCAB)}"])
                 # else the list was lost in the export: the colon stays, nothing follows

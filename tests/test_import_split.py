@@ -214,3 +214,16 @@ def test_any_arrangement_of_page_lines_is_split_or_refused_by_line(lines):
     got = Counter(_post_words(page))
     assert not got - Counter(_words(text)), got - Counter(_words(text))
     assert all(p.body.strip() and p.title for p in page.posts)
+
+
+def test_a_list_that_lost_its_bullets_and_share_buttons_do_not_start_posts():
+    text = (FIX / "index-lost-bullets.txt").read_text(encoding="utf-8")
+    page = parse_text_export(text)
+    assert [p.title for p in page.posts] == ["Three Things the Village Hall Needs",
+                                             "Quiz Night Results"]
+    hall = page.posts[0].body
+    assert "cannot wait are:\n\nA new roof over the kitchen\n\nRewiring" in hall
+    assert hall.endswith("hold a quiz night for the rest.\n")
+    kept = "\n".join(ln for ln in text.splitlines()
+                     if not re.match(r"^(Click to share|Like this|Like Loading)", ln))
+    assert _post_words(page) == _page_words(kept)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from ..when import MIN_YEAR
 
 SHORT_POST = 3  # paragraphs a post runs before a lone heading-like line may begin the next
+LIST_ITEMS = 3  # this many short lines after a line ending in a colon: a list, not titles
 LONG_ANSWER = 5  # a Q&A post's answers run shorter: a question after this many begins a post
 MAX_TITLE = 120
 YEARS = (MIN_YEAR, 2999)  # an old post's or episode's date lies between these years
@@ -44,9 +45,11 @@ _COMMENTS = re.compile(r"^(No|One|\d+)\s+Comments?\s*$|^Comments?\s+(are\s+)?(of
 _COMMAS = re.compile(r"^[\s,]+$")
 # furniture between posts, dropped (it ends the post before it): "Read more" links, share
 # buttons, the links to older and newer pages
+_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|pinterest|reddit|telegram|pocket|tumblr)"
 _FURNITURE = re.compile(
     r"^(?:read\s+more|continue\s+reading|leave\s+a\s+(?:comment|reply)|share\s+this:?"
-    r"|like\s+this:?|share\s+on\s+(?:facebook|twitter|x|linkedin|whatsapp)|tweet|email|print"
+    rf"|like\s+this:?|like\s+loading|(?:click\s+to\s+)?(?:share\s+on\s+)?{_SITES}"
+    r"|(?:click\s+to\s+)?(?:tweet|email|print)(?:\s+a\s+link\s+to\s+a\s+friend)?"
     r"|(?:«|‹|←)?\s*(?:older|newer)\s+(?:posts|entries)\s*(?:»|›|→)?)"
     r"\s*(?:[.…»›→]+|\(opens in new window\))?$", re.I)
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -237,10 +240,11 @@ def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
       perhaps ending in a colon where a list was lost) of a post with no subheadings yet; in a
       Q&A post (question subheadings a few paragraphs apart), a statement after
       ``SHORT_POST`` paragraphs, or a question after or before ``LONG_ANSWER`` of them.
-    It never does when it repeats the post's title or one of its questions, or when nothing
-    but footnotes or furniture follows it (a closing line). Every other block stays in the
-    post it is in. What this cannot tell apart: a short post right after a Q&A post, with no
-    sign between them, reads as one more question of it."""
+    It never does inside a list that lost its bullets (``LIST_ITEMS`` or more short lines, no
+    question among them, after a line ending in a colon), when it repeats the post's title or
+    one of its questions, or when nothing but footnotes or furniture follows it (a closing
+    line). Every other block stays in the post it is in. What this cannot tell apart: a short
+    post right after a Q&A post, with no sign between them, reads as one more question of it."""
     kinds = _kinds(blocks)
     posts: list[_Draft] = []
     cur: _Draft | None = None
@@ -281,6 +285,14 @@ def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
         while j < n and kinds[j] == "head":
             j += 1
         run = [(no_, b[0].strip()) for no_, b in blocks[i:j]]
+        if (j - i >= LIST_ITEMS and i and kinds[i - 1] == "para"
+                and blocks[i - 1][1][-1].endswith(":")
+                and not any(_question(text) for _, text in run)):
+            cur.body += [[text] for _, text in run]  # a list that lost its bullets
+            cur.paragraphs += 1
+            cur.section += 1
+            i = j
+            continue
         follows = kinds[j] if j < n else "end"
         following = 0  # paragraphs after the run before the next heading or furniture
         k = j
