@@ -12,8 +12,8 @@ The old blog printed three kinds of page, and a text export keeps only their lin
 - a single-post page: one post, ending with its comment count (``No Comments``, ``3 Comments``).
 
 Posts are split where the signals around a heading-like line say one begins (see
-``_split_posts``), not at a fixed count of paragraphs: furniture or footnotes before it, a
-subtitle after it, the length of the post so far and whether that post is a Q&A post. A
+``postsplit.split_posts``), not at a fixed count of paragraphs: furniture or footnotes before
+it, a subtitle after it, the length of the post so far and whether that post is a Q&A post. A
 subheading, a closing question or a line repeating one of the post's headings stays in its
 post. Page furniture is dropped; every other word lands in exactly one post; lists and
 footnotes become Markdown.
@@ -27,11 +27,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..when import MIN_YEAR
+from .postsplit import BULLET, NOTE_DEF, NUMBERED, Block, heading_like, one_post, split_posts
 
-SHORT_POST = 3  # paragraphs a post runs before a lone heading-like line may begin the next
-LIST_ITEMS = 3  # this many short lines after a line ending in a colon: a list, not titles
-LONG_ANSWER = 5  # a Q&A post's answers run shorter: a question after this many begins a post
-MAX_TITLE = 120
 YEARS = (MIN_YEAR, 2999)  # an old post's or episode's date lies between these years
 
 _PAGE = re.compile(r"^Page\s+(\d+)\s+of\s+(\d+)\s*$", re.I)
@@ -59,11 +56,7 @@ _DAY_HEADER = re.compile(
     r"(?:(?P<m1>[A-Za-z]{3,9})\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?"
     r"|(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m2>[A-Za-z]{3,9}))"
     r"(?:,?\s+(?P<y>\d{4}))?\s*$")
-_BULLET = re.compile(r"^\s*(?:[•·▪‣◦*–-])\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(.*)$")
-_NOTE_DEF = re.compile(r"^\[([ivxlc\d]{1,6}|\*)\]\s*(.+)$", re.I)
 _NOTE_REF = re.compile(r"\[([ivxlc\d]{1,6}|\*)\]", re.I)
-_SENTENCE_END = re.compile(r"[.,:;]$")
 
 
 @dataclass
@@ -97,10 +90,10 @@ def _blank(line: str) -> bool:
     return not line.replace("\u00a0", " ").strip()
 
 
-def _paragraphs(lines: list[tuple[int, str | None]]) -> list[tuple[int, list[str] | None]]:
+def _paragraphs(lines: list[tuple[int, str | None]]) -> list[Block]:
     """Blocks of non-blank lines, with the line number where each starts; a ``None`` line
     (furniture) ends the block before it and stands as a block of its own (one for a run)."""
-    blocks: list[tuple[int, list[str] | None]] = []
+    blocks: list[Block] = []
     current: list[str] = []
     start = 0
     for no, line in lines:
@@ -119,24 +112,6 @@ def _paragraphs(lines: list[tuple[int, str | None]]) -> list[tuple[int, list[str
     return blocks
 
 
-def _heading_like(block: list[str]) -> bool:
-    if len(block) != 1:
-        return False
-    text = re.sub(r"(\[[^\]]{1,6}\])+$", "", block[0].strip())  # a footnote mark at the end
-    if re.search(r"[.!?…]\s+[A-Z]", text):  # two sentences: a paragraph, not a heading
-        return False
-    return (0 < len(text) <= MAX_TITLE and not _SENTENCE_END.search(text)
-            and not text[0].islower() and not _NOTE_DEF.match(text)
-            and not _BULLET.match(text) and not _NUMBERED.match(text)
-            and not text.startswith(("“", '"', "(", "‘")) and "=" not in text)
-
-
-def _norm(text: str) -> str:
-    """A line as compared with the post's title: case, spacing, quotes and punctuation aside,
-    but not the signs that make it another title ("Salt & pepper" is not "Salt pepper")."""
-    return re.sub(r"[^\w&+<>=%$#@/]+", " ", text).strip().lower()
-
-
 def derive_title(body: str, limit: int = 60) -> str:
     """A title from a post's opening sentence, cut at a word boundary."""
     text = re.sub(r"\[\^[^\[\]]+\]|[*_`#>]", "", body.strip().split("\n\n")[0])
@@ -153,16 +128,16 @@ def to_markdown(blocks: list[list[str]]) -> str:
     notes: dict[str, str] = {}
     body: list[str] = []
     for block in blocks:
-        note = _NOTE_DEF.match(block[0].strip())
+        note = NOTE_DEF.match(block[0].strip())
         if note and len(block) == 1:
             notes[note.group(1)] = note.group(2).strip()
             continue
-        if all(_BULLET.match(line) for line in block):
-            body.append("\n".join("- " + _escape(_BULLET.match(line).group(1))
+        if all(BULLET.match(line) for line in block):
+            body.append("\n".join("- " + _escape(BULLET.match(line).group(1))
                                   for line in block))
-        elif all(_NUMBERED.match(line) for line in block):
-            body.append("\n".join(f"{_NUMBERED.match(line).group(1)}. "
-                                  + _escape(_NUMBERED.match(line).group(2)) for line in block))
+        elif all(NUMBERED.match(line) for line in block):
+            body.append("\n".join(f"{NUMBERED.match(line).group(1)}. "
+                                  + _escape(NUMBERED.match(line).group(2)) for line in block))
         else:
             body.append(" ".join(_escape(line.strip()) for line in block))
     text = "\n\n".join(body)
@@ -181,182 +156,6 @@ def _escape(line: str) -> str:
     line = re.sub(r"^(#{1,6}\s|>|\+\s|=+$|-{3,}$)", r"\\\1", line)
     line = re.sub(r"^(\d+)\.(\s)", r"\1\\.\2", line)
     return line.replace("<", "&lt;")
-
-
-def _question(text: str) -> bool:
-    return text.rstrip().endswith("?")
-
-
-def _reader_question(text: str) -> bool:
-    """A short question put to the reader ("What do you think?", "Would I do it again?"): it
-    closes a post rather than beginning one. A title names things (capitals past the first
-    word); a closing question does not."""
-    words = re.findall(r"[\w’']+", text)
-    return (_question(text) and len(words) <= 6
-            and any(w.lower() in _PERSONAL for w in words)
-            and not any(w[0].isupper() and w != "I" for w in words[1:]))
-
-
-_PERSONAL = {"you", "your", "yours", "you're", "you’re", "i", "we", "us", "our", "me", "my"}
-
-
-def _kinds(blocks: list[tuple[int, list[str] | None]]) -> list[str]:
-    out = []
-    for _, block in blocks:
-        if block is None:
-            out.append("end")
-        elif len(block) == 1 and _NOTE_DEF.match(block[0].strip()):
-            out.append("note")
-        elif _heading_like(block):
-            out.append("head")
-        else:
-            out.append("para")
-    return out
-
-
-@dataclass
-class _Draft:
-    title: str | None
-    line: int
-    body: list[list[str]] = field(default_factory=list)
-    paragraphs: int = 0  # paragraphs and lists, subheadings and footnotes aside
-    section: int = 0  # paragraphs since the last subheading
-    questions: int = 0  # subheadings that are questions (a Q&A post)
-    headings: set[str] = field(default_factory=set)  # its title and subheadings, normalised
-
-    def __post_init__(self) -> None:
-        if self.title:
-            self.headings.add(_norm(self.title))
-
-
-def _split_posts(blocks: list[tuple[int, list[str] | None]]) -> list[_Draft]:
-    """Split an index page's blocks (``None``: furniture that ends a post) into posts.
-
-    A heading-like line begins a post when the signals around it say so:
-    - after furniture (a comment count, "Read more", a share line) or a post's footnotes;
-    - two heading-like lines in a row before the text: a title and its subtitle (unless the
-      first is a question put to the reader, which closes the post before);
-    - a lone heading-like line after a post-sized run (``SHORT_POST`` paragraphs, a short post
-      perhaps ending in a colon where a list was lost) of a post with no subheadings yet; in a
-      Q&A post (question subheadings a few paragraphs apart), a statement after
-      ``SHORT_POST`` paragraphs, or a question after or before ``LONG_ANSWER`` of them.
-    It never does inside a list that lost its bullets (``LIST_ITEMS`` or more short lines, no
-    question among them, after a line ending in a colon), when it repeats the post's title or
-    one of its questions, or when nothing but footnotes or furniture follows it (a closing
-    line). Every other block stays in the post it is in. What this cannot tell apart: a short
-    post right after a Q&A post, with no sign between them, reads as one more question of it."""
-    kinds = _kinds(blocks)
-    posts: list[_Draft] = []
-    cur: _Draft | None = None
-    ended = "furniture"  # what has just ended a post: "furniture" (or the page's start),
-    # "notes" (its footnotes), or "" (it goes on)
-
-    def start(title: str | None, line: int) -> _Draft:
-        nonlocal cur, ended
-        cur = _Draft(title, line)
-        posts.append(cur)
-        ended = ""
-        return cur
-
-    i, n = 0, len(blocks)
-    while i < n:
-        no, block = blocks[i]
-        kind = kinds[i]
-        if kind == "end":
-            if cur is not None and cur.body:
-                ended = "furniture"
-            i += 1
-            continue
-        if kind in ("note", "para"):
-            if cur is None or (ended == "furniture" and kind == "para"):
-                start(None, no)
-            if kind == "note":
-                cur.body.append(block)
-                if cur.paragraphs:
-                    ended = "notes"
-            else:
-                cur.body.append(block)
-                cur.paragraphs += 1
-                cur.section += 1
-                ended = ""
-            i += 1
-            continue
-        j = i
-        while j < n and kinds[j] == "head":
-            j += 1
-        run = [(no_, b[0].strip()) for no_, b in blocks[i:j]]
-        if (j - i >= LIST_ITEMS and i and kinds[i - 1] == "para"
-                and blocks[i - 1][1][-1].endswith(":")
-                and not any(_question(text) for _, text in run)):
-            cur.body += [[text] for _, text in run]  # a list that lost its bullets
-            cur.paragraphs += 1
-            cur.section += 1
-            i = j
-            continue
-        follows = kinds[j] if j < n else "end"
-        following = 0  # paragraphs after the run before the next heading or furniture
-        k = j
-        while k < n and kinds[k] == "para":
-            following += 1
-            k += 1
-        _place_run(run, follows, following, cur, ended, start)
-        cur = posts[-1] if posts else None
-        ended = ""
-        i = j
-    return posts
-
-
-def _place_run(run: list[tuple[int, str]], follows: str, following: int, cur: _Draft | None,
-               ended: str, start) -> None:
-    """Give a run of heading-like lines to the post they close, the post they begin, or both:
-    ``follows`` is the kind of block after the run, ``following`` the paragraphs after it
-    before the next heading-like line, ``start(title, line)`` begins a post."""
-    def keep(lines: list[tuple[int, str]], subheading: bool) -> None:
-        for _, text in lines:
-            cur.body.append([text])
-            if subheading:
-                cur.questions += _question(text)
-                cur.section = 0
-                cur.headings.add(_norm(text))
-
-    if cur is not None and cur.body and follows in ("end", "note") and ended != "furniture":
-        keep(run, False)  # closing lines: nothing but footnotes or furniture after them
-        return
-    if cur is None or not cur.body or ended:
-        if cur is not None and not cur.body and cur.title is not None:
-            keep(run, False)  # after a title with no text yet: subtitles
-            return
-        (line, title), rest = run[0], run[1:]
-        cur = start(title, line)
-        keep(rest, False)
-        return
-    closing = 0
-    while closing < len(run) and (_norm(run[closing][1]) in cur.headings
-                                  or (closing == 0 and len(run) > 1
-                                      and _reader_question(run[0][1]))):
-        closing += 1
-    keep(run[:closing], False)
-    run = run[closing:]
-    if not run:
-        return
-    if closing or len(run) > 1:
-        (line, title), rest = run[0], run[1:]
-        cur = start(title, line)
-        keep(rest, False)
-        return
-    (line, text), = run
-    if _norm(text) in cur.headings:
-        keep(run, False)  # a question of the post asked again
-        return
-    if cur.questions:
-        begins = (cur.section >= LONG_ANSWER or following >= LONG_ANSWER
-                  or (not _question(text) and cur.section >= SHORT_POST))
-    else:
-        begins = cur.paragraphs >= SHORT_POST
-    if begins:
-        start(text, line)
-    else:
-        keep(run, True)
 
 
 def parse_text_export(text: str) -> TextPage:
@@ -403,7 +202,7 @@ def parse_text_export(text: str) -> TextPage:
                   and all(b is None for _, b in blocks[text_at[-1] + 1:])
                   and all(b is not None for _, b in blocks[:text_at[-1]]))
         kind = "index" if page is not None else "single"
-        drafts = [_one_post(blocks)] if single else _split_posts(blocks)
+        drafts = [one_post(blocks)] if single else split_posts(blocks)
         posts = []
         for d in drafts:
             if not d.body:
@@ -419,14 +218,6 @@ def parse_text_export(text: str) -> TextPage:
         raise ExportError("no posts found on this page (expected titles and paragraphs, an "
                           "'Archive for <Month>, <Year>' page, or a single post)")
     return TextPage(kind, posts, page, pages)
-
-
-def _one_post(blocks: list[tuple[int, list[str] | None]]) -> _Draft:
-    """A single-post page: its first line is the title when it looks like one."""
-    text = [(no, b) for no, b in blocks if b is not None]
-    if _heading_like(text[0][1]) and len(text) > 1:
-        return _Draft(text[0][1][0].strip(), text[0][0], [b for _, b in text[1:]])
-    return _Draft(None, text[0][0], [b for _, b in text])
 
 
 def _day(line: str) -> int | None:
@@ -543,7 +334,7 @@ def _archive_posts(blocks, archive: tuple[int, int] | None, badges) -> list[Text
 
 def _archive_post(blocks: list[list[str]], when: dt.datetime | None, line: int) -> TextPost:
     title = None
-    if len(blocks) > 1 and _heading_like(blocks[0]):
+    if len(blocks) > 1 and heading_like(blocks[0]):
         title = blocks[0][0].strip()
         blocks = blocks[1:]
     md = to_markdown(blocks)
