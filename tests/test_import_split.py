@@ -6,11 +6,13 @@ layout (tests/data/import/) and generated pages whose answer is known (tests/imp
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tempfile
 from collections import Counter
 from pathlib import Path
 
+import feedparser
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -227,3 +229,27 @@ def test_a_list_that_lost_its_bullets_and_share_buttons_do_not_start_posts():
     kept = "\n".join(ln for ln in text.splitlines()
                      if not re.match(r"^(Click to share|Like this|Like Loading)", ln))
     assert _post_words(page) == _page_words(kept)
+
+
+def test_the_new_layouts_import_through_the_cli_and_publish(make_project):
+    """`syndicate import` of the hand-written pages: one post file per post, the archive's
+    derived titles flagged for review, and the published feed carries each post once."""
+    proj = make_project({}, config=BASE_CONFIG)
+    pages = [str(FIX / name) for name in ("index-subtitles.txt", "index-short-posts.txt",
+                                          "index-lost-bullets.txt", "archive-badges.txt")]
+    result = proj.run("import", *pages, "--date-by-order", "2022-01-31", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["created"]) == 3 + 4 + 2 + 3 and not report["merged"]
+    files = sorted((proj.root / "posts").glob("*.md"))
+    ferry = next(f for f in files if "ferry-timetable" in f.name).read_text(encoding="utf-8")
+    assert "title: The Ferry Timetable Has Changed Again" in ferry
+    assert "\nThree sailings a day in winter, and none on Tuesdays\n" in ferry
+    swifts = next(f for f in files if f.name.startswith("2021-06-30-")).read_text(encoding="utf-8")
+    assert "review: title made from the opening sentence; check it" in swifts
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert "Is the Allotment Waiting List Too Long?" in titles
+    assert len(titles) == len(set(titles))
