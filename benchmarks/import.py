@@ -1,12 +1,16 @@
 """Benchmark: import a generated 75-page text export (375 posts) and a 1,000-item podcast feed,
 served by a loopback HTTP server as the old site would be, then re-collect them unchanged.
 
-Prints the import time of each and both together (target: under 2 s together), the podcast
+First prints how well text export pages are split into posts: the precision and recall of post
+boundaries and of titles over 500 generated pages (index, single-post and monthly archive
+pages, from seeds the tests do not draw; target: each at least 99 %). Then prints the import
+time of each and both together (target: under 2 s together), the podcast
 once with its audio kept at its URL and once downloaded, and the time of
 a re-collect of the unchanged remote sources listed under ``sources:`` (target: under 0.2 s,
 with nothing parsed: every source answers 304).
 
     python benchmarks/import.py [--pages 75] [--episodes 1000] [--runs 3] [--scratch DIR]
+                                [--split-pages 500] [--split-seed N] [--split-only]
 """
 
 from __future__ import annotations
@@ -134,6 +138,73 @@ class OldSite:
         self.proc.kill()
 
 
+def split_accuracy(seeds: range) -> dict[str, float]:
+    """Precision and recall of post boundaries and titles over generated text export pages
+    (tests/importgen.py's ``blog_page``, one page a seed), and the pages whose words or dates
+    came out wrong. A boundary is the line where a post begins, the first of each page aside
+    (it is there whatever the splitter does); a title is right with its line and its flag."""
+    import random
+    import re
+
+    from importgen import blog_page
+
+    from syndicate.importer.textexport import ExportError, parse_text_export
+
+    counts = dict.fromkeys(["b_tp", "b_pred", "b_true", "t_tp", "t_pred", "t_true",
+                            "words", "dates", "errors", "pages"], 0)
+    misses: dict[str, int] = {}
+    for seed in seeds:
+        text, answer = blog_page(random.Random(seed))
+        counts["pages"] += 1
+        try:
+            page = parse_text_export(text)
+        except ExportError:
+            counts["errors"] += 1
+            continue
+        first = min(a.line for a in answer.posts)
+        pred = {p.line for p in page.posts} - {first}
+        true = {a.line for a in answer.posts} - {first}
+        counts["b_tp"] += len(pred & true)
+        counts["b_pred"] += len(pred)
+        counts["b_true"] += len(true)
+        for a in answer.posts:
+            if a.line in true - pred:
+                misses[a.kind] = misses.get(a.kind, 0) + 1
+        tpred = {(p.line, p.title, p.derived_title) for p in page.posts}
+        ttrue = {(a.line, a.title, a.derived) for a in answer.posts}
+        counts["t_tp"] += len(tpred & ttrue)
+        counts["t_pred"] += len(tpred)
+        counts["t_true"] += len(ttrue)
+        got = sorted(w for p in page.posts for w in re.findall(
+            r"\w+", (("" if p.derived_title else p.title + " ") + p.body).lower()))
+        want = sorted(w for a in answer.posts for w in a.words)
+        counts["words"] += got != want
+        by_line = {p.line: p.date for p in page.posts}
+        counts["dates"] += sum(by_line[a.line] != a.date for a in answer.posts
+                               if a.line in by_line)
+    c = counts
+    return {"boundary precision": c["b_tp"] / max(1, c["b_pred"]),
+            "boundary recall": c["b_tp"] / max(1, c["b_true"]),
+            "title precision": c["t_tp"] / max(1, c["t_pred"]),
+            "title recall": c["t_tp"] / max(1, c["t_true"]),
+            "pages": c["pages"], "boundaries": c["b_true"], "posts": c["t_true"],
+            "pages with words wrong": c["words"], "posts with dates wrong": c["dates"],
+            "pages refused": c["errors"], "missed starts by post kind": misses}
+
+
+def print_split_accuracy(pages: int, first_seed: int) -> None:
+    figures = split_accuracy(range(first_seed, first_seed + pages))
+    print(f"text export split, {pages} generated pages (seeds {first_seed}-"
+          f"{first_seed + pages - 1}), {figures['boundaries']} boundaries, "
+          f"{figures['posts']} posts (target: each figure at least 99 %):")
+    for key in ("boundary precision", "boundary recall", "title precision", "title recall"):
+        print(f"  {key}: {figures[key] * 100:.1f} %")
+    print(f"  pages with words wrong: {figures['pages with words wrong']}, posts found with "
+          f"dates wrong: {figures['posts with dates wrong']}, pages refused: "
+          f"{figures['pages refused']}; missed "
+          f"starts by post kind: {figures['missed starts by post kind']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=75)
@@ -142,10 +213,20 @@ def main() -> None:
                         choices=["keep-url", "download"],
                         help="what the podcast import does with the audio (each is timed)")
     parser.add_argument("--runs", type=int, default=3, help="times each import is run")
+    parser.add_argument("--split-pages", type=int, default=500,
+                        help="generated text export pages whose split is scored (0: none)")
+    parser.add_argument("--split-seed", type=int, default=7_000_000,
+                        help="seed of the first scored page (the tests draw others)")
+    parser.add_argument("--split-only", action="store_true",
+                        help="score the split and time nothing")
     parser.add_argument("--scratch", type=Path, default=None,
                         help="folder for the generated projects (default: .bench/ in the "
                              "checkout); removed afterwards")
     args = parser.parse_args()
+    if args.split_pages:
+        print_split_accuracy(args.split_pages, args.split_seed)
+    if args.split_only:
+        return
 
     from conftest import png_bytes, tone
     from syndicate.config import load_config

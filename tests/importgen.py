@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import email.utils
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -280,7 +281,7 @@ def text_pages(draw):
         title = draw(titles(WIDE).filter(lambda t: t.lower().rstrip("?!") not in seen
                                          and not t.endswith((".", ",", ":", ";"))))
         seen.add(title.lower().rstrip("?!"))
-        # a post runs at least MIN_POST_PARAGRAPHS before the next title can begin
+        # a post of five paragraphs or more: any title may follow it
         body = draw(paragraphs(WIDE, 5, 7))
         when = dt.datetime(year, month, days[i], 12, 0) if archive else None
         posts.append(Post(title, body, when))
@@ -303,3 +304,253 @@ def text_pages(draw):
         lines += [f"Page {page} of {total}", "".join(str(k) for k in range(1, total + 1))]
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     return encode(newline.join(lines) + newline, encoding), posts
+
+
+# --- pages of the old blog's text export, assembled from post texts of our own -------------
+#
+# ``blog_page(rng)`` writes one page (an index page, a single-post page or a monthly archive)
+# and knows its answer: where each post begins (the line of its title, or of its date on an
+# archive page), its title (or the one made from its opening sentence), its date, and the
+# words that are the post's (everything on the page but its furniture). Plain ``random`` so
+# that the benchmark draws pages by seed; ``blog_pages()`` is the Hypothesis strategy.
+
+VOCAB = [
+    "practice", "garden", "river", "network", "meeting", "partner", "budget", "patient", "letter",
+    "contract", "winter", "harbour", "council", "morning", "service", "clinic", "market", "kettle",
+    "lantern", "meadow", "bridge", "system", "village", "doctor", "nurse", "reception", "surgery",
+    "school", "orchard", "ledger", "ward", "funding", "board", "plan", "change", "trust", "voice",
+    "table", "story", "answer", "problem", "question", "model", "team", "workload", "rota",
+    "record", "habit", "visit", "bench", "window", "county", "station"
+]
+VERBS = [
+    "builds", "changes", "needs", "keeps", "brings", "shapes", "makes", "finds", "holds", "leads",
+    "moves", "opens", "asks", "tells"
+]
+SMALL = ["the", "a", "of", "and", "to", "in", "for", "with", "on", "at", "from", "by"]
+QUESTION_WORDS = ["What", "Why", "How", "Can", "Is", "Should", "Will", "Does", "Who", "When",
+                  "Where"]
+CLOSING_QUESTIONS = ["What do you think?", "Would you do the same?", "What is your experience?",
+                     "Where do you stand?", "Would I do it again?", "What would you do?"]
+INDEX_FURNITURE = [["Read more"], ["Continue reading →"], ["No Comments"], ["3 Comments"],
+                   ["One Comment"], ["Leave a comment"], ["Share this:", "Tweet", "Email"],
+                   ["Share this:"], [" , , "]]
+
+
+@dataclass
+class PostAnswer:
+    line: int  # where the post begins
+    title: str  # as it must come out (made from the opening sentence when derived)
+    derived: bool
+    date: dt.datetime | None
+    words: list[str]  # the post's own words, its title's among them unless derived
+    kind: str = "plain"  # how the post was written (for the benchmark's breakdown)
+    after: str = ""  # how the post before it on the page was written
+
+
+@dataclass
+class PageAnswer:
+    kind: str  # "index", "single" or "archive"
+    posts: list[PostAnswer]
+    furniture: list[str]  # lines that are the page's and no post's
+
+
+def _sentence(rng, n: int | None = None, end: str = ".") -> str:
+    n = n or rng.randint(5, 16)
+    ws = [rng.choice(VOCAB + VERBS + SMALL + SMALL) for _ in range(n)]
+    return " ".join([ws[0].capitalize(), *ws[1:]]) + end
+
+
+def _paragraph(rng, end: str = ".") -> str:
+    out = [_sentence(rng) for _ in range(rng.randint(1, 3))]
+    if len(out) == 1 and rng.random() < 0.3:
+        out.append(_sentence(rng, end="?"))  # a question inside a paragraph
+    out.append(_sentence(rng, end=end))
+    return " ".join(out)
+
+
+def _title(rng, question: bool | None = None) -> str:
+    question = rng.random() < 0.4 if question is None else question
+    n = rng.randint(2, 7)
+    ws = [rng.choice(VOCAB + SMALL) if k % 2 else rng.choice(VOCAB) for k in range(n)]
+    if rng.random() < 0.5:  # Title Case, or sentence case
+        ws = [w if w in SMALL else w.capitalize() for w in ws]
+    if question:
+        return " ".join([rng.choice(QUESTION_WORDS), *ws]) + "?"
+    if rng.random() < 0.1:
+        return " ".join([ws[0].capitalize(), *ws[1:]]) + "!"
+    return " ".join([ws[0].capitalize(), *ws[1:]])
+
+
+def _subtitle(rng) -> str:
+    ws = [rng.choice(VOCAB + SMALL) for _ in range(rng.randint(4, 10))]
+    if rng.random() < 0.3:
+        ws[rng.randint(1, len(ws) - 2)] += ","
+    return " ".join([ws[0].capitalize(), *ws[1:]])
+
+
+def _list_block(rng) -> list[str]:
+    n = rng.randint(2, 5)
+    style = rng.choice(["- ", "• ", "num"])
+    return [(f"{k + 1}. " if style == "num" else style) + _sentence(rng, rng.randint(2, 8), "")
+            for k in range(n)]
+
+
+def made_up_title(paragraph: str, limit: int = 60) -> str:
+    """What a post with no title must be called: its opening sentence, cut at a word."""
+    first = paragraph.split(". ")[0].split("? ")[0].rstrip(".?")
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _post_blocks(rng, kind: str, title: str | None) -> list[list[str]]:
+    """The blocks of one post's text (no title): each a list of lines."""
+    blocks: list[list[str]] = []
+    notes: list[str] = []
+
+    def para(end: str = ".") -> list[str]:
+        text = _paragraph(rng, end)
+        if end == "." and rng.random() < 0.06:  # a footnote mark
+            mark = str(len(notes) + 1) if rng.random() < 0.7 else "i" * (len(notes) + 1)
+            text = text[:-1] + f".[{mark}]"
+            notes.append(f"[{mark}] {_sentence(rng, rng.randint(3, 9))}")
+        if rng.random() < 0.1:  # hard-wrapped
+            cut = text.find(" ", len(text) // 2)
+            if cut > 0:
+                return [text[:cut], text[cut + 1:]]
+        return [text]
+
+    if kind == "qa":
+        blocks += [para() for _ in range(rng.randint(1, 2))]
+        for q in range(rng.randint(2, 6)):
+            blocks.append([_title(rng, question=True)])
+            blocks += [para() for _ in range(rng.randint(1, 4 if q == 0 else 3))]
+        if rng.random() < 0.3:
+            blocks += [["More questions?"], para()]
+    elif kind == "sections":  # a long post in sections (single-post pages)
+        for _ in range(rng.randint(2, 4)):
+            blocks += [para() for _ in range(rng.randint(2, 4))]
+            blocks.append([_title(rng, question=False).rstrip("!")])
+        blocks += [para() for _ in range(rng.randint(2, 4))]
+    else:
+        n = rng.randint(3, 4) if kind == "short" else rng.randint(5, 9)
+        for k in range(n):
+            if kind != "short" and k == 1 and rng.random() < 0.08:  # a line said aloud
+                blocks.append([f"It is, in fact, {_title(rng, question=False).rstrip('!')}!"])
+            if k < n - 1 and rng.random() < 0.1:
+                blocks.append(para(":"))
+                extra = rng.random()
+                if extra < 0.5:
+                    blocks.append(_list_block(rng))
+                elif extra < 0.6:  # a list that lost its bullets: a short line an item
+                    blocks += [[_title(rng, question=False).rstrip("!")]
+                               for _ in range(rng.randint(3, 5))]
+                elif extra < 0.7:
+                    blocks.append([f"{rng.choice(VOCAB).capitalize()} = ({rng.choice(VOCAB)}"
+                                   f" + {rng.choice(VOCAB)}) / {rng.choice(VOCAB)}"])
+                # else the list was lost in the export: the colon stays, nothing follows
+                continue
+            lost = kind == "short" and k == n - 1 and rng.random() < 0.5
+            blocks.append(para(":" if lost else "."))
+        if rng.random() < 0.15:
+            if title and title.endswith("?") and rng.random() < 0.5:
+                blocks.append([title])  # the title asked again at the end
+            else:
+                blocks.append([rng.choice(CLOSING_QUESTIONS)])
+    return blocks + [[note] for note in notes]
+
+
+def _post_kind(rng, single: bool) -> str:
+    r = rng.random()
+    if single and r < 0.3:
+        return "sections"
+    return "qa" if r < 0.4 and r >= 0.3 else "short" if r < 0.55 and r >= 0.4 else "plain"
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def blog_page(rng, kind: str | None = None) -> tuple[str, PageAnswer]:
+    kind = kind or rng.choice(["index", "index", "single", "archive"])
+    lines: list[str] = []
+    furniture: list[str] = []
+    posts: list[PostAnswer] = []
+
+    def gap() -> None:
+        lines.extend(rng.choice([[""], [""], [""], ["", ""], ["", "\u00a0", ""]]))
+
+    def put(block: list[str], words: list[str] | None) -> None:
+        lines.extend(block)
+        if words is None:
+            furniture.extend(block)
+        else:
+            words.extend(_words_of(" ".join(block)))
+        gap()
+
+    if kind == "archive":
+        year, month = rng.randint(2005, 2024), rng.randint(1, 12)
+        badge = rng.random() < 0.6  # "Jun" over "30", and no titles
+        badge_year = badge and rng.random() < 0.3
+        if not badge_year:
+            put([rng.choice([f"Archive for {calendar.month_name[month]}, {year}",
+                             f"Monthly Archives: {calendar.month_name[month]} {year}",
+                             f"Month: {calendar.month_name[month]} {year}",
+                             f"{calendar.month_name[month]} {year}"])], None)
+        n = rng.randint(1, 6)
+        days = sorted(rng.sample(range(1, 29), n), reverse=True)
+        for day in days:
+            when = dt.datetime(year, month, day, 12, 0)
+            line = len(lines) + 1
+            words: list[str] = []
+            if badge:
+                for part in [f"{when:%b}", str(day)] + ([str(year)] if badge_year else []):
+                    put([part], None)
+                title = None
+            else:
+                put([rng.choice([f"{when:%B} {day}", f"{day} {when:%B}",
+                                 f"{when:%A}, {when:%B} {day}, {year}"])], None)
+                title = _title(rng)
+                put([title], words)
+            body = _post_blocks(rng, rng.choice(["plain", "short"]), title)
+            for block in body:
+                put(block, words)
+            if rng.random() < 0.5:
+                put([" , , "], None)
+            posts.append(PostAnswer(line, title or made_up_title(" ".join(body[0])),
+                                    title is None,
+                                    when, words))
+    else:
+        n = 1 if kind == "single" else rng.randint(2, 6)
+        between = rng.random() < 0.3 and kind == "index"
+        for _k in range(n):
+            pkind = _post_kind(rng, kind == "single")
+            title = _title(rng)
+            line = len(lines) + 1
+            words = []
+            put([title], words)
+            if rng.random() < 0.2:
+                put([_subtitle(rng)], words)
+            for block in _post_blocks(rng, pkind, title):
+                put(block, words)
+            posts.append(PostAnswer(line, title, False, None, words, pkind,
+                                    posts[-1].kind if posts else ""))
+            if between or kind == "single":
+                for f in rng.choice(INDEX_FURNITURE[:-1] if kind == "index" else
+                                    [["No Comments"], ["4 Comments"], ["Share this:"]]):
+                    put([f], None)
+                if kind == "single" and not furniture[-1].endswith(("Comments", "Comment")):
+                    put(["2 Comments"], None)
+        if kind == "index":
+            total = rng.randint(2, 60)
+            page = rng.randint(1, total)
+            put([f"Page {page} of {total}"], None)
+            put(["".join(str(k) for k in range(max(1, page - 2), min(total, page + 2) + 1))
+                 + ("…" if total > page + 2 else "") + str(total)], None)
+    newline = rng.choice(["\n", "\r\n"])
+    return newline.join(lines) + newline, PageAnswer(kind, posts, furniture)
+
+
+def blog_pages(kind: str | None = None):
+    """Hypothesis strategy: ``(text, PageAnswer)`` of one generated page."""
+    return st.randoms(use_true_random=False).map(lambda rng: blog_page(rng, kind))
