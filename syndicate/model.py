@@ -74,6 +74,7 @@ class PostMeta(_Meta):
 
     tags: list[str] = Field(default_factory=list)
     updated: Any = None
+    author: str | None = None  # who wrote it, where not the site's author (kept by imports)
 
     @field_validator("tags", mode="before")
     @classmethod

@@ -49,6 +49,9 @@ class Found:
     order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
     doubt: str | None = None  # what a person should check, for the report
     date_text: str | None = None  # the date as the source wrote it, when it is no date
+    slug: str | None = None  # the old site's slug, for the file name (and so the new URL)
+    extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
+    attachments: list[str] = field(default_factory=list)  # images to download with the post
 
 
 @dataclass
@@ -59,6 +62,7 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)  # not written, with the reason
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
+    left_behind: list[dict] = field(default_factory=list)  # counted, not imported (comments)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -143,6 +147,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
         meta["guid"] = found.guid
     if found.tags:
         meta["tags"] = found.tags
+    meta.update(found.extra)
     meta["imported_from"] = found.source
     if found.derived_title:
         meta["review"] = "title made from the opening sentence; check it"
@@ -272,6 +277,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         if isinstance(got, list):
             found += got
+        elif hasattr(got, "posts"):  # a WordPress export: posts, and perhaps episodes
+            from .wordpress import add_export
+
+            found += add_export(settings, got, source, report, dry_run=dry_run,
+                                keep_url=(audio or settings.config.import_audio) == "keep-url")
         else:
             from .episodes import import_podcast
 
@@ -302,9 +312,10 @@ def import_sources(settings: Settings, sources: list[str], *,
                 dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
+    http_images = None  # one session for the images of every post (WordPress attachments)
     index = _Index(known, [sh for _, sh in shingled])
     for f, shingles in shingled:
-        entry = {"title": f.title, "source": f.source}
+        entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if not f.body.strip():
             report.skipped.append({**entry, "guid": f.guid, "reason": "the entry has no text"})
             continue
@@ -329,8 +340,18 @@ def import_sources(settings: Settings, sources: list[str], *,
                                    "--date-by-order DATE")
             report.skipped.append(entry)
             continue
-        stem = free_stem(date, f.title, taken)
+        stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
+        failed: list[str] = []
+        if f.attachments and not dry_run and (audio or settings.config.import_audio) != "keep-url":
+            from .wordpress import fetch_attachments
+
+            if http_images is None:
+                from .fetch import session
+
+                http_images = session()
+            f.body, failed = fetch_attachments(f, stem, posts_dir, settings.state_dir
+                                               / "downloads", http_images)
         text = f"---\n{_front_matter(f, date)}---\n\n{clean(f.body).strip()}\n"
         if not dry_run:
             try:
@@ -347,9 +368,11 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
-        for reason in (doubt, f.doubt):
+        for reason in (doubt, f.doubt, *failed):
             if reason:
                 report.flagged.append({**entry, "reason": reason})
+    if http_images is not None:
+        http_images.close()
     return report
 
 

@@ -41,6 +41,7 @@ class FeedEpisode:
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
     date_text: str | None = None  # the pubDate as written, when it is no date
+    draft: bool = False  # never published (a WordPress draft)
 
 
 @dataclass

@@ -161,6 +161,9 @@ def _without_doctype(data: bytes) -> tuple[bytes, bool]:
     return data[:m.start()] + b"\n" * m.group(0).count(b"\n") + data[m.end():], declared
 
 
+_WXR = re.compile(rb"https?://wordpress\.org/export/\d+\.\d+/")
+
+
 def _feed(data: bytes, name: str):
     from .feeds import from_feed
     from .podcast import is_podcast, parse_podcast
@@ -170,8 +173,17 @@ def _feed(data: bytes, name: str):
 
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
                                                       load_dtd=False, huge_tree=True))
-    except (etree.XMLSyntaxError, ValueError):
+    except (etree.XMLSyntaxError, ValueError) as exc:
         root = None
+        if _WXR.search(data[:1 << 16]):  # a WordPress export: its reader names the fault
+            from .wordpress import read_broken
+
+            root = read_broken(data, name, exc)
+    if root is not None and root.tag == "rss":
+        from .wordpress import is_wxr, parse_wxr
+
+        if is_wxr(root):
+            return parse_wxr(root, name)
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
     return from_feed(data, name)
