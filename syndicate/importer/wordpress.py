@@ -501,6 +501,10 @@ def parse_wxr(root, name: str) -> WordPressExport:
             ep, why = _episode(audio, title, guid, when, html, base, draft)
             if ep is not None:
                 episodes.append(ep)
+                if ep.date.tzinfo is None:  # no item of the export tells the site's zone
+                    ep.date = ep.date.replace(tzinfo=dt.UTC)
+                    doubt = doubt or ("its time is the old site's local time (the export "
+                                      "gives no UTC time to learn the zone from), read as UTC")
                 if doubt:
                     export.flagged.setdefault(ep.guid, []).append(doubt)
                 continue
