@@ -19,6 +19,8 @@ TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
     ".html": "text/html; charset=utf-8",
 }
 ATOM = "application/atom+xml; charset=utf-8"

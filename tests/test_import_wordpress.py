@@ -180,6 +180,12 @@ def test_a_wordpress_export_imports_posts_drafts_attachments_and_episodes(make_p
     assert {e["guid"] for e in feed["episodes"]} == {base + "?p=401",
                                                      base + "?post_type=podcast&p=402"}
     assert not any(s in _all_text(proj.root / "public") for s in SECRETS)
+    # the downloaded images are published beside the post's page, where its links lead
+    page = proj.read("posts/planting-the-spring-beds/index.html").decode()
+    assert 'src="2019-04-01-planting-the-spring-beds/beds-640x480.jpg"' in page
+    for name in ("beds-640x480.jpg", "beds.jpg", "row.png"):
+        assert proj.read(f"posts/planting-the-spring-beds/2019-04-01-planting-the-spring-beds/"
+                         f"{name}") == (folder / name).read_bytes()
 
 
 def test_keep_url_leaves_audio_and_images_on_the_old_site(make_project, old_site, tmp_path):
@@ -232,3 +238,24 @@ def test_a_broken_export_is_named_with_its_line(make_project, old_site, tmp_path
         result.output and "Tools > Export" in result.output
     assert "Traceback" not in result.output
     assert not list((proj.root / "posts").iterdir())
+
+
+def test_images_beside_a_post_are_published_and_the_odd_ones_named(make_project, tmp_path):
+    from conftest import post
+
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(png_bytes(2, 2))
+    proj = make_project({"posts/2024-05-01-walk.md": post("Walk", "2024-05-01",
+                                                         "![a](2024-05-01-walk/a.png)"),
+                         "posts/2024-05-01-walk/a.png": png_bytes(3, 3),
+                         "posts/2024-05-01-walk/b c.png": png_bytes(3, 3),
+                         "posts/2024-05-01-walk/notes.pdf": "not an image"})
+    (proj.root / "posts/2024-05-01-walk/link.png").symlink_to(outside)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert proj.read("posts/walk/2024-05-01-walk/a.png") == png_bytes(3, 3)
+    assert 'src="2024-05-01-walk/a.png"' in proj.read("posts/walk/index.html").decode()
+    published = {p.name for p in proj.public("posts/walk/2024-05-01-walk").iterdir()}
+    assert published == {"a.png"}
+    assert "posts/2024-05-01-walk/b c.png: not published" in result.output
+    assert "posts/2024-05-01-walk/link.png" in result.output and "outside" in result.output
