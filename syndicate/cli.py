@@ -327,8 +327,8 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
 def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: str | None,
                dry_run: bool, as_json: bool, config_path: str) -> None:
     """Import the old blog's posts into posts/ and the old show's episodes into episodes/: text
-    exports, HTML pages, RSS, Atom and podcast feeds (files or URLs). A post or episode seen
-    before (from any source) is not written twice."""
+    exports, HTML pages, RSS, Atom and podcast feeds, WordPress exports (files or URLs). A post
+    or episode seen before (from any source) is not written twice."""
     from .importer import import_sources
 
     settings = _load(config_path)
