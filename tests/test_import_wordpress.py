@@ -26,6 +26,7 @@ class OldWordPress:
             "/wp-content/uploads/2019/04/beds-640x480.jpg": b"\xff\xd8small-beds",
             "/wp-content/uploads/2019/04/beds.jpg": b"\xff\xd8large-beds",
             "/wp-content/uploads/2019/04/row.png": png_bytes(4, 4),
+            "/wp-content/uploads/2018/01/old.gif": b"GIF89a-old",
             "/audio/ep1.mp3": tone(2.0, freq=330),
             "/audio/ep2.m4a": tone(3.0, freq=440, fmt="m4a"),
         }
@@ -137,6 +138,13 @@ def test_a_wordpress_export_imports_posts_drafts_attachments_and_episodes(make_p
 
     meta, body = _front(proj.root / created[base + "?p=102"])
     assert meta["summary"] == "A summer of tomatoes." and meta["author"] == "Sam Guest"
+    assert meta["title"] == "Block editor notes & more"  # a title is HTML: decoded, no tags
+    # a link relative to the old site leads there; an upload no item of the export names is
+    # downloaded too
+    assert f"[the about page]({base}about/)" in body
+    assert "![an old picture](2023-07-14-block-editor-notes/old.gif)" in body
+    assert (proj.root / "posts/2023-07-14-block-editor-notes/old.gif").read_bytes() == \
+        b"GIF89a-old"
     assert "## What grew" in body and "- Tomatoes" in body and "wp:" not in body
 
     # drafts, pending and scheduled posts and pages are drafts; a draft's local time is read
@@ -219,9 +227,13 @@ def test_an_export_with_stray_control_characters_is_read(make_project, old_site,
     export = tmp_path / "export.xml"
     export.write_text(old_site.export().replace("before I was.", "before\x0b I was."))
     proj = make_project({}, config=BASE_CONFIG)
-    result, report = _import(proj, str(export), "--audio", "keep-url")
+    result = proj.run("import", str(export), "--audio", "keep-url", "--config",
+                      str(proj.root / "config.yaml"))
     assert result.exit_code == 0, result.output
-    assert len(report["created"]) == 9
+    assert "Import: created 9, merged 0, skipped 4," in result.output
+    assert f"left     2 comments in {export}: syndicate publishes no comments" in result.output
+    assert "before I was." in (proj.root / "posts/2019-04-01-planting-the-spring-beds.md"
+                               ).read_text()
 
 
 def test_a_broken_export_is_named_with_its_line(make_project, old_site, tmp_path):

@@ -441,7 +441,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         f = it.fields
         kind = (f.get("post_type") or "post").strip()
         status = (f.get("status") or "publish").strip()
-        title = " ".join((f.get("title") or "").split())
+        title = _title(f.get("title") or "")
         guid = " ".join((f.get("guid") or "").split()) or None
         post_id = (f.get("post_id") or "").strip()
         entry = {"title": title or guid or f"item {n + 1}", "source": name, "guid": guid}
@@ -485,7 +485,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
             when = zone.at(local) if local is not None else None
         sc = _Shortcodes(attachments, children, post_id)
         html, lead = prepare(f.get("content") or "", sc)
-        html = _relink(html, attachments, base)
+        html = _relink(_absolute(html, base), attachments, base)
         for att_id in children.get(post_id, []):
             used.add(att_id)
         author = authors.get(f.get("creator") or "", f.get("creator") or "")
@@ -590,18 +590,48 @@ _SIZED = re.compile(r"-\d+x\d+(?=\.\w+$)")
 
 
 def _attachment_urls(html: str, attachments: dict[str, dict], base: str) -> list[str]:
-    """The images of the old site's media library a body shows (any of their sizes): the
-    files to download with the post."""
+    """The images of the old site's media library a body shows (any of their sizes, and any
+    file under its uploads folder: a large export comes in several files, an attachment's item
+    perhaps in another): the files to download with the post."""
     library = {_SIZED.sub("", a["url"]) for a in attachments.values() if a["url"]}
-    if not library:
-        return []
+    host = urlsplit(base).netloc.lower()
     found = []
     for m in re.finditer(r"""<(?:img|a)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", html,
                          re.I):
         url = urljoin(base, htmlmod.unescape(m.group(1)).strip())
-        if _SIZED.sub("", url) in library and url not in found:
+        parts = urlsplit(url)
+        uploaded = (parts.netloc.lower() == host and "/wp-content/uploads/" in parts.path
+                    and os.path.splitext(parts.path)[1].lower() in _IMAGE_SUFFIXES)
+        if (uploaded or _SIZED.sub("", url) in library) and url not in found:
             found.append(url)
     return found
+
+
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+_LINKED = re.compile(r"""(<(?:a|img|source|audio|video|iframe)\b[^>]*?\b(?:src|href)\s*=\s*)"""
+                     r"""(["'])([^"']*)\2""", re.I)
+
+
+def _absolute(html: str, base: str) -> str:
+    """Addresses relative to the old site (``/about``, ``img.png``) made absolute: on the new
+    site they would lead nowhere."""
+    if not base.startswith(("http://", "https://")):
+        return html
+
+    def fix(m: re.Match) -> str:
+        url = htmlmod.unescape(m.group(3)).strip()
+        if not url or url.startswith("#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            return m.group(0)
+        return f'{m.group(1)}"{htmlmod.escape(urljoin(base, url))}"'
+
+    return _LINKED.sub(fix, html)
+
+
+def _title(raw: str) -> str:
+    """A WordPress title is HTML (themes print it as it is): its entities decoded, its tags
+    (an <em>) left out, its white space made single."""
+    text = re.sub(r"</?[A-Za-z][^<>]*>", "", raw)
+    return " ".join(htmlmod.unescape(text).split())
 
 
 def _episode(audio: _Audio, title: str, guid: str | None, when, notes_html: str, base: str,
