@@ -181,6 +181,7 @@ def test_a_wordpress_export_imports_posts_drafts_attachments_and_episodes(make_p
     # published: the posts keep their guids, the drafts and private posts stay out
     published = proj.run("publish")
     assert published.exit_code == 0, published.output
+    assert "Warning" not in published.output, published.output  # every key is known
     rss = feedparser.parse(proj.read("feed.xml"))
     ids = {e.id for e in rss.entries}
     assert ids == {base + "?p=101", base + "?p=102", base + "?p=403"}
@@ -271,3 +272,31 @@ def test_images_beside_a_post_are_published_and_the_odd_ones_named(make_project,
     assert published == {"a.png"}
     assert "posts/2024-05-01-walk/b c.png: not published" in result.output
     assert "posts/2024-05-01-walk/link.png" in result.output and "outside" in result.output
+
+
+def _one_item(extra: str, status: str = "<wp:status>publish</wp:status>",
+              ns: str = "http://wordpress.org/export/1.1/") -> bytes:
+    return (f'<rss version="2.0" xmlns:wp="{ns}" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+            "<title>t</title><link>https://old.example/</link>"
+            "<item><title>Hidden</title><guid>https://old.example/?p=9</guid>"
+            f"<content:encoded>{SECRETS[0]} words</content:encoded>{status}"
+            "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt>"
+            f"<wp:post_type>post</wp:post_type>{extra}</item></channel></rss>").encode()
+
+
+def test_an_item_whose_status_cannot_be_told_is_not_imported():
+    from syndicate.importer.sources import parse
+
+    got = parse(_one_item("", status=""), "old.xml")
+    assert got.posts == [] and "no wp:status" in got.skipped[0]["reason"]
+    assert parse(_one_item(""), "old.xml").posts[0].guid == "https://old.example/?p=9"
+
+
+def test_an_export_in_a_foreign_wp_namespace_is_refused_not_read_as_a_feed():
+    from syndicate.importer import SourceError
+    from syndicate.importer.sources import parse
+
+    with pytest.raises(SourceError, match=r"^old\.xml: a WordPress export whose 'wp' namespace"):
+        parse(_one_item("<wp:wxr_version>1.2</wp:wxr_version>",
+                        ns="http://wordpress.example/export/1.2/"), "old.xml")

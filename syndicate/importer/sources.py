@@ -182,7 +182,7 @@ def _feed(data: bytes, name: str):
     if root is not None and root.tag == "rss":
         from .wordpress import is_wxr, parse_wxr
 
-        if is_wxr(root):
+        if is_wxr(root, name):
             return parse_wxr(root, name)
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)

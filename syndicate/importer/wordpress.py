@@ -62,23 +62,41 @@ class WordPressExport:
 
 
 def wp_namespace(root) -> str | None:
-    """The export's ``wp:`` namespace, whatever version, if ``root`` is a WordPress export."""
-    if root.tag != "rss":
+    """The export's ``wp:`` namespace, whatever its version, if ``root`` is a WordPress export:
+    an RSS document whose channel has WordPress's own elements (``wp:wxr_version``, or items
+    with a ``wp:post_type``), not one that only declares the namespace."""
+    channel = root.find("channel") if root.tag == "rss" else None
+    if channel is None:
         return None
-    for uri in root.nsmap.values():
-        if uri and _WP.match(uri):
-            return uri
-    channel = root.find("channel")
-    for child in channel if channel is not None else ():
+    uris = {uri for uri in root.nsmap.values() if uri and _WP.match(uri)}
+    for child in channel:
         if isinstance(child.tag, str) and child.tag.startswith("{"):
             uri = child.tag[1:].split("}", 1)[0]
             if _WP.match(uri):
-                return uri
+                uris.add(uri)
+    for uri in sorted(uris, reverse=True):  # the newest version first
+        if (channel.find(f"{{{uri}}}wxr_version") is not None
+                or channel.find(f"item/{{{uri}}}post_type") is not None):
+            return uri
     return None
 
 
-def is_wxr(root) -> bool:
-    return wp_namespace(root) is not None
+def is_wxr(root, name: str = "") -> bool:
+    """Whether ``root`` is a WordPress export. One whose WordPress elements stand in another
+    namespace (a damaged or hand-edited export) is refused, not read as a blog feed: as a feed
+    its private and draft posts would look published."""
+    if wp_namespace(root) is not None:
+        return True
+    channel = root.find("channel") if root.tag == "rss" else None
+    if channel is not None:
+        odd = channel.find("{*}wxr_version")
+        odd = odd if odd is not None else channel.find("item/{*}post_type")
+        if odd is not None and "}" in odd.tag:
+            uri = odd.tag[1:].split("}", 1)[0]
+            raise SourceError(f"{name}: a WordPress export whose 'wp' namespace is "
+                              f"{uri[:100]!r}, not WordPress's (http://wordpress.org/export/"
+                              "1.2/); export it again from the old site (Tools > Export)")
+    return False
 
 
 def _text(el) -> str:
@@ -440,7 +458,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
     for n, it in enumerate(items):
         f = it.fields
         kind = (f.get("post_type") or "post").strip()
-        status = (f.get("status") or "publish").strip()
+        status = (f.get("status") or "").strip()
         title = _title(f.get("title") or "")
         guid = " ".join((f.get("guid") or "").split()) or None
         post_id = (f.get("post_id") or "").strip()
@@ -470,7 +488,9 @@ def parse_wxr(root, name: str) -> WordPressExport:
         }
         if status not in ("publish", *draft_reason):
             export.skipped.append({**entry, "reason": f"its status {status[:40]!r} is not one "
-                                   "WordPress publishes; not imported"})
+                                   "WordPress publishes; not imported" if status else
+                                   "no wp:status in the export, so whether it was published "
+                                   "or private cannot be told; not imported"})
             continue
         draft = status != "publish"
         doubt = draft_reason.get(status)
