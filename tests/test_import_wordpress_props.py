@@ -5,6 +5,7 @@ garbled exports ending in one clear error, never a traceback."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_module
 import re
 import tempfile
 from pathlib import Path
@@ -108,3 +109,58 @@ def test_a_garbled_export_ends_in_posts_or_one_error_naming_it(data):
         assert str(exc).startswith("old.xml") and "internal error" not in str(exc)
         return
     assert got is not None
+
+
+_LINE = st.lists(st.sampled_from(["garden", "river", "bees", "R&D", "5<6", "café", "naïve",
+                                  "*not*", "_under_", "1.", "-", "#tag"]),
+                 min_size=1, max_size=8).map(" ".join)
+
+
+@st.composite
+def classic_bodies(draw):
+    """A classic-editor body (no <p>): paragraphs of one or more lines, parted by blank lines
+    of any spelling, perhaps a <!--more--> after one of them; (body, paragraphs, lead)."""
+    paragraphs = draw(st.lists(st.lists(_LINE, min_size=1, max_size=3), min_size=1,
+                               max_size=6))
+    gaps = [draw(st.sampled_from(["\n\n", "\n\n\n", "\n \n", "\r\n\r\n", "\n\t\n"]))
+            for _ in paragraphs]
+    more = draw(st.none() | st.integers(0, len(paragraphs) - 1))
+    body = ""
+    for k, (lines, gap) in enumerate(zip(paragraphs, gaps, strict=True)):
+        body += "\n".join(lines) + ("<!--more-->" if k == more else "") + gap
+    lead = paragraphs[:more + 1] if more is not None else []
+    return body, paragraphs, lead
+
+
+def _wxr(content: str) -> bytes:
+    from html import escape
+
+    return ('<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>'
+            "<item><title>A post</title><guid>https://old.example/?p=1</guid>"
+            f"<content:encoded>{escape(content, quote=False)}</content:encoded>"
+            "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+            "<wp:post_date_gmt>2020-01-01 10:00:00</wp:post_date_gmt></item></channel></rss>"
+            ).encode()
+
+
+@FAST
+@given(classic_bodies())
+def test_a_classic_editor_body_keeps_its_paragraphs_lines_and_words(case):
+    from syndicate.markup import markdown_to_html
+
+    body, paragraphs, lead = case
+    [post] = parse(_wxr(body), "old.xml").posts
+    # the Markdown, read back as a reader sees it: one <p> a paragraph, a <br> a line
+    html = markdown_to_html(post.body)
+    got = re.findall(r"<p>(.*?)</p>", html, re.S)
+    assert len(got) == len(paragraphs), (body, post.body)
+    for p_html, lines in zip(got, paragraphs, strict=True):
+        assert len(re.split(r"<br\s*/?>", p_html)) == len(lines), (p_html, lines)
+        shown = html_module.unescape(re.sub(r"<[^>]+>", " ", p_html))
+        assert _words(shown) == _words(" ".join(lines))
+        assert shown.split() == " ".join(lines).split()  # every mark kept, none added
+    if lead:
+        assert _words(post.extra["summary"]) == _words(" ".join(" ".join(p) for p in lead))
+    else:
+        assert "summary" not in post.extra
