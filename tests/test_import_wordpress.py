@@ -166,6 +166,7 @@ def test_a_wordpress_export_imports_posts_drafts_attachments_and_episodes(make_p
     assert (ep1["guid"], ep1["season"], ep1["number"], ep1["type"]) == (
         base + "?p=401", 2, 7, "full")
     assert ep1["date"] == "2021-05-03T06:00:00+00:00"
+    assert ep1["notes"] == "We talk about soil.\n\nAnd worms.\n"  # no [powerpress] player
     ep2 = yaml.safe_load((proj.root / created[base + "?post_type=podcast&p=402"])
                          .with_suffix(".yaml").read_text())
     assert (ep2["season"], ep2["number"], ep2["type"], ep2["explicit"]) == (2, 8, "bonus", True)

@@ -211,6 +211,8 @@ _EMBED_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com",
                 "soundcloud.com", "spotify.com", "flickr.com", "instagram.com", "tiktok.com",
                 "wordpress.tv", "dailymotion.com", "slideshare.net", "ted.com", "mixcloud.com",
                 "reddit.com", "tumblr.com", "imgur.com", "bsky.app", "mastodon.social")
+_PLAYER = re.compile(r"\[(?:powerpress|ss_player|podcast_episode|podlove-(?:episode-)?"
+                     r"web-player)\b[^\]]*\](?:\s*\[/(?:powerpress|ss_player)\])?", re.I)
 _BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.M)
 
 
@@ -261,6 +263,7 @@ class _Shortcodes:
         self.post_id = post_id
 
     def run(self, body: str) -> str:
+        body = _PLAYER.sub("", body)  # the episode's own player: its page has one
         body = re.sub(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", self.caption, body,
                       flags=re.S | re.I)
         body = re.sub(r"\[gallery\b([^\]]*)\]", self.gallery, body, flags=re.I)
