@@ -344,7 +344,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         path = posts_dir / f"{stem}.md"
         failed: list[str] = []
         if f.attachments and not dry_run and (audio or settings.config.import_audio) != "keep-url":
-            from .wordpress import fetch_attachments
+            from .wpbody import fetch_attachments
 
             if http_images is None:
                 from .fetch import session

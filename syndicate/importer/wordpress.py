@@ -10,28 +10,38 @@ or 1.2). Each ``item`` is a post, a page, an attachment or something WordPress k
 - Drafts, pending and scheduled posts, and published pages, are written as drafts (never
   published). Private and password-protected items are not written at all, only reported:
   their text stays on the old site. Trash and auto-drafts are reported and left out.
-- A post with a podcast plugin's audio (PowerPress ``enclosure``, Seriously Simple
-  Podcasting's ``audio_file``) becomes an episode, with the plugin's duration, season, number
-  and type, and keeps its guid.
-- Bodies are made readable Markdown: block-editor comments removed, classic-editor paragraphs
-  (blank lines) restored, shortcodes ([caption], [gallery], [audio], [video], [embed]) and bare
-  embed URLs turned into images and links. Comments are counted and left behind.
+- A post with a podcast plugin's audio (``wpepisodes``: PowerPress, Seriously Simple
+  Podcasting) becomes an episode, with the plugin's duration, season, number and type, and
+  keeps its guid.
+- Bodies are made readable (``wpbody``): block-editor comments removed, classic-editor
+  paragraphs restored, shortcodes and bare embed URLs turned into images and links; the images
+  of the old site's uploads a post shows are downloaded beside it. Comments are counted and
+  left behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html as htmlmod
-import os
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..markup import SLUG_RE, slugify
-from ..mediatypes import AUDIO_EXTENSION_OF
 from . import Found, SourceError
-from .podcast import MAX_LENGTH, FeedEpisode, PodcastFeed
+from .podcast import FeedEpisode, PodcastFeed
 from .textexport import YEARS
+from .wpbody import (
+    Shortcodes,
+    absolute,
+    attachment_urls,
+    label,
+    link,
+    plain,
+    prepare,
+    relink,
+)
+from .wpepisodes import audio_of, episode
 
 _WP = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/?$")
 _EXCERPT = re.compile(r"^https?://wordpress\.org/export/\d+\.\d+/excerpt/?$")
@@ -194,228 +204,6 @@ def _offset(local: dt.datetime | None, utc: dt.datetime | None) -> dt.timedelta 
     return dt.timedelta(minutes=minutes)
 
 
-# -- bodies ---------------------------------------------------------------------------------
-
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\s*", re.S)
-_MORE = re.compile(r"<!--more(?:\s[^>]*)?-->", re.I)
-_NEXTPAGE = re.compile(r"<!--nextpage-->", re.I)
-_BLOCK_TAGS = ("p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-               "pre", "table", "thead", "tbody", "tr", "td", "th", "figure", "figcaption",
-               "hr", "dl", "dt", "dd", "section", "article", "aside", "header", "footer",
-               "iframe", "form", "address", "details", "summary", "style", "script", "img",
-               "video", "audio", "object", "embed")
-_STARTS_BLOCK = re.compile(r"\s*<(?:" + "|".join(_BLOCK_TAGS) + r")\b", re.I)
-_PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))""")
-_EMBED_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com",
-                "soundcloud.com", "spotify.com", "flickr.com", "instagram.com", "tiktok.com",
-                "wordpress.tv", "dailymotion.com", "slideshare.net", "ted.com", "mixcloud.com",
-                "reddit.com", "tumblr.com", "imgur.com", "bsky.app", "mastodon.social")
-_PLAYER = re.compile(r"\[(?:powerpress|ss_player|podcast_episode|podlove-(?:episode-)?"
-                     r"web-player)\b[^\]]*\](?:\s*\[/(?:powerpress|ss_player)\])?", re.I)
-_BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.M)
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {m.group(1).lower(): htmlmod.unescape(next(g for g in m.groups()[1:] if g is not None))
-            for m in _ATTR.finditer(text)}
-
-
-def autop(text: str) -> str:
-    """Paragraphs as WordPress shows a classic-editor body: blank lines part paragraphs, a
-    single line break is a ``<br>``; block elements and ``<pre>`` stay as they are."""
-    kept: list[str] = []
-
-    def hold(m: re.Match) -> str:
-        kept.append(m.group(0))
-        return f"\x00{len(kept) - 1}\x00"
-
-    text = _PRE.sub(hold, text.replace("\r\n", "\n").replace("\r", "\n"))
-    out = []
-    for chunk in re.split(r"\n\s*\n", text):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if _STARTS_BLOCK.match(chunk) or re.fullmatch(r"\x00\d+\x00", chunk):
-            out.append(chunk)
-        else:
-            out.append("<p>" + chunk.replace("\n", "<br />\n") + "</p>")
-    joined = "\n\n".join(out)
-    return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], joined)
-
-
-def _link(url: str, label: str) -> str:
-    return f'<p><a href="{htmlmod.escape(url)}">{htmlmod.escape(label)}</a></p>'
-
-
-def _label(url: str, what: str) -> str:
-    name = unquote(os.path.basename(urlsplit(url).path)) or urlsplit(url).netloc
-    return f"{what}: {name}"
-
-
-class _Shortcodes:
-    """The shortcodes a WordPress body can hold, made into HTML a reader can follow."""
-
-    def __init__(self, attachments: dict[str, dict], children: dict[str, list[str]],
-                 post_id: str):
-        self.attachments = attachments
-        self.children = children
-        self.post_id = post_id
-
-    def run(self, body: str) -> str:
-        body = _PLAYER.sub("", body)  # the episode's own player: its page has one
-        body = re.sub(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", self.caption, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[gallery\b([^\]]*)\]", self.gallery, body, flags=re.I)
-        body = re.sub(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", self.media, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[embed\b[^\]]*\]\s*(.*?)\s*\[/embed\]", self.embed, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[playlist\b([^\]]*)\]", self.playlist, body, flags=re.I)
-        return _BARE_URL.sub(self.bare, body)
-
-    def caption(self, m: re.Match) -> str:
-        inner = m.group(2)
-        words = re.sub(r"<a\b[^>]*>\s*(<img\b[^>]*>)\s*</a>", r"\1", inner, flags=re.I)
-        image = re.search(r"<img\b[^>]*>", words, re.I)
-        text = _attrs(m.group(1)).get("caption") or re.sub(r"<img\b[^>]*>", "", words,
-                                                             flags=re.I).strip()
-        shown = image.group(0) if image else ""
-        return f"<figure>{shown}<figcaption>{text}</figcaption></figure>" if text else shown
-
-    def _images(self, ids: list[str]) -> str:
-        out = []
-        for i in ids:
-            att = self.attachments.get(i.strip())
-            if att and att["url"]:
-                alt = htmlmod.escape(att["title"] or "", quote=True)
-                out.append(f'<p><img src="{htmlmod.escape(att["url"])}" alt="{alt}" /></p>')
-        return "\n".join(out)
-
-    def gallery(self, m: re.Match) -> str:
-        a = _attrs(m.group(1))
-        ids = [i for i in (a.get("ids") or a.get("include") or "").split(",") if i.strip()]
-        if not ids:
-            ids = list(self.children.get(a.get("id") or self.post_id, []))
-        return self._images(ids) or ""
-
-    def media(self, m: re.Match) -> str:
-        kind = m.group(1).lower()
-        a = _attrs(m.group(2))
-        url = (a.get("src") or next((a[k] for k in ("mp3", "m4a", "ogg", "wav", "mp4", "m4v",
-                                                    "webm", "mov", "flv", "ogv") if a.get(k)),
-                                    "") or (m.group(3) or "").strip())
-        if not url.startswith(("http://", "https://", "/")):
-            return ""
-        return _link(url, _label(url, "Audio" if kind == "audio" else "Video"))
-
-    def playlist(self, m: re.Match) -> str:
-        ids = [i for i in (_attrs(m.group(1)).get("ids") or "").split(",") if i.strip()]
-        links = [_link(att["url"], _label(att["url"], att["title"] or "Audio"))
-                 for i in ids if (att := self.attachments.get(i.strip())) and att["url"]]
-        return "\n".join(links)
-
-    def embed(self, m: re.Match) -> str:
-        url = htmlmod.unescape(m.group(1).strip())
-        return _link(url, f"Embedded: {urlsplit(url).netloc or url}") if url else ""
-
-    def bare(self, m: re.Match) -> str:
-        url = m.group(1)
-        host = urlsplit(url).netloc.lower().split(":")[0]
-        if any(host == h or host.endswith("." + h) for h in _EMBED_HOSTS):
-            return _link(url, f"Embedded: {host}")
-        return _link(url, url)
-
-
-def _plain(fragment: str) -> str:
-    from lxml import html as lxml_html
-
-    if not fragment.strip():
-        return ""
-    try:
-        text = lxml_html.fragment_fromstring(fragment, create_parent="div").text_content()
-    except (ValueError, lxml_html.etree.ParserError):
-        text = re.sub(r"<[^>]*>", " ", fragment)
-    return " ".join(text.split())
-
-
-def prepare(body: str, shortcodes: _Shortcodes) -> tuple[str, str]:
-    """(the body as HTML to convert, the lead before ``<!--more-->`` as plain text or '')."""
-    blocks = "<!-- wp:" in body
-    body = _BLOCK_COMMENT.sub("", body)
-    body = _NEXTPAGE.sub("\n\n", body)
-    lead = ""
-    more = _MORE.search(body)
-    if more:
-        lead = body[:more.start()]
-        body = body[:more.start()] + "\n\n" + body[more.end():]
-    body = shortcodes.run(body)
-    if not blocks:
-        body = autop(body)
-    if lead:
-        lead = _plain(autop(shortcodes.run(lead)) if not blocks else shortcodes.run(lead))
-    return body, lead
-
-
-# -- podcast plugins ------------------------------------------------------------------------
-
-_PHP_PAIR = re.compile(r's:\d+:"([\w-]+)";(?:s:\d+:"([^"]*)"|i:(-?\d+)|b:([01]))')
-_NUMBER_KEYS = ("episode_no", "episode_number", "itunes_episode_number", "itunes_episode")
-_SEASON_KEYS = ("season", "season_number", "itunes_season_number", "itunes_season")
-_TYPE_KEYS = ("itunes_episode_type", "episode_type", "itunes_type")
-
-
-def _php_extras(text: str) -> dict[str, str]:
-    """The string and number values of PowerPress's serialized PHP array (duration, season,
-    episode_no...), read by pattern: a damaged one gives what can be read, never an error."""
-    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-            for m in _PHP_PAIR.finditer(text)}
-
-
-@dataclass
-class _Audio:
-    url: str
-    length: int | None
-    type: str
-    fields: dict[str, str]
-
-
-def _audio_of(meta: list[tuple[str, str]]) -> _Audio | None:
-    """The episode's audio and fields from a podcast plugin's custom fields, or None."""
-    values = {k.lower(): v for k, v in reversed(meta)}  # the first of a key wins
-    for key, value in meta:  # PowerPress: 'enclosure' (or '_<feed>:enclosure')
-        if key.lower() == "enclosure" or key.lower().endswith(":enclosure"):
-            lines = value.replace("\r\n", "\n").split("\n")
-            url = lines[0].strip()
-            if not url:
-                continue
-            length = lines[1].strip() if len(lines) > 1 else ""
-            kind = lines[2].strip() if len(lines) > 2 else ""
-            extras = _php_extras("\n".join(lines[3:]))
-            return _Audio(url, _int(length, MAX_LENGTH), kind, {**values, **extras})
-    url = (values.get("audio_file") or values.get("episode_mp3_url") or "").strip()
-    if url:  # Seriously Simple Podcasting and its kin
-        return _Audio(url, _int(values.get("filesize_raw"), MAX_LENGTH), "", values)
-    return None
-
-
-def _int(value: str | None, limit: int = 10**6) -> int | None:
-    value = (value or "").strip()
-    if not value.isdigit() or len(value) > 15:
-        return None
-    n = int(value)
-    return n if 0 < n <= limit else None
-
-
-def _duration(value: str | None) -> float | None:
-    from ..model import parse_timestamp
-
-    try:
-        return parse_timestamp(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
-
-
 # -- the export -----------------------------------------------------------------------------
 
 
@@ -506,22 +294,22 @@ def parse_wxr(root, name: str) -> WordPressExport:
         if when is None:
             local = _wall(f.get("post_date")) or _wall(f.get("post_modified"))
             when = zone.at(local) if local is not None else None
-        sc = _Shortcodes(attachments, children, post_id)
+        sc = Shortcodes(attachments, children, post_id)
         html, lead = prepare(f.get("content") or "", sc)
-        html = _relink(_absolute(html, base), attachments, base)
+        html = relink(absolute(html, base), attachments, base)
         for att_id in children.get(post_id, []):
             used.add(att_id)
         author = authors.get(f.get("creator") or "", f.get("creator") or "")
         tags = []
-        for domain, nicename, label in it.categories:
-            label = " ".join(htmlmod.unescape(label).split())
-            if domain in ("category", "post_tag") and label and label not in tags and not (
+        for domain, nicename, term in it.categories:
+            term = " ".join(htmlmod.unescape(term).split())
+            if domain in ("category", "post_tag") and term and term not in tags and not (
                     domain == "category" and nicename == "uncategorized"):
-                tags.append(label)
-        excerpt = _plain(f.get("excerpt") or "")
-        audio = _audio_of(it.meta)
+                tags.append(term)
+        excerpt = plain(f.get("excerpt") or "")
+        audio = audio_of(it.meta)
         if audio is not None and kind != "page":
-            ep, why = _episode(audio, title, guid, when, html, base, draft)
+            ep, why = episode(audio, title, guid, when, html, base, draft)
             if ep is not None:
                 episodes.append(ep)
                 if ep.date.tzinfo is None:  # no item of the export tells the site's zone
@@ -537,7 +325,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
             # not audio syndicate can publish (a video): the post, linking to the file
             doubt = f"{why}; imported as a post that links to it"
             if urlsplit(audio.url).scheme in ("http", "https"):
-                html += "\n" + _link(audio.url, _label(audio.url, "Media"))
+                html += "\n" + link(audio.url, label(audio.url, "Media"))
         if kind == "podcast":
             doubt = doubt or ("an episode with no audio in the export (Podlove keeps its "
                               "media in its own tables): imported as a post; import the "
@@ -552,7 +340,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
             extra["summary"] = excerpt or lead
         if author:
             extra["author"] = author
-        files = _attachment_urls(html, attachments, base)
+        files = attachment_urls(html, attachments, base)
         found = Found(title or "", body, name, when, derived_title=not title, guid=guid,
                       tags=tags, order=(0, n), doubt=doubt,
                       date_text=(f.get("post_date_gmt") or f.get("post_date"))
@@ -590,134 +378,11 @@ def _slug(post_name: str | None) -> str | None:
     return None if slug == "item" else slug
 
 
-def _relink(html: str, attachments: dict[str, dict], base: str) -> str:
-    """Links to an attachment's own page on the old site (``?attachment_id=12``, or the page
-    WordPress made for it) pointed at the file itself: that page does not move with the post."""
-    pages = {}
-    for att_id, a in attachments.items():
-        if a["url"]:
-            pages[urljoin(base, f"?attachment_id={att_id}")] = a["url"]
-            if a["link"]:
-                pages[urljoin(base, a["link"])] = a["url"]
-    if not pages:
-        return html
-
-    def swap(m: re.Match) -> str:
-        target = pages.get(urljoin(base, htmlmod.unescape(m.group(2)).strip()))
-        return m.group(0) if target is None else f'{m.group(1)}"{htmlmod.escape(target)}"'
-
-    return re.sub(r"""(<a\b[^>]*?\bhref\s*=\s*)["']([^"']+)["']""", swap, html, flags=re.I)
-
-
-_SIZED = re.compile(r"-\d+x\d+(?=\.\w+$)")
-
-
-def _attachment_urls(html: str, attachments: dict[str, dict], base: str) -> list[str]:
-    """The images of the old site's media library a body shows (any of their sizes, and any
-    file under its uploads folder: a large export comes in several files, an attachment's item
-    perhaps in another): the files to download with the post."""
-    library = {_SIZED.sub("", a["url"]) for a in attachments.values() if a["url"]}
-    host = urlsplit(base).netloc.lower()
-    found = []
-    for m in re.finditer(r"""<(?:img|a)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", html,
-                         re.I):
-        url = urljoin(base, htmlmod.unescape(m.group(1)).strip())
-        parts = urlsplit(url)
-        uploaded = (parts.netloc.lower() == host and "/wp-content/uploads/" in parts.path
-                    and os.path.splitext(parts.path)[1].lower() in _IMAGE_SUFFIXES)
-        if (uploaded or _SIZED.sub("", url) in library) and url not in found:
-            found.append(url)
-    return found
-
-
-_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-_LINKED = re.compile(r"""(<(?:a|img|source|audio|video|iframe)\b[^>]*?\b(?:src|href)\s*=\s*)"""
-                     r"""(["'])([^"']*)\2""", re.I)
-
-
-def _absolute(html: str, base: str) -> str:
-    """Addresses relative to the old site (``/about``, ``img.png``) made absolute: on the new
-    site they would lead nowhere."""
-    if not base.startswith(("http://", "https://")):
-        return html
-
-    def fix(m: re.Match) -> str:
-        url = htmlmod.unescape(m.group(3)).strip()
-        if not url or url.startswith("#") or re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:", url):
-            return m.group(0)
-        return f'{m.group(1)}"{htmlmod.escape(urljoin(base, url))}"'
-
-    return _LINKED.sub(fix, html)
-
-
 def _title(raw: str) -> str:
     """A WordPress title is HTML (themes print it as it is): its entities decoded, its tags
     (an <em>) left out, its white space made single."""
     text = re.sub(r"</?[A-Za-z][^<>]*>", "", raw)
     return " ".join(htmlmod.unescape(text).split())
-
-
-def _episode(audio: _Audio, title: str, guid: str | None, when, notes_html: str, base: str,
-             draft: bool) -> tuple[FeedEpisode | None, str]:
-    """(the episode, '') or (None, why it cannot be one)."""
-    if when is None:
-        return None, "no date in the export (post_date_gmt and post_date empty or 0000-00-00)"
-    url = urljoin(base, audio.url)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None, f"its podcast file {url[:200]!r} is not an http(s) address"
-    kind = audio.type.split(";")[0].strip().lower()
-    ext = AUDIO_EXTENSION_OF.get(kind) or os.path.splitext(parts.path)[1].lower()
-    if ext not in (".mp3", ".m4a"):
-        shown = kind or "of unknown type"
-        return None, (f"its podcast file is {shown} ({url[:200]}); syndicate publishes MP3 "
-                      "and M4A audio only")
-    v = audio.fields
-    ep_type = next((v[k].strip().lower() for k in _TYPE_KEYS
-                    if (v.get(k) or "").strip().lower() in ("full", "trailer", "bonus")), "full")
-    explicit = (v.get("explicit") or v.get("itunes_explicit") or "").strip().lower()
-    ep = FeedEpisode(
-        title=title or guid or url, guid=guid or url, date=when,
-        draft=draft,
-        notes_html=notes_html, audio_url=url, audio_length=audio.length, audio_ext=ext,
-        season=next((n for k in _SEASON_KEYS if (n := _int(v.get(k)))), None),
-        number=next((n for k in _NUMBER_KEYS if (n := _int(v.get(k)))), None),
-        type=ep_type,
-        explicit=True if explicit in ("yes", "true", "on", "1", "explicit") else
-        False if explicit in ("no", "false", "clean", "off", "2") else None,
-        duration=_duration(v.get("duration") or v.get("itunes_duration")))
-    return ep, ""
-
-
-def fetch_attachments(found: Found, stem: str, folder, parts, http) -> tuple[str, list[str]]:
-    """Download the images ``found`` shows into ``folder/stem/`` and point its body at them
-    (relative to the post's file). (the body, what could not be fetched): an image that fails
-    stays at its old address, named for review; the post is still written."""
-    from .podcast import download
-
-    body, failed, names = found.body, [], set()
-    for url in found.attachments:
-        name = _file_name(url, names)
-        try:
-            download(url, folder / stem / name, parts, expected=None, http=http)
-        except SourceError as exc:
-            failed.append(f"an image could not be downloaded ({exc}); it still points at the "
-                          "old site")
-            continue
-        body = body.replace(url, f"{stem}/{name}")
-    return body, failed
-
-
-def _file_name(url: str, taken: set[str]) -> str:
-    base = unquote(os.path.basename(urlsplit(url).path)) or "image"
-    stem, ext = os.path.splitext(base)
-    stem = slugify(stem)
-    ext = ext.lower() if re.fullmatch(r"\.[a-z0-9]{1,5}", ext.lower()) else ""
-    name, n = f"{stem}{ext}", 2
-    while name in taken:
-        name, n = f"{stem}-{n}{ext}", n + 1
-    taken.add(name)
-    return name
 
 
 def add_export(settings, export: WordPressExport, source: str, report, *, dry_run: bool,

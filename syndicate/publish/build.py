@@ -26,6 +26,7 @@ from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import image_size
 from ..markup import xml_safe
+from ..mediatypes import IMAGE_SUFFIXES
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
@@ -111,7 +112,6 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
     return data
 
 
-POST_IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -132,7 +132,7 @@ def post_images(settings: Settings, source: str, warnings: list[str]
         return []
     out = []
     for path in sorted(folder.iterdir()):
-        if path.suffix.lower() not in POST_IMAGE_SUFFIXES:
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         rel = relative(path, settings.root)
         if not _PLAIN_NAME.match(path.name):
