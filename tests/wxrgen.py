@@ -106,9 +106,11 @@ def render_item(item: Item, base: str) -> str:
            f"<wp:status>{item.status}</wp:status>",
            f"<wp:post_type>{item.kind}</wp:post_type>",
            f"<wp:post_password>{'pw' if item.password else ''}</wp:post_password>"]
-    for tag in item.tags:
-        out.append(f'<category domain="post_tag" nicename="t">{_text(tag, item.cdata)}'
-                   "</category>")
+    for k, tag in enumerate(item.tags):  # as WordPress 3+ and as WordPress 2.x wrote tags
+        domain = ' domain="post_tag" nicename="t"' if item.n % 3 else ' domain="tag"'
+        if k == 0 and item.n % 2:
+            out.append(f"<category>{_text(tag, item.cdata)}</category>")  # 2.x: bare as well
+        out.append(f"<category{domain}>{_text(tag, item.cdata)}</category>")
     url = f"{base}audio/{item.n}.mp3"
     if item.plugin == "powerpress":
         extras = (f'a:3:{{s:8:"duration";s:8:"00:01:05";s:6:"season";s:{len(str(item.season))}'

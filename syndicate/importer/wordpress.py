@@ -303,7 +303,8 @@ def parse_wxr(root, name: str) -> WordPressExport:
         tags = []
         for domain, nicename, term in it.categories:
             term = " ".join(htmlmod.unescape(term).split())
-            if domain in ("category", "post_tag") and term and term not in tags and not (
+            # (exports of WordPress 2.x: domain "tag", and each category once more bare)
+            if domain in ("category", "post_tag", "tag", "") and term and term not in tags and not (
                     domain == "category" and nicename == "uncategorized"):
                 tags.append(term)
         excerpt = plain(f.get("excerpt") or "")
