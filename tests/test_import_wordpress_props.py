@@ -10,6 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,23 @@ def test_a_classic_editor_body_keeps_its_paragraphs_lines_and_words(case):
         assert _words(post.extra["summary"]) == _words(" ".join(" ".join(p) for p in lead))
     else:
         assert "summary" not in post.extra
+
+
+HOSTILE = {  # each would take minutes if a pattern scanned on from every opener
+    "captions": "[caption id=1 " * 20000,
+    "unclosed": "[caption]<a href=x>" * 5000 + "[audio src=x]" * 5000 + "[embed]" * 5000,
+    "pre": "<pre>" * 20000,
+    "blocks": "<!-- wp:paragraph " * 20000,
+    "links": "<a href='/x" * 20000 + "<img src=\"" * 20000,
+    "more": "<!--more " * 20000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_body_is_read_in_linear_time(name):
+    from test_import_hostile import guard
+
+    body = HOSTILE[name] + "\n\nThe last words."
+    with guard(20):  # not a timing test: a hang guard
+        [post] = parse(_wxr(body), "old.xml").posts
+    assert "The last words." in post.body

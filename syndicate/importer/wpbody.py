@@ -14,8 +14,8 @@ from ..markup import slugify
 from ..mediatypes import IMAGE_SUFFIXES
 from . import Found, SourceError
 
-_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->\s*", re.S)
-_MORE = re.compile(r"<!--more(?:\s[^>]*)?-->", re.I)
+_BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^<>]*?-->\s*", re.S)
+_MORE = re.compile(r"<!--more(?:\s[^<>]*)?-->", re.I)
 _NEXTPAGE = re.compile(r"<!--nextpage-->", re.I)
 _BLOCK_TAGS = ("p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                "pre", "table", "thead", "tbody", "tr", "td", "th", "figure", "figcaption",
@@ -23,14 +23,25 @@ _BLOCK_TAGS = ("p", "div", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6",
                "iframe", "form", "address", "details", "summary", "style", "script", "img",
                "video", "audio", "object", "embed")
 _STARTS_BLOCK = re.compile(r"\s*<(?:" + "|".join(_BLOCK_TAGS) + r")\b", re.I)
-_PRE = re.compile(r"<pre\b.*?</pre>", re.I | re.S)
+# (no pattern crosses the start of another of its kind, nor an attribute list a bracket: a
+# body of thousands of unclosed shortcodes or tags is read in linear time)
+_PRE = re.compile(r"<pre\b(?:(?!<pre\b).)*?</pre>", re.I | re.S)
 _ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'\]]+))""")
 _EMBED_HOSTS = ("youtube.com", "youtu.be", "vimeo.com", "twitter.com", "x.com",
                 "soundcloud.com", "spotify.com", "flickr.com", "instagram.com", "tiktok.com",
                 "wordpress.tv", "dailymotion.com", "slideshare.net", "ted.com", "mixcloud.com",
                 "reddit.com", "tumblr.com", "imgur.com", "bsky.app", "mastodon.social")
 _PLAYER = re.compile(r"\[(?:powerpress|ss_player|podcast_episode|podlove-(?:episode-)?"
-                     r"web-player)\b[^\]]*\](?:\s*\[/(?:powerpress|ss_player)\])?", re.I)
+                     r"web-player)\b[^\[\]]*\](?:\s*\[/(?:powerpress|ss_player)\])?", re.I)
+_CAPTION = re.compile(r"\[caption\b([^\[\]]*)\]((?:(?!\[/?caption\b).)*?)\[/caption\]",
+                      re.S | re.I)
+_GALLERY = re.compile(r"\[gallery\b([^\[\]]*)\]", re.I)
+_MEDIA = re.compile(r"\[(audio|video)\b([^\[\]]*)\]"
+                    r"(?:((?:(?!\[/?(?:audio|video)\b).)*?)\[/\1\])?", re.S | re.I)
+_EMBED = re.compile(r"\[embed\b[^\[\]]*\]((?:(?!\[/?embed\b).)*?)\[/embed\]", re.S | re.I)
+_PLAYLIST = re.compile(r"\[playlist\b([^\[\]]*)\]", re.I)
+_LINKED_IMAGE = re.compile(r"<a\b[^<>]*>\s*(<img\b[^<>]*>)\s*</a>", re.I)
+_IMG = re.compile(r"<img\b[^<>]*>", re.I)
 _BARE_URL = re.compile(r"^[ \t]*(https?://[^\s<>\"']+)[ \t]*$", re.M)
 
 
@@ -82,22 +93,18 @@ class Shortcodes:
 
     def run(self, body: str) -> str:
         body = _PLAYER.sub("", body)  # the episode's own player: its page has one
-        body = re.sub(r"\[caption\b([^\]]*)\](.*?)\[/caption\]", self.caption, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[gallery\b([^\]]*)\]", self.gallery, body, flags=re.I)
-        body = re.sub(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", self.media, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[embed\b[^\]]*\]\s*(.*?)\s*\[/embed\]", self.embed, body,
-                      flags=re.S | re.I)
-        body = re.sub(r"\[playlist\b([^\]]*)\]", self.playlist, body, flags=re.I)
+        body = _CAPTION.sub(self.caption, body)
+        body = _GALLERY.sub(self.gallery, body)
+        body = _MEDIA.sub(self.media, body)
+        body = _EMBED.sub(self.embed, body)
+        body = _PLAYLIST.sub(self.playlist, body)
         return _BARE_URL.sub(self.bare, body)
 
     def caption(self, m: re.Match) -> str:
         inner = m.group(2)
-        words = re.sub(r"<a\b[^>]*>\s*(<img\b[^>]*>)\s*</a>", r"\1", inner, flags=re.I)
-        image = re.search(r"<img\b[^>]*>", words, re.I)
-        text = _attrs(m.group(1)).get("caption") or re.sub(r"<img\b[^>]*>", "", words,
-                                                             flags=re.I).strip()
+        words = _LINKED_IMAGE.sub(r"\1", inner)
+        image = _IMG.search(words)
+        text = _attrs(m.group(1)).get("caption") or _IMG.sub("", words).strip()
         shown = image.group(0) if image else ""
         return f"<figure>{shown}<figcaption>{text}</figcaption></figure>" if text else shown
 
@@ -153,8 +160,17 @@ def plain(fragment: str) -> str:
     try:
         text = lxml_html.fragment_fromstring(fragment, create_parent="div").text_content()
     except (ValueError, lxml_html.etree.ParserError):
-        text = re.sub(r"<[^>]*>", " ", fragment)
+        text = re.sub(r"<[^<>]*>", " ", fragment)
     return " ".join(text.split())
+
+
+_COMMENT = re.compile(r"<!--(?:(?!<!--).)*?-->", re.S)
+
+
+def _without_comments(body: str) -> str:
+    """The body without its HTML comments (no reader sees them); one left open is text (an
+    HTML parser would look for its end from every one: minutes for thousands)."""
+    return _COMMENT.sub("", body).replace("<!--", "&lt;!--")
 
 
 def prepare(body: str, shortcodes: Shortcodes) -> tuple[str, str]:
@@ -165,8 +181,9 @@ def prepare(body: str, shortcodes: Shortcodes) -> tuple[str, str]:
     lead = ""
     more = _MORE.search(body)
     if more:
-        lead = body[:more.start()]
+        lead = _without_comments(body[:more.start()])
         body = body[:more.start()] + "\n\n" + body[more.end():]
+    body = _without_comments(body)
     body = shortcodes.run(body)
     if not blocks:
         body = autop(body)
@@ -193,7 +210,7 @@ def relink(html: str, attachments: dict[str, dict], base: str) -> str:
         target = pages.get(urljoin(base, htmlmod.unescape(m.group(2)).strip()))
         return m.group(0) if target is None else f'{m.group(1)}"{htmlmod.escape(target)}"'
 
-    return re.sub(r"""(<a\b[^>]*?\bhref\s*=\s*)["']([^"']+)["']""", swap, html, flags=re.I)
+    return re.sub(r"""(<a\b[^<>]*?\bhref\s*=\s*)["']([^"']+)["']""", swap, html, flags=re.I)
 
 
 _SIZED = re.compile(r"-\d+x\d+(?=\.\w+$)")
@@ -206,7 +223,7 @@ def attachment_urls(html: str, attachments: dict[str, dict], base: str) -> list[
     library = {_SIZED.sub("", a["url"]) for a in attachments.values() if a["url"]}
     host = urlsplit(base).netloc.lower()
     found = []
-    for m in re.finditer(r"""<(?:img|a)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", html,
+    for m in re.finditer(r"""<(?:img|a)\b[^<>]*?\b(?:src|href)\s*=\s*["']([^"']+)["']""", html,
                          re.I):
         url = urljoin(base, htmlmod.unescape(m.group(1)).strip())
         parts = urlsplit(url)
@@ -217,7 +234,7 @@ def attachment_urls(html: str, attachments: dict[str, dict], base: str) -> list[
     return found
 
 
-_LINKED = re.compile(r"""(<(?:a|img|source|audio|video|iframe)\b[^>]*?\b(?:src|href)\s*=\s*)"""
+_LINKED = re.compile(r"""(<(?:a|img|source|audio|video|iframe)\b[^<>]*?\b(?:src|href)\s*=\s*)"""
                      r"""(["'])([^"']*)\2""", re.I)
 
 
