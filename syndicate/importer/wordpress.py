@@ -25,6 +25,7 @@ import datetime as dt
 import html as htmlmod
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urljoin, urlsplit
 
 from ..markup import SLUG_RE, slugify
@@ -159,6 +160,7 @@ def _read_item(item, wp: str) -> _Item:
 _WP_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*$")
 
 
+@lru_cache(maxsize=4096)  # each item's dates are asked for twice
 def _wall(value: str | None) -> dt.datetime | None:
     """A WordPress ``YYYY-MM-DD HH:MM:SS`` (no zone); None for ``0000-00-00`` or no date."""
     m = _WP_DATE.match(value or "")

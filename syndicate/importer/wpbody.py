@@ -152,7 +152,14 @@ class Shortcodes:
         return link(url, url)
 
 
+_SIMPLE_TAG = re.compile(r"</?p>|<br ?/?>")
+_SIMPLE = re.compile(r"[^<&]*(?:(?:</?p>|<br ?/?>)[^<&]*)*")
+
+
 def plain(fragment: str) -> str:
+    """The words of an HTML fragment (a summary), white space made single."""
+    if _SIMPLE.fullmatch(fragment):  # most excerpts and leads: words in paragraphs
+        return " ".join(_SIMPLE_TAG.sub(" ", fragment).split())
     from lxml import html as lxml_html
 
     if not fragment.strip():
