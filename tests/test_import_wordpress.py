@@ -301,3 +301,25 @@ def test_an_export_in_a_foreign_wp_namespace_is_refused_not_read_as_a_feed():
     with pytest.raises(SourceError, match=r"^old\.xml: a WordPress export whose 'wp' namespace"):
         parse(_one_item("<wp:wxr_version>1.2</wp:wxr_version>",
                         ns="http://wordpress.example/export/1.2/"), "old.xml")
+
+
+def test_a_wordpress_export_listed_under_sources_is_imported_by_collect(make_project,
+                                                                        old_site):
+    proj = make_project({}, config=BASE_CONFIG + "import_audio: keep-url\nsources:\n"
+                        f"  - {old_site.url}/export.xml\n")
+    first = proj.run("collect")
+    assert first.exit_code == 0, first.output
+    assert "Sources: created 9" in first.output
+    posts = sorted(p.name for p in (proj.root / "posts").glob("*.md"))
+    assert "2019-04-01-planting-the-spring-beds.md" in posts and len(posts) == 7
+    again = proj.run("collect")
+    assert again.exit_code == 0 and "Sources:" not in again.output  # unchanged: not parsed
+
+
+def test_a_dry_run_of_an_export_writes_and_fetches_nothing(make_project, old_site):
+    proj = make_project({}, config=BASE_CONFIG)
+    result, report = _import(proj, old_site.url + "/export.xml", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert len(report["created"]) == 9 and len(report["skipped"]) == 4
+    assert old_site.gets == ["/export.xml"]  # no image, no audio
+    assert [p for d in ("posts", "episodes") for p in (proj.root / d).iterdir()] == []
