@@ -277,7 +277,9 @@ def fetch_attachments(found: Found, stem: str, folder, parts, http) -> tuple[str
             failed.append(f"an image could not be downloaded ({exc}); it still points at the "
                           "old site")
             continue
-        body = body.replace(url, f"{stem}/{name}")
+        # the address as a Markdown link's target: ](url) or ](url "title"), not within another
+        target = f"]({stem}/{name}"
+        body = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])", lambda _m, t=target: t, body)
     return body, failed
 
 
