@@ -312,7 +312,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                 dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
-    http_images = None  # one session for the images of every post (WordPress attachments)
+    with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
@@ -342,17 +342,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
-        failed: list[str] = []
-        if f.attachments and not dry_run and (audio or settings.config.import_audio) != "keep-url":
-            from .wpbody import fetch_attachments
-
-            if http_images is None:
-                from .fetch import session
-
-                http_images = session()
-            f.body, failed = fetch_attachments(f, stem, posts_dir, settings.state_dir
-                                               / "downloads", http_images)
-        text = f"---\n{_front_matter(f, date)}---\n\n{clean(f.body).strip()}\n"
+        text = post_text(f, date)
         if not dry_run:
             try:
                 _write_atomic(path, text)
@@ -368,12 +358,21 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
-        for reason in (doubt, f.doubt, *failed):
+        for reason in (doubt, f.doubt):
             if reason:
                 report.flagged.append({**entry, "reason": reason})
-    if http_images is not None:
-        http_images.close()
+        if f.attachments and not dry_run:
+            with_images.append((f, stem, path, date, entry))
+    if with_images and (audio or settings.config.import_audio) != "keep-url":
+        from .wpbody import fetch_images
+
+        fetch_images(with_images, settings, report)
     return report
+
+
+def post_text(found: Found, date: dt.datetime | None) -> str:
+    """A post's file: its front matter, then its body."""
+    return f"---\n{_front_matter(found, date)}---\n\n{clean(found.body).strip()}\n"
 
 
 class _Index:

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..markup import slugify
 from ..mediatypes import IMAGE_SUFFIXES
-from . import Found, SourceError
+from . import SourceError
 
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^<>]*?-->\s*", re.S)
 _MORE = re.compile(r"<!--more(?:\s[^<>]*)?-->", re.I)
@@ -262,25 +262,53 @@ def absolute(html: str, base: str) -> str:
 
 
 
-def fetch_attachments(found: Found, stem: str, folder, parts, http) -> tuple[str, list[str]]:
-    """Download the images ``found`` shows into ``folder/stem/`` and point its body at them
-    (relative to the post's file). (the body, what could not be fetched): an image that fails
-    stays at its old address, named for review; the post is still written."""
+def fetch_images(jobs: list, settings, report) -> None:
+    """Download the images of the posts just written (``(found, stem, path, date, entry)``)
+    into ``posts/<stem>/``, several at a time, and write each post again pointing at its
+    files (relative to the post's file). An image that fails keeps its old address, and the
+    post is flagged naming it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import _write_atomic, post_text
+    from .fetch import session
     from .podcast import download
 
-    body, failed, names = found.body, [], set()
-    for url in found.attachments:
-        name = _file_name(url, names)
+    parts = settings.state_dir / "downloads"
+    tasks = []
+    for n, (found, stem, path, _, _) in enumerate(jobs):
+        names: set[str] = set()
+        for url in found.attachments:
+            tasks.append((n, url, f"{stem}/{_file_name(url, names)}", path.parent))
+
+    def fetch(task) -> str | None:
+        _, url, rel, folder = task
         try:
-            download(url, folder / stem / name, parts, expected=None, http=http)
+            download(url, folder / rel, parts, expected=None, http=http)
         except SourceError as exc:
-            failed.append(f"an image could not be downloaded ({exc}); it still points at the "
-                          "old site")
+            return (f"an image could not be downloaded ({exc}); it still points at the old "
+                    "site")
+        return None
+
+    with session() as http, ThreadPoolExecutor(8) as pool:
+        failures = list(pool.map(fetch, tasks))
+    bodies = [found.body for found, *_ in jobs]
+    for (n, url, rel, _), failure in zip(tasks, failures, strict=True):
+        entry = jobs[n][4]
+        if failure:
+            report.flagged.append({**entry, "reason": failure})
             continue
         # the address as a Markdown link's target: ](url) or ](url "title"), not within another
-        target = f"]({stem}/{name}"
-        body = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])", lambda _m, t=target: t, body)
-    return body, failed
+        bodies[n] = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])",
+                           lambda _m, t=f"]({rel}": t, bodies[n])
+    for (found, _, path, date, entry), body in zip(jobs, bodies, strict=True):
+        if body == found.body:
+            continue
+        found.body = body
+        try:
+            _write_atomic(path, post_text(found, date))
+        except OSError as exc:  # the post stays as written, pointing at the old site
+            report.flagged.append({**entry, "reason": f"its images were downloaded but the "
+                                   f"post could not be written again ({exc.strerror or exc})"})
 
 
 def _file_name(url: str, taken: set[str]) -> str:
