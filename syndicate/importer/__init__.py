@@ -275,11 +275,11 @@ def import_sources(settings: Settings, sources: list[str], *,
         if isinstance(got, SourceError):
             report.errors.append(str(got))
             continue
+        from .wordpress import WordPressExport, add_export
+
         if isinstance(got, list):
             found += got
-        elif hasattr(got, "posts"):  # a WordPress export: posts, and perhaps episodes
-            from .wordpress import add_export
-
+        elif isinstance(got, WordPressExport):  # posts, and perhaps episodes
             found += add_export(settings, got, source, report, dry_run=dry_run,
                                 keep_url=(audio or settings.config.import_audio) == "keep-url")
         else:
