@@ -124,14 +124,23 @@ def post_images(settings: Settings, source: str, warnings: list[str]
     sources are: from inside the posts folder, regular files only, bounded; one that cannot be
     read is a warning naming it."""
     folder = (settings.root / source).with_suffix("")
-    if not folder.is_dir() or folder.is_symlink():
+    try:  # (a folder above it that cannot be read is named by collect; nothing to add here)
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return []
+    except OSError:
         return []
     if not _PLAIN_NAME.match(folder.name):
         warnings.append(f"{relative(folder, settings.root)}/: its images are not published: "
                         "name the folder with letters, digits, dots, dashes and underscores")
         return []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        warnings.append(f"{relative(folder, settings.root)}/: its images are not published: "
+                        f"cannot read the folder ({exc.strerror or exc})")
+        return []
     out = []
-    for path in sorted(folder.iterdir()):
+    for path in paths:
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         rel = relative(path, settings.root)
