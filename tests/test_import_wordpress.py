@@ -323,3 +323,24 @@ def test_a_dry_run_of_an_export_writes_and_fetches_nothing(make_project, old_sit
     assert len(report["created"]) == 9 and len(report["skipped"]) == 4
     assert old_site.gets == ["/export.xml"]  # no image, no audio
     assert [p for d in ("posts", "episodes") for p in (proj.root / d).iterdir()] == []
+
+
+def test_an_unreadable_image_folder_is_named_once_and_the_post_publishes(make_project):
+    from test_safety_collect import _unprivileged
+
+    from conftest import post
+
+    proj = make_project({"posts/2024-05-01-walk.md": post("Walk", "2024-05-01", "Words."),
+                         "posts/2024-05-01-walk/a.png": png_bytes(3, 3)})
+    folder = proj.root / "posts/2024-05-01-walk"
+    folder.chmod(0)
+    try:
+        result = _unprivileged(proj, "publish")
+    finally:
+        folder.chmod(0o755)
+    assert "Traceback" not in result.stderr
+    said = [line for line in (result.stdout + result.stderr).splitlines()
+            if "2024-05-01-walk" in line]
+    assert len(said) == 1 and said[0].startswith("Error: posts/2024-05-01-walk: folder cannot "
+                                                 "be read"), said
+    assert proj.public("posts/walk/index.html").is_file()

@@ -124,7 +124,7 @@ def post_images(settings: Settings, source: str, warnings: list[str]
     sources are: from inside the posts folder, regular files only, bounded; one that cannot be
     read is a warning naming it."""
     folder = (settings.root / source).with_suffix("")
-    try:  # (a folder above it that cannot be read is named by collect; nothing to add here)
+    try:
         if not stat.S_ISDIR(folder.lstat().st_mode):
             return []
     except OSError:
@@ -135,9 +135,7 @@ def post_images(settings: Settings, source: str, warnings: list[str]
         return []
     try:
         paths = sorted(folder.iterdir())
-    except OSError as exc:
-        warnings.append(f"{relative(folder, settings.root)}/: its images are not published: "
-                        f"cannot read the folder ({exc.strerror or exc})")
+    except OSError:  # collect names a folder of posts/ it cannot read
         return []
     out = []
     for path in paths:
