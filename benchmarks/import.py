@@ -4,12 +4,14 @@ served by a loopback HTTP server as the old site would be, then re-collect them 
 First prints how well text export pages are split into posts: the precision and recall of post
 boundaries and of titles over 500 generated pages (index, single-post and monthly archive
 pages, from seeds the tests do not draw; target: each at least 99 %). Then prints the import
-time of each and both together (target: under 2 s together), the podcast
-once with its audio kept at its URL and once downloaded, and the time of
-a re-collect of the unchanged remote sources listed under ``sources:`` (target: under 0.2 s,
-with nothing parsed: every source answers 304).
+time of each and both together, the podcast once with its audio kept at its URL and once
+downloaded, the import time of a generated WordPress export (2,000 posts and 300 PowerPress
+episodes, audio kept at its URL) and of all three together on the keep-url path (target: under
+2 s), and the time of a re-collect of the unchanged remote sources listed under ``sources:``
+(target: under 0.2 s, with nothing parsed: every source answers 304).
 
-    python benchmarks/import.py [--pages 75] [--episodes 1000] [--runs 3] [--scratch DIR]
+    python benchmarks/import.py [--pages 75] [--episodes 1000] [--wp-posts 2000]
+                                [--wp-episodes 300] [--runs 3] [--scratch DIR]
                                 [--split-pages 500] [--split-seed N] [--split-only]
 """
 
@@ -72,6 +74,51 @@ def podcast_feed(base: str, episodes: int, length: int) -> str:
             "<title>Old show</title><link>https://old.example/</link><description>x"
             "</description><podcast:guid>0e1f9a3c-5d7b-5e2a-8c4f-6b9d1a2e3f40</podcast:guid>"
             + "".join(items) + "</channel></rss>")
+
+
+# -- the WordPress export ----------------------------------------------------------------------
+
+
+def wordpress_export(base: str, posts: int, episodes: int, length: int) -> str:
+    """A WordPress export of ``posts`` posts (classic and block editor, tags, comments, a
+    <!--more-->) and ``episodes`` PowerPress episodes whose audio is at ``base``/audio/."""
+    import datetime as dt
+
+    from wxrgen import Item, export
+
+    items = []
+    for i in range(posts + episodes):
+        ep = i >= posts
+        items.append(Item(
+            n=1000 + i, kind="post", status="publish", password=False,
+            title=f"{'Episode' if ep else 'Post'} {i} about the {WORDS[i % len(WORDS)]}",
+            paragraphs=[paragraph(i * 10 + j) for j in range(2 if ep else 6)],
+            date=dt.datetime(2015, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=7 * i),
+            tags=[WORDS[i % 7], WORDS[i % 11]], blocks=i % 2 == 0, more=i % 3 == 0,
+            plugin="powerpress" if ep else None, season=1, number=i - posts + 1 if ep else 1,
+            length=length))
+    # the episodes' audio is served where the export says: base + "audio/<n>.mp3"
+    return export(items, base.rstrip("/") + "/")
+
+
+def wordpress_audio_paths(posts: int, episodes: int) -> list[str]:
+    return [f"/audio/{1000 + i}.mp3" for i in range(posts, posts + episodes)]
+
+
+def bench_wordpress(url: str, project, runs: int, posts: int, episodes: int) -> list[float]:
+    """Import times of the served export into new projects, audio kept at its URL."""
+    from syndicate.importer import import_sources
+
+    times = []
+    for n in range(runs):
+        settings = project(f"{n}-wordpress")
+        os.sync()
+        t = time.perf_counter()
+        report = import_sources(settings, [url], audio="keep-url")
+        times.append(time.perf_counter() - t)
+        assert not report.errors, report.errors[:3]
+        assert len(report.created) == posts + episodes, (len(report.created), report.skipped[:3])
+    return times
 
 
 SERVER = r"""
@@ -209,6 +256,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=75)
     parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--wp-posts", type=int, default=2000,
+                        help="posts in the generated WordPress export")
+    parser.add_argument("--wp-episodes", type=int, default=300,
+                        help="podcast episodes in the generated WordPress export")
     parser.add_argument("--audio", nargs="+", default=["keep-url", "download"],
                         choices=["keep-url", "download"],
                         help="what the podcast import does with the audio (each is timed)")
@@ -243,6 +294,9 @@ def main() -> None:
                  for p in range(1, args.pages + 1)}
         files.update({f"/audio/{i}.mp3": audio for i in range(args.episodes)})
         files["/feed.xml"] = podcast_feed(base, args.episodes, len(audio)).encode()
+        files["/wordpress.xml"] = wordpress_export(base, args.wp_posts, args.wp_episodes,
+                                                   len(audio)).encode()
+        files.update({p: audio for p in wordpress_audio_paths(args.wp_posts, args.wp_episodes)})
         return files
 
     site = OldSite(files_for, port)
@@ -301,6 +355,16 @@ def main() -> None:
                   f"({rows[-1][mode + ' requests']} requests to the old host)")
             both = statistics.median(r["posts"] + r[mode] for r in rows)
             print(f"  both together: {both:.2f} s (target < 2 s)")
+
+        wp = bench_wordpress(f"{site.url}/wordpress.xml", project, args.runs, args.wp_posts,
+                             args.wp_episodes)
+        print(f"WordPress export, {args.wp_posts} posts and {args.wp_episodes} episodes, audio "
+              f"keep-url: {statistics.median(wp):.2f} s (median of {args.runs})")
+        if "keep-url" in args.audio:
+            every = statistics.median(r["posts"] + r["keep-url"] + w
+                                      for r, w in zip(rows, wp, strict=True))
+            print(f"  all imports together (text export, podcast feed, WordPress; keep-url): "
+                  f"{every:.2f} s (target < 2 s)")
 
         refresh_sources(settings)  # first refresh of the first mode's project: learns ETags
         time.sleep(0.2)

@@ -327,8 +327,8 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
 def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: str | None,
                dry_run: bool, as_json: bool, config_path: str) -> None:
     """Import the old blog's posts into posts/ and the old show's episodes into episodes/: text
-    exports, HTML pages, RSS, Atom and podcast feeds (files or URLs). A post or episode seen
-    before (from any source) is not written twice."""
+    exports, HTML pages, RSS, Atom and podcast feeds, WordPress exports (files or URLs). A post
+    or episode seen before (from any source) is not written twice."""
     from .importer import import_sources
 
     settings = _load(config_path)
@@ -361,6 +361,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             click.echo(f"  review   {e['file']}: {e['reason']}")
         for line in report.field_summary():
             click.echo(f"  {line}")
+        for e in report.left_behind:
+            click.echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
     for err in report.errors:
         click.echo(f"Error: {redact_text(err)}", err=True)
     if report.errors:

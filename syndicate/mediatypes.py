@@ -19,6 +19,8 @@ TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
     ".html": "text/html; charset=utf-8",
 }
 ATOM = "application/atom+xml; charset=utf-8"
@@ -29,6 +31,8 @@ AUDIO_EXTENSION_OF = {"audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/x-m4a": 
                       "audio/mp4": ".m4a", "audio/m4a": ".m4a", "audio/aac": ".m4a"}
 # the types a sidecar may state for audio kept at its URL
 ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac")
+# the images a post may show from the folder beside it (published beside its page)
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 # the files an episode's transcript may be
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".html", ".json"})
 # the types feeds give transcripts under (podcast:transcript), and the file each becomes, best

@@ -82,6 +82,7 @@ class PostMeta(_Meta):
         from .urls import web_url
 
         return None if v is None else web_url(v, "https://example.com/an-article")
+    author: str | None = None  # who wrote it, where not the site's author (kept by imports)
 
     @field_validator("tags", mode="before")
     @classmethod

@@ -56,6 +56,9 @@ class Found:
     date_field: str = "date"  # the source's name for where the date is, for messages
     line: int | None = None  # the item's line in the source, for messages
     fields: Fields | None = None  # what became of each of the item's fields
+    slug: str | None = None  # the old site's slug, for the file name (and so the new URL)
+    extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
+    attachments: list[str] = field(default_factory=list)  # images to download with the post
 
 
 @dataclass
@@ -66,6 +69,7 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)  # not written, with the reason
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
+    left_behind: list[dict] = field(default_factory=list)  # counted, not imported (comments)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -188,6 +192,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
         meta["summary"] = found.summary
     if found.tags:
         meta["tags"] = found.tags
+    meta.update(found.extra)
     meta["imported_from"] = found.source
     if found.derived_title:
         meta["review"] = "title made from the opening sentence; check it"
@@ -319,8 +324,13 @@ def import_sources(settings: Settings, sources: list[str], *,
         if isinstance(got, SourceError):
             report.errors.append(str(got))
             continue
+        from .wordpress import WordPressExport, add_export
+
         if isinstance(got, list):
             found += got
+        elif isinstance(got, WordPressExport):  # posts, and perhaps episodes
+            found += add_export(settings, got, source, report, dry_run=dry_run,
+                                keep_url=(audio or settings.config.import_audio) == "keep-url")
         else:
             from .episodes import import_podcast
 
@@ -351,9 +361,10 @@ def import_sources(settings: Settings, sources: list[str], *,
                 dates[id(f)] = when
     taken = taken_slugs(k.path for k in known)
     shingled = [(f, _shingles(f.body)) for f in found]
+    with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     for f, shingles in shingled:
-        entry = {"title": f.title, "source": f.source}
+        entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
             entry["line"] = f.line
         fields = f.fields or _text_fields(f)
@@ -386,9 +397,9 @@ def import_sources(settings: Settings, sources: list[str], *,
                     "correct it in the source, or run again with --date-by-order DATE")
             report.skipped.append({**entry, **fields.all_dropped(entry["reason"]).to_dict()})
             continue
-        stem = free_stem(date, f.title, taken)
+        stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
-        text = f"---\n{_front_matter(f, date)}---\n\n{clean(f.body).strip()}\n"
+        text = post_text(f, date)
         if not dry_run:
             try:
                 _write_atomic(path, text)
@@ -409,7 +420,18 @@ def import_sources(settings: Settings, sources: list[str], *,
         for reason in (doubt, f.doubt):
             if reason:
                 report.flagged.append({**entry, "reason": reason})
+        if f.attachments and not dry_run:
+            with_images.append((f, stem, path, date, entry))
+    if with_images and (audio or settings.config.import_audio) != "keep-url":
+        from .wpbody import fetch_images
+
+        fetch_images(with_images, settings, report)
     return report
+
+
+def post_text(found: Found, date: dt.datetime | None) -> str:
+    """A post's file: its front matter, then its body."""
+    return f"---\n{_front_matter(found, date)}---\n\n{clean(found.body).strip()}\n"
 
 
 class _Index:

@@ -166,6 +166,8 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
     if ep.notes_html:
         meta["notes"] = to_markdown(ep.notes_html)
     meta.update(extras)
+    if ep.draft:
+        meta["draft"] = True
     meta["imported_from"] = source
     if doubt:
         meta["review"] = doubt

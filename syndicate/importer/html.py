@@ -42,21 +42,36 @@ class _Converter(MarkdownConverter):
         label = " ".join((el.get("title") or "").split()) or f"Embedded: {urlsplit(src).netloc}"
         return f"\n\n[{label}]({src})\n\n"
 
+    def escape(self, text, parent_tags):
+        """Text as text: besides what markdownify escapes, a run of words that Markdown would
+        read as a list item or a heading where it starts a line ("1984. That year", "- ")
+        keeps its marker as written (a backslash before it)."""
+        text = super().escape(text, parent_tags)
+        if "_noformat" in parent_tags or "code" in parent_tags or "pre" in parent_tags:
+            return text
+        return _MARKER.sub(r"\1\\\2", text)
+
+
+# where a line of text could begin with what Markdown reads as a list item or heading marker
+_MARKER = re.compile(r"((?:^|\n)[ \t]*(?:\d{1,9})?)([.)](?=[ \t]|$)|[-+*#>](?=[ \t]|$))")
+
 
 # Paragraphs of plain words (most show notes): nothing Markdown would read as markup, no
 # entities; their Markdown is the words themselves, without a parser.
 _PLAIN = re.compile(r"\s*(?:<p>[^<>&*_\\`#\[\]|~+=-]*</p>\s*)+|[^<>&*_\\`#\[\]|~+=-]*")
+_NUMBERED = re.compile(r"(?:^|\n|<p>)[ \t]*\d{1,9}[.)](?:[ \t]|$|\n|</p>)")  # "1984. That"
 
 
 def to_markdown(fragment_html: str) -> str:
-    if _PLAIN.fullmatch(fragment_html):
+    if _PLAIN.fullmatch(fragment_html) and not _NUMBERED.search(fragment_html):
         paragraphs = ("\n".join(filter(None, (" ".join(line.split())
                                               for line in p.splitlines())))
                       for p in re.split(r"</?p>", fragment_html))
         return "\n\n".join(p for p in paragraphs if p) + "\n"
     try:
-        md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"]).convert(
-            fragment_html)
+        # a <br> as a backslash at the line's end: trailing spaces are stripped below
+        md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"],
+                        newline_style="backslash").convert(fragment_html)
     except RecursionError:  # nested deeper than a converter walking the tree can go
         return _plain(fragment_html)
     lines = [line.rstrip() for line in md.splitlines()]

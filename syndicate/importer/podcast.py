@@ -80,6 +80,7 @@ class FeedEpisode:
     # entry in ``dropped``, taken out once the file is in}
     companions: list[dict] = field(default_factory=list)
     line: int | None = None  # the item's line in the feed, for messages
+    draft: bool = False  # never published (a WordPress draft)
 
 
 @dataclass

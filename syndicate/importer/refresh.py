@@ -77,7 +77,7 @@ def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
                 state[source].pop("sha256", None)  # look at it again next time
         sub = import_sources(settings, list(parsed), date_by_order=date_by_order,
                              preloaded=parsed)
-        for name in ("created", "merged", "skipped", "flagged", "errors"):
+        for name in ("created", "merged", "skipped", "flagged", "errors", "left_behind"):
             getattr(report, name).extend(getattr(sub, name))
         report.podcast_guid = sub.podcast_guid
     with open_catalog(settings.catalog_path, immediate=True) as cat:

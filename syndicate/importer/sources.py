@@ -192,6 +192,9 @@ def _without_doctype(data: bytes) -> tuple[bytes, bool]:
     return data[:m.start()] + b"\n" * m.group(0).count(b"\n") + data[m.end():], declared
 
 
+_WXR = re.compile(rb"https?://wordpress\.org/export/\d+\.\d+/")
+
+
 def _feed(data: bytes, name: str):
     from .feeds import from_feed
     from .namespaces import normalise
@@ -202,10 +205,19 @@ def _feed(data: bytes, name: str):
 
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
                                                       load_dtd=False, huge_tree=True))
-    except (etree.XMLSyntaxError, ValueError):
+    except (etree.XMLSyntaxError, ValueError) as exc:
         root = None
+        if _WXR.search(data[:1 << 16]):  # a WordPress export: its reader names the fault
+            from .wordpress import read_broken
+
+            root = read_broken(data, name, exc)
     if root is not None:
         normalise(root)  # one spelling of each namespace, for every reader
+    if root is not None and root.tag == "rss":
+        from .wordpress import is_wxr, parse_wxr
+
+        if is_wxr(root, name):
+            return parse_wxr(root, name)
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
     return from_feed(data, name, root)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import stat
 import uuid
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import image_size
 from ..markup import xml_safe
+from ..mediatypes import IMAGE_SUFFIXES
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
@@ -108,6 +110,50 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
     if hashlib.sha256(data).hexdigest() != sha:
         raise CollectError(rel, "has changed since it was last checked")
     return data
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def post_images(settings: Settings, source: str, warnings: list[str]
+                ) -> list[tuple[str, Path, str, int]]:
+    """(name, path, sha256, size) of the images in the folder beside a post that is named like
+    its file (``posts/2019-04-01-slug/`` beside ``posts/2019-04-01-slug.md``, where an import
+    puts a post's images). They are published in the same place relative to the post's page
+    as they lie relative to its file, so the body's relative links work in both. Read as
+    sources are: from inside the posts folder, regular files only, bounded; one that cannot be
+    read is a warning naming it."""
+    folder = (settings.root / source).with_suffix("")
+    try:
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return []
+    except OSError:
+        return []
+    if not _PLAIN_NAME.match(folder.name):
+        warnings.append(f"{relative(folder, settings.root)}/: its images are not published: "
+                        "name the folder with letters, digits, dots, dashes and underscores")
+        return []
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError:  # collect names a folder of posts/ it cannot read
+        return []
+    out = []
+    for path in paths:
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        rel = relative(path, settings.root)
+        if not _PLAIN_NAME.match(path.name):
+            warnings.append(f"{rel}: not published: name an image beside a post with letters, "
+                            "digits, dots, dashes and underscores only")
+            continue
+        try:
+            confine(path, settings.posts_dir, rel)
+            data = read_source(path, rel, limit=COVER_LIMIT)
+        except CollectError as exc:
+            warnings.append(f"{exc}; not published")
+            continue
+        out.append((path.name, path, hashlib.sha256(data).hexdigest(), len(data)))
+    return out
 
 
 def _h(*parts: str) -> str:
@@ -297,6 +343,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    render=lambda p=post: pages.post_page(ctx, p)))
         post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
                                   updated=updated(r, post)))
+        for name, path, sha, size in post_images(settings, r["source"], site.warnings):
+            add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha, path=path,
+                       sha256=sha, size=size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
         for k in (cfg.blog.rss_path, cfg.blog.atom_path):
