@@ -141,11 +141,15 @@ class S3Target:
         import botocore.session
         from botocore.config import Config as BotoConfig
 
+        from .s3listing import ListingReaders
+
         session = botocore.session.get_session()
-        # the store's dates (an object's LastModified) are never read: they stay the text the
-        # store sent, not parsed by dateutil for every object listed (most of a listing's time)
-        session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=str)
+        # a listing's pages are read by a reader of their own (s3listing.py); the store's dates
+        # (an object's LastModified) are never read: they stay the text the store sent, not
+        # parsed by dateutil for every object listed
+        readers = ListingReaders()
+        readers.set_parser_defaults(timestamp_parser=str)
+        session.register_component("response_parser_factory", readers)
         return session.create_client(
             "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
             config=BotoConfig(
