@@ -184,6 +184,7 @@ def test_an_s3_site_of_the_previous_version_keeps_its_generation_in_state_json(
     assert "the catalog is older than the published site (generation 1 < 2)" in result.output
     assert "site/posts/embargo/index.html" not in s3_keys(bucket)
     assert _manifest(bucket)["generation"] >= 2  # carried over: state.json is read no more
+    assert "site/.syndicate/state.json" not in s3_keys(bucket)  # nor kept, stale
     bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/state.json",
                       Body=json.dumps({"generation": 99, "catalog": "stale"}).encode())
     again = proj.run("publish")

@@ -16,7 +16,7 @@ The manifest also carries the site's publish generation (see generation.py): ``s
 hands it to collect from the manifest already read, so a run that changes nothing makes no
 request beyond the manifest's GET and the listing. Only a site last published by an earlier
 syndicate, whose manifest carries none, has its ``.syndicate/state.json`` read (once: the next
-manifest written carries it).
+manifest written carries it, and the old copy is deleted).
 
 Before a run changes anything it writes the manifest once more with every key it is about to
 touch marked ``pending``. A run that dies half-way (a crash, SIGKILL, a lost network) thus leaves
@@ -26,6 +26,7 @@ alone (a HEAD each), keeps what already arrived and sends only the rest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import posixpath
 import uuid
@@ -546,7 +547,18 @@ class S3Target:
                 and self._carried == state:
             return
         self._put_manifest(rows, state)
-        self._carried = state
+        moved, self._carried = self._carried is None, state
+        if moved:  # the generation an earlier syndicate kept beside the manifest is in it now
+            self._drop_old_state()
+
+    def _drop_old_state(self) -> None:
+        """Delete ``.syndicate/state.json`` once the manifest carries the generation: a stale
+        copy must not be read instead, should the manifest be damaged later (a failure here only
+        leaves the copy, which the next such publish deletes)."""
+        from ..generation import STATE_KEY
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + STATE_KEY)
 
     def _stored(self, row: dict) -> dict:
         """A manifest row as the bucket keeps it: with its cache policy and ETag."""
