@@ -204,6 +204,19 @@ def test_a_no_change_publish_reads_the_manifest_and_one_list_page_per_1000_objec
     assert _whole_bucket(bucket) == before
 
 
+def test_collect_alone_reads_the_publish_generation_from_the_manifest_only(
+        make_project, s3_endpoint, bucket):
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/b.md", post("Second", date="2026-10-02"))
+    with FaultProxy(s3_endpoint) as proxy:
+        proj.write("config.yaml", s3_config(proxy.url))
+        result = proj.run("collect")
+    assert result.exit_code == 0, result.output
+    assert [(s.method, s.path.split("?")[0]) for s in proxy.seen] == \
+        [("GET", f"/{BUCKET}/site/{MANIFEST}")]  # no listing, no state.json
+
+
 # -- 3. a manifest of the right shape with wrong types is rebuilt, with a warning ----------------
 @pytest.mark.parametrize("damage", [
     {"version": 1, "objects": [{"key": 5, "size": "x"}]},

@@ -183,6 +183,7 @@ class S3Target:
         """The verified state of the bucket: its manifest if sound and this site's, checked
         against the listing (``_settle``, before any output is planned); else one rebuilt from
         the objects that carry this site's id."""
+        self.start()
         found, damaged = self._manifest()
         known = self.cfg.site_id or self.site_id
         if found is not None:
@@ -228,9 +229,8 @@ class S3Target:
     def _manifest(self) -> tuple:
         """The manifest as read (parsed once): (Manifest, None), (None, DamagedManifest), or
         (None, None) where there is none."""
-        if self._parsed is None:
-            self.start()
-            body = self._fetched[0].result()
+        if self._parsed is None:  # a publish started reading it; else (collect) read it now
+            body = self._fetched[0].result() if self._fetched else self._get_manifest()
             found = damaged = None
             if body is not None:
                 try:
