@@ -2,8 +2,12 @@
 apart from the one that last published the site.
 
 Each successful publish counts one generation up and records it twice: in the catalog's meta
-and in the target's reserved area (``.syndicate/state.json`` in the site folder or under the S3
-prefix; never an output, so no plan writes or deletes it), with the catalog's id. A catalog
+and in the target's reserved area, with the catalog's id: ``.syndicate/state.json`` in a site
+folder; inside the manifest of an S3 site (``.syndicate/manifest.json``, which every publish reads
+anyway, so knowing the site's generation costs no request of its own). Neither is an output, so
+no plan writes or deletes them. A site published by an earlier syndicate keeps the generation in
+``.syndicate/state.json`` under its prefix: it is read when the manifest carries none, and the
+next publish moves it into the manifest. A catalog
 whose generation is lower than the site's does not know what was queued since its copy was made:
 the items the live site does not show yet are held back until queued again, as for a catalog
 made anew. Nothing goes out early because an old catalog came back.
@@ -51,12 +55,23 @@ def parse_state(data: bytes | None) -> dict | None:
         state = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
+    return checked(state)
+
+
+def checked(state) -> dict | None:
+    """A recorded generation as ``{"generation": n, "catalog": id}``, or None if ``state`` is
+    not one (the one check for state.json and the S3 manifest's copy)."""
     if not isinstance(state, dict):
         return None
     gen, owner = state.get("generation"), state.get("catalog")
-    if type(gen) is not int or gen < 0 or not isinstance(owner, str):
+    if type(gen) is not int or gen < 0 or not isinstance(owner, str) or len(owner) > 200:
         return None
     return {"generation": gen, "catalog": owner}
+
+
+def current(cat) -> tuple[int, str]:
+    """The catalog's generation and id, as ``record`` and the S3 manifest keep them."""
+    return ours(cat), catalog_id(cat)
 
 
 def behind(cat, state: dict | None) -> tuple[int, int] | None:
@@ -87,26 +102,23 @@ def bump(cat) -> tuple[int, str]:
     return gen, catalog_id(cat)
 
 
-def record(target, settings, stamp: tuple[int, str]) -> None:
-    """After the catalog committed a generation: the target records it too (a crash before
-    this leaves the site behind the catalog, which is harmless). ``target`` None is the local
-    folder of ``settings``."""
+def record(settings, stamp: tuple[int, str]) -> None:
+    """After the catalog committed a generation: the site folder records it too (a crash
+    before this leaves the site behind the catalog, which is harmless). An S3 site records it
+    in its manifest instead (``S3Target.finish``)."""
+    record_local(settings.target_dir, stamp)
+
+
+def record_local(folder: Path, stamp: tuple[int, str]) -> None:
     gen, owner = stamp
     body = json.dumps({"generation": gen, "catalog": owner}).encode()
-    client = getattr(target, "client", None)
-    if client is not None:  # an S3 target: beside its manifest
-        site = {"site": target.site_id} if getattr(target, "site_id", None) else {}
-        client.put_object(Bucket=target.bucket, Key=target.prefix + STATE_KEY, Body=body,
-                          ContentType="application/json", CacheControl="no-store",
-                          Metadata=site)  # the site's own object, like every other
-    else:
-        _write_local(settings.target_dir / STATE_KEY, body)
+    _write_local(folder / STATE_KEY, body)
 
 
 def after_queue(cat, settings) -> tuple[int, str] | None:
     """The queue changed (queue, unqueue): a backup taken before is older. A local site
-    records the new generation at once (``record``); an S3 site at its next publish, so that
-    queueing needs no network."""
+    records the new generation at once (``record``); an S3 site at its next publish (in its
+    manifest), so that queueing needs no network."""
     if settings.config.target.startswith("s3://"):
         queue_changed(cat)
         return None

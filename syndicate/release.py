@@ -138,7 +138,7 @@ def _record(settings: Settings, gen) -> None:
     """The site's record of the generation a queue change made (see generation.py)."""
     if gen is not None and settings.target_dir.is_dir():  # else nothing is published yet
         with contextlib.suppress(OSError):  # the next publish records it
-            generation.record(None, settings, gen)
+            generation.record(settings, gen)
 
 
 def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:

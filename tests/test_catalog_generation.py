@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 
 import feedparser
 
@@ -16,6 +17,17 @@ AT = "2026-12-15T09:00:00+00:00"
 
 def _titles(proj) -> set[str]:
     return {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+
+
+def _manifest(client) -> dict:
+    return json.loads(client.get_object(Bucket=BUCKET, Key="site/.syndicate/manifest.json")
+                      ["Body"].read())
+
+
+def _meta(proj, key: str) -> str | None:
+    with sqlite3.connect(proj.root / ".syndicate/catalog.db") as db:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
 
 
 def _restore(proj, backup) -> None:
@@ -122,9 +134,9 @@ def test_a_restored_catalog_on_s3_holds_back_what_was_queued_since(make_project,
     proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
     assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
     assert proj.run("publish").exit_code == 0
-    state = json.loads(bucket.get_object(Bucket=BUCKET, Key="site/.syndicate/state.json")
-                       ["Body"].read())
-    assert state["generation"] == 2
+    state = _manifest(bucket)  # the manifest every publish reads carries the generation
+    assert state["generation"] == 2 and state["catalog"] == _meta(proj, "catalog_id")
+    assert "site/.syndicate/state.json" not in s3_keys(bucket)
 
     _restore(proj, backup)
     result = proj.run("publish")
@@ -143,3 +155,59 @@ def test_a_catalog_that_published_an_empty_site_is_not_taken_for_a_new_one(make_
     result = proj.run("publish")
     assert result.exit_code == 0 and "held back" not in result.output, result.output
     assert _titles(proj) == {"First"}
+
+
+def test_an_s3_site_of_the_previous_version_keeps_its_generation_in_state_json(
+        make_project, s3_endpoint, bucket, tmp_path):
+    """A site published before the generation moved into the manifest: its state.json is
+    read (a restored catalog is still noticed), and the next publish carries it over."""
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
+                        config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("posts/embargo.md", post("Embargoed", date="2026-10-20"))
+    assert proj.run("queue", "posts/embargo.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    # as the previous version left it: no generation in the manifest, state.json beside it
+    old = _manifest(bucket)
+    state = {"generation": old.pop("generation"), "catalog": old.pop("catalog")}
+    assert state["generation"] == 2
+    bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/manifest.json",
+                      Body=json.dumps(old).encode())
+    bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/state.json",
+                      Body=json.dumps(state).encode())
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "the catalog is older than the published site (generation 1 < 2)" in result.output
+    assert "site/posts/embargo/index.html" not in s3_keys(bucket)
+    assert _manifest(bucket)["generation"] >= 2  # carried over: state.json is read no more
+    assert "site/.syndicate/state.json" not in s3_keys(bucket)  # nor kept, stale
+    bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/state.json",
+                      Body=json.dumps({"generation": 99, "catalog": "stale"}).encode())
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "older than the published site" not in again.output
+    assert "site/posts/embargo/index.html" not in s3_keys(bucket)  # still held
+
+
+def test_a_manifest_generation_of_the_wrong_type_is_a_damaged_manifest(
+        make_project, s3_endpoint, bucket):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
+                        config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    good = _manifest(bucket)
+    for bad in ("3", -1, None, 2.5, [1]):
+        damaged = {**good, "generation": bad} if bad is not None else {**good, "catalog": 7}
+        bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/manifest.json",
+                          Body=json.dumps(damaged).encode())
+        result = proj.run("publish")
+        assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+        assert "rebuilt from the" in result.output and "deleted 0" in result.output
+        fixed = _manifest(bucket)
+        assert fixed["generation"] == _meta_gen(proj) and fixed["objects"] == good["objects"]
+
+
+def _meta_gen(proj) -> int:
+    return int(_meta(proj, "publish_generation"))

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import urllib.request
@@ -65,6 +66,17 @@ def assert_manifest_true(client, prefix: str = "site/") -> None:
     assert set(rows) == listed
     for key, row in rows.items():
         assert client.head_object(Bucket=BUCKET, Key=key)["Metadata"]["sha256"] == row["sha256"]
+
+
+def _manifest_generation(client, prefix: str = "site/") -> int:
+    return json.loads(_body(client, f"{prefix}.syndicate/manifest.json"))["generation"]
+
+
+def _catalog_generation(proj) -> int:
+    with sqlite3.connect(proj.root / ".syndicate" / "catalog.db") as db:
+        (value,) = db.execute("SELECT value FROM meta WHERE key = 'publish_generation'"
+                              ).fetchone()
+    return int(value)
 
 
 def _second_release(proj) -> None:
@@ -177,6 +189,11 @@ def test_a_publish_killed_half_way_ends_consistent_when_run_again(
         rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert not arrived & set(proxy.puts()), "the rerun sent again what had already arrived"
+    # the site never gets ahead of the catalog (which would hold items back as if the catalog
+    # were a restored backup): the manifest carries the catalog's generation again
+    assert "held back" not in rerun.stdout + rerun.stderr
+    assert "older than the published site" not in rerun.stdout + rerun.stderr
+    assert _manifest_generation(bucket) == _catalog_generation(proj)
     assert_live_consistent(bucket)
     assert_manifest_true(bucket)
     feed = podcastparser.parse("x", io.BytesIO(_body(bucket, "site/podcast.xml")))

@@ -180,26 +180,41 @@ def test_objects_deleted_or_changed_by_hand_are_restored(make_project, s3_endpoi
     assert again.exit_code == 0 and "wrote 0 files" in again.output
 
 
+@pytest.mark.parametrize("strangers", [0, 1, 1500])
 def test_a_no_change_publish_reads_the_manifest_and_one_list_page_per_1000_objects(
-        make_project, s3_endpoint, bucket):
+        make_project, s3_endpoint, bucket, strangers):
     proj = make_project(s3_files(), config=s3_config(s3_endpoint))
     assert proj.run("publish").exit_code == 0
-    # 1,500 objects of someone else's under the prefix: listed, never touched
+    # objects of someone else's under the prefix: listed, never touched
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda n: bucket.put_object(Bucket=BUCKET, Key=f"site/x/{n:05d}.txt",
-                                                  Body=b"x"), range(1500)))
+                                                  Body=b"x"), range(strangers)))
     before = _whole_bucket(bucket)
+    pages = -(-len(before) // 1000)
     with FaultProxy(s3_endpoint) as proxy:
         proj.write("config.yaml", s3_config(proxy.url))
         result = proj.run("publish")
     assert result.exit_code == 0 and "wrote 0 files" in result.output, result.output
-    manifest_reads = [s for s in proxy.seen if s.path.endswith("/" + MANIFEST)]
-    lists = [s for s in proxy.seen if "list-type=2" in s.path]
-    assert len(manifest_reads) == 1 and len(lists) == 2  # 1,510 objects: two pages
-    state_reads = [s for s in proxy.seen if s.path.endswith("/.syndicate/state.json")]
-    assert len(state_reads) == 1  # the publish generation: a restored catalog is noticed
-    assert len(proxy.seen) == 4
+    manifest_reads = [s for s in proxy.seen if s.method == "GET"
+                      and s.path.split("?")[0].endswith("/" + MANIFEST)]
+    lists = [s for s in proxy.seen if s.method == "GET" and "list-type=2" in s.path]
+    assert len(manifest_reads) == 1 and len(lists) == pages == (2 if strangers > 1000 else 1)
+    # the publish generation (a restored catalog is noticed) comes inside the manifest
+    assert len(proxy.seen) == 1 + pages, [(s.method, s.path) for s in proxy.seen]
     assert _whole_bucket(bucket) == before
+
+
+def test_collect_alone_reads_the_publish_generation_from_the_manifest_only(
+        make_project, s3_endpoint, bucket):
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/b.md", post("Second", date="2026-10-02"))
+    with FaultProxy(s3_endpoint) as proxy:
+        proj.write("config.yaml", s3_config(proxy.url))
+        result = proj.run("collect")
+    assert result.exit_code == 0, result.output
+    assert [(s.method, s.path.split("?")[0]) for s in proxy.seen] == \
+        [("GET", f"/{BUCKET}/site/{MANIFEST}")]  # no listing, no state.json
 
 
 # -- 3. a manifest of the right shape with wrong types is rebuilt, with a warning ----------------

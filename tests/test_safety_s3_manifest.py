@@ -44,7 +44,9 @@ shaped = st.fixed_dictionaries(
     {"version": st.sampled_from([1, 2]) | json_values, "objects": st.lists(rows, max_size=5)},
     optional={"site": st.text(string.ascii_letters + string.digits + "-", min_size=1,
                               max_size=64) | json_values,
-              "site_url": st.just("https://example.test/") | json_values})
+              "site_url": st.just("https://example.test/") | json_values,
+              "generation": st.integers(0, 2**40) | json_values,
+              "catalog": st.uuids().map(str) | json_values})
 
 
 def _read_or_damaged(body: bytes) -> manifest.Manifest | None:
@@ -57,6 +59,9 @@ def _read_or_damaged(body: bytes) -> manifest.Manifest | None:
         assert text.startswith(NAME + ": ") and "\n" not in text and len(text) < 400
         return None
     assert found.site is None or manifest.SITE_ID.match(found.site)
+    assert found.state is None or (type(found.state["generation"]) is int
+                                   and found.state["generation"] >= 0
+                                   and isinstance(found.state["catalog"], str))
     for key, row in found.rows.items():
         assert isinstance(key, str) and row["key"] == key
         assert not key.startswith(".syndicate/") and ".." not in key.split("/")
@@ -95,11 +100,14 @@ def test_any_bytes_read_as_a_sound_manifest_or_one_clear_error(body):
     "key": st.from_regex(r"\A[a-z0-9]{1,8}(/[a-z0-9]{1,8}){0,2}\.(xml|html|mp3)\Z"),
     "sha256": good_sha, "size": st.integers(0, 2**40), "content_type": st.just("audio/mpeg"),
     "cache_control": st.just("public"), "input_hash": st.just(""), "etag": st.just('"e"')}),
-    max_size=6, unique_by=lambda r: r["key"]))
-def test_what_is_written_reads_back_the_same(objects):
-    found = _read_or_damaged(manifest.dump("site-1", "https://example.test/", objects))
+    max_size=6, unique_by=lambda r: r["key"]),
+    st.none() | st.fixed_dictionaries({"generation": st.integers(0, 2**62),
+                                       "catalog": st.uuids().map(str)}))
+def test_what_is_written_reads_back_the_same(objects, state):
+    found = _read_or_damaged(manifest.dump("site-1", "https://example.test/", objects, state))
     assert found is not None and found.site == "site-1"
     assert found.rows == {r["key"]: r for r in objects}
+    assert found.state == state  # the publish generation travels with the manifest
 
 
 def test_a_wrong_type_is_named_in_the_message():

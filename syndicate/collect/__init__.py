@@ -12,6 +12,7 @@ import hashlib
 import os
 import stat
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,11 +72,14 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
 
 
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
-            progress: Progress | None = None, dry_run: bool = False) -> CollectReport:
+            progress: Progress | None = None, dry_run: bool = False,
+            state: Callable[[], dict | None] | None = None) -> CollectReport:
     """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
 
     ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
     With ``dry_run`` no audio is encoded or cached (audio.NotEncoded names what would be).
+    ``state`` gives the publish generation the site records (a publish to S3 has it from the
+    manifest it reads anyway); by default it is read from the site (``site_state``).
     """
     report = CollectReport()
     root = settings.root
@@ -178,7 +182,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already
-    _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)))
+    _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)),
+                    state=state or (lambda: site_state(settings)))
     return report
 
 
@@ -377,7 +382,7 @@ def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
             f"queue {r['source']} --at <time>` (or --at now)")
 
 
-def _hold_if_behind(cat, settings, report, now, *, hold: bool = True) -> None:
+def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> None:
     """A catalog older than the published site (restored from a backup, copied from elsewhere)
     does not know what was queued since: every item the site does not show yet is held back
     until queued again, once; then the catalog takes the site's generation (``hold`` False:
@@ -385,11 +390,11 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True) -> None:
     from .. import generation
 
     try:
-        state = site_state(settings)
+        recorded = state()
     except SyndicateError as exc:
         report.warnings.append(f"{exc}; whether the catalog is older than the site is unknown")
         return
-    gens = generation.behind(cat, state)
+    gens = generation.behind(cat, recorded)
     if gens is None:
         return
     if not hold:

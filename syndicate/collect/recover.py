@@ -146,7 +146,15 @@ def _instant(when) -> str:
 
 
 def site_state(settings: Settings) -> dict | None:
-    """The publish generation the site records (see generation.py), or None."""
+    """The publish generation the site records (see generation.py), or None: a site folder's
+    ``.syndicate/state.json``; an S3 site's manifest (``S3Target.site_state``)."""
     from ..generation import STATE_KEY, parse_state
 
-    return parse_state(SiteReader(settings).read(STATE_KEY))
+    reader = SiteReader(settings)
+    if reader.s3 is None:
+        return parse_state(reader.read(STATE_KEY))
+    try:
+        return reader.s3.site_state()
+    except SyndicateError as exc:
+        raise SyndicateError(f"{exc} (reading the publish generation; nothing was changed)"
+                             ) from None

@@ -73,7 +73,6 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                              site_url=settings.config.site.url)
     released: list[dict] = []
     would_encode: list[str] = []
-    state_warning = None
     with ExitStack() as stack:
         if not dry_run:
             stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
@@ -96,7 +95,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.site_id = cat.get_meta("site_id")
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
+        report = collected or collect(  # an S3 site's generation: from the manifest read
+            settings, cat, now=now, progress=progress, dry_run=dry_run,
+            state=target.site_state if isinstance(target, S3Target) else None)
         if not dry_run:
             cat.commit()
         else:
@@ -131,7 +132,6 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             except PublishError as exc:
                 raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                                    "at files that exist; run publish again to finish") from None
-            target.finish(plan.manifest)
             cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
             # an item reaches the feeds only if its feed was made, not kept at its last version
@@ -143,20 +143,21 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             changed = (plan.writes or plan.deletes or plan.header_fixes or released
                        or generation.pending(cat))
             gen = generation.bump(cat) if changed else None
+            stamp = gen or generation.current(cat)
             cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
-            try:  # the site learns which catalog published it last, for a restored old one
-                if gen is not None:
-                    generation.record(target, settings, gen)
-            except Exception as exc:  # the site is published: say so, do not fail
-                state_warning = (f"{target.name}: could not record the publish generation "
-                                 f"({type(exc).__name__}); a catalog restored from a backup "
-                                 "may not be noticed until the next publish")
+            # the site learns which catalog published it last (for a restored old one), last of
+            # all: a crash before leaves the site behind the catalog (harmless), never ahead
+            try:
+                target.finish(plan.manifest, stamp)  # S3: in the manifest; a folder: state.json
+            except PublishError as exc:
+                raise PublishError(f"{exc}. Every object and feed is live; run publish again "
+                                   "to record them") from None
             _prune_media(settings, cat, plan.manifest)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
-                  *getattr(target, "warnings", []), *filter(None, [state_warning])],
+                  *target.warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 from fnmatch import fnmatchcase
 
-import feedparser
-
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
@@ -26,6 +24,8 @@ from .keys import content_type
 
 def live_entries(raw: bytes) -> dict[str, str]:
     """guid -> title of the entries of a published feed (RSS or Atom)."""
+    import feedparser  # only a publish that rewrites a feed reads the live one
+
     out: dict[str, str] = {}
     for entry in feedparser.parse(raw).entries:
         guid = entry.get("id")

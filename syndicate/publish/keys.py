@@ -28,6 +28,7 @@ def content_type(key: str) -> str:
     return mediatypes.of(suffix)
 
 
+@lru_cache(maxsize=1 << 16)  # each key is checked in the manifest, the plan and the target
 def safe_key(key: str) -> str:
     """Refuse a key that could escape the site's folder or prefix."""
     norm = posixpath.normpath(key)

@@ -40,6 +40,7 @@ class LocalTarget:
         self.force = force  # overwrite files in the folder this site did not publish
         self.owned: set[str] = set()  # keys the catalog records as published here
         self.site_url = site_url
+        self.warnings: list[str] = []
         # published files get the modes any other file made here would (a web server running
         # as another user must read them), not mkstemp's private 0600
         self.file_mode = 0o666 & ~current_umask()
@@ -124,8 +125,23 @@ class LocalTarget:
     def begin(self, plan) -> None:
         """Nothing to announce: a file not yet in the catalog is simply written again."""
 
-    def finish(self, manifest: list[dict]) -> None:
-        """Nothing to record in the folder itself: the catalog holds its manifest."""
+    def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None:
+        """The catalog holds the folder's manifest; the folder records the publishing catalog's
+        generation ``stamp`` (``.syndicate/state.json``, written only when it differs). The
+        site is published by now: a failure here is a warning, not an error."""
+        from .. import generation
+
+        state = {"generation": stamp[0], "catalog": stamp[1]}
+        path = self.root / generation.STATE_KEY
+        try:
+            if path.is_file() and path.stat().st_size <= generation.MAX_STATE_BYTES \
+                    and generation.parse_state(path.read_bytes()) == state:
+                return
+            generation.record_local(self.root, stamp)
+        except OSError as exc:
+            self.warnings.append(f"{self.name}: could not record the publish generation "
+                                 f"({exc.strerror or type(exc).__name__}); a catalog restored "
+                                 "from a backup may not be noticed until the next publish")
 
     def _path(self, key: str) -> Path:
         path = (self.root / safe_key(key)).resolve()

@@ -3,7 +3,9 @@
 ``.syndicate/manifest.json`` under the prefix holds the site's identity (an id made once and kept
 in the catalog too, and the site's public URL) and one row per object: key, sha256, size,
 content type, cache control, the ETag the store gave it and what it was made from. A run that is
-about to change keys first records them as ``pending`` rows.
+about to change keys first records them as ``pending`` rows. It also carries the site's publish
+generation (``generation`` and ``catalog``; see generation.py), absent in manifests written before
+it moved here from ``.syndicate/state.json``.
 
 The manifest is outside input: anyone with write access to the bucket can change it. ``read``
 checks every field's type and range and raises ``DamagedManifest`` for anything else, so the
@@ -16,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from .. import generation as generations
 from ..errors import PublishError
 from .keys import RESERVED, safe_key
 
@@ -35,6 +38,7 @@ class Manifest:
     site: str | None  # None: written by a syndicate before sites had an identity
     site_url: str | None
     rows: dict[str, dict] = field(default_factory=dict)  # key -> row (pending rows included)
+    state: dict | None = None  # the publish generation, if the manifest carries it
 
     @property
     def pending(self) -> list[str]:
@@ -59,6 +63,13 @@ def read(body: bytes, name: str) -> Manifest:
         raise DamagedManifest(f"{name}: 'site' must be a site id, got {_short(site)}")
     elif not isinstance(site_url, str):
         raise DamagedManifest(f"{name}: 'site_url' must be text, got {_kind(site_url)}")
+    state = None
+    if data.get("generation") is not None or data.get("catalog") is not None:
+        state = generations.checked(data)
+        if state is None:
+            raise DamagedManifest(f"{name}: 'generation' must be a whole number and 'catalog' "
+                                  f"text, got {_short(data.get('generation'))} and "
+                                  f"{_short(data.get('catalog'))}")
     objects = data.get("objects")
     if not isinstance(objects, list):
         raise DamagedManifest(f"{name}: 'objects' must be a list, got {_kind(objects)}")
@@ -70,7 +81,7 @@ def read(body: bytes, name: str) -> Manifest:
         if problem:
             raise DamagedManifest(f"{name}: object {n}: {problem}")
         rows[row["key"]] = _clean(row)
-    return Manifest(site=site, site_url=site_url, rows=rows)
+    return Manifest(site=site, site_url=site_url, rows=rows, state=state)
 
 
 def _row_problem(row) -> str | None:
@@ -105,9 +116,13 @@ def _clean(row: dict) -> dict:
             **{name: row.get(name, "") for name in _TEXT_FIELDS}}
 
 
-def dump(site: str, site_url: str, rows: list[dict]) -> bytes:
-    return json.dumps({"version": VERSION, "site": site, "site_url": site_url,
-                       "objects": sorted(rows, key=lambda r: r["key"])}, indent=1).encode()
+def dump(site: str, site_url: str, rows: list[dict], state: dict | None = None) -> bytes:
+    """The manifest's bytes; ``state`` is the publish generation to carry, if known."""
+    head = {"version": VERSION, "site": site, "site_url": site_url}
+    if state is not None:
+        head.update(generation=state["generation"], catalog=state["catalog"])
+    return json.dumps({**head, "objects": sorted(rows, key=lambda r: r["key"])},
+                      indent=1).encode()
 
 
 def _kind(value) -> str:

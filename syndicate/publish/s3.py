@@ -12,6 +12,12 @@ and lists the prefix (one request per 1,000 objects), so an object deleted or re
 noticed and sent again. A manifest that is missing or damaged is rebuilt from the objects that
 carry this site's id, never trusted blindly.
 
+The manifest also carries the site's publish generation (see generation.py): ``site_state``
+hands it to collect from the manifest already read, so a run that changes nothing makes no
+request beyond the manifest's GET and the listing. Only a site last published by an earlier
+syndicate, whose manifest carries none, has its ``.syndicate/state.json`` read (once: the next
+manifest written carries it, and the old copy is deleted).
+
 Before a run changes anything it writes the manifest once more with every key it is about to
 touch marked ``pending``. A run that dies half-way (a crash, SIGKILL, a lost network) thus leaves
 a manifest that says which keys are uncertain; the next run asks the bucket about those keys
@@ -20,6 +26,7 @@ alone (a HEAD each), keeps what already arrived and sends only the rest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import posixpath
 import uuid
@@ -111,6 +118,9 @@ class S3Target:
         self._client = maker.submit(self._make_client)  # made in the background
         maker.shutdown(wait=False)
         self._fetched: tuple[Future, Future] | None = None  # the manifest and the listing
+        self._parsed: tuple | None = None  # (Manifest or None, DamagedManifest or None)
+        self._site_gen: tuple[dict | None] | None = None  # the site's generation, once read
+        self._carried: dict | None = None  # the generation the manifest as read carries
         self._unsettled: tuple | None = None  # a manifest not yet checked against the listing
         self.multipart = cfg.multipart_threshold_mb * 2**20  # bytes: larger files go in parts
         self.state: dict[str, dict] = {}
@@ -132,11 +142,15 @@ class S3Target:
         import botocore.session
         from botocore.config import Config as BotoConfig
 
+        from .s3listing import ListingReaders
+
         session = botocore.session.get_session()
-        # the store's dates (an object's LastModified) are never read: they stay the text the
-        # store sent, not parsed by dateutil for every object listed (most of a listing's time)
-        session.get_component("response_parser_factory").set_parser_defaults(
-            timestamp_parser=str)
+        # a listing's pages are read by a reader of their own (s3listing.py); the store's dates
+        # (an object's LastModified) are never read: they stay the text the store sent, not
+        # parsed by dateutil for every object listed
+        readers = ListingReaders()
+        readers.set_parser_defaults(timestamp_parser=str)
+        session.register_component("response_parser_factory", readers)
         return session.create_client(
             "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
             config=BotoConfig(
@@ -170,14 +184,8 @@ class S3Target:
         against the listing (``_settle``, before any output is planned); else one rebuilt from
         the objects that carry this site's id."""
         self.start()
-        body = self._fetched[0].result()
+        found, damaged = self._manifest()
         known = self.cfg.site_id or self.site_id
-        found = damaged = None
-        if body is not None:
-            try:
-                found = manifests.read(body, self.name + MANIFEST_KEY)
-            except manifests.DamagedManifest as exc:
-                damaged = exc
         if found is not None:
             self.site_id = self._identify(found, known, catalog_rows)
             self.state = {k: dict(r) for k, r in found.rows.items() if not r.get("pending")}
@@ -217,6 +225,40 @@ class S3Target:
         fresh = (self.site_id == found.site and found.site_url == self.site_url
                  and not found.pending)
         self._loaded = {k: dict(v) for k, v in rows.items()} if fresh else None
+
+    def _manifest(self) -> tuple:
+        """The manifest as read (parsed once): (Manifest, None), (None, DamagedManifest), or
+        (None, None) where there is none."""
+        if self._parsed is None:  # a publish started reading it; else (collect) read it now
+            body = self._fetched[0].result() if self._fetched else self._get_manifest()
+            found = damaged = None
+            if body is not None:
+                try:
+                    found = manifests.read(body, self.name + MANIFEST_KEY)
+                except manifests.DamagedManifest as exc:
+                    damaged = exc
+            self._parsed = (found, damaged)
+            self._carried = found.state if found is not None else None
+        return self._parsed
+
+    def site_state(self) -> dict | None:
+        """The publish generation the site records, or None: from the manifest (no request of
+        its own), else from the ``.syndicate/state.json`` an earlier syndicate wrote."""
+        if self._site_gen is None:
+            found, _ = self._manifest()
+            if found is not None and found.state is not None:
+                self._site_gen = (found.state,)
+            else:
+                from ..generation import MAX_STATE_BYTES, STATE_KEY, parse_state
+
+                try:
+                    got = self.client.get_object(Bucket=self.bucket, Key=self.prefix + STATE_KEY)
+                    self._site_gen = (parse_state(got["Body"].read(MAX_STATE_BYTES + 1)),)
+                except (ClientError, BotoCoreError) as exc:
+                    if not not_found(exc):
+                        raise explain(exc, self.bucket, STATE_KEY) from None
+                    self._site_gen = (None,)
+        return self._site_gen[0]
 
     def _get_manifest(self) -> bytes | None:
         try:
@@ -491,15 +533,32 @@ class S3Target:
         touched = ({w.output.key for w in plan.writes} | {o.key for o in plan.header_fixes}
                    | set(plan.deletes))
         rows = [self._stored(r) for k, r in self.state.items() if k not in touched]
-        self._put_manifest(rows + [{"key": k, "pending": True} for k in sorted(touched)])
+        # the generation the site had: this run's is recorded by finish, once the catalog has it
+        self._put_manifest(rows + [{"key": k, "pending": True} for k in sorted(touched)],
+                           self._carried)
 
-    def finish(self, manifest: list[dict]) -> None:
-        """Record what the bucket holds now, last of all (nothing is sent if nothing changed)."""
+    def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None:
+        """Record what the bucket holds now and the publishing catalog's generation ``stamp``,
+        last of all, after the catalog committed both (nothing is sent if nothing changed)."""
         self._settle()
         rows = [self._stored(r) for r in manifest]
-        if self._loaded is not None and {r["key"]: r for r in rows} == self._loaded:
+        state = {"generation": stamp[0], "catalog": stamp[1]}
+        if self._loaded is not None and {r["key"]: r for r in rows} == self._loaded \
+                and self._carried == state:
             return
-        self._put_manifest(rows)
+        self._put_manifest(rows, state)
+        moved, self._carried = self._carried is None, state
+        if moved:  # the generation an earlier syndicate kept beside the manifest is in it now
+            self._drop_old_state()
+
+    def _drop_old_state(self) -> None:
+        """Delete ``.syndicate/state.json`` once the manifest carries the generation: a stale
+        copy must not be read instead, should the manifest be damaged later (a failure here only
+        leaves the copy, which the next such publish deletes)."""
+        from ..generation import STATE_KEY
+
+        with contextlib.suppress(ClientError, BotoCoreError):
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + STATE_KEY)
 
     def _stored(self, row: dict) -> dict:
         """A manifest row as the bucket keeps it: with its cache policy and ETag."""
@@ -509,8 +568,8 @@ class S3Target:
                 "content_type": row.get("content_type", ""), "cache_control": cache_control(key),
                 "input_hash": row.get("input_hash", ""), "etag": etag}
 
-    def _put_manifest(self, rows: list[dict]) -> None:
-        body = manifests.dump(self.site_id, self.site_url, rows)
+    def _put_manifest(self, rows: list[dict], state: dict | None) -> None:
+        body = manifests.dump(self.site_id, self.site_url, rows, state)
         try:
             self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY, Body=body,
                                    ContentType="application/json", CacheControl="no-cache")
