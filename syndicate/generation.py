@@ -53,10 +53,10 @@ def parse_state(data: bytes | None) -> dict | None:
         return None
     if not isinstance(state, dict):
         return None
-    gen, owner = state.get("generation"), state.get("catalog")
+    gen, owner, site = state.get("generation"), state.get("catalog"), state.get("site")
     if type(gen) is not int or gen < 0 or not isinstance(owner, str):
         return None
-    return {"generation": gen, "catalog": owner}
+    return {"generation": gen, "catalog": owner, "site": site if isinstance(site, str) else None}
 
 
 def behind(cat, state: dict | None) -> tuple[int, int] | None:
@@ -92,7 +92,8 @@ def record(target, settings, stamp: tuple[int, str]) -> None:
     this leaves the site behind the catalog, which is harmless). ``target`` None is the local
     folder of ``settings``."""
     gen, owner = stamp
-    body = json.dumps({"generation": gen, "catalog": owner}).encode()
+    body = json.dumps({"generation": gen, "catalog": owner,
+                       "site": settings.config.site.url}).encode()
     client = getattr(target, "client", None)
     if client is not None:  # an S3 target: beside its manifest
         site = {"site": target.site_id} if getattr(target, "site_id", None) else {}
@@ -116,13 +117,13 @@ def after_queue(cat, settings) -> tuple[int, str] | None:
 
 
 def _write_local(path, body: bytes) -> None:
-    from .publish.local import current_umask
+    from .publish.local import FILE_MODE
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o666 & ~current_umask())  # as every published file
+            os.fchmod(f.fileno(), FILE_MODE)  # as every published file
             f.write(body)
         os.replace(tmp, path)
     except BaseException:

@@ -87,7 +87,8 @@ def test_local_target_refuses_files_it_did_not_publish(make_project):
     assert len(lines) == 1, res.output
     assert "refusing to overwrite 3 file(s)" in lines[0] and "feed.xml" in lines[0]
     assert "index.html" in lines[0] and "posts/a/index.html" in lines[0]
-    assert "--force" in lines[0] and "Traceback" not in res.output
+    assert "--overwrite" in lines[0] and "Traceback" not in res.output
+    assert "safe" not in lines[0]  # no promise that an override loses nothing
     # nothing at all was written: the hand-made files are as they were
     assert set(live_files(proj)) == {"index.html", "posts/a/index.html", "feed.xml"}
     assert proj.read("index.html") == b"MY OWN HOMEPAGE\n"
@@ -261,7 +262,7 @@ def test_hostile_live_feed_gives_success_or_one_clear_error(raw, which):
         errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
         if res.exit_code == 1:
             assert len(errors) == 1 and which in errors[0], res.output
-            assert "--force" in errors[0]
+            assert "--overwrite" in errors[0] or "--force" in errors[0]
             assert proj.read(which) == raw  # what was there is left alone
         else:
             assert not errors
