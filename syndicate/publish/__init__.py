@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from .. import generation
 from ..config import Settings
 from ..errors import ItemError, PublishError
-from ..generation import STATE_KEY
 from ..locks import process_lock
 from .keys import check_feed_keys
 from .local import LocalTarget
@@ -191,8 +190,8 @@ def own_local_folder(target: LocalTarget, cat, settings: Settings) -> None:
             f"{target.root}: this folder holds another site ({state['site']}, published by "
             f"catalog {state['catalog']}), not {settings.config.site.url}; publishing here would "
             "overwrite its feeds and delete its files. Point target at a folder of this site's "
-            f"own (if the folder really is to change hands, delete {target.root}/{STATE_KEY} "
-            "first)")
+            f"own (if the folder really is to change hands, delete "
+            f"{target.root}/{generation.STATE_KEY} first)")
     if state["site"] == settings.config.site.url:
         target.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
 
