@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -115,9 +116,17 @@ def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_projec
     assert res.exit_code == 0, res.output
     assert "wrote 0 files" in res.output
     assert live_files(proj) == before
-    # but a file edited by hand since (not what syndicate would write) is refused...
+    # the folder's .syndicate/state.json names this site: a page edited by hand is restored
     for f in (proj.root / ".syndicate").glob("catalog.db*"):
         f.unlink()
+    proj.write("public/posts/b/index.html", "EDITED BY HAND\n")
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    assert live_files(proj) == before
+    # but in a folder that does not say whose it is, a file edited by hand is refused...
+    for f in (proj.root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    shutil.rmtree(proj.root / "public/.syndicate")
     proj.write("public/posts/b/index.html", "EDITED BY HAND\n")
     res = proj.run("publish")
     assert res.exit_code == 1
@@ -125,8 +134,8 @@ def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_projec
     assert "posts/b/index.html" in res.output
     assert proj.read("posts/b/index.html") == b"EDITED BY HAND\n"
     assert proj.read("feed.xml") == before["feed.xml"]
-    # ...until --force says to overwrite it
-    res = proj.run("publish", "--force")
+    # ...until --overwrite says to overwrite it
+    res = proj.run("publish", "--overwrite")
     assert res.exit_code == 0, res.output
     assert live_files(proj) == before
 

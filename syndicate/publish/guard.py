@@ -36,6 +36,11 @@ def live_entries(raw: bytes) -> dict[str, str]:
     return out
 
 
+def drafts(cat: Catalog) -> set[str]:
+    """The guids of items their files set to draft."""
+    return {r["guid"] for r in cat.all_items() if r["draft"] and not r["missing"]}
+
+
 def _kept(key: str, patterns: list[str]) -> bool:
     return any(key == p or fnmatchcase(key, p) for p in patterns)
 
@@ -85,8 +90,9 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
             emptied.append(key)  # its folder yields no items at all (a mistyped path, say);
             # drafts count as yielded: setting the last item to draft is a choice
-        elif len(gone) == len(live):
-            wiped.append(key)  # every live entry goes, whatever comes in (another folder)
+        elif len(gone) == len(live) and set(gone) - drafts(cat):
+            wiped.append(key)  # every live entry goes, whatever comes in (another folder);
+            # entries set to draft are taken down by choice
     errors = [] if force else _moved_feeds(settings, site, previous, gone_files)
     if force or not removed:
         return errors

@@ -61,6 +61,7 @@ class LocalTarget:
         self.file_mode = FILE_MODE
         self.rows: dict[str, dict] = {}
         self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
+        self.stamps_read: dict[str, list[int]] | None = None
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
         """What the folder holds, as the catalog recorded it (files are checked by ``has``),
@@ -70,6 +71,7 @@ class LocalTarget:
         self.stamps = {k: v for k, v in stamps.items() if isinstance(k, str)
                        and isinstance(v, list) and len(v) == 2
                        and all(type(n) is int for n in v)} if isinstance(stamps, dict) else {}
+        self.stamps_read = dict(self.stamps)
         pending = self._read_record(PENDING_KEY)
         for key in pending if isinstance(pending, list) else []:
             if not isinstance(key, str) or key in rows:
@@ -191,7 +193,9 @@ class LocalTarget:
     def finish(self, manifest: list[dict]) -> None:
         """Record what each file is as written (the catalog holds the manifest itself)."""
         keys = {r["key"] for r in manifest}
-        self._write_record(STAMPS_KEY, {k: v for k, v in self.stamps.items() if k in keys})
+        stamps = {k: v for k, v in self.stamps.items() if k in keys}
+        if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
+            self._write_record(STAMPS_KEY, stamps)
         (self.root / PENDING_KEY).unlink(missing_ok=True)
 
     def _path(self, key: str) -> Path:
