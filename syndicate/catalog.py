@@ -139,6 +139,10 @@ class Catalog:
         cur = self.conn.execute("SELECT * FROM outputs WHERE target = ?", (target,))
         return {r["key"]: dict(r) for r in cur}
 
+    def rename_target(self, old: str, new: str) -> None:
+        """What was recorded for target ``old`` is now recorded for ``new`` (a moved folder)."""
+        self.conn.execute("UPDATE outputs SET target = ? WHERE target = ?", (new, old))
+
     def replace_outputs(self, target: str, rows: list[dict]) -> None:
         """Record what ``target`` holds now (only rows that changed are written)."""
         current = self.outputs(target)
@@ -167,6 +171,12 @@ class Catalog:
         for r in fresh:
             r["title"] = json.loads(r.pop("data")).get("title")
         return fresh
+
+
+def file_target_names(cat: Catalog) -> list[str]:
+    """The local folders (``file://`` targets) the catalog records outputs for."""
+    return [r[0] for r in cat.conn.execute(
+        "SELECT DISTINCT target FROM outputs WHERE target LIKE 'file://%'")]
 
 
 def loads(text: str) -> dict:

@@ -128,10 +128,15 @@ def main() -> None:
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--dry-run", is_flag=True, help="Print what would be written; change nothing.")
-@click.option("--force", is_flag=True, help="Allow more removals (files, feed entries) than "
-              "max_deletes, and overwriting files syndicate did not publish in the site folder.")
+@click.option("--force", is_flag=True, help="Allow removals the guards hold back (more than "
+              "max_deletes, every live entry of a feed, live entries a new catalog would drop, a "
+              "moved feed's old file), and overwriting files syndicate did not publish in the "
+              "site folder.")
+@click.option("--overwrite", is_flag=True, help="Only overwrite files syndicate did not publish "
+              "in the site folder; the guards on removals stay on.")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) -> None:
+def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool,
+            now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
@@ -144,7 +149,7 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
-                              progress=bars, uploaded=upload_bar)
+                              overwrite=overwrite, progress=bars, uploaded=upload_bar)
     except SyndicateError as exc:
         _fail(exc)
     finally:

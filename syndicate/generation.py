@@ -63,10 +63,11 @@ def checked(state) -> dict | None:
     not one (the one check for state.json and the S3 manifest's copy)."""
     if not isinstance(state, dict):
         return None
-    gen, owner = state.get("generation"), state.get("catalog")
+    gen, owner, site = state.get("generation"), state.get("catalog"), state.get("site")
     if type(gen) is not int or gen < 0 or not isinstance(owner, str) or len(owner) > 200:
         return None
-    return {"generation": gen, "catalog": owner}
+    site = site if isinstance(site, str) and len(site) <= 2000 else None
+    return {"generation": gen, "catalog": owner, "site": site}
 
 
 def current(cat) -> tuple[int, str]:
@@ -106,12 +107,14 @@ def record(settings, stamp: tuple[int, str]) -> None:
     """After the catalog committed a generation: the site folder records it too (a crash
     before this leaves the site behind the catalog, which is harmless). An S3 site records it
     in its manifest instead (``S3Target.finish``)."""
-    record_local(settings.target_dir, stamp)
+    record_local(settings.target_dir, stamp, settings.config.site.url)
 
 
-def record_local(folder: Path, stamp: tuple[int, str]) -> None:
+def record_local(folder: Path, stamp: tuple[int, str], site: str | None) -> None:
+    """Write the folder's ``.syndicate/state.json``: the generation, the catalog's id and the
+    site's address (a folder naming another site is refused)."""
     gen, owner = stamp
-    body = json.dumps({"generation": gen, "catalog": owner}).encode()
+    body = json.dumps({"generation": gen, "catalog": owner, "site": site}).encode()
     _write_local(folder / STATE_KEY, body)
 
 
@@ -128,13 +131,13 @@ def after_queue(cat, settings) -> tuple[int, str] | None:
 
 
 def _write_local(path, body: bytes) -> None:
-    from .publish.local import current_umask
+    from .publish.local import FILE_MODE
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o666 & ~current_umask())  # as every published file
+            os.fchmod(f.fileno(), FILE_MODE)  # as every published file
             f.write(body)
         os.replace(tmp, path)
     except BaseException:

@@ -86,7 +86,8 @@ def test_a_publish_that_changes_nothing_leaves_the_site_state_as_it_was(make_pro
 
 
 def test_the_site_state_is_never_an_output_nor_deleted(make_project):
-    proj = make_project({"posts/a.md": post("A", date="2026-10-01")})
+    proj = make_project({"posts/a.md": post("A", date="2026-10-01"),
+                         "posts/c.md": post("C", date="2026-10-03")})
     assert proj.run("publish").exit_code == 0
     (proj.root / "posts/a.md").unlink()
     proj.write("posts/b.md", post("B", date="2026-10-02"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -87,7 +88,8 @@ def test_local_target_refuses_files_it_did_not_publish(make_project):
     assert len(lines) == 1, res.output
     assert "refusing to overwrite 3 file(s)" in lines[0] and "feed.xml" in lines[0]
     assert "index.html" in lines[0] and "posts/a/index.html" in lines[0]
-    assert "--force" in lines[0] and "Traceback" not in res.output
+    assert "--overwrite" in lines[0] and "Traceback" not in res.output
+    assert "safe" not in lines[0]  # no promise that an override loses nothing
     # nothing at all was written: the hand-made files are as they were
     assert set(live_files(proj)) == {"index.html", "posts/a/index.html", "feed.xml"}
     assert proj.read("index.html") == b"MY OWN HOMEPAGE\n"
@@ -114,9 +116,17 @@ def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_projec
     assert res.exit_code == 0, res.output
     assert "wrote 0 files" in res.output
     assert live_files(proj) == before
-    # but a file edited by hand since (not what syndicate would write) is refused...
+    # the folder's .syndicate/state.json names this site: a page edited by hand is restored
     for f in (proj.root / ".syndicate").glob("catalog.db*"):
         f.unlink()
+    proj.write("public/posts/b/index.html", "EDITED BY HAND\n")
+    res = proj.run("publish")
+    assert res.exit_code == 0, res.output
+    assert live_files(proj) == before
+    # but in a folder that does not say whose it is, a file edited by hand is refused...
+    for f in (proj.root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    shutil.rmtree(proj.root / "public/.syndicate")
     proj.write("public/posts/b/index.html", "EDITED BY HAND\n")
     res = proj.run("publish")
     assert res.exit_code == 1
@@ -124,8 +134,8 @@ def test_new_catalog_adopts_identical_files_and_refuses_changed_ones(make_projec
     assert "posts/b/index.html" in res.output
     assert proj.read("posts/b/index.html") == b"EDITED BY HAND\n"
     assert proj.read("feed.xml") == before["feed.xml"]
-    # ...until --force says to overwrite it
-    res = proj.run("publish", "--force")
+    # ...until --overwrite says to overwrite it
+    res = proj.run("publish", "--overwrite")
     assert res.exit_code == 0, res.output
     assert live_files(proj) == before
 
@@ -261,7 +271,7 @@ def test_hostile_live_feed_gives_success_or_one_clear_error(raw, which):
         errors = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
         if res.exit_code == 1:
             assert len(errors) == 1 and which in errors[0], res.output
-            assert "--force" in errors[0]
+            assert "--overwrite" in errors[0] or "--force" in errors[0]
             assert proj.read(which) == raw  # what was there is left alone
         else:
             assert not errors

@@ -99,26 +99,34 @@ def test_published_site_is_readable_by_another_user(open_project):
 
 
 @needs_root
-def test_published_modes_respect_a_restrictive_umask(open_project):
+def test_published_modes_ignore_a_restrictive_umask(open_project):
+    """Published files are 0644 and new folders 0755 whatever the umask (cron, systemd,
+    hardened shells run with 077): the web server is another user. A live file made private by
+    hand is put back to 0644 by the next publish."""
     proj = open_project({"posts/a.md": post("A")})
-    result = _publish_under_umask(proj, 0o027)
+    result = _publish_under_umask(proj, 0o077)
     assert result.exit_code == 0, result.output
     public = proj.root / "public"
     feed = public / "feed.xml"
     page = public / "posts/a/index.html"
-    for p in (feed, page):
-        assert stat.S_IMODE(p.stat().st_mode) == 0o640, p
-    assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
-    # the umask said: group may read, others may not
-    assert read_as(feed, gid=feed.stat().st_gid).stdout == feed.read_bytes()
-    assert read_as(feed).returncode != 0
-    # a file rewritten later keeps to the umask of that run
+    for p in (feed, page, public / ".syndicate/state.json"):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+    for d in (public, page.parent, page.parent.parent):
+        assert stat.S_IMODE(d.stat().st_mode) == 0o755, d
+    assert read_as(feed).stdout == feed.read_bytes()
+    # a file rewritten under umask 077 stays readable by others
     proj.write("posts/a.md", post("A, edited"))
-    assert _publish_under_umask(proj, 0o022).exit_code == 0
-    assert stat.S_IMODE(page.stat().st_mode) == 0o644
+    assert _publish_under_umask(proj, 0o077).exit_code == 0
     assert b"A, edited" in page.read_bytes()
-    # folders that exist are left as they are (the author may have set them so)
-    assert stat.S_IMODE(page.parent.stat().st_mode) == 0o750
+    for p in (feed, page):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o644, p
+        assert read_as(p).returncode == 0, p
+    # a live file made private by hand is restored
+    feed.chmod(0o600)
+    again = _publish_under_umask(proj, 0o077)
+    assert again.exit_code == 0, again.output
+    assert stat.S_IMODE(feed.stat().st_mode) == 0o644
+    assert read_as(feed).stdout == feed.read_bytes()
 
 
 # -- 1. a config asset that fails keeps its last published version ------------------------------

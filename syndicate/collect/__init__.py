@@ -23,6 +23,7 @@ from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post
+from ..when import stored
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
@@ -261,7 +262,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             vanished.append(r)
         elif not r["missing"]:
             kept.add(r["source"])
-            _keep(cat, r, scans[r["kind"]], report)
+            _keep(cat, r, scans[r["kind"]], report, root)
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
@@ -313,21 +314,27 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             if guid and guid in taken:
                 report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
                 continue
+            released_at = None
+            if not rows and not published and site is None:  # a catalog made anew: the
+                site = published_site(settings) or False      # site's feeds know the guids
             if guid:
                 own_guid.add(p.name)
-            elif not rows and not published:  # a catalog made anew: the site's feeds know
-                if site is None:                   # the guids
-                    site = published_site(settings) or False
-                known = site.guid_for(p.kind, p.item.slug, p.item.title,
-                                      p.item.date) if site else None
+                if site:  # its file names its guid: if a live feed has it, it is released
+                    released_at = _live_release(site, p, guid, now, root, settings, report)
+                    text = dumps(p.item.to_dict())
+            elif site:
+                known = site.guid_for(p.kind, p.item.slug, p.item.title, p.item.date)
                 guid = known if known and known not in taken else None
+                if guid:
+                    released_at = _live_release(site, p, guid, now, root, settings, report)
+                    text = dumps(p.item.to_dict())
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
             new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
                                  sig=p.sig, content_hash=p.content_hash, data=text,
                                  date=p.item.date, draft=p.item.draft, first_seen=stamp,
                                  changed_at=p.item.date, missing=False, error=None,
-                                 published_at=None))
+                                 published_at=released_at))
             report.created.append(p.name)
             continue
         values = dict(source=p.name, sig=p.sig, content_hash=p.content_hash, slug=p.item.slug,
@@ -355,7 +362,25 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.removed.append(r["source"])
 
 
-def _keep(cat, row: dict, scan: FolderScan, report: CollectReport) -> None:
+def _live_release(site, p: _Parsed, guid: str, now, root: Path, settings,
+                  report: CollectReport) -> str | None:
+    """A catalog made anew meets an item whose file gives a guid the live feeds show: it is
+    that released item, whatever its file is now called. Its release time is the live one; a
+    date in its file that is now in the future (a year typo) does not take it down."""
+    live = site.live(p.kind, p.item.slug, guid)
+    if live is None:
+        return None
+    if stored(p.item.date) > now:
+        row = {"published_at": live, "date": live, "kind": p.kind}
+        warning = keep_release_date(row, p.item, None, now, root / p.name, p.name,
+                                    settings.config.site.timezone)
+        if warning:
+            report.warnings.append(warning)
+            p.sig = f"released-date|{p.sig}"
+    return live
+
+
+def _keep(cat, row: dict, scan: FolderScan, report: CollectReport, root: Path) -> None:
     """An item whose file could not be looked for keeps its last version, with the reason."""
     folder = scan.unlooked_above(row["source"])
     error = scan.unlooked.get(folder) if folder is not None else None
@@ -364,6 +389,13 @@ def _keep(cat, row: dict, scan: FolderScan, report: CollectReport) -> None:
         scan.unlooked[folder] = None  # one line per folder
     reason = (f"its folder {folder} could not be read" if folder is not None
               else "its file could not be looked at")
+    if folder is None:
+        is_dir = os.path.isdir(root / row["source"])
+        reason = "it is a folder now, not a file" if is_dir else reason
+        report.errors.append(CollectError(
+            row["source"], f"{reason}; its last published version is kept",
+            hint="put the file back in its place" + ("; to take the item down, delete the "
+                                                     "folder" if is_dir else "")))
     cat.update_item(row["id"], error=f"{row['source']}: {reason}; the last version is kept")
 
 

@@ -27,10 +27,20 @@ class PublishedSite:
     """What the site already shows: feed entries' guids, and pages."""
 
     def __init__(self, reader: SiteReader, guids: dict[tuple[str, str], str],
-                 by_title: dict[tuple[str, str, str], str | None] | None = None):
+                 by_title: dict[tuple[str, str, str], str | None] | None = None,
+                 dates: dict[str, str] | None = None):
         self.reader = reader
         self.guids = guids
         self.by_title = by_title or {}  # (kind, title, date): guid, None when ambiguous
+        self.dates = dates or {}  # guid of every live entry: its date there (UTC, ISO)
+
+    def live(self, kind: str, slug: str, guid: str) -> str | None:
+        """For an item whose own file gives its guid: the date the live feeds show it with, or
+        None if they do not (once found, it counts as shown whatever its file is called)."""
+        when = self.dates.get(guid)
+        if when is not None:
+            self.guids.setdefault((kind, slug), guid)
+        return when
 
     def guid_for(self, kind: str, slug: str, title: str, date: str) -> str | None:
         """The guid the live feeds give this item: by its link, else (its file renamed, and its
@@ -117,9 +127,12 @@ def published_site(settings: Settings) -> PublishedSite | None:
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"
     guids: dict[tuple[str, str], str] = {}
     by_title: dict[tuple[str, str, str], str | None] = {}
+    dates: dict[str, str] = {}
     for data in feeds.values():
         for entry in feedparser.parse(data or b"").entries:
             guid, link = entry.get("id"), entry.get("link")
+            if isinstance(guid, str) and guid and entry.get("published_parsed"):
+                dates.setdefault(guid, _instant(entry.get("published_parsed")))
             if not isinstance(guid, str) or not guid or not isinstance(link, str) \
                     or not link.startswith(base):
                 continue
@@ -130,7 +143,7 @@ def published_site(settings: Settings) -> PublishedSite | None:
                 if isinstance(title, str) and when:
                     key = (KINDS[parts[0]], title, _instant(when))
                     by_title[key] = guid if by_title.get(key, guid) == guid else None
-    return PublishedSite(reader, guids, by_title)
+    return PublishedSite(reader, guids, by_title, dates)
 
 
 def _instant(when) -> str:

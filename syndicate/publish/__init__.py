@@ -46,7 +46,7 @@ class PublishResult:
 
 
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
-            force: bool = False, progress: Progress | None = None,
+            force: bool = False, overwrite: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
             lock_wait: float = 5.0, collected: CollectReport | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
@@ -55,6 +55,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     With ``dry_run`` the plan is computed and returned, and neither the target nor the catalog
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
+
+    ``force`` lifts the guards on removals (and overwrites files syndicate did not publish);
+    ``overwrite`` only overwrites such files in a local folder.
 
     ``collected`` is the report of a collect the caller just ran under the publish lock (the
     sources are then not scanned twice).
@@ -69,7 +72,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         target = S3Target(settings.config.target, settings.config.s3,
                           site_url=settings.config.site.url)
     else:  # config.yaml was refused if the folder overlaps the sources or the state
-        target = LocalTarget(settings.target_dir, force=force,
+        target = LocalTarget(settings.target_dir, force=force or overwrite,
                              site_url=settings.config.site.url)
     released: list[dict] = []
     would_encode: list[str] = []
@@ -105,7 +108,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
 
             would_encode = [e.path for e in report.errors if isinstance(e, NotEncoded)]
             report.errors = [e for e in report.errors if not isinstance(e, NotEncoded)]
-        previous = target.previous(cat.outputs(target.name))
+        if isinstance(target, LocalTarget):
+            own_local_folder(target, cat, settings)
+        recorded = cat.outputs(target.name)
+        previous = target.previous(recorded)
         # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
         # entries and all, until --force says the removal is meant
         vanished = vanished_live(cat, previous)
@@ -120,7 +126,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cfg = settings.config
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
                       *(page_key(r["kind"], r["slug"]) for r in held))
-        guarded = guard_feeds(settings, cat, site, previous, force=force)
+        guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
@@ -160,6 +166,35 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                   *target.warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
+
+
+def own_local_folder(target: LocalTarget, cat, settings: Settings) -> None:
+    """Whose site the folder is, by its ``.syndicate/state.json``: this catalog's (its records
+    follow the folder wherever the project now sits), this site's under a catalog made anew
+    (its files are the site's own), or another site's (refused, naming it)."""
+    from ..catalog import file_target_names
+    from ..collect.recover import site_state
+
+    state = site_state(settings)
+    if state is None:
+        return
+    mine = generation.catalog_id(cat)
+    if state["catalog"] == mine:
+        target.ours = True
+        if not cat.outputs(target.name):  # the project moved: its records name the old place
+            others = [n for n in file_target_names(cat) if n != target.name]
+            if len(others) == 1:
+                cat.rename_target(others[0], target.name)
+        return
+    if state["site"] is not None and state["site"] != settings.config.site.url:
+        raise PublishError(
+            f"{target.root}: this folder holds another site ({state['site']}, published by "
+            f"catalog {state['catalog']}), not {settings.config.site.url}; publishing here would "
+            "overwrite its feeds and delete its files. Point target at a folder of this site's "
+            f"own (if the folder really is to change hands, delete "
+            f"{target.root}/{generation.STATE_KEY} first)")
+    if state["site"] == settings.config.site.url:
+        target.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
 
 
 def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:

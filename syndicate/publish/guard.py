@@ -36,15 +36,22 @@ def live_entries(raw: bytes) -> dict[str, str]:
     return out
 
 
+def drafts(cat: Catalog) -> set[str]:
+    """The guids of items their files set to draft."""
+    return {r["guid"] for r in cat.all_items() if r["draft"] and not r["missing"]}
+
+
 def _kept(key: str, patterns: list[str]) -> bool:
     return any(key == p or fnmatchcase(key, p) for p in patterns)
 
 
 def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str, dict], *,
-                force: bool) -> list[ItemError]:
+                force: bool, adopted: bool = False) -> list[ItemError]:
     """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
-    the error that says so (none when nothing is held). ``previous`` gains rows for held feeds
-    the catalog has no record of (a catalog made anew), so that they are kept as they are."""
+    the errors that say so (none when nothing is held). ``previous`` gains rows for held feeds
+    the catalog has no record of (a catalog made anew), so that they are kept as they are.
+    ``adopted``: the catalog had no record of publishing to the target (a lost catalog, a fresh
+    checkout): it takes no live entry off a feed at all without ``force``."""
     from ..collect.recover import SiteReader  # the one reader of the published site
 
     cfg = settings.config
@@ -57,6 +64,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     raw_of: dict[str, bytes] = {}
     removed: dict[str, str] = {}  # guid -> title
     emptied: list[str] = []
+    wiped: list[str] = []  # feeds that would keep none of their live entries
     for key, out in feeds.items():
         if out is None or _kept(key, site.kept):
             continue
@@ -82,9 +90,16 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
             emptied.append(key)  # its folder yields no items at all (a mistyped path, say);
             # drafts count as yielded: setting the last item to draft is a choice
+        elif len(gone) == len(live) and set(gone) - drafts(cat):
+            wiped.append(key)  # every live entry goes, whatever comes in (another folder);
+            # entries set to draft are taken down by choice
+    errors = [] if force else _moved_feeds(settings, site, previous, gone_files)
     if force or not removed:
-        return []
+        return errors
     reasons = []
+    if adopted:
+        reasons.append("this catalog has no record of publishing the site (a lost catalog, or "
+                       "another checkout), so it takes no live entry off")
     if len(removed) > cfg.max_deletes:
         reasons.append(f"more than max_deletes ({cfg.max_deletes})")
     by_folder: dict[str, list[str]] = {}
@@ -95,11 +110,13 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         hold = "they hold" if len(keys) > 1 else "it holds"
         reasons.append(f"{' and '.join(keys)} would lose every entry {hold} ({folder}/ yields "
                        "none of them)")
+    if wiped:
+        reasons.append(f"{' and '.join(wiped)} would keep none of the entries live now")
     if len(gone_files) > cfg.max_deletes:
         reasons.append(f"{len(gone_files)} published files would go, more than max_deletes "
                        f"({cfg.max_deletes})")
     if not reasons:
-        return []
+        return errors
     pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items() if r["guid"] in removed]
     site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html", *pages)
     if reader is not None and "index.html" not in previous:
@@ -115,13 +132,42 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
                              "size": len(raw), "content_type": content_type(key),
                              "input_hash": ""}
     titles = sorted(removed.values())
-    shown = ", ".join(repr(t) for t in titles[:3]) + (", ..." if len(titles) > 3 else "")
+    shown = ", ".join(repr(t) for t in titles[:5]) + (", ..." if len(titles) > 5 else "")
     n = len(removed)
-    return [ItemError(
-        str(settings.target_dir / cfg.blog.rss_path) if not cfg.target.startswith("s3://")
-        else f"{cfg.target.rstrip('/')}/{cfg.blog.rss_path}",
+    return [*errors, ItemError(
+        _where(settings, cfg.blog.rss_path),
         f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from the live feeds "
         f"({shown}): {'; '.join(reasons)}; the feeds, the home page and those items' pages "
         "keep their last published version",
         hint=f"check the sources and paths in {settings.path.name}, then run publish --force "
              "if the removal is meant")]
+
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+
+
+def _moved_feeds(settings: Settings, site: Site, previous: dict[str, dict],
+                 gone_files: list[str]) -> list[ItemError]:
+    """A live feed the config no longer makes (its path moved) is kept, not deleted: every app
+    subscribed to it would lose the show or blog. It goes with ``--force``."""
+    moved = [k for k in gone_files
+             if str(previous[k].get("content_type", "")).split(";")[0] in FEED_TYPES]
+    if not moved:
+        return []
+    site.keep(*moved)
+    cfg = settings.config
+    now_at = ", ".join(dict.fromkeys([cfg.podcast.feed_path, cfg.blog.rss_path,
+                                      cfg.blog.atom_path]))
+    return [ItemError(
+        _where(settings, k),
+        f"this live feed is no longer made (the feeds are now {now_at}); deleting it would "
+        "cut off every app subscribed to it, so it stays as it is",
+        hint=f"set its old path back in {settings.path.name} (podcast.feed_path, blog.rss_path, "
+             "blog.atom_path), or run publish --force to delete it") for k in moved]
+
+
+def _where(settings: Settings, key: str) -> str:
+    target = settings.config.target
+    if target.startswith("s3://"):
+        return f"{target.rstrip('/')}/{key}"
+    return str(settings.target_dir / key)

@@ -1,8 +1,18 @@
-"""A local folder as the publish target. Every write is a temporary file renamed into place."""
+"""A local folder as the publish target. Every write is a temporary file renamed into place.
+
+Published files are 0644 and folders 0755 whatever the umask (a web server running as another
+user must read them). What each file was when written (size, mtime_ns) is kept in the folder's
+``.syndicate/written.json``: a file that still matches is taken as it was written (a publish that
+changes nothing reads no file); one that does not is hashed, and sent again if its content or
+mode changed by hand. The keys a run is about to write are listed first in
+``.syndicate/pending.json``, so a run killed half-way leaves no file the next run does not know:
+it rewrites or deletes them.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -10,25 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import PublishError
-from .keys import safe_key
+from .keys import RESERVED, safe_key
 
 if TYPE_CHECKING:
     from .build import Output
 
 
-def current_umask() -> int:
-    """The process's umask, read without changing it where the kernel says it (Linux 4.7+);
-    else set and restored at once (before any writer thread starts)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+STAMPS_KEY = RESERVED + "written.json"
+PENDING_KEY = RESERVED + "pending.json"
+MAX_RECORD_BYTES = 64 << 20
 
 
 class LocalTarget:
@@ -39,16 +41,60 @@ class LocalTarget:
         self.name = f"file://{self.root}"
         self.force = force  # overwrite files in the folder this site did not publish
         self.owned: set[str] = set()  # keys the catalog records as published here
+        self.ours = False  # the folder's state.json names this site: every file in it is its
         self.site_url = site_url
         self.warnings: list[str] = []
-        # published files get the modes any other file made here would (a web server running
-        # as another user must read them), not mkstemp's private 0600
-        self.file_mode = 0o666 & ~current_umask()
+        self.file_mode = FILE_MODE
+        self.rows: dict[str, dict] = {}
+        self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
+        self.stamps_read: dict[str, list[int]] | None = None
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
-        """What the folder holds, as the catalog recorded it (files are checked by ``has``)."""
-        self.owned = set(catalog_rows)
-        return catalog_rows
+        """What the folder holds, as the catalog recorded it (files are checked by ``has``),
+        with the files a run killed half-way had begun to write (rewritten or deleted)."""
+        rows = dict(catalog_rows)
+        stamps = self._read_record(STAMPS_KEY)
+        self.stamps = {k: v for k, v in stamps.items() if isinstance(k, str)
+                       and isinstance(v, list) and len(v) == 2
+                       and all(type(n) is int for n in v)} if isinstance(stamps, dict) else {}
+        self.stamps_read = dict(self.stamps)
+        pending = self._read_record(PENDING_KEY)
+        for key in pending if isinstance(pending, list) else []:
+            if not isinstance(key, str) or key in rows:
+                continue
+            try:
+                st = (self.root / safe_key(key)).lstat()
+            except (OSError, PublishError):
+                continue
+            if stat.S_ISREG(st.st_mode):  # written by a run that did not record it
+                rows[key] = {"key": key, "sha256": "", "size": -1,
+                             "content_type": "application/octet-stream", "input_hash": ""}
+        self.owned = set(rows)
+        self.rows = rows
+        return rows
+
+    def _read_record(self, key: str):
+        try:
+            with open(self.root / key, "rb", opener=_no_block) as f:
+                raw = f.read(MAX_RECORD_BYTES + 1)
+            if len(raw) > MAX_RECORD_BYTES:
+                return None
+            return json.loads(raw.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return None
+
+    def _write_record(self, key: str, value) -> None:
+        path = self.root / key
+        self._mkdirs(path.parent)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                os.fchmod(f.fileno(), FILE_MODE)
+                json.dump(value, f, separators=(",", ":"), sort_keys=True)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def claim(self, plan) -> None:
         """Before anything is written: a file already in the folder that this site did not
@@ -68,7 +114,7 @@ class LocalTarget:
             if st is not None and stat.S_ISREG(st.st_mode) and st.st_size == w.size \
                     and self._sha256(w.output.key) == (w.sha256 or self._source_sha(w)):
                 adopted.append(w)
-            elif not (st is not None and stat.S_ISREG(st.st_mode)
+            elif not self.ours and not (st is not None and stat.S_ISREG(st.st_mode)
                       and w.output.kind == "feed" and self._own_feed(w.output.key)):
                 taken.append(w.output.key)
         for w in adopted:  # already there, byte for byte: nothing to write
@@ -80,9 +126,8 @@ class LocalTarget:
         shown = ", ".join(taken[:5]) + (f", ... ({len(taken)} in all)" if len(taken) > 5 else "")
         raise PublishError(
             f"{self.root}: refusing to overwrite {len(taken)} file(s) syndicate did not publish "
-            f"there ({shown}); move them away, or run publish --force to overwrite them"
-            + ("" if self.owned else " (if they are this site's own and its catalog was made "
-               "anew, --force is safe)"))
+            f"there ({shown}); move them away, or run publish --overwrite to overwrite just "
+            "them (the guards on removals stay on)")
 
     def _own_feed(self, key: str) -> bool:
         """Whether the file is this site's feed (it links to the site's address): a catalog
@@ -123,21 +168,32 @@ class LocalTarget:
             return None
 
     def begin(self, plan) -> None:
-        """Nothing to announce: a file not yet in the catalog is simply written again."""
+        """Name the files about to be written before any is (a killed run's leftovers are then
+        known to the next one)."""
+        fresh = sorted({w.output.key for w in plan.writes} - set(self.rows))
+        if fresh:
+            old = self._read_record(PENDING_KEY)
+            old = [k for k in old if isinstance(k, str)] if isinstance(old, list) else []
+            self._write_record(PENDING_KEY, sorted({*old, *fresh}))
 
     def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None:
-        """The catalog holds the folder's manifest; the folder records the publishing catalog's
-        generation ``stamp`` (``.syndicate/state.json``, written only when it differs). The
-        site is published by now: a failure here is a warning, not an error."""
+        """Record what each file is as written (the catalog holds the folder's manifest), and
+        the publishing catalog's generation ``stamp`` (``.syndicate/state.json``, written only
+        when it differs). The site is published by now: a failure here is a warning."""
         from .. import generation
 
-        state = {"generation": stamp[0], "catalog": stamp[1]}
+        keys = {r["key"] for r in manifest}
+        stamps = {k: v for k, v in self.stamps.items() if k in keys}
+        if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
+            self._write_record(STAMPS_KEY, stamps)
+        (self.root / PENDING_KEY).unlink(missing_ok=True)
+        state = {"generation": stamp[0], "catalog": stamp[1], "site": self.site_url or None}
         path = self.root / generation.STATE_KEY
         try:
             if path.is_file() and path.stat().st_size <= generation.MAX_STATE_BYTES \
                     and generation.parse_state(path.read_bytes()) == state:
                 return
-            generation.record_local(self.root, stamp)
+            generation.record_local(self.root, stamp, self.site_url or None)
         except OSError as exc:
             self.warnings.append(f"{self.name}: could not record the publish generation "
                                  f"({exc.strerror or type(exc).__name__}); a catalog restored "
@@ -150,19 +206,49 @@ class LocalTarget:
         return path
 
     def has(self, key: str, size: int) -> bool:
+        """Whether the file holds what was published there: its size, its mode, and its
+        size and mtime as written (else its content, hashed once)."""
         try:  # a read: the key is checked, symlinks need not be resolved
-            return (self.root / safe_key(key)).stat().st_size == size
+            st = (self.root / safe_key(key)).stat()
         except OSError:
             return False
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size \
+                or stat.S_IMODE(st.st_mode) != FILE_MODE:
+            return False
+        seen = [st.st_size, st.st_mtime_ns]
+        if self.stamps.get(key) == seen:
+            return True
+        want = (self.rows.get(key) or {}).get("sha256")
+        if want and self._sha256(key) != want:
+            return False  # changed by hand, same size
+        self.stamps[key] = seen
+        return True
 
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         path = self._path(out.key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self._mkdirs(path.parent)
             self._write(path, out, data, sent)
+            st = path.stat()
+            self.stamps[out.key] = [st.st_size, st.st_mtime_ns]
         except OSError as exc:
             raise PublishError(f"{path}: cannot write it ({exc.strerror or exc}); check the "
                                "site folder") from None
+
+    def _mkdirs(self, folder: Path) -> None:
+        """Make the folder and those above it inside the site, each 0755 whatever the umask."""
+        made = []
+        while not folder.is_dir():
+            made.append(folder)
+            folder = folder.parent
+        for d in reversed(made):
+            try:
+                d.mkdir()
+            except FileExistsError:
+                if not d.is_dir():
+                    raise
+                continue
+            os.chmod(d, DIR_MODE)
 
     def _write(self, path: Path, out: Output, data: bytes | None, sent) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -193,6 +279,7 @@ class LocalTarget:
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
+        self.stamps.pop(key, None)
         parent = path.parent
         while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
