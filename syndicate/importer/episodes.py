@@ -11,6 +11,7 @@ from .. import yamlcheck
 from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
+from ..urls import credential_in, redact
 from . import (
     ImportReport,
     SourceError,
@@ -64,6 +65,14 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.skipped.append({**entry, "reason": "no pubDate in the feed" if not ep.date_text
                                    else f"its pubDate {ep.date_text[:60]!r} is not a date "
                                    "between 1900 and 2999; correct it in the old feed"})
+            continue
+        secret = credential_in(ep.audio_url) if keep_url else None
+        if secret:  # kept at its URL, the address would be published: refused, never written
+            report.errors.append(
+                f"{ep.title!r}: its audio address {redact(ep.audio_url)} holds {secret}; kept "
+                "at its URL it would be published in the podcast feed, so the episode was not "
+                "imported; import it with --audio download (the credential then only fetches "
+                "the file), or give the old host's public address")
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
@@ -142,7 +151,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None) ->
         meta["explicit"] = ep.explicit
     if ep.notes_html:
         meta["notes"] = to_markdown(ep.notes_html)
-    meta["imported_from"] = source
+    meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
     if doubt:
         meta["review"] = doubt
     return meta
