@@ -318,6 +318,12 @@ class Settings:
     config: Config
     path: Path
     warnings: list[str] = field(default_factory=list)
+    lines: dict = field(default_factory=dict, repr=False)  # key path: 0-based line in the file
+
+    def where(self, *key: str) -> str:
+        """``config.yaml:LINE: 'key.path'``, for a message about a setting."""
+        return (f"{self.path}:{yamlcheck.line_of(self.lines, key) + 1}: "
+                f"'{yamlcheck.dotted(key)}'")
 
     @property
     def root(self) -> Path:
@@ -380,10 +386,11 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
-    settings = Settings(config=config, path=path.resolve(), warnings=warnings)
+    settings = Settings(config=config, path=path.resolve(), warnings=warnings,
+                        lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems
 
-    if problems := layout_problems(settings, text):
+    if problems := layout_problems(settings):
         raise ConfigError(problems)
     return settings
 

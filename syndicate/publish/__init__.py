@@ -182,7 +182,7 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     sound = None
     if settings.config.audio.process:
         try:
-            sound = audio_settings(settings)
+            sound = audio_settings(settings, check=False)
         except (ItemError, OSError):
             encoded = None  # an intro or outro is broken: which encodes are current is unknown
     live = set(tagged)
