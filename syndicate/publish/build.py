@@ -332,8 +332,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if cover_url is not None:
         p = cfg.podcast
         stored_guid = cat.get_meta("podcast_guid")
-        if stored_guid is None:
-            stored_guid = podcast_guid(feed_url)
+        if stored_guid is None:  # a new catalog: a show already published keeps its identity
+            from ..collect.recover import live_podcast_guid
+
+            derived = podcast_guid(feed_url)
+            live = live_podcast_guid(settings)
+            stored_guid = live or derived
+            if live and live != derived and not p.guid:
+                site.warnings.append(
+                    f"{p.feed_path}: the show keeps the podcast:guid {live} its live feed "
+                    f"gives; the feed's address ({feed_url}) would derive {derived}, so "
+                    "site.url (or podcast.feed_path) changed since the show began; set "
+                    f"'podcast.guid: {live}' in {settings.path.name} to keep it for good")
             cat.set_meta("podcast_guid", stored_guid)
         channel = {
             "title": p.title, "description": p.description, "link": base,
