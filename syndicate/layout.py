@@ -75,6 +75,11 @@ def layout_problems(settings: Settings) -> list[str]:
 
     if not cfg.target.startswith("s3://"):
         target = settings.target_dir.resolve()
+        if what := _not_a_folder(target):
+            problems.append(f"{name}:{at(('target',))}: 'target': {cfg.target!r} is {what}, "
+                            "not a folder; publish to a folder of its own, such as 'public' "
+                            "(it is made if missing), or to s3://bucket/prefix")
+            return problems
         shown = f"'target' ({cfg.target!r}, {target})"
         where = at(("target",))
         if _inside(root, target):
@@ -132,6 +137,19 @@ def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
                 "it into the project and give its path relative to "
                 f"{settings.path.name}")
     return problems
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a folder (a file, a device...), else None."""
+    from .collect.sources import file_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing: made by the first publish
+    if stat.S_ISDIR(mode):
+        return None
+    return "a file" if stat.S_ISREG(mode) else file_kind(mode)
 
 
 def _clip_problems(settings: Settings, at) -> list[str]:

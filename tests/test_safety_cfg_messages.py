@@ -164,3 +164,25 @@ def test_a_source_outside_the_project_is_refused_with_its_line(make_project, tmp
             "published from outside it; copy it into the project and give its path "
             "relative to config.yaml"], result.output
     assert not (proj.root / "public").exists()
+
+
+@pytest.mark.parametrize("target, what", [("/dev/null", "a device"),
+                                          ("config.yaml", "a file"),
+                                          ("notes.txt", "a file"),
+                                          ("pipe", "a named pipe (FIFO)")])
+def test_a_target_that_is_not_a_folder_is_one_config_error(make_project, target, what):
+    """N20: a target that is a file or a device is a config error, never "refusing to
+    overwrite 17 files" nor an offer of --force."""
+    config = BASE_CONFIG.replace("target: public", f"target: {target}")
+    proj = make_project({"posts/a.md": post("A"), "notes.txt": "mine\n"}, config=config)
+    if target == "pipe":
+        os.mkfifo(proj.root / "pipe")
+    for command in ("publish", "status"):
+        result = proj.run(command)
+        assert result.exit_code == 2, result.output
+        assert _errors(result) == [
+            f"Error: {proj.root / 'config.yaml'}:{_line_of(config, 'target:')}: 'target': "
+            f"{target!r} is {what}, not a folder; publish to a folder of its own, such as "
+            "'public' (it is made if missing), or to s3://bucket/prefix"], result.output
+    assert (proj.root / "notes.txt").read_text() == "mine\n"
+    assert (proj.root / "config.yaml").read_text() == config
