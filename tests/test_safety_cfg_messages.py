@@ -186,3 +186,31 @@ def test_a_target_that_is_not_a_folder_is_one_config_error(make_project, target,
             "'public' (it is made if missing), or to s3://bucket/prefix"], result.output
     assert (proj.root / "notes.txt").read_text() == "mine\n"
     assert (proj.root / "config.yaml").read_text() == config
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_the_work_stands(make_project):
+    """N19: stdout on a full disk: one line on stderr, no traceback, the exit code of the work
+    (the post was published), for every command."""
+    import subprocess
+    import sys
+
+    from conftest import NOW
+
+    proj = make_project({"posts/a.md": post("A")})
+    cfg = str(proj.root / "config.yaml")
+    runs = [["publish"], ["status"], ["publish", "--dry-run"], ["publish", "--bogus"]]
+    proj.write("posts/b.md", post("Written while the log disk is full"))
+    codes = []
+    for args in runs:
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "syndicate", *args, "--config", cfg,
+                                   "--now", NOW], stdout=full, stderr=subprocess.PIPE,
+                                  text=True, timeout=120, cwd=proj.root)
+        assert "Traceback" not in done.stderr, done.stderr
+        codes.append(done.returncode)
+        if args != ["publish", "--bogus"]:
+            assert done.stderr.count("Error: cannot write the output: no space left") == 1, \
+                done.stderr
+    assert codes == [0, 0, 0, 2]  # the work's own exit codes (a usage error stays 2)
+    assert b"Written while the log disk is full" in proj.read("feed.xml")
