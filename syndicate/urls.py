@@ -50,9 +50,21 @@ def is_web_url(value: object) -> bool:
 
 # -- addresses that would publish a credential ---------------------------------------------------
 # query parameters whose value is (or signs with) a secret: a token, a signature, a key, a
-# password, an S3 presigned address's X-Amz-* fields
-_SECRET_PARAM = re.compile(
-    r"(^x-amz-|token|sig|key|pass|pwd|secret|auth|credential|session|private)", re.I)
+# password, an S3 presigned address's X-Amz-* fields; judged by the words of the name, so
+# ``access_token`` and ``apiKey`` count and ``design`` or ``page`` do not
+_SECRET_WORDS = {"token", "sig", "signature", "key", "apikey", "pass", "password", "passwd",
+                 "pwd", "secret", "auth", "authorization", "credential", "credentials",
+                 "session", "sessionid", "private", "jwt", "otp"}
+_SECRET_ENDS = ("token", "key", "secret", "password", "passwd", "signature", "credential")
+
+
+def _secret_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.startswith(("x-amz-", "x_amz_")):
+        return True
+    words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower())
+    return any(w in _SECRET_WORDS or w.endswith(_SECRET_ENDS) for w in words) or \
+        lower.replace("-", "").replace("_", "") in _SECRET_WORDS
 
 
 def credential_in(url: str) -> str | None:
@@ -69,7 +81,7 @@ def credential_in(url: str) -> str | None:
     if "@" in parts.netloc:
         return "a user name or password (user:password@)"
     for name, _ in parse_qsl(parts.query, keep_blank_values=True):
-        if _SECRET_PARAM.search(name.replace("-", "_").replace(".", "_")):
+        if _secret_name(name):
             return f"the query parameter {name[:40]!r}"
     return None
 

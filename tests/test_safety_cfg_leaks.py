@@ -6,7 +6,6 @@ the feeds; the importer never writes one into a sidecar; a ping shows only schem
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -226,9 +225,13 @@ _host = st.sampled_from(["127.0.0.1", "example.com", "[::1]", "h.test:8080", "EX
 _part = st.text("abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
 
 
+PLAIN_NAMES = ("page", "id", "lang", "utm_source", "design", "v", "ref", "episode", "passage",
+               "keyword", "format")
+
+
 @settings(max_examples=300, deadline=None)
-@given(host=_host, path=st.lists(_part, max_size=4), query=st.lists(st.tuples(_part, _part),
-                                                                       max_size=3),
+@given(host=_host, path=st.lists(_part, max_size=4),
+       query=st.lists(st.tuples(st.sampled_from(PLAIN_NAMES), _part), max_size=3),
        user=st.none() | _part, name=st.sampled_from(SECRET_PARAMS), secret=_secret,
        scheme=st.sampled_from(["http", "https"]))
 def test_credential_check_and_masking_hold_for_any_address(host, path, query, user, name,
@@ -236,10 +239,7 @@ def test_credential_check_and_masking_hold_for_any_address(host, path, query, us
     url = f"{scheme}://{host}/{'/'.join(path)}"
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query)
-    plain = not any(re.search(r"token|sig|key|pass|pwd|secret|auth|credential|session|private"
-                              r"|^x-amz-", k.replace("-", "_"), re.I) for k, _ in query)
-    if plain:
-        assert credential_in(url) is None and public_url(url) == url
+    assert credential_in(url) is None and public_url(url) == url  # a plain address passes
     with_param = url + ("&" if "?" in url else "?") + f"{name}={secret}"
     with_user = url.replace("://", f"://{user or 'u'}:{secret}@")
     for bad in (with_param, with_user):
