@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import errno
 import gc
 import json
 import zoneinfo
@@ -117,7 +118,76 @@ def _collect_line(report) -> str:
             f"{len(report.errors)} failed")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded:
+    """A text stream whose write errors (a full disk under a log file, a closed pipe) end the
+    output, not the command: the work goes on and its exit code stands."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.failed: OSError | None = None
+
+    def write(self, text):
+        if self.failed is None:
+            try:
+                return self._stream.write(text)
+            except OSError as exc:
+                self._fail(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.failed is None:
+            try:
+                self._stream.flush()
+            except OSError as exc:
+                self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        import os
+
+        self.failed = exc
+        try:  # what is still buffered would fail again when Python exits
+            fd = self._stream.fileno()
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, fd)
+            os.close(null)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class _Commands(click.Group):
+    def main(self, *args, **kwargs):
+        """Run a command; output that cannot be written is said once, on stderr if it can
+        be, as ``Error: cannot write output: ...``, with the command's own exit code."""
+        import sys
+
+        saved = sys.stdout, sys.stderr
+        guards = sys.stdout, sys.stderr = _Guarded(saved[0]), _Guarded(saved[1])
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            sys.stdout, sys.stderr = saved
+            failed = [(name, g.failed) for name, g in zip(("output", "error output"), guards,
+                                                             strict=True) if g.failed]
+            if failed and guards[1].failed is None:
+                from .space import FULL
+
+                for name, exc in failed:
+                    if exc.errno == errno.EPIPE:
+                        continue  # the reader went away (| head): nothing to tell it
+                    why = "no space left on the device it goes to" \
+                        if exc.errno in FULL else (exc.strerror or str(exc))
+                    try:
+                        saved[1].write(f"Error: cannot write the {name}: {why}; the command "
+                                       "itself ran (its exit code says how it went)\n")
+                        saved[1].flush()
+                    except OSError:
+                        pass
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicate")
 def main() -> None:
     """Publish one author's blog and podcast: collect posts and episodes, render the blog feeds

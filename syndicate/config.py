@@ -21,7 +21,7 @@ from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
 from .markup import xml_safe
-from .urls import web_url
+from .urls import credential_in, public_url, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -35,9 +35,14 @@ def _check_link(value: str) -> str:
     return web_url(value)
 
 
+def _check_public(value: str) -> str:
+    """A link every feed or page shows: http(s), and no credential in it."""
+    return public_url(value)
+
+
 def _check_url(value: str) -> str:
-    """A base URL: always ends with one slash, so keys can be appended."""
-    return _check_link(value).rstrip("/") + "/"
+    """A published base URL: always ends with one slash, so keys can be appended."""
+    return _check_public(value).rstrip("/") + "/"
 
 
 def _visible(value: str | None) -> str | None:
@@ -113,7 +118,7 @@ class FundingConfig(_Section):
     url: str = Field(description="Where listeners can support the show.")
     text: str = Field("Support the show", max_length=128, description="Link text (max 128).")
 
-    _url = field_validator("url")(_check_link)
+    _url = field_validator("url")(_check_public)
 
 
 class PodcastConfig(_Section):
@@ -259,6 +264,12 @@ class NotifyConfig(_Section):
 
     _pubnotify = field_validator("pubnotify")(lambda v: v if v is None else _check_link(v))
 
+    @property
+    def published_hubs(self) -> list[str]:
+        """The hubs feeds name (rel="hub"): a hub whose address holds a credential is pinged,
+        never published."""
+        return [hub for hub in self.websub_hubs if credential_in(hub) is None]
+
 
 class SchedulerConfig(_Section):
     poll_seconds: float = Field(
@@ -307,6 +318,12 @@ class Settings:
     config: Config
     path: Path
     warnings: list[str] = field(default_factory=list)
+    lines: dict = field(default_factory=dict, repr=False)  # key path: 0-based line in the file
+
+    def where(self, *key: str) -> str:
+        """``config.yaml:LINE: 'key.path'``, for a message about a setting."""
+        return (f"{self.path}:{yamlcheck.line_of(self.lines, key) + 1}: "
+                f"'{yamlcheck.dotted(key)}'")
 
     @property
     def root(self) -> Path:
@@ -369,10 +386,11 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
-    settings = Settings(config=config, path=path.resolve(), warnings=warnings)
+    settings = Settings(config=config, path=path.resolve(), warnings=warnings,
+                        lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems
 
-    if problems := layout_problems(settings, text):
+    if problems := layout_problems(settings):
         raise ConfigError(problems)
     return settings
 
@@ -415,20 +433,20 @@ def _credentials(data: Any, text: str, name: str) -> list[str]:
 
 
 def _public_secrets(config: Config, text: str, name: str) -> list[str]:
-    """Hubs are named in every feed (rel="hub"): a user, password or token in one is public."""
-    from urllib.parse import urlsplit
-
+    """Feeds name their hubs (rel="hub"); one whose address holds a credential is pinged but
+    left out of the feeds, and said so (subscribers cannot find it there)."""
     from .urls import redact
 
-    found = [i for i, hub in enumerate(config.notify.websub_hubs)
-             if "@" in urlsplit(hub).netloc or urlsplit(hub).query]
+    found = [(i, credential_in(hub)) for i, hub in enumerate(config.notify.websub_hubs)]
+    found = [(i, what) for i, what in found if what]
     if not found:
         return []
     lines = yamlcheck.line_map(yamlcheck.compose(text))
     return [f"{name}:{yamlcheck.line_of(lines, ('notify', 'websub_hubs', i)) + 1}: "
-            f"'notify.websub_hubs[{i}]': {redact(config.notify.websub_hubs[i])} is published in "
-            "every feed (rel=\"hub\"), credentials and all; use a hub address that holds no "
-            "user, password or token" for i in found]
+            f"'notify.websub_hubs[{i}]': {redact(config.notify.websub_hubs[i])} holds {what}: "
+            "it is pinged but not named in the feeds (rel=\"hub\"), so subscribers cannot "
+            "follow it there; use a hub address that holds no credential to have it named"
+            for i, what in found]
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

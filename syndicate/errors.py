@@ -61,3 +61,9 @@ class AudioError(ItemError):
 
 class PublishError(SyndicateError):
     """Rendering or writing the site failed; nothing half-written is left live."""
+
+
+class SiteBlocked(PublishError):
+    """Something put in a local site folder by hand (a folder where a file goes, a file where a
+    folder goes, a link leading out) stands where the site must write: publishing again cannot
+    help until it is moved away, so the message says what to move."""

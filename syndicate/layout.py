@@ -13,10 +13,6 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
-from .yamlcheck import line_map
-
 if TYPE_CHECKING:
     from .config import Settings
 
@@ -32,14 +28,12 @@ def _overlap(a: Path, b: Path) -> bool:
     return _inside(a, b) or _inside(b, a)
 
 
-def layout_problems(settings: Settings, text: str) -> list[str]:
-    """Every overlap that would make the tool eat its own output or publish its state, each as
-    ``config.yaml:LINE: 'key': what is wrong and what to do``."""
+def layout_problems(settings: Settings) -> list[str]:
+    """Every overlap that would make the tool eat its own output or publish its state, and
+    every source that lies outside the project, each as ``config.yaml:LINE: 'key': what is
+    wrong and what to do``."""
     cfg = settings.config
-    try:
-        lines = line_map(yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except yaml.YAMLError:
-        lines = {}
+    lines = settings.lines
     name = str(settings.path)
 
     def at(*keys: tuple) -> int:
@@ -68,9 +62,10 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
+    root = settings.root.resolve()
+    problems += _outside_problems(settings, at, root)
     problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)
 
-    root = settings.root.resolve()
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
     episodes = ("paths.episodes", ("paths", "episodes"), settings.episodes_dir.resolve())
     state = ("paths.state", ("paths", "state"), settings.state_dir.resolve())
@@ -80,6 +75,11 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
 
     if not cfg.target.startswith("s3://"):
         target = settings.target_dir.resolve()
+        if what := _not_a_folder(target):
+            problems.append(f"{name}:{at(('target',))}: 'target': {cfg.target!r} is {what}, "
+                            "not a folder; publish to a folder of its own, such as 'public' "
+                            "(it is made if missing), or to s3://bucket/prefix")
+            return problems
         shown = f"'target' ({cfg.target!r}, {target})"
         where = at(("target",))
         if _inside(root, target):
@@ -109,6 +109,47 @@ def layout_problems(settings: Settings, text: str) -> list[str]:
                 f"({folder}); keep the catalog apart from the sources, such as "
                 "'.syndicate/catalog.db'")
     return problems
+
+
+# what is read from these is published (posts, episodes, the cover) or mixed into every
+# episode's audio (intro, outro): only what lies inside the project is
+PUBLISHED_SOURCES = (("paths", "posts"), ("paths", "episodes"), ("podcast", "image"),
+                     ("audio", "intro"), ("audio", "outro"))
+
+
+def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
+    """Nothing is published from outside the project: a source path in config.yaml that
+    resolves (through ``..``, an absolute path or a link) outside the config's folder is
+    refused."""
+    problems = []
+    for key in PUBLISHED_SOURCES:
+        section, attr = key
+        value = getattr(getattr(settings.config, section), attr)
+        if value is None:
+            continue
+        place = settings.resolve(value).resolve()
+        if section == "audio" and place.exists() and not place.is_file():
+            continue  # a pipe, a device, a folder: said by _clip_problems
+        if not _inside(place, root):
+            problems.append(
+                f"{settings.path}:{at(key)}: '{section}.{attr}': {value!r} lies outside the "
+                f"project folder ({root}), and nothing is published from outside it; copy "
+                "it into the project and give its path relative to "
+                f"{settings.path.name}")
+    return problems
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a folder (a file, a device...), else None."""
+    from .collect.sources import file_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing: made by the first publish
+    if stat.S_ISDIR(mode):
+        return None
+    return "a file" if stat.S_ISREG(mode) else file_kind(mode)
 
 
 def _clip_problems(settings: Settings, at) -> list[str]:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES
-from .urls import web_url
+from .urls import public_url
 from .yamlcheck import shown
 
 UTC = dt.UTC
@@ -102,7 +102,7 @@ class ChapterMeta(BaseModel):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        return None if v is None else web_url(v, "https://example.org/")
+        return None if v is None else public_url(v, "https://example.org/")
 
     @field_validator("start")
     @classmethod
@@ -134,7 +134,7 @@ class EpisodeMeta(_Meta):
     def _remote(cls, v: str | None) -> str | None:
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
-        return None if v is None else web_url(v, "https://example.org/show/ep1.mp3")
+        return None if v is None else public_url(v, "https://example.org/show/ep1.mp3")
 
     @field_validator("audio_type")
     @classmethod

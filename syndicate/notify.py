@@ -10,7 +10,7 @@ import logging
 
 from . import __version__
 from .config import Settings
-from .urls import redact, redact_text
+from .urls import origin, redact_text
 
 log = logging.getLogger("syndicate.notify")
 USER_AGENT = f"syndicate/{__version__} (+https://pypi.org/project/syndicate/)"
@@ -45,19 +45,35 @@ def notify(settings: Settings, released: list[dict]) -> list[str]:
         if cfg.pubnotify and podcast in feeds:
             calls.append(("GET", cfg.pubnotify, {"params": {"url": podcast}}))
         for method, url, kwargs in calls:
+            shown = origin(url)  # a webhook's path may be its secret: scheme and host only
             try:
                 resp = http.request(method, url, timeout=cfg.timeout, allow_redirects=True,
                                     **kwargs)
                 if resp.status_code >= 300:
-                    warnings.append(f"ping {redact(url)}: answered HTTP {resp.status_code}")
+                    warnings.append(f"ping {shown}: answered HTTP {resp.status_code}")
                 else:
-                    log.info("pinged %s (%s)", redact(url), resp.status_code)
+                    log.info("pinged %s (%s)", shown, resp.status_code)
             except requests.Timeout:
-                warnings.append(f"ping {redact(url)}: no answer within {cfg.timeout:g} s; "
+                warnings.append(f"ping {shown}: no answer within {cfg.timeout:g} s; "
                                 "the release is live, the hub will see it on its next poll")
             except requests.ConnectionError:
-                warnings.append(f"ping {redact(url)}: cannot connect; the release is live, "
+                warnings.append(f"ping {shown}: cannot connect; the release is live, "
                                 "the hub will see it on its next poll")
             except requests.RequestException as exc:
-                warnings.append(f"ping {redact(url)}: {type(exc).__name__}: {redact_text(exc)}")
+                warnings.append(f"ping {shown}: {type(exc).__name__}: "
+                                f"{_without(exc, url)}")
     return warnings
+
+
+def _without(exc: Exception, url: str) -> str:
+    """An exception's words with the address's path and query (as requests and urllib3 quote
+    them) and any credential left out."""
+    from urllib.parse import urlsplit
+
+    text = str(exc)
+    parts = urlsplit(url)
+    for secret in sorted({url, parts.path + (f"?{parts.query}" if parts.query else ""),
+                          parts.path, parts.query}, key=len, reverse=True):
+        if secret.strip("/"):
+            text = text.replace(secret, "/***")
+    return redact_text(text)

@@ -48,6 +48,56 @@ def is_web_url(value: object) -> bool:
     return True
 
 
+# -- addresses that would publish a credential ---------------------------------------------------
+# query parameters whose value is (or signs with) a secret: a token, a signature, a key, a
+# password, an S3 presigned address's X-Amz-* fields; judged by the words of the name, so
+# ``access_token`` and ``apiKey`` count and ``design`` or ``page`` do not
+_SECRET_WORDS = {"token", "sig", "signature", "key", "apikey", "pass", "password", "passwd",
+                 "pwd", "secret", "auth", "authorization", "credential", "credentials",
+                 "session", "sessionid", "private", "jwt", "otp"}
+_SECRET_ENDS = ("token", "key", "secret", "password", "passwd", "signature", "credential")
+
+
+def _secret_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.startswith(("x-amz-", "x_amz_")):
+        return True
+    words = re.findall(r"[a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name).lower())
+    return any(w in _SECRET_WORDS or w.endswith(_SECRET_ENDS) for w in words) or \
+        lower.replace("-", "").replace("_", "") in _SECRET_WORDS
+
+
+def credential_in(url: str) -> str | None:
+    """What credential ``url`` carries, in words ("a user name and password", "the query
+    parameter 'token'"), or None. The one test of whether an address may be published: every
+    address config.yaml or a sidecar puts in a feed or a page, and every one the importer
+    would write into a sidecar, goes through it."""
+    from urllib.parse import parse_qsl
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if "@" in parts.netloc:
+        return "a user name or password (user:password@)"
+    for name, _ in parse_qsl(parts.query, keep_blank_values=True):
+        if _secret_name(name):
+            return f"the query parameter {name[:40]!r}"
+    return None
+
+
+def public_url(value: object, example: str = "https://example.com/") -> str:
+    """``web_url(value)``, and also free of credentials: for an address that is published."""
+    url = web_url(value, example)
+    found = credential_in(url)
+    if found:
+        raise ValueError(
+            f"{redact(url)} holds {found}, and this address is published in the feeds and "
+            "pages for anyone to read; remove the credential (a public address needs none), "
+            "and change it if it was ever published or shared")
+    return url
+
+
 # -- addresses in messages: never show a credential ---------------------------------------------
 _HIDDEN = "***"
 # an address as it may appear in running text (a message, an exception's words)
@@ -80,6 +130,24 @@ def redact(url: object) -> str:
     if not parts.scheme and not netloc:
         out = parts.path
     return out + (f"?{query}" if parts.query else "")
+
+
+def origin(url: object) -> str:
+    """``url`` reduced to its scheme and host (and port), the rest shown as ``***``: for an
+    address whose path itself may be the secret (a webhook, a pubnotify token)."""
+    text = str(url)
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return _HIDDEN
+    if not parts.scheme or not host:
+        return _HIDDEN
+    host = f"[{host}]" if ":" in host else host
+    shown = f"{parts.scheme}://{host}{f':{port}' if port else ''}"
+    rest = parts.path.strip("/") or parts.query or parts.fragment
+    return shown + ("/***" if rest else "/")
 
 
 def redact_text(text: object) -> str:

@@ -126,7 +126,10 @@ def test_missing_intro_is_named_and_other_work_goes_on(make_project, tmp_path):
                          "episodes/ep.wav": tone(2.0, fmt="wav")}, config=config)
     result = proj.run("publish")
     assert result.exit_code == 1
-    assert f"Error: {proj.root / 'clips/missing.wav'}: audio.intro file not found" in result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {proj.root / 'config.yaml'}:19: 'audio.intro': 'clips/missing.wav' "
+                      "not found (fix audio.intro or remove it; episodes keep their last "
+                      "published version)"]
     assert "Still here" in proj.read("feed.xml").decode()
     assert _published(proj) == []
     assert not list(proj.root.rglob(".encode-*"))

@@ -90,3 +90,127 @@ def test_an_unreadable_schema_version_names_the_catalog(make_project):
         assert _errors(result) == [
             f"Error: {catalog}: its schema version is unreadable ('abc'): the catalog is "
             "damaged; restore it from a backup"], result.output
+
+
+@pytest.mark.parametrize("role", ["intro", "outro"])
+@pytest.mark.parametrize("content", [b"root:x:0:0:root:/root:/bin/bash\n", b"", "png"])
+def test_a_clip_that_is_not_audio_is_one_config_error(make_project, role, content):
+    """N7: said once with config.yaml's line, not once per episode; episodes keep their last
+    published version and the rest is published."""
+    from conftest import png_bytes
+
+    files = {"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
+             "episodes/one.mp3": tone(1.0), "episodes/two.yaml": sidecar("Two"),
+             "episodes/two.mp3": tone(1.0, freq=660)}
+    proj = make_project(files)
+    assert proj.run("publish").exit_code == 0
+    podcast = proj.read("podcast.xml")
+    config = BASE_CONFIG + f"audio:\n  {role}: clips/{role}.wav\n"
+    proj.write("config.yaml", config)
+    proj.write(f"clips/{role}.wav", png_bytes(16, 16) if content == "png" else content)
+    proj.write("posts/b.md", post("B"))
+    for _ in range(2):
+        result = proj.run("publish")
+        assert result.exit_code == 1, result.output
+        errors = _errors(result)
+        assert len(errors) == 1, result.output
+        assert errors[0].startswith(f"Error: {proj.root / 'config.yaml'}:"
+                                    f"{_line_of(config, f'{role}: clips')}: 'audio.{role}': "
+                                    f"'clips/{role}.wav': "), errors
+        assert "episodes keep their last published version" in errors[0]
+        assert proj.read("podcast.xml") == podcast  # the episodes keep their live version
+        assert b"<title>B</title>" in proj.read("feed.xml")  # the rest is published
+
+
+@pytest.mark.parametrize("key", ["audio.intro", "audio.outro", "podcast.image", "paths.posts",
+                                 "paths.episodes"])
+@pytest.mark.parametrize("how", ["absolute", "dotdot", "link"])
+def test_a_source_outside_the_project_is_refused_with_its_line(make_project, tmp_path, key,
+                                                                how):
+    """N7: nothing is published from outside the project: not a clip mixed into every episode,
+    not a cover, not another checkout's posts or episodes."""
+    from conftest import png_bytes
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    folder = key.startswith("paths.")
+    thing = outside / ("posts" if folder else "clip.png" if key == "podcast.image" else
+                       "clip.mp3")
+    if folder:
+        thing.mkdir()
+        (thing / "x.md").write_text(post("From elsewhere"))
+    else:
+        thing.write_bytes(png_bytes() if key == "podcast.image" else tone(1.0))
+    proj = make_project({"posts/a.md": post("A")})
+    if how == "absolute":
+        value = str(thing)
+    elif how == "dotdot":
+        value = os.path.relpath(thing, proj.root)
+    else:
+        (proj.root / "linked").symlink_to(thing)
+        value = "linked"
+    section, name = key.split(".")
+    if section == "podcast":
+        config = BASE_CONFIG.replace("image: cover.png", f"image: '{value}'")
+    else:
+        config = BASE_CONFIG + f"{section}:\n  {name}: '{value}'\n"
+    proj.write("config.yaml", config)
+    for command in ("publish", "status"):
+        result = proj.run(command)
+        assert result.exit_code == 2, result.output
+        assert _errors(result) == [
+            f"Error: {proj.root / 'config.yaml'}:{_line_of(config, value)}: '{key}': "
+            f"{value!r} lies outside the project folder ({proj.root}), and nothing is "
+            "published from outside it; copy it into the project and give its path "
+            "relative to config.yaml"], result.output
+    assert not (proj.root / "public").exists()
+
+
+@pytest.mark.parametrize("target, what", [("/dev/null", "a device"),
+                                          ("config.yaml", "a file"),
+                                          ("notes.txt", "a file"),
+                                          ("pipe", "a named pipe (FIFO)")])
+def test_a_target_that_is_not_a_folder_is_one_config_error(make_project, target, what):
+    """N20: a target that is a file or a device is a config error, never "refusing to
+    overwrite 17 files" nor an offer of --force."""
+    config = BASE_CONFIG.replace("target: public", f"target: {target}")
+    proj = make_project({"posts/a.md": post("A"), "notes.txt": "mine\n"}, config=config)
+    if target == "pipe":
+        os.mkfifo(proj.root / "pipe")
+    for command in ("publish", "status"):
+        result = proj.run(command)
+        assert result.exit_code == 2, result.output
+        assert _errors(result) == [
+            f"Error: {proj.root / 'config.yaml'}:{_line_of(config, 'target:')}: 'target': "
+            f"{target!r} is {what}, not a folder; publish to a folder of its own, such as "
+            "'public' (it is made if missing), or to s3://bucket/prefix"], result.output
+    assert (proj.root / "notes.txt").read_text() == "mine\n"
+    assert (proj.root / "config.yaml").read_text() == config
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_one_line_and_the_work_stands(make_project):
+    """N19: stdout on a full disk: one line on stderr, no traceback, the exit code of the work
+    (the post was published), for every command."""
+    import subprocess
+    import sys
+
+    from conftest import NOW
+
+    proj = make_project({"posts/a.md": post("A")})
+    cfg = str(proj.root / "config.yaml")
+    runs = [["publish"], ["status"], ["publish", "--dry-run"], ["publish", "--bogus"]]
+    proj.write("posts/b.md", post("Written while the log disk is full"))
+    codes = []
+    for args in runs:
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "syndicate", *args, "--config", cfg,
+                                   "--now", NOW], stdout=full, stderr=subprocess.PIPE,
+                                  text=True, timeout=120, cwd=proj.root)
+        assert "Traceback" not in done.stderr, done.stderr
+        codes.append(done.returncode)
+        if args != ["publish", "--bogus"]:
+            assert done.stderr.count("Error: cannot write the output: no space left") == 1, \
+                done.stderr
+    assert codes == [0, 0, 0, 2]  # the work's own exit codes (a usage error stays 2)
+    assert b"Written while the log disk is full" in proj.read("feed.xml")

@@ -39,8 +39,8 @@ def test_ping_warnings_of_publish_hide_credentials(make_project, recorder):
     result = proj.run("publish")
     assert result.exit_code == 0, _all(result)
     text = _all(result)
-    assert "Warning: ping http://***@127.0.0.1:" in text  # the address is still named
-    assert f"Warning: ping {recorder.url}/hub?token=***: answered HTTP 500" in text
+    assert "Warning: ping http://127.0.0.1:" in text  # the host is still named
+    assert f"Warning: ping {recorder.url}/***: answered HTTP 500" in text
     assert len(recorder.requests) == 3  # the pings were sent, with their token
     _clean(result)
 
@@ -117,12 +117,13 @@ def test_redact_never_leaves_a_secret(user, password, token, host, path, scheme)
     assert redact(f"{scheme}://{host}{path}") == f"{scheme}://{host}{path}"  # nothing to hide
 
 
-def test_a_hub_with_a_token_is_warned_about_since_feeds_publish_it(make_project, recorder):
+def test_a_hub_with_a_token_is_warned_about_and_left_out_of_the_feeds(make_project, recorder):
     proj = make_project({"posts/a.md": post("A")}, config=_pings(recorder))
     result = proj.run("publish")
     assert result.exit_code == 0
     warned = [line for line in result.output.splitlines() if "websub_hubs[0]" in line]
-    assert len(warned) == 1 and "is published in every feed" in warned[0]
+    assert len(warned) == 1 and "pinged but not named in the feeds" in warned[0]
+    assert b"HUBTOKEN31" not in proj.read("feed.xml")
     assert warned[0].startswith(f"Warning: {proj.root / 'config.yaml'}:")
     _clean(result)
 

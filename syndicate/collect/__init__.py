@@ -295,7 +295,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                     hint="give one of them a different 'slug:'",
                 )
         if p.error is not None:
-            report.errors.append(p.error)
+            if not any(e is p.error for e in report.errors):  # one config problem, said once
+                report.errors.append(p.error)
             if row:
                 cat.update_item(row["id"], error=str(p.error))
             continue

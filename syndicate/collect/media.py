@@ -17,9 +17,11 @@ from .episodes import EpisodeSource, build_episode, episode_summary, notes_html
 from .sources import relative, stat_sig
 
 
-def audio_settings(settings: Settings) -> audio.AudioSettings:
-    """The audio settings with intro and outro resolved. A clip that is missing or not audio
-    raises AudioError naming the clip."""
+def audio_settings(settings: Settings, check: bool = True) -> audio.AudioSettings:
+    """The audio settings with intro and outro resolved and (``check``) decoded once. A clip
+    that is missing or not audio raises one AudioError naming config.yaml's line for it."""
+    from ..yamlcheck import line_of
+
     cfg = settings.config.audio
     clips = {}
     for role in ("intro", "outro"):
@@ -28,9 +30,19 @@ def audio_settings(settings: Settings) -> audio.AudioSettings:
             clips[role] = None
             continue
         path = settings.resolve(value)
+        line = line_of(settings.lines, ("audio", role)) + 1
+        fix = f"fix audio.{role} or remove it; episodes keep their last published version"
         if not path.is_file():
-            raise AudioError(str(path), f"audio.{role} file not found",
-                             hint=f"fix audio.{role} in {settings.path.name} or remove it")
+            raise AudioError(str(settings.path), f"'audio.{role}': {value!r} not found",
+                             line=line, hint=fix)
+        try:
+            if check:
+                audio.probe(path, value)  # once here, not once for every episode it would join
+        except AudioError as exc:
+            raise AudioError(str(settings.path), f"'audio.{role}': {value!r}: {exc.reason}",
+                             line=line,
+                             hint="point it at MP3, M4A, WAV or FLAC audio, or remove it; "
+                                  "episodes keep their last published version") from None
         clips[role] = audio.Clip(path, audio.sha256_file(path))
     return audio.AudioSettings(cfg, clips["intro"], clips["outro"])
 
@@ -75,9 +87,9 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
                                        root)
                 return
             name = relative(src.audio, root)
-            if shared_error is not None:
-                raise AudioError(p.name, f"not processed: {shared_error.reason} "
-                                 f"({shared_error.path})")
+            if shared_error is not None:  # said once, for every episode it stops
+                p.error = shared_error
+                return
             if sound is not None and src.image is None and cover_problem:
                 # its MP3 carries the show's cover: re-tagged without it, its page and media
                 # would disagree with the podcast feed, which keeps its last version

@@ -146,6 +146,30 @@ def published_site(settings: Settings) -> PublishedSite | None:
     return PublishedSite(reader, guids, by_title, dates)
 
 
+def live_podcast_guid(settings: Settings) -> str | None:
+    """The show's podcast:guid as the live podcast feed gives it (None when there is no such
+    feed or it names no UUID): the show's identity, which directories follow across moves."""
+    import uuid
+
+    from lxml import etree
+
+    from ..render.podcast_ext import PODCAST
+
+    data = SiteReader(settings).read(settings.config.podcast.feed_path)
+    if not data:
+        return None
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False))
+    except etree.XMLSyntaxError:
+        return None
+    found = root.findtext(f"channel/{{{PODCAST}}}guid")
+    try:
+        return str(uuid.UUID(found.strip())) if found else None
+    except ValueError:
+        return None
+
+
 def _instant(when) -> str:
     """An instant to the second, in UTC: from the catalog's text or a feed's parsed date."""
     if isinstance(when, str):

@@ -25,6 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
+from ..urls import redact
 from .fields import Fields
 from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
@@ -193,7 +194,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     if found.tags:
         meta["tags"] = found.tags
     meta.update(found.extra)
-    meta["imported_from"] = found.source
+    meta["imported_from"] = redact(found.source)  # a sidecar never keeps a credential
     if found.derived_title:
         meta["review"] = "title made from the opening sentence; check it"
     return dump_yaml(meta)

@@ -13,6 +13,7 @@ from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
 from ..mediatypes import TRANSCRIPT_SUFFIX_OF
+from ..urls import credential_in, redact
 from . import (
     ImportReport,
     SourceError,
@@ -81,6 +82,14 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if ep.date is None:
             report.skipped.append({**entry, "reason": date_problem(
                 "pubDate", ep.date_text, ep.line, "correct it in the old feed")})
+            continue
+        secret = credential_in(ep.audio_url) if keep_url else None
+        if secret:  # kept at its URL, the address would be published: refused, never written
+            report.errors.append(
+                f"{ep.title!r}: its audio address {redact(ep.audio_url)} holds {secret}; kept "
+                "at its URL it would be published in the podcast feed, so the episode was not "
+                "imported; import it with --audio download (the credential then only fetches "
+                "the file), or give the old host's public address")
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
@@ -168,7 +177,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
     meta.update(extras)
     if ep.draft:
         meta["draft"] = True
-    meta["imported_from"] = source
+    meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
     if doubt:
         meta["review"] = doubt
     return meta

@@ -2,7 +2,9 @@
 
 A remote source is fetched with a conditional GET (its ETag and Last-Modified are kept in the
 catalog): an unchanged source answers 304 and nothing is parsed. A file, or a remote source that
-answers in full with the same bytes as last time, is not parsed either.
+answers in full with the same bytes as last time, is not parsed either, unless its last
+import failed in part (an audio download cut off, the old host down): then it is imported
+again on every run, and its errors said, until it is whole.
 """
 
 from __future__ import annotations
@@ -80,6 +82,9 @@ def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
         for name in ("created", "merged", "skipped", "flagged", "errors", "left_behind"):
             getattr(report, name).extend(getattr(sub, name))
         report.podcast_guid = sub.podcast_guid
+        if sub.errors:  # an import left incomplete (an old host down): fetched and imported
+            for source in parsed:  # again next time, until it is whole (what is in is merged)
+                state[source] = {}
     with open_catalog(settings.catalog_path, immediate=True) as cat:
         for source, seen in state.items():
             cat.set_meta(f"source:{source}", json.dumps(seen))

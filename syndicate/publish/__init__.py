@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .. import generation
 from ..config import Settings
-from ..errors import ItemError, PublishError
+from ..errors import ItemError, PublishError, SiteBlocked
 from ..locks import process_lock
 from .keys import check_feed_keys
 from .local import LocalTarget
@@ -135,6 +135,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             try:
                 apply_plan(plan, target, workers=target.workers,
                            sent=(lambda n: uploaded(n, total)) if uploaded else None)
+            except SiteBlocked as exc:  # publishing again cannot help until it is moved
+                raise SiteBlocked(f"{exc}. Feeds go last, so what is live still points only "
+                                  "at files that exist") from None
             except PublishError as exc:
                 raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                                    "at files that exist; run publish again to finish") from None
@@ -218,7 +221,7 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     sound = None
     if settings.config.audio.process:
         try:
-            sound = audio_settings(settings)
+            sound = audio_settings(settings, check=False)
         except (ItemError, OSError):
             encoded = None  # an intro or outro is broken: which encodes are current is unknown
     live = set(tagged)

@@ -361,7 +361,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     newest = post_entries[: cfg.blog.feed_items]
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
-                 json.dumps(cfg.notify.websub_hubs),
+                 json.dumps(cfg.notify.published_hubs),
                  *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
@@ -372,7 +372,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 description=cfg.blog.description or cfg.site.description,
                 site_url=base, language=cfg.site.language, author=cfg.site.author,
                 rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated,
-                hubs=cfg.notify.websub_hubs)
+                hubs=cfg.notify.published_hubs)
         return blog_cache["v"][which]
 
     add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0)))
@@ -381,8 +381,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if cover_url is not None:
         p = cfg.podcast
         stored_guid = cat.get_meta("podcast_guid")
-        if stored_guid is None:
-            stored_guid = podcast_guid(feed_url)
+        if stored_guid is None:  # a new catalog: a show already published keeps its identity
+            from ..collect.recover import live_podcast_guid
+
+            derived = podcast_guid(feed_url)
+            live = live_podcast_guid(settings)
+            stored_guid = live or derived
+            if live and live != derived and not p.guid:
+                site.warnings.append(
+                    f"{p.feed_path}: the show keeps the podcast:guid {live} its live feed "
+                    f"gives; the feed's address ({feed_url}) would derive {derived}, so "
+                    "site.url (or podcast.feed_path) changed since the show began; set "
+                    f"'podcast.guid: {live}' in {settings.path.name} to keep it for good")
             cat.set_meta("podcast_guid", stored_guid)
         channel = {
             "title": p.title, "description": p.description, "link": base,
@@ -391,8 +401,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             "categories": [parse_category(c) for c in p.categories], "explicit": p.explicit,
             "type": p.type, "guid": p.guid or stored_guid, "locked": p.locked,
             "funding": [(f.url, f.text) for f in p.funding], "copyright": p.copyright,
-            "feed_url": feed_url, **({"hubs": cfg.notify.websub_hubs}
-                                     if cfg.notify.websub_hubs else {}),
+            "feed_url": feed_url, **({"hubs": cfg.notify.published_hubs}
+                                     if cfg.notify.published_hubs else {}),
         }
         pod_updated = max((e.updated for e in ep_entries), default=epoch)
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),

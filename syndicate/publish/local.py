@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import PublishError
+from ..errors import PublishError, SiteBlocked
 from .keys import RESERVED, safe_key
 
 if TYPE_CHECKING:
@@ -200,10 +200,19 @@ class LocalTarget:
                                  "from a backup may not be noticed until the next publish")
 
     def _path(self, key: str) -> Path:
-        path = (self.root / safe_key(key)).resolve()
-        if self.root not in path.parents:
-            raise PublishError(f"refusing to touch {path}: outside the site folder {self.root}")
-        return path
+        """Where ``key`` is written: its folder resolved (a linked folder leading out is
+        refused), its last part not, so a link put there by hand is itself replaced, never
+        followed."""
+        path = self.root / safe_key(key)
+        folder = path.parent.resolve()
+        if folder != self.root and self.root not in folder.parents:
+            near = path.parent
+            while near.parent != self.root and not near.is_symlink():
+                near = near.parent
+            raise SiteBlocked(f"{near}: a link put in the site folder leads outside it (to "
+                              f"{folder}); refusing to write through it; remove the link, "
+                              "then publish again")
+        return folder / path.name
 
     def has(self, key: str, size: int) -> bool:
         """Whether the file holds what was published there: its size, its mode, and its
@@ -226,6 +235,7 @@ class LocalTarget:
 
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         path = self._path(out.key)
+        self._blocked(path)
         try:
             self._mkdirs(path.parent)
             self._write(path, out, data, sent)
@@ -249,6 +259,19 @@ class LocalTarget:
                     raise
                 continue
             os.chmod(d, DIR_MODE)
+
+    def _blocked(self, path: Path) -> None:
+        """A folder where the file goes, or a file where one of its folders goes."""
+        if path.is_dir() and not path.is_symlink():
+            raise SiteBlocked(f"{path}: a folder stands where the site publishes a file; "
+                              "syndicate never deletes a folder it did not make: move it "
+                              "away, then publish again")
+        for folder in [path.parent, *path.parent.parents]:
+            if folder == self.root:
+                break
+            if folder.exists() and not folder.is_dir():
+                raise SiteBlocked(f"{folder}: a file stands where the site needs a folder; "
+                                  "move it away, then publish again")
 
     def _write(self, path: Path, out: Output, data: bytes | None, sent) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
