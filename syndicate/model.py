@@ -11,8 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE, xml_safe
-from .mediatypes import ENCLOSURE_TYPES
-from .urls import web_url
+from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
+from .urls import public_url, web_url
 from .yamlcheck import shown
 
 UTC = dt.UTC
@@ -119,6 +119,12 @@ class EpisodeMeta(_Meta):
     transcript: str | None = None
     transcript_language: str | None = None
     chapters: list[ChapterMeta] = Field(default_factory=list)
+    # art, a transcript and chapters kept where they already are (an imported show's old host),
+    # published at that address: nothing fetched, nothing checked but the address
+    image_url: str | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None  # one of mediatypes.TRANSCRIPT_TYPES
+    chapters_url: str | None = None  # a Podcast Index chapters file (JSON)
 
     @field_validator("audio_url")
     @classmethod
@@ -126,6 +132,18 @@ class EpisodeMeta(_Meta):
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
         return None if v is None else web_url(v, "https://example.org/show/ep1.mp3")
+
+    @field_validator("image_url", "transcript_url", "chapters_url")
+    @classmethod
+    def _kept_at(cls, v: str | None) -> str | None:
+        return None if v is None else public_url(v, "https://example.org/show/ep1.jpg")
+
+    @field_validator("transcript_type")
+    @classmethod
+    def _transcript_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in TRANSCRIPT_TYPES:
+            raise ValueError(f"expected {', '.join(TRANSCRIPT_TYPES)}, got {shown(v)}")
+        return v
 
     @field_validator("audio_type")
     @classmethod
@@ -232,6 +250,11 @@ class Episode:
     chapters: list[Chapter] = field(default_factory=list)
     draft: bool = False
     guid: str | None = None
+    # kept at these addresses (see EpisodeMeta): published as they are
+    image_url: str | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None
+    chapters_url: str | None = None
 
     kind = "episode"
 

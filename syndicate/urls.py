@@ -40,6 +40,38 @@ def web_url(value: object, example: str = "https://example.com/") -> str:
     return value
 
 
+# query parameters that carry a secret: a token, a key, a signature (S3's X-Amz-Signature...)
+_SECRET_PARAM = re.compile(
+    r"(secret|passw(or)?d|pwd|token|credential|api_?key|access_?key|auth|signature|^sig$"
+    r"|^key$|session)", re.IGNORECASE)
+
+
+def credential_in(url: str) -> str | None:
+    """What in ``url`` looks like a credential (a user name or password, a query parameter
+    such as ``token=`` or ``X-Amz-Signature=``), said without its value; None if nothing does.
+    An address we publish is read by every listener: it must not carry one."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if "@" in parts.netloc:
+        return "a user name or password before '@'"
+    for pair in parts.query.split("&"):
+        name = pair.split("=", 1)[0]
+        if name and _SECRET_PARAM.search(name):
+            return f"the query parameter {name[:60]!r}"
+    return None
+
+
+def public_url(value: object, example: str = "https://example.com/") -> str:
+    """``value`` if it is a web address (see ``web_url``) that carries no credential."""
+    secret = credential_in(value) if isinstance(value, str) else None
+    if secret:  # said first, and without the address: no message shows the credential
+        raise ValueError(f"the address carries a credential ({secret}) and would be published "
+                         "to every listener; give an address that needs none")
+    return web_url(value, example)
+
+
 def is_web_url(value: object) -> bool:
     try:
         web_url(value)

@@ -30,12 +30,13 @@ _READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}
          *(f"{{{PODCAST}}}{n}" for n in ("season", "episode"))}
 # why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
 _WHY_DROPPED = {
-    "image": "syndicate publishes an episode's art only from a file beside its sidecar: save "
-             "the image there and name it under 'image:'",
-    "transcript": "syndicate publishes a transcript only from a file beside the sidecar: save "
-                  "it there and name it under 'transcript:'",
-    "chapters": "syndicate publishes chapters written in the sidecar ('chapters:'), not a "
-                "chapters file at another address",
+    "image": "syndicate publishes an episode's art as a JPEG or PNG image, from a file beside "
+             "its sidecar ('image:') or at its address ('image_url:')",
+    "transcript": "syndicate publishes a transcript of a type it knows (WebVTT, SRT, JSON, "
+                  "HTML or plain text), from a file beside the sidecar ('transcript:') or at "
+                  "its address ('transcript_url:')",
+    "chapters": "syndicate publishes chapters written in the sidecar ('chapters:') or a "
+                "chapters file at its address ('chapters_url:')",
     "person": "syndicate does not publish podcast:person",
     "soundbite": "syndicate does not publish podcast:soundbite",
     "location": "syndicate does not publish podcast:location",
