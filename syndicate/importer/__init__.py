@@ -59,6 +59,8 @@ class ImportReport:
     skipped: list[dict] = field(default_factory=list)  # not written, with the reason
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
+    # a podcast feed's channel tags not published, once each: {"source", "field", "why"}
+    channel: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

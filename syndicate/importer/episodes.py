@@ -53,6 +53,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
             "old host) and import again")
         return
+    report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     known = _known_guids(folder)
     taken = taken_slugs(folder.glob("*")) if folder.is_dir() else set()
