@@ -239,3 +239,118 @@ def test_a_transcript_type_is_one_of_the_tables(kind):
         assert kind not in TRANSCRIPT_TYPES
     else:
         assert meta.transcript_type in TRANSCRIPT_TYPES
+
+
+# -- generated feeds: every companion kept at its address or dropped with a reason -----------
+
+_BASE = "https://old-host.example/show/"
+_SECRET = "Kx7-secret"
+
+
+@st.composite
+def _companion_href(draw, suffixes: list[str]):
+    """(the href as the feed writes it, the address it means, whether it may be published)."""
+    name = draw(st.text(string.ascii_lowercase + "äø-", min_size=1, max_size=8))
+    suffix = draw(st.sampled_from(suffixes))
+    form = draw(st.sampled_from(["absolute", "relative", "rooted", "token", "userinfo",
+                                 "ftp", "harmless-query"]))
+    path = f"{name}{suffix}"
+    href = {"absolute": f"https://cdn.example/{path}", "relative": path,
+            "rooted": f"/media/{path}", "token": f"https://cdn.example/{path}?token={_SECRET}",
+            "userinfo": f"https://me:{_SECRET}@cdn.example/{path}",
+            "ftp": f"ftp://cdn.example/{path}",
+            "harmless-query": f"https://cdn.example/{path}?v=2"}[form]
+    from urllib.parse import urljoin
+
+    return href, urljoin(_BASE, href), form not in ("token", "userinfo", "ftp")
+
+
+_TRANSCRIPT_KINDS = [("text/vtt", ".vtt"), ("application/srt", ".srt"),
+                     ("application/x-subrip", ".srt"), ("text/html", ".html"),
+                     ("text/plain", ".txt"), ("application/json", ".json"),
+                     ("application/pdf", ".pdf")]
+
+
+@st.composite
+def _companion_feeds(draw):
+    """A podcast feed read from a file (relative addresses against its link) whose items carry
+    art, transcripts and chapters at addresses of every kind; and per item what it carries."""
+    from html import escape
+
+    items, answers = [], []
+    for n in range(draw(st.integers(1, 3))):
+        tags, answer = [], {"image": [], "transcript": [], "chapters": []}
+        if draw(st.booleans()):
+            href, url, fine = draw(_companion_href([".jpg", ".png", ".jpeg", ".gif"]))
+            tags.append(f'<itunes:image href="{escape(href)}"/>')
+            answer["image"].append((url, fine and not url.endswith(".gif")))
+        for _ in range(draw(st.integers(0, 3))):
+            kind, suffix = draw(st.sampled_from(_TRANSCRIPT_KINDS))
+            href, url, fine = draw(_companion_href([suffix]))
+            lang = draw(st.sampled_from(["", ' language="en"', ' language="pt-BR"']))
+            tags.append(f'<podcast:transcript url="{escape(href)}" type="{kind}"{lang}/>')
+            answer["transcript"].append((url, fine and kind != "application/pdf"))
+        if draw(st.booleans()):
+            href, url, fine = draw(_companion_href([".json", ""]))
+            tags.append(f'<podcast:chapters url="{escape(href)}" '
+                        'type="application/json+chapters"/>')
+            answer["chapters"].append((url, fine))
+        items.append(f"<item><title>Episode {n}</title><guid>g{n}</guid>"
+                     f"<pubDate>Sat, 0{n + 1} Jan 2022 07:00:00 +0000</pubDate>"
+                     f"<itunes:duration>60</itunes:duration>{''.join(tags)}"
+                     f'<enclosure url="{_BASE}{n}.mp3" length="1000" type="audio/mpeg"/>'
+                     "</item>")
+        answers.append(answer)
+    feed = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+            'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>S</title>'
+            f"<link>{_BASE}</link><itunes:author>A</itunes:author>{''.join(items)}"
+            "</channel></rss>")
+    return feed.encode(), answers
+
+
+_FIELD = {"image": "itunes:image", "transcript": "podcast:transcript",
+          "chapters": "podcast:chapters"}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_companion_feeds())
+def test_a_keep_url_import_keeps_or_reports_every_companion_and_writes_valid_sidecars(case):
+    import tempfile
+    from pathlib import Path
+
+    from conftest import BASE_CONFIG, png_bytes
+    from syndicate.config import load_config
+    from syndicate.importer import import_sources
+
+    data, answers = case
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
+        (root / "cover.png").write_bytes(png_bytes(1400, 1400))
+        (root / "episodes").mkdir()
+        (root / "show.xml").write_bytes(data)
+        report = import_sources(load_config(root / "config.yaml"), [str(root / "show.xml")],
+                                audio="keep-url")
+        assert report.errors == [] and len(report.created) == len(answers)
+        texts = {p: p.read_text(encoding="utf-8") for p in (root / "episodes").glob("*.yaml")}
+        cars = {c["guid"]: c for c in map(yaml.safe_load, texts.values())}
+        assert not any(_SECRET in t for t in texts.values())
+        for n, answer in enumerate(answers):
+            car = cars[f"g{n}"]
+            entry = next(e for e in report.created if e["guid"] == f"g{n}")
+            meta = EpisodeMeta.model_validate(car)  # what publishing reads: it is valid
+            for kind, found in answer.items():
+                field = _FIELD[kind]
+                # nothing lost: each of the item's tags is kept or dropped with a reason
+                kept = entry["kept"].count(field)
+                dropped = [d for d in entry["dropped"] if d["field"] == field]
+                assert kept + len(dropped) == len(found), (kind, entry)
+                assert all(d["why"] for d in dropped)
+                usable = [url for url, fine in found if fine]
+                url = getattr(meta, f"{kind}_url")
+                assert kept == (1 if usable else 0) and (url is not None) == bool(usable)
+                if url is not None:
+                    assert url in usable  # the source's own address, resolved
+            if meta.transcript_url:
+                assert meta.transcript_type in TRANSCRIPT_TYPES
