@@ -163,6 +163,14 @@ def test_a_sidecar_names_art_transcript_and_chapters_at_their_addresses(make_pro
     assert ch.get("url") == "https://old.example/c.json"
 
 
+def test_art_kept_at_an_address_of_another_format_is_published_with_a_warning(make_project):
+    proj, result = _publish_one(make_project, image_url="https://old.example/a.webp")
+    assert result.exit_code == 0, result.output
+    assert "episodes/2026-10-01-one.yaml:6: 'image_url' does not end in .jpg or .png" in \
+        result.output
+    assert b'href="https://old.example/a.webp"' in proj.read("podcast.xml")
+
+
 @pytest.mark.parametrize(("keys", "line", "words"), [
     ({"transcript_url": "https://old.example/t.vtt"}, 6, "needs 'transcript_type'"),
     ({"transcript_type": "text/vtt"}, 6, "without 'transcript_url'"),

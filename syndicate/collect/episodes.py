@@ -6,6 +6,7 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
@@ -155,16 +156,20 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
             raise CollectError(name, f"'{key}': file {value!r} not found", line)
         return named_file(p, folder, name, line, f"'{key}': {value!r}")
 
-    kept_at_urls(name, text, meta)
+    kept_at_urls(name, text, meta, warnings)
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
     return EpisodeSource(name, path, meta, audio, image, transcript, date)
 
 
-def kept_at_urls(name: str, text: str, meta: EpisodeMeta) -> None:
+def kept_at_urls(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
     """Art, a transcript or chapters kept at an address: one source for each, and a transcript's
     type stated (the feed must give it; nothing is fetched to find it)."""
+    if meta.image_url and posixpath.splitext(urlsplit(meta.image_url).path)[1].lower() \
+            not in IMAGE_SUFFIXES:
+        warnings.append(f"{name}:{key_line(text, 'image_url')}: 'image_url' does not end in "
+                        ".jpg or .png; Apple Podcasts shows episode art only as JPEG or PNG")
     for local, remote in (("image", "image_url"), ("transcript", "transcript_url"),
                           ("chapters", "chapters_url")):
         if getattr(meta, local) and getattr(meta, remote):
