@@ -359,6 +359,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             click.echo(f"  skipped  {e['title']!r} from {e['source']}: {e['reason']}")
         for e in report.flagged:
             click.echo(f"  review   {e['file']}: {e['reason']}")
+        for line in report.field_summary():
+            click.echo(f"  {line}")
         for e in report.channel:
             click.echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
     for err in report.errors:

@@ -74,6 +74,14 @@ class PostMeta(_Meta):
 
     tags: list[str] = Field(default_factory=list)
     updated: Any = None
+    link: str | None = None  # a link post: the address it points at (feeds link there)
+
+    @field_validator("link")
+    @classmethod
+    def _link(cls, v: str | None) -> str | None:
+        from .urls import web_url
+
+        return None if v is None else web_url(v, "https://example.com/an-article")
 
     @field_validator("tags", mode="before")
     @classmethod
@@ -187,11 +195,15 @@ class Post:
     draft: bool = False
     guid: str | None = None
     updated: str | None = None
+    link: str | None = None  # a link post's target: feeds and the page link there
 
     kind = "post"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        if data["link"] is None:  # (as the catalog held posts before link posts: unchanged)
+            del data["link"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Post:

@@ -9,6 +9,9 @@ read the same way:
 - a time without an offset is a wall-clock time in the site's zone. One the zone skips (clocks
   go forward) or shows twice (clocks go back) is refused with the valid choices spelled out,
   never guessed; a date alone is the start of that day;
+- an imported feed's date may be RFC 822 (``Mon, 24 Sep 2018 19:42:40 -0300``) with its month and
+  weekday in Portuguese, Spanish, French, German, Italian or Dutch (``Seg, 24 Set 2018``,
+  ``lun., 3 févr. 2020``, ``Mo, 24. Sep 2018``); those are read only after the strict readers fail;
 - an instant must fall in the years ``MIN_YEAR`` to ``MAX_YEAR`` (in UTC and in the zone), so
   no later conversion, sort or feed date can overflow.
 """
@@ -221,9 +224,81 @@ def _written_date(value: str | None) -> dt.datetime | None:
             year = _YEAR_WRITTEN.search(text)
             if year and int(year.group(1)) < 1000:  # not email's two-digit years: year 1 is 1
                 return None
-            when = parsedate_to_datetime(text)
+            try:
+                when = parsedate_to_datetime(text)
+            except (ValueError, TypeError, IndexError):
+                when = _foreign_date(text)  # its month in another language: looked at last
+                if when is None:
+                    return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         return _in_range(when)
     except (ValueError, TypeError, OverflowError, OSError, IndexError):
         return None
+
+
+# Month names of the languages old blogs are written in, for the RFC 822 style dates their
+# feeds carry ("Seg, 24 Set 2018 19:42:40 -0300"). A written month matches a month when it is
+# the start (three letters at least) of one of that month's names here, or one of its extra
+# spellings; it must match exactly one month. Accents are optional, case does not matter.
+_MONTHS = (
+    ("january januar janvier janeiro enero gennaio januari", "jan ene gen"),
+    ("february februar fevrier fevereiro febrero febbraio februari", "feb fev"),
+    ("march marz maerz mars marco marzo maart", "mrz mrt mae"),
+    ("april avril abril aprile", "avr abr"),
+    ("may mai maio mayo maggio mei", "mag"),
+    ("june juni juin junho junio giugno", "jun giu"),
+    ("july juli juillet julho julio luglio", "jul juil lug"),
+    ("august aout agosto augustus", "aug ago"),
+    ("september septembre setembro septiembre settembre", "sep set sept"),
+    ("october oktober octobre outubro octubre ottobre", "oct okt out ott"),
+    ("november novembre novembro noviembre", "nov"),
+    ("december dezember decembre dezembro diciembre dicembre", "dec dez dic"),
+)
+# the words a date may have between its parts ("24. September 2018 um 19:42", "24 de
+# setembro de 2018 às 19:42", "24 settembre 2018 alle 19:42")
+_FILLER = r"(?:(?:de|del|di|um|à|às|as|a|alle|om|le|the|at)\s+|,\s*)*"
+_FOREIGN = re.compile(
+    rf"^(?:[^\W\d_]+(?:-[^\W\d_]+)?\.?,?\s+)?(?P<d>\d{{1,2}})\.?\s*{_FILLER}(?P<mon>[^\W\d_]{{3,}})\.?,?\s*"
+    rf"{_FILLER}(?P<y>\d{{4}}),?\s*{_FILLER}"
+    r"(?:(?P<H>\d{1,2})[:h.](?P<M>\d{2})(?:[:.](?P<S>\d{2}))?\s*)?"
+    r"(?P<z>[+-]\d{2}:?\d{2}|[^\W\d_]{1,5})?$", re.I)
+_ZONES = {"Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2,
+          "MEZ": 1, "MESZ": 2, "EET": 2, "EEST": 3, "BRT": -3, "EST": -5, "EDT": -4,
+          "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7}
+_month_index: list[tuple[str, int]] | None = None
+
+
+def _plain_letters(word: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower())
+                   if not unicodedata.combining(c))
+
+
+def _month(word: str) -> int | None:
+    """The month ``word`` names in one of the languages above; None if none, or several."""
+    global _month_index
+    if _month_index is None:
+        _month_index = [(name, n) for n, (full, extra) in enumerate(_MONTHS, 1)
+                        for name in (*full.split(), *extra.split())]
+    word = _plain_letters(word)
+    found = {n for name, n in _month_index if name == word or name.startswith(word)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _foreign_date(text: str) -> dt.datetime | None:
+    """An RFC 822 style date with its month (and weekday) in another language; naive when it
+    names no zone. None when it is not one."""
+    m = _FOREIGN.match(" ".join(text.split()))
+    month = _month(m["mon"]) if m else None
+    if month is None:
+        return None
+    when = dt.datetime(int(m["y"]), month, int(m["d"]), int(m["H"] or 0), int(m["M"] or 0),
+                       int(m["S"] or 0))
+    zone = (m["z"] or "").upper()
+    if zone[:1] in "+-":
+        return when.replace(tzinfo=_offset(zone)) if zone else when
+    if zone not in _ZONES:  # a zone we do not know: no guess
+        return None
+    return when.replace(tzinfo=dt.timezone(dt.timedelta(hours=_ZONES[zone])))

@@ -82,6 +82,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         draft=meta.draft,
         guid=meta.guid,
         updated=updated,
+        link=meta.link,
     )
 
 

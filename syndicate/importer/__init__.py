@@ -25,6 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
+from .fields import Fields
 from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
 SHINGLE = 5
@@ -49,6 +50,12 @@ class Found:
     order: tuple[int, int] = (0, 0)  # (page, position) for --date-by-order
     doubt: str | None = None  # what a person should check, for the report
     date_text: str | None = None  # the date as the source wrote it, when it is no date
+    link: str | None = None  # a link post's target (``link:`` front matter)
+    updated: dt.datetime | None = None  # a later edit the source gives
+    summary: str | None = None  # the source's own summary, as plain text
+    date_field: str = "date"  # the source's name for where the date is, for messages
+    line: int | None = None  # the item's line in the source, for messages
+    fields: Fields | None = None  # what became of each of the item's fields
 
 
 @dataclass
@@ -64,6 +71,19 @@ class ImportReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def field_summary(self) -> list[str]:
+        """One line per field changed or dropped on the items written, with how many items
+        and the first reason given (``--json`` has each item's own, in full)."""
+        seen: dict[tuple[str, str], list] = {}
+        for entry in self.created:
+            for verb in ("changed", "dropped"):
+                for name in dict.fromkeys(f["field"] for f in entry.get(verb, [])):
+                    why = next(f["why"] for f in entry[verb] if f["field"] == name)
+                    # (the reason without this item's own address, which --json has)
+                    seen.setdefault((verb, name), [0, why.split(" (")[0]])[0] += 1
+        return [f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}"
+                for (verb, name), (n, why) in seen.items()]
 
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
@@ -136,13 +156,38 @@ def _known_posts(posts_dir: Path) -> list[_Known]:
     return known
 
 
+def date_problem(field: str, written: str | None, line: int | None, advice: str) -> str:
+    """Why an item has no date, in words that say what the source holds: no date element,
+    an empty one, one that is no date, or a date outside the years an old post can have."""
+    from ..when import feed_date
+
+    where = f" (line {line})" if line else ""
+    if written is None:
+        return f"no {field} in the feed{where}; {advice}"
+    if not written.strip():
+        return f"its {field} is empty{where}; {advice}"
+    shown = repr(written[:60])
+    years = [int(y) for y in re.findall(r"(?<![\d:])\d{4,}(?![\d:])", written)]
+    if feed_date(written) is None and not (years and not any(
+            YEARS[0] <= y <= YEARS[1] for y in years)):
+        return f"{field} {shown} is not a date{where}; {advice}"
+    return (f"{field} {shown} is outside the years {YEARS[0]} to {YEARS[1]}{where}; "
+            f"{advice}")
+
+
 def _front_matter(found: Found, date: dt.datetime | None) -> str:
     meta: dict = {"title": found.title}
     if date is not None:  # an instant in UTC; a date without a zone is read in site.timezone
         meta["date"] = (date.astimezone(dt.UTC).isoformat() if date.tzinfo
                         else date.strftime("%Y-%m-%d %H:%M"))
+    if found.updated is not None:
+        meta["updated"] = found.updated.astimezone(dt.UTC).isoformat()
     if found.guid:
         meta["guid"] = found.guid
+    if found.link:
+        meta["link"] = found.link
+    if found.summary:
+        meta["summary"] = found.summary
     if found.tags:
         meta["tags"] = found.tags
     meta["imported_from"] = found.source
@@ -311,29 +356,37 @@ def import_sources(settings: Settings, sources: list[str], *,
     index = _Index(known, [sh for _, sh in shingled])
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source}
+        if f.line:
+            entry["line"] = f.line
+        fields = f.fields or _text_fields(f)
         if not f.body.strip():
-            report.skipped.append({**entry, "guid": f.guid, "reason": "the entry has no text"})
+            reason = "the entry has no text"
+            report.skipped.append({**entry, "guid": f.guid, "reason": reason,
+                                   **fields.all_dropped(reason).to_dict()})
             continue
         match, clash = _match(f, shingles, index.candidates(f.guid, shingles))
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
                      "; that one keeps it, this one gets a new guid")
+            fields.kept = [k for k in fields.kept if k != "guid"]
+            fields.change("guid", doubt)
         else:
             doubt = None
         if match is not None:
             entry["file"] = _rel(match.path, settings)
-            report.merged.append(entry)
+            report.merged.append({**entry, **fields.all_dropped(
+                f"already imported: {entry['file']} is this post").to_dict()})
             continue
         date = f.date or dates.get(id(f))
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
                                "undated posts by their order on the pages")
-            if f.date_text is not None:
-                entry["reason"] = (f"its date {f.date_text[:60]!r} is not a date between 1900 "
-                                   "and 2999; correct it in the source, or run again with "
-                                   "--date-by-order DATE")
-            report.skipped.append(entry)
+            if f.date_text is not None or f.fields is not None:  # a feed's item
+                entry["reason"] = date_problem(
+                    f.date_field, f.date_text, f.line,
+                    "correct it in the source, or run again with --date-by-order DATE")
+            report.skipped.append({**entry, **fields.all_dropped(entry["reason"]).to_dict()})
             continue
         stem = free_stem(date, f.title, taken)
         path = posts_dir / f"{stem}.md"
@@ -349,7 +402,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         entry["file"] = _rel(path, settings)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
-        report.created.append(entry)
+            fields.kept = [k for k in fields.kept if k != "date"]
+            fields.change("date", "none on the page: dated by its order (--date-by-order)")
+        report.created.append({**entry, **fields.to_dict()})
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
@@ -439,6 +494,21 @@ def from_text(text: str, source: str) -> list[Found]:
         out.append(_found(post, source if page.page is None else f"{source} (page {number})",
                           number))
     return out
+
+
+def _text_fields(f: Found) -> Fields:
+    """What became of the fields of a post read from a page (text export or HTML)."""
+    fields = Fields()
+    if f.derived_title:
+        fields.change("title", "no title on the page: made from the opening sentence")
+    else:
+        fields.keep("title")
+    if f.date is not None:
+        fields.keep("date")
+    fields.keep("body")
+    if f.tags:
+        fields.keep("tags")
+    return fields
 
 
 def _found(post: TextPost, source: str, page: int) -> Found:

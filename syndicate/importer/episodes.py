@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import yamlcheck
 from ..audio import PASSTHROUGH
@@ -18,6 +19,7 @@ from . import (
     SourceError,
     _rel,
     _write_atomic,
+    date_problem,
     dump_yaml,
     free_stem,
     taken_slugs,
@@ -79,9 +81,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
             continue
         if ep.date is None:
-            report.skipped.append({**entry, "reason": "no pubDate in the feed" if not ep.date_text
-                                   else f"its pubDate {ep.date_text[:60]!r} is not a date "
-                                   "between 1900 and 2999; correct it in the old feed"})
+            report.skipped.append({**entry, "reason": date_problem(
+                "pubDate", ep.date_text, ep.line, "correct it in the old feed")})
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
@@ -95,10 +96,10 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         Several at once: the host's latency overlaps."""
         ep, _, stem = job
         if keep_url:  # the enclosure needs a size
-            ep.audio_length = _remote_size(ep.audio_url, http)
+            ep.audio_length, why = _remote_size(ep.audio_url, http)
             if ep.audio_length is None:
-                return (f"{ep.title!r}: the feed gives no enclosure length and the old host "
-                        f"gave none for {ep.audio_url}; import with --audio download"), None
+                return (f"{ep.title!r}: the feed gives no enclosure length and {why}; "
+                        "import with --audio download, or again later"), None
             return None, None
         dest = folder / f"{stem}{ep.audio_ext}"
         try:
@@ -294,17 +295,25 @@ def _chapters(path: Path) -> tuple[list | None, str | None]:
     return out, None
 
 
-def _remote_size(url: str, http) -> int | None:
+def _remote_size(url: str, http) -> tuple[int | None, str]:
+    """(the size the old host gives for ``url``, or None; and, when None, what happened:
+    the host never reached, an error status, or an answer without a size)."""
     import requests
 
-    from .fetch import TIMEOUT
+    from .fetch import TIMEOUT, unreachable
 
+    host = urlsplit(url).hostname or url
     try:
         resp = http.head(url, timeout=TIMEOUT, allow_redirects=True)
-    except requests.RequestException:
-        return None
+    except requests.RequestException as exc:
+        return None, unreachable(host, exc)
     size = resp.headers.get("Content-Length", "")
-    return int(size) if resp.ok and size.isdigit() and int(size) > 0 else None
+    if not resp.ok:
+        return None, (f"the old host {host} answered HTTP {resp.status_code} {resp.reason} "
+                      f"for {url}")
+    if size.isdigit() and int(size) > 0:
+        return int(size), ""
+    return None, f"the old host {host} gave none for {url}"
 
 
 DURATION_SLACK = 2.0  # seconds the feed's stated duration may be off before it is flagged

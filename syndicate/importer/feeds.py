@@ -1,4 +1,10 @@
-"""RSS 2.0 and Atom feeds of the old blog: every entry a post, keeping its guid and date."""
+"""RSS 2.0 and Atom feeds of the old blog: every entry a post, keeping its guid and date.
+
+Relative addresses in an entry's content are resolved against the entry's base: the
+``xml:base`` in effect on it (itself relative to the feed's address), else the entry's own
+address, else the feed's link, else the feed's address. A link post (the entry's link points
+off the blog, its permalink on it: Daring Fireball's style) keeps its target as ``link``.
+Each entry's fields are accounted for (kept, changed, dropped) for the migration report."""
 
 from __future__ import annotations
 
@@ -8,15 +14,81 @@ import feedparser
 
 from ..when import feed_date
 from . import Found, SourceError
-from .html import to_markdown
-from .sources import in_years
+from .feedxml import host, link_post, read_items, resolve
+from .fields import Fields
+from .html import absolute_links, is_absolute_base, to_markdown
+from .sources import in_years, is_url
 from .textexport import derive_title
 
+# feedparser's keys that restate another (details, parsed forms, the links list)
+_DERIVED = frozenset({
+    "title_detail", "summary_detail", "links", "link", "id", "guidislink", "published_parsed",
+    "updated_parsed", "created_parsed", "expired_parsed", "author_detail", "authors",
+    "content", "summary", "title", "tags", "published", "updated", "href",
+    "publisher_detail", "contributors", "source", "comments", "enclosures", "media_content",
+    "media_thumbnail", "author", "publisher", "rights_detail", "license",
+})
 
-def from_feed(data: bytes, name: str) -> list[Found]:
-    # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish
+
+def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_field: str,
+             updated_kept: bool, content_why: list[str], link: str | None,
+             link_why: str | None, old_link: str | None, summary: str | None) -> None:
+    """Fill ``fields`` with what became of each field of one feed entry."""
+    if derived_title:
+        fields.change("title", "no title in the feed: made from the opening sentence")
+    else:
+        fields.keep("title")
+    if dict.get(entry, "published") or dict.get(entry, "updated"):
+        fields.keep(date_field)
+    if dict.get(entry, "published") and dict.get(entry, "updated") and not updated_kept \
+            and date_field != "updated":
+        fields.drop("updated", "the same as (or not later than) the date kept, or no date")
+    elif updated_kept:
+        fields.keep("updated")
+    has_content = bool(entry.get("content"))
+    body_field = "content" if has_content else "description"
+    if has_content or entry.get("summary"):
+        fields.change(body_field, "; ".join(["HTML written as Markdown", *content_why]))
+    if summary:
+        fields.keep("summary")
+    elif summary is not None:
+        fields.drop("summary", "the same words as the content")
+    for tag in entry.get("tags", []):
+        if not tag.get("term"):
+            fields.drop("category", "a category without a name")
+    if any(t.get("term") for t in entry.get("tags", [])):
+        fields.keep("tags")
+    fields.keep("guid") if entry.get("id") else fields.change(
+        "guid", "none in the feed: the post gets one of its own when it is published")
+    if link:
+        fields.keep("link")
+    elif link_why:
+        fields.drop("link", link_why)
+    elif old_link:
+        fields.change("link", f"the post gets its own address on this site (it was {old_link})")
+    if entry.get("author") or entry.get("authors"):
+        fields.drop("author", "a site has one author: site.author in config.yaml")
+    for enc in entry.get("enclosures", []):
+        fields.drop("enclosure", f"a blog post carries no enclosure ({enc.get('href', '')})")
+    for media in (*entry.get("media_content", []), *entry.get("media_thumbnail", [])):
+        fields.drop("media", f"not published with a post ({media.get('url', '')})")
+    if entry.get("comments") or dict.get(entry, "slash_comments") \
+            or dict.get(entry, "wfw_commentrss"):
+        fields.drop("comments", "comments are left behind on the old site")
+    for key in ("contributors", "publisher", "source", "rights", "license"):
+        if entry.get(key):
+            fields.drop(key, "syndicate publishes no such field for a post")
+    for key, value in entry.items():
+        if key not in _DERIVED and not key.startswith(("slash_", "wfw_", "rights")) \
+                and value not in (None, "", [], {}):
+            fields.drop(key, "syndicate publishes no such field for a post")
+
+
+def from_feed(data: bytes, name: str, root=None) -> list[Found]:
+    # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish.
+    # Nor its resolution of relative addresses: it knows only xml:base (see _read_items)
     try:
-        parsed = feedparser.parse(data, sanitize_html=False)
+        parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
         # feedparser's own failures on broken XML (a name holding expat's namespace separator)
         raise SourceError(f"{name}: not a readable feed ({type(exc).__name__} in the feed "
@@ -26,15 +98,39 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         line = getattr(exc, "getLineNumber", lambda: None)()
         where = f"{name}:{line}" if line else name
         raise SourceError(f"{where}: not a readable feed ({exc})")
+    feed_url = name if is_url(name) else None
+    if root is None:
+        root = _lxml_root(data)
+    items, site = read_items(root, feed_url)
+    if len(items) != len(parsed.entries):  # the two readers disagree: feedparser alone
+        items = []
+    if not site and not items:  # (feedparser's link may be the feed's id: only http(s) counts)
+        site = resolve(feed_url, parsed.feed.get("link"))
+        site = site if is_absolute_base(site) else None
     out = []
     for n, entry in enumerate(parsed.entries):
+        item = items[n] if items else None
         content = entry.get("content")
         html = content[0].value if content else entry.get("summary", "")
+        target, permalink = link_post(item, site)
+        # (feedparser's link may be the guid, made a link: only the XML's own link counts)
+        old_link = item.link if item else (None if entry.get("guidislink")
+                                           else entry.get("link") or None)
+        if old_link and not is_absolute_base(old_link) and is_absolute_base(site):
+            old_link = resolve(site, old_link)  # a relative link: against the feed's link
+        base = (item.base if item else None) or permalink or old_link or site or feed_url
+        if not is_absolute_base(base):  # a relative old link: against the feed's own
+            base = resolve(site or feed_url, base) if base else None
+        html, resolved = absolute_links(html, base) if html else (html, 0)
         body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
         doubt = None
-        link = entry.get("link") or ""
-        if not body.strip() and link.startswith(("http://", "https://")) and entry.get("title"):
-            body = f"<{link}>\n"  # a link post: its title and where it pointed
+        link_why = None
+        if target is None and item is not None and item.related and item.link \
+                and host(item.related) != host(item.link):
+            link_why = f"its target {item.link[:200]!r} is not an http(s) address we can publish"
+        if not body.strip() and (target or old_link or "").startswith(("http://", "https://")) \
+                and entry.get("title"):
+            body = f"<{target or old_link}>\n"  # a link post: its title and where it pointed
             doubt = "no text in the feed, only a link: the post is that link"
         media = _enclosures(entry)
         if media:
@@ -49,12 +145,39 @@ def from_feed(data: bytes, name: str) -> list[Found]:
         stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
         written = dict.get(entry, "published") or dict.get(entry, "updated")
         when = in_years(feed_date(written, stamp))
+        date_field = item.date_field if item else "published"
+        if not dict.get(entry, "published") and dict.get(entry, "updated") and item \
+                and item.date_field in ("published", "pubDate"):
+            date_field = "updated"
+        updated = None
+        if dict.get(entry, "published") and dict.get(entry, "updated") and when is not None:
+            later = in_years(feed_date(dict.get(entry, "updated"),
+                                       dict.get(entry, "updated_parsed")))
+            updated = later if later is not None and later > when else None
+        summary = None
+        if content and entry.get("summary") and (item.has_summary if item else
+                                                  entry.get("summary") != content[0].value):
+            summary = " ".join(_plain_text(entry.get("summary")).split()) or None
+            if summary == " ".join(_plain_text(content[0].value).split()):
+                summary = None  # the content again: nothing of its own
         title = " ".join((entry.get("title") or "").split())
+        fields = Fields()
+        why = [f"{resolved} relative address{'es' if resolved != 1 else ''} resolved against "
+               f"{base}"] if resolved else []
+        _account(entry, fields, title=title, derived_title=not title, date_field=date_field,
+                 updated_kept=updated is not None, content_why=why, link=target,
+                 link_why=link_why, old_link=old_link if target is None else None,
+                 summary=summary if summary else ("" if item and item.has_summary else None))
         out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n), doubt=doubt,
-                         date_text=str(written) if written and when is None else None))
+                         date_text=(str(written) if written else
+                                    item.date_written if item else None)
+                         if when is None else None,
+                         link=target, updated=updated, summary=summary,
+                         date_field=date_field, line=item.line if item else None,
+                         fields=fields))
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
@@ -70,3 +193,23 @@ def _enclosures(entry) -> list[tuple[str, str]]:
         if url.startswith(("http://", "https://")) and (url, enc.get("type")) not in out:
             out.append((url, (enc.get("type") or "").strip()[:60]))
     return out
+def _plain_text(fragment: str) -> str:
+    """The words of an HTML summary, as plain text."""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    from lxml import html as lxml_html
+
+    try:
+        return lxml_html.fragment_fromstring(fragment, create_parent="div").text_content()
+    except (ValueError, lxml_html.etree.ParserError):
+        return ""
+
+
+def _lxml_root(data: bytes):
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                      load_dtd=False, huge_tree=True))
+    except (etree.XMLSyntaxError, ValueError):
+        return None

@@ -4,6 +4,7 @@ errors for what can go wrong (404, 500, a timeout, a redirect loop)."""
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -55,6 +56,24 @@ def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
     return chunks, size
 
 
+def unreachable(host: str, exc: Exception) -> str:
+    """What happened when ``host`` was never reached (no name, refused, timed out), in words
+    that name it; ``exc`` is the requests exception."""
+    text = str(exc).lower()
+    if isinstance(exc, requests.Timeout) or "timed out" in text:
+        return f"the old host {host} did not answer within {TIMEOUT[1]} s (timed out)"
+    if any(s in text for s in ("name or service not known", "nodename nor servname",
+                               "name resolution", "getaddrinfo failed", "no address")):
+        return f"the old host {host} could not be found (no such name in DNS)"
+    if "refused" in text:
+        return f"the old host {host} could not be reached (connection refused)"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"the old host {host} could not be reached securely (TLS error)"
+    if isinstance(exc, requests.ConnectionError):
+        return f"the old host {host} could not be reached (the connection failed)"
+    return f"asking the old host {host} failed ({type(exc).__name__})"
+
+
 def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session | None = None,
               with_headers: bool = False):
     """The body of ``url`` and the address it ended at (and, ``with_headers``, the response
@@ -91,7 +110,9 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
         if "timed out" in str(exc).lower():
             raise SourceError(f"{shown}: no answer within {TIMEOUT[1]} s (timed out); try again "
                               "later") from None
-        raise SourceError(f"{shown}: cannot connect; try again later") from None
+        why = unreachable(urlsplit(url).hostname or shown, exc)
+        raise SourceError(f"{shown}: cannot connect: {why}; check the address, or try again "
+                          "later") from None
     except requests.RequestException as exc:
         raise SourceError(f"{shown}: {type(exc).__name__}: {redact_text(exc)}") from None
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import re
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from markdownify import MarkdownConverter
@@ -66,6 +66,85 @@ def to_markdown(fragment_html: str) -> str:
     return text.strip() + "\n"
 
 
+# attributes that hold one address, and those that hold a list of them (``srcset``)
+_URL_ATTRS = ("href", "src", "poster", "cite", "longdesc", "data", "background", "action",
+              "formaction", "usemap", "manifest", "codebase", "icon", "profile")
+_HAS_URL = re.compile(rf"\b(?:{'|'.join(_URL_ATTRS)}|srcset)\s*=", re.I)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_absolute_base(base: str | None) -> bool:
+    """Whether ``base`` is an http(s) address with a host (one relative addresses can be
+    resolved against); a broken one ("http://[x/") is not."""
+    try:
+        parts = urlsplit(base or "")
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _absolute(base: str, value: str) -> str:
+    """``value`` resolved against ``base``; a fragment alone (``#fn1``, a footnote on the same
+    page), an empty value or one with a scheme (``mailto:``, ``data:``) as it is."""
+    text = value.strip()
+    if not text or text.startswith("#") or _SCHEME.match(text):
+        return value
+    try:
+        return urljoin(base, text)
+    except ValueError:  # a broken address ("http://[x"): left as written
+        return value
+
+
+def _srcset(base: str, value: str) -> str:
+    out = []
+    for candidate in value.split(","):
+        parts = candidate.strip().split(None, 1)
+        if parts:
+            out.append(" ".join([_absolute(base, parts[0]), *parts[1:]]))
+    return ", ".join(out)
+
+
+def absolute_links_in(root, base: str) -> int:
+    """Resolve every address in the element tree ``root`` against ``base``, in place; the
+    number of addresses changed."""
+    changed = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):  # comments, processing instructions
+            continue
+        for attr, value in el.attrib.items():
+            name = attr.lower()
+            if name in _URL_ATTRS:
+                new = _absolute(base, value)
+            elif name in ("srcset", "imagesrcset"):
+                new = _srcset(base, value)
+            else:
+                continue
+            if new != value:
+                try:
+                    el.set(attr, new)
+                except ValueError:  # a character no document may hold: left as written
+                    continue
+                changed += 1
+    return changed
+
+
+def absolute_links(fragment_html: str, base: str | None) -> tuple[str, int]:
+    """A fragment of HTML with its relative addresses resolved against ``base`` (src, href,
+    srcset, poster and the rest), and how many were; unchanged without an http(s) base."""
+    if not is_absolute_base(base) or not _HAS_URL.search(fragment_html):
+        return fragment_html, 0
+    try:
+        root = lxml_html.fragment_fromstring(fragment_html, create_parent="div")
+    except (ValueError, lxml_html.etree.ParserError):
+        return fragment_html, 0
+    changed = absolute_links_in(root, base)
+    if not changed:
+        return fragment_html, 0
+    inner = (root.text or "") + "".join(lxml_html.tostring(child, encoding="unicode")
+                                        for child in root)
+    return inner, changed
+
+
 class _Words(HTMLParser):
     """A fragment's words, a paragraph at each block, at any depth (it keeps no tree)."""
 
@@ -107,6 +186,23 @@ def _plain(fragment_html: str) -> str:
     return "\n\n".join(_escape(p) for p in paragraphs if p) + "\n"
 
 
+def page_base(doc, name: str) -> str | None:
+    """What a page's relative addresses are relative to: its ``<base href>`` (itself relative
+    to the page's address), else the page's address; None for a saved page without either."""
+    from .sources import is_url
+
+    page = name if is_url(name) else ""
+    given = doc.xpath("//base/@href")
+    if given and str(given[0]).strip():
+        try:
+            found = urljoin(page, str(given[0]).strip())
+        except ValueError:
+            found = ""
+        if is_absolute_base(found):
+            return found
+    return page or None
+
+
 def from_html(data: bytes | str, name: str) -> list[Found]:
     if isinstance(data, bytes) and not re.search(rb"charset\s*=", data[:4096], re.I):
         # no charset declared: UTF-8 where it reads as UTF-8 (lxml would take Latin-1)
@@ -116,6 +212,7 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
         doc = lxml_html.fromstring(data, parser=lxml_html.HTMLParser(huge_tree=True))
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SourceError(f"{name}: not an HTML page ({exc})") from None
+    base = page_base(doc, name)
     nodes = doc.xpath(_POSTS)
     outer = set(nodes)
     nodes = [n for n in nodes if not any(a in outer for a in n.iterancestors())]
@@ -136,6 +233,8 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
             for meta in node.xpath(".//*[contains(@class, 'entry-meta')] | .//header"):
                 meta.getparent().remove(meta)
             body_node = node
+        if is_absolute_base(base):
+            absolute_links_in(body_node, base)
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue

@@ -103,6 +103,7 @@ class FeedEpisode:
     # {"kind": "image" | "transcript" | "chapters", "url", "ext", "language", "entry": its
     # entry in ``dropped``, taken out once the file is in}
     companions: list[dict] = field(default_factory=list)
+    line: int | None = None  # the item's line in the feed, for messages
 
 
 @dataclass
@@ -121,6 +122,13 @@ class PodcastFeed:
 def _text(node, path: str, ns: dict | None = None) -> str | None:
     found = node.find(path, ns or NS)
     return found.text.strip() if found is not None and found.text else None
+
+
+def _raw_text(node, path: str) -> str | None:
+    """The text of ``path`` as written ('' when the element is there but empty); None only
+    when there is no such element."""
+    found = node.find(path)
+    return None if found is None else "".join(found.itertext()).strip()
 
 
 def _int(value: str | None, limit: int = 10**6) -> int | None:
@@ -357,11 +365,12 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         _text(item, "itunes:summary") or ""
     if notes:
         kept.append("notes")
-    date_text = _text(item, "pubDate")
-    if date_text:
+    date_text = _raw_text(item, "pubDate")
+    date = parse_date(date_text)
+    if date is not None:
         kept.append("date")
     return FeedEpisode(
-        title=title or guid, guid=guid, date=parse_date(date_text), date_text=date_text,
+        title=title or guid, guid=guid, date=date, date_text=date_text, line=item.sourceline,
         notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
         audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
         duration=duration, kept=kept, changed=changed, dropped=dropped)
@@ -373,7 +382,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
     import requests
 
     from . import SourceError
-    from .fetch import TIMEOUT, session
+    from .fetch import TIMEOUT, session, unreachable
 
     parts_dir.mkdir(parents=True, exist_ok=True)
     part = parts_dir / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".part")
@@ -385,7 +394,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
         try:
             resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
         except requests.ConnectionError as exc:
-            raise SourceError(f"{url}: cannot reach the old host ({type(exc).__name__}); "
+            raise SourceError(f"{url}: {unreachable(urlsplit(url).hostname or url, exc)}; "
                               "check the address, or run the import again later") from None
         if resp.status_code == 416 and expected and have == expected:
             resp.close()

@@ -208,7 +208,7 @@ def _feed(data: bytes, name: str):
         normalise(root)  # one spelling of each namespace, for every reader
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
-    return from_feed(data, name)
+    return from_feed(data, name, root)
 
 
 

@@ -70,6 +70,24 @@ def _rss_hubs(rss: bytes, hubs: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def _atom_related(atom: bytes, entries: list[Entry]) -> bytes:
+    """feedgen writes no rel on an entry's links, so a link post would show two alternates:
+    its permalink is marked rel="related" here (the target stays the alternate)."""
+    permalinks = {e.link for e in entries if getattr(e.item, "link", None)}
+    if not permalinks:
+        return atom
+    from lxml import etree
+
+    ns = "http://www.w3.org/2005/Atom"
+    root = etree.fromstring(atom)
+    for entry, e in zip(root.iterfind(f"{{{ns}}}entry"), entries, strict=True):
+        if getattr(e.item, "link", None):
+            for link in entry.iterfind(f"{{{ns}}}link"):
+                if link.get("href") == e.link and link.get("href") != e.item.link:
+                    link.set("rel", "related")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 def channel_text(text: str | None) -> str:
     """A configured description: plain text as it is; with markup, only safe markup kept."""
     text = xml_safe(text)
@@ -103,7 +121,11 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         fe = fg.add_entry(order="append")
         fe.guid(e.guid, permalink=False)
         fe.title(xml_safe(post.title))
-        fe.link(href=e.link, rel="alternate")
+        if getattr(post, "link", None):  # a link post: readers go to what it points at
+            fe.link(href=post.link, rel="alternate")
+            fe.link(href=e.link, rel="related")
+        else:
+            fe.link(href=e.link, rel="alternate")
         fe.published(e.published)
         fe.updated(e.updated)
         fe.summary(xml_safe(post.summary) or xml_safe(post.title))
@@ -117,7 +139,7 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
     for fe, e in zip(fg.entry(), entries, strict=True):
         fe.id(atom_id(e.guid))
     _links(fg, atom_url, "application/atom+xml", site_url, hubs)
-    atom = fg.atom_str(pretty=True)
+    atom = _atom_related(fg.atom_str(pretty=True), entries)
     return rss, atom
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from urllib.parse import urlsplit
 
 from ..markup import xml_safe
 from ..when import stored
@@ -46,7 +47,16 @@ def page(ctx: dict, title: str, body: str) -> bytes:
 
 
 def post_page(ctx: dict, post) -> bytes:
-    body = f"<article>\n<h1>{escape(post.title)}</h1>\n<p>{_date(post.date)}</p>\n{post.html}\n"
+    title = escape(post.title)
+    link = getattr(post, "link", None)
+    if link:  # a link post: its title and a line under it lead to what it points at
+        target = escape(link)
+        title = f'<a href="{target}">{title}</a>'
+        host = escape(urlsplit(link).hostname or link)
+        body = (f'<article class="link-post">\n<h1>{title}</h1>\n<p>{_date(post.date)}</p>\n'
+                f'<p class="link">Link: <a href="{target}">{host}</a></p>\n{post.html}\n')
+    else:
+        body = f"<article>\n<h1>{title}</h1>\n<p>{_date(post.date)}</p>\n{post.html}\n"
     body += "</article>"
     return page(ctx, f"{post.title} · {ctx['site']}", body)
 
