@@ -210,12 +210,13 @@ def _addresses(draw):
     host, path = draw(_host), draw(_piece)
     params = draw(st.lists(st.tuples(st.sampled_from(_SECRETS + _HARMLESS), _piece),
                            max_size=3))
+    params = [(k, f"Zq9{v}" if k in _SECRETS else v) for k, v in params]
     query = "&".join(f"{k}={v}" for k, v in params)
-    url = f"{scheme}://{user}{host}/{path}" + (f"?{query}" if query else "") if scheme \
-        else f"{host}/{path}"
+    url = (f"{scheme}://{user}{host}/{path}" if scheme else f"{host}/{path}") + \
+        (f"?{query}" if query else "")
     secret = any(k in _SECRETS for k, _ in params) or bool(user)
     fine = scheme.lower() in ("http", "https") and not secret
-    return url, fine, [v for k, v in params if k in _SECRETS and len(v) > 3] + \
+    return url, fine, [v for k, v in params if k in _SECRETS] + \
         (["Zq9secret"] if ":" in user else [])
 
 
