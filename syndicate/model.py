@@ -239,6 +239,10 @@ class Media:
         return self.known_duration or 0.0
 
 
+# an episode's companions kept at their addresses (stored only when given)
+KEPT_AT_URLS = ("image_url", "transcript_url", "transcript_type", "chapters_url")
+
+
 @dataclass
 class Episode:
     source: str  # the sidecar, relative to the project
@@ -271,7 +275,11 @@ class Episode:
     kind = "episode"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for key in KEPT_AT_URLS:  # (as the catalog held episodes before them: unchanged)
+            if data[key] is None:
+                del data[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Episode:

@@ -137,10 +137,12 @@ def kept_at_urls(entry: EpisodeEntry, ep: Episode, cfg, warnings: list[str],
                         "its times were not moved; publish it from a file beside the sidecar")
 
 
-def companion_urls(entry: EpisodeEntry) -> tuple[str, str, str]:
-    """The episode's art, transcript and chapters addresses ('' for none), for its page."""
-    return (entry.image_url or "", entry.transcript[0] if entry.transcript else "",
+def companion_urls(entry: EpisodeEntry) -> tuple[str, ...]:
+    """The episode's art, transcript and chapters addresses ('' for none), for its page; none
+    at all when it has none (its page is then as it was before pages linked them)."""
+    urls = (entry.image_url or "", entry.transcript[0] if entry.transcript else "",
             entry.chapters_url or "")
+    return urls if any(urls) else ()
 
 
 def _when(iso: str) -> dt.datetime:
