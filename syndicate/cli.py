@@ -449,6 +449,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             click.echo(f"  {line}")
         for e in report.left_behind:
             click.echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
+        for e in report.channel:
+            click.echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
     for err in report.errors:
         click.echo(f"Error: {redact_text(err)}", err=True)
     if report.errors:

@@ -35,6 +35,13 @@ ENCLOSURE_TYPES = ("audio/mpeg", "audio/x-m4a", "audio/mp4", "audio/aac")
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 # the files an episode's transcript may be
 TRANSCRIPT_SUFFIXES = frozenset({".vtt", ".srt", ".txt", ".html", ".json"})
+# the types a sidecar may state for a transcript kept at its URL (``transcript_type:``): those
+# of the files a transcript may be, as they are served
+TRANSCRIPT_TYPES = tuple(sorted({TYPES[s].split(";")[0] for s in TRANSCRIPT_SUFFIXES}))
+# transcripts whose cues carry times
+TIMED_TRANSCRIPT_TYPES = ("application/json", "application/x-subrip", "text/vtt")
+# a Podcast Index chapters file, as podcast:chapters names its type
+CHAPTERS = "application/json+chapters"
 # the types feeds give transcripts under (podcast:transcript), and the file each becomes, best
 # first: captions with timings before plain text
 TRANSCRIPT_SUFFIX_OF = {"text/vtt": ".vtt", "application/x-subrip": ".srt",

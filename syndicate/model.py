@@ -11,8 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE, xml_safe
-from .mediatypes import ENCLOSURE_TYPES
-from .urls import public_url
+from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
+from .urls import public_url, web_url
 from .yamlcheck import shown
 
 UTC = dt.UTC
@@ -79,7 +79,6 @@ class PostMeta(_Meta):
     @field_validator("link")
     @classmethod
     def _link(cls, v: str | None) -> str | None:
-        from .urls import web_url
 
         return None if v is None else web_url(v, "https://example.com/an-article")
     author: str | None = None  # who wrote it, where not the site's author (kept by imports)
@@ -128,6 +127,12 @@ class EpisodeMeta(_Meta):
     transcript: str | None = None
     transcript_language: str | None = None
     chapters: list[ChapterMeta] = Field(default_factory=list)
+    # art, a transcript and chapters kept where they already are (an imported show's old host),
+    # published at that address: nothing fetched, nothing checked but the address
+    image_url: str | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None  # one of mediatypes.TRANSCRIPT_TYPES
+    chapters_url: str | None = None  # a Podcast Index chapters file (JSON)
 
     @field_validator("audio_url")
     @classmethod
@@ -135,6 +140,18 @@ class EpisodeMeta(_Meta):
         if v is not None and not re.fullmatch(r"https?://[^\s/]+/\S*", v):
             raise ValueError(f"expected an http:// or https:// address, got {v!r}")
         return None if v is None else public_url(v, "https://example.org/show/ep1.mp3")
+
+    @field_validator("image_url", "transcript_url", "chapters_url")
+    @classmethod
+    def _kept_at(cls, v: str | None) -> str | None:
+        return None if v is None else public_url(v, "https://example.org/show/ep1.jpg")
+
+    @field_validator("transcript_type")
+    @classmethod
+    def _transcript_type(cls, v: str | None) -> str | None:
+        if v is not None and v not in TRANSCRIPT_TYPES:
+            raise ValueError(f"expected {', '.join(TRANSCRIPT_TYPES)}, got {shown(v)}")
+        return v
 
     @field_validator("audio_type")
     @classmethod
@@ -222,6 +239,10 @@ class Media:
         return self.known_duration or 0.0
 
 
+# an episode's companions kept at their addresses (stored only when given)
+KEPT_AT_URLS = ("image_url", "transcript_url", "transcript_type", "chapters_url")
+
+
 @dataclass
 class Episode:
     source: str  # the sidecar, relative to the project
@@ -245,11 +266,20 @@ class Episode:
     chapters: list[Chapter] = field(default_factory=list)
     draft: bool = False
     guid: str | None = None
+    # kept at these addresses (see EpisodeMeta): published as they are
+    image_url: str | None = None
+    transcript_url: str | None = None
+    transcript_type: str | None = None
+    chapters_url: str | None = None
 
     kind = "episode"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        for key in KEPT_AT_URLS:  # (as the catalog held episodes before them: unchanged)
+            if data[key] is None:
+                del data[key]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> Episode:

@@ -85,16 +85,25 @@ def test_fields_syndicate_cannot_publish_are_reported_dropped_with_the_reason(ma
     assert result.exit_code == 0, result.output
     first = next(e for e in report["created"] if e["guid"] == "bench-1")
     dropped = [d["field"] for d in first["dropped"]]
-    for name in ("itunes:image", "itunes:block", "podcast:chapters", "podcast:person",
+    for name in ("itunes:block", "podcast:person",
                  "podcast:soundbite", "podcast:location", "podcast:funding",
                  "podcast:alternateEnclosure", "itunes:author", "link"):
         assert name in dropped, name
-    assert dropped.count("podcast:transcript") == 2  # each of them, not only the first
+    # art, the captions and the chapters are kept at their addresses; the second transcript
+    # is reported, naming the one kept
+    assert {"itunes:image", "podcast:transcript", "podcast:chapters"} <= set(first["kept"])
+    assert "itunes:image" not in dropped and "podcast:chapters" not in dropped
+    assert dropped.count("podcast:transcript") == 1
     assert dropped.count("enclosure") == 1  # the cover sent as an enclosure
     why = {d["field"]: d["why"] for d in first["dropped"]}
-    assert "https://old-host.example/bench/1.jpg" in why["itunes:image"]
-    assert "https://old-host.example/bench/1.json" in why["podcast:chapters"]
+    assert "one transcript" in why["podcast:transcript"]
+    assert "https://old-host.example/bench/1.vtt" in why["podcast:transcript"]
     assert "image/png" in why["enclosure"]
+    car = _sidecars(proj)["bench-1"]
+    assert car["image_url"] == "https://old-host.example/bench/1.jpg"
+    assert car["chapters_url"] == "https://old-host.example/bench/1.json"
+    assert (car["transcript_url"], car["transcript_type"], car["transcript_language"]) == \
+        ("https://old-host.example/bench/1.vtt", "text/vtt", "en")
     # art first, audio second: an episode of the audio
     cars = _sidecars(proj)
     assert cars["bench-1"]["audio_url"] == "https://old-host.example/bench/1.mp3"

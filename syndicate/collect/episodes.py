@@ -6,13 +6,14 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..images import check_art
 from ..markup import markdown_to_html, plain_summary, summarize, xml_safe
-from ..mediatypes import TRANSCRIPT_SUFFIXES
+from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
 from ..transcripts import read_transcript
 from ..when import parse_date
@@ -155,10 +156,37 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
             raise CollectError(name, f"'{key}': file {value!r} not found", line)
         return named_file(p, folder, name, line, f"'{key}': {value!r}")
 
+    kept_at_urls(name, text, meta, warnings)
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
     return EpisodeSource(name, path, meta, audio, image, transcript, date)
+
+
+def kept_at_urls(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
+    """Art, a transcript or chapters kept at an address: one source for each, and a transcript's
+    type stated (the feed must give it; nothing is fetched to find it)."""
+    if meta.image_url and posixpath.splitext(urlsplit(meta.image_url).path)[1].lower() \
+            not in IMAGE_SUFFIXES:
+        warnings.append(f"{name}:{key_line(text, 'image_url')}: 'image_url' does not end in "
+                        ".jpg or .png; Apple Podcasts shows episode art only as JPEG or PNG")
+    for local, remote in (("image", "image_url"), ("transcript", "transcript_url"),
+                          ("chapters", "chapters_url")):
+        if getattr(meta, local) and getattr(meta, remote):
+            raise CollectError(name, f"both '{local}' and '{remote}' are given",
+                               key_line(text, remote),
+                               hint=f"keep '{local}:' for a file of ours, '{remote}:' for one "
+                                    "left where it is, not both")
+    if meta.transcript_url and not meta.transcript_type:
+        raise CollectError(name, "'transcript_url' needs 'transcript_type', the transcript's "
+                           "media type (podcast apps need it)", key_line(text, "transcript_url"),
+                           hint=f"add 'transcript_type:' with one of "
+                                f"{', '.join(TRANSCRIPT_TYPES)}")
+    if meta.transcript_type and not meta.transcript_url:
+        raise CollectError(name, "'transcript_type' is given without 'transcript_url'",
+                           key_line(text, "transcript_type"),
+                           hint="add 'transcript_url:' or remove 'transcript_type:' (a "
+                                "transcript file's type follows from its name)")
 
 
 def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None,
@@ -235,4 +263,8 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
         chapters=[Chapter(start, title, url) for start, title, url in chapters],
         draft=meta.draft,
         guid=meta.guid,
+        image_url=meta.image_url,
+        transcript_url=meta.transcript_url,
+        transcript_type=meta.transcript_type,
+        chapters_url=meta.chapters_url,
     )

@@ -71,6 +71,8 @@ class ImportReport:
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
     left_behind: list[dict] = field(default_factory=list)  # counted, not imported (comments)
+    # a podcast feed's channel tags not published, once each: {"source", "field", "why"}
+    channel: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

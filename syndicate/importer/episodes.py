@@ -12,8 +12,8 @@ from .. import yamlcheck
 from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
-from ..mediatypes import TRANSCRIPT_SUFFIX_OF
-from ..urls import credential_in, redact
+from ..mediatypes import TRANSCRIPT_SUFFIX_OF, of
+from ..urls import credential_in, is_web_url, redact
 from . import (
     ImportReport,
     SourceError,
@@ -55,6 +55,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
             "old host) and import again")
         return
+    report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     known = _known_guids(folder)
     taken = taken_slugs(folder.glob("*")) if folder.is_dir() else set()
@@ -129,6 +130,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if failure:
             report.errors.append(failure)
             continue
+        if keep_url:
+            extras[id(ep)] = _companions_at_urls(ep)
         if keep_url and ep.duration is None:
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
@@ -186,14 +189,18 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
 _BEST = {ext: n for n, ext in enumerate(TRANSCRIPT_SUFFIX_OF.values())}
 
 
+def _best_first(companions: list[dict]) -> list[dict]:
+    """Companions with transcripts in order of preference: timed captions before text."""
+    return sorted(companions, key=lambda c: _BEST.get(c["ext"], 0)
+                  if c["kind"] == "transcript" else 0)
+
+
 def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> dict:
     """Bring the episode's art, one transcript (the best kind the feed offers) and its
     chapters beside the sidecar; the sidecar keys that name them. Each one brought in leaves
     the episode's dropped fields for its kept ones; one that fails stays dropped, saying why."""
     out: dict = {}
-    order = sorted(ep.companions, key=lambda c: _BEST.get(c["ext"], 0)
-                   if c["kind"] == "transcript" else 0)
-    for comp in order:
+    for comp in _best_first(ep.companions):
         kind, entry = comp["kind"], comp["entry"]
         if kind in out:
             entry["why"] = (f"syndicate publishes one {kind} per episode: it keeps "
@@ -216,6 +223,33 @@ def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> 
         out[kind] = value
         if kind == "transcript" and comp.get("language"):
             out["transcript_language"] = comp["language"]
+        ep.dropped.remove(entry)
+        ep.kept.append(entry["field"])
+    return out
+
+
+def _companions_at_urls(ep: FeedEpisode) -> dict:
+    """The sidecar keys that keep the episode's art, one transcript (the best kind the feed
+    offers) and its chapters at their addresses, as the audio is; each kept leaves the
+    episode's dropped fields for its kept ones. Nothing is fetched."""
+    out: dict = {}
+    for comp in _best_first(ep.companions):
+        kind, entry = comp["kind"], comp["entry"]
+        if f"{kind}_url" in out:
+            entry["why"] = (f"syndicate publishes one {kind} per episode: it keeps "
+                            f"{out[f'{kind}_url'][:200]}")
+            continue
+        secret = credential_in(comp["url"])
+        if secret or not is_web_url(comp["url"]):
+            entry["why"] += (f"; its address carries a credential ({secret}), which would be "
+                             "published to every listener" if secret else
+                             "; its address is not one a feed can carry")
+            continue
+        out[f"{kind}_url"] = comp["url"]
+        if kind == "transcript":
+            out["transcript_type"] = of(comp["ext"]).split(";")[0]
+            if comp.get("language"):
+                out["transcript_language"] = comp["language"]
         ep.dropped.remove(entry)
         ep.kept.append(entry["field"])
     return out

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_OF
 from ..model import parse_timestamp
+from ..urls import is_web_url
 from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
 from .sources import parse_date
 
@@ -30,12 +31,13 @@ _READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}
          *(f"{{{PODCAST}}}{n}" for n in ("season", "episode"))}
 # why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
 _WHY_DROPPED = {
-    "image": "syndicate publishes an episode's art only from a file beside its sidecar: save "
-             "the image there and name it under 'image:'",
-    "transcript": "syndicate publishes a transcript only from a file beside the sidecar: save "
-                  "it there and name it under 'transcript:'",
-    "chapters": "syndicate publishes chapters written in the sidecar ('chapters:'), not a "
-                "chapters file at another address",
+    "image": "syndicate publishes an episode's art as a JPEG or PNG image, from a file beside "
+             "its sidecar ('image:') or at its address ('image_url:')",
+    "transcript": "syndicate publishes a transcript of a type it knows (WebVTT, SRT, JSON, "
+                  "HTML or plain text), from a file beside the sidecar ('transcript:') or at "
+                  "its address ('transcript_url:')",
+    "chapters": "syndicate publishes chapters written in the sidecar ('chapters:') or a "
+                "chapters file at its address ('chapters_url:')",
     "person": "syndicate does not publish podcast:person",
     "soundbite": "syndicate does not publish podcast:soundbite",
     "location": "syndicate does not publish podcast:location",
@@ -51,6 +53,28 @@ _WHY_DROPPED = {
     "author": "the published feed names the show's author (podcast.author) on every episode",
     "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
                 "sidecar",
+    "keywords": "Apple no longer reads itunes:keywords; syndicate does not publish them",
+}
+
+
+# channel tags the published feed writes from config.yaml (or keeps: podcast:guid) or the
+# import itself reads (podcast:locked); every other iTunes or Podcast Index tag of the channel
+# is reported once, with the reason
+_CHANNEL_READ = {*(f"{{{ITUNES}}}{n}" for n in ("author", "owner", "image", "category",
+                                                 "explicit", "type", "title")),
+                 *(f"{{{PODCAST}}}{n}" for n in ("guid", "locked"))}
+_WHY_CHANNEL = {
+    "funding": "syndicate publishes the show's funding links from podcast.funding in "
+               "config.yaml, not from the old feed: add them there",
+    "person": "syndicate does not publish podcast:person for the show",
+    "value": "syndicate does not publish value-for-value splits",
+    "block": "syndicate publishes the show to every directory",
+    "complete": "syndicate does not mark a show complete",
+    "new-feed-url": "the published feed is at the address syndicate gives it; to move "
+                    "subscribers, have the old host redirect (or name the new feed in "
+                    "itunes:new-feed-url)",
+    "summary": "the show's description comes from podcast.description in config.yaml",
+    "subtitle": "the show's description comes from podcast.description in config.yaml",
     "keywords": "Apple no longer reads itunes:keywords; syndicate does not publish them",
 }
 
@@ -91,6 +115,8 @@ class PodcastFeed:
     owner_email: str | None
     episodes: list[FeedEpisode] = field(default_factory=list)
     left_out: list[dict] = field(default_factory=list)  # items that are not audio episodes
+    # the channel's tags syndicate does not publish from an import: {"field", "why"}, each once
+    channel_dropped: list[dict] = field(default_factory=list)
     items: int = 0  # items in the feed: every one an episode or left out
 
 
@@ -215,8 +241,33 @@ def _fields_left(item, audio_enc, ep: FeedEpisode, base_url: str | None) -> None
                                       f"({(enc.get('url') or '').strip()[:200]})"})
 
 
+def _channel_left(ch, base_url: str | None) -> list[dict]:
+    """The channel's iTunes and Podcast Index tags syndicate does not publish from an import,
+    each name once with the reason and the addresses or texts it had (so a funding link can
+    be copied into config.yaml)."""
+    found: dict[str, list[str]] = {}
+    for child in ch:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _CHANNEL_READ or not (
+                tag.startswith(f"{{{ITUNES}}}") or tag.startswith(f"{{{PODCAST}}}")):
+            continue
+        said = (child.get("url") or child.get("href") or "").strip()
+        said = urljoin(base_url or "", said) if said else " ".join((child.text or "").split())
+        found.setdefault(_name(child), [])
+        if said and len(found[_name(child)]) < 5:
+            found[_name(child)].append(said[:200])
+    out = []
+    for name, said in found.items():
+        local = name.split(":", 1)[1]
+        why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
+        out.append({"field": name, "why": f"{why} ({'; '.join(said)})" if said else why})
+    return out
+
+
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
-    """The show and its episodes from a parsed RSS document (``lxml`` root element)."""
+    """The show and its episodes from a parsed RSS document (``lxml`` root element); relative
+    addresses are resolved against ``base_url`` (where the feed was fetched), else against the
+    channel's link."""
     normalise(root)
     ch = root.find("channel")
     locked = ch.find("podcast:locked", NS)
@@ -225,6 +276,10 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid"),
                        locked=is_locked(ch), owner_email=owner)
     show_explicit = _explicit(_text(ch, "itunes:explicit"))
+    link = _text(ch, "link")
+    if base_url is None and is_web_url(link):  # a feed read from a file: its own link
+        base_url = link
+    feed.channel_dropped = _channel_left(ch, base_url)
     for item in ch.iterfind("item"):
         feed.items += 1
         encs = item.findall("enclosure")

@@ -26,7 +26,7 @@ from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import image_size
 from ..markup import xml_safe
-from ..mediatypes import IMAGE_SUFFIXES
+from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
@@ -161,6 +161,33 @@ def _h(*parts: str) -> str:
     for p in parts:
         h.update(b"\0" + p.encode())
     return h.hexdigest()
+
+
+def kept_at_urls(entry: EpisodeEntry, ep: Episode, cfg, warnings: list[str],
+                 source: str) -> None:
+    """Art, a transcript and chapters a sidecar keeps at their addresses: published at them.
+    Cue and chapter times there cannot follow audio that was moved (an intro, silence cut)."""
+    if ep.image_url:
+        entry.image_url = ep.image_url
+    if ep.transcript_url and ep.transcript_type:
+        entry.transcript = (ep.transcript_url, ep.transcript_type, ep.transcript_language
+                            or cfg.podcast.language or cfg.site.language)
+    if ep.chapters_url:
+        entry.chapters_url = ep.chapters_url
+    timed = [k for k, on in (("transcript_url", ep.transcript_type in TIMED_TRANSCRIPT_TYPES),
+                             ("chapters_url", bool(ep.chapters_url))) if on]
+    if ep.media.offset and timed:
+        warnings.append(f"{source}: the audio moved by {ep.media.offset:+.1f} s (an intro or "
+                        f"silence cut) but {' and '.join(timed)} is kept at its address, so "
+                        "its times were not moved; publish it from a file beside the sidecar")
+
+
+def companion_urls(entry: EpisodeEntry) -> tuple[str, ...]:
+    """The episode's art, transcript and chapters addresses ('' for none), for its page; none
+    at all when it has none (its page is then as it was before pages linked them)."""
+    urls = (entry.image_url or "", entry.transcript[0] if entry.transcript else "",
+            entry.chapters_url or "")
+    return urls if any(urls) else ()
 
 
 def _when(iso: str) -> dt.datetime:
@@ -317,6 +344,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             entry.transcript = (url(key), content_type(key).split(";")[0],
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)
+        kept_at_urls(entry, ep, cfg, site.warnings, r["source"])
         if ep.chapters:
             # a link that is not http(s) (kept from before links were checked) is left out
             doc = {"version": "1.2.0", "title": xml_safe(ep.title),
@@ -328,8 +356,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             key = f"{folder}chapters.json"
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
             entry.chapters_url = url(key)
-        add(Output(f"{folder}index.html", "page", _h(ctx_hash, r["data"], r["date"]),
-                   render=lambda ep=ep, u=entry.enclosure_url: pages.episode_page(ctx, ep, u)))
+        add(Output(f"{folder}index.html", "page",
+                   _h(ctx_hash, r["data"], r["date"], *companion_urls(entry)),
+                   render=lambda ep=ep, e=entry: pages.episode_page(
+                       ctx, ep, e.enclosure_url, *companion_urls(e))))
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path

@@ -61,10 +61,18 @@ def post_page(ctx: dict, post) -> bytes:
     return page(ctx, f"{post.title} · {ctx['site']}", body)
 
 
-def episode_page(ctx: dict, ep, audio_url: str) -> bytes:
+def episode_page(ctx: dict, ep, audio_url: str, image_url: str = "", transcript_url: str = "",
+                 chapters_url: str = "") -> bytes:
+    """The episode's page: its art, its audio, its notes, and links to its transcript and
+    chapters (ours or kept at the old host's addresses)."""
+    art = f'<img src="{escape(image_url)}" alt="">\n' if image_url else ""
+    links = [f'<a href="{escape(u)}">{label}</a>' for u, label in
+             ((transcript_url, "Transcript"), (chapters_url, "Chapters")) if u]
+    more = f"<p>{' · '.join(links)}</p>\n" if links else ""
     body = (
-        f"<article>\n<h1>{escape(ep.title)}</h1>\n<p>{_date(ep.date)}</p>\n"
-        f'<audio controls preload="none" src="{escape(audio_url)}"></audio>\n{ep.html}\n</article>'
+        f"<article>\n<h1>{escape(ep.title)}</h1>\n<p>{_date(ep.date)}</p>\n{art}"
+        f'<audio controls preload="none" src="{escape(audio_url)}"></audio>\n{more}{ep.html}\n'
+        "</article>"
     )
     return page(ctx, f"{ep.title} · {ctx['show']}", body)
 

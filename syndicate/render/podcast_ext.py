@@ -11,6 +11,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.util import xml_elem
 
 from ..markup import xml_safe
+from ..mediatypes import CHAPTERS
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -92,7 +93,7 @@ class PodcastItem(BaseEntryExtension):
             rel = "captions" if mime in ("text/vtt", "application/x-subrip") else None
             _add(entry, PODCAST, "transcript", url=url, type=mime, language=lang, rel=rel)
         if t.get("chapters"):
-            _add(entry, PODCAST, "chapters", url=t["chapters"], type="application/json+chapters")
+            _add(entry, PODCAST, "chapters", url=t["chapters"], type=CHAPTERS)
         return entry
 
     def extend_atom(self, entry):
