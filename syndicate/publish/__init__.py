@@ -81,7 +81,6 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if isinstance(target, S3Target):  # the bucket is read while the rest loads and collect
             target.start()  # runs (under the lock: what is read must not change under this run)
         from ..catalog import open_catalog
-        from ..collect import collect
         from .build import build_site, page_key, vanished_live
         from .guard import guard_feeds
         from .plan import apply_plan, make_plan
@@ -96,7 +95,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.site_id = cat.get_meta("site_id")
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collected or collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
+            if not dry_run:
+                cat.commit()  # never hold the write lock through the encodes of collect
+        report = collected or _collect_fresh(settings, cat, now, progress, dry_run)
         if not dry_run:
             cat.commit()
         else:
@@ -159,6 +160,22 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                   *getattr(target, "warnings", []), *filter(None, [state_warning])],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
     )
+
+
+def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool):
+    """Collect; when a queue or unqueue wrote to the catalog while collect was reading or
+    encoding, collect again on what the catalog holds now (the encodes are cached by then)."""
+    from ..catalog import stale
+    from ..collect import collect
+
+    for attempt in range(5):
+        try:
+            return collect(settings, cat, now=now, progress=progress, dry_run=dry_run)
+        except sqlite3.OperationalError as exc:
+            if not stale(exc) or attempt == 4:
+                raise
+            cat.restart()
+    raise AssertionError("unreachable")
 
 
 def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
