@@ -232,9 +232,9 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
     if scan.unlooked_above(source) is not None:
         return False
     path = root / source
-    if os.path.realpath(path) in reals:
-        return True
     try:
+        if os.path.realpath(path) in reals:
+            return True
         os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return True
