@@ -55,6 +55,14 @@ class LocalTarget:
         adopted and not written again), if it is this site's own feed, or with --force."""
         taken: list[str] = []
         adopted: list = []
+        in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
+        if in_way:
+            shown = "; ".join(sorted(set(in_way))[:5]) + (
+                f"; ... ({len(set(in_way))} in all)" if len(set(in_way)) > 5 else "")
+            raise PublishError(
+                f"{self.root}: cannot publish: {shown}. These were put there by hand, where "
+                "syndicate writes its own files; remove them (or move them out of the site "
+                "folder), then publish again. Nothing was written")
         for w in plan.writes:
             if w.output.key in self.owned:
                 continue
@@ -82,6 +90,42 @@ class LocalTarget:
             f"there ({shown}); move them away, or run publish --force to overwrite them"
             + ("" if self.owned else " (if they are this site's own and its catalog was made "
                "anew, --force is safe)"))
+
+    def _in_the_way(self, key: str) -> str | None:
+        """What stands where ``key`` goes and is not a file syndicate could replace: a link
+        (never followed, never replaced), a folder where a file goes, a file where a folder
+        goes. None when the way is clear."""
+        parts = safe_key(key).split("/")
+        path = self.root
+        for i, part in enumerate(parts):
+            path = path / part
+            shown = "/".join(parts[:i + 1])
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                return f"{shown} cannot be looked at ({exc.strerror or exc})"
+            last = i == len(parts) - 1
+            if stat.S_ISLNK(st.st_mode):
+                if not last and self._inside(path):
+                    continue  # a folder linked within the site: written through
+                try:
+                    where = os.readlink(path)
+                except OSError:
+                    where = "?"
+                return f"{shown} is a link (to {where})"
+            if last and not stat.S_ISREG(st.st_mode):
+                return f"{shown} is {_kind(st.st_mode)} where syndicate writes a file"
+            if not last and not stat.S_ISDIR(st.st_mode):
+                return f"{shown} is a file where syndicate needs a folder (for {key})"
+        return None
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            return path.resolve().is_relative_to(self.root) and path.resolve().is_dir()
+        except (OSError, RuntimeError):
+            return False
 
     def _own_feed(self, key: str) -> bool:
         """Whether the file is this site's feed (it links to the site's address): a catalog
@@ -134,10 +178,11 @@ class LocalTarget:
         return path
 
     def has(self, key: str, size: int) -> bool:
-        try:  # a read: the key is checked, symlinks need not be resolved
-            return (self.root / safe_key(key)).stat().st_size == size
+        try:  # a read: the key is checked; a link put there by hand is not the file
+            st = (self.root / safe_key(key)).lstat()
         except OSError:
             return False
+        return stat.S_ISREG(st.st_mode) and st.st_size == size
 
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         path = self._path(out.key)
@@ -184,6 +229,14 @@ class LocalTarget:
 
 
 MAX_FEED_BYTES = 64 << 20
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "not a regular file"
 
 
 def _no_block(path: str, flags: int) -> int:
