@@ -124,6 +124,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
+        from .grace import keep_superseded, record
+
+        superseded = keep_superseded(plan, previous, cat, now, force=force)
         if not dry_run:
             total = plan.bytes
             try:
@@ -135,6 +138,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.finish(plan.manifest)
             cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
+            record(cat, superseded)
             # an item reaches the feeds only if its feed was made, not kept at its last version
             kept = set(plan.kept)
             released = cat.mark_published(
