@@ -156,7 +156,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 state_warning = (f"{target.name}: could not record the publish generation "
                                  f"({type(exc).__name__}); a catalog restored from a backup "
                                  "may not be noticed until the next publish")
-            _prune_media(settings, cat, plan.manifest)
+            _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
