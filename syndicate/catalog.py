@@ -134,6 +134,12 @@ class Catalog:
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    def restart(self) -> None:
+        """Drop what this transaction did and begin anew: it reads the catalog as it is now."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        self.conn.execute("BEGIN")
+
     # -- outputs (the manifest of what a target holds) ----------------------------------------
     def outputs(self, target: str) -> dict[str, dict]:
         cur = self.conn.execute("SELECT * FROM outputs WHERE target = ?", (target,))
@@ -185,6 +191,15 @@ def loads(text: str) -> dict:
 
 def dumps(data: dict) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+SQLITE_BUSY_SNAPSHOT = 517
+
+
+def stale(exc: BaseException) -> bool:
+    """Whether a write failed because another command (a queue, an unqueue) wrote to the catalog
+    after this transaction read it: waiting cannot help, reading again does."""
+    return getattr(exc, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
 
 
 def _locked(path: Path) -> SyndicateError:

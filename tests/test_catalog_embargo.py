@@ -127,3 +127,25 @@ def test_a_queued_post_moved_out_then_back_renamed_and_edited_stays_queued(make_
     assert _live_mentions(proj, SECRET) == []
     assert _state(proj, "Cold months")["release_utc"] == AT
     assert "Released post 'Cold months'" in proj.run("release-due", now=AT).output
+
+
+def test_a_queued_post_renamed_while_another_post_appears_is_held(make_project):
+    """Renamed and edited in the same run as an unrelated new post: which new file is the queued
+    one cannot be told, so both wait until queued again (N21)."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
+                         "posts/emb.md": post("Embargo", date="2026-10-15", body=SECRET)})
+    assert proj.run("queue", "posts/emb.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    _move(proj, "posts/emb.md", "posts/launch-final.md",
+          post("Launch", date="2026-10-15", body=SECRET + " final version"))
+    proj.write("posts/unrelated.md", post("Unrelated", date="2026-10-15", body="else"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert _live_mentions(proj, SECRET) == []
+    assert "posts/launch-final.md: held back" in result.output
+    assert "syndicate queue posts/unrelated.md --at" in result.output
+    assert [e.title for e in feedparser.parse(proj.read("feed.xml")).entries] == ["Old post"]
+    assert proj.run("queue", "posts/unrelated.md", "--at", "now").exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    assert _live_mentions(proj, SECRET) == []
+    assert "Unrelated" in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]

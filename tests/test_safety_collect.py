@@ -491,3 +491,38 @@ def test_a_posts_folder_under_an_unreadable_folder_keeps_its_items(make_project,
         f"Error: {proj.root / 'content/posts'}: posts folder cannot be read: permission denied; "
         "its items keep their last version (make it readable by the user running syndicate)"]
     assert _titles(proj) == ["Post A", "Post B"]
+
+
+def _unresolvable() -> str:
+    """A path whose links this process may not read (another process's /proc entries)."""
+    for candidate in ("/proc/1/cwd", "/proc/1/root"):
+        try:
+            os.path.realpath(candidate)
+        except OSError:
+            return candidate
+    pytest.skip("no link here that this user may not follow")
+
+
+def test_a_link_that_cannot_be_followed_is_named_and_the_rest_published(make_project):
+    """Links whose target cannot be resolved (permission denied): each is named, the items the
+    catalog has under those names keep their last version, the rest publishes (N26)."""
+    target = _unresolvable()
+    proj = _three_posts(make_project)
+    (proj.root / "posts/victim.md").unlink()
+    (proj.root / "posts/victim.md").symlink_to(f"{target}/etc/hostname")
+    (proj.root / "posts/x").symlink_to(target)
+    proj.write("posts/c.md", post("Post C", date="2026-10-04"))
+    proj.write("episodes/one.yaml", sidecar("One", image="art.png"))
+    proj.write("episodes/one.mp3", tone(1.0))
+    (proj.root / "episodes/art.png").symlink_to(f"{target}/art.png")
+    result = proj.run("publish")
+    _assert_clean(result)
+    assert result.exit_code == 1, result.output
+    errors = _errors(result.output)
+    assert any(e.startswith("Error: posts/victim.md: a link that cannot be followed "
+                            "(permission denied)") for e in errors), errors
+    assert any(e.startswith("Error: posts/x: a link that cannot be followed") for e in errors)
+    assert any(e.startswith("Error: episodes/one.yaml") and "cannot be followed" in e
+               for e in errors), errors
+    assert len(errors) == 3, errors
+    _assert_victim_kept(proj, ("Post C",))

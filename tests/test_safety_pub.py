@@ -665,3 +665,56 @@ def test_dry_run_writes_nothing_to_s3(make_project, s3_endpoint, bucket):
     assert "  encode episodes/two.mp3" in result.output
     assert s3_keys(bucket) == before
     assert _tree(proj.root / ".syndicate") == state
+
+
+# -- N22: things put by hand where syndicate writes a file ------------------------------------
+def _obstruct(public: Path, key: str, how: str, outside: Path) -> Path:
+    """Put ``how`` where ``key`` is published; returns the path that stands in the way."""
+    path = public / key
+    if how == "parent-file":
+        path = path.parent
+        shutil.rmtree(path)
+        path.write_text("put here by hand")
+        return path
+    path.unlink()
+    if how == "link-out":
+        path.symlink_to(outside)
+    elif how == "link-in":
+        path.symlink_to(public / "index.html")
+    elif how == "folder":
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize("how", ["link-out", "link-in", "folder", "parent-file"])
+@pytest.mark.parametrize("key", ["feed.xml", "atom.xml", "posts/a/index.html"])
+def test_a_thing_put_by_hand_where_a_file_goes_is_named_with_what_to_do(make_project, tmp_path,
+                                                                       key, how):
+    if how == "parent-file" and "/" not in key:
+        pytest.skip("the site folder itself is the parent")
+    proj = make_project({"posts/a.md": post("A"), "posts/b.md": post("B", date="2026-10-02")})
+    assert proj.run("publish").exit_code == 0
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's")
+    proj.write("posts/a.md", post("A", body="changed words"))
+    proj.write("posts/c.md", post("C", date="2026-10-03"))
+    obstacle = _obstruct(proj.root / "public", key, how, outside)
+    before = site_files(proj)
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    name = obstacle.relative_to(proj.root / "public").as_posix()
+    errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.output
+    assert f"{name} is " in errors[0] and "remove them" in errors[0], errors[0]
+    assert "run publish again to finish" not in result.output
+    assert site_files(proj) == before  # nothing was written
+    assert outside.read_text() == "not the site's"
+    if obstacle.is_dir() and not obstacle.is_symlink():
+        obstacle.rmdir()
+    else:
+        obstacle.unlink()
+    done = proj.run("publish")
+    assert done.exit_code == 0, done.output
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert sorted(titles) == ["A", "B", "C"]
+    assert b"changed words" in proj.read("posts/a/index.html")

@@ -238,9 +238,9 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
     if scan.unlooked_above(source) is not None:
         return False
     path = root / source
-    if os.path.realpath(path) in reals:
-        return True
     try:
+        if os.path.realpath(path) in reals:
+            return True
         os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return True
@@ -353,8 +353,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
-    _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
+    held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
     cat.insert_items(new_rows)
+    _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -456,19 +457,24 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
     cat.set_meta(generation.GENERATION, str(gens[1]))
 
 
-def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:
+def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> list:
     """A queued (or held) item renamed and edited at once looks like a new item, which would go
     out at its own date. When one queued item of a kind vanished and exactly one new item of
     that kind appeared (in one collect, or since the queued one went missing), they are taken as
     the same item: the embargo stays with it. Holding back a new item by mistake is undone by
     queueing it; releasing an embargoed one early cannot be undone."""
     queue = cat.releases()
+    held: list = []  # (new row, what vanished) when the match is ambiguous
     for kind in sorted({r["kind"] for r in new_rows}):
         fresh = [r for r in new_rows if r["kind"] == kind]
         waiting = [r for r in vanished if r["kind"] == kind and r["id"] in queue
                    and not r["published_at"]
                    and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)]
+        if not waiting:
+            continue
         if len(fresh) != 1 or len(waiting) != 1:
+            gone = ", ".join(r["source"] for r in waiting)
+            held.extend((new, gone) for new in fresh)
             continue
         new, row = fresh[0], waiting[0]
         new_rows.remove(new)
@@ -482,6 +488,21 @@ def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> None:
         report.updated.append(new["source"])
         report.warnings.append(f"{new['source']}: taken as {row['source']}, renamed and edited "
                                "(it was queued): it keeps its place in the queue")
+    return held
+
+
+def _hold_candidates(cat, held, zone, report, stamp) -> None:
+    """Queued items vanished while several new ones appeared (or one appeared for several): which
+    is which cannot be told, so each new one is held back (never released early) until the
+    author queues it."""
+    for new, gone in held:
+        (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
+                                      (new["source"],)).fetchone()
+        cat.set_release(item_id, new["date"], zone, stamp, held=True)
+        report.warnings.append(
+            f"{new['source']}: held back: it appeared as the queued {gone} vanished, and may be "
+            f"{'it' if ',' not in gone else 'one of them'} renamed and edited; release it with "
+            f"`syndicate queue {new['source']} --at <time>` (or --at now)")
 
 
 def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:

@@ -49,11 +49,12 @@ def audio_settings(settings: Settings, check: bool = True) -> audio.AudioSetting
 
 def audio_fingerprint(settings: Settings) -> str:
     """What, besides an episode's own files, its published audio depends on (cheap: stats only).
-    A change re-collects every episode; the encode cache keeps that cheap unless the sound
+    A change re-collects every episode (``audio.process`` included: switched off, every episode
+    goes back to its source as it is); the encode cache keeps that cheap unless the sound
     settings changed."""
     c = settings.config
     parts = [c.podcast.title, c.podcast.author or c.site.author,
-             audio.AudioSettings(c.audio).key()]
+             audio.AudioSettings(c.audio).key(), f"process={c.audio.process}"]
     paths = [settings.resolve(p) for p in (c.podcast.image, c.audio.intro, c.audio.outro) if p]
     parts.append(stat_sig(*paths))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

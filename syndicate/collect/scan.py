@@ -68,6 +68,17 @@ def _bad_name(name: str) -> CollectError:
                         hint="rename it (letters, digits, '-' and '_' are safe)")
 
 
+def _unfollowable(scan: FolderScan, name: str, exc: OSError, path: str) -> None:
+    """A link whose target cannot be resolved: named, not read; what the catalog has under that
+    name keeps its last version."""
+    reason = why_unreadable(exc, path)[0].removeprefix("cannot be read: ")
+    scan.errors.append(CollectError(
+        name, f"a link that cannot be followed ({reason}); not read, and the items the catalog "
+        "has there keep their last version",
+        hint="point the link at something this user may read, or remove it"))
+    scan.unlooked[name] = None
+
+
 def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
     """Every file under ``folder`` whose suffix is in ``suffixes``, in path order."""
     base = str(root)
@@ -135,7 +146,12 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
                     scan.errors.append(_bad_name(name_of(path)))
                 continue
             if is_link:
-                real = os.path.realpath(path)
+                try:
+                    real = os.path.realpath(path)
+                except OSError as exc:  # a link through a folder that may not be searched
+                    if ext in suffixes or not ext:  # a source, or maybe a folder
+                        _unfollowable(scan, name_of(path), exc, path)
+                    continue
                 if is_dir:
                     if not inside(real):
                         scan.errors.append(CollectError(

@@ -109,7 +109,14 @@ def confine(path: Path, folder: Path, name: str, line: int | None = None,
     from inside their folder, so a link or a '..' cannot publish a file from elsewhere."""
     if "\0" in str(path):
         raise CollectError(name, f"{what} has a NUL character in its name".strip(), line)
-    if not is_inside(path, os.path.realpath(folder)):
+    try:
+        inside = is_inside(path, os.path.realpath(folder))
+    except OSError as exc:  # a link through a folder that may not be searched
+        reason = why_unreadable(exc, path)[0].removeprefix("cannot be read: ")
+        raise CollectError(name, f"{what} is a link that cannot be followed ({reason}); not read"
+                           .strip(), line, hint="point the link at something this user may "
+                           "read, or remove it") from None
+    if not inside:
         label = f"{what} " if what else ""
         raise CollectError(name, f"{label}leads outside {printable(folder.name)}/; refused",
                            line, hint=f"sources are read only from inside "

@@ -83,7 +83,6 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if isinstance(target, S3Target):  # the bucket is read while the rest loads and collect
             target.start()  # runs (under the lock: what is read must not change under this run)
         from ..catalog import open_catalog
-        from ..collect import collect
         from .build import build_site, page_key, vanished_live
         from .guard import guard_feeds
         from .plan import apply_plan, make_plan
@@ -98,9 +97,11 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             target.site_id = cat.get_meta("site_id")
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
-        report = collected or collect(  # an S3 site's generation: from the manifest read
-            settings, cat, now=now, progress=progress, dry_run=dry_run,
-            state=target.site_state if isinstance(target, S3Target) else None)
+            if not dry_run:
+                cat.commit()  # never hold the write lock through the encodes of collect
+        # an S3 site's generation: from the manifest read
+        state = target.site_state if isinstance(target, S3Target) else None
+        report = collected or _collect_fresh(settings, cat, now, progress, dry_run, state)
         if not dry_run:
             cat.commit()
         else:
@@ -130,6 +131,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
+        from .grace import keep_superseded, record
+
+        superseded = keep_superseded(plan, previous, cat, now, force=force)
         if not dry_run:
             total = plan.bytes
             try:
@@ -143,6 +147,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                    "at files that exist; run publish again to finish") from None
             cat.commit(immediate=True)
             cat.replace_outputs(target.name, plan.manifest)
+            record(cat, superseded)
             # an item reaches the feeds only if its feed was made, not kept at its last version
             kept = set(plan.kept)
             released = cat.mark_published(
@@ -161,7 +166,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             except PublishError as exc:
                 raise PublishError(f"{exc}. Every object and feed is live; run publish again "
                                    "to record them") from None
-            _prune_media(settings, cat, plan.manifest)
+            _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
@@ -198,6 +203,23 @@ def own_local_folder(target: LocalTarget, cat, settings: Settings) -> None:
             f"{target.root}/{generation.STATE_KEY} first)")
     if state["site"] == settings.config.site.url:
         target.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
+
+
+def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):
+    """Collect; when a queue or unqueue wrote to the catalog while collect was reading or
+    encoding, collect again on what the catalog holds now (the encodes are cached by then)."""
+    from ..catalog import stale
+    from ..collect import collect
+
+    for attempt in range(5):
+        try:
+            return collect(settings, cat, now=now, progress=progress, dry_run=dry_run,
+                           state=state)
+        except sqlite3.OperationalError as exc:
+            if not stale(exc) or attempt == 4:
+                raise
+            cat.restart()
+    raise AssertionError("unreachable")
 
 
 def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:

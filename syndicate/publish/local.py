@@ -102,6 +102,14 @@ class LocalTarget:
         adopted and not written again), if it is this site's own feed, or with --force."""
         taken: list[str] = []
         adopted: list = []
+        in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
+        if in_way:
+            shown = "; ".join(sorted(set(in_way))[:5]) + (
+                f"; ... ({len(set(in_way))} in all)" if len(set(in_way)) > 5 else "")
+            raise PublishError(
+                f"{self.root}: cannot publish: {shown}. These were put there by hand, where "
+                "syndicate writes its own files; remove them (or move them out of the site "
+                "folder), then publish again. Nothing was written")
         for w in plan.writes:
             if w.output.key in self.owned:
                 continue
@@ -128,6 +136,42 @@ class LocalTarget:
             f"{self.root}: refusing to overwrite {len(taken)} file(s) syndicate did not publish "
             f"there ({shown}); move them away, or run publish --overwrite to overwrite just "
             "them (the guards on removals stay on)")
+
+    def _in_the_way(self, key: str) -> str | None:
+        """What stands where ``key`` goes and is not a file syndicate could replace: a link
+        (never followed, never replaced), a folder where a file goes, a file where a folder
+        goes. None when the way is clear."""
+        parts = safe_key(key).split("/")
+        path = self.root
+        for i, part in enumerate(parts):
+            path = path / part
+            shown = "/".join(parts[:i + 1])
+            try:
+                st = path.lstat()
+            except FileNotFoundError:
+                return None
+            except OSError as exc:
+                return f"{shown} cannot be looked at ({exc.strerror or exc})"
+            last = i == len(parts) - 1
+            if stat.S_ISLNK(st.st_mode):
+                if not last and self._inside(path):
+                    continue  # a folder linked within the site: written through
+                try:
+                    where = os.readlink(path)
+                except OSError:
+                    where = "?"
+                return f"{shown} is a link (to {where})"
+            if last and not stat.S_ISREG(st.st_mode):
+                return f"{shown} is {_kind(st.st_mode)} where syndicate writes a file"
+            if not last and not stat.S_ISDIR(st.st_mode):
+                return f"{shown} is a file where syndicate needs a folder (for {key})"
+        return None
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            return path.resolve().is_relative_to(self.root) and path.resolve().is_dir()
+        except (OSError, RuntimeError):
+            return False
 
     def _own_feed(self, key: str) -> bool:
         """Whether the file is this site's feed (it links to the site's address): a catalog
@@ -217,8 +261,8 @@ class LocalTarget:
     def has(self, key: str, size: int) -> bool:
         """Whether the file holds what was published there: its size, its mode, and its
         size and mtime as written (else its content, hashed once)."""
-        try:  # a read: the key is checked, symlinks need not be resolved
-            st = (self.root / safe_key(key)).stat()
+        try:  # a read: the key is checked; a link put there by hand is not the file
+            st = (self.root / safe_key(key)).lstat()
         except OSError:
             return False
         if not stat.S_ISREG(st.st_mode) or st.st_size != size \
@@ -310,6 +354,14 @@ class LocalTarget:
 
 
 MAX_FEED_BYTES = 64 << 20
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    return "not a regular file"
 
 
 def _no_block(path: str, flags: int) -> int:

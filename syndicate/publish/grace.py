@@ -1,0 +1,66 @@
+"""Superseded episode audio stays served for a grace period.
+
+Re-tagging an episode (a title fixed, new notes, a new cover) gives its MP3 new bytes and so a
+new key. Copies of the previous feed live on (syndicate's own Cache-Control, CDNs, podcast apps
+that fetched the feed and download episodes later in the background), and they point at the old
+key. So the old object is not deleted in the publish that replaced it: it stays until a publish
+at least ``GRACE`` after it left the feed. A removed episode's audio is not kept (a take-down is
+meant at once), and ``publish --force`` deletes superseded audio at once too.
+
+The time each key left the feed is kept in the catalog's meta table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from ..when import stored
+from .plan import Plan, _kept
+
+GRACE = dt.timedelta(hours=72)
+META_KEY = "superseded_media"
+_MEDIA = re.compile(r"^media/(.+)-[0-9a-f]{12}(\.[A-Za-z0-9]+)$")
+
+
+def _since(cat) -> dict[str, str]:
+    try:
+        data = json.loads(cat.get_meta(META_KEY) or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
+                    force: bool) -> dict[str, str]:
+    """Take out of ``plan.deletes`` the audio of episodes still published under a newer key,
+    until their grace period is over; returns the keys kept, with the time each left the feed
+    (for ``record`` once the publish is done)."""
+    episodes = {m.group(1) for row in plan.manifest if (m := _MEDIA.match(row["key"]))
+                and row["key"] not in plan.deletes}
+    since = _since(cat)
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    held: dict[str, str] = {}
+    for key in plan.deletes:
+        m = _MEDIA.match(key)
+        if force or m is None or m.group(1) not in episodes or key not in previous:
+            continue
+        first = since.get(key, stamp)
+        try:
+            left = stored(first)
+        except (ValueError, TypeError):
+            first, left = stamp, now
+        if now - left < GRACE:
+            held[key] = first
+    if held:
+        plan.deletes = [k for k in plan.deletes if k not in held]
+        plan.manifest += [_kept(previous[k]) for k in sorted(held)]
+    return held
+
+
+def record(cat, held: dict[str, str]) -> None:
+    """Remember when each kept key left the feed (inside the publish's last transaction)."""
+    if held or cat.get_meta(META_KEY):
+        cat.set_meta(META_KEY, json.dumps(held, sort_keys=True))

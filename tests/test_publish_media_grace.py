@@ -1,0 +1,63 @@
+"""An episode re-tagged (its title fixed) gets a new media key; the old one stays served until a
+publish at least 72 hours later, so copies of the previous feed never point at a 404 (N28)."""
+
+from __future__ import annotations
+
+import io
+
+import podcastparser
+
+from conftest import post, sidecar, tone
+
+T0 = "2026-11-01T12:00:00+00:00"
+
+
+def _enclosure(proj, now=T0) -> str:
+    feed = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    (ep,) = [e for e in feed["episodes"] if e["title"].startswith("Tides")]
+    return ep["enclosures"][0]["url"].removeprefix("https://example.test/")
+
+
+def _media(proj) -> set[str]:
+    return {p.name for p in (proj.root / "public/media").iterdir()}
+
+
+def test_a_retitled_episodes_old_media_stays_until_the_grace_period_is_over(make_project):
+    proj = make_project({"episodes/tides.yaml": sidecar("Tides"),
+                         "episodes/tides.mp3": tone(1.0),
+                         "episodes/gone.yaml": sidecar("Gone", date="2026-10-02 08:00"),
+                         "episodes/gone.mp3": tone(1.0, freq=550),
+                         "posts/a.md": post("A")})
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _enclosure(proj)
+    old_bytes = proj.read(old)
+    gone_media = _media(proj) - {old.removeprefix("media/")}
+
+    proj.write("episodes/tides.yaml", sidecar("Tides (fixed typo)"))
+    (proj.root / "episodes/gone.yaml").unlink()  # removed: its audio goes at once
+    result = proj.run("publish", now=T0)
+    assert result.exit_code == 0, result.output
+    new = _enclosure(proj)
+    assert new != old
+    assert proj.read(old) == old_bytes  # a cached copy of the old feed still works
+    assert proj.public(new).is_file()
+    assert not (gone_media & _media(proj))
+
+    for hours in ("2026-11-02T12:00:00+00:00", "2026-11-04T11:59:00+00:00"):
+        result = proj.run("publish", now=hours)
+        assert result.exit_code == 0, result.output
+        assert proj.read(old) == old_bytes, hours
+    result = proj.run("publish", now="2026-11-04T12:00:00+00:00")  # 72 hours after
+    assert result.exit_code == 0, result.output
+    assert not proj.public(old).exists()
+    assert _media(proj) == {new.removeprefix("media/")}
+
+
+def test_force_deletes_superseded_media_at_once(make_project):
+    proj = make_project({"episodes/tides.yaml": sidecar("Tides"),
+                         "episodes/tides.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    old = _enclosure(proj)
+    proj.write("episodes/tides.yaml", sidecar("Tides again"))
+    assert proj.run("publish", "--force").exit_code == 0
+    assert not proj.public(old).exists() and proj.public(_enclosure(proj)).is_file()
