@@ -66,8 +66,10 @@ def checked(state) -> dict | None:
     gen, owner, site = state.get("generation"), state.get("catalog"), state.get("site")
     if type(gen) is not int or gen < 0 or not isinstance(owner, str) or len(owner) > 200:
         return None
-    site = site if isinstance(site, str) and len(site) <= 2000 else None
-    return {"generation": gen, "catalog": owner, "site": site}
+    out = {"generation": gen, "catalog": owner}
+    if isinstance(site, str) and len(site) <= 2000:  # (a folder's state names its site too)
+        out["site"] = site
+    return out
 
 
 def current(cat) -> tuple[int, str]:

@@ -88,14 +88,13 @@ def credential_in(url: str) -> str | None:
 
 def public_url(value: object, example: str = "https://example.com/") -> str:
     """``web_url(value)``, and also free of credentials: for an address that is published."""
-    url = web_url(value, example)
-    found = credential_in(url)
-    if found:
+    found = credential_in(value) if isinstance(value, str) else None
+    if found:  # said before any other check, and never with the credential itself
         raise ValueError(
-            f"{redact(url)} holds {found}, and this address is published in the feeds and "
+            f"{redact(value)} holds {found}, and this address is published in the feeds and "
             "pages for anyone to read; remove the credential (a public address needs none), "
             "and change it if it was ever published or shared")
-    return url
+    return web_url(value, example)
 
 
 # -- addresses in messages: never show a credential ---------------------------------------------

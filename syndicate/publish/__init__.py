@@ -194,14 +194,14 @@ def own_local_folder(target: LocalTarget, cat, settings: Settings) -> None:
             if len(others) == 1:
                 cat.rename_target(others[0], target.name)
         return
-    if state["site"] is not None and state["site"] != settings.config.site.url:
+    if state.get("site") is not None and state["site"] != settings.config.site.url:
         raise PublishError(
             f"{target.root}: this folder holds another site ({state['site']}, published by "
             f"catalog {state['catalog']}), not {settings.config.site.url}; publishing here would "
             "overwrite its feeds and delete its files. Point target at a folder of this site's "
             f"own (if the folder really is to change hands, delete "
             f"{target.root}/{generation.STATE_KEY} first)")
-    if state["site"] == settings.config.site.url:
+    if state.get("site") == settings.config.site.url:
         target.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
 
 

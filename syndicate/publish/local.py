@@ -231,7 +231,9 @@ class LocalTarget:
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
             self._write_record(STAMPS_KEY, stamps)
         (self.root / PENDING_KEY).unlink(missing_ok=True)
-        state = {"generation": stamp[0], "catalog": stamp[1], "site": self.site_url or None}
+        state = {"generation": stamp[0], "catalog": stamp[1]}
+        if self.site_url:
+            state["site"] = self.site_url
         path = self.root / generation.STATE_KEY
         try:
             if path.is_file() and path.stat().st_size <= generation.MAX_STATE_BYTES \
