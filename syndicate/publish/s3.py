@@ -369,7 +369,10 @@ class S3Target:
                 rows[key] = {**row, "etag": etag}
         for key, seen in zip(suspect, self._heads(suspect, {}, False), strict=True):
             row = found.rows[key]
-            if seen is not None and seen["sha256"] == row["sha256"]:
+            # the object's own ETag decides, not its sha256 metadata (copied along with other
+            # bytes, it proves nothing): the listing only spelled it otherwise if HEAD gives
+            # the ETag the manifest recorded when the object was sent
+            if seen is not None and _etag(seen["etag"]) == _etag(row["etag"]):
                 rows[key] = {**row, "etag": self.listing[key][1]}  # the same content
             else:
                 lost.append(key)
