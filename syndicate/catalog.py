@@ -139,6 +139,10 @@ class Catalog:
         cur = self.conn.execute("SELECT * FROM outputs WHERE target = ?", (target,))
         return {r["key"]: dict(r) for r in cur}
 
+    def has_published(self) -> bool:
+        """Whether any publish recorded outputs (to any target): the catalog is not a new one."""
+        return self.conn.execute("SELECT 1 FROM outputs LIMIT 1").fetchone() is not None
+
     def replace_outputs(self, target: str, rows: list[dict]) -> None:
         """Record what ``target`` holds now (only rows that changed are written)."""
         current = self.outputs(target)

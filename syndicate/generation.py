@@ -104,9 +104,18 @@ def bump(cat) -> tuple[int, str]:
 
 def record(settings, stamp: tuple[int, str]) -> None:
     """After the catalog committed a generation: the site folder records it too (a crash
-    before this leaves the site behind the catalog, which is harmless). An S3 site records it
-    in its manifest instead (``S3Target.finish``)."""
+    before this leaves the site behind the catalog, which is harmless)."""
     record_local(settings.target_dir, stamp)
+
+
+def record_s3(settings, stamp: tuple[int, str], site_id: str | None) -> bool:
+    """A queue change's generation in an S3 site's manifest (a publish records its own in
+    ``S3Target.finish``); False if the site could not be told (the next publish does)."""
+    from .publish.s3 import S3Target
+
+    target = S3Target(settings.config.target, settings.config.s3,
+                      site_url=settings.config.site.url)
+    return target.record_generation(stamp, site_id)
 
 
 def record_local(folder: Path, stamp: tuple[int, str]) -> None:
@@ -116,12 +125,9 @@ def record_local(folder: Path, stamp: tuple[int, str]) -> None:
 
 
 def after_queue(cat, settings) -> tuple[int, str] | None:
-    """The queue changed (queue, unqueue): a backup taken before is older. A local site
-    records the new generation at once (``record``); an S3 site at its next publish (in its
-    manifest), so that queueing needs no network."""
-    if settings.config.target.startswith("s3://"):
-        queue_changed(cat)
-        return None
+    """The queue changed (queue, unqueue): a backup taken before is older. The site records
+    the new generation at once (``record``: state.json in a folder, the manifest of an S3
+    site); should that fail, the next publish records it."""
     stamp = bump(cat)
     queue_changed(cat)  # if the folder cannot be written now, the next publish records it
     return stamp

@@ -554,6 +554,31 @@ class S3Target:
         if moved:  # the generation an earlier syndicate kept beside the manifest is in it now
             self._drop_old_state()
 
+    def record_generation(self, stamp: tuple[int, str], site_id: str | None) -> bool:
+        """A queue change's generation, written into the site's manifest at once (queue and
+        unqueue): a catalog backup taken before it is then older than the site. Only a sound
+        manifest of this catalog's site is rewritten, with its rows as they are; returns
+        whether it was (else the next publish records it)."""
+        body = self._get_manifest()
+        if body is None:
+            return False
+        try:
+            found = manifests.read(body, self.name + MANIFEST_KEY)
+        except manifests.DamagedManifest:
+            return False
+        known = self.cfg.site_id or site_id
+        if found.site is None or found.site != known:
+            return False
+        carried = found.state or {"generation": -1}
+        if carried["generation"] >= stamp[0]:
+            return True  # the site already records as much (a publish since)
+        self.site_id = found.site
+        self.site_url = found.site_url or self.site_url
+        state = {"generation": stamp[0], "catalog": stamp[1]}
+        rows = [r if r.get("pending") else dict(r) for r in found.rows.values()]
+        self._put_manifest(rows, state)
+        return True
+
     def _drop_old_state(self) -> None:
         """Delete ``.syndicate/state.json`` once the manifest carries the generation: a stale
         copy must not be read instead, should the manifest be damaged later (a failure here only
