@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 MANIFEST_KEY = RESERVED + "manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
+HOME = "index.html"  # every site's home page, at its top
 
 
 def cache_control(key: str) -> str:
@@ -194,11 +195,22 @@ class S3Target:
                 self._settle()
             return self.state
         self._refuse_sites_below(self._fetched[1].result())
-        self._refuse_inside_another_site()  # no sound manifest here: perhaps a new site
+        self._refuse_inside_another_site(known)  # no sound manifest here: perhaps a new site
         self.site_id = known
         self.state = self._rebuild(catalog_rows)
+        others = sorted({s for s in self._sites.values() if s and s != self.site_id})
+        homes = sorted((k, s) for k, s in self._sites.items()
+                       if s in others and posixpath.basename(k) == HOME)
+        if damaged is None and self.site_id is None and homes:
+            # a site whose manifest was deleted (its home page, and the rest, still say whose
+            # they are; an object alone with another id is only spared)
+            key, owner = min(homes, key=lambda h: h[0].count("/"))
+            raise PublishError(
+                f"{self.name} holds another site (id {owner}) at "
+                f"{self.name}{key[:-len(HOME)]}, whose manifest is missing; this catalog has "
+                "no record of publishing there. If it is this site (its catalog was lost), set "
+                f"s3.site_id: {owner} in the config; else publish to a prefix of its own")
         if damaged is not None:
-            others = sorted({s for s in self._sites.values() if s and s != self.site_id})
             if self.site_id is None and others:
                 raise PublishError(
                     f"{damaged}; this catalog has no record of the site there, and its objects "
@@ -297,8 +309,11 @@ class S3Target:
                 f"manifest {self.prefix}{below[0]}{MANIFEST_KEY}); publishing here could "
                 "overwrite or delete its objects. Publish to a prefix that holds no other site")
 
-    def _refuse_inside_another_site(self) -> None:
-        """A site is never made inside another one (whose deletes and rebuilds would meet it)."""
+    def _refuse_inside_another_site(self, known: str | None = None) -> None:
+        """A site is never made inside another one (whose deletes and rebuilds would meet it):
+        one above has its manifest there, or (its manifest deleted by hand) a home page that
+        carries another site's id. Asked only where this prefix has no sound
+        manifest (a HEAD or two for each folder above)."""
         parts = self.prefix.strip("/").split("/") if self.prefix else []
         above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
 
@@ -321,6 +336,29 @@ class S3Target:
                 f"{self.name} lies inside the site published at {outer} (its manifest "
                 f"{hits[-1]}{MANIFEST_KEY}); publishing here could overwrite its objects or be "
                 "deleted by it. Publish to a prefix outside any other site")
+        with ThreadPoolExecutor(max(1, min(len(above), self.workers))) as pool:
+            owners = list(pool.map(self._site_at_top, above))
+        for prefix, owner in reversed(list(zip(above, owners, strict=True))):
+            if owner is not None and owner != known:
+                raise PublishError(
+                    f"{self.name} lies inside the site published at s3://{self.bucket}/{prefix} "
+                    f"(its objects carry the site id {owner}; its manifest is missing); "
+                    "publishing here could overwrite its objects or be deleted by it. Publish "
+                    f"to a prefix outside any other site (if it is this site, set s3.site_id: "
+                    f"{owner} in the config and publish it at s3://{self.bucket}/{prefix})")
+
+    def _site_at_top(self, prefix: str) -> str | None:
+        """The site id carried by the home page directly under ``prefix`` (every site has one
+        at its top), if a site was published there: one HEAD."""
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=prefix + HOME)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise explain(exc, self.bucket) from None
+        except BotoCoreError as exc:
+            raise explain(exc, self.bucket) from None
+        return meta.get("Metadata", {}).get("site") or None
 
     def _identify(self, found: manifests.Manifest, known: str | None,
                   catalog_rows: dict[str, dict]) -> str:
