@@ -130,8 +130,11 @@ def main() -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be written; change nothing.")
 @click.option("--force", is_flag=True, help="Allow more removals (files, feed entries) than "
               "max_deletes, and overwriting files syndicate did not publish in the site folder.")
+@click.option("--verify", is_flag=True, help="S3: read every object's headers (one request "
+              "each) and put back Content-Type / Cache-Control edited by hand.")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) -> None:
+def publish(config_path: str, dry_run: bool, force: bool, verify: bool,
+            now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
@@ -144,7 +147,7 @@ def publish(config_path: str, dry_run: bool, force: bool, now_text: str | None) 
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
-                              progress=bars, uploaded=upload_bar)
+                              progress=bars, uploaded=upload_bar, verify=verify)
     except SyndicateError as exc:
         _fail(exc)
     finally:

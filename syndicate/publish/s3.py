@@ -131,6 +131,7 @@ class S3Target:
         self.etags: dict[str, str] = {}  # ETags of objects sent by this run
         self._sites: dict[str, str | None] = {}  # key -> the site id an object carries
         self.workers = cfg.workers
+        self.verify = False  # publish --verify: each object's headers read (a HEAD each)
 
     @property
     def client(self):
@@ -232,11 +233,42 @@ class S3Target:
         self._refuse_sites_below(self._fetched[1].result())  # raised again if asked again
         self._unsettled = None
         rows = self._reconcile(found, catalog_rows)
+        if self.verify:
+            self._verify(rows)
         self.state.clear()
         self.state.update(rows)
         fresh = (self.site_id == found.site and found.site_url == self.site_url
                  and not found.pending)
         self._loaded = {k: dict(v) for k, v in rows.items()} if fresh else None
+
+    def _verify(self, rows: dict[str, dict]) -> None:
+        """``publish --verify``: the headers each object has now (a HEAD each), in place of
+        those the manifest recorded, which the listing cannot show (a Content-Type or
+        Cache-Control edited by hand keeps the object's ETag); headers found wrong are then
+        put back by a server-side copy, and an object whose sha256 metadata is not the
+        recorded one is sent again."""
+        def head(key: str) -> dict | None:
+            try:
+                return self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+            except ClientError as exc:
+                if not_found(exc):
+                    return None
+                raise explain(exc, self.bucket, key) from None
+            except BotoCoreError as exc:
+                raise explain(exc, self.bucket, key) from None
+
+        keys = sorted(rows)
+        with ThreadPoolExecutor(self.workers) as pool:
+            heads = list(pool.map(head, keys))
+        for key, meta in zip(keys, heads, strict=True):
+            tags = (meta or {}).get("Metadata", {})
+            if meta is None or tags.get("sha256") != rows[key]["sha256"]:
+                del rows[key]
+                continue
+            rows[key] = {**rows[key], "content_type": meta.get("ContentType", ""),
+                         "cache_control": meta.get("CacheControl", "")}
+            if tags.get("site") != self.site_id:
+                rows[key]["unstamped"] = True
 
     def _manifest(self) -> tuple:
         """The manifest as read (parsed once): (Manifest, None), (None, DamagedManifest), or
