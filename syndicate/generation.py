@@ -10,7 +10,11 @@ no plan writes or deletes them. A site published by an earlier syndicate keeps t
 next publish moves it into the manifest. A catalog
 whose generation is lower than the site's does not know what was queued since its copy was made:
 the items the live site does not show yet are held back until queued again, as for a catalog
-made anew. Nothing goes out early because an old catalog came back.
+made anew. Nothing goes out early because an old catalog came back. Queue and unqueue count a
+generation too, and record it on the site at once (an S3 site's manifest is rewritten), so a
+backup taken before a queue is older than the site. A site whose record is gone or unreadable is
+"unknown", not "trusted": a catalog that has published before holds what the site does not show
+(collect's ``_hold_if_behind``); one that never published (a new site) has nothing to be behind.
 """
 
 from __future__ import annotations

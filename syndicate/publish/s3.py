@@ -9,8 +9,12 @@ A site only ever adopts, overwrites or deletes objects that are provably its own
 manifest (whose site id is this catalog's), or carrying its site id. A prefix with another site's
 manifest below it, or one that lies inside another site, is refused. Every run reads the manifest
 and lists the prefix (one request per 1,000 objects), so an object deleted or replaced by hand is
-noticed and sent again. A manifest that is missing or damaged is rebuilt from the objects that
-carry this site's id, never trusted blindly.
+noticed and sent again: its size, or its ETag, is not the one recorded when it was sent (its
+sha256 metadata, which can be copied along with other bytes, does not overrule that). Headers
+edited by hand keep the ETag and are not in the listing: ``publish --verify`` (``verify``) reads
+them, a HEAD per object. A manifest that is missing or damaged is rebuilt from the objects that
+carry this site's id, never trusted blindly; with it missing, another site's home page above the
+prefix (or, for a catalog new to the prefix, at or below it) still keeps this one out.
 
 The manifest also carries the site's publish generation (see generation.py): ``site_state``
 hands it to collect from the manifest already read, so a run that changes nothing makes no
