@@ -10,7 +10,7 @@ import podcastparser
 from test_s3_faults import assert_live_consistent, assert_manifest_true
 from test_safety_s3 import _body, _manifest, _other_site_files, _project, _whole_bucket
 
-from conftest import BUCKET, post, s3_config, s3_files
+from conftest import BUCKET, post, s3_config, s3_files, tone
 
 MANIFEST = ".syndicate/manifest.json"
 
@@ -40,6 +40,26 @@ def test_an_object_replaced_keeping_its_size_and_metadata_is_restored(
     assert_manifest_true(bucket)
     again = proj.run("publish")
     assert again.exit_code == 0 and "wrote 0 files" in again.output
+
+
+def test_a_multipart_object_is_unchanged_by_its_etag_and_restored_when_replaced(
+        make_project, s3_endpoint, bucket):
+    audio = tone(700.0)  # about 5.6 MB: sent in two parts, its ETag is a multipart one
+    config = s3_config(s3_endpoint) + "  multipart_threshold_mb: 5\naudio:\n  process: false\n"
+    proj = make_project({**s3_files(), "episodes/one.mp3": audio}, config=config)
+    assert proj.run("publish").exit_code == 0
+    media = _media_key(bucket)
+    head = bucket.head_object(Bucket=BUCKET, Key=media)
+    assert "-" in head["ETag"]  # a multipart ETag
+    same = proj.run("publish")
+    assert same.exit_code == 0 and "wrote 0 files" in same.output, same.output
+    bucket.put_object(Bucket=BUCKET, Key=media, Body=b"z" * head["ContentLength"],
+                      Metadata=head["Metadata"], ContentType=head["ContentType"])
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "wrote 1 file" in result.output
+    assert _body(bucket, media) == audio
+    assert_manifest_true(bucket)
 
 
 def test_headers_edited_by_hand_are_put_back_by_publish_verify(
