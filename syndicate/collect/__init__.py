@@ -396,10 +396,12 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
         return
     gens = generation.behind(cat, recorded)
     mine = generation.ours(cat)
-    if gens is None and recorded is None and hold and cat.has_published():
-        # the site's record is gone (deleted by hand), yet this catalog published before: it
-        # may be a restored backup the site would have shown to be older, so it is not trusted
-        # (a catalog that never published, as for a brand-new site, publishes at once)
+    if gens is None and recorded is None and hold and mine and cat.has_published():
+        # the site's record is gone (deleted by hand), yet this catalog published and counted
+        # generations before: it may be a restored backup the site would have shown to be
+        # older, so it is not trusted (a catalog that never published, as for a brand-new
+        # site, publishes at once; one from before generations were counted, at 0, published
+        # a site that never had a record)
         report.warnings.append(
             f"{settings.catalog_path}: the published site records no publish generation (its "
             f"{generation.STATE_KEY} or S3 manifest is gone), though this catalog published "
