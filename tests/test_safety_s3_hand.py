@@ -7,6 +7,7 @@ import io
 import shutil
 
 import podcastparser
+import pytest
 from test_s3_faults import assert_live_consistent, assert_manifest_true
 from test_safety_s3 import _body, _manifest, _other_site_files, _project, _whole_bucket
 
@@ -21,11 +22,12 @@ def _media_key(client, prefix="site/") -> str:
         "https://example.test/")
 
 
+@pytest.mark.parametrize("which", ["media", "site/feed.xml", "site/index.html"])
 def test_an_object_replaced_keeping_its_size_and_metadata_is_restored(
-        make_project, s3_endpoint, bucket):
+        make_project, s3_endpoint, bucket, which):
     proj = make_project(s3_files(), config=s3_config(s3_endpoint))
     assert proj.run("publish").exit_code == 0
-    media = _media_key(bucket)
+    media = _media_key(bucket) if which == "media" else which
     good = _body(bucket, media)
     head = bucket.head_object(Bucket=BUCKET, Key=media)
     bucket.put_object(Bucket=BUCKET, Key=media, Body=b"y" * head["ContentLength"],
