@@ -149,6 +149,10 @@ class Catalog:
         """What was recorded for target ``old`` is now recorded for ``new`` (a moved folder)."""
         self.conn.execute("UPDATE outputs SET target = ? WHERE target = ?", (new, old))
 
+    def has_published(self) -> bool:
+        """Whether any publish recorded outputs (to any target): the catalog is not a new one."""
+        return self.conn.execute("SELECT 1 FROM outputs LIMIT 1").fetchone() is not None
+
     def replace_outputs(self, target: str, rows: list[dict]) -> None:
         """Record what ``target`` holds now (only rows that changed are written)."""
         current = self.outputs(target)

@@ -204,8 +204,10 @@ def main() -> None:
               "site folder.")
 @click.option("--overwrite", is_flag=True, help="Only overwrite files syndicate did not publish "
               "in the site folder; the guards on removals stay on.")
+@click.option("--verify", is_flag=True, help="S3: read every object's headers (one request "
+              "each) and put back Content-Type / Cache-Control edited by hand.")
 @click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool,
+def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verify: bool,
             now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
 
@@ -219,7 +221,8 @@ def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool,
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
-                              overwrite=overwrite, progress=bars, uploaded=upload_bar)
+                              overwrite=overwrite, progress=bars, uploaded=upload_bar,
+                              verify=verify)
     except SyndicateError as exc:
         _fail(exc)
     finally:

@@ -10,7 +10,11 @@ no plan writes or deletes them. A site published by an earlier syndicate keeps t
 next publish moves it into the manifest. A catalog
 whose generation is lower than the site's does not know what was queued since its copy was made:
 the items the live site does not show yet are held back until queued again, as for a catalog
-made anew. Nothing goes out early because an old catalog came back.
+made anew. Nothing goes out early because an old catalog came back. Queue and unqueue count a
+generation too, and record it on the site at once (an S3 site's manifest is rewritten), so a
+backup taken before a queue is older than the site. A site whose record is gone or unreadable is
+"unknown", not "trusted": a catalog that has published before holds what the site does not show
+(collect's ``_hold_if_behind``); one that never published (a new site) has nothing to be behind.
 """
 
 from __future__ import annotations
@@ -108,8 +112,18 @@ def bump(cat) -> tuple[int, str]:
 def record(settings, stamp: tuple[int, str]) -> None:
     """After the catalog committed a generation: the site folder records it too (a crash
     before this leaves the site behind the catalog, which is harmless). An S3 site records it
-    in its manifest instead (``S3Target.finish``)."""
+    in its manifest instead (``S3Target.finish``; a queue change: ``record_s3``)."""
     record_local(settings.target_dir, stamp, settings.config.site.url)
+
+
+def record_s3(settings, stamp: tuple[int, str], site_id: str | None) -> bool:
+    """A queue change's generation in an S3 site's manifest (a publish records its own in
+    ``S3Target.finish``); False if the site could not be told (the next publish does)."""
+    from .publish.s3 import S3Target
+
+    target = S3Target(settings.config.target, settings.config.s3,
+                      site_url=settings.config.site.url)
+    return target.record_generation(stamp, site_id)
 
 
 def record_local(folder: Path, stamp: tuple[int, str], site: str | None) -> None:
@@ -121,12 +135,9 @@ def record_local(folder: Path, stamp: tuple[int, str], site: str | None) -> None
 
 
 def after_queue(cat, settings) -> tuple[int, str] | None:
-    """The queue changed (queue, unqueue): a backup taken before is older. A local site
-    records the new generation at once (``record``); an S3 site at its next publish (in its
-    manifest), so that queueing needs no network."""
-    if settings.config.target.startswith("s3://"):
-        queue_changed(cat)
-        return None
+    """The queue changed (queue, unqueue): a backup taken before is older. The site records
+    the new generation at once (``record``: state.json in a folder, the manifest of an S3
+    site); should that fail, the next publish records it."""
     stamp = bump(cat)
     queue_changed(cat)  # if the folder cannot be written now, the next publish records it
     return stamp

@@ -130,13 +130,24 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
         gen = generation.after_queue(cat, settings)
-    _record(settings, gen)
+        site_id = cat.get_meta("site_id")
+    _record(settings, gen, site_id)
     return done
 
 
-def _record(settings: Settings, gen) -> None:
-    """The site's record of the generation a queue change made (see generation.py)."""
-    if gen is not None and settings.target_dir.is_dir():  # else nothing is published yet
+def _record(settings: Settings, gen, site_id: str | None = None) -> None:
+    """The site's record of the generation a queue change made (see generation.py); should it
+    fail, the catalog's queue_changed mark makes the next publish record one."""
+    if gen is None:
+        return
+    if settings.config.target.startswith("s3://"):
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        with contextlib.suppress(SyndicateError, ClientError, BotoCoreError, OSError), \
+                process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
+            generation.record_s3(settings, gen, site_id)
+        return
+    if settings.target_dir.is_dir():  # else nothing is published yet
         with contextlib.suppress(OSError):  # the next publish records it
             generation.record(settings, gen)
 
@@ -155,7 +166,8 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
         at = release["at"] if release else item["date"]
         cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
         gen = generation.after_queue(cat, settings)
-    _record(settings, gen)
+        site_id = cat.get_meta("site_id")
+    _record(settings, gen, site_id)
     return item
 
 

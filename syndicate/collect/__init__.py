@@ -429,16 +429,30 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
         report.warnings.append(f"{exc}; whether the catalog is older than the site is unknown")
         return
     gens = generation.behind(cat, recorded)
-    if gens is None:
+    mine = generation.ours(cat)
+    if gens is None and recorded is None and hold and mine and cat.has_published():
+        # the site's record is gone (deleted by hand), yet this catalog published and counted
+        # generations before: it may be a restored backup the site would have shown to be
+        # older, so it is not trusted (a catalog that never published, as for a brand-new
+        # site, publishes at once; one from before generations were counted, at 0, published
+        # a site that never had a record)
+        report.warnings.append(
+            f"{settings.catalog_path}: the published site records no publish generation (its "
+            f"{generation.STATE_KEY} or S3 manifest is gone), though this catalog published "
+            "before: whether the catalog is older than the site is unknown, so items not yet "
+            "published are held until queued again")
+        gens = (mine, mine)
+    elif gens is None:
         return
-    if not hold:
+    elif not hold:
         cat.set_meta(generation.GENERATION, str(gens[1]))
         return
+    else:
+        report.warnings.append(
+            f"{settings.catalog_path}: the catalog is older than the published site (generation "
+            f"{gens[0]} < {gens[1]}): it was restored from a backup (or copied from elsewhere); "
+            "items not yet published are held until queued again")
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-    report.warnings.append(
-        f"{settings.catalog_path}: the catalog is older than the published site (generation "
-        f"{gens[0]} < {gens[1]}): it was restored from a backup (or copied from elsewhere); "
-        "items not yet published are held until queued again")
     site = published_site(settings)
     queue = cat.releases()
     zone = settings.config.site.timezone

@@ -48,7 +48,8 @@ class PublishResult:
 def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, overwrite: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
-            lock_wait: float = 5.0, collected: CollectReport | None = None) -> PublishResult:
+            lock_wait: float = 5.0, collected: CollectReport | None = None,
+            verify: bool = False) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
@@ -62,6 +63,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     ``collected`` is the report of a collect the caller just ran under the publish lock (the
     sources are then not scanned twice).
 
+    ``verify`` (an S3 target) reads every object's headers (a HEAD each) and puts back those
+    edited by hand, which the listing a run reads cannot show.
+
     One publish runs at a time per catalog (a lock beside it; another waits up to ``lock_wait``
     seconds, then fails naming the holder). What collect found is committed before the target is
     written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
@@ -71,6 +75,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     if settings.config.target.startswith("s3://"):
         target = S3Target(settings.config.target, settings.config.s3,
                           site_url=settings.config.site.url)
+        target.verify = verify
     else:  # config.yaml was refused if the folder overlaps the sources or the state
         target = LocalTarget(settings.target_dir, force=force or overwrite,
                              site_url=settings.config.site.url)

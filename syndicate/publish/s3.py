@@ -9,8 +9,12 @@ A site only ever adopts, overwrites or deletes objects that are provably its own
 manifest (whose site id is this catalog's), or carrying its site id. A prefix with another site's
 manifest below it, or one that lies inside another site, is refused. Every run reads the manifest
 and lists the prefix (one request per 1,000 objects), so an object deleted or replaced by hand is
-noticed and sent again. A manifest that is missing or damaged is rebuilt from the objects that
-carry this site's id, never trusted blindly.
+noticed and sent again: its size, or its ETag, is not the one recorded when it was sent (its
+sha256 metadata, which can be copied along with other bytes, does not overrule that). Headers
+edited by hand keep the ETag and are not in the listing: ``publish --verify`` (``verify``) reads
+them, a HEAD per object. A manifest that is missing or damaged is rebuilt from the objects that
+carry this site's id, never trusted blindly; with it missing, another site's home page above the
+prefix (or, for a catalog new to the prefix, at or below it) still keeps this one out.
 
 The manifest also carries the site's publish generation (see generation.py): ``site_state``
 hands it to collect from the manifest already read, so a run that changes nothing makes no
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
 MANIFEST_KEY = RESERVED + "manifest.json"
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
+HOME = "index.html"  # every site's home page, at its top
 
 
 def cache_control(key: str) -> str:
@@ -130,6 +135,7 @@ class S3Target:
         self.etags: dict[str, str] = {}  # ETags of objects sent by this run
         self._sites: dict[str, str | None] = {}  # key -> the site id an object carries
         self.workers = cfg.workers
+        self.verify = False  # publish --verify: each object's headers read (a HEAD each)
 
     @property
     def client(self):
@@ -194,11 +200,22 @@ class S3Target:
                 self._settle()
             return self.state
         self._refuse_sites_below(self._fetched[1].result())
-        self._refuse_inside_another_site()  # no sound manifest here: perhaps a new site
+        self._refuse_inside_another_site(known)  # no sound manifest here: perhaps a new site
         self.site_id = known
         self.state = self._rebuild(catalog_rows)
+        others = sorted({s for s in self._sites.values() if s and s != self.site_id})
+        homes = sorted((k, s) for k, s in self._sites.items()
+                       if s in others and posixpath.basename(k) == HOME)
+        if damaged is None and self.site_id is None and homes:
+            # a site whose manifest was deleted (its home page, and the rest, still say whose
+            # they are; an object alone with another id is only spared)
+            key, owner = min(homes, key=lambda h: h[0].count("/"))
+            raise PublishError(
+                f"{self.name} holds another site (id {owner}) at "
+                f"{self.name}{key[:-len(HOME)]}, whose manifest is missing; this catalog has "
+                "no record of publishing there. If it is this site (its catalog was lost), set "
+                f"s3.site_id: {owner} in the config; else publish to a prefix of its own")
         if damaged is not None:
-            others = sorted({s for s in self._sites.values() if s and s != self.site_id})
             if self.site_id is None and others:
                 raise PublishError(
                     f"{damaged}; this catalog has no record of the site there, and its objects "
@@ -220,11 +237,42 @@ class S3Target:
         self._refuse_sites_below(self._fetched[1].result())  # raised again if asked again
         self._unsettled = None
         rows = self._reconcile(found, catalog_rows)
+        if self.verify:
+            self._verify(rows)
         self.state.clear()
         self.state.update(rows)
         fresh = (self.site_id == found.site and found.site_url == self.site_url
                  and not found.pending)
         self._loaded = {k: dict(v) for k, v in rows.items()} if fresh else None
+
+    def _verify(self, rows: dict[str, dict]) -> None:
+        """``publish --verify``: the headers each object has now (a HEAD each), in place of
+        those the manifest recorded, which the listing cannot show (a Content-Type or
+        Cache-Control edited by hand keeps the object's ETag); headers found wrong are then
+        put back by a server-side copy, and an object whose sha256 metadata is not the
+        recorded one is sent again."""
+        def head(key: str) -> dict | None:
+            try:
+                return self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+            except ClientError as exc:
+                if not_found(exc):
+                    return None
+                raise explain(exc, self.bucket, key) from None
+            except BotoCoreError as exc:
+                raise explain(exc, self.bucket, key) from None
+
+        keys = sorted(rows)
+        with ThreadPoolExecutor(self.workers) as pool:
+            heads = list(pool.map(head, keys))
+        for key, meta in zip(keys, heads, strict=True):
+            tags = (meta or {}).get("Metadata", {})
+            if meta is None or tags.get("sha256") != rows[key]["sha256"]:
+                del rows[key]
+                continue
+            rows[key] = {**rows[key], "content_type": meta.get("ContentType", ""),
+                         "cache_control": meta.get("CacheControl", "")}
+            if tags.get("site") != self.site_id:
+                rows[key]["unstamped"] = True
 
     def _manifest(self) -> tuple:
         """The manifest as read (parsed once): (Manifest, None), (None, DamagedManifest), or
@@ -297,8 +345,11 @@ class S3Target:
                 f"manifest {self.prefix}{below[0]}{MANIFEST_KEY}); publishing here could "
                 "overwrite or delete its objects. Publish to a prefix that holds no other site")
 
-    def _refuse_inside_another_site(self) -> None:
-        """A site is never made inside another one (whose deletes and rebuilds would meet it)."""
+    def _refuse_inside_another_site(self, known: str | None = None) -> None:
+        """A site is never made inside another one (whose deletes and rebuilds would meet it):
+        one above has its manifest there, or (its manifest deleted by hand) a home page that
+        carries another site's id. Asked only where this prefix has no sound
+        manifest (a HEAD or two for each folder above)."""
         parts = self.prefix.strip("/").split("/") if self.prefix else []
         above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
 
@@ -321,6 +372,29 @@ class S3Target:
                 f"{self.name} lies inside the site published at {outer} (its manifest "
                 f"{hits[-1]}{MANIFEST_KEY}); publishing here could overwrite its objects or be "
                 "deleted by it. Publish to a prefix outside any other site")
+        with ThreadPoolExecutor(max(1, min(len(above), self.workers))) as pool:
+            owners = list(pool.map(self._site_at_top, above))
+        for prefix, owner in reversed(list(zip(above, owners, strict=True))):
+            if owner is not None and owner != known:
+                raise PublishError(
+                    f"{self.name} lies inside the site published at s3://{self.bucket}/{prefix} "
+                    f"(its objects carry the site id {owner}; its manifest is missing); "
+                    "publishing here could overwrite its objects or be deleted by it. Publish "
+                    f"to a prefix outside any other site (if it is this site, set s3.site_id: "
+                    f"{owner} in the config and publish it at s3://{self.bucket}/{prefix})")
+
+    def _site_at_top(self, prefix: str) -> str | None:
+        """The site id carried by the home page directly under ``prefix`` (every site has one
+        at its top), if a site was published there: one HEAD."""
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=prefix + HOME)
+        except ClientError as exc:
+            if not_found(exc):
+                return None
+            raise explain(exc, self.bucket) from None
+        except BotoCoreError as exc:
+            raise explain(exc, self.bucket) from None
+        return meta.get("Metadata", {}).get("site") or None
 
     def _identify(self, found: manifests.Manifest, known: str | None,
                   catalog_rows: dict[str, dict]) -> str:
@@ -369,7 +443,10 @@ class S3Target:
                 rows[key] = {**row, "etag": etag}
         for key, seen in zip(suspect, self._heads(suspect, {}, False), strict=True):
             row = found.rows[key]
-            if seen is not None and seen["sha256"] == row["sha256"]:
+            # the object's own ETag decides, not its sha256 metadata (copied along with other
+            # bytes, it proves nothing): the listing only spelled it otherwise if HEAD gives
+            # the ETag the manifest recorded when the object was sent
+            if seen is not None and _etag(seen["etag"]) == _etag(row["etag"]):
                 rows[key] = {**row, "etag": self.listing[key][1]}  # the same content
             else:
                 lost.append(key)
@@ -550,6 +627,31 @@ class S3Target:
         moved, self._carried = self._carried is None, state
         if moved:  # the generation an earlier syndicate kept beside the manifest is in it now
             self._drop_old_state()
+
+    def record_generation(self, stamp: tuple[int, str], site_id: str | None) -> bool:
+        """A queue change's generation, written into the site's manifest at once (queue and
+        unqueue): a catalog backup taken before it is then older than the site. Only a sound
+        manifest of this catalog's site is rewritten, with its rows as they are; returns
+        whether it was (else the next publish records it)."""
+        body = self._get_manifest()
+        if body is None:
+            return False
+        try:
+            found = manifests.read(body, self.name + MANIFEST_KEY)
+        except manifests.DamagedManifest:
+            return False
+        known = self.cfg.site_id or site_id
+        if found.site is None or found.site != known:
+            return False
+        carried = found.state or {"generation": -1}
+        if carried["generation"] >= stamp[0]:
+            return True  # the site already records as much (a publish since)
+        self.site_id = found.site
+        self.site_url = found.site_url or self.site_url
+        state = {"generation": stamp[0], "catalog": stamp[1]}
+        rows = [r if r.get("pending") else dict(r) for r in found.rows.values()]
+        self._put_manifest(rows, state)
+        return True
 
     def _drop_old_state(self) -> None:
         """Delete ``.syndicate/state.json`` once the manifest carries the generation: a stale
