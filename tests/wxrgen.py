@@ -39,7 +39,7 @@ class Item:
     n: int
     kind: str  # post, page, podcast, nav_menu_item
     status: str  # publish, draft, pending, future, private, trash
-    password: bool
+    password: str  # '' for none; blank space is a password too (WordPress checks empty())
     title: str
     paragraphs: list[str]
     date: dt.datetime  # UTC, whole seconds
@@ -105,7 +105,7 @@ def render_item(item: Item, base: str) -> str:
            f"<wp:post_name>item-{item.n}</wp:post_name>",
            f"<wp:status>{item.status}</wp:status>",
            f"<wp:post_type>{item.kind}</wp:post_type>",
-           f"<wp:post_password>{'pw' if item.password else ''}</wp:post_password>"]
+           f"<wp:post_password><![CDATA[{item.password}]]></wp:post_password>"]
     for k, tag in enumerate(item.tags):  # as WordPress 3+ and as WordPress 2.x wrote tags
         domain = ' domain="post_tag" nicename="t"' if item.n % 3 else ' domain="tag"'
         if k == 0 and item.n % 2:
@@ -163,7 +163,7 @@ def items(draw, n: int) -> Item:
     return Item(n=n, kind=kind,
                 status=draw(st.sampled_from(["publish", "publish", "draft", "pending",
                                              "future", "private", "trash"])),
-                password=draw(st.booleans()) and draw(st.booleans()),
+                password=draw(st.sampled_from(["", "", "", "pw", " ", "\t", " \n "])),
                 title=title, paragraphs=paragraphs, date=date.replace(tzinfo=dt.UTC),
                 tags=draw(st.lists(st.sampled_from(["news", "garden", "R&D", "Café"]),
                                    max_size=3, unique=True)),

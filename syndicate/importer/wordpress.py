@@ -270,7 +270,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         if status in HIDDEN_STATUS:
             export.skipped.append({**entry, "reason": HIDDEN_STATUS[status]})
             continue
-        if (f.get("post_password") or "").strip():
+        if f.get("post_password"):  # blank space too: WordPress asks for any non-empty one
             export.skipped.append({**entry, "reason": "password-protected on the old site: "
                                    "not imported, so nothing private is published"})
             continue
