@@ -10,10 +10,9 @@ or 1.2). Each ``item`` is a post, a page, an attachment or something WordPress k
 - Drafts, pending and scheduled posts, and published pages, are written as drafts (never
   published). Private and password-protected items are not written at all, only reported:
   their text stays on the old site. Trash and auto-drafts are reported and left out.
-- A post with a podcast plugin's audio (``wpepisodes``: PowerPress, Seriously Simple
-  Podcasting) becomes an episode, with the plugin's duration, season, number and type, and
-  keeps its guid.
-- Bodies are made readable (``wpbody``): block-editor comments removed, classic-editor
+- A post (or a page, as a draft) with a podcast plugin's audio (``wpepisodes``: PowerPress,
+  Seriously Simple Podcasting) becomes an episode, with the plugin's duration, season, number
+  and type, and keeps its guid.
   paragraphs restored, shortcodes and bare embed URLs turned into images and links; the images
   of the old site's uploads a post shows are downloaded beside it. Comments are counted and
   left behind.
@@ -311,7 +310,11 @@ def parse_wxr(root, name: str) -> WordPressExport:
                 tags.append(term)
         excerpt = plain(f.get("excerpt") or "")
         audio = audio_of(it.meta)
-        if audio is not None and kind != "page":
+        if audio is not None and kind == "page":  # a page a podcast plugin gave audio
+            doubt = ("a WordPress page carrying podcast audio: imported as a draft episode "
+                     "(syndicate publishes no standalone pages); publish it by removing "
+                     "'draft: true' if it is one")
+        if audio is not None:
             ep, why = episode(audio, title, guid, when, html, base, draft)
             if ep is not None:
                 episodes.append(ep)
