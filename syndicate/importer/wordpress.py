@@ -13,6 +13,7 @@ or 1.2). Each ``item`` is a post, a page, an attachment or something WordPress k
 - A post (or a page, as a draft) with a podcast plugin's audio (``wpepisodes``: PowerPress,
   Seriously Simple Podcasting) becomes an episode, with the plugin's duration, season, number
   and type, and keeps its guid.
+- Bodies are made readable (``wpbody``): block-editor comments removed, classic-editor
   paragraphs restored, shortcodes and bare embed URLs turned into images and links; the images
   of the old site's uploads a post shows are downloaded beside it. Comments are counted and
   left behind.
