@@ -52,3 +52,84 @@ def test_a_page_carrying_podcast_audio_keeps_it_as_a_draft_episode(make_project)
     assert (meta["duration"], meta["number"], meta["draft"]) == (1880, 5, True)
     flagged = [e["reason"] for e in report["flagged"] if e["guid"] == "https://old.example/?p=307"]
     assert flagged and "page" in flagged[0] and "draft" in flagged[0]
+
+
+class _OldSite:
+    """The hostile export's old site on a loopback port: its uploads and its episode audio."""
+
+    def __init__(self, export: str):
+        import http.server
+
+        from conftest import png_bytes, serve, tone
+
+        audio = tone(2.0, freq=330)
+        self.files = {"/wp-content/uploads/2019/04/photo.png": png_bytes(4, 4),
+                      "/wp-content/uploads/2019/04/photo-640x480.png": png_bytes(2, 2),
+                      "/media/ep12.mp3": audio}
+        files = self.files
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                body = files.get(self.path)
+                if body is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server, self.url = serve(Handler)
+        self.export = (export.replace("http://127.0.0.1:8765", self.url)
+                       .replace("63990", str(len(audio))))
+
+
+def test_a_link_to_an_attachment_page_points_at_the_downloaded_file(make_project, tmp_path):
+    site = _OldSite((HOSTILE / "hostile-wxr-download.xml").read_text())
+    try:
+        src = tmp_path / "export.xml"
+        src.write_text(site.export)
+        proj = make_project({}, config=BASE_CONFIG)
+        result, report = _import(proj, str(src))
+        assert result.exit_code == 0, result.output
+        made = {e["guid"]: e["file"] for e in report["created"]}
+        post = made["https://old.example/?p=102"]
+        _, body = _front(proj.root / post)
+        assert "attachment_id" not in body
+        assert "[attachment page](2019-04-02-classic-post/photo.png)" in body
+        assert (proj.root / "posts" / "2019-04-02-classic-post" / "photo.png").read_bytes() == \
+            site.files["/wp-content/uploads/2019/04/photo.png"]
+    finally:
+        site.server.shutdown()
+
+
+def test_every_spelling_of_an_attachment_page_link_is_pointed_at_the_file():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from syndicate.importer.wpbody import relink
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.sampled_from(["http://old.example", "http://old.example/",
+                            "https://www.old.example/", "http://OLD.example"]),
+           st.sampled_from(["{s}://{w}old.example/?attachment_id={n}",
+                            "{s}://{w}old.example?attachment_id={n}",
+                            "/?attachment_id={n}", "?attachment_id={n}",
+                            "{s}://{w}old.example/?attachment_id={n}&amp;x=1",
+                            "{s}://{w}old.example/some/page/?attachment_id={n}"]),
+           st.sampled_from(["http", "https"]), st.sampled_from(["", "www."]),
+           st.integers(1, 10**6), st.sampled_from(['"', "'"]))
+    def check(base, form, scheme, www, n, quote):
+        url = f"https://old.example/wp-content/uploads/f{n}.png"
+        atts = {str(n): {"url": url, "title": "", "parent": "", "link": ""},
+                str(n + 1): {"url": url + "x", "title": "", "parent": "", "link": ""}}
+        href = form.format(s=scheme, w=www, n=n)
+        out = relink(f"<p><a href={quote}{href}{quote}>page</a></p>", atts, base)
+        assert f'href="{url}"' in out
+        elsewhere = f'<a href="https://elsewhere.example/?attachment_id={n}">x</a>'
+        assert relink(elsewhere, atts, base) == elsewhere  # another site's page: left alone
+
+    check()
