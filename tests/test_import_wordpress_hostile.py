@@ -133,3 +133,38 @@ def test_every_spelling_of_an_attachment_page_link_is_pointed_at_the_file():
         assert relink(elsewhere, atts, base) == elsewhere  # another site's page: left alone
 
     check()
+
+
+def _created(report, title):
+    return next(e for e in report["created"] if e["title"] == title)
+
+
+def test_a_second_enclosure_is_named_dropped_linked_and_flagged(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result, report = _import(proj, str(HOSTILE / "hostile-wxr-odd.xml"), "--audio", "keep-url")
+    assert result.exit_code == 0, result.output
+    entry = _created(report, "Two enclosures")
+    assert [d["field"] for d in entry["dropped"]] == ["enclosure"]
+    assert "b.mp3" in entry["dropped"][0]["why"]
+    assert "enclosure" in entry["kept"] and "guid" in entry["kept"]
+    meta = yaml.safe_load((proj.root / entry["file"]).read_text())
+    assert meta["audio_url"] == "https://media.old.example/a.mp3"
+    assert "https://media.old.example/b.mp3" in meta["notes"]
+    assert any("b.mp3" in f["reason"] for f in report["flagged"]
+               if f["title"] == "Two enclosures")
+
+
+def test_every_wordpress_item_written_accounts_for_its_fields(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result, report = _import(proj, str(HOSTILE / "hostile-wxr-1.2.xml"), "--audio", "keep-url")
+    assert result.exit_code == 0, result.output
+    for entry in report["created"]:
+        assert "guid" in entry["kept"] and entry["kept"], entry
+    # PowerPress extras: a key syndicate does not read, and a damaged serialized array
+    unread = [d for e in report["created"] for d in e["dropped"]
+              if d["field"] == "powerpress episode"]
+    assert unread and "'12'" in unread[0]["why"]
+    damaged = [e for e in report["created"]
+               if any(d["field"] == "powerpress fields" for d in e["dropped"])]
+    assert damaged and any(f["guid"] == damaged[0]["guid"] and "damaged" in f["reason"]
+                           for f in report["flagged"])

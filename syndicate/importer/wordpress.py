@@ -30,6 +30,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..markup import SLUG_RE, slugify
 from . import Found, SourceError
+from .fields import Fields
 from .podcast import FeedEpisode, PodcastFeed
 from .textexport import YEARS
 from .wpbody import (
@@ -316,9 +317,15 @@ def parse_wxr(root, name: str) -> WordPressExport:
                      "(syndicate publishes no standalone pages); publish it by removing "
                      "'draft: true' if it is one")
         if audio is not None:
+            for other in audio.others:  # one audio file an episode: the rest linked
+                if urlsplit(urljoin(base, other)).scheme in ("http", "https"):
+                    html += "\n" + link(urljoin(base, other), label(other, "Audio"))
+            unread = "; ".join(d["why"] for d in audio.dropped)
             ep, why = episode(audio, title, guid, when, html, base, draft)
             if ep is not None:
                 episodes.append(ep)
+                if unread:
+                    export.flagged.setdefault(ep.guid, []).append(unread)
                 if ep.date.tzinfo is None:  # no item of the export tells the site's zone
                     ep.date = ep.date.replace(tzinfo=dt.UTC)
                     doubt = doubt or ("its time is the old site's local time (the export "
@@ -330,7 +337,8 @@ def parse_wxr(root, name: str) -> WordPressExport:
                 export.skipped.append({**entry, "reason": why})
                 continue
             # not audio syndicate can publish (a video): the post, linking to the file
-            doubt = f"{why}; imported as a post that links to it"
+            doubt = "; ".join(filter(None, (f"{why}; imported as a post that links to it",
+                                            unread)))
             if urlsplit(audio.url).scheme in ("http", "https"):
                 html += "\n" + link(audio.url, label(audio.url, "Media"))
         if kind == "podcast":
@@ -356,6 +364,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
             from .textexport import derive_title
 
             found.title = derive_title(body) or guid or f"item {n + 1}"
+        found.fields = _post_fields(found, bool(title), f, author, excerpt or lead, audio)
         found.slug = _slug(f.get("post_name"))
         found.extra = extra
         found.attachments = files
@@ -373,6 +382,29 @@ def parse_wxr(root, name: str) -> WordPressExport:
     if not export.posts and not episodes and not export.skipped:
         raise SourceError(f"{name}: the WordPress export has no posts, pages or episodes")
     return export
+
+
+def _post_fields(found: Found, titled: bool, f: dict, author: str, summary: str,
+                 audio) -> Fields:
+    """What became of the export's fields of an item written as a post, for the report."""
+    fields = Fields()
+    if titled:
+        fields.keep("title")
+    else:
+        fields.change("title", "no title in the export: made from the opening sentence")
+    if found.date is not None:
+        fields.keep("post_date_gmt" if (f.get("post_date_gmt") or "").strip(" 0-:")
+                    else "post_date")
+    for name, there in (("guid", found.guid), ("content", found.body.strip()),
+                        ("author", author), ("tags", found.tags), ("summary", summary),
+                        ("post_name", (f.get("post_name") or "").strip())):
+        if there:
+            fields.keep(name)
+    if audio is not None:
+        fields.change("enclosure", "not audio an episode can carry: the post links to it")
+        for d in audio.dropped:
+            fields.drop(d["field"], d["why"])
+    return fields
 
 
 def _slug(post_name: str | None) -> str | None:
