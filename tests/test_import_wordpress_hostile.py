@@ -15,7 +15,8 @@ HOSTILE = DATA / "import"
 
 def _import(proj, *args):
     result = proj.run("import", *args, "--json", "--config", str(proj.root / "config.yaml"))
-    return result, (json.loads(result.output) if result.output.startswith("{") else None)
+    out = result.output
+    return result, (json.JSONDecoder().raw_decode(out)[0] if out.startswith("{") else None)
 
 
 def _front(path) -> tuple[dict, str]:
@@ -168,3 +169,19 @@ def test_every_wordpress_item_written_accounts_for_its_fields(make_project):
                if any(d["field"] == "powerpress fields" for d in e["dropped"])]
     assert damaged and any(f["guid"] == damaged[0]["guid"] and "damaged" in f["reason"]
                            for f in report["flagged"])
+
+
+def test_an_episode_without_a_length_the_host_will_not_give_names_the_export(make_project,
+                                                                               tmp_path):
+    site = _OldSite((HOSTILE / "hostile-wxr-download.xml").read_text())
+    try:
+        src = tmp_path / "export.xml"
+        src.write_text(site.export.replace(f"\n{len(site.files['/media/ep12.mp3'])}\n", "\n\n"))
+        proj = make_project({}, config=BASE_CONFIG)
+        result, report = _import(proj, str(src), "--audio", "keep-url")
+        assert result.exit_code == 1
+        assert len(report["errors"]) == 1, report["errors"]
+        assert report["errors"][0].startswith(f"{src}: 'PowerPress episode': the WordPress "
+                                              "export gives no enclosure length")
+    finally:
+        site.server.shutdown()

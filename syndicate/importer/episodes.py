@@ -106,7 +106,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if keep_url:  # the enclosure needs a size
             ep.audio_length, why = _remote_size(ep.audio_url, http)
             if ep.audio_length is None:
-                return (f"{ep.title!r}: the feed gives no enclosure length and {why}; "
+                return (f"{source}: {ep.title!r}: the {feed.kind} gives no enclosure length "
+                        f"and {why}; "
                         "import with --audio download, or again later"), None
             return None, None
         dest = folder / f"{stem}{ep.audio_ext}"

@@ -118,6 +118,7 @@ class PodcastFeed:
     # the channel's tags syndicate does not publish from an import: {"field", "why"}, each once
     channel_dropped: list[dict] = field(default_factory=list)
     items: int = 0  # items in the feed: every one an episode or left out
+    kind: str = "feed"  # what the source is, for messages: "feed", "WordPress export"
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:

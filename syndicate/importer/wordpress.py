@@ -378,7 +378,8 @@ def parse_wxr(root, name: str) -> WordPressExport:
                                    "that was not imported"})
     if episodes:
         export.podcast = PodcastFeed(title=export.title, guid=None, locked=False,
-                                     owner_email=None, episodes=episodes)
+                                     owner_email=None, episodes=episodes,
+                                     kind="WordPress export")
     if not export.posts and not episodes and not export.skipped:
         raise SourceError(f"{name}: the WordPress export has no posts, pages or episodes")
     return export
