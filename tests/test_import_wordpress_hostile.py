@@ -5,6 +5,7 @@ end imported or reported, and nothing protected published."""
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -185,3 +186,21 @@ def test_an_episode_without_a_length_the_host_will_not_give_names_the_export(mak
                                               "export gives no enclosure length")
     finally:
         site.server.shutdown()
+
+
+def test_every_attachment_of_an_export_is_accounted_for_once(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    for name in ("hostile-wxr-1.2.xml", "hostile-wxr-cpt.xml"):
+        src = HOSTILE / name
+        urls = re.findall(r"<wp:attachment_url>(?:<!\[CDATA\[)?([^<\]]+)", src.read_text())
+        result, report = _import(proj, str(src), "--audio", "keep-url", "--dry-run")
+        assert result.exit_code == 0, result.output
+        listed = [e["guid"] for e in report["media"] + report["skipped"] + report["created"]
+                  if e["guid"] in urls]
+        assert urls and sorted(listed) == sorted(urls), (name, listed)
+        text = proj.run("import", str(src), "--audio", "keep-url", "--dry-run", "--config",
+                        str(proj.root / "config.yaml"))
+        assert f"media-library items in {src}" in text.output
+        if name == "hostile-wxr-1.2.xml":
+            photo = next(e for e in report["media"] if e["guid"].endswith("/photo.png"))
+            assert "https://old.example/?p=102" in photo["shown_by"]

@@ -71,6 +71,9 @@ class ImportReport:
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
     left_behind: list[dict] = field(default_factory=list)  # counted, not imported (comments)
+    # a WordPress export's media-library items (attachments), each once: {"title", "source",
+    # "url", "shown_by" (guids of the imported items that show or hold it), "reason"}
+    media: list[dict] = field(default_factory=list)
     # a podcast feed's channel tags not published, once each: {"source", "field", "why"}
     channel: list[dict] = field(default_factory=list)
 

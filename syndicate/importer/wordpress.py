@@ -34,6 +34,7 @@ from .fields import Fields
 from .podcast import FeedEpisode, PodcastFeed
 from .textexport import YEARS
 from .wpbody import (
+    _SIZED,
     Shortcodes,
     absolute,
     attachment_urls,
@@ -70,6 +71,7 @@ class WordPressExport:
     podcast: PodcastFeed | None = None
     skipped: list[dict] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)  # guid: reasons (episodes)
+    media: list[dict] = field(default_factory=list)  # attachments brought along or left
     comments: int = 0  # comments left behind
 
 
@@ -248,6 +250,8 @@ def parse_wxr(root, name: str) -> WordPressExport:
             pairs.append((_wall(f.get("post_date")), off))
     zone = _Zone(pairs)
     used: set[str] = set()
+    holders: dict[str, list[str]] = {}  # attachment id: the imported items it belongs to
+    shown: dict[str, list[str]] = {}  # a file's address (any size): the items showing it
     episodes: list[FeedEpisode] = []
     for n, it in enumerate(items):
         f = it.fields
@@ -302,6 +306,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         html = relink(absolute(html, base), attachments, base)
         for att_id in children.get(post_id, []):
             used.add(att_id)
+            holders.setdefault(att_id, []).append(guid or title or f"item {n + 1}")
         author = authors.get(f.get("creator") or "", f.get("creator") or "")
         tags = []
         for domain, nicename, term in it.categories:
@@ -368,14 +373,27 @@ def parse_wxr(root, name: str) -> WordPressExport:
         found.slug = _slug(f.get("post_name"))
         found.extra = extra
         found.attachments = files
+        for url in re.findall(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", html):
+            shown.setdefault(_SIZED.sub("", urljoin(base, htmlmod.unescape(url).strip())),
+                             []).append(guid or found.title)
         export.posts.append(found)
-    for att_id, att in attachments.items():
-        if att_id not in used and att["parent"] in ("", "0"):
-            continue  # in the media library only: shown by no post
-        if att_id not in used:
-            export.skipped.append({"title": att["title"] or att["url"], "source": name,
-                                   "guid": att["url"], "reason": "an attachment of an item "
-                                   "that was not imported"})
+    for att_id, att in attachments.items():  # each accounted for once
+        entry = {"title": att["title"] or att["url"] or f"attachment {att_id}",
+                 "source": name, "guid": att["url"]}
+        showing = shown.get(_SIZED.sub("", att["url"]), []) if att["url"] else []
+        by = list(dict.fromkeys([*showing, *holders.get(att_id, [])]))
+        if by:
+            export.media.append({**entry, "shown_by": by, "reason": (
+                "a media-library file of the imported items that show or hold it: its images "
+                "come along with a post (downloaded beside it, or kept at their address with "
+                "--audio keep-url); other files stay on the old site, linked")})
+        elif att["parent"] in ("", "0"):
+            export.media.append({**entry, "shown_by": [], "reason": (
+                "in the media library only, shown by no imported item: not imported; it stays "
+                "on the old site")})
+        else:
+            export.skipped.append({**entry, "reason": "an attachment of an item that was "
+                                   "not imported"})
     if episodes:
         export.podcast = PodcastFeed(title=export.title, guid=None, locked=False,
                                      owner_email=None, episodes=episodes,
@@ -430,6 +448,7 @@ def add_export(settings, export: WordPressExport, source: str, report, *, dry_ru
     """Report what the export leaves out, import its episodes; the posts it holds, to be
     written with those of the other sources."""
     report.skipped += export.skipped
+    report.media += export.media
     if export.comments:
         report.left_behind.append({
             "source": source, "what": "comments", "count": export.comments,
