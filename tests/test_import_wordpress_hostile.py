@@ -204,3 +204,48 @@ def test_every_attachment_of_an_export_is_accounted_for_once(make_project):
         if name == "hostile-wxr-1.2.xml":
             photo = next(e for e in report["media"] if e["guid"].endswith("/photo.png"))
             assert "https://old.example/?p=102" in photo["shown_by"]
+
+
+FLAGGED_FEED = """<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Blog</title><link>https://blog.example/</link>
+<item><title>Only a link</title><link>https://elsewhere.example/only</link>
+<guid isPermaLink="false">p8</guid><pubDate>Sun, 07 Jun 2020 10:00:00 +0000</pubDate></item>
+<item><guid isPermaLink="false">p9</guid><pubDate>Sun, 07 Jun 2020 11:00:00 +0000</pubDate>
+<description>An untitled note about the weather.</description></item>
+<item><title>Dup guid A</title><guid isPermaLink="false">dup</guid>
+<pubDate>Wed, 10 Jun 2020 10:00:00 +0000</pubDate><description>First body.</description></item>
+<item><title>Dup guid B</title><guid isPermaLink="false">dup</guid>
+<pubDate>Thu, 11 Jun 2020 10:00:00 +0000</pubDate>
+<description>Second, different body.</description></item>
+</channel></rss>
+"""
+
+
+def _review_of_every_flagged_file(proj, report):
+    assert report["flagged"]
+    for flag in report["flagged"]:
+        path = proj.root / flag["file"]
+        meta = yaml.safe_load(path.read_text().split("---\n")[1] if path.suffix == ".md"
+                              else path.with_suffix(".yaml").read_text())
+        review = meta.get("review", "")
+        assert flag["reason"] in review or ("opening sentence" in flag["reason"]
+                                            and "opening sentence" in review), (flag, review)
+
+
+def test_every_flagged_post_carries_its_reason_as_review(make_project, tmp_path):
+    src = tmp_path / "blog.rss"
+    src.write_text(FLAGGED_FEED)
+    proj = make_project({}, config=BASE_CONFIG)
+    result, report = _import(proj, str(src))
+    assert result.exit_code == 0, result.output
+    titles = {f["title"] for f in report["flagged"]}
+    assert {"Only a link", "Dup guid B"} <= titles and len(titles) >= 3
+    _review_of_every_flagged_file(proj, report)
+
+
+def test_every_flagged_wordpress_item_carries_its_reason_as_review(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    for name in ("hostile-wxr-1.2.xml", "hostile-wxr-odd.xml", "hostile-wxr-episodes.txt"):
+        result, report = _import(proj, str(HOSTILE / name), "--audio", "keep-url")
+        assert result.exit_code == 0, result.output
+        _review_of_every_flagged_file(proj, report)

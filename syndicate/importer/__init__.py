@@ -60,6 +60,7 @@ class Found:
     slug: str | None = None  # the old site's slug, for the file name (and so the new URL)
     extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
     attachments: list[str] = field(default_factory=list)  # images to download with the post
+    reviews: list[str] = field(default_factory=list)  # flagged for these: written as review:
 
 
 @dataclass
@@ -200,8 +201,10 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
         meta["tags"] = found.tags
     meta.update(found.extra)
     meta["imported_from"] = redact(found.source)  # a sidecar never keeps a credential
-    if found.derived_title:
-        meta["review"] = "title made from the opening sentence; check it"
+    reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
+                 else []), *found.reviews]
+    if reviews:  # every reason the report flags the post for, where the author will see it
+        meta["review"] = "; ".join(dict.fromkeys(reviews))
     return dump_yaml(meta)
 
 
@@ -405,6 +408,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
+        f.reviews = [r for r in (doubt, f.doubt) if r]
         text = post_text(f, date)
         if not dry_run:
             try:

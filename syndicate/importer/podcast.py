@@ -99,6 +99,7 @@ class FeedEpisode:
     kept: list[str] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)  # to flag, and to write as review:
     # files at other addresses an import that downloads can bring beside the sidecar: each
     # {"kind": "image" | "transcript" | "chapters", "url", "ext", "language", "entry": its
     # entry in ``dropped``, taken out once the file is in}

@@ -70,7 +70,6 @@ class WordPressExport:
     posts: list[Found] = field(default_factory=list)
     podcast: PodcastFeed | None = None
     skipped: list[dict] = field(default_factory=list)
-    flagged: dict[str, list[str]] = field(default_factory=dict)  # guid: reasons (episodes)
     media: list[dict] = field(default_factory=list)  # attachments brought along or left
     comments: int = 0  # comments left behind
 
@@ -330,13 +329,13 @@ def parse_wxr(root, name: str) -> WordPressExport:
             if ep is not None:
                 episodes.append(ep)
                 if unread:
-                    export.flagged.setdefault(ep.guid, []).append(unread)
+                    ep.reviews.append(unread)
                 if ep.date.tzinfo is None:  # no item of the export tells the site's zone
                     ep.date = ep.date.replace(tzinfo=dt.UTC)
                     doubt = doubt or ("its time is the old site's local time (the export "
                                       "gives no UTC time to learn the zone from), read as UTC")
                 if doubt:
-                    export.flagged.setdefault(ep.guid, []).append(doubt)
+                    ep.reviews.append(doubt)
                 continue
             if when is None:
                 export.skipped.append({**entry, "reason": why})
@@ -456,12 +455,8 @@ def add_export(settings, export: WordPressExport, source: str, report, *, dry_ru
     if export.podcast is not None:
         from .episodes import import_podcast
 
-        before = len(report.created)
         import_podcast(settings, export.podcast, source, report, dry_run=dry_run,
                        keep_url=keep_url)
-        for entry in report.created[before:]:
-            for reason in export.flagged.get(entry.get("guid"), []):
-                report.flagged.append({**entry, "reason": reason})
     return export.posts
 
 

@@ -311,16 +311,19 @@ def fetch_images(jobs: list, settings, report) -> None:
     with session() as http, ThreadPoolExecutor(8) as pool:
         failures = list(pool.map(fetch, tasks))
     bodies = [found.body for found, *_ in jobs]
+    again: set[int] = set()  # posts to write again for a new review: line
     for (n, url, rel, _), failure in zip(tasks, failures, strict=True):
         entry = jobs[n][4]
         if failure:
             report.flagged.append({**entry, "reason": failure})
+            jobs[n][0].reviews.append(failure)  # and in the post's review:, written again
+            again.add(n)
             continue
         # the address as a Markdown link's target: ](url) or ](url "title"), not within another
         bodies[n] = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])",
                            lambda _m, t=f"]({rel}": t, bodies[n])
-    for (found, _, path, date, entry), body in zip(jobs, bodies, strict=True):
-        if body == found.body:
+    for n, ((found, _, path, date, entry), body) in enumerate(zip(jobs, bodies, strict=True)):
+        if body == found.body and n not in again:
             continue
         found.body = body
         try:
