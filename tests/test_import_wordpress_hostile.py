@@ -249,3 +249,65 @@ def test_every_flagged_wordpress_item_carries_its_reason_as_review(make_project)
         result, report = _import(proj, str(HOSTILE / name), "--audio", "keep-url")
         assert result.exit_code == 0, result.output
         _review_of_every_flagged_file(proj, report)
+
+
+def test_a_companion_file_that_fails_its_check_is_named_per_item_and_flagged(make_project,
+                                                                              tmp_path):
+    import http.server
+
+    from conftest import png_bytes, serve, tone
+
+    audio = tone(2.0, freq=330)
+    files = {"/show/ep1.mp3": audio, "/show/art.png": png_bytes(1400, 1400),
+             "/show/ep1.html": b"<html><body><p>Hello there.</p></body></html>",
+             "/show/ep1.vtt": b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello there.\n",
+             "/show/ch.json": b'{"version": "1.2.0", "chapters": [{"startTime": 0, '
+                              b'"title": "Start"}]}',
+             "/show/fake.png": b"this is no image at all",
+             "/show/bad.vtt": b"WEBVTT\n\nHello\nthere\n"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body = files.get(self.path.split("?")[0])
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server, url = serve(Handler)
+    try:
+        src = tmp_path / "show.xml"
+        src.write_text((HOSTILE / "hostile-abs-extras.xml").read_text()
+                       .replace("{BASE}", url).replace("63990", str(len(audio))))
+        proj = make_project({}, config=BASE_CONFIG)
+        text = proj.run("import", str(src), "--config", str(proj.root / "config.yaml"))
+        assert text.exit_code == 0, text.output
+        # the text report gives each item's own reason, not the first item's for both
+        review = [ln for ln in text.output.splitlines() if "rel-two" in ln and "review" in ln]
+        assert any("bad.vtt" in ln and ".vtt:3:" in ln for ln in review), text.output
+        assert any("fake.png" in ln for ln in review), text.output
+        assert "podcast:transcript on 2 items" not in text.output
+
+        from syndicate.config import load_config
+        from syndicate.importer import import_sources
+
+        lib = tmp_path / "lib"
+        for sub in ("posts", "episodes"):
+            (lib / sub).mkdir(parents=True)
+        (lib / "config.yaml").write_text(BASE_CONFIG)
+        (lib / "cover.png").write_bytes(png_bytes())
+        report = import_sources(load_config(lib / "config.yaml"), [str(src)]).to_dict()
+        two = [f["reason"] for f in report["flagged"] if f["title"] == "Rel two"]
+        assert any("bad.vtt" in r and ".vtt:3:" in r for r in two), two
+        assert any("fake.png" in r for r in two), two
+        for flag in report["flagged"]:
+            sidecar = (lib / flag["file"]).with_suffix(".yaml")
+            assert flag["reason"] in yaml.safe_load(sidecar.read_text())["review"]
+    finally:
+        server.shutdown()

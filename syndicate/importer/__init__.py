@@ -83,16 +83,26 @@ class ImportReport:
 
     def field_summary(self) -> list[str]:
         """One line per field changed or dropped on the items written, with how many items
-        and the first reason given (``--json`` has each item's own, in full)."""
-        seen: dict[tuple[str, str], list] = {}
+        for each different reason (``--json`` has each item's own, in full)."""
+        seen: dict[tuple[str, str], dict[str, int]] = {}
         for entry in self.created:
             for verb in ("changed", "dropped"):
                 for name in dict.fromkeys(f["field"] for f in entry.get(verb, [])):
                     why = next(f["why"] for f in entry[verb] if f["field"] == name)
                     # (the reason without this item's own address, which --json has)
-                    seen.setdefault((verb, name), [0, why.split(" (")[0]])[0] += 1
-        return [f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}"
-                for (verb, name), (n, why) in seen.items()]
+                    whys = seen.setdefault((verb, name), {})
+                    gist = why.split(" (")[0]
+                    whys[gist] = whys.get(gist, 0) + 1
+        lines = []
+        for (verb, name), whys in seen.items():  # each different reason on a line of its own
+            for k, (why, n) in enumerate(whys.items()):
+                if k == 3:
+                    rest = sum(list(whys.values())[3:])
+                    lines.append(f"{verb:<8} {name} on {rest} more item{'s' if rest != 1 else ''}"
+                                 f", for {len(whys) - 3} other reasons: --json has each")
+                    break
+                lines.append(f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}")
+        return lines
 
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.

@@ -219,6 +219,8 @@ def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> 
         if wrong:
             dest.unlink(missing_ok=True)
             entry["why"] += f"; downloading it failed: {wrong[:300]}"
+            ep.reviews.append(f"its {kind} ({comp['url'][:200]}) was not brought in: "
+                              f"{wrong[:300]}")
             continue
         if kind == "chapters":
             dest.unlink(missing_ok=True)
