@@ -454,6 +454,13 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             click.echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
         for e in report.channel:
             click.echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
+        for source in dict.fromkeys(e["source"] for e in report.media):
+            files = [e for e in report.media if e["source"] == source]
+            brought = sum(1 for e in files if e["shown_by"])
+            click.echo(f"  media    {len(files)} media-library items in {source}: {brought} "
+                       f"shown by imported items and brought along with them, "
+                       f"{len(files) - brought} shown by none and left on the old site "
+                       "(each one in --json)")
     for err in report.errors:
         click.echo(f"Error: {redact_text(err)}", err=True)
     if report.errors:

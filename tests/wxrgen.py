@@ -39,7 +39,7 @@ class Item:
     n: int
     kind: str  # post, page, podcast, nav_menu_item
     status: str  # publish, draft, pending, future, private, trash
-    password: bool
+    password: str  # '' for none; blank space is a password too (WordPress checks empty())
     title: str
     paragraphs: list[str]
     date: dt.datetime  # UTC, whole seconds
@@ -105,7 +105,7 @@ def render_item(item: Item, base: str) -> str:
            f"<wp:post_name>item-{item.n}</wp:post_name>",
            f"<wp:status>{item.status}</wp:status>",
            f"<wp:post_type>{item.kind}</wp:post_type>",
-           f"<wp:post_password>{'pw' if item.password else ''}</wp:post_password>"]
+           f"<wp:post_password><![CDATA[{item.password}]]></wp:post_password>"]
     for k, tag in enumerate(item.tags):  # as WordPress 3+ and as WordPress 2.x wrote tags
         domain = ' domain="post_tag" nicename="t"' if item.n % 3 else ' domain="tag"'
         if k == 0 and item.n % 2:
@@ -163,7 +163,7 @@ def items(draw, n: int) -> Item:
     return Item(n=n, kind=kind,
                 status=draw(st.sampled_from(["publish", "publish", "draft", "pending",
                                              "future", "private", "trash"])),
-                password=draw(st.booleans()) and draw(st.booleans()),
+                password=draw(st.sampled_from(["", "", "", "pw", " ", "\t", " \n "])),
                 title=title, paragraphs=paragraphs, date=date.replace(tzinfo=dt.UTC),
                 tags=draw(st.lists(st.sampled_from(["news", "garden", "R&D", "Café"]),
                                    max_size=3, unique=True)),
@@ -178,4 +178,20 @@ def wxr_exports(draw, max_items: int = 10):
     its = [draw(items(100 + k)) for k in range(count)]
     version = draw(st.sampled_from(["1.0", "1.1", "1.2"]))
     base = "https://old.example/"
-    return export(its, base, version).encode(), [expected(i, base) for i in its]
+    answers = [expected(i, base) for i in its]
+    # media-library items: each one of an item (imported or not), or of none
+    parents = draw(st.lists(st.sampled_from([0, *range(100, 100 + count)]), max_size=3))
+    media = []
+    for k, parent in enumerate(parents):
+        url = f"{base}wp-content/uploads/2020/01/file-{k}.png"
+        held_by = next((a for a in answers if a.guid == f"{base}?p={parent}"), None)
+        outcome = "skipped" if held_by is not None and held_by.outcome == "skipped" else "media"
+        answers.append(Expected(url, outcome, f"file {k}", None, [], []))
+        media.append(f"<item><title>file {k}</title><link>{base}?attachment_id={900 + k}</link>"
+                     f"<guid>{base}?attachment_id={900 + k}</guid><wp:post_id>{900 + k}"
+                     f"</wp:post_id><wp:post_parent>{parent}</wp:post_parent><wp:status>"
+                     "inherit</wp:status><wp:post_type>attachment</wp:post_type>"
+                     f"<wp:attachment_url>{url}</wp:attachment_url></item>")
+    data = export(its, base, version).replace("\n</channel>", "\n" + "\n".join(media)
+                                              + "\n</channel>", 1)
+    return data.encode(), answers

@@ -60,6 +60,7 @@ class Found:
     slug: str | None = None  # the old site's slug, for the file name (and so the new URL)
     extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
     attachments: list[str] = field(default_factory=list)  # images to download with the post
+    reviews: list[str] = field(default_factory=list)  # flagged for these: written as review:
 
 
 @dataclass
@@ -71,6 +72,9 @@ class ImportReport:
     flagged: list[dict] = field(default_factory=list)  # written, but a person should look
     errors: list[str] = field(default_factory=list)
     left_behind: list[dict] = field(default_factory=list)  # counted, not imported (comments)
+    # a WordPress export's media-library items (attachments), each once: {"title", "source",
+    # "url", "shown_by" (guids of the imported items that show or hold it), "reason"}
+    media: list[dict] = field(default_factory=list)
     # a podcast feed's channel tags not published, once each: {"source", "field", "why"}
     channel: list[dict] = field(default_factory=list)
 
@@ -79,16 +83,26 @@ class ImportReport:
 
     def field_summary(self) -> list[str]:
         """One line per field changed or dropped on the items written, with how many items
-        and the first reason given (``--json`` has each item's own, in full)."""
-        seen: dict[tuple[str, str], list] = {}
+        for each different reason (``--json`` has each item's own, in full)."""
+        seen: dict[tuple[str, str], dict[str, int]] = {}
         for entry in self.created:
             for verb in ("changed", "dropped"):
                 for name in dict.fromkeys(f["field"] for f in entry.get(verb, [])):
                     why = next(f["why"] for f in entry[verb] if f["field"] == name)
                     # (the reason without this item's own address, which --json has)
-                    seen.setdefault((verb, name), [0, why.split(" (")[0]])[0] += 1
-        return [f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}"
-                for (verb, name), (n, why) in seen.items()]
+                    whys = seen.setdefault((verb, name), {})
+                    gist = why.split(" (")[0]
+                    whys[gist] = whys.get(gist, 0) + 1
+        lines = []
+        for (verb, name), whys in seen.items():  # each different reason on a line of its own
+            for k, (why, n) in enumerate(whys.items()):
+                if k == 3:
+                    rest = sum(list(whys.values())[3:])
+                    lines.append(f"{verb:<8} {name} on {rest} more item{'s' if rest != 1 else ''}"
+                                 f", for {len(whys) - 3} other reasons: --json has each")
+                    break
+                lines.append(f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}")
+        return lines
 
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
@@ -197,8 +211,10 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
         meta["tags"] = found.tags
     meta.update(found.extra)
     meta["imported_from"] = redact(found.source)  # a sidecar never keeps a credential
-    if found.derived_title:
-        meta["review"] = "title made from the opening sentence; check it"
+    reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
+                 else []), *found.reviews]
+    if reviews:  # every reason the report flags the post for, where the author will see it
+        meta["review"] = "; ".join(dict.fromkeys(reviews))
     return dump_yaml(meta)
 
 
@@ -402,6 +418,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
+        f.reviews = [r for r in (doubt, f.doubt) if r]
         text = post_text(f, date)
         if not dry_run:
             try:

@@ -106,7 +106,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if keep_url:  # the enclosure needs a size
             ep.audio_length, why = _remote_size(ep.audio_url, http)
             if ep.audio_length is None:
-                return (f"{ep.title!r}: the feed gives no enclosure length and {why}; "
+                return (f"{source}: {ep.title!r}: the {feed.kind} gives no enclosure length "
+                        f"and {why}; "
                         "import with --audio download, or again later"), None
             return None, None
         dest = folder / f"{stem}{ep.audio_ext}"
@@ -135,10 +136,12 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if keep_url and ep.duration is None:
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
+        # every reason it is flagged for, also in the sidecar's review: for the author
+        reviews = list(dict.fromkeys(r for r in (clashes.get(id(ep)), doubt, *ep.reviews) if r))
         if not dry_run:
             try:
                 _write_atomic(folder / f"{stem}.yaml", dump_yaml(
-                    _sidecar(ep, source, keep_url, doubt, extras.get(id(ep), {}))))
+                    _sidecar(ep, source, keep_url, reviews, extras.get(id(ep), {}))))
             except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
                 report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
                                      f"it ({exc.strerror or exc}); {ep.title!r} was not "
@@ -150,16 +153,15 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             entry["audio_url"] = ep.audio_url
         report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
                                "dropped": ep.dropped})
-        for reason in (clashes.get(id(ep)), doubt):
-            if reason:
-                report.flagged.append({**entry, "reason": reason})
+        for reason in reviews:
+            report.flagged.append({**entry, "reason": reason})
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)
         report.podcast_guid = feed.guid
 
 
-def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
+def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
              extras: dict) -> dict:
     meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(), "guid": ep.guid,
             "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
@@ -181,8 +183,8 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, doubt: str | None,
     if ep.draft:
         meta["draft"] = True
     meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
-    if doubt:
-        meta["review"] = doubt
+    if reviews:
+        meta["review"] = "; ".join(reviews)
     return meta
 
 
@@ -217,6 +219,8 @@ def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> 
         if wrong:
             dest.unlink(missing_ok=True)
             entry["why"] += f"; downloading it failed: {wrong[:300]}"
+            ep.reviews.append(f"its {kind} ({comp['url'][:200]}) was not brought in: "
+                              f"{wrong[:300]}")
             continue
         if kind == "chapters":
             dest.unlink(missing_ok=True)

@@ -99,6 +99,7 @@ class FeedEpisode:
     kept: list[str] = field(default_factory=list)
     changed: list[dict] = field(default_factory=list)
     dropped: list[dict] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)  # to flag, and to write as review:
     # files at other addresses an import that downloads can bring beside the sidecar: each
     # {"kind": "image" | "transcript" | "chapters", "url", "ext", "language", "entry": its
     # entry in ``dropped``, taken out once the file is in}
@@ -118,6 +119,7 @@ class PodcastFeed:
     # the channel's tags syndicate does not publish from an import: {"field", "why"}, each once
     channel_dropped: list[dict] = field(default_factory=list)
     items: int = 0  # items in the feed: every one an episode or left out
+    kind: str = "feed"  # what the source is, for messages: "feed", "WordPress export"
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:

@@ -10,9 +10,9 @@ or 1.2). Each ``item`` is a post, a page, an attachment or something WordPress k
 - Drafts, pending and scheduled posts, and published pages, are written as drafts (never
   published). Private and password-protected items are not written at all, only reported:
   their text stays on the old site. Trash and auto-drafts are reported and left out.
-- A post with a podcast plugin's audio (``wpepisodes``: PowerPress, Seriously Simple
-  Podcasting) becomes an episode, with the plugin's duration, season, number and type, and
-  keeps its guid.
+- A post (or a page, as a draft) with a podcast plugin's audio (``wpepisodes``: PowerPress,
+  Seriously Simple Podcasting) becomes an episode, with the plugin's duration, season, number
+  and type, and keeps its guid.
 - Bodies are made readable (``wpbody``): block-editor comments removed, classic-editor
   paragraphs restored, shortcodes and bare embed URLs turned into images and links; the images
   of the old site's uploads a post shows are downloaded beside it. Comments are counted and
@@ -30,9 +30,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..markup import SLUG_RE, slugify
 from . import Found, SourceError
+from .fields import Fields
 from .podcast import FeedEpisode, PodcastFeed
 from .textexport import YEARS
 from .wpbody import (
+    _SIZED,
     Shortcodes,
     absolute,
     attachment_urls,
@@ -68,7 +70,7 @@ class WordPressExport:
     posts: list[Found] = field(default_factory=list)
     podcast: PodcastFeed | None = None
     skipped: list[dict] = field(default_factory=list)
-    flagged: dict[str, list[str]] = field(default_factory=dict)  # guid: reasons (episodes)
+    media: list[dict] = field(default_factory=list)  # attachments brought along or left
     comments: int = 0  # comments left behind
 
 
@@ -247,6 +249,8 @@ def parse_wxr(root, name: str) -> WordPressExport:
             pairs.append((_wall(f.get("post_date")), off))
     zone = _Zone(pairs)
     used: set[str] = set()
+    holders: dict[str, list[str]] = {}  # attachment id: the imported items it belongs to
+    shown: dict[str, list[str]] = {}  # a file's address (any size): the items showing it
     episodes: list[FeedEpisode] = []
     for n, it in enumerate(items):
         f = it.fields
@@ -270,7 +274,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         if status in HIDDEN_STATUS:
             export.skipped.append({**entry, "reason": HIDDEN_STATUS[status]})
             continue
-        if (f.get("post_password") or "").strip():
+        if f.get("post_password"):  # blank space too: WordPress asks for any non-empty one
             export.skipped.append({**entry, "reason": "password-protected on the old site: "
                                    "not imported, so nothing private is published"})
             continue
@@ -301,6 +305,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         html = relink(absolute(html, base), attachments, base)
         for att_id in children.get(post_id, []):
             used.add(att_id)
+            holders.setdefault(att_id, []).append(guid or title or f"item {n + 1}")
         author = authors.get(f.get("creator") or "", f.get("creator") or "")
         tags = []
         for domain, nicename, term in it.categories:
@@ -311,22 +316,33 @@ def parse_wxr(root, name: str) -> WordPressExport:
                 tags.append(term)
         excerpt = plain(f.get("excerpt") or "")
         audio = audio_of(it.meta)
-        if audio is not None and kind != "page":
+        if audio is not None and kind == "page":  # a page a podcast plugin gave audio
+            doubt = ("a WordPress page carrying podcast audio: imported as a draft episode "
+                     "(syndicate publishes no standalone pages); publish it by removing "
+                     "'draft: true' if it is one")
+        if audio is not None:
+            for other in audio.others:  # one audio file an episode: the rest linked
+                if urlsplit(urljoin(base, other)).scheme in ("http", "https"):
+                    html += "\n" + link(urljoin(base, other), label(other, "Audio"))
+            unread = "; ".join(d["why"] for d in audio.dropped)
             ep, why = episode(audio, title, guid, when, html, base, draft)
             if ep is not None:
                 episodes.append(ep)
+                if unread:
+                    ep.reviews.append(unread)
                 if ep.date.tzinfo is None:  # no item of the export tells the site's zone
                     ep.date = ep.date.replace(tzinfo=dt.UTC)
                     doubt = doubt or ("its time is the old site's local time (the export "
                                       "gives no UTC time to learn the zone from), read as UTC")
                 if doubt:
-                    export.flagged.setdefault(ep.guid, []).append(doubt)
+                    ep.reviews.append(doubt)
                 continue
             if when is None:
                 export.skipped.append({**entry, "reason": why})
                 continue
             # not audio syndicate can publish (a video): the post, linking to the file
-            doubt = f"{why}; imported as a post that links to it"
+            doubt = "; ".join(filter(None, (f"{why}; imported as a post that links to it",
+                                            unread)))
             if urlsplit(audio.url).scheme in ("http", "https"):
                 html += "\n" + link(audio.url, label(audio.url, "Media"))
         if kind == "podcast":
@@ -352,23 +368,61 @@ def parse_wxr(root, name: str) -> WordPressExport:
             from .textexport import derive_title
 
             found.title = derive_title(body) or guid or f"item {n + 1}"
+        found.fields = _post_fields(found, bool(title), f, author, excerpt or lead, audio)
         found.slug = _slug(f.get("post_name"))
         found.extra = extra
         found.attachments = files
+        for url in re.findall(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", html):
+            shown.setdefault(_SIZED.sub("", urljoin(base, htmlmod.unescape(url).strip())),
+                             []).append(guid or found.title)
         export.posts.append(found)
-    for att_id, att in attachments.items():
-        if att_id not in used and att["parent"] in ("", "0"):
-            continue  # in the media library only: shown by no post
-        if att_id not in used:
-            export.skipped.append({"title": att["title"] or att["url"], "source": name,
-                                   "guid": att["url"], "reason": "an attachment of an item "
-                                   "that was not imported"})
+    for att_id, att in attachments.items():  # each accounted for once
+        entry = {"title": att["title"] or att["url"] or f"attachment {att_id}",
+                 "source": name, "guid": att["url"]}
+        showing = shown.get(_SIZED.sub("", att["url"]), []) if att["url"] else []
+        by = list(dict.fromkeys([*showing, *holders.get(att_id, [])]))
+        if by:
+            export.media.append({**entry, "shown_by": by, "reason": (
+                "a media-library file of the imported items that show or hold it: its images "
+                "come along with a post (downloaded beside it, or kept at their address with "
+                "--audio keep-url); other files stay on the old site, linked")})
+        elif att["parent"] in ("", "0"):
+            export.media.append({**entry, "shown_by": [], "reason": (
+                "in the media library only, shown by no imported item: not imported; it stays "
+                "on the old site")})
+        else:
+            export.skipped.append({**entry, "reason": "an attachment of an item that was "
+                                   "not imported"})
     if episodes:
         export.podcast = PodcastFeed(title=export.title, guid=None, locked=False,
-                                     owner_email=None, episodes=episodes)
+                                     owner_email=None, episodes=episodes,
+                                     kind="WordPress export")
     if not export.posts and not episodes and not export.skipped:
         raise SourceError(f"{name}: the WordPress export has no posts, pages or episodes")
     return export
+
+
+def _post_fields(found: Found, titled: bool, f: dict, author: str, summary: str,
+                 audio) -> Fields:
+    """What became of the export's fields of an item written as a post, for the report."""
+    fields = Fields()
+    if titled:
+        fields.keep("title")
+    else:
+        fields.change("title", "no title in the export: made from the opening sentence")
+    if found.date is not None:
+        fields.keep("post_date_gmt" if (f.get("post_date_gmt") or "").strip(" 0-:")
+                    else "post_date")
+    for name, there in (("guid", found.guid), ("content", found.body.strip()),
+                        ("author", author), ("tags", found.tags), ("summary", summary),
+                        ("post_name", (f.get("post_name") or "").strip())):
+        if there:
+            fields.keep(name)
+    if audio is not None:
+        fields.change("enclosure", "not audio an episode can carry: the post links to it")
+        for d in audio.dropped:
+            fields.drop(d["field"], d["why"])
+    return fields
 
 
 def _slug(post_name: str | None) -> str | None:
@@ -393,6 +447,7 @@ def add_export(settings, export: WordPressExport, source: str, report, *, dry_ru
     """Report what the export leaves out, import its episodes; the posts it holds, to be
     written with those of the other sources."""
     report.skipped += export.skipped
+    report.media += export.media
     if export.comments:
         report.left_behind.append({
             "source": source, "what": "comments", "count": export.comments,
@@ -400,12 +455,8 @@ def add_export(settings, export: WordPressExport, source: str, report, *, dry_ru
     if export.podcast is not None:
         from .episodes import import_podcast
 
-        before = len(report.created)
         import_podcast(settings, export.podcast, source, report, dry_run=dry_run,
                        keep_url=keep_url)
-        for entry in report.created[before:]:
-            for reason in export.flagged.get(entry.get("guid"), []):
-                report.flagged.append({**entry, "reason": reason})
     return export.posts
 
 

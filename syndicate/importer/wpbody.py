@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as htmlmod
 import os
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from ..markup import slugify
 from ..mediatypes import IMAGE_SUFFIXES
@@ -202,22 +202,41 @@ def prepare(body: str, shortcodes: Shortcodes) -> tuple[str, str]:
 
 
 def relink(html: str, attachments: dict[str, dict], base: str) -> str:
-    """Links to an attachment's own page on the old site (``?attachment_id=12``, or the page
-    WordPress made for it) pointed at the file itself: that page does not move with the post."""
+    """Links to an attachment's own page on the old site (``?attachment_id=12`` on any of its
+    addresses, or the page WordPress made for it) pointed at the file itself: that page does
+    not move with the post."""
     pages = {}
-    for att_id, a in attachments.items():
-        if a["url"]:
-            pages[urljoin(base, f"?attachment_id={att_id}")] = a["url"]
-            if a["link"]:
-                pages[urljoin(base, a["link"])] = a["url"]
-    if not pages:
+    for a in attachments.values():
+        if a["url"] and a["link"]:
+            pages[_same_page(urljoin(base, a["link"]))] = a["url"]
+    if not any(a["url"] for a in attachments.values()):
         return html
+    home = _host(base)
 
     def swap(m: re.Match) -> str:
-        target = pages.get(urljoin(base, htmlmod.unescape(m.group(2)).strip()))
+        url = urljoin(base, htmlmod.unescape(m.group(2)).strip())
+        parts = urlsplit(url)
+        ids = parse_qs(parts.query).get("attachment_id", [])
+        target = None
+        if ids and _host(url) == home:
+            target = attachments.get(ids[0].strip(), {}).get("url") or None
+        target = target or pages.get(_same_page(url))
         return m.group(0) if target is None else f'{m.group(1)}"{htmlmod.escape(target)}"'
 
     return re.sub(r"""(<a\b[^<>]*?\bhref\s*=\s*)["']([^"']+)["']""", swap, html, flags=re.I)
+
+
+def _host(url: str) -> str:
+    """A site's host as links to it vary: any case, with or without ``www.``, http or https."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _same_page(url: str) -> str:
+    """An address as one page: host as in ``_host``, an empty path as ``/``, no fragment."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{_host(url)}{port}{parts.path or '/'}?{parts.query}"
 
 
 _SIZED = re.compile(r"-\d+x\d+(?=\.\w+$)")
@@ -292,16 +311,19 @@ def fetch_images(jobs: list, settings, report) -> None:
     with session() as http, ThreadPoolExecutor(8) as pool:
         failures = list(pool.map(fetch, tasks))
     bodies = [found.body for found, *_ in jobs]
+    again: set[int] = set()  # posts to write again for a new review: line
     for (n, url, rel, _), failure in zip(tasks, failures, strict=True):
         entry = jobs[n][4]
         if failure:
             report.flagged.append({**entry, "reason": failure})
+            jobs[n][0].reviews.append(failure)  # and in the post's review:, written again
+            again.add(n)
             continue
         # the address as a Markdown link's target: ](url) or ](url "title"), not within another
         bodies[n] = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])",
                            lambda _m, t=f"]({rel}": t, bodies[n])
-    for (found, _, path, date, entry), body in zip(jobs, bodies, strict=True):
-        if body == found.body:
+    for n, ((found, _, path, date, entry), body) in enumerate(zip(jobs, bodies, strict=True)):
+        if body == found.body and n not in again:
             continue
         found.body = body
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from ..mediatypes import AUDIO_EXTENSION_OF
@@ -26,27 +26,89 @@ def php_extras(text: str) -> dict[str, str]:
             for m in _PHP_PAIR.finditer(text)}
 
 
+_PHP_SCALAR = re.compile(rb'i:-?\d+;|b:[01];|d:-?[\d.eE+-]+;|N;')
+
+
+def php_whole(text: str) -> bool:
+    """Whether ``text`` is one whole serialized PHP value (``a:2:{...}``) whose string lengths
+    (in bytes, as PHP counts them) and element counts are right: a damaged one is read by
+    pattern, and the report says so."""
+    data = text.strip().encode("utf-8")
+
+    def value(i: int, depth: int = 0) -> int | None:
+        m = _PHP_SCALAR.match(data, i)
+        if m:
+            return m.end()
+        if data.startswith(b"s:", i):
+            head = re.compile(rb's:(\d{1,9}):"').match(data, i)
+            if not head:
+                return None
+            end = head.end() + int(head.group(1))
+            return end + 2 if data[end:end + 2] == b'";' else None
+        head = re.compile(rb"a:(\d{1,6}):\{").match(data, i)
+        if not head or depth > 20:
+            return None
+        i = head.end()
+        for _ in range(int(head.group(1)) * 2):  # key, value
+            i = value(i, depth + 1)
+            if i is None:
+                return None
+        return i + 1 if data[i:i + 1] == b"}" else None
+
+    return value(0) == len(data)
+
+
+# the PowerPress fields read into an episode; any other is reported as dropped
+_READ = {"duration", "itunes_duration", "explicit", "itunes_explicit", *_NUMBER_KEYS,
+         *_SEASON_KEYS, *_TYPE_KEYS}
+
+
 @dataclass
 class Audio:
     url: str
     length: int | None
     type: str
     fields: dict[str, str]
+    others: list[str] = field(default_factory=list)  # more enclosures of the same post
+    dropped: list[dict] = field(default_factory=list)  # {"field", "why"}: plugin data unread
 
 
 def audio_of(meta: list[tuple[str, str]]) -> Audio | None:
-    """The episode's audio and fields from a podcast plugin's custom fields, or None."""
+    """The episode's audio and fields from a podcast plugin's custom fields, or None. A second
+    enclosure, a PowerPress field syndicate does not read and damaged serialized data are
+    named in the audio's ``dropped``."""
     values = {k.lower(): v for k, v in reversed(meta)}  # the first of a key wins
+    found: Audio | None = None
     for key, value in meta:  # PowerPress: 'enclosure' (or '_<feed>:enclosure')
         if key.lower() == "enclosure" or key.lower().endswith(":enclosure"):
             lines = value.replace("\r\n", "\n").split("\n")
             url = lines[0].strip()
             if not url:
                 continue
+            if found is not None:
+                if url != found.url and url not in found.others:
+                    found.others.append(url)
+                continue
             length = lines[1].strip() if len(lines) > 1 else ""
             kind = lines[2].strip() if len(lines) > 2 else ""
-            extras = php_extras("\n".join(lines[3:]))
-            return Audio(url, _int(length, MAX_LENGTH), kind, {**values, **extras})
+            serialized = "\n".join(lines[3:])
+            extras = php_extras(serialized)
+            found = Audio(url, _int(length, MAX_LENGTH), kind, {**values, **extras})
+            if serialized.strip() and not php_whole(serialized):
+                found.dropped.append({
+                    "field": "powerpress fields", "why": "PowerPress's serialized fields are "
+                    f"damaged ({serialized.strip()[:80]!r}): what could be read was kept; "
+                    "check the duration, season and number"})
+            for name, got in extras.items():
+                if name not in _READ:
+                    found.dropped.append({"field": f"powerpress {name}", "why": (
+                        f"a PowerPress field syndicate does not read ({name} = {got[:60]!r})")})
+    if found is not None:
+        for url in found.others:
+            found.dropped.append({"field": "enclosure", "why": (
+                f"a second enclosure ({url[:200]}): an episode has one audio file; the notes "
+                "link to it")})
+        return found
     url = (values.get("audio_file") or values.get("episode_mp3_url") or "").strip()
     if url:  # Seriously Simple Podcasting and its kin
         return Audio(url, _int(values.get("filesize_raw"), MAX_LENGTH), "", values)
@@ -101,4 +163,10 @@ def episode(audio: Audio, title: str, guid: str | None, when, notes_html: str, b
         explicit=True if explicit in ("yes", "true", "on", "1", "explicit") else
         False if explicit in ("no", "false", "clean", "off", "2") else None,
         duration=_duration(v.get("duration") or v.get("itunes_duration")))
+    ep.kept = [name for name, there in (
+        ("title", title), ("guid", guid), ("date", True), ("enclosure", True),
+        ("duration", ep.duration is not None), ("season", ep.season is not None),
+        ("number", ep.number is not None), ("type", any(v.get(k) for k in _TYPE_KEYS)),
+        ("explicit", ep.explicit is not None), ("notes", notes_html.strip())) if there]
+    ep.dropped = [dict(d) for d in audio.dropped]
     return ep, ""
