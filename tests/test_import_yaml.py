@@ -17,7 +17,13 @@ TEXT = st.text(ALPHABET, max_size=40) | st.sampled_from(
      "...", "<<", "=", ".inf", "1_000", "a" * 300, "", " a", "a "])
 # mostly text the fast writer takes, with the characters at the edge of what it takes
 PLAIN = st.text(st.sampled_from(list("ab XY09_.,:-/?='!&()#*|é日")), min_size=1, max_size=30)
-TEXT = PLAIN | TEXT
+# long lines: libyaml folds a line past its width (1,000 columns) at a space
+PLAIN = PLAIN | st.integers(170, 260).map(lambda n: " ".join(["abcd"] * n))
+# several lines: show notes, summaries (a literal block, or quoted where one cannot hold them)
+LINES = st.lists(PLAIN | st.just("") | st.text(ALPHABET, max_size=8), min_size=1, max_size=5
+                 ).map("\n".join) | st.lists(PLAIN, min_size=2, max_size=4).map(
+                     lambda ls: "\n\n".join(ls) + "\n")
+TEXT = PLAIN | LINES | TEXT
 SCALAR = TEXT | st.booleans() | st.integers() | st.floats(allow_nan=False)
 VALUE = SCALAR | st.lists(SCALAR, max_size=4)
 META = st.dictionaries(TEXT, VALUE, max_size=6)
@@ -51,7 +57,7 @@ def test_dump_yaml_fast_documents_are_plain():
 
 
 PLAIN_META = st.dictionaries(
-    PLAIN, PLAIN | st.booleans() | st.integers() | st.floats(allow_nan=False) |
+    PLAIN, PLAIN | LINES | st.booleans() | st.integers() | st.floats(allow_nan=False) |
     st.lists(PLAIN | st.integers(), max_size=3), min_size=1, max_size=3)
 
 

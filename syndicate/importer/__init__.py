@@ -265,7 +265,7 @@ def _scalar(value) -> str | None:
     if type(value) is float:
         text, tag = repr(value), "float"
     elif type(value) is str:
-        if len(value) > 200 or not _SIMPLE.fullmatch(value):
+        if len(value) > 900 or not _SIMPLE.fullmatch(value):  # (folded past 1,000 columns)
             return None
         text, tag = value, "str"
     else:
@@ -274,17 +274,36 @@ def _scalar(value) -> str | None:
         from yaml.nodes import ScalarNode
         from yaml.resolver import Resolver
 
-        _RESOLVER = Resolver(), ScalarNode
-    resolver, node = _RESOLVER
-    if resolver.resolve(node, text, (True, False)) == _TAG + tag:
+        _RESOLVER = Resolver(), ScalarNode, frozenset(Resolver.yaml_implicit_resolvers)
+    resolver, node, first = _RESOLVER
+    if (text[0] not in first and tag == "str"  # no other type starts so: text
+            or resolver.resolve(node, text, (True, False)) == _TAG + tag):
         return text
     return f"'{text}'" if tag == "str" else None  # text another type would be read as
+
+
+# a line of a literal block libyaml writes as it is: empty, or printable characters (spaces
+# inside, not at either end: those need an indentation indicator or quoting)
+_EDGE = "[^\x00-\x20\x7f-\xa0\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]"
+_LINES = re.compile(f"{_EDGE}(?:[^\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff"
+                    f"\ufffe\uffff]*{_EDGE})?(?:\n(?:{_EDGE}(?:[^\x00-\x1f\x7f-\x9f"
+                    f"\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]*{_EDGE})?)?)*")
+
+
+def _literal(text: str) -> str | None:
+    """Text of several lines as libyaml writes it (a literal block, indented two spaces under
+    its key), where its lines are plain to see; else None."""
+    body = text[:-1] if text.endswith("\n") else text
+    if not body or body.endswith("\n") or not _LINES.fullmatch(body):
+        return None
+    chomp = "" if body is not text else "-"
+    return f"|{chomp}\n" + "\n".join(f"  {line}" if line else "" for line in body.split("\n"))
 
 
 def _fast_yaml(meta: dict) -> str | None:
     lines = []
     for key, value in meta.items():
-        name = _scalar(key) if type(key) is str else None
+        name = _scalar(key) if type(key) is str and len(key) < 90 else None
         if name is None or name[0] == "'":
             return None
         if type(value) is list:
@@ -294,7 +313,7 @@ def _fast_yaml(meta: dict) -> str | None:
             lines.append(f"{name}:")
             lines += [f"- {item}" for item in items]
             continue
-        text = _scalar(value)
+        text = _literal(value) if type(value) is str and "\n" in value else _scalar(value)
         if text is None:
             return None
         lines.append(f"{name}: {text}")
