@@ -109,7 +109,7 @@ def _shingles(text: str) -> set[int]:
     if len(words) < SHINGLE:  # too short to compare by its words (an image, a link): whole
         return {hash(" ".join(text.split()))}
     # (the 5-grams as tuples of words, by zip: no string joined per position)
-    return set(map(hash, zip(*(words[i:] for i in range(SHINGLE)))))
+    return set(map(hash, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 SHORT = 20  # shingles: a post this short must match nearly whole, not just be contained
@@ -276,7 +276,7 @@ def _scalar(value) -> str | None:
 
         _RESOLVER = Resolver(), ScalarNode, frozenset(Resolver.yaml_implicit_resolvers)
     resolver, node, first = _RESOLVER
-    if (text[0] not in first and tag == "str"  # no other type starts so: text
+    if ((text[0] not in first and tag == "str")  # no other type starts so: text
             or resolver.resolve(node, text, (True, False)) == _TAG + tag):
         return text
     return f"'{text}'" if tag == "str" else None  # text another type would be read as
