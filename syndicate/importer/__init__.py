@@ -598,6 +598,9 @@ def _match(f: Found, shingles: set[int], known: list[_Known]):
 
 
 def _rel(path: Path, settings: Settings) -> str:
+    root, text = str(settings.root) + os.sep, str(path)
+    if text.startswith(root):  # (what relative_to gives, without its parsing: once a post)
+        return text[len(root):].replace(os.sep, "/")
     try:
         return path.relative_to(settings.root).as_posix()
     except ValueError:
