@@ -545,8 +545,10 @@ class _Index:
 
     def __init__(self, known: list[_Known], incoming: list[set[int]]):
         from collections import Counter
+        from itertools import chain
 
-        self.df = Counter(h for sh in [*(k.shingles for k in known), *incoming] for h in sh)
+        # (counted in C: a generator here cost as much as the rest of the index)
+        self.df = Counter(chain.from_iterable([*(k.shingles for k in known), *incoming]))
         self.posts: list[_Known] = []
         self.by_shingle: dict[int, list[int]] = {}
         self.by_guid: dict[str, list[int]] = {}
