@@ -274,9 +274,10 @@ def _scalar(value) -> str | None:
         from yaml.nodes import ScalarNode
         from yaml.resolver import Resolver
 
-        _RESOLVER = Resolver(), ScalarNode, frozenset(Resolver.yaml_implicit_resolvers)
+        starts = frozenset(Resolver.yaml_implicit_resolvers)
+        _RESOLVER = Resolver(), ScalarNode, starts if None not in starts else None
     resolver, node, first = _RESOLVER
-    if ((text[0] not in first and tag == "str")  # no other type starts so: text
+    if ((first is not None and text[0] not in first and tag == "str")  # none starts so: text
             or resolver.resolve(node, text, (True, False)) == _TAG + tag):
         return text
     return f"'{text}'" if tag == "str" else None  # text another type would be read as
