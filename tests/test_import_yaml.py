@@ -16,7 +16,8 @@ TEXT = st.text(ALPHABET, max_size=40) | st.sampled_from(
      "http://old.example/?p=12&x=1", "Episode 3: Bees", "-a", "- a", "a #b", "a: ", "---",
      "...", "<<", "=", ".inf", "1_000", "a" * 300, "", " a", "a "])
 # mostly text the fast writer takes, with the characters at the edge of what it takes
-PLAIN = st.text(st.sampled_from(list("ab XY09_.,:-/?='!&()#*|é日")), min_size=1, max_size=30)
+PLAIN = st.text(st.sampled_from([*"ab XY09_.,:-/?='!&()#*|é日", "\U0001d400"]), min_size=1,
+                max_size=30)
 # long lines: libyaml folds a line past its width (1,000 columns) at a space
 PLAIN = PLAIN | st.integers(170, 260).map(lambda n: " ".join(["abcd"] * n))
 # several lines: show notes, summaries (a literal block, or quoted where one cannot hold them)
@@ -54,6 +55,12 @@ def test_dump_yaml_fast_documents_are_plain():
     assert text == libyaml(meta)
     assert "date: '2015-01-01T08:00:00+00:00'\n" in text
     assert yaml.safe_load(text) == meta
+
+
+def test_dump_yaml_escapes_what_is_beyond_the_bmp_as_libyaml_does():
+    for meta in ({"X": "0\n\U0001f600"}, {"title": "Bees \U0001d400"}, {"t": ["\U0001f600"]}):
+        assert dump_yaml(meta) == libyaml(meta)
+        assert yaml.safe_load(dump_yaml(meta)) == meta
 
 
 PLAIN_META = st.dictionaries(

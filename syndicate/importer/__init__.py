@@ -255,6 +255,12 @@ _SIMPLE = re.compile(r"\w(?:(?:[\w,.!?&%/()=+~@$;*<>^|`\-]| (?! )|:(?! ))*[\w.!?
 _RESOLVER = None
 
 
+def _astral(text: str) -> bool:
+    """Whether ``text`` holds a character beyond the BMP (an emoji), which libyaml writes as
+    an escape in double quotes."""
+    return not text.isascii() and max(text) > "\uffff"
+
+
 def _scalar(value) -> str | None:
     """How libyaml writes ``value`` as a block scalar, where that is plain to see; else None."""
     global _RESOLVER
@@ -265,8 +271,8 @@ def _scalar(value) -> str | None:
     if type(value) is float:
         text, tag = repr(value), "float"
     elif type(value) is str:
-        if len(value) > 900 or not _SIMPLE.fullmatch(value):  # (folded past 1,000 columns)
-            return None
+        if len(value) > 900 or not _SIMPLE.fullmatch(value) or _astral(value):
+            return None  # (folded past 1,000 columns; escaped beyond the BMP)
         text, tag = value, "str"
     else:
         return None
@@ -295,7 +301,7 @@ def _literal(text: str) -> str | None:
     """Text of several lines as libyaml writes it (a literal block, indented two spaces under
     its key), where its lines are plain to see; else None."""
     body = text[:-1] if text.endswith("\n") else text
-    if not body or body.endswith("\n") or not _LINES.fullmatch(body):
+    if not body or body.endswith("\n") or not _LINES.fullmatch(body) or _astral(body):
         return None
     chomp = "" if body is not text else "-"
     return f"|{chomp}\n" + "\n".join(f"  {line}" if line else "" for line in body.split("\n"))
