@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field
+from itertools import count
 from pathlib import Path
 
 import yaml
@@ -125,7 +125,8 @@ def _shingles(text: str) -> set[int]:
     words = _words(text)
     if len(words) < SHINGLE:  # too short to compare by its words (an image, a link): whole
         return {hash(" ".join(text.split()))}
-    return {hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)}
+    # (the 5-grams as tuples of words, by zip: no string joined per position)
+    return set(map(hash, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 SHORT = 20  # shingles: a post this short must match nearly whole, not just be contained
@@ -250,14 +251,99 @@ def _node(value):
 
 
 def dump_yaml(meta: dict) -> str:
-    """Front matter or a sidecar: keys in the order given. Nodes go straight to libyaml's
-    emitter (PyYAML's representer, in Python, cost more than the rest of an import)."""
+    """Front matter or a sidecar: keys in the order given. A mapping of short one-line text,
+    numbers, booleans and lists of those is written here, exactly as libyaml would write it
+    (a libyaml emitter costs more to set up than such a document takes to write); anything
+    else goes to libyaml's emitter as nodes (PyYAML's representer, in Python, cost more than
+    the rest of an import)."""
+    fast = _fast_yaml(meta)
+    if fast is not None:
+        return fast
     from yaml.nodes import MappingNode, ScalarNode
 
     root = MappingNode(_TAG + "map", [(ScalarNode(_TAG + "str", k), _node(v))
                                       for k, v in meta.items()])
     return yaml.serialize(root, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
                           allow_unicode=True, width=1000)
+
+
+# text libyaml writes bare or in single quotes unchanged: a word character first, then word
+# characters, single spaces and punctuation that means nothing inside a block scalar; no
+# ": ", no '#', no quote (property-tested against libyaml in tests/test_import_yaml.py)
+_SIMPLE = re.compile(r"\w(?:(?:[\w,.!?&%/()=+~@$;*<>^|`\-]| (?! )|:(?! ))*[\w.!?)/%=+~@$*>\-])?")
+_RESOLVER = None
+
+
+def _astral(text: str) -> bool:
+    """Whether ``text`` holds a character beyond the BMP (an emoji), which libyaml writes as
+    an escape in double quotes."""
+    return not text.isascii() and max(text) > "\uffff"
+
+
+def _scalar(value) -> str | None:
+    """How libyaml writes ``value`` as a block scalar, where that is plain to see; else None."""
+    global _RESOLVER
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is float:
+        text, tag = repr(value), "float"
+    elif type(value) is str:
+        if len(value) > 900 or not _SIMPLE.fullmatch(value) or _astral(value):
+            return None  # (folded past 1,000 columns; escaped beyond the BMP)
+        text, tag = value, "str"
+    else:
+        return None
+    if _RESOLVER is None:
+        from yaml.nodes import ScalarNode
+        from yaml.resolver import Resolver
+
+        starts = frozenset(Resolver.yaml_implicit_resolvers)
+        _RESOLVER = Resolver(), ScalarNode, starts if None not in starts else None
+    resolver, node, first = _RESOLVER
+    if ((first is not None and text[0] not in first and tag == "str")  # none starts so: text
+            or resolver.resolve(node, text, (True, False)) == _TAG + tag):
+        return text
+    return f"'{text}'" if tag == "str" else None  # text another type would be read as
+
+
+# a line of a literal block libyaml writes as it is: empty, or printable characters (spaces
+# inside, not at either end: those need an indentation indicator or quoting)
+_EDGE = "[^\x00-\x20\x7f-\xa0\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]"
+_LINES = re.compile(f"{_EDGE}(?:[^\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufeff"
+                    f"\ufffe\uffff]*{_EDGE})?(?:\n(?:{_EDGE}(?:[^\x00-\x1f\x7f-\x9f"
+                    f"\ud800-\udfff\u2028\u2029\ufeff\ufffe\uffff]*{_EDGE})?)?)*")
+
+
+def _literal(text: str) -> str | None:
+    """Text of several lines as libyaml writes it (a literal block, indented two spaces under
+    its key), where its lines are plain to see; else None."""
+    body = text[:-1] if text.endswith("\n") else text
+    if not body or body.endswith("\n") or not _LINES.fullmatch(body) or _astral(body):
+        return None
+    chomp = "" if body is not text else "-"
+    return f"|{chomp}\n" + "\n".join(f"  {line}" if line else "" for line in body.split("\n"))
+
+
+def _fast_yaml(meta: dict) -> str | None:
+    lines = []
+    for key, value in meta.items():
+        name = _scalar(key) if type(key) is str and len(key) < 90 else None
+        if name is None or name[0] == "'":
+            return None
+        if type(value) is list:
+            items = [_scalar(v) for v in value]
+            if not items or None in items:
+                return None
+            lines.append(f"{name}:")
+            lines += [f"- {item}" for item in items]
+            continue
+        text = _literal(value) if type(value) is str and "\n" in value else _scalar(value)
+        if text is None:
+            return None
+        lines.append(f"{name}: {text}")
+    return "\n".join(lines) + "\n" if lines else None
 
 
 def free_stem(date: dt.datetime, title: str, taken: set[str]) -> str:
@@ -278,15 +364,36 @@ def taken_slugs(paths) -> set[str]:
     return {default_slug(p) for p in paths}
 
 
+_serial = count()
+_made: set[Path] = set()  # folders this process has made or found, not asked for again
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    """``text`` into ``path`` whole: written under a temporary name beside it, then renamed
+    over it, so a reader (or a crash) sees the old file or the new one, never half of one.
+    No fsync: an import is run again after a crash, and finds what it wrote."""
+    folder = path.parent
+    if folder not in _made:
+        folder.mkdir(parents=True, exist_ok=True)
+        _made.add(folder)
+    tmp = folder / f".{path.name}.{os.getpid()}.{next(_serial)}.part"
+    data = text.encode("utf-8")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileNotFoundError:  # the folder went away since: made again, once
+        _made.discard(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -392,7 +499,8 @@ def import_sources(settings: Settings, sources: list[str], *,
             report.skipped.append({**entry, "guid": f.guid, "reason": reason,
                                    **fields.all_dropped(reason).to_dict()})
             continue
-        match, clash = _match(f, shingles, index.candidates(f.guid, shingles))
+        rare = index.rare(shingles)
+        match, clash = _match(f, shingles, index.candidates(f.guid, rare))
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -427,7 +535,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.errors.append(f"{_rel(path, settings)}: cannot write it "
                                      f"({exc.strerror or exc}); {f.title!r} was not imported")
                 continue
-        index.add(_Known(path, f.title, shingles, f.guid, f.source))
+        index.add(_Known(path, f.title, shingles, f.guid, f.source), rare)
         entry["file"] = _rel(path, settings)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
@@ -464,8 +572,10 @@ class _Index:
 
     def __init__(self, known: list[_Known], incoming: list[set[int]]):
         from collections import Counter
+        from itertools import chain
 
-        self.df = Counter(h for sh in [*(k.shingles for k in known), *incoming] for h in sh)
+        # (counted in C: a generator here cost as much as the rest of the index)
+        self.df = Counter(chain.from_iterable([*(k.shingles for k in known), *incoming]))
         self.posts: list[_Known] = []
         self.by_shingle: dict[int, list[int]] = {}
         self.by_guid: dict[str, list[int]] = {}
@@ -473,13 +583,15 @@ class _Index:
         for k in known:
             self.add(k)
 
-    def _rare(self, shingles: set[int]) -> list[int]:
-        return [h for h in shingles if self.df[h] <= self.COMMON]
+    def rare(self, shingles: set[int]) -> list[int]:
+        """The post's 5-grams that few posts of the batch share (looked up once a post)."""
+        df, common = self.df, self.COMMON
+        return [h for h in shingles if df[h] <= common]
 
-    def add(self, k: _Known) -> None:
+    def add(self, k: _Known, rare: list[int] | None = None) -> None:
         n = len(self.posts)
         self.posts.append(k)
-        rare = self._rare(k.shingles)
+        rare = self.rare(k.shingles) if rare is None else rare
         for h in rare:
             self.by_shingle.setdefault(h, []).append(n)
         if not rare:
@@ -487,8 +599,7 @@ class _Index:
         if k.guid:
             self.by_guid.setdefault(k.guid, []).append(n)
 
-    def candidates(self, guid: str | None, shingles: set[int]) -> list[_Known]:
-        rare = self._rare(shingles)
+    def candidates(self, guid: str | None, rare: list[int]) -> list[_Known]:
         if not rare:
             return self.posts
         found = set(self.plain)
@@ -516,6 +627,9 @@ def _match(f: Found, shingles: set[int], known: list[_Known]):
 
 
 def _rel(path: Path, settings: Settings) -> str:
+    root, text = str(settings.root) + os.sep, str(path)
+    if text.startswith(root):  # (what relative_to gives, without its parsing: once a post)
+        return text[len(root):].replace(os.sep, "/")
     try:
         return path.relative_to(settings.root).as_posix()
     except ValueError:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import xml.sax
 
-import feedparser
-
 from ..when import feed_date
 from . import Found, SourceError
 from .feedxml import host, link_post, read_items, resolve
@@ -87,6 +85,8 @@ def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_fie
 def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     # not feedparser's sanitiser: it drops embeds whole; the Markdown is sanitised on publish.
     # Nor its resolution of relative addresses: it knows only xml:base (see _read_items)
+    import feedparser  # (on first use: a WordPress export or a podcast feed needs none of it)
+
     try:
         parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:

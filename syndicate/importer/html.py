@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
-from markdownify import MarkdownConverter
 
 from . import Found, SourceError
 from .sources import parse_date
@@ -29,27 +29,36 @@ def _first(node, xpath: str):
     return found[0] if found else None
 
 
-class _Converter(MarkdownConverter):
-    """markdownify, with an embedded player or page (an ``iframe``, which Markdown cannot hold
-    and a sanitiser drops) kept as a link to what it showed, so a post that was only a video
-    is not lost."""
+@lru_cache(maxsize=1)
+def _converter():
+    """The converter class, made on first use: markdownify and BeautifulSoup take longer to
+    import than most imports take to run, and plain show notes need neither."""
+    from markdownify import MarkdownConverter
 
-    def convert_iframe(self, el, text, parent_tags):
-        src = (el.get("src") or "").strip()
-        if not src.startswith(("http://", "https://", "//")):
-            return ""
-        src = "https:" + src if src.startswith("//") else src
-        label = " ".join((el.get("title") or "").split()) or f"Embedded: {urlsplit(src).netloc}"
-        return f"\n\n[{label}]({src})\n\n"
+    class _Converter(MarkdownConverter):
+        """markdownify, with an embedded player or page (an ``iframe``, which Markdown cannot
+        hold and a sanitiser drops) kept as a link to what it showed, so a post that was only
+        a video is not lost."""
 
-    def escape(self, text, parent_tags):
-        """Text as text: besides what markdownify escapes, a run of words that Markdown would
-        read as a list item or a heading where it starts a line ("1984. That year", "- ")
-        keeps its marker as written (a backslash before it)."""
-        text = super().escape(text, parent_tags)
-        if "_noformat" in parent_tags or "code" in parent_tags or "pre" in parent_tags:
-            return text
-        return _MARKER.sub(r"\1\\\2", text)
+        def convert_iframe(self, el, text, parent_tags):
+            src = (el.get("src") or "").strip()
+            if not src.startswith(("http://", "https://", "//")):
+                return ""
+            src = "https:" + src if src.startswith("//") else src
+            label = (" ".join((el.get("title") or "").split())
+                     or f"Embedded: {urlsplit(src).netloc}")
+            return f"\n\n[{label}]({src})\n\n"
+
+        def escape(self, text, parent_tags):
+            """Text as text: besides what markdownify escapes, a run of words that Markdown
+            would read as a list item or a heading where it starts a line ("1984. That year",
+            "- ") keeps its marker as written (a backslash before it)."""
+            text = super().escape(text, parent_tags)
+            if "_noformat" in parent_tags or "code" in parent_tags or "pre" in parent_tags:
+                return text
+            return _MARKER.sub(r"\1\\\2", text)
+
+    return _Converter
 
 
 # where a line of text could begin with what Markdown reads as a list item or heading marker
@@ -70,7 +79,7 @@ def to_markdown(fragment_html: str) -> str:
         return "\n\n".join(p for p in paragraphs if p) + "\n"
     try:
         # a <br> as a backslash at the line's end: trailing spaces are stripped below
-        md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"],
+        md = _converter()(heading_style="ATX", bullets="-", strip=["script", "style"],
                         newline_style="backslash").convert(fragment_html)
     except RecursionError:  # nested deeper than a converter walking the tree can go
         return _plain(fragment_html)

@@ -196,7 +196,6 @@ _WXR = re.compile(rb"https?://wordpress\.org/export/\d+\.\d+/")
 
 
 def _feed(data: bytes, name: str):
-    from .feeds import from_feed
     from .namespaces import normalise
     from .podcast import is_podcast, parse_podcast
 
@@ -220,6 +219,8 @@ def _feed(data: bytes, name: str):
             return parse_wxr(root, name)
     if root is not None and root.tag == "rss" and is_podcast(root):
         return parse_podcast(root, name if is_url(name) else None)
+    from .feeds import from_feed
+
     return from_feed(data, name, root)
 
 
