@@ -109,7 +109,26 @@ def _paragraphs(lines: list[tuple[int, str | None]]) -> list[Block]:
             current.append(line.rstrip())
     if current:
         blocks.append((start, current))
-    return blocks
+    return [part for block in blocks for part in _unglue(block)]
+
+
+LONG_LINE = 150  # characters: longer than any hard wrap, so a line this long is a paragraph
+TITLE_LINE = 60  # characters: a title above its subtitle with no blank line between
+
+
+def _unglue(block: Block) -> list[Block]:
+    """A block that is really several: paragraphs copied from a browser come one long line
+    each with no blank line between (two lines past any wrap width say so), and a title may
+    sit right on its subtitle (two short heading-like lines). Each becomes a block of its own."""
+    start, lines = block
+    if lines is None:
+        return [block]
+    if sum(len(line) > LONG_LINE for line in lines) >= 2:
+        return [(start + k, [line]) for k, line in enumerate(lines)]
+    if (len(lines) == 2 and len(lines[0].strip()) <= TITLE_LINE
+            and all(heading_like([line]) for line in lines)):
+        return [(start, [lines[0]]), (start + 1, [lines[1]])]
+    return [block]
 
 
 def derive_title(body: str, limit: int = 60) -> str:

@@ -1,0 +1,74 @@
+"""Text-export pages laid out in ways the hostile tester found (issue 13: F12, F13, F23,
+F26, F30): each post found, its words kept, and a split that is a guess flagged."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syndicate.cli import main
+from syndicate.importer.textexport import parse_text_export
+
+DATA = Path(__file__).parent / "data" / "import"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "004_5f808259bcbb4523.txt"
+
+
+def _words(text: str) -> list[str]:
+    return sorted(re.findall(r"[^\W_]+", text.lower()))
+
+
+def _cli_import(make_project, name: str, *extra: str):
+    proj = make_project()
+    shutil.copy(DATA / name, proj.root / name)
+    result = CliRunner().invoke(main, ["import", str(proj.root / name), "--json", "--config",
+                                       str(proj.root / "config.yaml"), *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert result.exit_code == 0, result.output
+    return proj, json.loads(result.stdout)
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seeds is not here")
+def test_paragraphs_one_long_line_each_with_no_blank_lines_split_into_posts(make_project):
+    """F23: a real page with its blank lines taken out (as a copy from a browser gives it,
+    one long line a paragraph): its five posts, every word kept."""
+    text = SEED.read_text(encoding="utf-8")
+    proj = make_project({"noblank.txt": "\n".join(ln for ln in text.splitlines()
+                                                  if ln.strip()) + "\n"})
+    result = CliRunner().invoke(main, ["import", str(proj.root / "noblank.txt"), "--json",
+                                       "--config", str(proj.root / "config.yaml"),
+                                       "--date-by-order", "2021-06-01"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    titles = [c["title"] for c in report["created"]]
+    assert len(titles) == 5, titles
+    assert titles[0] == "What is your story?"
+    assert not report["flagged"]
+
+
+@given(st.lists(st.text("abcdefghij ", min_size=160, max_size=400).map(
+    lambda s: "Word " + " ".join(s.split()) + "."), min_size=2, max_size=6))
+@settings(max_examples=40, deadline=None)
+def test_long_lines_with_no_blank_line_between_are_each_a_paragraph(paras):
+    paras = [p for p in paras if len(p) > 150]
+    if len(paras) < 2:
+        return
+    page = parse_text_export("A Title Here\n\n" + "\n".join(paras) + "\n\n1 Comment\n")
+    assert len(page.posts) == 1
+    assert page.posts[0].body.strip().count("\n\n") == len(paras) - 1
+    assert _words(page.posts[0].body) == _words("\n".join(paras))
+
+
+def test_a_title_right_over_its_subtitle_is_title_and_subtitle(make_project):
+    """F13: no blank line between title and subtitle: the first line is the title, the
+    subtitle opens the body, nothing flagged for it."""
+    page = parse_text_export((DATA / "index-hard.txt").read_text())
+    first = page.posts[0]
+    assert first.title == "Is General Practice Ready?" and not first.derived_title
+    assert first.body.startswith("Ten years on, a look back\n\n")
