@@ -72,3 +72,14 @@ def test_a_title_right_over_its_subtitle_is_title_and_subtitle(make_project):
     first = page.posts[0]
     assert first.title == "Is General Practice Ready?" and not first.derived_title
     assert first.body.startswith("Ten years on, a look back\n\n")
+
+
+def test_comments_and_related_post_teasers_on_a_page_are_no_posts(make_project):
+    """F28: a page with the post, a related-posts block of teaser articles and a reader's
+    comment in an article of its own: one post, the author's; neither the comment's nor the
+    teaser's words are published."""
+    proj, report = _cli_import(make_project, "nested-page.html")
+    assert [c["title"] for c in report["created"]] == ["Main single post"], report
+    text = "".join(p.read_text() for p in (proj.root / "posts").glob("*.md"))
+    assert "Main body paragraph" in text and "More main body" in text
+    assert "Commenter text" not in text and "Teaser of an older post" not in text

@@ -24,6 +24,31 @@ _FURNITURE = (".//*[contains(@class, 'comments') or contains(@class, 'sharedaddy
               "self::style or self::form]")
 
 
+# what is not the author's post, wherever it is on the page: readers' comments, and the
+# "related posts" teasers a theme shows under a post (each an article of its own)
+_NOT_POSTS_ID = frozenset({"comments", "respond", "jp-relatedposts", "related-posts"})
+_NOT_POSTS_CLASS = re.compile(r"^(?:comments?(?:-(?:area|list|body|content|respond))?|"
+                              r"commentlist|related(?:[-_]\w+)?|"
+                              r"\w+[-_]related(?:[-_]\w+)*|yarpp-related|crp_related)$")
+
+
+def _drop_not_posts(doc) -> None:
+    """Take comment sections and related-post teasers off the page before posts are looked
+    for, so no reader's comment and no teaser of another post becomes a post."""
+    gone = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        classes = (el.get("class") or "").split()
+        if ((el.get("id") or "").strip().lower() in _NOT_POSTS_ID
+                or any(_NOT_POSTS_CLASS.match(c.lower()) for c in classes)):
+            gone.append(el)
+    for el in gone:
+        parent = el.getparent()
+        if parent is not None and not any(a in gone for a in el.iterancestors()):
+            parent.remove(el)
+
+
 def _first(node, xpath: str):
     found = node.xpath(xpath)
     return found[0] if found else None
@@ -228,6 +253,7 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SourceError(f"{name}: not an HTML page ({exc})") from None
     base = page_base(doc, name)
+    _drop_not_posts(doc)
     nodes = doc.xpath(_POSTS)
     outer = set(nodes)
     nodes = [n for n in nodes if not any(a in outer for a in n.iterancestors())]
