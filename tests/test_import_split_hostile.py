@@ -83,3 +83,27 @@ def test_comments_and_related_post_teasers_on_a_page_are_no_posts(make_project):
     text = "".join(p.read_text() for p in (proj.root / "posts").glob("*.md"))
     assert "Main body paragraph" in text and "More main body" in text
     assert "Commenter text" not in text and "Teaser of an older post" not in text
+
+
+def test_a_statement_title_after_a_qa_post_begins_a_post_and_so_does_the_next(make_project):
+    """F12: a Q&A post, then a short post ending in a colon, then a question-titled post with
+    its own list and footnote: five posts on the page, none swallowed by the Q&A post."""
+    proj, report = _cli_import(make_project, "index-hard.txt", "--date-by-order", "2021-05-01")
+    assert [c["title"] for c in report["created"]] == [
+        "Is General Practice Ready?", "An Interview With a Practice Manager",
+        "Three Things I Learned", "Why Do Federations Fail?", "A Short One"]
+    interview = next((proj.root / "posts").glob("*interview*.md")).read_text()
+    assert "Three Things" not in interview and "Federations" not in interview
+    assert not report["flagged"]
+
+
+def test_a_post_titled_like_a_month_after_a_short_post_is_flagged_for_a_look(make_project):
+    """F26: "March 2020" after a two-paragraph post cannot be told from a subheading by the
+    page alone; the post holding it is flagged, naming the line, and no word is lost."""
+    proj, report = _cli_import(make_project, "title-looks-date.txt",
+                               "--date-by-order", "2021-06-01")
+    flagged = [f for f in report["flagged"] if "'March 2020'" in f["reason"]]
+    assert [f["title"] for f in flagged] == ["Budget Day Thoughts"], report["flagged"]
+    assert "line 7" in flagged[0]["reason"] and "split" in flagged[0]["reason"]
+    text = "".join(p.read_text() for p in (proj.root / "posts").glob("*.md"))
+    assert "second paragraph about the month" in text and "local elections" in text

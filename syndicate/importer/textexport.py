@@ -68,6 +68,7 @@ class TextPost:
     order: int = 0  # position on its page
     line: int = 0  # the line where it begins (its title, or its date on an archive page)
     notes: list[str] = field(default_factory=list)
+    doubt: str | None = None  # what a person should check about where the post was split
 
 
 @dataclass
@@ -116,14 +117,20 @@ LONG_LINE = 150  # characters: longer than any hard wrap, so a line this long is
 TITLE_LINE = 60  # characters: a title above its subtitle with no blank line between
 
 
+_ENDED = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$|\[\^?\w{1,4}\]\s*$")  # a sentence's end
+
+
 def _unglue(block: Block) -> list[Block]:
     """A block that is really several: paragraphs copied from a browser come one long line
     each with no blank line between (two lines past any wrap width say so), and a title may
-    sit right on its subtitle (two short heading-like lines). Each becomes a block of its own."""
+    sit right on its subtitle (two short heading-like lines). Each becomes a block of its own.
+    A hard-wrapped paragraph, however wide, has most lines end mid-sentence: it stays whole."""
     start, lines = block
     if lines is None:
         return [block]
-    if sum(len(line) > LONG_LINE for line in lines) >= 2:
+    if (sum(len(line) > LONG_LINE for line in lines) >= 2
+            and sum(not (_ENDED.search(line) or heading_like([line])) for line in lines)
+            <= len(lines) // 10):  # a line or two with no end (a formula, a citation)
         return [(start + k, [line]) for k, line in enumerate(lines)]
     if (len(lines) == 2 and len(lines[0].strip()) <= TITLE_LINE
             and all(heading_like([line]) for line in lines)):
@@ -230,7 +237,7 @@ def parse_text_export(text: str) -> TextPage:
                 d.body, d.title = [[d.title]], None  # a lone line: its words are kept
             md = to_markdown(d.body)
             posts.append(TextPost(d.title or derive_title(md), md,
-                                  derived_title=d.title is None, line=d.line))
+                                  derived_title=d.title is None, line=d.line, doubt=d.doubt))
     for n, post in enumerate(posts):
         post.order = n
     if not posts:
