@@ -107,3 +107,20 @@ def test_a_post_titled_like_a_month_after_a_short_post_is_flagged_for_a_look(mak
     assert "line 7" in flagged[0]["reason"] and "split" in flagged[0]["reason"]
     text = "".join(p.read_text() for p in (proj.root / "posts").glob("*.md"))
     assert "second paragraph about the month" in text and "local elections" in text
+
+
+def test_an_archive_posts_line_of_tags_becomes_its_tags(make_project):
+    """F30: on a monthly archive page each post's line of commas is its tags, not its text."""
+    import yaml
+
+    proj, report = _cli_import(make_project, "archive-tags.txt")
+    posts = {}
+    for path in (proj.root / "posts").glob("*.md"):
+        _, fm, body = path.read_text().split("---\n", 2)
+        meta = yaml.safe_load(fm)
+        posts[meta["title"]] = (meta.get("tags"), body)
+    assert posts["Summer Rota Blues"][0] == ["rota", "staffing", "summer"]
+    assert posts["Why PCNs Need Managers"][0] == ["PCNs", "management", "leadership"]
+    assert "rota, staffing" not in posts["Summer Rota Blues"][1]
+    assert all("tags" in c["kept"] for c in report["created"] if c["title"] in (
+        "Summer Rota Blues", "Why PCNs Need Managers"))

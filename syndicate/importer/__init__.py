@@ -597,4 +597,4 @@ def _text_fields(f: Found) -> Fields:
 
 def _found(post: TextPost, source: str, page: int) -> Found:
     return Found(post.title, post.body, source, post.date, post.derived_title,
-                 order=(page, post.order), doubt=post.doubt)
+                 order=(page, post.order), doubt=post.doubt, tags=post.tags)

@@ -69,6 +69,7 @@ class TextPost:
     line: int = 0  # the line where it begins (its title, or its date on an archive page)
     notes: list[str] = field(default_factory=list)
     doubt: str | None = None  # what a person should check about where the post was split
+    tags: list[str] = field(default_factory=list)  # an archive post's line of tags
 
 
 @dataclass
@@ -363,6 +364,14 @@ def _archive_post(blocks: list[list[str]], when: dt.datetime | None, line: int) 
     if len(blocks) > 1 and heading_like(blocks[0]):
         title = blocks[0][0].strip()
         blocks = blocks[1:]
+    tags: list[str] = []
+    if len(blocks) > 1 and len(blocks[-1]) == 1 and _TAGS.match(blocks[-1][0].strip()):
+        tags = [t.strip() for t in blocks[-1][0].split(",")]
+        blocks = blocks[:-1]
     md = to_markdown(blocks)
     return TextPost(title or derive_title(md), md, when, derived_title=title is None,
-                    line=line)
+                    line=line, tags=tags)
+
+
+# an archive post's tag line: two or more short names between commas, no sentence
+_TAGS = re.compile(r"^[^\W_][\w&'’ -]{0,30}(?:\s*,\s*[^\W_][\w&'’ -]{0,30}){1,14}$")
