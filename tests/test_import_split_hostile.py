@@ -124,3 +124,17 @@ def test_an_archive_posts_line_of_tags_becomes_its_tags(make_project):
     assert "rota, staffing" not in posts["Summer Rota Blues"][1]
     assert all("tags" in c["kept"] for c in report["created"] if c["title"] in (
         "Summer Rota Blues", "Why PCNs Need Managers"))
+
+
+def test_an_impossible_archive_date_is_named_once_with_why(make_project):
+    """F14: the line named once, and why the badge is no date (the month's length)."""
+    proj = make_project()
+    shutil.copy(DATA / "archive-mixed.txt", proj.root / "archive-mixed.txt")
+    result = CliRunner().invoke(main, ["import", str(proj.root / "archive-mixed.txt"),
+                                       "--config", str(proj.root / "config.yaml")])
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert message.startswith("Error: "), message
+    assert "archive-mixed.txt:17: 'Feb 30' is not a date" in message, message
+    assert "line 17" not in message and "February 2019 has 28 days" in message
+    assert "Traceback" not in result.output

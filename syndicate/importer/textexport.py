@@ -337,17 +337,16 @@ def _archive_posts(blocks, archive: tuple[int, int] | None, badges) -> list[Text
             if current:
                 posts.append(_archive_post(current, when, start))
             if date[0] is None:
-                raise ExportError(f"line {no}: the date {shown!r} has no year, and the page "
-                                  "names none: add a line 'Archive for <Month>, <Year>' at "
-                                  "its top", no)
+                raise ExportError(f"the date {shown!r} has no year, and the page names "
+                                  "none: add a line 'Archive for <Month>, <Year>' at its top "
+                                  "(none of the page's posts was imported)", no)
             try:
                 when = dt.datetime(date[0], date[1], date[2], 12, 0)
                 if not YEARS[0] <= when.year <= YEARS[1]:
                     raise ValueError(when.year)
             except ValueError:
-                where = (f"{calendar.month_name[archive[1]]} {archive[0]}" if archive
-                         else str(date[0]))
-                raise ExportError(f"line {no}: {shown!r} is not a date in {where}",
+                raise ExportError(f"{shown!r} is not a date ({_why_no_date(*date)}); correct "
+                                  "it on the page (none of the page's posts was imported)",
                                   no) from None
             current, start = [], no
             continue
@@ -357,6 +356,17 @@ def _archive_posts(blocks, archive: tuple[int, int] | None, badges) -> list[Text
     if current:
         posts.append(_archive_post(current, when, start))
     return posts
+
+
+def _why_no_date(year: int, month: int, day: int) -> str:
+    """Why (year, month, day) names no day: a month past 12, a day past the month's end, a
+    year outside those an old post can have."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if not YEARS[0] <= year <= YEARS[1]:
+        return f"the year {year} is outside {YEARS[0]}-{YEARS[1]}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days"
 
 
 def _archive_post(blocks: list[list[str]], when: dt.datetime | None, line: int) -> TextPost:
