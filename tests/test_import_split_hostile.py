@@ -138,3 +138,17 @@ def test_an_impossible_archive_date_is_named_once_with_why(make_project):
     assert "archive-mixed.txt:17: 'Feb 30' is not a date" in message, message
     assert "line 17" not in message and "February 2019 has 28 days" in message
     assert "Traceback" not in result.output
+
+
+def test_a_page_date_alone_is_the_start_of_that_day_where_the_site_is(make_project):
+    """F20: ``<time datetime="2020-05-02">`` is written as a time with no zone (read in
+    site.timezone, as README says of a date alone), not as midnight UTC."""
+    proj = make_project({"page.html": (
+        '<html><body><article class="post hentry"><h2 class="entry-title">A day</h2>'
+        '<time datetime="2020-05-02">May 2</time><div class="entry-content"><p>Words of '
+        'the post.</p></div></article></body></html>')})
+    result = CliRunner().invoke(main, ["import", str(proj.root / "page.html"), "--config",
+                                       str(proj.root / "config.yaml")])
+    assert result.exit_code == 0, result.output
+    text = next((proj.root / "posts").glob("*.md")).read_text()
+    assert "date: 2020-05-02 00:00\n" in text or "date: '2020-05-02 00:00'\n" in text, text

@@ -243,6 +243,22 @@ def page_base(doc, name: str) -> str | None:
     return page or None
 
 
+def _day_start(value: str):
+    """A date alone (``datetime="2020-05-02"``): the start of that day where the site is
+    (a time with no zone, read in site.timezone), not midnight in London's winter."""
+    import datetime as dt
+
+    from .sources import in_years
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", value)
+    if not m:
+        return None
+    try:
+        return in_years(dt.datetime(*map(int, m.groups())))
+    except ValueError:
+        return None
+
+
 def from_html(data: bytes | str, name: str) -> list[Found]:
     if isinstance(data, bytes) and not re.search(rb"charset\s*=", data[:4096], re.I):
         # no charset declared: UTF-8 where it reads as UTF-8 (lxml would take Latin-1)
@@ -279,7 +295,7 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue
-        date = parse_date(str(when)) if when else None
+        date = _day_start(str(when)) or parse_date(str(when)) if when else None
         out.append(Found(title or derive_title(body), body, name, date, derived_title=not title,
                          tags=tags, order=(0, n),
                          date_text=str(when) if when and date is None else None))
