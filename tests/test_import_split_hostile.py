@@ -152,3 +152,22 @@ def test_a_page_date_alone_is_the_start_of_that_day_where_the_site_is(make_proje
     assert result.exit_code == 0, result.output
     text = next((proj.root / "posts").glob("*.md")).read_text()
     assert "date: 2020-05-02 00:00\n" in text or "date: '2020-05-02 00:00'\n" in text, text
+
+
+def test_relative_links_of_a_saved_page_with_no_address_are_flagged(make_project):
+    """F33: a saved page (no URL, no <base>) with a root-relative link: the post is flagged
+    naming the address and what to do; a page with a <base> is not."""
+    proj, report = _cli_import(make_project, "xhtml-page.html")
+    reasons = [f["reason"] for f in report["flagged"]]
+    assert any("'/tags/old'" in r and "<base href" in r for r in reasons), reasons
+    page = (DATA / "xhtml-page.html").read_text()
+    (proj.root / "based.html").write_text(page.replace(
+        "<head>", '<head><base href="https://old.example/blog/"/>', 1))
+    for post in (proj.root / "posts").glob("*.md"):
+        post.unlink()  # so the page is imported again, not recognised
+    result = CliRunner().invoke(main, ["import", str(proj.root / "based.html"), "--json",
+                                       "--config", str(proj.root / "config.yaml")])
+    assert "<head>" in page and result.exit_code == 0, result.output
+    again = json.loads(result.stdout)
+    assert len(again["created"]) == 1, again
+    assert not any("relative" in f["reason"] for f in again["flagged"])

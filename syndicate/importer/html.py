@@ -168,6 +168,19 @@ def absolute_links_in(root, base: str) -> int:
     return changed
 
 
+def _relative_links(root) -> list[str]:
+    """The addresses in ``root`` that are relative (and so need the page's address)."""
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr, value in el.attrib.items():
+            if attr.lower() in ("href", "src", "poster") and value.strip() and not (
+                    value.strip().startswith(("#", "//")) or _SCHEME.match(value.strip())):
+                found.append(value.strip())
+    return found
+
+
 def absolute_links(fragment_html: str, base: str | None) -> tuple[str, int]:
     """A fragment of HTML with its relative addresses resolved against ``base`` (src, href,
     srcset, poster and the rest), and how many were; unchanged without an http(s) base."""
@@ -290,14 +303,22 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
             for meta in node.xpath(".//*[contains(@class, 'entry-meta')] | .//header"):
                 meta.getparent().remove(meta)
             body_node = node
+        left = []
         if is_absolute_base(base):
             absolute_links_in(body_node, base)
+        else:
+            left = _relative_links(body_node)
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue
         date = _day_start(str(when)) or parse_date(str(when)) if when else None
+        doubt = None
+        if left:
+            doubt = (f"{len(left)} relative address(es) left as written (such as {left[0]!r}), "
+                     "which point nowhere on the new site: import the page from its URL, or "
+                     "add <base href=\"its old address\"> to it")
         out.append(Found(title or derive_title(body), body, name, date, derived_title=not title,
-                         tags=tags, order=(0, n),
+                         tags=tags, order=(0, n), doubt=doubt,
                          date_text=str(when) if when and date is None else None))
     if not out:
         raise SourceError(f"{name}: no posts found on this page (expected <article> or "
