@@ -171,3 +171,24 @@ def test_relative_links_of_a_saved_page_with_no_address_are_flagged(make_project
     again = json.loads(result.stdout)
     assert len(again["created"]) == 1, again
     assert not any("relative" in f["reason"] for f in again["flagged"])
+
+
+def test_markdown_like_text_stays_text_and_script_code_is_no_text(make_project):
+    """F6: ``[brackets](x)`` written as text in a post's HTML stays text after publishing
+    (no link to a relative ``x``), and a script's code is not published as a paragraph."""
+    import feedparser
+
+    proj, _ = _cli_import(make_project, "rel-feed.rss")
+    post = next(p for p in (proj.root / "posts").glob("*.md") if "Markdownish" in p.read_text())
+    text = post.read_text()
+    assert r"\[brackets\](x)" in text, text
+    assert "alert(1)" not in text
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    entries = [e for e in feedparser.parse(proj.read("feed.xml")).entries
+               if "Markdownish" in e.get("title", "")]
+    assert entries
+    for e in entries:
+        html = " ".join(c.value for c in e.get("content", [])) + e.get("summary", "")
+        assert 'href="x"' not in html and "alert(1)" not in html
+        assert "[brackets](x)" in html

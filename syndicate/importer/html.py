@@ -74,7 +74,13 @@ class _Converter(MarkdownConverter):
         text = super().escape(text, parent_tags)
         if "_noformat" in parent_tags or "code" in parent_tags or "pre" in parent_tags:
             return text
+        text = re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)  # "[a](x)" as written, no link
         return _MARKER.sub(r"\1\\\2", text)
+
+    def convert_script(self, el, text, parent_tags):
+        return ""  # a script's code is no text of the post
+
+    convert_style = convert_noscript = convert_template = convert_script
 
 
 # where a line of text could begin with what Markdown reads as a list item or heading marker
@@ -95,7 +101,7 @@ def to_markdown(fragment_html: str) -> str:
         return "\n\n".join(p for p in paragraphs if p) + "\n"
     try:
         # a <br> as a backslash at the line's end: trailing spaces are stripped below
-        md = _Converter(heading_style="ATX", bullets="-", strip=["script", "style"],
+        md = _Converter(heading_style="ATX", bullets="-",
                         newline_style="backslash").convert(fragment_html)
     except RecursionError:  # nested deeper than a converter walking the tree can go
         return _plain(fragment_html)
