@@ -83,3 +83,24 @@ def test_a_feed_of_excerpts_and_the_full_page_make_one_full_post_each(make_proje
     missing = page_words - set(_words(text))
     # every word of the page is in a post (bar the page's furniture, a few words at most)
     assert len(missing) <= 5, sorted(missing)[:20]
+
+
+def test_a_merge_under_another_title_is_flagged(make_project):
+    """The same words under two titles are one post, but the merge is flagged naming both."""
+    body = ("The practice moved to a new building this spring, and the phones moved with it, "
+            "which nobody had planned for. Patients waited for an hour on the first morning.")
+    proj = make_project({
+        "old.rss": ('<rss version="2.0"><channel><title>B</title><link>https://o.example/</link>'
+                    "<description>d</description><item><title>Moving Day</title>"
+                    "<guid>https://o.example/?p=7</guid><pubDate>Fri, 08 Oct 2021 09:00:00 +0000"
+                    f"</pubDate><description>{body}</description></item></channel></rss>"),
+        "page.txt": f"The Big Move\n\n{body}\n\nNo Comments\n"})
+    result = CliRunner().invoke(main, ["import", str(proj.root / "old.rss"),
+                                       str(proj.root / "page.txt"), "--json", "--config",
+                                       str(proj.root / "config.yaml"),
+                                       "--date-by-order", "2021-10-15"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert len(report["created"]) == 1 and len(report["merged"]) == 1, report
+    flags = [f for f in report["flagged"] if f["title"] == "The Big Move"]
+    assert flags and "'Moving Day'" in flags[0]["reason"], report["flagged"]

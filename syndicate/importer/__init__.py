@@ -392,6 +392,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             merged = {**entry, **fields.all_dropped(
                 f"already imported: {entry['file']} is this post").to_dict()}
             report.merged.append(merged)
+            if not f.derived_title and _title_key(f.title) != _title_key(match.title):
+                report.flagged.append({**entry, "reason": (
+                    f"merged by its words into {entry['file']}, titled {match.title!r}: if "
+                    "they are two posts, import this source again into an empty posts/ "
+                    "folder and copy this one over")})
             if match.path in written:  # written by this run: the two versions make one
                 before, when = written[match.path]
                 both, when, combined = _combine(before, when, f)
