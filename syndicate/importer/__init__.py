@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import count
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
 SHINGLE = 5
 SAME_POST = 0.6  # share of word 5-grams two versions of one post have in common, at least
+RETITLED = 0.99  # the same, for two versions under two titles: all the shorter's words
 
 
 class SourceError(SyndicateError):
@@ -489,6 +490,7 @@ def import_sources(settings: Settings, sources: list[str], *,
     shingled = [(f, _shingles(f.body)) for f in found]
     with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
+    written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
@@ -511,8 +513,27 @@ def import_sources(settings: Settings, sources: list[str], *,
             doubt = None
         if match is not None:
             entry["file"] = _rel(match.path, settings)
-            report.merged.append({**entry, **fields.all_dropped(
-                f"already imported: {entry['file']} is this post").to_dict()})
+            merged = {**entry, **fields.all_dropped(
+                f"already imported: {entry['file']} is this post").to_dict()}
+            report.merged.append(merged)
+            if not f.derived_title and _title_key(f.title) != _title_key(match.title):
+                report.flagged.append({**entry, "reason": (
+                    f"merged by its words into {entry['file']}, titled {match.title!r}: if "
+                    "they are two posts, import this source again into an empty posts/ "
+                    "folder and copy this one over")})
+            if match.path in written:  # written by this run: the two versions make one
+                before, when = written[match.path]
+                both, when, combined = _combine(before, when, f)
+                if combined:
+                    merged["combined"] = combined
+                    written[match.path] = (both, when)
+                    match.shingles = match.shingles | shingles
+                    if not dry_run:
+                        _write_atomic(match.path, post_text(both, when))
+            elif len(shingles - match.shingles) > max(len(shingles) // 5, 1):
+                report.flagged.append({**entry, "reason": (
+                    f"this source has text that {entry['file']} lacks (the file was kept as "
+                    "it is); compare the two and copy over what is missing")})
             continue
         date = f.date or dates.get(id(f))
         if date is None:
@@ -536,6 +557,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                                      f"({exc.strerror or exc}); {f.title!r} was not imported")
                 continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source), rare)
+        written[path] = (f, date)
         entry["file"] = _rel(path, settings)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
@@ -555,6 +577,32 @@ def import_sources(settings: Settings, sources: list[str], *,
 
         fetch_images(with_images, settings, report)
     return report
+
+
+def _combine(first: Found, when: dt.datetime, other: Found):
+    """One post met in two sources of one run (a feed of excerpts, a page of full text):
+    the longer text, the real title, the guid and the source's own date, whichever gave
+    them. (the post, its date, what was taken from ``other``)"""
+    took = []
+    both = first
+    if len(_words(other.body)) > len(_words(first.body)):
+        both = replace(both, body=other.body, attachments=other.attachments or both.attachments)
+        took.append(f"text: the longer version, from {other.source}")
+    if not both.guid and other.guid:
+        both = replace(both, guid=other.guid)
+        took.append(f"guid from {other.source}")
+    if first.date is None and other.date is not None:
+        both, when = replace(both, date=other.date), other.date
+        took.append(f"date from {other.source}")
+    if first.derived_title and not other.derived_title:
+        both = replace(both, title=other.title, derived_title=False)
+        took.append(f"title from {other.source}")
+    if not both.summary and other.summary:
+        both = replace(both, summary=other.summary)
+    if other.tags and set(other.tags) - set(both.tags):
+        both = replace(both, tags=[*both.tags, *(t for t in other.tags if t not in both.tags)])
+        took.append(f"tags from {other.source}")
+    return both, when, took
 
 
 def post_text(found: Found, date: dt.datetime | None) -> str:
@@ -621,9 +669,27 @@ def _match(f: Found, shingles: set[int], known: list[_Known]):
             if not same_source or _similar(shingles, k.shingles) >= SAME_POST:
                 return k, None
             clash = clash or k
-        elif not same_source and _similar(shingles, k.shingles) >= SAME_POST:
+        elif not same_source and _alike(f, shingles, k):
             return k, None
     return None, clash
+
+
+def _title_key(title: str) -> str:
+    return " ".join(_WORD.findall(title.lower()))
+
+
+def _alike(f: Found, shingles: set[int], k: _Known) -> bool:
+    """Whether ``f`` is the known post by its words. Under one title, the shorter version
+    held in the longer is enough (an excerpt and the full text, however short the excerpt).
+    Under two titles, sharing most words is not: two issues of a newsletter share a long
+    standing intro and differ in one line of news; they are one post only if every word of
+    the shorter is in the longer (one version with a subtitle or a signature added)."""
+    if f.derived_title:  # a title made from the opening sentence says nothing either way
+        return _similar(shingles, k.shingles) >= SAME_POST
+    if _title_key(f.title) == _title_key(k.title) and shingles and k.shingles:
+        small = min(len(shingles), len(k.shingles))
+        return len(shingles & k.shingles) / small >= SAME_POST
+    return _similar(shingles, k.shingles) >= RETITLED
 
 
 def _rel(path: Path, settings: Settings) -> str:
@@ -667,4 +733,4 @@ def _text_fields(f: Found) -> Fields:
 
 def _found(post: TextPost, source: str, page: int) -> Found:
     return Found(post.title, post.body, source, post.date, post.derived_title,
-                 order=(page, post.order))
+                 order=(page, post.order), doubt=post.doubt, tags=post.tags)

@@ -24,6 +24,31 @@ _FURNITURE = (".//*[contains(@class, 'comments') or contains(@class, 'sharedaddy
               "self::style or self::form]")
 
 
+# what is not the author's post, wherever it is on the page: readers' comments, and the
+# "related posts" teasers a theme shows under a post (each an article of its own)
+_NOT_POSTS_ID = frozenset({"comments", "respond", "jp-relatedposts", "related-posts"})
+_NOT_POSTS_CLASS = re.compile(r"^(?:comments?(?:-(?:area|list|body|content|respond))?|"
+                              r"commentlist|related(?:[-_]\w+)?|"
+                              r"\w+[-_]related(?:[-_]\w+)*|yarpp-related|crp_related)$")
+
+
+def _drop_not_posts(doc) -> None:
+    """Take comment sections and related-post teasers off the page before posts are looked
+    for, so no reader's comment and no teaser of another post becomes a post."""
+    gone = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        classes = (el.get("class") or "").split()
+        if ((el.get("id") or "").strip().lower() in _NOT_POSTS_ID
+                or any(_NOT_POSTS_CLASS.match(c.lower()) for c in classes)):
+            gone.append(el)
+    for el in gone:
+        parent = el.getparent()
+        if parent is not None and not any(a in gone for a in el.iterancestors()):
+            parent.remove(el)
+
+
 def _first(node, xpath: str):
     found = node.xpath(xpath)
     return found[0] if found else None
@@ -56,7 +81,13 @@ def _converter():
             text = super().escape(text, parent_tags)
             if "_noformat" in parent_tags or "code" in parent_tags or "pre" in parent_tags:
                 return text
+            text = re.sub(r"(?<!\\)([\[\]])", r"\\\1", text)  # "[a](x)" as written, no link
             return _MARKER.sub(r"\1\\\2", text)
+
+        def convert_script(self, el, text, parent_tags):
+            return ""  # a script's code is no text of the post
+
+        convert_style = convert_noscript = convert_template = convert_script
 
     return _Converter
 
@@ -79,7 +110,7 @@ def to_markdown(fragment_html: str) -> str:
         return "\n\n".join(p for p in paragraphs if p) + "\n"
     try:
         # a <br> as a backslash at the line's end: trailing spaces are stripped below
-        md = _converter()(heading_style="ATX", bullets="-", strip=["script", "style"],
+        md = _converter()(heading_style="ATX", bullets="-",
                         newline_style="backslash").convert(fragment_html)
     except RecursionError:  # nested deeper than a converter walking the tree can go
         return _plain(fragment_html)
@@ -150,6 +181,19 @@ def absolute_links_in(root, base: str) -> int:
                     continue
                 changed += 1
     return changed
+
+
+def _relative_links(root) -> list[str]:
+    """The addresses in ``root`` that are relative (and so need the page's address)."""
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr, value in el.attrib.items():
+            if attr.lower() in ("href", "src", "poster") and value.strip() and not (
+                    value.strip().startswith(("#", "//")) or _SCHEME.match(value.strip())):
+                found.append(value.strip())
+    return found
 
 
 def absolute_links(fragment_html: str, base: str | None) -> tuple[str, int]:
@@ -227,6 +271,22 @@ def page_base(doc, name: str) -> str | None:
     return page or None
 
 
+def _day_start(value: str):
+    """A date alone (``datetime="2020-05-02"``): the start of that day where the site is
+    (a time with no zone, read in site.timezone), not midnight in London's winter."""
+    import datetime as dt
+
+    from .sources import in_years
+
+    m = re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})\s*", value)
+    if not m:
+        return None
+    try:
+        return in_years(dt.datetime(*map(int, m.groups())))
+    except ValueError:
+        return None
+
+
 def from_html(data: bytes | str, name: str) -> list[Found]:
     if isinstance(data, bytes) and not re.search(rb"charset\s*=", data[:4096], re.I):
         # no charset declared: UTF-8 where it reads as UTF-8 (lxml would take Latin-1)
@@ -237,6 +297,7 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
     except (ValueError, lxml_html.etree.ParserError) as exc:
         raise SourceError(f"{name}: not an HTML page ({exc})") from None
     base = page_base(doc, name)
+    _drop_not_posts(doc)
     nodes = doc.xpath(_POSTS)
     outer = set(nodes)
     nodes = [n for n in nodes if not any(a in outer for a in n.iterancestors())]
@@ -257,14 +318,22 @@ def from_html(data: bytes | str, name: str) -> list[Found]:
             for meta in node.xpath(".//*[contains(@class, 'entry-meta')] | .//header"):
                 meta.getparent().remove(meta)
             body_node = node
+        left = []
         if is_absolute_base(base):
             absolute_links_in(body_node, base)
+        else:
+            left = _relative_links(body_node)
         body = to_markdown(lxml_html.tostring(body_node, encoding="unicode"))
         if not body.strip():
             continue
-        date = parse_date(str(when)) if when else None
+        date = _day_start(str(when)) or parse_date(str(when)) if when else None
+        doubt = None
+        if left:
+            doubt = (f"{len(left)} relative address(es) left as written (such as {left[0]!r}), "
+                     "which point nowhere on the new site: import the page from its URL, or "
+                     "add <base href=\"its old address\"> to it")
         out.append(Found(title or derive_title(body), body, name, date, derived_title=not title,
-                         tags=tags, order=(0, n),
+                         tags=tags, order=(0, n), doubt=doubt,
                          date_text=str(when) if when and date is None else None))
     if not out:
         raise SourceError(f"{name}: no posts found on this page (expected <article> or "

@@ -78,6 +78,18 @@ class Draft:
     section: int = 0  # paragraphs since the last subheading
     questions: int = 0  # subheadings that are questions (a Q&A post)
     headings: set[str] = field(default_factory=set)  # its title and subheadings, normalised
+    subheadings: int = 0
+    guess: tuple[int, str] | None = None  # a lone subheading that may be a post's title
+
+    @property
+    def doubt(self) -> str | None:
+        """What a person should check: a post with one subheading, a few paragraphs in, may
+        be two posts (a newsletter titled "March 2020" after a short post)."""
+        if self.guess is None or self.subheadings != 1:
+            return None
+        line, text = self.guess
+        return (f"line {line}: {text!r} was read as a subheading of this post; if it is the "
+                "title of a post of its own, split the post there")
 
     def __post_init__(self) -> None:
         if self.title:
@@ -93,8 +105,8 @@ def split_posts(blocks: list[Block]) -> list[Draft]:
       first is a question put to the reader, which closes the post before);
     - a lone heading-like line after a post-sized run (``SHORT_POST`` paragraphs, a short post
       perhaps ending in a colon where a list was lost) of a post with no subheadings yet; in a
-      Q&A post (question subheadings a few paragraphs apart), a statement after
-      ``SHORT_POST`` paragraphs, or a question after or before ``LONG_ANSWER`` of them.
+      Q&A post (question subheadings a few paragraphs apart), a statement (its subheadings
+      are questions), or a question after or before ``LONG_ANSWER`` paragraphs.
     It never does inside a list that lost its bullets (``LIST_ITEMS`` or more short lines, no
     question among them, after a line ending in a colon), when it repeats the post's title or
     one of its questions, or when nothing but footnotes or furniture follows it (a closing
@@ -170,6 +182,7 @@ def _place_run(run: list[tuple[int, str]], follows: str, following: int, cur: Dr
         for _, text in lines:
             cur.body.append([text])
             if subheading:
+                cur.subheadings += 1
                 cur.questions += _question(text)
                 cur.section = 0
                 cur.headings.add(_norm(text))
@@ -205,12 +218,15 @@ def _place_run(run: list[tuple[int, str]], follows: str, following: int, cur: Dr
         return
     if cur.questions:
         begins = (cur.section >= LONG_ANSWER or following >= LONG_ANSWER
-                  or (not _question(text) and cur.section >= SHORT_POST))
+                  or (not _question(text) and cur.section >= 1))
     else:
         begins = cur.paragraphs >= SHORT_POST
     if begins:
         start(text, line)
     else:
+        if (not cur.questions and not cur.subheadings
+                and not re.search(r"[,;!?]", text)):  # a title, not an exclamation
+            cur.guess = (line, text)
         keep(run, True)
 
 

@@ -68,6 +68,8 @@ class TextPost:
     order: int = 0  # position on its page
     line: int = 0  # the line where it begins (its title, or its date on an archive page)
     notes: list[str] = field(default_factory=list)
+    doubt: str | None = None  # what a person should check about where the post was split
+    tags: list[str] = field(default_factory=list)  # an archive post's line of tags
 
 
 @dataclass
@@ -109,7 +111,32 @@ def _paragraphs(lines: list[tuple[int, str | None]]) -> list[Block]:
             current.append(line.rstrip())
     if current:
         blocks.append((start, current))
-    return blocks
+    return [part for block in blocks for part in _unglue(block)]
+
+
+LONG_LINE = 150  # characters: longer than any hard wrap, so a line this long is a paragraph
+TITLE_LINE = 60  # characters: a title above its subtitle with no blank line between
+
+
+_ENDED = re.compile(r"[.!?:;…][\"'”’)\]]*\s*$|\[\^?\w{1,4}\]\s*$")  # a sentence's end
+
+
+def _unglue(block: Block) -> list[Block]:
+    """A block that is really several: paragraphs copied from a browser come one long line
+    each with no blank line between (two lines past any wrap width say so), and a title may
+    sit right on its subtitle (two short heading-like lines). Each becomes a block of its own.
+    A hard-wrapped paragraph, however wide, has most lines end mid-sentence: it stays whole."""
+    start, lines = block
+    if lines is None:
+        return [block]
+    if (sum(len(line) > LONG_LINE for line in lines) >= 2
+            and sum(not (_ENDED.search(line) or heading_like([line])) for line in lines)
+            <= len(lines) // 10):  # a line or two with no end (a formula, a citation)
+        return [(start + k, [line]) for k, line in enumerate(lines)]
+    if (len(lines) == 2 and len(lines[0].strip()) <= TITLE_LINE
+            and all(heading_like([line]) for line in lines)):
+        return [(start, [lines[0]]), (start + 1, [lines[1]])]
+    return [block]
 
 
 def derive_title(body: str, limit: int = 60) -> str:
@@ -211,7 +238,7 @@ def parse_text_export(text: str) -> TextPage:
                 d.body, d.title = [[d.title]], None  # a lone line: its words are kept
             md = to_markdown(d.body)
             posts.append(TextPost(d.title or derive_title(md), md,
-                                  derived_title=d.title is None, line=d.line))
+                                  derived_title=d.title is None, line=d.line, doubt=d.doubt))
     for n, post in enumerate(posts):
         post.order = n
     if not posts:
@@ -310,17 +337,16 @@ def _archive_posts(blocks, archive: tuple[int, int] | None, badges) -> list[Text
             if current:
                 posts.append(_archive_post(current, when, start))
             if date[0] is None:
-                raise ExportError(f"line {no}: the date {shown!r} has no year, and the page "
-                                  "names none: add a line 'Archive for <Month>, <Year>' at "
-                                  "its top", no)
+                raise ExportError(f"the date {shown!r} has no year, and the page names "
+                                  "none: add a line 'Archive for <Month>, <Year>' at its top "
+                                  "(none of the page's posts was imported)", no)
             try:
                 when = dt.datetime(date[0], date[1], date[2], 12, 0)
                 if not YEARS[0] <= when.year <= YEARS[1]:
                     raise ValueError(when.year)
             except ValueError:
-                where = (f"{calendar.month_name[archive[1]]} {archive[0]}" if archive
-                         else str(date[0]))
-                raise ExportError(f"line {no}: {shown!r} is not a date in {where}",
+                raise ExportError(f"{shown!r} is not a date ({_why_no_date(*date)}); correct "
+                                  "it on the page (none of the page's posts was imported)",
                                   no) from None
             current, start = [], no
             continue
@@ -332,11 +358,30 @@ def _archive_posts(blocks, archive: tuple[int, int] | None, badges) -> list[Text
     return posts
 
 
+def _why_no_date(year: int, month: int, day: int) -> str:
+    """Why (year, month, day) names no day: a month past 12, a day past the month's end, a
+    year outside those an old post can have."""
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if not YEARS[0] <= year <= YEARS[1]:
+        return f"the year {year} is outside {YEARS[0]}-{YEARS[1]}"
+    days = calendar.monthrange(year, month)[1]
+    return f"{calendar.month_name[month]} {year} has {days} days"
+
+
 def _archive_post(blocks: list[list[str]], when: dt.datetime | None, line: int) -> TextPost:
     title = None
     if len(blocks) > 1 and heading_like(blocks[0]):
         title = blocks[0][0].strip()
         blocks = blocks[1:]
+    tags: list[str] = []
+    if len(blocks) > 1 and len(blocks[-1]) == 1 and _TAGS.match(blocks[-1][0].strip()):
+        tags = [t.strip() for t in blocks[-1][0].split(",")]
+        blocks = blocks[:-1]
     md = to_markdown(blocks)
     return TextPost(title or derive_title(md), md, when, derived_title=title is None,
-                    line=line)
+                    line=line, tags=tags)
+
+
+# an archive post's tag line: two or more short names between commas, no sentence
+_TAGS = re.compile(r"^[^\W_][\w&'’ -]{0,30}(?:\s*,\s*[^\W_][\w&'’ -]{0,30}){1,14}$")
