@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import feedparser
 import podcastparser
 import pytest
 
-from conftest import BASE_CONFIG, BUCKET, Project, png_bytes, post, s3_config, sidecar, tone
+from conftest import BASE_CONFIG, BUCKET, NOW, Project, png_bytes, post, s3_config, sidecar, tone
 
 
 def make(tmp_path: Path, name: str, files: dict, config: str = BASE_CONFIG) -> Project:
@@ -275,16 +278,23 @@ def test_failed_run_leftovers_of_an_item_taken_back_are_deleted(tmp_path):
     assert proj.run("publish").exit_code == 0
     proj.write("episodes/002-secret.mp3", tone(1.5, freq=550))
     proj.write("episodes/002-secret.yaml", sidecar("Secret", "2026-10-05 08:00"))
-    feed = proj.public("podcast.xml")
-    saved = feed.read_bytes()
-    feed.unlink()
-    feed.mkdir()  # the feeds cannot be written: the run fails after the media went up
-    res = proj.run("publish")
-    assert res.exit_code == 1, res.output
-    media = sorted(p.name for p in proj.public("media").iterdir())
+    media_dir = proj.public("media")
+    # the run is killed as soon as the new episode's audio has landed (media go up first)
+    proc = subprocess.Popen([sys.executable, "-m", "syndicate", "publish", "--config",
+                             str(proj.root / "config.yaml"), "--now", NOW], cwd=proj.root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(p.name.startswith("002-secret-") for p in media_dir.iterdir()):
+                proc.kill()
+                break
+            time.sleep(0.001)
+    finally:
+        proc.kill()
+        proc.wait()
+    media = sorted(p.name for p in media_dir.iterdir())
     assert any(n.startswith("002-secret-") for n in media)  # the leftover
-    feed.rmdir()
-    feed.write_bytes(saved)
     proj.write("episodes/002-secret.yaml", sidecar("Secret", "2026-10-05 08:00", draft="true"))
     res = proj.run("publish")
     assert res.exit_code == 0, res.output

@@ -65,7 +65,9 @@ def read(body: bytes, name: str) -> Manifest:
         raise DamagedManifest(f"{name}: 'site_url' must be text, got {_kind(site_url)}")
     state = None
     if data.get("generation") is not None or data.get("catalog") is not None:
-        state = generations.checked(data)
+        # (the manifest's own "site" is the site's id, not a folder state's address)
+        state = generations.checked({"generation": data.get("generation"),
+                                     "catalog": data.get("catalog")})
         if state is None:
             raise DamagedManifest(f"{name}: 'generation' must be a whole number and 'catalog' "
                                   f"text, got {_short(data.get('generation'))} and "
