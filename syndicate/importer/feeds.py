@@ -8,6 +8,7 @@ Each entry's fields are accounted for (kept, changed, dropped) for the migration
 
 from __future__ import annotations
 
+import re
 import xml.sax
 
 import feedparser
@@ -66,8 +67,11 @@ def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_fie
         fields.drop("link", link_why)
     elif old_link:
         fields.change("link", f"the post gets its own address on this site (it was {old_link})")
-    if entry.get("author") or entry.get("authors"):
-        fields.drop("author", "a site has one author: site.author in config.yaml")
+    if _author(entry):
+        fields.keep("author")
+    elif entry.get("author") or entry.get("authors"):
+        fields.drop("author", "an email address only: a post names its author, never their "
+                              "address")
     for enc in entry.get("enclosures", []):
         fields.drop("enclosure", f"a blog post carries no enclosure ({enc.get('href', '')})")
     for media in (*entry.get("media_content", []), *entry.get("media_thumbnail", [])):
@@ -111,6 +115,9 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     for n, entry in enumerate(parsed.entries):
         item = items[n] if items else None
         content = entry.get("content")
+        # an Atom content given out of line (src=) holds no text: the summary, then the link
+        out_of_line = _content_src(content)
+        content = [c for c in content or [] if (c.get("value") or "").strip()] or None
         html = content[0].value if content else entry.get("summary", "")
         target, permalink = link_post(item, site)
         # (feedparser's link may be the guid, made a link: only the XML's own link counts)
@@ -132,6 +139,12 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                 and entry.get("title"):
             body = f"<{target or old_link}>\n"  # a link post: its title and where it pointed
             doubt = "no text in the feed, only a link: the post is that link"
+        if out_of_line:
+            body = (body.rstrip() + "\n\n" if body.strip() else "") + f"<{out_of_line}>\n"
+            doubt = "; ".join(filter(None, [doubt, (
+                f"the feed gives the full text only at {out_of_line}: the post is "
+                f"{'the summary and ' if html else ''}that link; paste the text in if it "
+                "should be here")]))
         media = _enclosures(entry)
         if media:
             body = (body.rstrip() + "\n\n" if body.strip() else "") + "".join(
@@ -168,7 +181,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                  updated_kept=updated is not None, content_why=why, link=target,
                  link_why=link_why, old_link=old_link if target is None else None,
                  summary=summary if summary else ("" if item and item.has_summary else None))
-        out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
+        found = Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n), doubt=doubt,
@@ -177,12 +190,37 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                          if when is None else None,
                          link=target, updated=updated, summary=summary,
                          date_field=date_field, line=item.line if item else None,
-                         fields=fields))
+                         fields=fields)
+        if _author(entry):
+            found.extra["author"] = _author(entry)
+        out.append(found)
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
     return out
+
+
+_EMAIL = re.compile(r"[^\s()<>]+@[^\s()<>]+")
+
+
+def _author(entry) -> str | None:
+    """The entry's author's name, never an email address (RSS writes ``email (Name)``, which
+    feedparser splits wrongly at times: the name is read from the text as written), or None."""
+    written = entry.get("author") or ""
+    if not written:
+        written = next((p.get("name") or "" for p in entry.get("authors") or []), "")
+    name = " ".join(_EMAIL.sub(" ", written).replace("()", " ").split()).strip(" ()<>,")
+    return name[:200] or None
+
+
+def _content_src(content) -> str | None:
+    """The http(s) address of an Atom content given out of line (``src=``) and empty."""
+    for c in content or []:
+        src = (c.get("src") or "").strip()
+        if src.startswith(("http://", "https://")) and not (c.get("value") or "").strip():
+            return src
+    return None
 
 
 def _enclosures(entry) -> list[tuple[str, str]]:
