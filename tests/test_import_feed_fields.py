@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 
 import feedparser
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, DATA
+from syndicate.when import _ZONES, feed_date
 
 IMPORT = DATA / "import"
 
@@ -45,3 +49,27 @@ def test_a_feed_entry_keeps_its_author_as_imports_of_wordpress_do(make_project):
     assert "author: Guest Writer\n" in (proj.root / entry["file"]).read_text()
     others = [e for e in report["created"] if e["title"] != "Summary and content"]
     assert all("author:" not in (proj.root / e["file"]).read_text() for e in others)
+
+
+@pytest.mark.parametrize("name, title, written", [
+    ("podcast-dates-bad.xml", "Episode 6", "Fri, 05 Jun 2020 10:00:00 XYZ"),
+    ("podcast-dates-more.xml", "Episode 5", "Tue, 01 Jun 2020 10:00:00 GMT+1")])
+def test_a_zone_we_do_not_know_is_no_date_never_utc(make_project, name, title, written):
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / name, "--audio", "keep-url", "--json")
+    report = json.loads(result.output)
+    assert title not in {e["title"] for e in report["created"]}, result.output
+    (entry,) = [e for e in report["skipped"] if e["title"] == title]
+    assert entry["reason"].startswith(f"pubDate {written!r} is not a date (line ")
+    assert not list((proj.root / "episodes").glob("*-" + title.lower().replace(" ", "-")
+                                                  + ".yaml"))
+
+
+_zone = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ+-1"), min_size=1, max_size=6)
+
+
+@given(zone=_zone.filter(lambda z: z[0].isalpha() and z.upper() not in _ZONES),
+       hour=st.integers(0, 23))
+def test_any_unknown_zone_name_reads_as_no_date(zone, hour):
+    assert feed_date(f"Mon, 01 Jun 2020 {hour:02d}:00:00 {zone}") is None
+    assert feed_date(f"Mon, 01 Jun 2020 {hour:02d}:00:00 GMT") is not None
