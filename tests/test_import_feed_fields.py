@@ -73,3 +73,21 @@ _zone = st.text(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ+-1"), min_size=1, ma
 def test_any_unknown_zone_name_reads_as_no_date(zone, hour):
     assert feed_date(f"Mon, 01 Jun 2020 {hour:02d}:00:00 {zone}") is None
     assert feed_date(f"Mon, 01 Jun 2020 {hour:02d}:00:00 GMT") is not None
+
+
+def test_another_shows_feed_never_replaces_the_migrated_shows_guid(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    first = _import(proj, IMPORT / "podcast-show-a.xml", "--audio", "keep-url")
+    assert first.exit_code == 0, first.output
+    assert proj.run("publish").exit_code == 0
+    guid = b"<podcast:guid>aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee</podcast:guid>"
+    assert guid in proj.read("podcast.xml")
+    other = _import(proj, IMPORT / "podcast-show-b.xml", "--audio", "keep-url")
+    assert other.exit_code == 1
+    assert "podcast-show-b.xml: this is another show (podcast:guid 11111111-2222-3333-4444-" \
+           "555555555555)" in other.output
+    assert not [p for p in (proj.root / "episodes").glob("*.yaml") if "other" in p.name]
+    again = _import(proj, IMPORT / "podcast-show-a.xml", "--audio", "keep-url")
+    assert again.exit_code == 0, again.output  # the show itself, imported again: merged
+    assert proj.run("publish").exit_code == 0
+    assert guid in proj.read("podcast.xml")

@@ -55,6 +55,17 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
             "old host) and import again")
         return
+    if feed.guid:
+        with open_catalog(settings.catalog_path) as cat:
+            kept = cat.get_meta("podcast_guid_imported")
+        if kept and kept.strip().lower() != feed.guid.strip().lower():
+            report.errors.append(
+                f"{source}: this is another show (podcast:guid {feed.guid[:100]}): the show "
+                f"here was migrated with podcast:guid {kept}, which podcast apps follow, and "
+                "one site publishes one show; its episodes are not imported: import it into a "
+                "site of its own (or, if it is this show under a new guid, remove the "
+                "<podcast:guid> line from a copy of the feed and import that)")
+            return
     report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     known = _known_guids(folder)
@@ -156,6 +167,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)
+            cat.set_meta("podcast_guid_imported", feed.guid)  # the show: no other replaces it
         report.podcast_guid = feed.guid
 
 
