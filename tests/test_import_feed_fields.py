@@ -91,3 +91,24 @@ def test_another_shows_feed_never_replaces_the_migrated_shows_guid(make_project)
     assert again.exit_code == 0, again.output  # the show itself, imported again: merged
     assert proj.run("publish").exit_code == 0
     assert guid in proj.read("podcast.xml")
+
+
+@pytest.mark.parametrize("written", [" Podcast@Example.TEST ", "\n\towner@example.test\n",
+                                     "OWNER@EXAMPLE.TEST"])
+def test_a_locked_feed_moves_when_its_owner_is_ours_whatever_the_blank_space(
+        make_project, tmp_path, written):
+    from xml.sax.saxutils import quoteattr
+
+    feed = (IMPORT / "podcast-locked-self-ws.xml").read_text()
+    start = feed.index('owner="')
+    end = feed.index('"', start + 7)
+    owner = "owner@example.test" if "owner" in written.lower() else "podcast@example.test"
+    src = tmp_path / "locked.xml"
+    src.write_text(feed[:start] + "owner=" + quoteattr(written) + feed[end + 1:])
+    proj = make_project({}, config=BASE_CONFIG.replace("owner@example.test", owner))
+    result = _import(proj, src, "--audio", "keep-url")
+    assert result.exit_code == 0, result.output
+    assert list((proj.root / "episodes").glob("*.yaml"))
+    other = proj.run("import", str(src), "--audio", "keep-url", "--config",
+                     str(proj.root / "config.yaml"))
+    assert other.exit_code == 0  # merged, still ours

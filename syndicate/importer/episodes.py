@@ -47,7 +47,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
     host (the sidecar names its URL, size and duration) instead of downloading it."""
     owner = settings.config.podcast.owner.email
-    if feed.locked and (feed.owner_email or "").lower() != owner.lower():
+    if feed.locked and (feed.owner_email or "").strip().lower() != owner.strip().lower():
         report.errors.append(
             f"{source}: the feed is locked (podcast:locked yes) to its owner "
             f"{feed.owner_email or '(no email given in the feed)'}, and podcast.owner.email in "

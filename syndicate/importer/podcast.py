@@ -271,8 +271,8 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     normalise(root)
     ch = root.find("channel")
     locked = ch.find("podcast:locked", NS)
-    owner = (locked.get("owner") if locked is not None else None) or _text(
-        ch, "itunes:owner/itunes:email")
+    owner = " ".join((locked.get("owner") or "").split()) if locked is not None else None
+    owner = owner or _text(ch, "itunes:owner/itunes:email")  # (_text trims it too)
     feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid"),
                        locked=is_locked(ch), owner_email=owner)
     show_explicit = _explicit(_text(ch, "itunes:explicit"))
