@@ -112,3 +112,19 @@ def test_a_locked_feed_moves_when_its_owner_is_ours_whatever_the_blank_space(
     other = proj.run("import", str(src), "--audio", "keep-url", "--config",
                      str(proj.root / "config.yaml"))
     assert other.exit_code == 0  # merged, still ours
+
+
+def test_a_blog_enclosure_with_a_relative_address_is_linked_like_an_absolute_one(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / "blog-relative-enclosure.rss", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    want = {"With a recording": "https://old.example/blog/rec.m4a",
+            "Rooted recording": "https://old.example/media/two.mp3",
+            "Absolute recording": "https://cdn.example/three.mp3"}
+    files = {e["title"]: e["file"] for e in report["created"]}
+    assert set(want) <= set(files) and len(files) == 7
+    flagged = {f["title"]: f["reason"] for f in report["flagged"]}
+    for title, url in want.items():
+        assert f"]({url})" in (proj.root / files[title]).read_text()
+        assert url in flagged[title]

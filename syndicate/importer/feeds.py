@@ -145,7 +145,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                 f"the feed gives the full text only at {out_of_line}: the post is "
                 f"{'the summary and ' if html else ''}that link; paste the text in if it "
                 "should be here")]))
-        media = _enclosures(entry)
+        media = _enclosures(entry, base)
         if media:
             body = (body.rstrip() + "\n\n" if body.strip() else "") + "".join(
                 f"- [{kind or 'enclosure'}]({url})\n" for url, kind in media)
@@ -223,11 +223,13 @@ def _content_src(content) -> str | None:
     return None
 
 
-def _enclosures(entry) -> list[tuple[str, str]]:
-    """(address, type) of each http(s) enclosure of a blog entry (audio, video, a file)."""
+def _enclosures(entry, base: str | None) -> list[tuple[str, str]]:
+    """(address, type) of each http(s) enclosure of a blog entry (audio, video, a file), a
+    relative one resolved against the entry's base like the addresses in its text."""
     out = []
     for enc in entry.get("enclosures", []):
         url = (enc.get("href") or "").strip()
+        url = (resolve(base, url) or "") if url and is_absolute_base(base) else url
         if url.startswith(("http://", "https://")) and (url, enc.get("type")) not in out:
             out.append((url, (enc.get("type") or "").strip()[:60]))
     return out
