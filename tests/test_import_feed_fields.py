@@ -3,9 +3,11 @@ the feed side): out-of-line Atom content, entry authors, zone abbreviations, loc
 
 from __future__ import annotations
 
+import io
 import json
 
 import feedparser
+import podcastparser
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,3 +130,19 @@ def test_a_blog_enclosure_with_a_relative_address_is_linked_like_an_absolute_one
     for title, url in want.items():
         assert f"]({url})" in (proj.root / files[title]).read_text()
         assert url in flagged[title]
+
+
+def test_relative_episode_addresses_are_resolved_against_xml_base(make_project):
+    """(Not the channel's link: podcast apps resolve them as XML does.)"""
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / "podcast-xml-base.xml", "--audio", "keep-url", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["skipped"] == []
+    got = {e["title"]: e.get("audio_url") for e in report["created"]}
+    assert got == {"Rel one": "https://media.example/show/ep1.mp3",
+                   "Rel two": "https://media.example/show/ep1.mp3?v=2"}
+    assert proj.run("publish").exit_code == 0
+    feed = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    assert sorted(e["enclosures"][0]["url"] for e in feed["episodes"]) == [
+        "https://media.example/show/ep1.mp3", "https://media.example/show/ep1.mp3?v=2"]

@@ -264,10 +264,25 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     return out
 
 
+def _base_of(item, base_url: str | None) -> str | None:
+    """What an item's relative addresses are resolved against: the ``xml:base`` in effect on
+    it (itself relative to ``base_url``), else ``base_url``."""
+    try:
+        written = item.base
+    except ValueError:
+        written = None
+    if not written or not written.strip():
+        return base_url
+    try:
+        return urljoin(base_url or "", written.strip())
+    except ValueError:
+        return base_url
+
+
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     """The show and its episodes from a parsed RSS document (``lxml`` root element); relative
-    addresses are resolved against ``base_url`` (where the feed was fetched), else against the
-    channel's link."""
+    addresses are resolved against the ``xml:base`` in effect, else ``base_url`` (where the feed
+    was fetched), else the channel's link."""
     normalise(root)
     ch = root.find("channel")
     locked = ch.find("podcast:locked", NS)
@@ -291,7 +306,8 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                                   "guid": _text(item, "guid"),
                                   "reason": "no enclosure: not an episode"})
             continue
-        url = urljoin(base_url or "", enc.get("url").strip())
+        item_base = _base_of(item, base_url)
+        url = urljoin(item_base or "", enc.get("url").strip())
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             feed.left_out.append({
                 "title": title or _text(item, "guid") or url[:200],
@@ -307,7 +323,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
-        _fields_left(item, enc, ep, base_url)
+        _fields_left(item, enc, ep, item_base)
         feed.episodes.append(ep)
     return feed
 
