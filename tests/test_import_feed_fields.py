@@ -146,3 +146,15 @@ def test_relative_episode_addresses_are_resolved_against_xml_base(make_project):
     feed = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
     assert sorted(e["enclosures"][0]["url"] for e in feed["episodes"]) == [
         "https://media.example/show/ep1.mp3", "https://media.example/show/ep1.mp3?v=2"]
+
+
+def test_an_atom_title_of_markup_keeps_its_words_not_its_tags(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / "atom-markup-titles.atom", "--json")
+    assert result.exit_code == 0, result.output
+    files = {e["title"]: e["file"] for e in json.loads(result.output)["created"]}
+    assert set(files) == {"XHTML title", "Tides & boats", "Why <b> tags matter"}
+    assert files["XHTML title"].endswith("-xhtml-title.md")
+    assert proj.run("publish").exit_code == 0
+    titles = {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
+    assert {"XHTML title", "Tides & boats"} <= titles

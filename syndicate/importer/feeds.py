@@ -111,6 +111,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     if not site and not items:  # (feedparser's link may be the feed's id: only http(s) counts)
         site = resolve(feed_url, parsed.feed.get("link"))
         site = site if is_absolute_base(site) else None
+    atom = root is not None and isinstance(root.tag, str) and root.tag.endswith("}feed")
     out = []
     for n, entry in enumerate(parsed.entries):
         item = items[n] if items else None
@@ -173,7 +174,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
             summary = " ".join(_plain_text(entry.get("summary")).split()) or None
             if summary == " ".join(_plain_text(content[0].value).split()):
                 summary = None  # the content again: nothing of its own
-        title = " ".join((entry.get("title") or "").split())
+        title = _title(entry, atom)
         fields = Fields()
         why = [f"{resolved} relative address{'es' if resolved != 1 else ''} resolved against "
                f"{base}"] if resolved else []
@@ -199,6 +200,16 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
     return out
+
+
+def _title(entry, atom: bool) -> str:
+    """The entry's title as plain words: an Atom title of type html or xhtml says it is markup,
+    so its tags go and its words stay (an RSS title is taken as written: its type is a guess)."""
+    title = entry.get("title") or ""
+    kind = (entry.get("title_detail") or {}).get("type")
+    if kind == "application/xhtml+xml" or (atom and kind == "text/html"):
+        title = _plain_text(title)
+    return " ".join(title.split())
 
 
 _EMAIL = re.compile(r"[^\s()<>]+@[^\s()<>]+")
