@@ -158,3 +158,17 @@ def test_an_atom_title_of_markup_keeps_its_words_not_its_tags(make_project):
     assert proj.run("publish").exit_code == 0
     titles = {e.title for e in feedparser.parse(proj.read("feed.xml")).entries}
     assert {"XHTML title", "Tides & boats"} <= titles
+
+
+def test_a_garbled_duration_is_named_as_written_never_called_missing(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / "podcast-duration-odd.xml", "--audio", "keep-url",
+                     "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    reasons = [f["reason"] for f in report["flagged"]]
+    assert "itunes:duration '1h 2m' is not a duration (line 18), and the audio is kept at its "\
+           "URL; add 'duration:' to the sidecar" in reasons
+    assert not any(r.startswith("no itunes:duration") for r in reasons)
+    (file,) = [e["file"] for e in report["created"] if "1h 2m" in str(e["changed"])]
+    assert "1h 2m" in (proj.root / file).read_text()  # the sidecar's review: says so too

@@ -143,7 +143,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             continue
         if keep_url:
             extras[id(ep)] = _companions_at_urls(ep)
-        if keep_url and ep.duration is None:
+        if keep_url and ep.duration is None and ep.duration_text is not None:
+            where = f" (line {ep.duration_line})" if ep.duration_line else ""
+            doubt = (f"itunes:duration {ep.duration_text[:40]!r} is not a duration{where}, and "
+                     "the audio is kept at its URL; add 'duration:' to the sidecar")
+        elif keep_url and ep.duration is None:
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         if not dry_run:

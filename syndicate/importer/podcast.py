@@ -94,6 +94,8 @@ class FeedEpisode:
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
     date_text: str | None = None  # the pubDate as written, when it is no date
+    duration_text: str | None = None  # the itunes:duration as written, when it is no duration
+    duration_line: int | None = None  # ... and its line in the feed
     # what became of the item's fields, for the report: names kept; {"field", "why"} changed
     # or dropped
     kept: list[str] = field(default_factory=list)
@@ -390,7 +392,9 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         title=title or guid, guid=guid, date=date, date_text=date_text, line=item.sourceline,
         notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
         audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
-        duration=duration, kept=kept, changed=changed, dropped=dropped)
+        duration=duration, kept=kept, changed=changed, dropped=dropped,
+        duration_text=duration_text if duration is None else None,
+        duration_line=getattr(item.find("itunes:duration", NS), "sourceline", None))
 
 
 def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
