@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import BASE_CONFIG, DATA
+from conftest import BASE_CONFIG, DATA, serve, tone
 from syndicate.when import _ZONES, feed_date
 
 IMPORT = DATA / "import"
@@ -172,3 +172,61 @@ def test_a_garbled_duration_is_named_as_written_never_called_missing(make_projec
     assert not any(r.startswith("no itunes:duration") for r in reasons)
     (file,) = [e["file"] for e in report["created"] if "1h 2m" in str(e["changed"])]
     assert "1h 2m" in (proj.root / file).read_text()  # the sidecar's review: says so too
+
+
+def _page_host():
+    """An old host whose 'audio' is a web page: with its type said, and with none."""
+    import http.server
+
+    page = b"<!DOCTYPE html><html><body>Moved. Nothing to hear here.</body></html>\n"
+    audio = tone(1.0)
+    answers = {"/typed.mp3": (page, "text/html; charset=utf-8"), "/untyped.mp3": (page, None),
+               "/ok.mp3": (audio, "audio/mpeg")}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            body, kind = answers.get(self.path, (None, None))
+            if body is None:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            if kind:
+                self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server, url = serve(Handler)
+    items = "".join(
+        f"<item><title>Ep {n}</title><guid>g{n}</guid><pubDate>Mon, 0{n} Jun 2020 10:00:00 +0000"
+        f"</pubDate><enclosure url=\"{url}{path}\" type=\"audio/mpeg\"/></item>"
+        for n, path in enumerate(("/typed.mp3", "/untyped.mp3", "/ok.mp3"), 1))
+    feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/'
+            'podcast-1.0.dtd"><channel><title>S</title><link>https://old.example/</link>'
+            f"<itunes:author>A</itunes:author>{items}</channel></rss>")
+    return server, feed
+
+
+def test_a_page_served_for_an_episodes_audio_is_an_error_and_nothing_is_written(
+        make_project):
+    server, feed = _page_host()
+    try:
+        proj = make_project({"old.xml": feed}, config=BASE_CONFIG)
+        result = _import(proj, proj.root / "old.xml", "--json")
+        assert result.exit_code == 1
+        report = json.JSONDecoder().raw_decode(result.output)[0]
+        assert [e["title"] for e in report["created"]] == ["Ep 3"]
+        errors = "\n".join(report["errors"])
+        assert "/typed.mp3: the old host sent text/html in place of the episode's audio" \
+            in errors
+        assert "/untyped.mp3: the old host sent a web page or XML in place of the episode's " \
+               "audio" in errors
+        names = sorted(p.name for p in (proj.root / "episodes").iterdir())
+        assert all("ep-3" in n for n in names) and names, names
+        assert not list(proj.root.rglob("*.part"))
+        assert proj.run("publish").exit_code == 0
+    finally:
+        server.shutdown()

@@ -423,6 +423,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             if resp.status_code >= 400:
                 raise SourceError(f"{url}: the server answered HTTP {resp.status_code} for the "
                                   "episode's audio")
+            _refuse_a_page(resp, url)
             mode = "ab" if have and resp.status_code == 206 else "wb"
             total = resp.headers.get("Content-Length")
             total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
@@ -430,6 +431,10 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             with open(part, mode) as f:
                 written = have if mode == "ab" else 0
                 for chunk in resp.iter_content(1 << 16):
+                    if not written and _looks_like_markup(chunk):
+                        f.close()
+                        part.unlink(missing_ok=True)
+                        raise SourceError(f"{url}: {_NOT_AUDIO.format('a web page or XML')}")
                     written += len(chunk)
                     if expected and written > expected:  # never more than the feed says
                         f.close()
@@ -452,8 +457,34 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
         raise SourceError(f"{url}: the download was cut short at "
                           f"{part.stat().st_size if part.exists() else 0} bytes; run the "
                           "import again to resume it") from None
+    except requests.TooManyRedirects:
+        raise SourceError(f"{url}: the old host redirects in a loop (more than 10 redirects); "
+                          "check the address at the old host") from None
     except requests.RequestException as exc:
         raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:
         if own:
             http.close()
+
+
+_NOT_AUDIO = ("the old host sent {} in place of the episode's audio; nothing was written: "
+              "check the address (the file may have moved), then run the import again")
+# types no audio is served as: a page, an error document, a feed
+_PAGE_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
+               "application/rss", "application/atom")
+
+
+def _refuse_a_page(resp, url: str) -> None:
+    """SourceError if the answer says it is a page or a document, not audio."""
+    from . import SourceError
+
+    kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if kind.startswith(_PAGE_TYPES):
+        resp.close()
+        raise SourceError(f"{url}: {_NOT_AUDIO.format(kind)}")
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    """Whether the first bytes of a download are a page or XML (``<``), which no MP3 or M4A
+    file begins with."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
