@@ -230,3 +230,19 @@ def test_a_page_served_for_an_episodes_audio_is_an_error_and_nothing_is_written(
         assert proj.run("publish").exit_code == 0
     finally:
         server.shutdown()
+
+
+def test_a_repeated_guid_is_matched_to_its_own_episode_when_the_feed_is_reordered(
+        make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    first = _import(proj, IMPORT / "podcast-dup-guid.xml", "--audio", "keep-url", "--json")
+    assert first.exit_code == 0, first.output
+    created = {e["title"]: e["file"] for e in json.loads(first.output)["created"]}
+    again = _import(proj, IMPORT / "podcast-dup-guid-reordered.xml", "--audio", "keep-url",
+                    "--json")
+    assert again.exit_code == 0, again.output
+    report = json.loads(again.output)
+    assert report["created"] == []
+    assert {e["title"]: e["file"] for e in report["merged"]} == created
+    files = sorted(p.name for p in (proj.root / "episodes").glob("*.yaml"))
+    assert len(files) == len(created)

@@ -42,6 +42,40 @@ def _known_guids(folder: Path) -> dict[str, Path]:
     return known
 
 
+def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int, str]:
+    """id(episode) -> the guid its sidecar has, for each episode of a guid the feed gives more
+    than one item and whose sidecar (that guid, or it with ``#2``, ``#3``...) has its title
+    and its date or audio address."""
+    count: dict[str, int] = {}
+    for ep in episodes:
+        count[ep.guid] = count.get(ep.guid, 0) + 1
+    out: dict[int, str] = {}
+    metas: dict[str, dict] = {}
+    for ep in episodes:
+        if count[ep.guid] < 2:
+            continue
+        for guid, path in known.items():
+            if guid != ep.guid and not (guid.startswith(ep.guid + "#")
+                                        and guid[len(ep.guid) + 1:].isdigit()):
+                continue
+            if guid in out.values():
+                continue
+            if guid not in metas:
+                try:
+                    meta = yamlcheck.parse(path.read_text(encoding="utf-8"), path.name)
+                except (OSError, UnicodeDecodeError, yamlcheck.YamlProblems):
+                    meta = {}
+                metas[guid] = meta if isinstance(meta, dict) else {}
+            meta = metas[guid]
+            date = ep.date.astimezone(dt.UTC).isoformat() if ep.date else None
+            same = [str(meta.get("title")) == ep.title, str(meta.get("date")) == date,
+                    meta.get("audio_url") == ep.audio_url]
+            if sum(same) >= 2:
+                out[id(ep)] = guid
+                break
+    return out
+
+
 def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: ImportReport,
                    *, dry_run: bool = False, keep_url: bool = False) -> None:
     """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
@@ -76,10 +110,23 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     first: dict[str, str] = {}  # guid -> the title of the episode of this feed that has it
     in_feed = {ep.guid for ep in feed.episodes}
     clashes: dict[int, str] = {}  # id(episode) -> why its guid is a new one
+    # an episode of a guid the old feed repeats, imported before: known by its own fields,
+    # whatever its place in the feed now (a feed sorted the other way round)
+    preset = _recognised(feed.episodes, known)
+    reserved = set(preset.values())
     for ep in feed.episodes:
-        if ep.guid in first:  # the old feed gave two episodes one guid: the first keeps it
-            clash, n = first[ep.guid], 2
-            while f"{ep.guid}#{n}" in first or f"{ep.guid}#{n}" in in_feed:
+        if id(ep) in preset:
+            if preset[id(ep)] != ep.guid:
+                ep.changed.append({"field": "guid", "why": (
+                    f"the old feed gives other items the guid {ep.guid!r} too; this one was "
+                    f"imported before as {preset[id(ep)]}")})
+                ep.guid = preset[id(ep)]
+                ep.kept = [k for k in ep.kept if k != "guid"]
+        elif ep.guid in first or ep.guid in reserved:
+            # the old feed gave two episodes one guid: the first keeps it
+            clash, n = first.get(ep.guid, "another item"), 2
+            while f"{ep.guid}#{n}" in first or f"{ep.guid}#{n}" in in_feed \
+                    or f"{ep.guid}#{n}" in reserved:
                 n += 1
             ep.changed.append({"field": "guid", "why": f"the old feed gave {clash!r} the same "
                                f"guid {ep.guid!r}; that one keeps it, this one is {ep.guid}#{n}"})
