@@ -246,3 +246,29 @@ def test_a_repeated_guid_is_matched_to_its_own_episode_when_the_feed_is_reordere
     assert {e["title"]: e["file"] for e in report["merged"]} == created
     files = sorted(p.name for p in (proj.root / "episodes").glob("*.yaml"))
     assert len(files) == len(created)
+
+
+@pytest.mark.parametrize("source, said", [
+    ("not-a-feed-opml.xml", "an XML document whose root is <opml>, not an RSS or Atom feed"),
+    ("not-a-feed-other-root.xml", "an XML document whose root is <svg>, not an RSS or Atom "
+                                  "feed"),
+    ("ftp://old.example/feed.xml", "syndicate imports http(s) addresses and files only, not "
+                                   "ftp: ones"),
+    ("big-export.xml", "a WordPress export larger than 50 MB; export it in parts"),
+])
+def test_what_is_not_a_feed_is_named_for_what_it_is(make_project, source, said):
+    proj = make_project({}, config=BASE_CONFIG)
+    if source == "big-export.xml":  # a WordPress export's head, then 51 MB (sparse)
+        path = proj.root / source
+        with open(path, "wb") as f:
+            f.write(b'<?xml version="1.0"?><rss version="2.0" xmlns:wp='
+                    b'"http://wordpress.org/export/1.2/"><channel>')
+            f.seek(51 * 2**20)
+            f.write(b"</channel></rss>")
+        source = str(path)
+    elif "://" not in source:
+        source = str(IMPORT / source)
+    result = proj.run("import", source, "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    assert f"{source}: {said}" in result.output
+    assert "Traceback" not in result.output
