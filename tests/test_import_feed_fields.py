@@ -272,3 +272,16 @@ def test_what_is_not_a_feed_is_named_for_what_it_is(make_project, source, said):
     assert result.exit_code == 1
     assert f"{source}: {said}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_episodes_error_names_its_feed_and_line(make_project):
+    server, feed = _page_host()
+    try:
+        proj = make_project({"old.xml": feed, "older.xml": feed}, config=BASE_CONFIG)
+        result = proj.run("import", str(proj.root / "old.xml"), str(proj.root / "older.xml"),
+                          "--config", str(proj.root / "config.yaml"))
+        assert result.exit_code == 1
+        assert f"'Ep 1' ({proj.root / 'old.xml'}, line 1): " in result.output
+        assert "Import: created 1, merged 1, skipped 0, flagged 0, errors 4" in result.output
+    finally:
+        server.shutdown()

@@ -42,6 +42,12 @@ def _known_guids(folder: Path) -> dict[str, Path]:
     return known
 
 
+def _where(ep: FeedEpisode, source: str) -> str:
+    """An episode for a message: its title, the feed it is in and its line there."""
+    line = f", line {ep.line}" if ep.line else ""
+    return f"{ep.title!r} ({redact(source)}{line})"
+
+
 def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int, str]:
     """id(episode) -> the guid its sidecar has, for each episode of a guid the feed gives more
     than one item and whose sidecar (that guid, or it with ``#2``, ``#3``...) has its title
@@ -145,7 +151,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         secret = credential_in(ep.audio_url) if keep_url else None
         if secret:  # kept at its URL, the address would be published: refused, never written
             report.errors.append(
-                f"{ep.title!r}: its audio address {redact(ep.audio_url)} holds {secret}; kept "
+                f"{_where(ep, source)}: its audio address {redact(ep.audio_url)} holds "
+                f"{secret}; kept "
                 "at its URL it would be published in the podcast feed, so the episode was not "
                 "imported; import it with --audio download (the credential then only fetches "
                 "the file), or give the old host's public address")
@@ -164,14 +171,15 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if keep_url:  # the enclosure needs a size
             ep.audio_length, why = _remote_size(ep.audio_url, http)
             if ep.audio_length is None:
-                return (f"{ep.title!r}: the feed gives no enclosure length and {why}; "
+                return (f"{_where(ep, source)}: the feed gives no enclosure length and {why}; "
                         "import with --audio download, or again later"), None
             return None, None
         dest = folder / f"{stem}{ep.audio_ext}"
         try:
             download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
         except SourceError as exc:
-            return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
+            # no sidecar: the episode is not half there
+            return f"{_where(ep, source)}: {exc}", None
         extras[id(ep)] = _companions(ep, folder, stem, parts, http)
         return None, _check_duration(dest, ep.duration)
 
