@@ -285,3 +285,52 @@ def test_an_episodes_error_names_its_feed_and_line(make_project):
         assert "Import: created 1, merged 1, skipped 0, flagged 0, errors 4" in result.output
     finally:
         server.shutdown()
+
+
+def test_a_download_cut_short_keeps_the_bytes_received_for_the_next_run(make_project):
+    import http.server
+
+    audio = tone(1.0)
+    ranges: list[str] = []
+    cut = {"once": True}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            start = 0
+            if "Range" in self.headers:
+                ranges.append(self.headers["Range"])
+                start = int(self.headers["Range"].split("=")[1].split("-")[0])
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(audio) - 1}/{len(audio)}")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(audio) - start))
+            self.end_headers()
+            if cut.pop("once", False):
+                self.wfile.write(audio[:1000])  # then the connection drops
+                self.wfile.flush()
+                self.connection.shutdown(2)
+                return
+            self.wfile.write(audio[start:])
+
+    server, url = serve(Handler)
+    try:
+        feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/'
+                'dtds/podcast-1.0.dtd"><channel><title>S</title><itunes:author>A'
+                '</itunes:author><item><title>Ep 1</title><guid>g1</guid><pubDate>Mon, 01 Jun '
+                f'2020 10:00:00 +0000</pubDate><enclosure url="{url}/ep.mp3" length='
+                f'"{len(audio)}" type="audio/mpeg"/></item></channel></rss>')
+        proj = make_project({"old.xml": feed}, config=BASE_CONFIG)
+        first = _import(proj, proj.root / "old.xml")
+        assert first.exit_code == 1
+        assert "the download was cut short at 1000 bytes" in first.output, first.output
+        second = _import(proj, proj.root / "old.xml")
+        assert second.exit_code == 0, second.output
+        assert ranges == ["bytes=1000-"]
+        assert next((proj.root / "episodes").glob("*.mp3")).read_bytes() == audio
+    finally:
+        server.shutdown()

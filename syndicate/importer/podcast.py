@@ -430,7 +430,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
                 else None
             with open(part, mode) as f:
                 written = have if mode == "ab" else 0
-                for chunk in resp.iter_content(1 << 16):
+                for chunk in _chunks(resp):
                     if not written and _looks_like_markup(chunk):
                         f.close()
                         part.unlink(missing_ok=True)
@@ -465,6 +465,28 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
     finally:
         if own:
             http.close()
+
+
+def _chunks(resp):
+    """The body's bytes as they come, each read giving what has arrived, so that a download
+    cut short keeps every byte received for the next run to resume from."""
+    import requests
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+    read1 = getattr(resp.raw, "read1", None)
+    if read1 is None:
+        yield from resp.iter_content(1 << 16)
+        return
+    while True:
+        try:
+            chunk = read1(1 << 16, decode_content=True)
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except ReadTimeoutError as exc:
+            raise requests.ConnectionError(exc) from None
+        if not chunk:
+            return
+        yield chunk
 
 
 _NOT_AUDIO = ("the old host sent {} in place of the episode's audio; nothing was written: "
