@@ -334,3 +334,36 @@ def test_a_download_cut_short_keeps_the_bytes_received_for_the_next_run(make_pro
         assert next((proj.root / "episodes").glob("*.mp3")).read_bytes() == audio
     finally:
         server.shutdown()
+
+
+@pytest.mark.parametrize("audio", ["keep-url", "download"])
+def test_an_old_host_redirecting_in_a_loop_is_named_as_one(make_project, audio):
+    import http.server
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", "/loop2" if self.path == "/loop" else "/loop")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+    server, url = serve(Handler)
+    try:
+        feed = ('<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/'
+                'dtds/podcast-1.0.dtd"><channel><title>S</title><itunes:author>A'
+                '</itunes:author><item><title>Ep 1</title><guid>g1</guid><pubDate>Mon, 01 Jun '
+                f'2020 10:00:00 +0000</pubDate><enclosure url="{url}/loop" type="audio/mpeg"/>'
+                '</item></channel></rss>')
+        proj = make_project({"old.xml": feed}, config=BASE_CONFIG)
+        result = _import(proj, proj.root / "old.xml", "--audio", audio)
+        assert result.exit_code == 1
+        assert "redirects in a loop" in result.output, result.output
+        assert "TooManyRedirects" not in result.output
+        assert not list((proj.root / "episodes").iterdir())
+    finally:
+        server.shutdown()
