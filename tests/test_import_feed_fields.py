@@ -367,3 +367,13 @@ def test_an_old_host_redirecting_in_a_loop_is_named_as_one(make_project, audio):
         assert not list((proj.root / "episodes").iterdir())
     finally:
         server.shutdown()
+
+
+def test_a_podcast_feed_whose_relative_audio_has_no_base_fails_not_succeeds(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, IMPORT / "podcast-no-base.xml", "--audio", "keep-url")
+    assert result.exit_code == 1
+    assert "none of the feed's 2 items could be imported" in result.output
+    assert "its enclosure URL 'ep1.mp3' is not an http(s) address, and the feed gives no " \
+           "address to resolve it against" in result.output
+    assert not list((proj.root / "episodes").iterdir())

@@ -106,6 +106,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 "site of its own (or, if it is this show under a new guid, remove the "
                 "<podcast:guid> line from a copy of the feed and import that)")
             return
+    if feed.items and not feed.episodes and any(
+            "enclosure URL" in left.get("reason", "") for left in feed.left_out):
+        report.errors.append(  # a migration that imports nothing is no success
+            f"{source}: none of the feed's {feed.items} items could be imported (see the "
+            "skipped items)")
     report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     known = _known_guids(folder)

@@ -314,7 +314,10 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
             feed.left_out.append({
                 "title": title or _text(item, "guid") or url[:200],
                 "guid": _text(item, "guid") or url[:200],
-                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address"})
+                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address" + (
+                    "" if urlsplit(url).scheme else ", and the feed gives no address to resolve "
+                    "it against (no xml:base or channel link): import the feed by its own "
+                    "http(s) address")})
             continue
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
         ext = AUDIO_EXTENSION_OF.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
