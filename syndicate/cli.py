@@ -439,7 +439,7 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
         verb = "would create" if dry_run else "created"
         click.echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
                    f"skipped {len(report.skipped)}, flagged {len(report.flagged)}, "
-                   f"failed sources {len(report.errors)}")
+                   f"errors {len(report.errors)}")
         for e in report.created:
             click.echo(f"  created  {e['file']}  {e['title']!r}")
         for e in report.merged:

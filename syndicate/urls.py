@@ -22,7 +22,8 @@ def web_url(value: object, example: str = "https://example.com/") -> str:
     expected = f"expected an http(s) URL such as '{example}'"
     if not isinstance(value, str):
         raise ValueError(f"{expected}, got {value!r}")
-    shown = value if len(value) <= 200 else value[:200] + "..."
+    shown = redact(value)  # a message never repeats a credential the address holds
+    shown = shown if len(shown) <= 200 else shown[:200] + "..."
     if len(value) > _MAX:
         raise ValueError(f"{expected} of at most {_MAX} characters, got {len(value)} characters")
     bad = _BAD.search(value)

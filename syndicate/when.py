@@ -197,6 +197,8 @@ def feed_date(written: str | None, stamp: time.struct_time | tuple | None = None
     spellings and is used when ``written`` cannot be read, but never for an ISO-like date
     (feedparser moves an overflowing field on: 2026-13-45 became 2027-01-01) nor when no year
     near the one it gives is written in the text (0001 +1400 became 1400)."""
+    if written and _unknown_zone(str(written)):
+        return None  # "10:00 XYZ", "10:00 GMT+1": a zone we cannot read is no date, no guess
     when = _written_date(written)
     if when is not None or stamp is None or not written or _ISO_LIKE.match(written):
         return when
@@ -211,6 +213,16 @@ def feed_date(written: str | None, stamp: time.struct_time | tuple | None = None
         return _in_range(fallback)
     except WhenError:
         return None
+
+
+_ZONE_WRITTEN = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([^\W\d_][\w+\-:.]*)\s*$")
+
+
+def _unknown_zone(text: str) -> bool:
+    """Whether ``text`` ends its time with a zone written in letters that is not one we know
+    (``XYZ``, ``GMT+1``: an offset after a zone's name is read by no parser alike)."""
+    m = _ZONE_WRITTEN.search(text.strip())
+    return bool(m) and m[1].upper() not in _ZONES
 
 
 def _written_date(value: str | None) -> dt.datetime | None:

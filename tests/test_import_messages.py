@@ -69,7 +69,8 @@ def test_a_host_never_reached_is_named_with_what_happened(make_project):
     proj = make_project({"show.xml": feed}, config=BASE_CONFIG)
     result = _run(proj, str(proj.root / "show.xml"), "--audio", "keep-url")
     assert result.exit_code == 1
-    assert ("'Welcome to Plot 14': the feed gives no enclosure length and the old host "
+    assert (f"'Welcome to Plot 14' ({proj.root / 'show.xml'}, line 22): the feed gives no "
+            "enclosure length and the old host "
             "127.0.0.1 could not be reached (connection refused)") in result.output
     assert "gave none" not in result.output
     assert "created 1" in result.output  # the episode with its length is still imported

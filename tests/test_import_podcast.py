@@ -216,7 +216,8 @@ def test_keep_url_asks_the_old_host_for_sizes_the_feed_left_out(make_project):
         (proj.root / "episodes/2022-03-05-welcome-to-plot-14.yaml").unlink()
         again = _import(proj, host.url + "/feed.xml")
         assert again.exit_code == 1
-        assert "'Welcome to Plot 14': the feed gives no enclosure length and the old host " \
+        assert "'Welcome to Plot 14' (" in again.output and \
+            ", line 22): the feed gives no enclosure length and the old host " \
             "127.0.0.1 answered HTTP 404 Not Found" in again.output
         assert "--audio download" in again.output
         assert not (proj.root / "episodes/2022-03-05-welcome-to-plot-14.yaml").exists()

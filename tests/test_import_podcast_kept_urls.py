@@ -292,7 +292,7 @@ def _companion_feeds(draw):
         if draw(st.booleans()):
             href, url, fine = draw(_companion_href([".jpg", ".png", ".jpeg", ".gif"]))
             tags.append(f'<itunes:image href="{escape(href)}"/>')
-            answer["image"].append((url, fine and not url.endswith(".gif")))
+            answer["image"].append((url, fine and not url.split("?")[0].endswith(".gif")))
         for _ in range(draw(st.integers(0, 3))):
             kind, suffix = draw(st.sampled_from(_TRANSCRIPT_KINDS))
             href, url, fine = draw(_companion_href([suffix]))

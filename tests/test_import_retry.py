@@ -56,7 +56,8 @@ def test_a_source_whose_audio_failed_is_imported_on_the_next_run(make_project):
     for _ in range(2):  # the old host is down: said on every run, exit 1
         result = proj.run("publish")
         assert result.exit_code == 1, result.output
-        assert "'Old one': http://127.0.0.1:" in result.output, result.output
+        assert "'Old one' (oldpod.xml, line 4): http://127.0.0.1:" in result.output, \
+            result.output
         assert _titles(proj) == ["Mine"]
     server = _host(port, audio)  # the old host is back
     try:

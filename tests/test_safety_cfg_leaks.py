@@ -189,7 +189,8 @@ def test_import_keeping_urls_never_writes_a_credential_into_a_sidecar(make_proje
     finally:
         server.shutdown()
     assert result.exit_code == 1, result.output
-    assert "'Kept secret': its audio address https://" in result.output
+    assert "'Kept secret' (http://***@127.0.0.1:" in result.output  # its feed, redacted
+    assert "): its audio address https://" in result.output
     assert "import it with --audio download" in result.output
     written = "".join(p.read_text() for p in (proj.root / "episodes").glob("*.yaml"))
     assert "old-5" in written and "old-4" not in written  # the clean one is imported

@@ -42,12 +42,52 @@ def _known_guids(folder: Path) -> dict[str, Path]:
     return known
 
 
+def _where(ep: FeedEpisode, source: str) -> str:
+    """An episode for a message: its title, the feed it is in and its line there."""
+    line = f", line {ep.line}" if ep.line else ""
+    return f"{ep.title!r} ({redact(source)}{line})"
+
+
+def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int, str]:
+    """id(episode) -> the guid its sidecar has, for each episode of a guid the feed gives more
+    than one item and whose sidecar (that guid, or it with ``#2``, ``#3``...) has its title
+    and its date or audio address."""
+    count: dict[str, int] = {}
+    for ep in episodes:
+        count[ep.guid] = count.get(ep.guid, 0) + 1
+    out: dict[int, str] = {}
+    metas: dict[str, dict] = {}
+    for ep in episodes:
+        if count[ep.guid] < 2:
+            continue
+        for guid, path in known.items():
+            if guid != ep.guid and not (guid.startswith(ep.guid + "#")
+                                        and guid[len(ep.guid) + 1:].isdigit()):
+                continue
+            if guid in out.values():
+                continue
+            if guid not in metas:
+                try:
+                    meta = yamlcheck.parse(path.read_text(encoding="utf-8"), path.name)
+                except (OSError, UnicodeDecodeError, yamlcheck.YamlProblems):
+                    meta = {}
+                metas[guid] = meta if isinstance(meta, dict) else {}
+            meta = metas[guid]
+            date = ep.date.astimezone(dt.UTC).isoformat() if ep.date else None
+            same = [str(meta.get("title")) == ep.title, str(meta.get("date")) == date,
+                    meta.get("audio_url") == ep.audio_url]
+            if sum(same) >= 2:
+                out[id(ep)] = guid
+                break
+    return out
+
+
 def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: ImportReport,
                    *, dry_run: bool = False, keep_url: bool = False) -> None:
     """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
     host (the sidecar names its URL, size and duration) instead of downloading it."""
     owner = settings.config.podcast.owner.email
-    if feed.locked and (feed.owner_email or "").lower() != owner.lower():
+    if feed.locked and (feed.owner_email or "").strip().lower() != owner.strip().lower():
         report.errors.append(
             f"{source}: the feed is locked (podcast:locked yes) to its owner "
             f"{feed.owner_email or '(no email given in the feed)'}, and podcast.owner.email in "
@@ -55,6 +95,22 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
             "old host) and import again")
         return
+    if feed.guid:
+        with open_catalog(settings.catalog_path) as cat:
+            kept = cat.get_meta("podcast_guid_imported")
+        if kept and kept.strip().lower() != feed.guid.strip().lower():
+            report.errors.append(
+                f"{source}: this is another show (podcast:guid {feed.guid[:100]}): the show "
+                f"here was migrated with podcast:guid {kept}, which podcast apps follow, and "
+                "one site publishes one show; its episodes are not imported: import it into a "
+                "site of its own (or, if it is this show under a new guid, remove the "
+                "<podcast:guid> line from a copy of the feed and import that)")
+            return
+    if feed.items and not feed.episodes and any(
+            "enclosure URL" in left.get("reason", "") for left in feed.left_out):
+        report.errors.append(  # a migration that imports nothing is no success
+            f"{source}: none of the feed's {feed.items} items could be imported (see the "
+            "skipped items)")
     report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     known = _known_guids(folder)
@@ -65,10 +121,23 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     first: dict[str, str] = {}  # guid -> the title of the episode of this feed that has it
     in_feed = {ep.guid for ep in feed.episodes}
     clashes: dict[int, str] = {}  # id(episode) -> why its guid is a new one
+    # an episode of a guid the old feed repeats, imported before: known by its own fields,
+    # whatever its place in the feed now (a feed sorted the other way round)
+    preset = _recognised(feed.episodes, known)
+    reserved = set(preset.values())
     for ep in feed.episodes:
-        if ep.guid in first:  # the old feed gave two episodes one guid: the first keeps it
-            clash, n = first[ep.guid], 2
-            while f"{ep.guid}#{n}" in first or f"{ep.guid}#{n}" in in_feed:
+        if id(ep) in preset:
+            if preset[id(ep)] != ep.guid:
+                ep.changed.append({"field": "guid", "why": (
+                    f"the old feed gives other items the guid {ep.guid!r} too; this one was "
+                    f"imported before as {preset[id(ep)]}")})
+                ep.guid = preset[id(ep)]
+                ep.kept = [k for k in ep.kept if k != "guid"]
+        elif ep.guid in first or ep.guid in reserved:
+            # the old feed gave two episodes one guid: the first keeps it
+            clash, n = first.get(ep.guid, "another item"), 2
+            while f"{ep.guid}#{n}" in first or f"{ep.guid}#{n}" in in_feed \
+                    or f"{ep.guid}#{n}" in reserved:
                 n += 1
             ep.changed.append({"field": "guid", "why": f"the old feed gave {clash!r} the same "
                                f"guid {ep.guid!r}; that one keeps it, this one is {ep.guid}#{n}"})
@@ -87,7 +156,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         secret = credential_in(ep.audio_url) if keep_url else None
         if secret:  # kept at its URL, the address would be published: refused, never written
             report.errors.append(
-                f"{ep.title!r}: its audio address {redact(ep.audio_url)} holds {secret}; kept "
+                f"{_where(ep, source)}: its audio address {redact(ep.audio_url)} holds "
+                f"{secret}; kept "
                 "at its URL it would be published in the podcast feed, so the episode was not "
                 "imported; import it with --audio download (the credential then only fetches "
                 "the file), or give the old host's public address")
@@ -106,7 +176,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if keep_url:  # the enclosure needs a size
             ep.audio_length, why = _remote_size(ep.audio_url, http)
             if ep.audio_length is None:
-                return (f"{source}: {ep.title!r}: the {feed.kind} gives no enclosure length "
+                return (f"{_where(ep, source)}: the {feed.kind} gives no enclosure length "
                         f"and {why}; "
                         "import with --audio download, or again later"), None
             return None, None
@@ -114,7 +184,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         try:
             download(ep.audio_url, dest, parts, expected=ep.audio_length, http=http)
         except SourceError as exc:
-            return f"{ep.title!r}: {exc}", None  # no sidecar: the episode is not half there
+            # no sidecar: the episode is not half there
+            return f"{_where(ep, source)}: {exc}", None
         extras[id(ep)] = _companions(ep, folder, stem, parts, http)
         return None, _check_duration(dest, ep.duration)
 
@@ -133,7 +204,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             continue
         if keep_url:
             extras[id(ep)] = _companions_at_urls(ep)
-        if keep_url and ep.duration is None:
+        if keep_url and ep.duration is None and ep.duration_text is not None:
+            where = f" (line {ep.duration_line})" if ep.duration_line else ""
+            doubt = (f"itunes:duration {ep.duration_text[:40]!r} is not a duration{where}, and "
+                     "the audio is kept at its URL; add 'duration:' to the sidecar")
+        elif keep_url and ep.duration is None:
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         # every reason it is flagged for, also in the sidecar's review: for the author
@@ -158,6 +233,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     if feed.guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)
+            cat.set_meta("podcast_guid_imported", feed.guid)  # the show: no other replaces it
         report.podcast_guid = feed.guid
 
 

@@ -8,6 +8,7 @@ Each entry's fields are accounted for (kept, changed, dropped) for the migration
 
 from __future__ import annotations
 
+import re
 import xml.sax
 
 from ..when import feed_date
@@ -64,8 +65,11 @@ def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_fie
         fields.drop("link", link_why)
     elif old_link:
         fields.change("link", f"the post gets its own address on this site (it was {old_link})")
-    if entry.get("author") or entry.get("authors"):
-        fields.drop("author", "a site has one author: site.author in config.yaml")
+    if _author(entry):
+        fields.keep("author")
+    elif entry.get("author") or entry.get("authors"):
+        fields.drop("author", "an email address only: a post names its author, never their "
+                              "address")
     for enc in entry.get("enclosures", []):
         fields.drop("enclosure", f"a blog post carries no enclosure ({enc.get('href', '')})")
     for media in (*entry.get("media_content", []), *entry.get("media_thumbnail", [])):
@@ -107,10 +111,14 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     if not site and not items:  # (feedparser's link may be the feed's id: only http(s) counts)
         site = resolve(feed_url, parsed.feed.get("link"))
         site = site if is_absolute_base(site) else None
+    atom = root is not None and isinstance(root.tag, str) and root.tag.endswith("}feed")
     out = []
     for n, entry in enumerate(parsed.entries):
         item = items[n] if items else None
         content = entry.get("content")
+        # an Atom content given out of line (src=) holds no text: the summary, then the link
+        out_of_line = _content_src(content)
+        content = [c for c in content or [] if (c.get("value") or "").strip()] or None
         html = content[0].value if content else entry.get("summary", "")
         target, permalink = link_post(item, site)
         # (feedparser's link may be the guid, made a link: only the XML's own link counts)
@@ -132,7 +140,13 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                 and entry.get("title"):
             body = f"<{target or old_link}>\n"  # a link post: its title and where it pointed
             doubt = "no text in the feed, only a link: the post is that link"
-        media = _enclosures(entry)
+        if out_of_line:
+            body = (body.rstrip() + "\n\n" if body.strip() else "") + f"<{out_of_line}>\n"
+            doubt = "; ".join(filter(None, [doubt, (
+                f"the feed gives the full text only at {out_of_line}: the post is "
+                f"{'the summary and ' if html else ''}that link; paste the text in if it "
+                "should be here")]))
+        media = _enclosures(entry, base)
         if media:
             body = (body.rstrip() + "\n\n" if body.strip() else "") + "".join(
                 f"- [{kind or 'enclosure'}]({url})\n" for url, kind in media)
@@ -160,7 +174,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
             summary = " ".join(_plain_text(entry.get("summary")).split()) or None
             if summary == " ".join(_plain_text(content[0].value).split()):
                 summary = None  # the content again: nothing of its own
-        title = " ".join((entry.get("title") or "").split())
+        title = _title(entry, atom)
         fields = Fields()
         why = [f"{resolved} relative address{'es' if resolved != 1 else ''} resolved against "
                f"{base}"] if resolved else []
@@ -168,7 +182,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                  updated_kept=updated is not None, content_why=why, link=target,
                  link_why=link_why, old_link=old_link if target is None else None,
                  summary=summary if summary else ("" if item and item.has_summary else None))
-        out.append(Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
+        found = Found(title or derive_title(body) or entry.get("id") or f"entry {n + 1}",
                          body, name, when, derived_title=not title, guid=entry.get("id") or None,
                          tags=[t.term for t in entry.get("tags", []) if t.get("term")],
                          order=(0, n), doubt=doubt,
@@ -177,7 +191,10 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                          if when is None else None,
                          link=target, updated=updated, summary=summary,
                          date_field=date_field, line=item.line if item else None,
-                         fields=fields))
+                         fields=fields)
+        if _author(entry):
+            found.extra["author"] = _author(entry)
+        out.append(found)
     if not out:
         raise SourceError(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
@@ -185,11 +202,45 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
     return out
 
 
-def _enclosures(entry) -> list[tuple[str, str]]:
-    """(address, type) of each http(s) enclosure of a blog entry (audio, video, a file)."""
+def _title(entry, atom: bool) -> str:
+    """The entry's title as plain words: an Atom title of type html or xhtml says it is markup,
+    so its tags go and its words stay (an RSS title is taken as written: its type is a guess)."""
+    title = entry.get("title") or ""
+    kind = (entry.get("title_detail") or {}).get("type")
+    if kind == "application/xhtml+xml" or (atom and kind == "text/html"):
+        title = _plain_text(title)
+    return " ".join(title.split())
+
+
+_EMAIL = re.compile(r"[^\s()<>]+@[^\s()<>]+")
+
+
+def _author(entry) -> str | None:
+    """The entry's author's name, never an email address (RSS writes ``email (Name)``, which
+    feedparser splits wrongly at times: the name is read from the text as written), or None."""
+    written = entry.get("author") or ""
+    if not written:
+        written = next((p.get("name") or "" for p in entry.get("authors") or []), "")
+    name = " ".join(_EMAIL.sub(" ", written).replace("()", " ").split()).strip(" ()<>,")
+    return name[:200] or None
+
+
+def _content_src(content) -> str | None:
+    """The http(s) address of an Atom content given out of line (``src=``) and empty."""
+    for c in content or []:
+        src = (c.get("src") or "").strip()
+        if src.startswith(("http://", "https://")) and not (c.get("value") or "").strip():
+            return src
+    return None
+
+
+def _enclosures(entry, base: str | None) -> list[tuple[str, str]]:
+    """(address, type) of each http(s) enclosure of a blog entry (audio, video, a file), a
+    relative one resolved against the entry's base like the addresses in its text."""
     out = []
     for enc in entry.get("enclosures", []):
         url = (enc.get("href") or "").strip()
+        url = (resolve(base, url) or "") if url and is_absolute_base(base) else url
         if url.startswith(("http://", "https://")) and (url, enc.get("type")) not in out:
             out.append((url, (enc.get("type") or "").strip()[:60]))
     return out

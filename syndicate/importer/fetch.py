@@ -67,6 +67,9 @@ def unreachable(host: str, exc: Exception) -> str:
         return f"the old host {host} could not be found (no such name in DNS)"
     if "refused" in text:
         return f"the old host {host} could not be reached (connection refused)"
+    if isinstance(exc, requests.TooManyRedirects):
+        return (f"the old host {host} redirects in a loop (more than 10 redirects); check the "
+                "address at the old host")
     if isinstance(exc, requests.exceptions.SSLError):
         return f"the old host {host} could not be reached securely (TLS error)"
     if isinstance(exc, requests.ConnectionError):

@@ -94,6 +94,8 @@ class FeedEpisode:
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
     date_text: str | None = None  # the pubDate as written, when it is no date
+    duration_text: str | None = None  # the itunes:duration as written, when it is no duration
+    duration_line: int | None = None  # ... and its line in the feed
     # what became of the item's fields, for the report: names kept; {"field", "why"} changed
     # or dropped
     kept: list[str] = field(default_factory=list)
@@ -266,15 +268,30 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     return out
 
 
+def _base_of(item, base_url: str | None) -> str | None:
+    """What an item's relative addresses are resolved against: the ``xml:base`` in effect on
+    it (itself relative to ``base_url``), else ``base_url``."""
+    try:
+        written = item.base
+    except ValueError:
+        written = None
+    if not written or not written.strip():
+        return base_url
+    try:
+        return urljoin(base_url or "", written.strip())
+    except ValueError:
+        return base_url
+
+
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     """The show and its episodes from a parsed RSS document (``lxml`` root element); relative
-    addresses are resolved against ``base_url`` (where the feed was fetched), else against the
-    channel's link."""
+    addresses are resolved against the ``xml:base`` in effect, else ``base_url`` (where the feed
+    was fetched), else the channel's link."""
     normalise(root)
     ch = root.find("channel")
     locked = ch.find("podcast:locked", NS)
-    owner = (locked.get("owner") if locked is not None else None) or _text(
-        ch, "itunes:owner/itunes:email")
+    owner = " ".join((locked.get("owner") or "").split()) if locked is not None else None
+    owner = owner or _text(ch, "itunes:owner/itunes:email")  # (_text trims it too)
     feed = PodcastFeed(title=_text(ch, "title") or "", guid=_text(ch, "podcast:guid"),
                        locked=is_locked(ch), owner_email=owner)
     show_explicit = _explicit(_text(ch, "itunes:explicit"))
@@ -293,12 +310,16 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                                   "guid": _text(item, "guid"),
                                   "reason": "no enclosure: not an episode"})
             continue
-        url = urljoin(base_url or "", enc.get("url").strip())
+        item_base = _base_of(item, base_url)
+        url = urljoin(item_base or "", enc.get("url").strip())
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             feed.left_out.append({
                 "title": title or _text(item, "guid") or url[:200],
                 "guid": _text(item, "guid") or url[:200],
-                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address"})
+                "reason": f"its enclosure URL {url[:200]!r} is not an http(s) address" + (
+                    "" if urlsplit(url).scheme else ", and the feed gives no address to resolve "
+                    "it against (no xml:base or channel link): import the feed by its own "
+                    "http(s) address")})
             continue
         kind = (enc.get("type") or "").split(";")[0].strip().lower()
         ext = AUDIO_EXTENSION_OF.get(kind) or os.path.splitext(urlsplit(url).path)[1].lower()
@@ -309,7 +330,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
-        _fields_left(item, enc, ep, base_url)
+        _fields_left(item, enc, ep, item_base)
         feed.episodes.append(ep)
     return feed
 
@@ -376,7 +397,9 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         title=title or guid, guid=guid, date=date, date_text=date_text, line=item.sourceline,
         notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
         audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
-        duration=duration, kept=kept, changed=changed, dropped=dropped)
+        duration=duration, kept=kept, changed=changed, dropped=dropped,
+        duration_text=duration_text if duration is None else None,
+        duration_line=getattr(item.find("itunes:duration", NS), "sourceline", None))
 
 
 def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
@@ -405,13 +428,18 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             if resp.status_code >= 400:
                 raise SourceError(f"{url}: the server answered HTTP {resp.status_code} for the "
                                   "episode's audio")
+            _refuse_a_page(resp, url)
             mode = "ab" if have and resp.status_code == 206 else "wb"
             total = resp.headers.get("Content-Length")
             total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
                 else None
             with open(part, mode) as f:
                 written = have if mode == "ab" else 0
-                for chunk in resp.iter_content(1 << 16):
+                for chunk in _chunks(resp):
+                    if not written and _looks_like_markup(chunk):
+                        f.close()
+                        part.unlink(missing_ok=True)
+                        raise SourceError(f"{url}: {_NOT_AUDIO.format('a web page or XML')}")
                     written += len(chunk)
                     if expected and written > expected:  # never more than the feed says
                         f.close()
@@ -434,8 +462,56 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
         raise SourceError(f"{url}: the download was cut short at "
                           f"{part.stat().st_size if part.exists() else 0} bytes; run the "
                           "import again to resume it") from None
+    except requests.TooManyRedirects:
+        raise SourceError(f"{url}: the old host redirects in a loop (more than 10 redirects); "
+                          "check the address at the old host") from None
     except requests.RequestException as exc:
         raise SourceError(f"{url}: {type(exc).__name__}: {exc}") from None
     finally:
         if own:
             http.close()
+
+
+def _chunks(resp):
+    """The body's bytes as they come, each read giving what has arrived, so that a download
+    cut short keeps every byte received for the next run to resume from."""
+    import requests
+    from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+    read1 = getattr(resp.raw, "read1", None)
+    if read1 is None:
+        yield from resp.iter_content(1 << 16)
+        return
+    while True:
+        try:
+            chunk = read1(1 << 16, decode_content=True)
+        except ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        except ReadTimeoutError as exc:
+            raise requests.ConnectionError(exc) from None
+        if not chunk:
+            return
+        yield chunk
+
+
+_NOT_AUDIO = ("the old host sent {} in place of the episode's audio; nothing was written: "
+              "check the address (the file may have moved), then run the import again")
+# types no audio is served as: a page, an error document, a feed
+_PAGE_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
+               "application/rss", "application/atom")
+
+
+def _refuse_a_page(resp, url: str) -> None:
+    """SourceError if the answer says it is a page or a document, not audio."""
+    from . import SourceError
+
+    kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    if kind.startswith(_PAGE_TYPES):
+        resp.close()
+        raise SourceError(f"{url}: {_NOT_AUDIO.format(kind)}")
+
+
+def _looks_like_markup(head: bytes) -> bool:
+    """Whether the first bytes of a download are a page or XML (``<``), which no MP3 or M4A
+    file begins with."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"

@@ -20,6 +20,10 @@ def is_url(source: str) -> bool:
 
 
 def load(source: str, settings: Settings, *, fetch=None) -> list[Found]:
+    scheme = urlsplit(source).scheme
+    if "://" in source and scheme and not is_url(source):
+        raise SourceError(f"{source}: syndicate imports http(s) addresses and files only, not "
+                          f"{scheme[:20]}: ones; download it first and import the file")
     if is_url(source):
         from .fetch import fetch_url
 
@@ -48,6 +52,11 @@ def read_file(path: Path, source: str) -> bytes:
                 raise SourceError(f"{source}: not a regular file (a folder, a pipe or a "
                                   "device); give a page or a feed saved as a file")
             if info.st_size > MAX_BYTES:
+                if _WXR.search(f.read(1 << 16)):
+                    raise SourceError(
+                        f"{source}: a WordPress export larger than {MAX_BYTES // 2**20} MB; "
+                        "export it in parts (Tools > Export, by date or by category) and "
+                        "import each part")
                 raise SourceError(f"{source}: larger than {MAX_BYTES // 2**20} MB; not a page "
                                   "or a feed")
             return f.read(MAX_BYTES + 1)
@@ -109,6 +118,9 @@ def kind_of(head: str) -> str:
     name = root.group(1).lower() if root else ""
     if name in ("rss", "feed", "rdf") or (not name and doctype in ("rss", "feed", "rdf:rdf")):
         return "feed"
+    if name and name != "html" and name not in _HTML and doctype in ("", name) and prolog \
+            and "<?xml" in prolog.group(0).lower() and _START_TAG.match(head, root.start()):
+        return "xml"  # an XML document of another kind (OPML, SVG...), even with a <body>
     if name == "html" or doctype == "html" or "<body" in head.lower() or (
             name in _HTML and _START_TAG.match(head, root.start())):
         return "html"
