@@ -182,7 +182,7 @@ def test_an_episode_without_a_length_the_host_will_not_give_names_the_export(mak
         result, report = _import(proj, str(src), "--audio", "keep-url")
         assert result.exit_code == 1
         assert len(report["errors"]) == 1, report["errors"]
-        assert report["errors"][0].startswith(f"{src}: 'PowerPress episode': the WordPress "
+        assert report["errors"][0].startswith(f"'PowerPress episode' ({src}): the WordPress "
                                               "export gives no enclosure length")
     finally:
         site.server.shutdown()

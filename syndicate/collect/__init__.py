@@ -407,13 +407,9 @@ def _hold_unshown(cat, site, new_rows, zone, report, stamp) -> None:
     for r in new_rows:
         if r["draft"] or site.shows(r["kind"], r["slug"]):
             continue
-        (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
-                                      (r["source"],)).fetchone()
-        cat.set_release(item_id, r["date"], zone, stamp, held=True)
-        report.warnings.append(
-            f"{r['source']}: held back: the catalog is new and the published site does not show "
-            f"this {r['kind']} yet, so it may have been queued; release it with `syndicate "
-            f"queue {r['source']} --at <time>` (or --at now)")
+        _hold(cat, r, zone, stamp, report,
+              f"the catalog is new and the published site does not show this {r['kind']} yet, "
+              "so it may have been queued")
 
 
 def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> None:
@@ -510,13 +506,18 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
     is which cannot be told, so each new one is held back (never released early) until the
     author queues it."""
     for new, gone in held:
-        (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
-                                      (new["source"],)).fetchone()
-        cat.set_release(item_id, new["date"], zone, stamp, held=True)
-        report.warnings.append(
-            f"{new['source']}: held back: it appeared as the queued {gone} vanished, and may be "
-            f"{'it' if ',' not in gone else 'one of them'} renamed and edited; release it with "
-            f"`syndicate queue {new['source']} --at <time>` (or --at now)")
+        _hold(cat, new, zone, stamp, report,
+              f"it appeared as the queued {gone} vanished, and may be "
+              f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
+
+
+def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
+    """Hold ``row``'s item back (never released early) until the author queues it; say why."""
+    (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
+                                  (row["source"],)).fetchone()
+    cat.set_release(item_id, row["date"], zone, stamp, held=True)
+    report.warnings.append(f"{row['source']}: held back: {why}; release it with `syndicate "
+                           f"queue {row['source']} --at <time>` (or --at now)")
 
 
 def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:
