@@ -302,7 +302,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             continue
         claimed[(p.kind, p.item.slug)] = p.name
         if row is None:
-            row = _renamed(vanished, p)
+            row = _renamed(vanished, p, _embargoed(vanished, queue, stamp))
             if row is not None:
                 vanished.remove(row)
         if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
@@ -477,9 +477,8 @@ def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> list:
     held: list = []  # (new row, what vanished) when the match is ambiguous
     for kind in sorted({r["kind"] for r in new_rows}):
         fresh = [r for r in new_rows if r["kind"] == kind]
-        waiting = [r for r in vanished if r["kind"] == kind and r["id"] in queue
-                   and not r["published_at"]
-                   and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)]
+        embargoed = _embargoed(vanished, queue, stamp)
+        waiting = [r for r in vanished if r["kind"] == kind and r["id"] in embargoed]
         if not waiting:
             continue
         if len(fresh) != 1 or len(waiting) != 1:
@@ -520,14 +519,20 @@ def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
                            f"queue {row['source']} --at <time>` (or --at now)")
 
 
-def _renamed(vanished: list[dict], p: _Parsed) -> dict | None:
-    """The catalog row a new path continues: same content, else same title and date."""
+def _embargoed(rows: list[dict], queue: dict, stamp: str) -> set[int]:
+    """The ids of ``rows`` queued for later (or held) and never published."""
+    return {r["id"] for r in rows if r["id"] in queue and not r["published_at"]
+            and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)}
+
+
+def _renamed(vanished: list[dict], p: _Parsed, embargoed: set[int]) -> dict | None:
+    """The catalog row a new path continues: same content, else same title and date. Of
+    several rows alike, one queued for later wins: keeping an embargo by mistake is undone by
+    queueing the item; releasing an embargoed one early cannot be undone."""
     same_kind = [r for r in vanished if r["kind"] == p.kind]
     for r in same_kind:
         if r["content_hash"] and r["content_hash"] == p.content_hash:
             return r
-    for r in same_kind:
-        old = loads(r["data"])
-        if old.get("title") == p.item.title and old.get("date") == p.item.date:
-            return r
-    return None
+    alike = [r for r in same_kind if (lambda old: old.get("title") == p.item.title
+                                      and old.get("date") == p.item.date)(loads(r["data"]))]
+    return next((r for r in alike if r["id"] in embargoed), alike[0] if alike else None)
