@@ -353,7 +353,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
-    held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp)
+    held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
     if site:
@@ -467,7 +467,7 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
     cat.set_meta(generation.GENERATION, str(gens[1]))
 
 
-def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> list:
+def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows) -> list:
     """A queued (or held) item renamed and edited at once looks like a new item, which would go
     out at its own date. When one queued item of a kind vanished and exactly one new item of
     that kind appeared (in one collect, or since the queued one went missing), they are taken as
@@ -475,6 +475,18 @@ def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp) -> list:
     queueing it; releasing an embargoed one early cannot be undone."""
     queue = cat.releases()
     held: list = []  # (new row, what vanished) when the match is ambiguous
+    # a queued item's file given other words while a new file alike to it (same title and
+    # date) appeared: its words may have moved there; the new one is held, never released early
+    moved = [r for r in rows if r["source"] in report.updated
+             and r["id"] in _embargoed(rows, queue, stamp)]
+    for new in list(new_rows):
+        was = loads(new["data"])
+        like = [r for r in moved if r["kind"] == new["kind"]
+                and (lambda old: (old.get("title"), old.get("date"))
+                     == (was.get("title"), was.get("date")))(loads(r["data"]))]
+        if like:
+            held.append((new, ", ".join(r["source"] for r in like)))
+            new_rows.remove(new)
     for kind in sorted({r["kind"] for r in new_rows}):
         fresh = [r for r in new_rows if r["kind"] == kind]
         embargoed = _embargoed(vanished, queue, stamp)
@@ -506,7 +518,7 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
     author queues it."""
     for new, gone in held:
         _hold(cat, new, zone, stamp, report,
-              f"it appeared as the queued {gone} vanished, and may be "
+              f"it appeared as the queued {gone} vanished or was rewritten, and may be "
               f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
 
 
