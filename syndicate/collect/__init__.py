@@ -479,16 +479,16 @@ def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows) -> lis
     # date) appeared: its words may have moved there; the new one is held, never released early
     moved = [r for r in rows if r["source"] in report.updated
              and r["id"] in _embargoed(rows, queue, stamp)]
-    for new in list(new_rows):
+    for new in new_rows:
         was = loads(new["data"])
         like = [r for r in moved if r["kind"] == new["kind"]
                 and (lambda old: (old.get("title"), old.get("date"))
                      == (was.get("title"), was.get("date")))(loads(r["data"]))]
         if like:
             held.append((new, ", ".join(r["source"] for r in like)))
-            new_rows.remove(new)
     for kind in sorted({r["kind"] for r in new_rows}):
-        fresh = [r for r in new_rows if r["kind"] == kind]
+        fresh = [r for r in new_rows if r["kind"] == kind
+                 and not any(new is r for new, _ in held)]
         embargoed = _embargoed(vanished, queue, stamp)
         waiting = [r for r in vanished if r["kind"] == kind and r["id"] in embargoed]
         if not waiting:
