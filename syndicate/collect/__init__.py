@@ -272,6 +272,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
 
     published = ours(cat) > 0
     queue = cat.releases()
+    embargoed = _embargoed(rows, queue, stamp)
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -302,7 +303,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             continue
         claimed[(p.kind, p.item.slug)] = p.name
         if row is None:
-            row = _renamed(vanished, p, _embargoed(vanished, queue, stamp))
+            row = _renamed(vanished, p, embargoed, rows)
             if row is not None:
                 vanished.remove(row)
         if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
@@ -537,14 +538,25 @@ def _embargoed(rows: list[dict], queue: dict, stamp: str) -> set[int]:
             and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)}
 
 
-def _renamed(vanished: list[dict], p: _Parsed, embargoed: set[int]) -> dict | None:
-    """The catalog row a new path continues: same content, else same title and date. Of
-    several rows alike, one queued for later wins: keeping an embargo by mistake is undone by
-    queueing the item; releasing an embargoed one early cannot be undone."""
+def _renamed(vanished: list[dict], p: _Parsed, embargoed: set[int],
+             rows: list[dict]) -> dict | None:
+    """The catalog row a new path continues: same content, else same title and date. Where an
+    item queued for later is alike too, only it may be continued (or none: the new path is then
+    a new item, which collect holds back if the queued one was rewritten): keeping an embargo by
+    mistake is undone by queueing the item; releasing an embargoed one early cannot be undone."""
     same_kind = [r for r in vanished if r["kind"] == p.kind]
     for r in same_kind:
         if r["content_hash"] and r["content_hash"] == p.content_hash:
             return r
-    alike = [r for r in same_kind if (lambda old: old.get("title") == p.item.title
-                                      and old.get("date") == p.item.date)(loads(r["data"]))]
-    return next((r for r in alike if r["id"] in embargoed), alike[0] if alike else None)
+
+    def alike(r) -> bool:
+        old = loads(r["data"])
+        return old.get("title") == p.item.title and old.get("date") == p.item.date
+
+    matches = [r for r in same_kind if alike(r)]
+    queued = [r for r in matches if r["id"] in embargoed]
+    if queued:
+        return queued[0]
+    if any(r["id"] in embargoed and r["kind"] == p.kind and alike(r) for r in rows):
+        return None
+    return matches[0] if matches else None
