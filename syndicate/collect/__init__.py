@@ -357,6 +357,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
+    _hold_moved_words(cat, parsed, rows, embargoed, settings.config.site.timezone, report,
+                      stamp)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -521,6 +523,27 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
         _hold(cat, new, zone, stamp, report,
               f"it appeared as the queued {gone} vanished or was rewritten, and may be "
               f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
+
+
+def _hold_moved_words(cat, parsed, rows, embargoed, zone, report, stamp) -> None:
+    """The very words of a queued item now in another item's file (the files swapped or the
+    queued one was renamed over another's name): that item is held back too, never released
+    early, until the author queues it."""
+    queued = {r["content_hash"]: r for r in rows if r["id"] in embargoed and r["content_hash"]}
+    if not queued:
+        return
+    queue = cat.releases()
+    for p in parsed:
+        r = queued.get(getattr(p, "content_hash", None))
+        if r is None or r["source"] == p.name:
+            continue
+        found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
+                                 (p.name,)).fetchone()
+        if found is None or found[2] or found[0] in embargoed \
+                or (found[0] in queue and queue[found[0]]["held"]):
+            continue
+        _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
+              f"it holds the words of the queued {r['source']}, which may have moved here")
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
