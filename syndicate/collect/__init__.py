@@ -529,12 +529,18 @@ def _hold_moved_words(cat, parsed, rows, embargoed, zone, report, stamp) -> None
     """The very words of a queued item now in another item's file (the files swapped or the
     queued one was renamed over another's name): that item is held back too, never released
     early, until the author queues it."""
-    queued = {r["content_hash"]: r for r in rows if r["id"] in embargoed and r["content_hash"]}
+    queued = {}  # (kind, its words as published) -> the queued row
+    for r in rows:
+        if r["id"] in embargoed:
+            words = loads(r["data"]).get("html")
+            if words:
+                queued[(r["kind"], words)] = r
     if not queued:
         return
     queue = cat.releases()
     for p in parsed:
-        r = queued.get(getattr(p, "content_hash", None))
+        item = getattr(p, "item", None)
+        r = queued.get((p.kind, getattr(item, "html", None)))
         if r is None or r["source"] == p.name:
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
