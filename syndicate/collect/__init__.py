@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
 import uuid
 from collections.abc import Callable
@@ -529,19 +530,20 @@ def _hold_moved_words(cat, parsed, rows, embargoed, zone, report, stamp) -> None
     """The very words of a queued item now in another item's file (the files swapped or the
     queued one was renamed over another's name): that item is held back too, never released
     early, until the author queues it."""
-    queued = {}  # (kind, its words as published) -> the queued row
-    for r in rows:
-        if r["id"] in embargoed:
-            words = loads(r["data"]).get("html")
-            if words:
-                queued[(r["kind"], words)] = r
+    def words(html) -> frozenset:
+        return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
+
+    queued = [(r, words(loads(r["data"]).get("html"))) for r in rows if r["id"] in embargoed]
+    queued = [(r, w) for r, w in queued if w]
     if not queued:
         return
     queue = cat.releases()
     for p in parsed:
-        item = getattr(p, "item", None)
-        r = queued.get((p.kind, getattr(item, "html", None)))
-        if r is None or r["source"] == p.name:
+        mine = words(getattr(getattr(p, "item", None), "html", None))
+        # its words and the queued item's: one holds the other (renamed, perhaps edited)
+        r = next((r for r, w in queued if r["kind"] == p.kind and r["source"] != p.name
+                  and mine and (w <= mine or mine <= w)), None)
+        if r is None:
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
                                  (p.name,)).fetchone()
