@@ -358,8 +358,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
-    _hold_moved_words(cat, parsed, rows, embargoed, settings.config.site.timezone, report,
-                      stamp)
+    left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
+            and (r["source"] not in seen or r["source"] in report.updated)]
+    _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -526,14 +527,15 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
               f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
 
 
-def _hold_moved_words(cat, parsed, rows, embargoed, zone, report, stamp) -> None:
-    """The very words of a queued item now in another item's file (the files swapped or the
-    queued one was renamed over another's name): that item is held back too, never released
-    early, until the author queues it."""
+def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
+    """The words of a queued item that left its file (``left``: gone, or rewritten) now in
+    another item's file (the files swapped, or the queued one renamed over another's name,
+    perhaps edited): that item is held back too, never released early, until the author
+    queues it."""
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
-    queued = [(r, words(loads(r["data"]).get("html"))) for r in rows if r["id"] in embargoed]
+    queued = [(r, words(loads(r["data"]).get("html"))) for r in left]
     queued = [(r, w) for r, w in queued if w]
     if not queued:
         return
@@ -547,8 +549,8 @@ def _hold_moved_words(cat, parsed, rows, embargoed, zone, report, stamp) -> None
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
                                  (p.name,)).fetchone()
-        if found is None or found[2] or found[0] in embargoed \
-                or (found[0] in queue and queue[found[0]]["held"]):
+        if found is None or found[2] or found[0] in _embargoed(
+                [{"id": found[0], "published_at": None}], queue, stamp):  # held already
             continue
         _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
               f"it holds the words of the queued {r['source']}, which may have moved here")
