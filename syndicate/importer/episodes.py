@@ -288,7 +288,7 @@ def _companions(ep: FeedEpisode, folder: Path, stem: str, parts: Path, http) -> 
         name = f"{stem}{comp['ext']}" if kind != "image" else f"{stem}-art{comp['ext']}"
         dest = folder / (name if kind != "chapters" else f".{stem}.chapters.json")
         try:
-            download(comp["url"], dest, parts, expected=None, http=http)
+            download(comp["url"], dest, parts, expected=None, http=http, audio=False)
             value, wrong = _check_companion(kind, dest, name)
         except SourceError as exc:
             value, wrong = None, str(exc)

@@ -403,8 +403,10 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
 
 
 def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
-             http=None) -> Path:
-    """Stream ``url`` to ``dest``; resume a previous partial download; check the size."""
+             http=None, audio: bool = True) -> Path:
+    """Stream ``url`` to ``dest``; resume a previous partial download; check the size. For
+    ``audio``, a page or document served in its place is refused (companions, such as a
+    transcript or chapters, are text themselves: they are checked by their own readers)."""
     import requests
 
     from . import SourceError
@@ -428,7 +430,8 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             if resp.status_code >= 400:
                 raise SourceError(f"{url}: the server answered HTTP {resp.status_code} for the "
                                   "episode's audio")
-            _refuse_a_page(resp, url)
+            if audio:
+                _refuse_a_page(resp, url)
             mode = "ab" if have and resp.status_code == 206 else "wb"
             total = resp.headers.get("Content-Length")
             total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
@@ -436,7 +439,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
             with open(part, mode) as f:
                 written = have if mode == "ab" else 0
                 for chunk in _chunks(resp):
-                    if not written and _looks_like_markup(chunk):
+                    if audio and not written and _looks_like_markup(chunk):
                         f.close()
                         part.unlink(missing_ok=True)
                         raise SourceError(f"{url}: {_NOT_AUDIO.format('a web page or XML')}")
@@ -497,8 +500,9 @@ def _chunks(resp):
 _NOT_AUDIO = ("the old host sent {} in place of the episode's audio; nothing was written: "
               "check the address (the file may have moved), then run the import again")
 # types no audio is served as: a page, an error document, a feed
-_PAGE_TYPES = ("text/", "application/xhtml", "application/xml", "application/json",
-               "application/rss", "application/atom")
+# (text/plain is not among them: misconfigured hosts serve MP3s so; the first bytes decide)
+_PAGE_TYPES = ("text/html", "text/xml", "application/xhtml", "application/xml",
+               "application/json", "application/rss", "application/atom")
 
 
 def _refuse_a_page(resp, url: str) -> None:

@@ -302,7 +302,7 @@ def fetch_images(jobs: list, settings, report) -> None:
     def fetch(task) -> str | None:
         _, url, rel, folder = task
         try:
-            download(url, folder / rel, parts, expected=None, http=http)
+            download(url, folder / rel, parts, expected=None, http=http, audio=False)
         except SourceError as exc:
             return (f"an image could not be downloaded ({exc}); it still points at the old "
                     "site")
