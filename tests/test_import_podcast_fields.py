@@ -179,9 +179,15 @@ def test_a_download_brings_art_transcript_and_chapters_beside_the_episode(make_p
                 return
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
+            # as a real host types them: text companions are text (never taken for a page
+            # served in place of audio)
+            self.send_header("Content-Type", TYPES[self.path.rsplit(".", 1)[-1]])
             self.end_headers()
             self.wfile.write(body)
 
+    TYPES = {"xml": "application/rss+xml", "mp3": "audio/mpeg", "png": "image/png",
+             "jpg": "image/jpeg", "vtt": "text/vtt", "html": "text/html; charset=utf-8",
+             "json": "application/json+chapters"}
     server, url = serve(Handler)
     try:
         proj = make_project({})
