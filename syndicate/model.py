@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
-from .urls import public_url, web_url
+from .urls import public_url
 from .yamlcheck import shown
 
 UTC = dt.UTC
@@ -80,7 +80,8 @@ class PostMeta(_Meta):
     @classmethod
     def _link(cls, v: str | None) -> str | None:
 
-        return None if v is None else web_url(v, "https://example.com/an-article")
+        # (published as the feeds' item link: never one carrying a credential)
+        return None if v is None else public_url(v, "https://example.com/an-article")
     author: str | None = None  # who wrote it, where not the site's author (kept by imports)
 
     @field_validator("tags", mode="before")

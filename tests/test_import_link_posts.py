@@ -73,6 +73,19 @@ def test_a_link_post_written_by_hand_must_point_at_a_web_address(make_project):
     assert "http" in result.output
 
 
+@pytest.mark.parametrize("target", ["https://me:S3cretPw@x.example/a",
+                                    "https://x.example/a?token=S3cretPw"])
+def test_a_link_post_carrying_a_credential_is_refused_never_published(make_project, target):
+    proj = make_project({"posts/2024-01-01-x.md": f"---\ntitle: X\nlink: {target}\n"
+                                                  "---\nWords.\n"}, config=BASE_CONFIG)
+    result = proj.run("publish")
+    assert result.exit_code != 0
+    assert "2024-01-01-x.md" in result.output and "credential" in result.output
+    assert "S3cretPw" not in result.output
+    public = proj.root / "public"
+    assert not any(b"S3cretPw" in p.read_bytes() for p in public.rglob("*") if p.is_file())
+
+
 @pytest.mark.skipif(not DARING.exists(), reason="../shared/feeds is absent")
 def test_daring_fireballs_linked_items_keep_their_targets(make_project):
     proj = make_project({}, config=BASE_CONFIG)

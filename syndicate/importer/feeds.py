@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.sax
 
+from ..urls import credential_in, redact
 from ..when import feed_date
 from . import Found, SourceError
 from .feedxml import host, link_post, read_items, resolve
@@ -121,11 +122,16 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
         content = [c for c in content or [] if (c.get("value") or "").strip()] or None
         html = content[0].value if content else entry.get("summary", "")
         target, permalink = link_post(item, site)
+        secret = credential_in(target) if target else None
+        if secret:  # a link post's target is published: never one that carries a credential
+            target = None
         # (feedparser's link may be the guid, made a link: only the XML's own link counts)
         old_link = item.link if item else (None if entry.get("guidislink")
                                            else entry.get("link") or None)
         if old_link and not is_absolute_base(old_link) and is_absolute_base(site):
             old_link = resolve(site, old_link)  # a relative link: against the feed's link
+        if old_link and credential_in(old_link):
+            old_link = None  # kept nowhere: a post's addresses are published
         base = (item.base if item else None) or permalink or old_link or site or feed_url
         if not is_absolute_base(base):  # a relative old link: against the feed's own
             base = resolve(site or feed_url, base) if base else None
@@ -133,7 +139,10 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
         body = to_markdown(html) if html else ""  # empty: reported as skipped, not lost
         doubt = None
         link_why = None
-        if target is None and item is not None and item.related and item.link \
+        if secret:
+            link_why = (f"its target {redact(item.link)[:200]!r} carries {secret}, and a "
+                        "post's link is published for anyone to read")
+        elif target is None and item is not None and item.related and item.link \
                 and host(item.related) != host(item.link):
             link_why = f"its target {item.link[:200]!r} is not an http(s) address we can publish"
         if not body.strip() and (target or old_link or "").startswith(("http://", "https://")) \
