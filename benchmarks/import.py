@@ -92,7 +92,7 @@ def wordpress_export(base: str, posts: int, episodes: int, length: int) -> str:
     for i in range(posts + episodes):
         ep = i >= posts
         items.append(Item(
-            n=1000 + i, kind="post", status="publish", password=False,
+            n=1000 + i, kind="post", status="publish", password="",
             title=f"{'Episode' if ep else 'Post'} {i} about the {WORDS[i % len(WORDS)]}",
             paragraphs=[paragraph(i * 10 + j) for j in range(2 if ep else 6)],
             date=dt.datetime(2015, 1, 1, 8, tzinfo=dt.UTC) + dt.timedelta(hours=7 * i),
