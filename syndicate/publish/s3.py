@@ -252,14 +252,7 @@ class S3Target:
         put back by a server-side copy, and an object whose sha256 metadata is not the
         recorded one is sent again."""
         def head(key: str) -> dict | None:
-            try:
-                return self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
-            except ClientError as exc:
-                if not_found(exc):
-                    return None
-                raise explain(exc, self.bucket, key) from None
-            except BotoCoreError as exc:
-                raise explain(exc, self.bucket, key) from None
+            return self._unless_missing(self.client.head_object, self.prefix + key, key)
 
         keys = sorted(rows)
         with ThreadPoolExecutor(self.workers) as pool:
@@ -308,16 +301,21 @@ class S3Target:
                     self._site_gen = (None,)
         return self._site_gen[0]
 
-    def _get_manifest(self) -> bytes | None:
+    def _unless_missing(self, call, key: str, named: str | None = None):
+        """``call(Bucket=..., Key=key)``'s answer, or None where there is no such object; any
+        other failure is a PublishError saying what to do (naming ``named``, if given)."""
         try:
-            return self.client.get_object(Bucket=self.bucket,
-                                          Key=self.prefix + MANIFEST_KEY)["Body"].read()
+            return call(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if not_found(exc):
                 return None
-            raise explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket, named) from None
         except BotoCoreError as exc:
-            raise explain(exc, self.bucket) from None
+            raise explain(exc, self.bucket, named) from None
+
+    def _get_manifest(self) -> bytes | None:
+        got = self._unless_missing(self.client.get_object, self.prefix + MANIFEST_KEY)
+        return None if got is None else got["Body"].read()
 
     def _list(self) -> list[str]:
         """Every key under the prefix (relative to it); the listing of the site's own keys is
@@ -354,15 +352,8 @@ class S3Target:
         above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
 
         def exists(prefix: str) -> bool:
-            try:
-                self.client.head_object(Bucket=self.bucket, Key=prefix + MANIFEST_KEY)
-                return True
-            except ClientError as exc:
-                if not_found(exc):
-                    return False
-                raise explain(exc, self.bucket) from None
-            except BotoCoreError as exc:
-                raise explain(exc, self.bucket) from None
+            return self._unless_missing(self.client.head_object,
+                                        prefix + MANIFEST_KEY) is not None
 
         with ThreadPoolExecutor(max(1, min(len(above), self.workers))) as pool:
             hits = [p for p, hit in zip(above, pool.map(exists, above), strict=True) if hit]
@@ -386,15 +377,8 @@ class S3Target:
     def _site_at_top(self, prefix: str) -> str | None:
         """The site id carried by the home page directly under ``prefix`` (every site has one
         at its top), if a site was published there: one HEAD."""
-        try:
-            meta = self.client.head_object(Bucket=self.bucket, Key=prefix + HOME)
-        except ClientError as exc:
-            if not_found(exc):
-                return None
-            raise explain(exc, self.bucket) from None
-        except BotoCoreError as exc:
-            raise explain(exc, self.bucket) from None
-        return meta.get("Metadata", {}).get("site") or None
+        meta = self._unless_missing(self.client.head_object, prefix + HOME)
+        return None if meta is None else meta.get("Metadata", {}).get("site") or None
 
     def _identify(self, found: manifests.Manifest, known: str | None,
                   catalog_rows: dict[str, dict]) -> str:
@@ -478,15 +462,10 @@ class S3Target:
         another tool: never touched). An object without a site id is this site's only where
         the manifest marked it pending or the catalog records that very content there."""
         def head(key: str) -> dict | None:
-            try:
-                meta = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
-            except ClientError as exc:
-                if not_found(exc):
-                    self._sites[key] = None
-                    return None
-                raise explain(exc, self.bucket) from None
-            except BotoCoreError as exc:
-                raise explain(exc, self.bucket) from None
+            meta = self._unless_missing(self.client.head_object, self.prefix + key)
+            if meta is None:
+                self._sites[key] = None
+                return None
             tags = meta.get("Metadata", {})
             sha, site = tags.get("sha256"), tags.get("site")
             self._sites[key] = site or ""
