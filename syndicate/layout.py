@@ -72,6 +72,14 @@ def layout_problems(settings: Settings) -> list[str]:
     catalog_file = settings.catalog_path.resolve()
     # a catalog in the state folder is judged with that folder
     own_catalog = not _inside(catalog_file, state[2])
+    if (what := _not_a_file(catalog_file)) is not None:
+        where = at(("catalog",)) if cfg.catalog else at(state[1])
+        setting = "'catalog'" if cfg.catalog else "'paths.state'"
+        problems.append(
+            f"{name}:{where}: {setting}: the catalog {catalog_file} is {what}, not a file; "
+            "SQLite would write its journal beside it; point 'catalog' at a file of its own, "
+            "such as '.syndicate/catalog.db' (it is made if missing)")
+        return problems
 
     if not cfg.target.startswith("s3://"):
         target = settings.target_dir.resolve()
@@ -150,6 +158,17 @@ def _not_a_folder(path: Path) -> str | None:
     if stat.S_ISDIR(mode):
         return None
     return "a file" if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a regular file (a folder, a device...)."""
+    from .collect.sources import file_kind
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing: made by the first run
+    return None if stat.S_ISREG(mode) else file_kind(mode)
 
 
 def _clip_problems(settings: Settings, at) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +215,38 @@ def test_output_that_cannot_be_written_is_one_line_and_the_work_stands(make_proj
                 done.stderr
     assert codes == [0, 0, 0, 2]  # the work's own exit codes (a usage error stays 2)
     assert b"Written while the log disk is full" in proj.read("feed.xml")
+
+
+@pytest.mark.parametrize("kind, words", [("devnull", "is a device, not a file"),
+                                         ("device", "is a device, not a file"),
+                                         ("fifo", "is a named pipe (FIFO), not a file"),
+                                         ("folder", "is a folder, not a file")])
+@pytest.mark.parametrize("command", ["publish", "status", "release-due"])
+def test_a_catalog_that_is_not_a_file_is_one_config_error_and_nothing_is_opened(
+        make_project, kind, words, command):
+    """N27: `catalog:` naming a device, a pipe or a folder is refused before SQLite opens it
+    (it would write a journal beside it, outside the project, and fail with 'disk I/O error')."""
+    name = {"devnull": "/dev/null"}.get(kind, "state/catalog.db")
+    config = BASE_CONFIG + f"catalog: {name}\n"
+    proj = make_project({"posts/a.md": post("A"), "config.yaml": config})
+    target = proj.root / "state" / "catalog.db"
+    target.parent.mkdir()
+    if kind == "device":
+        target.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    journals = {p: p.exists() for p in (Path("/dev/null-journal"), Path("/dev/null-wal"),
+                                        Path("/dev/zero-journal"), Path("/dev/zero-wal"))}
+    result = proj.run(command)
+    assert result.exit_code == 2, result.output
+    errors = _errors(result)
+    assert len(errors) == 1, result.output
+    line = _line_of(config, "catalog:")
+    assert errors[0].startswith(f"Error: {proj.root / 'config.yaml'}:{line}: 'catalog': ")
+    assert words in errors[0] and "point 'catalog' at a file" in errors[0]
+    assert {p: p.exists() for p in journals} == journals  # nothing made beside it
+    assert not (proj.root / "public").exists()
+    left = [] if kind == "devnull" else ["catalog.db"]
+    assert sorted(p.name for p in target.parent.iterdir()) == left
