@@ -192,6 +192,18 @@ def _known_posts(posts_dir: Path, zone: str) -> list[_Known]:
     return known
 
 
+FUTURE_SLACK = dt.timedelta(days=1)  # a date later than the import's now by more: flagged
+
+
+def future_doubt(when: dt.datetime | None, now: dt.datetime | None) -> str | None:
+    """What to review about an item dated after the import's ``now`` (and a day): it would
+    silently wait until then to be published. ``when`` is an instant (aware)."""
+    if when is None or now is None or when <= now + FUTURE_SLACK:
+        return None
+    return (f"dated {when:%Y-%m-%d}, after today: it will not be published until then; fix "
+            "the date")
+
+
 def date_problem(field: str, written: str | None, line: int | None, advice: str) -> str:
     """Why an item has no date, in words that say what the source holds: no date element,
     an empty one, one that is no date, or a date outside the years an old post can have."""
@@ -455,11 +467,13 @@ def _read_all(settings: Settings, sources: list[str], fetch, preloaded: dict) ->
 def import_sources(settings: Settings, sources: list[str], *,
                    date_by_order: dt.date | None = None, dry_run: bool = False,
                    fetch=None, preloaded: dict | None = None,
-                   audio: str | None = None) -> ImportReport:
+                   audio: str | None = None, now: dt.datetime | None = None) -> ImportReport:
     """Import every source; posts already there are merged, not duplicated. ``preloaded``
     maps sources already read and parsed to what they hold. ``audio`` ('download' or
-    'keep-url', default: the config's import_audio) says what a podcast feed's audio becomes."""
+    'keep-url', default: the config's import_audio) says what a podcast feed's audio becomes.
+    An item dated more than a day after ``now`` (default: the clock) is flagged."""
     report = ImportReport()
+    now = now or dt.datetime.now(dt.UTC)
     found: list[Found] = []
     for source, got in zip(sources, _read_all(settings, sources, fetch, preloaded or {}),
                            strict=True):
@@ -471,12 +485,12 @@ def import_sources(settings: Settings, sources: list[str], *,
         if isinstance(got, list):
             found += got
         elif isinstance(got, WordPressExport):  # posts, and perhaps episodes
-            found += add_export(settings, got, source, report, dry_run=dry_run,
+            found += add_export(settings, got, source, report, dry_run=dry_run, now=now,
                                 keep_url=(audio or settings.config.import_audio) == "keep-url")
         else:
             from .episodes import import_podcast
 
-            import_podcast(settings, got, source, report, dry_run=dry_run,
+            import_podcast(settings, got, source, report, dry_run=dry_run, now=now,
                            keep_url=(audio or settings.config.import_audio) == "keep-url")
     posts_dir = settings.posts_dir
     zone = settings.config.site.timezone
@@ -568,7 +582,8 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
-        f.reviews = [r for r in (doubt, f.doubt) if r]
+        later = None if f.extra.get("draft") else future_doubt(_instant(date, zone), now)
+        f.reviews = [r for r in (doubt, f.doubt, later) if r]
         text = post_text(f, date)
         if not dry_run:
             try:
@@ -589,7 +604,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
-        for reason in (doubt, f.doubt):
+        for reason in (doubt, f.doubt, later):
             if reason:
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:

@@ -23,6 +23,7 @@ from . import (
     date_problem,
     dump_yaml,
     free_stem,
+    future_doubt,
     taken_slugs,
 )
 from .html import to_markdown
@@ -84,9 +85,11 @@ def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int
 
 
 def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: ImportReport,
-                   *, dry_run: bool = False, keep_url: bool = False) -> None:
+                   *, dry_run: bool = False, keep_url: bool = False,
+                   now: dt.datetime | None = None) -> None:
     """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
-    host (the sidecar names its URL, size and duration) instead of downloading it."""
+    host (the sidecar names its URL, size and duration) instead of downloading it. An
+    episode dated more than a day after ``now`` is flagged."""
     owner = settings.config.podcast.owner.email
     if feed.locked and (feed.owner_email or "").strip().lower() != owner.strip().lower():
         report.errors.append(
@@ -160,6 +163,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.skipped.append({**entry, "reason": date_problem(
                 "pubDate", ep.date_text, ep.line, "correct it in the old feed")})
             continue
+        later = None if ep.draft else future_doubt(ep.date, now)
+        if later:
+            ep.reviews.append(later)
         secret = credential_in(ep.audio_url) if keep_url else None
         if secret:  # kept at its URL, the address would be published: refused, never written
             report.errors.append(
