@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+
+import pytest
 
 from conftest import BASE_CONFIG, DATA, post, sidecar, tone
 
@@ -33,9 +36,12 @@ def _live_show(make_project):
     return proj, _guid(proj)
 
 
-def test_an_import_never_replaces_the_live_shows_guid(make_project):
+@pytest.mark.parametrize("catalog", ["kept", "lost"])
+def test_an_import_never_replaces_the_live_shows_guid(make_project, catalog):
     proj, live = _live_show(make_project)
     assert live != OLD
+    if catalog == "lost":  # the live feed itself says the show is live, and under which guid
+        shutil.rmtree(proj.root / ".syndicate")
     result = _import(proj)
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
