@@ -80,14 +80,14 @@ def _report(errors, warnings) -> None:
         click.echo(f"Error: {redact_text(e)}", err=True)
 
 
-def _refresh(settings: Settings) -> list[str]:
+def _refresh(settings: Settings, now: dt.datetime | None = None) -> list[str]:
     """Import from the config's ``sources:`` (unchanged ones are not parsed); returns errors."""
     if not settings.config.sources:
         return []
     from .importer.refresh import refresh_sources
 
     try:
-        report = refresh_sources(settings)
+        report = refresh_sources(settings, now=now)
     except SyndicateError as exc:
         return [str(exc)]
     if report.created or report.merged or report.skipped:
@@ -217,7 +217,7 @@ def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verif
     from .publish import publish as publish_site
 
     settings = _load(config_path)
-    source_errors = [] if dry_run else _refresh(settings)
+    source_errors = [] if dry_run else _refresh(settings, _now(now_text))
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
@@ -271,7 +271,7 @@ def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verif
 def collect(config_path: str, now_text: str | None) -> None:
     """Read posts/ and episodes/ into the catalog without publishing."""
     settings = _load(config_path)
-    source_errors = _refresh(settings)
+    source_errors = _refresh(settings, _now(now_text))
     report = _collect(settings, now_text)
     click.echo(_collect_line(report))
     _report([*source_errors, *report.errors], report.warnings)
@@ -413,8 +413,9 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
+@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
 def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: str | None,
-               dry_run: bool, as_json: bool, config_path: str) -> None:
+               dry_run: bool, as_json: bool, config_path: str, now_text: str | None) -> None:
     """Import the old blog's posts into posts/ and the old show's episodes into episodes/: text
     exports, HTML pages, RSS, Atom and podcast feeds, WordPress exports (files or URLs). A post
     or episode seen before (from any source) is not written twice."""
@@ -430,7 +431,7 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             raise SystemExit(2) from None
     try:
         report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run,
-                                audio=audio_mode)
+                                audio=audio_mode, now=_now(now_text))
     except SyndicateError as exc:
         _fail(exc)
     if as_json:

@@ -146,9 +146,11 @@ def published_site(settings: Settings) -> PublishedSite | None:
     return PublishedSite(reader, guids, by_title, dates)
 
 
-def live_podcast_guid(settings: Settings) -> str | None:
+def live_podcast_guid(settings: Settings, *, with_episodes: bool = False) -> str | None:
     """The show's podcast:guid as the live podcast feed gives it (None when there is no such
-    feed or it names no UUID): the show's identity, which directories follow across moves."""
+    feed or it names no UUID): the show's identity, which directories follow across moves.
+    ``with_episodes``: only a feed that holds an episode counts (a show of nothing has no
+    listener to lose)."""
     import uuid
 
     from lxml import etree
@@ -162,6 +164,8 @@ def live_podcast_guid(settings: Settings) -> str | None:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
                                                       load_dtd=False))
     except etree.XMLSyntaxError:
+        return None
+    if with_episodes and root.find("channel/item") is None:
         return None
     found = root.findtext(f"channel/{{{PODCAST}}}guid")
     try:

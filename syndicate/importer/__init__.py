@@ -150,9 +150,21 @@ class _Known:
     shingles: set[int]
     guid: str | None
     found_in: str | None = None  # the source it was written from in this run
+    origin: str | None = None  # its front matter's imported_from: the source item it came from
+    when: dt.datetime | None = None  # its front matter's date, as an instant
 
 
-def _known_posts(posts_dir: Path) -> list[_Known]:
+def _instant(value, zone: str) -> dt.datetime | None:
+    """A front matter date (or the date an import writes) as an instant; None if it is none."""
+    from ..when import WhenError, parse_date
+
+    try:
+        return parse_date(value, zone) if value is not None else None
+    except (WhenError, ValueError, OverflowError):
+        return None
+
+
+def _known_posts(posts_dir: Path, zone: str) -> list[_Known]:
     """Posts already in posts/ (imported or written by hand), to recognise a post seen twice."""
     known = []
     if not posts_dir.is_dir():
@@ -172,9 +184,24 @@ def _known_posts(posts_dir: Path) -> list[_Known]:
             body = text
         if not isinstance(meta, dict):
             meta = {}
+        origin = meta.get("imported_from")
         known.append(_Known(path, str(meta.get("title") or path.stem), _shingles(body),
-                            str(meta["guid"]) if meta.get("guid") else None))
+                            str(meta["guid"]) if meta.get("guid") else None,
+                            origin=str(origin) if origin else None,
+                            when=_instant(meta.get("date"), zone)))
     return known
+
+
+FUTURE_SLACK = dt.timedelta(days=1)  # a date later than the import's now by more: flagged
+
+
+def future_doubt(when: dt.datetime | None, now: dt.datetime | None) -> str | None:
+    """What to review about an item dated after the import's ``now`` (and a day): it would
+    silently wait until then to be published. ``when`` is an instant (aware)."""
+    if when is None or now is None or when <= now + FUTURE_SLACK:
+        return None
+    return (f"dated {when:%Y-%m-%d}, after today: it will not be published until then; fix "
+            "the date")
 
 
 def date_problem(field: str, written: str | None, line: int | None, advice: str) -> str:
@@ -440,11 +467,13 @@ def _read_all(settings: Settings, sources: list[str], fetch, preloaded: dict) ->
 def import_sources(settings: Settings, sources: list[str], *,
                    date_by_order: dt.date | None = None, dry_run: bool = False,
                    fetch=None, preloaded: dict | None = None,
-                   audio: str | None = None) -> ImportReport:
+                   audio: str | None = None, now: dt.datetime | None = None) -> ImportReport:
     """Import every source; posts already there are merged, not duplicated. ``preloaded``
     maps sources already read and parsed to what they hold. ``audio`` ('download' or
-    'keep-url', default: the config's import_audio) says what a podcast feed's audio becomes."""
+    'keep-url', default: the config's import_audio) says what a podcast feed's audio becomes.
+    An item dated more than a day after ``now`` (default: the clock) is flagged."""
     report = ImportReport()
+    now = now or dt.datetime.now(dt.UTC)
     found: list[Found] = []
     for source, got in zip(sources, _read_all(settings, sources, fetch, preloaded or {}),
                            strict=True):
@@ -456,15 +485,17 @@ def import_sources(settings: Settings, sources: list[str], *,
         if isinstance(got, list):
             found += got
         elif isinstance(got, WordPressExport):  # posts, and perhaps episodes
-            found += add_export(settings, got, source, report, dry_run=dry_run,
+            found += add_export(settings, got, source, report, dry_run=dry_run, now=now,
                                 keep_url=(audio or settings.config.import_audio) == "keep-url")
         else:
             from .episodes import import_podcast
 
-            import_podcast(settings, got, source, report, dry_run=dry_run,
+            import_podcast(settings, got, source, report, dry_run=dry_run, now=now,
                            keep_url=(audio or settings.config.import_audio) == "keep-url")
     posts_dir = settings.posts_dir
-    known = _known_posts(posts_dir) if found else []  # a podcast feed alone: no posts to match
+    zone = settings.config.site.timezone
+    # (a podcast feed alone: no posts to match)
+    known = _known_posts(posts_dir, zone) if found else []
     undated = sorted((f for f in found if f.date is None), key=lambda f: f.order)
     dates: dict[int, dt.datetime] = {}
     if date_by_order is not None:
@@ -502,7 +533,12 @@ def import_sources(settings: Settings, sources: list[str], *,
                                    **fields.all_dropped(reason).to_dict()})
             continue
         rare = index.rare(shingles)
-        match, clash = _match(f, shingles, index.candidates(f.guid, rare))
+        date = f.date or dates.get(id(f))
+        origin = clean(redact(f.source))
+        candidates = index.candidates(f.guid, rare, (origin, _title_key(f.title)))
+        match, clash = _match(f, shingles, candidates)
+        if match is None and clash is None:  # its words rewritten by the author: its origin
+            match = _same_item(f, origin, _instant(date, zone), candidates)
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -535,7 +571,6 @@ def import_sources(settings: Settings, sources: list[str], *,
                     f"this source has text that {entry['file']} lacks (the file was kept as "
                     "it is); compare the two and copy over what is missing")})
             continue
-        date = f.date or dates.get(id(f))
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
                                "undated posts by their order on the pages")
@@ -547,7 +582,8 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
-        f.reviews = [r for r in (doubt, f.doubt) if r]
+        later = None if f.extra.get("draft") else future_doubt(_instant(date, zone), now)
+        f.reviews = [r for r in (doubt, f.doubt, later) if r]
         text = post_text(f, date)
         if not dry_run:
             try:
@@ -556,7 +592,8 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.errors.append(f"{_rel(path, settings)}: cannot write it "
                                      f"({exc.strerror or exc}); {f.title!r} was not imported")
                 continue
-        index.add(_Known(path, f.title, shingles, f.guid, f.source), rare)
+        index.add(_Known(path, f.title, shingles, f.guid, f.source, origin=origin,
+                         when=_instant(date, zone)), rare)
         written[path] = (f, date)
         entry["file"] = _rel(path, settings)
         if f.date is None:
@@ -567,7 +604,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
-        for reason in (doubt, f.doubt):
+        for reason in (doubt, f.doubt, later):
             if reason:
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:
@@ -627,6 +664,7 @@ class _Index:
         self.posts: list[_Known] = []
         self.by_shingle: dict[int, list[int]] = {}
         self.by_guid: dict[str, list[int]] = {}
+        self.by_origin: dict[tuple[str, str], list[int]] = {}  # (imported_from, title)
         self.plain: list[int] = []  # posts with no rare 5-gram: always candidates
         for k in known:
             self.add(k)
@@ -646,8 +684,11 @@ class _Index:
             self.plain.append(n)
         if k.guid:
             self.by_guid.setdefault(k.guid, []).append(n)
+        if k.origin:
+            self.by_origin.setdefault((k.origin, _title_key(k.title)), []).append(n)
 
-    def candidates(self, guid: str | None, rare: list[int]) -> list[_Known]:
+    def candidates(self, guid: str | None, rare: list[int],
+                   origin: tuple[str, str] | None = None) -> list[_Known]:
         if not rare:
             return self.posts
         found = set(self.plain)
@@ -655,6 +696,8 @@ class _Index:
             found.update(self.by_shingle.get(h, ()))
         if guid:
             found.update(self.by_guid.get(guid, ()))
+        if origin:
+            found.update(self.by_origin.get(origin, ()))
         return [self.posts[n] for n in sorted(found)]
 
 
@@ -672,6 +715,22 @@ def _match(f: Found, shingles: set[int], known: list[_Known]):
         elif not same_source and _alike(f, shingles, k):
             return k, None
     return None, clash
+
+
+def _same_item(f: Found, origin: str, when: dt.datetime | None,
+               known: list[_Known]) -> _Known | None:
+    """The post in posts/ that an earlier import wrote from this same source item, whatever
+    its words now (the author may rewrite or empty a post): its front matter names this
+    source, with the item's title and date, and no other guid. Posts of this run are not
+    looked at: two entries of one page are two posts."""
+    if when is None:
+        return None
+    key = _title_key(f.title)
+    for k in known:
+        if (k.found_in is None and k.origin == origin and k.when == when
+                and _title_key(k.title) == key and not (f.guid and k.guid and f.guid != k.guid)):
+            return k
+    return None
 
 
 def _title_key(title: str) -> str:

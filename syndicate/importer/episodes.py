@@ -12,6 +12,7 @@ from .. import yamlcheck
 from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
+from ..errors import SyndicateError
 from ..mediatypes import TRANSCRIPT_SUFFIX_OF, of
 from ..urls import credential_in, is_web_url, redact
 from . import (
@@ -22,6 +23,7 @@ from . import (
     date_problem,
     dump_yaml,
     free_stem,
+    future_doubt,
     taken_slugs,
 )
 from .html import to_markdown
@@ -83,9 +85,11 @@ def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int
 
 
 def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: ImportReport,
-                   *, dry_run: bool = False, keep_url: bool = False) -> None:
+                   *, dry_run: bool = False, keep_url: bool = False,
+                   now: dt.datetime | None = None) -> None:
     """Write the feed's new episodes into episodes/. ``keep_url``: leave the audio on the old
-    host (the sidecar names its URL, size and duration) instead of downloading it."""
+    host (the sidecar names its URL, size and duration) instead of downloading it. An
+    episode dated more than a day after ``now`` is flagged."""
     owner = settings.config.podcast.owner.email
     if feed.locked and (feed.owner_email or "").strip().lower() != owner.strip().lower():
         report.errors.append(
@@ -105,6 +109,12 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 "one site publishes one show; its episodes are not imported: import it into a "
                 "site of its own (or, if it is this show under a new guid, remove the "
                 "<podcast:guid> line from a copy of the feed and import that)")
+            return
+    take_guid = bool(feed.guid)  # the old show's podcast:guid becomes this show's
+    if feed.guid:
+        take_guid, refusal = _show_identity(settings, feed.guid, source, report)
+        if refusal:
+            report.errors.append(refusal)
             return
     if feed.items and not feed.episodes and any(
             "enclosure URL" in left.get("reason", "") for left in feed.left_out):
@@ -153,6 +163,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             report.skipped.append({**entry, "reason": date_problem(
                 "pubDate", ep.date_text, ep.line, "correct it in the old feed")})
             continue
+        later = None if ep.draft else future_doubt(ep.date, now)
+        if later:
+            ep.reviews.append(later)
         secret = credential_in(ep.audio_url) if keep_url else None
         if secret:  # kept at its URL, the address would be published: refused, never written
             report.errors.append(
@@ -230,11 +243,65 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                                "dropped": ep.dropped})
         for reason in reviews:
             report.flagged.append({**entry, "reason": reason})
-    if feed.guid and not dry_run:
+    if take_guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
             cat.set_meta("podcast_guid", feed.guid)
             cat.set_meta("podcast_guid_imported", feed.guid)  # the show: no other replaces it
         report.podcast_guid = feed.guid
+
+
+def _same_guid(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
+
+
+def _show_identity(settings: Settings, imported: str, source: str,
+                   report: ImportReport) -> tuple[bool, str | None]:
+    """(whether the old feed's podcast:guid becomes the show's, why the import is refused).
+    podcast.guid in the config, where set, is the show's: another one in the feed is reported
+    as not published. Else a show that is live (an episode published under its guid) keeps
+    it: a feed under another guid is refused, since apps would see another show. A show never
+    published takes the feed's: that is the migration."""
+    name = settings.path.name
+    chosen = settings.config.podcast.guid
+    if chosen:
+        if _same_guid(chosen, imported):
+            return True, None
+        report.channel.append({
+            "source": source, "field": "podcast:guid",
+            "why": f"the show's podcast:guid is {chosen}, chosen by podcast.guid in {name}; "
+                   f"the old feed's {imported[:100]} is not published (set podcast.guid to it "
+                   "to take the old show's identity)"})
+        return False, None
+    try:
+        live = _live_guid(settings)
+    except SyndicateError as exc:
+        return False, (f"{source}: the feed names the show's podcast:guid {imported[:100]}, and "
+                       f"whether this show is already live under another cannot be told: "
+                       f"{exc}; set podcast.guid in {name} to choose the show's guid, or "
+                       "import again when the published site can be read")
+    if live is None or _same_guid(live, imported):
+        return True, None
+    return False, (
+        f"{source}: the show here is live under podcast:guid {live}, which podcast apps "
+        f"follow; the old feed's is {imported[:100]}, and taking it would make the live show "
+        f"another show to every app; nothing was imported. Choose in {name}: "
+        f"'podcast.guid: {live}' keeps the live show's identity (the old episodes join it), "
+        f"'podcast.guid: {imported[:100]}' takes the old show's (apps following the live feed "
+        "may list it as a new show); then import again")
+
+
+def _live_guid(settings: Settings) -> str | None:
+    """The podcast:guid of the show as published with episodes: the catalog's, once an
+    episode was published, else the live podcast feed's if it holds an episode (a catalog
+    lost or made anew); None for a show never published."""
+    from ..collect.recover import live_podcast_guid
+
+    with open_catalog(settings.catalog_path) as cat:
+        stored = cat.get_meta("podcast_guid")
+        published = any(r["published_at"] for r in cat.all_items("episode"))
+    if stored and published:
+        return stored
+    return live_podcast_guid(settings, with_episodes=True)
 
 
 def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],

@@ -19,7 +19,7 @@ from . import ImportReport, SourceError, import_sources
 from .sources import is_url, read_file
 
 
-def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
+def refresh_sources(settings: Settings, *, date_by_order=None, now=None) -> ImportReport:
     report = ImportReport()
     sources = settings.config.sources
     if not sources:
@@ -78,7 +78,7 @@ def refresh_sources(settings: Settings, *, date_by_order=None) -> ImportReport:
                 report.errors.append(str(exc))
                 state[source].pop("sha256", None)  # look at it again next time
         sub = import_sources(settings, list(parsed), date_by_order=date_by_order,
-                             preloaded=parsed)
+                             preloaded=parsed, now=now)
         for name in ("created", "merged", "skipped", "flagged", "errors", "left_behind"):
             getattr(report, name).extend(getattr(sub, name))
         report.podcast_guid = sub.podcast_guid

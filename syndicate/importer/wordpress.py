@@ -443,7 +443,7 @@ def _title(raw: str) -> str:
 
 
 def add_export(settings, export: WordPressExport, source: str, report, *, dry_run: bool,
-               keep_url: bool) -> list[Found]:
+               keep_url: bool, now=None) -> list[Found]:
     """Report what the export leaves out, import its episodes; the posts it holds, to be
     written with those of the other sources."""
     report.skipped += export.skipped
@@ -456,7 +456,7 @@ def add_export(settings, export: WordPressExport, source: str, report, *, dry_ru
         from .episodes import import_podcast
 
         import_podcast(settings, export.podcast, source, report, dry_run=dry_run,
-                       keep_url=keep_url)
+                       keep_url=keep_url, now=now)
     return export.posts
 
 
