@@ -412,7 +412,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 hubs=cfg.notify.published_hubs)
         return blog_cache["v"][which]
 
-    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0)))
+    # a feed is typed by its format, whatever its key is named
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0),
+               content_type=mediatypes.RSS))
     add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1),
                content_type=mediatypes.ATOM))
 
@@ -447,5 +449,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
         add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
-            channel=channel, entries=ep_entries, updated=pod_updated)))
+            channel=channel, entries=ep_entries, updated=pod_updated),
+            content_type=mediatypes.RSS))
     return site
