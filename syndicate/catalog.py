@@ -159,8 +159,9 @@ class Catalog:
         wanted = {r["key"]: r for r in rows}
         gone = [(target, key) for key in current.keys() - wanted.keys()]
         self.conn.executemany("DELETE FROM outputs WHERE target = ? AND key = ?", gone)
+        columns = ("sha256", "size", "content_type", "input_hash")  # a target's own, left out
         fresh = [{**row, "target": target} for key, row in wanted.items()
-                 if not (key in current and all(current[key][c] == row[c] for c in row))]
+                 if not (key in current and all(current[key][c] == row[c] for c in columns))]
         self.conn.executemany(
             "INSERT OR REPLACE INTO outputs (target, key, sha256, size, content_type, input_hash) "
             "VALUES (:target, :key, :sha256, :size, :content_type, :input_hash)", fresh)

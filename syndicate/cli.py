@@ -253,11 +253,6 @@ def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verif
                    f"their sources, more than max_deletes ({settings.config.max_deletes}); "
                    f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
                    "Check the sources, then run again with --force to remove them.", err=True)
-    if result.released and not dry_run:
-        from .notify import notify
-
-        for w in notify(settings, result.released):
-            click.echo(f"Warning: {redact_text(w)}", err=True)
     _report([*source_errors, *result.errors],  # config warnings: said once, by _load
             [w for w in result.warnings if w not in settings.warnings])
     if not result.ok or source_errors:

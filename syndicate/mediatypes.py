@@ -3,6 +3,10 @@
 Python's ``mimetypes`` depends on the machine's tables and misses several podcast types, so the
 table is ours. Publishing (Content-Type headers, the feeds' enclosure and transcript types),
 passthrough audio, sidecars and the podcast importer all read it here.
+
+Beside it, the cache policy each published file is served with (``cache_policy``): what may be
+kept how long by browsers, CDNs and podcast apps. Every output of a publish is given both when it
+is built (``publish/build.py``), and every target serves them as given.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ TYPES = {
     ".webp": "image/webp",
     ".html": "text/html; charset=utf-8",
 }
+RSS = TYPES[".xml"]
 ATOM = "application/atom+xml; charset=utf-8"
 UNKNOWN = "application/octet-stream"
 
@@ -54,3 +59,25 @@ IMAGE_SUFFIX_OF = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png
 def of(suffix: str) -> str:
     """The type a file with this extension is served with."""
     return TYPES.get(suffix.lower(), UNKNOWN)
+
+
+def of_key(key: str) -> str:
+    """The type a published key is served with, by its extension (the Atom feed, whatever its
+    name, is typed by the one who builds it: ``ATOM``)."""
+    name = key.rsplit("/", 1)[-1]
+    return of(name[name.rfind("."):]) if "." in name else UNKNOWN
+
+
+# Cache-Control, by what a file is. A file whose key names its content (audio and art carry
+# their sha256 in the name) never changes under that key: kept for a year, never asked again.
+# Everything else may change at any publish: feeds so podcast apps and hubs see a release within
+# minutes, pages and the rest alike.
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+CACHE_POLICY = {"feed": SHORT, "page": SHORT, "asset": SHORT, "media": SHORT}
+
+
+def cache_policy(kind: str, addressed: bool = False) -> str:
+    """The Cache-Control of an output of this kind (feed, page, asset, media); ``addressed``:
+    its key changes whenever its content does."""
+    return IMMUTABLE if addressed else CACHE_POLICY[kind]

@@ -1,7 +1,8 @@
-"""Tell the world a release is out: WebSub hubs and a Podcast Index style pubnotify endpoint.
+"""Tell the world a feed changed: WebSub hubs and a Podcast Index style pubnotify endpoint.
 
 Podcast apps poll feeds every few hours; a ping makes them fetch now. A ping that fails is a
-warning, never a failed release: the feed is already live.
+warning, never a failed release: the feed is already live. The pings are steps of the list run
+after every publish (``publish/after.py``).
 """
 
 from __future__ import annotations
@@ -16,45 +17,44 @@ log = logging.getLogger("syndicate.notify")
 USER_AGENT = f"syndicate/{__version__} (+https://pypi.org/project/syndicate/)"
 
 
-def feed_urls(settings: Settings, released: list[dict]) -> list[str]:
-    """The feeds a release changed: the blog feeds for posts, the podcast feed for episodes."""
+def ping_hubs(settings: Settings, feeds: list[str]) -> list[str]:
+    """Tell every WebSub hub of every changed feed (a POST with hub.mode=publish each)."""
+    return _call([("POST", hub, {"data": {"hub.mode": "publish", "hub.url": feed}})
+                  for hub in settings.config.notify.websub_hubs for feed in feeds],
+                 settings.config.notify.timeout)
+
+
+def ping_podcast_index(settings: Settings, feeds: list[str]) -> list[str]:
+    """Tell the pubnotify endpoint (Podcast Index style: a GET with ?url=) when the podcast
+    feed changed."""
     cfg = settings.config
-    kinds = {r["kind"] for r in released}
-    urls = []
-    if "post" in kinds:
-        urls += [cfg.site.url + cfg.blog.rss_path, cfg.site.url + cfg.blog.atom_path]
-    if "episode" in kinds:
-        urls.append(cfg.site.url + cfg.podcast.feed_path)
-    return urls
+    podcast = cfg.site.url + cfg.podcast.feed_path
+    if not cfg.notify.pubnotify or podcast not in feeds:
+        return []
+    return _call([("GET", cfg.notify.pubnotify, {"params": {"url": podcast}})],
+                 cfg.notify.timeout)
 
 
-def notify(settings: Settings, released: list[dict]) -> list[str]:
-    """Ping every configured hub for every changed feed; returns warnings for failed pings."""
-    cfg = settings.config.notify
-    if not released or not (cfg.websub_hubs or cfg.pubnotify):
+def _call(calls: list[tuple[str, str, dict]], timeout: float) -> list[str]:
+    """Make each request in turn; returns a warning for each that failed."""
+    if not calls:
         return []
     import requests
 
     warnings = []
-    feeds = feed_urls(settings, released)
-    podcast = settings.config.site.url + settings.config.podcast.feed_path
     with requests.Session() as http:
         http.headers["User-Agent"] = USER_AGENT
-        calls = [("POST", hub, {"data": {"hub.mode": "publish", "hub.url": feed}})
-                 for hub in cfg.websub_hubs for feed in feeds]
-        if cfg.pubnotify and podcast in feeds:
-            calls.append(("GET", cfg.pubnotify, {"params": {"url": podcast}}))
         for method, url, kwargs in calls:
             shown = origin(url)  # a webhook's path may be its secret: scheme and host only
             try:
-                resp = http.request(method, url, timeout=cfg.timeout, allow_redirects=True,
+                resp = http.request(method, url, timeout=timeout, allow_redirects=True,
                                     **kwargs)
                 if resp.status_code >= 300:
                     warnings.append(f"ping {shown}: answered HTTP {resp.status_code}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
             except requests.Timeout:
-                warnings.append(f"ping {shown}: no answer within {cfg.timeout:g} s; "
+                warnings.append(f"ping {shown}: no answer within {timeout:g} s; "
                                 "the release is live, the hub will see it on its next poll")
             except requests.ConnectionError:
                 warnings.append(f"ping {shown}: cannot connect; the release is live, "

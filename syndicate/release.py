@@ -243,12 +243,11 @@ class ReleaseOutcome:
 
 def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
                 publish_fn=None) -> ReleaseOutcome:
-    """Release everything due at ``now`` in one publish, then tell the hubs.
+    """Release everything due at ``now`` in one publish (which then tells the hubs).
 
     Nothing due: nothing is published. A failed publish is recorded (reason, attempts, next
     attempt) and the items stay due.
     """
-    from .notify import notify
     from .publish import publish
 
     publish_fn = publish_fn or publish
@@ -274,8 +273,6 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
         blocked = _blocked(cat, now)
         if not blocked and cat.get_meta(FAILURE_KEY):
             cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
-    if result.released:
-        outcome.warnings += notify(settings, result.released)
     if blocked:  # its feed kept its last version: the release did not happen, so it failed
         reasons = [str(e) for e in result.errors] or result.warnings or ["unknown"]
         names = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5

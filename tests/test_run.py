@@ -123,7 +123,10 @@ def test_killed_a_second_before_a_release_it_releases_once_on_restart(live, reco
         out = _stop(again)
     assert out.count("released post 'Winter plans'") == 1
     assert _titles(live).count("Winter plans") == 1
-    assert len([r for r in recorder.requests if r[1] == "/hub"]) == 2  # rss + atom, once
+    # each changed feed told once: rss and atom (the release), the podcast feed (it gained the
+    # hub's link when the config named the hub)
+    told = sorted(b.decode().rsplit("%2F", 1)[-1] for _, p, b in recorder.requests if p == "/hub")
+    assert told == ["atom.xml", "feed.xml", "podcast.xml"]
 
 
 def test_killed_in_the_middle_of_a_release_it_releases_once_on_restart(

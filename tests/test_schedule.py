@@ -308,7 +308,11 @@ def test_two_release_passes_at_once_publish_once(proj, recorder):
         t.join()
     assert sum(len(o.released) for o in outcomes) == 1
     assert not any(o.error for o in outcomes)
-    assert len(recorder.requests) == 2  # rss and atom, told once
+    told = [parse_qs(b.decode())["hub.url"][0] for _, _, b in recorder.requests]
+    # each changed feed told once: rss and atom (the release), the podcast feed (the config
+    # added the hub, which its channel now names)
+    assert sorted(told) == ["https://example.test/atom.xml", "https://example.test/feed.xml",
+                            "https://example.test/podcast.xml"]
 
 
 def test_several_items_are_queued_together_or_not_at_all(proj):

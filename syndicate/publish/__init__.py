@@ -15,14 +15,15 @@ from .. import generation
 from ..config import Settings
 from ..errors import ItemError, PublishError, SiteBlocked
 from ..locks import process_lock
+from . import after
 from .keys import check_feed_keys
-from .local import LocalTarget
-from .s3 import S3Target
+from .targets import open_target
 
 if TYPE_CHECKING:
     from ..audio.pipeline import Progress
     from ..collect import CollectReport
     from .plan import Plan
+    from .targets import Target
 
 # The catalog, collect, the build and the plan (with pydantic's models, YAML, Markdown and the
 # renderers) are imported inside publish(), once a publish to S3 has its first requests on their
@@ -39,6 +40,7 @@ class PublishResult:
     released: list[dict] = field(default_factory=list)  # items that reached the feeds just now
     held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
     would_encode: list[str] = field(default_factory=list)  # a dry run's audio left unencoded
+    changed_feeds: list[str] = field(default_factory=list)  # addresses of the feeds it changed
 
     @property
     def ok(self) -> bool:
@@ -49,7 +51,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, overwrite: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
             lock_wait: float = 5.0, collected: CollectReport | None = None,
-            verify: bool = False) -> PublishResult:
+            verify: bool = False, target: Target | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
@@ -70,27 +72,30 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     seconds, then fails naming the holder). What collect found is committed before the target is
     written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
     the target holds, and which items were released, is committed after it succeeded.
+
+    ``target`` is where the site goes (by default the one the config's ``target`` names, see
+    ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
+    published state as it was, is never guarded and is followed by no step (no ping).
+
+    After a publish that changed feeds, the steps of ``after.STEPS`` run in order, once the
+    publish lock is released; their warnings are the result's.
     """
     check_feed_keys(settings.config, settings.path)
-    if settings.config.target.startswith("s3://"):
-        target = S3Target(settings.config.target, settings.config.s3,
-                          site_url=settings.config.site.url)
-        target.verify = verify
-    else:  # config.yaml was refused if the folder overlaps the sources or the state
-        target = LocalTarget(settings.target_dir, force=force or overwrite,
-                             site_url=settings.config.site.url)
+    target = target or open_target(settings, force=force or overwrite, verify=verify)
+    records = target.records
+    force = force or not records  # a preview holds nothing back: it is never live
     released: list[dict] = []
     would_encode: list[str] = []
     with ExitStack() as stack:
         if not dry_run:
             stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
                                              wait=lock_wait))
-        if isinstance(target, S3Target):  # the bucket is read while the rest loads and collect
-            target.start()  # runs (under the lock: what is read must not change under this run)
+        target.start()  # the bucket is read while the rest loads and collect runs (under the
+        # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from .build import build_site, page_key, vanished_live
         from .guard import guard_feeds
-        from .plan import apply_plan, make_plan
+        from .plan import make_plan
 
         if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
             catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
@@ -98,15 +103,14 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             catalog_path = settings.catalog_path
         cat = stack.enter_context(open_catalog(catalog_path, commit=not dry_run))
         cat.check()  # a damaged row would drop its item from the site: stop before anything
-        if isinstance(target, S3Target):  # the site's id, made once and kept in the catalog
-            target.site_id = cat.get_meta("site_id")
+        target.bind(cat)  # what the catalog knows of the target (an S3 site's id)
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
             if not dry_run:
                 cat.commit()  # never hold the write lock through the encodes of collect
         # an S3 site's generation: from the manifest read
-        state = target.site_state if isinstance(target, S3Target) else None
-        report = collected or _collect_fresh(settings, cat, now, progress, dry_run, state)
+        report = collected or _collect_fresh(settings, cat, now, progress, dry_run,
+                                             target.site_state)
         if not dry_run:
             cat.commit()
         else:
@@ -114,100 +118,92 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
 
             would_encode = [e.path for e in report.errors if isinstance(e, NotEncoded)]
             report.errors = [e for e in report.errors if not isinstance(e, NotEncoded)]
-        if isinstance(target, LocalTarget):
-            own_local_folder(target, cat, settings)
-        recorded = cat.outputs(target.name)
+        target.adopt(cat, settings)  # a folder: whose site it holds
+        recorded = cat.outputs(target.name) if records else {}
         previous = target.previous(recorded)
         # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
         # entries and all, until --force says the removal is meant
         vanished = vanished_live(cat, previous)
         held = vanished if len(vanished) > settings.config.max_deletes and not force else []
-        if isinstance(target, S3Target) and not dry_run \
-                and cat.get_meta("site_id") != target.site_id:
-            cat.set_meta("site_id", target.site_id)  # kept before anything carries it
-            cat.commit()
+        if not dry_run and records:
+            target.remember(cat)  # what was learnt of the target, before anything carries it
         site = build_site(settings, cat, now=now,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         if held:
             cfg = settings.config
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
                       *(page_key(r["kind"], r["slug"]) for r in held))
-        guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded)
+        guarded = guard_feeds(settings, cat, site, previous, force=force,
+                              adopted=not recorded) if records else []
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
-        from .grace import keep_superseded, record
+        from .grace import keep_superseded
 
         superseded = keep_superseded(plan, previous, cat, now, force=force)
         if not dry_run:
-            total = plan.bytes
-            try:
-                apply_plan(plan, target, workers=target.workers,
-                           sent=(lambda n: uploaded(n, total)) if uploaded else None)
-            except SiteBlocked as exc:  # publishing again cannot help until it is moved
-                raise SiteBlocked(f"{exc}. Feeds go last, so what is live still points only "
-                                  "at files that exist") from None
-            except PublishError as exc:
-                raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
-                                   "at files that exist; run publish again to finish") from None
-            cat.commit(immediate=True)
-            cat.replace_outputs(target.name, plan.manifest)
-            record(cat, superseded)
-            # an item reaches the feeds only if its feed was made, not kept at its last version
-            kept = set(plan.kept)
-            released = cat.mark_published(
-                [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
-            # a publish that changed the site or follows a change of the queue counts one up: a
-            # backup taken before it is older (one that changed nothing leaves the site as it was)
-            changed = (plan.writes or plan.deletes or plan.header_fixes or released
-                       or generation.pending(cat))
-            gen = generation.bump(cat) if changed else None
-            stamp = gen or generation.current(cat)
-            cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
-            # the site learns which catalog published it last (for a restored old one), last of
-            # all: a crash before leaves the site behind the catalog (harmless), never ahead
-            try:
-                target.finish(plan.manifest, stamp)  # S3: in the manifest; a folder: state.json
-            except PublishError as exc:
-                raise PublishError(f"{exc}. Every object and feed is live; run publish again "
-                                   "to record them") from None
-            _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
+            _apply(plan, target, uploaded)
+            if records:
+                released = _record(settings, cat, target, site, plan, superseded, now)
+            else:
+                target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
+    feeds = [] if dry_run or not records else after.changed_feeds(
+        settings, {w.output.key for w in plan.writes}, released)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
-                  *target.warnings],
+                  *target.warnings, *after.after_publish(settings, feeds)],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
+        changed_feeds=feeds,
     )
 
 
-def own_local_folder(target: LocalTarget, cat, settings: Settings) -> None:
-    """Whose site the folder is, by its ``.syndicate/state.json``: this catalog's (its records
-    follow the folder wherever the project now sits), this site's under a catalog made anew
-    (its files are the site's own), or another site's (refused, naming it)."""
-    from ..catalog import file_target_names
-    from ..collect.recover import site_state
+def _apply(plan: Plan, target: Target, uploaded) -> None:
+    """Write the plan to the target, feeds last."""
+    from .plan import apply_plan
 
-    state = site_state(settings)
-    if state is None:
-        return
-    mine = generation.catalog_id(cat)
-    if state["catalog"] == mine:
-        target.ours = True
-        if not cat.outputs(target.name):  # the project moved: its records name the old place
-            others = [n for n in file_target_names(cat) if n != target.name]
-            if len(others) == 1:
-                cat.rename_target(others[0], target.name)
-        return
-    if state.get("site") is not None and state["site"] != settings.config.site.url:
-        raise PublishError(
-            f"{target.root}: this folder holds another site ({state['site']}, published by "
-            f"catalog {state['catalog']}), not {settings.config.site.url}; publishing here would "
-            "overwrite its feeds and delete its files. Point target at a folder of this site's "
-            f"own (if the folder really is to change hands, delete "
-            f"{target.root}/{generation.STATE_KEY} first)")
-    if state.get("site") == settings.config.site.url:
-        target.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
+    total = plan.bytes
+    try:
+        apply_plan(plan, target, workers=target.workers,
+                   sent=(lambda n: uploaded(n, total)) if uploaded else None)
+    except SiteBlocked as exc:  # publishing again cannot help until it is moved
+        raise SiteBlocked(f"{exc}. Feeds go last, so what is live still points only "
+                          "at files that exist") from None
+    except PublishError as exc:
+        raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
+                           "at files that exist; run publish again to finish") from None
+
+
+def _record(settings: Settings, cat, target: Target, site, plan: Plan,
+            superseded: dict[str, str], now: dt.datetime) -> list[dict]:
+    """Once the target holds the site: what it holds, and which items were released, into the
+    catalog, then the publishing catalog's generation onto the site; returns the released."""
+    from .grace import record
+
+    cat.commit(immediate=True)
+    cat.replace_outputs(target.name, plan.manifest)
+    record(cat, superseded)
+    # an item reaches the feeds only if its feed was made, not kept at its last version
+    kept = set(plan.kept)
+    released = cat.mark_published(
+        [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+    # a publish that changed the site or follows a change of the queue counts one up: a
+    # backup taken before it is older (one that changed nothing leaves the site as it was)
+    changed = (plan.writes or plan.deletes or plan.header_fixes or released
+               or generation.pending(cat))
+    gen = generation.bump(cat) if changed else None
+    stamp = gen or generation.current(cat)
+    cat.commit()  # what is live is recorded: only now may the cache lose what it replaced
+    # the site learns which catalog published it last (for a restored old one), last of
+    # all: a crash before leaves the site behind the catalog (harmless), never ahead
+    try:
+        target.finish(plan.manifest, stamp)  # S3: in the manifest; a folder: state.json
+    except PublishError as exc:
+        raise PublishError(f"{exc}. Every object and feed is live; run publish again "
+                           "to record them") from None
+    _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
+    return released
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import mediatypes
 from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
@@ -33,7 +34,7 @@ from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
-from .keys import content_type, safe_key
+from .keys import safe_key
 
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
@@ -54,10 +55,15 @@ class Output:
     path: Path | None = None  # a file to copy as it is
     sha256: str | None = None
     size: int | None = None
+    addressed: bool = False  # the key names the content (a hash in it): it never changes
+    # how it is served, from the one table (mediatypes): by its extension unless given
+    content_type: str = ""
+    cache_control: str = ""
 
-    @property
-    def content_type(self) -> str:
-        return content_type(self.key)
+    def __post_init__(self) -> None:
+        self.content_type = self.content_type or mediatypes.of_key(self.key)
+        self.cache_control = self.cache_control or mediatypes.cache_policy(self.kind,
+                                                                           self.addressed)
 
 
 @dataclass
@@ -260,7 +266,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
-        add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes)))
+        add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
+                   addressed=True))
         cover_url = url(key)
         size = image_size(cover_bytes)
         if size[0] != size[1] or not 1400 <= size[0] <= 3000:
@@ -297,7 +304,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                                 "never published; the episode is left out"))
                 continue
             add(Output(media_key, "media", ep.media.sha256, path=media_path,
-                       sha256=ep.media.sha256, size=ep.media.size))
+                       sha256=ep.media.sha256, size=ep.media.size, addressed=True))
             enclosure_url = url(media_key, media_base)
         folder = page_key("episode", ep.slug).removesuffix("index.html")
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
@@ -307,11 +314,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             ok, data, why = last_good(r, ep.image, ep.image_sha256, key)
             if ok and data is not None:  # checked bytes: the file is not read again
                 add(Output(key, "asset", ep.image_sha256, render=lambda d=data: d,
-                           sha256=ep.image_sha256))
+                           sha256=ep.image_sha256, addressed=True))
                 entry.image_url = url(key)
             elif ok:
                 add(Output(key, "asset", ep.image_sha256, path=settings.root / ep.image,
-                           sha256=ep.image_sha256))
+                           sha256=ep.image_sha256, addressed=True))
                 entry.image_url = url(key)
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
@@ -341,7 +348,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
-            entry.transcript = (url(key), content_type(key).split(";")[0],
+            entry.transcript = (url(key), mediatypes.of_key(key).split(";")[0],
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)
         kept_at_urls(entry, ep, cfg, site.warnings, r["source"])
@@ -405,8 +412,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 hubs=cfg.notify.published_hubs)
         return blog_cache["v"][which]
 
-    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0)))
-    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1)))
+    # a feed is typed by its format, whatever its key is named
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0),
+               content_type=mediatypes.RSS))
+    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1),
+               content_type=mediatypes.ATOM))
 
     if cover_url is not None:
         p = cfg.podcast
@@ -439,5 +449,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
         add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
-            channel=channel, entries=ep_entries, updated=pod_updated)))
+            channel=channel, entries=ep_entries, updated=pod_updated),
+            content_type=mediatypes.RSS))
     return site

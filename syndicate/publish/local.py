@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import PublishError, SiteBlocked
 from .keys import RESERVED, safe_key
+from .targets import TargetBase
 
 if TYPE_CHECKING:
+    from ..config import Settings
     from .build import Output
 
 
@@ -33,7 +35,7 @@ PENDING_KEY = RESERVED + "pending.json"
 MAX_RECORD_BYTES = 64 << 20
 
 
-class LocalTarget:
+class LocalTarget(TargetBase):
     workers = 8
 
     def __init__(self, root: Path, *, force: bool = False, site_url: str = ""):
@@ -48,6 +50,36 @@ class LocalTarget:
         self.rows: dict[str, dict] = {}
         self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
         self.stamps_read: dict[str, list[int]] | None = None
+        self.labels = True  # the content type is set on each file written, where it can be
+
+    def adopt(self, cat, settings: Settings) -> None:
+        """Whose site the folder is, by its ``.syndicate/state.json``: this catalog's (its
+        records follow the folder wherever the project now sits), this site's under a catalog
+        made anew (its files are the site's own), or another site's (refused, naming it)."""
+        from .. import generation
+        from ..catalog import file_target_names
+        from ..collect.recover import site_state
+
+        state = site_state(settings)
+        if state is None:
+            return
+        mine = generation.catalog_id(cat)
+        if state["catalog"] == mine:
+            self.ours = True
+            if not cat.outputs(self.name):  # the project moved: its records name the old place
+                others = [n for n in file_target_names(cat) if n != self.name]
+                if len(others) == 1:
+                    cat.rename_target(others[0], self.name)
+            return
+        if state.get("site") is not None and state["site"] != settings.config.site.url:
+            raise PublishError(
+                f"{self.root}: this folder holds another site ({state['site']}, published by "
+                f"catalog {state['catalog']}), not {settings.config.site.url}; publishing here "
+                "would overwrite its feeds and delete its files. Point target at a folder of "
+                f"this site's own (if the folder really is to change hands, delete "
+                f"{self.root}/{generation.STATE_KEY} first)")
+        if state.get("site") == settings.config.site.url:
+            self.ours = True  # this site's folder, and a catalog made anew (guarded on removals)
 
     def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
         """What the folder holds, as the catalog recorded it (files are checked by ``has``),
@@ -324,6 +356,7 @@ class LocalTarget:
         try:
             with os.fdopen(fd, "wb") as f:
                 os.fchmod(f.fileno(), self.file_mode)
+                self._label(f.fileno(), out)
                 if data is not None:
                     f.write(data)
                     if sent:
@@ -344,6 +377,22 @@ class LocalTarget:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _label(self, fd: int, out: Output) -> None:
+        """The file's content type as extended attributes, where the file system keeps them:
+        ``user.mime_type`` and ``user.charset`` (the names freedesktop.org gives them, which
+        Apache's mod_mime_xattr serves). A folder has no place for a cache policy: the web
+        server in front of it decides that."""
+        if not self.labels:
+            return
+        mime, _, params = out.content_type.partition(";")
+        charset = params.strip().removeprefix("charset=") if "charset=" in params else ""
+        try:
+            os.setxattr(fd, "user.mime_type", mime.strip().encode())
+            if charset:
+                os.setxattr(fd, "user.charset", charset.encode())
+        except (OSError, AttributeError):  # not kept here (tmpfs, some mounts), or no xattrs
+            self.labels = False
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -376,3 +425,43 @@ def _digest(f) -> str:
     while chunk := f.read(1 << 20):
         h.update(chunk)
     return h.hexdigest()
+
+
+class PreviewTarget(LocalTarget):
+    """A folder that shows the site before it goes live (``syndicate serve``): written like a
+    site folder, but it records nothing. The catalog keeps no row of it, no item counts as
+    released by it, no hub is told, no guard holds it back, and nothing is written beside the
+    files (no ``.syndicate/`` records). What it holds is remembered in memory only, so one
+    instance built again after a change writes only what changed. The folder is the preview's
+    own: whatever stands in it is overwritten."""
+
+    records = False
+
+    def __init__(self, root: Path, *, site_url: str = ""):
+        super().__init__(root, force=True, site_url=site_url)
+        self.name = f"preview://{self.root}"
+        self.ours = True
+        self.built: dict[str, dict] = {}  # key -> row, as the last build left the folder
+
+    def adopt(self, cat, settings: Settings) -> None:
+        pass  # the folder is the preview's own
+
+    def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]:
+        self.rows = {k: dict(v) for k, v in self.built.items()}
+        self.owned = set(self.rows)
+        return self.rows
+
+    def begin(self, plan) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None:
+        self.built = {r["key"]: dict(r) for r in manifest}
+
+    def served_as(self, key: str) -> tuple[str, str] | None:
+        """(Content-Type, Cache-Control) the last build gave ``key``; None if it made no such
+        file. A server in front of the folder answers with these."""
+        row = self.built.get(key)
+        if row is None:
+            return None
+        return row.get("content_type") or "application/octet-stream", \
+            row.get("cache_control") or ""

@@ -14,26 +14,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from ..errors import ItemError, PublishError
 from .build import Output
 from .keys import safe_key
 
+if TYPE_CHECKING:
+    from .targets import Target
+
 ORDER = {"media": 0, "asset": 1, "page": 2, "feed": 3}
-
-
-class Target(Protocol):
-    name: str
-    workers: int
-
-    def previous(self, catalog_rows: dict[str, dict]) -> dict[str, dict]: ...
-    def has(self, key: str, size: int) -> bool: ...
-    def write(self, out: Output, data: bytes | None,
-              sent: Callable[[int], None] | None = None) -> None: ...
-    def delete(self, key: str) -> None: ...
-    def begin(self, plan: Plan) -> None: ...
-    def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None: ...
 
 
 @dataclass
@@ -130,7 +120,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             plan.errors.append(ItemError(source, f"cannot publish {out.key} ({reason}); {tail}"))
             continue
         row = {"key": out.key, "sha256": sha, "size": size, "content_type": out.content_type,
-               "input_hash": out.input_hash}
+               "cache_control": out.cache_control, "input_hash": out.input_hash}
         plan.manifest.append(row)
         if prev and prev["sha256"] == sha and target.has(out.key, size):
             plan.unchanged += 1
@@ -186,9 +176,11 @@ def _kept(prev: dict) -> dict:
 
 
 def _row(prev: dict, out: Output) -> dict:
-    """A manifest row as the catalog stores it, with the type the object has after the plan."""
+    """A manifest row, with the headers the object has after the plan (the catalog keeps its
+    type; a target that keeps the cache policy keeps it too)."""
     return {"key": prev["key"], "sha256": prev["sha256"], "size": prev["size"],
-            "content_type": out.content_type, "input_hash": prev.get("input_hash", "")}
+            "content_type": out.content_type, "cache_control": out.cache_control,
+            "input_hash": prev.get("input_hash", "")}
 
 
 def apply_plan(plan: Plan, target: Target, *, workers: int = 8,

@@ -44,21 +44,13 @@ from ..errors import PublishError
 from ..urls import redact, redact_text
 from . import manifest as manifests
 from .keys import RESERVED, safe_key
+from .targets import TargetBase
 
 if TYPE_CHECKING:
     from .build import Output
 
 MANIFEST_KEY = RESERVED + "manifest.json"
-IMMUTABLE = "public, max-age=31536000, immutable"
-SHORT = "public, max-age=300"
 HOME = "index.html"  # every site's home page, at its top
-
-
-def cache_control(key: str) -> str:
-    """Media and hashed cover images never change under their key; the rest is short-lived."""
-    if key.startswith("media/") or posixpath.basename(key).startswith("cover-"):
-        return IMMUTABLE
-    return SHORT
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -111,7 +103,7 @@ def _etag(value: str) -> str:
     return value.strip().removeprefix("W/").strip('"')
 
 
-class S3Target:
+class S3Target(TargetBase):
     def __init__(self, target: str, cfg, *, site_url: str = ""):
         self.bucket, self.prefix = parse_target(target)
         self.name = f"s3://{self.bucket}/{self.prefix}"
@@ -170,6 +162,17 @@ class S3Target:
 
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)
+
+    def bind(self, cat) -> None:
+        """The site's id, made once and kept in the catalog."""
+        self.site_id = cat.get_meta("site_id")
+
+    def remember(self, cat) -> None:
+        """The site's id as the bucket gave it (or as made now), kept in the catalog before
+        anything carries it."""
+        if cat.get_meta("site_id") != self.site_id:
+            cat.set_meta("site_id", self.site_id)
+            cat.commit()
 
     def start(self) -> None:
         """Begin reading the manifest and listing the prefix, in the background, so the store's
@@ -513,7 +516,7 @@ class S3Target:
     # -- changes -----------------------------------------------------------------------------
     def write(self, out: Output, data: bytes | None, sent=None) -> None:
         extra = {"ContentType": out.content_type,
-                 "CacheControl": cache_control(out.key),
+                 "CacheControl": out.cache_control,
                  "Metadata": {"sha256": out.sha256 or "", "site": self.site_id}}
         if self.cfg.acl:
             extra["ACL"] = self.cfg.acl
@@ -557,7 +560,7 @@ class S3Target:
         """Whether the object's content is right but its headers (or its site id) are not."""
         row = self.state.get(out.key)
         return row is not None and (row.get("content_type") != out.content_type
-                                    or row.get("cache_control") != cache_control(out.key)
+                                    or row.get("cache_control") != out.cache_control
                                     or bool(row.get("unstamped")))
 
     def copy_headers(self, out: Output) -> None:
@@ -569,7 +572,7 @@ class S3Target:
             done = self.client.copy_object(
                 Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key},
                 MetadataDirective="REPLACE", ContentType=out.content_type,
-                CacheControl=cache_control(out.key), Metadata={**meta, "site": self.site_id},
+                CacheControl=out.cache_control, Metadata={**meta, "site": self.site_id},
                 **extra)
         except (ClientError, BotoCoreError) as exc:
             raise explain(exc, self.bucket, out.key) from None
@@ -642,11 +645,14 @@ class S3Target:
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + STATE_KEY)
 
     def _stored(self, row: dict) -> dict:
-        """A manifest row as the bucket keeps it: with its cache policy and ETag."""
+        """A manifest row as the bucket keeps it: with its cache policy (the output's, else the
+        object's as it stands) and ETag."""
         key = row["key"]
-        etag = self.etags.get(key) or self.state.get(key, {}).get("etag", "")
+        was = self.state.get(key, {})
+        etag = self.etags.get(key) or was.get("etag", "")
         return {"key": key, "sha256": row["sha256"], "size": row["size"],
-                "content_type": row.get("content_type", ""), "cache_control": cache_control(key),
+                "content_type": row.get("content_type", ""),
+                "cache_control": row.get("cache_control") or was.get("cache_control", ""),
                 "input_hash": row.get("input_hash", ""), "etag": etag}
 
     def _put_manifest(self, rows: list[dict], state: dict | None) -> None:

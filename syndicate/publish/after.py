@@ -1,0 +1,42 @@
+"""What follows a publish that changed feeds: one ordered list of steps, run from one place (the
+end of ``publish``), so ``syndicate publish``, ``release-due`` and the scheduler do the same.
+
+A step is told which feeds changed (their public addresses) and returns warnings: a feed is live
+by then, so a step that fails never fails the publish. Nothing runs after a dry run, a publish
+that changed no feed, or a preview (a target that records nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import Settings
+from ..notify import ping_hubs, ping_podcast_index
+
+# (what it does, the step), in the order they run
+STEPS: list[tuple[str, Callable[[Settings, list[str]], list[str]]]] = [
+    ("ping WebSub hubs", ping_hubs),
+    ("ping Podcast Index", ping_podcast_index),
+]
+
+
+def changed_feeds(settings: Settings, written: set[str], released: list[dict]) -> list[str]:
+    """The public addresses of the feeds a publish changed: those it wrote, and those of the
+    items it released (a release whose feed was written by a run killed before it recorded
+    it still counts), in the config's order."""
+    cfg = settings.config
+    kinds = {r["kind"] for r in released}
+    keys = [k for k, kind in ((cfg.blog.rss_path, "post"), (cfg.blog.atom_path, "post"),
+                              (cfg.podcast.feed_path, "episode"))
+            if k in written or kind in kinds]
+    return [cfg.site.url + k for k in dict.fromkeys(keys)]
+
+
+def after_publish(settings: Settings, feeds: list[str]) -> list[str]:
+    """Run every step, in order, for the changed ``feeds``; returns their warnings."""
+    if not feeds:
+        return []
+    warnings: list[str] = []
+    for _name, step in STEPS:
+        warnings += step(settings, feeds)
+    return warnings
