@@ -52,14 +52,15 @@ def with_paths(**paths: str) -> str:
 
 # -- G7: a source folder changed since the last publish ------------------------------------------
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(live=st.integers(2, 5), data=st.data())
 def test_a_posts_folder_changed_since_the_last_publish_holds_the_entries_it_lacks(
         tmp_path_factory, live, data):
     kept = data.draw(st.integers(1, live - 1), label="kept")  # at least one survives
     new = data.draw(st.integers(0, 2), label="new")
-    proj = make(tmp_path_factory.mktemp("g7"), {f"posts/p{i}.md": post(f"P{i}", f"2026-10-{i:02}")
-                                                for i in range(1, live + 1)})
+    proj = make(tmp_path_factory.mktemp("g7") / "proj",
+                {f"posts/p{i}.md": post(f"P{i}", f"2026-10-{i:02}") for i in range(1, live + 1)})
     assert proj.run("publish").exit_code == 0
     before = {k: proj.read(k) for k in ("feed.xml", "atom.xml", "index.html")}
     for i in range(1, kept + 1):  # the new folder holds some of the live posts, and new ones
