@@ -213,3 +213,30 @@ def test_the_held_entries_message_names_the_feed_that_holds_them(tmp_path):
     assert blog[0].startswith(f"Error: {proj.public('feed.xml')}:") and "podcast.xml" not in blog[0]
     assert "from feed.xml and atom.xml" in blog[0]
     assert titles(proj) == ["P1"] and episodes(proj) == ["Tides"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(live=st.integers(2, 6), data=st.data())
+def test_most_of_a_feed_gone_at_once_is_held_but_one_file_at_a_time_goes(
+        tmp_path_factory, live, data):
+    gone = data.draw(st.integers(1, live - 1), label="gone")  # the folder keeps some
+    proj = make(tmp_path_factory.mktemp("most") / "proj",
+                {f"posts/p{i}.md": post(f"P{i}", f"2026-10-{i:02}") for i in range(1, live + 1)})
+    assert proj.run("publish").exit_code == 0
+    before = titles(proj)
+    for i in range(1, gone + 1):  # e.g. the folder replaced on disk by one holding fewer
+        (proj.root / f"posts/p{i}.md").unlink()
+    res = proj.run("publish")
+    assert "Traceback" not in res.output
+    if gone > 1 and 2 * gone > live:
+        assert res.exit_code == 1, res.output
+        errors = errors_of(res)
+        assert len(errors) == 1, res.output
+        assert f"more than half of the live entries would go at once ({gone} of {live})" \
+            in errors[0] and "publish --force" in errors[0]
+        assert titles(proj) == before
+        assert proj.run("publish", "--force").exit_code == 0
+    else:
+        assert res.exit_code == 0, res.output
+    assert titles(proj) == titles(proj, "atom.xml") == before[gone:]

@@ -95,6 +95,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             entry = lost.setdefault(kind, Lost(kind))
             entry.feeds.append(key)
             entry.removed.update(gone)
+            entry.live = max(entry.live, len(live))
             if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
                 entry.emptied = True  # its folder yields no items at all (a mistyped path,
                 # say); drafts count as yielded: setting the last item to draft is a choice
@@ -133,8 +134,14 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
                 reasons.append(f"{moved[kind]}: {n} live {noun}{'' if n == 1 else 's'} "
                                f"({_shown(absent)}) {'is' if n == 1 else 'are'} not in the new "
                                "folder")
+        taken = set(entry.removed) - drafts(cat)  # drafts are taken down by choice
         if entry.wiped and not entry.emptied:
             reasons.append(f"{' and '.join(entry.feeds)} would keep none of the entries live now")
+        elif not entry.emptied and len(taken) > 1 and 2 * len(taken) > entry.live:
+            # most of a feed gone in one run (a folder replaced on disk, files moved away) is
+            # not taken for an edit; one file deleted at a time always is
+            reasons.append(f"more than half of the live entries would go at once "
+                           f"({len(taken)} of {entry.live})")
         if reasons:
             held.append((entry, reasons))
     if not held:
@@ -182,6 +189,7 @@ class Lost:
     kind: str
     feeds: list[str] = field(default_factory=list)
     removed: dict[str, str] = field(default_factory=dict)  # guid -> title
+    live: int = 0  # entries its feed holds now
     emptied: bool = False
     wiped: bool = False
 
