@@ -3,11 +3,19 @@
 Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, a site adopted
 by another checkout, dates edited), the entries the live feeds hold are compared with what the
 feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
-is not a removal: its item is still published. When more entries would be removed than
-``max_deletes``, when a live feed would be left with no entry at all, or when more published files
-would be deleted than ``max_deletes``, the feeds, the home page and the pages of those items
-keep their last published version (the kept-outputs mechanism: nothing linked is deleted either)
-until ``publish --force`` says the removal is meant.
+is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's),
+the home page and the pages of the entries they would lose keep their last published version
+(the kept-outputs mechanism: nothing linked is deleted either) until ``publish --force`` says the
+removal is meant, when:
+
+- more entries would be removed than ``max_deletes``, or more published files deleted;
+- the source folder of the kind changed since the last publish (folders.py);
+- a feed would keep none of its live entries: left empty, or (more than one entry) replaced by
+  others; the one last entry replaced by new ones goes (a placeholder deleted by its author);
+- more than half of a feed's live entries, two or more, would go at once;
+- the catalog has no record of publishing the site.
+
+One file deleted at a time is always removed. Each error names the feeds holding its entries.
 """
 
 from __future__ import annotations
@@ -137,7 +145,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         taken = set(entry.removed) - drafts(cat)  # drafts are taken down by choice
         if entry.wiped and not entry.emptied:
             reasons.append(f"{' and '.join(entry.feeds)} would keep none of the entries live now")
-        elif not entry.emptied and len(taken) > 1 and 2 * len(taken) > entry.live:
+        elif not entry.emptied and kind not in moved and len(taken) > 1 \
+                and 2 * len(taken) > entry.live:
             # most of a feed gone in one run (a folder replaced on disk, files moved away) is
             # not taken for an edit; one file deleted at a time always is
             reasons.append(f"more than half of the live entries would go at once "
@@ -169,8 +178,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             "the home page and those posts' pages"
         if entry.kind in moved:
             setting = "paths.episodes" if entry.kind == "episode" else "paths.posts"
-            hint = (f"move them into the new folder (or set {setting} back in "
-                    f"{settings.path.name}), or run `syndicate publish --force` to remove them")
+            hint = (f"move them into the new folder or set {setting} back in "
+                    f"{settings.path.name}; or run `syndicate publish --force` to remove them")
         else:
             hint = (f"check the sources and paths in {settings.path.name}, then run "
                     "`syndicate publish --force` once if the removal is meant")
