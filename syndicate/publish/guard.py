@@ -15,7 +15,8 @@ removal is meant, when:
 - more than half of a feed's live entries, two or more, would go at once;
 - the catalog has no record of publishing the site.
 
-One file deleted at a time is always removed. Each error names the feeds holding its entries.
+One file deleted at a time is always removed, except a feed's last entry (it would be empty).
+Each error names the feeds holding its entries.
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     if len(gone_files) > cfg.max_deletes:
         common.append(f"{len(gone_files)} published files would go, more than max_deletes "
                       f"({cfg.max_deletes})")
+    drafted = drafts(cat)  # entries set to draft are taken down by choice
     held = []
     for kind, entry in lost.items():
         reasons = list(common)
@@ -136,13 +138,13 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             reasons.append(f"{' and '.join(entry.feeds)} would lose every entry {hold} "
                            f"({folder}/ yields none of them)")
         if kind in moved:
-            absent = {g: t for g, t in entry.removed.items() if g not in drafts(cat)}
+            absent = {g: t for g, t in entry.removed.items() if g not in drafted}
             if absent:
                 n = len(absent)
                 reasons.append(f"{moved[kind]}: {n} live {noun}{'' if n == 1 else 's'} "
                                f"({_shown(absent)}) {'is' if n == 1 else 'are'} not in the new "
                                "folder")
-        taken = set(entry.removed) - drafts(cat)  # drafts are taken down by choice
+        taken = set(entry.removed) - drafted
         if entry.wiped and not entry.emptied:
             reasons.append(f"{' and '.join(entry.feeds)} would keep none of the entries live now")
         elif not entry.emptied and kind not in moved and len(taken) > 1 \
