@@ -240,3 +240,22 @@ def test_most_of_a_feed_gone_at_once_is_held_but_one_file_at_a_time_goes(
     else:
         assert res.exit_code == 0, res.output
     assert titles(proj) == titles(proj, "atom.xml") == before[gone:]
+
+
+def test_a_release_held_by_the_guard_says_what_to_run(tmp_path):
+    proj = make(tmp_path / "proj", {f"posts/p{i}.md": post(f"P{i}", f"2026-10-0{i}")
+                                    for i in (1, 2, 3)})
+    assert proj.run("publish").exit_code == 0
+    for i in (1, 2):
+        (proj.root / f"posts/p{i}.md").unlink()
+    proj.write("posts/a-bad.md", "---\ntitle: [unclosed\n---\nx\n")  # an error of its own
+    proj.write("posts/now.md", post("Now", "2026-11-28"))
+    assert proj.run("queue", "posts/now.md", "--at", "now").exit_code == 0
+    res = proj.run("release-due")
+    assert res.exit_code == 1, res.output
+    failed = [ln for ln in res.output.splitlines() if ln.startswith("Error: release failed")]
+    assert len(failed) == 1, res.output
+    assert "posts/now.md did not reach the feeds" in failed[0]
+    assert "more than half of the live entries would go at once (2 of 3)" in failed[0]
+    assert "`syndicate publish --force` once" in failed[0]
+    assert titles(proj) == ["P1", "P2", "P3"]
