@@ -274,7 +274,9 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
         if not blocked and cat.get_meta(FAILURE_KEY):
             cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
     if blocked:  # its feed kept its last version: the release did not happen, so it failed
-        reasons = [str(e) for e in result.errors] or result.warnings or ["unknown"]
+        # the reason it was held first (a guard on removals names what to run), then the rest
+        reasons = sorted((str(e) for e in result.errors), key=lambda r: "--force" not in r) \
+            or result.warnings or ["unknown"]
         names = ", ".join(blocked[:5]) + (f" and {len(blocked) - 5} more" if len(blocked) > 5
                                           else "")
         _failed(settings, now, f"{names} did not reach the feeds (kept at their last "

@@ -93,6 +93,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         target.start()  # the bucket is read while the rest loads and collect runs (under the
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
+        from . import folders
         from .build import build_site, page_key, vanished_live
         from .guard import guard_feeds
         from .plan import make_plan
@@ -133,8 +134,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cfg = settings.config
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
                       *(page_key(r["kind"], r["slug"]) for r in held))
-        guarded = guard_feeds(settings, cat, site, previous, force=force,
-                              adopted=not recorded) if records else []
+        # a source folder changed since the last publish takes no live entry off by itself
+        guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded,
+                              moved=folders.changes(settings, cat)) if records else []
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
                          check_sources=not dry_run)
@@ -179,6 +181,7 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
             superseded: dict[str, str], now: dt.datetime) -> list[dict]:
     """Once the target holds the site: what it holds, and which items were released, into the
     catalog, then the publishing catalog's generation onto the site; returns the released."""
+    from . import folders
     from .grace import record
 
     cat.commit(immediate=True)
@@ -188,6 +191,10 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
     kept = set(plan.kept)
     released = cat.mark_published(
         [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+    # the folders this publish read are the ones its feeds now show (a held feed still shows
+    # the entries of the folder recorded before)
+    folders.record(settings, cat, [kind for kind, keys in folders.feeds_of(settings).items()
+                                   if not kept.intersection(keys)])
     # a publish that changed the site or follows a change of the queue counts one up: a
     # backup taken before it is older (one that changed nothing leaves the site as it was)
     changed = (plan.writes or plan.deletes or plan.header_fixes or released

@@ -3,22 +3,33 @@
 Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, a site adopted
 by another checkout, dates edited), the entries the live feeds hold are compared with what the
 feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
-is not a removal: its item is still published. When more entries would be removed than
-``max_deletes``, when a live feed would be left with no entry at all, or when more published files
-would be deleted than ``max_deletes``, the feeds, the home page and the pages of those items
-keep their last published version (the kept-outputs mechanism: nothing linked is deleted either)
-until ``publish --force`` says the removal is meant.
+is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's),
+the home page and the pages of the entries they would lose keep their last published version
+(the kept-outputs mechanism: nothing linked is deleted either) until ``publish --force`` says the
+removal is meant, when:
+
+- more entries would be removed than ``max_deletes``, or more published files deleted;
+- the source folder of the kind changed since the last publish (folders.py);
+- a feed would keep none of its live entries: left empty, or (more than one entry) replaced by
+  others; the one last entry replaced by new ones goes (a placeholder deleted by its author);
+- more than half of a feed's live entries, two or more, would go at once;
+- the catalog has no record of publishing the site.
+
+One file deleted at a time is always removed, except a feed's last entry (it would be empty).
+Each error names the feeds holding its entries.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
 from .build import Site, page_key
+from .folders import feeds_of
 from .keys import content_type
 
 
@@ -46,79 +57,110 @@ def _kept(key: str, patterns: list[str]) -> bool:
 
 
 def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str, dict], *,
-                force: bool, adopted: bool = False) -> list[ItemError]:
+                force: bool, adopted: bool = False,
+                moved: dict[str, str] | None = None) -> list[ItemError]:
     """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
-    the errors that say so (none when nothing is held). ``previous`` gains rows for held feeds
-    the catalog has no record of (a catalog made anew), so that they are kept as they are.
+    the errors that say so (none when nothing is held), one for the blog's feeds and one for the
+    podcast feed, each naming the feeds that hold its entries. ``previous`` gains rows for held
+    feeds the catalog has no record of (a catalog made anew), so that they are kept as they are.
     ``adopted``: the catalog had no record of publishing to the target (a lost catalog, a fresh
-    checkout): it takes no live entry off a feed at all without ``force``."""
+    checkout): it takes no live entry off a feed at all without ``force``. ``moved``: kind ->
+    how its source folder changed since the last publish (see folders.py): no live entry of
+    that kind goes without ``force``."""
     from ..collect.recover import SiteReader  # the one reader of the published site
 
     cfg = settings.config
+    moved = moved or {}
     feeds = {o.key: o for o in site.outputs if o.kind == "feed"}
-    for key in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path):
-        feeds.setdefault(key, None)  # a feed not made this run (no cover, say) is kept anyway
     wanted = {o.key for o in site.outputs}
     gone_files = [k for k in previous if k not in wanted and not _kept(k, site.kept)]
     reader = None
     raw_of: dict[str, bytes] = {}
-    removed: dict[str, str] = {}  # guid -> title
-    emptied: list[str] = []
-    wiped: list[str] = []  # feeds that would keep none of their live entries
-    for key, out in feeds.items():
-        if out is None or _kept(key, site.kept):
-            continue
-        prev = previous.get(key)
-        if prev and prev.get("input_hash") == out.input_hash:
-            continue  # the feed does not change
-        if reader is None:
-            reader = SiteReader(settings)
-        try:
-            raw = reader.read(key)
-        except SyndicateError:
-            raw = None  # the store cannot be read: the plan's own checks speak for it
-        if not raw:
-            continue
-        raw_of[key] = raw
-        live = live_entries(raw)
-        if not live:
-            continue
-        keeps = site.guids_of.get(key, set())
-        gone = {g: t for g, t in live.items() if g not in keeps}
-        removed.update(gone)
-        kind = "episode" if key == cfg.podcast.feed_path else "post"
-        if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
-            emptied.append(key)  # its folder yields no items at all (a mistyped path, say);
-            # drafts count as yielded: setting the last item to draft is a choice
-        elif len(gone) == len(live) and set(gone) - drafts(cat):
-            wiped.append(key)  # every live entry goes, whatever comes in (another folder);
-            # entries set to draft are taken down by choice
+    lost: dict[str, Lost] = {}
+    for kind, keys in feeds_of(settings).items():
+        for key in keys:
+            out = feeds.get(key)  # None: a feed not made this run (no cover, say) is kept anyway
+            if out is None or _kept(key, site.kept):
+                continue
+            prev = previous.get(key)
+            if prev and prev.get("input_hash") == out.input_hash:
+                continue  # the feed does not change
+            if reader is None:
+                reader = SiteReader(settings)
+            try:
+                raw = reader.read(key)
+            except SyndicateError:
+                raw = None  # the store cannot be read: the plan's own checks speak for it
+            if not raw:
+                continue
+            live = live_entries(raw)
+            if not live:
+                continue
+            raw_of[key] = raw
+            keeps = site.guids_of.get(key, set())
+            gone = {g: t for g, t in live.items() if g not in keeps}
+            if not gone:
+                continue
+            entry = lost.setdefault(kind, Lost(kind))
+            entry.feeds.append(key)
+            entry.removed.update(gone)
+            entry.live = max(entry.live, len(live))
+            if not keeps and not any(not r["missing"] for r in cat.all_items(kind)):
+                entry.emptied = True  # its folder yields no items at all (a mistyped path,
+                # say); drafts count as yielded: setting the last item to draft is a choice
+            elif len(gone) == len(live) and set(gone) - drafts(cat) \
+                    and (not keeps or len(live) > 1):
+                entry.wiped = True  # every live entry goes (another folder, a folder replaced
+                # on disk), or the last one goes and leaves the feed empty. The one last entry
+                # replaced by new ones is the author's act (a placeholder post deleted), and
+                # entries set to draft are taken down by choice
     errors = [] if force else _moved_feeds(settings, site, previous, gone_files)
-    if force or not removed:
+    if force or not lost:
         return errors
-    reasons = []
+    common = []
     if adopted:
-        reasons.append("this catalog has no record of publishing the site (a lost catalog, or "
-                       "another checkout), so it takes no live entry off")
-    if len(removed) > cfg.max_deletes:
-        reasons.append(f"more than max_deletes ({cfg.max_deletes})")
-    by_folder: dict[str, list[str]] = {}
-    for key in emptied:
-        folder = cfg.paths.episodes if key == cfg.podcast.feed_path else cfg.paths.posts
-        by_folder.setdefault(folder, []).append(key)
-    for folder, keys in by_folder.items():
-        hold = "they hold" if len(keys) > 1 else "it holds"
-        reasons.append(f"{' and '.join(keys)} would lose every entry {hold} ({folder}/ yields "
-                       "none of them)")
-    if wiped:
-        reasons.append(f"{' and '.join(wiped)} would keep none of the entries live now")
+        common.append("this catalog has no record of publishing the site (a lost catalog, or "
+                      "another checkout), so it takes no live entry off")
+    total = len({g for e in lost.values() for g in e.removed})
+    if total > cfg.max_deletes:
+        common.append(f"more than max_deletes ({cfg.max_deletes})")
     if len(gone_files) > cfg.max_deletes:
-        reasons.append(f"{len(gone_files)} published files would go, more than max_deletes "
-                       f"({cfg.max_deletes})")
-    if not reasons:
+        common.append(f"{len(gone_files)} published files would go, more than max_deletes "
+                      f"({cfg.max_deletes})")
+    drafted = drafts(cat)  # entries set to draft are taken down by choice
+    held = []
+    for kind, entry in lost.items():
+        reasons = list(common)
+        noun = "episode" if kind == "episode" else "post"
+        folder = cfg.paths.episodes if kind == "episode" else cfg.paths.posts
+        if entry.emptied:
+            hold = "they hold" if len(entry.feeds) > 1 else "it holds"
+            reasons.append(f"{' and '.join(entry.feeds)} would lose every entry {hold} "
+                           f"({folder}/ yields none of them)")
+        if kind in moved:
+            absent = {g: t for g, t in entry.removed.items() if g not in drafted}
+            if absent:
+                n = len(absent)
+                reasons.append(f"{moved[kind]}: {n} live {noun}{'' if n == 1 else 's'} "
+                               f"({_shown(absent)}) {'is' if n == 1 else 'are'} not in the new "
+                               "folder")
+        taken = set(entry.removed) - drafted
+        if entry.wiped and not entry.emptied:
+            reasons.append(f"{' and '.join(entry.feeds)} would keep none of the entries live now")
+        elif not entry.emptied and kind not in moved and len(taken) > 1 \
+                and 2 * len(taken) > entry.live:
+            # most of a feed gone in one run (a folder replaced on disk, files moved away) is
+            # not taken for an edit; one file deleted at a time always is
+            reasons.append(f"more than half of the live entries would go at once "
+                           f"({len(taken)} of {entry.live})")
+        if reasons:
+            held.append((entry, reasons))
+    if not held:
         return errors
-    pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items() if r["guid"] in removed]
-    site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html", *pages)
+    keep_pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items()
+                  if any(r["guid"] in entry.removed for entry, _ in held)]
+    held_feeds = [k for entry, _ in held for k in feeds_of(settings)[entry.kind]]
+    site.keep(*held_feeds, "index.html", *keep_pages)
     if reader is not None and "index.html" not in previous:
         try:  # the home page lists the entries too
             home = reader.read("index.html")
@@ -127,20 +169,45 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         if home:
             raw_of["index.html"] = home
     for key, raw in raw_of.items():  # a file the catalog has no record of stays as it is
-        if key not in previous:
+        if key not in previous and (key in held_feeds or key == "index.html"):
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
                              "size": len(raw), "content_type": content_type(key),
                              "input_hash": ""}
-    titles = sorted(removed.values())
-    shown = ", ".join(repr(t) for t in titles[:5]) + (", ..." if len(titles) > 5 else "")
-    n = len(removed)
-    return [*errors, ItemError(
-        _where(settings, cfg.blog.rss_path),
-        f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from the live feeds "
-        f"({shown}): {'; '.join(reasons)}; the feeds, the home page and those items' pages "
-        "keep their last published version",
-        hint=f"check the sources and paths in {settings.path.name}, then run publish --force "
-             "if the removal is meant")]
+    for entry, reasons in held:
+        n = len(entry.removed)
+        feeds_named = " and ".join(entry.feeds)
+        pages = "the home page and those episodes' pages" if entry.kind == "episode" else \
+            "the home page and those posts' pages"
+        if entry.kind in moved:
+            setting = "paths.episodes" if entry.kind == "episode" else "paths.posts"
+            hint = (f"move them into the new folder or set {setting} back in "
+                    f"{settings.path.name}; or run `syndicate publish --force` to remove them")
+        else:
+            hint = (f"check the sources and paths in {settings.path.name}, then run "
+                    "`syndicate publish --force` once if the removal is meant")
+        errors.append(ItemError(
+            _where(settings, entry.feeds[0]),
+            f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from "
+            f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named}, "
+            f"{pages} keep their last published version", hint=hint))
+    return errors
+
+
+@dataclass
+class Lost:
+    """The live entries one family of feeds (the blog's, the podcast's) would lose."""
+
+    kind: str
+    feeds: list[str] = field(default_factory=list)
+    removed: dict[str, str] = field(default_factory=dict)  # guid -> title
+    live: int = 0  # entries its feed holds now
+    emptied: bool = False
+    wiped: bool = False
+
+
+def _shown(entries: dict[str, str]) -> str:
+    titles = sorted(entries.values())
+    return ", ".join(repr(t) for t in titles[:5]) + (", ..." if len(titles) > 5 else "")
 
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
