@@ -35,7 +35,8 @@ from ..urls import is_web_url
 from ..when import stored
 from .keys import content_type, safe_key
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
+# items as read; links.py rewrites the addresses in their bodies
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py", "links.py")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
