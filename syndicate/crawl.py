@@ -25,6 +25,9 @@ LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episo
 PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not followed
 TIMEOUT = 20
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
+NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
+            "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
+            "link the pages by their index.html)")
 
 
 class _Links(HTMLParser):
@@ -181,6 +184,9 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
             for url, (wrong, text) in zip(batch, results, strict=True):
                 report.checked.append(url)
                 if wrong:
+                    if wrong == "HTTP 404" and url.endswith("/") and \
+                            fetcher.fetch(url + "index.html", False)[0] is None:
+                        wrong += NO_INDEX
                     report.broken.append(Broken(url, wrong, referrers.get(url, [])))
                 elif text is not None:
                     for link in page_links(text, url):
