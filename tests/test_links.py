@@ -268,3 +268,48 @@ def test_every_feed_address_is_absolute_and_leads_where_the_page_leads(tmp_path_
     pod = podcastparser.parse("x", io.BytesIO((public / "podcast.xml").read_bytes()))
     (episode,) = pod["episodes"]
     check(episode["link"], episode["description_html"], notes)
+
+
+# -- hostile link paths: success or one error naming the file and line, nothing from outside ---
+
+_piece = st.sampled_from(["..", ".", "a.png", "sub", "%2e%2e", "%00", "%2F", "x y.png", "\\",
+                          "..\\..", "esc.png", "loop.png", "~", "%", "é.png", "a" * 300, ".hidden"])
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(st.lists(_piece, min_size=1, max_size=6).map("/".join), min_size=1,
+                max_size=4),
+       st.booleans())
+def test_any_link_path_ends_in_success_or_one_error_naming_file_and_line(
+        tmp_path_factory, paths, leading_slash):
+    top = tmp_path_factory.mktemp("hostile")
+    secret = top / "secret.png"
+    secret.write_bytes(b"SECRET-BYTES")
+    root = top / "proj"
+    (root / "posts/sub").mkdir(parents=True)
+    (root / "episodes").mkdir()
+    (root / "config.yaml").write_text(CONFIG)
+    shutil.copy(Path(__file__).parent / "data/golden/project/cover.png", root / "cover.png")
+    (root / "posts/a.png").write_bytes(PNG)
+    (root / "posts/sub/a.png").write_bytes(PNG)
+    (root / "posts/esc.png").symlink_to(secret)  # a link leading out of posts/
+    (root / "posts/loop.png").symlink_to("loop.png")
+    body = "\n\n".join(f"![i{i}](<{'/' * leading_slash}{p}>)" for i, p in enumerate(paths))
+    (root / "posts/p.md").write_text(post("P", "2026-10-01", body))
+    from click.testing import CliRunner
+
+    from syndicate.cli import main
+
+    result = CliRunner().invoke(main, ["publish", "--config", str(root / "config.yaml"),
+                                       "--now", "2026-11-01T12:00:00+00:00"],
+                                catch_exceptions=False)
+    assert "Traceback" not in result.output
+    published = [p for p in (root / "public").rglob("*") if p.is_file()]
+    assert not any(p.read_bytes() == b"SECRET-BYTES" for p in published)
+    if result.exit_code:
+        errors = [x for x in result.output.splitlines() if x.startswith("Error:")]
+        assert len(errors) == 1 and errors[0].startswith("Error: posts/p.md:"), result.output
+        assert errors[0].split(":")[2].isdigit(), errors[0]  # its line
+    else:
+        assert (root / "public/posts/p/index.html").is_file()
