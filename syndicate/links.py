@@ -102,12 +102,10 @@ def relative_url(target: str, page_url: str) -> str:
     if (t.scheme, t.netloc) != (p.scheme, p.netloc):
         return target
     here = p.path[: p.path.rfind("/") + 1] or "/"
-    rel = posixpath.relpath(t.path or "/", here)
-    if rel == ".":
-        rel = "./"
-    elif t.path.endswith("/"):
-        rel += "/"
-    if ":" in rel.split("/", 1)[0]:  # 'a:b.png' would read as an address with a scheme
+    folder, _, name = (t.path or "/").rpartition("/")
+    up = posixpath.relpath(folder + "/", here)  # '.', '..', '../b', 'sub'...
+    rel = ("" if up == "." else up + "/") + name
+    if not rel or ":" in rel.split("/", 1)[0]:  # 'a:b.png' would read as having a scheme
         rel = "./" + rel
     return urlunsplit(("", "", rel, t.query, t.fragment))
 

@@ -89,6 +89,25 @@ def test_a_relative_address_resolves_to_its_target_from_the_page(target, page, w
     assert urljoin(page, written) == target
 
 
+_segment = st.text(alphabet="ab1-._~%20", min_size=1, max_size=6).filter(
+    lambda x: x not in (".", ".."))
+_key = st.lists(_segment, max_size=4).map("/".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["https://s.test/", "https://s.test/blog/", "http://127.0.0.1:8/x/"]),
+       _key, st.booleans(), _key, st.sampled_from(["", "index.html"]),
+       st.sampled_from(["", "?v=1", "#f", "?a=1#b"]))
+def test_a_written_address_leads_from_any_page_to_its_file(site, target, folder_target, page,
+                                                         page_style, rest):
+    """Pages linked as folders ('posts/a/') or by their index.html ('posts/a/index.html')."""
+    page_url = site + (page + "/" if page else "") + page_style
+    target_url = site + target + ("/" if folder_target and target else "") + rest
+    written = relative_url(target_url, page_url)
+    assert not urlsplit(written).scheme and not urlsplit(written).netloc
+    assert urljoin(page_url, written) == target_url
+
+
 # -- files beside items ------------------------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\nnot really"
