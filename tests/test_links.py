@@ -332,3 +332,17 @@ def test_any_link_path_ends_in_success_or_one_error_naming_file_and_line(
         assert errors[0].split(":")[2].isdigit(), errors[0]  # its line
     else:
         assert (root / "public/posts/p/index.html").is_file()
+
+
+def test_the_sample_feeds_carry_no_relative_address(sample_project):
+    """The W3C validator warned about the sample's footnote links (href="#fn1") in feed.xml."""
+    config = sample_project.root / "config.yaml"
+    config.write_text(config.read_text() + "\naudio:\n  process: false\n")
+    result = sample_project.run("publish")
+    assert result.exit_code == 0, result.output
+    for name in ("feed.xml", "atom.xml", "podcast.xml"):
+        raw = sample_project.read(name).decode()
+        found = links_in(html.unescape(raw))
+        assert found and all(urlsplit(a).scheme in ("http", "https", "mailto") for a in found)
+    rss = sample_project.read("feed.xml").decode()
+    assert 'href="https://lowtide.example.org/posts/why-i-still-blog/#fn1"' in html.unescape(rss)
