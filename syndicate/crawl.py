@@ -135,7 +135,13 @@ class _Fetcher:
                     body += chunk
                     if len(body) > PAGE_BYTES:
                         return None, None
-                return None, body.decode(resp.encoding or "utf-8", errors="replace")
+                # a page without a charset in its header is read as UTF-8 (as ours say inside)
+                header = resp.headers.get("Content-Type") or ""
+                charset = resp.encoding if "charset" in header.lower() else "utf-8"
+                try:
+                    return None, body.decode(charset or "utf-8", errors="replace")
+                except LookupError:  # a charset Python does not know
+                    return None, body.decode("utf-8", errors="replace")
         except requests.RequestException as exc:
             return f"no answer ({type(exc).__name__})", None
 
