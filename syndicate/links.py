@@ -21,8 +21,10 @@ LINK_ATTRIBUTES = ("href", "src", "poster")
 # a start tag, its attributes quoted either way or not at all (a '>' may sit inside quotes)
 _TAG = re.compile(r"""<[A-Za-z][^\s/>]*"""
                   r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/)*\s*>""")
-_ATTR = re.compile(r"""(\s)(href|src|poster)(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""",
-                   re.I)
+# one attribute of a start tag (its name, then its value in one of three spellings), or a '/'
+_ATTR = re.compile(r"""(\s+)([^\s"'>/=]+)(?:(\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?"""
+                   r"""|\s*/""")
+_NAME = re.compile(r"<[A-Za-z][^\s/>]*")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _STRIP = "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15" \
          "\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
@@ -46,15 +48,24 @@ def rewrite(fragment: str, change: Callable[[str], str]) -> str:
     if "=" not in fragment:
         return fragment
 
-    def attr(m: re.Match) -> str:
-        raw = next(g for g in (m.group(4), m.group(5), m.group(6)) if g is not None)
-        value = html.unescape(raw)
-        new = change(value)
-        if new == value:
-            return m.group(0)
-        return f'{m.group(1)}{m.group(2)}{m.group(3)}"{html.escape(new, quote=True)}"'
+    def tag(t: re.Match) -> str:
+        text = t.group(0)
+        pos = _NAME.match(text).end()
+        out = [text[:pos]]
+        while (m := _ATTR.match(text, pos)) is not None:  # attribute after attribute, so a
+            pos = m.end()                                   # value is never read as one
+            raw = next((g for g in m.group(4, 5, 6) if g is not None), None)
+            if raw is None or m.group(2).lower() not in LINK_ATTRIBUTES:
+                out.append(m.group(0))
+                continue
+            value = html.unescape(raw)
+            new = change(value)
+            out.append(m.group(0) if new == value else
+                       f'{m.group(1)}{m.group(2)}{m.group(3)}"{html.escape(new, quote=True)}"')
+        out.append(text[pos:])
+        return "".join(out)
 
-    return _TAG.sub(lambda t: _ATTR.sub(attr, t.group(0)), fragment)
+    return _TAG.sub(tag, fragment)
 
 
 def addresses(fragment: str) -> list[str]:

@@ -76,6 +76,16 @@ def test_the_rewriter_takes_any_text_and_changes_only_addresses(text, page_url):
     assert moved_urls(text, page_url, {}) == text
 
 
+def test_only_link_attributes_change_never_text_that_looks_like_one():
+    body = ('<p title="a href=&quot;x&quot;">see src=y and href="z"</p>'
+            "<a title='b href=\"y\"' HREF=\"w?a=1&amp;b=2\">a</a><img alt=\"src=q\" src=q>")
+    got = absolute_urls(body, "https://s.test/p/")
+    assert got == ('<p title="a href=&quot;x&quot;">see src=y and href="z"</p>'
+                   "<a title='b href=\"y\"' HREF=\"https://s.test/p/w?a=1&amp;b=2\">a</a>"
+                   '<img alt="src=q" src="https://s.test/p/q">')
+    assert links_in(got) == ["https://s.test/p/w?a=1&b=2", "https://s.test/p/q"]
+
+
 @pytest.mark.parametrize("target, page, written", [
     ("https://s.test/posts/a/m.jpg", "https://s.test/posts/a/", "m.jpg"),
     ("https://s.test/posts/a/m.jpg", "https://s.test/posts/a/index.html", "m.jpg"),
