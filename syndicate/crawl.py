@@ -121,29 +121,31 @@ class _Fetcher:
             self.local.s.headers["User-Agent"] = self.user_agent
         return self.local.s
 
-    def fetch(self, url: str, read: bool) -> tuple[str | None, str | None]:
-        """(what is wrong or None, the page's text when ``read`` and it is a page)."""
+    def fetch(self, url: str, read: bool) -> tuple[str | None, str | None, str]:
+        """(what is wrong or None, the page's text when ``read`` and it is a page, where it
+        landed after any redirect: its links are relative to that)."""
         try:
             with self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
                 if resp.status_code != 200:
-                    return f"HTTP {resp.status_code}", None
+                    return f"HTTP {resp.status_code}", None, url
                 kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 if not read or kind not in _PAGE_TYPES:
-                    return None, None
+                    return None, None, url
                 body = b""
                 for chunk in resp.iter_content(65536):
                     body += chunk
                     if len(body) > PAGE_BYTES:
-                        return None, None
+                        return None, None, url
                 # a page without a charset in its header is read as UTF-8 (as ours say inside)
                 header = resp.headers.get("Content-Type") or ""
                 charset = resp.encoding if "charset" in header.lower() else "utf-8"
                 try:
-                    return None, body.decode(charset or "utf-8", errors="replace")
+                    text = body.decode(charset or "utf-8", errors="replace")
                 except LookupError:  # a charset Python does not know
-                    return None, body.decode("utf-8", errors="replace")
+                    text = body.decode("utf-8", errors="replace")
+                return None, text, resp.url or url
         except requests.RequestException as exc:
-            return f"no answer ({type(exc).__name__})", None
+            return f"no answer ({type(exc).__name__})", None, url
 
 
 def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str,
@@ -187,19 +189,19 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
             batch = pending[:room]
             del pending[:room]
             results = list(pool.map(lambda u: fetcher.fetch(u, True), batch))
-            for url, (wrong, text) in zip(batch, results, strict=True):
+            for url, (wrong, text, landed) in zip(batch, results, strict=True):
                 report.checked.append(url)
                 if wrong:
                     if wrong == "HTTP 404" and url.endswith("/") and \
                             fetcher.fetch(url + "index.html", False)[0] is None:
                         wrong += NO_INDEX
                     report.broken.append(Broken(url, wrong, referrers.get(url, [])))
-                elif text is not None:
-                    for link in page_links(text, url):
+                elif text is not None:  # its links are relative to where it landed
+                    for link in page_links(text, landed):
                         offer(link, url)
         if external and report.external:
             results = list(pool.map(lambda u: fetcher.fetch(u, False), report.external))
-            for url, (wrong, _) in zip(report.external, results, strict=True):
+            for url, (wrong, _, _) in zip(report.external, results, strict=True):
                 report.checked.append(url)
                 if wrong:
                     report.broken.append(Broken(url, wrong, referrers.get(url, [])))

@@ -245,3 +245,13 @@ def test_a_page_of_junk_is_read_without_a_traceback(host):
     report = crawl(f"{server_url}junk/", [(f"{server_url}junk/", None)], user_agent="t")
     assert f"{server_url}junk/" in report.checked
     assert all(": " in p for p in report.problems())
+
+
+def test_a_page_reached_by_a_redirect_has_its_links_read_from_where_it_landed(host):
+    root, server_url, _ = host
+    (root / "red/a").mkdir(parents=True)
+    (root / "red/a/index.html").write_text('<img src="x.png" alt="">')
+    (root / "red/a/x.png").write_bytes(b"png")
+    # http.server answers red/a with a redirect to red/a/, as most hosts do
+    report = crawl(f"{server_url}red/", [(f"{server_url}red/a", None)], user_agent="t")
+    assert report.broken == [] and f"{server_url}red/a/x.png" in report.checked
