@@ -2,7 +2,8 @@
 
 The feeds must parse; the podcast channel must carry the tags Apple requires; every enclosure
 must answer HEAD with its stated length and type and a byte-range GET with 206; the cover art
-must be a square JPEG or PNG of 1400 to 3000 px.
+must be a square JPEG or PNG of 1400 to 3000 px. Then the pages (see ``crawl``): every page,
+image, transcript and chapters file the feeds and the pages link to on the site answers 200.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from lxml import etree
 
 from . import __version__
 from .config import Settings
+from .crawl import crawl, page_links
 from .images import image_size
 from .render.podcast_ext import ITUNES, PODCAST
 from .urls import redact, redact_text
@@ -26,6 +28,7 @@ TIMEOUT = 20
 class CheckReport:
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    external: int = 0  # links to other sites, not fetched unless asked
 
     @property
     def ok(self) -> bool:
@@ -122,32 +125,78 @@ def _cover(session, url: str, report: CheckReport) -> None:
 
 
 def check_site(settings: Settings, base_url: str | None = None,
-               session: requests.Session | None = None) -> CheckReport:
-    """Fetch the published feeds and what they point to; report every problem found (with
-    every address redacted: no credential in an address is shown)."""
-    report = _check_site(settings, base_url, session)
+               session: requests.Session | None = None, *, pages: bool = True,
+               external: bool = False) -> CheckReport:
+    """Fetch the published feeds and what they point to, then (with ``pages``) every page and
+    file on the site they and the pages link to (and, with ``external``, the links to other
+    sites too); report every problem found (with every address redacted: no credential in an
+    address is shown)."""
+    report = _check_site(settings, base_url, session, pages, external)
     report.problems = [redact_text(p) for p in report.problems]
     report.checked = [redact(u) for u in report.checked]
     return report
 
 
 def _check_site(settings: Settings, base_url: str | None,
-                session: requests.Session | None) -> CheckReport:
+                session: requests.Session | None, pages: bool = True,
+                external: bool = False) -> CheckReport:
     cfg = settings.config
     base = (base_url or cfg.site.url).rstrip("/") + "/"
     session = session or requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     report = CheckReport()
+    feeds: dict[str, etree._Element] = {}
     for path in (cfg.blog.rss_path, cfg.blog.atom_path):
-        _feed(session, base + path, report)
+        root = _feed(session, base + path, report)
+        if root is not None:
+            feeds[base + path] = root
     feed_url = base + cfg.podcast.feed_path
     root = _feed(session, feed_url, report)
-    if root is None:
-        return report
-    _channel(root, feed_url, report)
-    image = root.find(f"channel/{{{ITUNES}}}image")
-    if image is not None and image.get("href"):
-        _cover(session, image.get("href"), report)
-    for item in root.iterfind("channel/item"):
-        _enclosure(session, item, feed_url, report)
+    if root is not None:
+        feeds[feed_url] = root
+        _channel(root, feed_url, report)
+        image = root.find(f"channel/{{{ITUNES}}}image")
+        if image is not None and image.get("href"):
+            _cover(session, image.get("href"), report)
+        for item in root.iterfind("channel/item"):
+            _enclosure(session, item, feed_url, report)
+    if pages:
+        _pages(base, feeds, report, external)
     return report
+
+
+_ATOM = "http://www.w3.org/2005/Atom"
+_NOT_PAGES = {"self", "hub", "enclosure"}  # a feed's own address, WebSub hubs, audio
+
+
+def feed_links(root: etree._Element, feed_url: str) -> list[str]:
+    """The addresses a feed links for a reader to follow: item and channel links, art,
+    transcripts, chapters, and the addresses in item bodies (its enclosures are not here)."""
+    out: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = etree.QName(el).localname
+        if local == "enclosure" or el.get("rel") in _NOT_PAGES:
+            continue
+        for name in ("href", "url"):
+            if el.get(name):
+                out.append(el.get(name).strip())
+        if local in ("link", "url") and el.text and el.text.strip():  # RSS <link>, <image><url>
+            out.append(el.text.strip())
+        elif local in ("encoded", "description", "content", "summary") and el.text \
+                and "<" in el.text:
+            out += page_links(el.text, feed_url)
+    return out
+
+
+def _pages(base: str, feeds: dict[str, etree._Element], report: CheckReport,
+           external: bool) -> None:
+    start = [(base, None)]
+    for url, root in feeds.items():
+        start += [(link, url) for link in feed_links(root, url)]
+    done = set(report.checked)  # the feeds, the cover and the enclosures
+    found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external)
+    report.checked += found.checked
+    report.problems += found.problems()
+    report.external = len(found.external)

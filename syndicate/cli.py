@@ -487,18 +487,24 @@ def run(config_path: str) -> None:
 @click.option("--config", "config_path", default="config.yaml", show_default=True,
               help=CONFIG_HELP)
 @click.option("--url", default=None, help="Public address of the site (default: site.url).")
-def check(config_path: str, url: str | None) -> None:
-    """Check the live site as a podcast directory would.
+@click.option("--external", is_flag=True,
+              help="Also fetch the links to other sites (never followed further).")
+def check(config_path: str, url: str | None, external: bool) -> None:
+    """Check the live site as a podcast directory and a visitor would.
 
     Fetches the feeds over HTTP: they must parse, the podcast channel must carry the tags Apple
     requires, every enclosure must answer HEAD with its length and type and a byte-range GET
-    with 206, and the cover art must be a square JPEG or PNG of 1400 to 3000 px.
+    with 206, and the cover art must be a square JPEG or PNG of 1400 to 3000 px. Then every
+    page, image, transcript and chapters file on the site that the feeds or the pages link to
+    must answer 200; each broken link is named with the page that links it.
     """
     settings = _load(config_path)
     from .check import check_site  # requests and lxml: only this command needs them
 
-    report = check_site(settings, base_url=url)
-    click.echo(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems")
+    report = check_site(settings, base_url=url, external=external)
+    others = f" ({report.external} links to other sites not fetched; --external fetches " \
+        "them)" if report.external and not external else ""
+    click.echo(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems{others}")
     for problem in report.problems:
         click.echo(f"Error: {problem}", err=True)
     if not report.ok:

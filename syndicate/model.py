@@ -197,6 +197,8 @@ class Post:
     guid: str | None = None
     updated: str | None = None
     link: str | None = None  # a link post's target: feeds and the page link there
+    # files the body links beside the source: {path as linked: path in the project}
+    files: dict[str, str] = field(default_factory=dict)
 
     kind = "post"
 
@@ -204,6 +206,8 @@ class Post:
         data = asdict(self)
         if data["link"] is None:  # (as the catalog held posts before link posts: unchanged)
             del data["link"]
+        if not data["files"]:  # (and before linked files)
+            del data["files"]
         return data
 
     @classmethod
@@ -272,6 +276,8 @@ class Episode:
     transcript_url: str | None = None
     transcript_type: str | None = None
     chapters_url: str | None = None
+    # files the notes link beside the sidecar (see Post.files)
+    files: dict[str, str] = field(default_factory=dict)
 
     kind = "episode"
 
@@ -280,6 +286,8 @@ class Episode:
         for key in KEPT_AT_URLS:  # (as the catalog held episodes before them: unchanged)
             if data[key] is None:
                 del data[key]
+        if not data["files"]:
+            del data["files"]
         return data
 
     @classmethod

@@ -143,8 +143,12 @@ def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
     proj = make_project(_files(), config=config)
     assert proj.run("publish").exit_code == 0
     good = proj.run("check", "--config", str(proj.root / "config.yaml"))
-    assert good.exit_code == 0, good.output
-    assert "Checked 5 URLs: 0 problems" in good.output  # 3 feeds, the cover, one enclosure
+    # 3 feeds, the cover, one enclosure; then the pages, which a plain S3 endpoint (no index
+    # documents) answers only by their index.html: each named so, and nothing else
+    assert good.exit_code == 1 and "Checked 8 URLs: 3 problems" in good.output, good.output
+    for page in ("", "posts/a/", "episodes/one/"):
+        assert f"Error: {site}{page}: HTTP 404 (its index.html is there: this host serves no " \
+               "index document" in good.output
     media = next(k for k in _keys(bucket) if k.startswith("site/media/"))
     bucket.delete_object(Bucket=BUCKET, Key=media)
     bad = proj.run("check", "--config", str(proj.root / "config.yaml"))

@@ -115,7 +115,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 try:
                     data = read_source(path, name, identity=found.identity)
                     p.content_hash = hashlib.sha256(data).hexdigest()
-                    p.item = parse_post(path, name, zone, report.warnings, data)
+                    p.item = parse_post(path, name, zone, report.warnings, data, posts_dir)
                     _released_date(p, p.item, row, queue, now, path, zone, report)
                 except ItemError as exc:
                     p.error = exc

@@ -17,6 +17,7 @@ from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
 from ..transcripts import read_transcript
 from ..when import parse_date
+from .linked import linked_files
 from .sources import (
     confine,
     default_slug,
@@ -45,6 +46,7 @@ class EpisodeSource:
     image: Path | None
     transcript: Path | None
     date: str
+    linked: dict[str, str]  # files the notes link beside it (see Episode.files)
 
     def files(self) -> list[Path | None]:
         return [self.sidecar, self.audio, self.image, self.transcript]
@@ -160,7 +162,9 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
-    return EpisodeSource(name, path, meta, audio, image, transcript, date)
+    linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
+                          default_line=key_line(text, "notes", default=None))
+    return EpisodeSource(name, path, meta, audio, image, transcript, date, linked)
 
 
 def kept_at_urls(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
@@ -267,4 +271,5 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
         transcript_url=meta.transcript_url,
         transcript_type=meta.transcript_type,
         chapters_url=meta.chapters_url,
+        files=src.linked,
     )

@@ -11,6 +11,7 @@ from ..frontmatter import split_front_matter
 from ..markup import markdown_to_html, plain_summary, summarize, text_to_html, xml_safe
 from ..model import Post, PostMeta
 from ..when import parse_date
+from .linked import linked_files
 from .sources import default_slug, key_line, read_text, split_name, strip_where
 
 POST_SUFFIXES = {".md", ".markdown", ".txt"}
@@ -25,9 +26,10 @@ def _date(value, name: str, line: int | None, zone: str, what: str = "date") -> 
 
 
 def parse_post(path: Path, name: str, zone: str, warnings: list[str],
-               data: bytes | None = None) -> Post:
+               data: bytes | None = None, folder: Path | None = None) -> Post:
     """Parse one post file (or its ``data``, if read already); raises CollectError naming the
-    file and line of the problem.
+    file and line of the problem. Files the body links must lie in ``folder`` (default: the
+    post's own).
 
     Unknown front matter keys are appended to ``warnings``.
     """
@@ -71,6 +73,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = key_line(fm_text, "updated", first_line=2, default=2)
         updated = _date(meta.updated, name, line, zone, "updated")
     html = markdown_to_html(body)
+    files = linked_files(html, path, name, folder or path.parent, text, warnings)
     return Post(
         source=name,
         slug=meta.slug or default_slug(path),
@@ -83,6 +86,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         guid=meta.guid,
         updated=updated,
         link=meta.link,
+        files=files,
     )
 
 

@@ -13,7 +13,7 @@ import re
 import stat
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +26,7 @@ from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import image_size
+from ..links import moved_urls
 from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
@@ -35,8 +36,10 @@ from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import safe_key
+from .linked import linked_files
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
+# items as read; links.py rewrites the addresses in their bodies
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py", "links.py")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -226,6 +229,25 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         safe_key(out.key)
         site.outputs.append(out)
 
+    taken: set[str] = set()  # keys of files published beside items (one may be linked twice)
+    linked_to: dict[str, str] = {}  # guid -> where its links to files beside it lead
+
+    def with_files(r: dict, item, folder: str, content_dir: Path):
+        """The item as its page and feeds show it: the files its body links beside its source
+        published in its page's folder, and the links to those moved elsewhere rewritten."""
+        files, moved = linked_files(settings, item.files, r["source"], folder, content_dir,
+                                    site.warnings)
+        for f in files:
+            if f.key not in taken:
+                taken.add(f.key)
+                add(Output(f.key, "asset", f.sha256, path=f.path, sha256=f.sha256, size=f.size))
+        if not moved:
+            return item
+        linked_to[r["guid"]] = json.dumps(moved, sort_keys=True)  # where its links lead
+        made_from[r["guid"]] += linked_to[r["guid"]]
+        html = moved_urls(item.html, url(folder), {k: url(v) for k, v in moved.items()})
+        return replace(item, html=html)
+
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
     visible = cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
@@ -239,6 +261,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         item = item_from_dict(r["kind"], loads(r["data"]))
         if r["queued"]:
             item.date = r["date"]
+        if item.files:
+            folder = page_key(item.kind, item.slug).removesuffix("index.html")
+            item = with_files(r, item, folder, settings.posts_dir if item.kind == "post"
+                              else settings.episodes_dir)
         (posts if r["kind"] == "post" else episodes).append((r, item))
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
@@ -364,7 +390,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
             entry.chapters_url = url(key)
         add(Output(f"{folder}index.html", "page",
-                   _h(ctx_hash, r["data"], r["date"], *companion_urls(entry)),
+                   _h(ctx_hash, r["data"], r["date"] + linked_to.get(r["guid"], ""),
+                      *companion_urls(entry)),
                    render=lambda ep=ep, e=entry: pages.episode_page(
                        ctx, ep, e.enclosure_url, *companion_urls(e))))
         ep_entries.append(entry)
@@ -376,13 +403,14 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     post_entries: list[Entry] = []
     for r, post in posts:
         key = page_key("post", post.slug)
-        add(Output(key, "page", _h(ctx_hash, r["data"], r["date"]),
+        add(Output(key, "page", _h(ctx_hash, r["data"], r["date"] + linked_to.get(r["guid"], "")),
                    render=lambda p=post: pages.post_page(ctx, p)))
         post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
                                   updated=updated(r, post)))
         for name, path, sha, size in post_images(settings, r["source"], site.warnings):
-            add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha, path=path,
-                       sha256=sha, size=size))
+            if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
+                add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
+                           path=path, sha256=sha, size=size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
         for k in (cfg.blog.rss_path, cfg.blog.atom_path):

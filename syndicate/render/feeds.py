@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .. import __version__
+from ..links import absolute_urls
 from ..markup import sanitize, xml_safe
 from ..model import Episode, Post
 from ..when import stored
@@ -129,7 +130,8 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         fe.published(e.published)
         fe.updated(e.updated)
         fe.summary(xml_safe(post.summary) or xml_safe(post.title))
-        fe.content(post.html, type="html")
+        # a body leaves its page in a feed: its addresses are made absolute against the page
+        fe.content(absolute_urls(post.html, e.link), type="html")
         for tag in post.tags:
             fe.category(term=xml_safe(tag))
     # Each feed names only itself as 'self'.
@@ -169,8 +171,9 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         fe.title(xml_safe(ep.title))
         fe.link(href=e.link)
         fe.published(e.published)
-        fe.description(ep.html)
-        fe.content(ep.html, type="html")
+        notes = absolute_urls(ep.html, e.link)  # as a post's body (see render_blog)
+        fe.description(notes)
+        fe.content(notes, type="html")
         fe.enclosure(e.enclosure_url, str(ep.media.size), ep.media.content_type)
         fe.podcast.tags = {
             # whole seconds, halves round up; none for audio kept at a URL with none stated

@@ -1,0 +1,92 @@
+"""Files a body links beside its source (``![](marsh.jpg)``, ``[notes](notes.pdf)``): found
+when the post or sidecar is read, so a link that would publish a file from elsewhere is an
+error naming the file and line, as a sidecar's ``image:`` outside the folder is."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import CollectError, printable
+from ..links import addresses, clean, has_scheme, local_path
+from .sources import confine, regular_file
+
+# sources of other items: a link to one is not a file to publish (its page is)
+SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})
+# pages under the site's own names: a relative link to one is a link to a page
+PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
+
+
+def _line(text: str, written: str, decoded: str, first_line: int, default: int | None
+          ) -> int | None:
+    """The line of ``text`` (which starts at ``first_line``) where a link was written."""
+    for needle in (written, decoded, posixpath.basename(decoded)):
+        at = text.find(needle) if needle else -1
+        if at >= 0:
+            return text.count("\n", 0, at) + first_line
+    return default
+
+
+def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
+                 warnings: list[str], first_line: int = 1,
+                 default_line: int | None = None) -> dict[str, str]:
+    """{path as the body links it: the file's path in the project} for each file ``html``
+    links relative to ``source`` (``name`` in messages). The file must lie inside ``folder``
+    once links are resolved and be a regular file; else a CollectError naming the line of
+    ``text`` (the source's text, starting at ``first_line``) where it is linked. A link to a
+    file that is not there, or to another item's source, is left as it is, with a warning."""
+    out: dict[str, str] = {}
+    base = posixpath.dirname(name)
+    for value in addresses(html):
+        address = clean(value)
+        if address.startswith("/") and not address.startswith("//") \
+                and not has_scheme(address):
+            _refuse_absolute(address, name, text, first_line, default_line)
+            continue
+        local = local_path(value)
+        if local is None or local[0] in out:
+            continue
+        link = local[0]
+        line = _line(text, address, link, first_line, default_line)
+        where = f"{printable(name)}:{line}" if line else printable(name)
+        suffix = posixpath.splitext(link)[1].lower()
+        path = source.parent / link
+        if "\0" in link or link.endswith("/"):
+            continue
+        what = f"the link {printable(link)!r}"
+        if not os.path.lexists(path):
+            if suffix and suffix not in PAGE_SUFFIXES:
+                warnings.append(f"{where}: {what} names no file beside {printable(name)}; "
+                                "the link is left as it is")
+            continue
+        if os.path.isdir(path):
+            continue  # a folder: a link to a page, not a file
+        confine(path, folder, name, line, what)
+        regular_file(path, name, line, what)
+        if suffix in SOURCE_SUFFIXES or any(s.startswith(".") and s not in (".", "..")
+                                            for s in link.split("/")):
+            warnings.append(f"{where}: {what} is not published (a source or hidden file); "
+                            "link the page it makes, or rename the file")
+            continue
+        out[link] = posixpath.normpath(posixpath.join(base, link))
+    return out
+
+
+def _refuse_absolute(address: str, name: str, text: str, first_line: int,
+                     default_line: int | None) -> None:
+    """A root-relative link is an address on the site (``/about/``), left as it is; one that
+    names a file on this computer (``/home/me/marsh.jpg``) was meant as a file and would lead
+    nowhere on the site: an error, so the author links the file by its relative name."""
+    path = unquote(urlsplit(address).path)
+    try:
+        is_file = "\0" not in path and os.path.isfile(path)
+    except (OSError, ValueError):
+        is_file = False
+    if is_file:
+        line = _line(text, address, path, first_line, default_line)
+        raise CollectError(name, f"the link {printable(path)!r} is an absolute path to a file "
+                           "on this computer; it is never published", line,
+                           hint=f"copy the file beside {printable(posixpath.basename(name))} "
+                           "and link it by its name")

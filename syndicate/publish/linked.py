@@ -1,0 +1,73 @@
+"""Files a post's body or an episode's notes link beside their source, published with the item.
+
+A file keeps its place relative to the item's page (``marsh.jpg`` beside the post is published
+beside its page, ``img/a.png`` under it), so the body's links read as written; one whose path
+cannot be a key there (it climbs out with ``..``, its name has spaces or other characters, it
+would take the name of the page or of the item's own files) is published under ``files/``,
+named by its content, and the links to it are rewritten (see ``links.moved_urls``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..collect.sources import confine, read_source
+from ..config import Settings
+from ..errors import CollectError
+
+_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# names an item's own outputs take in its folder (its page, art, transcript, chapters)
+_OWN = re.compile(r"^(index\.html|chapters\.json|transcript\..*|cover-.*|files)$")
+FILE_LIMIT = 64 << 20  # bytes: a file beside a post is an image or a document, not a film
+
+
+@dataclass
+class LinkedFile:
+    key: str
+    path: Path
+    sha256: str
+    size: int
+
+
+def linked_key(folder: str, link: str, sha: str) -> str:
+    """The key a file linked as ``link`` from the item whose page is in ``folder`` takes."""
+    norm = posixpath.normpath(link)
+    parts = norm.split("/")
+    if all(_PLAIN.match(p) for p in parts) and not _OWN.match(parts[0]):
+        return folder + norm
+    suffix = posixpath.splitext(parts[-1])[1].lower()
+    suffix = suffix if _PLAIN.match(suffix[1:] or "-") else ""
+    return f"{folder}files/{sha[:16]}{suffix}"
+
+
+def linked_files(settings: Settings, files: dict[str, str], source: str, folder: str,
+                 content_dir: Path, warnings: list[str]) -> tuple[list[LinkedFile],
+                                                                  dict[str, str]]:
+    """(the files to publish, {link as written: its key}) for an item's linked ``files`` (as
+    collect found them). Each is read again as sources are: from inside ``content_dir`` once
+    links are resolved, a regular file, bounded; one that fails now is a warning naming it,
+    and its links are left as they are."""
+    out: list[LinkedFile] = []
+    keys: dict[str, str] = {}
+    by_path: dict[str, LinkedFile] = {}
+    for link, rel in sorted(files.items()):
+        if rel in by_path:
+            keys[link] = by_path[rel].key
+            continue
+        path = settings.root / rel
+        try:
+            confine(path, content_dir, rel)
+            data = read_source(path, rel, limit=FILE_LIMIT)
+        except CollectError as exc:
+            warnings.append(f"{exc}; linked from {source}, not published")
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))
+        by_path[rel] = found
+        out.append(found)
+        keys[link] = found.key
+    return out, keys
