@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from syndicate.audio import ffmpeg_exe
 from syndicate.cli import main
@@ -23,6 +24,11 @@ from syndicate.cli import main
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = REPO.parent / "shared"
+# no per-example time limit: speed is measured in benchmarks/, and a loaded CI machine would
+# fail a property that holds
+settings.register_profile("syndicate", deadline=None)
+settings.load_profile("syndicate")
+
 NOW = "2026-11-01T12:00:00+00:00"
 NOW_DT = dt.datetime.fromisoformat(NOW)
 
