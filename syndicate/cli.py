@@ -81,8 +81,9 @@ def _config_path(given: str | None) -> str:
 
 
 class _Out:
-    """Where a command's report goes: text lines on stdout and ``Warning:``/``Error:`` lines
-    on stderr; or, with --json, one document on stdout when the command ends."""
+    """Where a command's report goes: text lines on stdout, or with --json one document on
+    stdout when the command ends; ``Warning:``/``Error:`` lines on stderr either way (the
+    document carries them too)."""
 
     def __init__(self, command: str, as_json: bool):
         self.as_json = as_json
@@ -93,16 +94,14 @@ class _Out:
             click.echo(text)
 
     def warn(self, message) -> None:
-        if self.as_json:
-            self.doc["warnings"].append(reports.text(message))
-        else:
-            click.echo(f"Warning: {redact_text(message)}", err=True)
+        """Said on stderr, and (--json) in the document's "warnings"."""
+        self.doc["warnings"].append(reports.text(message))
+        click.echo(f"Warning: {redact_text(message)}", err=True)
 
     def error(self, message) -> None:
-        if self.as_json:
-            self.doc["errors"].append(reports.text(message))
-        else:
-            click.echo(f"Error: {redact_text(message)}", err=True)
+        """Said on stderr, and (--json) in the document's "errors"."""
+        self.doc["errors"].append(reports.text(message))
+        click.echo(f"Error: {redact_text(message)}", err=True)
 
     def end(self, code: int = 0, **fields) -> None:
         """Print the document (--json) and exit with ``code`` if it is not 0."""
@@ -636,10 +635,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
                                 audio=audio_mode)
     except SyndicateError as exc:
         out.fail(exc)
-    if as_json:  # the report's own keys, "errors" among them, and the usual ones
-        doc = report.to_dict()
-        doc["errors"] = [reports.text(e) for e in report.errors]
-        out.doc.update(doc)
+    if as_json:  # the report's own keys and the usual ones ("errors": filled below)
+        out.doc.update({k: v for k, v in report.to_dict().items() if k != "errors"})
     else:
         verb = "would create" if dry_run else "created"
         click.echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
@@ -666,8 +663,8 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
                        f"shown by imported items and brought along with them, "
                        f"{len(files) - brought} shown by none and left on the old site "
                        "(each one in --json)")
-        for err in report.errors:
-            out.error(err)
+    for err in report.errors:
+        out.error(err)
     out.end(1 if report.errors else 0)
 
 
@@ -708,9 +705,8 @@ def check(url: str | None, as_json: bool, config_path: str | None) -> None:
 
     report = check_site(settings, base_url=url)
     out.line(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems")
-    if not as_json:  # (in the document they are its "problems")
-        for problem in report.problems:
-            click.echo(f"Error: {problem}", err=True)
+    for problem in report.problems:
+        click.echo(f"Error: {problem}", err=True)  # (the document's "problems")
     out.end(0 if report.ok else 1, **reports.checked(report))
 
 
@@ -748,9 +744,17 @@ def audio_report(as_json: bool, verify: bool, config_path: str | None,
         out.fail(exc)
     if as_json:  # a list of episodes, as it has always been (each with its own "error")
         click.echo(json.dumps(episodes, indent=2, ensure_ascii=False))
-        if report.errors:
-            raise SystemExit(1)
-        return
+    else:
+        _loudness_table(episodes, verify)
+    for w in report.warnings:
+        out.warn(w)
+    for e in report.errors:
+        out.error(e)
+    if report.errors:
+        raise SystemExit(1)
+
+
+def _loudness_table(episodes: list[dict], verify: bool) -> None:
     click.echo(f"{'episode':<32} {'before: I':>12} {'LRA':>8} {'peak':>10}   "
                f"{'after: I':>11} {'LRA':>8} {'peak':>10} {'gain':>8}"
                + (f"   {'file: I':>11} {'true peak':>10}" if verify else ""))
@@ -767,11 +771,6 @@ def audio_report(as_json: bool, verify: bool, config_path: str | None,
                    + (f"   {_level(p.get('integrated'), 'LUFS'):>11} "
                       f"{_level(p.get('peak'), 'dBTP'):>10}"
                       if verify and (p := e.get("published") or {}) is not None else ""))
-    for w in report.warnings:
-        out.warn(w)
-    for e in report.errors:
-        out.error(e)
-    out.end(1 if report.errors else 0)
 
 
 # (`syndicate serve` is added here, beside the other commands.)
