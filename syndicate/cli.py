@@ -282,7 +282,7 @@ def main(config_path: str | None) -> None:
 
 
 @main.command()
-@click.argument("folder", required=False, type=click.Path(file_okay=False))
+@click.argument("folder", required=False)
 @json_option
 @now_option
 def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
