@@ -65,7 +65,8 @@ def test_init_makes_a_project_that_publishes_at_once(tmp_path):
     assert published.stderr == ""  # not one warning about the new project itself
     feed = feedparser.parse((root / "public/feed.xml").read_bytes())
     assert not feed.bozo and [e.title for e in feed.entries] == ["Hello, world"]
-    show = podcastparser.parse("podcast.xml", open(root / "public/podcast.xml", "rb"))
+    with open(root / "public/podcast.xml", "rb") as f:
+        show = podcastparser.parse("podcast.xml", f)
     assert show["title"] == "My Show" and show["episodes"] == []
     assert (root / "public/index.html").is_file()
 
