@@ -233,6 +233,7 @@ class _Commands(click.Group):
                 doc["ok"] = False
                 doc["errors"].append(reports.text(exc.format_message()))
                 click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+                click.echo(f"Error: {doc['errors'][0]}", err=True)
                 sys.exit(exc.exit_code)
             except click.Abort:
                 click.echo("Aborted!", err=True)
@@ -344,7 +345,7 @@ def new_post_cmd(title: str, date: str | None, draft: bool, as_json: bool,
 
 
 @new.command("episode")
-@click.argument("audio_file", metavar="AUDIO", type=click.Path(dir_okay=False))
+@click.argument("audio_file", metavar="AUDIO")
 @click.option("--title", required=True, help="The episode's title.")
 @click.option("--number", type=int, default=None,
               help="Episode number [default: the highest in its season + 1].")
