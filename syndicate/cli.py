@@ -136,6 +136,7 @@ def _load(path: str | None, out: _Out | None = None) -> Settings:
 
 def _refresh(settings: Settings, out: _Out) -> list[str]:
     """Import from the config's ``sources:`` (unchanged ones are not parsed); returns errors."""
+    out.doc["sources"] = None  # (none configured)
     if not settings.config.sources:
         return []
     from .importer.refresh import refresh_sources
@@ -407,6 +408,7 @@ def publish(dry_run: bool, force: bool, overwrite: bool, verify: bool, as_json: 
 
     out = _Out("publish", as_json)
     settings = _load(config_path, out)
+    out.doc["sources"] = None
     source_errors = [] if dry_run else _refresh(settings, out)
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
