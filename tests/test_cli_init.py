@@ -134,3 +134,30 @@ def test_init_with_the_group_config_writes_that_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert config.is_file() and not (tmp_path / "site/config.yaml").exists()
     assert load_config(config).warnings == []
+
+
+def test_a_new_user_starts_writes_and_publishes_in_fresh_processes(tmp_path):
+    """As the README's quickstart runs it: the installed command, a new process each time."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("syndicate")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "syndicate"]
+
+    def run(*args, cwd=tmp_path):
+        done = subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        return done
+
+    run("init", "my-show")
+    root = tmp_path / "my-show"
+    made = json.loads(run("new", "post", "Notes: from the river", "--json", cwd=root).stdout)
+    assert made["ok"] and made["draft"] is True
+    run("new", "post", "Ready now", "--no-draft", cwd=root)
+    published = json.loads(run("publish", "--json", cwd=root).stdout)
+    assert published["ok"] and "feed.xml" in published["written"]
+    titles = [e.title for e in feedparser.parse((root / "public/feed.xml").read_bytes()).entries]
+    assert sorted(titles) == ["Hello, world", "Ready now"]  # the draft waits
