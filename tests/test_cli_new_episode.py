@@ -10,6 +10,8 @@ import os
 import podcastparser
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, NOW, png_bytes, sidecar, tone
 from syndicate.cli import main
@@ -127,3 +129,63 @@ def test_a_name_already_taken_in_episodes_is_never_overwritten(show, tmp_path):
     assert doc["audio"] == "episodes/001-hello-2.mp3"
     assert mine.read_bytes() == b"not even audio, but mine"
     assert not [p for p in os.listdir(show / "episodes") if p.startswith(".")]
+
+
+def _settings(root):
+    from syndicate.config import load_config
+
+    (root / "episodes").mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(BASE_CONFIG)
+    (root / "cover.png").write_bytes(png_bytes())
+    return load_config(root / "config.yaml")
+
+
+_SLOW = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                   HealthCheck.function_scoped_fixture])
+
+
+@settings(max_examples=40, **_SLOW)
+@given(title=st.text(min_size=1, max_size=50))
+def test_any_episode_title_round_trips_through_the_sidecar_or_is_refused(tmp_path_factory,
+                                                                          title):
+    from syndicate.collect.episodes import read_sidecar
+    from syndicate.newitems import NewItemError, new_episode
+    from syndicate.when import parse_date
+
+    root = tmp_path_factory.mktemp("p")
+    cfg = _settings(root)
+    recording = root / "take.mp3"
+    recording.write_bytes(tone(1.0))
+    try:
+        item = new_episode(cfg, recording, title, now=parse_date(NOW, "UTC"))
+    except NewItemError as exc:
+        assert "title" in str(exc) and os.listdir(root / "episodes") == []
+        return
+    warnings: list[str] = []
+    source = read_sidecar(item.file, item.file.name, "Europe/London", warnings)
+    assert source.meta.title == title.strip() and warnings == []
+    assert source.audio == item.audio and item.number == 1
+
+
+@settings(max_examples=25, **_SLOW)
+@given(existing=st.lists(st.tuples(st.none() | st.integers(1, 4), st.integers(1, 300)),
+                         max_size=8),
+       season=st.none() | st.integers(1, 5))
+def test_the_next_number_is_the_highest_of_its_season_plus_one(tmp_path_factory, existing,
+                                                               season):
+    from syndicate.newitems import new_episode
+    from syndicate.when import parse_date
+
+    root = tmp_path_factory.mktemp("p")
+    cfg = _settings(root)
+    for i, (s, n) in enumerate(existing):
+        extra = {"number": n} if s is None else {"season": s, "number": n}
+        (root / f"episodes/e{i}.yaml").write_text(sidecar(f"E{i}", **extra))
+    recording = root / "take.mp3"
+    recording.write_bytes(tone(1.0))
+    item = new_episode(cfg, recording, "Next", now=parse_date(NOW, "UTC"), season=season)
+    seasons = [s for s, _ in existing if s is not None]
+    expected_season = season if season is not None else (max(seasons) if seasons else None)
+    numbers = [n for s, n in existing if s == expected_season]
+    assert (item.season, item.number) == (expected_season, max(numbers, default=0) + 1)
+    assert item.audio.name == f"{item.number:03d}-next.mp3"
