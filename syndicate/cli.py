@@ -134,6 +134,20 @@ def _load(path: str | None, out: _Out | None = None) -> Settings:
     return settings
 
 
+def _fail(exc: SyndicateError) -> NoReturn:
+    """``Error: ...`` on stderr and the error's exit code (for a command with no --json)."""
+    _Out("", False).fail(exc)
+
+
+def _report(errors, warnings) -> None:
+    """Warnings, then errors, on stderr (for a command with no --json)."""
+    out = _Out("", False)
+    for w in warnings:
+        out.warn(w)
+    for e in errors:
+        out.error(e)
+
+
 def _refresh(settings: Settings, out: _Out) -> list[str]:
     """Import from the config's ``sources:`` (unchanged ones are not parsed); returns errors."""
     out.doc["sources"] = None  # (none configured)
