@@ -83,25 +83,32 @@ def _config_path(given: str | None) -> str:
 class _Out:
     """Where a command's report goes: text lines on stdout, or with --json one document on
     stdout when the command ends; ``Warning:``/``Error:`` lines on stderr either way (the
-    document carries them too)."""
+    document carries them too, and under --json they follow it, as they always have)."""
 
     def __init__(self, command: str, as_json: bool):
         self.as_json = as_json
         self.doc = reports.envelope(command)
+        self._said: list[str] = []  # stderr lines held until the document is out (--json)
 
     def line(self, text: str) -> None:
         if not self.as_json:
             click.echo(text)
 
+    def _say(self, text: str) -> None:
+        if self.as_json:
+            self._said.append(text)
+        else:
+            click.echo(text, err=True)
+
     def warn(self, message) -> None:
         """Said on stderr, and (--json) in the document's "warnings"."""
         self.doc["warnings"].append(reports.text(message))
-        click.echo(f"Warning: {redact_text(message)}", err=True)
+        self._say(f"Warning: {redact_text(message)}")
 
     def error(self, message) -> None:
         """Said on stderr, and (--json) in the document's "errors"."""
         self.doc["errors"].append(reports.text(message))
-        click.echo(f"Error: {redact_text(message)}", err=True)
+        self._say(f"Error: {redact_text(message)}")
 
     def end(self, code: int = 0, **fields) -> None:
         """Print the document (--json) and exit with ``code`` if it is not 0."""
@@ -109,8 +116,15 @@ class _Out:
             self.doc.update(fields)
             self.doc["ok"] = code == 0
             click.echo(json.dumps(self.doc, indent=2, ensure_ascii=False))
+            self.flush()
         if code:
             raise SystemExit(code)
+
+    def flush(self) -> None:
+        """Say the held stderr lines (after a command's own JSON is out)."""
+        for text in self._said:
+            click.echo(text, err=True)
+        self._said.clear()
 
     def fail(self, exc: SyndicateError) -> NoReturn:
         self.error(exc)
@@ -523,6 +537,7 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
         out.fail(exc)
     if as_json:  # a list of items, as it has always been (an error is the usual document)
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        out.flush()
         return
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     click.echo(f"{'KIND':<8} {'STATE':<9} {'RELEASE (' + zone.key + ')':<22} {'UTC':<17} "
@@ -767,6 +782,7 @@ def audio_report(as_json: bool, verify: bool, config_path: str | None,
         out.warn(w)
     for e in report.errors:
         out.error(e)
+    out.flush()
     if report.errors:
         raise SystemExit(1)
 

@@ -192,3 +192,17 @@ def test_config_on_the_group_and_the_old_per_command_option_both_work(make_proje
     # the old option is hidden from help; the group's is documented
     assert "--config" not in CliRunner().invoke(main, ["publish", "--help"]).stdout
     assert "--config PATH" in CliRunner().invoke(main, ["--help"]).stdout
+
+
+def test_warnings_under_json_are_in_the_document_and_on_stderr_after_it(make_project):
+    proj = make_project({"posts/a.md": post("First")}, config=BASE_CONFIG + "colour: blue\n")
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    result = CliRunner().invoke(main, [*cfg, "collect", "--json", "--now", NOW])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert len(doc["warnings"]) == 1 and "colour" in doc["warnings"][0]
+    assert result.stderr == f"Warning: {doc['warnings'][0]}\n"
+    assert result.output.startswith("{")  # the document first, as import always did
+    rows = CliRunner().invoke(main, [*cfg, "status", "--json"])
+    assert [r["title"] for r in json.loads(rows.stdout)] == ["First"]
+    assert rows.stderr == f"Warning: {doc['warnings'][0]}\n"
