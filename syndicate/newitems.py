@@ -95,13 +95,23 @@ def _front_matter(fields: dict) -> str:
 
 
 def _create(path: Path, data: bytes) -> bool:
-    """Create ``path`` with ``data`` unless it exists; whether it was created."""
+    """Create ``path`` with ``data`` unless it exists; whether it was created. Any other
+    failure (permissions, a full disk) is a NewItemError naming the file."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    except OSError as exc:
+        raise NewItemError(f"cannot write {printable(str(path))}: {exc.strerror or exc}") \
+            from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise NewItemError(f"cannot write {printable(str(path))}: {exc.strerror or exc}") \
+            from None
     return True
 
 
@@ -124,14 +134,16 @@ def _slug_of(stem: str) -> str:
     return slugify(split_name(stem)[1])
 
 
-def _mkdir(folder: Path) -> None:
+def _mkdir(folder: Path, key: str) -> None:
+    """``folder`` (the config's ``key``) made if missing; anything else there is an error."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise NewItemError(f"{printable(str(folder))} is not a folder; move it away, or point "
+                           f"{key} at the folder to write in")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise NewItemError(f"cannot make the folder {printable(str(folder))}: "
                            f"{exc.strerror or exc}") from None
-    if not folder.is_dir():
-        raise NewItemError(f"{printable(str(folder))} is not a folder")
 
 
 def new_post(settings, title: str, *, now: dt.datetime, date: str | None = None,
@@ -142,7 +154,7 @@ def new_post(settings, title: str, *, now: dt.datetime, date: str | None = None,
     zone = settings.config.site.timezone
     written, day = _date_text(date, now, zone)
     folder = settings.posts_dir
-    _mkdir(folder)
+    _mkdir(folder, "paths.posts")
     fields: dict = {"title": title, "date": written}
     if draft:
         fields["draft"] = True
@@ -154,12 +166,8 @@ def new_post(settings, title: str, *, now: dt.datetime, date: str | None = None,
         if slug in taken:
             continue
         path = folder / f"{day.isoformat()}-{slug}.md"
-        try:
-            if _create(path, text.encode()):
-                return NewItem("post", path, title, written, draft)
-        except OSError as exc:
-            raise NewItemError(f"cannot write {printable(str(path))}: "
-                               f"{exc.strerror or exc}") from None
+        if _create(path, text.encode()):
+            return NewItem("post", path, title, written, draft)
     raise NewItemError(f"every name for {base!r} is taken in {printable(str(folder))}")
 
 
@@ -231,7 +239,7 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
     source = Path(audio)
     _check_audio(source)
     folder = settings.episodes_dir
-    _mkdir(folder)
+    _mkdir(folder, "paths.episodes")
     zone = settings.config.site.timezone
     written, _day = _date_text(date, now, zone)
     warnings: list[str] = []
@@ -276,7 +284,12 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
             continue
         target, sidecar = folder / f"{stem}{ext}", folder / f"{stem}.yaml"
         if _copy_new(source, target):
-            if _create(sidecar, sidecar_text):
+            try:
+                made = _create(sidecar, sidecar_text)
+            except NewItemError:
+                target.unlink()  # no audio left behind without its sidecar
+                raise
+            if made:
                 item.file, item.audio = sidecar, target
                 return item
             target.unlink()

@@ -176,3 +176,14 @@ def test_generated_titles_publish_as_written(tmp_path_factory, titles):
     assert {o["state"] for o in status} == {"released"}
     feed = feedparser.parse((root / "public/atom.xml").read_bytes())
     assert not feed.bozo and len(feed.entries) == len(titles)
+
+
+def test_a_posts_folder_that_is_a_file_is_one_clear_error(tmp_path):
+    root = tmp_path / "p"
+    _settings(root)
+    (root / "posts").write_text("not a folder")
+    result = _run(root, "new", "post", "Hello")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == (f"Error: {root / 'posts'} is not a folder; move it away, or point "
+                             "paths.posts at the folder to write in\n")
+    assert (root / "posts").read_text() == "not a folder"
