@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -89,9 +90,23 @@ def _date_text(value: str | None, now: dt.datetime, zone: str) -> tuple[str, dt.
     return value.strip(), when.astimezone(zoneinfo.ZoneInfo(zone)).date()
 
 
+_PLAIN_DATE = re.compile(r"\d{4}-\d\d-\d\d(?:[ T]\d\d:\d\d(?::\d\d)?"
+                         r"(?:Z|[+-]\d\d:?\d\d)?)?")
+
+
 def _front_matter(fields: dict) -> str:
-    return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=float("inf"),
-                          default_flow_style=False)
+    """YAML lines for ``fields``: values quoted where YAML needs it (any title reads back as
+    written), a date left plain as a person writes it, notes as a block to write in."""
+    lines = []
+    for key, value in fields.items():
+        if key == "date" and _PLAIN_DATE.fullmatch(value):
+            lines.append(f"date: {value}\n")  # (the loader keeps dates as text)
+        elif key == "notes":
+            lines.append("notes: |\n" + "".join(f"  {ln}\n" for ln in value.splitlines()))
+        else:
+            lines.append(yaml.safe_dump({key: value}, allow_unicode=True, width=float("inf"),
+                                        default_flow_style=False))
+    return "".join(lines)
 
 
 def _create(path: Path, data: bytes) -> bool:
