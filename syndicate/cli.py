@@ -13,11 +13,11 @@ import gc
 import json
 import zoneinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, reports
 from .errors import ConfigError, SyndicateError
 from .progress import EncodeBars, UploadBar
 from .urls import redact_text
@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 # The catalog, collect and publish load inside the commands that use them: a publish to S3 has
 # its first requests on their way before they do (see publish.publish).
 
-CONFIG_HELP = "Path of the config file."
+CONFIG_HELP = "Path of the config file [default: config.yaml]."
+JSON_HELP = "Print one JSON document for scripts (errors too, with a non-zero exit)."
 
 # A command runs once and ends: the cyclic collector's passes (a fifth of a no-change publish's
 # time at the default threshold, for a few hundred objects found) run fifty times less often.
@@ -54,34 +55,116 @@ def _now(value: str | None) -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _load(path: str) -> Settings:
+def config_option(f):
+    """The old per-command ``--config``, kept (hidden) so scripts written for it still run;
+    ``syndicate --config PATH COMMAND`` is the documented form."""
+    return click.option("--config", "config_path", default=None, hidden=True,
+                        help=CONFIG_HELP)(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help=JSON_HELP)(f)
+
+
+def now_option(f):
+    return click.option("--now", "now_text", hidden=True,
+                        help="Pretend the time is this (ISO 8601).")(f)
+
+
+def _config_path(given: str | None) -> str:
+    """The command's own --config, else the group's, else ./config.yaml."""
+    if given:
+        return given
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root().params.get("config_path") if ctx else None
+    return root or "config.yaml"
+
+
+class _Out:
+    """Where a command's report goes: text lines on stdout, or with --json one document on
+    stdout when the command ends; ``Warning:``/``Error:`` lines on stderr either way (the
+    document carries them too, and under --json they follow it, as they always have)."""
+
+    def __init__(self, command: str, as_json: bool):
+        self.as_json = as_json
+        self.doc = reports.envelope(command)
+        self._said: list[str] = []  # stderr lines held until the document is out (--json)
+
+    def line(self, text: str) -> None:
+        if not self.as_json:
+            click.echo(text)
+
+    def _say(self, text: str) -> None:
+        if self.as_json:
+            self._said.append(text)
+        else:
+            click.echo(text, err=True)
+
+    def warn(self, message) -> None:
+        """Said on stderr, and (--json) in the document's "warnings"."""
+        self.doc["warnings"].append(reports.text(message))
+        self._say(f"Warning: {redact_text(message)}")
+
+    def error(self, message) -> None:
+        """Said on stderr, and (--json) in the document's "errors"."""
+        self.doc["errors"].append(reports.text(message))
+        self._say(f"Error: {redact_text(message)}")
+
+    def end(self, code: int = 0, **fields) -> None:
+        """Print the document (--json) and exit with ``code`` if it is not 0."""
+        if self.as_json:
+            self.doc.update(fields)
+            self.doc["ok"] = code == 0
+            click.echo(json.dumps(self.doc, indent=2, ensure_ascii=False))
+            self.flush()
+        if code:
+            raise SystemExit(code)
+
+    def flush(self) -> None:
+        """Say the held stderr lines (after a command's own JSON is out)."""
+        for text in self._said:
+            click.echo(text, err=True)
+        self._said.clear()
+
+    def fail(self, exc: SyndicateError) -> NoReturn:
+        self.error(exc)
+        self.end(exc.exit_code or 1)
+        raise SystemExit(exc.exit_code or 1)  # (an exit code of 0 is no failure)
+
+
+def _load(path: str | None, out: _Out | None = None) -> Settings:
     from .config import load_config
 
+    out = out or _Out("", False)
     try:
-        settings = load_config(path)
+        settings = load_config(_config_path(path))
     except ConfigError as exc:
         for problem in exc.problems:
-            click.echo(f"Error: {redact_text(problem)}", err=True)
+            out.error(problem)
+        out.end(exc.exit_code)
         raise SystemExit(exc.exit_code) from None
     for w in settings.warnings:
-        click.echo(f"Warning: {redact_text(w)}", err=True)
+        out.warn(w)
     return settings
 
 
-def _fail(exc: SyndicateError) -> None:
-    click.echo(f"Error: {redact_text(exc)}", err=True)
-    raise SystemExit(exc.exit_code) from None
+def _fail(exc: SyndicateError) -> NoReturn:
+    """``Error: ...`` on stderr and the error's exit code (for a command with no --json)."""
+    _Out("", False).fail(exc)
 
 
 def _report(errors, warnings) -> None:
+    """Warnings, then errors, on stderr (for a command with no --json)."""
+    out = _Out("", False)
     for w in warnings:
-        click.echo(f"Warning: {redact_text(w)}", err=True)
+        out.warn(w)
     for e in errors:
-        click.echo(f"Error: {redact_text(e)}", err=True)
+        out.error(e)
 
 
-def _refresh(settings: Settings, now: dt.datetime | None = None) -> list[str]:
+def _refresh(settings: Settings, out: _Out, now: dt.datetime | None = None) -> list[str]:
     """Import from the config's ``sources:`` (unchanged ones are not parsed); returns errors."""
+    out.doc["sources"] = None  # (none configured)
     if not settings.config.sources:
         return []
     from .importer.refresh import refresh_sources
@@ -90,15 +173,16 @@ def _refresh(settings: Settings, now: dt.datetime | None = None) -> list[str]:
         report = refresh_sources(settings, now=now)
     except SyndicateError as exc:
         return [str(exc)]
+    out.doc["sources"] = reports.sources(report)
     if report.created or report.merged or report.skipped:
-        click.echo(f"Sources: created {len(report.created)}, merged {len(report.merged)}, "
-                   f"skipped {len(report.skipped)}")
+        out.line(f"Sources: created {len(report.created)}, merged {len(report.merged)}, "
+                 f"skipped {len(report.skipped)}")
     for e in report.skipped:
-        click.echo(f"Warning: {e['source']}: {e['title']!r} skipped: {e['reason']}", err=True)
+        out.warn(f"{e['source']}: {e['title']!r} skipped: {e['reason']}")
     return report.errors
 
 
-def _collect(settings: Settings, now_text: str | None):
+def _collect(settings: Settings, now_text: str | None, out: _Out):
     from .catalog import open_catalog
     from .collect import collect as collect_items
 
@@ -107,7 +191,7 @@ def _collect(settings: Settings, now_text: str | None):
         with open_catalog(settings.catalog_path) as cat:
             return collect_items(settings, cat, now=_now(now_text), progress=bars)
     except SyndicateError as exc:
-        _fail(exc)
+        out.fail(exc)
     finally:
         bars.close()
 
@@ -158,15 +242,32 @@ class _Guarded:
 
 
 class _Commands(click.Group):
-    def main(self, *args, **kwargs):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
         """Run a command; output that cannot be written is said once, on stderr if it can
-        be, as ``Error: cannot write output: ...``, with the command's own exit code."""
+        be, as ``Error: cannot write output: ...``, with the command's own exit code. With
+        --json, a usage error (a bad option, a missing argument) is a JSON document too."""
         import sys
 
+        argv = list(sys.argv[1:] if args is None else args)
         saved = sys.stdout, sys.stderr
         guards = sys.stdout, sys.stderr = _Guarded(saved[0]), _Guarded(saved[1])
         try:
-            return super().main(*args, **kwargs)
+            if "--json" not in argv or not standalone_mode:
+                return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+            try:
+                code = super().main(argv, prog_name, complete_var, False, **extra)
+            except click.ClickException as exc:
+                doc = reports.envelope(self._command_name(argv))
+                doc["ok"] = False
+                doc["errors"].append(reports.text(exc.format_message()))
+                click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+                click.echo(f"Error: {doc['errors'][0]}", err=True)
+                sys.exit(exc.exit_code)
+            except click.Abort:
+                click.echo("Aborted!", err=True)
+                sys.exit(1)
+            sys.exit(code if isinstance(code, int) else 0)
         finally:
             sys.stdout, sys.stderr = saved
             failed = [(name, g.failed) for name, g in zip(("output", "error output"), guards,
@@ -186,17 +287,132 @@ class _Commands(click.Group):
                     except OSError:
                         pass
 
+    def _command_name(self, argv: list[str]) -> str:
+        """The command named in ``argv`` ("publish", "new post"), as far as it goes."""
+        words = [a for a in argv if not a.startswith("-")]
+        group: click.Command = self
+        names: list[str] = []
+        for word in words:
+            sub = group.commands.get(word) if isinstance(group, click.Group) else None
+            if sub is None:
+                if names:
+                    break
+                continue  # the value of a group option (--config PATH)
+            names.append(word)
+            group = sub
+        return " ".join(names)
+
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="syndicate")
-def main() -> None:
+@click.option("--config", "config_path", default=None, metavar="PATH", help=CONFIG_HELP)
+def main(config_path: str | None) -> None:
     """Publish one author's blog and podcast: collect posts and episodes, render the blog feeds
     (RSS and Atom) and the podcast feed, and write the site to its target."""
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
+@click.argument("folder", required=False)
+@json_option
+@now_option
+def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
+    """Make a new project in FOLDER (default: here): a config.yaml explaining each setting, a
+    sample post, an episodes/ folder and a placeholder cover. Publishes as it stands; never
+    overwrites (a folder holding anything but hidden files is refused)."""
+    from .scaffold import init_project
+
+    out = _Out("init", as_json)
+    given = _config_path(None) if folder is None else None
+    where = Path(folder) if folder is not None else Path(given).parent
+    name = "config.yaml" if folder is not None else Path(given).name
+    try:
+        done = init_project(where, now=_now(now_text), config_name=name)
+    except SyndicateError as exc:
+        out.fail(exc)
+    for rel in done.files:
+        out.line(f"  created  {done.root / rel}")
+    out.line(f"New project in {done.root}: edit {done.config} (the lines marked \"change "
+             "this\"), then run syndicate publish")
+    out.end(0, **reports.created_project(done))
+
+
+@main.group()
+def new() -> None:
+    """Start a post or an episode: a file with today's date (and the next episode number),
+    ready to edit."""
+
+
+def _draft_line(item) -> str:
+    return (" as a draft (remove 'draft: true' to publish it)" if item.draft else "")
+
+
+@new.command("post")
+@click.argument("title")
+@click.option("--date", "date", default=None,
+              help="The post's date [default: today in site.timezone]: YYYY-MM-DD, "
+                   "YYYY-MM-DD HH:MM, or ISO 8601 with an offset.")
+@click.option("--draft/--no-draft", default=True, show_default=True,
+              help="Write 'draft: true', so no publish takes it before it is ready.")
+@json_option
+@config_option
+@now_option
+def new_post_cmd(title: str, date: str | None, draft: bool, as_json: bool,
+                 config_path: str | None, now_text: str | None) -> None:
+    """Write posts/YYYY-MM-DD-slug.md with TITLE and today's date in its front matter (never
+    over an existing file: slug-2, slug-3...)."""
+    from .newitems import new_post
+
+    out = _Out("new post", as_json)
+    settings = _load(config_path, out)
+    try:
+        item = new_post(settings, title, now=_now(now_text), date=date, draft=draft)
+    except SyndicateError as exc:
+        out.fail(exc)
+    doc = reports.new_item(item, settings.root)
+    out.line(f"Created {doc['file']}{_draft_line(item)}")
+    out.end(0, **doc)
+
+
+@new.command("episode")
+@click.argument("audio_file", metavar="AUDIO")
+@click.option("--title", required=True, help="The episode's title.")
+@click.option("--number", type=int, default=None,
+              help="Episode number [default: the highest in its season + 1].")
+@click.option("--season", type=int, default=None,
+              help="Season [default: the latest season, if the show has seasons].")
+@click.option("--date", "date", default=None,
+              help="The episode's date [default: today in site.timezone].")
+@click.option("--draft/--no-draft", default=True, show_default=True,
+              help="Write 'draft: true', so no publish takes it before it is ready.")
+@json_option
+@config_option
+@now_option
+def new_episode_cmd(audio_file: str, title: str, number: int | None, season: int | None,
+                    date: str | None, draft: bool, as_json: bool, config_path: str | None,
+                    now_text: str | None) -> None:
+    """Write the YAML sidecar of the episode whose audio is AUDIO, with its title, today's
+    date and the next episode number. Audio inside episodes/ stays where it is; audio from
+    elsewhere is copied in as NNN-slug.EXT."""
+    from .newitems import new_episode
+
+    out = _Out("new episode", as_json)
+    settings = _load(config_path, out)
+    try:
+        item = new_episode(settings, audio_file, title, now=_now(now_text), number=number,
+                           season=season, date=date, draft=draft)
+    except SyndicateError as exc:
+        out.fail(exc)
+    for w in item.warnings:
+        out.warn(w)
+    doc = reports.new_item(item, settings.root)
+    season_text = f"season {item.season}, " if item.season is not None else ""
+    copied = f" (copied from {audio_file})" if item.copied else ""
+    out.line(f"Created {doc['file']} for {doc['audio']}{copied}: {season_text}episode "
+             f"{item.number}{_draft_line(item)}")
+    out.end(0, **doc)
+
+
+@main.command()
 @click.option("--dry-run", is_flag=True, help="Print what would be written; change nothing.")
 @click.option("--force", is_flag=True, help="Allow removals the guards hold back (more than "
               "max_deletes, every live entry of a feed, live entries a new catalog would drop, a "
@@ -206,9 +422,11 @@ def main() -> None:
               "in the site folder; the guards on removals stay on.")
 @click.option("--verify", is_flag=True, help="S3: read every object's headers (one request "
               "each) and put back Content-Type / Cache-Control edited by hand.")
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verify: bool,
-            now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def publish(dry_run: bool, force: bool, overwrite: bool, verify: bool, as_json: bool,
+            config_path: str | None, now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
@@ -216,62 +434,70 @@ def publish(config_path: str, dry_run: bool, force: bool, overwrite: bool, verif
     """
     from .publish import publish as publish_site
 
-    settings = _load(config_path)
-    source_errors = [] if dry_run else _refresh(settings, _now(now_text))
+    out = _Out("publish", as_json)
+    settings = _load(config_path, out)
+    out.doc["sources"] = None
+    source_errors = [] if dry_run else _refresh(settings, out, _now(now_text))
     bars, upload_bar = EncodeBars(), UploadBar()
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
                               overwrite=overwrite, progress=bars, uploaded=upload_bar,
                               verify=verify)
     except SyndicateError as exc:
-        _fail(exc)
+        out.fail(exc)
     finally:
         bars.close()
         upload_bar.close()
     plan = result.plan
-    click.echo(_collect_line(result.collected))
+    out.line(_collect_line(result.collected))
     if dry_run:
-        click.echo(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
-                   f"fix headers of {len(plan.header_fixes)}, delete {len(plan.deletes)}; "
-                   f"{plan.unchanged} unchanged")
+        out.line(f"Dry run: would write {len(plan.writes)} files ({plan.bytes:,} bytes), "
+                 f"fix headers of {len(plan.header_fixes)}, delete {len(plan.deletes)}; "
+                 f"{plan.unchanged} unchanged")
         for name in result.would_encode:
-            click.echo(f"  encode {name}  (new or changed audio: encoded, then published, "
-                       "by a publish)")
+            out.line(f"  encode {name}  (new or changed audio: encoded, then published, "
+                     "by a publish)")
         for line in plan.lines():
-            click.echo(f"  {line}")
+            out.line(f"  {line}")
     else:
         target = settings.config.target
-        click.echo(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"
-                   f" deleted {len(plan.deletes)}; {plan.unchanged} unchanged")
+        out.line(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"
+                 f" deleted {len(plan.deletes)}; {plan.unchanged} unchanged")
         if plan.held_deletes:
-            click.echo(f"Error: {len(plan.held_deletes)} published files are no longer produced, "
-                       f"more than max_deletes ({settings.config.max_deletes}); nothing was "
-                       "deleted. Check the sources, then run again with --force.", err=True)
+            out.error(f"{len(plan.held_deletes)} published files are no longer produced, "
+                      f"more than max_deletes ({settings.config.max_deletes}); nothing was "
+                      "deleted. Check the sources, then run again with --force.")
     if result.held_items:
         n = len(result.held_items)
-        click.echo(f"Error: {n} published {'item is' if n == 1 else 'items are'} gone from "
-                   f"their sources, more than max_deletes ({settings.config.max_deletes}); "
-                   f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
-                   "Check the sources, then run again with --force to remove them.", err=True)
-    _report([*source_errors, *result.errors],  # config warnings: said once, by _load
-            [w for w in result.warnings if w not in settings.warnings])
-    if not result.ok or source_errors:
-        raise SystemExit(1)
+        out.error(f"{n} published {'item is' if n == 1 else 'items are'} gone from "
+                  f"their sources, more than max_deletes ({settings.config.max_deletes}); "
+                  f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
+                  "Check the sources, then run again with --force to remove them.")
+    for w in result.warnings:
+        if w not in settings.warnings:  # config warnings: said once, by _load
+            out.warn(w)
+    for e in [*source_errors, *result.errors]:
+        out.error(e)
+    out.end(1 if not result.ok or source_errors else 0,
+            **reports.published(result, settings.config.target))
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def collect(config_path: str, now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def collect(as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """Read posts/ and episodes/ into the catalog without publishing."""
-    settings = _load(config_path)
-    source_errors = _refresh(settings, _now(now_text))
-    report = _collect(settings, now_text)
-    click.echo(_collect_line(report))
-    _report([*source_errors, *report.errors], report.warnings)
-    if report.errors or source_errors:
-        raise SystemExit(1)
+    out = _Out("collect", as_json)
+    settings = _load(config_path, out)
+    source_errors = _refresh(settings, out, _now(now_text))
+    report = _collect(settings, now_text, out)
+    out.line(_collect_line(report))
+    for w in report.warnings:
+        out.warn(w)
+    for e in [*source_errors, *report.errors]:
+        out.error(e)
+    out.end(1 if report.errors or source_errors else 0, collected=reports.collected(report))
 
 
 def _left(seconds: int | None) -> str:
@@ -290,27 +516,28 @@ def _left(seconds: int | None) -> str:
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def status(config_path: str, as_json: bool, now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def status(as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """List every item: kind, state (draft, queued, released, failed), release time in local
     time and UTC, time left, title and source."""
     from .release import states
 
-    settings = _load(config_path)
+    out = _Out("status", as_json)
+    settings = _load(config_path, out)
     try:
-        out = states(settings, now=_now(now_text))
+        items = states(settings, now=_now(now_text))
     except SyndicateError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        out.fail(exc)
+    if as_json:  # a list of items, as it has always been (an error is the usual document)
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        out.flush()
         return
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     click.echo(f"{'KIND':<8} {'STATE':<9} {'RELEASE (' + zone.key + ')':<22} {'UTC':<17} "
                f"{'LEFT':<12} TITLE  [SOURCE]")
-    for o in sorted(out, key=lambda o: o["release_utc"], reverse=True):
+    for o in sorted(items, key=lambda o: o["release_utc"], reverse=True):
         local = stored(o["release_utc"]).astimezone(zone)
         local = f"{local:%Y-%m-%d %H:%M %Z}"
         flag = "  (error: see publish)" if o["error"] else ""
@@ -326,10 +553,11 @@ def status(config_path: str, as_json: bool, now_text: str | None) -> None:
 @click.argument("items", nargs=-1, required=True)
 @click.option("--at", "when", required=True,
               help="now, YYYY-MM-DD HH:MM in the site's time zone, or ISO 8601 with an offset.")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def queue(items: tuple[str, ...], when: str, config_path: str, now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def queue(items: tuple[str, ...], when: str, as_json: bool, config_path: str | None,
+          now_text: str | None) -> None:
     """Queue ITEMS (each a file, slug or guid) for release at a time; again to move them.
 
     `syndicate run` (or `syndicate release-due` from cron) releases them then; until then
@@ -338,61 +566,67 @@ def queue(items: tuple[str, ...], when: str, config_path: str, now_text: str | N
     """
     from .release import queue_many
 
-    settings = _load(config_path)
+    out = _Out("queue", as_json)
+    settings = _load(config_path, out)
     try:
         done = queue_many(settings, [(i, when) for i in items], now=_now(now_text))
     except SyndicateError as exc:
-        _fail(exc)
+        out.fail(exc)
     for q in done:
         local = q.at.astimezone(zoneinfo.ZoneInfo(q.zone))
         moved = f" (moved from {q.moved_from[:16].replace('T', ' ')} UTC)" if q.moved_from \
             else ""
-        click.echo(f"Queued {q.item['kind']} {q.title!r} [{q.item['source']}] for "
-                   f"{local:%Y-%m-%d %H:%M %Z} ({q.at:%Y-%m-%d %H:%M} UTC){moved}")
+        out.line(f"Queued {q.item['kind']} {q.title!r} [{q.item['source']}] for "
+                 f"{local:%Y-%m-%d %H:%M %Z} ({q.at:%Y-%m-%d %H:%M} UTC){moved}")
+    out.end(0, queued=[reports.queued(q) for q in done])
 
 
 @main.command()
 @click.argument("item")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def unqueue(item: str, config_path: str, now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def unqueue(item: str, as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """Hold ITEM back: it is not released (at its queued time or its own date) until it is
     queued again."""
     from .release import unqueue as unqueue_item
 
-    settings = _load(config_path)
+    out = _Out("unqueue", as_json)
+    settings = _load(config_path, out)
     try:
         row = unqueue_item(settings, item, now=_now(now_text))
     except SyndicateError as exc:
-        _fail(exc)
-    click.echo(f"Unqueued {row['kind']} [{row['source']}]: held back until queued again")
+        out.fail(exc)
+    out.line(f"Unqueued {row['kind']} [{row['source']}]: held back until queued again")
+    out.end(0, unqueued={"kind": row["kind"], "source": row["source"]})
 
 
 @main.command(name="release-due")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def release_due_cmd(config_path: str, now_text: str | None) -> None:
+@json_option
+@config_option
+@now_option
+def release_due_cmd(as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """Release everything due in one publish, then exit (for cron or a systemd timer)."""
     from .release import release_due
 
-    settings = _load(config_path)
+    out = _Out("release-due", as_json)
+    settings = _load(config_path, out)
     try:
         outcome = release_due(settings, now=_now(now_text))
     except SyndicateError as exc:
-        _fail(exc)
+        out.fail(exc)
     for item in outcome.released:
-        click.echo(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
+        out.line(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
     for w in outcome.warnings:
         if w not in settings.warnings:  # config warnings: said once, by _load
-            click.echo(f"Warning: {redact_text(w)}", err=True)
+            out.warn(w)
     if outcome.error:
-        click.echo(f"Error: release failed: {redact_text(outcome.error)}; next attempt at "
-                   f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC", err=True)
-        raise SystemExit(1)
+        out.error(f"release failed: {outcome.error}; next attempt at "
+                  f"{outcome.next_attempt:%Y-%m-%d %H:%M:%S} UTC")
+        out.end(1, **reports.release_outcome(outcome))
     if not outcome.published:
-        click.echo("Nothing is due")
+        out.line("Nothing is due")
+    out.end(0, **reports.release_outcome(outcome))
 
 
 @main.command(name="import")
@@ -405,32 +639,33 @@ def release_due_cmd(config_path: str, now_text: str | None) -> None:
                                  "it at its URL [default: import_audio in the config, else "
                                  "download].")
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
+@json_option
+@config_option
+@now_option
 def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: str | None,
-               dry_run: bool, as_json: bool, config_path: str, now_text: str | None) -> None:
+               dry_run: bool, as_json: bool, config_path: str | None,
+               now_text: str | None) -> None:
     """Import the old blog's posts into posts/ and the old show's episodes into episodes/: text
     exports, HTML pages, RSS, Atom and podcast feeds, WordPress exports (files or URLs). A post
     or episode seen before (from any source) is not written twice."""
     from .importer import import_sources
 
-    settings = _load(config_path)
+    out = _Out("import", as_json)
+    settings = _load(config_path, out)
     start = None
     if date_by_order:
         start = parse_day(date_by_order)
         if start is None:
-            click.echo(f"Error: --date-by-order {date_by_order!r}: expected a date YYYY-MM-DD "
-                       f"from {MIN_YEAR} to {MAX_YEAR}", err=True)
-            raise SystemExit(2) from None
+            out.error(f"--date-by-order {date_by_order!r}: expected a date YYYY-MM-DD "
+                      f"from {MIN_YEAR} to {MAX_YEAR}")
+            out.end(2)
     try:
         report = import_sources(settings, list(sources), date_by_order=start, dry_run=dry_run,
                                 audio=audio_mode, now=_now(now_text))
     except SyndicateError as exc:
-        _fail(exc)
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        out.fail(exc)
+    if as_json:  # the report's own keys and the usual ones ("errors": filled below)
+        out.doc.update({k: v for k, v in report.to_dict().items() if k != "errors"})
     else:
         verb = "would create" if dry_run else "created"
         click.echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
@@ -458,38 +693,37 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
                        f"{len(files) - brought} shown by none and left on the old site "
                        "(each one in --json)")
     for err in report.errors:
-        click.echo(f"Error: {redact_text(err)}", err=True)
-    if report.errors:
-        raise SystemExit(1)
+        out.error(err)
+    out.end(1 if report.errors else 0)
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-def run(config_path: str) -> None:
+@config_option
+def run(config_path: str | None) -> None:
     """Run the scheduler: release each queued item at its time and publish, until stopped
     (SIGTERM or Ctrl-C). Only one runs per catalog."""
     import logging
 
     from .runner import run as run_scheduler
 
-    settings = _load(config_path)
+    out = _Out("run", False)
+    settings = _load(config_path, out)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
                         datefmt="%Y-%m-%d %H:%M:%S")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         run_scheduler(settings)
     except SyndicateError as exc:
-        _fail(exc)
+        out.fail(exc)
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
 @click.option("--url", default=None, help="Public address of the site (default: site.url).")
 @click.option("--external", is_flag=True,
               help="Also fetch the links to other sites (never followed further).")
-def check(config_path: str, url: str | None, external: bool) -> None:
+@json_option
+@config_option
+def check(url: str | None, external: bool, as_json: bool, config_path: str | None) -> None:
     """Check the live site as a podcast directory and a visitor would.
 
     Fetches the feeds over HTTP: they must parse, the podcast channel must carry the tags Apple
@@ -498,17 +732,17 @@ def check(config_path: str, url: str | None, external: bool) -> None:
     page, image, transcript and chapters file on the site that the feeds or the pages link to
     must answer 200; each broken link is named with the page that links it.
     """
-    settings = _load(config_path)
+    out = _Out("check", as_json)
+    settings = _load(config_path, out)
     from .check import check_site  # requests and lxml: only this command needs them
 
     report = check_site(settings, base_url=url, external=external)
     others = f" ({report.external} links to other sites not fetched; --external fetches " \
         "them)" if report.external and not external else ""
-    click.echo(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems{others}")
+    out.line(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems{others}")
     for problem in report.problems:
-        click.echo(f"Error: {problem}", err=True)
-    if not report.ok:
-        raise SystemExit(1)
+        click.echo(f"Error: {problem}", err=True)  # (the document's "problems")
+    out.end(0 if report.ok else 1, **reports.checked(report))
 
 
 @main.group()
@@ -521,68 +755,61 @@ def _level(value, unit: str) -> str:
 
 
 @audio.command("report")
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option
 @click.option("--verify", is_flag=True,
               help="Also decode each published MP3 and measure its true peak (slower).")
-@click.option("--now", "now_text", hidden=True, help="Pretend the time is this (ISO 8601).")
-def audio_report(config_path: str, as_json: bool, verify: bool, now_text: str | None) -> None:
+@config_option
+@now_option
+def audio_report(as_json: bool, verify: bool, config_path: str | None,
+                 now_text: str | None) -> None:
     """Collect, then show each episode's loudness, peak and loudness range before and after.
 
     Before is the source; after is the audio as it went into the MP3 encoder (both with sample
     peaks). --verify measures each published MP3 as a podcast directory would: integrated
     loudness and true peak.
     """
-    from .catalog import loads, open_catalog
+    from .audio.report import loudness_rows
 
-    settings = _load(config_path)
-    report = _collect(settings, now_text)
-    with open_catalog(settings.catalog_path, commit=False) as cat:
-        rows = [r for r in cat.all_items("episode") if not r["missing"]]
-    episodes = []
-    for r in sorted(rows, key=lambda r: r["date"]):
-        data = loads(r["data"])
-        m = data["media"]
-        if m.get("url"):  # kept at its URL: not ours, not measured
-            episodes.append({"source": r["source"], "title": data["title"],
-                             "duration": m.get("stated_duration"), "url": m["url"],
-                             "gain": None, "before": None, "after": None, "error": r["error"]})
-            continue
-        row = {"source": r["source"], "title": data["title"],
-               "duration": round(m["samples"] / m["sample_rate"], 3),
-               "gain": m.get("gain"), "before": m.get("before"), "after": m.get("after"),
-               "error": r["error"]}
-        if verify:
-            media = settings.state_dir / "media" / f"{m['sha256']}{m['extension']}"
-            if m["passthrough"]:
-                media = settings.root / data["audio"]
-            from .audio import verify as measure
-
-            row["published"] = measure(media).to_dict() if media.is_file() else None
-        episodes.append(row)
-    if as_json:
+    out = _Out("audio report", as_json)
+    settings = _load(config_path, out)
+    report = _collect(settings, now_text, out)
+    try:
+        episodes = loudness_rows(settings, verify=verify)
+    except SyndicateError as exc:
+        out.fail(exc)
+    if as_json:  # a list of episodes, as it has always been (each with its own "error")
         click.echo(json.dumps(episodes, indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{'episode':<32} {'before: I':>12} {'LRA':>8} {'peak':>10}   "
-                   f"{'after: I':>11} {'LRA':>8} {'peak':>10} {'gain':>8}"
-                   + (f"   {'file: I':>11} {'true peak':>10}" if verify else ""))
-        for e in episodes:
-            b, a = e["before"] or {}, e["after"] or {}
-            if e.get("url"):
-                click.echo(f"{e['source'][-32:]:<32} kept at {e['url']} (not processed)")
-                continue
-            gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
-            click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
-                       f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
-                       f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
-                       f" {_level(a.get('peak'), 'dBFS'):>10} {gain:>8}"
-                       + (f"   {_level(p.get('integrated'), 'LUFS'):>11} "
-                          f"{_level(p.get('peak'), 'dBTP'):>10}"
-                          if verify and (p := e.get("published") or {}) is not None else ""))
-    _report(report.errors, report.warnings)
+        _loudness_table(episodes, verify)
+    for w in report.warnings:
+        out.warn(w)
+    for e in report.errors:
+        out.error(e)
+    out.flush()
     if report.errors:
         raise SystemExit(1)
+
+
+def _loudness_table(episodes: list[dict], verify: bool) -> None:
+    click.echo(f"{'episode':<32} {'before: I':>12} {'LRA':>8} {'peak':>10}   "
+               f"{'after: I':>11} {'LRA':>8} {'peak':>10} {'gain':>8}"
+               + (f"   {'file: I':>11} {'true peak':>10}" if verify else ""))
+    for e in episodes:
+        b, a = e["before"] or {}, e["after"] or {}
+        if e.get("url"):
+            click.echo(f"{e['source'][-32:]:<32} kept at {e['url']} (not processed)")
+            continue
+        gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
+        click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
+                   f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
+                   f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
+                   f" {_level(a.get('peak'), 'dBFS'):>10} {gain:>8}"
+                   + (f"   {_level(p.get('integrated'), 'LUFS'):>11} "
+                      f"{_level(p.get('peak'), 'dBTP'):>10}"
+                      if verify and (p := e.get("published") or {}) is not None else ""))
+
+
+# (`syndicate serve` is added here, beside the other commands.)
 
 
 if __name__ == "__main__":  # pragma: no cover
