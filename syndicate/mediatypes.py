@@ -22,7 +22,14 @@ TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".html": "text/html; charset=utf-8",
+    # a theme's static files
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/vnd.microsoft.icon",
+    ".woff2": "font/woff2",
 }
+SITEMAP = "application/xml; charset=utf-8"  # sitemap.xml (every other .xml the site has is RSS)
 ATOM = "application/atom+xml; charset=utf-8"
 UNKNOWN = "application/octet-stream"
 

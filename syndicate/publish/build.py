@@ -28,14 +28,15 @@ from ..images import image_size
 from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
-from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import content_type, safe_key
+from .sitepages import EpisodePage, SitePages
 
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py")  # items as read
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
+                                  "model.py")  # items as read
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -182,14 +183,6 @@ def kept_at_urls(entry: EpisodeEntry, ep: Episode, cfg, warnings: list[str],
                         "its times were not moved; publish it from a file beside the sidecar")
 
 
-def companion_urls(entry: EpisodeEntry) -> tuple[str, ...]:
-    """The episode's art, transcript and chapters addresses ('' for none), for its page; none
-    at all when it has none (its page is then as it was before pages linked them)."""
-    urls = (entry.image_url or "", entry.transcript[0] if entry.transcript else "",
-            entry.chapters_url or "")
-    return urls if any(urls) else ()
-
-
 def _when(iso: str) -> dt.datetime:
     return stored(iso)
 
@@ -207,7 +200,9 @@ def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
-               target_has: Callable[[str], bool]) -> Site:
+               target_has: Callable[[str], bool], preview: bool = False) -> Site:
+    """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
+    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge)."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -237,9 +232,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
     feed_url = url(cfg.podcast.feed_path)
-    ctx = {"lang": cfg.site.language, "site": cfg.site.title, "show": cfg.podcast.title,
-           "rss": rss_url, "atom": atom_url, "podcast": feed_url, "home": base}
-    ctx_hash = json.dumps(ctx, sort_keys=True)
 
     def updated(r: dict, item: Post | Episode) -> dt.datetime:
         """When the item last changed: its date, a later edit, or its 'updated' front matter."""
@@ -268,6 +260,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 f"{cfg.podcast.image}: {size[0]}x{size[1]} px; Apple requires a square image "
                 "of 1400 to 3000 px"
             )
+
+    pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
+                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url})
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:
@@ -300,7 +295,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                        sha256=ep.media.sha256, size=ep.media.size))
             enclosure_url = url(media_key, media_base)
         folder = page_key("episode", ep.slug).removesuffix("index.html")
-        entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
+        entry = EpisodeEntry(guid=r["guid"], item=ep, link=pages.page_url(folder),
+                             updated=updated(r, ep),
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
@@ -316,6 +312,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
                                      f"published ({why}); the episode is published without art")
+        page = EpisodePage(r, ep, enclosure_url, ep.media.content_type.split(";")[0], "", "", "")
         ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
             last_good(r, ep.transcript, ep.transcript_sha256,
                       f"{folder}transcript{Path(ep.transcript).suffix.lower()}")
@@ -341,6 +338,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
+            if suffix in (".vtt", ".srt", ".json"):  # the page shows its cues
+                page.transcript_file, page.transcript_data = source, data
+                page.offset = ep.media.offset
             entry.transcript = (url(key), content_type(key).split(";")[0],
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)
@@ -356,10 +356,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             key = f"{folder}chapters.json"
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
             entry.chapters_url = url(key)
-        add(Output(f"{folder}index.html", "page",
-                   _h(ctx_hash, r["data"], r["date"], *companion_urls(entry)),
-                   render=lambda ep=ep, e=entry: pages.episode_page(
-                       ctx, ep, e.enclosure_url, *companion_urls(e))))
+        page.image_url, page.transcript_url, page.chapters_url = (
+            entry.image_url or "", entry.transcript[0] if entry.transcript else "",
+            entry.chapters_url or "")
+        pages.add_episode(page, entry.link)
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path
@@ -368,10 +368,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
     for r, post in posts:
-        key = page_key("post", post.slug)
-        add(Output(key, "page", _h(ctx_hash, r["data"], r["date"]),
-                   render=lambda p=post: pages.post_page(ctx, p)))
-        post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
+        link = pages.page_url(f"posts/{post.slug}/")
+        pages.add_post(r, post, link)
+        post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
         for name, path, sha, size in post_images(settings, r["source"], site.warnings):
             add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha, path=path,
@@ -381,10 +380,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         for k in (cfg.blog.rss_path, cfg.blog.atom_path):
             site.guids_of.setdefault(k, set()).add(r["guid"])
 
-    listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
-    listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]
-    add(Output("index.html", "page", _h(ctx_hash, json.dumps([listing_p, listing_e])),
-               render=lambda: pages.home_page(ctx, listing_p, listing_e)))
+    pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
+                  _h)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
