@@ -50,7 +50,7 @@ def layout_problems(settings: Settings) -> list[str]:
              ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
              ("paths", "state"): cfg.paths.state, ("catalog",): cfg.catalog,
              ("podcast", "image"): cfg.podcast.image, ("audio", "intro"): cfg.audio.intro,
-             ("audio", "outro"): cfg.audio.outro}
+             ("audio", "outro"): cfg.audio.outro, ("theme",): cfg.theme}
     for key, value in paths.items():
         if value is None:
             continue
@@ -62,6 +62,11 @@ def layout_problems(settings: Settings) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
+    if cfg.theme and not settings.resolve(cfg.theme).is_dir():
+        problems.append(f"{name}:{at(('theme',))}: 'theme': {cfg.theme!r} is not a folder "
+                        f"({settings.resolve(cfg.theme)}); make it, with templates/ and static/ "
+                        "holding the files that replace the default theme's, or remove the "
+                        "setting")
     root = settings.root.resolve()
     problems += _outside_problems(settings, at, root)
     problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)

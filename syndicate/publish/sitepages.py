@@ -65,7 +65,7 @@ class SitePages:
         self.base = base
         self.file_links = cfg.site.links == "file"
         folder = settings.resolve(cfg.theme) if cfg.theme else None
-        self.theme = Theme(folder, cfg.site.timezone)
+        self.theme = Theme(folder, cfg.site.timezone, settings.root)
         subscribe = [(label, getattr(cfg.podcast.subscribe, name)) for name, label in SUBSCRIBE
                      if getattr(cfg.podcast.subscribe, name)]
         subscribe.append(("RSS", feeds["podcast"]))

@@ -88,8 +88,9 @@ class Item:
 class Theme:
     """The templates and static files of the default theme with the project's over them."""
 
-    def __init__(self, folder: Path | None, zone: str):
+    def __init__(self, folder: Path | None, zone: str, root: Path | None = None):
         self.folders = ([folder] if folder else []) + [DEFAULT_THEME]
+        self.root = root  # the project: messages name templates relative to it
         self.zone = zone
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(f / "templates")) for f in self.folders]),
@@ -131,19 +132,22 @@ class Theme:
         try:
             return self.env.get_template(name).render(**context).encode("utf-8")
         except TemplateSyntaxError as exc:
-            raise ItemError(exc.filename or name, f"template error: {exc.message}", exc.lineno,
-                            hint="fix the template") from None
-        except TemplateError as exc:
-            raise self._where(exc, name) from None
-        except (TypeError, ValueError, AttributeError, KeyError, ArithmeticError) as exc:
-            raise self._where(exc, name) from None
+            raise self._error(exc.filename or name, exc.lineno, exc.message or str(exc)) \
+                from None
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                ArithmeticError) as exc:
+            # the template line it happened on: Jinja2 puts template frames in the traceback
+            roots = [str(f / "templates") for f in self.folders]
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if any(f.filename.startswith(r) for r in roots)]
+            where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+            raise self._error(where, line, f"{type(exc).__name__}: {exc}") from None
 
-    def _where(self, exc: Exception, name: str) -> ItemError:
-        """The template line a rendering error happened on (Jinja2 puts template frames in
-        the traceback)."""
-        roots = [str(f / "templates") for f in self.folders]
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if any(f.filename.startswith(r) for r in roots)]
-        where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
-        return ItemError(where, f"template error while rendering {name}: "
-                                f"{type(exc).__name__}: {exc}", line, hint="fix the template")
+    def _error(self, path: str, line: int | None, what: str) -> ItemError:
+        """One line naming the template file and line (carried in the path, so the message
+        keeps it wherever it is passed on), what went wrong and what to do."""
+        shown = Path(path)
+        if self.root is not None and shown.is_relative_to(self.root):
+            shown = shown.relative_to(self.root)
+        where = f"{shown}:{line}" if line else str(shown)
+        return ItemError(where, f"template error: {what}; fix the template")
