@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from test_safety_render import assert_inert, yaml_str
 
 from conftest import BASE_CONFIG, NOW_DT, Project, png_bytes, post, sidecar, tone
 from syndicate.config import load_config
@@ -28,7 +29,6 @@ from syndicate.markup import xml_safe
 from syndicate.publish import publish
 from syndicate.render.pages import jsonld
 from syndicate.when import local
-from test_safety_render import assert_inert, yaml_str
 
 BASE = "https://example.test/"
 SUBSCRIBE = {"apple": "Apple Podcasts", "spotify": "Spotify", "pocket_casts": "Pocket Casts",
