@@ -22,8 +22,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="session", name="browser")
+def browser_fixture():
+    """Import this into a test module; tests then ask for ``browser``."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium package "
                     "(apt-get install -y chromium chromium-driver, as .ci/run does)")

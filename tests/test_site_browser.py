@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from browser import PHONE, browser, open_page, serve_folder  # noqa: F401  (fixture)
+from browser import PHONE, browser_fixture, open_page, serve_folder  # noqa: F401  (fixture)
 
 from conftest import NOW, REPO, free_port
 from syndicate.cli import main
