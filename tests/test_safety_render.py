@@ -364,7 +364,8 @@ def test_hostile_episode_text_lands_escaped(title, notes, chapter, summary):
         if result.exit_code != 0:
             errors = [line for line in result.output.splitlines() if line.startswith("Error")]
             assert len(errors) == 1 and "episodes/e.yaml:" in errors[0], result.output
-            assert not (proj.root / "public" / "episodes").exists()
+            assert not (proj.root / "public" / "episodes" / "e").exists()
+            assert not list((proj.root / "public").glob("media/*"))
             return
         with open(proj.public("podcast.xml"), "rb") as f:
             [episode] = podcastparser.parse("https://example.test/podcast.xml", f)["episodes"]

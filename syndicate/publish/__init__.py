@@ -88,9 +88,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if isinstance(target, S3Target):  # the bucket is read while the rest loads and collect
             target.start()  # runs (under the lock: what is read must not change under this run)
         from ..catalog import open_catalog
-        from .build import build_site, page_key, vanished_live
+        from .build import build_site, vanished_live
         from .guard import guard_feeds
         from .plan import apply_plan, make_plan
+        from .sitepages import PAGE_KEYS
 
         if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
             catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
@@ -130,8 +131,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         if held:
             cfg = settings.config
-            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
-                      *(page_key(r["kind"], r["slug"]) for r in held))
+            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, *PAGE_KEYS)
         guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,

@@ -33,7 +33,7 @@ from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import content_type, safe_key
-from .sitepages import EpisodePage, SitePages
+from .sitepages import PAGE_KEYS, EpisodePage, SitePages
 
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
                                   "model.py")  # items as read
@@ -79,6 +79,7 @@ class Site:
 
 
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
+FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
 
 
@@ -245,10 +246,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed and "
-            "its cover keep their last published version",
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed, "
+            "its cover and the pages that show it keep their last published version",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
-        site.keep(COVER_KEYS, cfg.podcast.feed_path)
+        # (every page shows the cover: in its head's og:image if nowhere else)
+        site.keep(COVER_KEYS, cfg.podcast.feed_path, FAVICON_KEYS, *PAGE_KEYS)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"

@@ -18,8 +18,9 @@ from fnmatch import fnmatchcase
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
-from .build import Site, page_key
+from .build import Site
 from .keys import content_type
+from .sitepages import PAGE_KEYS
 
 
 def live_entries(raw: bytes) -> dict[str, str]:
@@ -117,15 +118,18 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
                        f"({cfg.max_deletes})")
     if not reasons:
         return errors
-    pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items() if r["guid"] in removed]
-    site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html", *pages)
-    if reader is not None and "index.html" not in previous:
-        try:  # the home page lists the entries too
-            home = reader.read("index.html")
+    # the feeds and every page: each may list a held item or link to it as a neighbour
+    site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, *PAGE_KEYS)
+    unrecorded = [o.key for o in site.outputs if o.kind == "page" and o.key not in previous]
+    if unrecorded and reader is None:
+        reader = SiteReader(settings)
+    for key in unrecorded:  # every page may list the entries or link to them: as they are live
+        try:
+            raw = reader.read(key)
         except SyndicateError:
-            home = None
-        if home:
-            raw_of["index.html"] = home
+            raw = None
+        if raw:
+            raw_of[key] = raw
     for key, raw in raw_of.items():  # a file the catalog has no record of stays as it is
         if key not in previous:
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
@@ -137,8 +141,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     return [*errors, ItemError(
         _where(settings, cfg.blog.rss_path),
         f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from the live feeds "
-        f"({shown}): {'; '.join(reasons)}; the feeds, the home page and those items' pages "
-        "keep their last published version",
+        f"({shown}): {'; '.join(reasons)}; the feeds and the pages keep their last published "
+        "version",
         hint=f"check the sources and paths in {settings.path.name}, then run publish --force "
              "if the removal is meant")]
 

@@ -26,9 +26,9 @@ from ..transcripts import cues, decode
 
 PER_PAGE = 20  # rows of an archive page
 LATEST = 10  # episodes and posts on the home page
-# the pages that list items: kept at their last version while removals are held
-LISTING_KEYS = ("index.html", "episodes/index.html", "episodes/page/*", "posts/index.html",
-                "posts/page/*", "tags/*", "sitemap.xml")
+# every page (each may list an item or link to it as a neighbour): kept at its last version
+# while a removal of items is held, or while the cover every page shows is broken
+PAGE_KEYS = ("*.html", "sitemap.xml")
 SUBSCRIBE = (("apple", "Apple Podcasts"), ("spotify", "Spotify"),
              ("pocket_casts", "Pocket Casts"), ("overcast", "Overcast"),
              ("antennapod", "AntennaPod"), ("youtube_music", "YouTube Music"))
