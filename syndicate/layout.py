@@ -69,6 +69,11 @@ def layout_problems(settings: Settings) -> list[str]:
                         "setting")
     root = settings.root.resolve()
     problems += _outside_problems(settings, at, root)
+    if cfg.theme and not _inside(settings.resolve(cfg.theme).resolve(), root):
+        problems.append(f"{name}:{at(('theme',))}: 'theme': {cfg.theme!r} lies outside the "
+                        f"project folder ({root}), and nothing is published from outside it; "
+                        f"copy it into the project and give its path relative to "
+                        f"{settings.path.name}")
     problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)
 
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())

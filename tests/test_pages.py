@@ -406,3 +406,56 @@ def test_the_sample_project_pages_show_its_episode_with_chapters_and_transcript(
     home = lxml.html.document_fromstring(sample_project.read("index.html"))
     assert home.xpath("//img[@class='cover']/@alt")
     assert local("2026-10-19T23:30:00+00:00", "Europe/London").day == 20
+
+
+def test_a_theme_file_leading_outside_the_theme_is_never_published(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET\n")
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A")},
+                       BASE_CONFIG + "theme: mytheme\n")
+    (proj.root / "mytheme/templates").mkdir(parents=True)
+    (proj.root / "mytheme/static").mkdir(parents=True)
+    (proj.root / "mytheme/templates/post.html").symlink_to(secret)
+    (proj.root / "mytheme/static/leak.txt").symlink_to(secret)
+    proj.write("mytheme/static/bad name.css", "x\n")
+    result = proj.run("publish")
+    assert "Traceback" not in result.output
+    assert "mytheme/templates/post.html" in result.output and "leads outside" in result.output
+    assert "mytheme/static/leak.txt: leads outside the theme folder; not used" in result.output
+    assert "mytheme/static/bad name.css: not published" in result.output
+    published = b"".join(p.read_bytes() for p in (proj.root / "public").rglob("*")
+                         if p.is_file())
+    assert b"TOP SECRET" not in published
+    assert not proj.public("posts/a/index.html").exists()
+    assert proj.public("index.html").exists()
+
+
+def test_a_theme_folder_outside_the_project_is_refused(tmp_path):
+    (tmp_path / "elsewhere/templates").mkdir(parents=True)
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A")},
+                       BASE_CONFIG + "theme: ../elsewhere\n")
+    result = proj.run("publish")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "'theme'" in result.output and "outside the project" in result.output
+
+
+def test_items_marked_for_a_preview_show_a_badge_and_the_site_a_banner():
+    from syndicate.render.pages import Item, Theme
+
+    items = [Item("Draft one", "2026-10-01T08:00:00+00:00", BASE + "posts/d/", preview="draft"),
+             Item("Queued", "2026-10-02T08:00:00+00:00", BASE + "posts/q/", preview="queued"),
+             Item("Live", "2026-09-01T08:00:00+00:00", BASE + "posts/l/")]
+    site = {"title": "S", "url": BASE, "language": "en", "preview": True, "static": BASE,
+            "rss": BASE, "atom": BASE, "podcast": BASE, "show": "Show"}
+    page = lxml.html.document_fromstring(Theme(None, "UTC").render(
+        "archive.html", site=site, heading="Posts", items=items, pages=None,
+        page_meta={"title": "Posts", "canonical": BASE}))
+    assert [b.text for b in page.xpath("//li//span[contains(@class, 'badge')]")] == \
+        ["draft", "queued"]
+    assert page.xpath("//*[@class='preview-banner']")
+    site["preview"] = False
+    items = [Item("Live", "2026-09-01T08:00:00+00:00", BASE + "posts/l/")]
+    page = lxml.html.document_fromstring(Theme(None, "UTC").render(
+        "archive.html", site=site, heading="Posts", items=items, pages=None,
+        page_meta={"title": "Posts", "canonical": BASE}))
+    assert not page.xpath("//*[contains(@class, 'badge')] | //*[@class='preview-banner']")

@@ -264,7 +264,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             )
 
     pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
-                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url})
+                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url},
+                      warnings=site.warnings)
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:

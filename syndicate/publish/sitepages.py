@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
 from ..model import Episode, Post
@@ -33,6 +34,8 @@ SUBSCRIBE = (("apple", "Apple Podcasts"), ("spotify", "Spotify"),
              ("pocket_casts", "Pocket Casts"), ("overcast", "Overcast"),
              ("antennapod", "AntennaPod"), ("youtube_music", "YouTube Music"))
 FAVICON_PX = 64
+STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
+STATIC_LIMIT = 64 << 20  # bytes: a theme's font or image, never a whole video
 
 
 def tag_slug(tag: str) -> str:
@@ -59,9 +62,11 @@ class EpisodePage:
 
 class SitePages:
     def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
-                 cover_url: str | None, preview: bool = False):
+                 cover_url: str | None, preview: bool = False,
+                 warnings: list[str] | None = None):
         cfg = settings.config
         self.settings = settings
+        self.warnings = warnings if warnings is not None else []
         self.base = base
         self.file_links = cfg.site.links == "file"
         folder = settings.resolve(cfg.theme) if cfg.theme else None
@@ -109,10 +114,20 @@ class SitePages:
         every page and static file (newest items first in the lists handed over)."""
         theme = self.theme
         self._favicon(make)
-        for name, path in theme.files("static").items():
-            data = path.read_bytes()
+        for name, path in theme.files("static", self.warnings).items():
+            shown = theme._shown(path)
+            if not STATIC_NAME.fullmatch(name):
+                self.warnings.append(f"{shown}: not published: name a theme's static file with "
+                                     "letters, digits, dots, dashes, underscores and slashes")
+                continue
+            try:
+                data = read_source(path, shown, limit=STATIC_LIMIT)
+            except ItemError as exc:
+                self.warnings.append(f"{exc}; not published")
+                continue
             sha = hashlib.sha256(data).hexdigest()
-            make(f"static/{name}", "asset", sha, path=path, sha256=sha, size=len(data))
+            make(f"static/{name}", "asset", sha, render=lambda d=data: d, sha256=sha,
+                 size=len(data))
         site_hash = h(theme.fingerprint(), json.dumps(self.site, sort_keys=True))
         site = self.site
 

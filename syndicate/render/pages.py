@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ..errors import ItemError
@@ -27,6 +29,7 @@ from ..markup import xml_safe
 from ..when import local
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+TEMPLATE_LIMIT = 1 << 20  # bytes
 
 
 def escape(value: object) -> str:
@@ -85,6 +88,23 @@ class Item:
                 self.season, self.number]
 
 
+class _ThemeLoader(FileSystemLoader):
+    """Templates read as sources are: from inside their theme folder once links are resolved,
+    regular files of bounded size (a link leading out is refused, never rendered)."""
+
+    def get_source(self, environment, template):
+        from ..collect.sources import confine
+
+        folder = Path(self.searchpath[0])
+        path = folder.joinpath(*split_template_path(template))
+        if path.is_file():  # (a pipe or a device is not: the loader never opens one)
+            confine(path, folder, str(path), what="the template")
+            if path.stat().st_size > TEMPLATE_LIMIT:
+                raise ItemError(str(path), f"over {TEMPLATE_LIMIT >> 20} MB: too large for a "
+                                           "template")
+        return super().get_source(environment, template)
+
+
 class Theme:
     """The templates and static files of the default theme with the project's over them."""
 
@@ -93,7 +113,7 @@ class Theme:
         self.root = root  # the project: messages name templates relative to it
         self.zone = zone
         self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(str(f / "templates")) for f in self.folders]),
+            loader=ChoiceLoader([_ThemeLoader(str(f / "templates")) for f in self.folders]),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters.update(day=self.day, jsonld=jsonld, clock=clock, mb=megabytes,
@@ -105,17 +125,37 @@ class Theme:
         when = local(iso, self.zone)
         return f"{when.day} {when:%B %Y}"
 
-    def files(self, part: str) -> dict[str, Path]:
+    def files(self, part: str, warnings: list[str] | None = None) -> dict[str, Path]:
         """Relative name: path of every file under ``part`` (templates or static), the
-        project's theme taking precedence over the default one."""
+        project's theme taking precedence over the default one. A file whose link leads out of
+        its theme folder, or that is not a regular file, is left out (a warning naming it)."""
+        from ..collect.sources import is_inside
+
         found: dict[str, Path] = {}
         for folder in reversed(self.folders):
             base = folder / part
-            if base.is_dir():
-                for path in sorted(base.rglob("*")):
-                    if path.is_file() and not path.name.startswith("."):
-                        found[path.relative_to(base).as_posix()] = path
+            if not base.is_dir():
+                continue
+            real = os.path.realpath(folder)
+            for path in sorted(base.rglob("*")):
+                if path.name.startswith(".") or path.is_dir():
+                    continue
+                shown = self._shown(path)
+                if not is_inside(path, real):
+                    if warnings is not None:
+                        warnings.append(f"{shown}: leads outside the theme folder; not used")
+                    continue
+                if not path.is_file():
+                    if warnings is not None:
+                        warnings.append(f"{shown}: not a regular file; not used")
+                    continue
+                found[path.relative_to(base).as_posix()] = path
         return dict(sorted(found.items()))
+
+    def _shown(self, path: Path) -> str:
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
 
     def fingerprint(self) -> str:
         """A hash of every template in effect: a page is rendered again when one changes."""
@@ -146,8 +186,6 @@ class Theme:
     def _error(self, path: str, line: int | None, what: str) -> ItemError:
         """One line naming the template file and line (carried in the path, so the message
         keeps it wherever it is passed on), what went wrong and what to do."""
-        shown = Path(path)
-        if self.root is not None and shown.is_relative_to(self.root):
-            shown = shown.relative_to(self.root)
-        where = f"{shown}:{line}" if line else str(shown)
+        shown = self._shown(Path(path))
+        where = f"{shown}:{line}" if line else shown
         return ItemError(where, f"template error: {what}; fix the template")
