@@ -459,3 +459,40 @@ def test_items_marked_for_a_preview_show_a_badge_and_the_site_a_banner():
         "archive.html", site=site, heading="Posts", items=items, pages=None,
         page_meta={"title": "Posts", "canonical": BASE}))
     assert not page.xpath("//*[contains(@class, 'badge')] | //*[@class='preview-banner']")
+
+
+tag_text = st.text(alphabet=st.sampled_from(list("aZ9 -_+#.&<>\"'é漢🙂/\\")), min_size=1,
+                   max_size=12).filter(lambda t: t.strip() and "," not in t)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(tags=st.lists(st.lists(tag_text, max_size=3), min_size=1, max_size=6),
+       links=st.sampled_from(["directory", "file"]))
+def test_every_tag_link_leads_to_a_page_listing_its_post(tags, links):
+    """Tags of any spelling (symbols, other scripts, ones that read the same once made a
+    folder name): each tag link on a post leads to a published page that lists the post."""
+    files = {f"posts/p{i}.md": f"---\ntitle: Post {i}\ndate: 2026-03-{i + 1:02d}\n"
+                               f"tags: {json.dumps(t, ensure_ascii=False)}\n---\nText.\n"
+             for i, t in enumerate(tags)}
+    config = BASE_CONFIG.replace("  timezone: Europe/London\n",
+                                 f"  timezone: Europe/London\n  links: {links}\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = new_project(Path(tmp) / "p", files, config)
+        result = proj.run("publish")
+        assert "Traceback" not in result.output
+        assert result.exit_code == 0, result.output
+        tag_pages = {p.relative_to(proj.root / "public").as_posix()
+                     for p in (proj.root / "public" / "tags").rglob("index.html")} \
+            if (proj.root / "public" / "tags").exists() else set()
+        linked = set()
+        for i, post_tags in enumerate(tags):
+            page = doc(proj, f"posts/p{i}/index.html")
+            shown = page.xpath("//a[@rel='tag']")
+            assert [a.text for a in shown] == [xml_safe(t) for t in post_tags]
+            for a in shown:
+                key = key_of(a.get("href"))
+                linked.add(key)
+                listed = doc(proj, key).xpath("//main//li/a/text()")
+                assert f"Post {i}" in listed, (a.text, key, listed)
+        assert tag_pages == linked  # no tag page that no post links to
