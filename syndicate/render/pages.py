@@ -5,7 +5,6 @@ and ``static/``), as Pelican and MkDocs themes are."""
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import traceback
@@ -30,12 +29,6 @@ from ..when import local
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 TEMPLATE_LIMIT = 1 << 20  # bytes
-
-
-def escape(value: object) -> str:
-    """Any value as HTML text or a quoted attribute value: characters no document may carry
-    removed, then ``& < > " '`` escaped."""
-    return html.escape(xml_safe(str(value)), quote=True)
 
 
 def clean(value: object) -> str:
