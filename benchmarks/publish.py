@@ -3,7 +3,9 @@
 Prints the full publish time, the no-change re-publish time and peak memory of
 ``syndicate publish``, and the floor: a straight script that parses the same files with the same
 libraries (PyYAML, markdown-it, nh3, the bundled ffmpeg for durations), renders the same three
-feeds with feedgen, writes them and copies the media, with no catalog and no checks. The floor
+feeds with feedgen and the same pages with the same Jinja2 templates (the default theme: every
+episode and post page, the archives, tag pages, home, 404, sitemap and robots), writes them and
+copies the media and static files, with no catalog and no checks. The floor
 probes audio in the same thread pool as syndicate, so the ratio measures syndicate's own overhead.
 
     python benchmarks/publish.py [--posts 2000] [--episodes 500] [--keep DIR]
@@ -134,7 +136,8 @@ posts = []
 for p in sorted((root / "posts").iterdir()):
     _, fm, body = p.read_text().split("---", 2)
     meta = yaml.load(fm, Loader=yaml.CSafeLoader)
-    posts.append((when(meta["date"]), meta["title"], nh3.clean(md.render(body)), p.stem))
+    posts.append((when(meta["date"]), meta["title"], nh3.clean(md.render(body)), p.stem,
+                  meta.get("tags") or []))
 eps = []
 for p in sorted((root / "episodes").glob("*.yaml")):
     meta = yaml.load(p.read_text(), Loader=yaml.CSafeLoader)
@@ -144,7 +147,7 @@ with ThreadPoolExecutor(PROBE_WORKERS) as pool:
 posts.sort(reverse=True)
 fg = FeedGenerator(); fg.id("https://bench.example/"); fg.title("Bench")
 fg.link(href="https://bench.example/"); fg.description("Bench")
-for d, title, html, slug in posts[:20]:
+for d, title, html, slug, _ in posts[:20]:
     fe = fg.add_entry(order="append"); fe.id(slug); fe.title(title)
     fe.link(href=f"https://bench.example/posts/{slug}/"); fe.published(d); fe.updated(d)
     fe.summary(title); fe.content(html, type="html")
@@ -163,6 +166,81 @@ for (d, meta, html, p), info in sorted(zip(eps, infos), key=lambda x: x[0][0], r
     fe.podcast.itunes_duration(round(info.duration)); fe.podcast.itunes_season(meta["season"])
     fe.podcast.itunes_episode(meta["number"])
 (out / "podcast.xml").write_bytes(fg.rss_str(pretty=True))
+
+# -- the same pages, from the same templates ------------------------------------------------------
+from types import SimpleNamespace
+from syndicate.render.pages import DEFAULT_THEME, Item, Theme
+theme = Theme(None, "Europe/London")
+B = "https://bench.example/"
+site = {"title": "Bench", "description": "", "url": B, "base": B, "language": "en",
+        "author": "Bench Author", "timezone": "Europe/London", "show": "Bench Show",
+        "show_description": "Generated.", "cover": B + "cover.png", "favicon": B + "fav.png",
+        "rss": B + "feed.xml", "atom": B + "atom.xml", "podcast": B + "podcast.xml",
+        "subscribe": [("RSS", B + "podcast.xml")], "preview": False, "static": B + "static/",
+        "episodes_url": B + "episodes/", "posts_url": B + "posts/", "sitemap": B + "sitemap.xml"}
+def write(key, data):
+    path = out / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+def head(title, desc, url, kind, ld, image="", audio=None):
+    return {"title": title, "description": desc, "canonical": url, "type": kind,
+            "image": image or site["cover"], "audio": audio, "jsonld": ld}
+def ld(kind, **more):
+    return {"@context": "https://schema.org", "@type": kind, **more}
+def neighbours(items, n):
+    return (items[n - 1] if n else None), (items[n + 1] if n + 1 < len(items) else None)
+def archive(folder, items, heading):
+    count = max(1, -(-len(items) // 20))
+    urls = [B + (folder if n == 1 else f"{folder}page/{n}/") for n in range(1, count + 1)]
+    for n in range(1, count + 1):
+        key = f"{folder}index.html" if n == 1 else f"{folder}page/{n}/index.html"
+        nav = {"number": n, "count": count, "urls": urls, "newer": urls[n - 2] if n > 1 else None,
+               "older": urls[n] if n < count else None}
+        write(key, theme.render("archive.html", site=site, heading=heading,
+                                items=items[(n - 1) * 20: n * 20], pages=nav,
+                                page_meta=head(heading, heading, urls[n - 1], "website", None)))
+ep_rows = sorted(zip(eps, infos), key=lambda x: x[0][0], reverse=True)
+ep_items = [Item(m["title"], d.astimezone(dt.UTC).isoformat(), B + f"episodes/{p.stem}/",
+                 "episode", "", None, [], m["season"], m["number"]) for (d, m, _, p), _ in ep_rows]
+for n, (((d, m, html, p), info), item) in enumerate(zip(ep_rows, ep_items)):
+    newer, older = neighbours(ep_items, n)
+    audio = B + f"media/{p.stem}.mp3"
+    write(f"episodes/{p.stem}/index.html", theme.render(
+        "episode.html", site=site, item=item, notes=html, duration=info.duration,
+        episode=SimpleNamespace(season=m["season"], number=m["number"], type="full"),
+        audio_url=audio, audio_type="audio/mpeg", audio_size=p.with_suffix(".mp3").stat().st_size,
+        art=site["cover"], chapters=[], chapters_url="", transcript_url="", cues=[],
+        newer=newer, older=older,
+        page_meta=head(item.title, "", item.url, "article",
+                       ld("PodcastEpisode", name=item.title, url=item.url),
+                       audio=(audio, "audio/mpeg"))))
+post_items = [Item(ttl, d.astimezone(dt.UTC).isoformat(), B + f"posts/{slug}/", "post", ttl,
+                   None, [(str(g), B + f"tags/{g}/") for g in tags])
+              for d, ttl, _, slug, tags in posts]
+by_tag = {}
+for n, ((d, ttl, html, slug, tags), item) in enumerate(zip(posts, post_items)):
+    newer, older = neighbours(post_items, n)
+    for g in tags:
+        by_tag.setdefault(str(g), []).append(item)
+    write(f"posts/{slug}/index.html", theme.render(
+        "post.html", site=site, item=item, body=html, link=None, newer=newer, older=older,
+        page_meta=head(ttl, ttl, item.url, "article",
+                       ld("BlogPosting", headline=ttl, url=item.url))))
+write("index.html", theme.render("home.html", site=site, episodes=ep_items[:10],
+                                 posts=post_items[:10],
+                                 page_meta=head("Bench", "", B, "website", ld("PodcastSeries"))))
+archive("episodes/", ep_items, "Episodes")
+archive("posts/", post_items, "Posts")
+for g, items in sorted(by_tag.items()):
+    write(f"tags/{g}/index.html", theme.render(
+        "archive.html", site=site, heading=g, items=items, pages=None,
+        page_meta=head(g, g, B + f"tags/{g}/", "website", None)))
+write("404.html", theme.render("404.html", site=site, page_meta=head("Not found", "", B,
+                                                                       "website", None)))
+urls = [(B, None)] + [(i.url, i.date) for i in ep_items + post_items]
+write("sitemap.xml", theme.render("sitemap.xml", site=site, urls=urls))
+write("robots.txt", theme.render("robots.txt", site=site))
+shutil.copytree(DEFAULT_THEME / "static", out / "static")
 print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
 """
 
@@ -192,7 +270,7 @@ def main() -> None:
     floor, floor_mem, _ = run(FLOOR, root)
     full, full_mem, writes = run(RUN, config)
     again, again_mem, rewrites = run(RUN, config)
-    print(f"floor (parse + render feeds + copy media): {floor:7.2f} s  {floor_mem:6.0f} MB peak")
+    print(f"floor (parse + feeds + pages + copy):      {floor:7.2f} s  {floor_mem:6.0f} MB peak")
     print(f"syndicate publish, full:                   {full:7.2f} s  {full_mem:6.0f} MB peak"
           f"  ({writes} files written)")
     print(f"syndicate publish, nothing changed:        {again:7.2f} s  {again_mem:6.0f} MB peak"

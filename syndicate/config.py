@@ -69,6 +69,11 @@ class SiteConfig(_Section):
         "UTC", description="IANA zone for dates written without an offset, e.g. Europe/London."
     )
 
+    links: Literal["directory", "file"] = Field(
+        "directory", description="How pages link to pages: 'directory' (/episodes/x/, for a "
+                                 "website endpoint, CDN or folder served with index documents) "
+                                 "or 'file' (/episodes/x/index.html, for a plain S3 endpoint).")
+
     _url = field_validator("url")(_check_url)
     _text = field_validator("title", "author")(_visible)
 
@@ -121,6 +126,27 @@ class FundingConfig(_Section):
     _url = field_validator("url")(_check_public)
 
 
+class SubscribeConfig(_Section):
+    """Where listeners follow the show in their apps: each link is shown only when set."""
+
+    apple: str | None = Field(None, description="The show's Apple Podcasts page.")
+    spotify: str | None = Field(None, description="The show's Spotify page.")
+    pocket_casts: str | None = Field(None, description="The show's Pocket Casts page.")
+    overcast: str | None = Field(None, description="The show's Overcast page.")
+    antennapod: str | None = Field(None, description="The show's AntennaPod page.")
+    youtube_music: str | None = Field(None, description="The show's YouTube Music page.")
+
+    @field_validator("*")
+    @classmethod
+    def _https(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if not (isinstance(v, str) and v.lower().startswith("https://")):
+            raise ValueError(f"expected an https:// address such as "
+                             f"'https://podcasts.example.com/show', got {v!r}")
+        return _check_public(v)
+
+
 class PodcastConfig(_Section):
     title: str = Field(description="The show's title.")
     description: str = Field(description="The show's description (plain text or simple HTML).")
@@ -144,6 +170,9 @@ class PodcastConfig(_Section):
         None, description="Base URL for enclosures, e.g. a CDN (default: site.url)."
     )
     funding: list[FundingConfig] = Field(default_factory=list, description="podcast:funding links.")
+    subscribe: SubscribeConfig = Field(
+        default_factory=SubscribeConfig,
+        description="Subscribe links the site shows (the RSS feed is always shown).")
 
     _text = field_validator("title", "description", "author")(_visible)
 
@@ -309,6 +338,9 @@ class Config(_Section):
                                  description="Who is told when an item is released.")
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,
                                        description="The release scheduler (`syndicate run`).")
+    theme: str | None = Field(
+        None, description="A folder whose templates/ and static/ override any file of the "
+                          "default theme (path relative to config.yaml).")
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def layout_problems(settings: Settings) -> list[str]:
              ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
              ("paths", "state"): cfg.paths.state, ("catalog",): cfg.catalog,
              ("podcast", "image"): cfg.podcast.image, ("audio", "intro"): cfg.audio.intro,
-             ("audio", "outro"): cfg.audio.outro}
+             ("audio", "outro"): cfg.audio.outro, ("theme",): cfg.theme}
     for key, value in paths.items():
         if value is None:
             continue
@@ -62,8 +62,18 @@ def layout_problems(settings: Settings) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
+    if cfg.theme and not settings.resolve(cfg.theme).is_dir():
+        problems.append(f"{name}:{at(('theme',))}: 'theme': {cfg.theme!r} is not a folder "
+                        f"({settings.resolve(cfg.theme)}); make it, with templates/ and static/ "
+                        "holding the files that replace the default theme's, or remove the "
+                        "setting")
     root = settings.root.resolve()
     problems += _outside_problems(settings, at, root)
+    if cfg.theme and not _inside(settings.resolve(cfg.theme).resolve(), root):
+        problems.append(f"{name}:{at(('theme',))}: 'theme': {cfg.theme!r} lies outside the "
+                        f"project folder ({root}), and nothing is published from outside it; "
+                        f"copy it into the project and give its path relative to "
+                        f"{settings.path.name}")
     problems += _clip_problems(settings, at) + _feed_key_problems(settings, at, lines)
 
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())

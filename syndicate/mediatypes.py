@@ -26,8 +26,15 @@ TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".html": "text/html; charset=utf-8",
+    # a theme's static files
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/vnd.microsoft.icon",
+    ".woff2": "font/woff2",
 }
 RSS = TYPES[".xml"]
+SITEMAP = "application/xml; charset=utf-8"  # sitemap.xml (every other .xml the site has is a feed)
 ATOM = "application/atom+xml; charset=utf-8"
 UNKNOWN = "application/octet-stream"
 
@@ -64,6 +71,8 @@ def of(suffix: str) -> str:
 def of_key(key: str) -> str:
     """The type a published key is served with, by its extension (the Atom feed, whatever its
     name, is typed by the one who builds it: ``ATOM``)."""
+    if key == "sitemap.xml":
+        return SITEMAP
     name = key.rsplit("/", 1)[-1]
     return of(name[name.rfind("."):]) if "." in name else UNKNOWN
 

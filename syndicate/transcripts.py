@@ -7,6 +7,7 @@ that fails leaves its episode at its last good version.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -210,3 +211,37 @@ def _check_html(text: str, shown: str) -> None:
             raise CollectError(shown, f"holds {found}; the site publishes no scripts, styles "
                                       "or event handlers", el.sourceline,
                                hint="keep the transcript to plain markup (p, cite, time)")
+
+
+_TAG = re.compile(r"<[^>\n]*>")  # VTT cue markup (<v Speaker>, <i>): shown as its text only
+
+
+def cues(text: str, suffix: str) -> list[tuple[float, float, str]]:
+    """(start, end, text) of every cue of a checked transcript (.vtt, .srt, .json), in order,
+    for the episode page to show as timed text; plain text and HTML transcripts have none."""
+    suffix = suffix.lower()
+    if suffix == ".json":
+        try:
+            doc = json.loads(text)
+        except (ValueError, RecursionError):
+            return []
+        segments = doc.get("segments") if isinstance(doc, dict) else None
+        return [(float(s["startTime"]), float(s["endTime"]), s["body"].strip())
+                for s in segments or [] if isinstance(s, dict) and _number(s.get("startTime"))
+                and _number(s.get("endTime")) and isinstance(s.get("body"), str)
+                and s["body"].strip()]
+    timing = {".vtt": _VTT_TIMING, ".srt": _SRT_TIMING}.get(suffix)
+    if timing is None:
+        return []
+    out = []
+    for block in _blocks(text.replace("\r\n", "\n").split("\n"), 1):
+        lines = [line for _, line in block]
+        at = next((i for i, line in enumerate(lines) if timing.match(line)), None)
+        if at is None:
+            continue
+        m = timing.match(lines[at])
+        start, end = _seconds(m.groups()[:4]), _seconds(m.groups()[4:8])
+        words = " ".join(_TAG.sub("", line).strip() for line in lines[at + 1:]).strip()
+        if words:
+            out.append((start, end, html.unescape(words)))  # as a reader sees it
+    return out

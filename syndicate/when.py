@@ -159,6 +159,14 @@ def stored(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def local(text: str, zone: str) -> dt.datetime:
+    """A stored instant as the clock in ``zone`` (an IANA name, checked by the config) read
+    then: what pages show, so a post of 20 October in London never shows 19 October."""
+    import zoneinfo
+
+    return stored(text).astimezone(zoneinfo.ZoneInfo(zone))
+
+
 def parse_day(text: str) -> dt.date | None:
     """The date a file name starts with (``2024-05-01``), if it is a real one in range."""
     try:

@@ -1,4 +1,5 @@
-"""Golden feeds: a fixed project built at a fixed time must give the checked-in feeds.
+"""Golden feeds and pages: a fixed project built at a fixed time must give the checked-in feeds
+and pages (the default theme's HTML, sitemap.xml and robots.txt, compared byte for byte).
 
 The comparison is of canonical XML (C14N 2.0), so attribute order and namespace prefixes
 written differently would not matter, but every element, attribute and text does.
@@ -26,6 +27,9 @@ from syndicate.publish import publish
 GOLDEN = DATA / "golden"
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 FILES = ["feed.xml", "atom.xml", "podcast.xml", "episodes/01-opening/chapters.json"]
+PAGES = ["index.html", "episodes/01-opening/index.html", "episodes/index.html",
+         "posts/alpha/index.html", "posts/index.html", "tags/one/index.html", "404.html",
+         "sitemap.xml", "robots.txt"]
 
 
 def _canonical(raw: bytes) -> str:
@@ -55,6 +59,17 @@ def test_output_matches_golden(built, name):
         assert json.loads(got) == json.loads(expected)
     else:
         assert _canonical(got) == _canonical(expected)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_matches_golden(built, name):
+    got = (built / name).read_bytes()
+    expected_path = GOLDEN / "expected" / "pages" / name.replace("/", "__")
+    if os.environ.get("SYNDICATE_REGEN_GOLDEN"):
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        expected_path.write_bytes(got)
+        pytest.skip(f"regenerated {expected_path.name}")
+    assert got.decode() == expected_path.read_text(encoding="utf-8")
 
 
 def test_golden_rules_hold(built):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -15,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import podcastparser
 import pytest
 
@@ -318,8 +320,10 @@ def test_mass_removal_of_items_is_held_back_with_the_feed_entries(make_project):
     rss = feedparser.parse(after["feed.xml"])
     assert not rss.bozo
     assert sorted(e.title for e in rss.entries) == [f"Post {i}" for i in range(60, 70)]
-    assert sorted(k for k in after if k.startswith("posts/")) == \
+    assert sorted(k for k in after if re.fullmatch(r"posts/p\d+/index\.html", k)) == \
         [f"posts/p{i}/index.html" for i in range(60, 70)]
+    archive = lxml.html.document_fromstring(after["posts/index.html"])
+    assert sorted(archive.xpath("//main//li/a/text()")) == [f"Post {i}" for i in range(60, 70)]
 
 
 def test_a_few_removals_go_through_and_restored_files_come_back(make_project):

@@ -85,9 +85,17 @@ def project(root: Path, config: str, files: dict[str, str | bytes]) -> Project:
 
 
 def assert_inert(page: bytes) -> lxml.html.HtmlElement:
-    """No script, no event handler, no javascript: URL anywhere in a published page."""
+    """No script but the theme's own (JSON-LD data that parses as JSON, and the player script
+    loaded from the site's static/ folder), no event handler, no javascript: URL anywhere in a
+    published page."""
     doc = lxml.html.document_fromstring(page)
-    assert doc.xpath("//script") == []
+    for script in doc.xpath("//script"):
+        if script.get("type") == "application/ld+json":
+            assert not script.get("src")
+            json.loads(script.text)  # data, whole: nothing in it ended the element early
+        else:
+            assert not (script.text or "").strip(), script.text
+            assert re.fullmatch(r"https?://[^\s\"<>]+/static/player\.js", script.get("src", ""))
     for el in doc.iter():
         if not isinstance(el.tag, str):
             continue
@@ -356,7 +364,8 @@ def test_hostile_episode_text_lands_escaped(title, notes, chapter, summary):
         if result.exit_code != 0:
             errors = [line for line in result.output.splitlines() if line.startswith("Error")]
             assert len(errors) == 1 and "episodes/e.yaml:" in errors[0], result.output
-            assert not (proj.root / "public" / "episodes").exists()
+            assert not (proj.root / "public" / "episodes" / "e").exists()
+            assert not list((proj.root / "public").glob("media/*"))
             return
         with open(proj.public("podcast.xml"), "rb") as f:
             [episode] = podcastparser.parse("https://example.test/podcast.xml", f)["episodes"]

@@ -94,9 +94,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from . import folders
-        from .build import build_site, page_key, vanished_live
+        from .build import build_site, vanished_live
         from .guard import guard_feeds
         from .plan import make_plan
+        from .sitepages import PAGE_KEYS
 
         if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
             catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
@@ -132,8 +133,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         if held:
             cfg = settings.config
-            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, "index.html",
-                      *(page_key(r["kind"], r["slug"]) for r in held))
+            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, *PAGE_KEYS)
         # a source folder changed since the last publish takes no live entry off by itself
         guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded,
                               moved=folders.changes(settings, cat)) if records else []

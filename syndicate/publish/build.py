@@ -30,16 +30,17 @@ from ..links import moved_urls
 from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
-from ..render import pages
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import safe_key
 from .linked import linked_files
+from .sitepages import PAGE_KEYS, EpisodePage, SitePages
 
 # items as read; links.py rewrites the addresses in their bodies
-RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "model.py", "links.py")
+RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
+                                  "model.py", "links.py")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -87,6 +88,7 @@ class Site:
 
 
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
+FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
 
 
@@ -191,16 +193,14 @@ def kept_at_urls(entry: EpisodeEntry, ep: Episode, cfg, warnings: list[str],
                         "its times were not moved; publish it from a file beside the sidecar")
 
 
-def companion_urls(entry: EpisodeEntry) -> tuple[str, ...]:
-    """The episode's art, transcript and chapters addresses ('' for none), for its page; none
-    at all when it has none (its page is then as it was before pages linked them)."""
-    urls = (entry.image_url or "", entry.transcript[0] if entry.transcript else "",
-            entry.chapters_url or "")
-    return urls if any(urls) else ()
-
-
 def _when(iso: str) -> dt.datetime:
     return stored(iso)
+
+
+def _shown_row(r: dict, linked_to: dict[str, str]) -> dict:
+    """The item's row as its page is made from it: where its links to files beside it lead is
+    part of what the page shows (its hash changes with them)."""
+    return {**r, "data": r["data"] + linked_to.get(r["guid"], "")}
 
 
 def page_key(kind: str, slug: str) -> str:
@@ -216,7 +216,9 @@ def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
-               target_has: Callable[[str], bool]) -> Site:
+               target_has: Callable[[str], bool], preview: bool = False) -> Site:
+    """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
+    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge)."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -269,9 +271,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
     feed_url = url(cfg.podcast.feed_path)
-    ctx = {"lang": cfg.site.language, "site": cfg.site.title, "show": cfg.podcast.title,
-           "rss": rss_url, "atom": atom_url, "podcast": feed_url, "home": base}
-    ctx_hash = json.dumps(ctx, sort_keys=True)
 
     def updated(r: dict, item: Post | Episode) -> dt.datetime:
         """When the item last changed: its date, a later edit, or its 'updated' front matter."""
@@ -285,10 +284,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed and "
-            "its cover keep their last published version",
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed, "
+            "its cover and the pages that show it keep their last published version",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
-        site.keep(COVER_KEYS, cfg.podcast.feed_path)
+        # (every page shows the cover: in its head's og:image if nowhere else)
+        site.keep(COVER_KEYS, cfg.podcast.feed_path, FAVICON_KEYS, *PAGE_KEYS)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
@@ -301,6 +301,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 f"{cfg.podcast.image}: {size[0]}x{size[1]} px; Apple requires a square image "
                 "of 1400 to 3000 px"
             )
+
+    pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
+                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url},
+                      warnings=site.warnings)
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:
@@ -333,7 +337,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                        sha256=ep.media.sha256, size=ep.media.size, addressed=True))
             enclosure_url = url(media_key, media_base)
         folder = page_key("episode", ep.slug).removesuffix("index.html")
-        entry = EpisodeEntry(guid=r["guid"], item=ep, link=url(folder), updated=updated(r, ep),
+        entry = EpisodeEntry(guid=r["guid"], item=ep, link=pages.page_url(folder),
+                             updated=updated(r, ep),
                              enclosure_url=enclosure_url)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
@@ -349,6 +354,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
                                      f"published ({why}); the episode is published without art")
+        page = EpisodePage(_shown_row(r, linked_to), ep, enclosure_url,
+                           ep.media.content_type.split(";")[0], "", "", "")
         ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
             last_good(r, ep.transcript, ep.transcript_sha256,
                       f"{folder}transcript{Path(ep.transcript).suffix.lower()}")
@@ -374,6 +381,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:
                 add(Output(key, "asset", ep.transcript_sha256, path=source,
                            sha256=ep.transcript_sha256))
+            if suffix in (".vtt", ".srt", ".json"):  # the page shows its cues
+                page.transcript_file, page.transcript_data = source, data
+                page.offset = ep.media.offset
             entry.transcript = (url(key), mediatypes.of_key(key).split(";")[0],
                                 ep.transcript_language or cfg.podcast.language
                                 or cfg.site.language)
@@ -389,11 +399,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             key = f"{folder}chapters.json"
             add(Output(key, "asset", _h(body.decode()), render=lambda b=body: b))
             entry.chapters_url = url(key)
-        add(Output(f"{folder}index.html", "page",
-                   _h(ctx_hash, r["data"], r["date"] + linked_to.get(r["guid"], ""),
-                      *companion_urls(entry)),
-                   render=lambda ep=ep, e=entry: pages.episode_page(
-                       ctx, ep, e.enclosure_url, *companion_urls(e))))
+        page.image_url, page.transcript_url, page.chapters_url = (
+            entry.image_url or "", entry.transcript[0] if entry.transcript else "",
+            entry.chapters_url or "")
+        pages.add_episode(page, entry.link)
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path
@@ -402,10 +411,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
     for r, post in posts:
-        key = page_key("post", post.slug)
-        add(Output(key, "page", _h(ctx_hash, r["data"], r["date"] + linked_to.get(r["guid"], "")),
-                   render=lambda p=post: pages.post_page(ctx, p)))
-        post_entries.append(Entry(guid=r["guid"], item=post, link=url(f"posts/{post.slug}/"),
+        link = pages.page_url(f"posts/{post.slug}/")
+        pages.add_post(_shown_row(r, linked_to), post, link)
+        post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
         for name, path, sha, size in post_images(settings, r["source"], site.warnings):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
@@ -416,10 +424,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         for k in (cfg.blog.rss_path, cfg.blog.atom_path):
             site.guids_of.setdefault(k, set()).add(r["guid"])
 
-    listing_p = [(e.item.title, e.link, e.item.date) for e in post_entries]
-    listing_e = [(e.item.title, e.link, e.item.date) for e in ep_entries]
-    add(Output("index.html", "page", _h(ctx_hash, json.dumps([listing_p, listing_e])),
-               render=lambda: pages.home_page(ctx, listing_p, listing_e)))
+    pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
+                  _h)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")

@@ -28,9 +28,10 @@ from fnmatch import fnmatchcase
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
-from .build import Site, page_key
+from .build import Site
 from .folders import feeds_of
 from .keys import content_type
+from .sitepages import PAGE_KEYS
 
 
 def live_entries(raw: bytes) -> dict[str, str]:
@@ -157,27 +158,27 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             held.append((entry, reasons))
     if not held:
         return errors
-    keep_pages = [page_key(r["kind"], r["slug"]) for r in cat.all_items()
-                  if any(r["guid"] in entry.removed for entry, _ in held)]
     held_feeds = [k for entry, _ in held for k in feeds_of(settings)[entry.kind]]
-    site.keep(*held_feeds, "index.html", *keep_pages)
-    if reader is not None and "index.html" not in previous:
-        try:  # the home page lists the entries too
-            home = reader.read("index.html")
+    # the held feeds and every page: each page may list a held item or link to it as a neighbour
+    site.keep(*held_feeds, *PAGE_KEYS)
+    unrecorded = [o.key for o in site.outputs if o.kind == "page" and o.key not in previous]
+    if unrecorded and reader is None:
+        reader = SiteReader(settings)
+    for key in unrecorded:  # pages the catalog has no record of: kept as they are live
+        try:
+            raw = reader.read(key)
         except SyndicateError:
-            home = None
-        if home:
-            raw_of["index.html"] = home
+            raw = None
+        if raw:
+            raw_of[key] = raw
     for key, raw in raw_of.items():  # a file the catalog has no record of stays as it is
-        if key not in previous and (key in held_feeds or key == "index.html"):
+        if key not in previous and (key in held_feeds or key in unrecorded):
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
                              "size": len(raw), "content_type": content_type(key),
                              "input_hash": ""}
     for entry, reasons in held:
         n = len(entry.removed)
         feeds_named = " and ".join(entry.feeds)
-        pages = "the home page and those episodes' pages" if entry.kind == "episode" else \
-            "the home page and those posts' pages"
         if entry.kind in moved:
             setting = "paths.episodes" if entry.kind == "episode" else "paths.posts"
             hint = (f"move them into the new folder or set {setting} back in "
@@ -188,8 +189,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         errors.append(ItemError(
             _where(settings, entry.feeds[0]),
             f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from "
-            f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named}, "
-            f"{pages} keep their last published version", hint=hint))
+            f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named} "
+            "and the site's pages keep their last published version", hint=hint))
     return errors
 
 

@@ -25,6 +25,8 @@ def content_type(key: str) -> str:
         return ATOM_TYPE
     if suffix == ".atom":
         return ATOM_TYPE
+    if key == "sitemap.xml":
+        return mediatypes.SITEMAP
     return mediatypes.of(suffix)
 
 

@@ -1,1 +1,1 @@
-"""Rendering: feeds (feedgen) and plain HTML pages."""
+"""Rendering: feeds (feedgen) and the pages, from a Jinja2 theme."""

@@ -1,91 +1,184 @@
-"""Plain HTML pages, so every link in the feeds leads somewhere: the home page and one per item."""
+"""The site's pages, rendered with Jinja2 (autoescaped) from a theme: the default theme shipped
+in the package, overridden file by file by the project's ``theme:`` folder (its ``templates/``
+and ``static/``), as Pelican and MkDocs themes are."""
 
 from __future__ import annotations
 
-import html
+import hashlib
+import json
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    TemplateError,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from jinja2.loaders import split_template_path
+from markupsafe import Markup
+
+from ..errors import ItemError
 from ..markup import xml_safe
-from ..when import stored
+from ..when import local
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+TEMPLATE_LIMIT = 1 << 20  # bytes
 
 
-def escape(value: object) -> str:
-    """Any value as HTML text or a double- or single-quoted attribute value: characters no
-    document may carry removed, then ``& < > " '`` escaped."""
-    return html.escape(xml_safe(str(value)), quote=True)
+def clean(value: object) -> str:
+    """Text fit for a page: characters no HTML or XML document may carry removed (the
+    templates escape the rest)."""
+    return xml_safe("" if value is None else str(value))
 
 
-_PAGE = """<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="alternate" type="application/rss+xml" title="{site} (RSS)" href="{rss}">
-<link rel="alternate" type="application/atom+xml" title="{site} (Atom)" href="{atom}">
-<link rel="alternate" type="application/rss+xml" title="{show} (podcast)" href="{podcast}">
-</head>
-<body>
-<header><a href="{home}">{site}</a></header>
-<main>
-{body}
-</main>
-</body>
-</html>
-"""
+def jsonld(value: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">`` element: ``<``, ``>`` and ``&`` as
+    JSON escapes, so no text in it can end the element or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return Markup(text)
 
 
-def _date(iso: str) -> str:
-    when = stored(iso)
-    return f'<time datetime="{escape(iso)}">{when:%d %B %Y}</time>'
+def clock(seconds: float | None) -> str:
+    """``1:02:03`` or ``2:03``: a duration or a chapter start as a player shows it."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def page(ctx: dict, title: str, body: str) -> bytes:
-    """``body`` is HTML already; every other value is text, escaped here."""
-    fields = {k: escape(v) for k, v in ctx.items()}
-    return _PAGE.format(title=escape(title), body=body, **fields).encode("utf-8")
+def megabytes(size: int | None) -> str:
+    return "" if not size else f"{size / 1_000_000:.1f} MB"
 
 
-def post_page(ctx: dict, post) -> bytes:
-    title = escape(post.title)
-    link = getattr(post, "link", None)
-    if link:  # a link post: its title and a line under it lead to what it points at
-        target = escape(link)
-        title = f'<a href="{target}">{title}</a>'
-        host = escape(urlsplit(link).hostname or link)
-        body = (f'<article class="link-post">\n<h1>{title}</h1>\n<p>{_date(post.date)}</p>\n'
-                f'<p class="link">Link: <a href="{target}">{host}</a></p>\n{post.html}\n')
-    else:
-        body = f"<article>\n<h1>{title}</h1>\n<p>{_date(post.date)}</p>\n{post.html}\n"
-    body += "</article>"
-    return page(ctx, f"{post.title} · {ctx['site']}", body)
+@dataclass
+class Item:
+    """What a template knows of a post or an episode in a list (and of a page's neighbours)."""
+
+    title: str
+    date: str  # ISO 8601 with its offset (shown in site.timezone by the ``day`` filter)
+    url: str
+    kind: str = "post"
+    summary: str = ""
+    preview: str | None = None  # "draft" or "queued" in a `serve --drafts` preview
+    tags: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
+    season: int | None = None
+    number: int | None = None
+
+    def key(self) -> list:
+        """What a page shows of this item, for the hash of every page that lists it."""
+        return [self.title, self.date, self.url, self.summary, self.preview, self.tags,
+                self.season, self.number]
 
 
-def episode_page(ctx: dict, ep, audio_url: str, image_url: str = "", transcript_url: str = "",
-                 chapters_url: str = "") -> bytes:
-    """The episode's page: its art, its audio, its notes, and links to its transcript and
-    chapters (ours or kept at the old host's addresses)."""
-    art = f'<img src="{escape(image_url)}" alt="">\n' if image_url else ""
-    links = [f'<a href="{escape(u)}">{label}</a>' for u, label in
-             ((transcript_url, "Transcript"), (chapters_url, "Chapters")) if u]
-    more = f"<p>{' · '.join(links)}</p>\n" if links else ""
-    body = (
-        f"<article>\n<h1>{escape(ep.title)}</h1>\n<p>{_date(ep.date)}</p>\n{art}"
-        f'<audio controls preload="none" src="{escape(audio_url)}"></audio>\n{more}{ep.html}\n'
-        "</article>"
-    )
-    return page(ctx, f"{ep.title} · {ctx['show']}", body)
+class _ThemeLoader(FileSystemLoader):
+    """Templates read as sources are: from inside their theme folder once links are resolved,
+    regular files of bounded size (a link leading out is refused, never rendered)."""
+
+    def get_source(self, environment, template):
+        from ..collect.sources import confine
+
+        folder = Path(self.searchpath[0])
+        path = folder.joinpath(*split_template_path(template))
+        if path.is_file():  # (a pipe or a device is not: the loader never opens one)
+            confine(path, folder, str(path), what="the template")
+            if path.stat().st_size > TEMPLATE_LIMIT:
+                raise ItemError(str(path), f"over {TEMPLATE_LIMIT >> 20} MB: too large for a "
+                                           "template")
+        return super().get_source(environment, template)
 
 
-def home_page(ctx: dict, posts: list[tuple[str, str, str]], episodes: list[tuple[str, str, str]]):
-    """``posts`` and ``episodes`` are (title, url, date) rows, newest first."""
+class Theme:
+    """The templates and static files of the default theme with the project's over them."""
 
-    def listing(rows):
-        items = "\n".join(
-            f'<li><a href="{escape(url)}">{escape(t)}</a> {_date(d)}</li>' for t, url, d in rows
-        )
-        return f"<ul>\n{items}\n</ul>" if rows else "<p>Nothing yet.</p>"
+    def __init__(self, folder: Path | None, zone: str, root: Path | None = None):
+        self.folders = ([folder] if folder else []) + [DEFAULT_THEME]
+        self.root = root  # the project: messages name templates relative to it
+        self.zone = zone
+        self.env = Environment(
+            loader=ChoiceLoader([_ThemeLoader(str(f / "templates")) for f in self.folders]),
+            autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        self.env.filters.update(day=self.day, jsonld=jsonld, clock=clock, mb=megabytes,
+                                clean=clean, urlhost=lambda u: urlsplit(u).hostname or u)
+        self._fingerprint: str | None = None
 
-    body = f"<h1>{escape(ctx['site'])}</h1>\n<h2>Posts</h2>\n{listing(posts)}\n"
-    body += f"<h2>{escape(ctx['show'])}</h2>\n{listing(episodes)}"
-    return page(ctx, ctx["site"], body)
+    def day(self, iso: str) -> str:
+        """``20 October 2026``: the day an instant falls on in the site's time zone."""
+        when = local(iso, self.zone)
+        return f"{when.day} {when:%B %Y}"
+
+    def files(self, part: str, warnings: list[str] | None = None) -> dict[str, Path]:
+        """Relative name: path of every file under ``part`` (templates or static), the
+        project's theme taking precedence over the default one. A file whose link leads out of
+        its theme folder, or that is not a regular file, is left out (a warning naming it)."""
+        from ..collect.sources import is_inside
+
+        found: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            base = folder / part
+            if not base.is_dir():
+                continue
+            real = os.path.realpath(folder)
+            for path in sorted(base.rglob("*")):
+                if path.name.startswith(".") or path.is_dir():
+                    continue
+                shown = self._shown(path)
+                if not is_inside(path, real):
+                    if warnings is not None:
+                        warnings.append(f"{shown}: leads outside the theme folder; not used")
+                    continue
+                if not path.is_file():
+                    if warnings is not None:
+                        warnings.append(f"{shown}: not a regular file; not used")
+                    continue
+                found[path.relative_to(base).as_posix()] = path
+        return dict(sorted(found.items()))
+
+    def _shown(self, path: Path) -> str:
+        if self.root is not None and path.is_relative_to(self.root):
+            return str(path.relative_to(self.root))
+        return str(path)
+
+    def fingerprint(self) -> str:
+        """A hash of every template in effect: a page is rendered again when one changes."""
+        if self._fingerprint is None:
+            h = hashlib.sha256()
+            for name, path in self.files("templates").items():
+                h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
+
+    def render(self, name: str, **context) -> bytes:
+        """The template ``name`` rendered; a template that fails is an ItemError naming its
+        file and line (a page cannot be made: its last published version stays)."""
+        try:
+            return self.env.get_template(name).render(**context).encode("utf-8")
+        except TemplateSyntaxError as exc:
+            raise self._error(exc.filename or name, exc.lineno, exc.message or str(exc)) \
+                from None
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
+                ArithmeticError) as exc:
+            # the template line it happened on: Jinja2 puts template frames in the traceback
+            roots = [str(f / "templates") for f in self.folders]
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if any(f.filename.startswith(r) for r in roots)]
+            where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+            raise self._error(where, line, f"{type(exc).__name__}: {exc}") from None
+
+    def _error(self, path: str, line: int | None, what: str) -> ItemError:
+        """One line naming the template file and line (carried in the path, so the message
+        keeps it wherever it is passed on), what went wrong and what to do."""
+        shown = self._shown(Path(path))
+        where = f"{shown}:{line}" if line else shown
+        return ItemError(where, f"template error: {what}; fix the template")

@@ -1,0 +1,309 @@
+"""The site's pages as outputs: home, a page per episode and per post, paginated archives, a page
+per tag, 404, sitemap.xml, robots.txt, the theme's static files and the favicon.
+
+Each page is rendered only when its input hash changes; the hash holds everything the page
+shows: the templates in effect, the site's settings, the item, and its neighbours (prev/next,
+the rows of an archive or tag page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from ..collect.sources import read_source
+from ..config import Settings
+from ..errors import ItemError
+from ..model import Episode, Post
+from ..render.pages import Item, Theme, clean
+from ..transcripts import cues, decode
+
+PER_PAGE = 20  # rows of an archive page
+LATEST = 10  # episodes and posts on the home page
+# every page (each may list an item or link to it as a neighbour): kept at its last version
+# while a removal of items is held, or while the cover every page shows is broken
+PAGE_KEYS = ("*.html", "sitemap.xml")
+SUBSCRIBE = (("apple", "Apple Podcasts"), ("spotify", "Spotify"),
+             ("pocket_casts", "Pocket Casts"), ("overcast", "Overcast"),
+             ("antennapod", "AntennaPod"), ("youtube_music", "YouTube Music"))
+FAVICON_PX = 64
+STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*")
+STATIC_LIMIT = 64 << 20  # bytes: a theme's font or image, never a whole video
+
+
+def tag_slug(tag: str) -> str:
+    """The folder of a tag's page: lowercase ASCII letters, digits and dashes (a tag with none
+    is named by its hash, so every tag has a page)."""
+    plain = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
+    return slug or "tag-" + hashlib.sha256(tag.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+@dataclass
+class EpisodePage:
+    row: dict
+    episode: Episode
+    enclosure_url: str
+    enclosure_type: str
+    image_url: str
+    transcript_url: str
+    chapters_url: str
+    transcript_file: Path | None = None  # a local caption file: its cues are shown
+    transcript_data: bytes | None = None  # its checked bytes, where already read
+    offset: float = 0.0  # seconds the audio moved by (cue times follow it)
+
+
+class SitePages:
+    def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
+                 cover_url: str | None, preview: bool = False,
+                 warnings: list[str] | None = None):
+        cfg = settings.config
+        self.settings = settings
+        self.warnings = warnings if warnings is not None else []
+        self.base = base
+        self.file_links = cfg.site.links == "file"
+        folder = settings.resolve(cfg.theme) if cfg.theme else None
+        self.theme = Theme(folder, cfg.site.timezone, settings.root)
+        subscribe = [(label, getattr(cfg.podcast.subscribe, name)) for name, label in SUBSCRIBE
+                     if getattr(cfg.podcast.subscribe, name)]
+        subscribe.append(("RSS", feeds["podcast"]))
+        self.site = {
+            "title": clean(cfg.site.title), "description": clean(cfg.site.description),
+            "url": self.page_url(""), "base": base, "language": cfg.site.language,
+            "author": clean(cfg.site.author), "timezone": cfg.site.timezone,
+            "show": clean(cfg.podcast.title), "show_description": clean(cfg.podcast.description),
+            "cover": cover_url or "", "favicon": "", "rss": feeds["rss"], "atom": feeds["atom"],
+            "podcast": feeds["podcast"], "subscribe": subscribe, "preview": preview,
+            "static": base + "static/", "episodes_url": self.page_url("episodes/"),
+            "posts_url": self.page_url("posts/"), "sitemap": base + "sitemap.xml",
+        }
+        self.episodes: list[tuple[Item, EpisodePage]] = []
+        self.posts: list[tuple[Item, dict, Post]] = []
+
+    def page_url(self, folder: str) -> str:
+        """The address of the page in ``folder`` ('' for home) in the configured link style."""
+        return self.base + quote(folder) + ("index.html" if self.file_links else "")
+
+    def tag_url(self, tag: str) -> str:
+        return self.page_url(f"tags/{tag_slug(tag)}/")
+
+    # -- what build_site hands over ------------------------------------------------------------
+    def add_episode(self, page: EpisodePage, url: str) -> None:
+        ep, r = page.episode, page.row
+        item = Item(title=clean(ep.title), date=r["date"], url=url, kind="episode",
+                    summary=clean(ep.summary), preview=r.get("preview"), season=ep.season,
+                    number=ep.number)
+        self.episodes.append((item, page))
+
+    def add_post(self, r: dict, post: Post, url: str) -> None:
+        item = Item(title=clean(post.title), date=r["date"], url=url, kind="post",
+                    summary=clean(post.summary), preview=r.get("preview"),
+                    tags=[(clean(t), self.tag_url(t)) for t in post.tags])
+        self.posts.append((item, r, post))
+
+    # -- outputs --------------------------------------------------------------------------------
+    def outputs(self, make: Callable, h: Callable[..., str]) -> None:
+        """Call ``make(key, kind, input_hash, render=..., path=..., sha256=..., size=...)`` for
+        every page and static file (newest items first in the lists handed over)."""
+        theme = self.theme
+        self._favicon(make)
+        for name, path in theme.files("static", self.warnings).items():
+            shown = theme._shown(path)
+            if not STATIC_NAME.fullmatch(name):
+                self.warnings.append(f"{shown}: not published: name a theme's static file with "
+                                     "letters, digits, dots, dashes, underscores and slashes")
+                continue
+            try:
+                data = read_source(path, shown, limit=STATIC_LIMIT)
+            except ItemError as exc:
+                self.warnings.append(f"{exc}; not published")
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            make(f"static/{name}", "asset", sha, render=lambda d=data: d, sha256=sha,
+                 size=len(data))
+        site_hash = h(theme.fingerprint(), json.dumps(self.site, sort_keys=True))
+        site = self.site
+
+        def page(key: str, template: str, shown: object, context: Callable[[], dict] | None = None,
+                 **fixed) -> None:
+            """``context`` is called when the page is rendered (never while planning)."""
+            make(key, "page", h(site_hash, template, json.dumps(shown, sort_keys=True,
+                                                                default=str)),
+                 render=lambda: theme.render(template, site=site, **fixed,
+                                             **(context() if context else {})))
+
+        episodes = [i for i, _ in self.episodes]
+        posts = [i for i, _, _ in self.posts]
+        for n, (item, ep_page) in enumerate(self.episodes):
+            newer = episodes[n - 1] if n else None
+            older = episodes[n + 1] if n + 1 < len(episodes) else None
+            ep = ep_page.episode
+            shown = [ep_page.row["data"], item.key(), ep_page.enclosure_url, ep_page.image_url,
+                     ep_page.transcript_url, ep_page.chapters_url, ep_page.offset,
+                     newer and newer.key(), older and older.key()]
+            folder = f"episodes/{ep.slug}/"
+            page(folder + "index.html", "episode.html", shown,
+                 lambda i=item, p=ep_page, a=newer, b=older: self._episode_context(i, p, a, b))
+        for n, (item, _r, post) in enumerate(self.posts):
+            newer = posts[n - 1] if n else None
+            older = posts[n + 1] if n + 1 < len(posts) else None
+            shown = [_r["data"], item.key(), newer and newer.key(), older and older.key()]
+            page(f"posts/{post.slug}/index.html", "post.html", shown,
+                 lambda i=item, p=post, a=newer, b=older: self._post_context(i, p, a, b))
+        latest_e, latest_p = episodes[:LATEST], posts[:LATEST]
+        page("index.html", "home.html", [[i.key() for i in latest_e], [i.key() for i in latest_p],
+                                          len(episodes), len(posts)],
+             page_meta=self._meta(site["title"], site["description"] or site["show_description"],
+                                  site["url"], "website", self._series()),
+             episodes=latest_e, posts=latest_p)
+        self._archive(page, "episodes/", episodes, site["show"], "Episodes")
+        self._archive(page, "posts/", posts, site["title"], "Posts")
+        by_tag: dict[str, tuple[str, list[Item]]] = {}
+        for item in posts:
+            for name, _url in item.tags:
+                slug = tag_slug(name)
+                by_tag.setdefault(slug, (name, []))[1].append(item)
+        for slug, (name, items) in sorted(by_tag.items()):
+            url = self.page_url(f"tags/{slug}/")
+            page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
+                 page_meta=self._meta(f"Tagged “{name}” · {site['title']}",
+                                      f"Posts tagged “{name}”.", url, "website", None),
+                 heading=f"Tagged “{name}”", items=items, pages=None)
+        page("404.html", "404.html", [],
+             page_meta=self._meta(f"Not found · {site['title']}", site["description"],
+                                  site["url"], "website", None))
+        every = [(site["url"], None)] + [(i.url, i.date) for i in episodes + posts]
+        every += [(self.page_url(f"tags/{slug}/"), None) for slug in sorted(by_tag)]
+        make("sitemap.xml", "page", h(site_hash, "sitemap", json.dumps(every)),
+             render=lambda: theme.render("sitemap.xml", site=site, urls=every))
+        make("robots.txt", "page", h(site_hash, "robots"),
+             render=lambda: theme.render("robots.txt", site=site))
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def _favicon(self, make: Callable) -> None:
+        cover = self.site["cover"]
+        if not cover:
+            return
+        path = self.settings.resolve(self.settings.config.podcast.image)
+        sha = hashlib.sha256(f"{cover}|{FAVICON_PX}".encode()).hexdigest()
+        key = f"favicon-{sha[:12]}.png"
+        make(key, "asset", sha, render=lambda: favicon(path))
+        self.site["favicon"] = self.base + key
+
+    def _meta(self, title: str, description: str, canonical: str, og_type: str,
+              ld: dict | None, image: str = "", audio: tuple[str, str] | None = None) -> dict:
+        desc = " ".join(description.split())
+        if len(desc) > 300:
+            desc = desc[:297].rsplit(" ", 1)[0] + "…"
+        return {"title": title, "description": desc, "canonical": canonical, "type": og_type,
+                "image": image or self.site["cover"], "audio": audio, "jsonld": ld}
+
+    def _series(self) -> dict:
+        site = self.site
+        return {"@context": "https://schema.org", "@type": "PodcastSeries", "name": site["show"],
+                "description": site["show_description"], "url": site["url"],
+                "webFeed": site["podcast"], "inLanguage": site["language"],
+                "author": {"@type": "Person", "name": site["author"]},
+                **({"image": site["cover"]} if site["cover"] else {})}
+
+    def _episode_context(self, item: Item, pg: EpisodePage, newer, older) -> dict:
+        ep, site = pg.episode, self.site
+        duration = ep.media.known_duration
+        ld = {"@context": "https://schema.org", "@type": "PodcastEpisode", "name": item.title,
+              "url": item.url, "datePublished": item.date, "description": item.summary,
+              "associatedMedia": {"@type": "MediaObject", "contentUrl": pg.enclosure_url,
+                                  "encodingFormat": pg.enclosure_type},
+              "partOfSeries": {"@type": "PodcastSeries", "name": site["show"],
+                               "url": site["url"]}}
+        if ep.number:
+            ld["episodeNumber"] = ep.number
+        if duration:
+            ld["timeRequired"] = f"PT{int(duration)}S"
+        if pg.image_url or site["cover"]:
+            ld["image"] = pg.image_url or site["cover"]
+        chapters = [{"start": c.start, "title": clean(c.title), "href": f"#t={c.start:g}"}
+                    for c in ep.chapters]
+        meta = self._meta(f"{item.title} · {site['show']}", item.summary, item.url, "article",
+                          ld, image=pg.image_url, audio=(pg.enclosure_url, pg.enclosure_type))
+        size = ep.media.size if not ep.media.url else None
+        return {"page_meta": meta, "item": item, "episode": ep, "notes": ep.html,
+                "duration": duration, "audio_url": pg.enclosure_url,
+                "audio_type": pg.enclosure_type, "audio_size": size,
+                "art": pg.image_url or site["cover"], "chapters": chapters,
+                "chapters_url": pg.chapters_url, "transcript_url": pg.transcript_url,
+                "cues": _cues(pg), "newer": newer, "older": older}
+
+    def _post_context(self, item: Item, post: Post, newer, older) -> dict:
+        ld = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": item.title,
+              "url": item.url, "datePublished": item.date, "description": item.summary,
+              "author": {"@type": "Person", "name": self.site["author"]},
+              "keywords": [t for t, _ in item.tags]}
+        if post.updated:
+            ld["dateModified"] = post.updated
+        meta = self._meta(f"{item.title} · {self.site['title']}", item.summary, item.url,
+                          "article", ld)
+        return {"page_meta": meta, "item": item, "post": post, "body": post.html,
+                "link": post.link, "newer": newer, "older": older}
+
+    def _archive(self, page: Callable, folder: str, items: list[Item], name: str,
+                 heading: str) -> None:
+        count = max(1, -(-len(items) // PER_PAGE))
+        urls = [self.page_url(folder if n == 1 else f"{folder}page/{n}/")
+                for n in range(1, count + 1)]
+        for n in range(1, count + 1):
+            rows = items[(n - 1) * PER_PAGE: n * PER_PAGE]
+            key = f"{folder}index.html" if n == 1 else f"{folder}page/{n}/index.html"
+            title = f"{heading} · {name}" + (f" · page {n} of {count}" if count > 1 else "")
+            nav = {"number": n, "count": count, "urls": urls,
+                   "newer": urls[n - 2] if n > 1 else None,
+                   "older": urls[n] if n < count else None}
+            page(key, "archive.html", [n, count, [i.key() for i in rows]],
+                 page_meta=self._meta(title, f"{heading} of {name}.", urls[n - 1], "website",
+                                      None),
+                 heading=heading, items=rows, pages=nav)
+
+
+def _cues(pg: EpisodePage) -> list[dict]:
+    """The transcript's cues as the page shows them (times moved with the audio)."""
+    if pg.transcript_file is None:
+        return []
+    from ..captions import shift_transcript
+
+    shown = str(pg.episode.transcript)
+    data = pg.transcript_data if pg.transcript_data is not None else \
+        _read(pg.transcript_file, shown)
+    suffix = pg.transcript_file.suffix.lower()
+    text = shift_transcript(decode(data, shown), suffix, pg.offset)
+    return [{"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}"}
+            for s, e, t in cues(text, suffix)]
+
+
+def _read(path: Path, shown: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ItemError(shown, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def favicon(cover: Path) -> bytes:
+    """A small PNG of the show's cover, made with the bundled ffmpeg."""
+    from ..audio import ffmpeg_exe
+
+    try:
+        done = subprocess.run(
+            [ffmpeg_exe(), "-v", "error", "-i", str(cover), "-vf",
+             f"scale={FAVICON_PX}:{FAVICON_PX}", "-frames:v", "1", "-f", "image2pipe",
+             "-c:v", "png", "-"], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ItemError(str(cover), f"cannot make the favicon ({exc})") from None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no image"]
+        raise ItemError(str(cover), f"cannot make the favicon ({why[0]})")
+    return done.stdout

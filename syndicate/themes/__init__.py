@@ -1,0 +1,1 @@
+"""Themes of the site's pages: the default one ships here (templates/ and static/)."""

@@ -1,0 +1,58 @@
+// Chapter and transcript links seek the episode's player; the cue being heard is highlighted.
+// The page works without this script: the links then only change the address's #t= fragment.
+(function () {
+  "use strict";
+  var audio = document.querySelector("audio[data-player]");
+  if (!audio) { return; }
+  var cues = Array.prototype.slice.call(document.querySelectorAll(".transcript [data-cue]"));
+  var chapters = Array.prototype.slice.call(document.querySelectorAll(".chapters [data-cue]"));
+  var lit = [];
+
+  function seek(seconds, play) {
+    if (!isFinite(seconds)) { return; }
+    audio.currentTime = seconds;
+    if (play) {
+      var started = audio.play();
+      if (started && started.catch) { started.catch(function () {}); }
+    }
+  }
+
+  function find(list, t) {
+    var found = null;
+    for (var i = 0; i < list.length; i++) {
+      var start = parseFloat(list[i].getAttribute("data-start"));
+      var end = parseFloat(list[i].getAttribute("data-end"));
+      if (t >= start && (isNaN(end) ? true : t < end)) { found = list[i]; }
+      if (t < start) { break; }
+    }
+    return found;
+  }
+
+  function highlight() {
+    var now = [find(cues, audio.currentTime), find(chapters, audio.currentTime)];
+    lit.forEach(function (el) {
+      if (now.indexOf(el) < 0) { el.classList.remove("current"); el.removeAttribute("aria-current"); }
+    });
+    now.forEach(function (el) {
+      if (el) { el.classList.add("current"); el.setAttribute("aria-current", "true"); }
+    });
+    lit = now.filter(Boolean);
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-start]") : null;
+    if (!link) { return; }
+    event.preventDefault();
+    seek(parseFloat(link.getAttribute("data-start")), true);
+    if (window.history && history.replaceState) { history.replaceState(null, "", link.getAttribute("href")); }
+  });
+  audio.addEventListener("timeupdate", highlight);
+  audio.addEventListener("seeked", highlight);
+
+  var asked = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+  if (asked) {
+    var at = parseFloat(asked[1]);
+    if (audio.readyState >= 1) { seek(at, false); }
+    else { audio.addEventListener("loadedmetadata", function () { seek(at, false); }, { once: true }); }
+  }
+})();
