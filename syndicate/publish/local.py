@@ -11,6 +11,7 @@ it rewrites or deletes them.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -247,9 +248,17 @@ class LocalTarget(TargetBase):
         """Name the files about to be written before any is (a killed run's leftovers are then
         known to the next one)."""
         fresh = sorted({w.output.key for w in plan.writes} - set(self.rows))
+        old = self._read_record(PENDING_KEY)
+        old = [k for k in old if isinstance(k, str)] if isinstance(old, list) else []
+        for key in old:  # a killed run began these: what it left of the ones it never wrote
+            try:
+                path = self.root / safe_key(key)
+            except PublishError:
+                continue
+            if not path.is_symlink() and not path.exists():
+                _sweep_parts(path)
+                self._prune(path.parent)
         if fresh:
-            old = self._read_record(PENDING_KEY)
-            old = [k for k in old if isinstance(k, str)] if isinstance(old, list) else []
             self._write_record(PENDING_KEY, sorted({*old, *fresh}))
 
     def finish(self, manifest: list[dict], stamp: tuple[int, str]) -> None:
@@ -377,6 +386,7 @@ class LocalTarget(TargetBase):
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _sweep_parts(path)
 
     def _label(self, fd: int, out: Output) -> None:
         """The file's content type as extended attributes, where the file system keeps them:
@@ -397,14 +407,33 @@ class LocalTarget(TargetBase):
     def delete(self, key: str) -> None:
         path = self._path(key)
         path.unlink(missing_ok=True)
+        _sweep_parts(path)
         self.stamps.pop(key, None)
-        parent = path.parent
-        while parent != self.root and parent.is_dir() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+        self._prune(path.parent)
+
+    def _prune(self, folder: Path) -> None:
+        """Folders left empty inside the site go (never the site's own folder)."""
+        while folder != self.root and folder.is_dir() \
+                and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 MAX_FEED_BYTES = 64 << 20
+
+
+def _sweep_parts(path: Path) -> None:
+    """A killed run's half-written copies of this file (our temporary names: publishes hold a
+    lock, so none is another run's): removed with the file or when it is written again."""
+    try:
+        with os.scandir(path.parent) as entries:
+            stale = [e.path for e in entries if e.name.startswith(f".{path.name}.")
+                     and e.name.endswith(".part") and e.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for name in stale:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
 
 
 def _kind(mode: int) -> str:
