@@ -197,6 +197,7 @@ class Post:
     guid: str | None = None
     updated: str | None = None
     link: str | None = None  # a link post's target: feeds and the page link there
+    preview: str | None = None  # "draft" or "queued", shown so only by `syndicate serve --drafts`
 
     kind = "post"
 
@@ -204,6 +205,8 @@ class Post:
         data = asdict(self)
         if data["link"] is None:  # (as the catalog held posts before link posts: unchanged)
             del data["link"]
+        if data["preview"] is None:  # (only a preview's throwaway catalog holds one)
+            del data["preview"]
         return data
 
     @classmethod
@@ -272,12 +275,13 @@ class Episode:
     transcript_url: str | None = None
     transcript_type: str | None = None
     chapters_url: str | None = None
+    preview: str | None = None  # "draft" or "queued", shown so only by `syndicate serve --drafts`
 
     kind = "episode"
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        for key in KEPT_AT_URLS:  # (as the catalog held episodes before them: unchanged)
+        for key in (*KEPT_AT_URLS, "preview"):  # (as the catalog held episodes before them)
             if data[key] is None:
                 del data[key]
         return data

@@ -40,6 +40,13 @@ def _date(iso: str) -> str:
     return f'<time datetime="{escape(iso)}">{when:%d %B %Y}</time>'
 
 
+def _badge(item) -> str:
+    """A preview's mark on a draft or queued item (``syndicate serve --drafts``), else ''."""
+    state = getattr(item, "preview", None)
+    return f'<p class="preview-badge"><strong>{escape(state.capitalize())}</strong></p>\n' \
+        if state else ""
+
+
 def page(ctx: dict, title: str, body: str) -> bytes:
     """``body`` is HTML already; every other value is text, escaped here."""
     fields = {k: escape(v) for k, v in ctx.items()}
@@ -57,7 +64,7 @@ def post_page(ctx: dict, post) -> bytes:
                 f'<p class="link">Link: <a href="{target}">{host}</a></p>\n{post.html}\n')
     else:
         body = f"<article>\n<h1>{title}</h1>\n<p>{_date(post.date)}</p>\n{post.html}\n"
-    body += "</article>"
+    body = _badge(post) + body + "</article>"
     return page(ctx, f"{post.title} · {ctx['site']}", body)
 
 
@@ -69,7 +76,7 @@ def episode_page(ctx: dict, ep, audio_url: str, image_url: str = "", transcript_
     links = [f'<a href="{escape(u)}">{label}</a>' for u, label in
              ((transcript_url, "Transcript"), (chapters_url, "Chapters")) if u]
     more = f"<p>{' · '.join(links)}</p>\n" if links else ""
-    body = (
+    body = _badge(ep) + (
         f"<article>\n<h1>{escape(ep.title)}</h1>\n<p>{_date(ep.date)}</p>\n{art}"
         f'<audio controls preload="none" src="{escape(audio_url)}"></audio>\n{more}{ep.html}\n'
         "</article>"
