@@ -22,7 +22,7 @@ from .preview import Outcome, Preview
 from .reload import Builds
 from .watch import PollingWatcher
 
-__all__ = ["Outcome", "PollingWatcher", "Server"]
+__all__ = ["Outcome", "PollingWatcher", "Server", "watched"]
 
 Report = Callable[[str, str], None]  # (level: "info", "warning" or "error", text)
 
@@ -53,6 +53,7 @@ class Server:
         self._types: dict[str, str] = {}
         self._warned: set[str] = set()
         self._stop = threading.Event()
+        self._building = threading.Lock()  # one build at a time (the watcher's, a caller's)
         self._httpd: PreviewServer | None = None
         self._thread: threading.Thread | None = None
         self._preview: Preview | None = None
@@ -123,8 +124,12 @@ class Server:
     def rebuild(self) -> Outcome:
         """Build the preview again; said on the terminal, then to the open pages."""
         assert self._preview is not None
+        with self._building:
+            return self._rebuild(self._preview)
+
+    def _rebuild(self, preview: Preview) -> Outcome:
         began = time.perf_counter()
-        outcome = self._preview.build()
+        outcome = preview.build()
         took = time.perf_counter() - began
         if outcome.ok:
             self._types = outcome.types

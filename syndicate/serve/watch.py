@@ -38,11 +38,12 @@ def snapshot(paths: list[Path]) -> Snapshot:
 
 
 class PollingWatcher:
-    """``wait(stop)`` returns True once something under ``paths()`` changed and then stayed
-    unchanged for one more pass (a file being saved is read whole), False once ``stop`` is set.
-    ``paths`` is asked again each pass (a config edit may move the sources)."""
+    """``wait(stop)`` returns True once something under ``paths()`` changed since the last
+    pass that did, False once ``stop`` is set. ``paths`` is asked again each pass (a config edit
+    may move the sources). A file caught half-saved is read again at the next pass, as its
+    change is seen then."""
 
-    def __init__(self, paths: Callable[[], list[Path]], interval: float = 0.1):
+    def __init__(self, paths: Callable[[], list[Path]], interval: float = 0.2):
         self.paths = paths
         self.interval = interval
         self._seen = snapshot(paths())
@@ -50,13 +51,7 @@ class PollingWatcher:
     def wait(self, stop: threading.Event) -> bool:
         while not stop.wait(self.interval):
             now = snapshot(self.paths())
-            if now == self._seen:
-                continue
-            while not stop.wait(self.interval):  # settled: unchanged over one more pass
-                again = snapshot(self.paths())
-                if again == now:
-                    break
-                now = again
-            self._seen = now
-            return not stop.is_set()
+            if now != self._seen:
+                self._seen = now
+                return True
         return False
