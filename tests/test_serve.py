@@ -204,7 +204,7 @@ SEGMENTS = ["..", "%2e%2e", "%2E%2e", ".%2e", "%2e.", "..%2f..", "..%5c..", "%2f
             ".syndicate", "state.json", "%2esyndicate", "f17.mp3", "%00", "..\\..", "a%2fb"]
 
 
-@SLOW
+@settings(SLOW, max_examples=300)
 @given(parts=st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=6),
        slash=st.booleans())
 def test_no_path_reaches_a_file_outside_the_preview_folder(files_server, parts, slash):
@@ -420,12 +420,16 @@ def test_serve_command_rebuilds_on_change_reloads_and_stops_on_ctrl_c(make_proje
         project.write("posts/2026-10-09-more.md", post("One more", "2026-10-09", "More."))
         events.wait()
         assert request(url, "/posts/more/")[0] == 200
+        project.write("posts/2026-10-10-broken.md", "---\ntitle: [oops\n---\nWords\n")
+        assert any("posts/2026-10-10-broken.md:" in e for e in events.wait()["errors"])
+        assert request(url, "/posts/more/")[0] == 200
         events.close()
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err and out.rstrip().endswith("Stopped")
+    assert "Error: posts/2026-10-10-broken.md:" in err  # said on the terminal too
     assert tree(project.root / "public") == public
     assert catalog_bytes(project.root) == cat
 

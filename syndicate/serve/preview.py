@@ -97,7 +97,7 @@ class Preview:
             "site": site, "podcast": podcast, "paths": paths, "catalog": str(self._catalog),
             "target": str(self.site_dir), "sources": [],
             "notify": cfg.notify.model_copy(update={"websub_hubs": [], "pubnotify": None})})
-        return dataclasses.replace(settings, config=config, warnings=[])
+        return dataclasses.replace(settings, config=config, warnings=[], preview=True)
 
     # -- one build --------------------------------------------------------------------------
     def build(self, now: dt.datetime | None = None) -> Outcome:
