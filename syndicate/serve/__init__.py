@@ -129,7 +129,11 @@ class Server:
 
     def _rebuild(self, preview: Preview) -> Outcome:
         began = time.perf_counter()
-        outcome = preview.build()
+        try:
+            outcome = preview.build()
+        except Exception as exc:  # the server goes on with the last good build
+            outcome = Outcome(ok=False, errors=[f"the preview build failed: "
+                                                f"{type(exc).__name__}: {exc}"])
         took = time.perf_counter() - began
         if outcome.ok:
             self._types = outcome.types

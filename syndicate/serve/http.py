@@ -202,3 +202,13 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True  # an open event stream never holds the process
     allow_reuse_address = True  # a port left in TIME_WAIT by the last preview is free
+
+    def handle_error(self, request, client_address):
+        """One line on stderr, not a traceback: the preview goes on serving."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return  # a reader that went away
+        print(f"Error: serve: a request from {client_address[0]} failed: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)

@@ -66,13 +66,18 @@ class Preview:
         from ..publish import scratch_catalog
 
         self.home = settings.state_dir / PREVIEW
-        if self.home.is_symlink() or self.home.is_file():
+        if self.home.is_symlink() or (self.home.exists() and not self.home.is_dir()):
             raise SyndicateError(f"{self.home}: in the way of the preview (not a folder); "
                                  "remove it and run serve again")
-        shutil.rmtree(self.home, ignore_errors=True)  # the last preview's: never reused
-        (self.home / "state").mkdir(parents=True)
-        self.site_dir.mkdir()
-        _link_tree(settings.state_dir / "media", self.home / "state" / "media")
+        try:
+            shutil.rmtree(self.home, ignore_errors=True)  # the last preview's: never reused
+            (self.home / "state").mkdir(parents=True)
+            self.site_dir.mkdir()
+            _link_tree(settings.state_dir / "media", self.home / "state" / "media")
+        except OSError as exc:
+            raise SyndicateError(f"{self.home}: cannot make the preview folder here "
+                                 f"({exc.strerror or exc}); check the permissions of "
+                                 f"{settings.state_dir}") from None
         self._catalog = self._stack.enter_context(scratch_catalog(settings.catalog_path))
         with open_catalog(self._catalog) as cat:
             # the real targets' records mean nothing here: the preview folder starts empty
@@ -113,6 +118,10 @@ class Preview:
             return self._build(self.derive(settings), now)
         except SyndicateError as exc:
             return Outcome(ok=False, errors=[str(exc)])
+        except OSError as exc:  # the preview's own folders (a full disk, say)
+            where = f"{exc.filename}: " if exc.filename else ""
+            return Outcome(ok=False, errors=[f"{where}{exc.strerror or exc} (building the "
+                                             "preview)"])
 
     def _build(self, settings: Settings, now: dt.datetime) -> Outcome:
         from ..collect import collect
