@@ -446,3 +446,49 @@ def test_a_busy_port_is_one_error_naming_it_and_port(make_project):
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and f"port {port}" in errors[0] and "--port" in errors[0]
     assert "Traceback" not in result.output
+
+
+# -- in a real browser ----------------------------------------------------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (Debian's chromium "
+                    "package; .ci/run installs it)")
+def test_the_open_page_reloads_after_an_edit_in_a_browser(make_project):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a test extra")
+    project = make_project(project_files())
+    proc, url = start_cli(project)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                problems = []
+                page.on("pageerror", lambda e: problems.append(f"script: {e}"))
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error"
+                        and not m.text.startswith("Failed to load resource") else None)
+                page.on("response", lambda r: problems.append(f"{r.status}: {r.url}")
+                        if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+                page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}")
+                        if "/__syndicate/events" not in r.url else None)
+                page.goto(url + "posts/hello/")
+                assert "First words." in page.inner_text("body")
+                page.wait_for_function("() => document.readyState === 'complete'")
+                project.write("posts/2026-10-01-hello.md",
+                              post("Hello there", "2026-10-01", "Words seen in the browser."))
+                page.wait_for_function(
+                    "() => document.body.innerText.includes('Words seen in the browser.')",
+                    timeout=60_000)
+                project.write("posts/2026-10-01-hello.md", "---\ntitle: [oops\n---\nWords\n")
+                page.wait_for_selector("#syndicate-preview-errors", timeout=60_000)
+                assert "2026-10-01-hello.md" in page.inner_text("#syndicate-preview-errors")
+                assert "Words seen in the browser." in page.inner_text("body")  # last good
+                assert problems == []
+            finally:
+                browser.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err
