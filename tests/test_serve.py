@@ -492,3 +492,15 @@ def test_the_open_page_reloads_after_an_edit_in_a_browser(make_project):
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "Traceback" not in err
+
+
+def test_a_second_serve_of_the_same_project_is_refused_naming_the_first(make_project, served):
+    project = make_project(project_files())
+    first = served(project)
+    done = subprocess.run([sys.executable, "-m", "syndicate", "serve", "--port", "0",
+                           "--config", str(project.root / "config.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "syndicate serve" in errors[0], done.stderr
+    assert b"First words." in request(first.url, "/posts/hello/")[2]  # the first goes on

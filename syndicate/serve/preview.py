@@ -63,8 +63,12 @@ class Preview:
     def start(self, settings: Settings) -> None:
         """Make the preview's folders anew and copy the catalog (read without a lock or a
         write of any kind)."""
+        from ..locks import process_lock
         from ..publish import scratch_catalog
 
+        # one preview per project: a second `serve` would empty the folder the first serves
+        self._stack.enter_context(process_lock(settings.state_dir / "serve.lock",
+                                               "a preview (syndicate serve)"))
         self.home = settings.state_dir / PREVIEW
         if self.home.is_symlink() or (self.home.exists() and not self.home.is_dir()):
             raise SyndicateError(f"{self.home}: in the way of the preview (not a folder); "
@@ -126,7 +130,6 @@ class Preview:
     def _build(self, settings: Settings, now: dt.datetime) -> Outcome:
         from ..collect import collect
         from ..publish import publish
-        from ..publish.local import LocalTarget
 
         with open_catalog(settings.catalog_path) as cat:
             report = collect(settings, cat, now=now)
@@ -140,9 +143,7 @@ class Preview:
             if undo:
                 with open_catalog(settings.catalog_path) as cat:
                     _put_back(cat, undo)
-        name = LocalTarget(settings.target_dir).name
-        with open_catalog(settings.catalog_path, commit=False) as cat:
-            types = {k: r["content_type"] for k, r in cat.outputs(name).items()}
+        types = {r["key"]: r["content_type"] for r in result.plan.manifest}
         return Outcome(ok=True, errors=[str(e) for e in result.errors],
                        warnings=[str(w) for w in result.warnings],
                        written=len(result.plan.writes), deleted=len(result.plan.deletes),
