@@ -215,6 +215,23 @@ def test_no_path_reaches_a_file_outside_the_preview_folder(files_server, parts, 
     assert status in (200, 301, 404), (path, status)
 
 
+PATH_CHARS = st.one_of(
+    st.sampled_from(list("abz09._-~/\\:;=&+!$'()*,@[]")),
+    st.sampled_from(["..", "%2e", "%2E", "%2f", "%2F", "%5c", "%00", "%25", "%", "%zz"]),
+    st.integers(0, 255).map(lambda b: f"%{b:02x}"),
+)
+
+
+@settings(SLOW, max_examples=200)
+@given(tokens=st.lists(PATH_CHARS, max_size=30))
+def test_any_request_path_is_a_page_a_redirect_or_404(files_server, tokens):
+    url, _data, _root = files_server
+    path = "/" + "".join(tokens)
+    status, _headers, body = request(url, path)
+    assert status in (200, 301, 404), (path, status)
+    assert b"SECRET-OUTSIDE" not in body, path
+
+
 def test_traversal_attempts_answer_404(files_server):
     url, _data, _root = files_server
     for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/sub/..%2f..%2fsecret.txt",
@@ -275,6 +292,7 @@ def test_drafts_and_queued_items_show_only_with_drafts(make_project, served):
         "posts/2026-10-02-sketch.md": post("A sketch", "2026-10-02", "Not yet.", draft="true"),
         "posts/2099-01-01-later.md": post("Far later", "2099-01-01", "Future."),
         "posts/2026-10-03-queued.md": post("Waiting", "2026-10-03", "Queued words."),
+        "episodes/rough.yaml": sidecar("Rough cut", draft="true"), "episodes/rough.mp3": tone(1.0),
     })
     assert project.run("queue", "posts/2026-10-03-queued.md", "--at",
                        "2099-02-01 09:00").exit_code == 0
@@ -283,6 +301,8 @@ def test_drafts_and_queued_items_show_only_with_drafts(make_project, served):
     plain = served(project)
     for slug in ("sketch", "later", "waiting", "queued"):
         assert request(plain.url, f"/posts/{slug}/")[0] == 404, slug
+    assert request(plain.url, "/episodes/rough/")[0] == 404
+    assert b"Rough cut" not in request(plain.url, "/podcast.xml")[2]
     assert b"Hello there" in request(plain.url, "/posts/hello/")[2]
     _s, _h, home = request(plain.url, "/")
     assert b"A sketch" not in home and b"Waiting" not in home
@@ -293,6 +313,8 @@ def test_drafts_and_queued_items_show_only_with_drafts(make_project, served):
         status, _h, body = request(shown.url, f"/posts/{slug}/")
         assert status == 200, slug
         assert b'class="preview-badge"' in body and mark in body, slug
+    status, _h, body = request(shown.url, "/episodes/rough/")
+    assert status == 200 and b"Draft" in body and shown.last.errors == []
     _s, _h, body = request(shown.url, "/posts/hello/")
     assert b"preview-badge" not in body
     shown.rebuild()  # a second build puts the same rows back, and shows the same
