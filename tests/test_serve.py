@@ -355,6 +355,22 @@ def test_an_s3_target_gets_no_request(make_project, served, recorder):
     assert recorder.requests == []
 
 
+def test_an_s3_site_in_moto_is_left_as_it_was(make_project, served, bucket, s3_endpoint):
+    from conftest import s3_config, s3_keys
+
+    project = make_project(project_files(), config=s3_config(s3_endpoint))
+    assert project.run("publish").exit_code == 0
+    live = s3_keys(bucket)
+    assert live
+    cat = catalog_bytes(project.root)
+    server = served(project, drafts=True)
+    project.write("posts/2026-10-01-hello.md", post("Hello there", "2026-10-01", "Changed."))
+    assert server.rebuild().ok
+    assert b"Changed." in request(server.url, "/posts/hello/")[2]
+    server.close()
+    assert s3_keys(bucket) == live and catalog_bytes(project.root) == cat
+
+
 def test_a_broken_post_or_config_is_named_and_the_last_good_build_stays(make_project, served):
     project = make_project(project_files())
     server = served(project)
