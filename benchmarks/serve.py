@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -108,6 +109,7 @@ def main() -> None:
         print(f"a change to one post shown: median {statistics.median(shown):.2f} s, "
               f"worst {max(shown):.2f} s over {len(shown)} edits (target: under 1 s)")
         print(f"a rebuild with nothing changed: median {statistics.median(builds):.2f} s")
+        print("load average: " + " ".join(f"{n:.1f}" for n in os.getloadavg()))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
