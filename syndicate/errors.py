@@ -69,7 +69,7 @@ class SiteBlocked(PublishError):
     help until it is moved away, so the message says what to move."""
 
 
-class PortInUse(SyndicateError):
-    """`syndicate serve` cannot listen where it was asked to (the port is taken)."""
+class CannotListen(SyndicateError):
+    """`syndicate serve` cannot listen where it was asked to (the port is taken, say)."""
 
     exit_code = 2

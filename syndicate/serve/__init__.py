@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Settings, load_config
-from ..errors import PortInUse
+from ..errors import CannotListen
 from .http import PreviewServer, make_handler
 from .preview import Outcome, Preview
 from .reload import Builds
@@ -71,12 +71,12 @@ class Server:
             self._preview.start(settings)
             self._httpd.RequestHandlerClass = make_handler(
                 self._preview.site_dir, self.builds, lambda: self._types)
+            if self.watcher is None:  # before the first build: edits made during it count
+                self.watcher = PollingWatcher(self._watched)
             self.rebuild()
         except BaseException:
             self.close()
             raise
-        if self.watcher is None:
-            self.watcher = PollingWatcher(self._watched)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="serve",
                                         kwargs={"poll_interval": 0.2}, daemon=True)
         self._thread.start()
@@ -96,7 +96,7 @@ class Server:
                 why = "needs privileges to be opened"
             else:
                 why = f"cannot be opened ({exc.strerror or exc})"
-            raise PortInUse(f"port {self.port} on {self.host} {why}; serve on another one "
+            raise CannotListen(f"port {self.port} on {self.host} {why}; serve on another one "
                             f"with --port N (--port 0 picks a free one)"
                             if exc.errno in (errno.EADDRINUSE, errno.EACCES) else
                             f"{where} {why}; check --host and --port") from None

@@ -69,6 +69,7 @@ class Preview:
         # one preview per project: a second `serve` would empty the folder the first serves
         self._stack.enter_context(process_lock(settings.state_dir / "serve.lock",
                                                "a preview (syndicate serve)"))
+        self.settings = settings
         self.home = settings.state_dir / PREVIEW
         if self.home.is_symlink() or (self.home.exists() and not self.home.is_dir()):
             raise SyndicateError(f"{self.home}: in the way of the preview (not a folder); "
