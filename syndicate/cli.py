@@ -745,6 +745,46 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
     out.end(0 if report.ok else 1, **reports.checked(report))
 
 
+@main.command()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              help=CONFIG_HELP)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on.")
+@click.option("--drafts", is_flag=True, help="Also show drafts and queued items, marked.")
+def serve(config_path: str, port: int, host: str, drafts: bool) -> None:
+    """Build the site into a preview folder and serve it at http://HOST:PORT/, rebuilding on
+    every change to the posts, episodes, config and theme and reloading the open page.
+    Nothing of the preview reaches the target or the catalog. Ctrl-C stops."""
+    import signal
+
+    from .serve import Server
+
+    def report(level: str, text: str) -> None:
+        prefix = {"error": "Error: ", "warning": "Warning: "}.get(level, "")
+        click.echo(f"{prefix}{redact_text(text)}", err=level != "info")
+
+    _load(config_path)  # a broken config at the start: its problems, exit 2
+    server = Server(config_path, host=host, port=port, drafts=drafts, report=report)
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        server.start()
+        click.echo(f"Serving the preview at {server.url} (Ctrl-C stops)")
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    except SyndicateError as exc:
+        _fail(exc)
+    finally:
+        server.close()
+    click.echo("Stopped")
+
+
 @main.group()
 def audio() -> None:
     """Episode audio: loudness and peaks before and after processing."""

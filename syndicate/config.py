@@ -351,6 +351,7 @@ class Settings:
     path: Path
     warnings: list[str] = field(default_factory=list)
     lines: dict = field(default_factory=dict, repr=False)  # key path: 0-based line in the file
+    preview: bool = False  # built by `syndicate serve` (pages may carry what only a preview shows)
 
     def where(self, *key: str) -> str:
         """``config.yaml:LINE: 'key.path'``, for a message about a setting."""

@@ -67,3 +67,9 @@ class SiteBlocked(PublishError):
     """Something put in a local site folder by hand (a folder where a file goes, a file where a
     folder goes, a link leading out) stands where the site must write: publishing again cannot
     help until it is moved away, so the message says what to move."""
+
+
+class CannotListen(SyndicateError):
+    """`syndicate serve` cannot listen where it was asked to (the port is taken, say)."""
+
+    exit_code = 2

@@ -199,6 +199,7 @@ class Post:
     link: str | None = None  # a link post's target: feeds and the page link there
     # files the body links beside the source: {path as linked: path in the project}
     files: dict[str, str] = field(default_factory=dict)
+    preview: str | None = None  # "draft" or "queued", shown so only by `syndicate serve --drafts`
 
     kind = "post"
 
@@ -208,6 +209,8 @@ class Post:
             del data["link"]
         if not data["files"]:  # (and before linked files)
             del data["files"]
+        if data["preview"] is None:  # (only a preview's throwaway catalog holds one)
+            del data["preview"]
         return data
 
     @classmethod
@@ -278,12 +281,13 @@ class Episode:
     chapters_url: str | None = None
     # files the notes link beside the sidecar (see Post.files)
     files: dict[str, str] = field(default_factory=dict)
+    preview: str | None = None  # "draft" or "queued", shown so only by `syndicate serve --drafts`
 
     kind = "episode"
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        for key in KEPT_AT_URLS:  # (as the catalog held episodes before them: unchanged)
+        for key in (*KEPT_AT_URLS, "preview"):  # (as the catalog held episodes before them)
             if data[key] is None:
                 del data[key]
         if not data["files"]:

@@ -306,7 +306,8 @@ def test_failed_run_leftovers_of_an_item_taken_back_are_deleted(tmp_path):
     res = proj.run("publish")
     assert res.exit_code == 0, res.output
     assert not any(p.name.startswith("002-secret-") for p in proj.public("media").iterdir())
-    assert not proj.public("episodes/002-secret").exists(), list(proj.public("episodes/002-secret").rglob("*"))
+    left = proj.public("episodes/002-secret")
+    assert not left.exists(), list(left.rglob("*"))
     assert Live(proj).episodes() == ["A"]
 
 

@@ -129,7 +129,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         held = vanished if len(vanished) > settings.config.max_deletes and not force else []
         if not dry_run and records:
             target.remember(cat)  # what was learnt of the target, before anything carries it
-        site = build_site(settings, cat, now=now,
+        site = build_site(settings, cat, now=now, preview=settings.preview,
                           target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
         if held:
             cfg = settings.config

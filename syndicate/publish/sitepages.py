@@ -98,13 +98,13 @@ class SitePages:
     def add_episode(self, page: EpisodePage, url: str) -> None:
         ep, r = page.episode, page.row
         item = Item(title=clean(ep.title), date=r["date"], url=url, kind="episode",
-                    summary=clean(ep.summary), preview=r.get("preview"), season=ep.season,
-                    number=ep.number)
+                    summary=clean(ep.summary), preview=r.get("preview") or ep.preview,
+                    season=ep.season, number=ep.number)
         self.episodes.append((item, page))
 
     def add_post(self, r: dict, post: Post, url: str) -> None:
         item = Item(title=clean(post.title), date=r["date"], url=url, kind="post",
-                    summary=clean(post.summary), preview=r.get("preview"),
+                    summary=clean(post.summary), preview=r.get("preview") or post.preview,
                     tags=[(clean(t), self.tag_url(t)) for t in post.tags])
         self.posts.append((item, r, post))
 
