@@ -451,7 +451,7 @@ def test_items_marked_for_a_preview_show_a_badge_and_the_site_a_banner():
         "archive.html", site=site, heading="Posts", items=items, pages=None,
         page_meta={"title": "Posts", "canonical": BASE}))
     assert [b.text for b in page.xpath("//li//span[contains(@class, 'badge')]")] == \
-        ["draft", "queued"]
+        ["Draft", "Queued"]
     assert page.xpath("//*[@class='preview-banner']")
     site["preview"] = False
     items = [Item("Live", "2026-09-01T08:00:00+00:00", BASE + "posts/l/")]
