@@ -132,6 +132,24 @@ def sidecar(title: str = "Episode", date: str = "2026-10-01 08:00", **extra) -> 
     return "\n".join(lines) + "\n"
 
 
+def bare_project(tmp: str | Path) -> Path:
+    """A project with the base config, a cover and empty posts/ and episodes/ in ``tmp`` (for
+    Hypothesis tests, which make a folder per example)."""
+    root = Path(tmp)
+    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
+    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
+    (root / "posts").mkdir()
+    (root / "episodes").mkdir()
+    return root
+
+
+def bare_settings(tmp: str | Path):
+    """``bare_project``, read as settings."""
+    from syndicate.config import load_config
+
+    return load_config(bare_project(tmp) / "config.yaml")
+
+
 @pytest.fixture
 def make_project(tmp_path):
     """``make_project(files={...})``: a project tree with a base config and cover art."""

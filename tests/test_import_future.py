@@ -14,8 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE_CONFIG, DATA, png_bytes
-from syndicate.config import load_config
+from conftest import BASE_CONFIG, DATA, bare_settings
 from syndicate.importer import import_sources
 
 IMPORT = DATA / "import"
@@ -58,15 +57,6 @@ def test_a_far_future_feed_post_is_flagged_and_one_later_today_is_not(make_proje
     assert f"review: '{LATER}'" in path.read_text() or f"review: {LATER}" in path.read_text()
 
 
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
-
-
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(minutes=st.integers(-60 * 24 * 400, 60 * 24 * 400),
        zone=st.integers(-12 * 60, 14 * 60).map(lambda m: dt.timezone(dt.timedelta(minutes=m))),
@@ -83,7 +73,7 @@ def test_an_item_is_flagged_exactly_when_dated_more_than_a_day_ahead(minutes, zo
            "<channel><title>Old</title><link>https://old.example/</link>"
            f"<description>x</description>{item}</channel></rss>")
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "feed.xml"
         src.write_text(doc, encoding="utf-8")
         report = import_sources(settings_, [str(src)], audio="keep-url", now=now)

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from importgen import atom_feeds, html_pages, podcast_feeds, rss_feeds, text_pages
 
-from conftest import BASE_CONFIG, png_bytes
+from conftest import bare_project
 from syndicate.cli import main
 from syndicate.config import load_config
 from syndicate.importer import SourceError, import_sources
@@ -252,15 +252,6 @@ def test_a_source_is_read_as_what_it_is_not_what_it_is_called(name):
     assert "Words of a" in got[0].body
 
 
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return root
-
-
 @E2E
 @given(st.data())
 def test_a_broken_source_never_breaks_the_import_or_the_publish(data):
@@ -269,7 +260,7 @@ def test_a_broken_source_never_breaks_the_import_or_the_publish(data):
     import feedparser
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = _project(tmp)
+        root = bare_project(tmp)
         secret = root.parent / f"{root.name}-secret.txt"
         secret.write_text(SECRET)
         try:
@@ -310,7 +301,7 @@ def test_a_broken_source_never_breaks_the_import_or_the_publish(data):
 def test_import_sources_reports_a_broken_source_and_keeps_the_good_one(tmp_path):
     """A hostile source beside a good one: the good one's posts are written, the bad one is
     one error naming it."""
-    root = _project(str(tmp_path))
+    root = bare_project(str(tmp_path))
     good = root / "good.xml"
     good.write_text('<rss version="2.0"><channel><title>T</title><item><title>Kept post</title>'
                     "<guid>k1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"
@@ -327,7 +318,7 @@ def test_import_sources_reports_a_broken_source_and_keeps_the_good_one(tmp_path)
                                  "0000-00-00T00:00:00Z", "2026-13-45", "yesterday"])
 @pytest.mark.parametrize("kind", ["rss", "atom", "podcast"])
 def test_an_impossible_date_skips_that_entry_by_name_and_keeps_the_rest(tmp_path, bad, kind):
-    root = _project(str(tmp_path))
+    root = bare_project(str(tmp_path))
     if kind == "atom":
         entry = ("<entry><title>{t}</title><id>{g}</id><published>{d}</published>"
                  "<content>Words of {t} to keep.</content></entry>")
@@ -358,7 +349,7 @@ def test_an_impossible_date_skips_that_entry_by_name_and_keeps_the_rest(tmp_path
 
 def test_deep_nesting_keeps_every_word(tmp_path):
     deep = "<div>" * 20000 + "deep words" + "</div>" * 20000
-    src = _project(str(tmp_path)) / "old.xml"
+    src = bare_project(str(tmp_path)) / "old.xml"
     src.write_text('<rss version="2.0"><channel><title>T</title><item><title>Deep</title>'
                    "<guid>d1</guid><pubDate>Fri, 01 May 2020 10:00:00 GMT</pubDate><description>"
                    f"<![CDATA[<p>before</p>{deep}<p>after &amp; more</p>]]></description></item>"
@@ -399,7 +390,7 @@ LARGE = {
 def test_a_large_hostile_page_is_imported_in_linear_time(tmp_path, name):
     import datetime as dt
 
-    root = _project(str(tmp_path))
+    root = bare_project(str(tmp_path))
     src = root / name
     src.write_text(LARGE[name], encoding="utf-8")
     with guard(20):

@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from podcastgen import ENCODINGS, prolog, shows
 
-from conftest import BASE_CONFIG, png_bytes
-from syndicate.config import load_config
+from conftest import bare_settings
 from syndicate.importer import Found, SourceError, import_sources
 from syndicate.importer.podcast import PodcastFeed
 from syndicate.importer.sources import parse
@@ -28,15 +27,6 @@ E2E = settings(max_examples=20, deadline=6000,
 OWNER = "owner@example.test"  # podcast.owner.email in BASE_CONFIG
 MARKUP = re.compile(r"<\s*/?\s*(?:\w+:)?(?:rss|channel|item|feed|entry|enclosure|guid)\b|<\?xml"
                     r"|<!--|<!doctype", re.I)
-
-
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
 
 
 @FAST
@@ -69,7 +59,7 @@ def test_every_item_of_a_feed_is_accounted_for(case):
     and names its owner; guids given twice stay with the first, the next gets its own."""
     data, show = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "show.xml"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)], audio="keep-url")

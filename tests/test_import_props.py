@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from importgen import atom_feeds, html_pages, podcast_feeds, rss_feeds, text_pages
 
-from conftest import BASE_CONFIG, png_bytes
-from syndicate.config import load_config
+from conftest import bare_settings
 from syndicate.importer import import_sources
 from syndicate.importer.podcast import PodcastFeed
 from syndicate.importer.sources import parse
@@ -29,15 +28,6 @@ E2E = settings(max_examples=12, deadline=4000,
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", text.lower())
-
-
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
 
 
 def _front(path: Path) -> tuple[dict, str]:
@@ -114,7 +104,7 @@ def test_podcast_feed_gives_back_every_episode(case):
 def test_imported_posts_are_written_once_each_with_their_answer(case):
     data, posts = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "source.bin"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)])
@@ -140,7 +130,7 @@ def test_imported_posts_are_written_once_each_with_their_answer(case):
 def test_imported_text_pages_are_written_once_each(case):
     data, posts = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "page.txt"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)], date_by_order=dt.date(2020, 6, 30))
@@ -161,7 +151,7 @@ def test_imported_text_pages_are_written_once_each(case):
 def test_imported_podcast_keeps_every_episode_at_its_url(case):
     data, (show, episodes) = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "show.xml"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)], audio="keep-url")

@@ -12,23 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from importgen import atom_feeds, rss_feeds
 
-from conftest import BASE_CONFIG, png_bytes
-from syndicate.config import load_config
+from conftest import BASE_CONFIG, bare_settings
 from syndicate.importer import import_sources
 
 E2E = settings(max_examples=15, deadline=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 KINDS = ["plain", "plain", "no date", "bad date", "no text", "same guid", "author and extras",
          "link post", "no title"]
-
-
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
 
 
 def _entries(report) -> list[dict]:
@@ -84,7 +74,7 @@ def mixed_feeds(draw):
 def test_every_generated_item_is_in_the_report_exactly_once(case):
     data, posts = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "old.xml"
         src.write_bytes(data)
         for _ in range(2):  # the second time, each is merged: still there once
@@ -101,7 +91,7 @@ def test_every_generated_item_is_in_the_report_exactly_once(case):
 def test_items_of_every_kind_are_accounted_for_with_their_fields(case):
     data, kinds = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "old.xml"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)])

@@ -18,8 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from importgen import LATIN, blog_posts, rss_feeds, text_pages
 
-from conftest import BASE_CONFIG, DATA, png_bytes
-from syndicate.config import load_config
+from conftest import BASE_CONFIG, DATA, bare_settings
 from syndicate.importer import import_sources
 
 IMPORT = DATA / "import"
@@ -64,15 +63,6 @@ def test_a_rewritten_post_is_merged_and_flagged_never_written_again(make_project
         again.output
 
 
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
-
-
 @st.composite
 def feeds_without_guids(draw):
     posts = draw(blog_posts(LATIN))
@@ -99,7 +89,7 @@ edits = st.one_of(st.just(""), st.text(max_size=300),
 def test_any_edit_of_an_imported_posts_body_never_brings_the_old_text_back(case, which, body):
     data, _ = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "source.bin"
         src.write_bytes(data)
         start = dt.date(2020, 6, 30)

@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wxrgen import SECRET, wxr_exports
 
-from conftest import BASE_CONFIG, png_bytes
-from syndicate.config import load_config
+from conftest import bare_settings
 from syndicate.importer import SourceError, import_sources
 from syndicate.importer.sources import parse
 
@@ -25,15 +24,6 @@ E2E = settings(max_examples=25, deadline=5000,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 FAST = settings(max_examples=150, deadline=3000,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def _project(tmp: str):
-    root = Path(tmp)
-    (root / "config.yaml").write_text(BASE_CONFIG, encoding="utf-8")
-    (root / "cover.png").write_bytes(png_bytes(1400, 1400))
-    (root / "posts").mkdir()
-    (root / "episodes").mkdir()
-    return load_config(root / "config.yaml")
 
 
 def _meta(path: Path) -> tuple[dict, str]:
@@ -53,7 +43,7 @@ def _words(text: str) -> list[str]:
 def test_every_item_of_an_export_is_accounted_for_once_and_nothing_private_is_written(case):
     data, answers = case
     with tempfile.TemporaryDirectory() as tmp:
-        settings_ = _project(tmp)
+        settings_ = bare_settings(tmp)
         src = Path(tmp) / "export.xml"
         src.write_bytes(data)
         report = import_sources(settings_, [str(src)], audio="keep-url")
