@@ -161,8 +161,50 @@ def _check_site(settings: Settings, base_url: str | None,
         for item in root.iterfind("channel/item"):
             _enclosure(session, item, feed_url, report)
     if pages:
-        _pages(base, feeds, report, external)
+        _pages(base, feeds, report, external, _site_maps(session, base, report))
     return report
+
+
+SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _site_maps(session, base: str, report: CheckReport) -> list[tuple[str, str]]:
+    """The pages robots.txt and sitemap.xml name (a site without them is not wrong: nothing has
+    to link them): (address, the file that names it) pairs, so no published page is missed
+    because no other page links it."""
+    found: list[tuple[str, str]] = []
+    maps = [base + "sitemap.xml"]
+    robots = base + "robots.txt"
+    try:
+        resp = session.get(robots, timeout=TIMEOUT)
+    except requests.RequestException:
+        resp = None
+    if resp is not None and resp.status_code == 200:
+        report.checked.append(robots)
+        for line in resp.text[:SITEMAP_BYTES].splitlines():
+            key, _, value = line.partition(":")
+            if key.strip().lower() == "sitemap" and value.strip():
+                maps.append(value.strip())
+    for url in dict.fromkeys(maps):
+        if not url.startswith(base):
+            continue  # another site's sitemap is not ours to check
+        try:
+            resp = session.get(url, timeout=TIMEOUT)
+        except requests.RequestException:
+            continue
+        if resp.status_code != 200 or len(resp.content) > SITEMAP_BYTES:
+            continue
+        report.checked.append(url)
+        try:
+            root = etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False,
+                                                                  no_network=True))
+        except etree.XMLSyntaxError:
+            report.problems.append(f"{url}: not a sitemap (the XML does not parse)")
+            continue
+        found += [(loc.text.strip(), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
+                  if loc.text and loc.text.strip()]
+    return found
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
@@ -191,8 +233,8 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
 
 
 def _pages(base: str, feeds: dict[str, etree._Element], report: CheckReport,
-           external: bool) -> None:
-    start = [(base, None)]
+           external: bool, named: list[tuple[str, str]]) -> None:
+    start = [(base, None), *named]
     for url, root in feeds.items():
         start += [(link, url) for link in feed_links(root, url)]
     done = set(report.checked)  # the feeds, the cover and the enclosures

@@ -92,9 +92,11 @@ class CrawlReport:
         out = []
         pages = set(self.checked)
         for b in self.broken:
-            refs = sorted(b.linked_from, key=lambda r: r not in pages)  # stable: pages first
-            shown = ", ".join(refs[:3]) or "the start"
-            more = f" and {len(refs) - 3} more" if len(refs) > 3 else ""
+            # up to three pages, then every feed (there are few): where to fix it
+            linking = [r for r in b.linked_from if r in pages]
+            refs = linking[:3] + [r for r in b.linked_from if r not in pages]
+            shown = ", ".join(refs) or "the start"
+            more = f" and {len(linking) - 3} more pages" if len(linking) > 3 else ""
             out.append(f"{b.url}: {b.why}, linked from {shown}{more}")
         if self.stopped:
             out.append(f"stopped after {len(self.checked)} addresses; the rest were not checked")
