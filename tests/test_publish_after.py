@@ -207,10 +207,12 @@ def test_a_preview_records_nothing_pings_nobody_and_rebuilds_only_what_changed(
     assert recorder.requests == [] and result.released == [] and result.changed_feeds == []
     assert _published_state(real.catalog_path) == state  # the catalog's published state
     assert _tree(proj.root / "public") == live  # the real target
-    # built again after one post changed: only what shows that post is written
+    # built again after one post changed: only what shows that post is written (its page, its
+    # neighbour's, whose "newer" link names it, the posts archive, the home page, the feeds)
     proj.write("posts/a.md", post("First, edited"))
     again = publish(derived, now=NOW_DT, target=target)
     assert sorted(w.output.key for w in again.plan.writes) == [
-        "feed.xml", "feeds/blog-atom.xml", "index.html", "posts/a/index.html"]
+        "feed.xml", "feeds/blog-atom.xml", "index.html", "posts/a/index.html",
+        "posts/b/index.html", "posts/index.html"]
     assert b"First, edited" in (folder / "posts/a/index.html").read_bytes()
     assert recorder.requests == [] and _published_state(real.catalog_path) == state
