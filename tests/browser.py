@@ -1,14 +1,20 @@
-"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, and a local HTTP server
-(with byte ranges, as real hosts serve audio) for a built site.
+"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, `syndicate serve` run
+as a user runs it (a subprocess on a free port, its address read from what it prints), and a
+local HTTP server (with byte ranges, as real hosts serve audio) for a built site.
 
 Tests using them skip, saying why, where /usr/bin/chromium or Playwright is absent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
+import queue
 import re
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -101,6 +107,90 @@ def serve_folder(folder: Path, port: int = 0) -> tuple[http.server.ThreadingHTTP
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def syndicate_command() -> list[str]:
+    """The ``syndicate`` command the package installs beside this Python (``-m`` where absent)."""
+    script = Path(sys.executable).with_name("syndicate")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "syndicate"]
+
+
+class Running:
+    """A ``syndicate`` command in a subprocess of its own, its output read line by line in
+    threads, so a test waits for a line (with a time limit) and never blocks on a pipe."""
+
+    def __init__(self, args: list[str], cwd: Path | None = None):
+        self.proc = subprocess.Popen(
+            [*syndicate_command(), *args], cwd=cwd, text=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._readers = [threading.Thread(target=self._read, args=(self.proc.stdout, self.out,
+                                                                    True), daemon=True),
+                         threading.Thread(target=self._read, args=(self.proc.stderr, self.err,
+                                                                    False), daemon=True)]
+        for t in self._readers:
+            t.start()
+
+    def _read(self, stream, into: list[str], tell: bool) -> None:
+        for line in stream:
+            into.append(line)
+            if tell:
+                self._lines.put(line)
+        if tell:
+            self._lines.put(None)  # the command ended its output
+
+    def wait_for(self, prefix: str, timeout: float = 120) -> str:
+        """The first line of its output starting with ``prefix`` (fails if it ends first)."""
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no line {prefix!r} in {timeout} s: {self.text()}") \
+                    from None
+            if line is None:
+                self.proc.wait(timeout=60)
+                raise AssertionError(f"ended ({self.proc.returncode}) before {prefix!r}: "
+                                     f"{self.text()}")
+            if line.startswith(prefix):
+                return line
+
+    def interrupt(self, timeout: float = 60) -> int:
+        """Ctrl-C, as a user stops it; its exit code, once its output is all read."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"still running {timeout} s after Ctrl-C: {self.text()}") \
+                from None
+        for t in self._readers:
+            t.join(timeout=timeout)
+        return code
+
+    def text(self) -> str:
+        return "".join(self.out) + "".join(self.err)
+
+
+@contextlib.contextmanager
+def serving(*args: str, cwd: Path | None = None):
+    """``syndicate serve --port 0 ARGS`` until the block ends, then Ctrl-C: yields (its address,
+    the Running command). Stopping must be clean: exit 0, "Stopped", no traceback."""
+    running = Running(["serve", "--port", "0", *args], cwd=cwd)
+    try:
+        line = running.wait_for("Serving the preview at ")
+        url = line.split(" at ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/"), line
+        yield url, running
+    finally:
+        code = running.interrupt()
+    assert code == 0, running.text()
+    assert "Traceback" not in running.text()
+    assert running.out[-1].strip() == "Stopped", running.text()
 
 
 @dataclass
