@@ -1,6 +1,6 @@
-"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, `syndicate serve` run
-as a user runs it (a subprocess on a free port, its address read from what it prints), and a
-local HTTP server (with byte ranges, as real hosts serve audio) for a built site.
+"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, and `syndicate serve`
+run as a user runs it (a subprocess on a free port, its address read from what it prints, stopped
+with Ctrl-C).
 
 Tests using them skip, saying why, where /usr/bin/chromium or Playwright is absent.
 """
@@ -8,16 +8,13 @@ Tests using them skip, saying why, where /usr/bin/chromium or Playwright is abse
 from __future__ import annotations
 
 import contextlib
-import http.server
 import os
 import queue
-import re
 import signal
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -40,73 +37,6 @@ def browser_fixture():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield chromium
         chromium.close()
-
-
-class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """A static file server that answers ``Range: bytes=`` with 206, as hosts and CDNs do (a
-    browser seeks audio only where ranges are served)."""
-
-    def log_message(self, *args):  # quiet
-        pass
-
-    def send_head(self):
-        asked = self.headers.get("Range")
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            path = os.path.join(path, "index.html")
-        if not asked or not os.path.isfile(path):
-            return super().send_head()
-        size = os.path.getsize(path)
-        m = re.fullmatch(r"bytes=(\d*)-(\d*)", asked.strip())
-        if not m or (not m.group(1) and not m.group(2)):
-            return super().send_head()
-        if m.group(1):
-            start, end = int(m.group(1)), int(m.group(2) or size - 1)
-        else:
-            start, end = max(0, size - int(m.group(2))), size - 1
-        if start >= size:
-            self.send_response(416)
-            self.send_header("Content-Range", f"bytes */{size}")
-            self.end_headers()
-            return None
-        end = min(end, size - 1)
-        f = open(path, "rb")  # noqa: SIM115  (closed by copyfile's caller)
-        f.seek(start)
-        self.send_response(206)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        self._left = end - start + 1
-        return f
-
-    def copyfile(self, source, outputfile):
-        left = getattr(self, "_left", None)
-        if left is None:
-            return super().copyfile(source, outputfile)
-        while left > 0:
-            chunk = source.read(min(65536, left))
-            if not chunk:
-                break
-            outputfile.write(chunk)
-            left -= len(chunk)
-        self._left = None
-        return None
-
-    def end_headers(self):
-        if self.command == "GET" and "Accept-Ranges" not in str(self._headers_buffer):
-            self.send_header("Accept-Ranges", "bytes")
-        super().end_headers()
-
-
-def serve_folder(folder: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``folder`` on 127.0.0.1 in a thread: (server, base URL ending with /)."""
-    handler = partial(RangeHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def syndicate_command() -> list[str]:
