@@ -25,9 +25,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session", name="browser")
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture():
-    """Import this into a test module; tests then ask for ``browser``."""
+    """Import this into a test module; tests then ask for ``browser``. One per module: Playwright's
+    sync API allows one running instance per process, so each module's ends before the next
+    module (or a test driving Playwright itself, as test_serve.py does) starts its own."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium package "
                     "(apt-get install -y chromium chromium-driver, as .ci/run does)")
