@@ -18,7 +18,7 @@ from .config import Settings
 from .crawl import crawl, page_links
 from .images import image_size
 from .render.podcast_ext import ITUNES, PODCAST
-from .urls import redact, redact_text
+from .urls import page_address, redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
 TIMEOUT = 20
@@ -161,7 +161,8 @@ def _check_site(settings: Settings, base_url: str | None,
         for item in root.iterfind("channel/item"):
             _enclosure(session, item, feed_url, report)
     if pages:
-        _pages(base, feeds, report, external, _site_maps(session, base, report))
+        _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
+               _site_maps(session, base, report))
     return report
 
 
@@ -232,9 +233,9 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
     return out
 
 
-def _pages(base: str, feeds: dict[str, etree._Element], report: CheckReport,
+def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
            external: bool, named: list[tuple[str, str]]) -> None:
-    start = [(base, None), *named]
+    start = [(home, None), *named]  # the home page, in the site's link style
     for url, root in feeds.items():
         start += [(link, url) for link in feed_links(root, url)]
     done = set(report.checked)  # the feeds, the cover and the enclosures

@@ -8,7 +8,7 @@ links, WebSub hubs, chapter links, audio kept at its old host.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 # whitespace, controls, quotes, angle brackets and the other characters RFC 3986 never allows
 # unescaped, plus what XML cannot carry (surrogates, U+FFFE/U+FFFF)
@@ -155,3 +155,10 @@ def redact_text(text: object) -> str:
     query string's values hidden, wherever they appear."""
     out = _IN_TEXT.sub(lambda m: redact(m.group()), str(text))
     return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", out)
+
+
+def page_address(base: str, folder: str, links: str) -> str:
+    """The address of the page in ``folder`` ('' for home, else ending in '/') under ``base``, in
+    the ``site.links`` style: ``directory`` ends at the folder, ``file`` names its index.html
+    (what a plain S3 endpoint, with no index documents, answers)."""
+    return base + quote(folder) + ("index.html" if links == "file" else "")

@@ -1,17 +1,20 @@
-"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, and a local HTTP server
-(with byte ranges, as real hosts serve audio) for a built site.
+"""Shared browser fixtures: Debian's headless Chromium driven by Playwright, and `syndicate serve`
+run as a user runs it (a subprocess on a free port, its address read from what it prints, stopped
+with Ctrl-C).
 
 Tests using them skip, saying why, where /usr/bin/chromium or Playwright is absent.
 """
 
 from __future__ import annotations
 
-import http.server
+import contextlib
 import os
-import re
+import queue
+import signal
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,9 +25,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session", name="browser")
+@pytest.fixture(scope="module", name="browser")
 def browser_fixture():
-    """Import this into a test module; tests then ask for ``browser``."""
+    """Import this into a test module; tests then ask for ``browser``. One per module: Playwright's
+    sync API allows one running instance per process, so each module's ends before the next
+    module (or a test driving Playwright itself, as test_serve.py does) starts its own."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium package "
                     "(apt-get install -y chromium chromium-driver, as .ci/run does)")
@@ -36,71 +41,88 @@ def browser_fixture():
         chromium.close()
 
 
-class RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """A static file server that answers ``Range: bytes=`` with 206, as hosts and CDNs do (a
-    browser seeks audio only where ranges are served)."""
-
-    def log_message(self, *args):  # quiet
-        pass
-
-    def send_head(self):
-        asked = self.headers.get("Range")
-        path = self.translate_path(self.path)
-        if os.path.isdir(path):
-            path = os.path.join(path, "index.html")
-        if not asked or not os.path.isfile(path):
-            return super().send_head()
-        size = os.path.getsize(path)
-        m = re.fullmatch(r"bytes=(\d*)-(\d*)", asked.strip())
-        if not m or (not m.group(1) and not m.group(2)):
-            return super().send_head()
-        if m.group(1):
-            start, end = int(m.group(1)), int(m.group(2) or size - 1)
-        else:
-            start, end = max(0, size - int(m.group(2))), size - 1
-        if start >= size:
-            self.send_response(416)
-            self.send_header("Content-Range", f"bytes */{size}")
-            self.end_headers()
-            return None
-        end = min(end, size - 1)
-        f = open(path, "rb")  # noqa: SIM115  (closed by copyfile's caller)
-        f.seek(start)
-        self.send_response(206)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.send_header("Accept-Ranges", "bytes")
-        self.end_headers()
-        self._left = end - start + 1
-        return f
-
-    def copyfile(self, source, outputfile):
-        left = getattr(self, "_left", None)
-        if left is None:
-            return super().copyfile(source, outputfile)
-        while left > 0:
-            chunk = source.read(min(65536, left))
-            if not chunk:
-                break
-            outputfile.write(chunk)
-            left -= len(chunk)
-        self._left = None
-        return None
-
-    def end_headers(self):
-        if self.command == "GET" and "Accept-Ranges" not in str(self._headers_buffer):
-            self.send_header("Accept-Ranges", "bytes")
-        super().end_headers()
+def syndicate_command() -> list[str]:
+    """The ``syndicate`` command the package installs beside this Python (``-m`` where absent)."""
+    script = Path(sys.executable).with_name("syndicate")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "syndicate"]
 
 
-def serve_folder(folder: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``folder`` on 127.0.0.1 in a thread: (server, base URL ending with /)."""
-    handler = partial(RangeHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+class Running:
+    """A ``syndicate`` command in a subprocess of its own, its output read line by line in
+    threads, so a test waits for a line (with a time limit) and never blocks on a pipe."""
+
+    def __init__(self, args: list[str], cwd: Path | None = None):
+        self.proc = subprocess.Popen(
+            [*syndicate_command(), *args], cwd=cwd, text=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._readers = [threading.Thread(target=self._read, args=(self.proc.stdout, self.out,
+                                                                    True), daemon=True),
+                         threading.Thread(target=self._read, args=(self.proc.stderr, self.err,
+                                                                    False), daemon=True)]
+        for t in self._readers:
+            t.start()
+
+    def _read(self, stream, into: list[str], tell: bool) -> None:
+        for line in stream:
+            into.append(line)
+            if tell:
+                self._lines.put(line)
+        if tell:
+            self._lines.put(None)  # the command ended its output
+
+    def wait_for(self, prefix: str, timeout: float = 120) -> str:
+        """The first line of its output starting with ``prefix`` (fails if it ends first)."""
+        while True:
+            try:
+                line = self._lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"no line {prefix!r} in {timeout} s: {self.text()}") \
+                    from None
+            if line is None:
+                self.proc.wait(timeout=60)
+                raise AssertionError(f"ended ({self.proc.returncode}) before {prefix!r}: "
+                                     f"{self.text()}")
+            if line.startswith(prefix):
+                return line
+
+    def interrupt(self, timeout: float = 60) -> int:
+        """Ctrl-C, as a user stops it; its exit code, once its output is all read."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"still running {timeout} s after Ctrl-C: {self.text()}") \
+                from None
+        for t in self._readers:
+            t.join(timeout=timeout)
+        return code
+
+    def text(self) -> str:
+        return "".join(self.out) + "".join(self.err)
+
+
+@contextlib.contextmanager
+def serving(*args: str, cwd: Path | None = None):
+    """``syndicate serve --port 0 ARGS`` until the block ends, then Ctrl-C: yields (its address,
+    the Running command). Stopping must be clean: exit 0, "Stopped", no traceback."""
+    running = Running(["serve", "--port", "0", *args], cwd=cwd)
+    try:
+        line = running.wait_for("Serving the preview at ")
+        url = line.split(" at ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/"), line
+        yield url, running
+    finally:
+        code = running.interrupt()
+    assert code == 0, running.text()
+    assert "Traceback" not in running.text()
+    assert running.out[-1].strip() == "Stopped", running.text()
 
 
 @dataclass

@@ -149,6 +149,8 @@ def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
     # 3 feeds, the cover, one enclosure; then the pages, which a plain S3 endpoint (no index
     # documents) answers only by their index.html: each named so, and nothing else
     assert good.exit_code == 1 and "Checked 8 URLs: 3 problems" in good.output, good.output
+    errors = [line for line in good.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 3, good.output
     for page in ("", "posts/a/", "episodes/one/"):
         assert f"Error: {site}{page}: HTTP 404 (its index.html is there: this host serves no " \
                "index document" in good.output
@@ -157,6 +159,30 @@ def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
     bad = proj.run("check", "--config", str(proj.root / "config.yaml"))
     assert bad.exit_code == 1
     assert f"Error: {s3_endpoint}/{BUCKET}/{media}: HEAD answered 404" in bad.output
+
+
+def test_check_finds_a_file_linked_site_whole_on_a_plain_s3_endpoint(
+        make_project, s3_endpoint, bucket):
+    """``site.links: file``, the setting the README gives for a plain S3 endpoint: every page
+    link names its index.html, so moto's S3 (no index documents) answers each one."""
+    site = f"{s3_endpoint}/{BUCKET}/site/"
+    config = _config(s3_endpoint).replace("url: https://example.test/",
+                                          f"url: {site}\n  links: file")
+    proj = make_project(_files(), config=config)
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    home = requests.get(f"{site}index.html", timeout=10)
+    assert home.status_code == 200 and f'href="{site}posts/a/index.html"' in home.text
+    good = proj.run("check", "--config", str(proj.root / "config.yaml"))
+    assert good.exit_code == 0, good.output
+    assert "0 problems" in good.output and "Error:" not in good.output, good.output
+    assert "Traceback" not in good.output
+    media = next(k for k in _keys(bucket) if k.startswith("site/media/"))
+    bucket.delete_object(Bucket=BUCKET, Key=media)
+    bad = proj.run("check", "--config", str(proj.root / "config.yaml"))
+    assert bad.exit_code == 1
+    errors = [line for line in bad.output.splitlines() if line.startswith("Error:")]
+    assert errors and all(media in e for e in errors), bad.output
 
 
 def test_check_reports_missing_range_support_and_a_bad_cover(make_project, tmp_path):

@@ -443,7 +443,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 description=cfg.blog.description or cfg.site.description,
                 site_url=base, language=cfg.site.language, author=cfg.site.author,
                 rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated,
-                hubs=cfg.notify.published_hubs)
+                hubs=cfg.notify.published_hubs, home_url=pages.page_url(""))
         return blog_cache["v"][which]
 
     # a feed is typed by its format, whatever its key is named
@@ -469,7 +469,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     f"'podcast.guid: {live}' in {settings.path.name} to keep it for good")
             cat.set_meta("podcast_guid", stored_guid)
         channel = {
-            "title": p.title, "description": p.description, "link": base,
+            "title": p.title, "description": p.description, "link": pages.page_url(""),
             "language": p.language or cfg.site.language, "author": p.author or cfg.site.author,
             "owner_name": p.owner.name, "owner_email": p.owner.email, "image": cover_url,
             "categories": [parse_category(c) for c in p.categories], "explicit": p.explicit,

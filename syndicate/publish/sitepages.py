@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from ..collect.sources import read_source
 from ..config import Settings
@@ -24,6 +23,7 @@ from ..errors import ItemError
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..transcripts import cues, decode
+from ..urls import page_address
 
 PER_PAGE = 20  # rows of an archive page
 LATEST = 10  # episodes and posts on the home page
@@ -89,7 +89,7 @@ class SitePages:
 
     def page_url(self, folder: str) -> str:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
-        return self.base + quote(folder) + ("index.html" if self.file_links else "")
+        return page_address(self.base, folder, "file" if self.file_links else "directory")
 
     def tag_url(self, tag: str) -> str:
         return self.page_url(f"tags/{tag_slug(tag)}/")

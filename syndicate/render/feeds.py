@@ -113,8 +113,13 @@ def _base(title: str, description: str, language: str, updated: dt.datetime,
 
 def render_blog(*, title: str, description: str, site_url: str, language: str, author: str,
                 rss_url: str, atom_url: str, entries: list[Entry],
-                updated: dt.datetime, hubs: list[str] = ()) -> tuple[bytes, bytes]:
-    """Return (RSS 2.0 bytes, Atom 1.0 bytes) for the given entries, newest first."""
+                updated: dt.datetime, hubs: list[str] = (),
+                home_url: str | None = None) -> tuple[bytes, bytes]:
+    """Return (RSS 2.0 bytes, Atom 1.0 bytes) for the given entries, newest first.
+
+    ``site_url`` is the feed's id; ``home_url`` (default: the same) is where its link to the
+    site leads, the home page in the configured link style."""
+    home_url = home_url or site_url
     fg = _base(title, description, language, updated, author)
     fg.id(site_url)
     for e in entries:
@@ -135,12 +140,12 @@ def render_blog(*, title: str, description: str, site_url: str, language: str, a
         for tag in post.tags:
             fe.category(term=xml_safe(tag))
     # Each feed names only itself as 'self'.
-    _links(fg, rss_url, "application/rss+xml", site_url, hubs)
+    _links(fg, rss_url, "application/rss+xml", home_url, hubs)
     rss = _rss_hubs(fg.rss_str(pretty=True), hubs)
     # feedgen keeps one id per entry for both formats: RSS gets the GUID as stored, Atom an IRI.
     for fe, e in zip(fg.entry(), entries, strict=True):
         fe.id(atom_id(e.guid))
-    _links(fg, atom_url, "application/atom+xml", site_url, hubs)
+    _links(fg, atom_url, "application/atom+xml", home_url, hubs)
     atom = _atom_related(fg.atom_str(pretty=True), entries)
     return rss, atom
 
