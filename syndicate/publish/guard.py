@@ -179,17 +179,21 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
                              "size": len(raw), "content_type": content_type(key),
                              "input_hash": ""}
+    taken_down = {r["guid"] for r in cat.all_items() if r["missing"] or r["draft"]}
     for entry, reasons in held:
         n = len(entry.removed)
         feeds_named = " and ".join(entry.feeds)
+        # --remove confirms items the catalog knows taken down (a lost catalog knows none)
+        confirm = (f"`syndicate publish {_remove_args(entry.removed)}` (it confirms these "
+                   "removals only; --force would lift every guard)"
+                   if set(entry.removed) <= taken_down else "`syndicate publish --force` once")
         if entry.kind in moved:
             setting = "paths.episodes" if entry.kind == "episode" else "paths.posts"
             hint = (f"move them into the new folder or set {setting} back in "
-                    f"{settings.path.name}; or run `syndicate publish --force` to remove them")
+                    f"{settings.path.name}; or, to remove them, run {confirm}")
         else:
             hint = (f"check the sources and paths in {settings.path.name}; if the removal is "
-                    f"meant, run `syndicate publish {_remove_args(entry.removed)}` (it confirms "
-                    "these removals only; --force would lift every guard)")
+                    f"meant, run {confirm}")
         errors.append(ItemError(
             _where(settings, entry.feeds[0]),
             f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from "
