@@ -77,7 +77,7 @@ def test_a_posts_folder_changed_since_the_last_publish_holds_the_entries_it_lack
         assert len(errors) == 1, res.output
         assert "paths.posts changed from 'posts' to 'posts2' since the last publish" in errors[0]
         assert all(repr(t) in errors[0] for t in lacking), errors[0]
-        assert "move them" in errors[0] and "publish --force" in errors[0]
+        assert "move them" in errors[0] and "`syndicate publish --remove " in errors[0]
         assert {k: proj.read(k) for k in before} == before
         assert all(proj.public(f"posts/p{i}/index.html").is_file() for i in range(1, live + 1))
     # moving the lacking posts into the new folder publishes everything, nothing lost
