@@ -156,3 +156,55 @@ def test_pages_show_what_the_feeds_show_while_a_folder_change_is_held(tmp_path):
         assert proj.public(key).is_file()
     sitemap = proj.read("sitemap.xml").decode()
     assert "posts/urgent/" in sitemap and "episodes/tides/" in sitemap
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(held=st.sampled_from(["posts", "episodes"]), live=st.integers(2, 4),
+       data=st.data())
+def test_while_one_kind_is_held_the_home_page_and_sitemap_list_exactly_the_feeds(
+        tmp_path_factory, held, live, data):
+    """Generated: one kind's folder changes (most of its items left behind: held) while the
+    other kind releases new items; the home page lists exactly the feeds' entries (both kinds
+    under the home page's ten), the sitemap has a page for each, and every page it names is
+    there."""
+    from conftest import sidecar, tone
+
+    kept = data.draw(st.integers(0, live - 2), label="kept")  # at least two left behind
+    fresh = data.draw(st.integers(1, 3), label="fresh")  # released by the other kind
+    config = BASE_CONFIG + "audio:\n  process: false\n"
+    proj = make(tmp_path_factory.mktemp("pg") / "proj", live if held == "posts" else 2, config)
+    episodes = live if held == "episodes" else 2
+    for i in range(1, episodes + 1):
+        proj.write(f"episodes/e{i}.yaml", sidecar(f"Episode {i}", f"2026-09-{i:02} 08:00",
+                                                  audio=f"e{i}.mp3"))
+        proj.write(f"episodes/e{i}.mp3", tone(0.3, freq=300 + 40 * i))
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "moved").mkdir()
+    if held == "posts":
+        for i in range(1, kept + 1):
+            (proj.root / f"posts/p{i}.md").rename(proj.root / f"moved/p{i}.md")
+        for i in range(1, fresh + 1):
+            proj.write(f"episodes/f{i}.yaml", sidecar(f"Fresh {i}", f"2026-10-2{i} 08:00",
+                                                      audio=f"f{i}.mp3"))
+            proj.write(f"episodes/f{i}.mp3", tone(0.3, freq=900 + 40 * i))
+    else:
+        for i in range(1, kept + 1):
+            for ext in ("yaml", "mp3"):
+                (proj.root / f"episodes/e{i}.{ext}").rename(proj.root / f"moved/e{i}.{ext}")
+        for i in range(1, fresh + 1):
+            proj.write(f"posts/f{i}.md", post(f"Fresh {i}", f"2026-10-2{i}"))
+    proj.write("config.yaml", config + f"paths:\n  {held}: moved\n")
+    res = proj.run("publish")
+    assert res.exit_code == 1 and "Traceback" not in res.output, res.output
+    blog = titles(proj)
+    pod = sorted(e.title for e in feedparser.parse(proj.read("podcast.xml")).entries)
+    assert len(blog) + len(pod) == live + 2 + fresh  # nothing left out, everything released
+    everything = [f"Post {i}" for i in range(1, 5)] + [f"Episode {i}" for i in range(1, 5)] \
+        + [f"Fresh {i}" for i in range(1, 4)]
+    assert _page_titles(proj.read("index.html"), everything) == set(blog + pod)
+    sitemap = proj.read("sitemap.xml").decode()
+    for e in [*feedparser.parse(proj.read("feed.xml")).entries,
+              *feedparser.parse(proj.read("podcast.xml")).entries]:
+        assert e.link in sitemap, e.link
+        key = e.link.removeprefix("https://example.test/")
+        assert proj.public(key + "index.html").is_file(), key
