@@ -3,10 +3,12 @@
 Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, a site adopted
 by another checkout, dates edited), the entries the live feeds hold are compared with what the
 feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
-is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's),
-the home page and the pages of the entries they would lose keep their last published version
-(the kept-outputs mechanism: nothing linked is deleted either) until ``publish --remove ITEM``
-confirms the removal of those entries (or ``--force`` lifts every guard), when:
+is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's)
+and the pages of the entries they would lose keep their last published version (the
+kept-outputs mechanism: nothing linked is deleted either; ``site.held`` names the kinds, and
+publish builds the other pages again to list what the held feeds show) until
+``publish --remove ITEM`` confirms the removal of those entries (or ``--force`` lifts every
+guard), when:
 
 - more entries would be removed than ``max_deletes``, or more published files deleted;
 - the source folder of the kind changed since the last publish (folders.py);
