@@ -199,8 +199,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         errors.append(ItemError(
             _where(settings, entry.feeds[0]),
             f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from "
-            f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named} keep "
-            "their last published version and "
+            f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named} "
+            f"{'keep their' if len(entry.feeds) > 1 else 'keeps its'} last published version and "
             "the site's pages keep listing them", hint=hint))
     return errors
 
