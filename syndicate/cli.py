@@ -420,13 +420,17 @@ def new_episode_cmd(audio_file: str, title: str, number: int | None, season: int
               "site folder.")
 @click.option("--overwrite", is_flag=True, help="Only overwrite files syndicate did not publish "
               "in the site folder; the guards on removals stay on.")
+@click.option("--remove", "remove", multiple=True, metavar="ITEM",
+              help="Confirm the removal of this live item (its title, slug, guid or file), gone "
+                   "from its folder or set to draft: no guard holds it back; every other guard "
+                   "stays on. Repeat for each item.")
 @click.option("--verify", is_flag=True, help="S3: read every object's headers (one request "
               "each) and put back Content-Type / Cache-Control edited by hand.")
 @json_option
 @config_option
 @now_option
-def publish(dry_run: bool, force: bool, overwrite: bool, verify: bool, as_json: bool,
-            config_path: str | None, now_text: str | None) -> None:
+def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...], verify: bool,
+            as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """Collect the sources and publish the site to the configured target.
 
     Items dated in the future, and drafts, are left out. An item that fails to read is reported
@@ -442,7 +446,7 @@ def publish(dry_run: bool, force: bool, overwrite: bool, verify: bool, as_json: 
     try:
         result = publish_site(settings, now=_now(now_text), dry_run=dry_run, force=force,
                               overwrite=overwrite, progress=bars, uploaded=upload_bar,
-                              verify=verify)
+                              verify=verify, remove=remove)
     except SyndicateError as exc:
         out.fail(exc)
     finally:
@@ -472,7 +476,8 @@ def publish(dry_run: bool, force: bool, overwrite: bool, verify: bool, as_json: 
         out.error(f"{n} published {'item is' if n == 1 else 'items are'} gone from "
                   f"their sources, more than max_deletes ({settings.config.max_deletes}); "
                   f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
-                  "Check the sources, then run again with --force to remove them.")
+                  "Check the sources, then run again with --remove ITEM for each one meant to "
+                  "go (or --force, which lifts every guard).")
     for w in result.warnings:
         if w not in settings.warnings:  # config warnings: said once, by _load
             out.warn(w)
@@ -520,8 +525,9 @@ def _left(seconds: int | None) -> str:
 @config_option
 @now_option
 def status(as_json: bool, config_path: str | None, now_text: str | None) -> None:
-    """List every item: kind, state (draft, queued, released, failed), release time in local
-    time and UTC, time left, title and source."""
+    """List every item: kind, state (draft, queued, released, failed, held, removed), release
+    time in local time and UTC, time left, title and source. A held item is gone from its
+    folder but still live, because a guard held its removal (the reason is printed under it)."""
     from .release import states
 
     out = _Out("status", as_json)
@@ -547,6 +553,8 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
         if o["state"] == "failed":
             click.echo(f"         failed: {o['reason']}; next attempt {o['next_attempt'][:19]}"
                        " UTC")
+        elif o["state"] == "held":
+            click.echo(f"         held: {o['reason']}")
 
 
 @main.command()

@@ -79,9 +79,23 @@ def layout_problems(settings: Settings) -> list[str]:
     posts = ("paths.posts", ("paths", "posts"), settings.posts_dir.resolve())
     episodes = ("paths.episodes", ("paths", "episodes"), settings.episodes_dir.resolve())
     state = ("paths.state", ("paths", "state"), settings.state_dir.resolve())
+    # the state folder, or the nearest of its parents that exists, must be a folder
+    for place in (state[2], *state[2].parents):
+        if (what := _not_a_folder(place)) is not None:
+            shown = "" if place == state[2] else f" (through {place})"
+            return [
+                *problems,
+                f"{name}:{at(state[1])}: 'paths.state': {cfg.paths.state!r}{shown} is {what}, "
+                "not a folder; syndicate keeps its catalog, locks and media cache there: "
+                "point 'paths.state' at a folder of its own, such as '.syndicate' (it is made "
+                "if missing)"]
+        if os.path.lexists(place):
+            break
     catalog_file = settings.catalog_path.resolve()
     # a catalog in the state folder is judged with that folder
     own_catalog = not _inside(catalog_file, state[2])
+    if cfg.catalog and (what := _not_a_catalog(settings, catalog_file)) is not None:
+        return [*problems, f"{name}:{at(('catalog',))}: 'catalog': {what}"]
     if (what := _not_a_file(catalog_file)) is not None:
         where = at(("catalog",)) if cfg.catalog else at(state[1])
         setting = "'catalog'" if cfg.catalog else "'paths.state'"
@@ -107,13 +121,19 @@ def layout_problems(settings: Settings) -> list[str]:
                 if _overlap(target, folder):
                     how = ("is" if target == folder else "is inside" if _inside(target, folder)
                            else "holds")
+                    if key == state[1]:
+                        where, fix = at(key, ('target',)), ("move the state folder out of the "
+                                                            "site, such as '.syndicate'")
+                    else:
+                        where, fix = at(('target',), key), _own_folder(target, root)
                     problems.append(
-                        f"{name}:{at(('target',), key)}: {shown} {how} {label} ({folder}); "
-                        f"the site would be read back or its state published; {OWN_FOLDER}")
+                        f"{name}:{where}: {shown} {how} {label} ({folder}); "
+                        f"the site would be read back or its state published; {fix}")
             if own_catalog and _inside(catalog_file, target):
                 problems.append(
-                    f"{name}:{at(('target',), ('catalog',))}: {shown} holds the catalog "
-                    f"({catalog_file}); the catalog would be published; {OWN_FOLDER}")
+                    f"{name}:{at(('catalog',), ('target',))}: {shown} holds the catalog "
+                    f"({catalog_file}); the catalog would be published; move the catalog out "
+                    "of the site, such as '.syndicate/catalog.db'")
 
     for label, key, folder in (posts, episodes):
         if _overlap(state[2], folder):
@@ -168,6 +188,41 @@ def _not_a_folder(path: Path) -> str | None:
     if stat.S_ISDIR(mode):
         return None
     return "a file" if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def _own_folder(target: Path, root: Path) -> str:
+    """The advice to publish elsewhere, never naming the folder that already is the target."""
+    if target == root / "public":
+        return "publish to a folder of its own, such as 'site'"
+    return OWN_FOLDER
+
+
+SQLITE_HEADER = b"SQLite format 3\0"
+
+
+def _not_a_catalog(settings: Settings, path: Path) -> str | None:
+    """What is wrong with the file 'catalog' names when it cannot be one: config.yaml itself, a
+    link to nowhere, or a file that does not begin as every SQLite database does (a post, some
+    audio: a file that was never a catalog). An empty file is a new catalog."""
+    given = settings.resolve(settings.config.catalog)
+    fix = ("point 'catalog' at the catalog file, or at a path where none is yet, such as "
+           "'.syndicate/catalog.db' (it is made there)")
+    if path == settings.path.resolve():
+        return f"{settings.config.catalog!r} names {settings.path.name} itself; {fix}"
+    if os.path.islink(given) and not os.path.exists(given):
+        return (f"{settings.config.catalog!r} is a link to {os.readlink(given)}, which does "
+                f"not exist; {fix}")
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a folder, a device, a pipe: said below
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError:
+        return None  # missing (made by the first run) or unreadable (said when opened)
+    if head and head != SQLITE_HEADER:
+        return (f"{path} is not a catalog (it does not begin as an SQLite database does); "
+                f"{fix}")
+    return None
 
 
 def _not_a_file(path: Path) -> str | None:

@@ -302,5 +302,21 @@ class Episode:
         return cls(**data)
 
 
+# where an item's files lie in the project: a move or rename changes these and nothing published
+# (media, art and transcripts are published by their hashes)
+LOCATIONS = ("source", "audio", "image", "transcript")
+
+
+def published_part(data: dict) -> dict:
+    """An item's stored dict without where its files lie: equal for an item moved or renamed
+    without an edit, so its feed entry keeps its <updated>."""
+    out = {k: v for k, v in data.items() if k not in LOCATIONS}
+    if data.get("transcript"):  # its kind of file is published (transcript.vtt, .srt...)
+        out["transcript"] = data["transcript"].rsplit(".", 1)[-1].lower()
+    if "files" in data:  # the links as the body writes them, not where the files are
+        out["files"] = sorted(data["files"])
+    return out
+
+
 def item_from_dict(kind: str, data: dict) -> Post | Episode:
     return Post.from_dict(data) if kind == "post" else Episode.from_dict(data)

@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import shlex
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -178,14 +179,28 @@ def failure(cat: Catalog) -> dict | None:
 
 
 def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
-    """Every item with its release state: draft, queued, released, failed (or removed)."""
+    """Every item with its release state: draft, queued, released, failed, held (gone from its
+    folder, still live: a guard held its removal) or removed."""
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     with open_catalog(settings.catalog_path, commit=False) as cat:
         rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
-        return _states(rows, releases, fail, zone, now)  # inside: damage is named
+        live = _live_pages(cat)
+        return _states(rows, releases, fail, zone, now, live)  # inside: damage is named
 
 
-def _states(rows, releases, fail, zone, now) -> list[dict]:
+def _live_pages(cat: Catalog) -> set[str]:
+    """The item pages the last publish left live (to whatever target it recorded)."""
+    return {r[0] for r in cat.conn.execute(
+        "SELECT key FROM outputs WHERE key LIKE '%/index.html' AND target NOT LIKE 'preview:%'")}
+
+
+HELD = ("its file is gone from its folder but it is still live: a publish held the removal "
+        "(see its message); put the file back, or confirm with `syndicate publish --remove "
+        "{ref}`")
+
+
+def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> list[dict]:
+    from .publish.build import page_key
     out = []
     for r in rows:
         release = releases.get(r["id"])
@@ -196,7 +211,10 @@ def _states(rows, releases, fail, zone, now) -> list[dict]:
                  "release_local": at.astimezone(zone).isoformat(), "seconds_left": None,
                  "queued": bool(release and not release["held"]), "error": r["error"],
                  "released_at": r["published_at"], "reason": None, "next_attempt": None}
-        if r["missing"]:
+        if r["missing"] and page_key(r["kind"], r["slug"]) in live:
+            state = "held"  # the guards kept it published: it is live, not removed
+            entry["reason"] = HELD.format(ref=shlex.quote(data.get("title") or r["guid"]))
+        elif r["missing"]:
             state = "removed"
         elif r["draft"] or (release and release["held"]):
             state = "draft"

@@ -77,7 +77,7 @@ def test_a_posts_folder_changed_since_the_last_publish_holds_the_entries_it_lack
         assert len(errors) == 1, res.output
         assert "paths.posts changed from 'posts' to 'posts2' since the last publish" in errors[0]
         assert all(repr(t) in errors[0] for t in lacking), errors[0]
-        assert "move them" in errors[0] and "publish --force" in errors[0]
+        assert "move them" in errors[0] and "`syndicate publish --remove " in errors[0]
         assert {k: proj.read(k) for k in before} == before
         assert all(proj.public(f"posts/p{i}/index.html").is_file() for i in range(1, live + 1))
     # moving the lacking posts into the new folder publishes everything, nothing lost
@@ -161,7 +161,7 @@ def test_the_last_live_post_replaced_by_a_new_one_is_released(tmp_path):
     (proj.root / "posts/old.md").unlink()
     res = proj.run("publish")  # the feed would be left empty: held, saying what to run
     assert res.exit_code == 1, res.output
-    assert "publish --force" in errors_of(res)[0]
+    assert "run `syndicate publish --remove Placeholder`" in errors_of(res)[0]
     assert titles(proj) == ["Placeholder"]
     proj.write("posts/now.md", post("Now", "2026-11-28"))
     assert proj.run("queue", "posts/now.md", "--at", "now").exit_code == 0
@@ -234,9 +234,12 @@ def test_most_of_a_feed_gone_at_once_is_held_but_one_file_at_a_time_goes(
         errors = errors_of(res)
         assert len(errors) == 1, res.output
         assert f"more than half of the live entries would go at once ({gone} of {live})" \
-            in errors[0] and "publish --force" in errors[0]
+            in errors[0]
+        command = errors[0].split("run `syndicate ")[1].split("`")[0]  # what it says to run
+        assert command.split() == ["publish", *(w for i in range(1, gone + 1)
+                                                for w in ("--remove", f"P{i}"))]
         assert titles(proj) == before
-        assert proj.run("publish", "--force").exit_code == 0
+        assert proj.run(*command.split()).exit_code == 0
     else:
         assert res.exit_code == 0, res.output
     assert titles(proj) == titles(proj, "atom.xml") == before[gone:]
@@ -257,5 +260,5 @@ def test_a_release_held_by_the_guard_says_what_to_run(tmp_path):
     assert len(failed) == 1, res.output
     assert "posts/now.md did not reach the feeds" in failed[0]
     assert "more than half of the live entries would go at once (2 of 3)" in failed[0]
-    assert "`syndicate publish --force` once" in failed[0]
+    assert "`syndicate publish --remove P1 --remove P2`" in failed[0]
     assert titles(proj) == ["P1", "P2", "P3"]

@@ -23,7 +23,7 @@ from ..catalog import Catalog, dumps, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
-from ..model import Episode, Post
+from ..model import Episode, Post, published_part
 from ..when import stored
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
@@ -349,7 +349,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             values["guid"] = guid
             taken.add(guid)
         if text != row["data"]:
-            values.update(data=text, changed_at=stamp)
+            values["data"] = text
+            if published_part(data) != published_part(loads(row["data"])):
+                values["changed_at"] = stamp  # moved or renamed only: nothing changed
             report.updated.append(p.name)
         else:
             report.unchanged += 1
@@ -365,7 +367,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
         if not r["missing"]:
-            cat.update_item(r["id"], missing=True, changed_at=stamp)
+            # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
+            cat.update_item(r["id"], missing=True)
             report.removed.append(r["source"])
 
 

@@ -51,7 +51,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             force: bool = False, overwrite: bool = False, progress: Progress | None = None,
             uploaded: Callable[[int, int], None] | None = None,
             lock_wait: float = 5.0, collected: CollectReport | None = None,
-            verify: bool = False, target: Target | None = None) -> PublishResult:
+            verify: bool = False, target: Target | None = None,
+            remove: tuple[str, ...] = ()) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
@@ -60,7 +61,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
 
     ``force`` lifts the guards on removals (and overwrites files syndicate did not publish);
-    ``overwrite`` only overwrites such files in a local folder.
+    ``overwrite`` only overwrites such files in a local folder. ``remove`` confirms the removal
+    of these live items only (each a title, slug, guid or file of an item gone from its folder
+    or set to draft): no guard holds them, every guard stays on for the rest.
 
     ``collected`` is the report of a collect the caller just ran under the publish lock (the
     sources are then not scanned twice).
@@ -94,7 +97,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from . import folders
-        from .build import build_site, vanished_live
+        from .build import build_site, confirm_removals, item_keys, vanished_live
         from .guard import guard_feeds
         from .plan import make_plan
         from .sitepages import PAGE_KEYS
@@ -126,7 +129,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # many items gone at once (a folder emptied, moved or unreadable) stay published, feed
         # entries and all, until --force says the removal is meant
         vanished = vanished_live(cat, previous)
-        held = vanished if len(vanished) > settings.config.max_deletes and not force else []
+        confirmed, unmatched = confirm_removals(vanished, remove)
+        left = [r for r in vanished if r not in confirmed]
+        held = left if len(left) > settings.config.max_deletes and not force else []
         if not dry_run and records:
             target.remember(cat)  # what was learnt of the target, before anything carries it
         site = build_site(settings, cat, now=now, preview=settings.preview,
@@ -136,10 +141,20 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, *PAGE_KEYS)
         # a source folder changed since the last publish takes no live entry off by itself
         guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded,
-                              moved=folders.changes(settings, cat)) if records else []
+                              moved=folders.changes(settings, cat),
+                              confirmed={r["guid"] for r in confirmed}) if records else []
+        if site.held and recorded and not held:
+            # the pages show what the held feeds show: built again with those kinds as the
+            # last publish showed them, the rest (a post released meanwhile) as it is now
+            kept = [k for k in site.kept if k not in PAGE_KEYS]  # the held feeds, moved ones
+            site = build_site(settings, cat, now=now, preview=settings.preview,
+                              frozen=site.held, live=set(previous), target_has=lambda k: (
+                                  k in previous and target.has(k, previous[k]["size"])))
+            site.keep(*kept)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
-                         check_sources=not dry_run)
+                         check_sources=not dry_run,
+                         confirmed=[p for r in confirmed for p in item_keys(r)])
         from .grace import keep_superseded
 
         superseded = keep_superseded(plan, previous, cat, now, force=force)
@@ -155,6 +170,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site.errors, *plan.errors, *guarded],
         warnings=[*settings.warnings, *report.warnings, *site.warnings,
+                  *(f"--remove {name!r}: no live item gone from its folder (or set to draft) "
+                    "has this title, slug, guid or file; it confirmed nothing"
+                    for name in unmatched),
                   *target.warnings, *after.after_publish(settings, feeds)],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
         changed_feeds=feeds,

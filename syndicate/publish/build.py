@@ -81,6 +81,7 @@ class Site:
     kept: list[str] = field(default_factory=list)
     # feed key -> guids of every item that feed may list now (beyond feed_items too)
     guids_of: dict[str, set[str]] = field(default_factory=dict)
+    held: set[str] = field(default_factory=set)  # kinds whose feeds a guard holds back
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
@@ -215,10 +216,59 @@ def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
             and page_key(r["kind"], r["slug"]) in previous]
 
 
+def confirm_removals(vanished: list[dict], names: tuple[str, ...]
+                     ) -> tuple[list[dict], list[str]]:
+    """The rows of ``vanished`` that ``publish --remove`` names (by title, slug, guid, or its
+    file, with or without its folder), and the names that match none of them."""
+    confirmed: list[dict] = []
+    unmatched: list[str] = []
+    for name in names:
+        hits = [r for r in vanished
+                if name in (r["guid"], r["slug"], r["source"], Path(r["source"]).name,
+                            loads(r["data"]).get("title"))]
+        if not hits:
+            unmatched.append(name)
+        confirmed += [r for r in hits if r not in confirmed]
+    return confirmed, unmatched
+
+
+def item_keys(r: dict) -> list[str]:
+    """Key prefixes of an item's own published files: its page's folder, an episode's audio."""
+    keys = [page_key(r["kind"], r["slug"]).removesuffix("index.html")]
+    if r["kind"] == "episode":
+        keys.append(f"media/{r['slug']}-")
+    return keys
+
+
+def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[str]
+                ) -> tuple[list[dict], list[dict]]:
+    """What the site shows of ``kinds`` while their feeds are held at their last version:
+    the items the last publish showed (those taken down since included, their pages still
+    live), not the ones new in this run. Returns (the visible rows, the taken-down ones)."""
+    shown = [r for r in visible if r["kind"] not in kinds or r["published_at"]]
+    ids = {r["id"] for r in shown}
+    queue = cat.releases()
+    back = []
+    for r in cat.all_items():
+        if r["kind"] in kinds and r["id"] not in ids and r["published_at"] \
+                and (r["missing"] or r["draft"]) and page_key(r["kind"], r["slug"]) in live:
+            release = queue.get(r["id"])
+            back.append({k: r[k] for k in ("id", "kind", "guid", "slug", "source", "data",
+                                           "changed_at", "published_at", "error")}
+                        | {"date": release["at"] if release else r["date"],
+                           "queued": bool(release), "missing": True})
+    return shown + back, back
+
+
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
-               target_has: Callable[[str], bool], preview: bool = False) -> Site:
+               target_has: Callable[[str], bool], preview: bool = False,
+               frozen: set[str] = frozenset(), live: set[str] = frozenset()) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
-    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge)."""
+    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
+
+    ``frozen``: kinds whose feeds a guard holds at their last version (``live``: the keys the
+    target holds): the pages show those kinds as the held feeds do (see ``frozen_rows``); the
+    own files of items taken down since (page, audio, art) are kept as they are."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -253,6 +303,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
     visible = cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
+    if frozen:
+        visible, back = frozen_rows(cat, visible, frozen, live)
+        site.keep(*(k + "*" for r in back for k in item_keys(r)))
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
@@ -311,8 +364,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         the target must have them already, or the file must still hold those bytes (read by
         ``read_companion``: never a pipe, a device or a file outside the episodes folder).
         (usable, the bytes read or None, why not usable)."""
-        if not r["error"] or target_has(key):
-            return True, None, ""
+        if not r["error"] or r.get("missing") or target_has(key):
+            return True, None, ""  # (a taken-down item's own files are kept as they are)
         try:
             return True, read_companion(settings, rel, sha), ""
         except ItemError as exc:

@@ -3,10 +3,12 @@
 Whatever the cause (a catalog lost, a folder emptied or mistyped in the config, a site adopted
 by another checkout, dates edited), the entries the live feeds hold are compared with what the
 feeds about to be written keep. An entry pushed out by newer ones (beyond ``blog.feed_items``)
-is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's),
-the home page and the pages of the entries they would lose keep their last published version
-(the kept-outputs mechanism: nothing linked is deleted either) until ``publish --force`` says the
-removal is meant, when:
+is not a removal: its item is still published. The feeds of a kind (the blog's, the podcast's)
+and the pages of the entries they would lose keep their last published version (the
+kept-outputs mechanism: nothing linked is deleted either; ``site.held`` names the kinds, and
+publish builds the other pages again to list what the held feeds show) until
+``publish --remove ITEM`` confirms the removal of those entries (or ``--force`` lifts every
+guard), when:
 
 - more entries would be removed than ``max_deletes``, or more published files deleted;
 - the source folder of the kind changed since the last publish (folders.py);
@@ -59,7 +61,8 @@ def _kept(key: str, patterns: list[str]) -> bool:
 
 def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str, dict], *,
                 force: bool, adopted: bool = False,
-                moved: dict[str, str] | None = None) -> list[ItemError]:
+                moved: dict[str, str] | None = None,
+                confirmed: set[str] = frozenset()) -> list[ItemError]:
     """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
     the errors that say so (none when nothing is held), one for the blog's feeds and one for the
     podcast feed, each naming the feeds that hold its entries. ``previous`` gains rows for held
@@ -67,7 +70,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     ``adopted``: the catalog had no record of publishing to the target (a lost catalog, a fresh
     checkout): it takes no live entry off a feed at all without ``force``. ``moved``: kind ->
     how its source folder changed since the last publish (see folders.py): no live entry of
-    that kind goes without ``force``."""
+    that kind goes without ``force``. ``confirmed``: guids whose removal ``publish --remove``
+    confirmed: they go, and are not counted against the rest."""
     from ..collect.recover import SiteReader  # the one reader of the published site
 
     cfg = settings.config
@@ -99,7 +103,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
                 continue
             raw_of[key] = raw
             keeps = site.guids_of.get(key, set())
-            gone = {g: t for g, t in live.items() if g not in keeps}
+            gone = {g: t for g, t in live.items() if g not in keeps and g not in confirmed}
             if not gone:
                 continue
             entry = lost.setdefault(kind, Lost(kind))
@@ -159,6 +163,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     if not held:
         return errors
     held_feeds = [k for entry, _ in held for k in feeds_of(settings)[entry.kind]]
+    site.held = {entry.kind for entry, _ in held}
     # the held feeds and every page: each page may list a held item or link to it as a neighbour
     site.keep(*held_feeds, *PAGE_KEYS)
     unrecorded = [o.key for o in site.outputs if o.kind == "page" and o.key not in previous]
@@ -176,21 +181,27 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
                              "size": len(raw), "content_type": content_type(key),
                              "input_hash": ""}
+    taken_down = {r["guid"] for r in cat.all_items() if r["missing"] or r["draft"]}
     for entry, reasons in held:
         n = len(entry.removed)
         feeds_named = " and ".join(entry.feeds)
+        # --remove confirms items the catalog knows taken down (a lost catalog knows none)
+        confirm = (f"`syndicate publish {_remove_args(entry.removed)}` (it confirms these "
+                   "removals only; --force would lift every guard)"
+                   if set(entry.removed) <= taken_down else "`syndicate publish --force` once")
         if entry.kind in moved:
             setting = "paths.episodes" if entry.kind == "episode" else "paths.posts"
             hint = (f"move them into the new folder or set {setting} back in "
-                    f"{settings.path.name}; or run `syndicate publish --force` to remove them")
+                    f"{settings.path.name}; or, to remove them, run {confirm}")
         else:
-            hint = (f"check the sources and paths in {settings.path.name}, then run "
-                    "`syndicate publish --force` once if the removal is meant")
+            hint = (f"check the sources and paths in {settings.path.name}; if the removal is "
+                    f"meant, run {confirm}")
         errors.append(ItemError(
             _where(settings, entry.feeds[0]),
             f"this publish would remove {n} {'entry' if n == 1 else 'entries'} from "
             f"{feeds_named} ({_shown(entry.removed)}): {'; '.join(reasons)}; {feeds_named} "
-            "and the site's pages keep their last published version", hint=hint))
+            f"{'keep their' if len(entry.feeds) > 1 else 'keeps its'} last published version and "
+            "the site's pages keep listing them", hint=hint))
     return errors
 
 
@@ -204,6 +215,16 @@ class Lost:
     live: int = 0  # entries its feed holds now
     emptied: bool = False
     wiped: bool = False
+
+
+def _remove_args(entries: dict[str, str]) -> str:
+    """The options that confirm these removals, one ``--remove`` per entry (its title, or its
+    guid where two entries share a title)."""
+    import shlex
+
+    titles = list(entries.values())
+    return " ".join(f"--remove {shlex.quote(t if titles.count(t) == 1 else g)}"
+                    for g, t in sorted(entries.items(), key=lambda e: e[1]))
 
 
 def _shown(entries: dict[str, str]) -> str:

@@ -66,13 +66,15 @@ class Plan:
 
 def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
               *, max_deletes: int, force: bool, keep: Iterable[str] = (),
-              check_sources: bool = True) -> Plan:
+              check_sources: bool = True, confirmed: Iterable[str] = ()) -> Plan:
     """The writes and deletes that bring the target to ``outputs``.
 
     An output whose inputs failed is carried over: either named by a pattern in ``keep`` (the
     build could not make it at all) or failing here (its rendering raised, its file is gone).
     Its last published version stays in the manifest and on the target, and is never deleted.
     ``check_sources`` false (a dry run) takes the sizes of copied files as given.
+    ``confirmed``: key prefixes of the files of items ``publish --remove`` names (their pages,
+    their audio): deleting them does not count against ``max_deletes``.
     """
     dupes = [k for k, n in Counter(o.key for o in outputs).items() if n > 1]
     if dupes:
@@ -141,7 +143,8 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
         # with it: nothing is deleted until a publish makes every output again
         plan.deferred = gone
         plan.manifest += [_kept(previous[k]) for k in gone]
-    elif len(gone) > max_deletes and not force:
+    elif len([k for k in gone if not k.startswith(tuple(confirmed))]) > max_deletes \
+            and not force:
         plan.held_deletes = gone
         plan.manifest += [_kept(previous[k]) for k in gone]
     else:
