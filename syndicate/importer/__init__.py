@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
-from ..urls import redact
+from ..urls import redact, redact_text
 from .fields import Fields
 from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
@@ -82,6 +82,15 @@ class ImportReport:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def masked(self) -> ImportReport:
+        """The report fit to print or write: every address in it (a source's, one a reason
+        quotes) without its user:password@ or query values, as errors show them (H9)."""
+        for name in ("created", "merged", "skipped", "flagged", "left_behind", "media",
+                     "channel"):
+            setattr(self, name, [_mask(e) for e in getattr(self, name)])
+        self.errors = [redact_text(e) for e in self.errors]
+        return self
+
     def field_summary(self) -> list[str]:
         """One line per field changed or dropped on the items written, with how many items
         for each different reason (``--json`` has each item's own, in full)."""
@@ -104,6 +113,16 @@ class ImportReport:
                     break
                 lines.append(f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}")
         return lines
+
+
+def _mask(value, key: str | None = None):
+    if isinstance(value, dict):
+        return {k: _mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    if isinstance(value, str) and key not in ("file", "title"):
+        return redact(value) if key == "source" else redact_text(value)
+    return value
 
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
@@ -243,7 +262,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
                  else []), *found.reviews]
     if reviews:  # every reason the report flags the post for, where the author will see it
-        meta["review"] = "; ".join(dict.fromkeys(reviews))
+        meta["review"] = redact_text("; ".join(dict.fromkeys(reviews)))
     return dump_yaml(meta)
 
 
@@ -613,7 +632,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         from .wpbody import fetch_images
 
         fetch_images(with_images, settings, report)
-    return report
+    return report.masked()
 
 
 def _combine(first: Found, when: dt.datetime, other: Found):
