@@ -62,6 +62,7 @@ class Found:
     extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
     attachments: list[str] = field(default_factory=list)  # images to download with the post
     reviews: list[str] = field(default_factory=list)  # flagged for these: written as review:
+    old_link: str | None = None  # the entry's own address on the old site, for its identity
 
 
 @dataclass
@@ -541,6 +542,10 @@ def import_sources(settings: Settings, sources: list[str], *,
     with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
+    from .record import Records, deleted_reason, identity
+
+    records = Records(settings)
+    by_path = {k.path: k for k in known}
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
@@ -554,10 +559,24 @@ def import_sources(settings: Settings, sources: list[str], *,
         rare = index.rare(shingles)
         date = f.date or dates.get(id(f))
         origin = clean(redact(f.source))
+        ident = records.once(identity(origin, guid=f.guid, link=f.old_link, title=f.title,
+                                      date=_instant(date, zone)))
+        record = records.get(ident)
         candidates = index.candidates(f.guid, rare, (origin, _title_key(f.title)))
-        match, clash = _match(f, shingles, candidates)
+        match, clash = None, None
+        if record is not None:  # written by an earlier import: that file, whatever it holds now
+            match = by_path.get(settings.root / record["file"])
+        if match is None:
+            match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
             match = _same_item(f, origin, _instant(date, zone), candidates)
+        if match is None and record is not None:  # the author deleted it: it stays deleted
+            reason = deleted_reason(record["file"])
+            report.skipped.append({**entry, "reason": reason, "deleted": record["file"],
+                                   **fields.all_dropped(reason).to_dict()})
+            continue
+        if match is not None and not dry_run and match.found_in is None:
+            records.put(ident, _rel(match.path, settings), f.guid)
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -613,6 +632,8 @@ def import_sources(settings: Settings, sources: list[str], *,
                 continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source, origin=origin,
                          when=_instant(date, zone)), rare)
+        if not dry_run:
+            records.put(ident, _rel(path, settings), f.guid)
         written[path] = (f, date)
         entry["file"] = _rel(path, settings)
         if f.date is None:
@@ -628,6 +649,8 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:
             with_images.append((f, stem, path, date, entry))
+    if not dry_run:
+        records.save()
     if with_images and (audio or settings.config.import_audio) != "keep-url":
         from .wpbody import fetch_images
 
