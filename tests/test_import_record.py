@@ -81,3 +81,120 @@ def test_an_imported_text_post_retitled_redated_and_rewritten_is_merged_not_copi
     assert "created 0," in again.output, again.output
     assert _posts(proj.root) == sorted([*(p for p in before if p != rel),
                                         rel.rsplit("/", 1)[0] + "/renamed.md"])
+
+
+def _show(base: str, lengths: dict[str, int], *, guids: bool = False, query: str = "") -> str:
+    """A podcast feed of three episodes whose audio lies under ``base``."""
+    items = "".join(
+        f"<item><title>Episode {n}</title>"
+        + (f'<guid isPermaLink="false">ep-{n}</guid>' if guids else "")
+        + f"<pubDate>Mon, 0{n} Jun 2020 08:00:00 +0000</pubDate>"
+        f"<itunes:duration>00:00:01</itunes:duration><description>Notes of {n}.</description>"
+        f'<enclosure url="{base}/ep{n}.mp3{query}" length="{lengths.get(f"ep{n}.mp3", 1000)}" '
+        'type="audio/mpeg"/></item>\n' for n in (1, 2, 3))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            "<title>Old show</title><link>https://old.example/</link><description>d"
+            f"</description>\n{items}</channel></rss>\n")
+
+
+def _episodes(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "episodes").iterdir())
+
+
+def test_an_old_feed_without_guids_whose_audio_moved_host_makes_no_second_episode(
+        make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    first = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+    assert "created 3," in first.output, first.output
+    before = _episodes(proj.root)
+    for host in ("https://cdn.example/media", "https://cdn2.example/m"):
+        feed.write_text(_show(host, {}), encoding="utf-8")
+        again = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+        assert again.exit_code == 0, again.output
+        assert "created 0, merged 3" in again.output, again.output
+        assert _episodes(proj.root) == before
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    assert proj.read("podcast.xml").count(b"<title>Episode 2</title>") == 1
+
+
+def test_a_sidecar_whose_guid_the_author_removed_or_changed_is_not_imported_twice(
+        make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}, guids=True))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    before = _episodes(proj.root)
+    one, two = (proj.root / "episodes" / n for n in before[:2])
+    one.write_text("\n".join(line for line in one.read_text().splitlines()
+                             if not line.startswith("guid:")) + "\n")
+    two.write_text(two.read_text().replace("guid: ep-2", "guid: my-own-guid"))
+    again = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+    assert again.exit_code == 0, again.output
+    assert "created 0, merged 3" in again.output, again.output
+    assert _episodes(proj.root) == before
+
+
+def test_a_download_import_after_the_audio_moved_downloads_no_second_copy(make_project):
+    import http.server
+
+    from conftest import serve, tone
+
+    audio = {f"ep{n}.mp3": tone(1.0, freq=300 + 50 * n) for n in (1, 2, 3)}
+    gets = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            name = self.path.split("?")[0].rsplit("/", 1)[-1]
+            gets.append(name)
+            body = audio.get(name)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "audio/mpeg")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+    server, url = serve(Handler)
+    try:
+        proj = make_project({}, config=BASE_CONFIG)
+        cfg = ["--config", str(proj.root / "config.yaml")]
+        lengths = {k: len(v) for k, v in audio.items()}
+        feed = proj.write("old/show.xml", _show(f"{url}/show", lengths))
+        first = proj.run("import", str(feed), "--audio", "download", *cfg)
+        assert "created 3," in first.output, first.output
+        before, fetched = _episodes(proj.root), len(gets)
+        moved = url.replace("127.0.0.1", "localhost")
+        feed.write_text(_show(f"{moved}/media", lengths, query="?src=feed"), encoding="utf-8")
+        again = proj.run("import", str(feed), "--audio", "download", *cfg)
+        assert again.exit_code == 0, again.output
+        assert "created 0, merged 3" in again.output, again.output
+        assert _episodes(proj.root) == before and len(gets) == fetched
+        mp3s = [p.read_bytes() for p in (proj.root / "episodes").glob("*.mp3")]
+        assert len(mp3s) == len(set(mp3s)) == 3
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_deleted_imported_episode_is_not_imported_again(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    gone = sorted((proj.root / "episodes").glob("*episode-2*"))
+    assert gone
+    for p in gone:
+        p.unlink()
+    feed.write_text(_show("https://cdn.example/media", {}), encoding="utf-8")
+    again = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+    assert again.exit_code == 0, again.output
+    assert "created 0, merged 2, skipped 1" in again.output, again.output
+    assert "skipped  'Episode 2' from" in again.output
+    assert "deleted here; not imported again" in again.output
+    assert not list((proj.root / "episodes").glob("*episode-2*"))
