@@ -198,3 +198,84 @@ def test_a_deleted_imported_episode_is_not_imported_again(make_project):
     assert "skipped  'Episode 2' from" in again.output
     assert "deleted here; not imported again" in again.output
     assert not list((proj.root / "episodes").glob("*episode-2*"))
+
+
+# -- H1 as a property: whatever the author and the old feed did, one file per source item ----
+
+def _feed_with_links(posts) -> bytes:
+    import email.utils
+    from html import escape
+
+    items = "".join(
+        f"<item><title>{escape(p.title, quote=False)}</title>"
+        f"<link>https://old.example/p/{i}/</link>"
+        f"<pubDate>{email.utils.format_datetime(p.date)}</pubDate><description>"
+        f"{escape(''.join(f'<p>{escape(para)}</p>' for para in p.body), quote=False)}"
+        "</description></item>\n" for i, p in enumerate(posts))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Old'
+            "</title><link>https://old.example/</link><description>x</description>\n"
+            f"{items}</channel></rss>\n").encode()
+
+
+def _edit(path: Path, title: str | None, date, body: str | None, rename: bool) -> None:
+    import yaml
+
+    head, old_body = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+    meta = yaml.safe_load(head)
+    if title is not None:
+        meta["title"] = title
+    if date is not None:
+        meta["date"] = date.strftime("%Y-%m-%d %H:%M")
+    text = f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n\n{body or old_body}"
+    path.write_text(text, encoding="utf-8")
+    if rename:
+        path.rename(path.with_name(f"renamed-{path.stem[-12:]}.md"))
+
+
+def test_whatever_the_author_and_the_old_feed_change_an_item_is_never_written_twice():
+    import dataclasses
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from importgen import LATIN, blog_posts, dates, paragraphs, titles
+
+    from conftest import bare_settings
+    from syndicate.importer import import_sources
+
+    maybe = st.none() | st.just(True)
+    author = st.tuples(maybe.flatmap(lambda m: titles() if m else st.none()),
+                       maybe.flatmap(lambda m: dates if m else st.none()),
+                       st.none() | st.text(max_size=200), st.booleans())
+    feed = st.tuples(maybe.flatmap(lambda m: titles() if m else st.none()),
+                     maybe.flatmap(lambda m: dates if m else st.none()),
+                     maybe.flatmap(lambda m: paragraphs() if m else st.none()))
+
+    @settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow,
+                                                      HealthCheck.data_too_large])
+    @given(posts=blog_posts(LATIN, 1, 5), data=st.data())
+    def check(posts, data):
+        posts = [dataclasses.replace(p, date=p.date.replace(year=min(p.date.year, 2025)))
+                 for p in posts]
+        with tempfile.TemporaryDirectory() as tmp:
+            settings_ = bare_settings(tmp)
+            src = Path(tmp) / "old.rss"
+            src.write_bytes(_feed_with_links(posts))
+            first = import_sources(settings_, [str(src)])
+            assert first.errors == []
+            count = len(list((Path(tmp) / "posts").rglob("*.md")))
+            assert count == len(first.created)
+            for path in sorted((Path(tmp) / "posts").rglob("*.md")):
+                _edit(path, *data.draw(author))
+            changed = []
+            for p in posts:
+                title, date, body = data.draw(feed)
+                changed.append(dataclasses.replace(
+                    p, title=title or p.title, body=body or p.body,
+                    date=(date or p.date).replace(year=min((date or p.date).year, 2025))))
+            src.write_bytes(_feed_with_links(changed))
+            again = import_sources(settings_, [str(src)])
+            assert again.errors == [] and again.created == [], again.created
+            assert len(list((Path(tmp) / "posts").rglob("*.md"))) == count
+
+    check()
