@@ -155,3 +155,11 @@ def redact_text(text: object) -> str:
     query string's values hidden, wherever they appear."""
     out = _IN_TEXT.sub(lambda m: redact(m.group()), str(text))
     return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", out)
+
+
+def redact_credentials(text: object) -> str:
+    """``text`` with every address in it that carries a credential (see ``credential_in``)
+    redacted, and the others left as they are (an old post's ``?p=123`` is no secret): for
+    reports that name many addresses, such as an import's."""
+    return _IN_TEXT.sub(lambda m: redact(m.group()) if credential_in(m.group())
+                        else m.group(), str(text))

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
-from ..urls import redact, redact_text
+from ..urls import redact, redact_credentials
 from .fields import Fields
 from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
@@ -89,7 +89,7 @@ class ImportReport:
         for name in ("created", "merged", "skipped", "flagged", "left_behind", "media",
                      "channel"):
             setattr(self, name, [_mask(e) for e in getattr(self, name)])
-        self.errors = [redact_text(e) for e in self.errors]
+        self.errors = [redact_credentials(e) for e in self.errors]
         return self
 
     def field_summary(self) -> list[str]:
@@ -122,7 +122,7 @@ def _mask(value, key: str | None = None):
     if isinstance(value, list):
         return [_mask(v) for v in value]
     if isinstance(value, str) and key not in ("file", "title"):
-        return redact(value) if key == "source" else redact_text(value)
+        return redact_credentials(value)
     return value
 
 
@@ -263,7 +263,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
                  else []), *found.reviews]
     if reviews:  # every reason the report flags the post for, where the author will see it
-        meta["review"] = redact_text("; ".join(dict.fromkeys(reviews)))
+        meta["review"] = redact_credentials("; ".join(dict.fromkeys(reviews)))
     return dump_yaml(meta)
 
 

@@ -14,7 +14,7 @@ from ..catalog import open_catalog
 from ..config import Settings
 from ..errors import SyndicateError
 from ..mediatypes import TRANSCRIPT_SUFFIX_OF, of
-from ..urls import credential_in, is_web_url, redact, redact_text
+from ..urls import credential_in, is_web_url, redact, redact_credentials
 from . import (
     ImportReport,
     SourceError,
@@ -375,7 +375,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
         meta["draft"] = True
     meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
     if reviews:
-        meta["review"] = redact_text("; ".join(reviews))
+        meta["review"] = redact_credentials("; ".join(reviews))
     return meta
 
 
