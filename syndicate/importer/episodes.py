@@ -120,7 +120,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 "site of its own (or, if it is this show under a new guid, remove the "
                 "<podcast:guid> line from a copy of the feed and import that)")
             return
-    take_guid = bool(feed.guid)  # the old show's podcast:guid becomes this show's
+    take_guid = feed.guid  # the old show's podcast:guid becomes this show's
     if feed.guid:
         take_guid, refusal = _show_identity(settings, feed.guid, source, report)
         if refusal:
@@ -293,9 +293,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         records.save()
     if take_guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
-            cat.set_meta("podcast_guid", feed.guid)
-            cat.set_meta("podcast_guid_imported", feed.guid)  # the show: no other replaces it
-        report.podcast_guid = feed.guid
+            cat.set_meta("podcast_guid", take_guid)
+            cat.set_meta("podcast_guid_imported", take_guid)  # the show: no other replaces it
+        report.podcast_guid = take_guid
 
 
 def _same_guid(a: str, b: str) -> bool:
@@ -303,8 +303,10 @@ def _same_guid(a: str, b: str) -> bool:
 
 
 def _show_identity(settings: Settings, imported: str, source: str,
-                   report: ImportReport) -> tuple[bool, str | None]:
-    """(whether the old feed's podcast:guid becomes the show's, why the import is refused).
+                   report: ImportReport) -> tuple[str | None, str | None]:
+    """(the show's podcast:guid if the old feed's becomes it, spelled as the live or chosen one
+    where that is the same guid in other letters (apps compare the string); why the import is
+    refused).
     podcast.guid in the config, where set, is the show's: another one in the feed is reported
     as not published. Else a show that is live (an episode published under its guid) keeps
     it: a feed under another guid is refused, since apps would see another show. A show never
@@ -313,23 +315,25 @@ def _show_identity(settings: Settings, imported: str, source: str,
     chosen = settings.config.podcast.guid
     if chosen:
         if _same_guid(chosen, imported):
-            return True, None
+            return chosen.strip(), None
         report.channel.append({
             "source": source, "field": "podcast:guid",
             "why": f"the show's podcast:guid is {chosen}, chosen by podcast.guid in {name}; "
                    f"the old feed's {imported[:100]} is not published (set podcast.guid to it "
                    "to take the old show's identity)"})
-        return False, None
+        return None, None
     try:
         live = _live_guid(settings)
     except SyndicateError as exc:
-        return False, (f"{source}: the feed names the show's podcast:guid {imported[:100]}, and "
+        return None, (f"{source}: the feed names the show's podcast:guid {imported[:100]}, and "
                        f"whether this show is already live under another cannot be told: "
                        f"{exc}; set podcast.guid in {name} to choose the show's guid, or "
                        "import again when the published site can be read")
-    if live is None or _same_guid(live, imported):
-        return True, None
-    return False, (
+    if live is None:
+        return imported.strip(), None
+    if _same_guid(live, imported):
+        return live, None  # the live spelling: the string apps and directories compare
+    return None, (
         f"{source}: the show here is live under podcast:guid {live}, which podcast apps "
         f"follow; the old feed's is {imported[:100]}, and taking it would make the live show "
         f"another show to every app; nothing was imported. Choose in {name}: "
