@@ -542,7 +542,7 @@ def import_sources(settings: Settings, sources: list[str], *,
     with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
-    from .record import Records, deleted_reason, identity
+    from .record import Records, deleted_reason, identity, source_key
 
     records = Records(settings)
     by_path = {k.path: k for k in known}
@@ -559,7 +559,8 @@ def import_sources(settings: Settings, sources: list[str], *,
         rare = index.rare(shingles)
         date = f.date or dates.get(id(f))
         origin = clean(redact(f.source))
-        ident = records.once(identity(origin, guid=f.guid, link=f.old_link, title=f.title,
+        ident = records.once(identity(source_key(f.source, settings), guid=f.guid,
+                                      link=f.old_link, title=f.title,
                                       date=_instant(date, zone)))
         record = records.get(ident)
         candidates = index.candidates(f.guid, rare, (origin, _title_key(f.title)))
@@ -605,9 +606,12 @@ def import_sources(settings: Settings, sources: list[str], *,
                     if not dry_run:
                         _write_atomic(match.path, post_text(both, when))
             elif len(shingles - match.shingles) > max(len(shingles) // 5, 1):
-                report.flagged.append({**entry, "reason": (
-                    f"this source has text that {entry['file']} lacks (the file was kept as "
-                    "it is); compare the two and copy over what is missing")})
+                reason = (f"this source has text that {entry['file']} lacks (the file was "
+                          "kept as it is); compare the two and copy over what is missing")
+                report.flagged.append({**entry, "reason": reason})
+                if not dry_run:  # where the author will see it, as for a post written
+                    add_review(match.path, "the old source has text this post lacks; compare "
+                               "the two and copy over what is missing")
             continue
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
@@ -682,6 +686,41 @@ def _combine(first: Found, when: dt.datetime, other: Found):
         both = replace(both, tags=[*both.tags, *(t for t in other.tags if t not in both.tags)])
         took.append(f"tags from {other.source}")
     return both, when, took
+
+
+_REVIEW_LINE = re.compile(r"^review:[^\n]*\n(?![ \t])", re.M)
+
+
+def add_review(path: Path, reason: str) -> None:
+    """``reason`` into the ``review:`` of a post already there (its front matter otherwise
+    untouched: the author's file). Once: a reason it holds is not added again; a review: the
+    author wrote over several lines is left alone."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        fm, _, _ = split_front_matter(text, path.name)
+        meta = yamlcheck.parse(fm, path.name) if fm is not None else None
+    except (OSError, UnicodeDecodeError, CollectError, yamlcheck.YamlProblems):
+        return  # a file that cannot be read as a post: the report says it all
+    if not isinstance(meta, dict) or not text.startswith("---\n"):
+        return
+    before = meta.get("review")
+    if before is not None and reason in str(before):
+        return
+    end = text.index("\n---", 3) + 1 if "\n---" in text[3:] else None
+    if end is None:
+        return
+    head = text[4:end]
+    line = dump_yaml({"review": f"{before}; {reason}" if before else reason})
+    if before is None:
+        head = head + line
+    elif _REVIEW_LINE.search(head):
+        head = _REVIEW_LINE.sub(lambda _: line, head, count=1)
+    else:
+        return
+    from contextlib import suppress
+
+    with suppress(OSError):  # (the report names the flag; the file stays as it was)
+        _write_atomic(path, "---\n" + head + text[end:])
 
 
 def post_text(found: Found, date: dt.datetime | None) -> str:

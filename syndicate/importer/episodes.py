@@ -29,7 +29,7 @@ from . import (
 )
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
-from .record import Records, deleted_reason, identity
+from .record import Records, deleted_reason, identity, source_key
 
 
 def _known_guids(folder: Path, by_item: dict | None = None) -> dict[str, Path]:
@@ -152,7 +152,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     for ep in feed.episodes:
         # the item as the source gives it: its own guid, else its title and date (an
         # enclosure address is no identity: audio moves to another host)
-        ident = records.once(identity(origin, guid=ep.guid if "guid" in ep.kept else None,
+        ident = records.once(identity(source_key(source, settings),
+                                      guid=ep.guid if "guid" in ep.kept else None,
                                       title=ep.title, date=ep.date))
         if id(ep) in preset:
             if preset[id(ep)] != ep.guid:

@@ -21,6 +21,33 @@ _PREFIX = "imported:"
 _WORD = re.compile(r"\w+")
 
 
+_PAGE = re.compile(r" \(page \d+\)$")
+
+
+def source_key(source: str, settings: Settings) -> str:
+    """A source as one name, however it was spelled: a file by its absolute path (``sources:``
+    names it relative to the project, a manual import as typed), an address without the
+    credentials it may carry."""
+    from pathlib import Path
+
+    from ..urls import redact
+    from .sources import is_url
+
+    page = _PAGE.search(source)
+    bare = source[:page.start()] if page else source
+    if is_url(bare) or "://" in bare:
+        name = redact(bare)
+    else:
+        path = Path(bare)
+        if not path.is_absolute():
+            path = (Path.cwd() / path) if path.exists() else settings.resolve(bare)
+        try:
+            name = str(path.resolve())
+        except (OSError, RuntimeError, ValueError):
+            name = str(path)
+    return name + (page.group() if page else "")
+
+
 def identity(source: str, *, guid: str | None = None, link: str | None = None,
              title: str = "", date: dt.datetime | None = None) -> str:
     """One item of ``source``: by the most stable thing the source gives it."""
