@@ -59,3 +59,41 @@ def test_text_a_post_lacks_is_said_by_publish_and_written_to_its_review(make_pro
     again = proj.run("import", str(feed), "--config", str(proj.root / "config.yaml"))
     assert "review   posts/2020-06-10-mending-a-fence.md: this source has text" in again.output
     assert path.read_text(encoding="utf-8") == text
+
+
+FUTURE_UPDATED = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Old</title><id>urn:old</id>
+<updated>2099-01-01T00:00:00Z</updated><link href="https://old.example/"/>
+<entry><title>Upd future</title><id>urn:old:1</id><link href="https://old.example/1/"/>
+<published>2020-01-01T00:00:00Z</published><updated>2099-01-01T00:00:00Z</updated>
+<content type="html">&lt;p&gt;Its edit date typed eighty years ahead.&lt;/p&gt;</content>
+</entry>
+<entry><title>Plain one</title><id>urn:old:2</id><link href="https://old.example/2/"/>
+<published>2020-02-01T00:00:00Z</published><updated>2020-03-01T00:00:00Z</updated>
+<content type="html">&lt;p&gt;An entry edited a month after it was written.&lt;/p&gt;</content>
+</entry></feed>
+"""
+
+
+def test_an_atom_entry_updated_in_the_far_future_is_flagged_and_never_dates_the_feed(
+        make_project):
+    from conftest import NOW
+
+    proj = make_project({}, config=BASE_CONFIG)
+    feed = proj.write("old/fut.atom", FUTURE_UPDATED)
+    result = proj.run("import", str(feed), "--now", NOW, "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [(f["title"], f["reason"][:18]) for f in doc["flagged"]] == [
+        ("Upd future", "updated 2099-01-01")]
+    post = next((proj.root / "posts").glob("*upd-future*.md")).read_text(encoding="utf-8")
+    meta = yaml.safe_load(post.split("\n---\n", 1)[0][4:])
+    assert meta["review"].startswith("updated 2099-01-01, after today")
+    assert proj.run("publish").exit_code == 0
+    atom = proj.read("atom.xml").decode()
+    stamps = re.findall(r"<updated>([^<]*)</updated>", atom)
+    assert stamps and all(s[:4] < "2027" for s in stamps), stamps
+    assert "2020-03-01" in atom  # an edit in the past is kept
+    rss = proj.read("feed.xml").decode()
+    assert "2099" not in rss

@@ -625,6 +625,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
         later = None if f.extra.get("draft") else future_doubt(_instant(date, zone), now)
+        if later is None and f.updated is not None and future_doubt(f.updated, now):
+            later = (f"updated {f.updated:%Y-%m-%d}, after today: the feeds leave that "
+                     "date out until then; fix that date, or remove it")
         f.reviews = [r for r in (doubt, f.doubt, later) if r]
         text = post_text(f, date)
         if not dry_run:
