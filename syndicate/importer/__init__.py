@@ -546,6 +546,7 @@ def import_sources(settings: Settings, sources: list[str], *,
 
     records = Records(settings)
     by_path = {k.path: k for k in known}
+    keys: dict[str, str] = {}  # source -> its one name (a path resolved once a source)
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
@@ -559,7 +560,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         rare = index.rare(shingles)
         date = f.date or dates.get(id(f))
         origin = clean(redact(f.source))
-        ident = records.once(identity(source_key(f.source, settings), guid=f.guid,
+        if f.source not in keys:
+            keys[f.source] = source_key(f.source, settings)
+        ident = records.once(identity(keys[f.source], guid=f.guid,
                                       link=f.old_link, title=f.title,
                                       date=_instant(date, zone)))
         record = records.get(ident)
@@ -567,6 +570,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         match, clash = None, None
         if record is not None:  # written by an earlier import: that file, whatever it holds now
             match = by_path.get(settings.root / record["file"])
+        recorded = match is not None
         if match is None:
             match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
@@ -591,7 +595,8 @@ def import_sources(settings: Settings, sources: list[str], *,
             merged = {**entry, **fields.all_dropped(
                 f"already imported: {entry['file']} is this post").to_dict()}
             report.merged.append(merged)
-            if not f.derived_title and _title_key(f.title) != _title_key(match.title):
+            if not recorded and not f.derived_title \
+                    and _title_key(f.title) != _title_key(match.title):
                 report.flagged.append({**entry, "reason": (
                     f"merged by its words into {entry['file']}, titled {match.title!r}: if "
                     "they are two posts, import this source again into an empty posts/ "
