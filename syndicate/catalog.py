@@ -58,6 +58,12 @@ class Catalog:
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def meta_under(self, prefix: str) -> dict[str, str]:
+        """Every meta row whose key begins with ``prefix`` (the prefix taken off the key)."""
+        rows = self.conn.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",
+                                 (len(prefix), prefix))
+        return {r[0][len(prefix):]: r[1] for r in rows}
+
     # -- items -------------------------------------------------------------------------------
     def all_items(self, kind: str | None = None) -> list[dict]:
         if kind:

@@ -176,9 +176,11 @@ def _refresh(settings: Settings, out: _Out, now: dt.datetime | None = None) -> l
     out.doc["sources"] = reports.sources(report)
     if report.created or report.merged or report.skipped:
         out.line(f"Sources: created {len(report.created)}, merged {len(report.merged)}, "
-                 f"skipped {len(report.skipped)}")
+                 f"skipped {len(report.skipped)}, flagged {len(report.flagged)}")
     for e in report.skipped:
         out.warn(f"{e['source']}: {e['title']!r} skipped: {e['reason']}")
+    for e in report.flagged:  # as a manual import says them; each is in the file's review:
+        out.warn(f"{e.get('file') or e['source']}: {e['title']!r} to review: {e['reason']}")
     return report.errors
 
 

@@ -65,7 +65,9 @@ def checked(report) -> dict:
 def sources(report) -> dict:
     return {"created": len(report.created), "merged": len(report.merged),
             "skipped": [{"source": e["source"], "title": e["title"], "reason": e["reason"]}
-                        for e in report.skipped]}
+                        for e in report.skipped],
+            "flagged": [{"file": e.get("file"), "title": e["title"], "reason": e["reason"]}
+                        for e in report.flagged]}
 
 
 def created_project(done) -> dict:

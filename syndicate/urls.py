@@ -162,3 +162,11 @@ def page_address(base: str, folder: str, links: str) -> str:
     the ``site.links`` style: ``directory`` ends at the folder, ``file`` names its index.html
     (what a plain S3 endpoint, with no index documents, answers)."""
     return base + quote(folder) + ("index.html" if links == "file" else "")
+
+
+def redact_credentials(text: object) -> str:
+    """``text`` with every address in it that carries a credential (see ``credential_in``)
+    redacted, and the others left as they are (an old post's ``?p=123`` is no secret): for
+    reports that name many addresses, such as an import's."""
+    return _IN_TEXT.sub(lambda m: redact(m.group()) if credential_in(m.group())
+                        else m.group(), str(text))

@@ -90,3 +90,21 @@ def test_a_site_whose_podcast_feed_has_no_episode_yet_takes_the_old_shows_guid(m
     assert result.exit_code == 0, result.output
     assert proj.run("publish").exit_code == 0
     assert _guid(proj) == OLD
+
+
+@pytest.mark.parametrize("catalog", ["kept", "lost"])
+def test_the_live_guid_in_other_letters_keeps_the_live_spelling(make_project, catalog):
+    """H3: an old feed whose podcast:guid is the live one in capitals (and spaces around) is
+    the same show, and the published string stays the live one, letter for letter."""
+    proj, live = _live_show(make_project)
+    if catalog == "lost":
+        shutil.rmtree(proj.root / ".syndicate")
+    upper = (IMPORT / "podcast-show-a.xml").read_text(encoding="utf-8").replace(
+        OLD, f"  {live.upper()} ")
+    feed = proj.write("old/upper.xml", upper)
+    result = proj.run("import", str(feed), "--audio", "keep-url", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["podcast_guid"] == live
+    assert proj.run("publish").exit_code == 0
+    assert _guid(proj) == live

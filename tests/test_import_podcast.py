@@ -214,6 +214,8 @@ def test_keep_url_asks_the_old_host_for_sizes_the_feed_left_out(make_project):
         # an address the old host no longer has: that episode fails, nothing half-written
         del host.audio["/audio/ep1.mp3"]
         (proj.root / "episodes/2022-03-05-welcome-to-plot-14.yaml").unlink()
+        # (and the catalog: an episode the author deleted is otherwise not imported again)
+        (proj.root / ".syndicate/catalog.db").unlink()
         again = _import(proj, host.url + "/feed.xml")
         assert again.exit_code == 1
         assert "'Welcome to Plot 14' (" in again.output and \

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..errors import CollectError, SyndicateError
 from ..frontmatter import split_front_matter
 from ..markup import slugify
-from ..urls import redact
+from ..urls import redact, redact_credentials
 from .fields import Fields
 from .textexport import YEARS, ExportError, TextPost, parse_text_export
 
@@ -62,6 +62,7 @@ class Found:
     extra: dict = field(default_factory=dict)  # more front matter (draft, summary, author)
     attachments: list[str] = field(default_factory=list)  # images to download with the post
     reviews: list[str] = field(default_factory=list)  # flagged for these: written as review:
+    old_link: str | None = None  # the entry's own address on the old site, for its identity
 
 
 @dataclass
@@ -81,6 +82,15 @@ class ImportReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def masked(self) -> ImportReport:
+        """The report fit to print or write: every address in it (a source's, one a reason
+        quotes) without its user:password@ or query values, as errors show them (H9)."""
+        for name in ("created", "merged", "skipped", "flagged", "left_behind", "media",
+                     "channel"):
+            setattr(self, name, [_mask(e) for e in getattr(self, name)])
+        self.errors = [redact_credentials(e) for e in self.errors]
+        return self
 
     def field_summary(self) -> list[str]:
         """One line per field changed or dropped on the items written, with how many items
@@ -104,6 +114,16 @@ class ImportReport:
                     break
                 lines.append(f"{verb:<8} {name} on {n} item{'s' if n != 1 else ''}: {why}")
         return lines
+
+
+def _mask(value, key: str | None = None):
+    if isinstance(value, dict):
+        return {k: _mask(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    if isinstance(value, str) and key not in ("file", "title"):
+        return redact_credentials(value)
+    return value
 
 
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
@@ -243,7 +263,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
                  else []), *found.reviews]
     if reviews:  # every reason the report flags the post for, where the author will see it
-        meta["review"] = "; ".join(dict.fromkeys(reviews))
+        meta["review"] = redact_credentials("; ".join(dict.fromkeys(reviews)))
     return dump_yaml(meta)
 
 
@@ -522,6 +542,11 @@ def import_sources(settings: Settings, sources: list[str], *,
     with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
+    from .record import Records, deleted_reason, identity, source_key
+
+    records = Records(settings)
+    by_path = {k.path: k for k in known}
+    keys: dict[str, str] = {}  # source -> its one name (a path resolved once a source)
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
@@ -535,10 +560,28 @@ def import_sources(settings: Settings, sources: list[str], *,
         rare = index.rare(shingles)
         date = f.date or dates.get(id(f))
         origin = clean(redact(f.source))
+        if f.source not in keys:
+            keys[f.source] = source_key(f.source, settings)
+        ident = records.once(identity(keys[f.source], guid=f.guid,
+                                      link=f.old_link, title=f.title,
+                                      date=_instant(date, zone)))
+        record = records.get(ident)
         candidates = index.candidates(f.guid, rare, (origin, _title_key(f.title)))
-        match, clash = _match(f, shingles, candidates)
+        match, clash = None, None
+        if record is not None:  # written by an earlier import: that file, whatever it holds now
+            match = by_path.get(settings.root / record["file"])
+        recorded = match is not None
+        if match is None:
+            match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
             match = _same_item(f, origin, _instant(date, zone), candidates)
+        if match is None and record is not None:  # the author deleted it: it stays deleted
+            reason = deleted_reason(record["file"])
+            report.skipped.append({**entry, "reason": reason, "deleted": record["file"],
+                                   **fields.all_dropped(reason).to_dict()})
+            continue
+        if match is not None and not dry_run and match.found_in is None:
+            records.put(ident, _rel(match.path, settings), f.guid)
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -552,7 +595,8 @@ def import_sources(settings: Settings, sources: list[str], *,
             merged = {**entry, **fields.all_dropped(
                 f"already imported: {entry['file']} is this post").to_dict()}
             report.merged.append(merged)
-            if not f.derived_title and _title_key(f.title) != _title_key(match.title):
+            if not recorded and not f.derived_title \
+                    and _title_key(f.title) != _title_key(match.title):
                 report.flagged.append({**entry, "reason": (
                     f"merged by its words into {entry['file']}, titled {match.title!r}: if "
                     "they are two posts, import this source again into an empty posts/ "
@@ -567,9 +611,12 @@ def import_sources(settings: Settings, sources: list[str], *,
                     if not dry_run:
                         _write_atomic(match.path, post_text(both, when))
             elif len(shingles - match.shingles) > max(len(shingles) // 5, 1):
-                report.flagged.append({**entry, "reason": (
-                    f"this source has text that {entry['file']} lacks (the file was kept as "
-                    "it is); compare the two and copy over what is missing")})
+                reason = (f"this source has text that {entry['file']} lacks (the file was "
+                          "kept as it is); compare the two and copy over what is missing")
+                report.flagged.append({**entry, "reason": reason})
+                if not dry_run:  # where the author will see it, as for a post written
+                    add_review(match.path, "the old source has text this post lacks; compare "
+                               "the two and copy over what is missing")
             continue
         if date is None:
             entry["reason"] = ("no date on the page; run again with --date-by-order DATE to date "
@@ -583,6 +630,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
         later = None if f.extra.get("draft") else future_doubt(_instant(date, zone), now)
+        if later is None and f.updated is not None and future_doubt(f.updated, now):
+            later = (f"updated {f.updated:%Y-%m-%d}, after today: the feeds leave that "
+                     "date out until then; fix that date, or remove it")
         f.reviews = [r for r in (doubt, f.doubt, later) if r]
         text = post_text(f, date)
         if not dry_run:
@@ -594,6 +644,8 @@ def import_sources(settings: Settings, sources: list[str], *,
                 continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source, origin=origin,
                          when=_instant(date, zone)), rare)
+        if not dry_run:
+            records.put(ident, _rel(path, settings), f.guid)
         written[path] = (f, date)
         entry["file"] = _rel(path, settings)
         if f.date is None:
@@ -609,11 +661,13 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:
             with_images.append((f, stem, path, date, entry))
+    if not dry_run:
+        records.save()
     if with_images and (audio or settings.config.import_audio) != "keep-url":
         from .wpbody import fetch_images
 
         fetch_images(with_images, settings, report)
-    return report
+    return report.masked()
 
 
 def _combine(first: Found, when: dt.datetime, other: Found):
@@ -640,6 +694,41 @@ def _combine(first: Found, when: dt.datetime, other: Found):
         both = replace(both, tags=[*both.tags, *(t for t in other.tags if t not in both.tags)])
         took.append(f"tags from {other.source}")
     return both, when, took
+
+
+_REVIEW_LINE = re.compile(r"^review:[^\n]*\n(?![ \t])", re.M)
+
+
+def add_review(path: Path, reason: str) -> None:
+    """``reason`` into the ``review:`` of a post already there (its front matter otherwise
+    untouched: the author's file). Once: a reason it holds is not added again; a review: the
+    author wrote over several lines is left alone."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        fm, _, _ = split_front_matter(text, path.name)
+        meta = yamlcheck.parse(fm, path.name) if fm is not None else None
+    except (OSError, UnicodeDecodeError, CollectError, yamlcheck.YamlProblems):
+        return  # a file that cannot be read as a post: the report says it all
+    if not isinstance(meta, dict) or not text.startswith("---\n"):
+        return
+    before = meta.get("review")
+    if before is not None and reason in str(before):
+        return
+    end = text.index("\n---", 3) + 1 if "\n---" in text[3:] else None
+    if end is None:
+        return
+    head = text[4:end]
+    line = dump_yaml({"review": f"{before}; {reason}" if before else reason})
+    if before is None:
+        head = head + line
+    elif _REVIEW_LINE.search(head):
+        head = _REVIEW_LINE.sub(lambda _: line, head, count=1)
+    else:
+        return
+    from contextlib import suppress
+
+    with suppress(OSError):  # (the report names the flag; the file stays as it was)
+        _write_atomic(path, "---\n" + head + text[end:])
 
 
 def post_text(found: Found, date: dt.datetime | None) -> str:

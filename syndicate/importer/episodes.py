@@ -14,11 +14,12 @@ from ..catalog import open_catalog
 from ..config import Settings
 from ..errors import SyndicateError
 from ..mediatypes import TRANSCRIPT_SUFFIX_OF, of
-from ..urls import credential_in, is_web_url, redact
+from ..urls import credential_in, is_web_url, redact, redact_credentials
 from . import (
     ImportReport,
     SourceError,
     _rel,
+    _title_key,
     _write_atomic,
     date_problem,
     dump_yaml,
@@ -28,9 +29,14 @@ from . import (
 )
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
+from .record import Records, deleted_reason, identity, source_key
 
 
-def _known_guids(folder: Path) -> dict[str, Path]:
+def _known_guids(folder: Path, by_item: dict | None = None) -> dict[str, Path]:
+    """guid -> sidecar of the episodes in ``folder``; ``by_item`` (if given) is filled with
+    (imported_from, title, date) -> sidecar, to know an imported episode by its own fields."""
+    from . import _instant, _title_key
+
     known: dict[str, Path] = {}
     if not folder.is_dir():
         return known
@@ -41,6 +47,10 @@ def _known_guids(folder: Path) -> dict[str, Path]:
             continue
         if isinstance(meta, dict) and meta.get("guid"):
             known[str(meta["guid"])] = path
+        if by_item is not None and isinstance(meta, dict) and meta.get("imported_from"):
+            when = _instant(meta.get("date"), "UTC")
+            key = (str(meta["imported_from"]), _title_key(str(meta.get("title") or "")), when)
+            by_item.setdefault(key, path)
     return known
 
 
@@ -110,7 +120,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 "site of its own (or, if it is this show under a new guid, remove the "
                 "<podcast:guid> line from a copy of the feed and import that)")
             return
-    take_guid = bool(feed.guid)  # the old show's podcast:guid becomes this show's
+    take_guid = feed.guid  # the old show's podcast:guid becomes this show's
     if feed.guid:
         take_guid, refusal = _show_identity(settings, feed.guid, source, report)
         if refusal:
@@ -123,7 +133,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "skipped items)")
     report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
-    known = _known_guids(folder)
+    by_item: dict = {}
+    known = _known_guids(folder, by_item)
+    on_disk = set(known.values()) | set(by_item.values())
+    records = Records(settings)
+    origin = redact(source)
     taken = taken_slugs(folder.glob("*")) if folder.is_dir() else set()
     parts = settings.state_dir / "downloads"
     todo = []
@@ -136,6 +150,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     preset = _recognised(feed.episodes, known)
     reserved = set(preset.values())
     for ep in feed.episodes:
+        # the item as the source gives it: its own guid, else its title and date (an
+        # enclosure address is no identity: audio moves to another host)
+        ident = records.once(identity(source_key(source, settings),
+                                      guid=ep.guid if "guid" in ep.kept else None,
+                                      title=ep.title, date=ep.date))
         if id(ep) in preset:
             if preset[id(ep)] != ep.guid:
                 ep.changed.append({"field": "guid", "why": (
@@ -158,6 +177,30 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         entry = {"title": ep.title, "source": source, "guid": ep.guid}
         if ep.guid in known:
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
+            if not dry_run:
+                records.put(ident, _rel(known[ep.guid], settings), ep.guid)
+            continue
+        record = records.get(ident)
+        same = None  # the sidecar an earlier import wrote for this item, under another guid
+        if record is not None:
+            same = known.get(record.get("guid") or "\0")
+            if same is None and settings.root / record["file"] in on_disk:
+                same = settings.root / record["file"]
+        if same is None and ep.date is not None:
+            same = by_item.get((origin, _title_key(ep.title), ep.date))
+        if same is not None:
+            entry["file"] = _rel(same, settings)
+            report.merged.append(entry)
+            report.flagged.append({**entry, "reason": (
+                f"the old feed's item is {entry['file']} (the same item, by what an earlier "
+                f"import recorded or its title and date), now with the guid or audio address "
+                f"{ep.guid[:200]!r}; the file keeps its own, nothing was written")})
+            if not dry_run:
+                records.put(ident, entry["file"], ep.guid)
+            continue
+        if record is not None:  # the author deleted it: it stays deleted
+            reason = deleted_reason(record["file"])
+            report.skipped.append({**entry, "reason": reason, "deleted": record["file"]})
             continue
         if ep.date is None:
             report.skipped.append({**entry, "reason": date_problem(
@@ -177,6 +220,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             continue
         stem = free_stem(ep.date, ep.title, taken)
         known[ep.guid] = folder / f"{stem}.yaml"
+        entry["ident"] = ident
         todo.append((ep, entry, stem))
 
     extras: dict[int, dict] = {}  # id(episode) -> the sidecar keys of files brought in
@@ -239,15 +283,20 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                              settings)
         if keep_url:
             entry["audio_url"] = ep.audio_url
+        ident = entry.pop("ident")
+        if not dry_run:
+            records.put(ident, _rel(folder / f"{stem}.yaml", settings), ep.guid)
         report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
                                "dropped": ep.dropped})
         for reason in reviews:
             report.flagged.append({**entry, "reason": reason})
+    if not dry_run:
+        records.save()
     if take_guid and not dry_run:
         with open_catalog(settings.catalog_path) as cat:
-            cat.set_meta("podcast_guid", feed.guid)
-            cat.set_meta("podcast_guid_imported", feed.guid)  # the show: no other replaces it
-        report.podcast_guid = feed.guid
+            cat.set_meta("podcast_guid", take_guid)
+            cat.set_meta("podcast_guid_imported", take_guid)  # the show: no other replaces it
+        report.podcast_guid = take_guid
 
 
 def _same_guid(a: str, b: str) -> bool:
@@ -255,8 +304,10 @@ def _same_guid(a: str, b: str) -> bool:
 
 
 def _show_identity(settings: Settings, imported: str, source: str,
-                   report: ImportReport) -> tuple[bool, str | None]:
-    """(whether the old feed's podcast:guid becomes the show's, why the import is refused).
+                   report: ImportReport) -> tuple[str | None, str | None]:
+    """(the show's podcast:guid if the old feed's becomes it, spelled as the live or chosen one
+    where that is the same guid in other letters (apps compare the string); why the import is
+    refused).
     podcast.guid in the config, where set, is the show's: another one in the feed is reported
     as not published. Else a show that is live (an episode published under its guid) keeps
     it: a feed under another guid is refused, since apps would see another show. A show never
@@ -265,23 +316,25 @@ def _show_identity(settings: Settings, imported: str, source: str,
     chosen = settings.config.podcast.guid
     if chosen:
         if _same_guid(chosen, imported):
-            return True, None
+            return chosen.strip(), None
         report.channel.append({
             "source": source, "field": "podcast:guid",
             "why": f"the show's podcast:guid is {chosen}, chosen by podcast.guid in {name}; "
                    f"the old feed's {imported[:100]} is not published (set podcast.guid to it "
                    "to take the old show's identity)"})
-        return False, None
+        return None, None
     try:
         live = _live_guid(settings)
     except SyndicateError as exc:
-        return False, (f"{source}: the feed names the show's podcast:guid {imported[:100]}, and "
+        return None, (f"{source}: the feed names the show's podcast:guid {imported[:100]}, and "
                        f"whether this show is already live under another cannot be told: "
                        f"{exc}; set podcast.guid in {name} to choose the show's guid, or "
                        "import again when the published site can be read")
-    if live is None or _same_guid(live, imported):
-        return True, None
-    return False, (
+    if live is None:
+        return imported.strip(), None
+    if _same_guid(live, imported):
+        return live, None  # the live spelling: the string apps and directories compare
+    return None, (
         f"{source}: the show here is live under podcast:guid {live}, which podcast apps "
         f"follow; the old feed's is {imported[:100]}, and taking it would make the live show "
         f"another show to every app; nothing was imported. Choose in {name}: "
@@ -327,7 +380,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
         meta["draft"] = True
     meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
     if reviews:
-        meta["review"] = "; ".join(reviews)
+        meta["review"] = redact_credentials("; ".join(reviews))
     return meta
 
 

@@ -200,7 +200,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
                          if when is None else None,
                          link=target, updated=updated, summary=summary,
                          date_field=date_field, line=item.line if item else None,
-                         fields=fields)
+                         fields=fields, old_link=permalink or old_link)
         if _author(entry):
             found.extra["author"] = _author(entry)
         out.append(found)

@@ -88,4 +88,4 @@ def refresh_sources(settings: Settings, *, date_by_order=None, now=None) -> Impo
     with open_catalog(settings.catalog_path, immediate=True) as cat:
         for source, seen in state.items():
             cat.set_meta(f"source:{source}", json.dumps(seen))
-    return report
+    return report.masked()

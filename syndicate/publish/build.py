@@ -328,7 +328,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     def updated(r: dict, item: Post | Episode) -> dt.datetime:
         """When the item last changed: its date, a later edit, or its 'updated' front matter."""
         edited = getattr(item, "updated", None)
-        return max(_when(r["date"]), _when(r["changed_at"]), _when(edited or r["date"]))
+        edited = _when(edited) if edited else None
+        if edited is not None and edited > now:  # an edit dated ahead: not one yet (a feed is
+            edited = None  # never updated later than it is published)
+        return max(_when(r["date"]), _when(r["changed_at"]), edited or _when(r["date"]))
 
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)

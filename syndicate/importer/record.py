@@ -1,0 +1,112 @@
+"""What each import wrote, kept in the catalog: a source item's identity -> the file written
+for it (and the guid it was written with).
+
+An item's identity is its source (the address as messages show it) and, within the source, its
+guid, else its old-site link, else its title and date as the source gives them. With the record,
+a later import of the same source knows its items whatever the author did since: an item whose
+file is still there is that file (merged, never a second one); an item whose file the author
+deleted is not written back ("deleted here; not imported again").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from ..catalog import open_catalog
+from ..config import Settings
+
+_PREFIX = "imported:"
+_WORD = re.compile(r"\w+")
+
+
+_PAGE = re.compile(r" \(page \d+\)$")
+
+
+def source_key(source: str, settings: Settings) -> str:
+    """A source as one name, however it was spelled: a file by its absolute path (``sources:``
+    names it relative to the project, a manual import as typed), an address without the
+    credentials it may carry."""
+    from pathlib import Path
+
+    from ..urls import redact
+    from .sources import is_url
+
+    page = _PAGE.search(source)
+    bare = source[:page.start()] if page else source
+    if is_url(bare) or "://" in bare:
+        name = redact(bare)
+    else:
+        path = Path(bare)
+        if not path.is_absolute():
+            path = (Path.cwd() / path) if path.exists() else settings.resolve(bare)
+        try:
+            name = str(path.resolve())
+        except (OSError, RuntimeError, ValueError):
+            name = str(path)
+    return name + (page.group() if page else "")
+
+
+def identity(source: str, *, guid: str | None = None, link: str | None = None,
+             title: str = "", date: dt.datetime | None = None) -> str:
+    """One item of ``source``: by the most stable thing the source gives it."""
+    if guid:
+        item = f"guid:{guid.strip()}"
+    elif link:
+        item = f"link:{link.strip()}"
+    else:
+        when = date.isoformat() if date is not None else ""
+        item = f"title:{' '.join(_WORD.findall(title.lower()))}@{when}"
+    return json.dumps([source, item], ensure_ascii=False)
+
+
+class Records:
+    """The records of one import run: read once, written once (never on a dry run)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.rows: dict[str, dict] = {}
+        self.new: dict[str, dict] = {}
+        self.seen: set[str] = set()
+        if settings.catalog_path.is_file():
+            with open_catalog(settings.catalog_path, commit=False) as cat:
+                for key, value in cat.meta_under(_PREFIX).items():
+                    try:
+                        row = json.loads(value)
+                    except ValueError:
+                        continue
+                    if isinstance(row, dict) and isinstance(row.get("file"), str):
+                        self.rows[key] = row
+
+    def once(self, ident: str) -> str:
+        """``ident``, made distinct when one run meets the same identity twice (two entries
+        of one page with one title and date are two posts)."""
+        n, key = 2, ident
+        while key in self.seen:
+            key, n = f"{ident}#{n}", n + 1
+        self.seen.add(key)
+        return key
+
+    def get(self, ident: str) -> dict | None:
+        return self.new.get(ident) or self.rows.get(ident)
+
+    def put(self, ident: str, file: str, guid: str | None) -> None:
+        row = {"file": file, **({"guid": guid} if guid else {})}
+        if self.rows.get(ident) != row:
+            self.new[ident] = row
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        with open_catalog(self.settings.catalog_path, immediate=True) as cat:
+            for key, row in self.new.items():
+                cat.set_meta(_PREFIX + key, json.dumps(row, ensure_ascii=False))
+        self.rows.update(self.new)
+        self.new = {}
+
+
+def deleted_reason(file: str) -> str:
+    return (f"deleted here; not imported again: an earlier import wrote it as {file}, which is "
+            "gone (if you moved or renamed it, nothing is lost; to have it back, restore that "
+            "file, or copy the text from the source by hand)")
