@@ -280,6 +280,17 @@ class Value(_Tag):
     recipients: list[ValueRecipient] = Field(min_length=1)
 
     _type = field_validator("type")(_one_of(VALUE_TYPES, "value type"))
+
+    @field_validator("suggested", mode="before")
+    @classmethod
+    def _amount(cls, v: Any) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, str) and re.fullmatch(r"\d{1,12}(\.\d{1,12})?", v):
+            return v
+        raise ValueError(f"expected an amount written as a quoted decimal such as "
+                         f"'0.00000005000', got {v!r}")
+
     _method = field_validator("method")(_one_of(VALUE_METHODS, "value method"))
 
 
@@ -296,7 +307,16 @@ class Block(_Tag):
 
 
 def _one_or_many(v: Any) -> Any:
+    """One entry may be written without a list; None is none; anything else is left for the
+    schema to refuse."""
+    if v is None:
+        return []
     return [v] if isinstance(v, dict | str) else v
+
+
+def _each_named(v: Any, key: str) -> Any:
+    v = _one_or_many(v)
+    return [_named(x, key) for x in v] if isinstance(v, list) else v
 
 
 def _named(v: Any, key: str) -> Any:
@@ -327,7 +347,7 @@ class _Tags(BaseModel):
     @field_validator("persons", mode="before")
     @classmethod
     def _persons(cls, v: Any) -> Any:
-        return [_named(p, "name") for p in _one_or_many(v) or []]
+        return _each_named(v, "name")
 
     @field_validator("location", mode="before")
     @classmethod
@@ -342,12 +362,12 @@ class _Tags(BaseModel):
     @field_validator("txt", mode="before")
     @classmethod
     def _txt(cls, v: Any) -> Any:
-        return [_named(t, "text") for t in _one_or_many(v) or []]
+        return _each_named(v, "text")
 
     @field_validator("social_interact", "images", mode="before")
     @classmethod
     def _many(cls, v: Any) -> Any:
-        return _one_or_many(v) or []
+        return _one_or_many(v)
 
 
 class EpisodeTags(_Tags):
@@ -361,7 +381,7 @@ class EpisodeTags(_Tags):
     @field_validator("soundbites", "content_links", mode="before")
     @classmethod
     def _listed(cls, v: Any) -> Any:
-        return _one_or_many(v) or []
+        return _one_or_many(v)
 
 
 class ChannelTags(_Tags):
@@ -396,7 +416,7 @@ class ChannelTags(_Tags):
     @field_validator("block_services", "podroll", mode="before")
     @classmethod
     def _listed(cls, v: Any) -> Any:
-        return _one_or_many(v) or []
+        return _one_or_many(v)
 
 
 def tags_of(model: BaseModel, names: tuple[str, ...]) -> dict:

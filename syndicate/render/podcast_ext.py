@@ -68,8 +68,10 @@ def shared_tags(parent, t: dict) -> None:
                  suggested=value.get("suggested"))
         for r in value["recipients"]:
             _add(v, PODCAST, "valueRecipient", name=r.get("name"), type=r["type"],
-                 address=r["address"], split=r["split"], fee=_bool(r["fee"]) if r.get("fee")
-                 else None, customKey=r.get("custom_key"), customValue=r.get("custom_value"))
+                 address=r["address"], split=r["split"],
+                 # written always: the docs' default is false, the XSD's true
+                 fee=_bool(r.get("fee", False)), customKey=r.get("custom_key"),
+                 customValue=r.get("custom_value"))
 
 
 def channel_tags(channel, t: dict) -> None:
