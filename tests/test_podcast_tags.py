@@ -299,3 +299,45 @@ def test_any_value_of_a_tag_key_is_read_or_one_error_naming_the_sidecar(tags):
         given_ = tags.get(key)
         if given_:
             assert len(out[key]) == (len(given_) if isinstance(given_, list) else 1)
+
+
+# -- what we publish, we import ---------------------------------------------------------------
+
+def _item_tags(feed: bytes) -> dict[str, list]:
+    """Each item's Podcast Index tags (but season and episode), by guid, as comparable data."""
+    out = {}
+    for item in _channel(feed).iterfind("item"):
+        tags = []
+        for el in item.iter(f"{{{P}}}*"):
+            if etree.QName(el).localname in ("season", "episode"):
+                continue
+            tags.append((etree.QName(el).localname, sorted(el.attrib.items()),
+                         (el.text or "").strip()))
+        out[item.findtext("guid")] = tags
+    return out
+
+
+def test_a_published_feed_imported_into_an_empty_project_publishes_the_same_tags(
+        feed, make_project, tmp_path):
+    source = tmp_path / "podcast.xml"
+    source.write_bytes(feed)
+    proj = make_project(config=BASE_CONFIG.replace("owner@example.test", "owner@tags.example"))
+    result = proj.run("import", str(source), "--audio", "keep-url",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    cars = {yaml.safe_load(p.read_text())["title"]: yaml.safe_load(p.read_text())
+            for p in (proj.root / "episodes").glob("*.yaml")}
+    guest = cars["With a guest"]
+    assert guest["license"] == {"name": "cc-by-4.0"}
+    assert guest["txt"] == [{"text": "true", "purpose": "ai-content"}]
+    assert [p["name"] for p in guest["persons"]] == ["Tag Author", "A Guest"]
+    assert cars["Coming soon"]["type"] == "trailer"
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    again = proj.read("podcast.xml")
+    assert _item_tags(again) == _item_tags(feed)
+    assert any(_item_tags(feed).values())  # (something was compared)
+    trailer = _channel(again).find("podcast:trailer", NS)
+    before = _channel(feed).find("podcast:trailer", NS)
+    assert (trailer.text, trailer.get("url"), trailer.get("length"), trailer.get("pubdate")) == (
+        before.text, before.get("url"), before.get("length"), before.get("pubdate"))

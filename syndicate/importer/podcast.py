@@ -20,6 +20,8 @@ from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_
 from ..model import parse_timestamp
 from ..urls import is_web_url
 from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
+from .podtags import READ as TAGS_READ
+from .podtags import read_tags
 from .sources import parse_date
 
 MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
@@ -28,7 +30,7 @@ MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audi
 _READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}encoded",
          *(f"{{{ITUNES}}}{n}" for n in ("title", "duration", "season", "episode", "episodeType",
                                           "explicit", "summary")),
-         *(f"{{{PODCAST}}}{n}" for n in ("season", "episode"))}
+         *(f"{{{PODCAST}}}{n}" for n in ("season", "episode")), *TAGS_READ}
 # why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
 _WHY_DROPPED = {
     "image": "syndicate publishes an episode's art as a JPEG or PNG image, from a file beside "
@@ -38,18 +40,10 @@ _WHY_DROPPED = {
                   "its address ('transcript_url:')",
     "chapters": "syndicate publishes chapters written in the sidecar ('chapters:') or a "
                 "chapters file at its address ('chapters_url:')",
-    "person": "syndicate does not publish podcast:person",
-    "soundbite": "syndicate does not publish podcast:soundbite",
-    "location": "syndicate does not publish podcast:location",
     "funding": "syndicate publishes funding for the whole show only (podcast.funding)",
     "block": "syndicate publishes every episode to every directory; drop the episode or mark "
              "it draft to keep it out",
     "alternateEnclosure": "syndicate publishes one enclosure per episode",
-    "value": "syndicate does not publish value-for-value splits",
-    "socialInteract": "syndicate does not publish podcast:socialInteract",
-    "license": "syndicate does not publish podcast:license",
-    "contentLink": "syndicate does not publish podcast:contentLink",
-    "txt": "syndicate does not publish podcast:txt",
     "author": "the published feed names the show's author (podcast.author) on every episode",
     "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
                 "sidecar",
@@ -66,10 +60,11 @@ _CHANNEL_READ = {*(f"{{{ITUNES}}}{n}" for n in ("author", "owner", "image", "cat
 _WHY_CHANNEL = {
     "funding": "syndicate publishes the show's funding links from podcast.funding in "
                "config.yaml, not from the old feed: add them there",
-    "person": "syndicate does not publish podcast:person for the show",
-    "value": "syndicate does not publish value-for-value splits",
-    "block": "syndicate publishes the show to every directory",
-    "complete": "syndicate does not mark a show complete",
+    "person": "the show's people come from podcast.persons in config.yaml: add them there",
+    "value": "the show's value-for-value splits come from podcast.value in config.yaml: add "
+             "them there",
+    "block": "whether directories list the show is podcast.block in config.yaml",
+    "complete": "a show that has ended is podcast.complete in config.yaml",
     "new-feed-url": "the published feed is at the address syndicate gives it; to move "
                     "subscribers, have the old host redirect (or name the new feed in "
                     "itunes:new-feed-url)",
@@ -108,6 +103,7 @@ class FeedEpisode:
     companions: list[dict] = field(default_factory=list)
     line: int | None = None  # the item's line in the feed, for messages
     draft: bool = False  # never published (a WordPress draft)
+    tags: dict = field(default_factory=dict)  # Podcast Index tags as sidecar keys (podtags)
 
 
 @dataclass
@@ -330,6 +326,9 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
+        ep.tags, kept, dropped = read_tags(item)
+        ep.kept += kept
+        ep.dropped += dropped
         _fields_left(item, enc, ep, item_base)
         feed.episodes.append(ep)
     return feed

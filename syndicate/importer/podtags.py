@@ -1,0 +1,134 @@
+"""An item's Podcast Index tags, read back into the sidecar keys syndicate publishes them from
+(see podcast_tags.EpisodeTags): what we publish, we import. A tag whose values the schema
+refuses is reported dropped with the reason, never written into a sidecar that would fail."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from ..podcast_tags import EpisodeTags
+from .namespaces import PODCAST
+
+
+def _attrs(el, **names: str) -> dict:
+    """The element's attributes under their sidecar names (blank ones left out)."""
+    out = {}
+    for key, attr in names.items():
+        value = (el.get(attr) or "").strip()
+        if value:
+            out[key] = value
+    return out
+
+
+def _text(el) -> str:
+    return " ".join((el.text or "").split())
+
+
+def _person(el) -> dict:
+    return {"name": _text(el), **_attrs(el, role="role", group="group", img="img", href="href")}
+
+
+def _location(el) -> dict:
+    return {"name": _text(el), **_attrs(el, geo="geo", osm="osm", rel="rel", country="country")}
+
+
+def _license(el) -> dict:
+    return {"name": _text(el), **_attrs(el, url="url")}
+
+
+def _soundbite(el) -> dict:
+    out = {"start": (el.get("startTime") or "").strip(),
+           "duration": (el.get("duration") or "").strip()}
+    for key in ("start", "duration"):  # written as decimals; the sidecar takes seconds
+        if re.fullmatch(r"\d{1,12}(\.\d{1,9})?", out[key]):
+            out[key] = float(out[key])
+    if _text(el):
+        out["title"] = _text(el)
+    return out
+
+
+def _txt(el) -> dict:
+    return {"text": (el.text or "").strip(), **_attrs(el, purpose="purpose")}
+
+
+def _content_link(el) -> dict:
+    return {"text": _text(el), **_attrs(el, href="href")}
+
+
+def _social(el) -> dict:
+    out = _attrs(el, protocol="protocol", uri="uri", account_id="accountId",
+                 account_url="accountUrl")
+    priority = (el.get("priority") or "").strip()
+    if priority.isdigit():
+        out["priority"] = int(priority)
+    return out
+
+
+def _value(el) -> dict:
+    recipients = []
+    for r in el.iterfind(f"{{{PODCAST}}}valueRecipient"):
+        one = _attrs(r, name="name", type="type", address="address", custom_key="customKey",
+                     custom_value="customValue")
+        split = (r.get("split") or "").strip()
+        one["split"] = int(split) if split.isdigit() else split
+        one["fee"] = (r.get("fee") or "").strip().lower() == "true"
+        recipients.append(one)
+    return {**_attrs(el, type="type", method="method", suggested="suggested"),
+            "recipients": recipients}
+
+
+# local name: (sidecar key, reader, whether the key holds a list)
+READERS = {
+    "person": ("persons", _person, True),
+    "location": ("location", _location, False),
+    "license": ("license", _license, False),
+    "soundbite": ("soundbites", _soundbite, True),
+    "txt": ("txt", _txt, True),
+    "contentLink": ("content_links", _content_link, True),
+    "socialInteract": ("social_interact", _social, True),
+    "value": ("value", _value, False),
+}
+
+
+def _why(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"][1:])
+    return f"{where + ': ' if where else ''}{first['msg']}"[:200]
+
+
+def read_tags(item) -> tuple[dict, list[str], list[dict]]:
+    """(sidecar keys, the tags kept, the tags dropped with the reason) of one ``<item>``."""
+    keys: dict = {}
+    kept: list[str] = []
+    dropped: list[dict] = []
+    for child in item:
+        if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{PODCAST}}}"):
+            continue
+        local = child.tag.split("}")[1]
+        if local not in READERS:
+            continue
+        key, reader, many = READERS[local]
+        name = f"podcast:{local}"
+        if not many and key in keys:
+            dropped.append({"field": name, "why": f"an episode has one {name}; the first "
+                                                  "is kept"})
+            continue
+        value = reader(child)
+        try:
+            EpisodeTags.model_validate({key: [value] if many else value})
+        except ValidationError as exc:
+            dropped.append({"field": name, "why": f"syndicate would not publish it as it is "
+                                                  f"({_why(exc)})"})
+            continue
+        if many:
+            keys.setdefault(key, []).append(value)
+        else:
+            keys[key] = value
+        if name not in kept:
+            kept.append(name)
+    return keys, kept, dropped
+
+
+READ = {f"{{{PODCAST}}}{local}" for local in READERS}
