@@ -341,3 +341,44 @@ def test_a_published_feed_imported_into_an_empty_project_publishes_the_same_tags
     before = _channel(feed).find("podcast:trailer", NS)
     assert (trailer.text, trailer.get("url"), trailer.get("length"), trailer.get("pubdate")) == (
         before.text, before.get("url"), before.get("length"), before.get("pubdate"))
+
+
+ATTRS = ["role", "group", "img", "href", "geo", "osm", "rel", "country", "url", "startTime",
+         "duration", "purpose", "protocol", "uri", "accountId", "priority", "type", "method",
+         "suggested", "name", "address", "split", "fee"]
+attr_values = st.one_of(st.text(max_size=60), st.sampled_from(
+    ["guest", "https://a.example/", "geo:1,2", "R12", "creator", "US", "12.5", "-3", "0",
+     "activitypub", "node", "lightning", "keysend", "true", "50"]))
+elements = st.tuples(
+    st.sampled_from(["person", "location", "license", "soundbite", "txt", "contentLink",
+                     "socialInteract", "value"]),
+    st.dictionaries(st.sampled_from(ATTRS), attr_values, max_size=5),
+    st.text(max_size=150),
+    st.lists(st.dictionaries(st.sampled_from(ATTRS), attr_values, max_size=5), max_size=3))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(elements, max_size=6))
+def test_any_podcast_tag_of_an_imported_item_is_kept_valid_or_dropped_saying_why(found):
+    from syndicate.importer.podtags import read_tags
+    from syndicate.model import EpisodeMeta
+
+    item = etree.Element("item")
+    for local, attrs, text, children in found:
+        el = etree.SubElement(item, f"{{{P}}}{local}")
+        for k, v in attrs.items():
+            clean = "".join(c for c in v if c.isprintable())
+            el.set(k, clean)
+        el.text = "".join(c for c in text if c.isprintable() or c == "\n")
+        for child in children:
+            sub = etree.SubElement(el, f"{{{P}}}valueRecipient")
+            for k, v in child.items():
+                sub.set(k, "".join(c for c in v if c.isprintable()))
+    keys, kept, dropped = read_tags(item)
+    # what is kept reads as a sidecar: the import never writes one that fails
+    EpisodeMeta.model_validate({"title": "T", **keys})
+    # every tag is accounted for: kept (its entries in the keys) or dropped saying why
+    entries = sum(len(v) if isinstance(v, list) else 1 for v in keys.values())
+    assert entries + len(dropped) == len(found)
+    assert all(d["why"] and d["field"].startswith("podcast:") for d in dropped)
+    assert set(kept) <= {f"podcast:{local}" for local, *_ in found}
