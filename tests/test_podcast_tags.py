@@ -382,3 +382,73 @@ def test_any_podcast_tag_of_an_imported_item_is_kept_valid_or_dropped_saying_why
     assert entries + len(dropped) == len(found)
     assert all(d["why"] and d["field"].startswith("podcast:") for d in dropped)
     assert set(kept) <= {f"podcast:{local}" for local, *_ in found}
+
+
+REAL = SHARED / "feeds" / "podcast"
+REAL_WITH_TAGS = ["pcns__example.xml", "partytime__pc20rss.xml", "partytime__homegrown-hits.xml"]
+COUNTED = {"person": "persons", "soundbite": "soundbites", "txt": "txt",
+           "contentLink": "content_links", "location": "location", "license": "license"}
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/feeds is absent")
+@pytest.mark.parametrize("name", REAL_WITH_TAGS)
+def test_a_real_feeds_item_tags_are_imported_or_reported_and_published(make_project, name):
+    source = REAL / name
+    if not source.exists():
+        pytest.skip(f"{name} is not in ../shared/feeds")
+    root = etree.parse(str(source), etree.XMLParser(resolve_entities=False)).getroot()
+    lock = root.find("channel/podcast:locked", NS)
+    owner = ((lock.get("owner") if lock is not None else None)
+             or root.findtext("channel/itunes:owner/itunes:email", namespaces=NS)
+             or "owner@example.test").strip()
+    proj = make_project(config=BASE_CONFIG.replace("owner@example.test", owner))
+    result = proj.run("import", str(source), "--audio", "keep-url", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output[-2000:]
+    import json
+
+    report = {e["guid"]: e for e in json.loads(result.output)["created"]}
+    cars = {}
+    for p in (proj.root / "episodes").glob("*.yaml"):
+        car = yaml.safe_load(p.read_text())
+        cars[car["guid"]] = car
+    seen = 0
+    for item in root.iterfind("channel/item"):
+        guid = item.findtext("guid")
+        if guid not in report:
+            continue
+        for local, key in COUNTED.items():
+            given_ = sum(1 for el in item if isinstance(el.tag, str)
+                         and "podcastindex" in (etree.QName(el).namespace or "").lower()
+                         and etree.QName(el).localname == local)
+            kept = cars[guid].get(key, [])
+            kept = kept if isinstance(kept, list) else [kept]
+            dropped = [d for d in report[guid]["dropped"] if d["field"] == f"podcast:{local}"]
+            assert len(kept) + len(dropped) == given_, (guid, local, dropped)
+            seen += given_
+    assert seen  # the feed has such tags
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    ours = _channel(proj.read("podcast.xml"))
+    for item in ours.iterfind("item"):
+        car = cars[item.findtext("guid")]
+        assert len(item.findall("podcast:person", NS)) == len(car.get("persons", []))
+        assert len(item.findall("podcast:soundbite", NS)) == len(car.get("soundbites", []))
+
+
+def test_a_show_that_ended_moved_or_is_blocked_says_so_in_apples_and_the_index_tags(tmp_path):
+    root = _copy(tmp_path)
+    (root / "config.yaml").write_text(_tags_config(
+        block=True, complete=True, new_feed_url="https://new-host.example/show.xml"))
+    assert publish(load_config(root / "config.yaml"), now=NOW).ok
+    feed = (root / "public" / "podcast.xml").read_bytes()
+    ch = _channel(feed)
+    assert ch.findtext("itunes:block", namespaces=NS) == "Yes"
+    assert ch.findtext("itunes:complete", namespaces=NS) == "Yes"
+    assert ch.findtext("itunes:new-feed-url", namespaces=NS) == "https://new-host.example/show.xml"
+    blocks = [(b.get("id"), b.text) for b in ch.findall("podcast:block", NS)]
+    assert (None, "yes") in blocks  # every directory, beside the per-service ones
+    # the moved feed keeps serving its episodes until apps have moved
+    assert len(feedparser.parse(feed).entries) == 2
+    pod = podcastparser.parse("https://tags.example/podcast.xml", io.BytesIO(feed))
+    assert pod.get("new_url") == "https://new-host.example/show.xml"

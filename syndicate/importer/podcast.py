@@ -326,7 +326,7 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
-        ep.tags, kept, dropped = read_tags(item)
+        ep.tags, kept, dropped = read_tags(item, ep.duration)
         ep.kept += kept
         ep.dropped += dropped
         _fields_left(item, enc, ep, item_base)

@@ -95,11 +95,13 @@ READERS = {
 def _why(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"][1:])
-    return f"{where + ': ' if where else ''}{first['msg']}"[:200]
+    msg = first["msg"].removeprefix("Value error, ")
+    return f"{where + ': ' if where else ''}{msg}"[:200]
 
 
-def read_tags(item) -> tuple[dict, list[str], list[dict]]:
-    """(sidecar keys, the tags kept, the tags dropped with the reason) of one ``<item>``."""
+def read_tags(item, duration: float | None = None) -> tuple[dict, list[str], list[dict]]:
+    """(sidecar keys, the tags kept, the tags dropped with the reason) of one ``<item>``;
+    ``duration``: the item's stated length in seconds (a soundbite past it is dropped)."""
     keys: dict = {}
     kept: list[str] = []
     dropped: list[dict] = []
@@ -116,6 +118,13 @@ def read_tags(item) -> tuple[dict, list[str], list[dict]]:
                                                   "is kept"})
             continue
         value = reader(child)
+        if local == "soundbite" and duration is not None:
+            start, length = value["start"], value["duration"]
+            if isinstance(start, float) and isinstance(length, float) \
+                    and start + length > duration + 0.5:
+                dropped.append({"field": name, "why": f"it runs to {start + length:g} s, past "
+                                                      f"the episode's end ({duration:g} s)"})
+                continue
         try:
             EpisodeTags.model_validate({key: [value] if many else value})
         except ValidationError as exc:
