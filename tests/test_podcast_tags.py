@@ -452,3 +452,48 @@ def test_a_show_that_ended_moved_or_is_blocked_says_so_in_apples_and_the_index_t
     assert len(feedparser.parse(feed).entries) == 2
     pod = podcastparser.parse("https://tags.example/podcast.xml", io.BytesIO(feed))
     assert pod.get("new_url") == "https://new-host.example/show.xml"
+
+
+CHANNEL_ROUND_TRIP = ("person", "location", "license", "txt", "socialInteract", "value",
+                      "medium", "updateFrequency", "podroll", "chat", "image")
+
+
+def _channel_tags(feed: bytes, names=CHANNEL_ROUND_TRIP) -> list:
+    out = []
+    for el in _channel(feed):
+        if etree.QName(el).namespace == P and etree.QName(el).localname in names:
+            out.append(_plain(el))
+    return sorted(out, key=repr)
+
+
+def _plain(el) -> tuple:
+    return (etree.QName(el).localname, sorted(el.attrib.items()), (el.text or "").strip(),
+            [_plain(c) for c in el])
+
+
+def test_the_channels_tags_are_given_back_as_the_config_keys_that_publish_them(
+        feed, make_project, tmp_path):
+    import json
+
+    source = tmp_path / "podcast.xml"
+    source.write_bytes(feed)
+    proj = make_project(config=BASE_CONFIG.replace("owner@example.test", "owner@tags.example"))
+    result = proj.run("import", str(source), "--audio", "keep-url", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    channel = json.loads(result.output)["channel"]
+    given_back = {k: v for c in channel for k, v in c.get("config", {}).items()}
+    assert {f"podcast.{k}" for k in ("persons", "location", "license", "txt", "value", "medium",
+                                     "update_frequency", "podroll", "chat", "images",
+                                     "social_interact")} == set(given_back)
+    # each also in the human report's reason, as a line to copy
+    why = {c["field"]: c["why"] for c in channel}
+    assert "medium: podcast" in why["podcast:medium"]
+    cfg = yaml.safe_load((proj.root / "config.yaml").read_text())
+    for key, value in given_back.items():
+        cfg["podcast"][key.removeprefix("podcast.")] = value
+    (proj.root / "config.yaml").write_text(yaml.safe_dump(cfg))
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output[-2000:]
+    assert _channel_tags(proj.read("podcast.xml")) == _channel_tags(feed)
+    assert len(_channel_tags(feed)) >= len(CHANNEL_ROUND_TRIP)

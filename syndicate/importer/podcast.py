@@ -20,8 +20,8 @@ from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_
 from ..model import parse_timestamp
 from ..urls import is_web_url
 from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
+from .podtags import CHANNEL_READERS, read_tags
 from .podtags import READ as TAGS_READ
-from .podtags import read_tags
 from .sources import parse_date
 
 MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
@@ -256,12 +256,30 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
         found.setdefault(_name(child), [])
         if said and len(found[_name(child)]) < 5:
             found[_name(child)].append(said[:200])
+    config, _kept, _dropped = read_tags(ch, channel=True)
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
-        why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
-        out.append({"field": name, "why": f"{why} ({'; '.join(said)})" if said else why})
+        key = CHANNEL_READERS[local][0] if name.startswith("podcast:") and \
+            local in CHANNEL_READERS else None
+        if key in config:  # syndicate publishes it from config.yaml: what to write there
+            line = as_yaml(key, config[key])
+            entry = {"field": name, "why": f"the show's {name} comes from podcast.{key} in "
+                                           f"config.yaml: add it there ({line})",
+                     "config": {f"podcast.{key}": config[key]}}
+        else:
+            why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
+            entry = {"field": name, "why": f"{why} ({'; '.join(said)})" if said else why}
+        out.append(entry)
     return out
+
+
+def as_yaml(key: str, value) -> str:
+    """One config key as a line of YAML, to be copied into config.yaml's podcast section."""
+    import yaml
+
+    return f"{key}: " + yaml.safe_dump(value, default_flow_style=True, width=10**6,
+                                       allow_unicode=True).strip().removesuffix("...").strip()
 
 
 def _base_of(item, base_url: str | None) -> str | None:

@@ -8,7 +8,7 @@ import re
 
 from pydantic import ValidationError
 
-from ..podcast_tags import EpisodeTags
+from ..podcast_tags import ChannelTags, EpisodeTags
 from .namespaces import PODCAST
 
 
@@ -92,6 +92,39 @@ READERS = {
 }
 
 
+def _remote_items(el) -> list[dict]:
+    return [_attrs(r, feed_guid="feedGuid", feed_url="feedUrl", item_guid="itemGuid",
+                   medium="medium") for r in el.iterfind(f"{{{PODCAST}}}remoteItem")]
+
+
+def _update_frequency(el) -> dict:
+    out = {"text": _text(el), **_attrs(el, rrule="rrule", dtstart="dtstart")}
+    if (el.get("complete") or "").strip().lower() == "true":
+        out["complete"] = True
+    return out
+
+
+def _image(el) -> dict:
+    out = _attrs(el, href="href", alt="alt", aspect_ratio="aspect-ratio", type="type",
+                 purpose="purpose")
+    for key in ("width", "height"):
+        if (el.get(key) or "").strip().isdigit():
+            out[key] = int(el.get(key).strip())
+    return out
+
+
+# the show's tags, into the podcast section of config.yaml (the shared ones as an item's)
+CHANNEL_READERS = {
+    **{k: v for k, v in READERS.items() if k not in ("soundbite", "contentLink")},
+    "image": ("images", _image, True),
+    "medium": ("medium", _text, False),
+    "updateFrequency": ("update_frequency", _update_frequency, False),
+    "podroll": ("podroll", _remote_items, False),
+    "chat": ("chat", lambda el: _attrs(el, server="server", protocol="protocol",
+                                       account_id="accountId", space="space"), False),
+}
+
+
 def _why(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"][1:])
@@ -99,9 +132,12 @@ def _why(exc: ValidationError) -> str:
     return f"{where + ': ' if where else ''}{msg}"[:200]
 
 
-def read_tags(item, duration: float | None = None) -> tuple[dict, list[str], list[dict]]:
+def read_tags(item, duration: float | None = None, *, channel: bool = False
+              ) -> tuple[dict, list[str], list[dict]]:
     """(sidecar keys, the tags kept, the tags dropped with the reason) of one ``<item>``;
-    ``duration``: the item's stated length in seconds (a soundbite past it is dropped)."""
+    ``duration``: the item's stated length in seconds (a soundbite past it is dropped).
+    ``channel``: read a ``<channel>`` instead, into config.yaml's ``podcast`` keys."""
+    readers, model = (CHANNEL_READERS, ChannelTags) if channel else (READERS, EpisodeTags)
     keys: dict = {}
     kept: list[str] = []
     dropped: list[dict] = []
@@ -109,9 +145,9 @@ def read_tags(item, duration: float | None = None) -> tuple[dict, list[str], lis
         if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{PODCAST}}}"):
             continue
         local = child.tag.split("}")[1]
-        if local not in READERS:
+        if local not in readers:
             continue
-        key, reader, many = READERS[local]
+        key, reader, many = readers[local]
         name = f"podcast:{local}"
         if not many and key in keys:
             dropped.append({"field": name, "why": f"an episode has one {name}; the first "
@@ -126,7 +162,7 @@ def read_tags(item, duration: float | None = None) -> tuple[dict, list[str], lis
                                                       f"the episode's end ({duration:g} s)"})
                 continue
         try:
-            EpisodeTags.model_validate({key: [value] if many else value})
+            model.model_validate({key: [value] if many else value})
         except ValidationError as exc:
             dropped.append({"field": name, "why": f"syndicate would not publish it as it is "
                                                   f"({_why(exc)})"})
