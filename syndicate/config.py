@@ -21,6 +21,7 @@ from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
 from .markup import xml_safe
+from .podcast_tags import DESCRIPTION_BYTES, TITLE_CHARS, ChannelTags, description_bytes
 from .urls import credential_in, public_url, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -147,7 +148,7 @@ class SubscribeConfig(_Section):
         return _check_public(v)
 
 
-class PodcastConfig(_Section):
+class PodcastConfig(_Section, ChannelTags):
     title: str = Field(description="The show's title.")
     description: str = Field(description="The show's description (plain text or simple HTML).")
     author: str | None = Field(None, description="itunes:author (default: site.author).")
@@ -175,6 +176,21 @@ class PodcastConfig(_Section):
         description="Subscribe links the site shows (the RSS feed is always shown).")
 
     _text = field_validator("title", "description", "author")(_visible)
+
+    @field_validator("title")
+    @classmethod
+    def _title_limit(cls, v: str) -> str:
+        if len(v) > TITLE_CHARS:
+            raise ValueError(f"at most {TITLE_CHARS} characters (Apple Podcasts), got {len(v)}")
+        return v
+
+    @field_validator("description")
+    @classmethod
+    def _description_limit(cls, v: str) -> str:
+        if description_bytes(v) > DESCRIPTION_BYTES:
+            raise ValueError(f"at most {DESCRIPTION_BYTES} bytes of UTF-8 (Apple Podcasts), "
+                             f"got {description_bytes(v)}: shorten it")
+        return v
 
     @field_validator("categories")
     @classmethod
@@ -491,6 +507,7 @@ def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, 
         ann: Any = info.annotation
         inner = getattr(ann, "__args__", (ann,))
         for t in inner:
-            if isinstance(t, type) and issubclass(t, BaseModel):
+            if isinstance(t, type) and issubclass(t, BaseModel) and not getattr(
+                    t, "documented_whole", False):  # (a tag's attributes: one README row)
                 out.update(schema_keys(t, key + "."))
     return out

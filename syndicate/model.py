@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
+from .podcast_tags import EpisodeTags
 from .urls import public_url
 from .yamlcheck import shown
 
@@ -110,7 +111,7 @@ class ChapterMeta(BaseModel):
         return parse_timestamp(v)
 
 
-class EpisodeMeta(_Meta):
+class EpisodeMeta(_Meta, EpisodeTags):
     """An episode's YAML sidecar, beside its audio file."""
 
     audio: str | None = None
@@ -282,6 +283,8 @@ class Episode:
     # files the notes link beside the sidecar (see Post.files)
     files: dict[str, str] = field(default_factory=dict)
     preview: str | None = None  # "draft" or "queued", shown so only by `syndicate serve --drafts`
+    # Podcast Index tags from the sidecar (see podcast_tags.ITEM_TAGS), as plain data
+    tags: dict = field(default_factory=dict)
 
     kind = "episode"
 
@@ -290,8 +293,9 @@ class Episode:
         for key in (*KEPT_AT_URLS, "preview"):  # (as the catalog held episodes before them)
             if data[key] is None:
                 del data[key]
-        if not data["files"]:
-            del data["files"]
+        for key in ("files", "tags"):
+            if not data[key]:
+                del data[key]
         return data
 
     @classmethod

@@ -322,3 +322,10 @@ def _foreign_date(text: str) -> dt.datetime | None:
     if zone not in _ZONES:  # a zone we do not know: no guess
         return None
     return when.replace(tzinfo=dt.timezone(dt.timedelta(hours=_ZONES[zone])))
+
+
+def rfc2822(text: str) -> str:
+    """A stored date as RSS writes dates (RFC 2822), e.g. for podcast:trailer's pubdate."""
+    from email.utils import format_datetime
+
+    return format_datetime(stored(text))

@@ -85,10 +85,15 @@ def test_fields_syndicate_cannot_publish_are_reported_dropped_with_the_reason(ma
     assert result.exit_code == 0, result.output
     first = next(e for e in report["created"] if e["guid"] == "bench-1")
     dropped = [d["field"] for d in first["dropped"]]
-    for name in ("itunes:block", "podcast:person",
-                 "podcast:soundbite", "podcast:location", "podcast:funding",
+    for name in ("itunes:block", "podcast:funding",
                  "podcast:alternateEnclosure", "itunes:author", "link"):
         assert name in dropped, name
+    # the Podcast Index tags syndicate publishes are kept, as sidecar keys (issue 15)
+    assert {"podcast:person", "podcast:soundbite", "podcast:location"} <= set(first["kept"])
+    car = _sidecars(proj)["bench-1"]
+    assert car["persons"] == [{"name": "Ada", "role": "guest", "href": "https://example.org/ada"}]
+    assert car["soundbites"] == [{"start": 60.0, "duration": 30.0, "title": "The best bit"}]
+    assert car["location"] == {"name": "London", "geo": "geo:51.5,-0.1"}
     # art, the captions and the chapters are kept at their addresses; the second transcript
     # is reported, naming the one kept
     assert {"itunes:image", "podcast:transcript", "podcast:chapters"} <= set(first["kept"])

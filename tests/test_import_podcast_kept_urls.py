@@ -126,7 +126,8 @@ def test_the_channels_tags_syndicate_cannot_publish_are_reported_once_with_the_r
     assert "podcast.funding" in why["podcast:funding"]
     assert "https://tips.example/allot" in why["podcast:funding"]
     assert "https://patrons.example/allot" in why["podcast:funding"]
-    assert "value-for-value" in why["podcast:value"]
+    # what syndicate publishes from config.yaml is given as the key to write there
+    assert "podcast.value" in why["podcast:value"] and "recipients" in why["podcast:value"]
     assert all(c["source"] == str(FEED) for c in channel)
     # nor is it said per episode
     created = json.loads(result.output)["created"]

@@ -15,6 +15,7 @@ from ..images import check_art
 from ..markup import markdown_to_html, plain_summary, summarize, xml_safe
 from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
+from ..podcast_tags import DESCRIPTION_BYTES, ITEM_TAGS, TITLE_CHARS, description_bytes, tags_of
 from ..transcripts import read_transcript
 from ..when import parse_date
 from .linked import linked_files
@@ -47,6 +48,7 @@ class EpisodeSource:
     transcript: Path | None
     date: str
     linked: dict[str, str]  # files the notes link beside it (see Episode.files)
+    soundbites_line: int = 1  # where 'soundbites:' is, for a soundbite past the audio's end
 
     def files(self) -> list[Path | None]:
         return [self.sidecar, self.audio, self.image, self.transcript]
@@ -102,6 +104,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
         date = parse_date(when, zone).isoformat()
     except ValueError as exc:
         raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
+    text_limits(name, text, meta, warnings)
 
     if meta.audio_url:
         audio = None
@@ -164,7 +167,23 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     check_companions(name, text, meta, image, transcript, warnings)
     linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
                           default_line=key_line(text, "notes", default=None))
-    return EpisodeSource(name, path, meta, audio, image, transcript, date, linked)
+    return EpisodeSource(name, path, meta, audio, image, transcript, date, linked,
+                         key_line(text, "soundbites"))
+
+
+def text_limits(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
+    """Apple's limits on an episode's title and description, said where the sidecar breaks
+    them (a warning: an imported show's old texts are published as they were)."""
+    title = xml_safe(meta.title or "")
+    if len(title) > TITLE_CHARS:
+        warnings.append(f"{name}:{key_line(text, 'title')}: 'title' has {len(title)} "
+                        f"characters; Apple Podcasts takes at most {TITLE_CHARS}: shorten it")
+    for key in ("notes", "summary"):
+        size = description_bytes(getattr(meta, key))
+        if size > DESCRIPTION_BYTES:
+            warnings.append(f"{name}:{key_line(text, key)}: '{key}' is {size} bytes of UTF-8; "
+                            f"Apple Podcasts takes at most {DESCRIPTION_BYTES} for a "
+                            "description: shorten it")
 
 
 def kept_at_urls(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
@@ -241,6 +260,14 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
                 f"'chapters[{i}]' starts at {ch.start:g} s, after the audio ends "
                 f"({duration - media.offset:.1f} s)",
             )
+    for i, bite in enumerate(meta.soundbites):
+        if bite.start + bite.duration > duration - media.offset + 0.5:
+            raise CollectError(
+                src.name,
+                f"'soundbites[{i}]' runs from {bite.start:g} s to "
+                f"{bite.start + bite.duration:g} s, past the audio's end "
+                f"({duration - media.offset:.1f} s)", src.soundbites_line,
+                hint="fix its start or duration")
     html = notes_html(meta)
     chapters = audio.shift_chapters([(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
                               media.offset, duration)
@@ -272,4 +299,14 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
         transcript_type=meta.transcript_type,
         chapters_url=meta.chapters_url,
         files=src.linked,
+        tags=item_tags(meta, media.offset),
     )
+
+
+def item_tags(meta: EpisodeMeta, offset: float) -> dict:
+    """The sidecar's Podcast Index tags as the feed gives them; soundbites move with the
+    audio's timeline as chapters do (an intro before it)."""
+    tags = tags_of(meta, ITEM_TAGS)
+    for bite in tags.get("soundbites", []):
+        bite["start"] = round(bite["start"] + offset, 3)
+    return tags

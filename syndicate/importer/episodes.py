@@ -375,6 +375,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
         meta["explicit"] = ep.explicit
     if ep.notes_html:
         meta["notes"] = to_markdown(ep.notes_html)
+    meta.update(ep.tags)
     meta.update(extras)
     if ep.draft:
         meta["draft"] = True

@@ -20,6 +20,8 @@ from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_
 from ..model import parse_timestamp
 from ..urls import is_web_url
 from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
+from .podtags import CHANNEL_READERS, read_tags
+from .podtags import READ as TAGS_READ
 from .sources import parse_date
 
 MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audio
@@ -28,7 +30,7 @@ MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audi
 _READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}encoded",
          *(f"{{{ITUNES}}}{n}" for n in ("title", "duration", "season", "episode", "episodeType",
                                           "explicit", "summary")),
-         *(f"{{{PODCAST}}}{n}" for n in ("season", "episode"))}
+         *(f"{{{PODCAST}}}{n}" for n in ("season", "episode")), *TAGS_READ}
 # why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
 _WHY_DROPPED = {
     "image": "syndicate publishes an episode's art as a JPEG or PNG image, from a file beside "
@@ -38,18 +40,10 @@ _WHY_DROPPED = {
                   "its address ('transcript_url:')",
     "chapters": "syndicate publishes chapters written in the sidecar ('chapters:') or a "
                 "chapters file at its address ('chapters_url:')",
-    "person": "syndicate does not publish podcast:person",
-    "soundbite": "syndicate does not publish podcast:soundbite",
-    "location": "syndicate does not publish podcast:location",
     "funding": "syndicate publishes funding for the whole show only (podcast.funding)",
     "block": "syndicate publishes every episode to every directory; drop the episode or mark "
              "it draft to keep it out",
     "alternateEnclosure": "syndicate publishes one enclosure per episode",
-    "value": "syndicate does not publish value-for-value splits",
-    "socialInteract": "syndicate does not publish podcast:socialInteract",
-    "license": "syndicate does not publish podcast:license",
-    "contentLink": "syndicate does not publish podcast:contentLink",
-    "txt": "syndicate does not publish podcast:txt",
     "author": "the published feed names the show's author (podcast.author) on every episode",
     "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
                 "sidecar",
@@ -66,10 +60,11 @@ _CHANNEL_READ = {*(f"{{{ITUNES}}}{n}" for n in ("author", "owner", "image", "cat
 _WHY_CHANNEL = {
     "funding": "syndicate publishes the show's funding links from podcast.funding in "
                "config.yaml, not from the old feed: add them there",
-    "person": "syndicate does not publish podcast:person for the show",
-    "value": "syndicate does not publish value-for-value splits",
-    "block": "syndicate publishes the show to every directory",
-    "complete": "syndicate does not mark a show complete",
+    "person": "the show's people come from podcast.persons in config.yaml: add them there",
+    "value": "the show's value-for-value splits come from podcast.value in config.yaml: add "
+             "them there",
+    "block": "whether directories list the show is podcast.block in config.yaml",
+    "complete": "a show that has ended is podcast.complete in config.yaml",
     "new-feed-url": "the published feed is at the address syndicate gives it; to move "
                     "subscribers, have the old host redirect (or name the new feed in "
                     "itunes:new-feed-url)",
@@ -108,6 +103,7 @@ class FeedEpisode:
     companions: list[dict] = field(default_factory=list)
     line: int | None = None  # the item's line in the feed, for messages
     draft: bool = False  # never published (a WordPress draft)
+    tags: dict = field(default_factory=dict)  # Podcast Index tags as sidecar keys (podtags)
 
 
 @dataclass
@@ -260,12 +256,30 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
         found.setdefault(_name(child), [])
         if said and len(found[_name(child)]) < 5:
             found[_name(child)].append(said[:200])
+    config, _kept, _dropped = read_tags(ch, channel=True)
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
-        why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
-        out.append({"field": name, "why": f"{why} ({'; '.join(said)})" if said else why})
+        key = CHANNEL_READERS[local][0] if name.startswith("podcast:") and \
+            local in CHANNEL_READERS else None
+        if key in config:  # syndicate publishes it from config.yaml: what to write there
+            line = as_yaml(key, config[key])
+            entry = {"field": name, "why": f"the show's {name} comes from podcast.{key} in "
+                                           f"config.yaml: add it there ({line})",
+                     "config": {f"podcast.{key}": config[key]}}
+        else:
+            why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
+            entry = {"field": name, "why": f"{why} ({'; '.join(said)})" if said else why}
+        out.append(entry)
     return out
+
+
+def as_yaml(key: str, value) -> str:
+    """One config key as a line of YAML, to be copied into config.yaml's podcast section."""
+    import yaml
+
+    return f"{key}: " + yaml.safe_dump(value, default_flow_style=True, width=10**6,
+                                       allow_unicode=True).strip().removesuffix("...").strip()
 
 
 def _base_of(item, base_url: str | None) -> str | None:
@@ -330,6 +344,9 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
+        ep.tags, kept, dropped = read_tags(item, ep.duration)
+        ep.kept += kept
+        ep.dropped += dropped
         _fields_left(item, enc, ep, item_base)
         feed.episodes.append(ep)
     return feed

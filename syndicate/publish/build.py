@@ -30,10 +30,11 @@ from ..links import moved_urls
 from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
+from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
-from ..when import stored
+from ..when import rfc2822, stored
 from .keys import safe_key
 from .linked import linked_files
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages
@@ -173,6 +174,16 @@ def _h(*parts: str) -> str:
     for p in parts:
         h.update(b"\0" + p.encode())
     return h.hexdigest()
+
+
+def trailers(entries: list[EpisodeEntry]) -> dict:
+    """Trailer episodes (``type: trailer``) are also the channel's podcast:trailer, with their
+    enclosure, date and season."""
+    found = [{"title": xml_safe(e.item.title)[:128], "url": e.enclosure_url,
+              "pubdate": rfc2822(e.item.date), "length": e.item.media.size,
+              "type": e.item.media.content_type, "season": e.item.season}
+             for e in entries if e.item.type == "trailer"]
+    return {"trailers": found} if found else {}
 
 
 def kept_at_urls(entry: EpisodeEntry, ep: Episode, cfg, warnings: list[str],
@@ -533,6 +544,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             "funding": [(f.url, f.text) for f in p.funding], "copyright": p.copyright,
             "feed_url": feed_url, **({"hubs": cfg.notify.published_hubs}
                                      if cfg.notify.published_hubs else {}),
+            "more": {**tags_of(p, CHANNEL_TAGS), **trailers(ep_entries)},
         }
         pod_updated = max((e.updated for e in ep_entries), default=epoch)
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),

@@ -191,6 +191,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
             "episode_type": ep.type,
             "transcript": e.transcript,
             "chapters": e.chapters_url,
+            "more": ep.tags,  # the sidecar's Podcast Index tags
         }
     _links(fg, c["feed_url"], "application/rss+xml", c["link"])
     return _rss_hubs(fg.rss_str(pretty=True), c.get("hubs", []))

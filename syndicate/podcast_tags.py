@@ -1,0 +1,445 @@
+"""The Podcast Index tags a show or an episode may carry, as config.yaml and sidecars state them.
+
+One schema for both places: the channel's tags live under ``podcast:`` in config.yaml, an
+episode's in its sidecar. Each value is checked when it is read (text limits included), so a
+directory never refuses the feed later. ``tags_of`` turns a checked section into the plain,
+JSON-able dict the catalog keeps and render/podcast_ext.py writes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .urls import public_url
+
+# Limits the namespace's documents give (aggregators truncate past them) and Apple's.
+NODE_TEXT = 128  # person, location, license, soundbite, trailer, updateFrequency, funding...
+TXT_TEXT = 4000  # podcast:txt
+TITLE_CHARS = 255  # Apple: show and episode titles
+DESCRIPTION_BYTES = 4000  # Apple: show and episode descriptions, in bytes of UTF-8
+
+MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "course",
+           "publisher")
+MEDIUMS_ALL = (*MEDIUMS, *(f"{m}L" for m in MEDIUMS if m != "publisher"), "mixed")
+SOCIAL_PROTOCOLS = ("disabled", "activitypub", "twitter", "lightning", "atproto", "hive",
+                    "matrix", "nostr")
+IMAGE_PURPOSES = ("artwork", "social", "canvas", "banner", "circular", "heading")
+VALUE_TYPES = ("lightning", "hive", "webmonetization")
+VALUE_METHODS = ("keysend", "lnaddress", "amp", "ILP")
+RECIPIENT_TYPES = ("node", "lnaddress", "wallet", "paymentpointer")
+RRULE_FREQ = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+RRULE_PARTS = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
+               "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST")
+
+
+class _Tag(BaseModel):
+    """One tag's attributes: documented whole (README), not key by key."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    documented_whole: ClassVar[bool] = True
+
+
+def _node_text(limit: int, *, required: bool = True):
+    """A node value: some visible text, at most ``limit`` characters."""
+    def check(v: Any) -> Any:
+        if v is None and not required:
+            return None
+        if not isinstance(v, str) or not v.strip():
+            raise ValueError("expected some text")
+        if len(v) > limit:
+            raise ValueError(f"at most {limit} characters (Podcast Index), got {len(v)}: "
+                             "shorten it")
+        return v.strip()
+    return check
+
+
+def _url(v: Any) -> Any:
+    return None if v is None else public_url(v, "https://example.com/")
+
+
+def _one_of(allowed: tuple[str, ...], what: str):
+    def check(v: Any) -> Any:
+        if v is not None and v not in allowed:
+            raise ValueError(f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
+        return v
+    return check
+
+
+class Person(_Tag):
+    name: str
+    role: str | None = None
+    group: str | None = None
+    img: str | None = None
+    href: str | None = None
+
+    _name = field_validator("name", mode="before")(_node_text(NODE_TEXT))
+    _words = field_validator("role", "group", mode="before")(_node_text(NODE_TEXT, required=False))
+    _links = field_validator("img", "href")(_url)
+
+
+class Location(_Tag):
+    name: str
+    geo: str | None = None
+    osm: str | None = None
+    rel: Literal["subject", "creator"] | None = None
+    country: str | None = None
+
+    _name = field_validator("name", mode="before")(_node_text(NODE_TEXT))
+
+    @field_validator("geo")
+    @classmethod
+    def _geo(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"geo:-?\d{1,2}(\.\d+)?,-?\d{1,3}(\.\d+)?"
+                                              r"(,-?\d+(\.\d+)?)?(;u=\d+(\.\d+)?)?", v):
+            raise ValueError(f"expected a geo URI such as 'geo:51.5072,-0.1276', got {v!r}")
+        return v
+
+    @field_validator("osm")
+    @classmethod
+    def _osm(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[NWR]\d{1,15}(#\d{1,15})?", v):
+            raise ValueError(f"expected an OpenStreetMap id such as 'R113314' (N, W or R and "
+                             f"a number), got {v!r}")
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Z]{2}", v):
+            raise ValueError(f"expected a two-letter country code such as 'GB', got {v!r}")
+        return v
+
+
+class License(_Tag):
+    name: str
+    url: str | None = None
+
+    _name = field_validator("name", mode="before")(_node_text(NODE_TEXT))
+    _link = field_validator("url")(_url)
+
+
+class Soundbite(_Tag):
+    start: float
+    duration: float = Field(gt=0)
+    title: str | None = None
+
+    _title = field_validator("title", mode="before")(_node_text(NODE_TEXT, required=False))
+
+    @field_validator("start", "duration", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> float:
+        from .model import parse_timestamp
+
+        return parse_timestamp(v)
+
+
+class Txt(_Tag):
+    text: str
+    purpose: str | None = None
+
+    _text = field_validator("text", mode="before")(_node_text(TXT_TEXT))
+    _purpose = field_validator("purpose", mode="before")(_node_text(NODE_TEXT, required=False))
+
+
+class RemoteItem(_Tag):
+    feed_guid: str
+    feed_url: str | None = None
+    item_guid: str | None = None
+    medium: str | None = None
+
+    _link = field_validator("feed_url")(_url)
+    _medium = field_validator("medium")(_one_of(MEDIUMS_ALL, "medium"))
+
+    @field_validator("feed_guid")
+    @classmethod
+    def _guid(cls, v: str) -> str:
+        try:
+            uuid.UUID(v)
+        except (ValueError, AttributeError, TypeError):
+            raise ValueError(f"expected the feed's podcast:guid (a UUID), got {v!r}") from None
+        return v
+
+
+class UpdateFrequency(_Tag):
+    text: str
+    rrule: str | None = None
+    dtstart: str | None = None
+    complete: bool = False
+
+    _text = field_validator("text", mode="before")(_node_text(NODE_TEXT))
+
+    @field_validator("dtstart", mode="before")
+    @classmethod
+    def _start(cls, v: Any) -> str | None:
+        import datetime as dt
+
+        if v is None:
+            return None
+        if isinstance(v, dt.datetime | dt.date):
+            return v.isoformat()
+        if isinstance(v, str):
+            try:
+                dt.datetime.fromisoformat(v)
+                return v
+            except ValueError:
+                pass
+        raise ValueError(f"expected an ISO 8601 date or time such as 2024-01-01, got {v!r}")
+
+    @field_validator("rrule")
+    @classmethod
+    def _rrule(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        parts = dict(p.partition("=")[::2] for p in v.split(";"))
+        unknown = [k for k in parts if k not in RRULE_PARTS]
+        if unknown or parts.get("FREQ") not in RRULE_FREQ or not all(parts.values()):
+            raise ValueError(f"expected an iCalendar RRULE such as 'FREQ=WEEKLY;BYDAY=MO' "
+                             f"(FREQ one of {', '.join(RRULE_FREQ)}; parts "
+                             f"{', '.join(RRULE_PARTS)}), got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _count_needs_start(self) -> UpdateFrequency:
+        if self.rrule and "COUNT=" in self.rrule and not self.dtstart:
+            raise ValueError("an rrule with COUNT needs 'dtstart'")
+        return self
+
+
+class SocialInteract(_Tag):
+    protocol: str
+    uri: str | None = None
+    account_id: str | None = None
+    account_url: str | None = None
+    priority: int | None = Field(None, ge=1, le=1000)
+
+    _protocol = field_validator("protocol")(_one_of(SOCIAL_PROTOCOLS, "protocol"))
+    _links = field_validator("uri", "account_url")(_url)
+
+    @model_validator(mode="after")
+    def _uri_unless_disabled(self) -> SocialInteract:
+        if self.protocol != "disabled" and not self.uri:
+            raise ValueError("needs 'uri', the post where comments are (unless protocol is "
+                             "'disabled')")
+        return self
+
+
+class Chat(_Tag):
+    server: str
+    protocol: str
+    account_id: str | None = None
+    space: str | None = None
+
+
+class Image(_Tag):
+    href: str
+    alt: str | None = None
+    aspect_ratio: str | None = None
+    width: int | None = Field(None, ge=1, le=100000)
+    height: int | None = Field(None, ge=1, le=100000)
+    type: str | None = None
+    purpose: str | None = None
+
+    _link = field_validator("href")(_url)
+
+    @field_validator("purpose")
+    @classmethod
+    def _purposes(cls, v: str | None) -> str | None:
+        for word in (v or "").split():
+            _one_of(IMAGE_PURPOSES, "image purpose")(word)
+        return v
+
+
+class ContentLink(_Tag):
+    href: str
+    text: str
+
+    _link = field_validator("href")(_url)
+    _text = field_validator("text", mode="before")(_node_text(NODE_TEXT))
+
+
+class ValueRecipient(_Tag):
+    name: str | None = None
+    type: str
+    address: str
+    split: int = Field(ge=0, le=10**9)
+    fee: bool = False
+    custom_key: str | None = None
+    custom_value: str | None = None
+
+    _type = field_validator("type")(_one_of(RECIPIENT_TYPES, "recipient type"))
+
+
+class Value(_Tag):
+    type: str
+    method: str
+    suggested: str | None = None
+    recipients: list[ValueRecipient] = Field(min_length=1)
+
+    _type = field_validator("type")(_one_of(VALUE_TYPES, "value type"))
+
+    @field_validator("suggested", mode="before")
+    @classmethod
+    def _amount(cls, v: Any) -> str | None:
+        if v is None:
+            return None
+        if isinstance(v, str) and re.fullmatch(r"\d{1,12}(\.\d{1,12})?", v):
+            return v
+        raise ValueError(f"expected an amount written as a quoted decimal such as "
+                         f"'0.00000005000', got {v!r}")
+
+    _method = field_validator("method")(_one_of(VALUE_METHODS, "value method"))
+
+
+class Block(_Tag):
+    id: str | None = None
+    block: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[a-z0-9]{1,64}", v):
+            raise ValueError(f"expected a service slug such as 'spotify', got {v!r}")
+        return v
+
+
+def _one_or_many(v: Any) -> Any:
+    """One entry may be written without a list; None is none; anything else is left for the
+    schema to refuse."""
+    if v is None:
+        return []
+    return [v] if isinstance(v, dict | str) else v
+
+
+def _each_named(v: Any, key: str) -> Any:
+    v = _one_or_many(v)
+    return [_named(x, key) for x in v] if isinstance(v, list) else v
+
+
+def _named(v: Any, key: str) -> Any:
+    """A plain string stands for the tag's main value."""
+    return {key: v} if isinstance(v, str) else v
+
+
+class _Tags(BaseModel):
+    """The tags both the show (config.yaml's podcast section) and an episode (its sidecar) may
+    give; an episode's persons replace the show's for that episode."""
+
+    persons: list[Person] = Field(default_factory=list, description=(
+        "`podcast:person` entries: a name, or name, role, group, img, href."))
+    location: Location | None = Field(None, description=(
+        "`podcast:location`: a name, or name, geo, osm, rel, country."))
+    license: License | None = Field(None, description=(
+        "`podcast:license`: an identifier such as cc-by-4.0, or name and url."))
+    txt: list[Txt] = Field(default_factory=list, description=(
+        "`podcast:txt` entries: text, or text and purpose (e.g. verify)."))
+    social_interact: list[SocialInteract] = Field(default_factory=list, description=(
+        "`podcast:socialInteract`: protocol, uri, account_id, account_url, priority."))
+    images: list[Image] = Field(default_factory=list, description=(
+        "`podcast:image` entries: href, alt, aspect_ratio, width, height, type, purpose."))
+    value: Value | None = Field(None, description=(
+        "`podcast:value`: type, method, suggested and recipients (name, type, address, "
+        "split, fee, custom_key, custom_value)."))
+
+    @field_validator("persons", mode="before")
+    @classmethod
+    def _persons(cls, v: Any) -> Any:
+        return _each_named(v, "name")
+
+    @field_validator("location", mode="before")
+    @classmethod
+    def _location(cls, v: Any) -> Any:
+        return _named(v, "name")
+
+    @field_validator("license", mode="before")
+    @classmethod
+    def _license(cls, v: Any) -> Any:
+        return _named(v, "name")
+
+    @field_validator("txt", mode="before")
+    @classmethod
+    def _txt(cls, v: Any) -> Any:
+        return _each_named(v, "text")
+
+    @field_validator("social_interact", "images", mode="before")
+    @classmethod
+    def _many(cls, v: Any) -> Any:
+        return _one_or_many(v)
+
+
+class EpisodeTags(_Tags):
+    """An episode's own tags, besides the shared ones."""
+
+    soundbites: list[Soundbite] = Field(default_factory=list, description=(
+        "`podcast:soundbite` entries: start, duration and an optional title."))
+    content_links: list[ContentLink] = Field(default_factory=list, description=(
+        "`podcast:contentLink` entries: href and text."))
+
+    @field_validator("soundbites", "content_links", mode="before")
+    @classmethod
+    def _listed(cls, v: Any) -> Any:
+        return _one_or_many(v)
+
+
+class ChannelTags(_Tags):
+    """The show's own tags, besides the shared ones."""
+
+    medium: str | None = Field(None, description=(
+        f"`podcast:medium`: one of {', '.join(MEDIUMS)} (or a list medium)."))
+    block: bool = Field(False, description=(
+        "`itunes:block` and `podcast:block`: keep the show out of every directory."))
+    block_services: list[Block] = Field(default_factory=list, description=(
+        "`podcast:block` per service: entries of id (a service slug) and block (true/false)."))
+    complete: bool = Field(False, description=(
+        "`itunes:complete`: the show has ended; no more episodes."))
+    update_frequency: UpdateFrequency | None = Field(None, description=(
+        "`podcast:updateFrequency`: text, rrule, dtstart, complete."))
+    publisher: RemoteItem | None = Field(None, description=(
+        "`podcast:publisher`: the publisher feed's feed_guid and feed_url."))
+    podroll: list[RemoteItem] = Field(default_factory=list, description=(
+        "`podcast:podroll`: shows recommended, each feed_guid and optional feed_url, "
+        "item_guid, medium."))
+    chat: Chat | None = Field(None, description=(
+        "`podcast:chat`: server, protocol, account_id, space."))
+    podping: bool = Field(False, description=(
+        "`podcast:podping`: the show announces new episodes through Podping."))
+    new_feed_url: str | None = Field(None, description=(
+        "`itunes:new-feed-url`: the show moved; the new feed's address (this feed keeps "
+        "being published, pointing there)."))
+
+    _medium = field_validator("medium")(_one_of(MEDIUMS_ALL, "medium"))
+    _new = field_validator("new_feed_url")(_url)
+
+    @field_validator("block_services", "podroll", mode="before")
+    @classmethod
+    def _listed(cls, v: Any) -> Any:
+        return _one_or_many(v)
+
+
+def tags_of(model: BaseModel, names: tuple[str, ...]) -> dict:
+    """The given tags as plain data (only those set), for the catalog and the renderer."""
+    out = {}
+    for name in names:
+        value = getattr(model, name)
+        if value in (None, [], False):
+            continue
+        if isinstance(value, list):
+            out[name] = [v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v
+                         for v in value]
+        elif isinstance(value, BaseModel):
+            out[name] = value.model_dump(exclude_none=True)
+        else:
+            out[name] = value
+    return out
+
+
+ITEM_TAGS = (*_Tags.model_fields, *("soundbites", "content_links"))
+CHANNEL_TAGS = (*_Tags.model_fields, "medium", "block", "block_services", "complete",
+                "update_frequency", "publisher", "podroll", "chat", "podping", "new_feed_url")
+
+
+def description_bytes(text: str | None) -> int:
+    return len((text or "").encode("utf-8"))
