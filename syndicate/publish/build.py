@@ -31,6 +31,8 @@ from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
+from ..render.jsonfeed import render_json_feed
+from ..render.paging import add_links, archive_key, page_links, split
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
@@ -41,6 +43,8 @@ from .sitepages import PAGE_KEYS, EpisodePage, SitePages
 # items as read; links.py rewrites the addresses in their bodies
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
                                   "model.py", "links.py")
+# a feed bigger than this is published with a warning (our choice: see README, "Paged feeds")
+FEED_SIZE_WARNING = 4_000_000
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -288,7 +292,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             "its cover and the pages that show it keep their last published version",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
-        site.keep(COVER_KEYS, cfg.podcast.feed_path, FAVICON_KEYS, *PAGE_KEYS)
+        site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
+                  archive_key(cfg.podcast.feed_path, "*"), FAVICON_KEYS, *PAGE_KEYS)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
@@ -303,7 +308,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             )
 
     pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
-                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url},
+                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
+                             "json": url(cfg.blog.json_path),
+                             "podcast_json": url(cfg.podcast.json_path)},
                       warnings=site.warnings)
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
@@ -406,7 +413,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path
-        site.guids_of.setdefault(cfg.podcast.feed_path, set()).add(r["guid"])
+        for k in (cfg.podcast.feed_path, cfg.podcast.json_path):
+            site.guids_of.setdefault(k, set()).add(r["guid"])
 
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
@@ -421,7 +429,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                            path=path, sha256=sha, size=size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
-        for k in (cfg.blog.rss_path, cfg.blog.atom_path):
+        for k in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.blog.json_path):
             site.guids_of.setdefault(k, set()).add(r["guid"])
 
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
@@ -436,6 +444,19 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                  *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
+    def sized(key: str, render: Callable[[], bytes]) -> Callable[[], bytes]:
+        """The render, warning when what it makes is a feed too big for apps to read well."""
+        def checked() -> bytes:
+            data = render()
+            if len(data) > FEED_SIZE_WARNING:
+                site.warnings.append(
+                    f"{key}: {len(data) / 1e6:.1f} MB; podcast apps and readers download the "
+                    f"whole feed on every refresh and some give up on feeds over "
+                    f"{FEED_SIZE_WARNING // 1_000_000} MB: set podcast.feed_items (or "
+                    "blog.feed_items) so that older items go to archive pages")
+            return data
+        return checked
+
     def blog(which: int) -> bytes:
         if "v" not in blog_cache:
             blog_cache["v"] = render_blog(
@@ -447,10 +468,20 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         return blog_cache["v"][which]
 
     # a feed is typed by its format, whatever its key is named
-    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0),
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss",
+               render=sized(cfg.blog.rss_path, lambda: blog(0)),
                content_type=mediatypes.RSS))
-    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1),
+    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom",
+               render=sized(cfg.blog.atom_path, lambda: blog(1)),
                content_type=mediatypes.ATOM))
+    json_url = url(cfg.blog.json_path)
+    add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url,
+               render=sized(cfg.blog.json_path, lambda: render_json_feed(
+                   title=cfg.blog.title or cfg.site.title,
+                   description=cfg.blog.description or cfg.site.description,
+                   home_page_url=pages.page_url(""), feed_url=json_url,
+                   language=cfg.site.language, author=cfg.site.author, entries=newest)),
+               content_type=mediatypes.JSON_FEED))
 
     if cover_url is not None:
         p = cfg.podcast
@@ -482,7 +513,40 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
-            channel=channel, entries=ep_entries, updated=pod_updated),
-            content_type=mediatypes.RSS))
+        main, archives = split(ep_entries, p.feed_items)
+        archive_urls = [url(archive_key(p.feed_path, n)) for n in range(1, len(archives) + 1)]
+
+        def podcast_feed(entries: list[EpisodeEntry], number: int | None,
+                         updated: dt.datetime) -> bytes:
+            if number is None:
+                at = channel
+            else:  # an archive page names itself, and no hub: nobody subscribes to it
+                at = {**{k: v for k, v in channel.items() if k != "hubs"},
+                      "feed_url": archive_urls[number - 1]}
+            rss = render_podcast(channel=at, entries=entries, updated=updated)
+            links = page_links(feed_url, archive_urls, number)
+            return add_links(rss, links, archive=True) if number is not None else \
+                add_links(rss, links, archive=False) if links else rss
+
+        add(Output(p.feed_path, "feed", pod_in + json.dumps(archive_urls[-1:]),
+                   render=sized(p.feed_path, lambda: podcast_feed(main, None, pod_updated)),
+                   content_type=mediatypes.RSS))
+        for number, page in enumerate(archives, start=1):
+            page_updated = max(e.updated for e in page)
+            page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
+                         page_updated.isoformat(),
+                         *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
+                           for e in page))
+            full = len(page) == p.feed_items
+            add(Output(archive_key(p.feed_path, number), "feed", page_in,
+                       render=lambda g=page, n=number, u=page_updated: podcast_feed(g, n, u),
+                       content_type=mediatypes.RSS,
+                       cache_control=mediatypes.cache_policy("archive" if full else "feed")))
+        pod_json_url = url(p.json_path)
+        add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url,
+                   render=sized(p.json_path, lambda: render_json_feed(
+                       title=p.title, description=p.description, home_page_url=pages.page_url(""),
+                       feed_url=pod_json_url, language=p.language or cfg.site.language,
+                       author=p.author or cfg.site.author, entries=main, icon=cover_url)),
+                   content_type=mediatypes.JSON_FEED))
     return site
