@@ -105,6 +105,9 @@ class BlogConfig(_Section):
     title: str | None = Field(None, description="Blog feed title (default: site.title).")
     description: str | None = Field(None, description="Blog feed description (default: site's).")
     feed_items: int = Field(20, ge=1, le=10000, description="How many newest posts the feeds hold.")
+    archive_pages: bool = Field(
+        False, description="Older posts go to RFC 5005 archive pages of feed_items posts each "
+                           "(default: they leave the feeds).")
     rss_path: str = Field("feed.xml", description="Key of the RSS 2.0 blog feed in the site.")
     atom_path: str = Field("atom.xml", description="Key of the Atom 1.0 blog feed in the site.")
     json_path: str = Field("feed.json", description="Key of the JSON Feed 1.1 blog feed.")

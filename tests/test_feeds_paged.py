@@ -165,3 +165,56 @@ def test_a_feed_over_the_size_apps_handle_is_published_with_a_warning(tmp_path):
     assert "feed.xml:" in result.output and "MB" in result.output
     assert "feed_items" in result.output  # what to do about it
     assert "Traceback" not in result.output
+
+
+def blog_chain(root: Path, key: str) -> list[tuple[str, feedparser.FeedParserDict]]:
+    """The blog feed at ``key`` and the pages its rel="next" links lead to, as feedparser reads
+    them (RSS or Atom alike)."""
+    out, url = [], SITE + key
+    while url:
+        assert url.startswith(SITE) and len(out) < 100, url
+        page_key = url.removeprefix(SITE)
+        parsed = feedparser.parse((root / "public" / page_key).read_bytes())
+        assert not parsed.bozo, (page_key, parsed.get("bozo_exception"))
+        out.append((page_key, parsed))
+        url = next((link.href for link in parsed.feed.get("links", [])
+                    if link.get("rel") == "next"), None)
+    return out
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 4), count=st.integers(0, 11))
+def test_blog_archive_pages_give_every_post_once_in_both_formats(n, count):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = bare_project(tmp)
+        (root / "config.yaml").write_text(
+            BASE_CONFIG + f"blog:\n  feed_items: {n}\n  archive_pages: true\n", encoding="utf-8")
+        for i in range(count):
+            (root / "posts" / f"p{i:02d}.md").write_text(
+                post(f"Post {i}", f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}"), encoding="utf-8")
+        written(root)
+        for key in ("feed.xml", "atom.xml"):
+            chain = blog_chain(root, key)
+            titles = [e.title for _, parsed in chain for e in parsed.entries]
+            assert sorted(titles) == sorted(f"Post {i}" for i in range(count)), key
+            assert len(titles) == count
+            assert [e.title for e in chain[0][1].entries] == \
+                [f"Post {i}" for i in range(count - 1, max(count - 1 - n, -1), -1)]
+            for number, (page_key, parsed) in enumerate(chain):
+                assert len(parsed.entries) <= n
+                root_el = etree.fromstring((root / "public" / page_key).read_bytes())
+                assert (root_el.find(f".//{{{FH}}}archive") is not None) == (number > 0)
+
+
+def test_blog_new_post_rewrites_only_the_main_feeds_and_the_newest_archive_pages(tmp_path):
+    root = bare_project(tmp_path)
+    (root / "config.yaml").write_text(
+        BASE_CONFIG + "blog:\n  feed_items: 2\n  archive_pages: true\n", encoding="utf-8")
+    for i in range(5):
+        (root / "posts" / f"p{i}.md").write_text(post(f"Post {i}", f"2026-10-0{1 + i}"),
+                                                 encoding="utf-8")
+    assert {"feed-archive-1.xml", "atom-archive-2.xml"} <= written(root)
+    (root / "posts" / "p5.md").write_text(post("Post 5", "2026-10-06"), encoding="utf-8")
+    feeds = {k for k in written(root) if k.endswith((".xml", ".json")) and k != "sitemap.xml"}
+    assert feeds == {"feed.xml", "atom.xml", "feed.json", "feed-archive-2.xml",
+                     "atom-archive-2.xml"}

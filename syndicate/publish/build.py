@@ -437,7 +437,12 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
-    newest = post_entries[: cfg.blog.feed_items]
+    newest, blog_archives = split(post_entries, cfg.blog.feed_items)
+    if not cfg.blog.archive_pages:  # older posts leave the feeds (they keep their pages)
+        blog_archives = []
+    rss_pages = [url(archive_key(cfg.blog.rss_path, n)) for n in range(1, len(blog_archives) + 1)]
+    atom_pages = [url(archive_key(cfg.blog.atom_path, n))
+                  for n in range(1, len(blog_archives) + 1)]
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
                  json.dumps(cfg.notify.published_hubs),
@@ -457,23 +462,56 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             return data
         return checked
 
+    def blog_feeds(entries: list[Entry], number: int | None, updated: dt.datetime,
+                   hubs: list[str]) -> tuple[bytes, bytes]:
+        """(RSS, Atom) of the main blog feeds (``number`` None) or of an archive page."""
+        at = number - 1 if number is not None else None
+        rss, atom = render_blog(
+            title=cfg.blog.title or cfg.site.title,
+            description=cfg.blog.description or cfg.site.description,
+            site_url=base, language=cfg.site.language, author=cfg.site.author,
+            rss_url=rss_url if at is None else rss_pages[at],
+            atom_url=atom_url if at is None else atom_pages[at], entries=entries,
+            updated=updated, hubs=hubs, home_url=pages.page_url(""))
+        if not blog_archives:
+            return rss, atom
+        return (add_links(rss, page_links(rss_url, rss_pages, number), archive=at is not None),
+                add_links(atom, page_links(atom_url, atom_pages, number),
+                          archive=at is not None))
+
     def blog(which: int) -> bytes:
         if "v" not in blog_cache:
-            blog_cache["v"] = render_blog(
-                title=cfg.blog.title or cfg.site.title,
-                description=cfg.blog.description or cfg.site.description,
-                site_url=base, language=cfg.site.language, author=cfg.site.author,
-                rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated,
-                hubs=cfg.notify.published_hubs, home_url=pages.page_url(""))
+            blog_cache["v"] = blog_feeds(newest, None, blog_updated, cfg.notify.published_hubs)
         return blog_cache["v"][which]
 
     # a feed is typed by its format, whatever its key is named
-    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss",
+    paged = json.dumps(rss_pages[-1:]) if blog_archives else ""
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss" + paged,
                render=sized(cfg.blog.rss_path, lambda: blog(0)),
                content_type=mediatypes.RSS))
-    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom",
+    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom" + paged,
                render=sized(cfg.blog.atom_path, lambda: blog(1)),
                content_type=mediatypes.ATOM))
+    for number, page in enumerate(blog_archives, start=1):
+        page_updated = max(e.updated for e in page)
+        page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
+                     page_updated.isoformat(),
+                     *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
+        policy = mediatypes.cache_policy("archive" if len(page) == cfg.blog.feed_items
+                                         else "feed")
+        made: dict[str, tuple[bytes, bytes]] = {}
+
+        def archived(which: int, g=page, n=number, u=page_updated, made=made) -> bytes:
+            if "v" not in made:
+                made["v"] = blog_feeds(g, n, u, [])
+            return made["v"][which]
+
+        add(Output(archive_key(cfg.blog.rss_path, number), "feed", page_in + "rss",
+                   render=lambda a=archived: a(0), content_type=mediatypes.RSS,
+                   cache_control=policy))
+        add(Output(archive_key(cfg.blog.atom_path, number), "feed", page_in + "atom",
+                   render=lambda a=archived: a(1), content_type=mediatypes.ATOM,
+                   cache_control=policy))
     json_url = url(cfg.blog.json_path)
     add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url,
                render=sized(cfg.blog.json_path, lambda: render_json_feed(
