@@ -218,3 +218,46 @@ def test_blog_new_post_rewrites_only_the_main_feeds_and_the_newest_archive_pages
     feeds = {k for k in written(root) if k.endswith((".xml", ".json")) and k != "sitemap.xml"}
     assert feeds == {"feed.xml", "atom.xml", "feed.json", "feed-archive-2.xml",
                      "atom-archive-2.xml"}
+
+
+def test_a_lost_catalog_keeps_every_archived_episode_published(tmp_path):
+    """A catalog made anew reads the live archive pages too: episodes only they list are known
+    as published, so nothing is held back or taken down."""
+    root = bare_project(tmp_path)
+    (root / "config.yaml").write_text(paged_config(2), encoding="utf-8")
+    for i in range(7):
+        add_episode(root, i)
+    written(root)
+    before = {p.name: p.read_bytes() for p in (root / "public").glob("podcast*.xml")}
+    for f in (root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    result = run(root, "publish", "--json")
+    doc = json.loads(result.stdout)
+    assert doc["ok"], doc["errors"]
+    assert doc["held_items"] == []
+    check_paged_site(root, 2, 7)
+    after = {p.name: p.read_bytes() for p in (root / "public").glob("podcast*.xml")}
+    assert after.keys() == before.keys()
+
+
+def test_a_lost_catalog_keeps_the_guid_of_a_renamed_archived_episode(tmp_path):
+    root = bare_project(tmp_path)
+    (root / "config.yaml").write_text(paged_config(2), encoding="utf-8")
+    for i in range(5):
+        add_episode(root, i)
+    written(root)
+
+    def guid_of(title: str) -> str:
+        pages = [raw for _, raw in read_pages(root)]
+        found = [e.id for raw in pages for e in feedparser.parse(raw).entries if e.title == title]
+        assert len(found) == 1, found
+        return found[0]
+
+    before = guid_of("Episode 0")  # on archive page 1 only
+    assert b"Episode 0" not in (root / "public" / "podcast.xml").read_bytes()
+    (root / "episodes" / "ep000.yaml").rename(root / "episodes" / "first-one.yaml")
+    for f in (root / ".syndicate").glob("catalog.db*"):
+        f.unlink()
+    written(root)
+    assert guid_of("Episode 0") == before
+    check_paged_site(root, 2, 5)
