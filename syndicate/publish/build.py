@@ -563,10 +563,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                       "feed_url": archive_urls[number - 1]}
             rss = render_podcast(channel=at, entries=entries, updated=updated)
             links = page_links(feed_url, archive_urls, number)
-            return add_links(rss, links, archive=True) if number is not None else \
-                add_links(rss, links, archive=False) if links else rss
+            return add_links(rss, links, archive=number is not None) if links else rss
 
-        add(Output(p.feed_path, "feed", pod_in + json.dumps(archive_urls[-1:]),
+        paged = json.dumps(archive_urls[-1:]) if archives else ""  # where its links lead
+        add(Output(p.feed_path, "feed", pod_in + paged,
                    render=sized(p.feed_path, lambda: podcast_feed(main, None, pod_updated)),
                    content_type=mediatypes.RSS))
         for number, page in enumerate(archives, start=1):
