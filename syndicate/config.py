@@ -106,8 +106,12 @@ class BlogConfig(_Section):
     title: str | None = Field(None, description="Blog feed title (default: site.title).")
     description: str | None = Field(None, description="Blog feed description (default: site's).")
     feed_items: int = Field(20, ge=1, le=10000, description="How many newest posts the feeds hold.")
+    archive_pages: bool = Field(
+        False, description="Older posts go to RFC 5005 archive pages of feed_items posts each "
+                           "(default: they leave the feeds).")
     rss_path: str = Field("feed.xml", description="Key of the RSS 2.0 blog feed in the site.")
     atom_path: str = Field("atom.xml", description="Key of the Atom 1.0 blog feed in the site.")
+    json_path: str = Field("feed.json", description="Key of the JSON Feed 1.1 blog feed.")
 
     _text = field_validator("title")(_visible)
 
@@ -167,6 +171,11 @@ class PodcastConfig(_Section, ChannelTags):
         None, description="podcast:guid override; by default derived from the feed URL."
     )
     feed_path: str = Field("podcast.xml", description="Key of the podcast feed in the site.")
+    json_path: str = Field("podcast.json", description="Key of the podcast's JSON Feed 1.1.")
+    feed_items: int | None = Field(
+        None, ge=1, le=100000,
+        description="Episodes the main feed holds (default: all); older ones go to RFC 5005 "
+                    "archive pages of this many each.")
     media_base_url: str | None = Field(
         None, description="Base URL for enclosures, e.g. a CDN (default: site.url)."
     )

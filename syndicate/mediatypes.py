@@ -36,6 +36,7 @@ TYPES = {
 RSS = TYPES[".xml"]
 SITEMAP = "application/xml; charset=utf-8"  # sitemap.xml (every other .xml the site has is a feed)
 ATOM = "application/atom+xml; charset=utf-8"
+JSON_FEED = "application/feed+json"  # JSON Feed 1.1 (feed.json, podcast.json)
 UNKNOWN = "application/octet-stream"
 
 # the types podcast feeds give audio under, and the extension such audio is published with
@@ -83,10 +84,15 @@ def of_key(key: str) -> str:
 # minutes, pages and the rest alike.
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
-CACHE_POLICY = {"feed": SHORT, "page": SHORT, "asset": SHORT, "media": SHORT}
+# a full archive page of a paged feed (render/paging.py): it changes only when one of its items
+# is edited, so apps may keep it a week, not a year
+ARCHIVED = "public, max-age=604800"
+CACHE_POLICY = {"feed": SHORT, "page": SHORT, "asset": SHORT, "media": SHORT,
+                "archive": ARCHIVED}
 
 
 def cache_policy(kind: str, addressed: bool = False) -> str:
-    """The Cache-Control of an output of this kind (feed, page, asset, media); ``addressed``:
+    """The Cache-Control of an output of this kind (feed, page, asset, media, archive: a full
+    archive page of a paged feed); ``addressed``:
     its key changes whenever its content does."""
     return IMMUTABLE if addressed else CACHE_POLICY[kind]

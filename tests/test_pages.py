@@ -114,7 +114,8 @@ def test_every_page_has_its_head_tags_and_json_ld(show):
         if key != "404.html":  # (served at any missing address: its canonical is home)
             assert key_of(canonical[0]) == key
         types = head.xpath("link[@rel='alternate']/@type")
-        assert types == ["application/rss+xml", "application/atom+xml", "application/rss+xml"]
+        assert types == ["application/rss+xml", "application/atom+xml", "application/rss+xml",
+                         "application/feed+json", "application/feed+json"]
         assert meta(page, "og:title") == head.findtext("title")
         assert meta(page, "og:url") == canonical[0]
         assert meta(page, "twitter:card") in ("summary", "summary_large_image")

@@ -137,8 +137,9 @@ def test_future_item_is_published_once_its_date_has_come(sample_project):
 def test_dry_run_lists_the_plan_and_writes_nothing(sample_project):
     result = sample_project.run("publish", "--dry-run")
     assert result.exit_code == 0, result.output
-    # (the sample's pages, archives, tag pages, theme files, cover, favicon and feeds)
-    assert "Dry run: would write 20 files" in result.output
+    # (the sample's pages, archives, tag pages, theme files, cover, favicon and feeds, JSON
+    # feeds included)
+    assert "Dry run: would write 22 files" in result.output
     assert "write  podcast.xml" in result.output
     # a dry run encodes nothing: it names the audio a publish would encode
     assert "encode episodes/001-first-light.mp3" in result.output
@@ -153,7 +154,7 @@ def test_publish_order_puts_feeds_last(sample_project):
     assert sample_project.run("collect").exit_code == 0  # the audio is encoded and cached
     result = sample_project.run("publish", "--dry-run")
     writes = [ln.split()[1] for ln in result.output.splitlines() if ln.strip().startswith("write")]
-    feeds = ("feed.xml", "atom.xml", "podcast.xml")
+    feeds = ("feed.xml", "atom.xml", "podcast.xml", "feed.json", "podcast.json")
     kinds = ["media" if k.startswith("media/") else "feed" if k in feeds else "other"
              for k in writes]
     assert kinds.index("feed") > max(i for i, k in enumerate(kinds) if k != "feed")

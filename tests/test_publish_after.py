@@ -212,7 +212,7 @@ def test_a_preview_records_nothing_pings_nobody_and_rebuilds_only_what_changed(
     proj.write("posts/a.md", post("First, edited"))
     again = publish(derived, now=NOW_DT, target=target)
     assert sorted(w.output.key for w in again.plan.writes) == [
-        "feed.xml", "feeds/blog-atom.xml", "index.html", "posts/a/index.html",
+        "feed.json", "feed.xml", "feeds/blog-atom.xml", "index.html", "posts/a/index.html",
         "posts/b/index.html", "posts/index.html"]
     assert b"First, edited" in (folder / "posts/a/index.html").read_bytes()
     assert recorder.requests == [] and _published_state(real.catalog_path) == state

@@ -81,10 +81,10 @@ def test_no_change_uploads_nothing_and_a_new_episode_only_what_changed(
     assert [w for w in writes if w.startswith("media/")] == [
         w for w in writes if w.startswith("media/two-")]
     # beside its own files: the pages that list it or link to it (home, the archive, the
-    # sitemap, the episode before it) and the feed
+    # sitemap, the episode before it) and the feeds (RSS and JSON)
     assert set(writes) - {w for w in writes if w.startswith(("media/two-", "episodes/two/"))} \
         == {"index.html", "episodes/index.html", "episodes/one/index.html", "sitemap.xml",
-            "podcast.xml"}
+            "podcast.xml", "podcast.json"}
     assert proj.run("publish").exit_code == 0
     after = _keys(bucket)
     changed = {k for k in after if before.get(k) != after[k]}

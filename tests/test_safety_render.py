@@ -148,7 +148,8 @@ def test_hostile_titles_and_summaries_land_escaped(site_title, show_title, summa
         assert home.findtext(".//title") == seen(site_title)
         links = home.xpath("//link[@rel='alternate']/@title")
         assert links == [f"{seen(site_title)} (RSS)", f"{seen(site_title)} (Atom)",
-                         f"{seen(show_title)} (podcast)"]
+                         f"{seen(show_title)} (podcast)", f"{seen(site_title)} (JSON Feed)",
+                         f"{seen(show_title)} (podcast, JSON Feed)"]
         page = assert_inert(proj.read("posts/a/index.html"))
         if seen(post_title).strip():
             assert page.xpath("string(//h1)") == seen(post_title).strip()

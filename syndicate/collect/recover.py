@@ -17,6 +17,7 @@ import datetime as dt
 
 from ..config import Settings
 from ..errors import SyndicateError
+from ..render.paging import archive_key
 from ..when import stored
 
 MAX_FEED_BYTES = 64 << 20
@@ -115,6 +116,9 @@ class SiteReader:
                              ) from None
 
 
+MAX_ARCHIVE_PAGES = 10000  # pages of a paged feed read back (far over any show's)
+
+
 def published_site(settings: Settings) -> PublishedSite | None:
     """The site a catalog made anew finds already published (its feeds exist), or None."""
     reader = SiteReader(settings)
@@ -122,6 +126,14 @@ def published_site(settings: Settings) -> PublishedSite | None:
     feeds = {key: reader.read(key) for key in (cfg.podcast.feed_path, cfg.blog.rss_path)}
     if not any(feeds.values()):
         return None
+    for key, data in list(feeds.items()):  # a paged feed: its archive pages list the older items
+        if not data or b"prev-archive" not in data:
+            continue
+        for number in range(1, MAX_ARCHIVE_PAGES + 1):
+            page = reader.read(archive_key(key, number))
+            if not page:
+                break
+            feeds[archive_key(key, number)] = page
     import feedparser  # only a catalog made anew for a published site reads its feeds
 
     base = cfg.site.url if cfg.site.url.endswith("/") else cfg.site.url + "/"

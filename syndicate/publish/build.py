@@ -32,6 +32,8 @@ from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
+from ..render.jsonfeed import render_json_feed
+from ..render.paging import add_links, archive_key, page_links, split
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
@@ -42,6 +44,8 @@ from .sitepages import PAGE_KEYS, EpisodePage, SitePages
 # items as read; links.py rewrites the addresses in their bodies
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
                                   "model.py", "links.py")
+# a feed bigger than this is published with a warning (our choice: see README, "Paged feeds")
+FEED_SIZE_WARNING = 4_000_000
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -355,7 +359,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             "its cover and the pages that show it keep their last published version",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
-        site.keep(COVER_KEYS, cfg.podcast.feed_path, FAVICON_KEYS, *PAGE_KEYS)
+        site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
+                  archive_key(cfg.podcast.feed_path, "*"), FAVICON_KEYS, *PAGE_KEYS)
     else:
         sha = hashlib.sha256(cover_bytes).hexdigest()
         key = f"cover-{sha[:12]}{cover.suffix.lower()}"
@@ -370,7 +375,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             )
 
     pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
-                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url},
+                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
+                             "json": url(cfg.blog.json_path),
+                             "podcast_json": url(cfg.podcast.json_path)},
                       warnings=site.warnings)
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
@@ -473,7 +480,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         ep_entries.append(entry)
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.podcast.feed_path
-        site.guids_of.setdefault(cfg.podcast.feed_path, set()).add(r["guid"])
+        for k in (cfg.podcast.feed_path, cfg.podcast.json_path):
+            site.guids_of.setdefault(k, set()).add(r["guid"])
 
     # -- posts: pages ----------------------------------------------------------------------------
     post_entries: list[Entry] = []
@@ -488,7 +496,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                            path=path, sha256=sha, size=size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
-        for k in (cfg.blog.rss_path, cfg.blog.atom_path):
+        for k in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.blog.json_path):
             site.guids_of.setdefault(k, set()).add(r["guid"])
 
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
@@ -496,28 +504,89 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
-    newest = post_entries[: cfg.blog.feed_items]
+    newest, blog_archives = split(post_entries, cfg.blog.feed_items)
+    if not cfg.blog.archive_pages:  # older posts leave the feeds (they keep their pages)
+        blog_archives = []
+    rss_pages = [url(archive_key(cfg.blog.rss_path, n)) for n in range(1, len(blog_archives) + 1)]
+    atom_pages = [url(archive_key(cfg.blog.atom_path, n))
+                  for n in range(1, len(blog_archives) + 1)]
     blog_updated = max((e.updated for e in newest), default=epoch)
     blog_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), blog_updated.isoformat(),
                  json.dumps(cfg.notify.published_hubs),
                  *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
+    def sized(key: str, render: Callable[[], bytes]) -> Callable[[], bytes]:
+        """The render, warning when what it makes is a feed too big for apps to read well."""
+        def checked() -> bytes:
+            data = render()
+            if len(data) > FEED_SIZE_WARNING:
+                site.warnings.append(
+                    f"{key}: {len(data) / 1e6:.1f} MB; podcast apps and readers download the "
+                    f"whole feed on every refresh and some give up on feeds over "
+                    f"{FEED_SIZE_WARNING // 1_000_000} MB: set podcast.feed_items (or "
+                    "blog.feed_items) so that older items go to archive pages")
+            return data
+        return checked
+
+    def blog_feeds(entries: list[Entry], number: int | None, updated: dt.datetime,
+                   hubs: list[str]) -> tuple[bytes, bytes]:
+        """(RSS, Atom) of the main blog feeds (``number`` None) or of an archive page."""
+        at = number - 1 if number is not None else None
+        rss, atom = render_blog(
+            title=cfg.blog.title or cfg.site.title,
+            description=cfg.blog.description or cfg.site.description,
+            site_url=base, language=cfg.site.language, author=cfg.site.author,
+            rss_url=rss_url if at is None else rss_pages[at],
+            atom_url=atom_url if at is None else atom_pages[at], entries=entries,
+            updated=updated, hubs=hubs, home_url=pages.page_url(""))
+        if not blog_archives:
+            return rss, atom
+        return (add_links(rss, page_links(rss_url, rss_pages, number), archive=at is not None),
+                add_links(atom, page_links(atom_url, atom_pages, number),
+                          archive=at is not None))
+
     def blog(which: int) -> bytes:
         if "v" not in blog_cache:
-            blog_cache["v"] = render_blog(
-                title=cfg.blog.title or cfg.site.title,
-                description=cfg.blog.description or cfg.site.description,
-                site_url=base, language=cfg.site.language, author=cfg.site.author,
-                rss_url=rss_url, atom_url=atom_url, entries=newest, updated=blog_updated,
-                hubs=cfg.notify.published_hubs, home_url=pages.page_url(""))
+            blog_cache["v"] = blog_feeds(newest, None, blog_updated, cfg.notify.published_hubs)
         return blog_cache["v"][which]
 
     # a feed is typed by its format, whatever its key is named
-    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss", render=lambda: blog(0),
+    paged = json.dumps(rss_pages[-1:]) if blog_archives else ""
+    add(Output(cfg.blog.rss_path, "feed", blog_in + "rss" + paged,
+               render=sized(cfg.blog.rss_path, lambda: blog(0)),
                content_type=mediatypes.RSS))
-    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom", render=lambda: blog(1),
+    add(Output(cfg.blog.atom_path, "feed", blog_in + "atom" + paged,
+               render=sized(cfg.blog.atom_path, lambda: blog(1)),
                content_type=mediatypes.ATOM))
+    for number, page in enumerate(blog_archives, start=1):
+        page_updated = max(e.updated for e in page)
+        page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
+                     page_updated.isoformat(),
+                     *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
+        policy = mediatypes.cache_policy("archive" if len(page) == cfg.blog.feed_items
+                                         else "feed")
+        made: dict[str, tuple[bytes, bytes]] = {}
+
+        def archived(which: int, g=page, n=number, u=page_updated, made=made) -> bytes:
+            if "v" not in made:
+                made["v"] = blog_feeds(g, n, u, [])
+            return made["v"][which]
+
+        add(Output(archive_key(cfg.blog.rss_path, number), "feed", page_in + "rss",
+                   render=lambda a=archived: a(0), content_type=mediatypes.RSS,
+                   cache_control=policy))
+        add(Output(archive_key(cfg.blog.atom_path, number), "feed", page_in + "atom",
+                   render=lambda a=archived: a(1), content_type=mediatypes.ATOM,
+                   cache_control=policy))
+    json_url = url(cfg.blog.json_path)
+    add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url,
+               render=sized(cfg.blog.json_path, lambda: render_json_feed(
+                   title=cfg.blog.title or cfg.site.title,
+                   description=cfg.blog.description or cfg.site.description,
+                   home_page_url=pages.page_url(""), feed_url=json_url,
+                   language=cfg.site.language, author=cfg.site.author, entries=newest)),
+               content_type=mediatypes.JSON_FEED))
 
     if cover_url is not None:
         p = cfg.podcast
@@ -550,7 +619,40 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        add(Output(p.feed_path, "feed", pod_in, render=lambda: render_podcast(
-            channel=channel, entries=ep_entries, updated=pod_updated),
-            content_type=mediatypes.RSS))
+        main, archives = split(ep_entries, p.feed_items)
+        archive_urls = [url(archive_key(p.feed_path, n)) for n in range(1, len(archives) + 1)]
+
+        def podcast_feed(entries: list[EpisodeEntry], number: int | None,
+                         updated: dt.datetime) -> bytes:
+            if number is None:
+                at = channel
+            else:  # an archive page names itself, and no hub: nobody subscribes to it
+                at = {**{k: v for k, v in channel.items() if k != "hubs"},
+                      "feed_url": archive_urls[number - 1]}
+            rss = render_podcast(channel=at, entries=entries, updated=updated)
+            links = page_links(feed_url, archive_urls, number)
+            return add_links(rss, links, archive=number is not None) if links else rss
+
+        paged = json.dumps(archive_urls[-1:]) if archives else ""  # where its links lead
+        add(Output(p.feed_path, "feed", pod_in + paged,
+                   render=sized(p.feed_path, lambda: podcast_feed(main, None, pod_updated)),
+                   content_type=mediatypes.RSS))
+        for number, page in enumerate(archives, start=1):
+            page_updated = max(e.updated for e in page)
+            page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
+                         page_updated.isoformat(),
+                         *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
+                           for e in page))
+            full = len(page) == p.feed_items
+            add(Output(archive_key(p.feed_path, number), "feed", page_in,
+                       render=lambda g=page, n=number, u=page_updated: podcast_feed(g, n, u),
+                       content_type=mediatypes.RSS,
+                       cache_control=mediatypes.cache_policy("archive" if full else "feed")))
+        pod_json_url = url(p.json_path)
+        add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url,
+                   render=sized(p.json_path, lambda: render_json_feed(
+                       title=p.title, description=p.description, home_page_url=pages.page_url(""),
+                       feed_url=pod_json_url, language=p.language or cfg.site.language,
+                       author=p.author or cfg.site.author, entries=main, icon=cover_url)),
+                   content_type=mediatypes.JSON_FEED))
     return site

@@ -83,5 +83,6 @@ def record(settings: Settings, cat: Catalog, kinds: list[str]) -> None:
 def feeds_of(settings: Settings) -> dict[str, list[str]]:
     """kind -> the keys of the feeds that list its items."""
     cfg = settings.config
-    return {"post": list(dict.fromkeys([cfg.blog.rss_path, cfg.blog.atom_path])),
-            "episode": [cfg.podcast.feed_path]}
+    return {"post": list(dict.fromkeys([cfg.blog.rss_path, cfg.blog.atom_path,
+                                        cfg.blog.json_path])),
+            "episode": list(dict.fromkeys([cfg.podcast.feed_path, cfg.podcast.json_path]))}

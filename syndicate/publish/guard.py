@@ -30,6 +30,7 @@ from fnmatch import fnmatchcase
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
+from ..render.paging import archive_key, is_archive_of
 from .build import Site
 from .folders import feeds_of
 from .keys import content_type
@@ -37,15 +38,34 @@ from .sitepages import PAGE_KEYS
 
 
 def live_entries(raw: bytes) -> dict[str, str]:
-    """guid -> title of the entries of a published feed (RSS or Atom)."""
+    """guid -> title of the entries of a published feed (RSS, Atom or JSON Feed)."""
+    out: dict[str, str] = {}
+    if raw.lstrip()[:1] == b"{":  # a JSON Feed (feedparser reads none)
+        return _json_entries(raw)
     import feedparser  # only a publish that rewrites a feed reads the live one
 
-    out: dict[str, str] = {}
     for entry in feedparser.parse(raw).entries:
         guid = entry.get("id")
         if isinstance(guid, str) and guid:
             guid = guid.removeprefix("urn:uuid:")  # Atom's id of an entry with a UUID guid
             title = entry.get("title")
+            out[guid] = title if isinstance(title, str) else guid
+    return out
+
+
+def _json_entries(raw: bytes) -> dict[str, str]:
+    import json
+
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return {}
+    items = doc.get("items") if isinstance(doc, dict) else None
+    out: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        guid = item.get("id") if isinstance(item, dict) else None
+        if isinstance(guid, str) and guid:
+            title = item.get("title")
             out[guid] = title if isinstance(title, str) else guid
     return out
 
@@ -165,7 +185,7 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     held_feeds = [k for entry, _ in held for k in feeds_of(settings)[entry.kind]]
     site.held = {entry.kind for entry, _ in held}
     # the held feeds and every page: each page may list a held item or link to it as a neighbour
-    site.keep(*held_feeds, *PAGE_KEYS)
+    site.keep(*held_feeds, *(archive_key(k, "*") for k in held_feeds), *PAGE_KEYS)
     unrecorded = [o.key for o in site.outputs if o.kind == "page" and o.key not in previous]
     if unrecorded and reader is None:
         reader = SiteReader(settings)
@@ -232,27 +252,30 @@ def _shown(entries: dict[str, str]) -> str:
     return ", ".join(repr(t) for t in titles[:5]) + (", ..." if len(titles) > 5 else "")
 
 
-FEED_TYPES = ("application/rss+xml", "application/atom+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
 def _moved_feeds(settings: Settings, site: Site, previous: dict[str, dict],
                  gone_files: list[str]) -> list[ItemError]:
     """A live feed the config no longer makes (its path moved) is kept, not deleted: every app
     subscribed to it would lose the show or blog. It goes with ``--force``."""
+    made = [k for keys in feeds_of(settings).values() for k in keys]
     moved = [k for k in gone_files
-             if str(previous[k].get("content_type", "")).split(";")[0] in FEED_TYPES]
+             if str(previous[k].get("content_type", "")).split(";")[0] in FEED_TYPES
+             and not any(is_archive_of(f, k) for f in made)]  # archive pages come and go
     if not moved:
         return []
     site.keep(*moved)
     cfg = settings.config
-    now_at = ", ".join(dict.fromkeys([cfg.podcast.feed_path, cfg.blog.rss_path,
-                                      cfg.blog.atom_path]))
+    now_at = ", ".join(dict.fromkeys([cfg.podcast.feed_path, cfg.podcast.json_path,
+                                      cfg.blog.rss_path, cfg.blog.atom_path, cfg.blog.json_path]))
     return [ItemError(
         _where(settings, k),
         f"this live feed is no longer made (the feeds are now {now_at}); deleting it would "
         "cut off every app subscribed to it, so it stays as it is",
-        hint=f"set its old path back in {settings.path.name} (podcast.feed_path, blog.rss_path, "
-             "blog.atom_path), or run publish --force to delete it") for k in moved]
+        hint=f"set its old path back in {settings.path.name} (podcast.feed_path, "
+             "podcast.json_path, blog.rss_path, blog.atom_path, blog.json_path), or run "
+             "publish --force to delete it") for k in moved]
 
 
 def _where(settings: Settings, key: str) -> str:

@@ -14,7 +14,8 @@ from ..errors import PublishError
 CONTENT_TYPES = mediatypes.TYPES
 ATOM_TYPE = mediatypes.ATOM
 RESERVED = ".syndicate/"  # syndicate's own records under the site (the S3 manifest)
-FEED_KEYS = ("blog.rss_path", "blog.atom_path", "podcast.feed_path")
+FEED_KEYS = ("blog.rss_path", "blog.atom_path", "blog.json_path", "podcast.feed_path",
+             "podcast.json_path")
 _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 
 

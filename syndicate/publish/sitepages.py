@@ -80,7 +80,9 @@ class SitePages:
             "author": clean(cfg.site.author), "timezone": cfg.site.timezone,
             "show": clean(cfg.podcast.title), "show_description": clean(cfg.podcast.description),
             "cover": cover_url or "", "favicon": "", "rss": feeds["rss"], "atom": feeds["atom"],
-            "podcast": feeds["podcast"], "subscribe": subscribe, "preview": preview,
+            "podcast": feeds["podcast"], "json": feeds.get("json", ""),
+            "podcast_json": feeds.get("podcast_json", ""), "subscribe": subscribe,
+            "preview": preview,
             "static": base + "static/", "episodes_url": self.page_url("episodes/"),
             "posts_url": self.page_url("posts/"), "sitemap": base + "sitemap.xml",
         }

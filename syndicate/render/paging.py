@@ -1,0 +1,85 @@
+"""RFC 5005 paged feeds: the main feed holds the newest N entries, older ones go to archive
+pages numbered from the oldest, so that a new entry changes only the main feed and the newest
+archive page (a full page never changes again unless one of its items is edited).
+
+Links: the main feed names the newest archive page as ``next`` (paging, section 3) and
+``prev-archive`` (archiving, section 4); each archive page names the main feed as ``current``,
+the page before it as ``prev-archive`` and ``next``, and carries ``fh:archive``. No page names the
+one after it (``next-archive``): that link would rewrite a full page when a new one begins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+ATOM = "http://www.w3.org/2005/Atom"
+FH = "http://purl.org/syndication/history/1.0"
+
+T = TypeVar("T")
+
+
+def _around(feed_key: str) -> tuple[str, str]:
+    """What comes before and after the page number in the keys of a feed's archive pages."""
+    folder, _, name = feed_key.rpartition("/")
+    stem, dot, ext = name.rpartition(".")
+    before, after = (f"{stem}-archive-", f".{ext}") if dot and stem else (f"{name}-archive-", "")
+    return (f"{folder}/{before}" if folder else before), after
+
+
+def archive_key(feed_key: str, number: int) -> str:
+    """The key of archive page ``number`` (1 = the oldest entries) of the feed at ``feed_key``:
+    ``podcast.xml`` has ``podcast-archive-1.xml``, ``podcast-archive-2.xml``..."""
+    before, after = _around(feed_key)
+    return f"{before}{number}{after}"
+
+
+def is_archive_of(feed_key: str, key: str) -> bool:
+    """Whether ``key`` is one of the archive pages of the feed at ``feed_key``."""
+    before, after = _around(feed_key)
+    number = key[len(before):len(key) - len(after)] if len(key) > len(before) + len(after) else ""
+    return (key.startswith(before) and key.endswith(after) and number.isascii()
+            and number.isdigit() and not number.startswith("0"))
+
+
+def split(entries: Sequence[T], n: int | None) -> tuple[list[T], list[list[T]]]:
+    """(the main feed's entries, the archive pages oldest first), from entries newest first.
+    Each page holds ``n`` entries, the newest page up to ``n``; ``None``: one feed of all."""
+    entries = list(entries)
+    if n is None or len(entries) <= n:
+        return entries, []
+    older = entries[n:][::-1]  # oldest first
+    pages = [older[i:i + n][::-1] for i in range(0, len(older), n)]  # each newest first
+    return entries[:n], pages
+
+
+def add_links(xml: bytes, links: list[tuple[str, str]], *, archive: bool) -> bytes:
+    """The feed (RSS or Atom) with these ``(rel, href)`` links after its self link, and
+    ``fh:archive`` when it is an archive page."""
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    parent = root.find("channel") if root.tag == "rss" else root
+    anchor = parent.find(f"{{{ATOM}}}link[@rel='self']")
+    for rel, href in reversed(links):
+        link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel)
+        if anchor is not None:
+            anchor.addnext(link)
+        else:
+            parent.insert(0, link)
+    if archive:
+        parent.insert(0, etree.Element(f"{{{FH}}}archive", nsmap={"fh": FH}))
+    etree.cleanup_namespaces(root, top_nsmap={"fh": FH} if archive else None)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def page_links(feed_url: str, urls: list[str], number: int | None) -> list[tuple[str, str]]:
+    """The links of the main feed (``number`` None) or of archive page ``number`` (1-based),
+    given the archive pages' URLs oldest first."""
+    if number is None:
+        return [("next", urls[-1]), ("prev-archive", urls[-1])] if urls else []
+    links = [("current", feed_url)]
+    if number > 1:
+        links += [("prev-archive", urls[number - 2]), ("next", urls[number - 2])]
+    return links
