@@ -208,6 +208,12 @@ def page_key(kind: str, slug: str) -> str:
     return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
 
 
+def item_page(key: str) -> bool:
+    """Whether ``key`` is the page of a post or an episode."""
+    parts = key.split("/")
+    return len(parts) == 3 and parts[0] in ("posts", "episodes") and parts[2] == "index.html"
+
+
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
     """Catalog rows of items taken down while their page is still published: their source is
     gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
@@ -216,9 +222,13 @@ def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
-               target_has: Callable[[str], bool], preview: bool = False) -> Site:
+               target_has: Callable[[str], bool], preview: bool = False,
+               left_out: frozenset[str] = frozenset()) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
-    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge)."""
+    a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
+    ``left_out``: keys of item pages that could not be made (never published): their items are
+    left out of everything, as if not released yet (no list, feed or sitemap links them, their
+    files and audio are not sent)."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -252,7 +262,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
-    visible = cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
+    visible = [r for r in cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
+               if page_key(r["kind"], r["slug"]) not in left_out]
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
