@@ -36,7 +36,7 @@ from ..urls import is_web_url
 from ..when import stored
 from .keys import safe_key
 from .linked import linked_files
-from .sitepages import PAGE_KEYS, EpisodePage, SitePages
+from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 
 # items as read; links.py rewrites the addresses in their bodies
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
@@ -290,8 +290,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)
-    cover_url = None
+    cover_url = icon = None
     cover_bytes, problem = read_cover(cover)
+    if not problem:
+        sha = hashlib.sha256(cover_bytes).hexdigest()
+        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
+        if not (target_has(key) and target_has(favicon_key(url(key)))):
+            # a new cover is decoded (by making its favicon) before any page names it: a
+            # header can be right and the data damaged
+            try:
+                icon = favicon(cover)
+            except ItemError as exc:
+                problem = exc.reason
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
@@ -301,8 +311,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         # (every page shows the cover: in its head's og:image if nowhere else)
         site.keep(COVER_KEYS, cfg.podcast.feed_path, FAVICON_KEYS, *PAGE_KEYS)
     else:
-        sha = hashlib.sha256(cover_bytes).hexdigest()
-        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
                    addressed=True))
         cover_url = url(key)
@@ -313,7 +321,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
-    pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
+    pages = SitePages(settings, base=base, cover_url=cover_url, favicon=icon, preview=preview,
                       feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url},
                       warnings=site.warnings)
 

@@ -62,8 +62,9 @@ class EpisodePage:
 
 class SitePages:
     def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
-                 cover_url: str | None, preview: bool = False,
+                 cover_url: str | None, favicon: bytes | None = None, preview: bool = False,
                  warnings: list[str] | None = None):
+        """``favicon``: the favicon made of the cover, where the target does not hold it yet."""
         cfg = settings.config
         self.settings = settings
         self.warnings = warnings if warnings is not None else []
@@ -86,6 +87,7 @@ class SitePages:
         }
         self.episodes: list[tuple[Item, EpisodePage]] = []
         self.posts: list[tuple[Item, dict, Post]] = []
+        self.icon = favicon
 
     def page_url(self, folder: str) -> str:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
@@ -192,9 +194,10 @@ class SitePages:
         if not cover:
             return
         path = self.settings.resolve(self.settings.config.podcast.image)
+        key = favicon_key(cover)
+        icon = self.icon
         sha = hashlib.sha256(f"{cover}|{FAVICON_PX}".encode()).hexdigest()
-        key = f"favicon-{sha[:12]}.png"
-        make(key, "asset", sha, render=lambda: favicon(path))
+        make(key, "asset", sha, render=lambda: icon if icon is not None else favicon(path))
         self.site["favicon"] = self.base + key
 
     def _meta(self, title: str, description: str, canonical: str, og_type: str,
@@ -292,8 +295,15 @@ def _read(path: Path, shown: str) -> bytes:
         raise ItemError(shown, f"cannot be read ({exc.strerror or exc})") from None
 
 
+def favicon_key(cover_url: str) -> str:
+    """The key of the favicon made of the cover at ``cover_url``."""
+    sha = hashlib.sha256(f"{cover_url}|{FAVICON_PX}".encode()).hexdigest()
+    return f"favicon-{sha[:12]}.png"
+
+
 def favicon(cover: Path) -> bytes:
-    """A small PNG of the show's cover, made with the bundled ffmpeg."""
+    """A small PNG of the show's cover, made with the bundled ffmpeg (which decodes the whole
+    image: a cover whose data is damaged fails here, in words)."""
     from ..audio import ffmpeg_exe
 
     try:
@@ -304,6 +314,6 @@ def favicon(cover: Path) -> bytes:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ItemError(str(cover), f"cannot make the favicon ({exc})") from None
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no image"]
-        raise ItemError(str(cover), f"cannot make the favicon ({why[0]})")
+        raise ItemError(str(cover), "its header is right but its image data cannot be decoded "
+                                    "(damaged or cut short); save or export it again")
     return done.stdout
