@@ -102,4 +102,19 @@ def slugify(text: str) -> str:
     return slug[:80].rstrip("-") or "item"
 
 
+def title_slug(text: str) -> str:
+    """The slug of a new item, from its title in any script: transliterated to ASCII first
+    (``Привет мир`` -> ``privet-mir``, ``Straße`` -> ``strasse``). Only names made now use it:
+    the slug of a file already there is read from its name by ``slugify``, so no address
+    published before changes."""
+    from anyascii import anyascii
+
+    return slugify(anyascii(unicodedata.normalize("NFC", text)))
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags one: the same letters whatever their case (``UPPER``, ``upper``)."""
+    return " ".join(unicodedata.normalize("NFC", tag).casefold().split())
+
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

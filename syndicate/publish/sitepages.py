@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 import subprocess
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
+from ..markup import tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..transcripts import cues, decode
@@ -38,12 +38,36 @@ STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._
 STATIC_LIMIT = 64 << 20  # bytes: a theme's font or image, never a whole video
 
 
-def tag_slug(tag: str) -> str:
-    """The folder of a tag's page: lowercase ASCII letters, digits and dashes (a tag with none
-    is named by its hash, so every tag has a page)."""
-    plain = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
-    return slug or "tag-" + hashlib.sha256(tag.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+_SPELLED = (("++", " plus plus "), ("+", " plus "), ("#", " sharp "), ("&", " and "),
+            ("@", " at "))
+
+
+def _tag_base(key: str) -> str:
+    from anyascii import anyascii
+
+    text = key
+    for sign, word in _SPELLED:  # C, C++ and C# are three languages
+        text = text.replace(sign, word)
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")[:60].strip("-")
+    return slug or "tag-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def tag_slugs(tags: list[str]) -> dict[str, str]:
+    """The folder of each tag's page (lowercase ASCII letters, digits and dashes): one per tag,
+    the same for tags differing only in case, never shared by two distinct tags. Of tags whose
+    names make the same slug (``Über``, ``Uber``) the one spelled as its slug keeps it (else the
+    first in order) and the others add a hash of their name. A blank tag has none."""
+    keys = {t: tag_key(t) for t in tags if tag_key(t)}
+    by_base: dict[str, list[str]] = {}
+    for key in sorted(set(keys.values())):
+        by_base.setdefault(_tag_base(key), []).append(key)
+    slug_of: dict[str, str] = {}
+    for base, group in by_base.items():
+        plain = [k for k in group if re.sub(r"[\s_]+", "-", k) == base] or group
+        for key in group:
+            slug_of[key] = base if key == plain[0] else \
+                f"{base}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    return {t: slug_of[k] for t, k in keys.items()}
 
 
 @dataclass
@@ -93,9 +117,6 @@ class SitePages:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
         return page_address(self.base, folder, "file" if self.file_links else "directory")
 
-    def tag_url(self, tag: str) -> str:
-        return self.page_url(f"tags/{tag_slug(tag)}/")
-
     # -- what build_site hands over ------------------------------------------------------------
     def add_episode(self, page: EpisodePage, url: str) -> None:
         ep, r = page.episode, page.row
@@ -106,15 +127,30 @@ class SitePages:
 
     def add_post(self, r: dict, post: Post, url: str) -> None:
         item = Item(title=clean(post.title), date=r["date"], url=url, kind="post",
-                    summary=clean(post.summary), preview=r.get("preview") or post.preview,
-                    tags=[(clean(t), self.tag_url(t)) for t in post.tags])
+                    summary=clean(post.summary), preview=r.get("preview") or post.preview)
         self.posts.append((item, r, post))
+
+    def _tag_pages(self) -> dict[str, tuple[str, list[Item]]]:
+        """slug -> (the name its page is headed by, the posts with the tag, newest first); each
+        post's tags (name, address) set, one per tag however often or in which case given."""
+        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags])
+        by_tag: dict[str, tuple[str, list[Item]]] = {}
+        for item, _r, post in self.posts:
+            item.tags = []
+            for name in post.tags:
+                slug = slugs.get(name)
+                if slug is None or any(u == self.page_url(f"tags/{slug}/") for _, u in item.tags):
+                    continue
+                item.tags.append((clean(name), self.page_url(f"tags/{slug}/")))
+                by_tag.setdefault(slug, (clean(name), []))[1].append(item)
+        return by_tag
 
     # -- outputs --------------------------------------------------------------------------------
     def outputs(self, make: Callable, h: Callable[..., str]) -> None:
         """Call ``make(key, kind, input_hash, render=..., path=..., sha256=..., size=...)`` for
         every page and static file (newest items first in the lists handed over)."""
         theme = self.theme
+        by_tag = self._tag_pages()  # (before any page's hash: the posts' tags are set here)
         self._favicon(make)
         for name, path in theme.files("static", self.warnings).items():
             shown = theme._shown(path)
@@ -167,11 +203,6 @@ class SitePages:
              episodes=latest_e, posts=latest_p)
         self._archive(page, "episodes/", episodes, site["show"], "Episodes")
         self._archive(page, "posts/", posts, site["title"], "Posts")
-        by_tag: dict[str, tuple[str, list[Item]]] = {}
-        for item in posts:
-            for name, _url in item.tags:
-                slug = tag_slug(name)
-                by_tag.setdefault(slug, (name, []))[1].append(item)
         for slug, (name, items) in sorted(by_tag.items()):
             url = self.page_url(f"tags/{slug}/")
             page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
