@@ -197,10 +197,12 @@ def _when(iso: str) -> dt.datetime:
     return stored(iso)
 
 
-def _shown_row(r: dict, linked_to: dict[str, str]) -> dict:
-    """The item's row as its page is made from it: where its links to files beside it lead is
-    part of what the page shows (its hash changes with them)."""
-    return {**r, "data": r["data"] + linked_to.get(r["guid"], "")}
+def _shown_row(r: dict, item: Post | Episode, linked_to: dict[str, str]) -> dict:
+    """The item's row as its page is made from it: dated as its feed entry is (its own date,
+    or the time it is queued for: in a preview a row's release date is the build's), and where
+    its links to files beside it lead is part of what the page shows (its hash changes with
+    them)."""
+    return {**r, "date": item.date, "data": r["data"] + linked_to.get(r["guid"], "")}
 
 
 def page_key(kind: str, slug: str) -> str:
@@ -279,6 +281,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             item = with_files(r, item, folder, settings.posts_dir if item.kind == "post"
                               else settings.episodes_dir)
         (posts if r["kind"] == "post" else episodes).append((r, item))
+    for listed in (posts, episodes):  # newest first by the date each shows (see _shown_row)
+        listed.sort(key=lambda pair: (stored(pair[1].date), pair[0]["id"]), reverse=True)
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
     feed_url = url(cfg.podcast.feed_path)
@@ -373,7 +377,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
                                      f"published ({why}); the episode is published without art")
-        page = EpisodePage(_shown_row(r, linked_to), ep, enclosure_url,
+        page = EpisodePage(_shown_row(r, ep, linked_to), ep, enclosure_url,
                            ep.media.content_type.split(";")[0], "", "", "")
         ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
             last_good(r, ep.transcript, ep.transcript_sha256,
@@ -431,7 +435,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     post_entries: list[Entry] = []
     for r, post in posts:
         link = pages.page_url(f"posts/{post.slug}/")
-        pages.add_post(_shown_row(r, linked_to), post, link)
+        pages.add_post(_shown_row(r, post, linked_to), post, link)
         post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
         for name, path, sha, size in post_images(settings, r["source"], site.warnings):
