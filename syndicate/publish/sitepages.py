@@ -305,7 +305,8 @@ class SitePages:
 
 
 def _cues(pg: EpisodePage) -> list[dict]:
-    """The transcript's cues as the page shows them (times moved with the audio)."""
+    """The transcript's cues as the page shows them (times moved with the audio), each with
+    its speaker where the voice changes."""
     if pg.transcript_file is None:
         return []
     from ..captions import shift_transcript
@@ -315,8 +316,13 @@ def _cues(pg: EpisodePage) -> list[dict]:
         _read(pg.transcript_file, shown)
     suffix = pg.transcript_file.suffix.lower()
     text = shift_transcript(decode(data, shown), suffix, pg.offset)
-    return [{"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}"}
-            for s, e, t in cues(text, suffix)]
+    out, last = [], ""
+    for s, e, t, who in cues(text, suffix):
+        # the speaker named where the voice changes (a cue naming none names nobody)
+        out.append({"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}",
+                    "speaker": clean(who) if who != last else ""})
+        last = who
+    return out
 
 
 def _read(path: Path, shown: str) -> bytes:
