@@ -35,7 +35,7 @@ from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import stored
 from .keys import safe_key
-from .linked import linked_files
+from .linked import TOO_LARGE, linked_files
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 
 # items as read; links.py rewrites the addresses in their bodies
@@ -126,14 +126,15 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def post_images(settings: Settings, source: str, warnings: list[str]
-                ) -> list[tuple[str, Path, str, int]]:
+def post_images(settings: Settings, source: str, warnings: list[str],
+                linked: frozenset[str] = frozenset()) -> list[tuple[str, Path, str, int]]:
     """(name, path, sha256, size) of the images in the folder beside a post that is named like
     its file (``posts/2019-04-01-slug/`` beside ``posts/2019-04-01-slug.md``, where an import
     puts a post's images). They are published in the same place relative to the post's page
     as they lie relative to its file, so the body's relative links work in both. Read as
     sources are: from inside the posts folder, regular files only, bounded; one that cannot be
-    read is a warning naming it."""
+    read is a warning naming it. Files the body links (``linked``: paths from the project) were
+    published, or warned about, with its links: they are left alone here."""
     folder = (settings.root / source).with_suffix("")
     try:
         if not stat.S_ISDIR(folder.lstat().st_mode):
@@ -153,13 +154,15 @@ def post_images(settings: Settings, source: str, warnings: list[str]
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         rel = relative(path, settings.root)
+        if rel in linked:
+            continue
         if not _PLAIN_NAME.match(path.name):
             warnings.append(f"{rel}: not published: name an image beside a post with letters, "
                             "digits, dots, dashes and underscores only")
             continue
         try:
             confine(path, settings.posts_dir, rel)
-            data = read_source(path, rel, limit=COVER_LIMIT)
+            data = read_source(path, rel, limit=COVER_LIMIT, too_large=TOO_LARGE)
         except CollectError as exc:
             warnings.append(f"{exc}; not published")
             continue
@@ -438,7 +441,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pages.add_post(_shown_row(r, post, linked_to), post, link)
         post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
-        for name, path, sha, size in post_images(settings, r["source"], site.warnings):
+        for name, path, sha, size in post_images(settings, r["source"], site.warnings,
+                                                 frozenset(post.files.values())):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
