@@ -46,3 +46,28 @@ def test_an_image_over_the_limit_is_one_warning_in_words_fit_for_it(tmp_path):
     assert "64 MB" in found[0] and "split it" not in found[0] and "sidecar" not in found[0]
     assert "link" in found[0] and "posts/2026-10-01-odd.md" in found[0]
     assert not list((proj.root / "public").rglob("big.png"))
+
+
+def test_every_refused_link_of_a_post_is_named_in_one_run(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    body = ("Intro.\n\n"
+            "![a](2026-10-01-odd/out.png)\n\n"
+            "[b](../config.yaml)\n\n"
+            f"[c]({outside})\n\n"
+            "![d](2026-10-01-odd/fine.png)\n")
+    proj = new_project(tmp_path / "p", {
+        "posts/2026-10-01-odd.md": post("Odd", body=body),
+        "posts/2026-10-01-odd/fine.png": png_bytes(4, 4),
+    })
+    (proj.root / "posts" / "2026-10-01-odd" / "out.png").symlink_to(outside)
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    lines = {n for n, text in enumerate(post("Odd", body=body).split("\n"), 1)
+             if "out.png" in text or "config.yaml" in text or str(outside) in text}
+    assert len(lines) == 3
+    for n in lines:
+        assert re.search(rf"(:|line ){n}\b", errors[0]), (n, errors[0])
+    assert not proj.public("posts/odd/index.html").exists()  # nothing of it is published
