@@ -51,6 +51,22 @@ def markdown_to_html(text: str) -> str:
     return sanitize(_markdown().render(xml_safe(text))).strip()
 
 
+_REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
+                      r"<img\b[^>]*?\s(srcset)\s*=", re.IGNORECASE)
+
+
+def removed_media(text: str) -> list[tuple[str, str]]:
+    """(what, as written) of each embed the sanitiser takes out of a Markdown body: ``<video>``,
+    ``<audio>``, ``<picture>``/``<source>``, ``<iframe>``... and an image's ``srcset`` (only its
+    ``src`` is kept). Read from the rendered HTML, so markup shown in code is not counted."""
+    raw = _markdown().render(xml_safe(text))
+    found: dict[str, str] = {}
+    for m in _REMOVED.finditer(raw):
+        what = f"<{m.group(1).lower()}>" if m.group(1) else "srcset"
+        found.setdefault(what, m.group(1) or m.group(2))
+    return list(found.items())
+
+
 def text_to_html(text: str) -> str:
     """Plain text: paragraphs at blank lines, line breaks kept."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", xml_safe(text)) if p.strip()]

@@ -71,3 +71,28 @@ def test_every_refused_link_of_a_post_is_named_in_one_run(tmp_path):
     for n in lines:
         assert re.search(rf"(:|line ){n}\b", errors[0]), (n, errors[0])
     assert not proj.public("posts/odd/index.html").exists()  # nothing of it is published
+
+
+def test_video_picture_and_srcset_removed_from_a_post_are_each_warned_with_their_line(tmp_path):
+    body = ("Intro.\n\n"
+            '<img src="2026-10-01-odd/a.png" srcset="2026-10-01-odd/a.png 1x" alt="s">\n\n'
+            '<picture><source srcset="2026-10-01-odd/a.png"><img src="2026-10-01-odd/a.png" '
+            'alt="p"></picture>\n\n'
+            '<video src="2026-10-01-odd/a.png"></video>\n\n'
+            "```html\n<video src=shown-as-code.mp4></video>\n```\n")
+    proj = new_project(tmp_path / "p", {
+        "posts/2026-10-01-odd.md": post("Odd", body=body),
+        "posts/2026-10-01-odd/a.png": png_bytes(4, 4),
+    })
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    text = post("Odd", body=body).split("\n")
+    for what, needle in (("srcset", "srcset="), ("<picture>", "<picture>"),
+                         ("<video>", '<video src="')):
+        line = next(n for n, t in enumerate(text, 1) if needle in t)
+        found = [w for w in _warnings(result.output, f"posts/2026-10-01-odd.md:{line}:")
+                 if what in w]
+        assert len(found) == 1, (what, result.output)
+    assert "shown-as-code" not in result.output
+    page = proj.read("posts/odd/index.html").decode()
+    assert "<video" not in page and "srcset" not in page  # as warned

@@ -8,7 +8,15 @@ from pathlib import Path
 from .. import yamlcheck
 from ..errors import CollectError
 from ..frontmatter import split_front_matter
-from ..markup import markdown_to_html, plain_summary, summarize, tag_key, text_to_html, xml_safe
+from ..markup import (
+    markdown_to_html,
+    plain_summary,
+    removed_media,
+    summarize,
+    tag_key,
+    text_to_html,
+    xml_safe,
+)
 from ..model import Post, PostMeta
 from ..when import parse_date
 from .linked import linked_files
@@ -73,6 +81,11 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = key_line(fm_text, "updated", first_line=2, default=2)
         updated = _date(meta.updated, name, line, zone, "updated")
     html = markdown_to_html(body)
+    for what, written in removed_media(body):
+        at = text.lower().find(("srcset" if what == "srcset" else "<" + written).lower())
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
+                        "text, links and images with one src are kept); link the file instead")
     files = linked_files(html, path, name, folder or path.parent, text, warnings)
     return Post(
         source=name,
