@@ -51,6 +51,22 @@ def markdown_to_html(text: str) -> str:
     return sanitize(_markdown().render(xml_safe(text))).strip()
 
 
+_REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
+                      r"<img\b[^>]*?\s(srcset)\s*=", re.IGNORECASE)
+
+
+def removed_media(text: str) -> list[tuple[str, str]]:
+    """(what, as written) of each embed the sanitiser takes out of a Markdown body: ``<video>``,
+    ``<audio>``, ``<picture>``/``<source>``, ``<iframe>``... and an image's ``srcset`` (only its
+    ``src`` is kept). Read from the rendered HTML, so markup shown in code is not counted."""
+    raw = _markdown().render(xml_safe(text))
+    found: dict[str, str] = {}
+    for m in _REMOVED.finditer(raw):
+        what = f"<{m.group(1).lower()}>" if m.group(1) else "srcset"
+        found.setdefault(what, m.group(1) or m.group(2))
+    return list(found.items())
+
+
 def text_to_html(text: str) -> str:
     """Plain text: paragraphs at blank lines, line breaks kept."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", xml_safe(text)) if p.strip()]
@@ -100,6 +116,21 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:80].rstrip("-") or "item"
+
+
+def title_slug(text: str) -> str:
+    """The slug of a new item, from its title in any script: transliterated to ASCII first
+    (``Привет мир`` -> ``privet-mir``, ``Straße`` -> ``strasse``). Only names made now use it:
+    the slug of a file already there is read from its name by ``slugify``, so no address
+    published before changes."""
+    from anyascii import anyascii
+
+    return slugify(anyascii(unicodedata.normalize("NFC", text)))
+
+
+def tag_key(tag: str) -> str:
+    """What makes two tags one: the same letters whatever their case (``UPPER``, ``upper``)."""
+    return " ".join(unicodedata.normalize("NFC", tag).casefold().split())
 
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

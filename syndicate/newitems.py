@@ -25,7 +25,7 @@ import yaml
 from . import yamlcheck
 from .audio.probe import AUDIO_EXTENSIONS
 from .errors import SyndicateError, printable
-from .markup import slugify, xml_safe
+from .markup import slugify, title_slug, xml_safe
 from .when import WhenError, parse_date
 
 MAX_TITLE = 1000  # characters; a title is a line, not a paragraph
@@ -174,7 +174,7 @@ def new_post(settings, title: str, *, now: dt.datetime, date: str | None = None,
     if draft:
         fields["draft"] = True
     text = f"---\n{_front_matter(fields)}---\n\nWrite here.\n"
-    base = slugify(title)
+    base = title_slug(title)
     taken = {_slug_of(s) for s in _names_in(folder, POST_SUFFIXES)}
     for n in range(1, 10_000):
         slug = base if n == 1 else f"{base}-{n}"
@@ -291,7 +291,7 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
         return item
     item.copied = True
     ext = source.suffix.lower()
-    base = f"{number:03d}-{slugify(title)}"
+    base = f"{number:03d}-{title_slug(title)}"
     taken = _names_in(folder, (*SIDECARS, *AUDIO_EXTENSIONS))
     for n in range(1, 10_000):
         stem = base if n == 1 else f"{base}-{n}"

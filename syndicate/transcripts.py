@@ -216,9 +216,13 @@ def _check_html(text: str, shown: str) -> None:
 _TAG = re.compile(r"<[^>\n]*>")  # VTT cue markup (<v Speaker>, <i>): shown as its text only
 
 
-def cues(text: str, suffix: str) -> list[tuple[float, float, str]]:
-    """(start, end, text) of every cue of a checked transcript (.vtt, .srt, .json), in order,
-    for the episode page to show as timed text; plain text and HTML transcripts have none."""
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>\n]+)>")  # VTT's <v Name> / <v.loud Name>
+
+
+def cues(text: str, suffix: str) -> list[tuple[float, float, str, str]]:
+    """(start, end, text, speaker) of every cue of a checked transcript (.vtt, .srt, .json), in
+    order, for the episode page to show as timed text ('' where no speaker is named: VTT's
+    ``<v Name>``, a JSON segment's ``speaker``); plain text and HTML transcripts have none."""
     suffix = suffix.lower()
     if suffix == ".json":
         try:
@@ -226,7 +230,8 @@ def cues(text: str, suffix: str) -> list[tuple[float, float, str]]:
         except (ValueError, RecursionError):
             return []
         segments = doc.get("segments") if isinstance(doc, dict) else None
-        return [(float(s["startTime"]), float(s["endTime"]), s["body"].strip())
+        return [(float(s["startTime"]), float(s["endTime"]), s["body"].strip(),
+                 s["speaker"].strip() if isinstance(s.get("speaker"), str) else "")
                 for s in segments or [] if isinstance(s, dict) and _number(s.get("startTime"))
                 and _number(s.get("endTime")) and isinstance(s.get("body"), str)
                 and s["body"].strip()]
@@ -242,6 +247,8 @@ def cues(text: str, suffix: str) -> list[tuple[float, float, str]]:
         m = timing.match(lines[at])
         start, end = _seconds(m.groups()[:4]), _seconds(m.groups()[4:8])
         words = " ".join(_TAG.sub("", line).strip() for line in lines[at + 1:]).strip()
-        if words:
-            out.append((start, end, html.unescape(words)))  # as a reader sees it
+        voice = next((v.group(1) for line in lines[at + 1:] for v in [_VOICE.search(line)]
+                      if v), "") if suffix == ".vtt" else ""
+        if words:  # as a reader sees it
+            out.append((start, end, html.unescape(words), html.unescape(voice.strip())))
     return out

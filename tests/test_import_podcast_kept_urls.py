@@ -80,7 +80,7 @@ def test_a_keep_url_import_publishes_art_transcript_and_chapters_at_the_sources_
     assert (tr3.get("type"), tr3.get("language"), tr3.get("rel")) == ("text/plain", "cy", None)
     # (its neighbours' pages name it too: the page is the one whose heading it is)
     (page,) = [t for p in proj.public("episodes").glob("*/index.html")
-               if "<h1>Digging In" in (t := p.read_text(encoding="utf-8"))]
+               if "<h1 dir=\"auto\">Digging In" in (t := p.read_text(encoding="utf-8"))]
     for url in (OLD + "art/1.jpg", OLD + "1.vtt", OLD + "1.json", OLD + "1.mp3"):
         assert f'"{url}"' in page, url
 

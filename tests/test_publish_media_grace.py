@@ -61,3 +61,33 @@ def test_force_deletes_superseded_media_at_once(make_project):
     proj.write("episodes/tides.yaml", sidecar("Tides again"))
     assert proj.run("publish", "--force").exit_code == 0
     assert not proj.public(old).exists() and proj.public(_enclosure(proj)).is_file()
+
+
+def _images(proj) -> set[str]:
+    public = proj.root / "public"
+    return {p.relative_to(public).as_posix() for p in public.rglob("*")
+            if p.name.startswith(("cover-", "favicon-"))}
+
+
+def test_a_replaced_cover_favicon_and_episode_art_stay_for_the_grace_period(make_project):
+    from conftest import png_bytes
+
+    proj = make_project({"episodes/tides.yaml": sidecar("Tides", image="tides.png"),
+                         "episodes/tides.png": png_bytes(1400, 1400, rgb=(1, 2, 3)),
+                         "episodes/tides.mp3": tone(1.0), "posts/a.md": post("A")})
+    proj.write("cover.png", png_bytes(1400, 1400, rgb=(9, 9, 9)))
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _images(proj)
+    assert {k.split("-")[0] for k in old} == {"cover", "favicon", "episodes/tides/cover"}
+    old_bytes = {k: proj.read(k) for k in old}
+    proj.write("cover.png", png_bytes(1400, 1400, rgb=(200, 10, 10)))
+    proj.write("episodes/tides.png", png_bytes(1400, 1400, rgb=(4, 5, 6)))
+    result = proj.run("publish", "--json", now=T0)
+    assert result.exit_code == 0, result.output
+    new = _images(proj) - old
+    assert len(new) == 3  # the new cover, favicon and art are published beside the old
+    for hours in ("2026-11-02T12:00:00+00:00", "2026-11-04T11:59:00+00:00"):
+        assert proj.run("publish", now=hours).exit_code == 0
+        assert {k: proj.read(k) for k in old} == old_bytes, hours  # cached og:image still there
+    assert proj.run("publish", now="2026-11-04T12:00:00+00:00").exit_code == 0
+    assert _images(proj) == new

@@ -35,43 +35,63 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     """{path as the body links it: the file's path in the project} for each file ``html``
     links relative to ``source`` (``name`` in messages). The file must lie inside ``folder``
     once links are resolved and be a regular file; else a CollectError naming the line of
-    ``text`` (the source's text, starting at ``first_line``) where it is linked. A link to a
-    file that is not there, or to another item's source, is left as it is, with a warning."""
+    ``text`` (the source's text, starting at ``first_line``) where it is linked; every link
+    refused is named in that one error, so one run tells them all. A link to a file that is
+    not there, or to another item's source, is left as it is, with a warning."""
     out: dict[str, str] = {}
+    refused: list[CollectError] = []
     base = posixpath.dirname(name)
     for value in addresses(html):
-        address = clean(value)
-        if address.startswith("/") and not address.startswith("//") \
-                and not has_scheme(address):
-            _refuse_absolute(address, name, text, first_line, default_line)
-            continue
-        local = local_path(value)
-        if local is None or local[0] in out:
-            continue
-        link = local[0]
-        line = _line(text, address, link, first_line, default_line)
-        where = f"{printable(name)}:{line}" if line else printable(name)
-        suffix = posixpath.splitext(link)[1].lower()
-        path = source.parent / link
-        if "\0" in link or link.endswith("/"):
-            continue
-        what = f"the link {printable(link)!r}"
-        if not os.path.lexists(path):
-            if suffix and suffix not in PAGE_SUFFIXES:
-                warnings.append(f"{where}: {what} names no file beside {printable(name)}; "
-                                "the link is left as it is")
-            continue
-        if os.path.isdir(path):
-            continue  # a folder: a link to a page, not a file
-        confine(path, folder, name, line, what)
-        regular_file(path, name, line, what)
-        if suffix in SOURCE_SUFFIXES or any(s.startswith(".") and s not in (".", "..")
-                                            for s in link.split("/")):
-            warnings.append(f"{where}: {what} is not published (a source or hidden file); "
-                            "link the page it makes, or rename the file")
-            continue
-        out[link] = posixpath.normpath(posixpath.join(base, link))
+        try:
+            _one(value, source, name, folder, text, warnings, first_line, default_line, base,
+                 out)
+        except CollectError as exc:
+            refused.append(exc)
+    if len(refused) > 1:
+        first = refused[0]
+        more = "; ".join(f"line {e.line}: {e.reason}" if e.line else e.reason
+                         for e in refused[1:])
+        raise CollectError(first.path, f"{first.reason}; also refused, {more}", first.line,
+                           hint=first.hint)
+    if refused:
+        raise refused[0]
     return out
+
+
+def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings: list[str],
+         first_line: int, default_line: int | None, base: str, out: dict[str, str]) -> None:
+    """One linked address of ``linked_files``: into ``out``, or a warning, or a CollectError."""
+    address = clean(value)
+    if address.startswith("/") and not address.startswith("//") \
+            and not has_scheme(address):
+        _refuse_absolute(address, name, text, first_line, default_line)
+        return
+    local = local_path(value)
+    if local is None or local[0] in out:
+        return
+    link = local[0]
+    line = _line(text, address, link, first_line, default_line)
+    where = f"{printable(name)}:{line}" if line else printable(name)
+    suffix = posixpath.splitext(link)[1].lower()
+    path = source.parent / link
+    if "\0" in link or link.endswith("/"):
+        return
+    what = f"the link {printable(link)!r}"
+    if not os.path.lexists(path):
+        if suffix and suffix not in PAGE_SUFFIXES:
+            warnings.append(f"{where}: {what} names no file beside {printable(name)}; "
+                            "the link is left as it is")
+        return
+    if os.path.isdir(path):
+        return  # a folder: a link to a page, not a file
+    confine(path, folder, name, line, what)
+    regular_file(path, name, line, what)
+    if suffix in SOURCE_SUFFIXES or any(s.startswith(".") and s not in (".", "..")
+                                        for s in link.split("/")):
+        warnings.append(f"{where}: {what} is not published (a source or hidden file); "
+                        "link the page it makes, or rename the file")
+        return
+    out[link] = posixpath.normpath(posixpath.join(base, link))
 
 
 def _refuse_absolute(address: str, name: str, text: str, first_line: int,

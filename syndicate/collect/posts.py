@@ -8,7 +8,15 @@ from pathlib import Path
 from .. import yamlcheck
 from ..errors import CollectError
 from ..frontmatter import split_front_matter
-from ..markup import markdown_to_html, plain_summary, summarize, text_to_html, xml_safe
+from ..markup import (
+    markdown_to_html,
+    plain_summary,
+    removed_media,
+    summarize,
+    tag_key,
+    text_to_html,
+    xml_safe,
+)
 from ..model import Post, PostMeta
 from ..when import parse_date
 from .linked import linked_files
@@ -73,6 +81,11 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = key_line(fm_text, "updated", first_line=2, default=2)
         updated = _date(meta.updated, name, line, zone, "updated")
     html = markdown_to_html(body)
+    for what, written in removed_media(body):
+        at = text.lower().find(("srcset" if what == "srcset" else "<" + written).lower())
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
+                        "text, links and images with one src are kept); link the file instead")
     files = linked_files(html, path, name, folder or path.parent, text, warnings)
     return Post(
         source=name,
@@ -81,13 +94,31 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         date=date,
         html=html,
         summary=plain_summary(meta.summary) or summarize(html),
-        tags=[xml_safe(t) for t in meta.tags],
+        tags=_tags(meta.tags, name, fm_text, warnings),
         draft=meta.draft,
         guid=meta.guid,
         updated=updated,
         link=meta.link,
         files=files,
     )
+
+
+def _tags(given: list[str], name: str, fm_text: str | None, warnings: list[str]) -> list[str]:
+    """The post's tags: one of each (tags differing only in case are one, the first spelling
+    kept); a blank one is dropped, with a warning naming its line."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in given:
+        text = xml_safe(tag).strip()
+        key = tag_key(text)
+        if not key:
+            line = key_line(fm_text or "", "tags", first_line=2, default=2)
+            warnings.append(f"{name}:{line}: a blank tag is left out; remove it or give it a name")
+            continue
+        if key not in seen:
+            seen.add(key)
+            out.append(text)
+    return out
 
 
 def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:

@@ -63,15 +63,16 @@ def regular_file(path: Path, name: str, line: int | None = None, what: str = "")
 
 
 def read_source(path: Path, name: str, limit: int = MAX_SOURCE_BYTES,
-                identity: tuple[int, int] | None = None) -> bytes:
+                identity: tuple[int, int] | None = None, too_large: str = "") -> bytes:
     """The bytes of a source file: a regular file of at most ``limit`` bytes; any other case
     is a CollectError naming ``name``. Never blocks on a pipe or a device. ``identity``: the
     (device, inode) the folder scan saw; a file swapped since (for a link elsewhere, say) is
-    refused rather than read."""
+    refused rather than read. ``too_large``: what to say of a file over the limit, where it is
+    not a post or a sidecar."""
     st = regular_file(path, name)
     too_big = CollectError(name, f"is larger than {limit // 2**20} MB",
-                           hint="a source this large is not a post or sidecar; split it or "
-                           "move it out of the folder")
+                           hint=too_large or "a source this large is not a post or sidecar; "
+                           "split it or move it out of the folder")
     if st.st_size > limit:
         raise too_big
     try:

@@ -97,7 +97,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from . import folders
-        from .build import build_site, confirm_removals, item_keys, vanished_live
+        from .build import build_site, confirm_removals, item_keys, item_page, vanished_live
         from .guard import guard_feeds
         from .plan import make_plan
         from .sitepages import PAGE_KEYS
@@ -134,27 +134,41 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         held = left if len(left) > settings.config.max_deletes and not force else []
         if not dry_run and records:
             target.remember(cat)  # what was learnt of the target, before anything carries it
-        site = build_site(settings, cat, now=now, preview=settings.preview,
-                          target_has=lambda k: k in previous and target.has(k, previous[k]["size"]))
-        if held:
-            cfg = settings.config
-            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path, *PAGE_KEYS)
-        # a source folder changed since the last publish takes no live entry off by itself
-        guarded = guard_feeds(settings, cat, site, previous, force=force, adopted=not recorded,
-                              moved=folders.changes(settings, cat),
-                              confirmed={r["guid"] for r in confirmed}) if records else []
-        if site.held and recorded and not held:
-            # the pages show what the held feeds show: built again with those kinds as the
-            # last publish showed them, the rest (a post released meanwhile) as it is now
-            kept = [k for k in site.kept if k not in PAGE_KEYS]  # the held feeds, moved ones
+        # an item whose page cannot be made (a broken template) is left out of every list and
+        # feed, as if not released yet: the site is built again without it (nothing is sent
+        # before the plan is final)
+        left_out: dict[str, tuple[str, str]] = {}
+        while True:
             site = build_site(settings, cat, now=now, preview=settings.preview,
-                              frozen=site.held, live=set(previous), target_has=lambda k: (
-                                  k in previous and target.has(k, previous[k]["size"])))
-            site.keep(*kept)
-        plan = make_plan(site.outputs, previous, target,
-                         max_deletes=settings.config.max_deletes, force=force, keep=site.kept,
-                         check_sources=not dry_run,
-                         confirmed=[p for r in confirmed for p in item_keys(r)])
+                              target_has=lambda k: k in previous
+                              and target.has(k, previous[k]["size"]),
+                              left_out=frozenset(left_out))
+            if held:
+                cfg = settings.config
+                site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path,
+                          *PAGE_KEYS)
+            # a source folder changed since the last publish takes no live entry off by itself
+            guarded = guard_feeds(settings, cat, site, previous, force=force,
+                                  adopted=not recorded, moved=folders.changes(settings, cat),
+                                  confirmed={r["guid"] for r in confirmed}) if records else []
+            if site.held and recorded and not held:
+                # the pages show what the held feeds show: built again with those kinds as the
+                # last publish showed them, the rest (a post released meanwhile) as it is now
+                kept = [k for k in site.kept if k not in PAGE_KEYS]  # the held feeds, moved ones
+                site = build_site(settings, cat, now=now, preview=settings.preview,
+                                  frozen=site.held, live=set(previous), target_has=lambda k: (
+                                      k in previous and target.has(k, previous[k]["size"])),
+                                  left_out=frozenset(left_out))
+                site.keep(*kept)
+            plan = make_plan(site.outputs, previous, target,
+                             max_deletes=settings.config.max_deletes, force=force,
+                             keep=site.kept, check_sources=not dry_run,
+                             confirmed=[p for r in confirmed for p in item_keys(r)],
+                             left_out=left_out)
+            pages = {k: v for k, v in plan.unmade.items() if item_page(k)}
+            if not pages:
+                break
+            left_out.update(pages)
         from .grace import keep_superseded
 
         superseded = keep_superseded(plan, previous, cat, now, force=force)

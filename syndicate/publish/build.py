@@ -38,8 +38,8 @@ from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
 from .keys import safe_key
-from .linked import linked_files
-from .sitepages import PAGE_KEYS, EpisodePage, SitePages
+from .linked import TOO_LARGE, linked_files
+from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 
 # items as read; links.py rewrites the addresses in their bodies
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
@@ -132,14 +132,15 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-def post_images(settings: Settings, source: str, warnings: list[str]
-                ) -> list[tuple[str, Path, str, int]]:
+def post_images(settings: Settings, source: str, warnings: list[str],
+                linked: frozenset[str] = frozenset()) -> list[tuple[str, Path, str, int]]:
     """(name, path, sha256, size) of the images in the folder beside a post that is named like
     its file (``posts/2019-04-01-slug/`` beside ``posts/2019-04-01-slug.md``, where an import
     puts a post's images). They are published in the same place relative to the post's page
     as they lie relative to its file, so the body's relative links work in both. Read as
     sources are: from inside the posts folder, regular files only, bounded; one that cannot be
-    read is a warning naming it."""
+    read is a warning naming it. Files the body links (``linked``: paths from the project) were
+    published, or warned about, with its links: they are left alone here."""
     folder = (settings.root / source).with_suffix("")
     try:
         if not stat.S_ISDIR(folder.lstat().st_mode):
@@ -159,13 +160,15 @@ def post_images(settings: Settings, source: str, warnings: list[str]
         if path.suffix.lower() not in IMAGE_SUFFIXES:
             continue
         rel = relative(path, settings.root)
+        if rel in linked:
+            continue
         if not _PLAIN_NAME.match(path.name):
             warnings.append(f"{rel}: not published: name an image beside a post with letters, "
                             "digits, dots, dashes and underscores only")
             continue
         try:
             confine(path, settings.posts_dir, rel)
-            data = read_source(path, rel, limit=COVER_LIMIT)
+            data = read_source(path, rel, limit=COVER_LIMIT, too_large=TOO_LARGE)
         except CollectError as exc:
             warnings.append(f"{exc}; not published")
             continue
@@ -213,15 +216,23 @@ def _when(iso: str) -> dt.datetime:
     return stored(iso)
 
 
-def _shown_row(r: dict, linked_to: dict[str, str]) -> dict:
-    """The item's row as its page is made from it: where its links to files beside it lead is
-    part of what the page shows (its hash changes with them)."""
-    return {**r, "data": r["data"] + linked_to.get(r["guid"], "")}
+def _shown_row(r: dict, item: Post | Episode, linked_to: dict[str, str]) -> dict:
+    """The item's row as its page is made from it: dated as its feed entry is (its own date,
+    or the time it is queued for: in a preview a row's release date is the build's), and where
+    its links to files beside it lead is part of what the page shows (its hash changes with
+    them)."""
+    return {**r, "date": item.date, "data": r["data"] + linked_to.get(r["guid"], "")}
 
 
 def page_key(kind: str, slug: str) -> str:
     """The key of an item's page: every item has one, so it says whether the item is live."""
     return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
+
+
+def item_page(key: str) -> bool:
+    """Whether ``key`` is the page of a post or an episode."""
+    parts = key.split("/")
+    return len(parts) == 3 and parts[0] in ("posts", "episodes") and parts[2] == "index.html"
 
 
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
@@ -277,13 +288,18 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                target_has: Callable[[str], bool], preview: bool = False,
-               frozen: set[str] = frozenset(), live: set[str] = frozenset()) -> Site:
+               frozen: set[str] = frozenset(), live: set[str] = frozenset(),
+               left_out: frozenset[str] = frozenset()) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
     a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
 
     ``frozen``: kinds whose feeds a guard holds at their last version (``live``: the keys the
     target holds): the pages show those kinds as the held feeds do (see ``frozen_rows``); the
-    own files of items taken down since (page, audio, art) are kept as they are."""
+    own files of items taken down since (page, audio, art) are kept as they are.
+
+    ``left_out``: keys of item pages that could not be made (never published): their items are
+    left out of everything, as if not released yet (no list, feed or sitemap links them, their
+    files and audio are not sent)."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -317,7 +333,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # an item queued from the command line is released, and dated, at its queued time; one
     # unqueued (held) is not released at all
-    visible = cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
+    visible = [r for r in cat.visible(now.astimezone(dt.UTC).isoformat())  # to the microsecond
+               if page_key(r["kind"], r["slug"]) not in left_out]
     if frozen:
         visible, back = frozen_rows(cat, visible, frozen, live)
         site.keep(*(k + "*" for r in back for k in item_keys(r)))
@@ -336,6 +353,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             item = with_files(r, item, folder, settings.posts_dir if item.kind == "post"
                               else settings.episodes_dir)
         (posts if r["kind"] == "post" else episodes).append((r, item))
+    for listed in (posts, episodes):  # newest first by the date each shows (see _shown_row)
+        listed.sort(key=lambda pair: (stored(pair[1].date), pair[0]["id"]), reverse=True)
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
     feed_url = url(cfg.podcast.feed_path)
@@ -350,8 +369,18 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)
-    cover_url = None
+    cover_url = icon = None
     cover_bytes, problem = read_cover(cover)
+    if not problem:
+        sha = hashlib.sha256(cover_bytes).hexdigest()
+        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
+        if not (target_has(key) and target_has(favicon_key(url(key)))):
+            # a new cover is decoded (by making its favicon) before any page names it: a
+            # header can be right and the data damaged
+            try:
+                icon = favicon(cover)
+            except ItemError as exc:
+                problem = exc.reason
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
@@ -362,8 +391,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
                   archive_key(cfg.podcast.feed_path, "*"), FAVICON_KEYS, *PAGE_KEYS)
     else:
-        sha = hashlib.sha256(cover_bytes).hexdigest()
-        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
                    addressed=True))
         cover_url = url(key)
@@ -374,7 +401,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
-    pages = SitePages(settings, base=base, cover_url=cover_url, preview=preview,
+    pages = SitePages(settings, base=base, cover_url=cover_url, favicon=icon, preview=preview,
                       feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
                              "json": url(cfg.blog.json_path),
                              "podcast_json": url(cfg.podcast.json_path)},
@@ -428,7 +455,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             else:  # the feed falls back to the show's cover rather than point at nothing
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
                                      f"published ({why}); the episode is published without art")
-        page = EpisodePage(_shown_row(r, linked_to), ep, enclosure_url,
+        page = EpisodePage(_shown_row(r, ep, linked_to), ep, enclosure_url,
                            ep.media.content_type.split(";")[0], "", "", "")
         ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
             last_good(r, ep.transcript, ep.transcript_sha256,
@@ -487,10 +514,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     post_entries: list[Entry] = []
     for r, post in posts:
         link = pages.page_url(f"posts/{post.slug}/")
-        pages.add_post(_shown_row(r, linked_to), post, link)
+        pages.add_post(_shown_row(r, post, linked_to), post, link)
         post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
-        for name, path, sha, size in post_images(settings, r["source"], site.warnings):
+        for name, path, sha, size in post_images(settings, r["source"], site.warnings,
+                                                 frozenset(post.files.values())):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))

@@ -1,11 +1,13 @@
-"""Superseded episode audio stays served for a grace period.
+"""Superseded episode audio, show cover, favicon and episode art stay served for a grace period.
 
 Re-tagging an episode (a title fixed, new notes, a new cover) gives its MP3 new bytes and so a
 new key. Copies of the previous feed live on (syndicate's own Cache-Control, CDNs, podcast apps
 that fetched the feed and download episodes later in the background), and they point at the old
 key. So the old object is not deleted in the publish that replaced it: it stays until a publish
-at least ``GRACE`` after it left the feed. A removed episode's audio is not kept (a take-down is
-meant at once), and ``publish --force`` deletes superseded audio at once too.
+at least ``GRACE`` after it left the feed. The same holds for the show's cover and favicon and an
+episode's art (a replaced image gets a new key too): cached feeds and the link previews other
+sites keep of every page (og:image) point at the old one. A removed episode's audio or art is
+not kept (a take-down is meant at once), and ``publish --force`` deletes them at once too.
 
 The time each key left the feed is kept in the catalog's meta table.
 """
@@ -21,7 +23,18 @@ from .plan import Plan, _kept
 
 GRACE = dt.timedelta(hours=72)
 META_KEY = "superseded_media"
-_MEDIA = re.compile(r"^media/(.+)-[0-9a-f]{12}(\.[A-Za-z0-9]+)$")
+# keys named by their content, each of a family: one superseded stays while another of its
+# family is published (an episode's audio or art, the show's cover, its favicon)
+_FAMILIES = (re.compile(r"^(media/.+)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
+             re.compile(r"^(episodes/[^/]+/cover)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
+             re.compile(r"^(cover|favicon)-[0-9a-f]{12}\.[A-Za-z0-9]+$"))
+
+
+def _family(key: str) -> str | None:
+    for pattern in _FAMILIES:
+        if m := pattern.match(key):
+            return m.group(1)
+    return None
 
 
 def _since(cat) -> dict[str, str]:
@@ -35,17 +48,17 @@ def _since(cat) -> dict[str, str]:
 
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
                     force: bool) -> dict[str, str]:
-    """Take out of ``plan.deletes`` the audio of episodes still published under a newer key,
-    until their grace period is over; returns the keys kept, with the time each left the feed
-    (for ``record`` once the publish is done)."""
-    episodes = {m.group(1) for row in plan.manifest if (m := _MEDIA.match(row["key"]))
-                and row["key"] not in plan.deletes}
+    """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
+    favicon, still published under a newer key, until their grace period is over; returns the
+    keys kept, with the time each left the feed (for ``record`` once the publish is done)."""
+    live = {f for row in plan.manifest if (f := _family(row["key"]))
+            and row["key"] not in plan.deletes}
     since = _since(cat)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}
     for key in plan.deletes:
-        m = _MEDIA.match(key)
-        if force or m is None or m.group(1) not in episodes or key not in previous:
+        family = _family(key)
+        if force or family is None or family not in live or key not in previous:
             continue
         first = since.get(key, stamp)
         try:

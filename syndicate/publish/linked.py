@@ -23,6 +23,8 @@ _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # names an item's own outputs take in its folder (its page, art, transcript, chapters)
 _OWN = re.compile(r"^(index\.html|chapters\.json|transcript\..*|cover-.*|files)$")
 FILE_LIMIT = 64 << 20  # bytes: a file beside a post is an image or a document, not a film
+TOO_LARGE = (f"files beside posts and episodes are limited to {FILE_LIMIT >> 20} MB; make it "
+             "smaller, or host it elsewhere and link to that address")
 
 
 @dataclass
@@ -61,9 +63,10 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
         path = settings.root / rel
         try:
             confine(path, content_dir, rel)
-            data = read_source(path, rel, limit=FILE_LIMIT)
+            data = read_source(path, rel, limit=FILE_LIMIT, too_large=TOO_LARGE)
         except CollectError as exc:
-            warnings.append(f"{exc}; linked from {source}, not published")
+            warnings.append(f"{exc}; linked from {source}, not published: the link to it "
+                            "will not work")
             continue
         sha = hashlib.sha256(data).hexdigest()
         found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))

@@ -45,6 +45,8 @@ class Plan:
     kept: list[str] = field(default_factory=list)  # inputs failed: last version stays live
     errors: list[ItemError] = field(default_factory=list)  # outputs that could not be made
     deferred: list[str] = field(default_factory=list)  # deletes left for a run that keeps none
+    unmade: dict[str, tuple[str, str]] = field(default_factory=dict)  # never published, failed:
+    # key -> (the file to blame, what went wrong)
 
     @property
     def bytes(self) -> int:
@@ -66,7 +68,8 @@ class Plan:
 
 def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
               *, max_deletes: int, force: bool, keep: Iterable[str] = (),
-              check_sources: bool = True, confirmed: Iterable[str] = ()) -> Plan:
+              check_sources: bool = True, confirmed: Iterable[str] = (),
+              left_out: dict[str, tuple[str, str]] | None = None) -> Plan:
     """The writes and deletes that bring the target to ``outputs``.
 
     An output whose inputs failed is carried over: either named by a pattern in ``keep`` (the
@@ -75,6 +78,9 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     ``check_sources`` false (a dry run) takes the sizes of copied files as given.
     ``confirmed``: key prefixes of the files of items ``publish --remove`` names (their pages,
     their audio): deleting them does not count against ``max_deletes``.
+    ``left_out``: pages of items an earlier plan could not make, left out of the build since
+    (key -> (file, reason)); they are reported with the failures of this plan. Failures of one
+    file for one reason (a broken template fails every page made with it) are one error.
     """
     dupes = [k for k, n in Counter(o.key for o in outputs).items() if n > 1]
     if dupes:
@@ -87,6 +93,9 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     plan = Plan()
     keep = list(keep)
     unmade = False  # an output failed that was never published: the feeds may link to it
+    failed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (file, reason) -> (key, state)
+    for key, (source, reason) in (left_out or {}).items():
+        failed.setdefault((source, reason), []).append((key, "dropped"))
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
@@ -115,11 +124,10 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
             if prev:
                 plan.manifest.append(_kept(prev))
                 plan.kept.append(out.key)
-                tail = "its last published version stays"
             else:
                 unmade = True
-                tail = "it is left out, and the feeds keep their last published version"
-            plan.errors.append(ItemError(source, f"cannot publish {out.key} ({reason}); {tail}"))
+                plan.unmade[out.key] = (source, reason)
+            failed.setdefault((source, reason), []).append((out.key, "kept" if prev else "new"))
             continue
         row = {"key": out.key, "sha256": sha, "size": size, "content_type": out.content_type,
                "cache_control": out.cache_control, "input_hash": out.input_hash}
@@ -130,6 +138,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
                 plan.header_fixes.append(out)
             continue
         plan.writes.append(Write(out, data, sha, size))
+    plan.errors += [_failure(source, reason, keys) for (source, reason), keys in failed.items()]
     claim = getattr(target, "claim", None)  # a target shared with others refuses their keys
     if claim:
         claim(plan)
@@ -150,6 +159,29 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     else:
         plan.deletes = gone
     return plan
+
+
+_TAILS = {  # what became of an output that failed: (one, several)
+    "kept": ("its last published version stays", "{n} keep their last published version"),
+    "new": ("it is left out, and the feeds keep their last published version",
+            "{n} never published are left out, and the feeds keep their last published version"),
+    "dropped": ("its item is left out of every page, list and feed until its page can be made",
+                "{n} items are left out of every page, list and feed until their pages can be "
+                "made"),
+}
+
+
+def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError:
+    """One error for the outputs one file failed for one reason: the first named, the others
+    counted, and what became of them."""
+    if len(keys) == 1:
+        key, state = keys[0]
+        return ItemError(source, f"cannot publish {key} ({reason}); {_TAILS[state][0]}")
+    states = Counter(state for _, state in keys)
+    tails = [_TAILS[s][1].format(n=states[s]) for s in _TAILS if states[s]]
+    noun = "pages" if all(k.endswith(".html") for k, _ in keys) else "outputs"
+    return ItemError(source, f"cannot publish {len(keys)} {noun}, {keys[0][0]} and "
+                             f"{len(keys) - 1} more ({reason}); {'; '.join(tails)}")
 
 
 def _matches(key: str, patterns: list[str]) -> bool:

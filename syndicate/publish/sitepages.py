@@ -12,7 +12,6 @@ import hashlib
 import json
 import re
 import subprocess
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
+from ..markup import tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..transcripts import cues, decode
@@ -38,12 +38,36 @@ STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._
 STATIC_LIMIT = 64 << 20  # bytes: a theme's font or image, never a whole video
 
 
-def tag_slug(tag: str) -> str:
-    """The folder of a tag's page: lowercase ASCII letters, digits and dashes (a tag with none
-    is named by its hash, so every tag has a page)."""
-    plain = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-")
-    return slug or "tag-" + hashlib.sha256(tag.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+_SPELLED = (("++", " plus plus "), ("+", " plus "), ("#", " sharp "), ("&", " and "),
+            ("@", " at "))
+
+
+def _tag_base(key: str) -> str:
+    from anyascii import anyascii
+
+    text = key
+    for sign, word in _SPELLED:  # C, C++ and C# are three languages
+        text = text.replace(sign, word)
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")[:60].strip("-")
+    return slug or "tag-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def tag_slugs(tags: list[str]) -> dict[str, str]:
+    """The folder of each tag's page (lowercase ASCII letters, digits and dashes): one per tag,
+    the same for tags differing only in case, never shared by two distinct tags. Of tags whose
+    names make the same slug (``Über``, ``Uber``) the one spelled as its slug keeps it (else the
+    first in order) and the others add a hash of their name. A blank tag has none."""
+    keys = {t: tag_key(t) for t in tags if tag_key(t)}
+    by_base: dict[str, list[str]] = {}
+    for key in sorted(set(keys.values())):
+        by_base.setdefault(_tag_base(key), []).append(key)
+    slug_of: dict[str, str] = {}
+    for base, group in by_base.items():
+        plain = [k for k in group if re.sub(r"[\s_]+", "-", k) == base] or group
+        for key in group:
+            slug_of[key] = base if key == plain[0] else \
+                f"{base}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    return {t: slug_of[k] for t, k in keys.items()}
 
 
 @dataclass
@@ -62,8 +86,9 @@ class EpisodePage:
 
 class SitePages:
     def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
-                 cover_url: str | None, preview: bool = False,
+                 cover_url: str | None, favicon: bytes | None = None, preview: bool = False,
                  warnings: list[str] | None = None):
+        """``favicon``: the favicon made of the cover, where the target does not hold it yet."""
         cfg = settings.config
         self.settings = settings
         self.warnings = warnings if warnings is not None else []
@@ -88,13 +113,11 @@ class SitePages:
         }
         self.episodes: list[tuple[Item, EpisodePage]] = []
         self.posts: list[tuple[Item, dict, Post]] = []
+        self.icon = favicon
 
     def page_url(self, folder: str) -> str:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
         return page_address(self.base, folder, "file" if self.file_links else "directory")
-
-    def tag_url(self, tag: str) -> str:
-        return self.page_url(f"tags/{tag_slug(tag)}/")
 
     # -- what build_site hands over ------------------------------------------------------------
     def add_episode(self, page: EpisodePage, url: str) -> None:
@@ -106,15 +129,30 @@ class SitePages:
 
     def add_post(self, r: dict, post: Post, url: str) -> None:
         item = Item(title=clean(post.title), date=r["date"], url=url, kind="post",
-                    summary=clean(post.summary), preview=r.get("preview") or post.preview,
-                    tags=[(clean(t), self.tag_url(t)) for t in post.tags])
+                    summary=clean(post.summary), preview=r.get("preview") or post.preview)
         self.posts.append((item, r, post))
+
+    def _tag_pages(self) -> dict[str, tuple[str, list[Item]]]:
+        """slug -> (the name its page is headed by, the posts with the tag, newest first); each
+        post's tags (name, address) set, one per tag however often or in which case given."""
+        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags])
+        by_tag: dict[str, tuple[str, list[Item]]] = {}
+        for item, _r, post in self.posts:
+            item.tags = []
+            for name in post.tags:
+                slug = slugs.get(name)
+                if slug is None or any(u == self.page_url(f"tags/{slug}/") for _, u in item.tags):
+                    continue
+                item.tags.append((clean(name), self.page_url(f"tags/{slug}/")))
+                by_tag.setdefault(slug, (clean(name), []))[1].append(item)
+        return by_tag
 
     # -- outputs --------------------------------------------------------------------------------
     def outputs(self, make: Callable, h: Callable[..., str]) -> None:
         """Call ``make(key, kind, input_hash, render=..., path=..., sha256=..., size=...)`` for
         every page and static file (newest items first in the lists handed over)."""
         theme = self.theme
+        by_tag = self._tag_pages()  # (before any page's hash: the posts' tags are set here)
         self._favicon(make)
         for name, path in theme.files("static", self.warnings).items():
             shown = theme._shown(path)
@@ -167,11 +205,6 @@ class SitePages:
              episodes=latest_e, posts=latest_p)
         self._archive(page, "episodes/", episodes, site["show"], "Episodes")
         self._archive(page, "posts/", posts, site["title"], "Posts")
-        by_tag: dict[str, tuple[str, list[Item]]] = {}
-        for item in posts:
-            for name, _url in item.tags:
-                slug = tag_slug(name)
-                by_tag.setdefault(slug, (name, []))[1].append(item)
         for slug, (name, items) in sorted(by_tag.items()):
             url = self.page_url(f"tags/{slug}/")
             page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
@@ -194,9 +227,10 @@ class SitePages:
         if not cover:
             return
         path = self.settings.resolve(self.settings.config.podcast.image)
+        key = favicon_key(cover)
+        icon = self.icon
         sha = hashlib.sha256(f"{cover}|{FAVICON_PX}".encode()).hexdigest()
-        key = f"favicon-{sha[:12]}.png"
-        make(key, "asset", sha, render=lambda: favicon(path))
+        make(key, "asset", sha, render=lambda: icon if icon is not None else favicon(path))
         self.site["favicon"] = self.base + key
 
     def _meta(self, title: str, description: str, canonical: str, og_type: str,
@@ -273,7 +307,8 @@ class SitePages:
 
 
 def _cues(pg: EpisodePage) -> list[dict]:
-    """The transcript's cues as the page shows them (times moved with the audio)."""
+    """The transcript's cues as the page shows them (times moved with the audio), each with
+    its speaker where the voice changes."""
     if pg.transcript_file is None:
         return []
     from ..captions import shift_transcript
@@ -283,8 +318,13 @@ def _cues(pg: EpisodePage) -> list[dict]:
         _read(pg.transcript_file, shown)
     suffix = pg.transcript_file.suffix.lower()
     text = shift_transcript(decode(data, shown), suffix, pg.offset)
-    return [{"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}"}
-            for s, e, t in cues(text, suffix)]
+    out, last = [], ""
+    for s, e, t, who in cues(text, suffix):
+        # the speaker named where the voice changes (a cue naming none names nobody)
+        out.append({"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}",
+                    "speaker": clean(who) if who != last else ""})
+        last = who
+    return out
 
 
 def _read(path: Path, shown: str) -> bytes:
@@ -294,8 +334,15 @@ def _read(path: Path, shown: str) -> bytes:
         raise ItemError(shown, f"cannot be read ({exc.strerror or exc})") from None
 
 
+def favicon_key(cover_url: str) -> str:
+    """The key of the favicon made of the cover at ``cover_url``."""
+    sha = hashlib.sha256(f"{cover_url}|{FAVICON_PX}".encode()).hexdigest()
+    return f"favicon-{sha[:12]}.png"
+
+
 def favicon(cover: Path) -> bytes:
-    """A small PNG of the show's cover, made with the bundled ffmpeg."""
+    """A small PNG of the show's cover, made with the bundled ffmpeg (which decodes the whole
+    image: a cover whose data is damaged fails here, in words)."""
     from ..audio import ffmpeg_exe
 
     try:
@@ -306,6 +353,6 @@ def favicon(cover: Path) -> bytes:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ItemError(str(cover), f"cannot make the favicon ({exc})") from None
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        why = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no image"]
-        raise ItemError(str(cover), f"cannot make the favicon ({why[0]})")
+        raise ItemError(str(cover), "its header is right but its image data cannot be decoded "
+                                    "(damaged or cut short); save or export it again")
     return done.stdout

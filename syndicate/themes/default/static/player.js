@@ -1,4 +1,5 @@
-// Chapter and transcript links seek the episode's player; the cue being heard is highlighted.
+// Chapter and transcript links, and any #t= link (show notes), seek the episode's player; the
+// cue being heard is highlighted.
 // The page works without this script: the links then only change the address's #t= fragment.
 (function () {
   "use strict";
@@ -40,19 +41,27 @@
   }
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest ? event.target.closest("a[data-start]") : null;
+    var link = event.target.closest ? event.target.closest("a[data-start], a[href^='#t=']") : null;
     if (!link) { return; }
+    var start = link.hasAttribute("data-start") ? link.getAttribute("data-start")
+      : (/^#t=(\d+(?:\.\d+)?)$/.exec(link.getAttribute("href")) || [])[1];
+    if (start === undefined) { return; }
     event.preventDefault();
-    seek(parseFloat(link.getAttribute("data-start")), true);
+    seek(parseFloat(start), true);
     if (window.history && history.replaceState) { history.replaceState(null, "", link.getAttribute("href")); }
   });
   audio.addEventListener("timeupdate", highlight);
   audio.addEventListener("seeked", highlight);
 
-  var asked = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
-  if (asked) {
+  // an address's #t=SECONDS (on load, and whenever it changes: a timestamp link in the show
+  // notes, or an address pasted) seeks too; after load the player then plays from there
+  function fromHash(play) {
+    var asked = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
+    if (!asked) { return; }
     var at = parseFloat(asked[1]);
-    if (audio.readyState >= 1) { seek(at, false); }
-    else { audio.addEventListener("loadedmetadata", function () { seek(at, false); }, { once: true }); }
+    if (audio.readyState >= 1) { seek(at, play); }
+    else { audio.addEventListener("loadedmetadata", function () { seek(at, play); }, { once: true }); }
   }
+  window.addEventListener("hashchange", function () { fromHash(true); });
+  fromHash(false);
 })();
