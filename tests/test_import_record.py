@@ -279,3 +279,47 @@ def test_whatever_the_author_and_the_old_feed_change_an_item_is_never_written_tw
             assert len(list((Path(tmp) / "posts").rglob("*.md"))) == count
 
     check()
+
+
+# -- N6, N2: an episode's enclosure address is one of its keys; what no key names is flagged --
+
+def test_a_deleted_episode_the_old_feed_only_retitles_stays_deleted(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    for p in (proj.root / "episodes").glob("*episode-2*"):
+        p.unlink()
+    for change in ("<title>Episode 2 (fixed)</title>", "REDATE"):
+        text = _show("https://old.example/audio", {})
+        text = (text.replace("<title>Episode 2</title>", change) if change != "REDATE" else
+                text.replace("Tue, 02 Jun 2020", "Fri, 05 Jun 2020").replace(
+                    "Mon, 02 Jun 2020", "Fri, 05 Jun 2020"))
+        feed.write_text(text, encoding="utf-8")
+        again = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+        assert again.exit_code == 0, again.output
+        assert "created 0, merged 2, skipped 1" in again.output, again.output
+        assert "deleted here; not imported again" in again.output
+        assert not list((proj.root / "episodes").glob("*episode-2*"))
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    assert b"Episode 2" not in proj.read("podcast.xml")
+
+
+def test_an_episode_retitled_while_its_audio_moved_is_flagged_as_maybe_the_same(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    first = sorted(p.name for p in (proj.root / "episodes").glob("*episode-1*"))
+    feed.write_text(_show("https://cdn.example/media", {}).replace(
+        "<title>Episode 1</title>", "<title>Episode 1 (remastered)</title>"), encoding="utf-8")
+    doc = json.loads(proj.run("import", str(feed), "--audio", "keep-url", "--json",
+                              *cfg).output)
+    made = [e["file"] for e in doc["created"]]
+    for file in made:  # a second file may be written, but never silently
+        reasons = [f["reason"] for f in doc["flagged"] if f.get("file") == file]
+        assert any(f"may be the same as episodes/{first[0]}" in r for r in reasons), doc
+        assert "may be the same as" in (proj.root / file).read_text(encoding="utf-8")
+    text = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+    assert text.exit_code == 0, text.output
