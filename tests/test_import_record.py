@@ -6,6 +6,7 @@ file the author deleted stays deleted."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import BASE_CONFIG, DATA
@@ -323,3 +324,55 @@ def test_an_episode_retitled_while_its_audio_moved_is_flagged_as_maybe_the_same(
         assert "may be the same as" in (proj.root / file).read_text(encoding="utf-8")
     text = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
     assert text.exit_code == 0, text.output
+
+
+def _rewrite_body(path: Path, title: str | None = None) -> None:
+    head, _ = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+    if title is not None:
+        head = "\n".join(f"title: {title}" if line.startswith("title:") else line
+                         for line in head.splitlines())
+    path.write_text(f"---\n{head}\n---\n\nTotally new words of the author's own.\n",
+                    encoding="utf-8")
+
+
+def test_a_feed_that_changed_every_guid_and_link_writes_no_second_copy_of_an_edited_post(
+        make_project):
+    """N5: the old blog moved domain (new guids, new links) while the author rewrote a post."""
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    def numbered(host: str) -> str:  # each item its own guid and link on ``host``
+        count = iter(range(100))
+        return re.sub(r"</title><pubDate>", lambda _: (
+            f"</title><guid>g-{host}-{next(count)}</guid>"
+            f"<link>https://{host}.example/p/{next(count)}/</link><pubDate>"), NOGUID)
+
+    feed = proj.write("old/feed.rss", numbered("old"))
+    assert "created 3," in proj.run("import", str(feed), *cfg).output
+    _rewrite_body(proj.root / "posts/2020-06-10-mending-a-fence.md")
+    feed.write_text(numbered("new"), encoding="utf-8")
+    again = proj.run("import", str(feed), *cfg)
+    assert again.exit_code == 0, again.output
+    assert "created 0, merged 3" in again.output, again.output
+    assert len(_posts(proj.root)) == 3
+    assert proj.run("publish").exit_code == 0
+    assert proj.read("feed.xml").count(b"<title>Mending a fence</title>") == 1
+
+
+def test_an_item_no_key_names_any_more_is_created_flagged_never_silently(make_project):
+    """N1: neither guid nor link; the author retitled and rewrote a post while the old feed
+    retitled and redated it: nothing names it, so a new file, flagged with the one it may be."""
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/feed.rss", NOGUID)
+    assert "created 3," in proj.run("import", str(feed), *cfg).output
+    mine = "posts/2020-06-10-mending-a-fence.md"
+    _rewrite_body(proj.root / mine, title="Boats")
+    feed.write_text(NOGUID.replace("<title>Mending a fence</title><pubDate>Wed, 10 Jun",
+                                   "<title>Mending a fence (updated)</title><pubDate>Fri, 12 Jun"),
+                    encoding="utf-8")
+    doc = json.loads(proj.run("import", str(feed), "--json", *cfg).output)
+    assert len(doc["created"]) == 1, doc
+    made = doc["created"][0]["file"]
+    reasons = [f["reason"] for f in doc["flagged"] if f.get("file") == made]
+    assert any(f"may be the same as {mine}" in r and "delete one" in r for r in reasons), doc
+    assert "may be the same as" in (proj.root / made).read_text(encoding="utf-8")
