@@ -376,3 +376,75 @@ def test_an_item_no_key_names_any_more_is_created_flagged_never_silently(make_pr
     reasons = [f["reason"] for f in doc["flagged"] if f.get("file") == made]
     assert any(f"may be the same as {mine}" in r and "delete one" in r for r in reasons), doc
     assert "may be the same as" in (proj.root / made).read_text(encoding="utf-8")
+
+
+# -- N5/N2/N1 as a property: a created item that shares a title with one here is flagged ----
+
+def _feed_on(posts, host: str, ids: bool) -> bytes:
+    import email.utils
+    from html import escape
+
+    items = "".join(
+        f"<item><title>{escape(p.title, quote=False)}</title>"
+        + (f"<guid>{host}-{i}</guid><link>https://{host}.example/p/{i}/</link>" if ids else "")
+        + f"<pubDate>{email.utils.format_datetime(p.date)}</pubDate><description>"
+        f"{escape(''.join(f'<p>{escape(para)}</p>' for para in p.body), quote=False)}"
+        "</description></item>\n" for i, p in enumerate(posts))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Old'
+            "</title><link>https://old.example/</link><description>x</description>\n"
+            f"{items}</channel></rss>\n").encode()
+
+
+def test_a_reimport_from_moved_guids_links_or_hosts_flags_every_created_namesake():
+    import dataclasses
+    import tempfile
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from importgen import LATIN, blog_posts, dates, paragraphs, titles
+
+    from conftest import bare_settings
+    from syndicate.importer import import_sources
+
+    def key(title: str) -> str:
+        return " ".join(re.findall(r"\w+", title.lower()))
+
+    @settings(max_examples=25, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(posts=blog_posts(LATIN, 1, 5), ids=st.tuples(st.booleans(), st.booleans()),
+           data=st.data())
+    def check(posts, ids, data):
+        posts = [dataclasses.replace(p, date=p.date.replace(year=min(p.date.year, 2025)))
+                 for p in posts]
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            settings_ = bare_settings(tmp)
+            src = root / "old.rss"
+            src.write_bytes(_feed_on(posts, "old", ids[0]))
+            assert import_sources(settings_, [str(src)]).errors == []
+            for path in sorted((root / "posts").rglob("*.md")):  # the author's edits
+                if data.draw(st.booleans()):
+                    _edit(path, None, None, data.draw(st.text(LATIN, min_size=1,
+                                                              max_size=80)), False)
+            here = {}
+            for path in (root / "posts").rglob("*.md"):
+                meta = yaml.safe_load(path.read_text(encoding="utf-8")[4:].split("\n---\n")[0])
+                here[path.relative_to(root).as_posix()] = key(str(meta["title"]))
+            changed = [dataclasses.replace(
+                p, title=data.draw(st.sampled_from([p.title, p.title.upper(), " " + p.title])
+                                   | titles()),
+                date=data.draw(st.just(p.date) | dates).replace(year=min(p.date.year, 2025)),
+                body=data.draw(st.just(p.body) | paragraphs())) for p in posts]
+            src.write_bytes(_feed_on(changed, "new", ids[1]))
+            again = import_sources(settings_, [str(src)])
+            assert again.errors == []
+            for made in again.created:
+                twins = [f for f, t in here.items() if t == key(made["title"])]
+                if not twins:
+                    continue
+                reasons = [f["reason"] for f in again.flagged if f.get("file") == made["file"]]
+                assert any("may be the same as" in r and r.split(" (")[0][19:] in twins
+                           for r in reasons), (made, reasons, twins)
+
+    check()
