@@ -70,16 +70,26 @@ def _one_item(cat: Catalog, ref: str, settings: Settings) -> dict:
 
 
 def _find(settings: Settings, cat: Catalog, refs: list[str], now: dt.datetime) -> list[dict]:
-    """The items ``refs`` name. Files not yet in the catalog are collected first, once (that
-    waits for a publish in progress: it holds the publish lock)."""
+    """The items ``refs`` name. Files not yet in the catalog, or known to it as drafts, are
+    collected first, once (that waits for a publish in progress: it holds the publish lock)."""
     try:
-        return [_one_item(cat, ref, settings) for ref in refs]
+        found = [_one_item(cat, ref, settings) for ref in refs]
     except ReleaseError:
-        cat.commit()  # never wait for the publish lock while holding the catalog's write lock
-        with process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
-            collect(settings, cat, now=now)
-            cat.commit(immediate=True)
-        return [_one_item(cat, ref, settings) for ref in refs]
+        return _recollected(settings, cat, refs, now)
+    if any(item["draft"] and not item["published_at"] for item in found):
+        # the catalog knew it as a draft: the author may have removed the line since
+        return _recollected(settings, cat, refs, now)
+    return found
+
+
+def _recollected(settings: Settings, cat: Catalog, refs: list[str],
+                 now: dt.datetime) -> list[dict]:
+    """The items ``refs`` name, from the files as they are now (collected again)."""
+    cat.commit()  # never wait for the publish lock while holding the catalog's write lock
+    with process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
+        collect(settings, cat, now=now)
+        cat.commit(immediate=True)
+    return [_one_item(cat, ref, settings) for ref in refs]
 
 
 @dataclass

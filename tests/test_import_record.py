@@ -6,6 +6,7 @@ file the author deleted stays deleted."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import BASE_CONFIG, DATA
@@ -283,3 +284,171 @@ def test_whatever_the_author_and_the_old_feed_change_an_item_is_never_written_tw
 def _by_2025(when):
     """A generated date moved back to 2025 at the latest (29 February kept a real day)."""
     return when if when.year <= 2025 else when.replace(year=2025, day=min(when.day, 28))
+
+
+# -- N6, N2: an episode's enclosure address is one of its keys; what no key names is flagged --
+
+def test_a_deleted_episode_the_old_feed_only_retitles_stays_deleted(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    for p in (proj.root / "episodes").glob("*episode-2*"):
+        p.unlink()
+    for change in ("<title>Episode 2 (fixed)</title>", "REDATE"):
+        text = _show("https://old.example/audio", {})
+        text = (text.replace("<title>Episode 2</title>", change) if change != "REDATE" else
+                text.replace("Tue, 02 Jun 2020", "Fri, 05 Jun 2020").replace(
+                    "Mon, 02 Jun 2020", "Fri, 05 Jun 2020"))
+        feed.write_text(text, encoding="utf-8")
+        again = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+        assert again.exit_code == 0, again.output
+        assert "created 0, merged 2, skipped 1" in again.output, again.output
+        assert "deleted here; not imported again" in again.output
+        assert not list((proj.root / "episodes").glob("*episode-2*"))
+    published = proj.run("publish")
+    assert published.exit_code == 0, published.output
+    assert b"Episode 2" not in proj.read("podcast.xml")
+
+
+def test_an_episode_retitled_while_its_audio_moved_is_flagged_as_maybe_the_same(make_project):
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/show.xml", _show("https://old.example/audio", {}))
+    assert "created 3," in proj.run("import", str(feed), "--audio", "keep-url", *cfg).output
+    first = sorted(p.name for p in (proj.root / "episodes").glob("*episode-1*"))
+    feed.write_text(_show("https://cdn.example/media", {}).replace(
+        "<title>Episode 1</title>", "<title>Episode 1 (remastered)</title>"), encoding="utf-8")
+    doc = json.loads(proj.run("import", str(feed), "--audio", "keep-url", "--json",
+                              *cfg).output)
+    made = [e["file"] for e in doc["created"]]
+    for file in made:  # a second file may be written, but never silently
+        reasons = [f["reason"] for f in doc["flagged"] if f.get("file") == file]
+        assert any(f"may be the same as episodes/{first[0]}" in r for r in reasons), doc
+        assert "may be the same as" in (proj.root / file).read_text(encoding="utf-8")
+    text = proj.run("import", str(feed), "--audio", "keep-url", *cfg)
+    assert text.exit_code == 0, text.output
+
+
+def _rewrite_body(path: Path, title: str | None = None) -> None:
+    head, _ = path.read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+    if title is not None:
+        head = "\n".join(f"title: {title}" if line.startswith("title:") else line
+                         for line in head.splitlines())
+    path.write_text(f"---\n{head}\n---\n\nTotally new words of the author's own.\n",
+                    encoding="utf-8")
+
+
+def test_a_feed_that_changed_every_guid_and_link_writes_no_second_copy_of_an_edited_post(
+        make_project):
+    """N5: the old blog moved domain (new guids, new links) while the author rewrote a post."""
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    def numbered(host: str) -> str:  # each item its own guid and link on ``host``
+        count = iter(range(100))
+        return re.sub(r"</title><pubDate>", lambda _: (
+            f"</title><guid>g-{host}-{next(count)}</guid>"
+            f"<link>https://{host}.example/p/{next(count)}/</link><pubDate>"), NOGUID)
+
+    feed = proj.write("old/feed.rss", numbered("old"))
+    assert "created 3," in proj.run("import", str(feed), *cfg).output
+    _rewrite_body(proj.root / "posts/2020-06-10-mending-a-fence.md")
+    feed.write_text(numbered("new"), encoding="utf-8")
+    again = proj.run("import", str(feed), *cfg)
+    assert again.exit_code == 0, again.output
+    assert "created 0, merged 3" in again.output, again.output
+    assert len(_posts(proj.root)) == 3
+    assert proj.run("publish").exit_code == 0
+    assert proj.read("feed.xml").count(b"<title>Mending a fence</title>") == 1
+
+
+def test_an_item_no_key_names_any_more_is_created_flagged_never_silently(make_project):
+    """N1: neither guid nor link; the author retitled and rewrote a post while the old feed
+    retitled and redated it: nothing names it, so a new file, flagged with the one it may be."""
+    proj = make_project({}, config=BASE_CONFIG)
+    cfg = ["--config", str(proj.root / "config.yaml")]
+    feed = proj.write("old/feed.rss", NOGUID)
+    assert "created 3," in proj.run("import", str(feed), *cfg).output
+    mine = "posts/2020-06-10-mending-a-fence.md"
+    _rewrite_body(proj.root / mine, title="Boats")
+    feed.write_text(NOGUID.replace("<title>Mending a fence</title><pubDate>Wed, 10 Jun",
+                                   "<title>Mending a fence (updated)</title><pubDate>Fri, 12 Jun"),
+                    encoding="utf-8")
+    doc = json.loads(proj.run("import", str(feed), "--json", *cfg).output)
+    assert len(doc["created"]) == 1, doc
+    made = doc["created"][0]["file"]
+    reasons = [f["reason"] for f in doc["flagged"] if f.get("file") == made]
+    assert any(f"may be the same as {mine}" in r and "delete one" in r for r in reasons), doc
+    assert "may be the same as" in (proj.root / made).read_text(encoding="utf-8")
+
+
+# -- N5/N2/N1 as a property: a created item that shares a title with one here is flagged ----
+
+def _feed_on(posts, host: str, ids: bool) -> bytes:
+    import email.utils
+    from html import escape
+
+    items = "".join(
+        f"<item><title>{escape(p.title, quote=False)}</title>"
+        + (f"<guid>{host}-{i}</guid><link>https://{host}.example/p/{i}/</link>" if ids else "")
+        + f"<pubDate>{email.utils.format_datetime(p.date)}</pubDate><description>"
+        f"{escape(''.join(f'<p>{escape(para)}</p>' for para in p.body), quote=False)}"
+        "</description></item>\n" for i, p in enumerate(posts))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Old'
+            "</title><link>https://old.example/</link><description>x</description>\n"
+            f"{items}</channel></rss>\n").encode()
+
+
+def test_a_reimport_from_moved_guids_links_or_hosts_flags_every_created_namesake():
+    import dataclasses
+    import tempfile
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from importgen import LATIN, blog_posts, dates, paragraphs, titles
+
+    from conftest import bare_settings
+    from syndicate.importer import import_sources
+
+    def key(title: str) -> str:
+        return " ".join(re.findall(r"\w+", title.lower()))
+
+    @settings(max_examples=25, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(posts=blog_posts(LATIN, 1, 5), ids=st.tuples(st.booleans(), st.booleans()),
+           data=st.data())
+    def check(posts, ids, data):
+        posts = [dataclasses.replace(p, date=_by_2025(p.date))
+                 for p in posts]
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            settings_ = bare_settings(tmp)
+            src = root / "old.rss"
+            src.write_bytes(_feed_on(posts, "old", ids[0]))
+            assert import_sources(settings_, [str(src)]).errors == []
+            for path in sorted((root / "posts").rglob("*.md")):  # the author's edits
+                if data.draw(st.booleans()):
+                    _edit(path, None, None, data.draw(st.text(LATIN, min_size=1,
+                                                              max_size=80)), False)
+            here = {}
+            for path in (root / "posts").rglob("*.md"):
+                meta = yaml.safe_load(path.read_text(encoding="utf-8")[4:].split("\n---\n")[0])
+                here[path.relative_to(root).as_posix()] = key(str(meta["title"]))
+            changed = [dataclasses.replace(
+                p, title=data.draw(st.sampled_from([p.title, p.title.upper(), " " + p.title])
+                                   | titles()),
+                date=data.draw(st.just(p.date) | dates).replace(year=min(p.date.year, 2025)),
+                body=data.draw(st.just(p.body) | paragraphs())) for p in posts]
+            src.write_bytes(_feed_on(changed, "new", ids[1]))
+            again = import_sources(settings_, [str(src)])
+            assert again.errors == []
+            for made in again.created:
+                twins = [f for f, t in here.items() if t == key(made["title"])]
+                if not twins:
+                    continue
+                reasons = [f["reason"] for f in again.flagged if f.get("file") == made["file"]]
+                assert any("may be the same as" in r and r.split(" (")[0][19:] in twins
+                           for r in reasons), (made, reasons, twins)
+
+    check()

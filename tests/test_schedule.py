@@ -337,3 +337,30 @@ def test_a_release_never_goes_out_a_fraction_of_a_second_early(proj):
     assert "Winter plans" not in _titles(proj)
     on_time = proj.run("release-due", now="2026-11-02T09:30:00.700+00:00")
     assert "Released post 'Winter plans'" in on_time.output
+
+
+def test_queue_reads_a_file_whose_draft_line_the_author_removed(proj):
+    """N4: the catalog still knows the post as a draft (a publish ran while it was one); the
+    author removes `draft: true` and queues it: queued, and a publish keeps to that time."""
+    proj.write("posts/later.md", post("Later words", date="2026-11-01", draft="true"))
+    assert proj.run("publish").exit_code == 0
+    assert _status(proj)["posts/later.md"]["state"] == "draft"
+    proj.write("posts/later.md", post("Later words", date="2026-11-01"))
+    queued = proj.run("queue", "posts/later.md", "--at", "2026-12-24 08:00")
+    assert queued.exit_code == 0, queued.output
+    assert "Queued post 'Later words' [posts/later.md] for 2026-12-24 08:00" in queued.output
+    assert proj.run("publish").exit_code == 0
+    assert "Later words" not in _titles(proj)
+    state = _status(proj)["posts/later.md"]
+    assert state["state"] == "queued" and state["release_utc"] == "2026-12-24T08:00:00+00:00"
+    assert proj.run("release-due", now="2026-12-24T08:00:00+00:00").exit_code == 0
+    assert "Later words" in _titles(proj)
+
+
+def test_queue_still_refuses_a_file_that_is_a_draft(proj):
+    proj.write("posts/later.md", post("Later words", date="2026-11-01", draft="true"))
+    assert proj.run("publish").exit_code == 0
+    refused = proj.run("queue", "posts/later.md", "--at", "2026-12-24 08:00")
+    assert refused.exit_code != 0
+    assert "posts/later.md is a draft (draft: true); remove that line first" in refused.output
+    assert _status(proj)["posts/later.md"]["state"] == "draft"

@@ -542,9 +542,14 @@ def import_sources(settings: Settings, sources: list[str], *,
     with_images = []  # posts written whose images are to be downloaded (WordPress exports)
     index = _Index(known, [sh for _, sh in shingled])
     written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
-    from .record import Records, deleted_reason, identity, source_key
+    from .record import Records, deleted_reason, identities, source_key
+    from .twins import Here, doubts
 
     records = Records(settings)
+    hit: set[str] = set()  # the recorded files this run's items named
+    by_source: dict[str, set[str]] = {}  # source -> the files recorded for its items
+    made: list[tuple[dict, Found, dt.datetime | None, str]] = []  # created: to check for twins
+    here = [Here(_rel(k.path, settings), k.title, k.when, k.origin) for k in known]
     by_path = {k.path: k for k in known}
     keys: dict[str, str] = {}  # source -> its one name (a path resolved once a source)
     for f, shingles in shingled:
@@ -562,10 +567,13 @@ def import_sources(settings: Settings, sources: list[str], *,
         origin = clean(redact(f.source))
         if f.source not in keys:
             keys[f.source] = source_key(f.source, settings)
-        ident = records.once(identity(keys[f.source], guid=f.guid,
-                                      link=f.old_link, title=f.title,
-                                      date=_instant(date, zone)))
-        record = records.get(ident)
+            by_source[f.source] = records.files_of(keys[f.source])
+        ident = records.once_all(identities(keys[f.source], guid=f.guid,
+                                            link=f.old_link, title=f.title,
+                                            date=_instant(date, zone)))
+        record = records.find(ident)
+        if record is not None:
+            hit.add(record["file"])
         candidates = index.candidates(f.guid, rare, (origin, _title_key(f.title)))
         match, clash = None, None
         if record is not None:  # written by an earlier import: that file, whatever it holds now
@@ -581,7 +589,7 @@ def import_sources(settings: Settings, sources: list[str], *,
                                    **fields.all_dropped(reason).to_dict()})
             continue
         if match is not None and not dry_run and match.found_in is None:
-            records.put(ident, _rel(match.path, settings), f.guid)
+            records.put_all(ident, _rel(match.path, settings), f.guid)
         if clash is not None:  # the old feed gave two different entries one guid
             f.guid = None  # the first keeps it; this one gets its own when collected
             doubt = (f"the old feed gave this entry the same guid as {_rel(clash.path, settings)}"
@@ -592,6 +600,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             doubt = None
         if match is not None:
             entry["file"] = _rel(match.path, settings)
+            hit.add(entry["file"])
             merged = {**entry, **fields.all_dropped(
                 f"already imported: {entry['file']} is this post").to_dict()}
             report.merged.append(merged)
@@ -645,7 +654,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         index.add(_Known(path, f.title, shingles, f.guid, f.source, origin=origin,
                          when=_instant(date, zone)), rare)
         if not dry_run:
-            records.put(ident, _rel(path, settings), f.guid)
+            records.put_all(ident, _rel(path, settings), f.guid)
         written[path] = (f, date)
         entry["file"] = _rel(path, settings)
         if f.date is None:
@@ -653,6 +662,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             fields.kept = [k for k in fields.kept if k != "date"]
             fields.change("date", "none on the page: dated by its order (--date-by-order)")
         report.created.append({**entry, **fields.to_dict()})
+        made.append((entry, f, _instant(date, zone), origin))
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
@@ -661,6 +671,12 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:
             with_images.append((f, stem, path, date, entry))
+    for entry, f, when, origin in made:  # what neither the record nor the words matched
+        gone = by_source.get(f.source, set()) - hit
+        for reason in doubts(f.title, when, origin, here, gone, own=entry["file"]):
+            report.flagged.append({**entry, "reason": reason})
+            if not dry_run:
+                add_review(settings.root / entry["file"], reason)
     if not dry_run:
         records.save()
     if with_images and (audio or settings.config.import_audio) != "keep-url":

@@ -29,10 +29,12 @@ from . import (
 )
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
-from .record import Records, deleted_reason, identity, source_key
+from .record import Records, deleted_reason, identities, source_key
+from .twins import Here, doubts
 
 
-def _known_guids(folder: Path, by_item: dict | None = None) -> dict[str, Path]:
+def _known_guids(folder: Path, by_item: dict | None = None,
+                 here: list | None = None) -> dict[str, Path]:
     """guid -> sidecar of the episodes in ``folder``; ``by_item`` (if given) is filled with
     (imported_from, title, date) -> sidecar, to know an imported episode by its own fields."""
     from . import _instant, _title_key
@@ -51,6 +53,9 @@ def _known_guids(folder: Path, by_item: dict | None = None) -> dict[str, Path]:
             when = _instant(meta.get("date"), "UTC")
             key = (str(meta["imported_from"]), _title_key(str(meta.get("title") or "")), when)
             by_item.setdefault(key, path)
+        if here is not None and isinstance(meta, dict):
+            here.append((path, str(meta.get("title") or ""), _instant(meta.get("date"), "UTC"),
+                         str(meta["imported_from"]) if meta.get("imported_from") else None))
     return known
 
 
@@ -134,9 +139,13 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     report.channel += [{"source": source, **left} for left in feed.channel_dropped]
     folder = settings.episodes_dir
     by_item: dict = {}
-    known = _known_guids(folder, by_item)
+    shelf: list = []
+    known = _known_guids(folder, by_item, shelf)
     on_disk = set(known.values()) | set(by_item.values())
     records = Records(settings)
+    skey = source_key(source, settings)
+    hit: set[str] = set()  # the recorded files this run's items named
+    recorded = records.files_of(skey)
     origin = redact(source)
     taken = taken_slugs(folder.glob("*")) if folder.is_dir() else set()
     parts = settings.state_dir / "downloads"
@@ -150,11 +159,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
     preset = _recognised(feed.episodes, known)
     reserved = set(preset.values())
     for ep in feed.episodes:
-        # the item as the source gives it: its own guid, else its title and date (an
-        # enclosure address is no identity: audio moves to another host)
-        ident = records.once(identity(source_key(source, settings),
-                                      guid=ep.guid if "guid" in ep.kept else None,
-                                      title=ep.title, date=ep.date))
+        # the item as the source gives it: its own guid, its enclosure address, its title
+        # and date; any of them names it (audio moves host, a feed retitles an item)
+        ident = records.once_all(identities(
+            skey, guid=ep.guid if "guid" in ep.kept else None, enclosure=ep.audio_url,
+            title=ep.title, date=ep.date))
         if id(ep) in preset:
             if preset[id(ep)] != ep.guid:
                 ep.changed.append({"field": "guid", "why": (
@@ -178,9 +187,12 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         if ep.guid in known:
             report.merged.append({**entry, "file": _rel(known[ep.guid], settings)})
             if not dry_run:
-                records.put(ident, _rel(known[ep.guid], settings), ep.guid)
+                records.put_all(ident, _rel(known[ep.guid], settings), ep.guid)
+            hit.add(_rel(known[ep.guid], settings))
             continue
-        record = records.get(ident)
+        record = records.find(ident)
+        if record is not None:
+            hit.add(record["file"])
         same = None  # the sidecar an earlier import wrote for this item, under another guid
         if record is not None:
             same = known.get(record.get("guid") or "\0")
@@ -196,7 +208,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 f"import recorded or its title and date), now with the guid or audio address "
                 f"{ep.guid[:200]!r}; the file keeps its own, nothing was written")})
             if not dry_run:
-                records.put(ident, entry["file"], ep.guid)
+                records.put_all(ident, entry["file"], ep.guid)
+            hit.add(entry["file"])
             continue
         if record is not None:  # the author deleted it: it stays deleted
             reason = deleted_reason(record["file"])
@@ -253,6 +266,8 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
 
         with session() as http, ThreadPoolExecutor(8) as pool:
             outcomes = dict(zip(map(id, remote), pool.map(fetch, remote), strict=True))
+    here = [Here(_rel(p, settings), t, w, o) for p, t, w, o in shelf]
+    vanished = recorded - hit
     for job in todo:  # the sidecars: CPU work, in this thread (threads would only contend)
         ep, entry, stem = job
         failure, doubt = outcomes.get(id(job), (None, None))
@@ -269,7 +284,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         # every reason it is flagged for, also in the sidecar's review: for the author
-        reviews = list(dict.fromkeys(r for r in (clashes.get(id(ep)), doubt, *ep.reviews) if r))
+        twins = doubts(ep.title, ep.date, origin, here, vanished)
+        reviews = list(dict.fromkeys(
+            r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *twins) if r))
         if not dry_run:
             try:
                 _write_atomic(folder / f"{stem}.yaml", dump_yaml(
@@ -285,7 +302,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             entry["audio_url"] = ep.audio_url
         ident = entry.pop("ident")
         if not dry_run:
-            records.put(ident, _rel(folder / f"{stem}.yaml", settings), ep.guid)
+            records.put_all(ident, _rel(folder / f"{stem}.yaml", settings), ep.guid)
         report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
                                "dropped": ep.dropped})
         for reason in reviews:

@@ -1,8 +1,11 @@
 """What each import wrote, kept in the catalog: a source item's identity -> the file written
 for it (and the guid it was written with).
 
-An item's identity is its source (the address as messages show it) and, within the source, its
-guid, else its old-site link, else its title and date as the source gives them. With the record,
+An item's identity is its source (the address as messages show it) and, within the source,
+several keys, each recorded: its guid, its old-site link, an episode's enclosure address, and
+its title and date as the source gives them. A later item that has any of them is that item
+(the guid first, the title and date last), so an old feed that changes one of them (drops its
+guids, moves its audio, retitles an item) still names the item it named. With the record,
 a later import of the same source knows its items whatever the author did since: an item whose
 file is still there is that file (merged, never a second one); an item whose file the author
 deleted is not written back ("deleted here; not imported again").
@@ -61,6 +64,27 @@ def identity(source: str, *, guid: str | None = None, link: str | None = None,
     return json.dumps([source, item], ensure_ascii=False)
 
 
+def identities(source: str, *, guid: str | None = None, link: str | None = None,
+               enclosure: str | None = None, title: str = "",
+               date: dt.datetime | None = None) -> list[str]:
+    """Every key of one item of ``source``, the most stable first."""
+    keys = [f"guid:{guid.strip()}" if guid and guid.strip() else None,
+            f"link:{link.strip()}" if link and link.strip() else None,
+            f"enclosure:{enclosure.strip()}" if enclosure and enclosure.strip() else None,
+            identity(source, title=title, date=date)]
+    return [k if k.startswith("[") else json.dumps([source, k], ensure_ascii=False)
+            for k in keys if k]
+
+
+def source_of(key: str) -> str | None:
+    """The source a recorded key belongs to."""
+    try:
+        pair = json.loads(key if key.endswith("]") else key.rpartition("#")[0])
+    except ValueError:
+        return None
+    return pair[0] if isinstance(pair, list) and pair and isinstance(pair[0], str) else None
+
+
 class Records:
     """The records of one import run: read once, written once (never on a dry run)."""
 
@@ -90,6 +114,26 @@ class Records:
 
     def get(self, ident: str) -> dict | None:
         return self.new.get(ident) or self.rows.get(ident)
+
+    def once_all(self, idents: list[str]) -> list[str]:
+        return [self.once(i) for i in idents]
+
+    def find(self, idents: list[str]) -> dict | None:
+        """The record of the first of ``idents`` (most stable first) that has one."""
+        for ident in idents:
+            row = self.get(ident)
+            if row is not None:
+                return row
+        return None
+
+    def put_all(self, idents: list[str], file: str, guid: str | None) -> None:
+        for ident in idents:
+            self.put(ident, file, guid)
+
+    def files_of(self, source: str) -> set[str]:
+        """The files recorded for the items of ``source``."""
+        return {row["file"] for key, row in {**self.rows, **self.new}.items()
+                if source_of(key) == source}
 
     def put(self, ident: str, file: str, guid: str | None) -> None:
         row = {"file": file, **({"guid": guid} if guid else {})}
