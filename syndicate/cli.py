@@ -718,7 +718,8 @@ def run(config_path: str | None) -> None:
 
 
 @main.command()
-@click.option("--url", default=None, help="Public address of the site (default: site.url).")
+@click.option("--url", default=None, help="Address of the site or of a copy of it (default: "
+              "site.url); links to site.url are read as the copy's own.")
 @click.option("--external", is_flag=True,
               help="Also fetch the links to other sites (never followed further).")
 @json_option
@@ -733,6 +734,14 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
     must answer 200; each broken link is named with the page that links it.
     """
     out = _Out("check", as_json)
+    if url is not None:
+        from .urls import site_base
+
+        try:
+            site_base(url, "https://staging.example.com/")
+        except ValueError as exc:
+            out.error(f"--url: {exc}")
+            out.end(2)
     settings = _load(config_path, out)
     from .check import check_site  # requests and lxml: only this command needs them
 
