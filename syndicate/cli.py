@@ -322,6 +322,10 @@ def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
     from .scaffold import init_project
 
     out = _Out("init", as_json)
+    if folder is not None and click.get_current_context().find_root().params.get("config_path"):
+        out.error("init takes --config PATH (the config is written there) or FOLDER (its "
+                  "config.yaml is written inside), not both; give one")
+        out.end(2)
     given = _config_path(None) if folder is None else None
     where = Path(folder) if folder is not None else Path(given).parent
     name = "config.yaml" if folder is not None else Path(given).name
@@ -755,14 +759,13 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
+@config_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on.")
 @click.option("--drafts", is_flag=True, help="Also show drafts and queued items, marked.")
-def serve(config_path: str, port: int, host: str, drafts: bool) -> None:
+def serve(config_path: str | None, port: int, host: str, drafts: bool) -> None:
     """Build the site into a preview folder and serve it at http://HOST:PORT/, rebuilding on
     every change to the posts, episodes, config and theme and reloading the open page.
     Nothing of the preview reaches the target or the catalog. Ctrl-C stops."""
@@ -774,6 +777,10 @@ def serve(config_path: str, port: int, host: str, drafts: bool) -> None:
         prefix = {"error": "Error: ", "warning": "Warning: "}.get(level, "")
         click.echo(f"{prefix}{redact_text(text)}", err=level != "info")
 
+    if not host.strip():
+        raise click.UsageError("--host needs an address to listen on, such as 127.0.0.1 "
+                               "(this machine only) or 0.0.0.0 (every interface)")
+    config_path = _config_path(config_path)
     _load(config_path)  # a broken config at the start: its problems, exit 2
     server = Server(config_path, host=host, port=port, drafts=drafts, report=report)
 

@@ -36,6 +36,19 @@ def watched(settings: Settings) -> list[Path]:
             settings.resolve(cfg.podcast.image), settings.resolve(str(theme))]
 
 
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _reachable(host: str) -> str:
+    """The address a browser on this machine reaches ``host`` by (a wildcard listens on
+    every address but is none a browser can ask for)."""
+    return _shown(_WILDCARDS.get(host.strip(), host))
+
+
 class Server:
     """A running preview: ``Server(config).start()`` binds, builds once and serves; ``run()``
     rebuilds on each change until ``stop()``; ``close()`` releases everything.
@@ -64,8 +77,12 @@ class Server:
         settings = load_config(self.config_path)  # a ConfigError here: nothing to serve yet
         self._httpd = self._bind()
         port = self._httpd.server_address[1]
-        shown = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{shown}:{port}/"
+        self.url = f"http://{_reachable(self.host)}:{port}/"
+        if _reachable(self.host) != _shown(self.host):
+            self.report("warning", f"--host {self.host} listens on every address of this "
+                        f"machine, but the preview's links use {self.url} (this machine "
+                        "only); to open it from another device, give that device's view of "
+                        "this machine with --host ADDRESS")
         self._preview = Preview(self.config_path, self.url, drafts=self.drafts)
         try:
             self._preview.start(settings)
