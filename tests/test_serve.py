@@ -612,6 +612,7 @@ def test_an_open_page_reloads_on_the_first_build_after_a_restart(make_project, s
         while not any(x.startswith(b"event: build") for x in lines):
             line = resp.fp.readline()
             assert line, "the event stream ended before a build event"
+            assert not line.startswith(b": waiting"), "the build was not sent to the page"
             lines.append(line)
     finally:
         conn.close()
