@@ -22,7 +22,7 @@ from .preview import Outcome, Preview
 from .reload import Builds
 from .watch import PollingWatcher
 
-__all__ = ["Outcome", "PollingWatcher", "Server", "watched"]
+__all__ = ["Outcome", "PollingWatcher", "Server", "ignored", "watched"]
 
 Report = Callable[[str, str], None]  # (level: "info", "warning" or "error", text)
 
@@ -47,6 +47,17 @@ def _reachable(host: str) -> str:
     """The address a browser on this machine reaches ``host`` by (a wildcard listens on
     every address but is none a browser can ask for)."""
     return _shown(_WILDCARDS.get(host.strip(), host))
+
+
+def ignored(settings: Settings) -> list[Path]:
+    """What a rebuild never follows, wherever the watched folders lie (``theme: .`` holds the
+    whole project): syndicate's own outputs, the state folder (the preview is built there),
+    the catalog and a folder target."""
+    out = [settings.state_dir, settings.catalog_path]
+    target = settings.config.target
+    if "://" not in target:
+        out.append(settings.target_dir)
+    return out + [p.resolve() for p in out]  # as written and as the links lead
 
 
 class Server:
@@ -89,7 +100,7 @@ class Server:
             self._httpd.RequestHandlerClass = make_handler(
                 self._preview.site_dir, self.builds, lambda: self._types)
             if self.watcher is None:  # before the first build: edits made during it count
-                self.watcher = PollingWatcher(self._watched)
+                self.watcher = PollingWatcher(self._watched, ignore=self._ignored)
             self.rebuild()
         except BaseException:
             self.close()
@@ -173,3 +184,7 @@ class Server:
         fix)."""
         settings = self._preview.settings if self._preview else None
         return watched(settings) if settings else [self.config_path.resolve()]
+
+    def _ignored(self) -> list[Path]:
+        settings = self._preview.settings if self._preview else None
+        return ignored(settings) if settings else []
