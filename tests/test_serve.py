@@ -635,3 +635,25 @@ def test_a_theme_holding_the_projects_outputs_does_not_rebuild_without_a_change(
         assert not server.watcher.poll()
     finally:
         server.close()
+
+
+def test_serve_says_how_many_drafts_it_leaves_out_and_names_drafts(make_project):
+    project = make_project(project_files())
+    made = CliRunner().invoke(main, ["--config", str(project.root / "config.yaml"), "new",
+                                     "post", "Notes from the river"])
+    assert made.exit_code == 0 and "draft" in made.output.lower()
+    proc, url = start_cli(project)
+    try:
+        assert request(url, "/posts/notes-from-the-river/")[0] == 404
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert "1 draft or queued item(s) not shown (syndicate serve --drafts shows them" in err
+    proc, url = start_cli(project, "--drafts")
+    try:
+        assert request(url, "/posts/notes-from-the-river/")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "not shown" not in err

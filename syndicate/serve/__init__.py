@@ -76,6 +76,7 @@ class Server:
         self.last: Outcome | None = None
         self._types: dict[str, str] = {}
         self._warned: set[str] = set()
+        self._hidden = 0
         self._stop = threading.Event()
         self._building = threading.Lock()  # one build at a time (the watcher's, a caller's)
         self._httpd: PreviewServer | None = None
@@ -167,6 +168,10 @@ class Server:
             self._types = outcome.types
             self.report("info", f"Built the preview in {took:.2f} s: wrote {outcome.written} "
                         f"files, deleted {outcome.deleted}")
+            if outcome.hidden and outcome.hidden != self._hidden:
+                self.report("warning", f"{outcome.hidden} draft or queued item(s) not shown "
+                            "(syndicate serve --drafts shows them, marked)")
+            self._hidden = outcome.hidden
         else:
             self.report("error", "The preview was not rebuilt; the last good build is served")
         for w in outcome.warnings:
