@@ -322,13 +322,16 @@ def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
     from .scaffold import init_project
 
     out = _Out("init", as_json)
-    if folder is not None and click.get_current_context().find_root().params.get("config_path"):
-        out.error("init takes --config PATH (the config is written there) or FOLDER (its "
-                  "config.yaml is written inside), not both; give one")
+    chosen = click.get_current_context().find_root().params.get("config_path")
+    if folder is not None and chosen and \
+            Path(chosen).absolute().parent != Path(folder).absolute():
+        out.error(f"init was given FOLDER {folder} and --config {chosen}, which is not in it: "
+                  "give FOLDER alone (its config.yaml is written inside), --config alone (the "
+                  "config is written there), or a --config inside FOLDER")
         out.end(2)
-    given = _config_path(None) if folder is None else None
+    given = _config_path(None) if folder is None else chosen
     where = Path(folder) if folder is not None else Path(given).parent
-    name = "config.yaml" if folder is not None else Path(given).name
+    name = Path(given).name if given else "config.yaml"
     try:
         done = init_project(where, now=_now(now_text), config_name=name)
     except SyndicateError as exc:
