@@ -18,7 +18,7 @@ from .config import Settings
 from .crawl import crawl, page_links
 from .images import image_size
 from .render.podcast_ext import ITUNES, PODCAST
-from .urls import page_address, redact, redact_text
+from .urls import page_address, rebase, redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
 TIMEOUT = 20
@@ -81,13 +81,14 @@ def _channel(root: etree._Element, url: str, report: CheckReport) -> None:
             report.problems.append(f"{url}: channel lacks a valid <{tag}>")
 
 
-def _enclosure(session, item: etree._Element, url: str, report: CheckReport) -> None:
+def _enclosure(session, item: etree._Element, url: str, report: CheckReport,
+               moved=lambda u: u) -> None:
     title = item.findtext("title") or "(untitled)"
     enc = item.find("enclosure")
     if enc is None or not enc.get("url"):
         report.problems.append(f"{url}: item {title!r} has no enclosure")
         return
-    media, length, kind = enc.get("url"), enc.get("length"), enc.get("type")
+    media, length, kind = moved(enc.get("url")), enc.get("length"), enc.get("type")
     if not item.findtext("guid"):
         report.problems.append(f"{url}: item {title!r} has no guid")
     try:
@@ -142,6 +143,12 @@ def _check_site(settings: Settings, base_url: str | None,
                 external: bool = False) -> CheckReport:
     cfg = settings.config
     base = (base_url or cfg.site.url).rstrip("/") + "/"
+    site = cfg.site.url.rstrip("/") + "/"
+
+    def moved(url: str) -> str:
+        """An address under site.url as the copy at ``--url`` has it (the copy's own)."""
+        return rebase(url, site, base) if base != site else url
+
     session = session or requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     report = CheckReport()
@@ -157,12 +164,12 @@ def _check_site(settings: Settings, base_url: str | None,
         _channel(root, feed_url, report)
         image = root.find(f"channel/{{{ITUNES}}}image")
         if image is not None and image.get("href"):
-            _cover(session, image.get("href"), report)
+            _cover(session, moved(image.get("href")), report)
         for item in root.iterfind("channel/item"):
-            _enclosure(session, item, feed_url, report)
+            _enclosure(session, item, feed_url, report, moved)
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
-               _site_maps(session, base, report))
+               _site_maps(session, base, report, moved), moved)
     return report
 
 
@@ -170,7 +177,8 @@ SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
-def _site_maps(session, base: str, report: CheckReport) -> list[tuple[str, str]]:
+def _site_maps(session, base: str, report: CheckReport,
+               moved=lambda u: u) -> list[tuple[str, str]]:
     """The pages robots.txt and sitemap.xml name (a site without them is not wrong: nothing has
     to link them): (address, the file that names it) pairs, so no published page is missed
     because no other page links it."""
@@ -186,7 +194,7 @@ def _site_maps(session, base: str, report: CheckReport) -> list[tuple[str, str]]
         for line in resp.text[:SITEMAP_BYTES].splitlines():
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
-                maps.append(value.strip())
+                maps.append(moved(value.strip()))
     for url in dict.fromkeys(maps):
         if not url.startswith(base):
             continue  # another site's sitemap is not ours to check
@@ -203,7 +211,7 @@ def _site_maps(session, base: str, report: CheckReport) -> list[tuple[str, str]]
         except etree.XMLSyntaxError:
             report.problems.append(f"{url}: not a sitemap (the XML does not parse)")
             continue
-        found += [(loc.text.strip(), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
+        found += [(moved(loc.text.strip()), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
                   if loc.text and loc.text.strip()]
     return found
 
@@ -234,12 +242,13 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
 
 
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
-           external: bool, named: list[tuple[str, str]]) -> None:
+           external: bool, named: list[tuple[str, str]], moved=lambda u: u) -> None:
     start = [(home, None), *named]  # the home page, in the site's link style
     for url, root in feeds.items():
-        start += [(link, url) for link in feed_links(root, url)]
+        start += [(moved(link), url) for link in feed_links(root, url)]
     done = set(report.checked)  # the feeds, the cover and the enclosures
-    found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external)
+    found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external,
+                  moved=moved)
     report.checked += found.checked
     report.problems += found.problems()
     report.external = len(found.external)

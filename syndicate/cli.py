@@ -324,9 +324,16 @@ def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
     from .scaffold import init_project
 
     out = _Out("init", as_json)
-    given = _config_path(None) if folder is None else None
+    chosen = click.get_current_context().find_root().params.get("config_path")
+    if folder is not None and chosen and \
+            Path(chosen).absolute().parent != Path(folder).absolute():
+        out.error(f"init was given FOLDER {folder} and --config {chosen}, which is not in it: "
+                  "give FOLDER alone (its config.yaml is written inside), --config alone (the "
+                  "config is written there), or a --config inside FOLDER")
+        out.end(2)
+    given = _config_path(None) if folder is None else chosen
     where = Path(folder) if folder is not None else Path(given).parent
-    name = "config.yaml" if folder is not None else Path(given).name
+    name = Path(given).name if given else "config.yaml"
     try:
         done = init_project(where, now=_now(now_text), config_name=name)
     except SyndicateError as exc:
@@ -728,7 +735,8 @@ def run(config_path: str | None) -> None:
 
 
 @main.command()
-@click.option("--url", default=None, help="Public address of the site (default: site.url).")
+@click.option("--url", default=None, help="Address of the site or of a copy of it (default: "
+              "site.url); links to site.url are read as the copy's own.")
 @click.option("--external", is_flag=True,
               help="Also fetch the links to other sites (never followed further).")
 @json_option
@@ -743,6 +751,14 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
     must answer 200; each broken link is named with the page that links it.
     """
     out = _Out("check", as_json)
+    if url is not None:
+        from .urls import site_base
+
+        try:
+            site_base(url, "https://staging.example.com/")
+        except ValueError as exc:
+            out.error(f"--url: {exc}")
+            out.end(2)
     settings = _load(config_path, out)
     from .check import check_site  # requests and lxml: only this command needs them
 
@@ -756,14 +772,13 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
 
 
 @main.command()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              help=CONFIG_HELP)
+@config_option
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0: any free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on.")
 @click.option("--drafts", is_flag=True, help="Also show drafts and queued items, marked.")
-def serve(config_path: str, port: int, host: str, drafts: bool) -> None:
+def serve(config_path: str | None, port: int, host: str, drafts: bool) -> None:
     """Build the site into a preview folder and serve it at http://HOST:PORT/, rebuilding on
     every change to the posts, episodes, config and theme and reloading the open page.
     Nothing of the preview reaches the target or the catalog. Ctrl-C stops."""
@@ -775,6 +790,10 @@ def serve(config_path: str, port: int, host: str, drafts: bool) -> None:
         prefix = {"error": "Error: ", "warning": "Warning: "}.get(level, "")
         click.echo(f"{prefix}{redact_text(text)}", err=level != "info")
 
+    if not host.strip():
+        raise click.UsageError("--host needs an address to listen on, such as 127.0.0.1 "
+                               "(this machine only) or 0.0.0.0 (every interface)")
+    config_path = _config_path(config_path)
     _load(config_path)  # a broken config at the start: its problems, exit 2
     server = Server(config_path, host=host, port=port, drafts=drafts, report=report)
 

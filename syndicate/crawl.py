@@ -10,7 +10,7 @@ are only counted, unless ``external`` asks for them to be fetched too (never fol
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -152,9 +152,10 @@ class _Fetcher:
 
 def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str,
           done: Iterable[str] = (), external: bool = False, limit: int = LIMIT,
-          workers: int = WORKERS) -> CrawlReport:
+          workers: int = WORKERS, moved: Callable[[str], str] = lambda u: u) -> CrawlReport:
     """Check every address reachable from ``start`` ((address, the page that links it or
-    None) pairs) within ``site``; ``done``: addresses checked already (the enclosures)."""
+    None) pairs) within ``site``; ``done``: addresses checked already (the enclosures);
+    ``moved``: where a link is found on this copy of the site (its public address mapped)."""
     report = CrawlReport()
     fetcher = _Fetcher(user_agent)
     seen = {urldefrag(u)[0] for u in done}
@@ -162,7 +163,7 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
     pending: list[str] = []
 
     def offer(url: str, by: str | None) -> None:
-        url = urldefrag(url)[0]
+        url = urldefrag(moved(url))[0]
         if by is not None:
             refs = referrers.setdefault(url, [])
             if by not in refs and len(refs) < 50:

@@ -170,3 +170,30 @@ def redact_credentials(text: object) -> str:
     reports that name many addresses, such as an import's."""
     return _IN_TEXT.sub(lambda m: redact(m.group()) if credential_in(m.group())
                         else m.group(), str(text))
+
+
+def site_base(value: object, example: str = "https://example.com/") -> str:
+    """``value`` if it can be a site's address (``web_url`` with no query and no fragment:
+    the site's files are named under it); else ValueError saying what is expected."""
+    url = web_url(value, example)
+    if "?" in url or "#" in url:
+        raise ValueError(f"expected a site address such as '{example}', without '?' or '#', "
+                         f"got {redact(url)!r}")
+    return url
+
+
+def rebase(url: str, old: str, new: str) -> str:
+    """``url`` moved from under ``old`` to the same place under ``new`` (a copy of a site at
+    another address: its links to ``old`` are its own); any other address as it is."""
+    o = urlsplit(old)
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return url
+    prefix = o.path or "/"
+    if (u.scheme.lower(), u.netloc.lower()) != (o.scheme.lower(), o.netloc.lower()) or \
+            not (u.path or "/").startswith(prefix):
+        return url
+    rest = (u.path or "/")[len(prefix):]
+    tail = (f"?{u.query}" if u.query else "") + (f"#{u.fragment}" if u.fragment else "")
+    return new.rstrip("/") + "/" + rest + tail

@@ -255,3 +255,53 @@ def test_a_page_reached_by_a_redirect_has_its_links_read_from_where_it_landed(ho
     # http.server answers red/a with a redirect to red/a/, as most hosts do
     report = crawl(f"{server_url}red/", [(f"{server_url}red/a", None)], user_agent="t")
     assert report.broken == [] and f"{server_url}red/a/x.png" in report.checked
+
+
+# -- --url: a copy of the site, and what --url may be -----------------------------------------
+def test_check_url_on_a_copy_crawls_its_pages_as_the_sites_own(live_site, tmp_path):
+    proj, _site, live_log = live_site
+    copy_dir = tmp_path / "copy"
+    shutil.copytree(proj.public(""), copy_dir)
+    (copy_dir / "posts/a/marsh.png").unlink()  # one broken link the copy has, the live site not
+    server, copy_log = _host(copy_dir)
+    copy = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        result = _check(proj, "--url", copy)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert live_log == []  # nothing fetched from site.url: the copy's links are the copy's own
+    out = result.output
+    assert result.exit_code == 1 and "Traceback" not in out
+    assert f"Error: {copy}posts/a/marsh.png: HTTP 404, linked from {copy}posts/a/" in out
+    assert "1 problems" in out, out
+    asked = {p + "index.html" if p.endswith("/") else p for m, p in copy_log if m == "GET"}
+    published = {"/" + p.relative_to(copy_dir).as_posix() for p in copy_dir.rglob("*")
+                 if p.is_file() and ".syndicate" not in p.parts} - {"/404.html"}
+    assert published - {"/posts/a/marsh.png"} <= asked, published - asked
+
+
+_not_http = st.from_regex(r"\A[a-z][a-z0-9+.-]{0,8}\Z").filter(lambda s: s not in
+                                                                ("http", "https"))
+_junk = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters="#?"),
+                max_size=8)
+
+
+def test_check_url_takes_only_an_http_address_without_query_or_fragment(make_project, outside):
+    proj = make_project({"posts/a.md": post("A", "2026-10-02", "Words.")})
+    where = outside.url.split("://", 1)[1]
+
+    @given(kind=st.sampled_from(["scheme", "query", "fragment", "no-host", "blank"]),
+           scheme=_not_http, junk=_junk)
+    @settings(max_examples=25, deadline=None)
+    def one(kind, scheme, junk):
+        url = {"scheme": f"{scheme}://{where}/{junk}", "query": f"{outside.url}/sub?{junk}",
+               "fragment": f"{outside.url}/sub#{junk}", "no-host": f"http:///{junk}",
+               "blank": junk[:0]}[kind]
+        result = _check(proj, "--url", url)
+        assert result.exit_code == 2, (url, result.output)
+        errors = [x for x in result.output.splitlines() if x.startswith("Error:")]
+        assert len(errors) == 1 and "--url" in errors[0] and "Traceback" not in result.output
+        assert outside.requests == []
+
+    one()

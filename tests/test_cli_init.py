@@ -161,3 +161,16 @@ def test_a_new_user_starts_writes_and_publishes_in_fresh_processes(tmp_path):
     assert published["ok"] and "feed.xml" in published["written"]
     titles = [e.title for e in feedparser.parse((root / "public/feed.xml").read_bytes()).entries]
     assert sorted(titles) == ["Hello, world", "Ready now"]  # the draft waits
+
+
+def test_init_with_the_groups_config_outside_its_folder_is_refused(tmp_path):
+    other = tmp_path / "other.yaml"
+    made = CliRunner().invoke(main, ["--config", str(other), "init", str(tmp_path / "p")])
+    assert made.exit_code == 2
+    errors = [x for x in made.output.splitlines() if x.startswith("Error:")]
+    assert len(errors) == 1 and "--config" in errors[0] and "FOLDER" in errors[0]
+    assert not other.exists() and not (tmp_path / "p").exists()
+    inside = tmp_path / "p" / "show.yaml"  # a --config inside FOLDER is honoured
+    made = CliRunner().invoke(main, ["--config", str(inside), "init", str(tmp_path / "p")])
+    assert made.exit_code == 0, made.output
+    assert inside.is_file() and not (tmp_path / "p" / "config.yaml").exists()

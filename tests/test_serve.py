@@ -542,3 +542,118 @@ def test_a_second_serve_of_the_same_project_is_refused_naming_the_first(make_pro
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "syndicate serve" in errors[0], done.stderr
     assert b"First words." in request(first.url, "/posts/hello/")[2]  # the first goes on
+
+
+# -- --config on the group, --host, restarts, a theme holding the outputs ------------------------
+def test_the_groups_config_serves_that_project_and_help_shows_one_config(make_project, tmp_path):
+    project = make_project(project_files())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()  # no config.yaml here: only the group's --config names the project
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syndicate", "--config", str(project.root / "config.yaml"),
+         "serve", "--port", "0"], cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = next((line.split(" at ", 1)[1].split()[0] for line in proc.stdout
+                    if line.startswith("Serving the preview at ")), None)
+        assert url, proc.stderr.read() if proc.poll() is not None else "no address"
+        assert b"First words." in request(url, "/posts/hello/")[2]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err
+    shown = CliRunner().invoke(main, ["serve", "--help"]).output
+    assert "--config" not in shown and "--port" in shown  # the old spelling is hidden
+
+
+def test_a_wildcard_host_builds_links_a_browser_can_reach_and_an_empty_host_is_refused(
+        make_project):
+    project = make_project(project_files())
+    proc, url = start_cli(project, "--host", "0.0.0.0")
+    try:
+        port = urlsplit(url).port
+        assert url == f"http://127.0.0.1:{port}/"
+        status, _h, body = request(url, "/posts/hello/")
+        assert status == 200 and b"First words." in body
+        assert b"0.0.0.0" not in body and f"http://127.0.0.1:{port}/".encode() in body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert "0.0.0.0" in err and "--host" in err  # says what it listens on and what links use
+    for host in ("", " "):
+        result = CliRunner().invoke(main, ["--config", str(project.root / "config.yaml"),
+                                           "serve", "--port", "0", "--host", host])
+        assert result.exit_code == 2, result.output
+        assert "--host" in result.output and "Traceback" not in result.output
+
+
+def _since(page: bytes) -> str:
+    import re
+
+    return re.search(rb"events\?since=([^\"&]+)\"", page).group(1).decode()
+
+
+def test_an_open_page_reloads_on_the_first_build_after_a_restart(make_project, served):
+    project = make_project(project_files())
+    first = served(project)
+    for _ in range(3):
+        first.rebuild()
+    since = _since(request(first.url, "/posts/hello/")[2])  # what the open page waits past
+    first.close()
+    second = served(project)  # the restarted serve: it counts its builds anew
+    where = urlsplit(second.url)
+    conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+    try:
+        conn.request("GET", f"/__syndicate/events?since={since}")  # the page reconnecting
+        resp = conn.getresponse()
+        second.rebuild()
+        lines = []
+        while not any(x.startswith(b"event: build") for x in lines):
+            line = resp.fp.readline()
+            assert line, "the event stream ended before a build event"
+            assert not line.startswith(b": waiting"), "the build was not sent to the page"
+            lines.append(line)
+    finally:
+        conn.close()
+    assert _since(request(second.url, "/posts/hello/")[2]) != since  # ids unique across runs
+
+
+def test_a_theme_holding_the_projects_outputs_does_not_rebuild_without_a_change(make_project):
+    project = make_project(project_files(), config=BASE_CONFIG + "theme: .\n")
+    project.write("static/notes.txt", "x")
+    project.write("public/old.txt", "the target folder")
+    server = Server(project.root / "config.yaml", port=0).start()
+    try:
+        assert request(server.url, "/static/notes.txt")[2] == b"x"
+        server.rebuild()  # writes below .syndicate/ (the state and the preview)
+        assert not server.watcher.poll()  # nothing the author wrote changed: no rebuild
+        project.write("static/notes.txt", "y")
+        assert server.watcher.poll()
+        server.rebuild()
+        assert request(server.url, "/static/notes.txt")[2] == b"y"
+        assert not server.watcher.poll()
+    finally:
+        server.close()
+
+
+def test_serve_says_how_many_drafts_it_leaves_out_and_names_drafts(make_project):
+    project = make_project(project_files())
+    made = CliRunner().invoke(main, ["--config", str(project.root / "config.yaml"), "new",
+                                     "post", "Notes from the river"])
+    assert made.exit_code == 0 and "draft" in made.output.lower()
+    proc, url = start_cli(project)
+    try:
+        assert request(url, "/posts/notes-from-the-river/")[0] == 404
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in err
+    assert "1 draft or queued item(s) not shown (syndicate serve --drafts shows them" in err
+    proc, url = start_cli(project, "--drafts")
+    try:
+        assert request(url, "/posts/notes-from-the-river/")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "not shown" not in err

@@ -22,7 +22,7 @@ from .preview import Outcome, Preview
 from .reload import Builds
 from .watch import PollingWatcher
 
-__all__ = ["Outcome", "PollingWatcher", "Server", "watched"]
+__all__ = ["Outcome", "PollingWatcher", "Server", "ignored", "watched"]
 
 Report = Callable[[str, str], None]  # (level: "info", "warning" or "error", text)
 
@@ -34,6 +34,30 @@ def watched(settings: Settings) -> list[Path]:
     theme = getattr(cfg, "theme", None) or "theme"
     return [settings.path, settings.posts_dir, settings.episodes_dir,
             settings.resolve(cfg.podcast.image), settings.resolve(str(theme))]
+
+
+_WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
+
+
+def _shown(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _reachable(host: str) -> str:
+    """The address a browser on this machine reaches ``host`` by (a wildcard listens on
+    every address but is none a browser can ask for)."""
+    return _shown(_WILDCARDS.get(host.strip(), host))
+
+
+def ignored(settings: Settings) -> list[Path]:
+    """What a rebuild never follows, wherever the watched folders lie (``theme: .`` holds the
+    whole project): syndicate's own outputs, the state folder (the preview is built there),
+    the catalog and a folder target."""
+    out = [settings.state_dir, settings.catalog_path]
+    target = settings.config.target
+    if "://" not in target:
+        out.append(settings.target_dir)
+    return out + [p.resolve() for p in out]  # as written and as the links lead
 
 
 class Server:
@@ -52,6 +76,7 @@ class Server:
         self.last: Outcome | None = None
         self._types: dict[str, str] = {}
         self._warned: set[str] = set()
+        self._hidden = 0
         self._stop = threading.Event()
         self._building = threading.Lock()  # one build at a time (the watcher's, a caller's)
         self._httpd: PreviewServer | None = None
@@ -64,15 +89,19 @@ class Server:
         settings = load_config(self.config_path)  # a ConfigError here: nothing to serve yet
         self._httpd = self._bind()
         port = self._httpd.server_address[1]
-        shown = f"[{self.host}]" if ":" in self.host else self.host
-        self.url = f"http://{shown}:{port}/"
+        self.url = f"http://{_reachable(self.host)}:{port}/"
+        if _reachable(self.host) != _shown(self.host):
+            self.report("warning", f"--host {self.host} listens on every address of this "
+                        f"machine, but the preview's links use {self.url} (this machine "
+                        "only); to open it from another device, give that device's view of "
+                        "this machine with --host ADDRESS")
         self._preview = Preview(self.config_path, self.url, drafts=self.drafts)
         try:
             self._preview.start(settings)
             self._httpd.RequestHandlerClass = make_handler(
                 self._preview.site_dir, self.builds, lambda: self._types)
             if self.watcher is None:  # before the first build: edits made during it count
-                self.watcher = PollingWatcher(self._watched)
+                self.watcher = PollingWatcher(self._watched, ignore=self._ignored)
             self.rebuild()
         except BaseException:
             self.close()
@@ -139,6 +168,10 @@ class Server:
             self._types = outcome.types
             self.report("info", f"Built the preview in {took:.2f} s: wrote {outcome.written} "
                         f"files, deleted {outcome.deleted}")
+            if outcome.hidden and outcome.hidden != self._hidden:
+                self.report("warning", f"{outcome.hidden} draft or queued item(s) not shown "
+                            "(syndicate serve --drafts shows them, marked)")
+            self._hidden = outcome.hidden
         else:
             self.report("error", "The preview was not rebuilt; the last good build is served")
         for w in outcome.warnings:
@@ -156,3 +189,7 @@ class Server:
         fix)."""
         settings = self._preview.settings if self._preview else None
         return watched(settings) if settings else [self.config_path.resolve()]
+
+    def _ignored(self) -> list[Path]:
+        settings = self._preview.settings if self._preview else None
+        return ignored(settings) if settings else []

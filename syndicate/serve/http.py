@@ -92,7 +92,8 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
                 if where.path == EVENTS and body:
                     return self._events(where.query)
                 if where.path == STATUS:
-                    data = json.dumps({"build": builds.number, "errors": builds.errors}).encode()
+                    data = json.dumps({"build": builds.number, "run": builds.run,
+                                       "errors": builds.errors}).encode()
                     return self._send(200, "application/json", data, body)
                 key, found = lookup(root, self.path)
                 if key == "/" and found is None:
@@ -175,10 +176,7 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
 
         def _events(self, query: str) -> None:
             """Server-sent events: one ``build`` event for each build after ``since``."""
-            try:
-                since = int(parse_qs(query).get("since", ["0"])[0])
-            except ValueError:
-                since = 0
+            since = builds.seen(parse_qs(query).get("since", ["0"])[0])
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")

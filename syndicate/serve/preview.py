@@ -39,6 +39,7 @@ class Outcome:
     written: int = 0
     deleted: int = 0
     types: dict[str, str] = field(default_factory=dict)  # key -> Content-Type, as built
+    hidden: int = 0  # drafts and queued, held or future items left out (no --drafts)
 
 
 class Preview:
@@ -135,10 +136,13 @@ class Preview:
         with open_catalog(settings.catalog_path) as cat:
             report = collect(settings, cat, now=now)
         undo: list[tuple[dict, dict | None]] = []
+        hidden = 0
         try:
-            if self.drafts:
-                with open_catalog(settings.catalog_path) as cat:
+            with open_catalog(settings.catalog_path) as cat:
+                if self.drafts:
                     undo = _show_unreleased(cat, now, self._started)
+                else:
+                    hidden = len(_unreleased(cat, now))
             result = publish(settings, now=now, force=True, collected=report)
         finally:
             if undo:
@@ -148,7 +152,7 @@ class Preview:
         return Outcome(ok=True, errors=[str(e) for e in result.errors],
                        warnings=[str(w) for w in result.warnings],
                        written=len(result.plan.writes), deleted=len(result.plan.deletes),
-                       types=types)
+                       types=types, hidden=hidden)
 
 
 def _link_tree(src: Path, dst: Path) -> None:
@@ -169,19 +173,26 @@ def _link_tree(src: Path, dst: Path) -> None:
                     continue  # encoded again if needed
 
 
-def _show_unreleased(cat, now: dt.datetime, since: dt.datetime) -> list[tuple[dict, dict | None]]:
-    """Make drafts, queued, held and future-dated items releasable, marked; returns their rows
-    and queue entries as they were (for ``_put_back``)."""
-    stamp = min(now, since).astimezone(dt.UTC).isoformat()
+def _unreleased(cat, now: dt.datetime) -> list[tuple]:
+    """(row, queue entry or None) of each draft, queued, held or future-dated item."""
     queue = cat.releases()
     now_iso = now.astimezone(dt.UTC).isoformat()
-    undo = []
+    out = []
     for r in cat.all_items():
         release = queue.get(r["id"])
         at = release["at"] if release else r["date"]
         waiting = bool(release and release["held"]) or at > now_iso
-        if r["missing"] or not (r["draft"] or waiting):
-            continue
+        if not r["missing"] and (r["draft"] or waiting):
+            out.append((r, release))
+    return out
+
+
+def _show_unreleased(cat, now: dt.datetime, since: dt.datetime) -> list[tuple[dict, dict | None]]:
+    """Make drafts, queued, held and future-dated items releasable, marked; returns their rows
+    and queue entries as they were (for ``_put_back``)."""
+    stamp = min(now, since).astimezone(dt.UTC).isoformat()
+    undo = []
+    for r, release in _unreleased(cat, now):
         row = dict(cat.conn.execute("SELECT * FROM items WHERE id = ?", (r["id"],)).fetchone())
         undo.append((row, dict(release) if release else None))
         data = loads(r["data"])

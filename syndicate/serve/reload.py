@@ -1,12 +1,16 @@
 """Reloading the open page: each build counts one up, and pages served in a preview carry a small
-script that waits on ``/__syndicate/events`` (server-sent events) for a later build. A build's
-errors are shown at the top of every page until a build without them."""
+script that waits on ``/__syndicate/events`` (server-sent events) for a later build. A build is
+named ``RUN.NUMBER``, RUN drawn afresh by each server, so a page left open across a restart of
+serve is not waiting for a number the new server counts up to again: a build of another run is
+one the page has not seen. A build's errors are shown at the top of every page until a build
+without them."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+import secrets
 import threading
 
 EVENTS = "/__syndicate/events"
@@ -14,7 +18,7 @@ EVENTS = "/__syndicate/events"
 _SCRIPT = """<script>/* syndicate serve: reload when the preview is rebuilt */
 (function () {
   if (!window.EventSource) return;
-  var s = new EventSource("%s?since=%d");
+  var s = new EventSource("%s?since=%s");
   s.addEventListener("build", function () { s.close(); location.reload(); });
 })();
 </script>
@@ -31,6 +35,7 @@ class Builds:
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
+        self.run = secrets.token_hex(6)  # this server's, never another's
         self.number = 0
         self.errors: list[str] = []
         self.closed = False
@@ -53,14 +58,28 @@ class Builds:
             self._cond.wait_for(lambda: self.number > number or self.closed, timeout)
             return self.number if self.number > number and not self.closed else None
 
+    def name(self, number: int) -> str:
+        return f"{self.run}.{number}"
+
+    def seen(self, since: str) -> int:
+        """The last build of this run a page named by ``since`` has seen (a page of another
+        run, or of no run, has seen none; a bare number is of this run)."""
+        run, _, number = since.rpartition(".")
+        if run and run != self.run:
+            return 0
+        try:
+            return max(0, int(number))
+        except ValueError:
+            return 0
+
     def event(self, number: int) -> bytes:
-        data = json.dumps({"build": number, "errors": self.errors})
-        return f"id: {number}\nevent: build\ndata: {data}\n\n".encode()
+        data = json.dumps({"build": number, "run": self.run, "errors": self.errors})
+        return f"id: {self.name(number)}\nevent: build\ndata: {data}\n\n".encode()
 
     def inject(self, page: bytes) -> bytes:
         """``page`` with the reload script before ``</body>`` and the errors of the last build,
         if any, after ``<body>``."""
-        script = (_SCRIPT % (EVENTS, self.number)).encode()
+        script = (_SCRIPT % (EVENTS, self.name(self.number))).encode()
         ends = list(_END.finditer(page))
         if ends:
             at = ends[-1].start()

@@ -15,12 +15,16 @@ from pathlib import Path
 Snapshot = dict[str, tuple[int, int, int, int]]
 
 
-def snapshot(paths: list[Path]) -> Snapshot:
+def snapshot(paths: list[Path], ignore: list[Path] = ()) -> Snapshot:
     """(mtime_ns, size, inode, mode) of each watched file and of every file and folder below
-    each watched folder (links are not followed; what cannot be read is left out)."""
+    each watched folder (links are not followed; what cannot be read is left out), leaving out
+    ``ignore`` and what lies below it (syndicate's own outputs: a build writes there)."""
     out: Snapshot = {}
+    skip = {os.path.abspath(p) for p in ignore}
 
     def note(path: str) -> bool:
+        if os.path.abspath(path) in skip:
+            return False
         try:
             st = os.lstat(path)
         except OSError:
@@ -32,7 +36,8 @@ def snapshot(paths: list[Path]) -> Snapshot:
         if not note(str(path)) or not path.is_dir() or path.is_symlink():
             continue
         for folder, dirs, files in os.walk(path):
-            for name in dirs + files:
+            dirs[:] = [d for d in dirs if note(os.path.join(folder, d))]  # ignored: not entered
+            for name in files:
                 note(os.path.join(folder, name))
     return out
 
@@ -43,15 +48,23 @@ class PollingWatcher:
     may move the sources). A file caught half-saved is read again at the next pass, as its
     change is seen then."""
 
-    def __init__(self, paths: Callable[[], list[Path]], interval: float = 0.2):
+    def __init__(self, paths: Callable[[], list[Path]], interval: float = 0.2,
+                 ignore: Callable[[], list[Path]] = list):
         self.paths = paths
+        self.ignore = ignore
         self.interval = interval
-        self._seen = snapshot(paths())
+        self._seen = snapshot(paths(), ignore())
+
+    def poll(self) -> bool:
+        """One pass: whether anything watched changed since the last pass that saw a change."""
+        now = snapshot(self.paths(), self.ignore())
+        if now == self._seen:
+            return False
+        self._seen = now
+        return True
 
     def wait(self, stop: threading.Event) -> bool:
         while not stop.wait(self.interval):
-            now = snapshot(self.paths())
-            if now != self._seen:
-                self._seen = now
+            if self.poll():
                 return True
         return False
