@@ -177,17 +177,22 @@ def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
     return problems
 
 
-def _not_a_folder(path: Path) -> str | None:
-    """What ``path`` is when it exists and is not a folder (a file, a device...), else None."""
+def _kind_of(path: Path) -> str | None:
+    """What ``path`` is ("a folder", "a file", "a device"...), or None when it is missing (made
+    by the first run)."""
     from .collect.sources import file_kind
 
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return None  # missing: made by the first publish
-    if stat.S_ISDIR(mode):
         return None
     return "a file" if stat.S_ISREG(mode) else file_kind(mode)
+
+
+def _not_a_folder(path: Path) -> str | None:
+    """What ``path`` is when it exists and is not a folder (a file, a device...), else None."""
+    kind = _kind_of(path)
+    return None if kind in (None, "a folder") else kind
 
 
 def _own_folder(target: Path, root: Path) -> str:
@@ -227,13 +232,8 @@ def _not_a_catalog(settings: Settings, path: Path) -> str | None:
 
 def _not_a_file(path: Path) -> str | None:
     """What ``path`` is when it exists and is not a regular file (a folder, a device...)."""
-    from .collect.sources import file_kind
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return None  # missing: made by the first run
-    return None if stat.S_ISREG(mode) else file_kind(mode)
+    kind = _kind_of(path)
+    return None if kind in (None, "a file") else kind
 
 
 def _clip_problems(settings: Settings, at) -> list[str]:

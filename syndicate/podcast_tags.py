@@ -349,14 +349,9 @@ class _Tags(BaseModel):
     def _persons(cls, v: Any) -> Any:
         return _each_named(v, "name")
 
-    @field_validator("location", mode="before")
+    @field_validator("location", "license", mode="before")
     @classmethod
-    def _location(cls, v: Any) -> Any:
-        return _named(v, "name")
-
-    @field_validator("license", mode="before")
-    @classmethod
-    def _license(cls, v: Any) -> Any:
+    def _by_name(cls, v: Any) -> Any:
         return _named(v, "name")
 
     @field_validator("txt", mode="before")
