@@ -25,6 +25,7 @@ from syndicate.config import load_config
 from syndicate.publish import publish
 
 GOLDEN = DATA / "golden"
+TAGS = DATA / "tags"  # the project that uses every Podcast Index tag (test_podcast_tags.py)
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 FILES = ["feed.xml", "atom.xml", "podcast.xml", "episodes/01-opening/chapters.json"]
 PAGES = ["index.html", "episodes/01-opening/index.html", "episodes/index.html",
@@ -70,6 +71,42 @@ def test_page_matches_golden(built, name):
         expected_path.write_bytes(got)
         pytest.skip(f"regenerated {expected_path.name}")
     assert got.decode() == expected_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module", params=["", "moved"])
+def built_tags(request, tmp_path_factory):
+    """The project using every tag, as it is ("") and moved away (tags/moved.yaml merged into
+    its podcast section: itunes:new-feed-url, itunes:complete, itunes:block)."""
+    import yaml
+
+    root = tmp_path_factory.mktemp("tags") / "project"
+    shutil.copytree(TAGS / "project", root)
+    if request.param:
+        cfg = yaml.safe_load((root / "config.yaml").read_text())
+        cfg["podcast"].update(yaml.safe_load((TAGS / f"{request.param}.yaml").read_text()))
+        (root / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    result = publish(load_config(root / "config.yaml"), now=NOW)
+    assert result.ok, [str(e) for e in result.errors]
+    return root / "public", request.param
+
+
+@pytest.mark.parametrize("name", ["podcast.xml", "podcast.json"])
+def test_every_tag_feed_matches_golden(built_tags, name):
+    """The feeds of the project using every tag (channel and item, trailer, soundbites, value
+    splits, images, a move away...) are the checked-in ones."""
+    public, variant = built_tags
+    got = (public / name).read_bytes()
+    stem, ext = name.split(".")
+    expected_path = TAGS / "expected" / (f"{stem}-{variant}.{ext}" if variant else name)
+    if os.environ.get("SYNDICATE_REGEN_GOLDEN"):
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        expected_path.write_bytes(got)
+        pytest.skip(f"regenerated {expected_path.name}")
+    expected = expected_path.read_bytes()
+    if name.endswith(".json"):
+        assert json.loads(got) == json.loads(expected)
+    else:
+        assert _canonical(got) == _canonical(expected)
 
 
 def test_golden_rules_hold(built):

@@ -455,7 +455,8 @@ def test_a_show_that_ended_moved_or_is_blocked_says_so_in_apples_and_the_index_t
 
 
 CHANNEL_ROUND_TRIP = ("person", "location", "license", "txt", "socialInteract", "value",
-                      "medium", "updateFrequency", "podroll", "chat", "image")
+                      "medium", "updateFrequency", "podroll", "chat", "image", "publisher",
+                      "podping", "block")
 
 
 def _channel_tags(feed: bytes, names=CHANNEL_ROUND_TRIP) -> list:
@@ -485,7 +486,8 @@ def test_the_channels_tags_are_given_back_as_the_config_keys_that_publish_them(
     given_back = {k: v for c in channel for k, v in c.get("config", {}).items()}
     assert {f"podcast.{k}" for k in ("persons", "location", "license", "txt", "value", "medium",
                                      "update_frequency", "podroll", "chat", "images",
-                                     "social_interact")} == set(given_back)
+                                     "social_interact", "publisher", "podping",
+                                     "block_services")} == set(given_back)
     # each also in the human report's reason, as a line to copy
     why = {c["field"]: c["why"] for c in channel}
     assert "medium: podcast" in why["podcast:medium"]

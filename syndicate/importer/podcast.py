@@ -260,18 +260,31 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
-        key = CHANNEL_READERS[local][0] if name.startswith("podcast:") and \
-            local in CHANNEL_READERS else None
-        if key in config:  # syndicate publishes it from config.yaml: what to write there
-            line = as_yaml(key, config[key])
-            entry = {"field": name, "why": f"the show's {name} comes from podcast.{key} in "
-                                           f"config.yaml: add it there ({line})",
-                     "config": {f"podcast.{key}": config[key]}}
+        keys = _config_keys(name, config, ch)
+        if keys:  # syndicate publishes it from config.yaml: what to write there
+            lines = "; ".join(as_yaml(k, v) for k, v in keys.items())
+            entry = {"field": name, "why": f"the show's {name} comes from "
+                                           f"{', '.join(f'podcast.{k}' for k in keys)} in "
+                                           f"config.yaml: add it there ({lines})",
+                     "config": {f"podcast.{k}": v for k, v in keys.items()}}
         else:
             why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
             entry = {"field": name, "why": f"{why} ({'; '.join(said)})" if said else why}
         out.append(entry)
     return out
+
+
+def _config_keys(name: str, config: dict, ch) -> dict:
+    """The config.yaml podcast keys that publish the channel's tag ``name`` again (none: it is
+    not published from config.yaml, or its value would not be)."""
+    prefix, local = name.split(":", 1)
+    if prefix == "itunes" and local in ("block", "complete"):  # Apple's yes, any case
+        said = (ch.findtext(f"{{{ITUNES}}}{local}") or "").strip().lower()
+        return {local: True} if said == "yes" else {}
+    if prefix != "podcast" or local not in CHANNEL_READERS:
+        return {}
+    names = ("block_services", "block") if local == "block" else (CHANNEL_READERS[local][0],)
+    return {k: config[k] for k in names if k in config}
 
 
 def as_yaml(key: str, value) -> str:

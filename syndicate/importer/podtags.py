@@ -79,6 +79,15 @@ def _value(el) -> dict:
             "recipients": recipients}
 
 
+def _image(el) -> dict:
+    out = _attrs(el, href="href", alt="alt", aspect_ratio="aspect-ratio", type="type",
+                 purpose="purpose")
+    for key in ("width", "height"):
+        if (el.get(key) or "").strip().isdigit():
+            out[key] = int(el.get(key).strip())
+    return out
+
+
 # local name: (sidecar key, reader, whether the key holds a list)
 READERS = {
     "person": ("persons", _person, True),
@@ -89,12 +98,24 @@ READERS = {
     "contentLink": ("content_links", _content_link, True),
     "socialInteract": ("social_interact", _social, True),
     "value": ("value", _value, False),
+    "image": ("images", _image, True),
 }
 
 
 def _remote_items(el) -> list[dict]:
     return [_attrs(r, feed_guid="feedGuid", feed_url="feedUrl", item_guid="itemGuid",
                    medium="medium") for r in el.iterfind(f"{{{PODCAST}}}remoteItem")]
+
+
+def _publisher(el) -> dict:
+    """The publisher feed named by the first remoteItem (its medium is always publisher)."""
+    items = _remote_items(el)
+    return {k: v for k, v in (items[0] if items else {}).items() if k != "medium"}
+
+
+def _block(el) -> dict:
+    """One podcast:block: a service's slug (none: every directory) and yes or no."""
+    return {**_attrs(el, id="id"), "block": _text(el).lower() != "no"}
 
 
 def _update_frequency(el) -> dict:
@@ -104,24 +125,18 @@ def _update_frequency(el) -> dict:
     return out
 
 
-def _image(el) -> dict:
-    out = _attrs(el, href="href", alt="alt", aspect_ratio="aspect-ratio", type="type",
-                 purpose="purpose")
-    for key in ("width", "height"):
-        if (el.get(key) or "").strip().isdigit():
-            out[key] = int(el.get(key).strip())
-    return out
-
-
 # the show's tags, into the podcast section of config.yaml (the shared ones as an item's)
 CHANNEL_READERS = {
     **{k: v for k, v in READERS.items() if k not in ("soundbite", "contentLink")},
-    "image": ("images", _image, True),
     "medium": ("medium", _text, False),
     "updateFrequency": ("update_frequency", _update_frequency, False),
     "podroll": ("podroll", _remote_items, False),
     "chat": ("chat", lambda el: _attrs(el, server="server", protocol="protocol",
                                        account_id="accountId", space="space"), False),
+    "publisher": ("publisher", _publisher, False),
+    "podping": ("podping", lambda el: (el.get("usesPodping") or "").strip().lower() == "true",
+                False),
+    "block": ("block_services", _block, True),
 }
 
 
@@ -173,6 +188,13 @@ def read_tags(item, duration: float | None = None, *, channel: bool = False
             keys[key] = value
         if name not in kept:
             kept.append(name)
+    if channel and keys.get("block_services"):  # a block naming no service: every directory
+        every = [b for b in keys["block_services"] if "id" not in b]
+        keys["block_services"] = [b for b in keys["block_services"] if "id" in b]
+        if any(b["block"] for b in every):
+            keys["block"] = True
+        if not keys["block_services"]:
+            del keys["block_services"]
     return keys, kept, dropped
 
 
