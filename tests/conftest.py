@@ -386,6 +386,26 @@ def serve(handler) -> tuple:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def serve_folder(folder: Path) -> tuple:
+    """A static host of ``folder`` on a free loopback port: (server, base URL without the
+    trailing slash, the paths asked for)."""
+    import functools
+    import http.server
+
+    asked: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            asked.append(self.path)
+            super().do_GET()
+
+    server, base = serve(functools.partial(Handler, directory=str(folder)))
+    return server, base, asked
+
+
 def wait_until(cond, timeout: float = 10.0) -> bool:
     """Poll ``cond`` every 20 ms until it holds (True) or ``timeout`` seconds pass (False)."""
     import time
