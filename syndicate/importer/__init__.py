@@ -38,6 +38,10 @@ class SourceError(SyndicateError):
     """A source that cannot be imported; names it (and the line, where there is one)."""
 
 
+class EmptyFeed(SourceError):
+    """A feed with no entries: nothing to import, unless it is one page of a feed in pages."""
+
+
 @dataclass
 class Found:
     """One post as a source gives it."""

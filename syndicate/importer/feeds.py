@@ -13,7 +13,7 @@ import xml.sax
 
 from ..urls import credential_in, redact
 from ..when import feed_date
-from . import Found, SourceError
+from . import EmptyFeed, Found, SourceError
 from .feedxml import host, link_post, read_items, resolve
 from .fields import Fields
 from .html import absolute_links, is_absolute_base, to_markdown
@@ -205,7 +205,7 @@ def from_feed(data: bytes, name: str, root=None) -> list[Found]:
             found.extra["author"] = _author(entry)
         out.append(found)
     if not out:
-        raise SourceError(f"{name}: the feed has no entries; nothing to import")
+        raise EmptyFeed(f"{name}: the feed has no entries; nothing to import")
     if not any(f.body.strip() for f in out):
         raise SourceError(f"{name}: none of the feed's {len(out)} entries has any text")
     return out

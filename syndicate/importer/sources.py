@@ -26,16 +26,19 @@ def load(source: str, settings: Settings, *, fetch=None) -> list[Found]:
                           f"{scheme[:20]}: ones; download it first and import the file")
     if is_url(source):
         from .fetch import fetch_url
+        from .paged import follow, older_pages
 
         data, final = (fetch or fetch_url)(source)
-        name = final
+        links = older_pages(data, final)  # a feed in pages (RFC 5005): each page's items too
+        if not links:
+            return parse(data, final)
+        return follow(source, data, final, links, fetch or fetch_url, parse)
     else:
         path = Path(source)
         if not path.is_absolute():
             path = (Path.cwd() / path) if path.exists() else settings.resolve(source)
         data = read_file(path, source)
-        name = source
-    return parse(data, name)
+    return parse(data, source)
 
 
 def read_file(path: Path, source: str) -> bytes:
