@@ -118,7 +118,8 @@ def test_new_episode_rewrites_only_the_main_feed_and_the_newest_archive_page(tmp
 
     add_episode(root, 5)  # main: 5 4; pages: [1 0] [3 2]
     feeds = {k for k in written(root) if k.startswith("podcast")}
-    assert feeds == {"podcast.xml", "podcast-archive-2.xml", "podcast.json"}
+    assert feeds == {"podcast.xml", "podcast-archive-2.xml", "podcast.json",
+                     "podcast-archive-2.json"}
     assert (root / "public" / "podcast-archive-1.xml").read_bytes() == old_page
     check_paged_site(root, 2, 6)
 
@@ -126,12 +127,15 @@ def test_new_episode_rewrites_only_the_main_feed_and_the_newest_archive_page(tmp
     result = publish(load_config(root / "config.yaml"), now=NOW_DT)
     assert not result.errors
     feeds = {w.output.key for w in result.plan.writes if w.output.key.startswith("podcast")}
-    assert feeds == {"podcast.xml", "podcast-archive-3.xml", "podcast.json"}
+    assert feeds == {"podcast.xml", "podcast-archive-3.xml", "podcast.json",
+                     "podcast-archive-3.json"}
     served = {row["key"]: row["cache_control"] for row in result.plan.manifest}
     # full pages are kept long; the newest page (still filling) and the main feed change
     assert served["podcast-archive-1.xml"] == cache_policy("archive")
     assert served["podcast-archive-2.xml"] == cache_policy("archive")
     assert served["podcast-archive-3.xml"] == cache_policy("feed")
+    assert served["podcast-archive-1.json"] == cache_policy("archive")
+    assert served["podcast-archive-3.json"] == cache_policy("feed")
     assert served["podcast.xml"] == cache_policy("feed")
     assert cache_policy("archive") != cache_policy("feed")
     check_paged_site(root, 2, 7)
@@ -217,7 +221,7 @@ def test_blog_new_post_rewrites_only_the_main_feeds_and_the_newest_archive_pages
     (root / "posts" / "p5.md").write_text(post("Post 5", "2026-10-06"), encoding="utf-8")
     feeds = {k for k in written(root) if k.endswith((".xml", ".json")) and k != "sitemap.xml"}
     assert feeds == {"feed.xml", "atom.xml", "feed.json", "feed-archive-2.xml",
-                     "atom-archive-2.xml"}
+                     "atom-archive-2.xml", "feed-archive-2.json"}
 
 
 def test_a_lost_catalog_keeps_every_archived_episode_published(tmp_path):

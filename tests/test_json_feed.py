@@ -143,3 +143,51 @@ def test_an_empty_project_writes_valid_json_feeds(tmp_path):
         doc = json.loads((Path(root) / "public" / name).read_bytes())
         check_json_feed(doc, f"https://example.test/{name}")
         assert doc["items"] == []
+
+
+def _json_pages(public: Path, key: str) -> list[dict]:
+    """The JSON feed at ``key`` and every page its ``next_url`` leads to, in order."""
+    out, url, seen = [], "https://example.test/" + key, set()
+    while url:
+        assert url.startswith("https://example.test/") and url not in seen, url  # no loop
+        seen.add(url)
+        doc = json.loads((public / url.removeprefix("https://example.test/")).read_bytes())
+        check_json_feed(doc, url)  # an archive page names itself
+        out.append(doc)
+        url = doc.get("next_url")
+    return out
+
+
+@settings(max_examples=8, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(1, 4), posts=st.integers(0, 9), episodes=st.integers(0, 9))
+def test_a_paged_json_feed_leads_by_next_url_to_every_item_once(n, posts, episodes):
+    """With podcast.feed_items (and blog.feed_items with archive_pages) the JSON feeds are
+    paged as the XML ones: next_url from the main feed leads through archive pages of at most
+    N items, newest first, to every item once, the same as the XML pages hold."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = bare_project(tmp)
+        config = BASE_CONFIG.replace("  explicit: false\n",
+                                     f"  explicit: false\n  feed_items: {n}\n")
+        config += f"blog:\n  feed_items: {n}\n  archive_pages: true\n"
+        (root / "config.yaml").write_text(config, encoding="utf-8")
+        for i in range(posts):
+            (root / "posts" / f"p{i}.md").write_text(post(f"Post {i}", f"2026-09-{1 + i:02d}"),
+                                                     encoding="utf-8")
+        for i in range(episodes):
+            (root / "episodes" / f"e{i}.yaml").write_text(
+                sidecar(f"Show {i}", f"2026-09-{1 + i:02d} 08:00",
+                        audio_url=f"https://media.example.test/{i}.mp3", audio_length=500 + i),
+                encoding="utf-8")
+        result = Project(root).run("publish")
+        assert result.exit_code == 0, result.output
+        public = root / "public"
+        for key, xml_glob, count, word in (("feed.json", "feed*.xml", posts, "Post"),
+                                           ("podcast.json", "podcast*.xml", episodes, "Show")):
+            pages = _json_pages(public, key)
+            titles = [i["title"] for doc in pages for i in doc["items"]]
+            assert titles == [f"{word} {i}" for i in range(count - 1, -1, -1)]  # newest first
+            assert all(len(doc["items"]) <= n for doc in pages)
+            assert len(pages) == max(1, -(-count // n))
+            xml_ids = {e.id for f in public.glob(xml_glob) for e in
+                       feedparser.parse(f.read_bytes()).entries}
+            assert {i["id"] for doc in pages for i in doc["items"]} == xml_ids

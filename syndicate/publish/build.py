@@ -389,7 +389,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
         site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
-                  archive_key(cfg.podcast.feed_path, "*"), FAVICON_KEYS, *PAGE_KEYS)
+                  archive_key(cfg.podcast.feed_path, "*"), archive_key(cfg.podcast.json_path, "*"),
+                  FAVICON_KEYS, *PAGE_KEYS)
     else:
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
                    addressed=True))
@@ -608,13 +609,32 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    render=lambda a=archived: a(1), content_type=mediatypes.ATOM,
                    cache_control=policy))
     json_url = url(cfg.blog.json_path)
-    add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url,
-               render=sized(cfg.blog.json_path, lambda: render_json_feed(
-                   title=cfg.blog.title or cfg.site.title,
-                   description=cfg.blog.description or cfg.site.description,
-                   home_page_url=pages.page_url(""), feed_url=json_url,
-                   language=cfg.site.language, author=cfg.site.author, entries=newest)),
+    json_pages = [url(archive_key(cfg.blog.json_path, n))
+                  for n in range(1, len(blog_archives) + 1)]
+
+    def blog_json(entries: list[Entry], number: int | None) -> bytes:
+        """The blog's JSON Feed (``number`` None) or its archive page ``number``: each names
+        the page of the entries just older than its own as ``next_url``."""
+        older = json_pages[-1:] if number is None else json_pages[max(number - 2, 0):number - 1]
+        return render_json_feed(
+            title=cfg.blog.title or cfg.site.title,
+            description=cfg.blog.description or cfg.site.description,
+            home_page_url=pages.page_url(""),
+            feed_url=json_url if number is None else json_pages[number - 1],
+            language=cfg.site.language, author=cfg.site.author, entries=entries,
+            next_url=older[0] if older else None)
+
+    add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url + paged,
+               render=sized(cfg.blog.json_path, lambda: blog_json(newest, None)),
                content_type=mediatypes.JSON_FEED))
+    for number, page in enumerate(blog_archives, start=1):
+        page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
+                     *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
+        policy = mediatypes.cache_policy("archive" if len(page) == cfg.blog.feed_items
+                                         else "feed")
+        add(Output(archive_key(cfg.blog.json_path, number), "feed", page_in + "json",
+                   render=lambda g=page, n=number: blog_json(g, n),
+                   content_type=mediatypes.JSON_FEED, cache_control=policy))
 
     if cover_url is not None:
         p = cfg.podcast
@@ -677,10 +697,28 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                        content_type=mediatypes.RSS,
                        cache_control=mediatypes.cache_policy("archive" if full else "feed")))
         pod_json_url = url(p.json_path)
-        add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url,
-                   render=sized(p.json_path, lambda: render_json_feed(
-                       title=p.title, description=p.description, home_page_url=pages.page_url(""),
-                       feed_url=pod_json_url, language=p.language or cfg.site.language,
-                       author=p.author or cfg.site.author, entries=main, icon=cover_url)),
+        pod_json_pages = [url(archive_key(p.json_path, n)) for n in range(1, len(archives) + 1)]
+
+        def podcast_json(entries: list[EpisodeEntry], number: int | None) -> bytes:
+            """The show's JSON Feed or its archive page ``number``, as blog_json."""
+            older = (pod_json_pages[-1:] if number is None
+                     else pod_json_pages[max(number - 2, 0):number - 1])
+            return render_json_feed(
+                title=p.title, description=p.description, home_page_url=pages.page_url(""),
+                feed_url=pod_json_url if number is None else pod_json_pages[number - 1],
+                language=p.language or cfg.site.language, author=p.author or cfg.site.author,
+                entries=entries, icon=cover_url, next_url=older[0] if older else None)
+
+        add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url + paged,
+                   render=sized(p.json_path, lambda: podcast_json(main, None)),
                    content_type=mediatypes.JSON_FEED))
+        for number, page in enumerate(archives, start=1):
+            page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
+                         *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
+                           for e in page))
+            full = len(page) == p.feed_items
+            add(Output(archive_key(p.json_path, number), "feed", page_in + "json",
+                       render=lambda g=page, n=number: podcast_json(g, n),
+                       content_type=mediatypes.JSON_FEED,
+                       cache_control=mediatypes.cache_policy("archive" if full else "feed")))
     return site

@@ -46,8 +46,9 @@ def _item(e: Entry) -> dict:
 
 def render_json_feed(*, title: str, description: str, home_page_url: str, feed_url: str,
                      language: str, author: str, entries: list[Entry],
-                     icon: str | None = None) -> bytes:
-    """A JSON Feed 1.1 document of ``entries`` (newest first), as UTF-8 bytes."""
+                     icon: str | None = None, next_url: str | None = None) -> bytes:
+    """A JSON Feed 1.1 document of ``entries`` (newest first), as UTF-8 bytes; ``next_url``:
+    the page holding the entries just older than these (a feed in pages, see paging.py)."""
     doc = {"version": VERSION, "title": xml_safe(title), "home_page_url": home_page_url,
            "feed_url": feed_url}
     if description:
@@ -57,5 +58,7 @@ def render_json_feed(*, title: str, description: str, home_page_url: str, feed_u
     doc["language"] = language
     if author:
         doc["authors"] = [{"name": xml_safe(author)}]
+    if next_url:
+        doc["next_url"] = next_url
     doc["items"] = [_item(e) for e in entries]
     return json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
