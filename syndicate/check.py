@@ -1,14 +1,17 @@
 """Check the live site as a podcast directory would: over HTTP, from its public address.
 
-The feeds must parse; the podcast channel must carry the tags Apple requires; every enclosure
-must answer HEAD with its stated length and type and a byte-range GET with 206; the cover art
-must be a square JPEG or PNG of 1400 to 3000 px. Then the pages (see ``crawl``): every page,
+The feeds must parse, each page of them (RFC 5005 ``next`` links; JSON Feed's ``next_url``) too;
+the podcast channel must carry the tags Apple requires; every enclosure and JSON attachment must
+answer HEAD with its stated length and type and a byte-range GET with 206; the cover art must be
+a square JPEG or PNG of 1400 to 3000 px. Then the pages (see ``crawl``): every page,
 image, transcript and chapters file the feeds and the pages link to on the site answers 200.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import requests
 from lxml import etree
@@ -82,34 +85,138 @@ def _channel(root: etree._Element, url: str, report: CheckReport) -> None:
 
 
 def _enclosure(session, item: etree._Element, url: str, report: CheckReport,
-               moved=lambda u: u) -> None:
+               moved=lambda u: u, heads: dict | None = None) -> None:
     title = item.findtext("title") or "(untitled)"
     enc = item.find("enclosure")
     if enc is None or not enc.get("url"):
         report.problems.append(f"{url}: item {title!r} has no enclosure")
         return
-    media, length, kind = moved(enc.get("url")), enc.get("length"), enc.get("type")
     if not item.findtext("guid"):
         report.problems.append(f"{url}: item {title!r} has no guid")
+    _media(session, moved(enc.get("url")), enc.get("length"), enc.get("type"), report,
+           "the feed", heads)
+
+
+def _media(session, media: str, length: str | None, kind: str | None, report: CheckReport,
+           says: str, heads: dict | None = None) -> None:
+    """An episode's audio answers HEAD with the length and type the feed (or the JSON feed)
+    states, and a byte-range GET with 206; ``heads`` keeps each address's HEAD answer, so audio
+    named by several feeds is fetched once."""
+    heads = {} if heads is None else heads
+    if media in heads:
+        head = heads[media]
+        if head is None or head.status_code != 200:
+            return
+        _stated(head, media, length, kind, report, says)
+        return
     try:
         head = session.head(media, timeout=TIMEOUT, allow_redirects=True)
     except requests.RequestException as exc:
+        heads[media] = None
         report.problems.append(f"{media}: no answer to HEAD ({type(exc).__name__})")
         return
+    heads[media] = head
     report.checked.append(media)
     if head.status_code != 200:
         report.problems.append(f"{media}: HEAD answered {head.status_code}")
         return
-    if head.headers.get("Content-Length") != length:
-        report.problems.append(f"{media}: Content-Length {head.headers.get('Content-Length')} "
-                               f"but the feed says {length}")
-    if (head.headers.get("Content-Type") or "").split(";")[0] != kind:
-        report.problems.append(f"{media}: Content-Type {head.headers.get('Content-Type')} but "
-                               f"the feed says {kind}")
+    _stated(head, media, length, kind, report, says)
     part = _get(session, media, report, headers={"Range": "bytes=0-1"})
     if part is not None and (part.status_code != 206 or len(part.content) != 2):
         report.problems.append(f"{media}: a byte-range request got {part.status_code}, not 206 "
                                "(podcast apps need range requests to stream and seek)")
+
+
+def _stated(head, media: str, length: str | None, kind: str | None, report: CheckReport,
+            says: str) -> None:
+    if length is not None and head.headers.get("Content-Length") != length:
+        report.problems.append(f"{media}: Content-Length {head.headers.get('Content-Length')} "
+                               f"but {says} says {length}")
+    if (head.headers.get("Content-Type") or "").split(";")[0] != kind:
+        report.problems.append(f"{media}: Content-Type {head.headers.get('Content-Type')} but "
+                               f"{says} says {kind}")
+
+
+MAX_PAGES = 1000  # pages of one feed followed (RFC 5005 links, JSON Feed's next_url)
+
+
+def _older(root: etree._Element) -> str | None:
+    """The address of the page a feed page names as holding older entries (rel="next")."""
+    parent = root.find("channel") if root.tag == "rss" else root
+    for link in (parent if parent is not None else root).iterfind(f"{{{_ATOM}}}link"):
+        if "next" in (link.get("rel") or "").split() and link.get("href"):
+            return link.get("href").strip()
+    return None
+
+
+def _pages_of(session, url: str, report: CheckReport, read, older, moved, base: str) -> list:
+    """(address, document) of the feed at ``url`` and each page it leads to by ``older``
+    (each page's link to the next older one), read by ``read``; a page that leads off the
+    site or back to one already read is a problem."""
+    out, seen = [], set()
+    while url and len(out) < MAX_PAGES:
+        doc = read(session, url, report)
+        if doc is None:
+            break
+        seen.add(url)
+        out.append((url, doc))
+        nxt = older(doc)
+        if not nxt:
+            break
+        nxt = moved(urljoin(url, nxt))
+        if not nxt.startswith(base):
+            report.problems.append(f"{url}: its next page {nxt} is not on the site")
+            break
+        if nxt in seen:
+            report.problems.append(f"{url}: its next page {nxt} was read already (a loop)")
+            break
+        url = nxt
+    return out
+
+
+def _json_feed(session, url: str, report: CheckReport) -> dict | None:
+    """A JSON Feed read as a reader reads it: HTTP 200, JSON, version 1.1's items list."""
+    resp = _get(session, url, report)
+    if resp is None:
+        return None
+    report.checked.append(url)
+    if resp.status_code != 200:
+        report.problems.append(f"{url}: HTTP {resp.status_code}")
+        return None
+    try:
+        doc = json.loads(resp.content)
+    except ValueError as exc:
+        report.problems.append(f"{url}: not JSON ({exc})")
+        return None
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+            "https://jsonfeed.org/version/") or not isinstance(doc.get("items"), list):
+        report.problems.append(f"{url}: not a JSON Feed (no version or items)")
+        return None
+    return doc
+
+
+def _json_items(session, url: str, doc: dict, report: CheckReport, moved, heads: dict) -> list:
+    """Each item's attachments answer as the feed states them; returns (address, the JSON
+    feed) of each item's own page, for the crawl to fetch."""
+    pages = []
+    for item in doc["items"]:
+        if not isinstance(item, dict):
+            report.problems.append(f"{url}: an item that is not an object")
+            continue
+        if not item.get("id"):
+            report.problems.append(f"{url}: item {item.get('title')!r} has no id")
+        if isinstance(item.get("url"), str):
+            pages.append((moved(urljoin(url, item["url"])), url))
+        for att in item.get("attachments") or []:
+            if not isinstance(att, dict) or not isinstance(att.get("url"), str):
+                report.problems.append(f"{url}: item {item.get('title')!r} has an attachment "
+                                       "without a url")
+                continue
+            size = att.get("size_in_bytes")
+            _media(session, moved(urljoin(url, att["url"])),
+                   str(size) if isinstance(size, int) else None, att.get("mime_type"), report,
+                   "the JSON feed", heads)
+    return pages
 
 
 def _cover(session, url: str, report: CheckReport) -> None:
@@ -153,23 +260,32 @@ def _check_site(settings: Settings, base_url: str | None,
     session.headers["User-Agent"] = USER_AGENT
     report = CheckReport()
     feeds: dict[str, etree._Element] = {}
+    heads: dict = {}  # each audio file's HEAD answer, asked once
+
+    def every_page(path: str) -> list:  # a feed and its archive pages (RFC 5005)
+        return _pages_of(session, base + path, report, _feed, _older, moved, base)
+
     for path in (cfg.blog.rss_path, cfg.blog.atom_path):
-        root = _feed(session, base + path, report)
-        if root is not None:
-            feeds[base + path] = root
+        feeds.update(every_page(path))
     feed_url = base + cfg.podcast.feed_path
-    root = _feed(session, feed_url, report)
-    if root is not None:
-        feeds[feed_url] = root
-        _channel(root, feed_url, report)
-        image = root.find(f"channel/{{{ITUNES}}}image")
-        if image is not None and image.get("href"):
-            _cover(session, moved(image.get("href")), report)
+    for number, (url, root) in enumerate(every_page(cfg.podcast.feed_path)):
+        feeds[url] = root
+        if number == 0:
+            _channel(root, feed_url, report)
+            image = root.find(f"channel/{{{ITUNES}}}image")
+            if image is not None and image.get("href"):
+                _cover(session, moved(image.get("href")), report)
         for item in root.iterfind("channel/item"):
-            _enclosure(session, item, feed_url, report, moved)
+            _enclosure(session, item, url, report, moved, heads)
+    items: list[tuple[str, str]] = []  # the JSON feeds' items' pages, to be fetched
+    for path in (cfg.blog.json_path, cfg.podcast.json_path):
+        for url, doc in _pages_of(session, base + path, report, _json_feed,
+                                  lambda d: d.get("next_url") if isinstance(
+                                      d.get("next_url"), str) else None, moved, base):
+            items += _json_items(session, url, doc, report, moved, heads)
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
-               _site_maps(session, base, report, moved), moved)
+               [*_site_maps(session, base, report, moved), *items], moved)
     return report
 
 
