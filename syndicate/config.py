@@ -309,6 +309,9 @@ class NotifyConfig(_Section):
         description="WebSub hubs told of each release (feeds also name them as rel=hub).")
     pubnotify: str | None = Field(
         None, description="A Podcast Index style pubnotify URL, called with ?url=<podcast feed>.")
+    podping_url: str = Field(
+        "https://podping.cloud/", description="The Podping HTTP endpoint told of the podcast "
+        "feed when podcast.podping is true (the token: SYNDICATE_PODPING_TOKEN).")
     timeout: float = Field(10.0, gt=0, le=120, description="Seconds to wait for each ping.")
 
     @field_validator("websub_hubs")
@@ -316,7 +319,8 @@ class NotifyConfig(_Section):
     def _hubs(cls, value: list[str]) -> list[str]:
         return [_check_link(v) for v in value]
 
-    _pubnotify = field_validator("pubnotify")(lambda v: v if v is None else _check_link(v))
+    _pubnotify = field_validator("pubnotify", "podping_url")(
+        lambda v: v if v is None else _check_link(v))
 
     @property
     def published_hubs(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Tell the world a feed changed: WebSub hubs and a Podcast Index style pubnotify endpoint.
+"""Tell the world a feed changed: WebSub hubs, a Podcast Index style pubnotify endpoint and
+Podping.
 
 Podcast apps poll feeds every few hours; a ping makes them fetch now. A ping that fails is a
 warning, never a failed release: the feed is already live. The pings are steps of the list run
@@ -8,6 +9,7 @@ after every publish (``publish/after.py``).
 from __future__ import annotations
 
 import logging
+import os
 
 from . import __version__
 from .config import Settings
@@ -35,10 +37,42 @@ def ping_podcast_index(settings: Settings, feeds: list[str]) -> list[str]:
                  cfg.notify.timeout)
 
 
-def _call(calls: list[tuple[str, str, dict]], timeout: float) -> list[str]:
-    """Make each request in turn; returns a warning for each that failed."""
+PODPING_TOKEN = "SYNDICATE_PODPING_TOKEN"  # the environment variable holding the token
+
+
+def ping_podping(settings: Settings, feeds: list[str]) -> list[str]:
+    """Send a podping (podcast.podping true) when the podcast feed changed: a GET of the
+    Podping endpoint with ?url=<feed>&reason=update&medium=<podcast.medium or podcast>, the
+    token from the environment in its Authorization header (never the config, never a
+    message)."""
+    cfg = settings.config
+    podcast = cfg.site.url + cfg.podcast.feed_path
+    if not cfg.podcast.podping or podcast not in feeds:
+        return []
+    token = os.environ.get(PODPING_TOKEN, "").strip()
+    if not token:
+        return [f"podping {origin(cfg.notify.podping_url)}: not sent: podcast.podping is true "
+                f"but {PODPING_TOKEN} is not set in the environment (Podcast Index gives "
+                "publishers a token: podping@podcastindex.org)"]
+    params = {"url": podcast, "reason": "update", "medium": cfg.podcast.medium or "podcast"}
+    return _call([("GET", cfg.notify.podping_url,
+                   {"params": params, "headers": {"Authorization": token}})],
+                 cfg.notify.timeout, secrets=(token,), what="podping")
+
+
+def _call(calls: list[tuple[str, str, dict]], timeout: float, *, secrets: tuple[str, ...] = (),
+          what: str = "ping") -> list[str]:
+    """Make each request in turn; returns a warning for each that failed (``secrets`` never
+    in one)."""
     if not calls:
         return []
+    warnings = _requests(calls, timeout, what)
+    for secret in secrets:
+        warnings = [w.replace(secret, "***") for w in warnings]
+    return warnings
+
+
+def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str) -> list[str]:
     import requests
 
     warnings = []
@@ -50,17 +84,17 @@ def _call(calls: list[tuple[str, str, dict]], timeout: float) -> list[str]:
                 resp = http.request(method, url, timeout=timeout, allow_redirects=True,
                                     **kwargs)
                 if resp.status_code >= 300:
-                    warnings.append(f"ping {shown}: answered HTTP {resp.status_code}")
+                    warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
             except requests.Timeout:
-                warnings.append(f"ping {shown}: no answer within {timeout:g} s; "
+                warnings.append(f"{what} {shown}: no answer within {timeout:g} s; "
                                 "the release is live, the hub will see it on its next poll")
             except requests.ConnectionError:
-                warnings.append(f"ping {shown}: cannot connect; the release is live, "
+                warnings.append(f"{what} {shown}: cannot connect; the release is live, "
                                 "the hub will see it on its next poll")
             except requests.RequestException as exc:
-                warnings.append(f"ping {shown}: {type(exc).__name__}: "
+                warnings.append(f"{what} {shown}: {type(exc).__name__}: "
                                 f"{_without(exc, url)}")
     return warnings
 

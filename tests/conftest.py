@@ -424,6 +424,7 @@ class Recorder:
         import http.server
 
         self.requests: list[tuple[str, str, bytes]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in the same order
         self.status = status
         rec = self
 
@@ -433,6 +434,7 @@ class Recorder:
 
             def _answer(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                rec.headers.append(dict(self.headers.items()))
                 rec.requests.append((self.command, self.path, body))
                 self.send_response(rec.status)
                 self.send_header("Content-Length", "0")

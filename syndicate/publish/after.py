@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import Settings
-from ..notify import ping_hubs, ping_podcast_index
+from ..notify import ping_hubs, ping_podcast_index, ping_podping
 
 # (what it does, the step), in the order they run
 STEPS: list[tuple[str, Callable[[Settings, list[str]], list[str]]]] = [
     ("ping WebSub hubs", ping_hubs),
     ("ping Podcast Index", ping_podcast_index),
+    ("send a podping", ping_podping),
 ]
 
 

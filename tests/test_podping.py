@@ -1,0 +1,120 @@
+"""Podping (``podcast.podping: true``): after a publish that changed the podcast feed, one GET of
+the Podping endpoint (``notify.podping_url``; a loopback server stands in for podping.cloud)
+with ?url=<the feed>&reason=update&medium=podcast and the token from SYNDICATE_PODPING_TOKEN in
+its Authorization header, after the other pings. A publish that did not change the podcast feed
+sends none; a failed podping, or a token missing, is a warning and never a failed publish; the
+token is never written anywhere nor shown."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import BASE_CONFIG, Recorder, free_port, post, sidecar, tone
+
+TOKEN = "pp-Secret-Token-1234567890"
+FEED = "https://example.test/podcast.xml"
+
+
+def _config(endpoint: str, podping: bool = True) -> str:
+    cfg = BASE_CONFIG.replace("  explicit: false\n",
+                              f"  explicit: false\n  podping: {str(podping).lower()}\n")
+    return cfg + f"audio:\n  process: false\nnotify:\n  podping_url: {endpoint}\n  timeout: 5\n"
+
+
+def _podpings(rec: Recorder) -> list[tuple[dict, dict]]:
+    """(query, headers) of each request the stand-in received."""
+    out = []
+    for (method, path, _body), headers in zip(rec.requests, rec.headers, strict=True):
+        assert method == "GET" and urlsplit(path).path == "/podping", path
+        out.append((parse_qs(urlsplit(path).query), headers))
+    return out
+
+
+@pytest.fixture
+def show(make_project, recorder, monkeypatch):
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "posts/a.md": post("A")},
+                        config=_config(recorder.url + "/podping"))
+    return proj
+
+
+def _nowhere_in(proj, *outputs: str) -> None:
+    assert all(TOKEN not in o for o in outputs)
+    for path in proj.root.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_a_publish_that_changes_the_podcast_feed_sends_one_podping(show, recorder):
+    result = show.run("publish")
+    assert result.exit_code == 0, result.output
+    ((query, headers),) = _podpings(recorder)
+    assert query == {"url": [FEED], "reason": ["update"], "medium": ["podcast"]}
+    assert headers["Authorization"] == TOKEN
+    assert headers["User-Agent"].startswith("syndicate/")
+    assert b'<podcast:podping usesPodping="true"/>' in show.read("podcast.xml")
+    recorder.requests.clear()
+    recorder.headers.clear()
+    # nothing changed: none; a post only (the blog's feeds): none; a new episode: one
+    assert show.run("publish").exit_code == 0
+    show.write("posts/b.md", post("B", date="2026-10-02"))
+    assert show.run("publish").exit_code == 0
+    assert _podpings(recorder) == []
+    show.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+    show.write("episodes/two.mp3", tone(1.0, freq=330))
+    again = show.run("publish", "--json")
+    assert again.exit_code == 0, again.output
+    assert [q for q, _ in _podpings(recorder)] == [query]
+    _nowhere_in(show, result.output, again.output)
+
+
+@pytest.mark.parametrize("status", [401, 500])
+def test_a_podping_refused_is_a_warning_naming_the_host_not_the_token(make_project, monkeypatch,
+                                                                       status):
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)
+    rec = Recorder(status=status)
+    try:
+        proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                            config=_config(rec.url + "/podping"))
+        result = proj.run("publish", "--json")
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.stdout)
+        assert doc["ok"]
+        assert any(w.startswith(f"podping {rec.url}/") and f"answered HTTP {status}" in w
+                   for w in doc["warnings"]), doc["warnings"]
+        assert len(rec.requests) == 1
+        _nowhere_in(proj, result.output)
+    finally:
+        rec.close()
+
+
+def test_a_podping_endpoint_that_cannot_be_reached_is_a_warning(make_project, monkeypatch):
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)
+    endpoint = f"http://127.0.0.1:{free_port()}/podping"  # nobody listens there
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_config(endpoint))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "podping http://127.0.0.1:" in result.output and "cannot connect" in result.output
+    assert "Traceback" not in result.output
+    _nowhere_in(proj, result.output)
+
+
+def test_without_a_token_or_with_podping_off_nothing_is_sent(make_project, recorder,
+                                                             monkeypatch):
+    monkeypatch.delenv("SYNDICATE_PODPING_TOKEN", raising=False)
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_config(recorder.url + "/podping"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "SYNDICATE_PODPING_TOKEN is not set" in result.output
+    assert recorder.requests == []
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)
+    proj.write("config.yaml", _config(recorder.url + "/podping", podping=False))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert recorder.requests == [] and "podping" not in result.output.lower()
