@@ -90,6 +90,18 @@ def test_a_paged_blog_feed_is_imported_whole_through_the_cli(paged_site, make_pr
     assert len(list((dest.root / "posts").glob("*.md"))) == 5
 
 
+def test_a_paged_feed_named_in_sources_is_imported_whole_by_publish(paged_site, make_project):
+    base, _src, _asked = paged_site
+    dest = make_project(config=BASE_CONFIG + f"sources:\n  - {base}/podcast.xml\n"
+                                             "import_audio: keep-url\n")
+    result = dest.run("publish")
+    assert result.exit_code == 0, result.output[-2000:]
+    titles = sorted(yaml.safe_load(p.read_text())["title"]
+                    for p in (dest.root / "episodes").glob("*.yaml"))
+    assert titles == [f"Episode {n}" for n in range(1, 6)]
+    assert dest.read("podcast.xml").count(b"<item>") == 5
+
+
 def test_a_page_that_fails_is_one_error_naming_it_and_nothing_is_imported(paged_site,
                                                                           make_project):
     base, src, _asked = paged_site

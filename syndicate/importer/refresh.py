@@ -68,12 +68,13 @@ def refresh_sources(settings: Settings, *, date_by_order=None, now=None) -> Impo
         if http is not None:
             http.close()
     if changed:
-        from .sources import parse
+        from .sources import parse, parse_fetched
 
         parsed = {}
         for source, (data, final) in changed.items():
-            try:
-                parsed[source] = parse(data, final)
+            try:  # a remote feed in pages: each page (RFC 5005)
+                parsed[source] = parse_fetched(source, data, final, fetch_url) \
+                    if is_url(source) else parse(data, final)
             except SourceError as exc:
                 report.errors.append(str(exc))
                 state[source].pop("sha256", None)  # look at it again next time

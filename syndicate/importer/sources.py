@@ -26,19 +26,26 @@ def load(source: str, settings: Settings, *, fetch=None) -> list[Found]:
                           f"{scheme[:20]}: ones; download it first and import the file")
     if is_url(source):
         from .fetch import fetch_url
-        from .paged import follow, older_pages
 
         data, final = (fetch or fetch_url)(source)
-        links = older_pages(data, final)  # a feed in pages (RFC 5005): each page's items too
-        if not links:
-            return parse(data, final)
-        return follow(source, data, final, links, fetch or fetch_url, parse)
+        return parse_fetched(source, data, final, fetch or fetch_url)
     else:
         path = Path(source)
         if not path.is_absolute():
             path = (Path.cwd() / path) if path.exists() else settings.resolve(source)
         data = read_file(path, source)
     return parse(data, source)
+
+
+def parse_fetched(source: str, data: bytes, final: str, fetch):
+    """What the remote ``source`` holds, given its bytes ``data`` fetched from ``final``; a feed
+    in pages (RFC 5005) with the items of each older page, fetched with ``fetch``."""
+    from .paged import follow, older_pages
+
+    links = older_pages(data, final)
+    if not links:
+        return parse(data, final)
+    return follow(source, data, final, links, fetch, parse)
 
 
 def read_file(path: Path, source: str) -> bytes:
