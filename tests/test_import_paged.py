@@ -88,6 +88,18 @@ def test_a_paged_blog_feed_is_imported_whole_through_the_cli(paged_site, make_pr
     titles = sorted(c["title"] for c in json.loads(result.output)["created"])
     assert titles == [f"Post {n}" for n in range(1, 6)]
     assert len(list((dest.root / "posts").glob("*.md"))) == 5
+    # a new post moves post 4 from the main feed to an archive page: imported again, each is
+    # still the one file
+    src.write("posts/post6.md", post("Post 6", "2026-06-03", "The words of post 6, new."))
+    assert src.run("publish").exit_code == 0
+    (dest.root / "posts" / next(p.name for p in (dest.root / "posts").glob("*post-4*"))
+     ).unlink()  # what the author deleted here stays deleted
+    again = dest.run("import", base + "/atom.xml", "--json",
+                     "--config", str(dest.root / "config.yaml"))
+    assert again.exit_code == 0, again.output[-2000:]
+    doc = json.loads(again.output)
+    assert [c["title"] for c in doc["created"]] == ["Post 6"]
+    assert len(list((dest.root / "posts").glob("*.md"))) == 5
 
 
 def test_a_paged_feed_named_in_sources_is_imported_whole_by_publish(paged_site, make_project):

@@ -10,6 +10,7 @@ page already gave (the same guid) is the newer page's (RFC 5005, section 4).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -19,12 +20,13 @@ from . import EmptyFeed, Found, SourceError
 ATOM = "http://www.w3.org/2005/Atom"
 OLDER = ("next", "prev-archive")  # the relations that lead to older entries
 MAX_PAGES = 500  # pages of one feed, the first included
+_REL = re.compile(rb"""rel\s*=\s*["'][^"']*\b(?:next|prev-archive)\b""")  # (a quick look first)
 
 
 def older_pages(data: bytes, url: str) -> list[str]:
     """The addresses (absolute, http(s)) of the pages a feed page links as holding older
     entries; none when it links none or does not parse (its reader names what is wrong)."""
-    if b"next" not in data and b"prev-archive" not in data:
+    if not _REL.search(data):
         return []
     from lxml import etree
 
@@ -93,16 +95,17 @@ def follow(source: str, data: bytes, first_url: str, links: list[str], fetch, pa
         pages.append(page)
     if not pages:
         raise empty or EmptyFeed(f"{redact(source)}: the feed has no entries")
-    return _merge(pages)
+    return _merge(pages, first_url)
 
 
 def _kind(result) -> str:
     return "a blog's feed" if isinstance(result, list) else f"a podcast {result.kind}"
 
 
-def _merge(pages: list):
+def _merge(pages: list, name: str):
     """One source's items from its pages, newest page first; an item given twice is the newer
-    page's."""
+    page's. Each item is the feed's (``name``), whichever page gave it: an item moves to an
+    older page as new ones come, and stays the item it was (its line, on a page, is left out)."""
     if isinstance(pages[0], list):
         out: list[Found] = []
         known: set[str] = set()
@@ -113,7 +116,9 @@ def _merge(pages: list):
                     continue
                 if key:
                     known.add(key)
-                out.append(replace(found, order=(number, found.order[1])))
+                out.append(replace(found, order=(number, found.order[1])) if number == 0 else
+                           replace(found, order=(number, found.order[1]), source=name,
+                                   line=None))
         return out
     feed = pages[0]
     known = {ep.guid for ep in feed.episodes}
