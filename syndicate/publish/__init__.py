@@ -220,6 +220,7 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
     record(cat, superseded)
+    _record_tag_folders(cat, site, plan)
     # an item reaches the feeds only if its feed was made, not kept at its last version
     kept = set(plan.kept)
     released = cat.mark_published(
@@ -244,6 +245,20 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
     return released
+
+
+def _record_tag_folders(cat, site, plan: Plan) -> None:
+    """The folders of the tag pages now live, added to those published before: an address once
+    published keeps its tag (a newcomer whose name slugs the same gets another)."""
+    import json
+
+    from .build import TAG_FOLDERS, known_tag_folders
+
+    live = {r["key"] for r in plan.manifest}
+    known = known_tag_folders(cat)
+    known.update((k, slug) for k, slug in site.tag_folders.items()
+                 if f"tags/{slug}/index.html" in live)
+    cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):

@@ -88,15 +88,30 @@ class Site:
     # feed key -> guids of every item that feed may list now (beyond feed_items too)
     guids_of: dict[str, set[str]] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # kinds whose feeds a guard holds back
+    tag_folders: dict[str, str] = field(default_factory=dict)  # tag key -> its page's folder
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
         self.kept.extend(patterns)
 
 
+TAG_FOLDERS = "tag_folders"  # catalog meta: JSON, tag key -> the folder its page was published in
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
 FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
+
+
+def known_tag_folders(cat: Catalog) -> dict[str, str]:
+    """Tag key -> the folder its page was published in, as the catalog remembers them (a value
+    that is not such a mapping is taken as none remembered)."""
+    try:
+        known = json.loads(cat.get_meta(TAG_FOLDERS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)
+            and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", v)}
 
 
 def read_cover(path: Path) -> tuple[bytes, str]:
@@ -426,7 +441,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                              "json": url(cfg.blog.json_path),
                              "podcast_json": url(cfg.podcast.json_path)},
                       warnings=site.warnings,
-                      unlinked=frozenset(k for k in left_out if k.startswith("tags/")))
+                      unlinked=frozenset(k for k in left_out if k.startswith("tags/")),
+                      tag_slugs=known_tag_folders(cat))
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:
@@ -550,6 +566,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
                   _h)
+    site.tag_folders = pages.tag_folders
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")

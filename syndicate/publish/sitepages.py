@@ -53,20 +53,24 @@ def _tag_base(key: str) -> str:
     return slug or "tag-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def tag_slugs(tags: list[str]) -> dict[str, str]:
+def tag_slugs(tags: list[str], known: dict[str, str] | None = None) -> dict[str, str]:
     """The folder of each tag's page (lowercase ASCII letters, digits and dashes): one per tag,
-    the same for tags differing only in case, never shared by two distinct tags. Of tags whose
-    names make the same slug (``Über``, ``Uber``) the one spelled as its slug keeps it (else the
-    first in order) and the others add a hash of their name. A blank tag has none."""
+    the same for tags differing only in case, never shared by two distinct tags. ``known``
+    (tag key -> slug) are the folders earlier publishes gave: each keeps its tag, and no other
+    tag ever takes it. Of the other tags whose names make the same slug (``Über``, ``Uber``)
+    the one spelled as its slug keeps it (else the first in order) and the others add a hash of
+    their name; so does one whose slug is known as another tag's. A blank tag has none."""
+    known = known or {}
     keys = {t: tag_key(t) for t in tags if tag_key(t)}
+    slug_of = {k: known[k] for k in set(keys.values()) if k in known}
+    taken = set(known.values())
     by_base: dict[str, list[str]] = {}
-    for key in sorted(set(keys.values())):
+    for key in sorted(set(keys.values()) - set(slug_of)):
         by_base.setdefault(_tag_base(key), []).append(key)
-    slug_of: dict[str, str] = {}
     for base, group in by_base.items():
         plain = [k for k in group if re.sub(r"[\s_]+", "-", k) == base] or group
         for key in group:
-            slug_of[key] = base if key == plain[0] else \
+            slug_of[key] = base if key == plain[0] and base not in taken else \
                 f"{base}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
     return {t: slug_of[k] for t, k in keys.items()}
 
@@ -88,10 +92,12 @@ class EpisodePage:
 class SitePages:
     def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
                  cover_url: str | None, favicon: bytes | None = None, preview: bool = False,
-                 warnings: list[str] | None = None, unlinked: frozenset[str] = frozenset()):
+                 warnings: list[str] | None = None, unlinked: frozenset[str] = frozenset(),
+                 tag_slugs: dict[str, str] | None = None):
         """``favicon``: the favicon made of the cover, where the target does not hold it yet.
         ``unlinked``: keys of tag pages that could not be made (never published): no page links
-        them, and they are not made again (the tag is left off the posts' pages)."""
+        them, and they are not made again (the tag is left off the posts' pages).
+        ``tag_slugs``: the tag pages' folders published before (tag key -> slug): kept."""
         cfg = settings.config
         self.settings = settings
         self.warnings = warnings if warnings is not None else []
@@ -118,6 +124,8 @@ class SitePages:
         self.posts: list[tuple[Item, dict, Post]] = []
         self.icon = favicon
         self.unlinked = unlinked
+        self.known_tags = tag_slugs or {}
+        self.tag_folders: dict[str, str] = {}  # tag key -> the folder of its page, as made
         self._page_of: dict[str, str] = {}  # an item's address -> the key of its page
 
     def page_url(self, folder: str) -> str:
@@ -142,7 +150,7 @@ class SitePages:
     def _tag_pages(self) -> dict[str, tuple[str, list[Item]]]:
         """slug -> (the name its page is headed by, the posts with the tag, newest first); each
         post's tags (name, address) set, one per tag however often or in which case given."""
-        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags])
+        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags], self.known_tags)
         by_tag: dict[str, tuple[str, list[Item]]] = {}
         for item, _r, post in self.posts:
             item.tags = []
@@ -152,6 +160,7 @@ class SitePages:
                         or any(u == self.page_url(f"tags/{slug}/") for _, u in item.tags):
                     continue
                 item.tags.append((clean(name), self.page_url(f"tags/{slug}/")))
+                self.tag_folders[tag_key(name)] = slug
                 by_tag.setdefault(slug, (clean(name), []))[1].append(item)
         return by_tag
 
