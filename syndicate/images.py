@@ -23,6 +23,7 @@ _MAX_SEGMENTS = 4096  # a real JPEG names its size within a few dozen segments
 # art (about 4 bytes a pixel) could run out of memory, so that is refused, not warned about.
 MIN_SIDE, BEST_MAX_SIDE, MAX_SIDE = 1400, 3000, 6000
 SUFFIX_KIND = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+IMAGE_LIMIT = 64 << 20  # bytes: far over any cover or episode art a directory takes
 DAMAGED = ("its header is right but its image data cannot be decoded (damaged or cut short); "
            "save or export it again")
 _PROBE_SIDE = 16  # the image is decoded and scaled to this square of grey bytes
@@ -77,8 +78,8 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     """Check episode art by its content: (what is wrong, or None; warnings).
 
     Wrong: unreadable, not a PNG or JPEG, named for the other kind (its content type would lie),
-    a side of 0 px or over MAX_SIDE, data that does not decode. Warned: not a square of 1400
-    to 3000 px, as for the cover.
+    a side of 0 px or over MAX_SIDE, over IMAGE_LIMIT bytes, data that does not decode.
+    Warned: not a square of 1400 to 3000 px, as for the cover.
     """
     try:
         with path.open("rb") as f:
@@ -96,6 +97,13 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     if not (w <= MAX_SIDE and h <= MAX_SIDE):
         return (f"{shown!r} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
                 f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)"), []
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"{shown!r} cannot be read ({exc.strerror or exc})", []
+    if size > IMAGE_LIMIT:
+        return (f"{shown!r} is {size:,} bytes, too large for episode art (at most "
+                f"{IMAGE_LIMIT >> 20} MB); export it smaller"), []
     damaged = decode_problem(path)
     if damaged:
         return f"{shown!r}: {damaged}", []

@@ -25,7 +25,7 @@ from ..collect.sources import confine, read_source, relative
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
-from ..images import image_size
+from ..images import IMAGE_LIMIT, image_size
 from ..links import moved_urls
 from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
@@ -98,7 +98,7 @@ class Site:
 TAG_FOLDERS = "tag_folders"  # catalog meta: JSON, tag key -> the folder its page was published in
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
 FAVICON_KEYS = "favicon-*"  # made from the cover
-COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
+COVER_LIMIT = IMAGE_LIMIT
 
 
 def known_tag_folders(cat: Catalog) -> dict[str, str]:
