@@ -399,6 +399,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         edited = _when(edited) if edited else None
         if edited is not None and edited > now:  # an edit dated ahead: not one yet (a feed is
             edited = None  # never updated later than it is published)
+        if item.preview:  # a draft or queued item in a preview, shown at its own date: the
+            shown = _when(item.date)  # times of the preview's copy of its row mean nothing
+            return max(shown, edited or shown)
         return max(_when(r["date"]), _when(r["changed_at"]), edited or _when(r["date"]))
 
     # -- podcast cover and channel -------------------------------------------------------------
