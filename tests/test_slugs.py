@@ -153,3 +153,25 @@ def test_a_published_tag_page_keeps_its_tag_when_a_namesake_arrives(tmp_path, ol
     # a later publish (nothing changed) moves nothing
     assert proj.run("publish").exit_code == 0
     assert (folder / "index.html").read_text("utf-8") == page
+
+
+@pytest.mark.parametrize("stored", ['not json', '[1, 2]', '{"c#": 5, "c++": "../../etc"}',
+                                    '{"c#": "C Sharp"}'])
+def test_remembered_tag_folders_damaged_in_the_catalog_are_taken_as_none(tmp_path, stored):
+    import sqlite3
+
+    from test_pages import new_project
+
+    from conftest import post
+
+    proj = new_project(tmp_path / "p", {"posts/old.md": post("Old", tags='["C#", "C++"]')})
+    assert proj.run("publish").exit_code == 0
+    catalog = next((proj.root / ".syndicate").glob("catalog*.db"))
+    with sqlite3.connect(catalog) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'tag_folders'", (stored,))
+    conn.close()
+    proj.write("posts/new.md", post("New", date="2026-10-05", tags='["C Sharp"]'))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    folders = sorted(p.parent.name for p in (proj.root / "public" / "tags").glob("*/index.html"))
+    assert len(folders) == 3 and all(SLUG_RE.match(f) for f in folders)

@@ -27,7 +27,7 @@ from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import IMAGE_LIMIT, image_size
 from ..links import moved_urls
-from ..markup import xml_safe
+from ..markup import SLUG_RE, xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
@@ -111,7 +111,7 @@ def known_tag_folders(cat: Catalog) -> dict[str, str]:
     if not isinstance(known, dict):
         return {}
     return {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)
-            and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", v)}
+            and SLUG_RE.match(v)}
 
 
 def read_cover(path: Path) -> tuple[bytes, str]:
