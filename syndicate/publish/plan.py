@@ -178,9 +178,17 @@ _TAILS = {  # what became of an output that failed: (one, several)
     "unlinked": ("its tag is left off the posts' pages until it can be made",
                  "{n} tags are left off the posts' pages until their pages can be made"),
 }
-HELD = ("a new item it must list waits (queued, on no page, list or feed) until it can be made",
-        "{n} new items they must list wait (queued, on no page, list or feed) until they can "
-        "be made")
+
+
+def _waiting(held: int, pages: int) -> list[str]:
+    """What became of the new items the failing pages must list (they wait)."""
+    if not held:
+        return []
+    which = "it" if pages == 1 else "they"
+    items = "a new item" if held == 1 else f"{held} new items"
+    verb = "waits" if held == 1 else "wait"
+    return [f"{items} {which} must list {verb} (queued, on no page, list or feed) until "
+            f"{which} can be made"]
 
 
 def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError:
@@ -188,7 +196,7 @@ def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError
     counted, and what became of them."""
     held = sum(state == "held" for _, state in keys)
     keys = [k for k in keys if k[1] != "held"]  # (pages not tried: their items wait)
-    wait = [HELD[0] if held == 1 else HELD[1].format(n=held)] if held else []
+    wait = _waiting(held, max(1, len(keys)))
     if not keys:
         return ItemError(source, f"cannot publish a page listing new items ({reason}); "
                                  f"{wait[0]}")
