@@ -180,13 +180,16 @@ _TAILS = {  # what became of an output that failed: (one, several)
 }
 
 
-def _waiting(held: int, pages: int) -> list[str]:
-    """What became of the new items the failing pages must list (they wait)."""
+def _waiting(held: list[str], pages: int) -> list[str]:
+    """What became of the new items the failing pages must list (they wait), the first named
+    by its page's folder."""
     if not held:
         return []
     which = "it" if pages == 1 else "they"
-    items = "a new item" if held == 1 else f"{held} new items"
-    verb = "waits" if held == 1 else "wait"
+    first = held[0].removesuffix("index.html")
+    items = f"a new item ({first})" if len(held) == 1 else \
+        f"{len(held)} new items ({first} and {len(held) - 1} more)"
+    verb = "waits" if len(held) == 1 else "wait"
     return [f"{items} {which} must list {verb} (queued, on no page, list or feed) until "
             f"{which} can be made"]
 
@@ -194,7 +197,7 @@ def _waiting(held: int, pages: int) -> list[str]:
 def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError:
     """One error for the outputs one file failed for one reason: the first named, the others
     counted, and what became of them."""
-    held = sum(state == "held" for _, state in keys)
+    held = sorted(key for key, state in keys if state == "held")
     keys = [k for k in keys if k[1] != "held"]  # (pages not tried: their items wait)
     wait = _waiting(held, max(1, len(keys)))
     if not keys:
