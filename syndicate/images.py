@@ -1,13 +1,16 @@
-"""Pixel size of PNG and JPEG images, read from their headers (no imaging library needed).
+"""Pixel size of PNG and JPEG images, read from their headers (no imaging library needed), and
+whether their data decodes (with the bundled ffmpeg).
 
-Only the header is read, a few bytes at a time: an image that declares 20000 x 20000 pixels is
-refused without ever being decoded into memory.
+The header is read first, a few bytes at a time: an image that declares 20000 x 20000 pixels is
+refused without ever being decoded into memory. Only then is it decoded, since a header can be
+right while the data after it is damaged or cut short.
 """
 
 from __future__ import annotations
 
 import io
 import struct
+import subprocess
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +23,10 @@ _MAX_SEGMENTS = 4096  # a real JPEG names its size within a few dozen segments
 # art (about 4 bytes a pixel) could run out of memory, so that is refused, not warned about.
 MIN_SIDE, BEST_MAX_SIDE, MAX_SIDE = 1400, 3000, 6000
 SUFFIX_KIND = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+IMAGE_LIMIT = 64 << 20  # bytes: far over any cover or episode art a directory takes
+DAMAGED = ("its header is right but its image data cannot be decoded (damaged or cut short); "
+           "save or export it again")
+_PROBE_SIDE = 16  # the image is decoded and scaled to this square of grey bytes
 
 
 def read_header(f: BinaryIO) -> tuple[str, int, int] | None:
@@ -71,7 +78,8 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     """Check episode art by its content: (what is wrong, or None; warnings).
 
     Wrong: unreadable, not a PNG or JPEG, named for the other kind (its content type would lie),
-    a side of 0 px or over MAX_SIDE. Warned: not a square of 1400 to 3000 px, as for the cover.
+    a side of 0 px or over MAX_SIDE, over IMAGE_LIMIT bytes, data that does not decode.
+    Warned: not a square of 1400 to 3000 px, as for the cover.
     """
     try:
         with path.open("rb") as f:
@@ -89,7 +97,37 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     if not (w <= MAX_SIDE and h <= MAX_SIDE):
         return (f"{shown!r} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
                 f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)"), []
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return f"{shown!r} cannot be read ({exc.strerror or exc})", []
+    if size > IMAGE_LIMIT:
+        return (f"{shown!r} is {size:,} bytes, too large for episode art (at most "
+                f"{IMAGE_LIMIT >> 20} MB); export it smaller"), []
+    damaged = decode_problem(path)
+    if damaged:
+        return f"{shown!r}: {damaged}", []
     if w != h or not MIN_SIDE <= w <= BEST_MAX_SIDE:
         return None, [f"{shown}: {w}x{h} px; Apple asks for a square image of {MIN_SIDE} to "
                       f"{BEST_MAX_SIDE} px"]
     return None, []
+
+
+def decode_problem(path: Path) -> str | None:
+    """What is wrong with an image whose header was read (its data damaged or cut short), or
+    None once the bundled ffmpeg decoded its first frame without an error."""
+    from .audio import ffmpeg_exe
+
+    side = _PROBE_SIDE
+    try:
+        done = subprocess.run(
+            [ffmpeg_exe(), "-nostdin", "-v", "error", "-err_detect", "explode", "-i", str(path),
+             "-vf", f"scale={side}:{side}", "-frames:v", "1", "-f", "rawvideo",
+             "-pix_fmt", "gray", "-"], capture_output=True, timeout=60, check=False)
+    except subprocess.TimeoutExpired:
+        return "it took over a minute to decode; save or export it again"
+    except OSError as exc:
+        return f"it cannot be decoded ({exc.strerror or exc})"
+    if done.returncode != 0 or len(done.stdout) != side * side:
+        return DAMAGED
+    return None

@@ -41,6 +41,53 @@ def xml_safe(text: str | None) -> str:
     return _XML_ILLEGAL.sub("", text or "")
 
 
+# shown as nothing: controls, format characters (U+200B, U+2060, bidi controls), separators and
+# spaces, marks with no letter to sit on, unassigned code points, and the fillers of Hangul
+# and Braille that fonts draw blank (a private-use character may be an icon: it shows)
+_UNSEEN = {"Cc", "Cf", "Cs", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"}
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+INVISIBLE_TITLE = ("the title shows nothing: only spaces, zero-width or format characters "
+                   "(U+200B, U+2060, bidi controls)")
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows anything at all (a title of only U+200B or spaces does not)."""
+    return any(unicodedata.category(ch) not in _UNSEEN and ch not in _BLANK_LETTERS
+               and not ch.isspace() for ch in text)
+
+
+_EMBED, _ISOLATE = frozenset("\u202a\u202b\u202d\u202e"), frozenset("\u2066\u2067\u2068")
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def paired_bidi(text: str) -> str:
+    """``text`` without the bidi controls that are not paired within it (an embedding or
+    override with no U+202C after it, an isolate with no U+2069, a closer with no opener): a
+    title can set the direction of its own words, never of what a page shows after it."""
+    if not any(ch in _EMBED or ch in _ISOLATE or ch in (_PDF, _PDI) for ch in text):
+        return text
+    open_: list[tuple[int, bool]] = []  # (index, is an isolate)
+    unpaired: set[int] = set()
+    for i, ch in enumerate(text):
+        if ch in _EMBED or ch in _ISOLATE:
+            open_.append((i, ch in _ISOLATE))
+        elif ch == _PDF:
+            if open_ and not open_[-1][1]:
+                open_.pop()
+            else:
+                unpaired.add(i)
+        elif ch == _PDI:
+            if any(isolate for _, isolate in open_):
+                while not open_.pop()[1]:  # an isolate's end closes what is open inside it
+                    pass
+            else:
+                unpaired.add(i)
+    unpaired.update(i for i, _ in open_)
+    return "".join(ch for i, ch in enumerate(text) if i not in unpaired)
+
+
 def sanitize(fragment: str) -> str:
     """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs."""
     nh3, tags, attrs = _nh3()

@@ -25,7 +25,7 @@ import yaml
 from . import yamlcheck
 from .audio.probe import AUDIO_EXTENSIONS
 from .errors import SyndicateError, printable
-from .markup import slugify, title_slug, xml_safe
+from .markup import INVISIBLE_TITLE, slugify, title_slug, visible, xml_safe
 from .when import WhenError, parse_date
 
 MAX_TITLE = 1000  # characters; a title is a line, not a paragraph
@@ -57,8 +57,9 @@ def check_title(title: str) -> str:
     """The title as it will be read back: blank space around it goes; a title that is blank,
     longer than a line, or holding characters a feed cannot carry is refused."""
     text = title.strip()
-    if not text:
-        raise NewItemError("the title is empty; give one, e.g. syndicate new post "
+    if not visible(text):
+        what = INVISIBLE_TITLE if text else "the title is empty"
+        raise NewItemError(f"{what}; give one, e.g. syndicate new post "
                            "\"Notes from the river\"")
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or xml_safe(ch) != ch \

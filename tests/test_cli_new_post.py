@@ -38,9 +38,19 @@ def _settings(root, zone="Europe/London"):
     return load_config(root / "config.yaml")
 
 
+FILLERS = "\u115f\u1160\u3164\uffa0\u2800\u180e"  # letters and symbols fonts draw blank
+
+
+def _shows(text: str) -> bool:
+    """Something in it is seen: a letter, digit, punctuation or symbol (not a drawn-blank
+    filler), or a private-use character (an icon font's)."""
+    return any((unicodedata.category(c)[0] in "LNPS" or unicodedata.category(c) == "Co")
+               and c not in FILLERS for c in text)
+
+
 def _acceptable(title: str) -> bool:
     text = title.strip()
-    return bool(text) and len(text) <= MAX_TITLE and not any(
+    return _shows(text) and len(text) <= MAX_TITLE and not any(
         unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") or c in "\ufffe\uffff"
         for c in text)
 
@@ -100,7 +110,9 @@ def test_hostile_titles_are_written_and_published_as_given(tmp_path):
 @pytest.mark.parametrize("title,why", [
     ("", "empty"), ("   \t ", "empty"), ("two\nlines", "line break"),
     ("bell\x07", "U+0007"), ("tab\tinside", "U+0009"), ("para\u2029graph", "line break"),
-    ("y" * (MAX_TITLE + 1), "long")])
+    ("y" * (MAX_TITLE + 1), "long"), ("\u200b", "shows nothing"),
+    ("\u200b \u2060\ufeff", "shows nothing"), ("\u202e\u2066", "shows nothing"),
+    ("\u3164", "shows nothing"), ("\u0301\u20dd", "shows nothing")])
 def test_a_title_that_cannot_be_one_is_one_clear_error(tmp_path, title, why):
     root = tmp_path / "p"
     _settings(root)
@@ -187,3 +199,20 @@ def test_a_posts_folder_that_is_a_file_is_one_clear_error(tmp_path):
     assert result.stderr == (f"Error: {root / 'posts'} is not a folder; move it away, or point "
                              "paths.posts at the folder to write in\n")
     assert (root / "posts").read_text() == "not a folder"
+
+
+INVISIBLE = st.text(st.characters(categories=["Cf", "Zs", "Mn", "Me"]) | st.sampled_from(FILLERS),
+                    min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(title=INVISIBLE)
+def test_a_generated_title_that_shows_nothing_is_refused(tmp_path_factory, title):
+    root = tmp_path_factory.mktemp("p")
+    _settings(root)
+    result = _run(root, "new", "post", "--", title)
+    assert result.exit_code == 2 and result.stdout == "" and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: the title ")
+    assert result.stderr.count("\n") == 1
+    assert not (root / "posts").exists() or list((root / "posts").iterdir()) == []

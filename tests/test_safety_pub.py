@@ -161,7 +161,7 @@ def test_failing_cover_keeps_the_podcast_feed_and_cover(make_project, how):
     before = site_files(proj)
     feed = before["podcast.xml"]
     _break_cover(proj, how)
-    proj.write("posts/b.md", post("B"))  # the rest still publishes
+    proj.write("posts/b.md", post("B"))  # waits: the pages that would list it keep theirs
     result = proj.run("publish")
     assert result.exit_code == 1
     assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': " in result.output
@@ -174,7 +174,9 @@ def test_failing_cover_keeps_the_podcast_feed_and_cover(make_project, how):
     for ep in pod_episodes(after["podcast.xml"]):
         (enc,) = ep["enclosures"]
         assert len(after[enc["url"].removeprefix("https://example.test/")]) == enc["file_size"]
-    assert "B" in [e.title for e in feedparser.parse(after["feed.xml"]).entries]
+    assert "B" not in [e.title for e in feedparser.parse(after["feed.xml"]).entries]
+    assert after["feed.xml"] == before["feed.xml"] and "posts/b/index.html" not in after
+    assert "new posts and episodes wait" in result.output
     # and once the cover is good again, the feed moves on
     cover = proj.root / "cover.png"
     if cover.is_dir() and not cover.is_symlink():
@@ -188,6 +190,7 @@ def test_failing_cover_keeps_the_podcast_feed_and_cover(make_project, how):
     assert fixed.exit_code == 0, fixed.output
     final = site_files(proj)
     assert [e["title"] for e in pod_episodes(final["podcast.xml"])] == ["Two", "One"]
+    assert "B" in [e.title for e in feedparser.parse(final["feed.xml"]).entries]
     assert _cover_key(final["podcast.xml"]) in final
     # the old cover is no longer referenced, but stays for the grace period (cached feeds and
     # link previews of the pages point at it: test_publish_media_grace.py)
@@ -628,7 +631,7 @@ def test_failing_cover_keeps_the_podcast_feed_on_s3(make_project, s3_endpoint, b
                                   Key="site/" + enc["url"].removeprefix("https://example.test/"))
         assert head["ContentLength"] == enc["file_size"]
     assert f"site/{_cover_key(feed)}" in after
-    assert "site/posts/b/index.html" in after
+    assert "site/posts/b/index.html" not in after  # it waits for a good cover
     # a later publish keeps them too: the manifest carried them over
     again = proj.run("publish")
     assert again.exit_code == 1 and set(before) <= set(s3_keys(bucket))

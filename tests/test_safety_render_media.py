@@ -41,6 +41,22 @@ def jpeg_header(width: int, height: int, app_bytes: int = 16) -> bytes:
     return b"\xff\xd8" + app + sof + b"\xff\xda\x00\x02\xff\xd9"
 
 
+def jpeg_bytes(width: int, height: int) -> bytes:
+    """A real JPEG (it decodes), made with the bundled ffmpeg."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from syndicate.audio import ffmpeg_exe
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "a.jpg"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                        f"color=c=navy:s={width}x{height}", "-frames:v", "1", str(out)],
+                       check=True, capture_output=True)
+        return out.read_bytes()
+
+
 def episode_items(proj) -> list:
     return etree.fromstring(proj.read("podcast.xml")).findall("channel/item")
 
@@ -86,7 +102,7 @@ def test_huge_declared_image_is_refused_without_reading_it(make_project):
 
 
 def test_episode_whose_art_breaks_keeps_its_last_published_art(make_project):
-    proj = make_project({"episodes/e.mp3": tone(), "episodes/art.jpg": jpeg_header(1400, 1400),
+    proj = make_project({"episodes/e.mp3": tone(), "episodes/art.jpg": jpeg_bytes(1400, 1400),
                          "episodes/e.yaml": sidecar("E", image="art.jpg")})
     assert proj.run("publish").exit_code == 0
     [item] = episode_items(proj)
@@ -134,14 +150,21 @@ def test_image_header_reader_never_raises(data):
         isinstance(n, int) and n >= 0 for n in found[1:]))
 
 
-def test_check_art_reads_only_the_header(tmp_path):
+def test_check_art_reads_only_the_header_of_a_file_too_large_to_decode(tmp_path):
     path = tmp_path / "big.jpg"
     with path.open("wb") as f:
         f.write(jpeg_header(2000, 2000, app_bytes=60000))
         f.truncate(3 * 1024**3)
     started = time.monotonic()
+    wrong, notes = check_art(path, "big.jpg")
+    assert wrong is not None and "'big.jpg' is 3,221,225,472 bytes, too large" in wrong
+    assert notes == [] and time.monotonic() - started < 1
+    # a header alone (no image data behind it) does not decode
+    path.write_bytes(jpeg_header(2000, 2000))
+    wrong, _ = check_art(path, "big.jpg")
+    assert wrong is not None and "cannot be decoded" in wrong
+    path.write_bytes(jpeg_bytes(2000, 2000))
     assert check_art(path, "big.jpg") == (None, [])
-    assert time.monotonic() - started < 1
 
 
 # -- transcripts ----------------------------------------------------------------------------------

@@ -637,6 +637,31 @@ def test_a_theme_holding_the_projects_outputs_does_not_rebuild_without_a_change(
         server.close()
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_a_publish_beside_serve_with_the_theme_at_the_project_wakes_no_rebuild(make_project,
+                                                                                first):
+    project = make_project(project_files(), config=BASE_CONFIG + "theme: .\n")
+    project.write("static/notes.txt", "x")
+    if not first:  # the target folder and the state exist already
+        assert project.run("publish").exit_code == 0
+    server = Server(project.root / "config.yaml", port=0).start()
+    try:
+        events = Events(server.url)
+        number = server.builds.number
+        assert project.run("publish").exit_code == 0  # writes the target, the catalog, state
+        assert not server.watcher.poll()  # nothing the author wrote changed: no rebuild
+        server.rebuild()  # a build that writes nothing is not announced to the open pages
+        assert server.builds.number == number
+        project.write("static/notes.txt", "y")
+        assert server.watcher.poll()
+        server.rebuild()
+        assert events.wait()["build"] == number + 1
+        assert request(server.url, "/static/notes.txt")[2] == b"y"
+        events.close()
+    finally:
+        server.close()
+
+
 def test_serve_says_how_many_drafts_it_leaves_out_and_names_drafts(make_project):
     project = make_project(project_files())
     made = CliRunner().invoke(main, ["--config", str(project.root / "config.yaml"), "new",

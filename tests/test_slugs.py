@@ -110,3 +110,68 @@ def test_generated_tags_get_one_page_per_tag_ignoring_case(tags):
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slugs[t]), slugs[t]
             assert slugs[t] == ident[unicodedata.normalize("NFC", t).casefold()]
 
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=st.lists(_TAG, min_size=1, max_size=8), later=st.lists(_TAG, min_size=1, max_size=8))
+def test_generated_tag_pages_keep_their_folders_when_namesakes_come_later(first, later):
+    from syndicate.markup import tag_key
+    from syndicate.publish.sitepages import tag_slugs
+
+    before = tag_slugs(first)
+    known = {tag_key(t): s for t, s in before.items()}
+    after = tag_slugs(first + later, known)
+    for t in first:
+        if t in before:
+            assert after[t] == before[t]  # a published address keeps its tag
+    ident = {tag_key(t): s for t, s in after.items()}
+    assert len(set(ident.values())) == len(ident)  # distinct tags, distinct pages
+    for t in later:
+        if tag_key(t) and tag_key(t) not in known:
+            assert after[t] not in known.values(), (t, after[t])
+
+
+@pytest.mark.parametrize("old, new", [("C#", "C Sharp"), ("C++", "c plus plus"),
+                                      ("Über", "Uber"), ("a b", "a-b"), ("Café", "cafe")])
+def test_a_published_tag_page_keeps_its_tag_when_a_namesake_arrives(tmp_path, old, new):
+    from test_pages import new_project
+
+    from conftest import post
+
+    proj = new_project(tmp_path / "p", {"posts/old.md": post("Old", tags=f'["{old}"]')})
+    assert proj.run("publish").exit_code == 0
+    (folder,) = [p.parent for p in (proj.root / "public" / "tags").glob("*/index.html")]
+    page = (folder / "index.html").read_text("utf-8")
+    assert f"Tagged “{old}”" in page or f"Tagged &#8220;{old}" in page
+    proj.write("posts/new.md", post("New", date="2026-10-05", tags=f'["{new}"]'))
+    assert proj.run("publish").exit_code == 0
+    assert (folder / "index.html").read_text("utf-8") == page  # same tag, same posts
+    folders = sorted(p.parent.name for p in (proj.root / "public" / "tags").glob("*/index.html"))
+    assert len(folders) == 2 and folder.name in folders
+    other = next(f for f in folders if f != folder.name)
+    assert "New" in (proj.root / "public" / "tags" / other / "index.html").read_text("utf-8")
+    # a later publish (nothing changed) moves nothing
+    assert proj.run("publish").exit_code == 0
+    assert (folder / "index.html").read_text("utf-8") == page
+
+
+@pytest.mark.parametrize("stored", ['not json', '[1, 2]', '{"c#": 5, "c++": "../../etc"}',
+                                    '{"c#": "C Sharp"}'])
+def test_remembered_tag_folders_damaged_in_the_catalog_are_taken_as_none(tmp_path, stored):
+    import sqlite3
+
+    from test_pages import new_project
+
+    from conftest import post
+
+    proj = new_project(tmp_path / "p", {"posts/old.md": post("Old", tags='["C#", "C++"]')})
+    assert proj.run("publish").exit_code == 0
+    catalog = next((proj.root / ".syndicate").glob("catalog*.db"))
+    with sqlite3.connect(catalog) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'tag_folders'", (stored,))
+    conn.close()
+    proj.write("posts/new.md", post("New", date="2026-10-05", tags='["C Sharp"]'))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    folders = sorted(p.parent.name for p in (proj.root / "public" / "tags").glob("*/index.html"))
+    assert len(folders) == 3 and all(SLUG_RE.match(f) for f in folders)

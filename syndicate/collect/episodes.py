@@ -12,7 +12,7 @@ from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..images import check_art
-from ..markup import markdown_to_html, plain_summary, summarize, xml_safe
+from ..markup import INVISIBLE_TITLE, markdown_to_html, plain_summary, summarize, visible, xml_safe
 from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
 from ..podcast_tags import DESCRIPTION_BYTES, ITEM_TAGS, TITLE_CHARS, description_bytes, tags_of
@@ -93,6 +93,9 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     warnings += yamlcheck.unknown_keys(meta, text, name)
     if not meta.title:
         raise CollectError(name, "missing title", 1, hint="add 'title: ...'")
+    if not visible(xml_safe(meta.title)):
+        raise CollectError(name, INVISIBLE_TITLE, key_line(text, "title"),
+                           hint="give the episode a title that can be read")
     name_date, _ = split_name(path.stem)
     when = meta.date if meta.date is not None else name_date
     if when is None:

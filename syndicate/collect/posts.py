@@ -9,12 +9,14 @@ from .. import yamlcheck
 from ..errors import CollectError
 from ..frontmatter import split_front_matter
 from ..markup import (
+    INVISIBLE_TITLE,
     markdown_to_html,
     plain_summary,
     removed_media,
     summarize,
     tag_key,
     text_to_html,
+    visible,
     xml_safe,
 )
 from ..model import Post, PostMeta
@@ -60,15 +62,20 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
             raise CollectError(name, strip_where(exc.problems, name), exc.first_line) from None
         warnings += yamlcheck.unknown_keys(meta, fm_text, name, line_offset=1)
     title = meta.title
+    title_line = key_line(fm_text, "title", first_line=2, default=2)
     if title is None:
         m = re.match(r"\s*#\s+(.+?)\s*#*\s*\n", body)
         if m:
+            at = len(text) - len(body) + m.start(1)  # where the heading's text lies in the file
             title, body = m.group(1), body[m.end():]
+            title_line = text.count("\n", 0, at) + 1
     if not title:
         raise CollectError(
             name, "missing title", 2 if fm_text is not None else 1,
             hint="add 'title: ...' to the front matter",
         )
+    if not visible(xml_safe(str(title))):
+        raise CollectError(name, INVISIBLE_TITLE, title_line, hint=TITLE_HINT)
     date_value = meta.date if meta.date is not None else name_date
     if date_value is None:
         raise CollectError(
@@ -121,6 +128,9 @@ def _tags(given: list[str], name: str, fm_text: str | None, warnings: list[str])
     return out
 
 
+TITLE_HINT = "give the post a title that can be read"
+
+
 def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
     lines = text.split("\n")
     while lines and not lines[0].strip():
@@ -128,6 +138,9 @@ def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
     if not lines or not xml_safe(lines[0]).strip():
         raise CollectError(name, "empty file", 1, hint="the first line is the post's title")
     title = lines[0].strip()
+    if not visible(xml_safe(title)):
+        raise CollectError(name, INVISIBLE_TITLE, text.split("\n").index(lines[0]) + 1,
+                           hint="the first line is the post's title: write one that can be read")
     rest = lines[1:]
     date_value, date_line = name_date, 1
     for i, line in enumerate(rest[:3]):

@@ -97,7 +97,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from . import folders
-        from .build import build_site, confirm_removals, item_keys, item_page, vanished_live
+        from .build import build_site, confirm_removals, item_keys, left_behind, vanished_live
         from .guard import guard_feeds
         from .plan import make_plan
         from .sitepages import PAGE_KEYS
@@ -134,10 +134,11 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         held = left if len(left) > settings.config.max_deletes and not force else []
         if not dry_run and records:
             target.remember(cat)  # what was learnt of the target, before anything carries it
-        # an item whose page cannot be made (a broken template) is left out of every list and
-        # feed, as if not released yet: the site is built again without it (nothing is sent
-        # before the plan is final)
-        left_out: dict[str, tuple[str, str]] = {}
+        # an item whose page cannot be made (a broken template), or new to the site while a
+        # list that must show it cannot be made, is left out of every list and feed, as if not
+        # released yet; a tag page that cannot be made is linked by no page: the site is built
+        # again without them (nothing is sent before the plan is final)
+        left_out: dict[str, tuple] = {}
         while True:
             site = build_site(settings, cat, now=now, preview=settings.preview,
                               target_has=lambda k: k in previous
@@ -165,10 +166,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                              keep=site.kept, check_sources=not dry_run,
                              confirmed=[p for r in confirmed for p in item_keys(r)],
                              left_out=left_out)
-            pages = {k: v for k, v in plan.unmade.items() if item_page(k)}
-            if not pages:
+            more = left_behind(site.outputs, plan, previous)
+            if not more:
                 break
-            left_out.update(pages)
+            left_out.update(more)
         from .grace import keep_superseded
 
         superseded = keep_superseded(plan, previous, cat, now, force=force)
@@ -219,6 +220,7 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
     record(cat, superseded)
+    _record_tag_folders(cat, site, plan)
     # an item reaches the feeds only if its feed was made, not kept at its last version
     kept = set(plan.kept)
     released = cat.mark_published(
@@ -243,6 +245,20 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
     return released
+
+
+def _record_tag_folders(cat, site, plan: Plan) -> None:
+    """The folders of the tag pages now live, added to those published before: an address once
+    published keeps its tag (a newcomer whose name slugs the same gets another)."""
+    import json
+
+    from .build import TAG_FOLDERS, known_tag_folders
+
+    live = {r["key"] for r in plan.manifest}
+    known = known_tag_folders(cat)
+    known.update((k, slug) for k, slug in site.tag_folders.items()
+                 if f"tags/{slug}/index.html" in live)
+    cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):

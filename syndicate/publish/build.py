@@ -25,9 +25,9 @@ from ..collect.sources import confine, read_source, relative
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
-from ..images import image_size
+from ..images import IMAGE_LIMIT, image_size
 from ..links import moved_urls
-from ..markup import xml_safe
+from ..markup import SLUG_RE, xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
@@ -65,6 +65,7 @@ class Output:
     sha256: str | None = None
     size: int | None = None
     addressed: bool = False  # the key names the content (a hash in it): it never changes
+    lists: tuple[str, ...] = ()  # a page: the keys of the item pages it lists
     # how it is served, from the one table (mediatypes): by its extension unless given
     content_type: str = ""
     cache_control: str = ""
@@ -87,15 +88,30 @@ class Site:
     # feed key -> guids of every item that feed may list now (beyond feed_items too)
     guids_of: dict[str, set[str]] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # kinds whose feeds a guard holds back
+    tag_folders: dict[str, str] = field(default_factory=dict)  # tag key -> its page's folder
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
         self.kept.extend(patterns)
 
 
+TAG_FOLDERS = "tag_folders"  # catalog meta: JSON, tag key -> the folder its page was published in
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
 FAVICON_KEYS = "favicon-*"  # made from the cover
-COVER_LIMIT = 64 << 20  # bytes: far over any cover a directory takes
+COVER_LIMIT = IMAGE_LIMIT
+
+
+def known_tag_folders(cat: Catalog) -> dict[str, str]:
+    """Tag key -> the folder its page was published in, as the catalog remembers them (a value
+    that is not such a mapping is taken as none remembered)."""
+    try:
+        known = json.loads(cat.get_meta(TAG_FOLDERS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)
+            and SLUG_RE.match(v)}
 
 
 def read_cover(path: Path) -> tuple[bytes, str]:
@@ -235,6 +251,23 @@ def item_page(key: str) -> bool:
     return len(parts) == 3 and parts[0] in ("posts", "episodes") and parts[2] == "index.html"
 
 
+def left_behind(outputs: list[Output], plan, previous: dict[str, dict]) -> dict[str, tuple]:
+    """What a build must leave out after ``plan`` (see ``make_plan``'s ``left_out``): items whose
+    page failed; else items new to the site (page never published) that a page failing or kept
+    at its last version must list; else tag pages that failed, never published."""
+    out = {k: (*v, "dropped") for k, v in plan.unmade.items() if item_page(k)}
+    kept = set(plan.kept) | set(plan.unmade)
+    for o in outputs:
+        if o.kind == "page" and o.key in kept:
+            # kept by a pattern (a damaged cover, a held removal): that error says so
+            why = (*plan.failures[o.key], "held") if o.key in plan.failures else (o.key, "", None)
+            out.update((k, why) for k in o.lists if k not in previous and k not in out)
+    if out:
+        return out
+    return {k: (*v, "unlinked") for k, v in plan.unmade.items()
+            if k.startswith("tags/") and k.endswith("/index.html")}
+
+
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
     """Catalog rows of items taken down while their page is still published: their source is
     gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
@@ -297,9 +330,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     target holds): the pages show those kinds as the held feeds do (see ``frozen_rows``); the
     own files of items taken down since (page, audio, art) are kept as they are.
 
-    ``left_out``: keys of item pages that could not be made (never published): their items are
-    left out of everything, as if not released yet (no list, feed or sitemap links them, their
-    files and audio are not sent)."""
+    ``left_out``: keys of item pages that could not be made (never published), or of items new
+    to the site a list cannot show: their items are left out of everything, as if not released
+    yet (no list, feed or sitemap links them, their files and audio are not sent); and keys of
+    tag pages that could not be made (never published): no page links them."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -365,6 +399,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         edited = _when(edited) if edited else None
         if edited is not None and edited > now:  # an edit dated ahead: not one yet (a feed is
             edited = None  # never updated later than it is published)
+        if item.preview:  # a draft or queued item in a preview, shown at its own date: the
+            shown = _when(item.date)  # times of the preview's copy of its row mean nothing
+            return max(shown, edited or shown)
         return max(_when(r["date"]), _when(r["changed_at"]), edited or _when(r["date"]))
 
     # -- podcast cover and channel -------------------------------------------------------------
@@ -385,7 +422,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
             str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed, "
-            "its cover and the pages that show it keep their last published version",
+            "its cover and the pages that show it keep their last published version, and "
+            "new posts and episodes wait (queued) until it is fixed",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
         site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
@@ -406,7 +444,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                       feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
                              "json": url(cfg.blog.json_path),
                              "podcast_json": url(cfg.podcast.json_path)},
-                      warnings=site.warnings)
+                      warnings=site.warnings,
+                      unlinked=frozenset(k for k in left_out if k.startswith("tags/")),
+                      tag_slugs=known_tag_folders(cat))
 
     def last_good(r: dict, rel: str, sha: str, key: str) -> tuple[bool, bytes | None, str]:
         """An episode whose sources now fail keeps its art and transcript only as last checked:
@@ -530,6 +570,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
                   _h)
+    site.tag_folders = pages.tag_folders
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")

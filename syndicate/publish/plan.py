@@ -47,6 +47,8 @@ class Plan:
     deferred: list[str] = field(default_factory=list)  # deletes left for a run that keeps none
     unmade: dict[str, tuple[str, str]] = field(default_factory=dict)  # never published, failed:
     # key -> (the file to blame, what went wrong)
+    failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # every output that
+    # failed here, published before or not: key -> (the file to blame, what went wrong)
 
     @property
     def bytes(self) -> int:
@@ -69,7 +71,7 @@ class Plan:
 def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
               *, max_deletes: int, force: bool, keep: Iterable[str] = (),
               check_sources: bool = True, confirmed: Iterable[str] = (),
-              left_out: dict[str, tuple[str, str]] | None = None) -> Plan:
+              left_out: dict[str, tuple] | None = None) -> Plan:
     """The writes and deletes that bring the target to ``outputs``.
 
     An output whose inputs failed is carried over: either named by a pattern in ``keep`` (the
@@ -78,9 +80,11 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     ``check_sources`` false (a dry run) takes the sizes of copied files as given.
     ``confirmed``: key prefixes of the files of items ``publish --remove`` names (their pages,
     their audio): deleting them does not count against ``max_deletes``.
-    ``left_out``: pages of items an earlier plan could not make, left out of the build since
-    (key -> (file, reason)); they are reported with the failures of this plan. Failures of one
-    file for one reason (a broken template fails every page made with it) are one error.
+    ``left_out``: pages an earlier plan could not make, left out of the build since (key ->
+    (file, reason, what became of it: "dropped" an item whose page failed, "held" a new item
+    a list that failed must show, "unlinked" a tag page; None: said elsewhere, not reported));
+    they are reported with the failures of this plan. Failures of one file for one reason (a
+    broken template fails every page made with it) are one error.
     """
     dupes = [k for k, n in Counter(o.key for o in outputs).items() if n > 1]
     if dupes:
@@ -94,8 +98,10 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     keep = list(keep)
     unmade = False  # an output failed that was never published: the feeds may link to it
     failed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (file, reason) -> (key, state)
-    for key, (source, reason) in (left_out or {}).items():
-        failed.setdefault((source, reason), []).append((key, "dropped"))
+    for key, (source, reason, *state) in (left_out or {}).items():
+        state = state[0] if state else "dropped"
+        if state is not None:
+            failed.setdefault((source, reason), []).append((key, state))
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
@@ -121,6 +127,7 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
                 getattr(exc, "strerror", None) or str(exc))
             source = exc.path if isinstance(exc, ItemError) else (
                 str(out.path) if out.path is not None else out.key)
+            plan.failures[out.key] = (source, reason)
             if prev:
                 plan.manifest.append(_kept(prev))
                 plan.kept.append(out.key)
@@ -168,17 +175,40 @@ _TAILS = {  # what became of an output that failed: (one, several)
     "dropped": ("its item is left out of every page, list and feed until its page can be made",
                 "{n} items are left out of every page, list and feed until their pages can be "
                 "made"),
+    "unlinked": ("its tag is left off the posts' pages until it can be made",
+                 "{n} tags are left off the posts' pages until their pages can be made"),
 }
+
+
+def _waiting(held: list[str], pages: int) -> list[str]:
+    """What became of the new items the failing pages must list (they wait), the first named
+    by its page's folder."""
+    if not held:
+        return []
+    which = "it" if pages == 1 else "they"
+    first = held[0].removesuffix("index.html")
+    items = f"a new item ({first})" if len(held) == 1 else \
+        f"{len(held)} new items ({first} and {len(held) - 1} more)"
+    verb = "waits" if len(held) == 1 else "wait"
+    return [f"{items} {which} must list {verb} (queued, on no page, list or feed) until "
+            f"{which} can be made"]
 
 
 def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError:
     """One error for the outputs one file failed for one reason: the first named, the others
     counted, and what became of them."""
+    held = sorted(key for key, state in keys if state == "held")
+    keys = [k for k in keys if k[1] != "held"]  # (pages not tried: their items wait)
+    wait = _waiting(held, max(1, len(keys)))
+    if not keys:
+        return ItemError(source, f"cannot publish a page listing new items ({reason}); "
+                                 f"{wait[0]}")
     if len(keys) == 1:
         key, state = keys[0]
-        return ItemError(source, f"cannot publish {key} ({reason}); {_TAILS[state][0]}")
+        return ItemError(source, f"cannot publish {key} ({reason}); "
+                                 f"{'; '.join([_TAILS[state][0], *wait])}")
     states = Counter(state for _, state in keys)
-    tails = [_TAILS[s][1].format(n=states[s]) for s in _TAILS if states[s]]
+    tails = [_TAILS[s][1].format(n=states[s]) for s in _TAILS if states[s]] + wait
     noun = "pages" if all(k.endswith(".html") for k, _ in keys) else "outputs"
     return ItemError(source, f"cannot publish {len(keys)} {noun}, {keys[0][0]} and "
                              f"{len(keys) - 1} more ({reason}); {'; '.join(tails)}")

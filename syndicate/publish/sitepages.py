@@ -19,6 +19,7 @@ from pathlib import Path
 from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
+from ..images import DAMAGED
 from ..markup import tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
@@ -52,20 +53,24 @@ def _tag_base(key: str) -> str:
     return slug or "tag-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
-def tag_slugs(tags: list[str]) -> dict[str, str]:
+def tag_slugs(tags: list[str], known: dict[str, str] | None = None) -> dict[str, str]:
     """The folder of each tag's page (lowercase ASCII letters, digits and dashes): one per tag,
-    the same for tags differing only in case, never shared by two distinct tags. Of tags whose
-    names make the same slug (``Über``, ``Uber``) the one spelled as its slug keeps it (else the
-    first in order) and the others add a hash of their name. A blank tag has none."""
+    the same for tags differing only in case, never shared by two distinct tags. ``known``
+    (tag key -> slug) are the folders earlier publishes gave: each keeps its tag, and no other
+    tag ever takes it. Of the other tags whose names make the same slug (``Über``, ``Uber``)
+    the one spelled as its slug keeps it (else the first in order) and the others add a hash of
+    their name; so does one whose slug is known as another tag's. A blank tag has none."""
+    known = known or {}
     keys = {t: tag_key(t) for t in tags if tag_key(t)}
+    slug_of = {k: known[k] for k in set(keys.values()) if k in known}
+    taken = set(known.values())
     by_base: dict[str, list[str]] = {}
-    for key in sorted(set(keys.values())):
+    for key in sorted(set(keys.values()) - set(slug_of)):
         by_base.setdefault(_tag_base(key), []).append(key)
-    slug_of: dict[str, str] = {}
     for base, group in by_base.items():
         plain = [k for k in group if re.sub(r"[\s_]+", "-", k) == base] or group
         for key in group:
-            slug_of[key] = base if key == plain[0] else \
+            slug_of[key] = base if key == plain[0] and base not in taken else \
                 f"{base}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
     return {t: slug_of[k] for t, k in keys.items()}
 
@@ -87,8 +92,12 @@ class EpisodePage:
 class SitePages:
     def __init__(self, settings: Settings, *, base: str, feeds: dict[str, str],
                  cover_url: str | None, favicon: bytes | None = None, preview: bool = False,
-                 warnings: list[str] | None = None):
-        """``favicon``: the favicon made of the cover, where the target does not hold it yet."""
+                 warnings: list[str] | None = None, unlinked: frozenset[str] = frozenset(),
+                 tag_slugs: dict[str, str] | None = None):
+        """``favicon``: the favicon made of the cover, where the target does not hold it yet.
+        ``unlinked``: keys of tag pages that could not be made (never published): no page links
+        them, and they are not made again (the tag is left off the posts' pages).
+        ``tag_slugs``: the tag pages' folders published before (tag key -> slug): kept."""
         cfg = settings.config
         self.settings = settings
         self.warnings = warnings if warnings is not None else []
@@ -114,6 +123,10 @@ class SitePages:
         self.episodes: list[tuple[Item, EpisodePage]] = []
         self.posts: list[tuple[Item, dict, Post]] = []
         self.icon = favicon
+        self.unlinked = unlinked
+        self.known_tags = tag_slugs or {}
+        self.tag_folders: dict[str, str] = {}  # tag key -> the folder of its page, as made
+        self._page_of: dict[str, str] = {}  # an item's address -> the key of its page
 
     def page_url(self, folder: str) -> str:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
@@ -126,31 +139,37 @@ class SitePages:
                     summary=clean(ep.summary), preview=r.get("preview") or ep.preview,
                     season=ep.season, number=ep.number)
         self.episodes.append((item, page))
+        self._page_of[url] = f"episodes/{ep.slug}/index.html"
 
     def add_post(self, r: dict, post: Post, url: str) -> None:
         item = Item(title=clean(post.title), date=r["date"], url=url, kind="post",
                     summary=clean(post.summary), preview=r.get("preview") or post.preview)
         self.posts.append((item, r, post))
+        self._page_of[url] = f"posts/{post.slug}/index.html"
 
     def _tag_pages(self) -> dict[str, tuple[str, list[Item]]]:
         """slug -> (the name its page is headed by, the posts with the tag, newest first); each
         post's tags (name, address) set, one per tag however often or in which case given."""
-        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags])
+        slugs = tag_slugs([t for _, _, post in self.posts for t in post.tags], self.known_tags)
         by_tag: dict[str, tuple[str, list[Item]]] = {}
         for item, _r, post in self.posts:
             item.tags = []
             for name in post.tags:
                 slug = slugs.get(name)
-                if slug is None or any(u == self.page_url(f"tags/{slug}/") for _, u in item.tags):
+                if slug is None or f"tags/{slug}/index.html" in self.unlinked \
+                        or any(u == self.page_url(f"tags/{slug}/") for _, u in item.tags):
                     continue
                 item.tags.append((clean(name), self.page_url(f"tags/{slug}/")))
+                self.tag_folders[tag_key(name)] = slug
                 by_tag.setdefault(slug, (clean(name), []))[1].append(item)
         return by_tag
 
     # -- outputs --------------------------------------------------------------------------------
     def outputs(self, make: Callable, h: Callable[..., str]) -> None:
         """Call ``make(key, kind, input_hash, render=..., path=..., sha256=..., size=...)`` for
-        every page and static file (newest items first in the lists handed over)."""
+        every page and static file (newest items first in the lists handed over). A page that
+        lists items is made with ``lists``: the keys of their pages (an item new to the site
+        waits while a page that must list it cannot be made)."""
         theme = self.theme
         by_tag = self._tag_pages()  # (before any page's hash: the posts' tags are set here)
         self._favicon(make)
@@ -172,12 +191,13 @@ class SitePages:
         site = self.site
 
         def page(key: str, template: str, shown: object, context: Callable[[], dict] | None = None,
-                 **fixed) -> None:
+                 listed: list[Item] = (), **fixed) -> None:
             """``context`` is called when the page is rendered (never while planning)."""
             make(key, "page", h(site_hash, template, json.dumps(shown, sort_keys=True,
                                                                 default=str)),
                  render=lambda: theme.render(template, site=site, **fixed,
-                                             **(context() if context else {})))
+                                             **(context() if context else {})),
+                 lists=self._keys(listed))
 
         episodes = [i for i, _ in self.episodes]
         posts = [i for i, _, _ in self.posts]
@@ -202,7 +222,7 @@ class SitePages:
                                           len(episodes), len(posts)],
              page_meta=self._meta(site["title"], site["description"] or site["show_description"],
                                   site["url"], "website", self._series()),
-             episodes=latest_e, posts=latest_p)
+             episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
         self._archive(page, "episodes/", episodes, site["show"], "Episodes")
         self._archive(page, "posts/", posts, site["title"], "Posts")
         for slug, (name, items) in sorted(by_tag.items()):
@@ -210,18 +230,22 @@ class SitePages:
             page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
                  page_meta=self._meta(f"Tagged “{name}” · {site['title']}",
                                       f"Posts tagged “{name}”.", url, "website", None),
-                 heading=f"Tagged “{name}”", items=items, pages=None)
+                 heading=f"Tagged “{name}”", items=items, pages=None, listed=items)
         page("404.html", "404.html", [],
              page_meta=self._meta(f"Not found · {site['title']}", site["description"],
                                   site["url"], "website", None))
         every = [(site["url"], None)] + [(i.url, i.date) for i in episodes + posts]
         every += [(self.page_url(f"tags/{slug}/"), None) for slug in sorted(by_tag)]
         make("sitemap.xml", "page", h(site_hash, "sitemap", json.dumps(every)),
-             render=lambda: theme.render("sitemap.xml", site=site, urls=every))
+             render=lambda: theme.render("sitemap.xml", site=site, urls=every),
+             lists=self._keys(episodes + posts))
         make("robots.txt", "page", h(site_hash, "robots"),
              render=lambda: theme.render("robots.txt", site=site))
 
     # -- pieces ---------------------------------------------------------------------------------
+    def _keys(self, items: list[Item]) -> tuple[str, ...]:
+        return tuple(self._page_of[i.url] for i in items)
+
     def _favicon(self, make: Callable) -> None:
         cover = self.site["cover"]
         if not cover:
@@ -303,7 +327,7 @@ class SitePages:
             page(key, "archive.html", [n, count, [i.key() for i in rows]],
                  page_meta=self._meta(title, f"{heading} of {name}.", urls[n - 1], "website",
                                       None),
-                 heading=heading, items=rows, pages=nav)
+                 heading=heading, items=rows, pages=nav, listed=rows)
 
 
 def _cues(pg: EpisodePage) -> list[dict]:
@@ -353,6 +377,5 @@ def favicon(cover: Path) -> bytes:
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ItemError(str(cover), f"cannot make the favicon ({exc})") from None
     if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
-        raise ItemError(str(cover), "its header is right but its image data cannot be decoded "
-                                    "(damaged or cut short); save or export it again")
+        raise ItemError(str(cover), DAMAGED)
     return done.stdout

@@ -24,7 +24,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ..errors import ItemError
-from ..markup import xml_safe
+from ..markup import paired_bidi, xml_safe
 from ..when import local
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -32,9 +32,10 @@ TEMPLATE_LIMIT = 1 << 20  # bytes
 
 
 def clean(value: object) -> str:
-    """Text fit for a page: characters no HTML or XML document may carry removed (the
-    templates escape the rest)."""
-    return xml_safe("" if value is None else str(value))
+    """Text fit for a page: characters no HTML or XML document may carry removed, and bidi
+    controls not paired within the text (so a title cannot turn the direction of what follows
+    it in ``<title>`` or on the page); the templates escape the rest."""
+    return paired_bidi(xml_safe("" if value is None else str(value)))
 
 
 def jsonld(value: object) -> Markup:

@@ -180,8 +180,13 @@ class Server:
                 self.report("warning", w)
         for e in outcome.errors:
             self.report("error", e)
-        self.last = outcome
-        self.builds.done(outcome.errors)
+        # a build that changed nothing the open pages show is not announced to them (another
+        # tool's writes beside the sources, say): only the first build, or one that wrote,
+        # deleted, failed or mended something, reloads them
+        last, self.last = self.last, outcome
+        if last is None or outcome.written or outcome.deleted or outcome.ok != last.ok \
+                or outcome.errors != last.errors:
+            self.builds.done(outcome.errors)
         return outcome
 
     def _watched(self) -> list[Path]:

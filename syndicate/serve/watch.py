@@ -8,6 +8,7 @@ file below the watched folders: a few milliseconds for thousands of posts.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +18,9 @@ Snapshot = dict[str, tuple[int, int, int, int]]
 
 def snapshot(paths: list[Path], ignore: list[Path] = ()) -> Snapshot:
     """(mtime_ns, size, inode, mode) of each watched file and of every file and folder below
-    each watched folder (links are not followed; what cannot be read is left out), leaving out
-    ``ignore`` and what lies below it (syndicate's own outputs: a build writes there)."""
+    each watched folder (of a folder: its inode and mode only; links are not followed; what
+    cannot be read is left out), leaving out ``ignore`` and what lies below it (syndicate's own
+    outputs: a build writes there)."""
     out: Snapshot = {}
     skip = {os.path.abspath(p) for p in ignore}
 
@@ -29,7 +31,10 @@ def snapshot(paths: list[Path], ignore: list[Path] = ()) -> Snapshot:
             st = os.lstat(path)
         except OSError:
             return False
-        out[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+        if stat.S_ISDIR(st.st_mode):  # a folder changes when an entry comes or goes, which
+            out[path] = (0, 0, st.st_ino, st.st_mode)  # is seen as that entry (an ignored one
+        else:  # made beside the sources, the target on a first publish, is not an edit)
+            out[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
         return True
 
     for path in paths:
