@@ -543,7 +543,7 @@ def import_sources(settings: Settings, sources: list[str], *,
     index = _Index(known, [sh for _, sh in shingled])
     written: dict[Path, tuple[Found, dt.datetime]] = {}  # this run's posts, to combine into
     from .record import Records, deleted_reason, identities, source_key
-    from .twins import Here, doubts
+    from .twins import Here, Twins
 
     records = Records(settings)
     hit: set[str] = set()  # the recorded files this run's items named
@@ -568,9 +568,9 @@ def import_sources(settings: Settings, sources: list[str], *,
         if f.source not in keys:
             keys[f.source] = source_key(f.source, settings)
             by_source[f.source] = records.files_of(keys[f.source])
+        instant = _instant(date, zone)  # (asked for once an item: four uses below)
         ident = records.once_all(identities(keys[f.source], guid=f.guid,
-                                            link=f.old_link, title=f.title,
-                                            date=_instant(date, zone)))
+                                            link=f.old_link, title=f.title, date=instant))
         record = records.find(ident)
         if record is not None:
             hit.add(record["file"])
@@ -582,7 +582,7 @@ def import_sources(settings: Settings, sources: list[str], *,
         if match is None:
             match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
-            match = _same_item(f, origin, _instant(date, zone), candidates)
+            match = _same_item(f, origin, instant, candidates)
         if match is None and record is not None:  # the author deleted it: it stays deleted
             reason = deleted_reason(record["file"])
             report.skipped.append({**entry, "reason": reason, "deleted": record["file"],
@@ -638,7 +638,7 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         stem = free_stem(date, f.slug or f.title, taken)
         path = posts_dir / f"{stem}.md"
-        later = None if f.extra.get("draft") else future_doubt(_instant(date, zone), now)
+        later = None if f.extra.get("draft") else future_doubt(instant, now)
         if later is None and f.updated is not None and future_doubt(f.updated, now):
             later = (f"updated {f.updated:%Y-%m-%d}, after today: the feeds leave that "
                      "date out until then; fix that date, or remove it")
@@ -652,17 +652,17 @@ def import_sources(settings: Settings, sources: list[str], *,
                                      f"({exc.strerror or exc}); {f.title!r} was not imported")
                 continue
         index.add(_Known(path, f.title, shingles, f.guid, f.source, origin=origin,
-                         when=_instant(date, zone)), rare)
-        if not dry_run:
-            records.put_all(ident, _rel(path, settings), f.guid)
-        written[path] = (f, date)
+                         when=instant), rare)
         entry["file"] = _rel(path, settings)
+        if not dry_run:
+            records.put_all(ident, entry["file"], f.guid)
+        written[path] = (f, date)
         if f.date is None:
             entry["dated_by_order"] = date.strftime("%Y-%m-%d")
             fields.kept = [k for k in fields.kept if k != "date"]
             fields.change("date", "none on the page: dated by its order (--date-by-order)")
         report.created.append({**entry, **fields.to_dict()})
-        made.append((entry, f, _instant(date, zone), origin))
+        made.append((entry, f, instant, origin))
         if f.derived_title:
             report.flagged.append({**entry, "reason": "no title on the page: made from the "
                                    "opening sentence"})
@@ -671,9 +671,12 @@ def import_sources(settings: Settings, sources: list[str], *,
                 report.flagged.append({**entry, "reason": reason})
         if f.attachments and not dry_run:
             with_images.append((f, stem, path, date, entry))
+    twins = Twins(here)
+    gone: dict[str, set[str]] = {}  # source -> its recorded files no item of this run named
     for entry, f, when, origin in made:  # what neither the record nor the words matched
-        gone = by_source.get(f.source, set()) - hit
-        for reason in doubts(f.title, when, origin, here, gone, own=entry["file"]):
+        if f.source not in gone:
+            gone[f.source] = by_source.get(f.source, set()) - hit
+        for reason in twins.doubts(f.title, when, origin, gone[f.source], own=entry["file"]):
             report.flagged.append({**entry, "reason": reason})
             if not dry_run:
                 add_review(settings.root / entry["file"], reason)

@@ -30,7 +30,7 @@ from . import (
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
 from .record import Records, deleted_reason, identities, source_key
-from .twins import Here, doubts
+from .twins import Here, Twins
 
 
 def _known_guids(folder: Path, by_item: dict | None = None,
@@ -266,7 +266,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
 
         with session() as http, ThreadPoolExecutor(8) as pool:
             outcomes = dict(zip(map(id, remote), pool.map(fetch, remote), strict=True))
-    here = [Here(_rel(p, settings), t, w, o) for p, t, w, o in shelf]
+    twins = Twins([Here(_rel(p, settings), t, w, o) for p, t, w, o in shelf])
     vanished = recorded - hit
     for job in todo:  # the sidecars: CPU work, in this thread (threads would only contend)
         ep, entry, stem = job
@@ -284,9 +284,9 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         # every reason it is flagged for, also in the sidecar's review: for the author
-        twins = doubts(ep.title, ep.date, origin, here, vanished)
+        maybe = twins.doubts(ep.title, ep.date, origin, vanished)
         reviews = list(dict.fromkeys(
-            r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *twins) if r))
+            r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *maybe) if r))
         if not dry_run:
             try:
                 _write_atomic(folder / f"{stem}.yaml", dump_yaml(
