@@ -135,10 +135,11 @@ def _words(text: str) -> list[str]:
     """The words a reader sees: images and link addresses left out (a forum's or a theme's
     image boilerplate is no sign of the same post), footnote marks too."""
     # (no bracket inside a bracket: each '[' is looked at once, so a body of a thousand
-    # unclosed brackets stays linear)
-    text = re.sub(r"!\[[^\[\]]*\]\([^()]*\)", " ", text)
-    text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
-    text = re.sub(r"\[\^?\w{1,4}\]:?", " ", text)
+    # unclosed brackets stays linear; and no bracket at all, nothing to look at)
+    if "[" in text:
+        text = re.sub(r"!\[[^\[\]]*\]\([^()]*\)", " ", text)
+        text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
+        text = re.sub(r"\[\^?\w{1,4}\]:?", " ", text)
     return _WORD.findall(text.lower())
 
 
