@@ -129,6 +129,8 @@ def _mask(value, key: str | None = None):
 # Chinese, Japanese and Korean are written without spaces: each character counts as a word.
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD = re.compile(f"[{_CJK}]|[^\\W_{_CJK}]+")
+# the same words in ASCII text (letters and digits; no CJK there), split by str.split
+_NOT_ASCII_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
 
 
 def _words(text: str) -> list[str]:
@@ -140,7 +142,10 @@ def _words(text: str) -> list[str]:
         text = re.sub(r"!\[[^\[\]]*\]\([^()]*\)", " ", text)
         text = re.sub(r"\[([^\[\]]*)\]\([^()]*\)", r"\1", text)
         text = re.sub(r"\[\^?\w{1,4}\]:?", " ", text)
-    return _WORD.findall(text.lower())
+    text = text.lower()
+    if text.isascii():  # (most posts: a fifth of the time of the regex)
+        return text.translate(_NOT_ASCII_WORD).split()
+    return _WORD.findall(text)
 
 
 def _shingles(text: str) -> set[int]:
