@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import cached_property
 from json.encoder import encode_basestring as _quoted
 
 from ..catalog import open_catalog
@@ -97,22 +98,33 @@ class Records:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.rows: dict[str, dict] = {}
         self.new: dict[str, dict] = {}
         self.seen: set[str] = set()
-        # source -> {key: file} of its recorded items, old and new (each key's source read
-        # once, not once a source an import meets)
-        self.by_source: dict[str | None, dict[str, str]] = {}
-        if settings.catalog_path.is_file():
-            with open_catalog(settings.catalog_path, commit=False) as cat:
+
+    @cached_property
+    def rows(self) -> dict[str, dict]:
+        """The records earlier imports wrote, read when first asked for (an import with no
+        item to look up reads none)."""
+        rows: dict[str, dict] = {}
+        if self.settings.catalog_path.is_file():
+            with open_catalog(self.settings.catalog_path, commit=False) as cat:
                 for key, value in cat.meta_under(_PREFIX).items():
                     try:
                         row = json.loads(value)
                     except ValueError:
                         continue
                     if isinstance(row, dict) and isinstance(row.get("file"), str):
-                        self.rows[key] = row
-                        self.by_source.setdefault(source_of(key), {})[key] = row["file"]
+                        rows[key] = row
+        return rows
+
+    @cached_property
+    def by_source(self) -> dict[str | None, dict[str, str]]:
+        """source -> {key: file} of its recorded items, old and new (each key's source read
+        once, not once a source an import meets)."""
+        out: dict[str | None, dict[str, str]] = {}
+        for key, row in [*self.rows.items(), *self.new.items()]:
+            out.setdefault(source_of(key), {})[key] = row["file"]
+        return out
 
     def once(self, ident: str) -> str:
         """``ident``, made distinct when one run meets the same identity twice (two entries
@@ -151,17 +163,24 @@ class Records:
         row = {"file": file, **({"guid": guid} if guid else {})}
         if self.rows.get(ident) != row:
             self.new[ident] = row
-            self.by_source.setdefault(source or source_of(ident), {})[ident] = file
+            if "by_source" in self.__dict__:  # (else made with the new rows when asked for)
+                self.by_source.setdefault(source or source_of(ident), {})[ident] = file
 
     def save(self) -> None:
         """The new records into the catalog, in one statement run for them all."""
         if not self.new:
             return
         with open_catalog(self.settings.catalog_path, immediate=True) as cat:
-            cat.set_metas((_PREFIX + key, json.dumps(row, ensure_ascii=False))
-                          for key, row in self.new.items())
+            cat.set_metas((_PREFIX + key, _row(row)) for key, row in self.new.items())
         self.rows.update(self.new)
         self.new = {}
+
+
+def _row(row: dict) -> str:
+    """A record as ``json.dumps(row, ensure_ascii=False)`` writes it: its file, its guid."""
+    if set(row) <= {"file", "guid"} and all(type(v) is str for v in row.values()):
+        return "{" + ", ".join(f'"{k}": {_quoted(v)}' for k, v in row.items()) + "}"
+    return json.dumps(row, ensure_ascii=False)
 
 
 def deleted_reason(file: str) -> str:
