@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from itertools import count
 from pathlib import Path
 
@@ -380,10 +381,15 @@ def _literal(text: str) -> str | None:
     return f"|{chomp}\n" + "\n".join(f"  {line}" if line else "" for line in body.split("\n"))
 
 
+@lru_cache(maxsize=256)  # the same few keys in every post and sidecar
+def _key_text(key: str) -> str | None:
+    return _scalar(key) if len(key) < 90 else None
+
+
 def _fast_yaml(meta: dict) -> str | None:
     lines = []
     for key, value in meta.items():
-        name = _scalar(key) if type(key) is str and len(key) < 90 else None
+        name = _key_text(key) if type(key) is str else None
         if name is None or name[0] == "'":
             return None
         if type(value) is list:

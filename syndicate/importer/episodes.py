@@ -287,22 +287,23 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         maybe = twins.doubts(ep.title, ep.date, origin, vanished)
         reviews = list(dict.fromkeys(
             r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *maybe) if r))
+        sidecar = folder / f"{stem}.yaml"
         if not dry_run:
             try:
-                _write_atomic(folder / f"{stem}.yaml", dump_yaml(
-                    _sidecar(ep, source, keep_url, reviews, extras.get(id(ep), {}))))
+                _write_atomic(sidecar, dump_yaml(
+                    _sidecar(ep, origin, keep_url, reviews, extras.get(id(ep), {}))))
             except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
-                report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
+                report.errors.append(f"{_rel(sidecar, settings)}: cannot write "
                                      f"it ({exc.strerror or exc}); {ep.title!r} was not "
                                      "imported")
                 continue
-        entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
-                             settings)
+        written = _rel(sidecar, settings)
+        entry["file"] = written if keep_url else _rel(folder / f"{stem}{ep.audio_ext}", settings)
         if keep_url:
             entry["audio_url"] = ep.audio_url
         ident = entry.pop("ident")
         if not dry_run:
-            records.put_all(ident, _rel(folder / f"{stem}.yaml", settings), ep.guid)
+            records.put_all(ident, written, ep.guid)
         report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
                                "dropped": ep.dropped})
         for reason in reviews:
@@ -374,8 +375,9 @@ def _live_guid(settings: Settings) -> str | None:
     return live_podcast_guid(settings, with_episodes=True)
 
 
-def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
+def _sidecar(ep: FeedEpisode, origin: str, keep_url: bool, reviews: list[str],
              extras: dict) -> dict:
+    """An episode's sidecar; ``origin``: its source, redacted (no credential in a sidecar)."""
     meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(), "guid": ep.guid,
             "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
     if keep_url:
@@ -396,7 +398,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
     meta.update(extras)
     if ep.draft:
         meta["draft"] = True
-    meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
+    meta["imported_from"] = origin
     if reviews:
         meta["review"] = redact_credentials("; ".join(reviews))
     return meta
