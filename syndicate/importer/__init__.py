@@ -250,6 +250,9 @@ def date_problem(field: str, written: str | None, line: int | None, advice: str)
             f"{advice}")
 
 
+_redacted = lru_cache(maxsize=128)(redact)  # a source's posts: one address, parsed once
+
+
 def _front_matter(found: Found, date: dt.datetime | None) -> str:
     meta: dict = {"title": found.title}
     if date is not None:  # an instant in UTC; a date without a zone is read in site.timezone
@@ -266,7 +269,7 @@ def _front_matter(found: Found, date: dt.datetime | None) -> str:
     if found.tags:
         meta["tags"] = found.tags
     meta.update(found.extra)
-    meta["imported_from"] = redact(found.source)  # a sidecar never keeps a credential
+    meta["imported_from"] = _redacted(found.source)  # a sidecar never keeps a credential
     reviews = [*(["title made from the opening sentence; check it"] if found.derived_title
                  else []), *found.reviews]
     if reviews:  # every reason the report flags the post for, where the author will see it
@@ -564,6 +567,7 @@ def import_sources(settings: Settings, sources: list[str], *,
     here = [Here(_rel(k.path, settings), k.title, k.when, k.origin) for k in known]
     by_path = {k.path: k for k in known}
     keys: dict[str, str] = {}  # source -> its one name (a path resolved once a source)
+    origins: dict[str, str] = {}  # source -> its address as imported_from writes it
     for f, shingles in shingled:
         entry = {"title": f.title, "source": f.source, **({"guid": f.guid} if f.guid else {})}
         if f.line:
@@ -576,10 +580,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             continue
         rare = index.rare(shingles)
         date = f.date or dates.get(id(f))
-        origin = clean(redact(f.source))
         if f.source not in keys:
             keys[f.source] = source_key(f.source, settings)
             by_source[f.source] = records.files_of(keys[f.source])
+            origins[f.source] = clean(_redacted(f.source))
+        origin = origins[f.source]
         instant = _instant(date, zone)  # (asked for once an item: four uses below)
         ident = records.once_all(identities(keys[f.source], guid=f.guid,
                                             link=f.old_link, title=f.title, date=instant))
