@@ -58,6 +58,11 @@ class Catalog:
         self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
+    def set_metas(self, pairs) -> None:
+        """``set_meta`` for each (key, value) of ``pairs``, in one statement."""
+        self.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                              "DO UPDATE SET value = excluded.value", pairs)
+
     def meta_under(self, prefix: str) -> dict[str, str]:
         """Every meta row whose key begins with ``prefix`` (the prefix taken off the key)."""
         rows = self.conn.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?",

@@ -8,6 +8,7 @@ links, WebSub hubs, chapter links, audio kept at its old host.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 # whitespace, controls, quotes, angle brackets and the other characters RFC 3986 never allows
@@ -59,6 +60,7 @@ _SECRET_WORDS = {"token", "sig", "signature", "key", "apikey", "pass", "password
 _SECRET_ENDS = ("token", "key", "secret", "password", "passwd", "signature", "credential")
 
 
+@lru_cache(maxsize=1024)  # an import asks about the same few names for every item
 def _secret_name(name: str) -> bool:
     lower = name.lower()
     if lower.startswith(("x-amz-", "x_amz_")):
@@ -168,8 +170,11 @@ def redact_credentials(text: object) -> str:
     """``text`` with every address in it that carries a credential (see ``credential_in``)
     redacted, and the others left as they are (an old post's ``?p=123`` is no secret): for
     reports that name many addresses, such as an import's."""
+    text = str(text)
+    if "://" not in text or ("@" not in text and "?" not in text):
+        return text  # no address, or none with a user@ or a query: nothing to look at
     return _IN_TEXT.sub(lambda m: redact(m.group()) if credential_in(m.group())
-                        else m.group(), str(text))
+                        else m.group(), text)
 
 
 def site_base(value: object, example: str = "https://example.com/") -> str:

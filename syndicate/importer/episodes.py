@@ -30,7 +30,7 @@ from . import (
 from .html import to_markdown
 from .podcast import FeedEpisode, PodcastFeed, download
 from .record import Records, deleted_reason, identities, source_key
-from .twins import Here, doubts
+from .twins import Here, Twins
 
 
 def _known_guids(folder: Path, by_item: dict | None = None,
@@ -266,7 +266,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
 
         with session() as http, ThreadPoolExecutor(8) as pool:
             outcomes = dict(zip(map(id, remote), pool.map(fetch, remote), strict=True))
-    here = [Here(_rel(p, settings), t, w, o) for p, t, w, o in shelf]
+    twins = Twins([Here(_rel(p, settings), t, w, o) for p, t, w, o in shelf])
     vanished = recorded - hit
     for job in todo:  # the sidecars: CPU work, in this thread (threads would only contend)
         ep, entry, stem = job
@@ -284,25 +284,26 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             doubt = ("no itunes:duration in the feed for audio kept at its URL; add "
                      "'duration:' to the sidecar")
         # every reason it is flagged for, also in the sidecar's review: for the author
-        twins = doubts(ep.title, ep.date, origin, here, vanished)
+        maybe = twins.doubts(ep.title, ep.date, origin, vanished)
         reviews = list(dict.fromkeys(
-            r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *twins) if r))
+            r for r in (clashes.get(id(ep)), doubt, *ep.reviews, *maybe) if r))
+        sidecar = folder / f"{stem}.yaml"
         if not dry_run:
             try:
-                _write_atomic(folder / f"{stem}.yaml", dump_yaml(
-                    _sidecar(ep, source, keep_url, reviews, extras.get(id(ep), {}))))
+                _write_atomic(sidecar, dump_yaml(
+                    _sidecar(ep, origin, keep_url, reviews, extras.get(id(ep), {}))))
             except OSError as exc:  # a full disk, a read-only folder: named, the rest goes on
-                report.errors.append(f"{_rel(folder / f'{stem}.yaml', settings)}: cannot write "
+                report.errors.append(f"{_rel(sidecar, settings)}: cannot write "
                                      f"it ({exc.strerror or exc}); {ep.title!r} was not "
                                      "imported")
                 continue
-        entry["file"] = _rel(folder / f"{stem}{'.yaml' if keep_url else ep.audio_ext}",
-                             settings)
+        written = _rel(sidecar, settings)
+        entry["file"] = written if keep_url else _rel(folder / f"{stem}{ep.audio_ext}", settings)
         if keep_url:
             entry["audio_url"] = ep.audio_url
         ident = entry.pop("ident")
         if not dry_run:
-            records.put_all(ident, _rel(folder / f"{stem}.yaml", settings), ep.guid)
+            records.put_all(ident, written, ep.guid)
         report.created.append({**entry, "kept": ep.kept, "changed": ep.changed,
                                "dropped": ep.dropped})
         for reason in reviews:
@@ -374,8 +375,9 @@ def _live_guid(settings: Settings) -> str | None:
     return live_podcast_guid(settings, with_episodes=True)
 
 
-def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
+def _sidecar(ep: FeedEpisode, origin: str, keep_url: bool, reviews: list[str],
              extras: dict) -> dict:
+    """An episode's sidecar; ``origin``: its source, redacted (no credential in a sidecar)."""
     meta = {"title": ep.title, "date": ep.date.astimezone(dt.UTC).isoformat(), "guid": ep.guid,
             "type": ep.type if ep.type in ("full", "trailer", "bonus") else "full"}
     if keep_url:
@@ -396,7 +398,7 @@ def _sidecar(ep: FeedEpisode, source: str, keep_url: bool, reviews: list[str],
     meta.update(extras)
     if ep.draft:
         meta["draft"] = True
-    meta["imported_from"] = redact(source)  # a sidecar never keeps a credential
+    meta["imported_from"] = origin
     if reviews:
         meta["review"] = redact_credentials("; ".join(reviews))
     return meta

@@ -99,11 +99,26 @@ _MARKER = re.compile(r"((?:^|\n)[ \t]*(?:\d{1,9})?)([.)](?=[ \t]|$)|[-+*#>](?=[ 
 # Paragraphs of plain words (most show notes): nothing Markdown would read as markup, no
 # entities; their Markdown is the words themselves, without a parser.
 _PLAIN = re.compile(r"\s*(?:<p>[^<>&*_\\`#\[\]|~+=-]*</p>\s*)+|[^<>&*_\\`#\[\]|~+=-]*")
-_NUMBERED = re.compile(r"(?:^|\n|<p>)[ \t]*\d{1,9}[.)](?:[ \t]|$|\n|</p>)")  # "1984. That"
+_NUMBERED = re.compile(r"[ \t]*\d{1,9}[.)](?:[ \t]|$|\n|</p>)")  # "1984. That"
+
+
+def _numbered(html: str) -> bool:
+    """Whether a line or a paragraph of ``html`` starts with what Markdown reads as a numbered
+    list item ("1984. That year"): looked for where lines and paragraphs start, not at every
+    character."""
+    if _NUMBERED.match(html):
+        return True
+    for start in ("\n", "<p>"):
+        at = html.find(start)
+        while at >= 0:
+            if _NUMBERED.match(html, at + len(start)):
+                return True
+            at = html.find(start, at + 1)
+    return False
 
 
 def to_markdown(fragment_html: str) -> str:
-    if _PLAIN.fullmatch(fragment_html) and not _NUMBERED.search(fragment_html):
+    if _PLAIN.fullmatch(fragment_html) and not _numbered(fragment_html):
         paragraphs = ("\n".join(filter(None, (" ".join(line.split())
                                               for line in p.splitlines())))
                       for p in re.split(r"</?p>", fragment_html))

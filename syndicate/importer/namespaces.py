@@ -8,6 +8,8 @@ readers use, so no reader needs to know the others.
 
 from __future__ import annotations
 
+import re
+
 from ..render.podcast_ext import ITUNES, PODCAST  # the spellings syndicate itself writes
 
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -60,3 +62,25 @@ def normalise(root) -> None:
             new = _renamed(key, seen)
             if new != key:
                 el.attrib[new] = el.attrib.pop(key)
+
+
+# a namespace declaration as it is written: xmlns="..." or xmlns:prefix='...'
+_DECLARED = re.compile(rb"""xmlns(?::[^\s=>]*)?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def spelled_as_read(data: bytes) -> bool:
+    """Whether every namespace the feed ``data`` declares is spelled as the readers spell it
+    (or is one they do not read), so that ``normalise`` would rename nothing and need not
+    visit every element. False wherever the bytes cannot tell: a declaration holding an
+    entity or a character reference, a URI that is not ASCII, bytes that are not
+    ASCII-compatible (UTF-16, UTF-32)."""
+    if b"\x00" in data:
+        return False
+    for m in _DECLARED.finditer(data):
+        raw = m.group(1) if m.group(1) is not None else m.group(2)
+        if b"&" in raw or not raw.isascii():
+            return False
+        uri = raw.decode("ascii")
+        if canonical(uri) != uri:
+            return False
+    return True

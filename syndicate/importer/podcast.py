@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_OF
 from ..model import parse_timestamp
 from ..urls import is_web_url
-from .namespaces import CONTENT, ITUNES, NS, PODCAST, normalise
+from .namespaces import CONTENT, ITUNES, NS, PODCAST
 from .podtags import CHANNEL_READERS, read_tags
 from .podtags import READ as TAGS_READ
 from .sources import parse_date
@@ -313,8 +313,8 @@ def _base_of(item, base_url: str | None) -> str | None:
 def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     """The show and its episodes from a parsed RSS document (``lxml`` root element); relative
     addresses are resolved against the ``xml:base`` in effect, else ``base_url`` (where the feed
-    was fetched), else the channel's link."""
-    normalise(root)
+    was fetched), else the channel's link. ``root`` has its namespaces normalised
+    (namespaces.normalise), as the reader of a source gives it."""
     ch = root.find("channel")
     locked = ch.find("podcast:locked", NS)
     owner = " ".join((locked.get("owner") or "").split()) if locked is not None else None

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from functools import cached_property
+from json.encoder import encode_basestring as _quoted
 
 from ..catalog import open_catalog
 from ..config import Settings
@@ -51,6 +53,13 @@ def source_key(source: str, settings: Settings) -> str:
     return name + (page.group() if page else "")
 
 
+def _pair(source: str, item: str) -> str:
+    """``[source, item]`` as JSON, exactly as ``json.dumps(..., ensure_ascii=False)`` writes
+    it (the keys recorded by earlier imports are spelled so), without the encoder set up per
+    key: an import makes four keys an item."""
+    return f"[{_quoted(source)}, {_quoted(item)}]"
+
+
 def identity(source: str, *, guid: str | None = None, link: str | None = None,
              title: str = "", date: dt.datetime | None = None) -> str:
     """One item of ``source``: by the most stable thing the source gives it."""
@@ -61,19 +70,18 @@ def identity(source: str, *, guid: str | None = None, link: str | None = None,
     else:
         when = date.isoformat() if date is not None else ""
         item = f"title:{' '.join(_WORD.findall(title.lower()))}@{when}"
-    return json.dumps([source, item], ensure_ascii=False)
+    return _pair(source, item)
 
 
 def identities(source: str, *, guid: str | None = None, link: str | None = None,
                enclosure: str | None = None, title: str = "",
                date: dt.datetime | None = None) -> list[str]:
     """Every key of one item of ``source``, the most stable first."""
-    keys = [f"guid:{guid.strip()}" if guid and guid.strip() else None,
-            f"link:{link.strip()}" if link and link.strip() else None,
-            f"enclosure:{enclosure.strip()}" if enclosure and enclosure.strip() else None,
-            identity(source, title=title, date=date)]
-    return [k if k.startswith("[") else json.dumps([source, k], ensure_ascii=False)
-            for k in keys if k]
+    keys = [_pair(source, f"{kind}:{value.strip()}")
+            for kind, value in (("guid", guid), ("link", link), ("enclosure", enclosure))
+            if value and value.strip()]
+    keys.append(identity(source, title=title, date=date))
+    return keys
 
 
 def source_of(key: str) -> str | None:
@@ -90,18 +98,33 @@ class Records:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.rows: dict[str, dict] = {}
         self.new: dict[str, dict] = {}
         self.seen: set[str] = set()
-        if settings.catalog_path.is_file():
-            with open_catalog(settings.catalog_path, commit=False) as cat:
+
+    @cached_property
+    def rows(self) -> dict[str, dict]:
+        """The records earlier imports wrote, read when first asked for (an import with no
+        item to look up reads none)."""
+        rows: dict[str, dict] = {}
+        if self.settings.catalog_path.is_file():
+            with open_catalog(self.settings.catalog_path, commit=False) as cat:
                 for key, value in cat.meta_under(_PREFIX).items():
                     try:
                         row = json.loads(value)
                     except ValueError:
                         continue
                     if isinstance(row, dict) and isinstance(row.get("file"), str):
-                        self.rows[key] = row
+                        rows[key] = row
+        return rows
+
+    @cached_property
+    def by_source(self) -> dict[str | None, dict[str, str]]:
+        """source -> {key: file} of its recorded items, old and new (each key's source read
+        once, not once a source an import meets)."""
+        out: dict[str | None, dict[str, str]] = {}
+        for key, row in [*self.rows.items(), *self.new.items()]:
+            out.setdefault(source_of(key), {})[key] = row["file"]
+        return out
 
     def once(self, ident: str) -> str:
         """``ident``, made distinct when one run meets the same identity twice (two entries
@@ -127,27 +150,37 @@ class Records:
         return None
 
     def put_all(self, idents: list[str], file: str, guid: str | None) -> None:
+        """``file`` (and ``guid``) recorded for every key of one item."""
+        source = source_of(idents[0]) if idents else None
         for ident in idents:
-            self.put(ident, file, guid)
+            self.put(ident, file, guid, source)
 
     def files_of(self, source: str) -> set[str]:
         """The files recorded for the items of ``source``."""
-        return {row["file"] for key, row in {**self.rows, **self.new}.items()
-                if source_of(key) == source}
+        return set(self.by_source.get(source, {}).values())
 
-    def put(self, ident: str, file: str, guid: str | None) -> None:
+    def put(self, ident: str, file: str, guid: str | None, source: str | None = None) -> None:
         row = {"file": file, **({"guid": guid} if guid else {})}
         if self.rows.get(ident) != row:
             self.new[ident] = row
+            if "by_source" in self.__dict__:  # (else made with the new rows when asked for)
+                self.by_source.setdefault(source or source_of(ident), {})[ident] = file
 
     def save(self) -> None:
+        """The new records into the catalog, in one statement run for them all."""
         if not self.new:
             return
         with open_catalog(self.settings.catalog_path, immediate=True) as cat:
-            for key, row in self.new.items():
-                cat.set_meta(_PREFIX + key, json.dumps(row, ensure_ascii=False))
+            cat.set_metas((_PREFIX + key, _row(row)) for key, row in self.new.items())
         self.rows.update(self.new)
         self.new = {}
+
+
+def _row(row: dict) -> str:
+    """A record as ``json.dumps(row, ensure_ascii=False)`` writes it: its file, its guid."""
+    if set(row) <= {"file", "guid"} and all(type(v) is str for v in row.values()):
+        return "{" + ", ".join(f'"{k}": {_quoted(v)}' for k, v in row.items()) + "}"
+    return json.dumps(row, ensure_ascii=False)
 
 
 def deleted_reason(file: str) -> str:

@@ -218,7 +218,7 @@ _WXR = re.compile(rb"https?://wordpress\.org/export/\d+\.\d+/")
 
 
 def _feed(data: bytes, name: str):
-    from .namespaces import normalise
+    from .namespaces import normalise, spelled_as_read
     from .podcast import is_podcast, parse_podcast
 
     try:
@@ -232,7 +232,7 @@ def _feed(data: bytes, name: str):
             from .wordpress import read_broken
 
             root = read_broken(data, name, exc)
-    if root is not None:
+    if root is not None and not spelled_as_read(data):
         normalise(root)  # one spelling of each namespace, for every reader
     if root is not None and root.tag == "rss":
         from .wordpress import is_wxr, parse_wxr

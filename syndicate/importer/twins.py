@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+")
@@ -38,22 +39,62 @@ def _day(when: dt.datetime | None) -> dt.date | None:
     return when.date()
 
 
-def doubts(title: str, when: dt.datetime | None, origin: str | None, here: list[Here],
-           vanished: set[str], own: str | None = None) -> list[str]:
-    """Why the new item (titled ``title``, dated ``when``, from ``origin``) may be one already
-    here, one reason per file; ``vanished``: files recorded for items gone from its source."""
-    out: dict[str, str] = {}
-    key, day = _key(title), _day(when)
-    for h in here:
-        if h.file == own or not key or _key(h.title) != key:
-            continue
-        if day is not None and _day(h.when) == day:
-            out.setdefault(h.file, "the same title and date")
-        elif origin is not None and h.origin == origin:
-            out.setdefault(h.file, "the same title, imported from the same source")
-    near = {h.file for h in here if h.file in vanished and day is not None
-            and _day(h.when) is not None and abs((_day(h.when) - day).days) <= NEAR_DAYS}
-    for file in sorted(near - {own} - set(out))[:3]:  # a feed that only rolls on: not near
-        out[file] = ("the item an earlier import wrote it from is gone from this source, "
-                     "and this one, dated near it, is new to it")
-    return [f"may be the same as {file} ({why}); delete one" for file, why in out.items()]
+def _around(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day within NEAR_DAYS of ``day`` (the calendar's ends aside)."""
+    week = dt.timedelta(days=NEAR_DAYS)
+    first = day - week if day > dt.date.min + week else dt.date.min
+    last = day + week if day < dt.date.max - week else dt.date.max
+    return first, last
+
+
+class Twins:
+    """The items already here, found by title key and, for the items gone from a source, by
+    day: each new item is compared with the few that share its title or lie within a week of
+    it, not with every item here (an import of thousands into a site of thousands stays
+    linear). ``doubts`` says what comparing it with each of them would say."""
+
+    def __init__(self, here: list[Here]):
+        self.by_key: dict[str, list[Here]] = {}
+        self.by_file: dict[str, list[dt.date]] = {}
+        for h in here:
+            self.by_key.setdefault(_key(h.title), []).append(h)
+            day = _day(h.when)
+            if day is not None:
+                self.by_file.setdefault(h.file, []).append(day)
+        self._gone: dict[frozenset[str], list[tuple[dt.date, str]]] = {}
+
+    def _vanished(self, vanished: set[str]) -> list[tuple[dt.date, str]]:
+        """(day, file) of the dated items here whose file is in ``vanished``, by day."""
+        frozen = frozenset(vanished)
+        if frozen not in self._gone:
+            self._gone[frozen] = sorted((day, file) for file in frozen
+                                        for day in self.by_file.get(file, ()))
+        return self._gone[frozen]
+
+    def doubts(self, title: str, when: dt.datetime | None, origin: str | None,
+               vanished: set[str], own: str | None = None) -> list[str]:
+        """Why the new item (titled ``title``, dated ``when``, from ``origin``) may be one
+        already here, one reason per file; ``vanished``: files recorded for items gone from
+        its source."""
+        out: dict[str, str] = {}
+        key, day = _key(title), _day(when)
+        for h in self.by_key.get(key, ()) if key else ():
+            if h.file == own:
+                continue
+            if day is not None and _day(h.when) == day:
+                out.setdefault(h.file, "the same title and date")
+            elif origin is not None and h.origin == origin:
+                out.setdefault(h.file, "the same title, imported from the same source")
+        near: set[str] = set()
+        if day is not None and vanished:
+            gone = self._vanished(vanished)
+            first, last = _around(day)
+            for other, file in gone[bisect_left(gone, (first, "")):]:
+                if other > last:
+                    break
+                near.add(file)
+        for file in sorted(near - {own} - set(out))[:3]:  # a feed that only rolls on: not near
+            out[file] = ("the item an earlier import wrote it from is gone from this source, "
+                         "and this one, dated near it, is new to it")
+        return [f"may be the same as {file} ({why}); delete one" for file, why in out.items()]
+

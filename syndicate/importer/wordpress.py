@@ -159,6 +159,7 @@ def _read_item(item, wp: str) -> _Item:
 
 # -- dates ----------------------------------------------------------------------------------
 
+_SHOWN = re.compile(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""")  # what a body shows
 _WP_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?\s*$")
 
 
@@ -372,7 +373,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
         found.slug = _slug(f.get("post_name"))
         found.extra = extra
         found.attachments = files
-        for url in re.findall(r"""\b(?:src|href)\s*=\s*["']([^"']+)["']""", html):
+        for url in _SHOWN.findall(html) if "src" in html or "href" in html else ():
             shown.setdefault(_SIZED.sub("", urljoin(base, htmlmod.unescape(url).strip())),
                              []).append(guid or found.title)
         export.posts.append(found)

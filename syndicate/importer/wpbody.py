@@ -98,7 +98,8 @@ class Shortcodes:
         body = _MEDIA.sub(self.media, body)
         body = _EMBED.sub(self.embed, body)
         body = _PLAYLIST.sub(self.playlist, body)
-        return _BARE_URL.sub(self.bare, body)
+        # (a line of its own is looked for only in a body with an address in it)
+        return _BARE_URL.sub(self.bare, body) if "http" in body else body
 
     def caption(self, m: re.Match) -> str:
         inner = m.group(2)
