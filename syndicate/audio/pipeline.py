@@ -32,7 +32,14 @@ from ..config import AudioConfig
 from ..errors import AudioError
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
-from .measure import Loudness, SourceFacts, measure_source, parse_summary
+from .measure import (
+    OUT_SAMPLES,
+    Loudness,
+    SourceFacts,
+    measure_source,
+    parse_summary,
+    split_log,
+)
 from .renditions import CODECS, file_hashes, rendition_key
 from .settings import AudioSettings
 
@@ -112,7 +119,8 @@ def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float
     return ";".join(parts), offset
 
 
-METER = "ebur128=framelog=quiet,volumedetect"  # the MP3's audio measured as it is encoded
+# the MP3's audio measured as it is encoded (loudness and sample peak; ffmpeg counts samples)
+METER = "ebur128=framelog=quiet:peak=sample"
 
 
 def _split(body: str, chains: list[str]) -> str:
@@ -139,10 +147,10 @@ def _alt_args(alt: Alternate, c: AudioConfig) -> list[str]:
 
 
 def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, total: float,
-            progress: Progress | None) -> str:
+            progress: Progress | None) -> tuple[str, str]:
     """Run one ffmpeg with one or more outputs (its arguments, its file), reporting progress;
-    returns ffmpeg's log. Every file is written under a temporary name and renamed when all
-    are complete."""
+    returns ffmpeg's log (as ``-loglevel info`` writes it) and its verbose lines. Every file is
+    written under a temporary name and renamed when all are complete."""
     tmps: list[str] = []
     args: list[str] = []
     try:
@@ -152,7 +160,8 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
             tmps.append(tmp)
             args += [*out_args, "-y", tmp]
         with tempfile.TemporaryFile("w+", errors="replace") as log:
-            proc = subprocess.Popen([*cmd, "-progress", "pipe:1", *args],
+            proc = subprocess.Popen([*cmd, "-loglevel", "level+verbose", "-progress", "pipe:1",
+                                     *args],
                                     stdout=subprocess.PIPE, stderr=log, text=True)
             try:
                 for line in proc.stdout:
@@ -165,7 +174,7 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
                 proc.wait()
                 raise
             log.seek(0)
-            text = log.read()
+            text, verbose = split_log(log.read())
         if proc.returncode != 0:
             raise AudioError(name, f"could not encode: {reason(text)}")
         for tmp, (_, dest) in zip(tmps, outputs, strict=True):
@@ -173,7 +182,7 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
     finally:
         for tmp in tmps:
             Path(tmp).unlink(missing_ok=True)
-    return text
+    return text, verbose
 
 
 def cache_key(source_sha: str, settings: AudioSettings) -> str:
@@ -295,10 +304,10 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
                         _alt_files(audio.parent, audio.stem.removeprefix("audio-"), alt)[1]))
     graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
-    log = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
+    log, verbose = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
     after = parse_summary(log)
-    counts = [int(x) for x in re.findall(r"n_samples: (\d+)", log)]
-    samples = counts[-1] // c.channels if counts else 0
+    counts = OUT_SAMPLES.findall(verbose)  # the MP3 is output #0: the samples given to LAME
+    samples = int(counts[-1]) if counts else 0
     if samples == 0:
         for _, path in outputs:
             path.unlink(missing_ok=True)
