@@ -9,6 +9,8 @@ every 100 ms) of
 - the floor: one plain ffmpeg encode of the same file to the same MP3 settings;
 - ffmpeg-normalize's method: a loudnorm measuring pass, then loudnorm with the measured values
   (linear) while encoding;
+- syndicate making the MP3 and one alternate (Opus 48 kbps, ``audio.alternates``) against the
+  floor of the two plain encodes (MP3, then Opus) run one after the other;
 
 and the integrated loudness and true peak of each output, measured afresh.
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -44,12 +47,16 @@ PIPELINE = """
 import sys, time
 from pathlib import Path
 from syndicate.audio import AudioSettings, Tags, process, sha256_file
-from syndicate.config import AudioConfig
+from syndicate.config import AlternateConfig, AudioConfig
 src, cache = Path(sys.argv[1]), Path(sys.argv[2])
+alts = tuple(AlternateConfig(codec=c, bitrate=int(k)) for c, k in
+             (a.split(":") for a in sys.argv[3:]))
 sha = sha256_file(src)
-out = process(src, sha, src.name, AudioSettings(AudioConfig()), cache,
-              Tags("Benchmark", "Bench", "Bench Show", "2026-11-23"))
+out = process(src, sha, src.name, AudioSettings(AudioConfig(alternates=list(alts))), cache,
+              Tags("Benchmark", "Bench", "Bench Show", "2026-11-23"), alternates=alts)
 print(out.path)
+for alt in out.alternates:
+    print(alt["path"])
 """
 
 
@@ -95,7 +102,7 @@ def loudnorm_two_pass(src: Path, out: Path) -> tuple[float, float]:
 def report(label: str, seconds: float, peak: float, out: Path, floor: float | None) -> None:
     m = loudness_of(out)
     ratio = f"{seconds / floor:5.2f}x floor" if floor else "  (floor)    "
-    print(f"  {label:<22} {seconds:7.1f} s  {ratio}  {peak:6.0f} MB peak   "
+    print(f"  {label:<26} {seconds:7.1f} s  {ratio}  {peak:6.0f} MB peak   "
           f"output {m['integrated']:6.1f} LUFS, true peak {m['true_peak']:5.1f} dBTP, "
           f"{m['samples'] / m['rate'] / 60:.2f} min")
 
@@ -117,6 +124,23 @@ def bench(src: Path, work: Path, skip_loudnorm: bool) -> None:
         report("two-pass loudnorm", seconds, peak, ln_out, floor)
     for p in [floor_out, *cache.iterdir()]:
         p.unlink()
+    # the MP3 and one alternate, against both plain encodes one after the other
+    opus_out = work / "floor.opus"
+    opus, opus_peak, _ = timed([ff, "-v", "error", "-y", "-i", str(src), "-c:a", "libopus",
+                                "-b:a", "48k", "-ar", "48000", "-ac", "2", str(opus_out)])
+    report("plain Opus 48k encode", opus, opus_peak, opus_out, None)
+    print(f"  {'floor: MP3 then Opus':<26} {floor + opus:7.1f} s")
+    both, both_peak, out = timed([sys.executable, "-c", PIPELINE, str(src), str(cache),
+                                  "opus:48"])
+    mp3_path, opus_path = (Path(p) for p in out.strip().splitlines()[-2:])
+    report("syndicate MP3 + Opus 48k", both, both_peak, mp3_path, floor + opus)
+    report("  (its Opus)", both, both_peak, opus_path, floor + opus)
+    for p in [floor_out, opus_out, *cache.iterdir()]:
+        p.unlink(missing_ok=True)
+
+
+def load() -> str:
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def main() -> None:
@@ -126,6 +150,7 @@ def main() -> None:
     ap.add_argument("--skip-loudnorm", action="store_true")
     ap.add_argument("--only", choices=["wav", "flac"], help="run one of the two files")
     args = ap.parse_args()
+    print(f"{os.cpu_count()} cores, {load()}")
     with tempfile.TemporaryDirectory(prefix="syndicate-audio-bench-") as tmp:
         work = Path(tmp)
         if args.only != "flac":
@@ -133,11 +158,13 @@ def main() -> None:
             generate(wav, args.minutes, 44100, ["-c:a", "pcm_s16le"])
             bench(wav, work, args.skip_loudnorm)
             wav.unlink()
+            print(load())
         if args.only == "wav":
             return
         flac = work / f"speech-{args.long_minutes:g}min-48k-24bit.flac"
         generate(flac, args.long_minutes, 48000, ["-c:a", "flac", "-sample_fmt", "s32"])
         bench(flac, work, args.skip_loudnorm)
+        print(load())
 
 
 if __name__ == "__main__":
