@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -168,6 +169,20 @@ def test_the_alternate_enclosures_validate_and_every_reader_keeps_every_item(sho
     pod = podcastparser.parse(BASE + "podcast.xml", io.BytesIO(feed))
     assert len(pod["episodes"]) == 2
     assert all(e["enclosures"][0]["mime_type"] == "audio/mpeg" for e in pod["episodes"])
+
+
+def test_the_json_feed_gives_every_rendition_as_an_alternate_attachment(show):
+    doc = json.loads(show.read("podcast.json"))
+    by_id = {i["id"]: i for i in doc["items"]}
+    for item in _items(show.read("podcast.xml")):
+        attachments = by_id[item.findtext("guid")]["attachments"]
+        alts = item.findall(ALT)
+        assert [a["url"] for a in attachments] == [
+            a.find(f"{{{P}}}source").get("uri") for a in alts]
+        assert [a["size_in_bytes"] for a in attachments] == [int(a.get("length")) for a in alts]
+        assert [a["mime_type"] for a in attachments] == [a.get("type") for a in alts]
+        # JSON Feed 1.1: attachments with the same title are renditions of one another
+        assert {a["title"] for a in attachments} == {item.findtext("title")}
 
 
 def test_the_episode_page_offers_every_rendition_to_play_and_download(show):
