@@ -131,8 +131,10 @@ def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float
     return ";".join(parts), offset
 
 
-# the MP3's audio measured as it is encoded (loudness and sample peak; ffmpeg counts samples)
-METER = "ebur128=framelog=quiet:peak=sample"
+# the MP3's audio measured as it is encoded (loudness and sample peak; ffmpeg counts samples),
+# then given to LAME as 16-bit samples, as it always was: the same source and settings keep
+# making the same MP3 bytes
+METER = "ebur128=framelog=quiet:peak=sample,aformat=sample_fmts=s16"
 
 
 def _split(body: str, chains: list[str]) -> str:

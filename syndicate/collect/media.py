@@ -161,7 +161,10 @@ def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, sh
                  extension=".mp3", samples=out.samples, sample_rate=out.sample_rate,
                  channels=out.channels, passthrough=False, offset=out.offset, gain=out.gain,
                  before=out.before.to_dict(), after=out.after.to_dict(),
-                 bitrate=sound.config.kbps, sri=out.sri,
+                 # the MP3's own alternateEnclosure needs these; without alternates the stored
+                 # episode stays as it was (no edit is seen where there was none)
+                 bitrate=sound.config.kbps if alternates else None,
+                 sri=out.sri if alternates else None,
                  alternates=alternates)
 
 
