@@ -228,6 +228,28 @@ MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 
 
+class AlternateConfig(_Section):
+    codec: Literal["opus", "aac"] = Field(description="opus (Ogg Opus) or aac (AAC in M4A).")
+    bitrate: int = Field(description="Bitrate in kbps, e.g. 48k (opus 6k-256k, aac 24k-320k).")
+    title: str | None = Field(
+        None, max_length=32, description="Name apps show for it (default e.g. 'Opus 48 kbps')."
+    )
+
+    @field_validator("bitrate", mode="before")
+    @classmethod
+    def _kbps(cls, v: Any, info) -> int:
+        from .audio.renditions import CODECS, parse_bitrate
+
+        kbps = parse_bitrate(v)
+        codec = CODECS.get(info.data.get("codec", ""))
+        if codec and not codec.kbps[0] <= kbps <= codec.kbps[1]:
+            low, high = codec.kbps
+            raise ValueError(f"{info.data['codec']} takes {low}k to {high}k, got {v!r}")
+        return kbps
+
+    _text = field_validator("title")(_visible)
+
+
 class AudioConfig(_Section):
     process: bool = Field(
         True, description="Make podcast-ready MP3s (false: publish MP3/M4A sources as they are)."
@@ -256,6 +278,20 @@ class AudioConfig(_Section):
     workers: int | None = Field(
         None, ge=1, le=64, description="Episodes processed at once (default: the core count)."
     )
+    alternates: list[AlternateConfig] = Field(
+        default_factory=list, max_length=8,
+        description="Further renditions beside the MP3, e.g. {codec: opus, bitrate: 48k}.",
+    )
+
+    @field_validator("alternates")
+    @classmethod
+    def _distinct(cls, v: list[AlternateConfig]) -> list[AlternateConfig]:
+        seen = set()
+        for alt in v:
+            if (alt.codec, alt.bitrate) in seen:
+                raise ValueError(f"{alt.codec} at {alt.bitrate}k is listed twice; remove one")
+            seen.add((alt.codec, alt.bitrate))
+        return v
 
     @field_validator("sample_rate")
     @classmethod

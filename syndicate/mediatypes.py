@@ -15,6 +15,7 @@ from __future__ import annotations
 TYPES = {
     ".mp3": "audio/mpeg",
     ".m4a": "audio/x-m4a",
+    ".opus": "audio/opus",  # Ogg Opus, as the Podcast Index namespace types it
     ".xml": "application/rss+xml; charset=utf-8",
     ".json": "application/json",
     ".vtt": "text/vtt; charset=utf-8",

@@ -237,6 +237,11 @@ class Media:
     after: dict | None = None  # the output's: integrated LUFS, LRA, true peak dBTP
     url: str | None = None  # kept at this address (not ours to publish): nothing measured
     stated_duration: float | None = None  # what the sidecar says, for media kept at a URL
+    bitrate: int | None = None  # kbps the MP3 was encoded at, where we made it
+    sri: str | None = None  # SRI hash (sha384-...) of the published file, where we made it
+    # audio.alternates made from the same source: codec, bitrate (kbps), title, key (its cache
+    # key), extension, content_type, codecs (RFC 6381), sha256, sri, size
+    alternates: list[dict] = field(default_factory=list)
 
     @property
     def known_duration(self) -> float | None:
@@ -296,6 +301,9 @@ class Episode:
         for key in ("files", "tags"):
             if not data[key]:
                 del data[key]
+        for key in ("bitrate", "sri", "alternates"):  # (as the catalog held media before them)
+            if not data["media"][key]:
+                del data["media"][key]
         return data
 
     @classmethod

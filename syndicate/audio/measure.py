@@ -1,9 +1,10 @@
 """The measuring pass: one decode of the source that validates it and measures its loudness.
 
-EBU R128 integrated loudness and loudness range (ffmpeg's ebur128), the sample peak and the exact
-sample count (volumedetect), all in the output's channel layout so that the gain computed from
-them is the gain the output needs. True-peak measurement of the source is left out: it costs more
-than the encode's headroom allows (about 4x the plain measure), and the limiter guards the output.
+EBU R128 integrated loudness, loudness range and sample peak (ffmpeg's ebur128 alone) and the
+exact sample count (ffmpeg's own count, from its verbose log), all in the output's channel
+layout so that the gain computed from them is the gain the output needs. True-peak measurement
+of the source is left out: it costs more than the encode's headroom allows (about 4x the plain
+measure), and the limiter guards the output.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ _I = re.compile(r"I:\s+(-?[\d.]+|-inf|nan) LUFS")
 _LRA = re.compile(r"LRA:\s+(-?[\d.]+|nan) LU")
 _TP = re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
 _MAX = re.compile(r"max_volume: (-?[\d.]+|-inf) dB")
-_N = re.compile(r"n_samples: (\d+)")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def _num(m: re.Match | None) -> float | None:
 
 def parse_summary(text: str) -> Loudness:
     """Loudness from the last ebur128 summary in ffmpeg's log; the peak is its true peak where
-    it measured one, else volumedetect's sample peak."""
+    it measured one, else its sample peak (or volumedetect's)."""
     tail = text[text.rfind("Summary:"):] if "Summary:" in text else text
     integrated = _num(_I.search(tail))
     if integrated is not None and integrated <= SILENCE_LUFS:
@@ -106,17 +106,18 @@ def _wav_shortfall(path: Path) -> int:
 
 
 PARALLEL_FROM = 600.0  # seconds: longer sources are measured in parts
-# One ffmpeg already keeps two cores busy (its decoder and filter threads run apart), so parts
-# only pay off from four cores on.
-MEASURE_PARTS = max(1, min((os.cpu_count() or 1) // 2, 4))
+# Two parts from two cores on: the measure is one thread's work (the decoder and the meter hand
+# frames along), so two halves at once take about half the time when two cores are free.
+MEASURE_PARTS = max(1, min(os.cpu_count() or 1, 4))
 
 
 def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
     """Decode the whole source once; refuse what is not sound audio, naming the file.
 
-    On a machine with four cores or more a long source is measured in parts at once: the parts'
-    100 ms loudness values are the gating blocks of BS.1770, so the integrated loudness and
-    loudness range combined from them are exact.
+    A long source is measured in parts at once: the parts' 100 ms loudness values are the
+    gating blocks of BS.1770, so the integrated loudness and loudness range combined from them
+    are exact. A source measured whole takes ebur128's own summary (the same gating), which
+    spares writing out every block.
     """
     try:
         size = path.stat().st_size
@@ -133,7 +134,7 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
         step = declared / parts
         spans = [(i * step, None if i == parts - 1 else step) for i in range(parts)]
     with tempfile.TemporaryDirectory(prefix="syndicate-measure-") as tmp:
-        jobs = [(path, layout, start, length, Path(tmp) / str(i))
+        jobs = [(path, layout, start, length, Path(tmp) / str(i) if len(spans) > 1 else None)
                 for i, (start, length) in enumerate(spans)]
         if len(jobs) == 1:
             results = [_measure_part(*jobs[0])]
@@ -149,7 +150,7 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
         bad = next((r["log"] for r in results if r["failed"]), err)
         raise AudioError(name, f"not readable audio: {reason(bad)}",
                          hint="export it again as WAV, FLAC or MP3")
-    samples = sum(r["samples"] for r in results) // out_channels
+    samples = sum(r["samples"] for r in results)
     rate = int(stream.group(2))
     glitches = len(DECODE_ERRORS.findall(err))
     if samples == 0:
@@ -165,10 +166,13 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
             hint="copy or export it again",
         )
     peaks = [r["peak"] for r in results if r["peak"] is not None]
-    momentary = [m for r in results for m in r["M"]]
-    short_term = [s for r in results for s in r["S"]]
-    loudness = Loudness(integrated=gated_integrated(momentary), lra=loudness_range(short_term),
-                        peak=max(peaks) if peaks else None)
+    if len(results) == 1:
+        whole = parse_summary(results[0]["log"])
+        integrated, lra = whole.integrated, whole.lra
+    else:
+        integrated = gated_integrated([m for r in results for m in r["M"]])
+        lra = loudness_range([s for r in results for s in r["S"]])
+    loudness = Loudness(integrated=integrated, lra=lra, peak=max(peaks) if peaks else None)
     return SourceFacts(samples=samples, sample_rate=rate,
                        channels=channels_of(stream.group(3)), codec=stream.group(1),
                        loudness=loudness, glitches=glitches)
@@ -188,29 +192,55 @@ def _values(path: Path, key: str) -> list[float]:
     return [float(v) for v in re.findall(rf"{re.escape(key)}=(-?[\d.]+)", text)]
 
 
+_LEVEL = re.compile(r"^((?:\[[^\]]*\] )*?)\[(\w+)\] ")
+OUT_SAMPLES = re.compile(r"Output stream #0:0 \(audio\): \d+ frames? encoded \((\d+) samples\)")
+
+
+def split_log(text: str) -> tuple[str, str]:
+    """ffmpeg's log written with ``-loglevel level+verbose``: (what ``-loglevel info`` would
+    have written, the verbose lines). A line without a level continues the one before."""
+    shown, verbose = [], []
+    keep = True
+    for line in text.splitlines():
+        m = _LEVEL.match(line)
+        if m:
+            keep = m.group(2) not in ("verbose", "debug", "trace")
+            line = m.group(1) + line[m.end():]
+        (shown if keep else verbose).append(line)
+    return "\n".join(shown), "\n".join(verbose)
+
+
 def _measure_part(path: Path, layout: str, start: float | None, length: float | None,
-                  stem: Path) -> dict:
+                  stem: Path | None) -> dict:
+    """Decode (a span of) the source into ebur128 alone: its summary gives the loudness and
+    the sample peak, and ffmpeg's verbose count of the samples it passed on gives the exact
+    length. ``stem``: write out the 400 ms and 3 s loudness values (to combine parts)."""
     # one decoding thread: this pass is decode-bound, and thread hand-offs cost more than
-    # they give here (measured: 3.1 s against 3.5 s for 30 minutes of 48 kHz 24-bit FLAC)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-threads", "1"]
+    # they give here (measured: 3.1 s against 3.5 s for 30 minutes of 48 kHz 24-bit FLAC);
+    # pcm_f64le takes ebur128's samples as they are (no conversion for the null output)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+verbose",
+           "-threads", "1"]
     if start:
         cmd += ["-ss", f"{start:.6f}"]
     if length:
         cmd += ["-t", f"{length:.6f}"]
-    chain = (f"aformat=channel_layouts={layout},ebur128=metadata=1:framelog=quiet,"
-             f"ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
-             f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S,volumedetect")
-    cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-f", "null", "-"]
+    chain = f"aformat=channel_layouts={layout},ebur128=framelog=quiet:peak=sample"
+    if stem is not None:
+        chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
+                  f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S")
+    cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-c:a", "pcm_f64le",
+            "-f", "null", "-"]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
-    counts = _N.findall(proc.stderr)
-    maxes = _MAX.findall(proc.stderr)
+    log, verbose = split_log(proc.stderr)
+    counts = OUT_SAMPLES.findall(verbose)
+    summary = parse_summary(log)
     return {
-        "log": proc.stderr,
+        "log": log,
         "failed": proc.returncode != 0 or not counts,
         "samples": int(counts[-1]) if counts else 0,
-        "peak": float(maxes[-1]) if maxes and maxes[-1] != "-inf" else None,
-        "M": _values(Path(f"{stem}.M"), "lavfi.r128.M"),
-        "S": _values(Path(f"{stem}.S"), "lavfi.r128.S"),
+        "peak": summary.peak,
+        "M": _values(Path(f"{stem}.M"), "lavfi.r128.M") if stem else [],
+        "S": _values(Path(f"{stem}.S"), "lavfi.r128.S") if stem else [],
     }
 
 

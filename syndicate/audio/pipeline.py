@@ -5,10 +5,13 @@ the gain that brings the programme to the target loudness, limits peaks below th
 ceiling (a plain gain change would clip), measures the result (integrated loudness, loudness
 range, sample peak: true-peak metering here would cost about 15% of an encode, so the limiter
 keeps a margin under the ceiling instead, and ``verify`` measures a published file's true peak
-on demand) and encodes constant-bitrate MP3.
+on demand) and encodes constant-bitrate MP3. The alternates (``audio.alternates``) are made in
+the same pass: the limited audio is split to one encoder each. A rendition added later is made
+alone from the filter graph recorded with the MP3, without measuring the source again.
 Memory stays flat however long the episode is. The encoded audio is cached by (source content,
-settings), so publishing again never re-encodes; tags are written on a copy, which is cheap.
-Every file is written under a temporary name and renamed when complete.
+settings; a rendition also by codec and bitrate), so publishing again never re-encodes; tags are
+written on a copy of the MP3, which is cheap. Every file is written under a temporary name and
+renamed when complete.
 """
 
 from __future__ import annotations
@@ -27,11 +30,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
 from ..errors import AudioError
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
-from .measure import Loudness, SourceFacts, measure_source, parse_summary
+from .measure import (
+    OUT_SAMPLES,
+    Loudness,
+    SourceFacts,
+    measure_source,
+    parse_summary,
+    split_log,
+)
+from .renditions import CODECS, file_hashes, rendition_key
 from .settings import AudioSettings
 
 if TYPE_CHECKING:
@@ -39,6 +51,11 @@ if TYPE_CHECKING:
 
 LIMIT_MARGIN = 1.5  # dB under the true-peak ceiling: MP3 coding noise adds up to ~1.4 dB
 LAME_COMPENSATION = 0.6  # dB: limiting and LAME leave the output slightly quieter
+# dB: a programme whose measured sample peak, after the gain, stays this far under the limiter's
+# threshold never reaches it (resampling adds a few tenths at most to natural sound), so the
+# limiter, which would pass every sample unchanged, is left out: it costs about a tenth of an
+# encode. Not with an intro or outro, whose peaks are not measured with the programme's.
+IDLE_LIMITER_MARGIN = 1.0
 
 Progress = Callable[[str, float, float], None]  # (name, seconds done, seconds in all)
 
@@ -56,6 +73,8 @@ class Processed:
     after: Loudness
     gain: float
     warnings: list[str] = field(default_factory=list)
+    sri: str = ""  # the tagged file's SRI hash (sha384-...)
+    alternates: list[dict] = field(default_factory=list)  # each rendition's facts and path
 
 
 def _gain(facts: SourceFacts, cfg: AudioConfig, name: str, warnings: list[str]) -> float:
@@ -103,38 +122,81 @@ def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float
             offset += clip.duration - fade
         current = f"j{i}"
     ceiling = c.true_peak - LIMIT_MARGIN
-    parts.append(f"[{current}]volume={gain:.2f}dB,"
-                 f"alimiter=limit={ceiling:.2f}dB:level=false:latency=true,"
-                 f"ebur128=framelog=quiet,volumedetect[out]")
+    peak = facts.loudness.peak
+    if not clips and (peak is None or peak + gain <= ceiling - IDLE_LIMITER_MARGIN):
+        parts.append(f"[{current}]volume={gain:.2f}dB[norm]")
+    else:
+        parts.append(f"[{current}]volume={gain:.2f}dB,"
+                     f"alimiter=limit={ceiling:.2f}dB:level=false:latency=true[norm]")
     return ";".join(parts), offset
 
 
-def _encode(cmd: list[str], dest: Path, name: str, total: float,
-            progress: Progress | None) -> str:
-    """Run the encode, reporting progress; returns ffmpeg's log. Writes ``dest`` atomically."""
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".encode-", suffix=".mp3")
-    os.close(fd)
-    with tempfile.TemporaryFile("w+", errors="replace") as log:
-        proc = subprocess.Popen([*cmd, "-progress", "pipe:1", "-f", "mp3", "-y", tmp],
-                                stdout=subprocess.PIPE, stderr=log, text=True)
-        try:
-            for line in proc.stdout:
-                if progress and line.startswith("out_time_us="):
-                    with contextlib.suppress(ValueError):
-                        progress(name, int(line.split("=", 1)[1]) / 1e6, total)
-            proc.wait()
-        except BaseException:
-            proc.kill()
-            proc.wait()
+# the MP3's audio measured as it is encoded (loudness and sample peak; ffmpeg counts samples),
+# then given to LAME as 16-bit samples, as it always was: the same source and settings keep
+# making the same MP3 bytes
+METER = "ebur128=framelog=quiet:peak=sample,aformat=sample_fmts=s16"
+
+
+def _split(body: str, chains: list[str]) -> str:
+    """The normalised audio ``[norm]`` of ``body`` split to one output per chain, ``[o0]``..."""
+    if len(chains) == 1:
+        return f"{body};[norm]{chains[0]}[o0]"
+    labels = "".join(f"[s{i}]" for i in range(len(chains)))
+    tails = ";".join(f"[s{i}]{chain}[o{i}]" for i, chain in enumerate(chains))
+    return f"{body};[norm]asplit={len(chains)}{labels};{tails}"
+
+
+def _alt_chain(alt: Alternate) -> str:
+    # the gain was raised for LAME (LAME_COMPENSATION); the other encoders keep the level
+    codec = CODECS[alt.codec]
+    chain = f"volume=-{LAME_COMPENSATION:.2f}dB"
+    return f"{chain},aresample={codec.rate}" if codec.rate else chain
+
+
+def _alt_args(alt: Alternate, c: AudioConfig) -> list[str]:
+    codec = CODECS[alt.codec]
+    return ["-c:a", codec.encoder, "-b:a", f"{alt.bitrate}k", *codec.options,
+            "-ar", str(codec.rate or c.sample_rate), "-ac", str(c.channels),
+            "-map_metadata", "-1", "-map_chapters", "-1", "-f", codec.muxer]
+
+
+def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, total: float,
+            progress: Progress | None) -> tuple[str, str]:
+    """Run one ffmpeg with one or more outputs (its arguments, its file), reporting progress;
+    returns ffmpeg's log (as ``-loglevel info`` writes it) and its verbose lines. Every file is
+    written under a temporary name and renamed when all are complete."""
+    tmps: list[str] = []
+    args: list[str] = []
+    try:
+        for out_args, dest in outputs:
+            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".encode-", suffix=dest.suffix)
+            os.close(fd)
+            tmps.append(tmp)
+            args += [*out_args, "-y", tmp]
+        with tempfile.TemporaryFile("w+", errors="replace") as log:
+            proc = subprocess.Popen([*cmd, "-loglevel", "level+verbose", "-progress", "pipe:1",
+                                     *args],
+                                    stdout=subprocess.PIPE, stderr=log, text=True)
+            try:
+                for line in proc.stdout:
+                    if progress and line.startswith("out_time_us="):
+                        with contextlib.suppress(ValueError):
+                            progress(name, int(line.split("=", 1)[1]) / 1e6, total)
+                proc.wait()
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            log.seek(0)
+            text, verbose = split_log(log.read())
+        if proc.returncode != 0:
+            raise AudioError(name, f"could not encode: {reason(text)}")
+        for tmp, (_, dest) in zip(tmps, outputs, strict=True):
+            os.replace(tmp, dest)
+    finally:
+        for tmp in tmps:
             Path(tmp).unlink(missing_ok=True)
-            raise
-        log.seek(0)
-        text = log.read()
-    if proc.returncode != 0:
-        Path(tmp).unlink(missing_ok=True)
-        raise AudioError(name, f"could not encode: {reason(text)}")
-    os.replace(tmp, dest)
-    return text
+    return text, verbose
 
 
 def cache_key(source_sha: str, settings: AudioSettings) -> str:
@@ -143,28 +205,96 @@ def cache_key(source_sha: str, settings: AudioSettings) -> str:
 
 
 def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, cache_dir: Path,
-           progress: Progress | None = None) -> dict:
-    """The untagged, normalised MP3 for a source, from the cache or made now. Returns its facts.
+           progress: Progress | None = None, alternates: tuple[Alternate, ...] = ()) -> dict:
+    """The untagged, normalised MP3 for a source (and its ``alternates``), from the cache or
+    made now. Returns its facts, with one dict of facts per alternate under "alternates".
     Two episodes with the same audio (and settings) in one collect: one encodes, the other
     waits for it and takes the result from the cache."""
     key = cache_key(source_sha, settings)
     with _KEYS_LOCK:
         lock = _KEY_LOCKS.setdefault(key, threading.Lock())
     with lock:
-        return _encode_once(source, name, settings, cache_dir, key, progress)
+        return _encode_once(source, name, settings, cache_dir, key, progress, alternates)
 
 
 _KEYS_LOCK = threading.Lock()
 _KEY_LOCKS: dict[str, threading.Lock] = {}
 
 
+def _alt_files(cache_dir: Path, key: str, alt: Alternate) -> tuple[str, Path, Path]:
+    """A rendition's cache key, its audio and its facts in the cache."""
+    rkey = rendition_key(key, alt.codec, alt.bitrate)
+    return rkey, cache_dir / f"audio-{rkey}{CODECS[alt.codec].extension}", \
+        cache_dir / f"audio-{rkey}.json"
+
+
+def _alt_facts(cache_dir: Path, key: str, alt: Alternate) -> dict | None:
+    _, audio, facts_path = _alt_files(cache_dir, key, alt)
+    if not audio.is_file():
+        return None
+    try:
+        return json.loads(facts_path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.part")  # another process may write it too
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def _inputs(source: Path, settings: AudioSettings) -> list[str]:
+    inputs = ["-i", str(source)]
+    for clip in (settings.intro, settings.outro):
+        if clip is not None:
+            inputs += ["-i", str(clip.path)]
+    return inputs
+
+
 def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Path, key: str,
-                 progress: Progress | None) -> dict:
+                 progress: Progress | None, alternates: tuple[Alternate, ...]) -> dict:
     audio = cache_dir / f"audio-{key}.mp3"
     facts_path = cache_dir / f"audio-{key}.json"
+    result = None
     if audio.exists() and facts_path.exists():
-        return json.loads(facts_path.read_text())
+        result = json.loads(facts_path.read_text())
+    missing = [alt for alt in alternates if _alt_facts(cache_dir, key, alt) is None]
+    if result is not None and not missing:
+        return _with_alternates(result, cache_dir, key, alternates)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    c = settings.config
+    head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *_inputs(source, settings)]
+    alt_outputs = [(["-map", f"[o{i}]", *_alt_args(alt, c)], _alt_files(cache_dir, key, alt)[1])
+                   for i, alt in enumerate(missing)]
+    if result is not None and "graph" in result:
+        # the MP3 is made: only the missing renditions, from the graph recorded with it
+        graph = _split(result["graph"], [_alt_chain(alt) for alt in missing])
+        _encode([*head, "-filter_complex", graph], alt_outputs, name, result["total"],
+                progress)
+    else:
+        result = _encode_all(source, name, settings, audio, head, missing, progress)
+        _write_json(facts_path, result)
+    for alt in missing:
+        rkey, path, alt_json = _alt_files(cache_dir, key, alt)
+        sha, sri, size = file_hashes(path)
+        _write_json(alt_json, {"codec": alt.codec, "bitrate": alt.bitrate, "key": rkey,
+                               "extension": path.suffix, "sha256": sha, "sri": sri,
+                               "size": size})
+    return _with_alternates(result, cache_dir, key, alternates)
+
+
+def _with_alternates(facts: dict, cache_dir: Path, key: str,
+                     alternates: tuple[Alternate, ...]) -> dict:
+    out = dict(facts)
+    out["alternates"] = [_alt_facts(cache_dir, key, alt) for alt in alternates]
+    return out
+
+
+def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, head: list[str],
+                missing: list[Alternate], progress: Progress | None) -> dict:
+    """Measure the source, then one ffmpeg pass makes the MP3 and the ``missing`` renditions
+    (the normalised audio split to one encoder each). Returns the MP3's facts."""
     c = settings.config
     warnings: list[str] = []
     facts = measure_source(source, name, c.channels)
@@ -178,31 +308,28 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     if c.trim_silence and facts.loudness.integrated is not None:
         trim = silent_edges(source, name, facts.duration, c.silence_threshold)
     gain = _gain(facts, c, name, warnings)
-    graph, offset = _graph(settings, facts, trim, clips, gain)
-    inputs = ["-i", str(source)]
-    for role, _ in clips:
-        inputs += ["-i", str((settings.intro if role == "intro" else settings.outro).path)]
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *inputs,
-           "-filter_complex", graph, "-map", "[out]", "-c:a", "libmp3lame",
-           "-b:a", f"{c.kbps}k", "-ar", str(c.sample_rate), "-ac", str(c.channels),
-           "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
-           "-map_metadata", "-1", "-map_chapters", "-1"]
+    body, offset = _graph(settings, facts, trim, clips, gain)
+    mp3 = ["-map", "[o0]", "-c:a", "libmp3lame", "-b:a", f"{c.kbps}k", "-ar", str(c.sample_rate),
+           "-ac", str(c.channels), "-write_xing", "1", "-id3v2_version", "0",
+           "-write_id3v1", "0", "-map_metadata", "-1", "-map_chapters", "-1", "-f", "mp3"]
+    outputs = [(mp3, audio)]
+    for i, alt in enumerate(missing, start=1):
+        outputs.append((["-map", f"[o{i}]", *_alt_args(alt, c)],
+                        _alt_files(audio.parent, audio.stem.removeprefix("audio-"), alt)[1]))
+    graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
-    log = _encode(cmd, audio, name, total, progress)
+    log, verbose = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
     after = parse_summary(log)
-    counts = [int(x) for x in re.findall(r"n_samples: (\d+)", log)]
-    samples = counts[-1] // c.channels if counts else 0
+    counts = OUT_SAMPLES.findall(verbose)  # the MP3 is output #0: the samples given to LAME
+    samples = int(counts[-1]) if counts else 0
     if samples == 0:
-        audio.unlink(missing_ok=True)
+        for _, path in outputs:
+            path.unlink(missing_ok=True)
         raise AudioError(name, "the encoded audio came out empty")
-    result = {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
-              "offset": round(offset, 3), "gain": round(gain, 2),
-              "before": facts.loudness.to_dict(), "after": after.to_dict(),
-              "warnings": warnings}
-    tmp = facts_path.with_suffix(f".{os.getpid()}.part")  # another process may write it too
-    tmp.write_text(json.dumps(result))
-    os.replace(tmp, facts_path)
-    return result
+    return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
+            "offset": round(offset, 3), "gain": round(gain, 2),
+            "before": facts.loudness.to_dict(), "after": after.to_dict(),
+            "warnings": warnings, "graph": body, "total": round(total, 6)}
 
 
 def shift_chapters(chapters: list[tuple[float, str, str | None]], offset: float,
@@ -227,34 +354,39 @@ class NotEncoded(AudioError):
     """A dry run met audio it would have to encode (a dry run encodes and caches nothing)."""
 
 
-def cached_facts(source_sha: str, settings: AudioSettings, cache_dir: Path) -> dict | None:
-    """The facts of the cached encode of a source, or None if it is not in the cache."""
+def cached_facts(source_sha: str, settings: AudioSettings, cache_dir: Path,
+                 alternates: tuple[Alternate, ...] = ()) -> dict | None:
+    """The facts of the cached encode of a source (and of its ``alternates``), or None if any
+    is not in the cache."""
     key = cache_key(source_sha, settings)
     audio, facts_path = cache_dir / f"audio-{key}.mp3", cache_dir / f"audio-{key}.json"
     if not audio.is_file():
         return None
     try:
-        return json.loads(facts_path.read_text())
+        facts = json.loads(facts_path.read_text())
     except (OSError, ValueError):
         return None
+    facts = _with_alternates(facts, cache_dir, key, alternates)
+    return None if None in facts["alternates"] else facts
 
 
 def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
             cache_dir: Path, tags: Tags, progress: Progress | None = None,
-            dry_run: bool = False) -> Processed:
+            dry_run: bool = False, alternates: tuple[Alternate, ...] = ()) -> Processed:
     """The published MP3: normalised audio (cached) with this episode's tags, stored by hash.
 
     With ``dry_run`` nothing is encoded or written to the cache: audio already encoded is tagged
     in a scratch folder that is then removed (to know the published file's hash and size), and
-    audio not yet encoded raises NotEncoded."""
+    audio not yet encoded raises NotEncoded. The ``alternates`` are published untagged, as
+    encoded (Processed.alternates: their facts, file and hashes)."""
     if dry_run:
-        facts = cached_facts(source_sha, settings, cache_dir)
+        facts = cached_facts(source_sha, settings, cache_dir, alternates)
         if facts is None:
             raise NotEncoded(name, "would be encoded and tagged (not in a dry run)")
         with tempfile.TemporaryDirectory(prefix="syndicate-dry-") as scratch:
             done = _tag(facts, source_sha, settings, cache_dir, Path(scratch), tags)
         return replace(done, path=cache_dir / done.path.name)
-    facts = encode(source, source_sha, name, settings, cache_dir, progress)
+    facts = encode(source, source_sha, name, settings, cache_dir, progress, alternates)
     return _tag(facts, source_sha, settings, cache_dir, cache_dir, tags)
 
 
@@ -271,13 +403,8 @@ def _tag(facts: dict, source_sha: str, settings: AudioSettings, cache_dir: Path,
         shutil.copyfile(cache_dir / f"audio-{key}.mp3", tmp)
         chapters = shift_chapters(tags.chapters, facts["offset"], duration)
         write_tags(Path(tmp), replace(tags, chapters=chapters), duration)
-        h = hashlib.sha256()
-        with open(tmp, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-        sha = h.hexdigest()
+        sha, sri, size = file_hashes(Path(tmp))
         final = out_dir / f"{sha}.mp3"
-        size = os.path.getsize(tmp)
         os.replace(tmp, final)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -286,12 +413,15 @@ def _tag(facts: dict, source_sha: str, settings: AudioSettings, cache_dir: Path,
         path=final, sha256=sha, size=size, samples=facts["samples"],
         sample_rate=facts["sample_rate"], channels=facts["channels"], offset=facts["offset"],
         before=Loudness(**facts["before"]), after=Loudness(**facts["after"]),
-        gain=facts["gain"], warnings=list(facts["warnings"]),
+        gain=facts["gain"], warnings=list(facts["warnings"]), sri=sri,
+        alternates=[dict(a, path=str(cache_dir / f"audio-{a['key']}{a['extension']}"))
+                    for a in facts.get("alternates", [])],
     )
 
 
-_CACHED = re.compile(r"(?:audio-(?P<key>[0-9a-f]{64})\.(?:mp3|json)|(?P<sha>[0-9a-f]{64})\.mp3)")
-_PARTIAL = re.compile(r"\.(?:encode|tag)-.*\.mp3|audio-[0-9a-f]{64}\.\d+\.part")
+_CACHED = re.compile(r"(?:audio-(?P<key>[0-9a-f]{64})\.(?:mp3|json|opus|m4a)"
+                     r"|(?P<sha>[0-9a-f]{64})\.mp3)")
+_PARTIAL = re.compile(r"\.(?:encode|tag)-.*\.(?:mp3|opus|m4a)|audio-[0-9a-f]{64}\.\d+\.part")
 
 
 def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,

@@ -9,7 +9,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import audio
+from .. import audio, mediatypes
+from ..audio.renditions import CODECS, default_title
 from ..config import Settings
 from ..errors import AudioError, ItemError
 from ..model import Media
@@ -55,6 +56,8 @@ def audio_fingerprint(settings: Settings) -> str:
     c = settings.config
     parts = [c.podcast.title, c.podcast.author or c.site.author,
              audio.AudioSettings(c.audio).key(), f"process={c.audio.process}"]
+    if c.audio.alternates:  # (none: as before alternates were)
+        parts.append(repr([(a.codec, a.bitrate, a.title) for a in c.audio.alternates]))
     paths = [settings.resolve(p) for p in (c.podcast.image, c.audio.intro, c.audio.outro) if p]
     parts.append(stat_sig(*paths))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
@@ -141,13 +144,28 @@ def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, sh
         date=src.date[:10], comment=episode_summary(meta, notes_html(meta)), track=meta.number,
         cover=cover, chapters=[(c.start, c.title, c.url) for c in meta.chapters],
     )
-    out = audio.process(src.audio, sha, name, sound, cache_dir, tags, progress, dry_run)
+    wanted = tuple(cfg.audio.alternates)
+    out = audio.process(src.audio, sha, name, sound, cache_dir, tags, progress, dry_run, wanted)
     with lock:
         report.warnings.extend(out.warnings)
-    return Media(sha256=out.sha256, size=out.size, content_type="audio/mpeg", extension=".mp3",
-                 samples=out.samples, sample_rate=out.sample_rate, channels=out.channels,
-                 passthrough=False, offset=out.offset, gain=out.gain,
-                 before=out.before.to_dict(), after=out.after.to_dict())
+    alternates = []
+    for alt, made in zip(wanted, out.alternates, strict=True):
+        codec = CODECS[alt.codec]
+        alternates.append({
+            "codec": alt.codec, "bitrate": alt.bitrate,
+            "title": alt.title or default_title(alt.codec, alt.bitrate), "key": made["key"],
+            "extension": codec.extension, "content_type": codec.content_type,
+            "codecs": codec.rfc6381, "sha256": made["sha256"], "sri": made["sri"],
+            "size": made["size"]})
+    return Media(sha256=out.sha256, size=out.size, content_type=mediatypes.of(".mp3"),
+                 extension=".mp3", samples=out.samples, sample_rate=out.sample_rate,
+                 channels=out.channels, passthrough=False, offset=out.offset, gain=out.gain,
+                 before=out.before.to_dict(), after=out.after.to_dict(),
+                 # the MP3's own alternateEnclosure needs these; without alternates the stored
+                 # episode stays as it was (no edit is seen where there was none)
+                 bitrate=sound.config.kbps if alternates else None,
+                 sri=out.sri if alternates else None,
+                 alternates=alternates)
 
 
 def _passthrough(src: EpisodeSource, sha: str, name: str) -> Media:

@@ -43,7 +43,8 @@ _WHY_DROPPED = {
     "funding": "syndicate publishes funding for the whole show only (podcast.funding)",
     "block": "syndicate publishes every episode to every directory; drop the episode or mark "
              "it draft to keep it out",
-    "alternateEnclosure": "syndicate publishes one enclosure per episode",
+    "alternateEnclosure": "syndicate makes alternate renditions from the episode's own "
+                          "audio (audio.alternates); another host's are not kept",
     "author": "the published feed names the show's author (podcast.author) on every episode",
     "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
                 "sidecar",

@@ -312,6 +312,8 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
         tagged.add(media.get("sha256", ""))
         if sound is not None and encoded is not None and r["content_hash"]:
             encoded.add(cache_key(r["content_hash"], sound))
+        if encoded is not None:  # its renditions (audio.alternates), published from the cache
+            encoded.update(alt["key"] for alt in media.get("alternates", []))
     prune_cache(cache_dir, tagged=tagged, encoded=encoded, before=before)
 
 

@@ -478,10 +478,21 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             add(Output(media_key, "media", ep.media.sha256, path=media_path,
                        sha256=ep.media.sha256, size=ep.media.size, addressed=True))
             enclosure_url = url(media_key, media_base)
+        renditions = []
+        for alt in ep.media.alternates:  # audio.alternates: published beside the MP3
+            alt_key = f"media/{ep.slug}-{alt['sha256'][:12]}{alt['extension']}"
+            alt_path = settings.state_dir / "media" / f"audio-{alt['key']}{alt['extension']}"
+            if r["error"] and not target_has(alt_key) and not alt_path.exists():
+                site.warnings.append(f"{r['source']}: its last good {alt['title']} rendition is "
+                                     "gone and was never published; it is left out")
+                continue
+            add(Output(alt_key, "media", alt["sha256"], path=alt_path, sha256=alt["sha256"],
+                       size=alt["size"], addressed=True))
+            renditions.append(dict(alt, url=url(alt_key, media_base)))
         folder = page_key("episode", ep.slug).removesuffix("index.html")
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=pages.page_url(folder),
                              updated=updated(r, ep),
-                             enclosure_url=enclosure_url)
+                             enclosure_url=enclosure_url, alternates=renditions)
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
             ok, data, why = last_good(r, ep.image, ep.image_sha256, key)
@@ -497,7 +508,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 site.warnings.append(f"{r['source']}: its last good image is gone and was never "
                                      f"published ({why}); the episode is published without art")
         page = EpisodePage(_shown_row(r, ep, linked_to), ep, enclosure_url,
-                           ep.media.content_type.split(";")[0], "", "", "")
+                           ep.media.content_type.split(";")[0], "", "", "",
+                           alternates=renditions)
         ok, data, why = (True, None, "") if not (ep.transcript and ep.transcript_sha256) else \
             last_good(r, ep.transcript, ep.transcript_sha256,
                       f"{folder}transcript{Path(ep.transcript).suffix.lower()}")

@@ -13,7 +13,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..collect.sources import read_source
@@ -87,6 +87,7 @@ class EpisodePage:
     transcript_file: Path | None = None  # a local caption file: its cues are shown
     transcript_data: bytes | None = None  # its checked bytes, where already read
     offset: float = 0.0  # seconds the audio moved by (cue times follow it)
+    alternates: list[dict] = field(default_factory=list)  # renditions published (with url)
 
 
 class SitePages:
@@ -295,7 +296,7 @@ class SitePages:
         size = ep.media.size if not ep.media.url else None
         return {"page_meta": meta, "item": item, "episode": ep, "notes": ep.html,
                 "duration": duration, "audio_url": pg.enclosure_url,
-                "audio_type": pg.enclosure_type, "audio_size": size,
+                "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
                 "art": pg.image_url or site["cover"], "chapters": chapters,
                 "chapters_url": pg.chapters_url, "transcript_url": pg.transcript_url,
                 "cues": _cues(pg), "newer": newer, "older": older}

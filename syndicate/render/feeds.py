@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -156,6 +156,26 @@ class EpisodeEntry(Entry):
     image_url: str | None = None
     transcript: tuple[str, str, str | None] | None = None  # url, type, language
     chapters_url: str | None = None
+    alternates: list[dict] = field(default_factory=list)  # renditions published, with url
+
+
+def _alternates(e: EpisodeEntry) -> list[dict]:
+    """podcast:alternateEnclosure values: the MP3 (default="true", as the namespace's example
+    marks the file of the enclosure) and then each rendition; none without renditions. The
+    bitrate is the one each was encoded at (bits per second: constant for the MP3, the average
+    for the others)."""
+    media = e.item.media
+    if not e.alternates:
+        return []
+    found = [{"url": e.enclosure_url, "type": media.content_type, "length": media.size,
+              "bitrate": media.bitrate * 1000 if media.bitrate else None, "title": "MP3",
+              "codecs": "mp3",
+              "sri": media.sri, "default": True}]
+    for alt in e.alternates:
+        found.append({"url": alt["url"], "type": alt["content_type"], "length": alt["size"],
+                      "bitrate": alt["bitrate"] * 1000, "title": alt["title"],
+                      "codecs": alt["codecs"], "sri": alt["sri"], "default": False})
+    return found
 
 
 def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.datetime) -> bytes:
@@ -191,6 +211,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
             "episode_type": ep.type,
             "transcript": e.transcript,
             "chapters": e.chapters_url,
+            "alternates": _alternates(e),
             "more": ep.tags,  # the sidecar's Podcast Index tags
         }
     _links(fg, c["feed_url"], "application/rss+xml", c["link"])

@@ -39,6 +39,14 @@ def _item(e: Entry) -> dict:
         if media.known_duration is not None:
             attachment["duration_in_seconds"] = int(media.known_duration + 0.5)
         out["attachments"] = [attachment]
+        if e.alternates:  # the same title marks attachments as renditions of one another
+            attachment["title"] = out["title"]
+            for alt in e.alternates:
+                out["attachments"].append({
+                    "url": alt["url"], "mime_type": alt["content_type"],
+                    "title": out["title"], "size_in_bytes": int(alt["size"]),
+                    **({"duration_in_seconds": attachment["duration_in_seconds"]}
+                       if "duration_in_seconds" in attachment else {})})
         if e.image_url:
             out["image"] = e.image_url
     return out

@@ -179,6 +179,14 @@ class PodcastItem(BaseEntryExtension):
             _add(entry, PODCAST, "transcript", url=url, type=mime, language=lang, rel=rel)
         if t.get("chapters"):
             _add(entry, PODCAST, "chapters", url=t["chapters"], type=CHAPTERS)
+        for alt in t.get("alternates", []):
+            enc = _add(entry, PODCAST, "alternateEnclosure", type=alt["type"],
+                       length=alt["length"], bitrate=alt["bitrate"], title=alt["title"],
+                       codecs=alt["codecs"], default="true" if alt["default"] else None)
+            _add(enc, PODCAST, "source", uri=alt["url"])
+            if alt.get("sri"):
+                integrity = _add(enc, PODCAST, "integrity", type="sri")
+                integrity.attrib["value"] = alt["sri"]  # (``value`` is _add's text)
         item_tags(entry, t.get("more", {}))
         return entry
 
