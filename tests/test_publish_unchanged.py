@@ -272,3 +272,19 @@ def test_s3_objects_deleted_by_hand_are_put_back_and_no_change_is_two_requests(
     assert restored.exit_code == 0 and "wrote 3 files" in restored.output, restored.output
     assert s3_keys(bucket).keys() == before.keys()
     assert proj.run("publish").exit_code == 0 and len(builds) == 2
+
+
+def test_an_edit_through_a_link_in_the_theme_is_published(make_project, builds):
+    """A theme file that is a link to another file of the theme: its target edited is an
+    edit (the link itself does not change)."""
+    proj = _project(make_project)
+    css = proj.root / "mytheme/static/style.css"
+    real = proj.root / "mytheme/static/real.css"
+    real.write_text(css.read_text())
+    css.unlink()
+    css.symlink_to("real.css")
+    assert proj.run("publish").exit_code == 0
+    assert proj.run("publish").exit_code == 0 and len(builds) == 1
+    real.write_text(real.read_text() + "\n/* through the link */\n")
+    assert proj.run("publish").exit_code == 0 and len(builds) == 2
+    assert "/* through the link */" in proj.public("static/style.css").read_text()

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from ..catalog import Catalog, loads
@@ -36,19 +37,31 @@ SCHEME = "1"  # of what goes into the fingerprint
 
 
 def _stat(path: Path) -> str:
-    """A file's or folder's identity as stat gives it; '-' where there is none."""
+    """A file's or folder's identity as stat gives it, and for a link that of what it leads to
+    as well (its target edited changes it too); '-' where there is none."""
     try:
         st = os.lstat(path)
+        seen = f"{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+        if stat.S_ISLNK(st.st_mode):
+            st = os.stat(path)
+            seen += f"|{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
     except (OSError, ValueError):
         return "-"
-    return f"{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return seen
 
 
 def _tree(folder: Path) -> list[str]:
-    """Every entry below ``folder`` with its stat (links are not followed)."""
+    """Every entry below ``folder`` with its stat, through links to folders (each folder
+    once: a link loop ends)."""
     out: list[str] = []
+    seen: set[str] = set()
     try:
-        for base, dirs, files in os.walk(folder):
+        for base, dirs, files in os.walk(folder, followlinks=True):
+            real = os.path.realpath(base)
+            if real in seen:
+                dirs.clear()
+                continue
+            seen.add(real)
             dirs.sort()
             for name in sorted(files) + dirs:
                 path = Path(base) / name
