@@ -138,7 +138,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             if records and not dry_run else None
         site_errors: list[ItemError] = []
         guarded: list[ItemError] = []
-        plan = None
+        plan, first = None, False
         quiet = not (force or vanished or remove or report.errors
                      or getattr(target, "verify", False))  # nothing asks more of this run
         if fp is not None and fp[1] and recorded and quiet:
@@ -152,6 +152,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                      max_deletes=settings.config.max_deletes, force=force)
                     site_warnings, shown = said, []
         if plan is None:
+            first = cat.get_meta("podcast_guid") is None  # a build that records it: see clean
             site, plan, guarded = _build(settings, cat, target, now=now, previous=previous,
                                          recorded=recorded, held=held, force=force,
                                          dry_run=dry_run, confirmed=confirmed)
@@ -166,7 +167,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             if records:
                 clean = fp is not None and not (report.errors or site_errors or plan.errors
                                                 or plan.kept or plan.deferred or held
-                                                or plan.held_deletes or guarded)
+                                                or plan.held_deletes or guarded
+                                                or (first and site_warnings))
                 released = _record(settings, cat, target, shown, plan, superseded, now,
                                    (fp[0] if clean else None, site_warnings))
             else:

@@ -12,8 +12,9 @@ A publish that made every output without a failure records the fingerprint, and 
 its build gave, for its target. The next publish to the same target whose fingerprint is the
 same, and whose target still holds every output at the recorded size and sha256 (an S3 bucket's
 listing is still read and compared, so objects deleted by hand are noticed), plans the outputs
-as recorded instead of building them. (The first publish of a catalog records the show's
-podcast:guid, part of the fingerprint, and may warn about it once: the one after it builds too.)
+as recorded instead of building them. The show's podcast:guid, which the first build of a
+catalog records, is compared as that build left it; a first build that gave warnings (one may
+be about that guid, said once) is not recorded: the next publish builds again.
 Anything else builds as before: a dry run, --force, --remove, --verify, an item that failed or
 was taken down, a release not yet marked published.
 """
@@ -86,9 +87,7 @@ def fingerprint(settings: Settings, cat: Catalog, now: dt.datetime, target: str
 
     put(SCHEME, code_signature(), target, cfg.model_dump_json(), settings.path, settings.root,
         settings.posts_dir, settings.episodes_dir, settings.state_dir, settings.preview,
-        # a build that records the show's podcast:guid (the first) may say so once: the next
-        # one builds again, and its warnings are the ones said again after it
-        cat.get_meta("created_at"), cat.get_meta("podcast_guid"))
+        cat.get_meta("created_at"))
     cover = settings.resolve(cfg.podcast.image)
     put(cover, _stat(cover))
     if cfg.theme:
@@ -121,25 +120,28 @@ def fingerprint(settings: Settings, cat: Catalog, now: dt.datetime, target: str
 
 def remembered(cat: Catalog, target: str, fp: str) -> list[str] | None:
     """The warnings of the last clean publish to ``target``, if what its build read had the
-    fingerprint ``fp``; else None."""
+    fingerprint ``fp`` and the show's podcast:guid is the one it recorded; else None."""
     try:
         got = json.loads(cat.get_meta(META_PREFIX + target) or "null")
     except ValueError:
         return None
     if not isinstance(got, dict) or got.get("fingerprint") != fp \
+            or got.get("podcast_guid") != cat.get_meta("podcast_guid") \
             or not isinstance(got.get("warnings"), list):
         return None
     return [str(w) for w in got["warnings"]]
 
 
 def remember(cat: Catalog, target: str, fp: str | None, warnings: list[str]) -> None:
-    """Record (or, with ``fp`` None, forget) the fingerprint of a publish to ``target``."""
+    """Record (or, with ``fp`` None, forget) the fingerprint of a publish to ``target``, with
+    the show's podcast:guid as its build left it."""
     key = META_PREFIX + target
     if fp is None:
         if cat.get_meta(key) is not None:
             cat.set_meta(key, "null")
         return
-    value = json.dumps({"fingerprint": fp, "warnings": [str(w) for w in warnings]})
+    value = json.dumps({"fingerprint": fp, "podcast_guid": cat.get_meta("podcast_guid"),
+                        "warnings": [str(w) for w in warnings]})
     if cat.get_meta(key) != value:
         cat.set_meta(key, value)
 
