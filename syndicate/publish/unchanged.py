@@ -151,14 +151,17 @@ def as_published(recorded: dict[str, dict], previous: dict[str, dict], target,
     """The outputs the last publish recorded, as they are on the target (superseded audio and
     art left out: the grace period decides on them), or None where the target does not hold
     every one of them at its recorded size and sha256, made from the same inputs (a row rebuilt
-    from the bucket's objects knows none of them: that needs the build)."""
+    from the bucket's objects knows none of them: that needs the build), with the recorded type
+    and this site's id (headers to put right need the build, which knows them)."""
     outputs: list[Output] = []
     for key, row in recorded.items():
         if key in superseded:
             continue
         live = previous.get(key)
-        if live is None or any(live.get(c) != row[c] for c in ("sha256", "size", "input_hash")) \
-                or not target.has(key, row["size"]):
+        if live is None or live.get("unstamped") \
+                or any(live.get(c, row[c]) != row[c] for c in ("sha256", "size", "input_hash",
+                                                                "content_type")) \
+                or "sha256" not in live or not target.has(key, row["size"]):
             return None
         outputs.append(Output(key, "page", row["input_hash"], sha256=row["sha256"],
                               size=row["size"], content_type=row["content_type"],
