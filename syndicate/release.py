@@ -210,7 +210,7 @@ HELD = ("its file is gone from its folder but it is still live: a publish held t
 
 
 def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> list[dict]:
-    from .publish.build import page_key
+    from .publish.items import page_key
     out = []
     for r in rows:
         release = releases.get(r["id"])

@@ -5,6 +5,7 @@ listing page is left to botocore's reader (an error it names, never a traceback 
 
 from __future__ import annotations
 
+import json
 import random
 
 import botocore.session
@@ -13,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import BUCKET
-from syndicate.publish.s3listing import ListingReaders, NotAListing, read_page
+from syndicate.publish.s3listing import (
+    ListingReaders,
+    NotAListing,
+    page_starts,
+    read_page,
+    stitch,
+)
 
 FIELDS = ("Key", "Size", "ETag", "LastModified", "StorageClass")
 
@@ -85,3 +92,56 @@ def test_a_body_that_is_not_a_listing_page_is_refused_not_misread(body):
                          "IsTruncated", "ContinuationToken", "NextContinuationToken",
                          "StartAfter", "Contents", "CommonPrefixes"}
     assert page.get("IsTruncated", False) in (True, False)
+
+
+# -- a listing's pages asked for together (s3listing.stitch) ----------------------------------
+def _store(keys: list[str], size: int):
+    """A store's listing as pages of ``size`` (the page after a key), counting the requests."""
+    asked: list[str] = []
+
+    def page(after: str):
+        asked.append(after)
+        rest = [k for k in keys if k > after]
+        return [(k, len(k), f'"{k}"') for k in rest[:size]], len(rest) > size
+
+    return page, asked
+
+
+_names = st.text(alphabet="ab/.é日0", min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(_names, unique=True, max_size=40).map(sorted),
+       hints=st.lists(_names, max_size=6), size=st.integers(1, 7))
+def test_pages_asked_for_together_list_every_key_once_in_order(keys, hints, size):
+    """Whatever the pages start after (keys of the bucket or not, stale, out of order), the
+    stitched listing is the bucket's: nothing lost, nothing twice, in the store's order."""
+    page, asked = _store(keys, size)
+    pages = [("", page(""))] + [(h, page(h)) for h in hints]
+    listed = stitch(pages, page)
+    assert [o[0] for o in listed] == keys
+    assert len(asked) <= 1 + len(hints) + len(keys) // size + 1  # no request loops
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(_names, unique=True, min_size=1, max_size=60).map(sorted),
+       size=st.integers(1, 7))
+def test_pages_starting_where_the_manifest_says_need_no_other_request(keys, size):
+    """Where the bucket holds what its manifest names, the pages asked for together are the
+    whole listing: one request per page, as many as a listing page by page makes."""
+    page, asked = _store(keys, size)
+    starts = [keys[n - 1] for n in range(size, len(keys), size)]
+    listed = stitch([("", page(""))] + [(h, page(h)) for h in starts], page)
+    assert [o[0] for o in listed] == keys
+    assert len(asked) == -(-len(keys) // size)
+
+
+def test_the_pages_start_after_every_thousandth_key_the_manifest_names():
+    rows = [{"key": f"k{n:05d}"} for n in range(2500)] + [{"key": 5}, {"nokey": 1}]
+    body = json.dumps({"version": 3, "objects": rows}).encode()
+    starts = page_starts(body, "site/", ".syndicate/manifest.json")
+    keys = sorted([f"site/k{n:05d}" for n in range(2500)] + ["site/.syndicate/manifest.json"])
+    assert starts == [keys[999], keys[1999]]
+    assert page_starts(body[:-3], "site/", ".syndicate/manifest.json") == []  # unreadable
+    assert page_starts(None, "site/", ".syndicate/manifest.json") == []
+    assert page_starts(b"[1, 2]", "", ".syndicate/manifest.json") == []

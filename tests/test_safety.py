@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BASE_CONFIG, post
+from conftest import BASE_CONFIG, BUCKET, post, s3_config, s3_files, s3_keys, sidecar
+from syndicate import mediatypes
 from syndicate.errors import PublishError
-from syndicate.publish.keys import content_type, safe_key
+from syndicate.publish.keys import safe_key
 
 
 @pytest.mark.parametrize("key", ["../x", "a/../../x", "/etc/passwd", "a\\b", "", "a//b",
@@ -17,13 +18,27 @@ def test_keys_that_escape_are_refused(key):
         safe_key(key)
 
 
-def test_content_types_come_from_our_table():
-    assert content_type("media/a.mp3") == "audio/mpeg"
-    assert content_type("media/a.m4a") == "audio/x-m4a"
-    assert content_type("feed.xml") == "application/rss+xml; charset=utf-8"
-    assert content_type("atom.xml") == "application/atom+xml; charset=utf-8"
-    assert content_type("e/transcript.srt") == "application/x-subrip"
-    assert content_type("e/transcript.vtt") == "text/vtt; charset=utf-8"
+def test_content_types_come_from_our_table(make_project, bucket, s3_endpoint):
+    """Every object published is served with a type of the one table (mediatypes.py), and a
+    feed is typed by its format, whatever its key is named."""
+    config = s3_config(s3_endpoint) + "blog:\n  atom_path: updates.xml\n"
+    proj = make_project({**s3_files(), "posts/b.md": post("B", tags="[x]"),
+                         "episodes/one.vtt": "WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"},
+                        config=config)
+    proj.write("episodes/one.yaml", sidecar("One", transcript="one.vtt"))
+    assert proj.run("publish").exit_code == 0
+    ours = {*mediatypes.TYPES.values(), mediatypes.SITEMAP, mediatypes.ATOM,
+            mediatypes.JSON_FEED}
+    served = {key.removeprefix("site/"): bucket.head_object(Bucket=BUCKET, Key=key)["ContentType"]
+              for key in s3_keys(bucket) if "/.syndicate/" not in key}
+    assert served and set(served.values()) <= ours
+    assert served["updates.xml"] == mediatypes.ATOM
+    assert served["feed.xml"] == served["podcast.xml"] == mediatypes.RSS
+    assert served["feed.json"] == mediatypes.JSON_FEED
+    assert served["sitemap.xml"] == mediatypes.SITEMAP
+    assert [t for k, t in served.items() if k.startswith("media/")] == ["audio/mpeg"]
+    assert served["episodes/one/transcript.vtt"] == "text/vtt; charset=utf-8"
+    assert served["index.html"] == "text/html; charset=utf-8"
 
 
 def test_two_outputs_on_one_key_fail_before_anything_is_written(make_project):

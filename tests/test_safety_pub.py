@@ -576,7 +576,7 @@ def _row(key: str, sha: str = "0" * 64) -> dict:
 
 def test_an_output_that_fails_to_render_keeps_its_last_version_and_the_feeds():
     from syndicate.errors import CollectError
-    from syndicate.publish.build import Output
+    from syndicate.publish.outputs import Output
     from syndicate.publish.plan import make_plan
 
     def broken() -> bytes:

@@ -96,11 +96,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         target.start()  # the bucket is read while the rest loads and collect runs (under the
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
-        from . import folders
-        from .build import build_site, confirm_removals, item_keys, left_behind, vanished_live
-        from .guard import guard_feeds
+        from . import unchanged
+        from .items import confirm_removals, vanished_live
         from .plan import make_plan
-        from .sitepages import PAGE_KEYS
 
         if dry_run:  # a dry run works on a copy of the catalog and takes no lock: it writes nothing
             catalog_path = stack.enter_context(scratch_catalog(settings.catalog_path))
@@ -134,57 +132,54 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         held = left if len(left) > settings.config.max_deletes and not force else []
         if not dry_run and records:
             target.remember(cat)  # what was learnt of the target, before anything carries it
-        # an item whose page cannot be made (a broken template), or new to the site while a
-        # list that must show it cannot be made, is left out of every list and feed, as if not
-        # released yet; a tag page that cannot be made is linked by no page: the site is built
-        # again without them (nothing is sent before the plan is final)
-        left_out: dict[str, tuple] = {}
-        while True:
-            site = build_site(settings, cat, now=now, preview=settings.preview,
-                              target_has=lambda k: k in previous
-                              and target.has(k, previous[k]["size"]),
-                              left_out=frozenset(left_out))
-            if held:
-                cfg = settings.config
-                site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path,
-                          *PAGE_KEYS)
-            # a source folder changed since the last publish takes no live entry off by itself
-            guarded = guard_feeds(settings, cat, site, previous, force=force,
-                                  adopted=not recorded, moved=folders.changes(settings, cat),
-                                  confirmed={r["guid"] for r in confirmed}) if records else []
-            if site.held and recorded and not held:
-                # the pages show what the held feeds show: built again with those kinds as the
-                # last publish showed them, the rest (a post released meanwhile) as it is now
-                kept = [k for k in site.kept if k not in PAGE_KEYS]  # the held feeds, moved ones
-                site = build_site(settings, cat, now=now, preview=settings.preview,
-                                  frozen=site.held, live=set(previous), target_has=lambda k: (
-                                      k in previous and target.has(k, previous[k]["size"])),
-                                  left_out=frozenset(left_out))
-                site.keep(*kept)
-            plan = make_plan(site.outputs, previous, target,
-                             max_deletes=settings.config.max_deletes, force=force,
-                             keep=site.kept, check_sources=not dry_run,
-                             confirmed=[p for r in confirmed for p in item_keys(r)],
-                             left_out=left_out)
-            more = left_behind(site.outputs, plan, previous)
-            if not more:
-                break
-            left_out.update(more)
+        # nothing that feeds the pages and feeds changed since the last clean publish here, and
+        # the target still holds all it made: they are planned as recorded, not built again
+        fp = unchanged.fingerprint(settings, cat, now, target.name) \
+            if records and not dry_run else None
+        site_errors: list[ItemError] = []
+        guarded: list[ItemError] = []
+        plan, first = None, False
+        quiet = not (force or vanished or remove or report.errors
+                     or getattr(target, "verify", False))  # nothing asks more of this run
+        if fp is not None and fp[1] and recorded and quiet:
+            said = unchanged.remembered(cat, target.name, fp[0])
+            if said is not None:
+                from .grace import superseded_keys
+
+                outs = unchanged.as_published(recorded, previous, target, superseded_keys(cat))
+                if outs is not None:
+                    plan = make_plan(outs, previous, target,
+                                     max_deletes=settings.config.max_deletes, force=force)
+                    site_warnings, shown, tag_folders = said, [], {}
+        if plan is None:
+            first = cat.get_meta("podcast_guid") is None  # a build that records it: see clean
+            site, plan, guarded = _build(settings, cat, target, now=now, previous=previous,
+                                         recorded=recorded, held=held, force=force,
+                                         dry_run=dry_run, confirmed=confirmed)
+            site_errors, site_warnings = site.errors, site.warnings
+            kept = set(plan.kept)
+            shown = [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
+            tag_folders = site.tag_folders
         from .grace import keep_superseded
 
         superseded = keep_superseded(plan, previous, cat, now, force=force)
         if not dry_run:
             _apply(plan, target, uploaded)
             if records:
-                released = _record(settings, cat, target, site, plan, superseded, now)
+                clean = fp is not None and not (report.errors or site_errors or plan.errors
+                                                or plan.kept or plan.deferred or held
+                                                or plan.held_deletes or guarded
+                                                or (first and site_warnings))
+                released = _record(settings, cat, target, shown, tag_folders, plan,
+                                   superseded, now, (fp[0] if clean else None, site_warnings))
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
     feeds = [] if dry_run or not records else after.changed_feeds(
         settings, {w.output.key for w in plan.writes}, released)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
-        errors=[*report.errors, *site.errors, *plan.errors, *guarded],
-        warnings=[*settings.warnings, *report.warnings, *site.warnings,
+        errors=[*report.errors, *site_errors, *plan.errors, *guarded],
+        warnings=[*settings.warnings, *report.warnings, *site_warnings,
                   *(f"--remove {name!r}: no live item gone from its folder (or set to draft) "
                     "has this title, slug, guid or file; it confirmed nothing"
                     for name in unmatched),
@@ -192,6 +187,56 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
         changed_feeds=feeds,
     )
+
+
+def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previous: dict,
+           recorded: dict, held: list, force: bool, dry_run: bool, confirmed: list[dict]):
+    """Build the site and plan it: (the site, the plan, the guards' errors).
+
+    An item whose page cannot be made (a broken template), or new to the site while a list that
+    must show it cannot be made, is left out of every list and feed, as if not released yet; a
+    tag page that cannot be made is linked by no page: the site is built again without them
+    (nothing is sent before the plan is final)."""
+    from . import folders
+    from .build import build_site
+    from .guard import guard_feeds
+    from .items import item_keys, left_behind
+    from .plan import make_plan
+    from .sitepages import PAGE_KEYS
+
+    records = target.records
+    left_out: dict[str, tuple[str, str]] = {}
+    while True:
+        site = build_site(settings, cat, now=now, preview=settings.preview,
+                          target_has=lambda k: k in previous
+                          and target.has(k, previous[k]["size"]),
+                          left_out=frozenset(left_out))
+        if held:
+            cfg = settings.config
+            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path,
+                      *PAGE_KEYS)
+        # a source folder changed since the last publish takes no live entry off by itself
+        guarded = guard_feeds(settings, cat, site, previous, force=force,
+                              adopted=not recorded, moved=folders.changes(settings, cat),
+                              confirmed={r["guid"] for r in confirmed}) if records else []
+        if site.held and recorded and not held:
+            # the pages show what the held feeds show: built again with those kinds as the
+            # last publish showed them, the rest (a post released meanwhile) as it is now
+            kept = [k for k in site.kept if k not in PAGE_KEYS]  # the held feeds, moved ones
+            site = build_site(settings, cat, now=now, preview=settings.preview,
+                              frozen=site.held, live=set(previous), target_has=lambda k: (
+                                  k in previous and target.has(k, previous[k]["size"])),
+                              left_out=frozenset(left_out))
+            site.keep(*kept)
+        plan = make_plan(site.outputs, previous, target,
+                         max_deletes=settings.config.max_deletes, force=force,
+                         keep=site.kept, check_sources=not dry_run,
+                         confirmed=[p for r in confirmed for p in item_keys(r)],
+                         left_out=left_out)
+        more = left_behind(site.outputs, plan, previous)
+        if not more:
+            return site, plan, guarded
+        left_out.update(more)
 
 
 def _apply(plan: Plan, target: Target, uploaded) -> None:
@@ -210,21 +255,25 @@ def _apply(plan: Plan, target: Target, uploaded) -> None:
                            "at files that exist; run publish again to finish") from None
 
 
-def _record(settings: Settings, cat, target: Target, site, plan: Plan,
-            superseded: dict[str, str], now: dt.datetime) -> list[dict]:
+def _record(settings: Settings, cat, target: Target, shown: list[int],
+            tag_folders: dict[str, str], plan: Plan,
+            superseded: dict[str, str], now: dt.datetime,
+            fingerprint: tuple[str | None, list[str]]) -> list[dict]:
     """Once the target holds the site: what it holds, and which items were released, into the
-    catalog, then the publishing catalog's generation onto the site; returns the released."""
-    from . import folders
+    catalog, then the publishing catalog's generation onto the site; returns the released.
+    ``shown``: the items in the feeds this publish made; ``fingerprint``: what the build read
+    (None when it must run again next time) and the warnings it gave (see unchanged.py)."""
+    from . import folders, unchanged
     from .grace import record
 
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
     record(cat, superseded)
-    _record_tag_folders(cat, site, plan)
+    _record_tag_folders(cat, tag_folders, plan)
+    unchanged.remember(cat, target.name, *fingerprint)
     # an item reaches the feeds only if its feed was made, not kept at its last version
     kept = set(plan.kept)
-    released = cat.mark_published(
-        [i for i in site.visible_ids if site.feed_of.get(i) not in kept], now)
+    released = cat.mark_published(shown, now)
     # the folders this publish read are the ones its feeds now show (a held feed still shows
     # the entries of the folder recorded before)
     folders.record(settings, cat, [kind for kind, keys in folders.feeds_of(settings).items()
@@ -247,7 +296,7 @@ def _record(settings: Settings, cat, target: Target, site, plan: Plan,
     return released
 
 
-def _record_tag_folders(cat, site, plan: Plan) -> None:
+def _record_tag_folders(cat, tag_folders: dict[str, str], plan: Plan) -> None:
     """The folders of the tag pages now live, added to those published before: an address once
     published keeps its tag (a newcomer whose name slugs the same gets another)."""
     import json
@@ -256,7 +305,7 @@ def _record_tag_folders(cat, site, plan: Plan) -> None:
 
     live = {r["key"] for r in plan.manifest}
     known = known_tag_folders(cat)
-    known.update((k, slug) for k, slug in site.tag_folders.items()
+    known.update((k, slug) for k, slug in tag_folders.items()
                  if f"tags/{slug}/index.html" in live)
     cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
 

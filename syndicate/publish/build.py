@@ -37,8 +37,10 @@ from ..render.paging import add_links, archive_key, page_links, split
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
+from .items import item_keys, page_key
 from .keys import safe_key
 from .linked import TOO_LARGE, linked_files
+from .outputs import Output
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 
 # items as read; links.py rewrites the addresses in their bodies
@@ -53,27 +55,6 @@ def podcast_guid(feed_url: str) -> str:
     """podcast:guid: UUIDv5 over the feed URL without its scheme and trailing slashes."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
     return str(uuid.uuid5(PODCAST_NAMESPACE, bare))
-
-
-@dataclass
-class Output:
-    key: str
-    kind: str  # media, asset, page, feed: the order they are published in
-    input_hash: str
-    render: Callable[[], bytes] | None = None
-    path: Path | None = None  # a file to copy as it is
-    sha256: str | None = None
-    size: int | None = None
-    addressed: bool = False  # the key names the content (a hash in it): it never changes
-    lists: tuple[str, ...] = ()  # a page: the keys of the item pages it lists
-    # how it is served, from the one table (mediatypes): by its extension unless given
-    content_type: str = ""
-    cache_control: str = ""
-
-    def __post_init__(self) -> None:
-        self.content_type = self.content_type or mediatypes.of_key(self.key)
-        self.cache_control = self.cache_control or mediatypes.cache_policy(self.kind,
-                                                                           self.addressed)
 
 
 @dataclass
@@ -238,65 +219,6 @@ def _shown_row(r: dict, item: Post | Episode, linked_to: dict[str, str]) -> dict
     its links to files beside it lead is part of what the page shows (its hash changes with
     them)."""
     return {**r, "date": item.date, "data": r["data"] + linked_to.get(r["guid"], "")}
-
-
-def page_key(kind: str, slug: str) -> str:
-    """The key of an item's page: every item has one, so it says whether the item is live."""
-    return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
-
-
-def item_page(key: str) -> bool:
-    """Whether ``key`` is the page of a post or an episode."""
-    parts = key.split("/")
-    return len(parts) == 3 and parts[0] in ("posts", "episodes") and parts[2] == "index.html"
-
-
-def left_behind(outputs: list[Output], plan, previous: dict[str, dict]) -> dict[str, tuple]:
-    """What a build must leave out after ``plan`` (see ``make_plan``'s ``left_out``): items whose
-    page failed; else items new to the site (page never published) that a page failing or kept
-    at its last version must list; else tag pages that failed, never published."""
-    out = {k: (*v, "dropped") for k, v in plan.unmade.items() if item_page(k)}
-    kept = set(plan.kept) | set(plan.unmade)
-    for o in outputs:
-        if o.kind == "page" and o.key in kept:
-            # kept by a pattern (a damaged cover, a held removal): that error says so
-            why = (*plan.failures[o.key], "held") if o.key in plan.failures else (o.key, "", None)
-            out.update((k, why) for k in o.lists if k not in previous and k not in out)
-    if out:
-        return out
-    return {k: (*v, "unlinked") for k, v in plan.unmade.items()
-            if k.startswith("tags/") and k.endswith("/index.html")}
-
-
-def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:
-    """Catalog rows of items taken down while their page is still published: their source is
-    gone, or it was set to draft (an explicit take-down, counted against max_deletes alike)."""
-    return [r for r in cat.all_items() if (r["missing"] or r["draft"])
-            and page_key(r["kind"], r["slug"]) in previous]
-
-
-def confirm_removals(vanished: list[dict], names: tuple[str, ...]
-                     ) -> tuple[list[dict], list[str]]:
-    """The rows of ``vanished`` that ``publish --remove`` names (by title, slug, guid, or its
-    file, with or without its folder), and the names that match none of them."""
-    confirmed: list[dict] = []
-    unmatched: list[str] = []
-    for name in names:
-        hits = [r for r in vanished
-                if name in (r["guid"], r["slug"], r["source"], Path(r["source"]).name,
-                            loads(r["data"]).get("title"))]
-        if not hits:
-            unmatched.append(name)
-        confirmed += [r for r in hits if r not in confirmed]
-    return confirmed, unmatched
-
-
-def item_keys(r: dict) -> list[str]:
-    """Key prefixes of an item's own published files: its page's folder, an episode's audio."""
-    keys = [page_key(r["kind"], r["slug"]).removesuffix("index.html")]
-    if r["kind"] == "episode":
-        keys.append(f"media/{r['slug']}-")
-    return keys
 
 
 def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[str]

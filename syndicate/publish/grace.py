@@ -46,6 +46,11 @@ def _since(cat) -> dict[str, str]:
         if isinstance(data, dict) else {}
 
 
+def superseded_keys(cat) -> set[str]:
+    """The keys kept for their grace period by the last publish."""
+    return set(_since(cat))
+
+
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
                     force: bool) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and

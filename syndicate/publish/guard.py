@@ -30,10 +30,10 @@ from fnmatch import fnmatchcase
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import ItemError, SyndicateError
+from ..mediatypes import of_key
 from ..render.paging import archive_key, is_archive_of
 from .build import Site
 from .folders import feeds_of
-from .keys import content_type
 from .sitepages import PAGE_KEYS
 
 
@@ -196,10 +196,12 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             raw = None
         if raw:
             raw_of[key] = raw
+    # typed as the site's outputs are (the Atom feed by its format, whatever its key)
+    typed = {o.key: o.content_type for o in site.outputs}
     for key, raw in raw_of.items():  # a file the catalog has no record of stays as it is
         if key not in previous and (key in held_feeds or key in unrecorded):
             previous[key] = {"key": key, "sha256": hashlib.sha256(raw).hexdigest(),
-                             "size": len(raw), "content_type": content_type(key),
+                             "size": len(raw), "content_type": typed.get(key) or of_key(key),
                              "input_hash": ""}
     taken_down = {r["guid"] for r in cat.all_items() if r["missing"] or r["draft"]}
     for entry, reasons in held:

@@ -1,34 +1,18 @@
-"""Keys of the site's objects: checked to stay inside the site, typed from our own table
-(``mediatypes``)."""
+"""Keys of the site's objects: checked to stay inside the site (their content types are the
+outputs' own, from the one table: ``mediatypes``)."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 from functools import lru_cache
-from pathlib import PurePosixPath
 
-from .. import mediatypes
 from ..errors import PublishError
 
-CONTENT_TYPES = mediatypes.TYPES
-ATOM_TYPE = mediatypes.ATOM
 RESERVED = ".syndicate/"  # syndicate's own records under the site (the S3 manifest)
 FEED_KEYS = ("blog.rss_path", "blog.atom_path", "blog.json_path", "podcast.feed_path",
              "podcast.json_path")
 _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
-
-
-@lru_cache(maxsize=4096)  # asked for every output, several times, by the plan and the target
-def content_type(key: str) -> str:
-    suffix = PurePosixPath(key).suffix.lower()
-    if suffix == ".xml" and PurePosixPath(key).stem.startswith("atom"):
-        return ATOM_TYPE
-    if suffix == ".atom":
-        return ATOM_TYPE
-    if key == "sitemap.xml":
-        return mediatypes.SITEMAP
-    return mediatypes.of(suffix)
 
 
 @lru_cache(maxsize=1 << 16)  # each key is checked in the manifest, the plan and the target

@@ -26,7 +26,7 @@ from .targets import TargetBase
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from .build import Output
+    from .outputs import Output
 
 
 FILE_MODE = 0o644

@@ -17,8 +17,8 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from ..errors import ItemError, PublishError
-from .build import Output
 from .keys import safe_key
+from .outputs import Output
 
 if TYPE_CHECKING:
     from .targets import Target

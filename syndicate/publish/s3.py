@@ -44,13 +44,15 @@ from ..errors import PublishError
 from ..urls import redact, redact_text
 from . import manifest as manifests
 from .keys import RESERVED, safe_key
+from .s3listing import page_starts, stitch
 from .targets import TargetBase
 
 if TYPE_CHECKING:
-    from .build import Output
+    from .outputs import Output
 
 MANIFEST_KEY = RESERVED + "manifest.json"
 HOME = "index.html"  # every site's home page, at its top
+LIST_WORKERS = 8  # pages of a listing asked for at once
 
 
 def parse_target(target: str) -> tuple[str, str]:
@@ -180,7 +182,8 @@ class S3Target(TargetBase):
         publish lock is held: what is read must not change under this run)."""
         if self._fetched is None:
             pool = ThreadPoolExecutor(2, thread_name_prefix="s3-read")
-            self._fetched = (pool.submit(self._get_manifest), pool.submit(self._list))
+            manifest = pool.submit(self._get_manifest)
+            self._fetched = (manifest, pool.submit(self._list, manifest))
             pool.shutdown(wait=False)
             # the caller waits for the client (its failure is raised where it was before, by
             # previous): one thread making it alone sends the requests sooner than two threads
@@ -320,21 +323,43 @@ class S3Target(TargetBase):
         got = self._unless_missing(self.client.get_object, self.prefix + MANIFEST_KEY)
         return None if got is None else got["Body"].read()
 
-    def _list(self) -> list[str]:
+    def _list(self, manifest: Future | None = None) -> list[str]:
         """Every key under the prefix (relative to it); the listing of the site's own keys is
-        kept as (size, ETag). One request per 1,000 objects."""
+        kept as (size, ETag). One request per 1,000 objects, sent together: the pages after
+        the first start after every 1,000th key the manifest (``manifest``, its body on the
+        way) names, and are stitched into one listing (see ``s3listing.stitch``: a page that
+        does not meet the ones before it, as when the bucket holds other keys than the
+        manifest says, is followed by a request after the last key seen)."""
+        with ThreadPoolExecutor(LIST_WORKERS, thread_name_prefix="s3-list") as pool:
+            first = pool.submit(self._page, "")
+            hints: list[str] = []
+            if manifest is not None:
+                with contextlib.suppress(Exception):  # a manifest that fails is said elsewhere
+                    hints = page_starts(manifest.result(), self.prefix, MANIFEST_KEY)
+            later = [(h, pool.submit(self._page, h)) for h in hints]
+            pages = [("", first.result())]
+            for h, page in later:
+                with contextlib.suppress(PublishError):  # the first page's failure is raised
+                    pages.append((h, page.result()))
         keys: list[str] = []
+        for obj in stitch(pages, self._page):
+            key = obj[0][len(self.prefix):]
+            keys.append(key)
+            if not key.startswith(RESERVED):
+                self.listing[key] = (obj[1], obj[2])
+        return keys
+
+    def _page(self, start_after: str) -> tuple[list[tuple[str, int, str]], bool]:
+        """One page of the listing after the key ``start_after`` (from the start if empty):
+        ([(key, size, ETag)], whether more follow)."""
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(
-                    Bucket=self.bucket, Prefix=self.prefix):
-                for obj in page.get("Contents", []):
-                    key = obj["Key"][len(self.prefix):]
-                    keys.append(key)
-                    if not key.startswith(RESERVED):
-                        self.listing[key] = (obj.get("Size", -1), obj.get("ETag", ""))
+            got = self.client.list_objects_v2(
+                Bucket=self.bucket, Prefix=self.prefix,
+                **({"StartAfter": start_after} if start_after else {}))
         except (ClientError, BotoCoreError) as exc:
             raise explain(exc, self.bucket) from None
-        return keys
+        return ([(o["Key"], o.get("Size", -1), o.get("ETag", ""))
+                 for o in got.get("Contents", [])], bool(got.get("IsTruncated")))
 
     def _refuse_sites_below(self, keys: list[str]) -> None:
         below = sorted(k[:-len(MANIFEST_KEY)] for k in keys

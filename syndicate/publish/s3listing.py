@@ -10,10 +10,17 @@ an object (its owner, its checksum algorithms), which syndicate never reads, are
 page it does not recognise, an error, and every other response go through botocore's reader as
 before; requests, signing, retries and errors stay botocore's, and so does the decoding of
 URL-encoded keys (which runs on what either reader gives).
+
+A listing is asked for a page at a time, each after the last key of the one before; here the
+pages are asked for together instead, each starting after a key the manifest names
+(``page_starts``), and ``stitch`` makes one listing of them, asking for more only where they do
+not meet (a bucket holding other keys than its manifest says): what is listed is the same.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from xml.etree import ElementTree
 
 from botocore.parsers import ResponseParserFactory, RestXMLParser
@@ -88,3 +95,54 @@ class ListingReaders(ResponseParserFactory):
         if protocol_name == "rest-xml":
             return _Reader(**self._defaults)
         return super().create_parser(protocol_name)
+
+
+PAGE_SIZE = 1000  # objects in a page of a listing (the store's most, and its default)
+Page = tuple[list[tuple[str, int, str]], bool]  # ([(key, size, ETag)], whether more follow)
+
+
+def page_starts(manifest: bytes | None, prefix: str, manifest_key: str) -> list[str]:
+    """The keys after which the second and later pages of a listing of ``prefix`` start, if
+    the bucket holds what the manifest (its body) names: every 1,000th of its keys (with the
+    manifest's own), in the store's order (by their UTF-8 bytes: Python orders strings by code
+    point, which is the same). Nothing where there is no manifest, or it cannot be read."""
+    if not manifest:
+        return []
+    try:
+        rows = json.loads(manifest).get("objects", [])
+        keys = sorted({prefix + r["key"] for r in rows if isinstance(r.get("key"), str)}
+                      | {prefix + manifest_key})
+    except (ValueError, AttributeError, TypeError):
+        return []
+    return [keys[n - 1] for n in range(PAGE_SIZE, len(keys), PAGE_SIZE)]
+
+
+def stitch(pages: list[tuple[str, Page]], more: Callable[[str], Page]
+           ) -> list[tuple[str, int, str]]:
+    """One listing, in order and each key once, of ``pages`` (each as (the key it starts
+    after, '' for the first; the page)); where they leave a gap, or the last one is truncated,
+    ``more(key)`` gives the page after ``key``. The first page must start from the start."""
+    first = pages[0][1]
+    out = list(first[0])
+    truncated = first[1]
+    rest = sorted(pages[1:], key=lambda p: p[0])
+    while truncated:
+        if not out:  # a truncated page without a key: ask again from the start
+            page = more("")
+            out, truncated = list(page[0]), page[1]
+            continue
+        last = out[-1][0]
+        # a page that starts at or before the last key seen meets the listing so far
+        usable = next((p for p in rest if p[0] <= last), None)
+        if usable is not None:
+            rest.remove(usable)
+            objects, more_after = usable[1]
+            out += [o for o in objects if o[0] > last]
+            if more_after and (not objects or objects[-1][0] <= last):
+                continue  # it ended before the last key seen: no progress, try another
+            truncated = more_after
+        else:
+            page = more(last)
+            out += [o for o in page[0] if o[0] > last]
+            truncated = page[1] and bool(page[0])
+    return out

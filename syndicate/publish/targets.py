@@ -24,7 +24,7 @@ from ..errors import PublishError
 
 if TYPE_CHECKING:
     from ..config import Settings
-    from .build import Output
+    from .outputs import Output
     from .plan import Plan
 
 

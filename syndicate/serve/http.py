@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..publish.keys import content_type
+from ..mediatypes import of_key
 from .ranges import Unsatisfiable, byte_range
 from .reload import EVENTS, Builds
 
@@ -105,7 +105,7 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
                     return None
                 if found is None:
                     return self._missing(body)
-                kind = types().get(key) or content_type(key)
+                kind = types().get(key) or of_key(key)
                 return self._file(found, kind, body, 200)
             except (BrokenPipeError, ConnectionResetError, TimeoutError):
                 return None  # the reader went away
@@ -113,7 +113,7 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
         def _missing(self, body: bool) -> None:
             _key, page = lookup(root, "/404.html")
             if page is not None:
-                return self._file(page, content_type("404.html"), body, 404)
+                return self._file(page, types().get("404.html") or of_key("404.html"), body, 404)
             return self._send(404, "text/plain; charset=utf-8",
                               b"404 Not Found: nothing is published at this address\n", body)
 
