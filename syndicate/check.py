@@ -47,13 +47,22 @@ def _get(session: requests.Session, url: str, report: CheckReport,
         return None
 
 
-def _feed(session, url: str, report: CheckReport) -> etree._Element | None:
+def _answered(session, url: str, report: CheckReport):
+    """The answer to a GET of ``url``, counted as checked, if it is HTTP 200; else None with
+    the problem said."""
     resp = _get(session, url, report)
     if resp is None:
         return None
     report.checked.append(url)
     if resp.status_code != 200:
         report.problems.append(f"{url}: HTTP {resp.status_code}")
+        return None
+    return resp
+
+
+def _feed(session, url: str, report: CheckReport) -> etree._Element | None:
+    resp = _answered(session, url, report)
+    if resp is None:
         return None
     try:
         return etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False))
@@ -176,12 +185,8 @@ def _pages_of(session, url: str, report: CheckReport, read, older, moved, base: 
 
 def _json_feed(session, url: str, report: CheckReport) -> dict | None:
     """A JSON Feed read as a reader reads it: HTTP 200, JSON, version 1.1's items list."""
-    resp = _get(session, url, report)
+    resp = _answered(session, url, report)
     if resp is None:
-        return None
-    report.checked.append(url)
-    if resp.status_code != 200:
-        report.problems.append(f"{url}: HTTP {resp.status_code}")
         return None
     try:
         doc = json.loads(resp.content)
