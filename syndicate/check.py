@@ -10,21 +10,22 @@ image, transcript and chapters file the feeds and the pages link to on the site 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from lxml import etree
 
 from . import __version__
 from .config import Settings
-from .crawl import crawl, page_links
+from .crawl import TIMEOUT, crawl, page_links
 from .images import image_size
 from .render.podcast_ext import ITUNES, PODCAST
 from .urls import page_address, rebase, redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
-TIMEOUT = 20
 
 
 @dataclass
@@ -32,40 +33,95 @@ class CheckReport:
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     external: int = 0  # links to other sites, not fetched unless asked
+    down: dict[str, str] = field(default_factory=dict)  # host -> the address it left unanswered
+    progress: Callable[[str], None] | None = None  # told each request as it is made
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def _get(session: requests.Session, url: str, report: CheckReport,
+BODY_BYTES = 16 << 20  # the most read of one feed, page, sitemap or cover (a feed over 4 MB
+# is warned about on publish already); audio bodies are never read, only their status lines
+BODY_SECONDS = 120  # the longest one answer may take to arrive, however slowly it trickles
+
+
+def _ask(session, url: str, report: CheckReport, method: str = "GET",
          **kw) -> requests.Response | None:
-    try:
-        return session.get(url, timeout=TIMEOUT, **kw)
-    except requests.RequestException as exc:
-        report.problems.append(f"{url}: no answer ({type(exc).__name__})")
-        return None
-
-
-def _answered(session, url: str, report: CheckReport):
-    """The answer to a GET of ``url``, counted as checked, if it is HTTP 200; else None with
-    the problem said."""
-    resp = _get(session, url, report)
-    if resp is None:
+    """The answer to one request (its body not read yet: streamed), counted as asked; a host
+    that gave no answer once is not asked again (each later address says so), so a host that
+    accepts and never answers costs one timeout, not one for each address."""
+    host = urlsplit(url).netloc.lower()
+    if host in report.down:
+        report.problems.append(f"{url}: not asked ({report.down[host]})")
         return None
     report.checked.append(url)
+    if report.progress is not None:
+        report.progress(f"{method} {url}")
+    try:
+        if method == "HEAD":
+            return session.head(url, timeout=TIMEOUT, allow_redirects=True, **kw)
+        return session.get(url, timeout=TIMEOUT, stream=True, **kw)
+    except requests.RequestException as exc:
+        if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
+            report.down[host] = f"{host} gave no answer to {url}"
+        report.problems.append(f"{url}: no answer to {method} ({_no_answer(exc)})")
+        return None
+
+
+def _no_answer(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"no connection within {TIMEOUT[0]} s; is the host up?"
+    if isinstance(exc, requests.Timeout):
+        return f"nothing arrived for {TIMEOUT[1]} s; is the host overloaded?"
+    return type(exc).__name__
+
+
+def _body(resp: requests.Response, url: str, report: CheckReport,
+          cap: int = BODY_BYTES) -> bytes | None:
+    """The body of ``resp``, read as it arrives up to ``cap`` bytes and ``BODY_SECONDS``;
+    past either, None with the problem said (the rest is never read)."""
+    parts, size, start = [], 0, time.monotonic()
+    try:
+        with resp:
+            for chunk in resp.iter_content(65536):
+                size += len(chunk)
+                if size > cap:
+                    report.problems.append(
+                        f"{url}: the answer is over {cap >> 20} MB, the most check reads of one "
+                        "file; reading stopped there (a feed or page this large is too big for "
+                        "readers: page the feed with blog.feed_items / podcast.feed_items)")
+                    return None
+                if time.monotonic() - start > BODY_SECONDS:
+                    report.problems.append(f"{url}: the answer took over {BODY_SECONDS} s to "
+                                           "arrive; reading stopped there")
+                    return None
+                parts.append(chunk)
+    except requests.RequestException as exc:
+        report.problems.append(f"{url}: the answer broke off ({_no_answer(exc)})")
+        return None
+    return b"".join(parts)
+
+
+def _answered(session, url: str, report: CheckReport) -> bytes | None:
+    """The body of the answer to a GET of ``url``, counted as asked, if it is HTTP 200 (read
+    up to ``BODY_BYTES``); else None with the problem said."""
+    resp = _ask(session, url, report)
+    if resp is None:
+        return None
     if resp.status_code != 200:
+        resp.close()
         report.problems.append(f"{url}: HTTP {resp.status_code}")
         return None
-    return resp
+    return _body(resp, url, report)
 
 
 def _feed(session, url: str, report: CheckReport) -> etree._Element | None:
-    resp = _answered(session, url, report)
-    if resp is None:
+    body = _answered(session, url, report)
+    if body is None:
         return None
     try:
-        return etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False))
+        return etree.fromstring(body, etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as exc:
         report.problems.append(f"{url}: not well-formed XML ({exc})")
         return None
@@ -118,22 +174,35 @@ def _media(session, media: str, length: str | None, kind: str | None, report: Ch
             return
         _stated(head, media, length, kind, report, says)
         return
-    try:
-        head = session.head(media, timeout=TIMEOUT, allow_redirects=True)
-    except requests.RequestException as exc:
-        heads[media] = None
-        report.problems.append(f"{media}: no answer to HEAD ({type(exc).__name__})")
+    head = heads[media] = _ask(session, media, report, "HEAD")
+    if head is None:
         return
-    heads[media] = head
-    report.checked.append(media)
     if head.status_code != 200:
         report.problems.append(f"{media}: HEAD answered {head.status_code}")
         return
     _stated(head, media, length, kind, report, says)
-    part = _get(session, media, report, headers={"Range": "bytes=0-1"})
-    if part is not None and (part.status_code != 206 or len(part.content) != 2):
-        report.problems.append(f"{media}: a byte-range request got {part.status_code}, not 206 "
-                               "(podcast apps need range requests to stream and seek)")
+    part = _ranged(session, media, report)
+    if part is not None and part != (206, 2):
+        report.problems.append(f"{media}: a byte-range request got {part[0]}, not 206 with the "
+                               "2 bytes asked (podcast apps need range requests to stream and "
+                               "seek)")
+
+
+def _ranged(session, media: str, report: CheckReport) -> tuple[int, int] | None:
+    """(status, bytes of body up to 3) of a GET of the first two bytes: an answer that is not
+    206 is judged by its status line, its body (maybe the whole episode) never read."""
+    resp = _ask(session, media, report, headers={"Range": "bytes=0-1"})
+    if resp is None:
+        return None
+    with resp:
+        if resp.status_code != 206:
+            return resp.status_code, 0
+        try:
+            return 206, len(resp.raw.read(3, decode_content=True) or b"")
+        except (requests.RequestException, OSError, ValueError) as exc:
+            report.problems.append(f"{media}: the byte-range answer broke off "
+                                   f"({type(exc).__name__})")
+            return None
 
 
 def _stated(head, media: str, length: str | None, kind: str | None, report: CheckReport,
@@ -185,11 +254,11 @@ def _pages_of(session, url: str, report: CheckReport, read, older, moved, base: 
 
 def _json_feed(session, url: str, report: CheckReport) -> dict | None:
     """A JSON Feed read as a reader reads it: HTTP 200, JSON, version 1.1's items list."""
-    resp = _answered(session, url, report)
-    if resp is None:
+    body = _answered(session, url, report)
+    if body is None:
         return None
     try:
-        doc = json.loads(resp.content)
+        doc = json.loads(body)
     except ValueError as exc:
         report.problems.append(f"{url}: not JSON ({exc})")
         return None
@@ -225,13 +294,16 @@ def _json_items(session, url: str, doc: dict, report: CheckReport, moved, heads:
 
 
 def _cover(session, url: str, report: CheckReport) -> None:
-    resp = _get(session, url, report)
+    resp = _ask(session, url, report)
     if resp is None:
         return
-    report.checked.append(url)
-    size = image_size(resp.content) if resp.status_code == 200 else None
+    status = resp.status_code
+    body = _body(resp, url, report) if status == 200 else resp.close()
+    if status == 200 and body is None:
+        return  # too big or too slow, said
+    size = image_size(body) if body is not None else None
     if size is None:
-        report.problems.append(f"{url}: cover art is not a JPEG or PNG (HTTP {resp.status_code})")
+        report.problems.append(f"{url}: cover art is not a JPEG or PNG (HTTP {status})")
     elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
         report.problems.append(f"{url}: cover art is {size[0]}x{size[1]} px; Apple needs a "
                                "square of 1400 to 3000 px")
@@ -239,20 +311,23 @@ def _cover(session, url: str, report: CheckReport) -> None:
 
 def check_site(settings: Settings, base_url: str | None = None,
                session: requests.Session | None = None, *, pages: bool = True,
-               external: bool = False) -> CheckReport:
+               external: bool = False,
+               progress: Callable[[str], None] | None = None) -> CheckReport:
     """Fetch the published feeds and what they point to, then (with ``pages``) every page and
     file on the site they and the pages link to (and, with ``external``, the links to other
     sites too); report every problem found (with every address redacted: no credential in an
-    address is shown)."""
-    report = _check_site(settings, base_url, session, pages, external)
+    address is shown); ``progress`` is told each request as it is made."""
+    report = CheckReport(progress=(lambda text: progress(redact_text(text))) if progress
+                         else None)
+    _check_site(report, settings, base_url, session, pages, external)
     report.problems = [redact_text(p) for p in report.problems]
     report.checked = [redact(u) for u in report.checked]
     return report
 
 
-def _check_site(settings: Settings, base_url: str | None,
+def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
                 session: requests.Session | None, pages: bool = True,
-                external: bool = False) -> CheckReport:
+                external: bool = False) -> None:
     cfg = settings.config
     base = (base_url or cfg.site.url).rstrip("/") + "/"
     site = cfg.site.url.rstrip("/") + "/"
@@ -263,7 +338,6 @@ def _check_site(settings: Settings, base_url: str | None,
 
     session = session or requests.Session()
     session.headers["User-Agent"] = USER_AGENT
-    report = CheckReport()
     feeds: dict[str, etree._Element] = {}
     heads: dict = {}  # each audio file's HEAD answer, asked once
 
@@ -291,7 +365,6 @@ def _check_site(settings: Settings, base_url: str | None,
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
                [*_site_maps(session, base, report, moved), *items], moved)
-    return report
 
 
 SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
@@ -306,28 +379,20 @@ def _site_maps(session, base: str, report: CheckReport,
     found: list[tuple[str, str]] = []
     maps = [base + "sitemap.xml"]
     robots = base + "robots.txt"
-    try:
-        resp = session.get(robots, timeout=TIMEOUT)
-    except requests.RequestException:
-        resp = None
-    if resp is not None and resp.status_code == 200:
-        report.checked.append(robots)
-        for line in resp.text[:SITEMAP_BYTES].splitlines():
+    text = _optional(session, robots, report, BODY_BYTES)
+    if text is not None:
+        for line in text.decode("utf-8", "replace").splitlines():
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
                 maps.append(moved(value.strip()))
     for url in dict.fromkeys(maps):
         if not url.startswith(base):
             continue  # another site's sitemap is not ours to check
-        try:
-            resp = session.get(url, timeout=TIMEOUT)
-        except requests.RequestException:
+        body = _optional(session, url, report, SITEMAP_BYTES)
+        if body is None:
             continue
-        if resp.status_code != 200 or len(resp.content) > SITEMAP_BYTES:
-            continue
-        report.checked.append(url)
         try:
-            root = etree.fromstring(resp.content, etree.XMLParser(resolve_entities=False,
+            root = etree.fromstring(body, etree.XMLParser(resolve_entities=False,
                                                                   no_network=True))
         except etree.XMLSyntaxError:
             report.problems.append(f"{url}: not a sitemap (the XML does not parse)")
@@ -335,6 +400,18 @@ def _site_maps(session, base: str, report: CheckReport,
         found += [(moved(loc.text.strip()), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
                   if loc.text and loc.text.strip()]
     return found
+
+
+def _optional(session, url: str, report: CheckReport, cap: int) -> bytes | None:
+    """The body of a file a site may leave out (robots.txt, a sitemap): None when it is not
+    there (no problem) or could not be read (the problem said)."""
+    resp = _ask(session, url, report)
+    if resp is None:
+        return None
+    if resp.status_code != 200:
+        resp.close()
+        return None
+    return _body(resp, url, report, cap)
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
@@ -364,6 +441,12 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
 
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
            external: bool, named: list[tuple[str, str]], moved=lambda u: u) -> None:
+    host = urlsplit(base).netloc.lower()
+    if host in report.down:
+        report.problems.append(f"{base}: its pages were not crawled ({report.down[host]})")
+        return
+    if report.progress is not None:
+        report.progress(f"crawling the pages of {base}")
     start = [(home, None), *named]  # the home page, in the site's link style
     for url, root in feeds.items():
         start += [(moved(link), url) for link in feed_links(root, url)]

@@ -762,7 +762,8 @@ def check(url: str | None, external: bool, as_json: bool, config_path: str | Non
     settings = _load(config_path, out)
     from .check import check_site  # requests and lxml: only this command needs them
 
-    report = check_site(settings, base_url=url, external=external)
+    report = check_site(settings, base_url=url, external=external,
+                        progress=None if as_json else lambda text: click.echo(text, err=True))
     others = f" ({report.external} links to other sites not fetched; --external fetches " \
         "them)" if report.external and not external else ""
     out.line(f"Checked {len(report.checked)} URLs: {len(report.problems)} problems{others}")

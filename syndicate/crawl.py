@@ -23,7 +23,7 @@ from .links import clean, has_scheme
 WORKERS = 4  # a small pool: a check is a visitor, not a load test
 LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episodes is ~6,000)
 PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not followed
-TIMEOUT = 20
+TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
             "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
