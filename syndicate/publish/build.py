@@ -48,6 +48,21 @@ RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/si
                                   "model.py", "links.py")
 # a feed bigger than this is published with a warning (our choice: see README, "Paged feeds")
 FEED_SIZE_WARNING = 4_000_000
+BLOG_PAGING = ("set blog.feed_items with blog.archive_pages: true so that older posts go to "
+               "archive pages")
+PODCAST_PAGING = "set podcast.feed_items so that older episodes go to archive pages"
+
+
+def _too_big(entries: list, paging: str) -> str:
+    """What to do about a feed too big: shorten the one item too big by itself, or page."""
+    if not entries:
+        return paging
+    size, entry = max(((len(e.item.html.encode()), e) for e in entries), key=lambda t: t[0])
+    if size <= FEED_SIZE_WARNING:
+        return paging
+    return (f"its item {entry.item.title!r} ({entry.item.source}) is {size / 1e6:.1f} MB by "
+            "itself, which no paging makes smaller: shorten it (or move its long part to a "
+            "file beside it, linked)")
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
@@ -520,16 +535,19 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                  *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in newest))
     blog_cache: dict[str, tuple[bytes, bytes]] = {}
 
-    def sized(key: str, render: Callable[[], bytes]) -> Callable[[], bytes]:
-        """The render, warning when what it makes is a feed too big for apps to read well."""
+    def sized(key: str, render: Callable[[], bytes], entries: list,
+              paging: str) -> Callable[[], bytes]:
+        """The render, warning when what it makes is a feed too big for apps to read well:
+        naming ``paging`` (the setting that moves older ``entries`` to archive pages), or the
+        one item that is too big by itself (no paging helps that)."""
         def checked() -> bytes:
             data = render()
             if len(data) > FEED_SIZE_WARNING:
-                site.warnings.append(
-                    f"{key}: {len(data) / 1e6:.1f} MB; podcast apps and readers download the "
-                    f"whole feed on every refresh and some give up on feeds over "
-                    f"{FEED_SIZE_WARNING // 1_000_000} MB: set podcast.feed_items (or "
-                    "blog.feed_items) so that older items go to archive pages")
+                site.warnings.append(f"{key}: {len(data) / 1e6:.1f} MB; podcast apps and "
+                                     "readers download the whole feed on every refresh and "
+                                     f"some give up on feeds over "
+                                     f"{FEED_SIZE_WARNING // 1_000_000} MB: "
+                                     + _too_big(entries, paging))
             return data
         return checked
 
@@ -558,10 +576,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # a feed is typed by its format, whatever its key is named
     paged = json.dumps(rss_pages[-1:]) if blog_archives else ""
     add(Output(cfg.blog.rss_path, "feed", blog_in + "rss" + paged,
-               render=sized(cfg.blog.rss_path, lambda: blog(0)),
+               render=sized(cfg.blog.rss_path, lambda: blog(0), newest, BLOG_PAGING),
                content_type=mediatypes.RSS))
     add(Output(cfg.blog.atom_path, "feed", blog_in + "atom" + paged,
-               render=sized(cfg.blog.atom_path, lambda: blog(1)),
+               render=sized(cfg.blog.atom_path, lambda: blog(1), newest, BLOG_PAGING),
                content_type=mediatypes.ATOM))
     for number, page in enumerate(blog_archives, start=1):
         page_updated = max(e.updated for e in page)
@@ -600,7 +618,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             next_url=older[0] if older else None)
 
     add(Output(cfg.blog.json_path, "feed", blog_in + "json" + json_url + paged,
-               render=sized(cfg.blog.json_path, lambda: blog_json(newest, None)),
+               render=sized(cfg.blog.json_path, lambda: blog_json(newest, None), newest,
+                              BLOG_PAGING),
                content_type=mediatypes.JSON_FEED))
     for number, page in enumerate(blog_archives, start=1):
         page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
@@ -658,7 +677,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
         paged = json.dumps(archive_urls[-1:]) if archives else ""  # where its links lead
         add(Output(p.feed_path, "feed", pod_in + paged,
-                   render=sized(p.feed_path, lambda: podcast_feed(main, None, pod_updated)),
+                   render=sized(p.feed_path, lambda: podcast_feed(main, None, pod_updated),
+                                  main, PODCAST_PAGING),
                    content_type=mediatypes.RSS))
         for number, page in enumerate(archives, start=1):
             page_updated = max(e.updated for e in page)
@@ -685,7 +705,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 entries=entries, icon=cover_url, next_url=older[0] if older else None)
 
         add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url + paged,
-                   render=sized(p.json_path, lambda: podcast_json(main, None)),
+                   render=sized(p.json_path, lambda: podcast_json(main, None), main,
+                                  PODCAST_PAGING),
                    content_type=mediatypes.JSON_FEED))
         for number, page in enumerate(archives, start=1):
             page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
