@@ -33,7 +33,7 @@ from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..render.jsonfeed import render_json_feed
-from ..render.paging import add_links, archive_key, page_links, split
+from ..render.paging import add_links, archive_key, page_links, stable_split
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
@@ -51,6 +51,22 @@ FEED_SIZE_WARNING = 4_000_000
 BLOG_PAGING = ("set blog.feed_items with blog.archive_pages: true so that older posts go to "
                "archive pages")
 PODCAST_PAGING = "set podcast.feed_items so that older episodes go to archive pages"
+
+
+PAGED = "paged:"  # + a feed's key: where its entries on full archive pages stay (stable_split)
+
+
+def _paged(cat, key: str, entries: list, n: int | None) -> tuple[list, list[list]]:
+    """The feed's main entries and archive pages, each full page kept as the last publish left
+    it (its number and entries, less any removed); the pages remembered in the catalog."""
+    said = json.loads(cat.get_meta(PAGED + key) or "{}")
+    same = said.get("n") == n  # a new page size re-pages
+    placed, full = (said.get("placed", {}), said.get("full", 0)) if same else ({}, 0)
+    main, pages, now, count = stable_split(entries, n, lambda e: e.guid, placed, full)
+    if now != placed or count != full or not same:
+        cat.set_meta(PAGED + key, json.dumps({"n": n, "placed": now, "full": count},
+                                             sort_keys=True))
+    return main, pages
 
 
 def _too_big(entries: list, paging: str) -> str:
@@ -523,9 +539,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
-    newest, blog_archives = split(post_entries, cfg.blog.feed_items)
-    if not cfg.blog.archive_pages:  # older posts leave the feeds (they keep their pages)
-        blog_archives = []
+    if cfg.blog.archive_pages:
+        newest, blog_archives = _paged(cat, cfg.blog.rss_path, post_entries, cfg.blog.feed_items)
+    else:  # older posts leave the feeds (they keep their pages)
+        newest, blog_archives = post_entries[:cfg.blog.feed_items or None], []
     rss_pages = [url(archive_key(cfg.blog.rss_path, n)) for n in range(1, len(blog_archives) + 1)]
     atom_pages = [url(archive_key(cfg.blog.atom_path, n))
                   for n in range(1, len(blog_archives) + 1)]
@@ -582,7 +599,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                render=sized(cfg.blog.atom_path, lambda: blog(1), newest, BLOG_PAGING),
                content_type=mediatypes.ATOM))
     for number, page in enumerate(blog_archives, start=1):
-        page_updated = max(e.updated for e in page)
+        page_updated = max((e.updated for e in page), default=epoch)
         page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
                      page_updated.isoformat(),
                      *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
@@ -661,7 +678,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        main, archives = split(ep_entries, p.feed_items)
+        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items)
         archive_urls = [url(archive_key(p.feed_path, n)) for n in range(1, len(archives) + 1)]
 
         def podcast_feed(entries: list[EpisodeEntry], number: int | None,
@@ -681,7 +698,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                   main, PODCAST_PAGING),
                    content_type=mediatypes.RSS))
         for number, page in enumerate(archives, start=1):
-            page_updated = max(e.updated for e in page)
+            page_updated = max((e.updated for e in page), default=epoch)
             page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
                          page_updated.isoformat(),
                          *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url

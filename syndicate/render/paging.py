@@ -83,3 +83,35 @@ def page_links(feed_url: str, urls: list[str], number: int | None) -> list[tuple
     if number > 1:
         links += [("prev-archive", urls[number - 2]), ("next", urls[number - 2])]
     return links
+
+
+def stable_split(entries: Sequence[T], n: int | None, guid, placed: dict[str, int],
+                 full: int = 0) -> tuple[list[T], list[list[T]], dict[str, int], int]:
+    """``split``, with the pages already full kept as they were: ``placed`` maps the guid of
+    each entry on a full page to its page's number, and ``full`` is how many pages were full
+    once (as the last publish left them). Such an entry stays on its page: a removal leaves
+    its page one entry shorter, or empty, and no page is renumbered. The other entries, newest
+    first, fill the main feed, then pages after the last full one, oldest first, so a new
+    entry dated before the others (an import) goes to the newest page. Returns the main
+    feed's entries, the pages (oldest first, each newest first), and ``placed`` and ``full``
+    for the next publish, the pages full now included."""
+    entries = list(entries)
+    if n is None:
+        return entries, [], {}, 0
+    kept = {guid(e): placed[guid(e)] for e in entries if guid(e) in placed}
+    last = max(full, *kept.values()) if kept else full
+    frozen: list[list[T]] = [[] for _ in range(last)]
+    free: list[T] = []
+    for e in entries:
+        number = kept.get(guid(e))
+        if number is None:
+            free.append(e)
+        else:
+            frozen[number - 1].append(e)
+    main, pages = split(free, n)
+    now, count = dict(kept), last
+    for at, page in enumerate(pages, start=last + 1):
+        if len(page) == n:
+            now.update((guid(e), at) for e in page)
+            count = at
+    return main, frozen + pages, now, count

@@ -1,0 +1,98 @@
+"""Paged feeds' archive pages are stable (RFC 5005 archive documents): once a page is full it
+keeps its number and its entries; removing an entry leaves its page one shorter and touches no
+other page; a new entry dated before the others (an import) goes to the newest page, never into
+an older full one. Through the CLI (the blog's feeds, every format) and over generated
+sequences of adds, backdated adds and removals (the paging rule itself)."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import BASE_CONFIG, post
+from syndicate.render.paging import stable_split
+
+
+def _titles(proj, key: str) -> list[str]:
+    return [i["title"] for i in json.loads(proj.read(key))["items"]]
+
+
+def _files(proj) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (proj.root / "public").glob("*-archive-*")}
+
+
+def test_a_removal_or_a_backdated_post_changes_only_the_page_it_lands_on(make_project):
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["blog"] = {"feed_items": 2, "archive_pages": True}
+    proj = make_project({f"posts/2026-10-0{n}-p{n}.md": post(f"Post {n}", f"2026-10-0{n}")
+                         for n in range(1, 8)}, config=yaml.safe_dump(cfg))
+    assert proj.run("publish").exit_code == 0
+    assert _titles(proj, "feed-archive-1.json") == ["Post 2", "Post 1"]
+    before = _files(proj)
+
+    (proj.root / "posts/2026-10-01-p1.md").unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    after = _files(proj)
+    assert set(after) == set(before)  # no page gone, none renumbered
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"feed-archive-1.xml", "atom-archive-1.xml", "feed-archive-1.json"}
+    assert _titles(proj, "feed-archive-1.json") == ["Post 2"]
+    assert _titles(proj, "feed-archive-2.json") == ["Post 4", "Post 3"]
+    assert _titles(proj, "feed-archive-3.json") == ["Post 5"]
+
+    proj.write("posts/old.md", post("Old post", "2025-01-01"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    again = _files(proj)
+    assert {n for n in again if again.get(n) != after.get(n)} == {
+        "feed-archive-3.xml", "atom-archive-3.xml", "feed-archive-3.json"}
+    assert _titles(proj, "feed-archive-3.json") == ["Post 5", "Old post"]
+    assert _titles(proj, "feed.json") == ["Post 7", "Post 6"]
+
+
+_ops = st.lists(st.one_of(st.tuples(st.just("add"), st.booleans()),
+                          st.tuples(st.just("remove"), st.integers(0, 10 ** 6))),
+                max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4), st.integers(0, 12), _ops)
+def test_pages_keep_every_entry_once_and_a_full_page_changes_only_by_a_removal(n, first, ops):
+    live: list[tuple[int, str]] = []  # (date, guid), any order
+    made = 0
+
+    def add(date: int) -> None:
+        nonlocal made
+        made += 1
+        live.append((date, f"g{made}"))
+
+    for d in range(first):
+        add(d * 10)
+    placed: dict[str, int] = {}
+    count = 0
+    full: dict[int, list[str]] = {}  # page number -> its entries when it was last full
+    for op, arg in [("add", False), *ops]:
+        removed: set[str] = set()
+        if op == "add":  # the newest, or one dated before every other (an import)
+            dates = [d for d, _ in live]
+            add(min(dates, default=0) - 5 if arg else max(dates, default=0) + 10)
+        elif live:
+            removed.add(live.pop(arg % len(live))[1])
+        entries = sorted(live, reverse=True)  # newest first
+        main, pages, placed, count = stable_split([g for _, g in entries], n, lambda g: g,
+                                                  placed, count)
+        shown = main + [g for page in pages for g in page]
+        assert sorted(shown) == sorted(g for _, g in live)  # every entry, once
+        assert len(main) <= n and all(len(page) <= n for page in pages)
+        for number, was in full.items():  # a full page loses only what was removed
+            assert pages[number - 1] == [g for g in was if g not in removed], number
+            full[number] = pages[number - 1]
+        for number, page in enumerate(pages, start=1):
+            if len(page) == n and number not in full:
+                full[number] = page
+        assert set(placed) == {g for number in full for g in full[number]}
+        assert count == max(full, default=0)
