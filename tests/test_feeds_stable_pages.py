@@ -96,3 +96,52 @@ def test_pages_keep_every_entry_once_and_a_full_page_changes_only_by_a_removal(n
                 full[number] = page
         assert set(placed) == {g for number in full for g in full[number]}
         assert count == max(full, default=0)
+
+
+def test_a_page_emptied_by_removals_stays_and_every_reader_gets_every_post_once(make_project):
+    import feedparser
+
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["blog"] = {"feed_items": 2, "archive_pages": True}
+    proj = make_project({f"posts/2026-10-0{n}-p{n}.md": post(f"Post {n}", f"2026-10-0{n}")
+                         for n in range(1, 8)}, config=yaml.safe_dump(cfg))
+    assert proj.run("publish").exit_code == 0
+    for n in (1, 2):
+        (proj.root / f"posts/2026-10-0{n}-p{n}.md").unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert _titles(proj, "feed-archive-1.json") == []
+    assert _titles(proj, "feed-archive-2.json") == ["Post 4", "Post 3"]
+    for main in ("feed.xml", "atom.xml"):  # followed page by page, as a reader does
+        seen, key = [], main
+        while key:
+            doc = feedparser.parse(proj.read(key))
+            seen += [e.title for e in doc.entries]
+            nxt = [link.href for link in doc.feed.get("links", []) if link.rel == "next"]
+            key = nxt[0].rsplit("/", 1)[-1] if nxt else None
+        assert sorted(seen) == [f"Post {n}" for n in range(3, 8)], main
+
+
+def test_removing_an_episode_rewrites_only_its_podcast_archive_page(make_project):
+    from conftest import sidecar, tone
+
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["podcast"]["feed_items"] = 2
+    cfg["audio"] = {"process": False}
+    files = {}
+    for n in range(1, 8):
+        files[f"episodes/ep{n}.mp3"] = tone(0.5, 300 + 40 * n)
+        files[f"episodes/ep{n}.yaml"] = sidecar(f"Episode {n}", f"2026-10-0{n} 08:00")
+    proj = make_project(files, config=yaml.safe_dump(cfg))
+    assert proj.run("publish").exit_code == 0
+    before = _files(proj)
+    for name in ("ep3.mp3", "ep3.yaml"):
+        (proj.root / "episodes" / name).unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    after = _files(proj)
+    assert set(after) == set(before)
+    assert {n for n in after if after[n] != before[n]} == {"podcast-archive-2.xml",
+                                                           "podcast-archive-2.json"}
+    assert _titles(proj, "podcast-archive-2.json") == ["Episode 4"]
+    assert _titles(proj, "podcast-archive-3.json") == ["Episode 5"]
