@@ -35,6 +35,7 @@ class CheckReport:
     external: int = 0  # links to other sites, not fetched unless asked
     down: dict[str, str] = field(default_factory=dict)  # host -> the address it left unanswered
     progress: Callable[[str], None] | None = None  # told each request as it is made
+    asked: set[str] = field(default_factory=set)  # the addresses in ``checked``
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,9 @@ def _ask(session, url: str, report: CheckReport, method: str = "GET",
     if host in report.down:
         report.problems.append(f"{url}: not asked ({report.down[host]})")
         return None
-    report.checked.append(url)
+    if url not in report.asked:  # (an audio file is asked twice: HEAD, then a range)
+        report.asked.add(url)
+        report.checked.append(url)
     if report.progress is not None:
         report.progress(f"{method} {url}")
     try:
