@@ -1,6 +1,7 @@
 """RFC 5005 paged feeds: the main feed holds the newest N entries, older ones go to archive
 pages numbered from the oldest, so that a new entry changes only the main feed and the newest
-archive page (a full page never changes again unless one of its items is edited).
+archive page (a full page never changes again unless one of its items is edited or removed:
+see ``stable_split``).
 
 Links: the main feed names the newest archive page as ``next`` (paging, section 3) and
 ``prev-archive`` (archiving, section 4); each archive page names the main feed as ``current``,
