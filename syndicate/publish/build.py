@@ -25,7 +25,7 @@ from ..collect.sources import confine, read_source, relative
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
-from ..images import IMAGE_LIMIT, image_size
+from ..images import IMAGE_LIMIT, decode_problem, image_size
 from ..links import moved_urls
 from ..markup import SLUG_RE, xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
@@ -97,7 +97,7 @@ def known_tag_folders(cat: Catalog) -> dict[str, str]:
 
 def read_cover(path: Path) -> tuple[bytes, str]:
     """The show's cover art, or what is wrong with it (missing, not a regular file, unreadable,
-    not a JPEG or PNG)."""
+    not a JPEG or PNG, or its data cannot be decoded: damaged or cut short)."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -111,6 +111,9 @@ def read_cover(path: Path) -> tuple[bytes, str]:
         return b"", f"cannot be read ({exc.strerror or exc})"
     if image_size(data) is None:
         return b"", "not a JPEG or PNG image"
+    damaged = decode_problem(path)  # a header can be right and the data after it cut short
+    if damaged:
+        return b"", damaged
     return data, ""
 
 

@@ -1,0 +1,132 @@
+"""A cover or episode art cut short (an upload that stopped half way) is damage, whatever kind
+it is: the bundled ffmpeg decodes a JPEG cut in half with only a warning and a grey lower half,
+so warnings of damage count as a failed decode. The last good cover stays on every page and in
+the feed, new items wait, and no MP3 is tagged with the broken picture."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from test_pages import doc, new_project
+
+from conftest import BASE_CONFIG, png_bytes, post, sidecar, tone
+from syndicate.audio import ffmpeg_exe
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+_NOISE: dict[tuple, bytes] = {}
+
+
+def noise_jpeg(side: int = 1400, seed: int = 1) -> bytes:
+    """A JPEG of random grey noise (it does not compress: its scan is long, so a cut lands in
+    the middle of the image data), made by the bundled ffmpeg."""
+    if (side, seed) not in _NOISE:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "noise.jpg"
+            subprocess.run(
+                [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i",
+                 f"nullsrc=s={side}x{side},geq=random(1)*255:{100 + seed}:128", "-frames:v", "1",
+                 "-q:v", "3", str(out)], capture_output=True, check=True)
+            _NOISE[(side, seed)] = out.read_bytes()
+    return _NOISE[(side, seed)]
+
+
+def good(kind: str, seed: int = 1) -> bytes:
+    return noise_jpeg(seed=seed) if kind == "jpg" else png_bytes(1400, 1400, rgb=(seed, 90, 160))
+
+
+def cut(data: bytes, fraction: float) -> bytes:
+    return data[: int(len(data) * fraction)]
+
+
+def config(kind: str) -> str:
+    return BASE_CONFIG.replace("image: cover.png", f"image: cover.{kind}")
+
+
+def _errors(result) -> list[str]:
+    return [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+
+
+def _covers(proj) -> list[str]:
+    return sorted(p.name for p in (proj.root / "public").glob("cover-*"))
+
+
+def _channel_image(proj) -> str:
+    feed = etree.fromstring(proj.read("podcast.xml"))
+    return feed.find(f"channel/{ITUNES}image").get("href")
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.8])
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+def test_a_cover_cut_short_is_refused_and_the_last_good_cover_stays(tmp_path, kind, fraction):
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A")}, config(kind))
+    proj.write(f"cover.{kind}", good(kind))
+    assert proj.run("publish").exit_code == 0
+    covers, image = _covers(proj), _channel_image(proj)
+    home = proj.read("index.html")
+    proj.write(f"cover.{kind}", cut(good(kind), fraction))
+    proj.write("posts/b.md", post("B", date="2026-10-02"))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = _errors(result)
+    assert len(errors) == 1, result.output
+    assert f"cover.{kind}" in errors[0] and "cannot be decoded" in errors[0], errors
+    # the cut cover is not published; the feed and every page keep the last good one
+    assert _covers(proj) == covers and _channel_image(proj) == image
+    assert proj.read("index.html") == home
+    assert not proj.public("posts/b/index.html").exists()  # the new post waits
+    assert b"/posts/b/" not in proj.read("feed.xml")
+    # fixed: the new cover and the waiting post are published
+    proj.write(f"cover.{kind}", good(kind, seed=2))
+    assert proj.run("publish").exit_code == 0
+    assert _covers(proj) != covers and _channel_image(proj) != image
+    assert proj.public("posts/b/index.html").is_file()
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+def test_a_first_cover_cut_in_half_is_never_published(tmp_path, kind):
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A")}, config(kind))
+    proj.write(f"cover.{kind}", cut(good(kind), 0.5))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cover.{kind}" in result.output and "cannot be decoded" in result.output
+    assert _covers(proj) == [] and not list((proj.root / "public").glob("favicon-*"))
+    for page in (proj.root / "public").rglob("*.html"):
+        tree = doc(proj, page.relative_to(proj.root / "public").as_posix())
+        assert not [s for s in tree.xpath("//img/@src | //link/@href") if "cover-" in s]
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+def test_an_episode_is_not_retagged_with_a_cover_cut_short(tmp_path, kind):
+    proj = new_project(tmp_path / "p", {
+        "episodes/ep.wav": tone(0.5, fmt="wav"),
+        "episodes/ep.yaml": sidecar("Ep"),
+    }, config(kind))
+    proj.write(f"cover.{kind}", good(kind))
+    assert proj.run("publish").exit_code == 0
+    media = sorted(p.name for p in proj.public("media").iterdir())
+    feed = proj.read("podcast.xml")
+    proj.write(f"cover.{kind}", cut(good(kind), 0.5))
+    proj.write("episodes/ep.yaml", sidecar("Ep renamed"))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"cover.{kind}" in result.output
+    # no MP3 tagged with the cut cover is made or published; the feed keeps its last version
+    assert sorted(p.name for p in proj.public("media").iterdir()) == media
+    assert proj.read("podcast.xml") == feed
+
+
+def test_episode_art_cut_in_half_as_a_jpeg_is_refused(tmp_path):
+    proj = new_project(tmp_path / "p", {
+        "episodes/ep.wav": tone(0.5, fmt="wav"),
+        "episodes/ep.yaml": sidecar("Ep", image="art.jpg"),
+        "episodes/art.jpg": cut(noise_jpeg(), 0.5),
+    })
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = _errors(result)
+    assert len(errors) == 1 and "art.jpg" in errors[0], result.output
+    assert "cannot be decoded" in errors[0]
