@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from test_pages import doc, new_project
+from test_pages_agree_lists import _dead_links
 
 from conftest import BASE_CONFIG, png_bytes, post, sidecar, tone
 from syndicate.audio import ffmpeg_exe
@@ -130,3 +131,33 @@ def test_episode_art_cut_in_half_as_a_jpeg_is_refused(tmp_path):
     errors = _errors(result)
     assert len(errors) == 1 and "art.jpg" in errors[0], result.output
     assert "cannot be decoded" in errors[0]
+
+
+@pytest.mark.parametrize("kind", ["jpg", "png"])
+@pytest.mark.parametrize("fraction", [0.02, 0.5])
+def test_a_first_publish_with_a_damaged_cover_releases_nothing_and_links_no_podcast_feed(
+        tmp_path, kind, fraction):
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A", tags="[welcome]")},
+                       config(kind))
+    proj.write(f"cover.{kind}", cut(good(kind), fraction))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(_errors(result)) == 1 and "wait (queued)" in result.output, result.output
+    # as the error says, the post waits: no page, list, feed or sitemap names it
+    assert not proj.public("posts/a/index.html").exists()
+    for key in ("index.html", "posts/index.html", "feed.xml", "atom.xml", "feed.json",
+                "sitemap.xml"):
+        assert b"/posts/a/" not in proj.read(key), key
+    status = proj.run("status")
+    assert "released" not in status.output and "queued" in status.output, status.output
+    # the podcast feeds were not written, and no page links them (nor anything else unwritten)
+    assert not proj.public("podcast.xml").exists() and not proj.public("podcast.json").exists()
+    assert _dead_links(proj) == []
+    # fixed: the post is released and every page links the podcast feeds, now written
+    proj.write(f"cover.{kind}", good(kind))
+    assert proj.run("publish").exit_code == 0
+    assert proj.public("posts/a/index.html").is_file()
+    home = doc(proj, "index.html")
+    assert proj.public("podcast.xml").is_file()
+    assert [h for h in home.xpath("//link/@href | //a/@href") if h.endswith("podcast.xml")]
+    assert _dead_links(proj) == []

@@ -365,10 +365,13 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
+    # without a good cover the podcast feeds are not made: a page links them only once live
+    pod_links = {k: url(path) if not problem or target_has(path) else ""
+                 for k, path in (("podcast", cfg.podcast.feed_path),
+                                 ("podcast_json", cfg.podcast.json_path))}
     pages = SitePages(settings, base=base, cover_url=cover_url, favicon=icon, preview=preview,
-                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
-                             "json": url(cfg.blog.json_path),
-                             "podcast_json": url(cfg.podcast.json_path)},
+                      feeds={"rss": rss_url, "atom": atom_url, "json": url(cfg.blog.json_path),
+                             **pod_links},
                       warnings=site.warnings,
                       unlinked=frozenset(k for k in left_out if k.startswith("tags/")),
                       tag_slugs=known_tag_folders(cat))
