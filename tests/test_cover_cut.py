@@ -161,3 +161,42 @@ def test_a_first_publish_with_a_damaged_cover_releases_nothing_and_links_no_podc
     assert proj.public("podcast.xml").is_file()
     assert [h for h in home.xpath("//link/@href | //a/@href") if h.endswith("podcast.xml")]
     assert _dead_links(proj) == []
+
+
+LISTS = ("index.html", "posts/index.html", "tags/rust/index.html", "feed.xml", "atom.xml",
+         "feed.json", "sitemap.xml")
+
+
+@pytest.mark.parametrize("change", ["edit", "removal"])
+def test_while_the_cover_is_damaged_an_edit_or_removal_reaches_no_list_and_no_feed(tmp_path,
+                                                                                  change):
+    proj = new_project(tmp_path / "p", {
+        "posts/a.md": post("Rusty", tags="[rust]"),
+        "posts/b.md": post("Other", date="2026-10-02", tags="[rust]"),
+    })
+    proj.write("cover.png", png_bytes(1400, 1400))
+    assert proj.run("publish").exit_code == 0
+    before = {k: proj.read(k) for k in LISTS}
+    proj.write("cover.png", cut(png_bytes(1400, 1400), 0.5))
+    if change == "edit":
+        proj.write("posts/a.md", post("Rusty Renamed", tags="[rust]"))
+    else:
+        (proj.root / "posts/b.md").unlink()
+    result = proj.run("publish", "--remove", "Other") if change == "removal" \
+        else proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(_errors(result)) == 1 and "cover.png" in result.output, result.output
+    # lists, feeds and sitemap agree: every one keeps its last version
+    assert {k: proj.read(k) for k in LISTS} == before
+    assert _dead_links(proj) == []
+    # fixed: the change reaches every list and feed at once
+    proj.write("cover.png", png_bytes(1400, 1400, rgb=(9, 9, 9)))
+    result = proj.run("publish", "--remove", "Other") if change == "removal" \
+        else proj.run("publish")
+    assert result.exit_code == 0, result.output
+    for k in LISTS:
+        data = proj.read(k)
+        if change == "edit":
+            assert k == "sitemap.xml" or b"Rusty Renamed" in data, k  # (it holds no titles)
+        else:
+            assert b"/posts/b/" not in data, k

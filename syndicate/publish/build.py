@@ -346,13 +346,17 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed, "
-            "its cover and the pages that show it keep their last published version, and "
-            "new posts and episodes wait (queued) until it is fixed",
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
+            "cover and the pages that show it keep their last published version, and "
+            "new posts and episodes wait (queued), and edits and removals with them, until it "
+            "is fixed",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
-        site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
-                  archive_key(cfg.podcast.feed_path, "*"), archive_key(cfg.podcast.json_path, "*"),
+        # the blog's feeds too: lists, feeds and sitemap keep agreeing (an edit or a removal
+        # reaches none of them until the pages can show it)
+        feeds = (cfg.podcast.feed_path, cfg.podcast.json_path, cfg.blog.rss_path,
+                 cfg.blog.atom_path, cfg.blog.json_path)
+        site.keep(COVER_KEYS, *feeds, *(archive_key(k, "*") for k in feeds),
                   FAVICON_KEYS, *PAGE_KEYS)
     else:
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
