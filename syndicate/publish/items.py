@@ -65,7 +65,9 @@ def left_behind(outputs: list[Output], plan, previous: dict[str, dict],
     for o in outputs:
         if o.kind == "page" and o.key in kept:
             # kept by a pattern (a damaged cover, a held removal): that error says so
-            why = (*plan.failures[o.key], "held") if o.key in plan.failures else (o.key, "", None)
+            # (the failing page is named: built again without the item, it may well succeed)
+            why = (*plan.failures[o.key], "held", o.key) if o.key in plan.failures \
+                else (o.key, "", None)
             out.update((k, why) for k in o.lists if k not in previous and k not in out)
     if out:
         return out
