@@ -8,6 +8,7 @@ right while the data after it is damaged or cut short.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import struct
 import subprocess
@@ -113,21 +114,41 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
     return None, []
 
 
+# what ffmpeg says (as a warning, the decode still "succeeding") of an image whose data ends
+# early or is broken: a JPEG cut in half decodes to a grey lower half with only these
+_DAMAGE_WORDS = ("premature end", "overread", "eoi missing", "truncat", "corrupt",
+                 "invalid data", "error", "damaged", "incomplete", "out of range")
+_decoded: dict[str, str | None] = {}  # sha256 of the bytes -> what decode_problem said
+
+
 def decode_problem(path: Path) -> str | None:
     """What is wrong with an image whose header was read (its data damaged or cut short), or
-    None once the bundled ffmpeg decoded its first frame without an error."""
+    None once the bundled ffmpeg decoded its first frame without an error or a warning of
+    damage. The answer is remembered for the same bytes (a publish asks more than once)."""
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if sha not in _decoded:
+        _decoded[sha] = _decode(path)
+    return _decoded[sha]
+
+
+def _decode(path: Path) -> str | None:
     from .audio import ffmpeg_exe
 
     side = _PROBE_SIDE
     try:
         done = subprocess.run(
-            [ffmpeg_exe(), "-nostdin", "-v", "error", "-err_detect", "explode", "-i", str(path),
-             "-vf", f"scale={side}:{side}", "-frames:v", "1", "-f", "rawvideo",
+            [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "warning", "-err_detect", "explode",
+             "-i", str(path), "-vf", f"scale={side}:{side}", "-frames:v", "1", "-f", "rawvideo",
              "-pix_fmt", "gray", "-"], capture_output=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
         return "it took over a minute to decode; save or export it again"
     except OSError as exc:
         return f"it cannot be decoded ({exc.strerror or exc})"
-    if done.returncode != 0 or len(done.stdout) != side * side:
+    said = done.stderr.decode("utf-8", "replace").lower()
+    if (done.returncode != 0 or len(done.stdout) != side * side
+            or any(word in said for word in _DAMAGE_WORDS)):
         return DAMAGED
     return None

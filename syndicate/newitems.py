@@ -53,14 +53,15 @@ class NewItem:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_title(title: str) -> str:
+def check_title(title: str, kind: str = "post") -> str:
     """The title as it will be read back: blank space around it goes; a title that is blank,
     longer than a line, or holding characters a feed cannot carry is refused."""
     text = title.strip()
     if not visible(text):
         what = INVISIBLE_TITLE if text else "the title is empty"
-        raise NewItemError(f"{what}; give one, e.g. syndicate new post "
-                           "\"Notes from the river\"")
+        example = ("syndicate new episode river.mp3 --title" if kind == "episode"
+                   else "syndicate new post")  # the command that was given
+        raise NewItemError(f"{what}; give one, e.g. {example} \"Notes from the river\"")
     for ch in text:
         if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or xml_safe(ch) != ch \
                 or ch in "\ufffe\uffff":
@@ -248,7 +249,7 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
     in as ``NNN-slug.ext`` (NNN its number). The number is the next one (highest + 1; in
     ``season``, or the latest season when the show uses seasons) unless given. Raises
     NewItemError, writing nothing."""
-    title = check_title(title)
+    title = check_title(title, "episode")
     for what, value in (("--number", number), ("--season", season)):
         if value is not None and not 1 <= value <= 1_000_000:
             raise NewItemError(f"{what} must be a whole number from 1 to 1000000, got {value}")

@@ -189,3 +189,21 @@ def test_the_next_number_is_the_highest_of_its_season_plus_one(tmp_path_factory,
     numbers = [n for s, n in existing if s == expected_season]
     assert (item.season, item.number) == (expected_season, max(numbers, default=0) + 1)
     assert item.audio.name == f"{item.number:03d}-next.mp3"
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(st.sampled_from(" \t\u2060\u200b\ufeff\u202e"), max_size=6))
+def test_an_invisible_episode_title_is_refused_with_an_example_of_new_episode(tmp_path_factory,
+                                                                             title):
+    root = tmp_path_factory.mktemp("p")
+    (root / "episodes").mkdir()
+    (root / "config.yaml").write_text(BASE_CONFIG)
+    audio = root / "take.wav"
+    audio.write_bytes(tone(0.2, fmt="wav"))
+    before = _listing(root)
+    result = _run(root, "new", "episode", str(audio), "--title", title)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "syndicate new episode" in result.output, result.output
+    assert "syndicate new post" not in result.output
+    assert _listing(root) == before

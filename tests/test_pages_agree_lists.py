@@ -173,3 +173,33 @@ def test_a_new_item_published_while_the_cover_is_damaged_is_held_everywhere(tmp_
     assert f"{BASE}{folder}/dbc/" in texts["index.html"] and f"{BASE}{folder}/dbc/" in \
         texts["sitemap.xml"]
     assert _dead_links(proj) == []
+
+
+ARCHIVE_FAILING_ON = """{%% extends "base.html" %%}
+{%% from "macros.html" import listing %%}
+{%% block main %%}
+{%% if '/%s/' in page_meta.canonical and items|length > 1 %%}{{ 1 // 0 }}{%% endif %%}
+<h1>{{ heading }}</h1>
+{{ listing(items) }}
+{%% endblock %%}
+"""
+
+
+@pytest.mark.parametrize("failing", ["tags/shared", "posts"])
+def test_a_page_that_fails_only_when_it_lists_the_new_item_is_named_in_the_error(tmp_path,
+                                                                                failing):
+    proj = _published_site(tmp_path, BASE_CONFIG + "theme: mytheme\n")
+    before = _texts(proj)
+    proj.write("mytheme/templates/archive.html", ARCHIVE_FAILING_ON % failing)
+    proj.write("posts/2026-11-27-tn.md", post("Tagged newly", date="2026-10-20",
+                                              tags="[shared]"))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    assert "archive.html" in errors[0] and "ZeroDivisionError" in errors[0], errors
+    assert f"{failing}/index.html" in errors[0], errors  # the page that failed, named
+    assert "a new item (posts/tn/)" in errors[0] and "waits" in errors[0], errors
+    assert where(proj, "tn", "Tagged newly") == "held"
+    assert _texts(proj)["feed.xml"] == before["feed.xml"]
+    assert _dead_links(proj) == []

@@ -233,7 +233,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
                          keep=site.kept, check_sources=not dry_run,
                          confirmed=[p for r in confirmed for p in item_keys(r)],
                          left_out=left_out)
-        more = left_behind(site.outputs, plan, previous)
+        more = left_behind(site.outputs, plan, previous, site.kept)
         if not more:
             return site, plan, guarded
         left_out.update(more)

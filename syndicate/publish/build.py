@@ -25,7 +25,7 @@ from ..collect.sources import confine, read_source, relative
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
-from ..images import IMAGE_LIMIT, image_size
+from ..images import IMAGE_LIMIT, decode_problem, image_size
 from ..links import moved_urls
 from ..markup import SLUG_RE, xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
@@ -128,7 +128,7 @@ def known_tag_folders(cat: Catalog) -> dict[str, str]:
 
 def read_cover(path: Path) -> tuple[bytes, str]:
     """The show's cover art, or what is wrong with it (missing, not a regular file, unreadable,
-    not a JPEG or PNG)."""
+    not a JPEG or PNG, or its data cannot be decoded: damaged or cut short)."""
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -142,6 +142,9 @@ def read_cover(path: Path) -> tuple[bytes, str]:
         return b"", f"cannot be read ({exc.strerror or exc})"
     if image_size(data) is None:
         return b"", "not a JPEG or PNG image"
+    damaged = decode_problem(path)  # a header can be right and the data after it cut short
+    if damaged:
+        return b"", damaged
     return data, ""
 
 
@@ -374,13 +377,17 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
         site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the podcast feed, "
-            "its cover and the pages that show it keep their last published version, and "
-            "new posts and episodes wait (queued) until it is fixed",
+            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
+            "cover and the pages that show it keep their last published version, and "
+            "new posts and episodes wait (queued), and edits and removals with them, until it "
+            "is fixed",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
         # (every page shows the cover: in its head's og:image if nowhere else)
-        site.keep(COVER_KEYS, cfg.podcast.feed_path, cfg.podcast.json_path,
-                  archive_key(cfg.podcast.feed_path, "*"), archive_key(cfg.podcast.json_path, "*"),
+        # the blog's feeds too: lists, feeds and sitemap keep agreeing (an edit or a removal
+        # reaches none of them until the pages can show it)
+        feeds = (cfg.podcast.feed_path, cfg.podcast.json_path, cfg.blog.rss_path,
+                 cfg.blog.atom_path, cfg.blog.json_path)
+        site.keep(COVER_KEYS, *feeds, *(archive_key(k, "*") for k in feeds),
                   FAVICON_KEYS, *PAGE_KEYS)
     else:
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
@@ -393,10 +400,13 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 "of 1400 to 3000 px"
             )
 
+    # without a good cover the podcast feeds are not made: a page links them only once live
+    pod_links = {k: url(path) if not problem or target_has(path) else ""
+                 for k, path in (("podcast", cfg.podcast.feed_path),
+                                 ("podcast_json", cfg.podcast.json_path))}
     pages = SitePages(settings, base=base, cover_url=cover_url, favicon=icon, preview=preview,
-                      feeds={"rss": rss_url, "atom": atom_url, "podcast": feed_url,
-                             "json": url(cfg.blog.json_path),
-                             "podcast_json": url(cfg.podcast.json_path)},
+                      feeds={"rss": rss_url, "atom": atom_url, "json": url(cfg.blog.json_path),
+                             **pod_links},
                       warnings=site.warnings,
                       unlinked=frozenset(k for k in left_out if k.startswith("tags/")),
                       tag_slugs=known_tag_folders(cat))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..catalog import Catalog, loads
@@ -50,16 +51,23 @@ def item_keys(r: dict) -> list[str]:
     return keys
 
 
-def left_behind(outputs: list[Output], plan, previous: dict[str, dict]) -> dict[str, tuple]:
+def left_behind(outputs: list[Output], plan, previous: dict[str, dict],
+                keep: tuple[str, ...] | list[str] = ()) -> dict[str, tuple]:
     """What a build must leave out after ``plan`` (see ``make_plan``'s ``left_out``): items whose
     page failed; else items new to the site (page never published) that a page failing or kept
-    at its last version must list; else tag pages that failed, never published."""
+    at its last version must list (or a page ``keep`` names that has no last version yet: a
+    first publish whose cover is damaged releases nothing); else tag pages that failed, never
+    published."""
     out = {k: (*v, "dropped") for k, v in plan.unmade.items() if item_page(k)}
     kept = set(plan.kept) | set(plan.unmade)
+    kept |= {o.key for o in outputs if o.kind == "page" and o.key not in previous
+             and any(fnmatchcase(o.key, p) for p in keep)}
     for o in outputs:
         if o.kind == "page" and o.key in kept:
             # kept by a pattern (a damaged cover, a held removal): that error says so
-            why = (*plan.failures[o.key], "held") if o.key in plan.failures else (o.key, "", None)
+            # (the failing page is named: built again without the item, it may well succeed)
+            why = (*plan.failures[o.key], "held", o.key) if o.key in plan.failures \
+                else (o.key, "", None)
             out.update((k, why) for k in o.lists if k not in previous and k not in out)
     if out:
         return out

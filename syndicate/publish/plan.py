@@ -98,10 +98,10 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     keep = list(keep)
     unmade = False  # an output failed that was never published: the feeds may link to it
     failed: dict[tuple[str, str], list[tuple[str, str]]] = {}  # (file, reason) -> (key, state)
-    for key, (source, reason, *state) in (left_out or {}).items():
-        state = state[0] if state else "dropped"
-        if state is not None:
-            failed.setdefault((source, reason), []).append((key, state))
+    for key, (source, reason, *rest) in (left_out or {}).items():
+        state = rest[0] if rest else "dropped"
+        if state is not None:  # (a held item: with the page that failed listing it)
+            failed.setdefault((source, reason), []).append((key, state, *rest[1:2]))
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
@@ -197,11 +197,14 @@ def _waiting(held: list[str], pages: int) -> list[str]:
 def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError:
     """One error for the outputs one file failed for one reason: the first named, the others
     counted, and what became of them."""
-    held = sorted(key for key, state in keys if state == "held")
-    keys = [k for k in keys if k[1] != "held"]  # (pages not tried: their items wait)
+    held = sorted(k[0] for k in keys if k[1] == "held")
+    pages = sorted({k[2] for k in keys if k[1] == "held" and len(k) > 2})
+    keys = [k[:2] for k in keys if k[1] != "held"]  # (pages not tried: their items wait)
     wait = _waiting(held, max(1, len(keys)))
     if not keys:
-        return ItemError(source, f"cannot publish a page listing new items ({reason}); "
+        page = ("a page" if not pages else pages[0] if len(pages) == 1
+                else f"{pages[0]} and {len(pages) - 1} more pages")
+        return ItemError(source, f"cannot publish {page} listing new items ({reason}); "
                                  f"{wait[0]}")
     if len(keys) == 1:
         key, state = keys[0]

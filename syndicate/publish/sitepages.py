@@ -108,7 +108,8 @@ class SitePages:
         self.theme = Theme(folder, cfg.site.timezone, settings.root)
         subscribe = [(label, getattr(cfg.podcast.subscribe, name)) for name, label in SUBSCRIBE
                      if getattr(cfg.podcast.subscribe, name)]
-        subscribe.append(("RSS", feeds["podcast"]))
+        if feeds["podcast"]:  # empty while the podcast feed was never written
+            subscribe.append(("RSS", feeds["podcast"]))
         self.site = {
             "title": clean(cfg.site.title), "description": clean(cfg.site.description),
             "url": self.page_url(""), "base": base, "language": cfg.site.language,
@@ -270,7 +271,8 @@ class SitePages:
         site = self.site
         return {"@context": "https://schema.org", "@type": "PodcastSeries", "name": site["show"],
                 "description": site["show_description"], "url": site["url"],
-                "webFeed": site["podcast"], "inLanguage": site["language"],
+                **({"webFeed": site["podcast"]} if site["podcast"] else {}),
+                "inLanguage": site["language"],
                 "author": {"@type": "Person", "name": site["author"]},
                 **({"image": site["cover"]} if site["cover"] else {})}
 
