@@ -224,8 +224,8 @@ class SitePages:
              page_meta=self._meta(site["title"], site["description"] or site["show_description"],
                                   site["url"], "website", self._series()),
              episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
-        self._archive(page, "episodes/", episodes, site["show"], "Episodes")
-        self._archive(page, "posts/", posts, site["title"], "Posts")
+        archives = self._archive(page, "episodes/", episodes, site["show"], "Episodes")
+        archives += self._archive(page, "posts/", posts, site["title"], "Posts")
         for slug, (name, items) in sorted(by_tag.items()):
             url = self.page_url(f"tags/{slug}/")
             page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
@@ -235,7 +235,8 @@ class SitePages:
         page("404.html", "404.html", [],
              page_meta=self._meta(f"Not found · {site['title']}", site["description"],
                                   site["url"], "website", None))
-        every = [(site["url"], None)] + [(i.url, i.date) for i in episodes + posts]
+        every = [(site["url"], None)] + [(url, None) for url in archives]
+        every += [(i.url, i.date) for i in episodes + posts]
         every += [(self.page_url(f"tags/{slug}/"), None) for slug in sorted(by_tag)]
         make("sitemap.xml", "page", h(site_hash, "sitemap", json.dumps(every)),
              render=lambda: theme.render("sitemap.xml", site=site, urls=every),
@@ -314,7 +315,8 @@ class SitePages:
                 "link": post.link, "newer": newer, "older": older}
 
     def _archive(self, page: Callable, folder: str, items: list[Item], name: str,
-                 heading: str) -> None:
+                 heading: str) -> list[str]:
+        """Make the archive pages of ``items``; returns their addresses."""
         count = max(1, -(-len(items) // PER_PAGE))
         urls = [self.page_url(folder if n == 1 else f"{folder}page/{n}/")
                 for n in range(1, count + 1)]
@@ -329,6 +331,7 @@ class SitePages:
                  page_meta=self._meta(title, f"{heading} of {name}.", urls[n - 1], "website",
                                       None),
                  heading=heading, items=rows, pages=nav, listed=rows)
+        return urls
 
 
 def _cues(pg: EpisodePage) -> list[dict]:
