@@ -317,6 +317,8 @@ def _site_key_owner(key: str, feeds: list[str]) -> str | None:
             return owner
     if re.fullmatch(r"favicon-[0-9a-f]{12}\.png", key):
         return "the favicon's key"
+    if re.fullmatch(r"cover-[0-9a-f]{12}(\.[^/]*)?", key):
+        return "the key of the show's cover"
     for feed in feeds:
         if is_archive_of(feed, key):
             return f"the key of an archive page of the feed {feed!r}"

@@ -71,6 +71,9 @@ def test_a_clip_that_is_not_a_file_is_one_config_error(make_project, role, kind,
      "is under static/, where the theme's static files go"),
     ("blog:\n  json_path: tags/x/index.html\n", "blog.json_path", "is under tags/"),
     ("blog:\n  rss_path: episodes/e.xml\n", "blog.rss_path", "is under episodes/"),
+    ("blog:\n  rss_path: cover-0123456789ab.png\n", "blog.rss_path", "is the key of the show's "
+     "cover"),
+    ("blog:\n  json_path: favicon-0123456789ab.png\n", "blog.json_path", "the favicon's key"),
     ("blog:\n  rss_path: podcast-archive-2.xml\n", "blog.rss_path",
      "is the key of an archive page of the feed 'podcast.xml'"),
 ])
