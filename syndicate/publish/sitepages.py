@@ -20,7 +20,7 @@ from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
-from ..markup import tag_key
+from ..markup import paired_bidi_html, tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..transcripts import cues, decode
@@ -295,7 +295,7 @@ class SitePages:
         meta = self._meta(f"{item.title} · {site['show']}", item.summary, item.url, "article",
                           ld, image=pg.image_url, audio=(pg.enclosure_url, pg.enclosure_type))
         size = ep.media.size if not ep.media.url else None
-        return {"page_meta": meta, "item": item, "episode": ep, "notes": ep.html,
+        return {"page_meta": meta, "item": item, "episode": ep, "notes": paired_bidi_html(ep.html),
                 "duration": duration, "audio_url": pg.enclosure_url,
                 "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
                 "art": pg.image_url or site["cover"], "chapters": chapters,
@@ -311,7 +311,7 @@ class SitePages:
             ld["dateModified"] = post.updated
         meta = self._meta(f"{item.title} · {self.site['title']}", item.summary, item.url,
                           "article", ld)
-        return {"page_meta": meta, "item": item, "post": post, "body": post.html,
+        return {"page_meta": meta, "item": item, "post": post, "body": paired_bidi_html(post.html),
                 "link": post.link, "newer": newer, "older": older}
 
     def _archive(self, page: Callable, folder: str, items: list[Item], name: str,
