@@ -275,6 +275,13 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
             default = type(part).model_fields[name].default
             problems.append(f"{where}: {exc}; choose another key, such as {default!r}")
             continue
+        owner = _site_key_owner(value, [getattr(getattr(settings.config, d.split(".")[0]),
+                                                d.split(".")[1]) for d in FEED_KEYS if d != dotted])
+        if owner:
+            default = type(part).model_fields[name].default
+            problems.append(f"{where}: {value!r} is {owner}; give the feed a key of its own, "
+                            f"such as {default!r}")
+            continue
         if value in seen:
             other = seen[value]
             if (section, name) not in lines and tuple(other.split(".")) in lines:
@@ -285,6 +292,37 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
                             f"written to the same key: {value}; give each feed its own key")
         seen.setdefault(value, dotted)
     return problems
+
+
+_PAGE_KEYS = {"index.html": "the home page's key", "404.html": "the 404 page's key",
+              "sitemap.xml": "the sitemap's key", "robots.txt": "robots.txt's key"}
+_FOLDERS = {"posts/": "under posts/, where the posts' pages go",
+            "episodes/": "under episodes/, where the episodes' pages go",
+            "tags/": "under tags/, where the tag pages go",
+            "static/": "under static/, where the theme's static files go",
+            "media/": "under media/, where the episodes' audio goes"}
+
+
+def _site_key_owner(key: str, feeds: list[str]) -> str | None:
+    """What else of the site the key ``key`` belongs to (a page, a folder of pages or files,
+    the favicon, an archive page of another feed), or None."""
+    import re
+
+    from .render.paging import is_archive_of
+
+    if key in _PAGE_KEYS:
+        return _PAGE_KEYS[key]
+    for folder, owner in _FOLDERS.items():
+        if key.startswith(folder):
+            return owner
+    if re.fullmatch(r"favicon-[0-9a-f]{12}\.png", key):
+        return "the favicon's key"
+    if re.fullmatch(r"cover-[0-9a-f]{12}(\.[^/]*)?", key):
+        return "the key of the show's cover"
+    for feed in feeds:
+        if is_archive_of(feed, key):
+            return f"the key of an archive page of the feed {feed!r}"
+    return None
 
 
 def _target_problem(target: str) -> str | None:

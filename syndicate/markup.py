@@ -88,10 +88,25 @@ def paired_bidi(text: str) -> str:
     return "".join(ch for i, ch in enumerate(text) if i not in unpaired)
 
 
+_TAG = re.compile(r"(<[^>]*>)")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def paired_bidi_html(fragment: str) -> str:
+    """An HTML fragment whose every text run (between two tags) and every tag (its attribute
+    values) keeps only the bidi controls paired within it: a body or show notes can set the
+    direction of words inside an element, never of what follows the element's end."""
+    if not _BIDI.search(fragment):
+        return fragment
+    return "".join(paired_bidi(part) for part in _TAG.split(fragment))
+
+
 def sanitize(fragment: str) -> str:
-    """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs."""
+    """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs, and bidi
+    controls left unpaired in a text run (see ``paired_bidi_html``)."""
     nh3, tags, attrs = _nh3()
-    return nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs, link_rel=None)
+    return paired_bidi_html(nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs,
+                                      link_rel=None))
 
 
 def markdown_to_html(text: str) -> str:
@@ -117,7 +132,8 @@ def removed_media(text: str) -> list[tuple[str, str]]:
 def text_to_html(text: str) -> str:
     """Plain text: paragraphs at blank lines, line breaks kept."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", xml_safe(text)) if p.strip()]
-    return "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paras)
+    return paired_bidi_html(
+        "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paras))
 
 
 def _strip_tags(text: str, decode: bool) -> str:

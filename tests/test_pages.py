@@ -365,7 +365,9 @@ def test_every_link_between_pages_leads_to_a_published_page_and_archives_lose_no
     sitemap = etree.fromstring(proj.read("sitemap.xml"))
     locs = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/"
                                                              "sitemap/0.9"})
-    assert len(locs) == len(set(locs)) == 1 + posts + episodes + min(posts, 4) + (posts > 0)
+    archives = max(1, -(-posts // 20)) + max(1, -(-episodes // 20))  # every archive page
+    assert len(locs) == len(set(locs)) == 1 + posts + episodes + min(posts, 4) + (posts > 0) \
+        + archives
     assert all(proj.public(key_of(u)).is_file() for u in locs)
     robots = proj.read("robots.txt").decode()
     assert f"Sitemap: {BASE}sitemap.xml" in robots
@@ -503,3 +505,24 @@ def test_every_tag_link_leads_to_a_page_listing_its_post(tags, links):
         assert tag_pages == linked  # no tag page that no post links to
         every = {tag_key(xml_safe(t)) for post_tags in tags for t in post_tags}
         assert len(tag_pages) == len(every)  # one page per tag
+
+
+@pytest.mark.parametrize("count", [1, 20, 21, 45])
+def test_the_sitemap_lists_every_page_written_archives_included(tmp_path, count):
+    """Generated: with ``count`` posts (archives of one page or more), the sitemap's <loc>s are
+    exactly the addresses of the pages written (404.html aside), each once."""
+    files = {f"posts/p{n:02}.md": post(f"Post {n}", date=f"2026-0{1 + n % 9}-{1 + n % 27:02}",
+                                       tags=f"[t{n % 3}]")
+             for n in range(count)}
+    proj = new_project(tmp_path / "p", files)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    public = proj.root / "public"
+    written = {BASE + p.relative_to(public).parent.as_posix().removeprefix(".").strip("/")
+               + "/" for p in public.rglob("index.html")}
+    written = {u.replace(BASE + "/", BASE) for u in written}
+    locs = etree.fromstring(proj.read("sitemap.xml")).xpath(
+        "//*[local-name()='loc']/text()")
+    assert len(locs) == len(set(locs))
+    assert set(locs) == written
+    assert (f"{BASE}posts/page/2/" in written) == (count > 20)

@@ -6,6 +6,7 @@ its last published version. No page ever links a page that was not written."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -203,3 +204,47 @@ def test_a_page_that_fails_only_when_it_lists_the_new_item_is_named_in_the_error
     assert where(proj, "tn", "Tagged newly") == "held"
     assert _texts(proj)["feed.xml"] == before["feed.xml"]
     assert _dead_links(proj) == []
+
+
+def _links_in_texts(proj) -> list[tuple[str, str]]:
+    """(file, address) of every address of this site named by a written page, sitemap or
+    robots.txt (nav, autodiscovery, <loc>, Sitemap:) that leads to no written file."""
+    public = proj.root / "public"
+    if not public.exists():
+        return []
+    dead = []
+    for path in sorted(public.rglob("*")):
+        if path.suffix not in (".html", ".xml", ".txt"):
+            continue
+        for href in set(re.findall(re.escape(BASE) + r"[^\s\"'<>]*", path.read_text("utf-8"))):
+            rel = urlsplit(href).path.lstrip("/")
+            target = public / rel
+            if rel == "" or rel.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file():
+                dead.append((path.relative_to(public).as_posix(), href))
+    return dead
+
+
+@pytest.mark.parametrize("template", ["archive.html", "home.html", "base.html", "sitemap.xml",
+                                      "404.html", "robots.txt", "post.html"])
+def test_a_first_publish_with_a_broken_template_writes_no_page_linking_an_unwritten_file(
+        tmp_path, template):
+    files = {"posts/hello.md": post("Hello there", date="2026-09-01", tags="[greeting]"),
+             "posts/other.md": post("Other one", date="2026-09-02")}
+    proj = new_project(tmp_path / "p", files, BASE_CONFIG + "theme: mytheme\n")
+    proj.write("cover.png", png_bytes(1400, 1400))
+    broken = BROKEN_XML if template.endswith(".xml") else BROKEN_HTML
+    proj.write(f"mytheme/templates/{template}",
+               "{% for x in %}\n" if template == "robots.txt" else broken)
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert errors and all(f"mytheme/templates/{template}" in e for e in errors), errors
+    assert _links_in_texts(proj) == [] and _dead_links(proj) == []
+    # the template fixed: the whole site is written, and every link it names leads somewhere
+    (proj.root / "mytheme" / "templates" / template).unlink()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert where(proj, "hello", "Hello there") == "released"
+    assert _links_in_texts(proj) == [] and _dead_links(proj) == []

@@ -58,6 +58,24 @@ def test_a_clip_that_is_not_a_file_is_one_config_error(make_project, role, kind,
      "'feed.xml' is also blog.rss_path: two outputs would be written to the same key"),
     ("blog:\n  atom_path: podcast.xml\n", "blog.atom_path",
      "'podcast.xml' is also podcast.feed_path: two outputs would be written to the same key"),
+    # a key the site's own pages and files take (P9)
+    ("blog:\n  json_path: index.html\n", "blog.json_path",
+     "'index.html' is the home page's key; give the feed a key of its own, such as "
+     "'feed.json'"),
+    ("blog:\n  atom_path: sitemap.xml\n", "blog.atom_path", "'sitemap.xml' is the sitemap's key"),
+    ("blog:\n  rss_path: robots.txt\n", "blog.rss_path", "'robots.txt' is robots.txt's key"),
+    ("blog:\n  json_path: 404.html\n", "blog.json_path", "'404.html' is the 404 page's key"),
+    ("blog:\n  json_path: posts/a/index.html\n", "blog.json_path",
+     "is under posts/, where the posts' pages go"),
+    ("blog:\n  json_path: static/player.js\n", "blog.json_path",
+     "is under static/, where the theme's static files go"),
+    ("blog:\n  json_path: tags/x/index.html\n", "blog.json_path", "is under tags/"),
+    ("blog:\n  rss_path: episodes/e.xml\n", "blog.rss_path", "is under episodes/"),
+    ("blog:\n  rss_path: cover-0123456789ab.png\n", "blog.rss_path", "is the key of the show's "
+     "cover"),
+    ("blog:\n  json_path: favicon-0123456789ab.png\n", "blog.json_path", "the favicon's key"),
+    ("blog:\n  rss_path: podcast-archive-2.xml\n", "blog.rss_path",
+     "is the key of an archive page of the feed 'podcast.xml'"),
 ])
 def test_a_bad_feed_key_is_a_config_error_with_its_line(make_project, setting, key, words):
     config = BASE_CONFIG + setting

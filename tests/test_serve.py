@@ -682,3 +682,25 @@ def test_serve_says_how_many_drafts_it_leaves_out_and_names_drafts(make_project)
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0 and "not shown" not in err
+
+
+@pytest.mark.parametrize("name", ["serve.log", "notes.txt", "public2/a.html", "templatesx/a.html",
+                                  "staticky/x.css", "drafts/deep/more/t.md", ".hidden"])
+def test_with_the_theme_at_the_project_only_its_templates_and_static_files_wake_a_rebuild(
+        make_project, name):
+    """``theme: .``: a file the author (or serve's own log, written into the project) adds or
+    grows beside the theme's ``templates/`` and ``static/`` is no edit of the theme."""
+    project = make_project(project_files(), config=BASE_CONFIG + "theme: .\n")
+    project.write("static/notes.txt", "x")
+    server = Server(project.root / "config.yaml", port=0).start()
+    try:
+        assert not server.watcher.poll()
+        for n in range(3):  # a log that grows line by line, as serve's output redirected
+            project.write(name, "Built the preview\n" * (n + 1))
+            assert not server.watcher.poll(), name
+        project.write("templates/robots.txt", "User-agent: *\n")
+        assert server.watcher.poll()
+        project.write("static/notes.txt", "y")
+        assert server.watcher.poll()
+    finally:
+        server.close()

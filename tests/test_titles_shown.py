@@ -114,3 +114,36 @@ def test_bidi_controls_in_a_title_never_turn_what_follows_on_the_page(tmp_path_f
             h1 = "".join(page.xpath("//h1//text()"))
             assert "".join(c for c in h1 if unicodedata.category(c) != "Cf") == \
                 "".join(c for c in letters if unicodedata.category(c) != "Cf")
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(inside=st.lists(WORDS | BIDI, min_size=1, max_size=6),
+       linked=st.lists(WORDS | BIDI, min_size=1, max_size=6),
+       bare=st.lists(WORDS | BIDI, min_size=0, max_size=4))
+def test_bidi_controls_in_a_body_or_notes_never_turn_what_follows_their_element(
+        tmp_path_factory, inside, linked, bare):
+    """Generated: controls inside an emphasis, a link or a paragraph of a post's body and of an
+    episode's notes; no text run of the page's main part (between two tags) leaves one open,
+    and none of the words is lost."""
+    a, b, c = "".join(inside), "".join(linked), "".join(bare)
+    body = f"Start *x{a}x* after the em, [y{b}y](https://x.org/) after link {c} end."
+    notes = json.dumps(body, ensure_ascii=False)
+    proj = new_project(tmp_path_factory.mktemp("p") / "p", {
+        "posts/2026-10-02-x.md": f"---\ndate: 2026-10-02\ntitle: Plain\n---\n{body}\n",
+        "episodes/e.mp3": tone(0.2),
+        "episodes/e.yaml": sidecar("Plain show", date="2026-10-02 08:00") + f"notes: {notes}\n"},
+        BASE_CONFIG + "audio:\n  process: false\n")
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    def letters(text: str) -> str:
+        return "".join(ch for ch in text if ch not in _OPEN and ch not in _CLOSE)
+
+    for key in ("posts/x/index.html", "episodes/e/index.html"):
+        page = lxml.html.document_fromstring(proj.read(key))
+        runs = page.xpath("//main//text()")
+        for text in runs:
+            assert _left_open(text) == [], (key, text)
+        shown = letters("".join(runs))
+        for seg in (f"x{a}x", f"y{b}y", f" {c} end"):
+            assert letters(seg) in shown, (key, seg, shown)

@@ -158,7 +158,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                          dry_run=dry_run, confirmed=confirmed)
             site_errors, site_warnings = site.errors, site.warnings
             kept = set(plan.kept)
-            shown = [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
+            shown = [] if plan.held_back else \
+                [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
             tag_folders = site.tag_folders
         from .grace import keep_superseded
 
@@ -201,7 +202,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
     from .build import build_site
     from .guard import guard_feeds
     from .items import item_keys, left_behind
-    from .plan import make_plan
+    from .plan import hold_unlinked, make_plan
     from .sitepages import PAGE_KEYS
 
     records = target.records
@@ -235,6 +236,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
                          left_out=left_out)
         more = left_behind(site.outputs, plan, previous, site.kept)
         if not more:
+            hold_unlinked(plan, site.outputs, previous)
             return site, plan, guarded
         left_out.update(more)
 

@@ -49,6 +49,8 @@ class Plan:
     # key -> (the file to blame, what went wrong)
     failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # every output that
     # failed here, published before or not: key -> (the file to blame, what went wrong)
+    held_back: list[str] = field(default_factory=list)  # pages every page links, never
+    # published and not made: nothing of this plan is written (see hold_unlinked)
 
     @property
     def bytes(self) -> int:
@@ -215,6 +217,32 @@ def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError
     noun = "pages" if all(k.endswith(".html") for k, _ in keys) else "outputs"
     return ItemError(source, f"cannot publish {len(keys)} {noun}, {keys[0][0]} and "
                              f"{len(keys) - 1} more ({reason}); {'; '.join(tails)}")
+
+
+# what every page links (its nav, the sitemap robots.txt names): never published and not made
+# now, no page may be written (a first publish with a broken list template)
+LINKED_BY_ALL = ("index.html", "episodes/index.html", "posts/index.html", "sitemap.xml")
+
+
+def hold_unlinked(plan: Plan, outputs: list[Output], previous: dict[str, dict]) -> None:
+    """Hold the whole plan back (nothing written or deleted, the target as it was) when a page
+    every page links, or a feed, would be missing from the target after it: the site's first
+    publish with its home, an archive, the sitemap or a feed failing. Each error gains what
+    became of the rest."""
+    after = {r["key"] for r in plan.manifest}
+    missing = sorted(o.key for o in outputs if o.key not in after
+                     and (o.kind == "feed" or o.key in LINKED_BY_ALL))
+    if not missing or not plan.errors:
+        return
+    plan.held_back = missing
+    plan.writes, plan.header_fixes = [], []
+    plan.deferred = sorted(set(plan.deferred) | set(plan.deletes))
+    plan.deletes = []
+    plan.manifest = [_kept(prev) for prev in previous.values()]
+    first = missing[0] if len(missing) == 1 else f"{missing[0]} and {len(missing) - 1} more"
+    plan.errors = [ItemError(e.path, f"{e.reason}; nothing is published until it can be made "
+                             f"(every page would link {first}, never published)", e.line,
+                             e.hint) for e in plan.errors]
 
 
 def _matches(key: str, patterns: list[str]) -> bool:

@@ -20,7 +20,7 @@ from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
-from ..markup import tag_key
+from ..markup import paired_bidi_html, tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..transcripts import cues, decode
@@ -225,8 +225,8 @@ class SitePages:
              page_meta=self._meta(site["title"], site["description"] or site["show_description"],
                                   site["url"], "website", self._series()),
              episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
-        self._archive(page, "episodes/", episodes, site["show"], "Episodes")
-        self._archive(page, "posts/", posts, site["title"], "Posts")
+        archives = self._archive(page, "episodes/", episodes, site["show"], "Episodes")
+        archives += self._archive(page, "posts/", posts, site["title"], "Posts")
         for slug, (name, items) in sorted(by_tag.items()):
             url = self.page_url(f"tags/{slug}/")
             page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
@@ -236,7 +236,8 @@ class SitePages:
         page("404.html", "404.html", [],
              page_meta=self._meta(f"Not found · {site['title']}", site["description"],
                                   site["url"], "website", None))
-        every = [(site["url"], None)] + [(i.url, i.date) for i in episodes + posts]
+        every = [(site["url"], None)] + [(url, None) for url in archives]
+        every += [(i.url, i.date) for i in episodes + posts]
         every += [(self.page_url(f"tags/{slug}/"), None) for slug in sorted(by_tag)]
         make("sitemap.xml", "page", h(site_hash, "sitemap", json.dumps(every)),
              render=lambda: theme.render("sitemap.xml", site=site, urls=every),
@@ -296,7 +297,7 @@ class SitePages:
         meta = self._meta(f"{item.title} · {site['show']}", item.summary, item.url, "article",
                           ld, image=pg.image_url, audio=(pg.enclosure_url, pg.enclosure_type))
         size = ep.media.size if not ep.media.url else None
-        return {"page_meta": meta, "item": item, "episode": ep, "notes": ep.html,
+        return {"page_meta": meta, "item": item, "episode": ep, "notes": paired_bidi_html(ep.html),
                 "duration": duration, "audio_url": pg.enclosure_url,
                 "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
                 "art": pg.image_url or site["cover"], "chapters": chapters,
@@ -312,11 +313,12 @@ class SitePages:
             ld["dateModified"] = post.updated
         meta = self._meta(f"{item.title} · {self.site['title']}", item.summary, item.url,
                           "article", ld)
-        return {"page_meta": meta, "item": item, "post": post, "body": post.html,
+        return {"page_meta": meta, "item": item, "post": post, "body": paired_bidi_html(post.html),
                 "link": post.link, "newer": newer, "older": older}
 
     def _archive(self, page: Callable, folder: str, items: list[Item], name: str,
-                 heading: str) -> None:
+                 heading: str) -> list[str]:
+        """Make the archive pages of ``items``; returns their addresses."""
         count = max(1, -(-len(items) // PER_PAGE))
         urls = [self.page_url(folder if n == 1 else f"{folder}page/{n}/")
                 for n in range(1, count + 1)]
@@ -331,6 +333,7 @@ class SitePages:
                  page_meta=self._meta(title, f"{heading} of {name}.", urls[n - 1], "website",
                                       None),
                  heading=heading, items=rows, pages=nav, listed=rows)
+        return urls
 
 
 def _cues(pg: EpisodePage) -> list[dict]:

@@ -29,11 +29,13 @@ Report = Callable[[str, str], None]  # (level: "info", "warning" or "error", tex
 
 def watched(settings: Settings) -> list[Path]:
     """What a rebuild follows: the config, the posts and episodes folders, the show's cover and
-    the theme folder (``theme:`` in the config, else ``theme/`` in the project)."""
+    the theme's ``templates/`` and ``static/`` (of ``theme:`` in the config, else of ``theme/``
+    in the project): nothing else in the theme's folder is part of the theme (with ``theme: .``
+    the project's other files, a log serve's output is written to, are no edit of it)."""
     cfg = settings.config
-    theme = getattr(cfg, "theme", None) or "theme"
+    theme = settings.resolve(str(getattr(cfg, "theme", None) or "theme"))
     return [settings.path, settings.posts_dir, settings.episodes_dir,
-            settings.resolve(cfg.podcast.image), settings.resolve(str(theme))]
+            settings.resolve(cfg.podcast.image), theme / "templates", theme / "static"]
 
 
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
