@@ -118,3 +118,37 @@ def test_without_a_token_or_with_podping_off_nothing_is_sent(make_project, recor
     result = proj.run("publish")
     assert result.exit_code == 0, result.output
     assert recorder.requests == [] and "podping" not in result.output.lower()
+
+
+class _Never:
+    """A watcher that reports no change: the test rebuilds when it means to."""
+
+    def wait(self, stop):
+        stop.wait()
+        return False
+
+
+def test_a_preview_sends_no_podping_nor_any_ping_across_a_rebuild(make_project, recorder,
+                                                                  monkeypatch):
+    from syndicate.serve import Server
+
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)
+    config = _config(recorder.url + "/podping") + (
+        f"  websub_hubs: [{recorder.url}/hub]\n  pubnotify: {recorder.url}/pubnotify\n")
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=config)
+    server = Server(proj.root / "config.yaml", port=0, watcher=_Never(), drafts=True).start()
+    try:
+        assert server.last.ok, server.last.errors
+        proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+        proj.write("episodes/two.mp3", tone(1.0, freq=330))
+        out = server.rebuild()
+        assert out.ok and out.written, out.errors
+        assert not any("podping" in w for w in server.last.warnings), server.last.warnings
+    finally:
+        server.close()
+    assert recorder.requests == []
+    # a publish of the same project still sends its one podping and its pings
+    assert proj.run("publish").exit_code == 0
+    assert sorted(urlsplit(p).path for _m, p, _b in recorder.requests) == [
+        "/hub", "/hub", "/hub", "/podping", "/pubnotify"]

@@ -3,7 +3,9 @@ end of ``publish``), so ``syndicate publish``, ``release-due`` and the scheduler
 
 A step is told which feeds changed (their public addresses) and returns warnings: a feed is live
 by then, so a step that fails never fails the publish. Nothing runs after a dry run, a publish
-that changed no feed, or a preview (a target that records nothing).
+that changed no feed, or a preview (a target that records nothing, or settings built by
+`syndicate serve`: its feeds live at a local address nobody else should be told of). This is
+the one place that decides it: serve's settings keep the project's notify section as it is.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ def changed_feeds(settings: Settings, written: set[str], released: list[dict]) -
 
 
 def after_publish(settings: Settings, feeds: list[str]) -> list[str]:
-    """Run every step, in order, for the changed ``feeds``; returns their warnings."""
-    if not feeds:
+    """Run every step, in order, for the changed ``feeds``; returns their warnings. None
+    runs for a preview."""
+    if not feeds or settings.preview:
         return []
     warnings: list[str] = []
     for _name, step in STEPS:

@@ -106,8 +106,8 @@ class Preview:
         paths = cfg.paths.model_copy(update={"state": str(self.home / "state")})
         config = cfg.model_copy(update={
             "site": site, "podcast": podcast, "paths": paths, "catalog": str(self._catalog),
-            "target": str(self.site_dir), "sources": [],
-            "notify": cfg.notify.model_copy(update={"websub_hubs": [], "pubnotify": None})})
+            "target": str(self.site_dir), "sources": []})
+        # preview=True: publish runs none of the steps after it (no ping of any kind)
         return dataclasses.replace(settings, config=config, warnings=[], preview=True)
 
     # -- one build --------------------------------------------------------------------------
