@@ -38,22 +38,29 @@ def ping_podcast_index(settings: Settings, feeds: list[str]) -> list[str]:
 
 
 PODPING_TOKEN = "SYNDICATE_PODPING_TOKEN"  # the environment variable holding the token
+SHORTEST_SECRET = 8  # shorter text is never masked in a message: it would garble words
 
 
 def ping_podping(settings: Settings, feeds: list[str]) -> list[str]:
     """Send a podping (podcast.podping true) when the podcast feed changed: a GET of the
     Podping endpoint with ?url=<feed>&reason=update&medium=<podcast.medium or podcast>, the
     token from the environment in its Authorization header (never the config, never a
-    message)."""
+    message). A token that a header cannot carry (a line break, a control character, a
+    character outside printable ASCII) is refused before anything is sent."""
     cfg = settings.config
     podcast = cfg.site.url + cfg.podcast.feed_path
     if not cfg.podcast.podping or podcast not in feeds:
         return []
-    token = os.environ.get(PODPING_TOKEN, "").strip()
+    token = os.environ.get(PODPING_TOKEN, "").strip()  # a CRLF file's trailing \r\n goes
+    where = f"podping {origin(cfg.notify.podping_url)}"
     if not token:
-        return [f"podping {origin(cfg.notify.podping_url)}: not sent: podcast.podping is true "
-                f"but {PODPING_TOKEN} is not set in the environment (Podcast Index gives "
-                "publishers a token: podping@podcastindex.org)"]
+        return [f"{where}: not sent: podcast.podping is true but {PODPING_TOKEN} is not set "
+                "in the environment (Podcast Index gives publishers a token: "
+                "podping@podcastindex.org)"]
+    if not all(" " <= c <= "~" for c in token):
+        return [f"{where}: not sent: {PODPING_TOKEN} holds a line break, a control character "
+                "or a character outside printable ASCII, which a header cannot carry; set it "
+                "to the token alone, on one line"]
     params = {"url": podcast, "reason": "update", "medium": cfg.podcast.medium or "podcast"}
     return _call([("GET", cfg.notify.podping_url,
                    {"params": params, "headers": {"Authorization": token}})],
@@ -62,19 +69,38 @@ def ping_podping(settings: Settings, feeds: list[str]) -> list[str]:
 
 def _call(calls: list[tuple[str, str, dict]], timeout: float, *, secrets: tuple[str, ...] = (),
           what: str = "ping") -> list[str]:
-    """Make each request in turn; returns a warning for each that failed (``secrets`` never
-    in one)."""
+    """Make each request in turn; returns a warning for each that failed. With ``secrets``
+    (values sent in headers) no exception's or server's words are put in a warning at all;
+    masking them is a last guard only."""
     if not calls:
         return []
-    warnings = _requests(calls, timeout, what)
+    warnings = _requests(calls, timeout, what, secret=bool(secrets))
     for secret in secrets:
-        warnings = [w.replace(secret, "***") for w in warnings]
+        warnings = [mask(w, secret) for w in warnings]
     return warnings
 
 
-def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str) -> list[str]:
+def mask(text: str, secret: str) -> str:
+    """``text`` with ``secret`` (as itself, or as Python quotes it) replaced by ``***`` where
+    it stands alone, not inside a longer word; a secret shorter than ``SHORTEST_SECRET`` is
+    left alone (masking it would garble words and show which letters it holds)."""
+    import re
+
+    if len(secret) < SHORTEST_SECRET:
+        return text
+    forms = sorted({secret, repr(secret)[1:-1]}, key=len, reverse=True)
+    pattern = "(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, forms)) + ")(?![A-Za-z0-9])"
+    return re.sub(pattern, "***", text)
+
+
+def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, *,
+              secret: bool = False) -> list[str]:
     import requests
 
+    # who learns of the release if the ping is lost: a hub or index polls; with Podping,
+    # only the apps polling the feed themselves
+    later = ("apps will see it when they next poll the feed" if what == "podping"
+             else "the hub will see it on its next poll")
     warnings = []
     with requests.Session() as http:
         http.headers["User-Agent"] = USER_AGENT
@@ -84,18 +110,24 @@ def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str) -> 
                 resp = http.request(method, url, timeout=timeout, allow_redirects=True,
                                     **kwargs)
                 if resp.status_code >= 300:
-                    warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}")
+                    refused = (f": the token was refused; check {PODPING_TOKEN}"
+                               if what == "podping" and resp.status_code in (401, 403) else "")
+                    warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}{refused}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
             except requests.Timeout:
                 warnings.append(f"{what} {shown}: no answer within {timeout:g} s; "
-                                "the release is live, the hub will see it on its next poll")
+                                f"the release is live, {later}")
             except requests.ConnectionError:
-                warnings.append(f"{what} {shown}: cannot connect; the release is live, "
-                                "the hub will see it on its next poll")
+                warnings.append(f"{what} {shown}: cannot connect; the release is live, {later}")
+            except (requests.exceptions.InvalidHeader, UnicodeError) as exc:
+                # requests quotes the header's value in its words: never shown when secret
+                warnings.append(f"{what} {shown}: not sent: the token in {PODPING_TOKEN} is not "
+                                "a valid header value" if secret else
+                                f"{what} {shown}: {type(exc).__name__}: {_without(exc, url)}")
             except requests.RequestException as exc:
-                warnings.append(f"{what} {shown}: {type(exc).__name__}: "
-                                f"{_without(exc, url)}")
+                warnings.append(f"{what} {shown}: {type(exc).__name__}" if secret else
+                                f"{what} {shown}: {type(exc).__name__}: {_without(exc, url)}")
     return warnings
 
 

@@ -11,6 +11,8 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, Recorder, free_port, post, sidecar, tone
 
@@ -152,3 +154,90 @@ def test_a_preview_sends_no_podping_nor_any_ping_across_a_rebuild(make_project, 
     assert proj.run("publish").exit_code == 0
     assert sorted(urlsplit(p).path for _m, p, _b in recorder.requests) == [
         "/hub", "/hub", "/hub", "/podping", "/pubnotify"]
+
+
+@pytest.mark.parametrize("token", ["TOKSECRET-line1\nline2", "TOKSECRET-abc\r\nX-Evil: 1",
+                                   "TOKSECRET-tab\tx", "TOKSECRET-ctl\x01x"])
+def test_a_token_a_header_cannot_carry_is_refused_unsent_and_unshown(make_project, recorder,
+                                                                     monkeypatch, token):
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", token)
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_config(recorder.url + "/podping"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert recorder.requests == []
+    assert "SYNDICATE_PODPING_TOKEN holds a line break, a control character" in result.output
+    assert "TOKSECRET" not in result.output and "Traceback" not in result.output
+
+
+def _ping(proj, endpoint: str, token: str, timeout: int = 5) -> list[str]:
+    """The warnings of a podping, through the library, for the project's podcast feed."""
+    import os
+
+    from syndicate.config import load_config
+    from syndicate.notify import ping_podping
+
+    proj.write("config.yaml", _config(endpoint).replace("timeout: 5", f"timeout: {timeout}"))
+    before = os.environ.get("SYNDICATE_PODPING_TOKEN")
+    os.environ["SYNDICATE_PODPING_TOKEN"] = token
+    try:
+        return ping_podping(load_config(proj.root / "config.yaml"), [FEED])
+    finally:
+        if before is None:
+            del os.environ["SYNDICATE_PODPING_TOKEN"]
+        else:
+            os.environ["SYNDICATE_PODPING_TOKEN"] = before
+
+
+def test_any_token_is_sent_as_itself_or_refused_and_never_shown(make_project, recorder):
+    proj = make_project({}, config=_config(recorder.url + "/podping"))
+
+    @given(body=st.text(st.characters(blacklist_characters="\x00",
+                                      blacklist_categories=("Cs",)), max_size=20),
+           tail=st.sampled_from(["", "\n", "\r\n", " "]))
+    @settings(max_examples=60, deadline=None)
+    def check(body, tail):
+        token = "QZXV" + body + tail
+        recorder.requests.clear()
+        recorder.headers.clear()
+        warnings = _ping(proj, recorder.url + "/podping", token)
+        assert all("QZXV" not in w and "Traceback" not in w for w in warnings), warnings
+        sent = token.strip()
+        if all(" " <= c <= "~" for c in sent):
+            assert warnings == [] and [h["Authorization"] for h in recorder.headers] == [sent]
+        else:
+            assert recorder.requests == []
+            assert len(warnings) == 1 and "SYNDICATE_PODPING_TOKEN holds" in warnings[0]
+
+    check()
+
+
+def test_a_short_token_garbles_no_message_and_podping_names_no_hub(make_project):
+    import socket
+
+    proj = make_project({}, config=_config("http://127.0.0.1:1/"))
+    # a closed port: the words stay whole whatever letters a short token has
+    (closed,) = _ping(proj, f"http://127.0.0.1:{free_port()}/podping", "x")
+    words = closed.split(": ", 1)[1]
+    assert "*" not in words and "next poll the feed" in words and "hub" not in words
+    # a server that takes the connection and never answers: a timeout, no hub either
+    with socket.socket() as quiet:
+        quiet.bind(("127.0.0.1", 0))
+        quiet.listen(8)
+        port = quiet.getsockname()[1]
+        (late,) = _ping(proj, f"http://127.0.0.1:{port}/podping", TOKEN, timeout=1)
+    assert late.startswith(f"podping http://127.0.0.1:{port}/***: no answer within 1 s")
+    assert "hub" not in late and "apps will see it when they next poll the feed" in late
+    assert TOKEN not in late
+
+
+def test_a_refused_token_is_named_as_the_cause(make_project):
+    rec = Recorder(status=401)
+    try:
+        proj = make_project({}, config=_config(rec.url + "/podping"))
+        (refused,) = _ping(proj, rec.url + "/podping", TOKEN)
+        assert refused == (f"podping {rec.url}/***: answered HTTP 401: the token was refused; "
+                           "check SYNDICATE_PODPING_TOKEN")
+        assert [h["Authorization"] for h in rec.headers] == [TOKEN]
+    finally:
+        rec.close()
