@@ -241,3 +241,28 @@ def test_a_refused_token_is_named_as_the_cause(make_project):
         assert [h["Authorization"] for h in rec.headers] == [TOKEN]
     finally:
         rec.close()
+
+
+def test_serve_command_with_podping_and_a_token_sends_nothing_on_a_rebuild(make_project,
+                                                                          recorder,
+                                                                          monkeypatch):
+    import signal
+
+    from test_serve import Events, start_cli
+
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", TOKEN)  # start_cli passes os.environ on
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_config(recorder.url + "/podping"))
+    proc, url = start_cli(proj, "--drafts")
+    try:
+        events = Events(url)
+        proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-02 08:00"))
+        proj.write("episodes/two.mp3", tone(1.0, freq=330))
+        assert events.wait()["errors"] == []
+        events.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert recorder.requests == []
+    assert "podping" not in (out + err).lower() and TOKEN not in out + err
