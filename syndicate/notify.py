@@ -51,7 +51,7 @@ def ping_podping(settings: Settings, feeds: list[str]) -> list[str]:
     podcast = cfg.site.url + cfg.podcast.feed_path
     if not cfg.podcast.podping or podcast not in feeds:
         return []
-    token = os.environ.get(PODPING_TOKEN, "").strip()  # a CRLF file's trailing \r\n goes
+    token = os.environ.get(PODPING_TOKEN, "").strip()  # a CRLF file's line end: trimmed
     where = f"podping {origin(cfg.notify.podping_url)}"
     if not token:
         return [f"{where}: not sent: podcast.podping is true but {PODPING_TOKEN} is not set "
