@@ -75,21 +75,25 @@ def _call(calls: list[tuple[str, str, dict]], timeout: float, *, secrets: tuple[
 def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str) -> list[str]:
     import requests
 
+    from .http import TimedOut, session, within
+
     warnings = []
-    with requests.Session() as http:
-        http.headers["User-Agent"] = USER_AGENT
+    with session(user_agent=USER_AGENT) as http:
         for method, url, kwargs in calls:
             shown = origin(url)  # a webhook's path may be its secret: scheme and host only
             try:
-                resp = http.request(method, url, timeout=timeout, allow_redirects=True,
-                                    **kwargs)
+                with within(timeout):  # the whole exchange, not each wait for a byte
+                    resp = http.request(method, url, timeout=timeout, allow_redirects=True,
+                                        **kwargs)
+                    resp.content  # noqa: B018  (read within the deadline, then let go)
                 if resp.status_code >= 300:
                     warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
-            except requests.Timeout:
-                warnings.append(f"{what} {shown}: no answer within {timeout:g} s; "
-                                "the release is live, the hub will see it on its next poll")
+            except (requests.Timeout, TimedOut):
+                warnings.append(f"{what} {shown}: no answer within {timeout:g} s, so it was "
+                                "not sent; the release is live, the hub will see it on its "
+                                "next poll")
             except requests.ConnectionError:
                 warnings.append(f"{what} {shown}: cannot connect; the release is live, "
                                 "the hub will see it on its next poll")
