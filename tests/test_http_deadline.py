@@ -127,3 +127,49 @@ def test_an_import_source_trickling_its_answer_fails_naming_it(make_project, tri
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output + result.stderr
     assert list((proj.root / "posts").glob("*")) == []
+
+
+def _blog_feed(next_link: str | None = None) -> bytes:
+    link = (f'<atom:link rel="next" href="{next_link}"/>' if next_link else "")
+    return (f'<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel><title>Old blog</title><link>http://old.test/</link>{link}"
+            "<item><title>Frost Dates</title><guid>old-1</guid>"
+            "<pubDate>Mon, 05 Nov 2018 09:00:00 GMT</pubDate>"
+            "<description>The first frost came early.</description></item>"
+            "</channel></rss>").encode()
+
+
+def test_a_page_of_a_paged_feed_trickling_fails_the_import_naming_the_page(
+        make_project, trickler, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 1)
+    trickler.feed = _blog_feed(f"{trickler.url}/headers/p1.xml")
+    proj = make_project({})
+    with guard():
+        result = proj.run("import", "--audio", "keep-url", f"{trickler.url}/good/p0.xml",
+                          "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert f"its page 2 ({trickler.url}/headers/p1.xml) failed, so nothing of the feed was " \
+           "imported" in line and "still arriving after 1 s" in line, line
+    assert list((proj.root / "posts").glob("*")) == []
+
+
+def test_a_configured_source_trickling_is_named_and_the_rest_is_published(
+        make_project, trickler, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 1)
+    url = f"{trickler.url}/headers/feed.xml"
+    proj = make_project({"posts/a.md": post("Mine")},
+                        config=BASE_CONFIG + f"sources:\n  - {url}\n")
+    with guard():
+        result = proj.run("publish")
+    # (as for any source that fails: named, nothing of it written, the rest published)
+    assert result.exit_code == 1, result.output
+    named = [line for line in result.output.splitlines() if url in line]
+    assert len(named) == 1 and "still arriving after 1 s" in named[0], result.output
+    assert "Published to public" in result.output
+    assert b"Mine" in proj.read("feed.xml")
+    assert "Traceback" not in result.output
