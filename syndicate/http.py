@@ -88,6 +88,13 @@ def within(seconds: float):
         raise TimedOut(seconds)
 
 
+def watch(resp: requests.Response) -> None:
+    """Put a response already begun (its body streamed, not read yet) under the deadline
+    running in this thread, so that reading its body is bounded too."""
+    conn = getattr(resp.raw, "connection", None)
+    _enlist(getattr(conn, "sock", None))
+
+
 class _Watched(HTTPConnection):
     def connect(self):
         super().connect()

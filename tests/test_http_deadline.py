@@ -173,3 +173,27 @@ def test_a_configured_source_trickling_is_named_and_the_rest_is_published(
     assert "Published to public" in result.output
     assert b"Mine" in proj.read("feed.xml")
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("what", ["headers", "body"])
+def test_check_of_a_site_trickling_its_answers_names_them_and_ends(tmp_path, make_project,
+                                                                   trickler, monkeypatch, what):
+    import yaml
+
+    from syndicate import check, crawl
+
+    monkeypatch.setattr(check, "BODY_SECONDS", 1)
+    monkeypatch.setattr(crawl, "ANSWER_SECONDS", 1)
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["site"]["url"] = f"{trickler.url}/{what}/"
+    (tmp_path / "check.yaml").write_text(yaml.safe_dump(cfg))
+    proj = make_project({})
+    with guard():
+        result = proj.run("check", "--config", str(tmp_path / "check.yaml"))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    feed = f"{trickler.url}/{what}/feed.xml"
+    (line,) = [ln for ln in result.output.splitlines() if ln.startswith(f"Error: {feed}:")]
+    said = ("no whole answer to GET within 1 s" if what == "headers"
+            else "the answer took over 1 s to arrive")
+    assert said in line, result.output
