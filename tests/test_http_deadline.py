@@ -197,3 +197,25 @@ def test_check_of_a_site_trickling_its_answers_names_them_and_ends(tmp_path, mak
     said = ("no whole answer to GET within 1 s" if what == "headers"
             else "the answer took over 1 s to arrive")
     assert said in line, result.output
+
+
+def test_a_podping_that_timed_out_is_sent_by_the_next_publish(make_project, trickler,
+                                                               recorder, monkeypatch):
+    """The first publish's podping trickles past its deadline; the next publish, which changes
+    no feed, sends it (to the endpoint, now answering); the one after sends nothing."""
+    monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", "tok-123456")
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_podcast_config(f"{trickler.url}/headers/podping"))
+    with guard():
+        first = proj.run("publish")
+    assert first.exit_code == 0 and "so it was not sent" in first.output, first.output
+    cfg = proj.root / "config.yaml"
+    cfg.write_text(cfg.read_text().replace(f"{trickler.url}/headers/podping",
+                                           f"{recorder.url}/podping"))
+    second = proj.run("publish")
+    assert second.exit_code == 0, second.output
+    assert "wrote 0 files" in second.output
+    assert [m for m, _p, _b in recorder.requests] == ["GET"]
+    assert "url=https%3A%2F%2Fexample.test%2Fpodcast.xml" in recorder.requests[0][1]
+    third = proj.run("publish")
+    assert third.exit_code == 0 and len(recorder.requests) == 1, third.output
