@@ -219,3 +219,25 @@ def test_a_podping_that_timed_out_is_sent_by_the_next_publish(make_project, tric
     assert "url=https%3A%2F%2Fexample.test%2Fpodcast.xml" in recorder.requests[0][1]
     third = proj.run("publish")
     assert third.exit_code == 0 and len(recorder.requests) == 1, third.output
+
+
+def test_an_episode_audio_trickling_its_headers_fails_naming_it(make_project, trickler,
+                                                                 monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 1)
+    audio = f"{trickler.url}/headers/ep.mp3"
+    feed = ('<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+            "<channel><title>S</title><itunes:author>A</itunes:author><item><title>Slow"
+            "</title><guid>e1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"
+            f'<enclosure url="{audio}" length="2000" type="audio/mpeg"/>'
+            "</item></channel></rss>")
+    proj = make_project({"show.xml": feed})
+    with guard():
+        result = proj.run("import", str(proj.root / "show.xml"), "--config",
+                          str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + result.stderr
+    named = [ln for ln in result.stderr.splitlines() if audio in ln]
+    assert len(named) == 1 and "no answer within 1 s" in named[0], result.stderr
+    assert list((proj.root / "episodes").glob("*.mp3")) == []
