@@ -19,6 +19,7 @@ import requests
 from lxml import etree
 
 from . import __version__
+from . import http as bounded
 from .config import Settings
 from .crawl import TIMEOUT, crawl, page_links
 from .images import image_size
@@ -62,9 +63,15 @@ def _ask(session, url: str, report: CheckReport, method: str = "GET",
     if report.progress is not None:
         report.progress(f"{method} {url}")
     try:
-        if method == "HEAD":
-            return session.head(url, timeout=TIMEOUT, allow_redirects=True, **kw)
-        return session.get(url, timeout=TIMEOUT, stream=True, **kw)
+        with bounded.within(BODY_SECONDS):  # however slowly its headers trickle
+            if method == "HEAD":
+                return session.head(url, timeout=TIMEOUT, allow_redirects=True, **kw)
+            return session.get(url, timeout=TIMEOUT, stream=True, **kw)
+    except bounded.TimedOut:
+        report.down[host] = f"{host} gave no whole answer to {url}"
+        report.problems.append(f"{url}: no whole answer to {method} within {BODY_SECONDS} s "
+                               "(the headers trickle in); is the host overloaded?")
+        return None
     except requests.RequestException as exc:
         if isinstance(exc, (requests.ConnectionError, requests.Timeout)):
             report.down[host] = f"{host} gave no answer to {url}"
@@ -86,7 +93,8 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
     past either, None with the problem said (the rest is never read)."""
     parts, size, start = [], 0, time.monotonic()
     try:
-        with resp:
+        with resp, bounded.within(BODY_SECONDS):  # a body trickling a byte at a time too
+            bounded.watch(resp)
             for chunk in resp.iter_content(65536):
                 size += len(chunk)
                 if size > cap:
@@ -100,6 +108,10 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
                                            "arrive; reading stopped there")
                     return None
                 parts.append(chunk)
+    except bounded.TimedOut:
+        report.problems.append(f"{url}: the answer took over {BODY_SECONDS} s to arrive; "
+                               "reading stopped there")
+        return None
     except requests.RequestException as exc:
         report.problems.append(f"{url}: the answer broke off ({_no_answer(exc)})")
         return None
@@ -201,8 +213,10 @@ def _ranged(session, media: str, report: CheckReport) -> tuple[int, int] | None:
         if resp.status_code != 206:
             return resp.status_code, 0
         try:
-            return 206, len(resp.raw.read(3, decode_content=True) or b"")
-        except (requests.RequestException, OSError, ValueError) as exc:
+            with bounded.within(BODY_SECONDS):
+                bounded.watch(resp)
+                return 206, len(resp.raw.read(3, decode_content=True) or b"")
+        except (requests.RequestException, OSError, ValueError, bounded.TimedOut) as exc:
             report.problems.append(f"{media}: the byte-range answer broke off "
                                    f"({type(exc).__name__})")
             return None
@@ -339,7 +353,7 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
         """An address under site.url as the copy at ``--url`` has it (the copy's own)."""
         return rebase(url, site, base) if base != site else url
 
-    session = session or requests.Session()
+    session = session or bounded.session()
     session.headers["User-Agent"] = USER_AGENT
     feeds: dict[str, etree._Element] = {}
     heads: dict = {}  # each audio file's HEAD answer, asked once

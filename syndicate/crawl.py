@@ -18,12 +18,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 
+from . import http as bounded
 from .links import clean, has_scheme
 
 WORKERS = 4  # a small pool: a check is a visitor, not a load test
 LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episodes is ~6,000)
 PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not followed
 TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
+ANSWER_SECONDS = 120  # the longest one whole answer may take, however slowly it trickles
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
             "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
@@ -119,7 +121,7 @@ class _Fetcher:
 
     def session(self) -> requests.Session:
         if not hasattr(self.local, "s"):
-            self.local.s = requests.Session()
+            self.local.s = bounded.session()
             self.local.s.headers["User-Agent"] = self.user_agent
         return self.local.s
 
@@ -127,7 +129,8 @@ class _Fetcher:
         """(what is wrong or None, the page's text when ``read`` and it is a page, where it
         landed after any redirect: its links are relative to that)."""
         try:
-            with self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
+            with bounded.within(ANSWER_SECONDS), \
+                    self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
                 if resp.status_code != 200:
                     return f"HTTP {resp.status_code}", None, url
                 kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -146,6 +149,8 @@ class _Fetcher:
                 except LookupError:  # a charset Python does not know
                     text = body.decode("utf-8", errors="replace")
                 return None, text, resp.url or url
+        except bounded.TimedOut:
+            return f"no whole answer within {ANSWER_SECONDS} s", None, url
         except requests.RequestException as exc:
             return f"no answer ({type(exc).__name__})", None, url
 

@@ -97,27 +97,30 @@ def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, *,
               secret: bool = False) -> list[str]:
     import requests
 
+    from .http import TimedOut, session, within
+
     # who learns of the release if the ping is lost: a hub or index polls; with Podping,
     # only the apps polling the feed themselves
     later = ("apps will see it when they next poll the feed" if what == "podping"
              else "the hub will see it on its next poll")
     warnings = []
-    with requests.Session() as http:
-        http.headers["User-Agent"] = USER_AGENT
+    with session(user_agent=USER_AGENT) as http:
         for method, url, kwargs in calls:
             shown = origin(url)  # a webhook's path may be its secret: scheme and host only
             try:
-                resp = http.request(method, url, timeout=timeout, allow_redirects=True,
-                                    **kwargs)
+                with within(timeout):  # the whole exchange, not each wait for a byte
+                    resp = http.request(method, url, timeout=timeout, allow_redirects=True,
+                                        **kwargs)
+                    resp.content  # noqa: B018  (read within the deadline, then let go)
                 if resp.status_code >= 300:
                     refused = (f": the token was refused; check {PODPING_TOKEN}"
                                if what == "podping" and resp.status_code in (401, 403) else "")
                     warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}{refused}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
-            except requests.Timeout:
-                warnings.append(f"{what} {shown}: no answer within {timeout:g} s; "
-                                f"the release is live, {later}")
+            except (requests.Timeout, TimedOut):
+                warnings.append(f"{what} {shown}: no answer within {timeout:g} s, so it was "
+                                f"not sent; the release is live, {later}")
             except requests.ConnectionError:
                 warnings.append(f"{what} {shown}: cannot connect; the release is live, {later}")
             except (requests.exceptions.InvalidHeader, UnicodeError) as exc:

@@ -251,6 +251,7 @@ def test_a_feed_of_more_pages_than_the_limit_is_one_error_naming_the_limit(n, li
         assert n <= limit and len(got) == n
     except SourceError as exc:
         assert n > limit and f"more than {limit} pages" in str(exc)
+        assert "save its pages as files and import each file" in str(exc)
     finally:
         paged.MAX_PAGES = old
 
@@ -259,3 +260,66 @@ def teardown_module():
     SERVER.shutdown()
     SERVER.server_close()
     shutil.rmtree(TMP, ignore_errors=True)
+
+
+def _rss_page(title: str, guid: str, link: str | None) -> str:
+    atom = f'<atom:link rel="next" href="{link}"/>' if link else ""
+    return ('<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+            f"<channel><title>Old</title><link>http://old.test/</link>{atom}"
+            f"<item><title>{title}</title><guid>{guid}</guid>"
+            "<pubDate>Mon, 05 Nov 2018 09:00:00 GMT</pubDate>"
+            f"<description>Words of {title}.</description></item></channel></rss>")
+
+
+@pytest.mark.parametrize("scheme", ["file", "ftp", "data", "javascript", "gopher"])
+def test_a_page_link_that_is_not_http_is_refused_by_name_and_nothing_imported(
+        tmp_path, make_project, scheme):
+    secret = tmp_path / "secret.xml"
+    secret.write_text(_rss_page("Secret", "s-1", None))
+    link = {"file": secret.as_uri(), "ftp": "ftp://127.0.0.1/p1.xml",
+            "data": "data:text/xml;base64,PHJzcy8+", "javascript": "javascript:alert(1)",
+            "gopher": "gopher://127.0.0.1/p1"}[scheme]
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "p1.xml").write_text(_rss_page("Second", "f-2", link))
+    server, base, asked = serve_folder(site)
+    try:
+        (site / "p0.xml").write_text(_rss_page("First", "f-1", f"{base}/p1.xml"))
+        dest = make_project()
+        result = dest.run("import", "--audio", "keep-url", base + "/p0.xml",
+                          "--config", str(dest.root / "config.yaml"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert f"its page 3 ({link}" in line and "is not an http(s) address" in line, line
+    assert "nothing of the feed was imported" in line
+    assert list((dest.root / "posts").glob("*")) == []
+    assert asked == ["/p0.xml", "/p1.xml"]
+
+
+@pytest.mark.parametrize("body", [
+    "<!DOCTYPE html><html><body><article><h1>T</h1><p>x</p></article></body></html>",
+    "<html><head><title>Not found</title></head><body>Gone</body></html>",
+    "Just some words, no markup at all.",
+])
+def test_a_page_that_is_a_web_page_or_text_is_another_kind_of_source(tmp_path, make_project,
+                                                                      body):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "p1.xml").write_text(body)
+    server, base, _asked = serve_folder(site)
+    try:
+        (site / "p0.xml").write_text(_rss_page("First", "f-1", f"{base}/p1.xml"))
+        dest = make_project()
+        result = dest.run("import", "--audio", "keep-url", base + "/p0.xml",
+                          "--config", str(dest.root / "config.yaml"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert f"its page 2 ({base}/p1.xml) is another kind of source than the feed" in line, line
+    assert "no posts found" not in line
+    assert list((dest.root / "posts").glob("*")) == []

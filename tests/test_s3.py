@@ -146,13 +146,13 @@ def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
     proj = make_project(_files(), config=config)
     assert proj.run("publish").exit_code == 0
     good = proj.run("check", "--config", str(proj.root / "config.yaml"))
-    # 3 XML feeds and 2 JSON feeds, the cover, one enclosure; then the pages, which a plain S3
-    # endpoint (no index documents) answers only by their index.html: each named so, and
-    # nothing else
-    assert good.exit_code == 1 and "Checked 12 URLs: 3 problems" in good.output, good.output
+    # 3 XML feeds and 2 JSON feeds, the cover, one enclosure, robots.txt and the sitemap; then
+    # the pages (the sitemap names the archives too), which a plain S3 endpoint (no index
+    # documents) answers only by their index.html: each named so, and nothing else
+    assert good.exit_code == 1 and "Checked 14 URLs: 5 problems" in good.output, good.output
     errors = [line for line in good.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 3, good.output
-    for page in ("", "posts/a/", "episodes/one/"):
+    assert len(errors) == 5, good.output
+    for page in ("", "posts/", "episodes/", "posts/a/", "episodes/one/"):
         assert f"Error: {site}{page}: HTTP 404 (its index.html is there: this host serves no " \
                "index document" in good.output
     media = next(k for k in _keys(bucket) if k.startswith("site/media/"))

@@ -533,8 +533,14 @@ def _remote_size(url: str, http) -> tuple[int | None, str]:
     from .fetch import TIMEOUT, unreachable
 
     host = urlsplit(url).hostname or url
+    from .. import http as bounded
+    from . import fetch as fetching
+
     try:
-        resp = http.head(url, timeout=TIMEOUT, allow_redirects=True)
+        with bounded.within(fetching.DEADLINE):  # however slowly its headers trickle
+            resp = http.head(url, timeout=TIMEOUT, allow_redirects=True)
+    except bounded.TimedOut:
+        return None, f"the old host {host} gave no answer within {fetching.DEADLINE} s"
     except requests.RequestException as exc:
         return None, unreachable(host, exc)
     size = resp.headers.get("Content-Length", "")

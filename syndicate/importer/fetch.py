@@ -7,9 +7,9 @@ import time
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .. import http as bounded
 from ..notify import USER_AGENT
 from ..urls import redact, redact_text
 from . import SourceError
@@ -20,13 +20,10 @@ DEADLINE = 300  # seconds for a whole page or feed: a host trickling bytes is no
 
 
 def session() -> requests.Session:
-    s = requests.Session()
     retry = Retry(total=2, connect=2, read=2, status=2, backoff_factor=0.2,
                   status_forcelist=(500, 502, 503, 504), allowed_methods=("GET", "HEAD"),
                   raise_on_status=False)
-    s.mount("http://", HTTPAdapter(max_retries=retry))
-    s.mount("https://", HTTPAdapter(max_retries=retry))
-    s.headers["User-Agent"] = USER_AGENT
+    s = bounded.session(retries=retry, user_agent=USER_AGENT)
     s.max_redirects = 10
     return s
 
@@ -85,14 +82,15 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     shown = redact(url)
     http = http or session()
     try:
-        resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
-        if resp.status_code == 304 and with_headers:
-            resp.content  # noqa: B018  (nothing to read: hands the connection back for reuse)
-            return None, resp.url, resp.headers
-        if resp.status_code >= 400:
-            raise SourceError(f"{shown}: the server answered HTTP {resp.status_code} "
-                               f"{resp.reason}; check the address")
-        chunks, size = _body(resp, url)
+        with bounded.within(DEADLINE):  # headers and body, however slowly they come
+            resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
+            if resp.status_code == 304 and with_headers:
+                resp.content  # noqa: B018  (nothing to read: hands the connection back)
+                return None, resp.url, resp.headers
+            if resp.status_code >= 400:
+                raise SourceError(f"{shown}: the server answered HTTP {resp.status_code} "
+                                  f"{resp.reason}; check the address")
+            chunks, size = _body(resp, url)
         expected = resp.headers.get("Content-Length")
         if expected and expected.isdigit() and int(expected) != size \
                 and not resp.headers.get("Content-Encoding"):
@@ -101,6 +99,9 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
         if with_headers:
             return b"".join(chunks), resp.url, resp.headers
         return b"".join(chunks), resp.url
+    except bounded.TimedOut:
+        raise SourceError(f"{shown}: still arriving after {DEADLINE} s (no whole answer); "
+                          "the server is too slow, try again later") from None
     except requests.TooManyRedirects:
         raise SourceError(f"{shown}: too many redirects (a redirect loop?); check the "
                            "address") from None

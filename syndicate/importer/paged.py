@@ -24,8 +24,8 @@ _REL = re.compile(rb"""rel\s*=\s*["'][^"']*\b(?:next|prev-archive)\b""")  # (a q
 
 
 def older_pages(data: bytes, url: str) -> list[str]:
-    """The addresses (absolute, http(s)) of the pages a feed page links as holding older
-    entries; none when it links none or does not parse (its reader names what is wrong)."""
+    """The addresses (absolute) of the pages a feed page links as holding older entries;
+    none when it links none or does not parse (its reader names what is wrong)."""
     if not _REL.search(data):
         return []
     from lxml import etree
@@ -47,8 +47,7 @@ def older_pages(data: bytes, url: str) -> list[str]:
                 address = urldefrag(urljoin(url, href)).url
             except ValueError:
                 continue
-            if urlsplit(address).scheme in ("http", "https") and urlsplit(address).netloc:
-                found.append(address)
+            found.append(address)  # (one not http(s) is refused, by name, when followed)
     return list(dict.fromkeys(found))
 
 
@@ -75,17 +74,25 @@ def follow(source: str, data: bytes, first_url: str, links: list[str], fetch, pa
         if fetched >= limit:
             raise SourceError(f"{redact(source)}: the feed is split into more than {limit} pages "
                               "(RFC 5005 'next'/'prev-archive' links); nothing of it was "
-                              "imported: import its pages one by one, or ask the old host for "
-                              "a feed of every item")
+                              "imported: save its pages as files and import each file (a file "
+                              "is read alone; a page's address follows its links again), or ask "
+                              "the old host for a feed of every item")
         fetched += 1
         where = f"{redact(source)}: its page {fetched} ({redact(url)})"
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise SourceError(f"{where} is not an http(s) address, so it was not fetched; "
+                              "nothing of the feed was imported: import the pages you can "
+                              "reach as files, one by one")
         try:
             data, final = fetch(url)
+            _a_feed(data, where)
             seen.add(urldefrag(final).url)
             queue += [u for u in older_pages(data, final) if u not in seen]
             page = parse(data, final)
         except EmptyFeed:
             continue
+        except _NotAFeed:
+            raise
         except SourceError as exc:
             raise SourceError(f"{where} failed, so nothing of the feed was imported: "
                               f"{exc}") from None
@@ -96,6 +103,22 @@ def follow(source: str, data: bytes, first_url: str, links: list[str], fetch, pa
     if not pages:
         raise empty or EmptyFeed(f"{redact(source)}: the feed has no entries")
     return _merge(pages, first_url)
+
+
+class _NotAFeed(SourceError):
+    """A page that is a web page or text, not a page of the feed (its message says so)."""
+
+
+def _a_feed(data: bytes, where: str) -> None:
+    """SourceError when a page is a web page or plain text, not a page of the feed."""
+    from .sources import _unicode, kind_of
+
+    text = _unicode(data)
+    kind = kind_of(text[:4096] if text is not None else data[:4096].decode("latin-1"))
+    if kind in ("html", "text") and data.strip():
+        what = "a web page" if kind == "html" else "plain text"
+        raise _NotAFeed(f"{where} is another kind of source than the feed ({what}, not a "
+                          "feed page); nothing of the feed was imported")
 
 
 def _kind(result) -> str:

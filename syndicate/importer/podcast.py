@@ -440,7 +440,9 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
     transcript or chapters, are text themselves: they are checked by their own readers)."""
     import requests
 
+    from .. import http as bounded
     from . import SourceError
+    from . import fetch as fetching
     from .fetch import TIMEOUT, session, unreachable
 
     parts_dir.mkdir(parents=True, exist_ok=True)
@@ -451,7 +453,11 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
         have = part.stat().st_size if part.exists() else 0
         headers = {"Range": f"bytes={have}-"} if have else {}
         try:
-            resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
+            with bounded.within(fetching.DEADLINE):  # its headers, however slowly they come
+                resp = http.get(url, stream=True, timeout=TIMEOUT, headers=headers)
+        except bounded.TimedOut:
+            raise SourceError(f"{url}: no answer within {fetching.DEADLINE} s (its headers "
+                              "trickle in); run the import again later") from None
         except requests.ConnectionError as exc:
             raise SourceError(f"{url}: {unreachable(urlsplit(url).hostname or url, exc)}; "
                               "check the address, or run the import again later") from None

@@ -175,8 +175,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                    superseded, now, (fp[0] if clean else None, site_warnings))
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
-    feeds = [] if dry_run or not records else after.changed_feeds(
-        settings, {w.output.key for w in plan.writes}, released)
+        feeds = [] if dry_run or not records else after.changed_feeds(
+            settings, {w.output.key for w in plan.writes}, released)
+        todo = after.mark_pending(cat, feeds) if records and not dry_run else []
+    after_warnings = after.run_pending(settings, todo)  # (the lock released: pings may be slow)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site_errors, *plan.errors, *guarded],
@@ -184,7 +186,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                   *(f"--remove {name!r}: no live item gone from its folder (or set to draft) "
                     "has this title, slug, guid or file; it confirmed nothing"
                     for name in unmatched),
-                  *target.warnings, *after.after_publish(settings, feeds)],
+                  *target.warnings, *after_warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
         changed_feeds=feeds,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..config import Settings
+from ..errors import SyndicateError
 from ..notify import ping_hubs, ping_podcast_index, ping_podping
 
 # (what it does, the step), in the order they run
@@ -33,6 +34,45 @@ def changed_feeds(settings: Settings, written: set[str], released: list[dict]) -
                               (cfg.podcast.feed_path, "episode"))
             if k in written or kind in kinds]
     return [cfg.site.url + k for k in dict.fromkeys(keys)]
+
+
+PENDING = "after_publish_pending"  # catalog meta: feeds whose steps have not all gone through
+
+
+def mark_pending(cat, feeds: list[str]) -> list[str]:
+    """The feeds whose steps are to run now: the changed ``feeds`` and those a previous publish
+    did not finish (a ping that failed or timed out, a run killed while it waited), recorded
+    in the catalog as pending (committed) before any step runs."""
+    import json
+
+    try:
+        pending = [f for f in json.loads(cat.get_meta(PENDING) or "[]") if isinstance(f, str)]
+    except ValueError:
+        pending = []
+    todo = list(dict.fromkeys([*feeds, *pending]))
+    if todo != pending:
+        cat.set_meta(PENDING, json.dumps(todo))
+        cat.commit()
+    return todo
+
+
+def run_pending(settings: Settings, todo: list[str]) -> list[str]:
+    """Run the steps for ``todo`` (from ``mark_pending``); when every one went through, they
+    are pending no more (unless another publish added some meanwhile), else the next publish
+    runs them again."""
+    import json
+
+    from ..catalog import open_catalog
+
+    warnings = after_publish(settings, todo)
+    if todo and not warnings:
+        try:
+            with open_catalog(settings.catalog_path, immediate=True) as cat:
+                if cat.get_meta(PENDING) == json.dumps(todo):
+                    cat.set_meta(PENDING, "[]")
+        except SyndicateError:  # still pending: the next publish pings once more, no harm
+            pass
+    return warnings
 
 
 def after_publish(settings: Settings, feeds: list[str]) -> list[str]:
