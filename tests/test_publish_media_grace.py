@@ -91,3 +91,27 @@ def test_a_replaced_cover_favicon_and_episode_art_stay_for_the_grace_period(make
         assert {k: proj.read(k) for k in old} == old_bytes, hours  # cached og:image still there
     assert proj.run("publish", now="2026-11-04T12:00:00+00:00").exit_code == 0
     assert _images(proj) == new
+
+
+def test_old_versions_in_their_grace_never_count_against_max_deletes(make_project):
+    """Re-tagging more episodes than max_deletes (a show-wide edit) leaves as many old files in
+    their grace period: they are replaced, not lost, so no publish is held for them, before
+    or after their time (R2)."""
+    files = {f"episodes/ep{i}.yaml": sidecar(f"Tides {i}", date=f"2026-10-0{i} 08:00")
+             for i in range(1, 5)}
+    files.update({f"episodes/ep{i}.mp3": tone(1.0, freq=300 + 50 * i) for i in range(1, 5)})
+    proj = make_project(files)
+    proj.write("config.yaml", (proj.root / "config.yaml").read_text() + "max_deletes: 1\n")
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _media(proj)
+    for i in range(1, 5):  # four MP3s re-tagged: four old versions, more than max_deletes
+        proj.write(f"episodes/ep{i}.yaml", sidecar(f"Tides {i} (fixed)",
+                                                   date=f"2026-10-0{i} 08:00"))
+    for now in (T0, "2026-11-02T12:00:00+00:00"):  # the edit, then a publish with no change
+        result = proj.run("publish", now=now)
+        assert result.exit_code == 0 and "max_deletes" not in result.output, result.output
+        assert old <= _media(proj), now  # every old version still served in its grace
+    assert len(_media(proj)) == 8
+    result = proj.run("publish", now="2026-11-04T12:00:00+00:00")  # 72 hours after
+    assert result.exit_code == 0 and "max_deletes" not in result.output, result.output
+    assert not (old & _media(proj)) and len(_media(proj)) == 4

@@ -37,6 +37,13 @@ def _family(key: str) -> str | None:
     return None
 
 
+def replaced(gone: list[str], wanted: set[str]) -> set[str]:
+    """The keys of ``gone`` whose family is published now under another key: older versions of
+    a file still on the site (no loss: the grace period decides when each goes)."""
+    live = {f for k in wanted if (f := _family(k))}
+    return {k for k in gone if (f := _family(k)) and f in live}
+
+
 def _since(cat) -> dict[str, str]:
     try:
         data = json.loads(cat.get_meta(META_KEY) or "{}")

@@ -81,7 +81,9 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     Its last published version stays in the manifest and on the target, and is never deleted.
     ``check_sources`` false (a dry run) takes the sizes of copied files as given.
     ``confirmed``: key prefixes of the files of items ``publish --remove`` names (their pages,
-    their audio): deleting them does not count against ``max_deletes``.
+    their audio): deleting them does not count against ``max_deletes``; nor do older versions
+    of files published now under a new key (a re-tagged episode's audio, a replaced cover: see
+    grace.py, which keeps them for their grace period).
     ``left_out``: pages an earlier plan could not make, left out of the build since (key ->
     (file, reason, what became of it: "dropped" an item whose page failed, "held" a new item
     a list that failed must show, "unlinked" a tag page; None: said elsewhere, not reported));
@@ -151,18 +153,21 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     claim = getattr(target, "claim", None)  # a target shared with others refuses their keys
     if claim:
         claim(plan)
+    from .grace import replaced  # (grace builds on this module)
+
     wanted = {o.key for o in outputs}
     carried = sorted(k for k in previous if k not in wanted and _matches(k, keep))
     plan.kept += carried
     plan.manifest += [_kept(previous[k]) for k in carried]
     gone = sorted(k for k in previous if k not in wanted and k not in carried)
+    old_versions = replaced(gone, wanted)
     if plan.kept:
         # an output kept at its last version (a feed above all) may link to any file published
         # with it: nothing is deleted until a publish makes every output again
         plan.deferred = gone
         plan.manifest += [_kept(previous[k]) for k in gone]
-    elif len([k for k in gone if not k.startswith(tuple(confirmed))]) > max_deletes \
-            and not force:
+    elif not force and len([k for k in gone if not k.startswith(tuple(confirmed))
+                            and k not in old_versions]) > max_deletes:
         plan.held_deletes = gone
         plan.manifest += [_kept(previous[k]) for k in gone]
     else:
