@@ -499,3 +499,28 @@ def test_the_channels_tags_are_given_back_as_the_config_keys_that_publish_them(
     assert published.exit_code == 0, published.output[-2000:]
     assert _channel_tags(proj.read("podcast.xml")) == _channel_tags(feed)
     assert len(_channel_tags(feed)) >= len(CHANNEL_ROUND_TRIP)
+
+
+def test_an_imported_trailer_episode_is_not_reported_as_a_trailer_left_behind(
+        feed, make_project, tmp_path):
+    import json
+
+    source = tmp_path / "podcast.xml"
+    source.write_bytes(feed)
+    proj = make_project(config=BASE_CONFIG.replace("owner@example.test", "owner@tags.example"))
+    result = proj.run("import", str(source), "--audio", "keep-url", "--json",
+                      "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    fields = {c["field"] for c in json.loads(result.output)["channel"]}
+    assert "podcast:trailer" not in fields
+    # a trailer that is none of the feed's episodes is still reported, saying how to publish it
+    ch = _channel(feed)
+    ch.find("podcast:trailer", NS).set("url", "https://elsewhere.example/promo.mp3")
+    source.write_bytes(etree.tostring(ch.getparent()))
+    shutil.rmtree(proj.root)
+    again = make_project(config=BASE_CONFIG.replace("owner@example.test", "owner@tags.example"))
+    result = again.run("import", str(source), "--audio", "keep-url", "--json",
+                       "--config", str(again.root / "config.yaml"))
+    assert result.exit_code == 0, result.output
+    why = {c["field"]: c["why"] for c in json.loads(result.output)["channel"]}
+    assert "type: trailer" in why["podcast:trailer"] and "promo.mp3" in why["podcast:trailer"]

@@ -72,6 +72,8 @@ _WHY_CHANNEL = {
     "summary": "the show's description comes from podcast.description in config.yaml",
     "subtitle": "the show's description comes from podcast.description in config.yaml",
     "keywords": "Apple no longer reads itunes:keywords; syndicate does not publish them",
+    "trailer": "syndicate publishes podcast:trailer from an episode of type: trailer; this "
+               "trailer is not one of the feed's episodes: add it as one to publish it",
 }
 
 
@@ -261,6 +263,8 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
+        if name == "podcast:trailer" and set(said) <= _trailer_audio(ch, base_url):
+            continue  # published again from the trailer episode imported as type: trailer
         keys = _config_keys(name, config, ch)
         if keys:  # syndicate publishes it from config.yaml: what to write there
             lines = "; ".join(as_yaml(k, v) for k, v in keys.items())
@@ -272,6 +276,17 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
             why = _WHY_CHANNEL.get(local, f"syndicate does not publish {name}")
             entry = {"field": name, "why": f"{why} ({'; '.join(said)})" if said else why}
         out.append(entry)
+    return out
+
+
+def _trailer_audio(ch, base_url: str | None) -> set[str]:
+    """The audio addresses of the feed's items of itunes:episodeType trailer."""
+    out = set()
+    for item in ch.iterfind("item"):
+        kind = (item.findtext(f"{{{ITUNES}}}episodeType") or "").strip().lower()
+        enc = item.find("enclosure")
+        if kind == "trailer" and enc is not None and (enc.get("url") or "").strip():
+            out.add(urljoin(base_url or "", enc.get("url").strip())[:200])
     return out
 
 
