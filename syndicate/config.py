@@ -483,7 +483,8 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
             raise yamlcheck.YamlProblems(refused)
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
-    warnings = yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
+    warnings = (yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
+                + _idle_alternates(config, text, name))
     settings = Settings(config=config, path=path.resolve(), warnings=warnings,
                         lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems
@@ -545,6 +546,16 @@ def _public_secrets(config: Config, text: str, name: str) -> list[str]:
             "it is pinged but not named in the feeds (rel=\"hub\"), so subscribers cannot "
             "follow it there; use a hub address that holds no credential to have it named"
             for i, what in found]
+
+
+def _idle_alternates(config: Config, text: str, name: str) -> list[str]:
+    """Alternates are encoded beside the processed MP3: with processing off none are made."""
+    if config.audio.process or not config.audio.alternates:
+        return []
+    lines = yamlcheck.line_map(yamlcheck.compose(text))
+    return [f"{name}:{yamlcheck.line_of(lines, ('audio', 'alternates')) + 1}: "
+            "'audio.alternates': alternates are made only with audio.process: true; none are "
+            "made or published now (set audio.process: true, or remove audio.alternates)"]
 
 
 def schema_keys(model: type[BaseModel] = Config, prefix: str = "") -> dict[str, str]:

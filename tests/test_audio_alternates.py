@@ -304,3 +304,21 @@ def test_a_bad_alternate_stops_the_cli_with_the_line_and_the_allowed_values(tmp_
     assert "Traceback" not in result.output
     assert re.search(r"config\.yaml:2\d: 'audio\.alternates\[1\]\.codec': expected 'opus' or "
                      r"'aac'", result.output), result.output
+
+
+def test_alternates_with_processing_off_are_a_warning_naming_the_line(tmp_path):
+    config = BASE_CONFIG + yaml.safe_dump(
+        {"audio": {"process": False, "alternates": [{"codec": "opus", "bitrate": "48k"}]}},
+        sort_keys=False)
+    proj = _project(tmp_path / "proj", config)
+    make_audio(proj.root / "episodes" / "one.mp3", 3.0)
+    proj.write("episodes/one.yaml", sidecar("One", date="2026-10-01 08:00"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    line = config.splitlines().index("  alternates:") + 1
+    assert f"config.yaml:{line}: 'audio.alternates'" in result.output, result.output
+    assert "audio.process: true" in result.output and "Traceback" not in result.output
+    assert not _items(proj.read("podcast.xml"))[0].findall(ALT)
+    # with processing on, the same alternates give no such warning
+    proj.write("config.yaml", config.replace("process: false", "process: true"))
+    assert "'audio.alternates'" not in proj.run("publish").output
