@@ -489,7 +489,7 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
                         lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems
 
-    if problems := layout_problems(settings):
+    if problems := layout_problems(settings) + _moved_to_itself(settings):
         raise ConfigError(problems)
     return settings
 
@@ -546,6 +546,28 @@ def _public_secrets(config: Config, text: str, name: str) -> list[str]:
             "it is pinged but not named in the feeds (rel=\"hub\"), so subscribers cannot "
             "follow it there; use a hub address that holds no credential to have it named"
             for i, what in found]
+
+
+def _moved_to_itself(settings: Settings) -> list[str]:
+    """itunes:new-feed-url naming the feed's own address tells apps the show moved to where it
+    already is."""
+    from urllib.parse import quote, urlsplit
+
+    cfg = settings.config
+    if not cfg.podcast.new_feed_url:
+        return []
+
+    def plain(url: str) -> tuple:
+        parts = urlsplit(url.strip())
+        return (parts.netloc.lower(), parts.path or "/", parts.query)
+
+    own = cfg.site.url + quote(cfg.podcast.feed_path)
+    if plain(cfg.podcast.new_feed_url) != plain(own):
+        return []
+    line = yamlcheck.line_of(settings.lines, ("podcast", "new_feed_url")) + 1
+    return [f"{settings.path}:{line}: 'podcast.new_feed_url': {cfg.podcast.new_feed_url} is "
+            "this feed's own address; give the address of the feed the show moved to, or "
+            "remove the setting if it has not moved"]
 
 
 def _idle_alternates(config: Config, text: str, name: str) -> list[str]:

@@ -524,3 +524,25 @@ def test_an_imported_trailer_episode_is_not_reported_as_a_trailer_left_behind(
     assert result.exit_code == 0, result.output
     why = {c["field"]: c["why"] for c in json.loads(result.output)["channel"]}
     assert "type: trailer" in why["podcast:trailer"] and "promo.mp3" in why["podcast:trailer"]
+
+
+@pytest.mark.parametrize("new_url,refused", [
+    ("{site}podcast.xml", True),
+    ("{loud}podcast.xml", True),
+    ("{site}podcast.xml?x=1", False),
+    ("https://new-host.example/podcast.xml", False),
+])
+def test_a_new_feed_url_naming_the_feed_itself_is_an_error_with_its_line(
+        make_project, new_url, refused):
+    cfg = yaml.safe_load(BASE_CONFIG)
+    site = cfg["site"]["url"].rstrip("/") + "/"
+    cfg["podcast"]["new_feed_url"] = new_url.format(
+        site=site, loud=site.upper().replace("HTTPS", "http"))
+    text = yaml.safe_dump(cfg, sort_keys=False)
+    proj = make_project(config=text)
+    result = proj.run("publish")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "new_feed_url:" in t)
+    said = f"config.yaml:{line}: 'podcast.new_feed_url'" in result.output
+    assert said is refused and "Traceback" not in result.output, result.output
+    if refused:
+        assert result.exit_code != 0 and "own address" in result.output
