@@ -265,3 +265,23 @@ def test_a_lost_catalog_keeps_the_guid_of_a_renamed_archived_episode(tmp_path):
     written(root)
     assert guid_of("Episode 0") == before
     check_paged_site(root, 2, 5)
+
+
+def test_moving_the_show_and_back_rewrites_only_the_main_feed(tmp_path):
+    root = bare_project(tmp_path)
+    (root / "config.yaml").write_text(paged_config(2), encoding="utf-8")
+    for i in range(5):  # main: 4 3; pages: [1 0] [2]
+        add_episode(root, i)
+    written(root)
+    pages = {k: (root / "public" / k).read_bytes()
+             for k in ("podcast-archive-1.xml", "podcast-archive-2.xml")}
+    moved = "https://new-host.example/show.xml"
+    (root / "config.yaml").write_text(paged_config(2).replace(
+        "  feed_items: 2\n", f"  feed_items: 2\n  new_feed_url: {moved}\n"), encoding="utf-8")
+    assert not {k for k in written(root) if k.startswith("podcast-archive")}
+    assert f"<itunes:new-feed-url>{moved}</itunes:new-feed-url>" in (
+        root / "public" / "podcast.xml").read_text()
+    assert {k: (root / "public" / k).read_bytes() for k in pages} == pages
+    (root / "config.yaml").write_text(paged_config(2), encoding="utf-8")  # moving back
+    assert {k for k in written(root) if k.startswith("podcast")} == {"podcast.xml"}
+    assert "new-feed-url" not in (root / "public" / "podcast.xml").read_text()

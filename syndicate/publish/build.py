@@ -689,6 +689,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
         main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items)
+        # apps read a move from the main feed only: archive pages (cached for a week) keep
+        # no itunes:new-feed-url, so moving and moving back never rewrites them
+        archived = {**channel, "more": {k: v for k, v in channel["more"].items()
+                                        if k != "new_feed_url"}}
         archive_urls = [url(archive_key(p.feed_path, n)) for n in range(1, len(archives) + 1)]
 
         def podcast_feed(entries: list[EpisodeEntry], number: int | None,
@@ -696,7 +700,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             if number is None:
                 at = channel
             else:  # an archive page names itself, and no hub: nobody subscribes to it
-                at = {**{k: v for k, v in channel.items() if k != "hubs"},
+                at = {**{k: v for k, v in archived.items() if k != "hubs"},
                       "feed_url": archive_urls[number - 1]}
             rss = render_podcast(channel=at, entries=entries, updated=updated)
             links = page_links(feed_url, archive_urls, number)
@@ -709,7 +713,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    content_type=mediatypes.RSS))
         for number, page in enumerate(archives, start=1):
             page_updated = max((e.updated for e in page), default=epoch)
-            page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
+            page_in = _h(json.dumps(archived, sort_keys=True), str(number), str(p.feed_items),
                          page_updated.isoformat(),
                          *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                            for e in page))
@@ -736,7 +740,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                                   PODCAST_PAGING),
                    content_type=mediatypes.JSON_FEED))
         for number, page in enumerate(archives, start=1):
-            page_in = _h(json.dumps(channel, sort_keys=True), str(number), str(p.feed_items),
+            page_in = _h(json.dumps(archived, sort_keys=True), str(number), str(p.feed_items),
                          *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                            for e in page))
             full = len(page) == p.feed_items
