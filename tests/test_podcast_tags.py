@@ -546,3 +546,29 @@ def test_a_new_feed_url_naming_the_feed_itself_is_an_error_with_its_line(
     assert said is refused and "Traceback" not in result.output, result.output
     if refused:
         assert result.exit_code != 0 and "own address" in result.output
+
+
+@pytest.mark.parametrize("license,refused", [
+    ({"name": "foo"}, True),
+    ("totally-made-up", True),
+    ("cc-by-4.0", False),
+    ("CC-BY-NC-ND-4.0", False),
+    ({"name": "foo", "url": "https://example.org/foo-licence"}, False),
+])
+def test_a_custom_licence_without_its_url_is_an_error_naming_its_line(
+        make_project, license, refused):
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["podcast"]["license"] = license
+    text = yaml.safe_dump(cfg, sort_keys=False)
+    proj = make_project(config=text)
+    result = proj.run("publish")
+    assert "Traceback" not in result.output, result.output
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("  license:"))
+    if refused:
+        assert result.exit_code != 0, result.output
+        assert f"config.yaml:{line}: 'podcast.license'" in result.output, result.output
+        assert "needs its url" in result.output
+    else:
+        assert result.exit_code == 0, result.output
+        lic = _channel(proj.read("podcast.xml")).find("podcast:license", NS)
+        assert lic.text == (license if isinstance(license, str) else license["name"])
