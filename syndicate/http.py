@@ -95,7 +95,10 @@ def watch(resp: requests.Response) -> None:
     _enlist(getattr(conn, "sock", None))
 
 
-class _Watched(HTTPConnection):
+class _Enlisting:
+    """A connection whose socket is put under the running deadline when it connects and
+    whenever it waits for an answer."""
+
     def connect(self):
         super().connect()
         _enlist(self.sock)
@@ -105,14 +108,12 @@ class _Watched(HTTPConnection):
         return super().getresponse(*args, **kwargs)
 
 
-class _WatchedTLS(HTTPSConnection):
-    def connect(self):
-        super().connect()
-        _enlist(self.sock)
+class _Watched(_Enlisting, HTTPConnection):
+    pass
 
-    def getresponse(self, *args, **kwargs):
-        _enlist(self.sock)
-        return super().getresponse(*args, **kwargs)
+
+class _WatchedTLS(_Enlisting, HTTPSConnection):
+    pass
 
 
 class _Pool(HTTPConnectionPool):
