@@ -604,6 +604,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
             match = _same_item(f, origin, instant, candidates)
+        if match is not None and not recorded and record is not None \
+                and _rel(match.path, settings) in records.all_files:
+            # its own file is gone, and this one was written for another item (a namesake of
+            # the same day, a twin in words): its record, not its title or words, says it
+            match, clash = None, None
         if match is None and record is not None:  # the author deleted it: it stays deleted
             reason = deleted_reason(record["file"])
             report.skipped.append({**entry, "reason": reason, "deleted": record["file"],
