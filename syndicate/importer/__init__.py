@@ -632,10 +632,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             report.merged.append(merged)
             if not recorded and not f.derived_title \
                     and _title_key(f.title) != _title_key(match.title):
+                by = "guid" if f.guid and match.guid == f.guid else "words"
                 report.flagged.append({**entry, "reason": (
-                    f"merged by its words into {entry['file']}, titled {match.title!r}: if "
-                    "they are two posts, import this source again into an empty posts/ "
-                    "folder and copy this one over")})
+                    f"the source's {f.title!r} was taken by its {by} for this post, titled "
+                    f"{match.title!r}, and merged into it: if they are two posts, import this "
+                    "source again into an empty posts/ folder and copy that one over")})
             if match.path in written:  # written by this run: the two versions make one
                 before, when = written[match.path]
                 both, when, combined = _combine(before, when, f)
