@@ -146,7 +146,7 @@ class Records:
                     except ValueError:
                         continue
                     if isinstance(row, dict) and isinstance(row.get("file"), str):
-                        clean = _cleaned(key) if "@" in key else key
+                        clean = _cleaned(key) if "@" in key or "?" in key else key
                         if isinstance(row.get("guid"), str) and "@" in row["guid"]:
                             row = {**row, "guid": _bare(row["guid"])}
                         if clean != key or value != _row(row):
