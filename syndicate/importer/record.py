@@ -5,7 +5,10 @@ An item's identity is its source (the address as messages show it) and, within t
 several keys, each recorded: its guid, its old-site link, an episode's enclosure address, and
 its title and date as the source gives them. A later item that has any of them is that item
 (the guid first, the title and date last), so an old feed that changes one of them (drops its
-guids, moves its audio, retitles an item) still names the item it named. With the record,
+guids, moves its audio, retitles an item) still names the item it named; a key the source gave
+two items (a repeated guid: the second is recorded with ``#2``) counts only when no key of the
+item's own does, and a source saved again elsewhere is known by the guids, links and audio
+addresses recorded from where it was. With the record,
 a later import of the same source knows its items whatever the author did since: an item whose
 file is still there is that file (merged, never a second one); an item whose file the author
 deleted is not written back ("deleted here; not imported again").
