@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # whitespace, controls, quotes, angle brackets and the other characters RFC 3986 never allows
 # unescaped, plus what XML cannot carry (surrogates, U+FFFE/U+FFFF)
@@ -87,6 +87,22 @@ def credential_in(url: str) -> str | None:
         if _secret_name(name):
             return f"the query parameter {name[:40]!r}"
     return None
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with its user name and password taken out and the value of each query parameter
+    that is a credential (``credential_in``'s test) made ``***``; the rest as it was, so two
+    addresses differing elsewhere stay two. For an address kept where no secret belongs (the
+    catalog's record of an import)."""
+    if credential_in(url) is None:
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = "&".join(
+        f"{name}={_HIDDEN}" if _secret_name(unquote(name)) else pair
+        for pair in parts.query.split("&")
+        for name in [pair.split("=", 1)[0]]) if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def public_url(value: object, example: str = "https://example.com/") -> str:

@@ -604,6 +604,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             match, clash = _match(f, shingles, candidates)
         if match is None and clash is None:  # its words rewritten by the author: its origin
             match = _same_item(f, origin, instant, candidates)
+        if match is not None and not recorded and record is not None \
+                and _rel(match.path, settings) in records.all_files:
+            # its own file is gone, and this one was written for another item (a namesake of
+            # the same day, a twin in words): its record, not its title or words, says it
+            match, clash = None, None
         if match is None and record is not None:  # the author deleted it: it stays deleted
             reason = deleted_reason(record["file"])
             report.skipped.append({**entry, "reason": reason, "deleted": record["file"],
@@ -627,10 +632,11 @@ def import_sources(settings: Settings, sources: list[str], *,
             report.merged.append(merged)
             if not recorded and not f.derived_title \
                     and _title_key(f.title) != _title_key(match.title):
+                by = "guid" if f.guid and match.guid == f.guid else "words"
                 report.flagged.append({**entry, "reason": (
-                    f"merged by its words into {entry['file']}, titled {match.title!r}: if "
-                    "they are two posts, import this source again into an empty posts/ "
-                    "folder and copy this one over")})
+                    f"the source's {f.title!r} was taken by its {by} for this post, titled "
+                    f"{match.title!r}, and merged into it: if they are two posts, import this "
+                    "source again into an empty posts/ folder and copy that one over")})
             if match.path in written:  # written by this run: the two versions make one
                 before, when = written[match.path]
                 both, when, combined = _combine(before, when, f)

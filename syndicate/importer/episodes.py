@@ -200,6 +200,11 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
                 same = settings.root / record["file"]
         if same is None and ep.date is not None:
             same = by_item.get((origin, _title_key(ep.title), ep.date))
+            if same is not None and record is not None \
+                    and _rel(same, settings) in records.all_files:
+                # its own sidecar is gone, and this one was written for another item that
+                # shares its title and date: its record says it, not its title
+                same = None
         if same is not None:
             entry["file"] = _rel(same, settings)
             report.merged.append(entry)

@@ -15,12 +15,15 @@ from ..urls import redact, redact_text
 from . import SourceError
 
 TIMEOUT = (5, 20)  # seconds to connect, seconds between bytes
+RETRIES = 2  # a failed connection, read or 5xx is asked again this many times
+TRIES = RETRIES + 1
 MAX_BYTES = 50 * 2**20
 DEADLINE = 300  # seconds for a whole page or feed: a host trickling bytes is not waited on
 
 
 def session() -> requests.Session:
-    retry = Retry(total=2, connect=2, read=2, status=2, backoff_factor=0.2,
+    retry = Retry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES,
+                  backoff_factor=0.2,
                   status_forcelist=(500, 502, 503, 504), allowed_methods=("GET", "HEAD"),
                   raise_on_status=False)
     s = bounded.session(retries=retry, user_agent=USER_AGENT)
@@ -46,8 +49,9 @@ def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
                 raise SourceError(f"{shown}: still arriving after {DEADLINE} s ({size} bytes); "
                                   "the server is too slow, try again later")
             chunks.append(chunk)
-    except ReadTimeoutError:
-        raise requests.Timeout() from None
+    except ReadTimeoutError:  # (after the headers: no try is made again)
+        raise SourceError(f"{shown}: the answer stopped for {TIMEOUT[1]:g} s after {size} "
+                          "bytes (timed out); try again later") from None
     except HTTPError:
         raise requests.exceptions.ChunkedEncodingError() from None
     return chunks, size
@@ -74,6 +78,13 @@ def unreachable(host: str, exc: Exception) -> str:
     return f"asking the old host {host} failed ({type(exc).__name__})"
 
 
+def _no_answer(shown: str, waited: float) -> str:
+    """A host that took the connection and never answered, said as what was waited: each try
+    waits TIMEOUT[1] s for a byte, and a try that times out is made again."""
+    return (f"{shown}: no answer in {TRIES} tries of {TIMEOUT[1]:g} s each ({waited:.1f} s in "
+            "all, timed out: the host took the connection but sent nothing); try again later")
+
+
 def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session | None = None,
               with_headers: bool = False):
     """The body of ``url`` and the address it ended at (and, ``with_headers``, the response
@@ -81,6 +92,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     own = http is None
     shown = redact(url)
     http = http or session()
+    start = time.monotonic()
     try:
         with bounded.within(DEADLINE):  # headers and body, however slowly they come
             resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
@@ -108,12 +120,10 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     except requests.exceptions.ChunkedEncodingError:
         raise SourceError(f"{shown}: the download was cut short; try again") from None
     except requests.Timeout:
-        raise SourceError(f"{shown}: no answer within {TIMEOUT[1]} s (timed out); try again "
-                           "later") from None
+        raise SourceError(_no_answer(shown, time.monotonic() - start)) from None
     except requests.ConnectionError as exc:
         if "timed out" in str(exc).lower():
-            raise SourceError(f"{shown}: no answer within {TIMEOUT[1]} s (timed out); try again "
-                              "later") from None
+            raise SourceError(_no_answer(shown, time.monotonic() - start)) from None
         why = unreachable(urlsplit(url).hostname or shown, exc)
         raise SourceError(f"{shown}: cannot connect: {why}; check the address, or try again "
                           "later") from None

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_OF
 from ..model import parse_timestamp
-from ..urls import is_web_url
+from ..urls import is_web_url, without_credentials
 from .namespaces import CONTENT, ITUNES, NS, PODCAST
 from .podtags import CHANNEL_READERS, read_tags
 from .podtags import READ as TAGS_READ
@@ -388,9 +388,11 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
     if guid:
         kept.append("guid")
     else:
-        guid = url
+        guid = without_credentials(url)  # (a guid is published: never with a password)
         changed.append({"field": "guid", "why": "the item has none: its enclosure URL is the "
-                                                "guid, as podcast apps take it"})
+                                                "guid, as podcast apps take it" + (
+                                                    ", without the credential it holds"
+                                                    if guid != url else "")})
     if title:
         kept.append("title")
     else:

@@ -371,6 +371,7 @@ def parse_wxr(root, name: str) -> WordPressExport:
             found.title = derive_title(body) or guid or f"item {n + 1}"
         found.fields = _post_fields(found, bool(title), f, author, excerpt or lead, audio)
         found.slug = _slug(f.get("post_name"))
+        found.old_link = _old_link(f.get("link"), post_id, base)
         found.extra = extra
         found.attachments = files
         for url in _SHOWN.findall(html) if "src" in html or "href" in html else ():
@@ -401,6 +402,18 @@ def parse_wxr(root, name: str) -> WordPressExport:
     if not export.posts and not episodes and not export.skipped:
         raise SourceError(f"{name}: the WordPress export has no posts, pages or episodes")
     return export
+
+
+def _old_link(link: str | None, post_id: str, base: str) -> str | None:
+    """The item's own address on the old site, part of its identity (two items the export
+    gave one guid are still two): its permalink, else its post id's ``?p=`` address; never
+    one holding a credential."""
+    from ..urls import credential_in
+
+    link = (link or "").strip()
+    address = urljoin(base, link) if link else (urljoin(base, f"?p={post_id}") if post_id
+                                                else None)
+    return None if address is None or credential_in(address) else address
 
 
 def _post_fields(found: Found, titled: bool, f: dict, author: str, summary: str,
