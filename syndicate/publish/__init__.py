@@ -163,7 +163,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             tag_folders = site.tag_folders
         from .grace import keep_superseded
 
-        superseded = keep_superseded(plan, previous, cat, now, force=force)
+        superseded = keep_superseded(plan, previous, cat, now, force=force,
+                                     feeds=_feed_keys(settings))
         if not dry_run:
             _apply(plan, target, uploaded)
             if records:
@@ -259,6 +260,13 @@ def _apply(plan: Plan, target: Target, uploaded) -> None:
                            "at files that exist; run publish again to finish") from None
 
 
+def _feed_keys(settings: Settings) -> list[str]:
+    """The keys of every feed the config makes (each may have archive pages)."""
+    from .folders import feeds_of
+
+    return [k for keys in feeds_of(settings).values() for k in keys]
+
+
 def _record(settings: Settings, cat, target: Target, shown: list[int],
             tag_folders: dict[str, str], plan: Plan,
             superseded: dict[str, str], now: dt.datetime,
@@ -272,7 +280,7 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
 
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
-    record(cat, superseded)
+    record(cat, superseded, plan.manifest, _feed_keys(settings), now)
     _record_tag_folders(cat, tag_folders, plan)
     unchanged.remember(cat, target.name, *fingerprint)
     # an item reaches the feeds only if its feed was made, not kept at its last version
