@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,13 @@ from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
 from .markup import xml_safe
-from .podcast_tags import DESCRIPTION_BYTES, TITLE_CHARS, ChannelTags, description_bytes
+from .podcast_tags import (
+    DESCRIPTION_BYTES,
+    TITLE_CHARS,
+    ChannelTags,
+    canonical_uuid,
+    description_bytes,
+)
 from .urls import credential_in, public_url, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -211,12 +216,7 @@ class PodcastConfig(_Section, ChannelTags):
     @field_validator("guid")
     @classmethod
     def _guid(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                uuid.UUID(v)
-            except ValueError:
-                raise ValueError(f"expected a UUID, got {v!r}") from None
-        return v
+        return None if v is None else canonical_uuid(v)
 
     @field_validator("media_base_url")
     @classmethod

@@ -70,6 +70,23 @@ def _one_of(allowed: tuple[str, ...], what: str):
     return check
 
 
+_UUID = re.compile(r"(?:\{(?P<b>[^{}]*)\}|urn:uuid:(?P<u>.*)|(?P<p>.*))", re.I | re.S)
+_UUID_BODY = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+
+
+def canonical_uuid(v: Any, what: str = "a UUID") -> str:
+    """A UUID as the Podcast Index compares them (as strings): lower case, hyphenated, without
+    braces; written with braces, in upper case, as a URN or without hyphens it is taken and
+    spelled so; anything else is refused."""
+    m = _UUID.fullmatch(v) if isinstance(v, str) else None
+    body = m and next(g for g in m.group("b", "u", "p") if g is not None)
+    if body is None or not _UUID_BODY.fullmatch(body) or (
+            "-" in body and body.count("-") != 4):
+        raise ValueError(f"expected {what} such as 917393e3-1b1e-5cef-ace4-edaa54e1f810, "
+                         f"got {v!r}")
+    return str(uuid.UUID(body.replace("-", "")))
+
+
 class Person(_Tag):
     name: str
     role: str | None = None
@@ -170,11 +187,7 @@ class RemoteItem(_Tag):
     @field_validator("feed_guid")
     @classmethod
     def _guid(cls, v: str) -> str:
-        try:
-            uuid.UUID(v)
-        except (ValueError, AttributeError, TypeError):
-            raise ValueError(f"expected the feed's podcast:guid (a UUID), got {v!r}") from None
-        return v
+        return canonical_uuid(v, "the feed's podcast:guid (a UUID)")
 
 
 class UpdateFrequency(_Tag):
@@ -207,12 +220,19 @@ class UpdateFrequency(_Tag):
     def _rrule(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        parts = dict(p.partition("=")[::2] for p in v.split(";"))
-        unknown = [k for k in parts if k not in RRULE_PARTS]
-        if unknown or parts.get("FREQ") not in RRULE_FREQ or not all(parts.values()):
+        pairs = [p.partition("=")[::2] for p in v.split(";")]
+        names = [k for k, _ in pairs]
+        unknown = [k for k in names if k not in RRULE_PARTS]
+        if unknown or names[0] != "FREQ" or dict(pairs)["FREQ"] not in RRULE_FREQ:
             raise ValueError(f"expected an iCalendar RRULE such as 'FREQ=WEEKLY;BYDAY=MO' "
-                             f"(FREQ one of {', '.join(RRULE_FREQ)}; parts "
+                             f"(FREQ one of {', '.join(RRULE_FREQ)}, written first; parts "
                              f"{', '.join(RRULE_PARTS)}), got {v!r}")
+        if twice := sorted({k for k in names if names.count(k) > 1}):
+            raise ValueError(f"{', '.join(twice)} given more than once in the rrule {v!r}: "
+                             "give each part once")
+        problem = rrule_problem(dict(pairs))
+        if problem:
+            raise ValueError(f"{problem} in the rrule {v!r}")
         return v
 
     @model_validator(mode="after")
@@ -220,6 +240,58 @@ class UpdateFrequency(_Tag):
         if self.rrule and "COUNT=" in self.rrule and not self.dtstart:
             raise ValueError("an rrule with COUNT needs 'dtstart'")
         return self
+
+
+_DAY = r"(?:MO|TU|WE|TH|FR|SA|SU)"
+# the parts that list numbers, as RFC 5545 (3.3.10) bounds them: (lowest, highest, signed)
+_RRULE_LISTS = {"BYSECOND": (0, 60, False), "BYMINUTE": (0, 59, False),
+                "BYHOUR": (0, 23, False), "BYMONTHDAY": (1, 31, True),
+                "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True),
+                "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True)}
+
+
+def _in_range(text: str, lo: int, hi: int, signed: bool) -> bool:
+    m = re.fullmatch(r"([+-]?)(\d{1,3})", text)
+    return bool(m) and (signed or not m.group(1)) and lo <= int(m.group(2)) <= hi
+
+
+def rrule_problem(parts: dict[str, str]) -> str | None:
+    """What is wrong with the values of an rrule's parts (RFC 5545), or None."""
+    import datetime as dt
+
+    allowed = {"UNTIL": "a date YYYYMMDD or a time YYYYMMDDTHHMMSS (Z for UTC)",
+               "COUNT": "a whole number from 1", "INTERVAL": "a whole number from 1",
+               "BYDAY": "days MO, TU, WE, TH, FR, SA, SU, each with an optional ordinal "
+                        "such as 1MO or -1FR (MONTHLY and YEARLY only), comma separated",
+               "WKST": "one of MO, TU, WE, TH, FR, SA, SU",
+               **{k: f"numbers {'-' if s else ''}{lo}..{hi}, comma separated"
+                  for k, (lo, hi, s) in _RRULE_LISTS.items()}}
+    for name, value in parts.items():
+        if name == "UNTIL":
+            m = re.fullmatch(r"(\d{8})(T\d{6}Z?)?", value)
+            try:
+                ok = bool(m) and bool(dt.datetime.strptime(
+                    value.rstrip("Z"), "%Y%m%dT%H%M%S" if m.group(2) else "%Y%m%d"))
+            except ValueError:
+                ok = False
+        elif name in ("COUNT", "INTERVAL"):
+            ok = bool(re.fullmatch(r"\d{1,9}", value)) and int(value) >= 1
+        elif name == "BYDAY":
+            ordinal = parts["FREQ"] in ("MONTHLY", "YEARLY")
+            days = [re.fullmatch(rf"([+-]?)(\d{{1,2}})?({_DAY})", d) for d in value.split(",")]
+            ok = all(m and (not m.group(1) if m.group(2) is None
+                            else ordinal and 1 <= int(m.group(2)) <= 53) for m in days)
+        elif name == "WKST":
+            ok = bool(re.fullmatch(_DAY, value))
+        elif name in _RRULE_LISTS:
+            ok = all(_in_range(x, *_RRULE_LISTS[name]) for x in value.split(","))
+        else:
+            continue
+        if not ok:
+            return f"{name}={value!r} is not {allowed[name]}"
+    if "UNTIL" in parts and "COUNT" in parts:
+        return "UNTIL and COUNT together (give one of them)"
+    return None
 
 
 class SocialInteract(_Tag):
@@ -257,6 +329,17 @@ class Image(_Tag):
     purpose: str | None = None
 
     _link = field_validator("href")(_url)
+
+    @field_validator("aspect_ratio")
+    @classmethod
+    def _ratio(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        m = re.fullmatch(r"\s*(\d{1,9}(?:\.\d{1,9})?)\s*(?:/\s*(\d{1,9}(?:\.\d{1,9})?)\s*)?", v)
+        if not m or float(m.group(1)) == 0 or (m.group(2) and float(m.group(2)) == 0):
+            raise ValueError(f"expected a ratio in CSS syntax such as '16/9' or '1/1' (two "
+                             f"numbers above 0), got {v!r}")
+        return "/".join(g for g in m.groups() if g)
 
     @field_validator("purpose")
     @classmethod
@@ -305,6 +388,13 @@ class Value(_Tag):
                          f"'0.00000005000', got {v!r}")
 
     _method = field_validator("method")(_one_of(VALUE_METHODS, "value method"))
+
+    @model_validator(mode="after")
+    def _somebody_paid(self) -> Value:
+        if not any(r.split for r in self.recipients):
+            raise ValueError("every recipient's split is 0, so nobody would be paid: give at "
+                             "least one a split above 0")
+        return self
 
 
 class Block(_Tag):
