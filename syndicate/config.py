@@ -26,6 +26,7 @@ from .podcast_tags import (
     ChannelTags,
     canonical_uuid,
     description_bytes,
+    person_warnings,
 )
 from .urls import credential_in, public_url, web_url
 
@@ -484,7 +485,8 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = (yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
-                + _idle_alternates(config, text, name))
+                + _idle_alternates(config, text, name)
+                + person_warnings(config.podcast, text, name, ("podcast",)))
     settings = Settings(config=config, path=path.resolve(), warnings=warnings,
                         lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems

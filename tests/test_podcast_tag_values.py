@@ -265,3 +265,98 @@ def test_a_value_block_is_read_only_if_somebody_is_paid(splits):
         assert got is None
         _refused(msg, written, "value:", "podcast.value")
         assert "split" in msg
+
+
+# -- value recipients' node keys (Q2) -------------------------------------------------------------
+
+HEX = "0123456789abcdefABCDEF"
+
+
+@FAST
+@given(key=st.tuples(st.sampled_from(["02", "03"]), st.text(HEX, min_size=64, max_size=64)))
+def test_a_node_address_that_is_a_compressed_public_key_is_read_in_lower_case(key):
+    address = "".join(key)
+
+    def change(p):
+        p["value"]["recipients"][0]["address"] = address
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    assert got.config.podcast.value.recipients[0].address == address.lower()
+
+
+@FAST
+@given(address=st.one_of(
+    st.text(min_size=1, max_size=80),
+    st.tuples(st.sampled_from(["00", "04", "02", "03", "2"]),
+              st.text(HEX, min_size=60, max_size=70)).map("".join),
+    st.sampled_from(["abc", "02" + "g" * 64, "02" + "a" * 63, "03" + "a" * 65])))
+def test_any_other_node_address_is_one_error_naming_its_line(address):
+    assume(not re.fullmatch(r"0[23][0-9a-fA-F]{64}", address))
+    assume(isinstance(yaml.safe_load(yaml.safe_dump(address)), str) and address.strip())
+
+    def change(p):
+        p["value"]["recipients"][1]["address"] = address
+    got, msg, written = _load(change)
+    assert got is None, address
+    lines = [i for i, t in enumerate(written.splitlines(), 1) if "address:" in t]
+    assert f"config.yaml:{lines[1]}: 'podcast.value.recipients[1].address'" in msg, msg
+    assert "66 hexadecimal" in msg and "\n" not in msg and "Traceback" not in msg
+
+
+# -- person roles and groups from the Podcast Taxonomy Project (Q2) ---------------------------
+
+def _taxonomy():
+    from syndicate.person_roles import TAXONOMY
+
+    return TAXONOMY
+
+
+def _cased(word: str):
+    return st.sampled_from([word, word.lower(), word.upper(), word.title()])
+
+
+@FAST
+@given(data=st.data())
+def test_a_role_and_group_of_the_taxonomy_in_any_case_is_read_without_a_warning(data):
+    group = data.draw(st.sampled_from(sorted(_taxonomy())))
+    role = data.draw(st.sampled_from(_taxonomy()[group]))
+    role, group = data.draw(_cased(role)), data.draw(_cased(group))
+
+    def change(p):
+        p["persons"] = [{"name": "Jo", "role": role, "group": group}]
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    assert not [w for w in got.warnings if "persons" in w], got.warnings
+    assert got.config.podcast.persons[0].role == role  # published as written
+
+
+@FAST
+@given(word=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")),
+                    min_size=1, max_size=40), kind=st.sampled_from(["role", "group"]))
+def test_a_role_or_group_not_in_the_taxonomy_is_a_warning_naming_its_line(word, kind):
+    from syndicate.person_roles import GROUPS, ROLES
+
+    assume(word.strip() and word.strip().lower() not in (ROLES if kind == "role" else GROUPS))
+    assume(isinstance(yaml.safe_load(yaml.safe_dump(word)), str))
+
+    def change(p):
+        p["persons"] = ["Tag Author", {"name": "Jo", kind: word}]
+    got, msg, written = _load(change)
+    assert got is not None, msg  # the document asks for the list, it does not require it
+    said = [w for w in got.warnings if "persons" in w]
+    line = _line(written, f"{kind}:")
+    assert len(said) == 1, said
+    assert f"config.yaml:{line}: 'podcast.persons[1].{kind}'" in said[0], (said, written)
+    assert "Taxonomy" in said[0]
+
+
+def test_a_sidecars_unlisted_role_is_warned_with_the_sidecar_and_line(tmp_path):
+    from syndicate.collect.episodes import read_sidecar
+
+    shutil.copy(PROJECT / "episodes" / "01-guest.mp3", tmp_path / "ep.mp3")
+    (tmp_path / "ep.yaml").write_text("title: T\ndate: 2026-01-01\npersons:\n  - name: Jo\n"
+                                      "    role: Bogus\n  - name: Al\n    role: GUEST\n")
+    warnings: list[str] = []
+    read_sidecar(tmp_path / "ep.yaml", "episodes/ep.yaml", "UTC", warnings, tmp_path)
+    said = [w for w in warnings if "persons" in w]
+    assert len(said) == 1 and said[0].startswith("episodes/ep.yaml:5: 'persons[0].role'"), said

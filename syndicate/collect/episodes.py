@@ -15,7 +15,14 @@ from ..images import check_art
 from ..markup import INVISIBLE_TITLE, markdown_to_html, plain_summary, summarize, visible, xml_safe
 from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
-from ..podcast_tags import DESCRIPTION_BYTES, ITEM_TAGS, TITLE_CHARS, description_bytes, tags_of
+from ..podcast_tags import (
+    DESCRIPTION_BYTES,
+    ITEM_TAGS,
+    TITLE_CHARS,
+    description_bytes,
+    person_warnings,
+    tags_of,
+)
 from ..transcripts import read_transcript
 from ..when import parse_date
 from .linked import linked_files
@@ -108,6 +115,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     except ValueError as exc:
         raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
     text_limits(name, text, meta, warnings)
+    warnings += person_warnings(meta, text, name)
 
     if meta.audio_url:
         audio = None
