@@ -51,6 +51,20 @@ class _Tag(BaseModel):
     documented_whole: ClassVar[bool] = True
 
 
+def too_long(limit: int, got: int, by: str, unit: str = "characters") -> str:
+    """The one wording of every text limit: the limit, whose it is, the length found."""
+    return f"at most {limit} {unit} ({by}), got {got}: shorten it"
+
+
+def limited(limit: int, by: str):
+    """A validator of optional text at most ``limit`` characters (``by``: whose limit)."""
+    def check(v: Any) -> Any:
+        if isinstance(v, str) and len(v) > limit:
+            raise ValueError(too_long(limit, len(v), by))
+        return v
+    return check
+
+
 def _node_text(limit: int, *, required: bool = True):
     """A node value: some visible text, at most ``limit`` characters."""
     def check(v: Any) -> Any:
@@ -59,8 +73,7 @@ def _node_text(limit: int, *, required: bool = True):
         if not isinstance(v, str) or not v.strip():
             raise ValueError("expected some text")
         if len(v) > limit:
-            raise ValueError(f"at most {limit} characters (Podcast Index), got {len(v)}: "
-                             "shorten it")
+            raise ValueError(too_long(limit, len(v), "Podcast Index"))
         return v.strip()
     return check
 
