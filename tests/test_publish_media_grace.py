@@ -159,3 +159,31 @@ def test_media_an_archive_page_named_outlives_every_cached_copy_of_that_page(mak
     assert result.exit_code == 0, result.output
     assert not proj.public(old).exists()
     assert len(_media(proj)) == 3
+
+
+def test_media_outlives_archive_pages_cached_before_paging_was_turned_off(make_project):
+    """Turning paging off deletes the archive pages, but copies cached in the week before still
+    name their media: a re-tag in that week keeps the old file the long grace too (Q18)."""
+    files = {f"episodes/ep{i}.yaml": sidecar(f"Tides {i}", date=f"2026-10-0{i} 08:00")
+             for i in range(1, 4)}
+    files.update({f"episodes/ep{i}.mp3": tone(1.0, freq=300 + 50 * i) for i in range(1, 4)})
+    proj = make_project(files)
+    plain = (proj.root / "config.yaml").read_text()
+    proj.write("config.yaml", plain.replace("podcast:\n", "podcast:\n  feed_items: 1\n", 1))
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _named_by_archive_page(proj)
+    old_bytes = proj.read(old)
+    off = dt.datetime.fromisoformat(T0) + dt.timedelta(days=2)
+    proj.write("config.yaml", plain)  # paging off: the archive pages go
+    assert proj.run("publish", now=off.isoformat()).exit_code == 0
+    assert not proj.public("podcast-archive-1.xml").exists()
+    # a re-tag more than a week after paging began, less than a week after it ended
+    left = off + _archive_max_age() - dt.timedelta(days=1)
+    proj.write("episodes/ep1.yaml", sidecar("Tides 1 (fixed)", date="2026-10-01 08:00"))
+    assert proj.run("publish", now=left.isoformat()).exit_code == 0
+    later = left + dt.timedelta(hours=73)  # past the short grace, within the long one
+    assert proj.run("publish", now=later.isoformat()).exit_code == 0
+    assert proj.read(old) == old_bytes
+    gone = left + _archive_max_age() + dt.timedelta(hours=72)
+    assert proj.run("publish", now=gone.isoformat()).exit_code == 0
+    assert not proj.public(old).exists()

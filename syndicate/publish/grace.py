@@ -79,8 +79,8 @@ def _archives_until(cat) -> dt.datetime | None:
 
 def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.datetime | None:
     """Until when a cached archive page of this site may still be served: the max-age after
-    now if ``keys`` (what the target holds, or will) has an archive page of one of ``feeds``,
-    else as the catalog remembers it (None: never)."""
+    now if ``keys`` (what the target held until now, and what it will hold) has an archive page
+    of one of ``feeds``, else as the catalog remembers it (None: never)."""
     said = _archives_until(cat)
     if any(is_archive_of(f, k) for k in keys for f in feeds):
         return now + dt.timedelta(seconds=ARCHIVE_MAX_AGE)
@@ -88,16 +88,15 @@ def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.d
 
 
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
-                    force: bool, feeds: list[str] = ()) -> dict[str, str]:
+                    force: bool, cached_until: dt.datetime | None = None) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
     favicon, still published under a newer key, until their grace period is over (the longer
-    ``ARCHIVE_GRACE`` for a key that left while an archive page of one of ``feeds`` may be
-    cached); returns the keys kept, with the time each left the feed (for ``record`` once the
-    publish is done)."""
+    ``ARCHIVE_GRACE`` for a key that left before ``cached_until``, while a copy of an archive
+    page may be cached: see ``archives_cached_until``); returns the keys kept, with the time
+    each left the feed (for ``record`` once the publish is done)."""
     live = {f for row in plan.manifest if (f := _family(row["key"]))
             and row["key"] not in plan.deletes}
     since = _since(cat)
-    cached_until = archives_cached_until(cat, previous, list(feeds), now)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}
     for key in plan.deletes:
@@ -118,15 +117,11 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
     return held
 
 
-def record(cat, held: dict[str, str], manifest: list[dict] = (), feeds: list[str] = (),
-           now: dt.datetime | None = None) -> None:
-    """Remember when each kept key left the feed, and until when the archive pages of
-    ``feeds`` in ``manifest`` (what the target now holds) may be cached (inside the publish's
-    last transaction)."""
+def record(cat, held: dict[str, str], cached_until: dt.datetime | None = None) -> None:
+    """Remember when each kept key left the feed, and until when a copy of an archive page may
+    be cached (inside the publish's last transaction)."""
     if held or cat.get_meta(META_KEY):
         cat.set_meta(META_KEY, json.dumps(held, sort_keys=True))
-    if now is not None:
-        until = archives_cached_until(cat, [r["key"] for r in manifest], list(feeds), now)
-        if until is not None and until != _archives_until(cat):
-            cat.set_meta(ARCHIVES_META, until.astimezone(dt.UTC).replace(
-                microsecond=0).isoformat())
+    if cached_until is not None and cached_until != _archives_until(cat):
+        cat.set_meta(ARCHIVES_META, cached_until.astimezone(dt.UTC).replace(
+            microsecond=0).isoformat())
