@@ -72,9 +72,10 @@ def superseded_keys(cat) -> set[str]:
 
 def _archives_until(cat) -> dt.datetime | None:
     try:
-        return stored(cat.get_meta(ARCHIVES_META) or "")
+        until = stored(cat.get_meta(ARCHIVES_META) or "")
     except (ValueError, TypeError):
         return None
+    return until if until.tzinfo is not None else None  # (only ever written with its offset)
 
 
 def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.datetime | None:
