@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,17 @@ from . import yamlcheck
 from .categories import parse_category
 from .errors import ConfigError
 from .markup import xml_safe
-from .podcast_tags import DESCRIPTION_BYTES, TITLE_CHARS, ChannelTags, description_bytes
+from .podcast_tags import (
+    DESCRIPTION_BYTES,
+    NODE_TEXT,
+    TITLE_CHARS,
+    ChannelTags,
+    canonical_uuid,
+    description_bytes,
+    limited,
+    person_warnings,
+    too_long,
+)
 from .urls import credential_in, public_url, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -126,9 +135,10 @@ class OwnerConfig(_Section):
 
 class FundingConfig(_Section):
     url: str = Field(description="Where listeners can support the show.")
-    text: str = Field("Support the show", max_length=128, description="Link text (max 128).")
+    text: str = Field("Support the show", description=f"Link text (max {NODE_TEXT}).")
 
     _url = field_validator("url")(_check_public)
+    _limit = field_validator("text")(limited(NODE_TEXT, "Podcast Index"))
 
 
 class SubscribeConfig(_Section):
@@ -190,15 +200,15 @@ class PodcastConfig(_Section, ChannelTags):
     @classmethod
     def _title_limit(cls, v: str) -> str:
         if len(v) > TITLE_CHARS:
-            raise ValueError(f"at most {TITLE_CHARS} characters (Apple Podcasts), got {len(v)}")
+            raise ValueError(too_long(TITLE_CHARS, len(v), "Apple Podcasts"))
         return v
 
     @field_validator("description")
     @classmethod
     def _description_limit(cls, v: str) -> str:
         if description_bytes(v) > DESCRIPTION_BYTES:
-            raise ValueError(f"at most {DESCRIPTION_BYTES} bytes of UTF-8 (Apple Podcasts), "
-                             f"got {description_bytes(v)}: shorten it")
+            raise ValueError(too_long(DESCRIPTION_BYTES, description_bytes(v),
+                                      "Apple Podcasts", "bytes of UTF-8"))
         return v
 
     @field_validator("categories")
@@ -211,12 +221,7 @@ class PodcastConfig(_Section, ChannelTags):
     @field_validator("guid")
     @classmethod
     def _guid(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                uuid.UUID(v)
-            except ValueError:
-                raise ValueError(f"expected a UUID, got {v!r}") from None
-        return v
+        return None if v is None else canonical_uuid(v)
 
     @field_validator("media_base_url")
     @classmethod
@@ -226,14 +231,17 @@ class PodcastConfig(_Section, ChannelTags):
 
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 MP3_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+ALTERNATE_TITLE = 32  # characters: a rendition's name, shown in apps' menus
 
 
 class AlternateConfig(_Section):
     codec: Literal["opus", "aac"] = Field(description="opus (Ogg Opus) or aac (AAC in M4A).")
     bitrate: int = Field(description="Bitrate in kbps, e.g. 48k (opus 6k-256k, aac 24k-320k).")
     title: str | None = Field(
-        None, max_length=32, description="Name apps show for it (default e.g. 'Opus 48 kbps')."
-    )
+        None, description=f"Name apps show for it (default e.g. 'Opus 48 kbps'; at most "
+                          f"{ALTERNATE_TITLE}).")
+
+    _title = field_validator("title")(limited(ALTERNATE_TITLE, "a name in apps' menus"))
 
     @field_validator("bitrate", mode="before")
     @classmethod
@@ -407,6 +415,12 @@ class Config(_Section):
         None, description="A folder whose templates/ and static/ override any file of the "
                           "default theme (path relative to config.yaml).")
 
+    @field_validator("blog", "audio", "paths", "s3", "notify", "scheduler", mode="before")
+    @classmethod
+    def _empty_is_defaults(cls, v: Any) -> Any:
+        # a section whose keys are all commented out reads as null: its defaults, as if absent
+        return {} if v is None else v
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -484,7 +498,8 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
     warnings = (yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
-                + _idle_alternates(config, text, name))
+                + _idle_alternates(config, text, name)
+                + person_warnings(config.podcast, text, name, ("podcast",)))
     settings = Settings(config=config, path=path.resolve(), warnings=warnings,
                         lines=yamlcheck.line_map(yamlcheck.compose(text)))
     from .layout import layout_problems

@@ -86,8 +86,10 @@ def of_key(key: str) -> str:
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
 # a full archive page of a paged feed (render/paging.py): it changes only when one of its items
-# is edited, so apps may keep it a week, not a year
-ARCHIVED = "public, max-age=604800"
+# is edited, so apps may keep it a week, not a year. Media such a page named is kept this long
+# beyond its grace period (publish/grace.py), so no cached page leads to a removed file.
+ARCHIVE_MAX_AGE = 604800  # seconds
+ARCHIVED = f"public, max-age={ARCHIVE_MAX_AGE}"
 CACHE_POLICY = {"feed": SHORT, "page": SHORT, "asset": SHORT, "media": SHORT,
                 "archive": ARCHIVED}
 

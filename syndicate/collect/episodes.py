@@ -15,7 +15,15 @@ from ..images import check_art
 from ..markup import INVISIBLE_TITLE, markdown_to_html, plain_summary, summarize, visible, xml_safe
 from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
-from ..podcast_tags import DESCRIPTION_BYTES, ITEM_TAGS, TITLE_CHARS, description_bytes, tags_of
+from ..podcast_tags import (
+    DESCRIPTION_BYTES,
+    ITEM_TAGS,
+    TITLE_CHARS,
+    description_bytes,
+    person_warnings,
+    tags_of,
+    too_long,
+)
 from ..transcripts import read_transcript
 from ..when import parse_date
 from .linked import linked_files
@@ -108,6 +116,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     except ValueError as exc:
         raise CollectError(name, f"'date': {exc}", key_line(text, "date")) from None
     text_limits(name, text, meta, warnings)
+    warnings += person_warnings(meta, text, name)
 
     if meta.audio_url:
         audio = None
@@ -129,6 +138,11 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
         if meta.duration is None:
             warnings.append(f"{name}: no 'duration' for the audio at its URL; podcast apps show "
                             "none until it plays (add 'duration: 31:20')")
+            if meta.soundbites:
+                warnings.append(
+                    f"{name}:{key_line(text, 'soundbites')}: 'soundbites' cannot be checked "
+                    "against the audio's length without 'duration' (a soundbite past the end "
+                    "plays nothing): add 'duration: 31:20' for the audio at its URL")
     elif meta.audio:
         audio = path.parent / meta.audio
         line = key_line(text, "audio")
@@ -179,14 +193,14 @@ def text_limits(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) ->
     them (a warning: an imported show's old texts are published as they were)."""
     title = xml_safe(meta.title or "")
     if len(title) > TITLE_CHARS:
-        warnings.append(f"{name}:{key_line(text, 'title')}: 'title' has {len(title)} "
-                        f"characters; Apple Podcasts takes at most {TITLE_CHARS}: shorten it")
+        warnings.append(f"{name}:{key_line(text, 'title')}: 'title': "
+                        + too_long(TITLE_CHARS, len(title), "Apple Podcasts"))
     for key in ("notes", "summary"):
         size = description_bytes(getattr(meta, key))
         if size > DESCRIPTION_BYTES:
-            warnings.append(f"{name}:{key_line(text, key)}: '{key}' is {size} bytes of UTF-8; "
-                            f"Apple Podcasts takes at most {DESCRIPTION_BYTES} for a "
-                            "description: shorten it")
+            warnings.append(f"{name}:{key_line(text, key)}: '{key}': "
+                            + too_long(DESCRIPTION_BYTES, size, "Apple Podcasts",
+                                       "bytes of UTF-8"))
 
 
 def kept_at_urls(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:

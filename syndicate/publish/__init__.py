@@ -161,9 +161,13 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             shown = [] if plan.held_back else \
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
             tag_folders = site.tag_folders
-        from .grace import keep_superseded
+        from .grace import archives_cached_until, keep_superseded
 
-        superseded = keep_superseded(plan, previous, cat, now, force=force)
+        # archive pages held until now, or published now, may be cached a week from now
+        cached_until = archives_cached_until(
+            cat, [*previous, *(row["key"] for row in plan.manifest)], _feed_keys(settings), now)
+        superseded = keep_superseded(plan, previous, cat, now, force=force,
+                                     cached_until=cached_until)
         if not dry_run:
             _apply(plan, target, uploaded)
             if records:
@@ -172,7 +176,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                                 or plan.held_deletes or guarded
                                                 or (first and site_warnings))
                 released = _record(settings, cat, target, shown, tag_folders, plan,
-                                   superseded, now, (fp[0] if clean else None, site_warnings))
+                                   (superseded, cached_until), now,
+                                   (fp[0] if clean else None, site_warnings))
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
@@ -259,20 +264,30 @@ def _apply(plan: Plan, target: Target, uploaded) -> None:
                            "at files that exist; run publish again to finish") from None
 
 
+def _feed_keys(settings: Settings) -> list[str]:
+    """The keys of every feed the config makes (each may have archive pages)."""
+    from .folders import feeds_of
+
+    return [k for keys in feeds_of(settings).values() for k in keys]
+
+
 def _record(settings: Settings, cat, target: Target, shown: list[int],
             tag_folders: dict[str, str], plan: Plan,
-            superseded: dict[str, str], now: dt.datetime,
+            superseded: tuple[dict[str, str], dt.datetime | None], now: dt.datetime,
             fingerprint: tuple[str | None, list[str]]) -> list[dict]:
     """Once the target holds the site: what it holds, and which items were released, into the
     catalog, then the publishing catalog's generation onto the site; returns the released.
-    ``shown``: the items in the feeds this publish made; ``fingerprint``: what the build read
-    (None when it must run again next time) and the warnings it gave (see unchanged.py)."""
+    ``shown``: the items in the feeds this publish made; ``superseded``: the old keys kept for
+    their grace and until when an archive page may be cached (grace.py); ``fingerprint``: what
+    the build read (None when it must run again next time) and the warnings it gave (see
+    unchanged.py)."""
     from . import folders, unchanged
     from .grace import record
 
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
-    record(cat, superseded)
+    held, cached_until = superseded
+    record(cat, held, cached_until)
     _record_tag_folders(cat, tag_folders, plan)
     unchanged.remember(cat, target.name, *fingerprint)
     # an item reaches the feeds only if its feed was made, not kept at its last version
@@ -296,7 +311,7 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     except PublishError as exc:
         raise PublishError(f"{exc}. Every object and feed is live; run publish again "
                            "to record them") from None
-    _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
+    _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in held])
     return released
 
 

@@ -9,7 +9,14 @@ episode's art (a replaced image gets a new key too): cached feeds and the link p
 sites keep of every page (og:image) point at the old one. A removed episode's audio or art is
 not kept (a take-down is meant at once), and ``publish --force`` deletes them at once too.
 
-The time each key left the feed is kept in the catalog's meta table.
+A full archive page of a paged feed is cached far longer than a feed (``mediatypes.ARCHIVED``),
+and a cached copy names what the page named when it was fetched. So while a site has archive
+pages, or had them within that max-age, a key that leaves stays for ``ARCHIVE_GRACE``: the
+page's max-age plus ``GRACE``. Which page named which key is not tracked: every key leaving then
+gets the longer period (a few superseded files kept some days longer, never a 404).
+
+The time each key left the feed is kept in the catalog's meta table, and the time until which a
+cached archive page may still be served.
 """
 
 from __future__ import annotations
@@ -18,11 +25,16 @@ import datetime as dt
 import json
 import re
 
+from ..mediatypes import ARCHIVE_MAX_AGE
+from ..render.paging import is_archive_of
 from ..when import stored
 from .plan import Plan, _kept
 
 GRACE = dt.timedelta(hours=72)
+ARCHIVE_GRACE = GRACE + dt.timedelta(seconds=ARCHIVE_MAX_AGE)
 META_KEY = "superseded_media"
+# until when a copy of an archive page this site served may still be cached somewhere
+ARCHIVES_META = "archive_pages_cached_until"
 # keys named by their content, each of a family: one superseded stays while another of its
 # family is published (an episode's audio or art, the show's cover, its favicon)
 _FAMILIES = (re.compile(r"^(media/.+)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
@@ -58,11 +70,31 @@ def superseded_keys(cat) -> set[str]:
     return set(_since(cat))
 
 
+def _archives_until(cat) -> dt.datetime | None:
+    try:
+        until = stored(cat.get_meta(ARCHIVES_META) or "")
+    except (ValueError, TypeError):
+        return None
+    return until if until.tzinfo is not None else None  # (only ever written with its offset)
+
+
+def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.datetime | None:
+    """Until when a cached archive page of this site may still be served: the max-age after
+    now if ``keys`` (what the target held until now, and what it will hold) has an archive page
+    of one of ``feeds``, else as the catalog remembers it (None: never)."""
+    said = _archives_until(cat)
+    if any(is_archive_of(f, k) for k in keys for f in feeds):
+        return now + dt.timedelta(seconds=ARCHIVE_MAX_AGE)
+    return said
+
+
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
-                    force: bool) -> dict[str, str]:
+                    force: bool, cached_until: dt.datetime | None = None) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
-    favicon, still published under a newer key, until their grace period is over; returns the
-    keys kept, with the time each left the feed (for ``record`` once the publish is done)."""
+    favicon, still published under a newer key, until their grace period is over (the longer
+    ``ARCHIVE_GRACE`` for a key that left before ``cached_until``, while a copy of an archive
+    page may be cached: see ``archives_cached_until``); returns the keys kept, with the time
+    each left the feed (for ``record`` once the publish is done)."""
     live = {f for row in plan.manifest if (f := _family(row["key"]))
             and row["key"] not in plan.deletes}
     since = _since(cat)
@@ -77,7 +109,8 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
             left = stored(first)
         except (ValueError, TypeError):
             first, left = stamp, now
-        if now - left < GRACE:
+        grace = ARCHIVE_GRACE if cached_until is not None and left < cached_until else GRACE
+        if now - left < grace:
             held[key] = first
     if held:
         plan.deletes = [k for k in plan.deletes if k not in held]
@@ -85,7 +118,11 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
     return held
 
 
-def record(cat, held: dict[str, str]) -> None:
-    """Remember when each kept key left the feed (inside the publish's last transaction)."""
+def record(cat, held: dict[str, str], cached_until: dt.datetime | None = None) -> None:
+    """Remember when each kept key left the feed, and until when a copy of an archive page may
+    be cached (inside the publish's last transaction)."""
     if held or cat.get_meta(META_KEY):
         cat.set_meta(META_KEY, json.dumps(held, sort_keys=True))
+    if cached_until is not None and cached_until != _archives_until(cat):
+        cat.set_meta(ARCHIVES_META, cached_until.astimezone(dt.UTC).replace(
+            microsecond=0).isoformat())

@@ -289,7 +289,7 @@ class SitePages:
         if ep.number:
             ld["episodeNumber"] = ep.number
         if duration:
-            ld["timeRequired"] = f"PT{int(duration)}S"
+            ld["timeRequired"] = f"PT{ep.media.whole_seconds}S"
         if pg.image_url or site["cover"]:
             ld["image"] = pg.image_url or site["cover"]
         chapters = [{"start": c.start, "title": clean(c.title), "href": f"#t={c.start:g}"}

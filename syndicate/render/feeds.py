@@ -159,11 +159,19 @@ class EpisodeEntry(Entry):
     alternates: list[dict] = field(default_factory=list)  # renditions published, with url
 
 
+def _average_bps(alt: dict, media) -> int:
+    """A rendition's average bitrate (bits per second) from its size and the audio's length;
+    the rate asked for where the length is not known."""
+    seconds = media.known_duration
+    return round(alt["size"] * 8 / seconds) if seconds else alt["bitrate"] * 1000
+
+
 def _alternates(e: EpisodeEntry) -> list[dict]:
     """podcast:alternateEnclosure values: the MP3 (default="true", as the namespace's example
     marks the file of the enclosure) and then each rendition; none without renditions. The
-    bitrate is the one each was encoded at (bits per second: constant for the MP3, the average
-    for the others)."""
+    bitrate is the one each was encoded at in bits per second: constant for the MP3, the average
+    for the others (their size over the episode's duration: what a player streams, which for
+    quiet or narrow sources is well below the rate asked for)."""
     media = e.item.media
     if not e.alternates:
         return []
@@ -173,7 +181,7 @@ def _alternates(e: EpisodeEntry) -> list[dict]:
               "sri": media.sri, "default": True}]
     for alt in e.alternates:
         found.append({"url": alt["url"], "type": alt["content_type"], "length": alt["size"],
-                      "bitrate": alt["bitrate"] * 1000, "title": alt["title"],
+                      "bitrate": _average_bps(alt, media), "title": alt["title"],
                       "codecs": alt["codecs"], "sri": alt["sri"], "default": False})
     return found
 
@@ -202,8 +210,7 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         fe.enclosure(e.enclosure_url, str(ep.media.size), ep.media.content_type)
         fe.podcast.tags = {
             # whole seconds, halves round up; none for audio kept at a URL with none stated
-            "duration": None if ep.media.known_duration is None
-            else int(ep.media.known_duration + 0.5),
+            "duration": ep.media.whole_seconds,
             "explicit": c["explicit"] if ep.explicit is None else ep.explicit,
             "image": e.image_url,
             "episode": ep.number,

@@ -36,8 +36,8 @@ def _item(e: Entry) -> dict:
         attachment = {"url": e.enclosure_url, "mime_type": media.content_type.split(";")[0]}
         if media.size:
             attachment["size_in_bytes"] = int(media.size)
-        if media.known_duration is not None:
-            attachment["duration_in_seconds"] = int(media.known_duration + 0.5)
+        if media.whole_seconds is not None:
+            attachment["duration_in_seconds"] = media.whole_seconds
         out["attachments"] = [attachment]
         if e.alternates:  # the same title marks attachments as renditions of one another
             attachment["title"] = out["title"]
