@@ -60,7 +60,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
 
-    ``force`` lifts the guards on removals (and overwrites files syndicate did not publish);
+    ``force`` lifts the guards on removals (and overwrites files syndicate did not publish),
+    reads every source by its content whatever its stat says, and has a folder target hash
+    every live file against the sha256 it was written with (``LocalTarget.rehash``);
     ``overwrite`` only overwrites such files in a local folder. ``remove`` confirms the removal
     of these live items only (each a title, slug, guid or file of an item gone from its folder
     or set to draft): no guard holds them, every guard stays on for the rest.
@@ -86,6 +88,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     check_feed_keys(settings.config, settings.path)
     target = target or open_target(settings, force=force or overwrite, verify=verify)
     records = target.records
+    force_asked = force and records  # --force: every source and live file read, not trusted
+    target.rehash = force_asked
     force = force or not records  # a preview holds nothing back: it is never live
     released: list[dict] = []
     would_encode: list[str] = []
@@ -113,7 +117,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 cat.commit()  # never hold the write lock through the encodes of collect
         # an S3 site's generation: from the manifest read
         report = collected or _collect_fresh(settings, cat, now, progress, dry_run,
-                                             target.site_state)
+                                             target.site_state, reread=force_asked)
         if not dry_run:
             cat.commit()
         else:
@@ -314,7 +318,8 @@ def _record_tag_folders(cat, tag_folders: dict[str, str], plan: Plan) -> None:
     cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
 
 
-def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):
+def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,
+                   reread: bool = False):
     """Collect; when a queue or unqueue wrote to the catalog while collect was reading or
     encoding, collect again on what the catalog holds now (the encodes are cached by then)."""
     from ..catalog import stale
@@ -323,7 +328,7 @@ def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=
     for attempt in range(5):
         try:
             return collect(settings, cat, now=now, progress=progress, dry_run=dry_run,
-                           state=state)
+                           state=state, reread=reread)
         except sqlite3.OperationalError as exc:
             if not stale(exc) or attempt == 4:
                 raise
