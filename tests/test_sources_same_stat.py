@@ -188,6 +188,8 @@ def test_publish_force_puts_back_a_live_file_edited_keeping_size_and_mtime(tmp_p
     keep_stat_edit(path, bytes(damaged), in_place=True)
     res = proj.run("publish")  # a plain publish trusts size and mtime (the README says so)
     assert res.exit_code == 0 and wrote(res) == 0, res.output
+    dry = proj.run("publish", "--force", "--dry-run")  # planned, not said as done
+    assert dry.exit_code == 0 and wrote(dry) == 1 and "put back" not in dry.output, dry.output
     res = proj.run("publish", "--force")
     assert res.exit_code == 0, res.output
     assert path.read_bytes() == published

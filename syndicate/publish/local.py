@@ -53,7 +53,7 @@ class LocalTarget(TargetBase):
         self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
         self.stamps_read: dict[str, list[int]] | None = None
         self.labels = True  # the content type is set on each file written, where it can be
-        self.restored: set[str] = set()  # keys found changed by hand (said once each)
+        self.restored: set[str] = set()  # keys found changed by hand (said once put back)
 
     def adopt(self, cat, settings: Settings) -> None:
         """Whose site the folder is, by its ``.syndicate/state.json``: this catalog's (its
@@ -270,6 +270,9 @@ class LocalTarget(TargetBase):
         from .. import generation
 
         keys = {r["key"] for r in manifest}
+        for key in sorted(self.restored & keys):
+            self.warnings.append(f"{self.root / key}: changed by hand since it was published "
+                                 "(other bytes of the same size); put back")
         stamps = {k: v for k, v in self.stamps.items() if k in keys}
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
             self._write_record(STAMPS_KEY, stamps)
@@ -307,7 +310,7 @@ class LocalTarget(TargetBase):
         """Whether the file holds what was published there: its size, its mode, and its
         size and mtime as written (else its content, hashed once). With ``rehash`` (publish
         --force) every file is hashed: an edit that kept its size and mtime is found too. A
-        file found changed by hand is said once, as put back."""
+        file found changed by hand is said once it is put back (``finish``)."""
         try:  # a read: the key is checked; a link put there by hand is not the file
             st = (self.root / safe_key(key)).lstat()
         except OSError:
@@ -320,11 +323,7 @@ class LocalTarget(TargetBase):
             return True
         want = (self.rows.get(key) or {}).get("sha256")
         if want and self._sha256(key) != want:  # changed by hand, same size
-            if key not in self.restored:
-                self.restored.add(key)
-                self.warnings.append(
-                    f"{self.root / key}: changed by hand since it was published (other bytes "
-                    "of the same size); put back")
+            self.restored.add(key)  # (said once written back: see finish)
             return False
         self.stamps[key] = seen
         return True
