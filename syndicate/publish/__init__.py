@@ -271,13 +271,13 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     catalog, then the publishing catalog's generation onto the site; returns the released.
     ``shown``: the items in the feeds this publish made; ``fingerprint``: what the build read
     (None when it must run again next time) and the warnings it gave (see unchanged.py)."""
-    from . import folders, unchanged
+    from . import folders, tagfolders, unchanged
     from .grace import record
 
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
     record(cat, superseded)
-    _record_tag_folders(cat, tag_folders, plan)
+    tagfolders.record(cat, tag_folders, plan.manifest)
     unchanged.remember(cat, target.name, *fingerprint)
     # an item reaches the feeds only if its feed was made, not kept at its last version
     kept = set(plan.kept)
@@ -302,20 +302,6 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in superseded])
     return released
-
-
-def _record_tag_folders(cat, tag_folders: dict[str, str], plan: Plan) -> None:
-    """The folders of the tag pages now live, added to those published before: an address once
-    published keeps its tag (a newcomer whose name slugs the same gets another)."""
-    import json
-
-    from .build import TAG_FOLDERS, known_tag_folders
-
-    live = {r["key"] for r in plan.manifest}
-    known = known_tag_folders(cat)
-    known.update((k, slug) for k, slug in tag_folders.items()
-                 if f"tags/{slug}/index.html" in live)
-    cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,
