@@ -329,7 +329,7 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     cache_dir = settings.state_dir / "media"
     if not cache_dir.is_dir():
         return
-    from ..audio.pipeline import cache_key, prune_cache
+    from ..audio.cache import cache_key, prune_cache
     from ..catalog import loads
     from ..collect.media import audio_settings
 
