@@ -426,7 +426,8 @@ def new_episode_cmd(audio_file: str, title: str, number: int | None, season: int
 @click.option("--force", is_flag=True, help="Allow removals the guards hold back (more than "
               "max_deletes, every live entry of a feed, live entries a new catalog would drop, a "
               "moved feed's old file), and overwriting files syndicate did not publish in the "
-              "site folder.")
+              "site folder. Also reads every source by its content, and hashes every live file "
+              "of a site folder, putting back those edited by hand.")
 @click.option("--overwrite", is_flag=True, help="Only overwrite files syndicate did not publish "
               "in the site folder; the guards on removals stay on.")
 @click.option("--remove", "remove", multiple=True, metavar="ITEM",

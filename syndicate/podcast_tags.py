@@ -460,7 +460,10 @@ def _named(v: Any, key: str) -> Any:
 
 class _Tags(BaseModel):
     """The tags both the show (config.yaml's podcast section) and an episode (its sidecar) may
-    give; an episode's persons replace the show's for that episode."""
+    give; an episode's persons replace the show's for that episode. Built when first used
+    (a publish with nothing changed validates no episode's tags)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     persons: list[Person] = Field(default_factory=list, description=(
         "`podcast:person` entries: a name, or name, role, group, img, href."))

@@ -309,3 +309,35 @@ def test_an_edit_through_a_link_in_the_theme_is_published(make_project, builds):
     real.write_text(real.read_text() + "\n/* through the link */\n")
     assert proj.run("publish").exit_code == 0 and len(builds) == b0 + 1
     assert "/* through the link */" in proj.public("static/style.css").read_text()
+
+
+def test_a_publish_with_nothing_changed_loads_no_renderer_and_no_encoder(make_project):
+    """Start-up is most of a no-change publish: it loads neither the build and its templates
+    (Jinja2) nor the audio encoder (pydub), which a publish that changed a post does load.
+    Each publish runs in an interpreter of its own, as the command does."""
+    import json
+    import subprocess
+    import sys
+
+    proj = _project(make_project)
+    _first(proj)
+    probe = ("import json, sys\nfrom syndicate.cli import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+             "print(json.dumps([code, sorted(m for m in sys.modules if m.split('.')[0] in "
+             "('jinja2', 'pydub') or m in ('syndicate.publish.build', "
+             "'syndicate.audio.pipeline'))]))\n")
+
+    def loaded() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, "publish", "--config", str(proj.root / "config.yaml"),
+             "--now", _at(0)], capture_output=True, text=True, timeout=300)
+        lines = done.stdout.strip().splitlines()
+        code, modules = json.loads(lines[-1])
+        assert code in (0, None), done.stdout + done.stderr
+        return modules
+
+    assert loaded() == []
+    assert "wrote 0 files" in proj.run("publish", now=_at(0)).output
+    _edit_post(proj, 1)
+    heavy = loaded()
+    assert "syndicate.publish.build" in heavy and "jinja2" in heavy

@@ -17,10 +17,8 @@ renamed when complete.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -33,6 +31,7 @@ from typing import TYPE_CHECKING
 from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
 from ..errors import AudioError
+from .cache import cache_key
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import (
@@ -197,11 +196,6 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
         for tmp in tmps:
             Path(tmp).unlink(missing_ok=True)
     return text, verbose
-
-
-def cache_key(source_sha: str, settings: AudioSettings) -> str:
-    """Encoded audio is cached by (source content, settings)."""
-    return hashlib.sha256(f"{source_sha}:{settings.key()}".encode()).hexdigest()
 
 
 def encode(source: Path, source_sha: str, name: str, settings: AudioSettings, cache_dir: Path,
@@ -417,43 +411,3 @@ def _tag(facts: dict, source_sha: str, settings: AudioSettings, cache_dir: Path,
         alternates=[dict(a, path=str(cache_dir / f"audio-{a['key']}{a['extension']}"))
                     for a in facts.get("alternates", [])],
     )
-
-
-_CACHED = re.compile(r"(?:audio-(?P<key>[0-9a-f]{64})\.(?:mp3|json|opus|m4a)"
-                     r"|(?P<sha>[0-9a-f]{64})\.mp3)")
-_PARTIAL = re.compile(r"\.(?:encode|tag)-.*\.(?:mp3|opus|m4a)|audio-[0-9a-f]{64}\.\d+\.part")
-
-
-def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,
-                before: float) -> list[Path]:
-    """Remove what nothing needs from the media cache; returns what was removed.
-
-    Kept: tagged copies whose hash is in ``tagged`` (what a live enclosure or a current episode
-    publishes), encodes whose key is in ``encoded`` (None keeps every encode), files not of the
-    cache's own making, and anything touched at or after ``before`` (the run's start, as a file
-    time: another process may be writing it now). Left-over partial files of killed encodes and
-    tags go once they are older than that.
-    """
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(cache_dir))
-    except OSError:
-        return removed
-    for entry in entries:
-        name = entry.name
-        m = _CACHED.fullmatch(name)
-        if m:
-            if (m["sha"] and m["sha"] in tagged) or (
-                    m["key"] and (encoded is None or m["key"] in encoded)):
-                continue
-        elif not _PARTIAL.fullmatch(name):
-            continue
-        try:
-            st = entry.stat(follow_symlinks=False)
-            if not entry.is_file(follow_symlinks=False) or st.st_mtime >= before:
-                continue
-            os.unlink(entry.path)
-        except OSError:
-            continue  # gone already, or not ours to remove: a later run tries again
-        removed.append(Path(entry.path))
-    return removed

@@ -1,6 +1,8 @@
 """Collect posts and episodes into the catalog.
 
-Unchanged sources (same mtime and size as last time) are not read again. Each item keeps the GUID
+A source whose stat is as it was last time (``filestat``: size, times, inode, mode: a file
+rewritten keeping its size and mtime signs differently) is not read again, unless ``reread``
+asks to read every source by its content (``publish --force``). Each item keeps the GUID
 it was given when first collected, through edits, renames and re-collects. A source that fails
 keeps its last good version in the catalog and is reported with its file and line.
 """
@@ -75,13 +77,16 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
 
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             progress: Progress | None = None, dry_run: bool = False,
-            state: Callable[[], dict | None] | None = None) -> CollectReport:
+            state: Callable[[], dict | None] | None = None,
+            reread: bool = False) -> CollectReport:
     """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
 
     ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
     With ``dry_run`` no audio is encoded or cached (audio.NotEncoded names what would be).
     ``state`` gives the publish generation the site records (a publish to S3 has it from the
     manifest it reads anyway); by default it is read from the site (``site_state``).
+    With ``reread`` every source is read, and its audio hashed, whatever its stat says (an
+    item whose content is the same stays unchanged).
     """
     report = CollectReport()
     root = settings.root
@@ -105,8 +110,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             seen.add(name)
             row = by_source.get(name)
             sig = f"{post_version}|{found.sig}"
-            if found.error is None and row and row["sig"] == sig and not row["error"] \
-                    and not row["missing"]:
+            if not reread and found.error is None and row and row["sig"] == sig \
+                    and not row["error"] and not row["missing"]:
                 report.unchanged += 1
                 continue
             p = _Parsed("post", name, sig, "", error=found.error)
@@ -147,7 +152,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
                 if data["audio"]:
                     claimed_audio.add(os.path.realpath(root / data["audio"]))
-                if row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
+                if not reread and row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
                     continue
             p = _Parsed("episode", name, "", "", error=found.error)

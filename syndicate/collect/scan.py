@@ -14,8 +14,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import filestat
 from ..errors import CollectError, printable
-from .sources import file_sig, relative, why_unreadable
+from .sources import relative, why_unreadable
 
 
 @dataclass(slots=True)
@@ -182,7 +183,7 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
                 real = prefix + entry_name
             try:
                 st = entry.stat()
-                sig, identity = file_sig(st), (st.st_dev, st.st_ino)
+                sig, identity = filestat.signature(st), (st.st_dev, st.st_ino)
             except OSError:
                 sig, identity = "-", None
             item = Found(name_of(path), path, sig, real, identity)

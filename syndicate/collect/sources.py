@@ -10,6 +10,7 @@ import re
 import stat
 from pathlib import Path
 
+from .. import filestat
 from ..errors import CollectError, printable
 from ..markup import slugify
 from ..when import parse_day
@@ -173,23 +174,9 @@ def default_slug(path: Path) -> str:
     return slugify(split_name(path.stem)[1])
 
 
-def file_sig(st: os.stat_result) -> str:
-    """A cheap signature of a file's state: mtime, size and mode (so a file made unreadable is
-    looked at again, and named, rather than taken as unchanged)."""
-    return f"{st.st_mtime_ns}:{st.st_size}:{st.st_mode:o}"
-
-
 def stat_sig(*paths: Path | None) -> str:
-    """The signatures of files (see file_sig); a missing file signs as '-'."""
-    parts = []
-    for p in paths:
-        if p is None:
-            continue
-        try:
-            parts.append(file_sig(os.stat(p)))
-        except (OSError, ValueError):
-            parts.append("-")
-    return "|".join(parts)
+    """The identities of files as stat gives them (``filestat``); a missing file signs as '-'."""
+    return "|".join(filestat.of_path(p) for p in paths if p is not None)
 
 
 def relative(path: Path, root: Path) -> str:

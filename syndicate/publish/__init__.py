@@ -60,7 +60,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     changes. ``progress`` is called as (name, seconds done, seconds in all) during encodes,
     ``uploaded`` as (bytes just sent, bytes to send in all) while the target is written.
 
-    ``force`` lifts the guards on removals (and overwrites files syndicate did not publish);
+    ``force`` lifts the guards on removals (and overwrites files syndicate did not publish),
+    reads every source by its content whatever its stat says, and has a folder target hash
+    every live file against the sha256 it was written with (``LocalTarget.rehash``);
     ``overwrite`` only overwrites such files in a local folder. ``remove`` confirms the removal
     of these live items only (each a title, slug, guid or file of an item gone from its folder
     or set to draft): no guard holds them, every guard stays on for the rest.
@@ -86,6 +88,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     check_feed_keys(settings.config, settings.path)
     target = target or open_target(settings, force=force or overwrite, verify=verify)
     records = target.records
+    force_asked = force and records  # --force: every source and live file read, not trusted
+    target.rehash = force_asked
     force = force or not records  # a preview holds nothing back: it is never live
     released: list[dict] = []
     would_encode: list[str] = []
@@ -113,7 +117,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 cat.commit()  # never hold the write lock through the encodes of collect
         # an S3 site's generation: from the manifest read
         report = collected or _collect_fresh(settings, cat, now, progress, dry_run,
-                                             target.site_state)
+                                             target.site_state, reread=force_asked)
         if not dry_run:
             cat.commit()
         else:
@@ -281,14 +285,14 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     their grace and until when an archive page may be cached (grace.py); ``fingerprint``: what
     the build read (None when it must run again next time) and the warnings it gave (see
     unchanged.py)."""
-    from . import folders, unchanged
+    from . import folders, tagfolders, unchanged
     from .grace import record
 
     cat.commit(immediate=True)
     cat.replace_outputs(target.name, plan.manifest)
     held, cached_until = superseded
     record(cat, held, cached_until)
-    _record_tag_folders(cat, tag_folders, plan)
+    tagfolders.record(cat, tag_folders, plan.manifest)
     unchanged.remember(cat, target.name, *fingerprint)
     # an item reaches the feeds only if its feed was made, not kept at its last version
     kept = set(plan.kept)
@@ -315,21 +319,8 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     return released
 
 
-def _record_tag_folders(cat, tag_folders: dict[str, str], plan: Plan) -> None:
-    """The folders of the tag pages now live, added to those published before: an address once
-    published keeps its tag (a newcomer whose name slugs the same gets another)."""
-    import json
-
-    from .build import TAG_FOLDERS, known_tag_folders
-
-    live = {r["key"] for r in plan.manifest}
-    known = known_tag_folders(cat)
-    known.update((k, slug) for k, slug in tag_folders.items()
-                 if f"tags/{slug}/index.html" in live)
-    cat.set_meta(TAG_FOLDERS, json.dumps(known, sort_keys=True, ensure_ascii=False))
-
-
-def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None):
+def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,
+                   reread: bool = False):
     """Collect; when a queue or unqueue wrote to the catalog while collect was reading or
     encoding, collect again on what the catalog holds now (the encodes are cached by then)."""
     from ..catalog import stale
@@ -338,7 +329,7 @@ def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=
     for attempt in range(5):
         try:
             return collect(settings, cat, now=now, progress=progress, dry_run=dry_run,
-                           state=state)
+                           state=state, reread=reread)
         except sqlite3.OperationalError as exc:
             if not stale(exc) or attempt == 4:
                 raise
@@ -353,7 +344,7 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
     cache_dir = settings.state_dir / "media"
     if not cache_dir.is_dir():
         return
-    from ..audio.pipeline import cache_key, prune_cache
+    from ..audio.cache import cache_key, prune_cache
     from ..catalog import loads
     from ..collect.media import audio_settings
 

@@ -27,7 +27,7 @@ from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
 from ..images import IMAGE_LIMIT, decode_problem, image_size
 from ..links import moved_urls
-from ..markup import SLUG_RE, xml_safe
+from ..markup import xml_safe
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
@@ -42,6 +42,7 @@ from .keys import safe_key
 from .linked import TOO_LARGE, linked_files
 from .outputs import Output
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
+from .tagfolders import known_tag_folders
 
 # items as read; links.py rewrites the addresses in their bodies
 RENDER_VERSION = code_fingerprint("render/*.py", "publish/build.py", "publish/sitepages.py",
@@ -107,23 +108,9 @@ class Site:
         self.kept.extend(patterns)
 
 
-TAG_FOLDERS = "tag_folders"  # catalog meta: JSON, tag key -> the folder its page was published in
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
 FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = IMAGE_LIMIT
-
-
-def known_tag_folders(cat: Catalog) -> dict[str, str]:
-    """Tag key -> the folder its page was published in, as the catalog remembers them (a value
-    that is not such a mapping is taken as none remembered)."""
-    try:
-        known = json.loads(cat.get_meta(TAG_FOLDERS) or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(known, dict):
-        return {}
-    return {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)
-            and SLUG_RE.match(v)}
 
 
 def read_cover(path: Path) -> tuple[bytes, str]:

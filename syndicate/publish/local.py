@@ -4,7 +4,8 @@ Published files are 0644 and folders 0755 whatever the umask (a web server runni
 user must read them). What each file was when written (size, mtime_ns) is kept in the folder's
 ``.syndicate/written.json``: a file that still matches is taken as it was written (a publish that
 changes nothing reads no file); one that does not is hashed, and sent again if its content or
-mode changed by hand. The keys a run is about to write are listed first in
+mode changed by hand. ``publish --force`` hashes every file (``rehash``): an edit by hand that
+kept the size and mtime is put back too. The keys a run is about to write are listed first in
 ``.syndicate/pending.json``, so a run killed half-way leaves no file the next run does not know:
 it rewrites or deletes them.
 """
@@ -52,6 +53,7 @@ class LocalTarget(TargetBase):
         self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
         self.stamps_read: dict[str, list[int]] | None = None
         self.labels = True  # the content type is set on each file written, where it can be
+        self.restored: set[str] = set()  # keys found changed by hand (said once put back)
 
     def adopt(self, cat, settings: Settings) -> None:
         """Whose site the folder is, by its ``.syndicate/state.json``: this catalog's (its
@@ -268,6 +270,9 @@ class LocalTarget(TargetBase):
         from .. import generation
 
         keys = {r["key"] for r in manifest}
+        for key in sorted(self.restored & keys):
+            self.warnings.append(f"{self.root / key}: changed by hand since it was published "
+                                 "(other bytes of the same size); put back")
         stamps = {k: v for k, v in self.stamps.items() if k in keys}
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
             self._write_record(STAMPS_KEY, stamps)
@@ -303,7 +308,9 @@ class LocalTarget(TargetBase):
 
     def has(self, key: str, size: int) -> bool:
         """Whether the file holds what was published there: its size, its mode, and its
-        size and mtime as written (else its content, hashed once)."""
+        size and mtime as written (else its content, hashed once). With ``rehash`` (publish
+        --force) every file is hashed: an edit that kept its size and mtime is found too. A
+        file found changed by hand is said once it is put back (``finish``)."""
         try:  # a read: the key is checked; a link put there by hand is not the file
             st = (self.root / safe_key(key)).lstat()
         except OSError:
@@ -312,11 +319,12 @@ class LocalTarget(TargetBase):
                 or stat.S_IMODE(st.st_mode) != FILE_MODE:
             return False
         seen = [st.st_size, st.st_mtime_ns]
-        if self.stamps.get(key) == seen:
+        if self.stamps.get(key) == seen and not self.rehash:
             return True
         want = (self.rows.get(key) or {}).get("sha256")
-        if want and self._sha256(key) != want:
-            return False  # changed by hand, same size
+        if want and self._sha256(key) != want:  # changed by hand, same size
+            self.restored.add(key)  # (said once written back: see finish)
+            return False
         self.stamps[key] = seen
         return True
 

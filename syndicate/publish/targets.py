@@ -64,6 +64,7 @@ class TargetBase:
 
     records = True
     site_state = None
+    rehash = False  # publish --force: check the live files by their content (a folder)
 
     def start(self) -> None:
         pass

@@ -5,8 +5,8 @@ up to date: syndicate's own code (every file of the package, the default theme's
 settings, the target, the items a publish at this time shows (their rows as the catalog holds
 them, so a release that fell due changes it, and whether an ``updated:`` date has come), the
 files the build reads beside them (the folder of images beside a post, the files an item links),
-the show's cover and the theme's folder. Files are known by their stat (size, times, inode), as
-a read would be too dear for every run.
+the show's cover and the theme's folder. Files are known by their stat (``filestat``: size,
+times, inode), as a read would be too dear for every run.
 
 A publish that made every output without a failure records the fingerprint, and the warnings
 its build gave, for its target. The next publish to the same target whose fingerprint is the
@@ -25,9 +25,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 
+from .. import filestat
 from ..catalog import Catalog, loads
 from ..config import Settings
 from ..fingerprint import code_signature
@@ -39,17 +39,9 @@ SCHEME = "1"  # of what goes into the fingerprint
 
 
 def _stat(path: Path) -> str:
-    """A file's or folder's identity as stat gives it, and for a link that of what it leads to
-    as well (its target edited changes it too); '-' where there is none."""
-    try:
-        st = os.lstat(path)
-        seen = f"{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-        if stat.S_ISLNK(st.st_mode):
-            st = os.stat(path)
-            seen += f"|{st.st_mode:o}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
-    except (OSError, ValueError):
-        return "-"
-    return seen
+    """A file's or folder's identity, and for a link that of what it leads to as well (its
+    target edited changes it too); '-' where there is none."""
+    return filestat.of_path(path, follow=False)
 
 
 def _tree(folder: Path) -> list[str]:
