@@ -93,7 +93,9 @@ class Run:
 def timed(cmd: list[str], env: dict | None = None) -> Run:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    result, peak = run_with_peak_rss(cmd, env=env)
+    # a tree's pipeline runs in the tree: ``python -c`` imports from its working folder first
+    cwd = env["PYTHONPATH"].split(os.pathsep)[0] if env else None
+    result, peak = run_with_peak_rss(cmd, env=env, cwd=cwd)
     elapsed = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
