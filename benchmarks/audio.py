@@ -15,9 +15,12 @@ every 100 ms) of
 and the integrated loudness and true peak of each output, measured afresh.
 
     python benchmarks/audio.py [--minutes 60] [--long-minutes 180] [--skip-loudnorm] [--runs 1]
+        [--median] [--skip-alternates] [--only wav|flac] [--also DIR ...]
 
 Wall time is what counts; the CPU time (user + system, the whole process tree) is printed beside
-it, as on a shared machine the wall time is much the wait for a core.
+it, as on a shared machine the wall time is much the wait for a core. ``--also DIR`` runs the
+pipeline of another source tree too (say an earlier commit unpacked with ``git archive``), in
+turn with the others, so that before and after are measured under the same load.
 """
 
 from __future__ import annotations
@@ -87,10 +90,12 @@ class Run:
         return Run(self.wall + other.wall, self.cpu + other.cpu, max(self.peak, other.peak), "")
 
 
-def timed(cmd: list[str]) -> Run:
+def timed(cmd: list[str], env: dict | None = None) -> Run:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    result, peak = run_with_peak_rss(cmd)
+    # a tree's pipeline runs in the tree: ``python -c`` imports from its working folder first
+    cwd = env["PYTHONPATH"].split(os.pathsep)[0] if env else None
+    result, peak = run_with_peak_rss(cmd, env=env, cwd=cwd)
     elapsed = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -99,18 +104,26 @@ def timed(cmd: list[str]) -> Run:
     return Run(elapsed, cpu, peak, result.stdout)
 
 
-def best(runs: int, cmds: list[list[str]], after=None) -> list[Run]:
-    """Run the commands in turn ``runs`` times; for each, the run with the least wall time.
-    ``after(i, run)`` is called after each (to check and clean its output)."""
-    found: list[Run | None] = [None] * len(cmds)
+def pick(runs: int, cmds: list[tuple[list[str], dict | None]], after=None,
+         median: bool = False) -> list[Run]:
+    """Run the commands (each with its environment) in turn ``runs`` times; for each, the run
+    with the least wall time, or with ``median`` the median run by wall time. ``after(i, run)``
+    is called after each (to check and clean its output)."""
+    found: list[list[Run]] = [[] for _ in cmds]
     for _ in range(runs):
-        for i, cmd in enumerate(cmds):
-            run = timed(cmd)
+        for i, (cmd, env) in enumerate(cmds):
+            run = timed(cmd, env)
             if after:
                 after(i, run)
-            if found[i] is None or run.wall < found[i].wall:
-                found[i] = run
-    return found
+            found[i].append(run)
+    ranked = [sorted(r, key=lambda run: run.wall) for r in found]
+    return [r[(len(r) - 1) // 2] if median else r[0] for r in ranked]
+
+
+def tree_env(tree: Path) -> dict:
+    """The environment that makes a Python child import syndicate from ``tree``."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(tree)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
 
 
 def loudnorm_two_pass(src: Path, out: Path) -> tuple[float, float]:
@@ -141,16 +154,33 @@ def report(label: str, run: Run, out: Path, floor: Run | None) -> None:
           f"{m['samples'] / m['rate'] / 60:.2f} min")
 
 
-def bench(src: Path, work: Path, skip_loudnorm: bool, runs: int) -> None:
+def bench(src: Path, work: Path, args: argparse.Namespace) -> None:
     ff = ffmpeg_exe()
     print(f"{src.name}: {src.stat().st_size / 2**20:,.0f} MiB")
     floor_out, opus_out = work / "floor.mp3", work / "floor.opus"
     cache = work / "cache"
     cache.mkdir(exist_ok=True)
+    plain = [ff, "-v", "error", "-y", "-i", str(src)]
+    ours = [sys.executable, "-c", PIPELINE, str(src), str(cache)]
+    # (label, command, environment, whether it is ours and its outputs are to be kept)
+    variants: list[tuple[str, list[str], dict | None, bool]] = [
+        ("plain encode", [*plain, "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-ac",
+                          "2", str(floor_out)], None, False),
+        ("syndicate", ours, None, True),
+    ]
+    for tree in args.also:
+        variants.append((f"syndicate ({tree.name})", ours, tree_env(tree), True))
+    if not args.skip_alternates:
+        # the MP3 and one alternate, against both plain encodes one after the other
+        variants += [
+            ("plain Opus 48k encode", [*plain, "-c:a", "libopus", "-b:a", "48k", "-ar", "48000",
+                                       "-ac", "2", str(opus_out)], None, False),
+            ("syndicate MP3 + Opus 48k", [*ours, "opus:48"], None, True),
+        ]
     made: dict[int, list[Path]] = {}
 
     def keep(i: int, run: Run) -> None:  # our outputs of the last run, the cache emptied
-        if i in (1, 3):
+        if variants[i][3]:
             made[i] = [Path(p) for p in run.out.strip().splitlines()]
             for p in made[i]:
                 p.rename(work / f"{i}-{p.name}")
@@ -158,18 +188,12 @@ def bench(src: Path, work: Path, skip_loudnorm: bool, runs: int) -> None:
             for p in cache.iterdir():
                 p.unlink()
 
-    plain = [ff, "-v", "error", "-y", "-i", str(src)]
-    floor, ours, opus, both = best(runs, [
-        [*plain, "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-ac", "2",
-         str(floor_out)],
-        [sys.executable, "-c", PIPELINE, str(src), str(cache)],
-        # the MP3 and one alternate, against both plain encodes one after the other
-        [*plain, "-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-ac", "2", str(opus_out)],
-        [sys.executable, "-c", PIPELINE, str(src), str(cache), "opus:48"],
-    ], keep)
+    found = pick(args.runs, [(cmd, env) for _, cmd, env, _ in variants], keep, args.median)
+    floor = found[0]
     report("plain encode", floor, floor_out, None)
-    report("syndicate", ours, made[1][-1], floor)
-    if not skip_loudnorm:
+    for i, (label, _, _, _) in enumerate(variants[1:2 + len(args.also)], start=1):
+        report(label, found[i], made[i][-1], floor)
+    if not args.skip_loudnorm:
         ln_out = work / "loudnorm.mp3"
         t = time.perf_counter()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -177,11 +201,14 @@ def bench(src: Path, work: Path, skip_loudnorm: bool, runs: int) -> None:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
         report("two-pass loudnorm", Run(time.perf_counter() - t, cpu, peak, ""), ln_out, floor)
-    report("plain Opus 48k encode", opus, opus_out, None)
-    print(f"  {'floor: MP3 then Opus':<26} {floor.wall + opus.wall:7.1f} s, cpu "
-          f"{floor.cpu + opus.cpu:7.1f} s")
-    report("syndicate MP3 + Opus 48k", both, made[3][0], floor + opus)
-    report("  (its Opus)", both, made[3][1], floor + opus)
+    if not args.skip_alternates:
+        opus, both = found[-2], found[-1]
+        report("plain Opus 48k encode", opus, opus_out, None)
+        print(f"  {'floor: MP3 then Opus':<26} {floor.wall + opus.wall:7.1f} s, cpu "
+              f"{floor.cpu + opus.cpu:7.1f} s")
+        last = len(variants) - 1
+        report("syndicate MP3 + Opus 48k", both, made[last][0], floor + opus)
+        report("  (its Opus)", both, made[last][1], floor + opus)
     for p in work.iterdir():
         if p.is_file() and p != src:
             p.unlink()
@@ -198,22 +225,29 @@ def main() -> None:
     ap.add_argument("--skip-loudnorm", action="store_true")
     ap.add_argument("--runs", type=int, default=1,
                     help="run each (floor and ours in turn) this many times; the best is shown")
+    ap.add_argument("--median", action="store_true",
+                    help="with --runs, show the median run of each instead of the best")
+    ap.add_argument("--skip-alternates", action="store_true",
+                    help="leave out the MP3 + Opus alternate and its floor")
+    ap.add_argument("--also", type=Path, action="append", default=[], metavar="DIR",
+                    help="also run the pipeline from this source tree (repeatable)")
     ap.add_argument("--only", choices=["wav", "flac"], help="run one of the two files")
     args = ap.parse_args()
-    print(f"{os.cpu_count()} cores, {load()}")
+    print(f"{os.cpu_count()} cores, {load()}"
+          + (f", the median of {args.runs} runs" if args.median and args.runs > 1 else ""))
     with tempfile.TemporaryDirectory(prefix="syndicate-audio-bench-") as tmp:
         work = Path(tmp)
         if args.only != "flac":
             wav = work / f"speech-{args.minutes:g}min-44k-stereo.wav"
             generate(wav, args.minutes, 44100, ["-c:a", "pcm_s16le"])
-            bench(wav, work, args.skip_loudnorm, args.runs)
+            bench(wav, work, args)
             wav.unlink()
             print(load())
         if args.only == "wav":
             return
         flac = work / f"speech-{args.long_minutes:g}min-48k-24bit.flac"
         generate(flac, args.long_minutes, 48000, ["-c:a", "flac", "-sample_fmt", "s32"])
-        bench(flac, work, args.skip_loudnorm, args.runs)
+        bench(flac, work, args)
         print(load())
 
 

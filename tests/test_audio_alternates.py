@@ -275,11 +275,19 @@ def _expected_kbps(codec: str, bitrate) -> int | None:
     return int(digits) if low <= int(digits) <= high else None
 
 
+def _one_line(value) -> str:
+    """``value`` as one line of YAML (a string with a line break in it double-quoted)."""
+    plain = yaml.safe_dump(value, width=float("inf"))
+    if plain.rstrip("\n").removesuffix("\n...").count("\n") == 0:
+        return plain.split("\n")[0]
+    return yaml.safe_dump(value, default_style='"', width=float("inf")).split("\n")[0]
+
+
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(codec=_CODECS, bitrate=_BITRATES)
 def test_any_codec_and_bitrate_is_taken_or_refused_naming_the_line(tmp_path, codec, bitrate):
-    text = BASE_CONFIG + "audio:\n  alternates:\n    - codec: " + yaml.safe_dump(codec).split(
-        "\n")[0] + "\n      bitrate: " + yaml.safe_dump(bitrate).split("\n")[0] + "\n"
+    text = BASE_CONFIG + "audio:\n  alternates:\n    - codec: " + _one_line(codec) + \
+        "\n      bitrate: " + _one_line(bitrate) + "\n"
     root = tmp_path / "p"
     root.mkdir(exist_ok=True)
     (root / "config.yaml").write_text(text)
