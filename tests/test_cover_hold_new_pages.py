@@ -47,3 +47,26 @@ def test_an_edit_bringing_a_new_tag_page_writes_nothing_while_the_cover_is_damag
     after = _tree(proj)
     new_tags = [k for k in after if k.startswith("tags/") and k not in before]
     assert new_tags and all(b"Rusty Renamed" in after[k] for k in new_tags), new_tags
+
+
+@pytest.mark.parametrize("added", ["image beside the post", "new static file"])
+def test_a_file_new_to_the_site_waits_too_while_the_cover_is_damaged(tmp_path, added):
+    proj = new_project(tmp_path / "p", {"posts/2026-10-01-a.md": post("Rusty", tags="[rust]")})
+    proj.write("cover.png", png_bytes(1400, 1400))
+    assert proj.run("publish").exit_code == 0
+    before = _tree(proj)
+    proj.write("cover.png", cut(png_bytes(1400, 1400), 0.5))
+    if added == "image beside the post":
+        proj.write("posts/2026-10-01-a/pic.png", png_bytes(40, 30))
+        proj.write("posts/2026-10-01-a.md",
+                   post("Rusty", tags="[rust]", body="![a pic](2026-10-01-a/pic.png)"))
+    else:
+        proj.write("theme/static/extra.css", "body { color: red }\n")
+        proj.write("config.yaml", BASE_CONFIG + "theme: theme\n")
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cover.png" in result.output
+    assert _tree(proj) == before  # nothing written, the new file neither
+    proj.write("cover.png", png_bytes(1400, 1400, rgb=(9, 9, 9)))
+    assert proj.run("publish").exit_code == 0
+    assert len(_tree(proj)) > len(before)

@@ -34,7 +34,7 @@ from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..render.jsonfeed import render_json_feed
 from ..render.paging import add_links, archive_key, page_links, stable_split
-from ..sitekeys import MEDIA
+from ..sitekeys import FOLDERS, MEDIA
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
@@ -110,6 +110,9 @@ class Site:
 
 TAG_FOLDERS = "tag_folders"  # catalog meta: JSON, tag key -> the folder its page was published in
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
+# what else a damaged cover holds at its last version with the pages (files new to a live site
+# wait: see make_plan): the files beside items, the theme's static files, the episodes' audio
+HELD_WITH_PAGES = tuple(f"{folder}/*" for folder in FOLDERS)
 FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = IMAGE_LIMIT
 
@@ -389,7 +392,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         feeds = (cfg.podcast.feed_path, cfg.podcast.json_path, cfg.blog.rss_path,
                  cfg.blog.atom_path, cfg.blog.json_path)
         site.keep(COVER_KEYS, *feeds, *(archive_key(k, "*") for k in feeds),
-                  FAVICON_KEYS, *PAGE_KEYS)
+                  FAVICON_KEYS, *PAGE_KEYS, *HELD_WITH_PAGES)
     else:
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
                    addressed=True))

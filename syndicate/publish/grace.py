@@ -25,23 +25,27 @@ GRACE = dt.timedelta(hours=72)
 META_KEY = "superseded_media"
 # keys named by their content, each of a family: one superseded stays while another of its
 # family is published (an episode's audio or art, the show's cover, its favicon)
-_FAMILIES = (re.compile(r"^(media/.+)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
-             re.compile(r"^(episodes/[^/]+/cover)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
-             re.compile(r"^(cover|favicon)-[0-9a-f]{12}\.[A-Za-z0-9]+$"))
+_FAMILIES = (re.compile(r"^(media/.+)-([0-9a-f]{12})\.[A-Za-z0-9]+$"),
+             re.compile(r"^(episodes/[^/]+/cover)-([0-9a-f]{12})\.[A-Za-z0-9]+$"),
+             re.compile(r"^(cover|favicon)-([0-9a-f]{12})\.[A-Za-z0-9]+$"))
 
 
-def _family(key: str) -> str | None:
-    for pattern in _FAMILIES:
+def _families(key: str) -> set[str]:
+    """The families of a key: its own (an episode's audio or art by the episode's folder, the
+    cover, the favicon) and, for an episode's audio or art, the same bytes under any episode's
+    name (a renamed episode publishes its unchanged audio under a new key: the old one is an
+    older version of a file still on the site, not a take-down)."""
+    for number, pattern in enumerate(_FAMILIES):
         if m := pattern.match(key):
-            return m.group(1)
-    return None
+            return {m.group(1), f"{number}:{m.group(2)}"} if number < 2 else {m.group(1)}
+    return set()
 
 
 def replaced(gone: list[str], wanted: set[str]) -> set[str]:
     """The keys of ``gone`` whose family is published now under another key: older versions of
     a file still on the site (no loss: the grace period decides when each goes)."""
-    live = {f for k in wanted if (f := _family(k))}
-    return {k for k in gone if (f := _family(k)) and f in live}
+    live = {f for k in wanted for f in _families(k)}
+    return {k for k in gone if _families(k) & live}
 
 
 def _since(cat) -> dict[str, str]:
@@ -63,14 +67,13 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
     favicon, still published under a newer key, until their grace period is over; returns the
     keys kept, with the time each left the feed (for ``record`` once the publish is done)."""
-    live = {f for row in plan.manifest if (f := _family(row["key"]))
-            and row["key"] not in plan.deletes}
+    live = {f for row in plan.manifest if row["key"] not in plan.deletes
+            for f in _families(row["key"])}
     since = _since(cat)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}
     for key in plan.deletes:
-        family = _family(key)
-        if force or family is None or family not in live or key not in previous:
+        if force or not _families(key) & live or key not in previous:
             continue
         first = since.get(key, stamp)
         try:
