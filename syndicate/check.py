@@ -55,16 +55,24 @@ MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS 
 
 @contextmanager
 def _said_while_waiting(report: CheckReport, method: str, url: str):
-    """Say a line if the answer to ``url`` is still being waited for after SLOW_SECONDS."""
+    """Say a line if the answer to ``url`` is still being waited for after SLOW_SECONDS;
+    yields a function that says it now if it was not said yet (once in all)."""
+    lock, said = threading.Lock(), []
+
+    def say() -> None:
+        with lock:
+            if report.progress is not None and not said:
+                said.append(True)
+                report.progress(f"{method} {url}: still waiting for the answer after "
+                                f"{SLOW_SECONDS:g} s (it may take up to {BODY_SECONDS:g} s)")
+
     timer = None
     if report.progress is not None:
-        timer = threading.Timer(SLOW_SECONDS, report.progress, [
-            f"{method} {url}: still waiting for the answer after {SLOW_SECONDS:g} s (it may "
-            f"take up to {BODY_SECONDS:g} s)"])
+        timer = threading.Timer(SLOW_SECONDS, say)
         timer.daemon = True
         timer.start()
     try:
-        yield
+        yield say
     finally:
         if timer is not None:
             timer.cancel()
@@ -116,28 +124,36 @@ def _no_answer(exc: requests.RequestException) -> str:
     return type(exc).__name__
 
 
+FEED_ADVICE = ("a feed or page this large is too big for readers: page the feed with "
+               "blog.feed_items / podcast.feed_items")
+SMALL_FILE_ADVICE = ("syndicate writes this file small: the host serves something else at this "
+                     "address")
+
+
 def _body(resp: requests.Response, url: str, report: CheckReport,
-          cap: int = BODY_BYTES) -> bytes | None:
+          cap: int | None = None, advice: str = FEED_ADVICE) -> bytes | None:
     """The body of ``resp``, read as it arrives up to ``cap`` bytes and ``BODY_SECONDS``;
     past either, None with the problem said (the rest is never read)."""
+    cap = BODY_BYTES if cap is None else cap
     parts, size, start = [], 0, time.monotonic()
     host = _host(url)
     try:
-        with resp, bounded.within(BODY_SECONDS), _said_while_waiting(report, "GET", url):
+        with resp, bounded.within(BODY_SECONDS), \
+                _said_while_waiting(report, "GET", url) as say:
             bounded.watch(resp)  # (a body trickling a byte at a time too)
             for chunk in _pieces(resp):
                 size += len(chunk)
                 if size > cap:
                     report.problems.append(
                         f"{url}: the answer is over {cap >> 20} MB, the most check reads of one "
-                        "file; reading stopped there (a feed or page this large is too big for "
-                        "readers: page the feed with blog.feed_items / podcast.feed_items)")
+                        f"file; reading stopped there ({advice})")
                     return None
                 took = time.monotonic() - start
                 if took > BODY_SECONDS:
                     return _too_slow(report, host, url, f"the answer took over {BODY_SECONDS} s "
                                      "to arrive; reading stopped there")
                 if took > SLOW_SECONDS and size < MIN_RATE * took:
+                    say()  # (the line comes before the verdict, whichever thread is first)
                     return _too_slow(report, host, url, (
                         f"the answer arrives at {size / took:,.0f} bytes a second, under the "
                         f"{MIN_RATE:,} check waits for; reading stopped after {took:.0f} s "
@@ -486,7 +502,7 @@ def _optional(session, url: str, report: CheckReport, cap: int) -> bytes | None:
     if resp.status_code != 200:
         resp.close()
         return None
-    return _body(resp, url, report, cap)
+    return _body(resp, url, report, cap, SMALL_FILE_ADVICE)
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
