@@ -10,8 +10,10 @@ image, transcript and chapters file the feeds and the pages link to on the site 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -46,6 +48,40 @@ class CheckReport:
 BODY_BYTES = 16 << 20  # the most read of one feed, page, sitemap or cover (a feed over 4 MB
 # is warned about on publish already); audio bodies are never read, only their status lines
 BODY_SECONDS = 120  # the longest one answer may take to arrive, however slowly it trickles
+SLOW_SECONDS = 15  # an answer still coming after this is said while it is waited for
+MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS passed is given
+# up, and its host is asked nothing more (as one that ran out its deadline)
+
+
+@contextmanager
+def _said_while_waiting(report: CheckReport, method: str, url: str):
+    """Say a line if the answer to ``url`` is still being waited for after SLOW_SECONDS;
+    yields a function that says it now if it was not said yet (once in all)."""
+    lock, said = threading.Lock(), []
+
+    def say() -> None:
+        with lock:
+            if report.progress is not None and not said:
+                said.append(True)
+                report.progress(f"{method} {url}: still waiting for the answer after "
+                                f"{SLOW_SECONDS:g} s (it may take up to {BODY_SECONDS:g} s)")
+
+    timer = None
+    if report.progress is not None:
+        timer = threading.Timer(SLOW_SECONDS, say)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield say
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _host(url: str) -> str:
+    """The host (and port) an address is asked of, never its user name or password: it is
+    named in messages that are shown and kept."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
 
 
 def _ask(session, url: str, report: CheckReport, method: str = "GET",
@@ -53,7 +89,7 @@ def _ask(session, url: str, report: CheckReport, method: str = "GET",
     """The answer to one request (its body not read yet: streamed), counted as asked; a host
     that gave no answer once is not asked again (each later address says so), so a host that
     accepts and never answers costs one timeout, not one for each address."""
-    host = urlsplit(url).netloc.lower()
+    host = _host(url)
     if host in report.down:
         report.problems.append(f"{url}: not asked ({report.down[host]})")
         return None
@@ -63,7 +99,8 @@ def _ask(session, url: str, report: CheckReport, method: str = "GET",
     if report.progress is not None:
         report.progress(f"{method} {url}")
     try:
-        with bounded.within(BODY_SECONDS):  # however slowly its headers trickle
+        with bounded.within(BODY_SECONDS), _said_while_waiting(report, method, url):
+            # (however slowly its headers trickle)
             if method == "HEAD":
                 return session.head(url, timeout=TIMEOUT, allow_redirects=True, **kw)
             return session.get(url, timeout=TIMEOUT, stream=True, **kw)
@@ -87,35 +124,72 @@ def _no_answer(exc: requests.RequestException) -> str:
     return type(exc).__name__
 
 
+FEED_ADVICE = ("a feed or page this large is too big for readers: page the feed with "
+               "blog.feed_items / podcast.feed_items")
+SMALL_FILE_ADVICE = ("syndicate writes this file small: the host serves something else at this "
+                     "address")
+
+
 def _body(resp: requests.Response, url: str, report: CheckReport,
-          cap: int = BODY_BYTES) -> bytes | None:
+          cap: int | None = None, advice: str = FEED_ADVICE) -> bytes | None:
     """The body of ``resp``, read as it arrives up to ``cap`` bytes and ``BODY_SECONDS``;
     past either, None with the problem said (the rest is never read)."""
+    cap = BODY_BYTES if cap is None else cap
     parts, size, start = [], 0, time.monotonic()
+    host = _host(url)
     try:
-        with resp, bounded.within(BODY_SECONDS):  # a body trickling a byte at a time too
-            bounded.watch(resp)
-            for chunk in resp.iter_content(65536):
+        with resp, bounded.within(BODY_SECONDS), \
+                _said_while_waiting(report, "GET", url) as say:
+            bounded.watch(resp)  # (a body trickling a byte at a time too)
+            for chunk in _pieces(resp):
                 size += len(chunk)
                 if size > cap:
                     report.problems.append(
                         f"{url}: the answer is over {cap >> 20} MB, the most check reads of one "
-                        "file; reading stopped there (a feed or page this large is too big for "
-                        "readers: page the feed with blog.feed_items / podcast.feed_items)")
+                        f"file; reading stopped there ({advice})")
                     return None
-                if time.monotonic() - start > BODY_SECONDS:
-                    report.problems.append(f"{url}: the answer took over {BODY_SECONDS} s to "
-                                           "arrive; reading stopped there")
-                    return None
+                took = time.monotonic() - start
+                if took > BODY_SECONDS:
+                    return _too_slow(report, host, url, f"the answer took over {BODY_SECONDS} s "
+                                     "to arrive; reading stopped there")
+                if took > SLOW_SECONDS and size < MIN_RATE * took:
+                    say()  # (the line comes before the verdict, whichever thread is first)
+                    return _too_slow(report, host, url, (
+                        f"the answer arrives at {size / took:,.0f} bytes a second, under the "
+                        f"{MIN_RATE:,} check waits for; reading stopped after {took:.0f} s "
+                        f"({size:,} bytes)"))
                 parts.append(chunk)
     except bounded.TimedOut:
-        report.problems.append(f"{url}: the answer took over {BODY_SECONDS} s to arrive; "
-                               "reading stopped there")
-        return None
+        return _too_slow(report, host, url, f"the answer took over {BODY_SECONDS} s to arrive; "
+                         "reading stopped there")
     except requests.RequestException as exc:
         report.problems.append(f"{url}: the answer broke off ({_no_answer(exc)})")
         return None
     return b"".join(parts)
+
+
+def _pieces(resp: requests.Response):
+    """The body as it arrives, each piece what came (a read does not wait to fill a buffer, so
+    a trickle is measured as it goes)."""
+    from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+    try:
+        while True:
+            piece = resp.raw.read1(65536)
+            if not piece:
+                return
+            yield piece
+    except ReadTimeoutError as exc:
+        raise requests.ReadTimeout(exc) from None
+    except HTTPError as exc:
+        raise requests.ConnectionError(exc) from None
+
+
+def _too_slow(report: CheckReport, host: str, url: str, why: str) -> None:
+    """Say why the answer to ``url`` was given up; its host is asked nothing more."""
+    report.problems.append(f"{url}: {why}; is the host overloaded?")
+    report.down.setdefault(host, f"{host} answered {url} too slowly")
+    return None
 
 
 def _answered(session, url: str, report: CheckReport) -> bytes | None:
@@ -428,7 +502,7 @@ def _optional(session, url: str, report: CheckReport, cap: int) -> bytes | None:
     if resp.status_code != 200:
         resp.close()
         return None
-    return _body(resp, url, report, cap)
+    return _body(resp, url, report, cap, SMALL_FILE_ADVICE)
 
 
 _ATOM = "http://www.w3.org/2005/Atom"
@@ -458,7 +532,7 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
 
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
            external: bool, named: list[tuple[str, str]], moved=lambda u: u) -> None:
-    host = urlsplit(base).netloc.lower()
+    host = _host(base)
     if host in report.down:
         report.problems.append(f"{base}: its pages were not crawled ({report.down[host]})")
         return

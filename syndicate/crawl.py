@@ -140,7 +140,8 @@ class _Fetcher:
                 for chunk in resp.iter_content(65536):
                     body += chunk
                     if len(body) > PAGE_BYTES:
-                        return None, None, url
+                        return (f"the page is over {PAGE_BYTES >> 20} MB, the most check reads "
+                                "of one page; its links were not followed"), None, url
                 # a page without a charset in its header is read as UTF-8 (as ours say inside)
                 header = resp.headers.get("Content-Type") or ""
                 charset = resp.encoding if "charset" in header.lower() else "utf-8"

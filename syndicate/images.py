@@ -130,7 +130,7 @@ def decode_problem(path: Path) -> str | None:
     except OSError as exc:
         return f"it cannot be read ({exc.strerror or exc})"
     if sha not in _decoded:
-        _decoded[sha] = _decode(path)
+        _decoded[sha] = _decode(path) or _zero_tail(path)
     return _decoded[sha]
 
 
@@ -152,3 +152,45 @@ def _decode(path: Path) -> str | None:
             or any(word in said for word in _DAMAGE_WORDS)):
         return DAMAGED
     return None
+
+
+# A JPEG encoder pads its last byte with one bits, so it never leaves a whole zero byte after
+# the last block it wrote. A tail of zeros the decoder never reads is what a copy into a
+# pre-allocated file leaves when it stops; ffmpeg says nothing of it (zero bits are valid codes).
+# A flat area can encode as zero bits, so zeros the decoder does read are not judged.
+_ZERO_TAIL = 2  # bytes: shorter zero tails are not examined
+_PROBES = (0xAA, 0xE3)  # stand-ins for the last zero byte; each changes its first bit
+
+
+def _zero_tail(path: Path) -> str | None:
+    """DAMAGED when a JPEG's data ends (before its end marker, if kept) in zero bytes that the
+    decoder never reads: changing the last of them changes no pixel, whatever it becomes."""
+    data = path.read_bytes()
+    if data[:2] != b"\xff\xd8":
+        return None
+    end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
+    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL:
+        return None
+    seen = _pixels(data)
+    if seen is None:
+        return None
+    for probe in _PROBES:
+        if _pixels(data[:end - 1] + bytes([probe]) + data[end:]) != seen:
+            return None  # that byte is read: the zeros are the image's own data
+    return DAMAGED
+
+
+def _pixels(data: bytes) -> str | None:
+    """A digest of the decoded first frame at full size, or None when it does not decode."""
+    from .audio import ffmpeg_exe
+
+    try:
+        done = subprocess.run(
+            [ffmpeg_exe(), "-nostdin", "-v", "quiet", "-f", "jpeg_pipe", "-i", "-",
+             "-frames:v", "1", "-f", "rawvideo", "-"], input=data, capture_output=True,
+            timeout=60, check=False)
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+    if done.returncode != 0 or not done.stdout:
+        return None
+    return hashlib.sha256(done.stdout).hexdigest()

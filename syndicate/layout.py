@@ -262,6 +262,7 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
     """The feeds' keys must stay inside the site, out of syndicate's own records, and apart."""
     from .errors import PublishError
     from .publish.keys import FEED_KEYS, safe_key
+    from .sitekeys import reserved_owner
 
     problems, seen = [], {}
     for dotted in FEED_KEYS:
@@ -269,6 +270,12 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
         part = getattr(settings.config, section)
         value = getattr(part, name)
         where = f"{settings.path}:{at((section, name))}: '{dotted}'"
+        reserved = reserved_owner(value)
+        if reserved:
+            default = type(part).model_fields[name].default
+            problems.append(f"{where}: {value!r} is {reserved}; give the feed a key of its own, "
+                            f"such as {default!r}")
+            continue
         try:
             safe_key(value)
         except PublishError as exc:
@@ -294,27 +301,17 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
     return problems
 
 
-_PAGE_KEYS = {"index.html": "the home page's key", "404.html": "the 404 page's key",
-              "sitemap.xml": "the sitemap's key", "robots.txt": "robots.txt's key"}
-_FOLDERS = {"posts/": "under posts/, where the posts' pages go",
-            "episodes/": "under episodes/, where the episodes' pages go",
-            "tags/": "under tags/, where the tag pages go",
-            "static/": "under static/, where the theme's static files go",
-            "media/": "under media/, where the episodes' audio goes"}
-
-
 def _site_key_owner(key: str, feeds: list[str]) -> str | None:
     """What else of the site the key ``key`` belongs to (a page, a folder of pages or files,
     the favicon, an archive page of another feed), or None."""
     import re
 
     from .render.paging import is_archive_of
+    from .sitekeys import reserved_owner
 
-    if key in _PAGE_KEYS:
-        return _PAGE_KEYS[key]
-    for folder, owner in _FOLDERS.items():
-        if key.startswith(folder):
-            return owner
+    owner = reserved_owner(key)
+    if owner:
+        return owner
     if re.fullmatch(r"favicon-[0-9a-f]{12}\.png", key):
         return "the favicon's key"
     if re.fullmatch(r"cover-[0-9a-f]{12}(\.[^/]*)?", key):

@@ -8,7 +8,7 @@ import io
 
 import podcastparser
 
-from conftest import post, sidecar, tone
+from conftest import png_bytes, post, sidecar, tone
 
 T0 = "2026-11-01T12:00:00+00:00"
 
@@ -187,3 +187,24 @@ def test_media_outlives_archive_pages_cached_before_paging_was_turned_off(make_p
     gone = left + _archive_max_age() + dt.timedelta(hours=72)
     assert proj.run("publish", now=gone.isoformat()).exit_code == 0
     assert not proj.public(old).exists()
+def test_a_renamed_episodes_audio_stays_at_its_old_key_for_the_grace_period(make_project):
+    proj = make_project({"episodes/tides.yaml": sidecar("Tides", image="art.png"),
+                         "episodes/tides.mp3": tone(1.0),
+                         "episodes/art.png": png_bytes(1400, 1400),
+                         "posts/a.md": post("A")})
+    assert proj.run("publish", now=T0).exit_code == 0
+    old = _enclosure(proj)
+    old_bytes = proj.read(old)
+    for ext in ("yaml", "mp3"):  # renamed, nothing else changed: the same bytes, a new key
+        (proj.root / f"episodes/tides.{ext}").rename(proj.root / f"episodes/tidal.{ext}")
+    result = proj.run("publish", now=T0)
+    assert result.exit_code == 0, result.output
+    new = _enclosure(proj)
+    assert new != old and proj.public(new).is_file()
+    assert proj.read(old) == old_bytes  # a cached copy of the old feed still downloads it
+    result = proj.run("publish", now="2026-11-04T11:59:00+00:00")
+    assert result.exit_code == 0 and proj.read(old) == old_bytes
+    result = proj.run("publish", now="2026-11-04T12:00:00+00:00")  # 72 hours after
+    assert result.exit_code == 0, result.output
+    assert not proj.public(old).exists()
+    assert _media(proj) == {new.removeprefix("media/")}

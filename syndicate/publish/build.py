@@ -34,6 +34,7 @@ from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..render.jsonfeed import render_json_feed
 from ..render.paging import add_links, archive_key, page_links, stable_split
+from ..sitekeys import FOLDERS, MEDIA
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored
@@ -109,6 +110,9 @@ class Site:
 
 
 COVER_KEYS = "cover-*"  # the show's cover, named by its content
+# what else a damaged cover holds at its last version with the pages (files new to a live site
+# wait: see make_plan): the files beside items, the theme's static files, the episodes' audio
+HELD_WITH_PAGES = tuple(f"{folder}/*" for folder in FOLDERS)
 FAVICON_KEYS = "favicon-*"  # made from the cover
 COVER_LIMIT = IMAGE_LIMIT
 
@@ -375,7 +379,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         feeds = (cfg.podcast.feed_path, cfg.podcast.json_path, cfg.blog.rss_path,
                  cfg.blog.atom_path, cfg.blog.json_path)
         site.keep(COVER_KEYS, *feeds, *(archive_key(k, "*") for k in feeds),
-                  FAVICON_KEYS, *PAGE_KEYS)
+                  FAVICON_KEYS, *PAGE_KEYS, *HELD_WITH_PAGES)
     else:
         add(Output(key, "asset", sha, path=cover, sha256=sha, size=len(cover_bytes),
                    addressed=True))
@@ -416,7 +420,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         if ep.media.url:  # kept where it is (an imported show's old host): nothing to upload
             enclosure_url = ep.media.url
         else:
-            media_key = f"media/{ep.slug}-{ep.media.sha256[:12]}{ep.media.extension}"
+            media_key = f"{MEDIA}/{ep.slug}-{ep.media.sha256[:12]}{ep.media.extension}"
             if ep.media.passthrough:
                 media_path = settings.root / ep.audio
             else:
@@ -430,7 +434,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             enclosure_url = url(media_key, media_base)
         renditions = []
         for alt in ep.media.alternates:  # audio.alternates: published beside the MP3
-            alt_key = f"media/{ep.slug}-{alt['sha256'][:12]}{alt['extension']}"
+            alt_key = f"{MEDIA}/{ep.slug}-{alt['sha256'][:12]}{alt['extension']}"
             alt_path = settings.state_dir / "media" / f"audio-{alt['key']}{alt['extension']}"
             if r["error"] and not target_has(alt_key) and not alt_path.exists():
                 site.warnings.append(f"{r['source']}: its last good {alt['title']} rendition is "

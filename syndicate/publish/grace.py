@@ -37,23 +37,27 @@ META_KEY = "superseded_media"
 ARCHIVES_META = "archive_pages_cached_until"
 # keys named by their content, each of a family: one superseded stays while another of its
 # family is published (an episode's audio or art, the show's cover, its favicon)
-_FAMILIES = (re.compile(r"^(media/.+)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
-             re.compile(r"^(episodes/[^/]+/cover)-[0-9a-f]{12}\.[A-Za-z0-9]+$"),
-             re.compile(r"^(cover|favicon)-[0-9a-f]{12}\.[A-Za-z0-9]+$"))
+_FAMILIES = (re.compile(r"^(media/.+)-([0-9a-f]{12})\.[A-Za-z0-9]+$"),
+             re.compile(r"^(episodes/[^/]+/cover)-([0-9a-f]{12})\.[A-Za-z0-9]+$"),
+             re.compile(r"^(cover|favicon)-([0-9a-f]{12})\.[A-Za-z0-9]+$"))
 
 
-def _family(key: str) -> str | None:
-    for pattern in _FAMILIES:
+def _families(key: str) -> set[str]:
+    """The families of a key: its own (an episode's audio or art by the episode's folder, the
+    cover, the favicon) and, for an episode's audio or art, the same bytes under any episode's
+    name (a renamed episode publishes its unchanged audio under a new key: the old one is an
+    older version of a file still on the site, not a take-down)."""
+    for number, pattern in enumerate(_FAMILIES):
         if m := pattern.match(key):
-            return m.group(1)
-    return None
+            return {m.group(1), f"{number}:{m.group(2)}"} if number < 2 else {m.group(1)}
+    return set()
 
 
 def replaced(gone: list[str], wanted: set[str]) -> set[str]:
     """The keys of ``gone`` whose family is published now under another key: older versions of
     a file still on the site (no loss: the grace period decides when each goes)."""
-    live = {f for k in wanted if (f := _family(k))}
-    return {k for k in gone if (f := _family(k)) and f in live}
+    live = {f for k in wanted for f in _families(k)}
+    return {k for k in gone if _families(k) & live}
 
 
 def _since(cat) -> dict[str, str]:
@@ -95,14 +99,13 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
     ``ARCHIVE_GRACE`` for a key that left before ``cached_until``, while a copy of an archive
     page may be cached: see ``archives_cached_until``); returns the keys kept, with the time
     each left the feed (for ``record`` once the publish is done)."""
-    live = {f for row in plan.manifest if (f := _family(row["key"]))
-            and row["key"] not in plan.deletes}
+    live = {f for row in plan.manifest if row["key"] not in plan.deletes
+            for f in _families(row["key"])}
     since = _since(cat)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}
     for key in plan.deletes:
-        family = _family(key)
-        if force or family is None or family not in live or key not in previous:
+        if force or not _families(key) & live or key not in previous:
             continue
         first = since.get(key, stamp)
         try:

@@ -6,18 +6,19 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from ..catalog import Catalog, loads
+from ..sitekeys import EPISODES, HOME, POSTS
 from .outputs import Output
 
 
 def page_key(kind: str, slug: str) -> str:
     """The key of an item's page: every item has one, so it says whether the item is live."""
-    return f"{'posts' if kind == 'post' else 'episodes'}/{slug}/index.html"
+    return f"{POSTS if kind == 'post' else EPISODES}/{slug}/{HOME}"
 
 
 def item_page(key: str) -> bool:
     """Whether ``key`` is the page of a post or an episode."""
     parts = key.split("/")
-    return len(parts) == 3 and parts[0] in ("posts", "episodes") and parts[2] == "index.html"
+    return len(parts) == 3 and parts[0] in (POSTS, EPISODES) and parts[2] == HOME
 
 
 def vanished_live(cat: Catalog, previous: dict[str, dict]) -> list[dict]:

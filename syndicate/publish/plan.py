@@ -49,6 +49,8 @@ class Plan:
     # key -> (the file to blame, what went wrong)
     failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # every output that
     # failed here, published before or not: key -> (the file to blame, what went wrong)
+    withheld: list[str] = field(default_factory=list)  # new outputs a hold keeps off the
+    # site with the pages it keeps (a tag page an edit brings while the cover is damaged)
     held_back: list[str] = field(default_factory=list)  # pages every page links, never
     # published and not made: nothing of this plan is written (see hold_unlinked)
 
@@ -67,6 +69,8 @@ class Plan:
                 for k in self.kept]
         out += [f"defer  {k}  (delete waits: a kept output may still link to it)"
                 for k in self.deferred]
+        out += [f"wait   {k}  (new: waits with the pages kept at their last version)"
+                for k in self.withheld]
         return out
 
 
@@ -109,10 +113,14 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     for out in sorted(outputs, key=lambda o: ORDER[o.kind]):
         prev = previous.get(out.key)
         stale = getattr(target, "stale_headers", None)
-        if prev and _matches(out.key, keep):  # its inputs failed: the last version stays
-            plan.manifest.append(_kept(prev))
-            plan.kept.append(out.key)
-            continue
+        if _matches(out.key, keep):
+            if prev:  # its inputs failed: the last version stays
+                plan.manifest.append(_kept(prev))
+                plan.kept.append(out.key)
+                continue
+            if previous:  # new to a live site whose pages are held: it waits with them
+                plan.withheld.append(out.key)
+                continue
         if out.kind == "feed" and unmade:  # feeds go last: keep what they were
             if prev:
                 plan.manifest.append(_kept(prev))
@@ -236,6 +244,7 @@ def hold_unlinked(plan: Plan, outputs: list[Output], previous: dict[str, dict]) 
     became of the rest."""
     after = {r["key"] for r in plan.manifest}
     missing = sorted(o.key for o in outputs if o.key not in after
+                     and o.key not in plan.withheld
                      and (o.kind == "feed" or o.key in LINKED_BY_ALL))
     if not missing or not plan.errors:
         return

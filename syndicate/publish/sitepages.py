@@ -23,6 +23,7 @@ from ..images import DAMAGED
 from ..markup import paired_bidi_html, tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
+from ..sitekeys import EPISODES, HOME, NOT_FOUND, POSTS, ROBOTS, SITEMAP, STATIC, TAGS
 from ..transcripts import cues, decode
 from ..urls import page_address
 
@@ -187,7 +188,7 @@ class SitePages:
                 self.warnings.append(f"{exc}; not published")
                 continue
             sha = hashlib.sha256(data).hexdigest()
-            make(f"static/{name}", "asset", sha, render=lambda d=data: d, sha256=sha,
+            make(f"{STATIC}/{name}", "asset", sha, render=lambda d=data: d, sha256=sha,
                  size=len(data))
         site_hash = h(theme.fingerprint(), json.dumps(self.site, sort_keys=True))
         site = self.site
@@ -210,39 +211,39 @@ class SitePages:
             shown = [ep_page.row["data"], item.key(), ep_page.enclosure_url, ep_page.image_url,
                      ep_page.transcript_url, ep_page.chapters_url, ep_page.offset,
                      newer and newer.key(), older and older.key()]
-            folder = f"episodes/{ep.slug}/"
-            page(folder + "index.html", "episode.html", shown,
+            folder = f"{EPISODES}/{ep.slug}/"
+            page(folder + HOME, "episode.html", shown,
                  lambda i=item, p=ep_page, a=newer, b=older: self._episode_context(i, p, a, b))
         for n, (item, _r, post) in enumerate(self.posts):
             newer = posts[n - 1] if n else None
             older = posts[n + 1] if n + 1 < len(posts) else None
             shown = [_r["data"], item.key(), newer and newer.key(), older and older.key()]
-            page(f"posts/{post.slug}/index.html", "post.html", shown,
+            page(f"{POSTS}/{post.slug}/{HOME}", "post.html", shown,
                  lambda i=item, p=post, a=newer, b=older: self._post_context(i, p, a, b))
         latest_e, latest_p = episodes[:LATEST], posts[:LATEST]
-        page("index.html", "home.html", [[i.key() for i in latest_e], [i.key() for i in latest_p],
+        page(HOME, "home.html", [[i.key() for i in latest_e], [i.key() for i in latest_p],
                                           len(episodes), len(posts)],
              page_meta=self._meta(site["title"], site["description"] or site["show_description"],
                                   site["url"], "website", self._series()),
              episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
-        archives = self._archive(page, "episodes/", episodes, site["show"], "Episodes")
-        archives += self._archive(page, "posts/", posts, site["title"], "Posts")
+        archives = self._archive(page, f"{EPISODES}/", episodes, site["show"], "Episodes")
+        archives += self._archive(page, f"{POSTS}/", posts, site["title"], "Posts")
         for slug, (name, items) in sorted(by_tag.items()):
-            url = self.page_url(f"tags/{slug}/")
-            page(f"tags/{slug}/index.html", "archive.html", [name, [i.key() for i in items]],
+            url = self.page_url(f"{TAGS}/{slug}/")
+            page(f"{TAGS}/{slug}/{HOME}", "archive.html", [name, [i.key() for i in items]],
                  page_meta=self._meta(f"Tagged “{name}” · {site['title']}",
                                       f"Posts tagged “{name}”.", url, "website", None),
                  heading=f"Tagged “{name}”", items=items, pages=None, listed=items)
-        page("404.html", "404.html", [],
+        page(NOT_FOUND, "404.html", [],
              page_meta=self._meta(f"Not found · {site['title']}", site["description"],
                                   site["url"], "website", None))
         every = [(site["url"], None)] + [(url, None) for url in archives]
         every += [(i.url, i.date) for i in episodes + posts]
-        every += [(self.page_url(f"tags/{slug}/"), None) for slug in sorted(by_tag)]
-        make("sitemap.xml", "page", h(site_hash, "sitemap", json.dumps(every)),
+        every += [(self.page_url(f"{TAGS}/{slug}/"), None) for slug in sorted(by_tag)]
+        make(SITEMAP, "page", h(site_hash, "sitemap", json.dumps(every)),
              render=lambda: theme.render("sitemap.xml", site=site, urls=every),
              lists=self._keys(episodes + posts))
-        make("robots.txt", "page", h(site_hash, "robots"),
+        make(ROBOTS, "page", h(site_hash, "robots"),
              render=lambda: theme.render("robots.txt", site=site))
 
     # -- pieces ---------------------------------------------------------------------------------
