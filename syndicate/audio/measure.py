@@ -5,13 +5,6 @@ exact sample count (ffmpeg's own count, from its verbose log), all in the output
 layout so that the gain computed from them is the gain the output needs. True-peak measurement
 of the source is left out: it costs more than the encode's headroom allows (about 4x the plain
 measure), and the limiter guards the output.
-
-The source is decoded inside the filter graph (ffmpeg's ``amovie`` source, one decoding
-thread): ffmpeg's command line would decode in a thread of its own and hand every packet and
-frame across, which costs about as much CPU as the meter itself. The metered audio leaves the
-graph in large frames for the same reason. A source that is not plain (not one audio stream,
-or anything logged at warning level or above) is measured again the ordinary way, whose log
-gives the reasons a broken file is refused.
 """
 
 from __future__ import annotations
@@ -133,24 +126,21 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
     if size == 0:
         raise AudioError(name, "audio file is empty", hint="export the episode's audio again")
     layout = "mono" if out_channels == 1 else "stereo"
-    about = _inspect(path)
-    declared = header_duration(about)
+    declared = _declared_duration(path)
     parts = MEASURE_PARTS
     if declared is None or declared < PARALLEL_FROM or parts < 2:
         spans = [(None, None)]
     else:
         step = declared / parts
         spans = [(i * step, None if i == parts - 1 else step) for i in range(parts)]
-    results = None
-    if len(_AUDIO_STREAMS.findall(about)) == 1 and STREAM.search(about):
-        results = _measure_parts(path, layout, spans, in_graph=True)
-        if any(r["failed"] or _TROUBLE.search(r["raw"]) for r in results):
-            results = None  # measured again the ordinary way, which says what is wrong
+    with tempfile.TemporaryDirectory(prefix="syndicate-measure-") as tmp:
+        jobs = [(path, layout, start, length, Path(tmp) / str(i) if len(spans) > 1 else None)
+                for i, (start, length) in enumerate(spans)]
+        if len(jobs) == 1:
+            results = [_measure_part(*jobs[0])]
         else:
-            for r in results:  # the input's description, as the ordinary way logs it
-                r["log"] = about + "\n" + r["log"]
-    if results is None:
-        results = _measure_parts(path, layout, spans, in_graph=False)
+            with ThreadPoolExecutor(len(jobs)) as pool:
+                results = list(pool.map(lambda job: _measure_part(*job), jobs))
     err = "\n".join(r["log"] for r in results)
     stream = STREAM.search(err)
     if "no decoder found" in err or "unknown codec" in err:
@@ -188,37 +178,10 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
                        loudness=loudness, glitches=glitches)
 
 
-def _measure_parts(path: Path, layout: str, spans: list[tuple[float | None, float | None]],
-                   in_graph: bool) -> list[dict]:
-    with tempfile.TemporaryDirectory(prefix="syndicate-measure-") as tmp:
-        jobs = [(path, layout, start, length, Path(tmp) / str(i) if len(spans) > 1 else None,
-                 in_graph) for i, (start, length) in enumerate(spans)]
-        if len(jobs) == 1:
-            return [_measure_part(*jobs[0])]
-        with ThreadPoolExecutor(len(jobs)) as pool:
-            return list(pool.map(lambda job: _measure_part(*job), jobs))
-
-
-def _inspect(path: Path) -> str:
-    """ffmpeg's description of the input (its streams and declared duration), decoding nothing."""
+def _declared_duration(path: Path) -> float | None:
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path)],
                           capture_output=True, text=True, errors="replace")
-    return proc.stderr
-
-
-_AUDIO_STREAMS = re.compile(r"Stream #0:\d+\S*: Audio: ")
-# ffmpeg's log lines at warning level or above, as ``-loglevel level+...`` marks them, but for
-# the note that a source names no channel layout (the ordinary way guesses the same one quietly)
-_TROUBLE = re.compile(r"^(?:\[[^\]]*\] )*\[(?:warning|error|fatal|panic)\] "
-                      r"(?!Channel layout is not set in output stream \d+, guessed)", re.M)
-
-
-def graph_escape(text: str) -> str:
-    """``text`` as a filter option value inside a filter graph: escaped for the option parser,
-    then for the graph parser (ffmpeg's two levels of escaping); any file name stays whole."""
-    for _ in range(2):
-        text = "".join("\\" + c if c.isascii() and not c.isalnum() else c for c in text)
-    return text
+    return header_duration(proc.stderr)
 
 
 def _values(path: Path, key: str) -> list[float]:
@@ -248,45 +211,31 @@ def split_log(text: str) -> tuple[str, str]:
 
 
 def _measure_part(path: Path, layout: str, start: float | None, length: float | None,
-                  stem: Path | None, in_graph: bool) -> dict:
+                  stem: Path | None) -> dict:
     """Decode (a span of) the source into ebur128 alone: its summary gives the loudness and
     the sample peak, and ffmpeg's verbose count of the samples it passed on gives the exact
-    length. ``stem``: write out the 400 ms and 3 s loudness values (to combine parts).
-    ``in_graph``: decode inside the filter graph (see the module's notes)."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+verbose"]
+    length. ``stem``: write out the 400 ms and 3 s loudness values (to combine parts)."""
+    # one decoding thread: this pass is decode-bound, and thread hand-offs cost more than
+    # they give here (measured: 3.1 s against 3.5 s for 30 minutes of 48 kHz 24-bit FLAC);
+    # pcm_f64le takes ebur128's samples as they are (no conversion for the null output)
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+verbose",
+           "-threads", "1"]
+    if start:
+        cmd += ["-ss", f"{start:.6f}"]
+    if length:
+        cmd += ["-t", f"{length:.6f}"]
     chain = f"aformat=channel_layouts={layout},ebur128=framelog=quiet:peak=sample"
     if stem is not None:
-        chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:"
-                  f"file={graph_escape(f'{stem}.M')},"
-                  f"ametadata=mode=print:key=lavfi.r128.S:file={graph_escape(f'{stem}.S')}")
-    if in_graph:
-        # the span by its timestamps: the parts meet exactly where one ends and the next begins
-        source = f"amovie={graph_escape('file:' + os.path.abspath(path))}:dec_threads=1"
-        if start:
-            source += f":seek_point={start:.6f}"
-        if start or length:
-            source += (f",atrim=start={start or 0:.6f}"
-                       + (f":end={(start or 0) + length:.6f}" if length else ""))
-        # large frames out of the graph: fewer hand-offs to the (null) encoder and muxer
-        cmd += ["-filter_complex", f"{source},{chain},asetnsamples=n=65536:p=0"]
-    else:
-        # one decoding thread: this pass is decode-bound, and thread hand-offs cost more than
-        # they give here (measured: 3.1 s against 3.5 s for 30 minutes of 48 kHz 24-bit FLAC)
-        cmd += ["-threads", "1"]
-        if start:
-            cmd += ["-ss", f"{start:.6f}"]
-        if length:
-            cmd += ["-t", f"{length:.6f}"]
-        cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain]
-    # pcm_f64le takes ebur128's samples as they are (no conversion for the null output)
-    cmd += ["-c:a", "pcm_f64le", "-f", "null", "-"]
+        chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
+                  f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S")
+    cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-c:a", "pcm_f64le",
+            "-f", "null", "-"]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     log, verbose = split_log(proc.stderr)
     counts = OUT_SAMPLES.findall(verbose)
     summary = parse_summary(log)
     return {
         "log": log,
-        "raw": proc.stderr,
         "failed": proc.returncode != 0 or not counts,
         "samples": int(counts[-1]) if counts else 0,
         "peak": summary.peak,
