@@ -6,8 +6,11 @@ that fetched the feed and download episodes later in the background), and they p
 key. So the old object is not deleted in the publish that replaced it: it stays until a publish
 at least ``GRACE`` after it left the feed. The same holds for the show's cover and favicon and an
 episode's art (a replaced image gets a new key too): cached feeds and the link previews other
-sites keep of every page (og:image) point at the old one. A removed episode's audio or art is
-not kept (a take-down is meant at once), and ``publish --force`` deletes them at once too.
+sites keep of every page (og:image) point at the old one. An episode renamed (its slug, and so
+its keys, changed) is the same episode: its old audio and art stay the same way. Only the audio
+and art of an episode taken down (its file deleted, or ``draft: true``) go at once (a take-down
+is meant at once), and ``publish --force`` deletes them at once too. Every key of these kinds
+that leaves the site goes through ``keep_superseded``: this is the one place that decides.
 
 The time each key left the feed is kept in the catalog's meta table.
 """
@@ -58,11 +61,20 @@ def superseded_keys(cat) -> set[str]:
     return set(_since(cat))
 
 
+def taken_down(rows) -> set[str]:
+    """The key families of the items taken down (catalog rows): their audio and art."""
+    return {f for r in rows if r["kind"] == "episode"
+            for f in (f"media/{r['slug']}", f"episodes/{r['slug']}/cover")}
+
+
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
-                    force: bool) -> dict[str, str]:
+                    force: bool, down: set[str] = frozenset()) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
-    favicon, still published under a newer key, until their grace period is over; returns the
-    keys kept, with the time each left the feed (for ``record`` once the publish is done)."""
+    favicon, that left the site (replaced by a newer key, the episode renamed, an alternate
+    dropped), until their grace period is over; returns the keys kept, with the time each
+    left the feed (for ``record`` once the publish is done). ``down``: the families of the
+    items taken down (see ``taken_down``), whose files go at once unless the family is still
+    published (its slug taken again)."""
     live = {f for row in plan.manifest if (f := _family(row["key"]))
             and row["key"] not in plan.deletes}
     since = _since(cat)
@@ -70,7 +82,8 @@ def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime
     held: dict[str, str] = {}
     for key in plan.deletes:
         family = _family(key)
-        if force or family is None or family not in live or key not in previous:
+        if force or family is None or key not in previous or (family in down
+                                                               and family not in live):
             continue
         first = since.get(key, stamp)
         try:
