@@ -30,7 +30,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued
+from .renames import continued, remember_move
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -355,6 +355,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 continue
             values["guid"] = guid
             taken.add(guid)
+        remember_move(cat, row, p.item.slug, values.get("guid", row["guid"]))
         if text != row["data"]:
             values["data"] = text
             if published_part(data) != published_part(loads(row["data"])):

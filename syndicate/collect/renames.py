@@ -10,6 +10,7 @@ item and one new file are alike: where two are, which is which cannot be told, a
 
 from __future__ import annotations
 
+import json
 import re
 from difflib import SequenceMatcher
 
@@ -70,3 +71,27 @@ def continued(vanished: list[dict], p, rivals: list) -> tuple[dict | None, str |
         f"{' and '.join(printable(g) for g in gone)}, gone, and which is which cannot be told; "
         "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
         "or sidecar, as `syndicate status` shows it) before the next publish")
+
+
+MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved
+
+
+def moved_pages(cat) -> dict[str, str]:
+    """The old addresses of released items whose slug changed: "kind/slug" -> guid (a value
+    that is not such a mapping is taken as none)."""
+    try:
+        data = json.loads(cat.get_meta(MOVED) or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def remember_move(cat, row: dict, slug: str, guid: str) -> None:
+    """A released item's slug changed: its old page will lead to the new one."""
+    if not row["published_at"] or row["slug"] == slug:
+        return
+    known = moved_pages(cat)
+    known[f"{row['kind']}/{row['slug']}"] = guid
+    known.pop(f"{row['kind']}/{slug}", None)  # moved back: that address is its own again
+    cat.set_meta(MOVED, json.dumps(known, sort_keys=True))
