@@ -161,10 +161,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             shown = [] if plan.held_back else \
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
             tag_folders = site.tag_folders
-        from .grace import keep_superseded, taken_down
+        from .grace import keep_superseded
 
-        superseded = keep_superseded(plan, previous, cat, now, force=force,
-                                     down=taken_down(vanished))
+        superseded = keep_superseded(plan, previous, cat, now, force=force)
         if not dry_run:
             _apply(plan, target, uploaded)
             if records:

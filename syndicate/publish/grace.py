@@ -8,9 +8,10 @@ at least ``GRACE`` after it left the feed. The same holds for the show's cover a
 episode's art (a replaced image gets a new key too): cached feeds and the link previews other
 sites keep of every page (og:image) point at the old one. An episode renamed (its slug, and so
 its keys, changed) is the same episode: its old audio and art stay the same way. Only the audio
-and art of an episode taken down (its file deleted, or ``draft: true``) go at once (a take-down
-is meant at once), and ``publish --force`` deletes them at once too. Every key of these kinds
-that leaves the site goes through ``keep_superseded``: this is the one place that decides.
+and art of an episode taken down (its file deleted, or ``draft: true``), or never released, go
+at once (a take-down is meant at once), and ``publish --force`` deletes them at once too. Every
+key of these kinds that leaves the site goes through ``keep_superseded``: the one place that
+decides.
 
 The time each key left the feed is kept in the catalog's meta table.
 """
@@ -61,29 +62,41 @@ def superseded_keys(cat) -> set[str]:
     return set(_since(cat))
 
 
-def taken_down(rows) -> set[str]:
-    """The key families of the items taken down (catalog rows): their audio and art."""
-    return {f for r in rows if r["kind"] == "episode"
-            for f in (f"media/{r['slug']}", f"episodes/{r['slug']}/cover")}
+def _moved(cat, plan: Plan) -> set[str]:
+    """The families of episodes published now under another slug (renamed): their audio and
+    art under the old slug are older versions of files still on the site."""
+    from ..collect.renames import moved_pages
+    from .items import page_key
+
+    pages = {row["key"] for row in plan.manifest if row["key"] not in plan.deletes}
+    rows = {r["guid"]: r for r in cat.all_items()}
+    out: set[str] = set()
+    for old, guid in moved_pages(cat).items():
+        kind, _, slug = old.partition("/")
+        r = rows.get(guid)
+        if kind == "episode" and r is not None and r["slug"] != slug \
+                and page_key(kind, r["slug"]) in pages:
+            out |= {f"media/{slug}", f"episodes/{slug}/cover"}
+    return out
 
 
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
-                    force: bool, down: set[str] = frozenset()) -> dict[str, str]:
+                    force: bool) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
-    favicon, that left the site (replaced by a newer key, the episode renamed, an alternate
-    dropped), until their grace period is over; returns the keys kept, with the time each
-    left the feed (for ``record`` once the publish is done). ``down``: the families of the
-    items taken down (see ``taken_down``), whose files go at once unless the family is still
-    published (its slug taken again)."""
+    favicon, that left the site while their family is still published (replaced by a newer
+    key, an alternate dropped, the episode renamed), until their grace period is over; returns
+    the keys kept, with the time each left the feed (for ``record`` once the publish is
+    done)."""
     live = {f for row in plan.manifest if (f := _family(row["key"]))
             and row["key"] not in plan.deletes}
+    if plan.deletes:
+        live |= _moved(cat, plan)
     since = _since(cat)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}
     for key in plan.deletes:
         family = _family(key)
-        if force or family is None or key not in previous or (family in down
-                                                               and family not in live):
+        if force or family is None or family not in live or key not in previous:
             continue
         first = since.get(key, stamp)
         try:
