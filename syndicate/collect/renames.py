@@ -74,6 +74,12 @@ def continued(vanished: list[dict], p, rivals: list) -> tuple[dict | None, str |
 
 
 MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved
+MOVED_MARK = b"<!-- moved: this address's item is published elsewhere -->"  # a redirect page
+
+
+def moved_page(page: bytes | None) -> bool:
+    """Whether a published page is one left at a moved item's old address."""
+    return page is not None and MOVED_MARK in page[:512]
 
 
 def moved_pages(cat) -> dict[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from ..collect.renames import moved_pages
+from ..collect.renames import MOVED_MARK, moved_pages
 from .items import page_key
 from .outputs import Output
 
@@ -20,11 +20,12 @@ from .outputs import Output
 def redirect_page(target: str) -> bytes:
     """A page that sends its reader (and search engines) on to ``target``."""
     to = escape(target, quote=True)
-    return (f'<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Moved</title>\n'
+    return (b"<!doctype html>\n" + MOVED_MARK + (
+            f'\n<html>\n<head>\n<meta charset="utf-8">\n<title>Moved</title>\n'
             f'<meta name="robots" content="noindex">\n<link rel="canonical" href="{to}">\n'
             f'<meta http-equiv="refresh" content="0; url={to}">\n</head>\n<body>\n'
             f'<p>This page has moved to <a href="{to}">{to}</a>.</p>\n</body>\n</html>\n'
-            ).encode()
+            ).encode())
 
 
 def redirects(cat, rows: list[dict], taken: set[str],
