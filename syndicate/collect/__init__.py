@@ -32,6 +32,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
+from .renames import continued, remember_move
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -310,6 +311,12 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         claimed[(p.kind, p.item.slug)] = p.name
         if row is None:
             row = _renamed(vanished, p, embargoed, rows)
+            if row is None:  # renamed and retitled (or re-dated) at once: its words tell
+                row, doubt = continued([r for r in vanished if r["id"] not in embargoed], p,
+                                       [q for q in parsed if q.error is None
+                                        and q.name not in by_source])
+                if doubt and doubt not in report.warnings:
+                    report.warnings.append(doubt)
             if row is not None:
                 vanished.remove(row)
         if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
@@ -353,6 +360,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 continue
             values["guid"] = guid
             taken.add(guid)
+        remember_move(cat, row, p.item.slug, values.get("guid", row["guid"]))
         if text != row["data"]:
             values["data"] = text
             if published_part(data) != published_part(loads(row["data"])):

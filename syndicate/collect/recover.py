@@ -55,8 +55,13 @@ class PublishedSite:
 
     def shows(self, kind: str, slug: str) -> bool:
         """Whether the item is already public: in a feed, or with a page of its own."""
+        from .renames import moved_page
+
         folder = "posts" if kind == "post" else "episodes"
-        return (kind, slug) in self.guids or self.reader.exists(f"{folder}/{slug}/index.html")
+        if (kind, slug) in self.guids:
+            return True
+        page = self.reader.read(f"{folder}/{slug}/index.html")
+        return page is not None and not moved_page(page)  # (an old address: another's page)
 
 
 class SiteReader:

@@ -537,6 +537,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
                   _h)
     site.tag_folders = pages.tag_folders
+    from .redirects import redirects  # the old addresses of items whose slug changed
+
+    for out in redirects(cat, [r for r, _ in (*posts, *episodes)],
+                         {o.key for o in site.outputs}, pages.page_url):
+        add(out)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")

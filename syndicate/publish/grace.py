@@ -6,8 +6,12 @@ that fetched the feed and download episodes later in the background), and they p
 key. So the old object is not deleted in the publish that replaced it: it stays until a publish
 at least ``GRACE`` after it left the feed. The same holds for the show's cover and favicon and an
 episode's art (a replaced image gets a new key too): cached feeds and the link previews other
-sites keep of every page (og:image) point at the old one. A removed episode's audio or art is
-not kept (a take-down is meant at once), and ``publish --force`` deletes them at once too.
+sites keep of every page (og:image) point at the old one. An episode renamed (its slug, and so
+its keys, changed) is the same episode: its old audio and art stay the same way. Only the audio
+and art of an episode taken down (its file deleted, or ``draft: true``), or never released, go
+at once (a take-down is meant at once), and ``publish --force`` deletes them at once too. Every
+key of these kinds that leaves the site goes through ``keep_superseded``: the one place that
+decides.
 
 A full archive page of a paged feed is cached far longer than a feed (``mediatypes.ARCHIVED``),
 and a cached copy names what the page named when it was fetched. So while a site has archive
@@ -92,15 +96,36 @@ def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.d
     return said
 
 
+def _moved(cat, plan: Plan) -> set[str]:
+    """The families of episodes published now under another slug (renamed): their audio and
+    art under the old slug are older versions of files still on the site."""
+    from ..collect.renames import moved_pages
+    from .items import page_key
+
+    pages = {row["key"] for row in plan.manifest if row["key"] not in plan.deletes}
+    rows = {r["guid"]: r for r in cat.all_items()}
+    out: set[str] = set()
+    for old, guid in moved_pages(cat).items():
+        kind, _, slug = old.partition("/")
+        r = rows.get(guid)
+        if kind == "episode" and r is not None and r["slug"] != slug \
+                and page_key(kind, r["slug"]) in pages:
+            out |= {f"media/{slug}", f"episodes/{slug}/cover"}
+    return out
+
+
 def keep_superseded(plan: Plan, previous: dict[str, dict], cat, now: dt.datetime, *,
                     force: bool, cached_until: dt.datetime | None = None) -> dict[str, str]:
     """Take out of ``plan.deletes`` the audio and art of episodes, and the show's cover and
-    favicon, still published under a newer key, until their grace period is over (the longer
+    favicon, that left the site while their family is still published (replaced by a newer
+    key, an alternate dropped, the episode renamed), until their grace period is over (the longer
     ``ARCHIVE_GRACE`` for a key that left before ``cached_until``, while a copy of an archive
     page may be cached: see ``archives_cached_until``); returns the keys kept, with the time
     each left the feed (for ``record`` once the publish is done)."""
     live = {f for row in plan.manifest if row["key"] not in plan.deletes
             for f in _families(row["key"])}
+    if plan.deletes:
+        live |= _moved(cat, plan)
     since = _since(cat)
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     held: dict[str, str] = {}

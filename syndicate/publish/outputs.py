@@ -24,6 +24,7 @@ class Output:
     size: int | None = None
     addressed: bool = False  # the key names the content (a hash in it): it never changes
     lists: tuple[str, ...] = ()  # a page: the keys of the item pages it lists
+    redirect: str = ""  # a page left at an old address: the address it leads to
     # how it is served, from the one table (mediatypes): by its extension unless given
     content_type: str = ""
     cache_control: str = ""

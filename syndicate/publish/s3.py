@@ -545,6 +545,8 @@ class S3Target(TargetBase):
                  "Metadata": {"sha256": out.sha256 or "", "site": self.site_id}}
         if self.cfg.acl:
             extra["ACL"] = self.cfg.acl
+        if out.redirect:  # an S3 website endpoint answers it with a 301 to the new page
+            extra["WebsiteRedirectLocation"] = out.redirect
         key = self._key(out.key)
         try:
             if data is not None:
@@ -592,6 +594,8 @@ class S3Target(TargetBase):
         """Fix an object's headers with a server-side copy onto itself: no re-upload."""
         key = self._key(out.key)
         extra = {"ACL": self.cfg.acl} if self.cfg.acl else {}
+        if out.redirect:  # (a copy that replaces the headers keeps none it is not given)
+            extra["WebsiteRedirectLocation"] = out.redirect
         try:
             meta = self.client.head_object(Bucket=self.bucket, Key=key).get("Metadata", {})
             done = self.client.copy_object(

@@ -1,0 +1,103 @@
+"""Which vanished item a new file continues when its name and more changed at once.
+
+A file renamed and retitled (the author renames it to match the new title) is neither the same
+bytes nor the same title and date as before. It is still the same item when the rest tells it
+apart: its words (a post's body, an episode's notes) are the same or nearly so, and either its
+title or its date is unchanged, or the words are long enough to be telling by themselves. Only a
+vanished item is continued (two files that both exist are two items), and only when one vanished
+item and one new file are alike: where two are, which is which cannot be told, and it is said.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from difflib import SequenceMatcher
+
+from ..catalog import loads
+from ..errors import printable
+
+TELLING = 30  # words in a body that identify it alone (a short one also needs its title or date)
+NEARLY = 0.9  # how alike two bodies' words must be (a typo fixed, a line added)
+
+
+def words(html: str | None) -> list[str]:
+    """The words of a body, tags left out, in lower case."""
+    return re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "").lower())
+
+
+def same_words(a: list[str], b: list[str]) -> bool:
+    """Whether two bodies are the same words, or nearly (long bodies only)."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if min(len(a), len(b)) < TELLING:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= NEARLY
+
+
+def alike(old: dict, title: str, date: str, body: list[str]) -> bool:
+    """Whether a vanished item (its stored data) and a new file's item are one, by their words
+    with their title or date, or by long words alone."""
+    mine = words(old.get("html"))
+    if not same_words(mine, body):
+        return False
+    return (old.get("title") == title or old.get("date") == date
+            or min(len(mine), len(body)) >= TELLING)
+
+
+def continued(vanished: list[dict], p, rivals: list) -> tuple[dict | None, str | None]:
+    """The one vanished row (of ``p``'s kind) ``p`` continues by its words, or None; with a
+    warning when more than one is alike (vanished rows, or ``rivals``: other new files)."""
+    body = words(p.item.html)
+    found = [r for r in vanished if r["kind"] == p.kind
+             and alike(loads(r["data"]), p.item.title, p.item.date, body)]
+    if not found:
+        return None, None
+    if len(found) == 1:
+        old = loads(found[0]["data"])
+        others = [q.name for q in rivals if q is not p and q.kind == p.kind
+                  and alike(old, q.item.title, q.item.date, words(q.item.html))]
+        if not others:
+            return found[0], None
+        names = [p.name, *others]
+        gone = [found[0]["source"]]
+    else:
+        names, gone = [p.name], [r["source"] for r in found]
+    return None, (
+        f"{', '.join(printable(n) for n in sorted(names))}: taken as new: "
+        f"{'it is' if len(names) == 1 else 'they are'} alike to "
+        f"{' and '.join(printable(g) for g in gone)}, gone, and which is which cannot be told; "
+        "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
+        "or sidecar, as `syndicate status` shows it) before the next publish")
+
+
+MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved
+MOVED_MARK = b"<!-- moved: this address's item is published elsewhere -->"  # a redirect page
+
+
+def moved_page(page: bytes | None) -> bool:
+    """Whether a published page is one left at a moved item's old address."""
+    return page is not None and MOVED_MARK in page[:512]
+
+
+def moved_pages(cat) -> dict[str, str]:
+    """The old addresses of released items whose slug changed: "kind/slug" -> guid (a value
+    that is not such a mapping is taken as none)."""
+    try:
+        data = json.loads(cat.get_meta(MOVED) or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def remember_move(cat, row: dict, slug: str, guid: str) -> None:
+    """A released item's slug changed: its old page will lead to the new one."""
+    if not row["published_at"] or row["slug"] == slug:
+        return
+    known = moved_pages(cat)
+    known[f"{row['kind']}/{row['slug']}"] = guid
+    known.pop(f"{row['kind']}/{slug}", None)  # moved back: that address is its own again
+    cat.set_meta(MOVED, json.dumps(known, sort_keys=True))
