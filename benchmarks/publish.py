@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -245,12 +246,20 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 """
 
 
-def run(code: str, arg: Path) -> tuple[float, float, int]:
+def _children_cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def run(code: str, arg: Path) -> tuple[float, float, int, float]:
+    """Wall seconds, peak MB and files written as the child reports them, and the CPU seconds
+    of the child and every process it waited for (ffmpeg included)."""
+    before = _children_cpu()
     out = subprocess.run([sys.executable, "-c", code, str(arg)], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stderr)
     seconds, mem, writes = out.stdout.split()
-    return float(seconds), float(mem), int(writes)
+    return float(seconds), float(mem), int(writes), _children_cpu() - before
 
 
 def main() -> None:
@@ -267,14 +276,16 @@ def main() -> None:
     print(f"project: {args.posts} posts, {args.episodes} episodes "
           f"(generated in {time.perf_counter() - t:.1f} s) on {os.cpu_count()} cores")
     config = root / "config.yaml"
-    floor, floor_mem, _ = run(FLOOR, root)
-    full, full_mem, writes = run(RUN, config)
-    again, again_mem, rewrites = run(RUN, config)
-    print(f"floor (parse + feeds + pages + copy):      {floor:7.2f} s  {floor_mem:6.0f} MB peak")
+    floor, floor_mem, _, floor_cpu = run(FLOOR, root)
+    full, full_mem, writes, full_cpu = run(RUN, config)
+    again, again_mem, rewrites, again_cpu = run(RUN, config)
+    print(f"floor (parse + feeds + pages + copy):      {floor:7.2f} s  {floor_mem:6.0f} MB peak"
+          f"  (CPU {floor_cpu:.2f} s)")
     print(f"syndicate publish, full:                   {full:7.2f} s  {full_mem:6.0f} MB peak"
-          f"  ({writes} files written)")
+          f"  ({writes} files written; CPU {full_cpu:.2f} s)")
     print(f"syndicate publish, nothing changed:        {again:7.2f} s  {again_mem:6.0f} MB peak"
-          f"  ({rewrites} files written)")
+          f"  ({rewrites} files written; CPU {again_cpu:.2f} s)")
+    print(f"load average {os.getloadavg()[0]:.1f}; CPU full / floor = {full_cpu / floor_cpu:.2f}")
     print(f"full / floor = {full / floor:.2f} (target <= 1.5); "
           f"no-change / full = {again / full:.3f} (target <= 0.1); "
           f"peak memory {max(full_mem, again_mem):.0f} MB (target < 250)")

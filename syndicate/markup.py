@@ -110,7 +110,14 @@ def sanitize(fragment: str) -> str:
 
 
 def markdown_to_html(text: str) -> str:
-    return sanitize(_markdown().render(xml_safe(text))).strip()
+    return render_markdown(text)[0]
+
+
+def render_markdown(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A Markdown body rendered once: its sanitised HTML, and what the sanitiser took out of it
+    (see ``removed_media``)."""
+    raw = _markdown().render(xml_safe(text))
+    return sanitize(raw).strip(), _removed(raw)
 
 
 _REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
@@ -121,7 +128,10 @@ def removed_media(text: str) -> list[tuple[str, str]]:
     """(what, as written) of each embed the sanitiser takes out of a Markdown body: ``<video>``,
     ``<audio>``, ``<picture>``/``<source>``, ``<iframe>``... and an image's ``srcset`` (only its
     ``src`` is kept). Read from the rendered HTML, so markup shown in code is not counted."""
-    raw = _markdown().render(xml_safe(text))
+    return render_markdown(text)[1]
+
+
+def _removed(raw: str) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for m in _REMOVED.finditer(raw):
         what = f"<{m.group(1).lower()}>" if m.group(1) else "srcset"

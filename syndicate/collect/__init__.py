@@ -311,7 +311,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         claimed[(p.kind, p.item.slug)] = p.name
         if row is None:
             row = _renamed(vanished, p, embargoed, rows)
-            if row is None:  # renamed and retitled (or re-dated) at once: its words tell
+            if row is None and vanished:  # renamed and retitled (or re-dated): its words tell
                 row, doubt = continued([r for r in vanished if r["id"] not in embargoed], p,
                                        [q for q in parsed if q.error is None
                                         and q.name not in by_source])

@@ -10,9 +10,8 @@ from ..errors import CollectError
 from ..frontmatter import split_front_matter
 from ..markup import (
     INVISIBLE_TITLE,
-    markdown_to_html,
     plain_summary,
-    removed_media,
+    render_markdown,
     summarize,
     tag_key,
     text_to_html,
@@ -87,8 +86,8 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
     if meta.updated is not None:
         line = key_line(fm_text, "updated", first_line=2, default=2)
         updated = _date(meta.updated, name, line, zone, "updated")
-    html = markdown_to_html(body)
-    for what, written in removed_media(body):
+    html, removed = render_markdown(body)
+    for what, written in removed:
         at = text.lower().find(("srcset" if what == "srcset" else "<" + written).lower())
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
