@@ -370,15 +370,30 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.unchanged += 1
         cat.update_item(row["id"], **values)
 
-    held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows)
+    # a file that failed to read may be anything: a queued item's file that fails now may have
+    # been renamed away (its words are looked for elsewhere), and a new file that fails may be
+    # a released item renamed (that item is not removed while it fails: see below)
+    failed = {p.name for p in parsed if p.error is not None}
+    failed_new = {p.kind for p in parsed if p.error is not None and p.name not in by_source}
+    held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
     left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
-            and (r["source"] not in seen or r["source"] in report.updated)]
+            and (r["source"] not in seen or r["source"] in report.updated
+                 or r["source"] in failed)]
     _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
+        if not r["missing"] and r["published_at"] and r["kind"] in failed_new:
+            news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"]
+                          and p.name not in by_source)
+            report.errors.append(CollectError(
+                r["source"], f"its file is gone while {', '.join(printable(n) for n in news)} "
+                "failed to read, which may be this item renamed; its last published version is "
+                "kept", hint="fix the file that failed to read, then publish again (a removal "
+                "meant goes ahead once no new file fails)"))
+            continue
         if not r["missing"]:
             # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
             cat.update_item(r["id"], missing=True)
@@ -488,7 +503,8 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
     cat.set_meta(generation.GENERATION, str(gens[1]))
 
 
-def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows) -> list:
+def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows,
+                  failed: set[str] = frozenset()) -> list:
     """A queued (or held) item renamed and edited at once looks like a new item, which would go
     out at its own date. When one queued item of a kind vanished and exactly one new item of
     that kind appeared (in one collect, or since the queued one went missing), they are taken as
@@ -498,7 +514,7 @@ def _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows) -> lis
     held: list = []  # (new row, what vanished) when the match is ambiguous
     # a queued item's file given other words while a new file alike to it (same title and
     # date) appeared: its words may have moved there; the new one is held, never released early
-    moved = [r for r in rows if r["source"] in report.updated
+    moved = [r for r in rows if (r["source"] in report.updated or r["source"] in failed)
              and r["id"] in _embargoed(rows, queue, stamp)]
     for new in new_rows:
         was = loads(new["data"])
