@@ -270,6 +270,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         elif not r["missing"]:
             kept.add(r["source"])
             _keep(cat, r, scans[r["kind"]], report, root)
+    by_source = _follow_content(rows, parsed, by_source, vanished)
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     new_rows: list[dict] = []
@@ -398,6 +399,49 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
             cat.update_item(r["id"], missing=True)
             report.removed.append(r["source"])
+
+
+def _follow_content(rows, parsed, by_source: dict, vanished: list) -> dict:
+    """Which row each changed file continues, content before path: a file whose bytes are no
+    longer its own item's but exactly one other item's of its kind, whose own file is gone or
+    now holds other bytes, is that other item (moved onto this name: two files swapped, a post
+    renamed over another's name). An item whose name was so taken and that no file continues
+    joins ``vanished`` (paired later like any vanished one, or removed). Returns the map of
+    name to row the reconcile goes by."""
+    fresh = {p.name: p for p in parsed}
+    hashes: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if not r["missing"] and r["content_hash"]:
+            hashes.setdefault((r["kind"], r["content_hash"]), []).append(r)
+
+    def moved_away(r) -> bool:  # its own name no longer holds its bytes
+        if r in vanished:
+            return True
+        q = fresh.get(r["source"])
+        return q is not None and q.error is None and q.content_hash != r["content_hash"]
+
+    moves: dict[str, dict] = {}
+    for p in parsed:
+        own = by_source.get(p.name)
+        if p.error is not None or own is None or not p.content_hash \
+                or p.content_hash == own["content_hash"]:
+            continue
+        found = [r for r in hashes.get((p.kind, p.content_hash), []) if r is not own]
+        if len(found) == 1 and moved_away(found[0]):
+            moves[p.name] = found[0]
+    targets = [id(r) for r in moves.values()]
+    if not moves or len(set(targets)) != len(targets):  # two files for one item: by path
+        return by_source
+    moved = set(targets)
+    out = {name: r for name, r in by_source.items() if id(r) not in moved and name not in moves}
+    out.update(moves)
+    vanished[:] = [r for r in vanished if id(r) not in moved]
+    kept = {id(r) for r in out.values()}
+    for name in moves:
+        own = by_source[name]
+        if id(own) not in kept and own not in vanished:
+            vanished.append(own)
+    return out
 
 
 def _live_release(site, p: _Parsed, guid: str, now, root: Path, settings,
