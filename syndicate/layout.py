@@ -319,6 +319,8 @@ def _site_key_owner(key: str, feeds: list[str]) -> str | None:
     for feed in feeds:
         if is_archive_of(feed, key):
             return f"the key of an archive page of the feed {feed!r}"
+        if key.startswith(feed.rstrip("/") + "/"):
+            return f"under {feed}, another feed's key (a file, not a folder)"
     return None
 
 

@@ -26,6 +26,11 @@ def reserved_owner(key: str) -> str | None:
         return None
     if norm in PAGES:
         return PAGES[norm]
+    parts = norm.split("/")
+    for i in range(1, len(parts)):  # under a page's key: a file where a folder would be needed
+        above = "/".join(parts[:i])
+        if above in PAGES:
+            return f"under {above}, {PAGES[above]} (a file, not a folder)"
     top, _, rest = norm.partition("/")
     if top in FOLDERS:
         return (f"under {top}/, {FOLDERS[top]}" if rest else

@@ -85,3 +85,25 @@ def test_every_folder_and_page_a_published_site_holds_is_refused_as_a_feed_key(m
     assert {"posts", "episodes", "tags", "media", "static", "index.html"} <= tops, tops
     for top in sorted(tops):
         _refused(make_project, "blog.rss_path", top, proj)
+
+
+@pytest.mark.parametrize("value", ["podcast.xml/rss", "index.html/feed", "atom.xml/x",
+                                   "robots.txt/x", "feed.json/deep/x.xml", "sitemap.xml/a"])
+def test_a_feed_key_under_a_file_of_the_site_is_refused_before_anything_is_written(
+        make_project, value):
+    """A key under another file's key (a page or another feed) would need that file to be a
+    folder: refused at load, not blamed on the user's hand at publish (h13 T1)."""
+    dotted = "podcast.json_path" if value.startswith("feed.json") else "blog.rss_path"
+    error = _refused(make_project, dotted, value)
+    assert "a file, not a folder" in error and "by hand" not in error, error
+
+
+def test_a_feed_key_holding_another_feed_below_it_is_refused(make_project):
+    proj = make_project({"posts/a.md": post("A")},
+                        config=BASE_CONFIG + "blog:\n  atom_path: feeds/atom.xml\n")
+    config = BASE_CONFIG + "blog:\n  atom_path: feeds/atom.xml\n  rss_path: feeds\n"
+    proj.write("config.yaml", config)
+    result = proj.run("publish")
+    assert result.exit_code == 2, result.output
+    assert "'feeds/atom.xml' is under feeds, another feed's key" in result.output, result.output
+    assert not (proj.root / "public" / "feeds").is_file()
