@@ -62,7 +62,7 @@ def test_duplicate_front_matter_guid_is_refused(make_project):
     proj = make_project({"posts/a.md": post("A", guid="g-1"), "posts/b.md": post("B", guid="g-1")})
     result = proj.run("publish")
     assert result.exit_code == 1
-    assert "Error: posts/b.md: guid 'g-1' is used by another item" in result.output
+    assert "Error: posts/b.md: guid 'g-1' is used by another item, posts/a.md" in result.output
     assert [e.title for e in feedparser.parse(proj.read("feed.xml")).entries] == ["A"]
 
 

@@ -273,6 +273,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     by_source = _follow_content(rows, parsed, by_source, vanished)
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
+    holders = {r["guid"]: r["source"] for r in rows}  # whose each guid is, for the message
     new_rows: list[dict] = []
     own_guid: set[str] = set()  # new items whose guid is in their file
     site = None  # for a catalog made anew: what the site already shows
@@ -328,7 +329,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         guid = p.item.guid
         if row is None:
             if guid and guid in taken:
-                report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
+                report.errors.append(_guid_taken(p.name, guid, holders))
                 continue
             released_at = None
             if not rows and not published and site is None:  # a catalog made anew: the
@@ -346,6 +347,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                     text = dumps(p.item.to_dict())
             guid = guid or derive_guid(taken, settings.config.site.url, p.kind, p.item.slug)
             taken.add(guid)
+            holders[guid] = p.name
             new_rows.append(dict(kind=p.kind, guid=guid, slug=p.item.slug, source=p.name,
                                  sig=p.sig, content_hash=p.content_hash, data=text,
                                  date=p.item.date, draft=p.item.draft, first_seen=stamp,
@@ -357,10 +359,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
         if guid and guid != row["guid"]:
             if guid in taken:
-                report.errors.append(CollectError(p.name, f"guid {guid!r} is used by another item"))
+                report.errors.append(_guid_taken(p.name, guid, holders))
                 continue
             values["guid"] = guid
             taken.add(guid)
+            holders[guid] = p.name
         remember_move(cat, row, p.item.slug, values.get("guid", row["guid"]))
         if text != row["data"]:
             values["data"] = text
@@ -399,6 +402,13 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
             cat.update_item(r["id"], missing=True)
             report.removed.append(r["source"])
+
+
+def _guid_taken(name: str, guid: str, holders: dict[str, str]) -> CollectError:
+    other = holders.get(guid)
+    return CollectError(name, f"guid {guid!r} is used by another item"
+                        + (f", {printable(other)}" if other and other != name else ""),
+                        hint="give one of them another `guid:` (each item needs its own)")
 
 
 def _follow_content(rows, parsed, by_source: dict, vanished: list) -> dict:
