@@ -105,8 +105,41 @@ def sanitize(fragment: str) -> str:
     """Keep ordinary markup; drop script, iframe, event handlers and javascript: URLs, and bidi
     controls left unpaired in a text run (see ``paired_bidi_html``)."""
     nh3, tags, attrs = _nh3()
-    return paired_bidi_html(nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs,
-                                      link_rel=None))
+    clean = nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs, link_rel=None,
+                      attribute_filter=_no_credential)
+    return paired_bidi_html(_text_without_credentials(clean))
+
+
+def _text_without_credentials(html_text: str) -> str:
+    """Addresses written out in the text (not links) without their credentials too."""
+    if "://" not in html_text or ("@" not in html_text and "?" not in html_text):
+        return html_text
+    from .urls import _IN_TEXT, credential_in, without_credentials
+
+    return _IN_TEXT.sub(lambda m: without_credentials(m.group()) if credential_in(m.group())
+                        else m.group(), html_text)
+
+
+def _no_credential(tag: str, attr: str, value: str) -> str:
+    """An address in a body published without the credential it carries (a user:password@,
+    a ``?access_token=``): a page or feed is for anyone to read (see ``credentials_in``)."""
+    if attr in ("href", "src") and "://" in value and ("@" in value or "?" in value):
+        from .urls import credential_in, without_credentials
+
+        if credential_in(value):
+            return without_credentials(value)
+    return value
+
+
+def credentials_in(text: str) -> list[tuple[int, str]]:
+    """(line, what) of each address in ``text`` (a post's or show notes' source) that carries a
+    credential: published without it, and said so."""
+    from .urls import _IN_TEXT, credential_in
+
+    if "://" not in text or ("@" not in text and "?" not in text):
+        return []
+    return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
+            if (found := credential_in(m.group()))]
 
 
 def markdown_to_html(text: str) -> str:

@@ -12,7 +12,15 @@ from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
 from ..errors import CollectError
 from ..images import check_art
-from ..markup import INVISIBLE_TITLE, markdown_to_html, plain_summary, summarize, visible, xml_safe
+from ..markup import (
+    INVISIBLE_TITLE,
+    credentials_in,
+    markdown_to_html,
+    plain_summary,
+    summarize,
+    visible,
+    xml_safe,
+)
 from ..mediatypes import TRANSCRIPT_SUFFIXES, TRANSCRIPT_TYPES
 from ..model import Chapter, Episode, EpisodeMeta, Media
 from ..podcast_tags import (
@@ -182,6 +190,10 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
+    for _, found in credentials_in(meta.notes or ""):
+        warnings.append(f"{name}:{key_line(text, 'notes')}: an address in the notes holds "
+                        f"{found}; it is published without it (pages and feeds are public): "
+                        "remove it from the file")
     linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
                           default_line=key_line(text, "notes", default=None))
     return EpisodeSource(name, path, meta, audio, image, transcript, date, linked,

@@ -10,6 +10,7 @@ from ..errors import CollectError
 from ..frontmatter import split_front_matter
 from ..markup import (
     INVISIBLE_TITLE,
+    credentials_in,
     plain_summary,
     render_markdown,
     summarize,
@@ -92,6 +93,9 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
                         "text, links and images with one src are kept); link the file instead")
+    for line, found in credentials_in(text):
+        warnings.append(f"{name}:{line}: an address holds {found}; it is published without "
+                        "it (pages and feeds are public): remove it from the file")
     files = linked_files(html, path, name, folder or path.parent, text, warnings)
     return Post(
         source=name,
