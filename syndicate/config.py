@@ -564,25 +564,35 @@ def _public_secrets(config: Config, text: str, name: str) -> list[str]:
 
 
 def _moved_to_itself(settings: Settings) -> list[str]:
-    """itunes:new-feed-url naming the feed's own address tells apps the show moved to where it
-    already is."""
-    from urllib.parse import quote, urlsplit
+    """itunes:new-feed-url naming an address of this same site (the podcast feed itself, however
+    spelt, the blog's feeds, a page, an archive page) tells apps the show moved where it is not:
+    Apple moves the subscribers for good."""
+    import posixpath
+    from urllib.parse import unquote, urlsplit
 
     cfg = settings.config
     if not cfg.podcast.new_feed_url:
         return []
 
-    def plain(url: str) -> tuple:
+    def plain(url: str) -> tuple[str, str]:
         parts = urlsplit(url.strip())
-        return (parts.netloc.lower(), parts.path or "/", parts.query)
+        host = (parts.hostname or "").lower()
+        port = parts.port if parts.port not in (None, 80, 443) else None
+        path = posixpath.normpath("/" + unquote(parts.path or "/").lstrip("/"))
+        return (f"{host}:{port}" if port else host, path.rstrip("/") + "/")
 
-    own = cfg.site.url + quote(cfg.podcast.feed_path)
-    if plain(cfg.podcast.new_feed_url) != plain(own):
+    try:
+        new_host, new_path = plain(cfg.podcast.new_feed_url)
+        site_host, site_path = plain(cfg.site.url)
+    except ValueError:
+        return []
+    if new_host != site_host or not new_path.startswith(site_path):
         return []
     line = yamlcheck.line_of(settings.lines, ("podcast", "new_feed_url")) + 1
     return [f"{settings.path}:{line}: 'podcast.new_feed_url': {cfg.podcast.new_feed_url} is "
-            "this feed's own address; give the address of the feed the show moved to, or "
-            "remove the setting if it has not moved"]
+            f"an address of this site ({cfg.site.url}), where this podcast feed and its pages "
+            "are published; give the address of the feed the show moved to, or remove the "
+            "setting if it has not moved"]
 
 
 def _idle_alternates(config: Config, text: str, name: str) -> list[str]:

@@ -529,15 +529,24 @@ def test_an_imported_trailer_episode_is_not_reported_as_a_trailer_left_behind(
 @pytest.mark.parametrize("new_url,refused", [
     ("{site}podcast.xml", True),
     ("{loud}podcast.xml", True),
-    ("{site}podcast.xml?x=1", False),
+    ("{site}podcast.xml?x=1", True),
+    ("{site}/podcast.xml", True),  # '//podcast.xml'
+    ("{port}podcast.xml", True),  # ':443'
+    ("{site}feed.xml", True),  # the blog's feed
+    ("{site}", True),  # the home page
+    ("{site}podcast.json", True),
+    ("{site}podcast-archive-1.xml", True),
     ("https://new-host.example/podcast.xml", False),
+    ("{other}podcast.xml", False),  # another host that only begins alike
 ])
 def test_a_new_feed_url_naming_the_feed_itself_is_an_error_with_its_line(
         make_project, new_url, refused):
     cfg = yaml.safe_load(BASE_CONFIG)
     site = cfg["site"]["url"].rstrip("/") + "/"
+    host = site.split("/")[2]
     cfg["podcast"]["new_feed_url"] = new_url.format(
-        site=site, loud=site.upper().replace("HTTPS", "http"))
+        site=site, loud=site.upper().replace("HTTPS", "http"),
+        port=site.replace(host, host + ":443"), other=site.replace(host, host + ".moved.example"))
     text = yaml.safe_dump(cfg, sort_keys=False)
     proj = make_project(config=text)
     result = proj.run("publish")
@@ -545,7 +554,7 @@ def test_a_new_feed_url_naming_the_feed_itself_is_an_error_with_its_line(
     said = f"config.yaml:{line}: 'podcast.new_feed_url'" in result.output
     assert said is refused and "Traceback" not in result.output, result.output
     if refused:
-        assert result.exit_code != 0 and "own address" in result.output
+        assert result.exit_code != 0 and "an address of this site" in result.output
 
 
 @pytest.mark.parametrize("license,refused", [
