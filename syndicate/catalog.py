@@ -348,6 +348,7 @@ def open_catalog(path: str | Path, *, commit: bool = True,
     try:
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+            conn.execute("PRAGMA secure_delete = ON")  # a deleted row leaves no bytes behind
             prepare(conn, path)
             conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:

@@ -75,6 +75,12 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "DROP TABLE releases",
         "ALTER TABLE releases_by_item RENAME TO releases",
     ]),
+    # The state of a ``sources:`` address was keyed on the address as written, credentials and
+    # all, and stayed after the address changed. It is now keyed without them; the old rows go
+    # (the next run fetches each source once in full and merges it: nothing is lost).
+    (3, "no credential of a source address in the catalog", [
+        "DELETE FROM meta WHERE key LIKE 'source:%'",
+    ]),
 ]
 LATEST = MIGRATIONS[-1][0]
 

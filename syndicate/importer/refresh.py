@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..catalog import open_catalog
 from ..config import Settings
+from ..urls import without_credentials
 from . import ImportReport, SourceError, import_sources
 from .sources import is_url, read_file
 
@@ -26,8 +27,9 @@ def refresh_sources(settings: Settings, *, date_by_order=None, now=None) -> Impo
         return report
     from .fetch import fetch_url, session
 
+    keys = _keys(sources)
     with open_catalog(settings.catalog_path, commit=False) as cat:
-        state = {s: json.loads(cat.get_meta(f"source:{s}") or "{}") for s in sources}
+        state = {s: json.loads(cat.get_meta(keys[s]) or "{}") for s in sources}
     changed: dict[str, tuple[bytes, str]] = {}
     http = session() if any(is_url(s) for s in sources) else None
 
@@ -88,5 +90,19 @@ def refresh_sources(settings: Settings, *, date_by_order=None, now=None) -> Impo
                 state[source] = {}
     with open_catalog(settings.catalog_path, immediate=True) as cat:
         for source, seen in state.items():
-            cat.set_meta(f"source:{source}", json.dumps(seen))
+            cat.set_meta(keys[source], json.dumps(seen))
     return report.masked()
+
+
+def _keys(sources: list[str]) -> dict[str, str]:
+    """The catalog's key of each source's state: its address without credentials (the catalog
+    is backed up and must hold no secret), numbered when two sources differ only in those."""
+    keys: dict[str, str] = {}
+    for source in sources:
+        key = base = f"source:{without_credentials(source)}"
+        number = 1
+        while key in keys.values():
+            number += 1
+            key = f"{base}#{number}"
+        keys[source] = key
+    return keys
