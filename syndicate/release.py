@@ -212,6 +212,9 @@ HELD = ("its file is gone from its folder but it is still live: a publish held t
 def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> list[dict]:
     from .publish.items import page_key
     out = []
+    # a page stands for the item whose file is there: another item's page at the same address
+    # (a post renamed onto a deleted one's slug) says nothing of the one whose file is gone
+    present = {page_key(r["kind"], r["slug"]) for r in rows if not r["missing"]}
     for r in rows:
         release = releases.get(r["id"])
         at = _when(release["at"] if release else r["date"])
@@ -221,7 +224,8 @@ def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> li
                  "release_local": at.astimezone(zone).isoformat(), "seconds_left": None,
                  "queued": bool(release and not release["held"]), "error": r["error"],
                  "released_at": r["published_at"], "reason": None, "next_attempt": None}
-        if r["missing"] and page_key(r["kind"], r["slug"]) in live:
+        page = page_key(r["kind"], r["slug"])
+        if r["missing"] and r["published_at"] and page in live and page not in present:
             state = "held"  # the guards kept it published: it is live, not removed
             entry["reason"] = HELD.format(ref=shlex.quote(data.get("title") or r["guid"]))
         elif r["missing"]:
