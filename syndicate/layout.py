@@ -62,9 +62,11 @@ def layout_problems(settings: Settings) -> list[str]:
                             f"path ({reason}); give a plain relative or absolute path")
     if problems:
         return problems
-    if cfg.theme and not settings.resolve(cfg.theme).is_dir():
-        problems.append(f"{name}:{at(('theme',))}: 'theme': {cfg.theme!r} is not a folder "
-                        f"({settings.resolve(cfg.theme)}); make it, with templates/ and static/ "
+    if cfg.theme and _kind(settings.resolve(cfg.theme)) != "folder":
+        shown = repr(cfg.theme) if len(cfg.theme) <= 300 else repr(cfg.theme[:300]) + "..."
+        where = "" if len(cfg.theme) > 300 else f" ({settings.resolve(cfg.theme)})"
+        problems.append(f"{name}:{at(('theme',))}: 'theme': {shown} is not a folder"
+                        f"{where}; make it, with templates/ and static/ "
                         "holding the files that replace the default theme's, or remove the "
                         "setting")
     root = settings.root.resolve()
@@ -155,6 +157,16 @@ PUBLISHED_SOURCES = (("paths", "posts"), ("paths", "episodes"), ("podcast", "ima
                      ("audio", "intro"), ("audio", "outro"))
 
 
+def _kind(path: Path) -> str | None:
+    """'file', 'folder' or 'other' for what stands at ``path``; None where nothing can be
+    found (absent, or a name the system refuses: too long, a NUL)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    return "file" if stat.S_ISREG(mode) else "folder" if stat.S_ISDIR(mode) else "other"
+
+
 def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
     """Nothing is published from outside the project: a source path in config.yaml that
     resolves (through ``..``, an absolute path or a link) outside the config's folder is
@@ -166,7 +178,7 @@ def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
         if value is None:
             continue
         place = settings.resolve(value).resolve()
-        if section == "audio" and place.exists() and not place.is_file():
+        if section == "audio" and _kind(place) not in (None, "file"):
             continue  # a pipe, a device, a folder: said by _clip_problems
         if not _inside(place, root):
             problems.append(

@@ -240,3 +240,17 @@ def test_imported_feed_dates_are_in_range_or_none(value):
 def test_a_wall_time_the_clocks_skip_is_refused_like_queue_at(text):
     with pytest.raises(WhenError, match="does not exist in Europe/London"):
         parse_date(text, "Europe/London")
+
+
+@pytest.mark.parametrize("key", ["audio:\n  intro", "audio:\n  outro", "theme"])
+def test_a_path_too_long_for_the_system_is_loaded_or_one_clear_error(key):
+    """A name longer than the file system takes (found by the generated configs above) is not
+    an OSError out of a check that only asks what stands there."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(BASE_CONFIG + f"{key}: {'A' * 5000}\n", encoding="utf-8")
+        try:
+            load_config(path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                _one_clear_error(problem, str(path))
