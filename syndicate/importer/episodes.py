@@ -114,20 +114,28 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             "yours, set podcast.owner.email to the owner's address (or unlock the feed at the "
             "old host) and import again")
         return
-    if feed.guid:
+    if feed.guid and not _a_uuid(feed.guid):
+        report.channel.append({
+            "source": source, "field": "podcast:guid",
+            "why": f"the old feed's podcast:guid {feed.guid[:100]!r} is not a UUID, which apps "
+                   "and the Podcast Index expect, so it was left out; this show gets its own "
+                   "(derived from its feed address): to pin one, set podcast.guid in "
+                   f"{settings.path.name} to a UUID"})
+    show_guid = feed.guid if feed.guid and _a_uuid(feed.guid) else None
+    if show_guid:
         with open_catalog(settings.catalog_path) as cat:
             kept = cat.get_meta("podcast_guid_imported")
-        if kept and kept.strip().lower() != feed.guid.strip().lower():
+        if kept and kept.strip().lower() != show_guid.strip().lower():
             report.errors.append(
-                f"{source}: this is another show (podcast:guid {feed.guid[:100]}): the show "
+                f"{source}: this is another show (podcast:guid {show_guid[:100]}): the show "
                 f"here was migrated with podcast:guid {kept}, which podcast apps follow, and "
                 "one site publishes one show; its episodes are not imported: import it into a "
                 "site of its own (or, if it is this show under a new guid, remove the "
                 "<podcast:guid> line from a copy of the feed and import that)")
             return
-    take_guid = feed.guid  # the old show's podcast:guid becomes this show's
-    if feed.guid:
-        take_guid, refusal = _show_identity(settings, feed.guid, source, report)
+    take_guid = show_guid  # the old show's podcast:guid becomes this show's
+    if show_guid:
+        take_guid, refusal = _show_identity(settings, show_guid, source, report)
         if refusal:
             report.errors.append(refusal)
             return
@@ -320,6 +328,18 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
             cat.set_meta("podcast_guid", take_guid)
             cat.set_meta("podcast_guid_imported", take_guid)  # the show: no other replaces it
         report.podcast_guid = take_guid
+
+
+def _a_uuid(text: str) -> bool:
+    """Whether ``text`` is a UUID in a spelling podcast.guid accepts (braces, upper case, a URN,
+    no hyphens): such a guid is kept as the old feed spelt it (apps compare the string)."""
+    from ..podcast_tags import canonical_uuid
+
+    try:
+        canonical_uuid(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _same_guid(a: str, b: str) -> bool:
