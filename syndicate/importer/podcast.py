@@ -164,18 +164,47 @@ def _is_audio(enc) -> bool:
             in (".mp3", ".m4a"))
 
 
+class _Alternate(dict):
+    """A ``podcast:alternateEnclosure`` read as the item's enclosure: its source's ``url``, its
+    ``type``, ``length`` and ``bitrate``, and the element itself."""
+
+    def __init__(self, el, uri: str):
+        super().__init__(url=uri, type=el.get("type") or "", length=el.get("length"),
+                         bitrate=el.get("bitrate"))
+        self.element = el
+
+
+def _alternate_audio(item):
+    """The audio an item gives only in ``podcast:alternateEnclosure`` (the one marked default
+    first, then the first of an audio type), as an enclosure; None when it gives none."""
+    found = []
+    for alt in item.iterfind(f"{{{PODCAST}}}alternateEnclosure"):
+        uri = next(((s.get("uri") or "").strip() for s in alt.iterfind(f"{{{PODCAST}}}source")
+                    if (s.get("uri") or "").strip()), "")
+        if uri and _is_audio({"type": alt.get("type"), "url": uri}):
+            found.append(_Alternate(alt, uri))
+    found.sort(key=lambda a: (a.element.get("default") or "").strip().lower() != "true")
+    return found[0] if found else None
+
+
+def _item_audio(item) -> bool:
+    return any(_is_audio(enc) for enc in item.iterfind("enclosure")) \
+        or _alternate_audio(item) is not None
+
+
 def is_podcast(root) -> bool:
     """A show, not a blog: iTunes channel tags, or audio in at least half of the items (a
-    blog feed with the odd post carrying a recording stays a blog feed). ``root`` has its
-    namespaces normalised (namespaces.normalise)."""
+    blog feed with the odd post carrying a recording stays a blog feed); audio given only in
+    ``podcast:alternateEnclosure`` counts. ``root`` has its namespaces normalised
+    (namespaces.normalise)."""
     ch = root.find("channel")
     if ch is None:
         return False
+    items = ch.findall("item")
     if ch.find(f"{{{ITUNES}}}author") is not None or ch.find(f"{{{ITUNES}}}category") is not None \
             or ch.find(f"{{{ITUNES}}}owner") is not None:
-        return any(_is_audio(enc) for enc in ch.iterfind("item/enclosure"))
-    items = ch.findall("item")
-    audio = sum(1 for it in items if any(_is_audio(enc) for enc in it.iterfind("enclosure")))
+        return any(_item_audio(it) for it in items)
+    audio = sum(1 for it in items if _item_audio(it))
     return bool(items) and audio * 2 >= len(items)
 
 
@@ -204,7 +233,8 @@ def _fields_left(item, audio_enc, ep: FeedEpisode, base_url: str | None) -> None
     ``ep.companions``, for an import that downloads."""
     for child in item:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _READ or tag == "enclosure":
+        if not isinstance(tag, str) or tag in _READ or tag == "enclosure" \
+                or child is getattr(audio_enc, "element", None):
             continue
         name = _name(child)
         local = tag.split("}")[1] if tag.startswith("{") else tag
@@ -345,8 +375,9 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     for item in ch.iterfind("item"):
         feed.items += 1
         encs = item.findall("enclosure")
-        enc = next((e for e in encs if _is_audio(e) and (e.get("url") or "").strip()),
-                   encs[0] if encs else None)
+        enc = next((e for e in encs if _is_audio(e) and (e.get("url") or "").strip()), None)
+        enc = enc if enc is not None else _alternate_audio(item)
+        enc = enc if enc is not None else (encs[0] if encs else None)
         title = _text(item, "title") or _text(item, "itunes:title")
         if enc is None or not (enc.get("url") or "").strip():
             feed.left_out.append({"title": title or _text(item, "guid") or "(untitled)",
@@ -373,6 +404,13 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
+        if isinstance(enc, _Alternate):
+            ep.kept.remove("enclosure")
+            facts = ", ".join(x for x in (kind, enc["length"] and f"length {enc['length']}",
+                                          enc["bitrate"] and f"bitrate {enc['bitrate']}") if x)
+            ep.changed.append({"field": "enclosure", "why": (
+                "the item has no audio <enclosure>: its podcast:alternateEnclosure "
+                f"({facts}) is the episode's audio")})
         ep.tags, kept, dropped = read_tags(item, ep.duration)
         ep.kept += kept
         ep.dropped += dropped

@@ -1,0 +1,87 @@
+"""An old show's item whose audio is only in podcast:alternateEnclosure (no audio <enclosure>)
+is imported as an episode with that audio, never as a blog post (hostile finding h14 U9);
+reports name tags as the feed writes them, never by a parser's internal keys."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import podcastparser
+import pytest
+
+from conftest import BASE_CONFIG
+from syndicate.mediatypes import TYPES
+
+PODCAST_NS = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+ITUNES_NS = 'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+
+
+def _feed(items: str, itunes_owner: bool = True) -> str:
+    owner = ("<itunes:owner><itunes:email>owner@example.test</itunes:email></itunes:owner>"
+             if itunes_owner else "")
+    return (f'<?xml version="1.0"?><rss version="2.0" {ITUNES_NS} {PODCAST_NS}><channel>'
+            "<title>Old Show</title><link>https://old.example/</link><description>d</description>"
+            f"{owner}{items}</channel></rss>")
+
+
+def _alt_item(n: int, kind: str, length: int, bitrate: int, default: bool, ext: str) -> str:
+    flag = ' default="true"' if default else ""
+    return (f"<item><title>Alt {n}</title><guid isPermaLink=\"false\">ALT-{n}</guid>"
+            f"<pubDate>Mon, 0{n} Jun 2025 06:00:00 +0000</pubDate>"
+            f'<podcast:alternateEnclosure type="video/mp4" length="9"><podcast:source '
+            f'uri="https://old.example/{n}.mp4"/></podcast:alternateEnclosure>'
+            f'<podcast:alternateEnclosure type="{kind}" length="{length}" bitrate="{bitrate}"'
+            f'{flag}><podcast:source uri="https://old.example/{n}.{ext}"/>'
+            "</podcast:alternateEnclosure><description>ep</description></item>")
+
+
+def _import(proj, source, *extra):
+    return proj.run("import", str(source), *extra, "--config", str(proj.root / "config.yaml"))
+
+
+@pytest.mark.parametrize("owner", [True, False])
+@pytest.mark.parametrize("default", [True, False])
+def test_audio_only_in_an_alternate_enclosure_is_imported_as_an_episode(
+        make_project, tmp_path, owner, default):
+    variants = [(1, "audio/mpeg", 5000, 128000, "mp3"), (2, "audio/mp4", 7000, 64000, "m4a")]
+    src = tmp_path / "alt.xml"
+    src.write_text(_feed("".join(_alt_item(*v[:4], default, v[4]) for v in variants), owner))
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, src, "--audio", "keep-url", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    created = {e["title"]: e for e in report["created"]}
+    assert set(created) == {"Alt 1", "Alt 2"}
+    for n, kind, length, bitrate, ext in variants:
+        entry = created[f"Alt {n}"]
+        assert entry["file"].startswith("episodes/"), entry
+        assert entry["audio_url"] == f"https://old.example/{n}.{ext}"
+        said = json.dumps(entry["changed"])
+        assert "podcast:alternateEnclosure" in said and str(length) in said \
+            and str(bitrate) in said and kind in said
+    assert not re.search(r'"field": "(podcast|itunes)_', result.output), result.output
+    assert proj.run("publish").exit_code == 0
+    feed = podcastparser.parse("x", io.BytesIO(proj.read("podcast.xml")))
+    got = {e["title"]: e["enclosures"][0] for e in feed["episodes"]}
+    for n, _kind, length, _bitrate, ext in variants:
+        assert got[f"Alt {n}"]["url"] == f"https://old.example/{n}.{ext}"
+        assert got[f"Alt {n}"]["file_size"] == length
+        assert got[f"Alt {n}"]["mime_type"] == TYPES[f".{ext}"]  # (the type syndicate serves)
+
+
+def test_a_blog_posts_dropped_tags_are_named_as_the_feed_writes_them(make_project, tmp_path):
+    src = tmp_path / "blog.xml"
+    src.write_text(f'<?xml version="1.0"?><rss version="2.0" {PODCAST_NS}><channel>'
+                   "<title>Blog</title><link>https://old.example/</link><description>d"
+                   "</description><item><title>Post</title><guid>P-1</guid>"
+                   "<pubDate>Mon, 02 Jun 2025 06:00:00 +0000</pubDate>"
+                   '<podcast:funding url="https://old.example/give">Give</podcast:funding>'
+                   "<description>words</description></item></channel></rss>")
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, src, "--json")
+    assert result.exit_code == 0, result.output
+    fields = [d["field"] for e in json.loads(result.output)["created"] for d in e["dropped"]]
+    assert "podcast:funding" in fields
+    assert not [f for f in fields if re.match(r"(podcast|itunes)_", f)], fields
