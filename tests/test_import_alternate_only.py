@@ -85,3 +85,23 @@ def test_a_blog_posts_dropped_tags_are_named_as_the_feed_writes_them(make_projec
     fields = [d["field"] for e in json.loads(result.output)["created"] for d in e["dropped"]]
     assert "podcast:funding" in fields
     assert not [f for f in fields if re.match(r"(podcast|itunes)_", f)], fields
+
+
+def test_an_mp3_alternate_is_taken_before_a_default_one_syndicate_cannot_publish(
+        make_project, tmp_path):
+    item = ("<item><title>Two</title><guid>T-2</guid>"
+            "<pubDate>Mon, 02 Jun 2025 06:00:00 +0000</pubDate>"
+            '<podcast:alternateEnclosure type="audio/opus" length="300" default="true">'
+            '<podcast:source uri="https://old.example/2.opus"/></podcast:alternateEnclosure>'
+            '<podcast:alternateEnclosure type="audio/mpeg" length="900">'
+            '<podcast:source uri="https://old.example/2.mp3"/></podcast:alternateEnclosure>'
+            "<description>ep</description></item>")
+    src = tmp_path / "two.xml"
+    src.write_text(_feed(item))
+    proj = make_project({}, config=BASE_CONFIG)
+    result = _import(proj, src, "--audio", "keep-url", "--json")
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.output)["created"]
+    assert entry["audio_url"] == "https://old.example/2.mp3"
+    dropped = [d for d in entry["dropped"] if d["field"] == "podcast:alternateEnclosure"]
+    assert len(dropped) == 1  # the Opus one, named; the MP3 one is the audio

@@ -175,16 +175,23 @@ class _Alternate(dict):
 
 
 def _alternate_audio(item):
-    """The audio an item gives only in ``podcast:alternateEnclosure`` (the one marked default
-    first, then the first of an audio type), as an enclosure; None when it gives none."""
+    """The audio an item gives only in ``podcast:alternateEnclosure`` (MP3 or M4A before any
+    other type, then the one marked default first), as an enclosure; None when it has none."""
     found = []
     for alt in item.iterfind(f"{{{PODCAST}}}alternateEnclosure"):
         uri = next(((s.get("uri") or "").strip() for s in alt.iterfind(f"{{{PODCAST}}}source")
                     if (s.get("uri") or "").strip()), "")
         if uri and _is_audio({"type": alt.get("type"), "url": uri}):
             found.append(_Alternate(alt, uri))
-    found.sort(key=lambda a: (a.element.get("default") or "").strip().lower() != "true")
+    found.sort(key=lambda a: (_audio_ext(a) not in (".mp3", ".m4a"),
+                              (a.element.get("default") or "").strip().lower() != "true"))
     return found[0] if found else None
+
+
+def _audio_ext(enc) -> str:
+    kind = (enc.get("type") or "").split(";")[0].strip().lower()
+    return AUDIO_EXTENSION_OF.get(kind) or \
+        os.path.splitext(urlsplit((enc.get("url") or "").strip()).path)[1].lower()
 
 
 def _item_audio(item) -> bool:
