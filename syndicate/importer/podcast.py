@@ -119,8 +119,19 @@ class PodcastFeed:
     left_out: list[dict] = field(default_factory=list)  # items that are not audio episodes
     # the channel's tags syndicate does not publish from an import: {"field", "why"}, each once
     channel_dropped: list[dict] = field(default_factory=list)
+    # the channel's podcast:trailer addresses, and the audio of the items of episodeType
+    # trailer on every page read: the first all among the second are published again
+    channel_trailers: set[str] = field(default_factory=set)
+    trailer_audio: set[str] = field(default_factory=set)
     items: int = 0  # items in the feed: every one an episode or left out
     kind: str = "feed"  # what the source is, for messages: "feed", "WordPress export"
+
+    def channel_left(self) -> list[dict]:
+        """``channel_dropped`` less the podcast:trailer published again from the trailer
+        episodes imported (read from any page of the feed)."""
+        if self.channel_trailers and self.channel_trailers <= self.trailer_audio:
+            return [d for d in self.channel_dropped if d["field"] != "podcast:trailer"]
+        return self.channel_dropped
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:
@@ -300,8 +311,6 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
-        if name == "podcast:trailer" and set(said) <= _trailer_audio(ch, base_url):
-            continue  # published again from the trailer episode imported as type: trailer
         keys = _config_keys(name, config, ch)
         if keys:  # syndicate publishes it from config.yaml: what to write there
             lines = "; ".join(as_yaml(k, v) for k, v in keys.items())
@@ -379,6 +388,10 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     if base_url is None and is_web_url(link):  # a feed read from a file: its own link
         base_url = link
     feed.channel_dropped = _channel_left(ch, base_url)
+    feed.channel_trailers = {urljoin(base_url or "", t.get("url").strip())[:200]
+                             for t in ch.iterfind(f"{{{PODCAST}}}trailer")
+                             if (t.get("url") or "").strip()}
+    feed.trailer_audio = _trailer_audio(ch, base_url)
     for item in ch.iterfind("item"):
         feed.items += 1
         encs = item.findall("enclosure")
