@@ -159,6 +159,23 @@ def test_an_import_source_still_awaited_past_the_slow_mark_is_said_while_waited_
     assert "Waiting for" not in good.stderr + good.stdout
 
 
+def test_a_configured_source_still_awaited_past_the_slow_mark_is_said_by_publish(
+        make_project, trickler, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 2)
+    monkeypatch.setattr(fetch, "SLOW_MARK", 0.3)
+    url = f"{trickler.url}/body/feed.xml"
+    proj = make_project({"posts/a.md": post("Mine")},
+                        config=BASE_CONFIG + f"sources:\n  - {url}\n")
+    with guard():
+        result = proj.run("publish", "--json")
+    assert result.exit_code == 1, result.output
+    waiting = [line for line in result.stderr.splitlines() if line.startswith("Waiting for")]
+    assert len(waiting) == 1 and url in waiting[0] and "given up at 2 s" in waiting[0]
+    assert "Waiting for" not in result.stdout
+
+
 def _blog_feed(next_link: str | None = None) -> bytes:
     link = (f'<atom:link rel="next" href="{next_link}"/>' if next_link else "")
     return (f'<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
