@@ -10,8 +10,10 @@ import re
 
 import podcastparser
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from conftest import BASE_CONFIG
+from conftest import BASE_CONFIG, bare_settings
 from syndicate.mediatypes import TYPES
 
 PODCAST_NS = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
@@ -105,3 +107,46 @@ def test_an_mp3_alternate_is_taken_before_a_default_one_syndicate_cannot_publish
     assert entry["audio_url"] == "https://old.example/2.mp3"
     dropped = [d for d in entry["dropped"] if d["field"] == "podcast:alternateEnclosure"]
     assert len(dropped) == 1  # the Opus one, named; the MP3 one is the audio
+
+
+DEFAULT = ' default="true"'
+_ALT = st.tuples(st.sampled_from(["audio/mpeg", "audio/mp4", "audio/x-m4a", "audio/opus",
+                                  "video/mp4", ""]),
+                 st.sampled_from(["mp3", "m4a", "opus", "mp4"]),
+                 st.booleans(), st.integers(1, 10**9))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(alts=st.lists(_ALT, max_size=4))
+def test_any_set_of_alternates_gives_the_audio_the_rule_picks_or_no_episode(tmp_path_factory,
+                                                                           alts):
+    """Generated items with no <enclosure>: the episode's audio is the first MP3 or M4A
+    alternate (a default one before others), or the item is no episode, said with its reason."""
+    from syndicate.importer import read_source
+
+    tmp = tmp_path_factory.mktemp("alts")
+    parts = "".join(
+        f'<podcast:alternateEnclosure type="{kind}" length="{length}"'
+        f'{DEFAULT if default else ""}><podcast:source '
+        f'uri="https://old.example/{n}.{ext}"/></podcast:alternateEnclosure>'
+        for n, (kind, ext, default, length) in enumerate(alts))
+    src = tmp / "feed.xml"
+    src.write_text(_feed(f"<item><title>A</title><guid>G</guid>{parts}"
+                         "<description>words</description></item>"))
+    got = read_source(str(src), bare_settings(tmp))
+
+    def ext_of(kind, ext):
+        return {"audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/x-m4a": "m4a"}.get(kind) or (
+            ext if kind in ("", ) or kind.startswith("audio/") else None)
+
+    usable = [(n, a) for n, a in enumerate(alts) if ext_of(a[0], a[1]) in ("mp3", "m4a")]
+    if not usable:
+        assert not getattr(got, "episodes", [])  # never an episode without audio
+        return
+    n, (_kind, ext, _d, length) = sorted(usable, key=lambda u: not u[1][2])[0]
+    (ep,) = got.episodes
+    assert ep.audio_url == f"https://old.example/{n}.{ext}"
+    assert ep.audio_length == length
+    assert all(not d["field"].startswith(("podcast_", "itunes_")) for d in ep.dropped)
+    named = [d for d in ep.dropped if d["field"] == "podcast:alternateEnclosure"]
+    assert len(named) == len(alts) - 1  # every other alternate named, none lost

@@ -192,7 +192,9 @@ def _alternate_audio(item):
     for alt in item.iterfind(f"{{{PODCAST}}}alternateEnclosure"):
         uri = next(((s.get("uri") or "").strip() for s in alt.iterfind(f"{{{PODCAST}}}source")
                     if (s.get("uri") or "").strip()), "")
-        if uri and _is_audio({"type": alt.get("type"), "url": uri}):
+        kind = (alt.get("type") or "").strip().lower()
+        if uri and (not kind or kind.startswith("audio/")) \
+                and _is_audio({"type": kind, "url": uri}):  # (a video's type is kept to)
             found.append(_Alternate(alt, uri))
     found.sort(key=lambda a: (_audio_ext(a) not in (".mp3", ".m4a"),
                               (a.element.get("default") or "").strip().lower() != "true"))
