@@ -431,8 +431,8 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
             facts = ", ".join(x for x in (kind, enc["length"] and f"length {enc['length']}",
                                           enc["bitrate"] and f"bitrate {enc['bitrate']}") if x)
             ep.changed.append({"field": "enclosure", "why": (
-                "the item has no audio <enclosure>: its podcast:alternateEnclosure "
-                f"({facts}) is the episode's audio")})
+                "the item has no audio <enclosure>: its podcast:alternateEnclosure is the "
+                f"episode's audio ({facts})")})
         ep.tags, kept, dropped = read_tags(item, ep.duration)
         ep.kept += kept
         ep.dropped += dropped
