@@ -129,6 +129,53 @@ def test_an_import_source_trickling_its_answer_fails_naming_it(make_project, tri
     assert list((proj.root / "posts").glob("*")) == []
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+@pytest.mark.parametrize("what", ["headers", "body"])
+def test_an_import_source_still_awaited_past_the_slow_mark_is_said_while_waited_for(
+        make_project, trickler, monkeypatch, what, as_json):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 2)
+    monkeypatch.setattr(fetch, "SLOW_MARK", 0.3)
+    proj = make_project({})
+    url = f"{trickler.url}/{what}/feed.xml"
+    with guard():
+        result = proj.run("import", "--audio", "keep-url", url, *(["--json"] * as_json),
+                          "--config", str(proj.root / "config.yaml"))
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"Waiting for {url}: no whole answer after 0.3 s"), lines
+    assert "given up at 2 s" in lines[0], lines
+    assert sum(1 for line in lines if line.startswith("Waiting for")) == 1
+    assert any(line.startswith(f"Error: {url}: still arriving after 2 s") for line in lines)
+    assert "Waiting for" not in result.stdout  # (never into --json's document)
+    assert "Traceback" not in result.output + result.stderr
+    # a source that answers before the mark says nothing of waiting
+    trickler.feed = _blog_feed()
+    with guard():
+        good = proj.run("import", "--audio", "keep-url", f"{trickler.url}/good/feed.xml",
+                        "--config", str(proj.root / "config.yaml"))
+    assert good.exit_code == 0, good.output
+    assert "Waiting for" not in good.stderr + good.stdout
+
+
+def test_a_configured_source_still_awaited_past_the_slow_mark_is_said_by_publish(
+        make_project, trickler, monkeypatch):
+    from syndicate.importer import fetch
+
+    monkeypatch.setattr(fetch, "DEADLINE", 2)
+    monkeypatch.setattr(fetch, "SLOW_MARK", 0.3)
+    url = f"{trickler.url}/body/feed.xml"
+    proj = make_project({"posts/a.md": post("Mine")},
+                        config=BASE_CONFIG + f"sources:\n  - {url}\n")
+    with guard():
+        result = proj.run("publish", "--json")
+    assert result.exit_code == 1, result.output
+    waiting = [line for line in result.stderr.splitlines() if line.startswith("Waiting for")]
+    assert len(waiting) == 1 and url in waiting[0] and "given up at 2 s" in waiting[0]
+    assert "Waiting for" not in result.stdout
+
+
 def _blog_feed(next_link: str | None = None) -> bytes:
     link = (f'<atom:link rel="next" href="{next_link}"/>' if next_link else "")
     return (f'<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'

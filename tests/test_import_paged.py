@@ -323,3 +323,22 @@ def test_a_page_that_is_a_web_page_or_text_is_another_kind_of_source(tmp_path, m
     assert f"its page 2 ({base}/p1.xml) is another kind of source than the feed" in line, line
     assert "no posts found" not in line
     assert list((dest.root / "posts").glob("*")) == []
+
+
+@pytest.mark.parametrize("number", [1, 3, 5])  # on the oldest archive page, the next, the main
+def test_a_paged_feeds_trailer_on_any_page_is_not_reported_left_behind(
+        paged_site, make_project, number):
+    base, src, _asked = paged_site
+    src.write(f"episodes/ep{number}.yaml",
+              sidecar(f"Episode {number}", f"2026-0{number}-02 08:00") + "type: trailer\n")
+    assert src.run("publish").exit_code == 0
+    assert b"<podcast:trailer" in src.read("podcast.xml")
+    dest = make_project()
+    result = dest.run("import", base + "/podcast.xml", "--audio", "keep-url", "--json",
+                      "--config", str(dest.root / "config.yaml"))
+    assert result.exit_code == 0, result.output[-2000:]
+    doc = json.loads(result.output)
+    assert [c for c in doc["channel"] if c["field"] == "podcast:trailer"] == []
+    kinds = {yaml.safe_load(p.read_text())["title"]: yaml.safe_load(p.read_text()).get("type")
+             for p in (dest.root / "episodes").glob("*.yaml")}
+    assert kinds[f"Episode {number}"] == "trailer"

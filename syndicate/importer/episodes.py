@@ -144,7 +144,7 @@ def import_podcast(settings: Settings, feed: PodcastFeed, source: str, report: I
         report.errors.append(  # a migration that imports nothing is no success
             f"{source}: none of the feed's {feed.items} items could be imported (see the "
             "skipped items)")
-    report.channel += [{"source": source, **left} for left in feed.channel_dropped]
+    report.channel += [{"source": source, **left} for left in feed.channel_left()]
     folder = settings.episodes_dir
     by_item: dict = {}
     shelf: list = []

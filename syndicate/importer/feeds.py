@@ -17,6 +17,7 @@ from . import EmptyFeed, Found, SourceError
 from .feedxml import host, link_post, read_items, resolve
 from .fields import Fields
 from .html import absolute_links, is_absolute_base, to_markdown
+from .namespaces import tag_name
 from .sources import in_years, is_url
 from .textexport import derive_title
 
@@ -84,7 +85,7 @@ def _account(entry, fields: Fields, *, title: str, derived_title: bool, date_fie
     for key, value in entry.items():
         if key not in _DERIVED and not key.startswith(("slash_", "wfw_", "rights")) \
                 and value not in (None, "", [], {}):
-            fields.drop(key, "syndicate publishes no such field for a post")
+            fields.drop(tag_name(key), "syndicate publishes no such field for a post")
 
 
 def from_feed(data: bytes, name: str, root=None) -> list[Found]:

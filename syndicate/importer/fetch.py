@@ -3,7 +3,10 @@ errors for what can go wrong (404, 500, a timeout, a redirect loop)."""
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import requests
@@ -19,6 +22,29 @@ RETRIES = 2  # a failed connection, read or 5xx is asked again this many times
 TRIES = RETRIES + 1
 MAX_BYTES = 50 * 2**20
 DEADLINE = 300  # seconds for a whole page or feed: a host trickling bytes is not waited on
+SLOW_MARK = 15  # seconds: a page or feed still arriving after this is said while waited for
+
+
+def _tell(text: str) -> None:
+    """Where the line about a slow source goes: stderr, never into a --json document."""
+    print(text, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _said_while_waiting(shown: str, got: list[int]):
+    """Say one line if the answer to ``shown`` is still awaited after SLOW_MARK seconds (with
+    the bytes ``got[0]`` so far, and when it is given up)."""
+    def say() -> None:
+        _tell(f"Waiting for {shown}: no whole answer after {SLOW_MARK:g} s ({got[0]} bytes so "
+              f"far); it is given up at {DEADLINE:g} s")
+
+    timer = threading.Timer(SLOW_MARK, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def session() -> requests.Session:
@@ -31,7 +57,8 @@ def session() -> requests.Session:
     return s
 
 
-def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
+def _body(resp: requests.Response, url: str, got: list[int] | None = None
+          ) -> tuple[list[bytes], int]:
     """The body as it arrives (read1: whatever each read brings, so a host trickling a byte at
     a time is seen), up to MAX_BYTES and DEADLINE seconds."""
     from urllib3.exceptions import HTTPError, ReadTimeoutError
@@ -49,6 +76,8 @@ def _body(resp: requests.Response, url: str) -> tuple[list[bytes], int]:
                 raise SourceError(f"{shown}: still arriving after {DEADLINE} s ({size} bytes); "
                                   "the server is too slow, try again later")
             chunks.append(chunk)
+            if got is not None:
+                got[0] = size
     except ReadTimeoutError:  # (after the headers: no try is made again)
         raise SourceError(f"{shown}: the answer stopped for {TIMEOUT[1]:g} s after {size} "
                           "bytes (timed out); try again later") from None
@@ -94,7 +123,9 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
     http = http or session()
     start = time.monotonic()
     try:
-        with bounded.within(DEADLINE):  # headers and body, however slowly they come
+        got = [0]
+        with bounded.within(DEADLINE), _said_while_waiting(shown, got):
+            # (headers and body, however slowly they come)
             resp = http.get(url, timeout=TIMEOUT, headers=headers or {}, stream=True)
             if resp.status_code == 304 and with_headers:
                 resp.content  # noqa: B018  (nothing to read: hands the connection back)
@@ -102,7 +133,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
             if resp.status_code >= 400:
                 raise SourceError(f"{shown}: the server answered HTTP {resp.status_code} "
                                   f"{resp.reason}; check the address")
-            chunks, size = _body(resp, url)
+            chunks, size = _body(resp, url, got)
         expected = resp.headers.get("Content-Length")
         if expected and expected.isdigit() and int(expected) != size \
                 and not resp.headers.get("Content-Encoding"):

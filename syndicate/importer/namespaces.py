@@ -84,3 +84,24 @@ def spelled_as_read(data: bytes) -> bool:
         if canonical(uri) != uri:
             return False
     return True
+
+
+# element names of the two podcast namespaces as feeds write them: a reader that folds names
+# to lower case (feedparser's ``podcast_alternateenclosure``) is reported in these spellings
+_SPELLED = {n.lower(): n for n in (
+    "alternateEnclosure", "block", "chapters", "chat", "contentLink", "episode", "funding",
+    "guid", "image", "images", "integrity", "license", "liveItem", "location", "locked",
+    "medium", "person", "podping", "podroll", "publisher", "remoteItem", "season",
+    "socialInteract", "soundbite", "source", "trailer", "transcript", "txt", "updateFrequency",
+    "value", "valueRecipient", "valueTimeSplit", "author", "category", "complete", "duration",
+    "episodeType", "explicit", "isClosedCaptioned", "keywords", "new-feed-url", "order",
+    "owner", "subtitle", "summary", "title", "type")}
+
+
+def tag_name(key: str) -> str:
+    """A feed reader's key (``podcast_alternateenclosure``, ``itunes_explicit``) as the tag the
+    feed wrote (``podcast:alternateEnclosure``); other keys as they are."""
+    prefix, _, local = key.partition("_")
+    if prefix not in ("podcast", "itunes") or not local:
+        return key
+    return f"{prefix}:{_SPELLED.get(local.lower(), local)}"

@@ -153,5 +153,6 @@ def _merge(pages: list, name: str):
             known.add(ep.guid)
             feed.episodes.append(ep)
         feed.left_out += page.left_out
+        feed.trailer_audio |= page.trailer_audio  # (its trailer may be on any page)
         feed.items += page.items
     return feed

@@ -119,8 +119,19 @@ class PodcastFeed:
     left_out: list[dict] = field(default_factory=list)  # items that are not audio episodes
     # the channel's tags syndicate does not publish from an import: {"field", "why"}, each once
     channel_dropped: list[dict] = field(default_factory=list)
+    # the channel's podcast:trailer addresses, and the audio of the items of episodeType
+    # trailer on every page read: the first all among the second are published again
+    channel_trailers: set[str] = field(default_factory=set)
+    trailer_audio: set[str] = field(default_factory=set)
     items: int = 0  # items in the feed: every one an episode or left out
     kind: str = "feed"  # what the source is, for messages: "feed", "WordPress export"
+
+    def channel_left(self) -> list[dict]:
+        """``channel_dropped`` less the podcast:trailer published again from the trailer
+        episodes imported (read from any page of the feed)."""
+        if self.channel_trailers and self.channel_trailers <= self.trailer_audio:
+            return [d for d in self.channel_dropped if d["field"] != "podcast:trailer"]
+        return self.channel_dropped
 
 
 def _text(node, path: str, ns: dict | None = None) -> str | None:
@@ -164,18 +175,56 @@ def _is_audio(enc) -> bool:
             in (".mp3", ".m4a"))
 
 
+class _Alternate(dict):
+    """A ``podcast:alternateEnclosure`` read as the item's enclosure: its source's ``url``, its
+    ``type``, ``length`` and ``bitrate``, and the element itself."""
+
+    def __init__(self, el, uri: str):
+        super().__init__(url=uri, type=el.get("type") or "", length=el.get("length"),
+                         bitrate=el.get("bitrate"))
+        self.element = el
+
+
+def _alternate_audio(item):
+    """The audio an item gives only in ``podcast:alternateEnclosure`` (MP3 or M4A before any
+    other type, then the one marked default first), as an enclosure; None when it has none."""
+    found = []
+    for alt in item.iterfind(f"{{{PODCAST}}}alternateEnclosure"):
+        uri = next(((s.get("uri") or "").strip() for s in alt.iterfind(f"{{{PODCAST}}}source")
+                    if (s.get("uri") or "").strip()), "")
+        kind = (alt.get("type") or "").strip().lower()
+        if uri and (not kind or kind.startswith("audio/")) \
+                and _is_audio({"type": kind, "url": uri}):  # (a video's type is kept to)
+            found.append(_Alternate(alt, uri))
+    found.sort(key=lambda a: (_audio_ext(a) not in (".mp3", ".m4a"),
+                              (a.element.get("default") or "").strip().lower() != "true"))
+    return found[0] if found else None
+
+
+def _audio_ext(enc) -> str:
+    kind = (enc.get("type") or "").split(";")[0].strip().lower()
+    return AUDIO_EXTENSION_OF.get(kind) or \
+        os.path.splitext(urlsplit((enc.get("url") or "").strip()).path)[1].lower()
+
+
+def _item_audio(item) -> bool:
+    return any(_is_audio(enc) for enc in item.iterfind("enclosure")) \
+        or _alternate_audio(item) is not None
+
+
 def is_podcast(root) -> bool:
     """A show, not a blog: iTunes channel tags, or audio in at least half of the items (a
-    blog feed with the odd post carrying a recording stays a blog feed). ``root`` has its
-    namespaces normalised (namespaces.normalise)."""
+    blog feed with the odd post carrying a recording stays a blog feed); audio given only in
+    ``podcast:alternateEnclosure`` counts. ``root`` has its namespaces normalised
+    (namespaces.normalise)."""
     ch = root.find("channel")
     if ch is None:
         return False
+    items = ch.findall("item")
     if ch.find(f"{{{ITUNES}}}author") is not None or ch.find(f"{{{ITUNES}}}category") is not None \
             or ch.find(f"{{{ITUNES}}}owner") is not None:
-        return any(_is_audio(enc) for enc in ch.iterfind("item/enclosure"))
-    items = ch.findall("item")
-    audio = sum(1 for it in items if any(_is_audio(enc) for enc in it.iterfind("enclosure")))
+        return any(_item_audio(it) for it in items)
+    audio = sum(1 for it in items if _item_audio(it))
     return bool(items) and audio * 2 >= len(items)
 
 
@@ -204,7 +253,8 @@ def _fields_left(item, audio_enc, ep: FeedEpisode, base_url: str | None) -> None
     ``ep.companions``, for an import that downloads."""
     for child in item:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _READ or tag == "enclosure":
+        if not isinstance(tag, str) or tag in _READ or tag == "enclosure" \
+                or child is getattr(audio_enc, "element", None):
             continue
         name = _name(child)
         local = tag.split("}")[1] if tag.startswith("{") else tag
@@ -263,8 +313,6 @@ def _channel_left(ch, base_url: str | None) -> list[dict]:
     out = []
     for name, said in found.items():
         local = name.split(":", 1)[1]
-        if name == "podcast:trailer" and set(said) <= _trailer_audio(ch, base_url):
-            continue  # published again from the trailer episode imported as type: trailer
         keys = _config_keys(name, config, ch)
         if keys:  # syndicate publishes it from config.yaml: what to write there
             lines = "; ".join(as_yaml(k, v) for k, v in keys.items())
@@ -342,11 +390,16 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
     if base_url is None and is_web_url(link):  # a feed read from a file: its own link
         base_url = link
     feed.channel_dropped = _channel_left(ch, base_url)
+    feed.channel_trailers = {urljoin(base_url or "", t.get("url").strip())[:200]
+                             for t in ch.iterfind(f"{{{PODCAST}}}trailer")
+                             if (t.get("url") or "").strip()}
+    feed.trailer_audio = _trailer_audio(ch, base_url)
     for item in ch.iterfind("item"):
         feed.items += 1
         encs = item.findall("enclosure")
-        enc = next((e for e in encs if _is_audio(e) and (e.get("url") or "").strip()),
-                   encs[0] if encs else None)
+        enc = next((e for e in encs if _is_audio(e) and (e.get("url") or "").strip()), None)
+        enc = enc if enc is not None else _alternate_audio(item)
+        enc = enc if enc is not None else (encs[0] if encs else None)
         title = _text(item, "title") or _text(item, "itunes:title")
         if enc is None or not (enc.get("url") or "").strip():
             feed.left_out.append({"title": title or _text(item, "guid") or "(untitled)",
@@ -373,6 +426,13 @@ def parse_podcast(root, base_url: str | None = None) -> PodcastFeed:
                           "publishes MP3 and M4A audio only"})
             continue
         ep = _episode(item, url, enc, ext, title, show_explicit)
+        if isinstance(enc, _Alternate):
+            ep.kept.remove("enclosure")
+            facts = ", ".join(x for x in (kind, enc["length"] and f"length {enc['length']}",
+                                          enc["bitrate"] and f"bitrate {enc['bitrate']}") if x)
+            ep.changed.append({"field": "enclosure", "why": (
+                "the item has no audio <enclosure>: its podcast:alternateEnclosure is the "
+                f"episode's audio ({facts})")})
         ep.tags, kept, dropped = read_tags(item, ep.duration)
         ep.kept += kept
         ep.dropped += dropped
