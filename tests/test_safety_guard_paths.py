@@ -251,7 +251,9 @@ def test_a_release_held_by_the_guard_says_what_to_run(tmp_path):
     assert proj.run("publish").exit_code == 0
     for i in (1, 2):
         (proj.root / f"posts/p{i}.md").unlink()
-    proj.write("posts/a-bad.md", "---\ntitle: [unclosed\n---\nx\n")  # an error of its own
+    # an error of its own (a sidecar: a post file that fails would be taken as maybe P1 or P2
+    # renamed, and their removal held for that reason instead)
+    proj.write("episodes/a-bad.yaml", "title: [unclosed\n")
     proj.write("posts/now.md", post("Now", "2026-11-28"))
     assert proj.run("queue", "posts/now.md", "--at", "now").exit_code == 0
     res = proj.run("release-due")

@@ -395,8 +395,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             report.errors.append(CollectError(
                 r["source"], f"its file is gone while {', '.join(printable(n) for n in news)} "
                 "failed to read, which may be this item renamed; its last published version is "
-                "kept", hint="fix the file that failed to read, then publish again (a removal "
-                "meant goes ahead once no new file fails)"))
+                "kept", hint="fix the file that failed to read, then publish again; a removal "
+                "you meant goes ahead once no new file fails"))
             continue
         if not r["missing"]:
             # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
