@@ -7,6 +7,8 @@ import re
 import unicodedata
 from functools import cache
 
+from .urls import credential_in, redact_credentials, without_credentials
+
 # Characters XML 1.0 forbids (lxml refuses them): C0 controls but tab/LF/CR, surrogates, FFFE/FFFF.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -107,39 +109,17 @@ def sanitize(fragment: str) -> str:
     nh3, tags, attrs = _nh3()
     clean = nh3.clean(xml_safe(fragment), tags=tags, attributes=attrs, link_rel=None,
                       attribute_filter=_no_credential)
-    return paired_bidi_html(_text_without_credentials(clean))
-
-
-def _text_without_credentials(html_text: str) -> str:
-    """Addresses written out in the text (not links) without their credentials too."""
-    if "://" not in html_text or ("@" not in html_text and "?" not in html_text):
-        return html_text
-    from .urls import _IN_TEXT, credential_in, without_credentials
-
-    return _IN_TEXT.sub(lambda m: without_credentials(m.group()) if credential_in(m.group())
-                        else m.group(), html_text)
+    # addresses written out in the text (not links) without their credentials too
+    return paired_bidi_html(redact_credentials(clean, without_credentials))
 
 
 def _no_credential(tag: str, attr: str, value: str) -> str:
     """An address in a body published without the credential it carries (a user:password@,
-    a ``?access_token=``): a page or feed is for anyone to read (see ``credentials_in``)."""
-    if attr in ("href", "src") and "://" in value and ("@" in value or "?" in value):
-        from .urls import credential_in, without_credentials
-
-        if credential_in(value):
-            return without_credentials(value)
+    a ``?access_token=``): a page or feed is for anyone to read."""
+    if (attr in ("href", "src") and "://" in value and ("@" in value or "?" in value)
+            and credential_in(value)):
+        return without_credentials(value)
     return value
-
-
-def credentials_in(text: str) -> list[tuple[int, str]]:
-    """(line, what) of each address in ``text`` (a post's or show notes' source) that carries a
-    credential: published without it, and said so."""
-    from .urls import _IN_TEXT, credential_in
-
-    if "://" not in text or ("@" not in text and "?" not in text):
-        return []
-    return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
-            if (found := credential_in(m.group()))]
 
 
 def markdown_to_html(text: str) -> str:
@@ -148,20 +128,14 @@ def markdown_to_html(text: str) -> str:
 
 def render_markdown(text: str) -> tuple[str, list[tuple[str, str]]]:
     """A Markdown body rendered once: its sanitised HTML, and what the sanitiser took out of it
-    (see ``removed_media``)."""
+    (the embeds it dropped: ``<video>``, ``<iframe>``... and an
+    image's ``srcset``, read from the rendered HTML so markup shown in code is not counted)."""
     raw = _markdown().render(xml_safe(text))
     return sanitize(raw).strip(), _removed(raw)
 
 
 _REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
                       r"<img\b[^>]*?\s(srcset)\s*=", re.IGNORECASE)
-
-
-def removed_media(text: str) -> list[tuple[str, str]]:
-    """(what, as written) of each embed the sanitiser takes out of a Markdown body: ``<video>``,
-    ``<audio>``, ``<picture>``/``<source>``, ``<iframe>``... and an image's ``srcset`` (only its
-    ``src`` is kept). Read from the rendered HTML, so markup shown in code is not counted."""
-    return render_markdown(text)[1]
 
 
 def _removed(raw: str) -> list[tuple[str, str]]:

@@ -182,15 +182,25 @@ def page_address(base: str, folder: str, links: str) -> str:
     return base + quote(folder) + ("index.html" if links == "file" else "")
 
 
-def redact_credentials(text: object) -> str:
+def redact_credentials(text: object, replace=None) -> str:
     """``text`` with every address in it that carries a credential (see ``credential_in``)
     redacted, and the others left as they are (an old post's ``?p=123`` is no secret): for
-    reports that name many addresses, such as an import's."""
+    reports that name many addresses, such as an import's. ``replace`` (default ``redact``)
+    turns such an address into what is shown instead (``without_credentials`` for a page)."""
     text = str(text)
     if "://" not in text or ("@" not in text and "?" not in text):
         return text  # no address, or none with a user@ or a query: nothing to look at
-    return _IN_TEXT.sub(lambda m: redact(m.group()) if credential_in(m.group())
+    replace = replace or redact
+    return _IN_TEXT.sub(lambda m: replace(m.group()) if credential_in(m.group())
                         else m.group(), text)
+
+
+def addresses_with_credentials(text: str) -> list[tuple[int, str]]:
+    """(line, what) of each address written in ``text`` that carries a credential."""
+    if "://" not in text or ("@" not in text and "?" not in text):
+        return []
+    return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
+            if (found := credential_in(m.group()))]
 
 
 def site_base(value: object, example: str = "https://example.com/") -> str:

@@ -14,7 +14,6 @@ from ..errors import CollectError
 from ..images import check_art
 from ..markup import (
     INVISIBLE_TITLE,
-    credentials_in,
     markdown_to_html,
     plain_summary,
     summarize,
@@ -33,6 +32,7 @@ from ..podcast_tags import (
     too_long,
 )
 from ..transcripts import read_transcript
+from ..urls import addresses_with_credentials
 from ..when import parse_date
 from .linked import linked_files
 from .sources import (
@@ -190,7 +190,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
-    for _, found in credentials_in(meta.notes or ""):
+    for _, found in addresses_with_credentials(meta.notes or ""):
         warnings.append(f"{name}:{key_line(text, 'notes')}: an address in the notes holds "
                         f"{found}; it is published without it (pages and feeds are public): "
                         "remove it from the file")

@@ -10,7 +10,6 @@ from ..errors import CollectError
 from ..frontmatter import split_front_matter
 from ..markup import (
     INVISIBLE_TITLE,
-    credentials_in,
     plain_summary,
     render_markdown,
     summarize,
@@ -20,6 +19,7 @@ from ..markup import (
     xml_safe,
 )
 from ..model import Post, PostMeta
+from ..urls import addresses_with_credentials
 from ..when import parse_date
 from .linked import linked_files
 from .sources import default_slug, key_line, read_text, split_name, strip_where
@@ -93,7 +93,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
                         "text, links and images with one src are kept); link the file instead")
-    for line, found in credentials_in(text):
+    for line, found in addresses_with_credentials(text):
         warnings.append(f"{name}:{line}: an address holds {found}; it is published without "
                         "it (pages and feeds are public): remove it from the file")
     files = linked_files(html, path, name, folder or path.parent, text, warnings)
