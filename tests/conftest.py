@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -454,3 +455,111 @@ def recorder():
     rec = Recorder()
     yield rec
     rec.close()
+
+
+HANG_GUARD = 40  # seconds: far beyond every deadline the tests set; only a hang reaches it
+
+
+class Hang(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def guard(seconds: float = HANG_GUARD):
+    """Raise ``Hang`` if the block is still running after ``seconds``: not a timing test, a
+    hang guard (SIGALRM, so the main thread only)."""
+    import signal
+
+    def alarm(*_):
+        raise Hang(f"still running after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+SLOW_FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>'
+             b"<link>http://x.test/</link><description>d</description>" + b" " * 400
+             + b"</channel></rss>")
+
+
+class SlowHost:
+    """A loopback host slow in each way a remote one can be, chosen by the path's start:
+    ``/headers``: a status line, then a header line every ``gap`` seconds, never done;
+    ``/body`` (``/drip``, ``/trickle``): whole headers promising 100000 bytes, then a byte
+    every ``gap`` seconds; ``/slow``: ``SLOW_FEED`` whole, in 30 pieces over about ``spread``
+    seconds; ``/endless``: audio with no length that never ends; ``/good``: ``self.feed`` at
+    once. Each slow answer goes on until ``close``; ``asked`` lists the paths asked for."""
+
+    def __init__(self, gap: float = 0.05, spread: float = 1.5):
+        import http.server
+        import threading
+
+        self.done = threading.Event()
+        self.asked: list[str] = []
+        self.feed = b""
+        me = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                me.asked.append(self.path)
+                try:
+                    me._answer(self, self.path.split("/")[1], gap, spread)
+                except OSError:
+                    return
+
+        self.server, self.url = serve(Handler)
+
+    def _answer(self, req, kind: str, gap: float, spread: float) -> None:
+        if kind.startswith("headers"):
+            req.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            while not self.done.wait(gap):
+                req.wfile.write(b"X-Slow: yes\r\n")
+                req.wfile.flush()
+            return
+        req.send_response(200)
+        if kind.startswith("endless"):
+            req.send_header("Content-Type", "audio/mpeg")
+            req.end_headers()
+            while not self.done.is_set():
+                req.wfile.write(b"\xff" * 65536)
+            return
+        body = self.feed if kind.startswith("good") else SLOW_FEED
+        req.send_header("Content-Type", "application/rss+xml")
+        slow = kind.startswith(("good", "slow"))
+        req.send_header("Content-Length", str(len(body)) if slow else "100000")
+        req.end_headers()
+        if kind.startswith("good"):
+            req.wfile.write(body)
+        elif kind.startswith("slow"):
+            step = max(1, len(body) // 30)
+            for at in range(0, len(body), step):
+                req.wfile.write(body[at:at + step])
+                req.wfile.flush()
+                if self.done.wait(spread / 30):
+                    return
+        else:
+            while not self.done.wait(gap):
+                req.wfile.write(b" ")
+                req.wfile.flush()
+
+    def close(self):
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def slow_host():
+    host = SlowHost()
+    yield host
+    host.close()

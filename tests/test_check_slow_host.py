@@ -6,73 +6,13 @@ for. The deadlines are lowered here through the module's own settings."""
 
 from __future__ import annotations
 
-import http.server
 import socket
-import threading
 
 import pytest
 import yaml
-from test_http_deadline import guard
 
-from conftest import BASE_CONFIG, serve
+from conftest import BASE_CONFIG, guard
 from syndicate import check, crawl
-
-FEED = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Slow</title>'
-        b"<link>http://x.test/</link><description>d</description>" + b" " * 400
-        + b"</channel></rss>")
-
-
-class _Host:
-    """A loopback host. ``/drip/...``: 200, then one byte every ``gap`` seconds, never done.
-    ``/slow/...``: a whole small RSS feed in pieces spread over about ``spread`` seconds."""
-
-    def __init__(self, gap: float = 0.05, spread: float = 1.5):
-        self.done = threading.Event()
-        self.asked: list[str] = []
-        me = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                me.asked.append(self.path)
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/rss+xml")
-                    if self.path.startswith("/slow"):
-                        self.send_header("Content-Length", str(len(FEED)))
-                        self.end_headers()
-                        step = max(1, len(FEED) // 30)
-                        for at in range(0, len(FEED), step):
-                            self.wfile.write(FEED[at:at + step])
-                            self.wfile.flush()
-                            if me.done.wait(spread / 30):
-                                return
-                        return
-                    self.send_header("Content-Length", "100000")
-                    self.end_headers()
-                    while not me.done.wait(gap):
-                        self.wfile.write(b"a")
-                        self.wfile.flush()
-                except OSError:
-                    return
-
-        self.server, self.url = serve(Handler)
-
-    def close(self):
-        self.done.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def host():
-    h = _Host()
-    yield h
-    h.close()
 
 
 def _check(tmp_path, make_project, site: str):
@@ -88,7 +28,7 @@ def _check(tmp_path, make_project, site: str):
 
 @pytest.mark.parametrize("limit", ["deadline", "rate"])
 def test_a_host_trickling_its_answer_is_asked_once_and_its_other_addresses_not_asked(
-        tmp_path, make_project, monkeypatch, host, limit):
+        tmp_path, make_project, monkeypatch, slow_host, limit):
     if limit == "deadline":  # a byte every 50 ms keeps every wait short: only the deadline ends it
         monkeypatch.setattr(check, "BODY_SECONDS", 1)
         monkeypatch.setattr(check, "MIN_RATE", 0)
@@ -96,7 +36,7 @@ def test_a_host_trickling_its_answer_is_asked_once_and_its_other_addresses_not_a
         monkeypatch.setattr(check, "BODY_SECONDS", 30)
         monkeypatch.setattr(check, "SLOW_SECONDS", 0.5)
     monkeypatch.setattr(crawl, "ANSWER_SECONDS", 1)
-    site = f"{host.url}/drip/"
+    site = f"{slow_host.url}/drip/"
     result, lines = _check(tmp_path, make_project, site)
     assert result.exit_code == 1
     errors = [ln for ln in lines if ln.startswith("Error:")]
@@ -109,7 +49,7 @@ def test_a_host_trickling_its_answer_is_asked_once_and_its_other_addresses_not_a
         assert any(ln.startswith(f"GET {site}feed.xml: still waiting") for ln in lines), \
             result.output
     # the host was asked once: every other address is named, not asked
-    assert host.asked == ["/drip/feed.xml"], host.asked
+    assert slow_host.asked == ["/drip/feed.xml"], slow_host.asked
     for path in ("atom.xml", "podcast.xml", "feed.json", "podcast.json", "robots.txt",
                  "sitemap.xml"):
         (line,) = [ln for ln in errors if ln.startswith(f"Error: {site}{path}:")]
@@ -118,10 +58,10 @@ def test_a_host_trickling_its_answer_is_asked_once_and_its_other_addresses_not_a
 
 
 def test_an_answer_slow_but_above_the_least_rate_is_read_and_said_while_waiting(
-        tmp_path, make_project, monkeypatch, host):
+        tmp_path, make_project, monkeypatch, slow_host):
     monkeypatch.setattr(check, "SLOW_SECONDS", 0.5)
     monkeypatch.setattr(check, "MIN_RATE", 10)  # the feed comes at about 400 bytes a second
-    site = f"{host.url}/slow/"
+    site = f"{slow_host.url}/slow/"
     result, lines = _check(tmp_path, make_project, site)
     errors = [ln for ln in lines if ln.startswith("Error:")]
     # read whole: no problem with the feed's arrival, and the host was asked the rest
@@ -130,13 +70,13 @@ def test_an_answer_slow_but_above_the_least_rate_is_read_and_said_while_waiting(
     assert not [ln for ln in errors if "not asked" in ln], result.output
     assert any(ln.startswith(f"GET {site}feed.xml: still waiting") for ln in lines), \
         result.output
-    assert "/slow/atom.xml" in host.asked and "/slow/podcast.xml" in host.asked
+    assert "/slow/atom.xml" in slow_host.asked and "/slow/podcast.xml" in slow_host.asked
 
 
 @pytest.mark.parametrize("kind", ["silent", "trickling"])
 @pytest.mark.parametrize("as_json", [False, True])
 def test_a_password_in_the_checked_address_is_in_no_line_not_even_the_not_asked_ones(
-        tmp_path, make_project, monkeypatch, host, as_json, kind):
+        tmp_path, make_project, monkeypatch, slow_host, as_json, kind):
     monkeypatch.setattr(check, "BODY_SECONDS", 1)
     monkeypatch.setattr(check, "TIMEOUT", (2, 1))
     monkeypatch.setattr(crawl, "ANSWER_SECONDS", 1)
@@ -145,7 +85,7 @@ def test_a_password_in_the_checked_address_is_in_no_line_not_even_the_not_asked_
     silent.listen(16)
     try:
         base = (f"http://127.0.0.1:{silent.getsockname()[1]}" if kind == "silent"
-                else host.url + "/drip")
+                else slow_host.url + "/drip")
         address = base.replace("http://", "http://alice:s3cretPW@") + "/"
         proj = make_project({})
         with guard():

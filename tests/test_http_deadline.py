@@ -5,87 +5,9 @@ warning that says it was not sent, an import source an error naming it (and its 
 
 from __future__ import annotations
 
-import signal
-import threading
-from contextlib import contextmanager
-
 import pytest
 
-from conftest import BASE_CONFIG, post, serve, sidecar, tone
-
-GUARD = 40  # seconds: far beyond every deadline here; only a hang reaches it
-
-
-class Hang(Exception):
-    pass
-
-
-@contextmanager
-def guard(seconds: float = GUARD):
-    def alarm(*_):
-        raise Hang(f"still running after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-class Trickler:
-    """A loopback server that answers 200 and then never finishes: ``/headers...`` sends a
-    header line every 50 ms, ``/body...`` whole headers and then a byte every 50 ms; a
-    ``/good...`` path gets a whole feed (``self.feed``)."""
-
-    def __init__(self):
-        import http.server
-
-        self.done = threading.Event()
-        self.asked: list[str] = []
-        self.feed = b""
-        me = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                me.asked.append(self.path)
-                try:
-                    if self.path.startswith("/good"):
-                        self.send_response(200)
-                        self.send_header("Content-Type", "application/rss+xml")
-                        self.send_header("Content-Length", str(len(me.feed)))
-                        self.end_headers()
-                        self.wfile.write(me.feed)
-                        return
-                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                    if self.path.startswith("/body"):
-                        self.wfile.write(b"Content-Type: application/rss+xml\r\n"
-                                         b"Content-Length: 100000\r\n\r\n")
-                    self.wfile.flush()
-                    line = b" " if self.path.startswith("/body") else b"X-Slow: yes\r\n"
-                    while not me.done.wait(0.05):
-                        self.wfile.write(line)
-                        self.wfile.flush()
-                except OSError:
-                    return
-
-        self.server, self.url = serve(Handler)
-
-    def close(self):
-        self.done.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def trickler():
-    t = Trickler()
-    yield t
-    t.close()
+from conftest import BASE_CONFIG, guard, post, sidecar, tone
 
 
 def _podcast_config(endpoint: str) -> str:
@@ -95,15 +17,15 @@ def _podcast_config(endpoint: str) -> str:
 
 @pytest.mark.parametrize("what", ["headers", "body"])
 def test_a_podping_endpoint_trickling_its_answer_is_one_warning_not_a_hang(
-        make_project, trickler, monkeypatch, what):
+        make_project, slow_host, monkeypatch, what):
     monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", "tok-123456")
     proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
                          "posts/a.md": post("A")},
-                        config=_podcast_config(f"{trickler.url}/{what}/podping"))
+                        config=_podcast_config(f"{slow_host.url}/{what}/podping"))
     with guard():
         result = proj.run("publish")
     assert result.exit_code == 0, result.output
-    assert len(trickler.asked) >= 1
+    assert len(slow_host.asked) >= 1
     warned = [line for line in result.output.splitlines() if "podping" in line]
     assert len(warned) == 1, result.output
     assert "no answer within 1 s, so it was not sent" in warned[0]
@@ -112,13 +34,13 @@ def test_a_podping_endpoint_trickling_its_answer_is_one_warning_not_a_hang(
 
 
 @pytest.mark.parametrize("what", ["headers", "body"])
-def test_an_import_source_trickling_its_answer_fails_naming_it(make_project, trickler,
+def test_an_import_source_trickling_its_answer_fails_naming_it(make_project, slow_host,
                                                              monkeypatch, what):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 1)
     proj = make_project({})
-    url = f"{trickler.url}/{what}/feed.xml"
+    url = f"{slow_host.url}/{what}/feed.xml"
     with guard():
         result = proj.run("import", "--audio", "keep-url", url, "--config",
                           str(proj.root / "config.yaml"))
@@ -132,13 +54,13 @@ def test_an_import_source_trickling_its_answer_fails_naming_it(make_project, tri
 @pytest.mark.parametrize("as_json", [False, True])
 @pytest.mark.parametrize("what", ["headers", "body"])
 def test_an_import_source_still_awaited_past_the_slow_mark_is_said_while_waited_for(
-        make_project, trickler, monkeypatch, what, as_json):
+        make_project, slow_host, monkeypatch, what, as_json):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 2)
     monkeypatch.setattr(fetch, "SLOW_MARK", 0.3)
     proj = make_project({})
-    url = f"{trickler.url}/{what}/feed.xml"
+    url = f"{slow_host.url}/{what}/feed.xml"
     with guard():
         result = proj.run("import", "--audio", "keep-url", url, *(["--json"] * as_json),
                           "--config", str(proj.root / "config.yaml"))
@@ -151,21 +73,21 @@ def test_an_import_source_still_awaited_past_the_slow_mark_is_said_while_waited_
     assert "Waiting for" not in result.stdout  # (never into --json's document)
     assert "Traceback" not in result.output + result.stderr
     # a source that answers before the mark says nothing of waiting
-    trickler.feed = _blog_feed()
+    slow_host.feed = _blog_feed()
     with guard():
-        good = proj.run("import", "--audio", "keep-url", f"{trickler.url}/good/feed.xml",
+        good = proj.run("import", "--audio", "keep-url", f"{slow_host.url}/good/feed.xml",
                         "--config", str(proj.root / "config.yaml"))
     assert good.exit_code == 0, good.output
     assert "Waiting for" not in good.stderr + good.stdout
 
 
 def test_a_configured_source_still_awaited_past_the_slow_mark_is_said_by_publish(
-        make_project, trickler, monkeypatch):
+        make_project, slow_host, monkeypatch):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 2)
     monkeypatch.setattr(fetch, "SLOW_MARK", 0.3)
-    url = f"{trickler.url}/body/feed.xml"
+    url = f"{slow_host.url}/body/feed.xml"
     proj = make_project({"posts/a.md": post("Mine")},
                         config=BASE_CONFIG + f"sources:\n  - {url}\n")
     with guard():
@@ -187,28 +109,28 @@ def _blog_feed(next_link: str | None = None) -> bytes:
 
 
 def test_a_page_of_a_paged_feed_trickling_fails_the_import_naming_the_page(
-        make_project, trickler, monkeypatch):
+        make_project, slow_host, monkeypatch):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 1)
-    trickler.feed = _blog_feed(f"{trickler.url}/headers/p1.xml")
+    slow_host.feed = _blog_feed(f"{slow_host.url}/headers/p1.xml")
     proj = make_project({})
     with guard():
-        result = proj.run("import", "--audio", "keep-url", f"{trickler.url}/good/p0.xml",
+        result = proj.run("import", "--audio", "keep-url", f"{slow_host.url}/good/p0.xml",
                           "--config", str(proj.root / "config.yaml"))
     assert result.exit_code == 1
     (line,) = result.stderr.strip().splitlines()
-    assert f"its page 2 ({trickler.url}/headers/p1.xml) failed, so nothing of the feed was " \
+    assert f"its page 2 ({slow_host.url}/headers/p1.xml) failed, so nothing of the feed was " \
            "imported" in line and "still arriving after 1 s" in line, line
     assert list((proj.root / "posts").glob("*")) == []
 
 
 def test_a_configured_source_trickling_is_named_and_the_rest_is_published(
-        make_project, trickler, monkeypatch):
+        make_project, slow_host, monkeypatch):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 1)
-    url = f"{trickler.url}/headers/feed.xml"
+    url = f"{slow_host.url}/headers/feed.xml"
     proj = make_project({"posts/a.md": post("Mine")},
                         config=BASE_CONFIG + f"sources:\n  - {url}\n")
     with guard():
@@ -224,7 +146,7 @@ def test_a_configured_source_trickling_is_named_and_the_rest_is_published(
 
 @pytest.mark.parametrize("what", ["headers", "body"])
 def test_check_of_a_site_trickling_its_answers_names_them_and_ends(tmp_path, make_project,
-                                                                   trickler, monkeypatch, what):
+                                                                   slow_host, monkeypatch, what):
     import yaml
 
     from syndicate import check, crawl
@@ -232,32 +154,32 @@ def test_check_of_a_site_trickling_its_answers_names_them_and_ends(tmp_path, mak
     monkeypatch.setattr(check, "BODY_SECONDS", 1)
     monkeypatch.setattr(crawl, "ANSWER_SECONDS", 1)
     cfg = yaml.safe_load(BASE_CONFIG)
-    cfg["site"]["url"] = f"{trickler.url}/{what}/"
+    cfg["site"]["url"] = f"{slow_host.url}/{what}/"
     (tmp_path / "check.yaml").write_text(yaml.safe_dump(cfg))
     proj = make_project({})
     with guard():
         result = proj.run("check", "--config", str(tmp_path / "check.yaml"))
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    feed = f"{trickler.url}/{what}/feed.xml"
+    feed = f"{slow_host.url}/{what}/feed.xml"
     (line,) = [ln for ln in result.output.splitlines() if ln.startswith(f"Error: {feed}:")]
     said = ("no whole answer to GET within 1 s" if what == "headers"
             else "the answer took over 1 s to arrive")
     assert said in line, result.output
 
 
-def test_a_podping_that_timed_out_is_sent_by_the_next_publish(make_project, trickler,
+def test_a_podping_that_timed_out_is_sent_by_the_next_publish(make_project, slow_host,
                                                                recorder, monkeypatch):
     """The first publish's podping trickles past its deadline; the next publish, which changes
     no feed, sends it (to the endpoint, now answering); the one after sends nothing."""
     monkeypatch.setenv("SYNDICATE_PODPING_TOKEN", "tok-123456")
     proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
-                        config=_podcast_config(f"{trickler.url}/headers/podping"))
+                        config=_podcast_config(f"{slow_host.url}/headers/podping"))
     with guard():
         first = proj.run("publish")
     assert first.exit_code == 0 and "so it was not sent" in first.output, first.output
     cfg = proj.root / "config.yaml"
-    cfg.write_text(cfg.read_text().replace(f"{trickler.url}/headers/podping",
+    cfg.write_text(cfg.read_text().replace(f"{slow_host.url}/headers/podping",
                                            f"{recorder.url}/podping"))
     second = proj.run("publish")
     assert second.exit_code == 0, second.output
@@ -268,12 +190,12 @@ def test_a_podping_that_timed_out_is_sent_by_the_next_publish(make_project, tric
     assert third.exit_code == 0 and len(recorder.requests) == 1, third.output
 
 
-def test_an_episode_audio_trickling_its_headers_fails_naming_it(make_project, trickler,
+def test_an_episode_audio_trickling_its_headers_fails_naming_it(make_project, slow_host,
                                                                  monkeypatch):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 1)
-    audio = f"{trickler.url}/headers/ep.mp3"
+    audio = f"{slow_host.url}/headers/ep.mp3"
     feed = ('<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
             "<channel><title>S</title><itunes:author>A</itunes:author><item><title>Slow"
             "</title><guid>e1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"

@@ -6,10 +6,8 @@ never a hang, never a file from outside pulled in, never a post of the source's 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import signal
 import tempfile
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from importgen import atom_feeds, html_pages, podcast_feeds, rss_feeds, text_pages
 
-from conftest import bare_project
+from conftest import bare_project, guard
 from syndicate.cli import main
 from syndicate.config import load_config
 from syndicate.importer import SourceError, import_sources
@@ -37,24 +35,6 @@ GUARD = 30  # seconds: longer than this is a hang (a 1 MB source takes 1 to 5)
 SECRET = "root-secret-7f3a9c"  # the content of a file outside the project
 RAW = re.compile(r"<\?xml|<rss\b|<channel\b|<item\b|<feed\b|<entry\b|<!entity|<!doctype|<html\b"
                  r"|<enclosure\b|<article\b", re.I)
-
-
-class Hang(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def guard(seconds: float = GUARD):
-    def alarm(*_):
-        raise Hang(f"still running after {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def read(data: bytes, name: str = "old-source.xml"):
@@ -432,75 +412,24 @@ def test_a_source_that_is_no_file_is_named_not_waited_on(make_project, tmp_path,
     assert "created 1" in result.stdout
 
 
-class _Host:
-    """A loopback stand-in for the old host: trickles a page, or sends audio longer than the
-    feed says (each until the test is over)."""
-
-    def __init__(self):
-        import http.server
-        import threading
-
-        from conftest import serve
-
-        self.done = threading.Event()
-        host = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                self.send_response(200)
-                if self.path == "/trickle.xml":
-                    self.send_header("Content-Length", "100000")
-                    self.end_headers()
-                    while not host.done.wait(0.02):  # a byte every 20 ms, never the end
-                        try:
-                            self.wfile.write(b" ")
-                            self.wfile.flush()
-                        except OSError:
-                            return
-                else:  # audio: endless, with no length
-                    self.end_headers()
-                    while not host.done.is_set():
-                        try:
-                            self.wfile.write(b"\xff" * 65536)
-                        except OSError:
-                            return
-
-        self.server, self.url = serve(Handler)
-
-    def close(self):
-        self.done.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def host():
-    h = _Host()
-    yield h
-    h.close()
-
-
-def test_a_host_trickling_a_page_is_not_waited_on(make_project, host, monkeypatch):
+def test_a_host_trickling_a_page_is_not_waited_on(make_project, slow_host, monkeypatch):
     from syndicate.importer import fetch
 
     monkeypatch.setattr(fetch, "DEADLINE", 1)
     proj = make_project({})
     with guard(20):
-        result = proj.run("import", host.url + "/trickle.xml", "--config",
+        result = proj.run("import", slow_host.url + "/trickle.xml", "--config",
                           str(proj.root / "config.yaml"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {host.url}/trickle.xml: still arriving after 1 s")
+    assert result.stderr.startswith(f"Error: {slow_host.url}/trickle.xml: still arriving after 1 s")
     assert list((proj.root / "posts").glob("*")) == []
 
 
-def test_audio_longer_than_the_feed_says_is_cut_off_and_not_kept(make_project, host):
+def test_audio_longer_than_the_feed_says_is_cut_off_and_not_kept(make_project, slow_host):
     feed = ('<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
             "<channel><title>S</title><itunes:author>A</itunes:author><item><title>Endless"
             "</title><guid>e1</guid><pubDate>Sat, 01 Jan 2000 00:00:00 GMT</pubDate>"
-            f'<enclosure url="{host.url}/endless.mp3" length="200000" type="audio/mpeg"/>'
+            f'<enclosure url="{slow_host.url}/endless.mp3" length="200000" type="audio/mpeg"/>'
             "</item></channel></rss>")
     proj = make_project({"show.xml": feed})
     with guard(30):

@@ -173,7 +173,7 @@ HOSTILE = {  # each would take minutes if a pattern scanned on from every opener
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_a_hostile_body_is_read_in_linear_time(name):
-    from test_import_hostile import guard
+    from conftest import guard
 
     body = HOSTILE[name] + "\n\nThe last words."
     with guard(20):  # not a timing test: a hang guard
