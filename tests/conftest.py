@@ -352,8 +352,9 @@ def bucket(s3_endpoint):
     }))
     yield client
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        for obj in page.get("Contents", []):
-            client.delete_object(Bucket=BUCKET, Key=obj["Key"])
+        keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+        if keys:  # a page is at most 1000 keys, what one DeleteObjects takes
+            client.delete_objects(Bucket=BUCKET, Delete={"Objects": keys, "Quiet": True})
     client.delete_bucket(Bucket=BUCKET)
 
 
