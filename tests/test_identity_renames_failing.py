@@ -254,3 +254,15 @@ def test_look_alike_posts_renamed_together_are_held_until_named_then_keep_their_
     assert named.exit_code == 0, named.output
     assert _guids(proj) == {"Dawn one": before["Morning one"], "Dawn two": before["Morning two"]}
     _one_item_a_file(proj)
+
+
+def test_status_says_no_error_of_a_file_that_is_gone_after_a_clean_publish(make_project):
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/2026-10-05-alpha.md", BROKEN)
+    assert proj.run("publish").exit_code == 1
+    assert "(error: see publish)" in proj.run("status").output
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    clean = proj.run("publish")
+    assert clean.exit_code == 0, clean.output
+    assert "(error: see publish)" not in proj.run("status").output  # h15 V11

@@ -435,6 +435,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
         if r["missing"]:
+            if r["error"]:  # gone for good: no error of its file stands any more
+                cat.update_item(r["id"], error=None)
             continue
         if r["published_at"] and r["id"] in doubtful:
             report.errors.append(CollectError(
@@ -454,7 +456,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 "meant goes ahead once no file fails"))
             continue
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
-        cat.update_item(r["id"], missing=True)
+        cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
 
 
@@ -636,7 +638,7 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
     for new, gone in held:
         _hold(cat, new, zone, stamp, report,
               f"it appeared as the queued {gone} vanished or was rewritten, and may be "
-              f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
+              f"{'that item' if ',' not in gone else 'one of them'}, renamed and edited")
 
 
 def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
