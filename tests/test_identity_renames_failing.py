@@ -266,3 +266,20 @@ def test_status_says_no_error_of_a_file_that_is_gone_after_a_clean_publish(make_
     clean = proj.run("publish")
     assert clean.exit_code == 0, clean.output
     assert "(error: see publish)" not in proj.run("status").output  # h15 V11
+
+
+def test_two_episodes_whose_audio_files_alone_were_exchanged_keep_their_guids(make_project):
+    """Only the audio moved (each sidecar keeps its title and date): each episode got other
+    audio; its guid stays with its sidecar (h15 V9)."""
+    proj = make_project({"episodes/000-trailer.yaml": sidecar("Trailer", date="2026-10-01 08:00"),
+                         "episodes/000-trailer.mp3": tone(1.0, freq=300),
+                         "episodes/002-tides.yaml": sidecar("Tides", date="2026-10-02 08:00"),
+                         "episodes/002-tides.mp3": tone(1.0, freq=500)})
+    assert proj.run("publish").exit_code == 0
+    before = _episodes(proj)
+    _mv(proj, "episodes/000-trailer.mp3", "episodes/swap.mp3")
+    _mv(proj, "episodes/002-tides.mp3", "episodes/000-trailer.mp3")
+    _mv(proj, "episodes/swap.mp3", "episodes/002-tides.mp3")
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert _episodes(proj) == before

@@ -3,7 +3,8 @@
 A file holding exactly one item's bytes (for an episode: its audio) is that item, wherever it
 stands, when the item's own name no longer holds them: gone, given other bytes, or a file that
 fails to read (two files swapped, a post renamed over another's name, a new file written at an
-old name in the same run). Failing that, a post whose body and date are exactly one other
+old name in the same run); an episode whose sidecar keeps its title and date got other audio,
+it did not move. Failing that, a post whose body and date are exactly one other
 post's, whose own name now holds another body, is that post (files swapped and their titles
 touched). Otherwise a file is the item last read at its name. An item whose name was taken by
 another item and that no file continues is vanished: paired later by its words, or removed.
@@ -79,7 +80,7 @@ def _pairs(parsed, names, same, candidates, moved_away) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for p in parsed:
         own = names.get(p.name)
-        if p.error is not None or (own is not None and same(p, own)):
+        if p.error is not None or (own is not None and (same(p, own) or _told(p, own))):
             continue
         match = [r for r in candidates(p) if r is not own]
         if len(match) == 1 and moved_away(match[0], same):
@@ -88,6 +89,15 @@ def _pairs(parsed, names, same, candidates, moved_away) -> dict[str, dict]:
     for r in found.values():
         claims[id(r)] = claims.get(id(r), 0) + 1
     return {name: r for name, r in found.items() if claims[id(r)] == 1}
+
+
+def _told(p, own: dict) -> bool:
+    """Whether an episode's sidecar still tells its own item: the same title and date (only
+    its audio was exchanged: the episode got other audio, it did not move)."""
+    if p.kind != "episode" or p.item is None:
+        return False
+    old = loads(own["data"])
+    return (old.get("title"), old.get("date")) == (p.item.title, p.item.date)
 
 
 def _body(data: dict) -> tuple:
