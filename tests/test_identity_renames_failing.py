@@ -283,3 +283,24 @@ def test_two_episodes_whose_audio_files_alone_were_exchanged_keep_their_guids(ma
     result = proj.run("publish")
     assert result.exit_code == 0, result.output
     assert _episodes(proj) == before
+
+
+def test_a_short_post_renamed_retitled_and_edited_at_once_is_new_but_said(make_project):
+    """Too short to be told by its words alone: published as new, with a warning that names
+    the gone post and its guid to give it back (h15 V8); giving it keeps the guid."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    text = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    text = text.replace("title: Alpha", "title: Curlews").replace("was late", "was very late")
+    proj.write("posts/2026-10-05-curlews.md", text)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert f"guid: {before['Alpha']}" in result.output and "posts/2026-10-05-alpha.md" in \
+        result.output
+    proj.write("posts/2026-10-05-curlews.md",
+               text.replace("---\n", f"---\nguid: {before['Alpha']}\n", 1))
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert _guids(proj)["Curlews"] == before["Alpha"]

@@ -33,7 +33,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, remember_move
+from .renames import continued, near_miss, remember_move
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -347,7 +347,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                         "read; its last published version is kept",
                         hint=f"fix {printable(p.name)}, then publish again"))
             continue
-        if row is None and p.name in named:  # its `guid:` names an item whose file is gone
+        if p.name in named:  # its `guid:` names an item whose file is gone: that item
+            if row is not None:
+                vanished.append(row)  # the item this file was until now gives way
             row = named[p.name]
             vanished.remove(row)
         elif row is None and not p.item.guid:
@@ -364,6 +366,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                     doubtful.update(r["id"] for r in alike if r["published_at"])
                     if any(r["published_at"] for r in alike):
                         continue  # not published as new: it may be one of them
+                elif row is None and (miss := near_miss(pool, p)):
+                    report.warnings.append(miss)
             if row is not None:
                 vanished.remove(row)
         claimed[(p.kind, p.item.slug)] = p.name
@@ -461,13 +465,14 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
 
 
 def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:
-    """New files whose `guid:` is an item's whose file is gone (vanished now, or removed
-    before): each is that item, come back or renamed, as its author says."""
+    """Files whose `guid:` is an item's whose file is gone (vanished now, or removed before):
+    each is that item, come back or renamed, as its author says (a file taken as new before
+    gives that new item up)."""
     gone = {r["guid"]: r for r in rows if r["missing"] or r in vanished}
     out: dict[str, dict] = {}
     for p in parsed:
         guid = p.item.guid if p.error is None else None
-        r = gone.get(guid) if guid and p.name not in names else None
+        r = gone.get(guid) if guid else None
         if r is not None and r["kind"] == p.kind and r not in out.values():
             if r not in vanished:
                 vanished.append(r)

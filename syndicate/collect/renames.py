@@ -19,6 +19,7 @@ from ..errors import printable
 
 TELLING = 30  # words in a body that identify it alone (a short one also needs its title or date)
 NEARLY = 0.9  # how alike two bodies' words must be (a typo fixed, a line added)
+NEAR_MISS = 0.75  # alike enough, short as they are, to say so when not taken as one
 
 
 def words(html: str | None) -> list[str]:
@@ -76,6 +77,26 @@ def continued(vanished: list[dict], p,
         "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
         "or sidecar, as `syndicate status` shows it)"
         + (", or a guid of its own to publish it as new" if released else "")), found
+
+
+def near_miss(vanished: list[dict], p) -> str | None:
+    """A warning when a new file that continues no vanished item is still much like a released
+    one (its date or title, and most of its words): a short post renamed, retitled and edited
+    at once is published as new, so its author is told how to keep the old guid."""
+    body = words(p.item.html)
+    for r in vanished:
+        if r["kind"] != p.kind or not r["published_at"]:
+            continue
+        old = loads(r["data"])
+        mine = words(old.get("html"))
+        if not mine or not body or (old.get("date") != p.item.date
+                                    and old.get("title") != p.item.title):
+            continue
+        if SequenceMatcher(None, mine, body, autojunk=False).ratio() >= NEAR_MISS:
+            return (f"{printable(p.name)}: taken as new, though it is much like "
+                    f"{printable(r['source'])}, gone (its guid is replaced in the feeds); if it "
+                    f"is that item, give it its guid (`guid: {r['guid']}`) and publish again")
+    return None
 
 
 MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved
