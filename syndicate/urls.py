@@ -196,11 +196,12 @@ def redact_credentials(text: object, replace=None) -> str:
 
 
 def addresses_with_credentials(text: str) -> list[tuple[int, str]]:
-    """(line, what) of each address written in ``text`` that carries a credential."""
+    """(line, what) of each address written in ``text`` that carries a credential (one whose
+    credentials are ``***`` already, as syndicate writes an import's address, carries none)."""
     if "://" not in text or ("@" not in text and "?" not in text):
         return []
     return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
-            if (found := credential_in(m.group()))]
+            if (found := credential_in(m.group())) and redact(m.group()) != m.group()]
 
 
 def site_base(value: object, example: str = "https://example.com/") -> str:

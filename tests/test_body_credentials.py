@@ -53,3 +53,16 @@ def test_no_generated_credential_reaches_the_html(name, value, userinfo):
         assert secret not in html
     else:
         assert secret in html  # a parameter that is no credential is kept
+
+
+def test_an_address_whose_credentials_syndicate_hid_already_is_not_warned(make_project):
+    """The `imported_from:` an import writes (its source address with the credentials made
+    ***) holds no secret: no warning to remove it (h15 V3); a real one beside it still is."""
+    proj = make_project({"posts/old.md": post(
+        "Old", imported_from="http://***@127.0.0.1:5151/wp2.xml?token=***",
+        body="See https://u:hunter2secret@x.example/a for more.")})
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    warned = [ln for ln in result.output.splitlines() if "an address holds" in ln]
+    assert warned == [ln for ln in warned if ln.startswith("Warning: posts/old.md:7:")], warned
+    assert len(warned) == 1, result.output

@@ -107,3 +107,18 @@ def test_a_feed_key_holding_another_feed_below_it_is_refused(make_project):
     assert result.exit_code == 2, result.output
     assert "'feeds/atom.xml' is under feeds, another feed's key" in result.output, result.output
     assert not (proj.root / "public" / "feeds").is_file()
+
+
+def test_a_feed_moved_under_its_own_old_key_is_refused_as_such_and_the_site_stands(
+        make_project):
+    """`blog.rss_path: feed.xml/x` on a site whose RSS feed was feed.xml: that file is the
+    site's own (its old key), not something put there by hand (h15 V4); the site stands."""
+    proj = make_project({"posts/a.md": post("A")})
+    assert proj.run("publish").exit_code == 0
+    before = _tree(proj)
+    proj.write("config.yaml", _config("blog.rss_path", "feed.xml/x"))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "feed.xml is a file this site published" in result.output, result.output
+    assert "by hand" not in result.output
+    assert _tree(proj) == before

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, Project, png_bytes, post
+from syndicate.errors import printable
 
 MARKER = "OUTSIDE-SECRET-41d9"
 
@@ -148,7 +149,12 @@ def _check(proj: Project, tree: Tree, result) -> None:
     rss = feedparser.parse(proj.read("feed.xml"))
     assert not rss.bozo
     titles = {e.title for e in rss.entries}
-    missing = {str(p): t for p, t in tree.expected.items() if p.exists() and t not in titles}
+    # each file published, or said to wait: alike to a released post gone in the same publish
+    # (which is which cannot be told, so the gone one stays live and the new ones wait)
+    waiting = [ln for ln in result.output.splitlines() if ": waiting: " in ln]
+    missing = {str(p): t for p, t in tree.expected.items() if p.exists() and t not in titles
+               and not any(printable(p.relative_to(proj.root).as_posix()) in ln
+                           for ln in waiting)}
     assert not missing, result.output
     status = json.loads(proj.run("status", "--json").output)
     for item in status:

@@ -27,12 +27,13 @@ from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post, published_part
 from ..when import stored
+from . import identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, remember_move
+from .renames import continued, near_miss, remember_move
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -93,7 +94,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     root = settings.root
     zone = settings.config.site.timezone
     rows = cat.all_items()
-    by_source = {r["source"]: r for r in rows}
+    by_source = identity.by_source(rows)
     queue = cat.releases()
     parsed: list[_Parsed] = []
     seen: set[str] = set()
@@ -258,19 +259,40 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
 
 def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-    by_source = {r["source"]: r for r in rows}
+    by_source = identity.by_source(rows)
     root = settings.root
     reals = {f.real for scan in scans.values() for f in scan.files}
     vanished, kept = [], set()
     for r in rows:
-        if r["source"] in seen or r["kind"] not in scans:
+        if r["kind"] not in scans:
+            continue
+        if r["source"] in seen:
+            if by_source[r["source"]] is not r and not r["missing"]:
+                vanished.append(r)  # a second live item on one name (an older catalog's)
             continue
         if _gone(r, scans[r["kind"]], root, reals):
             vanished.append(r)
         elif not r["missing"]:
             kept.add(r["source"])
             _keep(cat, r, scans[r["kind"]], report, root)
-    by_source = _follow_content(rows, parsed, by_source, vanished)
+    names, gone = by_source, list(vanished)
+    by_source = identity.follow_content(rows, parsed, by_source, vanished)
+    # a file that fails to read may be any vanished released item of its kind, renamed: such
+    # an item stays live (said below), and while one does, files whose content moved between
+    # names wait (an item moved onto a name the kept one had would take its address)
+    failing = {p.kind for p in parsed if p.error is not None}
+    kept_live = [r for r in vanished
+                 if r["kind"] in failing and r["published_at"] and not r["missing"]]
+    frozen = {r["kind"] for r in kept_live}
+    wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
+    if wait:
+        by_source, vanished = names, gone
+        report.warnings.append(
+            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in: content moved "
+            f"between these names while a file failed to read; they are read again once it "
+            f"reads")
+    named = _named_by_guid(parsed, by_source, vanished, rows)
+    doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
     taken = {r["guid"] for r in rows}
     holders = {r["guid"]: r["source"] for r in rows}  # whose each guid is, for the message
@@ -286,9 +308,17 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
             continue
+        if by_source.get(r["source"]) is not r:
+            continue  # moved to another name (or a second item on this one)
+        if r["source"] in wait:
+            claimed.setdefault((r["kind"], r["slug"]), r["source"])
+            continue
         fresh = next((p for p in parsed if p.name == r["source"]), None)
         if fresh is None or fresh.error is not None:
             claimed.setdefault((r["kind"], r["slug"]), r["source"])
+
+    for r in kept_live:  # its address stays its own
+        claimed.setdefault((r["kind"], r["slug"]), r["source"])
 
     def order(p: _Parsed):
         row = by_source.get(p.name)
@@ -296,6 +326,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
 
     for p in sorted(parsed, key=order):
         row = by_source.get(p.name)
+        if p.name in wait and p.error is None:
+            continue  # read again by the next collect
         if p.error is None:
             key = (p.kind, p.item.slug)
             holder = claimed.get(key)
@@ -309,18 +341,36 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 report.errors.append(p.error)
             if row:
                 cat.update_item(row["id"], error=str(p.error))
+                if row["source"] != p.name and row["published_at"]:  # moved here, failing
+                    report.errors.append(CollectError(
+                        row["source"], f"its item is now {printable(p.name)}, which failed to "
+                        "read; its last published version is kept",
+                        hint=f"fix {printable(p.name)}, then publish again"))
             continue
-        claimed[(p.kind, p.item.slug)] = p.name
-        if row is None:
-            row = _renamed(vanished, p, embargoed, rows)
-            if row is None and vanished:  # renamed and retitled (or re-dated): its words tell
-                row, doubt = continued([r for r in vanished if r["id"] not in embargoed], p,
-                                       [q for q in parsed if q.error is None
-                                        and q.name not in by_source])
-                if doubt and doubt not in report.warnings:
-                    report.warnings.append(doubt)
+        if p.name in named:  # its `guid:` names an item whose file is gone: that item
+            if row is not None:
+                vanished.append(row)  # the item this file was until now gives way
+            row = named[p.name]
+            vanished.remove(row)
+        elif row is None and not p.item.guid:
+            pool = [r for r in vanished if not any(r is n for n in named.values())]
+            row = _renamed(pool, p, embargoed, rows)
+            if row is None and pool:  # renamed and retitled (or re-dated): its words tell
+                row, doubt, alike = continued(
+                    [r for r in pool if r["id"] not in embargoed], p,
+                    [q for q in parsed if q.error is None and q.name not in by_source
+                     and q.name not in named])
+                if doubt:
+                    if doubt not in report.warnings:
+                        report.warnings.append(doubt)
+                    doubtful.update(r["id"] for r in alike if r["published_at"])
+                    if any(r["published_at"] for r in alike):
+                        continue  # not published as new: it may be one of them
+                elif row is None and (miss := near_miss(pool, p)):
+                    report.warnings.append(miss)
             if row is not None:
                 vanished.remove(row)
+        claimed[(p.kind, p.item.slug)] = p.name
         if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
             _released_date(p, p.item, row, queue, now, root / p.name,
                            settings.config.site.timezone, report)
@@ -375,10 +425,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
         cat.update_item(row["id"], **values)
 
     # a file that failed to read may be anything: a queued item's file that fails now may have
-    # been renamed away (its words are looked for elsewhere), and a new file that fails may be
+    # been renamed away (its words are looked for elsewhere), and any file that fails may be
     # a released item renamed (that item is not removed while it fails: see below)
     failed = {p.name for p in parsed if p.error is not None}
-    failed_new = {p.kind for p in parsed if p.error is not None and p.name not in by_source}
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
@@ -389,19 +438,46 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
-        if not r["missing"] and r["published_at"] and r["kind"] in failed_new:
-            news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"]
-                          and p.name not in by_source)
-            report.errors.append(CollectError(
-                r["source"], f"its file is gone while {', '.join(printable(n) for n in news)} "
-                "failed to read, which may be this item renamed; its last published version is "
-                "kept", hint="fix the file that failed to read, then publish again; a removal "
-                "you meant goes ahead once no new file fails"))
+        if r["missing"]:
+            if r["error"]:  # gone for good: no error of its file stands any more
+                cat.update_item(r["id"], error=None)
             continue
-        if not r["missing"]:
-            # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
-            cat.update_item(r["id"], missing=True)
-            report.removed.append(r["source"])
+        if r["published_at"] and r["id"] in doubtful:
+            report.errors.append(CollectError(
+                r["source"], "its file is gone while a new file alike to it appeared, and "
+                "which new file is this item cannot be told; its last published version is "
+                "kept", hint="give the new file that is this item its guid (`guid:`, as "
+                "`syndicate status` shows it), or give the new files guids of their own to "
+                "publish them as new items"))
+            continue
+        news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"])
+        if r["published_at"] and news:
+            report.errors.append(CollectError(
+                r["source"], f"its file is gone (or holds another item now) while "
+                f"{', '.join(printable(n) for n in news)} failed to read, which may be this "
+                f"item renamed; its last published version is kept",
+                hint="fix the file that failed to read, then publish again; a removal you "
+                "meant goes ahead once no file fails"))
+            continue
+        # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
+        cat.update_item(r["id"], missing=True, error=None)
+        report.removed.append(r["source"])
+
+
+def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:
+    """Files whose `guid:` is an item's whose file is gone (vanished now, or removed before):
+    each is that item, come back or renamed, as its author says (a file taken as new before
+    gives that new item up)."""
+    gone = {r["guid"]: r for r in rows if r["missing"] or r in vanished}
+    out: dict[str, dict] = {}
+    for p in parsed:
+        guid = p.item.guid if p.error is None else None
+        r = gone.get(guid) if guid else None
+        if r is not None and r["kind"] == p.kind and r not in out.values():
+            if r not in vanished:
+                vanished.append(r)
+            out[p.name] = r
+    return out
 
 
 def _guid_taken(name: str, guid: str, holders: dict[str, str]) -> CollectError:
@@ -409,49 +485,6 @@ def _guid_taken(name: str, guid: str, holders: dict[str, str]) -> CollectError:
     return CollectError(name, f"guid {guid!r} is used by another item"
                         + (f", {printable(other)}" if other and other != name else ""),
                         hint="give one of them another `guid:` (each item needs its own)")
-
-
-def _follow_content(rows, parsed, by_source: dict, vanished: list) -> dict:
-    """Which row each changed file continues, content before path: a file whose bytes are no
-    longer its own item's but exactly one other item's of its kind, whose own file is gone or
-    now holds other bytes, is that other item (moved onto this name: two files swapped, a post
-    renamed over another's name). An item whose name was so taken and that no file continues
-    joins ``vanished`` (paired later like any vanished one, or removed). Returns the map of
-    name to row the reconcile goes by."""
-    fresh = {p.name: p for p in parsed}
-    hashes: dict[tuple[str, str], list[dict]] = {}
-    for r in rows:
-        if not r["missing"] and r["content_hash"]:
-            hashes.setdefault((r["kind"], r["content_hash"]), []).append(r)
-
-    def moved_away(r) -> bool:  # its own name no longer holds its bytes
-        if r in vanished:
-            return True
-        q = fresh.get(r["source"])
-        return q is not None and q.error is None and q.content_hash != r["content_hash"]
-
-    moves: dict[str, dict] = {}
-    for p in parsed:
-        own = by_source.get(p.name)
-        if p.error is not None or own is None or not p.content_hash \
-                or p.content_hash == own["content_hash"]:
-            continue
-        found = [r for r in hashes.get((p.kind, p.content_hash), []) if r is not own]
-        if len(found) == 1 and moved_away(found[0]):
-            moves[p.name] = found[0]
-    targets = [id(r) for r in moves.values()]
-    if not moves or len(set(targets)) != len(targets):  # two files for one item: by path
-        return by_source
-    moved = set(targets)
-    out = {name: r for name, r in by_source.items() if id(r) not in moved and name not in moves}
-    out.update(moves)
-    vanished[:] = [r for r in vanished if id(r) not in moved]
-    kept = {id(r) for r in out.values()}
-    for name in moves:
-        own = by_source[name]
-        if id(own) not in kept and own not in vanished:
-            vanished.append(own)
-    return out
 
 
 def _live_release(site, p: _Parsed, guid: str, now, root: Path, settings,
@@ -610,7 +643,7 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
     for new, gone in held:
         _hold(cat, new, zone, stamp, report,
               f"it appeared as the queued {gone} vanished or was rewritten, and may be "
-              f"{'it' if ',' not in gone else 'one of them'} renamed and edited")
+              f"{'that item' if ',' not in gone else 'one of them'}, renamed and edited")
 
 
 def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:

@@ -19,6 +19,7 @@ from ..errors import printable
 
 TELLING = 30  # words in a body that identify it alone (a short one also needs its title or date)
 NEARLY = 0.9  # how alike two bodies' words must be (a typo fixed, a line added)
+NEAR_MISS = 0.75  # alike enough, short as they are, to say so when not taken as one
 
 
 def words(html: str | None) -> list[str]:
@@ -47,30 +48,55 @@ def alike(old: dict, title: str, date: str, body: list[str]) -> bool:
             or min(len(mine), len(body)) >= TELLING)
 
 
-def continued(vanished: list[dict], p, rivals: list) -> tuple[dict | None, str | None]:
+def continued(vanished: list[dict], p,
+              rivals: list) -> tuple[dict | None, str | None, list]:
     """The one vanished row (of ``p``'s kind) ``p`` continues by its words, or None; with a
-    warning when more than one is alike (vanished rows, or ``rivals``: other new files)."""
+    warning and the vanished rows alike when more than one is alike (vanished rows, or
+    ``rivals``: other new files)."""
     body = words(p.item.html)
     found = [r for r in vanished if r["kind"] == p.kind
              and alike(loads(r["data"]), p.item.title, p.item.date, body)]
     if not found:
-        return None, None
+        return None, None, []
     if len(found) == 1:
         old = loads(found[0]["data"])
         others = [q.name for q in rivals if q is not p and q.kind == p.kind
                   and alike(old, q.item.title, q.item.date, words(q.item.html))]
         if not others:
-            return found[0], None
+            return found[0], None, []
         names = [p.name, *others]
         gone = [found[0]["source"]]
     else:
         names, gone = [p.name], [r["source"] for r in found]
+    released = any(r["published_at"] for r in found)
     return None, (
-        f"{', '.join(printable(n) for n in sorted(names))}: taken as new: "
+        f"{', '.join(printable(n) for n in sorted(names))}: "
+        f"{'waiting' if released else 'taken as new'}: "
         f"{'it is' if len(names) == 1 else 'they are'} alike to "
         f"{' and '.join(printable(g) for g in gone)}, gone, and which is which cannot be told; "
         "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
-        "or sidecar, as `syndicate status` shows it) before the next publish")
+        "or sidecar, as `syndicate status` shows it)"
+        + (", or a guid of its own to publish it as new" if released else "")), found
+
+
+def near_miss(vanished: list[dict], p) -> str | None:
+    """A warning when a new file that continues no vanished item is still much like a released
+    one (its date or title, and most of its words): a short post renamed, retitled and edited
+    at once is published as new, so its author is told how to keep the old guid."""
+    body = words(p.item.html)
+    for r in vanished:
+        if r["kind"] != p.kind or not r["published_at"]:
+            continue
+        old = loads(r["data"])
+        mine = words(old.get("html"))
+        if not mine or not body or (old.get("date") != p.item.date
+                                    and old.get("title") != p.item.title):
+            continue
+        if SequenceMatcher(None, mine, body, autojunk=False).ratio() >= NEAR_MISS:
+            return (f"{printable(p.name)}: taken as new, though it is much like "
+                    f"{printable(r['source'])}, gone (its guid is replaced in the feeds); if it "
+                    f"is that item, give it its guid (`guid: {r['guid']}`) and publish again")
+    return None
 
 
 MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved

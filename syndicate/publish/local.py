@@ -138,6 +138,13 @@ class LocalTarget(TargetBase):
         taken: list[str] = []
         adopted: list = []
         in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
+        own = [p for p in in_way if p.startswith(_OWN)]
+        if own:
+            raise PublishError(
+                f"{self.root}: cannot publish: {own[0].removeprefix(_OWN)}. A file and a "
+                "folder cannot share a name, and the live file stays until what replaces it "
+                "is in place: give the new key another name (in config.yaml). Nothing was "
+                "written")
         if in_way:
             shown = "; ".join(sorted(set(in_way))[:5]) + (
                 f"; ... ({len(set(in_way))} in all)" if len(set(in_way)) > 5 else "")
@@ -199,6 +206,9 @@ class LocalTarget(TargetBase):
             if last and not stat.S_ISREG(st.st_mode):
                 return f"{shown} is {_kind(st.st_mode)} where syndicate writes a file"
             if not last and not stat.S_ISDIR(st.st_mode):
+                if shown in self.owned:
+                    return (f"{_OWN}{shown} is a file this site published (its old key), "
+                            f"where this publish needs a folder (for {key})")
                 return f"{shown} is a file where syndicate needs a folder (for {key})"
         return None
 
@@ -450,6 +460,9 @@ def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     return "not a regular file"
+
+
+_OWN = "\0own:"  # marks a way blocked by one of the site's own files (see ``claim``)
 
 
 def _no_block(path: str, flags: int) -> int:
