@@ -473,6 +473,8 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
                      "by a publish)")
         for line in plan.lines():
             out.line(f"  {line}")
+        for path in result.cdn_paths:
+            out.line(f"  invalidate {path}  (changed: the CDN is told to forget it)")
     else:
         target = settings.config.target
         out.line(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"
@@ -481,6 +483,8 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
             out.error(f"{len(plan.held_deletes)} published files are no longer produced, "
                       f"more than max_deletes ({settings.config.max_deletes}); nothing was "
                       "deleted. Check the sources, then run again with --force.")
+        for done in result.after:
+            out.line(done)
     if result.held_items:
         n = len(result.held_items)
         out.error(f"{n} published {'item is' if n == 1 else 'items are'} gone from "

@@ -41,6 +41,9 @@ class PublishResult:
     held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
     would_encode: list[str] = field(default_factory=list)  # a dry run's audio left unencoded
     changed_feeds: list[str] = field(default_factory=list)  # addresses of the feeds it changed
+    # the CDN's paths it changed (a dry run's: that would be invalidated), when a CDN is set
+    cdn_paths: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # what the steps after it did (invalidated)
 
     @property
     def ok(self) -> bool:
@@ -82,8 +85,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
     published state as it was, is never guarded and is followed by no step (no ping).
 
-    After a publish that changed feeds, the steps of ``after.STEPS`` run in order, once the
-    publish lock is released; their warnings are the result's.
+    After a publish that changed the site, the steps of ``after.STEPS`` run in order (the
+    CDN told of the changed paths, then the pings), once the publish lock is released; their
+    warnings are the result's.
     """
     check_feed_keys(settings.config, settings.path)
     target = target or open_target(settings, force=force or overwrite, verify=verify)
@@ -172,7 +176,14 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cat, [*previous, *(row["key"] for row in plan.manifest)], _feed_keys(settings), now)
         superseded = keep_superseded(plan, previous, cat, now, force=force,
                                      cached_until=cached_until)
+        paths = []
+        if records and after.wanted(settings):  # what the CDN must forget (cdnpaths.py)
+            from .cdnpaths import cdn_paths, changed_keys
+
+            paths = cdn_paths(settings, changed_keys(plan, previous))
         if not dry_run:
+            if paths:  # pending before anything is written: a run killed half-way still counts
+                after.mark_pending(cat, paths=paths)
             _apply(plan, target, uploaded)
             if records:
                 clean = fp is not None and not (report.errors or site_errors or plan.errors
@@ -186,8 +197,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
             settings, {w.output.key for w in plan.writes}, released)
-        todo = after.mark_pending(cat, feeds) if records and not dry_run else []
-    after_warnings = after.run_pending(settings, todo)  # (the lock released: pings may be slow)
+        todo = after.mark_pending(cat, feeds=feeds) if records and not dry_run else {}
+    # (the lock released: the CDN and the pings may be slow)
+    after_done, after_warnings = after.run_pending(settings, todo)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site_errors, *plan.errors, *guarded],
@@ -197,7 +209,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                     for name in unmatched),
                   *target.warnings, *after_warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
-        changed_feeds=feeds,
+        changed_feeds=feeds, cdn_paths=paths, after=after_done,
     )
 
 
