@@ -127,7 +127,7 @@ def purge(settings: Settings, paths: list[str]) -> tuple[list[str], list[str]]:
                       {"json": body, "headers": {"Authorization": token} if token else {}})],
                     cfg.timeout, secrets=(token,) if token else (), what="purge", later=LATER,
                     token_var=PURGE_TOKEN)
-    if warnings:
-        return [], warnings
+    if warnings:  # (a refusal says what to do; that the files are live, it says here)
+        return [], [w if LATER in w else f"{w}; {LATER}" for w in warnings]
     what = wide or (f"{len(sent)} path" + ("s" if len(sent) != 1 else ""))
     return [f"{where}: purged {what}"], []

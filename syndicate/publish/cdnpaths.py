@@ -24,9 +24,19 @@ def changed_keys(plan: Plan, previous: dict[str, dict]) -> list[str]:
     published as immutable; sorted, once each."""
     keys = {w.output.key for w in plan.writes if not w.output.addressed}
     keys |= {o.key for o in plan.header_fixes if not o.addressed}
-    keys |= {k for k in plan.deletes
-             if (previous.get(k) or {}).get("cache_control") != IMMUTABLE}
+    keys |= {k for k in plan.deletes if not _immutable(k, previous.get(k) or {})}
     return sorted(keys)
+
+
+def _immutable(key: str, row: dict) -> bool:
+    """Whether a live key was served as immutable: as its record says (an S3 manifest's
+    Cache-Control), else by its name, which then ends in the start of its sha256 ("-" and 12
+    hex digits before the extension), as every content-addressed key does."""
+    if row.get("cache_control"):
+        return row["cache_control"] == IMMUTABLE
+    sha = row.get("sha256") or ""
+    stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
+    return len(sha) >= 12 and stem.endswith("-" + sha[:12])
 
 
 def cdn_paths(settings: Settings, keys: list[str]) -> list[str]:

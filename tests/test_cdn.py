@@ -1,0 +1,307 @@
+"""After a publish, the CDN is told which paths changed (``cdn:`` in config.yaml): a CloudFront
+invalidation through the real boto3 against moto's server on 127.0.0.1, and a purge hook (a
+loopback HTTP server stands in for another CDN's API). The known answer is read off the bucket
+or the folder: the keys whose bytes a publish changed, less those served as immutable (media
+and art named by their hash). A call that fails or hangs is one warning, never a failed
+publish, and the next publish makes it again; no output shows a credential."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from urllib.parse import quote
+
+import boto3
+import pytest
+
+from conftest import (
+    BASE_CONFIG,
+    BUCKET,
+    Recorder,
+    guard,
+    post,
+    s3_config,
+    s3_files,
+    serve,
+    sidecar,
+    tone,
+)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+TOKEN = "purge-Secret-Token-12345"
+
+
+@pytest.fixture
+def cloudfront(s3_endpoint, monkeypatch):
+    """(client, distribution id): a distribution in moto; boto3 finds moto through its usual
+    per-service endpoint variable, as syndicate's own client does."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFRONT", s3_endpoint)
+    client = boto3.client("cloudfront", region_name="us-east-1")
+    dist = client.create_distribution(DistributionConfig={
+        "CallerReference": f"test-{id(client)}", "Comment": "", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "site", "DomainName": f"{BUCKET}.s3.amazonaws.com",
+            "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "site", "ViewerProtocolPolicy": "allow-all", "MinTTL": 0,
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            "TrustedSigners": {"Enabled": False, "Quantity": 0}}})
+    return client, dist["Distribution"]["Id"]
+
+
+class Invalidations:
+    """What a distribution was asked to invalidate, read back with get_invalidation: each
+    ``new()`` call gives the paths of each invalidation made since the last one."""
+
+    def __init__(self, client, dist: str):
+        self.client, self.dist, self.seen = client, dist, set()
+
+    def new(self) -> list[list[str]]:
+        listed = self.client.list_invalidations(DistributionId=self.dist)["InvalidationList"]
+        ids = [i["Id"] for i in listed.get("Items", []) if i["Id"] not in self.seen]
+        self.seen.update(ids)
+        return [self.client.get_invalidation(DistributionId=self.dist, Id=i)["Invalidation"]
+                ["InvalidationBatch"]["Paths"].get("Items", []) for i in ids]
+
+
+def _bucket_state(bucket) -> dict[str, tuple[str, str]]:
+    """Key (under the site's prefix) -> (ETag, Cache-Control), the records left out."""
+    out = {}
+    for page in bucket.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix="site/"):
+        for obj in page.get("Contents", []):
+            key = obj["Key"].removeprefix("site/")
+            if not key.startswith(".syndicate/"):
+                cc = bucket.head_object(Bucket=BUCKET, Key=obj["Key"]).get("CacheControl", "")
+                out[key] = (obj["ETag"], cc)
+    return out
+
+
+def _expected(before: dict, after: dict) -> set[str]:
+    """The paths a CDN must forget: each key written, changed or deleted that was not served
+    as immutable, as "/" + the key quoted, and a directory page also as its folder."""
+    keys = {k for k in before.keys() | after.keys()
+            if before.get(k, ("", ""))[0] != after.get(k, ("", ""))[0]
+            and IMMUTABLE not in (before.get(k, ("", ""))[1], after.get(k, ("", ""))[1])}
+    paths = {"/" + quote(k) for k in keys}
+    paths |= {"/" + quote(k.removesuffix("index.html")) for k in keys
+              if k == "index.html" or k.endswith("/index.html")}
+    return paths
+
+
+def _no_secret(*outputs: str) -> None:
+    for text in outputs:
+        assert TOKEN not in text and "testing" not in text and "Traceback" not in text, text
+
+
+def test_a_publish_that_changes_one_post_invalidates_exactly_its_changed_pages_and_feeds(
+        make_project, s3_endpoint, bucket, cloudfront):
+    client, dist = cloudfront
+    made = Invalidations(client, dist)
+    proj = make_project({**s3_files(), "posts/b.md": post("Second", date="2026-10-02")},
+                        config=s3_config(s3_endpoint)
+                        + f"cdn:\n  cloudfront_distribution: {dist}\n")
+    first = proj.run("publish")
+    assert first.exit_code == 0, first.output
+    (new_site,) = made.new()
+    assert set(new_site) == _expected({}, _bucket_state(bucket))  # every page and feed, once
+    assert not [p for p in new_site if p.startswith("/media/")]
+    assert f"CloudFront {dist}: invalidated {len(new_site)} paths" in first.output
+    before = _bucket_state(bucket)
+    proj.write("posts/a.md", post("First post", body="Edited, once."))
+    edit = proj.run("publish")
+    assert edit.exit_code == 0, edit.output
+    after = _bucket_state(bucket)
+    (paths,) = made.new()  # one call for this publish
+    assert set(paths) == _expected(before, after) and len(paths) == len(set(paths))
+    assert {"/feed.xml", "/posts/a/index.html", "/posts/a/"} <= set(paths)
+    assert "/podcast.xml" not in paths  # the podcast feed did not change
+    _no_secret(first.output, edit.output)
+
+
+def test_a_publish_that_changes_nothing_invalidates_nothing_and_a_dry_run_lists_paths(
+        make_project, s3_endpoint, bucket, cloudfront):
+    client, dist = cloudfront
+    made = Invalidations(client, dist)
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint)
+                        + f"cdn:\n  cloudfront_distribution: {dist}\n")
+    assert proj.run("publish").exit_code == 0
+    assert len(made.new()) == 1
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert made.new() == [] and "invalidated" not in again.output
+    proj.write("posts/a.md", post("First post", body="Changed."))
+    dry = proj.run("publish", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    listed = {line.split()[1] for line in dry.output.splitlines()
+              if line.strip().startswith("invalidate ")}
+    assert {"/feed.xml", "/posts/a/"} <= listed and not any(p.startswith("/media/")
+                                                               for p in listed)
+    assert made.new() == []  # a dry run calls nothing
+    real = proj.run("publish")
+    assert real.exit_code == 0, real.output
+    (paths,) = made.new()
+    assert set(paths) == listed  # what it listed is what was done
+
+
+def test_an_unknown_distribution_is_one_warning_and_the_next_publish_retries(
+        make_project, s3_endpoint, bucket, cloudfront):
+    client, dist = cloudfront
+    made = Invalidations(client, dist)
+    base = s3_config(s3_endpoint)
+    proj = make_project(s3_files(), config=base + "cdn:\n  cloudfront_distribution: ENOSUCH1\n")
+    first = proj.run("publish")
+    assert first.exit_code == 0, first.output  # the site is live: not a failed publish
+    warned = [line for line in first.output.splitlines() if "CloudFront" in line]
+    assert len(warned) == 1 and "ENOSUCH1: no such distribution" in warned[0], first.output
+    assert "next publish tries again" in warned[0]
+    assert made.new() == []
+    proj.write("posts/a.md", post("First post", body="Edited meanwhile."))
+    proj.write("config.yaml", base + f"cdn:\n  cloudfront_distribution: {dist}\n")
+    second = proj.run("publish")
+    assert second.exit_code == 0, second.output
+    (paths,) = made.new()
+    # the first publish's paths (every page, still pending) and the edit's, in one call
+    assert {"/podcast.xml", "/atom.xml", "/feed.xml", "/posts/a/", "/"} <= set(paths)
+    assert "CloudFront" in second.output and "warn" not in second.output.lower()
+    third = proj.run("publish")  # nothing pending any more, nothing changed: no call
+    assert third.exit_code == 0 and made.new() == []
+    _no_secret(first.output, second.output, third.output)
+
+
+def _folder_config(url: str, extra: str = "") -> str:
+    return BASE_CONFIG + ("audio:\n  process: false\n"
+                          f"cdn:\n  purge_url: {url}\n  timeout: 2\n{extra}")
+
+
+def _purges(rec: Recorder) -> list[dict]:
+    out = []
+    for method, path, body in rec.requests:
+        assert method == "POST" and path == "/purge", (method, path)
+        out.append(json.loads(body))
+    return out
+
+
+def _folder_state(proj) -> dict[str, bytes]:
+    root = proj.root / "public"
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and ".syndicate" not in p.parts}
+
+
+def test_the_purge_hook_gets_exactly_the_changed_paths_with_the_token_unshown(
+        make_project, recorder, monkeypatch):
+    monkeypatch.setenv("SYNDICATE_PURGE_TOKEN", TOKEN)
+    proj = make_project({"posts/a.md": post("A"), "posts/b.md": post("B", date="2026-10-02"),
+                         "episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0)},
+                        config=_folder_config(recorder.url + "/purge"))
+    assert proj.run("publish").exit_code == 0
+    recorder.requests.clear()
+    recorder.headers.clear()
+    before = _folder_state(proj)
+    proj.write("posts/b.md", post("B, renamed", date="2026-10-02"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    after = _folder_state(proj)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert changed and not [k for k in changed if k.startswith("media/")]
+    (body,) = _purges(recorder)
+    want = {"/" + quote(k) for k in changed} | {
+        "/" + quote(k.removesuffix("index.html")) for k in changed
+        if k == "index.html" or k.endswith("/index.html")}
+    assert set(body["paths"]) == want
+    assert body["urls"] == ["https://example.test" + p for p in body["paths"]]
+    assert recorder.headers[0]["Authorization"] == TOKEN
+    assert f"purge {recorder.url}/***: purged {len(want)} paths" in result.output
+    _no_secret(result.output)
+
+
+class _Hanging:
+    """A loopback host that reads a request and never answers (until closed)."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.asked: list[str] = []
+        me = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                me.asked.append(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                me.done.wait(60)
+
+        self.server, self.url = serve(Handler)
+
+    def close(self):
+        self.done.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("how", ["fails", "hangs", "refuses the token", "is unreachable"])
+def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
+        make_project, monkeypatch, how):
+    from conftest import free_port
+
+    monkeypatch.setenv("SYNDICATE_PURGE_TOKEN", TOKEN)
+    good = Recorder()
+    bad = Recorder(status=403 if how == "refuses the token" else 500)
+    hang = _Hanging()
+    try:
+        url = {"hangs": hang.url, "is unreachable": f"http://127.0.0.1:{free_port()}"}.get(
+            how, bad.url) + "/purge"
+        proj = make_project({"posts/a.md": post("A")}, config=_folder_config(url))
+        with guard():
+            result = proj.run("publish")
+        assert result.exit_code == 0, result.output
+        warned = [line for line in result.output.splitlines() if "purge" in line]
+        assert len(warned) == 1, result.output
+        assert "next publish tries again" in warned[0]
+        if how == "hangs":
+            assert hang.asked == ["/purge"] and "no answer within 2 s" in warned[0]
+        elif how == "refuses the token":
+            assert "the token was refused; check SYNDICATE_PURGE_TOKEN" in warned[0]
+        assert b"<title>A</title>" in proj.read("feed.xml")  # live all the same
+        _no_secret(result.output)
+        # fixed: the next publish, with nothing new, sends what is still pending
+        proj.write("config.yaml", _folder_config(good.url + "/purge"))
+        again = proj.run("publish")
+        assert again.exit_code == 0, again.output
+        (body,) = _purges(good)
+        assert {"/feed.xml", "/atom.xml", "/", "/index.html", "/posts/a/"} <= set(body["paths"])
+        assert proj.run("publish").exit_code == 0 and len(good.requests) == 1  # once only
+    finally:
+        for server in (good, bad, hang):
+            server.close()
+
+
+def test_past_the_wildcard_threshold_one_wildcard_is_sent_and_said(make_project, recorder):
+    proj = make_project({f"posts/p{n}.md": post(f"Post {n}") for n in range(4)},
+                        config=_folder_config(recorder.url + "/purge", "  wildcard_over: 3\n"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    (body,) = _purges(recorder)
+    assert body == {"paths": ["/*"], "urls": ["https://example.test/*"]}
+    assert "purged /*: " in result.output and "more than cdn.wildcard_over (3)" in result.output
+
+
+@pytest.mark.parametrize("setting, said", [
+    ("purge_url: https://user:pw@cdn.example.test/purge", "a user name or password"),
+    ("purge_url: https://cdn.example.test/purge?token=abcdef123", "the query parameter 'token'"),
+    ("cloudfront_distribution: e123-lower", "expected a CloudFront distribution id"),
+    ("purge_method: DELETE", "purge_method"),
+    ("wildcard_over: 0", "wildcard_over"),
+])
+def test_bad_cdn_settings_are_refused_at_load_naming_the_line(make_project, setting, said):
+    proj = make_project({"posts/a.md": post("A")},
+                        config=BASE_CONFIG + f"cdn:\n  timeout: 5\n  {setting}\n")
+    result = proj.run("publish")
+    assert result.exit_code == 2, result.output
+    assert "config.yaml:" in result.output and said in result.output, result.output
+    lines = [line for line in result.output.splitlines() if "config.yaml:" in line]
+    line = BASE_CONFIG.count("\n") + 3  # the setting's own line
+    assert len(lines) == 1 and f"config.yaml:{line}: 'cdn." in lines[0], result.output
+    assert "pw@" not in result.output and "abcdef123" not in result.output
+    assert not (proj.root / "public").exists()
