@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import (
     BASE_CONFIG,
@@ -305,3 +307,131 @@ def test_bad_cdn_settings_are_refused_at_load_naming_the_line(make_project, sett
     assert len(lines) == 1 and f"config.yaml:{line}: 'cdn." in lines[0], result.output
     assert "pw@" not in result.output and "abcdef123" not in result.output
     assert not (proj.root / "public").exists()
+
+
+@pytest.fixture(scope="module")
+def purge_host():
+    rec = Recorder()
+    yield rec
+    rec.close()
+
+
+def _named_by_content(key: str, data: bytes | None) -> bool:
+    """Whether ``key`` names its bytes: its name ends in "-" and the start of their sha256."""
+    import hashlib
+
+    stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
+    return data is not None and stem.endswith("-" + hashlib.sha256(data).hexdigest()[:12])
+
+
+_edits = st.sampled_from(["nothing", "edit post", "new post", "remove post", "new episode",
+                          "retitle episode", "remove episode", "edit config"])
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(_edits, min_size=2, max_size=5))
+def test_each_publish_purges_exactly_the_paths_whose_bytes_changed(tmp_path_factory,
+                                                                    purge_host, steps):
+    """Generated edits: each publish sends the hook exactly the changed files (written or
+    deleted) that are not named by their content, once each, and none when nothing changed."""
+    from conftest import Project, png_bytes
+
+    proj = Project(tmp_path_factory.mktemp("purge"))
+    proj.write("config.yaml", _folder_config(purge_host.url + "/purge"))
+    proj.write("cover.png", png_bytes())
+    proj.write("posts/base.md", post("Base post"))
+    proj.write("episodes/one.yaml", sidecar("One"))
+    proj.write("episodes/one.mp3", tone(1.0))
+    for n, edit in enumerate(["first", *steps, "nothing"]):
+        if edit == "edit post":
+            proj.write("posts/base.md", post("Base post", body=f"Edited {n}."))
+        elif edit == "new post":
+            proj.write(f"posts/p{n}.md", post(f"Post {n}", date="2026-10-02"))
+        elif edit == "remove post" and (extra := sorted(proj.root.glob("posts/p*.md"))):
+            extra[0].unlink()
+        elif edit == "new episode":
+            proj.write(f"episodes/e{n}.yaml", sidecar(f"Episode {n}", date="2026-10-03 08:00"))
+            proj.write(f"episodes/e{n}.mp3", tone(1.0, freq=300 + 10 * n))
+        elif edit == "remove episode" and (extra := sorted(proj.root.glob("episodes/e*.yaml"))):
+            extra[0].unlink()
+            extra[0].with_suffix(".mp3").unlink()
+        elif edit == "retitle episode":
+            proj.write("episodes/one.yaml", sidecar(f"One, take {n}"))
+        elif edit == "edit config":
+            text = (proj.root / "config.yaml").read_text()
+            proj.write("config.yaml", text.replace("description: A site for tests.",
+                                                   f"description: A site, version {n}."))
+        purge_host.requests.clear()
+        before = _folder_state(proj) if (proj.root / "public").exists() else {}
+        result = proj.run("publish")
+        assert result.exit_code == 0, (edit, result.output)
+        after = _folder_state(proj)
+        changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+                   and not _named_by_content(k, after.get(k) or before.get(k))}
+        want = {"/" + quote(k) for k in changed} | {
+            "/" + quote(k.removesuffix("index.html")) for k in changed
+            if k == "index.html" or k.endswith("/index.html")}
+        sent = _purges(purge_host)
+        if not want:
+            assert sent == [], (edit, sent)
+            continue
+        (body,) = sent
+        assert len(body["paths"]) == len(set(body["paths"])), edit
+        assert set(body["paths"]) == want, (edit, set(body["paths"]) ^ want)
+        assert not [p for p in body["paths"] if p.startswith("/media/")]
+        assert "Traceback" not in result.output
+
+
+_key_part = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+                    min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(keys=st.lists(st.lists(_key_part, min_size=1, max_size=3).map("/".join), max_size=12,
+                     unique=True),
+       links=st.sampled_from(["directory", "file"]), base=st.sampled_from(["", "blog/"]))
+def test_paths_of_any_keys_are_quoted_once_each_under_the_sites_path(tmp_path_factory, keys,
+                                                                      links, base):
+    """Generated keys (any characters): each becomes "/" + the site's path + the key quoted,
+    which unquotes back to it; a page named index.html also as its folder with directory
+    links; nothing else, nothing twice."""
+    from urllib.parse import unquote
+
+    from conftest import Project
+    from syndicate.config import load_config
+    from syndicate.publish.cdnpaths import cdn_paths
+
+    proj = Project(tmp_path_factory.mktemp("keys"))
+    proj.write("config.yaml", BASE_CONFIG.replace(
+        "url: https://example.test/", f"url: https://example.test/{base}\n  links: {links}"))
+    proj.write("cover.png", b"")
+    settings_ = load_config(proj.root / "config.yaml")
+    paths = cdn_paths(settings_, keys)
+    assert len(paths) == len(set(paths))
+    assert all(p.startswith(f"/{base}") and not any(c in p for c in " \t\n*?")
+               for p in paths)
+    folders = {k.removesuffix("index.html") for k in keys
+               if links == "directory" and (k == "index.html" or k.endswith("/index.html"))}
+    assert {unquote(p)[len(base) + 1:] for p in paths} == set(keys) | folders
+
+
+def test_deleted_keys_served_as_immutable_are_never_invalidated():
+    """A key the publish deletes is left out when its record says immutable, or, with no
+    Cache-Control recorded (a folder), when its name ends in the start of its sha256."""
+    from syndicate.publish.cdnpaths import changed_keys
+    from syndicate.publish.plan import Plan
+
+    sha = "ab12cd34ef56" + "0" * 52
+    previous = {
+        "media/one-ab12cd34ef56.mp3": {"sha256": sha},
+        "episodes/x/cover-ab12cd34ef56.jpg": {"sha256": sha},
+        "media/two.mp3": {"sha256": sha, "cache_control": IMMUTABLE},
+        "posts/gone/index.html": {"sha256": sha},
+        "media/three-ab12cd34ef56.mp3": {"sha256": "f" * 64},  # the name does not match
+        "tags/x/index.html": {"sha256": sha, "cache_control": "public, max-age=300"},
+    }
+    plan = Plan(deletes=sorted(previous))
+    assert changed_keys(plan, previous) == [
+        "media/three-ab12cd34ef56.mp3", "posts/gone/index.html", "tags/x/index.html"]
