@@ -639,6 +639,8 @@ def release_due_cmd(as_json: bool, config_path: str | None, now_text: str | None
         out.fail(exc)
     for item in outcome.released:
         out.line(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
+    for done in outcome.after:  # the CDN told (see publish/after.py)
+        out.line(done)
     for w in outcome.warnings:
         if w not in settings.warnings:  # config warnings: said once, by _load
             out.warn(w)

@@ -435,3 +435,21 @@ def test_deleted_keys_served_as_immutable_are_never_invalidated():
     plan = Plan(deletes=sorted(previous))
     assert changed_keys(plan, previous) == [
         "media/three-ab12cd34ef56.mp3", "posts/gone/index.html", "tags/x/index.html"]
+
+
+def test_release_due_purges_what_the_release_changed_and_says_so(make_project, recorder):
+    proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
+                         "posts/later.md": post("Later", date="2026-11-01 12:30")},
+                        config=_folder_config(recorder.url + "/purge"))
+    assert proj.run("publish").exit_code == 0
+    recorder.requests.clear()
+    before = _folder_state(proj)
+    result = proj.run("release-due", now="2026-11-01T12:31:00+00:00")
+    assert result.exit_code == 0, result.output
+    changed = {k for k, v in _folder_state(proj).items() if before.get(k) != v}
+    (body,) = _purges(recorder)
+    assert {"/posts/later/", "/feed.xml", "/atom.xml"} <= set(body["paths"])
+    assert {p for p in body["paths"] if not p.endswith("/")} == {"/" + k for k in changed}
+    assert f"purged {len(body['paths'])} paths" in result.output
+    again = proj.run("release-due", now="2026-11-01T12:32:00+00:00")
+    assert again.exit_code == 0 and len(recorder.requests) == 1  # nothing due: nothing told
