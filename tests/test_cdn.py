@@ -453,3 +453,35 @@ def test_release_due_purges_what_the_release_changed_and_says_so(make_project, r
     assert f"purged {len(body['paths'])} paths" in result.output
     again = proj.run("release-due", now="2026-11-01T12:32:00+00:00")
     assert again.exit_code == 0 and len(recorder.requests) == 1  # nothing due: nothing told
+
+
+def test_pages_written_by_a_publish_that_failed_half_way_are_invalidated_by_the_next(
+        make_project, s3_endpoint, bucket, cloudfront):
+    """A store that refuses the podcast feed: the pages and audio before it were written, the
+    publish fails; the next one writes only what is left, and invalidates what both wrote."""
+    from faultproxy import FaultProxy
+
+    client, dist = cloudfront
+    made = Invalidations(client, dist)
+    cdn = f"cdn:\n  cloudfront_distribution: {dist}\n"
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint) + cdn)
+    assert proj.run("publish").exit_code == 0
+    made.new()
+    before = _bucket_state(bucket)
+    proj.write("posts/b.md", post("Second post", date="2026-10-02"))
+    proj.write("episodes/one.yaml", sidecar("One, retitled"))
+
+    def schedule(n, method, path):
+        return 500 if method == "PUT" and path.endswith("/podcast.xml") else None
+
+    with FaultProxy(s3_endpoint, schedule) as proxy:
+        proj.write("config.yaml", s3_config(proxy.url, attempts=1) + cdn)
+        failed = proj.run("publish")
+    assert failed.exit_code == 1, failed.output
+    assert made.new() == []  # nothing is invalidated after a failed publish
+    proj.write("config.yaml", s3_config(s3_endpoint) + cdn)
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    (paths,) = made.new()
+    assert set(paths) == _expected(before, _bucket_state(bucket))
+    assert {"/posts/b/", "/podcast.xml", "/episodes/one/"} <= set(paths)

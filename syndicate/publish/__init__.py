@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .. import generation
 from ..config import Settings
-from ..errors import ItemError, PublishError, SiteBlocked
+from ..errors import ItemError, PublishError, SiteBlocked, SyndicateError
 from ..locks import process_lock
 from . import after
 from .keys import check_feed_keys
@@ -182,9 +182,12 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
 
             paths = cdn_paths(settings, changed_keys(plan, previous))
         if not dry_run:
-            if paths:  # pending before anything is written: a run killed half-way still counts
-                after.mark_pending(cat, paths=paths)
-            _apply(plan, target, uploaded)
+            try:
+                _apply(plan, target, uploaded)
+            except Exception:
+                if paths:  # what was written before it failed may be cached: still pending
+                    _keep_pending(cat, paths)
+                raise
             if records:
                 clean = fp is not None and not (report.errors or site_errors or plan.errors
                                                 or plan.kept or plan.deferred or held
@@ -278,6 +281,16 @@ def _apply(plan: Plan, target: Target, uploaded) -> None:
     except PublishError as exc:
         raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                            "at files that exist; run publish again to finish") from None
+
+
+def _keep_pending(cat, paths: list[str]) -> None:
+    """After a failed apply: this run's catalog writes dropped (as they would be), its paths
+    recorded as pending for the CDN, so the next publish tells it of what was written."""
+    try:
+        cat.restart()
+        after.mark_pending(cat, paths=paths)
+    except (sqlite3.Error, SyndicateError):  # the apply's own error is the one to say
+        pass
 
 
 def _feed_keys(settings: Settings) -> list[str]:
