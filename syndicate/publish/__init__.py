@@ -200,7 +200,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
             settings, {w.output.key for w in plan.writes}, released)
-        todo = after.mark_pending(cat, feeds=feeds) if records and not dry_run else {}
+        todo = after.mark_pending(cat, feeds=feeds, paths=paths) if records and not dry_run else {}
     # (the lock released: the CDN and the pings may be slow)
     after_done, after_warnings = after.run_pending(settings, todo)
     return PublishResult(
