@@ -569,6 +569,13 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
                        " UTC")
         elif o["state"] == "held":
             click.echo(f"         held: {o['reason']}")
+    try:  # what the steps after a publish have still to do (the CDN, the pings)
+        from .publish.after import pending_lines
+
+        for line in pending_lines(settings):
+            click.echo(line)
+    except SyndicateError as exc:
+        out.fail(exc)
 
 
 @main.command()

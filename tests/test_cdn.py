@@ -158,6 +158,10 @@ def test_an_unknown_distribution_is_one_warning_and_the_next_publish_retries(
     assert len(warned) == 1 and "ENOSUCH1: no such distribution" in warned[0], first.output
     assert "next publish tries again" in warned[0]
     assert made.new() == []
+    status = proj.run("status")
+    assert status.exit_code == 0, status.output
+    (pending,) = [line for line in status.output.splitlines() if line.startswith("Pending:")]
+    assert pending.startswith("Pending: invalidate CloudFront for ") and "paths" in pending
     proj.write("posts/a.md", post("First post", body="Edited meanwhile."))
     proj.write("config.yaml", base + f"cdn:\n  cloudfront_distribution: {dist}\n")
     second = proj.run("publish")
@@ -166,6 +170,7 @@ def test_an_unknown_distribution_is_one_warning_and_the_next_publish_retries(
     # the first publish's paths (every page, still pending) and the edit's, in one call
     assert {"/podcast.xml", "/atom.xml", "/feed.xml", "/posts/a/", "/"} <= set(paths)
     assert "CloudFront" in second.output and "warn" not in second.output.lower()
+    assert "Pending:" not in proj.run("status").output
     third = proj.run("publish")  # nothing pending any more, nothing changed: no call
     assert third.exit_code == 0 and made.new() == []
     _no_secret(first.output, second.output, third.output)

@@ -147,3 +147,15 @@ def run_pending(settings: Settings, todo: dict[str, list[str]]) -> tuple[list[st
 def wanted(settings: Settings) -> bool:
     """Whether any step takes the changed paths (a CDN is configured)."""
     return settings.config.cdn.on
+
+
+def pending_lines(settings: Settings) -> list[str]:
+    """For `syndicate status`: one line for each step with items still pending (it failed or
+    was cut short last time; the next publish runs it again)."""
+    from ..catalog import open_catalog
+
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        pending = _pending(cat)
+    return [f"Pending: {step.does} for {len(items)} {step.takes[:-1]}"
+            f"{'s' if len(items) != 1 else ''} (not done by the last publish; the next one "
+            "tries again)" for step in STEPS if (items := pending.get(step.name))]
