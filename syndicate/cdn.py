@@ -67,7 +67,8 @@ def _create(dist: str, paths: list[str], timeout: float) -> list[str]:
     import boto3
     from botocore.config import Config
 
-    client = boto3.client("cloudfront", region_name="us-east-1", config=Config(
+    # a session of its own: credentials and endpoint read from the chain now, not cached
+    client = boto3.session.Session().client("cloudfront", region_name="us-east-1", config=Config(
         connect_timeout=timeout, read_timeout=timeout,
         retries={"max_attempts": 2, "mode": "standard"}))
     ref = caller_reference()

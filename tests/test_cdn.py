@@ -58,13 +58,16 @@ class Invalidations:
 
     def __init__(self, client, dist: str):
         self.client, self.dist, self.seen = client, dist, set()
+        self.references: list[str] = []  # the CallerReference of each, as read back
 
     def new(self) -> list[list[str]]:
         listed = self.client.list_invalidations(DistributionId=self.dist)["InvalidationList"]
         ids = [i["Id"] for i in listed.get("Items", []) if i["Id"] not in self.seen]
         self.seen.update(ids)
-        return [self.client.get_invalidation(DistributionId=self.dist, Id=i)["Invalidation"]
-                ["InvalidationBatch"]["Paths"].get("Items", []) for i in ids]
+        batches = [self.client.get_invalidation(DistributionId=self.dist, Id=i)
+                   ["Invalidation"]["InvalidationBatch"] for i in ids]
+        self.references += [b["CallerReference"] for b in batches]
+        return [b["Paths"].get("Items", []) for b in batches]
 
 
 def _bucket_state(bucket) -> dict[str, tuple[str, str]]:
@@ -118,6 +121,7 @@ def test_a_publish_that_changes_one_post_invalidates_exactly_its_changed_pages_a
     assert set(paths) == _expected(before, after) and len(paths) == len(set(paths))
     assert {"/feed.xml", "/posts/a/index.html", "/posts/a/"} <= set(paths)
     assert "/podcast.xml" not in paths  # the podcast feed did not change
+    assert len(set(made.references)) == 2  # a CallerReference of its own for each publish
     _no_secret(first.output, edit.output)
 
 
@@ -490,3 +494,22 @@ def test_pages_written_by_a_publish_that_failed_half_way_are_invalidated_by_the_
     (paths,) = made.new()
     assert set(paths) == _expected(before, _bucket_state(bucket))
     assert {"/posts/b/", "/podcast.xml", "/episodes/one/"} <= set(paths)
+
+
+def test_cloudfront_without_credentials_is_one_warning_saying_where_they_come_from(
+        make_project, cloudfront, monkeypatch, tmp_path):
+    _client, dist = cloudfront
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    proj = make_project({"posts/a.md": post("A")}, config=BASE_CONFIG
+                        + f"audio:\n  process: false\ncdn:\n  cloudfront_distribution: {dist}\n")
+    with guard():
+        result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    (warned,) = [line for line in result.output.splitlines() if "CloudFront" in line]
+    assert "no AWS credentials found" in warned and "AWS_ACCESS_KEY_ID" in warned
+    assert "Traceback" not in result.output and b"<title>A</title>" in proj.read("feed.xml")
