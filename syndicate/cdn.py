@@ -58,7 +58,7 @@ def invalidate_cloudfront(settings: Settings, paths: list[str]) -> tuple[list[st
     try:
         ids = _create(dist, sent, cfg.timeout)
     except Exception as exc:  # boto3's many kinds, each one warning: the files are live
-        return [], [f"{where}: {_why(exc)}; {LATER}"]
+        return [], [f"{where}: {_why(exc, cfg.timeout)}; {LATER}"]
     what = wide or (f"{len(sent)} path" + ("s" if len(sent) != 1 else ""))
     return [f"{where}: invalidated {what} (invalidation {', '.join(ids)})"], []
 
@@ -83,10 +83,16 @@ def _create(dist: str, paths: list[str], timeout: float) -> list[str]:
     return ids
 
 
-def _why(exc: Exception) -> str:
+def _why(exc: Exception, timeout: float) -> str:
     """What went wrong with a CloudFront call, and what to do, in words that hold no
     credential."""
-    from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
+    from botocore.exceptions import (
+        ClientError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        NoCredentialsError,
+        ReadTimeoutError,
+    )
 
     from .config import CREDENTIALS_BELONG
 
@@ -104,6 +110,8 @@ def _why(exc: Exception) -> str:
             return "too many invalidations in progress"
         message = exc.response.get("Error", {}).get("Message", "")
         return redact_text(f"{code}: {message}"[:300])
+    if isinstance(exc, ReadTimeoutError | ConnectTimeoutError):
+        return f"no answer within {timeout:g} s (twice), so it was not made"
     if isinstance(exc, EndpointConnectionError):
         return "cannot connect"
     return redact_text(f"{type(exc).__name__}: {exc}"[:300])

@@ -403,7 +403,8 @@ class CdnConfig(_Section):
     wildcard_over: int = Field(
         500, ge=1, description="Past this many changed paths, one wildcard path (the site's "
         "path and *) is invalidated or purged instead of each.")
-    timeout: float = Field(15.0, gt=0, le=120, description="Seconds to wait for each call.")
+    timeout: float = Field(15.0, gt=0, le=120, description="Seconds the purge hook may take "
+                           "in all; CloudFront, each answer.")
 
     @field_validator("cloudfront_distribution")
     @classmethod

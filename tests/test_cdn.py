@@ -513,3 +513,23 @@ def test_cloudfront_without_credentials_is_one_warning_saying_where_they_come_fr
     (warned,) = [line for line in result.output.splitlines() if "CloudFront" in line]
     assert "no AWS credentials found" in warned and "AWS_ACCESS_KEY_ID" in warned
     assert "Traceback" not in result.output and b"<title>A</title>" in proj.read("feed.xml")
+
+
+def test_a_cloudfront_endpoint_that_never_answers_is_one_warning(make_project, cloudfront,
+                                                                  monkeypatch):
+    _client, dist = cloudfront
+    hang = _Hanging()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFRONT", hang.url)
+        proj = make_project({"posts/a.md": post("A")}, config=BASE_CONFIG + (
+            f"audio:\n  process: false\ncdn:\n  cloudfront_distribution: {dist}\n"
+            "  timeout: 1\n"))
+        with guard():
+            result = proj.run("publish")
+        assert result.exit_code == 0, result.output
+        assert hang.asked  # the call was made, and not answered
+        (warned,) = [line for line in result.output.splitlines() if "CloudFront" in line]
+        assert "no answer within 1 s" in warned and "next publish tries again" in warned
+        _no_secret(result.output)
+    finally:
+        hang.close()
