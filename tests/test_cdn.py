@@ -533,3 +533,24 @@ def test_a_cloudfront_endpoint_that_never_answers_is_one_warning(make_project, c
         _no_secret(result.output)
     finally:
         hang.close()
+
+
+def test_pings_left_pending_by_an_older_version_are_sent_once_by_the_next_publish(
+        make_project, recorder):
+    """An older catalog records pending feeds as one list (pending for every ping): the next
+    publish, changing nothing, pings each hub with them once, then nothing more."""
+    from syndicate.catalog import open_catalog
+    from syndicate.config import load_config
+    from syndicate.publish.after import PENDING
+
+    proj = make_project({"posts/a.md": post("A")}, config=BASE_CONFIG + (
+        f"audio:\n  process: false\nnotify:\n  websub_hubs: [{recorder.url}/hub]\n"))
+    assert proj.run("publish").exit_code == 0
+    recorder.requests.clear()
+    with open_catalog(load_config(proj.root / "config.yaml").catalog_path) as cat:
+        cat.set_meta(PENDING, json.dumps(["https://example.test/feed.xml"]))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert [(m, p, b) for m, p, b in recorder.requests] == [
+        ("POST", "/hub", b"hub.mode=publish&hub.url=https%3A%2F%2Fexample.test%2Ffeed.xml")]
+    assert proj.run("publish").exit_code == 0 and len(recorder.requests) == 1
