@@ -99,7 +99,7 @@ def mark_pending(cat, *, feeds: list[str] = (), paths: list[str] = ()) -> dict[s
     """The items each step is to run for now: the changed ``feeds`` and ``paths`` and those a
     previous publish did not finish (a ping that failed or timed out, an invalidation refused,
     a run killed while it waited), recorded in the catalog as pending (committed) before any
-    step runs. Paths go only to the steps the config turns on (see ``wanted``)."""
+    step runs. ``publish`` gives paths only when a CDN is configured (``wanted``)."""
     pending = _pending(cat)
     given = {"feeds": list(feeds), "paths": list(paths)}
     todo = {s.name: list(dict.fromkeys([*given[s.takes], *pending.get(s.name, [])]))
