@@ -473,6 +473,8 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
                      "by a publish)")
         for line in plan.lines():
             out.line(f"  {line}")
+        for path in result.cdn_paths:
+            out.line(f"  invalidate {path}  (changed: the CDN is told to forget it)")
     else:
         target = settings.config.target
         out.line(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"
@@ -481,6 +483,8 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
             out.error(f"{len(plan.held_deletes)} published files are no longer produced, "
                       f"more than max_deletes ({settings.config.max_deletes}); nothing was "
                       "deleted. Check the sources, then run again with --force.")
+        for done in result.after:
+            out.line(done)
     if result.held_items:
         n = len(result.held_items)
         out.error(f"{n} published {'item is' if n == 1 else 'items are'} gone from "
@@ -565,6 +569,13 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
                        " UTC")
         elif o["state"] == "held":
             click.echo(f"         held: {o['reason']}")
+    try:  # what the steps after a publish have still to do (the CDN, the pings)
+        from .publish.after import pending_lines
+
+        for line in pending_lines(settings):
+            click.echo(line)
+    except SyndicateError as exc:
+        out.fail(exc)
 
 
 @main.command()
@@ -635,6 +646,8 @@ def release_due_cmd(as_json: bool, config_path: str | None, now_text: str | None
         out.fail(exc)
     for item in outcome.released:
         out.line(f"Released {item['kind']} {item['title']!r} [{item['source']}]")
+    for done in outcome.after:  # the CDN told (see publish/after.py)
+        out.line(done)
     for w in outcome.warnings:
         if w not in settings.warnings:  # config warnings: said once, by _load
             out.warn(w)

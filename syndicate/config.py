@@ -31,7 +31,7 @@ from .podcast_tags import (
     person_warnings,
     too_long,
 )
-from .urls import credential_in, public_url, web_url
+from .urls import credential_in, public_url, redact, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -373,6 +373,56 @@ class NotifyConfig(_Section):
         return [hub for hub in self.websub_hubs if credential_in(hub) is None]
 
 
+PURGE_TOKEN = "SYNDICATE_PURGE_TOKEN"  # the environment variable a purge hook's token is in
+
+
+def _check_purge_url(value: str | None) -> str | None:
+    """A purge hook's address: http(s), and no credential in it (its token comes from the
+    environment, so config.yaml can be shared)."""
+    if value is None:
+        return None
+    found = credential_in(value) if isinstance(value, str) else None
+    if found:  # said before any other check, and never with the credential itself
+        raise ValueError(
+            f"{redact(value)} holds {found}, and a credential does not belong in the config; "
+            f"remove it (and replace it if the file was ever shared or committed), and put the "
+            f"token in the environment variable {PURGE_TOKEN}: it is sent as the request's "
+            "Authorization header")
+    return web_url(value)
+
+
+class CdnConfig(_Section):
+    cloudfront_distribution: str | None = Field(
+        None, description="A CloudFront distribution whose cached copies of the feeds and "
+        "pages a publish changed are invalidated after it (credentials: boto3's chain).")
+    purge_url: str | None = Field(
+        None, description="A purge hook of another CDN, sent the changed paths after each "
+        "publish as JSON {\"paths\": [...], \"urls\": [...]} (a token: SYNDICATE_PURGE_TOKEN).")
+    purge_method: Literal["POST", "PUT"] = Field(
+        "POST", description="The HTTP method of the purge hook's request.")
+    wildcard_over: int = Field(
+        500, ge=1, description="Past this many changed paths, one wildcard path (the site's "
+        "path and *) is invalidated or purged instead of each.")
+    timeout: float = Field(15.0, gt=0, le=120, description="Seconds the purge hook may take "
+                           "in all; CloudFront, each answer.")
+
+    @field_validator("cloudfront_distribution")
+    @classmethod
+    def _distribution(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Z0-9]{5,32}", v):
+            raise ValueError("expected a CloudFront distribution id such as 'E2QWRUHAPOMQZL' "
+                             "(capital letters and digits: the ID column of the CloudFront "
+                             f"console), got {v[:40]!r}")
+        return v
+
+    _purge = field_validator("purge_url")(_check_purge_url)
+
+    @property
+    def on(self) -> bool:
+        """Whether a publish tells any CDN of what it changed."""
+        return bool(self.cloudfront_distribution or self.purge_url)
+
+
 class SchedulerConfig(_Section):
     poll_seconds: float = Field(
         2.0, ge=0.2, le=60, description="How often `syndicate run` looks for queue changes.")
@@ -409,13 +459,17 @@ class Config(_Section):
                     "downloaded or processed).")
     notify: NotifyConfig = Field(default_factory=NotifyConfig,
                                  description="Who is told when an item is released.")
+    cdn: CdnConfig = Field(default_factory=CdnConfig,
+                           description="The CDN in front of the site, told what a publish "
+                                       "changed.")
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,
                                        description="The release scheduler (`syndicate run`).")
     theme: str | None = Field(
         None, description="A folder whose templates/ and static/ override any file of the "
                           "default theme (path relative to config.yaml).")
 
-    @field_validator("blog", "audio", "paths", "s3", "notify", "scheduler", mode="before")
+    @field_validator("blog", "audio", "paths", "s3", "notify", "cdn", "scheduler",
+                     mode="before")
     @classmethod
     def _empty_is_defaults(cls, v: Any) -> Any:
         # a section whose keys are all commented out reads as null: its defaults, as if absent
@@ -549,8 +603,6 @@ def _credentials(data: Any, text: str, name: str) -> list[str]:
 def _public_secrets(config: Config, text: str, name: str) -> list[str]:
     """Feeds name their hubs (rel="hub"); one whose address holds a credential is pinged but
     left out of the feeds, and said so (subscribers cannot find it there)."""
-    from .urls import redact
-
     found = [(i, credential_in(hub)) for i, hub in enumerate(config.notify.websub_hubs)]
     found = [(i, what) for i, what in found if what]
     if not found:

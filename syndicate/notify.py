@@ -21,7 +21,7 @@ USER_AGENT = f"syndicate/{__version__} (+https://pypi.org/project/syndicate/)"
 
 def ping_hubs(settings: Settings, feeds: list[str]) -> list[str]:
     """Tell every WebSub hub of every changed feed (a POST with hub.mode=publish each)."""
-    return _call([("POST", hub, {"data": {"hub.mode": "publish", "hub.url": feed}})
+    return call([("POST", hub, {"data": {"hub.mode": "publish", "hub.url": feed}})
                   for hub in settings.config.notify.websub_hubs for feed in feeds],
                  settings.config.notify.timeout)
 
@@ -33,7 +33,7 @@ def ping_podcast_index(settings: Settings, feeds: list[str]) -> list[str]:
     podcast = cfg.site.url + cfg.podcast.feed_path
     if not cfg.notify.pubnotify or podcast not in feeds:
         return []
-    return _call([("GET", cfg.notify.pubnotify, {"params": {"url": podcast}})],
+    return call([("GET", cfg.notify.pubnotify, {"params": {"url": podcast}})],
                  cfg.notify.timeout)
 
 
@@ -57,24 +57,33 @@ def ping_podping(settings: Settings, feeds: list[str]) -> list[str]:
         return [f"{where}: not sent: podcast.podping is true but {PODPING_TOKEN} is not set "
                 "in the environment (Podcast Index gives publishers a token: "
                 "podping@podcastindex.org)"]
-    if not all(" " <= c <= "~" for c in token):
-        return [f"{where}: not sent: {PODPING_TOKEN} holds a line break, a control character "
-                "or a character outside printable ASCII, which a header cannot carry; set it "
-                "to the token alone, on one line"]
+    if unfit := header_unfit(token, PODPING_TOKEN):
+        return [f"{where}: not sent: {unfit}"]
     params = {"url": podcast, "reason": "update", "medium": cfg.podcast.medium or "podcast"}
-    return _call([("GET", cfg.notify.podping_url,
+    return call([("GET", cfg.notify.podping_url,
                    {"params": params, "headers": {"Authorization": token}})],
-                 cfg.notify.timeout, secrets=(token,), what="podping")
+                 cfg.notify.timeout, secrets=(token,), what="podping",
+                 later="apps will see it when they next poll the feed", token_var=PODPING_TOKEN)
 
 
-def _call(calls: list[tuple[str, str, dict]], timeout: float, *, secrets: tuple[str, ...] = (),
-          what: str = "ping") -> list[str]:
-    """Make each request in turn; returns a warning for each that failed. With ``secrets``
-    (values sent in headers) no exception's or server's words are put in a warning at all;
-    masking them is a last guard only."""
+def header_unfit(token: str, var: str) -> str:
+    """Why ``token`` (from the environment variable ``var``) cannot go in a header, or ''."""
+    if all(" " <= c <= "~" for c in token):
+        return ""
+    return (f"{var} holds a line break, a control character or a character outside printable "
+            "ASCII, which a header cannot carry; set it to the token alone, on one line")
+
+
+def call(calls: list[tuple[str, str, dict]], timeout: float, *, secrets: tuple[str, ...] = (),
+          what: str = "ping", later: str = "the hub will see it on its next poll",
+          token_var: str = "") -> list[str]:
+    """Make each request in turn; returns a warning for each that failed (``later``: who
+    learns of the change all the same). With ``secrets`` (values sent in headers, from the
+    environment variable ``token_var``) no exception's or server's words are put in a warning
+    at all; masking them is a last guard only."""
     if not calls:
         return []
-    warnings = _requests(calls, timeout, what, secret=bool(secrets))
+    warnings = _requests(calls, timeout, what, later, token_var, secret=bool(secrets))
     for secret in secrets:
         warnings = [mask(w, secret) for w in warnings]
     return warnings
@@ -93,16 +102,12 @@ def mask(text: str, secret: str) -> str:
     return re.sub(pattern, "***", text)
 
 
-def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, *,
-              secret: bool = False) -> list[str]:
+def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, later: str,
+              token_var: str, *, secret: bool = False) -> list[str]:
     import requests
 
     from .http import TimedOut, session, within
 
-    # who learns of the release if the ping is lost: a hub or index polls; with Podping,
-    # only the apps polling the feed themselves
-    later = ("apps will see it when they next poll the feed" if what == "podping"
-             else "the hub will see it on its next poll")
     warnings = []
     with session(user_agent=USER_AGENT) as http:
         for method, url, kwargs in calls:
@@ -113,8 +118,8 @@ def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, *,
                                         **kwargs)
                     resp.content  # noqa: B018  (read within the deadline, then let go)
                 if resp.status_code >= 300:
-                    refused = (f": the token was refused; check {PODPING_TOKEN}"
-                               if what == "podping" and resp.status_code in (401, 403) else "")
+                    refused = (f": the token was refused; check {token_var}"
+                               if secret and resp.status_code in (401, 403) else "")
                     warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}{refused}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
@@ -125,7 +130,7 @@ def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, *,
                 warnings.append(f"{what} {shown}: cannot connect; the release is live, {later}")
             except (requests.exceptions.InvalidHeader, UnicodeError) as exc:
                 # requests quotes the header's value in its words: never shown when secret
-                warnings.append(f"{what} {shown}: not sent: the token in {PODPING_TOKEN} is not "
+                warnings.append(f"{what} {shown}: not sent: the token in {token_var} is not "
                                 "a valid header value" if secret else
                                 f"{what} {shown}: {type(exc).__name__}: {_without(exc, url)}")
             except requests.RequestException as exc:

@@ -271,6 +271,7 @@ class ReleaseOutcome:
     error: str | None = None
     next_attempt: dt.datetime | None = None
     warnings: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # what the steps after the publish did
 
 
 def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
@@ -300,6 +301,7 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
         return _failed(settings, now, f"{type(exc).__name__}: {exc}", outcome)
     outcome.published = True
     outcome.released = result.released
+    outcome.after = list(result.after)
     outcome.warnings = [*result.warnings, *(str(e) for e in result.errors)]
     with open_catalog(settings.catalog_path, immediate=True) as cat:
         blocked = _blocked(cat, now)

@@ -36,6 +36,7 @@ def published(result, target: str) -> dict:
         "unchanged": plan.unchanged, "held_deletes": list(plan.held_deletes),
         "held_items": list(result.held_items), "would_encode": list(result.would_encode),
         "released": [released_item(i) for i in result.released],
+        "cdn_paths": list(result.cdn_paths), "after": list(result.after),
     }
 
 

@@ -81,6 +81,8 @@ class Runner:
             if outcome.error:
                 log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
                           outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
+            for done in outcome.after:  # the CDN told (see publish/after.py)
+                log.info("%s", done)
             for warning in outcome.warnings:
                 log.warning("%s", redact_text(warning))
         self.reschedule()

@@ -24,7 +24,7 @@ KEYS = {
     "collect": ENVELOPE | {"collected", "sources"},
     "publish": ENVELOPE | {"collected", "sources", "dry_run", "target", "written", "bytes",
                            "deleted", "header_fixes", "unchanged", "held_deletes",
-                           "held_items", "would_encode", "released"},
+                           "held_items", "would_encode", "released", "cdn_paths", "after"},
     "queue": ENVELOPE | {"queued"},
     "unqueue": ENVELOPE | {"unqueued"},
     "release-due": ENVELOPE | {"released", "published", "next_attempt"},

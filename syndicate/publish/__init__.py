@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from .. import generation
 from ..config import Settings
-from ..errors import ItemError, PublishError, SiteBlocked
+from ..errors import ItemError, PublishError, SiteBlocked, SyndicateError
 from ..locks import process_lock
 from . import after
 from .keys import check_feed_keys
@@ -41,6 +41,9 @@ class PublishResult:
     held_items: list[str] = field(default_factory=list)  # removed items kept live: over max
     would_encode: list[str] = field(default_factory=list)  # a dry run's audio left unencoded
     changed_feeds: list[str] = field(default_factory=list)  # addresses of the feeds it changed
+    # the CDN's paths it changed (a dry run's: that would be invalidated), when a CDN is set
+    cdn_paths: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)  # what the steps after it did (invalidated)
 
     @property
     def ok(self) -> bool:
@@ -82,8 +85,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
     published state as it was, is never guarded and is followed by no step (no ping).
 
-    After a publish that changed feeds, the steps of ``after.STEPS`` run in order, once the
-    publish lock is released; their warnings are the result's.
+    After a publish that changed the site, the steps of ``after.STEPS`` run in order (the
+    CDN told of the changed paths, then the pings), once the publish lock is released; their
+    warnings are the result's.
     """
     check_feed_keys(settings.config, settings.path)
     target = target or open_target(settings, force=force or overwrite, verify=verify)
@@ -172,8 +176,18 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             cat, [*previous, *(row["key"] for row in plan.manifest)], _feed_keys(settings), now)
         superseded = keep_superseded(plan, previous, cat, now, force=force,
                                      cached_until=cached_until)
+        paths = []
+        if records and after.wanted(settings):  # what the CDN must forget (cdnpaths.py)
+            from .cdnpaths import cdn_paths, changed_keys
+
+            paths = cdn_paths(settings, changed_keys(plan, previous))
         if not dry_run:
-            _apply(plan, target, uploaded)
+            try:
+                _apply(plan, target, uploaded)
+            except Exception:
+                if paths:  # what was written before it failed may be cached: still pending
+                    _keep_pending(cat, paths)
+                raise
             if records:
                 clean = fp is not None and not (report.errors or site_errors or plan.errors
                                                 or plan.kept or plan.deferred or held
@@ -186,8 +200,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
             settings, {w.output.key for w in plan.writes}, released)
-        todo = after.mark_pending(cat, feeds) if records and not dry_run else []
-    after_warnings = after.run_pending(settings, todo)  # (the lock released: pings may be slow)
+        todo = after.mark_pending(cat, feeds=feeds, paths=paths) if records and not dry_run else {}
+    # (the lock released: the CDN and the pings may be slow)
+    after_done, after_warnings = after.run_pending(settings, todo)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
         errors=[*report.errors, *site_errors, *plan.errors, *guarded],
@@ -197,7 +212,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                     for name in unmatched),
                   *target.warnings, *after_warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
-        changed_feeds=feeds,
+        changed_feeds=feeds, cdn_paths=paths, after=after_done,
     )
 
 
@@ -266,6 +281,16 @@ def _apply(plan: Plan, target: Target, uploaded) -> None:
     except PublishError as exc:
         raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                            "at files that exist; run publish again to finish") from None
+
+
+def _keep_pending(cat, paths: list[str]) -> None:
+    """After a failed apply: this run's catalog writes dropped (as they would be), its paths
+    recorded as pending for the CDN, so the next publish tells it of what was written."""
+    try:
+        cat.restart()
+        after.mark_pending(cat, paths=paths)
+    except (sqlite3.Error, SyndicateError):  # the apply's own error is the one to say
+        pass
 
 
 def _feed_keys(settings: Settings) -> list[str]:

@@ -1,26 +1,62 @@
-"""What follows a publish that changed feeds: one ordered list of steps, run from one place (the
-end of ``publish``), so ``syndicate publish``, ``release-due`` and the scheduler do the same.
+"""What follows a publish that changed the site: one ordered list of steps, run from one place
+(the end of ``publish``), so ``syndicate publish``, ``release-due`` and the scheduler do the same.
 
-A step is told which feeds changed (their public addresses) and returns warnings: a feed is live
-by then, so a step that fails never fails the publish. Nothing runs after a dry run, a publish
-that changed no feed, or a preview (a target that records nothing, or settings built by
-`syndicate serve`: its feeds live at a local address nobody else should be told of). This is
-the one place that decides it: serve's settings keep the project's notify section as it is.
+First the CDN is told which paths changed (a CloudFront invalidation, a purge hook), then the
+world which feeds changed (WebSub hubs, Podcast Index, Podping): whoever a ping sends to a feed
+gets it fresh, not the CDN's old copy. A step is given the items it takes (changed paths, or
+changed feeds' public addresses) and returns what it did and its warnings: the files are live
+by then, so a step that fails never fails the publish. Each step's items are recorded in the
+catalog as pending before it runs, and taken off only when it went through: a step that failed
+(or a run killed meanwhile) is run again, for them, by the next publish; the steps that went
+through are not repeated.
+
+Nothing runs after a dry run, a publish that changed nothing, or a preview (a target that
+records nothing, or settings built by `syndicate serve`: its feeds live at a local address
+nobody else should be told of). This is the one place that decides it: serve's settings keep
+the project's notify and cdn sections as they are.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..config import Settings
 from ..errors import SyndicateError
 from ..notify import ping_hubs, ping_podcast_index, ping_podping
 
-# (what it does, the step), in the order they run
-STEPS: list[tuple[str, Callable[[Settings, list[str]], list[str]]]] = [
-    ("ping WebSub hubs", ping_hubs),
-    ("ping Podcast Index", ping_podcast_index),
-    ("send a podping", ping_podping),
+
+def _cloudfront(settings: Settings, paths: list[str]) -> tuple[list[str], list[str]]:
+    from ..cdn import invalidate_cloudfront
+
+    return invalidate_cloudfront(settings, paths)
+
+
+def _purge(settings: Settings, paths: list[str]) -> tuple[list[str], list[str]]:
+    from ..cdn import purge
+
+    return purge(settings, paths)
+
+
+def _ping(ping: Callable[[Settings, list[str]], list[str]]):
+    return lambda settings, feeds: ([], ping(settings, feeds))
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # its name in the catalog's record of what is pending
+    does: str
+    takes: str  # "paths" (changed paths, for a CDN) or "feeds" (changed feeds' addresses)
+    run: Callable[[Settings, list[str]], tuple[list[str], list[str]]]  # -> (done, warnings)
+
+
+STEPS: list[Step] = [  # in the order they run
+    Step("cloudfront", "invalidate CloudFront", "paths", _cloudfront),
+    Step("purge", "call the CDN's purge hook", "paths", _purge),
+    Step("websub", "ping WebSub hubs", "feeds", _ping(ping_hubs)),
+    Step("pubnotify", "ping Podcast Index", "feeds", _ping(ping_podcast_index)),
+    Step("podping", "send a podping", "feeds", _ping(ping_podping)),
 ]
 
 
@@ -36,51 +72,90 @@ def changed_feeds(settings: Settings, written: set[str], released: list[dict]) -
     return [cfg.site.url + k for k in dict.fromkeys(keys)]
 
 
-PENDING = "after_publish_pending"  # catalog meta: feeds whose steps have not all gone through
+PENDING = "after_publish_pending"  # catalog meta: {step name: its items not yet gone through}
 
 
-def mark_pending(cat, feeds: list[str]) -> list[str]:
-    """The feeds whose steps are to run now: the changed ``feeds`` and those a previous publish
-    did not finish (a ping that failed or timed out, a run killed while it waited), recorded
-    in the catalog as pending (committed) before any step runs."""
-    import json
-
+def _pending(cat) -> dict[str, list[str]]:
+    """What the catalog records as pending; an older record (one list of feeds, pending for
+    every ping) is read as such, anything unreadable as nothing."""
     try:
-        pending = [f for f in json.loads(cat.get_meta(PENDING) or "[]") if isinstance(f, str)]
+        data = json.loads(cat.get_meta(PENDING) or "{}")
     except ValueError:
-        pending = []
-    todo = list(dict.fromkeys([*feeds, *pending]))
-    if todo != pending:
-        cat.set_meta(PENDING, json.dumps(todo))
+        return {}
+    if isinstance(data, list):
+        data = {s.name: data for s in STEPS if s.takes == "feeds"}
+    if not isinstance(data, dict):
+        return {}
+    names = {s.name for s in STEPS}
+    return {k: [i for i in v if isinstance(i, str)] for k, v in data.items()
+            if k in names and isinstance(v, list)}
+
+
+def _save(cat, pending: dict[str, list[str]]) -> None:
+    cat.set_meta(PENDING, json.dumps({k: v for k, v in pending.items() if v}, sort_keys=True))
+
+
+def mark_pending(cat, *, feeds: list[str] = (), paths: list[str] = ()) -> dict[str, list[str]]:
+    """The items each step is to run for now: the changed ``feeds`` and ``paths`` and those a
+    previous publish did not finish (a ping that failed or timed out, an invalidation refused,
+    a run killed while it waited), recorded in the catalog as pending (committed) before any
+    step runs. ``publish`` gives paths only when a CDN is configured (``wanted``)."""
+    pending = _pending(cat)
+    given = {"feeds": list(feeds), "paths": list(paths)}
+    todo = {s.name: list(dict.fromkeys([*given[s.takes], *pending.get(s.name, [])]))
+            for s in STEPS}
+    todo = {k: v for k, v in todo.items() if v}
+    if todo != {k: v for k, v in pending.items() if v}:
+        _save(cat, todo)
         cat.commit()
     return todo
 
 
-def run_pending(settings: Settings, todo: list[str]) -> list[str]:
-    """Run the steps for ``todo`` (from ``mark_pending``); when every one went through, they
-    are pending no more (unless another publish added some meanwhile), else the next publish
-    runs them again."""
-    import json
-
+def run_pending(settings: Settings, todo: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """Run the steps for ``todo`` (from ``mark_pending``), in order; returns (what they did,
+    their warnings). The items of each step that went through are pending no more (those
+    another publish added meanwhile stay); the rest are run again by the next publish."""
     from ..catalog import open_catalog
 
-    warnings = after_publish(settings, todo)
-    if todo and not warnings:
+    if not todo or settings.preview:
+        return [], []
+    done: list[str] = []
+    warnings: list[str] = []
+    through: dict[str, list[str]] = {}
+    for step in STEPS:
+        items = todo.get(step.name)
+        if not items:
+            continue
+        said, warned = step.run(settings, items)
+        done += said
+        warnings += warned
+        if not warned:
+            through[step.name] = items
+    if through:
         try:
             with open_catalog(settings.catalog_path, immediate=True) as cat:
-                if cat.get_meta(PENDING) == json.dumps(todo):
-                    cat.set_meta(PENDING, "[]")
-        except SyndicateError:  # still pending: the next publish pings once more, no harm
+                pending = _pending(cat)
+                left = {k: [i for i in v if i not in set(through.get(k, ()))]
+                        for k, v in pending.items()}
+                if left != pending:
+                    _save(cat, left)
+        except SyndicateError:  # still pending: the next publish runs them once more
             pass
-    return warnings
+    return done, warnings
 
 
-def after_publish(settings: Settings, feeds: list[str]) -> list[str]:
-    """Run every step, in order, for the changed ``feeds``; returns their warnings. None
-    runs for a preview."""
-    if not feeds or settings.preview:
-        return []
-    warnings: list[str] = []
-    for _name, step in STEPS:
-        warnings += step(settings, feeds)
-    return warnings
+def wanted(settings: Settings) -> bool:
+    """Whether any step takes the changed paths (a CDN is configured)."""
+    return settings.config.cdn.on
+
+
+def pending_lines(settings: Settings) -> list[str]:
+    """For `syndicate status`: one line for each step with items still pending (it failed or
+    was cut short last time; the next publish runs it again)."""
+    from ..catalog import open_catalog
+
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        pending = _pending(cat)
+    return [f"Pending: {step.does} for {len(items)} {step.takes[:-1]}"
+            f"{'s' if len(items) != 1 else ''} (not done by the last publish; the next one "
+            "tries again)" for step in STEPS if (items := pending.get(step.name))]
