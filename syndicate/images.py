@@ -179,12 +179,17 @@ def _zero_tail(path: Path) -> str | None:
     data = path.read_bytes()
     if data[:2] != b"\xff\xd8":
         return None
+    whole = data.rstrip(b"\0")
+    if whole.endswith(b"\xff\xd9"):  # zeros after the end marker are padding, not image
+        data = whole
     end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
     scan = data.find(b"\xff\xda")
     if scan < 0 or end - scan < 4:
         return None
-    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL and \
-            data.find(b"\0" * _ZERO_RUN, scan, end) < 0:
+    # (a run inside is looked for only in a file that ends at its end marker: anything after
+    # the marker, a phone's appended video say, is no part of the image)
+    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL and (
+            end == len(data) or data.find(b"\0" * _ZERO_RUN, scan, end) < 0):
         return None
     last = end - 1  # the data's last byte; a 0xFF in the data is followed by a stuffed 0x00
     if last > scan and data[last] == 0 and data[last - 1] == 0xFF:

@@ -71,6 +71,16 @@ def test_flat_and_solid_images_made_by_ffmpeg_are_still_accepted(tmp_path, fmt):
             assert problem(tmp_path, make_jpeg(kind, side, fmt)) is None, (kind, side, fmt)
 
 
+def test_zeros_or_a_trailer_after_the_end_marker_are_no_damage_but_a_zeroed_middle_is(tmp_path):
+    """What some cameras and phones put after the image (zero padding, an appended video) is no
+    part of it: accepted; the image's own zeroed middle is still seen with either after it."""
+    good = make_jpeg("noise", 256)
+    trailer = b"\0\0\0\x18ftypmp42" + b"\0" * 64 + b"mdat" + bytes(range(1, 200))
+    for after in (b"\0" * 512, trailer):
+        assert problem(tmp_path, good + after) is None, after[:8]
+    assert problem(tmp_path, zero_span(good, 0.3, 0.6) + b"\0" * 512) == DAMAGED
+
+
 def test_a_cover_with_its_middle_third_zeroed_is_refused_and_the_last_good_cover_stays(
         tmp_path):
     """The hostile tester's case: ``d[n//3:2*n//3] = 0`` on a 1400 px noise cover (made as the
