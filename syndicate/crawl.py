@@ -150,7 +150,7 @@ class _Fetcher:
                 if body is None:
                     return (f"the page is over {PAGE_BYTES >> 20} MB, the most check reads "
                             "of one page; its links were not followed"), None, url
-                if not body.strip():
+                if not body.removeprefix(b"\xef\xbb\xbf").strip():  # (a BOM shows nothing)
                     return ("an empty page (" + ("0 bytes" if not body else "only white "
                             "space") + "): publish the site again"), None, url
                 # a page without a charset in its header is read as UTF-8 (as ours say inside)

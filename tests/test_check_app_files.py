@@ -93,7 +93,7 @@ def test_check_names_a_broken_chapters_file_transcript_and_empty_pages(make_proj
         "episodes/one/chapters.json": b'{"version":"1.2.0","chapters":[{"startTime":"x"}]',
         "episodes/one/transcript.vtt": b"NOT A VTT",
         "posts/a/index.html": b"",
-        "posts/b/index.html": b"  \n\n ",
+        "posts/b/index.html": b"\xef\xbb\xbf  \n\n ",  # a BOM and white space
     }
     result, base, errors = _check_copy(proj, tmp_path, damage)
     assert result.exit_code == 1 and "Traceback" not in result.output
