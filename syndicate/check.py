@@ -15,17 +15,21 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 from lxml import etree
 
 from . import __version__
 from . import http as bounded
+from .chapterfile import check_chapters
 from .config import Settings
-from .crawl import TIMEOUT, crawl, page_links
+from .crawl import TIMEOUT, Judge, crawl, page_links
+from .errors import CollectError
 from .images import image_size
+from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF
 from .render.podcast_ext import ITUNES, PODCAST
+from .transcripts import check_transcript
 from .urls import page_address, rebase, redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
@@ -530,6 +534,51 @@ def feed_links(root: etree._Element, feed_url: str) -> list[str]:
     return out
 
 
+# what a podcast app expects at the address each type names, as check says it is not
+_KIND = {".vtt": "WebVTT transcript", ".srt": "SRT transcript", ".json": "JSON transcript",
+         ".html": "HTML transcript", ".txt": "text transcript"}
+
+
+def _judge(read: Callable[[bytes], object], kind: str) -> Judge:
+    """A crawl judge: what ``read`` (the project's own reader of such a file) finds wrong."""
+
+    def judge(body: bytes) -> str | None:
+        try:
+            read(body)
+        except CollectError as exc:
+            where = f"line {exc.line}: " if exc.line else ""
+            return f"not a {kind} podcast apps can read ({where}{exc.reason})"
+        return None
+
+    return judge
+
+
+def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, Judge]:
+    """For each transcript and chapters file the podcast feeds name (podcast:transcript by its
+    declared type, podcast:chapters), its address on this copy of the site and what reads it
+    back as a podcast app would."""
+    out: dict[str, Judge] = {}
+    for feed_url, root in feeds.items():
+        for el in root.iter(f"{{{PODCAST}}}transcript", f"{{{PODCAST}}}chapters"):
+            if not (el.get("url") or "").strip():
+                continue
+            try:
+                url = urldefrag(moved(urljoin(feed_url, el.get("url").strip())))[0]
+            except ValueError:  # an address no app could follow: the crawl says so
+                continue
+            kind = (el.get("type") or "").split(";")[0].strip().lower()
+            if el.tag == f"{{{PODCAST}}}chapters":
+                if kind == CHAPTERS:
+                    out.setdefault(url, _judge(lambda b, u=url: check_chapters(b, u),
+                                               "chapters file"))
+                continue
+            suffix = TRANSCRIPT_SUFFIX_OF.get(kind)
+            if suffix is not None:
+                out.setdefault(url, _judge(
+                    lambda b, u=url, x=suffix: check_transcript(b, x, u), _KIND[suffix]))
+    return out
+
+
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
            external: bool, named: list[tuple[str, str]], moved=lambda u: u) -> None:
     host = _host(base)
@@ -543,7 +592,7 @@ def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: Check
         start += [(moved(link), url) for link in feed_links(root, url)]
     done = set(report.checked)  # the feeds, the cover and the enclosures
     found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external,
-                  moved=moved)
+                  moved=moved, judges=app_files(feeds, moved))
     report.checked += found.checked
     report.problems += found.problems()
     report.external = len(found.external)

@@ -24,9 +24,11 @@ from .links import clean, has_scheme
 WORKERS = 4  # a small pool: a check is a visitor, not a load test
 LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episodes is ~6,000)
 PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not followed
+FILE_BYTES = 16 << 20  # a transcript or chapters file read back to be judged (check's cap)
 TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
 ANSWER_SECONDS = 120  # the longest one whole answer may take, however slowly it trickles
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
+Judge = Callable[[bytes], "str | None"]  # what is wrong with a file's body, or None
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
             "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
             "link the pages by their index.html)")
@@ -125,23 +127,32 @@ class _Fetcher:
             self.local.s.headers["User-Agent"] = self.user_agent
         return self.local.s
 
-    def fetch(self, url: str, read: bool) -> tuple[str | None, str | None, str]:
+    def fetch(self, url: str, read: bool, judge: Judge | None = None
+              ) -> tuple[str | None, str | None, str]:
         """(what is wrong or None, the page's text when ``read`` and it is a page, where it
-        landed after any redirect: its links are relative to that)."""
+        landed after any redirect: its links are relative to that). ``judge`` reads the body
+        of a file a podcast app reads (a transcript, chapters) and says what is wrong."""
         try:
             with bounded.within(ANSWER_SECONDS), \
                     self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
                 if resp.status_code != 200:
                     return f"HTTP {resp.status_code}", None, url
                 kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+                if judge is not None:
+                    body = _read(resp, FILE_BYTES)
+                    if body is None:
+                        return (f"the file is over {FILE_BYTES >> 20} MB, the most check reads "
+                                "of one; what is in it was not checked"), None, url
+                    return judge(body), None, url
                 if not read or kind not in _PAGE_TYPES:
                     return None, None, url
-                body = b""
-                for chunk in resp.iter_content(65536):
-                    body += chunk
-                    if len(body) > PAGE_BYTES:
-                        return (f"the page is over {PAGE_BYTES >> 20} MB, the most check reads "
-                                "of one page; its links were not followed"), None, url
+                body = _read(resp, PAGE_BYTES)
+                if body is None:
+                    return (f"the page is over {PAGE_BYTES >> 20} MB, the most check reads "
+                            "of one page; its links were not followed"), None, url
+                if not body.removeprefix(b"\xef\xbb\xbf").strip():  # (a BOM shows nothing)
+                    return ("an empty page (" + ("0 bytes" if not body else "only white "
+                            "space") + "): publish the site again"), None, url
                 # a page without a charset in its header is read as UTF-8 (as ours say inside)
                 header = resp.headers.get("Content-Type") or ""
                 charset = resp.encoding if "charset" in header.lower() else "utf-8"
@@ -156,12 +167,26 @@ class _Fetcher:
             return f"no answer ({type(exc).__name__})", None, url
 
 
+def _read(resp: requests.Response, cap: int) -> bytes | None:
+    """The body of ``resp`` as it arrives, or None once it passes ``cap`` bytes."""
+    body = b""
+    for chunk in resp.iter_content(65536):
+        body += chunk
+        if len(body) > cap:
+            return None
+    return body
+
+
 def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str,
           done: Iterable[str] = (), external: bool = False, limit: int = LIMIT,
-          workers: int = WORKERS, moved: Callable[[str], str] = lambda u: u) -> CrawlReport:
+          workers: int = WORKERS, moved: Callable[[str], str] = lambda u: u,
+          judges: dict[str, Judge] | None = None) -> CrawlReport:
     """Check every address reachable from ``start`` ((address, the page that links it or
     None) pairs) within ``site``; ``done``: addresses checked already (the enclosures);
-    ``moved``: where a link is found on this copy of the site (its public address mapped)."""
+    ``moved``: where a link is found on this copy of the site (its public address mapped);
+    ``judges``: for the addresses of files apps read (as this copy has them), what reads each
+    body and says what is wrong with it."""
+    judges = judges or {}
     report = CrawlReport()
     fetcher = _Fetcher(user_agent)
     seen = {urldefrag(u)[0] for u in done}
@@ -197,7 +222,7 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
                 break
             batch = pending[:room]
             del pending[:room]
-            results = list(pool.map(lambda u: fetcher.fetch(u, True), batch))
+            results = list(pool.map(lambda u: fetcher.fetch(u, True, judges.get(u)), batch))
             for url, (wrong, text, landed) in zip(batch, results, strict=True):
                 report.checked.append(url)
                 if wrong:

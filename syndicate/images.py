@@ -154,43 +154,76 @@ def _decode(path: Path) -> str | None:
     return None
 
 
-# A JPEG encoder pads its last byte with one bits, so it never leaves a whole zero byte after
-# the last block it wrote. A tail of zeros the decoder never reads is what a copy into a
-# pre-allocated file leaves when it stops; ffmpeg says nothing of it (zero bits are valid codes).
-# A flat area can encode as zero bits, so zeros the decoder does read are not judged.
-_ZERO_TAIL = 2  # bytes: shorter zero tails are not examined
-_PROBES = (0xAA, 0xE3)  # stand-ins for the last zero byte; each changes its first bit
+# A JPEG encoder pads its last byte with one bits, so every byte it writes before the end marker
+# is read by the decoder, and any bits it does not read there are ones. Zeros written over part
+# of the data (a copy into a pre-allocated file that stopped, a block a sync tool never filled)
+# decode as valid codes, so ffmpeg says nothing; but they decode to blocks at another rate than
+# the data they replaced, so the image and the data do not end together: bytes put after the
+# data are read (the image wanted more), or its last byte is not read (changing it changes no
+# pixel), or only its first bits are and the rest are zero bits no encoder writes. A flat area
+# can encode as zero bits, so a run of zeros alone is no proof; only these probes are. They are
+# run only when the data holds such a run (the decodes they need are not paid for an ordinary
+# image).
+_ZERO_TAIL = 2  # bytes: zero tails shorter than this are not examined
+_ZERO_RUN = 16  # bytes: zero runs inside the data shorter than this are not examined
+_MORE = b"\x55" * 64  # bytes put after the data: a decoder done with the image reads none
+_FLIPS = (0x80, 0xC0, 0xFF)  # the last byte with its first bit(s) changed: each changes a bit
+# the decoder reads, if it reads that byte at all
 
 
 def _zero_tail(path: Path) -> str | None:
-    """DAMAGED when a JPEG's data ends (before its end marker, if kept) in zero bytes that the
-    decoder never reads: changing the last of them changes no pixel, whatever it becomes."""
+    """DAMAGED when a JPEG whose image data holds a run of zero bytes (at its end, or a long
+    one anywhere) does not end with its image: bytes put after it are read, changing its last
+    byte changes no pixel, or a zero last bit of it is not read (an encoder pads with ones).
+    (Named for the first case it caught: a zero-filled tail.)"""
     data = path.read_bytes()
     if data[:2] != b"\xff\xd8":
         return None
+    whole = data.rstrip(b"\0")
+    if whole.endswith(b"\xff\xd9"):  # zeros after the end marker are padding, not image
+        data = whole
     end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
-    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL:
+    scan = data.find(b"\xff\xda")
+    if scan < 0 or end - scan < 4:
         return None
+    # (a run inside is looked for only in a file that ends at its end marker: anything after
+    # the marker, a phone's appended video say, is no part of the image)
+    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL and (
+            end == len(data) or data.find(b"\0" * _ZERO_RUN, scan, end) < 0):
+        return None
+    last = end - 1  # the data's last byte; a 0xFF in the data is followed by a stuffed 0x00
+    if last > scan and data[last] == 0 and data[last - 1] == 0xFF:
+        last -= 1
+    value, width = data[last], 2 if data[last] == 0xFF else 1
+
+    def with_last(byte: int) -> bytes:
+        return data[:last] + (b"\xff\0" if byte == 0xFF else bytes([byte])) + \
+            data[last + width:]
+
     seen = _pixels(data)
     if seen is None:
         return None
-    for probe in _PROBES:
-        if _pixels(data[:end - 1] + bytes([probe]) + data[end:]) != seen:
-            return None  # that byte is read: the zeros are the image's own data
-    return DAMAGED
+    if _pixels(data[:end] + _MORE + data[end:]) != seen:
+        return DAMAGED  # bytes put after the data are read: the image ends after it
+    if all(_pixels(with_last(value ^ flip)) == seen for flip in _FLIPS):
+        return DAMAGED  # the last byte is never read
+    if not value & 1 and _pixels(with_last(value | 1)) == seen:
+        return DAMAGED  # its last bit is padding, and zero
+    return None
 
 
 def _pixels(data: bytes) -> str | None:
-    """A digest of the decoded first frame at full size, or None when it does not decode."""
+    """A digest of the decoded first frame at full size, or None when it does not decode
+    cleanly (ffmpeg fails or says anything)."""
     from .audio import ffmpeg_exe
 
     try:
         done = subprocess.run(
-            [ffmpeg_exe(), "-nostdin", "-v", "quiet", "-f", "jpeg_pipe", "-i", "-",
+            [ffmpeg_exe(), "-nostdin", "-v", "warning", "-f", "jpeg_pipe", "-i", "-",
              "-frames:v", "1", "-f", "rawvideo", "-"], input=data, capture_output=True,
             timeout=60, check=False)
     except (subprocess.TimeoutExpired, OSError):
         return None
-    if done.returncode != 0 or not done.stdout:
-        return None
+    if done.returncode != 0 or not done.stdout or done.stderr.strip():
+        return None  # (a byte changed that the decoder reads may only show as its complaint)
     return hashlib.sha256(done.stdout).hexdigest()

@@ -75,6 +75,44 @@ def addresses(fragment: str) -> list[str]:
     return found
 
 
+LOADED_ATTRIBUTES = ("src", "poster", "srcset")  # what a browser fetches as the page opens
+
+
+def loaded(fragment: str) -> list[tuple[str, str]]:
+    """(tag name, address) of everything in ``fragment`` a browser fetches by itself when the
+    page opens (an image's src and srcset candidates, a poster), decoded, in document order;
+    links a reader has to follow (href) are not here."""
+    found: list[tuple[str, str]] = []
+    for t in _TAG.finditer(fragment):
+        text = t.group(0)
+        pos = _NAME.match(text).end()
+        name = text[1:pos].lower()
+        while (m := _ATTR.match(text, pos)) is not None:
+            pos = m.end()
+            raw = next((g for g in m.group(4, 5, 6) if g is not None), None)
+            attr = (m.group(2) or "").lower()
+            if raw is None or attr not in LOADED_ATTRIBUTES:
+                continue
+            value = html.unescape(raw)
+            if attr == "srcset":
+                found += [(name, c.split()[0]) for c in value.split(",") if c.split()]
+            else:
+                found.append((name, value))
+    return found
+
+
+def remote_host(value: str) -> str | None:
+    """The host an address is fetched from when it names one (``https://host/x``, ``//host/x``),
+    else None (a path on the site, a ``data:`` address)."""
+    address = clean(value)
+    if not (address.startswith("//") or address.lower().startswith(("http:", "https:"))):
+        return None
+    try:
+        return urlsplit(address).hostname or None
+    except ValueError:
+        return None
+
+
 def absolute(value: str, page_url: str) -> str:
     """``value`` as the page at ``page_url`` resolves it: an address with a scheme as it is,
     any other (relative, root-relative, protocol-relative, fragment or query only) joined."""

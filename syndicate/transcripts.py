@@ -53,6 +53,13 @@ def read_transcript(path: Path, shown: str) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise CollectError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    return check_transcript(data, path.suffix, shown)
+
+
+def check_transcript(data: bytes, suffix: str, shown: str) -> str:
+    """The checked text of a transcript's bytes, read as a file ending in ``suffix`` (.vtt,
+    .srt, .json, .html, .txt): the one reader of a transcript file, whether it is about to be
+    published or was fetched back from the site."""
     text = decode(data, shown)
     if not text.strip():
         raise CollectError(shown, "the transcript is empty", 1)
@@ -62,7 +69,7 @@ def read_transcript(path: Path, shown: str) -> str:
         raise CollectError(shown, f"holds the control character U+{ord(bad.group()):04X}", line,
                            hint="remove it")
     check = {".vtt": _check_vtt, ".srt": _check_srt, ".json": _check_json,
-             ".html": _check_html}.get(path.suffix.lower())
+             ".html": _check_html}.get(suffix.lower())
     if check is not None:
         check(text, shown)
     return text
@@ -146,7 +153,7 @@ def _check_srt(text: str, shown: str) -> None:
         _check_cue_text(block[2:], shown)
 
 
-def _number(value) -> bool:
+def is_seconds(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -167,7 +174,7 @@ def _check_json(text: str, shown: str) -> None:
         if not isinstance(seg, dict):
             raise CollectError(shown, f"{where}: expected an object, got {type(seg).__name__}")
         start, end, body = seg.get("startTime"), seg.get("endTime"), seg.get("body")
-        if not (_number(start) and _number(end)) or start < 0:
+        if not (is_seconds(start) and is_seconds(end)) or start < 0:
             raise CollectError(shown, f"{where}: expected 'startTime' and 'endTime' as seconds, "
                                       f"got {str(start)[:40]!r} and {str(end)[:40]!r}")
         if end < start:
@@ -232,8 +239,8 @@ def cues(text: str, suffix: str) -> list[tuple[float, float, str, str]]:
         segments = doc.get("segments") if isinstance(doc, dict) else None
         return [(float(s["startTime"]), float(s["endTime"]), s["body"].strip(),
                  s["speaker"].strip() if isinstance(s.get("speaker"), str) else "")
-                for s in segments or [] if isinstance(s, dict) and _number(s.get("startTime"))
-                and _number(s.get("endTime")) and isinstance(s.get("body"), str)
+                for s in segments or [] if isinstance(s, dict) and is_seconds(s.get("startTime"))
+                and is_seconds(s.get("endTime")) and isinstance(s.get("body"), str)
                 and s["body"].strip()]
     timing = {".vtt": _VTT_TIMING, ".srt": _SRT_TIMING}.get(suffix)
     if timing is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CollectError, printable
-from ..links import addresses, clean, has_scheme, local_path
+from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
 from .sources import confine, regular_file
 
 # sources of other items: a link to one is not a file to publish (its page is)
@@ -41,6 +41,7 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     out: dict[str, str] = {}
     refused: list[CollectError] = []
     base = posixpath.dirname(name)
+    _remote_embeds(html, name, text, warnings, first_line, default_line)
     for value in addresses(html):
         try:
             _one(value, source, name, folder, text, warnings, first_line, default_line, base,
@@ -56,6 +57,30 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     if refused:
         raise refused[0]
     return out
+
+
+def _remote_embeds(html: str, name: str, text: str, warnings: list[str], first_line: int,
+                   default_line: int | None) -> None:
+    """One warning for each address on another host the page would load by itself (an image):
+    every reader's browser asks that host for it as the page opens. A link is not warned."""
+    said: set[str] = set()
+    for tag, value in loaded(html):
+        host = remote_host(value)
+        address = clean(value)
+        if host is None or address in said:
+            continue
+        said.add(address)
+        # (an address published without its credential is found by its host and path)
+        line = _line(text, address, f"{host}{urlsplit(address).path}", first_line,
+                     default_line)
+        where = f"{printable(name)}:{line}" if line else printable(name)
+        what = "the image" if tag == "img" else f"the <{tag}> source"
+        warnings.append(
+            f"{where}: {what} {printable(address)!r} is loaded from {printable(host)}: every "
+            "reader's browser fetches it from that host as the page opens (which tells that "
+            "host who reads the page); the page is published as it is. To serve it from the "
+            f"site, copy the file beside {printable(posixpath.basename(name))} and link it by "
+            "its name")
 
 
 def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings: list[str],

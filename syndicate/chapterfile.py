@@ -1,0 +1,41 @@
+"""A Podcast Index chapters file (``podcast:chapters``, type application/json+chapters) read as
+a podcast app reads it: UTF-8 JSON, an object with a ``version`` and a ``chapters`` list, each
+chapter an object whose ``startTime`` is a number of seconds, in order of their start times.
+
+syndicate writes these files itself (publish/build.py); ``check`` reads them back from the site.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .errors import CollectError
+from .transcripts import decode, is_seconds
+
+
+def check_chapters(data: bytes, shown: str) -> int:
+    """The number of chapters in a chapters file's bytes, or a CollectError naming what is
+    wrong (``shown`` names the file) and, for JSON that does not parse, the line."""
+    text = decode(data, shown)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectError(shown, f"not JSON ({exc.msg})", exc.lineno) from None
+    except RecursionError:
+        raise CollectError(shown, "not JSON (nested too deeply)", 1) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("version"), str) \
+            or not isinstance(doc.get("chapters"), list):
+        raise CollectError(shown, "not a chapters file: expected an object with a 'version' "
+                                  "and a 'chapters' list")
+    last = 0.0
+    for i, chapter in enumerate(doc["chapters"]):
+        where = f"'chapters[{i}]'"
+        start = chapter.get("startTime") if isinstance(chapter, dict) else None
+        if not is_seconds(start) or start < 0:
+            raise CollectError(shown, f"{where}: expected 'startTime' as seconds, got "
+                                      f"{str(start)[:40]!r}")
+        if start < last:
+            raise CollectError(shown, f"{where}: starts before the chapter above it; chapters "
+                                      "must be in order of their start times")
+        last = start
+    return len(doc["chapters"])
