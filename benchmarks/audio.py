@@ -5,7 +5,7 @@ level changes, then prints for each: wall time and peak memory (the whole proces
 every 100 ms) of
 
 - syndicate: hashing the source, measuring it, and the streaming normalise + limit + encode,
-  then tagging (what a publish does for a new episode);
+  then tagging (what a publish does for a new episode); and its measuring pass alone;
 - the floor: one plain ffmpeg encode of the same file to the same MP3 settings;
 - ffmpeg-normalize's method: a loudnorm measuring pass, then loudnorm with the measured values
   (linear) while encoding;
@@ -65,6 +65,15 @@ out = process(src, sha, src.name, AudioSettings(AudioConfig(alternates=list(alts
 print(out.path)
 for alt in out.alternates:
     print(alt["path"])
+"""
+
+# the measuring pass alone (one decode into ebur128; in parts at once for a long source)
+MEASURE = """
+import sys
+from pathlib import Path
+from syndicate.audio.measure import measure_source
+src = Path(sys.argv[1])
+print(measure_source(src, src.name, 2).loudness)
 """
 
 
@@ -193,6 +202,13 @@ def bench(src: Path, work: Path, args: argparse.Namespace) -> None:
     report("plain encode", floor, floor_out, None)
     for i, (label, _, _, _) in enumerate(variants[1:2 + len(args.also)], start=1):
         report(label, found[i], made[i][-1], floor)
+    for label, env in [("syndicate", None), *((f"syndicate ({t.name})", tree_env(t))
+                                              for t in args.also)]:
+        (measured,) = pick(args.runs, [([sys.executable, "-c", MEASURE, str(src)], env)],
+                           median=args.median)
+        print(f"  {'  its measuring pass':<26} {measured.wall:7.1f} s, cpu {measured.cpu:7.1f} s "
+              f"{measured.wall / floor.wall:5.2f}x floor (cpu {measured.cpu / floor.cpu:4.2f}x)"
+              f"  [{label}]")
     if not args.skip_loudnorm:
         ln_out = work / "loudnorm.mp3"
         t = time.perf_counter()

@@ -9,6 +9,7 @@ measure), and the limiter guards the output.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
@@ -105,6 +106,7 @@ def _wav_shortfall(path: Path) -> int:
     return 0
 
 
+OUT_FRAME = 65536  # samples per frame after the meter: ~1.4 s at 48 kHz, 1 MB of stereo doubles
 PARALLEL_FROM = 600.0  # seconds: longer sources are measured in parts
 # Two parts from two cores on: the measure is one thread's work (the decoder and the meter hand
 # frames along), so two halves at once take about half the time when two cores are free.
@@ -134,7 +136,9 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
         step = declared / parts
         spans = [(i * step, None if i == parts - 1 else step) for i in range(parts)]
     with tempfile.TemporaryDirectory(prefix="syndicate-measure-") as tmp:
-        jobs = [(path, layout, start, length, Path(tmp) / str(i) if len(spans) > 1 else None)
+        cores = _cores()
+        jobs = [(path, layout, start, length, Path(tmp) / str(i) if len(spans) > 1 else None,
+                 cores[i % len(cores)] if len(spans) > 1 and cores else None)
                 for i, (start, length) in enumerate(spans)]
         if len(jobs) == 1:
             results = [_measure_part(*jobs[0])]
@@ -210,8 +214,37 @@ def split_log(text: str) -> tuple[str, str]:
     return "\n".join(shown), "\n".join(verbose)
 
 
+def _cores() -> list[int]:
+    """The cores this process may run on (none where the system does not say)."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return []
+
+
+@contextlib.contextmanager
+def _on_core(core: int | None):
+    """Within: the calling thread, and so the processes it starts, run on ``core`` alone.
+    The threads of one ffmpeg hand every frame along (demuxer, decoder, filters, encoder,
+    muxer); on one core those hand-offs cost far less CPU than across cores, and the parts
+    measured at once each keep a core of their own."""
+    if core is None:
+        yield
+        return
+    try:
+        before = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {core})
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def _measure_part(path: Path, layout: str, start: float | None, length: float | None,
-                  stem: Path | None) -> dict:
+                  stem: Path | None, core: int | None = None) -> dict:
     """Decode (a span of) the source into ebur128 alone: its summary gives the loudness and
     the sample peak, and ffmpeg's verbose count of the samples it passed on gives the exact
     length. ``stem``: write out the 400 ms and 3 s loudness values (to combine parts)."""
@@ -228,9 +261,15 @@ def _measure_part(path: Path, layout: str, start: float | None, length: float | 
     if stem is not None:
         chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
                   f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S")
+    # the meter's samples leave in large frames: the encoder and muxer threads that follow
+    # wake once per frame, and for the small frames of a source (a FLAC frame is often 1,024
+    # samples) those hand-offs cost more CPU than the meter itself. (Not before the meter: it
+    # tags one 100 ms block per frame, so its frames must not span two blocks.)
+    chain += f",asetnsamples=n={OUT_FRAME}:p=0"
     cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-c:a", "pcm_f64le",
             "-f", "null", "-"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    with _on_core(core):
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     log, verbose = split_log(proc.stderr)
     counts = OUT_SAMPLES.findall(verbose)
     summary = parse_summary(log)

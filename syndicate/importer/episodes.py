@@ -13,6 +13,7 @@ from ..audio import PASSTHROUGH
 from ..catalog import open_catalog
 from ..config import Settings
 from ..errors import SyndicateError
+from ..markup import markdown_to_html, summarize
 from ..mediatypes import TRANSCRIPT_SUFFIX_OF, of
 from ..urls import credential_in, is_web_url, redact, redact_credentials
 from . import (
@@ -419,6 +420,8 @@ def _sidecar(ep: FeedEpisode, origin: str, keep_url: bool, reviews: list[str],
         meta["explicit"] = ep.explicit
     if ep.notes_html:
         meta["notes"] = to_markdown(ep.notes_html)
+    if ep.summary and ep.summary != summarize(markdown_to_html(meta.get("notes") or ep.title)):
+        meta["summary"] = ep.summary  # (one the notes' opening gives again needs no key)
     meta.update(ep.tags)
     meta.update(extras)
     if ep.draft:

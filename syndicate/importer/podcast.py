@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..markup import plain_summary
 from ..mediatypes import AUDIO_EXTENSION_OF, IMAGE_SUFFIX_OF, TRANSCRIPT_SUFFIX_OF
 from ..model import parse_timestamp
 from ..urls import is_web_url, without_credentials
@@ -29,7 +30,7 @@ MAX_LENGTH = 2**40  # bytes: an enclosure said to be larger is no episode's audi
 # item fields an imported sidecar keeps (the rest are reported as dropped, with the reason)
 _READ = {"title", "guid", "pubDate", "description", "enclosure", f"{{{CONTENT}}}encoded",
          *(f"{{{ITUNES}}}{n}" for n in ("title", "duration", "season", "episode", "episodeType",
-                                          "explicit", "summary")),
+                                          "explicit", "summary", "subtitle")),
          *(f"{{{PODCAST}}}{n}" for n in ("season", "episode")), *TAGS_READ}
 # why what syndicate does not publish (yet) is left behind; other unknown tags: a generic reason
 _WHY_DROPPED = {
@@ -46,8 +47,6 @@ _WHY_DROPPED = {
     "alternateEnclosure": "syndicate makes alternate renditions from the episode's own "
                           "audio (audio.alternates); another host's are not kept",
     "author": "the published feed names the show's author (podcast.author) on every episode",
-    "subtitle": "syndicate publishes a summary made from the notes, or 'summary:' in the "
-                "sidecar",
     "keywords": "Apple no longer reads itunes:keywords; syndicate does not publish them",
 }
 
@@ -91,6 +90,7 @@ class FeedEpisode:
     type: str = "full"
     explicit: bool | None = None
     duration: float | None = None  # as the feed states it, in seconds
+    summary: str | None = None  # its short summary (itunes:subtitle), as plain text
     date_text: str | None = None  # the pubDate as written, when it is no date
     duration_text: str | None = None  # the itunes:duration as written, when it is no duration
     duration_line: int | None = None  # ... and its line in the feed
@@ -497,6 +497,9 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         _text(item, "itunes:summary") or ""
     if notes:
         kept.append("notes")
+    summary = plain_summary(_text(item, "itunes:subtitle"))
+    if summary:
+        kept.append("summary")
     date_text = _raw_text(item, "pubDate")
     date = parse_date(date_text)
     if date is not None:
@@ -505,7 +508,7 @@ def _episode(item, url: str, enc, ext: str, title: str | None,
         title=title or guid, guid=guid, date=date, date_text=date_text, line=item.sourceline,
         notes_html=notes, audio_url=url, audio_length=_int(enc.get("length"), MAX_LENGTH),
         audio_ext=ext, season=season, number=number, type=kind, explicit=explicit,
-        duration=duration, kept=kept, changed=changed, dropped=dropped,
+        duration=duration, summary=summary or None, kept=kept, changed=changed, dropped=dropped,
         duration_text=duration_text if duration is None else None,
         duration_line=getattr(item.find("itunes:duration", NS), "sourceline", None))
 

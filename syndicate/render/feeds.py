@@ -211,6 +211,8 @@ def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.da
         fe.podcast.tags = {
             # whole seconds, halves round up; none for audio kept at a URL with none stated
             "duration": ep.media.whole_seconds,
+            # the short summary (the author's, or the notes' opening) where podcast apps read one
+            "subtitle": ep.summary,
             "explicit": c["explicit"] if ep.explicit is None else ep.explicit,
             "image": e.image_url,
             "episode": ep.number,

@@ -159,6 +159,8 @@ class PodcastItem(BaseEntryExtension):
 
     def extend_rss(self, entry):
         t = self.tags
+        if t.get("subtitle"):
+            _add(entry, ITUNES, "subtitle", t["subtitle"])
         if t["duration"] is not None:
             _add(entry, ITUNES, "duration", t["duration"])
         _add(entry, ITUNES, "explicit", _bool(t["explicit"]))
