@@ -352,9 +352,14 @@ def bucket(s3_endpoint):
     }))
     yield client
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
-        if keys:  # a page is at most 1000 keys, what one DeleteObjects takes
-            client.delete_objects(Bucket=BUCKET, Delete={"Objects": keys, "Quiet": True})
+        keys = [obj["Key"] for obj in page.get("Contents", [])]
+        plain = [k for k in keys if k.isprintable()]  # what an XML request body can carry
+        if plain:  # a page is at most 1000 keys, what one DeleteObjects takes
+            client.delete_objects(Bucket=BUCKET, Delete={
+                "Objects": [{"Key": k} for k in plain], "Quiet": True})
+        for key in keys:
+            if not key.isprintable():
+                client.delete_object(Bucket=BUCKET, Key=key)
     client.delete_bucket(Bucket=BUCKET)
 
 
