@@ -288,3 +288,31 @@ def test_a_bad_day_or_episode_is_one_clear_error(show):
     assert result.exit_code == 2 and "'--since'" in result.output
     code, _doc, err = show.stats("--episode", "no-such-episode")
     assert code == 1 and "no-such-episode" in err
+
+
+def test_a_days_salt_and_hashed_listeners_go_once_its_window_is_closed(show):
+    """Hashes are kept only while late logs may still come (rules.SALT_DAYS): an old day's
+    downloads are settled, its salt and its hashed listeners deleted; the counts stay."""
+    import duckdb
+
+    show.log("a.log", [s3(show, "long", "203.0.113.5", when=OLD_DAY),
+                       s3(show, "long", "203.0.113.5")])
+    assert show.downloads() == {"long": 2}
+    con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
+    try:
+        salts = [str(r[0]) for r in con.execute("SELECT day FROM salts ORDER BY day").fetchall()]
+        listens = [str(r[0]) for r in con.execute("SELECT day FROM listens").fetchall()]
+    finally:
+        con.close()
+    assert salts == ["2026-10-31"] and listens == ["2026-10-31"]
+    later = CliRunner().invoke(main, ["--config", str(show.root / "config.yaml"), "stats",
+                                      "--json", "--now", "2026-11-20T00:00:00+00:00"])
+    assert later.exit_code == 0
+    doc = json.loads(later.stdout)
+    assert doc["stats"]["episodes"][0]["by"] == {"2026-10-03": 1, "2026-10-31": 1}
+    con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM salts").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
+    finally:
+        con.close()
