@@ -908,11 +908,14 @@ def _day_option(value: str | None, flag: str) -> dt.date | None:
               help="Only this episode (its file, slug or guid).")
 @click.option("--by", type=click.Choice(["day", "week", "month", "app"]), default="day",
               show_default=True, help="Break each episode's downloads down by this.")
+@click.option("--html", "html_path", metavar="FILE",
+              help="Also write a self-contained report page (a chart and a table per episode).")
 @json_option
 @config_option
 @now_option
-def stats(since: str | None, until: str | None, episode: str | None, by: str, as_json: bool,
-          config_path: str | None, now_text: str | None) -> None:
+def stats(since: str | None, until: str | None, episode: str | None, by: str,
+          html_path: str | None, as_json: bool, config_path: str | None,
+          now_text: str | None) -> None:
     """Downloads per episode, counted from the access logs in stats.logs by the IAB rules
     (see the README). Log files read before are not read again."""
     from .progress import FileBar
@@ -940,6 +943,15 @@ def stats(since: str | None, until: str | None, episode: str | None, by: str, as
                  f"first: {'; '.join(report.skips.examples)}")
     for problem in report.problems:
         out.error(problem)
+    if html_path:
+        from .stats.html import page
+
+        try:
+            Path(html_path).write_text(page(doc, settings.config.site.title), encoding="utf-8")
+        except OSError as exc:
+            out.fail(SyndicateError(f"{html_path}: the report cannot be written "
+                                    f"({exc.strerror}); give another --html path"))
+        out.line(f"Report written to {html_path}")
     read = {"files_read": report.files_read, "files_known": report.files_known,
             "requests": report.lines, "skipped_lines": report.skips.count,
             "skipped_examples": report.skips.examples}

@@ -316,3 +316,26 @@ def test_a_days_salt_and_hashed_listeners_go_once_its_window_is_closed(show):
         assert con.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_the_html_report_is_one_self_contained_page_with_a_chart_and_a_table_per_episode(show):
+    from lxml import html as lxml_html
+
+    show.log("a.log", [s3(show, "long", "203.0.113.5"), s3(show, "short", "203.0.113.5"),
+                       s3(show, "long", "203.0.113.6", when=OLD_DAY)])
+    report = show.root / "report.html"
+    code, doc, _ = show.stats("--html", str(report))
+    assert code == 0
+    tree = lxml_html.fromstring(report.read_bytes())
+    assert [h.text_content() for h in tree.iter("h2")] == ["Long one", "Short one"]
+    tables = tree.findall(".//table")
+    assert len(tables) == 2
+    first = [[c.text_content() for c in r.iter("td")] for r in tables[0].iter("tr")][1:]
+    assert first == [["2026-10-03", "1"], ["2026-10-31", "1"]]
+    svg = tree.xpath("//*[local-name()='svg']")
+    assert len(svg) == 1 and len(svg[0].xpath(".//*[local-name()='rect']")) == 2
+    assert doc["stats"]["days"] == {"2026-10-03": 1, "2026-10-31": 2}
+    # nothing is loaded from anywhere: no script, no linked file
+    assert not tree.xpath("//script | //link | //img | //*[@src] | //*[@href]")
+    bad = show.stats("--html", str(show.root / "no-such-folder" / "r.html"))
+    assert bad[0] == 1 and "the report cannot be written" in bad[2]

@@ -21,7 +21,9 @@ def summary(rows, episodes: dict, by: str) -> dict:
     its counts by the chosen period (or app), and the totals the same way, newest first."""
     per: dict[str, dict] = {}
     totals: dict[str, int] = {}
+    days: dict[str, int] = {}
     for day, slug, app, n in rows:
+        days[day.isoformat()] = days.get(day.isoformat(), 0) + n
         key = app if by == "app" else period(day, by)
         ep = per.setdefault(slug, {"episode": slug,
                                    "title": episodes[slug].title if slug in episodes else slug,
@@ -33,7 +35,7 @@ def summary(rows, episodes: dict, by: str) -> dict:
     for ep in ordered:
         ep["by"] = _ordered(ep["by"], by)
     return {"by": by, "downloads": sum(totals.values()), "totals": _ordered(totals, by),
-            "episodes": ordered}
+            "days": dict(sorted(days.items())), "episodes": ordered}
 
 
 def _ordered(counts: dict[str, int], by: str) -> dict[str, int]:
