@@ -19,6 +19,7 @@ read the same way:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 import zoneinfo
@@ -338,6 +339,11 @@ _LOG_CLOCK = re.compile(r"(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}
 _W3C_CLOCK = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ \t](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$")
 
 
+@functools.lru_cache(maxsize=64)
+def _log_offset(text: str) -> dt.timezone:
+    return UTC if text == "+0000" else _offset(text)
+
+
 def log_clock(text: str) -> dt.datetime:
     """The UTC instant of an access log's clock (``06/Feb/2026:00:00:38 +0000``, as S3 server
     logs and the combined format write it, without the brackets)."""
@@ -346,7 +352,7 @@ def log_clock(text: str) -> dt.datetime:
         raise WhenError(f"{shown(text)} is not a log time such as 06/Feb/2026:00:00:38 +0000")
     try:
         when = dt.datetime(int(m[3]), _LOG_MONTHS[m[2]], int(m[1]), int(m[4]), int(m[5]),
-                           int(m[6]), tzinfo=_offset(m[7]))
+                           int(m[6]), tzinfo=_log_offset(m[7]))
     except ValueError as exc:
         raise WhenError(f"{shown(text)} is not a valid log time ({exc})") from None
     return _in_range(when)

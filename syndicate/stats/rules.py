@@ -8,6 +8,7 @@ engine): their bytes summed, one download if they reach ``needed_bytes``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import math
@@ -60,10 +61,12 @@ _BOT = re.compile("|".join(f"(?:{p})" for p, _ in BOTS), re.I)
 _APPS = [(re.compile(p, re.I), name) for p, name in APPS]
 
 
+@functools.lru_cache(maxsize=4096)  # (a log holds few user agents, each many times)
 def is_bot(agent: str) -> bool:
     return _BOT.search(agent.strip()) is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def app_of(agent: str) -> str:
     for pattern, name in _APPS:
         if pattern.search(agent):
@@ -71,6 +74,7 @@ def app_of(agent: str) -> str:
     return OTHER
 
 
+@functools.lru_cache(maxsize=65536)
 def network_of(ip: str) -> str | None:
     """The part of an address that names a listener: an IPv4 address whole, an IPv6 address's
     /64 (one household or phone network takes a /64 and changes the rest at will)."""

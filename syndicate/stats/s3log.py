@@ -5,6 +5,7 @@ the HTTP status, the bytes sent and the user agent. S3's logs do not carry the R
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
@@ -25,7 +26,21 @@ def read(lines: Iterable[str], name: str, skips: Skips) -> Iterator[Hit]:
             skips.add(name, n, f"not an S3 access log line ({exc})")
 
 
+_Q = r'"([^"]*)"'
+# the usual line, read by one expression (S3 escapes nothing inside quotes, so a backslash is
+# itself); any other spelling goes through tokens()
+_LINE = re.compile(r"^\S+ \S+ \[([^\]]*)\] (\S+) \S+ \S+ \S+ (\S+) " + _Q
+                   + r" (\S+) \S+ (\S+) \S+ \S+ \S+ " + _Q + " " + _Q)
+
+
 def parse(line: str) -> Hit:
+    m = _LINE.match(line)
+    if m:
+        clock, ip, key, uri, status, sent, _, agent = m.groups()
+        method, uri_path = request_parts(uri)
+        return Hit(time=log_clock(clock), ip=ip, method=method,
+                   path=unquote(key) if key != "-" else unquote(uri_path),
+                   status=status_of(status), sent=number(sent), range=None, agent=agent)
     f = tokens(line)
     if len(f) < FIELDS:
         raise ValueError(f"{len(f)} fields where an S3 access log line has at least {FIELDS}")
