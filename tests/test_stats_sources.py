@@ -121,3 +121,68 @@ def test_a_bucket_that_cannot_be_read_is_one_error_naming_it(
     root = _bare_copy(published, tmp_path / "p", config)
     with pytest.raises(SyndicateError, match="s3://no-such-bucket/logs/: the access logs cannot"):
         count(load_config(root / "config.yaml"), now=dt.datetime.fromisoformat(NOW))
+
+
+garbage_line = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=120)
+a_file = st.tuples(
+    st.sampled_from(["plain", "gzip", "broken-gzip", "binary", "empty"]),
+    st.lists(st.tuples(st.integers(0, len(ADDRESSES) - 1), st.sampled_from(["long", "short"])),
+             max_size=6),
+    st.lists(garbage_line, max_size=4))
+
+
+@settings(max_examples=25)
+@given(files=st.lists(a_file, min_size=1, max_size=5))
+def test_any_folder_of_log_files_counts_the_good_ones_and_names_the_bad(published,  # noqa: F811
+                                                                        files):
+    """Whatever a log folder holds (good logs, garbage lines among them, gzip whole or cut
+    short, binary files, empty files), `syndicate stats` ends with the downloads of the good
+    lines, and one error naming each file it could not read; never a traceback."""
+    import gzip
+    import json
+
+    from click.testing import CliRunner
+
+    from syndicate.cli import main
+
+    show = Show(published)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _bare_copy(published, Path(tmp) / "p", STATS_CONFIG)
+        logs = root / "logs"
+        logs.mkdir()
+        expected: dict[str, set] = {}
+        bad = set()
+        for i, (kind, reqs, junk) in enumerate(files):
+            lines = [s3_line(DAY, ADDRESSES[a][0], "GET", show.key[slug], 200,
+                             show.size[slug], APPLE, show.size[slug]) for a, slug in reqs]
+            text = "\n".join(lines + [j.replace("\n", " ") for j in junk]) + "\n"
+            name = f"f{i}"
+            if kind == "gzip":
+                (logs / name).write_bytes(gzip.compress(text.encode()))
+            elif kind == "broken-gzip":
+                (logs / name).write_bytes(gzip.compress(text.encode())[:12])
+                bad.add(name)
+                continue
+            elif kind == "binary":
+                (logs / name).write_bytes(bytes(range(256)) * 4)
+                bad.add(name)
+                continue
+            elif kind == "empty":
+                (logs / name).write_bytes(b"")
+                continue
+            else:
+                (logs / name).write_text(text)
+            if not lines and text.strip():
+                bad.add(name)  # garbage only: no access log
+            for a, slug in reqs:
+                expected.setdefault(slug, set()).add(ADDRESSES[a][1])
+        result = CliRunner().invoke(main, ["--config", str(root / "config.yaml"), "stats",
+                                           "--json", "--now", NOW], catch_exceptions=False)
+        doc = json.loads(result.stdout)
+        got = {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]}
+        assert got == {slug: len(nets) for slug, nets in expected.items()}
+        named = {e.split(":", 1)[0] for e in doc["errors"]}
+        assert named <= {f"f{i}" for i in range(len(files))}
+        assert result.exit_code == (1 if doc["errors"] else 0)
+        # each file that held no usable line is named; an empty one has nothing to count yet
+        assert named == bad

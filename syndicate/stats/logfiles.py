@@ -8,7 +8,6 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,19 +133,12 @@ _COMBINED_START = re.compile(r"^\S+ \S+ \S+ \[\d{2}/")
 
 
 def format_of(text: str) -> str | None:
-    """The format a log's first line shows, or None."""
+    """The format the first recognisable of a log's first lines shows, or None."""
     for line in text.splitlines()[:20]:
-        if not line.strip():
-            continue
         if line.startswith(("#Version", "#Fields")) or line.count("\t") >= 7:
             return "cloudfront"
         if _S3_START.match(line):
             return "s3"
         if _COMBINED_START.match(line):
             return "combined"
-        return None
     return None
-
-
-def lines(text: str) -> Iterator[str]:
-    return iter(text.splitlines())

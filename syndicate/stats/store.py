@@ -41,6 +41,7 @@ from .logfiles import (
 )
 
 STATS_FILE = "stats.duckdb"
+FLUSH_KEYS = 200_000  # summed listens held in memory before they go to the file
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (name VARCHAR PRIMARY KEY, size BIGINT, stamp VARCHAR, "
     "sha256 VARCHAR, read_at TIMESTAMPTZ)",
@@ -172,6 +173,21 @@ class Stats:
 
         summed: dict[tuple, list] = {}
         seen_files: list[tuple] = []
+        self.con.execute("BEGIN")
+        try:
+            self._read(files, fetch, known, hashes, salt_of, summed, seen_files, report,
+                       progress)
+            if progress:
+                progress(len(files), len(files))
+            self._keep(summed, seen_files, new_salts)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return report
+
+    def _read(self, files, fetch, known, hashes, salt_of, summed, seen_files, report,
+              progress) -> None:
+        cfg = self.settings.config.stats
         for i, f in enumerate(files):
             if progress:
                 progress(i, len(files))
@@ -193,11 +209,13 @@ class Stats:
                 report.files_known += 1  # the same bytes read before, under this name or another
                 seen_files.append((f.name, f.size, f.stamp, digest))
                 continue
-            hashes.add(digest)
             try:
                 text = text_of(data[start:], f.name)
             except StatsError as exc:
                 report.problems.append(str(exc))
+                continue
+            if not text.strip():  # (a log just rotated): nothing to count yet
+                seen_files.append((f.name, f.size, f.stamp, digest))
                 continue
             fmt = cfg.format if cfg.format != "auto" else format_of(text)
             if fmt is None:
@@ -206,6 +224,7 @@ class Stats:
                                        "stats.format or move it out of the log folder")
                 seen_files.append((f.name, f.size, f.stamp, digest))
                 continue
+            hashes.add(digest)
             report.files_read += 1
             for hit in READERS[fmt](text.splitlines(), f.name, report.skips):
                 report.lines += 1
@@ -219,33 +238,27 @@ class Stats:
                 else:
                     got[1] += req.sent
             seen_files.append((f.name, f.size, f.stamp, digest))
-        if progress:
-            progress(len(files), len(files))
-        self._keep(summed, seen_files, new_salts)
-        return report
+            if len(summed) >= FLUSH_KEYS:  # memory stays bounded however many lines
+                self._load_listens(summed)
+                summed.clear()
 
     def _keep(self, summed: dict, seen_files: list[tuple], new_salts: dict) -> None:
-        """What this run read, kept in one transaction: a run stopped half-way counts nothing
-        and marks no file read."""
+        """What this run read, kept in the run's one transaction: a run stopped half-way
+        counts nothing and marks no file read."""
         con = self.con
-        con.execute("BEGIN")
-        try:
-            if summed:
-                self._load_listens(summed)
-            if new_salts:
-                _insert(con, "salts", [dt.date.fromisoformat(d) for d in new_salts],
-                        list(new_salts.values()))
-            if seen_files:
-                names = [row[0] for row in seen_files]
-                con.execute("DELETE FROM files WHERE list_contains(?, name)", [names])
-                _insert(con, "files", names, [row[1] for row in seen_files],
-                        [row[2] for row in seen_files], [row[3] for row in seen_files],
-                        [self.now] * len(seen_files))
-            self._settle()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        if summed:
+            self._load_listens(summed)
+        if new_salts:
+            _insert(con, "salts", [dt.date.fromisoformat(d) for d in new_salts],
+                    list(new_salts.values()))
+        if seen_files:
+            names = [row[0] for row in seen_files]
+            con.execute("DELETE FROM files WHERE list_contains(?, name)", [names])
+            _insert(con, "files", names, [row[1] for row in seen_files],
+                    [row[2] for row in seen_files], [row[3] for row in seen_files],
+                    [self.now] * len(seen_files))
+        self._settle()
+        con.execute("COMMIT")
 
     def _load_listens(self, summed: dict) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".listens-", suffix=".csv", dir=self.path.parent)
