@@ -48,12 +48,13 @@ def text_lines(doc: dict) -> list[str]:
     """The document as a table: one line per episode, its counts under it."""
     if not doc["episodes"]:
         return ["No downloads counted."]
-    width = max(len(e["title"]) for e in doc["episodes"])
+    width = max(max(len(e["title"]) for e in doc["episodes"]),
+                max(len(k) + 2 for e in doc["episodes"] for k in e["by"]))
     width = min(max(width, 7), 60)
     out = [f"{'EPISODE':<{width}}  DOWNLOADS"]
     for ep in doc["episodes"]:
         out.append(f"{ep['title'][:width]:<{width}}  {ep['downloads']:>9}")
         for key, n in ep["by"].items():
-            out.append(f"  {key:<{width - 2}}  {n:>9}")
+            out.append(f"  {key[:width - 2]:<{width - 2}}  {n:>9}")
     out.append(f"{'Total':<{width}}  {doc['downloads']:>9}")
     return out
