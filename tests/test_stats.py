@@ -339,3 +339,11 @@ def test_the_html_report_is_one_self_contained_page_with_a_chart_and_a_table_per
     assert not tree.xpath("//script | //link | //img | //*[@src] | //*[@href]")
     bad = show.stats("--html", str(show.root / "no-such-folder" / "r.html"))
     assert bad[0] == 1 and "the report cannot be written" in bad[2]
+
+
+def test_a_damaged_stats_file_is_one_error_naming_it(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    (show.root / ".syndicate" / STATS_FILE).write_bytes(b"not a database at all" * 100)
+    code, _doc, err = show.stats()
+    assert code == 1
+    assert f"{STATS_FILE}: not a stats file syndicate can use" in err and "move it away" in err

@@ -113,8 +113,11 @@ def _connect(path: Path):
         for statement in _SCHEMA:
             con.execute(statement)
     except duckdb.IOException as exc:
-        raise StatsError(f"{printable(str(path))}: cannot be opened ({exc}); is another "
-                         "`syndicate stats` running?") from None
+        if "lock" in str(exc).lower():
+            raise StatsError(f"{printable(str(path))}: in use by another `syndicate stats`; "
+                             "run it again when that one is done") from None
+        raise StatsError(f"{printable(str(path))}: not a stats file syndicate can use ({exc}); "
+                         "move it away and run `syndicate stats` again to count anew") from None
     except (duckdb.Error, OSError) as exc:
         raise StatsError(f"{printable(str(path))}: not a stats file syndicate can use ({exc}); "
                          "move it away and run `syndicate stats` again to count anew") from None
