@@ -901,3 +901,71 @@ def _loudness_table(episodes: list[dict], verify: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=Path(__file__).parent.name)
+
+
+def _day_option(value: str | None, flag: str) -> dt.date | None:
+    """A --since/--until day (UTC), read by the one date parser."""
+    if value is None:
+        return None
+    day = parse_day(value.strip())
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a day; give one such as 2026-05-01",
+                                 param_hint=f"'{flag}'")
+    return day
+
+
+@main.command()
+@click.option("--since", help="Count from this day on (YYYY-MM-DD, UTC).")
+@click.option("--until", help="Count up to this day, included (YYYY-MM-DD, UTC).")
+@click.option("--episode", "episode", metavar="ITEM",
+              help="Only this episode (its file, slug or guid).")
+@click.option("--by", type=click.Choice(["day", "week", "month", "app"]), default="day",
+              show_default=True, help="Break each episode's downloads down by this.")
+@click.option("--html", "html_path", metavar="FILE",
+              help="Also write a self-contained report page (a chart and a table per episode).")
+@json_option
+@config_option
+@now_option
+def stats(since: str | None, until: str | None, episode: str | None, by: str,
+          html_path: str | None, as_json: bool, config_path: str | None,
+          now_text: str | None) -> None:
+    """Downloads per episode, counted from the access logs in stats.logs by the IAB rules
+    (see the README). Log files read before are not read again."""
+    from .progress import FileBar
+    from .stats import tables
+    from .stats.count import count
+
+    out = _Out("stats", as_json)
+    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+    settings = _load(config_path, out)
+    bar = FileBar("reading logs")
+    try:
+        doc, report = count(settings, now=_now(now_text), since=first, until=last,
+                            episode=episode, by=by, progress=bar)
+    except SyndicateError as exc:
+        bar.close()
+        out.fail(exc)
+    bar.close()
+    out.line(f"Read {report.files_read} new log file(s) ({report.lines} requests); "
+             f"{report.files_known} read before. One download per listener per episode per "
+             f"{doc['window']}.")
+    for line in tables.text_lines(doc) if not as_json else []:
+        out.line(line)
+    if report.skips.count:
+        out.warn(f"{report.skips.count} log line(s) could not be read and were skipped; the "
+                 f"first: {'; '.join(report.skips.examples)}")
+    for problem in report.problems:
+        out.error(problem)
+    if html_path:
+        from .stats.html import page
+
+        try:
+            Path(html_path).write_text(page(doc, settings.config.site.title), encoding="utf-8")
+        except OSError as exc:
+            out.fail(SyndicateError(f"{html_path}: the report cannot be written "
+                                    f"({exc.strerror}); give another --html path"))
+        out.line(f"Report written to {html_path}")
+    read = {"files_read": report.files_read, "files_known": report.files_known,
+            "requests": report.lines, "skipped_lines": report.skips.count,
+            "skipped_examples": report.skips.examples}
+    out.end(1 if report.problems else 0, stats={**doc, "read": read})

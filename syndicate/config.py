@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import yamlcheck
 from .categories import parse_category
-from .errors import ConfigError
+from .errors import ConfigError, SyndicateError
 from .markup import xml_safe
 from .podcast_tags import (
     DESCRIPTION_BYTES,
@@ -430,6 +430,33 @@ class SchedulerConfig(_Section):
         30.0, ge=1, description="First wait after a failed release; doubles up to an hour.")
 
 
+class StatsConfig(_Section):
+    logs: str | None = Field(
+        None, description="Where the access logs are: a folder (relative to config.yaml), or "
+                          "s3://bucket/prefix read with the s3: settings.")
+    format: Literal["auto", "s3", "cloudfront", "combined"] = Field(
+        "auto", description="The logs' format: s3 (server access logs), cloudfront (standard "
+                            "logs), combined (nginx, Apache), or auto: told from each file.")
+
+    @field_validator("logs")
+    @classmethod
+    def _logs(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if not v.strip():
+            raise ValueError("expected a folder or s3://bucket/prefix, got an empty value")
+        if "://" in v:
+            from .publish.s3 import parse_target
+
+            if not v.startswith("s3://"):
+                raise ValueError(f"expected a folder or s3://bucket/prefix, got {v!r}")
+            try:
+                parse_target(v)
+            except SyndicateError as exc:  # (its message says what is wrong)
+                raise ValueError(str(exc).replace("target", "stats.logs", 1)) from None
+        return v
+
+
 class Config(_Section):
     site: SiteConfig = Field(description="The site and its author.")
     blog: BlogConfig = Field(default_factory=BlogConfig, description="The blog feeds.")
@@ -464,11 +491,13 @@ class Config(_Section):
                                        "changed.")
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig,
                                        description="The release scheduler (`syndicate run`).")
+    stats: StatsConfig = Field(default_factory=StatsConfig,
+                               description="Download counts from access logs (`syndicate stats`).")
     theme: str | None = Field(
         None, description="A folder whose templates/ and static/ override any file of the "
                           "default theme (path relative to config.yaml).")
 
-    @field_validator("blog", "audio", "paths", "s3", "notify", "cdn", "scheduler",
+    @field_validator("blog", "audio", "paths", "s3", "notify", "cdn", "scheduler", "stats",
                      mode="before")
     @classmethod
     def _empty_is_defaults(cls, v: Any) -> Any:

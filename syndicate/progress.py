@@ -75,3 +75,30 @@ class UploadBar:
             if self._bar is not None:
                 self._bar.close()
                 self._bar = None
+
+
+class FileBar:
+    """A progress callback for reading log files, ``bar(done, total)``: on the terminal only."""
+
+    def __init__(self, desc: str, stream=None, enabled: bool | None = None):
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = self.stream.isatty() or os.environ.get("SYNDICATE_PROGRESS") == "1"
+        self.enabled = enabled
+        self.desc = desc
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, desc=self.desc, unit="file", file=self.stream,
+                             leave=False, dynamic_ncols=True)
+        self._bar.update(max(0, done - self._bar.n))
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -19,6 +19,7 @@ read the same way:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import time
 import zoneinfo
@@ -329,3 +330,44 @@ def rfc2822(text: str) -> str:
     from email.utils import format_datetime
 
     return format_datetime(stored(text))
+
+
+# -- access logs ------------------------------------------------------------------------------
+_LOG_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_LOG_CLOCK = re.compile(r"(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$")
+_W3C_CLOCK = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ \t](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$")
+
+
+@functools.lru_cache(maxsize=64)
+def _log_offset(text: str) -> dt.timezone:
+    return UTC if text == "+0000" else _offset(text)
+
+
+def log_clock(text: str) -> dt.datetime:
+    """The UTC instant of an access log's clock (``06/Feb/2026:00:00:38 +0000``, as S3 server
+    logs and the combined format write it, without the brackets)."""
+    m = _LOG_CLOCK.match(text)
+    if not m or m[2] not in _LOG_MONTHS:
+        raise WhenError(f"{shown(text)} is not a log time such as 06/Feb/2026:00:00:38 +0000")
+    try:
+        when = dt.datetime(int(m[3]), _LOG_MONTHS[m[2]], int(m[1]), int(m[4]), int(m[5]),
+                           int(m[6]), tzinfo=_log_offset(m[7]))
+    except ValueError as exc:
+        raise WhenError(f"{shown(text)} is not a valid log time ({exc})") from None
+    return _in_range(when)
+
+
+def w3c_clock(day: str, clock: str) -> dt.datetime:
+    """The UTC instant of a W3C extended log's ``date`` and ``time`` fields (CloudFront's
+    standard logs: always UTC)."""
+    m = _W3C_CLOCK.match(f"{day} {clock}")
+    if not m:
+        raise WhenError(f"{shown(day + ' ' + clock)} is not a date and time such as "
+                        "2026-02-06 00:00:38")
+    try:
+        when = dt.datetime(*(int(m[i]) for i in range(1, 7)), tzinfo=UTC)
+    except ValueError as exc:
+        raise WhenError(f"{shown(day + ' ' + clock)} is not a valid date and time ({exc})") \
+            from None
+    return _in_range(when)

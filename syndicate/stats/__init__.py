@@ -1,0 +1,1 @@
+"""`syndicate stats`: downloads per episode, counted from the store's own access logs."""

@@ -1,0 +1,313 @@
+"""The counts, kept in a DuckDB file beside the catalog (``.syndicate/stats.duckdb``).
+
+Beside the catalog because it is the project's own state, never published (``paths.state``
+lies outside the site) and rebuilt by nothing else; a file of its own, not tables in the
+catalog, so that counting never holds the catalog's lock while a publish or a release waits,
+and losing it loses only counts. It keeps:
+
+- ``files``: each log file read (name, size, stamp, content hash): a second run reads only new
+  files, a file seen again (under its name or another) is not counted again, a plain file that
+  grew is read from where the last run stopped;
+- ``downloads``: the counts per day, episode and app, for days whose window is closed;
+- ``listens``: the bytes sent per hashed listener, episode and day, and ``salts``: each day's
+  random salt, both only for the last ``rules.SALT_DAYS`` days (logs arrive late), then the
+  day's downloads are settled into ``downloads`` and both are deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import printable
+from . import rules
+from .hit import Skips
+from .logfiles import (
+    READERS,
+    Bucket,
+    StatsError,
+    format_of,
+    list_folder,
+    read_folder_file,
+    text_of,
+)
+
+STATS_FILE = "stats.duckdb"
+FLUSH_KEYS = 200_000  # summed listens held in memory before they go to the file
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS files (name VARCHAR PRIMARY KEY, size BIGINT, stamp VARCHAR, "
+    "sha256 VARCHAR, read_at TIMESTAMPTZ)",
+    "CREATE TABLE IF NOT EXISTS salts (day DATE PRIMARY KEY, salt BLOB)",
+    "CREATE TABLE IF NOT EXISTS listens (day DATE, listener VARCHAR, episode VARCHAR, "
+    "app VARCHAR, sent BIGINT)",
+    "CREATE TABLE IF NOT EXISTS downloads (day DATE, episode VARCHAR, app VARCHAR, "
+    "downloads BIGINT)",
+    "CREATE OR REPLACE TABLE episodes (slug VARCHAR PRIMARY KEY, title VARCHAR, "
+    "needed BIGINT)",
+)
+_PUBLISHED_NAME = re.compile(r"^(?P<slug>.+)-[0-9a-f]{12}\.[A-Za-z0-9]{1,8}$")
+
+
+@dataclass
+class Episode:
+    slug: str
+    title: str
+    needed: int  # bytes a listener must be sent (rules.needed_bytes)
+    date: str = ""
+
+
+@dataclass
+class ReadReport:
+    files_read: int = 0
+    files_known: int = 0  # seen before: not read again
+    lines: int = 0  # requests read from the new files
+    skips: Skips = field(default_factory=Skips)
+    problems: list[str] = field(default_factory=list)  # files that could not be read at all
+
+
+def episodes_of(settings) -> dict[str, Episode]:
+    """The catalog's episodes, by slug, with what a download of each needs."""
+    from ..catalog import loads, open_catalog
+
+    out: dict[str, Episode] = {}
+    if not settings.catalog_path.exists():
+        return out
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        rows = cat.all_items("episode")
+    for row in rows:
+        if row["missing"]:
+            continue
+        data = loads(row["data"])
+        media = data.get("media") or {}
+        rate = media.get("sample_rate") or 0
+        seconds = media["samples"] / rate if rate else media.get("stated_duration")
+        needed = rules.needed_bytes(int(media.get("size") or 0), seconds, media.get("bitrate"))
+        out[data["slug"]] = Episode(data["slug"], data.get("title", data["slug"]), needed,
+                                    data.get("date", ""))
+    return out
+
+
+def episode_of(path: str, slugs) -> str | None:
+    """The episode whose published audio ``path`` is: ``media/<slug>-<12 hex><.ext>``, however
+    deep under a prefix (an older file of the same episode counts for it too)."""
+    m = _PUBLISHED_NAME.match(path.rsplit("/", 1)[-1])
+    if m and m["slug"] in slugs:
+        return m["slug"]
+    return None
+
+
+def _connect(path: Path):
+    import duckdb
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        for statement in _SCHEMA:
+            con.execute(statement)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StatsError(f"{printable(str(path))}: in use by another `syndicate stats`; "
+                             "run it again when that one is done") from None
+        raise StatsError(f"{printable(str(path))}: not a stats file syndicate can use ({exc}); "
+                         "move it away and run `syndicate stats` again to count anew") from None
+    except (duckdb.Error, OSError) as exc:
+        raise StatsError(f"{printable(str(path))}: not a stats file syndicate can use ({exc}); "
+                         "move it away and run `syndicate stats` again to count anew") from None
+    return con
+
+
+def _insert(con, table: str, *columns: list) -> None:
+    """Rows given as one list per column, in one statement (DuckDB's executemany runs one
+    statement per row: seconds for a few hundred)."""
+    if columns and columns[0]:
+        picks = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+        con.execute(f"INSERT INTO {table} SELECT {picks}", list(columns))
+
+
+class Stats:
+    """One run: read the new log files, keep what they add, answer queries."""
+
+    def __init__(self, settings, *, now: dt.datetime, episodes: dict | None = None):
+        self.settings = settings
+        self.now = now
+        self.path = settings.state_dir / STATS_FILE
+        self.con = _connect(self.path)
+        self.episodes = episodes_of(settings) if episodes is None else episodes
+        eps = list(self.episodes.values())
+        _insert(self.con, "episodes", [e.slug for e in eps], [e.title for e in eps],
+                [e.needed for e in eps])
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- reading -------------------------------------------------------------------------------
+    def read_logs(self, progress: Callable[[int, int], None] | None = None) -> ReadReport:
+        cfg = self.settings.config.stats
+        report = ReadReport()
+        if not cfg.logs:
+            return report
+        if cfg.logs.startswith("s3://"):
+            bucket = Bucket(cfg.logs, self.settings.config.s3)
+            files, fetch = bucket.list(), lambda f, start: bucket.read(f)[start:]
+        else:
+            folder = self.settings.resolve(cfg.logs)
+            files, fetch = list_folder(folder), lambda f, start: read_folder_file(folder, f,
+                                                                                  start)
+        known = {r[0]: r[1:] for r in self.con.execute(
+            "SELECT name, size, stamp, sha256 FROM files").fetchall()}
+        hashes = {r[2] for r in known.values()}
+        salts = dict(self.con.execute("SELECT strftime(day, '%Y-%m-%d'), salt FROM salts")
+                     .fetchall())
+        new_salts: dict[str, bytes] = {}
+
+        def salt_of(day: str) -> bytes:
+            salt = salts.get(day)
+            if salt is None:
+                salt = salts[day] = new_salts[day] = secrets.token_bytes(16)
+            return salt
+
+        summed: dict[tuple, list] = {}
+        seen_files: list[tuple] = []
+        self.con.execute("BEGIN")
+        try:
+            self._read(files, fetch, known, hashes, salt_of, summed, seen_files, report,
+                       progress)
+            if progress:
+                progress(len(files), len(files))
+            self._keep(summed, seen_files, new_salts)
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return report
+
+    def _read(self, files, fetch, known, hashes, salt_of, summed, seen_files, report,
+              progress) -> None:
+        cfg = self.settings.config.stats
+        for i, f in enumerate(files):
+            if progress:
+                progress(i, len(files))
+            before = known.get(f.name)
+            if before and before[0] == f.size and before[1] == f.stamp:
+                report.files_known += 1
+                continue
+            try:
+                data = fetch(f, 0)
+            except StatsError as exc:
+                report.problems.append(str(exc))
+                continue
+            start = 0
+            if before and len(data) > before[0] and data[:2] != b"\x1f\x8b" and \
+                    hashlib.sha256(data[:before[0]]).hexdigest() == before[2]:
+                start = before[0]  # a plain log that grew: only its new lines
+            digest = hashlib.sha256(data).hexdigest()
+            if start == 0 and (digest in hashes or (before and before[2] == digest)):
+                report.files_known += 1  # the same bytes read before, under this name or another
+                seen_files.append((f.name, f.size, f.stamp, digest))
+                continue
+            try:
+                text = text_of(data[start:], f.name)
+            except StatsError as exc:
+                report.problems.append(str(exc))
+                continue
+            if not text.strip():  # (a log just rotated): nothing to count yet
+                seen_files.append((f.name, f.size, f.stamp, digest))
+                continue
+            fmt = cfg.format if cfg.format != "auto" else format_of(text)
+            if fmt is None:
+                report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
+                                       "read (S3, CloudFront or combined format); set "
+                                       "stats.format or move it out of the log folder")
+                seen_files.append((f.name, f.size, f.stamp, digest))
+                continue
+            hashes.add(digest)
+            report.files_read += 1
+            for hit in READERS[fmt](text.splitlines(), f.name, report.skips):
+                report.lines += 1
+                req = rules.request_of(hit, episode_of(hit.path, self.episodes), salt_of)
+                if req is None:
+                    continue
+                key = (req.day, req.listener, req.episode)
+                got = summed.get(key)
+                if got is None:
+                    summed[key] = [req.app, req.sent]
+                else:
+                    got[1] += req.sent
+            seen_files.append((f.name, f.size, f.stamp, digest))
+            if len(summed) >= FLUSH_KEYS:  # memory stays bounded however many lines
+                self._load_listens(summed)
+                summed.clear()
+
+    def _keep(self, summed: dict, seen_files: list[tuple], new_salts: dict) -> None:
+        """What this run read, kept in the run's one transaction: a run stopped half-way
+        counts nothing and marks no file read."""
+        con = self.con
+        if summed:
+            self._load_listens(summed)
+        if new_salts:
+            _insert(con, "salts", [dt.date.fromisoformat(d) for d in new_salts],
+                    list(new_salts.values()))
+        if seen_files:
+            names = [row[0] for row in seen_files]
+            con.execute("DELETE FROM files WHERE list_contains(?, name)", [names])
+            _insert(con, "files", names, [row[1] for row in seen_files],
+                    [row[2] for row in seen_files], [row[3] for row in seen_files],
+                    [self.now] * len(seen_files))
+        self._settle()
+        con.execute("COMMIT")
+
+    def _load_listens(self, summed: dict) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=".listens-", suffix=".csv", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                w = csv.writer(fh)
+                for (day, listener, episode), (app, sent) in summed.items():
+                    w.writerow((day, listener, episode, app, sent))
+            self.con.execute(
+                "INSERT INTO listens SELECT * FROM read_csv(?, header = false, columns = "
+                "{'day': 'DATE', 'listener': 'VARCHAR', 'episode': 'VARCHAR', "
+                "'app': 'VARCHAR', 'sent': 'BIGINT'})", [tmp])
+        finally:
+            os.unlink(tmp)
+
+    def _settle(self) -> None:
+        """Days older than the salt's keeping: their downloads counted for good, their hashed
+        listeners and salt deleted."""
+        cutoff = (self.now.astimezone(dt.UTC).date() - dt.timedelta(days=rules.SALT_DAYS))
+        self.con.execute(f"INSERT INTO downloads SELECT * FROM ({rules.DOWNLOADS}) "
+                         "WHERE day < ?", [cutoff])
+        self.con.execute("DELETE FROM listens WHERE day < ?", [cutoff])
+        self.con.execute("DELETE FROM salts WHERE day < ?", [cutoff])
+
+    # -- answering -----------------------------------------------------------------------------
+    def counts(self, *, since: dt.date | None = None, until: dt.date | None = None,
+               episode: str | None = None) -> list[tuple[dt.date, str, str, int]]:
+        """(day, episode, app, downloads) rows, settled and open days together."""
+        where, args = ["TRUE"], []
+        if since:
+            where.append("day >= ?")
+            args.append(since)
+        if until:
+            where.append("day <= ?")
+            args.append(until)
+        if episode:
+            where.append("episode = ?")
+            args.append(episode)
+        sql = (f"SELECT day, episode, app, sum(downloads)::BIGINT FROM (SELECT * FROM downloads "
+               f"UNION ALL {rules.DOWNLOADS}) WHERE {' AND '.join(where)} "
+               "GROUP BY day, episode, app ORDER BY day, episode, app")
+        return [tuple(r) for r in self.con.execute(sql, args).fetchall()]
+
+
+def open_stats(settings, *, now: dt.datetime, episodes: dict | None = None) -> Stats:
+    """The stats of ``settings``' project; ``episodes`` (by slug) stand in for the catalog's
+    where given (the benchmark's 500 episodes have no audio)."""
+    return Stats(settings, now=now, episodes=episodes)
+

@@ -1,0 +1,349 @@
+"""`syndicate stats`: downloads counted from generated access logs with known answers, each
+counting rule alone and all together, through the CLI on a project that published episodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import BASE_CONFIG, Project, png_bytes, sidecar, tone
+from statsgen import CF_HEADER, cloudfront_line, combined_line, s3_line
+from syndicate.cli import main
+from syndicate.config import load_config
+from syndicate.stats.store import STATS_FILE, episodes_of
+
+NOW = "2026-11-01T12:00:00+00:00"
+DAY = dt.datetime(2026, 10, 31, 9, 0, tzinfo=dt.UTC)  # inside the salt's keeping
+OLD_DAY = dt.datetime(2026, 10, 3, 9, 0, tzinfo=dt.UTC)  # settled at once
+APPLE = "AppleCoreMedia/1.0.0.21E236 (iPhone; U; CPU OS 17_4 like Mac OS X; en_us)"
+OVERCAST = "Overcast/3.0 (+http://overcast.fm/; iOS podcast app)"
+STATS_CONFIG = "stats:\n  logs: logs\n"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """A project that published a 90 s episode (a download needs less than the whole file)
+    and a 20 s one (a download needs all of it)."""
+    root = tmp_path_factory.mktemp("published") / "proj"
+    root.mkdir()
+    proj = Project(root)
+    proj.write("config.yaml", BASE_CONFIG + STATS_CONFIG)
+    proj.write("cover.png", png_bytes())
+    (root / "posts").mkdir()
+    proj.write("episodes/long.yaml", sidecar("Long one"))
+    proj.write("episodes/long.mp3", tone(90.0))
+    proj.write("episodes/short.yaml", sidecar("Short one", date="2026-10-02 08:00"))
+    proj.write("episodes/short.mp3", tone(20.0, freq=660))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+class Show:
+    """A copy of the published project, its media's keys and sizes, and what a download of
+    each episode needs (from the catalog's media facts)."""
+
+    def __init__(self, root):
+        self.root = root
+        self.settings = load_config(root / "config.yaml")
+        self.needed = {slug: e.needed for slug, e in episodes_of(self.settings).items()}
+        self.key = {}
+        self.size = {}
+        for f in (root / "public" / "media").iterdir():
+            slug = f.name.rsplit("-", 1)[0]
+            self.key[slug] = f"site/media/{f.name}"
+            self.size[slug] = f.stat().st_size
+
+    def log(self, name: str, lines: list[str], gz: bool = False, header: str = "") -> None:
+        path = self.root / "logs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = (header + "\n".join(lines) + "\n").encode()
+        path.write_bytes(gzip.compress(data) if gz else data)
+
+    def stats(self, *args: str) -> tuple[int, dict, str]:
+        result = CliRunner().invoke(main, ["--config", str(self.root / "config.yaml"), "stats",
+                                           "--json", "--now", NOW, *args],
+                                    catch_exceptions=False)
+        assert "Traceback" not in result.output
+        doc = json.loads(result.stdout)
+        return result.exit_code, doc, result.stderr
+
+    def downloads(self, *args: str) -> dict[str, int]:
+        code, doc, err = self.stats(*args)
+        assert code == 0, (doc, err)
+        return {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]}
+
+
+@pytest.fixture
+def show(published, tmp_path):
+    root = tmp_path / "proj"
+    shutil.copytree(published, root)
+    return Show(root)
+
+
+def s3(show, slug, ip, agent=APPLE, *, when=DAY, method="GET", status=200, sent=None):
+    sent = show.size[slug] if sent is None else sent
+    return s3_line(when, ip, method, show.key[slug], status, sent, agent, show.size[slug])
+
+
+def test_a_whole_get_is_one_download_and_the_json_says_the_window(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    code, doc, _ = show.stats()
+    assert code == 0
+    assert doc["stats"]["window"] == "UTC day"
+    (ep,) = doc["stats"]["episodes"]
+    assert (ep["episode"], ep["title"], ep["downloads"]) == ("long", "Long one", 1)
+    assert ep["by"] == {"2026-10-31": 1}
+    assert doc["stats"]["read"]["files_read"] == 1
+
+
+@pytest.mark.parametrize("method,status", [("HEAD", 200), ("GET", 304), ("GET", 404),
+                                           ("GET", 403), ("GET", 500), ("POST", 200)])
+def test_a_head_a_304_or_an_error_is_no_download(show, method, status):
+    show.log("a.log", [s3(show, "long", "203.0.113.5", method=method, status=status)])
+    assert show.downloads() == {}
+
+
+def test_a_probe_for_two_bytes_is_no_download(show):
+    show.log("a.log", [s3(show, "short", "203.0.113.5", status=206, sent=2)])
+    show.log("b.log", [cloudfront_line(DAY, "203.0.113.6", "GET", "/" + show.key["short"],
+                                       206, 2, APPLE, (0, 1))], header=CF_HEADER)
+    assert show.downloads() == {}
+
+
+def test_ranges_are_summed_until_a_minute_of_audio(show):
+    """Three ranges that together pass the header and one minute: one download; two that stay
+    under it: none (each listener alone)."""
+    need = show.needed["long"]
+    assert need < show.size["long"]  # the 90 s episode: less than the whole file counts
+    third = need // 3 + 1
+    passing = [s3(show, "long", "203.0.113.7", status=206, sent=third) for _ in range(3)]
+    under = [s3(show, "long", "203.0.113.8", status=206, sent=third) for _ in range(2)]
+    show.log("a.log", passing + under)
+    assert show.downloads() == {"long": 1}
+
+
+def test_a_short_episode_counts_only_once_sent_whole(show):
+    size = show.size["short"]
+    assert show.needed["short"] == size
+    show.log("a.log", [s3(show, "short", "203.0.113.9", status=206, sent=size - 1),
+                       s3(show, "short", "203.0.113.10", status=206, sent=size // 2),
+                       s3(show, "short", "203.0.113.10", status=206, sent=size - size // 2)])
+    assert show.downloads() == {"short": 1}
+
+
+def test_the_same_listener_counts_once_a_day_and_again_the_next_day(show):
+    later = DAY + dt.timedelta(hours=5)
+    next_day = DAY + dt.timedelta(days=1, hours=-8)  # 2026-11-01 01:00
+    show.log("a.log", [s3(show, "long", "203.0.113.5"), s3(show, "long", "203.0.113.5",
+                                                           when=later),
+                       s3(show, "long", "203.0.113.5", when=next_day)])
+    _code, doc, _ = show.stats()
+    (ep,) = doc["stats"]["episodes"]
+    assert ep["by"] == {"2026-10-31": 1, "2026-11-01": 1}
+
+
+def test_ipv6_addresses_in_one_slash_64_are_one_listener(show):
+    show.log("a.log", [s3(show, "long", "2001:db8:1:2::1"),
+                       s3(show, "long", "2001:db8:1:2:ffff::9"),
+                       s3(show, "long", "2001:db8:1:3::1")])
+    assert show.downloads() == {"long": 2}
+
+
+def test_the_same_address_with_another_app_is_another_listener(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5"),
+                       s3(show, "long", "203.0.113.5", agent=OVERCAST)])
+    assert show.downloads("--by", "app") == {"long": 2}
+    _code, doc, _ = show.stats("--by", "app")
+    assert doc["stats"]["totals"] == {"Apple Podcasts": 1, "Overcast": 1}
+
+
+@pytest.mark.parametrize("agent", ["Googlebot/2.1 (+http://www.google.com/bot.html)",
+                                   "curl/8.5.0", "python-requests/2.31", "-", "",
+                                   "facebookexternalhit/1.1", "iTMS"])
+def test_a_bot_or_a_server_side_fetcher_is_no_download(show, agent):
+    show.log("a.log", [s3(show, "long", "203.0.113.5", agent=agent)])
+    assert show.downloads() == {}
+
+
+def test_every_rule_together_in_three_formats(show):
+    """One log of each format for the same day; the answer is the sum of the rules' answers."""
+    need = show.needed["long"]
+    half = need // 2 + 1
+    path_long, path_short = "/" + show.key["long"], "/" + show.key["short"]
+    s3_lines = [s3(show, "long", "198.51.100.1"),  # 1
+                s3(show, "long", "198.51.100.1"),  # same listener, same day: 0
+                s3(show, "long", "198.51.100.2", method="HEAD"),  # 0
+                s3(show, "long", "198.51.100.3", status=304, sent=0),  # 0
+                s3(show, "long", "198.51.100.4", agent="AhrefsBot/7.0"),  # 0
+                s3(show, "short", "2001:db8:9::1"), s3(show, "short", "2001:db8:9::2"),  # 1
+                s3(show, "long", "198.51.100.5", when=OLD_DAY)]  # 1, another (settled) day
+    combined = [combined_line(DAY, "198.51.100.6", "GET", path_long, 206, half,
+                              "AntennaPod/3.4.0"),
+                combined_line(DAY, "198.51.100.6", "GET", path_long, 206, half,
+                              "AntennaPod/3.4.0"),  # the two pass the mark: 1
+                combined_line(DAY, "198.51.100.7", "GET", path_long, 206, half,
+                              "AntennaPod/3.4.0"),  # one half: 0
+                combined_line(DAY, "198.51.100.8", "GET", "/index.html", 200, 9000,
+                              APPLE)]  # not an episode's audio: 0
+    cf = [cloudfront_line(DAY, "198.51.100.9", "GET", path_short, 206, 2, APPLE, (0, 1)),  # 0
+          cloudfront_line(DAY, "198.51.100.9", "GET", path_short, 200, show.size["short"],
+                          "PocketCasts/1.0")]  # 1
+    show.log("s3/2026-10-31-09-00-00-ABC", s3_lines)
+    show.log("web/access.log", combined)
+    show.log("cf/E123.2026-10-31-09.abc.gz", cf, gz=True, header=CF_HEADER)
+    code, doc, err = show.stats("--by", "app")
+    assert code == 0, err
+    got = {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]}
+    assert got == {"long": 3, "short": 2}
+    assert doc["stats"]["totals"] == {"Apple Podcasts": 3, "AntennaPod": 1, "Pocket Casts": 1}
+    assert doc["stats"]["read"]["files_read"] == 3
+    # the same counts by month, and only what --since/--until/--episode ask for
+    assert show.downloads("--by", "month") == {"long": 3, "short": 2}
+    assert show.downloads("--since", "2026-10-30") == {"long": 2, "short": 2}
+    assert show.downloads("--until", "2026-10-30") == {"long": 1}
+    assert show.downloads("--episode", "episodes/short.yaml") == {"short": 2}
+
+
+def test_a_log_file_read_twice_counts_once_and_new_files_are_read(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    assert show.downloads() == {"long": 1}
+    code, doc, _ = show.stats()
+    assert code == 0
+    assert doc["stats"]["read"] == {**doc["stats"]["read"], "files_read": 0, "files_known": 1}
+    shutil.copy(show.root / "logs" / "a.log", show.root / "logs" / "copy-of-a.log")
+    (show.root / "logs" / "a.log").touch()
+    assert show.downloads() == {"long": 1}
+    show.log("b.log", [s3(show, "long", "203.0.113.6")])
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["files_read"] == 1
+    assert {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]} == {"long": 2}
+
+
+def test_a_growing_access_log_is_read_from_where_it_stopped(show):
+    path_long = "/" + show.key["long"]
+    first = combined_line(DAY, "203.0.113.5", "GET", path_long, 200, show.size["long"], APPLE)
+    show.log("access.log", [first])
+    assert show.downloads() == {"long": 1}
+    second = combined_line(DAY, "203.0.113.6", "GET", path_long, 200, show.size["long"], APPLE)
+    with (show.root / "logs" / "access.log").open("a") as fh:
+        fh.write(second + "\n")
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["requests"] == 1
+    assert doc["stats"]["episodes"][0]["downloads"] == 2
+
+
+def test_malformed_lines_are_skipped_and_named_never_a_traceback(show):
+    good = s3(show, "long", "203.0.113.5")
+    show.log("a.log", [good, "this is not a log line", good.replace("[", "(", 1), "\x00\xff"])
+    code, doc, err = show.stats()
+    assert code == 0
+    assert doc["stats"]["episodes"][0]["downloads"] == 1
+    read = doc["stats"]["read"]
+    assert read["skipped_lines"] == 3
+    assert read["skipped_examples"][0].startswith("a.log:2: ")
+    assert "a.log:2:" in err and "skipped" in err
+
+
+def test_no_address_is_kept_or_printed(show):
+    ips = ["203.0.113.77", "2001:db8:77::1"]
+    show.log("a.log", [s3(show, "long", ip) for ip in ips])
+    _code, doc, err = show.stats()
+    text = json.dumps(doc) + err
+    stored = (show.root / ".syndicate" / STATS_FILE).read_bytes()
+    for ip in ips:
+        assert ip not in text
+        assert ip.encode() not in stored and ip.encode("utf-16-le") not in stored
+    assert b"2001:db8:77::" not in stored
+
+
+def test_without_stats_logs_the_command_says_what_to_set(show):
+    (show.root / "config.yaml").write_text(BASE_CONFIG)
+    code, _doc, err = show.stats()
+    assert code == 1 and "'stats.logs' is not set" in err
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("logs: http://example.test/logs", "'stats.logs'"),
+    ("logs: s3://bucket/a/../b", "'stats.logs'"),
+    ("format: w3c", "'stats.format'"),
+])
+def test_a_wrong_stats_setting_is_refused_with_its_line(show, value, expected):
+    (show.root / "config.yaml").write_text(BASE_CONFIG + "stats:\n  " + value + "\n")
+    code, _doc, err = show.stats()
+    line = BASE_CONFIG.count("\n") + 2
+    assert code == 2
+    assert f"config.yaml:{line}: {expected}" in err
+
+
+def test_a_bad_day_or_episode_is_one_clear_error(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    result = CliRunner().invoke(main, ["--config", str(show.root / "config.yaml"), "stats",
+                                       "--since", "yesterday"])
+    assert result.exit_code == 2 and "'--since'" in result.output
+    code, _doc, err = show.stats("--episode", "no-such-episode")
+    assert code == 1 and "no-such-episode" in err
+
+
+def test_a_days_salt_and_hashed_listeners_go_once_its_window_is_closed(show):
+    """Hashes are kept only while late logs may still come (rules.SALT_DAYS): an old day's
+    downloads are settled, its salt and its hashed listeners deleted; the counts stay."""
+    import duckdb
+
+    show.log("a.log", [s3(show, "long", "203.0.113.5", when=OLD_DAY),
+                       s3(show, "long", "203.0.113.5")])
+    assert show.downloads() == {"long": 2}
+    con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
+    try:
+        salts = [str(r[0]) for r in con.execute("SELECT day FROM salts ORDER BY day").fetchall()]
+        listens = [str(r[0]) for r in con.execute("SELECT day FROM listens").fetchall()]
+    finally:
+        con.close()
+    assert salts == ["2026-10-31"] and listens == ["2026-10-31"]
+    later = CliRunner().invoke(main, ["--config", str(show.root / "config.yaml"), "stats",
+                                      "--json", "--now", "2026-11-20T00:00:00+00:00"])
+    assert later.exit_code == 0
+    doc = json.loads(later.stdout)
+    assert doc["stats"]["episodes"][0]["by"] == {"2026-10-03": 1, "2026-10-31": 1}
+    con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM salts").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_the_html_report_is_one_self_contained_page_with_a_chart_and_a_table_per_episode(show):
+    from lxml import html as lxml_html
+
+    show.log("a.log", [s3(show, "long", "203.0.113.5"), s3(show, "short", "203.0.113.5"),
+                       s3(show, "long", "203.0.113.6", when=OLD_DAY)])
+    report = show.root / "report.html"
+    code, doc, _ = show.stats("--html", str(report))
+    assert code == 0
+    tree = lxml_html.fromstring(report.read_bytes())
+    assert [h.text_content() for h in tree.iter("h2")] == ["Long one", "Short one"]
+    tables = tree.findall(".//table")
+    assert len(tables) == 2
+    first = [[c.text_content() for c in r.iter("td")] for r in tables[0].iter("tr")][1:]
+    assert first == [["2026-10-03", "1"], ["2026-10-31", "1"]]
+    svg = tree.xpath("//*[local-name()='svg']")
+    assert len(svg) == 1 and len(svg[0].xpath(".//*[local-name()='rect']")) == 2
+    assert doc["stats"]["days"] == {"2026-10-03": 1, "2026-10-31": 2}
+    # nothing is loaded from anywhere: no script, no linked file
+    assert not tree.xpath("//script | //link | //img | //*[@src] | //*[@href]")
+    bad = show.stats("--html", str(show.root / "no-such-folder" / "r.html"))
+    assert bad[0] == 1 and "the report cannot be written" in bad[2]
+
+
+def test_a_damaged_stats_file_is_one_error_naming_it(show):
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    (show.root / ".syndicate" / STATS_FILE).write_bytes(b"not a database at all" * 100)
+    code, _doc, err = show.stats()
+    assert code == 1
+    assert f"{STATS_FILE}: not a stats file syndicate can use" in err and "move it away" in err
