@@ -7,21 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
-from ..when import WhenError, log_clock
-from .hit import Hit, Skips, number, request_parts, status_of, tokens
+from ..when import log_clock
+from .hit import Hit, Skips, number, read_lines, request_parts, status_of, tokens
 
 FIELDS = 9
 
 
 def read(lines: Iterable[str], name: str, skips: Skips) -> Iterator[Hit]:
-    for n, line in enumerate(lines, 1):
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            continue
-        try:
-            yield parse(line)
-        except (ValueError, WhenError) as exc:
-            skips.add(name, n, f"not a combined log format line ({exc})")
+    return read_lines(lines, name, skips, parse, "a combined log format line")
 
 
 def parse(line: str) -> Hit:

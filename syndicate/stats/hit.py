@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import printable
+from ..when import WhenError
 
 EXAMPLES_KEPT = 5  # skipped lines named with their file and line; the rest only counted
 
@@ -88,3 +90,17 @@ def request_parts(request: str) -> tuple[str, str]:
     if len(parts) < 2 or not parts[0].isascii() or not parts[0].isalpha():
         raise ValueError(f"{request[:60]!r} is not a request line")
     return parts[0].upper(), parts[1].split("?", 1)[0]
+
+
+def read_lines(lines: Iterable[str], name: str, skips: Skips, parse: Callable[[str], Hit],
+               what: str) -> Iterator[Hit]:
+    """The hits of a log of one line a request (``parse`` reads one); a line it cannot read is
+    counted as skipped, ``what`` saying what it is not; blank lines are passed over."""
+    for n, line in enumerate(lines, 1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        try:
+            yield parse(line)
+        except (ValueError, WhenError) as exc:
+            skips.add(name, n, f"not {what} ({exc})")

@@ -9,21 +9,14 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
-from ..when import WhenError, log_clock
-from .hit import Hit, Skips, number, request_parts, status_of, tokens
+from ..when import log_clock
+from .hit import Hit, Skips, number, read_lines, request_parts, status_of, tokens
 
 FIELDS = 17  # up to the user agent; later fields (version id, host id, TLS...) are not read
 
 
 def read(lines: Iterable[str], name: str, skips: Skips) -> Iterator[Hit]:
-    for n, line in enumerate(lines, 1):
-        line = line.rstrip("\r\n")
-        if not line.strip():
-            continue
-        try:
-            yield parse(line)
-        except (ValueError, WhenError) as exc:
-            skips.add(name, n, f"not an S3 access log line ({exc})")
+    return read_lines(lines, name, skips, parse, "an S3 access log line")
 
 
 _Q = r'"([^"]*)"'
