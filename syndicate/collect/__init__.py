@@ -33,7 +33,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, near_miss, remember_move
+from .renames import continued, near_miss, remember_move, unlike
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -277,20 +277,32 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             _keep(cat, r, scans[r["kind"]], report, root)
     names, gone = by_source, list(vanished)
     by_source = identity.follow_content(rows, parsed, by_source, vanished)
-    # a file that fails to read may be any vanished released item of its kind, renamed: such
-    # an item stays live (said below), and while one does, files whose content moved between
-    # names wait (an item moved onto a name the kept one had would take its address)
+    queue = cat.releases()
+    embargoed = _embargoed(rows, queue, stamp)
+    # a file that fails to read may be any vanished released or queued item of its kind,
+    # renamed: such an item is kept as it is (said below). While one is, files whose content
+    # moved between names wait (an item moved onto a name the kept one had would take its
+    # address), and so does a new file much like it (it would be published twice); while any
+    # file of a kind fails, so does a file at a known name that now holds another item
+    # altogether (the item its name held may be the failing file, renamed)
     failing = {p.kind for p in parsed if p.error is not None}
-    kept_live = [r for r in vanished
-                 if r["kind"] in failing and r["published_at"] and not r["missing"]]
+    kept_live = [r for r in vanished if r["kind"] in failing and not r["missing"]
+                 and (r["published_at"] or r["id"] in embargoed)]
     frozen = {r["kind"] for r in kept_live}
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
+    for p in parsed:
+        if p.error is not None or p.kind not in failing:
+            continue
+        own = names.get(p.name)
+        if (own is not None and by_source.get(p.name) is own and unlike(own, p)) \
+                or (own is None and near_miss([r for r in kept_live if r["published_at"]], p)):
+            wait.add(p.name)
     if wait:
         by_source, vanished = names, gone
         report.warnings.append(
-            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in: content moved "
-            f"between these names while a file failed to read; they are read again once it "
-            f"reads")
+            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in while a file "
+            "fails to read: which item each is waits for that file (it may be an item renamed "
+            "whose name these now hold, or whose content moved here); read again once it reads")
     named = _named_by_guid(parsed, by_source, vanished, rows)
     doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
@@ -302,8 +314,6 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     from ..generation import ours  # an empty catalog that published the site is not new
 
     published = ours(cat) > 0
-    queue = cat.releases()
-    embargoed = _embargoed(rows, queue, stamp)
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
