@@ -405,3 +405,18 @@ def test_a_near_copy_of_a_post_kept_live_by_a_failing_file_is_not_published_besi
     result = proj.run("publish")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert _guids(proj) == before  # Alpha kept, Curlews not beside it
+
+
+def test_a_post_kept_live_by_a_failing_file_comes_down_when_named_by_remove(make_project):
+    """h16 W12: the author can take a post down now (`publish --remove`), whatever else fails."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    proj.write("posts/zz-broken.md", BROKEN)
+    held = proj.run("publish")
+    assert held.exit_code == 1 and "Alpha" in _guids(proj)
+    assert "--remove posts/2026-10-05-alpha.md" in held.output
+    gone = proj.run("publish", "--remove", "posts/2026-10-05-alpha.md")
+    assert "Traceback" not in gone.output
+    assert "Alpha" not in _guids(proj) and not proj.public("posts/alpha/index.html").exists()
+    assert set(_guids(proj)) == {"Beta", "Gamma"}

@@ -80,7 +80,7 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             progress: Progress | None = None, dry_run: bool = False,
             state: Callable[[], dict | None] | None = None,
-            reread: bool = False) -> CollectReport:
+            reread: bool = False, remove: tuple[str, ...] = ()) -> CollectReport:
     """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
 
     ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
@@ -88,7 +88,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     ``state`` gives the publish generation the site records (a publish to S3 has it from the
     manifest it reads anyway); by default it is read from the site (``site_state``).
     With ``reread`` every source is read, and its audio hashed, whatever its stat says (an
-    item whose content is the same stays unchanged).
+    item whose content is the same stays unchanged). ``remove`` (``publish --remove``) names
+    items whose file is gone that are not to be kept while another file fails to read.
     """
     report = CollectReport()
     root = settings.root
@@ -187,7 +188,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
                                           hint="check paths.episodes in config.yaml"))
 
-    _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
+    _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove)
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already
@@ -257,7 +258,7 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
     return False
 
 
-def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
+def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=()) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     by_source = identity.by_source(rows)
     root = settings.root
@@ -287,7 +288,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     # altogether (the item its name held may be the failing file, renamed)
     failing = {p.kind for p in parsed if p.error is not None}
     kept_live = [r for r in vanished if r["kind"] in failing and not r["missing"]
-                 and (r["published_at"] or r["id"] in embargoed)]
+                 and (r["published_at"] or r["id"] in embargoed) and not _named(r, remove)]
     frozen = {r["kind"] for r in kept_live}
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
     for p in parsed:
@@ -452,7 +453,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             if r["error"]:  # gone for good: no error of its file stands any more
                 cat.update_item(r["id"], error=None)
             continue
-        if r["published_at"] and r["id"] in doubtful:
+        if r["published_at"] and r["id"] in doubtful and not _named(r, remove):
             report.errors.append(CollectError(
                 r["source"], "its file is gone while a new file alike to it appeared, and "
                 "which new file is this item cannot be told; its last published version is "
@@ -461,17 +462,24 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
                 "publish them as new items"))
             continue
         news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"])
-        if r["published_at"] and news:
+        if r["published_at"] and news and not _named(r, remove):
             report.errors.append(CollectError(
                 r["source"], f"its file is gone (or holds another item now) while "
                 f"{', '.join(printable(n) for n in news)} failed to read, which may be this "
                 f"item renamed; its last published version is kept",
-                hint="fix the file that failed to read, then publish again; a removal you "
-                "meant goes ahead once no file fails"))
+                hint="fix the file that failed to read, then publish again; to take it down "
+                f"now, `syndicate publish --remove {r['source']}`"))
             continue
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
+
+
+def _named(row: dict, names: tuple[str, ...]) -> bool:
+    """Whether ``publish --remove`` names this item (guid, slug, file, its name, title)."""
+    return bool(names) and bool({row["guid"], row["slug"], row["source"],
+                                 Path(row["source"]).name, loads(row["data"]).get("title")}
+                                & set(names))
 
 
 def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:
