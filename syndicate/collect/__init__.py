@@ -458,7 +458,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                 r["source"], "its file is gone while a new file alike to it appeared, and "
                 "which new file is this item cannot be told; its last published version is "
                 "kept", hint="give the new file that is this item its guid (`guid:`, as "
-                "`syndicate status` shows it), or give the new files guids of their own to "
+                "`syndicate status --json` shows it), or give the new files guids of their own to "
                 "publish them as new items"))
             continue
         news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"])

@@ -83,7 +83,7 @@ def continued(vanished: list[dict], p,
         f"{'it is' if len(names) == 1 else 'they are'} alike to "
         f"{' and '.join(printable(g) for g in gone)}, gone, and which is which cannot be told; "
         "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
-        "or sidecar, as `syndicate status` shows it)"
+        "or sidecar, as `syndicate status --json` shows it)"
         + (", or a guid of its own to publish it as new" if released else "")), found
 
 
