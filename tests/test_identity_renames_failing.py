@@ -304,3 +304,119 @@ def test_a_short_post_renamed_retitled_and_edited_at_once_is_new_but_said(make_p
     again = proj.run("publish")
     assert again.exit_code == 0, again.output
     assert _guids(proj)["Curlews"] == before["Alpha"]
+
+
+FRESH = post("Fresh", date="2026-10-21 10:00", body="A new thing about oystercatchers.")
+
+
+@pytest.mark.parametrize("draft", [False, True])
+def test_a_renamed_post_failing_while_a_new_one_takes_its_name_keeps_its_guid(make_project,
+                                                                                draft):
+    """h16 W1: the new file at the old name does not take the old guid while the renamed one
+    fails; once it reads, each has its own (and the live one never went down)."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    page = proj.public("posts/alpha/index.html").read_bytes()
+    text = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    proj.write("posts/2026-10-05-curlews.md", text.replace("title: Alpha", "title: [Alpha"))
+    proj.write("posts/2026-10-05-alpha.md",
+               FRESH.replace("---\n\n", "draft: true\n---\n\n") if draft else FRESH)
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _guids(proj) == before
+    assert proj.public("posts/alpha/index.html").read_bytes() == page
+    proj.write("posts/2026-10-05-curlews.md", text)
+    fixed = proj.run("publish")
+    assert fixed.exit_code == 0, fixed.output
+    after = _guids(proj)
+    assert after["Alpha"] == before["Alpha"]
+    assert draft or after["Fresh"] not in before.values()
+    _one_item_a_file(proj)
+
+
+@pytest.mark.parametrize("shape", ["new-post", "released-moved-in"])
+def test_a_queued_post_renamed_with_a_typo_is_never_released_early(make_project, shape):
+    """h16 W2: a queued post renamed with a typo while its old name is taken (by a new post, or
+    a released one moved there) keeps its slot; fixed, it is still queued, not released."""
+    secret = "Embargoed words about the new bridge plans, not before Friday."
+    proj = make_project({"posts/2026-09-14-why.md": post("Why", date="2026-09-14",
+                                                         body="Why I still keep a blog."),
+                         "posts/2026-10-06-queued.md": post("Secret", date="2026-10-06 10:00",
+                                                            body=secret)})
+    assert proj.run("queue", "posts/2026-10-06-queued.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    text = (proj.root / "posts/2026-10-06-queued.md").read_text()
+    (proj.root / "posts/2026-10-06-queued.md").unlink()
+    proj.write("posts/2026-10-06-elsewhere.md", text.replace("title: Secret", "title: [Secret"))
+    if shape == "new-post":
+        proj.write("posts/2026-10-06-queued.md", FRESH)
+    else:
+        _mv(proj, "posts/2026-09-14-why.md", "posts/2026-10-06-queued.md")
+    assert "Traceback" not in proj.run("publish").output
+    proj.write("posts/2026-10-06-elsewhere.md", text)
+    for _ in range(2):
+        result = proj.run("publish")
+        assert "Traceback" not in result.output
+        assert not [p for p in (proj.root / "public").rglob("*")
+                    if p.is_file() and b"bridge plans" in p.read_bytes()], result.output
+    state = {o["title"]: o for o in _status(proj) if o["state"] != "removed"}
+    assert state["Secret"]["state"] in ("queued", "held"), state
+    if shape == "new-post":
+        assert state["Fresh"]["state"] not in ("queued", "held"), state
+
+
+def test_a_queued_post_renamed_and_edited_and_a_new_post_at_its_name_keep_apart(make_project):
+    """h16 W13: the queued slot and guid follow the queued words (renamed, a line added), not
+    the name a different new post now has."""
+    secret = ("Embargoed words about the new bridge plans, not before Friday: the council "
+              "meets on Thursday, the vote is on Friday, the press is told on Monday, and the "
+              "builders start in the spring if the money comes through.")
+    proj = make_project({"posts/2026-10-06-queued.md": post("Secret", date="2026-10-06 10:00",
+                                                            body=secret)})
+    assert proj.run("queue", "posts/2026-10-06-queued.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    guid = next(o["guid"] for o in _status(proj) if o["title"] == "Secret")
+    (proj.root / "posts/2026-10-06-queued.md").unlink()
+    proj.write("posts/2026-10-06-elsewhere.md",
+               post("Secret", date="2026-10-06 10:00", body=secret + " One line more."))
+    proj.write("posts/2026-10-06-queued.md", FRESH)
+    result = proj.run("publish")
+    assert "Traceback" not in result.output
+    state = {o["title"]: o for o in _status(proj) if o["state"] != "removed"}
+    assert state["Secret"]["guid"] == guid and state["Secret"]["state"] in ("queued", "held")
+    assert state["Fresh"]["guid"] != guid and state["Fresh"]["state"] not in ("queued", "held")
+    assert "bridge plans" not in proj.read("feed.xml").decode()
+
+
+def test_a_near_copy_of_a_post_kept_live_by_a_failing_file_is_not_published_beside_it(
+        make_project):
+    """h16 W11: renamed, retitled and one word changed (too short to be told) while another
+    file fails: the old one is kept live, so the new one waits rather than doubling it."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    text = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    proj.write("posts/2026-10-05-curlews.md",
+               text.replace("title: Alpha", "title: Curlews").replace("was late", "was very late"))
+    proj.write("posts/zz-broken.md", BROKEN)
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert _guids(proj) == before  # Alpha kept, Curlews not beside it
+
+
+def test_a_post_kept_live_by_a_failing_file_comes_down_when_named_by_remove(make_project):
+    """h16 W12: the author can take a post down now (`publish --remove`), whatever else fails."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    (proj.root / "posts/2026-10-05-alpha.md").unlink()
+    proj.write("posts/zz-broken.md", BROKEN)
+    held = proj.run("publish")
+    assert held.exit_code == 1 and "Alpha" in _guids(proj)
+    assert "--remove posts/2026-10-05-alpha.md" in held.output
+    gone = proj.run("publish", "--remove", "posts/2026-10-05-alpha.md")
+    assert "Traceback" not in gone.output
+    assert "Alpha" not in _guids(proj) and not proj.public("posts/alpha/index.html").exists()
+    assert set(_guids(proj)) == {"Beta", "Gamma"}

@@ -33,7 +33,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, near_miss, remember_move
+from .renames import continued, near_miss, remember_move, unlike
 from .scan import FolderScan, scan_folder
 from .sources import read_source, stat_sig, why_unreadable
 
@@ -80,7 +80,7 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             progress: Progress | None = None, dry_run: bool = False,
             state: Callable[[], dict | None] | None = None,
-            reread: bool = False) -> CollectReport:
+            reread: bool = False, remove: tuple[str, ...] = ()) -> CollectReport:
     """Bring the catalog up to date with posts/ and episodes/; see the module's docstring.
 
     ``progress`` is called as (name, seconds done, seconds in all) during long audio encodes.
@@ -88,7 +88,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     ``state`` gives the publish generation the site records (a publish to S3 has it from the
     manifest it reads anyway); by default it is read from the site (``site_state``).
     With ``reread`` every source is read, and its audio hashed, whatever its stat says (an
-    item whose content is the same stays unchanged).
+    item whose content is the same stays unchanged). ``remove`` (``publish --remove``) names
+    items whose file is gone that are not to be kept while another file fails to read.
     """
     report = CollectReport()
     root = settings.root
@@ -187,7 +188,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
                                           hint="check paths.episodes in config.yaml"))
 
-    _reconcile(cat, settings, rows, parsed, seen, scans, report, now)
+    _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove)
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already
@@ -257,7 +258,7 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
     return False
 
 
-def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
+def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=()) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     by_source = identity.by_source(rows)
     root = settings.root
@@ -277,20 +278,32 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             _keep(cat, r, scans[r["kind"]], report, root)
     names, gone = by_source, list(vanished)
     by_source = identity.follow_content(rows, parsed, by_source, vanished)
-    # a file that fails to read may be any vanished released item of its kind, renamed: such
-    # an item stays live (said below), and while one does, files whose content moved between
-    # names wait (an item moved onto a name the kept one had would take its address)
+    queue = cat.releases()
+    embargoed = _embargoed(rows, queue, stamp)
+    # a file that fails to read may be any vanished released or queued item of its kind,
+    # renamed: such an item is kept as it is (said below). While one is, files whose content
+    # moved between names wait (an item moved onto a name the kept one had would take its
+    # address), and so does a new file much like it (it would be published twice); while any
+    # file of a kind fails, so does a file at a known name that now holds another item
+    # altogether (the item its name held may be the failing file, renamed)
     failing = {p.kind for p in parsed if p.error is not None}
-    kept_live = [r for r in vanished
-                 if r["kind"] in failing and r["published_at"] and not r["missing"]]
+    kept_live = [r for r in vanished if r["kind"] in failing and not r["missing"]
+                 and (r["published_at"] or r["id"] in embargoed) and not _named(r, remove)]
     frozen = {r["kind"] for r in kept_live}
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
+    for p in parsed:
+        if p.error is not None or p.kind not in failing:
+            continue
+        own = names.get(p.name)
+        if (own is not None and by_source.get(p.name) is own and unlike(own, p)) \
+                or (own is None and near_miss([r for r in kept_live if r["published_at"]], p)):
+            wait.add(p.name)
     if wait:
         by_source, vanished = names, gone
         report.warnings.append(
-            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in: content moved "
-            f"between these names while a file failed to read; they are read again once it "
-            f"reads")
+            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in while a file "
+            "fails to read: which item each is waits for that file (it may be an item renamed "
+            "whose name these now hold, or whose content moved here); read again once it reads")
     named = _named_by_guid(parsed, by_source, vanished, rows)
     doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
@@ -302,8 +315,6 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
     from ..generation import ours  # an empty catalog that published the site is not new
 
     published = ours(cat) > 0
-    queue = cat.releases()
-    embargoed = _embargoed(rows, queue, stamp)
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -442,26 +453,33 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now) -> None:
             if r["error"]:  # gone for good: no error of its file stands any more
                 cat.update_item(r["id"], error=None)
             continue
-        if r["published_at"] and r["id"] in doubtful:
+        if r["published_at"] and r["id"] in doubtful and not _named(r, remove):
             report.errors.append(CollectError(
                 r["source"], "its file is gone while a new file alike to it appeared, and "
                 "which new file is this item cannot be told; its last published version is "
                 "kept", hint="give the new file that is this item its guid (`guid:`, as "
-                "`syndicate status` shows it), or give the new files guids of their own to "
+                "`syndicate status --json` shows it), or give the new files guids of their own to "
                 "publish them as new items"))
             continue
         news = sorted(p.name for p in parsed if p.error is not None and p.kind == r["kind"])
-        if r["published_at"] and news:
+        if r["published_at"] and news and not _named(r, remove):
             report.errors.append(CollectError(
                 r["source"], f"its file is gone (or holds another item now) while "
                 f"{', '.join(printable(n) for n in news)} failed to read, which may be this "
                 f"item renamed; its last published version is kept",
-                hint="fix the file that failed to read, then publish again; a removal you "
-                "meant goes ahead once no file fails"))
+                hint="fix the file that failed to read, then publish again; to take it down "
+                f"now, `syndicate publish --remove {r['source']}`"))
             continue
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
+
+
+def _named(row: dict, names: tuple[str, ...]) -> bool:
+    """Whether ``publish --remove`` names this item (guid, slug, file, its name, title)."""
+    return bool(names) and bool({row["guid"], row["slug"], row["source"],
+                                 Path(row["source"]).name, loads(row["data"]).get("title")}
+                                & set(names))
 
 
 def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:

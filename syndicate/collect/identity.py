@@ -6,13 +6,16 @@ fails to read (two files swapped, a post renamed over another's name, a new file
 old name in the same run); an episode whose sidecar keeps its title and date got other audio,
 it did not move. Failing that, a post whose body and date are exactly one other
 post's, whose own name now holds another body, is that post (files swapped and their titles
-touched). Otherwise a file is the item last read at its name. An item whose name was taken by
+touched); and a name now holding another item altogether (title, date and words all
+differ) gives its item to the one new file alike to it (renamed and edited at once).
+Otherwise a file is the item last read at its name. An item whose name was taken by
 another item and that no file continues is vanished: paired later by its words, or removed.
 """
 
 from __future__ import annotations
 
 from ..catalog import loads
+from .renames import alike, unlike, words
 
 
 def by_source(rows: list[dict]) -> dict[str, dict]:
@@ -60,6 +63,21 @@ def follow_content(rows: list[dict], parsed: list, names: dict[str, dict],
         rest = [p for p in parsed if p.kind == "post" and p.name not in moves]
         moves.update(_pairs(rest, names, same_body,
                             lambda p: by_body.get(_body(p.item.to_dict()), []), moved_away))
+    # a name now holding another item altogether, while exactly one new file is alike to the
+    # item it held (renamed and edited at once): the item follows its words
+    taken = {id(r) for r in moves.values()}
+    for p in parsed:
+        own = names.get(p.name)
+        if p.error is not None or own is None or id(own) in taken or p.name in moves \
+                or not unlike(own, p):
+            continue
+        old = loads(own["data"])
+        alike_new = [q for q in parsed if q.error is None and q.kind == p.kind
+                     and q.name not in names and q.name not in moves
+                     and alike(old, q.item.title, q.item.date, words(q.item.html))]
+        if len(alike_new) == 1:
+            moves[alike_new[0].name] = own
+            taken.add(id(own))
     if not moves:
         return names
     moved = {id(r) for r in moves.values()}

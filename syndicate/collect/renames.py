@@ -48,6 +48,14 @@ def alike(old: dict, title: str, date: str, body: list[str]) -> bool:
             or min(len(mine), len(body)) >= TELLING)
 
 
+def unlike(row: dict, p) -> bool:
+    """Whether a readable file is another item altogether than the row its name held: its
+    title, its date and its words all differ."""
+    old = loads(row["data"])
+    return (old.get("title") != p.item.title and old.get("date") != p.item.date
+            and not same_words(words(old.get("html")), words(p.item.html)))
+
+
 def continued(vanished: list[dict], p,
               rivals: list) -> tuple[dict | None, str | None, list]:
     """The one vanished row (of ``p``'s kind) ``p`` continues by its words, or None; with a
@@ -75,7 +83,7 @@ def continued(vanished: list[dict], p,
         f"{'it is' if len(names) == 1 else 'they are'} alike to "
         f"{' and '.join(printable(g) for g in gone)}, gone, and which is which cannot be told; "
         "if one is that item renamed, give it the old item's guid (`guid:` in its front matter "
-        "or sidecar, as `syndicate status` shows it)"
+        "or sidecar, as `syndicate status --json` shows it)"
         + (", or a guid of its own to publish it as new" if released else "")), found
 
 

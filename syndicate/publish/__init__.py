@@ -121,7 +121,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 cat.commit()  # never hold the write lock through the encodes of collect
         # an S3 site's generation: from the manifest read
         report = collected or _collect_fresh(settings, cat, now, progress, dry_run,
-                                             target.site_state, reread=force_asked)
+                                             target.site_state, reread=force_asked,
+                                             remove=remove)
         if not dry_run:
             cat.commit()
         else:
@@ -345,7 +346,7 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,
-                   reread: bool = False):
+                   reread: bool = False, remove: tuple[str, ...] = ()):
     """Collect; when a queue or unqueue wrote to the catalog while collect was reading or
     encoding, collect again on what the catalog holds now (the encodes are cached by then)."""
     from ..catalog import stale
@@ -354,7 +355,7 @@ def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=
     for attempt in range(5):
         try:
             return collect(settings, cat, now=now, progress=progress, dry_run=dry_run,
-                           state=state, reread=reread)
+                           state=state, reread=reread, remove=remove)
         except sqlite3.OperationalError as exc:
             if not stale(exc) or attempt == 4:
                 raise
