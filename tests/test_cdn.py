@@ -251,7 +251,8 @@ class _Hanging:
         self.server.server_close()
 
 
-@pytest.mark.parametrize("how", ["fails", "hangs", "refuses the token", "is unreachable"])
+@pytest.mark.parametrize("how", ["fails", "hangs", "refuses the token", "is unreachable",
+                                 "redirects"])
 def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
         make_project, monkeypatch, how):
     from conftest import free_port
@@ -259,6 +260,9 @@ def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
     monkeypatch.setenv("SYNDICATE_PURGE_TOKEN", TOKEN)
     good = Recorder()
     bad = Recorder(status=403 if how == "refuses the token" else 500)
+    if how == "redirects":  # a moved API or a login page: never followed (h16 W8)
+        bad.close()
+        bad = Recorder(status=302, location=good.url + "/login")
     hang = _Hanging()
     try:
         url = {"hangs": hang.url, "is unreachable": f"http://127.0.0.1:{free_port()}"}.get(
@@ -274,6 +278,9 @@ def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
             assert hang.asked == ["/purge"] and "no answer within 2 s" in warned[0]
         elif how == "refuses the token":
             assert "the token was refused; check SYNDICATE_PURGE_TOKEN" in warned[0]
+        elif how == "redirects":
+            assert "answered HTTP 302, a redirect to" in warned[0] and "not followed" in warned[0]
+            assert good.requests == []
         assert b"<title>A</title>" in proj.read("feed.xml")  # live all the same
         _no_secret(result.output)
         # fixed: the next publish, with nothing new, sends what is still pending
