@@ -561,3 +561,21 @@ def test_pings_left_pending_by_an_older_version_are_sent_once_by_the_next_publis
     assert [(m, p, b) for m, p, b in recorder.requests] == [
         ("POST", "/hub", b"hub.mode=publish&hub.url=https%3A%2F%2Fexample.test%2Ffeed.xml")]
     assert proj.run("publish").exit_code == 0 and len(recorder.requests) == 1
+
+
+def test_status_lists_pending_only_for_steps_config_asks_for(make_project, recorder):
+    """A run cut short leaves every step's items pending; status names only the steps
+    config.yaml asks for (no WebSub, Podcast Index or podping line when none is set: h16 W6)."""
+    from syndicate.catalog import open_catalog
+    from syndicate.config import load_config
+    from syndicate.publish.after import mark_pending
+
+    proj = make_project({"posts/a.md": post("A")}, config=_folder_config(recorder.url + "/p"))
+    assert proj.run("publish").exit_code == 0
+    settings = load_config(proj.root / "config.yaml")
+    with open_catalog(settings.catalog_path) as cat:
+        mark_pending(cat, feeds=["https://example.test/feed.xml"], paths=["/feed.xml"])
+    lines = [ln for ln in proj.run("status").output.splitlines() if ln.startswith("Pending:")]
+    assert lines == [
+        "Pending: call the CDN's purge hook for 1 path (not done by the last publish; the next "
+        "one tries again)"], lines
