@@ -70,7 +70,7 @@ def _create(dist: str, paths: list[str], timeout: float) -> list[str]:
     # a session of its own: credentials and endpoint read from the chain now, not cached
     client = boto3.session.Session().client("cloudfront", region_name="us-east-1", config=Config(
         connect_timeout=timeout, read_timeout=timeout,
-        retries={"max_attempts": 2, "mode": "standard"}))
+        retries={"total_max_attempts": 2, "mode": "standard"}))  # the first and one more
     ref = caller_reference()
     ids = []
     for n, at in enumerate(range(0, len(paths), BATCH)):

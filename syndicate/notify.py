@@ -104,6 +104,8 @@ def mask(text: str, secret: str) -> str:
 
 def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, later: str,
               token_var: str, *, secret: bool = False) -> list[str]:
+    from urllib.parse import urljoin
+
     import requests
 
     from .http import TimedOut, session, within
@@ -114,20 +116,29 @@ def _requests(calls: list[tuple[str, str, dict]], timeout: float, what: str, lat
             shown = origin(url)  # a webhook's path may be its secret: scheme and host only
             try:
                 with within(timeout):  # the whole exchange, not each wait for a byte
-                    resp = http.request(method, url, timeout=timeout, allow_redirects=True,
+                    # never followed: a redirect would turn a POST into a body-less GET (a
+                    # 302 to a login page answering 200) or send the body to another host
+                    resp = http.request(method, url, timeout=timeout, allow_redirects=False,
                                         **kwargs)
                     resp.content  # noqa: B018  (read within the deadline, then let go)
-                if resp.status_code >= 300:
+                if 300 <= resp.status_code < 400:
+                    to = resp.headers.get("Location", "")
+                    warnings.append(
+                        f"{what} {shown}: answered HTTP {resp.status_code}, a redirect"
+                        + (f" to {origin(urljoin(url, to))}" if to else "")
+                        + f", not followed: update the address in config.yaml; {later}")
+                elif resp.status_code >= 300:
                     refused = (f": the token was refused; check {token_var}"
                                if secret and resp.status_code in (401, 403) else "")
                     warnings.append(f"{what} {shown}: answered HTTP {resp.status_code}{refused}")
                 else:
                     log.info("pinged %s (%s)", shown, resp.status_code)
             except (requests.Timeout, TimedOut):
-                warnings.append(f"{what} {shown}: no answer within {timeout:g} s, so it was "
-                                f"not sent; the release is live, {later}")
+                warnings.append(f"{what} {shown}: no answer within {timeout:g} s (whether it "
+                                f"arrived is unknown); what was published is live, {later}")
             except requests.ConnectionError:
-                warnings.append(f"{what} {shown}: cannot connect; the release is live, {later}")
+                warnings.append(f"{what} {shown}: cannot connect; what was published is live, "
+                                f"{later}")
             except (requests.exceptions.InvalidHeader, UnicodeError) as exc:
                 # requests quotes the header's value in its words: never shown when secret
                 warnings.append(f"{what} {shown}: not sent: the token in {token_var} is not "

@@ -427,7 +427,7 @@ def wait_until(cond, timeout: float = 10.0) -> bool:
 
 # -- a local HTTP server that records what it is sent (hubs, pubnotify, old sites) -------------
 class Recorder:
-    def __init__(self, status: int = 204):
+    def __init__(self, status: int = 204, location: str | None = None):
         import http.server
 
         self.requests: list[tuple[str, str, bytes]] = []
@@ -444,6 +444,8 @@ class Recorder:
                 rec.headers.append(dict(self.headers.items()))
                 rec.requests.append((self.command, self.path, body))
                 self.send_response(rec.status)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -251,7 +251,8 @@ class _Hanging:
         self.server.server_close()
 
 
-@pytest.mark.parametrize("how", ["fails", "hangs", "refuses the token", "is unreachable"])
+@pytest.mark.parametrize("how", ["fails", "hangs", "refuses the token", "is unreachable",
+                                 "redirects"])
 def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
         make_project, monkeypatch, how):
     from conftest import free_port
@@ -259,6 +260,9 @@ def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
     monkeypatch.setenv("SYNDICATE_PURGE_TOKEN", TOKEN)
     good = Recorder()
     bad = Recorder(status=403 if how == "refuses the token" else 500)
+    if how == "redirects":  # a moved API or a login page: never followed (h16 W8)
+        bad.close()
+        bad = Recorder(status=302, location=good.url + "/login")
     hang = _Hanging()
     try:
         url = {"hangs": hang.url, "is unreachable": f"http://127.0.0.1:{free_port()}"}.get(
@@ -274,6 +278,9 @@ def test_a_purge_hook_that_fails_or_hangs_is_one_warning_and_retried_next_time(
             assert hang.asked == ["/purge"] and "no answer within 2 s" in warned[0]
         elif how == "refuses the token":
             assert "the token was refused; check SYNDICATE_PURGE_TOKEN" in warned[0]
+        elif how == "redirects":
+            assert "answered HTTP 302, a redirect to" in warned[0] and "not followed" in warned[0]
+            assert good.requests == []
         assert b"<title>A</title>" in proj.read("feed.xml")  # live all the same
         _no_secret(result.output)
         # fixed: the next publish, with nothing new, sends what is still pending
@@ -554,3 +561,21 @@ def test_pings_left_pending_by_an_older_version_are_sent_once_by_the_next_publis
     assert [(m, p, b) for m, p, b in recorder.requests] == [
         ("POST", "/hub", b"hub.mode=publish&hub.url=https%3A%2F%2Fexample.test%2Ffeed.xml")]
     assert proj.run("publish").exit_code == 0 and len(recorder.requests) == 1
+
+
+def test_status_lists_pending_only_for_steps_config_asks_for(make_project, recorder):
+    """A run cut short leaves every step's items pending; status names only the steps
+    config.yaml asks for (no WebSub, Podcast Index or podping line when none is set: h16 W6)."""
+    from syndicate.catalog import open_catalog
+    from syndicate.config import load_config
+    from syndicate.publish.after import mark_pending
+
+    proj = make_project({"posts/a.md": post("A")}, config=_folder_config(recorder.url + "/p"))
+    assert proj.run("publish").exit_code == 0
+    settings = load_config(proj.root / "config.yaml")
+    with open_catalog(settings.catalog_path) as cat:
+        mark_pending(cat, feeds=["https://example.test/feed.xml"], paths=["/feed.xml"])
+    lines = [ln for ln in proj.run("status").output.splitlines() if ln.startswith("Pending:")]
+    assert lines == [
+        "Pending: call the CDN's purge hook for 1 path (not done by the last publish; the next "
+        "one tries again)"], lines

@@ -49,14 +49,20 @@ class Step:
     does: str
     takes: str  # "paths" (changed paths, for a CDN) or "feeds" (changed feeds' addresses)
     run: Callable[[Settings, list[str]], tuple[list[str], list[str]]]  # -> (done, warnings)
+    on: Callable[[Settings], bool]  # whether config.yaml asks for it
 
 
 STEPS: list[Step] = [  # in the order they run
-    Step("cloudfront", "invalidate CloudFront", "paths", _cloudfront),
-    Step("purge", "call the CDN's purge hook", "paths", _purge),
-    Step("websub", "ping WebSub hubs", "feeds", _ping(ping_hubs)),
-    Step("pubnotify", "ping Podcast Index", "feeds", _ping(ping_podcast_index)),
-    Step("podping", "send a podping", "feeds", _ping(ping_podping)),
+    Step("cloudfront", "invalidate CloudFront", "paths", _cloudfront,
+         lambda s: bool(s.config.cdn.cloudfront_distribution)),
+    Step("purge", "call the CDN's purge hook", "paths", _purge,
+         lambda s: bool(s.config.cdn.purge_url)),
+    Step("websub", "ping WebSub hubs", "feeds", _ping(ping_hubs),
+         lambda s: bool(s.config.notify.websub_hubs)),
+    Step("pubnotify", "ping Podcast Index", "feeds", _ping(ping_podcast_index),
+         lambda s: bool(s.config.notify.pubnotify)),
+    Step("podping", "send a podping", "feeds", _ping(ping_podping),
+         lambda s: bool(s.config.podcast.podping)),
 ]
 
 
@@ -158,4 +164,5 @@ def pending_lines(settings: Settings) -> list[str]:
         pending = _pending(cat)
     return [f"Pending: {step.does} for {len(items)} {step.takes[:-1]}"
             f"{'s' if len(items) != 1 else ''} (not done by the last publish; the next one "
-            "tries again)" for step in STEPS if (items := pending.get(step.name))]
+            "tries again)" for step in STEPS
+            if (items := pending.get(step.name)) and step.on(settings)]
