@@ -216,6 +216,7 @@ def test_awkward_sources_are_processed_correctly(make_project, tmp_path, case):
     assert abs(m["samples"] / m["rate"] - 5.0) <= 0.05
 
 
+@pytest.mark.slow
 def test_six_hour_source_streams_in_flat_memory(make_project, tmp_path):
     """Six hours at a low rate keeps the test quick; the whole process tree (syndicate and its
     ffmpeg processes) must stay small however long the episode is."""

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import make_audio, post, sidecar, wait_until
 
 EXE = Path(sys.executable).with_name("syndicate")
@@ -20,6 +22,7 @@ def _cli(proj, *args) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow
 def test_a_queue_during_a_long_encode_is_picked_up_by_that_publish(make_project):
     proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
                          "posts/ahead.md": post("The year ahead", date="2027-01-10",

@@ -105,6 +105,7 @@ _COLS = st.lists(st.sampled_from(
     min_size=1, max_size=8, unique=True)
 
 
+@pytest.mark.slow
 @settings(FAST, max_examples=50)
 @given(command=COMMAND, tables=st.dictionaries(_NAMES, _COLS, max_size=5),
        version=st.integers(-3, LATEST + 3), meta_version=st.one_of(
