@@ -179,7 +179,7 @@ def _pieces(resp: requests.Response):
 
     try:
         while True:
-            piece = resp.raw.read1(65536)
+            piece = resp.raw.read1(65536, decode_content=True)  # gzip inflated, bounded
             if not piece:
                 return
             yield piece

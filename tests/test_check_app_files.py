@@ -149,3 +149,29 @@ def test_the_chapters_reader_accepts_exactly_ordered_numeric_starts(starts, extr
     cut = min(cut, len(data) - 1)
     with pytest.raises(CollectError, match=r"^c\.json:\d+: not JSON"):
         check_chapters(data[:cut], "c.json")  # a file cut short is never read as whole
+
+
+def test_a_good_site_on_a_host_that_compresses_its_answers_passes(make_project, tmp_path):
+    """A host that gzips what it serves (nginx `gzip on`, CloudFront, GitHub Pages): check
+    inflates every answer (feeds, sitemap, pages, app files) and finds nothing wrong (h17 X12);
+    a damaged feed behind it is still named."""
+    proj = _publish(make_project, ".vtt")
+    for damage in ({}, {"feed.xml": b"<rss><channel>"}):
+        copy = tmp_path / f"copy{len(damage)}"
+        shutil.copytree(proj.public(""), copy)
+        for rel, data in damage.items():
+            (copy / rel).write_bytes(data)
+        server, log = _host(copy, gzip=True)
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        try:
+            result = proj.run("check", "--config", str(proj.root / "config.yaml"), "--url", base)
+        finally:
+            server.shutdown()
+            server.server_close()
+        errors = [x for x in result.output.splitlines() if x.startswith("Error: ")]
+        assert "Traceback" not in result.output
+        if damage:
+            assert [e for e in errors if e.startswith(f"Error: {base}feed.xml: ")], result.output
+        else:
+            assert result.exit_code == 0 and errors == [], result.output
+            assert ("GET", "/episodes/one/transcript.vtt") in log

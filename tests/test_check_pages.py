@@ -35,10 +35,26 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.log.append(("HEAD", unquote(self.path)))
         super().do_HEAD()
 
+    gzip = False  # compress every answer but audio, when asked (nginx `gzip on`, a CDN)
+
     def do_GET(self):
         self.log.append(("GET", unquote(self.path)))
         wanted = self.headers.get("Range", "")
         path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if self.gzip and not wanted and path.is_file() and path.suffix != ".mp3" \
+                and "gzip" in self.headers.get("Accept-Encoding", ""):
+            import gzip
+
+            data = gzip.compress(path.read_bytes())
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if not (wanted.startswith("bytes=") and path.is_file()):
             return super().do_GET()
         data = path.read_bytes()
@@ -53,9 +69,10 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(part)
 
 
-def _host(folder: Path, port: int = 0):
+def _host(folder: Path, port: int = 0, gzip: bool = False):
     log: list[tuple[str, str]] = []
-    handler = functools.partial(type("H", (SiteHandler,), {"log": log}), directory=str(folder))
+    handler = functools.partial(type("H", (SiteHandler,), {"log": log, "gzip": gzip}),
+                                directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
