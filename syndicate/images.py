@@ -186,6 +186,8 @@ def _zero_tail(path: Path) -> str | None:
     scan = data.find(b"\xff\xda")
     if scan < 0 or end - scan < 4:
         return None
+    if b"\xff\xc2" in data[:scan]:  # progressive: its scans refine one another, so bytes
+        return _zero_tail_progressive(data, end)  # put after the last may well be read
     # (a run inside is looked for only in a file that ends at its end marker: anything after
     # the marker, a phone's appended video say, is no part of the image)
     if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL and (
@@ -210,6 +212,22 @@ def _zero_tail(path: Path) -> str | None:
     if not value & 1 and _pixels(with_last(value | 1)) == seen:
         return DAMAGED  # its last bit is padding, and zero
     return None
+
+
+def _zero_tail_progressive(data: bytes, end: int) -> str | None:
+    """A progressive JPEG is judged by its tail alone: DAMAGED when its data ends in zero
+    bytes the decoder never reads (changing the last of them changes no pixel, whatever it
+    becomes). A flat area of a progressive scan encodes as long zero runs, so runs inside are
+    not judged (a zeroed middle there is not caught)."""
+    if data[end - _ZERO_TAIL:end] != b"\0" * _ZERO_TAIL:
+        return None
+    seen = _pixels(data)
+    if seen is None:
+        return None
+    for probe in (0xAA, 0xE3):  # each changes the first bit of that byte
+        if _pixels(data[:end - 1] + bytes([probe]) + data[end:]) != seen:
+            return None  # that byte is read: the zeros are the image's own data
+    return DAMAGED
 
 
 def _pixels(data: bytes) -> str | None:

@@ -128,3 +128,20 @@ def test_episode_art_with_a_zeroed_middle_is_refused(tmp_path):
     errors = _errors(result)
     assert len(errors) == 1 and "art.jpg" in errors[0] and "cannot be decoded" in errors[0], \
         result.output
+
+
+PROGRESSIVE = Path(__file__).parent / "data" / "images"
+
+
+@pytest.mark.parametrize("name", ["prog-flat.jpg", "prog-text.jpg", "prog-logo.jpg"])
+def test_progressive_jpegs_with_flat_areas_are_accepted_and_a_zeroed_tail_is_not(tmp_path,
+                                                                                   name):
+    """Progressive JPEGs (saved by an image editor: a flat colour, a cover of text, a logo)
+    hold long zero runs in their scans of flat areas: accepted (h17 X4, a false refusal that
+    held every post); the same file with its tail zeroed up to the end marker is refused."""
+    data = (PROGRESSIVE / name).read_bytes()
+    assert b"\xff\xc2" in data[:data.find(b"\xff\xda")]  # progressive indeed
+    assert problem(tmp_path, data) is None
+    cut = bytearray(data)
+    cut[len(data) * 2 // 3:-2] = bytes(len(data) - 2 - len(data) * 2 // 3)
+    assert problem(tmp_path, bytes(cut)) == DAMAGED
