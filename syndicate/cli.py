@@ -473,8 +473,13 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
                      "by a publish)")
         for line in plan.lines():
             out.line(f"  {line}")
-        for path in result.cdn_paths:
-            out.line(f"  invalidate {path}  (changed: the CDN is told to forget it)")
+        from .cdn import to_send
+
+        sent, wide = to_send(settings, result.cdn_paths) if result.cdn_paths else ([], "")
+        for path in sent:
+            out.line(f"  invalidate {path}  ("
+                     + (wide.split(": ", 1)[1] if wide else "changed")
+                     + ": the CDN is told to forget it)")
     else:
         target = settings.config.target
         out.line(f"Published to {target}: wrote {len(plan.writes)} files ({plan.bytes:,} bytes),"

@@ -303,6 +303,12 @@ def test_past_the_wildcard_threshold_one_wildcard_is_sent_and_said(make_project,
     (body,) = _purges(recorder)
     assert body == {"paths": ["/*"], "urls": ["https://example.test/*"]}
     assert "purged /*: " in result.output and "more than cdn.wildcard_over (3)" in result.output
+    for n in range(4):
+        proj.write(f"posts/p{n}.md", post(f"Post {n}, edited"))
+    dry = proj.run("publish", "--dry-run")  # says the wildcard it will send (h16 W9)
+    shown = [ln for ln in dry.output.splitlines() if ln.strip().startswith("invalidate ")]
+    assert len(shown) == 1 and shown[0].strip().startswith("invalidate /*  ("), dry.output
+    assert "more than cdn.wildcard_over (3)" in shown[0]
 
 
 @pytest.mark.parametrize("setting, said", [
