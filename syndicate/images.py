@@ -117,7 +117,8 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
 # what ffmpeg says (as a warning, the decode still "succeeding") of an image whose data ends
 # early or is broken: a JPEG cut in half decodes to a grey lower half with only these
 _DAMAGE_WORDS = ("premature end", "overread", "eoi missing", "truncat", "corrupt",
-                 "invalid data", "error", "damaged", "incomplete", "out of range")
+                 "invalid data", "error", "damaged", "incomplete", "out of range",
+                 "without all image")  # a PNG zero-filled up to an intact IEND
 _decoded: dict[str, str | None] = {}  # sha256 of the bytes -> what decode_problem said
 
 

@@ -145,3 +145,20 @@ def test_progressive_jpegs_with_flat_areas_are_accepted_and_a_zeroed_tail_is_not
     cut = bytearray(data)
     cut[len(data) * 2 // 3:-2] = bytes(len(data) - 2 - len(data) * 2 // 3)
     assert problem(tmp_path, bytes(cut)) == DAMAGED
+
+
+def test_a_png_zero_filled_up_to_an_intact_end_chunk_is_damage(tmp_path):
+    """h17 X5: a PNG whose data is zeros from 30 % up to its intact IEND chunk (an unfinished
+    copy into a pre-allocated file) decodes with "IEND without all image": refused."""
+    import subprocess
+
+    from syndicate.audio import ffmpeg_exe
+
+    png = tmp_path / "test.png"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=600x600",
+                    "-frames:v", "1", str(png)], check=True)
+    data = png.read_bytes()
+    assert problem(tmp_path, data) is None
+    cut = bytearray(data)
+    cut[int(len(data) * 0.3):len(data) - 12] = bytes(len(data) - 12 - int(len(data) * 0.3))
+    assert problem(tmp_path, bytes(cut)) == DAMAGED
