@@ -153,6 +153,9 @@ class _Fetcher:
                 if not body.removeprefix(b"\xef\xbb\xbf").strip():  # (a BOM shows nothing)
                     return ("an empty page (" + ("0 bytes" if not body else "only white "
                             "space") + "): publish the site again"), None, url
+                if b"\0" in body:  # no page holds a NUL: zeros over it (a copy cut short)
+                    return ("the page holds zero bytes (a copy cut short or damaged): publish "
+                            "the site again"), None, url
                 # a page without a charset in its header is read as UTF-8 (as ours say inside)
                 header = resp.headers.get("Content-Type") or ""
                 charset = resp.encoding if "charset" in header.lower() else "utf-8"

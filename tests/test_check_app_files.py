@@ -175,3 +175,16 @@ def test_a_good_site_on_a_host_that_compresses_its_answers_passes(make_project, 
         else:
             assert result.exit_code == 0 and errors == [], result.output
             assert ("GET", "/episodes/one/transcript.vtt") in log
+
+
+def test_a_page_zeroed_in_part_or_whole_is_named(make_project, tmp_path):
+    """h17 X9: a page whose tail, or all of it, is zero bytes (a copy into a pre-allocated file
+    that stopped) is named, as an empty one is."""
+    proj = _publish(make_project, ".vtt")
+    page = proj.public("posts/a/index.html").read_bytes()
+    half = page[:len(page) // 2] + bytes(len(page) - len(page) // 2)
+    for n, damaged in enumerate((half, bytes(len(page)))):
+        result, base, errors = _check_copy(proj, tmp_path / str(n), {"posts/a/index.html": damaged})
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert [e for e in errors if e.startswith(f"Error: {base}posts/a/")
+                and "zero bytes" in e], result.output
