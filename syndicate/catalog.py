@@ -201,6 +201,13 @@ def file_target_names(cat: Catalog) -> list[str]:
         "SELECT DISTINCT target FROM outputs WHERE target LIKE 'file://%'")]
 
 
+def item_names(r: dict) -> set[str]:
+    """Every name ``publish --remove`` knows an item (a row) by: guid, slug, its file with
+    and without its folder, its title."""
+    return {r["guid"], r["slug"], r["source"], Path(r["source"]).name,
+            loads(r["data"]).get("title")}
+
+
 def loads(text: str) -> dict:
     return json.loads(text)
 

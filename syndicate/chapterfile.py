@@ -7,22 +7,14 @@ syndicate writes these files itself (publish/build.py); ``check`` reads them bac
 
 from __future__ import annotations
 
-import json
-
 from .errors import CollectError
-from .transcripts import decode, is_seconds
+from .transcripts import decode, is_seconds, json_document
 
 
 def check_chapters(data: bytes, shown: str) -> int:
     """The number of chapters in a chapters file's bytes, or a CollectError naming what is
     wrong (``shown`` names the file) and, for JSON that does not parse, the line."""
-    text = decode(data, shown)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CollectError(shown, f"not JSON ({exc.msg})", exc.lineno) from None
-    except RecursionError:
-        raise CollectError(shown, "not JSON (nested too deeply)", 1) from None
+    doc = json_document(decode(data, shown), shown, "not JSON ({})")
     if not isinstance(doc, dict) or not isinstance(doc.get("version"), str) \
             or not isinstance(doc.get("chapters"), list):
         raise CollectError(shown, "not a chapters file: expected an object with a 'version' "

@@ -157,14 +157,20 @@ def is_seconds(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def json_document(text: str, shown: str, bad: str = "invalid JSON: {}"):
+    """The JSON document ``text`` holds, or a CollectError naming ``shown`` and the line, in
+    the words ``bad`` gives (``{}`` is what is wrong)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CollectError(shown, bad.format(exc.msg), exc.lineno) from None
+    except RecursionError:
+        raise CollectError(shown, bad.format("nested too deeply"), 1) from None
+
+
 def _check_json(text: str, shown: str) -> None:
     """Podcast Index JSON transcripts: {"segments": [{startTime, endTime, body}, ...]}."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CollectError(shown, f"invalid JSON: {exc.msg}", exc.lineno) from None
-    except RecursionError:
-        raise CollectError(shown, "invalid JSON: nested too deeply", 1) from None
+    doc = json_document(text, shown)
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
         raise CollectError(shown, "expected a JSON transcript: an object with a 'segments' list",
                            1, hint="see the Podcast Index transcript format")

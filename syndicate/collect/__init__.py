@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import audio
-from ..catalog import Catalog, dumps, loads
+from ..catalog import Catalog, dumps, item_names, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
@@ -476,24 +476,24 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
 
 
 def _named(row: dict, names: tuple[str, ...]) -> bool:
-    """Whether ``publish --remove`` names this item (guid, slug, file, its name, title)."""
-    return bool(names) and bool({row["guid"], row["slug"], row["source"],
-                                 Path(row["source"]).name, loads(row["data"]).get("title")}
-                                & set(names))
+    """Whether ``publish --remove`` names this item."""
+    return bool(names) and not item_names(row).isdisjoint(names)
 
 
 def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:
     """Files whose `guid:` is an item's whose file is gone (vanished now, or removed before):
     each is that item, come back or renamed, as its author says (a file taken as new before
     gives that new item up)."""
-    gone = {r["guid"]: r for r in rows if r["missing"] or r in vanished}
+    out_ids = {id(r) for r in vanished}
+    gone = {r["guid"]: r for r in rows if r["missing"] or id(r) in out_ids}
     out: dict[str, dict] = {}
     for p in parsed:
         guid = p.item.guid if p.error is None else None
         r = gone.get(guid) if guid else None
         if r is not None and r["kind"] == p.kind and r not in out.values():
-            if r not in vanished:
+            if id(r) not in out_ids:
                 vanished.append(r)
+                out_ids.add(id(r))
             out[p.name] = r
     return out
 

@@ -35,8 +35,10 @@ def follow_content(rows: list[dict], parsed: list, names: dict[str, dict],
     fresh = {p.name: p for p in parsed}
     live = [r for r in rows if not r["missing"]]
 
+    gone = {id(r) for r in vanished}
+
     def moved_away(r: dict, same) -> bool:  # its own name no longer holds it
-        if r in vanished:
+        if id(r) in gone:
             return True
         q = fresh.get(r["source"])  # None: unchanged since last read, so still there
         return q is not None and not same(q, r)  # other content, or a file that fails
@@ -84,11 +86,13 @@ def follow_content(rows: list[dict], parsed: list, names: dict[str, dict],
     out = {name: r for name, r in names.items() if id(r) not in moved and name not in moves}
     out.update(moves)
     vanished[:] = [r for r in vanished if id(r) not in moved]
+    gone = {id(r) for r in vanished}
     kept = {id(r) for r in out.values()}
     for name in moves:
         own = names.get(name)
-        if own is not None and id(own) not in kept and own not in vanished:
+        if own is not None and id(own) not in kept and id(own) not in gone:
             vanished.append(own)
+            gone.add(id(own))
     return out
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from pathlib import Path
 
-from ..catalog import Catalog, loads
+from ..catalog import Catalog, item_names
 from ..sitekeys import EPISODES, HOME, POSTS
 from .outputs import Output
 
@@ -35,9 +34,7 @@ def confirm_removals(vanished: list[dict], names: tuple[str, ...]
     confirmed: list[dict] = []
     unmatched: list[str] = []
     for name in names:
-        hits = [r for r in vanished
-                if name in (r["guid"], r["slug"], r["source"], Path(r["source"]).name,
-                            loads(r["data"]).get("title"))]
+        hits = [r for r in vanished if name in item_names(r)]
         if not hits:
             unmatched.append(name)
         confirmed += [r for r in hits if r not in confirmed]
