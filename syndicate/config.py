@@ -552,8 +552,8 @@ class Settings:
 
 def load_config(path: str | Path = "config.yaml") -> Settings:
     """Read and validate config.yaml. Raises ConfigError listing every problem."""
-    from .collect.sources import read_source  # (collect imports this module)
     from .errors import CollectError
+    from .sourcefiles import read_source
 
     path = Path(path)
     name = str(path)

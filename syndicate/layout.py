@@ -192,7 +192,7 @@ def _outside_problems(settings: Settings, at, root: Path) -> list[str]:
 def _kind_of(path: Path) -> str | None:
     """What ``path`` is ("a folder", "a file", "a device"...), or None when it is missing (made
     by the first run)."""
-    from .collect.sources import file_kind
+    from .sourcefiles import file_kind
 
     try:
         mode = os.stat(path).st_mode
@@ -251,7 +251,7 @@ def _not_a_file(path: Path) -> str | None:
 def _clip_problems(settings: Settings, at) -> list[str]:
     """audio.intro and audio.outro must be plain files where they exist: a pipe or a device
     would block or never end (a missing clip is named by each encode that needs it)."""
-    from .collect.sources import file_kind  # what a file is, in the words collect uses
+    from .sourcefiles import file_kind  # what a file is, in the words collect uses
 
     problems = []
     for role in ("intro", "outro"):

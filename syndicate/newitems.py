@@ -146,7 +146,7 @@ def _names_in(folder: Path, suffixes: tuple[str, ...]) -> set[str]:
 
 
 def _slug_of(stem: str) -> str:
-    from .collect.sources import split_name
+    from .sourcefiles import split_name
 
     return slugify(split_name(stem)[1])
 

@@ -26,6 +26,7 @@ from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post, published_part
+from ..sourcefiles import read_source, stat_sig, why_unreadable
 from ..when import stored
 from . import identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
@@ -35,7 +36,6 @@ from .recover import published_site, site_state
 from .released import keep_release_date
 from .renames import continued, near_miss, remember_move, unlike
 from .scan import FolderScan, scan_folder
-from .sources import read_source, stat_sig, why_unreadable
 
 if TYPE_CHECKING:
     from ..audio.pipeline import Progress

@@ -31,11 +31,7 @@ from ..podcast_tags import (
     tags_of,
     too_long,
 )
-from ..transcripts import read_transcript
-from ..urls import addresses_with_credentials
-from ..when import parse_date
-from .linked import linked_files
-from .sources import (
+from ..sourcefiles import (
     confine,
     default_slug,
     key_line,
@@ -47,6 +43,10 @@ from .sources import (
     strip_where,
     why_unreadable,
 )
+from ..transcripts import read_transcript
+from ..urls import addresses_with_credentials
+from ..when import parse_date
+from .linked import linked_files
 
 SIDECAR_SUFFIXES = {".yaml", ".yml"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}

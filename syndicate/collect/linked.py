@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import CollectError, printable
 from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
-from .sources import confine, regular_file
+from ..sourcefiles import confine, regular_file
 
 # sources of other items: a link to one is not a file to publish (its page is)
 SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})

@@ -14,8 +14,8 @@ from ..audio.renditions import CODECS, default_title
 from ..config import Settings
 from ..errors import AudioError, ItemError
 from ..model import Media
+from ..sourcefiles import relative, stat_sig
 from .episodes import EpisodeSource, build_episode, episode_summary, notes_html
-from .sources import relative, stat_sig
 
 
 def audio_settings(settings: Settings, check: bool = True) -> audio.AudioSettings:

@@ -19,10 +19,10 @@ from ..markup import (
     xml_safe,
 )
 from ..model import Post, PostMeta
+from ..sourcefiles import default_slug, key_line, read_text, split_name, strip_where
 from ..urls import addresses_with_credentials
 from ..when import parse_date
 from .linked import linked_files
-from .sources import default_slug, key_line, read_text, split_name, strip_where
 
 POST_SUFFIXES = {".md", ".markdown", ".txt"}
 _DATE_LINE = re.compile(r"^date:\s*(.+)$", re.I)

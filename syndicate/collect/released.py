@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..errors import ItemError, printable
 from ..frontmatter import split_front_matter
+from ..sourcefiles import read_source
 from ..when import stored
-from .sources import read_source
 
 _DATE_KEY = re.compile(r"date\s*:", re.I)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import filestat
 from ..errors import CollectError, printable
-from .sources import relative, why_unreadable
+from ..sourcefiles import relative, why_unreadable
 
 
 @dataclass(slots=True)

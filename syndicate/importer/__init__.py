@@ -426,7 +426,7 @@ def free_stem(date: dt.datetime, title: str, taken: set[str]) -> str:
 
 
 def taken_slugs(paths) -> set[str]:
-    from ..collect.sources import default_slug
+    from ..sourcefiles import default_slug
 
     return {default_slug(p) for p in paths}
 

@@ -21,7 +21,6 @@ from .. import mediatypes
 from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
-from ..collect.sources import confine, read_source, relative
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
@@ -35,6 +34,7 @@ from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..render.jsonfeed import render_json_feed
 from ..render.paging import add_links, archive_key, page_links, stable_split
 from ..sitekeys import FOLDERS, MEDIA
+from ..sourcefiles import confine, read_source, relative
 from ..transcripts import decode as decode_captions
 from ..urls import is_web_url
 from ..when import rfc2822, stored

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collect.sources import confine, read_source
 from ..config import Settings
 from ..errors import CollectError
+from ..sourcefiles import confine, read_source
 
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # names an item's own outputs take in its folder (its page, art, transcript, chapters)

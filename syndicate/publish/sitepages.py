@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..collect.sources import read_source
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
@@ -24,6 +23,7 @@ from ..markup import paired_bidi_html, tag_key
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..sitekeys import EPISODES, HOME, NOT_FOUND, POSTS, ROBOTS, SITEMAP, STATIC, TAGS
+from ..sourcefiles import read_source
 from ..transcripts import cues, decode
 from ..urls import page_address
 

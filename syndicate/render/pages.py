@@ -87,7 +87,7 @@ class _ThemeLoader(FileSystemLoader):
     regular files of bounded size (a link leading out is refused, never rendered)."""
 
     def get_source(self, environment, template):
-        from ..collect.sources import confine
+        from ..sourcefiles import confine
 
         folder = Path(self.searchpath[0])
         path = folder.joinpath(*split_template_path(template))
@@ -123,7 +123,7 @@ class Theme:
         """Relative name: path of every file under ``part`` (templates or static), the
         project's theme taking precedence over the default one. A file whose link leads out of
         its theme folder, or that is not a regular file, is left out (a warning naming it)."""
-        from ..collect.sources import is_inside
+        from ..sourcefiles import is_inside
 
         found: dict[str, Path] = {}
         for folder in reversed(self.folders):

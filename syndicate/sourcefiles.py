@@ -10,10 +10,10 @@ import re
 import stat
 from pathlib import Path
 
-from .. import filestat
-from ..errors import CollectError, printable
-from ..markup import slugify
-from ..when import parse_day
+from . import filestat
+from .errors import CollectError, printable
+from .markup import slugify
+from .when import parse_day
 
 DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_ ]+(.*)$")
 
