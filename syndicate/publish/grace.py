@@ -30,7 +30,7 @@ import json
 import re
 
 from ..mediatypes import ARCHIVE_MAX_AGE
-from ..render.paging import is_archive_of
+from ..render.paging import archive_matcher
 from ..when import stored
 from .plan import Plan, _kept
 
@@ -91,7 +91,8 @@ def archives_cached_until(cat, keys, feeds: list[str], now: dt.datetime) -> dt.d
     now if ``keys`` (what the target held until now, and what it will hold) has an archive page
     of one of ``feeds``, else as the catalog remembers it (None: never)."""
     said = _archives_until(cat)
-    if any(is_archive_of(f, k) for k in keys for f in feeds):
+    is_archive = archive_matcher(feeds)
+    if any(is_archive(k) for k in set(keys)):
         return now + dt.timedelta(seconds=ARCHIVE_MAX_AGE)
     return said
 

@@ -137,30 +137,9 @@ class S3Target(TargetBase):
         return self._client.result()
 
     def _make_client(self):
-        # botocore's own client, imported here (in the background): boto3's adds only the
-        # transfer manager, which only a large upload needs (see _upload_parts)
-        import botocore.session
-        from botocore.config import Config as BotoConfig
+        from .s3client import make_client  # botocore, imported here (in the background)
 
-        from .s3listing import ListingReaders
-
-        session = botocore.session.get_session()
-        # a listing's pages are read by a reader of their own (s3listing.py); the store's dates
-        # (an object's LastModified) are never read: they stay the text the store sent, not
-        # parsed by dateutil for every object listed
-        readers = ListingReaders()
-        readers.set_parser_defaults(timestamp_parser=str)
-        session.register_component("response_parser_factory", readers)
-        return session.create_client(
-            "s3", region_name=self.cfg.region, endpoint_url=self.cfg.endpoint_url,
-            config=BotoConfig(
-                retries={"mode": "standard", "total_max_attempts": self.cfg.max_attempts},
-                request_checksum_calculation=self.cfg.checksum,
-                response_checksum_validation=self.cfg.checksum,
-                max_pool_connections=max(10, self.cfg.workers * 2),
-                connect_timeout=10, read_timeout=60,
-            ),
-        )
+        return make_client(self.cfg)
 
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)

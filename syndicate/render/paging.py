@@ -11,7 +11,7 @@ one after it (``next-archive``): that link would rewrite a full page when a new 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -37,10 +37,25 @@ def archive_key(feed_key: str, number: int) -> str:
 
 def is_archive_of(feed_key: str, key: str) -> bool:
     """Whether ``key`` is one of the archive pages of the feed at ``feed_key``."""
-    before, after = _around(feed_key)
-    number = key[len(before):len(key) - len(after)] if len(key) > len(before) + len(after) else ""
-    return (key.startswith(before) and key.endswith(after) and number.isascii()
-            and number.isdigit() and not number.startswith("0"))
+    return archive_matcher([feed_key])(key)
+
+
+def archive_matcher(feed_keys: Sequence[str]) -> Callable[[str], bool]:
+    """A test of whether a key is an archive page of one of the feeds at ``feed_keys`` (their
+    keys' parts worked out once, for a test of many keys)."""
+    parts = [_around(f) for f in feed_keys]
+
+    def matches(key: str) -> bool:
+        for before, after in parts:
+            if not (key.startswith(before) and key.endswith(after)) \
+                    or len(key) <= len(before) + len(after):
+                continue
+            number = key[len(before):len(key) - len(after)]
+            if number.isascii() and number.isdigit() and not number.startswith("0"):
+                return True
+        return False
+
+    return matches
 
 
 def split(entries: Sequence[T], n: int | None) -> tuple[list[T], list[list[T]]]:
