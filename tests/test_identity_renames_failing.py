@@ -420,3 +420,34 @@ def test_a_post_kept_live_by_a_failing_file_comes_down_when_named_by_remove(make
     assert "Traceback" not in gone.output
     assert "Alpha" not in _guids(proj) and not proj.public("posts/alpha/index.html").exists()
     assert set(_guids(proj)) == {"Beta", "Gamma"}
+
+
+def test_a_file_fixed_while_another_still_fails_drops_its_old_error_and_says_it_waits(
+        make_project):
+    # h16 W5: three posts rotated, two of them broken; one is fixed while the other still fails:
+    # status must not keep the fixed file's YAML error, only why its item waits
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    texts = {n: (proj.root / f"posts/{n}").read_text() for n in
+             ("2026-10-05-alpha.md", "2026-10-06-beta.md", "2026-10-07-gamma.md")}
+    proj.write("posts/2026-10-06-beta.md", texts["2026-10-05-alpha.md"])
+    proj.write("posts/2026-10-05-alpha.md",
+               texts["2026-10-07-gamma.md"].replace("title: Gamma", "title: [Gamma"))
+    proj.write("posts/2026-10-07-gamma.md",
+               texts["2026-10-06-beta.md"].replace("title: Beta", "title: [Beta"))
+    assert proj.run("publish").exit_code == 1
+    errors = {o["source"]: o["error"] for o in _status(proj)}
+    assert "YAML" in (errors["posts/2026-10-05-alpha.md"] or "")
+    proj.write("posts/2026-10-05-alpha.md", texts["2026-10-07-gamma.md"])  # fixed
+    second = proj.run("publish")
+    assert second.exit_code == 1 and "2026-10-07-gamma.md" in second.output
+    assert _guids(proj) == before
+    errors = {o["source"]: o["error"] or "" for o in _status(proj)}
+    assert "YAML" not in errors["posts/2026-10-05-alpha.md"], errors
+    assert "fails to read" in errors["posts/2026-10-05-alpha.md"], errors
+    assert "YAML" in errors["posts/2026-10-07-gamma.md"], errors  # still broken: still said
+    proj.write("posts/2026-10-07-gamma.md", texts["2026-10-06-beta.md"])
+    assert proj.run("publish").exit_code == 0
+    assert _guids(proj) == before
+    assert not any(o["error"] for o in _status(proj))

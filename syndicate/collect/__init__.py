@@ -300,10 +300,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             wait.add(p.name)
     if wait:
         by_source, vanished = names, gone
-        report.warnings.append(
-            f"{', '.join(printable(n) for n in sorted(wait))}: not taken in while a file "
-            "fails to read: which item each is waits for that file (it may be an item renamed "
-            "whose name these now hold, or whose content moved here); read again once it reads")
+        report.warnings.append(WAITING.format(", ".join(printable(n) for n in sorted(wait))))
     named = _named_by_guid(parsed, by_source, vanished, rows)
     doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
@@ -337,8 +334,10 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
 
     for p in sorted(parsed, key=order):
         row = by_source.get(p.name)
-        if p.name in wait and p.error is None:
-            continue  # read again by the next collect
+        if p.name in wait and p.error is None:  # read again by the next collect
+            if row and row["error"]:  # an error this file had is not what holds it now
+                cat.update_item(row["id"], error=WAITING.format(printable(p.name)))
+            continue
         if p.error is None:
             key = (p.kind, p.item.slug)
             holder = claimed.get(key)
@@ -473,6 +472,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
+
+
+WAITING = ("{}: not taken in while a file fails to read: which item each is waits for that file "
+           "(it may be an item renamed whose name these now hold, or whose content moved here); "
+           "read again once it reads")
 
 
 def _named(row: dict, names: tuple[str, ...]) -> bool:
