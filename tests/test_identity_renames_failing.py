@@ -451,3 +451,52 @@ def test_a_file_fixed_while_another_still_fails_drops_its_old_error_and_says_it_
     assert proj.run("publish").exit_code == 0
     assert _guids(proj) == before
     assert not any(o["error"] for o in _status(proj))
+
+
+def test_two_short_posts_swapped_with_titles_and_a_word_changed_are_said(make_project):
+    # h16 W3: too much changed to follow the content (short bodies, a word and the title of
+    # each touched): each file stays its name's item, and the author is told, with the guid
+    proj = make_project({
+        "posts/2026-10-05-alpha.md": post("Alpha", date="2026-10-05 10:00", body=(
+            "The curlews came back to the mudflats this week, calling over the saltmarsh at "
+            "dusk, and the tide was late.")),
+        "posts/2026-10-05-beta.md": post("Beta", date="2026-10-05 11:00", body=(
+            "The harbour master has a new boat and a new opinion about the moorings, which he "
+            "shared at length."))})
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    alpha = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    beta = (proj.root / "posts/2026-10-05-beta.md").read_text()
+    proj.write("posts/2026-10-05-alpha.md", beta.replace("title: Beta", "title: Beta!")
+               .replace("at length", "at great length"))
+    proj.write("posts/2026-10-05-beta.md", alpha.replace("title: Alpha", "title: Alpha!")
+               .replace("tide was late", "tide was very late"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.output.splitlines() if "now much like" in line]
+    assert len(said) == 2, result.output
+    assert any("2026-10-05-alpha.md: now much like posts/2026-10-05-beta.md" in line
+               and before["Beta"] in line for line in said), said
+    swapped = _guids(proj)
+    # one file alone given the other item's guid: that item is still its own file's; refused
+    proj.write("posts/2026-10-05-alpha.md", (proj.root / "posts/2026-10-05-alpha.md").read_text()
+               .replace("title: Beta!", f"title: Beta!\nguid: {before['Beta']}"))
+    half = proj.run("publish")
+    assert half.exit_code == 1 and "is used by another item" in half.output, half.output
+    assert _guids(proj) == swapped
+    # the author does as told: each file given its item's guid, each item follows its words
+    proj.write("posts/2026-10-05-beta.md", (proj.root / "posts/2026-10-05-beta.md").read_text()
+               .replace("title: Alpha!", f"title: Alpha!\nguid: {before['Alpha']}"))
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert "now much like" not in again.output
+    assert _guids(proj) == {"Alpha!": before["Alpha"], "Beta!": before["Beta"]}
+
+
+def test_a_post_rewritten_in_place_is_not_said_to_be_swapped(make_project):
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/2026-10-05-alpha.md", post("Something else", date="2026-10-09 10:00",
+                                                 body="Entirely new words about the ferry."))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "now much like" not in result.output, result.output

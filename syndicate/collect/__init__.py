@@ -34,7 +34,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, near_miss, remember_move, unlike
+from .renames import continued, crossed, near_miss, remember_move, unlike
 from .scan import FolderScan, scan_folder
 
 if TYPE_CHECKING:
@@ -301,6 +301,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     if wait:
         by_source, vanished = names, gone
         report.warnings.append(WAITING.format(", ".join(printable(n) for n in sorted(wait))))
+    report.warnings.extend(crossed(by_source, [p for p in parsed if p.name not in wait]))
     named = _named_by_guid(parsed, by_source, vanished, rows)
     doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
@@ -358,7 +359,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                         hint=f"fix {printable(p.name)}, then publish again"))
             continue
         if p.name in named:  # its `guid:` names an item whose file is gone: that item
-            if row is not None:
+            if row is not None and not any(row is r for r in named.values()):
                 vanished.append(row)  # the item this file was until now gives way
             row = named[p.name]
             vanished.remove(row)
@@ -485,11 +486,17 @@ def _named(row: dict, names: tuple[str, ...]) -> bool:
 
 
 def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) -> dict:
-    """Files whose `guid:` is an item's whose file is gone (vanished now, or removed before):
-    each is that item, come back or renamed, as its author says (a file taken as new before
-    gives that new item up)."""
+    """Files whose `guid:` is an item's whose file is gone (vanished now, or removed before), or
+    whose file now names another guid: each is that item, come back, renamed or exchanged, as
+    its author says (a file taken as new before gives that new item up)."""
     out_ids = {id(r) for r in vanished}
     gone = {r["guid"]: r for r in rows if r["missing"] or id(r) in out_ids}
+    # an item whose own file now names another guid (items' files exchanged, each given its
+    # item's guid) is free to be named too
+    given = {p.name: p.item.guid for p in parsed if p.error is None and p.item.guid}
+    gone.update({r["guid"]: r for r in rows if not r["missing"] and id(r) not in out_ids
+                 and names.get(r["source"]) is r
+                 and given.get(r["source"], r["guid"]) != r["guid"]})
     out: dict[str, dict] = {}
     for p in parsed:
         guid = p.item.guid if p.error is None else None

@@ -93,18 +93,47 @@ def near_miss(vanished: list[dict], p) -> str | None:
     at once is published as new, so its author is told how to keep the old guid."""
     body = words(p.item.html)
     for r in vanished:
-        if r["kind"] != p.kind or not r["published_at"]:
-            continue
-        old = loads(r["data"])
-        mine = words(old.get("html"))
-        if not mine or not body or (old.get("date") != p.item.date
-                                    and old.get("title") != p.item.title):
-            continue
-        if SequenceMatcher(None, mine, body, autojunk=False).ratio() >= NEAR_MISS:
+        if r["kind"] == p.kind and r["published_at"] and _much_like(loads(r["data"]), p, body):
             return (f"{printable(p.name)}: taken as new, though it is much like "
                     f"{printable(r['source'])}, gone (its guid is replaced in the feeds); if it "
                     f"is that item, give it its guid (`guid: {r['guid']}`) and publish again")
     return None
+
+
+def _much_like(old: dict, p, body: list[str]) -> bool:
+    """Whether a file's item (``body``: its words) has an item's date or title, and most of its
+    words, whatever the body's length."""
+    mine = words(old.get("html"))
+    if not mine or not body or (old.get("date") != p.item.date
+                                and old.get("title") != p.item.title):
+        return False
+    return SequenceMatcher(None, mine, body, autojunk=False).ratio() >= NEAR_MISS
+
+
+def crossed(names: dict[str, dict], parsed: list) -> list[str]:
+    """Warnings for files that each now hold another item altogether than their name's, and
+    are much like the item another changed file held (files swapped, their titles and words
+    touched as well): too much changed to follow the content, so each file stays the item of
+    its name (the items' guids and addresses swap), and its author is told how to undo that."""
+    fresh = {p.name: p for p in parsed if p.error is None and p.item is not None
+             and not p.item.guid}  # (a file naming its guid says which item it is)
+    changed = {name: names[name] for name, p in fresh.items()
+               if name in names and not names[name]["missing"] and unlike(names[name], p)}
+    out = []
+    for name, own in changed.items():
+        p = fresh[name]
+        body = words(p.item.html)
+        like = [r for other, r in changed.items() if other != name and r["kind"] == own["kind"]
+                and r["published_at"] and _much_like(loads(r["data"]), p, body)]
+        if len(like) == 1:
+            r = like[0]
+            out.append(f"{printable(name)}: now much like {printable(r['source'])}'s item as "
+                       f"last published ({loads(r['data']).get('title')!r}), while that file "
+                       "holds another item too; each file stays the item of its name, so the "
+                       "two swap guids and addresses in the feeds. If the files were swapped, "
+                       f"give this one `guid: {r['guid']}` (and the other its own item's guid) "
+                       "and publish again")
+    return out
 
 
 MOVED = "moved_pages"  # catalog meta: JSON, "kind/old slug" -> the guid of the item moved
