@@ -683,16 +683,23 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
-    queued = [(r, words(loads(r["data"]).get("html"))) for r in left]
-    queued = [(r, w) for r, w in queued if w]
+    now_at = {p.name: words(getattr(getattr(p, "item", None), "html", None)) for p in parsed}
+    queued = []
+    for r in left:
+        w = words(loads(r["data"]).get("html"))
+        if w:  # (with the words that left its file: those it still holds tell nothing)
+            queued.append((r, w, w - now_at.get(r["source"], frozenset())))
     if not queued:
         return
     queue = cat.releases()
     for p in parsed:
-        mine = words(getattr(getattr(p, "item", None), "html", None))
-        # its words and the queued item's: one holds the other (renamed, perhaps edited)
-        r = next((r for r, w in queued if r["kind"] == p.kind and r["source"] != p.name
-                  and mine and (w <= mine or mine <= w)), None)
+        mine = now_at[p.name]
+        # its words and the queued item's: one holds the other (renamed, perhaps edited), or it
+        # holds at least half the words that left the queued item's file (renamed and edited,
+        # words dropped and added, while another text took the queued one's name)
+        r = next((r for r, w, gone in queued if r["kind"] == p.kind and r["source"] != p.name
+                  and mine and (w <= mine or mine <= w
+                                or (gone and 2 * len(gone & mine) >= len(gone)))), None)
         if r is None:
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
