@@ -324,6 +324,37 @@ class S3Config(_Section):
     endpoint_url: str | None = Field(
         None, description="Endpoint of an S3-compatible store (MinIO, R2, B2...); empty for AWS."
     )
+
+    @field_validator("endpoint_url", mode="before")
+    @classmethod
+    def _endpoint(cls, value: object) -> object:
+        """An http(s) address with a host (empty: AWS's own), and no credential in it: those
+        come from boto3's chain, never from the config."""
+        if value is None or value == "":
+            return None
+        found = credential_in(value) if isinstance(value, str) else None
+        shown = redact(value)
+        if isinstance(value, str) and "@" in value.split("?", 1)[0].split("#", 1)[0]:
+            # user:password@host however it is spelled (no scheme, a slash missing): no
+            # endpoint has an @ of its own
+            found = found or "a user name or password (user:password@)"
+            scheme = value.partition("://")[0] + "://" if "://" in value.split("@")[0] else ""
+            shown = redact(f"{scheme}***@{value.rpartition('@')[2]}")
+        if found:  # said before any other check, and never with the credential itself
+            raise ValueError(
+                f"{shown} holds {found}, and a credential does not belong in the config; "
+                "remove it (and replace it if the file was ever shared or committed). "
+                + CREDENTIALS_BELONG)
+        web_url(value, "https://s3.example.com")
+        from urllib.parse import urlsplit
+
+        from botocore.utils import is_valid_uri  # (only where an endpoint is given)
+
+        if urlsplit(value).query or urlsplit(value).fragment or not is_valid_uri(value):
+            raise ValueError("expected an endpoint such as 'https://s3.example.com' (a host "
+                             f"name or address, a port, a path; no ?query or #part), got {shown!r}")
+        return value
+
     region: str | None = Field(None, description="Region of the bucket (default: boto3's).")
     checksum: Literal["when_required", "when_supported"] = Field(
         "when_required",
