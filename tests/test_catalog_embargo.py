@@ -170,3 +170,43 @@ def test_a_queued_post_renamed_retitled_and_edited_while_a_new_post_takes_its_na
     assert "posts/a.md: held back" in result.output, result.output
     assert proj.run("publish").exit_code in (0, 1)  # and again: still held
     assert _live_mentions(proj, SECRET) == []
+
+
+@pytest.mark.parametrize("change", ["as it is", "retitled", "a word changed"])
+def test_a_copy_of_a_queued_post_is_held_while_the_queued_one_stays(make_project, change):
+    """h18 Y4: an author copies a queued post to work on; the copy's words must not go out
+    before the queued post's time."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
+                         "posts/golf.md": post("Post Golf", date="2026-10-15",
+                                               body=SECRET + " the long round at dawn")})
+    assert proj.run("queue", "posts/golf.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    text = (proj.root / "posts/golf.md").read_text()
+    if change == "retitled":
+        text = text.replace("title: Post Golf", "title: Post Golf Copy")
+    elif change == "a word changed":
+        text = text.replace("at dawn", "at dusk")
+    proj.write("posts/golf-copy.md", text)
+    result = proj.run("publish")
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []
+    assert "posts/golf-copy.md: held back" in result.output, result.output
+    assert "copied here" in result.output
+    assert proj.run("publish").exit_code in (0, 1)
+    assert _live_mentions(proj, SECRET) == []
+    # released on purpose: out it goes
+    assert proj.run("queue", "posts/golf-copy.md", "--at", "now").exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    assert _live_mentions(proj, SECRET)
+
+
+def test_a_new_post_sharing_a_few_words_with_a_queued_one_is_not_held(make_project):
+    proj = make_project({"posts/golf.md": post("Post Golf", date="2026-10-15",
+                                               body=SECRET + " the long round at dawn")})
+    assert proj.run("queue", "posts/golf.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/walk.md", post("A walk", date="2026-10-16",
+                                     body="the long walk by the river at noon"))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "held back" not in result.output, result.output
+    assert "A walk" in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]

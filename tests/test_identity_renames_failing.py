@@ -500,3 +500,19 @@ def test_a_post_rewritten_in_place_is_not_said_to_be_swapped(make_project):
                                                  body="Entirely new words about the ferry."))
     result = proj.run("publish")
     assert result.exit_code == 0 and "now much like" not in result.output, result.output
+
+
+def test_a_copy_of_a_released_post_is_published_but_said(make_project):
+    # h18 Y4 (its second part): a released post copied (and retitled) goes out as a second item
+    # under a new guid; the author is told
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    text = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    proj.write("posts/alpha-copy.md", text.replace("title: Alpha", "title: Alpha again"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert ("posts/alpha-copy.md: published as a new item, though its words are all those of "
+            "posts/2026-10-05-alpha.md") in result.output
+    assert set(_guids(proj)) == {"Alpha", "Alpha again", "Beta", "Gamma"}
+    again = proj.run("publish")
+    assert "a copy?" not in again.output  # said once, when it appears

@@ -34,7 +34,7 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, crossed, near_miss, remember_move, unlike
+from .renames import continued, copies, crossed, near_miss, remember_move, unlike
 from .scan import FolderScan, scan_folder
 
 if TYPE_CHECKING:
@@ -441,11 +441,19 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     failed = {p.name for p in parsed if p.error is not None}
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
+    report.warnings.extend(copies([r for r in new_rows if r["published_at"] is None
+                                   and not r["draft"]], rows))
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
     left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
             and (r["source"] not in seen or r["source"] in report.updated
                  or r["source"] in failed)]
     _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
+    # a new file holding a queued item's words while that item's file stays (a copy to work
+    # on): held too, its words are not out before their time
+    stayed = [r for r in rows if r["id"] in embargoed and not any(r is q for q in left)]
+    created = set(report.created)
+    _hold_moved_words(cat, [p for p in parsed if p.name in created], stayed,
+                      settings.config.site.timezone, report, stamp, "copied", 0.8)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -675,11 +683,13 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
               f"{'that item' if ',' not in gone else 'one of them'}, renamed and edited")
 
 
-def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
+def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved",
+                      share: float = 0.5) -> None:
     """The words of a queued item that left its file (``left``: gone, or rewritten) now in
     another item's file (the files swapped, or the queued one renamed over another's name,
     perhaps edited): that item is held back too, never released early, until the author
-    queues it."""
+    queues it. ``how`` the words came there, ``share`` of those that left needed (a copy of a
+    queued file that stays, ``how="copied"``, needs most of them)."""
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
@@ -699,7 +709,7 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
         # words dropped and added, while another text took the queued one's name)
         r = next((r for r, w, gone in queued if r["kind"] == p.kind and r["source"] != p.name
                   and mine and (w <= mine or mine <= w
-                                or (gone and 2 * len(gone & mine) >= len(gone)))), None)
+                                or (gone and len(gone & mine) >= share * len(gone)))), None)
         if r is None:
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
@@ -708,7 +718,7 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
                 [{"id": found[0], "published_at": None}], queue, stamp):  # held already
             continue
         _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
-              f"it holds the words of the queued {r['source']}, which may have moved here")
+              f"it holds the words of the queued {r['source']}, which may have {how} here")
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:

@@ -164,3 +164,24 @@ def remember_move(cat, row: dict, slug: str, guid: str) -> None:
     known[f"{row['kind']}/{row['slug']}"] = guid
     known.pop(f"{row['kind']}/{slug}", None)  # moved back: that address is its own again
     cat.set_meta(MOVED, json.dumps(known, sort_keys=True))
+
+
+def copies(new_rows: list[dict], rows: list[dict]) -> list[str]:
+    """Warnings for new items whose words are all a released item's, that item still live (a
+    file copied, perhaps retitled): published twice, under two guids, unless it is said."""
+    if not new_rows:
+        return []
+    live: dict[tuple, str] = {}
+    for r in rows:
+        if r["published_at"] and not r["missing"]:
+            body = words(loads(r["data"]).get("html"))
+            if len(body) >= 3:  # (a line or two is no sign of a copy)
+                live.setdefault((r["kind"], tuple(body)), r["source"])
+    out = []
+    for r in new_rows:
+        other = live.get((r["kind"], tuple(words(loads(r["data"]).get("html")))))
+        if other is not None and other != r["source"]:
+            out.append(f"{printable(r['source'])}: published as a new item, though its words "
+                       f"are all those of {printable(other)}, which is live (a copy?); if it "
+                       "is not meant to be a second item, remove it or make it a draft")
+    return out
