@@ -34,6 +34,9 @@ _AT = "COALESCE(r.at, i.date)"
 _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, 0)"
 
 
+RETIRED = "retired_guid:"  # meta: + a guid an item gave up -> the file it was in
+
+
 class Catalog:
     """A connection to the catalog inside one transaction."""
 
@@ -70,6 +73,16 @@ class Catalog:
         return {r[0][len(prefix):]: r[1] for r in rows}
 
     # -- items -------------------------------------------------------------------------------
+    def retire_guid(self, guid: str, source: str) -> None:
+        """Remember a guid an item gave up (its file named another): an entry of it still in a
+        live feed is this catalog's own, not one published from elsewhere."""
+        self.set_meta(RETIRED + guid, source)
+
+    def known_guids(self) -> set[str]:
+        """Every guid this catalog has given an item, now or before."""
+        rows = self.conn.execute("SELECT guid FROM items")
+        return {r[0] for r in rows} | set(self.meta_under(RETIRED))
+
     def all_items(self, kind: str | None = None) -> list[dict]:
         if kind:
             cur = self.conn.execute("SELECT * FROM items WHERE kind = ? ORDER BY id", (kind,))

@@ -425,6 +425,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             values["guid"] = guid
             taken.add(guid)
             holders[guid] = p.name
+            cat.retire_guid(row["guid"], p.name)
         remember_move(cat, row, p.item.slug, values.get("guid", row["guid"]))
         if text != row["data"]:
             values["data"] = text

@@ -246,7 +246,9 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         # a source folder changed since the last publish takes no live entry off by itself
         guarded = guard_feeds(settings, cat, site, previous, force=force,
                               adopted=not recorded, moved=folders.changes(settings, cat),
-                              confirmed={r["guid"] for r in confirmed}) if records else []
+                              confirmed={r["guid"] for r in confirmed},
+                              target_has=lambda k: k in previous
+                              and target.has(k, previous[k]["size"])) if records else []
         if site.held and recorded and not held:
             # the pages show what the held feeds show: built again with those kinds as the
             # last publish showed them, the rest (a post released meanwhile) as it is now

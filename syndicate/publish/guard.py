@@ -24,6 +24,7 @@ Each error names the feeds holding its entries.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -82,7 +83,8 @@ def _kept(key: str, patterns: list[str]) -> bool:
 def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str, dict], *,
                 force: bool, adopted: bool = False,
                 moved: dict[str, str] | None = None,
-                confirmed: set[str] = frozenset()) -> list[ItemError]:
+                confirmed: set[str] = frozenset(),
+                target_has: Callable[[str], bool] | None = None) -> list[ItemError]:
     """Hold the feeds back (``site.keep``) if this publish would take too much off them; returns
     the errors that say so (none when nothing is held), one for the blog's feeds and one for the
     podcast feed, each naming the feeds that hold its entries. ``previous`` gains rows for held
@@ -91,7 +93,8 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
     checkout): it takes no live entry off a feed at all without ``force``. ``moved``: kind ->
     how its source folder changed since the last publish (see folders.py): no live entry of
     that kind goes without ``force``. ``confirmed``: guids whose removal ``publish --remove``
-    confirmed: they go, and are not counted against the rest."""
+    confirmed: they go, and are not counted against the rest. ``target_has``: whether the
+    target still holds a key as recorded (a feed another checkout rewrote since is read)."""
     from ..collect.recover import SiteReader  # the one reader of the published site
 
     cfg = settings.config
@@ -108,8 +111,9 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
             if out is None or _kept(key, site.kept):
                 continue
             prev = previous.get(key)
-            if prev and prev.get("input_hash") == out.input_hash:
-                continue  # the feed does not change
+            if prev and prev.get("input_hash") == out.input_hash \
+                    and (target_has is None or target_has(key)):
+                continue  # the feed does not change (and is live as recorded)
             if reader is None:
                 reader = SiteReader(settings)
             try:
@@ -153,9 +157,17 @@ def guard_feeds(settings: Settings, cat: Catalog, site: Site, previous: dict[str
         common.append(f"{len(gone_files)} published files would go, more than max_deletes "
                       f"({cfg.max_deletes})")
     drafted = drafts(cat)  # entries set to draft are taken down by choice
+    known = set() if adopted else cat.known_guids()
     held = []
     for kind, entry in lost.items():
         reasons = list(common)
+        foreign = {g: t for g, t in entry.removed.items() if known and g not in known}
+        if foreign:  # live entries this catalog never gave: another checkout published them
+            n = len(foreign)
+            which = "it" if n == len(entry.removed) else f"{n} of them"
+            reasons.append(f"this catalog has no record of {which} ({_shown(foreign)}): "
+                           "published from another checkout or catalog (bring its sources "
+                           "here), so it takes none of them off")
         noun = "episode" if kind == "episode" else "post"
         folder = cfg.paths.episodes if kind == "episode" else cfg.paths.posts
         if entry.emptied:

@@ -1,0 +1,67 @@
+"""Two checkouts of one project publishing to one site (a laptop and a desktop, one not pulled):
+a publish never takes off a live entry its catalog has no record of, on this run or any later
+one, until --force says so (h18 Y6: the checkout behind removed the other's new post, exit 0).
+An entry whose guid this catalog gave up (its file named another) is its own, not foreign."""
+
+from __future__ import annotations
+
+import shutil
+
+import feedparser
+
+from conftest import BASE_CONFIG, Project, png_bytes, post
+
+
+def _checkout(root, target) -> Project:
+    proj = Project(root)
+    root.mkdir()
+    proj.write("config.yaml", BASE_CONFIG.replace("target: public", f"target: {target}"))
+    proj.write("cover.png", png_bytes())
+    (root / "episodes").mkdir()
+    proj.write("posts/2026-09-01-first.md", post("First", date="2026-09-01", body="One."))
+    proj.write("posts/2026-09-02-second.md", post("Second", date="2026-09-02", body="Two."))
+    return proj
+
+
+def _titles(site) -> list[str]:
+    return sorted(e.title for e in feedparser.parse((site / "feed.xml").read_bytes()).entries)
+
+
+def test_a_checkout_behind_never_takes_off_the_other_checkouts_post(tmp_path):
+    site = tmp_path / "www"
+    a = _checkout(tmp_path / "a", site)
+    assert a.run("publish").exit_code == 0
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root)
+    shutil.rmtree(b.root / ".syndicate")
+    adopted = b.run("publish")
+    assert adopted.exit_code in (0, 1), adopted.output
+    a.write("posts/2026-10-20-x.md", post("Post X from A", date="2026-10-20", body="x body"))
+    assert a.run("publish").exit_code == 0
+    assert "Post X from A" in _titles(site)
+    for _ in range(2):  # not once: ever
+        result = b.run("publish")
+        assert result.exit_code == 1, result.output
+        assert "no record of it ('Post X from A')" in result.output, result.output
+        assert "another checkout" in result.output and "--force" in result.output
+        assert "Post X from A" in _titles(site)
+        assert (site / "posts/x/index.html").exists()
+    b.write("posts/2026-09-03-third.md", post("Third", date="2026-09-03", body="Three."))
+    held = b.run("publish")  # its own new post waits with the held feeds, X stays
+    assert held.exit_code == 1 and "Post X from A" in _titles(site)
+    forced = b.run("publish", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert _titles(site) == ["First", "Second", "Third"]
+
+
+def test_an_entry_whose_guid_was_given_up_in_this_checkout_is_not_held(make_project):
+    proj = make_project({"posts/2026-09-01-first.md": post("First", date="2026-09-01"),
+                         "posts/2026-09-02-second.md": post("Second", date="2026-09-02")})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/2026-09-01-first.md",
+               post("First", date="2026-09-01").replace("title: First",
+                                                        "title: First\nguid: my-own-guid-1"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    entries = feedparser.parse(proj.read("feed.xml")).entries
+    assert "my-own-guid-1" in [e.id for e in entries]
