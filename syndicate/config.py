@@ -355,7 +355,9 @@ class S3Config(_Section):
                              f"name or address, a port, a path; no ?query or #part), got {shown!r}")
         return value
 
-    region: str | None = Field(None, description="Region of the bucket (default: boto3's).")
+    region: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$",
+        description="Region of the bucket (default: boto3's), e.g. us-east-1.")
     checksum: Literal["when_required", "when_supported"] = Field(
         "when_required",
         description="When boto3 adds checksums; when_supported breaks several S3-compatibles.",

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import posixpath
+import re
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING
@@ -97,7 +98,23 @@ def explain(exc: Exception, bucket: str, key: str | None = None) -> PublishError
         status, tries = meta.get("HTTPStatusCode"), meta.get("RetryAttempts", 0) + 1
         return PublishError(f"S3 error for {where}: {code or redact_text(exc)} (HTTP {status}, "
                             f"{tries} attempt{'s' if tries > 1 else ''})")
-    return PublishError(f"S3 error for {where}: {redact_text(exc)}")
+    return PublishError(f"S3 error for {where}: {error_text(exc)}")
+
+
+def error_text(exc: Exception) -> str:
+    """What boto3 said went wrong, fit for a message: addresses masked, and never a signed
+    request's header (an error that quotes one is said in other words)."""
+    text = redact_text(exc)
+    if _SIGNED.search(text):
+        return ("the request could not be signed and sent: a credential holds a character a "
+                "request header cannot carry (a line break, a space); check AWS_ACCESS_KEY_ID, "
+                "AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, or the profile's credentials")
+    return text
+
+
+# what a signed request's headers hold (an error quoting one would show a credential)
+_SIGNED = re.compile(r"AWS4-HMAC|Credential=|Signature=|X-Amz-Security-Token|Authorization",
+                     re.I)
 
 
 def _etag(value: str) -> str:
@@ -133,8 +150,12 @@ class S3Target(TargetBase):
 
     @property
     def client(self):
-        """boto3's client (made in the background when the target is)."""
-        return self._client.result()
+        """boto3's client (made in the background when the target is); a profile, credential
+        source or region boto3 cannot use is a PublishError saying so."""
+        try:
+            return self._client.result()
+        except (BotoCoreError, ClientError) as exc:
+            raise explain(exc, self.bucket) from None
 
     def _make_client(self):
         from .s3client import make_client  # botocore, imported here (in the background)

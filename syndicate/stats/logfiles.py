@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SyndicateError, printable
-from ..urls import redact_text
 from . import cloudfront, combined, s3log
 
 READERS = {"s3": s3log.read, "cloudfront": cloudfront.read, "combined": combined.read}
@@ -76,16 +75,22 @@ class Bucket:
             raise StatsError(str(exc).replace("target", "stats.logs", 1)) from None
         import boto3
         from botocore.config import Config as BotoConfig
+        from botocore.exceptions import BotoCoreError
 
-        self.client = boto3.client(
-            "s3", endpoint_url=s3cfg.endpoint_url, region_name=s3cfg.region,
-            config=BotoConfig(retries={"mode": "standard",
-                                       "total_max_attempts": s3cfg.max_attempts},
-                              connect_timeout=10, read_timeout=60))
+        try:  # (a profile, credential source or region boto3 cannot use fails here)
+            self.client = boto3.client(
+                "s3", endpoint_url=s3cfg.endpoint_url, region_name=s3cfg.region,
+                config=BotoConfig(retries={"mode": "standard",
+                                           "total_max_attempts": s3cfg.max_attempts},
+                                  connect_timeout=10, read_timeout=60))
+        except BotoCoreError as exc:
+            raise self._error(exc) from None
 
     def _error(self, exc: Exception) -> StatsError:
+        from ..publish.s3 import error_text
+
         return StatsError(f"s3://{self.bucket}/{self.prefix}: the access logs cannot be read "
-                          f"({redact_text(exc)}); check stats.logs and the s3: settings")
+                          f"({error_text(exc)}); check stats.logs and the s3: settings")
 
     def list(self) -> list[LogFile]:
         from botocore.exceptions import BotoCoreError, ClientError
