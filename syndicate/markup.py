@@ -150,7 +150,8 @@ def text_to_html(text: str) -> str:
     """Plain text: paragraphs at blank lines, line breaks kept."""
     paras = [p.strip() for p in re.split(r"\n\s*\n", xml_safe(text)) if p.strip()]
     return paired_bidi_html(
-        "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paras))
+        "\n".join("<p>" + html.escape(redact_credentials(p, without_credentials))
+                  .replace("\n", "<br>\n") + "</p>" for p in paras))
 
 
 def _strip_tags(text: str, decode: bool) -> str:
@@ -178,8 +179,16 @@ def plain_text(fragment: str) -> str:
 
 def plain_summary(text: str | None) -> str:
     """A summary an author wrote (front matter, sidecar) as plain text: markup stripped,
-    entities decoded once; the feed writer escapes it for where it lands."""
-    return plain_text(text or "").strip()
+    entities decoded once, no credential in an address it holds; the feed writer escapes it
+    for where it lands."""
+    return public_text(plain_text(text or "")).strip()
+
+
+def public_text(text: str | None) -> str:
+    """A line of text a feed or page shows (a title, a tag, a chapter's title): what XML can
+    carry, and every address in it without its credential (a user name and password, a
+    token), as in bodies; the file's line is warned of when it is read."""
+    return redact_credentials(xml_safe(text), without_credentials)
 
 
 def summarize(fragment: str, limit: int = 280) -> str:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
 from .podcast_tags import EpisodeTags
-from .urls import public_url
+from .urls import credential_in, public_url
 from .yamlcheck import shown
 
 UTC = dt.UTC
@@ -67,6 +67,16 @@ class _Meta(BaseModel):
     def _not_blank(cls, v: str | None) -> str | None:
         if v is not None and not xml_safe(str(v)).strip():
             raise ValueError("must not be empty")
+        return v
+
+    @field_validator("guid")
+    @classmethod
+    def _guid(cls, v: str | None) -> str | None:
+        found = credential_in(str(v)) if v is not None else None
+        if found:  # a guid is an id, published as it is: never rewritten, refused
+            raise ValueError(f"holds {found}, and a guid is published in every feed for anyone "
+                             "to read; remove the credential (and change it if it was ever "
+                             "shared)")
         return v
 
 

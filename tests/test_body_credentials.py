@@ -4,6 +4,7 @@ carry) is published without the credential, and the file and line are said (h13 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -33,7 +34,7 @@ def test_a_post_body_and_show_notes_publish_no_credential(make_project):
     assert b"https://example.org/?p=118" in published  # no secret: kept as written
     assert "posts/kit.md:6: an address holds" in result.output
     assert "posts/kit.md:8: an address holds" in result.output
-    assert "episodes/one.yaml:" in result.output and "in the notes holds" in result.output
+    assert "episodes/one.yaml:3: an address holds" in result.output
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -66,3 +67,63 @@ def test_an_address_whose_credentials_syndicate_hid_already_is_not_warned(make_p
     warned = [ln for ln in result.output.splitlines() if "an address holds" in ln]
     assert warned == [ln for ln in warned if ln.startswith("Warning: posts/old.md:7:")], warned
     assert len(warned) == 1, result.output
+
+
+ADDRESSES = {"userinfo": "https://morwenna:hunter2secret@old.example/a",
+             "token": "https://old.example/a?p=42&access_token=TOKSECRET99"}
+POST_FIELDS = {  # where the address is written -> (file, text)
+    "title": ("posts/g.md", lambda a: post(f"Post {a}", date="2026-10-01")),
+    "summary": ("posts/g.md", lambda a: post("Post", date="2026-10-01",
+                                            summary=f'"see {a} for more"')),
+    "tags": ("posts/g.md", lambda a: post("Post", date="2026-10-01", tags=f"[{a}]")),
+    "txt title": ("posts/g.txt", lambda a: f"Post {a}\nDate: 2026-10-01\n\nBody.\n"),
+    "txt body": ("posts/g.txt", lambda a: f"Post\nDate: 2026-10-01\n\nSee {a} now.\n"),
+    "episode title": ("episodes/one.yaml", lambda a: sidecar(f'"One {a}"')),
+    "episode summary": ("episodes/one.yaml", lambda a: sidecar("One", summary=f'"see {a}"')),
+    "chapter title": ("episodes/one.yaml", lambda a: sidecar(
+        "One", chapters=f'[{{start: 0, title: "Intro {a}"}}]')),
+}
+
+
+@pytest.mark.parametrize("address", sorted(ADDRESSES))
+@pytest.mark.parametrize("field", sorted(POST_FIELDS))
+def test_no_field_publishes_a_credential_and_each_is_said_with_its_line(make_project, field,
+                                                                        address):
+    """h18 Y19: a title, summary, tag, .txt post or chapter title holding an address with a
+    credential was published with it, while the warning said it was published without."""
+    name, text = POST_FIELDS[field]
+    files = {name: text(ADDRESSES[address])}
+    if name.startswith("episodes/"):
+        files["episodes/one.mp3"] = tone(0.5)
+    proj = make_project(files)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    published = _everything(proj)
+    for secret in SECRETS:
+        assert secret.encode() not in published, field
+        assert secret not in result.output
+    assert f"{name}:" in result.output and "an address holds" in result.output, result.output
+    assert b"old.example/a" in published  # the address itself stays, without its credential
+
+
+@pytest.mark.parametrize("address", sorted(ADDRESSES))
+@pytest.mark.parametrize("kind", ["post", "episode"])
+def test_a_guid_holding_a_credential_is_refused_with_its_line(make_project, kind, address):
+    """A guid is an id, published as it is: one holding a credential is refused (never rewritten,
+    which would make it another item), the item left out, the rest published."""
+    files = {"posts/other.md": post("Other", date="2026-10-01")}
+    if kind == "post":
+        files["posts/g.md"] = post("Post", date="2026-10-01", guid=ADDRESSES[address])
+        name = "posts/g.md"
+    else:
+        files["episodes/one.yaml"] = sidecar("One", guid=ADDRESSES[address])
+        files["episodes/one.mp3"] = tone(0.5)
+        name = "episodes/one.yaml"
+    proj = make_project(files)
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert f"{name}:" in result.output and "guid" in result.output, result.output
+    for secret in SECRETS:
+        assert secret.encode() not in _everything(proj)
+        assert secret not in result.output
+    assert b"Other" in proj.read("feed.xml")

@@ -16,6 +16,7 @@ from ..markup import (
     INVISIBLE_TITLE,
     markdown_to_html,
     plain_summary,
+    public_text,
     summarize,
     visible,
     xml_safe,
@@ -190,10 +191,9 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     image = companion("image", meta.image, IMAGE_SUFFIXES)
     transcript = companion("transcript", meta.transcript, set(TRANSCRIPT_SUFFIXES))
     check_companions(name, text, meta, image, transcript, warnings)
-    for _, found in addresses_with_credentials(meta.notes or ""):
-        warnings.append(f"{name}:{key_line(text, 'notes')}: an address in the notes holds "
-                        f"{found}; it is published without it (pages and feeds are public): "
-                        "remove it from the file")
+    for line, found in addresses_with_credentials(text):  # notes, title, summary, chapters
+        warnings.append(f"{name}:{line}: an address holds {found}; it is published without "
+                        "it (pages and feeds are public): remove it from the file")
     linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
                           default_line=key_line(text, "notes", default=None))
     return EpisodeSource(name, path, meta, audio, image, transcript, date, linked,
@@ -298,15 +298,15 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
                 f"({duration - media.offset:.1f} s)", src.soundbites_line,
                 hint="fix its start or duration")
     html = notes_html(meta)
-    chapters = audio.shift_chapters([(c.start, xml_safe(c.title), c.url) for c in meta.chapters],
-                              media.offset, duration)
+    chapters = audio.shift_chapters([(c.start, public_text(c.title), c.url)
+                                     for c in meta.chapters], media.offset, duration)
     return Episode(
         source=src.name,
         audio=relative(src.audio, root) if src.audio else None,
         audio_sha256=audio_sha,
         media=media,
         slug=meta.slug or default_slug(src.sidecar),
-        title=xml_safe(meta.title).strip(),
+        title=public_text(meta.title).strip(),
         date=src.date,
         html=html,
         summary=episode_summary(meta, html),

@@ -11,6 +11,7 @@ from ..frontmatter import split_front_matter
 from ..markup import (
     INVISIBLE_TITLE,
     plain_summary,
+    public_text,
     render_markdown,
     summarize,
     tag_key,
@@ -46,7 +47,9 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
     text = read_text(path, name, data)
     name_date, _ = split_name(path.stem)
     if path.suffix.lower() == ".txt":
-        return _parse_txt(text, path, name, zone, name_date)
+        post = _parse_txt(text, path, name, zone, name_date)
+        _credentials_said(text, name, warnings)
+        return post
 
     fm_text, body, _ = split_front_matter(text, name)
     meta = PostMeta()
@@ -93,14 +96,12 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
                         "text, links and images with one src are kept); link the file instead")
-    for line, found in addresses_with_credentials(text):
-        warnings.append(f"{name}:{line}: an address holds {found}; it is published without "
-                        "it (pages and feeds are public): remove it from the file")
+    _credentials_said(text, name, warnings)
     files = linked_files(html, path, name, folder or path.parent, text, warnings)
     return Post(
         source=name,
         slug=meta.slug or default_slug(path),
-        title=xml_safe(str(title)).strip(),
+        title=public_text(str(title)).strip(),
         date=date,
         html=html,
         summary=plain_summary(meta.summary) or summarize(html),
@@ -119,7 +120,7 @@ def _tags(given: list[str], name: str, fm_text: str | None, warnings: list[str])
     out: list[str] = []
     seen: set[str] = set()
     for tag in given:
-        text = xml_safe(tag).strip()
+        text = public_text(tag).strip()
         key = tag_key(text)
         if not key:
             line = key_line(fm_text or "", "tags", first_line=2, default=2)
@@ -129,6 +130,14 @@ def _tags(given: list[str], name: str, fm_text: str | None, warnings: list[str])
             seen.add(key)
             out.append(text)
     return out
+
+
+def _credentials_said(text: str, name: str, warnings: list[str]) -> None:
+    """A warning for each line of a post that writes an address with a credential (published
+    without it: see markup.public_text and sanitize)."""
+    for line, found in addresses_with_credentials(text):
+        warnings.append(f"{name}:{line}: an address holds {found}; it is published without "
+                        "it (pages and feeds are public): remove it from the file")
 
 
 TITLE_HINT = "give the post a title that can be read"
@@ -162,7 +171,7 @@ def _parse_txt(text: str, path: Path, name: str, zone: str, name_date) -> Post:
     return Post(
         source=name,
         slug=default_slug(path),
-        title=xml_safe(title),
+        title=public_text(title),
         date=_date(date_value, name, date_line, zone),
         html=html,
         summary=summarize(html),
