@@ -128,6 +128,12 @@ class Catalog:
             "held = excluded.held, queued_at = excluded.queued_at",
             (item_id, at, zone, bool(held), stamp))
 
+    def take_as_released(self, item_id: int, when: str) -> None:
+        """An item the live site shows as released at ``when`` (a catalog restored from before
+        its release): released then, out of the queue."""
+        self.conn.execute("DELETE FROM releases WHERE item_id = ?", (item_id,))
+        self.conn.execute("UPDATE items SET published_at = ? WHERE id = ?", (when, item_id))
+
     def next_release(self, after: str) -> str | None:
         """The earliest release time later than ``after`` of an item not yet released."""
         row = self.conn.execute(

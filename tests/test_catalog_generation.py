@@ -220,3 +220,32 @@ def test_a_manifest_generation_of_the_wrong_type_is_a_damaged_manifest(
 
 def _meta_gen(proj) -> int:
     return int(_meta(proj, "publish_generation"))
+
+
+def test_a_restored_catalog_keeps_what_was_released_since_the_backup(make_project, tmp_path):
+    """h18 Y21: a post queued when the backup was made and released since (the live feeds show
+    it) stays published: the restored queue time does not take it down; and a post made and
+    released since, then renamed, is not taken off either (the catalog has no record of it)."""
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01"),
+                         "posts/golf.md": post("Post Golf", date="2026-10-20")})
+    assert proj.run("queue", "posts/golf.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    assert proj.run("queue", "posts/golf.md", "--at", "now").exit_code == 0
+    proj.write("posts/2026-10-25-x.md", post("Post X", date="2026-10-25", body="x body words"))
+    assert proj.run("publish").exit_code == 0
+    assert _titles(proj) == {"Old news", "Post Golf", "Post X"}
+    (proj.root / "posts/2026-10-25-x.md").rename(proj.root / "posts/2026-10-25-x-renamed.md")
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert "Traceback" not in result.output
+    assert "posts/golf.md: released since the catalog was saved" in result.output, result.output
+    assert {"Old news", "Post Golf", "Post X"} <= _titles(proj)  # nothing live taken off
+    assert proj.public("posts/golf/index.html").exists()
+    status = proj.run("status").output
+    assert "queued" not in next(line for line in status.splitlines() if "Post Golf" in line)
+    again = proj.run("publish")
+    assert "Traceback" not in again.output
+    assert {"Old news", "Post Golf", "Post X"} <= _titles(proj)

@@ -615,9 +615,17 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
     zone = settings.config.site.timezone
     for r in cat.all_items():
         release = queue.get(r["id"])
-        if r["draft"] or r["missing"] or r["published_at"] or (release and release["held"]):
+        if r["draft"] or r["missing"] or r["published_at"]:
             continue
-        if site is not None and site.shows(r["kind"], r["slug"]):
+        when = site.live(r["kind"], r["slug"], r["guid"]) if site is not None else None
+        if when is not None:  # released since this catalog's time: it stays published
+            cat.take_as_released(r["id"], when)
+            report.warnings.append(
+                f"{r['source']}: released since the catalog was saved (the live feeds show it "
+                "at " + when + "): it stays published, as the site has it")
+            continue
+        if (release and release["held"]) or (site is not None
+                                             and site.shows(r["kind"], r["slug"])):
             continue
         cat.set_release(r["id"], release["at"] if release else r["date"], zone, stamp,
                         held=True)
