@@ -298,6 +298,10 @@ def test_the_projects_theme_overrides_a_template_and_a_static_file(tmp_path):
     ("{% extends 'base.html' %}\n{% block main %}\n{{ item.title | nosuchfilter }}\n"
      "{% endblock %}", 3),
     ("{% extends 'base.html' %}\n{% block main %}\n\n{{ 1 / 0 }}\n{% endblock %}", 4),
+    # h18 Y17: a template that calls, includes or extends itself (was a RecursionError traceback)
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}\n", 1),
+    ("{% include 'post.html' %}\n", 1),
+    ("{% extends 'post.html' %}\n", 1),
 ])
 def test_a_broken_theme_template_is_one_error_naming_its_file_and_line(tmp_path, template,
                                                                        line):

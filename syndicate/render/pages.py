@@ -169,13 +169,15 @@ class Theme:
             raise self._error(exc.filename or name, exc.lineno, exc.message or str(exc)) \
                 from None
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
-                ArithmeticError) as exc:
+                ArithmeticError, RecursionError) as exc:
             # the template line it happened on: Jinja2 puts template frames in the traceback
             roots = [str(f / "templates") for f in self.folders]
             frames = [f for f in traceback.extract_tb(exc.__traceback__)
                       if any(f.filename.startswith(r) for r in roots)]
             where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
-            raise self._error(where, line, f"{type(exc).__name__}: {exc}") from None
+            what = ("it calls, includes or extends itself without end"
+                    if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}")
+            raise self._error(where, line, what) from None
 
     def _error(self, path: str, line: int | None, what: str) -> ItemError:
         """One line naming the template file and line (carried in the path, so the message
