@@ -727,3 +727,26 @@ def test_a_thing_put_by_hand_where_a_file_goes_is_named_with_what_to_do(make_pro
     titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
     assert sorted(titles) == ["A", "B", "C"]
     assert b"changed words" in proj.read("posts/a/index.html")
+
+
+@needs_setpriv
+@pytest.mark.parametrize("folder", ["public/.syndicate", ".syndicate/media"])
+def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, folder):
+    """h18 Y22: a read-only `public/.syndicate/` (syndicate's record of the site) or
+    `.syndicate/media/` (the encode cache), say left root-owned by one `sudo syndicate publish`,
+    was a PermissionError traceback; each is a clear error naming the folder."""
+    proj = make_project({"posts/a.md": post("A")})
+    assert proj.run("publish").exit_code == 0
+    (proj.root / ".syndicate/media").mkdir(exist_ok=True)
+    (proj.root / folder).chmod(0o555)
+    try:
+        proj.write("posts/a.md", post("A", body="Edited."))
+        if folder == ".syndicate/media":
+            proj.write("episodes/one.yaml", sidecar("One"))
+            proj.write("episodes/one.wav", tone(0.5, fmt="wav"))
+        result = cli(proj, "publish", unprivileged=True)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert str(proj.root / folder) in result.stderr, result.stderr
+        assert b"Edited." in proj.read("posts/a/index.html")  # the rest is published
+    finally:
+        (proj.root / folder).chmod(0o755)

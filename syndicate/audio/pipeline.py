@@ -168,7 +168,13 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
     args: list[str] = []
     try:
         for out_args, dest in outputs:
-            fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".encode-", suffix=dest.suffix)
+            try:
+                fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".encode-",
+                                           suffix=dest.suffix)
+            except OSError as exc:
+                raise AudioError(name, f"cannot write the media cache {dest.parent} "
+                                 f"({exc.strerror or exc}); make it writable by the user "
+                                 "running syndicate") from None
             os.close(fd)
             tmps.append(tmp)
             args += [*out_args, "-y", tmp]

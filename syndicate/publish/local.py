@@ -119,9 +119,16 @@ class LocalTarget(TargetBase):
             return None
 
     def _write_record(self, key: str, value) -> None:
+        """One of syndicate's own records in the site's ``.syndicate/`` folder, written whole
+        (a folder that cannot be written is a PublishError naming it)."""
         path = self.root / key
-        self._mkdirs(path.parent)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        try:
+            self._mkdirs(path.parent)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        except OSError as exc:
+            raise PublishError(f"{path.parent}: cannot write syndicate's record of the site "
+                               f"there ({exc.strerror or exc}); make the folder writable by the "
+                               "user running syndicate, then publish again") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 os.fchmod(f.fileno(), FILE_MODE)
@@ -285,7 +292,11 @@ class LocalTarget(TargetBase):
                                  "(other bytes of the same size); put back")
         stamps = {k: v for k, v in self.stamps.items() if k in keys}
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
-            self._write_record(STAMPS_KEY, stamps)
+            try:
+                self._write_record(STAMPS_KEY, stamps)
+            except PublishError as exc:  # the site is published: files are hashed next time
+                self.warnings.append(f"{exc} (the site is published; the next publish reads "
+                                     "each file to know it unchanged)")
         (self.root / PENDING_KEY).unlink(missing_ok=True)
         state = {"generation": stamp[0], "catalog": stamp[1]}
         if self.site_url:
