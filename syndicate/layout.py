@@ -294,6 +294,11 @@ def _feed_key_problems(settings: Settings, at, lines: dict) -> list[str]:
             default = type(part).model_fields[name].default
             problems.append(f"{where}: {exc}; choose another key, such as {default!r}")
             continue
+        if value.endswith("/"):  # a folder's address: a server answers it with its index page
+            default = type(part).model_fields[name].default
+            problems.append(f"{where}: {value!r} ends in '/', the address of a folder, not of "
+                            f"a file; name the feed's file, such as {default!r}")
+            continue
         owner = _site_key_owner(value, [getattr(getattr(settings.config, d.split(".")[0]),
                                                 d.split(".")[1]) for d in FEED_KEYS if d != dotted])
         if owner:

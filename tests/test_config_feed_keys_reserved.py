@@ -122,3 +122,12 @@ def test_a_feed_moved_under_its_own_old_key_is_refused_as_such_and_the_site_stan
     assert "feed.xml is a file this site published" in result.output, result.output
     assert "by hand" not in result.output
     assert _tree(proj) == before
+
+
+@pytest.mark.parametrize("dotted", FEED_KEYS)
+@pytest.mark.parametrize("value", ["feeds/", "a/b/", "feed.xml/", "x//"])
+def test_a_feed_key_ending_in_a_slash_is_refused(make_project, dotted, value):
+    """h18 Y9: `blog.rss_path: feeds/` wrote the feed as a file `feeds` (or an S3 key ending in
+    /) while every page linked `/feeds/`, which a server answers 404."""
+    error = _refused(make_project, dotted, value)
+    assert "ends in '/'" in error or "//" in value, error
