@@ -42,6 +42,9 @@ def parse_timestamp(value: Any) -> float:
     return seconds
 
 
+MAX_SLUG = 200  # a file name holds 255 bytes: the slug, and a hash and an extension after it
+
+
 class _Meta(BaseModel):
     # schemas are built when a file is first parsed: a run with nothing changed never builds them
     model_config = ConfigDict(extra="allow", defer_build=True)
@@ -60,6 +63,9 @@ class _Meta(BaseModel):
     def _slug(cls, v: str | None) -> str | None:
         if v is not None and not SLUG_RE.match(v):
             raise ValueError(f"expected lowercase letters, digits and dashes, got {v!r}")
+        if v is not None and len(v) > MAX_SLUG:  # a folder and a file name are made of it
+            raise ValueError(f"at most {MAX_SLUG} characters (it names the item's folder and "
+                             f"files), got {len(v)}: shorten it")
         return v
 
     @field_validator("title", "guid", "summary")

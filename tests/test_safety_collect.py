@@ -526,3 +526,24 @@ def test_a_link_that_cannot_be_followed_is_named_and_the_rest_published(make_pro
                for e in errors), errors
     assert len(errors) == 3, errors
     _assert_victim_kept(proj, ("Post C",))
+
+
+@pytest.mark.parametrize("kind", ["post", "episode"])
+def test_a_slug_too_long_for_a_file_name_is_refused_with_its_line_and_the_rest_published(
+        make_project, kind):
+    """h18 Y15: a 300-character `slug:` stopped every publish, blaming files put there by hand."""
+    long = "a" * 300
+    files = {"posts/ok.md": post("Innocent", date="2026-10-05")}
+    if kind == "post":
+        files["posts/long.md"] = post("Long slug", date="2026-10-03", slug=long)
+        name = "posts/long.md"
+    else:
+        files["episodes/one.yaml"] = sidecar("Long slug", slug=long)
+        files["episodes/one.mp3"] = tone(0.5)
+        name = "episodes/one.yaml"
+    proj = make_project(files)
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert f"{name}:" in result.output and "at most 200 characters" in result.output
+    assert "put there by hand" not in result.output
+    assert proj.public("posts/ok/index.html").exists()
