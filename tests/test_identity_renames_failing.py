@@ -516,3 +516,30 @@ def test_a_copy_of_a_released_post_is_published_but_said(make_project):
     assert set(_guids(proj)) == {"Alpha", "Alpha again", "Beta", "Gamma"}
     again = proj.run("publish")
     assert "a copy?" not in again.output  # said once, when it appears
+
+
+def test_a_post_renamed_into_a_failing_file_while_a_new_text_takes_its_name_keeps_its_guid(
+        make_project):
+    """h18 Y10: the renamed file fails to read, and a new text with the same title and date is
+    written at the old name: the old guid must not go to the new text (the original would come
+    back later as a second item); it waits, and follows the original once that reads."""
+    proj = _three_posts(make_project)
+    assert proj.run("publish").exit_code == 0
+    before = _guids(proj)
+    original = (proj.root / "posts/2026-10-05-alpha.md").read_text()
+    proj.write("posts/alpha-new.md", original.replace("title: Alpha", "title: [Alpha"))
+    proj.write("posts/2026-10-05-alpha.md",
+               post("Alpha", date="2026-10-05 10:00", body="A brand new text at the old name."))
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert _guids(proj) == before
+    page = proj.public("posts/alpha/index.html").read_text()
+    assert "Curlews over the marsh" in page and "brand new text" not in page
+    proj.write("posts/alpha-new.md", original)  # fixed
+    fixed = proj.run("publish")
+    assert fixed.exit_code == 0, fixed.output
+    entries = feedparser.parse(proj.read("feed.xml")).entries
+    by_guid = {e.id: e for e in entries}
+    assert "Curlews over the marsh" in by_guid[before["Alpha"]].description
+    assert len(entries) == 4  # the new text is a new item, the original kept its guid
+    assert sum(1 for e in entries if "brand new text" in e.description) == 1

@@ -34,7 +34,16 @@ from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
 from .released import keep_release_date
-from .renames import continued, copies, crossed, near_miss, remember_move, unlike
+from .renames import (
+    continued,
+    copies,
+    crossed,
+    near_miss,
+    remember_move,
+    same_words,
+    unlike,
+    words,
+)
 from .scan import FolderScan, scan_folder
 
 if TYPE_CHECKING:
@@ -291,11 +300,17 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                  and (r["published_at"] or r["id"] in embargoed) and not _named(r, remove)]
     frozen = {r["kind"] for r in kept_live}
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
+    # a new file that fails may be a released item renamed: a file at that item's name now
+    # holding other words (a new text begun under the old name) waits too
+    fresh_failing = {p.kind for p in parsed if p.error is not None and p.name not in names}
     for p in parsed:
         if p.error is not None or p.kind not in failing:
             continue
         own = names.get(p.name)
-        if (own is not None and by_source.get(p.name) is own and unlike(own, p)) \
+        if (own is not None and by_source.get(p.name) is own
+                and (unlike(own, p) or (p.kind in fresh_failing and own["published_at"]
+                                        and not same_words(words(loads(own["data"]).get("html")),
+                                                           words(p.item.html))))) \
                 or (own is None and near_miss([r for r in kept_live if r["published_at"]], p)):
             wait.add(p.name)
     if wait:
