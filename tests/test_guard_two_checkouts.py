@@ -65,3 +65,29 @@ def test_an_entry_whose_guid_was_given_up_in_this_checkout_is_not_held(make_proj
     assert result.exit_code == 0, result.output
     entries = feedparser.parse(proj.read("feed.xml")).entries
     assert "my-own-guid-1" in [e.id for e in entries]
+
+
+def test_a_site_is_never_published_inside_another_sites_folder_nor_over_one_below(tmp_path):
+    """h18 Y16: a second site published into a folder of the first (tags/zzz), then each
+    overwrote the other's home page with exit 0."""
+    site = tmp_path / "www"
+    a = _checkout(tmp_path / "a", site)
+    assert a.run("publish").exit_code == 0
+    g = _checkout(tmp_path / "g", site / "tags" / "zzz")
+    g.write("config.yaml", (g.root / "config.yaml").read_text().replace(
+        "https://example.test/", "https://other.example/"))
+    inside = g.run("publish")
+    assert inside.exit_code == 1 and "lies inside the folder of another site" in inside.output
+    assert not (site / "tags/zzz/index.html").exists()
+    # the other way: a site already there, below, is never overwritten by the one above
+    below = tmp_path / "www2" / "tags" / "zzz"
+    g2 = _checkout(tmp_path / "g2", below)
+    g2.write("config.yaml", (g2.root / "config.yaml").read_text().replace(
+        "https://example.test/", "https://other.example/"))
+    assert g2.run("publish").exit_code == 0
+    home = (below / "index.html").read_bytes()
+    a2 = _checkout(tmp_path / "a2", tmp_path / "www2")
+    a2.write("posts/2026-10-07-zzz.md", post("Tagged", date="2026-10-07", tags="[zzz]"))
+    over = a2.run("publish")
+    assert over.exit_code == 1 and "holds another site" in over.output, over.output
+    assert (below / "index.html").read_bytes() == home

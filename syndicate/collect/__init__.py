@@ -302,15 +302,22 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
     # a new file that fails may be a released item renamed: a file at that item's name now
     # holding other words (a new text begun under the old name) waits too
-    fresh_failing = {p.kind for p in parsed if p.error is not None and p.name not in names}
+    from ..audio.pipeline import NotEncoded  # (a dry run's "would encode": no failure)
+
+    fresh_failing = {p.kind for p in parsed if p.error is not None and p.name not in names
+                     and not isinstance(p.error, NotEncoded)}
+
+    def other_words(own: dict, p) -> bool:
+        mine, theirs = words(loads(own["data"]).get("html")), words(p.item.html)
+        return mine != theirs and not same_words(mine, theirs)
+
     for p in parsed:
         if p.error is not None or p.kind not in failing:
             continue
         own = names.get(p.name)
         if (own is not None and by_source.get(p.name) is own
                 and (unlike(own, p) or (p.kind in fresh_failing and own["published_at"]
-                                        and not same_words(words(loads(own["data"]).get("html")),
-                                                           words(p.item.html))))) \
+                                        and other_words(own, p)))) \
                 or (own is None and near_miss([r for r in kept_live if r["published_at"]], p)):
             wait.add(p.name)
     if wait:

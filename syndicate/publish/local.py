@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import json
 import os
+import posixpath
 import stat
 import tempfile
 from pathlib import Path
@@ -63,10 +64,18 @@ class LocalTarget(TargetBase):
         from ..catalog import file_target_names
         from ..collect.recover import site_state
 
+        mine = generation.catalog_id(cat)
+        for folder in self.root.parents:  # a site inside another site's folder: refused
+            other = _state_at(folder)
+            if other is not None and other.get("catalog") != mine:
+                raise PublishError(
+                    f"{self.root}: this folder lies inside the folder of another site "
+                    f"({other.get('site') or 'published by catalog ' + str(other['catalog'])}, "
+                    f"at {folder}); the two would overwrite each other's files. Point target at "
+                    "a folder of this site's own, outside it")
         state = site_state(settings)
         if state is None:
             return
-        mine = generation.catalog_id(cat)
         if state["catalog"] == mine:
             self.ours = True
             if not cat.outputs(self.name):  # the project moved: its records name the old place
@@ -144,6 +153,17 @@ class LocalTarget(TargetBase):
         adopted and not written again), if it is this site's own feed, or with --force."""
         taken: list[str] = []
         adopted: list = []
+        folders = {posixpath.dirname(w.output.key) for w in plan.writes}
+        for folder in sorted(f for f in folders if f):  # another site published below this one
+            parts = folder.split("/")
+            for depth in range(1, len(parts) + 1):
+                other = _state_at(self.root / "/".join(parts[:depth]))
+                if other is not None:
+                    raise PublishError(
+                        f"{self.root}: cannot publish: {self.root / '/'.join(parts[:depth])} "
+                        f"holds another site ({other.get('site') or 'its own catalog'}); this "
+                        "site would overwrite its files. Move that site out of this site's "
+                        "folder (or publish this one elsewhere). Nothing was written")
         in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
         own = [p for p in in_way if p.startswith(_OWN)]
         if own:
@@ -449,6 +469,19 @@ class LocalTarget(TargetBase):
 
 
 MAX_FEED_BYTES = 64 << 20
+
+
+def _state_at(folder: Path) -> dict | None:
+    """The publish record (``.syndicate/state.json``) a site left in ``folder``, or None."""
+    from ..generation import MAX_STATE_BYTES, STATE_KEY, parse_state
+
+    path = folder / STATE_KEY
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_STATE_BYTES:
+            return None
+        return parse_state(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _sweep_parts(path: Path) -> None:
