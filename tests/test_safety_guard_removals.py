@@ -208,3 +208,29 @@ def test_while_one_kind_is_held_the_home_page_and_sitemap_list_exactly_the_feeds
         assert e.link in sitemap, e.link
         key = e.link.removeprefix("https://example.test/")
         assert proj.public(key + "index.html").is_file(), key
+
+
+def test_the_remove_command_given_goes_through_for_renamed_items_past_max_deletes(tmp_path):
+    """h18 Y5: items renamed once (a page and an old address leading to it each) taken down
+    together: the `--remove` command the hold message gives must finish, their old addresses
+    going with them, not stop at max_deletes forever with the feeds and pages out of step."""
+    proj = make(tmp_path / "proj", 6, BASE_CONFIG + "max_deletes: 2\n")
+    assert proj.run("publish").exit_code == 0
+    for i in range(1, 7):  # each renamed once: its old address is a page leading to the new
+        (proj.root / f"posts/p{i}.md").rename(proj.root / f"posts/p{i}-renamed.md")
+    assert proj.run("publish").exit_code == 0
+    assert proj.public("posts/p1/index.html").exists()
+    gone = (1, 2, 3)
+    for i in gone:
+        (proj.root / f"posts/p{i}-renamed.md").unlink()
+    held = proj.run("publish")
+    assert held.exit_code == 1, held.output
+    command = told_to_run(next(e for e in errors_of(held) if "run `syndicate" in e))
+    res = proj.run(*command)
+    assert res.exit_code == 0, res.output
+    assert titles(proj) == ["Post 4", "Post 5", "Post 6"]
+    for i in gone:
+        assert not proj.public(f"posts/p{i}-renamed/index.html").exists()
+        assert not proj.public(f"posts/p{i}/index.html").exists()
+    assert proj.public("posts/p4/index.html").exists()  # the others' old addresses stay
+    assert proj.run("publish").exit_code == 0

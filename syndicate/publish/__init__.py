@@ -234,6 +234,13 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
 
     records = target.records
     left_out: dict[str, tuple[str, str]] = {}
+    moved: dict[tuple[str, str], list[str]] = {}  # (kind, guid) -> the old slugs of its address
+    if confirmed:
+        from ..collect.renames import moved_pages
+
+        for old, guid in moved_pages(cat).items():
+            kind, _, slug = old.partition("/")
+            moved.setdefault((kind, guid), []).append(slug)
     while True:
         site = build_site(settings, cat, now=now, preview=settings.preview,
                           target_has=lambda k: k in previous
@@ -261,7 +268,8 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force,
                          keep=site.kept, check_sources=not dry_run,
-                         confirmed=[p for r in confirmed for p in item_keys(r)],
+                         confirmed=[p for r in confirmed for p in item_keys(r, moved.get(
+                             (r["kind"], r["guid"]), ()))],
                          left_out=left_out)
         more = left_behind(site.outputs, plan, previous, site.kept)
         if not more:

@@ -41,11 +41,14 @@ def confirm_removals(vanished: list[dict], names: tuple[str, ...]
     return confirmed, unmatched
 
 
-def item_keys(r: dict) -> list[str]:
-    """Key prefixes of an item's own published files: its page's folder, an episode's audio."""
-    keys = [page_key(r["kind"], r["slug"]).removesuffix("index.html")]
-    if r["kind"] == "episode":
-        keys.append(f"media/{r['slug']}-")
+def item_keys(r: dict, old_slugs: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Key prefixes of an item's own published files: its page's folder, an episode's audio;
+    and those under ``old_slugs`` (the addresses it had before a rename, left leading to it)."""
+    keys = []
+    for slug in (r["slug"], *old_slugs):
+        keys.append(page_key(r["kind"], slug).removesuffix("index.html"))
+        if r["kind"] == "episode":
+            keys.append(f"media/{slug}-")
     return keys
 
 
