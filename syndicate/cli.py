@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import gc
 import json
+import shlex
 import zoneinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -495,8 +496,9 @@ def publish(dry_run: bool, force: bool, overwrite: bool, remove: tuple[str, ...]
         out.error(f"{n} published {'item is' if n == 1 else 'items are'} gone from "
                   f"their sources, more than max_deletes ({settings.config.max_deletes}); "
                   f"{'it stays' if n == 1 else 'they stay'} published, feed entries and pages. "
-                  "Check the sources, then run again with --remove ITEM for each one meant to "
-                  "go (or --force, which lifts every guard).")
+                  "Check the sources; if they are meant to go, run `syndicate publish "
+                  + " ".join(f"--remove {shlex.quote(name)}" for name in result.held_items)
+                  + "` (it confirms these removals only; --force would lift every guard).")
     for w in result.warnings:
         if w not in settings.warnings:  # config warnings: said once, by _load
             out.warn(w)

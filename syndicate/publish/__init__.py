@@ -246,10 +246,11 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
                           target_has=lambda k: k in previous
                           and target.has(k, previous[k]["size"]),
                           left_out=frozenset(left_out))
-        if held:
-            cfg = settings.config
-            site.keep(cfg.blog.rss_path, cfg.blog.atom_path, cfg.podcast.feed_path,
-                      *PAGE_KEYS)
+        if held:  # every feed (JSON ones and archive pages too) and page keeps them listed
+            from ..render.paging import archive_key
+
+            feeds = [k for keys in folders.feeds_of(settings).values() for k in keys]
+            site.keep(*feeds, *(archive_key(k, "*") for k in feeds), *PAGE_KEYS)
         # a source folder changed since the last publish takes no live entry off by itself
         guarded = guard_feeds(settings, cat, site, previous, force=force,
                               adopted=not recorded, moved=folders.changes(settings, cat),
