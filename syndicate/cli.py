@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__, reports
-from .errors import ConfigError, SyndicateError
+from .errors import ConfigError, SyndicateError, printable
 from .progress import EncodeBars, UploadBar
 from .urls import redact_text
 from .when import MAX_YEAR, MIN_YEAR, parse_day, stored
@@ -570,12 +570,12 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
         flag = "  (error: see publish)" if o["error"] else ""
         click.echo(f"{o['kind']:<8} {o['state']:<9} {local:<22} "
                    f"{o['release_utc'][:16].replace('T', ' '):<17} {_left(o['seconds_left']):<12} "
-                   f"{o['title']}  [{o['source']}]{flag}")
+                   f"{printable(o['title'])}  [{printable(o['source'])}]{flag}")
         if o["state"] == "failed":
             click.echo(f"         failed: {o['reason']}; next attempt {o['next_attempt'][:19]}"
                        " UTC")
         elif o["state"] == "held":
-            click.echo(f"         held: {o['reason']}")
+            click.echo(f"         held: {printable(o['reason'])}")
     try:  # what the steps after a publish have still to do (the CDN, the pings)
         from .publish.after import pending_lines
 

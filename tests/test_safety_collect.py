@@ -547,3 +547,16 @@ def test_a_slug_too_long_for_a_file_name_is_refused_with_its_line_and_the_rest_p
     assert f"{name}:" in result.output and "at most 200 characters" in result.output
     assert "put there by hand" not in result.output
     assert proj.public("posts/ok/index.html").exists()
+
+
+def test_status_shows_a_file_name_with_a_line_break_or_an_escape_as_one_escaped_line(
+        make_project):
+    """h18 Y18: a line break in a file name forged a status line; an escape sequence was cut."""
+    forged = "inn]\npost     removed   2026-10-01 10:00 BST   x   Post Alpha  [gone.md"
+    proj = make_project({f"posts/{forged}.md": post("Innocent", date="2026-10-09"),
+                         "posts/esc\x1b[31m.md": post("T esc", date="2026-10-06")})
+    assert proj.run("publish").exit_code in (0, 1)
+    out = proj.run("status").output
+    lines = out.splitlines()
+    assert len(lines) == 3, out  # the header and one line per item
+    assert "\x1b" not in out and "\\x1b[31m" in out and "\\n" in out
