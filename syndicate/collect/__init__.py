@@ -476,7 +476,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     stayed = [r for r in rows if r["id"] in embargoed and not any(r is q for q in left)]
     created = set(report.created)
     _hold_moved_words(cat, [p for p in parsed if p.name in created], stayed,
-                      settings.config.site.timezone, report, stamp, "copied", 0.8)
+                      settings.config.site.timezone, report, stamp, "copied", 0.8, True)
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -715,12 +715,13 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
 
 
 def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved",
-                      share: float = 0.5) -> None:
+                      share: float = 0.5, same_title_or_date: bool = False) -> None:
     """The words of a queued item that left its file (``left``: gone, or rewritten) now in
     another item's file (the files swapped, or the queued one renamed over another's name,
     perhaps edited): that item is held back too, never released early, until the author
     queues it. ``how`` the words came there, ``share`` of those that left needed (a copy of a
-    queued file that stays, ``how="copied"``, needs most of them)."""
+    queued file that stays, ``how="copied"``, needs most of them, and its title or its date:
+    ``same_title_or_date``; two short texts alike by chance are no copy)."""
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
@@ -740,7 +741,8 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
         # words dropped and added, while another text took the queued one's name)
         r = next((r for r, w, gone in queued if r["kind"] == p.kind and r["source"] != p.name
                   and mine and (w <= mine or mine <= w
-                                or (gone and len(gone & mine) >= share * len(gone)))), None)
+                                or (gone and len(gone & mine) >= share * len(gone)))
+                  and (not same_title_or_date or _titled_or_dated_as(r, p))), None)
         if r is None:
             continue
         found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
@@ -750,6 +752,13 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
             continue
         _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
               f"it holds the words of the queued {r['source']}, which may have {how} here")
+
+
+def _titled_or_dated_as(row: dict, p) -> bool:
+    """Whether a file's item has the title or the date of a catalog row's item."""
+    old = loads(row["data"])
+    item = getattr(p, "item", None)
+    return item is not None and (old.get("title") == item.title or old.get("date") == item.date)
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
