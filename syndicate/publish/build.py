@@ -32,7 +32,14 @@ from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
 from ..render.feeds import Entry, EpisodeEntry, render_blog, render_podcast
 from ..render.jsonfeed import render_json_feed
-from ..render.paging import add_links, archive_key, page_links, stable_split
+from ..render.paging import (
+    PODCAST_HEAD,
+    add_links,
+    archive_key,
+    page_links,
+    podcast_head,
+    stable_split,
+)
 from ..sitekeys import FOLDERS, MEDIA
 from ..sourcefiles import confine, read_source, relative
 from ..transcripts import decode as decode_captions
@@ -203,6 +210,19 @@ def _h(*parts: str) -> str:
     for p in parts:
         h.update(b"\0" + p.encode())
     return h.hexdigest()
+
+
+def _shown(e: Entry, made_from: dict[str, str], explicit: bool | None = None) -> str:
+    """What a feed page shows of an entry, for its input hash: the item as stored, and what
+    the site decided about it (its address, its files' addresses, when it changed); for an
+    episode also whether it is explicit, stated or the show's default (``explicit``)."""
+    shown = [e.guid, made_from[e.guid], e.updated.isoformat(), e.link]
+    if isinstance(e, EpisodeEntry):
+        stated = e.item.explicit
+        shown += [e.enclosure_url, e.image_url or "", json.dumps(e.transcript),
+                  e.chapters_url or "", json.dumps(e.alternates, sort_keys=True, default=str),
+                  str(explicit if stated is None else stated)]
+    return json.dumps(shown)
 
 
 def trailers(entries: list[EpisodeEntry]) -> dict:
@@ -578,9 +598,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    hubs: list[str]) -> tuple[bytes, bytes]:
         """(RSS, Atom) of the main blog feeds (``number`` None) or of an archive page."""
         at = number - 1 if number is not None else None
-        rss, atom = render_blog(
+        rss, atom = render_blog(  # an archive page's head is fixed (paging.py): no description
             title=cfg.blog.title or cfg.site.title,
-            description=cfg.blog.description or cfg.site.description,
+            description=(cfg.blog.description or cfg.site.description) if at is None else "",
             site_url=base, language=cfg.site.language, author=cfg.site.author,
             rss_url=rss_url if at is None else rss_pages[at],
             atom_url=atom_url if at is None else atom_pages[at], entries=entries,
@@ -604,11 +624,13 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     add(Output(cfg.blog.atom_path, "feed", blog_in + "atom" + paged,
                render=sized(cfg.blog.atom_path, lambda: blog(1), newest, BLOG_PAGING),
                content_type=mediatypes.ATOM))
+    # what the blog's archive pages show besides their items (paging.py): no other setting
+    blog_head = _h(cfg.blog.title or cfg.site.title, base, pages.page_url(""), cfg.site.language,
+                   cfg.site.author, rss_url, atom_url, str(cfg.blog.feed_items))
     for number, page in enumerate(blog_archives, start=1):
         page_updated = max((e.updated for e in page), default=epoch)
-        page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
-                     page_updated.isoformat(),
-                     *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
+        page_in = _h(blog_head, str(number), page_updated.isoformat(),
+                     *(_shown(e, made_from) for e in page))
         policy = mediatypes.cache_policy("archive" if len(page) == cfg.blog.feed_items
                                          else "feed")
         made: dict[str, tuple[bytes, bytes]] = {}
@@ -634,7 +656,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         older = json_pages[-1:] if number is None else json_pages[max(number - 2, 0):number - 1]
         return render_json_feed(
             title=cfg.blog.title or cfg.site.title,
-            description=cfg.blog.description or cfg.site.description,
+            description=(cfg.blog.description or cfg.site.description) if number is None else "",
             home_page_url=pages.page_url(""),
             feed_url=json_url if number is None else json_pages[number - 1],
             language=cfg.site.language, author=cfg.site.author, entries=entries,
@@ -645,8 +667,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                               BLOG_PAGING),
                content_type=mediatypes.JSON_FEED))
     for number, page in enumerate(blog_archives, start=1):
-        page_in = _h(cfg.blog.model_dump_json(), cfg.site.model_dump_json(), str(number),
-                     *(e.guid + made_from[e.guid] + e.updated.isoformat() for e in page))
+        page_in = _h(blog_head, json_url, str(number), *(_shown(e, made_from) for e in page))
         policy = mediatypes.cache_policy("archive" if len(page) == cfg.blog.feed_items
                                          else "feed")
         add(Output(archive_key(cfg.blog.json_path, number), "feed", page_in + "json",
@@ -685,19 +706,15 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
         main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items)
-        # apps read a move from the main feed only: archive pages (cached for a week) keep
-        # no itunes:new-feed-url, so moving and moving back never rewrites them
-        archived = {**channel, "more": {k: v for k, v in channel["more"].items()
-                                        if k != "new_feed_url"}}
+        # archive pages (cached for a week) keep only a fixed head of the channel (paging.py):
+        # a show's setting edited, or the show moved and back, rewrites none of them
+        head = {k: channel[k] for k in PODCAST_HEAD if k != "explicit"}
         archive_urls = [url(archive_key(p.feed_path, n)) for n in range(1, len(archives) + 1)]
 
         def podcast_feed(entries: list[EpisodeEntry], number: int | None,
                          updated: dt.datetime) -> bytes:
-            if number is None:
-                at = channel
-            else:  # an archive page names itself, and no hub: nobody subscribes to it
-                at = {**{k: v for k, v in archived.items() if k != "hubs"},
-                      "feed_url": archive_urls[number - 1]}
+            # an archive page names itself, and no hub: nobody subscribes to it
+            at = channel if number is None else podcast_head(channel, archive_urls[number - 1])
             rss = render_podcast(channel=at, entries=entries, updated=updated)
             links = page_links(feed_url, archive_urls, number)
             return add_links(rss, links, archive=number is not None) if links else rss
@@ -709,10 +726,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                    content_type=mediatypes.RSS))
         for number, page in enumerate(archives, start=1):
             page_updated = max((e.updated for e in page), default=epoch)
-            page_in = _h(json.dumps(archived, sort_keys=True), str(number), str(p.feed_items),
-                         page_updated.isoformat(),
-                         *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
-                           for e in page))
+            page_in = _h(json.dumps(head, sort_keys=True), feed_url, str(number),
+                         str(p.feed_items), page_updated.isoformat(),
+                         *(_shown(e, made_from, p.explicit) for e in page))
             full = len(page) == p.feed_items
             add(Output(archive_key(p.feed_path, number), "feed", page_in,
                        render=lambda g=page, n=number, u=page_updated: podcast_feed(g, n, u),
@@ -725,20 +741,23 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             """The show's JSON Feed or its archive page ``number``, as blog_json."""
             older = (pod_json_pages[-1:] if number is None
                      else pod_json_pages[max(number - 2, 0):number - 1])
+            main_feed = number is None  # an archive page: its fixed head (paging.py)
             return render_json_feed(
-                title=p.title, description=p.description, home_page_url=pages.page_url(""),
-                feed_url=pod_json_url if number is None else pod_json_pages[number - 1],
+                title=p.title, description=p.description if main_feed else "",
+                home_page_url=pages.page_url(""),
+                feed_url=pod_json_url if main_feed else pod_json_pages[number - 1],
                 language=p.language or cfg.site.language, author=p.author or cfg.site.author,
-                entries=entries, icon=cover_url, next_url=older[0] if older else None)
+                entries=entries, icon=cover_url if main_feed else None,
+                next_url=older[0] if older else None)
 
         add(Output(p.json_path, "feed", pod_in + "json" + pod_json_url + paged,
                    render=sized(p.json_path, lambda: podcast_json(main, None), main,
                                   PODCAST_PAGING),
                    content_type=mediatypes.JSON_FEED))
         for number, page in enumerate(archives, start=1):
-            page_in = _h(json.dumps(archived, sort_keys=True), str(number), str(p.feed_items),
-                         *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
-                           for e in page))
+            page_in = _h(json.dumps(head, sort_keys=True), pod_json_url,
+                         p.author or cfg.site.author, str(number), str(p.feed_items),
+                         *(_shown(e, made_from) for e in page))
             full = len(page) == p.feed_items
             add(Output(archive_key(p.json_path, number), "feed", page_in + "json",
                        render=lambda g=page, n=number: podcast_json(g, n),

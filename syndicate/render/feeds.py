@@ -107,7 +107,8 @@ def _base(title: str, description: str, language: str, updated: dt.datetime,
     fg.lastBuildDate(updated)
     fg.updated(updated)
     fg.generator(*GENERATOR)
-    fg.author({"name": xml_safe(author)})
+    if author:
+        fg.author({"name": xml_safe(author)})
     return fg
 
 
@@ -187,15 +188,21 @@ def _alternates(e: EpisodeEntry) -> list[dict]:
 
 
 def render_podcast(*, channel: dict, entries: list[EpisodeEntry], updated: dt.datetime) -> bytes:
-    """The podcast feed. ``channel`` holds the channel values (see publish.build)."""
+    """The podcast feed. ``channel`` holds the channel values (see publish.build), or, for an
+    archive page, only those of ``paging.PODCAST_HEAD`` with ``archive_page`` set: then the
+    channel says no more than RSS 2.0 requires and the show's podcast:guid (the title stands
+    for the description), and ``explicit`` is only the items' default."""
     from .podcast_ext import PodcastChannel, PodcastItem
 
     c = channel
-    fg = _base(c["title"], c["description"], c["language"], updated, c["author"])
+    archive = bool(c.get("archive_page"))
+    fg = _base(c["title"], "" if archive else c["description"], c["language"], updated,
+               "" if archive else c["author"])
     fg.register_extension("podcast", PodcastChannel, PodcastItem, atom=False, rss=True)
     fg.podcast.tags = c
-    fg.image(url=c["image"], title=xml_safe(c["title"]), link=c["link"])
-    if c.get("copyright"):
+    if not archive:
+        fg.image(url=c["image"], title=xml_safe(c["title"]), link=c["link"])
+    if c.get("copyright") and not archive:
         fg.rights(xml_safe(c["copyright"]))
     for e in entries:
         ep: Episode = e.item

@@ -3,6 +3,17 @@ pages numbered from the oldest, so that a new entry changes only the main feed a
 archive page (a full page never changes again unless one of its items is edited or removed:
 see ``stable_split``).
 
+Heads: a full archive page must not change when the show's settings do, or every cached copy
+disagrees with the fresh one for the week it is cached. So an archive page's channel holds only
+what a reader of the page needs beside its items: RSS 2.0's required title, link and description
+(the title stands for the description), the language, the links below and ``fh:archive``; the
+podcast's pages also the show's ``podcast:guid`` (its identity for life, which names the show a
+page belongs to); the JSON pages and the blog's Atom pages also the author, whom those formats
+make the author of every item that names none. Everything else of the channel (Apple's tags,
+the cover, copyright, the Podcast Index channel tags, a move) is the main feed's alone: Apple
+reads only the main feed, and podcastparser and feedparser read a show's details from the feed
+they were given, the main one, following ``next`` only for items.
+
 Links: the main feed names the newest archive page as ``next`` (paging, section 3) and
 ``prev-archive`` (archiving, section 4); each archive page names the main feed as ``current``,
 the page before it as ``prev-archive`` and ``next``, and carries ``fh:archive``. No page names the
@@ -16,6 +27,10 @@ from typing import TypeVar
 
 ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"
+
+# the podcast channel's values an archive page keeps ("explicit": its items' default, which an
+# item that states none shows as its own; not written as the channel's)
+PODCAST_HEAD = ("title", "link", "language", "guid", "explicit")
 
 T = TypeVar("T")
 
@@ -56,6 +71,12 @@ def archive_matcher(feed_keys: Sequence[str]) -> Callable[[str], bool]:
         return False
 
     return matches
+
+
+def podcast_head(channel: dict, page_url: str) -> dict:
+    """The channel of the podcast's archive page at ``page_url``, from the main feed's
+    ``channel`` (see ``render.feeds.render_podcast``)."""
+    return {**{k: channel[k] for k in PODCAST_HEAD}, "feed_url": page_url, "archive_page": True}
 
 
 def split(entries: Sequence[T], n: int | None) -> tuple[list[T], list[list[T]]]:

@@ -129,6 +129,9 @@ class PodcastChannel(BaseExtension):
     def extend_rss(self, rss_feed):
         channel = rss_feed[0]
         t = self.tags
+        if t.get("archive_page"):  # the show's identity only (paging.PODCAST_HEAD)
+            _add(channel, PODCAST, "guid", t["guid"])
+            return rss_feed
         _add(channel, ITUNES, "author", t["author"])
         owner = _add(channel, ITUNES, "owner")
         _add(owner, ITUNES, "name", t["owner_name"])
