@@ -9,6 +9,7 @@ are only counted, unless ``external`` asks for them to be fetched too (never fol
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +21,7 @@ import requests
 
 from . import http as bounded
 from .links import clean, has_scheme
+from .mediatypes import PAGE_TYPES, SERVED_AS, UNKNOWN, main_type, of_key
 
 WORKERS = 4  # a small pool: a check is a visitor, not a load test
 LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episodes is ~6,000)
@@ -27,7 +29,6 @@ PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not f
 FILE_BYTES = 16 << 20  # a transcript or chapters file read back to be judged (check's cap)
 TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
 ANSWER_SECONDS = 120  # the longest one whole answer may take, however slowly it trickles
-_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 Judge = Callable[[bytes], "str | None"]  # what is wrong with a file's body, or None
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
             "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
@@ -114,11 +115,50 @@ def within(url: str, site: str) -> bool:
         (u.path or "/").startswith(s.path or "/")
 
 
+@dataclass(frozen=True)
+class AppFile:
+    """A file podcast apps read (a transcript, chapters): what reads its body back and says
+    what is wrong with it, and the type the feed declares it as."""
+
+    judge: Judge
+    declared: str
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """What a host answers an address that cannot exist with, when it answers 200 (an SPA
+    fallback, an error page set to answer 200): the sha256 of that body, and the addresses
+    whose own page it may be (the home page, the 404 page), not named for it."""
+
+    digest: str
+    own: frozenset[str] = frozenset()
+
+
+def digest(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _page_like(url: str) -> bool:
+    """Whether an address names a page syndicate publishes as HTML: a folder (its index.html)
+    or an .html file."""
+    path = urlsplit(url).path
+    return path.endswith(("/", ".html", ".htm")) or not path
+
+
+def _named_type(url: str) -> str | None:
+    """The type a file's name says it is (its extension, by the one table), when it says one
+    that is not a page's."""
+    path = urlsplit(url).path
+    kind = main_type(of_key(path.rsplit("/", 1)[-1]))
+    return None if kind in (main_type(UNKNOWN), *PAGE_TYPES) else kind
+
+
 class _Fetcher:
     """One requests session per worker thread (a session is not shared between threads)."""
 
-    def __init__(self, user_agent: str):
+    def __init__(self, user_agent: str, fallback: Fallback | None = None):
         self.user_agent = user_agent
+        self.fallback = fallback
         self.local = threading.local()
 
     def session(self) -> requests.Session:
@@ -127,47 +167,90 @@ class _Fetcher:
             self.local.s.headers["User-Agent"] = self.user_agent
         return self.local.s
 
-    def fetch(self, url: str, read: bool, judge: Judge | None = None
+    def fetch(self, url: str, read: bool, app: AppFile | None = None
               ) -> tuple[str | None, str | None, str]:
         """(what is wrong or None, the page's text when ``read`` and it is a page, where it
-        landed after any redirect: its links are relative to that). ``judge`` reads the body
-        of a file a podcast app reads (a transcript, chapters) and says what is wrong."""
+        landed after any redirect: its links are relative to that). ``read`` also means the
+        address is the site's own, so what it is served as is judged: a page must come as
+        HTML (and is read for its links whatever it comes as), a file named as something else
+        must not come as a page, and ``app`` (a file a podcast app reads: a transcript,
+        chapters) must come as the type its feed declares, its body read back and judged."""
         try:
             with bounded.within(ANSWER_SECONDS), \
                     self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
                 if resp.status_code != 200:
                     return f"HTTP {resp.status_code}", None, url
-                kind = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-                if judge is not None:
-                    body = _read(resp, FILE_BYTES)
-                    if body is None:
-                        return (f"the file is over {FILE_BYTES >> 20} MB, the most check reads "
-                                "of one; what is in it was not checked"), None, url
-                    return judge(body), None, url
-                if not read or kind not in _PAGE_TYPES:
+                landed = resp.url or url
+                kind = main_type(resp.headers.get("Content-Type"))
+                if read and kind in PAGE_TYPES and not _page_like(landed) and (
+                        app is not None or _named_type(landed)):
+                    return self._page_instead(app.declared if app else _named_type(landed),
+                                              kind), None, url
+                if app is not None:
+                    return self._app_file(resp, kind, app), None, url
+                if not read or (kind not in PAGE_TYPES and not _page_like(landed)):
                     return None, None, url
-                body = _read(resp, PAGE_BYTES)
-                if body is None:
-                    return (f"the page is over {PAGE_BYTES >> 20} MB, the most check reads "
-                            "of one page; its links were not followed"), None, url
-                if not body.removeprefix(b"\xef\xbb\xbf").strip():  # (a BOM shows nothing)
-                    return ("an empty page (" + ("0 bytes" if not body else "only white "
-                            "space") + "): publish the site again"), None, url
-                if b"\0" in body:  # no page holds a NUL: zeros over it (a copy cut short)
-                    return ("the page holds zero bytes (a copy cut short or damaged): publish "
-                            "the site again"), None, url
-                # a page without a charset in its header is read as UTF-8 (as ours say inside)
-                header = resp.headers.get("Content-Type") or ""
-                charset = resp.encoding if "charset" in header.lower() else "utf-8"
-                try:
-                    text = body.decode(charset or "utf-8", errors="replace")
-                except LookupError:  # a charset Python does not know
-                    text = body.decode("utf-8", errors="replace")
-                return None, text, resp.url or url
+                typed = None if kind in PAGE_TYPES else (
+                    f"served as {kind or 'no Content-Type'}, not text/html: browsers show it "
+                    "as text or download it instead of showing the page; serve .html files "
+                    "as text/html")
+                return self._page(resp, url, landed, typed)
         except bounded.TimedOut:
             return f"no whole answer within {ANSWER_SECONDS} s", None, url
         except requests.RequestException as exc:
             return f"no answer ({type(exc).__name__})", None, url
+
+    def _page_instead(self, named: str, kind: str) -> str:
+        """What is wrong with a file answered by a page."""
+        if self.fallback is not None:
+            return (f"not there: the host answers it with a page ({kind}, HTTP 200), as it "
+                    "answers any missing address")
+        return (f"served as {kind}, a page, where a {named} file belongs: the host serves a "
+                "page (an error page?) in its place")
+
+    def _app_file(self, resp: requests.Response, kind: str, app: AppFile) -> str | None:
+        """What is wrong with a transcript or chapters file: its type, then its body."""
+        wrong = []
+        if kind not in SERVED_AS.get(app.declared, (app.declared,)):
+            wrong.append(f"served as {kind or 'no Content-Type'}, but the feed declares it "
+                         f"{app.declared}: apps and browsers go by the type served")
+        body = _read(resp, FILE_BYTES)
+        if body is None:
+            wrong.append(f"the file is over {FILE_BYTES >> 20} MB, the most check reads of "
+                         "one; what is in it was not checked")
+        else:
+            wrong.append(app.judge(body))
+        return "; ".join(w for w in wrong if w) or None
+
+    def _page(self, resp: requests.Response, url: str, landed: str, typed: str | None
+              ) -> tuple[str | None, str | None, str]:
+        """A page's body judged (its type as ``typed`` says), and its text for its links."""
+        def wrong(why: str) -> str:
+            return f"{typed}; {why}" if typed else why
+
+        body = _read(resp, PAGE_BYTES)
+        if body is None:
+            return wrong(f"the page is over {PAGE_BYTES >> 20} MB, the most check reads of one "
+                         "page; its links were not followed"), None, url
+        if not body.removeprefix(b"\xef\xbb\xbf").strip():  # (a BOM shows nothing)
+            return wrong("an empty page (" + ("0 bytes" if not body else "only white space")
+                         + "): publish the site again"), None, url
+        if b"\0" in body:  # no page holds a NUL: zeros over it (a copy cut short)
+            return wrong("the page holds zero bytes (a copy cut short or damaged): publish the "
+                         "site again"), None, url
+        fallback = self.fallback
+        if fallback is not None and digest(body) == fallback.digest and \
+                url not in fallback.own and landed not in fallback.own:
+            return ("not there: the host answers it with the same page (HTTP 200) as an "
+                    "address that cannot exist"), None, url
+        # a page without a charset in its header is read as UTF-8 (as ours say inside)
+        header = resp.headers.get("Content-Type") or ""
+        charset = resp.encoding if "charset" in header.lower() else "utf-8"
+        try:
+            text = body.decode(charset or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            text = body.decode("utf-8", errors="replace")
+        return typed, text, landed
 
 
 def _read(resp: requests.Response, cap: int) -> bytes | None:
@@ -183,15 +266,17 @@ def _read(resp: requests.Response, cap: int) -> bytes | None:
 def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str,
           done: Iterable[str] = (), external: bool = False, limit: int = LIMIT,
           workers: int = WORKERS, moved: Callable[[str], str] = lambda u: u,
-          judges: dict[str, Judge] | None = None) -> CrawlReport:
+          app_files: dict[str, AppFile] | None = None,
+          fallback: Fallback | None = None) -> CrawlReport:
     """Check every address reachable from ``start`` ((address, the page that links it or
     None) pairs) within ``site``; ``done``: addresses checked already (the enclosures);
     ``moved``: where a link is found on this copy of the site (its public address mapped);
-    ``judges``: for the addresses of files apps read (as this copy has them), what reads each
-    body and says what is wrong with it."""
-    judges = judges or {}
+    ``app_files``: for the addresses of files apps read (as this copy has them), the type each
+    is declared as and what reads its body and says what is wrong with it; ``fallback``: what
+    the host answers a missing address with, when that is a 200 (so such an answer is named)."""
+    app_files = app_files or {}
     report = CrawlReport()
-    fetcher = _Fetcher(user_agent)
+    fetcher = _Fetcher(user_agent, fallback)
     seen = {urldefrag(u)[0] for u in done}
     referrers: dict[str, list[str]] = {}
     pending: list[str] = []
@@ -225,7 +310,8 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
                 break
             batch = pending[:room]
             del pending[:room]
-            results = list(pool.map(lambda u: fetcher.fetch(u, True, judges.get(u)), batch))
+            results = list(pool.map(lambda u: fetcher.fetch(u, True, app_files.get(u)),
+                                    batch))
             for url, (wrong, text, landed) in zip(batch, results, strict=True):
                 report.checked.append(url)
                 if wrong:
@@ -233,7 +319,7 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
                             fetcher.fetch(url + "index.html", False)[0] is None:
                         wrong += NO_INDEX
                     report.broken.append(Broken(url, wrong, referrers.get(url, [])))
-                elif text is not None:  # its links are relative to where it landed
+                if text is not None:  # its links are relative to where it landed
                     for link in page_links(text, landed):
                         offer(link, url)
         if external and report.external:
