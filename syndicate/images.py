@@ -25,9 +25,8 @@ _MAX_SEGMENTS = 4096  # a real JPEG names its size within a few dozen segments
 MIN_SIDE, BEST_MAX_SIDE, MAX_SIDE = 1400, 3000, 6000
 SUFFIX_KIND = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 IMAGE_LIMIT = 64 << 20  # bytes: far over any cover or episode art a directory takes
-DAMAGED_DATA = "has a right header but its image data cannot be decoded (damaged or cut short)"
-DAMAGED = "its header is right but its image data cannot be decoded (damaged or cut short); " \
-    "save or export it again"
+DAMAGED_DATA = "its header is right but its image data cannot be decoded (damaged or cut short)"
+DAMAGED = f"{DAMAGED_DATA}; save or export it again"
 _PROBE_SIDE = 16  # the image is decoded and scaled to this square of grey bytes
 
 
@@ -141,7 +140,7 @@ def served_art_problem(data: bytes, suffix: str) -> str | None:
         path.write_bytes(data)
         damaged = decode_problem(path)
     if damaged == DAMAGED:
-        return f"the image {DAMAGED_DATA}: the file on the host is damaged; upload it again"
+        return f"{DAMAGED_DATA}: the copy on the host is damaged; upload it again"
     return f"the image: {damaged}" if damaged else None
 
 

@@ -17,9 +17,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_check_pages import SiteHandler
 
 from conftest import BASE_CONFIG, png_bytes, post, sidecar, tone
+from syndicate.images import served_art_problem
 
 
 def _publish(make_project, transcript: str = ".vtt"):
@@ -182,3 +185,21 @@ def test_damaged_live_cover_and_episode_art_are_named(make_project, tmp_path, ho
         assert ("damaged" in lines[0] if how == "half" else "not a JPEG or PNG" in lines[0]), \
             lines[0]
     assert len(errors) == 2, errors
+
+
+# -- the image checker on generated damage: any byte of a PNG's image data zeroed is named -----
+@settings(max_examples=30, deadline=None)
+@given(side=st.integers(1, 300), rgb=st.tuples(*[st.integers(0, 255)] * 3),
+       start=st.floats(0, 1), length=st.integers(1, 5000))
+def test_a_png_with_any_of_its_image_data_zeroed_is_named_and_a_whole_one_is_not(
+        side, rgb, start, length):
+    data = png_bytes(side, side, rgb)
+    assert served_art_problem(data, ".png") is None
+    idat = data.index(b"IDAT") + 4  # its data, then its CRC, then IEND's 12 bytes
+    end = len(data) - 12
+    first = idat + int(start * (end - idat - 1))
+    damaged = data[:first] + bytes(min(length, end - first)) + data[first + length:]
+    if damaged == data:  # (zeros over zeros: nothing changed)
+        return
+    wrong = served_art_problem(damaged, ".png")
+    assert wrong is not None and "cannot be decoded" in wrong, (first, length)
