@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -26,7 +25,18 @@ from . import __version__
 from . import http as bounded
 from .chapterfile import check_chapters
 from .config import Settings
-from .crawl import TIMEOUT, AppFile, Fallback, Judge, crawl, digest, page_links
+from .crawl import (
+    MIN_RATE,
+    SLOW_SECONDS,
+    TIMEOUT,
+    AppFile,
+    Fallback,
+    Judge,
+    crawl,
+    digest,
+    page_links,
+    said_while_waiting,
+)
 from .errors import CollectError
 from .images import image_size, served_art_problem
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
@@ -54,34 +64,17 @@ class CheckReport:
 BODY_BYTES = 16 << 20  # the most read of one feed, page, sitemap or cover (a feed over 4 MB
 # is warned about on publish already); audio bodies are never read, only their status lines
 BODY_SECONDS = 120  # the longest one answer may take to arrive, however slowly it trickles
-SLOW_SECONDS = 15  # an answer still coming after this is said while it is waited for
-MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS passed is given
-# up, and its host is asked nothing more (as one that ran out its deadline)
+# SLOW_SECONDS: an answer still coming after this is said while it is waited for; MIN_RATE
+# (bytes a second): an answer slower than this once SLOW_SECONDS passed is given up, and its
+# host is asked nothing more (as one that ran out its deadline); the crawl's answers alike
 
 
 @contextmanager
 def _said_while_waiting(report: CheckReport, method: str, url: str):
     """Say a line if the answer to ``url`` is still being waited for after SLOW_SECONDS;
     yields a function that says it now if it was not said yet (once in all)."""
-    lock, said = threading.Lock(), []
-
-    def say() -> None:
-        with lock:
-            if report.progress is not None and not said:
-                said.append(True)
-                report.progress(f"{method} {url}: still waiting for the answer after "
-                                f"{SLOW_SECONDS:g} s (it may take up to {BODY_SECONDS:g} s)")
-
-    timer = None
-    if report.progress is not None:
-        timer = threading.Timer(SLOW_SECONDS, say)
-        timer.daemon = True
-        timer.start()
-    try:
+    with said_while_waiting(report.progress, method, url, SLOW_SECONDS, BODY_SECONDS) as say:
         yield say
-    finally:
-        if timer is not None:
-            timer.cancel()
 
 
 def _host(url: str) -> str:
@@ -147,7 +140,7 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
         with resp, bounded.within(BODY_SECONDS), \
                 _said_while_waiting(report, "GET", url) as say:
             bounded.watch(resp)  # (a body trickling a byte at a time too)
-            for chunk in _pieces(resp):
+            for chunk in bounded.pieces(resp):
                 size += len(chunk)
                 if size > cap:
                     report.problems.append(
@@ -172,23 +165,6 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
         report.problems.append(f"{url}: the answer broke off ({_no_answer(exc)})")
         return None
     return b"".join(parts)
-
-
-def _pieces(resp: requests.Response):
-    """The body as it arrives, each piece what came (a read does not wait to fill a buffer, so
-    a trickle is measured as it goes)."""
-    from urllib3.exceptions import HTTPError, ReadTimeoutError
-
-    try:
-        while True:
-            piece = resp.raw.read1(65536, decode_content=True)  # gzip inflated, bounded
-            if not piece:
-                return
-            yield piece
-    except ReadTimeoutError as exc:
-        raise requests.ReadTimeout(exc) from None
-    except HTTPError as exc:
-        raise requests.ConnectionError(exc) from None
 
 
 def _too_slow(report: CheckReport, host: str, url: str, why: str) -> None:
@@ -659,7 +635,8 @@ def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: Check
         start += [(moved(link), url) for link in feed_links(root, url)]
     done = set(report.checked)  # the feeds, the cover, the enclosures and the probe
     found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external,
-                  moved=moved, app_files=app_files(feeds, moved), fallback=fallback)
+                  moved=moved, app_files=app_files(feeds, moved), fallback=fallback,
+                  slow=(SLOW_SECONDS, MIN_RATE), progress=report.progress)
     report.checked += found.checked
     report.problems += found.problems()
     report.external = len(found.external)

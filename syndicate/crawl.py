@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -29,10 +31,43 @@ PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not f
 FILE_BYTES = 16 << 20  # a transcript or chapters file read back to be judged (check's cap)
 TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
 ANSWER_SECONDS = 120  # the longest one whole answer may take, however slowly it trickles
+SLOW_SECONDS = 15  # an answer still coming after this is said while it is waited for
+MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS passed is given
+# up (check's answers alike)
 Judge = Callable[[bytes], "str | None"]  # what is wrong with a file's body, or None
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
             "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
             "link the pages by their index.html)")
+
+
+@contextmanager
+def said_while_waiting(progress: Callable[[str], None] | None, method: str, url: str,
+                       after: float, deadline: float):
+    """Tell ``progress`` a line if the answer to ``url`` is still being waited for ``after``
+    seconds; yields a function that says it now if it was not said yet (once in all)."""
+    lock, said = threading.Lock(), []
+
+    def say() -> None:
+        with lock:
+            if progress is not None and not said:
+                said.append(True)
+                progress(f"{method} {url}: still waiting for the answer after {after:g} s "
+                         f"(it may take up to {deadline:g} s)")
+
+    timer = None
+    if progress is not None:
+        timer = threading.Timer(after, say)
+        timer.daemon = True
+        timer.start()
+    try:
+        yield say
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+class _TooSlow(Exception):
+    """An answer arriving under the least rate once the slow mark passed (its text: why)."""
 
 
 class _Links(HTMLParser):
@@ -156,9 +191,12 @@ def _named_type(url: str) -> str | None:
 class _Fetcher:
     """One requests session per worker thread (a session is not shared between threads)."""
 
-    def __init__(self, user_agent: str, fallback: Fallback | None = None):
+    def __init__(self, user_agent: str, fallback: Fallback | None = None,
+                 slow: tuple[float, float] = (SLOW_SECONDS, MIN_RATE),
+                 progress: Callable[[str], None] | None = None):
         self.user_agent = user_agent
         self.fallback = fallback
+        self.slow, self.progress = slow, progress
         self.local = threading.local()
 
     def session(self) -> requests.Session:
@@ -177,6 +215,8 @@ class _Fetcher:
         chapters) must come as the type its feed declares, its body read back and judged."""
         try:
             with bounded.within(ANSWER_SECONDS), \
+                    said_while_waiting(self.progress, "GET", url, self.slow[0],
+                                       ANSWER_SECONDS) as self.local.say, \
                     self.session().get(url, timeout=TIMEOUT, stream=True) as resp:
                 if resp.status_code != 200:
                     return f"HTTP {resp.status_code}", None, url
@@ -195,10 +235,30 @@ class _Fetcher:
                     "as text or download it instead of showing the page; serve .html files "
                     "as text/html")
                 return self._page(resp, url, landed, typed)
+        except _TooSlow as exc:
+            return str(exc), None, url
         except bounded.TimedOut:
             return f"no whole answer within {ANSWER_SECONDS} s", None, url
         except requests.RequestException as exc:
             return f"no answer ({type(exc).__name__})", None, url
+
+    def _read(self, resp: requests.Response, cap: int) -> bytes | None:
+        """The body of ``resp`` as it arrives, or None once it passes ``cap`` bytes; raises
+        _TooSlow once the slow mark passed with the answer coming under the least rate."""
+        after, rate = self.slow
+        parts, size, start = [], 0, time.monotonic()
+        for chunk in bounded.pieces(resp):
+            size += len(chunk)
+            if size > cap:
+                return None
+            took = time.monotonic() - start
+            if took > after and size < rate * took:
+                self.local.say()  # (the line comes before the verdict)
+                raise _TooSlow(f"the answer arrives at {size / took:,.0f} bytes a second, "
+                               f"under the {rate:,.0f} check waits for; reading stopped after "
+                               f"{took:.0f} s ({size:,} bytes)")
+            parts.append(chunk)
+        return b"".join(parts)
 
     def _page_instead(self, named: str, kind: str) -> str:
         """What is wrong with a file answered by a page."""
@@ -214,7 +274,7 @@ class _Fetcher:
         if kind not in SERVED_AS.get(app.declared, (app.declared,)):
             wrong.append(f"served as {kind or 'no Content-Type'}, but the feed declares it "
                          f"{app.declared}: apps and browsers go by the type served")
-        body = _read(resp, FILE_BYTES)
+        body = self._read(resp, FILE_BYTES)
         if body is None:
             wrong.append(f"the file is over {FILE_BYTES >> 20} MB, the most check reads of "
                          "one; what is in it was not checked")
@@ -228,7 +288,7 @@ class _Fetcher:
         def wrong(why: str) -> str:
             return f"{typed}; {why}" if typed else why
 
-        body = _read(resp, PAGE_BYTES)
+        body = self._read(resp, PAGE_BYTES)
         if body is None:
             return wrong(f"the page is over {PAGE_BYTES >> 20} MB, the most check reads of one "
                          "page; its links were not followed"), None, url
@@ -253,30 +313,24 @@ class _Fetcher:
         return typed, text, landed
 
 
-def _read(resp: requests.Response, cap: int) -> bytes | None:
-    """The body of ``resp`` as it arrives, or None once it passes ``cap`` bytes."""
-    body = b""
-    for chunk in resp.iter_content(65536):
-        body += chunk
-        if len(body) > cap:
-            return None
-    return body
-
-
 def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str,
           done: Iterable[str] = (), external: bool = False, limit: int = LIMIT,
           workers: int = WORKERS, moved: Callable[[str], str] = lambda u: u,
           app_files: dict[str, AppFile] | None = None,
-          fallback: Fallback | None = None) -> CrawlReport:
+          fallback: Fallback | None = None,
+          slow: tuple[float, float] = (SLOW_SECONDS, MIN_RATE),
+          progress: Callable[[str], None] | None = None) -> CrawlReport:
     """Check every address reachable from ``start`` ((address, the page that links it or
     None) pairs) within ``site``; ``done``: addresses checked already (the enclosures);
     ``moved``: where a link is found on this copy of the site (its public address mapped);
     ``app_files``: for the addresses of files apps read (as this copy has them), the type each
     is declared as and what reads its body and says what is wrong with it; ``fallback``: what
-    the host answers a missing address with, when that is a 200 (so such an answer is named)."""
+    the host answers a missing address with, when that is a 200 (so such an answer is named);
+    ``slow``: (the slow mark in seconds, the least rate in bytes a second past it): an answer
+    still awaited at the mark is told to ``progress``, and one coming slower is given up."""
     app_files = app_files or {}
     report = CrawlReport()
-    fetcher = _Fetcher(user_agent, fallback)
+    fetcher = _Fetcher(user_agent, fallback, slow, progress)
     seen = {urldefrag(u)[0] for u in done}
     referrers: dict[str, list[str]] = {}
     pending: list[str] = []
