@@ -621,12 +621,13 @@ def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: Check
            external: bool, named: list[tuple[str, str]], moved=lambda u: u,
            session=None) -> None:
     host = _host(base)
-    if host in report.down:
+    if host not in report.down:
+        if report.progress is not None:
+            report.progress(f"crawling the pages of {base}")
+        fallback = _fallback(session or bounded.session(), base, report)
+    if host in report.down:  # (before, or the probe's answer did not come)
         report.problems.append(f"{base}: its pages were not crawled ({report.down[host]})")
         return
-    if report.progress is not None:
-        report.progress(f"crawling the pages of {base}")
-    fallback = _fallback(session, base, report)
     if fallback is not None:
         fallback = Fallback(fallback.digest, frozenset({base, base + "index.html", home,
                                                         base + "404.html"}))
