@@ -3,8 +3,11 @@
 The feeds must parse, each page of them (RFC 5005 ``next`` links; JSON Feed's ``next_url``) too;
 the podcast channel must carry the tags Apple requires; every enclosure and JSON attachment must
 answer HEAD with its stated length and type and a byte-range GET with 206; the cover art must be
-a square JPEG or PNG of 1400 to 3000 px. Then the pages (see ``crawl``): every page,
-image, transcript and chapters file the feeds and the pages link to on the site answers 200.
+a square JPEG or PNG of 1400 to 3000 px, and it and each episode's art must decode whole (the
+one image checker, ``images``). Then the pages (see ``crawl``): every page, image, transcript
+and chapters file the feeds and the pages link to on the site answers 200, served as what it
+is; first an address that cannot exist is asked, so a host answering every missing file with a
+page and 200 is named, and each missing file it hides too.
 """
 
 from __future__ import annotations

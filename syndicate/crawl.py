@@ -5,6 +5,12 @@ The crawl starts from the addresses the feeds give and from the home page, follo
 of each page it fetches, stays within the site's address, asks for each address once (its
 fragment dropped), a few at a time, and stops after ``limit`` addresses. Links to other sites
 are only counted, unless ``external`` asks for them to be fetched too (never followed).
+
+What each answer is served as counts too: a page must come as HTML (it is read for its links
+whatever it comes as), a file whose name gives a type must not come as a page (an error page,
+or a host's fallback for a missing address), and a transcript or chapters file must come as the
+type its feed declares. An answer slower than the least rate once the slow mark passed is given
+up, as check gives up one of the feeds'.
 """
 
 from __future__ import annotations
