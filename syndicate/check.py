@@ -3,18 +3,22 @@
 The feeds must parse, each page of them (RFC 5005 ``next`` links; JSON Feed's ``next_url``) too;
 the podcast channel must carry the tags Apple requires; every enclosure and JSON attachment must
 answer HEAD with its stated length and type and a byte-range GET with 206; the cover art must be
-a square JPEG or PNG of 1400 to 3000 px. Then the pages (see ``crawl``): every page,
-image, transcript and chapters file the feeds and the pages link to on the site answers 200.
+a square JPEG or PNG of 1400 to 3000 px, and it and each episode's art must decode whole (the
+one image checker, ``images``). Then the pages (see ``crawl``): every page, image, transcript
+and chapters file the feeds and the pages link to on the site answers 200, served as what it
+is; first an address that cannot exist is asked, so a host answering every missing file with a
+page and 200 is named, and each missing file it hides too.
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import secrets
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
@@ -24,10 +28,21 @@ from . import __version__
 from . import http as bounded
 from .chapterfile import check_chapters
 from .config import Settings
-from .crawl import TIMEOUT, Judge, crawl, page_links
+from .crawl import (
+    MIN_RATE,
+    SLOW_SECONDS,
+    TIMEOUT,
+    AppFile,
+    Fallback,
+    Judge,
+    crawl,
+    digest,
+    page_links,
+    said_while_waiting,
+)
 from .errors import CollectError
-from .images import image_size
-from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF
+from .images import image_size, served_art_problem
+from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
 from .render.podcast_ext import ITUNES, PODCAST
 from .transcripts import check_transcript
 from .urls import page_address, rebase, redact, redact_text
@@ -52,34 +67,17 @@ class CheckReport:
 BODY_BYTES = 16 << 20  # the most read of one feed, page, sitemap or cover (a feed over 4 MB
 # is warned about on publish already); audio bodies are never read, only their status lines
 BODY_SECONDS = 120  # the longest one answer may take to arrive, however slowly it trickles
-SLOW_SECONDS = 15  # an answer still coming after this is said while it is waited for
-MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS passed is given
-# up, and its host is asked nothing more (as one that ran out its deadline)
+# SLOW_SECONDS: an answer still coming after this is said while it is waited for; MIN_RATE
+# (bytes a second): an answer slower than this once SLOW_SECONDS passed is given up, and its
+# host is asked nothing more (as one that ran out its deadline); the crawl's answers alike
 
 
 @contextmanager
 def _said_while_waiting(report: CheckReport, method: str, url: str):
     """Say a line if the answer to ``url`` is still being waited for after SLOW_SECONDS;
     yields a function that says it now if it was not said yet (once in all)."""
-    lock, said = threading.Lock(), []
-
-    def say() -> None:
-        with lock:
-            if report.progress is not None and not said:
-                said.append(True)
-                report.progress(f"{method} {url}: still waiting for the answer after "
-                                f"{SLOW_SECONDS:g} s (it may take up to {BODY_SECONDS:g} s)")
-
-    timer = None
-    if report.progress is not None:
-        timer = threading.Timer(SLOW_SECONDS, say)
-        timer.daemon = True
-        timer.start()
-    try:
+    with said_while_waiting(report.progress, method, url, SLOW_SECONDS, BODY_SECONDS) as say:
         yield say
-    finally:
-        if timer is not None:
-            timer.cancel()
 
 
 def _host(url: str) -> str:
@@ -145,7 +143,7 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
         with resp, bounded.within(BODY_SECONDS), \
                 _said_while_waiting(report, "GET", url) as say:
             bounded.watch(resp)  # (a body trickling a byte at a time too)
-            for chunk in _pieces(resp):
+            for chunk in bounded.pieces(resp):
                 size += len(chunk)
                 if size > cap:
                     report.problems.append(
@@ -170,23 +168,6 @@ def _body(resp: requests.Response, url: str, report: CheckReport,
         report.problems.append(f"{url}: the answer broke off ({_no_answer(exc)})")
         return None
     return b"".join(parts)
-
-
-def _pieces(resp: requests.Response):
-    """The body as it arrives, each piece what came (a read does not wait to fill a buffer, so
-    a trickle is measured as it goes)."""
-    from urllib3.exceptions import HTTPError, ReadTimeoutError
-
-    try:
-        while True:
-            piece = resp.raw.read1(65536, decode_content=True)  # gzip inflated, bounded
-            if not piece:
-                return
-            yield piece
-    except ReadTimeoutError as exc:
-        raise requests.ReadTimeout(exc) from None
-    except HTTPError as exc:
-        raise requests.ConnectionError(exc) from None
 
 
 def _too_slow(report: CheckReport, host: str, url: str, why: str) -> None:
@@ -389,19 +370,52 @@ def _json_items(session, url: str, doc: dict, report: CheckReport, moved, heads:
 
 
 def _cover(session, url: str, report: CheckReport) -> None:
-    resp = _ask(session, url, report)
-    if resp is None:
-        return
-    status = resp.status_code
-    body = _body(resp, url, report) if status == 200 else resp.close()
-    if status == 200 and body is None:
-        return  # too big or too slow, said
-    size = image_size(body) if body is not None else None
-    if size is None:
-        report.problems.append(f"{url}: cover art is not a JPEG or PNG (HTTP {status})")
-    elif size[0] != size[1] or not 1400 <= size[0] <= 3000:
+    """The show's cover: a square JPEG or PNG of 1400 to 3000 px, whole (read as publish
+    reads a new one)."""
+    size = _art(session, url, report, "cover art")
+    if size is not None and (size[0] != size[1] or not 1400 <= size[0] <= 3000):
         report.problems.append(f"{url}: cover art is {size[0]}x{size[1]} px; Apple needs a "
                                "square of 1400 to 3000 px")
+
+
+def _art(session, url: str, report: CheckReport, what: str) -> tuple[int, int] | None:
+    """Art as the host serves it, read through the one image checker: its (width, height) when
+    it is a whole JPEG or PNG, else None with the problem said."""
+    resp = _ask(session, url, report)
+    if resp is None:
+        return None
+    status, kind = resp.status_code, resp.headers.get("Content-Type")
+    if status != 200:
+        resp.close()
+        report.problems.append(f"{url}: {what} is not a JPEG or PNG (HTTP {status})")
+        return None
+    body = _body(resp, url, report)
+    if body is None:
+        return None  # too big or too slow, said
+    size = image_size(body)
+    if size is None:
+        report.problems.append(f"{url}: {what} is not a JPEG or PNG (HTTP 200, served as "
+                               f"{main_type(kind) or 'no Content-Type'})")
+        return None
+    wrong = served_art_problem(body, PurePosixPath(urlsplit(url).path).suffix)
+    if wrong:
+        report.problems.append(f"{url}: {what}: {wrong}")
+        return None
+    return size
+
+
+def _episode_art(session, roots: list[etree._Element], report: CheckReport, moved,
+                 done: set[str]) -> None:
+    """Each episode's own art (its item's itunes:image), once each, read as the cover is."""
+    for root in roots:
+        for image in root.iterfind(f"channel/item/{{{ITUNES}}}image"):
+            href = (image.get("href") or "").strip()
+            if not href:
+                continue
+            url = moved(href)
+            if url not in done:
+                done.add(url)
+                _art(session, url, report, "episode art")
 
 
 def check_site(settings: Settings, base_url: str | None = None,
@@ -442,15 +456,18 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
     for path in (cfg.blog.rss_path, cfg.blog.atom_path):
         feeds.update(every_page(path))
     feed_url = base + cfg.podcast.feed_path
+    art: set[str] = set()  # the art read already
     for number, (url, root) in enumerate(every_page(cfg.podcast.feed_path)):
         feeds[url] = root
         if number == 0:
             _channel(root, feed_url, report)
             image = root.find(f"channel/{{{ITUNES}}}image")
             if image is not None and image.get("href"):
+                art.add(moved(image.get("href")))
                 _cover(session, moved(image.get("href")), report)
         for item in root.iterfind("channel/item"):
             _enclosure(session, item, url, report, moved, heads)
+        _episode_art(session, [root], report, moved, art)
     items: list[tuple[str, str]] = []  # the JSON feeds' items' pages, to be fetched
     for path in (cfg.blog.json_path, cfg.podcast.json_path):
         for url, doc in _pages_of(session, base + path, report, _json_feed,
@@ -459,7 +476,7 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
             items += _json_items(session, url, doc, report, moved, heads)
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
-               [*_site_maps(session, base, report, moved), *items], moved)
+               [*_site_maps(session, base, report, moved), *items], moved, session)
 
 
 SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
@@ -553,11 +570,11 @@ def _judge(read: Callable[[bytes], object], kind: str) -> Judge:
     return judge
 
 
-def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, Judge]:
+def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, AppFile]:
     """For each transcript and chapters file the podcast feeds name (podcast:transcript by its
-    declared type, podcast:chapters), its address on this copy of the site and what reads it
-    back as a podcast app would."""
-    out: dict[str, Judge] = {}
+    declared type, podcast:chapters), its address on this copy of the site, its declared type
+    and what reads it back as a podcast app would."""
+    out: dict[str, AppFile] = {}
     for feed_url, root in feeds.items():
         for el in root.iter(f"{{{PODCAST}}}transcript", f"{{{PODCAST}}}chapters"):
             if not (el.get("url") or "").strip():
@@ -569,30 +586,61 @@ def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, 
             kind = (el.get("type") or "").split(";")[0].strip().lower()
             if el.tag == f"{{{PODCAST}}}chapters":
                 if kind == CHAPTERS:
-                    out.setdefault(url, _judge(lambda b, u=url: check_chapters(b, u),
-                                               "chapters file"))
+                    out.setdefault(url, AppFile(_judge(lambda b, u=url: check_chapters(b, u),
+                                                       "chapters file"), kind))
                 continue
             suffix = TRANSCRIPT_SUFFIX_OF.get(kind)
             if suffix is not None:
-                out.setdefault(url, _judge(
-                    lambda b, u=url, x=suffix: check_transcript(b, x, u), _KIND[suffix]))
+                out.setdefault(url, AppFile(_judge(
+                    lambda b, u=url, x=suffix: check_transcript(b, x, u), _KIND[suffix]), kind))
     return out
 
 
+def _fallback(session, base: str, report: CheckReport) -> Fallback | None:
+    """Ask for an address that cannot exist: a host that answers it with 200 answers every
+    missing file so (an SPA fallback, an error page set to answer 200, Netlify's
+    `/* /index.html 200`), so no missing file is ever a 404. That is named once, and what it
+    answered is returned, for the crawl to know a missing file by."""
+    probe = f"{base}syndicate-check-missing-{secrets.token_hex(6)}"
+    resp = _ask(session, probe, report)
+    if resp is None:
+        return None
+    if resp.status_code != 200:
+        resp.close()
+        return None
+    body = _body(resp, probe, report, PAGE_PROBE_BYTES, SMALL_FILE_ADVICE)
+    report.problems.append(
+        f"{probe}: HTTP 200 for an address that cannot exist: this host answers every missing "
+        "file with a page and 200 (a single-page-app fallback, or an error page set to answer "
+        "200), so apps and browsers get that page instead of a 404; have it answer a missing "
+        "address with 404 (the site's 404.html)")
+    return Fallback("" if body is None else digest(body))  # ('': no answer is that page)
+
+
+PAGE_PROBE_BYTES = 8 << 20  # the most read of the answer to an address that cannot exist
+
+
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
-           external: bool, named: list[tuple[str, str]], moved=lambda u: u) -> None:
+           external: bool, named: list[tuple[str, str]], moved=lambda u: u,
+           session=None) -> None:
     host = _host(base)
-    if host in report.down:
+    if host not in report.down:
+        if report.progress is not None:
+            report.progress(f"crawling the pages of {base}")
+        fallback = _fallback(session or bounded.session(), base, report)
+    if host in report.down:  # (before, or the probe's answer did not come)
         report.problems.append(f"{base}: its pages were not crawled ({report.down[host]})")
         return
-    if report.progress is not None:
-        report.progress(f"crawling the pages of {base}")
+    if fallback is not None:
+        fallback = Fallback(fallback.digest, frozenset({base, base + "index.html", home,
+                                                        base + "404.html"}))
     start = [(home, None), *named]  # the home page, in the site's link style
     for url, root in feeds.items():
         start += [(moved(link), url) for link in feed_links(root, url)]
-    done = set(report.checked)  # the feeds, the cover and the enclosures
+    done = set(report.checked)  # the feeds, the cover, the enclosures and the probe
     found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external,
-                  moved=moved, judges=app_files(feeds, moved))
+                  moved=moved, app_files=app_files(feeds, moved), fallback=fallback,
+                  slow=(SLOW_SECONDS, MIN_RATE), progress=report.progress)
     report.checked += found.checked
     report.problems += found.problems()
     report.external = len(found.external)

@@ -139,3 +139,20 @@ def session(*, retries=0, user_agent: str | None = None) -> requests.Session:
     if user_agent:
         s.headers["User-Agent"] = user_agent
     return s
+
+
+def pieces(resp: requests.Response):
+    """The body of a streamed response as it arrives, each piece what came (a read does not
+    wait to fill a buffer, so a trickle is measured as it goes), gzip inflated."""
+    from urllib3.exceptions import HTTPError, ReadTimeoutError
+
+    try:
+        while True:
+            piece = resp.raw.read1(65536, decode_content=True)
+            if not piece:
+                return
+            yield piece
+    except ReadTimeoutError as exc:
+        raise requests.ReadTimeout(exc) from None
+    except HTTPError as exc:
+        raise requests.ConnectionError(exc) from None

@@ -25,8 +25,8 @@ _MAX_SEGMENTS = 4096  # a real JPEG names its size within a few dozen segments
 MIN_SIDE, BEST_MAX_SIDE, MAX_SIDE = 1400, 3000, 6000
 SUFFIX_KIND = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 IMAGE_LIMIT = 64 << 20  # bytes: far over any cover or episode art a directory takes
-DAMAGED = ("its header is right but its image data cannot be decoded (damaged or cut short); "
-           "save or export it again")
+DAMAGED_DATA = "its header is right but its image data cannot be decoded (damaged or cut short)"
+DAMAGED = f"{DAMAGED_DATA}; save or export it again"
 _PROBE_SIDE = 16  # the image is decoded and scaled to this square of grey bytes
 
 
@@ -87,17 +87,10 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
             found = read_header(f)
     except OSError as exc:
         return f"{shown!r} cannot be read ({exc.strerror or exc})", []
-    want = SUFFIX_KIND.get(path.suffix.lower())
-    if found is None:
-        return f"{shown!r} is not a {want or 'JPEG or PNG'} image (its content is not)", []
-    kind, w, h = found
-    if want is not None and kind != want:
-        return f"{shown!r} is a {kind} image named as a {want}; rename it to match", []
-    if not (w and h):
-        return f"{shown!r} declares {w}x{h} px: an image with no pixels", []
-    if not (w <= MAX_SIDE and h <= MAX_SIDE):
-        return (f"{shown!r} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
-                f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)"), []
+    wrong = _header_problem(found, path.suffix, repr(shown))
+    if wrong:
+        return wrong, []
+    _, w, h = found
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -112,6 +105,43 @@ def check_art(path: Path, shown: str) -> tuple[str | None, list[str]]:
         return None, [f"{shown}: {w}x{h} px; Apple asks for a square image of {MIN_SIDE} to "
                       f"{BEST_MAX_SIDE} px"]
     return None, []
+
+
+def _header_problem(found: tuple[str, int, int] | None, suffix: str, shown: str) -> str | None:
+    """What is wrong with art by its header (``found``, from ``read_header``) and the suffix it
+    is named with, or None."""
+    want = SUFFIX_KIND.get(suffix.lower())
+    if found is None:
+        return f"{shown} is not a {want or 'JPEG or PNG'} image (its content is not)"
+    kind, w, h = found
+    if want is not None and kind != want:
+        return f"{shown} is a {kind} image named as a {want}; rename it to match"
+    if not (w and h):
+        return f"{shown} declares {w}x{h} px: an image with no pixels"
+    if not (w <= MAX_SIDE and h <= MAX_SIDE):
+        return (f"{shown} declares {w}x{h} px; episode art must be at most {MAX_SIDE} px a "
+                f"side (Apple asks for a square of {MIN_SIDE} to {BEST_MAX_SIDE} px)")
+    return None
+
+
+def served_art_problem(data: bytes, suffix: str) -> str | None:
+    """What is wrong with art as a host serves it (``data``, its address ending in ``suffix``),
+    judged as publish judges a new file (header, then a decode with the same damage rules),
+    or None; said of "the image", for the caller to name the address."""
+    wrong = _header_problem(read_header(io.BytesIO(data)), suffix, "the image")
+    if wrong:
+        return wrong
+    if len(data) > IMAGE_LIMIT:
+        return f"the image is {len(data):,} bytes, over the {IMAGE_LIMIT >> 20} MB art may be"
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="syndicate-art-") as folder:
+        path = Path(folder) / f"art{suffix.lower() if suffix.lower() in SUFFIX_KIND else ''}"
+        path.write_bytes(data)
+        damaged = decode_problem(path)
+    if damaged == DAMAGED:
+        return f"{DAMAGED_DATA}: the copy on the host is damaged; upload it again"
+    return f"the image: {damaged}" if damaged else None
 
 
 # what ffmpeg says (as a warning, the decode still "succeeding") of an image whose data ends
@@ -141,9 +171,12 @@ def _decode(path: Path) -> str | None:
     side = _PROBE_SIDE
     try:
         done = subprocess.run(
-            [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "warning", "-err_detect", "explode",
-             "-i", str(path), "-vf", f"scale={side}:{side}", "-frames:v", "1", "-f", "rawvideo",
-             "-pix_fmt", "gray", "-"], capture_output=True, timeout=60, check=False)
+            # (crccheck: a PNG's chunks carry a CRC, and zeros written over a chunk break it
+            # where the decode alone may only say "0 bytes left")
+            [ffmpeg_exe(), "-nostdin", "-hide_banner", "-v", "warning",
+             "-err_detect", "crccheck+explode", "-i", str(path), "-vf", f"scale={side}:{side}",
+             "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+            capture_output=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
         return "it took over a minute to decode; save or export it again"
     except OSError as exc:

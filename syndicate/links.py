@@ -103,8 +103,9 @@ def loaded(fragment: str) -> list[tuple[str, str]]:
 
 def remote_host(value: str) -> str | None:
     """The host an address is fetched from when it names one (``https://host/x``, ``//host/x``),
-    else None (a path on the site, a ``data:`` address)."""
-    address = clean(value)
+    else None (a path on the site, a ``data:`` address). A backslash counts as the slash
+    browsers read it as in a web address (``https:\\\\host\\x`` is fetched from ``host``)."""
+    address = clean(value).replace("\\", "/")
     if not (address.startswith("//") or address.lower().startswith(("http:", "https:"))):
         return None
     try:

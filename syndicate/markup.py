@@ -135,14 +135,20 @@ def render_markdown(text: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 _REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
-                      r"<img\b[^>]*?\s(srcset)\s*=", re.IGNORECASE)
+                      r"<img\b[^>]*?\s(srcset)\s*=|"
+                      r"<img\b[^>]*?\ssrc\s*=\s*[\"']?\s*(data):", re.IGNORECASE)
 
 
 def _removed(raw: str) -> list[tuple[str, str]]:
+    """(what was taken out, the text it is written with in the source, for its line)."""
     found: dict[str, str] = {}
     for m in _REMOVED.finditer(raw):
-        what = f"<{m.group(1).lower()}>" if m.group(1) else "srcset"
-        found.setdefault(what, m.group(1) or m.group(2))
+        if m.group(1):
+            found.setdefault(f"<{m.group(1).lower()}>", "<" + m.group(1))
+        elif m.group(2):
+            found.setdefault("srcset", "srcset")
+        else:  # (the sanitiser keeps no data: address)
+            found.setdefault("a data: image", "data:")
     return list(found.items())
 
 

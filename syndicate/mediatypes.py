@@ -61,6 +61,17 @@ CHAPTERS = "application/json+chapters"
 TRANSCRIPT_SUFFIX_OF = {"text/vtt": ".vtt", "application/x-subrip": ".srt",
                         "application/srt": ".srt", "text/srt": ".srt",
                         "application/json": ".json", "text/html": ".html", "text/plain": ".txt"}
+# what a host may serve a file under, by the type a feed declares it with (podcast:transcript,
+# podcast:chapters), for apps and browsers to read it as that: WebVTT only as text/vtt (browsers
+# load a <track> of no other type); SRT, which has no registered type, under any of its
+# spellings or as plain text; a chapters file as JSON
+SERVED_AS = {"text/vtt": ("text/vtt",), "application/json": ("application/json",),
+             "text/html": ("text/html",), "text/plain": ("text/plain",),
+             CHAPTERS: (CHAPTERS, "application/json")}
+for _srt in ("application/x-subrip", "application/srt", "text/srt"):
+    SERVED_AS[_srt] = ("application/x-subrip", "application/srt", "text/srt", "text/plain")
+# the types a page is served as, for browsers to show it
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
 # the types episode art comes in, and the file each becomes
 IMAGE_SUFFIX_OF = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png"}
 
@@ -68,6 +79,11 @@ IMAGE_SUFFIX_OF = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png
 def of(suffix: str) -> str:
     """The type a file with this extension is served with."""
     return TYPES.get(suffix.lower(), UNKNOWN)
+
+
+def main_type(header: str | None) -> str:
+    """The type a Content-Type header names, without its parameters, lower case ('' for none)."""
+    return (header or "").split(";")[0].strip().lower()
 
 
 def of_key(key: str) -> str:

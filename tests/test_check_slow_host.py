@@ -97,3 +97,55 @@ def test_a_password_in_the_checked_address_is_in_no_line_not_even_the_not_asked_
     assert "not asked" in result.output  # the lines that named the host with its credential
     said = result.output.lower()
     assert "s3cretpw" not in said and "alice" not in said, result.output
+
+
+def test_a_chapters_file_trickling_in_the_crawl_is_given_up_under_the_least_rate(
+        make_project, tmp_path, monkeypatch):
+    """h17 X8: the crawl's reads (chapters, transcripts, pages) are under the same slow mark
+    and least rate as the feeds': a chapters file coming at about 20 bytes a second is said
+    while it is waited for, then given up and named; the rest of the site is still checked."""
+    import shutil
+    import time
+
+    from test_check_app_files import _publish
+    from test_check_pages import _host
+
+    proj = _publish(make_project, ".vtt")
+    copy = tmp_path / "copy"
+    shutil.copytree(proj.public(""), copy)
+    (copy / "episodes/one/chapters.json").write_bytes(
+        proj.public("episodes/one/chapters.json").read_bytes() + b" " * 500)
+    server, log = _host(copy)
+    handler = server.RequestHandlerClass
+
+    def copyfile(self, source, outputfile):
+        if not self.path.endswith("/chapters.json"):
+            return shutil.copyfileobj(source, outputfile)
+        try:
+            while byte := source.read(1):
+                outputfile.write(byte)
+                outputfile.flush()
+                time.sleep(0.05)
+        except OSError:  # the check gave up: the connection is gone
+            pass
+        return None
+
+    monkeypatch.setattr(handler.func, "copyfile", copyfile)
+    monkeypatch.setattr(check, "SLOW_SECONDS", 0.5)
+    monkeypatch.setattr(crawl, "ANSWER_SECONDS", 300)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with guard():
+            result = proj.run("check", "--config", str(proj.root / "config.yaml"), "--url", base)
+    finally:
+        server.shutdown()
+        server.server_close()
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    chapters = f"{base}episodes/one/chapters.json"
+    (named,) = [ln for ln in lines if ln.startswith(f"Error: {chapters}:")]
+    assert "bytes a second, under the 1,024 check waits for" in named, named
+    assert any(ln.startswith(f"GET {chapters}: still waiting") for ln in lines), result.output
+    errors = [ln for ln in lines if ln.startswith("Error:")]
+    assert errors == [named], result.output  # the rest of the site checked, and good
+    assert ("GET", "/episodes/one/transcript.vtt") in log

@@ -146,10 +146,11 @@ def test_check_verifies_the_live_site(make_project, s3_endpoint, bucket):
     proj = make_project(_files(), config=config)
     assert proj.run("publish").exit_code == 0
     good = proj.run("check", "--config", str(proj.root / "config.yaml"))
-    # 3 XML feeds and 2 JSON feeds, the cover, one enclosure, robots.txt and the sitemap; then
-    # the pages (the sitemap names the archives too), which a plain S3 endpoint (no index
-    # documents) answers only by their index.html: each named so, and nothing else
-    assert good.exit_code == 1 and "Checked 14 URLs: 5 problems" in good.output, good.output
+    # 3 XML feeds and 2 JSON feeds, the cover, one enclosure, robots.txt and the sitemap; an
+    # address that cannot exist (S3 answers it 404: no fallback page); then the pages (the
+    # sitemap names the archives too), which a plain S3 endpoint (no index documents) answers
+    # only by their index.html: each named so, and nothing else
+    assert good.exit_code == 1 and "Checked 15 URLs: 5 problems" in good.output, good.output
     errors = [line for line in good.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 5, good.output
     for page in ("", "posts/", "episodes/", "posts/a/", "episodes/one/"):

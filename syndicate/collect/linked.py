@@ -22,7 +22,12 @@ PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
 def _line(text: str, written: str, decoded: str, first_line: int, default: int | None
           ) -> int | None:
     """The line of ``text`` (which starts at ``first_line``) where a link was written."""
-    for needle in (written, decoded, posixpath.basename(decoded)):
+    return _line_of(text, (written, decoded, posixpath.basename(decoded)), first_line, default)
+
+
+def _line_of(text: str, needles, first_line: int, default: int | None) -> int | None:
+    """The line of ``text`` where the first of ``needles`` found is written."""
+    for needle in needles:
         at = text.find(needle) if needle else -1
         if at >= 0:
             return text.count("\n", 0, at) + first_line
@@ -71,8 +76,10 @@ def _remote_embeds(html: str, name: str, text: str, warnings: list[str], first_l
             continue
         said.add(address)
         # (an address published without its credential is found by its host and path)
-        line = _line(text, address, f"{host}{urlsplit(address).path}", first_line,
-                     default_line)
+        # (written as it is, or with the spaces a renderer encoded, or without a credential)
+        line = _line_of(text, (address, unquote(address),
+                               unquote(f"{host}{urlsplit(address).path}")),
+                        first_line, default_line)
         where = f"{printable(name)}:{line}" if line else printable(name)
         what = "the image" if tag == "img" else f"the <{tag}> source"
         warnings.append(

@@ -92,7 +92,7 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
         updated = _date(meta.updated, name, line, zone, "updated")
     html, removed = render_markdown(body)
     for what, written in removed:
-        at = text.lower().find(("srcset" if what == "srcset" else "<" + written).lower())
+        at = text.lower().find(written.lower())
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
         warnings.append(f"{name}:{line}: {what} is removed from the page and the feeds (only "
                         "text, links and images with one src are kept); link the file instead")
