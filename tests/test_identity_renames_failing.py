@@ -55,6 +55,12 @@ def _mv(proj, old: str, new: str) -> None:
     (proj.root / old).rename(proj.root / new)
 
 
+def _texts(proj) -> dict[str, str]:
+    """The three posts' files, by name."""
+    return {n: (proj.root / f"posts/{n}").read_text() for n in
+            ("2026-10-05-alpha.md", "2026-10-06-beta.md", "2026-10-07-gamma.md")}
+
+
 def _three_posts(make_project):
     return make_project({
         "posts/2026-10-05-alpha.md": post("Alpha", date="2026-10-05 10:00",
@@ -146,8 +152,7 @@ def test_a_rotation_of_three_posts_with_one_failing_loses_none_and_never_sticks(
     proj = _three_posts(make_project)
     assert proj.run("publish").exit_code == 0
     before = _guids(proj)
-    texts = {n: (proj.root / f"posts/{n}").read_text() for n in
-             ("2026-10-05-alpha.md", "2026-10-06-beta.md", "2026-10-07-gamma.md")}
+    texts = _texts(proj)
     proj.write("posts/2026-10-06-beta.md", texts["2026-10-05-alpha.md"])
     proj.write("posts/2026-10-05-alpha.md", texts["2026-10-07-gamma.md"])
     proj.write("posts/2026-10-07-gamma.md",
@@ -429,8 +434,7 @@ def test_a_file_fixed_while_another_still_fails_drops_its_old_error_and_says_it_
     proj = _three_posts(make_project)
     assert proj.run("publish").exit_code == 0
     before = _guids(proj)
-    texts = {n: (proj.root / f"posts/{n}").read_text() for n in
-             ("2026-10-05-alpha.md", "2026-10-06-beta.md", "2026-10-07-gamma.md")}
+    texts = _texts(proj)
     proj.write("posts/2026-10-06-beta.md", texts["2026-10-05-alpha.md"])
     proj.write("posts/2026-10-05-alpha.md",
                texts["2026-10-07-gamma.md"].replace("title: Gamma", "title: [Gamma"))
