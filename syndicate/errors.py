@@ -59,6 +59,10 @@ class AudioError(ItemError):
     """An audio file is missing, empty, not audio, or could not be processed."""
 
 
+class NotEncoded(AudioError):
+    """A dry run met audio it would have to encode (a dry run encodes and caches nothing)."""
+
+
 class PublishError(SyndicateError):
     """Rendering or writing the site failed; nothing half-written is left live."""
 

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
-from ..errors import AudioError
+from ..errors import AudioError, NotEncoded
 from .cache import cache_key
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
@@ -348,10 +348,6 @@ def shift_chapters(chapters: list[tuple[float, str, str | None]], offset: float,
         else:
             out.append(c)
     return out
-
-
-class NotEncoded(AudioError):
-    """A dry run met audio it would have to encode (a dry run encodes and caches nothing)."""
 
 
 def cached_facts(source_sha: str, settings: AudioSettings, cache_dir: Path,

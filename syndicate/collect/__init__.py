@@ -302,7 +302,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     wait = {n for n, r in by_source.items() if r["kind"] in frozen and names.get(n) is not r}
     # a new file that fails may be a released item renamed: a file at that item's name now
     # holding other words (a new text begun under the old name) waits too
-    from ..audio.pipeline import NotEncoded  # (a dry run's "would encode": no failure)
+    from ..errors import NotEncoded  # (a dry run's "would encode": no failure)
 
     fresh_failing = {p.kind for p in parsed if p.error is not None and p.name not in names
                      and not isinstance(p.error, NotEncoded)}

@@ -126,7 +126,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if not dry_run:
             cat.commit()
         else:
-            from ..audio.pipeline import NotEncoded
+            from ..errors import NotEncoded
 
             would_encode = [e.path for e in report.errors if isinstance(e, NotEncoded)]
             report.errors = [e for e in report.errors if not isinstance(e, NotEncoded)]
