@@ -86,6 +86,9 @@ def credential_in(url: str) -> str | None:
     for name, _ in parse_qsl(parts.query, keep_blank_values=True):
         if _secret_name(name):
             return f"the query parameter {name[:40]!r}"
+    for name, _ in parse_qsl(parts.fragment, keep_blank_values=True):  # #access_token=...
+        if _secret_name(name):
+            return f"the fragment parameter {name[:40]!r}"
     return None
 
 
@@ -98,11 +101,13 @@ def without_credentials(url: str) -> str:
         return url
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = "&".join(
-        f"{name}={_HIDDEN}" if _secret_name(unquote(name)) else pair
-        for pair in parts.query.split("&")
-        for name in [pair.split("=", 1)[0]]) if parts.query else ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    def hidden(params: str) -> str:
+        return "&".join(f"{name}={_HIDDEN}" if _secret_name(unquote(name)) else pair
+                        for pair in params.split("&")
+                        for name in [pair.split("=", 1)[0]]) if params else ""
+
+    return urlunsplit((parts.scheme, netloc, parts.path, hidden(parts.query),
+                       hidden(parts.fragment)))
 
 
 def public_url(value: object, example: str = "https://example.com/") -> str:
@@ -119,7 +124,8 @@ def public_url(value: object, example: str = "https://example.com/") -> str:
 # -- addresses in messages: never show a credential ---------------------------------------------
 _HIDDEN = "***"
 # an address as it may appear in running text (a message, an exception's words)
-_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>)]*[^\s'\"<>).,;:!?]")
+# (or with its scheme left out: //user:password@host/...)
+_IN_TEXT = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?//[^\s'\"<>)]*[^\s'\"<>).,;:!?]")
 # a query string as it may appear without its address (requests: "with url: /hub?token=...")
 _QUERY_IN_TEXT = re.compile(
     r"(?<=[?&])([^=&\s'\"<>)#]+)=(?:[^&\s'\"<>)#]*[^&\s'\"<>)#.,;:!?])?")
@@ -135,7 +141,7 @@ def redact(url: object) -> str:
     except ValueError:
         return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", text)
     netloc = parts.netloc
-    if "@" not in netloc and not parts.query:
+    if "@" not in netloc and not parts.query and "=" not in parts.fragment:
         return text  # nothing to hide
     if "@" in netloc:
         netloc = _HIDDEN + "@" + netloc.rsplit("@", 1)[1]
@@ -147,7 +153,8 @@ def redact(url: object) -> str:
     out = f"{scheme}://{netloc}{parts.path}" if parts.scheme else f"{netloc}{parts.path}"
     if not parts.scheme and not netloc:
         out = parts.path
-    return out + (f"?{query}" if parts.query else "")
+    fragment = _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", "?" + parts.fragment)[1:]
+    return out + (f"?{query}" if parts.query else "") + (f"#{fragment}" if parts.fragment else "")
 
 
 def origin(url: object) -> str:
@@ -188,8 +195,8 @@ def redact_credentials(text: object, replace=None) -> str:
     reports that name many addresses, such as an import's. ``replace`` (default ``redact``)
     turns such an address into what is shown instead (``without_credentials`` for a page)."""
     text = str(text)
-    if "://" not in text or ("@" not in text and "?" not in text):
-        return text  # no address, or none with a user@ or a query: nothing to look at
+    if "//" not in text or ("@" not in text and "?" not in text and "#" not in text):
+        return text  # no address, or none with a user@, a query or a fragment: nothing to see
     replace = replace or redact
     return _IN_TEXT.sub(lambda m: replace(m.group()) if credential_in(m.group())
                         else m.group(), text)
@@ -198,7 +205,7 @@ def redact_credentials(text: object, replace=None) -> str:
 def addresses_with_credentials(text: str) -> list[tuple[int, str]]:
     """(line, what) of each address written in ``text`` that carries a credential (one whose
     credentials are ``***`` already, as syndicate writes an import's address, carries none)."""
-    if "://" not in text or ("@" not in text and "?" not in text):
+    if "//" not in text or ("@" not in text and "?" not in text and "#" not in text):
         return []
     return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
             if (found := credential_in(m.group())) and redact(m.group()) != m.group()]

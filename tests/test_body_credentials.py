@@ -70,12 +70,17 @@ def test_an_address_whose_credentials_syndicate_hid_already_is_not_warned(make_p
 
 
 ADDRESSES = {"userinfo": "https://morwenna:hunter2secret@old.example/a",
-             "token": "https://old.example/a?p=42&access_token=TOKSECRET99"}
+             "token": "https://old.example/a?p=42&access_token=TOKSECRET99",
+             # h19 Z11: the scheme left out, and a token in the fragment
+             "no scheme": "//morwenna:hunter2secret@old.example/a",
+             "fragment": "https://old.example/a#access_token=TOKSECRET99"}
 POST_FIELDS = {  # where the address is written -> (file, text)
     "title": ("posts/g.md", lambda a: post(f"Post {a}", date="2026-10-01")),
     "summary": ("posts/g.md", lambda a: post("Post", date="2026-10-01",
                                             summary=f'"see {a} for more"')),
     "tags": ("posts/g.md", lambda a: post("Post", date="2026-10-01", tags=f"[{a}]")),
+    "body": ("posts/g.md", lambda a: post("Post", date="2026-10-01",
+                                          body=f"See {a} and [this]({a}) and ![i]({a}).")),
     "txt title": ("posts/g.txt", lambda a: f"Post {a}\nDate: 2026-10-01\n\nBody.\n"),
     "txt body": ("posts/g.txt", lambda a: f"Post\nDate: 2026-10-01\n\nSee {a} now.\n"),
     "episode title": ("episodes/one.yaml", lambda a: sidecar(f'"One {a}"')),
