@@ -40,6 +40,18 @@ CASES = {
                                "AWS_SECRET_ACCESS_KEY": "s3cretvalue"}, None, None),
     "key with a carriage return": ({"AWS_ACCESS_KEY_ID": KEY + "\r",
                                     "AWS_SECRET_ACCESS_KEY": "s3cretvalue"}, None, None),
+    # h19 Z6, Z7, Z14
+    "credential_process prints no JSON": ({"AWS_CONFIG_FILE": "{cfg}"},
+                                          "[default]\ncredential_process = /bin/echo hello\n",
+                                          None),
+    "session token with a line break": ({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b",
+                                         "AWS_SESSION_TOKEN": "s3cretvalue\n"}, None, None),
+    "endpoint from the environment": ({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b",
+                                       "AWS_ENDPOINT_URL": f"{KEY}:s3cretvalue@127.0.0.1:1"},
+                                      None, None),
+    "S3 endpoint from the environment": ({"AWS_ACCESS_KEY_ID": "a",
+                                          "AWS_SECRET_ACCESS_KEY": "b",
+                                          "AWS_ENDPOINT_URL_S3": "http://[::1"}, None, None),
 }
 
 
@@ -58,6 +70,9 @@ def test_any_credential_problem_is_one_clear_error(tmp_path, monkeypatch, case):
     for name, value in env.items():
         monkeypatch.setenv(name, value.replace("{cfg}", str(cfg)))
     proj = _project(tmp_path / "proj")
+    if any(name.startswith("AWS_ENDPOINT_URL") for name in env):  # the environment's alone
+        proj.write("config.yaml", (proj.root / "config.yaml").read_text().replace(
+            "  endpoint_url: http://127.0.0.1:1\n", ""))
     for args in (("publish",), ("publish", "--json")):
         result = proj.run(*args)
         assert result.exit_code == 1, result.output

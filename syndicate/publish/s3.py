@@ -74,6 +74,11 @@ def parse_target(target: str) -> tuple[str, str]:
     return url.netloc, prefix
 
 
+# what boto3 raises talking to a store: its own errors, and ValueError (a credential process
+# whose output is no JSON, an endpoint from the environment it cannot use)
+STORE_ERRORS = (ClientError, BotoCoreError, ValueError)
+
+
 def not_found(exc: Exception) -> bool:
     """Whether a store's error only says the object is not there (GET, HEAD)."""
     code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
@@ -104,7 +109,7 @@ def explain(exc: Exception, bucket: str, key: str | None = None) -> PublishError
 def error_text(exc: Exception) -> str:
     """What boto3 said went wrong, fit for a message: addresses masked, and never a signed
     request's header (an error that quotes one is said in other words)."""
-    text = redact_text(exc)
+    text = _USERINFO.sub("***@", redact_text(exc))  # (user:password@host with no scheme too)
     if _SIGNED.search(text):
         return ("the request could not be signed and sent: a credential holds a character a "
                 "request header cannot carry (a line break, a space); check AWS_ACCESS_KEY_ID, "
@@ -113,8 +118,9 @@ def error_text(exc: Exception) -> str:
 
 
 # what a signed request's headers hold (an error quoting one would show a credential)
-_SIGNED = re.compile(r"AWS4-HMAC|Credential=|Signature=|X-Amz-Security-Token|Authorization",
-                     re.I)
+_SIGNED = re.compile(r"AWS4-HMAC|Credential=|Signature=|X-Amz-Security-Token|Authorization|"
+                     r"Invalid header value", re.I)
+_USERINFO = re.compile(r"[^\s/@'\"]+:[^\s/@'\"]*@")
 
 
 def _etag(value: str) -> str:
@@ -154,7 +160,7 @@ class S3Target(TargetBase):
         source or region boto3 cannot use is a PublishError saying so."""
         try:
             return self._client.result()
-        except (BotoCoreError, ClientError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket) from None
 
     def _make_client(self):
@@ -301,7 +307,7 @@ class S3Target(TargetBase):
                 try:
                     got = self.client.get_object(Bucket=self.bucket, Key=self.prefix + STATE_KEY)
                     self._site_gen = (parse_state(got["Body"].read(MAX_STATE_BYTES + 1)),)
-                except (ClientError, BotoCoreError) as exc:
+                except STORE_ERRORS as exc:
                     if not not_found(exc):
                         raise explain(exc, self.bucket, STATE_KEY) from None
                     self._site_gen = (None,)
@@ -316,7 +322,7 @@ class S3Target(TargetBase):
             if not_found(exc):
                 return None
             raise explain(exc, self.bucket, named) from None
-        except BotoCoreError as exc:
+        except (BotoCoreError, ValueError) as exc:
             raise explain(exc, self.bucket, named) from None
 
     def _get_manifest(self) -> bytes | None:
@@ -356,7 +362,7 @@ class S3Target(TargetBase):
             got = self.client.list_objects_v2(
                 Bucket=self.bucket, Prefix=self.prefix,
                 **({"StartAfter": start_after} if start_after else {}))
-        except (ClientError, BotoCoreError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket) from None
         return ([(o["Key"], o.get("Size", -1), o.get("ETag", ""))
                  for o in got.get("Contents", [])], bool(got.get("IsTruncated")))
@@ -563,7 +569,7 @@ class S3Target(TargetBase):
             else:
                 self._upload_parts(out, key, extra, sent)
                 done = self.client.head_object(Bucket=self.bucket, Key=key)
-        except (ClientError, BotoCoreError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket, out.key) from None
         self.etags[out.key] = done.get("ETag", "")
 
@@ -603,14 +609,14 @@ class S3Target(TargetBase):
                 MetadataDirective="REPLACE", ContentType=out.content_type,
                 CacheControl=out.cache_control, Metadata={**meta, "site": self.site_id},
                 **extra)
-        except (ClientError, BotoCoreError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket, out.key) from None
         self.etags[out.key] = done.get("CopyObjectResult", {}).get("ETag", "")
 
     def delete(self, key: str) -> None:
         try:
             self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
-        except (ClientError, BotoCoreError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket, key) from None
 
     def begin(self, plan) -> None:
@@ -689,5 +695,5 @@ class S3Target(TargetBase):
         try:
             self.client.put_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_KEY, Body=body,
                                    ContentType="application/json", CacheControl="no-cache")
-        except (ClientError, BotoCoreError) as exc:
+        except STORE_ERRORS as exc:
             raise explain(exc, self.bucket) from None

@@ -75,15 +75,16 @@ class Bucket:
             raise StatsError(str(exc).replace("target", "stats.logs", 1)) from None
         import boto3
         from botocore.config import Config as BotoConfig
-        from botocore.exceptions import BotoCoreError
 
-        try:  # (a profile, credential source or region boto3 cannot use fails here)
+        from ..publish.s3 import STORE_ERRORS
+
+        try:  # (a profile, credential source, region or endpoint boto3 cannot use fails here)
             self.client = boto3.client(
                 "s3", endpoint_url=s3cfg.endpoint_url, region_name=s3cfg.region,
                 config=BotoConfig(retries={"mode": "standard",
                                            "total_max_attempts": s3cfg.max_attempts},
                                   connect_timeout=10, read_timeout=60))
-        except BotoCoreError as exc:
+        except STORE_ERRORS as exc:
             raise self._error(exc) from None
 
     def _error(self, exc: Exception) -> StatsError:
@@ -93,7 +94,7 @@ class Bucket:
                           f"({error_text(exc)}); check stats.logs and the s3: settings")
 
     def list(self) -> list[LogFile]:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from ..publish.s3 import STORE_ERRORS
 
         found = []
         try:
@@ -104,17 +105,17 @@ class Bucket:
                     if not obj["Key"].endswith("/"):
                         found.append(LogFile(obj["Key"], obj["Size"],
                                              obj.get("ETag", "").strip('"')))
-        except (BotoCoreError, ClientError) as exc:
+        except STORE_ERRORS as exc:
             raise self._error(exc) from None
         return found
 
     def read(self, f: LogFile) -> bytes:
-        from botocore.exceptions import BotoCoreError, ClientError
+        from ..publish.s3 import STORE_ERRORS
 
         try:
             body = self.client.get_object(Bucket=self.bucket, Key=f.name)["Body"]
             return body.read(MAX_FILE + 1)
-        except (BotoCoreError, ClientError) as exc:
+        except STORE_ERRORS as exc:
             raise self._error(exc) from None
 
 
