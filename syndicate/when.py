@@ -360,14 +360,12 @@ def log_clock(text: str) -> dt.datetime:
 
 def log_clock_day_sql(text: str) -> str:
     """The UTC day of a log clock as the engine (DuckDB) reads it, for SQL that reads access logs
-    without Python: ``text`` is an SQL expression giving the clock in its usual UTC spelling
-    without its brackets and offset (``06/Feb/2026:00:00:38``, the offset checked as ``+0000``
-    by the caller); NULL where that is no valid time from MIN_YEAR to MAX_YEAR, which leaves
-    the line to ``log_clock``."""
-    clock = f"try_strptime({text}, '%d/%b/%Y:%H:%M:%S')"
-    return (f"CASE WHEN regexp_full_match({text}, '[0-9]{{2}}/[A-Z][a-z]{{2}}/[0-9]{{4}}:"
-            f"[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}') AND year({clock}) BETWEEN {MIN_YEAR} AND "
-            f"{MAX_YEAR} THEN {clock}::DATE END")
+    without Python: ``text`` is an SQL expression giving the clock in its usual UTC spelling,
+    without its brackets and offset, already matched as ``NN/Mon/NNNN:NN:NN:NN`` in ASCII
+    digits by the caller (its offset as ``+0000``); NULL where that is no valid time from
+    MIN_YEAR to MAX_YEAR, which leaves the line to ``log_clock``."""
+    return (f"CASE WHEN substr({text}, 8, 4) BETWEEN '{MIN_YEAR:04d}' AND '{MAX_YEAR:04d}' "
+            f"THEN try_strptime({text}, '%d/%b/%Y:%H:%M:%S')::DATE END")
 
 
 def w3c_clock(day: str, clock: str) -> dt.datetime:

@@ -19,10 +19,10 @@ from .hit import Hit
 BATCH_BYTES = 128 * 2**20  # log text one query reads
 BATCH_HITS = 200_000  # requests read by Python handed over at once
 _FILES = """
-SELECT file, n, rtrim(line, chr(13)) AS line
-FROM (SELECT file, generate_subscripts(l, 1) AS n, unnest(l) AS line
-      FROM (SELECT filename AS file, string_split(content, chr(10)) AS l
-            FROM read_text($paths)))"""
+SELECT file, generate_subscripts(l, 1) AS n, unnest(l) AS line
+FROM (SELECT filename AS file, string_split(replace(content, chr(13) || chr(10), chr(10)),
+                                            chr(10)) AS l
+      FROM read_text($paths))"""
 _HITS = ("SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, TRUE AS ok, "
          "unnest($day::DATE[]) AS day, unnest($ip::VARCHAR[]) AS ip, "
          "unnest($method::VARCHAR[]) AS method, unnest($path::VARCHAR[]) AS path, "

@@ -56,7 +56,7 @@ APPS: tuple[tuple[str, str], ...] = (
 OTHER = "other"
 # The published name of an episode's audio: ``<slug>-<12 hex>.<ext>`` (an older file of the
 # same episode has another hash and counts for it too), however deep under a prefix.
-PUBLISHED_NAME = r"(?:^|/)([^/\n]+)-[0-9a-f]{12}\.[A-Za-z0-9]{1,8}$"
+PUBLISHED_NAME = r"[^\n]+-[0-9a-f]{12}\.[A-Za-z0-9]{1,8}"  # the file's name, after the last /
 
 
 def _text(value: str) -> str:
@@ -77,36 +77,40 @@ MACROS = (
     "CREATE OR REPLACE TEMP MACRO ipv6_hex(a) AS CASE WHEN NOT contains(a, '.') THEN a "
     "WHEN ipv4_ok(regexp_extract(a, '[^:]*$')) THEN "
     "regexp_replace(a, '[^:]*$', ipv4_hextets(regexp_extract(a, '[^:]*$'))) END",
-    "CREATE OR REPLACE TEMP MACRO hextets(part) AS "
-    "CASE WHEN part = '' THEN []::VARCHAR[] ELSE string_split(part, ':') END",
-    # the eight hextets of an IPv6 address, '::' filled with zeros; NULL if it is not one
-    "CREATE OR REPLACE TEMP MACRO ipv6_groups(halves) AS CASE "
-    "WHEN len(halves) = 1 THEN CASE WHEN len(hextets(halves[1])) = 8 AND "
-    "list_bool_and(list_transform(hextets(halves[1]), "
-    f"lambda h: regexp_full_match(h, '{_HEXTET}'))) "
-    "THEN hextets(halves[1]) END "
-    "WHEN len(halves) = 2 AND len(hextets(halves[1])) + len(hextets(halves[2])) <= 7 AND "
-    "list_bool_and(list_transform(list_concat(['0'], hextets(halves[1]), hextets(halves[2])), "
-    f"lambda h: regexp_full_match(h, '{_HEXTET}'))) THEN list_concat(hextets(halves[1]), "
-    "list_resize([]::VARCHAR[], 8 - len(hextets(halves[1])) - len(hextets(halves[2])), '0'), "
-    "hextets(halves[2])) END",
-    "CREATE OR REPLACE TEMP MACRO hextet(h) AS coalesce(nullif(ltrim(lower(h), '0'), ''), '0')",
-    # a listener's network from eight hextets: an IPv4-mapped address is its IPv4 address,
-    # any other the first 64 bits
-    "CREATE OR REPLACE TEMP MACRO ipv6_network(g) AS CASE WHEN g IS NULL THEN NULL "
-    "WHEN list_bool_and(list_transform(g[1:5], lambda h: hextet(h) = '0')) "
-    "AND hextet(g[6]) = 'ffff' "
-    "THEN printf('%d.%d.%d.%d', ('0x' || g[7])::INT // 256, ('0x' || g[7])::INT % 256, "
-    "('0x' || g[8])::INT // 256, ('0x' || g[8])::INT % 256) "
-    "ELSE array_to_string(list_transform(g[1:4], lambda h: hextet(h)), ':') || '::/64' END",
-    # The part of an address that names a listener: an IPv4 address whole, an IPv6 address's
-    # /64 (a household or a phone network takes a /64 and changes the rest at will); a zone
-    # (%eth0) left out; NULL for what is no address.
-    "CREATE OR REPLACE TEMP MACRO network_of(ip) AS CASE "
-    "WHEN ipv4_ok(ip) THEN ip "
-    "WHEN ipv4_ok(split_part(trim(ip), '%', 1)) THEN split_part(trim(ip), '%', 1) "
-    "ELSE ipv6_network(ipv6_groups(string_split(ipv6_hex(split_part(trim(ip), '%', 1)), '::'))) "
+    "CREATE OR REPLACE TEMP MACRO colons(x) AS length(x) - length(replace(x, ':', ''))",
+    "CREATE OR REPLACE TEMP MACRO groups(x) AS CASE WHEN x = '' THEN 0 ELSE colons(x) + 1 END",
+    # the eight hextets of an IPv6 address (all hextets), '::' filled with zeros; NULL if it is
+    # none: hex digits in groups of one to four, eight groups, or fewer around one '::' that
+    # stands for at least one
+    "CREATE OR REPLACE TEMP MACRO ipv6_ok(x) AS "
+    "NOT regexp_matches(x, '[^0-9A-Fa-f:]|[0-9A-Fa-f]{5}|:::|^:[^:]|[^:]:$|^:$') AND CASE "
+    "WHEN NOT contains(x, '::') THEN colons(x) = 7 "
+    "WHEN length(x) - length(replace(x, '::', '')) > 2 THEN FALSE "
+    "ELSE colons(x) <= 7 OR (colons(x) = 8 AND (starts_with(x, '::') OR ends_with(x, '::'))) "
     "END",
+    "CREATE OR REPLACE TEMP MACRO ipv6_full(x) AS CASE WHEN ipv6_ok(x) THEN "
+    "CASE WHEN NOT contains(x, '::') THEN x "
+    "ELSE concat_ws(':', nullif(split_part(x, '::', 1), ''), rtrim(repeat('0:', 8 - "
+    "groups(split_part(x, '::', 1)) - groups(split_part(x, '::', 2))), ':'), "
+    "nullif(split_part(x, '::', 2), '')) END END",
+    "CREATE OR REPLACE TEMP MACRO hextet(h) AS coalesce(nullif(ltrim(lower(h), '0'), ''), '0')",
+    "CREATE OR REPLACE TEMP MACRO hex_int(h) AS ('0x' || h)::INTEGER",
+    # a listener's network from the eight hextets: an IPv4-mapped address is its IPv4 address,
+    # any other the first 64 bits
+    "CREATE OR REPLACE TEMP MACRO ipv6_network(hexes) AS CASE WHEN hexes IS NULL THEN NULL "
+    f"WHEN regexp_full_match(hexes, '(?:0{{1,4}}:){{5}}[fF]{{4}}:{_HEXTET}:{_HEXTET}') THEN "
+    "printf('%d.%d.%d.%d', hex_int(split_part(hexes, ':', 7)) // 256, "
+    "hex_int(split_part(hexes, ':', 7)) % 256, hex_int(split_part(hexes, ':', 8)) // 256, "
+    "hex_int(split_part(hexes, ':', 8)) % 256) "
+    "ELSE hextet(split_part(hexes, ':', 1)) || ':' || hextet(split_part(hexes, ':', 2)) || ':' "
+    "|| hextet(split_part(hexes, ':', 3)) || ':' || hextet(split_part(hexes, ':', 4)) || '::/64' "
+    "END",
+    # the slug of an episode's published audio, from the file's name (NULL for any other name)
+    "CREATE OR REPLACE TEMP MACRO episode_slug(name) AS CASE WHEN "
+    f"regexp_full_match(name, {_text(PUBLISHED_NAME)}) THEN left(name, length(name) - 14 - "
+    "length(string_split(name, '.')[-1])) END",
+    # an address as a log gives it, without a zone (%eth0)
+    "CREATE OR REPLACE TEMP MACRO address(ip) AS split_part(trim(ip), '%', 1)",
     "CREATE OR REPLACE TEMP MACRO is_bot(agent) AS regexp_matches(agent, "
     + _text("|".join(f"(?:{p})" for p, _ in BOTS)) + ", 'i')",
     "CREATE OR REPLACE TEMP MACRO app_of(agent) AS CASE "
@@ -167,13 +171,16 @@ FROM (SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END
       FROM (SELECT r.*, CASE WHEN r.network IS NOT NULL THEN listener_of(
                    coalesce(lower(hex(s.salt)), left(sha256($nonce || r.day::VARCHAR), 32)),
                    r.network, r.agent) END AS listener
+            FROM (SELECT r.*, CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a
+                               WHEN contains(a, ':') THEN ipv6_network(hexes) END AS network
+            FROM (SELECT r.*, CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END AS hexes
             FROM (SELECT r.*, e.slug AS episode,
-                         CASE WHEN e.slug IS NOT NULL THEN network_of(r.ip) END AS network
+                         CASE WHEN e.slug IS NOT NULL THEN address(r.ip) END AS a
                   FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN
                                   ({statuses}) AND sent > 0 AND NOT is_probe(range, status, sent)
-                               THEN regexp_extract(path, {_text(PUBLISHED_NAME)}, 1) END AS slug
+                               THEN episode_slug(string_split(path, '/')[-1]) END AS slug
                         FROM ({requests})) r
-                  LEFT JOIN episodes e ON e.slug = r.slug) r
+                  LEFT JOIN episodes e ON e.slug = r.slug) r) r) r
             LEFT JOIN salts s ON s.day = r.day))
 GROUP BY ALL
 """

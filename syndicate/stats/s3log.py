@@ -70,7 +70,8 @@ FROM (SELECT file, n, line, ok,
         CASE WHEN ok THEN {log_clock_day_sql("substr(f[3], 2)")} END AS day,
         CASE WHEN ok THEN f[5] END AS ip,
         CASE WHEN ok THEN upper(split_part(q[2], ' ', 1)) END AS method,
-        CASE WHEN NOT ok THEN NULL WHEN f[9] <> '-' THEN try(url_decode(f[9]))
+        CASE WHEN NOT ok THEN NULL WHEN f[9] <> '-' AND contains(f[9], '%')
+             THEN try(url_decode(f[9])) WHEN f[9] <> '-' THEN f[9]
              WHEN NOT contains(split_part(split_part(q[2], ' ', 2), '?', 1), '%')
              THEN split_part(split_part(q[2], ' ', 2), '?', 1) END AS path,
         CASE WHEN ok THEN split_part(q[3], ' ', 2)::INTEGER END AS status,
