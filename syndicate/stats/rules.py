@@ -148,6 +148,16 @@ REQUESTS = ("file", "n", "line", "ok", "day", "ip", "method", "path", "status", 
             "range", "agent")
 
 
+# The part of an address that names a listener, in two steps (each a column, worked out once
+# a row): ``hexes`` from ``a`` (the address without its zone), then ``network``: an IPv4
+# address whole (as Python's ipaddress takes it: no leading zeros), an IPv4-mapped IPv6 address
+# as its IPv4 address, any other IPv6 address its /64 (a household or a phone network takes a
+# /64 and changes the rest at will); NULL for what is no address.
+HEXES = "CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END"
+NETWORK = ("CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a "
+           "WHEN contains(a, ':') THEN ipv6_network(hexes) END")
+
+
 def batch_sql(requests: str) -> str:
     """The statement that sums a batch of ``requests`` (SQL giving REQUESTS) into the table
     ``batch``: one row per listener, episode and day with its bytes (``listener`` not NULL),
@@ -171,9 +181,8 @@ FROM (SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END
       FROM (SELECT r.*, CASE WHEN r.network IS NOT NULL THEN listener_of(
                    coalesce(lower(hex(s.salt)), left(sha256($nonce || r.day::VARCHAR), 32)),
                    r.network, r.agent) END AS listener
-            FROM (SELECT r.*, CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a
-                               WHEN contains(a, ':') THEN ipv6_network(hexes) END AS network
-            FROM (SELECT r.*, CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END AS hexes
+            FROM (SELECT r.*, {NETWORK} AS network
+            FROM (SELECT r.*, {HEXES} AS hexes
             FROM (SELECT r.*, e.slug AS episode,
                          CASE WHEN e.slug IS NOT NULL THEN address(r.ip) END AS a
                   FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN
