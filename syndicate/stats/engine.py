@@ -30,8 +30,12 @@ _HITS = ("SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line
          "unnest($range::VARCHAR[]) AS range, unnest($agent::VARCHAR[]) AS agent")
 
 
+MEMORY = "512MB"  # what DuckDB may hold; beyond it, the stats file's pages are written out
+
+
 def prepare(con) -> None:
-    """The rules' SQL functions, on a new connection."""
+    """The rules' SQL functions, on a new connection, and its memory bounded."""
+    con.execute(f"SET memory_limit = '{MEMORY}'")
     for statement in rules.MACROS:
         con.execute(statement)
 

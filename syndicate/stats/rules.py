@@ -210,8 +210,8 @@ WHERE b.listener IS NOT NULL
 # hashes those days' listeners alike.
 NEW_SALTS = """
 INSERT INTO salts
-SELECT DISTINCT day, unhex(left(sha256($nonce || day::VARCHAR), 32)) FROM listens
-WHERE day NOT IN (SELECT day FROM salts)
+SELECT day, unhex(left(sha256($nonce || day::VARCHAR), 32))
+FROM (SELECT DISTINCT day FROM listens WHERE day NOT IN (SELECT day FROM salts))
 """
 
 
