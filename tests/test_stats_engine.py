@@ -46,28 +46,44 @@ def mutated(draw):
     return line[:at] + char + line[at + (1 if cut else 0):]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(fields.map(_s3), mutated(), garbage), min_size=1, max_size=10))
-def test_the_engine_takes_an_s3_line_only_as_the_python_reader_reads_it(lines):
-    """Every line that is not blank comes out once, with its number; one the engine takes has
-    the fields the Python reader gives (the others go to it)."""
-    text = "\n".join(lines) + "\n"
-    expected = text.replace("\r\n", "\n").split("\n")
+def _rows(source: str, text: str) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a.log"
         path.write_bytes(text.encode("utf-8"))
         con = _connection()
-        rows = con.execute(s3log.requests_sql(engine._FILES), {"paths": [str(path)]}).fetchall()
-        con.close()
-    numbers = [r[1] for r in rows]
-    assert sorted(numbers) == [i + 1 for i, t in enumerate(expected) if t != ""]
-    for _file, n, line, ok, day, ip, method, path, status, sent, rng, agent in rows:
-        assert line == expected[n - 1]
-        if not ok:
-            continue
-        hit = s3log.parse(line)
-        assert (day, ip, method, path, status, sent, rng, agent) == \
-            (hit.time.date(), hit.ip, hit.method, hit.path, hit.status, hit.sent, None, hit.agent)
+        try:
+            return con.execute(s3log.requests_sql(source), {"paths": [str(path)]}).fetchall()
+        finally:
+            con.close()
+
+
+def _agrees(rows: list[tuple]) -> None:
+    for _file, _n, line, ok, day, ip, method, path, status, sent, rng, agent in rows:
+        if ok:
+            hit = s3log.parse(line)
+            assert (day, ip, method, path, status, sent, rng, agent) == \
+                (hit.time.date(), hit.ip, hit.method, hit.path, hit.status, hit.sent, None,
+                 hit.agent)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(fields.map(_s3), mutated(), garbage), min_size=1, max_size=10))
+def test_the_engine_takes_an_s3_line_only_as_the_python_reader_reads_it(lines):
+    """Every line that is not blank comes out once (numbered, where read as text; by its
+    text where the CSV reader splits the file); one the engine takes has the fields the Python
+    reader gives (the others go to it)."""
+    text = "\n".join(lines) + "\n"
+    expected = text.replace("\r\n", "\n").split("\n")
+    rows = _rows(engine._FILES, text)
+    assert sorted(r[1] for r in rows) == [i + 1 for i, t in enumerate(expected) if t != ""]
+    for row in rows:
+        assert row[2] == expected[row[1] - 1]
+    _agrees(rows)
+    data = text.encode()
+    if b"\r" not in data and b"\x00" not in data and b"\x01\x02" not in data:
+        rows = _rows(engine._LINES, text)
+        assert sorted(r[2] for r in rows) == sorted(t for t in text.split("\n") if t != "")
+        _agrees(rows)
 
 
 @settings(max_examples=60, deadline=None)
@@ -124,9 +140,10 @@ def test_the_network_of_any_address_is_the_one_ipaddress_gives(addresses):
 
 def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp_path,  # noqa: F811
                                                                    monkeypatch):
-    """S3 logs read by DuckDB from the folder and from a private copy (a gzipped one), a
-    combined log read by Python, bad lines among them: read in one batch or one file (and one
-    request) a batch, the same counts, lines and skips; no private copy is left."""
+    """S3 logs read by DuckDB from the folder and from a private copy (a gzipped one), by its
+    CSV reader or as text (CRLF, a line too long), a combined log read by Python, bad lines
+    among them: read in one batch or one file (and one request) a batch, the same counts, lines
+    and skips (named with their lines); no private copy is left."""
     show = Show(published)
     lines = []
     for i in range(60):
@@ -137,12 +154,14 @@ def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp
         lines.append(s3_line(DAY + dt.timedelta(hours=i % 30), ip, "GET", show.key[slug],
                              206, sent, agent, show.size[slug]))
     docs = []
-    for name, batch_bytes, batch_hits in (("one", 2**30, 10**6), ("many", 1, 1)):
+    long = "x" * 3000
+    for name, batch_bytes, batch_hits, line_max in (("one", 2**30, 10**6, 10**6),
+                                                    ("many", 1, 1, 1000)):
         root = tmp_path / name
         shutil.copytree(published, root)
         logs = root / "logs"
         logs.mkdir()
-        (logs / "a.log").write_text("\n".join([*lines[:20], "not a line"]) + "\n")
+        (logs / "a.log").write_text("\n".join([*lines[:20], "not a line", long]) + "\n")
         (logs / "b.log").write_text("\r\n".join(lines[20:40]) + "\r\n")
         (logs / "c.log.gz").write_bytes(gzip.compress(("\n".join(lines[40:])).encode()))
         (logs / "d.log").write_text("\n".join(
@@ -150,11 +169,13 @@ def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp
                           show.size["short"], APPLE) for _ in range(3)) + "\nbad line\n")
         monkeypatch.setattr(engine, "BATCH_BYTES", batch_bytes)
         monkeypatch.setattr(engine, "BATCH_HITS", batch_hits)
+        monkeypatch.setattr(engine, "LINE_MAX", line_max)  # a.log read as text, lines numbered
         doc, report = count(load_config(root / "config.yaml"),
                             now=dt.datetime.fromisoformat(NOW))
         assert report.problems == []
-        assert report.lines == 63 and report.skips.count == 2
-        assert sorted(e.split(":")[0] for e in report.skips.examples) == ["a.log", "d.log"]
+        assert report.lines == 63 and report.skips.count == 3
+        assert sorted(e.split(":")[:2] for e in report.skips.examples) == \
+            [["a.log", "21"], ["a.log", "22"], ["d.log", "4"]]
         assert not [p for p in (root / ".syndicate").iterdir() if p.name.startswith(".stats-")]
         docs.append(doc)
     assert docs[0] == docs[1] and docs[0]["downloads"] > 0

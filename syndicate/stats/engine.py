@@ -18,6 +18,17 @@ from .hit import Hit
 
 BATCH_BYTES = 128 * 2**20  # log text one query reads
 BATCH_HITS = 200_000  # requests read by Python handed over at once
+LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
+_CUT = "\x01\x02"  # the CSV reader's field delimiter: a file holding it is read as text
+# Lines, DuckDB's CSV reader splitting several files at once between its threads (each line
+# one field, no quotes); it does not number them: a line handed back is found in its file.
+_LINES = f"""
+SELECT filename AS file, NULL::BIGINT AS n, line
+FROM read_csv($paths, delim = '{_CUT}', quote = '', escape = '', header = false,
+              columns = {{'line': 'VARCHAR'}}, auto_detect = false, filename = true,
+              new_line = '\\n', max_line_size = {LINE_MAX + 16})"""
+# Lines numbered, for a file the CSV reader is not given (one with a carriage return, a NUL,
+# its delimiter or a line too long for it)
 _FILES = """
 SELECT file, generate_subscripts(l, 1) AS n, unnest(l) AS line
 FROM (SELECT filename AS file, string_split(replace(content, chr(13) || chr(10), chr(10)),
@@ -50,13 +61,16 @@ class Batches:
         self.tmp: Path | None = None
         self.nonce = secrets.token_hex(32)  # a new day's salt is made from it; never kept
         self.files: dict[str, str] = {}  # path DuckDB reads -> the log file's name
+        self.numbered: dict[str, str] = {}  # the same, for files read as text
         self.size = 0
         self.hits: list[Hit] = []
 
-    def add_path(self, path: Path, name: str, size: int) -> None:
-        """An S3 access log DuckDB can read as it is (plain UTF-8, whole)."""
-        self.files[str(path)] = name
-        self.size += size
+    def add_path(self, path: Path, name: str, data: bytes) -> None:
+        """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
+        plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
+            not _long_line(data)
+        (self.files if plain else self.numbered)[str(path)] = name
+        self.size += len(data)
         if self.size >= BATCH_BYTES:
             self._read_files()
 
@@ -65,9 +79,10 @@ class Batches:
         bad bytes replaced): put in a private file for DuckDB to read."""
         if self.tmp is None:
             self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
-        path = self.tmp / f"{len(self.files)}-{secrets.token_hex(4)}.log"
-        path.write_text(text, encoding="utf-8", newline="")
-        self.add_path(path, name, len(text))
+        path = self.tmp / f"{len(self.files) + len(self.numbered)}-{secrets.token_hex(4)}.log"
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        self.add_path(path, name, data)
 
     def add_hits(self, hits) -> None:
         """Requests a Python reader read (CloudFront, combined, unusual S3 lines)."""
@@ -92,17 +107,23 @@ class Batches:
             self.tmp = None
 
     def _read_files(self) -> None:
-        if not self.files:
-            return
-        files, self.files, self.size = self.files, {}, 0
+        files, numbered = self.files, self.numbered
+        self.files, self.numbered, self.size = {}, {}, 0
+        for source, batch in ((_LINES, files), (_FILES, numbered)):
+            if batch:
+                self._sum_files(source, batch)
+
+    def _sum_files(self, source: str, files: dict[str, str]) -> None:
         con = self.con
-        con.execute(rules.batch_sql(s3log.requests_sql(_FILES)),
+        con.execute(rules.batch_sql(s3log.requests_sql(source)),
                     {"paths": list(files), "nonce": self.nonce})
         con.execute(rules.KEEP_BATCH)
         lines, = con.execute("SELECT coalesce(sum(lines), 0) FROM batch").fetchone()
         self.report.lines += int(lines)
         others = con.execute("SELECT file, n, line FROM batch WHERE file IS NOT NULL").fetchall()
         con.execute("DROP TABLE batch")
+        if others and others[0][1] is None:
+            others = _numbered(others)
         order = {path: i for i, path in enumerate(files)}
         for path, n, line in sorted(others, key=lambda r: (order.get(r[0], 0), r[1])):
             self._look_again(files.get(path, path), n, line)
@@ -129,3 +150,29 @@ class Batches:
             "nonce": self.nonce})
         self.con.execute(rules.KEEP_BATCH)
         self.con.execute("DROP TABLE batch")
+
+
+def _numbered(others: list[tuple]) -> list[tuple]:
+    """Lines the CSV reader handed back, numbered: found in their files (every line of a file
+    with the same text was handed back alike)."""
+    wanted: dict[str, set[str]] = {}
+    for path, _n, line in others:
+        wanted.setdefault(path, set()).add(line)
+    out = []
+    for path, texts in wanted.items():
+        for n, line in enumerate(Path(path).read_bytes().decode("utf-8").split("\n"), 1):
+            if line in texts:
+                out.append((path, n, line))
+    return out
+
+
+def _long_line(data: bytes) -> bool:
+    """Whether a line of ``data`` is longer than the CSV reader takes (a window of that many
+    bytes without a newline), looked for a window at a time."""
+    at = 0
+    while len(data) - at > LINE_MAX:
+        newline = data.rfind(b"\n", at, at + LINE_MAX + 1)
+        if newline < 0:
+            return True
+        at = newline + 1
+    return False

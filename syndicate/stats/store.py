@@ -213,7 +213,7 @@ class Stats:
             hashes.add(digest)
             report.files_read += 1
             if fmt == "s3" and whole:
-                batches.add_path(folder / f.name, f.name, len(data))
+                batches.add_path(folder / f.name, f.name, data)
             elif fmt == "s3":
                 batches.add_text(text, f.name)
             else:
