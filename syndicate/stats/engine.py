@@ -12,13 +12,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..errors import printable
 from ..when import WhenError
 from . import rules, s3log
 from .hit import Hit
+from .logfiles import StatsError
 
 BATCH_BYTES = 128 * 2**20  # log text one query reads
 BATCH_HITS = 200_000  # requests read by Python handed over at once
 LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
+_GLOB = "*?[]{}"  # a path holding one of these is read from a private copy
 _CUT = "\x01\x02"  # the CSV reader's field delimiter: a file holding it is read as text
 # Lines, DuckDB's CSV reader splitting several files at once between its threads (each line
 # one field, no quotes); it does not number them: a line handed back is found in its file.
@@ -67,6 +70,9 @@ class Batches:
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
         """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
+        if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
+            self.add_text(data.decode("utf-8"), name)
+            return
         plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
             not _long_line(data)
         (self.files if plain else self.numbered)[str(path)] = name
@@ -114,9 +120,15 @@ class Batches:
                 self._sum_files(source, batch)
 
     def _sum_files(self, source: str, files: dict[str, str]) -> None:
+        import duckdb
+
         con = self.con
-        con.execute(rules.batch_sql(s3log.requests_sql(source)),
-                    {"paths": list(files), "nonce": self.nonce})
+        try:
+            con.execute(rules.batch_sql(s3log.requests_sql(source)),
+                        {"paths": list(files), "nonce": self.nonce})
+        except duckdb.Error as exc:  # (a file gone since it was listed): the run counts nothing
+            raise StatsError(f"the access logs could not be read ({printable(str(exc))}); "
+                             "nothing was counted: run `syndicate stats` again") from None
         con.execute(rules.KEEP_BATCH)
         lines, = con.execute("SELECT coalesce(sum(lines), 0) FROM batch").fetchone()
         self.report.lines += int(lines)
