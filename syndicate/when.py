@@ -358,6 +358,16 @@ def log_clock(text: str) -> dt.datetime:
     return _in_range(when)
 
 
+def log_clock_day_sql(text: str) -> str:
+    """The UTC day of a log clock as the engine (DuckDB) reads it, for SQL that reads access logs
+    without Python: ``text`` is an SQL expression giving the clock in its usual UTC spelling,
+    without its brackets and offset, already matched as ``NN/Mon/NNNN:NN:NN:NN`` in ASCII
+    digits by the caller (its offset as ``+0000``); NULL where that is no valid time from
+    MIN_YEAR to MAX_YEAR, which leaves the line to ``log_clock``."""
+    return (f"CASE WHEN substr({text}, 8, 4) BETWEEN '{MIN_YEAR:04d}' AND '{MAX_YEAR:04d}' "
+            f"THEN try_strptime({text}, '%d/%b/%Y:%H:%M:%S')::DATE END")
+
+
 def w3c_clock(day: str, clock: str) -> dt.datetime:
     """The UTC instant of a W3C extended log's ``date`` and ``time`` fields (CloudFront's
     standard logs: always UTC)."""

@@ -1,39 +1,36 @@
 """The counting rules, all of them, after the IAB Podcast Measurement Technical Guidelines (v2).
 
-Each rule and its reason is in the README ("Counting downloads"). A request is looked at alone
-first (``request_of``): what it asked for, how it was answered, who asked. Then the requests of
-one listener for one episode in one window are taken together (``DOWNLOADS``, SQL run by the
-engine): their bytes summed, one download if they reach ``needed_bytes``.
+Each rule and its reason is in the README ("Download counts"). The rules are SQL run by the
+engine (DuckDB) over the requests the readers give (``REQUESTS``: one row a request), so that
+no log line passes through Python on the usual path: a request is looked at alone first (what
+it asked for, how it was answered, who asked), then the requests of one listener for one
+episode in one day are summed (``BATCH``), and are one download once they reach
+``needed_bytes`` (``DOWNLOADS``). The same SQL runs on Athena or Trino. The patterns are RE2's
+(DuckDB's regular expressions).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import ipaddress
 import math
-import re
-from dataclasses import dataclass
-
-from .hit import Hit
 
 WINDOW = "UTC day"  # one download per listener per episode per calendar day in UTC
-KEPT_STATUSES = frozenset((200, 206))  # 304, redirects and errors delivered no audio
-METHODS = frozenset(("GET",))  # HEAD asks about a file without taking it
+KEPT_STATUSES = (200, 206)  # 304, redirects and errors delivered no audio
+METHODS = ("GET",)  # HEAD asks about a file without taking it
 PROBE = "bytes=0-1"  # players ask for two bytes to learn a file's size: not a listen
 PROBE_BYTES = 2  # where a log does not say the range: a 206 of at most this many bytes
 AUDIO_SECONDS = 60  # a download is the file's header plus one minute of audio (or all of it)
 SALT_DAYS = 2  # a day's salt is kept this many days after it ends (logs arrive late), then gone
+LISTENER_HEX = 24  # the hashed listener kept: the first 12 bytes of the SHA-256, in hex
 
 # Bots, crawlers and server-side fetchers, by user agent (searched anywhere in it, ignoring
-# case). An empty user agent is no listening app either.
+# case). An empty user agent (or one of only "-") is no listening app either.
 BOTS: tuple[tuple[str, str], ...] = (
-    (r"^-?$", "no user agent"),
+    (r"^\s*-?\s*$", "no user agent"),
     (r"bot\b|bot/|crawl|spider|slurp", "crawlers (Googlebot, bingbot, Applebot, ...)"),
     (r"facebookexternalhit|embedly|preview", "link previews"),
-    (r"^itms|itunes-feed|feedfetcher|feedburner|podcastindex|podnews|feedly", "feed checkers"),
+    (r"^\s*itms|itunes-feed|feedfetcher|feedburner|podcastindex|podnews|feedly", "feed checkers"),
     (r"curl/|wget/|python-requests|python-urllib|aiohttp|httpx|go-http-client|java/|"
-     r"libwww-perl|okhttp/\S+$|axios/|node-fetch|scrapy|httpclient|guzzle",
+     r"libwww-perl|okhttp/\S+\s*$|axios/|node-fetch|scrapy|httpclient|guzzle",
      "libraries and command-line tools"),
     (r"headlesschrome|phantomjs|lighthouse|pingdom|uptime|monitor|ia_archiver|archive\.org",
      "monitors, archivers and headless browsers"),
@@ -57,79 +54,77 @@ APPS: tuple[tuple[str, str], ...] = (
     (r"mozilla/|chrome/|safari/|firefox/|edg/|opera", "web browsers"),
 )
 OTHER = "other"
-_BOT = re.compile("|".join(f"(?:{p})" for p, _ in BOTS), re.I)
-_APPS = [(re.compile(p, re.I), name) for p, name in APPS]
+# The published name of an episode's audio: ``<slug>-<12 hex>.<ext>`` (an older file of the
+# same episode has another hash and counts for it too), however deep under a prefix.
+PUBLISHED_NAME = r"[^\n]+-[0-9a-f]{12}\.[A-Za-z0-9]{1,8}"  # the file's name, after the last /
 
 
-@functools.lru_cache(maxsize=4096)  # (a log holds few user agents, each many times)
-def is_bot(agent: str) -> bool:
-    return _BOT.search(agent.strip()) is not None
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
-@functools.lru_cache(maxsize=4096)
-def app_of(agent: str) -> str:
-    for pattern, name in _APPS:
-        if pattern.search(agent):
-            return name
-    return OTHER
-
-
-@functools.lru_cache(maxsize=65536)
-def network_of(ip: str) -> str | None:
-    """The part of an address that names a listener: an IPv4 address whole, an IPv6 address's
-    /64 (one household or phone network takes a /64 and changes the rest at will)."""
-    try:
-        addr = ipaddress.ip_address(ip.strip().split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(addr, ipaddress.IPv6Address):
-        if addr.ipv4_mapped:
-            return str(addr.ipv4_mapped)
-        return str(ipaddress.IPv6Network((addr, 64), strict=False).network_address) + "/64"
-    return str(addr)
-
-
-def listener_of(salt: bytes, network: str, agent: str) -> str:
-    """What stands for a listener: a hash of their network and user agent keyed with the day's
-    salt. The address itself is never kept; once the salt is gone, nobody can tell whose hash
-    it was, nor match it with another day's."""
-    digest = hashlib.blake2b(f"{network}\n{agent}".encode("utf-8", "surrogatepass"), key=salt,
-                             digest_size=12)
-    return digest.hexdigest()
-
-
-def is_probe(hit: Hit) -> bool:
-    if hit.range is not None:
-        return hit.range.replace(" ", "").lower() == PROBE
-    return hit.status == 206 and hit.sent <= PROBE_BYTES
-
-
-@dataclass(frozen=True, slots=True)
-class Request:
-    """One request that may count: the listener (hashed), the app, the bytes sent."""
-
-    day: str  # YYYY-MM-DD (UTC)
-    listener: str
-    episode: str  # the episode's slug
-    app: str
-    sent: int
-
-
-def request_of(hit: Hit, episode: str | None, salt_of) -> Request | None:
-    """``hit`` as a request that may count toward a download, or None if it cannot.
-    ``episode`` is the episode whose published file it asked for (None: not an episode's
-    file); ``salt_of(day)`` gives that day's salt."""
-    if episode is None or hit.method not in METHODS or hit.status not in KEPT_STATUSES:
-        return None
-    if is_probe(hit) or hit.sent <= 0 or is_bot(hit.agent):
-        return None
-    network = network_of(hit.ip)
-    if network is None:
-        return None
-    day = hit.time.date().isoformat()
-    return Request(day, listener_of(salt_of(day), network, hit.agent), episode,
-                   app_of(hit.agent), hit.sent)
-
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_HEXTET = r"[0-9A-Fa-f]{1,4}"
+# The SQL functions the rules are written with (DuckDB macros, made for each connection).
+MACROS = (
+    # an IPv4 address as Python's ipaddress takes it (no leading zeros), itself its network
+    "CREATE OR REPLACE TEMP MACRO ipv4_ok(a) AS "
+    f"regexp_full_match(a, '{_OCTET}(?:\\.{_OCTET}){{3}}')",
+    "CREATE OR REPLACE TEMP MACRO ipv4_hextets(a) AS printf('%x:%x', "
+    "split_part(a, '.', 1)::INT * 256 + split_part(a, '.', 2)::INT, "
+    "split_part(a, '.', 3)::INT * 256 + split_part(a, '.', 4)::INT)",
+    # an IPv6 address with a dotted IPv4 tail made all hextets (NULL if that tail is no IPv4)
+    "CREATE OR REPLACE TEMP MACRO ipv6_hex(a) AS CASE WHEN NOT contains(a, '.') THEN a "
+    "WHEN ipv4_ok(regexp_extract(a, '[^:]*$')) THEN "
+    "regexp_replace(a, '[^:]*$', ipv4_hextets(regexp_extract(a, '[^:]*$'))) END",
+    "CREATE OR REPLACE TEMP MACRO colons(x) AS length(x) - length(replace(x, ':', ''))",
+    "CREATE OR REPLACE TEMP MACRO groups(x) AS CASE WHEN x = '' THEN 0 ELSE colons(x) + 1 END",
+    # the eight hextets of an IPv6 address (all hextets), '::' filled with zeros; NULL if it is
+    # none: hex digits in groups of one to four, eight groups, or fewer around one '::' that
+    # stands for at least one
+    "CREATE OR REPLACE TEMP MACRO ipv6_ok(x) AS "
+    "NOT regexp_matches(x, '[^0-9A-Fa-f:]|[0-9A-Fa-f]{5}|:::|^:[^:]|[^:]:$|^:$') AND CASE "
+    "WHEN NOT contains(x, '::') THEN colons(x) = 7 "
+    "WHEN length(x) - length(replace(x, '::', '')) > 2 THEN FALSE "
+    "ELSE colons(x) <= 7 OR (colons(x) = 8 AND (starts_with(x, '::') OR ends_with(x, '::'))) "
+    "END",
+    "CREATE OR REPLACE TEMP MACRO ipv6_full(x) AS CASE WHEN ipv6_ok(x) THEN "
+    "CASE WHEN NOT contains(x, '::') THEN x "
+    "ELSE concat_ws(':', nullif(split_part(x, '::', 1), ''), rtrim(repeat('0:', 8 - "
+    "groups(split_part(x, '::', 1)) - groups(split_part(x, '::', 2))), ':'), "
+    "nullif(split_part(x, '::', 2), '')) END END",
+    "CREATE OR REPLACE TEMP MACRO hextet(h) AS coalesce(nullif(ltrim(lower(h), '0'), ''), '0')",
+    "CREATE OR REPLACE TEMP MACRO hex_int(h) AS ('0x' || h)::INTEGER",
+    # a listener's network from the eight hextets: an IPv4-mapped address is its IPv4 address,
+    # any other the first 64 bits
+    "CREATE OR REPLACE TEMP MACRO ipv6_network(hexes) AS CASE WHEN hexes IS NULL THEN NULL "
+    f"WHEN regexp_full_match(hexes, '(?:0{{1,4}}:){{5}}[fF]{{4}}:{_HEXTET}:{_HEXTET}') THEN "
+    "printf('%d.%d.%d.%d', hex_int(split_part(hexes, ':', 7)) // 256, "
+    "hex_int(split_part(hexes, ':', 7)) % 256, hex_int(split_part(hexes, ':', 8)) // 256, "
+    "hex_int(split_part(hexes, ':', 8)) % 256) "
+    "ELSE hextet(split_part(hexes, ':', 1)) || ':' || hextet(split_part(hexes, ':', 2)) || ':' "
+    "|| hextet(split_part(hexes, ':', 3)) || ':' || hextet(split_part(hexes, ':', 4)) || '::/64' "
+    "END",
+    # the slug of an episode's published audio, from the file's name (NULL for any other name)
+    "CREATE OR REPLACE TEMP MACRO episode_slug(name) AS CASE WHEN "
+    f"regexp_full_match(name, {_text(PUBLISHED_NAME)}) THEN left(name, length(name) - 14 - "
+    "length(string_split(name, '.')[-1])) END",
+    # an address as a log gives it, without a zone (%eth0)
+    "CREATE OR REPLACE TEMP MACRO address(ip) AS split_part(trim(ip), '%', 1)",
+    "CREATE OR REPLACE TEMP MACRO is_bot(agent) AS regexp_matches(agent, "
+    + _text("|".join(f"(?:{p})" for p, _ in BOTS)) + ", 'i')",
+    "CREATE OR REPLACE TEMP MACRO app_of(agent) AS CASE "
+    + " ".join(f"WHEN regexp_matches(agent, {_text(p)}, 'i') THEN {_text(name)}"
+               for p, name in APPS) + f" ELSE {_text(OTHER)} END",
+    # a probe for two bytes: by the Range where the log says it, else a 206 of two bytes
+    "CREATE OR REPLACE TEMP MACRO is_probe(range, status, sent) AS CASE WHEN range IS NOT NULL "
+    f"THEN lower(replace(range, ' ', '')) = {_text(PROBE)} "
+    f"ELSE status = 206 AND sent <= {PROBE_BYTES} END",
+    # the hashed listener: the day's salt (hex), the network and the user agent, SHA-256; the
+    # address itself is never kept, and once the salt is gone nobody can tell whose hash it was
+    "CREATE OR REPLACE TEMP MACRO listener_of(salt, network, agent) AS "
+    f"left(sha256(salt || chr(10) || network || chr(10) || agent), {LISTENER_HEX})",
+)
 
 def needed_bytes(size: int, seconds: float | None, kbps: int | None = None) -> int:
     """Bytes a listener must have been sent for a download: the file's header (what is not
@@ -143,6 +138,81 @@ def needed_bytes(size: int, seconds: float | None, kbps: int | None = None) -> i
     rate = kbps * 125 if kbps else size / seconds  # bytes per second of audio
     header = max(0.0, size - rate * seconds)
     return max(1, min(size, math.ceil(header + AUDIO_SECONDS * rate)))
+
+
+# What a reader gives the rules (``requests`` below): one row a line that is not blank, named
+# by ``file`` and ``n`` (its line); ``ok`` where it is a request, then with its UTC ``day``,
+# ``ip``, ``method``, ``path`` (URL-decoded), ``status``, ``sent`` (body bytes), ``range``
+# (NULL where the log does not say) and ``agent``.
+REQUESTS = ("file", "n", "line", "ok", "day", "ip", "method", "path", "status", "sent",
+            "range", "agent")
+
+
+# The part of an address that names a listener, in two steps (each a column, worked out once
+# a row): ``hexes`` from ``a`` (the address without its zone), then ``network``: an IPv4
+# address whole (as Python's ipaddress takes it: no leading zeros), an IPv4-mapped IPv6 address
+# as its IPv4 address, any other IPv6 address its /64 (a household or a phone network takes a
+# /64 and changes the rest at will); NULL for what is no address.
+HEXES = "CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END"
+NETWORK = ("CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a "
+           "WHEN contains(a, ':') THEN ipv6_network(hexes) END")
+
+
+def batch_sql(requests: str) -> str:
+    """The statement that sums a batch of ``requests`` (SQL giving REQUESTS) into the table
+    ``batch``: one row per listener, episode and day with its bytes (``listener`` not NULL),
+    one row of the lines read that cannot count, and one row per line that is no request
+    (``file``, ``n``, ``line``: for its reader to look at again). A request counts if it is a
+    GET answered 200 or 206, sends bytes, is no probe, asks for an episode's published audio
+    and comes from an address. ``$nonce`` makes the salt of a day that has none yet (kept by
+    ``NEW_SALTS`` at the end of the run)."""
+    methods = ", ".join(_text(m) for m in METHODS)
+    statuses = ", ".join(str(s) for s in KEPT_STATUSES)
+    return f"""
+CREATE OR REPLACE TEMP TABLE batch AS
+SELECT file, n, line, day, listener, episode, agent, sum(sent)::BIGINT AS sent,
+       count(*) FILTER (WHERE ok) AS lines
+FROM (SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END AS n,
+             CASE WHEN NOT ok THEN line END AS line, ok,
+             CASE WHEN listener IS NOT NULL THEN day END AS day, listener,
+             CASE WHEN listener IS NOT NULL THEN episode END AS episode,
+             CASE WHEN listener IS NOT NULL THEN agent END AS agent,
+             CASE WHEN listener IS NOT NULL THEN sent END AS sent
+      FROM (SELECT r.*, CASE WHEN r.network IS NOT NULL THEN listener_of(
+                   coalesce(lower(hex(s.salt)), left(sha256($nonce || r.day::VARCHAR), 32)),
+                   r.network, r.agent) END AS listener
+            FROM (SELECT r.*, {NETWORK} AS network
+            FROM (SELECT r.*, {HEXES} AS hexes
+            FROM (SELECT r.*, e.slug AS episode,
+                         CASE WHEN e.slug IS NOT NULL THEN address(r.ip) END AS a
+                  FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN
+                                  ({statuses}) AND sent > 0 AND NOT is_probe(range, status, sent)
+                               THEN episode_slug(string_split(path, '/')[-1]) END AS slug
+                        FROM ({requests})) r
+                  LEFT JOIN episodes e ON e.slug = r.slug) r) r) r
+            LEFT JOIN salts s ON s.day = r.day))
+GROUP BY ALL
+"""
+
+
+# A batch's listeners kept, each with its app; bots and fetchers left out (by their user
+# agent, looked at once per agent).
+KEEP_BATCH = """
+INSERT INTO listens
+SELECT b.day, b.listener, b.episode, a.app, b.sent
+FROM batch b
+JOIN (SELECT agent, app_of(agent) AS app
+      FROM (SELECT DISTINCT agent FROM batch WHERE listener IS NOT NULL)
+      WHERE NOT is_bot(agent)) a ON a.agent = b.agent
+WHERE b.listener IS NOT NULL
+"""
+# The salts the batches of a run made for days that had none: kept, so that the next run
+# hashes those days' listeners alike.
+NEW_SALTS = """
+INSERT INTO salts
+SELECT day, unhex(left(sha256($nonce || day::VARCHAR), 32))
+FROM (SELECT DISTINCT day FROM listens WHERE day NOT IN (SELECT day FROM salts))
+"""
 
 
 # The requests of one listener for one episode in one day, summed; a download when they reach

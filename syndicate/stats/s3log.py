@@ -1,7 +1,11 @@
 """Amazon S3 server access logs: one request per line, fields separated by spaces.
 
 Fields read (by position): the time, the remote IP, the request line (its method), the key,
-the HTTP status, the bytes sent and the user agent. S3's logs do not carry the Range header."""
+the HTTP status, the bytes sent and the user agent. S3's logs do not carry the Range header.
+
+Two readers of one format: ``requests_sql``, the engine's (DuckDB's), reads the usual line (its
+fields printable ASCII, the clock in UTC) with no Python per line; a line it does not take is
+handed to ``parse``, which reads any other spelling or says why the line is none."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
-from ..when import log_clock
+from ..when import log_clock, log_clock_day_sql
 from .hit import Hit, Skips, number, read_lines, request_parts, status_of, tokens
 
 FIELDS = 17  # up to the user agent; later fields (version id, host id, TLS...) are not read
@@ -41,3 +45,40 @@ def parse(line: str) -> Hit:
     key = unquote(f[7]) if f[7] != "-" else unquote(uri_path)
     return Hit(time=log_clock(f[2]), ip=f[3], method=method, path=key, status=status_of(f[9]),
                sent=number(f[11]), range=None, agent=f[16])
+
+
+_MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_F = '[!#-~]+'  # a field of printable ASCII, no space or quote (a subset of _LINE's \S+)
+_KEY = "(?:[!#-$&-~]|%[0-9A-Fa-f]{2})+"  # the key as S3 writes it: URL-encoded
+# The usual line, as _LINE reads it, but stricter: where this matches, _LINE matches with the
+# same fields; anything else goes to ``parse``.
+USUAL = (f'^{_F} {_F} \\[[0-9]{{2}}/{_MONTH}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} '
+         f'\\+0000\\] {_F} {_F} {_F} {_F} {_KEY} "[A-Za-z]+ [^"]*" [0-9]{{3}} {_F} '
+         f'(?:-|[0-9]{{1,18}}) {_F} {_F} {_F} "[^"]*" "[^"]*"')
+
+
+def requests_sql(lines: str) -> str:
+    """The requests of ``lines`` (SQL giving ``file, n, line``: the lines of log files, each
+    numbered), one row a line that is not blank: ``ok`` where the engine read it, its fields
+    then as ``parse`` gives them (the key URL-decoded, the day in UTC) in the columns of
+    rules.REQUESTS."""
+    q, p = "string_split(line, '\"')", "string_split(string_split(line, '\"')[1], ' ')"
+    return f"""
+SELECT file, n, line, ok AND day IS NOT NULL AND path IS NOT NULL AS ok, day, ip, method,
+       path, status, sent, NULL::VARCHAR AS range, agent
+FROM (SELECT file, n, line, ok,
+        CASE WHEN ok THEN {log_clock_day_sql("substr(f[3], 2)")} END AS day,
+        CASE WHEN ok THEN f[5] END AS ip,
+        CASE WHEN ok THEN upper(split_part(q[2], ' ', 1)) END AS method,
+        CASE WHEN NOT ok THEN NULL WHEN f[9] <> '-' AND contains(f[9], '%')
+             THEN try(url_decode(f[9])) WHEN f[9] <> '-' THEN f[9]
+             WHEN NOT contains(split_part(split_part(q[2], ' ', 2), '?', 1), '%')
+             THEN split_part(split_part(q[2], ' ', 2), '?', 1) END AS path,
+        CASE WHEN ok THEN split_part(q[3], ' ', 2)::INTEGER END AS status,
+        CASE WHEN NOT ok THEN NULL WHEN split_part(q[3], ' ', 4) = '-' THEN 0
+             ELSE split_part(q[3], ' ', 4)::BIGINT END AS sent,
+        CASE WHEN ok THEN q[6] END AS agent
+      FROM (SELECT file, n, line, ok, CASE WHEN ok THEN {q} END AS q,
+                   CASE WHEN ok THEN {p} END AS f
+            FROM (SELECT file, n, line, regexp_matches(line, '{USUAL}') AS ok
+                  FROM ({lines}) WHERE line <> '')))"""

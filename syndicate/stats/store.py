@@ -16,21 +16,17 @@ and losing it loses only counts. It keeps:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import os
-import re
-import secrets
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import printable
-from . import rules
+from . import engine, rules
 from .hit import Skips
 from .logfiles import (
+    MAX_FILE,
     READERS,
     Bucket,
     StatsError,
@@ -41,7 +37,6 @@ from .logfiles import (
 )
 
 STATS_FILE = "stats.duckdb"
-FLUSH_KEYS = 200_000  # summed listens held in memory before they go to the file
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (name VARCHAR PRIMARY KEY, size BIGINT, stamp VARCHAR, "
     "sha256 VARCHAR, read_at TIMESTAMPTZ)",
@@ -53,7 +48,6 @@ _SCHEMA = (
     "CREATE OR REPLACE TABLE episodes (slug VARCHAR PRIMARY KEY, title VARCHAR, "
     "needed BIGINT)",
 )
-_PUBLISHED_NAME = re.compile(r"^(?P<slug>.+)-[0-9a-f]{12}\.[A-Za-z0-9]{1,8}$")
 
 
 @dataclass
@@ -95,15 +89,6 @@ def episodes_of(settings) -> dict[str, Episode]:
     return out
 
 
-def episode_of(path: str, slugs) -> str | None:
-    """The episode whose published audio ``path`` is: ``media/<slug>-<12 hex><.ext>``, however
-    deep under a prefix (an older file of the same episode counts for it too)."""
-    m = _PUBLISHED_NAME.match(path.rsplit("/", 1)[-1])
-    if m and m["slug"] in slugs:
-        return m["slug"]
-    return None
-
-
 def _connect(path: Path):
     import duckdb
 
@@ -112,6 +97,7 @@ def _connect(path: Path):
         con = duckdb.connect(str(path))
         for statement in _SCHEMA:
             con.execute(statement)
+        engine.prepare(con)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise StatsError(f"{printable(str(path))}: in use by another `syndicate stats`; "
@@ -154,6 +140,7 @@ class Stats:
         report = ReadReport()
         if not cfg.logs:
             return report
+        folder = None
         if cfg.logs.startswith("s3://"):
             bucket = Bucket(cfg.logs, self.settings.config.s3)
             files, fetch = bucket.list(), lambda f, start: bucket.read(f)[start:]
@@ -164,33 +151,25 @@ class Stats:
         known = {r[0]: r[1:] for r in self.con.execute(
             "SELECT name, size, stamp, sha256 FROM files").fetchall()}
         hashes = {r[2] for r in known.values()}
-        salts = dict(self.con.execute("SELECT strftime(day, '%Y-%m-%d'), salt FROM salts")
-                     .fetchall())
-        new_salts: dict[str, bytes] = {}
-
-        def salt_of(day: str) -> bytes:
-            salt = salts.get(day)
-            if salt is None:
-                salt = salts[day] = new_salts[day] = secrets.token_bytes(16)
-            return salt
-
-        summed: dict[tuple, list] = {}
         seen_files: list[tuple] = []
+        batches = engine.Batches(self.con, report, self.path.parent)
         self.con.execute("BEGIN")
         try:
-            self._read(files, fetch, known, hashes, salt_of, summed, seen_files, report,
-                       progress)
+            self._read(files, fetch, folder, known, hashes, batches, seen_files, progress)
+            batches.finish()
             if progress:
                 progress(len(files), len(files))
-            self._keep(summed, seen_files, new_salts)
+            self._keep(seen_files)
         except BaseException:
+            batches.close()
             self.con.execute("ROLLBACK")
             raise
         return report
 
-    def _read(self, files, fetch, known, hashes, salt_of, summed, seen_files, report,
+    def _read(self, files, fetch, folder, known, hashes, batches, seen_files,
               progress) -> None:
         cfg = self.settings.config.stats
+        report = batches.report
         for i, f in enumerate(files):
             if progress:
                 progress(i, len(files))
@@ -212,13 +191,17 @@ class Stats:
                 report.files_known += 1  # the same bytes read before, under this name or another
                 seen_files.append((f.name, f.size, f.stamp, digest))
                 continue
+            # a plain UTF-8 file of the folder, read whole: DuckDB reads it itself
+            whole = folder is not None and start == 0 and data[:2] != b"\x1f\x8b" and \
+                len(data) <= MAX_FILE and _utf8(data)
             try:
-                text = text_of(data[start:], f.name)
+                text = data[:65536].decode("utf-8", "replace") if whole else \
+                    text_of(data[start:], f.name)
             except StatsError as exc:
                 report.problems.append(str(exc))
                 continue
-            if not text.strip():  # (a log just rotated): nothing to count yet
-                seen_files.append((f.name, f.size, f.stamp, digest))
+            if not text.strip() and (not whole or not data.strip()):
+                seen_files.append((f.name, f.size, f.stamp, digest))  # (a log just rotated)
                 continue
             fmt = cfg.format if cfg.format != "auto" else format_of(text)
             if fmt is None:
@@ -229,31 +212,20 @@ class Stats:
                 continue
             hashes.add(digest)
             report.files_read += 1
-            for hit in READERS[fmt](text.splitlines(), f.name, report.skips):
-                report.lines += 1
-                req = rules.request_of(hit, episode_of(hit.path, self.episodes), salt_of)
-                if req is None:
-                    continue
-                key = (req.day, req.listener, req.episode)
-                got = summed.get(key)
-                if got is None:
-                    summed[key] = [req.app, req.sent]
-                else:
-                    got[1] += req.sent
+            if fmt == "s3" and whole:
+                batches.add_path(folder / f.name, f.name, data)
+            elif fmt == "s3":
+                batches.add_text(text, f.name)
+            else:
+                if whole:
+                    text = data.decode("utf-8")
+                batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
             seen_files.append((f.name, f.size, f.stamp, digest))
-            if len(summed) >= FLUSH_KEYS:  # memory stays bounded however many lines
-                self._load_listens(summed)
-                summed.clear()
 
-    def _keep(self, summed: dict, seen_files: list[tuple], new_salts: dict) -> None:
+    def _keep(self, seen_files: list[tuple]) -> None:
         """What this run read, kept in the run's one transaction: a run stopped half-way
         counts nothing and marks no file read."""
         con = self.con
-        if summed:
-            self._load_listens(summed)
-        if new_salts:
-            _insert(con, "salts", [dt.date.fromisoformat(d) for d in new_salts],
-                    list(new_salts.values()))
         if seen_files:
             names = [row[0] for row in seen_files]
             con.execute("DELETE FROM files WHERE list_contains(?, name)", [names])
@@ -262,20 +234,6 @@ class Stats:
                     [self.now] * len(seen_files))
         self._settle()
         con.execute("COMMIT")
-
-    def _load_listens(self, summed: dict) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".listens-", suffix=".csv", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-                w = csv.writer(fh)
-                for (day, listener, episode), (app, sent) in summed.items():
-                    w.writerow((day, listener, episode, app, sent))
-            self.con.execute(
-                "INSERT INTO listens SELECT * FROM read_csv(?, header = false, columns = "
-                "{'day': 'DATE', 'listener': 'VARCHAR', 'episode': 'VARCHAR', "
-                "'app': 'VARCHAR', 'sent': 'BIGINT'})", [tmp])
-        finally:
-            os.unlink(tmp)
 
     def _settle(self) -> None:
         """Days older than the salt's keeping: their downloads counted for good, their hashed
@@ -304,6 +262,14 @@ class Stats:
                f"UNION ALL {rules.DOWNLOADS}) WHERE {' AND '.join(where)} "
                "GROUP BY day, episode, app ORDER BY day, episode, app")
         return [tuple(r) for r in self.con.execute(sql, args).fetchall()]
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def open_stats(settings, *, now: dt.datetime, episodes: dict | None = None) -> Stats:

@@ -1,0 +1,190 @@
+"""Log lines summed by the engine (DuckDB): S3 access logs read by DuckDB itself, several files
+a query so that its threads share them, the other formats' requests handed over by their
+Python readers; the rules (rules.batch_sql) applied in SQL, and only the sums kept.
+
+A line the engine's S3 reader does not take comes back here, to ``s3log.parse``: read after
+all (an unusual spelling), or counted as skipped with its file and line."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import printable
+from ..when import WhenError
+from . import rules, s3log
+from .hit import Hit
+from .logfiles import StatsError
+
+BATCH_BYTES = 128 * 2**20  # log text one query reads
+BATCH_HITS = 200_000  # requests read by Python handed over at once
+LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
+_GLOB = "*?[]{}"  # a path holding one of these is read from a private copy
+_CUT = "\x01\x02"  # the CSV reader's field delimiter: a file holding it is read as text
+# Lines, DuckDB's CSV reader splitting several files at once between its threads (each line
+# one field, no quotes); it does not number them: a line handed back is found in its file.
+_LINES = f"""
+SELECT filename AS file, NULL::BIGINT AS n, line
+FROM read_csv($paths, delim = '{_CUT}', quote = '', escape = '', header = false,
+              columns = {{'line': 'VARCHAR'}}, auto_detect = false, filename = true,
+              new_line = '\\n', max_line_size = {LINE_MAX + 16})"""
+# Lines numbered, for a file the CSV reader is not given (one with a carriage return, a NUL,
+# its delimiter or a line too long for it)
+_FILES = """
+SELECT file, generate_subscripts(l, 1) AS n, unnest(l) AS line
+FROM (SELECT filename AS file, string_split(replace(content, chr(13) || chr(10), chr(10)),
+                                            chr(10)) AS l
+      FROM read_text($paths))"""
+_HITS = ("SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, TRUE AS ok, "
+         "unnest($day::DATE[]) AS day, unnest($ip::VARCHAR[]) AS ip, "
+         "unnest($method::VARCHAR[]) AS method, unnest($path::VARCHAR[]) AS path, "
+         "unnest($status::INTEGER[]) AS status, unnest($sent::BIGINT[]) AS sent, "
+         "unnest($range::VARCHAR[]) AS range, unnest($agent::VARCHAR[]) AS agent")
+
+
+MEMORY = "512MB"  # what DuckDB may hold; beyond it, the stats file's pages are written out
+
+
+def prepare(con) -> None:
+    """The rules' SQL functions, on a new connection, and its memory bounded."""
+    con.execute(f"SET memory_limit = '{MEMORY}'")
+    for statement in rules.MACROS:
+        con.execute(statement)
+
+
+class Batches:
+    """The files and requests of one run, summed into ``listens`` a batch at a time."""
+
+    def __init__(self, con, report, workdir: Path):
+        self.con = con
+        self.report = report
+        self.workdir = workdir  # where a log's text that is no plain local file is put for DuckDB
+        self.tmp: Path | None = None
+        self.nonce = secrets.token_hex(32)  # a new day's salt is made from it; never kept
+        self.files: dict[str, str] = {}  # path DuckDB reads -> the log file's name
+        self.numbered: dict[str, str] = {}  # the same, for files read as text
+        self.size = 0
+        self.hits: list[Hit] = []
+
+    def add_path(self, path: Path, name: str, data: bytes) -> None:
+        """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
+        if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
+            self.add_text(data.decode("utf-8"), name)
+            return
+        plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
+            not _long_line(data)
+        (self.files if plain else self.numbered)[str(path)] = name
+        self.size += len(data)
+        if self.size >= BATCH_BYTES:
+            self._read_files()
+
+    def add_text(self, text: str, name: str) -> None:
+        """An S3 access log's text (from a bucket, gunzipped, the new end of a growing file,
+        bad bytes replaced): put in a private file for DuckDB to read."""
+        if self.tmp is None:
+            self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
+        path = self.tmp / f"{len(self.files) + len(self.numbered)}-{secrets.token_hex(4)}.log"
+        data = text.encode("utf-8")
+        path.write_bytes(data)
+        self.add_path(path, name, data)
+
+    def add_hits(self, hits) -> None:
+        """Requests a Python reader read (CloudFront, combined, unusual S3 lines)."""
+        for hit in hits:
+            self.hits.append(hit)
+            self.report.lines += 1
+            if len(self.hits) >= BATCH_HITS:
+                self._sum_hits()
+
+    def finish(self) -> None:
+        """The last batches summed, the new days' salts kept, the private files removed."""
+        try:
+            self._read_files()
+            self._sum_hits()
+            self.con.execute(rules.NEW_SALTS, {"nonce": self.nonce})
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _read_files(self) -> None:
+        files, numbered = self.files, self.numbered
+        self.files, self.numbered, self.size = {}, {}, 0
+        for source, batch in ((_LINES, files), (_FILES, numbered)):
+            if batch:
+                self._sum_files(source, batch)
+
+    def _sum_files(self, source: str, files: dict[str, str]) -> None:
+        import duckdb
+
+        con = self.con
+        try:
+            con.execute(rules.batch_sql(s3log.requests_sql(source)),
+                        {"paths": list(files), "nonce": self.nonce})
+        except duckdb.Error as exc:  # (a file gone since it was listed): the run counts nothing
+            raise StatsError(f"the access logs could not be read ({printable(str(exc))}); "
+                             "nothing was counted: run `syndicate stats` again") from None
+        con.execute(rules.KEEP_BATCH)
+        lines, = con.execute("SELECT coalesce(sum(lines), 0) FROM batch").fetchone()
+        self.report.lines += int(lines)
+        others = con.execute("SELECT file, n, line FROM batch WHERE file IS NOT NULL").fetchall()
+        con.execute("DROP TABLE batch")
+        if others and others[0][1] is None:
+            others = _numbered(others)
+        order = {path: i for i, path in enumerate(files)}
+        for path, n, line in sorted(others, key=lambda r: (order.get(r[0], 0), r[1])):
+            self._look_again(files.get(path, path), n, line)
+
+    def _look_again(self, name: str, n: int, line: str) -> None:
+        if not line.strip():
+            return
+        try:
+            hit = s3log.parse(line)
+        except (ValueError, WhenError) as exc:
+            self.report.skips.add(name, n, f"not an S3 access log line ({exc})")
+            return
+        self.add_hits([hit])
+
+    def _sum_hits(self) -> None:
+        if not self.hits:
+            return
+        hits, self.hits = self.hits, []
+        self.con.execute(rules.batch_sql(_HITS), {
+            "day": [h.time.date() for h in hits], "ip": [h.ip for h in hits],
+            "method": [h.method for h in hits], "path": [h.path for h in hits],
+            "status": [h.status for h in hits], "sent": [h.sent for h in hits],
+            "range": [h.range for h in hits], "agent": [h.agent for h in hits],
+            "nonce": self.nonce})
+        self.con.execute(rules.KEEP_BATCH)
+        self.con.execute("DROP TABLE batch")
+
+
+def _numbered(others: list[tuple]) -> list[tuple]:
+    """Lines the CSV reader handed back, numbered: found in their files (every line of a file
+    with the same text was handed back alike)."""
+    wanted: dict[str, set[str]] = {}
+    for path, _n, line in others:
+        wanted.setdefault(path, set()).add(line)
+    out = []
+    for path, texts in wanted.items():
+        for n, line in enumerate(Path(path).read_bytes().decode("utf-8").split("\n"), 1):
+            if line in texts:
+                out.append((path, n, line))
+    return out
+
+
+def _long_line(data: bytes) -> bool:
+    """Whether a line of ``data`` is longer than the CSV reader takes (a window of that many
+    bytes without a newline), looked for a window at a time."""
+    at = 0
+    while len(data) - at > LINE_MAX:
+        newline = data.rfind(b"\n", at, at + LINE_MAX + 1)
+        if newline < 0:
+            return True
+        at = newline + 1
+    return False
