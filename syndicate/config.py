@@ -31,7 +31,7 @@ from .podcast_tags import (
     person_warnings,
     too_long,
 )
-from .urls import credential_in, public_url, redact, web_url
+from .urls import USERINFO, credential_in, public_url, redact, web_url
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -333,16 +333,13 @@ class S3Config(_Section):
         if value is None or value == "":
             return None
         found = credential_in(value) if isinstance(value, str) else None
-        shown = redact(value)
         if isinstance(value, str) and "@" in value.split("?", 1)[0].split("#", 1)[0]:
-            # user:password@host however it is spelled (no scheme, a slash missing): no
-            # endpoint has an @ of its own
-            found = found or "a user name or password (user:password@)"
-            scheme = value.partition("://")[0] + "://" if "://" in value.split("@")[0] else ""
-            shown = redact(f"{scheme}***@{value.rpartition('@')[2]}")
+            # user@host however it is spelled (no password, a slash missing): no endpoint
+            # has an @ of its own
+            found = found or USERINFO
         if found:  # said before any other check, and never with the credential itself
             raise ValueError(
-                f"{shown} holds {found}, and a credential does not belong in the config; "
+                f"{redact(value)} holds {found}, and a credential does not belong in the config; "
                 "remove it (and replace it if the file was ever shared or committed). "
                 + CREDENTIALS_BELONG)
         web_url(value, "https://s3.example.com")
@@ -352,7 +349,8 @@ class S3Config(_Section):
 
         if urlsplit(value).query or urlsplit(value).fragment or not is_valid_uri(value):
             raise ValueError("expected an endpoint such as 'https://s3.example.com' (a host "
-                             f"name or address, a port, a path; no ?query or #part), got {shown!r}")
+                             "name or address, a port, a path; no ?query or #part), got "
+                             f"{redact(value)!r}")
         return value
 
     region: str | None = Field(

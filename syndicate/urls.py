@@ -70,6 +70,42 @@ def _secret_name(name: str) -> bool:
         lower.replace("-", "").replace("_", "") in _SECRET_WORDS
 
 
+# user:password@host written without a scheme (a connection string, a config value pasted into
+# a text): a user name, a colon, a password, an @, then a host name with a dot, an IPv4 or IPv6
+# address or localhost (a port and a path may follow). Ordinary text has the shape too, and is
+# no credential: an address after a label or scheme ("mailto:me@example.org", "Email:me@...",
+# a tag: guid), and a time ("10:30@home.example")
+_HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+         r"[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?|\d{1,3}(?:\.\d{1,3}){3}|localhost|\[[0-9A-Fa-f:.]+\]")
+_BARE_USERINFO = re.compile(
+    r"(?<![A-Za-z0-9._~%+\-/:@])(?P<user>[A-Za-z0-9._~%+\-]+):"
+    r"(?P<password>[^\s@/?#'\"<>()\[\]`]+)@"
+    rf"(?P<host>{_HOST})(?![A-Za-z0-9-])(?::\d{{1,5}})?"
+    r"(?:[/?#][^\s'\"<>)\]`]*[^\s'\"<>)\]`.,;:!?])?")
+_NOT_USERS = frozenset((
+    "mailto", "sip", "sips", "xmpp", "acct", "im", "pres", "tag", "mid", "cid", "news",
+    "nntp", "snews", "email", "e-mail", "mail", "contact", "from", "to", "cc", "bcc",
+    "reply-to", "re", "fw", "fwd"))
+_TIME = re.compile(r"\d{1,2}")
+_MINUTES = re.compile(r"\d{2}(?::\d{2})?(?:am|pm)?", re.I)
+USERINFO = "a user name or password (user:password@)"
+
+
+def _bare(match: re.Match) -> bool:
+    """Whether a ``_BARE_USERINFO`` match is a credential rather than ordinary text."""
+    user = match.group("user")
+    if user.lower() in _NOT_USERS:
+        return False
+    return not (_TIME.fullmatch(user) and _MINUTES.fullmatch(match.group("password")))
+
+
+def bare_userinfo(text: str) -> list[re.Match]:
+    """Each ``user:password@host`` written in ``text`` without a scheme (see _BARE_USERINFO)."""
+    if "@" not in text:
+        return []
+    return [m for m in _BARE_USERINFO.finditer(text) if _bare(m)]
+
+
 def credential_in(url: str) -> str | None:
     """What credential ``url`` carries, in words ("a user name and password", "the query
     parameter 'token'"), or None. The one test of whether an address may be published: every
@@ -82,7 +118,10 @@ def credential_in(url: str) -> str | None:
     except ValueError:
         return None
     if "@" in parts.netloc:
-        return "a user name or password (user:password@)"
+        return USERINFO
+    if "//" not in url and (bare := bare_userinfo(url.strip())) and \
+            bare[0].span() == (0, len(url.strip())):  # user:password@host, no scheme
+        return USERINFO
     for name, _ in parse_qsl(parts.query, keep_blank_values=True):
         if _secret_name(name):
             return f"the query parameter {name[:40]!r}"
@@ -99,6 +138,8 @@ def without_credentials(url: str) -> str:
     catalog's record of an import)."""
     if credential_in(url) is None:
         return url
+    if "//" not in url and (bare := bare_userinfo(url)):  # user:password@host, no scheme
+        return url[:bare[0].start()] + url[bare[0].start("host"):]
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     def hidden(params: str) -> str:
@@ -136,9 +177,20 @@ def redact(url: object) -> str:
     every query parameter (a hub's ``?token=``, a signed address), so no credential is shown.
     Used by every message that names an address (pings, the S3 endpoint, checks, imports)."""
     text = str(url)
+    head = re.split(r"[?#]", text, maxsplit=1)[0]
     try:
         parts = urlsplit(text)
-    except ValueError:
+    except ValueError:  # (a broken [IPv6 host)
+        parts = None
+    if "@" in head and (parts is None or "//" not in head.split("@")[0]):
+        # a user name (and password) with no // before it (the scheme left out or misspelt:
+        # "AKIA:pw@host", "http:/u:pw@host"), or in an address that cannot be read: all
+        # before the @ is hidden but a scheme
+        scheme = head.partition("://")[0] + "://" if "://" in head.split("@")[0] else ""
+        rest = head.rpartition("@")[2] + text[len(head):]
+        return f"{scheme}{_HIDDEN}@" + _QUERY_IN_TEXT.sub(
+            lambda m: f"{m.group(1)}={_HIDDEN}", rest)
+    if parts is None:
         return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", text)
     netloc = parts.netloc
     if "@" not in netloc and not parts.query and "=" not in parts.fragment:
@@ -178,7 +230,7 @@ def origin(url: object) -> str:
 def redact_text(text: object) -> str:
     """``text`` (a message, an exception's words) with every address in it redacted, and every
     query string's values hidden, wherever they appear."""
-    out = _IN_TEXT.sub(lambda m: redact(m.group()), str(text))
+    out = redact_credentials(_IN_TEXT.sub(lambda m: redact(m.group()), str(text)))
     return _QUERY_IN_TEXT.sub(lambda m: f"{m.group(1)}={_HIDDEN}", out)
 
 
@@ -195,20 +247,23 @@ def redact_credentials(text: object, replace=None) -> str:
     reports that name many addresses, such as an import's. ``replace`` (default ``redact``)
     turns such an address into what is shown instead (``without_credentials`` for a page)."""
     text = str(text)
-    if "//" not in text or ("@" not in text and "?" not in text and "#" not in text):
-        return text  # no address, or none with a user@, a query or a fragment: nothing to see
     replace = replace or redact
-    return _IN_TEXT.sub(lambda m: replace(m.group()) if credential_in(m.group())
-                        else m.group(), text)
+    if "//" in text and ("@" in text or "?" in text or "#" in text):
+        text = _IN_TEXT.sub(lambda m: replace(m.group()) if credential_in(m.group())
+                            else m.group(), text)
+    for m in reversed(bare_userinfo(text)):  # user:password@host with no scheme
+        text = text[:m.start()] + replace(m.group()) + text[m.end():]
+    return text
 
 
 def addresses_with_credentials(text: str) -> list[tuple[int, str]]:
     """(line, what) of each address written in ``text`` that carries a credential (one whose
     credentials are ``***`` already, as syndicate writes an import's address, carries none)."""
-    if "//" not in text or ("@" not in text and "?" not in text and "#" not in text):
-        return []
-    return [(text.count("\n", 0, m.start()) + 1, found) for m in _IN_TEXT.finditer(text)
-            if (found := credential_in(m.group())) and redact(m.group()) != m.group()]
+    found = [(m.start(), USERINFO) for m in bare_userinfo(text)]  # (no scheme)
+    if "//" in text and ("@" in text or "?" in text or "#" in text):
+        found += [(m.start(), what) for m in _IN_TEXT.finditer(text)
+                  if (what := credential_in(m.group())) and redact(m.group()) != m.group()]
+    return [(text.count("\n", 0, at) + 1, what) for at, what in sorted(found)]
 
 
 def site_base(value: object, example: str = "https://example.com/") -> str:

@@ -5,10 +5,17 @@ carry) is published without the credential, and the file and line are said (h13 
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import post, sidecar, tone
+from syndicate.urls import (
+    USERINFO,
+    addresses_with_credentials,
+    redact,
+    redact_credentials,
+    without_credentials,
+)
 
 SECRETS = ("hunter2secret", "TOKSECRET99")
 
@@ -73,7 +80,9 @@ ADDRESSES = {"userinfo": "https://morwenna:hunter2secret@old.example/a",
              "token": "https://old.example/a?p=42&access_token=TOKSECRET99",
              # h19 Z11: the scheme left out, and a token in the fragment
              "no scheme": "//morwenna:hunter2secret@old.example/a",
-             "fragment": "https://old.example/a#access_token=TOKSECRET99"}
+             "fragment": "https://old.example/a#access_token=TOKSECRET99",
+             # h19 Z1: user:password@host written with no scheme at all
+             "bare": "morwenna:hunter2secret@old.example/a"}
 POST_FIELDS = {  # where the address is written -> (file, text)
     "title": ("posts/g.md", lambda a: post(f"Post {a}", date="2026-10-01")),
     "summary": ("posts/g.md", lambda a: post("Post", date="2026-10-01",
@@ -131,4 +140,80 @@ def test_a_guid_holding_a_credential_is_refused_with_its_line(make_project, kind
     for secret in SECRETS:
         assert secret.encode() not in _everything(proj)
         assert secret not in result.output
+    assert b"Other" in proj.read("feed.xml")
+
+
+# -- h19 Z1: user:password@host written without a scheme -----------------------------------------
+_WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+                 min_size=1, max_size=12)
+_HOSTS = st.one_of(
+    st.builds(lambda a, b: f"{a}.{b}", _WORD, st.sampled_from(["org", "example", "io", "co.uk"])),
+    st.builds(lambda *n: ".".join(map(str, n)), *[st.integers(0, 255)] * 4),
+    st.just("localhost"))
+_FILLER = st.lists(st.one_of(_WORD, st.sampled_from(["Note:", "see", "(at", "10:30", "-", "and"])),
+                   max_size=6).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(user=_LABEL, secret=st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789!$%&*+=_~.-",
+                                   min_size=1, max_size=16),
+       host=_HOSTS, tail=st.sampled_from(["", ":5177", "/x", ":8080/db?ssl=1", "/a/b.png"]),
+       before=_FILLER, after=_FILLER, end=st.sampled_from(["", ".", ",", ")", "!"]),
+       lines=st.integers(0, 3))
+def test_a_user_and_password_without_a_scheme_is_found_and_taken_out_of_text(
+        user, secret, host, tail, before, after, end, lines):
+    """Whatever the user, password, host and the words around it, ``user:password@host`` with
+    no scheme is said (on its line) and published without the user and password."""
+    assume(user.lower() not in {"mailto", "sip", "sips", "xmpp", "acct", "im", "pres", "tag",
+                                "mid", "cid", "news", "nntp", "snews", "email", "e-mail",
+                                "mail", "contact", "from", "to", "cc", "bcc", "reply-to", "re",
+                                "fw", "fwd"})
+    assume(not (user.isdigit() and len(user) <= 2 and secret.isdigit() and len(secret) == 2))
+    password = "PW" + secret
+    address = f"{user}:{password}@{host}{tail}"
+    text = "\n" * lines + f"{before} {address}{end} {after}"
+    published = redact_credentials(text, without_credentials)
+    assert password not in published
+    assert f"{host}{tail}" in published  # the address stays, without its credential
+    assert (lines + 1, USERINFO) in addresses_with_credentials(text)
+    assert password not in redact(address)
+
+
+_ORDINARY = st.one_of(
+    _WORD,
+    st.builds(lambda a, h: f"{a}@{h}", _WORD, _HOSTS),  # an email address
+    st.builds(lambda w, a, h: f"{w}: {a}@{h}", st.sampled_from(["Note", "Email", "Me"]), _WORD,
+              _HOSTS),
+    st.builds(lambda s, a, h: f"{s}:{a}@{h}", st.sampled_from(
+        ["mailto", "MAILTO", "xmpp", "sip", "acct", "Email", "contact", "tag"]), _WORD, _HOSTS),
+    st.builds(lambda h, m, w: f"{h}:{m:02d}@{w}", st.integers(0, 23), st.integers(0, 59),
+              st.one_of(_WORD, _HOSTS)),  # a time: 10:30@home
+    st.builds(lambda h, w: f"https://{h}/{w}?p=1", _HOSTS, _WORD),
+    st.builds(lambda a, b: f"{a}:{b}", _WORD, _WORD),  # ratio, label:value
+    st.sampled_from(["@home", "me@", "a:@b.org", ":x@y.org", "user:pass", "1:2"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_ORDINARY, max_size=12),
+       seps=st.lists(st.sampled_from([" ", ", ", ". ", "\n", " (", ") "]), min_size=12,
+                     max_size=12))
+def test_ordinary_text_with_colons_and_at_signs_is_left_as_written(words, seps):
+    """No false alarm: email addresses, "Note: see me@...", mailto:, times like 10:30@home
+    and plain addresses are published as written and warned of nowhere."""
+    text = "".join(w + s for w, s in zip(words, seps, strict=False))
+    assert redact_credentials(text, without_credentials) == text
+    assert addresses_with_credentials(text) == []
+
+
+@pytest.mark.parametrize("guid", ["u:GSEC3@old.example", "https://old.example/#access_token=GSEC3"])
+def test_a_guid_of_the_shapes_h19_found_is_refused_with_its_line(make_project, guid):
+    """h19 Z1/Z11: these two guids were published in every blog feed with no error."""
+    proj = make_project({"posts/other.md": post("Other", date="2026-10-01"),
+                         "posts/g.md": post("Post", date="2026-10-01", guid=f'"{guid}"')})
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert "posts/g.md:4: 'guid': holds" in result.output, result.output
+    assert "GSEC3" not in result.output
+    assert b"GSEC3" not in _everything(proj)
     assert b"Other" in proj.read("feed.xml")
