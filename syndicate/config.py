@@ -31,7 +31,17 @@ from .podcast_tags import (
     person_warnings,
     too_long,
 )
-from .urls import USERINFO, credential_in, public_url, redact, web_url
+from .urls import (
+    USERINFO,
+    addresses_with_credentials,
+    credential_in,
+    public_url,
+    redact,
+    redact_credentials,
+    site_base,
+    web_url,
+    without_credentials,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -51,8 +61,9 @@ def _check_public(value: str) -> str:
 
 
 def _check_url(value: str) -> str:
-    """A published base URL: always ends with one slash, so keys can be appended."""
-    return _check_public(value).rstrip("/") + "/"
+    """A published base URL: always ends with one slash, so keys can be appended; no query
+    and no fragment, which every address made from it would carry."""
+    return site_base(_check_public(value)).rstrip("/") + "/"
 
 
 def _visible(value: str | None) -> str | None:
@@ -63,6 +74,9 @@ def _visible(value: str | None) -> str | None:
 
 
 def _check_email(value: str) -> str:
+    if credential_in(value):  # user:password@host is no email address (no ':' before its @)
+        raise ValueError(f"{redact(value)} holds {credential_in(value)}, and this address is "
+                         "published for anyone to read; give an email address")
     if not _EMAIL.match(value):
         raise ValueError(f"expected an email address, got {value!r}")
     return value
@@ -609,9 +623,12 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
             raise yamlcheck.YamlProblems(refused + exc.problems) from None
         if refused:
             raise yamlcheck.YamlProblems(refused)
+        if said := _public_texts(data, text, name):  # (the texts without their credentials)
+            config = yamlcheck.validate(Config, data, text, name)
     except yamlcheck.YamlProblems as exc:
         raise ConfigError(exc.problems) from None
-    warnings = (yamlcheck.unknown_keys(config, text, name) + _public_secrets(config, text, name)
+    warnings = (yamlcheck.unknown_keys(config, text, name) + said
+                + _public_secrets(config, text, name)
                 + _idle_alternates(config, text, name)
                 + person_warnings(config.podcast, text, name, ("podcast",)))
     settings = Settings(config=config, path=path.resolve(), warnings=warnings,
@@ -658,6 +675,42 @@ def _credentials(data: Any, text: str, name: str) -> list[str]:
     return [f"{name}:{yamlcheck.line_of(lines, loc) + 1}: '{yamlcheck.dotted(loc)}': a "
             f"credential does not belong in {file}; remove it (and replace the credential if "
             f"{file} was ever shared or committed). {CREDENTIALS_BELONG}" for loc in found]
+
+
+# the sections whose words the feeds and pages show, and the keys there that hold no words
+# (an address there holding a credential is refused as it is checked)
+_SHOWN = ("site", "blog", "podcast", "audio")
+_NOT_WORDS = frozenset(("image", "intro", "outro", "rss_path", "atom_path", "feed_path",
+                        "json_path", "email", "guid", "feed_guid", "item_guid"))
+
+
+def _public_texts(data: dict, text: str, name: str) -> list[str]:
+    """The words config.yaml gives the feeds and pages (the show's title, the site's
+    description, a person's name, a funding link's text...) are published as an item's are:
+    every address in them without its credential (``data`` is changed so), and a warning for
+    each, with its line."""
+    found: list[tuple[tuple, str]] = []
+
+    def walk(node: Any, loc: tuple) -> None:
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(items):
+            if isinstance(value, str) and key not in _NOT_WORDS:
+                if said := addresses_with_credentials(value):
+                    found.append(((*loc, key), said[0][1]))
+                    node[key] = redact_credentials(value, without_credentials)
+            else:
+                walk(value, (*loc, key))
+
+    for section in _SHOWN:
+        walk(data.get(section), (section,))
+    if not found:
+        return []
+    lines = yamlcheck.line_map(yamlcheck.compose(text))
+    file = Path(name).name
+    return [f"{name}:{yamlcheck.line_of(lines, loc) + 1}: '{yamlcheck.dotted(loc)}': an address "
+            f"holds {what}; it is published without it (pages and feeds are public): remove "
+            f"it from {file}" for loc, what in found]
 
 
 def _public_secrets(config: Config, text: str, name: str) -> list[str]:
