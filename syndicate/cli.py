@@ -81,6 +81,11 @@ def _config_path(given: str | None) -> str:
     return root or "config.yaml"
 
 
+def _echo(text: str) -> None:
+    """A line of a report printed directly (not through _Out): escaped as _Out.line does."""
+    click.echo(printable(text))
+
+
 class _Out:
     """Where a command's report goes: text lines on stdout, or with --json one document on
     stdout when the command ends; ``Warning:``/``Error:`` lines on stderr either way (the
@@ -92,10 +97,13 @@ class _Out:
         self._said: list[str] = []  # stderr lines held until the document is out (--json)
 
     def line(self, text: str) -> None:
+        """One line of the report: a name or title in it (a file name may hold a line break or
+        a bidi control) cannot forge another line or reorder what the terminal shows."""
         if not self.as_json:
-            click.echo(text)
+            click.echo(printable(text))
 
     def _say(self, text: str) -> None:
+        text = "\n".join(printable(part) for part in text.split("\n"))  # (see line)
         if self.as_json:
             self._said.append(text)
         else:
@@ -572,15 +580,15 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
                    f"{o['release_utc'][:16].replace('T', ' '):<17} {_left(o['seconds_left']):<12} "
                    f"{printable(o['title'])}  [{printable(o['source'])}]{flag}")
         if o["state"] == "failed":
-            click.echo(f"         failed: {o['reason']}; next attempt {o['next_attempt'][:19]}"
-                       " UTC")
+            click.echo(f"         failed: {printable(o['reason'])}; next attempt "
+                       f"{o['next_attempt'][:19]} UTC")
         elif o["state"] == "held":
             click.echo(f"         held: {printable(o['reason'])}")
     try:  # what the steps after a publish have still to do (the CDN, the pings)
         from .publish.after import pending_lines
 
         for line in pending_lines(settings):
-            click.echo(line)
+            _echo(line)
     except SyndicateError as exc:
         out.fail(exc)
 
@@ -706,33 +714,33 @@ def import_cmd(sources: tuple[str, ...], date_by_order: str | None, audio_mode: 
         out.doc.update({k: v for k, v in report.to_dict().items() if k != "errors"})
     else:
         verb = "would create" if dry_run else "created"
-        click.echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
-                   f"skipped {len(report.skipped)}, flagged {len(report.flagged)}, "
-                   f"errors {len(report.errors)}")
+        _echo(f"Import: {verb} {len(report.created)}, merged {len(report.merged)}, "
+              f"skipped {len(report.skipped)}, flagged {len(report.flagged)}, "
+              f"errors {len(report.errors)}")
         for e in report.created:
-            click.echo(f"  created  {e['file']}  {e['title']!r}")
+            _echo(f"  created  {e['file']}  {e['title']!r}")
         for e in report.merged:
-            click.echo(f"  merged   {e['title']!r} from {e['source']} (already in {e['file']})")
+            _echo(f"  merged   {e['title']!r} from {e['source']} (already in {e['file']})")
         for e in report.skipped:
-            click.echo(f"  skipped  {e['title']!r} from {e['source']}: {e['reason']}")
+            _echo(f"  skipped  {e['title']!r} from {e['source']}: {e['reason']}")
         for e in report.flagged:
-            click.echo(f"  review   {e['file']}: {e['reason']}")
+            _echo(f"  review   {e['file']}: {e['reason']}")
         for line in report.field_summary():
-            click.echo(f"  {line}")
+            _echo(f"  {line}")
         for e in report.left_behind:
-            click.echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
+            _echo(f"  left     {e['count']} {e['what']} in {e['source']}: {e['reason']}")
         for e in report.channel:
-            click.echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
+            _echo(f"  channel  {e['field']} from {e['source']} not published: {e['why']}")
         if report.podcast_guid:
-            click.echo(f"  channel  podcast:guid {report.podcast_guid} taken from the old feed: "
-                       "podcast apps follow the show by it")
+            _echo(f"  channel  podcast:guid {report.podcast_guid} taken from the old feed: "
+                  "podcast apps follow the show by it")
         for source in dict.fromkeys(e["source"] for e in report.media):
             files = [e for e in report.media if e["source"] == source]
             brought = sum(1 for e in files if e["shown_by"])
-            click.echo(f"  media    {len(files)} media-library items in {source}: {brought} "
-                       f"shown by imported items and brought along with them, "
-                       f"{len(files) - brought} shown by none and left on the old site "
-                       "(each one in --json)")
+            _echo(f"  media    {len(files)} media-library items in {source}: {brought} "
+                  f"shown by imported items and brought along with them, "
+                  f"{len(files) - brought} shown by none and left on the old site "
+                  "(each one in --json)")
     for err in report.errors:
         out.error(err)
     out.end(1 if report.errors else 0)
@@ -891,13 +899,13 @@ def _loudness_table(episodes: list[dict], verify: bool) -> None:
     for e in episodes:
         b, a = e["before"] or {}, e["after"] or {}
         if e.get("url"):
-            click.echo(f"{e['source'][-32:]:<32} kept at {e['url']} (not processed)")
+            _echo(f"{e['source'][-32:]:<32} kept at {e['url']} (not processed)")
             continue
         gain = "passthrough" if e["gain"] is None else f"{e['gain']:+.1f} dB"
-        click.echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
-                   f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
-                   f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
-                   f" {_level(a.get('peak'), 'dBFS'):>10} {gain:>8}"
+        _echo(f"{e['source'][-32:]:<32} {_level(b.get('integrated'), 'LUFS'):>12} "
+              f"{_level(b.get('lra'), 'LU'):>8} {_level(b.get('peak'), 'dBFS'):>10}   "
+              f"{_level(a.get('integrated'), 'LUFS'):>11} {_level(a.get('lra'), 'LU'):>8}"
+              f" {_level(a.get('peak'), 'dBFS'):>10} {gain:>8}"
                    + (f"   {_level(p.get('integrated'), 'LUFS'):>11} "
                       f"{_level(p.get('peak'), 'dBTP'):>10}"
                       if verify and (p := e.get("published") or {}) is not None else ""))

@@ -6,13 +6,16 @@ import unicodedata
 
 
 def printable(name: str) -> str:
-    """``name`` fit for one line of a message: control characters, line separators and bytes
-    that are not UTF-8 (a file name's surrogate escapes) are shown as escapes."""
+    """``name`` fit for one line of a message on a terminal: control characters, line
+    separators, format characters (bidi controls such as U+202E, which reorder what a terminal
+    shows, and zero-width ones such as U+200B, which hide) and bytes that are not UTF-8 (a
+    file name's surrogate escapes) are shown as escapes. Only for what is printed: pages and
+    feeds keep the author's text."""
     out = []
     for ch in name:
         if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte os.fsdecode could not decode
             out.append(f"\\x{ord(ch) - 0xDC00:02x}")
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp"):
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
             out.append(ch.encode("unicode_escape").decode("ascii"))
         else:
             out.append(ch)
