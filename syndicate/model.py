@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -58,11 +58,15 @@ class _Meta(BaseModel):
     imported_from: str | None = None  # where `syndicate import` found it
     review: str | None = None  # what a person should check (set by `syndicate import`)
 
+    written_as_text: ClassVar[tuple[str, ...]] = ("slug",)  # slug: 2024 is the text "2024"
+
     @field_validator("slug")
     @classmethod
     def _slug(cls, v: str | None) -> str | None:
         if v is not None and not SLUG_RE.match(v):
-            raise ValueError(f"expected lowercase letters, digits and dashes, got {v!r}")
+            raise ValueError("expected lowercase letters (a-z) and digits, words joined by "
+                             "single dashes: no double dashes and no dash at either end, got "
+                             f"{shown(v)}")
         if v is not None and len(v) > MAX_SLUG:  # a folder and a file name are made of it
             raise ValueError(f"at most {MAX_SLUG} characters (it names the item's folder and "
                              f"files), got {len(v)}: shorten it")

@@ -220,8 +220,26 @@ def shown(value: Any) -> str:
     return _short(repr(value))
 
 
+def as_written(data: Any, text: str, keys: tuple[str, ...]) -> Any:
+    """``data`` with each of ``keys`` that YAML read as a number or a yes/no (``slug: 2024``,
+    ``slug: 007``, ``slug: no``) given back as the text written there: for keys that are text
+    whatever characters they hold."""
+    if not isinstance(data, dict) or not any(isinstance(data.get(k), int | float)
+                                             for k in keys):  # (a bool is an int)
+        return data
+    node = compose(text)
+    written = {k.value: v.value for k, v in getattr(node, "value", ())
+               if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
+               and k.value in keys and v.tag.endswith((":int", ":float", ":bool"))}
+    return {**data, **{k: v for k, v in written.items()
+                       if isinstance(data.get(k), int | float)}}
+
+
 def validate(model: type[M], data: Any, text: str, name: str, line_offset: int = 0) -> M:
-    """Validate parsed YAML; on failure report every problem with its line (composed lazily)."""
+    """Validate parsed YAML; on failure report every problem with its line (composed lazily).
+    The keys a model names in ``written_as_text`` are read as the text written (see
+    ``as_written``)."""
+    data = as_written(data, text, getattr(model, "written_as_text", ()))
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -16,6 +16,8 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, REPO, post, sidecar, tone
 
@@ -560,3 +562,59 @@ def test_status_shows_a_file_name_with_a_line_break_or_an_escape_as_one_escaped_
     lines = out.splitlines()
     assert len(lines) == 3, out  # the header and one line per item
     assert "\x1b" not in out and "\\x1b[31m" in out and "\\n" in out
+
+
+RULE = "no double dashes and no dash at either end"
+
+
+@pytest.mark.parametrize(("slug", "kind"), [
+    ("2024", "post"), ("007", "post"), ("no", "post"), ("2024", "episode"),
+    ("a--b", "post"), ('"-"', "post"), ("a-", "post"), ("-a", "episode"), ("A-b", "post")])
+def test_a_slug_is_the_text_written_or_refused_stating_the_rule(make_project, slug, kind):
+    """h19 Z18: `slug: a--b` was refused as "expected lowercase letters, digits and dashes"
+    (which it is), and `slug: 2024` as "expected text" though the file 2024.md gives it."""
+    files = {"posts/ok.md": post("Innocent", date="2026-10-05")}
+    if kind == "post":
+        files["posts/s.md"] = post("Slugged", date="2026-10-03", slug=slug)
+        name, line, folder = "posts/s.md", 4, "posts"
+    else:
+        files["episodes/one.yaml"] = sidecar("Slugged", slug=slug)
+        files["episodes/one.mp3"] = tone(0.5)
+        name, line, folder = "episodes/one.yaml", 3, "episodes"
+    proj = make_project(files)
+    result = proj.run("publish")
+    assert "Traceback" not in result.output
+    written = slug.strip('"')
+    if written in ("2024", "007", "no"):
+        assert result.exit_code == 0, result.output
+        assert proj.public(f"{folder}/{written}/index.html").exists()
+    else:
+        assert result.exit_code == 1, result.output
+        assert f"{name}:{line}: 'slug':" in result.output and RULE in result.output, \
+            result.output
+        assert "expected text" not in result.output
+    assert proj.public("posts/ok/index.html").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(slug=st.text(alphabet="abz09-_.AZ+: ", min_size=1, max_size=12))
+def test_any_written_slug_is_taken_as_written_or_refused_stating_the_rule(slug):
+    from syndicate import yamlcheck
+    from syndicate.markup import SLUG_RE
+    from syndicate.model import PostMeta
+
+    text = f"title: T\nslug: {slug}\n"
+    try:
+        data = yamlcheck.parse(text, "p.md")
+        meta = yamlcheck.validate(PostMeta, data, text, "p.md")
+    except yamlcheck.YamlProblems as exc:
+        message = str(exc)
+        assert message.startswith("p.md:2: "), message
+        assert "expected text" not in message
+        assert RULE in message or "invalid YAML" in message or "'slug'" not in message
+        assert not (SLUG_RE.fullmatch(slug.strip()) and "invalid YAML" not in message)
+        return
+    if data.get("slug") is None:  # `slug:` with nothing (or null, ~): the file name's
+        assert meta.slug is None
+    else:
+        assert meta.slug == slug.strip() and SLUG_RE.fullmatch(meta.slug)
