@@ -91,3 +91,41 @@ def test_a_site_is_never_published_inside_another_sites_folder_nor_over_one_belo
     over = a2.run("publish")
     assert over.exit_code == 1 and "holds another site" in over.output, over.output
     assert (below / "index.html").read_bytes() == home
+
+
+def _tree(root) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_site_may_share_its_folder_with_one_below_but_never_writes_into_it(tmp_path):
+    """h19 Z9: a site published over a folder that holds another site in a folder below it
+    publishes beside it, never touching it; a feed key that lands in the other's folder
+    (rss_path: inner/feed.xml) is refused naming the other site and the key before anything
+    is read or written (it was refused by the feed guard as foreign entries, after the cover,
+    favicon and podcast feed had been written)."""
+    outer = tmp_path / "outer"
+    inner = outer / "inner"
+    a = _checkout(tmp_path / "a", inner)
+    assert a.run("publish").exit_code == 0
+    before = _tree(inner)
+    b = _checkout(tmp_path / "b", outer)
+    b.write("config.yaml", (b.root / "config.yaml").read_text().replace(
+        "https://example.test/", "https://other.example/"))
+    beside = b.run("publish")
+    assert beside.exit_code == 0, beside.output
+    assert (outer / "feed.xml").exists() and _tree(inner) == before
+    config = (b.root / "config.yaml").read_text()
+    for key in ("rss_path: inner/feed.xml", "json_path: inner/deeper/feed.json"):
+        shutil.rmtree(outer)
+        assert a.run("publish", "--force").exit_code == 0
+        before = _tree(inner)
+        b.write("config.yaml", config + f"blog:\n  {key}\n")
+        shutil.rmtree(b.root / ".syndicate", ignore_errors=True)
+        for args in (("publish", "--dry-run"), ("publish",)):
+            refused = b.run(*args)
+            assert refused.exit_code == 1, refused.output
+            assert f"{inner} holds another site (https://example.test/)" in refused.output
+            assert key.split(": ")[1] in refused.output and "no record" not in refused.output
+            assert sorted(p.name for p in outer.iterdir()) == ["inner"]  # nothing written
+            assert _tree(inner) == before

@@ -28,6 +28,12 @@ def safe_key(key: str) -> str:
     return key
 
 
+def feed_keys(config) -> list[str]:
+    """The keys of the feeds the config names (``FEED_KEYS``' values)."""
+    return [getattr(getattr(config, section), name)
+            for section, name in (dotted.split(".") for dotted in FEED_KEYS)]
+
+
 def check_feed_keys(config, config_path) -> None:
     """The feed keys the config names are checked before anything is built or sent, so the
     message names the config key to change."""

@@ -147,23 +147,33 @@ class LocalTarget(TargetBase):
             Path(tmp).unlink(missing_ok=True)
             raise
 
-    def claim(self, plan) -> None:
-        """Before anything is written: a file already in the folder that this site did not
-        publish is overwritten only if it holds exactly the bytes it would get (then it is
-        adopted and not written again), if it is this site's own feed, or with --force."""
-        taken: list[str] = []
-        adopted: list = []
-        folders = {posixpath.dirname(w.output.key) for w in plan.writes}
-        for folder in sorted(f for f in folders if f):  # another site published below this one
+    def refuse_other_sites(self, keys) -> None:
+        """A key that lands in the folder of another site published below this one (a folder
+        with its own ``.syndicate/state.json``) is refused, naming that site and the key: this
+        site would overwrite its files (the folder may hold such a site beside this one's
+        files, as long as none lands in it)."""
+        by_folder: dict[str, str] = {}
+        for key in keys:
+            by_folder.setdefault(posixpath.dirname(key), key)
+        for folder in sorted(f for f in by_folder if f):
             parts = folder.split("/")
             for depth in range(1, len(parts) + 1):
                 other = _state_at(self.root / "/".join(parts[:depth]))
                 if other is not None:
                     raise PublishError(
                         f"{self.root}: cannot publish: {self.root / '/'.join(parts[:depth])} "
-                        f"holds another site ({other.get('site') or 'its own catalog'}); this "
-                        "site would overwrite its files. Move that site out of this site's "
-                        "folder (or publish this one elsewhere). Nothing was written")
+                        f"holds another site ({other.get('site') or 'its own catalog'}), and "
+                        f"{by_folder[folder]} would land in it; this site would overwrite its "
+                        "files. Move that site out of this site's folder (or publish this one "
+                        "elsewhere, or choose another key in config.yaml). Nothing was written")
+
+    def claim(self, plan) -> None:
+        """Before anything is written: a file already in the folder that this site did not
+        publish is overwritten only if it holds exactly the bytes it would get (then it is
+        adopted and not written again), if it is this site's own feed, or with --force."""
+        taken: list[str] = []
+        adopted: list = []
+        self.refuse_other_sites(w.output.key for w in plan.writes)
         in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
         own = [p for p in in_way if p.startswith(_OWN)]
         if own:

@@ -113,12 +113,15 @@ def _s3(settings: Settings, force: bool, verify: bool):
 
 
 def _folder_target(settings: Settings, force: bool, verify: bool):
+    from .keys import feed_keys
     from .local import LocalTarget
 
     target = settings.config.target
     root = _folder(target) if scheme_of(target) == "file" else settings.target_dir
     # config.yaml was refused if the folder overlaps the sources or the state
-    return LocalTarget(root, force=force, site_url=settings.config.site.url)
+    local = LocalTarget(root, force=force, site_url=settings.config.site.url)
+    local.refuse_other_sites(feed_keys(settings.config))  # before anything is read or written
+    return local
 
 
 def _preview(settings: Settings, force: bool, verify: bool):
