@@ -117,7 +117,7 @@ def credential_in(url: str) -> str | None:
         parts = urlsplit(url)
     except ValueError:
         return None
-    if "@" in parts.netloc:
+    if parts.netloc.rpartition("@")[0]:  # (an empty one, https://@host, holds nothing)
         return USERINFO
     if "//" not in url and (bare := bare_userinfo(url.strip())) and \
             bare[0].span() == (0, len(url.strip())):  # user:password@host, no scheme
