@@ -821,7 +821,8 @@ def serve(config_path: str | None, port: int, host: str, drafts: bool) -> None:
 
     def report(level: str, text: str) -> None:
         prefix = {"error": "Error: ", "warning": "Warning: "}.get(level, "")
-        click.echo(f"{prefix}{redact_text(text)}", err=level != "info")
+        shown = "\n".join(printable(part) for part in redact_text(text).split("\n"))
+        click.echo(f"{prefix}{shown}", err=level != "info")
 
     if not host.strip():
         raise click.UsageError("--host needs an address to listen on, such as 127.0.0.1 "
