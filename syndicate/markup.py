@@ -197,6 +197,19 @@ def public_text(text: str | None) -> str:
     return redact_credentials(xml_safe(text), without_credentials)
 
 
+def public_data(value):
+    """Plain data a feed shows (a sidecar's Podcast Index tags: a person's name, a location, a
+    soundbite's title) with every address in its texts without its credential, as
+    ``public_text`` does for a title; the rest as it was."""
+    if isinstance(value, str):
+        return redact_credentials(value, without_credentials)
+    if isinstance(value, dict):
+        return {k: public_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_data(v) for v in value]
+    return value
+
+
 def summarize(fragment: str, limit: int = 280) -> str:
     """A plain summary: the first paragraph's text, cut at a word boundary."""
     first = re.split(r"</p>|<br\s*/?>\s*<br\s*/?>", fragment, maxsplit=1)[0]

@@ -96,6 +96,13 @@ POST_FIELDS = {  # where the address is written -> (file, text)
     "episode summary": ("episodes/one.yaml", lambda a: sidecar("One", summary=f'"see {a}"')),
     "chapter title": ("episodes/one.yaml", lambda a: sidecar(
         "One", chapters=f'[{{start: 0, title: "Intro {a}"}}]')),
+    # a sidecar's Podcast Index tags (warned, but published with it before)
+    "person name": ("episodes/one.yaml", lambda a: sidecar(
+        "One", persons=f'[{{name: "Ann {a}"}}]')),
+    "location name": ("episodes/one.yaml", lambda a: sidecar(
+        "One", location=f'{{name: "Pier {a}"}}')),
+    "soundbite title": ("episodes/one.yaml", lambda a: sidecar(
+        "One", soundbites=f'[{{start: 0, duration: 0.4, title: "Bite {a}"}}]')),
 }
 
 

@@ -16,6 +16,7 @@ from ..markup import (
     INVISIBLE_TITLE,
     markdown_to_html,
     plain_summary,
+    public_data,
     public_text,
     summarize,
     visible,
@@ -335,7 +336,7 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
 def item_tags(meta: EpisodeMeta, offset: float) -> dict:
     """The sidecar's Podcast Index tags as the feed gives them; soundbites move with the
     audio's timeline as chapters do (an intro before it)."""
-    tags = tags_of(meta, ITEM_TAGS)
+    tags = public_data(tags_of(meta, ITEM_TAGS))  # a person's name, a soundbite's title...
     for bite in tags.get("soundbites", []):
         bite["start"] = round(bite["start"] + offset, 3)
     return tags
