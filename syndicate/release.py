@@ -204,6 +204,7 @@ def _live_pages(cat: Catalog) -> set[str]:
         "SELECT key FROM outputs WHERE key LIKE '%/index.html' AND target NOT LIKE 'preview:%'")}
 
 
+WAITS = "held back until queued: release it with `syndicate queue {ref} --at <time>`"
 HELD = ("its file is gone from its folder but it is still live: a publish held the removal "
         "(see its message); put the file back, or confirm with `syndicate publish --remove "
         "{ref}`")
@@ -232,6 +233,8 @@ def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> li
             state = "removed"
         elif r["draft"] or (release and release["held"]):
             state = "draft"
+            if not r["draft"]:  # no `draft:` line: held back (unqueued, or a copy held)
+                entry["reason"] = WAITS.format(ref=shlex.quote(r["source"]))
         elif r["published_at"]:
             state = "released"
         elif at > now:

@@ -30,6 +30,7 @@ from ..sourcefiles import read_source, stat_sig, why_unreadable
 from ..when import stored
 from . import identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
+from .kept_back import KeptBack
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
@@ -335,6 +336,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     from ..generation import ours  # an empty catalog that published the site is not new
 
     published = ours(cat) > 0
+    # what queued items keep back (their files here), against what live items already show
+    kept_back = KeptBack([r for r in rows if r["id"] in embargoed and not r["missing"]
+                          and r["source"] in seen],
+                         [r for r in rows if r["published_at"] and not r["missing"]])
+    copied: list[tuple[str, dict, str]] = []  # (file, queued row, what) to hold back
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -437,9 +443,20 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                                  changed_at=p.item.date, missing=False, error=None,
                                  published_at=released_at))
             report.created.append(p.name)
+            if released_at is None and not p.item.draft \
+                    and (hit := kept_back.holder(p.kind, None, data)) is not None:
+                copied.append((p.name, *hit))
             continue
         values = dict(source=p.name, sig=p.sig, content_hash=p.content_hash, slug=p.item.slug,
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
+        hit = kept_back.holder(p.kind, row["id"], data) if text != row["data"] else None
+        if hit is not None and row["published_at"]:  # a live item given queued content
+            error = _holds_queued(p.name, *hit)
+            report.errors.append(error)
+            cat.update_item(row["id"], error=str(error))
+            continue
+        if hit is not None and not p.item.draft:
+            copied.append((p.name, *hit))
         if guid and guid != row["guid"]:
             if guid in taken:
                 report.errors.append(_guid_taken(p.name, guid, holders))
@@ -464,19 +481,19 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     failed = {p.name for p in parsed if p.error is not None}
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
-    report.warnings.extend(copies([r for r in new_rows if r["published_at"] is None
-                                   and not r["draft"]], rows))
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
     left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
             and (r["source"] not in seen or r["source"] in report.updated
                  or r["source"] in failed)]
     _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
-    # a new file holding a queued item's words while that item's file stays (a copy to work
-    # on): held too, its words are not out before their time
-    stayed = [r for r in rows if r["id"] in embargoed and not any(r is q for q in left)]
-    created = set(report.created)
-    _hold_moved_words(cat, [p for p in parsed if p.name in created], stayed,
-                      settings.config.site.timezone, report, stamp, "copied", 0.8, True)
+    # a file holding what a queued item keeps back while that item's file stays (a copy to
+    # work on, the queued audio beside a new sidecar): held too, not out before its time
+    for name, r, what in copied:
+        _hold_copy(cat, name, r, what, settings.config.site.timezone, report, stamp)
+    queue = cat.releases()  # (a copy held back is not published: no need to say it is)
+    waits = {s for i, s in cat.conn.execute("SELECT id, source FROM items") if i in queue}
+    report.warnings.extend(copies([r for r in new_rows if r["published_at"] is None
+                                   and not r["draft"] and r["source"] not in waits], rows))
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -714,14 +731,11 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
               f"{'that item' if ',' not in gone else 'one of them'}, renamed and edited")
 
 
-def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved",
-                      share: float = 0.5, same_title_or_date: bool = False) -> None:
+def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
     """The words of a queued item that left its file (``left``: gone, or rewritten) now in
     another item's file (the files swapped, or the queued one renamed over another's name,
     perhaps edited): that item is held back too, never released early, until the author
-    queues it. ``how`` the words came there, ``share`` of those that left needed (a copy of a
-    queued file that stays, ``how="copied"``, needs most of them, and its title or its date:
-    ``same_title_or_date``; two short texts alike by chance are no copy)."""
+    queues it."""
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
@@ -733,7 +747,6 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
             queued.append((r, w, w - now_at.get(r["source"], frozenset())))
     if not queued:
         return
-    queue = cat.releases()
     for p in parsed:
         mine = now_at[p.name]
         # its words and the queued item's: one holds the other (renamed, perhaps edited), or it
@@ -741,24 +754,32 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
         # words dropped and added, while another text took the queued one's name)
         r = next((r for r, w, gone in queued if r["kind"] == p.kind and r["source"] != p.name
                   and mine and (w <= mine or mine <= w
-                                or (gone and len(gone & mine) >= share * len(gone)))
-                  and (not same_title_or_date or _titled_or_dated_as(r, p))), None)
-        if r is None:
-            continue
-        found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
-                                 (p.name,)).fetchone()
-        if found is None or found[2] or found[0] in _embargoed(
-                [{"id": found[0], "published_at": None}], queue, stamp):  # held already
-            continue
-        _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
-              f"it holds the words of the queued {r['source']}, which may have {how} here")
+                                or (gone and len(gone & mine) >= 0.5 * len(gone)))), None)
+        if r is not None:
+            _hold_copy(cat, p.name, r, "words", zone, report, stamp, "moved")
 
 
-def _titled_or_dated_as(row: dict, p) -> bool:
-    """Whether a file's item has the title or the date of a catalog row's item."""
-    old = loads(row["data"])
-    item = getattr(p, "item", None)
-    return item is not None and (old.get("title") == item.title or old.get("date") == item.date)
+def _holds_queued(name: str, row: dict, what: str) -> CollectError:
+    """The error for a released item's file now holding what a queued item keeps back."""
+    return CollectError(
+        name, f"it now holds the {what} of the queued {printable(row['source'])}, kept back "
+        "until that one's release; its last published version is kept",
+        hint=f"put this file's own text back, or release the queued one first: `syndicate "
+             f"queue {printable(row['source'])} --at now`")
+
+
+def _hold_copy(cat, name: str, row: dict, what: str, zone, report, stamp,
+               how: str = "been copied") -> None:
+    """Hold back the unreleased item of file ``name``, which holds ``what`` the queued
+    ``row`` keeps back (unless it is held or queued already)."""
+    found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
+                             (name,)).fetchone()
+    if found is None or found[2] or found[0] in _embargoed(
+            [{"id": found[0], "published_at": None}], cat.releases(), stamp):
+        return
+    _hold(cat, {"source": name, "date": found[1]}, zone, stamp, report,
+          f"it holds the {what} of the queued {printable(row['source'])}, which may have "
+          f"{how} here")
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
