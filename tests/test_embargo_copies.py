@@ -273,3 +273,18 @@ def test_a_queued_post_unreadable_for_a_run_keeps_its_slot_from_its_held_copy(ma
     assert status["posts/golf.md"]["state"] == "queued"
     assert status["posts/golf.md"]["release_utc"] == AT
     assert _live_mentions(proj, SECRET) == []
+
+
+def test_a_copy_of_a_post_dated_later_is_held_as_a_queued_ones_is(make_project):
+    """A post dated later goes out at its date without being queued: its words are kept back
+    the same way (a copy dated today is held)."""
+    body = _body(random.Random(9), 90)
+    proj = make_project({"posts/old.md": post("Old", date="2026-09-14"),
+                         "posts/future.md": post("Future", date="2026-12-25", body=body)})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/copy.md", post("Copy", date="2026-10-20", body=body))
+    result = proj.run("publish")
+    _clean(result)
+    assert "posts/copy.md: held back: it holds the words of the queued posts/future.md" \
+        in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []

@@ -792,9 +792,19 @@ def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
 
 
 def _embargoed(rows: list[dict], queue: dict, stamp: str) -> set[int]:
-    """The ids of ``rows`` queued for later (or held) and never published."""
-    return {r["id"] for r in rows if r["id"] in queue and not r["published_at"]
-            and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)}
+    """The ids of ``rows`` never published and queued for later (or held), or, not queued and
+    no draft, dated later (an item goes out at its date)."""
+    out = set()
+    for r in rows:
+        release = queue.get(r["id"])
+        if r["published_at"]:
+            continue
+        if release is not None:
+            if release["held"] or release["at"] > stamp:
+                out.add(r["id"])
+        elif not r.get("draft") and r.get("date") and stored(r["date"]) > stored(stamp):
+            out.add(r["id"])
+    return out
 
 
 def _renamed(vanished: list[dict], p: _Parsed, embargoed: set[int],
