@@ -103,7 +103,8 @@ class Server:
             self._httpd.RequestHandlerClass = make_handler(
                 self._preview.site_dir, self.builds, lambda: self._types)
             if self.watcher is None:  # before the first build: edits made during it count
-                self.watcher = PollingWatcher(self._watched, ignore=self._ignored)
+                self.watcher = PollingWatcher(self._watched, ignore=self._ignored,
+                                              also=self._preview.catalog_token)
             self.rebuild()
         except BaseException:
             self.close()
