@@ -737,3 +737,20 @@ def test_queue_and_unqueue_run_beside_serve_reach_the_preview(make_project, draf
         assert b"Hello there" in request(server.url, "/feed.xml")[2]
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:{port}",
+                                  "127.0.0.1.nip.io:{port}", "localhost:1", "LOCALHOST:{port}x"])
+def test_a_request_for_another_host_name_is_refused(make_project, served, host):
+    """h20 V9: a page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) must not
+    read the preview, drafts included: only the loopback names and --host are answered."""
+    project = make_project({**project_files(), "posts/2026-10-02-sketch.md":
+                            post("A sketch", "2026-10-02", "Not yet.", draft="true")})
+    server = served(project, drafts=True)
+    port = urlsplit(server.url).port
+    status, _h, body = request(server.url, "/posts/sketch/",
+                               headers={"Host": host.format(port=port)})
+    assert status == 403 and b"A sketch" not in body
+    for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, _h, body = request(server.url, "/posts/sketch/", headers={"Host": good})
+        assert status == 200 and b"A sketch" in body, good
