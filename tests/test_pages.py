@@ -534,3 +534,26 @@ def test_the_sitemap_lists_every_page_written_archives_included(tmp_path, count)
     assert len(locs) == len(set(locs))
     assert set(locs) == written
     assert (f"{BASE}posts/page/2/" in written) == (count > 20)
+
+
+def test_an_episode_kept_at_the_old_host_asks_that_host_nothing_when_its_page_opens(tmp_path):
+    """h20 V12: audio and art kept at their old addresses: the page loads neither (the player
+    waits for play, the show's cover stands in), while the feed names both."""
+    old = "https://old-host.example/show/"
+    files = {"episodes/003-remote.yaml": sidecar(
+        "Remote one", audio_url=f"{old}ep3.mp3", audio_length="123456", duration="61",
+        image_url=f"{old}ep3.jpg"),
+        "episodes/001-here.mp3": tone(0.5), "episodes/001-here.yaml": sidecar("Here one")}
+    proj = new_project(tmp_path / "p", files)
+    assert proj.run("publish").exit_code == 0
+    found = pages(proj)
+    remote = found["episodes/003-remote/index.html"]
+    fetched = remote.xpath("//*[@src][not(self::audio or self::source)]/@src"
+                           " | //link[@rel='stylesheet' or @rel='icon']/@href")
+    assert fetched and not [u for u in fetched if "old-host" in u], fetched
+    assert {a.get("preload") for a in remote.xpath("//audio")} == {"none"}
+    assert remote.xpath("//a[@download]/@href") == [f"{old}ep3.mp3"]  # a link, not a load
+    here = found["episodes/001-here/index.html"]
+    assert {a.get("preload") for a in here.xpath("//audio")} == {"metadata"}
+    feed = proj.read("podcast.xml").decode()
+    assert f'href="{old}ep3.jpg"' in feed and f'url="{old}ep3.mp3"' in feed

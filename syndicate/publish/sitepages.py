@@ -296,10 +296,15 @@ class SitePages:
         meta = self._meta(f"{item.title} · {site['show']}", item.summary, item.url, "article",
                           ld, image=pg.image_url, audio=(pg.enclosure_url, pg.enclosure_type))
         size = ep.media.size if not ep.media.url else None
+        # audio or art kept at another host (the old site's): no page view asks that host
+        # anything (the audio loads when played; the show's cover stands in for the art)
+        remote_art = bool(ep.image_url) and pg.image_url == ep.image_url
         return {"page_meta": meta, "item": item, "episode": ep, "notes": paired_bidi_html(ep.html),
                 "duration": duration, "audio_url": pg.enclosure_url,
                 "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
-                "art": pg.image_url or site["cover"], "chapters": chapters,
+                "preload": "none" if ep.media.url else "metadata",
+                "art": site["cover"] if remote_art else (pg.image_url or site["cover"]),
+                "chapters": chapters,
                 "chapters_url": pg.chapters_url, "transcript_url": pg.transcript_url,
                 "cues": _cues(pg), "newer": newer, "older": older}
 
