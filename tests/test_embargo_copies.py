@@ -10,6 +10,7 @@ import shutil
 
 import feedparser
 import podcastparser
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_safety_collect import _unprivileged
@@ -288,3 +289,118 @@ def test_a_copy_of_a_post_dated_later_is_held_as_a_queued_ones_is(make_project):
     assert "posts/copy.md: held back: it holds the words of the queued posts/future.md" \
         in result.output, result.output
     assert _live_mentions(proj, SECRET) == []
+
+
+def test_a_held_copy_rewritten_from_the_template_goes_out_at_its_date(make_project):
+    """h21 U16: the queued post copied as the next one's template is held while it holds the
+    queued words; rewritten, its hold is lifted and it is published (said), and a second
+    held copy does not keep the first one held once the original is released."""
+    proj = _queued_post(make_project, _body(random.Random(11), 80))
+    text = (proj.root / "posts/golf.md").read_text()
+    proj.write("posts/next.md", text.replace("title: Post Golf", "title: Next"))
+    proj.write("posts/other.md", text.replace("title: Post Golf", "title: Other"))
+    result = proj.run("publish")
+    assert "posts/next.md: held back" in result.output and "posts/other.md: held back" \
+        in result.output
+    proj.write("posts/next.md", post("Next", date="2026-10-20",
+                                     body="All new words about the ferry and the fog."))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "posts/next.md: no longer holds anything a queued item keeps back" in result.output
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert "Next" in titles and _live_mentions(proj, SECRET) == []
+    assert _status(proj)["posts/other.md"]["state"] == "draft"  # still a copy: still held
+    # the original released on purpose: the other copy keeps nothing back any more
+    assert proj.run("queue", "posts/golf.md", "--at", "now").exit_code == 0
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "posts/other.md: no longer holds anything" in proj.run("publish").output + \
+        result.output
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert {"Post Golf", "Other"} <= set(titles)
+
+
+def test_a_hold_the_author_gave_is_never_lifted(make_project):
+    """A copy held, then unqueued by the author on purpose (held by them), rewritten: the
+    author's hold stands."""
+    proj = _queued_post(make_project, _body(random.Random(12), 80))
+    text = (proj.root / "posts/golf.md").read_text()
+    proj.write("posts/next.md", text.replace("title: Post Golf", "title: Next"))
+    assert "held back" in proj.run("publish").output
+    assert proj.run("unqueue", "posts/next.md").exit_code == 0
+    proj.write("posts/next.md", post("Next", date="2026-10-20", body="Other words now."))
+    result = proj.run("publish")
+    assert "no longer holds" not in result.output
+    assert _status(proj)["posts/next.md"]["state"] == "draft"
+
+
+@pytest.mark.parametrize("kind", ["post", "episode"])
+@pytest.mark.parametrize("move", ["renamed", "subfolder"])
+def test_an_item_dated_later_renamed_keeps_its_date_release(make_project, kind, move):
+    """h21 U9: a post (or episode) dated later, not queued, only renamed or moved: it still goes
+    out at its date (no hold against its own old name)."""
+    if kind == "post":
+        proj = make_project({"posts/2027-future.md": post("Future", date="2027-02-01",
+                                                          body=_body(random.Random(1), 60))})
+        old, new = ["posts/2027-future.md"], ["posts/2027-the-future.md"]
+    else:
+        proj = make_project({"episodes/007-fut.mp3": tone(0.7, 610),
+                             "episodes/007-fut.yaml": sidecar("Future ep", date="2027-03-01",
+                                                              notes=f"{SECRET} notes")})
+        old = ["episodes/007-fut.mp3", "episodes/007-fut.yaml"]
+        new = ["episodes/007-future.mp3", "episodes/007-future.yaml"]
+    if move == "subfolder":
+        new = [n.replace("/", "/2027/", 1) for n in new]
+    assert proj.run("publish").exit_code == 0
+    for a, b in zip(old, new, strict=True):
+        (proj.root / b).parent.mkdir(parents=True, exist_ok=True)
+        (proj.root / a).rename(proj.root / b)
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "held back" not in result.output, result.output
+    state = _status(proj)[new[-1]]
+    assert state["state"] == "queued" and state["release_utc"].startswith("2027-0")
+
+
+def test_an_item_dated_later_edited_as_its_held_copy_is_deleted_keeps_its_date(make_project):
+    """h21 U12: the held copy deleted in the run the original (dated later) is edited: the
+    original keeps its date release."""
+    body = _body(random.Random(13), 70)
+    proj = make_project({"posts/future.md": post("Future", date="2027-02-01", body=body)})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/now.md", post("Now", date="2026-10-22", body=body))
+    assert "posts/now.md: held back" in proj.run("publish").output
+    (proj.root / "posts/now.md").unlink()
+    proj.write("posts/future.md", post("Future", date="2027-02-01", body=body + " edited"))
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "held back" not in result.output, result.output
+    assert _status(proj)["posts/future.md"]["state"] == "queued"
+
+
+def test_a_queued_post_renamed_as_a_copy_goes_over_a_released_one_keeps_both(make_project):
+    """h21 U20: the queued post renamed in the same run as a copy of it is put over a released
+    post's file: the released entry keeps its last version, the queued one stays queued."""
+    proj = _queued_post(make_project, _body(random.Random(21), 90))
+    (proj.root / "posts/golf.md").rename(proj.root / "posts/golf-2.md")
+    shutil.copy(proj.root / "posts/golf-2.md", proj.root / "posts/old.md")
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert "posts/old.md: it now holds the words of the queued" in result.output
+    assert _live_mentions(proj, SECRET) == []
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert titles == ["Why I still blog"]
+    assert _status(proj)["posts/golf-2.md"]["state"] == "queued"
+
+
+def test_a_queued_episode_renamed_as_its_audio_is_copied_beside_a_new_sidecar(make_project):
+    """h21 U21: the queued episode renamed in the same run as its audio is copied beside a new
+    sidecar: the new episode is held."""
+    proj = _queued_episode(make_project)
+    for ext in ("mp3", "yaml"):
+        (proj.root / f"episodes/005-secret.{ext}").rename(proj.root / f"episodes/005-r.{ext}")
+    shutil.copy(proj.root / "episodes/005-r.mp3", proj.root / "episodes/006-o.mp3")
+    proj.write("episodes/006-o.yaml", sidecar("Other", date="2026-10-21 10:00", notes="New."))
+    result = proj.run("publish")
+    _clean(result)
+    assert "episodes/006-o.yaml: held back: it holds the audio" in result.output, result.output
+    assert _episode_titles(proj) == ["Tides"]
+    assert _status(proj)["episodes/005-r.yaml"]["state"] == "queued"

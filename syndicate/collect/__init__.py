@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import stat
@@ -30,7 +31,7 @@ from ..sourcefiles import read_source, stat_sig, why_unreadable
 from ..when import stored
 from . import identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
-from .kept_back import KeptBack
+from .kept_back import COPY_HOLDS, KeptBack, copy_holds
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
@@ -337,8 +338,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
 
     published = ours(cat) > 0
     # what queued items keep back (their files here), against what live items already show
+    copies_held = copy_holds(cat)  # (a copy held keeps back only what its original does)
     kept_back = KeptBack([r for r in rows if r["id"] in embargoed and not r["missing"]
-                          and r["source"] in seen],
+                          and r["guid"] not in copies_held],
                          [r for r in rows if r["published_at"] and not r["missing"]])
     copied: list[tuple[str, dict, str]] = []  # (file, queued row, what) to hold back
     for r in rows:
@@ -482,7 +484,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
+    _lift_copy_holds(cat, kept_back, report)
     left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
+            and r["guid"] not in copies_held  # (a held copy's words are another's)
             and (r["source"] not in seen or r["source"] in report.updated
                  or r["source"] in failed)]
     _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
@@ -771,15 +775,51 @@ def _holds_queued(name: str, row: dict, what: str) -> CollectError:
 def _hold_copy(cat, name: str, row: dict, what: str, zone, report, stamp,
                how: str = "been copied") -> None:
     """Hold back the unreleased item of file ``name``, which holds ``what`` the queued
-    ``row`` keeps back (unless it is held or queued already)."""
-    found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
-                             (name,)).fetchone()
-    if found is None or found[2] or found[0] in _embargoed(
-            [{"id": found[0], "published_at": None}], cat.releases(), stamp):
-        return
+    ``row`` keeps back (unless it is that item itself, or held, queued or dated later
+    already). A copy's hold is remembered (``COPY_HOLDS``): it is lifted once the file no
+    longer holds anything kept back."""
+    found = cat.conn.execute("SELECT id, date, published_at, guid FROM items "
+                             "WHERE source = ?", (name,)).fetchone()
+    queue = cat.releases()
+    if found is None or found[0] == row["id"] or found[2] or found[0] in queue:
+        return  # (the item itself; released; queued or held already)
+    theirs = queue.get(row["id"])
+    if stored(found[1]) >= stored(theirs["at"] if theirs and not theirs["held"]
+                                  else row["date"]) and not (theirs and theirs["held"]):
+        return  # dated later than the queued one's time: out after it anyway
     _hold(cat, {"source": name, "date": found[1]}, zone, stamp, report,
           f"it holds the {what} of the queued {printable(row['source'])}, which may have "
           f"{how} here")
+    if how == "been copied":  # (words moved from a queued file gone: that file's item, held)
+        holds = copy_holds(cat)
+        holds[found[3]] = stamp
+        cat.set_meta(COPY_HOLDS, json.dumps(holds, sort_keys=True))
+
+
+def _lift_copy_holds(cat, kept_back: KeptBack, report) -> None:
+    """Lift the holds of items held for holding kept-back content that no longer do (rewritten
+    from the template, the queued item released or gone): each goes out at its date. A hold
+    the author changed since (queued, unqueued) is the author's, left as it is."""
+    holds = copy_holds(cat)
+    if not holds:
+        return
+    queue = cat.releases()
+    left = dict(holds)
+    for guid, stamp in holds.items():
+        row = cat.conn.execute("SELECT id, kind, source, data, missing, published_at FROM items "
+                               "WHERE guid = ?", (guid,)).fetchone()
+        release = queue.get(row[0]) if row is not None else None
+        if row is None or row[4] or row[5] or release is None or not release["held"] \
+                or release["queued_at"] != stamp:
+            del left[guid]  # gone, released, or the author's hold now
+            continue
+        if kept_back.holder(row[1], row[0], loads(row[3])) is None:
+            cat.conn.execute("DELETE FROM releases WHERE item_id = ?", (row[0],))
+            del left[guid]
+            report.warnings.append(f"{printable(row[2])}: no longer holds anything a queued "
+                                   "item keeps back: its hold is lifted, it goes out at its date")
+    if left != holds:
+        cat.set_meta(COPY_HOLDS, json.dumps(left, sort_keys=True))
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:

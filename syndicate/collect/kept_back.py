@@ -18,6 +18,7 @@ last week's; a queued item copied over the very live post it quotes).
 
 from __future__ import annotations
 
+import json
 from difflib import SequenceMatcher
 
 from ..catalog import loads
@@ -81,3 +82,23 @@ class KeptBack:
         """Whether a live item already shows (most of) these words."""
         return any(covered(secret, words(data.get("html"))) >= SHARE
                    for _, data in self._lives())
+
+
+COPY_HOLDS = "copy_holds"  # catalog meta: JSON, guid -> when a copy of kept-back content was held
+
+
+def copy_holds(cat) -> dict[str, str]:
+    """The items held for holding a queued item's content: guid -> the hold's time."""
+    try:
+        data = json.loads(cat.get_meta(COPY_HOLDS) or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def forget_copy_hold(cat, guid: str) -> None:
+    """The author queued or unqueued the item: its hold (if any) is theirs now."""
+    holds = copy_holds(cat)
+    if holds.pop(guid, None) is not None:
+        cat.set_meta(COPY_HOLDS, json.dumps(holds, sort_keys=True))
