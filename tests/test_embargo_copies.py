@@ -404,3 +404,22 @@ def test_a_queued_episode_renamed_as_its_audio_is_copied_beside_a_new_sidecar(ma
     assert "episodes/006-o.yaml: held back: it holds the audio" in result.output, result.output
     assert _episode_titles(proj) == ["Tides"]
     assert _status(proj)["episodes/005-r.yaml"]["state"] == "queued"
+
+
+def test_a_queued_post_copied_over_a_released_one_while_edited_keeps_both(make_project):
+    """h21 U22: the queued post copied over a released post's file in the run the queued one is
+    edited: the released post stays live (its last version), the queued one stays queued with
+    its own file; nothing is removed."""
+    body = _body(random.Random(22), 90)
+    proj = _queued_post(make_project, body)
+    shutil.copy(proj.root / "posts/golf.md", proj.root / "posts/old.md")
+    proj.write("posts/golf.md", post("Post Golf", date="2026-11-01", body=body + " edited"))
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert "removed" not in result.output.split("\n")[0] or " 0 removed" in result.output
+    assert "posts/old.md: it now holds the words of the queued posts/golf.md" in result.output
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert titles == ["Why I still blog"] and _live_mentions(proj, SECRET) == []
+    status = _status(proj)
+    assert status["posts/golf.md"]["state"] == "queued"
+    assert status["posts/old.md"]["state"] == "released"

@@ -288,9 +288,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             kept.add(r["source"])
             _keep(cat, r, scans[r["kind"]], report, root)
     names, gone = by_source, list(vanished)
-    by_source = identity.follow_content(rows, parsed, by_source, vanished)
     queue = cat.releases()
     embargoed = _embargoed(rows, queue, stamp)
+    by_source = identity.follow_content(rows, parsed, by_source, vanished, embargoed)
     # a file that fails to read may be any vanished released or queued item of its kind,
     # renamed: such an item is kept as it is (said below). While one is, files whose content
     # moved between names wait (an item moved onto a name the kept one had would take its
@@ -827,8 +827,9 @@ def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
     (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
                                   (row["source"],)).fetchone()
     cat.set_release(item_id, row["date"], zone, stamp, held=True)
-    report.warnings.append(f"{row['source']}: held back: {why}; release it with `syndicate "
-                           f"queue {row['source']} --at <time>` (or --at now)")
+    report.warnings.append(f"{printable(row['source'])}: held back: {why}; release it with "
+                           f"`syndicate queue {printable(row['source'])} --at <time>` (or --at "
+                           "now)")
 
 
 def _embargoed(rows: list[dict], queue: dict, stamp: str) -> set[int]:
