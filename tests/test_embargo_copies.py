@@ -423,3 +423,20 @@ def test_a_queued_post_copied_over_a_released_one_while_edited_keeps_both(make_p
     status = _status(proj)
     assert status["posts/golf.md"]["state"] == "queued"
     assert status["posts/old.md"]["state"] == "released"
+
+
+def test_a_queued_episode_given_a_new_take_as_its_old_audio_is_copied_keeps_its_slot(
+        make_project):
+    """h21 U23: the queued episode's sidecar keeps its title and date while its audio is a new
+    take, and the old take is copied beside a new sidecar: the queued episode stays itself (and
+    queued); the new sidecar is an episode of its own."""
+    proj = _queued_episode(make_project)
+    shutil.copy(proj.root / "episodes/005-secret.mp3", proj.root / "episodes/006-o.mp3")
+    proj.write("episodes/006-o.yaml", sidecar("Other", date="2026-10-21 10:00", notes="New."))
+    proj.write("episodes/005-secret.mp3", tone(1.5, 700))  # the new take
+    result = proj.run("publish")
+    _clean(result)
+    status = _status(proj)
+    assert status["episodes/005-secret.yaml"]["state"] == "queued"
+    assert status["episodes/005-secret.yaml"]["release_utc"] == AT
+    assert "Secret episode" not in _episode_titles(proj)

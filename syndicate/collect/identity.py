@@ -45,6 +45,8 @@ def follow_content(rows: list[dict], parsed: list, names: dict[str, dict],
         if r["id"] in embargoed and onto is not None and onto["published_at"]:
             return False  # (still there, edited: a copy went over the released file)
         q = fresh.get(r["source"])  # None: unchanged since last read, so still there
+        if q is not None and q.error is None and _told(q, r):
+            return False  # an episode that got other audio: still itself, it did not move
         return q is not None and not same(q, r)  # other content, or a file that fails
 
     def same_bytes(p, r) -> bool:
