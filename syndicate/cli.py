@@ -584,6 +584,8 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
                        f"{o['next_attempt'][:19]} UTC")
         elif o["state"] == "held":
             click.echo(f"         held: {printable(o['reason'])}")
+        elif o["reason"]:
+            click.echo(f"         {printable(o['reason'])}")
     try:  # what the steps after a publish have still to do (the CDN, the pings)
         from .publish.after import pending_lines
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from . import generation
 from .catalog import Catalog, open_catalog
 from .collect import collect
+from .collect.kept_back import forget_copy_hold
 from .config import Settings
 from .errors import SyndicateError
 from .locks import process_lock
@@ -138,6 +139,7 @@ def queue_many(settings: Settings, requests: list[tuple[str, str]], *,
                                    "line first, then queue it")
             previous = releases.get(item["id"])
             cat.set_release(item["id"], iso(at), zone, stamp(now))
+            forget_copy_hold(cat, item["guid"])
             moved = previous["at"] if previous and not previous["held"] else None
             done.append(Queued(item, at, zone, moved, json.loads(item["data"]).get("title", "")))
         gen = generation.after_queue(cat, settings)
@@ -176,6 +178,7 @@ def unqueue(settings: Settings, ref: str, *, now: dt.datetime) -> dict:
         release = cat.releases().get(item["id"])
         at = release["at"] if release else item["date"]
         cat.set_release(item["id"], at, settings.config.site.timezone, stamp(now), held=True)
+        forget_copy_hold(cat, item["guid"])
         gen = generation.after_queue(cat, settings)
         site_id = cat.get_meta("site_id")
     _record(settings, gen, site_id)
@@ -204,6 +207,7 @@ def _live_pages(cat: Catalog) -> set[str]:
         "SELECT key FROM outputs WHERE key LIKE '%/index.html' AND target NOT LIKE 'preview:%'")}
 
 
+WAITS = "held back until queued: release it with `syndicate queue {ref} --at <time>`"
 HELD = ("its file is gone from its folder but it is still live: a publish held the removal "
         "(see its message); put the file back, or confirm with `syndicate publish --remove "
         "{ref}`")
@@ -232,6 +236,8 @@ def _states(rows, releases, fail, zone, now, live: set[str] = frozenset()) -> li
             state = "removed"
         elif r["draft"] or (release and release["held"]):
             state = "draft"
+            if not r["draft"]:  # no `draft:` line: held back (unqueued, or a copy held)
+                entry["reason"] = WAITS.format(ref=shlex.quote(r["source"]))
         elif r["published_at"]:
             state = "released"
         elif at > now:

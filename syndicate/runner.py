@@ -101,6 +101,8 @@ class Runner:
                 if report.created or report.updated:
                     log.info("collected %d new and %d changed items", len(report.created),
                              len(report.updated))
+                for warning in report.warnings:  # (a copy held back, say: why it waits)
+                    log.warning("%s", redact_text(warning))
             except LockedError:
                 pass  # a release is publishing (and collecting): look again next time
             except SyndicateError as exc:
@@ -224,7 +226,7 @@ class Runner:
     def start(self) -> None:
         """Rebuild the jobs from the catalog and start (blocks for a BlockingScheduler)."""
         poll = self.settings.config.scheduler.poll_seconds
-        self._sources_sig = self._sources()
+        self._sources_sig = None  # (the first watch collects: files added while it was down)
         self._identity = self._file_identity()  # before reading the queue from it
         self.reschedule()  # creates the catalog if need be
         if self._identity is None:

@@ -350,28 +350,32 @@ def test_every_link_between_pages_leads_to_a_published_page_and_archives_lose_no
             if links == "file":
                 assert not urlsplit(href).path.endswith("/"), (key, href)
             assert proj.public(key_of(href)).is_file(), (key, href)
-    for folder, count, kind in (("posts", posts, "Post"), ("episodes", episodes, "Ep")):
-        listed = []
-        key = f"{folder}/index.html"
+    def listed(key: str) -> list[str]:  # an archive's rows, its pages followed
+        out = []
         while True:
             page = found[key]
-            listed += page.xpath("//main//ul[@class='listing']/li/a/text()")
+            out += page.xpath("//main//ul[@class='listing']/li/a/text()")
             older = page.xpath("//nav[@class='pages']/a[@rel='next']/@href")
             if not older:
-                break
+                return out
             key = key_of(older[0])
-        assert sorted(listed) == sorted(f"{kind} {i}" for i in range(count))
-        assert len(listed) == len(set(listed))
-    for t in range(4):
-        tagged = found[f"tags/t{t}/index.html"].xpath("//main//li/a/text()") \
-            if posts > t else []
-        assert sorted(tagged) == sorted(f"Post {i}" for i in range(posts) if i % 4 == t)
+
+    for folder, count, kind in (("posts", posts, "Post"), ("episodes", episodes, "Ep")):
+        rows = listed(f"{folder}/index.html")
+        assert sorted(rows) == sorted(f"{kind} {i}" for i in range(count))
+        assert len(rows) == len(set(rows))
+    tag_pages = 0  # a tag's posts are paginated as the archives are (h20 V10)
+    for tag, members in [(f"t{t}", [i for i in range(posts) if i % 4 == t]) for t in range(4)] \
+            + [("all", list(range(posts)))]:
+        rows = listed(f"tags/{tag}/index.html") if members else []
+        assert sorted(rows) == sorted(f"Post {i}" for i in members)
+        assert len(rows) == len(set(rows))
+        tag_pages += -(-len(members) // 20)
     sitemap = etree.fromstring(proj.read("sitemap.xml"))
     locs = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/"
                                                              "sitemap/0.9"})
     archives = max(1, -(-posts // 20)) + max(1, -(-episodes // 20))  # every archive page
-    assert len(locs) == len(set(locs)) == 1 + posts + episodes + min(posts, 4) + (posts > 0) \
-        + archives
+    assert len(locs) == len(set(locs)) == 1 + posts + episodes + tag_pages + archives
     assert all(proj.public(key_of(u)).is_file() for u in locs)
     robots = proj.read("robots.txt").decode()
     assert f"Sitemap: {BASE}sitemap.xml" in robots
@@ -530,3 +534,26 @@ def test_the_sitemap_lists_every_page_written_archives_included(tmp_path, count)
     assert len(locs) == len(set(locs))
     assert set(locs) == written
     assert (f"{BASE}posts/page/2/" in written) == (count > 20)
+
+
+def test_an_episode_kept_at_the_old_host_asks_that_host_nothing_when_its_page_opens(tmp_path):
+    """h20 V12: audio and art kept at their old addresses: the page loads neither (the player
+    waits for play, the show's cover stands in), while the feed names both."""
+    old = "https://old-host.example/show/"
+    files = {"episodes/003-remote.yaml": sidecar(
+        "Remote one", audio_url=f"{old}ep3.mp3", audio_length="123456", duration="61",
+        image_url=f"{old}ep3.jpg"),
+        "episodes/001-here.mp3": tone(0.5), "episodes/001-here.yaml": sidecar("Here one")}
+    proj = new_project(tmp_path / "p", files)
+    assert proj.run("publish").exit_code == 0
+    found = pages(proj)
+    remote = found["episodes/003-remote/index.html"]
+    fetched = remote.xpath("//*[@src][not(self::audio or self::source)]/@src"
+                           " | //link[@rel='stylesheet' or @rel='icon']/@href")
+    assert fetched and not [u for u in fetched if "old-host" in u], fetched
+    assert {a.get("preload") for a in remote.xpath("//audio")} == {"none"}
+    assert remote.xpath("//a[@download]/@href") == [f"{old}ep3.mp3"]  # a link, not a load
+    here = found["episodes/001-here/index.html"]
+    assert {a.get("preload") for a in here.xpath("//audio")} == {"metadata"}
+    feed = proj.read("podcast.xml").decode()
+    assert f'href="{old}ep3.jpg"' in feed and f'url="{old}ep3.mp3"' in feed

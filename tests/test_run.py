@@ -178,3 +178,27 @@ def test_killed_in_the_middle_of_a_release_it_releases_once_on_restart(
     media_puts = [p for p in proxy.puts(outcome=None) if "/media/two-" in p]
     assert len(media_puts) == 2  # the one cut off by the kill, and the one that finished
     assert len([r for r in recorder.requests if r[1] == "/hub"]) == 1  # the podcast feed, once
+
+
+def test_run_logs_why_a_file_it_collects_is_held_back(live):
+    """h21 U18: a copy of the dated-later post dropped in while the scheduler runs is held, and
+    its log says so, with the command that releases it."""
+    words = " ".join(f"w{i}" for i in range(40))
+    live.write("posts/winter.md", post("Winter plans", date="2099-12-24", body=words))
+    assert _cli(live, "publish").returncode == 0
+    proc = _start(live)
+    try:
+        assert wait_until(lambda: (live.root / ".syndicate/scheduler.lock").exists()
+                          and (live.root / ".syndicate/scheduler.lock").read_text(), timeout=20)
+        live.write("posts/copy.md", post("Copy", date="2026-01-02", body=words))
+
+        def held() -> bool:
+            rows = json.loads(_cli(live, "status", "--json").stdout or "[]")
+            return any(r["source"] == "posts/copy.md" and r["state"] == "draft" for r in rows)
+
+        ok = wait_until(held, timeout=30)
+    finally:
+        out = _stop(proc)
+    assert ok, (out, _cli(live, "status").stdout)
+    assert "posts/copy.md: held back: it holds the words of the queued posts/winter.md" in out, out
+    assert "Copy" not in _titles(live)

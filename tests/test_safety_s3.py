@@ -106,7 +106,8 @@ def test_objects_put_there_by_hand_are_never_overwritten(make_project, s3_endpoi
     result = proj.run("publish")
     assert result.exit_code == 1
     assert ("refusing to overwrite 1 object(s) this site did not publish (feed.xml): they were "
-            "put there by hand or by another tool") in result.output
+            "put there by hand or by another tool: move them away or publish to a prefix of "
+            "its own (no option overwrites another's objects on S3)") in result.output
     assert _whole_bucket(bucket).keys() == {"site/feed.xml"}  # nothing at all was sent
     assert _body(bucket, "site/feed.xml") == b"<rss>by hand</rss>"
 

@@ -704,3 +704,53 @@ def test_with_the_theme_at_the_project_only_its_templates_and_static_files_wake_
         assert server.watcher.poll()
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_queue_and_unqueue_run_beside_serve_reach_the_preview(make_project, drafts):
+    """h20 V4: the preview follows the project catalog's queue: a post shown live, then queued
+    for later from another terminal, is shown as queued (or not at all without --drafts) after
+    the rebuild the queue wakes; queued for now again, it is shown live again."""
+    project = make_project(project_files())
+    server = Server(project.root / "config.yaml", port=0, drafts=drafts).start()
+    try:
+        status, _h, body = request(server.url, "/posts/hello/")
+        assert status == 200 and b"preview-badge" not in body
+        assert not server.watcher.poll()
+        assert project.run("queue", "posts/2026-10-01-hello.md", "--at",
+                           "2099-12-25 09:00").exit_code == 0
+        assert server.watcher.poll()  # the queue changed: a rebuild is due
+        server.rebuild()
+        status, _h, body = request(server.url, "/posts/hello/")
+        if drafts:
+            assert status == 200 and b"preview-badge" in body and b"Queued" in body
+            assert b"25 December 2099" in body
+        else:
+            assert status == 404
+            assert b"Hello there" not in request(server.url, "/feed.xml")[2]
+        assert not server.watcher.poll()
+        assert project.run("queue", "posts/2026-10-01-hello.md", "--at", "now").exit_code == 0
+        assert server.watcher.poll()
+        server.rebuild()
+        status, _h, body = request(server.url, "/posts/hello/")
+        assert status == 200 and b"preview-badge" not in body
+        assert b"Hello there" in request(server.url, "/feed.xml")[2]
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:{port}",
+                                  "127.0.0.1.nip.io:{port}", "localhost:1", "LOCALHOST:{port}x"])
+def test_a_request_for_another_host_name_is_refused(make_project, served, host):
+    """h20 V9: a page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) must not
+    read the preview, drafts included: only the loopback names and --host are answered."""
+    project = make_project({**project_files(), "posts/2026-10-02-sketch.md":
+                            post("A sketch", "2026-10-02", "Not yet.", draft="true")})
+    server = served(project, drafts=True)
+    port = urlsplit(server.url).port
+    status, _h, body = request(server.url, "/posts/sketch/",
+                               headers={"Host": host.format(port=port)})
+    assert status == 403 and b"A sketch" not in body
+    for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"):
+        status, _h, body = request(server.url, "/posts/sketch/", headers={"Host": good})
+        assert status == 200 and b"A sketch" in body, good

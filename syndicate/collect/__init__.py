@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import stat
@@ -30,6 +31,7 @@ from ..sourcefiles import read_source, stat_sig, why_unreadable
 from ..when import stored
 from . import identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
+from .kept_back import COPY_HOLDS, KeptBack, copy_holds
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
 from .recover import published_site, site_state
@@ -286,9 +288,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             kept.add(r["source"])
             _keep(cat, r, scans[r["kind"]], report, root)
     names, gone = by_source, list(vanished)
-    by_source = identity.follow_content(rows, parsed, by_source, vanished)
     queue = cat.releases()
     embargoed = _embargoed(rows, queue, stamp)
+    by_source = identity.follow_content(rows, parsed, by_source, vanished, embargoed)
     # a file that fails to read may be any vanished released or queued item of its kind,
     # renamed: such an item is kept as it is (said below). While one is, files whose content
     # moved between names wait (an item moved onto a name the kept one had would take its
@@ -335,6 +337,12 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     from ..generation import ours  # an empty catalog that published the site is not new
 
     published = ours(cat) > 0
+    # what queued items keep back (their files here), against what live items already show
+    copies_held = copy_holds(cat)  # (a copy held keeps back only what its original does)
+    kept_back = KeptBack([r for r in rows if r["id"] in embargoed and not r["missing"]
+                          and r["guid"] not in copies_held],
+                         [r for r in rows if r["published_at"] and not r["missing"]])
+    copied: list[tuple[str, dict, str]] = []  # (file, queued row, what) to hold back
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen
                                                        and r["source"] not in kept):
@@ -437,9 +445,20 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                                  changed_at=p.item.date, missing=False, error=None,
                                  published_at=released_at))
             report.created.append(p.name)
+            if released_at is None and not p.item.draft \
+                    and (hit := kept_back.holder(p.kind, None, data)) is not None:
+                copied.append((p.name, *hit))
             continue
         values = dict(source=p.name, sig=p.sig, content_hash=p.content_hash, slug=p.item.slug,
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
+        hit = kept_back.holder(p.kind, row["id"], data) if text != row["data"] else None
+        if hit is not None and row["published_at"]:  # a live item given queued content
+            error = _holds_queued(p.name, *hit)
+            report.errors.append(error)
+            cat.update_item(row["id"], error=str(error))
+            continue
+        if hit is not None and not p.item.draft:
+            copied.append((p.name, *hit))
         if guid and guid != row["guid"]:
             if guid in taken:
                 report.errors.append(_guid_taken(p.name, guid, holders))
@@ -464,19 +483,21 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     failed = {p.name for p in parsed if p.error is not None}
     held = _keep_embargo(cat, new_rows, vanished, own_guid, report, stamp, rows, failed)
     cat.insert_items(new_rows)
-    report.warnings.extend(copies([r for r in new_rows if r["published_at"] is None
-                                   and not r["draft"]], rows))
     _hold_candidates(cat, held, settings.config.site.timezone, report, stamp)
+    _lift_copy_holds(cat, kept_back, report)
     left = [r for r in rows if r["id"] in embargoed  # queued words that left their file
+            and r["guid"] not in copies_held  # (a held copy's words are another's)
             and (r["source"] not in seen or r["source"] in report.updated
                  or r["source"] in failed)]
     _hold_moved_words(cat, parsed, left, settings.config.site.timezone, report, stamp)
-    # a new file holding a queued item's words while that item's file stays (a copy to work
-    # on): held too, its words are not out before their time
-    stayed = [r for r in rows if r["id"] in embargoed and not any(r is q for q in left)]
-    created = set(report.created)
-    _hold_moved_words(cat, [p for p in parsed if p.name in created], stayed,
-                      settings.config.site.timezone, report, stamp, "copied", 0.8, True)
+    # a file holding what a queued item keeps back while that item's file stays (a copy to
+    # work on, the queued audio beside a new sidecar): held too, not out before its time
+    for name, r, what in copied:
+        _hold_copy(cat, name, r, what, settings.config.site.timezone, report, stamp)
+    queue = cat.releases()  # (a copy held back is not published: no need to say it is)
+    waits = {s for i, s in cat.conn.execute("SELECT id, source FROM items") if i in queue}
+    report.warnings.extend(copies([r for r in new_rows if r["published_at"] is None
+                                   and not r["draft"] and r["source"] not in waits], rows))
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
@@ -714,14 +735,11 @@ def _hold_candidates(cat, held, zone, report, stamp) -> None:
               f"{'that item' if ',' not in gone else 'one of them'}, renamed and edited")
 
 
-def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved",
-                      share: float = 0.5, same_title_or_date: bool = False) -> None:
+def _hold_moved_words(cat, parsed, left, zone, report, stamp) -> None:
     """The words of a queued item that left its file (``left``: gone, or rewritten) now in
     another item's file (the files swapped, or the queued one renamed over another's name,
     perhaps edited): that item is held back too, never released early, until the author
-    queues it. ``how`` the words came there, ``share`` of those that left needed (a copy of a
-    queued file that stays, ``how="copied"``, needs most of them, and its title or its date:
-    ``same_title_or_date``; two short texts alike by chance are no copy)."""
+    queues it."""
     def words(html) -> frozenset:
         return frozenset(re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "")))
 
@@ -733,7 +751,6 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
             queued.append((r, w, w - now_at.get(r["source"], frozenset())))
     if not queued:
         return
-    queue = cat.releases()
     for p in parsed:
         mine = now_at[p.name]
         # its words and the queued item's: one holds the other (renamed, perhaps edited), or it
@@ -741,24 +758,68 @@ def _hold_moved_words(cat, parsed, left, zone, report, stamp, how: str = "moved"
         # words dropped and added, while another text took the queued one's name)
         r = next((r for r, w, gone in queued if r["kind"] == p.kind and r["source"] != p.name
                   and mine and (w <= mine or mine <= w
-                                or (gone and len(gone & mine) >= share * len(gone)))
-                  and (not same_title_or_date or _titled_or_dated_as(r, p))), None)
-        if r is None:
-            continue
-        found = cat.conn.execute("SELECT id, date, published_at FROM items WHERE source = ?",
-                                 (p.name,)).fetchone()
-        if found is None or found[2] or found[0] in _embargoed(
-                [{"id": found[0], "published_at": None}], queue, stamp):  # held already
-            continue
-        _hold(cat, {"source": p.name, "date": found[1]}, zone, stamp, report,
-              f"it holds the words of the queued {r['source']}, which may have {how} here")
+                                or (gone and len(gone & mine) >= 0.5 * len(gone)))), None)
+        if r is not None:
+            _hold_copy(cat, p.name, r, "words", zone, report, stamp, "moved")
 
 
-def _titled_or_dated_as(row: dict, p) -> bool:
-    """Whether a file's item has the title or the date of a catalog row's item."""
-    old = loads(row["data"])
-    item = getattr(p, "item", None)
-    return item is not None and (old.get("title") == item.title or old.get("date") == item.date)
+def _holds_queued(name: str, row: dict, what: str) -> CollectError:
+    """The error for a released item's file now holding what a queued item keeps back."""
+    return CollectError(
+        name, f"it now holds the {what} of the queued {printable(row['source'])}, kept back "
+        "until that one's release; its last published version is kept",
+        hint=f"put this file's own text back, or release the queued one first: `syndicate "
+             f"queue {printable(row['source'])} --at now`")
+
+
+def _hold_copy(cat, name: str, row: dict, what: str, zone, report, stamp,
+               how: str = "been copied") -> None:
+    """Hold back the unreleased item of file ``name``, which holds ``what`` the queued
+    ``row`` keeps back (unless it is that item itself, or held, queued or dated later
+    already). A copy's hold is remembered (``COPY_HOLDS``): it is lifted once the file no
+    longer holds anything kept back."""
+    found = cat.conn.execute("SELECT id, date, published_at, guid FROM items "
+                             "WHERE source = ?", (name,)).fetchone()
+    queue = cat.releases()
+    if found is None or found[0] == row["id"] or found[2] or found[0] in queue:
+        return  # (the item itself; released; queued or held already)
+    theirs = queue.get(row["id"])
+    if stored(found[1]) >= stored(theirs["at"] if theirs and not theirs["held"]
+                                  else row["date"]) and not (theirs and theirs["held"]):
+        return  # dated later than the queued one's time: out after it anyway
+    _hold(cat, {"source": name, "date": found[1]}, zone, stamp, report,
+          f"it holds the {what} of the queued {printable(row['source'])}, which may have "
+          f"{how} here")
+    if how == "been copied":  # (words moved from a queued file gone: that file's item, held)
+        holds = copy_holds(cat)
+        holds[found[3]] = stamp
+        cat.set_meta(COPY_HOLDS, json.dumps(holds, sort_keys=True))
+
+
+def _lift_copy_holds(cat, kept_back: KeptBack, report) -> None:
+    """Lift the holds of items held for holding kept-back content that no longer do (rewritten
+    from the template, the queued item released or gone): each goes out at its date. A hold
+    the author changed since (queued, unqueued) is the author's, left as it is."""
+    holds = copy_holds(cat)
+    if not holds:
+        return
+    queue = cat.releases()
+    left = dict(holds)
+    for guid, stamp in holds.items():
+        row = cat.conn.execute("SELECT id, kind, source, data, missing, published_at FROM items "
+                               "WHERE guid = ?", (guid,)).fetchone()
+        release = queue.get(row[0]) if row is not None else None
+        if row is None or row[4] or row[5] or release is None or not release["held"] \
+                or release["queued_at"] != stamp:
+            del left[guid]  # gone, released, or the author's hold now
+            continue
+        if kept_back.holder(row[1], row[0], loads(row[3])) is None:
+            cat.conn.execute("DELETE FROM releases WHERE item_id = ?", (row[0],))
+            del left[guid]
+            report.warnings.append(f"{printable(row[2])}: no longer holds anything a queued "
+                                   "item keeps back: its hold is lifted, it goes out at its date")
+    if left != holds:
+        cat.set_meta(COPY_HOLDS, json.dumps(left, sort_keys=True))
 
 
 def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
@@ -766,14 +827,25 @@ def _hold(cat, row: dict, zone, stamp, report, why: str) -> None:
     (item_id,) = cat.conn.execute("SELECT id FROM items WHERE source = ?",
                                   (row["source"],)).fetchone()
     cat.set_release(item_id, row["date"], zone, stamp, held=True)
-    report.warnings.append(f"{row['source']}: held back: {why}; release it with `syndicate "
-                           f"queue {row['source']} --at <time>` (or --at now)")
+    report.warnings.append(f"{printable(row['source'])}: held back: {why}; release it with "
+                           f"`syndicate queue {printable(row['source'])} --at <time>` (or --at "
+                           "now)")
 
 
 def _embargoed(rows: list[dict], queue: dict, stamp: str) -> set[int]:
-    """The ids of ``rows`` queued for later (or held) and never published."""
-    return {r["id"] for r in rows if r["id"] in queue and not r["published_at"]
-            and (queue[r["id"]]["held"] or queue[r["id"]]["at"] > stamp)}
+    """The ids of ``rows`` never published and queued for later (or held), or, not queued and
+    no draft, dated later (an item goes out at its date)."""
+    out = set()
+    for r in rows:
+        release = queue.get(r["id"])
+        if r["published_at"]:
+            continue
+        if release is not None:
+            if release["held"] or release["at"] > stamp:
+                out.add(r["id"])
+        elif not r.get("draft") and r.get("date") and stored(r["date"]) > stored(stamp):
+            out.add(r["id"])
+    return out
 
 
 def _renamed(vanished: list[dict], p: _Parsed, embargoed: set[int],

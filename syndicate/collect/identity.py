@@ -28,19 +28,25 @@ def by_source(rows: list[dict]) -> dict[str, dict]:
 
 
 def follow_content(rows: list[dict], parsed: list, names: dict[str, dict],
-                   vanished: list[dict]) -> dict[str, dict]:
+                   vanished: list[dict], embargoed: set[int] = frozenset()) -> dict[str, dict]:
     """The map of file name to the row each file continues (``names``, by name, changed where
     content says otherwise); ``vanished`` gains the rows whose name was taken by another item
-    and loses the rows a file continues."""
+    and loses the rows a file continues. A queued item (``embargoed``: ids) whose file is still
+    there never moves onto a released item's name: that is a copy over the released file
+    (its own file edited meanwhile), which keeps the released item (see kept_back.py)."""
     fresh = {p.name: p for p in parsed}
     live = [r for r in rows if not r["missing"]]
 
     gone = {id(r) for r in vanished}
 
-    def moved_away(r: dict, same) -> bool:  # its own name no longer holds it
-        if id(r) in gone:
+    def moved_away(r: dict, same, onto: dict | None = None) -> bool:  # its name no longer
+        if id(r) in gone:                                             # holds it
             return True
+        if r["id"] in embargoed and onto is not None and onto["published_at"]:
+            return False  # (still there, edited: a copy went over the released file)
         q = fresh.get(r["source"])  # None: unchanged since last read, so still there
+        if q is not None and q.error is None and _told(q, r):
+            return False  # an episode that got other audio: still itself, it did not move
         return q is not None and not same(q, r)  # other content, or a file that fails
 
     def same_bytes(p, r) -> bool:
@@ -105,7 +111,7 @@ def _pairs(parsed, names, same, candidates, moved_away) -> dict[str, dict]:
         if p.error is not None or (own is not None and (same(p, own) or _told(p, own))):
             continue
         match = [r for r in candidates(p) if r is not own]
-        if len(match) == 1 and moved_away(match[0], same):
+        if len(match) == 1 and moved_away(match[0], same, own):
             found[p.name] = match[0]
     claims: dict[int, int] = {}
     for r in found.values():

@@ -537,12 +537,13 @@ class S3Target(TargetBase):
             return
         others = sorted({self._sites[k] for k in taken} - {""})
         shown = ", ".join(taken[:5]) + (", ..." if len(taken) > 5 else "")
-        whose = (f"they carry the site id {', '.join(others)}; if that is this site (its "
-                 f"catalog was lost), set s3.site_id: {others[0]} in the config"
-                 if others else "they were put there by hand or by another tool")
+        whose = (f"they carry the site id {', '.join(others)}: if that is this site (its "
+                 f"catalog was lost), set s3.site_id: {others[0]} in the config; if not, "
+                 if others else "they were put there by hand or by another tool: ")
         raise PublishError(
             f"{self.name}: refusing to overwrite {len(taken)} object(s) this site did not "
-            f"publish ({shown}): {whose}; else move them away or publish to a prefix of its own")
+            f"publish ({shown}): {whose}move them away or publish to a prefix of its own "
+            "(no option overwrites another's objects on S3)")
 
     # -- changes -----------------------------------------------------------------------------
     def write(self, out: Output, data: bytes | None, sent=None) -> None:

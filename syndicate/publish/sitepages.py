@@ -228,18 +228,16 @@ class SitePages:
              episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
         archives = self._archive(page, f"{EPISODES}/", episodes, site["show"], "Episodes")
         archives += self._archive(page, f"{POSTS}/", posts, site["title"], "Posts")
+        tagged = []  # a tag's pages, PER_PAGE posts each, as the archives are
         for slug, (name, items) in sorted(by_tag.items()):
-            url = self.page_url(f"{TAGS}/{slug}/")
-            page(f"{TAGS}/{slug}/{HOME}", "archive.html", [name, [i.key() for i in items]],
-                 page_meta=self._meta(f"Tagged “{name}” · {site['title']}",
-                                      f"Posts tagged “{name}”.", url, "website", None),
-                 heading=f"Tagged “{name}”", items=items, pages=None, listed=items)
+            tagged += self._archive(page, f"{TAGS}/{slug}/", items, site["title"],
+                                    f"Tagged “{name}”", [name], f"Posts tagged “{name}”.")
         page(NOT_FOUND, "404.html", [],
              page_meta=self._meta(f"Not found · {site['title']}", site["description"],
                                   site["url"], "website", None))
         every = [(site["url"], None)] + [(url, None) for url in archives]
         every += [(i.url, i.date) for i in episodes + posts]
-        every += [(self.page_url(f"{TAGS}/{slug}/"), None) for slug in sorted(by_tag)]
+        every += [(url, None) for url in tagged]
         make(SITEMAP, "page", h(site_hash, "sitemap", json.dumps(every)),
              render=lambda: theme.render("sitemap.xml", site=site, urls=every),
              lists=self._keys(episodes + posts))
@@ -298,10 +296,15 @@ class SitePages:
         meta = self._meta(f"{item.title} · {site['show']}", item.summary, item.url, "article",
                           ld, image=pg.image_url, audio=(pg.enclosure_url, pg.enclosure_type))
         size = ep.media.size if not ep.media.url else None
+        # audio or art kept at another host (the old site's): no page view asks that host
+        # anything (the audio loads when played; the show's cover stands in for the art)
+        remote_art = bool(ep.image_url) and pg.image_url == ep.image_url
         return {"page_meta": meta, "item": item, "episode": ep, "notes": paired_bidi_html(ep.html),
                 "duration": duration, "audio_url": pg.enclosure_url,
                 "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
-                "art": pg.image_url or site["cover"], "chapters": chapters,
+                "preload": "none" if ep.media.url else "metadata",
+                "art": site["cover"] if remote_art else (pg.image_url or site["cover"]),
+                "chapters": chapters,
                 "chapters_url": pg.chapters_url, "transcript_url": pg.transcript_url,
                 "cues": _cues(pg), "newer": newer, "older": older}
 
@@ -318,8 +321,10 @@ class SitePages:
                 "link": post.link, "newer": newer, "older": older}
 
     def _archive(self, page: Callable, folder: str, items: list[Item], name: str,
-                 heading: str) -> list[str]:
-        """Make the archive pages of ``items``; returns their addresses."""
+                 heading: str, shown: list | None = None,
+                 description: str | None = None) -> list[str]:
+        """Make the archive pages of ``items`` (``shown``: what else the pages show, for their
+        hash); returns their addresses."""
         count = max(1, -(-len(items) // PER_PAGE))
         urls = [self.page_url(folder if n == 1 else f"{folder}page/{n}/")
                 for n in range(1, count + 1)]
@@ -330,9 +335,9 @@ class SitePages:
             nav = {"number": n, "count": count, "urls": urls,
                    "newer": urls[n - 2] if n > 1 else None,
                    "older": urls[n] if n < count else None}
-            page(key, "archive.html", [n, count, [i.key() for i in rows]],
-                 page_meta=self._meta(title, f"{heading} of {name}.", urls[n - 1], "website",
-                                      None),
+            page(key, "archive.html", [*(shown or []), n, count, [i.key() for i in rows]],
+                 page_meta=self._meta(title, description or f"{heading} of {name}.",
+                                      urls[n - 1], "website", None),
                  heading=heading, items=rows, pages=nav, listed=rows)
         return urls
 

@@ -51,6 +51,14 @@ def _reachable(host: str) -> str:
     return _shown(_WILDCARDS.get(host.strip(), host))
 
 
+def _hosts(host: str, port: int) -> set[str]:
+    """The ``Host:`` values the preview answers: this machine by its loopback names, and the
+    address it was asked to listen on (``--host``), with the port (and without it on port 80)."""
+    names = {"127.0.0.1", "localhost", "[::1]", _shown(host.strip().lower()),
+             _reachable(host).lower()}
+    return {f"{n}:{port}" for n in names} | (names if port == 80 else set())
+
+
 def ignored(settings: Settings) -> list[Path]:
     """What a rebuild never follows, wherever the watched folders lie (``theme: .`` holds the
     whole project): syndicate's own outputs, the state folder (the preview is built there),
@@ -101,9 +109,11 @@ class Server:
         try:
             self._preview.start(settings)
             self._httpd.RequestHandlerClass = make_handler(
-                self._preview.site_dir, self.builds, lambda: self._types)
+                self._preview.site_dir, self.builds, lambda: self._types,
+                hosts=lambda: _hosts(self.host, port))
             if self.watcher is None:  # before the first build: edits made during it count
-                self.watcher = PollingWatcher(self._watched, ignore=self._ignored)
+                self.watcher = PollingWatcher(self._watched, ignore=self._ignored,
+                                              also=self._preview.catalog_token)
             self.rebuild()
         except BaseException:
             self.close()

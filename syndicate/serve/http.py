@@ -71,8 +71,12 @@ def _inside(base: str, path: str) -> str | None:
     return real if os.path.commonpath([base, real]) == base else None
 
 
-def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]):
-    """A request handler serving ``root``; ``types()`` gives the build's key -> Content-Type."""
+def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]],
+                 hosts: Callable[[], set[str]] | None = None):
+    """A request handler serving ``root``; ``types()`` gives the build's key -> Content-Type.
+    ``hosts()``, where given, are the only ``Host:`` values answered (lower case): a page
+    elsewhere that points its own name at this machine (DNS rebinding) would read the
+    preview, drafts included; it gets 403."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         server_version = "syndicate-serve"
@@ -88,6 +92,11 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
 
         def _answer(self, body: bool) -> None:
             try:
+                asked = (self.headers.get("Host") or "").strip().lower()
+                if hosts is not None and asked and asked not in hosts():
+                    return self._send(403, "text/plain; charset=utf-8",
+                                      b"403 Forbidden: the preview answers only at the address "
+                                      b"syndicate serve printed\n", body)
                 where = urlsplit(self.path)
                 if where.path == EVENTS and body:
                     return self._events(where.query)

@@ -3,7 +3,8 @@
 The settings are derived from the project's: ``site.url`` is the preview server's address, the
 target is ``<state>/preview/site`` (whatever the real target is: a folder or S3), the state folder
 is ``<state>/preview/state`` and the catalog a throwaway copy of the real one. The real catalog is
-only read once, when the preview starts; the real target is never touched. The build itself is
+read when the preview starts, and its queue again whenever it changed (`queue`, `unqueue` or a
+publish run while serving), never written; the real target is never touched. The build itself is
 the publish path (``publish.publish``: collect, build, plan, write), with the guards on removals
 off, as the folder is the preview's own.
 
@@ -18,6 +19,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,11 @@ class Preview:
         self._stack = ExitStack()
         self.home: Path | None = None  # <state>/preview
         self._catalog: Path | None = None
+        self._real: Path | None = None  # the project's catalog, whose queue the preview follows
+        self._queue_lock = threading.Lock()  # (read by the watcher's thread and the build's)
+        self._files_seen: object = None  # that catalog's files as last read
+        self._queue: dict[str, tuple] = {}  # its queue as last read, by guid
+        self._queue_followed: object = None  # the queue the copy follows
         self._started = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.settings: Settings | None = None  # the project's, as the last build read them
 
@@ -84,6 +91,8 @@ class Preview:
             raise SyndicateError(f"{self.home}: cannot make the preview folder here "
                                  f"({exc.strerror or exc}); check the permissions of "
                                  f"{settings.state_dir}") from None
+        self._real = settings.catalog_path
+        self._queue_followed = self.catalog_token()  # (the copy holds this queue already)
         self._catalog = self._stack.enter_context(scratch_catalog(settings.catalog_path))
         with open_catalog(self._catalog) as cat:
             # the real targets' records mean nothing here: the preview folder starts empty
@@ -129,10 +138,79 @@ class Preview:
             return Outcome(ok=False, errors=[f"{where}{exc.strerror or exc} (building the "
                                              "preview)"])
 
+    def catalog_token(self) -> object:
+        """The project catalog's queue as it is now: (guid, time, zone, held) of each queued
+        or held item. Read again only when the catalog's files changed (so each pass of the
+        watcher costs two stats); a change is a `queue`, `unqueue` or release run beside
+        serve. A publish that only writes its records changes nothing here."""
+        if self._real is None:
+            return None
+        files = []
+        for path in (self._real, Path(f"{self._real}-wal")):
+            try:
+                st = os.stat(path)
+                files.append((st.st_mtime_ns, st.st_size, st.st_ino))
+            except OSError:
+                files.append(None)
+        with self._queue_lock:
+            if files != self._files_seen:
+                self._files_seen = files
+                self._queue = self._read_queue()
+            return tuple(sorted((k, r["at"], r["zone"], r["held"])
+                                for k, (_p, r) in self._queue.items() if r is not None))
+
+    def _read_queue(self) -> dict[str, tuple[str | None, dict | None]]:
+        """guid -> (published_at, queue entry or None) of each item of the project catalog."""
+        from ..publish import scratch_catalog
+
+        if self._real is None or not self._real.exists():
+            return {}
+        try:
+            with scratch_catalog(self._real) as copy, \
+                    open_catalog(copy, commit=False) as real:
+                queue = real.releases()
+                out = {}
+                for r in real.all_items():  # by guid, and by file (the preview's own new
+                    entry = (r["published_at"], queue.get(r["id"]))  # items have guids
+                    out[r["guid"]] = entry  # made from its address)
+                    if not r["missing"]:
+                        out.setdefault(f"file:{r['source']}", entry)
+                return out
+        except SyndicateError:  # (being replaced, say: the next change reads it again)
+            return self._queue
+
+    def _follow_queue(self, now: dt.datetime) -> None:
+        """The project catalog's queue over the copy's, item by guid (a `queue` or `unqueue`
+        run while serving): an item queued for later, or held, is no longer shown as
+        released by an earlier build of the preview."""
+        token = self.catalog_token()
+        if token == self._queue_followed:
+            return
+        rows = self._queue
+        now_iso = now.astimezone(dt.UTC).isoformat()
+        with open_catalog(self._catalog) as cat:
+            for r in cat.all_items():
+                found = rows.get(r["guid"]) or (None if r["missing"]
+                                                else rows.get(f"file:{r['source']}"))
+                if found is None:
+                    continue  # (a file the project catalog has not read: the copy's queue)
+                published, release = found
+                cat.conn.execute("DELETE FROM releases WHERE item_id = ?", (r["id"],))
+                if release is None:
+                    continue
+                cat.set_release(r["id"], release["at"], release["zone"],
+                                release["queued_at"], held=release["held"])
+                if published is None and r["published_at"] \
+                        and (release["held"] or release["at"] > now_iso):
+                    cat.conn.execute("UPDATE items SET published_at = NULL WHERE id = ?",
+                                     (r["id"],))
+        self._queue_followed = token
+
     def _build(self, settings: Settings, now: dt.datetime) -> Outcome:
         from ..collect import collect
         from ..publish import publish
 
+        self._follow_queue(now)
         with open_catalog(settings.catalog_path) as cat:
             report = collect(settings, cat, now=now)
         undo: list[tuple[dict, dict | None]] = []

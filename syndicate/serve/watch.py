@@ -54,15 +54,17 @@ class PollingWatcher:
     change is seen then."""
 
     def __init__(self, paths: Callable[[], list[Path]], interval: float = 0.2,
-                 ignore: Callable[[], list[Path]] = list):
+                 ignore: Callable[[], list[Path]] = list,
+                 also: Callable[[], object] = lambda: None):
         self.paths = paths
         self.ignore = ignore
+        self.also = also  # anything else whose change counts (the catalog's queue)
         self.interval = interval
-        self._seen = snapshot(paths(), ignore())
+        self._seen = (snapshot(paths(), ignore()), also())
 
     def poll(self) -> bool:
         """One pass: whether anything watched changed since the last pass that saw a change."""
-        now = snapshot(self.paths(), self.ignore())
+        now = (snapshot(self.paths(), self.ignore()), self.also())
         if now == self._seen:
             return False
         self._seen = now

@@ -1,0 +1,104 @@
+"""Whether a file holds what a queued item keeps back until its time.
+
+A queued (or held) item's content is not public: its words, and for an episode its audio and
+its transcript. A file that holds that content under another name (a copy begun as the next
+post, its title and date already changed; an episode's audio copied beside a new sidecar, or
+named by one; a queued file copied over a released one's) would put it out early. Such a
+file is found here by its content, not its name, title or date:
+
+- an episode with the same audio bytes, or the same transcript bytes, as a queued episode;
+- words: most of a queued item's words, in its order (``SHARE`` of them), when there are
+  enough of them to tell (``TELLING``), or fewer with its title or date as well (a short text
+  alike by chance is no copy).
+
+Content already public tells nothing, so it holds nothing back: a queued item whose words (or
+audio) a live item already shows can be copied freely (a weekly post with the same caption as
+last week's; a queued item copied over the very live post it quotes).
+"""
+
+from __future__ import annotations
+
+import json
+from difflib import SequenceMatcher
+
+from ..catalog import loads
+from .renames import TELLING, words
+
+SHARE = 0.8  # of a queued item's words, in order, that make a file a copy of it
+_FILES = (("audio_sha256", "audio"), ("transcript_sha256", "transcript"))
+
+
+def covered(secret: list[str], text: list[str]) -> float:
+    """The share of ``secret``'s words that ``text`` holds in the same order."""
+    if not secret or not text:
+        return 0.0
+    if len(set(secret) & set(text)) < SHARE * len(set(secret)):
+        return 0.0  # (cheap: most of the words are not even there)
+    blocks = SequenceMatcher(None, secret, text, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(secret)
+
+
+class KeptBack:
+    """The queued items of a collect and what the live ones already show."""
+
+    def __init__(self, queued: list[dict], live: list[dict]):
+        self._queued = [(r, loads(r["data"])) for r in queued]
+        self._live = live
+        self._live_data: list[tuple[dict, dict]] | None = None
+
+    def holder(self, kind: str, row_id: int | None, data: dict) -> tuple[dict, str] | None:
+        """The queued row (not ``row_id`` itself) whose kept-back content an item of ``kind``
+        with ``data`` holds, with what it holds ("words", "audio", "transcript"); or None."""
+        body = None
+        for r, queued in self._queued:
+            if r["kind"] != kind or r["id"] == row_id:
+                continue
+            for key, what in _FILES:
+                if queued.get(key) and queued.get(key) == data.get(key) \
+                        and not self._shown(key, queued[key]):
+                    return r, what
+            secret = words(queued.get("html"))
+            if not secret:
+                continue
+            if body is None:
+                body = words(data.get("html"))
+            if covered(secret, body) >= SHARE and (
+                    len(secret) >= TELLING or queued.get("title") == data.get("title")
+                    or queued.get("date") == data.get("date")) \
+                    and not self._said(secret):
+                return r, "words"
+        return None
+
+    def _lives(self) -> list[tuple[dict, dict]]:
+        if self._live_data is None:
+            self._live_data = [(r, loads(r["data"])) for r in self._live]
+        return self._live_data
+
+    def _shown(self, key: str, value: str) -> bool:
+        """Whether a live item has this file already (the bytes are public)."""
+        return any(data.get(key) == value for _, data in self._lives())
+
+    def _said(self, secret: list[str]) -> bool:
+        """Whether a live item already shows (most of) these words."""
+        return any(covered(secret, words(data.get("html"))) >= SHARE
+                   for _, data in self._lives())
+
+
+COPY_HOLDS = "copy_holds"  # catalog meta: JSON, guid -> when a copy of kept-back content was held
+
+
+def copy_holds(cat) -> dict[str, str]:
+    """The items held for holding a queued item's content: guid -> the hold's time."""
+    try:
+        data = json.loads(cat.get_meta(COPY_HOLDS) or "{}")
+    except ValueError:
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def forget_copy_hold(cat, guid: str) -> None:
+    """The author queued or unqueued the item: its hold (if any) is theirs now."""
+    holds = copy_holds(cat)
+    if holds.pop(guid, None) is not None:
+        cat.set_meta(COPY_HOLDS, json.dumps(holds, sort_keys=True))
