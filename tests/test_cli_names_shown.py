@@ -49,7 +49,9 @@ def test_queue_unqueue_and_status_show_a_hostile_file_name_escaped_on_one_line(m
     assert proj.run("publish").exit_code == 0
     status = proj.run("status")
     assert status.exit_code == 0, status.output
-    assert len(status.stdout.splitlines()) == 3, status.stdout  # a header and two items
+    lines = status.stdout.splitlines()  # a header, two items, and under the unqueued one
+    assert len(lines) == 4 and lines[2].startswith("   "), status.stdout  # how to release it
+    assert "held back until queued" in lines[2] and SHOWN[how] in lines[2]
     assert SHOWN[how] in status.stdout and "Plain \\u202ertl\\u202c" in status.stdout
     _clean(status.output)
     # the pages and feeds keep the author's text (a paired override is the author's to make)
