@@ -1,7 +1,10 @@
 """Two checkouts of one project publishing to one site (a laptop and a desktop, one not pulled):
 a publish never takes off a live entry its catalog has no record of, on this run or any later
 one, until --force says so (h18 Y6: the checkout behind removed the other's new post, exit 0).
-An entry whose guid this catalog gave up (its file named another) is its own, not foreign."""
+An entry whose guid this catalog gave up (its file named another) is its own, not foreign.
+The other checkout's posts stay listed while this one's own posts go out beside them (h19 Z4);
+`--remove` naming one confirms its removal (Z15); its source brought here, even renamed, is that
+post, same guid (Z5)."""
 
 from __future__ import annotations
 
@@ -46,9 +49,17 @@ def test_a_checkout_behind_never_takes_off_the_other_checkouts_post(tmp_path):
         assert "another checkout" in result.output and "--force" in result.output
         assert "Post X from A" in _titles(site)
         assert (site / "posts/x/index.html").exists()
+    page = (site / "posts/x/index.html").read_bytes()
     b.write("posts/2026-09-03-third.md", post("Third", date="2026-09-03", body="Three."))
-    held = b.run("publish")  # its own new post waits with the held feeds, X stays
-    assert held.exit_code == 1 and "Post X from A" in _titles(site)
+    beside = b.run("publish")  # h19 Z4: its own new post goes out beside X, which stays
+    assert beside.exit_code == 1 and "no record of it ('Post X from A')" in beside.output
+    assert _titles(site) == ["First", "Post X from A", "Second", "Third"], beside.output
+    assert "released" in next(line for line in b.run("status").output.splitlines()
+                              if "Third" in line)
+    home, sitemap = (site / "index.html").read_text(), (site / "sitemap.xml").read_text()
+    assert "Post X from A" in home and "Third" in home
+    assert "posts/x/" in sitemap and "posts/third/" in sitemap
+    assert (site / "posts/x/index.html").read_bytes() == page  # its page left as it is
     forced = b.run("publish", "--force")
     assert forced.exit_code == 0, forced.output
     assert _titles(site) == ["First", "Second", "Third"]
@@ -91,3 +102,89 @@ def test_a_site_is_never_published_inside_another_sites_folder_nor_over_one_belo
     over = a2.run("publish")
     assert over.exit_code == 1 and "holds another site" in over.output, over.output
     assert (below / "index.html").read_bytes() == home
+
+
+def _two_checkouts(tmp_path, target, config=None):
+    """A publishes; B is a copy of A (its catalog too); A then publishes Post X, which B has no
+    record of; B's next publish says so."""
+    a = _checkout(tmp_path / "a", target)
+    if config is not None:
+        a.write("config.yaml", config)
+    assert a.run("publish").exit_code == 0
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root)
+    a.write("posts/2026-10-20-x.md", post("Post X from A", date="2026-10-20", body="x body"))
+    assert a.run("publish").exit_code == 0
+    return a, b
+
+
+def test_a_checkout_behind_publishes_its_own_post_beside_the_other_checkouts_on_s3(
+        tmp_path, s3_endpoint, bucket):
+    """h19 Z4 (the repro was on S3): B's new post Y is published, X stays, exit 1 naming X."""
+    from conftest import BUCKET, s3_config
+
+    def live(key: str) -> bytes:
+        return bucket.get_object(Bucket=BUCKET, Key=f"site/{key}")["Body"].read()
+
+    a, b = _two_checkouts(tmp_path, "s3://x", s3_config(s3_endpoint))
+    guid = {e.title: e.id for e in feedparser.parse(live("feed.xml")).entries}["Post X from A"]
+    first = b.run("publish")  # behind: told so once (X stays)
+    assert first.exit_code == 1 and "Post X from A" in first.output
+    b.write("posts/2026-10-22-y.md", post("Post Y from B", date="2026-10-22", body="y body"))
+    for _ in range(2):
+        result = b.run("publish")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert "no record of it ('Post X from A')" in result.output, result.output
+        entries = {e.title: e.id for e in feedparser.parse(live("feed.xml")).entries}
+        assert {"Post X from A", "Post Y from B"} <= set(entries), result.output
+        assert entries["Post X from A"] == guid
+        assert b"Post Y from B" in live("index.html") and b"Post X from A" in live("index.html")
+        assert live("posts/x/index.html")  # its page stays
+    assert "released" in next(line for line in b.run("status").output.splitlines()
+                              if "Post Y from B" in line)
+    # A, publishing next, keeps B's post the same way (it has no record of it either)
+    again = a.run("publish")
+    assert again.exit_code == 1 and "no record of it ('Post Y from B')" in again.output
+    assert {"Post X from A", "Post Y from B"} <= {
+        e.title for e in feedparser.parse(live("feed.xml")).entries}
+
+
+def test_remove_naming_the_other_checkouts_post_confirms_its_removal(tmp_path):
+    """h19 Z15: in the checkout behind, `--remove` naming the other's entry (the command the
+    error gives) takes it off, exit 0, lifting no other guard; a dry run changes nothing."""
+    site = tmp_path / "www"
+    _a, b = _two_checkouts(tmp_path, site)
+    held = b.run("publish")
+    assert held.exit_code == 1 and "--remove 'Post X from A'" in held.output, held.output
+    feed = (site / "feed.xml").read_bytes()
+    dry = b.run("publish", "--dry-run", "--remove", "Post X from A")
+    assert dry.exit_code == 0 and "confirmed nothing" not in dry.output, dry.output
+    assert (site / "feed.xml").read_bytes() == feed
+    (b.root / "posts/2026-09-01-first.md").unlink()  # one of its own too: max_deletes still
+    b.write("config.yaml", (b.root / "config.yaml").read_text() + "max_deletes: 0\n")
+    other = b.run("publish", "--remove", "Post X from A")
+    assert other.exit_code == 1 and "max_deletes" in other.output, other.output
+    assert "First" in _titles(site)  # the guard on its own removal stays on
+    done = b.run("publish", "--remove", "Post X from A", "--remove", "First")
+    assert done.exit_code == 0, done.output
+    assert "posts/x/ (published from another checkout) is taken off" in done.output
+    assert _titles(site) == ["Second"]
+    assert "Post X from A" not in (site / "index.html").read_text()
+    assert b.run("publish").exit_code == 0 and _titles(site) == ["Second"]
+    nothing = b.run("publish", "--dry-run", "--remove", "No such post")
+    assert "confirmed nothing" in nothing.output
+
+
+def test_the_other_checkouts_post_brought_here_renamed_keeps_its_guid(tmp_path):
+    """Z5 through the advice "bring its sources here": pulled under another file name, the post
+    is the live one (same guid, its old address leading to it), not a new item; exit 0."""
+    site = tmp_path / "www"
+    a, b = _two_checkouts(tmp_path, site)
+    assert b.run("publish").exit_code == 1
+    guid = {e.title: e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries}
+    shutil.copy(a.root / "posts/2026-10-20-x.md", b.root / "posts/2026-10-20-x-pulled.md")
+    result = b.run("publish")
+    assert result.exit_code == 0, result.output
+    now = {e.title: e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries}
+    assert now == guid
+    assert b.run("publish").exit_code == 0
