@@ -203,16 +203,19 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # a catalog made anew (empty, never published) held what the site does not show already
     _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)),
                     state=state or (lambda: site_state(settings)))
-    if rows or ours(cat):
+    from ..publish.foreign import CARRIED
+
+    if cat.get_meta(CARRIED):  # the live feeds hold posts this catalog has no record of
         _released_elsewhere(cat, settings, report, now)
     return report
 
 
 def _released_elsewhere(cat, settings, report, now) -> None:
     """Items due now and never released whose title and date a live entry has, its guid one
-    this catalog never gave (released from a backup's later state, or another checkout, and
+    this catalog never gave (released from another checkout, or a backup's later state, and
     renamed since): each is that entry, released, and keeps its guid (a new guid would show
-    readers a second copy, and the entry would be held as another checkout's)."""
+    readers a second copy). Asked only while the last publish carried such entries
+    (publish/foreign.py): a collect otherwise reads no feed."""
     stamp = now.astimezone(dt.UTC).isoformat()
     queue = cat.releases()
     due = [r for r in cat.all_items() if not (r["draft"] or r["missing"] or r["published_at"])
