@@ -9,8 +9,12 @@ post, same guid (Z5)."""
 from __future__ import annotations
 
 import shutil
+import tempfile
+from pathlib import Path
 
 import feedparser
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, Project, png_bytes, post
 
@@ -188,3 +192,93 @@ def test_the_other_checkouts_post_brought_here_renamed_keeps_its_guid(tmp_path):
     now = {e.title: e.id for e in feedparser.parse((site / "feed.xml").read_bytes()).entries}
     assert now == guid
     assert b.run("publish").exit_code == 0
+
+
+# -- generated: two checkouts adding, renaming, pulling, restoring and publishing ------------------
+
+_STEP = st.tuples(st.sampled_from(["add", "rename", "pull", "pull-renamed", "publish", "restore"]),
+                  st.sampled_from(["a", "b"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(_STEP, min_size=3, max_size=9))
+@example(steps=[("add", "a"), ("publish", "a"), ("publish", "b"), ("add", "b")])  # h19 Z4
+@example(steps=[("add", "a"), ("publish", "a"), ("rename", "a"), ("restore", "a")])  # Z5
+@example(steps=[("add", "a"), ("publish", "a"), ("publish", "b"), ("pull-renamed", "b")])
+def test_two_checkouts_never_lose_or_change_a_live_post_and_publish_their_own(steps):
+    """Whatever each checkout does (adds posts, renames its files, pulls the other's live posts,
+    perhaps under other names, restores its catalog from a backup) and in whatever order they
+    publish: every run exits 0 or 1 with errors that name a file, no live entry is lost, no live
+    post changes its guid or is listed twice, and a checkout's own posts are live after its
+    publish unless a warning held them back (a restored or stale catalog)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        site = tmp / "www"
+        a = _checkout(tmp / "a", site)
+        assert a.run("publish").exit_code == 0
+        b = Project(tmp / "b")
+        shutil.copytree(a.root, b.root)
+        who = {"a": a, "b": b}
+        backup = {k: tmp / f"{k}.db" for k in who}
+        for k, proj in who.items():
+            shutil.copy(proj.root / ".syndicate/catalog.db", backup[k])
+        guid_of: dict[str, str] = {}  # title -> the guid it went live with
+        held: set[str] = set()  # titles a warning held back
+        made = 0
+        for action, k in [*steps, ("publish", "a"), ("publish", "b")]:
+            proj, other = who[k], who["b" if k == "a" else "a"]
+            posts = proj.root / "posts"
+            if action == "add":
+                made += 1
+                proj.write(f"posts/2026-10-{made:02d}-n{made}.md",
+                           post(f"New {made} by {k}", date=f"2026-10-{made:02d}",
+                                body=f"words of post {made} written in {k}"))
+            elif action == "rename":
+                mine = sorted(posts.glob("*.md"))
+                if mine:
+                    mine[-1].rename(posts / f"{mine[-1].stem}-r.md")
+            elif action.startswith("pull"):
+                titles = set(guid_of)
+                for path in sorted((other.root / "posts").glob("*.md")):
+                    title = path.read_text().split("title: ", 1)[1].split("\n", 1)[0]
+                    have = {p.read_text().split("title: ", 1)[1].split("\n", 1)[0]
+                            for p in posts.glob("*.md")}
+                    if title in titles and title not in have:  # live there, not here yet
+                        name = f"{path.stem}-p.md" if action == "pull-renamed" else path.name
+                        shutil.copy(path, posts / name)
+            elif action == "restore":
+                state = proj.root / ".syndicate"
+                for name in ("catalog.db-wal", "catalog.db-shm"):
+                    (state / name).unlink(missing_ok=True)
+                shutil.copy(backup[k], state / "catalog.db")
+            else:
+                before = _live(site)
+                result = proj.run("publish")
+                out = result.output
+                assert result.exit_code in (0, 1) and "Traceback" not in out, out
+                errors = [line for line in out.splitlines() if line.startswith("Error: ")]
+                assert (result.exit_code == 1) == bool(errors), out
+                assert all(line.split(": ", 2)[1].strip() for line in errors), out
+                said = [line for line in out.splitlines() if "held back" in line]
+                held |= set(said)
+                live_before = {t for t, _ in before}
+                for line in said:  # "not shown yet" is said only of what the site does not show
+                    if "does not show this post yet" in line:
+                        name = line.removeprefix("Warning: ").split(": held back", 1)[0]
+                        text = (proj.root / name).read_text()
+                        assert text.split("title: ", 1)[1].split("\n", 1)[0] not in live_before, \
+                            out
+                after = _live(site)
+                titles = [t for t, _ in after]
+                assert len(titles) == len(set(titles)), out  # no post listed twice
+                assert {g for _, g in before} <= {g for _, g in after}, out  # nothing lost
+                for title, guid in after:
+                    assert guid_of.setdefault(title, guid) == guid, out  # no guid changes
+                for path in posts.glob("*.md"):
+                    title = path.read_text().split("title: ", 1)[1].split("\n", 1)[0]
+                    if not any(path.stem.removesuffix("-r") in h for h in held):
+                        assert title in titles, out
+
+
+def _live(site) -> list[tuple[str, str]]:
+    return [(e.title, e.id) for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
