@@ -288,7 +288,9 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         more = left_behind(site.outputs, plan, previous, site.kept)
         if not more:
             hold_unlinked(plan, site.outputs, previous)
-            said = carried_error(settings, carried) if "post" not in site.held else None
+            said = carried_error(settings, [r for r in carried.rows if item_keys(r)[0]
+                                            + "index.html" not in left_out]) \
+                if "post" not in site.held else None
             return site, plan, [*guarded, *([said] if said else [])]
         left_out.update(more)
 

@@ -342,7 +342,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if frozen:
         visible, back = frozen_rows(cat, visible, frozen, live)
         site.keep(*(k + "*" for r in back for k in item_keys(r)))
-    if carried and "post" not in frozen:
+    if carried and "post" not in frozen:  # (one a list cannot show is left out: held)
+        carried = [r for r in carried if page_key(r["kind"], r["slug"]) not in left_out]
         visible += carried
         site.keep(*(k + "*" for r in carried for k in item_keys(r)))  # their own files stay
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)

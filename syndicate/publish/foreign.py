@@ -29,6 +29,7 @@ from ..render.paging import archive_key
 
 CARRIED = "carried_entries"  # meta: the guids the last build carried ("" when none)
 MAX_ARCHIVE_PAGES = 10000
+MIN_YEAR, MAX_YEAR = 1900, 9000  # dates of entries carried (others are held by the guard)
 
 
 @dataclass
@@ -95,21 +96,22 @@ def remember(cat: Catalog, carried: Carried) -> None:
                                           | set(carried.dropped))))
 
 
-def carried_error(settings: Settings, carried: Carried) -> ItemError | None:
-    """The one error that names the carried entries (None when there are none)."""
-    if not carried.rows:
+def carried_error(settings: Settings, rows: list[dict]) -> ItemError | None:
+    """The one error that names the carried entries ``rows`` (None when there are none)."""
+    if not rows:
         return None
     import shlex
 
     cfg = settings.config
-    titles = sorted(loads_title(r) for r in carried.rows)
+    titles = sorted(loads_title(r) for r in rows)
     shown = ", ".join(repr(t) for t in titles[:5]) + (", ..." if len(titles) > 5 else "")
     feeds = " and ".join(dict.fromkeys([cfg.blog.rss_path, cfg.blog.atom_path,
                                         cfg.blog.json_path]))
     n = len(titles)
     which = "it" if n == 1 else f"{n} of them"
     remove = " ".join(f"--remove {shlex.quote(t if titles.count(t) == 1 else r['guid'])}"
-                      for t, r in sorted((loads_title(r), r) for r in carried.rows))
+                      for t, r in sorted(((loads_title(r), r) for r in rows),
+                                         key=lambda pair: (pair[0], pair[1]["guid"])))
     where = settings.config.target
     where = f"{where.rstrip('/')}/{cfg.blog.rss_path}" if where.startswith("s3://") \
         else str(settings.target_dir / cfg.blog.rss_path)
@@ -160,7 +162,13 @@ def _row(entry, base: str, row_id: int) -> dict | None:
     slug = parts[1]
     if not SLUG_RE.match(slug):  # (an address this site's posts never have)
         return None
-    date = dt.datetime(*when[:6], tzinfo=dt.UTC).isoformat()
+    try:
+        moment = dt.datetime(*when[:6], tzinfo=dt.UTC)
+    except (TypeError, ValueError, OverflowError):  # (a date no calendar has)
+        return None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:  # (one no page can show in every time zone)
+        return None
+    date = moment.isoformat()
     content = entry.get("content")
     html = content[0].get("value", "") if isinstance(content, list) and content else ""
     summary = entry.get("summary") if isinstance(entry.get("summary"), str) else ""
