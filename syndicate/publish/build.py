@@ -342,7 +342,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if frozen:
         visible, back = frozen_rows(cat, visible, frozen, live)
         site.keep(*(k + "*" for r in back for k in item_keys(r)))
-    if carried and "post" not in frozen:  # (one a list cannot show is left out: held)
+    if carried:  # (in the live feed, held or not; one a list cannot show is left out)
         carried = [r for r in carried if page_key(r["kind"], r["slug"]) not in left_out]
         visible += carried
         site.keep(*(k + "*" for r in carried for k in item_keys(r)))  # their own files stay
