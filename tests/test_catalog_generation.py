@@ -10,7 +10,7 @@ import sqlite3
 
 import feedparser
 
-from conftest import BUCKET, post, s3_config, s3_keys
+from conftest import BUCKET, post, s3_config, s3_keys, sidecar, tone
 
 AT = "2026-12-15T09:00:00+00:00"
 
@@ -249,3 +249,84 @@ def test_a_restored_catalog_keeps_what_was_released_since_the_backup(make_projec
     again = proj.run("publish")
     assert "Traceback" not in again.output
     assert {"Old news", "Post Golf", "Post X"} <= _titles(proj)
+
+
+def _guids(raw: bytes) -> dict[str, str]:
+    return {e.title: e.id for e in feedparser.parse(raw).entries}
+
+
+def test_a_restored_catalog_takes_a_post_released_since_and_renamed_as_that_post(
+        make_project, tmp_path):
+    """h19 Z5: a post made and released since the backup, then renamed, was held as "not shown
+    yet" and its live entry as another checkout's (exit 1 on every run, the advice doing
+    nothing, --force giving it a new guid). It is the released post: same guid, exit 0."""
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("posts/2026-10-25-x.md", post("Post X", date="2026-10-25 10:00",
+                                             body="x body words here"))
+    assert proj.run("publish").exit_code == 0
+    guid = _guids(proj.read("feed.xml"))["Post X"]
+    (proj.root / "posts/2026-10-25-x.md").rename(proj.root / "posts/2026-10-25-x-renamed.md")
+
+    _restore(proj, backup)
+    for n in range(2):
+        result = proj.run("publish")
+        assert result.exit_code == 0, result.output
+        assert ("it is that released item" in result.output) == (n == 0), result.output
+        assert "does not show this post yet" not in result.output
+        assert "no record of it" not in result.output
+        assert _guids(proj.read("feed.xml"))["Post X"] == guid
+        assert set(_guids(proj.read("feed.xml"))) == {"Post X", "Old news"}
+    line = next(x for x in proj.run("status").output.splitlines() if "Post X" in x)
+    assert "released" in line, line
+    assert proj.public("posts/x-renamed/index.html").exists()
+    assert "posts/x-renamed/" in proj.read("posts/x/index.html").decode()  # the old address
+    forced = proj.run("publish", "--force")
+    assert forced.exit_code == 0 and _guids(proj.read("feed.xml"))["Post X"] == guid
+
+
+def test_a_restored_catalog_takes_an_episode_released_since_and_renamed_as_that_episode(
+        make_project, tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("episodes/009-extra.yaml", sidecar("Extra episode", date="2026-10-20 18:00"))
+    proj.write("episodes/009-extra.mp3", tone(1.0))
+    assert proj.run("publish").exit_code == 0
+    guid = _guids(proj.read("podcast.xml"))["Extra episode"]
+    for ext in ("yaml", "mp3"):
+        (proj.root / f"episodes/009-extra.{ext}").rename(
+            proj.root / f"episodes/010-extra-renamed.{ext}")
+
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "no record of it" not in result.output
+    assert _guids(proj.read("podcast.xml")) == {"Extra episode": guid}
+    again = proj.run("publish")
+    assert again.exit_code == 0 and _guids(proj.read("podcast.xml")) == {"Extra episode": guid}
+
+
+def test_a_restored_catalog_on_s3_takes_a_post_released_since_and_renamed(
+        make_project, s3_endpoint, bucket, tmp_path):
+    proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
+                        config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    backup = tmp_path / "nightly.db"
+    shutil.copy(proj.root / ".syndicate/catalog.db", backup)
+    proj.write("posts/2026-10-25-x.md", post("Post X", date="2026-10-25 10:00", body="x words"))
+    assert proj.run("publish").exit_code == 0
+
+    def feed() -> dict[str, str]:
+        return _guids(bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read())
+
+    guid = feed()["Post X"]
+    (proj.root / "posts/2026-10-25-x.md").rename(proj.root / "posts/2026-10-25-x-renamed.md")
+    _restore(proj, backup)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert feed()["Post X"] == guid and len(feed()) == 2
+    assert "site/posts/x-renamed/index.html" in s3_keys(bucket)

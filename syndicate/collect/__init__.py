@@ -205,7 +205,61 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # a catalog made anew (empty, never published) held what the site does not show already
     _hold_if_behind(cat, settings, report, now, hold=bool(rows or ours(cat)),
                     state=state or (lambda: site_state(settings)))
+    from ..publish.foreign import CARRIED
+
+    if cat.get_meta(CARRIED):  # the live feeds hold posts this catalog has no record of
+        _released_elsewhere(cat, settings, report, now)
     return report
+
+
+def _released_elsewhere(cat, settings, report, now) -> None:
+    """Items due now and never released whose title and date a live entry has, its guid one
+    this catalog never gave (released from another checkout, or a backup's later state, and
+    renamed since): each is that entry, released, and keeps its guid (a new guid would show
+    readers a second copy). Asked only while the last publish carried such entries
+    (publish/foreign.py): a collect otherwise reads no feed."""
+    stamp = now.astimezone(dt.UTC).isoformat()
+    queue = cat.releases()
+    due = [r for r in cat.all_items() if not (r["draft"] or r["missing"] or r["published_at"])
+           and not (queue.get(r["id"]) or {}).get("held")
+           and (queue[r["id"]]["at"] if r["id"] in queue else r["date"]) <= stamp]
+    if not due:
+        return  # (the live feeds are read only when an item is about to be released)
+    try:
+        site = published_site(settings)
+    except SyndicateError:
+        return  # the publish that follows says what is wrong with the store
+    if site is not None:
+        known = cat.known_guids()
+        for r in due:
+            _take_live_entry(cat, site, r, queue.get(r["id"]), known, report)
+
+
+def _take_live_entry(cat, site, r: dict, release: dict | None, known: set[str],
+                     report) -> bool:
+    """``r`` (never released) is the live entry with its title and date whose guid this
+    catalog does not know, if there is one: it takes that guid and release time (its old
+    address leads to its page)."""
+    title = loads(r["data"]).get("title")
+    found = site.released_as(r["kind"], title, (r["date"], release and release["at"]), known) \
+        if title else None
+    if found is None:
+        return False
+    guid, when, old = found
+    old = old and f"{'posts' if r['kind'] == 'post' else 'episodes'}/{old}/"
+    cat.update_item(r["id"], guid=guid)
+    cat.take_as_released(r["id"], when)
+    if old and found[2] != r["slug"]:
+        remember_move(cat, {"kind": r["kind"], "slug": found[2], "published_at": when},
+                      r["slug"], guid)
+    known.add(guid)
+    report.warnings.append(
+        f"{printable(r['source'])}: the live feeds show this {r['kind']} (same title and date, "
+        f"released {when}, guid {guid}) from a later catalog or another checkout: it is that "
+        "released item, renamed since; it keeps its guid" + (
+            f" and its old address {old} leads to its page" if old and found[2] != r["slug"]
+            else ""))
+    return True
 
 
 def _released_date(p: _Parsed, dated, row, queue, now, path, zone, report) -> None:
@@ -656,6 +710,7 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
     site = published_site(settings)
     queue = cat.releases()
     zone = settings.config.site.timezone
+    known = cat.known_guids()
     for r in cat.all_items():
         release = queue.get(r["id"])
         if r["draft"] or r["missing"] or r["published_at"]:
@@ -667,6 +722,8 @@ def _hold_if_behind(cat, settings, report, now, *, hold: bool = True, state) -> 
                 f"{r['source']}: released since the catalog was saved (the live feeds show it "
                 "at " + when + "): it stays published, as the site has it")
             continue
+        if site is not None and _take_live_entry(cat, site, r, release, known, report):
+            continue  # released since and renamed: found by its title and date
         if (release and release["held"]) or (site is not None
                                              and site.shows(r["kind"], r["slug"])):
             continue

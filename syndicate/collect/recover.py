@@ -53,6 +53,20 @@ class PublishedSite:
                 self.guids[(kind, slug)] = guid
         return guid
 
+    def released_as(self, kind: str, title: str, dates, known: set[str]
+                    ) -> tuple[str, str, str | None] | None:
+        """A live entry of ``kind`` with this title and one of ``dates`` whose guid the catalog
+        does not know (``known``): (its guid, its date there, the slug of its link), or None.
+        An item released from another state of the catalog (a backup restored since, another
+        checkout) and renamed since is that entry: it keeps its guid."""
+        for date in dates:
+            guid = self.by_title.get((kind, title, _instant(date))) if date else None
+            if guid and guid not in known and guid in self.dates:
+                slug = next((s for (k, s), g in self.guids.items() if k == kind and g == guid),
+                            None)
+                return guid, self.dates[guid], slug
+        return None
+
     def shows(self, kind: str, slug: str) -> bool:
         """Whether the item is already public: in a feed, or with a page of its own."""
         from .renames import moved_page

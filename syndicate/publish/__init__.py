@@ -105,6 +105,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
         from . import unchanged
+        from .foreign import Carried, carried_posts
         from .items import confirm_removals, vanished_live
         from .plan import make_plan
 
@@ -137,6 +138,11 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # entries and all, until --force says the removal is meant
         vanished = vanished_live(cat, previous)
         confirmed, unmatched = confirm_removals(vanished, remove)
+        carried = Carried()
+        if records and recorded and not force:  # another checkout's live posts stay listed
+            carried = carried_posts(settings, cat, recorded, previous, lambda k: k in previous
+                                    and target.has(k, previous[k]["size"]), remove)
+            unmatched = [n for n in unmatched if n not in carried.names]
         left = [r for r in vanished if r not in confirmed]
         held = left if len(left) > settings.config.max_deletes and not force else []
         if not dry_run and records:
@@ -148,7 +154,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         site_errors: list[ItemError] = []
         guarded: list[ItemError] = []
         plan, first = None, False
-        quiet = not (force or vanished or remove or report.errors
+        quiet = not (force or vanished or remove or report.errors or carried.rows
                      or getattr(target, "verify", False))  # nothing asks more of this run
         if fp is not None and fp[1] and recorded and quiet:
             said = unchanged.remembered(cat, target.name, fp[0])
@@ -164,7 +170,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             first = cat.get_meta("podcast_guid") is None  # a build that records it: see clean
             site, plan, guarded = _build(settings, cat, target, now=now, previous=previous,
                                          recorded=recorded, held=held, force=force,
-                                         dry_run=dry_run, confirmed=confirmed)
+                                         dry_run=dry_run, confirmed=confirmed, carried=carried)
             site_errors, site_warnings = site.errors, site.warnings
             kept = set(plan.kept)
             shown = [] if plan.held_back else \
@@ -211,6 +217,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                   *(f"--remove {name!r}: no live item gone from its folder (or set to draft) "
                     "has this title, slug, guid or file; it confirmed nothing"
                     for name in unmatched),
+                  *carried.warnings(),
                   *target.warnings, *after_warnings],
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
         changed_feeds=feeds, cdn_paths=paths, after=after_done,
@@ -218,21 +225,27 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
 
 
 def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previous: dict,
-           recorded: dict, held: list, force: bool, dry_run: bool, confirmed: list[dict]):
+           recorded: dict, held: list, force: bool, dry_run: bool, confirmed: list[dict],
+           carried=None):
     """Build the site and plan it: (the site, the plan, the guards' errors).
 
     An item whose page cannot be made (a broken template), or new to the site while a list that
     must show it cannot be made, is left out of every list and feed, as if not released yet; a
     tag page that cannot be made is linked by no page: the site is built again without them
-    (nothing is sent before the plan is final)."""
+    (nothing is sent before the plan is final). ``carried``: another checkout's live posts
+    (foreign.py), listed beside this checkout's; one error names them."""
     from . import folders
     from .build import build_site
+    from .foreign import Carried, carried_error, remember
     from .guard import guard_feeds
     from .items import item_keys, left_behind
     from .plan import hold_unlinked, make_plan
     from .sitepages import PAGE_KEYS
 
     records = target.records
+    carried = carried or Carried()
+    if records:
+        remember(cat, carried)
     left_out: dict[str, tuple[str, str]] = {}
     moved: dict[tuple[str, str], list[str]] = {}  # (kind, guid) -> the old slugs of its address
     if confirmed:
@@ -245,7 +258,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         site = build_site(settings, cat, now=now, preview=settings.preview,
                           target_has=lambda k: k in previous
                           and target.has(k, previous[k]["size"]),
-                          left_out=frozenset(left_out))
+                          left_out=frozenset(left_out), carried=carried.rows)
         if held:  # every feed (JSON ones and archive pages too) and page keeps them listed
             from ..render.paging import archive_key
 
@@ -254,7 +267,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         # a source folder changed since the last publish takes no live entry off by itself
         guarded = guard_feeds(settings, cat, site, previous, force=force,
                               adopted=not recorded, moved=folders.changes(settings, cat),
-                              confirmed={r["guid"] for r in confirmed},
+                              confirmed={r["guid"] for r in confirmed} | set(carried.dropped),
                               target_has=lambda k: k in previous
                               and target.has(k, previous[k]["size"])) if records else []
         if site.held and recorded and not held:
@@ -264,7 +277,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
             site = build_site(settings, cat, now=now, preview=settings.preview,
                               frozen=site.held, live=set(previous), target_has=lambda k: (
                                   k in previous and target.has(k, previous[k]["size"])),
-                              left_out=frozenset(left_out))
+                              left_out=frozenset(left_out), carried=carried.rows)
             site.keep(*kept)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force,
@@ -275,7 +288,10 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         more = left_behind(site.outputs, plan, previous, site.kept)
         if not more:
             hold_unlinked(plan, site.outputs, previous)
-            return site, plan, guarded
+            said = carried_error(settings, [r for r in carried.rows if item_keys(r)[0]
+                                            + "index.html" not in left_out]) \
+                if "post" not in site.held else None
+            return site, plan, [*guarded, *([said] if said else [])]
         left_out.update(more)
 
 

@@ -289,7 +289,7 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                target_has: Callable[[str], bool], preview: bool = False,
                frozen: set[str] = frozenset(), live: set[str] = frozenset(),
-               left_out: frozenset[str] = frozenset()) -> Site:
+               left_out: frozenset[str] = frozenset(), carried: list[dict] = ()) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
     a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
 
@@ -300,7 +300,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     ``left_out``: keys of item pages that could not be made (never published), or of items new
     to the site a list cannot show: their items are left out of everything, as if not released
     yet (no list, feed or sitemap links them, their files and audio are not sent); and keys of
-    tag pages that could not be made (never published): no page links them."""
+    tag pages that could not be made (never published): no page links them.
+
+    ``carried``: rows of live posts another checkout published (foreign.py): listed in the
+    feeds and pages like the rest, their own pages neither made nor deleted."""
     cfg = settings.config
     site = Site()
     base = cfg.site.url
@@ -339,6 +342,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if frozen:
         visible, back = frozen_rows(cat, visible, frozen, live)
         site.keep(*(k + "*" for r in back for k in item_keys(r)))
+    if carried:  # (in the live feed, held or not; one a list cannot show is left out)
+        carried = [r for r in carried if page_key(r["kind"], r["slug"]) not in left_out]
+        visible += carried
+        site.keep(*(k + "*" for r in carried for k in item_keys(r)))  # their own files stay
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
@@ -544,6 +551,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pages.add_post(_shown_row(r, post, linked_to), post, link)
         post_entries.append(Entry(guid=r["guid"], item=post, link=link,
                                   updated=updated(r, post)))
+        for k in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.blog.json_path):
+            site.guids_of.setdefault(k, set()).add(r["guid"])
+        if r.get("foreign"):
+            continue  # another checkout's post: its page and files are left as they are
         for name, path, sha, size in post_images(settings, r["source"], site.warnings,
                                                  frozenset(post.files.values())):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
@@ -551,8 +562,6 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                            path=path, sha256=sha, size=size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
-        for k in (cfg.blog.rss_path, cfg.blog.atom_path, cfg.blog.json_path):
-            site.guids_of.setdefault(k, set()).add(r["guid"])
 
     pages.outputs(lambda key, kind, input_hash, **how: add(Output(key, kind, input_hash, **how)),
                   _h)

@@ -215,6 +215,8 @@ class SitePages:
             page(folder + HOME, "episode.html", shown,
                  lambda i=item, p=ep_page, a=newer, b=older: self._episode_context(i, p, a, b))
         for n, (item, _r, post) in enumerate(self.posts):
+            if _r.get("foreign"):
+                continue  # another checkout's post (publish/foreign.py): its page stays as it is
             newer = posts[n - 1] if n else None
             older = posts[n + 1] if n + 1 < len(posts) else None
             shown = [_r["data"], item.key(), newer and newer.key(), older and older.key()]
