@@ -411,6 +411,41 @@ def connect(where: Path | PgLocation, *, migrate: bool = True):
     return conn
 
 
+def upgrade_catalog(where: Path | PgLocation) -> tuple[int, int]:
+    """``syndicate db upgrade``: bring the catalog to this syndicate's schema (making it if
+    there is none); returns its version before and after. A newer one is refused."""
+    from .schema import LATEST, version_of
+
+    where = engines.location(where)
+    if isinstance(where, PgLocation):
+        conn = engines.connect_pg(where)
+        try:
+            before = version_of(conn, where)
+        except DB_ERRORS as exc:
+            raise db_error(where, exc) from None
+        finally:
+            conn.close()
+    else:
+        before = _sqlite_version(where)
+    connect(where).close()
+    return before, LATEST
+
+
+def _sqlite_version(path: Path) -> int:
+    from .schema import version_of
+
+    if not path.is_file():
+        return 0
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return version_of(conn, path)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise db_error(path, exc) from None
+
+
 @contextmanager
 def open_catalog(path: str | Path | PgLocation, *, commit: bool = True,
                  immediate: bool = False) -> Iterator[Catalog]:

@@ -14,8 +14,12 @@ password is never part of it (libpq reads PGPASSWORD or ~/.pgpass).
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -150,14 +154,14 @@ class PgConnection:
         self.raw.close()
 
 
-def connect_pg(where: PgLocation) -> PgConnection:
+def connect_pg(where: PgLocation, name: str = "syndicate") -> PgConnection:
     try:
         import psycopg
     except ImportError:
         raise SyndicateError(f"catalog {where}: {EXTRA}") from None
     try:
         conn = psycopg.connect(where, autocommit=True, connect_timeout=10,
-                               application_name="syndicate",
+                               application_name=name[:63],
                                options=f"-c lock_timeout={LOCK_TIMEOUT_MS}")
     except psycopg.Error as exc:
         raise pg_error(where, PgError(str(exc).strip(), getattr(exc, "sqlstate", None))) \
@@ -230,3 +234,46 @@ def ids_follow(conn) -> None:
     if isinstance(conn, PgConnection):
         conn.execute("SELECT setval(pg_get_serial_sequence('items', 'id'), "
                      "COALESCE((SELECT MAX(id) FROM items), 0) + 1, FALSE)")
+
+
+# -- a lock held on the server for as long as a connection lives ------------------------------
+PUBLISH_LOCK = 0x53594E50  # one publish at a time, from any host
+
+
+@contextmanager
+def server_lock(where: PgLocation, key: int, what: str, *, wait: float = 0.0) -> Iterator[None]:
+    """Hold PostgreSQL's session lock ``key`` for the block, waiting up to ``wait`` seconds:
+    the server drops it when this process dies or loses its connection, so a lock is never
+    left stale. The holder's host and pid are in its connection's name, for the message."""
+    from .locks import LockedError
+
+    conn = connect_pg(where, name=f"syndicate {what} pid {os.getpid()} on {socket.gethostname()}")
+    try:
+        try:
+            conn.execute(f"SET lock_timeout = {max(int(wait * 1000), 1):d}")
+            conn.execute("SELECT pg_advisory_lock(?)", (key,))
+        except PgError as exc:
+            if exc.sqlstate != "55P03":
+                raise pg_error(where, exc) from None
+            raise LockedError(f"catalog {where}: {what} is already in progress, held by "
+                              f"{_holder(where, key)}; wait for it to finish or stop it") \
+                from None
+        yield
+    finally:
+        conn.close()  # the server releases the lock with the session
+
+
+def _holder(where: PgLocation, key: int) -> str:
+    try:
+        conn = connect_pg(where)
+        try:
+            row = conn.execute(
+                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
+                "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                "AND l.objid = ?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except (SyndicateError, PgError):
+        row = None
+    name = row[0] if row else ""
+    return name.removeprefix("syndicate ").split(" ", 2)[-1] if name else "another process"

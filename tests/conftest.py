@@ -95,6 +95,8 @@ class Project:
     def write(self, rel: str, content: str | bytes) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if rel == "config.yaml" and isinstance(content, str):
+            content = on_test_catalog(textwrap.dedent(content))
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
@@ -176,8 +178,9 @@ def sample_project(tmp_path):
     root.mkdir()
     for name in ("posts", "episodes"):
         shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "config.yaml", root / "config.yaml")
-    return Project(root)
+    proj = Project(root)
+    proj.write("config.yaml", (REPO / "config.yaml").read_text(encoding="utf-8"))
+    return proj
 
 
 def make_audio(path: Path, seconds: float, *, rate: int = 48000, channels: int = 2,
@@ -619,3 +622,35 @@ def pg_server():
 def pg_url(pg_server) -> str:
     """The URL of an empty PostgreSQL database of its own for this test."""
     return pg_server.database()
+
+
+# -- the engine the catalog tests run on ------------------------------------------------------
+# SYNDICATE_TEST_CATALOG=postgresql: every project a test makes (Project.write of config.yaml
+# without a 'catalog:' line) gets a database of its own on the session's PostgreSQL; tests that
+# look into the SQLite file itself are marked sqlite_file and skipped there. CI runs the catalog
+# tests both ways (.ci/run).
+ON_POSTGRES = os.environ.get("SYNDICATE_TEST_CATALOG", "sqlite").lower() in ("postgresql",
+                                                                            "postgres")
+_TEST_DB: dict[str, object] = {}
+
+
+def on_test_catalog(config_text: str) -> str:
+    """``config_text`` with this test's PostgreSQL catalog, when the suite runs on it."""
+    server = _TEST_DB.get("server")
+    if not ON_POSTGRES or server is None or any(
+            line.startswith("catalog:") for line in config_text.splitlines()):
+        return config_text
+    if _TEST_DB.get("url") is None:
+        _TEST_DB["url"] = server.database()
+    return config_text.rstrip("\n") + f"\ncatalog: {_TEST_DB['url']}\n"
+
+
+@pytest.fixture(autouse=True)
+def _test_catalog_engine(request):
+    _TEST_DB.clear()
+    if ON_POSTGRES:
+        if request.node.get_closest_marker("sqlite_file"):
+            pytest.skip("looks into the SQLite catalog file itself")
+        _TEST_DB["server"] = request.getfixturevalue("pg_server")
+    yield
+    _TEST_DB.clear()
