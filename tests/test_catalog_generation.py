@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 
 import feedparser
-
 import pytest
 
 from conftest import BUCKET, post, s3_config, s3_keys

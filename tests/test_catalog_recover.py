@@ -8,7 +8,6 @@ import json
 
 import feedparser
 import podcastparser
-
 import pytest
 
 from conftest import BUCKET, post, s3_config, s3_files, s3_keys, sidecar, tone
