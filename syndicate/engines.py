@@ -179,6 +179,12 @@ def pg_error(where: PgLocation, exc: BaseException) -> SyndicateError:
         return exc
     state = getattr(exc, "sqlstate", None) or ""
     text = " ".join(str(exc).split())[:300]
+    if not state:  # a refusal while connecting comes with its words only
+        if re.search(r"database \S+ does not exist", text):
+            state = "3D000"
+        elif re.search(r"password authentication failed|no password supplied|"
+                       r"role \S+ does not exist", text):
+            state = "28P01"
     if state in ("28P01", "28000"):
         return SyndicateError(f"catalog {where}: the server refused the login ({text}); give "
                               "the password in PGPASSWORD or ~/.pgpass (never in config.yaml), "
