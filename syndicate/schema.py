@@ -1,7 +1,7 @@
 """The catalog's schema: its version and the ordered migrations that bring a catalog up to it.
 
 Each migration is a numbered list of plain SQL statements (no SQLite-only syntax: the same steps
-serve PostgreSQL; ``{autoid}`` is the one word engines.py spells for each), run in one
+serve PostgreSQL; ``{autoid}`` and ``{idkey}`` are the words engines.py spells for each), run in one
 transaction that also records the new version, so a catalog is always at exactly one version.
 The version is kept in the ``meta`` table (portable) and, on SQLite, also in ``PRAGMA
 user_version`` (read without touching a table, so opening an up-to-date catalog costs one
@@ -65,7 +65,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     # already ignored; they go.
     (2, "the release queue keyed on the item's id", [
         """CREATE TABLE releases_by_item (
-            item_id INTEGER PRIMARY KEY REFERENCES items (id),
+            item_id {idkey} REFERENCES items (id),
             at VARCHAR NOT NULL,                       -- ISO 8601 UTC
             zone VARCHAR NOT NULL,                     -- the zone the author wrote it in
             held BOOLEAN NOT NULL DEFAULT FALSE,       -- unqueued: held until queued again
@@ -147,7 +147,7 @@ def prepare(conn, path, *, migrate: bool = True) -> None:
             try:
                 if _version(conn, path) < number:  # another process may have just done it
                     for sql in steps:
-                        conn.execute(sql.replace("{autoid}", engines.autoid(conn)))
+                        conn.execute(engines.spelled(conn, sql))
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                                  (str(number),))

@@ -587,6 +587,12 @@ class PgServer:
         self.server = pgserver.get_server(folder, cleanup_mode="stop")
         self.socket = str(folder)  # pgserver listens on a unix socket in its data folder only
         self._count = 0
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                conn.execute(f"ALTER SYSTEM SET {setting} = off")  # a test server: speed first
+            conn.execute("SELECT pg_reload_conf()")
 
     def url(self, db: str) -> str:
         return f"postgresql://postgres@/{db}?host={self.socket}"
