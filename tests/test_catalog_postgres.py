@@ -185,3 +185,38 @@ def test_without_the_driver_the_error_names_the_extra(make_project, pg_url):
                             capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 1, result.stderr
     assert "'postgres' extra" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_dry_run_on_postgresql_writes_nothing_to_the_catalog(make_project, pg_url):
+    from conftest import post
+
+    proj = make_project({"posts/a.md": post("First")})
+    _on(proj, pg_url)
+    assert proj.run("publish").exit_code == 0
+    before = {t: _rows(pg_url, f"SELECT * FROM {t} ORDER BY 1, 2") for t in
+              ("items", "outputs", "meta", "releases")}
+    proj.write("posts/b.md", post("Second", date="2026-10-03"))
+    dry = proj.run("publish", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "1 new" in dry.output
+    after = {t: _rows(pg_url, f"SELECT * FROM {t} ORDER BY 1, 2") for t in before}
+    assert after == before
+    assert "Second" not in proj.read("feed.xml").decode()
+
+
+def test_a_publish_from_another_host_waits_for_the_one_holding_the_catalog(make_project,
+                                                                            pg_url):
+    """Two checkouts (two state folders) on one PostgreSQL catalog: one publish at a time,
+    and the refusal names the holder."""
+    import os
+
+    from syndicate.engines import PUBLISH_LOCK, location, server_lock
+
+    proj = make_project()
+    _on(proj, pg_url)
+    assert proj.run("publish").exit_code == 0
+    with server_lock(location(pg_url), PUBLISH_LOCK, "a publish"):
+        result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert "already in progress" in result.output and f"pid {os.getpid()}" in result.output
+    assert proj.run("publish").exit_code == 0  # the lock went with its holder
