@@ -307,6 +307,9 @@ def on_postgresql(root: Path, catalog: str, full: float, again: float) -> None:
     """The same publishes from scratch with the catalog on PostgreSQL, against SQLite's."""
     server = folder = None
     if catalog == "postgresql":
+        import warnings
+
+        warnings.filterwarnings("ignore", module="platformdirs")  # pgserver's XDG_RUNTIME_DIR
         import pgserver
         import psycopg
 
