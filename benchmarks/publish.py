@@ -9,6 +9,12 @@ copies the media and static files, with no catalog and no checks. The floor
 probes audio in the same thread pool as syndicate, so the ratio measures syndicate's own overhead.
 
     python benchmarks/publish.py [--posts 2000] [--episodes 500] [--keep DIR]
+                                 [--catalog postgresql | --catalog postgresql://USER@HOST/DB]
+
+``--catalog`` publishes the same project again with its catalog on PostgreSQL (``postgresql``
+alone: a server of pgserver's started for the run, from the test extras; an address: an empty
+database of yours) and prints the full and no-change publish against SQLite's (target: a full
+publish within 1.2x).
 """
 
 from __future__ import annotations
@@ -267,6 +273,8 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=2000)
     ap.add_argument("--episodes", type=int, default=500)
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--catalog", help="also publish with the catalog on PostgreSQL: "
+                    "'postgresql' (a pgserver started here) or an empty database's address")
     args = ap.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
     if root.exists() and any(root.iterdir()):
@@ -289,8 +297,44 @@ def main() -> None:
     print(f"full / floor = {full / floor:.2f} (target <= 1.5); "
           f"no-change / full = {again / full:.3f} (target <= 0.1); "
           f"peak memory {max(full_mem, again_mem):.0f} MB (target < 250)")
+    if args.catalog:
+        on_postgresql(root, args.catalog, full, again)
     if not args.keep:
         shutil.rmtree(root)
+
+
+def on_postgresql(root: Path, catalog: str, full: float, again: float) -> None:
+    """The same publishes from scratch with the catalog on PostgreSQL, against SQLite's."""
+    server = folder = None
+    if catalog == "postgresql":
+        import warnings
+
+        warnings.filterwarnings("ignore", module="platformdirs")  # pgserver's XDG_RUNTIME_DIR
+        import pgserver
+        import psycopg
+
+        folder = Path(tempfile.mkdtemp(prefix="syndicate-bench-pg-"))
+        server = pgserver.get_server(folder, cleanup_mode="stop")
+        with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench")
+        catalog = f"postgresql://postgres@/bench?host={folder}"
+    try:
+        config = root / "config.yaml"
+        config.write_text(CONFIG + f"catalog: {catalog}\n")
+        for made in ("public", ".syndicate"):  # nothing of the SQLite run is reused
+            shutil.rmtree(root / made, ignore_errors=True)
+        pg_full, pg_mem, writes, _ = run(RUN, config)
+        pg_again, _, rewrites, _ = run(RUN, config)
+        print(f"PostgreSQL catalog, full:                  {pg_full:7.2f} s  {pg_mem:6.0f} MB peak"
+              f"  ({writes} files written)")
+        print(f"PostgreSQL catalog, nothing changed:       {pg_again:7.2f} s"
+              f"  ({rewrites} files written)")
+        print(f"PostgreSQL / SQLite: full {pg_full / full:.2f} (target <= 1.2), "
+              f"nothing changed {pg_again / again:.2f}")
+    finally:
+        if server is not None:
+            server.cleanup()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -677,6 +677,68 @@ def release_due_cmd(as_json: bool, config_path: str | None, now_text: str | None
     out.end(0, **reports.release_outcome(outcome))
 
 
+@main.group()
+def db() -> None:
+    """The catalog itself: bring it to this version's schema, copy it to PostgreSQL."""
+
+
+@db.command("upgrade")
+@json_option
+@config_option
+def db_upgrade(as_json: bool, config_path: str | None) -> None:
+    """Bring the catalog to this syndicate's schema (every command does so on its own; this
+    does only that). A catalog written by a newer syndicate is refused, unchanged."""
+    from .catalog import upgrade_catalog
+
+    out = _Out("db upgrade", as_json)
+    settings = _load(config_path, out)
+    try:
+        before, after = upgrade_catalog(settings.catalog_path)
+    except SyndicateError as exc:
+        out.fail(exc)
+    if before == after:
+        out.line(f"{settings.catalog_path}: already at schema {after}")
+    else:
+        out.line(f"{settings.catalog_path}: schema {before} -> {after}")
+    out.end(0, catalog=str(settings.catalog_path), schema_before=before, schema=after)
+
+
+@db.command("copy")
+@click.argument("source")
+@click.argument("destination")
+@click.option("--replace", is_flag=True,
+              help="Empty a destination that already holds a catalog first (it is lost).")
+@json_option
+def db_copy(source: str, destination: str, replace: bool, as_json: bool) -> None:
+    """Copy the catalog SOURCE (a SQLite file) into DESTINATION (postgresql://USER@HOST/DB,
+    the password from PGPASSWORD or ~/.pgpass), with every guid, release time and published
+    state. Then point 'catalog' in config.yaml at DESTINATION. An address with a password in
+    it is refused; a destination that holds rows is refused unless --replace."""
+    from .catalogcopy import copy_catalog
+    from .engines import is_postgres, location, password_in
+
+    out = _Out("db copy", as_json)
+    for given in (source, destination):
+        if is_postgres(given) and password_in(given):
+            out.error("a catalog address holds a password (not shown); give it in PGPASSWORD "
+                      "or ~/.pgpass instead, as for psql")
+            out.end(2)
+            raise SystemExit(2)
+    src, dst = location(source), location(destination)
+    if str(src) == str(dst):
+        out.error("the source and the destination are the same catalog; give two")
+        out.end(2)
+        raise SystemExit(2)
+    try:
+        counts = copy_catalog(src, dst, replace=replace)
+    except SyndicateError as exc:
+        out.fail(exc)
+    out.line(f"Copied {counts['items']} items, {counts['releases']} queued releases, "
+             f"{counts['outputs']} published files and {counts['meta']} other records "
+             f"to {dst}")
+    out.end(0, copied=counts, destination=str(dst))
+
+
 @main.command(name="import")
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--date-by-order", "date_by_order", default=None, metavar="YYYY-MM-DD",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import yamlcheck
 from .categories import parse_category
+from .engines import PgLocation, is_postgres
 from .errors import ConfigError, SyndicateError
 from .markup import xml_safe
 from .podcast_tags import (
@@ -509,7 +510,9 @@ class Config(_Section):
     audio: AudioConfig = Field(default_factory=AudioConfig, description="Episode audio.")
     paths: PathsConfig = Field(default_factory=PathsConfig, description="Where sources live.")
     catalog: str | None = Field(
-        None, description="Path of the SQLite catalog file (default: catalog.db in paths.state)."
+        None, description="Path of the SQLite catalog file (default: catalog.db in paths.state), "
+                          "or a PostgreSQL address postgresql://USER@HOST:PORT/DATABASE (the "
+                          "password from PGPASSWORD or ~/.pgpass, never here)."
     )
     target: str = Field(
         "public", description="Where to publish: a local folder, or s3://bucket/prefix."
@@ -586,9 +589,16 @@ class Settings:
         return self.resolve(self.config.paths.state)
 
     @property
-    def catalog_path(self) -> Path:
+    def catalog_path(self) -> Path | PgLocation:
+        """The SQLite file, or the PostgreSQL address, of the catalog."""
+        if is_postgres(self.config.catalog):
+            return PgLocation(self.config.catalog)
         return self.resolve(self.config.catalog) if self.config.catalog else (
             self.state_dir / "catalog.db")
+
+    @property
+    def catalog_on_server(self) -> bool:
+        return is_postgres(self.config.catalog)
 
     @property
     def target_dir(self) -> Path:

@@ -12,6 +12,9 @@ import os
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from .engines import is_postgres, password_in
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -45,10 +48,14 @@ def layout_problems(settings: Settings) -> list[str]:
     problems: list[str] = []
     if problem := _target_problem(cfg.target):
         return [f"{name}:{at(('target',))}: 'target': {problem}"]
+    on_server = is_postgres(cfg.catalog)  # a PostgreSQL catalog: no file to check
+    if on_server and (problem := _address_problem(cfg.catalog)):
+        return [f"{name}:{at(('catalog',))}: 'catalog': {problem}"]
     # every path in the config must be one the system can look up at all
     paths = {("target",): None if cfg.target.startswith("s3://") else cfg.target,
              ("paths", "posts"): cfg.paths.posts, ("paths", "episodes"): cfg.paths.episodes,
-             ("paths", "state"): cfg.paths.state, ("catalog",): cfg.catalog,
+             ("paths", "state"): cfg.paths.state,
+             ("catalog",): None if on_server else cfg.catalog,
              ("podcast", "image"): cfg.podcast.image, ("audio", "intro"): cfg.audio.intro,
              ("audio", "outro"): cfg.audio.outro, ("theme",): cfg.theme}
     for key, value in paths.items():
@@ -93,12 +100,17 @@ def layout_problems(settings: Settings) -> list[str]:
                 "if missing)"]
         if os.path.lexists(place):
             break
-    catalog_file = settings.catalog_path.resolve()
-    # a catalog in the state folder is judged with that folder
-    own_catalog = not _inside(catalog_file, state[2])
-    if cfg.catalog and (what := _not_a_catalog(settings, catalog_file)) is not None:
+    if on_server:
+        catalog_file, own_catalog = Path(), False
+    else:
+        catalog_file = settings.catalog_path.resolve()
+        # a catalog in the state folder is judged with that folder
+        own_catalog = not _inside(catalog_file, state[2])
+    if on_server:
+        pass
+    elif cfg.catalog and (what := _not_a_catalog(settings, catalog_file)) is not None:
         return [*problems, f"{name}:{at(('catalog',))}: 'catalog': {what}"]
-    if (what := _not_a_file(catalog_file)) is not None:
+    if not on_server and (what := _not_a_file(catalog_file)) is not None:
         where = at(("catalog",)) if cfg.catalog else at(state[1])
         setting = "'catalog'" if cfg.catalog else "'paths.state'"
         problems.append(
@@ -215,6 +227,22 @@ def _own_folder(target: Path, root: Path) -> str:
 
 
 SQLITE_HEADER = b"SQLite format 3\0"
+
+
+def _address_problem(url: str) -> str | None:
+    """What is wrong with a ``postgresql://`` catalog address (never quoting a password)."""
+    if password_in(url):
+        return ("the address holds a password, which does not belong in config.yaml (the "
+                "address is not shown here); remove it (and change the password if the file "
+                "was ever shared or committed): give it in PGPASSWORD or ~/.pgpass, as for "
+                "psql, and write the address as postgresql://USER@HOST:PORT/DATABASE")
+    try:
+        urlsplit(url).port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        return ("not a usable PostgreSQL address (its host or port cannot be read; the address "
+                "is not shown, in case it holds a password); write it as "
+                "postgresql://USER@HOST:PORT/DATABASE")
+    return None
 
 
 def _not_a_catalog(settings: Settings, path: Path) -> str | None:

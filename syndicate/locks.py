@@ -114,3 +114,28 @@ def _acquire(path: Path, what: str, wait: float) -> int:
         os.close(fd)
         raise
     return fd
+
+
+@contextmanager
+def publish_lock(settings, *, wait: float = 0.0) -> Iterator[None]:
+    """One publish at a time: the lock file in the state folder and, for a catalog on
+    PostgreSQL, a lock on its server too (another host's publish shares only the catalog)."""
+    with process_lock(settings.state_dir / "publish.lock", "a publish", wait=wait):
+        if not settings.catalog_on_server:
+            yield
+            return
+        from .engines import PUBLISH_LOCK, server_lock
+
+        key = str(settings.catalog_path)
+        with _registry:
+            held = _depth.get(key, 0)
+            _depth[key] = held + 1
+        try:
+            if held:  # re-entrant, as the lock file is (a release that collects, then publishes)
+                yield
+            else:
+                with server_lock(settings.catalog_path, PUBLISH_LOCK, "a publish", wait=wait):
+                    yield
+        finally:
+            with _registry:
+                _depth[key] -= 1

@@ -24,7 +24,7 @@ from .collect import collect
 from .collect.kept_back import forget_copy_hold
 from .config import Settings
 from .errors import SyndicateError
-from .locks import process_lock
+from .locks import publish_lock
 from .when import WhenError, parse_release_time, stored
 
 log = logging.getLogger("syndicate.release")
@@ -87,7 +87,7 @@ def _recollected(settings: Settings, cat: Catalog, refs: list[str],
                  now: dt.datetime) -> list[dict]:
     """The items ``refs`` name, from the files as they are now (collected again)."""
     cat.commit()  # never wait for the publish lock while holding the catalog's write lock
-    with process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
+    with publish_lock(settings, wait=30):
         collect(settings, cat, now=now)
         cat.commit(immediate=True)
     return [_one_item(cat, ref, settings) for ref in refs]
@@ -157,7 +157,7 @@ def _record(settings: Settings, gen, site_id: str | None = None) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
         with contextlib.suppress(SyndicateError, ClientError, BotoCoreError, OSError), \
-                process_lock(settings.state_dir / "publish.lock", "a publish", wait=30):
+                publish_lock(settings, wait=30):
             generation.record_s3(settings, gen, site_id)
         return
     if settings.target_dir.is_dir():  # else nothing is published yet
@@ -291,9 +291,8 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
 
     publish_fn = publish_fn or publish
     outcome = ReleaseOutcome()
-    lock = settings.state_dir / "publish.lock"
     try:
-        with process_lock(lock, "a publish", wait=lock_wait):
+        with publish_lock(settings, wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
                 cat.check()  # a damaged release time must not read as "nothing is due"
                 report = collect(settings, cat, now=now)  # files dropped in since count

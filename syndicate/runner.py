@@ -28,7 +28,7 @@ from .catalog import open_catalog
 from .collect import collect
 from .config import Settings
 from .errors import SyndicateError
-from .locks import LockedError, process_lock
+from .locks import LockedError, process_lock, publish_lock
 from .release import next_wake, release_due
 from .urls import redact_text
 from .when import stored
@@ -94,7 +94,7 @@ class Runner:
         sig = self._sources()
         if sig != self._sources_sig:
             try:
-                with (process_lock(self.settings.state_dir / "publish.lock", "a publish"),
+                with (publish_lock(self.settings),
                       open_catalog(self.settings.catalog_path) as cat):
                     report = collect(self.settings, cat, now=self.clock())
                 self._sources_sig = sig
@@ -245,6 +245,12 @@ class Runner:
 
 def run(settings: Settings) -> None:
     """Run the scheduler until SIGTERM or SIGINT; refuse if one already runs on this catalog."""
+    if settings.catalog_on_server:
+        raise SyndicateError(
+            f"catalog {settings.catalog_path}: 'syndicate run' does not run on a catalog on "
+            "PostgreSQL yet (choosing one scheduler among several hosts is still to come); "
+            "until then release with 'syndicate release-due' (from cron, say), or keep the "
+            "scheduler's project on a SQLite catalog")
     with process_lock(settings.state_dir / "scheduler.lock", "the scheduler (syndicate run)"):
         with open_catalog(settings.catalog_path, commit=False) as cat:
             cat.check()  # a catalog that cannot be opened or read stops the start, with its reason

@@ -1,10 +1,11 @@
 """The catalog's schema: its version and the ordered migrations that bring a catalog up to it.
 
 Each migration is a numbered list of plain SQL statements (no SQLite-only syntax: the same steps
-serve PostgreSQL), run in one transaction that also records the new version, so a catalog is
-always at exactly one version. The version is kept twice: in the ``meta`` table (portable) and in
-SQLite's ``PRAGMA user_version`` (read without touching a table, so opening an up-to-date catalog
-costs one read). A catalog written by a newer syndicate is refused, never guessed at.
+serve PostgreSQL; ``{autoid}`` and ``{idkey}`` are the words engines.py spells for each), run in one
+transaction that also records the new version, so a catalog is always at exactly one version.
+The version is kept in the ``meta`` table (portable) and, on SQLite, also in ``PRAGMA
+user_version`` (read without touching a table, so opening an up-to-date catalog costs one
+read). A catalog written by a newer syndicate is refused, never guessed at.
 
 Version 0 is a catalog from before versions existed (its tables are those of migration 1).
 """
@@ -14,12 +15,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from . import engines
 from .errors import SyndicateError
 
 MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (1, "items, outputs, meta and the release queue", [
         """CREATE TABLE IF NOT EXISTS items (
-            id INTEGER PRIMARY KEY,
+            id {autoid},
             kind VARCHAR(16) NOT NULL,
             guid VARCHAR NOT NULL UNIQUE,
             slug VARCHAR NOT NULL,
@@ -41,7 +43,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             target VARCHAR NOT NULL,
             key VARCHAR NOT NULL,
             sha256 VARCHAR NOT NULL,
-            size INTEGER NOT NULL,
+            size BIGINT NOT NULL,
             content_type VARCHAR NOT NULL,
             input_hash VARCHAR NOT NULL,               -- what it was made from
             PRIMARY KEY (target, key)
@@ -63,7 +65,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     # already ignored; they go.
     (2, "the release queue keyed on the item's id", [
         """CREATE TABLE releases_by_item (
-            item_id INTEGER PRIMARY KEY REFERENCES items (id),
+            item_id {idkey} REFERENCES items (id),
             at VARCHAR NOT NULL,                       -- ISO 8601 UTC
             zone VARCHAR NOT NULL,                     -- the zone the author wrote it in
             held BOOLEAN NOT NULL DEFAULT FALSE,       -- unqueued: held until queued again
@@ -99,12 +101,11 @@ class SchemaError(SyndicateError):
     """The catalog is of a version this syndicate cannot use, or not a catalog at all."""
 
 
-def _version(conn: sqlite3.Connection, path: Path | None = None) -> int:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    try:
+def _version(conn, path: Path | None = None) -> int:
+    version = engines.header_version(conn)
+    row = None
+    if "meta" in engines.tables(conn):  # else version 0, or not ours (checked below)
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    except sqlite3.OperationalError:  # no meta table: version 0, or not ours (checked below)
-        row = None
     if row is not None:
         try:
             version = max(version, int(row[0]))
@@ -115,22 +116,26 @@ def _version(conn: sqlite3.Connection, path: Path | None = None) -> int:
     return version
 
 
-def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+def version_of(conn, path) -> int:
+    """The schema version of the catalog on ``conn`` (0: none yet)."""
+    return _version(conn, path)
 
 
-def prepare(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the catalog on ``conn`` to the latest version, or refuse it with a SchemaError.
-    sqlite3 errors (a damaged file, a full disk, a lock) are left to the caller."""
+def prepare(conn, path, *, migrate: bool = True) -> None:
+    """Bring the catalog on ``conn`` to the latest version, or refuse it with a SchemaError
+    (``migrate=False``: refuse an older one too). Database errors (a damaged file, a full disk,
+    a lock, a lost server) are left to the caller."""
     version = _version(conn, path)
     if version > LATEST:
         raise SchemaError(f"catalog {path} was written by a newer syndicate (schema "
                           f"{version}, this one knows {LATEST}): upgrade syndicate")
+    if version < LATEST and not migrate:
+        raise SchemaError(f"catalog {path} is of schema {version}, older than this syndicate's "
+                          f"{LATEST}: run 'syndicate db upgrade' first")
     if version < LATEST:
         if version == 0:
-            foreign = _tables(conn) - set(COLUMNS)
-            if foreign and "items" not in _tables(conn):
+            foreign = engines.tables(conn) - set(COLUMNS)
+            if foreign and "items" not in engines.tables(conn):
                 raise SchemaError(
                     f"{path}: not a syndicate catalog (it holds the tables "
                     f"{', '.join(sorted(foreign)[:5])}); point 'catalog' in config.yaml at the "
@@ -142,11 +147,11 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
             try:
                 if _version(conn, path) < number:  # another process may have just done it
                     for sql in steps:
-                        conn.execute(sql)
+                        conn.execute(engines.spelled(conn, sql))
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                                  (str(number),))
-                    conn.execute(f"PRAGMA user_version = {number:d}")
+                    engines.set_header_version(conn, number)
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -155,9 +160,16 @@ def prepare(conn: sqlite3.Connection, path: Path) -> None:
     for table, cols in COLUMNS.items():
         try:
             conn.execute(f"SELECT {cols} FROM {table} WHERE 1 = 0")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+        except (sqlite3.OperationalError, engines.PgError) as exc:
+            if "locked" in str(exc) or "busy" in str(exc) or not missing_column(exc):
                 raise
             raise SchemaError(f"{path}: not a syndicate catalog of schema {LATEST} ({exc}); "
                               "point 'catalog' in config.yaml at the project's catalog, or "
                               "restore it from a backup") from None
+
+
+def missing_column(exc: BaseException) -> bool:
+    """Whether a query failed for want of a table or column (not ours), not for a fault."""
+    if isinstance(exc, engines.PgError):
+        return exc.sqlstate in ("42P01", "42703")  # undefined table, undefined column
+    return True  # SQLite: any error of a query on a table, but a lock (said above)

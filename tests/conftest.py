@@ -95,6 +95,8 @@ class Project:
     def write(self, rel: str, content: str | bytes) -> Path:
         path = self.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
+        if rel == "config.yaml" and isinstance(content, str):
+            content = on_test_catalog(textwrap.dedent(content))
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
@@ -176,8 +178,9 @@ def sample_project(tmp_path):
     root.mkdir()
     for name in ("posts", "episodes"):
         shutil.copytree(REPO / name, root / name)
-    shutil.copy(REPO / "config.yaml", root / "config.yaml")
-    return Project(root)
+    proj = Project(root)
+    proj.write("config.yaml", (REPO / "config.yaml").read_text(encoding="utf-8"))
+    return proj
 
 
 def make_audio(path: Path, seconds: float, *, rate: int = 48000, channels: int = 2,
@@ -571,3 +574,100 @@ def slow_host():
     host = SlowHost()
     yield host
     host.close()
+
+
+# -- a real PostgreSQL (pgserver's PostgreSQL 16), one per test session and worker --------------
+class PgServer:
+    """One PostgreSQL server in a temporary folder; ``database()`` makes an empty database for
+    one test (CREATE DATABASE copies template0's few pages: milliseconds)."""
+
+    def __init__(self, folder: Path):
+        import pgserver
+
+        self.server = pgserver.get_server(folder, cleanup_mode="stop")
+        self.socket = str(folder)  # pgserver listens on a unix socket in its data folder only
+        self._count = 0
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+                conn.execute(f"ALTER SYSTEM SET {setting} = off")  # a test server: speed first
+            conn.execute("SELECT pg_reload_conf()")
+
+    def url(self, db: str) -> str:
+        return f"postgresql://postgres@/{db}?host={self.socket}"
+
+    def database(self) -> str:
+        """A fresh, empty database; returns its URL (no password: the server trusts local
+        connections)."""
+        import psycopg
+
+        self._count += 1
+        name = f"t{os.getpid()}_{self._count}"
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        return self.url(name)
+
+    def stop(self) -> None:
+        """Stop at once (SIGQUIT: no shutdown checkpoint; the data is thrown away)."""
+        import signal
+
+        import psutil
+
+        pid = self.server.get_pid()
+        if pid:
+            with contextlib.suppress(psutil.Error):
+                proc = psutil.Process(pid)
+                proc.send_signal(signal.SIGQUIT)
+                proc.wait(30)
+        self.server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (skips the test where pgserver is not installed)."""
+    pytest.importorskip("pgserver", reason="pgserver is not installed (pip install -e '.[test]')")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test]')")
+    folder = Path(tempfile.mkdtemp(prefix="syndicate-pg-"))
+    server = PgServer(folder)
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """The URL of an empty PostgreSQL database of its own for this test."""
+    return pg_server.database()
+
+
+# -- the engine the catalog tests run on ------------------------------------------------------
+# SYNDICATE_TEST_CATALOG=postgresql: every project a test makes (Project.write of config.yaml
+# without a 'catalog:' line) gets a database of its own on the session's PostgreSQL; tests that
+# look into the SQLite file itself are marked sqlite_file and skipped there. CI runs the catalog
+# tests both ways (.ci/run).
+ON_POSTGRES = os.environ.get("SYNDICATE_TEST_CATALOG", "sqlite").lower() in ("postgresql",
+                                                                            "postgres")
+_TEST_DB: dict[str, object] = {}
+
+
+def on_test_catalog(config_text: str) -> str:
+    """``config_text`` with this test's PostgreSQL catalog, when the suite runs on it."""
+    server = _TEST_DB.get("server")
+    if not ON_POSTGRES or server is None or any(
+            line.startswith("catalog:") for line in config_text.splitlines()):
+        return config_text
+    if _TEST_DB.get("url") is None:
+        _TEST_DB["url"] = server.database()
+    return config_text.rstrip("\n") + f"\ncatalog: {_TEST_DB['url']}\n"
+
+
+@pytest.fixture(autouse=True)
+def _test_catalog_engine(request):
+    _TEST_DB.clear()
+    if ON_POSTGRES:
+        if request.node.get_closest_marker("sqlite_file"):
+            pytest.skip("looks into the SQLite catalog file itself")
+        _TEST_DB["server"] = request.getfixturevalue("pg_server")
+    yield
+    _TEST_DB.clear()

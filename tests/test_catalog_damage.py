@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import post, sidecar, tone
 
+pytestmark = pytest.mark.sqlite_file  # the SQLite file itself: scribbled on, its disk filled
+
 FILES = {"posts/a.md": post("Alpha", date="2026-10-01"),
          "posts/b.md": post("Beta", date="2026-10-02"),
          "episodes/ep.yaml": sidecar("Pilot", date="2026-10-03 08:00"),

@@ -13,6 +13,8 @@ import pytest
 
 from conftest import BASE_CONFIG, post
 
+pytestmark = pytest.mark.sqlite_file  # the SQLite file itself: scribbled on, its disk filled
+
 STATE = "paths:\n  state: state\n"
 
 

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 
 import feedparser
+import pytest
 
 from conftest import BUCKET, post, s3_config, s3_keys, sidecar, tone
 
@@ -37,6 +38,7 @@ def _restore(proj, backup) -> None:
     shutil.copy(backup, state / "catalog.db")
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_holds_back_what_was_queued_since_the_backup(make_project, tmp_path):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
     assert proj.run("publish").exit_code == 0
@@ -115,6 +117,7 @@ def test_a_damaged_site_state_is_ignored_not_fatal(make_project):
     assert json.loads(proj.read(".syndicate/state.json"))["generation"] >= 2
 
 
+@pytest.mark.sqlite_file
 def test_a_backup_from_before_a_queue_is_older_even_with_no_publish_since(make_project,
                                                                           tmp_path):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
@@ -133,6 +136,7 @@ def test_a_backup_from_before_a_queue_is_older_even_with_no_publish_since(make_p
     assert _titles(proj) == {"Old news"}  # not released at the backup's (earlier) time
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_on_s3_holds_back_what_was_queued_since(make_project, s3_endpoint,
                                                                     bucket, tmp_path):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
@@ -166,6 +170,7 @@ def test_a_catalog_that_published_an_empty_site_is_not_taken_for_a_new_one(make_
     assert _titles(proj) == {"First"}
 
 
+@pytest.mark.sqlite_file
 def test_an_s3_site_of_the_previous_version_keeps_its_generation_in_state_json(
         make_project, s3_endpoint, bucket, tmp_path):
     """A site published before the generation moved into the manifest: its state.json is
@@ -201,6 +206,7 @@ def test_an_s3_site_of_the_previous_version_keeps_its_generation_in_state_json(
     assert "site/posts/embargo/index.html" not in s3_keys(bucket)  # still held
 
 
+@pytest.mark.sqlite_file
 def test_a_manifest_generation_of_the_wrong_type_is_a_damaged_manifest(
         make_project, s3_endpoint, bucket):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
@@ -222,6 +228,7 @@ def _meta_gen(proj) -> int:
     return int(_meta(proj, "publish_generation"))
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_keeps_what_was_released_since_the_backup(make_project, tmp_path):
     """h18 Y21: a post queued when the backup was made and released since (the live feeds show
     it) stays published: the restored queue time does not take it down; and a post made and

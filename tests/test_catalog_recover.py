@@ -8,6 +8,7 @@ import json
 
 import feedparser
 import podcastparser
+import pytest
 
 from conftest import BUCKET, post, s3_config, s3_files, s3_keys, sidecar, tone
 
@@ -18,6 +19,7 @@ def _guids(proj) -> tuple[dict, dict]:
     return blog, {e["title"]: e["guid"] for e in pod["episodes"]}
 
 
+@pytest.mark.sqlite_file
 def test_a_rebuilt_catalog_keeps_the_guids_of_renamed_items(make_project):
     proj = make_project({"posts/first-name.md": post("Renamed later", date="2026-10-02"),
                          "posts/plain.md": post("Plain", date="2026-10-01"),
@@ -45,6 +47,7 @@ def test_a_rebuilt_catalog_keeps_the_guids_of_renamed_items(make_project):
     assert status["episodes/pilot.yaml"] == before[1]["Episode one"]
 
 
+@pytest.mark.sqlite_file
 def test_a_rebuilt_catalog_releases_nothing_that_was_queued(make_project):
     """The queue lived only in the lost catalog: what the site does not show yet is held."""
     proj = make_project({"posts/old.md": post("Old post", date="2026-10-01"),
@@ -73,6 +76,7 @@ def test_a_rebuilt_catalog_releases_nothing_that_was_queued(make_project):
         "release-due", now="2026-12-01T10:00:00+00:00").output
 
 
+@pytest.mark.sqlite_file
 def test_a_rebuilt_catalog_on_s3_keeps_guids_and_the_embargo(make_project, s3_endpoint, bucket):
     files = {**s3_files(), "posts/first-name.md": post("Renamed later", date="2026-10-02"),
              "posts/queued.md": post("Queued post", date="2026-10-15", body="Not yet.")}

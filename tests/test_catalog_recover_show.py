@@ -20,6 +20,7 @@ def _guid(data: bytes) -> str:
     return found.decode()
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.parametrize("where", ["local", "s3"])
 def test_a_lost_catalog_keeps_the_show_guid_after_a_domain_move(make_project, request, where):
     if where == "s3":

@@ -130,6 +130,7 @@ def test_opening_twice_migrates_once(old):
     conn.close()
 
 
+@pytest.mark.sqlite_file
 @pytest.mark.parametrize("how", ["user_version", "meta"])
 def test_a_catalog_from_a_newer_syndicate_is_refused_untouched(make_project, how):
     proj = make_project({"posts/a.md": "---\ntitle: A\ndate: 2026-10-01\n---\nA.\n"})

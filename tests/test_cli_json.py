@@ -32,6 +32,8 @@ KEYS = {
                           "left_behind", "media", "channel"},
     "check": ENVELOPE | {"checked", "problems"},
     "stats": ENVELOPE | {"stats"},
+    "db upgrade": ENVELOPE | {"catalog", "schema_before", "schema"},
+    "db copy": ENVELOPE | {"copied", "destination"},
 }
 COLLECTED = {"created", "updated", "unchanged", "removed", "failed"}
 QUEUED = {"kind", "title", "source", "at_utc", "zone", "at_local", "moved_from"}
@@ -63,7 +65,7 @@ def test_every_command_is_known_to_report_or_not():
 
 
 def _json(root, *args, code=0, now=NOW):
-    words = args[:2] if args[0] in ("new", "audio") else args[:1]
+    words = args[:2] if args[0] in ("new", "audio", "db") else args[:1]
     cmd = ["--config", str(root / "config.yaml"), *words, "--json", *args[len(words):]]
     if now is not None:
         cmd += ["--now", now]
@@ -124,6 +126,14 @@ def test_each_command_prints_one_document_with_stable_keys(tmp_path, site):
     assert unqueued["unqueued"] == {"kind": "post", "source": "posts/2027-01-05-later.md"}
     due = _checked("release-due", _json(root, "release-due"))
     assert due["released"] == [] and due["next_attempt"] is None
+
+    upgraded = _checked("db upgrade", _json(root, "db", "upgrade", now=None))
+    assert upgraded["schema"] == upgraded["schema_before"] > 0
+    catalog = upgraded["catalog"]
+    if not catalog.startswith("postgresql://"):
+        copied = _checked("db copy", _json(root, "db", "copy", catalog, str(tmp_path / "c.db"),
+                                           now=None))
+        assert copied["copied"]["items"] == 4
 
     loud = _json(root, "audio", "report")
     assert [set(r) for r in loud] == [AUDIO_ROW]

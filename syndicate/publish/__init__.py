@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from .. import generation
 from ..config import Settings
+from ..engines import DB_ERRORS, PgError, PgLocation
 from ..errors import ItemError, PublishError, SiteBlocked, SyndicateError
-from ..locks import process_lock
+from ..locks import publish_lock
 from . import after
 from .keys import check_feed_keys
 from .targets import open_target
@@ -99,8 +100,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     would_encode: list[str] = []
     with ExitStack() as stack:
         if not dry_run:
-            stack.enter_context(process_lock(settings.state_dir / "publish.lock", "a publish",
-                                             wait=lock_wait))
+            stack.enter_context(publish_lock(settings, wait=lock_wait))
         target.start()  # the bucket is read while the rest loads and collect runs (under the
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
@@ -317,7 +317,7 @@ def _keep_pending(cat, paths: list[str]) -> None:
     try:
         cat.restart()
         after.mark_pending(cat, paths=paths)
-    except (sqlite3.Error, SyndicateError):  # the apply's own error is the one to say
+    except (*DB_ERRORS, SyndicateError):  # the apply's own error is the one to say
         pass
 
 
@@ -383,7 +383,7 @@ def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=
         try:
             return collect(settings, cat, now=now, progress=progress, dry_run=dry_run,
                            state=state, reread=reread, remove=remove)
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.OperationalError, PgError) as exc:
             if not stale(exc) or attempt == 4:
                 raise
             cat.restart()
@@ -431,13 +431,18 @@ def _prune_media(settings: Settings, cat, manifest: list[dict]) -> None:
 
 @contextmanager
 def scratch_catalog(path: Path) -> Iterator[Path]:
-    """A private copy of the catalog (an empty one if there is none yet), removed afterwards.
-    The original is read without a lock file, a journal or a write of any kind."""
+    """A private copy of the catalog (an empty one if there is none yet), removed afterwards:
+    a SQLite file, whatever the catalog's engine. The original is read without a lock file, a
+    journal or a write of any kind."""
     from ..catalog import db_error
 
     with tempfile.TemporaryDirectory(prefix="syndicate-dry-run-") as tmp:
         copy = Path(tmp) / "catalog.db"
-        if path.exists():
+        if isinstance(path, PgLocation):
+            from ..catalogcopy import copy_catalog
+
+            copy_catalog(path, copy, migrate_source=False)
+        elif path.exists():
             # immutable: SQLite creates no -wal/-shm beside it; while another process has it
             # open (its -wal exists) a read-only connection shares that process's files instead
             mode = "mode=ro" if Path(f"{path}-wal").exists() else "immutable=1"

@@ -63,7 +63,9 @@ def ignored(settings: Settings) -> list[Path]:
     """What a rebuild never follows, wherever the watched folders lie (``theme: .`` holds the
     whole project): syndicate's own outputs, the state folder (the preview is built there),
     the catalog and a folder target."""
-    out = [settings.state_dir, settings.catalog_path]
+    out = [settings.state_dir]
+    if not settings.catalog_on_server:  # a file of the project, perhaps among the watched
+        out.append(settings.catalog_path)
     target = settings.config.target
     if "://" not in target:
         out.append(settings.target_dir)
