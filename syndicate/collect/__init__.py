@@ -113,7 +113,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     posts_dir = settings.posts_dir
     there = _folder_there(posts_dir, "posts", report)
     if there:
-        scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES)
+        scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES,
+                                            skip_files_folders=True)
         report.errors += scan.errors
         report.warnings += scan.warnings
         post_version = _version(PARSE_VERSION, zone)
@@ -146,7 +147,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if there:
         episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
         scan = scans["episode"] = scan_folder(episodes_dir, root,
-                                              SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS)
+                                              SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS,
+                                              skip_files_folders=True)
         report.errors += scan.errors
         report.warnings += scan.warnings
         pending: list[tuple[_Parsed, EpisodeSource]] = []

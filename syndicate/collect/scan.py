@@ -80,8 +80,19 @@ def _unfollowable(scan: FolderScan, name: str, exc: OSError, path: str) -> None:
     scan.unlooked[name] = None
 
 
-def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
-    """Every file under ``folder`` whose suffix is in ``suffixes``, in path order."""
+def files_folder(source: str) -> str:
+    """The name of the folder that holds an item's own files (the attachments its body links),
+    beside its source ``source`` and named like it without its suffix:
+    ``2026-09-14-why-i-blog/`` for ``2026-09-14-why-i-blog.md``."""
+    dot = source.rfind(".")
+    return source[:dot] if dot > 0 else source
+
+
+def scan_folder(folder: Path, root: Path, suffixes: set[str],
+                skip_files_folders: bool = False) -> FolderScan:
+    """Every file under ``folder`` whose suffix is in ``suffixes``, in path order. With
+    ``skip_files_folders``, a folder beside a source named like it (``files_folder``) holds
+    that item's files, not sources: it is not walked."""
     base = str(root)
     lead = len(base) + 1
     label = printable(folder.name)
@@ -121,9 +132,11 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
             scan.unlooked[name] = None
             continue
         prefix = real_dir if real_dir.endswith(os.sep) else real_dir + os.sep
+        own = {files_folder(e.name) for e in entries
+               if e.name[e.name.rfind("."):].lower() in suffixes} if skip_files_folders else ()
         for entry in entries:
             entry_name = entry.name
-            if entry_name.startswith((".", "_")):
+            if entry_name.startswith((".", "_")) or entry_name in own:
                 continue
             path = entry.path
             try:
