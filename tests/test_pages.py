@@ -110,9 +110,14 @@ def test_every_page_has_its_head_tags_and_json_ld(show):
         assert page.get("lang") == "en"
         assert head.findtext("title").strip(), key
         canonical = head.xpath("link[@rel='canonical']/@href")
-        assert len(canonical) == 1 and canonical[0].startswith(BASE), key
-        if key != "404.html":  # (served at any missing address: its canonical is home)
-            assert key_of(canonical[0]) == key
+        robots = head.xpath("meta[@name='robots']/@content")
+        if key == "404.html":  # served at any missing address: it claims none (h20 V2)
+            assert canonical == [] and meta(page, "og:url") is None, key
+            assert robots == ["noindex"], key
+            canonical = [None]
+        else:
+            assert len(canonical) == 1 and canonical[0].startswith(BASE), key
+            assert key_of(canonical[0]) == key and robots == [], key
         types = head.xpath("link[@rel='alternate']/@type")
         assert types == ["application/rss+xml", "application/atom+xml", "application/rss+xml",
                          "application/feed+json", "application/feed+json"]

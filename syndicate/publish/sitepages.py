@@ -234,9 +234,11 @@ class SitePages:
                  page_meta=self._meta(f"Tagged “{name}” · {site['title']}",
                                       f"Posts tagged “{name}”.", url, "website", None),
                  heading=f"Tagged “{name}”", items=items, pages=None, listed=items)
+        # served at any missing address: it claims none (no canonical, no og:url) and asks
+        # not to be indexed
         page(NOT_FOUND, "404.html", [],
-             page_meta=self._meta(f"Not found · {site['title']}", site["description"],
-                                  site["url"], "website", None))
+             page_meta={**self._meta(f"Not found · {site['title']}", site["description"],
+                                     "", "website", None), "noindex": True})
         every = [(site["url"], None)] + [(url, None) for url in archives]
         every += [(i.url, i.date) for i in episodes + posts]
         every += [(self.page_url(f"{TAGS}/{slug}/"), None) for slug in sorted(by_tag)]
