@@ -19,7 +19,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
-from ..markup import paired_bidi_html, tag_key
+from ..markup import paired_bidi_html, tag_key, text_direction
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..sitekeys import EPISODES, HOME, NOT_FOUND, POSTS, ROBOTS, SITEMAP, STATIC, TAGS
@@ -114,6 +114,7 @@ class SitePages:
         self.site = {
             "title": clean(cfg.site.title), "description": clean(cfg.site.description),
             "url": self.page_url(""), "base": base, "language": cfg.site.language,
+            "dir": text_direction(cfg.site.language),
             "author": clean(cfg.site.author), "timezone": cfg.site.timezone,
             "show": clean(cfg.podcast.title), "show_description": clean(cfg.podcast.description),
             "cover": cover_url or "", "favicon": "", "rss": feeds["rss"], "atom": feeds["atom"],
