@@ -54,14 +54,8 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
                  out)
         except CollectError as exc:
             refused.append(exc)
-    if len(refused) > 1:
-        first = refused[0]
-        more = "; ".join(f"line {e.line}: {e.reason}" if e.line else e.reason
-                         for e in refused[1:])
-        raise CollectError(first.path, f"{first.reason}; also refused, {more}", first.line,
-                           hint=first.hint)
     if refused:
-        raise refused[0]
+        raise CollectError.all_of(refused)
     return out
 
 
