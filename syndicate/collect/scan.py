@@ -88,6 +88,20 @@ def files_folder(source: str) -> str:
     return source[:dot] if dot > 0 else source
 
 
+def _looked_into(scan: FolderScan, path: str, name: str) -> None:
+    """An error naming the folder ``path`` when it cannot be read (its files would be lost)."""
+    try:
+        with os.scandir(path):
+            pass
+    except NotADirectoryError:
+        return
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        scan.errors.append(CollectError(
+            name, f"folder {reason}; the items in it keep their last version", hint=hint))
+        scan.unlooked[name] = None
+
+
 def scan_folder(folder: Path, root: Path, suffixes: set[str],
                 skip_files_folders: bool = False) -> FolderScan:
     """Every file under ``folder`` whose suffix is in ``suffixes``, in path order. With
@@ -136,7 +150,10 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str],
                if e.name[e.name.rfind("."):].lower() in suffixes} if skip_files_folders else ()
         for entry in entries:
             entry_name = entry.name
-            if entry_name.startswith((".", "_")) or entry_name in own:
+            if entry_name.startswith((".", "_")):
+                continue
+            if entry_name in own:  # an item's files: not walked, but one it cannot read is
+                _looked_into(scan, entry.path, name_of(entry.path))  # said, as the walk would
                 continue
             path = entry.path
             try:
