@@ -119,3 +119,22 @@ def test_whatever_lies_in_a_posts_folder_of_files_is_published_with_it_never_a_p
         for n, text in names.items():  # every linked file published, byte for byte
             published = proj.public(f"posts/song/2026-10-21-song/{n}")
             assert published.read_text(encoding="utf-8") == text, n
+
+
+def test_posts_published_from_a_folder_stay_posts_when_a_post_named_like_it_appears(tmp_path):
+    """A series published from posts/travel/ stays published (and editable) when posts/travel.md
+    is added beside it: folders where the catalog has items are walked as before, never taken
+    for the new post's files (which would take the series down)."""
+    import feedparser
+
+    proj = new_project(tmp_path / "p", {
+        "posts/travel/day1.md": post("Day one", date="2026-10-01", body="First day."),
+        "posts/travel/day2.md": post("Day two", date="2026-10-02", body="Second day.")})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/travel.md", post("Travel", date="2026-10-03", body="The whole trip."))
+    proj.write("posts/travel/day2.md", post("Day two", date="2026-10-02", body="Edited day."))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    titles = sorted(e.title for e in feedparser.parse(proj.read("feed.xml")).entries)
+    assert titles == ["Day one", "Day two", "Travel"]
+    assert b"Edited day." in proj.read("feed.xml")

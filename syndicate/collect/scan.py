@@ -103,10 +103,13 @@ def _looked_into(scan: FolderScan, path: str, name: str) -> None:
 
 
 def scan_folder(folder: Path, root: Path, suffixes: set[str],
-                skip_files_folders: bool = False) -> FolderScan:
+                skip_files_folders: bool = False,
+                known: frozenset[str] | set[str] = frozenset()) -> FolderScan:
     """Every file under ``folder`` whose suffix is in ``suffixes``, in path order. With
     ``skip_files_folders``, a folder beside a source named like it (``files_folder``) holds
-    that item's files, not sources: it is not walked."""
+    that item's files, not sources: it is not walked, unless it is one of ``known`` (folders,
+    by name, where the catalog has items: a series in ``travel/`` beside ``travel.md`` that
+    was published so stays items, never taken down for being read as files)."""
     base = str(root)
     lead = len(base) + 1
     label = printable(folder.name)
@@ -152,8 +155,9 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str],
             entry_name = entry.name
             if entry_name.startswith((".", "_")):
                 continue
-            if entry_name in own:  # an item's files: not walked, but one it cannot read is
-                _looked_into(scan, entry.path, name_of(entry.path))  # said, as the walk would
+            if entry_name in own and name_of(entry.path) not in known:  # an item's files:
+                _looked_into(scan, entry.path, name_of(entry.path))  # not walked, but one it
+                # cannot read is said, as the walk would
                 continue
             path = entry.path
             try:
