@@ -57,6 +57,18 @@ class ItemError(SyndicateError):
 class CollectError(ItemError):
     """A post or episode source failed to parse or validate."""
 
+    @classmethod
+    def all_of(cls, errors: list[CollectError]) -> CollectError:
+        """One error saying every one of ``errors`` (of one file), each with its line, so one
+        run names them all: the first as it is, the others after it."""
+        first = errors[0]
+        if len(errors) == 1:
+            return first
+        more = "; ".join(f"line {e.line}: {e.reason}" if e.line else e.reason
+                         for e in errors[1:])
+        return cls(first.path, f"{first.reason}; also refused, {more}", first.line,
+                   hint=first.hint)
+
 
 class AudioError(ItemError):
     """An audio file is missing, empty, not audio, or could not be processed."""

@@ -236,6 +236,7 @@ def _zero_tail(path: Path) -> str | None:
         return data[:last] + (b"\xff\0" if byte == 0xFF else bytes([byte])) + \
             data[last + width:]
 
+    data = _on_block_grid(data)  # (the same length: every offset above still holds)
     seen = _pixels(data)
     if seen is None:
         return None
@@ -246,6 +247,56 @@ def _zero_tail(path: Path) -> str | None:
     if not value & 1 and _pixels(with_last(value | 1)) == seen:
         return DAMAGED  # its last bit is padding, and zero
     return None
+
+
+def _on_block_grid(data: bytes) -> bytes:
+    """``data`` with the size its frame header declares rounded up to whole blocks (MCUs).
+
+    An encoder codes whole blocks: of an image 1400 px high coded in 16 px blocks, the last
+    row's lower half is coded too and cropped away when decoded, so its bytes (often the
+    data's last ones) change no pixel that is shown. The probes need every coded byte shown:
+    with the size rounded up, the decoder shows those blocks too, and reads the same data."""
+    pos = 2
+    for _ in range(_MAX_SEGMENTS):
+        if pos + 4 > len(data) or data[pos] != 0xFF:
+            return data
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        if marker in (0xD9, 0xDA):
+            return data
+        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        if marker in (0xC0, 0xC1):  # baseline or extended Huffman: the ones probed
+            return _frame_on_grid(data, pos, length)
+        if length < 2:
+            return data
+        pos += 2 + length
+    return data
+
+
+def _frame_on_grid(data: bytes, pos: int, length: int) -> bytes:
+    frame = data[pos + 4:pos + 2 + length]  # precision, height, width, count, components
+    if len(frame) < 6 or len(frame) < 6 + 3 * frame[5] or not frame[5]:
+        return data
+    (h, w), count = struct.unpack(">HH", frame[1:5]), frame[5]
+    factors = [frame[6 + 3 * i + 1] for i in range(count)]
+    scan = data.find(b"\xff\xda", pos)
+    # a scan of one component codes blocks of 8 px whatever its factors say; one of several
+    # codes units of the largest factors (units of 16 x 16 px for the common 2x2, say)
+    one = scan > 0 and len(data) > scan + 4 and data[scan + 4] == 1
+    across = 8 if one else 8 * max(f >> 4 for f in factors)
+    down = 8 if one else 8 * max(f & 15 for f in factors)
+    if not (across and down):
+        return data
+    h = -(-h // down) * down if h else h  # (a height of 0 is given by a later marker: kept)
+    w = -(-w // across) * across
+    if w > 0xFFFF or h > 0xFFFF:
+        return data
+    return data[:pos + 5] + struct.pack(">HH", h, w) + data[pos + 9:]
 
 
 def _zero_tail_progressive(data: bytes, end: int) -> str | None:

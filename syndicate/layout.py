@@ -131,7 +131,12 @@ def layout_problems(settings: Settings) -> list[str]:
         if _inside(root, target):
             problems.append(f"{name}:{where}: {shown} holds the whole project; {OWN_FOLDER}")
         else:
-            for label, key, folder in (posts, episodes, state):
+            # of a theme only templates/ and static/ are read (a theme at the project, say,
+            # may hold the target beside them)
+            theme = settings.resolve(cfg.theme).resolve() if cfg.theme else None
+            read = [(f"the theme's {part}/", ("theme",), theme / part)
+                    for part in ("templates", "static") if theme is not None]
+            for label, key, folder in (posts, episodes, state, *read):
                 if _overlap(target, folder):
                     how = ("is" if target == folder else "is inside" if _inside(target, folder)
                            else "holds")

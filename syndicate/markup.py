@@ -64,6 +64,24 @@ _EMBED, _ISOLATE = frozenset("\u202a\u202b\u202d\u202e"), frozenset("\u2066\u206
 _PDF, _PDI = "\u202c", "\u2069"
 
 
+# languages written right to left, and the scripts that are (a script subtag decides: ku-Arab
+# is, ku-Latn is not)
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd",
+                           "syr", "ug", "ur", "yi", "nqo", "prs", "pnb", "mzn", "lrc", "glk"})
+RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg", "mand",
+                         "samr", "mend"})
+
+
+def text_direction(language: str) -> str:
+    """``rtl`` for a BCP 47 language tag written right to left (``ar``, ``he-IL``,
+    ``ku-Arab``), else ``ltr``: the ``dir`` of a page in that language."""
+    parts = language.strip().lower().replace("_", "-").split("-")
+    script = next((p for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
 def paired_bidi(text: str) -> str:
     """``text`` without the bidi controls that are not paired within it (an embedding or
     override with no U+202C after it, an isolate with no U+2069, a closer with no opener): a

@@ -83,7 +83,7 @@ The README's "Episodes" section lists every key a sidecar may hold.
 POST = """\
 ---
 title: Hello, world
-date: {day}
+date: {when}
 tags: [welcome]
 ---
 
@@ -149,15 +149,20 @@ def _write_new(path: Path, data: bytes) -> None:
 def init_project(folder: str | Path, *, now: dt.datetime,
                  config_name: str = "config.yaml") -> Created:
     """Make a new project in ``folder`` (made if missing): config, a sample post dated
-    ``now`` (UTC, the config's default zone), episodes/ with a note, a placeholder cover.
+    ``now`` (its minute, in UTC: live in whatever zone the config is given), episodes/ with a
+    note, a placeholder cover.
     Raises InitError, writing nothing, when the folder is not new or empty."""
     root = Path(folder)
     config = root / config_name
     _refuse_if_taken(root, config)
-    day = now.astimezone(dt.UTC).date().isoformat()
+    utc = now.astimezone(dt.UTC)
+    day = utc.date().isoformat()
+    # dated at this minute with its offset, not by the day alone: a day alone is read in
+    # site.timezone, and west of UTC today's UTC date is still to come (the post then waits)
+    when = utc.strftime("%Y-%m-%dT%H:%M:00Z")
     files = {
         config_name: CONFIG.encode(),
-        f"posts/{day}-hello-world.md": POST.format(day=day).encode(),
+        f"posts/{day}-hello-world.md": POST.format(when=when).encode(),
         "episodes/README.md": EPISODES_NOTE.encode(),
         COVER: placeholder_cover(),
     }

@@ -3,15 +3,21 @@ schema, names only known settings, and publishes at once; never over an existing
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
+import tempfile
+from pathlib import Path
+from zoneinfo import available_timezones
 
 import feedparser
 import podcastparser
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import NOW
 from syndicate.cli import main
@@ -174,3 +180,34 @@ def test_init_with_the_groups_config_outside_its_folder_is_refused(tmp_path):
     made = CliRunner().invoke(main, ["--config", str(inside), "init", str(tmp_path / "p")])
     assert made.exit_code == 0, made.output
     assert inside.is_file() and not (tmp_path / "p" / "config.yaml").exists()
+
+
+WEST_AND_EAST = ["America/Los_Angeles", "Pacific/Pago_Pago", "Etc/GMT+12", "America/St_Johns",
+                 "Pacific/Kiritimati", "Asia/Kolkata", "UTC"]
+
+
+@settings(max_examples=12, deadline=None)
+@given(zone=st.sampled_from(WEST_AND_EAST) | st.sampled_from(sorted(
+           z for z in available_timezones() if "/" in z and not z.startswith(("posix", "right")))),
+       at=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2030, 12, 31),
+                       timezones=st.just(dt.UTC)))
+def test_the_sample_post_is_live_at_the_first_publish_in_any_zone(zone, at):
+    """h20 V13: init, then site.timezone set as the config invites (west of UTC too), then
+    publish a minute later: the sample post is on the site and in the feed, not waiting."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "show"
+        made = CliRunner().invoke(main, ["init", str(root), "--now", at.isoformat()],
+                                  catch_exceptions=False)
+        assert made.exit_code == 0, made.output
+        config = root / "config.yaml"
+        text = config.read_text(encoding="utf-8")
+        assert "timezone: UTC " in text
+        config.write_text(text.replace("timezone: UTC ", f"timezone: {zone} ", 1),
+                          encoding="utf-8")
+        later = (at + dt.timedelta(minutes=1)).isoformat()
+        published = CliRunner().invoke(main, ["--config", str(config), "publish", "--now",
+                                              later], catch_exceptions=False)
+        assert published.exit_code == 0, published.output
+        feed = feedparser.parse((root / "public/feed.xml").read_bytes())
+        assert [e.title for e in feed.entries] == ["Hello, world"], (zone, at, published.output)
+        assert (root / "public/posts/hello-world/index.html").is_file()

@@ -15,7 +15,7 @@ TITLE = "Notes from the river"
 EDITED = "The heron came back at dusk, twice."
 # what only a preview's files hold: serve's address and reload script, the preview banner
 PREVIEW_MARKS = ("/__syndicate/", "EventSource", 'class="preview-banner"', "127.0.0.1",
-                 "not published yet")
+                 "Local preview of the site")
 
 
 def syndicate(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -110,9 +110,14 @@ def test_every_page_has_its_head_tags_and_json_ld(show):
         assert page.get("lang") == "en"
         assert head.findtext("title").strip(), key
         canonical = head.xpath("link[@rel='canonical']/@href")
-        assert len(canonical) == 1 and canonical[0].startswith(BASE), key
-        if key != "404.html":  # (served at any missing address: its canonical is home)
-            assert key_of(canonical[0]) == key
+        robots = head.xpath("meta[@name='robots']/@content")
+        if key == "404.html":  # served at any missing address: it claims none (h20 V2)
+            assert canonical == [] and meta(page, "og:url") is None, key
+            assert robots == ["noindex"], key
+            canonical = [None]
+        else:
+            assert len(canonical) == 1 and canonical[0].startswith(BASE), key
+            assert key_of(canonical[0]) == key and robots == [], key
         types = head.xpath("link[@rel='alternate']/@type")
         assert types == ["application/rss+xml", "application/atom+xml", "application/rss+xml",
                          "application/feed+json", "application/feed+json"]
@@ -463,7 +468,9 @@ def test_items_marked_for_a_preview_show_a_badge_and_the_site_a_banner():
         page_meta={"title": "Posts", "canonical": BASE}))
     assert [b.text for b in page.xpath("//li//span[contains(@class, 'badge')]")] == \
         ["Draft", "Queued"]
-    assert page.xpath("//*[@class='preview-banner']")
+    (banner,) = page.xpath("//*[@class='preview-banner']")
+    # said of the whole preview, not of "this page", which may well be live (h20 V5)
+    assert "preview of the site" in banner.text and "not published yet" not in banner.text
     site["preview"] = False
     items = [Item("Live", "2026-09-01T08:00:00+00:00", BASE + "posts/l/")]
     page = lxml.html.document_fromstring(Theme(None, "UTC").render(

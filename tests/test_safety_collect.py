@@ -178,8 +178,8 @@ def test_a_file_that_vanishes_between_scan_and_read_keeps_its_last_version(make_
     proj.write("posts/victim.md", post("Victim", date="2026-10-03", body="Edited words."))
     real_scan = collect_module.scan_folder
 
-    def scan_then_delete(folder, root, suffixes):
-        out = real_scan(folder, root, suffixes)
+    def scan_then_delete(folder, root, suffixes, **kw):
+        out = real_scan(folder, root, suffixes, **kw)
         (proj.root / "posts/victim.md").unlink(missing_ok=True)
         return out
 
@@ -203,8 +203,8 @@ def test_a_file_swapped_for_a_link_out_after_the_scan_is_not_read(make_project, 
     proj.write("posts/victim.md", post("Victim", date="2026-10-03", body="Edited words."))
     real_scan = collect_module.scan_folder
 
-    def scan_then_swap(folder, root, suffixes):
-        out = real_scan(folder, root, suffixes)
+    def scan_then_swap(folder, root, suffixes, **kw):
+        out = real_scan(folder, root, suffixes, **kw)
         victim = proj.root / "posts/victim.md"
         victim.unlink()
         os.symlink(secret / "posts/leak.md", victim)

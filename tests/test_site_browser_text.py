@@ -35,7 +35,8 @@ def site(tmp_path_factory):
     (root / "episodes" / "one.vtt").write_text(VTT)
     (root / "episodes" / "one.yaml").write_text(sidecar(
         "One", date="2026-10-01 08:00", transcript="one.vtt",
-        notes="'Show notes: [jump to 5s](#t=5) and [back to 1s](#t=1).'",
+        notes="'Show notes: [jump to 5s](#t=5) and [back to 1s](#t=1), "
+              "[to 0:03](#t=0:03) and [to 0:00:06](#t=0:00:06).'",
         chapters=f"\n  - start: 0\n    title: {RTL}\n  - start: 3\n    title: Later"))
     (root / "episodes" / "two.mp3").write_bytes(tone(8.0))
     (root / "episodes" / "two.json").write_text(JSON)
@@ -82,6 +83,13 @@ def test_a_time_link_in_the_show_notes_seeks_the_player(browser, site):
     page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 1) < 0.9")
     page.evaluate("location.hash = '#t=7'")  # an address typed or pasted: the same
     page.wait_for_function("document.querySelector('audio').currentTime >= 7")
+    # M:SS and H:MM:SS, as podcasters write them in notes (h20 V1)
+    page.locator("main a[href='#t=0:03']").first.click()
+    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 3) < 0.9")
+    page.locator("main a[href='#t=0:00:06']").first.click()
+    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 6) < 0.9")
+    page.evaluate("location.hash = '#t=0:02'")
+    page.wait_for_function("Math.abs(document.querySelector('audio').currentTime - 2) < 0.9")
     assert seen.console_errors == []
     page.context.close()
 

@@ -112,10 +112,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     seen: set[str] = set()
 
     scans: dict[str, FolderScan] = {}
+    known = {parent for r in rows if not r["missing"]  # folders holding the catalog's items
+             for parent in _parents(r["source"])}
     posts_dir = settings.posts_dir
     there = _folder_there(posts_dir, "posts", report)
     if there:
-        scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES)
+        scan = scans["post"] = scan_folder(posts_dir, root, POST_SUFFIXES,
+                                            skip_files_folders=True, known=known)
         report.errors += scan.errors
         report.warnings += scan.warnings
         post_version = _version(PARSE_VERSION, zone)
@@ -148,7 +151,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     if there:
         episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
         scan = scans["episode"] = scan_folder(episodes_dir, root,
-                                              SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS)
+                                              SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS,
+                                              skip_files_folders=True, known=known)
         report.errors += scan.errors
         report.warnings += scan.warnings
         pending: list[tuple[_Parsed, EpisodeSource]] = []
@@ -300,6 +304,12 @@ def _sha256_file(path: Path, name: str) -> str:
     except OSError as exc:
         reason, hint = why_unreadable(exc, path)
         raise CollectError(name, f"audio {path.name!r} {reason}", hint=hint) from None
+
+
+def _parents(source: str) -> list[str]:
+    """The folders above a source, by name: ``a/b/c.md`` -> ``a/b``, ``a``."""
+    parts = source.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
 def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:

@@ -94,6 +94,22 @@ def named_file(path: Path, folder: Path, name: str, line: int | None, what: str)
     return path
 
 
+def _all_confined(path: Path, folder: Path, name: str, text: str, meta: EpisodeMeta) -> None:
+    """Every file the sidecar names that leads outside ``folder``, in one error (each with its
+    line), so one run names them all; one alone is left to the checks of its key."""
+    refused = []
+    for key in ("audio", "image", "transcript"):
+        value = getattr(meta, key)
+        if value is None or (key == "audio" and meta.audio_url):
+            continue
+        try:
+            confine(path.parent / value, folder, name, key_line(text, key), f"'{key}': {value!r}")
+        except CollectError as exc:
+            refused.append(exc)
+    if len(refused) > 1:
+        raise CollectError.all_of(refused)
+
+
 def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
                  folder: Path | None = None,
                  identity: tuple[int, int] | None = None) -> EpisodeSource:
@@ -128,6 +144,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     text_limits(name, text, meta, warnings)
     warnings += person_warnings(meta, text, name)
 
+    _all_confined(path, folder, name, text, meta)
     if meta.audio_url:
         audio = None
         beside = _find_audio(path)

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import CollectError, printable
 from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
 from ..sourcefiles import confine, regular_file
+from .scan import files_folder
 
 # sources of other items: a link to one is not a file to publish (its page is)
 SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})
@@ -53,14 +54,8 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
                  out)
         except CollectError as exc:
             refused.append(exc)
-    if len(refused) > 1:
-        first = refused[0]
-        more = "; ".join(f"line {e.line}: {e.reason}" if e.line else e.reason
-                         for e in refused[1:])
-        raise CollectError(first.path, f"{first.reason}; also refused, {more}", first.line,
-                           hint=first.hint)
     if refused:
-        raise refused[0]
+        raise CollectError.all_of(refused)
     return out
 
 
@@ -118,12 +113,25 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
         return  # a folder: a link to a page, not a file
     confine(path, folder, name, line, what)
     regular_file(path, name, line, what)
-    if suffix in SOURCE_SUFFIXES or any(s.startswith(".") and s not in (".", "..")
-                                        for s in link.split("/")):
-        warnings.append(f"{where}: {what} is not published (a source or hidden file); "
-                        "link the page it makes, or rename the file")
+    if any(s.startswith(".") and s not in (".", "..") for s in link.split("/")):
+        warnings.append(f"{where}: {what} is not published (a hidden file); rename the file")
+        return
+    if suffix in SOURCE_SUFFIXES and not _in_files_folder(path, source):
+        own = files_folder(source.name)
+        warnings.append(
+            f"{where}: {what} is not published (a source: a file of this kind here is read "
+            f"as an item of its own); link the page it makes, or move the file into "
+            f"{printable(own)}/ beside {printable(source.name)} (the folder of its files) to "
+            "publish it as a file")
         return
     out[link] = posixpath.normpath(posixpath.join(base, link))
+
+
+def _in_files_folder(path: Path, source: Path) -> bool:
+    """Whether ``path`` (after links) lies in the folder of ``source``'s own files, which is
+    never read for items: a text file there is an attachment, not another item's source."""
+    own = os.path.realpath(source.parent / files_folder(source.name))
+    return os.path.realpath(path).startswith(own.rstrip(os.sep) + os.sep)
 
 
 def _refuse_absolute(address: str, name: str, text: str, first_line: int,

@@ -80,8 +80,36 @@ def _unfollowable(scan: FolderScan, name: str, exc: OSError, path: str) -> None:
     scan.unlooked[name] = None
 
 
-def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
-    """Every file under ``folder`` whose suffix is in ``suffixes``, in path order."""
+def files_folder(source: str) -> str:
+    """The name of the folder that holds an item's own files (the attachments its body links),
+    beside its source ``source`` and named like it without its suffix:
+    ``2026-09-14-why-i-blog/`` for ``2026-09-14-why-i-blog.md``."""
+    dot = source.rfind(".")
+    return source[:dot] if dot > 0 else source
+
+
+def _looked_into(scan: FolderScan, path: str, name: str) -> None:
+    """An error naming the folder ``path`` when it cannot be read (its files would be lost)."""
+    try:
+        with os.scandir(path):
+            pass
+    except NotADirectoryError:
+        return
+    except OSError as exc:
+        reason, hint = why_unreadable(exc, path)
+        scan.errors.append(CollectError(
+            name, f"folder {reason}; the items in it keep their last version", hint=hint))
+        scan.unlooked[name] = None
+
+
+def scan_folder(folder: Path, root: Path, suffixes: set[str],
+                skip_files_folders: bool = False,
+                known: frozenset[str] | set[str] = frozenset()) -> FolderScan:
+    """Every file under ``folder`` whose suffix is in ``suffixes``, in path order. With
+    ``skip_files_folders``, a folder beside a source named like it (``files_folder``) holds
+    that item's files, not sources: it is not walked, unless it is one of ``known`` (folders,
+    by name, where the catalog has items: a series in ``travel/`` beside ``travel.md`` that
+    was published so stays items, never taken down for being read as files)."""
     base = str(root)
     lead = len(base) + 1
     label = printable(folder.name)
@@ -121,9 +149,15 @@ def scan_folder(folder: Path, root: Path, suffixes: set[str]) -> FolderScan:
             scan.unlooked[name] = None
             continue
         prefix = real_dir if real_dir.endswith(os.sep) else real_dir + os.sep
+        own = {files_folder(e.name) for e in entries
+               if e.name[e.name.rfind("."):].lower() in suffixes} if skip_files_folders else ()
         for entry in entries:
             entry_name = entry.name
             if entry_name.startswith((".", "_")):
+                continue
+            if entry_name in own and name_of(entry.path) not in known:  # an item's files:
+                _looked_into(scan, entry.path, name_of(entry.path))  # not walked, but one it
+                # cannot read is said, as the walk would
                 continue
             path = entry.path
             try:

@@ -19,6 +19,10 @@ _SAFE = re.compile(r"^[A-Za-z0-9._~\-/%]+$")
 def safe_key(key: str) -> str:
     """Refuse a key that could escape the site's folder or prefix."""
     norm = posixpath.normpath(key)
+    if key and "\\" not in key and not _SAFE.match(key):
+        bad = next(ch for ch in key if not _SAFE.match(ch))
+        raise PublishError(f"refusing the output key {key!r}: it holds {bad!r}, which a key "
+                           "may not (letters, digits, '.', '-', '_', '~', '%' and '/' only)")
     if (not key or key.startswith("/") or "\\" in key or norm != key.rstrip("/")
             or norm.startswith("..") or "/../" in f"/{key}/" or not _SAFE.match(key)):
         raise PublishError(f"refusing the output key {key!r}: it would leave the site's folder")

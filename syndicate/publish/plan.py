@@ -183,14 +183,18 @@ def make_plan(outputs: list[Output], previous: dict[str, dict], target: Target,
     return plan
 
 
-_TAILS = {  # what became of an output that failed: (one, several)
-    "kept": ("its last published version stays", "{n} keep their last published version"),
+_TAILS = {  # what became of an output that failed: (the only one, one of them, several)
+    "kept": ("its last published version stays", "1 keeps its last published version",
+             "{n} keep their last published version"),
     "new": ("it is left out, and the feeds keep their last published version",
+            "1 never published is left out, and the feeds keep their last published version",
             "{n} never published are left out, and the feeds keep their last published version"),
     "dropped": ("its item is left out of every page, list and feed until its page can be made",
+                "1 item is left out of every page, list and feed until its page can be made",
                 "{n} items are left out of every page, list and feed until their pages can be "
                 "made"),
     "unlinked": ("its tag is left off the posts' pages until it can be made",
+                 "1 tag is left off the posts' pages until its page can be made",
                  "{n} tags are left off the posts' pages until their pages can be made"),
 }
 
@@ -226,7 +230,8 @@ def _failure(source: str, reason: str, keys: list[tuple[str, str]]) -> ItemError
         return ItemError(source, f"cannot publish {key} ({reason}); "
                                  f"{'; '.join([_TAILS[state][0], *wait])}")
     states = Counter(state for _, state in keys)
-    tails = [_TAILS[s][1].format(n=states[s]) for s in _TAILS if states[s]] + wait
+    tails = [_TAILS[s][1 if states[s] == 1 else 2].format(n=states[s])
+             for s in _TAILS if states[s]] + wait
     noun = "pages" if all(k.endswith(".html") for k, _ in keys) else "outputs"
     return ItemError(source, f"cannot publish {len(keys)} {noun}, {keys[0][0]} and "
                              f"{len(keys) - 1} more ({reason}); {'; '.join(tails)}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
-from ..markup import paired_bidi_html, tag_key
+from ..markup import paired_bidi_html, tag_key, text_direction
 from ..model import Episode, Post
 from ..render.pages import Item, Theme, clean
 from ..sitekeys import EPISODES, HOME, NOT_FOUND, POSTS, ROBOTS, SITEMAP, STATIC, TAGS
@@ -114,6 +114,7 @@ class SitePages:
         self.site = {
             "title": clean(cfg.site.title), "description": clean(cfg.site.description),
             "url": self.page_url(""), "base": base, "language": cfg.site.language,
+            "dir": text_direction(cfg.site.language),
             "author": clean(cfg.site.author), "timezone": cfg.site.timezone,
             "show": clean(cfg.podcast.title), "show_description": clean(cfg.podcast.description),
             "cover": cover_url or "", "favicon": "", "rss": feeds["rss"], "atom": feeds["atom"],
@@ -234,9 +235,11 @@ class SitePages:
         for slug, (name, items) in sorted(by_tag.items()):
             tagged += self._archive(page, f"{TAGS}/{slug}/", items, site["title"],
                                     f"Tagged “{name}”", [name], f"Posts tagged “{name}”.")
+        # served at any missing address: it claims none (no canonical, no og:url) and asks
+        # not to be indexed
         page(NOT_FOUND, "404.html", [],
-             page_meta=self._meta(f"Not found · {site['title']}", site["description"],
-                                  site["url"], "website", None))
+             page_meta={**self._meta(f"Not found · {site['title']}", site["description"],
+                                     "", "website", None), "noindex": True})
         every = [(site["url"], None)] + [(url, None) for url in archives]
         every += [(i.url, i.date) for i in episodes + posts]
         every += [(url, None) for url in tagged]

@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from jinja2 import (
     ChoiceLoader,
-    Environment,
     FileSystemLoader,
     TemplateError,
     TemplateSyntaxError,
     select_autoescape,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ItemError
@@ -99,6 +100,30 @@ class _ThemeLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox, which keeps a theme (perhaps someone else's) from Python internals,
+    files and commands: no ``_`` attributes (``__globals__``, ``__subclasses__``), no calls
+    that change a value. Reaching for an unsafe attribute is an error at once, not an empty
+    value, so the author learns the theme tried."""
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f"{attribute!r} of {type(obj).__name__!r}")
+
+    def getattr(self, obj, attribute):
+        if attribute.startswith("__"):  # refused whether the value has it or not
+            self.unsafe_undefined(obj, attribute)
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if isinstance(argument, str) and argument.startswith("__"):
+            self.unsafe_undefined(obj, argument)
+        return super().getitem(obj, argument)
+
+
+SANDBOXED = ("a theme may not reach Python internals, files or commands (templates are "
+             "rendered in a sandbox); remove that expression")
+
+
 class Theme:
     """The templates and static files of the default theme with the project's over them."""
 
@@ -106,7 +131,7 @@ class Theme:
         self.folders = ([folder] if folder else []) + [DEFAULT_THEME]
         self.root = root  # the project: messages name templates relative to it
         self.zone = zone
-        self.env = Environment(
+        self.env = _Sandbox(
             loader=ChoiceLoader([_ThemeLoader(str(f / "templates")) for f in self.folders]),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -175,8 +200,12 @@ class Theme:
             frames = [f for f in traceback.extract_tb(exc.__traceback__)
                       if any(f.filename.startswith(r) for r in roots)]
             where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
-            what = ("it calls, includes or extends itself without end"
-                    if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}")
+            if isinstance(exc, RecursionError):
+                what = "it calls, includes or extends itself without end"
+            elif isinstance(exc, SecurityError):
+                what = f"the sandbox refused {str(exc).rstrip('.')}: {SANDBOXED}"
+            else:
+                what = f"{type(exc).__name__}: {exc}"
             raise self._error(where, line, what) from None
 
     def _error(self, path: str, line: int | None, what: str) -> ItemError:

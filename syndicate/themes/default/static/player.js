@@ -40,11 +40,23 @@
     lit = now.filter(Boolean);
   }
 
+  // the seconds a #t= fragment names: SECONDS, M:SS or H:MM:SS (Media Fragments' npt forms,
+  // "npt:" allowed before them), or undefined for anything else
+  function timeOf(fragment) {
+    var m = /^#t=(?:npt:)?(?:(\d+):)??(?:(\d+):)?(\d+(?:\.\d+)?)$/.exec(fragment || "");
+    if (!m) { return undefined; }
+    var s = parseFloat(m[3]);
+    if (m[2] === undefined) { return s; }
+    var min = parseInt(m[2], 10);
+    if (s >= 60 || (m[1] !== undefined && min >= 60)) { return undefined; }
+    return (m[1] === undefined ? 0 : parseInt(m[1], 10) * 3600) + min * 60 + s;
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest("a[data-start], a[href^='#t=']") : null;
     if (!link) { return; }
     var start = link.hasAttribute("data-start") ? link.getAttribute("data-start")
-      : (/^#t=(\d+(?:\.\d+)?)$/.exec(link.getAttribute("href")) || [])[1];
+      : timeOf(link.getAttribute("href"));
     if (start === undefined) { return; }
     event.preventDefault();
     seek(parseFloat(start), true);
@@ -53,12 +65,11 @@
   audio.addEventListener("timeupdate", highlight);
   audio.addEventListener("seeked", highlight);
 
-  // an address's #t=SECONDS (on load, and whenever it changes: a timestamp link in the show
+  // an address's #t= time (on load, and whenever it changes: a timestamp link in the show
   // notes, or an address pasted) seeks too; after load the player then plays from there
   function fromHash(play) {
-    var asked = /^#t=(\d+(?:\.\d+)?)$/.exec(window.location.hash);
-    if (!asked) { return; }
-    var at = parseFloat(asked[1]);
+    var at = timeOf(window.location.hash);
+    if (at === undefined) { return; }
     if (audio.readyState >= 1) { seek(at, play); }
     else { audio.addEventListener("loadedmetadata", function () { seek(at, play); }, { once: true }); }
   }
