@@ -86,7 +86,24 @@ def test_a_4_4_4_test_pattern_is_published_as_the_cover_and_as_episode_art(tmp_p
 SIDES = st.sampled_from([64, 100, 136, 255, 257, 600, 1399, 1400, 1401, 1500])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# found by the property below (its examples are drawn the same way on every run, so CI sees the
+# same ones): a valid picture still refused. The bars' flat last blocks, off the 16 px grid in
+# 4:2:0: the data holds a zero run and its last byte changes no pixel even with the hidden
+# blocks shown. Open (the probe cannot yet tell it from a zeroed middle); strict, so the fix
+# that makes it pass also removes this mark.
+KNOWN_REFUSED = [("smptebars", "yuvj420p", 1401, 257, 15)]
+
+
+@pytest.mark.xfail(strict=True, reason="open: a valid JPEG still refused (see KNOWN_REFUSED)")
+@pytest.mark.parametrize("pattern, fmt, w, h, quality", KNOWN_REFUSED)
+def test_a_known_valid_jpeg_still_refused(pattern, fmt, w, h, quality):
+    data = ffmpeg_jpeg(pattern, w, h, fmt, quality)
+    with tempfile.TemporaryDirectory() as tmp:
+        assert problem(Path(tmp), data) is None
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(pattern=st.sampled_from(sorted(PATTERNS)), fmt=st.sampled_from(FORMATS),
        w=SIDES, h=SIDES, quality=st.one_of(st.none(), st.integers(2, 31)))
 def test_any_jpeg_made_by_ffmpeg_is_accepted(pattern, fmt, w, h, quality):
