@@ -226,7 +226,7 @@ class Runner:
     def start(self) -> None:
         """Rebuild the jobs from the catalog and start (blocks for a BlockingScheduler)."""
         poll = self.settings.config.scheduler.poll_seconds
-        self._sources_sig = None  # (the first watch collects: files added while it was down)
+        self._sources_sig = self._sources()
         self._identity = self._file_identity()  # before reading the queue from it
         self.reschedule()  # creates the catalog if need be
         if self._identity is None:

@@ -187,9 +187,12 @@ def test_run_logs_why_a_file_it_collects_is_held_back(live):
     live.write("posts/winter.md", post("Winter plans", date="2099-12-24", body=words))
     assert _cli(live, "publish").returncode == 0
     proc = _start(live)
+    seen: list[str] = []
     try:
-        assert wait_until(lambda: (live.root / ".syndicate/scheduler.lock").exists()
-                          and (live.root / ".syndicate/scheduler.lock").read_text(), timeout=20)
+        for line in proc.stdout:  # up: its jobs are set ("next release at"), sources looked at
+            seen.append(line)
+            if "next release at" in line or "nothing queued" in line:
+                break
         live.write("posts/copy.md", post("Copy", date="2026-01-02", body=words))
 
         def held() -> bool:
@@ -198,7 +201,7 @@ def test_run_logs_why_a_file_it_collects_is_held_back(live):
 
         ok = wait_until(held, timeout=30)
     finally:
-        out = _stop(proc)
+        out = "".join(seen) + _stop(proc)
     assert ok, (out, _cli(live, "status").stdout)
     assert "posts/copy.md: held back: it holds the words of the queued posts/winter.md" in out, out
     assert "Copy" not in _titles(live)
