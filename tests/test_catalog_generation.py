@@ -262,6 +262,7 @@ def _guids(raw: bytes) -> dict[str, str]:
     return {e.title: e.id for e in feedparser.parse(raw).entries}
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_takes_a_post_released_since_and_renamed_as_that_post(
         make_project, tmp_path):
     """h19 Z5: a post made and released since the backup, then renamed, was held as "not shown
@@ -294,6 +295,7 @@ def test_a_restored_catalog_takes_a_post_released_since_and_renamed_as_that_post
     assert forced.exit_code == 0 and _guids(proj.read("feed.xml"))["Post X"] == guid
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_takes_an_episode_released_since_and_renamed_as_that_episode(
         make_project, tmp_path):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")})
@@ -317,6 +319,7 @@ def test_a_restored_catalog_takes_an_episode_released_since_and_renamed_as_that_
     assert again.exit_code == 0 and _guids(proj.read("podcast.xml")) == {"Extra episode": guid}
 
 
+@pytest.mark.sqlite_file
 def test_a_restored_catalog_on_s3_takes_a_post_released_since_and_renamed(
         make_project, s3_endpoint, bucket, tmp_path):
     proj = make_project({"posts/old.md": post("Old news", date="2026-10-01")},
