@@ -324,6 +324,22 @@ def test_drafts_and_queued_items_show_only_with_drafts(make_project, served):
     assert project.run("status", "--json").output == before  # still draft, still queued
 
 
+def test_a_draft_sharing_a_live_slug_is_left_out_of_the_preview(make_project, served):
+    project = make_project({
+        **project_files(),
+        "posts/2026-10-02-sketch.md": post("A sketch", "2026-10-02", "Not yet.", draft="true",
+                                           slug="hello"),
+        "posts/2026-10-03-other.md": post("Other sketch", "2026-10-03", "Soon.", draft="true")})
+    shown = served(project, drafts=True)
+    assert shown.last.ok and shown.last.errors == [], shown.last
+    assert any("a draft whose slug 'hello' is already used by posts/2026-10-01-hello.md" in w
+               for w in shown.last.warnings), shown.last.warnings
+    status, _h, body = request(shown.url, "/posts/hello/")
+    assert status == 200 and b"First words." in body and b"Not yet." not in body
+    status, _h, body = request(shown.url, "/posts/other/")
+    assert status == 200 and b"preview-badge" in body  # the other draft is still shown
+
+
 def test_nothing_of_a_preview_reaches_the_catalog_or_the_target(make_project, served):
     project = make_project(project_files())
     assert project.run("publish").exit_code == 0

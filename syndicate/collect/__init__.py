@@ -393,6 +393,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     named = _named_by_guid(parsed, by_source, vanished, rows)
     doubtful: set[int] = set()  # vanished items alike to several new files (or the reverse)
     claimed: dict[tuple[str, str], str] = {}
+    idle_drafts: list = []  # unchanged drafts: they take no address either
     taken = {r["guid"] for r in rows}
     holders = {r["guid"]: r["source"] for r in rows}  # whose each guid is, for the message
     new_rows: list[dict] = []
@@ -417,15 +418,18 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             claimed.setdefault((r["kind"], r["slug"]), r["source"])
             continue
         fresh = next((p for p in parsed if p.name == r["source"]), None)
-        if fresh is None or fresh.error is not None:
+        if fresh is None and r["draft"]:
+            idle_drafts.append(r)  # said below if what goes out has its address
+        elif fresh is None or fresh.error is not None:
             claimed.setdefault((r["kind"], r["slug"]), r["source"])
 
     for r in kept_live:  # its address stays its own
         claimed.setdefault((r["kind"], r["slug"]), r["source"])
 
-    def order(p: _Parsed):
+    def order(p: _Parsed):  # drafts last: a draft never takes an address from what goes out
         row = by_source.get(p.name)
-        return (0, row["id"]) if row else (1, p.name)
+        draft = p.error is None and p.item.draft
+        return (draft, 0, row["id"]) if row else (draft, 1, p.name)
 
     for p in sorted(parsed, key=order):
         row = by_source.get(p.name)
@@ -436,7 +440,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
         if p.error is None:
             key = (p.kind, p.item.slug)
             holder = claimed.get(key)
-            if holder is not None and holder != p.name:
+            if holder is not None and holder != p.name and p.item.draft:
+                report.warnings.append(_draft_slug(p.name, p.item.slug, holder))
+            elif holder is not None and holder != p.name:
                 p.error = CollectError(
                     p.name, f"slug '{p.item.slug}' is already used by {holder}",
                     hint="give one of them a different 'slug:'",
@@ -475,7 +481,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                     report.warnings.append(miss)
             if row is not None:
                 vanished.remove(row)
-        claimed[(p.kind, p.item.slug)] = p.name
+        claimed.setdefault((p.kind, p.item.slug), p.name)
         if row is not None and row["source"] != p.name:  # renamed: not looked at when parsed
             _released_date(p, p.item, row, queue, now, root / p.name,
                            settings.config.site.timezone, report)
@@ -540,6 +546,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
         else:
             report.unchanged += 1
         cat.update_item(row["id"], **values)
+
+    for r in idle_drafts:
+        holder = claimed.get((r["kind"], r["slug"]))
+        if holder is not None and holder != r["source"]:
+            report.warnings.append(_draft_slug(r["source"], r["slug"], holder))
 
     # a file that failed to read may be anything: a queued item's file that fails now may have
     # been renamed away (its words are looked for elsewhere), and any file that fails may be
@@ -623,6 +634,12 @@ def _named_by_guid(parsed, names: dict, vanished: list[dict], rows: list[dict]) 
                 out_ids.add(id(r))
             out[p.name] = r
     return out
+
+
+def _draft_slug(name: str, slug: str, holder: str) -> str:
+    return (f"{printable(name)}: a draft whose slug '{printable(slug)}' is already used by "
+            f"{printable(holder)}; give it another 'slug:' before it goes out (a draft never "
+            "takes an address from what is published or queued)")
 
 
 def _guid_taken(name: str, guid: str, holders: dict[str, str]) -> CollectError:

@@ -270,7 +270,16 @@ def _show_unreleased(cat, now: dt.datetime, since: dt.datetime) -> list[tuple[di
     and queue entries as they were (for ``_put_back``)."""
     stamp = min(now, since).astimezone(dt.UTC).isoformat()
     undo = []
-    for r, release in _unreleased(cat, now):
+    shown = _unreleased(cat, now)
+    ids = {r["id"] for r, _ in shown}
+    # an address is its released item's: a draft or queued item given the same slug (said by
+    # collect) is left out of the preview rather than failing it
+    taken = {(r["kind"], r["slug"]) for r in cat.all_items()
+             if not r["missing"] and r["id"] not in ids}
+    for r, release in sorted(shown, key=lambda pair: bool(pair[0]["draft"])):
+        if (r["kind"], r["slug"]) in taken:
+            continue
+        taken.add((r["kind"], r["slug"]))
         row = dict(cat.conn.execute("SELECT * FROM items WHERE id = ?", (r["id"],)).fetchone())
         undo.append((row, dict(release) if release else None))
         data = loads(r["data"])
