@@ -33,6 +33,8 @@ site:
   author: Your Name                  # change this: the author, as feeds show it
   # email: you@example.com           # the author's public email (optional)
   timezone: UTC                      # IANA zone for dates written without one, e.g. Europe/London
+  # links: file                      # pages link to x/index.html: for a plain S3 endpoint,
+                                     # which has no index documents (default: directory, x/)
 
 blog:
   feed_items: 20                     # how many newest posts the blog feeds hold
@@ -55,6 +57,13 @@ podcast:
   # author: Your Name                # itunes:author (default: site.author)
   # copyright: © Your Name           # copyright line (optional)
   # media_base_url: https://cdn.example.com/   # where the audio is served (default: site.url)
+  # subscribe:                       # the site's subscribe links, each shown only where set
+  #   apple: https://podcasts.apple.com/podcast/id000000000      # the show's Apple page
+  #   spotify: https://open.spotify.com/show/XXXXXXXX            # its Spotify page
+  #   pocket_casts: https://pca.st/XXXXXXXX                      # its Pocket Casts page
+  #   overcast: https://overcast.fm/itunes000000000              # its Overcast page
+  #   antennapod: https://antennapod.org/deeplink/subscribe?url=example.com/podcast.xml  # its page
+  #   youtube_music: https://music.youtube.com/playlist?list=XXXXXXXX  # its YouTube Music page
 
 audio:
   loudness: -16                      # target loudness of episodes, in LUFS
@@ -65,6 +74,8 @@ paths:
   posts: posts                       # folder of blog posts
   episodes: episodes                 # folder of episode audio and their YAML sidecars
 
+# theme: theme                       # a folder whose templates/ and static/ replace any file
+                                     # of the default theme (see "The website" in the README)
 target: public                       # where to publish: a folder, or s3://bucket/prefix
 max_deletes: 50                      # most published files one publish may delete unasked
 """

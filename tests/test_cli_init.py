@@ -24,7 +24,7 @@ from syndicate.cli import main
 from syndicate.config import load_config, schema_keys
 
 SETTING = re.compile(r"^(\s*)([a-z_]+):(.*)$")
-COMMENTED = re.compile(r"^(\s*)# ([a-z_]+:.*)$")
+COMMENTED = re.compile(r"^(\s*)# (\s*[a-z_]+:.*)$")
 
 
 def _init(*args: str):
@@ -87,11 +87,13 @@ def test_init_config_parses_with_the_schema_and_names_only_known_settings(tmp_pa
     opened = "\n".join(COMMENTED.sub(r"\1\2", line) for line in text.splitlines())
     assert opened != text
     path.write_text(opened)
+    (tmp_path / "p/theme").mkdir()  # `theme:` names a folder the author makes
     assert load_config(path).warnings == []
     paths = _key_paths(opened)
     assert set(paths) <= known, set(paths) - known
     assert {"site.url", "site.timezone", "podcast.image", "target", "paths.posts",
-            "audio.loudness", "podcast.owner.email"} <= set(paths)
+            "audio.loudness", "podcast.owner.email", "site.links", "theme",
+            "podcast.subscribe.apple", "podcast.subscribe.youtube_music"} <= set(paths)
     # each setting explains itself on its own line (a section heading needs no words)
     for line in text.splitlines():
         m = SETTING.match(COMMENTED.sub(r"\1\2", line))
