@@ -476,7 +476,8 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
             items += _json_items(session, url, doc, report, moved, heads)
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
-               [*_site_maps(session, base, report, moved), *items], moved, session)
+               [*_site_maps(session, base, report, moved), *items], moved, session,
+               links_file=cfg.site.links == "file")
 
 
 SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
@@ -622,7 +623,7 @@ PAGE_PROBE_BYTES = 8 << 20  # the most read of the answer to an address that can
 
 def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: CheckReport,
            external: bool, named: list[tuple[str, str]], moved=lambda u: u,
-           session=None) -> None:
+           session=None, links_file: bool = False) -> None:
     host = _host(base)
     if host not in report.down:
         if report.progress is not None:
@@ -640,7 +641,8 @@ def _pages(base: str, home: str, feeds: dict[str, etree._Element], report: Check
     done = set(report.checked)  # the feeds, the cover, the enclosures and the probe
     found = crawl(base, start, user_agent=USER_AGENT, done=done, external=external,
                   moved=moved, app_files=app_files(feeds, moved), fallback=fallback,
-                  slow=(SLOW_SECONDS, MIN_RATE), progress=report.progress)
+                  slow=(SLOW_SECONDS, MIN_RATE), progress=report.progress,
+                  links_file=links_file)
     report.checked += found.checked
     report.problems += found.problems()
     report.external = len(found.external)

@@ -42,8 +42,11 @@ MIN_RATE = 1024  # bytes a second: an answer slower than this once SLOW_SECONDS 
 # up (check's answers alike)
 Judge = Callable[[bytes], "str | None"]  # what is wrong with a file's body, or None
 NO_INDEX = (" (its index.html is there: this host serves no index document for a folder, as a "
-            "plain S3 endpoint does not; serve the site from a website endpoint or a CDN, or "
-            "link the pages by their index.html)")
+            "plain S3 endpoint does not; {fix}, or serve the site from a website endpoint or a "
+            "CDN)")
+NO_INDEX_FIX = {False: "set `site.links: file` in config.yaml and publish again",
+                True: "the site's own links name index.html already (`site.links: file`): "
+                      "link it as .../index.html where it is written"}
 
 
 @contextmanager
@@ -325,7 +328,8 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
           app_files: dict[str, AppFile] | None = None,
           fallback: Fallback | None = None,
           slow: tuple[float, float] = (SLOW_SECONDS, MIN_RATE),
-          progress: Callable[[str], None] | None = None) -> CrawlReport:
+          progress: Callable[[str], None] | None = None,
+          links_file: bool = False) -> CrawlReport:
     """Check every address reachable from ``start`` ((address, the page that links it or
     None) pairs) within ``site``; ``done``: addresses checked already (the enclosures);
     ``moved``: where a link is found on this copy of the site (its public address mapped);
@@ -377,7 +381,7 @@ def crawl(site: str, start: Iterable[tuple[str, str | None]], *, user_agent: str
                 if wrong:
                     if wrong == "HTTP 404" and url.endswith("/") and \
                             fetcher.fetch(url + "index.html", False)[0] is None:
-                        wrong += NO_INDEX
+                        wrong += NO_INDEX.format(fix=NO_INDEX_FIX[links_file])
                     report.broken.append(Broken(url, wrong, referrers.get(url, [])))
                 if text is not None:  # its links are relative to where it landed
                     for link in page_links(text, landed):

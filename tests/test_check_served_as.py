@@ -43,10 +43,12 @@ def _publish(make_project, transcript: str = ".vtt"):
     return proj
 
 
-def _serve(folder: Path, types: dict[str, str] | None = None, fallback: bool = False):
+def _serve(folder: Path, types: dict[str, str] | None = None, fallback: bool = False,
+           no_index: bool = False):
     """A static host of ``folder``: ``types`` gives the Content-Type of every file whose name
     ends so; with ``fallback`` a missing address is answered with the home page and 200 (an
-    SPA fallback, CloudFront's custom error answering 200, Netlify's `/* /index.html 200`)."""
+    SPA fallback, CloudFront's custom error answering 200, Netlify's `/* /index.html 200`);
+    with ``no_index`` a folder's address is 404 (a plain S3 endpoint: no index documents)."""
     types = types or {}
     log: list[tuple[str, str]] = []
 
@@ -56,6 +58,19 @@ def _serve(folder: Path, types: dict[str, str] | None = None, fallback: bool = F
                 if str(path).endswith(end):
                     return kind
             return super().guess_type(path)
+
+        def send_head(self):
+            if no_index and self.path.split("?")[0].endswith("/"):
+                self.send_error(404)
+                return None
+            return super().send_head()
+
+        def do_GET(self):
+            if no_index and self.path.split("?")[0].endswith("/"):
+                self.log.append(("GET", self.path))
+                self.send_error(404)
+                return
+            super().do_GET()
 
         def translate_path(self, path):
             found = super().translate_path(path)
@@ -203,3 +218,28 @@ def test_a_png_with_any_of_its_image_data_zeroed_is_named_and_a_whole_one_is_not
         return
     wrong = served_art_problem(damaged, ".png")
     assert wrong is not None and "cannot be decoded" in wrong, (first, length)
+
+
+# -- h20 V15: a host with no index documents (a plain S3 endpoint) ------------------------------
+def test_a_host_without_index_documents_is_named_with_the_setting_that_fits(make_project,
+                                                                            tmp_path):
+    proj = _publish(make_project)
+    result, base, errors, _log = _check(proj, tmp_path, no_index=True)
+    assert result.exit_code == 1
+    advice = [e for e in errors if "set `site.links: file` in config.yaml" in e]
+    assert advice and all("serves no index document for a folder" in e for e in advice)
+    assert f"Error: {base}: HTTP 404" in advice[0], errors  # the home page first
+    # with the setting, the same host serves every page the site links
+    config = proj.root / "config.yaml"
+    config.write_text(config.read_text().replace("site:\n", "site:\n  links: file\n", 1))
+    assert proj.run("publish").exit_code == 0
+    result, base, errors, _log = _check(proj, tmp_path, no_index=True)
+    # every page the site links is served now; what is left is the post's own folder link
+    # (`[first one](../a/)`), and the advice is the one that fits
+    assert result.exit_code == 1
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {base}posts/a/: HTTP 404"), errors
+    assert "link it as .../index.html where it is written" in errors[0]
+    assert "set `site.links: file`" not in errors[0]
+    # and a host that serves index documents gets no such advice
+    result, base, errors, _log = _check(proj, tmp_path)
+    assert result.exit_code == 0, result.output
