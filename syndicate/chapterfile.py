@@ -8,12 +8,13 @@ syndicate writes these files itself (publish/build.py); ``check`` reads them bac
 from __future__ import annotations
 
 from .errors import CollectError
-from .transcripts import decode, is_seconds, json_document
+from .transcripts import CUE_SLACK, decode, is_seconds, json_document
 
 
-def check_chapters(data: bytes, shown: str) -> int:
+def check_chapters(data: bytes, shown: str, length: float | None = None) -> int:
     """The number of chapters in a chapters file's bytes, or a CollectError naming what is
-    wrong (``shown`` names the file) and, for JSON that does not parse, the line."""
+    wrong (``shown`` names the file) and, for JSON that does not parse, the line; with the
+    episode's ``length`` (seconds), a chapter starting after the audio ends is wrong too."""
     doc = json_document(decode(data, shown), shown, "not JSON ({})")
     if not isinstance(doc, dict) or not isinstance(doc.get("version"), str) \
             or not isinstance(doc.get("chapters"), list):
@@ -29,5 +30,8 @@ def check_chapters(data: bytes, shown: str) -> int:
         if start < last:
             raise CollectError(shown, f"{where}: starts before the chapter above it; chapters "
                                       "must be in order of their start times")
+        if length is not None and start > length + CUE_SLACK:  # (a duration in whole seconds)
+            raise CollectError(shown, f"{where}: starts at {start:g} s, after the audio ends "
+                                      f"({length:.1f} s, the feed's itunes:duration)")
         last = start
     return len(doc["chapters"])

@@ -43,8 +43,9 @@ from .crawl import (
 from .errors import CollectError
 from .images import image_size, served_art_problem
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
+from .model import parse_timestamp
 from .render.podcast_ext import ITUNES, PODCAST
-from .transcripts import check_transcript
+from .transcripts import check_transcript, cues_within
 from .urls import page_address, rebase, redact, redact_text
 
 USER_AGENT = f"syndicate/{__version__} (feed check)"
@@ -580,6 +581,7 @@ def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, 
         for el in root.iter(f"{{{PODCAST}}}transcript", f"{{{PODCAST}}}chapters"):
             if not (el.get("url") or "").strip():
                 continue
+            length = _item_length(el)
             try:
                 url = urldefrag(moved(urljoin(feed_url, el.get("url").strip())))[0]
             except ValueError:  # an address no app could follow: the crawl says so
@@ -587,14 +589,34 @@ def app_files(feeds: dict[str, etree._Element], moved=lambda u: u) -> dict[str, 
             kind = (el.get("type") or "").split(";")[0].strip().lower()
             if el.tag == f"{{{PODCAST}}}chapters":
                 if kind == CHAPTERS:
-                    out.setdefault(url, AppFile(_judge(lambda b, u=url: check_chapters(b, u),
-                                                       "chapters file"), kind))
+                    out.setdefault(url, AppFile(_judge(
+                        lambda b, u=url, n=length: check_chapters(b, u, n), "chapters file"),
+                        kind))
                 continue
             suffix = TRANSCRIPT_SUFFIX_OF.get(kind)
             if suffix is not None:
                 out.setdefault(url, AppFile(_judge(
-                    lambda b, u=url, x=suffix: check_transcript(b, x, u), _KIND[suffix]), kind))
+                    lambda b, u=url, x=suffix, n=length: _transcript(b, x, u, n),
+                    _KIND[suffix]), kind))
     return out
+
+
+def _transcript(data: bytes, suffix: str, shown: str, length: float | None) -> None:
+    text = check_transcript(data, suffix, shown)
+    if length is not None:
+        cues_within(text, suffix, shown, length)
+
+
+def _item_length(el: etree._Element) -> float | None:
+    """The itunes:duration of the item holding ``el``, in seconds (None when it has none)."""
+    item = el.getparent()
+    while item is not None and item.tag != "item":
+        item = item.getparent()
+    text = item.findtext(f"{{{ITUNES}}}duration") if item is not None else None
+    try:
+        return parse_timestamp(text.strip()) if text and text.strip() else None
+    except ValueError:
+        return None
 
 
 def _fallback(session, base: str, report: CheckReport) -> Fallback | None:

@@ -232,6 +232,41 @@ _TAG = re.compile(r"<[^>\n]*>")  # VTT cue markup (<v Speaker>, <i>): shown as i
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>\n]+)>")  # VTT's <v Name> / <v.loud Name>
 
 
+CUE_SLACK = 1.0  # seconds a cue may start past the audio's end (an edit trimmed its tail)
+
+
+def cues_within(text: str, suffix: str, shown: str, length: float, hint: str = "") -> None:
+    """A checked transcript whose cues start after the audio ends (``length`` seconds) is
+    another episode's or another cut's: an error naming the cue's line."""
+    late = last_cue(text, suffix)
+    if late is not None and late[0] > length + CUE_SLACK:
+        raise CollectError(shown, f"a cue starts at {late[0]:g} s, after the audio ends "
+                                  f"({length:.1f} s): is this the episode's transcript?",
+                           late[1], hint=hint)
+
+
+def last_cue(text: str, suffix: str) -> tuple[float, int | None] | None:
+    """The start of a checked transcript's latest cue and its line (None for JSON, which has
+    no lines to name); None where it has no timed cues."""
+    suffix = suffix.lower()
+    if suffix == ".json":
+        found = cues(text, suffix)
+        return (max(c[0] for c in found), None) if found else None
+    timing = {".vtt": _VTT_TIMING, ".srt": _SRT_TIMING}.get(suffix)
+    if timing is None:
+        return None
+    latest = None
+    for block in _blocks(text.split("\n"), 1):
+        for n, line in block:
+            m = timing.match(line)
+            if m is not None:
+                start = _seconds(m.groups()[:4])
+                if latest is None or start > latest[0]:
+                    latest = (start, n)
+                break
+    return latest
+
+
 def cues(text: str, suffix: str) -> list[tuple[float, float, str, str]]:
     """(start, end, text, speaker) of every cue of a checked transcript (.vtt, .srt, .json), in
     order, for the episode page to show as timed text ('' where no speaker is named: VTT's

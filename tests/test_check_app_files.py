@@ -111,10 +111,12 @@ def test_check_names_a_broken_chapters_file_transcript_and_empty_pages(make_proj
 @pytest.mark.parametrize("chapters, why", [
     ({"chapters": [{"startTime": 0}]}, "expected an object with a 'version'"),
     ({"version": "1.2.0", "chapters": [{"startTime": "0"}]}, "'chapters[0]': expected"),
-    ({"version": "1.2.0", "chapters": [{"startTime": 5}, {"startTime": 2}]},
+    ({"version": "1.2.0", "chapters": [{"startTime": 0.8}, {"startTime": 0.2}]},
      "'chapters[1]': starts before the chapter above it"),
     ({"version": "1.2.0", "chapters": [{"title": "no start"}]}, "expected 'startTime'"),
     ({"version": "1.2.0", "chapters": {"startTime": 0}}, "a 'chapters' list"),
+    ({"version": "1.2.0", "chapters": [{"startTime": 0}, {"startTime": 600}]},  # (1 s audio)
+     "'chapters[1]': starts at 600 s, after the audio ends (1.0 s, the feed's itunes:duration)"),
 ])
 def test_check_names_chapters_a_podcast_app_cannot_use(make_project, tmp_path, chapters, why):
     proj = _publish(make_project, ".vtt")
@@ -122,6 +124,38 @@ def test_check_names_chapters_a_podcast_app_cannot_use(make_project, tmp_path, c
     result, base, errors = _check_copy(proj, tmp_path, {rel: json.dumps(chapters).encode()})
     assert result.exit_code == 1 and len(errors) == 1, result.output
     assert errors[0].startswith(f"Error: {base}{rel}: not a chapters file") and why in errors[0]
+
+
+def _late(suffix: str, at: float) -> str:
+    """A transcript of two cues, the second starting ``at`` seconds."""
+    mm, ss = divmod(at, 60)
+    if suffix == ".json":
+        return json.dumps({"version": "1.0.0", "segments": [
+            {"startTime": 0, "endTime": 0.9, "body": "Hello."},
+            {"startTime": at, "endTime": at + 1, "body": "Late."}]})
+    if suffix == ".vtt":
+        return (f"WEBVTT\n\n00:00.000 --> 00:00.900\nHello.\n\n{int(mm):02d}:{ss:06.3f} --> "
+                f"{int(mm):02d}:{ss + 0.5:06.3f}\nLate.\n")
+    stamp = f"00:{int(mm):02d}:{ss:06.3f}".replace(".", ",")
+    return (f"1\n00:00:00,000 --> 00:00:00,900\nHello.\n\n2\n{stamp} --> {stamp}\n"
+            "Late.\n")
+
+
+@pytest.mark.parametrize("suffix, line", [(".vtt", 6), (".srt", 6), (".json", None)])
+def test_check_names_a_live_transcript_running_past_the_audio(make_project, tmp_path, suffix,
+                                                              line):
+    """Another episode's transcript put live in this one's place: named with its cue, and a
+    last cue a moment past the end (a trimmed tail, a duration in whole seconds) is not."""
+    proj = _publish(make_project, suffix)
+    rel = f"episodes/one/transcript{suffix}"
+    result, base, errors = _check_copy(proj, tmp_path / "a", {rel: _late(suffix, 1.4).encode()})
+    assert result.exit_code == 0 and errors == [], result.output
+    result, base, errors = _check_copy(proj, tmp_path / "b", {rel: _late(suffix, 600).encode()})
+    assert result.exit_code == 1 and len(errors) == 1, result.output
+    where = f"line {line}: " if line else ""
+    assert errors[0].startswith(
+        f"Error: {base}{rel}: not a {KIND[suffix]} podcast apps can read ({where}a cue starts "
+        "at 600 s, after the audio ends (1.0 s): is this the episode's transcript?)"), errors[0]
 
 
 # -- the chapters reader on generated input: one clear answer, never a traceback ---------------

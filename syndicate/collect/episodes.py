@@ -45,7 +45,7 @@ from ..sourcefiles import (
     strip_where,
     why_unreadable,
 )
-from ..transcripts import read_transcript
+from ..transcripts import cues_within, read_transcript
 from ..urls import addresses_with_credentials
 from ..when import parse_date
 from .linked import linked_files
@@ -297,6 +297,13 @@ def _sha256(path: Path, name: str, what: str) -> str:
         raise CollectError(name, f"{what} {path.name!r} {reason}", hint=hint) from None
 
 
+def _transcript_within(src: EpisodeSource, shown: str, length: float) -> None:
+    """A transcript whose cues start after the audio ends is an error, not a page of timed
+    text that cannot seek."""
+    cues_within(read_transcript(src.transcript, shown), src.transcript.suffix, shown, length,
+                hint=f"named in {src.name}; fix the cue times or the 'transcript:' it names")
+
+
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
     duration = media.known_duration or float("inf")
@@ -307,6 +314,8 @@ def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) 
                 f"'chapters[{i}]' starts at {ch.start:g} s, after the audio ends "
                 f"({duration - media.offset:.1f} s)",
             )
+    if src.transcript is not None and media.known_duration:
+        _transcript_within(src, relative(src.transcript, root), duration - media.offset)
     for i, bite in enumerate(meta.soundbites):
         if bite.start + bite.duration > duration - media.offset + 0.5:
             raise CollectError(
