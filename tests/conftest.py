@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -29,6 +30,18 @@ SHARED = REPO.parent / "shared"
 # fail a property that holds
 settings.register_profile("syndicate", deadline=None)
 settings.load_profile("syndicate")
+
+
+def pytest_configure(config):
+    """Ctrl-C and SIGQUIT as a terminal gives them, however the tests were started: a shell
+    running them in the background without job control (`cmd &` in a script) starts them
+    ignoring both, and every command a test starts would inherit that (a `serve` the test stops
+    with Ctrl-C would never stop)."""
+    for sig, handler in ((signal.SIGINT, signal.default_int_handler),
+                         (signal.SIGQUIT, signal.SIG_DFL)):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, handler)
+
 
 NOW = "2026-11-01T12:00:00+00:00"
 NOW_DT = dt.datetime.fromisoformat(NOW)
