@@ -12,6 +12,7 @@ import hashlib
 import io
 import struct
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -40,13 +41,29 @@ def read_header(f: BinaryIO) -> tuple[str, int, int] | None:
         return "PNG", w, h
     if head[:2] != b"\xff\xd8":
         return None
+
+    def read(pos: int, size: int) -> bytes:
+        f.seek(pos)
+        return f.read(size)
+
+    frame = _frame_header(read)
+    if frame is None:
+        return None
+    seg = read(frame[0], 9)
+    if len(seg) < 9:
+        return None
+    h, w = struct.unpack(">HH", seg[5:9])
+    return "JPEG", w, h
+
+
+def _frame_header(read: Callable[[int, int], bytes]) -> tuple[int, int, int] | None:
+    """(position, marker, length) of a JPEG's frame header (SOFn), walking its segments from
+    after the start-of-image marker (``read(position, size)`` gives its bytes); None when the
+    walk meets anything else first (a scan, the end, a broken marker)."""
     pos = 2
     for _ in range(_MAX_SEGMENTS):
-        f.seek(pos)
-        seg = f.read(9)
-        if len(seg) < 4:
-            return None
-        if seg[0] != 0xFF:
+        seg = read(pos, 4)
+        if len(seg) < 4 or seg[0] != 0xFF:
             return None  # not at a marker: a broken file
         marker = seg[1]
         if marker == 0xFF:  # fill byte
@@ -59,10 +76,7 @@ def read_header(f: BinaryIO) -> tuple[str, int, int] | None:
             return None
         (length,) = struct.unpack(">H", seg[2:4])
         if marker in _SOF:
-            if len(seg) < 9:
-                return None
-            h, w = struct.unpack(">HH", seg[5:9])
-            return "JPEG", w, h
+            return pos, marker, length
         if length < 2:
             return None
         pos += 2 + length
@@ -256,26 +270,10 @@ def _on_block_grid(data: bytes) -> bytes:
     row's lower half is coded too and cropped away when decoded, so its bytes (often the
     data's last ones) change no pixel that is shown. The probes need every coded byte shown:
     with the size rounded up, the decoder shows those blocks too, and reads the same data."""
-    pos = 2
-    for _ in range(_MAX_SEGMENTS):
-        if pos + 4 > len(data) or data[pos] != 0xFF:
-            return data
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            return data
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
-        if marker in (0xC0, 0xC1):  # baseline or extended Huffman: the ones probed
-            return _frame_on_grid(data, pos, length)
-        if length < 2:
-            return data
-        pos += 2 + length
-    return data
+    frame = _frame_header(lambda pos, size: data[pos:pos + size])
+    if frame is None or frame[1] not in (0xC0, 0xC1):  # baseline or extended Huffman: probed
+        return data
+    return _frame_on_grid(data, frame[0], frame[2])
 
 
 def _frame_on_grid(data: bytes, pos: int, length: int) -> bytes:
