@@ -140,6 +140,24 @@ def test_a_short_copy_is_held_with_its_title_or_date_and_a_short_text_alike_by_c
     assert "Morning" in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
 
 
+def test_a_short_announcement_copied_whole_under_a_new_title_and_date_is_held(make_project):
+    """h21 U13: all of a short queued text (8 words or more) in a body not much longer is a
+    copy whatever its title and date; the same words with a third more of the author's own go
+    out as an ordinary post."""
+    text = f"{SECRET}: season two starts with the tide and a heron"
+    proj = _queued_post(make_project, text)
+    proj.write("posts/a.md", post("Big news", date="2026-10-20", body=f"{text}!"))
+    result = proj.run("publish")
+    _clean(result)
+    assert "posts/a.md: held back" in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []
+    longer = f"{text}. " + " ".join(VOCAB[:8])
+    proj.write("posts/a.md", post("Big news", date="2026-10-20", body=longer))
+    result = proj.run("publish")
+    _clean(result)
+    assert "Big news" in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+
+
 def test_words_a_live_post_already_shows_keep_nothing_back(make_project):
     """Z10: a weekly photo post with the same caption as last week's live one and as next week's
     queued one is published, and said to repeat the live one (not held)."""

@@ -9,7 +9,8 @@ file is found here by its content, not its name, title or date:
 - an episode with the same audio bytes, or the same transcript bytes, as a queued episode;
 - words: most of a queued item's words, in its order (``SHARE`` of them), when there are
   enough of them to tell (``TELLING``), or fewer with its title or date as well (a short text
-  alike by chance is no copy).
+  alike by chance is no copy), or all of a short text's words (``WHOLE`` or more) in a body
+  not much longer: an announcement copied whole under a new title and date.
 
 Content already public tells nothing, so it holds nothing back: a queued item whose words (or
 audio) a live item already shows can be copied freely (a weekly post with the same caption as
@@ -25,6 +26,7 @@ from ..catalog import loads
 from .renames import TELLING, words
 
 SHARE = 0.8  # of a queued item's words, in order, that make a file a copy of it
+WHOLE = 8  # a short text held whole (and little more) is a copy, whatever its title and date
 _FILES = (("audio_sha256", "audio"), ("transcript_sha256", "transcript"))
 
 
@@ -62,9 +64,11 @@ class KeptBack:
                 continue
             if body is None:
                 body = words(data.get("html"))
-            if covered(secret, body) >= SHARE and (
+            share = covered(secret, body)
+            if share >= SHARE and (
                     len(secret) >= TELLING or queued.get("title") == data.get("title")
-                    or queued.get("date") == data.get("date")) \
+                    or queued.get("date") == data.get("date")
+                    or (share == 1.0 and len(secret) >= WHOLE and len(body) <= 1.5 * len(secret)))\
                     and not self._said(secret):
                 return r, "words"
         return None
