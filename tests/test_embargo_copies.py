@@ -158,6 +158,20 @@ def test_a_short_announcement_copied_whole_under_a_new_title_and_date_is_held(ma
     assert "Big news" in [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
 
 
+def test_an_unpunctuated_cjk_post_copied_with_an_edit_is_held(make_project):
+    """h21 U15: in scripts written without spaces each character is a word, so a queued
+    Japanese or Chinese paragraph copied with a character changed is still found."""
+    secret = "新しい季節は来月の第一週に始まりゲストは三人で最初の回は河口の鳥について話します" \
+             "録音はもう終わっていて編集も半分ほど済んでいます"
+    proj = _queued_post(make_project, f"{SECRET} {secret}")
+    copy = secret.replace("三人", "四人")
+    proj.write("posts/next.md", post("来週", date="2026-10-20", body=f"{SECRET} {copy}"))
+    result = proj.run("publish")
+    _clean(result)
+    assert "posts/next.md: held back" in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []
+
+
 def test_words_a_live_post_already_shows_keep_nothing_back(make_project):
     """Z10: a weekly photo post with the same caption as last week's live one and as next week's
     queued one is published, and said to repeat the live one (not held)."""

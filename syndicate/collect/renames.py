@@ -22,9 +22,15 @@ NEARLY = 0.9  # how alike two bodies' words must be (a typo fixed, a line added)
 NEAR_MISS = 0.75  # alike enough, short as they are, to say so when not taken as one
 
 
+# scripts written without spaces between words (Han, kana, Hangul): each character counts as
+# a word, so an unpunctuated paragraph is many words, not one
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W{_UNSPACED}]+")
+
+
 def words(html: str | None) -> list[str]:
     """The words of a body, tags left out, in lower case."""
-    return re.findall(r"\w+", re.sub(r"<[^>]*>", " ", html or "").lower())
+    return _WORD.findall(re.sub(r"<[^>]*>", " ", html or "").lower())
 
 
 def same_words(a: list[str], b: list[str]) -> bool:
