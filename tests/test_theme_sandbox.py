@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_pages import new_project
 
-from conftest import BASE_CONFIG, post
+from conftest import BASE_CONFIG, guard, post
 
 SECRET = "TOPSECRET-f14"
 
@@ -116,3 +116,82 @@ def test_a_page_template_reaching_out_is_an_error_and_the_other_pages_still_publ
     assert "Traceback" not in result.output and result.exit_code != 0
     assert re.search(rf"th/templates/{re.escape(name)}:3: .*sandbox", result.output), \
         result.output
+
+
+# -- h22 W1/W2: a theme that runs for ever or makes a value of gigabytes -----------------------
+_ENDLESS = ("{% extends 'base.html' %}{% block main %}{% for i in range(100000) %}"
+            "{% for j in range(100000) %}{% endfor %}{% endfor %}{% endblock %}")
+
+
+@pytest.mark.parametrize("template, said", [
+    ("{% extends 'base.html' %}{% block main %}{{ 'a' * 3000000000 }}{% endblock %}",
+     "a value of 3,000,000,000 characters or items (at most 4,194,304): too large for a page"),
+    ("{% extends 'base.html' %}{% block main %}{{ [1, 2] * 900000000 }}{% endblock %}",
+     "a value of 1,800,000,000 characters or items"),
+    ("{% extends 'base.html' %}{% block main %}{{ 7 ** 100000000 }}{% endblock %}",
+     "a power of 100,000,000"),
+    ("{% extends 'base.html' %}{% block main %}{% set s = 'a' * 1000000 %}"
+     "{% for i in range(100000) %}{{ s }}{% endfor %}{% endblock %}",
+     "a page of over 64 M characters"),
+])
+def test_a_template_making_a_huge_value_or_page_is_one_error_naming_it(tmp_path, template, said):
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A"), "posts/b.md": post("B"),
+                                        "th/templates/post.html": template},
+                       BASE_CONFIG + "theme: th\n")
+    with guard(60):
+        result = proj.run("publish")
+    assert "Traceback" not in result.output and result.exit_code == 1, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and "th/templates/post.html" in errors[0], errors
+    assert said in errors[0] and "fix the template" in errors[0], errors[0]
+
+
+def test_a_template_that_runs_for_ever_is_stopped_and_named_once(tmp_path, monkeypatch):
+    import syndicate.render.pages as pages
+
+    monkeypatch.setattr(pages, "RENDER_SECONDS", 1)  # (15 s as shipped)
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A", body="First words."),
+                                        "posts/b.md": post("B", "2026-10-02"),
+                                        "th/templates/.keep": ""}, BASE_CONFIG + "theme: th\n")
+    assert proj.run("publish").exit_code == 0
+    proj.write("th/templates/post.html", _ENDLESS)
+    proj.write("posts/a.md", post("A", body="Second words."))
+    proj.write("posts/b.md", post("B", "2026-10-02", body="Other words."))
+    with guard(30):  # one second for the template, not one for each of its pages
+        result = proj.run("publish")
+    assert "Traceback" not in result.output and result.exit_code == 1, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1, errors
+    assert "th/templates/post.html" in errors[0] and "took over 1 s to render" in errors[0]
+    assert b"First words." in proj.read("posts/a/index.html")  # its last version stays
+
+
+def test_serve_stopped_by_an_endless_template_builds_again_once_it_is_fixed(tmp_path,
+                                                                             monkeypatch):
+    import syndicate.render.pages as pages
+    from syndicate.serve import Server
+
+    monkeypatch.setattr(pages, "RENDER_SECONDS", 1)
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A", body="First words."),
+                                        "th/templates/.keep": ""}, BASE_CONFIG + "theme: th\n")
+
+    class Never:
+        def wait(self, stop):
+            stop.wait()
+            return False
+
+    server = Server(proj.root / "config.yaml", port=0, watcher=Never()).start()
+    try:
+        proj.write("th/templates/post.html", _ENDLESS)
+        proj.write("posts/a.md", post("A", body="Second words."))
+        with guard(30):
+            broken = server.rebuild()
+        assert any("took over 1 s to render" in e for e in broken.errors), broken
+        (proj.root / "th/templates/post.html").unlink()
+        proj.write("posts/a.md", post("A", body="Third words."))
+        with guard(30):
+            fixed = server.rebuild()
+        assert fixed.ok and fixed.errors == [], fixed
+        assert b"Third words." in (server._preview.site_dir / "posts/a/index.html").read_bytes()
+    finally:
+        server.close()

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from ..errors import ItemError
 from ..markup import paired_bidi, xml_safe
 from ..when import local
+from .deadline import TookTooLong, within
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 TEMPLATE_LIMIT = 1 << 20  # bytes
@@ -100,11 +101,36 @@ class _ThemeLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
+RENDER_SECONDS = 15  # one page; the default theme makes one in milliseconds
+PAGE_LIMIT = 64 << 20  # characters one page may come to
+VALUE_LIMIT = 4 << 20  # characters (or items) a `*` in a template may make
+
+
+class TooBig(SecurityError):
+    """A value or a page past the sandbox's limits (not a reach for Python internals)."""
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's sandbox, which keeps a theme (perhaps someone else's) from Python internals,
     files and commands: no ``_`` attributes (``__globals__``, ``__subclasses__``), no calls
     that change a value. Reaching for an unsafe attribute is an error at once, not an empty
-    value, so the author learns the theme tried."""
+    value, so the author learns the theme tried. ``*`` and ``**`` are checked before they run
+    (and so never worked out while a template is compiled): a string or list of millions, or a
+    number of thousands of digits, is refused."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int) \
+                        and len(seq) * times > VALUE_LIMIT:
+                    raise TooBig(f"a value of {len(seq) * times:,} characters or items "
+                                        f"(at most {VALUE_LIMIT:,})")
+        if operator == "**" and isinstance(right, int) and isinstance(left, int | float) \
+                and abs(right) > 256 and abs(left) not in (0, 1):
+            raise TooBig(f"a power of {right:,}")
+        return super().call_binop(context, operator, left, right)
 
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f"{attribute!r} of {type(obj).__name__!r}")
@@ -138,6 +164,7 @@ class Theme:
         self.env.filters.update(day=self.day, jsonld=jsonld, clock=clock, mb=megabytes,
                                 clean=clean, urlhost=lambda u: urlsplit(u).hostname or u)
         self._fingerprint: str | None = None
+        self._too_slow: dict[str, ItemError] = {}  # templates past their time, said once
 
     def day(self, iso: str) -> str:
         """``20 October 2026``: the day an instant falls on in the site's time zone."""
@@ -188,8 +215,18 @@ class Theme:
     def render(self, name: str, **context) -> bytes:
         """The template ``name`` rendered; a template that fails is an ItemError naming its
         file and line (a page cannot be made: its last published version stays)."""
+        if name in self._too_slow:  # once is enough: not another 15 s for every page
+            raise self._too_slow[name]
+        template = None
         try:
-            return self.env.get_template(name).render(**context).encode("utf-8")
+            template = self.env.get_template(name)
+            return self._generated(template, context).encode("utf-8")
+        except TookTooLong:
+            self._too_slow[name] = self._error(
+                getattr(template, "filename", None) or name, None,
+                f"a page took over {RENDER_SECONDS} s to render (a loop that "
+                "runs too long?); every page of this template is left as last published")
+            raise self._too_slow[name] from None
         except TemplateSyntaxError as exc:
             raise self._error(exc.filename or name, exc.lineno, exc.message or str(exc)) \
                 from None
@@ -199,14 +236,29 @@ class Theme:
             roots = [str(f / "templates") for f in self.folders]
             frames = [f for f in traceback.extract_tb(exc.__traceback__)
                       if any(f.filename.startswith(r) for r in roots)]
-            where, line = (frames[-1].filename, frames[-1].lineno) if frames else (name, None)
+            where, line = (frames[-1].filename, frames[-1].lineno) if frames else \
+                (getattr(template, "filename", None) or name, None)
             if isinstance(exc, RecursionError):
                 what = "it calls, includes or extends itself without end"
+            elif isinstance(exc, TooBig):
+                what = f"{exc}: too large for a page; make it smaller"
             elif isinstance(exc, SecurityError):
                 what = f"the sandbox refused {str(exc).rstrip('.')}: {SANDBOXED}"
             else:
                 what = f"{type(exc).__name__}: {exc}"
             raise self._error(where, line, what) from None
+
+    @staticmethod
+    def _generated(template, context: dict) -> str:
+        """The page, made within ``RENDER_SECONDS`` and up to ``PAGE_LIMIT`` characters."""
+        parts, size = [], 0
+        with within(RENDER_SECONDS):
+            for part in template.generate(**context):
+                size += len(part)
+                if size > PAGE_LIMIT:
+                    raise TooBig(f"a page of over {PAGE_LIMIT >> 20} M characters")
+                parts.append(part)
+        return "".join(parts)
 
     def _error(self, path: str, line: int | None, what: str) -> ItemError:
         """One line naming the template file and line (carried in the path, so the message
