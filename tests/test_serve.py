@@ -340,6 +340,26 @@ def test_a_draft_sharing_a_live_slug_is_left_out_of_the_preview(make_project, se
     assert status == 200 and b"preview-badge" in body  # the other draft is still shown
 
 
+def test_a_first_build_that_fails_shows_its_errors_on_every_page_until_it_builds(
+        make_project, served):
+    """h22 W8: with no good build yet, every address answers a page naming the build's errors
+    (503), with the reload script; once the theme is fixed the site is served."""
+    project = make_project({**project_files(), "th/templates/base.html": "{% if %}"},
+                           config=BASE_CONFIG + "theme: th\n")
+    server = served(project)
+    assert server.last.errors, server.last
+    for path in ("/", "/posts/hello/", "/no-such-page/"):
+        status, headers, body = request(server.url, path)
+        assert status == 503 and headers["content-type"].startswith("text/html"), path
+        assert b"th/templates/base.html:1" in body and b"template error" in body, body
+        assert b"new EventSource" in body
+    (project.root / "th/templates/base.html").unlink()
+    assert server.rebuild().ok
+    status, _h, body = request(server.url, "/posts/hello/")
+    assert status == 200 and b"First words." in body
+    assert request(server.url, "/no-such-page/")[0] == 404
+
+
 def test_nothing_of_a_preview_reaches_the_catalog_or_the_target(make_project, served):
     project = make_project(project_files())
     assert project.run("publish").exit_code == 0

@@ -71,6 +71,12 @@ def _inside(base: str, path: str) -> str | None:
     return real if os.path.commonpath([base, real]) == base else None
 
 
+_NOT_BUILT = (b"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+              b"<title>The preview is not built</title></head>\n<body>\n<h1>The preview could "
+              b"not be built</h1>\n<p>Fix what is named above; this page reloads once the "
+              b"preview builds.</p>\n</body></html>\n")
+
+
 def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]],
                  hosts: Callable[[], set[str]] | None = None):
     """A request handler serving ``root``; ``types()`` gives the build's key -> Content-Type.
@@ -123,6 +129,10 @@ def make_handler(root: Path, builds: Builds, types: Callable[[], dict[str, str]]
             _key, page = lookup(root, "/404.html")
             if page is not None:
                 return self._file(page, types().get("404.html") or of_key("404.html"), body, 404)
+            if builds.errors:  # no build has made a site yet: say why, and reload once one does
+                data = builds.inject(_NOT_BUILT)
+                return self._ranged(len(data), HTML + "; charset=utf-8", body, 503,
+                                    lambda a, n: self.wfile.write(data[a:a + n]))
             return self._send(404, "text/plain; charset=utf-8",
                               b"404 Not Found: nothing is published at this address\n", body)
 
