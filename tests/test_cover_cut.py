@@ -200,3 +200,25 @@ def test_while_the_cover_is_damaged_an_edit_or_removal_reaches_no_list_and_no_fe
             assert k == "sitemap.xml" or b"Rusty Renamed" in data, k  # (it holds no titles)
         else:
             assert b"/posts/b/" not in data, k
+
+
+def test_a_cut_cover_is_one_error_however_many_episodes_it_stops(tmp_path):
+    """h22 W7: one error names the cover and says the episodes wait, not one per episode."""
+    files = {f"episodes/e{i}.wav": tone(0.5 + i / 10, fmt="wav") for i in range(6)}
+    files.update({f"episodes/e{i}.yaml": sidecar(f"Ep {i}", f"2026-10-0{i + 1} 08:00")
+                  for i in range(6)})
+    proj = new_project(tmp_path / "p", files, config("png"))
+    proj.write("cover.png", good("png"))
+    assert proj.run("publish").exit_code == 0
+    feed = proj.read("podcast.xml")
+    proj.write("cover.png", cut(good("png"), 0.5))
+    for i in range(6):
+        proj.write(f"episodes/e{i}.yaml", sidecar(f"Ep {i} renamed", f"2026-10-0{i + 1} 08:00"))
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    errors = _errors(result)
+    assert all(e.startswith(("Error: cover.png: ", f"Error: {proj.root / 'cover.png'}: "))
+               for e in errors), errors
+    assert len(errors) <= 2, errors  # what collect says of the episodes, and the feeds' hold
+    assert any("episodes carrying it are not re-tagged" in e for e in errors), errors
+    assert proj.read("podcast.xml") == feed

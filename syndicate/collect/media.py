@@ -82,6 +82,13 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
             report.errors.append(exc)
     show_cover = settings.resolve(cfg.podcast.image)
     cover_problem = _cover_problem(show_cover)
+    # an episode MP3 carries the show's cover: re-tagged without it, its page and media would
+    # disagree with the podcast feed, which keeps its last version. One error for the cover,
+    # however many episodes it stops (counted once)
+    cover_error = AudioError(
+        cfg.podcast.image, f"the show's cover is unusable ({cover_problem}); episodes carrying "
+        "it are not re-tagged and keep their last published versions (new ones wait)",
+        hint=f"fix podcast.image in {settings.path.name}") if cover_problem else None
 
     def work(entry: tuple) -> None:
         p, src = entry
@@ -94,13 +101,9 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
             if shared_error is not None:  # said once, for every episode it stops
                 p.error = shared_error
                 return
-            if sound is not None and src.image is None and cover_problem:
-                # its MP3 carries the show's cover: re-tagged without it, its page and media
-                # would disagree with the podcast feed, which keeps its last version
-                raise AudioError(p.name, f"not re-tagged: the show's cover "
-                                 f"{cfg.podcast.image!r} is unusable ({cover_problem}); the "
-                                 "episode keeps its last published version (a new one waits)",
-                                 hint=f"fix podcast.image in {settings.path.name}")
+            if sound is not None and src.image is None and cover_error is not None:
+                p.error = cover_error
+                return
             if sound is not None:
                 media = _process(src, p.content_hash, name, sound, cache_dir, show_cover,
                                  settings, progress, lock, report, dry_run)
