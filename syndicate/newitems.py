@@ -218,6 +218,7 @@ def _numbers(folder: Path, warnings: list[str]) -> list[tuple[int | None, int, s
 def _check_audio(path: Path) -> None:
     """A file ffmpeg can decode an audio stream from (its first second is read)."""
     from .audio.ffmpeg import STREAM, ffmpeg_exe, reason
+    from .audio.measure import wav_shortfall
 
     shown = printable(str(path))
     if not path.is_file():
@@ -228,6 +229,9 @@ def _check_audio(path: Path) -> None:
                            f"audio: {', '.join(sorted(AUDIO_EXTENSIONS))}")
     if path.stat().st_size == 0:
         raise NewItemError(f"{shown}: the audio file is empty; export the episode again")
+    if wav_shortfall(path):  # (publish refuses it the same way)
+        raise NewItemError(f"{shown}: truncated: the file ends before its header says it "
+                           "should; copy or export it again")
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-t", "1",
                            "-map", "0:a:0", "-f", "null", "-"], capture_output=True, text=True,
                           errors="replace")

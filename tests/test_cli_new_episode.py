@@ -101,10 +101,14 @@ def test_the_next_number_counts_in_its_season(show, tmp_path):
     assert "season: 2\n" in text and "number: 5\n" in text and "draft: true\n" in text
 
 
-@pytest.mark.parametrize("kind", ["text-named-mp3", "text", "empty", "missing", "folder"])
+@pytest.mark.parametrize("kind", ["text-named-mp3", "text", "empty", "missing", "folder",
+                                  "truncated-wav"])
 def test_a_file_that_is_not_audio_is_one_clear_error(show, tmp_path, kind):
-    path = tmp_path / {"text": "notes.txt", "folder": "dir.mp3"}.get(kind, "x.mp3")
-    if kind in ("text-named-mp3", "text"):
+    path = tmp_path / {"text": "notes.txt", "folder": "dir.mp3",
+                       "truncated-wav": "cut.wav"}.get(kind, "x.mp3")
+    if kind == "truncated-wav":  # h22 W3: what publish would refuse is refused here first
+        path.write_bytes(tone(3.0, fmt="wav")[:5000])
+    elif kind in ("text-named-mp3", "text"):
         path.write_text("these are not sounds\n" * 50)
     elif kind == "empty":
         path.write_bytes(b"")
@@ -117,6 +121,8 @@ def test_a_file_that_is_not_audio_is_one_clear_error(show, tmp_path, kind):
     assert doc["ok"] is False and len(doc["errors"]) == 1 and str(path) in doc["errors"][0]
     assert result.stderr == f"Error: {doc['errors'][0]}\n"
     assert _listing(show) == before
+    if kind == "truncated-wav":
+        assert "truncated: the file ends before its header says it should" in doc["errors"][0]
 
 
 def test_a_name_already_taken_in_episodes_is_never_overwritten(show, tmp_path):

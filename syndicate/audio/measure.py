@@ -84,7 +84,7 @@ def verify(path: Path) -> Loudness:
     return parse_summary(proc.stderr)
 
 
-def _wav_shortfall(path: Path) -> int:
+def wav_shortfall(path: Path) -> int:
     """Bytes a WAV file's data chunk claims but does not hold (0 if complete or not a WAV)."""
     try:
         with open(path, "rb") as f:
@@ -163,7 +163,7 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
         raise AudioError(name, f"corrupt: ffmpeg hit {glitches} decoding errors",
                          hint="export it again from the original recording")
     header = header_duration(results[0]["log"])
-    if _wav_shortfall(path) or (header and samples / rate < header - max(0.5, header * 0.01)):
+    if wav_shortfall(path) or (header and samples / rate < header - max(0.5, header * 0.01)):
         raise AudioError(
             name, "truncated: the file ends before its header says it should"
             + (f" ({samples / rate:.1f} s of {header:.1f} s)" if header else ""),
