@@ -360,12 +360,32 @@ def _cues(pg: EpisodePage) -> list[dict]:
     suffix = pg.transcript_file.suffix.lower()
     text = shift_transcript(decode(data, shown), suffix, pg.offset)
     out, last = [], ""
-    for s, e, t, who in cues(text, suffix):
+    for s, e, t, who in _joined(cues(text, suffix)):
         # the speaker named where the voice changes (a cue naming none names nobody)
         out.append({"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}",
                     "speaker": clean(who) if who != last else ""})
         last = who
     return out
+
+
+MAX_CUES = 1500  # a page lists at most about this many cues (an hour in 2.4 s lines)
+
+
+def _joined(found: list[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
+    """Cues as the page lists them: a transcript of more than ``MAX_CUES`` (word by word, say:
+    100,000 cues, a page of megabytes no browser opens quickly) has its consecutive cues of one
+    speaker joined into lines of an even length; the transcript file keeps every cue."""
+    if len(found) <= MAX_CUES:
+        return found
+    span = (found[-1][0] - found[0][0]) / MAX_CUES
+    out: list[list] = []
+    for start, end, text, who in found:
+        if out and out[-1][3] == who and start - out[-1][0] < span:
+            out[-1][1] = max(out[-1][1], end)
+            out[-1][2] += " " + text
+        else:
+            out.append([start, end, text, who])
+    return [tuple(c) for c in out]
 
 
 def _read(path: Path, shown: str) -> bytes:
