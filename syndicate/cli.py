@@ -324,23 +324,26 @@ def main(config_path: str | None) -> None:
 
 @main.command()
 @click.argument("folder", required=False)
+@config_option
 @json_option
 @now_option
-def init(folder: str | None, as_json: bool, now_text: str | None) -> None:
+def init(folder: str | None, config_path: str | None, as_json: bool,
+         now_text: str | None) -> None:
     """Make a new project in FOLDER (default: here): a config.yaml explaining each setting, a
     sample post, an episodes/ folder and a placeholder cover. Publishes as it stands; never
     overwrites (a folder holding anything but hidden files is refused)."""
     from .scaffold import init_project
 
     out = _Out("init", as_json)
-    chosen = click.get_current_context().find_root().params.get("config_path")
+    chosen = config_path or click.get_current_context().find_root().params.get("config_path")
     if folder is not None and chosen and \
             Path(chosen).absolute().parent != Path(folder).absolute():
-        out.error(f"init was given FOLDER {folder} and --config {chosen}, which is not in it: "
-                  "give FOLDER alone (its config.yaml is written inside), --config alone (the "
-                  "config is written there), or a --config inside FOLDER")
+        out.error(f"init was given FOLDER {folder} and --config {chosen}, which is not directly "
+                  "in it (a project's folder is its config's: posts/ and episodes/ sit beside "
+                  "it): give FOLDER alone (its config.yaml is written inside), --config alone "
+                  "(the project is made in its folder), or a --config directly in FOLDER")
         out.end(2)
-    given = _config_path(None) if folder is None else chosen
+    given = _config_path(config_path) if folder is None else chosen
     where = Path(folder) if folder is not None else Path(given).parent
     name = Path(given).name if given else "config.yaml"
     try:

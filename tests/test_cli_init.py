@@ -184,6 +184,30 @@ def test_init_with_the_groups_config_outside_its_folder_is_refused(tmp_path):
     assert inside.is_file() and not (tmp_path / "p" / "config.yaml").exists()
 
 
+def test_init_with_a_config_in_a_subfolder_says_it_must_be_directly_in_folder(tmp_path):
+    """h22 W5: the refusal says what is wrong (a project's folder is its config's)."""
+    deep = tmp_path / "p" / "sub" / "conf.yaml"
+    made = CliRunner().invoke(main, ["--config", str(deep), "init", str(tmp_path / "p")])
+    assert made.exit_code == 2
+    errors = [x for x in made.output.splitlines() if x.startswith("Error:")]
+    assert len(errors) == 1 and "not directly in it" in errors[0], errors
+    assert "a --config directly in FOLDER" in errors[0]
+    assert not (tmp_path / "p").exists()
+
+
+def test_init_takes_the_older_per_command_config_spelling(tmp_path):
+    """h22 W6: `init FOLDER --config PATH`, as every other command takes it."""
+    inside = tmp_path / "p" / "show.yaml"
+    made = CliRunner().invoke(main, ["init", str(tmp_path / "p"), "--config", str(inside),
+                                     "--now", NOW])
+    assert made.exit_code == 0, made.output
+    assert inside.is_file() and not (tmp_path / "p" / "config.yaml").exists()
+    alone = tmp_path / "q" / "site.yaml"
+    made = CliRunner().invoke(main, ["init", "--config", str(alone), "--now", NOW])
+    assert made.exit_code == 0, made.output
+    assert alone.is_file() and load_config(alone).warnings == []
+
+
 WEST_AND_EAST = ["America/Los_Angeles", "Pacific/Pago_Pago", "Etc/GMT+12", "America/St_Johns",
                  "Pacific/Kiritimati", "Asia/Kolkata", "UTC"]
 
