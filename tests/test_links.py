@@ -196,11 +196,17 @@ def test_a_link_to_a_file_outside_the_folder_is_an_error_naming_file_and_line(
 
 def test_a_linked_file_that_is_missing_is_a_warning_and_the_link_is_kept(make_project):
     proj = _project(make_project, {
-        "posts/a.md": post("A", "2026-10-01", "![gone](gone.png)\n\n[page](other-post/)")})
+        "posts/a.md": post("A", "2026-10-01", "![gone](gone.png)\n\n[page](other-post/)\n\n"
+                                              "[a page](next)\n\n<img src=x>\n\n![md](y)\n\n"
+                                              "[gone too](gone.pdf)")})
     result = proj.run("publish")
     assert result.exit_code == 0, result.output
-    assert "posts/a.md:6: the link 'gone.png' names no file beside posts/a.md" in result.output
-    assert "other-post" not in result.output
+    assert "posts/a.md:6: the image 'gone.png' names no file beside posts/a.md" in result.output
+    assert "other-post" not in result.output and "'next'" not in result.output  # pages
+    # h22 W10: an image is a file whatever its name: one without an extension is said too
+    assert "posts/a.md:12: the image 'x' names no file beside posts/a.md" in result.output
+    assert "posts/a.md:14: the image 'y' names no file beside posts/a.md" in result.output
+    assert "posts/a.md:16: the link 'gone.pdf' names no file beside posts/a.md" in result.output
     assert 'src="gone.png"' in proj.read("posts/a/index.html").decode()
 
 

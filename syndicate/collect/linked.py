@@ -23,7 +23,10 @@ PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
 def _line(text: str, written: str, decoded: str, first_line: int, default: int | None
           ) -> int | None:
     """The line of ``text`` (which starts at ``first_line``) where a link was written."""
-    return _line_of(text, (written, decoded, posixpath.basename(decoded)), first_line, default)
+    quoted = [f"{a}{written}{b}" for a, b in (("(", ")"), ('"', '"'), ("'", "'"), ("=", ">"),
+                                              ("=", " "), ("(", " "))]
+    return _line_of(text, (*quoted, written, decoded, posixpath.basename(decoded)), first_line,
+                    default)
 
 
 def _line_of(text: str, needles, first_line: int, default: int | None) -> int | None:
@@ -48,10 +51,11 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     refused: list[CollectError] = []
     base = posixpath.dirname(name)
     _remote_embeds(html, name, text, warnings, first_line, default_line)
+    embedded = {value for _tag, value in loaded(html)}  # loaded by the page: always files
     for value in addresses(html):
         try:
             _one(value, source, name, folder, text, warnings, first_line, default_line, base,
-                 out)
+                 out, value in embedded)
         except CollectError as exc:
             refused.append(exc)
     if refused:
@@ -86,7 +90,8 @@ def _remote_embeds(html: str, name: str, text: str, warnings: list[str], first_l
 
 
 def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings: list[str],
-         first_line: int, default_line: int | None, base: str, out: dict[str, str]) -> None:
+         first_line: int, default_line: int | None, base: str, out: dict[str, str],
+         embedded: bool = False) -> None:
     """One linked address of ``linked_files``: into ``out``, or a warning, or a CollectError."""
     address = clean(value)
     if address.startswith("/") and not address.startswith("//") \
@@ -105,8 +110,9 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
         return
     what = f"the link {printable(link)!r}"
     if not os.path.lexists(path):
-        if suffix and suffix not in PAGE_SUFFIXES:
-            warnings.append(f"{where}: {what} names no file beside {printable(name)}; "
+        if (suffix and suffix not in PAGE_SUFFIXES) or embedded:  # (a page is no image)
+            named = f"the image {printable(link)!r}" if embedded else what
+            warnings.append(f"{where}: {named} names no file beside {printable(name)}; "
                             "the link is left as it is")
         return
     if os.path.isdir(path):
