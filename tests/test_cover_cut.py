@@ -220,5 +220,6 @@ def test_a_cut_cover_is_one_error_however_many_episodes_it_stops(tmp_path):
     assert all(e.startswith(("Error: cover.png: ", f"Error: {proj.root / 'cover.png'}: "))
                for e in errors), errors
     assert len(errors) <= 2, errors  # what collect says of the episodes, and the feeds' hold
-    assert any("episodes carrying it are not re-tagged" in e for e in errors), errors
+    assert any("the episodes carrying it (episodes/e0.yaml, episodes/e1.yaml, episodes/e2.yaml "
+               "and 3 more) are not re-tagged" in e for e in errors), errors
     assert proj.read("podcast.xml") == feed

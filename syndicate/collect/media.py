@@ -85,10 +85,14 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
     # an episode MP3 carries the show's cover: re-tagged without it, its page and media would
     # disagree with the podcast feed, which keeps its last version. One error for the cover,
     # however many episodes it stops (counted once)
+    stopped = [p.name for p, src in pending if src.audio is not None and src.image is None]
+    shown = ", ".join(stopped[:3]) + (f" and {len(stopped) - 3} more" if len(stopped) > 3
+                                      else "")
     cover_error = AudioError(
-        cfg.podcast.image, f"the show's cover is unusable ({cover_problem}); episodes carrying "
-        "it are not re-tagged and keep their last published versions (new ones wait)",
-        hint=f"fix podcast.image in {settings.path.name}") if cover_problem else None
+        cfg.podcast.image, f"the show's cover is unusable ({cover_problem}); the episodes "
+        f"carrying it ({shown}) are not re-tagged and keep their last published versions (new "
+        "ones wait)", hint=f"fix podcast.image in {settings.path.name}") \
+        if cover_problem and sound is not None and stopped else None
 
     def work(entry: tuple) -> None:
         p, src = entry
