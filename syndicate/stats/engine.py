@@ -63,8 +63,9 @@ class Batches:
         self.workdir = workdir  # where a log's text that is no plain local file is put for DuckDB
         self.tmp: Path | None = None
         self.nonce = secrets.token_hex(32)  # a new day's salt is made from it; never kept
-        self.files: dict[str, str] = {}  # path DuckDB reads -> the log file's name
-        self.numbered: dict[str, str] = {}  # the same, for files read as text
+        # path DuckDB reads -> the log file's name, by how it is read: (by the CSV reader,
+        # else as text; lean, else matched whole: s3log.requests_sql)
+        self.files: dict[tuple[bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
 
@@ -75,7 +76,7 @@ class Batches:
             return
         plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
             not _long_line(data)
-        (self.files if plain else self.numbered)[str(path)] = name
+        self.files.setdefault((plain, s3log.lean(data)), {})[str(path)] = name
         self.size += len(data)
         if self.size >= BATCH_BYTES:
             self._read_files()
@@ -85,7 +86,7 @@ class Batches:
         bad bytes replaced): put in a private file for DuckDB to read."""
         if self.tmp is None:
             self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
-        path = self.tmp / f"{len(self.files) + len(self.numbered)}-{secrets.token_hex(4)}.log"
+        path = self.tmp / f"{sum(map(len, self.files.values()))}-{secrets.token_hex(4)}.log"
         data = text.encode("utf-8")
         path.write_bytes(data)
         self.add_path(path, name, data)
@@ -113,18 +114,16 @@ class Batches:
             self.tmp = None
 
     def _read_files(self) -> None:
-        files, numbered = self.files, self.numbered
-        self.files, self.numbered, self.size = {}, {}, 0
-        for source, batch in ((_LINES, files), (_FILES, numbered)):
-            if batch:
-                self._sum_files(source, batch)
+        groups, self.files, self.size = self.files, {}, 0
+        for (plain, lean), batch in sorted(groups.items(), reverse=True):
+            self._sum_files(_LINES if plain else _FILES, lean, batch)
 
-    def _sum_files(self, source: str, files: dict[str, str]) -> None:
+    def _sum_files(self, source: str, lean: bool, files: dict[str, str]) -> None:
         import duckdb
 
         con = self.con
         try:
-            con.execute(rules.batch_sql(s3log.requests_sql(source)),
+            con.execute(rules.batch_sql(s3log.requests_sql(source, lean)),
                         {"paths": list(files), "nonce": self.nonce})
         except duckdb.Error as exc:  # (a file gone since it was listed): the run counts nothing
             raise StatsError(f"the access logs could not be read ({printable(str(exc))}); "

@@ -265,6 +265,8 @@ class Stats:
 
 
 def _utf8(data: bytes) -> bool:
+    if data.isascii():  # (a log's usual bytes: told at once)
+        return True
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
