@@ -74,8 +74,8 @@ class Batches:
         if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
             self.add_text(data.decode("utf-8"), name)
             return
-        plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
-            not _long_line(data)
+        plain = b"\r" not in data and b"\x00" not in data and not _long_line(data) and \
+            (b"\x01" not in data or _CUT.encode() not in data)  # (one byte looked for first)
         self.files.setdefault((plain, s3log.lean(data)), {})[str(path)] = name
         self.size += len(data)
         if self.size >= BATCH_BYTES:

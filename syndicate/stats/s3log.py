@@ -76,14 +76,14 @@ _CLOCK = f"\\[[0-9]{{2}}/{_MONTH}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
 # characters USUAL leaves out and ``parse`` reads alike (ASCII controls that are no
 # whitespace), and _LINE matches with the same fields.
 LEAN = f"""
-len(q) >= 7 AND q[5] = ' ' AND strlen(q[1]) = length(q[1]) AND strlen(q[3]) = length(q[3])
-AND len(f) = 10 AND f[10] = '' AND f[1] <> '' AND f[2] <> '' AND f[5] <> '' AND f[6] <> ''
-AND f[7] <> '' AND f[8] <> '' AND f[9] <> '' AND f[4] = '+0000]'
-AND regexp_full_match(f[3], '{_CLOCK}')
+len(q) >= 7 AND q[5] = ' ' AND (strlen(line) = length(line) OR
+                                (strlen(q[1]) = length(q[1]) AND strlen(q[3]) = length(q[3])))
+AND len(f) = 10 AND NOT starts_with(q[1], ' ') AND NOT contains(q[1], '  ')
+AND f[10] = '' AND f[4] = '+0000]' AND regexp_full_match(f[3], '{_CLOCK}')
 AND (NOT contains(f[9], '%') OR regexp_full_match(f[9], '{_KEY}'))
 AND regexp_matches(q[2], '^[A-Za-z]+ ')
-AND len(g) = 8 AND g[1] = '' AND g[8] = '' AND g[3] <> '' AND g[5] <> '' AND g[6] <> ''
-AND g[7] <> '' AND regexp_full_match(g[2], '[0-9]{{3}}')
+AND len(g) = 8 AND g[1] = '' AND g[8] = '' AND NOT contains(q[3], '  ')
+AND regexp_full_match(g[2], '[0-9]{{3}}')
 AND (g[4] = '-' OR regexp_full_match(g[4], '[0-9]{{1,18}}'))"""
 
 
