@@ -102,6 +102,23 @@ def test_a_whole_get_is_one_download_and_the_json_says_the_window(show):
     assert doc["stats"]["read"]["files_read"] == 1
 
 
+def test_with_a_measurement_prefix_the_stores_own_logs_count_alike(show):
+    """With podcast.measurement_prefix the feed's enclosures go through the redirect, and the
+    listeners' requests reach the store at the same files after it: the same keys are
+    published, and their log lines count as before."""
+    config = (show.root / "config.yaml").read_text()
+    (show.root / "config.yaml").write_text(config.replace(
+        "  explicit: false\n", "  explicit: false\n  measurement_prefix: https://op3.dev/e/\n"))
+    before = sorted(p.name for p in (show.root / "public" / "media").iterdir())
+    result = Project(show.root).run("publish")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (show.root / "public" / "media").iterdir()) == before
+    feed = (show.root / "public" / "podcast.xml").read_text()
+    assert 'url="https://op3.dev/e/example.test/media/long-' in feed
+    show.log("a.log", [s3(show, "long", "203.0.113.5"), s3(show, "short", "203.0.113.6")])
+    assert show.downloads() == {"long": 1, "short": 1}
+
+
 @pytest.mark.parametrize("method,status", [("HEAD", 200), ("GET", 304), ("GET", 404),
                                            ("GET", 403), ("GET", 500), ("POST", 200)])
 def test_a_head_a_304_or_an_error_is_no_download(show, method, status):
