@@ -153,9 +153,18 @@ REQUESTS = ("file", "n", "line", "ok", "day", "ip", "method", "path", "status", 
 # address whole (as Python's ipaddress takes it: no leading zeros), an IPv4-mapped IPv6 address
 # as its IPv4 address, any other IPv6 address its /64 (a household or a phone network takes a
 # /64 and changes the rest at will); NULL for what is no address.
-HEXES = "CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END"
+# An IPv6 address written as logs usually write it, all eight groups and the first four as
+# ipaddress writes them (lower case, no leading zero, the first not 0: so not IPv4-mapped), is
+# its /64 as it stands, with no work on its hextets (``hexes`` is then NULL).
+_CANONICAL = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
+_PLAIN_V6 = f"[1-9a-f][0-9a-f]{{0,3}}(?::{_CANONICAL}){{3}}(?::{_HEXTET}){{4}}"
+HEXES = (f"CASE WHEN contains(a, ':') AND NOT regexp_full_match(a, '{_PLAIN_V6}') "
+         "THEN ipv6_full(ipv6_hex(a)) END")
 NETWORK = ("CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a "
-           "WHEN contains(a, ':') THEN ipv6_network(hexes) END")
+           "WHEN NOT contains(a, ':') THEN NULL "
+           f"WHEN hexes IS NULL AND regexp_full_match(a, '{_PLAIN_V6}') "
+           "THEN regexp_extract(a, '^(?:[^:]*:){3}[^:]*') || '::/64' "
+           "ELSE ipv6_network(hexes) END")
 
 
 def batch_sql(requests: str) -> str:
