@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import printable
@@ -68,6 +69,11 @@ class Batches:
         self.files: dict[tuple[bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
+        # the engine sums a batch of files in a thread of its own while Python reads the next
+        # files (DuckDB lets go of the GIL): one batch at a time, waited for before the
+        # connection is used again; what it finds is taken in here, in the reading thread
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
         """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
@@ -103,22 +109,54 @@ class Batches:
         """The last batches summed, the new days' salts kept, the private files removed."""
         try:
             self._read_files()
+            self._wait()
             self._sum_hits()
             self.con.execute(rules.NEW_SALTS, {"nonce": self.nonce})
         finally:
             self.close()
 
     def close(self) -> None:
+        """The engine's thread done (a batch it was summing finished or failed: the run is
+        ending either way) and stopped; the private files removed."""
+        if self.pending is not None:
+            wait([self.pending])
+            self.pending = None
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
 
     def _read_files(self) -> None:
+        """The files gathered, handed to the engine's thread (after the batch before)."""
         groups, self.files, self.size = self.files, {}, 0
-        for (plain, lean), batch in sorted(groups.items(), reverse=True):
-            self._sum_files(_LINES if plain else _FILES, lean, batch)
+        if not groups:
+            return
+        self._wait()
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="stats-engine")
+        self.pending = self.pool.submit(self._sum_groups, groups)
 
-    def _sum_files(self, source: str, lean: bool, files: dict[str, str]) -> None:
+    def _sum_groups(self, groups: dict) -> list[tuple[int, list[tuple]]]:
+        """(In the engine's thread) each group of files summed: its lines read and the
+        lines handed back, with their files' names."""
+        return [self._sum_files(_LINES if plain else _FILES, lean, batch)
+                for (plain, lean), batch in sorted(groups.items(), reverse=True)]
+
+    def _wait(self) -> None:
+        """The batch the engine is summing, finished: its lines counted, the lines it
+        handed back read by Python (or counted as skipped)."""
+        if self.pending is None:
+            return
+        pending, self.pending = self.pending, None
+        for lines, handed in pending.result():
+            self.report.lines += lines
+            for name, n, line in handed:
+                self._look_again(name, n, line)
+
+    def _sum_files(self, source: str, lean: bool,
+                   files: dict[str, str]) -> tuple[int, list[tuple]]:
         import duckdb
 
         con = self.con
@@ -130,14 +168,13 @@ class Batches:
                              "nothing was counted: run `syndicate stats` again") from None
         con.execute(rules.KEEP_BATCH)
         lines, = con.execute("SELECT coalesce(sum(lines), 0) FROM batch").fetchone()
-        self.report.lines += int(lines)
         others = con.execute("SELECT file, n, line FROM batch WHERE file IS NOT NULL").fetchall()
         con.execute("DROP TABLE batch")
         if others and others[0][1] is None:
             others = _numbered(others)
         order = {path: i for i, path in enumerate(files)}
-        for path, n, line in sorted(others, key=lambda r: (order.get(r[0], 0), r[1])):
-            self._look_again(files.get(path, path), n, line)
+        return int(lines), [(files.get(path, path), n, line) for path, n, line in
+                            sorted(others, key=lambda r: (order.get(r[0], 0), r[1]))]
 
     def _look_again(self, name: str, n: int, line: str) -> None:
         if not line.strip():
@@ -152,6 +189,7 @@ class Batches:
     def _sum_hits(self) -> None:
         if not self.hits:
             return
+        self._wait()  # (the connection is free again)
         hits, self.hits = self.hits, []
         self.con.execute(rules.batch_sql(_HITS), {
             "day": [h.time.date() for h in hits], "ip": [h.ip for h in hits],
