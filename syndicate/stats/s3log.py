@@ -95,13 +95,14 @@ def requests_sql(lines: str, lean: bool = False) -> str:
     rather than matched whole by USUAL."""
     q, p = "string_split(line, '\"')", "string_split(string_split(line, '\"')[1], ' ')"
     if lean:
-        split = f"""SELECT file, n, line, coalesce({LEAN.strip()}, FALSE) AS ok, q, f
+        split = f"""SELECT file, n, line, coalesce({LEAN.strip()}, FALSE) AS ok, q, f, g
             FROM (SELECT file, n, line, q, string_split(q[1], ' ') AS f,
                          string_split(q[3], ' ') AS g
                   FROM (SELECT file, n, line, {q} AS q FROM ({lines}) WHERE line <> ''))"""
     else:
         split = f"""SELECT file, n, line, ok, CASE WHEN ok THEN {q} END AS q,
-                   CASE WHEN ok THEN {p} END AS f
+                   CASE WHEN ok THEN {p} END AS f,
+                   CASE WHEN ok THEN string_split(split_part(line, '"', 3), ' ') END AS g
             FROM (SELECT file, n, line, regexp_matches(line, '{USUAL}') AS ok
                   FROM ({lines}) WHERE line <> '')"""
     return f"""
@@ -115,8 +116,7 @@ FROM (SELECT file, n, line, ok,
              THEN try(url_decode(f[9])) WHEN f[9] <> '-' THEN f[9]
              WHEN NOT contains(split_part(split_part(q[2], ' ', 2), '?', 1), '%')
              THEN split_part(split_part(q[2], ' ', 2), '?', 1) END AS path,
-        CASE WHEN ok THEN split_part(q[3], ' ', 2)::INTEGER END AS status,
-        CASE WHEN NOT ok THEN NULL WHEN split_part(q[3], ' ', 4) = '-' THEN 0
-             ELSE split_part(q[3], ' ', 4)::BIGINT END AS sent,
+        CASE WHEN ok THEN g[2]::INTEGER END AS status,
+        CASE WHEN NOT ok THEN NULL WHEN g[4] = '-' THEN 0 ELSE g[4]::BIGINT END AS sent,
         CASE WHEN ok THEN q[6] END AS agent
       FROM ({split}))"""
