@@ -56,7 +56,7 @@ def prepare(con) -> None:
 
 
 class Batches:
-    """The files and requests of one run, summed into ``listens`` a batch at a time."""
+    """The files and requests of one run, summed into ``run_listens`` a batch at a time."""
 
     def __init__(self, con, report, workdir: Path):
         self.con = con
@@ -74,6 +74,7 @@ class Batches:
         # connection is used again; what it finds is taken in here, in the reading thread
         self.pool: ThreadPoolExecutor | None = None
         self.pending: Future | None = None
+        con.execute(rules.RUN_LISTENS)
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
         """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""

@@ -226,9 +226,13 @@ JOIN days d ON d.day = s.day
 """
 
 
-# A batch's listeners kept.
+# The requests that count of one run, one row each, kept in a table of the run (in memory,
+# never in the stats file): at the run's end the closed days are settled from them and the
+# open days' summed into ``listens`` (``KEEP_RUN``).
+RUN_LISTENS = ("CREATE OR REPLACE TEMP TABLE run_listens (day DATE, listener VARCHAR, "
+               "episode VARCHAR, app VARCHAR, sent BIGINT)")
 KEEP_BATCH = """
-INSERT INTO listens
+INSERT INTO run_listens
 SELECT day, listener, episode, app, sent FROM batch WHERE listener IS NOT NULL
 """
 # The salts the batches of a run made for days that had none: kept, so that the next run
@@ -236,18 +240,32 @@ SELECT day, listener, episode, app, sent FROM batch WHERE listener IS NOT NULL
 NEW_SALTS = """
 INSERT INTO salts
 SELECT day, unhex(left(sha256($nonce || day::VARCHAR), 32))
-FROM (SELECT DISTINCT day FROM listens WHERE day NOT IN (SELECT day FROM salts))
+FROM (SELECT DISTINCT day FROM run_listens WHERE day NOT IN (SELECT day FROM salts))
 """
+# The run's requests for the open days (from ``$cutoff``), one row per listener, episode and
+# day; the app is the one the listener's user agent names (one user agent, one app).
+KEEP_RUN = """
+INSERT INTO listens
+SELECT day, listener, episode, any_value(app), sum(sent)::BIGINT
+FROM run_listens WHERE day >= $cutoff GROUP BY day, listener, episode
+"""
+# Both: what the stats file keeps and what the run read.
+ALL_LISTENS = "(SELECT * FROM listens UNION ALL SELECT * FROM run_listens)"
 
 
-# The requests of one listener for one episode in one day, summed; a download when they reach
-# the episode's needed bytes. The app is the one the listener's user agent names (the same
-# user agent for every request of a listener, so one app).
-DOWNLOADS = """
+def downloads_sql(listens: str = "listens") -> str:
+    """The requests of one listener for one episode in one day (in ``listens``: a table or a
+    query), summed; a download when they reach the episode's needed bytes. The app is the one
+    the listener's user agent names (the same user agent for every request of a listener, so
+    one app)."""
+    return f"""
 SELECT l.day, l.episode, l.app, count(*) AS downloads
 FROM (SELECT day, listener, episode, any_value(app) AS app, sum(sent) AS sent
-      FROM listens GROUP BY day, listener, episode) l
+      FROM {listens} GROUP BY day, listener, episode) l
 JOIN episodes e ON e.slug = l.episode
 WHERE l.sent >= e.needed
 GROUP BY l.day, l.episode, l.app
 """
+
+
+DOWNLOADS = downloads_sql()

@@ -236,21 +236,16 @@ class Stats:
         con.execute("COMMIT")
 
     def _settle(self) -> None:
-        """Days older than the salt's keeping: their downloads counted for good, their hashed
-        listeners and salt deleted."""
+        """Days older than the salt's keeping: their downloads counted for good (from what the
+        stats file kept and what this run read), their hashed listeners and salt deleted; the
+        run's requests for the open days kept, summed per listener, episode and day."""
         cutoff = (self.now.astimezone(dt.UTC).date() - dt.timedelta(days=rules.SALT_DAYS))
-        self.con.execute(f"INSERT INTO downloads SELECT * FROM ({rules.DOWNLOADS}) "
-                         "WHERE day < ?", [cutoff])
+        self.con.execute(f"INSERT INTO downloads SELECT * FROM "
+                         f"({rules.downloads_sql(rules.ALL_LISTENS)}) WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM listens WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM salts WHERE day < ?", [cutoff])
-        # the open days' requests kept summed, one row per listener, episode and day (the
-        # engine keeps a row a request: summing there, batch by batch, costs more than once)
-        self.con.execute("CREATE OR REPLACE TEMP TABLE open_listens AS SELECT day, listener, "
-                         "episode, any_value(app) AS app, sum(sent)::BIGINT AS sent "
-                         "FROM listens GROUP BY day, listener, episode")
-        self.con.execute("DELETE FROM listens")
-        self.con.execute("INSERT INTO listens SELECT * FROM open_listens")
-        self.con.execute("DROP TABLE open_listens")
+        self.con.execute(rules.KEEP_RUN, {"cutoff": cutoff})
+        self.con.execute("DROP TABLE run_listens")
 
     # -- answering -----------------------------------------------------------------------------
     def counts(self, *, since: dt.date | None = None, until: dt.date | None = None,
