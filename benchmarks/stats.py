@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import json
+import os
 import random
 import re
 import resource
@@ -195,8 +196,10 @@ def run(mode: str, root: Path) -> dict:
 
 
 def _figures(r: dict) -> str:
-    """Wall time, CPU time (on a shared machine, the steadier figure) and peak memory."""
-    return f"{r['seconds']:7.2f} s wall  {r['cpu']:7.2f} s CPU  peak {r['peak_mb']:7.1f} MB"
+    """Wall time, CPU time (on a shared machine, the steadier figure), peak memory, and the
+    machine's load average (one minute) as the run ended."""
+    return (f"{r['seconds']:7.2f} s wall  {r['cpu']:7.2f} s CPU  peak {r['peak_mb']:7.1f} MB"
+            f"  (load {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:

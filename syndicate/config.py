@@ -204,6 +204,10 @@ class PodcastConfig(_Section, ChannelTags):
     media_base_url: str | None = Field(
         None, description="Base URL for enclosures, e.g. a CDN (default: site.url)."
     )
+    measurement_prefix: str | None = Field(
+        None, description="A download-counting redirect put before every enclosure of the "
+                          "podcast feeds, e.g. https://op3.dev/e/ (default: none); guids never "
+                          "change.")
     funding: list[FundingConfig] = Field(default_factory=list, description="podcast:funding links.")
     subscribe: SubscribeConfig = Field(
         default_factory=SubscribeConfig,
@@ -242,6 +246,13 @@ class PodcastConfig(_Section, ChannelTags):
     @classmethod
     def _media(cls, v: str | None) -> str | None:
         return None if v is None else _check_url(v)
+
+    @field_validator("measurement_prefix")
+    @classmethod
+    def _measurement(cls, v: str | None) -> str | None:
+        from .measurement import check_prefix
+
+        return None if v is None else check_prefix(v)
 
 
 MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)

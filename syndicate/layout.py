@@ -379,10 +379,10 @@ def _target_problem(target: str) -> str | None:
     scheme (file://, http://...) is refused rather than taken for a folder of that name."""
     import re
 
-    from .errors import PublishError
-    from .publish.s3 import parse_target
-
     if target.startswith("s3://"):
+        from .errors import PublishError
+        from .publish.s3 import parse_target  # (with boto3's modules: only for a bucket)
+
         try:
             parse_target(target)
         except PublishError as exc:

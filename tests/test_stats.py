@@ -102,6 +102,23 @@ def test_a_whole_get_is_one_download_and_the_json_says_the_window(show):
     assert doc["stats"]["read"]["files_read"] == 1
 
 
+def test_with_a_measurement_prefix_the_stores_own_logs_count_alike(show):
+    """With podcast.measurement_prefix the feed's enclosures go through the redirect, and the
+    listeners' requests reach the store at the same files after it: the same keys are
+    published, and their log lines count as before."""
+    config = (show.root / "config.yaml").read_text()
+    (show.root / "config.yaml").write_text(config.replace(
+        "  explicit: false\n", "  explicit: false\n  measurement_prefix: https://op3.dev/e/\n"))
+    before = sorted(p.name for p in (show.root / "public" / "media").iterdir())
+    result = Project(show.root).run("publish")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (show.root / "public" / "media").iterdir()) == before
+    feed = (show.root / "public" / "podcast.xml").read_text()
+    assert 'url="https://op3.dev/e/example.test/media/long-' in feed
+    show.log("a.log", [s3(show, "long", "203.0.113.5"), s3(show, "short", "203.0.113.6")])
+    assert show.downloads() == {"long": 1, "short": 1}
+
+
 @pytest.mark.parametrize("method,status", [("HEAD", 200), ("GET", 304), ("GET", 404),
                                            ("GET", 403), ("GET", 500), ("POST", 200)])
 def test_a_head_a_304_or_an_error_is_no_download(show, method, status):
@@ -316,6 +333,30 @@ def test_a_days_salt_and_hashed_listeners_go_once_its_window_is_closed(show):
         assert con.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
     finally:
         con.close()
+
+
+def test_an_open_days_requests_are_kept_summed_per_listener(show):
+    """Two ranges of one listener and one of another read in a run, then one more of each in
+    the next: the stats file keeps, for an open day, one summed row per listener and episode
+    for each run, and the counts are those of all the requests."""
+    import duckdb
+
+    def kept() -> list[tuple]:
+        con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
+        try:
+            return con.execute("SELECT sent FROM listens ORDER BY sent").fetchall()
+        finally:
+            con.close()
+
+    third = show.needed["long"] // 3 + 1
+    show.log("a.log", [s3(show, "long", "203.0.113.7", status=206, sent=third)] * 2
+             + [s3(show, "long", "203.0.113.8", status=206, sent=third)])
+    assert show.downloads() == {}
+    assert kept() == [(third,), (2 * third,)]
+    show.log("b.log", [s3(show, "long", "203.0.113.7", status=206, sent=third),
+                       s3(show, "long", "203.0.113.8", status=206, sent=3)])
+    assert show.downloads() == {"long": 1}
+    assert kept() == [(3,), (third,), (third,), (2 * third,)]
 
 
 def test_the_html_report_is_one_self_contained_page_with_a_chart_and_a_table_per_episode(show):

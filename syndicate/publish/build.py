@@ -27,6 +27,7 @@ from ..fingerprint import code_fingerprint
 from ..images import IMAGE_LIMIT, decode_problem, image_size
 from ..links import moved_urls
 from ..markup import xml_safe
+from ..measurement import measured
 from ..mediatypes import IMAGE_SUFFIXES, TIMED_TRANSCRIPT_TYPES
 from ..model import Episode, Post, item_from_dict
 from ..podcast_tags import CHANNEL_TAGS, tags_of
@@ -471,9 +472,12 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                        size=alt["size"], addressed=True))
             renditions.append(dict(alt, url=url(alt_key, media_base)))
         folder = page_key("episode", ep.slug).removesuffix("index.html")
+        prefix = cfg.podcast.measurement_prefix  # the feeds' enclosures only (measurement.py)
         entry = EpisodeEntry(guid=r["guid"], item=ep, link=pages.page_url(folder),
                              updated=updated(r, ep),
-                             enclosure_url=enclosure_url, alternates=renditions)
+                             enclosure_url=measured(enclosure_url, prefix),
+                             alternates=[dict(a, url=measured(a["url"], prefix))
+                                         for a in renditions])
         if ep.image and ep.image_sha256:
             key = f"{folder}cover-{ep.image_sha256[:12]}{Path(ep.image).suffix.lower()}"
             ok, data, why = last_good(r, ep.image, ep.image_sha256, key)

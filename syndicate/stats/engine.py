@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import printable
@@ -55,7 +56,7 @@ def prepare(con) -> None:
 
 
 class Batches:
-    """The files and requests of one run, summed into ``listens`` a batch at a time."""
+    """The files and requests of one run, summed into ``run_listens`` a batch at a time."""
 
     def __init__(self, con, report, workdir: Path):
         self.con = con
@@ -63,19 +64,26 @@ class Batches:
         self.workdir = workdir  # where a log's text that is no plain local file is put for DuckDB
         self.tmp: Path | None = None
         self.nonce = secrets.token_hex(32)  # a new day's salt is made from it; never kept
-        self.files: dict[str, str] = {}  # path DuckDB reads -> the log file's name
-        self.numbered: dict[str, str] = {}  # the same, for files read as text
+        # path DuckDB reads -> the log file's name, by how it is read: (by the CSV reader,
+        # else as text; lean, else matched whole: s3log.requests_sql)
+        self.files: dict[tuple[bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
+        # the engine sums a batch of files in a thread of its own while Python reads the next
+        # files (DuckDB lets go of the GIL): one batch at a time, waited for before the
+        # connection is used again; what it finds is taken in here, in the reading thread
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: Future | None = None
+        con.execute(rules.RUN_LISTENS)
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
         """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
         if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
             self.add_text(data.decode("utf-8"), name)
             return
-        plain = b"\r" not in data and b"\x00" not in data and _CUT.encode() not in data and \
-            not _long_line(data)
-        (self.files if plain else self.numbered)[str(path)] = name
+        plain = b"\r" not in data and b"\x00" not in data and not _long_line(data) and \
+            (b"\x01" not in data or _CUT.encode() not in data)  # (one byte looked for first)
+        self.files.setdefault((plain, s3log.lean(data)), {})[str(path)] = name
         self.size += len(data)
         if self.size >= BATCH_BYTES:
             self._read_files()
@@ -85,7 +93,7 @@ class Batches:
         bad bytes replaced): put in a private file for DuckDB to read."""
         if self.tmp is None:
             self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
-        path = self.tmp / f"{len(self.files) + len(self.numbered)}-{secrets.token_hex(4)}.log"
+        path = self.tmp / f"{sum(map(len, self.files.values()))}-{secrets.token_hex(4)}.log"
         data = text.encode("utf-8")
         path.write_bytes(data)
         self.add_path(path, name, data)
@@ -102,43 +110,72 @@ class Batches:
         """The last batches summed, the new days' salts kept, the private files removed."""
         try:
             self._read_files()
+            self._wait()
             self._sum_hits()
             self.con.execute(rules.NEW_SALTS, {"nonce": self.nonce})
         finally:
             self.close()
 
     def close(self) -> None:
+        """The engine's thread done (a batch it was summing finished or failed: the run is
+        ending either way) and stopped; the private files removed."""
+        if self.pending is not None:
+            wait([self.pending])
+            self.pending = None
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
 
     def _read_files(self) -> None:
-        files, numbered = self.files, self.numbered
-        self.files, self.numbered, self.size = {}, {}, 0
-        for source, batch in ((_LINES, files), (_FILES, numbered)):
-            if batch:
-                self._sum_files(source, batch)
+        """The files gathered, handed to the engine's thread (after the batch before)."""
+        groups, self.files, self.size = self.files, {}, 0
+        if not groups:
+            return
+        self._wait()
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="stats-engine")
+        self.pending = self.pool.submit(self._sum_groups, groups)
 
-    def _sum_files(self, source: str, files: dict[str, str]) -> None:
+    def _sum_groups(self, groups: dict) -> list[tuple[int, list[tuple]]]:
+        """(In the engine's thread) each group of files summed: its lines read and the
+        lines handed back, with their files' names."""
+        return [self._sum_files(_LINES if plain else _FILES, lean, batch)
+                for (plain, lean), batch in sorted(groups.items(), reverse=True)]
+
+    def _wait(self) -> None:
+        """The batch the engine is summing, finished: its lines counted, the lines it
+        handed back read by Python (or counted as skipped)."""
+        if self.pending is None:
+            return
+        pending, self.pending = self.pending, None
+        for lines, handed in pending.result():
+            self.report.lines += lines
+            for name, n, line in handed:
+                self._look_again(name, n, line)
+
+    def _sum_files(self, source: str, lean: bool,
+                   files: dict[str, str]) -> tuple[int, list[tuple]]:
         import duckdb
 
         con = self.con
         try:
-            con.execute(rules.batch_sql(s3log.requests_sql(source)),
+            con.execute(rules.batch_sql(s3log.requests_sql(source, lean)),
                         {"paths": list(files), "nonce": self.nonce})
         except duckdb.Error as exc:  # (a file gone since it was listed): the run counts nothing
             raise StatsError(f"the access logs could not be read ({printable(str(exc))}); "
                              "nothing was counted: run `syndicate stats` again") from None
         con.execute(rules.KEEP_BATCH)
         lines, = con.execute("SELECT coalesce(sum(lines), 0) FROM batch").fetchone()
-        self.report.lines += int(lines)
         others = con.execute("SELECT file, n, line FROM batch WHERE file IS NOT NULL").fetchall()
         con.execute("DROP TABLE batch")
         if others and others[0][1] is None:
             others = _numbered(others)
         order = {path: i for i, path in enumerate(files)}
-        for path, n, line in sorted(others, key=lambda r: (order.get(r[0], 0), r[1])):
-            self._look_again(files.get(path, path), n, line)
+        return int(lines), [(files.get(path, path), n, line) for path, n, line in
+                            sorted(others, key=lambda r: (order.get(r[0], 0), r[1]))]
 
     def _look_again(self, name: str, n: int, line: str) -> None:
         if not line.strip():
@@ -153,6 +190,7 @@ class Batches:
     def _sum_hits(self) -> None:
         if not self.hits:
             return
+        self._wait()  # (the connection is free again)
         hits, self.hits = self.hits, []
         self.con.execute(rules.batch_sql(_HITS), {
             "day": [h.time.date() for h in hits], "ip": [h.ip for h in hits],

@@ -108,7 +108,7 @@ MACROS = (
     # the slug of an episode's published audio, from the file's name (NULL for any other name)
     "CREATE OR REPLACE TEMP MACRO episode_slug(name) AS CASE WHEN "
     f"regexp_full_match(name, {_text(PUBLISHED_NAME)}) THEN left(name, length(name) - 14 - "
-    "length(string_split(name, '.')[-1])) END",
+    "length(split_part(name, '.', -1))) END",
     # an address as a log gives it, without a zone (%eth0)
     "CREATE OR REPLACE TEMP MACRO address(ip) AS split_part(trim(ip), '%', 1)",
     "CREATE OR REPLACE TEMP MACRO is_bot(agent) AS regexp_matches(agent, "
@@ -153,76 +153,119 @@ REQUESTS = ("file", "n", "line", "ok", "day", "ip", "method", "path", "status", 
 # address whole (as Python's ipaddress takes it: no leading zeros), an IPv4-mapped IPv6 address
 # as its IPv4 address, any other IPv6 address its /64 (a household or a phone network takes a
 # /64 and changes the rest at will); NULL for what is no address.
-HEXES = "CASE WHEN contains(a, ':') THEN ipv6_full(ipv6_hex(a)) END"
+# An IPv6 address written as logs usually write it, all eight groups and the first four as
+# ipaddress writes them (lower case, no leading zero, the first not 0: so not IPv4-mapped), is
+# its /64 as it stands, with no work on its hextets (``hexes`` is then NULL).
+_CANONICAL = "(?:[1-9a-f][0-9a-f]{0,3}|0)"
+_PLAIN_V6 = f"[1-9a-f][0-9a-f]{{0,3}}(?::{_CANONICAL}){{3}}(?::{_HEXTET}){{4}}"
+HEXES = (f"CASE WHEN contains(a, ':') AND NOT regexp_full_match(a, '{_PLAIN_V6}') "
+         "THEN ipv6_full(ipv6_hex(a)) END")
 NETWORK = ("CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a "
-           "WHEN contains(a, ':') THEN ipv6_network(hexes) END")
+           "WHEN NOT contains(a, ':') THEN NULL "
+           f"WHEN hexes IS NULL AND regexp_full_match(a, '{_PLAIN_V6}') "
+           "THEN regexp_extract(a, '^(?:[^:]*:){3}[^:]*') || '::/64' "
+           "ELSE ipv6_network(hexes) END")
 
 
 def batch_sql(requests: str) -> str:
     """The statement that sums a batch of ``requests`` (SQL giving REQUESTS) into the table
-    ``batch``: one row per listener, episode and day with its bytes (``listener`` not NULL),
-    one row of the lines read that cannot count, and one row per line that is no request
-    (``file``, ``n``, ``line``: for its reader to look at again). A request counts if it is a
-    GET answered 200 or 206, sends bytes, is no probe, asks for an episode's published audio
-    and comes from an address. ``$nonce`` makes the salt of a day that has none yet (kept by
-    ``NEW_SALTS`` at the end of the run)."""
+    ``batch``, in one query: one row per request that counts, with its day, hashed
+    listener, episode, bytes and app (``listener`` not NULL; bots and fetchers left out),
+    one row with the number of lines read (``lines``), and one row per line that is no
+    request (``file``, ``n``, ``line``: for its reader to look at again). A request counts
+    if it is a GET answered 200 or 206, sends bytes, is no probe, asks for an episode's
+    published audio, comes from an address and from no bot. ``$nonce`` makes the salt of a
+    day that has none yet (kept by ``NEW_SALTS`` at the end of the run).
+
+    Each address's network is worked out once, each user agent's app and bot rule looked at
+    once, each day's salt found once; a request that counts is then one row, hashed (summing
+    here would cost more than it saves: ``DOWNLOADS`` sums them all once). The addresses stay
+    inside the query: no table holds one."""
     methods = ", ".join(_text(m) for m in METHODS)
     statuses = ", ".join(str(s) for s in KEPT_STATUSES)
     return f"""
 CREATE OR REPLACE TEMP TABLE batch AS
-SELECT file, n, line, day, listener, episode, agent, sum(sent)::BIGINT AS sent,
-       count(*) FILTER (WHERE ok) AS lines
-FROM (SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END AS n,
-             CASE WHEN NOT ok THEN line END AS line, ok,
-             CASE WHEN listener IS NOT NULL THEN day END AS day, listener,
-             CASE WHEN listener IS NOT NULL THEN episode END AS episode,
-             CASE WHEN listener IS NOT NULL THEN agent END AS agent,
-             CASE WHEN listener IS NOT NULL THEN sent END AS sent
-      FROM (SELECT r.*, CASE WHEN r.network IS NOT NULL THEN listener_of(
-                   coalesce(lower(hex(s.salt)), left(sha256($nonce || r.day::VARCHAR), 32)),
-                   r.network, r.agent) END AS listener
-            FROM (SELECT r.*, {NETWORK} AS network
-            FROM (SELECT r.*, {HEXES} AS hexes
-            FROM (SELECT r.*, e.slug AS episode,
-                         CASE WHEN e.slug IS NOT NULL THEN address(r.ip) END AS a
-                  FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN
-                                  ({statuses}) AND sent > 0 AND NOT is_probe(range, status, sent)
-                               THEN episode_slug(string_split(path, '/')[-1]) END AS slug
-                        FROM ({requests})) r
-                  LEFT JOIN episodes e ON e.slug = r.slug) r) r) r
-            LEFT JOIN salts s ON s.day = r.day))
-GROUP BY ALL
+WITH hits AS MATERIALIZED (
+    SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END AS n,
+           CASE WHEN NOT ok THEN line END AS line, ok,
+           CASE WHEN e.slug IS NOT NULL THEN day END AS day,
+           CASE WHEN e.slug IS NOT NULL THEN address(ip) END AS a,
+           CASE WHEN e.slug IS NOT NULL THEN agent END AS agent, e.slug AS episode,
+           CASE WHEN e.slug IS NOT NULL THEN sent END AS sent
+    FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN ({statuses})
+                         AND sent > 0 AND NOT is_probe(range, status, sent)
+                    THEN episode_slug(split_part(path, '/', -1)) END AS slug
+          FROM ({requests})) r
+    LEFT JOIN episodes e ON e.slug = r.slug),
+apps AS (SELECT agent, app_of(agent) AS app
+         FROM (SELECT any_value(agent) AS agent FROM hits WHERE episode IS NOT NULL
+               GROUP BY agent)
+         WHERE NOT is_bot(agent)),
+networks AS (SELECT a, network
+             FROM (SELECT a, {NETWORK} AS network
+                   FROM (SELECT a, {HEXES} AS hexes
+                         FROM (SELECT DISTINCT a FROM hits WHERE episode IS NOT NULL)))
+             WHERE network IS NOT NULL),
+days AS (SELECT d.day, coalesce(lower(hex(s.salt)), left(sha256($nonce || d.day::VARCHAR), 32))
+                AS salt
+         FROM (SELECT DISTINCT day FROM hits WHERE episode IS NOT NULL) d
+         LEFT JOIN salts s ON s.day = d.day)
+SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, NULL::DATE AS day,
+       NULL::VARCHAR AS listener, NULL::VARCHAR AS episode, NULL::VARCHAR AS app,
+       NULL::BIGINT AS sent, count(*) FILTER (WHERE ok) AS lines
+FROM hits
+UNION ALL
+SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, 0 FROM hits WHERE file IS NOT NULL
+UNION ALL
+SELECT NULL, NULL, NULL, s.day, listener_of(d.salt, w.network, s.agent), s.episode, p.app,
+       s.sent, 0
+FROM hits s
+JOIN apps p ON p.agent = s.agent
+JOIN networks w ON w.a = s.a
+JOIN days d ON d.day = s.day
 """
 
 
-# A batch's listeners kept, each with its app; bots and fetchers left out (by their user
-# agent, looked at once per agent).
+# The requests that count of one run, one row each, kept in a table of the run (in memory,
+# never in the stats file): at the run's end the closed days are settled from them and the
+# open days' summed into ``listens`` (``KEEP_RUN``).
+RUN_LISTENS = ("CREATE OR REPLACE TEMP TABLE run_listens (day DATE, listener VARCHAR, "
+               "episode VARCHAR, app VARCHAR, sent BIGINT)")
 KEEP_BATCH = """
-INSERT INTO listens
-SELECT b.day, b.listener, b.episode, a.app, b.sent
-FROM batch b
-JOIN (SELECT agent, app_of(agent) AS app
-      FROM (SELECT DISTINCT agent FROM batch WHERE listener IS NOT NULL)
-      WHERE NOT is_bot(agent)) a ON a.agent = b.agent
-WHERE b.listener IS NOT NULL
+INSERT INTO run_listens
+SELECT day, listener, episode, app, sent FROM batch WHERE listener IS NOT NULL
 """
 # The salts the batches of a run made for days that had none: kept, so that the next run
 # hashes those days' listeners alike.
 NEW_SALTS = """
 INSERT INTO salts
 SELECT day, unhex(left(sha256($nonce || day::VARCHAR), 32))
-FROM (SELECT DISTINCT day FROM listens WHERE day NOT IN (SELECT day FROM salts))
+FROM (SELECT DISTINCT day FROM run_listens WHERE day NOT IN (SELECT day FROM salts))
 """
+# The run's requests for the open days (from ``$cutoff``), one row per listener, episode and
+# day; the app is the one the listener's user agent names (one user agent, one app).
+KEEP_RUN = """
+INSERT INTO listens
+SELECT day, listener, episode, any_value(app), sum(sent)::BIGINT
+FROM run_listens WHERE day >= $cutoff GROUP BY day, listener, episode
+"""
+# Both: what the stats file keeps and what the run read.
+ALL_LISTENS = "(SELECT * FROM listens UNION ALL SELECT * FROM run_listens)"
 
 
-# The requests of one listener for one episode in one day, summed; a download when they reach
-# the episode's needed bytes. The app is the one the listener's user agent names (the same
-# user agent for every request of a listener, so one app).
-DOWNLOADS = """
+def downloads_sql(listens: str = "listens") -> str:
+    """The requests of one listener for one episode in one day (in ``listens``: a table or a
+    query), summed; a download when they reach the episode's needed bytes. The app is the one
+    the listener's user agent names (the same user agent for every request of a listener, so
+    one app)."""
+    return f"""
 SELECT l.day, l.episode, l.app, count(*) AS downloads
 FROM (SELECT day, listener, episode, any_value(app) AS app, sum(sent) AS sent
-      FROM listens GROUP BY day, listener, episode) l
+      FROM {listens} GROUP BY day, listener, episode) l
 JOIN episodes e ON e.slug = l.episode
 WHERE l.sent >= e.needed
 GROUP BY l.day, l.episode, l.app
 """
+
+
+DOWNLOADS = downloads_sql()

@@ -236,13 +236,16 @@ class Stats:
         con.execute("COMMIT")
 
     def _settle(self) -> None:
-        """Days older than the salt's keeping: their downloads counted for good, their hashed
-        listeners and salt deleted."""
+        """Days older than the salt's keeping: their downloads counted for good (from what the
+        stats file kept and what this run read), their hashed listeners and salt deleted; the
+        run's requests for the open days kept, summed per listener, episode and day."""
         cutoff = (self.now.astimezone(dt.UTC).date() - dt.timedelta(days=rules.SALT_DAYS))
-        self.con.execute(f"INSERT INTO downloads SELECT * FROM ({rules.DOWNLOADS}) "
-                         "WHERE day < ?", [cutoff])
+        self.con.execute(f"INSERT INTO downloads SELECT * FROM "
+                         f"({rules.downloads_sql(rules.ALL_LISTENS)}) WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM listens WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM salts WHERE day < ?", [cutoff])
+        self.con.execute(rules.KEEP_RUN, {"cutoff": cutoff})
+        self.con.execute("DROP TABLE run_listens")
 
     # -- answering -----------------------------------------------------------------------------
     def counts(self, *, since: dt.date | None = None, until: dt.date | None = None,
@@ -265,6 +268,8 @@ class Stats:
 
 
 def _utf8(data: bytes) -> bool:
+    if data.isascii():  # (a log's usual bytes: told at once)
+        return True
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
