@@ -42,6 +42,7 @@ from .crawl import (
 )
 from .errors import CollectError
 from .images import image_size, served_art_problem
+from .measurement import direct
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
 from .model import parse_timestamp
 from .render.podcast_ext import ITUNES, PODCAST
@@ -446,6 +447,13 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
         """An address under site.url as the copy at ``--url`` has it (the copy's own)."""
         return rebase(url, site, base) if base != site else url
 
+    prefix = cfg.podcast.measurement_prefix
+
+    def media(url: str) -> str:
+        """An enclosure's own address on this copy (not through the measurement prefix: a
+        check is no download)."""
+        return moved(direct(url, prefix))
+
     session = session or bounded.session()
     session.headers["User-Agent"] = USER_AGENT
     feeds: dict[str, etree._Element] = {}
@@ -467,14 +475,14 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
                 art.add(moved(image.get("href")))
                 _cover(session, moved(image.get("href")), report)
         for item in root.iterfind("channel/item"):
-            _enclosure(session, item, url, report, moved, heads)
+            _enclosure(session, item, url, report, media, heads)
         _episode_art(session, [root], report, moved, art)
     items: list[tuple[str, str]] = []  # the JSON feeds' items' pages, to be fetched
     for path in (cfg.blog.json_path, cfg.podcast.json_path):
         for url, doc in _pages_of(session, base + path, report, _json_feed,
                                   lambda d: d.get("next_url") if isinstance(
                                       d.get("next_url"), str) else None, moved, base):
-            items += _json_items(session, url, doc, report, moved, heads)
+            items += _json_items(session, url, doc, report, media, heads)
     if pages:
         _pages(base, page_address(base, "", cfg.site.links), feeds, report, external,
                [*_site_maps(session, base, report, moved), *items], moved, session,

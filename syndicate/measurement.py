@@ -46,3 +46,12 @@ def measured(url: str, prefix: str | None) -> str:
     if not prefix:
         return url
     return prefix + (url[len("https://"):] if url.lower().startswith("https://") else url)
+
+
+def direct(url: str, prefix: str | None) -> str:
+    """The file's own address behind ``url`` as ``measured`` made it (``url`` when it does not
+    start with ``prefix``): what ``check`` asks, so that checking counts no download."""
+    if not prefix or not url.startswith(prefix):
+        return url
+    rest = url[len(prefix):]
+    return rest if rest.lower().startswith(("http://", "https://")) else "https://" + rest
