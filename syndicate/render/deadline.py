@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+TICK = 0.25  # seconds between the watchdog's looks
+
 
 class TookTooLong(BaseException):
     """Raised into a thread whose block is past its time (a BaseException, so no ``except
@@ -40,7 +42,6 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._watch, name="render-deadline",
                                                 daemon=True)
                 self._thread.start()
-            self._cond.notify()
         try:
             yield
         finally:
@@ -48,19 +49,17 @@ class _Watchdog:
                 self._due.pop(token, None)  # (gone: its exception is raised here, at the latest)
 
     def _watch(self) -> None:
+        # it looks every TICK seconds (a limit is a matter of seconds): no block wakes it, so
+        # a limit costs the block a dictionary entry and no switch of threads
         with self._cond:
             while True:
-                if not self._due:
-                    self._cond.wait()
-                    continue
-                token, (at, thread) = min(self._due.items(), key=lambda kv: kv[1][0])
-                left = at - time.monotonic()
-                if left > 0:
-                    self._cond.wait(left)
-                    continue
-                del self._due[token]
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
-                                                           ctypes.py_object(TookTooLong))
+                self._cond.wait(TICK)
+                now = time.monotonic()
+                for token, (at, thread) in list(self._due.items()):
+                    if at <= now:
+                        del self._due[token]
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                            ctypes.c_ulong(thread), ctypes.py_object(TookTooLong))
 
 
 _WATCHDOG = _Watchdog()
