@@ -56,7 +56,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             uploaded: Callable[[int, int], None] | None = None,
             lock_wait: float = 5.0, collected: CollectReport | None = None,
             verify: bool = False, target: Target | None = None,
-            remove: tuple[str, ...] = ()) -> PublishResult:
+            remove: tuple[str, ...] = (), rehash: bool | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
@@ -82,6 +82,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     written, so the catalog is not locked against ``syndicate queue`` during long uploads; what
     the target holds, and which items were released, is committed after it succeeded.
 
+    ``rehash`` False keeps a folder target trusting the size and time each file was written
+    with even under ``force`` (the preview: a folder only syndicate writes, built again on every
+    change, whose 3,000 files would otherwise be read and hashed each time).
+
     ``target`` is where the site goes (by default the one the config's ``target`` names, see
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
     published state as it was, is never guarded and is followed by no step (no ping).
@@ -94,7 +98,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     target = target or open_target(settings, force=force or overwrite, verify=verify)
     records = target.records
     force_asked = force and records  # --force: every source and live file read, not trusted
-    target.rehash = force_asked
+    target.rehash = force_asked if rehash is None else rehash and force_asked
     force = force or not records  # a preview holds nothing back: it is never live
     released: list[dict] = []
     would_encode: list[str] = []

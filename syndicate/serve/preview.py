@@ -221,7 +221,8 @@ class Preview:
                     undo = _show_unreleased(cat, now, self._started)
                 else:
                     hidden = len(_unreleased(cat, now))
-            result = publish(settings, now=now, force=True, collected=report)
+            result = publish(settings, now=now, force=True, collected=report,
+                             rehash=False)
         finally:
             if undo:
                 with open_catalog(settings.catalog_path) as cat:
