@@ -125,24 +125,13 @@ def test_check_asks_each_file_at_its_own_address_not_through_the_prefix(make_pro
                                                                         tmp_path):
     """`check` on a feed with a measurement prefix asks the files themselves (a check is no
     download; the service is not asked). The prefix here leads nowhere on this machine."""
-    import shutil
+    from test_check_served_as import _check
 
-    from test_check_pages import _host
-
-    proj = make_project({"episodes/one.mp3": tone(1.0),
-                         "episodes/one.yaml": sidecar("One")},
+    proj = make_project({"episodes/one.mp3": tone(1.0), "episodes/one.yaml": sidecar("One")},
                         config=_with("https://127.0.0.1:9/e/") + "audio:\n  process: false\n")
     assert proj.run("publish").exit_code == 0
     assert b"https://127.0.0.1:9/e/example.test/media/" in proj.read("podcast.xml")
-    copy = tmp_path / "copy"
-    shutil.copytree(proj.public(""), copy)
-    server, log = _host(copy)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    try:
-        result = proj.run("check", "--config", str(proj.root / "config.yaml"), "--url", base)
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert result.exit_code == 0, result.output
+    result, _base, errors, log = _check(proj, tmp_path)
+    assert result.exit_code == 0 and errors == [], result.output
     assert "127.0.0.1:9" not in result.output
     assert any(method == "HEAD" and path.startswith("/media/one-") for method, path in log), log
