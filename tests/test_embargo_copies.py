@@ -257,6 +257,40 @@ def test_a_queued_episodes_audio_beside_a_new_sidecar_or_named_by_one_is_held(ma
     assert len(media) == 1, media
 
 
+def test_a_queued_transcript_saved_again_as_srt_beside_a_new_episode_is_held(make_project):
+    """h21 U7: a transcript is its words, whatever its format: the queued episode's WebVTT
+    saved again as SRT for a new episode (other audio, title and date) is held back; the same
+    new episode with a transcript of its own goes out."""
+    said = [" ".join(VOCAB[(i * 7 + j) % len(VOCAB)] for j in range(6)) for i in range(10)]
+    vtt = "WEBVTT\n\n" + "".join(f"00:00:0{i // 10}.{i % 10}00 --> 00:00:0{i // 10}.{i % 10}90"
+                                  f"\n{line}\n\n" for i, line in enumerate(said))
+    srt = "".join(f"{i + 1}\n00:00:00,{i}00 --> 00:00:00,{i}90\n{line}\n\n"
+                  for i, line in enumerate(said))
+    proj = make_project({"episodes/001-tides.mp3": tone(1.0, 330),
+                         "episodes/001-tides.yaml": sidecar("Tides", notes="Live notes.")})
+    proj.write("episodes/005-secret.mp3", tone(1.5, 523))
+    proj.write("episodes/005-secret.vtt", vtt)
+    proj.write("episodes/005-secret.yaml", sidecar("Secret episode", date="2026-10-05 10:00",
+                                                   transcript="005-secret.vtt"))
+    assert proj.run("queue", "episodes/005-secret.yaml", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    proj.write("episodes/006-other.mp3", tone(1.2, 440))
+    proj.write("episodes/006-other.srt", srt)
+    proj.write("episodes/006-other.yaml", sidecar("Other episode", date="2026-10-20 10:00",
+                                                  transcript="006-other.srt"))
+    result = proj.run("publish")
+    _clean(result)
+    assert "episodes/006-other.yaml: held back: it holds the transcript of the queued " \
+        "episodes/005-secret.yaml" in result.output, result.output
+    assert _episode_titles(proj) == ["Tides"]
+    own = "".join(f"{i + 1}\n00:00:00,{i}00 --> 00:00:00,{i}90\nline {i} of its own words\n\n"
+                  for i in range(10))
+    proj.write("episodes/006-other.srt", own)
+    result = proj.run("publish")
+    _clean(result)
+    assert sorted(_episode_titles(proj)) == ["Other episode", "Tides"], result.output
+
+
 def test_the_audio_of_a_live_episode_keeps_nothing_back(make_project):
     """A queued episode re-using a live episode's audio (a re-run with new notes) holds nothing
     the site does not show: a third sidecar naming that audio is published."""

@@ -406,7 +406,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     copies_held = copy_holds(cat)  # (a copy held keeps back only what its original does)
     kept_back = KeptBack([r for r in rows if r["id"] in embargoed and not r["missing"]
                           and r["guid"] not in copies_held],
-                         [r for r in rows if r["published_at"] and not r["missing"]])
+                         [r for r in rows if r["published_at"] and not r["missing"]], root)
     copied: list[tuple[str, dict, str]] = []  # (file, queued row, what) to hold back
     for r in rows:
         if r["missing"] or r["kind"] not in scans or (r["source"] not in seen

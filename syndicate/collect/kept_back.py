@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from ..catalog import loads
 from .renames import TELLING, words
@@ -43,10 +44,12 @@ def covered(secret: list[str], text: list[str]) -> float:
 class KeptBack:
     """The queued items of a collect and what the live ones already show."""
 
-    def __init__(self, queued: list[dict], live: list[dict]):
+    def __init__(self, queued: list[dict], live: list[dict], root: Path | None = None):
         self._queued = [(r, loads(r["data"])) for r in queued]
         self._live = live
         self._live_data: list[tuple[dict, dict]] | None = None
+        self._root = root  # the project: transcripts are read from it (None: not read)
+        self._said_in: dict[str, list[str]] = {}  # a transcript's words, read once a run
 
     def holder(self, kind: str, row_id: int | None, data: dict) -> tuple[dict, str] | None:
         """The queued row (not ``row_id`` itself) whose kept-back content an item of ``kind``
@@ -59,6 +62,8 @@ class KeptBack:
                 if queued.get(key) and queued.get(key) == data.get(key) \
                         and not self._shown(key, queued[key]):
                     return r, what
+            if kind == "episode" and self._transcript_copied(queued, data):
+                return r, "transcript"
             secret = words(queued.get("html"))
             if not secret:
                 continue
@@ -73,6 +78,25 @@ class KeptBack:
                 return r, "words"
         return None
 
+    def _transcript_copied(self, queued: dict, data: dict) -> bool:
+        """Whether ``data``'s transcript holds most of the queued one's words in their order
+        (the same transcript saved again in another format, or lightly edited), enough of them
+        to tell, and no live episode's transcript shows them already."""
+        if self._root is None or not queued.get("transcript") or not data.get("transcript") \
+                or queued.get("transcript_sha256") == data.get("transcript_sha256"):
+            return False
+        secret = self._transcript_words(queued["transcript"])
+        if len(secret) < TELLING or covered(secret, self._transcript_words(
+                data["transcript"])) < SHARE:
+            return False
+        return not any(d.get("transcript") and covered(
+            secret, self._transcript_words(d["transcript"])) >= SHARE for _, d in self._lives())
+
+    def _transcript_words(self, rel: str) -> list[str]:
+        if rel not in self._said_in:
+            self._said_in[rel] = transcript_words(self._root / rel)
+        return self._said_in[rel]
+
     def _lives(self) -> list[tuple[dict, dict]]:
         if self._live_data is None:
             self._live_data = [(r, loads(r["data"])) for r in self._live]
@@ -86,6 +110,19 @@ class KeptBack:
         """Whether a live item already shows (most of) these words."""
         return any(covered(secret, words(data.get("html"))) >= SHARE
                    for _, data in self._lives())
+
+
+def transcript_words(path: Path) -> list[str]:
+    """The words a transcript file says (its cues' text, for the timed formats; its text with
+    the tags left out, for the others); none for a file that cannot be read."""
+    from ..transcripts import cues
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig", "replace")
+    except OSError:
+        return []
+    timed = cues(text.replace("\r\n", "\n"), path.suffix)
+    return words(" ".join(c[2] for c in timed) if timed else text)
 
 
 COPY_HOLDS = "copy_holds"  # catalog meta: JSON, guid -> when a copy of kept-back content was held
