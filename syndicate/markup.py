@@ -62,6 +62,7 @@ def visible(text: str) -> bool:
 
 _EMBED, _ISOLATE = frozenset("\u202a\u202b\u202d\u202e"), frozenset("\u2066\u2067\u2068")
 _PDF, _PDI = "\u202c", "\u2069"
+_ANY_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # every character of the four above
 
 
 # languages written right to left, and the scripts that are (a script subtag decides: ku-Arab
@@ -86,7 +87,7 @@ def paired_bidi(text: str) -> str:
     """``text`` without the bidi controls that are not paired within it (an embedding or
     override with no U+202C after it, an isolate with no U+2069, a closer with no opener): a
     title can set the direction of its own words, never of what a page shows after it."""
-    if not any(ch in _EMBED or ch in _ISOLATE or ch in (_PDF, _PDI) for ch in text):
+    if not _ANY_BIDI.search(text):
         return text
     open_: list[tuple[int, bool]] = []  # (index, is an isolate)
     unpaired: set[int] = set()

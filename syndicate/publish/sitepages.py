@@ -100,6 +100,7 @@ class SitePages:
         ``unlinked``: keys of tag pages that could not be made (never published): no page links
         them, and they are not made again (the tag is left off the posts' pages).
         ``tag_slugs``: the tag pages' folders published before (tag key -> slug): kept."""
+        self._urls: dict[str, str] = {}  # folder -> its page's address (asked ~15 times each)
         cfg = settings.config
         self.settings = settings
         self.warnings = warnings if warnings is not None else []
@@ -134,7 +135,11 @@ class SitePages:
 
     def page_url(self, folder: str) -> str:
         """The address of the page in ``folder`` ('' for home) in the configured link style."""
-        return page_address(self.base, folder, "file" if self.file_links else "directory")
+        url = self._urls.get(folder)
+        if url is None:
+            url = self._urls[folder] = page_address(self.base, folder,
+                                                    "file" if self.file_links else "directory")
+        return url
 
     # -- what build_site hands over ------------------------------------------------------------
     def add_episode(self, page: EpisodePage, url: str) -> None:
@@ -197,8 +202,7 @@ class SitePages:
         def page(key: str, template: str, shown: object, context: Callable[[], dict] | None = None,
                  listed: list[Item] = (), **fixed) -> None:
             """``context`` is called when the page is rendered (never while planning)."""
-            make(key, "page", h(site_hash, template, json.dumps(shown, sort_keys=True,
-                                                                default=str)),
+            make(key, "page", h(site_hash, template, *map(_part, shown)),
                  render=lambda: theme.render(template, site=site, **fixed,
                                              **(context() if context else {})),
                  lists=self._keys(listed))
@@ -209,9 +213,9 @@ class SitePages:
             newer = episodes[n - 1] if n else None
             older = episodes[n + 1] if n + 1 < len(episodes) else None
             ep = ep_page.episode
-            shown = [ep_page.row["data"], item.key(), ep_page.enclosure_url, ep_page.image_url,
+            shown = [ep_page.row["data"], item, ep_page.enclosure_url, ep_page.image_url,
                      ep_page.transcript_url, ep_page.chapters_url, ep_page.offset,
-                     newer and newer.key(), older and older.key()]
+                     newer, older]
             folder = f"{EPISODES}/{ep.slug}/"
             page(folder + HOME, "episode.html", shown,
                  lambda i=item, p=ep_page, a=newer, b=older: self._episode_context(i, p, a, b))
@@ -220,12 +224,12 @@ class SitePages:
                 continue  # another checkout's post (publish/foreign.py): its page stays as it is
             newer = posts[n - 1] if n else None
             older = posts[n + 1] if n + 1 < len(posts) else None
-            shown = [_r["data"], item.key(), newer and newer.key(), older and older.key()]
+            shown = [_r["data"], item, newer, older]
             page(f"{POSTS}/{post.slug}/{HOME}", "post.html", shown,
                  lambda i=item, p=post, a=newer, b=older: self._post_context(i, p, a, b))
         latest_e, latest_p = episodes[:LATEST], posts[:LATEST]
-        page(HOME, "home.html", [[i.key() for i in latest_e], [i.key() for i in latest_p],
-                                          len(episodes), len(posts)],
+        page(HOME, "home.html", [len(latest_e), *latest_e, len(latest_p), *latest_p,
+                                 len(episodes), len(posts)],
              page_meta=self._meta(site["title"], site["description"] or site["show_description"],
                                   site["url"], "website", self._series()),
              episodes=latest_e, posts=latest_p, listed=latest_e + latest_p)
@@ -340,11 +344,22 @@ class SitePages:
             nav = {"number": n, "count": count, "urls": urls,
                    "newer": urls[n - 2] if n > 1 else None,
                    "older": urls[n] if n < count else None}
-            page(key, "archive.html", [*(shown or []), n, count, [i.key() for i in rows]],
+            page(key, "archive.html", [*(shown or []), n, count, *rows],
                  page_meta=self._meta(title, description or f"{heading} of {name}.",
                                       urls[n - 1], "website", None),
                  heading=heading, items=rows, pages=nav, listed=rows)
         return urls
+
+
+def _part(value: object) -> str:
+    """One value a page shows, as a part of its input hash: text as it is (an item's stored
+    JSON, kilobytes long, is not encoded again), a listed item as its key (made once), anything
+    else as JSON; the first character tells them apart."""
+    if isinstance(value, str):
+        return "s" + value
+    if isinstance(value, Item):
+        return "i" + value.hashed()
+    return "j" + json.dumps(value, sort_keys=True, default=str)
 
 
 def _cues(pg: EpisodePage) -> list[dict]:

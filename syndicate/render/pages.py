@@ -78,10 +78,19 @@ class Item:
     season: int | None = None
     number: int | None = None
 
+    _hashed: str | None = field(default=None, repr=False, compare=False)
+
     def key(self) -> list:
         """What a page shows of this item, for the hash of every page that lists it."""
         return [self.title, self.date, self.url, self.summary, self.preview, self.tags,
                 self.season, self.number]
+
+    def hashed(self) -> str:
+        """``key()`` as JSON, made once (a page's hash, its neighbours' and its lists' use it):
+        asked only once the item is complete (its tags set)."""
+        if self._hashed is None:
+            self._hashed = json.dumps(self.key(), sort_keys=True, default=str)
+        return self._hashed
 
 
 class _ThemeLoader(FileSystemLoader):

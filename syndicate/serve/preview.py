@@ -95,6 +95,7 @@ class Preview:
         self._queue_followed = self.catalog_token()  # (the copy holds this queue already)
         self._catalog = self._stack.enter_context(scratch_catalog(settings.catalog_path))
         with open_catalog(self._catalog) as cat:
+            cat.check()  # (once: from here on only the preview's own builds write the copy)
             # the real targets' records mean nothing here: the preview folder starts empty
             cat.conn.execute("DELETE FROM outputs")
             from .. import generation
@@ -222,7 +223,7 @@ class Preview:
                 else:
                     hidden = len(_unreleased(cat, now))
             result = publish(settings, now=now, force=True, collected=report,
-                             rehash=False)
+                             rehash=False, checked=True)
         finally:
             if undo:
                 with open_catalog(settings.catalog_path) as cat:
