@@ -25,6 +25,7 @@ import json
 import os
 import resource
 import sqlite3
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -468,6 +469,11 @@ def open_catalog(path: str | Path | PgLocation, *, commit: bool = True,
             yield Catalog(conn, path)
             conn.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException as exc:
+            # a cursor stopped mid-read (a value that does not decode) keeps its statement, and
+            # so the file and its lock, open past close() for as long as the traceback holds
+            # it: the finished frames' locals are let go (a long-running serve or scheduler
+            # would otherwise leave the catalog locked)
+            traceback.clear_frames(exc.__traceback__)
             try:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
