@@ -48,7 +48,7 @@ from ..urls import is_web_url
 from ..when import rfc2822, stored
 from .items import item_keys, page_key
 from .keys import safe_key
-from .linked import TOO_LARGE, linked_files
+from .linked import TOO_LARGE, Unreleased, linked_files
 from .outputs import Output
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 from .tagfolders import known_tag_folders
@@ -324,7 +324,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         """The item as its page and feeds show it: the files its body links beside its source
         published in its page's folder, and the links to those moved elsewhere rewritten."""
         files, moved = linked_files(settings, item.files, r["source"], folder, content_dir,
-                                    site.warnings)
+                                    site.warnings, unreleased)
         for f in files:
             if f.key not in taken:
                 taken.add(f.key)
@@ -350,6 +350,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     visible.sort(key=lambda r: (r["date"], r["id"]), reverse=True)
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
+    shown_ids = {r["id"] for r in visible}
+    unreleased = Unreleased([r for r in cat.all_items() if not r["missing"]
+                             and r["id"] not in shown_ids])
     # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
     # that replaces the item's own), not the item serialised again for every entry of a feed
     made_from = {r["guid"]: f"{r['data']}|{r['date'] if r['queued'] else ''}" for r in visible}

@@ -46,19 +46,54 @@ def linked_key(folder: str, link: str, sha: str) -> str:
     return f"{folder}files/{sha[:16]}{suffix}"
 
 
+class Unreleased:
+    """The files of items not released (drafts, queued, held, dated ahead, taken down): each
+    one's source, a post's folder of images beside it, an episode's audio and transcript. Another
+    item linking one of them does not publish it before its own item is out."""
+
+    def __init__(self, rows: list[dict]):
+        from ..catalog import loads
+
+        self.files: dict[str, str] = {}  # path from the project -> the item's source
+        self.folders: list[tuple[str, str]] = []  # (folder path + "/", the post's source)
+        for r in rows:
+            source = r["source"]
+            self.files[source] = source
+            if r["kind"] == "post":
+                self.folders.append((posixpath.splitext(source)[0] + "/", source))
+                continue
+            data = loads(r["data"])
+            for key in ("audio", "transcript"):
+                if isinstance(data.get(key), str):
+                    self.files[data[key]] = source
+
+    def owner(self, rel: str) -> str | None:
+        """The source of the unreleased item ``rel`` (a path from the project) is part of."""
+        found = self.files.get(rel)
+        if found is None:
+            found = next((src for folder, src in self.folders if rel.startswith(folder)), None)
+        return found
+
+
 def linked_files(settings: Settings, files: dict[str, str], source: str, folder: str,
-                 content_dir: Path, warnings: list[str]) -> tuple[list[LinkedFile],
-                                                                  dict[str, str]]:
+                 content_dir: Path, warnings: list[str], unreleased: Unreleased | None = None
+                 ) -> tuple[list[LinkedFile], dict[str, str]]:
     """(the files to publish, {link as written: its key}) for an item's linked ``files`` (as
     collect found them). Each is read again as sources are: from inside ``content_dir`` once
     links are resolved, a regular file, bounded; one that fails now is a warning naming it,
-    and its links are left as they are."""
+    and its links are left as they are. So is one of an item not released yet
+    (``unreleased``): it goes out with that item."""
     out: list[LinkedFile] = []
     keys: dict[str, str] = {}
     by_path: dict[str, LinkedFile] = {}
     for link, rel in sorted(files.items()):
         if rel in by_path:
             keys[link] = by_path[rel].key
+            continue
+        owner = unreleased.owner(rel) if unreleased is not None else None
+        if owner is not None and owner != source:
+            warnings.append(f"{rel}: linked from {source}, not published yet: it is part of "
+                            f"{owner}, which is not released; the link works once it is")
             continue
         path = settings.root / rel
         try:
