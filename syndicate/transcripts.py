@@ -28,14 +28,17 @@ EXAMPLE = {".vtt": "00:00:01.000 --> 00:00:04.000", ".srt": "00:00:01,000 --> 00
 
 
 def _seconds(groups: tuple) -> float:
-    hours, minutes, seconds, millis = groups
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) + int(millis) / 1000
+    hours, minutes, seconds, millis = groups  # (in whole milliseconds, then divided once:
+    ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+    return ms / 1000  # 1.632 s reads as 1.632, not 1.6320000000000001)
 
 
-def decode(data: bytes, shown: str) -> str:
-    """UTF-8 text (a BOM allowed), newlines made LF; else an error naming the bad byte's line."""
+def decode(data: bytes, shown: str, *, lenient: bool = False) -> str:
+    """UTF-8 text (a BOM allowed), newlines made LF; else an error naming the bad byte's line
+    (``lenient``: a byte that is not UTF-8 read as U+FFFD instead, for words compared, never
+    published)."""
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig", "replace" if lenient else "strict")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CollectError(shown, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,

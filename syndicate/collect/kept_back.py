@@ -114,14 +114,17 @@ class KeptBack:
 
 def transcript_words(path: Path) -> list[str]:
     """The words a transcript file says (its cues' text, for the timed formats; its text with
-    the tags left out, for the others); none for a file that cannot be read."""
-    from ..transcripts import cues
+    the tags left out, for the others); none for a file that cannot be read or is larger than
+    a transcript may be."""
+    from ..transcripts import MAX_BYTES, cues, decode
 
     try:
-        text = path.read_bytes().decode("utf-8-sig", "replace")
+        if path.stat().st_size > MAX_BYTES:
+            return []
+        text = decode(path.read_bytes(), str(path), lenient=True)
     except OSError:
         return []
-    timed = cues(text.replace("\r\n", "\n"), path.suffix)
+    timed = cues(text, path.suffix)
     return words(" ".join(c[2] for c in timed) if timed else text)
 
 
