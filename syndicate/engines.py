@@ -85,6 +85,7 @@ DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, PgError)
 SERIALIZATION = ("40001", "40P01")  # another transaction wrote first; a deadlock broken
 LOCK_TIMEOUT_MS = 10_000  # as long as SQLite's busy timeout
 WRITER_LOCK = 0x53594E44  # one writer at a time (``BEGIN IMMEDIATE``): a transaction lock
+CHANGED = "syndicate_catalog"  # notified by every commit that wrote (LISTENed to by leader.py)
 
 
 @lru_cache(maxsize=512)
@@ -135,6 +136,10 @@ class PgConnection:
         head = sql.strip().upper()
         if head in ("BEGIN", "BEGIN IMMEDIATE"):
             return self._begin(immediate=head.endswith("IMMEDIATE"))
+        if head == "COMMIT":  # a transaction that wrote tells the scheduler (SQLite's
+            # data_version, on a server): the notice goes out with the commit, never before
+            self._run(self.raw.execute, "SELECT pg_notify(%s, '') "
+                      "WHERE pg_current_xact_id_if_assigned() IS NOT NULL", (CHANGED,))
         if not params:  # psycopg reads no marks (and no %) in a statement without parameters
             return self._run(self.raw.execute, sql)
         return self._run(self.raw.execute, _pg_sql(sql), params)
@@ -259,6 +264,13 @@ def ids_follow(conn) -> None:
 
 # -- a lock held on the server for as long as a connection lives ------------------------------
 PUBLISH_LOCK = 0x53594E50  # one publish at a time, from any host
+LEADER_LOCK = 0x53594E4C  # one releasing scheduler (`syndicate run`) per catalog (leader.py)
+
+
+def session_name(what: str) -> str:
+    """A connection's name on the server: who holds what, for a message on another host (the
+    host last, so that only it is cut when the name is longer than the server keeps)."""
+    return f"syndicate {what} pid {os.getpid()} on {socket.gethostname()}"[:63]
 
 
 @contextmanager
@@ -268,7 +280,7 @@ def server_lock(where: PgLocation, key: int, what: str, *, wait: float = 0.0) ->
     left stale. The holder's host and pid are in its connection's name, for the message."""
     from .locks import LockedError
 
-    conn = connect_pg(where, name=f"syndicate {what} pid {os.getpid()} on {socket.gethostname()}")
+    conn = connect_pg(where, name=session_name(what))
     try:
         try:
             conn.execute(f"SET lock_timeout = {max(int(wait * 1000), 1):d}")
@@ -284,17 +296,29 @@ def server_lock(where: PgLocation, key: int, what: str, *, wait: float = 0.0) ->
         conn.close()  # the server releases the lock with the session
 
 
+def holder_of(where: PgLocation, key: int) -> tuple[int, str] | None:
+    """(pid, host) of the process whose session holds lock ``key`` (as its connection's name
+    says), or None when no session holds it."""
+    conn = connect_pg(where)
+    try:
+        row = conn.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
+            "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+            "AND l.objid = ? AND l.database = (SELECT oid FROM pg_database "
+            "WHERE datname = current_database())", (key,)).fetchone()
+    except PgError as exc:
+        raise pg_error(where, exc) from None
+    finally:
+        conn.close()
+    if row is None:
+        return None
+    found = re.search(r" pid (\d+) on (.*)$", row[0] or "")
+    return (int(found[1]), found[2]) if found else (0, "another host")
+
+
 def _holder(where: PgLocation, key: int) -> str:
     try:
-        conn = connect_pg(where)
-        try:
-            row = conn.execute(
-                "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
-                "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
-                "AND l.objid = ?", (key,)).fetchone()
-        finally:
-            conn.close()
-    except (SyndicateError, PgError):
-        row = None
-    name = row[0] if row else ""
-    return name.removeprefix("syndicate ").split(" ", 2)[-1] if name else "another process"
+        held = holder_of(where, key)
+    except SyndicateError:
+        held = None
+    return f"pid {held[0]} on {held[1]}" if held else "another process"

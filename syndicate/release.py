@@ -281,12 +281,15 @@ class ReleaseOutcome:
 
 
 def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
-                publish_fn=None) -> ReleaseOutcome:
+                publish_fn=None, fence=None) -> ReleaseOutcome:
     """Release everything due at ``now`` in one publish (which then tells the hubs).
 
     Nothing due: nothing is published. A failed publish is recorded (reason, attempts, next
-    attempt) and the items stay due.
+    attempt) and the items stay due. ``fence(cat)`` (the scheduler's lease, leader.py) is
+    called in the transaction that reads what is due and in the one that records the release;
+    the ``NotLeader`` it raises goes to the caller, and nothing is recorded.
     """
+    from .leader import NotLeader
     from .publish import publish
 
     publish_fn = publish_fn or publish
@@ -294,12 +297,17 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     try:
         with publish_lock(settings, wait=lock_wait):
             with open_catalog(settings.catalog_path) as cat:
+                if fence:
+                    fence(cat)
                 cat.check()  # a damaged release time must not read as "nothing is due"
                 report = collect(settings, cat, now=now)  # files dropped in since count
                 due = cat.has_due(iso(now))
             if not due:
                 return outcome
-            result = publish_fn(settings, now=now, lock_wait=lock_wait, collected=report)
+            extra = {"fence": fence} if fence else {}
+            result = publish_fn(settings, now=now, lock_wait=lock_wait, collected=report, **extra)
+    except NotLeader:
+        raise
     except SyndicateError as exc:
         return _failed(settings, now, str(exc), outcome)
     except OSError as exc:  # never let a release vanish: record it and retry

@@ -8,7 +8,11 @@ two processes sharing a store). One job, ``release``, is set for the next releas
 when something is due); another, ``watch``, looks every few seconds for changes made from the
 command line (``PRAGMA data_version``) and for new or edited files in posts/ and episodes/.
 
-Only one scheduler runs per catalog (a lock beside it names the process that holds it).
+Only one scheduler runs per catalog: on SQLite, a lock beside it names the process that holds
+it; on PostgreSQL, schedulers on several hosts may run, and the one holding the lease on the
+server (leader.py) releases while the others stand by, ready to take over. There the ``watch``
+job reads the notices of the catalog's commits in place of ``data_version``, and checks the
+lease is still held.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -28,6 +33,7 @@ from .catalog import open_catalog
 from .collect import collect
 from .config import Settings
 from .errors import SyndicateError
+from .leader import Lease, NotLeader, wait_for_lead
 from .locks import LockedError, process_lock, publish_lock
 from .release import next_wake, release_due
 from .urls import redact_text
@@ -44,8 +50,11 @@ def system_clock() -> dt.datetime:
 class Runner:
     """Release items on time. ``clock`` gives the current time (injected in tests)."""
 
-    def __init__(self, settings: Settings, *, clock: Clock = system_clock, blocking: bool = True):
+    def __init__(self, settings: Settings, *, clock: Clock = system_clock, blocking: bool = True,
+                 lease: Lease | None = None):
         self.settings = settings
+        self.lease = lease  # a catalog on PostgreSQL: the lead this runner holds
+        self.lost = False  # it lost the lead (and stopped to stand by)
         self.clock = clock
         cls = BlockingScheduler if blocking else BackgroundScheduler
         self.scheduler = cls(timezone=dt.UTC, job_defaults={
@@ -68,7 +77,11 @@ class Runner:
             return
         now = self.clock()
         try:
-            outcome = release_due(self.settings, now=now, lock_wait=60.0)
+            outcome = release_due(self.settings, now=now, lock_wait=60.0,
+                                  fence=self.lease.fence if self.lease else None)
+        except NotLeader as exc:
+            self._lose(str(exc))
+            return
         except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
             log.error("release failed: %s", redact_text(exc))
         else:
@@ -90,6 +103,10 @@ class Runner:
     def watch(self) -> None:
         """Pick up queue changes made from the command line and new or edited source files."""
         if not self._same_catalog():
+            return
+        if self.lease and not self.lease.held():
+            self._lose(f"catalog {self.settings.catalog_path}: this scheduler lost the lead "
+                       "(its connection to the server broke or was ended)")
             return
         sig = self._sources()
         if sig != self._sources_sig:
@@ -152,6 +169,8 @@ class Runner:
         """Whether the catalog is still the file the scheduler started with. A deleted one stops
         the scheduler (a new one would have no queue: queued items would go out at their own
         dates); a replaced one is reopened, unless it is empty or cannot be used."""
+        if self.lease:  # a database on a server: no file to be deleted or replaced
+            return not self.error and not self.lost
         with self._identity_lock:  # the release and watch jobs run in threads of their own
             return self._check_catalog()
 
@@ -184,6 +203,13 @@ class Runner:
         self.reschedule()
         return True
 
+    def _lose(self, message: str) -> None:
+        """The lease is gone: stop releasing (another scheduler may lead now) and stand by."""
+        if not self.lost:
+            self.lost = True
+            log.warning("%s; standing by", redact_text(message))
+            threading.Thread(target=self.stop, daemon=True).start()
+
     def _give_up(self, message: str) -> bool:
         self.error = message
         log.error("%s", message)
@@ -197,6 +223,8 @@ class Runner:
         self._data_version = None
 
     def _catalog_changed(self) -> bool:
+        if self.lease:  # the notices read by lease.held() in watch
+            return self.lease.changed()
         try:
             if self._watch_conn is None:  # read-write, never create: a new file is not ours
                 uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
@@ -233,6 +261,9 @@ class Runner:
             self._identity = self._file_identity()
         self._catalog_changed()
         self.scheduler.add_job(self.watch, "interval", seconds=poll, id="watch")
+        with self._lock:
+            if self._stopping:  # stopped (a signal) while it started
+                return
         self.scheduler.start()
 
     def stop(self, wait: bool = True) -> None:
@@ -244,26 +275,61 @@ class Runner:
 
 
 def run(settings: Settings) -> None:
-    """Run the scheduler until SIGTERM or SIGINT; refuse if one already runs on this catalog."""
+    """Run the scheduler until SIGTERM or SIGINT. On SQLite, refuse if one already runs on this
+    catalog; on PostgreSQL, stand by while another leads, and take over when it stops."""
     if settings.catalog_on_server:
-        raise SyndicateError(
-            f"catalog {settings.catalog_path}: 'syndicate run' does not run on a catalog on "
-            "PostgreSQL yet (choosing one scheduler among several hosts is still to come); "
-            "until then release with 'syndicate release-due' (from cron, say), or keep the "
-            "scheduler's project on a SQLite catalog")
+        _run_on_server(settings)
+        return
     with process_lock(settings.state_dir / "scheduler.lock", "the scheduler (syndicate run)"):
         with open_catalog(settings.catalog_path, commit=False) as cat:
             cat.check()  # a catalog that cannot be opened or read stops the start, with its reason
         runner = Runner(settings)
-
-        def stop(signum, _frame):
-            log.info("stopping (%s)", signal.Signals(signum).name)
-            threading.Thread(target=runner.stop, daemon=True).start()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        _on_signals(lambda: runner.stop())
         log.info("scheduler started for %s (pid %d)", settings.catalog_path, os.getpid())
         runner.start()
         log.info("stopped")
         if runner.error:
             raise SyndicateError(runner.error)
+
+
+def _run_on_server(settings: Settings) -> None:
+    """Lead or stand by, in turn, until stopped."""
+    with open_catalog(settings.catalog_path, commit=False) as cat:
+        cat.check()
+    stopping = threading.Event()
+    current: list[Runner] = []
+
+    def stop() -> None:
+        stopping.set()
+        if current:
+            current[-1].stop()
+
+    _on_signals(stop)
+    where, me = settings.catalog_path, f"pid {os.getpid()} on {socket.gethostname()}"
+    log.info("scheduler started for %s (%s)", where, me)
+    lease = Lease(where)
+    try:
+        while wait_for_lead(lease, stopping):
+            log.info("leading: this scheduler (%s) releases from %s", me, where)
+            runner = Runner(settings, lease=lease)
+            current.append(runner)
+            if stopping.is_set():
+                break
+            runner.start()
+            if runner.error:
+                raise SyndicateError(runner.error)
+            if not runner.lost:
+                break
+            lease.close()  # whatever is left of the session: ask anew
+    finally:
+        lease.close()
+    log.info("stopped")
+
+
+def _on_signals(stop: Callable[[], None]) -> None:
+    def handler(signum, _frame):
+        log.info("stopping (%s)", signal.Signals(signum).name)
+        threading.Thread(target=stop, daemon=True).start()  # not here: it waits for the jobs
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)

@@ -57,7 +57,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             lock_wait: float = 5.0, collected: CollectReport | None = None,
             verify: bool = False, target: Target | None = None,
             remove: tuple[str, ...] = (), rehash: bool | None = None,
-            checked: bool = False) -> PublishResult:
+            checked: bool = False, fence: Callable | None = None) -> PublishResult:
     """Collect the sources, render the site and bring the target up to date.
 
     Items dated after ``now`` are not published. Items that fail keep their last good version.
@@ -90,6 +90,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     ``checked`` skips the scan of every catalog row for damage (``Catalog.check``): the
     caller checked this catalog and nothing but its own publishes wrote it since (the preview's
     copy, built again on every change).
+
+    ``fence(cat)`` is called in the transaction that records what the target holds and which
+    items were released, before anything is written there: the scheduler's check that it still
+    leads (leader.py); what it raises leaves that transaction unwritten.
 
     ``target`` is where the site goes (by default the one the config's ``target`` names, see
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
@@ -212,7 +216,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                                 or (first and site_warnings))
                 released = _record(settings, cat, target, shown, tag_folders, plan,
                                    (superseded, cached_until), now,
-                                   (fp[0] if clean else None, site_warnings))
+                                   (fp[0] if clean else None, site_warnings), fence)
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
@@ -341,7 +345,7 @@ def _feed_keys(settings: Settings) -> list[str]:
 def _record(settings: Settings, cat, target: Target, shown: list[int],
             tag_folders: dict[str, str], plan: Plan,
             superseded: tuple[dict[str, str], dt.datetime | None], now: dt.datetime,
-            fingerprint: tuple[str | None, list[str]]) -> list[dict]:
+            fingerprint: tuple[str | None, list[str]], fence=None) -> list[dict]:
     """Once the target holds the site: what it holds, and which items were released, into the
     catalog, then the publishing catalog's generation onto the site; returns the released.
     ``shown``: the items in the feeds this publish made; ``superseded``: the old keys kept for
@@ -352,6 +356,8 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     from .grace import record
 
     cat.commit(immediate=True)
+    if fence:  # under the writer lock: no other scheduler records between the check and commit
+        fence(cat)
     cat.replace_outputs(target.name, plan.manifest)
     held, cached_until = superseded
     record(cat, held, cached_until)

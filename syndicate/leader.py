@@ -1,0 +1,139 @@
+"""Which `syndicate run` releases, when several on different hosts share a catalog on PostgreSQL.
+
+The leader holds PostgreSQL's session lock ``LEADER_LOCK`` on a connection of its own (the
+lease). The server drops it when that session ends: the process killed (even by SIGKILL), its
+host gone, or the link cut, so a lease is never left stale and another process takes over as
+soon as it asks again. The others stand by, asking every second.
+
+A leader that lost its lease in the middle of a release (a partition) must not record that
+release: the transaction that records one (publish's ``_record``, which also takes the
+catalog's writer lock) first checks, on the server, that the lease is still held by this
+leader's session (``Lease.fence``); if not, nothing is recorded and the item is still due for
+the new leader. Whoever records it, an item is marked released only while it is not yet (the
+claim, under the writer lock): released once.
+
+The lease connection also LISTENs for the notice every commit that wrote sends
+(``engines.CHANGED``): a queue change made on any host reaches the leader at its next look.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from .engines import (
+    CHANGED,
+    LEADER_LOCK,
+    PgConnection,
+    PgError,
+    PgLocation,
+    connect_pg,
+    holder_of,
+    pg_error,
+    session_name,
+)
+from .errors import SyndicateError
+
+log = logging.getLogger("syndicate.run")
+STANDBY_SECONDS = 1.0  # how often a standby asks for the lease
+WHAT = "run"  # the sessions' name: "syndicate run pid N on HOST"
+
+
+class NotLeader(SyndicateError):
+    """This scheduler no longer holds the lease: another may be releasing."""
+
+
+class Lease:
+    """The leader's lock on the server, and the notices of catalog changes."""
+
+    def __init__(self, where: PgLocation):
+        self.where = where
+        self.conn: PgConnection | None = None
+        self.backend: int | None = None  # the lease session's pid on the server
+        self._changed = threading.Event()
+
+    def _connect(self) -> PgConnection:
+        if self.conn is None:
+            self.conn = connect_pg(self.where, name=session_name(WHAT))
+            self.conn.raw.add_notify_handler(lambda _notice: self._changed.set())
+            self.backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+        return self.conn
+
+    def take(self) -> bool:
+        """Take the lease if no one holds it; whether this process now holds it."""
+        try:
+            conn = self._connect()
+            got = conn.execute("SELECT pg_try_advisory_lock(?)", (LEADER_LOCK,)).fetchone()[0]
+            if got:
+                conn.execute(f"LISTEN {CHANGED}")
+                self._changed.set()  # read the queue afresh
+            return bool(got)
+        except PgError as exc:
+            self.close()
+            if exc.connection:  # the server is away: ask again later
+                log.debug("asking for the lead: %s", exc)
+                return False
+            raise pg_error(self.where, exc) from None
+
+    def held(self) -> bool:
+        """Whether the lease is still ours (asked of the server: a lost link drops it). The
+        notices that came meanwhile are read on the way."""
+        if self.conn is None:
+            return False
+        try:
+            return bool(self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND objid = ? AND pid = pg_backend_pid())", (LEADER_LOCK,)).fetchone()[0])
+        except PgError as exc:
+            log.debug("the lease's connection: %s", exc)
+            self.close()
+            return False
+
+    def changed(self) -> bool:
+        """Whether a commit that wrote to the catalog was noticed since the last call."""
+        seen = self._changed.is_set()
+        self._changed.clear()
+        return seen
+
+    def fence(self, cat) -> None:
+        """Inside the transaction that records a release: refuse unless this leader's session
+        still holds the lease (another may have taken over: it releases the item)."""
+        held = cat.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND objid = ? AND pid = ?)", (LEADER_LOCK, self.backend or 0)).fetchone()[0]
+        if not held:
+            raise NotLeader(f"catalog {self.where}: this scheduler lost the lead while "
+                            "releasing; nothing of this release was recorded (the scheduler "
+                            "that leads now releases it)")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()  # the server drops the lease with the session
+            self.conn = None
+            self.backend = None
+
+
+def leader(where: PgLocation) -> dict | None:
+    """The scheduler releasing from the catalog at ``where``: {"pid", "host"}, or None."""
+    held = holder_of(where, LEADER_LOCK)
+    return {"pid": held[0], "host": held[1]} if held else None
+
+
+def wait_for_lead(lease: Lease, stopping: threading.Event) -> bool:
+    """Stand by until the lease is ours (True) or ``stopping`` is set (False). Says once whom
+    it waits for, and again when the leader changes."""
+    said = None
+    while not stopping.is_set():
+        if lease.take():
+            return True
+        try:
+            now = leader(lease.where)
+        except SyndicateError as exc:
+            now = None
+            log.debug("who leads: %s", exc)
+        if now and now != said:
+            log.info("standing by: the scheduler of this catalog runs as pid %d on %s; taking "
+                     "over when it stops", now["pid"], now["host"])
+            said = now
+        stopping.wait(STANDBY_SECONDS)
+    return False
