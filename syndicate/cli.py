@@ -559,13 +559,20 @@ def _left(seconds: int | None) -> str:
 def status(as_json: bool, config_path: str | None, now_text: str | None) -> None:
     """List every item: kind, state (draft, queued, released, failed, held, removed), release
     time in local time and UTC, time left, title and source. A held item is gone from its
-    folder but still live, because a guard held its removal (the reason is printed under it)."""
+    folder but still live, because a guard held its removal (the reason is printed under it).
+    On a catalog on PostgreSQL, also the scheduler (`syndicate run`) releasing from it."""
     from .release import states
 
     out = _Out("status", as_json)
     settings = _load(config_path, out)
     try:
         items = states(settings, now=_now(now_text))
+        if settings.catalog_on_server:
+            from .leader import leader
+
+            lead = leader(settings.catalog_path)
+            for item in items:  # (the document stays a list of items)
+                item["scheduler"] = lead
     except SyndicateError as exc:
         out.fail(exc)
     if as_json:  # a list of items, as it has always been (an error is the usual document)
@@ -589,6 +596,10 @@ def status(as_json: bool, config_path: str | None, now_text: str | None) -> None
             click.echo(f"         held: {printable(o['reason'])}")
         elif o["reason"]:
             click.echo(f"         {printable(o['reason'])}")
+    if settings.catalog_on_server:
+        click.echo(f"scheduler: pid {lead['pid']} on {printable(lead['host'])} releases from "
+                   "this catalog" if lead else "scheduler: none runs on this catalog (start "
+                   "`syndicate run` to release queued items on time)")
     try:  # what the steps after a publish have still to do (the CDN, the pings)
         from .publish.after import pending_lines
 

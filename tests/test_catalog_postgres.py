@@ -1,7 +1,7 @@
 """The catalog on PostgreSQL (a real server, tests/conftest.py's pg_server), end to end through
 the CLI: publish, queue, unqueue, status, a no-change publish, db upgrade, db copy; and the
 refusals: a password in config.yaml, a server that cannot be reached, a catalog newer than the
-code, the driver not installed, the scheduler (not on PostgreSQL yet)."""
+code, the driver not installed. (The scheduler on PostgreSQL: test_run_leader.py.)"""
 
 from __future__ import annotations
 
@@ -165,14 +165,6 @@ def test_a_server_that_cannot_be_reached_or_refuses_is_one_clear_line(make_proje
     _on(proj, pg_server.url("no_such_database"))
     result = proj.run("status")
     assert result.exit_code == 1 and "no such database" in result.output, result.output
-
-
-def test_the_scheduler_says_it_does_not_run_on_postgresql_yet(make_project, pg_url):
-    proj = make_project()
-    _on(proj, pg_url)
-    result = proj.run("run")
-    assert result.exit_code == 1 and "not run on a catalog on PostgreSQL yet" in result.output
-    assert "release-due" in result.output
 
 
 def test_without_the_driver_the_error_names_the_extra(make_project, pg_url):

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import BASE_CONFIG, post, wait_until
 
-pytestmark = pytest.mark.sqlite_file  # the scheduler: not on PostgreSQL yet (issue 16)
+pytestmark = pytest.mark.sqlite_file  # a catalog file deleted or replaced: SQLite's own
 
 EXE = Path(sys.executable).with_name("syndicate")
 CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "syndicate"]

@@ -1,0 +1,220 @@
+"""`syndicate run` on a catalog on PostgreSQL (issue 16): two schedulers, each in a checkout of
+its own (as on two hosts), share one catalog and one site. One leads and releases, the other
+stands by and says whom it waits for; `status` names the leader; a queue change made from the
+other checkout reaches the leader within 5 s; SIGKILL of the leader a second before a release,
+or in the middle of its publish: the standby takes over and releases the item exactly once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import BASE_CONFIG, BUCKET, Project, png_bytes, post, s3_config, wait_until
+from faultproxy import FaultProxy
+
+EXE = Path(sys.executable).with_name("syndicate")
+CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "syndicate"]
+FAST = "scheduler:\n  poll_seconds: 0.3\n  retry_seconds: 1\n"
+HOST = socket.gethostname()
+
+
+class Run:
+    """A `syndicate run` process whose output is read as it comes."""
+
+    def __init__(self, proj: Project):
+        self.proc = subprocess.Popen(
+            [*CMD, "run", "--config", str(proj.root / "config.yaml")], cwd=proj.root,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+    def saw(self, text: str, timeout: float = 20) -> bool:
+        return wait_until(lambda: text in self.output, timeout=timeout)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        self.reader.join(timeout=10)
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"did not stop on SIGTERM:\n{self.output}") from None
+        self.reader.join(timeout=10)
+        return self.output
+
+
+def _cli(proj: Project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CMD, *args, "--config", str(proj.root / "config.yaml")],
+                          cwd=proj.root, capture_output=True, text=True, timeout=120)
+
+
+def _iso_in(seconds: float) -> str:
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+    return when.replace(microsecond=0).isoformat()
+
+
+def _checkouts(tmp_path: Path, config: str) -> tuple[Project, Project]:
+    """Checkout A, published once; B, a copy of its files (its own state folder), on the same
+    catalog and site."""
+    a = Project(tmp_path / "a")
+    a.root.mkdir()
+    a.write("config.yaml", config)
+    a.write("cover.png", png_bytes())
+    (a.root / "episodes").mkdir()
+    a.write("posts/old.md", post("Old post", date="2026-01-01"))
+    a.write("posts/winter.md", post("Winter plans", date="2099-12-24"))
+    done = _cli(a, "publish")
+    assert done.returncode == 0, done.stderr
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root, ignore=shutil.ignore_patterns(".syndicate"))
+    return a, b
+
+
+@pytest.fixture
+def pair(tmp_path, pg_url):
+    site = tmp_path / "www"
+    config = BASE_CONFIG.replace("target: public", f"target: {site}") + FAST \
+        + f"catalog: {pg_url}\n"
+    a, b = _checkouts(tmp_path, config)
+    return a, b, site
+
+
+def _titles(site: Path) -> list[str]:
+    return [e.title for e in feedparser.parse((site / "feed.xml").read_bytes()).entries]
+
+
+def _state(proj: Project, title: str) -> dict:
+    rows = json.loads(_cli(proj, "status", "--json").stdout)
+    return next(r for r in rows if r["title"] == title)
+
+
+def _leads(run: Run) -> str:
+    return f"leading: this scheduler (pid {run.proc.pid} on {HOST})"
+
+
+def _waits_for(run: Run) -> str:
+    return f"standing by: the scheduler of this catalog runs as pid {run.proc.pid} on {HOST}"
+
+
+def _up(a: Project, b: Project) -> tuple[Run, Run]:
+    """A leads, then B stands by (each said in its log)."""
+    first = Run(a)
+    assert first.saw(_leads(first)), first.output
+    second = Run(b)
+    assert second.saw(_waits_for(first)), second.output
+    return first, second
+
+
+def test_one_leads_the_other_stands_by_status_names_it_and_a_queue_change_reaches_it(pair):
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        shown = _cli(b, "status")
+        assert shown.returncode == 0, shown.stderr
+        assert f"scheduler: pid {first.proc.pid} on {HOST} releases" in shown.stdout
+        assert _state(b, "Old post")["scheduler"] == {"pid": first.proc.pid, "host": HOST}
+        # a queue change made from the other checkout reaches the leader within 5 s
+        at = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+        queued = _cli(b, "queue", "winter", "--at", at.isoformat())
+        assert queued.returncode == 0, queued.stderr
+        told = time.monotonic()
+        assert first.saw(f"next release at {at.isoformat()}", timeout=5), first.output
+        assert time.monotonic() - told < 5
+        assert _cli(b, "unqueue", "winter").returncode == 0
+        assert wait_until(lambda: first.output.rstrip().endswith("nothing queued"), timeout=5), \
+            first.output
+        assert _titles(site) == ["Old post"]
+    finally:
+        out_b, out_a = second.stop(), first.stop()
+    assert out_b.count("standing by:") == 1, out_b  # said once
+    assert "leading:" not in out_b and "released" not in out_b
+    assert out_a.rstrip().endswith("stopped") and out_b.rstrip().endswith("stopped")
+    assert "scheduler: none runs" in _cli(b, "status").stdout
+    assert _state(b, "Old post")["scheduler"] is None
+
+
+@pytest.mark.slow
+def test_the_leader_killed_a_second_before_a_release_the_standby_releases_it_once(pair):
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        at = _iso_in(6)
+        assert _cli(b, "queue", "winter", "--at", at).returncode == 0
+        assert first.saw(f"next release at {at}", timeout=5), first.output
+        due = dt.datetime.fromisoformat(at)
+        time.sleep(max(0.0, (due - dt.datetime.now(dt.UTC)).total_seconds() - 1.0))
+        first.kill()
+        assert "released" not in first.output
+        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+        assert dt.datetime.now(dt.UTC) - due < dt.timedelta(seconds=15)
+        assert _leads(second) in second.output
+        assert _titles(site).count("Winter plans") == 1
+        assert _state(a, "Winter plans")["state"] == "released"
+    finally:
+        out = second.stop()
+    assert out.count("released post 'Winter plans'") == 1, out
+    assert out.count("standing by:") == 1, out
+    assert _titles(site).count("Winter plans") == 1
+
+
+@pytest.mark.slow
+def test_the_leader_killed_during_a_releases_publish_the_standby_releases_it_once(
+        tmp_path, pg_url, s3_endpoint, bucket):
+    """A's publish of the release goes to S3 through a proxy that SIGKILLs A when the post's
+    page arrives; B takes over and publishes the release."""
+    runs: list[Run] = []
+    killed: list[str] = []
+
+    def schedule(n, method, path):
+        if method == "PUT" and "/posts/winter/" in path and not killed:
+            killed.append(path)
+            return lambda: os.kill(runs[0].proc.pid, signal.SIGKILL)
+        return None
+
+    def feed() -> list[str]:
+        body = bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
+        return [e.title for e in feedparser.parse(body).entries]
+
+    with FaultProxy(s3_endpoint, schedule) as proxy:
+        a, b = _checkouts(tmp_path, s3_config(proxy.url) + FAST + f"catalog: {pg_url}\n")
+        first, second = _up(a, b)
+        runs.append(first)
+        try:
+            assert _cli(b, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+            assert wait_until(lambda: first.proc.poll() is not None, timeout=30), first.output
+            assert killed and first.proc.returncode == -signal.SIGKILL
+            assert second.saw("released post 'Winter plans'", timeout=15), second.output
+            assert feed().count("Winter plans") == 1
+            assert _state(b, "Winter plans")["state"] == "released"
+        finally:
+            out = second.stop()
+    assert "released" not in first.output, first.output
+    assert out.count("released post 'Winter plans'") == 1, out
+    assert sorted(feed()) == ["Old post", "Winter plans"]
