@@ -33,7 +33,7 @@ from .catalog import open_catalog
 from .collect import collect
 from .config import Settings
 from .errors import SyndicateError
-from .leader import Lease, NotLeader, wait_for_lead
+from .leader import STANDBY_SECONDS, Lease, NotLeader, wait_for_lead
 from .locks import LockedError, process_lock, publish_lock
 from .release import next_wake, release_due
 from .urls import redact_text
@@ -320,7 +320,8 @@ def _run_on_server(settings: Settings) -> None:
                 raise SyndicateError(runner.error)
             if not runner.lost:
                 break
-            lease.close()  # whatever is left of the session: ask anew
+            lease.close()  # whatever is left of the session: ask anew, once the others
+            stopping.wait(3 * STANDBY_SECONDS)  # have asked (its link may be the bad one)
     finally:
         lease.close()
     log.info("stopped")

@@ -218,3 +218,91 @@ def test_the_leader_killed_during_a_releases_publish_the_standby_releases_it_onc
     assert "released" not in first.output, first.output
     assert out.count("released post 'Winter plans'") == 1, out
     assert sorted(feed()) == ["Old post", "Winter plans"]
+
+
+# -- a partition: the leader's session ended by the server while it runs ----------------------
+def _end_lease(pg_url: str) -> int:
+    """End the session holding the lease, as the server does when it loses its client; returns
+    that session's pid on the server."""
+    import psycopg
+
+    from syndicate.engines import LEADER_LOCK
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        backend = conn.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                               "AND objid = %s", (LEADER_LOCK,)).fetchone()[0]
+        conn.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    return backend
+
+
+def test_a_leader_whose_session_ends_stands_by_and_the_other_takes_over(pair, pg_url):
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        _end_lease(pg_url)
+        assert first.saw("this scheduler lost the lead", timeout=10), first.output
+        assert second.saw(_leads(second), timeout=15), second.output
+        assert first.saw(_waits_for(second), timeout=10), first.output
+        at = _iso_in(2)
+        assert _cli(a, "queue", "winter", "--at", at).returncode == 0
+        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+    finally:
+        out_b, out_a = second.stop(), first.stop()
+    assert "released" not in out_a
+    assert out_b.count("released post 'Winter plans'") == 1
+    assert _titles(site).count("Winter plans") == 1
+
+
+# -- the fence, through the library: a release recorded only while the lease is held ----------
+@pytest.fixture
+def queued(pair):
+    """Settings of checkout A with 'winter' due now (queued a minute ago)."""
+    from syndicate.config import load_config
+    from syndicate.release import queue
+
+    a, _b, _site = pair
+    settings = load_config(a.root / "config.yaml")
+    now = dt.datetime.now(dt.UTC)
+    queue(settings, "winter", "now", now=now)
+    return settings
+
+
+def _released(settings) -> list[str]:
+    from syndicate.release import states
+
+    return [s["title"] for s in states(settings, now=dt.datetime.now(dt.UTC))
+            if s["state"] == "released"]
+
+
+def test_a_release_by_a_leader_that_lost_its_lease_mid_publish_is_not_recorded(queued, pg_url):
+    from syndicate.leader import Lease, NotLeader
+    from syndicate.publish import publish
+    from syndicate.release import FAILURE_KEY, release_due
+
+    old, new = Lease(queued.catalog_path), Lease(queued.catalog_path)
+    try:
+        assert old.take() and not new.take()
+
+        def partitioned(settings, **kw):  # the lease lost once the release has begun
+            assert _end_lease(pg_url) == old.backend
+            assert wait_until(new.take, timeout=10)
+            return publish(settings, **kw)
+
+        with pytest.raises(NotLeader, match="lost the lead while releasing"):
+            release_due(queued, now=dt.datetime.now(dt.UTC), fence=old.fence,
+                        publish_fn=partitioned)
+        assert "Winter plans" not in _released(queued)
+        from syndicate.catalog import open_catalog
+
+        with open_catalog(queued.catalog_path, commit=False) as cat:
+            assert cat.get_meta(FAILURE_KEY) is None  # no failure (and no back-off) recorded
+        with pytest.raises(NotLeader):  # nor anything more, once it knows
+            release_due(queued, now=dt.datetime.now(dt.UTC), fence=old.fence)
+        done = release_due(queued, now=dt.datetime.now(dt.UTC), fence=new.fence)
+        assert [r["title"] for r in done.released] == ["Winter plans"]
+        again = release_due(queued, now=dt.datetime.now(dt.UTC), fence=new.fence)
+        assert again.released == [] and not again.published
+        assert _released(queued).count("Winter plans") == 1
+    finally:
+        old.close()
+        new.close()
