@@ -482,7 +482,8 @@ class CdnConfig(_Section):
 
 class SchedulerConfig(_Section):
     poll_seconds: float = Field(
-        2.0, ge=0.2, le=60, description="How often `syndicate run` looks for queue changes.")
+        2.0, ge=0.2, le=60, description="How often `syndicate run` looks for queue changes "
+        "(and, on PostgreSQL, that it still leads).")
     retry_seconds: float = Field(
         30.0, ge=1, description="First wait after a failed release; doubles up to an hour.")
 

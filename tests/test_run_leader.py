@@ -229,8 +229,10 @@ def _end_lease(pg_url: str) -> int:
     from syndicate.engines import LEADER_LOCK
 
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        backend = conn.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                               "AND objid = %s", (LEADER_LOCK,)).fetchone()[0]
+        backend = conn.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = %s "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (LEADER_LOCK,)).fetchone()[0]
         conn.execute("SELECT pg_terminate_backend(%s)", (backend,))
     return backend
 
