@@ -168,15 +168,31 @@ class PgConnection:
         self.raw.close()
 
 
-def connect_pg(where: PgLocation, name: str = "syndicate") -> PgConnection:
+# a lease's connection: a link that stops answering is given up by both ends within ~15 s (the
+# server drops the lock, the client's next statement fails) instead of TCP's minutes or hours
+ALIVE_SECONDS = (5, 2, 3)  # idle before the first probe, between probes, probes lost
+_ALIVE = {"keepalives": 1, "keepalives_idle": ALIVE_SECONDS[0],
+          "keepalives_interval": ALIVE_SECONDS[1], "keepalives_count": ALIVE_SECONDS[2],
+          "tcp_user_timeout": 10_000}
+
+
+def connect_pg(where: PgLocation, name: str = "syndicate", *,
+               watched: bool = False) -> PgConnection:
+    """A connection to the catalog's database; ``watched``: its link probed on both ends (a
+    lease's: see ALIVE_SECONDS). A Unix socket needs none: the server sees its client go."""
     try:
         import psycopg
     except ImportError:
         raise SyndicateError(f"catalog {where}: {EXTRA}") from None
+    options = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
+    extra = {}
+    if watched:
+        extra = _ALIVE
+        options += "".join(f" -c tcp_{k.removeprefix('tcp_')}={v}"  # the server's names
+                           for k, v in _ALIVE.items() if k != "keepalives")
     try:
         conn = psycopg.connect(where, autocommit=True, connect_timeout=10,
-                               application_name=name[:63],
-                               options=f"-c lock_timeout={LOCK_TIMEOUT_MS}")
+                               application_name=name[:63], options=options, **extra)
     except psycopg.Error as exc:
         raise pg_error(where, _wrap(psycopg, exc)) from None
     except ValueError as exc:  # libpq could not read the address
@@ -184,6 +200,10 @@ def connect_pg(where: PgLocation, name: str = "syndicate") -> PgConnection:
                              "write it as postgresql://USER@HOST:PORT/DATABASE") from None
     conn.row_factory = _row_factory
     return PgConnection(conn)
+
+
+class Unreachable(SyndicateError):
+    """The server could not be reached, or the link to it broke (asking again may work)."""
 
 
 def pg_error(where: PgLocation, exc: BaseException) -> SyndicateError:
@@ -217,7 +237,7 @@ def pg_error(where: PgLocation, exc: BaseException) -> SyndicateError:
                               "text with a NUL character (in a post, an episode or the catalog "
                               "being copied) and remove it")
     if getattr(exc, "connection", False) or state.startswith("08"):
-        return SyndicateError(f"catalog {where}: the PostgreSQL server cannot be reached "
+        return Unreachable(f"catalog {where}: the PostgreSQL server cannot be reached "
                               f"({text}); check that it is running and that the host and port "
                               "are right, then run again (nothing was changed)")
     return SyndicateError(f"catalog {where}: PostgreSQL refused a statement ({text}); nothing "

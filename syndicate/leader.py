@@ -27,6 +27,7 @@ from .engines import (
     PgConnection,
     PgError,
     PgLocation,
+    Unreachable,
     connect_pg,
     holder_of,
     pg_error,
@@ -51,10 +52,11 @@ class Lease:
         self.conn: PgConnection | None = None
         self.backend: int | None = None  # the lease session's pid on the server
         self._changed = threading.Event()
+        self._away = False  # the server could not be reached (said once)
 
     def _connect(self) -> PgConnection:
         if self.conn is None:
-            self.conn = connect_pg(self.where, name=session_name(WHAT))
+            self.conn = connect_pg(self.where, name=session_name(WHAT), watched=True)
             self.conn.raw.add_notify_handler(lambda _notice: self._changed.set())
             self.backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         return self.conn
@@ -64,16 +66,20 @@ class Lease:
         try:
             conn = self._connect()
             got = conn.execute("SELECT pg_try_advisory_lock(?)", (LEADER_LOCK,)).fetchone()[0]
+            self._away = False
             if got:
                 conn.execute(f"LISTEN {CHANGED}")
                 self._changed.set()  # read the queue afresh
             return bool(got)
-        except PgError as exc:
+        except (PgError, Unreachable) as exc:
             self.close()
-            if exc.connection:  # the server is away: ask again later
-                log.debug("asking for the lead: %s", exc)
-                return False
-            raise pg_error(self.where, exc) from None
+            said = pg_error(self.where, exc)
+            if not isinstance(said, Unreachable):
+                raise said from None
+            if not self._away:  # the server is away: ask again later (said once)
+                log.warning("%s; asking again every %.0f s", said, STANDBY_SECONDS)
+            self._away = True
+            return False
 
     def held(self) -> bool:
         """Whether the lease is still ours (asked of the server: a lost link drops it). The
