@@ -132,6 +132,7 @@ def _up(a: Project, b: Project) -> tuple[Run, Run]:
     return first, second
 
 
+@pytest.mark.slow  # six commands as processes beside two schedulers: ~15 s
 def test_one_leads_the_other_stands_by_status_names_it_and_a_queue_change_reaches_it(pair):
     a, b, site = pair
     first, second = _up(a, b)
