@@ -168,31 +168,29 @@ class PgConnection:
         self.raw.close()
 
 
-# a lease's connection: a link that stops answering is given up by both ends within ~15 s (the
-# server drops the lock, the client's next statement fails) instead of TCP's minutes or hours
+# every connection's link is probed by both ends: one that stops answering (a partition) is
+# given up within ~15 s instead of TCP's minutes or hours, so the server drops what its session
+# held (the scheduler's lease, a publish's lock, a transaction's writer lock) and another host
+# can go on, and the client's next statement fails instead of hanging
 ALIVE_SECONDS = (5, 2, 3)  # idle before the first probe, between probes, probes lost
 _ALIVE = {"keepalives": 1, "keepalives_idle": ALIVE_SECONDS[0],
           "keepalives_interval": ALIVE_SECONDS[1], "keepalives_count": ALIVE_SECONDS[2],
           "tcp_user_timeout": 10_000}
 
 
-def connect_pg(where: PgLocation, name: str = "syndicate", *,
-               watched: bool = False) -> PgConnection:
-    """A connection to the catalog's database; ``watched``: its link probed on both ends (a
-    lease's: see ALIVE_SECONDS). A Unix socket needs none: the server sees its client go."""
+def connect_pg(where: PgLocation, name: str = "syndicate") -> PgConnection:
+    """A connection to the catalog's database, its link probed (see ALIVE_SECONDS; over a
+    Unix socket the settings do nothing: the server sees its client go)."""
     try:
         import psycopg
     except ImportError:
         raise SyndicateError(f"catalog {where}: {EXTRA}") from None
-    options = f"-c lock_timeout={LOCK_TIMEOUT_MS}"
-    extra = {}
-    if watched:
-        extra = _ALIVE
-        options += "".join(f" -c tcp_{k.removeprefix('tcp_')}={v}"  # the server's names
-                           for k, v in _ALIVE.items() if k != "keepalives")
+    options = f"-c lock_timeout={LOCK_TIMEOUT_MS}" + "".join(
+        f" -c tcp_{k.removeprefix('tcp_')}={v}"  # the same, as the server's settings
+        for k, v in _ALIVE.items() if k != "keepalives")
     try:
         conn = psycopg.connect(where, autocommit=True, connect_timeout=10,
-                               application_name=name[:63], options=options, **extra)
+                               application_name=name[:63], options=options, **_ALIVE)
     except psycopg.Error as exc:
         raise pg_error(where, _wrap(psycopg, exc)) from None
     except ValueError as exc:  # libpq could not read the address
@@ -238,8 +236,8 @@ def pg_error(where: PgLocation, exc: BaseException) -> SyndicateError:
                               "being copied) and remove it")
     if getattr(exc, "connection", False) or state.startswith("08"):
         return Unreachable(f"catalog {where}: the PostgreSQL server cannot be reached "
-                              f"({text}); check that it is running and that the host and port "
-                              "are right, then run again (nothing was changed)")
+                           f"({text}); check that it is running and that the host and port "
+                           "are right, then run again (nothing was changed)")
     return SyndicateError(f"catalog {where}: PostgreSQL refused a statement ({text}); nothing "
                           "of this run was committed")
 
@@ -333,7 +331,7 @@ def holder_of(where: PgLocation, key: int) -> tuple[int, str] | None:
     if row is None:
         return None
     found = re.search(r" pid (\d+) on (.*)$", row[0] or "")
-    return (int(found[1]), found[2]) if found else (0, "another host")
+    return (int(found[1]), found[2]) if found else (0, "a host it does not name")
 
 
 def _holder(where: PgLocation, key: int) -> str:
@@ -341,4 +339,4 @@ def _holder(where: PgLocation, key: int) -> str:
         held = holder_of(where, key)
     except SyndicateError:
         held = None
-    return f"pid {held[0]} on {held[1]}" if held else "another process"
+    return f"pid {held[0]} on {held[1]}" if held and held[0] else "another process"

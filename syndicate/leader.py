@@ -56,7 +56,7 @@ class Lease:
 
     def _connect(self) -> PgConnection:
         if self.conn is None:
-            self.conn = connect_pg(self.where, name=session_name(WHAT), watched=True)
+            self.conn = connect_pg(self.where, name=session_name(WHAT))
             self.conn.raw.add_notify_handler(lambda _notice: self._changed.set())
             self.backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
         return self.conn

@@ -92,8 +92,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     copy, built again on every change).
 
     ``fence(cat)`` is called in the transaction that records what the target holds and which
-    items were released, before anything is written there: the scheduler's check that it still
-    leads (leader.py); what it raises leaves that transaction unwritten.
+    items were released, before it writes anything: the scheduler's check that it still leads
+    (leader.py); what it raises leaves that transaction unwritten.
 
     ``target`` is where the site goes (by default the one the config's ``target`` names, see
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
