@@ -6,6 +6,7 @@ or in the middle of its publish: the standby takes over and releases the item ex
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -309,3 +310,93 @@ def test_a_release_by_a_leader_that_lost_its_lease_mid_publish_is_not_recorded(q
     finally:
         old.close()
         new.close()
+
+
+# -- a standby cut off from the server ----------------------------------------------------------
+class Forwarder:
+    """127.0.0.1:PORT forwarded to the test server's Unix socket (libpq then talks TCP, with its
+    keepalives); ``cut()`` drops every connection and turns new ones away (counted) until
+    ``mend()``."""
+
+    def __init__(self, socket_path: str):
+        self.path = socket_path
+        self.cut_off = threading.Event()
+        self.turned_away = 0
+        self.pairs: list[tuple[socket.socket, socket.socket]] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.cut_off.is_set():
+                self.turned_away += 1
+                client.close()
+                continue
+            server = socket.socket(socket.AF_UNIX)
+            server.connect(self.path)
+            self.pairs.append((client, server))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.cut_off.set()
+        for pair in self.pairs:
+            for s in pair:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+        self.pairs.clear()
+
+    def mend(self) -> None:
+        self.cut_off.clear()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_a_standby_cut_off_from_the_server_says_so_once_then_takes_over(pair, pg_url):
+    import glob
+    from urllib.parse import urlsplit
+
+    a, b, site = pair
+    folder = dict(p.split("=", 1) for p in urlsplit(pg_url).query.split("&"))["host"]
+    forwarder = Forwarder(glob.glob(f"{folder}/.s.PGSQL.*")[0])
+    try:
+        path = b.root / "config.yaml"
+        tcp = f"postgresql://postgres@127.0.0.1:{forwarder.port}/{urlsplit(pg_url).path[1:]}"
+        path.write_text(path.read_text().replace(f"catalog: {pg_url}", f"catalog: {tcp}"))
+        first, second = _up(a, b)
+        try:
+            forwarder.cut()
+            assert second.saw("the PostgreSQL server cannot be reached", timeout=15), \
+                second.output
+            assert wait_until(lambda: forwarder.turned_away >= 6, timeout=15)  # asked again
+            forwarder.mend()
+            first.stop()
+            assert second.saw(_leads(second), timeout=15), second.output
+            assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+            assert second.saw("released post 'Winter plans'", timeout=15), second.output
+        finally:
+            out = second.stop()
+            first.stop()
+    finally:
+        forwarder.close()
+    assert out.count("cannot be reached") == 1, out  # said once, not at every try
+    assert "Traceback" not in out
+    assert _titles(site).count("Winter plans") == 1
