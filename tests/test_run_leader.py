@@ -167,7 +167,7 @@ def test_the_leader_killed_a_second_before_a_release_the_standby_releases_it_onc
     a, b, site = pair
     first, second = _up(a, b)
     try:
-        at = _iso_in(6)
+        at = _iso_in(10)  # room for a slow `queue` and notice: the kill must come before it
         assert _cli(b, "queue", "winter", "--at", at).returncode == 0
         assert first.saw(f"next release at {at}", timeout=5), first.output
         due = dt.datetime.fromisoformat(at)
