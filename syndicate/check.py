@@ -46,6 +46,7 @@ from .measurement import direct
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
 from .model import parse_timestamp
 from .render.podcast_ext import ITUNES, PODCAST
+from .render.sitemap import sitemap_locs
 from .transcripts import check_transcript, cues_within
 from .urls import page_address, rebase, redact, redact_text
 
@@ -490,7 +491,6 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
 
 
 SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
-_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def _site_maps(session, base: str, report: CheckReport,
@@ -514,13 +514,11 @@ def _site_maps(session, base: str, report: CheckReport,
         if body is None:
             continue
         try:
-            root = etree.fromstring(body, etree.XMLParser(resolve_entities=False,
-                                                                  no_network=True))
-        except etree.XMLSyntaxError:
-            report.problems.append(f"{url}: not a sitemap (the XML does not parse)")
+            locs = sitemap_locs(body)
+        except ValueError as exc:
+            report.problems.append(f"{url}: not a sitemap ({exc})")
             continue
-        found += [(moved(loc.text.strip()), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
-                  if loc.text and loc.text.strip()]
+        found += [(moved(loc), url) for loc in locs]
     return found
 
 
