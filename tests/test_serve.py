@@ -241,6 +241,17 @@ def test_traversal_attempts_answer_404(files_server):
         assert status == 404 and b"SECRET" not in body, path
 
 
+def test_a_file_named_as_a_folder_answers_404_as_a_host_would(files_server):
+    """``feed.xml/``: a host (S3, nginx) answers 404, so the preview does too rather than
+    hand the file over untyped (h23 Z10)."""
+    url, data, _root = files_server
+    for path in ("/f17.mp3/", "/index.html/", "/sub/index.html/", "/f0.mp3//"):
+        status, _h, body = request(url, path)
+        assert status == 404, (path, status)
+    status, _h, body = request(url, "/f17.mp3")
+    assert status == 200 and body == data[17]
+
+
 def test_folders_index_redirect_head_and_plain_404(files_server):
     url, _data, root = files_server
     status, headers, body = request(url, "/sub")
