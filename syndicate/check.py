@@ -12,6 +12,7 @@ page and 200 is named, and each missing file it hides too.
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import time
@@ -41,7 +42,7 @@ from .crawl import (
     said_while_waiting,
 )
 from .errors import CollectError
-from .images import image_size, served_art_problem
+from .images import image_size, read_header, served_art_problem
 from .measurement import direct
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
 from .model import parse_timestamp
@@ -403,6 +404,12 @@ def _art(session, url: str, report: CheckReport, what: str) -> tuple[int, int] |
     wrong = served_art_problem(body, PurePosixPath(urlsplit(url).path).suffix)
     if wrong:
         report.problems.append(f"{url}: {what}: {wrong}")
+        return None
+    header = read_header(io.BytesIO(body))
+    want = f"image/{header[0].lower()}" if header else None
+    if want and main_type(kind) != want:  # apps and directories go by the type served
+        served = main_type(kind) or "no Content-Type"
+        report.problems.append(f"{url}: {what} is served as {served}, where {want} belongs")
         return None
     return size
 
