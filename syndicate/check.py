@@ -12,6 +12,7 @@ page and 200 is named, and each missing file it hides too.
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
 import time
@@ -41,11 +42,12 @@ from .crawl import (
     said_while_waiting,
 )
 from .errors import CollectError
-from .images import image_size, served_art_problem
+from .images import image_size, read_header, served_art_problem
 from .measurement import direct
 from .mediatypes import CHAPTERS, TRANSCRIPT_SUFFIX_OF, main_type
 from .model import parse_timestamp
 from .render.podcast_ext import ITUNES, PODCAST
+from .render.sitemap import sitemap_locs
 from .transcripts import check_transcript, cues_within
 from .urls import page_address, rebase, redact, redact_text
 
@@ -403,6 +405,12 @@ def _art(session, url: str, report: CheckReport, what: str) -> tuple[int, int] |
     if wrong:
         report.problems.append(f"{url}: {what}: {wrong}")
         return None
+    header = read_header(io.BytesIO(body))
+    want = f"image/{header[0].lower()}" if header else None
+    if want and main_type(kind) != want:  # apps and directories go by the type served
+        served = main_type(kind) or "no Content-Type"
+        report.problems.append(f"{url}: {what} is served as {served}, where {want} belongs")
+        return None
     return size
 
 
@@ -490,7 +498,6 @@ def _check_site(report: CheckReport, settings: Settings, base_url: str | None,
 
 
 SITEMAP_BYTES = 50 << 20  # the sitemaps protocol's own limit for one file
-_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def _site_maps(session, base: str, report: CheckReport,
@@ -514,13 +521,11 @@ def _site_maps(session, base: str, report: CheckReport,
         if body is None:
             continue
         try:
-            root = etree.fromstring(body, etree.XMLParser(resolve_entities=False,
-                                                                  no_network=True))
-        except etree.XMLSyntaxError:
-            report.problems.append(f"{url}: not a sitemap (the XML does not parse)")
+            locs = sitemap_locs(body)
+        except ValueError as exc:
+            report.problems.append(f"{url}: not a sitemap ({exc})")
             continue
-        found += [(moved(loc.text.strip()), url) for loc in root.iter(f"{{{_SITEMAP_NS}}}loc")
-                  if loc.text and loc.text.strip()]
+        found += [(moved(loc), url) for loc in locs]
     return found
 
 

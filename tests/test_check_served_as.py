@@ -155,6 +155,22 @@ def test_a_transcript_or_chapters_served_as_another_type_is_named(make_project, 
     assert len(errors) == 1, errors
 
 
+# -- h23 Z13: the cover and episode art judged by the type served, as every other file -------
+@pytest.mark.parametrize("kind", ["text/html; charset=utf-8", "application/octet-stream",
+                                  "image/jpeg"])
+def test_the_cover_and_episode_art_served_as_another_type_are_named(make_project, tmp_path,
+                                                                   kind):
+    proj = _publish(make_project)
+    cover = next(p.name for p in proj.public("").glob("cover-*"))
+    art = next(p.name for p in proj.public("episodes/one").glob("cover-*"))
+    assert cover.endswith(".png") and art.endswith(".png")
+    result, base, errors, _ = _check(proj, tmp_path, types={cover: kind, art: kind})
+    assert result.exit_code == 1, result.output
+    for rel in (cover, f"episodes/one/{art}"):
+        (line,) = _lines_for(errors, base + rel)
+        assert f"served as {kind.split(';')[0]}, where image/png belongs" in line, line
+
+
 # -- X10: a host that answers every missing address with its home page and 200 -----------------
 def test_a_host_answering_missing_files_with_its_home_page_is_named_with_each_missing_file(
         make_project, tmp_path):

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import BASE_CONFIG, post, sidecar, tone
+from conftest import BASE_CONFIG, png_bytes, post, sidecar, tone
 from syndicate.config import load_config
 from syndicate.links import absolute_urls, addresses, moved_urls, relative_url
 from syndicate.publish import publish
@@ -208,6 +208,25 @@ def test_a_linked_file_that_is_missing_is_a_warning_and_the_link_is_kept(make_pr
     assert "posts/a.md:14: the image 'y' names no file beside posts/a.md" in result.output
     assert "posts/a.md:16: the link 'gone.pdf' names no file beside posts/a.md" in result.output
     assert 'src="gone.png"' in proj.read("posts/a/index.html").decode()
+
+
+def test_each_image_naming_no_file_is_warned_on_its_own_line(make_project):
+    """h23 Z7: the same missing name written twice is said at each line it is on; an image
+    whose address is empty, only a fragment or a folder (the browser fetches the page itself,
+    or the folder, as the image) is warned too."""
+    proj = _project(make_project, {
+        "posts/a.md": post("A", "2026-10-01", "<img src=x>\n\n![md](x)\n\n<img src=\"#frag\">"
+                                              "\n\n<img src=\"./\">\n\n<img src=\"sub/\">\n\n"
+                                              "<img src=\"\">\n\n![fine](sub/a.png)"),
+        "posts/sub/a.png": png_bytes(8, 8)})
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    for line, address in ((6, "x"), (8, "x"), (10, "#frag"), (12, "./"), (14, "sub/")):
+        said = f"posts/a.md:{line}: the image {address!r} names no "
+        assert result.output.count(said) == 1, (said, result.output)
+    assert "posts/a.md: the image '' names no image file" in result.output
+    assert "'sub/a.png'" not in result.output  # a real file is published, not warned
+    assert proj.public("posts/a/sub/a.png").is_file()
 
 
 def test_a_link_to_another_post_source_is_not_published(make_project):

@@ -241,6 +241,17 @@ def test_traversal_attempts_answer_404(files_server):
         assert status == 404 and b"SECRET" not in body, path
 
 
+def test_a_file_named_as_a_folder_answers_404_as_a_host_would(files_server):
+    """``feed.xml/``: a host (S3, nginx) answers 404, so the preview does too rather than
+    hand the file over untyped (h23 Z10)."""
+    url, data, _root = files_server
+    for path in ("/f17.mp3/", "/index.html/", "/sub/index.html/", "/f0.mp3//"):
+        status, _h, body = request(url, path)
+        assert status == 404, (path, status)
+    status, _h, body = request(url, "/f17.mp3")
+    assert status == 200 and body == data[17]
+
+
 def test_folders_index_redirect_head_and_plain_404(files_server):
     url, _data, root = files_server
     status, headers, body = request(url, "/sub")
@@ -262,6 +273,29 @@ def test_folders_index_redirect_head_and_plain_404(files_server):
 
 
 # -- the preview build --------------------------------------------------------------------------
+def test_a_preview_folder_removed_under_serve_is_built_again_without_a_word(make_project):
+    """h23 Z15: the folder removed while serving wakes a build (the watcher sees it go) that
+    makes it anew, with no warning about a published site or a held item."""
+    project = make_project(project_files())
+    server = Server(project.root / "config.yaml", port=0).start()
+    try:
+        site = server._preview.site_dir
+        assert (site / "posts/hello/index.html").is_file()
+        server.watcher.poll()  # (the pass after the first build: nothing since)
+        assert not server.watcher.poll()
+        import shutil
+
+        shutil.rmtree(site)
+        assert request(server.url, "/posts/hello/")[0] == 404
+        assert server.watcher.poll()  # its going is a change
+        rebuilt = server.rebuild()
+        assert rebuilt.ok and rebuilt.errors == [] and rebuilt.warnings == [], rebuilt
+        status, _h, body = request(server.url, "/posts/hello/")
+        assert status == 200 and b"Hello there" in body
+    finally:
+        server.close()
+
+
 def test_preview_serves_the_site_at_its_own_address_with_the_built_types(make_project, served):
     project = make_project(project_files())
     server = served(project)

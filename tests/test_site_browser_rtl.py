@@ -36,3 +36,35 @@ def test_a_right_to_left_site_and_a_wide_table_fit_a_phone(browser, tmp_path):
                 assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls
             assert seen.console_errors == [] and seen.failed == []
             page.context.close()
+
+
+def test_english_labels_and_paragraphs_keep_their_order_on_a_right_to_left_site(browser,
+                                                                              tmp_path):
+    """h23 Z9: on an Arabic site the theme's English labels (the date line, the footer) and a
+    tag such as C# read left to right, and an English paragraph of a post has its full stop at
+    its end, in the browser's own layout."""
+    config = BASE_CONFIG.replace("language: en", "language: ar")
+    proj = new_project(tmp_path / "p", {"posts/a.md": post(
+        "عنوان", body="Text before.\n\nنص عربي.", tags="[عربي, 'C#']")}, config)
+    with serving("--config", str(proj.root / "config.yaml")) as (url, _running):
+        seen = open_page(browser, url + "posts/a/", viewport=PHONE)
+        page = seen.page
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        for selector in ("main .meta span", ".site-footer span"):
+            assert page.locator(selector).first.evaluate(
+                "e => getComputedStyle(e).direction") == "ltr", selector
+        tag = page.locator("a[rel=tag]", has_text="C#")
+        assert tag.evaluate("e => e.matches(':dir(ltr)')")
+        # the English paragraph's last character (the full stop) is drawn at its right end
+        ends = page.evaluate("""() => {
+            const p = [...document.querySelectorAll('.body p')]
+                .find(e => e.textContent.startsWith('Text before'));
+            const r = document.createRange(), t = p.firstChild;
+            r.setStart(t, t.length - 1); r.setEnd(t, t.length);
+            const dot = r.getBoundingClientRect();
+            r.setStart(t, 0); r.setEnd(t, 1);
+            return [dot.left, r.getBoundingClientRect().left];
+        }""")
+        assert ends[0] > ends[1], ends  # the full stop right of the first letter
+        assert seen.console_errors == [] and seen.failed == []
+        page.context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,13 +21,17 @@ SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
 
 
-def _line(text: str, written: str, decoded: str, first_line: int, default: int | None
-          ) -> int | None:
-    """The line of ``text`` (which starts at ``first_line``) where a link was written."""
+def _line(text: str, written: str, decoded: str, first_line: int, default: int | None,
+          nth: int = 0) -> int | None:
+    """The line of ``text`` (which starts at ``first_line``) where a link was written: its
+    ``nth`` writing (0: the first) as a link or an attribute, in the order of the text."""
     quoted = [f"{a}{written}{b}" for a, b in (("(", ")"), ('"', '"'), ("'", "'"), ("=", ">"),
                                               ("=", " "), ("(", " "))]
-    return _line_of(text, (*quoted, written, decoded, posixpath.basename(decoded)), first_line,
-                    default)
+    found = sorted({m.start() for q in quoted if written for m in re.finditer(re.escape(q), text)})
+    if found:
+        at = found[min(nth, len(found) - 1)]
+        return text.count("\n", 0, at) + first_line
+    return _line_of(text, (written, decoded, posixpath.basename(decoded)), first_line, default)
 
 
 def _line_of(text: str, needles, first_line: int, default: int | None) -> int | None:
@@ -52,10 +57,12 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     base = posixpath.dirname(name)
     _remote_embeds(html, name, text, warnings, first_line, default_line)
     embedded = {value for _tag, value in loaded(html)}  # loaded by the page: always files
+    seen: dict[str, int] = {}  # address -> how many times it came before (for its line)
     for value in addresses(html):
+        nth = seen[value] = seen.get(value, -1) + 1
         try:
             _one(value, source, name, folder, text, warnings, first_line, default_line, base,
-                 out, value in embedded)
+                 out, value in embedded, nth)
         except CollectError as exc:
             refused.append(exc)
     if refused:
@@ -91,18 +98,26 @@ def _remote_embeds(html: str, name: str, text: str, warnings: list[str], first_l
 
 def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings: list[str],
          first_line: int, default_line: int | None, base: str, out: dict[str, str],
-         embedded: bool = False) -> None:
+         embedded: bool = False, nth: int = 0) -> None:
     """One linked address of ``linked_files``: into ``out``, or a warning, or a CollectError."""
     address = clean(value)
     if address.startswith("/") and not address.startswith("//") \
             and not has_scheme(address):
         _refuse_absolute(address, name, text, first_line, default_line)
         return
+    if embedded and _no_image(address, source):  # a browser would fetch the page itself,
+        # or a folder, as the image
+        line = _line(text, address, address, first_line, default_line, nth)
+        where = f"{printable(name)}:{line}" if line and address else printable(name)
+        warnings.append(f"{where}: the image {printable(address)!r} names no image file (an "
+                        "empty address, only a fragment, or a folder); the link is left as it "
+                        "is: name the image file")
+        return
     local = local_path(value)
     if local is None or local[0] in out:
         return
     link = local[0]
-    line = _line(text, address, link, first_line, default_line)
+    line = _line(text, address, link, first_line, default_line, nth)
     where = f"{printable(name)}:{line}" if line else printable(name)
     suffix = posixpath.splitext(link)[1].lower()
     path = source.parent / link
@@ -131,6 +146,18 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
             "publish it as a file")
         return
     out[link] = posixpath.normpath(posixpath.join(base, link))
+
+
+def _no_image(address: str, source: Path) -> bool:
+    """Whether an image's address can name no file: empty, a fragment or query of the page
+    itself, or a folder (``./``, ``sub/``)."""
+    if not address or address.startswith(("#", "?")):
+        return True
+    local = local_path(address)
+    if local is None:
+        return False  # another host's, or a data: address
+    link = local[0]
+    return link.endswith("/") or link in (".", "..") or os.path.isdir(source.parent / link)
 
 
 def _in_files_folder(path: Path, source: Path) -> bool:

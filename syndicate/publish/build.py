@@ -366,7 +366,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                               else settings.episodes_dir)
         (posts if r["kind"] == "post" else episodes).append((r, item))
     for listed in (posts, episodes):  # newest first by the date each shows (see _shown_row)
-        listed.sort(key=lambda pair: (stored(pair[1].date), pair[0]["id"]), reverse=True)
+        # (on one date, an episode's season and number decide: a show launching with three
+        # episodes on one day lists them in order whenever each was collected)
+        listed.sort(key=lambda pair: (stored(pair[1].date), getattr(pair[1], "season", None)
+                                      or 0, getattr(pair[1], "number", None) or 0,
+                                      pair[0]["id"]), reverse=True)
 
     rss_url, atom_url = url(cfg.blog.rss_path), url(cfg.blog.atom_path)
     feed_url = url(cfg.podcast.feed_path)

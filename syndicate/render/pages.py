@@ -17,17 +17,19 @@ from jinja2 import (
     FileSystemLoader,
     TemplateError,
     TemplateSyntaxError,
+    meta,
     select_autoescape,
 )
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ItemError
 from ..markup import paired_bidi, xml_safe
 from ..when import local
-from .deadline import TookTooLong, within
+from .deadline import TookTooLong, TookTooMuch, within
+from .sandbox import Sandbox, TooBig
+from .sitemap import sitemap_problem
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 TEMPLATE_LIMIT = 1 << 20  # bytes
@@ -111,50 +113,8 @@ class _ThemeLoader(FileSystemLoader):
 
 
 RENDER_SECONDS = 15  # one page; the default theme makes one in milliseconds
+RENDER_MEMORY = 512 << 20  # bytes the process may grow by while one page renders
 PAGE_LIMIT = 64 << 20  # characters one page may come to
-VALUE_LIMIT = 4 << 20  # characters (or items) a `*` in a template may make
-
-
-class TooBig(SecurityError):
-    """A value or a page past the sandbox's limits (not a reach for Python internals)."""
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja2's sandbox, which keeps a theme (perhaps someone else's) from Python internals,
-    files and commands: no ``_`` attributes (``__globals__``, ``__subclasses__``), no calls
-    that change a value. Reaching for an unsafe attribute is an error at once, not an empty
-    value, so the author learns the theme tried. ``*`` and ``**`` are checked before they run
-    (and so never worked out while a template is compiled): a string or list of millions, or a
-    number of thousands of digits, is refused."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, operator, left, right):
-        if operator == "*":
-            for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | bytes | list | tuple) and isinstance(times, int) \
-                        and len(seq) * times > VALUE_LIMIT:
-                    raise TooBig(f"a value of {len(seq) * times:,} characters or items "
-                                        f"(at most {VALUE_LIMIT:,})")
-        if operator == "**" and isinstance(right, int) and isinstance(left, int | float) \
-                and abs(right) > 256 and abs(left) not in (0, 1):
-            raise TooBig(f"a power of {right:,}")
-        return super().call_binop(context, operator, left, right)
-
-    def unsafe_undefined(self, obj, attribute):
-        raise SecurityError(f"{attribute!r} of {type(obj).__name__!r}")
-
-    def getattr(self, obj, attribute):
-        if attribute.startswith("__"):  # refused whether the value has it or not
-            self.unsafe_undefined(obj, attribute)
-        return super().getattr(obj, attribute)
-
-    def getitem(self, obj, argument):
-        if isinstance(argument, str) and argument.startswith("__"):
-            self.unsafe_undefined(obj, argument)
-        return super().getitem(obj, argument)
-
-
 SANDBOXED = ("a theme may not reach Python internals, files or commands (templates are "
              "rendered in a sandbox); remove that expression")
 
@@ -166,7 +126,7 @@ class Theme:
         self.folders = ([folder] if folder else []) + [DEFAULT_THEME]
         self.root = root  # the project: messages name templates relative to it
         self.zone = zone
-        self.env = _Sandbox(
+        self.env = Sandbox(
             loader=ChoiceLoader([_ThemeLoader(str(f / "templates")) for f in self.folders]),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -224,44 +184,108 @@ class Theme:
     def render(self, name: str, **context) -> bytes:
         """The template ``name`` rendered; a template that fails is an ItemError naming its
         file and line (a page cannot be made: its last published version stays)."""
-        if name in self._too_slow:  # once is enough: not another 15 s for every page
-            raise self._too_slow[name]
+        stopped = self._stopped(name)
+        if stopped is not None:  # once is enough: not another 15 s for every page using it
+            raise stopped
         template = None
         try:
             template = self.env.get_template(name)
-            return self._generated(template, context).encode("utf-8")
-        except TookTooLong:
-            self._too_slow[name] = self._error(
-                getattr(template, "filename", None) or name, None,
-                f"a page took over {RENDER_SECONDS} s to render (a loop that "
-                "runs too long?); every page of this template is left as last published")
-            raise self._too_slow[name] from None
+            page = self._generated(template, context)
+        except TookTooLong as exc:
+            where, line = self._where(exc, template, name)
+            what = (f"a page took over {RENDER_MEMORY >> 20} MB of memory to render (values "
+                    "piling up in a loop?)" if isinstance(exc, TookTooMuch) else
+                    f"a page took over {RENDER_SECONDS} s to render (a loop that runs too "
+                    "long?)")
+            error = self._error(where, line, f"{what}; every page using this template is "
+                                             "left as last published")
+            self._too_slow[where] = error
+            raise error from None
         except TemplateSyntaxError as exc:
             raise self._error(exc.filename or name, exc.lineno, exc.message or str(exc)) \
                 from None
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
-                ArithmeticError, RecursionError) as exc:
-            # the template line it happened on: Jinja2 puts template frames in the traceback
-            roots = [str(f / "templates") for f in self.folders]
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if any(f.filename.startswith(r) for r in roots)]
-            where, line = (frames[-1].filename, frames[-1].lineno) if frames else \
-                (getattr(template, "filename", None) or name, None)
+                ArithmeticError, RecursionError, MemoryError) as exc:
+            where, line = self._where(exc, template, name)
             if isinstance(exc, RecursionError):
                 what = "it calls, includes or extends itself without end"
             elif isinstance(exc, TooBig):
                 what = f"{exc}: too large for a page; make it smaller"
+            elif isinstance(exc, MemoryError):
+                what = "it needs more memory than this machine gives a page; make it smaller"
             elif isinstance(exc, SecurityError):
                 what = f"the sandbox refused {str(exc).rstrip('.')}: {SANDBOXED}"
             else:
                 what = f"{type(exc).__name__}: {exc}"
             raise self._error(where, line, what) from None
+        filename = getattr(template, "filename", None) or name
+        if not page.strip() and name.endswith(".html"):
+            raise self._error(filename, None, "the page it makes is empty; a half-saved "
+                                              "template?")
+        data = page.encode("utf-8")
+        if name == "sitemap.xml":
+            site = context.get("site") or {}
+            home = str(site.get("url", "")) if isinstance(site, dict) else ""
+            problem = sitemap_problem(data, home[:home.rfind("/") + 1])  # (its folder: a
+            # site linking files names its home page index.html)
+            if problem:
+                raise self._error(filename, None, problem)
+        return data
+
+    def _where(self, exc: BaseException, template, name: str) -> tuple[str, int | None]:
+        """The theme file (and line) a failure happened in: the deepest template frame of its
+        traceback (the author's base.html, not the page template extending it)."""
+        roots = [str(f / "templates") for f in self.folders]
+        # Jinja2 gives its own exceptions' tracebacks the template's lines; an interruption
+        # it never sees carries the compiled code's
+        mapped = not isinstance(exc, TookTooLong)
+        for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
+            filename = frame.f_code.co_filename
+            if any(filename.startswith(r) for r in roots):
+                return filename, line if mapped else self._template_line(filename, line)
+        return getattr(template, "filename", None) or name, None
+
+    def _template_line(self, filename: str, pyline: int) -> int | None:
+        """A line of a template's compiled code as the line of the template (Jinja2 maps its
+        own tracebacks so; an interruption it never sees is mapped here)."""
+        for tmpl in list(self.env.cache.values()) if self.env.cache is not None else []:
+            if getattr(tmpl, "filename", None) == filename:
+                try:
+                    return tmpl.get_corresponding_lineno(pyline)
+                except (AttributeError, ValueError):
+                    return None
+        return None
+
+    def _stopped(self, name: str) -> ItemError | None:
+        """The error of a template stopped before (too slow or too large) that ``name`` is,
+        or extends, includes or imports (whatever the depth)."""
+        if not self._too_slow:
+            return None
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                source, filename, _ = self.env.loader.get_source(self.env, current)
+            except (TemplateError, OSError, ItemError):
+                continue
+            if filename in self._too_slow:
+                return self._too_slow[filename]
+            try:
+                refs = meta.find_referenced_templates(self.env.parse(source))
+            except TemplateError:
+                continue
+            todo += [r for r in refs if isinstance(r, str)]
+        return None
 
     @staticmethod
     def _generated(template, context: dict) -> str:
-        """The page, made within ``RENDER_SECONDS`` and up to ``PAGE_LIMIT`` characters."""
+        """The page, made within ``RENDER_SECONDS`` and ``RENDER_MEMORY``, up to ``PAGE_LIMIT``
+        characters."""
         parts, size = [], 0
-        with within(RENDER_SECONDS):
+        with within(RENDER_SECONDS, RENDER_MEMORY):
             for part in template.generate(**context):
                 size += len(part)
                 if size > PAGE_LIMIT:

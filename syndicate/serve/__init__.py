@@ -115,7 +115,7 @@ class Server:
                 hosts=lambda: _hosts(self.host, port))
             if self.watcher is None:  # before the first build: edits made during it count
                 self.watcher = PollingWatcher(self._watched, ignore=self._ignored,
-                                              also=self._preview.catalog_token)
+                                              also=self._also)
             self.rebuild()
         except BaseException:
             self.close()
@@ -202,6 +202,10 @@ class Server:
                 or outcome.errors != last.errors:
             self.builds.done(outcome.errors)
         return outcome
+
+    def _also(self) -> object:
+        """What else wakes a build: the project catalog's queue, the preview folder itself."""
+        return self._preview.catalog_token(), self._preview.site_token()
 
     def _watched(self) -> list[Path]:
         """The paths of the last config that loaded (a broken one is still watched, for its

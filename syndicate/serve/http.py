@@ -51,6 +51,8 @@ def lookup(root: Path, raw: str) -> tuple[str, Path | None]:
         st = os.stat(found)
     except (OSError, ValueError):
         return key, None
+    if not stat.S_ISDIR(st.st_mode) and not parts[-1]:
+        return key, None  # a file named as a folder ("feed.xml/"): no host serves it so
     if stat.S_ISDIR(st.st_mode):
         if parts[-1]:
             return "/", None  # named without its slash: redirected, so relative links work

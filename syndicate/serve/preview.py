@@ -96,13 +96,28 @@ class Preview:
         self._catalog = self._stack.enter_context(scratch_catalog(settings.catalog_path))
         with open_catalog(self._catalog) as cat:
             cat.check()  # (once: from here on only the preview's own builds write the copy)
+        self._empty_site()
+
+    def _empty_site(self) -> None:
+        """The preview's site folder, empty, and the copy knowing it so: at start, and again
+        when the folder was removed under a running serve (built anew, nothing said)."""
+        from .. import generation
+
+        self.site_dir.mkdir(parents=True, exist_ok=True)
+        with open_catalog(self._catalog) as cat:
             # the real targets' records mean nothing here: the preview folder starts empty
             cat.conn.execute("DELETE FROM outputs")
-            from .. import generation
-
             stamp = generation.current(cat)
         # the folder is this copy's site at its generation: nothing is held as "restored"
         generation.record_local(self.site_dir, stamp, self.url)
+
+    def site_token(self) -> object:
+        """The site folder's identity (None when it is gone): a change wakes a build."""
+        try:
+            st = os.stat(self.site_dir)
+        except OSError:
+            return None
+        return st.st_ino, st.st_dev
 
     def close(self) -> None:
         self._stack.close()
@@ -211,6 +226,8 @@ class Preview:
         from ..collect import collect
         from ..publish import publish
 
+        if not (self.site_dir / ".syndicate").is_dir():  # removed under a running serve
+            self._empty_site()
         self._follow_queue(now)
         with open_catalog(settings.catalog_path) as cat:
             report = collect(settings, cat, now=now)
