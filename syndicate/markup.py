@@ -160,10 +160,10 @@ def render_markdown(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[i
 
     md, src = _markdown(), xml_safe(text)
     shown: list[tuple[int, str]] = []  # (0-based line, a tag written as text)
-    for _ in range(src.count("\n") + 2):  # each pass writes one more tag as text
+    for passes in range(rawtags.REPARSES + 1):  # each pass writes one more tag as text
         env: dict = {}
         tokens = md.parse(src, env)
-        mended, reopen = rawtags.mend(tokens, src)
+        mended, reopen = rawtags.mend(tokens, src, reparse=passes < rawtags.REPARSES)
         if reopen is None:
             break
         src, tag = rawtags.escape_first(src, reopen)

@@ -11,9 +11,12 @@ turned into the text it is, with a note of its line: the post reads as written. 
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 
+# a post with more HTML blocks left open than this (hostile) has the rest escaped where it is
+REPARSES = 20
 SWALLOWING = ("script", "style", "template", "textarea", "title", "xmp", "iframe", "noembed",
               "noframes", "noscript", "plaintext")
 _TAG = re.compile(r"<(/?)(" + "|".join(SWALLOWING) + r")(?=[\s/>]|$)[^>]*>?", re.I)
@@ -26,39 +29,56 @@ def _unpaired(tags: list[tuple[str, str]]) -> list[int]:
     pairs: a start tag never closed, an end tag with no start, any ``<plaintext>``. Inside a
     raw-text element every other tag is its text, as HTML reads it; once a start tag is found
     never closed (and so shown as text), the tags after it are read again without it."""
+    closes: dict[str, list[int]] = {}
+    for i, (slash, name) in enumerate(tags):
+        if slash:
+            closes.setdefault(name.lower(), []).append(i)
     out: list[int] = []
     i = 0
     while i < len(tags):
         slash, name = tags[i][0], tags[i][1].lower()
-        if slash or name == "plaintext":
-            out.append(i)
-            i += 1
-            continue
-        close = next((j for j in range(i + 1, len(tags))
-                      if tags[j][0] and tags[j][1].lower() == name), None)
-        if close is None:
+        after = closes.get(name, [])
+        k = bisect.bisect_right(after, i)
+        if slash or name == "plaintext" or k == len(after):
             out.append(i)
             i += 1
         else:
-            i = close + 1
+            i = after[k] + 1
     return out
 
 
-def _line_of(lines: list[str], span: list[int] | None, needle: str) -> int:
-    """The 0-based line of ``needle`` within a token's ``span`` of source lines."""
-    start, end = span or (0, len(lines))
-    for n in range(start, min(end, len(lines))):
-        if needle.lower() in lines[n].lower():
-            return n
-    return start
+class _Lines:
+    """Where tags lie in the source, found in document order: each search goes on from the
+    last one, so a body of many tags is read once."""
+
+    def __init__(self, src: str):
+        self.low = src.lower()
+        self.starts = [0]
+        for n, ch in enumerate(src):
+            if ch == "\n":
+                self.starts.append(n + 1)
+        self.pos = 0
+
+    def of(self, span: list[int] | None, needle: str) -> int:
+        """The 0-based line of ``needle`` within a token's ``span`` of lines, from the last."""
+        start = self.starts[span[0]] if span and span[0] < len(self.starts) else 0
+        at = self.low.find(needle.lower(), max(start, self.pos))
+        if at < 0:
+            at = self.low.find(needle.lower(), start)
+        if at < 0:
+            return span[0] if span else 0
+        self.pos = at + 1
+        return bisect.bisect_right(self.starts, at) - 1
 
 
-def mend(tokens, src: str) -> tuple[list[tuple[int, str]], int | None]:
+def mend(tokens, src: str, reparse: bool = True) -> tuple[list[tuple[int, str]], int | None]:
     """Turn every unpaired swallowing tag in ``tokens`` (markdown-it's, parsed from ``src``)
     into text, in place. Returns (0-based line, the tag as written) for each, and the line of an
     HTML block left open to the end of its container (``<script>`` starting a line, never
-    closed), which only parsing again with that tag escaped can read: None when there is none."""
-    lines = src.split("\n")
+    closed), which only parsing again with that tag escaped reads as Markdown: None when there
+    is none, or when not ``reparse`` (its tag is then escaped where it is, the rest of its
+    container kept as the text it was written as)."""
+    lines = _Lines(src)
     found: list[tuple[int, str]] = []
     for token in tokens:
         if token.type == "inline" and token.children:
@@ -67,17 +87,18 @@ def mend(tokens, src: str) -> tuple[list[tuple[int, str]], int | None]:
             tagged = [(i, m) for i, m in tagged if m]
             for k in _unpaired([(m.group(1), m.group(2)) for _, m in tagged]):
                 child = token.children[tagged[k][0]]
-                found.append((_line_of(lines, token.map, child.content), child.content))
+                found.append((lines.of(token.map, child.content), child.content))
                 child.type = "text"  # rendered escaped: the tag as it was written
         elif token.type == "html_block":
             matches = list(_TAG.finditer(token.content))
             bad = _unpaired([(m.group(1), m.group(2)) for m in matches])
-            if bad and bad[0] == 0 and _RUNS_TO_CLOSE.match(token.content):
+            if reparse and bad and bad[0] == 0 and _RUNS_TO_CLOSE.match(token.content):
                 return found, token.map[0] if token.map else 0
             content = token.content
+            for k in bad:
+                found.append((lines.of(token.map, matches[k].group(0)), matches[k].group(0)))
             for k in reversed(bad):
                 m = matches[k]
-                found.append((_line_of(lines, token.map, m.group(0)), m.group(0)))
                 content = content[:m.start()] + html.escape(m.group(0), quote=False) \
                     + content[m.end():]
             token.content = content

@@ -147,3 +147,12 @@ def test_any_prose_naming_raw_text_tags_keeps_every_word_and_notes_each_bare_tag
         assert any(n_line == line and tag in note for n_line, note in notes), (tag, notes)
     assert not removed, removed
     assert "<" + "style" not in out.lower() and "<script" not in out.lower()
+
+
+def test_a_post_of_thousands_of_unclosed_tags_keeps_every_word_and_notes_each_line():
+    """Each <script> opening a line would run to the end: past REPARSES of them the rest is
+    escaped where it stands (its Markdown then shown as written), every word still there."""
+    text = "".join(f"<script> w{i}\n\n" for i in range(3000)) + "AFTER\n"
+    out, _removed, notes = render_markdown(text)
+    assert re.findall(r"w\d+|AFTER", _text_of(out)) == [f"w{i}" for i in range(3000)] + ["AFTER"]
+    assert [line for line, _ in notes] == [2 * i + 1 for i in range(3000)]
