@@ -6,15 +6,18 @@ text it is, with a warning naming the file and line. A whole element written as 
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 
 import lxml.etree
 import lxml.html
+import podcastparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pages import new_project
 
+from conftest import BASE_CONFIG, sidecar, tone
 from syndicate.markup import render_markdown
 from syndicate.rawtags import SWALLOWING
 
@@ -156,3 +159,20 @@ def test_a_post_of_thousands_of_unclosed_tags_keeps_every_word_and_notes_each_li
     out, _removed, notes = render_markdown(text)
     assert re.findall(r"w\d+|AFTER", _text_of(out)) == [f"w{i}" for i in range(3000)] + ["AFTER"]
     assert [line for line, _ in notes] == [2 * i + 1 for i in range(3000)]
+
+
+def test_show_notes_naming_a_tag_keep_every_word_with_a_warning_at_the_notes_line(tmp_path):
+    proj = new_project(tmp_path / "p", {
+        "episodes/one.yaml": sidecar("One", notes="'Put rules in a <style> element.\n\n"
+                                                  "  Then the rest of the notes.'"),
+        "episodes/one.mp3": tone(1.0),
+    }, config=BASE_CONFIG + "audio:\n  process: false\n")
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "Warning: episodes/one.yaml:3: in the show notes, <style> is never closed" \
+        in result.output
+    page = proj.read("episodes/one/index.html").decode()
+    assert "Put rules in a &lt;style&gt; element." in page and "Then the rest of the notes." \
+        in page
+    feed = podcastparser.parse("podcast.xml", io.BytesIO(proj.read("podcast.xml")))
+    assert "Then the rest of the notes." in feed["episodes"][0]["description_html"]
