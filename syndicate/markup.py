@@ -20,8 +20,12 @@ def _markdown():
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 
-    md = MarkdownIt("commonmark", {"typographer": False}).enable(["table", "strikethrough"])
-    return md.use(footnote_plugin)
+    from .nesting import PARSE_DEPTH, guard
+
+    md = MarkdownIt("commonmark", {"typographer": False, "maxNesting": PARSE_DEPTH})
+    md = md.enable(["table", "strikethrough"]).use(footnote_plugin)
+    guard(md)
+    return md
 
 
 @cache
@@ -145,15 +149,41 @@ def markdown_to_html(text: str) -> str:
     return render_markdown(text)[0]
 
 
-def render_markdown(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """A Markdown body rendered once: its sanitised HTML, and what the sanitiser took out of it
-    (the embeds it dropped: ``<video>``, ``<iframe>``... and an
-    image's ``srcset``, read from the rendered HTML so markup shown in code is not counted)."""
-    raw = _markdown().render(xml_safe(text))
-    return sanitize(raw).strip(), _removed(raw)
+def render_markdown(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[int, str]]]:
+    """A Markdown body rendered once: its sanitised HTML; what the sanitiser took out of it
+    (the embeds it dropped: ``<video>``, ``<iframe>``, ``<script>``... and an image's
+    ``srcset``, read from the rendered HTML so markup shown in code is not counted); and notes
+    of what the body's text was kept from (1-based line of ``text``, what was done): a tag
+    that would swallow the text after it shown as text (see ``rawtags``), lists and quotes
+    nested past what a page shows or the parser reads (see ``nesting``)."""
+    from . import nesting, rawtags
+
+    md, src = _markdown(), xml_safe(text)
+    shown: list[tuple[int, str]] = []  # (0-based line, a tag written as text)
+    for passes in range(rawtags.REPARSES + 1):  # each pass writes one more tag as text
+        env: dict = {}
+        tokens = md.parse(src, env)
+        mended, reopen = rawtags.mend(tokens, src, reparse=passes < rawtags.REPARSES)
+        if reopen is None:
+            break
+        src, tag = rawtags.escape_first(src, reopen)
+        shown.append((reopen, tag))
+    notes = [(line + 1, rawtags.note(tag)) for line, tag in shown + mended]
+    if "too_deep" in env:
+        notes.append((env["too_deep"] + 1, f"lists and quotes nested more than "
+                      f"{nesting.PARSE_DEPTH} parser levels deep are shown as plain text from "
+                      "here (all of it kept); nest less"))
+    flat = nesting.flatten(tokens)
+    if flat is not None:
+        notes.append((flat + 1, f"lists and quotes nested more than {nesting.SHOWN_DEPTH} "
+                      f"deep are shown {nesting.SHOWN_DEPTH} deep from here (all their text "
+                      "kept); nest less"))
+    raw = md.renderer.render(tokens, md.options, env)
+    return sanitize(raw).strip(), _removed(raw), sorted(set(notes))
 
 
-_REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track)\b|"
+_REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track|script|style|"
+                      r"template)\b|"
                       r"<img\b[^>]*?\s(srcset)\s*=|"
                       r"<img\b[^>]*?\ssrc\s*=\s*[\"']?\s*(data):", re.IGNORECASE)
 

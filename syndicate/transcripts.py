@@ -195,10 +195,9 @@ def _check_json(text: str, shown: str) -> None:
         last = start
 
 
+# a transcript is text: more is refused in it than in a file beside a post
 _ACTIVE_TAGS = {"script", "iframe", "frame", "object", "embed", "style", "form", "base", "meta",
                 "link", "svg", "math", "applet"}
-_URL_ATTRS = {"href", "src", "action", "formaction", "poster", "background", "cite", "data",
-              "srcset", "xlink:href"}
 
 
 def _check_html(text: str, shown: str) -> None:
@@ -206,27 +205,17 @@ def _check_html(text: str, shown: str) -> None:
     script, style, frame, event handler, or link that is not http(s) or within the page)."""
     import lxml.html
 
+    from .activefiles import first_active
+
     try:
         root = lxml.html.document_fromstring(text)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise CollectError(shown, f"not HTML the site can publish ({exc})", 1) from None
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        found = None
-        if el.tag.lower() in _ACTIVE_TAGS:
-            found = f"a <{el.tag}> element"
-        for name, value in el.attrib.items():
-            plain = re.sub(r"[\x00-\x20]", "", value).lower()
-            if name.lower().startswith("on"):
-                found = f"an event handler ({name}=)"
-            elif name.lower() in _URL_ATTRS and ":" in plain.split("/", 1)[0] \
-                    and not plain.startswith(("http:", "https:", "mailto:")):
-                found = f"a link the site does not publish ({name}={value[:40]!r})"
-        if found:
-            raise CollectError(shown, f"holds {found}; the site publishes no scripts, styles "
-                                      "or event handlers", el.sourceline,
-                               hint="keep the transcript to plain markup (p, cite, time)")
+    found = first_active(root, tags=_ACTIVE_TAGS)
+    if found:
+        raise CollectError(shown, f"holds {found[0]}; the site publishes no scripts, styles "
+                                  "or event handlers", found[1],
+                           hint="keep the transcript to plain markup (p, cite, time)")
 
 
 _TAG = re.compile(r"<[^>\n]*>")  # VTT cue markup (<v Speaker>, <i>): shown as its text only

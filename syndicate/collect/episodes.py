@@ -18,6 +18,7 @@ from ..markup import (
     plain_summary,
     public_data,
     public_text,
+    render_markdown,
     summarize,
     visible,
     xml_safe,
@@ -214,6 +215,7 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
                         "it (pages and feeds are public): remove it from the file")
     linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
                           default_line=key_line(text, "notes", default=None))
+    _notes_said(name, text, meta, warnings)
     return EpisodeSource(name, path, meta, audio, image, transcript, date, linked,
                          key_line(text, "soundbites"))
 
@@ -282,6 +284,15 @@ def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None
 
 def notes_html(meta: EpisodeMeta) -> str:
     return markdown_to_html(meta.notes or meta.summary or meta.title or "")
+
+
+def _notes_said(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
+    """What the show notes' text was kept from (a tag that would hide the rest shown as text,
+    lists nested too deep), said at the line of the key they are written under."""
+    key = "notes" if meta.notes else "summary" if meta.summary else "title"
+    line = key_line(text, key, default=1)
+    for _, note in render_markdown(getattr(meta, key) or "")[2]:
+        warnings.append(f"{name}:{line}: in the show notes, {note}")
 
 
 def episode_summary(meta: EpisodeMeta, html: str) -> str:

@@ -10,8 +10,11 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import mediatypes
+from ..activefiles import RUNNING_TYPES, active_in
 from ..errors import CollectError, printable
 from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
+from ..mediatypes import main_type
 from ..sourcefiles import confine, regular_file
 from .scan import files_folder
 
@@ -145,6 +148,15 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
             f"{printable(own)}/ beside {printable(source.name)} (the folder of its files) to "
             "publish it as a file")
         return
+    if main_type(mediatypes.of(suffix)) in RUNNING_TYPES:
+        found = _active(path)
+        if found:
+            at = f" (line {found[1]})" if found[1] else ""
+            warnings.append(
+                f"{where}: {what} is not published: the file holds {found[0]}{at}, which a "
+                "browser would run on the site's own address; remove it from the file (or "
+                "link a copy without it)")
+            return
     out[link] = posixpath.normpath(posixpath.join(base, link))
 
 
@@ -158,6 +170,15 @@ def _no_image(address: str, source: Path) -> bool:
         return False  # another host's, or a data: address
     link = local[0]
     return link.endswith("/") or link in (".", "..") or os.path.isdir(source.parent / link)
+
+
+def _active(path: Path) -> tuple[str, int | None] | None:
+    """What a browser would run in the HTML or SVG file at ``path`` (see activefiles)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"nothing that can be read ({exc.strerror})", None
+    return active_in(data)
 
 
 def _in_files_folder(path: Path, source: Path) -> bool:

@@ -90,7 +90,10 @@ def parse_post(path: Path, name: str, zone: str, warnings: list[str],
     if meta.updated is not None:
         line = key_line(fm_text, "updated", first_line=2, default=2)
         updated = _date(meta.updated, name, line, zone, "updated")
-    html, removed = render_markdown(body)
+    html, removed, notes = render_markdown(body)
+    body_line = text.count("\n", 0, len(text) - len(body))  # lines above the body
+    for line, note in notes:
+        warnings.append(f"{name}:{body_line + line}: {note}")
     for what, written in removed:
         at = text.lower().find(written.lower())
         line = text.count("\n", 0, at) + 1 if at >= 0 else 1
