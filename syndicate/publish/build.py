@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import stat
 import uuid
@@ -48,7 +49,7 @@ from ..urls import is_web_url
 from ..when import rfc2822, stored
 from .items import item_keys, page_key
 from .keys import safe_key
-from .linked import TOO_LARGE, Unreleased, linked_files
+from .linked import NO_RECORD, TOO_LARGE, LastPublished, Unreleased, linked_files
 from .outputs import Output
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 from .tagfolders import known_tag_folders
@@ -111,6 +112,8 @@ class Site:
     guids_of: dict[str, set[str]] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # kinds whose feeds a guard holds back
     tag_folders: dict[str, str] = field(default_factory=dict)  # tag key -> its page's folder
+    # guid -> {path of a file its body links: the key it is published at} (linked.remember)
+    linked: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
@@ -290,7 +293,8 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                target_has: Callable[[str], bool], preview: bool = False,
                frozen: set[str] = frozenset(), live: set[str] = frozenset(),
-               left_out: frozenset[str] = frozenset(), carried: list[dict] = ()) -> Site:
+               left_out: frozenset[str] = frozenset(), carried: list[dict] = (),
+               last: LastPublished = NO_RECORD) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
     a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
 
@@ -324,7 +328,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         """The item as its page and feeds show it: the files its body links beside its source
         published in its page's folder, and the links to those moved elsewhere rewritten."""
         files, moved = linked_files(settings, item.files, r["source"], folder, content_dir,
-                                    site.warnings, unreleased)
+                                    site.warnings, unreleased, last, r["guid"])
+        site.linked[r["guid"]] = {rel: moved[link] for link, rel in item.files.items()
+                                  if link in moved}
         for f in files:
             if f.key not in taken:
                 taken.add(f.key)
@@ -567,6 +573,12 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
+        source = settings.root / r["source"]
+        if not os.path.lexists(source):  # (its folder away for a moment: kept as it was)
+            for f in last.files_under(f"posts/{post.slug}/{source.stem}/", source.with_suffix("")):
+                if f.key not in taken:
+                    add(Output(f.key, "asset", f.sha256, path=f.path, sha256=f.sha256,
+                               size=f.size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
 
