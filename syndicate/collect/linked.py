@@ -20,7 +20,7 @@ SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
 
 
-def _line(text: str, written: str, decoded: str, first_line: int, default: int | None
+def link_line(text: str, written: str, decoded: str, first_line: int, default: int | None
           ) -> int | None:
     """The line of ``text`` (which starts at ``first_line``) where a link was written."""
     quoted = [f"{a}{written}{b}" for a, b in (("(", ")"), ('"', '"'), ("'", "'"), ("=", ">"),
@@ -102,7 +102,7 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
     if local is None or local[0] in out:
         return
     link = local[0]
-    line = _line(text, address, link, first_line, default_line)
+    line = link_line(text, address, link, first_line, default_line)
     where = f"{printable(name)}:{line}" if line else printable(name)
     suffix = posixpath.splitext(link)[1].lower()
     path = source.parent / link
@@ -151,7 +151,7 @@ def _refuse_absolute(address: str, name: str, text: str, first_line: int,
     except (OSError, ValueError):
         is_file = False
     if is_file:
-        line = _line(text, address, path, first_line, default_line)
+        line = link_line(text, address, path, first_line, default_line)
         raise CollectError(name, f"the link {printable(path)!r} is an absolute path to a file "
                            "on this computer; it is never published", line,
                            hint=f"copy the file beside {printable(posixpath.basename(name))} "

@@ -51,6 +51,7 @@ from .items import item_keys, page_key
 from .keys import safe_key
 from .linked import NO_RECORD, TOO_LARGE, LastPublished, Unreleased, linked_files
 from .outputs import Output
+from .pagelinks import check_page_links
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 from .tagfolders import known_tag_folders
 
@@ -288,6 +289,34 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
                         | {"date": release["at"] if release else r["date"],
                            "queued": bool(release), "missing": True})
     return shown + back, back
+
+
+def _check_page_links(settings: Settings, cat: Catalog, site: Site, shown: list[tuple],
+                      page_url: Callable[[str], str], shown_ids: set[int],
+                      target_has: Callable[[str], bool]) -> None:
+    """Warn of links in the bodies of released items to item pages not released or not there
+    (pagelinks.py). In a preview, items shown only there (drafts, queued) count as not
+    released."""
+    queue = cat.releases()
+    released = {page_key(r["kind"], r["slug"]) for r, item in shown if not item.preview}
+    unreleased: dict[str, tuple[str, str]] = {}
+    for r in cat.all_items():
+        if r["missing"] or r["id"] in shown_ids or page_key(r["kind"], r["slug"]) in released:
+            continue
+        release = queue.get(r["id"])
+        why = "a draft" if r["draft"] else "held back" if release and release["held"] else \
+            f"queued for {release['at']}" if release else f"dated {r['date']}"
+        unreleased[page_key(r["kind"], r["slug"])] = (r["source"], why)
+    for r, item in shown:
+        if item.preview:
+            unreleased[page_key(r["kind"], r["slug"])] = (
+                r["source"], "a draft" if item.preview == "draft" else "queued")
+    made = {o.key for o in site.outputs} | {page_key(r["kind"], r["slug"]) for r, _ in shown}
+    check_page_links(
+        ((r, item.html, page_url(page_key(r["kind"], r["slug"]).removesuffix("index.html")))
+         for r, item in shown if not item.preview and not r.get("foreign")),
+        settings.config.site.url, unreleased, lambda k: k in made or target_has(k),
+        settings.root, site.warnings)
 
 
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
@@ -590,6 +619,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     for out in redirects(cat, [r for r, _ in (*posts, *episodes)],
                          {o.key for o in site.outputs}, pages.page_url):
         add(out)
+    _check_page_links(settings, cat, site, posts + episodes, pages.page_url, shown_ids,
+                      target_has)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
