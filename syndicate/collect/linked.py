@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -51,6 +53,7 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     refused: list[CollectError] = []
     base = posixpath.dirname(name)
     _remote_embeds(html, name, text, warnings, first_line, default_line)
+    _file_addresses(text, name, warnings, first_line)
     embedded = {value for _tag, value in loaded(html)}  # loaded by the page: always files
     for value in addresses(html):
         try:
@@ -105,9 +108,10 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
     line = link_line(text, address, link, first_line, default_line)
     where = f"{printable(name)}:{line}" if line else printable(name)
     suffix = posixpath.splitext(link)[1].lower()
-    path = source.parent / link
     if "\0" in link or link.endswith("/"):
         return
+    named = _as_named(source.parent, link) or link  # (as the folder spells it)
+    path = source.parent / named
     what = f"the link {printable(link)!r}"
     if not os.path.lexists(path):
         if (suffix and suffix not in PAGE_SUFFIXES) or embedded:  # (a page is no image)
@@ -130,7 +134,52 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
             f"{printable(own)}/ beside {printable(source.name)} (the folder of its files) to "
             "publish it as a file")
         return
-    out[link] = posixpath.normpath(posixpath.join(base, link))
+    out[link] = posixpath.normpath(posixpath.join(base, named))
+
+
+def _as_named(folder: Path, link: str) -> str | None:
+    """``link`` with each name in it as the folder holds it when that is the same name in
+    another Unicode form (``café.png`` linked composed, the file's name decomposed, as a Mac
+    writes it); None when every name is there as written, or one is not there in any form."""
+    parts = link.split("/")
+    out, changed = [], False
+    here = folder
+    for part in parts:
+        if part in ("", ".", "..") or os.path.lexists(here / part):
+            out.append(part)
+        else:
+            want = unicodedata.normalize("NFC", part)
+            try:
+                found = [e for e in os.listdir(here) if unicodedata.normalize("NFC", e) == want]
+            except OSError:
+                return None
+            if len(found) != 1:
+                return None
+            out.append(found[0])
+            changed = True
+        here = here / out[-1]
+    return "/".join(out) if changed else None
+
+
+# a file: address as a body writes it: a Markdown image or link, or an HTML attribute
+_FILE_ADDRESS = re.compile(r"""(!?)\[[^\]\n]*\]\(\s*<?(file:[^\s)>]*)"""
+                           r"""|<(\w+)[^>]*?\s(?:src|href|poster)\s*=\s*["']?(file:[^\s"'>]*)""",
+                           re.IGNORECASE)
+
+
+def _file_addresses(text: str, name: str, warnings: list[str], first_line: int) -> None:
+    """A ``file:`` address names a file on the author's computer: it never loads for a reader
+    (the page shows the Markdown as text, or the tag without it), and nothing of the file is
+    published. One warning for each, with its line."""
+    for found in _FILE_ADDRESS.finditer(text):
+        address = found[2] or found[4]
+        image = found[1] == "!" or (found[3] or "").lower() == "img"
+        line = text.count("\n", 0, found.start()) + first_line
+        warnings.append(
+            f"{printable(name)}:{line}: the {'image' if image else 'link'} "
+            f"{printable(address)!r} is a file on this computer (a file: address): it never "
+            f"loads for a reader; copy the file beside {printable(posixpath.basename(name))} "
+            "and link it by its name")
 
 
 def _in_files_folder(path: Path, source: Path) -> bool:
