@@ -59,3 +59,30 @@ def test_a_file_address_is_warned_with_its_line(tmp_path):
         in result.output, result.output
     page = doc(proj, "posts/a/index.html")
     assert not [v for v in page.xpath("//@src | //@href") if v.lower().startswith("file:")]
+
+
+SEGMENT = st.one_of(st.just(".."), st.text("abcxyz019-_.", min_size=1, max_size=6).filter(
+    lambda t: t not in (".", "..") and not t.startswith(".")))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(SEGMENT, min_size=1, max_size=3), st.sampled_from(["png", "txt", "pdf"]),
+       st.booleans(), st.integers(0, 3))
+def test_a_path_with_backslashes_is_named_as_written_with_its_line(folders, suffix, image,
+                                                                    before):
+    written = "\\".join([*folders, f"secret.{suffix}"])
+    link = f"{'!' if image else ''}[x]({written})"
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = new_project(Path(tmp) / "p", {
+            "secret.txt": "not to be published\n",
+            "posts/a.md": post("A", body="\n\n".join([*["Text."] * before, link])),
+        })
+        result = proj.run("publish")
+        assert result.exit_code == 0, result.output
+        line = 6 + 2 * before
+        want = f"posts/a.md:{line}: the {'image' if image else 'link'} '{written}' has " \
+            f"backslashes: an address on the web separates folders with '/'"
+        assert want in result.output, result.output
+        assert f"write it as '{written.replace(chr(92), '/')}'" in result.output
+        assert not [p for p in (proj.root / "public").rglob("*")
+                    if p.is_file() and b"not to be published" in p.read_bytes()]

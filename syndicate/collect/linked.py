@@ -110,6 +110,9 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
     suffix = posixpath.splitext(link)[1].lower()
     if "\0" in link or link.endswith("/"):
         return
+    if "\\" in link:
+        _warn_backslash(text, link, name, warnings, first_line, line, embedded)
+        return
     named = _as_named(source.parent, link) or link  # (as the folder spells it)
     path = source.parent / named
     what = f"the link {printable(link)!r}"
@@ -180,6 +183,23 @@ def _file_addresses(text: str, name: str, warnings: list[str], first_line: int) 
             f"{printable(address)!r} is a file on this computer (a file: address): it never "
             f"loads for a reader; copy the file beside {printable(posixpath.basename(name))} "
             "and link it by its name")
+
+
+def _warn_backslash(text: str, link: str, name: str, warnings: list[str], first_line: int,
+                    line: int | None, embedded: bool) -> None:
+    """A path written with backslashes (``d\\..\\pic.png``, as Windows writes them) is no
+    path on the web, and Markdown reads ``\\.`` as ``.``: one warning naming the line and the
+    address as written (found in the text with the backslashes Markdown took), never
+    published."""
+    found = re.search("".join(r"\\?" + re.escape(ch) for ch in link), text)
+    written = found[0] if found else link
+    if found:
+        line = text.count("\n", 0, found.start()) + first_line
+    where = f"{printable(name)}:{line}" if line else printable(name)
+    warnings.append(
+        f"{where}: the {'image' if embedded else 'link'} '{printable(written)}' has "
+        "backslashes: an address on the web separates folders with '/', so it names no file "
+        f"and nothing is published; write it as '{printable(written.replace(chr(92), '/'))}'")
 
 
 def _in_files_folder(path: Path, source: Path) -> bool:
