@@ -30,7 +30,7 @@ def page_of(address: str, page_url: str, base: str) -> str | None:
     """The key of the item page (``posts/<slug>/index.html``) an address written in the body
     of the page at ``page_url`` leads to, or None (elsewhere, a file, another kind of page)."""
     value = clean(address)
-    if not value or value.startswith("#"):
+    if not _may_lead_elsewhere(value):
         return None
     parts, root = urlsplit(urljoin(page_url, value)), urlsplit(base)
     if (parts.scheme, parts.netloc) != (root.scheme, root.netloc) \
@@ -43,6 +43,17 @@ def page_of(address: str, page_url: str, base: str) -> str | None:
     return f"{kind}/{slug}/{HOME}"
 
 
+_MARKS = ("..", f"/{POSTS}/", f"/{EPISODES}/")
+
+
+def _may_lead_elsewhere(text: str) -> bool:
+    """Whether ``text`` (an address, or a body holding them) may lead to another item's page:
+    from an item's page only an address that climbs (``..``) or names the folder of posts or
+    episodes from the root or the host does (others stay under the item's own folder). A
+    quick test before the addresses are resolved: most bodies and addresses fail it."""
+    return any(mark in text for mark in _MARKS)
+
+
 def check_page_links(items: Iterable[tuple[dict, str, str]], base: str,
                      unreleased: dict[str, tuple[str, str]], exists: Callable[[str], bool],
                      root: Path, warnings: list[str]) -> None:
@@ -50,6 +61,8 @@ def check_page_links(items: Iterable[tuple[dict, str, str]], base: str,
     to an item page that is not released (``unreleased``: key -> (its source, why)) or that
     neither this site makes nor the target holds (``exists``)."""
     for r, html, page_url in items:
+        if not _may_lead_elsewhere(html):
+            continue
         said: set[str] = set()
         text: str | None = None
         for address in addresses(html):
