@@ -134,3 +134,30 @@ def test_a_file_never_published_that_is_missing_is_still_named(tmp_path):
     result = proj.run("publish")
     assert result.exit_code == 0, result.output
     assert "img/red.png" in result.output and "names no file beside" in result.output
+
+
+def test_the_preview_keeps_a_vanished_files_copy_too(tmp_path):
+    """`serve` builds through the same publish: its folder keeps the image and its page."""
+    from syndicate.config import load_config
+    from syndicate.serve.preview import Preview
+
+    proj = _project(tmp_path)
+    preview = Preview(proj.root / "config.yaml", "http://127.0.0.1:9/")
+    try:
+        preview.start(load_config(proj.root / "config.yaml"))
+        first = preview.build()
+        assert first.ok, first.errors
+        site = preview.site_dir
+        page = (site / "posts/table/index.html").read_bytes()
+        files = {p.relative_to(site).as_posix(): p.read_bytes()
+                 for p in site.glob("posts/**/*.png")}
+        assert len(files) == 4, files
+        shutil.move(proj.root / "posts/img", tmp_path / "away")
+        again = preview.build()
+        assert again.ok, again.errors
+        assert any("published copy stays" in w for w in again.warnings), again.warnings
+        assert (site / "posts/table/index.html").read_bytes() == page
+        assert {p.relative_to(site).as_posix(): p.read_bytes()
+                for p in site.glob("posts/**/*.png")} == files
+    finally:
+        preview.close()
