@@ -161,3 +161,23 @@ def test_the_preview_keeps_a_vanished_files_copy_too(tmp_path):
                 for p in site.glob("posts/**/*.png")} == files
     finally:
         preview.close()
+
+
+def test_a_site_published_before_the_keys_were_recorded_keeps_its_copies_too(tmp_path):
+    """A catalog from before the keys of linked files were recorded: a file published by its
+    content is found as the one file of its kind under the item's files/ no other link takes."""
+    from syndicate.catalog import open_catalog
+    from syndicate.config import load_config
+    from syndicate.publish.linked import LINKED_KEYS
+
+    proj = _project(tmp_path)
+    assert proj.run("publish").exit_code == 0
+    before = _site(proj)
+    with open_catalog(load_config(proj.root / "config.yaml").catalog_path) as cat:
+        assert cat.get_meta(LINKED_KEYS)
+        cat.conn.execute("DELETE FROM meta WHERE key = ?", (LINKED_KEYS,))
+    shutil.move(proj.root / "posts/img", tmp_path / "away")
+    missing = proj.run("publish")
+    assert missing.exit_code == 0, missing.output
+    assert _site(proj) == before, missing.output
+    assert _images(proj) == WANT

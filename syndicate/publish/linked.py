@@ -111,6 +111,25 @@ def remember(cat, linked: dict[str, dict[str, str]]) -> None:
         cat.set_meta(LINKED_KEYS, value)
 
 
+def _kept_copy(last: LastPublished, guid: str, folder: str, link: str, rel: str, path: Path,
+               claimed: set[str]) -> LinkedFile | None:
+    """The published copy of a linked file that cannot be read now (``LastPublished``). A
+    plain name keeps its path as its key; one published by its content is found by the
+    record, or, for an item published before keys were recorded, as the one file of its
+    suffix under the item's ``files/`` that no other link of it claims."""
+    plain = linked_key(folder, link, "")
+    by_content = plain.startswith(f"{folder}files/")
+    kept = last.copy(guid, rel, path, None if by_content else plain)
+    if kept is not None or not by_content or guid in last.keys:
+        return kept
+    prefix = f"{folder}files/"
+    suffix = linked_key(folder, link, "0" * 16)[len(prefix) + 16:]
+    found = [f for f in last.files_under(prefix, path.parent) if f.key not in claimed
+             and f.key.endswith(suffix) and len(f.key) == len(prefix) + 16 + len(suffix)]
+    return LinkedFile(found[0].key, path, found[0].sha256, found[0].size) \
+        if len(found) == 1 else None
+
+
 class Unreleased:
     """The files of items not released (drafts, queued, held, dated ahead, taken down): each
     one's source, a post's folder of images beside it, an episode's audio and transcript. Another
@@ -153,6 +172,7 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
     out: list[LinkedFile] = []
     keys: dict[str, str] = {}
     by_path: dict[str, LinkedFile] = {}
+    failed: list[tuple[str, str, Path, CollectError]] = []
     for link, rel in sorted(files.items()):
         if rel in by_path:
             keys[link] = by_path[rel].key
@@ -167,25 +187,28 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             confine(path, content_dir, rel)
             data = read_source(path, rel, limit=FILE_LIMIT, too_large=TOO_LARGE)
         except CollectError as exc:
-            plain = linked_key(folder, link, "")  # (a plain name keeps its path as its key)
-            kept = last.copy(guid, rel, path,
-                             None if plain.startswith(f"{folder}files/") else plain)
-            if kept is None:
-                warnings.append(f"{exc}; linked from {source}, not published: the link to it "
-                                "will not work")
-                continue
-            why = exc.reason if os.path.lexists(path) else "not found"
-            warnings.append(
-                f"{printable(rel)}: {why}; linked from {printable(source)}: its published copy "
-                "stays, and the link keeps leading to it, until the file is back in its place "
-                f"(to take it down, remove the link from {printable(source)})")
-            by_path[rel] = kept
-            out.append(kept)
-            keys[link] = kept.key
+            failed.append((link, rel, path, exc))
             continue
         sha = hashlib.sha256(data).hexdigest()
         found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))
         by_path[rel] = found
         out.append(found)
         keys[link] = found.key
+    for link, rel, path, exc in failed:  # (after the rest: their keys are claimed)
+        if rel in by_path:
+            keys[link] = by_path[rel].key
+            continue
+        kept = _kept_copy(last, guid, folder, link, rel, path, {f.key for f in out})
+        if kept is None:
+            warnings.append(f"{exc}; linked from {source}, not published: the link to it "
+                            "will not work")
+            continue
+        why = exc.reason if os.path.lexists(path) else "not found"
+        warnings.append(
+            f"{printable(rel)}: {why}; linked from {printable(source)}: its published copy "
+            "stays, and the link keeps leading to it, until the file is back in its place "
+            f"(to take it down, remove the link from {printable(source)})")
+        by_path[rel] = kept
+        out.append(kept)
+        keys[link] = kept.key
     return out, keys
