@@ -10,7 +10,7 @@ import shutil
 import pytest
 from test_pages import doc, new_project
 
-from conftest import png_bytes, post
+from conftest import png_bytes, post, s3_config, s3_keys
 
 RED, BLUE, GREEN = png_bytes(30, 20, (200, 0, 0)), png_bytes(20, 30, (0, 0, 200)), \
     png_bytes(10, 10, (0, 150, 0))
@@ -181,3 +181,20 @@ def test_a_site_published_before_the_keys_were_recorded_keeps_its_copies_too(tmp
     assert missing.exit_code == 0, missing.output
     assert _site(proj) == before, missing.output
     assert _images(proj) == WANT
+
+
+def test_on_s3_the_posts_folder_missing_deletes_and_writes_no_object(tmp_path, s3_endpoint,
+                                                                      bucket):
+    body = " ".join(f"![{name}]({link})" for name, link in LINKS.items())
+    proj = new_project(tmp_path / "p", {
+        "posts/2026-10-02-table.md": post("Table", "2026-10-02", body=body), **FILES,
+    }, config=s3_config(s3_endpoint))
+    first = proj.run("publish")
+    assert first.exit_code == 0, first.output
+    before = s3_keys(bucket)
+    assert len([k for k in before if k.startswith("site/posts/table/") and
+                k.endswith(".png")]) == 4, before
+    shutil.move(proj.root / "posts", tmp_path / "away")
+    missing = proj.run("publish")
+    assert missing.exit_code == 1 and "posts folder not found" in missing.output, missing.output
+    assert s3_keys(bucket) == before, missing.output
