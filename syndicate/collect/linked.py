@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,8 +25,8 @@ SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".yaml", ".yml"})
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".xml", ".php", ".asp", ".aspx"})
 
 
-def _line(text: str, written: str, decoded: str, first_line: int, default: int | None,
-          nth: int = 0) -> int | None:
+def link_line(text: str, written: str, decoded: str, first_line: int, default: int | None,
+              nth: int = 0) -> int | None:
     """The line of ``text`` (which starts at ``first_line``) where a link was written: its
     ``nth`` writing (0: the first) as a link or an attribute, in the order of the text."""
     quoted = [f"{a}{written}{b}" for a, b in (("(", ")"), ('"', '"'), ("'", "'"), ("=", ">"),
@@ -59,6 +60,7 @@ def linked_files(html: str, source: Path, name: str, folder: Path, text: str,
     refused: list[CollectError] = []
     base = posixpath.dirname(name)
     _remote_embeds(html, name, text, warnings, first_line, default_line)
+    _file_addresses(text, name, warnings, first_line)
     embedded = {value for _tag, value in loaded(html)}  # loaded by the page: always files
     seen: dict[str, int] = {}  # address -> how many times it came before (for its line)
     for value in addresses(html):
@@ -110,7 +112,7 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
         return
     if embedded and _no_image(address, source):  # a browser would fetch the page itself,
         # or a folder, as the image
-        line = _line(text, address, address, first_line, default_line, nth)
+        line = link_line(text, address, address, first_line, default_line, nth)
         where = f"{printable(name)}:{line}" if line and address else printable(name)
         warnings.append(f"{where}: the image {printable(address)!r} names no image file (an "
                         "empty address, only a fragment, or a folder); the link is left as it "
@@ -120,12 +122,16 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
     if local is None or local[0] in out:
         return
     link = local[0]
-    line = _line(text, address, link, first_line, default_line, nth)
+    line = link_line(text, address, link, first_line, default_line, nth)
     where = f"{printable(name)}:{line}" if line else printable(name)
     suffix = posixpath.splitext(link)[1].lower()
-    path = source.parent / link
     if "\0" in link or link.endswith("/"):
         return
+    if "\\" in link:
+        _warn_backslash(text, link, name, warnings, first_line, line, embedded)
+        return
+    named = _as_named(source.parent, link) or link  # (as the folder spells it)
+    path = source.parent / named
     what = f"the link {printable(link)!r}"
     if not os.path.lexists(path):
         if (suffix and suffix not in PAGE_SUFFIXES) or embedded:  # (a page is no image)
@@ -157,7 +163,69 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
                 "browser would run on the site's own address; remove it from the file (or "
                 "link a copy without it)")
             return
-    out[link] = posixpath.normpath(posixpath.join(base, link))
+    out[link] = posixpath.normpath(posixpath.join(base, named))
+
+
+def _as_named(folder: Path, link: str) -> str | None:
+    """``link`` with each name in it as the folder holds it when that is the same name in
+    another Unicode form (``café.png`` linked composed, the file's name decomposed, as a Mac
+    writes it); None when every name is there as written, or one is not there in any form."""
+    parts = link.split("/")
+    out, changed = [], False
+    here = folder
+    for part in parts:
+        if part in ("", ".", "..") or os.path.lexists(here / part):
+            out.append(part)
+        else:
+            want = unicodedata.normalize("NFC", part)
+            try:
+                found = [e for e in os.listdir(here) if unicodedata.normalize("NFC", e) == want]
+            except OSError:
+                return None
+            if len(found) != 1:
+                return None
+            out.append(found[0])
+            changed = True
+        here = here / out[-1]
+    return "/".join(out) if changed else None
+
+
+# a file: address as a body writes it: a Markdown image or link, or an HTML attribute
+_FILE_ADDRESS = re.compile(r"""(!?)\[[^\]\n]*\]\(\s*<?(file:[^\s)>]*)"""
+                           r"""|<(\w+)[^>]*?\s(?:src|href|poster)\s*=\s*["']?(file:[^\s"'>]*)""",
+                           re.IGNORECASE)
+
+
+def _file_addresses(text: str, name: str, warnings: list[str], first_line: int) -> None:
+    """A ``file:`` address names a file on the author's computer: it never loads for a reader
+    (the page shows the Markdown as text, or the tag without it), and nothing of the file is
+    published. One warning for each, with its line."""
+    for found in _FILE_ADDRESS.finditer(text):
+        address = found[2] or found[4]
+        image = found[1] == "!" or (found[3] or "").lower() == "img"
+        line = text.count("\n", 0, found.start()) + first_line
+        warnings.append(
+            f"{printable(name)}:{line}: the {'image' if image else 'link'} "
+            f"{printable(address)!r} is a file on this computer (a file: address): it never "
+            f"loads for a reader; copy the file beside {printable(posixpath.basename(name))} "
+            "and link it by its name")
+
+
+def _warn_backslash(text: str, link: str, name: str, warnings: list[str], first_line: int,
+                    line: int | None, embedded: bool) -> None:
+    """A path written with backslashes (``d\\..\\pic.png``, as Windows writes them) is no
+    path on the web, and Markdown reads ``\\.`` as ``.``: one warning naming the line and the
+    address as written (found in the text with the backslashes Markdown took), never
+    published."""
+    found = re.search("".join(r"\\?" + re.escape(ch) for ch in link), text)
+    written = found[0] if found else link
+    if found:
+        line = text.count("\n", 0, found.start()) + first_line
+    where = f"{printable(name)}:{line}" if line else printable(name)
+    warnings.append(
+        f"{where}: the {'image' if embedded else 'link'} '{printable(written)}' has "
+        "backslashes: an address on the web separates folders with '/', so it names no file "
+        f"and nothing is published; write it as '{printable(written.replace(chr(92), '/'))}'")
 
 
 def _no_image(address: str, source: Path) -> bool:
@@ -199,7 +267,7 @@ def _refuse_absolute(address: str, name: str, text: str, first_line: int,
     except (OSError, ValueError):
         is_file = False
     if is_file:
-        line = _line(text, address, path, first_line, default_line)
+        line = link_line(text, address, path, first_line, default_line)
         raise CollectError(name, f"the link {printable(path)!r} is an absolute path to a file "
                            "on this computer; it is never published", line,
                            hint=f"copy the file beside {printable(posixpath.basename(name))} "

@@ -167,7 +167,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             if records and not dry_run else None
         site_errors: list[ItemError] = []
         guarded: list[ItemError] = []
-        plan, first = None, False
+        plan, first, site = None, False, None
         quiet = not (force or vanished or remove or report.errors or carried.rows
                      or getattr(target, "verify", False))  # nothing asks more of this run
         if fp is not None and fp[1] and recorded and quiet:
@@ -209,6 +209,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                 if paths:  # what was written before it failed may be cached: still pending
                     _keep_pending(cat, paths)
                 raise
+            if site is not None:  # where the files beside items are now (linked.py)
+                from .linked import remember
+
+                remember(cat, site.linked)
             if records:
                 clean = fp is not None and not (report.errors or site_errors or plan.errors
                                                 or plan.kept or plan.deferred or held
@@ -253,6 +257,7 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
     from .foreign import Carried, carried_error, remember
     from .guard import guard_feeds
     from .items import item_keys, left_behind
+    from .linked import LastPublished
     from .plan import hold_unlinked, make_plan
     from .sitepages import PAGE_KEYS
 
@@ -268,11 +273,12 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         for old, guid in moved_pages(cat).items():
             kind, _, slug = old.partition("/")
             moved.setdefault((kind, guid), []).append(slug)
+    last = LastPublished.of(cat, previous, target.has)
     while True:
         site = build_site(settings, cat, now=now, preview=settings.preview,
                           target_has=lambda k: k in previous
                           and target.has(k, previous[k]["size"]),
-                          left_out=frozenset(left_out), carried=carried.rows)
+                          left_out=frozenset(left_out), carried=carried.rows, last=last)
         if held:  # every feed (JSON ones and archive pages too) and page keeps them listed
             from ..render.paging import archive_key
 
@@ -291,7 +297,8 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
             site = build_site(settings, cat, now=now, preview=settings.preview,
                               frozen=site.held, live=set(previous), target_has=lambda k: (
                                   k in previous and target.has(k, previous[k]["size"])),
-                              left_out=frozenset(left_out), carried=carried.rows)
+                              left_out=frozenset(left_out), carried=carried.rows,
+                              last=last)
             site.keep(*kept)
         plan = make_plan(site.outputs, previous, target,
                          max_deletes=settings.config.max_deletes, force=force,

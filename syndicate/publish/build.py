@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import stat
 import uuid
@@ -48,8 +49,9 @@ from ..urls import is_web_url
 from ..when import rfc2822, stored
 from .items import item_keys, page_key
 from .keys import safe_key
-from .linked import TOO_LARGE, Unreleased, linked_files
+from .linked import NO_RECORD, TOO_LARGE, LastPublished, Unreleased, linked_files
 from .outputs import Output
+from .pagelinks import check_page_links
 from .sitepages import PAGE_KEYS, EpisodePage, SitePages, favicon, favicon_key
 from .tagfolders import known_tag_folders
 
@@ -111,6 +113,8 @@ class Site:
     guids_of: dict[str, set[str]] = field(default_factory=dict)
     held: set[str] = field(default_factory=set)  # kinds whose feeds a guard holds back
     tag_folders: dict[str, str] = field(default_factory=dict)  # tag key -> its page's folder
+    # guid -> {path of a file its body links: the key it is published at} (linked.remember)
+    linked: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def keep(self, *patterns: str) -> None:
         """Carry these outputs over from the last publish (never plan them for deletion)."""
@@ -287,10 +291,39 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
     return shown + back, back
 
 
+def _check_page_links(settings: Settings, cat: Catalog, site: Site, shown: list[tuple],
+                      page_url: Callable[[str], str], shown_ids: set[int],
+                      target_has: Callable[[str], bool]) -> None:
+    """Warn of links in the bodies of released items to item pages not released or not there
+    (pagelinks.py). In a preview, items shown only there (drafts, queued) count as not
+    released."""
+    queue = cat.releases()
+    released = {page_key(r["kind"], r["slug"]) for r, item in shown if not item.preview}
+    unreleased: dict[str, tuple[str, str]] = {}
+    for r in cat.all_items():
+        if r["missing"] or r["id"] in shown_ids or page_key(r["kind"], r["slug"]) in released:
+            continue
+        release = queue.get(r["id"])
+        why = "a draft" if r["draft"] else "held back" if release and release["held"] else \
+            f"queued for {release['at']}" if release else f"dated {r['date']}"
+        unreleased[page_key(r["kind"], r["slug"])] = (r["source"], why)
+    for r, item in shown:
+        if item.preview:
+            unreleased[page_key(r["kind"], r["slug"])] = (
+                r["source"], "a draft" if item.preview == "draft" else "queued")
+    made = {o.key for o in site.outputs} | {page_key(r["kind"], r["slug"]) for r, _ in shown}
+    check_page_links(
+        ((r, item.html, page_url(page_key(r["kind"], r["slug"]).removesuffix("index.html")))
+         for r, item in shown if not item.preview and not r.get("foreign")),
+        settings.config.site.url, unreleased, lambda k: k in made or target_has(k),
+        settings.root, site.warnings)
+
+
 def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                target_has: Callable[[str], bool], preview: bool = False,
                frozen: set[str] = frozenset(), live: set[str] = frozenset(),
-               left_out: frozenset[str] = frozenset(), carried: list[dict] = ()) -> Site:
+               left_out: frozenset[str] = frozenset(), carried: list[dict] = (),
+               last: LastPublished = NO_RECORD) -> Site:
     """``preview``: the pages are built for `syndicate serve` (``site.preview`` in templates;
     a catalog row carrying ``preview`` ("draft", "queued") shows it as a badge).
 
@@ -324,7 +357,9 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         """The item as its page and feeds show it: the files its body links beside its source
         published in its page's folder, and the links to those moved elsewhere rewritten."""
         files, moved = linked_files(settings, item.files, r["source"], folder, content_dir,
-                                    site.warnings, unreleased)
+                                    site.warnings, unreleased, last, r["guid"])
+        site.linked[r["guid"]] = {rel: moved[link] for link, rel in item.files.items()
+                                  if link in moved}
         for f in files:
             if f.key not in taken:
                 taken.add(f.key)
@@ -571,6 +606,12 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
+        source = settings.root / r["source"]
+        if not os.path.lexists(source):  # (its folder away for a moment: kept as it was)
+            for f in last.files_under(f"posts/{post.slug}/{source.stem}/", source.with_suffix("")):
+                if f.key not in taken:
+                    add(Output(f.key, "asset", f.sha256, path=f.path, sha256=f.sha256,
+                               size=f.size))
         site.visible_ids.append(r["id"])
         site.feed_of[r["id"]] = cfg.blog.rss_path
 
@@ -582,6 +623,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     for out in redirects(cat, [r for r, _ in (*posts, *episodes)],
                          {o.key for o in site.outputs}, pages.page_url):
         add(out)
+    _check_page_links(settings, cat, site, posts + episodes, pages.page_url, shown_ids,
+                      target_has)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")

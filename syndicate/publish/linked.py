@@ -10,19 +10,24 @@ named by its content, and the links to it are rewritten (see ``links.moved_urls`
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import posixpath
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import CollectError
+from ..errors import CollectError, printable
 from ..sourcefiles import confine, read_source
 
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # names an item's own outputs take in its folder (its page, art, transcript, chapters)
 _OWN = re.compile(r"^(index\.html|chapters\.json|transcript\..*|cover-.*|files)$")
 FILE_LIMIT = 64 << 20  # bytes: a file beside a post is an image or a document, not a film
+# catalog meta: {guid: {the file's path in the project: the key it was last published at}}
+LINKED_KEYS = "linked_keys"
 TOO_LARGE = (f"files beside posts and episodes are limited to {FILE_LIMIT >> 20} MB; make it "
              "smaller, or host it elsewhere and link to that address")
 
@@ -44,6 +49,85 @@ def linked_key(folder: str, link: str, sha: str) -> str:
     suffix = posixpath.splitext(parts[-1])[1].lower()
     suffix = suffix if _PLAIN.match(suffix[1:] or "-") else ""
     return f"{folder}files/{sha[:16]}{suffix}"
+
+
+class LastPublished:
+    """What the target holds from the last publish, for files beside items that cannot be read
+    now (their folder unmounted, moved away for a moment, half-way through a checkout): the
+    published copy stays, and the item keeps linking it, rather than a live file going and
+    the page and feeds pointing at nothing. ``previous``: the target's rows by key, ``has``:
+    whether the target still holds one (key, size); ``keys``: ``LINKED_KEYS`` as recorded."""
+
+    def __init__(self, previous: Mapping[str, dict], has: Callable[[str, int], bool],
+                 keys: dict[str, dict[str, str]]):
+        self.previous, self.has, self.keys = previous, has, keys
+
+    @classmethod
+    def of(cls, cat, previous: Mapping[str, dict], has: Callable[[str, int], bool]
+           ) -> LastPublished:
+        try:
+            keys = json.loads(cat.get_meta(LINKED_KEYS) or "{}")
+        except ValueError:
+            keys = {}
+        return cls(previous, has, keys if isinstance(keys, dict) else {})
+
+    def row(self, key: str) -> dict | None:
+        """The target's row for ``key``, if the target holds that file still."""
+        prev = self.previous.get(key)
+        return prev if prev is not None and self.has(key, prev["size"]) else None
+
+    def copy(self, guid: str, rel: str, path: Path, plain: str | None) -> LinkedFile | None:
+        """The published copy of the file ``rel`` (at ``path``) an item (``guid``) links, if
+        there is one: at the key recorded for it, or (a plain name, which keeps its path as
+        its key) at ``plain``."""
+        recorded = self.keys.get(guid)
+        for key in ((recorded or {}).get(rel) if isinstance(recorded, dict) else None, plain):
+            prev = self.row(key) if isinstance(key, str) else None
+            if prev is not None:
+                return LinkedFile(key, path, prev["input_hash"] or prev["sha256"],
+                                  prev["size"])
+        return None
+
+    def under(self, prefix: str) -> list[tuple[str, dict]]:
+        """(key, row) of each file the target holds under ``prefix``."""
+        return [(k, prev) for k, prev in self.previous.items()
+                if k.startswith(prefix) and self.has(k, prev["size"])]
+
+
+    def files_under(self, prefix: str, folder: Path) -> list[LinkedFile]:
+        """The published copies of the files under ``prefix`` (from the ``folder`` they were
+        read in, now away)."""
+        return [LinkedFile(k, folder / k[len(prefix):], prev["input_hash"] or prev["sha256"],
+                           prev["size"]) for k, prev in self.under(prefix)]
+
+
+NO_RECORD = LastPublished({}, lambda key, size: False, {})
+
+
+def remember(cat, linked: dict[str, dict[str, str]]) -> None:
+    """After a publish: where each item's linked files are now (``LastPublished``)."""
+    value = json.dumps(linked, sort_keys=True, ensure_ascii=False)
+    if cat.get_meta(LINKED_KEYS) != value:
+        cat.set_meta(LINKED_KEYS, value)
+
+
+def _kept_copy(last: LastPublished, guid: str, folder: str, link: str, rel: str, path: Path,
+               claimed: set[str]) -> LinkedFile | None:
+    """The published copy of a linked file that cannot be read now (``LastPublished``). A
+    plain name keeps its path as its key; one published by its content is found by the
+    record, or, for an item published before keys were recorded, as the one file of its
+    suffix under the item's ``files/`` that no other link of it claims."""
+    plain = linked_key(folder, link, "")
+    by_content = plain.startswith(f"{folder}files/")
+    kept = last.copy(guid, rel, path, None if by_content else plain)
+    if kept is not None or not by_content or guid in last.keys:
+        return kept
+    prefix = f"{folder}files/"
+    suffix = linked_key(folder, link, "0" * 16)[len(prefix) + 16:]
+    found = [f for f in last.files_under(prefix, path.parent) if f.key not in claimed
+             and f.key.endswith(suffix) and len(f.key) == len(prefix) + 16 + len(suffix)]
+    return LinkedFile(found[0].key, path, found[0].sha256, found[0].size) \
+        if len(found) == 1 else None
 
 
 class Unreleased:
@@ -76,16 +160,19 @@ class Unreleased:
 
 
 def linked_files(settings: Settings, files: dict[str, str], source: str, folder: str,
-                 content_dir: Path, warnings: list[str], unreleased: Unreleased | None = None
+                 content_dir: Path, warnings: list[str], unreleased: Unreleased | None = None,
+                 last: LastPublished = NO_RECORD, guid: str = ""
                  ) -> tuple[list[LinkedFile], dict[str, str]]:
     """(the files to publish, {link as written: its key}) for an item's linked ``files`` (as
     collect found them). Each is read again as sources are: from inside ``content_dir`` once
-    links are resolved, a regular file, bounded; one that fails now is a warning naming it,
-    and its links are left as they are. So is one of an item not released yet
-    (``unreleased``): it goes out with that item."""
+    links are resolved, a regular file, bounded. One that fails now and was published before
+    (``last``, for the item ``guid``) keeps its published copy, linked as before, with a
+    warning naming it; one never published is a warning, and its links are left as they are.
+    So is one of an item not released yet (``unreleased``): it goes out with that item."""
     out: list[LinkedFile] = []
     keys: dict[str, str] = {}
     by_path: dict[str, LinkedFile] = {}
+    failed: list[tuple[str, str, Path, CollectError]] = []
     for link, rel in sorted(files.items()):
         if rel in by_path:
             keys[link] = by_path[rel].key
@@ -100,12 +187,28 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             confine(path, content_dir, rel)
             data = read_source(path, rel, limit=FILE_LIMIT, too_large=TOO_LARGE)
         except CollectError as exc:
-            warnings.append(f"{exc}; linked from {source}, not published: the link to it "
-                            "will not work")
+            failed.append((link, rel, path, exc))
             continue
         sha = hashlib.sha256(data).hexdigest()
         found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))
         by_path[rel] = found
         out.append(found)
         keys[link] = found.key
+    for link, rel, path, exc in failed:  # (after the rest: their keys are claimed)
+        if rel in by_path:
+            keys[link] = by_path[rel].key
+            continue
+        kept = _kept_copy(last, guid, folder, link, rel, path, {f.key for f in out})
+        if kept is None:
+            warnings.append(f"{exc}; linked from {source}, not published: the link to it "
+                            "will not work")
+            continue
+        why = exc.reason if os.path.lexists(path) else "not found"
+        warnings.append(
+            f"{printable(rel)}: {why}; linked from {printable(source)}: its published copy "
+            "stays, and the link keeps leading to it, until the file is back in its place "
+            f"(to take it down, remove the link from {printable(source)})")
+        by_path[rel] = kept
+        out.append(kept)
+        keys[link] = kept.key
     return out, keys
