@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
-from ..errors import CollectError
+from ..errors import CollectError, printable
 from ..images import check_art
 from ..markup import (
     INVISIBLE_TITLE,
@@ -78,6 +78,20 @@ def _find_audio(sidecar: Path) -> Path | None:
             if os.path.lexists(candidate):
                 return candidate
     return None
+
+
+def shared_audio(claimed: dict[str, set[str]], root: Path) -> list[str]:
+    """A warning for each audio file two or more sidecars name (``claimed``: real path -> the
+    sidecars): publish releases each sidecar as an episode, so one recording goes out twice."""
+    out = []
+    for real, names in sorted(claimed.items()):
+        if len(names) > 1:
+            shown = printable(relative(Path(real), root))
+            out.append(f"{shown}: the audio of {len(names)} episodes "
+                       f"({', '.join(printable(n) for n in sorted(names))}); each is published "
+                       "with this one recording: give each its own audio, or remove the extra "
+                       "sidecar")
+    return out
 
 
 def named_file(path: Path, folder: Path, name: str, line: int | None, what: str) -> Path:
