@@ -244,10 +244,11 @@ def _already_named(source: Path, sidecars: list[_Sidecar]) -> None:
                                "instead, or give this episode a recording of its own")
 
 
-def _check_audio(path: Path) -> None:
+def _check_audio(path: Path) -> list[str]:
     """A file ffmpeg can decode an audio stream from (its first second is read), as long as
     its header says (every packet is read, none decoded: a moment even for an hour)."""
-    from .audio.ffmpeg import STREAM, ffmpeg_exe, reason
+    from .audio.ffmpeg import STREAM, ffmpeg_exe, reached, reason
+    from .audio.measure import BLOCK
     from .audio.whole import packet_check
 
     shown = printable(str(path))
@@ -268,6 +269,11 @@ def _check_audio(path: Path) -> None:
     if proc.returncode != 0 or not STREAM.search(proc.stderr):
         raise NewItemError(f"{shown}: not readable audio ({reason(proc.stderr)}); export it "
                            "again as MP3, M4A, WAV or FLAC")
+    seconds = reached(proc.stderr)  # decoded: the encoder's padding is left out
+    if seconds is not None and seconds < BLOCK:
+        return [f"{shown}: only {seconds:.2g} s long, too short for publish to measure its "
+                "loudness (its level is left alone); is this the whole recording?"]
+    return []
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -288,12 +294,11 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
         if value is not None and not 1 <= value <= 1_000_000:
             raise NewItemError(f"{what} must be a whole number from 1 to 1000000, got {value}")
     source = Path(audio)
-    _check_audio(source)
+    warnings = _check_audio(source)
     folder = settings.episodes_dir
     _mkdir(folder, "paths.episodes")
     zone = settings.config.site.timezone
     written, _day = _date_text(date, now, zone)
-    warnings: list[str] = []
     sidecars = _sidecars(folder, warnings)
     if _inside(source, folder):
         _already_named(source, sidecars)

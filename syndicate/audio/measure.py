@@ -23,6 +23,7 @@ from ..errors import AudioError
 from .ffmpeg import DECODE_ERRORS, STREAM, channels_of, ffmpeg_exe, header_duration, reason
 from .whole import PARTIAL, truncation
 
+BLOCK = 0.4  # seconds: BS.1770's gating block; a shorter source has no loudness to measure
 SILENCE_LUFS = -69.5  # ebur128 reports -70 LUFS when every block falls under the absolute gate
 _I = re.compile(r"I:\s+(-?[\d.]+|-inf|nan) LUFS")
 _LRA = re.compile(r"LRA:\s+(-?[\d.]+|nan) LU")

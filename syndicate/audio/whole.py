@@ -6,16 +6,14 @@ or VBRI frame count, an MP4's or AIFF's header)."""
 
 from __future__ import annotations
 
-import re
 import struct
 import subprocess
 from pathlib import Path
 
-from .ffmpeg import ffmpeg_exe, header_duration
+from .ffmpeg import ffmpeg_exe, header_duration, reached
 
 TRUNCATED = "truncated: the file ends before its header says it should"
 PARTIAL = ": partial file"  # ffmpeg's MP4 reader: the last packet runs past the end
-_TIME = re.compile(r"time=(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 
 
 def wav_shortfall(path: Path) -> int:
@@ -63,9 +61,5 @@ def packet_check(path: Path) -> tuple[str | None, float | None]:
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path),
                            "-map", "0:a:0", "-c", "copy", "-f", "null", "-"],
                           capture_output=True, text=True, errors="replace")
-    times = _TIME.findall(proc.stderr) if proc.returncode == 0 else []
-    seconds = None
-    if times:
-        h, m, s = times[-1]
-        seconds = int(h) * 3600 + int(m) * 60 + float(s)
+    seconds = reached(proc.stderr) if proc.returncode == 0 else None
     return truncation(path, seconds, header_duration(proc.stderr), proc.stderr), seconds
