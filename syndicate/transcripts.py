@@ -75,6 +75,9 @@ def check_transcript(data: bytes, suffix: str, shown: str) -> str:
              ".html": _check_html}.get(suffix.lower())
     if check is not None:
         check(text, shown)
+    if suffix.lower() in (".vtt", ".srt", ".json") and not cues(text, suffix):
+        raise CollectError(shown, "the transcript is empty: none of its cues holds a word", 1,
+                           hint="add its cues, or take 'transcript:' out of the sidecar")
     return text
 
 
