@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
+from ..check_limits import FILE_BYTES
 from ..errors import CollectError, printable
 from ..images import check_art
 from ..markup import (
@@ -288,10 +289,17 @@ def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None
     if transcript is not None:
         try:
             read_transcript(transcript, shown(meta.transcript))
+            size = transcript.stat().st_size
         except CollectError as exc:
             named = f"named in {name}:{key_line(text, 'transcript')}"
             raise CollectError(exc.path, exc.reason, exc.line,
                                hint=f"{exc.hint}; {named}" if exc.hint else named) from None
+        except OSError:
+            size = 0  # (gone since it was read: the publish that follows says so)
+        if size > FILE_BYTES:
+            warnings.append(f"{shown(meta.transcript)}: {size / (1 << 20):.1f} MB, more than "
+                            f"syndicate check reads of a transcript ({FILE_BYTES >> 20} MB): "
+                            "published, but check cannot read it back")
 
 
 def notes_html(meta: EpisodeMeta) -> str:
