@@ -395,8 +395,8 @@ def _cues(pg: EpisodePage, warnings: list[str]) -> tuple[list[dict], float | Non
                     "speaker": clean(line.speaker) if line.speaker != last else ""})
         last = line.last
     if found.cut_at is not None:
-        warnings.append(f"{shown}: more words than an episode page shows ({MAX_TEXT:,} "
-                        f"characters): its page shows the transcript up to "
+        warnings.append(f"{shown}: more words than an episode page shows ({MAX_TEXT >> 20} "
+                        f"MB): its page shows the transcript up to "
                         f"{clock(found.cut_at)} and links the file for the rest")
     return out, found.cut_at
 

@@ -5,17 +5,21 @@ A transcript of up to ``MAX_CUES`` cues is shown cue by cue. A longer one (word 
 speaker joined into lines of an even length; where the voice changes so often that this still
 leaves more than ``MAX_LINES`` lines, cues are joined whatever their speakers (a change of voice
 inside a line names the new speaker in the text). Either way every word is kept, up to
-``MAX_TEXT`` characters: past that the page stops, says where, and the transcript file, which
-keeps every cue, is linked for the rest.
+``MAX_TEXT`` bytes as the page writes them (UTF-8, escaped), half of what `syndicate check`
+reads of a page: past that the page stops, says where, and the transcript file, which keeps
+every cue, is linked for the rest.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
+
+from ..check_limits import PAGE_BYTES
 
 MAX_CUES = 1500  # shown one by one up to this many (an hour in 2.4 s lines)
 MAX_LINES = 2 * MAX_CUES  # the most lines a page lists, whatever its speakers
-MAX_TEXT = 500_000  # characters of words a page shows (about nine hours of speech)
+MAX_TEXT = PAGE_BYTES // 2  # bytes of words a page shows (4 MB: some 70 hours of speech)
 
 
 @dataclass
@@ -31,6 +35,11 @@ class Line:
 class PageLines:
     lines: list[Line]
     cut_at: float | None = None  # the start of the line where the page stops (MAX_TEXT)
+
+
+def written(text: str) -> int:
+    """The bytes ``text`` takes in a page (escaped, UTF-8)."""
+    return len(html.escape(text).encode())
 
 
 def page_lines(found: list[tuple[float, float, str, str]]) -> PageLines:
@@ -72,10 +81,17 @@ def _by_count(found, per_line: int) -> list[Line]:
 def _within_text(lines: list[Line]) -> PageLines:
     used = 0
     for n, line in enumerate(lines):
-        used += len(line.text) + len(line.speaker)
-        if used > MAX_TEXT:
-            kept = len(line.text) - (used - MAX_TEXT)
-            if kept > 0:  # the line shown in part
+        size = written(line.text) + written(line.speaker)
+        if used + size > MAX_TEXT:
+            room = MAX_TEXT - used - written(line.speaker) - len(" …".encode())
+            kept = 0
+            for ch in line.text:  # (as many characters as the room holds)
+                room -= written(ch)
+                if room < 0:
+                    break
+                kept += 1
+            if kept:  # the line shown in part
                 line.text = line.text[:kept].rstrip() + " …"
-            return PageLines(lines[:n + 1] if kept > 0 else lines[:n], line.start)
+            return PageLines(lines[:n + 1] if kept else lines[:n], line.start)
+        used += size
     return PageLines(lines)
