@@ -233,14 +233,17 @@ def _sidecars(folder: Path, warnings: list[str]) -> list[_Sidecar]:
     return out
 
 
-def _already_named(source: Path, sidecars: list[_Sidecar]) -> None:
+def _already_named(source: Path, sidecars: list[_Sidecar], root: Path) -> None:
     """Audio another sidecar's ``audio:`` already names gets no second sidecar: publish would
     release the one recording as two episodes."""
+    from .sourcefiles import relative
+
     real = os.path.realpath(source)
     for s in sidecars:
         if s.audio == real:
             raise NewItemError(f"{printable(str(source))} is already the audio of "
-                               f"{printable(s.path)}:{s.audio_line}; edit that sidecar "
+                               f"{printable(relative(Path(s.path), root))}:{s.audio_line}; "
+                               "edit that sidecar "
                                "instead, or give this episode a recording of its own")
 
 
@@ -301,7 +304,7 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
     written, _day = _date_text(date, now, zone)
     sidecars = _sidecars(folder, warnings)
     if _inside(source, folder):
-        _already_named(source, sidecars)
+        _already_named(source, sidecars, settings.root)
     known = [(s.season, s.number, s.path) for s in sidecars if s.number is not None]
     if season is None and any(s is not None for s, _, _ in known):
         season = max(s for s, _, _ in known if s is not None)

@@ -108,8 +108,8 @@ def test_audio_another_sidecar_names_gets_no_second_sidecar(tmp_path):
                   "B also shared", "--no-draft")
     assert result.exit_code == 2
     assert result.stderr == (f"Error: {show}/episodes/shared.mp3 is already the audio of "
-                             f"{show}/episodes/a-side.yaml:3; edit that sidecar instead, or "
-                             "give this episode a recording of its own\n")
+                             "episodes/a-side.yaml:3; edit that sidecar instead, or give this "
+                             "episode a recording of its own\n")
     assert _listing(show) == before
 
 
