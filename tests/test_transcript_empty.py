@@ -73,3 +73,17 @@ def test_publish_refuses_an_empty_transcript_of_any_kind_alike(make_project, nam
     assert f"Error: episodes/{name}:1: the transcript is empty" in result.output
     assert not (proj.root / "public/podcast.xml").exists() or \
         b"podcast:transcript" not in (proj.root / "public/podcast.xml").read_bytes()
+
+
+def test_wrong_art_and_an_empty_transcript_are_told_in_one_run(make_project):
+    proj = make_project({"episodes/one.yaml": sidecar("One", image="art.png",
+                                                      transcript="t.vtt"),
+                         "episodes/one.mp3": tone(2.0), "episodes/art.png": b"not a picture",
+                         "episodes/t.vtt": b"WEBVTT\n\nNOTE only a note\n"})
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    (error,) = [ln for ln in result.output.splitlines() if ln.startswith("Error: ")]
+    assert error.startswith("Error: episodes/one.yaml:")
+    assert "'image': " in error
+    assert "; also refused, line " in error
+    assert ": 'transcript': episodes/t.vtt:1: the transcript is empty" in error

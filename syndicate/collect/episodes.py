@@ -281,17 +281,22 @@ def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None
     def shown(value: str) -> str:
         return posixpath.normpath(posixpath.join(posixpath.dirname(name), value))
 
+    art_error = None  # (both are checked: one run names what is wrong with each)
     if image is not None:
         wrong, notes = check_art(image, shown(meta.image))
         if wrong:
-            raise CollectError(name, f"'image': {wrong}", key_line(text, "image"))
+            art_error = CollectError(name, f"'image': {wrong}", key_line(text, "image"))
         warnings += notes
     if transcript is not None:
         try:
             read_transcript(transcript, shown(meta.transcript))
             size = transcript.stat().st_size
         except CollectError as exc:
-            named = f"named in {name}:{key_line(text, 'transcript')}"
+            line = key_line(text, "transcript")
+            if art_error is not None:
+                raise CollectError.all_of([art_error, CollectError(
+                    name, f"'transcript': {exc}", line)]) from None
+            named = f"named in {name}:{line}"
             raise CollectError(exc.path, exc.reason, exc.line,
                                hint=f"{exc.hint}; {named}" if exc.hint else named) from None
         except OSError:
@@ -300,6 +305,8 @@ def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None
             warnings.append(f"{shown(meta.transcript)}: {size / (1 << 20):.1f} MB, more than "
                             f"syndicate check reads of a transcript ({FILE_BYTES >> 20} MB): "
                             "published, but check cannot read it back")
+    if art_error is not None:
+        raise art_error
 
 
 def notes_html(meta: EpisodeMeta) -> str:
