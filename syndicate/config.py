@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from . import yamlcheck
+from . import utf8, yamlcheck
 from .categories import parse_category
 from .engines import PgLocation, is_postgres
 from .errors import ConfigError, SyndicateError
@@ -627,11 +627,11 @@ def load_config(path: str | Path = "config.yaml") -> Settings:
     if not os.path.lexists(path):
         raise ConfigError([f"{name}: no such file; pass --config PATH or create it"])
     try:  # a plain file of bounded size: never a folder, a pipe or a device
-        text = read_source(path, name).decode("utf-8")
+        text = utf8.decode(read_source(path, name))
     except CollectError as exc:
         raise ConfigError([str(exc)]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError([f"{name}: not UTF-8 text ({exc.reason}); save it as UTF-8"]) from None
+    except utf8.NotUtf8 as exc:
+        raise ConfigError([f"{name}:{exc.line}: {exc}; save it as UTF-8"]) from None
     try:
         data = yamlcheck.parse(text, name)
         if data is None:

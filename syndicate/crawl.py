@@ -28,13 +28,12 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import requests
 
 from . import http as bounded
+from .check_limits import FILE_BYTES, PAGE_BYTES
 from .links import clean, has_scheme
 from .mediatypes import PAGE_TYPES, SERVED_AS, UNKNOWN, main_type, of_key
 
 WORKERS = 4  # a small pool: a check is a visitor, not a load test
 LIMIT = 20_000  # addresses checked at most (a site of 2,000 posts and 500 episodes is ~6,000)
-PAGE_BYTES = 8 << 20  # a page read for its links; past this its links are not followed
-FILE_BYTES = 16 << 20  # a transcript or chapters file read back to be judged (check's cap)
 TIMEOUT = (10, 15)  # seconds to connect, and to wait for each piece of an answer
 ANSWER_SECONDS = 120  # the longest one whole answer may take, however slowly it trickles
 SLOW_SECONDS = 15  # an answer still coming after this is said while it is waited for

@@ -189,9 +189,24 @@ def new_post(settings, title: str, *, now: dt.datetime, date: str | None = None,
 
 
 # -- episodes -----------------------------------------------------------------------------
-def _numbers(folder: Path, warnings: list[str]) -> list[tuple[int | None, int, str]]:
-    """(season, number, sidecar) of every numbered episode sidecar under ``folder``; one that
-    cannot be read is a warning (its number is not counted)."""
+@dataclass
+class _Sidecar:
+    path: str
+    season: int | None
+    number: int | None
+    audio: str | None  # the real path of the file its 'audio:' names, if any
+    audio_line: int = 1
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _sidecars(folder: Path, warnings: list[str]) -> list[_Sidecar]:
+    """Every episode sidecar under ``folder``: its season, number and the audio its
+    ``audio:`` names; one that cannot be read is a warning (its number is not counted)."""
+    from .sourcefiles import key_line
+
     out = []
     for dirpath, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
@@ -200,25 +215,44 @@ def _numbers(folder: Path, warnings: list[str]) -> list[tuple[int | None, int, s
                 continue
             path = Path(dirpath) / f
             try:
-                data = yamlcheck.parse(path.read_text(encoding="utf-8-sig"), str(path))
+                text = path.read_text(encoding="utf-8-sig")
+                data = yamlcheck.parse(text, str(path))
             except (OSError, UnicodeDecodeError, yamlcheck.YamlProblems):
                 warnings.append(f"{printable(str(path))}: cannot be read; its episode number "
                                 "(if any) was not counted")
                 continue
             if not isinstance(data, dict):
                 continue
-            number, season = data.get("number"), data.get("season")
-            if isinstance(number, int) and not isinstance(number, bool):
-                season = season if isinstance(season, int) and not isinstance(season, bool) \
-                    else None
-                out.append((season, number, str(path)))
+            named = data.get("audio")
+            audio = os.path.realpath(path.parent / named) \
+                if isinstance(named, str) and named.strip() and "\0" not in named else None
+            number = _int(data.get("number"))
+            season = _int(data.get("season")) if number is not None else None
+            out.append(_Sidecar(str(path), season, number, audio,
+                                key_line(text, "audio") if audio else 1))
     return out
 
 
-def _check_audio(path: Path) -> None:
-    """A file ffmpeg can decode an audio stream from (its first second is read)."""
-    from .audio.ffmpeg import STREAM, ffmpeg_exe, reason
-    from .audio.measure import wav_shortfall
+def _already_named(source: Path, sidecars: list[_Sidecar], root: Path) -> None:
+    """Audio another sidecar's ``audio:`` already names gets no second sidecar: publish would
+    release the one recording as two episodes."""
+    from .sourcefiles import relative
+
+    real = os.path.realpath(source)
+    for s in sidecars:
+        if s.audio == real:
+            raise NewItemError(f"{printable(str(source))} is already the audio of "
+                               f"{printable(relative(Path(s.path), root))}:{s.audio_line}; "
+                               "edit that sidecar "
+                               "instead, or give this episode a recording of its own")
+
+
+def _check_audio(path: Path) -> list[str]:
+    """A file ffmpeg can decode an audio stream from (its first second is read), as long as
+    its header says (every packet is read, none decoded: a moment even for an hour)."""
+    from .audio.ffmpeg import STREAM, ffmpeg_exe, reached, reason
+    from .audio.measure import BLOCK
+    from .audio.whole import packet_check
 
     shown = printable(str(path))
     if not path.is_file():
@@ -229,15 +263,20 @@ def _check_audio(path: Path) -> None:
                            f"audio: {', '.join(sorted(AUDIO_EXTENSIONS))}")
     if path.stat().st_size == 0:
         raise NewItemError(f"{shown}: the audio file is empty; export the episode again")
-    if wav_shortfall(path):  # (publish refuses it the same way)
-        raise NewItemError(f"{shown}: truncated: the file ends before its header says it "
-                           "should; copy or export it again")
+    cut, _seconds = packet_check(path)  # the rule publish applies after its decode
+    if cut:
+        raise NewItemError(f"{shown}: {cut}; copy or export it again")
     proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), "-t", "1",
                            "-map", "0:a:0", "-f", "null", "-"], capture_output=True, text=True,
                           errors="replace")
     if proc.returncode != 0 or not STREAM.search(proc.stderr):
         raise NewItemError(f"{shown}: not readable audio ({reason(proc.stderr)}); export it "
                            "again as MP3, M4A, WAV or FLAC")
+    seconds = reached(proc.stderr)  # decoded: the encoder's padding is left out
+    if seconds is not None and seconds < BLOCK:
+        return [f"{shown}: only {seconds:.2g} s long, too short for publish to measure its "
+                "loudness (its level is left alone); is this the whole recording?"]
+    return []
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -258,13 +297,15 @@ def new_episode(settings, audio: str | Path, title: str, *, now: dt.datetime,
         if value is not None and not 1 <= value <= 1_000_000:
             raise NewItemError(f"{what} must be a whole number from 1 to 1000000, got {value}")
     source = Path(audio)
-    _check_audio(source)
+    warnings = _check_audio(source)
     folder = settings.episodes_dir
     _mkdir(folder, "paths.episodes")
     zone = settings.config.site.timezone
     written, _day = _date_text(date, now, zone)
-    warnings: list[str] = []
-    known = _numbers(folder, warnings)
+    sidecars = _sidecars(folder, warnings)
+    if _inside(source, folder):
+        _already_named(source, sidecars, settings.root)
+    known = [(s.season, s.number, s.path) for s in sidecars if s.number is not None]
     if season is None and any(s is not None for s, _, _ in known):
         season = max(s for s, _, _ in known if s is not None)
     same = [(n, f) for s, n, f in known if s == season]

@@ -10,7 +10,7 @@ import re
 import stat
 from pathlib import Path
 
-from . import filestat
+from . import filestat, utf8
 from .errors import CollectError, printable
 from .markup import slugify
 from .when import parse_day
@@ -131,13 +131,9 @@ def read_text(path: Path, name: str, data: bytes | None = None) -> str:
     ``data``: the file's bytes, if read already (with read_source)."""
     data = read_source(path, name) if data is None else data
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CollectError(
-            name, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,
-            hint="save the file as UTF-8",
-        ) from None
+        text = utf8.decode(data)
+    except utf8.NotUtf8 as exc:
+        raise CollectError(name, str(exc), exc.line, hint="save the file as UTF-8") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -13,6 +13,7 @@ import math
 import re
 from pathlib import Path
 
+from . import utf8
 from .errors import CollectError
 
 MAX_BYTES = 50 * 1024 * 1024  # a three-hour show's captions are well under 1 MB
@@ -38,10 +39,9 @@ def decode(data: bytes, shown: str, *, lenient: bool = False) -> str:
     (``lenient``: a byte that is not UTF-8 read as U+FFFD instead, for words compared, never
     published)."""
     try:
-        text = data.decode("utf-8-sig", "replace" if lenient else "strict")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise CollectError(shown, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line,
+        text = utf8.decode(data, lenient=lenient)
+    except utf8.NotUtf8 as exc:
+        raise CollectError(shown, str(exc), exc.line,
                            hint="save the transcript as UTF-8") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -75,6 +75,9 @@ def check_transcript(data: bytes, suffix: str, shown: str) -> str:
              ".html": _check_html}.get(suffix.lower())
     if check is not None:
         check(text, shown)
+    if suffix.lower() in (".vtt", ".srt", ".json") and not cues(text, suffix):
+        raise CollectError(shown, "the transcript is empty: none of its cues holds a word", 1,
+                           hint="add its cues, or take 'transcript:' out of the sidecar")
     return text
 
 

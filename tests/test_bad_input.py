@@ -66,7 +66,7 @@ CASES = {
     ),
     "text that is not UTF-8": (
         {"posts/bad.md": "---\ntitle: Caf\xe9\ndate: 2026-10-01\n---\n".encode("latin-1")},
-        "Error: posts/bad.md:2: not UTF-8 text (byte 0xe9) (save the file as UTF-8)",
+        "Error: posts/bad.md:2: not UTF-8 text (byte 0xe9 in column 11) (save the file as UTF-8)",
     ),
     "missing audio file": (
         {"episodes/bad.yaml": sidecar("Bad", audio="nothere.mp3")},

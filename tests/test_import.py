@@ -289,7 +289,7 @@ def test_a_remote_page_imports(make_project, old_site):
     (b"Page 1 of 3\n123\n", "no posts found on this page"),
     (b"<?xml version='1.0'?><rss><channel><item><title>x</ti", "not a readable feed"),
     (b"<html><body><p>Just a page.</p></body></html>", "no posts found on this page"),
-    (b"caf\xe9 au lait\n", ":1: not UTF-8 text (byte 0xe9)"),
+    (b"caf\xe9 au lait\n", ":1: not UTF-8 text (byte 0xe9 in column 4)"),
 ])
 def test_bad_files_are_named_and_nothing_is_written(make_project, tmp_path, content, message):
     proj = make_project({}, config=BASE_CONFIG)

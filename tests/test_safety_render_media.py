@@ -179,7 +179,7 @@ def test_check_art_reads_only_the_header_of_a_file_too_large_to_decode(tmp_path)
     ("t.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nHi\n00:00:02.000 --> 00:00:03.000\n",
      "episodes/t.vtt:5", "a cue timing line inside a cue's text"),
     ("t.vtt", b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\ncaf\xe9\n", "episodes/t.vtt:4",
-     "not UTF-8 text (byte 0xe9)"),
+     "not UTF-8 text (byte 0xe9 in column 4)"),
     ("t.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nnul \x00 here\n", "episodes/t.vtt:4",
      "holds the control character U+0000"),
     ("t.srt", "1\n00:00:01,000 --> 00:00:02,000\nHi\n\nTwo\n00:00:03,000 --> 00:00:04,000\n",
@@ -269,7 +269,7 @@ def test_non_utf8_vtt_with_an_intro_is_one_clear_error(make_project, tmp_path):
     result = proj.run("publish")
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "episodes/t.vtt:1: not UTF-8 text (byte 0xff)" in result.output
+    assert "episodes/t.vtt:1: not UTF-8 text (byte 0xff in column 1)" in result.output
     assert proj.read(key) == shifted  # the last published captions stay
     assert proj.public("posts/b/index.html").exists()
 

@@ -46,6 +46,18 @@ def header_duration(stderr: str) -> float | None:
     return int(h) * 3600 + int(mi) * 60 + float(s)
 
 
+_TIME = re.compile(r"time=(\d+):(\d\d):(\d\d(?:\.\d+)?)")
+
+
+def reached(stderr: str) -> float | None:
+    """How far into its input ffmpeg got (its last progress line), in seconds."""
+    times = _TIME.findall(stderr)
+    if not times:
+        return None
+    h, m, s = times[-1]
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
 def reason(stderr: str) -> str:
     """The most telling line of ffmpeg's complaint."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]

@@ -13,7 +13,6 @@ import contextlib
 import math
 import os
 import re
-import struct
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,9 @@ from pathlib import Path
 
 from ..errors import AudioError
 from .ffmpeg import DECODE_ERRORS, STREAM, channels_of, ffmpeg_exe, header_duration, reason
+from .whole import PARTIAL, truncation
 
+BLOCK = 0.4  # seconds: BS.1770's gating block; a shorter source has no loudness to measure
 SILENCE_LUFS = -69.5  # ebur128 reports -70 LUFS when every block falls under the absolute gate
 _I = re.compile(r"I:\s+(-?[\d.]+|-inf|nan) LUFS")
 _LRA = re.compile(r"LRA:\s+(-?[\d.]+|nan) LU")
@@ -84,28 +85,6 @@ def verify(path: Path) -> Loudness:
     return parse_summary(proc.stderr)
 
 
-def wav_shortfall(path: Path) -> int:
-    """Bytes a WAV file's data chunk claims but does not hold (0 if complete or not a WAV)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-                return 0
-            size = path.stat().st_size
-            pos = 12
-            while pos + 8 <= size:
-                f.seek(pos)
-                cid, length = struct.unpack("<4sI", f.read(8))
-                if cid == b"data":
-                    if length in (0, 0xFFFFFFFF):  # streamed WAV: size unknown
-                        return 0
-                    return max(0, length - (size - pos - 8))
-                pos += 8 + length + (length & 1)
-    except OSError:
-        return 0
-    return 0
-
-
 OUT_FRAME = 65536  # samples per frame after the meter: ~1.4 s at 48 kHz, 1 MB of stereo doubles
 PARALLEL_FROM = 600.0  # seconds: longer sources are measured in parts
 # Two parts from two cores on: the measure is one thread's work (the decoder and the meter hand
@@ -159,16 +138,14 @@ def measure_source(path: Path, name: str, out_channels: int) -> SourceFacts:
     glitches = len(DECODE_ERRORS.findall(err))
     if samples == 0:
         raise AudioError(name, "holds no sound samples", hint="export it again")
+    cut = truncation(path, samples / rate, header_duration(results[0]["log"]), err)
+    # damage in the middle loses frames too: it is told as corrupt, unless the file stops
+    # in the middle of a packet (its last few make the glitches then)
+    if cut and (glitches < 3 or PARTIAL in err):
+        raise AudioError(name, cut, hint="copy or export it again")
     if glitches >= 3:
         raise AudioError(name, f"corrupt: ffmpeg hit {glitches} decoding errors",
                          hint="export it again from the original recording")
-    header = header_duration(results[0]["log"])
-    if wav_shortfall(path) or (header and samples / rate < header - max(0.5, header * 0.01)):
-        raise AudioError(
-            name, "truncated: the file ends before its header says it should"
-            + (f" ({samples / rate:.1f} s of {header:.1f} s)" if header else ""),
-            hint="copy or export it again",
-        )
     peaks = [r["peak"] for r in results if r["peak"] is not None]
     if len(results) == 1:
         whole = parse_summary(results[0]["log"])

@@ -35,6 +35,7 @@ from .cache import cache_key
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import (
+    BLOCK,
     OUT_SAMPLES,
     Loudness,
     SourceFacts,
@@ -79,8 +80,10 @@ class Processed:
 def _gain(facts: SourceFacts, cfg: AudioConfig, name: str, warnings: list[str]) -> float:
     measured = facts.loudness.integrated
     if measured is None:
-        warnings.append(f"{name}: digital silence; its loudness cannot be measured, so its "
-                        "level was left alone")
+        why = (f"too short to measure its loudness ({facts.duration:.2g} s; the measure needs "
+               f"{BLOCK:g} s)" if facts.duration < BLOCK else
+               "digital silence; its loudness cannot be measured")
+        warnings.append(f"{name}: {why}, so its level was left alone")
         return 0.0
     gain = cfg.loudness - measured + LAME_COMPENSATION
     if gain > cfg.max_gain:

@@ -30,7 +30,7 @@ from ..model import Episode, Post, published_part
 from ..sourcefiles import read_source, stat_sig, why_unreadable
 from ..when import stored
 from . import identity
-from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar
+from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar, shared_audio
 from .kept_back import COPY_HOLDS, KeptBack, copy_holds
 from .media import audio_fingerprint, prepare_audio
 from .posts import POST_SUFFIXES, parse_post
@@ -157,6 +157,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.warnings += scan.warnings
         pending: list[tuple[_Parsed, EpisodeSource]] = []
         claimed_audio: set[str] = set()
+        named_by: dict[str, set[str]] = {}  # each audio's real path -> the sidecars naming it
         audio_files = []
         for found in scan.files:
             if os.path.splitext(found.name)[1].lower() not in SIDECAR_SUFFIXES:
@@ -172,6 +173,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     claimed_audio.add(os.path.realpath(root / data["audio"]))
                 if not reread and row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
                     report.unchanged += 1
+                    if data["audio"]:
+                        named_by.setdefault(os.path.realpath(root / data["audio"]),
+                                            set()).add(name)
                     continue
             p = _Parsed("episode", name, "", "", error=found.error)
             if p.error is None:
@@ -186,11 +190,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     else:
                         p.content_hash = _sha256_file(src.audio, name)
                         claimed_audio.add(os.path.realpath(src.audio))
+                        named_by.setdefault(os.path.realpath(src.audio), set()).add(name)
                     pending.append((p, src))
                 except ItemError as exc:
                     p.error = exc
             parsed.append(p)
         prepare_audio(pending, settings, report, progress, dry_run=dry_run)
+        report.warnings += shared_audio(named_by, root)
         for found in audio_files:
             path = Path(found.path)
             if found.real not in claimed_audio and not path.with_suffix(".yaml").exists() \

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
-from ..errors import CollectError
+from ..check_limits import FILE_BYTES
+from ..errors import CollectError, printable
 from ..images import check_art
 from ..markup import (
     INVISIBLE_TITLE,
@@ -79,6 +80,20 @@ def _find_audio(sidecar: Path) -> Path | None:
             if os.path.lexists(candidate):
                 return candidate
     return None
+
+
+def shared_audio(claimed: dict[str, set[str]], root: Path) -> list[str]:
+    """A warning for each audio file two or more sidecars name (``claimed``: real path -> the
+    sidecars): publish releases each sidecar as an episode, so one recording goes out twice."""
+    out = []
+    for real, names in sorted(claimed.items()):
+        if len(names) > 1:
+            shown = printable(relative(Path(real), root))
+            out.append(f"{shown}: the audio of {len(names)} episodes "
+                       f"({', '.join(printable(n) for n in sorted(names))}); each is published "
+                       "with this one recording: give each its own audio, or remove the extra "
+                       "sidecar")
+    return out
 
 
 def named_file(path: Path, folder: Path, name: str, line: int | None, what: str) -> Path:
@@ -268,18 +283,32 @@ def check_companions(name: str, text: str, meta: EpisodeMeta, image: Path | None
     def shown(value: str) -> str:
         return posixpath.normpath(posixpath.join(posixpath.dirname(name), value))
 
+    art_error = None  # (both are checked: one run names what is wrong with each)
     if image is not None:
         wrong, notes = check_art(image, shown(meta.image))
         if wrong:
-            raise CollectError(name, f"'image': {wrong}", key_line(text, "image"))
+            art_error = CollectError(name, f"'image': {wrong}", key_line(text, "image"))
         warnings += notes
     if transcript is not None:
         try:
             read_transcript(transcript, shown(meta.transcript))
+            size = transcript.stat().st_size
         except CollectError as exc:
-            named = f"named in {name}:{key_line(text, 'transcript')}"
+            line = key_line(text, "transcript")
+            if art_error is not None:
+                raise CollectError.all_of([art_error, CollectError(
+                    name, f"'transcript': {exc}", line)]) from None
+            named = f"named in {name}:{line}"
             raise CollectError(exc.path, exc.reason, exc.line,
                                hint=f"{exc.hint}; {named}" if exc.hint else named) from None
+        except OSError:
+            size = 0  # (gone since it was read: the publish that follows says so)
+        if size > FILE_BYTES:
+            warnings.append(f"{shown(meta.transcript)}: {size / (1 << 20):.1f} MB, more than "
+                            f"syndicate check reads of a transcript ({FILE_BYTES >> 20} MB): "
+                            "published, but check cannot read it back")
+    if art_error is not None:
+        raise art_error
 
 
 def notes_html(meta: EpisodeMeta) -> str:

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import utf8
 from ..config import Settings
 from ..when import feed_date
 from . import Found, SourceError, from_text
@@ -188,11 +189,9 @@ def _parse(data: bytes, name: str) -> list[Found]:
         return from_html(_DECL.sub("", text, count=1) if text is not None else data, name)
     if text is None:
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
-            raise SourceError(f"{name}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                              "save the export as UTF-8") from None
+            text = utf8.decode(data)
+        except utf8.NotUtf8 as exc:
+            raise SourceError(f"{name}:{exc.line}: {exc}; save the export as UTF-8") from None
     return from_text(text, name)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..check_limits import PAGE_BYTES
 from ..config import Settings
 from ..errors import ItemError
 from ..images import DAMAGED
@@ -202,9 +203,16 @@ class SitePages:
         def page(key: str, template: str, shown: object, context: Callable[[], dict] | None = None,
                  listed: list[Item] = (), **fixed) -> None:
             """``context`` is called when the page is rendered (never while planning)."""
-            make(key, "page", h(site_hash, template, *map(_part, shown)),
-                 render=lambda: theme.render(template, site=site, **fixed,
-                                             **(context() if context else {})),
+            def render() -> bytes:
+                out = theme.render(template, site=site, **fixed, **(context() if context else {}))
+                if len(out) > PAGE_BYTES:
+                    self.warnings.append(
+                        f"{key}: the page is {len(out) / (1 << 20):.1f} MB, more than syndicate "
+                        f"check reads of a page ({PAGE_BYTES >> 20} MB); its links will not be "
+                        "checked")
+                return out
+
+            make(key, "page", h(site_hash, template, *map(_part, shown)), render=render,
                  lists=self._keys(listed))
 
         episodes = [i for i, _ in self.episodes]
@@ -308,6 +316,7 @@ class SitePages:
         # audio or art kept at another host (the old site's): no page view asks that host
         # anything (the audio loads when played; the show's cover stands in for the art)
         remote_art = bool(ep.image_url) and pg.image_url == ep.image_url
+        lines, cut = _cues(pg, self.warnings)
         return {"page_meta": meta, "item": item, "episode": ep, "notes": paired_bidi_html(ep.html),
                 "duration": duration, "audio_url": pg.enclosure_url,
                 "audio_type": pg.enclosure_type, "audio_size": size, "renditions": pg.alternates,
@@ -315,7 +324,7 @@ class SitePages:
                 "art": site["cover"] if remote_art else (pg.image_url or site["cover"]),
                 "chapters": chapters,
                 "chapters_url": pg.chapters_url, "transcript_url": pg.transcript_url,
-                "cues": _cues(pg), "newer": newer, "older": older}
+                "cues": lines, "cues_cut": cut, "newer": newer, "older": older}
 
     def _post_context(self, item: Item, post: Post, newer, older) -> dict:
         ld = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": item.title,
@@ -362,45 +371,34 @@ def _part(value: object) -> str:
     return "j" + json.dumps(value, sort_keys=True, default=str)
 
 
-def _cues(pg: EpisodePage) -> list[dict]:
-    """The transcript's cues as the page shows them (times moved with the audio), each with
-    its speaker where the voice changes."""
+def _cues(pg: EpisodePage, warnings: list[str]) -> tuple[list[dict], float | None]:
+    """The transcript's lines as the page shows them (times moved with the audio), each with
+    its speaker where the voice changes, and where the page stops short of the transcript's
+    end (None where it shows it all; a warning says so)."""
     if pg.transcript_file is None:
-        return []
+        return [], None
     from ..captions import shift_transcript
+    from ..render.pages import clock
+    from ..render.transcript_lines import MAX_TEXT, page_lines
 
     shown = str(pg.episode.transcript)
     data = pg.transcript_data if pg.transcript_data is not None else \
         _read(pg.transcript_file, shown)
     suffix = pg.transcript_file.suffix.lower()
     text = shift_transcript(decode(data, shown), suffix, pg.offset)
+    found = page_lines(cues(text, suffix))
     out, last = [], ""
-    for s, e, t, who in _joined(cues(text, suffix)):
+    for line in found.lines:
         # the speaker named where the voice changes (a cue naming none names nobody)
-        out.append({"start": s, "end": e, "text": clean(t), "href": f"#t={s:g}",
-                    "speaker": clean(who) if who != last else ""})
-        last = who
-    return out
-
-
-MAX_CUES = 1500  # a page lists at most about this many cues (an hour in 2.4 s lines)
-
-
-def _joined(found: list[tuple[float, float, str, str]]) -> list[tuple[float, float, str, str]]:
-    """Cues as the page lists them: a transcript of more than ``MAX_CUES`` (word by word, say:
-    100,000 cues, a page of megabytes no browser opens quickly) has its consecutive cues of one
-    speaker joined into lines of an even length; the transcript file keeps every cue."""
-    if len(found) <= MAX_CUES:
-        return found
-    span = (found[-1][0] - found[0][0]) / MAX_CUES
-    out: list[list] = []
-    for start, end, text, who in found:
-        if out and out[-1][3] == who and start - out[-1][0] < span:
-            out[-1][1] = max(out[-1][1], end)
-            out[-1][2] += " " + text
-        else:
-            out.append([start, end, text, who])
-    return [tuple(c) for c in out]
+        out.append({"start": line.start, "end": line.end, "text": clean(line.text),
+                    "href": f"#t={line.start:g}",
+                    "speaker": clean(line.speaker) if line.speaker != last else ""})
+        last = line.last
+    if found.cut_at is not None:
+        warnings.append(f"{shown}: more words than an episode page shows ({MAX_TEXT >> 20} "
+                        f"MB): its page shows the transcript up to "
+                        f"{clock(found.cut_at)} and links the file for the rest")
+    return out, found.cut_at
 
 
 def _read(path: Path, shown: str) -> bytes:
