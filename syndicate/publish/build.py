@@ -417,12 +417,15 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 problem = exc.reason
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
-        site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
+        shown = relative(cover, settings.root) if cover.is_relative_to(settings.root) \
+            else str(cover)
+        site.errors.append(cover_error := CollectError(
+            shown, f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
             "cover and the pages that show it keep their last published version, and "
             "new posts and episodes wait (queued), and edits and removals with them, until it "
             "is fixed",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
+        cover_error.about_cover = True  # (collect's error of it joins this one)
         # (every page shows the cover: in its head's og:image if nowhere else)
         # the blog's feeds too: lists, feeds and sitemap keep agreeing (an edit or a removal
         # reaches none of them until the pages can show it)
