@@ -170,7 +170,7 @@ def strip_where(problems: list[str], name: str) -> str:
         line, sep, text = rest.partition(": ")
         if not sep:
             out.append(rest)
-        elif n and line.isdigit():
+        elif n and line.isdecimal():
             out.append(f"line {line}: {text}")
         else:
             out.append(text)
