@@ -8,7 +8,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .markup import SLUG_RE, xml_safe
 from .mediatypes import ENCLOSURE_TYPES, TRANSCRIPT_TYPES
@@ -187,15 +188,46 @@ class EpisodeMeta(_Meta, EpisodeTags):
     def _duration(cls, v: Any) -> float | None:
         return None if v is None else parse_timestamp(v)
 
-    @field_validator("chapters")
+    @field_validator("chapters", mode="wrap")
     @classmethod
-    def _ordered(cls, v: list[ChapterMeta]) -> list[ChapterMeta]:
-        starts = [c.start for c in v]
-        if starts != sorted(starts):
-            raise ValueError("chapters must be listed in order of their start times")
-        if v and v[0].start != 0:
-            raise ValueError("the first chapter must start at 0:00")
-        return v
+    def _ordered(cls, v: Any, handler) -> list[ChapterMeta]:
+        """Each chapter checked, and their order, in one pass: every problem of the list is
+        told at once, each at its chapter's line (an order cannot wait for a bad address)."""
+        problems = _order_problems(v)
+        try:
+            chapters = handler(v)
+            errors = []
+        except ValidationError as exc:
+            errors = [InitErrorDetails(type=e["type"], loc=tuple(e["loc"]), input=e["input"],
+                                       ctx=e.get("ctx", {})) for e in exc.errors()]
+        if errors or problems:
+            raise ValidationError.from_exception_data("chapters", errors + [
+                InitErrorDetails(type=PydanticCustomError("chapter_order", what),
+                                 loc=(i, "start"), input=start) for i, start, what in problems])
+        return chapters
+
+
+def _order_problems(raw: Any) -> list[tuple[int, Any, str]]:
+    """(index, start, what is wrong) of chapters out of order, or a first one not at 0:00, read
+    from the sidecar's list as written (a start that is no time is the chapter's own error)."""
+    if not isinstance(raw, list):
+        return []
+    starts = []
+    for i, item in enumerate(raw):
+        try:
+            starts.append((i, parse_timestamp(item.get("start"))))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    out = []
+    if starts and starts[0][0] == 0 and starts[0][1] != 0:
+        out.append((0, starts[0][1], "the first chapter must start at 0:00"))
+    latest = None
+    for i, start in starts:
+        if latest is not None and start < latest:
+            out.append((i, start, "starts before the chapter above it: chapters must be "
+                                  "listed in order of their start times"))
+        latest = start if latest is None else max(latest, start)
+    return out
 
 
 @dataclass

@@ -158,11 +158,18 @@ def key_line(text: str | None, key: str, first_line: int = 1, default: int = 1) 
 
 
 def strip_where(problems: list[str], name: str) -> str:
-    """ItemError adds 'file:line: ' itself; keep the rest of each YAML problem."""
+    """ItemError adds 'file:line: ' itself (the first problem's); keep the rest of each YAML
+    problem, the line of each after the first said before it ('line 8: ...')."""
     out = []
-    for p in problems:
+    for n, p in enumerate(problems):
         rest = p.removeprefix(name + ":")
-        out.append(rest.split(": ", 1)[1] if ": " in rest else rest)
+        line, sep, text = rest.partition(": ")
+        if not sep:
+            out.append(rest)
+        elif n and line.isdecimal():
+            out.append(f"line {line}: {text}")
+        else:
+            out.append(text)
     return "; ".join(out)
 
 

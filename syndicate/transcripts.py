@@ -149,7 +149,7 @@ def _check_srt(text: str, shown: str) -> None:
     last = 0.0
     for block in blocks:
         n, index = block[0]
-        if not index.strip().isdigit():
+        if not index.strip().isdecimal():
             raise CollectError(shown, f"expected a subtitle number, got {index[:80]!r}", n,
                                hint="each subtitle is a number, a timing line, then its text")
         if len(block) < 2:

@@ -91,7 +91,7 @@ CASES = {
     "chapter after the end": (
         {"episodes/bad.yaml": sidecar("Bad") + "chapters:\n  - {start: 0, title: A}\n"
          "  - {start: '1:00', title: B}\n", "episodes/bad.mp3": tone(1.0)},
-        "Error: episodes/bad.yaml: 'chapters[1]' starts at 60 s, after the audio ends (1.0 s)",
+        "Error: episodes/bad.yaml:5: 'chapters[1]' starts at 60 s, after the audio ends (1.0 s)",
     ),
 }
 

@@ -85,3 +85,26 @@ def test_a_good_cover_links_a_favicon_that_is_published(tmp_path, size):
     assert proj.run("publish").exit_code in (0, 1)
     og, icon, _ = _links(proj)
     assert icon and _published(proj, icon) and _published(proj, og)
+
+
+def test_a_jpeg_named_as_a_png_cover_is_published_as_a_jpeg_and_said(tmp_path):
+    """h23 Z18: the published cover takes the kind its bytes are (a host serves it by its
+    name, and directories go by the type served), with a warning to rename the file; a cover
+    named right keeps its own suffix."""
+    from test_image_valid_jpegs import ffmpeg_jpeg
+
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A")})
+    proj.write("cover.png", ffmpeg_jpeg("flat", 1400, 1400, "yuvj420p", 3))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "cover.png: a JPEG image named as .png: published as a .jpg file; rename it" \
+        in result.output
+    covers = sorted(p.name for p in (proj.root / "public").glob("cover-*"))
+    assert len(covers) == 1 and covers[0].endswith(".jpg"), covers
+    og, _icon, img = _links(proj)
+    assert og.endswith(".jpg") and img.endswith(".jpg")
+    assert covers[0].encode() in proj.read("podcast.xml")
+    proj.write("cover.png", png_bytes())  # a real PNG: its own name, no warning
+    again = proj.run("publish")
+    assert again.exit_code == 0 and "named as" not in again.output, again.output
+    assert doc(proj, "index.html").xpath("//main//img/@src")[0].endswith(".png")

@@ -16,7 +16,7 @@ import feedparser
 import podcastparser
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -348,7 +348,8 @@ ATTRS = ["role", "group", "img", "href", "geo", "osm", "rel", "country", "url", 
          "suggested", "name", "address", "split", "fee"]
 attr_values = st.one_of(st.text(max_size=60), st.sampled_from(
     ["guest", "https://a.example/", "geo:1,2", "R12", "creator", "US", "12.5", "-3", "0",
-     "activitypub", "node", "lightning", "keysend", "true", "50"]))
+     "activitypub", "node", "lightning", "keysend", "true", "50",
+     "\u00b2", "\u0663", "\u2460", "1\u00b2"]))  # digits int() does not read (and one it does)
 elements = st.tuples(
     st.sampled_from(["person", "location", "license", "soundbite", "txt", "contentLink",
                      "socialInteract", "value"]),
@@ -359,6 +360,8 @@ elements = st.tuples(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(elements, max_size=6))
+@example([("socialInteract", {"role": "", "priority": "\u00b2"}, "", [])])  # (was a traceback)
+@example([("value", {}, "", [{"split": "\u00b2"}])])
 def test_any_podcast_tag_of_an_imported_item_is_kept_valid_or_dropped_saying_why(found):
     from syndicate.importer.podtags import read_tags
     from syndicate.model import EpisodeMeta

@@ -164,7 +164,7 @@ def test_failing_cover_keeps_the_podcast_feed_and_cover(make_project, how):
     proj.write("posts/b.md", post("B"))  # waits: the pages that would list it keep theirs
     result = proj.run("publish")
     assert result.exit_code == 1
-    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': " in result.output
+    assert "Error: cover.png: podcast.image 'cover.png': " in result.output
     assert "keep their last published version" in result.output
     assert "Traceback" not in result.output
     after = site_files(proj)
@@ -225,7 +225,7 @@ def test_unreadable_cover_keeps_the_podcast_feed_and_cover(make_project):
     (proj.root / "cover.png").chmod(0)
     result = cli(proj, "publish", unprivileged=True)
     assert result.returncode == 1
-    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': cannot be read " \
+    assert "Error: cover.png: podcast.image 'cover.png': cannot be read " \
            "(Permission denied)" in result.stderr
     assert "Traceback" not in result.stderr
     assert proj.read("podcast.xml") == feed
@@ -555,7 +555,7 @@ def test_generated_garbage_cover_never_loses_the_podcast_feed(tmp_path_factory, 
     (proj.root / "cover.png").write_bytes(data)
     result = proj.run("publish")
     assert result.exit_code == 1
-    assert f"Error: {proj.root / 'cover.png'}: podcast.image" in result.output
+    assert "Error: cover.png: podcast.image" in result.output
     assert proj.read("podcast.xml") == feed
     assert proj.public(_cover_key(feed)).read_bytes() == png_bytes()
 
@@ -620,7 +620,7 @@ def test_failing_cover_keeps_the_podcast_feed_on_s3(make_project, s3_endpoint, b
     proj.write("posts/b.md", post("B"))
     result = proj.run("publish")
     assert result.exit_code == 1
-    assert f"Error: {proj.root / 'cover.png'}: podcast.image 'cover.png': not a JPEG or PNG" \
+    assert "Error: cover.png: podcast.image 'cover.png': not a JPEG or PNG" \
         in result.output
     after = s3_keys(bucket)
     assert set(before) <= set(after)  # nothing live removed

@@ -92,17 +92,11 @@ PROPS = settings(max_examples=300, deadline=None, derandomize=True)
 
 @PROPS
 @given(documents())
-def test_every_cue_is_read_back_with_its_times_words_and_speaker(doc):
-    suffix, data, expected, _ = doc
+def test_every_cue_and_the_latest_with_its_line_are_read_back(doc):
+    """Each cue with its times, words and speaker; the latest cue's start and timing line."""
+    suffix, data, expected, latest = doc
     text = check_transcript(data, suffix, "t" + suffix)
     assert cues(text, suffix) == expected
-
-
-@PROPS
-@given(documents())
-def test_the_latest_cue_and_its_line_are_found(doc):
-    suffix, data, _, latest = doc
-    text = check_transcript(data, suffix, "t" + suffix)
     assert last_cue(text, suffix) == latest
 
 

@@ -49,7 +49,7 @@ def parse_bitrate(value: object) -> int:
     text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(
         value, bool) else ""
     digits = text.removesuffix("k")
-    if not digits.isdigit() or len(digits) > 4:
+    if not digits.isdecimal() or len(digits) > 4:
         raise ValueError(f"expected a bitrate in kbps such as 48k, got {value!r}")
     return int(digits)
 

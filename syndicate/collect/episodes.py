@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -69,6 +69,7 @@ class EpisodeSource:
     date: str
     linked: dict[str, str]  # files the notes link beside it (see Episode.files)
     soundbites_line: int = 1  # where 'soundbites:' is, for a soundbite past the audio's end
+    chapter_lines: list[int] = field(default_factory=list)  # each chapter's 'start:' line
 
     def files(self) -> list[Path | None]:
         return [self.sidecar, self.audio, self.image, self.transcript]
@@ -231,8 +232,13 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
     linked = linked_files(notes_html(meta), path, name, folder, text, warnings,
                           default_line=key_line(text, "notes", default=None))
     _notes_said(name, text, meta, warnings)
+    chapter_lines = []
+    if meta.chapters:
+        lines = yamlcheck.line_map(yamlcheck.compose(text))
+        chapter_lines = [yamlcheck.line_of(lines, ("chapters", i, "start")) + 1
+                         for i in range(len(meta.chapters))]
     return EpisodeSource(name, path, meta, audio, image, transcript, date, linked,
-                         key_line(text, "soundbites"))
+                         key_line(text, "soundbites"), chapter_lines)
 
 
 def text_limits(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) -> None:
@@ -347,13 +353,12 @@ def _transcript_within(src: EpisodeSource, shown: str, length: float) -> None:
 def build_episode(src: EpisodeSource, audio_sha: str, media: Media, root: Path) -> Episode:
     meta = src.meta
     duration = media.known_duration or float("inf")
-    for i, ch in enumerate(meta.chapters):
-        if ch.start + media.offset >= duration:
-            raise CollectError(
-                src.name,
-                f"'chapters[{i}]' starts at {ch.start:g} s, after the audio ends "
-                f"({duration - media.offset:.1f} s)",
-            )
+    late = [CollectError(src.name, f"'chapters[{i}]' starts at {ch.start:g} s, after the audio "
+                                    f"ends ({duration - media.offset:.1f} s)",
+                         src.chapter_lines[i] if i < len(src.chapter_lines) else None)
+            for i, ch in enumerate(meta.chapters) if ch.start + media.offset >= duration]
+    if late:  # every one of them, each at its line
+        raise CollectError.all_of(late)
     if src.transcript is not None and media.known_duration:
         _transcript_within(src, relative(src.transcript, root), duration - media.offset)
     for i, bite in enumerate(meta.soundbites):

@@ -88,11 +88,14 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
     stopped = [p.name for p, src in pending if src.audio is not None and src.image is None]
     shown = ", ".join(stopped[:3]) + (f" and {len(stopped) - 3} more" if len(stopped) > 3
                                       else "")
+    effect = (f"the episodes carrying it ({shown}) are not re-tagged and keep their last "
+              "published versions (new ones wait)")
     cover_error = AudioError(
-        cfg.podcast.image, f"the show's cover is unusable ({cover_problem}); the episodes "
-        f"carrying it ({shown}) are not re-tagged and keep their last published versions (new "
-        "ones wait)", hint=f"fix podcast.image in {settings.path.name}") \
+        cfg.podcast.image, f"the show's cover is unusable ({cover_problem}); {effect}",
+        hint=f"fix podcast.image in {settings.path.name}") \
         if cover_problem and sound is not None and stopped else None
+    if cover_error is not None:  # (said with the build's error of the same cover, if any:
+        cover_error.cover_effect = effect  # publish/__init__.py, one_cover_error)
 
     def work(entry: tuple) -> None:
         p, src = entry

@@ -80,7 +80,7 @@ def _recognised(episodes: list[FeedEpisode], known: dict[str, Path]) -> dict[int
             continue
         for guid, path in known.items():
             if guid != ep.guid and not (guid.startswith(ep.guid + "#")
-                                        and guid[len(ep.guid) + 1:].isdigit()):
+                                        and guid[len(ep.guid) + 1:].isdecimal()):
                 continue
             if guid in out.values():
                 continue
@@ -575,7 +575,7 @@ def _remote_size(url: str, http) -> tuple[int | None, str]:
     if not resp.ok:
         return None, (f"the old host {host} answered HTTP {resp.status_code} {resp.reason} "
                       f"for {url}")
-    if size.isdigit() and int(size) > 0:
+    if size.isdecimal() and int(size) > 0:
         return int(size), ""
     return None, f"the old host {host} gave none for {url}"
 

@@ -135,7 +135,7 @@ def fetch_url(url: str, *, headers: dict | None = None, http: requests.Session |
                                   f"{resp.reason}; check the address")
             chunks, size = _body(resp, url, got)
         expected = resp.headers.get("Content-Length")
-        if expected and expected.isdigit() and int(expected) != size \
+        if expected and expected.isdecimal() and int(expected) != size \
                 and not resp.headers.get("Content-Encoding"):
             raise SourceError(f"{shown}: the download was cut short ({size} of {expected} "
                                "bytes); try again")

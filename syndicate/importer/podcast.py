@@ -551,7 +551,7 @@ def download(url: str, dest: Path, parts_dir: Path, *, expected: int | None,
                 _refuse_a_page(resp, url)
             mode = "ab" if have and resp.status_code == 206 else "wb"
             total = resp.headers.get("Content-Length")
-            total = int(total) + (have if mode == "ab" else 0) if total and total.isdigit() \
+            total = int(total) + (have if mode == "ab" else 0) if total and total.isdecimal() \
                 else None
             with open(part, mode) as f:
                 written = have if mode == "ab" else 0

@@ -61,7 +61,7 @@ def _social(el) -> dict:
     out = _attrs(el, protocol="protocol", uri="uri", account_id="accountId",
                  account_url="accountUrl")
     priority = (el.get("priority") or "").strip()
-    if priority.isdigit():
+    if priority.isdecimal():
         out["priority"] = int(priority)
     return out
 
@@ -72,7 +72,7 @@ def _value(el) -> dict:
         one = _attrs(r, name="name", type="type", address="address", custom_key="customKey",
                      custom_value="customValue")
         split = (r.get("split") or "").strip()
-        one["split"] = int(split) if split.isdigit() else split
+        one["split"] = int(split) if split.isdecimal() else split
         one["fee"] = (r.get("fee") or "").strip().lower() == "true"
         recipients.append(one)
     return {**_attrs(el, type="type", method="method", suggested="suggested"),
@@ -83,7 +83,7 @@ def _image(el) -> dict:
     out = _attrs(el, href="href", alt="alt", aspect_ratio="aspect-ratio", type="type",
                  purpose="purpose")
     for key in ("width", "height"):
-        if (el.get(key) or "").strip().isdigit():
+        if (el.get(key) or "").strip().isdecimal():
             out[key] = int(el.get(key).strip())
     return out
 

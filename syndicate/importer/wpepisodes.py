@@ -117,7 +117,7 @@ def audio_of(meta: list[tuple[str, str]]) -> Audio | None:
 
 def _int(value: str | None, limit: int = 10**6) -> int | None:
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 15:
+    if not value.isdecimal() or len(value) > 15:
         return None
     n = int(value)
     return n if 0 < n <= limit else None

@@ -230,7 +230,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     after_done, after_warnings = after.run_pending(settings, todo)
     return PublishResult(
         collected=report, plan=plan, dry_run=dry_run,
-        errors=[*report.errors, *site_errors, *plan.errors, *guarded],
+        errors=one_cover_error([*report.errors, *site_errors, *plan.errors, *guarded]),
         warnings=[*settings.warnings, *report.warnings, *site_warnings,
                   *(f"--remove {name!r}: no live item gone from its folder (or set to draft) "
                     "has this title, slug, guid or file; it confirmed nothing"
@@ -240,6 +240,20 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         released=released, held_items=[r["source"] for r in held], would_encode=would_encode,
         changed_feeds=feeds, cdn_paths=paths, after=after_done,
     )
+
+
+def one_cover_error(errors: list) -> list:
+    """``errors`` with the show's cover said once: the build's error of it (the feeds and pages
+    keep their last version) takes in what collect said of the same cover (the episodes that
+    carry it are not re-tagged)."""
+    about = next((e for e in errors if getattr(e, "about_cover", False)), None)
+    effects = [e for e in errors if getattr(e, "cover_effect", None)]
+    if about is None or not effects:
+        return errors
+    merged = type(about)(about.path, "; ".join([about.reason, *(e.cover_effect
+                                                                 for e in effects)]),
+                         about.line, hint=about.hint)
+    return [merged if e is about else e for e in errors if e not in effects]
 
 
 def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previous: dict,

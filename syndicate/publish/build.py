@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -25,7 +26,7 @@ from ..categories import parse_category
 from ..config import Settings
 from ..errors import CollectError, ItemError, printable
 from ..fingerprint import code_fingerprint
-from ..images import IMAGE_LIMIT, decode_problem, image_size
+from ..images import IMAGE_LIMIT, SUFFIX_KIND, decode_problem, image_size, read_header
 from ..links import moved_urls
 from ..markup import xml_safe
 from ..measurement import measured
@@ -149,6 +150,20 @@ def read_cover(path: Path) -> tuple[bytes, str]:
     if damaged:
         return b"", damaged
     return data, ""
+
+
+def _cover_suffix(cover: Path, data: bytes, warnings: list[str]) -> str:
+    """The published cover's suffix: its file's, or, where its content is of the other kind
+    (a JPEG named .png), the content's, said once a build: a host serves it by that name,
+    and apps and directories go by the type served."""
+    found = read_header(io.BytesIO(data))
+    named = cover.suffix.lower()
+    if found is None or SUFFIX_KIND.get(named) == found[0]:
+        return named
+    right = ".jpg" if found[0] == "JPEG" else ".png"
+    warnings.append(f"{cover.name}: a {found[0]} image named as {named or 'no kind'}: "
+                    f"published as a {right} file; rename it to match")
+    return right
 
 
 def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
@@ -427,7 +442,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     cover_bytes, problem = read_cover(cover)
     if not problem:
         sha = hashlib.sha256(cover_bytes).hexdigest()
-        key = f"cover-{sha[:12]}{cover.suffix.lower()}"
+        key = f"cover-{sha[:12]}{_cover_suffix(cover, cover_bytes, site.warnings)}"
         if not (target_has(key) and target_has(favicon_key(url(key)))):
             # a new cover is decoded (by making its favicon) before any page names it: a
             # header can be right and the data damaged
@@ -437,12 +452,15 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 problem = exc.reason
     if problem:
         # the feed names its cover: without a good one, both keep their last published version
-        site.errors.append(CollectError(
-            str(cover), f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
+        shown = relative(cover, settings.root) if cover.is_relative_to(settings.root) \
+            else str(cover)
+        site.errors.append(cover_error := CollectError(
+            shown, f"podcast.image {cfg.podcast.image!r}: {problem}; the feeds, the "
             "cover and the pages that show it keep their last published version, and "
             "new posts and episodes wait (queued), and edits and removals with them, until it "
             "is fixed",
             hint=f"point podcast.image in {settings.path.name} at a square JPEG or PNG"))
+        cover_error.about_cover = True  # (collect's error of it joins this one)
         # (every page shows the cover: in its head's og:image if nowhere else)
         # the blog's feeds too: lists, feeds and sitemap keep agreeing (an edit or a removal
         # reaches none of them until the pages can show it)

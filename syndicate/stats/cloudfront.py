@@ -60,7 +60,7 @@ def parse(line: str, at: dict[str, int]) -> Hit:
         return f[i] if i is not None and i < len(f) else "-"
 
     start, end = get("sc-range-start"), get("sc-range-end")
-    rng = f"bytes={start}-{end}" if start.isdigit() and end.isdigit() else None
+    rng = f"bytes={start}-{end}" if start.isdecimal() and end.isdecimal() else None
     method = get("cs-method").upper()
     if not method.isascii() or not method.isalpha():
         raise ValueError(f"{method[:20]!r} is not a method")
