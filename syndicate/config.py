@@ -11,6 +11,7 @@ import os
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -580,8 +581,8 @@ class Settings:
         return (f"{self.path}:{yamlcheck.line_of(self.lines, key) + 1}: "
                 f"'{yamlcheck.dotted(key)}'")
 
-    @property
-    def root(self) -> Path:
+    @cached_property
+    def root(self) -> Path:  # (asked thousands of times a build)
         return self.path.parent
 
     def resolve(self, relative: str) -> Path:

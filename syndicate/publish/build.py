@@ -190,12 +190,13 @@ def post_images(settings: Settings, source: str, warnings: list[str],
     sources are: from inside the posts folder, regular files only, bounded; one that cannot be
     read is a warning naming it. Files the body links (``linked``: paths from the project) were
     published, or warned about, with its links: they are left alone here."""
-    folder = (settings.root / source).with_suffix("")
-    try:
-        if not stat.S_ISDIR(folder.lstat().st_mode):
+    where = os.path.splitext(os.path.join(settings.root, source))[0]
+    try:  # (asked of every post on every build: most have no folder)
+        if not stat.S_ISDIR(os.lstat(where).st_mode):
             return []
-    except OSError:
+    except (OSError, ValueError):
         return []
+    folder = Path(where)
     if not _PLAIN_NAME.match(folder.name):
         warnings.append(f"{relative(folder, settings.root)}/: its images are not published: "
                         "name the folder with letters, digits, dots, dashes and underscores")
@@ -308,14 +309,14 @@ def frozen_rows(cat: Catalog, visible: list[dict], kinds: set[str], live: set[st
 
 def _check_page_links(settings: Settings, cat: Catalog, site: Site, shown: list[tuple],
                       page_url: Callable[[str], str], shown_ids: set[int],
-                      target_has: Callable[[str], bool]) -> None:
+                      target_has: Callable[[str], bool], rows: list[dict]) -> None:
     """Warn of links in the bodies of released items to item pages not released or not there
     (pagelinks.py). In a preview, items shown only there (drafts, queued) count as not
     released."""
     queue = cat.releases()
     released = {page_key(r["kind"], r["slug"]) for r, item in shown if not item.preview}
     unreleased: dict[str, tuple[str, str]] = {}
-    for r in cat.all_items():
+    for r in rows:
         if r["missing"] or r["id"] in shown_ids or page_key(r["kind"], r["slug"]) in released:
             continue
         release = queue.get(r["id"])
@@ -401,7 +402,8 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     posts: list[tuple[dict, Post]] = []
     episodes: list[tuple[dict, Episode]] = []
     shown_ids = {r["id"] for r in visible}
-    unreleased = Unreleased([r for r in cat.all_items() if not r["missing"]
+    rows = cat.all_items()  # (read once: the unreleased items' files, their pages' links)
+    unreleased = Unreleased([r for r in rows if not r["missing"]
                              and r["id"] not in shown_ids])
     # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
     # that replaces the item's own), not the item serialised again for every entry of a feed
@@ -642,7 +644,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                          {o.key for o in site.outputs}, pages.page_url):
         add(out)
     _check_page_links(settings, cat, site, posts + episodes, pages.page_url, shown_ids,
-                      target_has)
+                      target_has, rows)
 
     # -- feeds -------------------------------------------------------------------------------------
     epoch = _when(cat.get_meta("created_at") or "1970-01-01T00:00:00+00:00")
