@@ -164,7 +164,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         # nothing that feeds the pages and feeds changed since the last clean publish here, and
         # the target still holds all it made: they are planned as recorded, not built again
         fp = unchanged.fingerprint(settings, cat, now, target.name) \
-            if records and not dry_run else None
+            if records and not dry_run and not settings.preview else None  # (a preview is
+        # built whole on each change it is woken by: it never plans from what it recorded)
         site_errors: list[ItemError] = []
         guarded: list[ItemError] = []
         plan, first, site = None, False, None
