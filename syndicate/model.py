@@ -193,6 +193,9 @@ class EpisodeMeta(_Meta, EpisodeTags):
     def _ordered(cls, v: Any, handler) -> list[ChapterMeta]:
         """Each chapter checked, and their order, in one pass: every problem of the list is
         told at once, each at its chapter's line (an order cannot wait for a bad address)."""
+        if isinstance(v, list) and len(v) > MAX_CHAPTERS:
+            raise ValueError(f"{len(v):,} chapters; an episode may have at most "
+                             f"{MAX_CHAPTERS:,} (no app lists more)")
         problems = _order_problems(v)
         try:
             chapters = handler(v)
@@ -205,6 +208,9 @@ class EpisodeMeta(_Meta, EpisodeTags):
                 InitErrorDetails(type=PydanticCustomError("chapter_order", what),
                                  loc=(i, "start"), input=start) for i, start, what in problems])
         return chapters
+
+
+MAX_CHAPTERS = 5000
 
 
 def _order_problems(raw: Any) -> list[tuple[int, Any, str]]:

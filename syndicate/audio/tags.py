@@ -43,6 +43,9 @@ class Tags:
         return hashlib.sha256(data + hashlib.sha256(cover).digest()).hexdigest()
 
 
+
+ID3_CHAPTERS = 255  # the most an ID3 table of contents (CTOC) can list
+
 def write_tags(path: Path, tags: Tags, duration: float) -> None:
     """Replace any tag in ``path`` with ours (ID3v2.3, which every podcast app reads)."""
     id3 = ID3()
@@ -61,8 +64,9 @@ def write_tags(path: Path, tags: Tags, duration: float) -> None:
     if tags.chapters:
         total_ms = int(duration * 1000)
         ids = []
-        for i, (start, title, url) in enumerate(tags.chapters):
-            end = tags.chapters[i + 1][0] if i + 1 < len(tags.chapters) else duration
+        chapters = tags.chapters[:ID3_CHAPTERS]  # (the rest: the chapters file and the page)
+        for i, (start, title, url) in enumerate(chapters):
+            end = chapters[i + 1][0] if i + 1 < len(chapters) else duration
             sub = [TIT2(encoding=3, text=title)]
             if url:
                 sub.append(WXXX(encoding=3, desc="", url=url))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from .. import audio, yamlcheck
 from ..audio import AUDIO_EXTENSIONS, sha256_file
+from ..audio.tags import ID3_CHAPTERS
 from ..check_limits import FILE_BYTES
 from ..errors import CollectError, printable
 from ..images import check_art
@@ -233,6 +234,10 @@ def read_sidecar(path: Path, name: str, zone: str, warnings: list[str],
                           default_line=key_line(text, "notes", default=None))
     _notes_said(name, text, meta, warnings)
     chapter_lines = []
+    if len(meta.chapters) > ID3_CHAPTERS:
+        warnings.append(f"{name}:{key_line(text, 'chapters')}: 'chapters': {len(meta.chapters)} "
+                        f"chapters; the MP3's own chapter table holds the first {ID3_CHAPTERS} "
+                        "(apps reading chapters from the feed's chapters file get them all)")
     if meta.chapters:
         lines = yamlcheck.line_map(yamlcheck.compose(text))
         chapter_lines = [yamlcheck.line_of(lines, ("chapters", i, "start")) + 1
