@@ -30,7 +30,8 @@ STEPS = [
     "'%.{n}f' % 1.5", "{v}|center({n})", "{v}|indent({n}, true)", "{v}|replace('a', {v})",
     "{v}|replace('', 'xy')", "[{v}] * {n}", "'{{:>{n}}}'.format({v})", "{v}.ljust({n})",
     "{v}.zfill({n})", "('\\t' ~ {v}).expandtabs({n})", "({v}).join(['a', 'b', 'c'])",
-    "'%{n}s'|format({v})", "range({n})|join({v})",
+    "'%{n}s'|format({v})", "range({n})|join({v})", "[{v}, {v}]", "dict(a={v}, b={v})",
+    "({v}, {v})", "{{'a': {v}, 'b': {v}}}", "[{v}] * {n}",
 ]
 AMOUNTS = st.sampled_from([1, 3, 40, 4000, 400_000, 5_000_000, 3_000_000_000])
 STARTS = st.sampled_from(["'ab'", "'a' * 4000", "'a' * 4000000"])
@@ -89,6 +90,16 @@ def test_the_testers_memory_templates_are_each_one_error_naming_them(tmp_path):
         '{% set a = "a"*4000 %}{{ a|replace("a", a*1000) }}',
         '{% set ns = namespace(l=[]) %}{% set big = "a"*4000000 %}{% for i in range(100000) %}'
         '{% set ns.l = ns.l + [big ~ i] %}{% endfor %}{{ ns.l|length }}',
+        # h24 A1, A12, A2: containers sharing themselves, printed or compared; numbers squared
+        '{% set ns = namespace(d=[]) %}{% for i in range(40) %}{% set ns.d = [ns.d, ns.d] %}'
+        '{% endfor %}{{ ns.d }}',
+        '{% set ns = namespace(d={}) %}{% for i in range(40) %}'
+        '{% set ns.d = dict(ns.d, **{i|string: ns.d}) %}{% endfor %}{{ ns.d|tojson|length }}',
+        '{% set ns = namespace(a=[], b=[]) %}{% for i in range(40) %}{% set ns.a = [ns.a, ns.a] %}'
+        '{% set ns.b = [ns.b, ns.b] %}{% endfor %}{{ ns.a == ns.b }}',
+        '{% set ns = namespace(n=3) %}{% for i in range(40) %}{% set ns.n = ns.n * ns.n %}'
+        '{% endfor %}{{ ns.n > 5 }}',
+        '{% set s = "a"*4000000 %}{{ ([s] * 4000000)|length }}',
     ]):
         proj = new_project(tmp_path / f"p{i}", {
             "posts/a.md": post("A"),

@@ -148,8 +148,75 @@ def check_str_call(obj: str, name: str, args: tuple, kwargs: dict) -> tuple:
     return args
 
 
+# -- containers: their weight (what printing, comparing or encoding them walks) -------------
+class _WList(list):
+    """A list a template made, knowing its weight."""
+
+
+class _WTuple(tuple):
+    """A tuple a template made, knowing its weight."""
+
+
+class _WDict(dict):
+    """A dict a template made, knowing its weight."""
+
+
+_WEIGHED = {list: _WList, tuple: _WTuple, dict: _WDict}
+
+
+def weight(value: object) -> int:
+    """What ``value`` comes to when printed, compared or encoded: a text its length, a list,
+    tuple or dict its entries and theirs, counted through every reference (a list holding
+    itself twice, doubled forty times, weighs 2^40, though each holds two items); anything
+    else 1. A container a template made knows its own; past the limit the count stops."""
+    known = getattr(value, "_weight", None)
+    if known is not None:
+        return known
+    if isinstance(value, str | bytes):
+        return len(value) + 1
+    if isinstance(value, list | tuple | dict):
+        total = len(value) + 1
+        for part in (value.items() if isinstance(value, dict) else value):
+            total += weight(part)
+            if total > VALUE_LIMIT:
+                break
+        return total
+    return 1
+
+
+def weighed(value):
+    """A list, tuple or dict a template made (a literal, a sum), refused when it weighs too
+    much, else marked with its weight (so what holds it is weighed without walking it)."""
+    size = weight(value)
+    _refuse(size)
+    kind = _WEIGHED.get(type(value))
+    if kind is None:
+        return value
+    out = kind(value)
+    out._weight = size
+    return out
+
+
+INT_BITS = 1 << 16  # the largest whole number one operation may make (some 20,000 digits)
+
+
+def _check_int(operator: str, left: object, right: object) -> None:
+    if not (_is_int(left) and _is_int(right)):
+        return
+    if operator == "*":
+        bits = left.bit_length() + right.bit_length()
+    elif operator == "**":
+        bits = left.bit_length() * max(right, 0) if abs(left) > 1 else 0
+    else:
+        bits = max(left.bit_length(), right.bit_length()) + 1
+    if bits > INT_BITS:
+        raise TooBig(f"a number of about {int(bits * 0.30103):,} digits (at most "
+                     f"{int(INT_BITS * 0.30103):,})")
+
+
 class _LimitedGenerator(CodeGenerator):
-    """Templates compiled with every ``~`` checked before its parts are joined."""
+    """Templates compiled with every ``~`` checked before its parts are joined, and every
+    list, tuple and dict they write weighed as it is made."""
 
     def visit_Concat(self, node, frame) -> None:
         self.write("environment.concat_limited(context.eval_ctx, (")
@@ -157,6 +224,24 @@ class _LimitedGenerator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+    def visit_List(self, node, frame) -> None:
+        self.write("environment.weighed(")
+        super().visit_List(node, frame)
+        self.write(")")
+
+    def visit_Dict(self, node, frame) -> None:
+        self.write("environment.weighed(")
+        super().visit_Dict(node, frame)
+        self.write(")")
+
+    def visit_Tuple(self, node, frame) -> None:
+        if node.ctx != "load":  # (a target: `for a, b in ...`)
+            super().visit_Tuple(node, frame)
+            return
+        self.write("environment.weighed(")
+        super().visit_Tuple(node, frame)
+        self.write(")")
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -172,11 +257,19 @@ class Sandbox(ImmutableSandboxedEnvironment):
         super().__init__(**options)
         self.filters.update(FILTERS)
 
+    def weighed(self, value):
+        return weighed(value)
+
     def call_binop(self, context, operator, left, right):
+        _check_int(operator, left, right)
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | bytes | list | tuple) and _is_int(times):
+                if isinstance(seq, str | bytes) and _is_int(times):
                     _refuse(len(seq) * times)
+                elif isinstance(seq, list | tuple) and _is_int(times):
+                    _refuse(len(seq) * times)
+                    _refuse(weight(seq) * max(times, 0))
+                    return weighed(super().call_binop(context, operator, left, right))
         elif operator == "**":
             if _is_int(right) and isinstance(left, int | float) and abs(right) > POWER_LIMIT \
                     and abs(left) not in (0, 1):
@@ -184,6 +277,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
         elif operator == "+":
             if isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple):
                 _refuse(len(left) + len(right))
+                if isinstance(left, list | tuple):
+                    _refuse(weight(left) + weight(right))
+                    return weighed(super().call_binop(context, operator, left, right))
         elif operator == "%" and isinstance(left, str):
             check_percent(left, right)
         return super().call_binop(context, operator, left, right)
@@ -198,7 +294,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and not isinstance(owner, type):
             args = check_str_call(owner, getattr(__obj, "__name__", ""), args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, list | tuple | dict):  # (dict(d, a=d): a container made by a
+            _refuse(weight(result))  # call can hold its arguments many times over)
+        return result
 
     def wrap_str_format(self, value):
         wrapped = super().wrap_str_format(value)
