@@ -9,6 +9,10 @@ import re
 # documents a browser opens and runs when served as these types (mediatypes.of gives the type)
 RUNNING_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml",
                            "application/xml", "text/xml"})
+# names a web server (nginx, Apache, a CDN) serves as such documents whatever this site's own
+# table says (a folder target is served by one)
+RUNNING_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht", ".svg", ".svgz", ".xml",
+                              ".xsl", ".xslt", ".mht", ".mhtml"})
 # elements that run or embed something in a file beside a post (an SVG may style itself)
 ACTIVE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet",
                          "foreignobject", "handler", "listener", "base", "meta"})
@@ -27,6 +31,10 @@ def first_active(root, tags=ACTIVE_TAGS, schemes=SAFE_SCHEMES) -> tuple[str, int
         tag = el.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()  # (svg:script, {ns}script)
         if tag in tags:
             return f"a <{tag}> element", el.sourceline
+        if tag in ("set", "animate") and (el.get("attributeName") or el.get("attributename")
+                                          or "").strip().lower().startswith(("on", "href",
+                                                                              "xlink:href")):
+            return f"a <{tag}> that sets an event handler or an address", el.sourceline
         for name, value in el.attrib.items():
             local = name.rsplit("}", 1)[-1].lower()
             plain = re.sub(r"[\x00-\x20]", "", value).lower()
@@ -48,6 +56,9 @@ def active_in(data: bytes) -> tuple[str, int | None] | None:
 
     if not data.strip():
         return None
+    if re.search(rb"<!ENTITY", data, re.I) or re.search(rb"<!DOCTYPE[^>\[]*\[", data, re.I):
+        return ("an entity declaration (a browser expands it into the document, script and "
+                "all)", data[:data.lower().find(b"<!")].count(b"\n") + 1)
     try:
         root = lxml.html.document_fromstring(data)
     except (ValueError, lxml.etree.ParserError) as exc:

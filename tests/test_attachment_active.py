@@ -22,6 +22,13 @@ ACTIVE = {
     "page.html": "<!doctype html>\n<title>t</title>\n<p>hello</p>\n"
                  "<script>alert(document.cookie)</script>\n",
     "frame.htm": "<p>a</p>\n<iframe src='https://example.org/'></iframe>\n",
+    # h24 A7: a script in an entity a browser expands; SMIL setting a handler; XHTML
+    "entity.svg": '<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY s "&#60;script&#62;alert(1)'
+                  '&#60;/script&#62;">]>\n' + SVG + "&s;<rect width='1' height='1'/>\n</svg>\n",
+    "smil.svg": SVG + "<rect width='9' height='9'>\n<set attributeName='onmouseover' "
+                      "to='alert(1)'/></rect>\n</svg>\n",
+    "page.xhtml": '<html xmlns="http://www.w3.org/1999/xhtml">\n<body onload="alert(1)">'
+                  "<p>x</p></body></html>\n",
 }
 CLEAN = {
     "drawing.svg": SVG + "<style>rect{fill:red}</style>\n<rect width='4' height='4'/>\n"
@@ -55,6 +62,8 @@ def test_an_active_svg_or_html_beside_a_post_is_not_published_and_a_plain_one_is
     out = result.output
     assert "holds a <script> element (line 3)" in out and "(onload=)" in out
     assert "holds a <foreignobject> element" in out and "holds a <iframe> element (line 2)" in out
+    assert "holds an entity declaration (a browser expands it" in out
+    assert "holds a <set> that sets an event handler" in out
 
 
 _safe = st.sampled_from([

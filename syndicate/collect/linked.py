@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .. import mediatypes
-from ..activefiles import RUNNING_TYPES, active_in
+from ..activefiles import RUNNING_SUFFIXES, RUNNING_TYPES, active_in
 from ..errors import CollectError, printable
 from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
 from ..mediatypes import main_type
@@ -154,7 +154,7 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
             f"{printable(own)}/ beside {printable(source.name)} (the folder of its files) to "
             "publish it as a file")
         return
-    if main_type(mediatypes.of(suffix)) in RUNNING_TYPES:
+    if suffix in RUNNING_SUFFIXES or main_type(mediatypes.of(suffix)) in RUNNING_TYPES:
         found = _active(path)
         if found:
             at = f" (line {found[1]})" if found[1] else ""
