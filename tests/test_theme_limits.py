@@ -144,8 +144,11 @@ def test_a_slow_base_template_is_named_itself_once_and_stops_the_run_once(tmp_pa
 
 
 @pytest.mark.parametrize("name, content, said", [
-    ("post.html", "", "the page it makes is empty"),
-    ("post.html", "  \n\t\n", "the page it makes is empty"),
+    ("post.html", "", "the page it makes shows nothing"),
+    ("post.html", "  \n\t\n", "the page it makes shows nothing"),
+    ("post.html", "<!-- x -->", "the page it makes shows nothing"),  # h24 A4
+    ("post.html", "<html><head><title>t</title></head><body>\n</body></html>",
+     "the page it makes shows nothing"),
     ("sitemap.xml", "<urlset><url><loc>{{ 1 }}</loc>", "the sitemap it makes is not one"),
     ("sitemap.xml", '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                     'sitemap/0.9"><url><loc>/relative/</loc></url></urlset>',

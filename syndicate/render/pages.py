@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,19 @@ SANDBOXED = ("a theme may not reach Python internals, files or commands (templat
              "rendered in a sandbox); remove that expression")
 
 
+_HIDDEN = re.compile(r"<!--.*?-->|<(script|style|template|head)\b.*?</\1\s*>", re.S | re.I)
+_SHOWN_ELEMENT = re.compile(r"<(img|audio|video|svg|picture|canvas|iframe)\b", re.I)
+
+
+def shows_anything(page: str) -> bool:
+    """Whether an HTML page shows a reader anything: text outside comments, scripts, styles
+    and the head, or an image, a player or a drawing."""
+    body = _HIDDEN.sub(" ", page)
+    if _SHOWN_ELEMENT.search(body):
+        return True
+    return bool(re.sub(r"<[^>]*>", " ", body).replace("&nbsp;", " ").strip())
+
+
 class Theme:
     """The templates and static files of the default theme with the project's over them."""
 
@@ -219,9 +233,9 @@ class Theme:
                 what = f"{type(exc).__name__}: {exc}"
             raise self._error(where, line, what) from None
         filename = getattr(template, "filename", None) or name
-        if not page.strip() and name.endswith(".html"):
-            raise self._error(filename, None, "the page it makes is empty; a half-saved "
-                                              "template?")
+        if name.endswith(".html") and not shows_anything(page):
+            raise self._error(filename, None, "the page it makes shows nothing (no text, no "
+                                              "image); a half-saved template?")
         data = page.encode("utf-8")
         if name == "sitemap.xml":
             site = context.get("site") or {}
