@@ -170,3 +170,20 @@ def test_a_theme_making_an_empty_page_or_a_broken_sitemap_keeps_the_live_one(
     assert any(f"th/templates/{name}" in e and said in e for e in errors), errors
     assert proj.read(key) == live  # the live one is never replaced by it
     assert Path(proj.root / "public" / key).stat().st_size > 0
+
+
+def test_an_override_lacking_macros_the_default_templates_import_is_one_error_naming_it(
+        tmp_path):
+    """h24 A3: an empty (or partial) macros.html in the project's theme is one error naming
+    that file and the macros it lacks, never the package's templates importing them."""
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A"),
+                                        "th/templates/macros.html": "{% macro other() %}x"
+                                                                    "{% endmacro %}\n"},
+                       BASE_CONFIG + "theme: th\n")
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("Error: th/templates/macros.html: "), errors
+    assert "does not define 'badge', " in errors[0] and "'listing'" in errors[0], errors
+    assert "themes/default" not in errors[0]

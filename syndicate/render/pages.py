@@ -19,6 +19,7 @@ from jinja2 import (
     TemplateError,
     TemplateSyntaxError,
     meta,
+    nodes,
     select_autoescape,
 )
 from jinja2.exceptions import SecurityError
@@ -221,6 +222,9 @@ class Theme:
         except (TemplateError, TypeError, ValueError, AttributeError, KeyError,
                 ArithmeticError, RecursionError, MemoryError) as exc:
             where, line = self._where(exc, template, name)
+            lacking = self._lacking_import(exc)
+            if lacking is not None:  # the author's override of an imported template: named
+                raise lacking from None
             if isinstance(exc, RecursionError):
                 what = "it calls, includes or extends itself without end"
             elif isinstance(exc, TooBig):
@@ -245,6 +249,41 @@ class Theme:
             if problem:
                 raise self._error(filename, None, problem)
         return data
+
+    _IMPORT = re.compile(r"the template '([^']+)' \(imported on line \d+ in '([^']+)'\) "
+                         r"does not export the requested name")
+
+    def _lacking_import(self, exc: BaseException) -> ItemError | None:
+        """A template of the project's theme that overrides one the default theme's templates
+        import, without a macro they import from it: one error naming that file and every
+        macro it lacks (not one per page template, each naming a file of the package)."""
+        found = self._IMPORT.search(str(exc))
+        if not found or len(self.folders) < 2:
+            return None
+        imported = found.group(1)
+        try:
+            _, path, _ = self.env.loader.get_source(self.env, imported)
+        except (TemplateError, OSError, ItemError):
+            return None
+        default = DEFAULT_THEME / "templates" / imported
+        if Path(path) == default or not default.is_file():
+            return None
+
+        def macros(source: str) -> set[str]:
+            try:
+                return {m.name for m in self.env.parse(source).find_all(nodes.Macro)}
+            except TemplateError:
+                return set()
+
+        own = macros(Path(path).read_text(encoding="utf-8", errors="replace"))
+        missing = sorted(macros(default.read_text(encoding="utf-8")) - own)
+        if not missing:
+            return None
+        names = ", ".join(f"'{m}'" for m in missing)
+        return self._error(path, None, f"it overrides the default theme's {imported} but does "
+                                       f"not define {names}, which the default templates "
+                                       "import from it; copy them from the default theme's "
+                                       f"{imported} (or override the templates importing them)")
 
     def _where(self, exc: BaseException, template, name: str) -> tuple[str, int | None]:
         """The theme file (and line) a failure happened in: the deepest template frame of its
