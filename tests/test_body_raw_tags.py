@@ -176,3 +176,19 @@ def test_show_notes_naming_a_tag_keep_every_word_with_a_warning_at_the_notes_lin
         in page
     feed = podcastparser.parse("podcast.xml", io.BytesIO(proj.read("podcast.xml")))
     assert "Then the rest of the notes." in feed["episodes"][0]["description_html"]
+
+
+def test_embeds_removed_from_show_notes_are_said_as_in_a_post(tmp_path):
+    """h24 A8: a script or a frame in the show notes is removed with the same warning a post's
+    body gets, at the notes' line."""
+    proj = new_project(tmp_path / "p", {
+        "episodes/one.yaml": sidecar("One", notes="'See <script>alert(1)</script> and "
+                                                  "<iframe src=\"https://x.example/\"></iframe>.'"),
+        "episodes/one.mp3": tone(1.0),
+    }, config=BASE_CONFIG + "audio:\n  process: false\n")
+    result = proj.run("publish")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    for tag in ("<script>", "<iframe>"):
+        assert f"Warning: episodes/one.yaml:3: in the show notes, {tag} is removed from the " \
+               "page and the feeds" in result.output, result.output
+    assert "alert(1)" not in proj.read("episodes/one/index.html").decode()

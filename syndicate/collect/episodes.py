@@ -331,8 +331,13 @@ def _notes_said(name: str, text: str, meta: EpisodeMeta, warnings: list[str]) ->
     lists nested too deep), said at the line of the key they are written under."""
     key = "notes" if meta.notes else "summary" if meta.summary else "title"
     line = key_line(text, key, default=1)
-    for _, note in render_markdown(getattr(meta, key) or "")[2]:
+    _html, removed, notes = render_markdown(getattr(meta, key) or "")
+    for _, note in notes:
         warnings.append(f"{name}:{line}: in the show notes, {note}")
+    for what, _written in removed:  # (as a post's body says it: h24 A8)
+        warnings.append(f"{name}:{line}: in the show notes, {what} is removed from the page "
+                        "and the feeds (only text, links and images with one src are kept); "
+                        "link the file instead")
 
 
 def episode_summary(meta: EpisodeMeta, html: str) -> str:
