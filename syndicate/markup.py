@@ -291,3 +291,16 @@ def tag_key(tag: str) -> str:
 
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+_HIDDEN = re.compile(r"<!--.*?-->|<(script|style|template|head)\b.*?</\1\s*>", re.S | re.I)
+_SHOWN_ELEMENT = re.compile(r"<(img|audio|video|svg|picture|canvas|iframe)\b", re.I)
+
+
+def shows_anything(page: str) -> bool:
+    """Whether an HTML page shows a reader anything: text outside comments, scripts, styles
+    and the head, or an image, a player or a drawing."""
+    body = _HIDDEN.sub(" ", page)
+    if _SHOWN_ELEMENT.search(body):
+        return True
+    return bool(re.sub(r"<[^>]*>", " ", body).replace("&nbsp;", " ").strip())

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import utf8
 from .errors import CollectError
+from .markup import shows_anything
 
 MAX_BYTES = 50 * 1024 * 1024  # a three-hour show's captions are well under 1 MB
 
@@ -75,6 +76,8 @@ def check_transcript(data: bytes, suffix: str, shown: str) -> str:
              ".html": _check_html}.get(suffix.lower())
     if check is not None:
         check(text, shown)
+    if suffix.lower() == ".html" and not shows_anything(text):
+        raise CollectError(shown, "the transcript is empty: the page shows no words", 1)
     if suffix.lower() in (".vtt", ".srt", ".json") and not cues(text, suffix):
         raise CollectError(shown, "the transcript is empty: none of its cues holds a word", 1,
                            hint="add its cues, or take 'transcript:' out of the sidecar")
@@ -289,9 +292,10 @@ def cues(text: str, suffix: str) -> list[tuple[float, float, str, str]]:
             continue
         m = timing.match(lines[at])
         start, end = _seconds(m.groups()[:4]), _seconds(m.groups()[4:8])
-        words = " ".join(_TAG.sub("", line).strip() for line in lines[at + 1:]).strip()
+        words = html.unescape(" ".join(_TAG.sub("", line).strip()
+                                       for line in lines[at + 1:])).strip()
         voice = next((v.group(1) for line in lines[at + 1:] for v in [_VOICE.search(line)]
                       if v), "") if suffix == ".vtt" else ""
-        if words:  # as a reader sees it
-            out.append((start, end, html.unescape(words), html.unescape(voice.strip())))
+        if words:  # as a reader sees it (a cue of only `&nbsp;` shows nothing)
+            out.append((start, end, words, html.unescape(voice.strip())))
     return out

@@ -14,8 +14,8 @@ from conftest import sidecar, tone
 from syndicate.errors import CollectError
 from syndicate.transcripts import check_transcript
 
-EMPTY_TEXT = {".vtt": ["", "<v Bob></v>", "<i> </i>", "<c.loud></c>"], ".srt": ["", "<i></i>"],
-              ".json": ["", "   "]}
+EMPTY_TEXT = {".vtt": ["", "<v Bob></v>", "<i> </i>", "<c.loud></c>", "<b></b>&nbsp;"],
+              ".srt": ["", "<i></i>", "&nbsp;"], ".json": ["", "   "]}
 
 
 @st.composite
@@ -87,3 +87,13 @@ def test_wrong_art_and_an_empty_transcript_are_told_in_one_run(make_project):
     assert "'image': " in error
     assert "; also refused, line " in error
     assert ": 'transcript': episodes/t.vtt:1: the transcript is empty" in error
+
+
+@pytest.mark.parametrize("page", ["<html><body></body></html>", "<p>   </p><!-- x -->",
+                                  "<html><head><title>T</title></head><body>\n</body></html>"])
+def test_an_html_transcript_showing_no_word_is_refused_as_empty(page):
+    """h24 A5: an HTML transcript is judged by what its page shows."""
+    with pytest.raises(CollectError) as err:
+        check_transcript(page.encode(), ".html", "t.html")
+    assert str(err.value).startswith("t.html:1: the transcript is empty")
+    assert check_transcript(b"<p>Hello there.</p>", ".html", "t.html")

@@ -27,7 +27,7 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ..errors import ItemError
-from ..markup import paired_bidi, xml_safe
+from ..markup import paired_bidi, shows_anything, xml_safe
 from ..when import local
 from .deadline import TookTooLong, TookTooMuch, within
 from .sandbox import Sandbox, TooBig
@@ -119,19 +119,6 @@ RENDER_MEMORY = 512 << 20  # bytes the process may grow by while one page render
 PAGE_LIMIT = 64 << 20  # characters one page may come to
 SANDBOXED = ("a theme may not reach Python internals, files or commands (templates are "
              "rendered in a sandbox); remove that expression")
-
-
-_HIDDEN = re.compile(r"<!--.*?-->|<(script|style|template|head)\b.*?</\1\s*>", re.S | re.I)
-_SHOWN_ELEMENT = re.compile(r"<(img|audio|video|svg|picture|canvas|iframe)\b", re.I)
-
-
-def shows_anything(page: str) -> bool:
-    """Whether an HTML page shows a reader anything: text outside comments, scripts, styles
-    and the head, or an image, a player or a drawing."""
-    body = _HIDDEN.sub(" ", page)
-    if _SHOWN_ELEMENT.search(body):
-        return True
-    return bool(re.sub(r"<[^>]*>", " ", body).replace("&nbsp;", " ").strip())
 
 
 class Theme:
