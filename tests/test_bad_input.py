@@ -152,3 +152,20 @@ def test_config_of_the_wrong_type_publishes_nothing(make_project):
         "got 'maybe'\n"
     )
     assert not (proj.root / "public").exists()
+
+
+def test_a_file_in_place_of_the_posts_folder_is_named_as_such(tmp_path):
+    """h24 A10: not "not found" when something else is there; the live posts stay."""
+    import shutil
+
+    from test_pages import new_project
+
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("A", body="Words.")})
+    assert proj.run("publish").exit_code == 0
+    shutil.rmtree(proj.root / "posts")
+    (proj.root / "posts").write_text("not a folder")
+    result = proj.run("publish")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "posts: posts folder is not a folder (a file of that name is in its place)" \
+        in result.output, result.output
+    assert b"Words." in proj.read("posts/a/index.html")

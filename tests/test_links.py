@@ -224,7 +224,7 @@ def test_each_image_naming_no_file_is_warned_on_its_own_line(make_project):
     for line, address in ((6, "x"), (8, "x"), (10, "#frag"), (12, "./"), (14, "sub/")):
         said = f"posts/a.md:{line}: the image {address!r} names no "
         assert result.output.count(said) == 1, (said, result.output)
-    assert "posts/a.md: the image '' names no image file" in result.output
+    assert "posts/a.md:16: the image '' names no image file" in result.output  # (h24 A10)
     assert "'sub/a.png'" not in result.output  # a real file is published, not warned
     assert proj.public("posts/a/sub/a.png").is_file()
 

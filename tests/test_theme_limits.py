@@ -187,3 +187,22 @@ def test_an_override_lacking_macros_the_default_templates_import_is_one_error_na
     assert errors[0].startswith("Error: th/templates/macros.html: "), errors
     assert "does not define 'badge', " in errors[0] and "'listing'" in errors[0], errors
     assert "themes/default" not in errors[0]
+
+
+@pytest.mark.parametrize("body, said", [
+    ('{{ "a".expandtabs(3000000000) }}', "a value of 3,000,000,000 characters"),
+    ('{% set ns = namespace(d=[]) %}{% for i in range(5000) %}{% set ns.d = [ns.d] %}'
+     '{% endfor %}{{ ns.d|tojson }}', "or holds values nested too deep"),
+    ('{{ ("9" * 4000)|int * ("9" * 4000)|int }}',
+     "a number of more than 4,300 digits cannot be written"),
+])
+def test_python_limits_reached_by_a_theme_are_said_in_a_theme_authors_words(tmp_path, body,
+                                                                             said):
+    """h24 A10: no Python advice (sys.set_int_max_str_digits) or C-int overflow in the error."""
+    folder = tmp_path / "theme"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "templates/x.html").write_text(body)
+    with pytest.raises(ItemError) as caught:
+        Theme(folder, "UTC").render("x.html", site={})
+    assert said in str(caught.value), caught.value
+    assert "sys." not in str(caught.value) and "C int" not in str(caught.value)

@@ -88,6 +88,13 @@ def derive_guid(taken: set[str], site_url: str, kind: str, slug: str) -> str:
         n += 1
 
 
+def _not_there(kind: str, folder: Path) -> str:
+    """Why the sources folder is not read: gone, or something else in its place."""
+    if os.path.lexists(folder) and not os.path.isdir(folder):
+        return f"{kind} folder is not a folder (a file of that name is in its place)"
+    return f"{kind} folder not found"
+
+
 def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             progress: Progress | None = None, dry_run: bool = False,
             state: Callable[[], dict | None] | None = None,
@@ -143,7 +150,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     p.error = exc
             parsed.append(p)
     elif there is False and any(r["kind"] == "post" and not r["missing"] for r in rows):
-        report.errors.append(CollectError(str(posts_dir), "posts folder not found",
+        report.errors.append(CollectError(str(posts_dir), _not_there("posts", posts_dir),
                                           hint="check paths.posts in config.yaml"))
 
     episodes_dir = settings.episodes_dir
@@ -206,7 +213,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     f"(add {printable(path.stem)}.yaml with at least title and date)"
                 )
     elif there is False and any(r["kind"] == "episode" and not r["missing"] for r in rows):
-        report.errors.append(CollectError(str(episodes_dir), "episodes folder not found",
+        report.errors.append(CollectError(str(episodes_dir), _not_there("episodes", episodes_dir),
                                           hint="check paths.episodes in config.yaml"))
 
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove)

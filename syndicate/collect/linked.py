@@ -112,8 +112,14 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
         return
     if embedded and _no_image(address, source):  # a browser would fetch the page itself,
         # or a folder, as the image
-        line = link_line(text, address, address, first_line, default_line, nth)
-        where = f"{printable(name)}:{line}" if line and address else printable(name)
+        if address:
+            line = link_line(text, address, address, first_line, default_line, nth)
+        else:  # an empty src: its own writing, found in the order of the text
+            found = [m.start() for m in re.finditer(r"""src\s*=\s*(?:""|''|(?=[\s>]))""", text,
+                                                     re.I)]
+            line = text.count("\n", 0, found[min(nth, len(found) - 1)]) + first_line \
+                if found else default_line
+        where = f"{printable(name)}:{line}" if line else printable(name)
         warnings.append(f"{where}: the image {printable(address)!r} names no image file (an "
                         "empty address, only a fragment, or a folder); the link is left as it "
                         "is: name the image file")

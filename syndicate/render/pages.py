@@ -213,7 +213,10 @@ class Theme:
             if lacking is not None:  # the author's override of an imported template: named
                 raise lacking from None
             if isinstance(exc, RecursionError):
-                what = "it calls, includes or extends itself without end"
+                what = ("it calls, includes or extends itself without end, or holds values "
+                        "nested too deep")
+            elif isinstance(exc, ValueError) and "int_max_str_digits" in str(exc):
+                what = "a number of more than 4,300 digits cannot be written; make it smaller"
             elif isinstance(exc, TooBig):
                 what = f"{exc}: too large for a page; make it smaller"
             elif isinstance(exc, MemoryError):

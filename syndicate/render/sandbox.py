@@ -135,6 +135,7 @@ def check_str_call(obj: str, name: str, args: tuple, kwargs: dict) -> tuple:
     elif name == "expandtabs":
         size = kwargs.get("tabsize", first if first is not None else 8)
         if _is_int(size):
+            _refuse(abs(size))
             _refuse(len(obj) + max(size, 0) * obj.count("\t"))
     elif name == "replace" and len(args) >= 2:
         count = args[2] if len(args) > 2 else kwargs.get("count")
