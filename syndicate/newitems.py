@@ -240,11 +240,19 @@ def _already_named(source: Path, sidecars: list[_Sidecar], root: Path) -> None:
 
     real = os.path.realpath(source)
     for s in sidecars:
-        if s.audio == real:
+        if s.audio == real or (s.audio is not None and _same_file(s.audio, real)):  # (or a
+            # hard link to it: one recording under two names)
             raise NewItemError(f"{printable(str(source))} is already the audio of "
                                f"{printable(relative(Path(s.path), root))}:{s.audio_line}; "
                                "edit that sidecar "
                                "instead, or give this episode a recording of its own")
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _check_audio(path: Path) -> list[str]:

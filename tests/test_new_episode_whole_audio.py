@@ -120,6 +120,23 @@ def test_audio_another_sidecar_names_gets_no_second_sidecar(tmp_path):
     assert _listing(show) == before
 
 
+def test_a_hard_link_to_audio_another_sidecar_names_gets_no_second_sidecar(tmp_path):
+    """h24 A6: the same recording under a second name (a hard link) is the same file."""
+    import os
+
+    show = _project(tmp_path / "p")
+    (show / "episodes/shared.mp3").write_bytes(tone(1.0))
+    (show / "episodes/a-side.yaml").write_text(
+        "title: A uses shared\ndate: 2026-10-01\naudio: shared.mp3\n")
+    os.link(show / "episodes/shared.mp3", show / "episodes/hard.mp3")
+    before = _listing(show)
+    result = _run(show, "new", "episode", str(show / "episodes/hard.mp3"), "--title", "Again",
+                  "--no-draft")
+    assert result.exit_code == 2
+    assert "hard.mp3 is already the audio of episodes/a-side.yaml:3" in result.stderr
+    assert _listing(show) == before
+
+
 def test_publish_warns_when_two_sidecars_name_one_recording(tmp_path):
     show = _project(tmp_path / "p")
     (show / "episodes/shared.mp3").write_bytes(tone(1.0))
