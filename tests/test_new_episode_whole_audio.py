@@ -34,7 +34,7 @@ FORMATS = {
     "opus": ["-c:a", "libopus", "-b:a", "48k", "-ar", "48000"],
     "aac": ["-c:a", "aac", "-b:a", "64k"],
 }
-STATED = {"flac", "mp3", "m4a", "wav", "aiff"}  # a header that states the length
+STATED = {"flac", "mp3", "m4a", "wav", "aiff", "ogg", "opus"}  # a length stated, or an end marked
 KEPT = (0.2, 0.5, 0.8, 0.97, 1.0)  # the share of the file's bytes kept
 
 

@@ -2,7 +2,8 @@
 source) and `new episode` (after reading its packets, which takes a moment, not a decode)
 both apply: a WAV whose data chunk claims more bytes than the file holds, or audio that ends
 well before the length its header states (FLAC's STREAMINFO sample count, an MP3's Xing, Info
-or VBRI frame count, an MP4's or AIFF's header)."""
+or VBRI frame count, an MP4's or AIFF's header), or an Ogg stream whose last page is not its
+end."""
 
 from __future__ import annotations
 
@@ -38,6 +39,29 @@ def wav_shortfall(path: Path) -> int:
     return 0
 
 
+def ogg_unfinished(path: Path) -> bool:
+    """Whether an Ogg file (Vorbis, Opus) stops before its stream's end: its last page lacks
+    the end-of-stream flag every encoder sets on the last page it writes (such a file states
+    no length, so a cut one is otherwise just a shorter one)."""
+    try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"OggS":
+                return False
+            size = path.stat().st_size
+            f.seek(max(0, size - 65536))
+            tail = f.read()
+    except OSError:
+        return False
+    at = tail.rfind(b"OggS")
+    if at < 0 or len(tail) < at + 27:
+        return True  # (the last page's header itself cut)
+    segments = tail[at + 26]
+    table = tail[at + 27:at + 27 + segments]
+    if len(table) < segments or len(tail) - (at + 27 + segments) < sum(table):
+        return True  # the last page's body cut short
+    return not tail[at + 5] & 0x04
+
+
 def ends_early(seconds: float, header: float | None) -> bool:
     """Whether audio of ``seconds`` falls short of the ``header``'s length by more than encoder
     delay and padding can explain (half a second, or 1 % of a long file)."""
@@ -50,7 +74,8 @@ def truncation(path: Path, seconds: float | None, header: float | None,
     its ``header``'s length; ``log`` ffmpeg's, where its MP4 reader says the file stops in
     the middle of a packet), or None."""
     known = header and seconds is not None
-    if wav_shortfall(path) or PARTIAL in log or (known and ends_early(seconds, header)):
+    if wav_shortfall(path) or PARTIAL in log or (known and ends_early(seconds, header)) \
+            or ogg_unfinished(path):
         return TRUNCATED + (f" ({seconds:.1f} s of {header:.1f} s)" if known else "")
     return None
 
