@@ -183,9 +183,10 @@ def render_markdown(text: str) -> tuple[str, list[tuple[str, str]], list[tuple[i
 
 
 _REMOVED = re.compile(r"<(video|audio|picture|source|iframe|embed|object|track|script|style|"
-                      r"template)\b|"
+                      r"template|math|svg|select|option|datalist|form|input|button)\b|"
                       r"<img\b[^>]*?\s(srcset)\s*=|"
-                      r"<img\b[^>]*?\ssrc\s*=\s*[\"']?\s*(data):", re.IGNORECASE)
+                      r"<img\b[^>]*?\ssrc\s*=\s*[\"']?\s*(data):|"
+                      r"(<\?)", re.IGNORECASE)
 
 
 def _removed(raw: str) -> list[tuple[str, str]]:
@@ -196,6 +197,8 @@ def _removed(raw: str) -> list[tuple[str, str]]:
             found.setdefault(f"<{m.group(1).lower()}>", "<" + m.group(1))
         elif m.group(2):
             found.setdefault("srcset", "srcset")
+        elif m.group(4):  # <?php ... ?>: taken out with what it holds
+            found.setdefault("a processing instruction (<?...?>)", "<?")
         else:  # (the sanitiser keeps no data: address)
             found.setdefault("a data: image", "data:")
     return list(found.items())

@@ -13,11 +13,12 @@ import re
 import lxml.etree
 import lxml.html
 import podcastparser
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pages import new_project
 
-from conftest import BASE_CONFIG, sidecar, tone
+from conftest import BASE_CONFIG, post, sidecar, tone
 from syndicate.markup import render_markdown
 from syndicate.rawtags import SWALLOWING
 
@@ -192,3 +193,20 @@ def test_embeds_removed_from_show_notes_are_said_as_in_a_post(tmp_path):
         assert f"Warning: episodes/one.yaml:3: in the show notes, {tag} is removed from the " \
                "page and the feeds" in result.output, result.output
     assert "alert(1)" not in proj.read("episodes/one/index.html").decode()
+
+
+@pytest.mark.parametrize("written, said", [
+    ("Put rules in a <?php echo 1 ?> element.", "a processing instruction (<?...?>)"),
+    ("Math <math><mi>x</mi></math> here.", "<math>"),
+    ("A drawing <svg><rect/></svg> here.", "<svg>"),
+    ("Choose <select><option>a</option></select> one.", "<select>"),
+])
+def test_markup_the_page_drops_is_said_at_its_line(tmp_path, written, said):
+    """h24 A9: whatever the page and feeds leave out of a body is said, at its line; the same
+    written in backticks is shown, and not said."""
+    proj = new_project(tmp_path / "p", {"posts/a.md": post(
+        "A", body=f"First line.\n\n{written}\n\nAnd `{written}` in code.")})
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert f"posts/a.md:8: {said} is removed from the page and the feeds" in result.output, \
+        result.output
