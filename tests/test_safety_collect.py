@@ -464,7 +464,7 @@ def test_a_remote_episode_with_chapters_past_its_end_is_named(make_project):
     _assert_clean(result)
     assert result.exit_code == 1
     assert _errors(result.output) == [
-        "Error: episodes/far.yaml: 'chapters[1]' starts at 20 s, after the audio ends (10.0 s)"]
+        "Error: episodes/far.yaml:8: 'chapters[1]' starts at 20 s, after the audio ends (10.0 s)"]
     assert [e["title"] for e in _episodes(proj)] == ["Good"]
 
 
