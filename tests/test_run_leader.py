@@ -21,6 +21,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from test_catalog_run import Run as CatalogRun
 
 from conftest import BASE_CONFIG, BUCKET, Project, png_bytes, post, s3_config, wait_until
 from faultproxy import FaultProxy
@@ -31,27 +32,12 @@ FAST = "scheduler:\n  poll_seconds: 0.3\n  retry_seconds: 1\n"
 HOST = socket.gethostname()
 
 
-class Run:
-    """A `syndicate run` process whose output is read as it comes."""
-
-    def __init__(self, proj: Project):
-        self.proc = subprocess.Popen(
-            [*CMD, "run", "--config", str(proj.root / "config.yaml")], cwd=proj.root,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
+class Run(CatalogRun):
+    """A `syndicate run` process whose output is read as it comes (test_catalog_run's), which
+    a test may kill."""
 
     def saw(self, text: str, timeout: float = 20) -> bool:
-        return wait_until(lambda: text in self.output, timeout=timeout)
+        return super().saw(text, timeout)
 
     def kill(self) -> None:
         self.proc.kill()
