@@ -265,12 +265,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
         _check_int(operator, left, right)
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
-                if isinstance(seq, str | bytes) and _is_int(times):
+                if isinstance(seq, str | bytes | list | tuple) and _is_int(times):
                     _refuse(len(seq) * times)
-                elif isinstance(seq, list | tuple) and _is_int(times):
-                    _refuse(len(seq) * times)
-                    _refuse(weight(seq) * max(times, 0))
-                    return weighed(super().call_binop(context, operator, left, right))
+                    if isinstance(seq, list | tuple):
+                        _refuse(weight(seq) * max(times, 0))
+                        return weighed(super().call_binop(context, operator, left, right))
         elif operator == "**":
             if _is_int(right) and isinstance(left, int | float) and abs(right) > POWER_LIMIT \
                     and abs(left) not in (0, 1):
