@@ -1,5 +1,5 @@
 """Reading source files: only regular files, only from inside their folder, at most
-MAX_SOURCE_BYTES; text decoding with line-accurate errors, dates in file names, stat sigs."""
+MAX_SOURCE_BYTES; text decoding with line-accurate errors, dates in file names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 import stat
 from pathlib import Path
 
-from . import filestat, utf8
+from . import utf8
 from .errors import CollectError, printable
 from .markup import slugify
 from .when import parse_day
@@ -175,11 +175,6 @@ def strip_where(problems: list[str], name: str) -> str:
 
 def default_slug(path: Path) -> str:
     return slugify(split_name(path.stem)[1])
-
-
-def stat_sig(*paths: Path | None) -> str:
-    """The identities of files as stat gives them (``filestat``); a missing file signs as '-'."""
-    return "|".join(filestat.of_path(p) for p in paths if p is not None)
 
 
 def relative(path: Path, root: Path) -> str:

@@ -1,8 +1,10 @@
 """Collect posts and episodes into the catalog.
 
-A source whose stat is as it was last time (``filestat``: size, times, inode, mode: a file
-rewritten keeping its size and mtime signs differently) is not read again, unless ``reread``
-asks to read every source by its content (``publish --force``). Each item keeps the GUID
+An item is known by the content of its files (their sha256, kept per checkout by their stat in
+``filehashes``): a source whose content is the catalog's is not parsed again, whichever
+checkout last collected it, unless ``reread`` asks to read every source by its content
+(``publish --force``). A checkout behind another sharing its catalog (see ``behind``) rolls
+nothing back. Each item keeps the GUID
 it was given when first collected, through edits, renames and re-collects. A source that fails
 keeps its last good version in the catalog and is reported with its file and line.
 """
@@ -25,11 +27,12 @@ from .. import audio
 from ..catalog import Catalog, dumps, item_names, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
+from ..filehashes import FileHashes
 from ..fingerprint import code_fingerprint
 from ..model import Episode, Post, published_part
-from ..sourcefiles import read_source, stat_sig, why_unreadable
+from ..sourcefiles import read_source, why_unreadable
 from ..when import stored
-from . import identity
+from . import behind, identity
 from .episodes import SIDECAR_SUFFIXES, EpisodeSource, read_sidecar, shared_audio
 from .kept_back import COPY_HOLDS, KeptBack, copy_holds
 from .media import audio_fingerprint, prepare_audio
@@ -112,6 +115,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     report = CollectReport()
     root = settings.root
     zone = settings.config.site.timezone
+    hashes = FileHashes(settings.state_dir, fresh=reread)
     rows = cat.all_items()
     by_source = identity.by_source(rows)
     queue = cat.releases()
@@ -133,10 +137,14 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             name = found.name
             seen.add(name)
             row = by_source.get(name)
-            sig = f"{post_version}|{found.sig}"
+            sig = f"{post_version}|{hashes.of(found.path, found.sig)}"
             if not reread and found.error is None and row and row["sig"] == sig \
                     and not row["error"] and not row["missing"]:
                 report.unchanged += 1
+                continue
+            if not reread and found.error is None and behind.is_earlier(
+                    cat, row, sig, hashes.unchanged_here(found.path)):
+                report.errors.append(behind.error(name, row))
                 continue
             p = _Parsed("post", name, sig, "", error=found.error)
             if p.error is None:
@@ -156,7 +164,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     episodes_dir = settings.episodes_dir
     there = _folder_there(episodes_dir, "episodes", report)
     if there:
-        episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings))
+        episode_version = _version(PARSE_VERSION, zone, audio_fingerprint(settings, hashes))
         scan = scans["episode"] = scan_folder(episodes_dir, root,
                                               SIDECAR_SUFFIXES | audio.AUDIO_EXTENSIONS,
                                               skip_files_folders=True, known=known)
@@ -178,7 +186,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 deps = [root / d for d in (data["audio"], data["image"], data["transcript"]) if d]
                 if data["audio"]:
                     claimed_audio.add(os.path.realpath(root / data["audio"]))
-                if not reread and row["sig"] == f"{episode_version}|{stat_sig(path, *deps)}":
+                if not reread and row["sig"] == f"{episode_version}|{hashes.sig(path, *deps)}":
                     report.unchanged += 1
                     if data["audio"]:
                         named_by.setdefault(os.path.realpath(root / data["audio"]),
@@ -189,7 +197,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 try:
                     src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
                                       found.identity)
-                    p.sig = f"{episode_version}|{stat_sig(*src.files())}"
+                    p.sig = f"{episode_version}|{hashes.sig(*src.files())}"
+                    if not reread and behind.is_earlier(cat, row, p.sig,
+                                                        hashes.unchanged_here(*src.files())):
+                        report.errors.append(behind.error(name, row))
+                        if src.audio is not None:
+                            claimed_audio.add(os.path.realpath(src.audio))
+                        continue
                     _released_date(p, src, row, queue, now, path, zone, report)
                     if src.audio is None:  # kept at its URL: its identity is the URL and size
                         p.content_hash = hashlib.sha256(
@@ -216,7 +230,15 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.errors.append(CollectError(str(episodes_dir), _not_there("episodes", episodes_dir),
                                           hint="check paths.episodes in config.yaml"))
 
-    _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove)
+    # an item whose file this checkout never held is another checkout's (a catalog shared),
+    # not one deleted here; told only once this checkout has a record of its files, or when
+    # the catalog is on a server (a fresh checkout's first run)
+    others = not reread and (hashes.had or settings.catalog_on_server)
+    _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove,
+               never_here=(lambda r: not hashes.ever_held(root / r["source"])) if others
+               else None)
+    if not dry_run:
+        hashes.save({str(root / r["source"]) for r in rows if not r["missing"]})
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already
@@ -346,7 +368,8 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
     return False
 
 
-def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=()) -> None:
+def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
+               never_here=None) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
     by_source = identity.by_source(rows)
     root = settings.root
@@ -360,6 +383,11 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                 vanished.append(r)  # a second live item on one name (an older catalog's)
             continue
         if _gone(r, scans[r["kind"]], root, reals):
+            if not r["missing"] and never_here is not None and never_here(r) \
+                    and not _named(r, remove):
+                kept.add(r["source"])  # another checkout's: kept as it is
+                report.errors.append(behind.not_here(r))
+                continue
             vanished.append(r)
         elif not r["missing"]:
             kept.add(r["source"])
@@ -551,6 +579,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
             holders[guid] = p.name
             cat.retire_guid(row["guid"], p.name)
         remember_move(cat, row, p.item.slug, values.get("guid", row["guid"]))
+        behind.record(cat, row, p.sig)
         if text != row["data"]:
             values["data"] = text
             if published_part(data) != published_part(loads(row["data"])):

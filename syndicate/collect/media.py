@@ -13,8 +13,9 @@ from .. import audio, mediatypes
 from ..audio.renditions import CODECS, default_title
 from ..config import Settings
 from ..errors import AudioError, ItemError
+from ..filehashes import FileHashes
 from ..model import Media
-from ..sourcefiles import relative, stat_sig
+from ..sourcefiles import relative
 from .episodes import EpisodeSource, build_episode, episode_summary, notes_html
 
 
@@ -48,8 +49,9 @@ def audio_settings(settings: Settings, check: bool = True) -> audio.AudioSetting
     return audio.AudioSettings(cfg, clips["intro"], clips["outro"])
 
 
-def audio_fingerprint(settings: Settings) -> str:
-    """What, besides an episode's own files, its published audio depends on (cheap: stats only).
+def audio_fingerprint(settings: Settings, hashes: FileHashes) -> str:
+    """What, besides an episode's own files, its published audio depends on (the content of
+    the cover, intro and outro: cheap, ``hashes`` reads a file only when its stat changed).
     A change re-collects every episode (``audio.process`` included: switched off, every episode
     goes back to its source as it is); the encode cache keeps that cheap unless the sound
     settings changed."""
@@ -59,7 +61,7 @@ def audio_fingerprint(settings: Settings) -> str:
     if c.audio.alternates:  # (none: as before alternates were)
         parts.append(repr([(a.codec, a.bitrate, a.title) for a in c.audio.alternates]))
     paths = [settings.resolve(p) for p in (c.podcast.image, c.audio.intro, c.audio.outro) if p]
-    parts.append(stat_sig(*paths))
+    parts.append(hashes.sig(*paths))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 

@@ -1,0 +1,71 @@
+"""A checkout behind another that shares its catalog (two hosts, one catalog on PostgreSQL)
+rolls nothing back.
+
+Each item remembers the contents it had before its current one (``superseded:<id>`` in the
+catalog's meta, the last ``KEEP``). A file holding one of those, unchanged in this checkout
+since it last read it (or never read here: a fresh checkout of an older commit), is an earlier
+version of what another checkout published since: the item keeps its current version and the
+file is named, with what to do. A file edited back to an earlier text here (an edit undone) is
+this checkout's change and goes out. An item of the catalog whose file this checkout never
+held is another checkout's: kept, not taken for deleted here. ``publish --force`` publishes
+this checkout's files as they are.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..errors import CollectError, printable
+
+KEEP = 20
+_KEY = "superseded:"
+
+
+def content(sig: str) -> str:
+    """The content part of a catalog ``sig`` (after what the parse depends on)."""
+    return sig.rpartition("|")[2]
+
+
+def earlier(cat, row: dict) -> list[str]:
+    raw = cat.get_meta(f"{_KEY}{row['id']}")
+    try:
+        seen = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return [s for s in seen if isinstance(s, str)] if isinstance(seen, list) else []
+
+
+def is_earlier(cat, row: dict | None, sig: str, unchanged_here: bool) -> bool:
+    """Whether files signing ``sig`` are an earlier version of ``row``'s item that this
+    checkout did not change back to (see the module's docstring)."""
+    if row is None or row["missing"] or not unchanged_here:
+        return False
+    mine = content(sig)
+    return mine != content(row["sig"]) and mine in earlier(cat, row)
+
+
+def record(cat, row: dict, sig: str) -> None:
+    """``row``'s item now has the content ``sig`` gives: its content until now is an earlier
+    version."""
+    old, new = content(row["sig"]), content(sig)
+    if not old or old == new:
+        return
+    seen = [s for s in earlier(cat, row) if s not in (old, new)]
+    cat.set_meta(f"{_KEY}{row['id']}", json.dumps([*seen, old][-KEEP:]))
+
+
+def error(name: str, row: dict) -> CollectError:
+    return CollectError(
+        name, f"this checkout's copy is an earlier version of this {row['kind']}: another "
+        f"checkout published a later one (changed {row['changed_at']}); the live version is "
+        "kept, not rolled back",
+        hint="bring this checkout up to date (git pull, or copy the file over), then publish; "
+        "`syndicate publish --force` publishes this copy over the later one")
+
+
+def not_here(row: dict) -> CollectError:
+    return CollectError(
+        row["source"], f"this {row['kind']} was published from another checkout sharing the "
+        "catalog, and its file was never in this one; it is kept as it is",
+        hint="bring this checkout up to date (git pull) to work on it here; to take it down, "
+        f"`syndicate publish --remove {printable(row['source'])}`")

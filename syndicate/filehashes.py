@@ -1,0 +1,122 @@
+"""What this checkout's files hold: the sha256 of each source, kept by its stat signature.
+
+The catalog knows an item by the content of its files, not by their stat, so two checkouts of
+the same sources on two hosts (a catalog on PostgreSQL) agree that nothing changed. Reading
+every file on every run would cost what a stat costs only once: each file's sha256 is kept
+here, in the checkout's own state folder (``file-hashes.json``), with the stat signature it
+was read under (``filestat``: inode and ctime included, so no rewrite keeps it), and read again
+only when that signature changed. A file this checkout has hashed is also one it has held: an
+item of the catalog whose file this checkout never held is another checkout's, not one
+deleted here (collect keeps it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path
+
+from . import filestat
+
+FILE = "file-hashes.json"
+_CHUNK = 1 << 20
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """The sha256 of a regular file's bytes, '-' where it cannot be read or is not a regular
+    file (never opened blocking: a pipe or a device is not read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except (OSError, ValueError):
+        return "-"
+    with os.fdopen(fd, "rb") as f:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return "-"
+            h = hashlib.sha256()
+            while chunk := f.read(_CHUNK):
+                h.update(chunk)
+        except OSError:
+            return "-"
+    return h.hexdigest()
+
+
+class FileHashes:
+    """The hashes of one checkout's files (see the module's docstring). ``fresh`` reads every
+    file again whatever its stat says (``publish --force``); ``folder`` None keeps nothing."""
+
+    def __init__(self, folder: Path | None, fresh: bool = False):
+        self.path = folder / FILE if folder is not None else None
+        self.known: dict[str, list[str]] = {}  # path -> [stat signature, sha256]
+        self.had = False  # whether this checkout kept hashes before this run
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.known = {k: v for k, v in loaded.items()
+                              if isinstance(v, list) and len(v) == 2}
+                self.had = True
+            except (OSError, ValueError, AttributeError):
+                pass  # none yet, or unreadable: every file is read once
+        self.before = {k: v[1] for k, v in self.known.items()}  # as this run found them
+        self.fresh = fresh
+        self.changed = False
+        self.used: set[str] = set()  # the paths asked about in this run
+
+    def of(self, path: str | os.PathLike, sig: str | None = None) -> str:
+        """The sha256 of the file at ``path`` ('-': none there, or unreadable). ``sig``: its
+        stat signature, if the caller has it."""
+        key = os.fspath(path)
+        self.used.add(key)
+        sig = filestat.of_path(key) if sig is None else sig
+        if sig == "-":
+            return "-"
+        seen = self.known.get(key)
+        if seen is not None and seen[0] == sig and not self.fresh:
+            return seen[1]
+        digest = sha256_of(key)
+        if digest != "-":
+            self.known[key] = [sig, digest]
+            self.changed = True
+        return digest
+
+    def sig(self, *paths: str | os.PathLike | None) -> str:
+        """One signature of the content of ``paths`` (a missing file signs as '-')."""
+        parts = [self.of(p) for p in paths if p is not None]
+        return parts[0] if len(parts) == 1 else \
+            hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+    def ever_held(self, path: str | os.PathLike) -> bool:
+        """Whether this checkout held a file at ``path`` before this run."""
+        return os.fspath(path) in self.before
+
+    def unchanged_here(self, *paths: str | os.PathLike | None) -> bool:
+        """Whether none of ``paths`` changed in this checkout since it last read them (a file
+        never read here did not change here). Asked after ``of`` or ``sig`` read them."""
+        for p in paths:
+            if p is None:
+                continue
+            key = os.fspath(p)
+            then, now = self.before.get(key), self.known.get(key)
+            if then is not None and (now is None or now[1] != then):
+                return False
+        return True
+
+    def save(self, keep: set[str] = frozenset()) -> None:
+        """Write the hashes of the files asked about in this run and of ``keep``'s paths; a
+        failure to write costs only a read of each file next time."""
+        if self.path is None:
+            return
+        kept = {k: v for k, v in self.known.items() if k in self.used or k in keep}
+        self.changed |= len(kept) != len(self.known)
+        self.known = kept
+        if not self.changed and self.had:
+            return
+        tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(self.known, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
