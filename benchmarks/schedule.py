@@ -15,7 +15,16 @@ Generates a project of 10,000 posts (plus 100 for the latency run), collects it,
 Targets (issue 6): start-up under 2 s, idle CPU under 1 %, p99 latency under 1 s, catch-up under
 30 s in a handful of publishes.
 
+With ``--catalog postgresql://...`` (or ``--catalog postgresql`` alone: a PostgreSQL 16 from
+pgserver, the test extras, started in a temporary folder) the catalog is on that server, and
+one more figure follows (issue 16): the failover time. A second checkout of the same project
+starts `syndicate run` beside the first (which leads; it stands by), a release is queued from
+it, the leader is SIGKILLed one second before it falls due, and the time from the kill to the
+first release by the new leader is printed (target under 15 s), with the machinery of
+``takeover.py``.
+
     python benchmarks/schedule.py [--items 10000] [--idle 60] [--latency 100]
+                                  [--catalog postgresql[://...]]
 """
 
 from __future__ import annotations
@@ -98,6 +107,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10000)
     parser.add_argument("--idle", type=float, default=60.0)
     parser.add_argument("--latency", type=int, default=100)
+    parser.add_argument("--catalog", default="",
+                        help="a postgresql:// address, or 'postgresql' for a server of its own")
     args = parser.parse_args()
 
     from conftest import png_bytes  # the tests' own PNG writer
@@ -108,13 +119,21 @@ def main() -> None:
 
     exe = str(Path(sys.executable).with_name("syndicate"))
     root = Path(tempfile.mkdtemp(prefix="syndicate-schedule-bench-"))
+    server, url = None, args.catalog
+    if url == "postgresql":
+        from conftest import PgServer
+
+        (root / "pg").mkdir()
+        server = PgServer(root / "pg")
+        url = server.database()
+        root = root / "a"
     try:
-        (root / "posts").mkdir()
+        (root / "posts").mkdir(parents=True)
         (root / "episodes").mkdir()
-        (root / "config.yaml").write_text(CONFIG)
+        (root / "config.yaml").write_text(CONFIG + (f"catalog: {url}\n" if url else ""))
         (root / "cover.png").write_bytes(png_bytes())
         total = args.items + args.latency
-        for i in range(total):
+        for i in range(total + bool(url)):  # (one more to release in the failover)
             (root / "posts" / f"p{i:05d}.md").write_text(
                 f"---\ntitle: Post {i:05d}\ndate: 2099-01-01\n---\n\nBody of post {i}, with a "
                 f"[link](https://example.org/{i}).\n")
@@ -179,7 +198,8 @@ def main() -> None:
         def unreleased() -> int:
             with open_catalog(settings.catalog_path, commit=False) as cat:
                 return cat.conn.execute(
-                    "SELECT COUNT(*) FROM items WHERE published_at IS NULL").fetchone()[0]
+                    "SELECT COUNT(*) FROM items WHERE published_at IS NULL AND slug < ?",
+                    (f"p{total:05d}",)).fetchone()[0]
 
         while unreleased():
             time.sleep(0.1)
@@ -195,8 +215,52 @@ def main() -> None:
         print(f"catch-up of {args.items} overdue releases: {catch_up:.2f} s from process start "
               f"to the last one published, {released} released in {publishes} publish(es) "
               "(target < 30 s, a handful of publishes)", flush=True)
+        if url:
+            failover(root, exe, f"p{total:05d}")
+        print(f"load average {os.getloadavg()[0]:.1f}", flush=True)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if server is not None:
+            server.stop()
+        shutil.rmtree(root.parent if server is not None else root, ignore_errors=True)
+
+
+def failover(a: Path, exe: str, ref: str) -> None:
+    """6. The leader SIGKILLed one second before a release: from the kill to the first release
+    by the scheduler of a second checkout, standing by until then."""
+    import signal
+
+    from takeover import Run
+
+    from syndicate.config import load_config
+    from syndicate.release import queue_many
+
+    b = a.with_name("b")
+    shutil.copytree(a, b, ignore=shutil.ignore_patterns(".syndicate", "public"))
+    config = (b / "config.yaml").read_text().replace("target: public", f"target: {a}/public")
+    (b / "config.yaml").write_text(config)  # one site, as two hosts publish to one bucket
+    leader = Run(a, exe)
+    leader.when("leading:")
+    standby = Run(b, exe)
+    try:
+        standby.when(f"standing by: the scheduler of this catalog runs as pid {leader.proc.pid}")
+        due = now().replace(microsecond=0) + dt.timedelta(seconds=6)
+        asked = time.monotonic()
+        queue_many(load_config(b / "config.yaml"), [(ref, due.isoformat())], now=now())
+        leader.when(f"next release at {due.isoformat()}", after=asked)
+        time.sleep(max(0.0, (due - now()).total_seconds() - 1.0))
+        killed = time.monotonic()
+        os.kill(leader.proc.pid, signal.SIGKILL)
+        leader.proc.wait()
+        took = standby.when("leading:", after=killed) - killed
+        first = standby.when("released post", after=killed) - killed
+        print(f"failover: leader killed 1 s before a release; the standby leads after "
+              f"{took:.2f} s, first release by it {first:.2f} s after the kill "
+              "(target < 15 s)", flush=True)
+    finally:
+        for run in (leader, standby):
+            if run.proc.poll() is None:
+                run.proc.terminate()
+                run.proc.wait(60)
 
 
 if __name__ == "__main__":
