@@ -44,10 +44,13 @@ def sha256_of(path: str | os.PathLike) -> str:
 
 
 class FileHashes:
-    """The hashes of one checkout's files (see the module's docstring). ``fresh`` reads every
-    file again whatever its stat says (``publish --force``); ``folder`` None keeps nothing."""
+    """The hashes of one checkout's files (see the module's docstring), each under its name
+    relative to the project's ``root`` (a checkout moved or copied whole, its state folder
+    with it, keeps what it knows). ``fresh`` reads every file again whatever its stat says
+    (``publish --force``); ``folder`` None keeps nothing."""
 
-    def __init__(self, folder: Path | None, fresh: bool = False):
+    def __init__(self, root: Path, folder: Path | None, fresh: bool = False):
+        self.root = os.fspath(root).rstrip(os.sep) + os.sep
         self.path = folder / FILE if folder is not None else None
         self.known: dict[str, list[str]] = {}  # path -> [stat signature, sha256]
         self.had = False  # whether this checkout kept hashes before this run
@@ -67,15 +70,16 @@ class FileHashes:
     def of(self, path: str | os.PathLike, sig: str | None = None) -> str:
         """The sha256 of the file at ``path`` ('-': none there, or unreadable). ``sig``: its
         stat signature, if the caller has it."""
-        key = os.fspath(path)
+        full = os.fspath(path)
+        key = self._key(full)
         self.used.add(key)
-        sig = filestat.of_path(key) if sig is None else sig
+        sig = filestat.of_path(full) if sig is None else sig
         if sig == "-":
             return "-"
         seen = self.known.get(key)
         if seen is not None and seen[0] == sig and not self.fresh:
             return seen[1]
-        digest = sha256_of(key)
+        digest = sha256_of(full)
         if digest != "-":
             self.known[key] = [sig, digest]
             self.changed = True
@@ -87,9 +91,13 @@ class FileHashes:
         return parts[0] if len(parts) == 1 else \
             hashlib.sha256("|".join(parts).encode()).hexdigest()
 
-    def ever_held(self, path: str | os.PathLike) -> bool:
-        """Whether this checkout held a file at ``path`` before this run."""
-        return os.fspath(path) in self.before
+    def _key(self, path: str) -> str:
+        return path[len(self.root):] if path.startswith(self.root) else path
+
+    def ever_held(self, name: str) -> bool:
+        """Whether this checkout held a file of that name (relative to the project, as the
+        catalog names sources) before this run."""
+        return name in self.before
 
     def unchanged_here(self, *paths: str | os.PathLike | None) -> bool:
         """Whether none of ``paths`` changed in this checkout since it last read them (a file
@@ -97,14 +105,14 @@ class FileHashes:
         for p in paths:
             if p is None:
                 continue
-            key = os.fspath(p)
+            key = self._key(os.fspath(p))
             then, now = self.before.get(key), self.known.get(key)
             if then is not None and (now is None or now[1] != then):
                 return False
         return True
 
     def save(self, keep: set[str] = frozenset()) -> None:
-        """Write the hashes of the files asked about in this run and of ``keep``'s paths; a
+        """Write the hashes of the files asked about in this run and of ``keep``'s names; a
         failure to write costs only a read of each file next time."""
         if self.path is None:
             return

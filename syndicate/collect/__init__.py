@@ -115,7 +115,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     report = CollectReport()
     root = settings.root
     zone = settings.config.site.timezone
-    hashes = FileHashes(settings.state_dir, fresh=reread)
+    hashes = FileHashes(root, settings.state_dir, fresh=reread)
     rows = cat.all_items()
     by_source = identity.by_source(rows)
     queue = cat.releases()
@@ -235,10 +235,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     # the catalog is on a server (a fresh checkout's first run)
     others = not reread and (hashes.had or settings.catalog_on_server)
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove,
-               never_here=(lambda r: not hashes.ever_held(root / r["source"])) if others
+               never_here=(lambda r: not hashes.ever_held(r["source"])) if others
                else None)
     if not dry_run:
-        hashes.save({str(root / r["source"]) for r in rows if not r["missing"]})
+        hashes.save({r["source"] for r in rows if not r["missing"]})
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already

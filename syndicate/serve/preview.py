@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import filehashes
 from ..catalog import dumps, loads, open_catalog
 from ..config import Settings, load_config
 from ..errors import ConfigError, SyndicateError
@@ -87,6 +88,9 @@ class Preview:
             (self.home / "state").mkdir(parents=True)
             self.site_dir.mkdir()
             _link_tree(settings.state_dir / "media", self.home / "state" / "media")
+            hashes = settings.state_dir / filehashes.FILE  # (no source read again to be known)
+            if hashes.is_file():
+                shutil.copyfile(hashes, self.home / "state" / filehashes.FILE)
         except OSError as exc:
             raise SyndicateError(f"{self.home}: cannot make the preview folder here "
                                  f"({exc.strerror or exc}); check the permissions of "
