@@ -388,6 +388,9 @@ def connect(where: Path | PgLocation, *, migrate: bool = True):
         conn = engines.connect_pg(where)
         try:
             prepare(conn, where, migrate=migrate)
+            # a process stopped or cut off in the middle of a transaction (a publish is one
+            # through its uploads) holds no row or lock of it past engines.SILENT_SECONDS
+            engines.expire_when_silent(conn)
         except BaseException as exc:
             conn.close()
             if isinstance(exc, Exception):

@@ -14,11 +14,13 @@ password is never part of it (libpq reads PGPASSWORD or ~/.pgpass).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -291,14 +293,57 @@ def session_name(what: str) -> str:
     return f"syndicate {what} pid {os.getpid()} on {socket.gethostname()}"[:63]
 
 
+SILENT_SECONDS = 10  # a session holding a lock that says nothing this long is ended
+HEARTBEAT_SECONDS = 2.0  # how often a process holding a lock speaks on its session
+
+
+def expire_when_silent(conn: PgConnection) -> threading.Event:
+    """Have the server end ``conn``'s session once it has been silent for ``SILENT_SECONDS``
+    (in a transaction, and outside one from PostgreSQL 14 on), and speak on it every
+    ``HEARTBEAT_SECONDS`` from a thread of its own while this process runs: a process stopped
+    (SIGSTOP, a hung host) or cut off loses the locks of that session, as a dead one does.
+    Setting the returned event stops the heartbeat."""
+    stop = threading.Event()
+    conn.execute(f"SET idle_in_transaction_session_timeout = '{SILENT_SECONDS}s'")
+    # (before PostgreSQL 14, a session outside a transaction lives as long as its connection)
+    with contextlib.suppress(PgError):
+        conn.execute(f"SET idle_session_timeout = '{SILENT_SECONDS}s'")
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                conn.execute("SELECT 1")
+            except (PgError, Unreachable, OSError):
+                return  # the session is gone: its locks with it
+
+    threading.Thread(target=beat, daemon=True).start()
+    return stop
+
+
+def still_holds(conn: PgConnection, key: int, backend: int | None = None) -> bool:
+    """Whether the session ``backend`` (by default ``conn``'s own) still holds lock ``key``;
+    a session the server ended holds nothing."""
+    try:
+        return bool(conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND objid = ? AND pid = " + ("?" if backend is not None else "pg_backend_pid()")
+            + ")", (key, backend) if backend is not None else (key,)).fetchone()[0])
+    except (PgError, Unreachable, OSError):
+        return False
+
+
 @contextmanager
-def server_lock(where: PgLocation, key: int, what: str, *, wait: float = 0.0) -> Iterator[None]:
+def server_lock(where: PgLocation, key: int, what: str, *,
+                wait: float = 0.0) -> Iterator[Callable[[], bool]]:
     """Hold PostgreSQL's session lock ``key`` for the block, waiting up to ``wait`` seconds:
-    the server drops it when this process dies or loses its connection, so a lock is never
-    left stale. The holder's host and pid are in its connection's name, for the message."""
+    the server drops it when this process dies, loses its connection or is stopped past
+    ``SILENT_SECONDS`` (``expire_when_silent``), so a lock is never left stale. The holder's
+    host and pid are in its connection's name, for the message. Yields a call saying whether
+    the lock is still held."""
     from .locks import LockedError
 
     conn = connect_pg(where, name=session_name(what))
+    beating = threading.Event()
     try:
         try:
             conn.execute(f"SET lock_timeout = {max(int(wait * 1000), 1):d}")
@@ -309,8 +354,10 @@ def server_lock(where: PgLocation, key: int, what: str, *, wait: float = 0.0) ->
             raise LockedError(f"catalog {where}: {what} is already in progress, held by "
                               f"{_holder(where, key)}; wait for it to finish or stop it") \
                 from None
-        yield
+        beating = expire_when_silent(conn)
+        yield lambda: still_holds(conn, key)
     finally:
+        beating.set()
         conn.close()  # the server releases the lock with the session
 
 

@@ -12,6 +12,14 @@ leader's session (``Lease.fence``); if not, nothing is recorded and the item is 
 the new leader. Whoever records it, an item is marked released only while it is not yet (the
 claim, under the writer lock): released once.
 
+A leader stopped (SIGSTOP, a hung host) or cut off keeps no lease: its session ends once it has
+been silent for ``engines.SILENT_SECONDS``, and a thread of its own speaks on it while it runs
+(``engines.expire_when_silent``; so does any publish's lock). A leader continued past its lease
+must not write either: its publish asks the server (``fence``) before the target is first
+written, before each write begun ``GUARD_SECONDS`` or more after the last ask, and before the
+deletes (publish's ``_guarded``), so once continued it writes nothing more of that publish
+(only the writes it had under way when it stopped end, or their retries).
+
 The lease connection also LISTENs for the notice every commit that wrote sends
 (``engines.CHANGED``): a queue change made on any host reaches the leader at its next look.
 """
@@ -29,14 +37,19 @@ from .engines import (
     PgLocation,
     Unreachable,
     connect_pg,
+    expire_when_silent,
     holder_of,
     pg_error,
     session_name,
+    still_holds,
 )
 from .errors import SyndicateError
 
 log = logging.getLogger("syndicate.run")
 STANDBY_SECONDS = 1.0  # how often a standby asks for the lease
+GUARD_SECONDS = 1.0  # a write begun this long after the last ask asks again (well within
+# SILENT_SECONDS - HEARTBEAT_SECONDS: a lease seen held that long ago cannot have lapsed since
+# unless this process was stopped, and then the next write asks)
 WHAT = "run"  # the sessions' name: "syndicate run pid N on HOST"
 
 
@@ -53,12 +66,15 @@ class Lease:
         self.backend: int | None = None  # the lease session's pid on the server
         self._changed = threading.Event()
         self._away = False  # the server could not be reached (said once)
+        self._beating = threading.Event()  # set: the heartbeat stops
 
     def _connect(self) -> PgConnection:
         if self.conn is None:
             self.conn = connect_pg(self.where, name=session_name(WHAT))
             self.conn.raw.add_notify_handler(lambda _notice: self._changed.set())
             self.backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            self._beating.set()
+            self._beating = expire_when_silent(self.conn)
         return self.conn
 
     def take(self) -> bool:
@@ -101,18 +117,17 @@ class Lease:
         self._changed.clear()
         return seen
 
-    def fence(self, cat) -> None:
-        """Inside the transaction that records a release: refuse unless this leader's session
-        still holds the lease (another may have taken over: it releases the item)."""
-        held = cat.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND objid = ? AND pid = ?)", (LEADER_LOCK, self.backend or 0)).fetchone()[0]
-        if not held:
+    def fence(self, cat, doing: str = "releasing") -> None:
+        """Inside the transaction that records a release (and before writes to the target):
+        refuse unless this leader's session still holds the lease (another may have taken
+        over: it releases the item)."""
+        if not still_holds(cat.conn, LEADER_LOCK, self.backend or 0):
             raise NotLeader(f"catalog {self.where}: this scheduler lost the lead while "
-                            "releasing; nothing of this release was recorded (the scheduler "
-                            "that leads now releases it)")
+                            f"{doing}; nothing more of this release was written or recorded "
+                            "(the scheduler that leads now releases it)")
 
     def close(self) -> None:
+        self._beating.set()
         if self.conn is not None:
             self.conn.close()  # the server drops the lease with the session
             self.conn = None

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +41,7 @@ _guards: dict[str, threading.RLock] = {}
 _depth: dict[str, int] = {}
 _fds: dict[str, int] = {}
 _registry = threading.Lock()
+_holding: dict[str, Callable[[], bool]] = {}  # a catalog on a server: is its lock still held
 
 
 @contextmanager
@@ -117,12 +118,14 @@ def _acquire(path: Path, what: str, wait: float) -> int:
 
 
 @contextmanager
-def publish_lock(settings, *, wait: float = 0.0) -> Iterator[None]:
+def publish_lock(settings, *, wait: float = 0.0) -> Iterator[Callable[[], bool] | None]:
     """One publish at a time: the lock file in the state folder and, for a catalog on
-    PostgreSQL, a lock on its server too (another host's publish shares only the catalog)."""
+    PostgreSQL, a lock on its server too (another host's publish shares only the catalog).
+    Yields, on PostgreSQL, a call saying whether the server's lock is still held (lost when
+    this process was stopped or cut off past ``engines.SILENT_SECONDS``), else None."""
     with process_lock(settings.state_dir / "publish.lock", "a publish", wait=wait):
         if not settings.catalog_on_server:
-            yield
+            yield None
             return
         from .engines import PUBLISH_LOCK, server_lock
 
@@ -132,10 +135,14 @@ def publish_lock(settings, *, wait: float = 0.0) -> Iterator[None]:
             _depth[key] = held + 1
         try:
             if held:  # re-entrant, as the lock file is (a release that collects, then publishes)
-                yield
+                yield _holding.get(key)
             else:
-                with server_lock(settings.catalog_path, PUBLISH_LOCK, "a publish", wait=wait):
-                    yield
+                with server_lock(settings.catalog_path, PUBLISH_LOCK, "a publish",
+                                 wait=wait) as still_held:
+                    _holding[key] = still_held
+                    yield still_held
         finally:
             with _registry:
                 _depth[key] -= 1
+                if not _depth[key]:
+                    _holding.pop(key, None)

@@ -386,3 +386,60 @@ def test_a_standby_cut_off_from_the_server_says_so_once_then_takes_over(pair, pg
     assert out.count("cannot be reached") == 1, out  # said once, not at every try
     assert "Traceback" not in out
     assert _titles(site).count("Winter plans") == 1
+
+
+# -- a leader stopped past its lease (SIGSTOP), then continued ---------------------------------
+@pytest.mark.slow  # the lease runs out: ~25 s
+def test_a_leader_stopped_past_its_lease_mid_publish_writes_nothing_more_once_continued(
+        tmp_path, pg_url, s3_endpoint, bucket):
+    """A's publish of the release goes to S3 through a proxy that SIGSTOPs A when the post's
+    page arrives. Its lease runs out while it is stopped (the server ends its silent session),
+    B takes over and releases the post; A, continued, writes no other object (no feed, no
+    delete: only its write under way ends), records nothing and stands by."""
+    from syndicate.engines import SILENT_SECONDS as LEASE_SECONDS
+
+    runs: list[Run] = []
+    stopped: list[float] = []
+
+    def schedule(n, method, path):
+        if method == "PUT" and "/posts/winter/" in path and not stopped:
+            os.kill(runs[0].proc.pid, signal.SIGSTOP)  # (then the page is stored, its answer
+            stopped.append(time.monotonic())            # read once A is continued)
+        return None
+
+    def objects() -> dict[str, str]:
+        pages = bucket.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix="site/")
+        return {o["Key"]: o["ETag"] for page in pages for o in page.get("Contents", [])}
+
+    def feed() -> list[str]:
+        body = bucket.get_object(Bucket=BUCKET, Key="site/feed.xml")["Body"].read()
+        return [e.title for e in feedparser.parse(body).entries]
+
+    with FaultProxy(s3_endpoint, schedule) as proxy:
+        a, b = _checkouts(tmp_path, s3_config(proxy.url) + FAST + f"catalog: {pg_url}\n")
+        first, second = _up(a, b)
+        runs.append(first)
+        try:
+            assert _cli(b, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+            assert wait_until(lambda: bool(stopped), timeout=30), first.output
+            assert second.saw(_leads(second), timeout=LEASE_SECONDS + 15), second.output
+            assert time.monotonic() - stopped[0] >= LEASE_SECONDS - 1  # not before it ran out
+            assert second.saw("released post 'Winter plans'", timeout=15), second.output
+            assert feed().count("Winter plans") == 1
+            live, asked = objects(), len(proxy.seen)
+            first.proc.send_signal(signal.SIGCONT)
+            assert first.saw("lost the lead", timeout=20), first.output
+            assert first.saw(_waits_for(second), timeout=20), first.output
+            late = [(s.method, s.path) for s in proxy.seen[asked:]
+                    if s.method in ("PUT", "DELETE", "POST")]
+            assert all("/posts/winter/" in path for _m, path in late), late
+            assert objects() == {k: v for k, v in live.items()} | {
+                k: v for k, v in objects().items() if "/posts/winter/" in k}
+            assert feed().count("Winter plans") == 1
+            assert _state(b, "Winter plans")["state"] == "released"
+        finally:
+            if first.proc.poll() is None:
+                first.proc.send_signal(signal.SIGCONT)
+            out_b, out_a = second.stop(), first.stop()
+    assert "released" not in out_a, out_a
+    assert out_b.count("released post 'Winter plans'") == 1, out_b

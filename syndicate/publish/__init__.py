@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .. import generation
 from ..config import Settings
-from ..engines import DB_ERRORS, PgError, PgLocation
+from ..engines import DB_ERRORS, SILENT_SECONDS, PgError, PgLocation
 from ..errors import ItemError, PublishError, SiteBlocked, SyndicateError
 from ..locks import publish_lock
 from . import after
@@ -93,7 +95,10 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
 
     ``fence(cat)`` is called in the transaction that records what the target holds and which
     items were released, before it writes anything: the scheduler's check that it still leads
-    (leader.py); what it raises leaves that transaction unwritten.
+    (leader.py); what it raises leaves that transaction unwritten. It is also asked before the
+    target is written and before each write begun a second or more after the last ask
+    (``_guarded``), and so, on PostgreSQL, is whether this publish's lock on the server is
+    still held: a publish stopped past its locks and continued writes nothing more.
 
     ``target`` is where the site goes (by default the one the config's ``target`` names, see
     ``targets.py``). A target that records nothing (``PreviewTarget``) leaves the catalog's
@@ -112,8 +117,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
     released: list[dict] = []
     would_encode: list[str] = []
     with ExitStack() as stack:
+        lock_held = None  # on PostgreSQL: whether the server's publish lock is still ours
         if not dry_run:
-            stack.enter_context(publish_lock(settings, wait=lock_wait))
+            lock_held = stack.enter_context(publish_lock(settings, wait=lock_wait))
         target.start()  # the bucket is read while the rest loads and collect runs (under the
         # lock: what is read must not change under this run)
         from ..catalog import open_catalog
@@ -205,7 +211,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             paths = cdn_paths(settings, changed_keys(plan, previous))
         if not dry_run:
             try:
-                _apply(plan, target, uploaded)
+                guard = _guarded(cat, fence, lock_held) if fence or lock_held else None
+                _apply(plan, target, uploaded, guard)
             except Exception:
                 if paths:  # what was written before it failed may be cached: still pending
                     _keep_pending(cat, paths)
@@ -221,7 +228,7 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                                 or (first and site_warnings))
                 released = _record(settings, cat, target, shown, tag_folders, plan,
                                    (superseded, cached_until), now,
-                                   (fp[0] if clean else None, site_warnings), fence)
+                                   (fp[0] if clean else None, site_warnings), guard)
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
@@ -331,20 +338,47 @@ def _build(settings: Settings, cat, target: Target, *, now: dt.datetime, previou
         left_out.update(more)
 
 
-def _apply(plan: Plan, target: Target, uploaded) -> None:
-    """Write the plan to the target, feeds last."""
+def _apply(plan: Plan, target: Target, uploaded, guard=None) -> None:
+    """Write the plan to the target, feeds last (``guard``: see ``_guarded``)."""
     from .plan import apply_plan
 
     total = plan.bytes
     try:
         apply_plan(plan, target, workers=target.workers,
-                   sent=(lambda n: uploaded(n, total)) if uploaded else None)
+                   sent=(lambda n: uploaded(n, total)) if uploaded else None, guard=guard)
     except SiteBlocked as exc:  # publishing again cannot help until it is moved
         raise SiteBlocked(f"{exc}. Feeds go last, so what is live still points only "
                           "at files that exist") from None
     except PublishError as exc:
         raise PublishError(f"{exc}. Feeds go last, so what is live still points only "
                            "at files that exist; run publish again to finish") from None
+
+
+def _guarded(cat, fence: Callable | None, lock_held: Callable[[], bool] | None
+             ) -> Callable[..., None]:
+    """What a publish asks before the target is written and before it records (``force``),
+    and before each write begun ``GUARD_SECONDS`` or more after the last ask: the scheduler's
+    ``fence(cat)`` (its lease) and whether the server's publish lock is still this
+    process's. A process stopped past its locks (SIGSTOP, a hung host) and continued writes and
+    records nothing more (leader.py)."""
+    from ..leader import GUARD_SECONDS
+
+    lock = threading.Lock()
+    last = [float("-inf")]
+
+    def check(force: bool = False) -> None:
+        with lock:  # (the writes run in threads; one connection asks)
+            if force or time.monotonic() - last[0] >= GUARD_SECONDS:
+                if fence:
+                    fence(cat)
+                if lock_held and not lock_held():
+                    raise PublishError(
+                        f"catalog {cat.path}: this publish lost its lock on the "
+                        "server (its process was stopped or cut off for more than "
+                        f"{SILENT_SECONDS} s), so another may have published since; it wrote "
+                        "nothing more and recorded nothing: run publish again")
+                last[0] = time.monotonic()
+    return check
 
 
 def _keep_pending(cat, paths: list[str]) -> None:
@@ -367,7 +401,7 @@ def _feed_keys(settings: Settings) -> list[str]:
 def _record(settings: Settings, cat, target: Target, shown: list[int],
             tag_folders: dict[str, str], plan: Plan,
             superseded: tuple[dict[str, str], dt.datetime | None], now: dt.datetime,
-            fingerprint: tuple[str | None, list[str]], fence=None) -> list[dict]:
+            fingerprint: tuple[str | None, list[str]], guard=None) -> list[dict]:
     """Once the target holds the site: what it holds, and which items were released, into the
     catalog, then the publishing catalog's generation onto the site; returns the released.
     ``shown``: the items in the feeds this publish made; ``superseded``: the old keys kept for
@@ -378,8 +412,8 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
     from .grace import record
 
     cat.commit(immediate=True)
-    if fence:  # under the writer lock: no other scheduler records between the check and commit
-        fence(cat)
+    if guard:  # under the writer lock: no other scheduler records between the check and commit
+        guard(force=True)
     cat.replace_outputs(target.name, plan.manifest)
     held, cached_until = superseded
     record(cat, held, cached_until)

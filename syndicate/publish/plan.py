@@ -299,22 +299,46 @@ def _row(prev: dict, out: Output) -> dict:
 
 
 def apply_plan(plan: Plan, target: Target, *, workers: int = 8,
-               sent: Callable[[int], None] | None = None) -> None:
+               sent: Callable[[int], None] | None = None,
+               guard: Callable[..., None] | None = None) -> None:
     """Write phase by phase (media, assets, pages, feeds), in parallel within a phase; a phase
     starts only when the one before it has fully succeeded. Deletes come last.
 
     ``sent`` is called with each number of bytes as it is sent (for a progress bar).
+    ``guard`` (a scheduler's lease) is called before anything is written (``force=True``),
+    before each write and before the deletes; what it raises stops the writing.
     """
+    check = guard or (lambda force=False: None)
+    target.guard = guard  # (S3: asked again right before each request that writes leaves)
+    try:
+        _apply(plan, target, workers, sent, check)
+    finally:
+        target.guard = None
+
+
+def _apply(plan: Plan, target: Target, workers: int, sent, check) -> None:
     if plan.writes or plan.deletes or plan.header_fixes:
+        check(force=True)
         target.begin(plan)
     phases: dict[int, list[Write]] = {}
     for w in plan.writes:
         phases.setdefault(ORDER[w.output.kind], []).append(w)
+
+    def write(w: Write) -> None:
+        check()
+        target.write(w.output, w.data, sent)
+
+    def fix(key) -> None:
+        check()
+        target.copy_headers(key)
+
     with ThreadPoolExecutor(max(1, workers)) as pool:
         for _, writes in sorted(phases.items()):
             # list() waits for the whole phase and re-raises the first failure
-            list(pool.map(lambda w: target.write(w.output, w.data, sent), writes))
+            list(pool.map(write, writes))
         if plan.header_fixes:
-            list(pool.map(target.copy_headers, plan.header_fixes))
+            list(pool.map(fix, plan.header_fixes))
+    if plan.deletes:
+        check(force=True)
     for key in plan.deletes:
         target.delete(key)

@@ -166,7 +166,16 @@ class S3Target(TargetBase):
     def _make_client(self):
         from .s3client import make_client  # botocore, imported here (in the background)
 
-        return make_client(self.cfg)
+        client = make_client(self.cfg)
+        client.meta.events.register("before-send.s3", self._before_send)
+        return client
+
+    def _before_send(self, request=None, **_kw) -> None:
+        """Right before a request that writes leaves (a retry too): the plan's guard, so that a
+        process stopped and continued past its locks sends nothing more."""
+        if self.guard is not None and request is not None \
+                and request.method in ("PUT", "POST", "DELETE"):
+            self.guard()
 
     def _key(self, key: str) -> str:
         return self.prefix + safe_key(key)

@@ -65,6 +65,9 @@ class TargetBase:
     records = True
     site_state = None
     rehash = False  # publish --force: check the live files by their content (a folder)
+    # while a plan is written: asked before each request that writes (a scheduler's lease, a
+    # publish's lock on the server; see publish._guarded); what it raises stops the writing
+    guard: Callable[..., None] | None = None
 
     def start(self) -> None:
         pass
