@@ -236,8 +236,8 @@ def failover(a: Path, exe: str, ref: str) -> None:
 
     b = a.with_name("b")
     shutil.copytree(a, b, ignore=shutil.ignore_patterns(".syndicate", "public"))
-    config = (b / "config.yaml").read_text().replace("target: public", f"target: {a}/public")
-    (b / "config.yaml").write_text(config)  # one site, as two hosts publish to one bucket
+    with open(b / "config.yaml", "a") as config:  # one site, as two hosts publish to one bucket
+        config.write(f"target: {a / 'public'}\n")
     leader = Run(a, exe)
     leader.when("leading:")
     standby = Run(b, exe)
