@@ -85,6 +85,14 @@ class FileHashes:
             self.changed = True
         return digest
 
+    def read_as(self, path: str | os.PathLike, sig: str, digest: str) -> None:
+        """Record the hash of the bytes the caller read from ``path`` under stat ``sig``."""
+        key = self._key(os.fspath(path))
+        self.used.add(key)
+        if sig != "-" and self.known.get(key) != [sig, digest]:
+            self.known[key] = [sig, digest]
+            self.changed = True
+
     def sig(self, *paths: str | os.PathLike | None) -> str:
         """One signature of the content of ``paths`` (a missing file signs as '-')."""
         parts = [self.of(p) for p in paths if p is not None]

@@ -137,7 +137,8 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             name = found.name
             seen.add(name)
             row = by_source.get(name)
-            sig = f"{post_version}|{hashes.of(found.path, found.sig)}"
+            # (a file new to the catalog is hashed from the bytes its parse reads)
+            sig = f"{post_version}|{hashes.of(found.path, found.sig)}" if row else ""
             if not reread and found.error is None and row and row["sig"] == sig \
                     and not row["error"] and not row["missing"]:
                 report.unchanged += 1
@@ -152,6 +153,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 try:
                     data = read_source(path, name, identity=found.identity)
                     p.content_hash = hashlib.sha256(data).hexdigest()
+                    if not sig:
+                        p.sig = f"{post_version}|{p.content_hash}"
+                        hashes.read_as(found.path, found.sig, p.content_hash)
                     p.item = parse_post(path, name, zone, report.warnings, data, posts_dir)
                     _released_date(p, p.item, row, queue, now, path, zone, report)
                 except ItemError as exc:
@@ -209,7 +213,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                         p.content_hash = hashlib.sha256(
                             f"{src.meta.audio_url}|{src.meta.audio_length}".encode()).hexdigest()
                     else:
-                        p.content_hash = _sha256_file(src.audio, name)
+                        p.content_hash = hashes.of(src.audio)  # (read once, just above)
+                        if p.content_hash == "-":  # unreadable: said as such
+                            p.content_hash = _sha256_file(src.audio, name)
                         claimed_audio.add(os.path.realpath(src.audio))
                         named_by.setdefault(os.path.realpath(src.audio), set()).add(name)
                     pending.append((p, src))
