@@ -1,6 +1,7 @@
 """A file's identity as stat gives it: the one signature syndicate compares to know a file is
-as it was without reading it (a source at collect, a theme file or an image beside a post in
-the no-change fingerprint).
+as it was without reading it (a source whose content hash this checkout keeps, filehashes.py;
+a theme file or an image beside a post in the no-change fingerprint). It is this host's only:
+what the catalog, shared between checkouts, knows of a source is its content.
 
 Size and mtime alone are not enough: ``cp -p``, ``rsync -a``, ``tar x`` and ``touch -r`` give a
 rewritten file its old mtime, and an edit may keep the size. The inode and the ctime are what
