@@ -31,15 +31,16 @@ def sha256_of(path: str | os.PathLike) -> str:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except (OSError, ValueError):
         return "-"
-    with os.fdopen(fd, "rb") as f:
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return "-"
-            h = hashlib.sha256()
-            while chunk := f.read(_CHUNK):
-                h.update(chunk)
-        except OSError:
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # (a folder opens too: never read)
             return "-"
+        h = hashlib.sha256()
+        while chunk := os.read(fd, _CHUNK):
+            h.update(chunk)
+    except OSError:
+        return "-"
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 
