@@ -169,8 +169,9 @@ def _published_state(path) -> tuple:
         return (con.execute("SELECT * FROM outputs ORDER BY target, key").fetchall(),
                 con.execute("SELECT guid, published_at FROM items WHERE published_at IS NOT NULL "
                             "ORDER BY guid").fetchall(),
+                # (an item's earlier contents are what collect read, as the items' rows are)
                 con.execute("SELECT key, value FROM meta WHERE key != 'created_at' "
-                            "ORDER BY key").fetchall())
+                            "AND key NOT LIKE 'superseded:%' ORDER BY key").fetchall())
     finally:
         con.close()
 
