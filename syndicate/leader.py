@@ -17,8 +17,9 @@ been silent for ``engines.SILENT_SECONDS``, and a thread of its own speaks on it
 (``engines.expire_when_silent``; so does any publish's lock). A leader continued past its lease
 must not write either: its publish asks the server (``fence``) before the target is first
 written, before each write begun ``GUARD_SECONDS`` or more after the last ask, and before the
-deletes (publish's ``_guarded``), so once continued it writes nothing more of that publish
-(only the writes it had under way when it stopped end, or their retries).
+deletes (publish's ``_guarded``), so once continued it begins no later phase of that publish
+(the feeds go last), no delete and no record: only writes that had passed that check when it
+stopped may still go out (S3 cannot refuse a write for want of a lease).
 
 The lease connection also LISTENs for the notice every commit that wrote sends
 (``engines.CHANGED``): a queue change made on any host reaches the leader at its next look.

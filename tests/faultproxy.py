@@ -9,6 +9,7 @@ import http.server
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -23,6 +24,7 @@ class Seen:
     path: str
     outcome: str  # "ok", "reset", "500", "503", "hook"
     status: int | None = None
+    begun: float = 0.0  # time.monotonic() when its request line and headers had come
 
 
 # schedule(n, method, path) -> None (forward it), "reset", 500, 503, or a callable run instead
@@ -58,6 +60,7 @@ class FaultProxy:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
             def _handle(self):
+                begun = time.monotonic()
                 try:
                     body = self._body()
                 except (OSError, ValueError):
@@ -68,7 +71,7 @@ class FaultProxy:
                     return
                 with proxy._lock:
                     n = len(proxy.seen) + 1
-                    seen = Seen(n, self.command, self.path, "ok")
+                    seen = Seen(n, self.command, self.path, "ok", begun=begun)
                     proxy.seen.append(seen)
                 action = proxy.schedule(n, self.command, self.path)
                 if callable(action):
