@@ -1,13 +1,13 @@
 """A local folder as the publish target. Every write is a temporary file renamed into place.
 
 Published files are 0644 and folders 0755 whatever the umask (a web server running as another
-user must read them). What each file was when written (size, mtime_ns) is kept in the folder's
-``.syndicate/written.json``: a file that still matches is taken as it was written (a publish that
-changes nothing reads no file); one that does not is hashed, and sent again if its content or
-mode changed by hand. ``publish --force`` hashes every file (``rehash``): an edit by hand that
-kept the size and mtime is put back too. The keys a run is about to write are listed first in
-``.syndicate/pending.json``, so a run killed half-way leaves no file the next run does not know:
-it rewrites or deletes them.
+user must read them). What each file was when written (its stat signature: size, mtime, and the
+ctime and inode no copying tool can keep) is kept in the folder's ``.syndicate/written.json``: a
+file that still matches is taken as it was written (a publish that changes nothing reads no
+file); one that does not is hashed, and sent again if its content or mode changed by hand (an
+edit that put the old mtime back too). ``publish --force`` hashes every file (``rehash``). The
+keys a run is about to write are listed first in ``.syndicate/pending.json``, so a run killed
+half-way leaves no file the next run does not know: it rewrites or deletes them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import filestat
 from ..errors import PublishError, SiteBlocked
 from .keys import RESERVED, safe_key
 from .targets import TargetBase
@@ -51,8 +52,8 @@ class LocalTarget(TargetBase):
         self.warnings: list[str] = []
         self.file_mode = FILE_MODE
         self.rows: dict[str, dict] = {}
-        self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
-        self.stamps_read: dict[str, list[int]] | None = None
+        self.stamps: dict[str, str] = {}  # key: stat signature as written or verified
+        self.stamps_read: dict[str, str] | None = None
         self.labels = True  # the content type is set on each file written, where it can be
         self.restored: set[str] = set()  # keys found changed by hand (said once put back)
 
@@ -99,8 +100,7 @@ class LocalTarget(TargetBase):
         rows = dict(catalog_rows)
         stamps = self._read_record(STAMPS_KEY)
         self.stamps = {k: v for k, v in stamps.items() if isinstance(k, str)
-                       and isinstance(v, list) and len(v) == 2
-                       and all(type(n) is int for n in v)} if isinstance(stamps, dict) else {}
+                       and isinstance(v, str)} if isinstance(stamps, dict) else {}
         self.stamps_read = dict(self.stamps)
         pending = self._read_record(PENDING_KEY)
         for key in pending if isinstance(pending, list) else []:
@@ -369,7 +369,7 @@ class LocalTarget(TargetBase):
         if not stat.S_ISREG(st.st_mode) or st.st_size != size \
                 or stat.S_IMODE(st.st_mode) != FILE_MODE:
             return False
-        seen = [st.st_size, st.st_mtime_ns]
+        seen = filestat.signature(st)
         if self.stamps.get(key) == seen and not self.rehash:
             return True
         want = (self.rows.get(key) or {}).get("sha256")
@@ -385,8 +385,7 @@ class LocalTarget(TargetBase):
         try:
             self._mkdirs(path.parent)
             self._write(path, out, data, sent)
-            st = path.stat()
-            self.stamps[out.key] = [st.st_size, st.st_mtime_ns]
+            self.stamps[out.key] = filestat.signature(path.lstat())
         except OSError as exc:
             raise PublishError(f"{path}: cannot write it ({exc.strerror or exc}); check the "
                                "site folder") from None
