@@ -71,10 +71,12 @@ PAGED = "paged:"  # + a feed's key: where its entries on full archive pages stay
 
 def _paged(cat, key: str, entries: list, n: int | None) -> tuple[list, list[list]]:
     """The feed's main entries and archive pages, each full page kept as the last publish left
-    it (its number and entries, less any removed); the pages remembered in the catalog."""
+    it (its number and entries, less any removed); the pages remembered in the catalog. A new
+    page size applies to the pages filled from then on: a page full at the old size keeps its
+    entries, as every cached copy of it has them (only turning paging off drops the pages)."""
     said = json.loads(cat.get_meta(PAGED + key) or "{}")
-    same = said.get("n") == n  # a new page size re-pages
-    placed, full = (said.get("placed", {}), said.get("full", 0)) if same else ({}, 0)
+    same = said.get("n") == n
+    placed, full = (said.get("placed", {}), said.get("full", 0)) if n is not None else ({}, 0)
     main, pages, now, count = stable_split(entries, n, lambda e: e.guid, placed, full)
     if now != placed or count != full or not same:
         cat.set_meta(PAGED + key, json.dumps({"n": n, "placed": now, "full": count},
