@@ -435,6 +435,60 @@ def test_an_unreadable_episodes_folder_keeps_its_episodes(make_project, denied):
         assert media.stat().st_size == enclosure["file_size"]
 
 
+@pytest.mark.parametrize("mode", [0o400, 0o000, 0o100])
+def test_an_episodes_subfolder_that_cannot_be_entered_keeps_its_episodes_run_after_run(
+        make_project, denied, mode):
+    """A folder listed but not searchable (0400), or neither: the same clear error on every
+    publish, never a traceback; its episodes stay live with their audio (h25 B3)."""
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "episodes/s2/two.yaml": sidecar("Two", date="2026-10-02 08:00"),
+                         "episodes/s2/two.mp3": tone(1.2, freq=550),
+                         "episodes/s2/three.yaml": sidecar("Three", date="2026-10-03 08:00"),
+                         "episodes/s2/three.mp3": tone(1.4, freq=660)})
+    assert proj.run("publish").exit_code == 0
+    before = _episodes(proj)
+    assert len(before) == 3
+    folder = proj.root / "episodes/s2"
+    denied(folder)
+    folder.chmod(mode)
+    for _ in range(3):
+        result = _unprivileged(proj, "publish")
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 1, result.stdout + result.stderr
+        errors = _errors(result.stderr)
+        assert errors and all("episodes/s2" in e and "permission denied" in e
+                              for e in errors), result.stderr
+        assert "0 removed" in result.stdout
+        assert _episodes(proj) == before
+        for ep in before:
+            enclosure = ep["enclosures"][0]
+            media = proj.public(enclosure["url"].removeprefix("https://example.test/"))
+            assert media.stat().st_size == enclosure["file_size"]
+
+
+@pytest.mark.parametrize("mode", [0o400, 0o000])
+def test_an_intro_in_a_folder_that_cannot_be_entered_is_one_error_at_its_line(
+        make_project, denied, mode):
+    """audio.intro in a folder that may not be searched: the config's line named, never a
+    traceback; the episodes keep their last version (h25 B3's kin)."""
+    config = BASE_CONFIG + "audio:\n  intro: locked/intro.wav\n"
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "locked/intro.wav": tone(0.5, freq=330)}, config=config)
+    assert proj.run("publish").exit_code == 0
+    before = _episodes(proj)
+    denied(proj.root / "locked")
+    (proj.root / "locked").chmod(mode)
+    result = _unprivileged(proj, "publish")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    line = config.splitlines().index("  intro: locked/intro.wav") + 1
+    assert _errors(result.stderr) == [
+        f"Error: {proj.root / 'config.yaml'}:{line}: 'audio.intro': 'locked/intro.wav' cannot be "
+        "read: permission denied (make it readable by the user running syndicate; episodes "
+        "keep their last published version)"]
+    assert _episodes(proj) == before
+
+
 # -- item 4: the time zone is part of what a parse depends on ----------------------------------
 def test_changing_the_time_zone_moves_the_stored_release_time(make_project):
     proj = make_project({"posts/later.md": post("Later", date="2027-01-10 09:00"),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import audio
+from .. import audio, filestat
 from ..catalog import Catalog, dumps, item_names, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
@@ -206,8 +206,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.warnings += shared_audio(named_by, root)
         for found in audio_files:
             path = Path(found.path)
-            if found.real not in claimed_audio and not path.with_suffix(".yaml").exists() \
-                    and not path.with_suffix(".yml").exists():
+            if found.real not in claimed_audio \
+                    and not filestat.may_be_there(path.with_suffix(".yaml")) \
+                    and not filestat.may_be_there(path.with_suffix(".yml")):
                 report.warnings.append(
                     f"{printable(found.name)}: audio without a sidecar, ignored "
                     f"(add {printable(path.stem)}.yaml with at least title and date)"
