@@ -489,6 +489,30 @@ def test_an_intro_in_a_folder_that_cannot_be_entered_is_one_error_at_its_line(
     assert _episodes(proj) == before
 
 
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_theme_folder_that_cannot_be_entered_is_one_line_never_a_traceback(
+        make_project, denied, json_out):
+    """The last resort: a file the command meets with no check of its own is named in one
+    line, exit 1, and nothing live changes (here the theme's folder, mode 0400)."""
+    proj = make_project({"posts/a.md": post("Post A"),
+                         "th/templates/extra.html": "{% extends 'base.html' %}\n"},
+                        config=BASE_CONFIG + "theme: th\n")
+    assert proj.run("publish").exit_code == 0
+    live = {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()}
+    denied(proj.root / "th")
+    (proj.root / "th").chmod(0o400)
+    result = _unprivileged(proj, "publish", *(["--json"] if json_out else []))
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    errors = _errors(result.stderr)
+    assert len(errors) == 1 and f"{proj.root / 'th'}" in errors[0], result.stderr
+    assert "permission denied (make it readable by the user running syndicate)" in errors[0]
+    if json_out:
+        doc = json.loads(result.stdout)
+        assert doc["ok"] is False and doc["errors"] == [errors[0].removeprefix("Error: ")]
+    assert {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()} == live
+
+
 # -- item 4: the time zone is part of what a parse depends on ----------------------------------
 def test_changing_the_time_zone_moves_the_stored_release_time(make_project):
     proj = make_project({"posts/later.md": post("Later", date="2027-01-10 09:00"),
