@@ -77,3 +77,63 @@ def test_a_queued_episodes_audio_linked_from_a_released_episode_waits(tmp_path):
     assert not [p for p in proj.root.joinpath("public").rglob("*")
                 if p.is_file() and p.read_bytes() == proj.root.joinpath(
                     "episodes/two.wav").read_bytes()]
+
+
+_SECRET = post("Next", date="2026-12-20", body="The plan, ![plan](2026-12-20-next/plan.png).")
+_PLAN = png_bytes(44, 33, rgb=(200, 10, 10))
+_VTT = "WEBVTT\n\n00:00.000 --> 00:00.500\nThe secret words\n"
+
+
+def _copies_project(tmp_path, copies: dict[str, bytes | str]):
+    """A released post linking, beside itself, byte copies of files of items not out yet (a
+    post dated ahead, an episode dated ahead): its source, its image, its audio, its
+    transcript (h25 B2)."""
+    links = " ".join(f"[{name}](a/{name})" for name in copies)
+    return new_project(tmp_path / "p", {
+        "posts/a.md": post("Now", body=f"Files: {links}."),
+        **{f"posts/a/{name}": data for name, data in copies.items()},
+        "posts/2026-12-20-next.md": _SECRET,
+        "posts/2026-12-20-next/plan.png": _PLAN,
+        "episodes/two.wav": tone(0.6, fmt="wav"),
+        "episodes/two.vtt": _VTT,
+        "episodes/two.yaml": sidecar("Two", date="2026-12-20", transcript="two.vtt"),
+    })
+
+
+@pytest.mark.parametrize("name,original", [
+    ("notes.md", "posts/2026-12-20-next.md"), ("p.png", "posts/2026-12-20-next/plan.png"),
+    ("s.wav", "episodes/two.wav"), ("t.vtt", "episodes/two.vtt")])
+def test_a_copy_of_an_unreleased_items_file_linked_from_a_released_post_waits(
+        tmp_path, name, original):
+    data = {"notes.md": _SECRET, "p.png": _PLAN, "t.vtt": _VTT, "s.wav": tone(0.6, fmt="wav")}
+    proj = _copies_project(tmp_path, {name: data[name]})
+    secret = (proj.root / original).read_bytes()
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "posts/a/index.html" in _published_files(proj)
+    assert not [p for p in proj.root.joinpath("public").rglob("*")
+                if p.is_file() and p.read_bytes() == secret], "a copy went out early"
+    said = [ln for ln in result.output.splitlines() if f"posts/a/{name}" in ln]
+    assert len(said) == 1 and original in said[0] and "not released" in said[0], result.output
+    later = proj.run("publish", now="2026-12-21T12:00:00+00:00")
+    assert later.exit_code == 0, later.output
+    assert "not released" not in later.output
+    page = doc(proj, "posts/a/index.html")
+    (href,) = page.xpath(f"//main//a[text()='{name}']/@href")
+    assert (proj.root / "public/posts/a" / href).resolve().read_bytes() == secret
+
+
+def test_a_copy_already_live_before_the_item_was_written_stays_live(tmp_path):
+    """A shared image (a logo) published with a released post keeps its place when a post
+    written later and queued holds the same bytes: nothing of it is secret any more."""
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("Now", body="![logo](a/logo.png)"),
+                                         "posts/a/logo.png": _PLAN})
+    assert proj.run("publish").exit_code == 0
+    live = _published_files(proj)
+    assert any(k.endswith("logo.png") for k in live)
+    proj.write("posts/2026-12-20-next.md", _SECRET)
+    proj.write("posts/2026-12-20-next/plan.png", _PLAN)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert "not released" not in result.output
+    assert live <= _published_files(proj)
