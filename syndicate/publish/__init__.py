@@ -130,6 +130,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if not checked:  # a damaged row would drop its item from the site: stop before
             cat.check()  # anything
         target.bind(cat)  # what the catalog knows of the target (an S3 site's id)
+        if records and not target.rehash and _behind(cat, target, settings):
+            target.rehash = True  # another checkout published since: its files are not ours
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
             if not dry_run:
@@ -408,6 +410,19 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in held])
     return released
+
+
+def _behind(cat, target, settings: Settings) -> bool:
+    """Whether the site was published since this catalog last did (by another checkout, or
+    this catalog is a restored backup): then no live file is taken as this catalog wrote it
+    on its stamp alone."""
+    from ..collect.recover import site_state
+
+    try:
+        state = target.site_state() if target.site_state is not None else site_state(settings)
+        return generation.behind(cat, state) is not None
+    except SyndicateError:
+        return False
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,

@@ -318,8 +318,9 @@ class LocalTarget(TargetBase):
 
         keys = {r["key"] for r in manifest}
         for key in sorted(self.restored & keys):
-            self.warnings.append(f"{self.root / key}: changed by hand since it was published "
-                                 "(other bytes of the same size); put back")
+            self.warnings.append(f"{self.root / key}: changed since this catalog published it "
+                                 "(by hand, or by another checkout publishing here: bring its "
+                                 "sources to this one first); put back as this checkout has it")
         stamps = {k: v for k, v in self.stamps.items() if k in keys}
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
             try:
@@ -368,6 +369,8 @@ class LocalTarget(TargetBase):
             return False
         if not stat.S_ISREG(st.st_mode) or st.st_size != size \
                 or stat.S_IMODE(st.st_mode) != FILE_MODE:
+            if key in self.rows:  # it was there as written: someone changed it since
+                self.restored.add(key)
             return False
         seen = filestat.signature(st)
         if self.stamps.get(key) == seen and not self.rehash:
