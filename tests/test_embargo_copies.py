@@ -191,6 +191,36 @@ def test_words_a_live_post_already_shows_keep_nothing_back(make_project):
     assert titles.count("Photo of the week") == 1
 
 
+INTRO = ("Welcome back to the weekly letter from the valley where I write about walking, "
+         "birds, weather and the small things that happen between the hills and the sea "
+         "every single week of the year.")
+
+
+@pytest.mark.parametrize("own", [1, 3, 6, 9, 20])
+def test_a_copy_of_a_queued_post_whose_new_words_follow_a_live_intro_is_held(
+        make_project, own):
+    """h25 B1: a queued weekly post is a standing intro a live post shows plus a few words of
+    its own; a new file holding the same body under a new title and date puts those words out
+    early, however few: held. h21 U10: this week's post, the same intro and words of its own,
+    is not held by next week's queued one."""
+    line = " ".join([SECRET, *VOCAB[:own - 1]]) if own > 1 else SECRET
+    proj = make_project({"posts/w1.md": post("Weekly one", date="2026-10-01",
+                                             body=f"{INTRO}\n\nThis week the swallows left.")})
+    proj.write("posts/w3.md", post("Weekly three", date="2026-10-15", body=f"{INTRO}\n\n{line}"))
+    assert proj.run("queue", "posts/w3.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/w2.md", post("Weekly two", date="2026-10-08",
+                                   body=f"{INTRO}\n\nThe river rose over the ford."))
+    proj.write("posts/w4.md", post("Weekly four", date="2026-10-22", body=f"{INTRO}\n\n{line}"))
+    result = proj.run("publish")
+    _clean(result)
+    assert "posts/w4.md: held back" in result.output, result.output
+    assert "posts/w2.md: held back" not in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert "Weekly two" in titles and "Weekly four" not in titles
+
+
 def test_a_queued_post_copied_over_a_released_one_keeps_the_released_one(make_project):
     """Z13: a slip of cp puts the queued post over a released post's file: the released entry
     keeps its last published version (an error says why), the queued words stay back."""
