@@ -51,6 +51,9 @@ def catalog_id(cat) -> str:
     return found
 
 
+MAX_GENERATION = 2 ** 53  # one publish a second would take 285 million years to reach it
+
+
 def parse_state(data: bytes | None) -> dict | None:
     """The site's recorded generation, or None (none recorded, or not one syndicate wrote)."""
     if not data or len(data) > MAX_STATE_BYTES:
@@ -68,7 +71,8 @@ def checked(state) -> dict | None:
     if not isinstance(state, dict):
         return None
     gen, owner, site = state.get("generation"), state.get("catalog"), state.get("site")
-    if type(gen) is not int or gen < 0 or not isinstance(owner, str) or len(owner) > 200:
+    if type(gen) is not int or not 0 <= gen <= MAX_GENERATION or not isinstance(owner, str) \
+            or len(owner) > 200:
         return None
     out = {"generation": gen, "catalog": owner}
     if isinstance(site, str) and len(site) <= 2000:  # (a folder's state names its site too)

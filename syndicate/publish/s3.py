@@ -381,8 +381,8 @@ class S3Target(TargetBase):
     def _refuse_inside_another_site(self, known: str | None = None) -> None:
         """A site is never made inside another one (whose deletes and rebuilds would meet it):
         one above has its manifest there, or (its manifest deleted by hand) a home page or
-        other top-level object that carries another site's id. Asked only where this prefix has no sound
-        manifest (a HEAD or two for each folder above)."""
+        other top-level object that carries another site's id. Asked only where this prefix
+        has no sound manifest (a HEAD or two for each folder above)."""
         parts = self.prefix.strip("/").split("/") if self.prefix else []
         above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
 
