@@ -730,23 +730,37 @@ def test_a_thing_put_by_hand_where_a_file_goes_is_named_with_what_to_do(make_pro
 
 
 @needs_setpriv
-@pytest.mark.parametrize("folder", ["public/.syndicate", ".syndicate/media"])
-def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, folder):
+@pytest.mark.parametrize("mode", [0o555, 0o000, 0o100])
+@pytest.mark.parametrize("folder,episode", [("public/.syndicate", "none"),
+                                            (".syndicate/media", "new"),
+                                            (".syndicate/media", "retagged")])
+def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, folder, episode,
+                                                                mode):
     """h18 Y22: a read-only `public/.syndicate/` (syndicate's record of the site) or
     `.syndicate/media/` (the encode cache), say left root-owned by one `sudo syndicate publish`,
-    was a PermissionError traceback; each is a clear error naming the folder."""
-    proj = make_project({"posts/a.md": post("A")})
+    was a PermissionError traceback; each is a clear error naming the folder. h25 B7: so is
+    one that cannot be read or entered, and an episode whose encode is cached but must be
+    tagged again."""
+    files = {"posts/a.md": post("A")}
+    if episode == "retagged":
+        files.update({"episodes/one.yaml": sidecar("One"),
+                      "episodes/one.wav": tone(0.5, fmt="wav")})
+    proj = make_project(files)
     assert proj.run("publish").exit_code == 0
     (proj.root / ".syndicate/media").mkdir(exist_ok=True)
-    (proj.root / folder).chmod(0o555)
+    (proj.root / folder).chmod(mode)
     try:
         proj.write("posts/a.md", post("A", body="Edited."))
-        if folder == ".syndicate/media":
+        if episode == "new":
             proj.write("episodes/one.yaml", sidecar("One"))
             proj.write("episodes/one.wav", tone(0.5, fmt="wav"))
+        elif episode == "retagged":
+            proj.write("episodes/one.yaml", sidecar("One, retitled"))
         result = cli(proj, "publish", unprivileged=True)
         assert "Traceback" not in result.stderr, result.stderr
-        assert str(proj.root / folder) in result.stderr, result.stderr
+        if folder == ".syndicate/media":
+            assert str(proj.root / folder) in result.stderr, result.stderr
+            assert result.returncode == 1
         assert b"Edited." in proj.read("posts/a/index.html")  # the rest is published
     finally:
         (proj.root / folder).chmod(0o755)

@@ -328,7 +328,12 @@ class LocalTarget(TargetBase):
             except PublishError as exc:  # the site is published: files are hashed next time
                 self.warnings.append(f"{exc} (the site is published; the next publish reads "
                                      "each file to know it unchanged)")
-        (self.root / PENDING_KEY).unlink(missing_ok=True)
+        try:
+            (self.root / PENDING_KEY).unlink(missing_ok=True)
+        except OSError as exc:  # the next publish checks again the files it names
+            self.warnings.append(f"{self.root / PENDING_KEY}: could not be removed "
+                                 f"({exc.strerror or type(exc).__name__}); the site is "
+                                 "published (the next publish checks the files it lists again)")
         state = {"generation": stamp[0], "catalog": stamp[1]}
         if self.site_url:
             state["site"] = self.site_url
