@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import filestat
 from ..config import Settings
 from ..errors import CollectError, printable
 from ..sourcefiles import confine, read_source
@@ -261,7 +261,7 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             warnings.append(f"{exc}; linked from {source}, not published: the link to it "
                             "will not work")
             continue
-        why = exc.reason if os.path.lexists(path) else "not found"
+        why = exc.reason if filestat.may_be_there(path, follow=False) else "not found"
         warnings.append(
             f"{printable(rel)}: {why}; linked from {printable(source)}: its published copy "
             "stays, and the link keeps leading to it, until the file is back in its place "
