@@ -227,6 +227,11 @@ def origin(url: object) -> str:
     return shown + ("/***" if rest else "/")
 
 
+def origins_only(text: object) -> str:
+    """``text`` with every address in it reduced to its scheme and host (see ``origin``)."""
+    return _IN_TEXT.sub(lambda m: origin(m.group()), str(text))
+
+
 def redact_text(text: object) -> str:
     """``text`` (a message, an exception's words) with every address in it redacted, and every
     query string's values hidden, wherever they appear."""
