@@ -69,7 +69,8 @@ PODCAST_PAGING = "set podcast.feed_items so that older episodes go to archive pa
 PAGED = "paged:"  # + a feed's key: where its entries on full archive pages stay (stable_split)
 
 
-def _paged(cat, key: str, entries: list, n: int | None) -> tuple[list, list[list]]:
+def _paged(cat, key: str, entries: list, n: int | None, warnings: list[str] | None = None
+           ) -> tuple[list, list[list]]:
     """The feed's main entries and archive pages, each full page kept as the last publish left
     it (its number and entries, less any removed); the pages remembered in the catalog. A new
     page size applies to the pages filled from then on: a page full at the old size keeps its
@@ -78,9 +79,17 @@ def _paged(cat, key: str, entries: list, n: int | None) -> tuple[list, list[list
     same = said.get("n") == n
     placed, full = (said.get("placed", {}), said.get("full", 0)) if n is not None else ({}, 0)
     main, pages, now, count = stable_split(entries, n, lambda e: e.guid, placed, full)
-    if now != placed or count != full or not same:
+    if now != placed or count != full or not same or not said:
         cat.set_meta(PAGED + key, json.dumps({"n": n, "placed": now, "full": count},
                                              sort_keys=True))
+    if said and not same and n is not None and warnings is not None:
+        before = len(entries) if said.get("n") is None else min(len(entries), said["n"])
+        if before > len(main):  # (a page size made smaller, or paging turned on)
+            warnings.append(
+                f"{key}: podcast.feed_items is {n}: {before - len(main)} episode(s) the main "
+                "feed listed move to its archive pages; apps that follow the pages keep them, "
+                "but Apple Podcasts reads only the main feed, so its listeners lose them "
+                "(leave podcast.feed_items unset for a show listed there)")
     return main, pages
 
 
@@ -803,7 +812,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items)
+        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items, site.warnings)
         # archive pages (cached for a week) keep only a fixed head of the channel (paging.py):
         # a show's setting edited, or the show moved and back, rewrites none of them
         head = {k: channel[k] for k in PODCAST_HEAD if k != "explicit"}
