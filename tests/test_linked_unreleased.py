@@ -137,3 +137,25 @@ def test_a_copy_already_live_before_the_item_was_written_stays_live(tmp_path):
     assert result.exit_code == 0, result.output
     assert "not released" not in result.output
     assert live <= _published_files(proj)
+
+
+def test_a_queued_post_moved_beside_a_released_one_and_linked_waits_for_its_time(tmp_path):
+    """h25 B2's rename: the queued post's own file moved into a released post's folder of files
+    (as notes.txt) and linked from it: its text is not published before the queued time."""
+    proj = new_project(tmp_path / "p", {"posts/a.md": post("Now", body="Nothing yet."),
+                                         "posts/2026-12-20-next.md": _SECRET})
+    assert proj.run("collect").exit_code == 0
+    assert proj.run("queue", "posts/2026-12-20-next.md", "--at", "2026-12-20 09:00").exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    secret = (proj.root / "posts/2026-12-20-next.md").read_bytes()
+    (proj.root / "posts/a").mkdir()
+    (proj.root / "posts/2026-12-20-next.md").rename(proj.root / "posts/a/notes.txt")
+    proj.write("posts/a.md", post("Now", body="See [the notes](a/notes.txt)."))
+    result = proj.run("publish")
+    assert result.exit_code in (0, 1), result.output
+    assert not [p for p in proj.root.joinpath("public").rglob("*")
+                if p.is_file() and secret in p.read_bytes()], result.output
+    said = [ln for ln in result.output.splitlines() if "posts/a/notes.txt" in ln]
+    assert len(said) == 1 and "2026-12-20-next.md" in said[0], result.output
+    assert "posts/2026-12-20-next.md: queued for 2026-12-20T09:00:00+00:00 UTC, and its file " \
+        "is gone: it is taken off the queue" in result.output, result.output  # not silently

@@ -614,6 +614,12 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
+        queue = cat.releases()  # (as the renames above left it)
+        if not r["published_at"] and r["id"] in queue and queue[r["id"]]["at"] > stamp:
+            report.warnings.append(
+                f"{printable(r['source'])}: queued for {queue[r['id']]['at']} UTC, and its file "
+                "is gone: it is taken off the queue and will not be released (put the file back "
+                "to release it as queued; its words and files stay kept back until that time)")
 
 
 WAITING = ("{}: not taken in while a file fails to read: which item each is waits for that file "

@@ -426,8 +426,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     episodes: list[tuple[dict, Episode]] = []
     shown_ids = {r["id"] for r in visible}
     rows = cat.all_items()  # (read once: the unreleased items' files, their pages' links)
+    queue, at = cat.releases(), now.astimezone(dt.UTC).isoformat()
     unreleased = Unreleased([r for r in rows if not r["missing"]
-                             and r["id"] not in shown_ids], settings.root, last.went_out())
+                             and r["id"] not in shown_ids], settings.root, last.went_out(),
+                            gone=[r for r in rows if r["missing"] and not r["published_at"]
+                                  and r["id"] in queue and queue[r["id"]]["at"] > at])
     # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
     # that replaces the item's own), not the item serialised again for every entry of a feed
     made_from = {r["guid"]: f"{r['data']}|{r['date'] if r['queued'] else ''}" for r in visible}

@@ -149,7 +149,9 @@ class Unreleased:
     publish it before its own item is out."""
 
     def __init__(self, rows: list[dict], root: Path | None = None,
-                 published: Callable[[str], bool] = lambda sha: False):
+                 published: Callable[[str], bool] = lambda sha: False, gone: list[dict] = ()):
+        """``gone``: queued items whose file is gone before their time (moved, say, into
+        another item's folder): their bytes stay kept back, by the hash the catalog holds."""
         from ..catalog import loads
 
         self.root, self.published = root, published
@@ -171,6 +173,10 @@ class Unreleased:
                     self.files[data[key]] = source
             if r.get("content_hash") and isinstance(data.get("audio"), str):
                 self.known[r["content_hash"]] = data["audio"]
+        for r in gone:
+            if r.get("content_hash"):
+                self.known.setdefault(r["content_hash"], r["source"])
+                self.files.setdefault(r["source"], r["source"])
 
     def owner(self, rel: str) -> str | None:
         """The source of the unreleased item ``rel`` (a path from the project) is part of."""
