@@ -278,6 +278,25 @@ def test_a_manifest_with_wrong_types_is_rebuilt_not_a_traceback(
     assert_manifest_true(bucket)
 
 
+def test_a_manifest_of_a_newer_syndicate_is_refused_and_nothing_is_touched(
+        make_project, s3_endpoint, bucket):
+    """h25 L11: as a newer catalog is refused, so is the manifest a newer syndicate wrote:
+    never rebuilt and overwritten by an older one."""
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    newer = {**_manifest(bucket), "version": 3}
+    bucket.put_object(Bucket=BUCKET, Key="site/" + MANIFEST, Body=json.dumps(newer).encode())
+    before = {k: _body(bucket, k) for k in _whole_bucket(bucket)}
+    proj.write("posts/b.md", post("Another", date="2026-10-02"))
+    for args in (("publish",), ("publish", "--force"), ("queue", "b", "--at", "2026-12-01")):
+        result = proj.run(*args)
+        assert "Traceback" not in result.output, result.output
+        if args[0] == "publish":
+            assert result.exit_code == 1, result.output
+            assert "written by a newer syndicate (manifest version 3" in result.output
+        assert {k: _body(bucket, k) for k in _whole_bucket(bucket)} == before
+
+
 # -- 4. no output lands on the manifest or anywhere in the reserved area ------------------------
 @pytest.mark.parametrize("setting,name", [
     ("blog:\n  rss_path: .syndicate/manifest.json\n", "blog.rss_path"),

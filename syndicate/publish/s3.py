@@ -673,7 +673,7 @@ class S3Target(TargetBase):
             return False
         try:
             found = manifests.read(body, self.name + MANIFEST_KEY)
-        except manifests.DamagedManifest:
+        except (manifests.DamagedManifest, manifests.NewerManifest):
             return False
         known = self.cfg.site_id or site_id
         if found.site is None or found.site != known:
