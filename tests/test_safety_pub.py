@@ -257,6 +257,8 @@ def _config(**top) -> str:
     (_config() + "paths:\n  state: episodes\n", "paths.state", "overlaps paths.episodes"),
     (_config() + "paths:\n  state: public\n", "target", "is paths.state"),
     (_config(catalog="posts/catalog.db"), "catalog", "is inside paths.posts"),
+    (_config() + "paths:\n  posts: episodes\n", "paths.posts", "is 'paths.episodes'"),  # h25 L1
+    (_config() + "paths:\n  episodes: posts/audio\n", "paths.posts", "overlaps 'paths.episodes'"),
 ])
 def test_overlapping_folders_are_refused_naming_the_key(make_project, config, key, words):
     proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
@@ -268,6 +270,17 @@ def test_overlapping_folders_are_refused_naming_the_key(make_project, config, ke
     assert line.startswith(f"Error: {proj.root / 'config.yaml'}:")
     assert f"'{key}'" in line and words in line
     assert sorted(p for p in proj.root.rglob("*")) == before  # nothing created, nothing read
+
+
+def test_posts_at_the_project_root_is_told_to_take_a_folder_of_its_own(make_project):
+    """h25 L2: the state folder inside the posts folder: the fix offered is a folder for the
+    posts, not the '.syndicate' the state folder already is."""
+    proj = make_project({"posts/a.md": post("A")}, config=_config() + "paths:\n  posts: .\n")
+    result = proj.run("publish")
+    assert result.exit_code == 2, result.output
+    said = [ln for ln in result.output.splitlines() if "'paths.state'" in ln]
+    assert len(said) == 1 and "give paths.posts a folder of its own beside it, such as " \
+        "'posts'" in said[0], result.output
 
 
 def test_a_target_inside_posts_never_publishes_transcripts_as_posts(make_project):
