@@ -536,3 +536,21 @@ def test_a_queued_episode_given_a_new_take_as_its_old_audio_is_copied_keeps_its_
     assert status["episodes/005-secret.yaml"]["state"] == "queued"
     assert status["episodes/005-secret.yaml"]["release_utc"] == AT
     assert "Secret episode" not in _episode_titles(proj)
+
+
+def test_a_queued_post_given_a_released_posts_guid_is_named_as_such(make_project):
+    """h25 L9: the queued file given the guid of a released post whose file was deleted: the
+    error names the released post whose guid it took (it said the file held its own words),
+    and nothing queued goes out."""
+    proj = _queued_post(make_project, _body(random.Random(3), 60))
+    old = _status(proj)["posts/old.md"]
+    (proj.root / "posts/old.md").unlink()
+    golf = proj.root / "posts/golf.md"
+    golf.write_text(golf.read_text().replace("---\n", f"---\nguid: {old['guid']}\n", 1))
+    result = proj.run("publish")
+    _clean(result)
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and errors[0].startswith(
+        "Error: posts/golf.md: it is queued, and now names the guid of the released "
+        "posts/old.md"), result.output
+    assert _live_mentions(proj, SECRET) == []

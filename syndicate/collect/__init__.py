@@ -537,7 +537,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
         hit = kept_back.holder(p.kind, row["id"], data) if text != row["data"] else None
         if hit is not None and row["published_at"]:  # a live item given queued content
-            error = _holds_queued(p.name, *hit)
+            error = _holds_queued(p.name, *hit) if hit[0]["source"] != p.name else \
+                _took_released_guid(p.name, row)
             report.errors.append(error)
             cat.update_item(row["id"], error=str(error))
             continue
@@ -874,6 +875,17 @@ def _holds_queued(name: str, row: dict, what: str) -> CollectError:
         "until that one's release; its last published version is kept",
         hint=f"put this file's own text back, or release the queued one first: `syndicate "
              f"queue {printable(row['source'])} --at now`")
+
+
+def _took_released_guid(name: str, row: dict) -> CollectError:
+    """The error for a queued item's file given the guid of a released item (whose file is
+    gone): taken as that item, it would release the queued content at once."""
+    return CollectError(
+        name, f"it is queued, and now names the guid of the released "
+        f"{printable(row['source'])}, whose file is gone: as that item it would put out what "
+        "is queued before its time; both are kept as they were",
+        hint=f"take the `guid:` line out of {printable(name)} (it keeps its own), or release it "
+             f"first: `syndicate queue {printable(name)} --at now`")
 
 
 def _hold_copy(cat, name: str, row: dict, what: str, zone, report, stamp,
