@@ -730,3 +730,38 @@ def test_any_written_slug_is_taken_as_written_or_refused_stating_the_rule(slug):
         assert meta.slug is None
     else:
         assert meta.slug == slug.strip() and SLUG_RE.fullmatch(meta.slug)
+
+
+@pytest.mark.parametrize("damage", ["folder-000", "folder-444", "state-000", "a-file"])
+def test_a_site_record_that_cannot_be_read_holds_nothing_back_for_good(make_project, damage):
+    """h26 C3, C14: the site's record (public/.syndicate, its state.json) unreadable, or a
+    file where its folder was, was taken as gone: a post due then was held back as a draft
+    for good. Now it is one error naming it, nothing changed; once fixed the post goes out."""
+    proj = make_project({"posts/a.md": post("Post A")})
+    assert proj.run("publish").exit_code == 0
+    record = proj.root / "public/.syndicate"
+    live = {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()}
+    proj.write("posts/b.md", post("Post B", date="2026-10-20"))
+    if damage == "a-file":
+        shutil.move(record, proj.root / "record-away")
+        record.write_text("not a folder\n")
+    else:
+        target = record / "state.json" if damage == "state-000" else record
+        target.chmod(0o444 if damage == "folder-444" else 0)
+    result = _unprivileged(proj, "publish")
+    if damage == "a-file":
+        record.unlink()
+        shutil.move(proj.root / "record-away", record)
+    else:
+        target.chmod(0o755 if target.is_dir() else 0o644)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = _errors(result.stderr)
+    assert errors and str(record) in errors[0], result.stderr
+    assert "held back" not in result.stdout + result.stderr
+    assert {p: p.read_bytes() for p in (proj.root / "public").rglob("*")
+            if p.is_file()} == live
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert "held back" not in again.output
+    assert _titles(proj) == ["Post A", "Post B"] or sorted(_titles(proj)) == ["Post A", "Post B"]
