@@ -159,3 +159,20 @@ def test_a_queued_post_moved_beside_a_released_one_and_linked_waits_for_its_time
     assert len(said) == 1 and "2026-12-20-next.md" in said[0], result.output
     assert "posts/2026-12-20-next.md: queued for 2026-12-20T09:00:00+00:00 UTC, and its file " \
         "is gone: it is taken off the queue" in result.output, result.output  # not silently
+
+
+@pytest.mark.parametrize("name", ["p.png", "p.jpg"])
+def test_an_unlinked_copy_of_a_queued_image_in_a_released_posts_folder_waits(tmp_path, name):
+    """h26 C17: the folder named like a released post publishes its images even unlinked; a
+    byte copy of a queued post's image dropped there (under any image name) waits too."""
+    proj = _copies_project(tmp_path, {})
+    proj.write(f"posts/a/{name}", _PLAN)
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert not [p for p in proj.root.joinpath("public").rglob("*")
+                if p.is_file() and p.read_bytes() == _PLAN], "a copy went out early"
+    said = [ln for ln in result.output.splitlines() if f"posts/a/{name}" in ln]
+    assert len(said) == 1 and "posts/2026-12-20-next/plan.png" in said[0], result.output
+    later = proj.run("publish", now="2026-12-21T12:00:00+00:00")
+    assert later.exit_code == 0, later.output
+    assert proj.public(f"posts/a/a/{name}").read_bytes() == _PLAN

@@ -205,7 +205,8 @@ def _unlisted(folder: Path) -> bool:
 
 
 def post_images(settings: Settings, source: str, warnings: list[str],
-                linked: frozenset[str] = frozenset()) -> list[tuple[str, Path, str, int]]:
+                linked: frozenset[str] = frozenset(), unreleased: Unreleased | None = None
+                ) -> list[tuple[str, Path, str, int]]:
     """(name, path, sha256, size) of the images in the folder beside a post that is named like
     its file (``posts/2019-04-01-slug/`` beside ``posts/2019-04-01-slug.md``, where an import
     puts a post's images). They are published in the same place relative to the post's page
@@ -245,7 +246,14 @@ def post_images(settings: Settings, source: str, warnings: list[str],
         except CollectError as exc:
             warnings.append(f"{exc}; not published")
             continue
-        out.append((path.name, path, hashlib.sha256(data).hexdigest(), len(data)))
+        sha = hashlib.sha256(data).hexdigest()
+        copied = unreleased.copy_of(sha) if unreleased is not None else None
+        if copied is not None and unreleased.owner(copied) != source:
+            warnings.append(f"{rel}: beside {source}, not published yet: it holds the bytes of "
+                            f"{copied}, part of {unreleased.owner(copied)}, which is not "
+                            "released; it goes out once that is")
+            continue
+        out.append((path.name, path, sha, len(data)))
     return out
 
 
@@ -648,7 +656,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         if r.get("foreign"):
             continue  # another checkout's post: its page and files are left as they are
         for name, path, sha, size in post_images(settings, r["source"], site.warnings,
-                                                 frozenset(post.files.values())):
+                                                 frozenset(post.files.values()), unreleased):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
