@@ -159,6 +159,9 @@ def test_a_queued_post_moved_beside_a_released_one_and_linked_waits_for_its_time
     assert len(said) == 1 and "2026-12-20-next.md" in said[0], result.output
     assert "posts/2026-12-20-next.md: queued for 2026-12-20T09:00:00+00:00 UTC, and its file " \
         "is gone: it is taken off the queue" in result.output, result.output  # not silently
+    later = proj.run("publish", now="2026-12-21T12:00:00+00:00")  # h26 C16: not for ever
+    assert later.exit_code == 0 and "not released" not in later.output, later.output
+    assert proj.public("posts/a/a/notes.txt").read_bytes() == secret
 
 
 @pytest.mark.parametrize("name", ["p.png", "p.jpg"])
