@@ -223,7 +223,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                                 or (first and site_warnings))
                 released = _record(settings, cat, target, shown, tag_folders, plan,
                                    (superseded, cached_until), now,
-                                   (fp[0] if clean else None, site_warnings), fence)
+                                   (fp[0] if clean else None,
+                                    [w for w in site_warnings
+                                     if site is None or w not in site.said_once]), fence)
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(

@@ -69,7 +69,7 @@ PODCAST_PAGING = "set podcast.feed_items so that older episodes go to archive pa
 PAGED = "paged:"  # + a feed's key: where its entries on full archive pages stay (stable_split)
 
 
-def _paged(cat, key: str, entries: list, n: int | None, warnings: list[str] | None = None
+def _paged(cat, key: str, entries: list, n: int | None, site: Site | None = None
            ) -> tuple[list, list[list]]:
     """The feed's main entries and archive pages, each full page kept as the last publish left
     it (its number and entries, less any removed); the pages remembered in the catalog. A new
@@ -82,14 +82,16 @@ def _paged(cat, key: str, entries: list, n: int | None, warnings: list[str] | No
     if now != placed or count != full or not same or not said:
         cat.set_meta(PAGED + key, json.dumps({"n": n, "placed": now, "full": count},
                                              sort_keys=True))
-    if said and not same and n is not None and warnings is not None:
-        before = len(entries) if said.get("n") is None else min(len(entries), said["n"])
+    if said and not same and n is not None and site is not None:
+        free = len([e for e in entries if e.guid not in placed])  # (the main feed's, before)
+        before = free if said.get("n") is None else min(free, said["n"])
         if before > len(main):  # (a page size made smaller, or paging turned on)
-            warnings.append(
+            site.said_once.append(
                 f"{key}: podcast.feed_items is {n}: {before - len(main)} episode(s) the main "
                 "feed listed move to its archive pages; apps that follow the pages keep them, "
                 "but Apple Podcasts reads only the main feed, so its listeners lose them "
                 "(leave podcast.feed_items unset for a show listed there)")
+            site.warnings.append(site.said_once[-1])
     return main, pages
 
 
@@ -117,6 +119,7 @@ class Site:
     outputs: list[Output] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    said_once: list[str] = field(default_factory=list)  # warnings a no-change run does not repeat
     visible_ids: list[int] = field(default_factory=list)
     feed_of: dict[int, str] = field(default_factory=dict)  # item id -> a feed that lists it
     # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
@@ -823,7 +826,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items, site.warnings)
+        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items, site)
         # archive pages (cached for a week) keep only a fixed head of the channel (paging.py):
         # a show's setting edited, or the show moved and back, rewrites none of them
         head = {k: channel[k] for k in PODCAST_HEAD if k != "explicit"}
