@@ -275,6 +275,9 @@ def test_a_catalog_that_is_not_a_file_is_one_config_error_and_nothing_is_opened(
     "notify:\n  pubnotify: [https://hooks.example/services/T0/SEKRIT123, 5]\n",
     "notify:\n  websub_hubs:\n    - [https://hooks.example/services/T0/SEKRIT123]\n",
     "cdn:\n  purge_url: {url: https://hooks.example/services/T0/SEKRIT123}\n",
+    "notify:\n  websub_hubs: hooks.example/services/T0/SEKRIT123\n",  # h26 C4: no scheme
+    "notify:\n  pubnotify: [https:/hooks.example/services/T0/SEKRIT123]\n",
+    "notify:\n  websub_hubs: [hooks.example/services/T0/SEKRIT123]\n",
 ])
 def test_a_webhook_address_in_the_wrong_shape_shows_only_its_host(make_project, block):
     """h25 B8: a hook's path is often its secret; a config error quoting a value under
@@ -283,5 +286,6 @@ def test_a_webhook_address_in_the_wrong_shape_shows_only_its_host(make_project, 
     result = proj.run("publish", "--dry-run")
     assert result.exit_code == 2, result.output
     assert "SEKRIT123" not in result.output and "T0" not in result.output, result.output
-    assert "https://hooks.example/***" in result.output, result.output
+    assert "https://hooks.example/***" in result.output or "'***'" in result.output, \
+        result.output
     assert "config.yaml:" in result.output
