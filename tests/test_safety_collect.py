@@ -765,3 +765,24 @@ def test_a_site_record_that_cannot_be_read_holds_nothing_back_for_good(make_proj
     assert again.exit_code == 0, again.output
     assert "held back" not in again.output
     assert _titles(proj) == ["Post A", "Post B"] or sorted(_titles(proj)) == ["Post A", "Post B"]
+
+
+@pytest.mark.parametrize("folder", ["public/posts", "public/media"])
+def test_a_part_of_the_site_folder_that_cannot_be_read_is_not_called_put_there_by_hand(
+        make_project, denied, folder):
+    """h26 C15: the site's own live files behind a folder this user may not read were called
+    "put there by hand" with advice to remove them (the live pages or audio): named as a
+    folder to make readable, nothing written."""
+    proj = make_project({"posts/a.md": post("Post A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/b.md", post("Post B", date="2026-10-20"))
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-21 08:00"))
+    proj.write("episodes/two.mp3", tone(1.3, freq=550))
+    denied(proj.root / folder)
+    result = _unprivileged(proj, "publish")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert "by hand" not in out and "remove them" not in out, out
+    assert f"{proj.root / folder}" in out and "make it readable" in out, out

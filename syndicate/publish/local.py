@@ -175,6 +175,12 @@ class LocalTarget(TargetBase):
         adopted: list = []
         self.refuse_other_sites(w.output.key for w in plan.writes)
         in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
+        unseen = [p for p in in_way if p.startswith(_UNSEEN)]
+        if unseen:  # (not a file put there by hand: perhaps this site's own, live)
+            raise PublishError(
+                f"{unseen[0].removeprefix(_UNSEEN)}: the site folder cannot be looked at there; "
+                "make it readable by the user running syndicate, then publish again. Nothing "
+                "was written")
         own = [p for p in in_way if p.startswith(_OWN)]
         if own:
             raise PublishError(
@@ -230,7 +236,8 @@ class LocalTarget(TargetBase):
             except FileNotFoundError:
                 return None
             except OSError as exc:
-                return f"{shown} cannot be looked at ({exc.strerror or exc})"
+                return f"{_UNSEEN}{self.root / shown} cannot be looked at " \
+                    f"({exc.strerror or exc})"
             last = i == len(parts) - 1
             if stat.S_ISLNK(st.st_mode):
                 if not last and self._inside(path):
@@ -524,6 +531,7 @@ def _kind(mode: int) -> str:
 
 
 _OWN = "\0own:"  # marks a way blocked by one of the site's own files (see ``claim``)
+_UNSEEN = "\0unseen:"  # (a part of the folder this user may not look at)
 
 
 def _no_block(path: str, flags: int) -> int:
