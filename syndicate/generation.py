@@ -19,6 +19,7 @@ backup taken before a queue is older than the site. A site whose record is gone 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -150,6 +151,9 @@ def after_queue(cat, settings) -> tuple[int, str] | None:
 def _write_local(path, body: bytes) -> None:
     from .publish.local import FILE_MODE
 
+    if path.parent.is_symlink():  # (its records would land wherever the link leads)
+        raise OSError(errno.ELOOP, "a link where syndicate keeps its record of the site",
+                      str(path.parent))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
     try:

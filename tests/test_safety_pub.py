@@ -782,3 +782,25 @@ def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, fol
         assert b"Edited." in proj.read("posts/a/index.html")  # the rest is published
     finally:
         (proj.root / folder).chmod(0o755)
+
+
+def test_a_link_in_place_of_the_sites_record_folder_is_refused_and_never_written_through(
+        make_project, tmp_path):
+    """h26 C13: public/.syndicate made a link to a folder outside the site: its records
+    (state.json, written.json) were written there, exit 0. Refused, nothing written."""
+    proj = make_project({"posts/a.md": post("A")})
+    assert proj.run("publish").exit_code == 0
+    record = proj.root / "public/.syndicate"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(record, elsewhere)
+    record.symlink_to(elsewhere)
+    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    proj.write("posts/a.md", post("A", body="Edited."))
+    for args in (("publish",), ("queue", "a", "--at", "2026-12-01 09:00")):
+        result = proj.run(*args)
+        assert "Traceback" not in result.output, result.output
+        assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before, args
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert f"{record}: a link (to {elsewhere})" in result.output, result.output
+    assert b"Edited." not in proj.read("posts/a/index.html")

@@ -98,6 +98,12 @@ class LocalTarget(TargetBase):
         """What the folder holds, as the catalog recorded it (files are checked by ``has``),
         with the files a run killed half-way had begun to write (rewritten or deleted)."""
         rows = dict(catalog_rows)
+        record = self.root / RESERVED.rstrip("/")
+        if record.is_symlink():
+            raise PublishError(
+                f"{record}: a link (to {os.readlink(record)}) where syndicate keeps its record "
+                "of the site: its records would be written wherever it leads; remove the link "
+                "(syndicate makes the folder), then publish again. Nothing was written")
         stamps = self._read_record(STAMPS_KEY)
         self.stamps = {k: v for k, v in stamps.items() if isinstance(k, str)
                        and isinstance(v, str)} if isinstance(stamps, dict) else {}
