@@ -179,3 +179,18 @@ def test_an_unlinked_copy_of_a_queued_image_in_a_released_posts_folder_waits(tmp
     later = proj.run("publish", now="2026-12-21T12:00:00+00:00")
     assert later.exit_code == 0, later.output
     assert proj.public(f"posts/a/a/{name}").read_bytes() == _PLAN
+
+
+def test_a_queued_episodes_encoded_mp3_linked_from_a_released_post_waits(tmp_path):
+    """h26 C2: the MP3 made for a queued episode (in .syndicate/media, named by its hash),
+    copied beside a released post and linked, waits for the episode's release."""
+    proj = _copies_project(tmp_path, {})
+    assert proj.run("publish").exit_code == 0
+    (made,) = [p for p in (proj.root / ".syndicate/media").glob("*.mp3")
+               if len(p.stem) == 64]
+    proj.write("posts/a/ep.mp3", made.read_bytes())
+    proj.write("posts/a.md", post("Now", body="Listen early: [ep](a/ep.mp3)."))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    assert not [p for p in proj.root.joinpath("public").rglob("*.mp3")], result.output
+    assert "posts/a/ep.mp3: linked from posts/a.md, not published yet" in result.output

@@ -173,6 +173,11 @@ class Unreleased:
                     self.files[data[key]] = source
             if r.get("content_hash") and isinstance(data.get("audio"), str):
                 self.known[r["content_hash"]] = data["audio"]
+            media = data.get("media") if isinstance(data.get("media"), dict) else {}
+            made = [media, *(a for a in media.get("alternates") or () if isinstance(a, dict))]
+            for sha in (m.get("sha256") for m in made):  # its encodes, as published (h26 C2)
+                if isinstance(sha, str) and sha:
+                    self.known.setdefault(sha, source)
         for r in gone:
             if r.get("content_hash"):
                 self.known.setdefault(r["content_hash"], r["source"])
