@@ -421,3 +421,33 @@ def test_a_page_the_other_checkout_rewrote_is_put_back_and_said_whatever_its_siz
     assert {Path(ln.removeprefix("Warning: ").split(": ", 1)[0]) for ln in said} == changed, \
         result.output
     assert "another checkout" not in a.run("publish").output
+
+
+def test_on_s3_a_page_the_other_checkout_rewrote_is_put_back_and_said(
+        tmp_path, s3_endpoint, bucket):
+    """h26 C9 (h25 B4 on S3): B, a copy of A, edits a post and publishes to the bucket; A's
+    next publish puts the page and feeds back as A has them and names each one."""
+    from conftest import BUCKET, s3_config
+
+    def live() -> dict[str, bytes]:
+        listing = bucket.list_objects_v2(Bucket=BUCKET, Prefix="site/")["Contents"]
+        return {o["Key"]: bucket.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read()
+                for o in listing if "/.syndicate/" not in o["Key"]}
+
+    a = _checkout(tmp_path / "a", "s3://x")
+    a.write("config.yaml", s3_config(s3_endpoint))
+    assert a.run("publish").exit_code == 0
+    ours = live()
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root)
+    path = b.root / "posts/2026-09-01-first.md"
+    path.write_text(path.read_text().replace("One.", "0ne."))
+    assert b.run("publish").exit_code == 0
+    changed = {k for k, v in live().items() if ours.get(k) != v}
+    assert "site/feed.xml" in changed and "site/posts/first/index.html" in changed
+    result = a.run("publish")
+    assert result.exit_code == 0, result.output
+    assert live() == ours
+    said = {ln.split(": ", 2)[1] for ln in result.output.splitlines()
+            if "another checkout" in ln and "put back" in ln}
+    assert said == {f"s3://{BUCKET}/{k}" for k in changed}, result.output

@@ -193,6 +193,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             shown = [] if plan.held_back else \
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
             tag_folders = site.tag_folders
+        if records:  # (a folder's record is the catalog's: local.py says so itself)
+            site_warnings = [*site_warnings, *_rolled_back(plan, recorded, previous, target)]
         from .grace import archives_cached_until, keep_superseded
 
         # archive pages held until now, or published now, may be cached a week from now
@@ -412,6 +414,22 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in held])
     return released
+
+
+def _rolled_back(plan: Plan, recorded: dict, previous: dict, target) -> list[str]:
+    """Warnings for the live files this publish puts back as this catalog last wrote them,
+    which the target's own record says another checkout (or a hand) changed since."""
+    new = {row["key"]: row["sha256"] for row in plan.manifest}
+    out = []
+    for w in plan.writes:
+        key = w.output.key
+        mine, live = recorded.get(key), previous.get(key)
+        if mine and live and live["sha256"] != mine["sha256"] and new.get(key) == \
+                mine["sha256"]:
+            out.append(f"{target.name}{key}: changed since this catalog published it (by "
+                       "another checkout publishing here, or by hand: bring its sources to "
+                       "this one first); put back as this checkout has it")
+    return out
 
 
 def _behind(cat, target, settings: Settings) -> bool:
