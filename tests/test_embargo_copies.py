@@ -554,3 +554,5 @@ def test_a_queued_post_given_a_released_posts_guid_is_named_as_such(make_project
         "Error: posts/golf.md: it is queued, and now names the guid of the released "
         "posts/old.md"), result.output
     assert _live_mentions(proj, SECRET) == []
+    assert "taken off the queue" not in result.output, result.output  # h26 C7
+    assert _status(proj)["posts/golf.md"]["state"] != "removed"

@@ -349,6 +349,7 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
 
 def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=()) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    kept_queued: set[int] = set()  # queued items whose file names another's guid (kept)
     by_source = identity.by_source(rows)
     root = settings.root
     reals = {f.real for scan in scans.values() for f in scan.files}
@@ -539,6 +540,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
         if hit is not None and row["published_at"]:  # a live item given queued content
             error = _holds_queued(p.name, *hit) if hit[0]["source"] != p.name else \
                 _took_released_guid(p.name, row)
+            if hit[0]["source"] == p.name:  # the queued item stays as it was, its file too
+                kept_queued.add(hit[0]["id"])
             report.errors.append(error)
             cat.update_item(row["id"], error=str(error))
             continue
@@ -591,6 +594,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=())
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
+        if r["id"] in kept_queued:
+            continue
         if r["missing"]:
             if r["error"]:  # gone for good: no error of its file stands any more
                 cat.update_item(r["id"], error=None)
