@@ -304,6 +304,9 @@ def db_error(path: Path, exc: BaseException) -> SyndicateError:
                               "files that large (ulimit -f); raise the limit, then run again "
                               "(the catalog is unchanged: the interrupted write was rolled back)")
     if primary == 8 or oserr in (errno.EROFS, errno.EACCES, errno.EPERM):  # SQLITE_READONLY
+        blocked = _blocked_file(path)
+        if blocked is not None:
+            return blocked
         return SyndicateError(f"{path}: the catalog is read-only ({text}); syndicate writes to "
                               "it on every run: give this user write access to it and its "
                               "folder (or mount that filesystem read-write)")
@@ -311,9 +314,9 @@ def db_error(path: Path, exc: BaseException) -> SyndicateError:
         if os.path.isdir(path):
             return SyndicateError(f"{path}: the catalog path is a folder; point 'catalog' in "
                                   "config.yaml at a file")
-        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            return SyndicateError(f"{path}: the catalog is read-only ({text}); give this user "
-                                  "write access to it and its folder")
+        blocked = _blocked_file(path)
+        if blocked is not None:
+            return blocked
         return SyndicateError(f"{path}: the catalog cannot be opened ({text}); check that its "
                               "folder exists and is writable")
     if primary == 10:  # SQLITE_IOERR: the disk, not the file's content
@@ -324,6 +327,29 @@ def db_error(path: Path, exc: BaseException) -> SyndicateError:
         return SyndicateError(f"{path}: the catalog cannot be opened ({text}): it is damaged "
                               f"or not a catalog; restore it from a backup ({KEEP})")
     return SyndicateError(f"{path}: the catalog cannot be used ({type(exc).__name__}: {text})")
+
+
+def _blocked_file(path: Path) -> SyndicateError | None:
+    """The error naming the first of the catalog's files (itself, its -wal and -shm beside it,
+    left read-only by a run that opened it so) or its folder that this user may not use."""
+    folder = path.parent
+    if not os.access(folder, os.R_OK | os.X_OK):
+        return SyndicateError(f"{folder}: the catalog's folder cannot be read; give this user "
+                              "read and write access to it")
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if not os.path.lexists(file):
+            continue
+        if not os.access(file, os.R_OK):
+            return SyndicateError(f"{file}: cannot be read (a file of the catalog); give this "
+                                  "user read and write access to it")
+        if not os.access(file, os.W_OK):
+            return SyndicateError(f"{file}: read-only (a file of the catalog: syndicate writes "
+                                  "to it on every run); give this user write access to it")
+    if not os.access(folder, os.W_OK):
+        return SyndicateError(f"{folder}: the catalog's folder is read-only (syndicate writes "
+                              "the catalog's journal beside it); give this user write access "
+                              "to it")
+    return None
 
 
 def damaged(conn) -> str | None:

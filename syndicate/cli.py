@@ -11,7 +11,9 @@ import datetime as dt
 import errno
 import gc
 import json
+import os
 import shlex
+import sys
 import zoneinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -252,20 +254,41 @@ class _Guarded:
         return getattr(self._stream, name)
 
 
+def _unforeseen(exc: OSError) -> None:
+    """The last resort for a file the command met without a way of its own to name it (a
+    folder that cannot be entered, a file made unreadable while it ran): one line naming the
+    file and what to do, exit 1, never a traceback. What was published stays as it was: every
+    write is a whole file renamed into place, and the next publish finishes what this began."""
+    reason, hint = _unforeseen_words(exc)
+    click.echo(f"Error: {reason} ({hint})", err=True)
+    sys.exit(1)
+
+
+def _unforeseen_words(exc: OSError) -> tuple[str, str]:
+    from .sourcefiles import why_unreadable
+
+    reason, hint = why_unreadable(exc, exc.filename)
+    return f"{printable(os.fsdecode(exc.filename))}: {reason}", hint
+
+
 class _Commands(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
         """Run a command; output that cannot be written is said once, on stderr if it can
         be, as ``Error: cannot write output: ...``, with the command's own exit code. With
         --json, a usage error (a bad option, a missing argument) is a JSON document too."""
-        import sys
 
         argv = list(sys.argv[1:] if args is None else args)
         saved = sys.stdout, sys.stderr
         guards = sys.stdout, sys.stderr = _Guarded(saved[0]), _Guarded(saved[1])
         try:
             if "--json" not in argv or not standalone_mode:
-                return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+                try:
+                    return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+                except OSError as exc:
+                    if exc.filename is None or not standalone_mode:
+                        raise
+                    _unforeseen(exc)
             try:
                 code = super().main(argv, prog_name, complete_var, False, **extra)
             except click.ClickException as exc:
@@ -278,6 +301,15 @@ class _Commands(click.Group):
             except click.Abort:
                 click.echo("Aborted!", err=True)
                 sys.exit(1)
+            except OSError as exc:
+                if exc.filename is None:
+                    raise
+                doc = reports.envelope(self._command_name(argv))
+                doc["ok"] = False
+                reason, hint = _unforeseen_words(exc)
+                doc["errors"].append(f"{reason} ({hint})")
+                click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+                _unforeseen(exc)
             sys.exit(code if isinstance(code, int) else 0)
         finally:
             sys.stdout, sys.stderr = saved

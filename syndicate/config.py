@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -517,6 +517,9 @@ class StatsConfig(_Section):
 
 
 class Config(_Section):
+    # sections whose addresses may carry their secret in the path (webhooks, purge hooks): a
+    # value there a message quotes shows only its scheme and host
+    secret_paths: ClassVar[tuple[str, ...]] = ("notify", "cdn")
     site: SiteConfig = Field(description="The site and its author.")
     blog: BlogConfig = Field(default_factory=BlogConfig, description="The blog feeds.")
     podcast: PodcastConfig = Field(description="The podcast feed.")

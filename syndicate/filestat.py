@@ -36,3 +36,17 @@ def of_path(path: str | os.PathLike, follow: bool = True) -> str:
     except (OSError, ValueError):
         return "-"
     return seen
+
+
+def may_be_there(path: str | os.PathLike, follow: bool = True) -> bool:
+    """Whether something stands at ``path``: False only where the system says there is nothing
+    (no such file, or a part of the path is not a folder); True where it cannot tell (a folder
+    that may be listed but not searched), so a caller never takes an unreadable file as gone.
+    With ``follow`` False a link stands there whatever it leads to."""
+    try:
+        os.stat(path) if follow else os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return True

@@ -19,6 +19,7 @@ backup taken before a queue is older than the site. A site whose record is gone 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -51,6 +52,9 @@ def catalog_id(cat) -> str:
     return found
 
 
+MAX_GENERATION = 2 ** 53  # one publish a second would take 285 million years to reach it
+
+
 def parse_state(data: bytes | None) -> dict | None:
     """The site's recorded generation, or None (none recorded, or not one syndicate wrote)."""
     if not data or len(data) > MAX_STATE_BYTES:
@@ -68,7 +72,8 @@ def checked(state) -> dict | None:
     if not isinstance(state, dict):
         return None
     gen, owner, site = state.get("generation"), state.get("catalog"), state.get("site")
-    if type(gen) is not int or gen < 0 or not isinstance(owner, str) or len(owner) > 200:
+    if type(gen) is not int or not 0 <= gen <= MAX_GENERATION or not isinstance(owner, str) \
+            or len(owner) > 200:
         return None
     out = {"generation": gen, "catalog": owner}
     if isinstance(site, str) and len(site) <= 2000:  # (a folder's state names its site too)
@@ -146,6 +151,9 @@ def after_queue(cat, settings) -> tuple[int, str] | None:
 def _write_local(path, body: bytes) -> None:
     from .publish.local import FILE_MODE
 
+    if path.parent.is_symlink():  # (its records would land wherever the link leads)
+        raise OSError(errno.ELOOP, "a link where syndicate keeps its record of the site",
+                      str(path.parent))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".state.", suffix=".part")
     try:

@@ -154,12 +154,22 @@ def layout_problems(settings: Settings) -> list[str]:
                     f"({catalog_file}); the catalog would be published; move the catalog out "
                     "of the site, such as '.syndicate/catalog.db'")
 
+    if _overlap(posts[2], episodes[2]):
+        how = "is" if posts[2] == episodes[2] else "overlaps"
+        problems.append(
+            f"{name}:{at(posts[1], episodes[1])}: 'paths.posts' ({posts[2]}) {how} "
+            f"'paths.episodes' ({episodes[2]}); each would read the other's files (an "
+            "episode's notes as a post, say): give each a folder of its own, such as 'posts' "
+            "and 'episodes'")
     for label, key, folder in (posts, episodes):
         if _overlap(state[2], folder):
+            fix = ("keep the state folder apart from the sources, such as '.syndicate'"
+                   if not _inside(state[2], folder) or state[2] == folder else
+                   f"give {label} a folder of its own beside it, such as "
+                   f"'{key[-1]}'")
             problems.append(
                 f"{name}:{at(state[1], key)}: 'paths.state' ({state[2]}) overlaps {label} "
-                f"({folder}); keep the state folder apart from the sources, such as "
-                "'.syndicate'")
+                f"({folder}); {fix}")
         if own_catalog and _inside(catalog_file, folder):
             problems.append(
                 f"{name}:{at(('catalog',), key)}: 'catalog' ({catalog_file}) is inside {label} "

@@ -227,6 +227,18 @@ def origin(url: object) -> str:
     return shown + ("/***" if rest else "/")
 
 
+def origins_only(text: object) -> str:
+    """``text`` with every address in it reduced to its scheme and host (see ``origin``), and
+    any other quoted value holding a '/' (an address whose scheme is missing or misspelt:
+    ``hooks.example/T0/SECRET``, ``https:/hooks...``) hidden whole."""
+    out = _IN_TEXT.sub(lambda m: origin(m.group()), str(text))
+    return _QUOTED_PATH.sub(lambda m: m.group() if "://" in m.group(2) else
+                            f"{m.group(1)}{_HIDDEN}{m.group(1)}", out)
+
+
+_QUOTED_PATH = re.compile(r"""(['"])([^'"\s]*/[^'"\s]*)\1""")
+
+
 def redact_text(text: object) -> str:
     """``text`` (a message, an exception's words) with every address in it redacted, and every
     query string's values hidden, wherever they appear."""

@@ -33,7 +33,7 @@ MIN_YEAR, MAX_YEAR = 1900, 9998
 _TEXT = re.compile(
     r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
     r"(?:(?:[Tt]|[ \t]+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d+))?)?"
-    r"(?:[ \t]*(?P<z>[Zz]|[+-]\d{1,2}(?::?\d{2})?))?)?$")
+    r"(?:[ \t]*(?P<z>[Zz]|[+-]\d{1,2}(?::?\d{2})?))?)?$", re.ASCII)  # (٢٠٢٦ is no year)
 EXAMPLES = ("'now', '2026-12-01 09:00' (in the site's time zone), '2026-12-01' (the start of "
             "that day) or '2026-12-01T09:00+01:00'")
 DATE_EXAMPLES = "a date such as 2024-05-01 or 2024-05-01 09:30 or 2024-05-01T09:30:00+01:00"

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .urls import origins_only
+
 M = TypeVar("M", bound=BaseModel)
 MAX_DEPTH = 40  # levels of nested lists and mappings
 MAX_ALIAS_VALUES = 2000  # values that aliases may add to a document, all expanded
@@ -249,7 +251,10 @@ def validate(model: type[M], data: Any, text: str, name: str, line_offset: int =
             loc = tuple(err["loc"])
             line = line_of(lines, loc) + 1 + line_offset
             first = line if first is None else first
-            problems.append(f"{name}:{line}: '{dotted(loc)}': {message(err)}")
+            said = message(err)
+            if loc and loc[0] in getattr(model, "secret_paths", ()):
+                said = origins_only(said)
+            problems.append(f"{name}:{line}: '{dotted(loc)}': {said}")
         raise YamlProblems(problems, first) from None
 
 

@@ -156,3 +156,39 @@ def test_a_file_size_limit_is_named_not_called_damage(make_project):
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 1
     conn.close()
+
+
+@pytest.mark.sqlite_file
+def test_a_read_only_file_left_beside_the_catalog_is_the_one_named(make_project):
+    """h25 B11: a run against a read-only catalog leaves its shared-memory file read-only too;
+    with the catalog writable again, the error names the file that is not (and "cannot be
+    read" is said of a file that cannot be read, not "read-only")."""
+    from test_safety_collect import _unprivileged
+
+    proj = make_project({"posts/a.md": post("First", date="2026-10-01")})
+    assert proj.run("publish").exit_code == 0
+    db = proj.root / ".syndicate/catalog.db"
+    for extra in ("-wal", "-shm"):
+        Path(f"{db}{extra}").unlink(missing_ok=True)
+    db.chmod(0o444)
+    proj.write("posts/b.md", post("Second", date="2026-10-02"))
+    first = _unprivileged(proj, "publish")
+    assert first.returncode == 1 and "Traceback" not in first.stderr, first.stderr
+    db.chmod(0o644)
+    left = [Path(f"{db}{extra}") for extra in ("-wal", "-shm")
+            if Path(f"{db}{extra}").exists() and not Path(f"{db}{extra}").stat().st_mode & 0o200]
+    if left:  # (as SQLite made it: with the catalog's own mode)
+        again = _unprivileged(proj, "publish")
+        assert again.returncode == 1, again.stderr
+        line = _one_error(again.stderr)
+        assert any(line.startswith(f"Error: {path}: read-only") for path in left), line
+        for path in left:
+            path.chmod(0o644)
+    db.chmod(0)
+    unreadable = _unprivileged(proj, "publish")
+    db.chmod(0o644)
+    line = _one_error(unreadable.stderr)
+    assert f"{db}: cannot be read" in line, line
+    done = _unprivileged(proj, "publish")
+    assert done.returncode == 0, done.stderr
+    assert "Second" in _titles(proj)

@@ -213,7 +213,7 @@ def test_a_manifest_generation_of_the_wrong_type_is_a_damaged_manifest(
                         config=s3_config(s3_endpoint))
     assert proj.run("publish").exit_code == 0
     good = _manifest(bucket)
-    for bad in ("3", -1, None, 2.5, [1]):
+    for bad in ("3", -1, None, 2.5, [1], 10 ** 30, 2 ** 53 + 1):  # (huge: h25, by hand)
         damaged = {**good, "generation": bad} if bad is not None else {**good, "catalog": 7}
         bucket.put_object(Bucket=BUCKET, Key="site/.syndicate/manifest.json",
                           Body=json.dumps(damaged).encode())

@@ -191,6 +191,36 @@ def test_words_a_live_post_already_shows_keep_nothing_back(make_project):
     assert titles.count("Photo of the week") == 1
 
 
+INTRO = ("Welcome back to the weekly letter from the valley where I write about walking, "
+         "birds, weather and the small things that happen between the hills and the sea "
+         "every single week of the year.")
+
+
+@pytest.mark.parametrize("own", [1, 3, 6, 9, 20])
+def test_a_copy_of_a_queued_post_whose_new_words_follow_a_live_intro_is_held(
+        make_project, own):
+    """h25 B1: a queued weekly post is a standing intro a live post shows plus a few words of
+    its own; a new file holding the same body under a new title and date puts those words out
+    early, however few: held. h21 U10: this week's post, the same intro and words of its own,
+    is not held by next week's queued one."""
+    line = " ".join([SECRET, *VOCAB[:own - 1]]) if own > 1 else SECRET
+    proj = make_project({"posts/w1.md": post("Weekly one", date="2026-10-01",
+                                             body=f"{INTRO}\n\nThis week the swallows left.")})
+    proj.write("posts/w3.md", post("Weekly three", date="2026-10-15", body=f"{INTRO}\n\n{line}"))
+    assert proj.run("queue", "posts/w3.md", "--at", AT).exit_code == 0
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/w2.md", post("Weekly two", date="2026-10-08",
+                                   body=f"{INTRO}\n\nThe river rose over the ford."))
+    proj.write("posts/w4.md", post("Weekly four", date="2026-10-22", body=f"{INTRO}\n\n{line}"))
+    result = proj.run("publish")
+    _clean(result)
+    assert "posts/w4.md: held back" in result.output, result.output
+    assert "posts/w2.md: held back" not in result.output, result.output
+    assert _live_mentions(proj, SECRET) == []
+    titles = [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
+    assert "Weekly two" in titles and "Weekly four" not in titles
+
+
 def test_a_queued_post_copied_over_a_released_one_keeps_the_released_one(make_project):
     """Z13: a slip of cp puts the queued post over a released post's file: the released entry
     keeps its last published version (an error says why), the queued words stay back."""
@@ -506,3 +536,23 @@ def test_a_queued_episode_given_a_new_take_as_its_old_audio_is_copied_keeps_its_
     assert status["episodes/005-secret.yaml"]["state"] == "queued"
     assert status["episodes/005-secret.yaml"]["release_utc"] == AT
     assert "Secret episode" not in _episode_titles(proj)
+
+
+def test_a_queued_post_given_a_released_posts_guid_is_named_as_such(make_project):
+    """h25 L9: the queued file given the guid of a released post whose file was deleted: the
+    error names the released post whose guid it took (it said the file held its own words),
+    and nothing queued goes out."""
+    proj = _queued_post(make_project, _body(random.Random(3), 60))
+    old = _status(proj)["posts/old.md"]
+    (proj.root / "posts/old.md").unlink()
+    golf = proj.root / "posts/golf.md"
+    golf.write_text(golf.read_text().replace("---\n", f"---\nguid: {old['guid']}\n", 1))
+    result = proj.run("publish")
+    _clean(result)
+    errors = [ln for ln in result.output.splitlines() if ln.startswith("Error:")]
+    assert len(errors) == 1 and errors[0].startswith(
+        "Error: posts/golf.md: it is queued, and now names the guid of the released "
+        "posts/old.md"), result.output
+    assert _live_mentions(proj, SECRET) == []
+    assert "taken off the queue" not in result.output, result.output  # h26 C7
+    assert _status(proj)["posts/golf.md"]["state"] != "removed"

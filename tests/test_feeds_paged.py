@@ -149,12 +149,29 @@ def test_turning_paging_on_and_off_is_not_held_as_a_loss(tmp_path):
         add_episode(root, i)
     written(root)
     (root / "config.yaml").write_text(paged_config(2), encoding="utf-8")
-    assert "podcast-archive-2.xml" in written(root)
+    result = run(root, "publish", "--json")  # h25 B10: said, naming what Apple's readers lose
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert "podcast-archive-2.xml" in doc["written"]
+    said = [w for w in doc["warnings"] if "podcast.feed_items" in w]
+    assert len(said) == 1 and "4 episode(s)" in said[0] and "Apple Podcasts" in said[0], said
     check_paged_site(root, 2, 6)
+    again = json.loads(run(root, "publish", "--json").stdout)  # once: not repeated (h26 C5)
+    assert not again["written"] and not [w for w in again["warnings"]
+                                         if "podcast.feed_items" in w]
+    add_episode(root, 6)  # said when the size changes, not at each episode paged out
+    again = json.loads(run(root, "publish", "--json").stdout)
+    assert again["written"] and not [w for w in again["warnings"] if "podcast.feed_items" in w]
+    for size, moved in ((5, 0), (2, 1)):  # 2 full pages stay: the main feed holds 3, then 2
+        (root / "config.yaml").write_text(paged_config(size), encoding="utf-8")
+        doc = json.loads(run(root, "publish", "--json").stdout)
+        said = [w for w in doc["warnings"] if "podcast.feed_items" in w]
+        assert said == ([] if not moved else [said[0]]) and (
+            not moved or f"{moved} episode(s)" in said[0]), said
     (root / "config.yaml").write_text(paged_config(None), encoding="utf-8")
     written(root)
     assert not list((root / "public").glob("podcast-archive-*.xml"))
-    check_paged_site(root, None, 6)
+    check_paged_site(root, None, 7)
 
 
 def test_a_feed_over_the_size_apps_handle_is_published_with_a_warning(tmp_path):

@@ -55,13 +55,15 @@ def test_a_removal_or_a_backdated_post_changes_only_the_page_it_lands_on(make_pr
 
 
 _ops = st.lists(st.one_of(st.tuples(st.just("add"), st.booleans()),
-                          st.tuples(st.just("remove"), st.integers(0, 10 ** 6))),
+                          st.tuples(st.just("remove"), st.integers(0, 10 ** 6)),
+                          st.tuples(st.just("resize"), st.integers(1, 5))),
                 max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 4), st.integers(0, 12), _ops)
 def test_pages_keep_every_entry_once_and_a_full_page_changes_only_by_a_removal(n, first, ops):
+    """Also across changes of the page size: a page full at the old size keeps its entries."""
     live: list[tuple[int, str]] = []  # (date, guid), any order
     made = 0
 
@@ -80,6 +82,8 @@ def test_pages_keep_every_entry_once_and_a_full_page_changes_only_by_a_removal(n
         if op == "add":  # the newest, or one dated before every other (an import)
             dates = [d for d, _ in live]
             add(min(dates, default=0) - 5 if arg else max(dates, default=0) + 10)
+        elif op == "resize":
+            n = arg
         elif live:
             removed.add(live.pop(arg % len(live))[1])
         entries = sorted(live, reverse=True)  # newest first
@@ -87,7 +91,9 @@ def test_pages_keep_every_entry_once_and_a_full_page_changes_only_by_a_removal(n
                                                   placed, count)
         shown = main + [g for page in pages for g in page]
         assert sorted(shown) == sorted(g for _, g in live)  # every entry, once
-        assert len(main) <= n and all(len(page) <= n for page in pages)
+        assert len(main) <= n
+        assert all(len(page) <= n for number, page in enumerate(pages, start=1)
+                   if number not in full)
         for number, was in full.items():  # a full page loses only what was removed
             assert pages[number - 1] == [g for g in was if g not in removed], number
             full[number] = pages[number - 1]
@@ -145,3 +151,40 @@ def test_removing_an_episode_rewrites_only_its_podcast_archive_page(make_project
                                                            "podcast-archive-2.json"}
     assert _titles(proj, "podcast-archive-2.json") == ["Episode 4"]
     assert _titles(proj, "podcast-archive-3.json") == ["Episode 5"]
+
+
+def test_a_new_page_size_leaves_every_full_page_as_cached(make_project):
+    """`feed_items` changed: the pages full at the old size keep their bytes (a reader holding
+    a cached copy for a week sees what the site has); the pages filled from then on take the
+    new size; every reader following the pages gets every post once."""
+    import feedparser
+
+    cfg = yaml.safe_load(BASE_CONFIG)
+    cfg["blog"] = {"feed_items": 2, "archive_pages": True}
+    proj = make_project({f"posts/2026-10-{n:02d}-p{n}.md": post(f"Post {n}", f"2026-10-{n:02d}")
+                         for n in range(1, 10)}, config=yaml.safe_dump(cfg))
+    assert proj.run("publish").exit_code == 0
+    full = {k: v for k, v in _files(proj).items() if "-4." not in k}  # pages 1-3 are full
+    assert _titles(proj, "feed-archive-3.json") == ["Post 6", "Post 5"]
+    for size in (3, 1):
+        cfg["blog"]["feed_items"] = size
+        proj.write("config.yaml", yaml.safe_dump(cfg))
+        result = proj.run("publish")
+        assert result.exit_code == 0, result.output
+        now = _files(proj)
+        assert {k: now[k] for k in full} == full  # byte for byte
+        for main in ("feed.xml", "atom.xml", "feed.json"):  # followed page by page
+            seen, key = [], main
+            while key:
+                if main.endswith(".json"):
+                    doc = json.loads(proj.read(key))
+                    seen += [i["title"] for i in doc["items"]]
+                    key = doc.get("next_url", "").rsplit("/", 1)[-1] or None
+                    continue
+                doc = feedparser.parse(proj.read(key))
+                seen += [e.title for e in doc.entries]
+                nxt = [link.href for link in doc.feed.get("links", []) if link.rel == "next"]
+                key = nxt[0].rsplit("/", 1)[-1] if nxt else None
+            assert sorted(seen) == sorted(f"Post {n}" for n in range(1, 10)), (main, seen)
+        assert len(_titles(proj, "feed.json")) == size
+    assert _titles(proj, "feed-archive-3.json") == ["Post 6", "Post 5"]  # full at size 2

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import feedparser
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -388,3 +389,65 @@ def test_whatever_another_checkout_left_in_the_live_feed_one_clear_answer(entrie
                        and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", e["slug"])]
             if carried and "Mine" in live.values():  # each kept with its guid and title
                 assert {e["guid"].strip() for e in carried} <= set(live), out
+
+
+@pytest.mark.parametrize("edit", [("One.", "0ne."), ("One.", "One, and then some more.")],
+                         ids=["same-size", "other-size"])
+def test_a_page_the_other_checkout_rewrote_is_put_back_and_said_whatever_its_size(
+        tmp_path, edit):
+    """B (a copy of A, its catalog too) edits a post and publishes to the shared folder; A,
+    whose sources do not say so, publishes next: each file B changed is put back as A has it
+    and named in a warning that says another checkout may have published it, whatever the
+    byte size (h25 B4: a same-size rewrite was left silently, another size rolled back
+    silently)."""
+    site = tmp_path / "www"
+    a = _checkout(tmp_path / "a", site)
+    assert a.run("publish").exit_code == 0
+    ours = {p: p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and ".syndicate" not in p.parts}
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root)
+    old, new = edit
+    path = b.root / "posts/2026-09-01-first.md"
+    path.write_text(path.read_text().replace(old, new))
+    assert b.run("publish").exit_code == 0
+    changed = {p for p in ours if p.read_bytes() != ours[p]}
+    assert site / "feed.xml" in changed and site / "posts/first/index.html" in changed
+    result = a.run("publish")
+    assert result.exit_code == 0, result.output
+    assert {p: p.read_bytes() for p in ours} == ours  # as this checkout has it
+    said = [ln for ln in result.output.splitlines() if "another checkout" in ln
+            and "put back" in ln]
+    assert {Path(ln.removeprefix("Warning: ").split(": ", 1)[0]) for ln in said} == changed, \
+        result.output
+    assert "another checkout" not in a.run("publish").output
+
+
+def test_on_s3_a_page_the_other_checkout_rewrote_is_put_back_and_said(
+        tmp_path, s3_endpoint, bucket):
+    """h26 C9 (h25 B4 on S3): B, a copy of A, edits a post and publishes to the bucket; A's
+    next publish puts the page and feeds back as A has them and names each one."""
+    from conftest import BUCKET, s3_config
+
+    def live() -> dict[str, bytes]:
+        listing = bucket.list_objects_v2(Bucket=BUCKET, Prefix="site/")["Contents"]
+        return {o["Key"]: bucket.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read()
+                for o in listing if "/.syndicate/" not in o["Key"]}
+
+    a = _checkout(tmp_path / "a", "s3://x")
+    a.write("config.yaml", s3_config(s3_endpoint))
+    assert a.run("publish").exit_code == 0
+    ours = live()
+    b = Project(tmp_path / "b")
+    shutil.copytree(a.root, b.root)
+    path = b.root / "posts/2026-09-01-first.md"
+    path.write_text(path.read_text().replace("One.", "0ne."))
+    assert b.run("publish").exit_code == 0
+    changed = {k for k, v in live().items() if ours.get(k) != v}
+    assert "site/feed.xml" in changed and "site/posts/first/index.html" in changed
+    result = a.run("publish")
+    assert result.exit_code == 0, result.output
+    assert live() == ours
+    said = {ln.split(": ", 2)[1] for ln in result.output.splitlines()
+            if "another checkout" in ln and "put back" in ln}
+    assert said == {f"s3://{BUCKET}/{k}" for k in changed}, result.output

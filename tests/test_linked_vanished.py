@@ -198,3 +198,72 @@ def test_on_s3_the_posts_folder_missing_deletes_and_writes_no_object(tmp_path, s
     missing = proj.run("publish")
     assert missing.exit_code == 1 and "posts folder not found" in missing.output, missing.output
     assert s3_keys(bucket) == before, missing.output
+
+
+@pytest.mark.parametrize("edited", [False, True, "force"])
+@pytest.mark.parametrize("folder", ["posts/2026-10-02-table", "posts/img"])
+def test_a_folder_that_cannot_be_read_takes_nothing_off_the_site(tmp_path, folder, edited):
+    """h25 B6: the folder of a post's images made unreadable (as a user without root's
+    override), the post edited or not: the live images stay, the page keeps linking them, an
+    edit waits with an error naming the file (not "not found"); once readable again the next
+    publish puts out the edit with every image."""
+    from test_safety_collect import _unprivileged
+
+    proj = _project(tmp_path)
+    assert proj.run("publish").exit_code == 0
+    before = _site(proj)
+    path = proj.root / folder
+    mode = path.stat().st_mode
+    if edited:
+        src = proj.root / "posts/2026-10-02-table.md"
+        src.write_text(src.read_text().replace("Text.", "Text, edited."))
+    path.chmod(0)
+    try:
+        result = _unprivileged(proj, "publish", *(["--force"] if edited == "force" else []))
+        if edited == "force":  # and a plain one after it (h25 B6: it deleted them then)
+            assert _site(proj) == before, result.stdout + result.stderr
+            result = _unprivileged(proj, "publish")
+    finally:
+        path.chmod(mode)
+    out = result.stdout + result.stderr
+    assert "Traceback" not in out, out
+    assert "not found" not in out and "names no file" not in out, out
+    assert "permission denied" in out, out
+    assert result.returncode == 1, out  # (the folder itself is named)
+    assert _site(proj) == before, out  # nothing taken off, nothing half-edited
+    back = proj.run("publish")
+    assert back.exit_code == 0, back.output
+    assert _images(proj) == WANT
+    assert ("Text, edited." in proj.read("posts/table/index.html").decode()) == bool(edited)
+
+
+def test_an_episodes_folder_of_files_that_cannot_be_read_takes_nothing_off_the_site(tmp_path):
+    """h25 B6, an episode: the folder holding the image its notes show made unreadable while
+    its sidecar is edited: the live image stays; once readable the edit goes out with it."""
+    from test_safety_collect import _unprivileged
+
+    from conftest import sidecar, tone
+
+    proj = new_project(tmp_path / "p", {
+        "episodes/001-pilot.mp3": tone(1.0),
+        "episodes/001-pilot.yaml": sidecar("Pilot", notes='"Notes. ![map](001-pilot/map.png)"'),
+        "episodes/001-pilot/map.png": BLUE,
+    })
+    assert proj.run("publish").exit_code == 0
+    before = _site(proj)
+    assert BLUE in before.values()
+    folder = proj.root / "episodes/001-pilot"
+    side = proj.root / "episodes/001-pilot.yaml"
+    side.write_text(side.read_text().replace("title: Pilot", "title: Pilot, again"))
+    folder.chmod(0)
+    try:
+        result = _unprivileged(proj, "publish")
+    finally:
+        folder.chmod(0o755)
+    out = result.stdout + result.stderr
+    assert "Traceback" not in out and "permission denied" in out, out
+    assert _site(proj) == before, out
+    back = proj.run("publish")
+    assert back.exit_code == 0, back.output
+    site = _site(proj)
+    assert BLUE in site.values() and b"Pilot, again" in proj.read("podcast.xml")

@@ -268,3 +268,24 @@ def test_a_catalog_that_is_not_a_file_is_one_config_error_and_nothing_is_opened(
     assert not (proj.root / "public").exists()
     left = [] if kind == "devnull" else ["catalog.db"]
     assert sorted(p.name for p in target.parent.iterdir()) == left
+
+
+@pytest.mark.parametrize("block", [
+    "notify:\n  websub_hubs: https://hooks.example/services/T0/SEKRIT123\n",
+    "notify:\n  pubnotify: [https://hooks.example/services/T0/SEKRIT123, 5]\n",
+    "notify:\n  websub_hubs:\n    - [https://hooks.example/services/T0/SEKRIT123]\n",
+    "cdn:\n  purge_url: {url: https://hooks.example/services/T0/SEKRIT123}\n",
+    "notify:\n  websub_hubs: hooks.example/services/T0/SEKRIT123\n",  # h26 C4: no scheme
+    "notify:\n  pubnotify: [https:/hooks.example/services/T0/SEKRIT123]\n",
+    "notify:\n  websub_hubs: [hooks.example/services/T0/SEKRIT123]\n",
+])
+def test_a_webhook_address_in_the_wrong_shape_shows_only_its_host(make_project, block):
+    """h25 B8: a hook's path is often its secret; a config error quoting a value under
+    notify or cdn shows its scheme and host only, as the pings' own messages do."""
+    proj = make_project({"posts/a.md": post("A")}, config=BASE_CONFIG + block)
+    result = proj.run("publish", "--dry-run")
+    assert result.exit_code == 2, result.output
+    assert "SEKRIT123" not in result.output and "T0" not in result.output, result.output
+    assert "https://hooks.example/***" in result.output or "'***'" in result.output, \
+        result.output
+    assert "config.yaml:" in result.output

@@ -435,6 +435,118 @@ def test_an_unreadable_episodes_folder_keeps_its_episodes(make_project, denied):
         assert media.stat().st_size == enclosure["file_size"]
 
 
+@pytest.mark.parametrize("mode", [0o400, 0o000, 0o100])
+def test_an_episodes_subfolder_that_cannot_be_entered_keeps_its_episodes_run_after_run(
+        make_project, denied, mode):
+    """A folder listed but not searchable (0400), or neither: the same clear error on every
+    publish, never a traceback; its episodes stay live with their audio (h25 B3)."""
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "episodes/s2/two.yaml": sidecar("Two", date="2026-10-02 08:00"),
+                         "episodes/s2/two.mp3": tone(1.2, freq=550),
+                         "episodes/s2/three.yaml": sidecar("Three", date="2026-10-03 08:00"),
+                         "episodes/s2/three.mp3": tone(1.4, freq=660)})
+    assert proj.run("publish").exit_code == 0
+    before = _episodes(proj)
+    assert len(before) == 3
+    folder = proj.root / "episodes/s2"
+    denied(folder)
+    folder.chmod(mode)
+    for _ in range(3):
+        result = _unprivileged(proj, "publish")
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 1, result.stdout + result.stderr
+        errors = _errors(result.stderr)
+        assert errors and all("episodes/s2" in e and "permission denied" in e
+                              for e in errors), result.stderr
+        assert "0 removed" in result.stdout
+        assert _episodes(proj) == before
+        for ep in before:
+            enclosure = ep["enclosures"][0]
+            media = proj.public(enclosure["url"].removeprefix("https://example.test/"))
+            assert media.stat().st_size == enclosure["file_size"]
+
+
+@pytest.mark.parametrize("mode", [0o400, 0o000])
+def test_an_intro_in_a_folder_that_cannot_be_entered_is_one_error_at_its_line(
+        make_project, denied, mode):
+    """audio.intro in a folder that may not be searched: the config's line named, never a
+    traceback; the episodes keep their last version (h25 B3's kin)."""
+    config = BASE_CONFIG + "audio:\n  intro: locked/intro.wav\n"
+    proj = make_project({"episodes/one.yaml": sidecar("One"), "episodes/one.mp3": tone(1.0),
+                         "locked/intro.wav": tone(0.5, freq=330)}, config=config)
+    assert proj.run("publish").exit_code == 0
+    before = _episodes(proj)
+    denied(proj.root / "locked")
+    (proj.root / "locked").chmod(mode)
+    result = _unprivileged(proj, "publish")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    line = config.splitlines().index("  intro: locked/intro.wav") + 1
+    assert _errors(result.stderr) == [
+        f"Error: {proj.root / 'config.yaml'}:{line}: 'audio.intro': 'locked/intro.wav' cannot be "
+        "read: permission denied (make it readable by the user running syndicate; episodes "
+        "keep their last published version)"]
+    assert _episodes(proj) == before
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_an_unforeseen_unreadable_file_is_one_line_never_a_traceback(
+        make_project, denied, json_out):
+    """The last resort: a file the command meets with no check of its own is named in one
+    line, exit 1, and nothing live changes (here the posts folder's own stat, through a
+    folder that may be listed but not entered)."""
+    proj = make_project({"content/posts/a.md": post("Post A")},
+                        config=BASE_CONFIG + "paths:\n  posts: content/posts\n")
+    assert proj.run("publish").exit_code == 0
+    live = {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()}
+    denied(proj.root / "content")
+    (proj.root / "content").chmod(0o400)
+    result = _unprivileged(proj, "publish", *(["--json"] if json_out else []))
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    errors = _errors(result.stderr)
+    assert len(errors) == 1 and "content" in errors[0], result.stderr
+    assert "permission denied" in errors[0] and "make it readable" in errors[0]
+    if json_out:
+        doc = json.loads(result.stdout)
+        assert doc["ok"] is False and len(doc["errors"]) == 1
+    assert {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()} == live
+
+
+@pytest.mark.parametrize("what,mode", [("th", 0o400), ("th", 0o000), ("th/static", 0o000),
+                                       ("th/static/css", 0o000), ("th/static/css/extra.css", 0),
+                                       ("th/templates", 0o000), ("th/templates", 0o400)])
+def test_a_theme_part_that_cannot_be_read_changes_nothing_live(make_project, denied, what,
+                                                                mode):
+    """h26 C11, C12: a theme folder, static subfolder or static file that cannot be read took
+    its published copies off the site (exit 0) or renamed pages' errors: one error naming it,
+    nothing published, the live site as it was; readable again, the next publish is whole."""
+    proj = make_project({"posts/a.md": post("Post A"),
+                         "th/templates/extra.html": "{% extends 'base.html' %}\n",
+                         "th/static/css/extra.css": "body { color: #222 }\n",
+                         "th/static/logo.txt": "logo\n"},
+                        config=BASE_CONFIG + "theme: th\n")
+    assert proj.run("publish").exit_code == 0
+    site = proj.root / "public"
+    live = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert site / "static/css/extra.css" in live
+    proj.write("posts/a.md", post("Post A", body="Edited while the theme cannot be read."))
+    denied(proj.root / what)
+    (proj.root / what).chmod(mode)
+    result = _unprivileged(proj, "publish")
+    (proj.root / what).chmod(0o755 if (proj.root / what).is_dir() else 0o644)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = _errors(result.stderr)
+    assert len(errors) == 1 and errors[0].startswith(f"Error: {what}"), result.stderr
+    assert "permission denied" in errors[0] and "the live site stays as it is" in errors[0]
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == live
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert b"Edited while" in proj.read("posts/a/index.html")
+    assert (site / "static/css/extra.css").exists()
+
+
 # -- item 4: the time zone is part of what a parse depends on ----------------------------------
 def test_changing_the_time_zone_moves_the_stored_release_time(make_project):
     proj = make_project({"posts/later.md": post("Later", date="2027-01-10 09:00"),
@@ -618,3 +730,59 @@ def test_any_written_slug_is_taken_as_written_or_refused_stating_the_rule(slug):
         assert meta.slug is None
     else:
         assert meta.slug == slug.strip() and SLUG_RE.fullmatch(meta.slug)
+
+
+@pytest.mark.parametrize("damage", ["folder-000", "folder-444", "state-000", "a-file"])
+def test_a_site_record_that_cannot_be_read_holds_nothing_back_for_good(make_project, damage):
+    """h26 C3, C14: the site's record (public/.syndicate, its state.json) unreadable, or a
+    file where its folder was, was taken as gone: a post due then was held back as a draft
+    for good. Now it is one error naming it, nothing changed; once fixed the post goes out."""
+    proj = make_project({"posts/a.md": post("Post A")})
+    assert proj.run("publish").exit_code == 0
+    record = proj.root / "public/.syndicate"
+    live = {p: p.read_bytes() for p in (proj.root / "public").rglob("*") if p.is_file()}
+    proj.write("posts/b.md", post("Post B", date="2026-10-20"))
+    if damage == "a-file":
+        shutil.move(record, proj.root / "record-away")
+        record.write_text("not a folder\n")
+    else:
+        target = record / "state.json" if damage == "state-000" else record
+        target.chmod(0o444 if damage == "folder-444" else 0)
+    result = _unprivileged(proj, "publish")
+    if damage == "a-file":
+        record.unlink()
+        shutil.move(proj.root / "record-away", record)
+    else:
+        target.chmod(0o755 if target.is_dir() else 0o644)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
+    errors = _errors(result.stderr)
+    assert errors and str(record) in errors[0], result.stderr
+    assert "held back" not in result.stdout + result.stderr
+    assert {p: p.read_bytes() for p in (proj.root / "public").rglob("*")
+            if p.is_file()} == live
+    again = proj.run("publish")
+    assert again.exit_code == 0, again.output
+    assert "held back" not in again.output
+    assert _titles(proj) == ["Post A", "Post B"] or sorted(_titles(proj)) == ["Post A", "Post B"]
+
+
+@pytest.mark.parametrize("folder", ["public/posts", "public/media"])
+def test_a_part_of_the_site_folder_that_cannot_be_read_is_not_called_put_there_by_hand(
+        make_project, denied, folder):
+    """h26 C15: the site's own live files behind a folder this user may not read were called
+    "put there by hand" with advice to remove them (the live pages or audio): named as a
+    folder to make readable, nothing written."""
+    proj = make_project({"posts/a.md": post("Post A"), "episodes/one.yaml": sidecar("One"),
+                         "episodes/one.mp3": tone(1.0)})
+    assert proj.run("publish").exit_code == 0
+    proj.write("posts/b.md", post("Post B", date="2026-10-20"))
+    proj.write("episodes/two.yaml", sidecar("Two", date="2026-10-21 08:00"))
+    proj.write("episodes/two.mp3", tone(1.3, freq=550))
+    denied(proj.root / folder)
+    result = _unprivileged(proj, "publish")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1
+    out = result.stdout + result.stderr
+    assert "by hand" not in out and "remove them" not in out, out
+    assert f"{proj.root / folder}" in out and "make it readable" in out, out

@@ -223,6 +223,8 @@ def test_credentials_in_config_are_refused_and_never_echoed(make_project, extra,
     ("2027-02-30 09:00", "'2027-02-30 09:00' is not a valid date and time (day is out of range"),
     ("2027-01-01 24:00", "'2027-01-01 24:00' is not a valid date and time (hour must be in"),
     ("\x00", "is not a date and time; use 'now'"),
+    ("२०२७-०१-०१", "is not a date and time; use 'now'"),  # h25 L3: digits of another script
+    ("２０２７-０１-０１ ０９:００", "is not a date and time; use 'now'"),
 ])
 def test_queue_at_extreme_times_is_refused_clearly(make_project, at, expected):
     proj = make_project({"posts/winter.md": post("Winter", date="2026-12-01")})

@@ -257,6 +257,8 @@ def _config(**top) -> str:
     (_config() + "paths:\n  state: episodes\n", "paths.state", "overlaps paths.episodes"),
     (_config() + "paths:\n  state: public\n", "target", "is paths.state"),
     (_config(catalog="posts/catalog.db"), "catalog", "is inside paths.posts"),
+    (_config() + "paths:\n  posts: episodes\n", "paths.posts", "is 'paths.episodes'"),  # h25 L1
+    (_config() + "paths:\n  episodes: posts/audio\n", "paths.posts", "overlaps 'paths.episodes'"),
 ])
 def test_overlapping_folders_are_refused_naming_the_key(make_project, config, key, words):
     proj = make_project({"posts/a.md": post("A"), "episodes/one.yaml": sidecar("One"),
@@ -268,6 +270,17 @@ def test_overlapping_folders_are_refused_naming_the_key(make_project, config, ke
     assert line.startswith(f"Error: {proj.root / 'config.yaml'}:")
     assert f"'{key}'" in line and words in line
     assert sorted(p for p in proj.root.rglob("*")) == before  # nothing created, nothing read
+
+
+def test_posts_at_the_project_root_is_told_to_take_a_folder_of_its_own(make_project):
+    """h25 L2: the state folder inside the posts folder: the fix offered is a folder for the
+    posts, not the '.syndicate' the state folder already is."""
+    proj = make_project({"posts/a.md": post("A")}, config=_config() + "paths:\n  posts: .\n")
+    result = proj.run("publish")
+    assert result.exit_code == 2, result.output
+    said = [ln for ln in result.output.splitlines() if "'paths.state'" in ln]
+    assert len(said) == 1 and "give paths.posts a folder of its own beside it, such as " \
+        "'posts'" in said[0], result.output
 
 
 def test_a_target_inside_posts_never_publishes_transcripts_as_posts(make_project):
@@ -730,23 +743,64 @@ def test_a_thing_put_by_hand_where_a_file_goes_is_named_with_what_to_do(make_pro
 
 
 @needs_setpriv
-@pytest.mark.parametrize("folder", ["public/.syndicate", ".syndicate/media"])
-def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, folder):
+@pytest.mark.parametrize("mode", [0o555, 0o000, 0o100])
+@pytest.mark.parametrize("folder,episode", [("public/.syndicate", "none"),
+                                            (".syndicate/media", "new"),
+                                            (".syndicate/media", "retagged")])
+def test_a_read_only_record_or_media_folder_is_one_clear_error(make_project, folder, episode,
+                                                                mode):
     """h18 Y22: a read-only `public/.syndicate/` (syndicate's record of the site) or
     `.syndicate/media/` (the encode cache), say left root-owned by one `sudo syndicate publish`,
-    was a PermissionError traceback; each is a clear error naming the folder."""
-    proj = make_project({"posts/a.md": post("A")})
+    was a PermissionError traceback; each is a clear error naming the folder. h25 B7: so is
+    one that cannot be read or entered, and an episode whose encode is cached but must be
+    tagged again."""
+    files = {"posts/a.md": post("A")}
+    if episode == "retagged":
+        files.update({"episodes/one.yaml": sidecar("One"),
+                      "episodes/one.wav": tone(0.5, fmt="wav")})
+    proj = make_project(files)
     assert proj.run("publish").exit_code == 0
     (proj.root / ".syndicate/media").mkdir(exist_ok=True)
-    (proj.root / folder).chmod(0o555)
+    (proj.root / folder).chmod(mode)
     try:
         proj.write("posts/a.md", post("A", body="Edited."))
-        if folder == ".syndicate/media":
+        if episode == "new":
             proj.write("episodes/one.yaml", sidecar("One"))
             proj.write("episodes/one.wav", tone(0.5, fmt="wav"))
+        elif episode == "retagged":
+            proj.write("episodes/one.yaml", sidecar("One, retitled"))
         result = cli(proj, "publish", unprivileged=True)
         assert "Traceback" not in result.stderr, result.stderr
-        assert str(proj.root / folder) in result.stderr, result.stderr
+        if folder == ".syndicate/media":
+            assert str(proj.root / folder) in result.stderr, result.stderr
+            assert result.returncode == 1
+        if folder == "public/.syndicate" and mode == 0:  # the site's record unreadable: what
+            # the site is cannot be told, so nothing is published (h26 C3), named
+            assert result.returncode == 1 and str(proj.root / folder) in result.stderr
+            assert b"Edited." not in proj.read("posts/a/index.html")
+            return
         assert b"Edited." in proj.read("posts/a/index.html")  # the rest is published
     finally:
         (proj.root / folder).chmod(0o755)
+
+
+def test_a_link_in_place_of_the_sites_record_folder_is_refused_and_never_written_through(
+        make_project, tmp_path):
+    """h26 C13: public/.syndicate made a link to a folder outside the site: its records
+    (state.json, written.json) were written there, exit 0. Refused, nothing written."""
+    proj = make_project({"posts/a.md": post("A")})
+    assert proj.run("publish").exit_code == 0
+    record = proj.root / "public/.syndicate"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(record, elsewhere)
+    record.symlink_to(elsewhere)
+    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    proj.write("posts/a.md", post("A", body="Edited."))
+    for args in (("publish",), ("queue", "a", "--at", "2026-12-01 09:00")):
+        result = proj.run(*args)
+        assert "Traceback" not in result.output, result.output
+        assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before, args
+    result = proj.run("publish")
+    assert result.exit_code == 1
+    assert f"{record}: a link (to {elsewhere})" in result.output, result.output
+    assert b"Edited." not in proj.read("posts/a/index.html")

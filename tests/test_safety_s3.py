@@ -80,6 +80,35 @@ def test_a_site_nested_either_way_is_refused_and_the_other_is_untouched(
     assert dry.exit_code == 1 and ("another site" in dry.output or "inside the site" in dry.output)
 
 
+@pytest.mark.parametrize("deleted", [(".syndicate/manifest.json",),
+                                     (".syndicate/manifest.json", "index.html")],
+                         ids=["manifest", "manifest-and-home"])
+def test_a_site_is_never_made_inside_one_whose_manifest_and_home_were_deleted(
+        make_project, tmp_path, s3_endpoint, bucket, deleted):
+    """h25 B5: the outer site's manifest and home page deleted by hand, its other objects
+    (feeds, 404 page, sitemap) still carry its id: a new site inside is refused, and the
+    outer site's next publish puts back what was deleted."""
+    other = _project(tmp_path / "other", _other_site_files(),
+                     s3_config(s3_endpoint, f"s3://{BUCKET}/blog/podcast"))
+    assert other.run("publish").exit_code == 0
+    for key in deleted:
+        bucket.delete_object(Bucket=BUCKET, Key=f"blog/podcast/{key}")
+    before = _whole_bucket(bucket)
+    proj = make_project({**s3_files(), "posts/b.md": post("Mine", date="2026-10-02")},
+                        config=s3_config(s3_endpoint, f"s3://{BUCKET}/blog/podcast/inner"))
+    result = proj.run("publish")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert (f"Error: s3://{BUCKET}/blog/podcast/inner/ lies inside the site published at "
+            f"s3://{BUCKET}/blog/podcast/") in result.output, result.output
+    assert _whole_bucket(bucket) == before
+    again = other.run("publish")
+    assert again.exit_code == 0, again.output
+    assert all(f"blog/podcast/{key}" in _whole_bucket(bucket) for key in deleted)
+    assert_live_consistent(bucket, prefix="blog/podcast/")
+    assert_manifest_true(bucket, prefix="blog/podcast/")
+
+
 def test_a_fresh_catalog_never_takes_over_another_sites_prefix(
         make_project, tmp_path, s3_endpoint, bucket):
     other = _project(tmp_path / "other", _other_site_files(), s3_config(s3_endpoint).replace(
@@ -247,6 +276,25 @@ def test_a_manifest_with_wrong_types_is_rebuilt_not_a_traceback(
     assert _whole_bucket(bucket).keys() == before.keys()
     assert_live_consistent(bucket)
     assert_manifest_true(bucket)
+
+
+def test_a_manifest_of_a_newer_syndicate_is_refused_and_nothing_is_touched(
+        make_project, s3_endpoint, bucket):
+    """h25 L11: as a newer catalog is refused, so is the manifest a newer syndicate wrote:
+    never rebuilt and overwritten by an older one."""
+    proj = make_project(s3_files(), config=s3_config(s3_endpoint))
+    assert proj.run("publish").exit_code == 0
+    newer = {**_manifest(bucket), "version": 3}
+    bucket.put_object(Bucket=BUCKET, Key="site/" + MANIFEST, Body=json.dumps(newer).encode())
+    before = {k: _body(bucket, k) for k in _whole_bucket(bucket)}
+    proj.write("posts/b.md", post("Another", date="2026-10-02"))
+    for args in (("publish",), ("publish", "--force"), ("queue", "b", "--at", "2026-12-01")):
+        result = proj.run(*args)
+        assert "Traceback" not in result.output, result.output
+        if args[0] == "publish":
+            assert result.exit_code == 1, result.output
+            assert "written by a newer syndicate (manifest version 3" in result.output
+        assert {k: _body(bucket, k) for k in _whole_bucket(bucket)} == before
 
 
 # -- 4. no output lands on the manifest or anywhere in the reserved area ------------------------

@@ -377,7 +377,24 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
     With ``dry_run`` nothing is encoded or written to the cache: audio already encoded is tagged
     in a scratch folder that is then removed (to know the published file's hash and size), and
     audio not yet encoded raises NotEncoded. The ``alternates`` are published untagged, as
-    encoded (Processed.alternates: their facts, file and hashes)."""
+    encoded (Processed.alternates: their facts, file and hashes). A file or folder it cannot
+    use (a media cache made read-only or unreadable) is this episode's AudioError, naming it."""
+    try:
+        return _process(source, source_sha, name, settings, cache_dir, tags, progress, dry_run,
+                        alternates)
+    except OSError as exc:
+        where = os.fsdecode(exc.filename) if exc.filename is not None else str(cache_dir)
+        why = exc.strerror or type(exc).__name__
+        if Path(where).is_relative_to(cache_dir) or where == str(cache_dir):
+            raise AudioError(name, f"cannot use the media cache {cache_dir} ({why}); make it "
+                             "readable and writable by the user running syndicate") from None
+        raise AudioError(name, f"cannot read {where} ({why}); make it readable by the user "
+                         "running syndicate") from None
+
+
+def _process(source: Path, source_sha: str, name: str, settings: AudioSettings,
+             cache_dir: Path, tags: Tags, progress: Progress | None, dry_run: bool,
+             alternates: tuple[Alternate, ...]) -> Processed:
     if dry_run:
         facts = cached_facts(source_sha, settings, cache_dir, alternates)
         if facts is None:

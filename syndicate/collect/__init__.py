@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import audio
+from .. import audio, filestat
 from ..catalog import Catalog, dumps, item_names, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
@@ -226,8 +226,9 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         report.warnings += shared_audio(named_by, root)
         for found in audio_files:
             path = Path(found.path)
-            if found.real not in claimed_audio and not path.with_suffix(".yaml").exists() \
-                    and not path.with_suffix(".yml").exists():
+            if found.real not in claimed_audio \
+                    and not filestat.may_be_there(path.with_suffix(".yaml")) \
+                    and not filestat.may_be_there(path.with_suffix(".yml")):
                 report.warnings.append(
                     f"{printable(found.name)}: audio without a sidecar, ignored "
                     f"(add {printable(path.stem)}.yaml with at least title and date)"
@@ -377,6 +378,7 @@ def _gone(row: dict, scan: FolderScan, root: Path, reals: set[str]) -> bool:
 def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
                never_here=None) -> None:
     stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+    kept_queued: set[int] = set()  # queued items whose file names another's guid (kept)
     by_source = identity.by_source(rows)
     root = settings.root
     reals = {f.real for scan in scans.values() for f in scan.files}
@@ -570,7 +572,10 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
                       date=p.item.date, draft=p.item.draft, missing=False, error=None)
         hit = kept_back.holder(p.kind, row["id"], data) if text != row["data"] else None
         if hit is not None and row["published_at"]:  # a live item given queued content
-            error = _holds_queued(p.name, *hit)
+            error = _holds_queued(p.name, *hit) if hit[0]["source"] != p.name else \
+                _took_released_guid(p.name, row)
+            if hit[0]["source"] == p.name:  # the queued item stays as it was, its file too
+                kept_queued.add(hit[0]["id"])
             report.errors.append(error)
             cat.update_item(row["id"], error=str(error))
             continue
@@ -624,6 +629,8 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
     for r in vanished:
+        if r["id"] in kept_queued:
+            continue
         if r["missing"]:
             if r["error"]:  # gone for good: no error of its file stands any more
                 cat.update_item(r["id"], error=None)
@@ -648,6 +655,12 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
+        queue = cat.releases()  # (as the renames above left it)
+        if not r["published_at"] and r["id"] in queue and queue[r["id"]]["at"] > stamp:
+            report.warnings.append(
+                f"{printable(r['source'])}: queued for {queue[r['id']]['at']} UTC, and its file "
+                "is gone: it is taken off the queue and will not be released (put the file back "
+                "to release it as queued; its words and files stay kept back until that time)")
 
 
 WAITING = ("{}: not taken in while a file fails to read: which item each is waits for that file "
@@ -902,6 +915,17 @@ def _holds_queued(name: str, row: dict, what: str) -> CollectError:
         "until that one's release; its last published version is kept",
         hint=f"put this file's own text back, or release the queued one first: `syndicate "
              f"queue {printable(row['source'])} --at now`")
+
+
+def _took_released_guid(name: str, row: dict) -> CollectError:
+    """The error for a queued item's file given the guid of a released item (whose file is
+    gone): taken as that item, it would release the queued content at once."""
+    return CollectError(
+        name, f"it is queued, and now names the guid of the released "
+        f"{printable(row['source'])}, whose file is gone: as that item it would put out what "
+        "is queued before its time; both are kept as they were",
+        hint=f"take the `guid:` line out of {printable(name)} (it keeps its own), or release it "
+             f"first: `syndicate queue {printable(name)} --at now`")
 
 
 def _hold_copy(cat, name: str, row: dict, what: str, zone, report, stamp,

@@ -14,7 +14,9 @@ file is found here by its content, not its name, title or date:
 
 Content already public tells nothing, so it holds nothing back: a queued item whose words (or
 audio) a live item already shows can be copied freely (a weekly post with the same caption as
-last week's; a queued item copied over the very live post it quotes).
+last week's; a queued item copied over the very live post it quotes). What it holds beyond them
+is still its own: a copy of a weekly post that is a live standing intro and one new line holds
+that line, and is held.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .renames import TELLING, words
 
 SHARE = 0.8  # of a queued item's words, in order, that make a file a copy of it
 WHOLE = 8  # a short text held whole (and little more) is a copy, whatever its title and date
+RUN = 3  # words in a row a live item shows of a queued one's that count as shown (not "the")
 _FILES = (("audio_sha256", "audio"), ("transcript_sha256", "transcript"))
 
 
@@ -74,7 +77,7 @@ class KeptBack:
                     len(secret) >= TELLING or queued.get("title") == data.get("title")
                     or queued.get("date") == data.get("date")
                     or (share == 1.0 and len(secret) >= WHOLE and len(body) <= 1.5 * len(secret)))\
-                    and not self._said(secret):
+                    and not self._said(secret, body):
                 return r, "words"
         return None
 
@@ -106,10 +109,26 @@ class KeptBack:
         """Whether a live item has this file already (the bytes are public)."""
         return any(data.get(key) == value for _, data in self._lives())
 
-    def _said(self, secret: list[str]) -> bool:
-        """Whether a live item already shows (most of) these words."""
-        return any(covered(secret, words(data.get("html"))) >= SHARE
-                   for _, data in self._lives())
+    def _said(self, secret: list[str], body: list[str]) -> bool:
+        """Whether ``body`` holds nothing of ``secret`` that live items do not show already:
+        the queued words no live item shows (in runs of ``RUN`` words or more: a standing
+        intro, last week's caption) are what it keeps back, and a body holding most of them,
+        however few, is a copy."""
+        shown = [False] * len(secret)
+        for _, data in self._lives():
+            live = words(data.get("html"))
+            if len(set(secret) & set(live)) < RUN:
+                continue
+            for b in SequenceMatcher(None, secret, live, autojunk=False).get_matching_blocks():
+                if b.size >= RUN:
+                    shown[b.a:b.a + b.size] = [True] * b.size
+        unshown = [w for w, seen in zip(secret, shown, strict=True) if not seen]
+        if not unshown:
+            return True
+        if len(unshown) == len(secret):
+            return False  # (the body holds most of the secret: the caller found it)
+        blocks = SequenceMatcher(None, unshown, body, autojunk=False).get_matching_blocks()
+        return sum(b.size for b in blocks) < SHARE * len(unshown)
 
 
 def transcript_words(path: Path) -> list[str]:

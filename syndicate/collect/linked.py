@@ -11,7 +11,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .. import mediatypes
+from .. import filestat, mediatypes
 from ..activefiles import RUNNING_SUFFIXES, RUNNING_TYPES, active_in
 from ..errors import CollectError, printable
 from ..links import addresses, clean, has_scheme, loaded, local_path, remote_host
@@ -139,7 +139,8 @@ def _one(value: str, source: Path, name: str, folder: Path, text: str, warnings:
     named = _as_named(source.parent, link) or link  # (as the folder spells it)
     path = source.parent / named
     what = f"the link {printable(link)!r}"
-    if not os.path.lexists(path):
+    if not filestat.may_be_there(path, follow=False):  # (one it cannot tell of is read: an
+        # unreadable folder is an error that keeps the item's last version, not a file gone)
         if (suffix and suffix not in PAGE_SUFFIXES) or embedded:  # (a page is no image)
             named = f"the image {printable(link)!r}" if embedded else what
             warnings.append(f"{where}: {named} names no file beside {printable(name)}; "

@@ -9,13 +9,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from .. import audio, mediatypes
+from .. import audio, filestat, mediatypes
 from ..audio.renditions import CODECS, default_title
 from ..config import Settings
 from ..errors import AudioError, ItemError
 from ..filehashes import FileHashes
 from ..model import Media
-from ..sourcefiles import relative
+from ..sourcefiles import relative, why_unreadable
 from .episodes import EpisodeSource, build_episode, episode_summary, notes_html
 
 
@@ -34,18 +34,23 @@ def audio_settings(settings: Settings, check: bool = True) -> audio.AudioSetting
         path = settings.resolve(value)
         line = line_of(settings.lines, ("audio", role)) + 1
         fix = f"fix audio.{role} or remove it; episodes keep their last published version"
-        if not path.is_file():
+        if not filestat.may_be_there(path) or os.path.isdir(path):
             raise AudioError(str(settings.path), f"'audio.{role}': {value!r} not found",
                              line=line, hint=fix)
         try:
             if check:
                 audio.probe(path, value)  # once here, not once for every episode it would join
+            clips[role] = audio.Clip(path, audio.sha256_file(path))
         except AudioError as exc:
             raise AudioError(str(settings.path), f"'audio.{role}': {value!r}: {exc.reason}",
                              line=line,
                              hint="point it at MP3, M4A, WAV or FLAC audio, or remove it; "
                                   "episodes keep their last published version") from None
-        clips[role] = audio.Clip(path, audio.sha256_file(path))
+        except OSError as exc:
+            reason, hint = why_unreadable(exc, path)
+            raise AudioError(str(settings.path), f"'audio.{role}': {value!r} {reason}",
+                             line=line, hint=f"{hint}; episodes keep their last published "
+                                             "version") from None
     return audio.AudioSettings(cfg, clips["intro"], clips["outro"])
 
 
@@ -139,6 +144,15 @@ def prepare_audio(pending: list, settings: Settings, report, progress=None,
             list(pool.map(work, pending))
 
 
+def _readable_file(path: Path) -> bool:
+    """Whether ``path`` is a file this process may read (the show's cover, for the tags: one
+    that is not is named by the build, which reads it for the feed)."""
+    try:
+        return path.is_file() and os.access(path, os.R_OK)
+    except OSError:
+        return False
+
+
 def _cover_problem(path: Path) -> str:
     """What is wrong with the show's cover ('' when it is good), as the build judges it."""
     from ..publish.build import read_cover  # the one reader of the cover
@@ -150,7 +164,7 @@ def _process(src: EpisodeSource, sha: str, name: str, sound, cache_dir: Path, sh
              settings: Settings, progress, lock, report, dry_run: bool = False) -> Media:
     cfg = settings.config
     meta = src.meta
-    cover = src.image or (show_cover if show_cover.is_file() else None)
+    cover = src.image or (show_cover if _readable_file(show_cover) else None)
     tags = audio.Tags(
         title=meta.title, artist=cfg.podcast.author or cfg.site.author, album=cfg.podcast.title,
         date=src.date[:10], comment=episode_summary(meta, notes_html(meta)), track=meta.number,

@@ -14,6 +14,9 @@ until the author queues it again. Nothing goes out early because a catalog was l
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+from pathlib import Path
 
 from ..config import Settings
 from ..errors import SyndicateError
@@ -95,13 +98,7 @@ class SiteReader:
 
     def read(self, key: str) -> bytes | None:
         if self.s3 is None:
-            path = self.settings.target_dir / key
-            try:
-                if not path.is_file() or path.stat().st_size > MAX_FEED_BYTES:
-                    return None
-                return path.read_bytes()
-            except OSError:
-                return None
+            return self._read_local(self.settings.target_dir / key)
         try:
             got = self.s3.client.get_object(Bucket=self.s3.bucket, Key=self._full(key))
             if got.get("ContentLength", 0) > MAX_FEED_BYTES:
@@ -109,6 +106,29 @@ class SiteReader:
             return got["Body"].read()
         except self.errors as exc:  # not found, or the store unreachable
             return self._missing_or_fail(exc, key)
+
+    def _read_local(self, path: Path) -> bytes | None:
+        """The file's bytes; None where the site has none (no such file, a folder or an
+        oversized file in its place). A file or folder that is there but cannot be read is
+        an error: taken as gone, the site's record would make new items wait for good."""
+        try:
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_FEED_BYTES:
+                return None
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            parent = next((p for p in path.parents if p.is_file()), path.parent)
+            raise SyndicateError(f"{parent}: not a folder, where the published site keeps "
+                                 f"{path.relative_to(parent)}; move it away (nothing was "
+                                 "changed)") from None
+        except OSError as exc:
+            from ..sourcefiles import why_unreadable
+
+            reason, hint = why_unreadable(exc, path)
+            raise SyndicateError(f"{path}: {reason} (a file of the published site); nothing "
+                                 f"was changed ({hint})") from None
 
     def _full(self, key: str) -> str:
         """The object's name: the site's own records (the reserved area) are not outputs."""

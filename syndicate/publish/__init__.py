@@ -136,6 +136,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
         if not checked:  # a damaged row would drop its item from the site: stop before
             cat.check()  # anything
         target.bind(cat)  # what the catalog knows of the target (an S3 site's id)
+        if records and not target.rehash and _behind(cat, target, settings):
+            target.rehash = True  # another checkout published since: its files are not ours
         if cat.get_meta("created_at") is None:
             cat.set_meta("created_at", now.astimezone(dt.UTC).replace(microsecond=0).isoformat())
             if not dry_run:
@@ -197,6 +199,8 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
             shown = [] if plan.held_back else \
                 [i for i in site.visible_ids if site.feed_of.get(i) not in kept]
             tag_folders = site.tag_folders
+        if records:  # (a folder's record is the catalog's: local.py says so itself)
+            site_warnings = [*site_warnings, *_rolled_back(plan, recorded, previous, target)]
         from .grace import archives_cached_until, keep_superseded
 
         # archive pages held until now, or published now, may be cached a week from now
@@ -228,7 +232,9 @@ def publish(settings: Settings, *, now: dt.datetime, dry_run: bool = False,
                                                 or (first and site_warnings))
                 released = _record(settings, cat, target, shown, tag_folders, plan,
                                    (superseded, cached_until), now,
-                                   (fp[0] if clean else None, site_warnings), guard)
+                                   (fp[0] if clean else None,
+                                    [w for w in site_warnings
+                                     if site is None or w not in site.said_once]), guard)
             else:
                 target.finish(plan.manifest, (0, ""))  # a preview: remembered by itself only
         feeds = [] if dry_run or not records else after.changed_feeds(
@@ -442,6 +448,35 @@ def _record(settings: Settings, cat, target: Target, shown: list[int],
                            "to record them") from None
     _prune_media(settings, cat, [r for r in plan.manifest if r["key"] not in held])
     return released
+
+
+def _rolled_back(plan: Plan, recorded: dict, previous: dict, target) -> list[str]:
+    """Warnings for the live files this publish puts back as this catalog last wrote them,
+    which the target's own record says another checkout (or a hand) changed since."""
+    new = {row["key"]: row["sha256"] for row in plan.manifest}
+    out = []
+    for w in plan.writes:
+        key = w.output.key
+        mine, live = recorded.get(key), previous.get(key)
+        if mine and live and live["sha256"] != mine["sha256"] and new.get(key) == \
+                mine["sha256"]:
+            out.append(f"{target.name}{key}: changed since this catalog published it (by "
+                       "another checkout publishing here, or by hand: bring its sources to "
+                       "this one first); put back as this checkout has it")
+    return out
+
+
+def _behind(cat, target, settings: Settings) -> bool:
+    """Whether the site was published since this catalog last did (by another checkout, or
+    this catalog is a restored backup): then no live file is taken as this catalog wrote it
+    on its stamp alone."""
+    from ..collect.recover import site_state
+
+    try:
+        state = target.site_state() if target.site_state is not None else site_state(settings)
+        return generation.behind(cat, state) is not None
+    except SyndicateError:
+        return False
 
 
 def _collect_fresh(settings: Settings, cat, now, progress, dry_run: bool, state=None,

@@ -69,16 +69,29 @@ PODCAST_PAGING = "set podcast.feed_items so that older episodes go to archive pa
 PAGED = "paged:"  # + a feed's key: where its entries on full archive pages stay (stable_split)
 
 
-def _paged(cat, key: str, entries: list, n: int | None) -> tuple[list, list[list]]:
+def _paged(cat, key: str, entries: list, n: int | None, site: Site | None = None
+           ) -> tuple[list, list[list]]:
     """The feed's main entries and archive pages, each full page kept as the last publish left
-    it (its number and entries, less any removed); the pages remembered in the catalog."""
+    it (its number and entries, less any removed); the pages remembered in the catalog. A new
+    page size applies to the pages filled from then on: a page full at the old size keeps its
+    entries, as every cached copy of it has them (only turning paging off drops the pages)."""
     said = json.loads(cat.get_meta(PAGED + key) or "{}")
-    same = said.get("n") == n  # a new page size re-pages
-    placed, full = (said.get("placed", {}), said.get("full", 0)) if same else ({}, 0)
+    same = said.get("n") == n
+    placed, full = (said.get("placed", {}), said.get("full", 0)) if n is not None else ({}, 0)
     main, pages, now, count = stable_split(entries, n, lambda e: e.guid, placed, full)
-    if now != placed or count != full or not same:
+    if now != placed or count != full or not same or not said:
         cat.set_meta(PAGED + key, json.dumps({"n": n, "placed": now, "full": count},
                                              sort_keys=True))
+    if said and not same and n is not None and site is not None:
+        free = len([e for e in entries if e.guid not in placed])  # (the main feed's, before)
+        before = free if said.get("n") is None else min(free, said["n"])
+        if before > len(main):  # (a page size made smaller, or paging turned on)
+            site.said_once.append(
+                f"{key}: podcast.feed_items is {n}: {before - len(main)} episode(s) the main "
+                "feed listed move to its archive pages; apps that follow the pages keep them, "
+                "but Apple Podcasts reads only the main feed, so its listeners lose them "
+                "(leave podcast.feed_items unset for a show listed there)")
+            site.warnings.append(site.said_once[-1])
     return main, pages
 
 
@@ -106,6 +119,7 @@ class Site:
     outputs: list[Output] = field(default_factory=list)
     errors: list[ItemError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    said_once: list[str] = field(default_factory=list)  # warnings a no-change run does not repeat
     visible_ids: list[int] = field(default_factory=list)
     feed_of: dict[int, str] = field(default_factory=dict)  # item id -> a feed that lists it
     # key patterns (fnmatch) of outputs whose inputs failed: their last published versions stay
@@ -181,8 +195,21 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def _unlisted(folder: Path) -> bool:
+    """Whether ``folder`` is there but cannot be listed (made unreadable: its files are not
+    gone, so their published copies stay)."""
+    try:
+        os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return False
+
+
 def post_images(settings: Settings, source: str, warnings: list[str],
-                linked: frozenset[str] = frozenset()) -> list[tuple[str, Path, str, int]]:
+                linked: frozenset[str] = frozenset(), unreleased: Unreleased | None = None
+                ) -> list[tuple[str, Path, str, int]]:
     """(name, path, sha256, size) of the images in the folder beside a post that is named like
     its file (``posts/2019-04-01-slug/`` beside ``posts/2019-04-01-slug.md``, where an import
     puts a post's images). They are published in the same place relative to the post's page
@@ -222,7 +249,14 @@ def post_images(settings: Settings, source: str, warnings: list[str],
         except CollectError as exc:
             warnings.append(f"{exc}; not published")
             continue
-        out.append((path.name, path, hashlib.sha256(data).hexdigest(), len(data)))
+        sha = hashlib.sha256(data).hexdigest()
+        copied = unreleased.copy_of(sha) if unreleased is not None else None
+        if copied is not None and unreleased.owner(copied) != source:
+            warnings.append(f"{rel}: beside {source}, not published yet: it holds the bytes of "
+                            f"{copied}, part of {unreleased.owner(copied)}, which is not "
+                            "released; it goes out once that is")
+            continue
+        out.append((path.name, path, sha, len(data)))
     return out
 
 
@@ -403,8 +437,11 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
     episodes: list[tuple[dict, Episode]] = []
     shown_ids = {r["id"] for r in visible}
     rows = cat.all_items()  # (read once: the unreleased items' files, their pages' links)
+    queue, at = cat.releases(), now.astimezone(dt.UTC).isoformat()
     unreleased = Unreleased([r for r in rows if not r["missing"]
-                             and r["id"] not in shown_ids])
+                             and r["id"] not in shown_ids], settings.root, last.went_out(),
+                            gone=[r for r in rows if r["missing"] and not r["published_at"]
+                                  and r["id"] in queue and queue[r["id"]]["at"] > at])
     # what a feed entry is made from: the catalog's row (its JSON as stored, and the queued date
     # that replaces the item's own), not the item serialised again for every entry of a feed
     made_from = {r["guid"]: f"{r['data']}|{r['date'] if r['queued'] else ''}" for r in visible}
@@ -622,12 +659,13 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         if r.get("foreign"):
             continue  # another checkout's post: its page and files are left as they are
         for name, path, sha, size in post_images(settings, r["source"], site.warnings,
-                                                 frozenset(post.files.values())):
+                                                 frozenset(post.files.values()), unreleased):
             if f"posts/{post.slug}/{path.parent.name}/{name}" not in taken:
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
         source = settings.root / r["source"]
-        if not os.path.lexists(source):  # (its folder away for a moment: kept as it was)
+        if not os.path.lexists(source) or _unlisted(source.with_suffix("")):
+            # (its folder away for a moment, or its images' folder unreadable: kept as it was)
             for f in last.files_under(f"posts/{post.slug}/{source.stem}/", source.with_suffix("")):
                 if f.key not in taken:
                     add(Output(f.key, "asset", f.sha256, path=f.path, sha256=f.sha256,
@@ -788,7 +826,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         pod_in = _h(json.dumps(channel, sort_keys=True), pod_updated.isoformat(),
                     *(e.guid + made_from[e.guid] + e.updated.isoformat() + e.enclosure_url
                       for e in ep_entries))
-        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items)
+        main, archives = _paged(cat, p.feed_path, ep_entries, p.feed_items, site)
         # archive pages (cached for a week) keep only a fixed head of the channel (paging.py):
         # a show's setting edited, or the show moved and back, rewrites none of them
         head = {k: channel[k] for k in PODCAST_HEAD if k != "explicit"}

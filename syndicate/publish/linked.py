@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import filestat
 from ..config import Settings
 from ..errors import CollectError, printable
 from ..sourcefiles import confine, read_source
@@ -70,6 +70,18 @@ class LastPublished:
         except ValueError:
             keys = {}
         return cls(previous, has, keys if isinstance(keys, dict) else {})
+
+    def went_out(self) -> Callable[[str], bool]:
+        """Whether bytes of this sha256 are among what the target was last given."""
+        shas: set[str] | None = None
+
+        def test(sha: str) -> bool:
+            nonlocal shas
+            if shas is None:
+                shas = {r.get("sha256") for r in self.previous.values()}
+            return sha in shas
+
+        return test
 
     def row(self, key: str) -> dict | None:
         """The target's row for ``key``, if the target holds that file still."""
@@ -132,24 +144,44 @@ def _kept_copy(last: LastPublished, guid: str, folder: str, link: str, rel: str,
 
 class Unreleased:
     """The files of items not released (drafts, queued, held, dated ahead, taken down): each
-    one's source, a post's folder of images beside it, an episode's audio and transcript. Another
-    item linking one of them does not publish it before its own item is out."""
+    one's source, a post's folder of images beside it, an episode's audio, transcript and art.
+    Another item linking one of them, or a copy of one's bytes put beside itself, does not
+    publish it before its own item is out."""
 
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], root: Path | None = None,
+                 published: Callable[[str], bool] = lambda sha: False, gone: list[dict] = ()):
+        """``gone``: queued items whose file is gone before their time (moved, say, into
+        another item's folder): their bytes stay kept back, by the hash the catalog holds."""
         from ..catalog import loads
 
+        self.root, self.published = root, published
         self.files: dict[str, str] = {}  # path from the project -> the item's source
         self.folders: list[tuple[str, str]] = []  # (folder path + "/", the post's source)
+        self.known: dict[str, str] = {}  # sha256 the catalog holds -> the file (source, audio)
+        self._shas: dict[str, str] | None = None
         for r in rows:
             source = r["source"]
             self.files[source] = source
             if r["kind"] == "post":
                 self.folders.append((posixpath.splitext(source)[0] + "/", source))
+                if r.get("content_hash"):
+                    self.known[r["content_hash"]] = source
                 continue
             data = loads(r["data"])
-            for key in ("audio", "transcript"):
+            for key in ("audio", "transcript", "image"):
                 if isinstance(data.get(key), str):
                     self.files[data[key]] = source
+            if r.get("content_hash") and isinstance(data.get("audio"), str):
+                self.known[r["content_hash"]] = data["audio"]
+            media = data.get("media") if isinstance(data.get("media"), dict) else {}
+            made = [media, *(a for a in media.get("alternates") or () if isinstance(a, dict))]
+            for sha in (m.get("sha256") for m in made):  # its encodes, as published (h26 C2)
+                if isinstance(sha, str) and sha:
+                    self.known.setdefault(sha, source)
+        for r in gone:
+            if r.get("content_hash"):
+                self.known.setdefault(r["content_hash"], r["source"])
+                self.files.setdefault(r["source"], r["source"])
 
     def owner(self, rel: str) -> str | None:
         """The source of the unreleased item ``rel`` (a path from the project) is part of."""
@@ -157,6 +189,37 @@ class Unreleased:
         if found is None:
             found = next((src for folder, src in self.folders if rel.startswith(folder)), None)
         return found
+
+    def copy_of(self, sha: str) -> str | None:
+        """The unreleased file (a path from the project) whose bytes hash to ``sha``, unless
+        those bytes went out before (nothing of them is secret then). The files beside the
+        items are hashed once, the first time a linked file is asked about."""
+        if self._shas is None:
+            self._shas = self._hash_files()
+        found = self._shas.get(sha)
+        return found if found is not None and not self.published(sha) else None
+
+    def _hash_files(self) -> dict[str, str]:
+        shas = dict(self.known)
+        if self.root is None:
+            return shas
+        paths = [rel for rel in self.files if rel not in shas.values()]
+        for folder, _src in self.folders:
+            base = self.root / folder
+            try:
+                paths += [p.relative_to(self.root).as_posix() for p in base.rglob("*")
+                          if not p.is_symlink() and p.is_file()]
+            except (OSError, ValueError):
+                continue
+        for rel in paths:
+            try:
+                path = self.root / rel
+                if path.is_symlink() or not path.is_file() or path.stat().st_size > FILE_LIMIT:
+                    continue
+                shas.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), rel)
+            except (OSError, ValueError):
+                continue
+        return shas
 
 
 def linked_files(settings: Settings, files: dict[str, str], source: str, folder: str,
@@ -190,6 +253,12 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             failed.append((link, rel, path, exc))
             continue
         sha = hashlib.sha256(data).hexdigest()
+        copied = unreleased.copy_of(sha) if unreleased is not None else None
+        if copied is not None and unreleased.owner(copied) != source:
+            warnings.append(f"{rel}: linked from {source}, not published yet: it holds the "
+                            f"bytes of {copied}, part of {unreleased.owner(copied)}, which is "
+                            "not released; the link works once it is")
+            continue
         found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))
         by_path[rel] = found
         out.append(found)
@@ -203,7 +272,7 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             warnings.append(f"{exc}; linked from {source}, not published: the link to it "
                             "will not work")
             continue
-        why = exc.reason if os.path.lexists(path) else "not found"
+        why = exc.reason if filestat.may_be_there(path, follow=False) else "not found"
         warnings.append(
             f"{printable(rel)}: {why}; linked from {printable(source)}: its published copy "
             "stays, and the link keeps leading to it, until the file is back in its place "

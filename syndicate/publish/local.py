@@ -1,13 +1,13 @@
 """A local folder as the publish target. Every write is a temporary file renamed into place.
 
 Published files are 0644 and folders 0755 whatever the umask (a web server running as another
-user must read them). What each file was when written (size, mtime_ns) is kept in the folder's
-``.syndicate/written.json``: a file that still matches is taken as it was written (a publish that
-changes nothing reads no file); one that does not is hashed, and sent again if its content or
-mode changed by hand. ``publish --force`` hashes every file (``rehash``): an edit by hand that
-kept the size and mtime is put back too. The keys a run is about to write are listed first in
-``.syndicate/pending.json``, so a run killed half-way leaves no file the next run does not know:
-it rewrites or deletes them.
+user must read them). What each file was when written (its stat signature: size, mtime, and the
+ctime and inode no copying tool can keep) is kept in the folder's ``.syndicate/written.json``: a
+file that still matches is taken as it was written (a publish that changes nothing reads no
+file); one that does not is hashed, and sent again if its content or mode changed by hand (an
+edit that put the old mtime back too). ``publish --force`` hashes every file (``rehash``). The
+keys a run is about to write are listed first in ``.syndicate/pending.json``, so a run killed
+half-way leaves no file the next run does not know: it rewrites or deletes them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import filestat
 from ..errors import PublishError, SiteBlocked
 from .keys import RESERVED, safe_key
 from .targets import TargetBase
@@ -51,8 +52,8 @@ class LocalTarget(TargetBase):
         self.warnings: list[str] = []
         self.file_mode = FILE_MODE
         self.rows: dict[str, dict] = {}
-        self.stamps: dict[str, list[int]] = {}  # key: [size, mtime_ns] as written or verified
-        self.stamps_read: dict[str, list[int]] | None = None
+        self.stamps: dict[str, str] = {}  # key: stat signature as written or verified
+        self.stamps_read: dict[str, str] | None = None
         self.labels = True  # the content type is set on each file written, where it can be
         self.restored: set[str] = set()  # keys found changed by hand (said once put back)
 
@@ -97,10 +98,15 @@ class LocalTarget(TargetBase):
         """What the folder holds, as the catalog recorded it (files are checked by ``has``),
         with the files a run killed half-way had begun to write (rewritten or deleted)."""
         rows = dict(catalog_rows)
+        record = self.root / RESERVED.rstrip("/")
+        if record.is_symlink():
+            raise PublishError(
+                f"{record}: a link (to {os.readlink(record)}) where syndicate keeps its record "
+                "of the site: its records would be written wherever it leads; remove the link "
+                "(syndicate makes the folder), then publish again. Nothing was written")
         stamps = self._read_record(STAMPS_KEY)
         self.stamps = {k: v for k, v in stamps.items() if isinstance(k, str)
-                       and isinstance(v, list) and len(v) == 2
-                       and all(type(n) is int for n in v)} if isinstance(stamps, dict) else {}
+                       and isinstance(v, str)} if isinstance(stamps, dict) else {}
         self.stamps_read = dict(self.stamps)
         pending = self._read_record(PENDING_KEY)
         for key in pending if isinstance(pending, list) else []:
@@ -175,6 +181,12 @@ class LocalTarget(TargetBase):
         adopted: list = []
         self.refuse_other_sites(w.output.key for w in plan.writes)
         in_way = [p for p in map(self._in_the_way, (w.output.key for w in plan.writes)) if p]
+        unseen = [p for p in in_way if p.startswith(_UNSEEN)]
+        if unseen:  # (not a file put there by hand: perhaps this site's own, live)
+            raise PublishError(
+                f"{unseen[0].removeprefix(_UNSEEN)}: the site folder cannot be looked at there; "
+                "make it readable by the user running syndicate, then publish again. Nothing "
+                "was written")
         own = [p for p in in_way if p.startswith(_OWN)]
         if own:
             raise PublishError(
@@ -230,7 +242,8 @@ class LocalTarget(TargetBase):
             except FileNotFoundError:
                 return None
             except OSError as exc:
-                return f"{shown} cannot be looked at ({exc.strerror or exc})"
+                return f"{_UNSEEN}{self.root / shown} cannot be looked at " \
+                    f"({exc.strerror or exc})"
             last = i == len(parts) - 1
             if stat.S_ISLNK(st.st_mode):
                 if not last and self._inside(path):
@@ -318,8 +331,9 @@ class LocalTarget(TargetBase):
 
         keys = {r["key"] for r in manifest}
         for key in sorted(self.restored & keys):
-            self.warnings.append(f"{self.root / key}: changed by hand since it was published "
-                                 "(other bytes of the same size); put back")
+            self.warnings.append(f"{self.root / key}: changed since this catalog published it "
+                                 "(by hand, or by another checkout publishing here: bring its "
+                                 "sources to this one first); put back as this checkout has it")
         stamps = {k: v for k, v in self.stamps.items() if k in keys}
         if stamps != self.stamps_read:  # a publish that changed nothing writes nothing
             try:
@@ -327,7 +341,12 @@ class LocalTarget(TargetBase):
             except PublishError as exc:  # the site is published: files are hashed next time
                 self.warnings.append(f"{exc} (the site is published; the next publish reads "
                                      "each file to know it unchanged)")
-        (self.root / PENDING_KEY).unlink(missing_ok=True)
+        try:
+            (self.root / PENDING_KEY).unlink(missing_ok=True)
+        except OSError as exc:  # the next publish checks again the files it names
+            self.warnings.append(f"{self.root / PENDING_KEY}: could not be removed "
+                                 f"({exc.strerror or type(exc).__name__}); the site is "
+                                 "published (the next publish checks the files it lists again)")
         state = {"generation": stamp[0], "catalog": stamp[1]}
         if self.site_url:
             state["site"] = self.site_url
@@ -368,8 +387,10 @@ class LocalTarget(TargetBase):
             return False
         if not stat.S_ISREG(st.st_mode) or st.st_size != size \
                 or stat.S_IMODE(st.st_mode) != FILE_MODE:
+            if key in self.rows:  # it was there as written: someone changed it since
+                self.restored.add(key)
             return False
-        seen = [st.st_size, st.st_mtime_ns]
+        seen = filestat.signature(st)
         if self.stamps.get(key) == seen and not self.rehash:
             return True
         want = (self.rows.get(key) or {}).get("sha256")
@@ -385,8 +406,7 @@ class LocalTarget(TargetBase):
         try:
             self._mkdirs(path.parent)
             self._write(path, out, data, sent)
-            st = path.stat()
-            self.stamps[out.key] = [st.st_size, st.st_mtime_ns]
+            self.stamps[out.key] = filestat.signature(path.lstat())
         except OSError as exc:
             raise PublishError(f"{path}: cannot write it ({exc.strerror or exc}); check the "
                                "site folder") from None
@@ -517,6 +537,7 @@ def _kind(mode: int) -> str:
 
 
 _OWN = "\0own:"  # marks a way blocked by one of the site's own files (see ``claim``)
+_UNSEEN = "\0unseen:"  # (a part of the folder this user may not look at)
 
 
 def _no_block(path: str, flags: int) -> int:

@@ -33,6 +33,13 @@ class DamagedManifest(PublishError):
     """The manifest is not one syndicate wrote: rebuild it rather than trust it."""
 
 
+class NewerManifest(PublishError):
+    """The manifest was written by a newer syndicate: nothing of the site is touched."""
+
+
+NEWEST_PLAUSIBLE = 1000  # a version past this is a scribble (rebuilt), not a newer syndicate
+
+
 @dataclass
 class Manifest:
     site: str | None  # None: written by a syndicate before sites had an identity
@@ -54,6 +61,11 @@ def read(body: bytes, name: str) -> Manifest:
     if not isinstance(data, dict):
         raise DamagedManifest(f"{name}: expected a JSON object, got {_kind(data)}")
     version = data.get("version")
+    if type(version) is int and VERSION < version <= NEWEST_PLAUSIBLE:
+        raise NewerManifest(
+            f"{name}: written by a newer syndicate (manifest version {version}; this one "
+            f"reads up to {VERSION}); upgrade syndicate to publish this site (nothing was "
+            "changed)")
     if type(version) is not int or version not in (1, VERSION):
         raise DamagedManifest(f"{name}: unknown version {_short(version)}")
     site, site_url = data.get("site"), data.get("site_url")

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 MANIFEST_KEY = RESERVED + "manifest.json"
 HOME = "index.html"  # every site's home page, at its top
+TOP_FILES = ("404.html", "sitemap.xml", "robots.txt", "feed.xml", "podcast.xml", "atom.xml")
 LIST_WORKERS = 8  # pages of a listing asked for at once
 
 
@@ -388,9 +389,9 @@ class S3Target(TargetBase):
 
     def _refuse_inside_another_site(self, known: str | None = None) -> None:
         """A site is never made inside another one (whose deletes and rebuilds would meet it):
-        one above has its manifest there, or (its manifest deleted by hand) a home page that
-        carries another site's id. Asked only where this prefix has no sound
-        manifest (a HEAD or two for each folder above)."""
+        one above has its manifest there, or (its manifest deleted by hand) a home page or
+        other top-level object that carries another site's id. Asked only where this prefix
+        has no sound manifest (a HEAD or two for each folder above)."""
         parts = self.prefix.strip("/").split("/") if self.prefix else []
         above = ["/".join(parts[:n]) + "/" if n else "" for n in range(len(parts))]
 
@@ -418,10 +419,26 @@ class S3Target(TargetBase):
                     f"{owner} in the config and publish it at s3://{self.bucket}/{prefix})")
 
     def _site_at_top(self, prefix: str) -> str | None:
-        """The site id carried by the home page directly under ``prefix`` (every site has one
-        at its top), if a site was published there: one HEAD."""
+        """The site id carried by the objects directly under ``prefix``, if a site was
+        published there: its home page (one HEAD), or, that deleted by hand too, the first
+        few other objects at that level (its feeds, 404 page, sitemap: one LIST and a HEAD
+        or three)."""
         meta = self._unless_missing(self.client.head_object, prefix + HOME)
-        return None if meta is None else meta.get("Metadata", {}).get("site") or None
+        if meta is not None:
+            return meta.get("Metadata", {}).get("site") or None
+        try:
+            got = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, Delimiter="/",
+                                              MaxKeys=100)
+        except STORE_ERRORS as exc:
+            raise explain(exc, self.bucket) from None
+        keys = [o["Key"] for o in got.get("Contents", [])]
+        keys.sort(key=lambda k: (k[len(prefix):] not in TOP_FILES, k))
+        for key in keys[:3]:
+            meta = self._unless_missing(self.client.head_object, key)
+            site = None if meta is None else meta.get("Metadata", {}).get("site")
+            if site:
+                return site
+        return None
 
     def _identify(self, found: manifests.Manifest, known: str | None,
                   catalog_rows: dict[str, dict]) -> str:
@@ -665,7 +682,7 @@ class S3Target(TargetBase):
             return False
         try:
             found = manifests.read(body, self.name + MANIFEST_KEY)
-        except manifests.DamagedManifest:
+        except (manifests.DamagedManifest, manifests.NewerManifest):
             return False
         known = self.cfg.site_id or site_id
         if found.site is None or found.site != known:

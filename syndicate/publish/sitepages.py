@@ -8,8 +8,10 @@ the rows of an archive or tag page).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -192,6 +194,9 @@ class SitePages:
             try:
                 data = read_source(path, shown, limit=STATIC_LIMIT)
             except ItemError as exc:
+                if not os.access(path, os.R_OK):  # not gone: its live copy must not go
+                    raise theme.unreadable(path, PermissionError(errno.EACCES, "denied")) \
+                        from None
                 self.warnings.append(f"{exc}; not published")
                 continue
             sha = hashlib.sha256(data).hexdigest()

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from ..errors import ItemError
+from ..errors import ItemError, SyndicateError
 from ..markup import paired_bidi, shows_anything, xml_safe
 from ..when import local
 from .deadline import TookTooLong, TookTooMuch, within
@@ -151,23 +152,77 @@ class Theme:
         found: dict[str, Path] = {}
         for folder in reversed(self.folders):
             base = folder / part
-            if not base.is_dir():
+            if not self._folder_there(folder, base):
                 continue
             real = os.path.realpath(folder)
-            for path in sorted(base.rglob("*")):
-                if path.name.startswith(".") or path.is_dir():
+            for path in self._walk(base):
+                if path.name.startswith("."):
                     continue
                 shown = self._shown(path)
                 if not is_inside(path, real):
                     if warnings is not None:
                         warnings.append(f"{shown}: leads outside the theme folder; not used")
                     continue
-                if not path.is_file():
+                try:
+                    regular = stat.S_ISREG(os.stat(path).st_mode)
+                except (FileNotFoundError, NotADirectoryError):
+                    regular = False  # (a link leading nowhere)
+                except OSError as exc:
+                    raise self.unreadable(path, exc) from None
+                if not regular:
                     if warnings is not None:
                         warnings.append(f"{shown}: not a regular file; not used")
                     continue
                 found[path.relative_to(base).as_posix()] = path
         return dict(sorted(found.items()))
+
+    def _folder_there(self, folder: Path, base: Path) -> bool:
+        """Whether the theme has the folder ``base`` (templates or static); a theme folder
+        that cannot be read is an error naming it: the site keeps its last version rather
+        than lose the theme's files or pages."""
+        for place in (folder, base):
+            try:
+                st = os.stat(place)
+            except (FileNotFoundError, NotADirectoryError):
+                return False
+            except OSError as exc:
+                raise self.unreadable(place, exc) from None
+            if not stat.S_ISDIR(st.st_mode):
+                return False
+        return True
+
+    def _walk(self, base: Path) -> list[Path]:
+        """Every file and link below ``base``, in order, a linked folder followed once; a
+        folder that cannot be listed is an error naming it (never a theme file taken as gone,
+        which would take its published copy off the site)."""
+        out: list[Path] = []
+        seen: set[str] = set()
+        todo = [base]
+        while todo:
+            here = todo.pop()
+            real = os.path.realpath(here)
+            if real in seen:
+                continue
+            seen.add(real)
+            try:
+                entries = sorted(os.scandir(here), key=lambda e: e.name)
+            except OSError as exc:
+                raise self.unreadable(here, exc) from None
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError as exc:
+                    raise self.unreadable(Path(entry.path), exc) from None
+                (todo if is_dir else out).append(Path(entry.path))
+        return sorted(out)
+
+    def unreadable(self, path: Path, exc: OSError) -> SyndicateError:
+        from ..sourcefiles import why_unreadable
+
+        reason, hint = why_unreadable(exc, path)
+        return SyndicateError(f"{self._shown(path)}: {reason} (of the theme); nothing is "
+                              "published until it reads, since its pages and files would "
+                              f"change or go: the live site stays as it is ({hint})")
 
     def _shown(self, path: Path) -> str:
         if self.root is not None and path.is_relative_to(self.root):
@@ -179,7 +234,11 @@ class Theme:
         if self._fingerprint is None:
             h = hashlib.sha256()
             for name, path in self.files("templates").items():
-                h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    raise self.unreadable(path, exc) from None
+                h.update(name.encode() + b"\0" + data + b"\0")
             self._fingerprint = h.hexdigest()
         return self._fingerprint
 
