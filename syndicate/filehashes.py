@@ -74,13 +74,18 @@ class FileHashes:
         full = os.fspath(path)
         key = self._key(full)
         self.used.add(key)
-        sig = filestat.of_path(full) if sig is None else sig
+        sig = filestat.of_path(full, follow=False) if sig is None else sig
         if sig == "-":
             return "-"
         seen = self.known.get(key)
         if seen is not None and seen[0] == sig and not self.fresh:
             return seen[1]
         digest = sha256_of(full)
+        if digest != "-" and os.path.islink(full) \
+                and not (os.path.realpath(full) + os.sep).startswith(self.root):
+            # the same bytes, from outside the project: not the file it was (collect reads
+            # the item again, and refuses what leads out)
+            digest = "outside:" + digest
         if digest != "-":
             self.known[key] = [sig, digest]
             self.changed = True
