@@ -250,11 +250,10 @@ def post_images(settings: Settings, source: str, warnings: list[str],
             warnings.append(f"{exc}; not published")
             continue
         sha = hashlib.sha256(data).hexdigest()
-        copied = unreleased.copy_of(sha) if unreleased is not None else None
-        if copied is not None and unreleased.owner(copied) != source:
-            warnings.append(f"{rel}: beside {source}, not published yet: it holds the bytes of "
-                            f"{copied}, part of {unreleased.owner(copied)}, which is not "
-                            "released; it goes out once that is")
+        held = unreleased.held_copy(sha, source, rel, "beside",
+                                    "it goes out once that is") if unreleased else None
+        if held is not None:
+            warnings.append(held)
             continue
         out.append((path.name, path, sha, len(data)))
     return out

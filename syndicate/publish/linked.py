@@ -190,6 +190,15 @@ class Unreleased:
             found = next((src for folder, src in self.folders if rel.startswith(folder)), None)
         return found
 
+    def held_copy(self, sha: str, source: str, rel: str, how: str, then: str) -> str | None:
+        """The warning for a file ``rel`` beside ``source`` (``how``: as it stands there) that
+        holds the bytes of another item's unreleased file, or None: the file waits."""
+        copied = self.copy_of(sha)
+        if copied is None or self.owner(copied) == source:
+            return None
+        return (f"{rel}: {how} {source}, not published yet: it holds the bytes of {copied}, "
+                f"part of {self.owner(copied)}, which is not released; {then}")
+
     def copy_of(self, sha: str) -> str | None:
         """The unreleased file (a path from the project) whose bytes hash to ``sha``, unless
         those bytes went out before (nothing of them is secret then). The files beside the
@@ -253,11 +262,10 @@ def linked_files(settings: Settings, files: dict[str, str], source: str, folder:
             failed.append((link, rel, path, exc))
             continue
         sha = hashlib.sha256(data).hexdigest()
-        copied = unreleased.copy_of(sha) if unreleased is not None else None
-        if copied is not None and unreleased.owner(copied) != source:
-            warnings.append(f"{rel}: linked from {source}, not published yet: it holds the "
-                            f"bytes of {copied}, part of {unreleased.owner(copied)}, which is "
-                            "not released; the link works once it is")
+        held = unreleased.held_copy(sha, source, rel, "linked from",
+                                    "the link works once it is") if unreleased else None
+        if held is not None:
+            warnings.append(held)
             continue
         found = LinkedFile(linked_key(folder, link, sha), path, sha, len(data))
         by_path[rel] = found
