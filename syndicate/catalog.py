@@ -339,6 +339,10 @@ def _blocked_file(path: Path) -> SyndicateError | None:
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if not os.path.lexists(file):
             continue
+        if file != path and not os.path.isfile(file):  # (SQLite's own files beside it)
+            return SyndicateError(f"{file}: not a file, where SQLite keeps the catalog's "
+                                  "journal; remove it (the catalog is safe without it), then "
+                                  "run again")
         if not os.access(file, os.R_OK):
             return SyndicateError(f"{file}: cannot be read (a file of the catalog); give this "
                                   "user read and write access to it")

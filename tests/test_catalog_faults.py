@@ -192,3 +192,10 @@ def test_a_read_only_file_left_beside_the_catalog_is_the_one_named(make_project)
     done = _unprivileged(proj, "publish")
     assert done.returncode == 0, done.stderr
     assert "Second" in _titles(proj)
+    shm = Path(f"{db}-shm")  # h26 C6: a folder in its place is named, not the catalog
+    shm.unlink(missing_ok=True)
+    shm.mkdir()
+    folder = proj.run("publish")
+    shm.rmdir()
+    line = _one_error(folder.output)
+    assert line.startswith(f"Error: {shm}: not a file"), line

@@ -81,7 +81,8 @@ def read(body: bytes, name: str) -> Manifest:
         state = generations.checked({"generation": data.get("generation"),
                                      "catalog": data.get("catalog")})
         if state is None:
-            raise DamagedManifest(f"{name}: 'generation' must be a whole number and 'catalog' "
+            raise DamagedManifest(f"{name}: 'generation' must be a whole number from 0 to "
+                                  f"{generations.MAX_GENERATION} and 'catalog' "
                                   f"text, got {_short(data.get('generation'))} and "
                                   f"{_short(data.get('catalog'))}")
     objects = data.get("objects")
