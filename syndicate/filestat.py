@@ -50,3 +50,15 @@ def may_be_there(path: str | os.PathLike, follow: bool = True) -> bool:
     except (OSError, ValueError):
         return True
     return True
+
+
+def unlisted(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` is there but cannot be listed (made unreadable: its files are not
+    gone, so what was published of them stays)."""
+    try:
+        os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except (OSError, ValueError):
+        return True
+    return False

@@ -628,6 +628,7 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
                                    and not r["draft"] and r["source"] not in waits], rows))
     if site:
         _hold_unshown(cat, site, new_rows, settings.config.site.timezone, report, stamp)
+    releases = cat.releases()  # (as the renames above left the queue)
     for r in vanished:
         if r["id"] in kept_queued:
             continue
@@ -655,10 +656,9 @@ def _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove=(),
         # changed_at stays: an item back unedited (a folder mistyped once) is unchanged
         cat.update_item(r["id"], missing=True, error=None)
         report.removed.append(r["source"])
-        queue = cat.releases()  # (as the renames above left it)
-        if not r["published_at"] and r["id"] in queue and queue[r["id"]]["at"] > stamp:
+        if not r["published_at"] and r["id"] in releases and releases[r["id"]]["at"] > stamp:
             report.warnings.append(
-                f"{printable(r['source'])}: queued for {queue[r['id']]['at']} UTC, and its file "
+                f"{printable(r['source'])}: queued for {releases[r['id']]['at']} UTC, and its file "
                 "is gone: it is taken off the queue and will not be released (put the file back "
                 "to release it as queued; its words and files stay kept back until that time)")
 

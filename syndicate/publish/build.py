@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import mediatypes
+from .. import filestat, mediatypes
 from ..captions import read_captions, shift_transcript
 from ..catalog import Catalog, loads
 from ..categories import parse_category
@@ -193,18 +193,6 @@ def read_companion(settings: Settings, rel: str, sha: str) -> bytes:
 
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-def _unlisted(folder: Path) -> bool:
-    """Whether ``folder`` is there but cannot be listed (made unreadable: its files are not
-    gone, so their published copies stay)."""
-    try:
-        os.listdir(folder)
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except (OSError, ValueError):
-        return True
-    return False
 
 
 def post_images(settings: Settings, source: str, warnings: list[str],
@@ -663,7 +651,7 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 add(Output(f"posts/{post.slug}/{path.parent.name}/{name}", "asset", sha,
                            path=path, sha256=sha, size=size))
         source = settings.root / r["source"]
-        if not os.path.lexists(source) or _unlisted(source.with_suffix("")):
+        if not os.path.lexists(source) or filestat.unlisted(source.with_suffix("")):
             # (its folder away for a moment, or its images' folder unreadable: kept as it was)
             for f in last.files_under(f"posts/{post.slug}/{source.stem}/", source.with_suffix("")):
                 if f.key not in taken:
