@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, post, sidecar, tone
 
@@ -289,3 +291,22 @@ def test_a_webhook_address_in_the_wrong_shape_shows_only_its_host(make_project, 
     assert "https://hooks.example/***" in result.output or "'***'" in result.output, \
         result.output
     assert "config.yaml:" in result.output
+
+
+_SEGMENT = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789-_.~", min_size=4,
+                   max_size=12).filter(lambda t: t.strip(".") == t and "." not in t[:1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from(["https://", "http://", "https:/", "https:", "", "//", "hxxps://"]),
+       host=st.from_regex(r"\A[a-z]{3,10}\.(example|test)\Z"), secret=_SEGMENT,
+       shape=st.sampled_from(["'{}'", "['{}', 5]", "{{'url': '{}'}}", '"{}"']))
+def test_no_config_error_under_notify_shows_a_hook_path_however_written(scheme, host, secret,
+                                                                       shape):
+    """The masking of values quoted under notify/cdn (h25 B8, h26 C4), on generated addresses
+    in every spelling of a scheme and every shape a wrong value is quoted in."""
+    from syndicate.urls import origins_only
+
+    quoted = shape.format(f"{scheme}{host}/hooks/{secret}")
+    said = origins_only(f"expected a list, got {quoted}")
+    assert secret not in said, said
