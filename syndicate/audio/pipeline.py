@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
 from ..errors import AudioError, NotEncoded
+from . import parts
 from .cache import cache_key
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
@@ -45,6 +46,7 @@ from .measure import (
 )
 from .renditions import CODECS, file_hashes, rendition_key
 from .settings import AudioSettings
+from .splice import SpliceError
 
 if TYPE_CHECKING:
     from .tags import Tags
@@ -95,8 +97,10 @@ def _gain(facts: SourceFacts, cfg: AudioConfig, name: str, warnings: list[str]) 
 
 
 def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float],
-           clips: list[tuple[str, SourceFacts]], gain: float) -> tuple[str, float]:
-    """The filter graph, and the offset of the source's timeline in the output."""
+           clips: list[tuple[str, SourceFacts]], gain: float,
+           window: tuple[str, str] = ("", "")) -> tuple[str, float]:
+    """The filter graph, and the offset of the source's timeline in the output. ``window``:
+    filters before and after the resampler that make the graph one part's (``parts``)."""
     c = settings.config
     fmt = (f"aresample={c.sample_rate},"
            f"aformat=sample_fmts=fltp:channel_layouts={'mono' if c.channels == 1 else 'stereo'}")
@@ -104,7 +108,7 @@ def _graph(settings: AudioSettings, facts: SourceFacts, trim: tuple[float, float
     cut = ""
     if lead or trail:
         cut = f"atrim=start={lead:.3f}:end={facts.duration - trail:.3f},asetpts=PTS-STARTPTS,"
-    parts = [f"[0:a:0]{cut}{fmt}[body]"]
+    parts = [f"[0:a:0]{window[0]}{cut}{fmt}{window[1]}[body]"]
     body_len = facts.duration - lead - trail
     offset = -lead
     current = "body"
@@ -319,8 +323,18 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
     for i, alt in enumerate(missing, start=1):
         outputs.append((["-map", f"[o{i}]", *_alt_args(alt, c)],
                         _alt_files(audio.parent, audio.stem.removeprefix("audio-"), alt)[1]))
-    graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
+    if not clips and not missing and trim == (0.0, 0.0):
+        spans = parts.plan(facts.samples, facts.sample_rate, c.sample_rate, facts.codec)
+        made = spans and _in_parts(source, name, settings, facts, gain, spans, audio, mp3,
+                                   total, progress)
+        if made:
+            samples, after = made
+            return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
+                    "offset": 0.0, "gain": round(gain, 2), "before": facts.loudness.to_dict(),
+                    "after": after, "warnings": warnings, "graph": body,
+                    "total": round(total, 6), "parts": len(spans)}
+    graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     log, verbose = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
     after = parse_summary(log)
     counts = OUT_SAMPLES.findall(verbose)  # the MP3 is output #0: the samples given to LAME
@@ -332,7 +346,32 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
     return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
             "offset": round(offset, 3), "gain": round(gain, 2),
             "before": facts.loudness.to_dict(), "after": after.to_dict(),
-            "warnings": warnings, "graph": body, "total": round(total, 6)}
+            "warnings": warnings, "graph": body, "total": round(total, 6), "parts": 1}
+
+
+def _in_parts(source: Path, name: str, settings: AudioSettings, facts: SourceFacts,
+              gain: float, spans: list[parts.Span], audio: Path, mp3: list[str], total: float,
+              progress: Progress | None) -> tuple[int, dict] | None:
+    """The MP3 made in parts at once and joined (``parts``), written to ``audio``: its sample
+    count and loudness; None where the parts could not be joined (made in one pass then)."""
+
+    def graph_of(span: parts.Span, stem: Path) -> str:
+        body, _ = _graph(settings, facts, (0.0, 0.0), [], gain, parts.window_chain(span))
+        return f"{body};[norm]{parts.meter_chain(stem)},aformat=sample_fmts=s16[o0]"
+
+    rates = (facts.sample_rate, settings.config.sample_rate)
+    with parts.scratch_in(audio.parent) as scratch:
+        try:
+            joined, samples, after = parts.encode_parts(
+                source, facts.samples, rates, spans, _encode, graph_of, mp3, scratch, name,
+                total, progress)
+            whole = scratch / "whole.mp3"
+            parts.remux(joined, whole, mp3)
+            parts.check(whole, samples)
+        except SpliceError:
+            return None
+        os.replace(whole, audio)
+    return samples, after
 
 
 def shift_chapters(chapters: list[tuple[float, str, str | None]], offset: float,

@@ -14,7 +14,8 @@ from pathlib import Path
 from ..config import AudioConfig
 from ..fingerprint import code_fingerprint
 
-PIPELINE_VERSION = code_fingerprint("audio/pipeline.py", "audio/measure.py", "audio/edits.py")
+PIPELINE_VERSION = code_fingerprint("audio/pipeline.py", "audio/measure.py", "audio/edits.py",
+                                    "audio/parts.py", "audio/splice.py")
 
 
 @dataclass(frozen=True)
