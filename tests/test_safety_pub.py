@@ -442,9 +442,24 @@ def test_media_cache_is_pruned_to_what_is_needed(make_project):
     for p in stale:
         p.write_bytes(b"partial")
         os.utime(p, (1_000_000_000, 1_000_000_000))
+    # the scratch folder of a long episode encoded in parts (audio.parts), killed
+    scratch = media / ".encode-parts-k1ll3d"
+    scratch.mkdir()
+    for name in ("part0.mp3", "meter0.M", "joined.mp3"):
+        (scratch / name).write_bytes(b"partial")
+        os.utime(scratch / name, (1_000_000_000, 1_000_000_000))
+    os.utime(scratch, (1_000_000_000, 1_000_000_000))
     busy = media / ".encode-busy.mp3"  # another process encoding right now: left alone
     busy.write_bytes(b"in progress")
     os.utime(busy, (4_000_000_000, 4_000_000_000))
+    # another process's parts, one of them being written now: left alone
+    parts_busy = media / ".encode-parts-busy"
+    parts_busy.mkdir()
+    (parts_busy / "part0.mp3").write_bytes(b"done")
+    (parts_busy / "part1.mp3").write_bytes(b"in progress")
+    os.utime(parts_busy / "part0.mp3", (1_000_000_000, 1_000_000_000))
+    os.utime(parts_busy, (1_000_000_000, 1_000_000_000))
+    os.utime(parts_busy / "part1.mp3", (4_000_000_000, 4_000_000_000))
     mine = media / "notes.txt"  # not of the cache's making: left alone
     mine.write_text("keep me")
     proj.write("episodes/two.yaml", sidecar("Two, retitled", date="2026-10-02 08:00"))
@@ -462,7 +477,8 @@ def test_media_cache_is_pruned_to_what_is_needed(make_project):
 
     tagged = {f"{hashlib.sha256(b).hexdigest()}.mp3" for b in live.values()}
     cache = _cache(proj)
-    assert set(cache) == set(encodes) | tagged | {busy.name, mine.name}
+    assert set(cache) == set(encodes) | tagged | {busy.name, parts_busy.name, mine.name}
+    assert sorted(p.name for p in parts_busy.iterdir()) == ["part0.mp3", "part1.mp3"]
     for name, mtime in encodes.items():
         assert cache[name] == mtime  # the encodes were kept, never redone
     # a re-publish re-encodes nothing and writes nothing

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ def cache_key(source_sha: str, settings: AudioSettings) -> str:
 _CACHED = re.compile(r"(?:audio-(?P<key>[0-9a-f]{64})\.(?:mp3|json|opus|m4a)"
                      r"|(?P<sha>[0-9a-f]{64})\.mp3)")
 _PARTIAL = re.compile(r"\.(?:encode|tag)-.*\.(?:mp3|opus|m4a)|audio-[0-9a-f]{64}\.\d+\.part")
+_SCRATCH = re.compile(r"\.encode-parts-\w+")  # a long episode's parts (audio.parts)
 
 
 def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,
@@ -46,6 +48,14 @@ def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,
             if (m["sha"] and m["sha"] in tagged) or (
                     m["key"] and (encoded is None or m["key"] in encoded)):
                 continue
+        elif _SCRATCH.fullmatch(name):
+            try:  # left by a killed encode once nothing in it has been written since the start
+                if entry.is_dir(follow_symlinks=False) and _newest(entry.path) < before:
+                    shutil.rmtree(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                pass  # a later run tries again
+            continue
         elif not _PARTIAL.fullmatch(name):
             continue
         try:
@@ -57,3 +67,12 @@ def prune_cache(cache_dir: Path, *, tagged: set[str], encoded: set[str] | None,
             continue  # gone already, or not ours to remove: a later run tries again
         removed.append(Path(entry.path))
     return removed
+
+
+def _newest(folder: str) -> float:
+    """The latest modification time of a folder and the files in it (an encode writing there
+    keeps touching its files)."""
+    times = [os.stat(folder, follow_symlinks=False).st_mtime]
+    with os.scandir(folder) as entries:
+        times += [e.stat(follow_symlinks=False).st_mtime for e in entries]
+    return max(times)

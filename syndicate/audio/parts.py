@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import os
 import queue
 import re
 import subprocess
@@ -160,9 +161,10 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
     if not _SAFE_PATH.fullmatch(str(scratch)):
         raise SpliceError("a scratch folder whose name a filter graph would need escaped")
     rate, rate_out = rates
-    cores = _cores()
+    # one part per core at once, each kept to its core (where the system says which it may use)
+    cores: list[int | None] = list(_cores()) or [None] * (os.cpu_count() or 1)
     free: queue.Queue = queue.Queue()
-    for core in cores or [None]:
+    for core in cores:
         free.put(core)
     done = [0.0] * len(spans)
     lock = threading.Lock()
@@ -197,8 +199,13 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
         return Made(dest, int(counts[-1]) if counts else 0, parse_summary(log).peak,
                     momentary, short)
 
-    with ThreadPoolExecutor(max(1, len(cores))) as pool:
+    pool = ThreadPoolExecutor(len(cores))
+    try:
         made = list(pool.map(one, range(len(spans))))
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # the parts not yet begun never begin
+        raise
+    pool.shutdown()
     # each part was given the very samples it was cut for (a source whose timestamps are not
     # its sample count, or whose first sample is not at 0, is not: one pass makes it then)
     whole = samples_in * rate_out / rate

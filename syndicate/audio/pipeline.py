@@ -8,6 +8,7 @@ keeps a margin under the ceiling instead, and ``verify`` measures a published fi
 on demand) and encodes constant-bitrate MP3. The alternates (``audio.alternates``) are made in
 the same pass: the limited audio is split to one encoder each. A rendition added later is made
 alone from the filter graph recorded with the MP3, without measuring the source again.
+A long WAV or FLAC source is encoded in parts at once, one per core, and joined (``parts``).
 Memory stays flat however long the episode is. The encoded audio is cached by (source content,
 settings; a rendition also by codec and bitrate), so publishing again never re-encodes; tags are
 written on a copy of the MP3, which is cheap. Every file is written under a temporary name and
