@@ -214,3 +214,56 @@ def test_garbage_in_place_of_a_part_is_a_splice_error(tmp_path_factory, data):
     assert part.info and part.offsets[-1] == len(data)
     assert all(b - a == splice.header(part.raw(i)).size
                for i, (a, b) in enumerate(zip(part.offsets, part.offsets[1:], strict=False)))
+
+
+# every character a filter graph gives a meaning to (and a shell, and a space)
+WEIRD = "a,b:c'd\\e[f]g;h i=j$k\"l"
+
+
+@pytest.mark.slow
+def test_a_folder_or_tmpdir_of_any_name_measures_and_joins_alike(short_parts, monkeypatch,
+                                                                  tmp_path):
+    import tempfile
+
+    from syndicate.audio import measure
+
+    monkeypatch.setattr(measure, "PARALLEL_FROM", 10.0)  # measured in parts too, into files
+    plain = make_audio(tmp_path / "plain" / "speech.flac", 50.0, codec=["-c:a", "flac"])
+    expected, _ = _make(plain, tmp_path / "plain" / "cache")
+    weird = tmp_path / WEIRD
+    (weird / "tmp").mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(weird / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    src = weird / "speech.flac"
+    src.write_bytes(plain.read_bytes())
+    out, facts = _make(src, weird / "cache")
+    assert facts["parts"] == 4
+    # the same bytes wherever the project and the temporary folder are
+    assert out.sha256 == expected.sha256
+    assert not list((weird / "tmp").iterdir())
+
+
+@pytest.mark.slow
+def test_a_ten_minute_episode_is_published_from_parts_under_any_folder_name(monkeypatch,
+                                                                             tmp_path):
+    # the real threshold, through the CLI: a project and a TMPDIR whose names hold , : ' [ ;
+    import tempfile
+
+    from conftest import BASE_CONFIG, Project, png_bytes, sidecar
+
+    root = tmp_path / WEIRD / "show"
+    (tmp_path / WEIRD / "tmp").mkdir(parents=True)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / WEIRD / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    proj = Project(root)
+    proj.write("config.yaml", BASE_CONFIG)
+    proj.write("cover.png", png_bytes())
+    (root / "posts").mkdir()
+    make_audio(root / "episodes" / "long.wav", 600.5, rate=44100, codec=["-c:a", "pcm_s16le"])
+    proj.write("episodes/long.yaml", sidecar("Long"))
+    result = proj.run("publish")
+    assert result.exit_code == 0, result.output
+    (facts_file,) = (root / ".syndicate" / "media").glob("audio-*.json")
+    assert json.loads(facts_file.read_text())["parts"] == 2
+    (mp3,) = [p for p in (root / "public").rglob("*.mp3")]
+    assert len(_decode(mp3, 2)) == round(600.5 * 44100) * 2

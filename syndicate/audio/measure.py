@@ -235,18 +235,21 @@ def _measure_part(path: Path, layout: str, start: float | None, length: float | 
     if length:
         cmd += ["-t", f"{length:.6f}"]
     chain = f"aformat=channel_layouts={layout},ebur128=framelog=quiet:peak=sample"
-    if stem is not None:
-        chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
-                  f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S")
+    if stem is not None:  # (named bare: ffmpeg runs in their folder, see below)
+        chain += (f":metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={stem.name}.M,"
+                  f"ametadata=mode=print:key=lavfi.r128.S:file={stem.name}.S")
     # the meter's samples leave in large frames: the encoder and muxer threads that follow
     # wake once per frame, and for the small frames of a source (a FLAC frame is often 1,024
     # samples) those hand-offs cost more CPU than the meter itself. (Not before the meter: it
     # tags one 100 ms block per frame, so its frames must not span two blocks.)
     chain += f",asetnsamples=n={OUT_FRAME}:p=0"
-    cmd += ["-i", str(path), "-map", "0:a:0", "-vn", "-af", chain, "-c:a", "pcm_f64le",
-            "-f", "null", "-"]
+    cmd += ["-i", os.path.abspath(path), "-map", "0:a:0", "-vn", "-af", chain, "-c:a",
+            "pcm_f64le", "-f", "null", "-"]
+    # the value files are named in the filter graph, where a folder's name holding , : ' [ ;
+    # or \ would need escaping: ffmpeg runs in their folder and names them bare instead
     with _on_core(core):
-        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+        proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                              cwd=stem.parent if stem is not None else None)
     log, verbose = split_log(proc.stderr)
     counts = OUT_SAMPLES.findall(verbose)
     summary = parse_summary(log)

@@ -51,7 +51,6 @@ WINDOW_FRAMES = 400  # where a joint is sought: about 10 s
 TAIL_FRAMES = 8  # the part before runs this far past the window (its last frames are flushed)
 MPEG1_RATES = (32000, 44100, 48000)
 _EXACT = re.compile(r"flac|pcm_\w+")
-_SAFE_PATH = re.compile(r"[\w./-]+")  # written into a filter graph without escaping
 
 
 @dataclass(frozen=True)
@@ -117,10 +116,11 @@ _META = re.compile(r"pts_time:(\S+)\s*\n[^\n=]*\.(M|S)=(-?[\d.]+)")
 
 
 def meter_chain(stem: Path) -> str:
-    """The meter of a part: its 100 ms momentary and short-term values, written to files."""
+    """The meter of a part: its 100 ms momentary and short-term values, written to files
+    named bare (ffmpeg runs in the scratch folder, whose name might need escaping here)."""
     return (f"ebur128=framelog=quiet:peak=sample:metadata=1,"
-            f"ametadata=mode=print:key=lavfi.r128.M:file={stem}.M,"
-            f"ametadata=mode=print:key=lavfi.r128.S:file={stem}.S")
+            f"ametadata=mode=print:key=lavfi.r128.M:file={stem.name}.M,"
+            f"ametadata=mode=print:key=lavfi.r128.S:file={stem.name}.S")
 
 
 def _meter_values(stem: Path, meter: tuple[float, float]) -> tuple[list[float], list[float]]:
@@ -155,11 +155,9 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
 
     ``samples_in``: the source's length; ``rates``: its and the output's sample rates;
     ``graph_of(span, meter_stem)`` gives a part's filter graph, its output labelled ``[o0]``;
-    ``run(cmd, outputs, name, total, progress)`` is the pipeline's ffmpeg runner. Returns the
+    ``run(cmd, outputs, name, total, progress, cwd)`` is the pipeline's ffmpeg runner. Returns the
     joined MP3, the programme's sample count and its loudness (as ``Loudness.to_dict``).
     Raises SpliceError where the parts cannot be joined, AudioError where ffmpeg fails."""
-    if not _SAFE_PATH.fullmatch(str(scratch)):
-        raise SpliceError("a scratch folder whose name a filter graph would need escaped")
     rate, rate_out = rates
     # one part per core at once, each kept to its core (where the system says which it may use)
     cores: list[int | None] = list(_cores()) or [None] * (os.cpu_count() or 1)
@@ -187,11 +185,11 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
         if span.src_from:
             # a seek to a little before the part; the trim then cuts it to the sample
             head += ["-ss", f"{max(0.0, span.src_from / rate - 1.0):.6f}"]
-        cmd = [*head, "-i", str(source), "-filter_complex", graph_of(span, meter)]
+        cmd = [*head, "-i", os.path.abspath(source), "-filter_complex", graph_of(span, meter)]
         core = free.get()
         try:
             with _on_core(core):
-                log, verbose = run(cmd, [(mp3_args, dest)], name, total, report(i))
+                log, verbose = run(cmd, [(mp3_args, dest)], name, total, report(i), scratch)
         finally:
             free.put(core)
         counts = OUT_SAMPLES.findall(verbose)
@@ -262,5 +260,5 @@ def check(path: Path, samples: int) -> None:
 def scratch_in(folder: Path):
     """A scratch folder for the parts beside the cache (same disk, removed after)."""
     with tempfile.TemporaryDirectory(prefix=".encode-parts-", dir=folder) as tmp:
-        yield Path(tmp)
+        yield Path(os.path.abspath(tmp))
 

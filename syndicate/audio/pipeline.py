@@ -168,7 +168,7 @@ def _alt_args(alt: Alternate, c: AudioConfig) -> list[str]:
 
 
 def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, total: float,
-            progress: Progress | None) -> tuple[str, str]:
+            progress: Progress | None, cwd: Path | None = None) -> tuple[str, str]:
     """Run one ffmpeg with one or more outputs (its arguments, its file), reporting progress;
     returns ffmpeg's log (as ``-loglevel info`` writes it) and its verbose lines. Every file is
     written under a temporary name and renamed when all are complete."""
@@ -189,7 +189,7 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
         with tempfile.TemporaryFile("w+", errors="replace") as log:
             proc = subprocess.Popen([*cmd, "-loglevel", "level+verbose", "-progress", "pipe:1",
                                      *args],
-                                    stdout=subprocess.PIPE, stderr=log, text=True)
+                                    stdout=subprocess.PIPE, stderr=log, text=True, cwd=cwd)
             try:
                 for line in proc.stdout:
                     if progress and line.startswith("out_time_us="):
