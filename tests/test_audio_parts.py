@@ -267,3 +267,23 @@ def test_a_ten_minute_episode_is_published_from_parts_under_any_folder_name(monk
     assert json.loads(facts_file.read_text())["parts"] == 2
     (mp3,) = [p for p in (root / "public").rglob("*.mp3")]
     assert len(_decode(mp3, 2)) == round(600.5 * 44100) * 2
+
+
+@pytest.mark.slow
+def test_alternates_leave_the_mp3_the_bytes_it_is_without_them(short_parts, tmp_path):
+    # a checkout that makes the MP3 and an Opus at once must publish the same MP3 (the same
+    # media key) as one that made the MP3 alone
+    from syndicate.config import AlternateConfig
+
+    src = make_audio(tmp_path / "speech.flac", 50.0, codec=["-c:a", "flac"])
+    alone, facts = _make(src, tmp_path / "alone")
+    opus = AlternateConfig(codec="opus", bitrate=48)
+    both = process(src, sha256_file(src), src.name, AudioSettings(AudioConfig(alternates=[opus])),
+                   tmp_path / "both", TAGS, alternates=(opus,))
+    assert facts["parts"] == 4
+    assert both.sha256 == alone.sha256
+    (alt,) = both.alternates
+    proc = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", alt["path"], "-f", "s16le", "-ac",
+                           "1", "-ar", "44100", "-"], capture_output=True, check=True)
+    assert proc.stderr == b""
+    assert abs(len(proc.stdout) // 2 - both.samples) < 44100 * 0.05  # the whole programme

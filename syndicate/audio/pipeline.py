@@ -273,16 +273,17 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     cache_dir.mkdir(parents=True, exist_ok=True)
     c = settings.config
     head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *_inputs(source, settings)]
-    alt_outputs = [(["-map", f"[o{i}]", *_alt_args(alt, c)], _alt_files(cache_dir, key, alt)[1])
-                   for i, alt in enumerate(missing)]
-    if result is not None and "graph" in result:
-        # the MP3 is made: only the missing renditions, from the graph recorded with it
-        graph = _split(result["graph"], [_alt_chain(alt) for alt in missing])
-        _encode([*head, "-filter_complex", graph], alt_outputs, name, result["total"],
-                progress)
-    else:
+    if result is None or "graph" not in result:
         result = _encode_all(source, name, settings, audio, head, missing, progress)
         _write_json(facts_path, result)
+    # the renditions still to make (the MP3 was made before, or in parts): from the graph
+    # recorded with it, in one pass of their own
+    left = [alt for alt in missing if not _alt_files(cache_dir, key, alt)[1].is_file()]
+    if left:
+        outputs = [(["-map", f"[o{i}]", *_alt_args(alt, c)], _alt_files(cache_dir, key, alt)[1])
+                   for i, alt in enumerate(left)]
+        graph = _split(result["graph"], [_alt_chain(alt) for alt in left])
+        _encode([*head, "-filter_complex", graph], outputs, name, result["total"], progress)
     for alt in missing:
         rkey, path, alt_json = _alt_files(cache_dir, key, alt)
         sha, sri, size = file_hashes(path)
@@ -302,7 +303,8 @@ def _with_alternates(facts: dict, cache_dir: Path, key: str,
 def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, head: list[str],
                 missing: list[Alternate], progress: Progress | None) -> dict:
     """Measure the source, then one ffmpeg pass makes the MP3 and the ``missing`` renditions
-    (the normalised audio split to one encoder each). Returns the MP3's facts."""
+    (the normalised audio split to one encoder each); or, for a long source, the MP3 is made
+    in parts (``parts``) and the renditions are left to the caller. Returns the MP3's facts."""
     c = settings.config
     warnings: list[str] = []
     facts = measure_source(source, name, c.channels)
@@ -325,7 +327,9 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
         outputs.append((["-map", f"[o{i}]", *_alt_args(alt, c)],
                         _alt_files(audio.parent, audio.stem.removeprefix("audio-"), alt)[1]))
     total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
-    if not clips and not missing and trim == (0.0, 0.0):
+    # in parts whenever the source and settings allow, with alternates or not, so that the MP3
+    # is the same bytes however it came to be made (the alternates follow in a pass of their own)
+    if not clips and trim == (0.0, 0.0):
         spans = parts.plan(facts.samples, facts.sample_rate, c.sample_rate, facts.codec)
         made = spans and _in_parts(source, name, settings, facts, gain, spans, audio, mp3,
                                    total, progress)
