@@ -287,3 +287,72 @@ def test_alternates_leave_the_mp3_the_bytes_it_is_without_them(short_parts, tmp_
                            "1", "-ar", "44100", "-"], capture_output=True, check=True)
     assert proc.stderr == b""
     assert abs(len(proc.stdout) // 2 - both.samples) < 44100 * 0.05  # the whole programme
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a tmpfs of its own, of the size asked for."""
+    from test_catalog_faults import _mount
+
+    mounted = []
+
+    def make(size: str) -> Path:
+        point = tmp_path / f"disk-{size}"
+        _mount(point, size)
+        mounted.append(point)
+        return point
+
+    yield make
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False, capture_output=True)
+
+
+@pytest.mark.slow
+def test_parts_need_no_more_disk_than_one_pass(short_parts, monkeypatch, small_disk, tmp_path):
+    # a 120 s MP3 is 1.9 MB: 5 MB holds two copies of it (the encode and its tagged copy, as
+    # one pass needs), not three
+    src = make_audio(tmp_path / "speech.flac", 120.0, codec=["-c:a", "flac"])
+    out, facts = _make(src, small_disk("5m"))
+    assert facts["parts"] == 8
+    assert out.samples == 120 * 44100
+    single, _ = _one_pass(monkeypatch, src, small_disk("5m"))
+    assert single.samples == out.samples
+    # where two copies do not fit, the episode is named, with what ran out
+    from syndicate.errors import AudioError
+
+    with pytest.raises(AudioError) as err:
+        _make(src, small_disk("3m"))
+    assert str(err.value).startswith("speech.flac: ")
+    assert "No space left" in str(err.value) or "no space left" in str(err.value)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seconds", [50.0, 8.0])  # in parts, and in one pass
+def test_a_source_saved_over_while_encoded_is_not_kept(short_parts, tmp_path, seconds):
+    from syndicate.errors import AudioError
+
+    src = make_audio(tmp_path / "take1.flac", seconds, codec=["-c:a", "flac"])
+    take2 = make_audio(tmp_path / "take2.flac", seconds, level_db=-30.0, kind="tone",
+                       codec=["-c:a", "flac"])
+    episode = tmp_path / "episode.flac"
+    episode.write_bytes(src.read_bytes())
+    sha = sha256_file(episode)
+    cache = tmp_path / "cache"
+    swapped = []
+
+    def progress(name, done, total):  # the author saves a new take over it, mid-encode
+        if not swapped:
+            spare = tmp_path / ".episode.flac"
+            spare.write_bytes(take2.read_bytes())
+            spare.replace(episode)
+            swapped.append(done)
+
+    with pytest.raises(AudioError, match="changed while it was being encoded"):
+        process(episode, sha, "episode.flac", AudioSettings(AudioConfig()), cache, TAGS,
+                progress=progress)
+    assert swapped
+    assert not list(cache.glob("audio-*")) and not list(cache.glob("*.mp3"))
+    # published again: the new take, whole
+    out = process(episode, sha256_file(episode), "episode.flac", AudioSettings(AudioConfig()),
+                  cache, TAGS)
+    assert out.before.integrated < -45  # the quiet tone of the new take, not the old speech

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AudioError
+from ..space import mount_of
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import (
     OUT_SAMPLES,
@@ -194,6 +195,8 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
             free.put(core)
         counts = OUT_SAMPLES.findall(verbose)
         momentary, short = _meter_values(meter, span.meter)
+        for key in ("M", "S"):  # read: their room goes back to the disk at once
+            Path(f"{meter}.{key}").unlink(missing_ok=True)
         return Made(dest, int(counts[-1]) if counts else 0, parse_summary(log).peak,
                     momentary, short)
 
@@ -226,14 +229,22 @@ def encode_parts(source: Path, samples_in: int, rates: tuple[int, int], spans: l
     return joined, samples, loudness
 
 
-def remux(joined: Path, dest: Path, mp3_args: list[str]) -> None:
+def remux(joined: Path, dest: Path, mp3_args: list[str], name: str) -> None:
     """Mux the joined stream again (no re-encode): ffmpeg writes the Info frame's seek table
-    and CRCs for the whole, keeping its delay and padding."""
+    and CRCs for the whole, keeping its delay and padding. ``name``: the episode's source, for
+    an error."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-v", "error", "-i",
            str(joined), "-map", "0:a:0", "-c:a", "copy", *_mux_args(mp3_args), "-y", str(dest)]
     proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
-    if proc.returncode != 0:
-        raise AudioError(str(dest.name), f"could not join the encoded parts: {reason(proc.stderr)}")
+    joined.unlink(missing_ok=True)
+    if proc.returncode == 0:
+        return
+    folder = dest.parent.parent  # the media cache (the scratch folder is inside it)
+    if "No space left" in proc.stderr or "Disk quota" in proc.stderr:
+        raise AudioError(name, f"no space left on {mount_of(folder)} for its MP3 in the media "
+                         f"cache {folder}", hint="free some and publish again")
+    raise AudioError(name, f"could not write its MP3 in the media cache {folder}: "
+                     f"{reason(proc.stderr)}")
 
 
 def _mux_args(mp3_args: list[str]) -> list[str]:

@@ -29,9 +29,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import filestat
 from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
 from ..errors import AudioError, NotEncoded
+from ..space import FULL, mount_of
 from . import parts
 from .cache import cache_key
 from .edits import silent_edges
@@ -273,7 +275,10 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     cache_dir.mkdir(parents=True, exist_ok=True)
     c = settings.config
     head = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", *_inputs(source, settings)]
+    seen = filestat.of_path(source)
+    made = [path for alt in missing for path in _alt_files(cache_dir, key, alt)[1:]]
     if result is None or "graph" not in result:
+        made += [audio, facts_path]
         result = _encode_all(source, name, settings, audio, head, missing, progress)
         _write_json(facts_path, result)
     # the renditions still to make (the MP3 was made before, or in parts): from the graph
@@ -284,6 +289,13 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
                    for i, alt in enumerate(left)]
         graph = _split(result["graph"], [_alt_chain(alt) for alt in left])
         _encode([*head, "-filter_complex", graph], outputs, name, result["total"], progress)
+    if filestat.of_path(source) != seen:
+        # saved over (or edited) while it was read, maybe more than once (the measure, the
+        # parts, the renditions): what was made may mix two takes, and is not kept
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise AudioError(name, "changed while it was being encoded (a new take saved over it?); "
+                         "nothing made of it was kept", hint="publish again")
     for alt in missing:
         rkey, path, alt_json = _alt_files(cache_dir, key, alt)
         sha, sri, size = file_hashes(path)
@@ -371,7 +383,7 @@ def _in_parts(source: Path, name: str, settings: AudioSettings, facts: SourceFac
                 source, facts.samples, rates, spans, _encode, graph_of, mp3, scratch, name,
                 total, progress)
             whole = scratch / "whole.mp3"
-            parts.remux(joined, whole, mp3)
+            parts.remux(joined, whole, mp3, name)
             parts.check(whole, samples)
         except SpliceError:
             return None
@@ -429,6 +441,10 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
     except OSError as exc:
         where = os.fsdecode(exc.filename) if exc.filename is not None else str(cache_dir)
         why = exc.strerror or type(exc).__name__
+        if exc.errno in FULL:
+            raise AudioError(name, f"no space left on {mount_of(cache_dir)} for its audio in the "
+                             f"media cache {cache_dir}", hint="free some and publish again") \
+                from None
         if Path(where).is_relative_to(cache_dir) or where == str(cache_dir):
             raise AudioError(name, f"cannot use the media cache {cache_dir} ({why}); make it "
                              "readable and writable by the user running syndicate") from None

@@ -246,7 +246,8 @@ def _with_totals(info: bytes, frames: int, size: int, padding: int) -> bytes:
 
 
 def join(parts: list[Part], windows: list[tuple[int, int]], dest: Path) -> int:
-    """Write the parts as one stream to the file ``dest``, each joint chosen in its window
+    """Write the parts as one stream to the file ``dest`` (each part's file is removed once
+    copied), each joint chosen in its window
     (frames of the programme, one per joint); returns the programme's frame count. The Info
     frame states the totals and the last part's padding; its other fields (seek table, CRCs)
     are the first part's until the stream is muxed again."""
@@ -274,6 +275,7 @@ def join(parts: list[Part], windows: list[tuple[int, int]], dest: Path) -> int:
             _copy(p, fr - p.first_frame, stop, out)
             for raw in patched:
                 out.write(raw)
+            p.path.unlink()  # copied: the disk never holds much more than one MP3 here
         size = out.tell()
         out.seek(0)
         out.write(_with_totals(parts[0].info, total, size, delays(parts[-1].info)[1]))
