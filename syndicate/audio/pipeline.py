@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -285,10 +286,9 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     # recorded with it, in one pass of their own
     left = [alt for alt in missing if not _alt_files(cache_dir, key, alt)[1].is_file()]
     if left:
-        outputs = [(["-map", f"[o{i}]", *_alt_args(alt, c)], _alt_files(cache_dir, key, alt)[1])
-                   for i, alt in enumerate(left)]
-        graph = _split(result["graph"], [_alt_chain(alt) for alt in left])
-        _encode([*head, "-filter_complex", graph], outputs, name, result["total"], progress)
+        _renditions(head, result["graph"], left, [_alt_files(cache_dir, key, alt)[1]
+                                                  for alt in left], c, name, result["total"],
+                    progress)
     if filestat.of_path(source) != seen:
         # saved over (or edited) while it was read, maybe more than once (the measure, the
         # parts, the renditions): what was made may mix two takes, and is not kept
@@ -305,6 +305,15 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     return _with_alternates(result, cache_dir, key, alternates)
 
 
+def _renditions(head: list[str], body: str, alts: list[Alternate], paths: list[Path],
+                c: AudioConfig, name: str, total: float, progress: Progress | None) -> None:
+    """The renditions ``alts`` alone, written to ``paths``, from the MP3's filter graph."""
+    outputs = [(["-map", f"[o{i}]", *_alt_args(alt, c)], path)
+               for i, (alt, path) in enumerate(zip(alts, paths, strict=True))]
+    _encode([*head, "-filter_complex", _split(body, [_alt_chain(alt) for alt in alts])],
+            outputs, name, total, progress)
+
+
 def _with_alternates(facts: dict, cache_dir: Path, key: str,
                      alternates: tuple[Alternate, ...]) -> dict:
     out = dict(facts)
@@ -316,7 +325,7 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
                 missing: list[Alternate], progress: Progress | None) -> dict:
     """Measure the source, then one ffmpeg pass makes the MP3 and the ``missing`` renditions
     (the normalised audio split to one encoder each); or, for a long source, the MP3 is made
-    in parts (``parts``) and the renditions are left to the caller. Returns the MP3's facts."""
+    in parts (``parts``) and the renditions beside them. Returns the MP3's facts."""
     c = settings.config
     warnings: list[str] = []
     facts = measure_source(source, name, c.channels)
@@ -340,17 +349,28 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
                         _alt_files(audio.parent, audio.stem.removeprefix("audio-"), alt)[1]))
     total = facts.duration - sum(trim) + sum(cl.duration for _, cl in clips)
     # in parts whenever the source and settings allow, with alternates or not, so that the MP3
-    # is the same bytes however it came to be made (the alternates follow in a pass of their own)
-    if not clips and trim == (0.0, 0.0):
-        spans = parts.plan(facts.samples, facts.sample_rate, c.sample_rate, facts.codec)
-        made = spans and _in_parts(source, name, settings, facts, gain, spans, audio, mp3,
-                                   total, progress)
+    # is the same bytes however it came to be made; the alternates are made beside the parts,
+    # in a pass of their own
+    spans = None if clips or trim != (0.0, 0.0) else \
+        parts.plan(facts.samples, facts.sample_rate, c.sample_rate, facts.codec)
+    if spans:
+        side = ThreadPoolExecutor(1)
+        beside = side.submit(_renditions, head, body, missing, [p for _, p in outputs[1:]], c,
+                             name, total, None) if missing else None
+        try:
+            made = _in_parts(source, name, settings, facts, gain, spans, audio, mp3, total,
+                             progress)
+        finally:
+            if beside is not None:
+                beside.result()  # (its error, if any, is the episode's)
+            side.shutdown()
         if made:
             samples, after = made
             return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
                     "offset": 0.0, "gain": round(gain, 2), "before": facts.loudness.to_dict(),
                     "after": after, "warnings": warnings, "graph": body,
                     "total": round(total, 6), "parts": len(spans)}
+        missing, outputs = [], outputs[:1]  # the renditions are made: the MP3 in one pass
     graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     log, verbose = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
     after = parse_summary(log)
