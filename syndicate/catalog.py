@@ -356,39 +356,29 @@ def _blocked_file(path: Path) -> SyndicateError | None:
     return None
 
 
+# Item rows found sound by ``damaged`` in this process, by their whole content (every column,
+# the id included): the same row read again is not decoded and validated again, while a row
+# that differs in any byte (scribbled on since) is. Kept to about the size of the catalogs read.
+_sound_rows: set[tuple] = set()
+
+
 def damaged(conn) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
-    where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
-    catalog from a fault of the code."""
+    where SQLite's own checks do not look), or None. Run before acting on the queue, and after
+    a failure to tell a damaged catalog from a fault of the code."""
+    global _sound_rows
+    known, seen = _sound_rows, []
     for r in conn.execute("SELECT * FROM items"):
-        column = "kind"
-        try:
-            if r["kind"] not in ("post", "episode"):
-                raise ValueError(column)
-            for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
-                           "first_seen", "changed_at"):
-                if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
-                    raise TypeError(column)
-            for column in _BOOLS:
-                if r[column] not in (0, 1):
-                    raise ValueError(column)
-            column = "error"
-            if r["error"] is not None and not isinstance(r["error"], str):
-                raise TypeError(column)
-            column = "data"
-            data = json.loads(r["data"])
-            if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-                raise ValueError(column)
-            item = item_from_dict(r["kind"], data)
-            column = "slug"
-            if getattr(item, "slug", r["slug"]) != r["slug"]:
-                raise ValueError(column)
-            for column in ("date", "changed_at", "published_at"):
-                if r[column] is not None:
-                    stored(r[column])
-        except Exception as exc:  # any failure to read it back is damage
-            return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
-                    f"({type(exc).__name__})")
+        row = tuple(r)
+        if row not in known:
+            problem = _item_damage(r)
+            if problem:
+                return problem
+        seen.append(row)
+    if len(known) + len(seen) > 3 * len(seen) + 1000:  # rows long changed, other catalogs
+        _sound_rows = set(seen)
+    else:
+        _sound_rows = known.union(seen)
     for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
                           "LEFT JOIN items i ON i.id = r.item_id"):
         try:
@@ -398,6 +388,39 @@ def damaged(conn) -> str | None:
     for r in conn.execute("SELECT key, size FROM outputs"):
         if not isinstance(r["key"], str) or not isinstance(r["size"], int):
             return "the record of a published file"
+    return None
+
+
+def _item_damage(r) -> str | None:
+    """What is wrong with one row of ``items`` (see ``damaged``), or None."""
+    column = "kind"
+    try:
+        if r["kind"] not in ("post", "episode"):
+            raise ValueError(column)
+        for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
+                       "first_seen", "changed_at"):
+            if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
+                raise TypeError(column)
+        for column in _BOOLS:
+            if r[column] not in (0, 1):
+                raise ValueError(column)
+        column = "error"
+        if r["error"] is not None and not isinstance(r["error"], str):
+            raise TypeError(column)
+        column = "data"
+        data = json.loads(r["data"])
+        if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+            raise ValueError(column)
+        item = item_from_dict(r["kind"], data)
+        column = "slug"
+        if getattr(item, "slug", r["slug"]) != r["slug"]:
+            raise ValueError(column)
+        for column in ("date", "changed_at", "published_at"):
+            if r[column] is not None:
+                stored(r[column])
+    except Exception as exc:  # any failure to read it back is damage
+        return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
+                f"({type(exc).__name__})")
     return None
 
 
