@@ -58,6 +58,20 @@ class Catalog:
     def __init__(self, conn, path: Path | PgLocation | None = None):
         self.conn = conn
         self.path = path
+        # the whole tables read in this transaction, while it wrote nothing (its snapshot is
+        # stable until then): a release reads the queue and the items once, not at every step
+        self._read: dict[str, tuple[int, list]] = {}
+
+    def _whole(self, table: str) -> list[dict]:
+        """Every row of ``table`` (items by id), as dicts of their own: read again only when
+        this transaction wrote something since (or began anew)."""
+        now = engines.changes(self.conn)
+        held = self._read.get(table)
+        if held is None or held[0] != now:
+            order = " ORDER BY id" if table == "items" else ""
+            held = self._read[table] = (now, [dict(r) for r in self.conn.execute(
+                f"SELECT * FROM {table}{order}")])
+        return [dict(r) for r in held[1]]
 
     def check(self) -> None:
         """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
@@ -100,10 +114,10 @@ class Catalog:
 
     def all_items(self, kind: str | None = None) -> list[dict]:
         if kind:
-            cur = self.conn.execute("SELECT * FROM items WHERE kind = ? ORDER BY id", (kind,))
+            rows = [dict(r) for r in self.conn.execute(
+                "SELECT * FROM items WHERE kind = ? ORDER BY id", (kind,))]
         else:
-            cur = self.conn.execute("SELECT * FROM items ORDER BY id")
-        rows = [dict(r) for r in cur]
+            rows = self._whole("items")
         for r in rows:
             for col in _BOOLS:
                 r[col] = bool(r[col])
@@ -132,8 +146,7 @@ class Catalog:
     # -- releases ----------------------------------------------------------------------------
     def releases(self) -> dict[int, dict]:
         """The queue, by item id: the embargo belongs to the item, whatever its guid or file."""
-        return {r["item_id"]: {**dict(r), "held": bool(r["held"])}
-                for r in self.conn.execute("SELECT * FROM releases")}
+        return {r["item_id"]: {**r, "held": bool(r["held"])} for r in self._whole("releases")}
 
     def set_release(self, item_id: int, at: str, zone: str, stamp: str, *,
                     held: bool = False) -> None:
@@ -176,6 +189,7 @@ class Catalog:
     def commit(self, *, immediate: bool = False) -> None:
         """Commit what is done so far and go on in a new transaction (``immediate`` takes the
         write lock now: use it before writes that follow reads)."""
+        self._read.clear()  # a new transaction: what others committed meanwhile is read
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -185,6 +199,7 @@ class Catalog:
 
     def restart(self) -> None:
         """Drop what this transaction did and begin anew: it reads the catalog as it is now."""
+        self._read.clear()
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN")
