@@ -390,10 +390,8 @@ def damaged(conn) -> str | None:
             if problem:
                 return problem
         seen.append(row)
-    if len(known) + len(seen) > 3 * len(seen) + 1000:  # rows long changed, other catalogs
-        _sound_rows = set(seen)
-    else:
-        _sound_rows = known.union(seen)
+    # (rows changed long ago, or other catalogs': forgotten once they outnumber this one's)
+    _sound_rows = known.union(seen) if len(known) <= 2 * len(seen) + 1000 else set(seen)
     for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
                           "LEFT JOIN items i ON i.id = r.item_id"):
         try:

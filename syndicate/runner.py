@@ -63,7 +63,9 @@ class Runner:
         self._identity_lock = threading.Lock()
         self._stopping = False
         self._watch_conn: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()  # the watch connection, used by both jobs
         self._data_version: int | None = None
+        self._releasing = False  # a release pass runs: it sets the next wake-up when done
         self._sources_sig: tuple | None = None
         self.next_at: dt.datetime | None = None
         self.releases = 0  # release passes that published something
@@ -75,30 +77,41 @@ class Runner:
         """Release whatever is due now in one publish, then set the next wake-up."""
         if not self._same_catalog():
             return
+        self._releasing = True
+        try:
+            led = self._release_pass()
+        finally:
+            self._releasing = False
+        if led:
+            self._seen_changes()  # its own commits: read below, not again by the next watch
+            self.reschedule()
+
+    def _release_pass(self) -> bool:
+        """One release_due, its outcome logged; False when the lead was lost."""
         now = self.clock()
         try:
             outcome = release_due(self.settings, now=now, lock_wait=60.0,
                                   fence=self.lease.fence if self.lease else None)
         except NotLeader as exc:
             self._lose(str(exc))
-            return
+            return False
         except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
             log.error("release failed: %s", redact_text(exc))
-        else:
-            for item in outcome.released:
-                late = (now - stored(item["release_at"])).total_seconds()
-                log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
-                         item["title"], item["source"], item["release_at"], max(late, 0.0))
-            if outcome.published:
-                self.releases += 1
-            if outcome.error:
-                log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
-                          outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
-            for done in outcome.after:  # the CDN told (see publish/after.py)
-                log.info("%s", done)
-            for warning in outcome.warnings:
-                log.warning("%s", redact_text(warning))
-        self.reschedule()
+            return True
+        for item in outcome.released:
+            late = (now - stored(item["release_at"])).total_seconds()
+            log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
+                     item["title"], item["source"], item["release_at"], max(late, 0.0))
+        if outcome.published:
+            self.releases += 1
+        if outcome.error:
+            log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
+                      outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
+        for done in outcome.after:  # the CDN told (see publish/after.py)
+            log.info("%s", done)
+        for warning in outcome.warnings:
+            log.warning("%s", redact_text(warning))
+        return True
 
     def watch(self) -> None:
         """Pick up queue changes made from the command line and new or edited source files."""
@@ -124,7 +137,8 @@ class Runner:
                 pass  # a release is publishing (and collecting): look again next time
             except SyndicateError as exc:
                 log.warning("collect: %s", redact_text(exc))
-        if self._catalog_changed():
+        # (a release pass running now reads the catalog again when it is done)
+        if self._catalog_changed() and not self._releasing:
             self.reschedule()
 
     # -- wake-ups ------------------------------------------------------------------------------
@@ -217,25 +231,47 @@ class Runner:
         return False
 
     def _close_watch(self) -> None:
-        if self._watch_conn is not None:
-            self._watch_conn.close()
-            self._watch_conn = None
-        self._data_version = None
+        with self._watch_lock:
+            if self._watch_conn is not None:
+                self._watch_conn.close()
+                self._watch_conn = None
+            self._data_version = None
 
     def _catalog_changed(self) -> bool:
         if self.lease:  # the notices read by lease.held() in watch
             return self.lease.changed()
+        with self._watch_lock:
+            version = self._version()
+            if version is None:
+                return True
+            changed, self._data_version = version != self._data_version, version
+            return changed
+
+    def _seen_changes(self) -> None:
+        """Take what was committed to the catalog until now as seen by the watch (on SQLite):
+        the caller reads the catalog next."""
+        if self.lease:
+            return
+        with self._watch_lock:
+            version = self._version()
+            if version is not None:
+                self._data_version = version
+
+    def _version(self) -> int | None:
+        """SQLite's data_version of the catalog (it changes when another connection commits),
+        or None when it cannot be read."""
         try:
             if self._watch_conn is None:  # read-write, never create: a new file is not ours
                 uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
                 self._watch_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as exc:  # named by the next open; look again next time
             log.debug("watching the catalog: %s", exc)
-            self._close_watch()
-            return True
-        changed, self._data_version = version != self._data_version, version
-        return changed
+            if self._watch_conn is not None:
+                self._watch_conn.close()
+                self._watch_conn = None
+            self._data_version = None
+            return None
 
     def _sources(self) -> tuple:
         """A signature of posts/ and episodes/ and the folders in them: a cheap stat of folders
