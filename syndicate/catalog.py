@@ -61,22 +61,35 @@ class Catalog:
         # the whole tables read in this transaction, while it wrote nothing (its snapshot is
         # stable until then): a release reads the queue and the items once, not at every step
         self._read: dict[str, tuple[int, list]] = {}
+        self._meta_writes = 0  # of the changes counted (engines.changes): those to meta only
 
-    def _whole(self, table: str) -> list[dict]:
-        """Every row of ``table`` (items by id), as dicts of their own: read again only when
-        this transaction wrote something since (or began anew)."""
-        now = engines.changes(self.conn)
+    def _rows(self, table: str) -> list[dict]:
+        """Every row of ``table`` (items by id), read again only when this transaction wrote
+        something since, other than meta (or began anew). Not to be changed: see ``_whole``."""
+        now = engines.changes(self.conn) - self._meta_writes
         held = self._read.get(table)
         if held is None or held[0] != now:
             order = " ORDER BY id" if table == "items" else ""
             held = self._read[table] = (now, [dict(r) for r in self.conn.execute(
                 f"SELECT * FROM {table}{order}")])
-        return [dict(r) for r in held[1]]
+        return held[1]
+
+    def _whole(self, table: str) -> list[dict]:
+        """``_rows``, as dicts of the caller's own."""
+        return [dict(r) for r in self._rows(table)]
+
+    def _to_meta(self, run, *args) -> None:
+        """``run(*args)``, a write to the meta table alone: what was read of the others stands."""
+        before = engines.changes(self.conn)
+        try:
+            run(*args)
+        finally:
+            self._meta_writes += engines.changes(self.conn) - before
 
     def check(self) -> None:
         """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
         over, a release time that is not a time): acting on it would drop or release items."""
-        problem = damaged(self.conn)
+        problem = damaged(self.conn, self._rows("items"))
         if problem:
             raise SyndicateError(damage_message(self.path, problem, "; nothing was published "
                                                 "or released, the site is as it was"))
@@ -87,13 +100,13 @@ class Catalog:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        self._to_meta(self.conn.execute, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
+                      "CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def set_metas(self, pairs) -> None:
         """``set_meta`` for each (key, value) of ``pairs``, in one statement."""
-        self.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                              "DO UPDATE SET value = excluded.value", pairs)
+        self._to_meta(self.conn.executemany, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
+                      "CONFLICT (key) DO UPDATE SET value = excluded.value", pairs)
 
     def meta_under(self, prefix: str) -> dict[str, str]:
         """Every meta row whose key begins with ``prefix`` (the prefix taken off the key)."""
@@ -377,14 +390,16 @@ def _blocked_file(path: Path) -> SyndicateError | None:
 _sound_rows: set[tuple] = set()
 
 
-def damaged(conn) -> str | None:
+def damaged(conn, items: list[dict] | None = None) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
     where SQLite's own checks do not look), or None. Run before acting on the queue, and after
-    a failure to tell a damaged catalog from a fault of the code."""
+    a failure to tell a damaged catalog from a fault of the code. ``items``: the rows of the
+    items table, when the caller has just read them in this transaction."""
     global _sound_rows
     known, seen = _sound_rows, []
-    for r in conn.execute("SELECT * FROM items"):
-        row = tuple(r)
+    rows = conn.execute("SELECT * FROM items") if items is None else items
+    for r in rows:
+        row = tuple(r) if items is None else tuple(r.values())
         if row not in known:
             problem = _item_damage(r)
             if problem:
