@@ -74,30 +74,34 @@ class Runner:
 
     # -- the two jobs ------------------------------------------------------------------------
     def release(self) -> None:
-        """Release whatever is due now in one publish, then set the next wake-up."""
-        if not self._same_catalog():
-            return
-        self._releasing = True
-        try:
-            led = self._release_pass()
-        finally:
-            self._releasing = False
-        if led:
+        """Release whatever is due now in one publish, then set the next wake-up. What fell
+        due during a pass that published is released by another pass at once: a job set for
+        now, from inside this one, would find this one still running and be skipped."""
+        while self._same_catalog():
+            self._releasing = True
+            try:
+                published = self._release_pass()
+            finally:
+                self._releasing = False
+            if published is None:  # the lead was lost
+                return
             self._seen_changes()  # its own commits: read below, not again by the next watch
-            self.reschedule()
+            if not self.reschedule(passed=published):
+                return
 
-    def _release_pass(self) -> bool:
-        """One release_due, its outcome logged; False when the lead was lost."""
+    def _release_pass(self) -> bool | None:
+        """One release_due, its outcome logged: whether it published (None: the lead was
+        lost)."""
         now = self.clock()
         try:
             outcome = release_due(self.settings, now=now, lock_wait=60.0,
                                   fence=self.lease.fence if self.lease else None)
         except NotLeader as exc:
             self._lose(str(exc))
-            return False
+            return None
         except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
             log.error("release failed: %s", redact_text(exc))
-            return True
+            return False
         for item in outcome.released:
             late = (now - stored(item["release_at"])).total_seconds()
             log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
@@ -111,7 +115,7 @@ class Runner:
             log.info("%s", done)
         for warning in outcome.warnings:
             log.warning("%s", redact_text(warning))
-        return True
+        return outcome.published
 
     def watch(self) -> None:
         """Pick up queue changes made from the command line and new or edited source files."""
@@ -142,31 +146,41 @@ class Runner:
             self.reschedule()
 
     # -- wake-ups ------------------------------------------------------------------------------
-    def reschedule(self) -> None:
+    def reschedule(self, *, passed: bool | None = None) -> bool:
+        """Set the release job for the next wake-up the catalog gives. ``passed``: called at
+        the end of a release pass, which published (True) or not (False); then a wake-up
+        already come is not set: True is returned for a pass that published (the caller
+        passes again at once), and one that did not is tried again after ``poll_seconds``."""
         with self._lock:
             if self._stopping:  # APScheduler's shutdown holds its job store while it waits
-                return          # for running jobs: adding one now would wait forever
+                return False    # for running jobs: adding one now would wait forever
             now = self.clock()
             try:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
                     when = next_wake(cat, now)
             except SyndicateError as exc:
                 log.error("%s", redact_text(exc))
-                return
-            if when == self.next_at and self.scheduler.get_job("release"):
-                return
+                return False
+            if passed is not None and when is not None and when <= now:
+                self.next_at = when
+                if passed:
+                    return True
+                when = now + dt.timedelta(seconds=self.settings.config.scheduler.poll_seconds)
+            elif when == self.next_at and self.scheduler.get_job("release"):
+                return False
             self.next_at = when
             if when is None:
                 if self.scheduler.get_job("release"):
                     self.scheduler.remove_job("release")
                 log.info("nothing queued")
-                return
+                return False
             # the scheduler runs on the real clock: translate the wait, not the instant
             run_at = system_clock() + max(when - now, dt.timedelta(0))
             self.scheduler.add_job(self.release, "date", run_date=run_at, id="release",
                                    replace_existing=True)
-            if when > now:
+            if when > now and passed is not False:
                 log.info("next release at %s", when.isoformat(timespec="seconds"))
+            return False
 
     # -- the catalog file itself ----------------------------------------------------------------
     def _file_identity(self) -> tuple[int, int] | None:
