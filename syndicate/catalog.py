@@ -58,11 +58,38 @@ class Catalog:
     def __init__(self, conn, path: Path | PgLocation | None = None):
         self.conn = conn
         self.path = path
+        # the whole tables read in this transaction, while it wrote nothing (its snapshot is
+        # stable until then): a release reads the queue and the items once, not at every step
+        self._read: dict[str, tuple[int, list]] = {}
+        self._meta_writes = 0  # of the changes counted (engines.changes): those to meta only
+
+    def _rows(self, table: str) -> list[dict]:
+        """Every row of ``table`` (items by id), read again only when this transaction wrote
+        something since, other than meta (or began anew). Not to be changed: see ``_whole``."""
+        now = engines.changes(self.conn) - self._meta_writes
+        held = self._read.get(table)
+        if held is None or held[0] != now:
+            order = " ORDER BY id" if table == "items" else ""
+            held = self._read[table] = (now, [dict(r) for r in self.conn.execute(
+                f"SELECT * FROM {table}{order}")])
+        return held[1]
+
+    def _whole(self, table: str) -> list[dict]:
+        """``_rows``, as dicts of the caller's own."""
+        return [dict(r) for r in self._rows(table)]
+
+    def _to_meta(self, run, *args) -> None:
+        """``run(*args)``, a write to the meta table alone: what was read of the others stands."""
+        before = engines.changes(self.conn)
+        try:
+            run(*args)
+        finally:
+            self._meta_writes += engines.changes(self.conn) - before
 
     def check(self) -> None:
         """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
         over, a release time that is not a time): acting on it would drop or release items."""
-        problem = damaged(self.conn)
+        problem = damaged(self.conn, self._rows("items"))
         if problem:
             raise SyndicateError(damage_message(self.path, problem, "; nothing was published "
                                                 "or released, the site is as it was"))
@@ -73,13 +100,13 @@ class Catalog:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        self._to_meta(self.conn.execute, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
+                      "CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def set_metas(self, pairs) -> None:
         """``set_meta`` for each (key, value) of ``pairs``, in one statement."""
-        self.conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
-                              "DO UPDATE SET value = excluded.value", pairs)
+        self._to_meta(self.conn.executemany, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
+                      "CONFLICT (key) DO UPDATE SET value = excluded.value", pairs)
 
     def meta_under(self, prefix: str) -> dict[str, str]:
         """Every meta row whose key begins with ``prefix`` (the prefix taken off the key)."""
@@ -100,10 +127,10 @@ class Catalog:
 
     def all_items(self, kind: str | None = None) -> list[dict]:
         if kind:
-            cur = self.conn.execute("SELECT * FROM items WHERE kind = ? ORDER BY id", (kind,))
+            rows = [dict(r) for r in self.conn.execute(
+                "SELECT * FROM items WHERE kind = ? ORDER BY id", (kind,))]
         else:
-            cur = self.conn.execute("SELECT * FROM items ORDER BY id")
-        rows = [dict(r) for r in cur]
+            rows = self._whole("items")
         for r in rows:
             for col in _BOOLS:
                 r[col] = bool(r[col])
@@ -132,8 +159,7 @@ class Catalog:
     # -- releases ----------------------------------------------------------------------------
     def releases(self) -> dict[int, dict]:
         """The queue, by item id: the embargo belongs to the item, whatever its guid or file."""
-        return {r["item_id"]: {**dict(r), "held": bool(r["held"])}
-                for r in self.conn.execute("SELECT * FROM releases")}
+        return {r["item_id"]: {**r, "held": bool(r["held"])} for r in self._whole("releases")}
 
     def set_release(self, item_id: int, at: str, zone: str, stamp: str, *,
                     held: bool = False) -> None:
@@ -176,6 +202,7 @@ class Catalog:
     def commit(self, *, immediate: bool = False) -> None:
         """Commit what is done so far and go on in a new transaction (``immediate`` takes the
         write lock now: use it before writes that follow reads)."""
+        self._read.clear()  # a new transaction: what others committed meanwhile is read
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
@@ -185,6 +212,7 @@ class Catalog:
 
     def restart(self) -> None:
         """Drop what this transaction did and begin anew: it reads the catalog as it is now."""
+        self._read.clear()
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN")
@@ -356,39 +384,29 @@ def _blocked_file(path: Path) -> SyndicateError | None:
     return None
 
 
-def damaged(conn) -> str | None:
+# Item rows found sound by ``damaged`` in this process, by their whole content (every column,
+# the id included): the same row read again is not decoded and validated again, while a row
+# that differs in any byte (scribbled on since) is. Kept to about the size of the catalogs read.
+_sound_rows: set[tuple] = set()
+
+
+def damaged(conn, items: list[dict] | None = None) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
-    where SQLite's own checks do not look), or None. Run only after a failure, to tell a damaged
-    catalog from a fault of the code."""
-    for r in conn.execute("SELECT * FROM items"):
-        column = "kind"
-        try:
-            if r["kind"] not in ("post", "episode"):
-                raise ValueError(column)
-            for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
-                           "first_seen", "changed_at"):
-                if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
-                    raise TypeError(column)
-            for column in _BOOLS:
-                if r[column] not in (0, 1):
-                    raise ValueError(column)
-            column = "error"
-            if r["error"] is not None and not isinstance(r["error"], str):
-                raise TypeError(column)
-            column = "data"
-            data = json.loads(r["data"])
-            if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-                raise ValueError(column)
-            item = item_from_dict(r["kind"], data)
-            column = "slug"
-            if getattr(item, "slug", r["slug"]) != r["slug"]:
-                raise ValueError(column)
-            for column in ("date", "changed_at", "published_at"):
-                if r[column] is not None:
-                    stored(r[column])
-        except Exception as exc:  # any failure to read it back is damage
-            return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
-                    f"({type(exc).__name__})")
+    where SQLite's own checks do not look), or None. Run before acting on the queue, and after
+    a failure to tell a damaged catalog from a fault of the code. ``items``: the rows of the
+    items table, when the caller has just read them in this transaction."""
+    global _sound_rows
+    known, seen = _sound_rows, []
+    rows = conn.execute("SELECT * FROM items") if items is None else items
+    for r in rows:
+        row = tuple(r) if items is None else tuple(r.values())
+        if row not in known:
+            problem = _item_damage(r)
+            if problem:
+                return problem
+        seen.append(row)
+    # (rows changed long ago, or other catalogs': forgotten once they outnumber this one's)
+    _sound_rows = known.union(seen) if len(known) <= 2 * len(seen) + 1000 else set(seen)
     for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
                           "LEFT JOIN items i ON i.id = r.item_id"):
         try:
@@ -398,6 +416,39 @@ def damaged(conn) -> str | None:
     for r in conn.execute("SELECT key, size FROM outputs"):
         if not isinstance(r["key"], str) or not isinstance(r["size"], int):
             return "the record of a published file"
+    return None
+
+
+def _item_damage(r) -> str | None:
+    """What is wrong with one row of ``items`` (see ``damaged``), or None."""
+    column = "kind"
+    try:
+        if r["kind"] not in ("post", "episode"):
+            raise ValueError(column)
+        for column in ("guid", "slug", "source", "sig", "content_hash", "data", "date",
+                       "first_seen", "changed_at"):
+            if not isinstance(r[column], str) or (column in _NONEMPTY and not r[column]):
+                raise TypeError(column)
+        for column in _BOOLS:
+            if r[column] not in (0, 1):
+                raise ValueError(column)
+        column = "error"
+        if r["error"] is not None and not isinstance(r["error"], str):
+            raise TypeError(column)
+        column = "data"
+        data = json.loads(r["data"])
+        if not isinstance(data, dict) or not isinstance(data.get("title"), str):
+            raise ValueError(column)
+        item = item_from_dict(r["kind"], data)
+        column = "slug"
+        if getattr(item, "slug", r["slug"]) != r["slug"]:
+            raise ValueError(column)
+        for column in ("date", "changed_at", "published_at"):
+            if r[column] is not None:
+                stored(r[column])
+    except Exception as exc:  # any failure to read it back is damage
+        return (f"item {r['id']} ({str(r['source'])[:80]!r}): its {column} "
+                f"({type(exc).__name__})")
     return None
 
 

@@ -127,6 +127,7 @@ class PgConnection:
 
         self._psycopg = psycopg
         self.raw = conn
+        self.statements = 0  # statements run that may have written (see ``changes``)
 
     def _run(self, call, *args):
         try:
@@ -138,6 +139,8 @@ class PgConnection:
         head = sql.strip().upper()
         if head in ("BEGIN", "BEGIN IMMEDIATE"):
             return self._begin(immediate=head.endswith("IMMEDIATE"))
+        if not head.startswith("SELECT"):
+            self.statements += 1
         if head == "COMMIT":  # a transaction that wrote tells the scheduler (SQLite's
             # data_version, on a server): the notice goes out with the commit, never before
             self._run(self.raw.execute, "SELECT pg_notify(%s, '') "
@@ -148,6 +151,7 @@ class PgConnection:
 
     def executemany(self, sql: str, rows):
         rows = list(rows)
+        self.statements += 1
         cur = self.raw.cursor()
         if rows:
             self._run(cur.executemany, _pg_sql(sql), rows)
@@ -168,6 +172,15 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+
+def changes(conn) -> int:
+    """A number that grows whenever this connection may have written to the database (what
+    it read since is then read again): SQLite's count of rows changed, or on PostgreSQL the
+    count of statements other than SELECTs."""
+    if isinstance(conn, PgConnection):
+        return conn.statements
+    return conn.total_changes
 
 
 # every connection's link is probed by both ends: one that stops answering (a partition) is

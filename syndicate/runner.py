@@ -63,7 +63,9 @@ class Runner:
         self._identity_lock = threading.Lock()
         self._stopping = False
         self._watch_conn: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()  # the watch connection, used by both jobs
         self._data_version: int | None = None
+        self._releasing = False  # a release pass runs: it sets the next wake-up when done
         self._sources_sig: tuple | None = None
         self.next_at: dt.datetime | None = None
         self.releases = 0  # release passes that published something
@@ -72,33 +74,48 @@ class Runner:
 
     # -- the two jobs ------------------------------------------------------------------------
     def release(self) -> None:
-        """Release whatever is due now in one publish, then set the next wake-up."""
-        if not self._same_catalog():
-            return
+        """Release whatever is due now in one publish, then set the next wake-up. What fell
+        due during a pass that published is released by another pass at once: a job set for
+        now, from inside this one, would find this one still running and be skipped."""
+        while self._same_catalog():
+            self._releasing = True
+            try:
+                published = self._release_pass()
+            finally:
+                self._releasing = False
+            if published is None:  # the lead was lost
+                return
+            self._seen_changes()  # its own commits: read below, not again by the next watch
+            if not self.reschedule(passed=published):
+                return
+
+    def _release_pass(self) -> bool | None:
+        """One release_due, its outcome logged: whether it published (None: the lead was
+        lost)."""
         now = self.clock()
         try:
             outcome = release_due(self.settings, now=now, lock_wait=60.0,
                                   fence=self.lease.fence if self.lease else None)
         except NotLeader as exc:
             self._lose(str(exc))
-            return
+            return None
         except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
             log.error("release failed: %s", redact_text(exc))
-        else:
-            for item in outcome.released:
-                late = (now - stored(item["release_at"])).total_seconds()
-                log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
-                         item["title"], item["source"], item["release_at"], max(late, 0.0))
-            if outcome.published:
-                self.releases += 1
-            if outcome.error:
-                log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
-                          outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
-            for done in outcome.after:  # the CDN told (see publish/after.py)
-                log.info("%s", done)
-            for warning in outcome.warnings:
-                log.warning("%s", redact_text(warning))
-        self.reschedule()
+            return False
+        for item in outcome.released:
+            late = (now - stored(item["release_at"])).total_seconds()
+            log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
+                     item["title"], item["source"], item["release_at"], max(late, 0.0))
+        if outcome.published:
+            self.releases += 1
+        if outcome.error:
+            log.error("release failed: %s; next attempt at %s", redact_text(outcome.error),
+                      outcome.next_attempt.astimezone(dt.UTC).isoformat(timespec="seconds"))
+        for done in outcome.after:  # the CDN told (see publish/after.py)
+            log.info("%s", done)
+        for warning in outcome.warnings:
+            log.warning("%s", redact_text(warning))
+        return outcome.published
 
     def watch(self) -> None:
         """Pick up queue changes made from the command line and new or edited source files."""
@@ -124,35 +141,46 @@ class Runner:
                 pass  # a release is publishing (and collecting): look again next time
             except SyndicateError as exc:
                 log.warning("collect: %s", redact_text(exc))
-        if self._catalog_changed():
+        # (a release pass running now reads the catalog again when it is done)
+        if self._catalog_changed() and not self._releasing:
             self.reschedule()
 
     # -- wake-ups ------------------------------------------------------------------------------
-    def reschedule(self) -> None:
+    def reschedule(self, *, passed: bool | None = None) -> bool:
+        """Set the release job for the next wake-up the catalog gives. ``passed``: called at
+        the end of a release pass, which published (True) or not (False); then a wake-up
+        already come is not set: True is returned for a pass that published (the caller
+        passes again at once), and one that did not is tried again after ``poll_seconds``."""
         with self._lock:
             if self._stopping:  # APScheduler's shutdown holds its job store while it waits
-                return          # for running jobs: adding one now would wait forever
+                return False    # for running jobs: adding one now would wait forever
             now = self.clock()
             try:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
                     when = next_wake(cat, now)
             except SyndicateError as exc:
                 log.error("%s", redact_text(exc))
-                return
-            if when == self.next_at and self.scheduler.get_job("release"):
-                return
+                return False
+            if passed is not None and when is not None and when <= now:
+                self.next_at = when
+                if passed:
+                    return True
+                when = now + dt.timedelta(seconds=self.settings.config.scheduler.poll_seconds)
+            elif when == self.next_at and self.scheduler.get_job("release"):
+                return False
             self.next_at = when
             if when is None:
                 if self.scheduler.get_job("release"):
                     self.scheduler.remove_job("release")
                 log.info("nothing queued")
-                return
+                return False
             # the scheduler runs on the real clock: translate the wait, not the instant
             run_at = system_clock() + max(when - now, dt.timedelta(0))
             self.scheduler.add_job(self.release, "date", run_date=run_at, id="release",
                                    replace_existing=True)
-            if when > now:
+            if when > now and passed is not False:
                 log.info("next release at %s", when.isoformat(timespec="seconds"))
+            return False
 
     # -- the catalog file itself ----------------------------------------------------------------
     def _file_identity(self) -> tuple[int, int] | None:
@@ -217,25 +245,47 @@ class Runner:
         return False
 
     def _close_watch(self) -> None:
-        if self._watch_conn is not None:
-            self._watch_conn.close()
-            self._watch_conn = None
-        self._data_version = None
+        with self._watch_lock:
+            if self._watch_conn is not None:
+                self._watch_conn.close()
+                self._watch_conn = None
+            self._data_version = None
 
     def _catalog_changed(self) -> bool:
         if self.lease:  # the notices read by lease.held() in watch
             return self.lease.changed()
+        with self._watch_lock:
+            version = self._version()
+            if version is None:
+                return True
+            changed, self._data_version = version != self._data_version, version
+            return changed
+
+    def _seen_changes(self) -> None:
+        """Take what was committed to the catalog until now as seen by the watch (on SQLite):
+        the caller reads the catalog next."""
+        if self.lease:
+            return
+        with self._watch_lock:
+            version = self._version()
+            if version is not None:
+                self._data_version = version
+
+    def _version(self) -> int | None:
+        """SQLite's data_version of the catalog (it changes when another connection commits),
+        or None when it cannot be read."""
         try:
             if self._watch_conn is None:  # read-write, never create: a new file is not ours
                 uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
                 self._watch_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            version = self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
+            return self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
         except sqlite3.Error as exc:  # named by the next open; look again next time
             log.debug("watching the catalog: %s", exc)
-            self._close_watch()
-            return True
-        changed, self._data_version = version != self._data_version, version
-        return changed
+            if self._watch_conn is not None:
+                self._watch_conn.close()
+                self._watch_conn = None
+            self._data_version = None
+            return None
 
     def _sources(self) -> tuple:
         """A signature of posts/ and episodes/ and the folders in them: a cheap stat of folders

@@ -64,13 +64,17 @@ def _titles(proj) -> list[str]:
     return [e.title for e in feedparser.parse(proj.read("feed.xml")).entries]
 
 
+def _cli(proj, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CMD, *args, "--config", str(proj.root / "config.yaml")],
+                          cwd=proj.root, capture_output=True, text=True, timeout=120)
+
+
 @pytest.fixture
 def live(make_project):
     proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
                          "posts/winter.md": post("Winter plans", date="2099-12-24")},
                         config=BASE_CONFIG + FAST)
-    done = subprocess.run([*CMD, "publish", "--config", str(proj.root / "config.yaml")],
-                          cwd=proj.root, capture_output=True, text=True, timeout=120)
+    done = _cli(proj, "publish")
     assert done.returncode == 0, done.stderr
     return proj
 
@@ -134,3 +138,35 @@ def test_a_replaced_catalog_is_reopened_and_its_queue_released(live):
         code = run.stop()
     assert code == 0, run.output
     assert "released post 'Winter plans'" in run.output
+
+
+def test_a_row_scribbled_on_after_a_release_is_refused_by_the_same_scheduler(make_project):
+    """The damage check passes a row it found sound before only while every byte of it is the
+    same: a released item's row scribbled on after the scheduler released it stops that same
+    process from releasing the next item, with the catalog and the item named."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
+                         "posts/winter.md": post("Winter plans", date="2099-12-24"),
+                         "posts/spring.md": post("Spring cleaning", date="2099-03-01")},
+                        config=BASE_CONFIG + FAST)
+    assert _cli(proj, "publish").returncode == 0
+    run = Run(proj)
+    try:
+        assert run.saw("next release at 2099-03-01"), run.output
+        at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)).isoformat()
+        assert _cli(proj, "queue", "winter", "--at", at).returncode == 0
+        assert wait_until(lambda: "Winter plans" in _titles(proj), timeout=30), run.output
+        assert run.saw("released post 'Winter plans'"), run.output  # its rows were checked
+        catalog = sqlite3.connect(proj.root / ".syndicate/catalog.db")
+        with catalog:
+            catalog.execute("UPDATE items SET date = '2099-13-45' "
+                            "WHERE source = 'posts/winter.md'")
+        catalog.close()
+        queued = _cli(proj, "queue", "spring", "--at", "now")
+        assert queued.returncode == 0, queued.stderr
+        assert run.saw("the catalog holds a damaged value", timeout=30), run.output
+    finally:
+        run.stop()
+    assert "posts/winter.md" in run.output.split("the catalog holds a damaged value")[1]
+    assert "released post 'Spring cleaning'" not in run.output
+    assert "Spring cleaning" not in _titles(proj)
+    assert "Winter plans" in _titles(proj)

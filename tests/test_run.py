@@ -206,3 +206,29 @@ def test_run_logs_why_a_file_it_collects_is_held_back(live):
     assert ok, (out, _cli(live, "status").stdout)
     assert "posts/copy.md: held back: it holds the words of the queued posts/winter.md" in out, out
     assert "Copy" not in _titles(live)
+
+
+
+def test_items_falling_due_during_a_release_are_released_by_the_next_pass_at_once(
+        make_project):
+    """A release pass that publishes looks again at once: items that fell due while it ran go
+    out right after it, not at the next look for changes (a minute here)."""
+    names = [f"n{i}" for i in range(8)]
+    proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
+                         **{f"posts/{n}.md": post(f"Post {n}", date="2099-01-01")
+                            for n in names}},
+                        config=BASE_CONFIG + "scheduler:\n  poll_seconds: 60\n")
+    assert _cli(proj, "publish").returncode == 0
+    first = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
+    for i, name in enumerate(names):  # each one due during the pass of the one before
+        at = first + dt.timedelta(milliseconds=150 * i)
+        done = _cli(proj, "queue", name, "--at", at.isoformat(timespec="milliseconds"))
+        assert done.returncode == 0, done.stderr
+    proc = _start(proj)
+    try:
+        wanted = {f"Post {n}" for n in names}
+        assert wait_until(lambda: wanted <= set(_titles(proj)), timeout=40)
+    finally:
+        out = _stop(proc)
+    assert f"next release at {first.isoformat()}" in out, out  # it was up before any
+    assert all(out.count(f"released post 'Post {n}'") == 1 for n in names), out

@@ -48,7 +48,8 @@ class KeptBack:
     """The queued items of a collect and what the live ones already show."""
 
     def __init__(self, queued: list[dict], live: list[dict], root: Path | None = None):
-        self._queued = [(r, loads(r["data"])) for r in queued]
+        self._rows = queued  # decoded when first asked (a collect that finds no file
+        self._queued: list[tuple[dict, dict]] | None = None  # changed never asks)
         self._live = live
         self._live_data: list[tuple[dict, dict]] | None = None
         self._root = root  # the project: transcripts are read from it (None: not read)
@@ -58,6 +59,8 @@ class KeptBack:
         """The queued row (not ``row_id`` itself) whose kept-back content an item of ``kind``
         with ``data`` holds, with what it holds ("words", "audio", "transcript"); or None."""
         body = None
+        if self._queued is None:
+            self._queued = [(r, loads(r["data"])) for r in self._rows]
         for r, queued in self._queued:
             if r["kind"] != kind or r["id"] == row_id:
                 continue

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     FileSystemLoader,
     TemplateError,
@@ -115,6 +116,27 @@ class _ThemeLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class _Compiled(BytecodeCache):
+    """Templates compiled once a process: Jinja2 takes the code kept for a template's name and
+    file only while the source's checksum is the one it was compiled from, so an edited
+    template is compiled again (the scheduler publishes on every release: the theme is not
+    parsed and compiled each time). Every Theme's environment is made alike (see Theme)."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _Compiled()
+
+
 RENDER_SECONDS = 15  # one page; the default theme makes one in milliseconds
 RENDER_MEMORY = 512 << 20  # bytes the process may grow by while one page renders
 PAGE_LIMIT = 64 << 20  # characters one page may come to
@@ -132,7 +154,8 @@ class Theme:
         self.env = Sandbox(
             loader=ChoiceLoader([_ThemeLoader(str(f / "templates")) for f in self.folders]),
             autoescape=select_autoescape(["html", "xml"], default_for_string=True),
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            bytecode_cache=_COMPILED)
         self.env.filters.update(day=self.day, jsonld=jsonld, clock=clock, mb=megabytes,
                                 clean=clean, urlhost=lambda u: urlsplit(u).hostname or u)
         self._fingerprint: str | None = None
