@@ -296,8 +296,8 @@ def small_disk(tmp_path):
 
     mounted = []
 
-    def make(size: str) -> Path:
-        point = tmp_path / f"disk-{size}"
+    def make(size: str, tag: str = "") -> Path:
+        point = tmp_path / f"disk-{size}{tag}"
         _mount(point, size)
         mounted.append(point)
         return point
@@ -317,18 +317,21 @@ def test_parts_need_no_more_disk_than_one_pass(short_parts, monkeypatch, small_d
     assert out.samples == 120 * 44100
     single, _ = _one_pass(monkeypatch, src, small_disk("5m"))
     assert single.samples == out.samples
-    # where two copies do not fit, the episode is named, with what ran out
+    # where two copies do not fit, or not even one (ffmpeg's own write fails), in parts or in
+    # one pass: the episode is named, with what ran out
     from syndicate.errors import AudioError
 
-    with pytest.raises(AudioError) as err:
-        _make(src, small_disk("3m"))
-    assert str(err.value).startswith("speech.flac: ")
-    assert "No space left" in str(err.value) or "no space left" in str(err.value)
+    for size, in_parts in (("3m", True), ("1m", True), ("1m", False)):
+        with pytest.raises(AudioError) as err:
+            _make(src, small_disk(size)) if in_parts else \
+                _one_pass(monkeypatch, src, small_disk(size, "-one-pass"))
+        assert str(err.value).startswith("speech.flac: no space left on "), (size, err.value)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seconds", [50.0, 8.0])  # in parts, and in one pass
-def test_a_source_saved_over_while_encoded_is_not_kept(short_parts, tmp_path, seconds):
+@pytest.mark.parametrize("how", ["saved over", "rewritten in place", "emptied"])
+def test_a_source_saved_over_while_encoded_is_not_kept(short_parts, tmp_path, seconds, how):
     from syndicate.errors import AudioError
 
     src = make_audio(tmp_path / "take1.flac", seconds, codec=["-c:a", "flac"])
@@ -342,9 +345,15 @@ def test_a_source_saved_over_while_encoded_is_not_kept(short_parts, tmp_path, se
 
     def progress(name, done, total):  # the author saves a new take over it, mid-encode
         if not swapped:
-            spare = tmp_path / ".episode.flac"
-            spare.write_bytes(take2.read_bytes())
-            spare.replace(episode)
+            if how == "saved over":
+                spare = tmp_path / ".episode.flac"
+                spare.write_bytes(take2.read_bytes())
+                spare.replace(episode)
+            else:  # emptied (and written again): the same file cut short under ffmpeg's feet
+                with open(episode, "r+b") as f:
+                    f.truncate(0)
+                    if how == "rewritten in place":
+                        f.write(take2.read_bytes())
             swapped.append(done)
 
     with pytest.raises(AudioError, match="changed while it was being encoded"):
@@ -352,6 +361,8 @@ def test_a_source_saved_over_while_encoded_is_not_kept(short_parts, tmp_path, se
                 progress=progress)
     assert swapped
     assert not list(cache.glob("audio-*")) and not list(cache.glob("*.mp3"))
+    if how == "emptied":  # the new take lands once the encode has given up
+        episode.write_bytes(take2.read_bytes())
     # published again: the new take, whole
     out = process(episode, sha256_file(episode), "episode.flac", AudioSettings(AudioConfig()),
                   cache, TAGS)

@@ -206,6 +206,10 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
             log.seek(0)
             text, verbose = split_log(log.read())
         if proc.returncode != 0:
+            if "No space left on device" in text or "Disk quota exceeded" in text:
+                folder = outputs[0][1].parent
+                raise AudioError(name, f"no space left on {mount_of(folder)} for its audio in "
+                                 f"{folder}", hint="free some and publish again")
             raise AudioError(name, f"could not encode: {reason(text)}")
         for tmp, (_, dest) in zip(tmps, outputs, strict=True):
             os.replace(tmp, dest)
@@ -280,16 +284,26 @@ def _encode_once(source: Path, name: str, settings: AudioSettings, cache_dir: Pa
     made = [path for alt in missing for path in _alt_files(cache_dir, key, alt)[1:]]
     if result is None or "graph" not in result:
         made += [audio, facts_path]
-        result = _encode_all(source, name, settings, audio, head, missing, progress)
-        _write_json(facts_path, result)
-    # the renditions still to make (the MP3 was made before, or in parts): from the graph
-    # recorded with it, in one pass of their own
-    left = [alt for alt in missing if not _alt_files(cache_dir, key, alt)[1].is_file()]
-    if left:
-        _renditions(head, result["graph"], left, [_alt_files(cache_dir, key, alt)[1]
-                                                  for alt in left], c, name, result["total"],
-                    progress)
-    if filestat.of_path(source) != seen:
+    try:
+        if result is None or "graph" not in result:
+            result = _encode_all(source, name, settings, audio, head, missing, progress)
+            _write_json(facts_path, result)
+        # the renditions still to make (the MP3 was made before, or in parts): from the graph
+        # recorded with it, in one pass of their own
+        left = [alt for alt in missing if not _alt_files(cache_dir, key, alt)[1].is_file()]
+        if left:
+            _renditions(head, result["graph"], left, [_alt_files(cache_dir, key, alt)[1]
+                                                      for alt in left], c, name,
+                        result["total"], progress)
+    except AudioError:
+        if filestat.of_path(source) == seen:
+            raise
+        changed = True  # (what ffmpeg made of a file cut short under it is no fault of it)
+    else:
+        # by its stat signature alone: the same bytes saved back (take 2, then take 1 again)
+        # may still have been read half one, half the other
+        changed = filestat.of_path(source) != seen
+    if changed:
         # saved over (or edited) while it was read, maybe more than once (the measure, the
         # parts, the renditions): what was made may mix two takes, and is not kept
         for path in made:
