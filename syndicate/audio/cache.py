@@ -11,6 +11,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import AudioError
+from ..space import mount_of
+
 if TYPE_CHECKING:
     from .settings import AudioSettings
 
@@ -76,3 +79,15 @@ def _newest(folder: str) -> float:
     with os.scandir(folder) as entries:
         times += [e.stat(follow_symlinks=False).st_mtime for e in entries]
     return max(times)
+
+
+def out_of_room(text: str) -> bool:
+    """Whether ffmpeg's log says the disk (or the user's quota) was full."""
+    return "No space left on device" in text or "Disk quota exceeded" in text
+
+
+def no_room(name: str, folder: Path) -> AudioError:
+    """The episode ``name``'s error when ``folder`` (the media cache) has no room for its
+    audio."""
+    return AudioError(name, f"no space left on {mount_of(folder)} for its audio in {folder}",
+                      hint="free some and publish again")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AudioError
-from ..space import mount_of
+from .cache import no_room, out_of_room
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import (
     OUT_SAMPLES,
@@ -240,9 +240,8 @@ def remux(joined: Path, dest: Path, mp3_args: list[str], name: str) -> None:
     if proc.returncode == 0:
         return
     folder = dest.parent.parent  # the media cache (the scratch folder is inside it)
-    if "No space left" in proc.stderr or "Disk quota" in proc.stderr:
-        raise AudioError(name, f"no space left on {mount_of(folder)} for its MP3 in the media "
-                         f"cache {folder}", hint="free some and publish again")
+    if out_of_room(proc.stderr):
+        raise no_room(name, folder)
     raise AudioError(name, f"could not write its MP3 in the media cache {folder}: "
                      f"{reason(proc.stderr)}")
 

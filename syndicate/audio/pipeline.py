@@ -34,9 +34,9 @@ from .. import filestat
 from ..config import AlternateConfig as Alternate
 from ..config import AudioConfig
 from ..errors import AudioError, NotEncoded
-from ..space import FULL, mount_of
+from ..space import FULL
 from . import parts
-from .cache import cache_key
+from .cache import cache_key, no_room, out_of_room
 from .edits import silent_edges
 from .ffmpeg import ffmpeg_exe, reason
 from .measure import (
@@ -206,10 +206,8 @@ def _encode(cmd: list[str], outputs: list[tuple[list[str], Path]], name: str, to
             log.seek(0)
             text, verbose = split_log(log.read())
         if proc.returncode != 0:
-            if "No space left on device" in text or "Disk quota exceeded" in text:
-                folder = outputs[0][1].parent
-                raise AudioError(name, f"no space left on {mount_of(folder)} for its audio in "
-                                 f"{folder}", hint="free some and publish again")
+            if out_of_room(text):
+                raise no_room(name, outputs[0][1].parent)
             raise AudioError(name, f"could not encode: {reason(text)}")
         for tmp, (_, dest) in zip(tmps, outputs, strict=True):
             os.replace(tmp, dest)
@@ -379,11 +377,8 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
                 beside.result()  # (its error, if any, is the episode's)
             side.shutdown()
         if made:
-            samples, after = made
-            return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
-                    "offset": 0.0, "gain": round(gain, 2), "before": facts.loudness.to_dict(),
-                    "after": after, "warnings": warnings, "graph": body,
-                    "total": round(total, 6), "parts": len(spans)}
+            return _facts(c, made[0], offset, gain, facts, made[1], warnings, body, total,
+                          len(spans))
         missing, outputs = [], outputs[:1]  # the renditions are made: the MP3 in one pass
     graph = _split(body, [METER, *(_alt_chain(alt) for alt in missing)])
     log, verbose = _encode([*head, "-filter_complex", graph], outputs, name, total, progress)
@@ -394,10 +389,16 @@ def _encode_all(source: Path, name: str, settings: AudioSettings, audio: Path, h
         for _, path in outputs:
             path.unlink(missing_ok=True)
         raise AudioError(name, "the encoded audio came out empty")
+    return _facts(c, samples, offset, gain, facts, after.to_dict(), warnings, body, total, 1)
+
+
+def _facts(c: AudioConfig, samples: int, offset: float, gain: float, source: SourceFacts,
+           after: dict, warnings: list[str], graph: str, total: float, made_in: int) -> dict:
+    """What the cache records of an encoded MP3 (``made_in``: the parts it was made in)."""
     return {"samples": samples, "sample_rate": c.sample_rate, "channels": c.channels,
             "offset": round(offset, 3), "gain": round(gain, 2),
-            "before": facts.loudness.to_dict(), "after": after.to_dict(),
-            "warnings": warnings, "graph": body, "total": round(total, 6), "parts": 1}
+            "before": source.loudness.to_dict(), "after": after, "warnings": warnings,
+            "graph": graph, "total": round(total, 6), "parts": made_in}
 
 
 def _in_parts(source: Path, name: str, settings: AudioSettings, facts: SourceFacts,
@@ -476,9 +477,7 @@ def process(source: Path, source_sha: str, name: str, settings: AudioSettings,
         where = os.fsdecode(exc.filename) if exc.filename is not None else str(cache_dir)
         why = exc.strerror or type(exc).__name__
         if exc.errno in FULL:
-            raise AudioError(name, f"no space left on {mount_of(cache_dir)} for its audio in the "
-                             f"media cache {cache_dir}", hint="free some and publish again") \
-                from None
+            raise no_room(name, cache_dir) from None
         if Path(where).is_relative_to(cache_dir) or where == str(cache_dir):
             raise AudioError(name, f"cannot use the media cache {cache_dir} ({why}); make it "
                              "readable and writable by the user running syndicate") from None

@@ -111,9 +111,7 @@ class Part:
                 if not info and not offsets:
                     f.seek(base + pos)
                     info = f.read(h.size)
-                    at = h.side_at + h.side_len
-                    if info[at:at + 4] not in (b"Info", b"Xing"):
-                        raise SpliceError("no Info frame")
+                    _xing(info)  # (or SpliceError)
                 else:
                     offsets.append(base + pos)
                 pos += h.size
@@ -199,11 +197,19 @@ def joint(a: Part, b: Part, lo: int, hi: int) -> int:
     raise SpliceError(f"no frame in {lo}..{hi} where the parts can be joined")
 
 
-def _lame_tag(info: bytes) -> int:
-    """Where the LAME tag (encoder string, delays, ...) begins in an Info frame."""
+def _xing(info: bytes) -> tuple[int, int]:
+    """Where the Xing/Info tag begins in an Info frame, and its flags (1: a frame count,
+    2: a byte count, 4: a seek table, 8: a quality)."""
     h = header(info)
     at = h.side_at + h.side_len
-    flags = int.from_bytes(info[at + 4:at + 8], "big")
+    if info[at:at + 4] not in (b"Info", b"Xing"):
+        raise SpliceError("no Info frame")
+    return at, int.from_bytes(info[at + 4:at + 8], "big")
+
+
+def _lame_tag(info: bytes) -> int:
+    """Where the LAME tag (encoder string, delays, ...) begins in an Info frame."""
+    at, flags = _xing(info)
     at += 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(
         flags & 8)
     if at + 36 > len(info):
@@ -220,10 +226,8 @@ def delays(info: bytes) -> tuple[int, int]:
 
 def stated_samples(info: bytes) -> int:
     """The samples an Info frame says its stream decodes to (frames less delay and padding)."""
-    h = header(info)
-    at = h.side_at + h.side_len
-    flags = int.from_bytes(info[at + 4:at + 8], "big")
-    if info[at:at + 4] not in (b"Info", b"Xing") or not flags & 1:
+    at, flags = _xing(info)
+    if not flags & 1:
         raise SpliceError("no frame count in the Info frame")
     delay, padding = delays(info)
     return int.from_bytes(info[at + 8:at + 12], "big") * SAMPLES - delay - padding
@@ -231,17 +235,14 @@ def stated_samples(info: bytes) -> int:
 
 def _with_totals(info: bytes, frames: int, size: int, padding: int) -> bytes:
     """An Info frame stating ``frames`` audio frames, ``size`` bytes and ``padding``."""
-    h = header(info)
-    out = bytearray(info)
-    at = h.side_at + h.side_len
-    flags = int.from_bytes(info[at + 4:at + 8], "big")
+    at, flags = _xing(info)
     if not flags & 1 or not flags & 2:
         raise SpliceError("an Info frame without frame and byte counts")
+    out = bytearray(info)
     out[at + 8:at + 12] = frames.to_bytes(4, "big")
     out[at + 12:at + 16] = size.to_bytes(4, "big")
     tag = _lame_tag(info) + 21
-    delay = int.from_bytes(info[tag:tag + 3], "big") >> 12
-    out[tag:tag + 3] = ((delay << 12) | padding).to_bytes(3, "big")
+    out[tag:tag + 3] = ((delays(info)[0] << 12) | padding).to_bytes(3, "big")
     return bytes(out)
 
 
