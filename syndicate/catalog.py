@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import engines
+from . import engines, mirror
 from .engines import DB_ERRORS, PgLocation
 from .errors import SyndicateError
 from .model import item_from_dict
-from .schema import prepare
+from .schema import COLUMNS, prepare
 from .space import FULL, nearly_full, no_space
 from .when import stored
 
@@ -50,6 +50,7 @@ _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, FALSE)"
 
 
 RETIRED = "retired_guid:"  # meta: + a guid an item gave up -> the file it was in
+_queue_memo: tuple[list | None, dict] = (None, {})  # the last queue read (Catalog.releases)
 
 
 class Catalog:
@@ -62,16 +63,28 @@ class Catalog:
         # stable until then): a release reads the queue and the items once, not at every step
         self._read: dict[str, tuple[int, list]] = {}
         self._meta_writes = 0  # of the changes counted (engines.changes): those to meta only
+        self._base = engines.changes(conn)  # (those of opening it: the schema's, a session's)
 
     def _rows(self, table: str) -> list[dict]:
-        """Every row of ``table`` (items by id), read again only when this transaction wrote
-        something since, other than meta (or began anew). Not to be changed: see ``_whole``."""
-        now = engines.changes(self.conn) - self._meta_writes
+        """Every row of ``table`` (by key), read again only when this transaction wrote
+        something since, other than meta (or began anew); before this connection wrote
+        anything, through the process's copy (mirror.py). Not to be changed: see ``_whole``."""
+        now = engines.changes(self.conn) - self._meta_writes - self._base
         held = self._read.get(table)
         if held is None or held[0] != now:
-            order = " ORDER BY id" if table == "items" else ""
-            held = self._read[table] = (now, [dict(r) for r in self.conn.execute(
-                f"SELECT * FROM {table}{order}")])
+            copy = mirror.copy_of(self.path, table) if now == 0 else None
+            if copy is not None:
+                try:
+                    rows = copy.refresh(self.conn, table)
+                except BaseException:
+                    mirror.forget(self.path)
+                    raise
+            else:
+                names = [c.strip() for c in COLUMNS[table].split(",")]
+                rows = [dict(zip(names, r, strict=True)) for r in engines.tuples(
+                    self.conn, f"SELECT {COLUMNS[table]} FROM {table} "
+                    f"ORDER BY {mirror.TABLES[table]}")]
+            held = self._read[table] = (now, rows, copy)
         return held[1]
 
     def _whole(self, table: str) -> list[dict]:
@@ -89,7 +102,17 @@ class Catalog:
     def check(self) -> None:
         """Refuse a catalog holding a value syndicate cannot have written (a date scribbled
         over, a release time that is not a time): acting on it would drop or release items."""
-        problem = damaged(self.conn, self._rows("items"))
+        rows = self._rows("items")
+        copy = self._read["items"][2]  # rows from the process's copy: those not yet checked
+        queue = self._rows("releases")
+        queued = self._read["releases"][2]
+        problem = damaged(self.conn, rows if copy is None else
+                          [copy.rows[k] for k in copy.unchecked],
+                          queue if queued is None else [queued.rows[k] for k in queued.unchecked])
+        if not problem:
+            for held in (copy, queued):
+                if held is not None:
+                    held.unchecked.clear()
         if problem:
             raise SyndicateError(damage_message(self.path, problem, "; nothing was published "
                                                 "or released, the site is as it was"))
@@ -158,8 +181,13 @@ class Catalog:
 
     # -- releases ----------------------------------------------------------------------------
     def releases(self) -> dict[int, dict]:
-        """The queue, by item id: the embargo belongs to the item, whatever its guid or file."""
-        return {r["item_id"]: {**r, "held": bool(r["held"])} for r in self._whole("releases")}
+        """The queue, by item id: the embargo belongs to the item, whatever its guid or file.
+        The dict is the caller's own; the rows in it are shared, not to be changed."""
+        global _queue_memo
+        rows = self._rows("releases")
+        if _queue_memo[0] is not rows:  # (the same list: the same rows, unchanged)
+            _queue_memo = (rows, {r["item_id"]: {**r, "held": bool(r["held"])} for r in rows})
+        return dict(_queue_memo[1])
 
     def set_release(self, item_id: int, at: str, zone: str, stamp: str, *,
                     held: bool = False) -> None:
@@ -205,6 +233,7 @@ class Catalog:
         self._read.clear()  # a new transaction: what others committed meanwhile is read
         self.conn.execute("COMMIT")
         self.conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        self._begun()
 
     @property
     def on_postgres(self) -> bool:
@@ -216,6 +245,11 @@ class Catalog:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self.conn.execute("BEGIN")
+        self._begun()
+
+    def _begun(self) -> None:
+        """A transaction begins: it has written nothing yet."""
+        self._base, self._meta_writes = engines.changes(self.conn), 0
 
     # -- outputs (the manifest of what a target holds) ----------------------------------------
     def outputs(self, target: str) -> dict[str, dict]:
@@ -390,11 +424,13 @@ def _blocked_file(path: Path) -> SyndicateError | None:
 _sound_rows: set[tuple] = set()
 
 
-def damaged(conn, items: list[dict] | None = None) -> str | None:
+def damaged(conn, items: list[dict] | None = None,
+            releases: list[dict] | None = None) -> str | None:
     """The first value in the catalog that syndicate cannot have written (a file scribbled on
     where SQLite's own checks do not look), or None. Run before acting on the queue, and after
-    a failure to tell a damaged catalog from a fault of the code. ``items``: the rows of the
-    items table, when the caller has just read them in this transaction."""
+    a failure to tell a damaged catalog from a fault of the code. ``items`` and ``releases``:
+    the rows of those tables to check (by default all), when the caller has just read them in
+    this transaction (or knows the others checked: ``Catalog.check``)."""
     global _sound_rows
     known, seen = _sound_rows, []
     rows = conn.execute("SELECT * FROM items") if items is None else items
@@ -407,12 +443,14 @@ def damaged(conn, items: list[dict] | None = None) -> str | None:
         seen.append(row)
     # (rows changed long ago, or other catalogs': forgotten once they outnumber this one's)
     _sound_rows = known.union(seen) if len(known) <= 2 * len(seen) + 1000 else set(seen)
-    for r in conn.execute("SELECT r.item_id, r.at, i.source FROM releases r "
-                          "LEFT JOIN items i ON i.id = r.item_id"):
+    for r in conn.execute("SELECT item_id, at FROM releases") if releases is None else releases:
         try:
             stored(r["at"])
         except (TypeError, ValueError):
-            return f"the release time of item {r['item_id']} ({str(r['source'])[:80]!r})"
+            source = conn.execute("SELECT source FROM items WHERE id = ?",
+                                  (r["item_id"],)).fetchone()
+            return (f"the release time of item {r['item_id']} "
+                    f"({str(source and source[0])[:80]!r})")
     for r in conn.execute("SELECT key, size FROM outputs"):
         if not isinstance(r["key"], str) or not isinstance(r["size"], int):
             return "the record of a published file"

@@ -44,6 +44,26 @@ def sha256_of(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
+# the file last loaded by this process, by its stat: a process that collects again and again
+# (the scheduler) decodes it again only when a run wrote it
+_loaded: dict[str, tuple[tuple, dict, dict]] = {}
+
+
+def _load(path: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The hashes kept in ``path`` (as ``known``, a dict of the caller's own) and the sha256
+    of each path (``before``, not to be changed)."""
+    st = os.stat(path)
+    ident = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    held = _loaded.get(str(path))
+    if held is None or held[0] != ident:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        known = {k: v for k, v in loaded.items() if isinstance(v, list) and len(v) == 2}
+        held = (ident, known, {k: v[1] for k, v in known.items()})
+        _loaded.clear()
+        _loaded[str(path)] = held
+    return dict(held[1]), held[2]
+
+
 class FileHashes:
     """The hashes of one checkout's files (see the module's docstring), each under its name
     relative to the project's ``root`` (a checkout moved or copied whole, its state folder
@@ -55,15 +75,13 @@ class FileHashes:
         self.path = folder / FILE if folder is not None else None
         self.known: dict[str, list[str]] = {}  # path -> [stat signature, sha256]
         self.had = False  # whether this checkout kept hashes before this run
+        self.before: dict[str, str] = {}  # path -> sha256, as this run found them
         if self.path is not None:
             try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self.known = {k: v for k, v in loaded.items()
-                              if isinstance(v, list) and len(v) == 2}
+                self.known, self.before = _load(self.path)
                 self.had = True
             except (OSError, ValueError, AttributeError):
                 pass  # none yet, or unreadable: every file is read once
-        self.before = {k: v[1] for k, v in self.known.items()}  # as this run found them
         self.fresh = fresh
         self.changed = False
         self.used: set[str] = set()  # the paths asked about in this run

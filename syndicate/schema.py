@@ -18,7 +18,7 @@ from pathlib import Path
 from . import engines
 from .errors import SyndicateError
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
     (1, "items, outputs, meta and the release queue", [
         """CREATE TABLE IF NOT EXISTS items (
             id {autoid},
@@ -83,6 +83,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (3, "no credential of a source address in the catalog", [
         "DELETE FROM meta WHERE key LIKE 'source:%'",
     ]),
+    # A process that keeps a copy of the items and the queue (the scheduler, between releases)
+    # reads back only the rows whose revision changed: every insert or update of a row gives it
+    # a new random revision, by a trigger, so a row written by any client (a `syndicate queue`
+    # on another host, a hand edit) is read again (mirror.py).
+    (4, "a revision on each row of the items and the queue", [
+        "ALTER TABLE items ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE releases ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
+        *(("sqlite", f"""CREATE TRIGGER {table}_rev_{when} AFTER {when.upper()} ON {table}
+            {"WHEN NEW.rev IS OLD.rev " if when == "update" else ""}BEGIN
+            UPDATE {table} SET rev = random() WHERE {key} = NEW.{key}; END""")
+          for table, key in (("items", "id"), ("releases", "item_id"))
+          for when in ("insert", "update")),
+        ("postgresql", """CREATE OR REPLACE FUNCTION syndicate_row_rev() RETURNS trigger
+            LANGUAGE plpgsql AS $body$ BEGIN
+            NEW.rev := floor((random() * 2 - 1) * 9.2e18)::bigint; RETURN NEW; END $body$"""),
+        *(("postgresql", f"CREATE TRIGGER {table}_rev BEFORE INSERT OR UPDATE ON {table} "
+                         "FOR EACH ROW EXECUTE FUNCTION syndicate_row_rev()")
+          for table in ("items", "releases")),
+        # (the rows there already get a revision of their own too: a catalog swapped for
+        # another under a running process never shows it one catalog's row for another's)
+        "UPDATE items SET rev = rev",
+        "UPDATE releases SET rev = rev",
+    ]),
 ]
 LATEST = MIGRATIONS[-1][0]
 
@@ -146,8 +169,10 @@ def prepare(conn, path, *, migrate: bool = True) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if _version(conn, path) < number:  # another process may have just done it
-                    for sql in steps:
-                        conn.execute(engines.spelled(conn, sql))
+                    for step in steps:  # (a step of one engine only: (engine, sql))
+                        engine, sql = step if isinstance(step, tuple) else ("", step)
+                        if engine in ("", engines.engine_of(conn)):
+                            conn.execute(engines.spelled(conn, sql))
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                                  (str(number),))

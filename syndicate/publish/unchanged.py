@@ -110,12 +110,10 @@ def fingerprint(settings: Settings, cat: Catalog, now: dt.datetime, target: str
     queue = cat.releases()
     if queue:  # a queued item whose file went: its copies are held until its time (linked.py)
         at = now.astimezone(dt.UTC).isoformat()
-        ids = sorted(queue)  # (only the queued rows: not a scan of the whole catalog)
-        for i, missing, shown in cat.conn.execute(
-                "SELECT id, missing, published_at FROM items WHERE id IN "
-                f"({', '.join('?' * len(ids))}) ORDER BY id", ids):
-            if missing and not shown:
-                put(i, queue[i]["at"] <= at)
+        for (i,) in cat.conn.execute(  # (only the queued rows: not a scan of the catalog)
+                "SELECT i.id FROM releases r JOIN items i ON i.id = r.item_id "
+                "WHERE i.missing AND i.published_at IS NULL ORDER BY i.id"):
+            put(i, queue[i]["at"] <= at)
     return h.hexdigest(), published
 
 
