@@ -47,6 +47,12 @@ _NONEMPTY = ("guid", "slug", "source", "data", "date")
 _JOINED = "items i LEFT JOIN releases r ON r.item_id = i.id"
 _AT = "COALESCE(r.at, i.date)"
 _RELEASABLE = "NOT i.draft AND NOT i.missing AND NOT COALESCE(r.held, FALSE)"
+# The same for items not yet released, split by where their release time comes from, so that
+# each part reads an index (releases.at; items.date of the unpublished) and not every row.
+_UNRELEASED = "i.published_at IS NULL AND NOT i.draft AND NOT i.missing"
+_BY_QUEUE = f"releases r JOIN items i ON i.id = r.item_id WHERE NOT r.held AND {_UNRELEASED}"
+_BY_DATE = (f"items i WHERE {_UNRELEASED} AND NOT EXISTS "
+            "(SELECT 1 FROM releases r WHERE r.item_id = i.id)")
 
 
 RETIRED = "retired_guid:"  # meta: + a guid an item gave up -> the file it was in
@@ -64,6 +70,7 @@ class Catalog:
         self._read: dict[str, tuple[int, list]] = {}
         self._meta_writes = 0  # of the changes counted (engines.changes): those to meta only
         self._base = engines.changes(conn)  # (those of opening it: the schema's, a session's)
+        self._meta: dict[str, str | None] = {}  # meta values read or written in this transaction
 
     def _rows(self, table: str) -> list[dict]:
         """Every row of ``table`` (by key), read again only when this transaction wrote
@@ -119,17 +126,32 @@ class Catalog:
 
     # -- meta --------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        """A meta value (read once a transaction: meta is written only through the methods
+        below, which keep what was read up to date)."""
+        if key not in self._meta:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            self._meta[key] = row[0] if row else None
+        return self._meta[key]
 
     def set_meta(self, key: str, value: str) -> None:
-        self._to_meta(self.conn.execute, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
-                      "CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+        self.set_metas([(key, value)])
 
     def set_metas(self, pairs) -> None:
         """``set_meta`` for each (key, value) of ``pairs``, in one statement."""
+        pairs = list(pairs)
+        for k, _ in pairs:  # (unknown until written)
+            self._meta.pop(k, None)
         self._to_meta(self.conn.executemany, "INSERT INTO meta (key, value) VALUES (?, ?) ON "
                       "CONFLICT (key) DO UPDATE SET value = excluded.value", pairs)
+        self._meta.update(pairs)
+
+    def delete_meta(self, *keys: str) -> None:
+        """Remove the meta rows of ``keys`` (those there)."""
+        for k in keys:
+            self._meta.pop(k, None)
+        self._to_meta(self.conn.executemany, "DELETE FROM meta WHERE key = ?",
+                      [(k,) for k in keys])
+        self._meta.update((k, None) for k in keys)
 
     def meta_under(self, prefix: str) -> dict[str, str]:
         """Every meta row whose key begins with ``prefix`` (the prefix taken off the key)."""
@@ -206,15 +228,16 @@ class Catalog:
     def next_release(self, after: str) -> str | None:
         """The earliest release time later than ``after`` of an item not yet released."""
         row = self.conn.execute(
-            f"SELECT MIN({_AT}) FROM {_JOINED} WHERE i.published_at IS NULL AND {_RELEASABLE} "
-            f"AND {_AT} > ?", (after,)).fetchone()
+            f"SELECT MIN(t) FROM (SELECT MIN(r.at) AS t FROM {_BY_QUEUE} AND r.at > ? "
+            f"UNION ALL SELECT MIN(i.date) AS t FROM {_BY_DATE} AND i.date > ?) m",
+            (after, after)).fetchone()
         return row[0]
 
     def has_due(self, now: str) -> bool:
         """Whether an item's release time has come without it reaching a published feed."""
         return bool(self.conn.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {_JOINED} WHERE i.published_at IS NULL "
-            f"AND {_RELEASABLE} AND {_AT} <= ?)", (now,)).fetchone()[0])
+            f"SELECT EXISTS (SELECT 1 FROM {_BY_QUEUE} AND r.at <= ?) "
+            f"OR EXISTS (SELECT 1 FROM {_BY_DATE} AND i.date <= ?)", (now, now)).fetchone()[0])
 
     def visible(self, now: str) -> list[dict]:
         """Items a publish at ``now`` shows: not draft, not removed, not held back, released
@@ -248,8 +271,9 @@ class Catalog:
         self._begun()
 
     def _begun(self) -> None:
-        """A transaction begins: it has written nothing yet."""
+        """A transaction begins: it has written nothing yet, and read nothing."""
         self._base, self._meta_writes = engines.changes(self.conn), 0
+        self._meta.clear()
 
     # -- outputs (the manifest of what a target holds) ----------------------------------------
     def outputs(self, target: str) -> dict[str, dict]:
@@ -610,6 +634,10 @@ def open_catalog(path: str | Path | PgLocation, *, commit: bool = True,
                     problem = "a value that cannot be read"
                 if problem:
                     raise SyndicateError(damage_message(path, problem)) from None
+            if isinstance(exc, UnicodeDecodeError) and isinstance(path, Path):
+                # (SQLite's own message, on a file scribbled on where the schema is: a
+                # trigger's text that does not decode)
+                raise db_error(path, exc) from None
             if (isinstance(exc, OSError) and exc.errno in FULL and isinstance(path, Path)
                     and _inside(exc, path.parent)):
                 raise _no_space(path) from None

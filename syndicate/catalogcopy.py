@@ -99,6 +99,7 @@ def _copy(src, dst, source, dest, replace: bool) -> dict[str, int]:
                 raise SyndicateError(f"{dest}: the copy does not read back as the source did; "
                                      "nothing was copied (please report this)")
             dst.execute("COMMIT")
+            engines.analyze(dst)
         except BaseException:
             if dst.in_transaction:
                 dst.execute("ROLLBACK")

@@ -110,7 +110,7 @@ def bump(cat) -> tuple[int, str]:
     change of the queue); returns it with the catalog's id, for ``record``."""
     gen = ours(cat) + 1
     cat.set_meta(GENERATION, str(gen))
-    cat.conn.execute("DELETE FROM meta WHERE key = ?", (QUEUE_CHANGED,))
+    cat.delete_meta(QUEUE_CHANGED)
     return gen, catalog_id(cat)
 
 

@@ -319,7 +319,7 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
     with open_catalog(settings.catalog_path, immediate=True) as cat:
         blocked = _blocked(cat, now)
         if not blocked and cat.get_meta(FAILURE_KEY):
-            cat.conn.execute("DELETE FROM meta WHERE key = ?", (FAILURE_KEY,))
+            cat.delete_meta(FAILURE_KEY)
     if blocked:  # its feed kept its last version: the release did not happen, so it failed
         # the reason it was held first (a guard on removals names what to run), then the rest
         reasons = sorted((str(e) for e in result.errors), key=lambda r: "--force" not in r) \

@@ -17,6 +17,7 @@ lease is still held.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from . import engines
 from .catalog import open_catalog
 from .collect import collect
 from .config import Settings
@@ -307,6 +309,10 @@ class Runner:
         self._sources_sig = self._sources()
         self._identity = self._file_identity()  # before reading the queue from it
         self.reschedule()  # creates the catalog if need be
+        if self.settings.catalog_on_server:  # the server's counts, for its plans (engines.py)
+            with (contextlib.suppress(SyndicateError),
+                  open_catalog(self.settings.catalog_path) as cat):
+                engines.analyze(cat.conn)
         if self._identity is None:
             self._identity = self._file_identity()
         self._catalog_changed()

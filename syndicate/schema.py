@@ -87,7 +87,7 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
     # reads back only the rows whose revision changed: every insert or update of a row gives it
     # a new random revision, by a trigger, so a row written by any client (a `syndicate queue`
     # on another host, a hand edit) is read again (mirror.py).
-    (4, "a revision on each row of the items and the queue", [
+    (4, "a revision on each row of the items and the queue; what is due found by index", [
         "ALTER TABLE items ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE releases ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
         *(("sqlite", f"""CREATE TRIGGER {table}_rev_{when} AFTER {when.upper()} ON {table}
@@ -105,6 +105,10 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
         # another under a running process never shows it one catalog's row for another's)
         "UPDATE items SET rev = rev",
         "UPDATE releases SET rev = rev",
+        # what is due, and when the next release is, read from an index: not every row
+        "CREATE INDEX IF NOT EXISTS ix_releases_at ON releases (at)",
+        "CREATE INDEX IF NOT EXISTS ix_items_unreleased ON items (date) "
+        "WHERE published_at IS NULL",
     ]),
 ]
 LATEST = MIGRATIONS[-1][0]
@@ -127,7 +131,7 @@ class SchemaError(SyndicateError):
 def _version(conn, path: Path | None = None) -> int:
     version = engines.header_version(conn)
     row = None
-    if "meta" in engines.tables(conn):  # else version 0, or not ours (checked below)
+    if engines.has_table(conn, "meta"):  # else version 0, or not ours (checked below)
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is not None:
         try:

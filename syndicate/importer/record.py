@@ -268,8 +268,7 @@ class Records:
             return
         with open_catalog(self.settings.catalog_path, immediate=True) as cat:
             if self.stale:
-                cat.conn.executemany("DELETE FROM meta WHERE key = ?",
-                                     [(_PREFIX + key,) for key in self.stale])
+                cat.delete_meta(*(_PREFIX + key for key in self.stale))
                 cat.set_metas((_PREFIX + _cleaned(key), _row(self.rows[_cleaned(key)]))
                               for key in self.stale if _cleaned(key) in self.rows)
             cat.set_metas((_PREFIX + key, _row(row)) for key, row in self.new.items())
