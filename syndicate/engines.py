@@ -304,6 +304,14 @@ def has_table(conn, table: str) -> bool:
     return bool(conn.execute(sql, (table,)).fetchone()[0])
 
 
+def has_column(conn, table: str, column: str) -> bool:
+    if isinstance(conn, PgConnection):
+        return conn.execute("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE "
+                            "table_schema = current_schema() AND table_name = ? AND "
+                            "column_name = ?)", (table, column)).fetchone()[0]
+    return any(r[1] == column for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def header_version(conn) -> int:
     """SQLite's copy of the schema version, read without a table (0 on PostgreSQL)."""
     if isinstance(conn, PgConnection):

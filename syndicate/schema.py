@@ -12,6 +12,7 @@ Version 0 is a catalog from before versions existed (its tables are those of mig
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -90,17 +91,19 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
     (4, "a revision on each row of the items and the queue; what is due found by index", [
         "ALTER TABLE items ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
         "ALTER TABLE releases ADD COLUMN rev BIGINT NOT NULL DEFAULT 0",
-        *(("sqlite", f"""CREATE TRIGGER {table}_rev_{when} AFTER {when.upper()} ON {table}
-            {"WHEN NEW.rev IS OLD.rev " if when == "update" else ""}BEGIN
+        *(("sqlite", f"""CREATE TRIGGER IF NOT EXISTS {table}_rev_{when}
+            AFTER {when.upper()} ON {table}
+            {"WHEN NEW.rev IS OLD.rev" if when == "update" else ""} BEGIN
             UPDATE {table} SET rev = random() WHERE {key} = NEW.{key}; END""")
           for table, key in (("items", "id"), ("releases", "item_id"))
           for when in ("insert", "update")),
         ("postgresql", """CREATE OR REPLACE FUNCTION syndicate_row_rev() RETURNS trigger
             LANGUAGE plpgsql AS $body$ BEGIN
             NEW.rev := floor((random() * 2 - 1) * 9.2e18)::bigint; RETURN NEW; END $body$"""),
-        *(("postgresql", f"CREATE TRIGGER {table}_rev BEFORE INSERT OR UPDATE ON {table} "
-                         "FOR EACH ROW EXECUTE FUNCTION syndicate_row_rev()")
-          for table in ("items", "releases")),
+        *(step for table in ("items", "releases") for step in (
+            ("postgresql", f"DROP TRIGGER IF EXISTS {table}_rev ON {table}"),
+            ("postgresql", f"CREATE TRIGGER {table}_rev BEFORE INSERT OR UPDATE ON {table} "
+                           "FOR EACH ROW EXECUTE FUNCTION syndicate_row_rev()"))),
         # (the rows there already get a revision of their own too: a catalog swapped for
         # another under a running process never shows it one catalog's row for another's)
         "UPDATE items SET rev = rev",
@@ -112,6 +115,7 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
     ]),
 ]
 LATEST = MIGRATIONS[-1][0]
+_ADDED = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+) ")
 
 # The columns this code reads and writes, checked on every open (a file with the right version
 # but other tables is not ours).
@@ -175,7 +179,10 @@ def prepare(conn, path, *, migrate: bool = True) -> None:
                 if _version(conn, path) < number:  # another process may have just done it
                     for step in steps:  # (a step of one engine only: (engine, sql))
                         engine, sql = step if isinstance(step, tuple) else ("", step)
-                        if engine in ("", engines.engine_of(conn)):
+                        added = _ADDED.match(sql)  # (a column there already: a catalog
+                        # whose version was set back by hand)
+                        if engine in ("", engines.engine_of(conn)) and not (
+                                added and engines.has_column(conn, *added.groups())):
                             conn.execute(engines.spelled(conn, sql))
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
