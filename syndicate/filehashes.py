@@ -131,6 +131,11 @@ class FileHashes:
         catalog names sources) before this run."""
         return name in self.before
 
+    def held(self, path: str | os.PathLike) -> str | None:
+        """The sha256 ``path`` had when this checkout last read it (before this run), if it
+        read it: where it is the file's now, the file did not change here since."""
+        return self.before.get(self._key(os.fspath(path)))
+
     def unchanged_here(self, *paths: str | os.PathLike | None) -> bool:
         """Whether none of ``paths`` changed in this checkout since it last read them (a file
         never read here did not change here). Asked after ``of`` or ``sig`` read them."""

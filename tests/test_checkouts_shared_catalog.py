@@ -143,3 +143,75 @@ def test_a_post_the_other_checkout_never_held_stays_live_and_one_deleted_here_go
     removed = b.run("publish", "--remove", "posts/2026-09-04-news.md")
     assert removed.exit_code == 0, removed.output
     assert "News from A" not in _live(client)["blog"]
+
+
+def test_a_deletion_from_one_checkout_is_not_undone_by_the_other_behind_it(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    (a.root / "posts/2026-09-02-second.md").unlink()
+    deleted = a.run("publish")
+    assert deleted.exit_code == 0, deleted.output
+    live, keys = _live(client), s3_keys(client)
+    assert "Second" not in live["blog"]
+    for _ in range(2):  # b still holds the file, unchanged since it last read it
+        stale = b.run("publish")
+        assert "Traceback" not in stale.output
+        assert _live(client) == live and s3_keys(client) == keys, stale.output
+        assert stale.exit_code == 1, stale.output
+        assert "posts/2026-09-02-second.md: " in stale.output and "git pull" in stale.output
+    (b.root / "posts/2026-09-02-second.md").unlink()  # brought up to date: nothing to do
+    pulled = b.run("publish")
+    assert pulled.exit_code == 0 and "wrote 0 files" in pulled.output, pulled.output
+
+
+def test_a_rename_from_one_checkout_is_not_undone_by_the_other_behind_it(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    before = _live(client)
+    (a.root / POST).rename(a.root / "posts/2026-09-01-first-renamed.md")
+    renamed = a.run("publish")
+    assert renamed.exit_code == 0, renamed.output
+    live, keys = _live(client), s3_keys(client)
+    assert live["blog"] == before["blog"]  # the same guid
+    for _ in range(2):
+        stale = b.run("publish")
+        assert "Traceback" not in stale.output
+        assert _live(client) == live and s3_keys(client) == keys, stale.output
+        assert stale.exit_code == 1, stale.output
+        assert f"{POST}: " in stale.output and "git pull" in stale.output
+    (b.root / POST).rename(b.root / "posts/2026-09-01-first-renamed.md")
+    pulled = b.run("publish")
+    assert pulled.exit_code == 0 and "wrote 0 files" in pulled.output, pulled.output
+    assert _live(client) == live
+
+
+def test_a_post_or_episode_taken_down_here_and_put_back_here_comes_back(pair):
+    a, b, client = pair
+    before = _live(client)
+    saved = {n: (a.root / n).read_bytes() for n in ("posts/2026-09-02-second.md", EP)}
+    for name in saved:
+        (a.root / name).unlink()
+    down = a.run("publish", "--force")
+    assert down.exit_code == 0, down.output
+    assert "Second" not in _live(client)["blog"] and "Tides" not in _live(client)["podcast"]
+    for name, data in saved.items():  # put back in the checkout that took them down
+        (a.root / name).write_bytes(data)
+    back = a.run("publish")
+    assert back.exit_code == 0, back.output
+    assert _live(client)["blog"] == before["blog"]  # the same guids
+    assert _live(client)["podcast"] == before["podcast"]
+
+
+def test_an_episode_taken_down_by_one_checkout_is_not_put_back_by_the_other(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    (a.root / EP).unlink()
+    assert a.run("publish", "--force").exit_code == 0
+    live = _live(client)
+    assert "Tides" not in live["podcast"]
+    stale = b.run("publish")
+    assert stale.exit_code == 1, stale.output
+    assert f"{EP}: another checkout took this episode down" in stale.output, stale.output
+    assert _live(client) == live
+    forced = b.run("publish", "--force")  # meant: it goes back up
+    assert forced.exit_code == 0 and "Tides" in _live(client)["podcast"], forced.output

@@ -12,6 +12,7 @@ keeps its last good version in the catalog and is reported with its file and lin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import audio, filestat
+from .. import audio, engines, filestat
 from ..catalog import Catalog, dumps, item_names, loads
 from ..config import Settings
 from ..errors import CollectError, ItemError, SyndicateError, printable
@@ -123,6 +124,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     seen: set[str] = set()
 
     scans: dict[str, FolderScan] = {}
+
+    @functools.cache
+    def live_by_content() -> dict[str, dict]:
+        return {behind.content(r["sig"]): r for r in rows if not r["missing"]}
     known = {parent for r in rows if not r["missing"]  # folders holding the catalog's items
              for parent in _parents(r["source"])}
     posts_dir = settings.posts_dir
@@ -147,6 +152,12 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     cat, row, sig, hashes.unchanged_here(found.path)):
                 report.errors.append(behind.error(name, row))
                 continue
+            held = hashes.held(found.path) if not reread and found.error is None else None
+            if held is not None and held == hashes.of(found.path, found.sig):
+                gone = behind.gone_elsewhere(cat, row, name, "post", held, live_by_content)
+                if gone is not None:
+                    report.errors.append(gone)
+                    continue
             p = _Parsed("post", name, sig, "", error=found.error)
             if p.error is None:
                 path = Path(found.path)
@@ -202,9 +213,14 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
                                       found.identity)
                     p.sig = f"{episode_version}|{hashes.sig(*src.files())}"
-                    if not reread and behind.is_earlier(cat, row, p.sig,
-                                                        hashes.unchanged_here(*src.files())):
-                        report.errors.append(behind.error(name, row))
+                    gone = None
+                    if not reread and row is not None and row["missing"] \
+                            and hashes.held(path) == hashes.of(path):
+                        gone = behind.gone_elsewhere(cat, row, name, "episode",
+                                                     behind.content(p.sig), live_by_content)
+                    if not reread and (gone or behind.is_earlier(
+                            cat, row, p.sig, hashes.unchanged_here(*src.files()))):
+                        report.errors.append(gone or behind.error(name, row))
                         if src.audio is not None:
                             claimed_audio.add(os.path.realpath(src.audio))
                         continue
@@ -244,8 +260,12 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
     _reconcile(cat, settings, rows, parsed, seen, scans, report, now, remove,
                never_here=(lambda r: not hashes.ever_held(r["source"])) if others
                else None)
-    if not dry_run:
-        hashes.save({r["source"] for r in rows if not r["missing"]})
+    if not dry_run:  # (the names of items gone or renamed here are forgotten: put back,
+        # they are this checkout's own again, not a copy behind another's change)
+        live = {r["source"] for r in rows if not r["missing"]} if not (
+            parsed or report.removed) else {s for (s,) in engines.tuples(
+                cat.conn, "SELECT source FROM items WHERE NOT missing")}
+        hashes.save(live)
     from ..generation import ours
 
     # a catalog made anew (empty, never published) held what the site does not show already

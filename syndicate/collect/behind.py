@@ -63,6 +63,32 @@ def error(name: str, row: dict) -> CollectError:
         "`syndicate publish --force` publishes this copy over the later one")
 
 
+def gone_elsewhere(cat, row: dict | None, name: str, kind: str, digest: str,
+                   live_by_content) -> CollectError | None:
+    """The error for a file this checkout holds unchanged since it last read it (its content
+    ``digest``) whose item another checkout took down or renamed since: put back, or
+    published a second time under its old name, otherwise. None: it is not such a file.
+    ``live_by_content()`` gives the live items by the content of their files."""
+    if row is not None:
+        if row["missing"] and (digest == content(row["sig"]) or digest in earlier(cat, row)):
+            return CollectError(
+                name, f"another checkout took this {kind} down (its file deleted there) and "
+                "this checkout's copy is the one it took down, unchanged since this checkout "
+                "last read it: it is not put back",
+                hint="bring this checkout up to date (git pull: the file goes); to put it back, "
+                "edit it, or `syndicate publish --force`")
+        return None
+    other = live_by_content().get(digest)
+    if other is None or other["kind"] != kind or other["source"] == name:
+        return None
+    return CollectError(
+        name, f"another checkout renamed this {kind} to {printable(other['source'])}; this "
+        "checkout's copy under its old name, unchanged since this checkout last read it, is "
+        f"not published as a second {kind}",
+        hint="bring this checkout up to date (git pull); `syndicate publish --force` publishes "
+        "it as a new item")
+
+
 def not_here(row: dict) -> CollectError:
     return CollectError(
         row["source"], f"this {row['kind']} was published from another checkout sharing the "
