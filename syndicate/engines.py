@@ -356,27 +356,45 @@ SILENT_SECONDS = 10  # a session holding a lock that says nothing this long is e
 HEARTBEAT_SECONDS = 2.0  # how often a process holding a lock speaks on its session
 
 
-def expire_when_silent(conn: PgConnection) -> threading.Event:
+_ANEW = "COMMIT; BEGIN ISOLATION LEVEL READ COMMITTED"  # (one message: never idle outside)
+
+
+def expire_when_silent(conn: PgConnection, *, holds_lock: bool = False) -> threading.Event:
     """Have the server end ``conn``'s session once it has been silent for ``SILENT_SECONDS``
     (in a transaction, and outside one from PostgreSQL 14 on), and speak on it every
     ``HEARTBEAT_SECONDS`` from a thread of its own while this process runs: a process stopped
     (SIGSTOP, a hung host) or cut off loses the locks of that session, as a dead one does.
-    Setting the returned event stops the heartbeat."""
+    ``holds_lock``: the session of a lock (the lease, a publish's), kept inside a transaction
+    that each beat ends and begins anew in one message (``_renew``), so that the server ends it
+    on any version: PostgreSQL 13 has no limit on a session idle outside a transaction. (Such a
+    transaction reads nothing and writes nothing: it keeps no row from vacuum.) Setting the
+    returned event stops the heartbeat."""
     stop = threading.Event()
     conn.execute(f"SET idle_in_transaction_session_timeout = '{SILENT_SECONDS}s'")
-    # (before PostgreSQL 14, a session outside a transaction lives as long as its connection)
-    with contextlib.suppress(PgError):
-        conn.execute(f"SET idle_session_timeout = '{SILENT_SECONDS}s'")
+    if holds_lock:
+        conn._run(conn.raw.execute, "BEGIN ISOLATION LEVEL READ COMMITTED")
+    else:  # (before PostgreSQL 14, a session outside a transaction lives as its connection)
+        with contextlib.suppress(PgError):
+            conn.execute(f"SET idle_session_timeout = '{SILENT_SECONDS}s'")
 
     def beat() -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
-                conn.execute("SELECT 1")
+                if holds_lock:
+                    _renew(conn)
+                else:
+                    conn.execute("SELECT 1")
             except (PgError, Unreachable, OSError):
                 return  # the session is gone: its locks with it
 
     threading.Thread(target=beat, daemon=True).start()
     return stop
+
+
+def _renew(conn: PgConnection) -> None:
+    """End a lock session's transaction and begin the next, in one message: the session is
+    never idle outside one (see ``expire_when_silent``)."""
+    conn._run(conn.raw.execute, _ANEW)
 
 
 def still_holds(conn: PgConnection, key: int, backend: int | None = None) -> bool:
@@ -413,7 +431,7 @@ def server_lock(where: PgLocation, key: int, what: str, *,
             raise LockedError(f"catalog {where}: {what} is already in progress, held by "
                               f"{_holder(where, key)}; wait for it to finish or stop it") \
                 from None
-        beating = expire_when_silent(conn)
+        beating = expire_when_silent(conn, holds_lock=True)
         yield lambda: still_holds(conn, key)
     finally:
         beating.set()

@@ -21,8 +21,10 @@ deletes (publish's ``_guarded``), so once continued it begins no later phase of 
 (the feeds go last), no delete and no record: only writes that had passed that check when it
 stopped may still go out (S3 cannot refuse a write for want of a lease).
 
-The lease connection also LISTENs for the notice every commit that wrote sends
-(``engines.CHANGED``): a queue change made on any host reaches the leader at its next look.
+The lease's session is kept inside a transaction (``expire_when_silent``: so the server ends it
+when the leader stops speaking, on PostgreSQL 13 too), and a session inside one is told of no
+notice: a second connection of the leader LISTENs for the notice every commit that wrote sends
+(``engines.CHANGED``), so a queue change made on any host reaches the leader at its next look.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ class Lease:
     def __init__(self, where: PgLocation):
         self.where = where
         self.conn: PgConnection | None = None
+        # the notices come on a connection of their own: the lease's stays inside a
+        # transaction (expire_when_silent), and a session in one is told nothing
+        self.listener: PgConnection | None = None
+        self._hearing = threading.Event()
         self.backend: int | None = None  # the lease session's pid on the server
         self._changed = threading.Event()
         self._away = False  # the server could not be reached (said once)
@@ -72,10 +78,9 @@ class Lease:
     def _connect(self) -> PgConnection:
         if self.conn is None:
             self.conn = connect_pg(self.where, name=session_name(WHAT))
-            self.conn.raw.add_notify_handler(lambda _notice: self._changed.set())
             self.backend = self.conn.execute("SELECT pg_backend_pid()").fetchone()[0]
             self._beating.set()
-            self._beating = expire_when_silent(self.conn)
+            self._beating = expire_when_silent(self.conn, holds_lock=True)
         return self.conn
 
     def take(self) -> bool:
@@ -85,7 +90,7 @@ class Lease:
             got = conn.execute("SELECT pg_try_advisory_lock(?)", (LEADER_LOCK,)).fetchone()[0]
             self._away = False
             if got:
-                conn.execute(f"LISTEN {CHANGED}")
+                self._listen()
                 self._changed.set()  # read the queue afresh
             return bool(got)
         except (PgError, Unreachable) as exc:
@@ -112,8 +117,27 @@ class Lease:
             self.close()
             return False
 
+    def _listen(self) -> None:
+        if self.listener is None:
+            self.listener = connect_pg(self.where, name=session_name(WHAT))
+            self.listener.raw.add_notify_handler(lambda _notice: self._changed.set())
+            self.listener.execute(f"LISTEN {CHANGED}")
+            self._hearing.set()
+            self._hearing = expire_when_silent(self.listener)  # (its beat reads the notices)
+
     def changed(self) -> bool:
-        """Whether a commit that wrote to the catalog was noticed since the last call."""
+        """Whether a commit that wrote to the catalog was noticed since the last call (a lost
+        listening connection: yes, and it listens again)."""
+        try:
+            if self.listener is None:
+                self._listen()
+                self._changed.set()  # (what came while it did not listen: read afresh)
+            else:
+                self.listener.execute("SELECT 1")  # the notices that came are read
+        except (PgError, Unreachable) as exc:
+            log.debug("the catalog's notices: %s", exc)
+            self._close_listener()
+            self._changed.set()
         seen = self._changed.is_set()
         self._changed.clear()
         return seen
@@ -127,7 +151,14 @@ class Lease:
                             f"{doing}; nothing more of this release was written or recorded "
                             "(the scheduler that leads now releases it)")
 
+    def _close_listener(self) -> None:
+        self._hearing.set()
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+
     def close(self) -> None:
+        self._close_listener()
         self._beating.set()
         if self.conn is not None:
             self.conn.close()  # the server drops the lease with the session

@@ -186,7 +186,7 @@ def test_a_rename_from_one_checkout_is_not_undone_by_the_other_behind_it(pair):
 
 
 def test_a_post_or_episode_taken_down_here_and_put_back_here_comes_back(pair):
-    a, b, client = pair
+    a, _b, client = pair
     before = _live(client)
     saved = {n: (a.root / n).read_bytes() for n in ("posts/2026-09-02-second.md", EP)}
     for name in saved:

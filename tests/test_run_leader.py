@@ -452,3 +452,46 @@ def test_a_leader_stopped_past_its_lease_mid_publish_writes_nothing_more_once_co
             out_b, out_a = second.stop(), first.stop()
     assert "released" not in out_a and "release failed" not in out_a, out_a  # nor noted
     assert out_b.count("released post 'Winter plans'") == 1, out_b
+
+
+def _lock_sessions(pg_url: str, pid: int) -> list[str]:
+    """The states of the server sessions of process ``pid`` that hold an advisory lock."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        return [r[0] for r in conn.execute(
+            "SELECT a.state FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE %s",
+            (f"syndicate % pid {pid} on %",))]
+
+
+@pytest.mark.slow  # the lease runs out: ~15 s
+def test_a_stopped_leader_loses_its_lease_without_the_idle_session_limit(pair, pg_url):
+    """PostgreSQL 13 has no limit on a session idle outside a transaction: the lease's session
+    is never idle outside one (its heartbeat ends its transaction and begins the next in one
+    message), so the server's limit on a silent transaction (9.6 on) ends it when the leader
+    stops speaking, and the standby takes over."""
+    from syndicate.engines import HEARTBEAT_SECONDS, SILENT_SECONDS
+
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        seen: list[str] = []
+        until = time.monotonic() + 2.5 * HEARTBEAT_SECONDS  # (samples across beats)
+        while time.monotonic() < until:
+            seen += _lock_sessions(pg_url, first.proc.pid)
+        assert seen and set(seen) <= {"idle in transaction", "active"}, seen
+        os.kill(first.proc.pid, signal.SIGSTOP)
+        assert second.saw(_leads(second), timeout=SILENT_SECONDS + 15), second.output
+        assert _lock_sessions(pg_url, first.proc.pid) == []
+        assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+        first.proc.send_signal(signal.SIGCONT)
+        assert first.saw("lost the lead", timeout=20), first.output
+    finally:
+        if first.proc.poll() is None:
+            first.proc.send_signal(signal.SIGCONT)
+        out_b, out_a = second.stop(), first.stop()
+    assert "released" not in out_a
+    assert out_b.count("released post 'Winter plans'") == 1
+    assert _titles(site).count("Winter plans") == 1
