@@ -127,7 +127,11 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     @functools.cache
     def live_by_content() -> dict[str, dict]:
-        return {behind.content(r["sig"]): r for r in rows if not r["missing"]}
+        """The live items whose file this checkout never held nor holds (another checkout's
+        names), by the content of their files."""
+        here = {f.name for s in scans.values() for f in s.files}
+        return {behind.content(r["sig"]): r for r in rows if not r["missing"]
+                and r["source"] not in here and not hashes.ever_held(r["source"])}
     known = {parent for r in rows if not r["missing"]  # folders holding the catalog's items
              for parent in _parents(r["source"])}
     posts_dir = settings.posts_dir

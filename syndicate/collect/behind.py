@@ -68,7 +68,8 @@ def gone_elsewhere(cat, row: dict | None, name: str, kind: str, digest: str,
     """The error for a file this checkout holds unchanged since it last read it (its content
     ``digest``) whose item another checkout took down or renamed since: put back, or
     published a second time under its old name, otherwise. None: it is not such a file.
-    ``live_by_content()`` gives the live items by the content of their files."""
+    ``live_by_content()`` gives the live items by the content of their files, of those whose
+    file this checkout never held nor holds."""
     if row is not None:
         if row["missing"] and (digest == content(row["sig"]) or digest in earlier(cat, row)):
             return CollectError(
