@@ -124,6 +124,11 @@ MACROS = (
     # address itself is never kept, and once the salt is gone nobody can tell whose hash it was
     "CREATE OR REPLACE TEMP MACRO listener_of(salt, network, agent) AS "
     f"left(sha256(salt || chr(10) || network || chr(10) || agent), {LISTENER_HEX})",
+    # the same, for a day this run settles that had no salt before it (so no listener of it is
+    # kept, now or before): only told apart from the day's other listeners within the run, by
+    # a shorter hash (MD5, 128 bits), never kept; 32 hex digits, so never equal to a kept one
+    "CREATE OR REPLACE TEMP MACRO run_listener_of(salt, network, agent) AS "
+    "md5(salt || chr(10) || network || chr(10) || agent)",
 )
 
 def needed_bytes(size: int, seconds: float | None, kbps: int | None = None) -> int:
@@ -175,7 +180,9 @@ def batch_sql(requests: str) -> str:
     request (``file``, ``n``, ``line``: for its reader to look at again). A request counts
     if it is a GET answered 200 or 206, sends bytes, is no probe, asks for an episode's
     published audio, comes from an address and from no bot. ``$nonce`` makes the salt of a
-    day that has none yet (kept by ``NEW_SALTS`` at the end of the run).
+    day that has none yet (kept by ``NEW_SALTS`` at the end of the run). A day before
+    ``$cutoff`` that has no salt yet is settled by this run and none of its listeners is
+    kept: its requests are told apart by ``run_listener_of``, the others by ``listener_of``.
 
     Each address's network is worked out once, each user agent's app and bot rule looked at
     once, each day's salt found once; a request that counts is then one row, hashed (summing
@@ -207,7 +214,7 @@ networks AS (SELECT a, network
                          FROM (SELECT DISTINCT a FROM hits WHERE episode IS NOT NULL)))
              WHERE network IS NOT NULL),
 days AS (SELECT d.day, coalesce(lower(hex(s.salt)), left(sha256($nonce || d.day::VARCHAR), 32))
-                AS salt
+                AS salt, s.salt IS NOT NULL OR d.day >= $cutoff AS kept
          FROM (SELECT DISTINCT day FROM hits WHERE episode IS NOT NULL) d
          LEFT JOIN salts s ON s.day = d.day)
 SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, NULL::DATE AS day,
@@ -217,8 +224,9 @@ FROM hits
 UNION ALL
 SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, 0 FROM hits WHERE file IS NOT NULL
 UNION ALL
-SELECT NULL, NULL, NULL, s.day, listener_of(d.salt, w.network, s.agent), s.episode, p.app,
-       s.sent, 0
+SELECT NULL, NULL, NULL, s.day, CASE WHEN d.kept THEN listener_of(d.salt, w.network, s.agent)
+                                  ELSE run_listener_of(d.salt, w.network, s.agent) END,
+       s.episode, p.app, s.sent, 0
 FROM hits s
 JOIN apps p ON p.agent = s.agent
 JOIN networks w ON w.a = s.a
