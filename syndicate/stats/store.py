@@ -244,8 +244,7 @@ class Stats:
         stats file kept and what this run read), their hashed listeners and salt deleted; the
         run's requests for the open days kept, summed per listener, episode and day."""
         cutoff = self._cutoff()
-        self.con.execute(f"INSERT INTO downloads SELECT * FROM "
-                         f"({rules.downloads_sql(rules.ALL_LISTENS)}) WHERE day < ?", [cutoff])
+        self.con.execute(f"INSERT INTO downloads {rules.SETTLED}", {"cutoff": cutoff})
         self.con.execute("DELETE FROM listens WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM salts WHERE day < ?", [cutoff])
         self.con.execute(rules.KEEP_RUN, {"cutoff": cutoff})
