@@ -232,6 +232,8 @@ def main() -> None:
     compiled()
     root = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-stats-"))
     root.mkdir(parents=True, exist_ok=True)
+    for old in ("logs", ".syndicate"):  # (a kept folder: its logs and counts made anew)
+        shutil.rmtree(root / old, ignore_errors=True)
     try:
         from conftest import png_bytes
 
