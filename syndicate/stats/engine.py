@@ -19,7 +19,7 @@ from . import rules, s3log
 from .hit import Hit
 from .logfiles import StatsError
 
-BATCH_BYTES = 128 * 2**20  # log text one query reads
+BATCH_BYTES = 256 * 2**20  # log text one query reads
 BATCH_HITS = 200_000  # requests read by Python handed over at once
 LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
 _GLOB = "*?[]{}"  # a path holding one of these is read from a private copy
