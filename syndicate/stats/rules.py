@@ -188,7 +188,7 @@ def batch_sql(requests: str) -> str:
 
     Each address's network is worked out once, each user agent's app and bot rule looked at
     once, each day's salt found once; a request that counts is then one row, hashed (summing
-    here would cost more than it saves: ``DOWNLOADS`` sums them all once). The addresses stay
+    here would cost more than it saves: the settle sums them all once). The addresses stay
     inside the query: no table holds one."""
     methods = ", ".join(_text(m) for m in METHODS)
     statuses = ", ".join(str(s) for s in KEPT_STATUSES)
