@@ -47,16 +47,24 @@ def mutated(draw):
     return line[:at] + char + line[at + (1 if cut else 0):]
 
 
-def _rows(source: str, text: str, lean: bool = False) -> list[tuple]:
+def _rows(source: str, text: str, way: tuple[bool, bool] = (False, False)) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a.log"
         path.write_bytes(text.encode("utf-8"))
         con = _connection()
         try:
-            return con.execute(s3log.requests_sql(source, lean),
+            return con.execute(s3log.requests_sql(source, *way),
                                {"paths": [str(path)]}).fetchall()
         finally:
             con.close()
+
+
+def _ways(data: bytes) -> list[tuple[bool, bool]]:
+    """How the engine may be given a text: matched whole always, the lean way where
+    ``lean`` passes it, and the lean way for all-ASCII text where it is that too."""
+    lean = s3log.lean(data)
+    return [(False, False), *([(True, False)] if lean else []),
+            *([(True, True)] if lean and data.isascii() else [])]
 
 
 def _agrees(rows: list[tuple]) -> None:
@@ -73,19 +81,19 @@ def _agrees(rows: list[tuple]) -> None:
 def test_the_engine_takes_an_s3_line_only_as_the_python_reader_reads_it(lines):
     """Every line that is not blank comes out once (numbered, where read as text; by its
     text where the CSV reader splits the file); one the engine takes has the fields the Python
-    reader gives (the others go to it). So too the lean way, for a text it is given (no
-    whitespace but spaces); there it takes every line the whole match takes."""
+    reader gives (the others go to it). So too the lean ways, for a text each is given (no
+    whitespace but spaces; that, and all ASCII); there they take every line the whole match
+    takes."""
     text = "\n".join(lines) + "\n"
     expected = text.replace("\r\n", "\n").split("\n")
     data = text.encode()
-    lean = s3log.lean(data)
-    for way in (False, True) if lean else (False,):
+    for way in _ways(data):
         rows = _rows(engine._FILES, text, way)
         assert sorted(r[1] for r in rows) == [i + 1 for i, t in enumerate(expected) if t != ""]
         for row in rows:
             assert row[2] == expected[row[1] - 1]
         _agrees(rows)
-        if way:
+        if way[0]:
             whole = {r[1]: r[3] for r in _rows(engine._FILES, text)}
             assert all(r[3] for r in rows if whole[r[1]])
         if b"\r" not in data and b"\x00" not in data and b"\x01\x02" not in data:
@@ -102,15 +110,19 @@ ODD = [" ", '"', "%", "%4", "%zz", "[", "]", "-", "x", "0", "\xa0", "\u2028", "Ã
 @given(fields)
 def test_every_line_one_character_off_is_taken_only_as_the_python_reader_reads_it(f):
     """A generated line with each odd character put in, or put in the place of another, at
-    every place of the line: the engine takes it (both ways, the lean one where the file
-    holds no whitespace but spaces) only with the fields the Python reader gives."""
+    every place of the line: the engine takes it (every way: the lean ones where the file
+    holds no whitespace but spaces, the one for all-ASCII text where it is that too) only
+    with the fields the Python reader gives."""
     line = _s3(f)
-    for chars in (ODD[:-3], ODD):  # (the last three make a file the lean way is not given)
+    ascii_odd = [c for c in ODD[:-3] if c.isascii()]
+    # (the last three make a file the lean ways are not given, the others not ASCII one the
+    # ASCII way is not given)
+    for chars, ways in ((ascii_odd, 3 if line.isascii() else 2), (ODD[:-3], 2), (ODD, 1)):
         lines = [line[:at] + c + line[at + cut:] for c in chars for at in range(len(line))
                  for cut in (0, 1)]
         text = "\n".join(lines) + "\n"
-        assert s3log.lean(text.encode()) == (chars != ODD)
-        for way in (False, True) if chars != ODD else (False,):
+        assert len(_ways(text.encode())) == ways
+        for way in _ways(text.encode()):
             rows = _rows(engine._FILES, text, way)
             assert len(rows) == len(lines)
             _agrees(rows)
@@ -124,8 +136,8 @@ def test_a_generated_s3_line_is_taken_by_the_engine(items):
         path = Path(tmp) / "a.log"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         con = _connection()
-        ways = [con.execute(s3log.requests_sql(engine._FILES, lean), {"paths": [str(path)]})
-                .fetchall() for lean in (False, True)]
+        ways = [con.execute(s3log.requests_sql(engine._FILES, *way), {"paths": [str(path)]})
+                .fetchall() for way in _ways(path.read_bytes())]
         con.close()
     for rows in ways:
         assert [r[3] for r in rows] == [True] * len(lines)

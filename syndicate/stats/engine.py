@@ -19,7 +19,7 @@ from . import rules, s3log
 from .hit import Hit
 from .logfiles import StatsError
 
-BATCH_BYTES = 128 * 2**20  # log text one query reads
+BATCH_BYTES = 256 * 2**20  # log text one query reads
 BATCH_HITS = 200_000  # requests read by Python handed over at once
 LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
 _GLOB = "*?[]{}"  # a path holding one of these is read from a private copy
@@ -58,15 +58,16 @@ def prepare(con) -> None:
 class Batches:
     """The files and requests of one run, summed into ``run_listens`` a batch at a time."""
 
-    def __init__(self, con, report, workdir: Path):
+    def __init__(self, con, report, workdir: Path, cutoff):
         self.con = con
+        self.cutoff = cutoff  # the first day still open (rules.batch_sql)
         self.report = report
         self.workdir = workdir  # where a log's text that is no plain local file is put for DuckDB
         self.tmp: Path | None = None
         self.nonce = secrets.token_hex(32)  # a new day's salt is made from it; never kept
         # path DuckDB reads -> the log file's name, by how it is read: (by the CSV reader,
-        # else as text; lean, else matched whole: s3log.requests_sql)
-        self.files: dict[tuple[bool, bool], dict[str, str]] = {}
+        # else as text; lean, else matched whole; all ASCII: s3log.requests_sql)
+        self.files: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
         # the engine sums a batch of files in a thread of its own while Python reads the next
@@ -83,7 +84,8 @@ class Batches:
             return
         plain = b"\r" not in data and b"\x00" not in data and not _long_line(data) and \
             (b"\x01" not in data or _CUT.encode() not in data)  # (one byte looked for first)
-        self.files.setdefault((plain, s3log.lean(data)), {})[str(path)] = name
+        lean = s3log.lean(data)
+        self.files.setdefault((plain, lean, lean and data.isascii()), {})[str(path)] = name
         self.size += len(data)
         if self.size >= BATCH_BYTES:
             self._read_files()
@@ -142,8 +144,9 @@ class Batches:
     def _sum_groups(self, groups: dict) -> list[tuple[int, list[tuple]]]:
         """(In the engine's thread) each group of files summed: its lines read and the
         lines handed back, with their files' names."""
-        return [self._sum_files(_LINES if plain else _FILES, lean, batch)
-                for (plain, lean), batch in sorted(groups.items(), reverse=True)]
+        return [self._sum_files(s3log.requests_sql(_LINES if plain else _FILES, lean, ascii),
+                                batch)
+                for (plain, lean, ascii), batch in sorted(groups.items(), reverse=True)]
 
     def _wait(self) -> None:
         """The batch the engine is summing, finished: its lines counted, the lines it
@@ -156,14 +159,13 @@ class Batches:
             for name, n, line in handed:
                 self._look_again(name, n, line)
 
-    def _sum_files(self, source: str, lean: bool,
-                   files: dict[str, str]) -> tuple[int, list[tuple]]:
+    def _sum_files(self, requests: str, files: dict[str, str]) -> tuple[int, list[tuple]]:
         import duckdb
 
         con = self.con
         try:
-            con.execute(rules.batch_sql(s3log.requests_sql(source, lean)),
-                        {"paths": list(files), "nonce": self.nonce})
+            con.execute(rules.batch_sql(requests),
+                        {"paths": list(files), "nonce": self.nonce, "cutoff": self.cutoff})
         except duckdb.Error as exc:  # (a file gone since it was listed): the run counts nothing
             raise StatsError(f"the access logs could not be read ({printable(str(exc))}); "
                              "nothing was counted: run `syndicate stats` again") from None
@@ -197,7 +199,7 @@ class Batches:
             "method": [h.method for h in hits], "path": [h.path for h in hits],
             "status": [h.status for h in hits], "sent": [h.sent for h in hits],
             "range": [h.range for h in hits], "agent": [h.agent for h in hits],
-            "nonce": self.nonce})
+            "nonce": self.nonce, "cutoff": self.cutoff})
         self.con.execute(rules.KEEP_BATCH)
         self.con.execute("DROP TABLE batch")
 

@@ -124,6 +124,12 @@ MACROS = (
     # address itself is never kept, and once the salt is gone nobody can tell whose hash it was
     "CREATE OR REPLACE TEMP MACRO listener_of(salt, network, agent) AS "
     f"left(sha256(salt || chr(10) || network || chr(10) || agent), {LISTENER_HEX})",
+    # the same with the episode, for a day this run settles that had no salt before it (so no
+    # listener of it is kept, now or before): a listener's requests for one episode that day
+    # only told apart from the others within the run, by a shorter hash (MD5, 128 bits, as a
+    # number: summed by it alone, faster than by texts), never kept
+    "CREATE OR REPLACE TEMP MACRO run_listener_of(salt, network, agent, episode) AS "
+    "md5_number(salt || chr(10) || network || chr(10) || agent || chr(10) || episode)",
 )
 
 def needed_bytes(size: int, seconds: float | None, kbps: int | None = None) -> int:
@@ -175,11 +181,14 @@ def batch_sql(requests: str) -> str:
     request (``file``, ``n``, ``line``: for its reader to look at again). A request counts
     if it is a GET answered 200 or 206, sends bytes, is no probe, asks for an episode's
     published audio, comes from an address and from no bot. ``$nonce`` makes the salt of a
-    day that has none yet (kept by ``NEW_SALTS`` at the end of the run).
+    day that has none yet (kept by ``NEW_SALTS`` at the end of the run). A day before
+    ``$cutoff`` that has no salt yet is settled by this run and none of its listeners is
+    kept: its requests are told apart by ``run_listener_of`` (in ``run_id``, with the bytes
+    their episode ``needed``), the others by ``listener_of`` (in ``listener``).
 
     Each address's network is worked out once, each user agent's app and bot rule looked at
     once, each day's salt found once; a request that counts is then one row, hashed (summing
-    here would cost more than it saves: ``DOWNLOADS`` sums them all once). The addresses stay
+    here would cost more than it saves: the settle sums them all once). The addresses stay
     inside the query: no table holds one."""
     methods = ", ".join(_text(m) for m in METHODS)
     statuses = ", ".join(str(s) for s in KEPT_STATUSES)
@@ -191,7 +200,7 @@ WITH hits AS MATERIALIZED (
            CASE WHEN e.slug IS NOT NULL THEN day END AS day,
            CASE WHEN e.slug IS NOT NULL THEN address(ip) END AS a,
            CASE WHEN e.slug IS NOT NULL THEN agent END AS agent, e.slug AS episode,
-           CASE WHEN e.slug IS NOT NULL THEN sent END AS sent
+           CASE WHEN e.slug IS NOT NULL THEN sent END AS sent, e.needed
     FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN ({statuses})
                          AND sent > 0 AND NOT is_probe(range, status, sent)
                     THEN episode_slug(split_part(path, '/', -1)) END AS slug
@@ -207,18 +216,21 @@ networks AS (SELECT a, network
                          FROM (SELECT DISTINCT a FROM hits WHERE episode IS NOT NULL)))
              WHERE network IS NOT NULL),
 days AS (SELECT d.day, coalesce(lower(hex(s.salt)), left(sha256($nonce || d.day::VARCHAR), 32))
-                AS salt
+                AS salt, s.salt IS NOT NULL OR d.day >= $cutoff AS kept
          FROM (SELECT DISTINCT day FROM hits WHERE episode IS NOT NULL) d
          LEFT JOIN salts s ON s.day = d.day)
 SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, NULL::DATE AS day,
-       NULL::VARCHAR AS listener, NULL::VARCHAR AS episode, NULL::VARCHAR AS app,
-       NULL::BIGINT AS sent, count(*) FILTER (WHERE ok) AS lines
+       NULL::VARCHAR AS listener, NULL::UHUGEINT AS run_id, NULL::VARCHAR AS episode,
+       NULL::VARCHAR AS app, NULL::BIGINT AS sent, NULL::BIGINT AS needed,
+       count(*) FILTER (WHERE ok) AS lines
 FROM hits
 UNION ALL
-SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, 0 FROM hits WHERE file IS NOT NULL
+SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 FROM hits
+WHERE file IS NOT NULL
 UNION ALL
-SELECT NULL, NULL, NULL, s.day, listener_of(d.salt, w.network, s.agent), s.episode, p.app,
-       s.sent, 0
+SELECT NULL, NULL, NULL, s.day, CASE WHEN d.kept THEN listener_of(d.salt, w.network, s.agent) END,
+       CASE WHEN NOT d.kept THEN run_listener_of(d.salt, w.network, s.agent, s.episode) END,
+       s.episode, p.app, s.sent, s.needed, 0
 FROM hits s
 JOIN apps p ON p.agent = s.agent
 JOIN networks w ON w.a = s.a
@@ -230,10 +242,11 @@ JOIN days d ON d.day = s.day
 # never in the stats file): at the run's end the closed days are settled from them and the
 # open days' summed into ``listens`` (``KEEP_RUN``).
 RUN_LISTENS = ("CREATE OR REPLACE TEMP TABLE run_listens (day DATE, listener VARCHAR, "
-               "episode VARCHAR, app VARCHAR, sent BIGINT)")
+               "run_id UHUGEINT, episode VARCHAR, app VARCHAR, sent BIGINT, needed BIGINT)")
 KEEP_BATCH = """
 INSERT INTO run_listens
-SELECT day, listener, episode, app, sent FROM batch WHERE listener IS NOT NULL
+SELECT day, listener, run_id, episode, app, sent, needed FROM batch
+WHERE listener IS NOT NULL OR run_id IS NOT NULL
 """
 # The salts the batches of a run made for days that had none: kept, so that the next run
 # hashes those days' listeners alike.
@@ -248,9 +261,12 @@ KEEP_RUN = """
 INSERT INTO listens
 SELECT day, listener, episode, any_value(app), sum(sent)::BIGINT
 FROM run_listens WHERE day >= $cutoff GROUP BY day, listener, episode
-"""
-# Both: what the stats file keeps and what the run read.
-ALL_LISTENS = "(SELECT * FROM listens UNION ALL SELECT * FROM run_listens)"
+"""  # (an open day's listeners are all ``listener``)
+
+
+def _reached(sent: str, needed: str) -> str:
+    """Whether a listener's requests for an episode in a day are a download."""
+    return f"{sent} >= {needed}"
 
 
 def downloads_sql(listens: str = "listens") -> str:
@@ -263,9 +279,28 @@ SELECT l.day, l.episode, l.app, count(*) AS downloads
 FROM (SELECT day, listener, episode, any_value(app) AS app, sum(sent) AS sent
       FROM {listens} GROUP BY day, listener, episode) l
 JOIN episodes e ON e.slug = l.episode
-WHERE l.sent >= e.needed
+WHERE {_reached("l.sent", "e.needed")}
 GROUP BY l.day, l.episode, l.app
 """
 
 
 DOWNLOADS = downloads_sql()
+# The downloads of the days before ``$cutoff`` (settled): those of the listeners kept (the
+# stats file's and this run's, ``downloads_sql``) and those of the listeners only this run
+# knows (``run_id``: one number for a listener, an episode and a day, summed by it alone;
+# each that reaches its episode's needed bytes counted once, by its first request).
+SETTLED = f"""
+SELECT day, episode, app, sum(downloads)::BIGINT AS downloads
+FROM ({downloads_sql("(SELECT day, listener, episode, app, sent FROM listens UNION ALL "
+                     "SELECT day, listener, episode, app, sent FROM run_listens "
+                     "WHERE listener IS NOT NULL)")}
+      UNION ALL
+      SELECT r.day, r.episode, r.app, count(*) AS downloads
+      FROM run_listens r
+      SEMI JOIN (SELECT min(rowid) AS first FROM run_listens WHERE run_id IS NOT NULL
+                 GROUP BY run_id HAVING {_reached("sum(sent)", "any_value(needed)")}) g
+           ON r.rowid = g.first
+      GROUP BY r.day, r.episode, r.app)
+WHERE day < $cutoff
+GROUP BY day, episode, app
+"""

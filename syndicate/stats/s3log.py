@@ -74,10 +74,13 @@ _CLOCK = f"\\[[0-9]{{2}}/{_MONTH}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
 # fields are matched by patterns (RE2 costs a few nanoseconds a byte; a whole line is 400),
 # the rest split by its quotes and spaces. Where this holds, USUAL holds but for the
 # characters USUAL leaves out and ``parse`` reads alike (ASCII controls that are no
-# whitespace), and _LINE matches with the same fields.
+# whitespace), and _LINE matches with the same fields. The fields outside quotes are ASCII
+# (where a character is a byte, no other whitespace can hide): told for a whole text that is
+# ASCII (``ascii``) without looking at its lines.
+_NOT_ASCII_TEXT = """(strlen(line) = length(line) OR
+     (strlen(q[1]) = length(q[1]) AND strlen(q[3]) = length(q[3])))"""
 LEAN = f"""
-len(q) >= 7 AND q[5] = ' ' AND (strlen(line) = length(line) OR
-                                (strlen(q[1]) = length(q[1]) AND strlen(q[3]) = length(q[3])))
+len(q) >= 7 AND q[5] = ' ' AND {_NOT_ASCII_TEXT}
 AND len(f) = 10 AND NOT starts_with(q[1], ' ') AND NOT contains(q[1], '  ')
 AND f[10] = '' AND f[4] = '+0000]' AND regexp_full_match(f[3], '{_CLOCK}')
 AND (NOT contains(f[9], '%') OR regexp_full_match(f[9], '{_KEY}'))
@@ -87,15 +90,16 @@ AND regexp_full_match(g[2], '[0-9]{{3}}')
 AND (g[4] = '-' OR regexp_full_match(g[4], '[0-9]{{1,18}}'))"""
 
 
-def requests_sql(lines: str, lean: bool = False) -> str:
+def requests_sql(lines: str, lean: bool = False, ascii: bool = False) -> str:
     """The requests of ``lines`` (SQL giving ``file, n, line``: the lines of log files, each
     numbered), one row a line that is not blank: ``ok`` where the engine read it, its fields
     then as ``parse`` gives them (the key URL-decoded, the day in UTC) in the columns of
     rules.REQUESTS. ``lean``: the lines are of a text ``lean()`` passed, checked by LEAN
-    rather than matched whole by USUAL."""
+    rather than matched whole by USUAL; ``ascii`` (with ``lean``): that text is all ASCII."""
     q, p = "string_split(line, '\"')", "string_split(string_split(line, '\"')[1], ' ')"
     if lean:
-        split = f"""SELECT file, n, line, coalesce({LEAN.strip()}, FALSE) AS ok, q, f, g
+        check = LEAN.replace(_NOT_ASCII_TEXT, "TRUE") if ascii else LEAN
+        split = f"""SELECT file, n, line, coalesce({check.strip()}, FALSE) AS ok, q, f, g
             FROM (SELECT file, n, line, q, string_split(q[1], ' ') AS f,
                          string_split(q[3], ' ') AS g
                   FROM (SELECT file, n, line, {q} AS q FROM ({lines}) WHERE line <> ''))"""

@@ -152,7 +152,7 @@ class Stats:
             "SELECT name, size, stamp, sha256 FROM files").fetchall()}
         hashes = {r[2] for r in known.values()}
         seen_files: list[tuple] = []
-        batches = engine.Batches(self.con, report, self.path.parent)
+        batches = engine.Batches(self.con, report, self.path.parent, self._cutoff())
         self.con.execute("BEGIN")
         try:
             self._read(files, fetch, folder, known, hashes, batches, seen_files, progress)
@@ -235,13 +235,16 @@ class Stats:
         self._settle()
         con.execute("COMMIT")
 
+    def _cutoff(self) -> dt.date:
+        """The first day whose window is still open: the days before it are settled."""
+        return self.now.astimezone(dt.UTC).date() - dt.timedelta(days=rules.SALT_DAYS)
+
     def _settle(self) -> None:
         """Days older than the salt's keeping: their downloads counted for good (from what the
         stats file kept and what this run read), their hashed listeners and salt deleted; the
         run's requests for the open days kept, summed per listener, episode and day."""
-        cutoff = (self.now.astimezone(dt.UTC).date() - dt.timedelta(days=rules.SALT_DAYS))
-        self.con.execute(f"INSERT INTO downloads SELECT * FROM "
-                         f"({rules.downloads_sql(rules.ALL_LISTENS)}) WHERE day < ?", [cutoff])
+        cutoff = self._cutoff()
+        self.con.execute(f"INSERT INTO downloads {rules.SETTLED}", {"cutoff": cutoff})
         self.con.execute("DELETE FROM listens WHERE day < ?", [cutoff])
         self.con.execute("DELETE FROM salts WHERE day < ?", [cutoff])
         self.con.execute(rules.KEEP_RUN, {"cutoff": cutoff})
