@@ -36,7 +36,7 @@ from .errors import SyndicateError
 from .model import item_from_dict
 from .schema import COLUMNS, prepare
 from .space import FULL, nearly_full, no_space
-from .when import stored
+from .when import stored, stored_utc
 
 ITEM_DEFAULTS = {"sig": "", "content_hash": "", "draft": False, "published_at": None,
                  "missing": False, "error": None}
@@ -469,7 +469,7 @@ def damaged(conn, items: list[dict] | None = None,
     _sound_rows = known.union(seen) if len(known) <= 2 * len(seen) + 1000 else set(seen)
     for r in conn.execute("SELECT item_id, at FROM releases") if releases is None else releases:
         try:
-            stored(r["at"])
+            stored_utc(r["at"])
         except (TypeError, ValueError):
             source = conn.execute("SELECT source FROM items WHERE id = ?",
                                   (r["item_id"],)).fetchone()
@@ -505,7 +505,9 @@ def _item_damage(r) -> str | None:
         column = "slug"
         if getattr(item, "slug", r["slug"]) != r["slug"]:
             raise ValueError(column)
-        for column in ("date", "changed_at", "published_at"):
+        column = "date"
+        stored_utc(r[column])  # (compared as text: what is due)
+        for column in ("changed_at", "published_at"):
             if r[column] is not None:
                 stored(r[column])
     except Exception as exc:  # any failure to read it back is damage

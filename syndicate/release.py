@@ -196,6 +196,7 @@ def states(settings: Settings, *, now: dt.datetime) -> list[dict]:
     folder, still live: a guard held its removal) or removed."""
     zone = zoneinfo.ZoneInfo(settings.config.site.timezone)
     with open_catalog(settings.catalog_path, commit=False) as cat:
+        cat.check()  # (a release time spelled otherwise than syndicate writes would mislead)
         rows, releases, fail = cat.all_items(), cat.releases(), failure(cat)
         live = _live_pages(cat)
         return _states(rows, releases, fail, zone, now, live)  # inside: damage is named

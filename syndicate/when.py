@@ -160,6 +160,16 @@ def stored(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def stored_utc(text: str) -> dt.datetime:
+    """``stored``, of an instant the catalog compares as text (a release time, an item's
+    date): only in the one spelling syndicate writes, ISO 8601 in UTC (``+00:00``), whose text
+    order is time order; any other (another offset, none, a space for the T) is a ValueError."""
+    when = stored(text)
+    if when.utcoffset() != dt.timedelta(0) or when.isoformat() != text:
+        raise ValueError(f"{text[:40]!r} is not an instant in UTC as syndicate writes it")
+    return when
+
+
 def local(text: str, zone: str) -> dt.datetime:
     """A stored instant as the clock in ``zone`` (an IANA name, checked by the config) read
     then: what pages show, so a post of 20 October in London never shows 19 October."""

@@ -66,6 +66,39 @@ def test_a_damaged_release_time_is_an_error_not_nothing_due(make_project):
     assert {e.title for e in feedparser.parse(proj.read("feed.xml")).entries} == {"Alpha"}
 
 
+# the same instant (or one a person would type) in a spelling syndicate never writes: the catalog
+# compares release times as text, so each is damage, never a release early, late or a traceback
+SPELLINGS = ["2026-12-25T05:00:00-05:00", "2026-12-25T15:00:00+05:00", "2026-12-25 10:00:00",
+             "2026-12-25T10:00:00", "2026-12-25T10:00:00Z", "2026-12-25 10:00:00+00:00",
+             "2026-12-25T10:00+00:00"]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("column", ["at", "date"])
+def test_a_time_in_another_spelling_is_damage_not_a_release_early_or_never(
+        make_project, column, spelling):
+    proj = make_project({"posts/a.md": post("Alpha", date="2026-10-01"),
+                         "posts/qq.md": post("Queued", date="2026-10-05")})
+    if column == "at":
+        assert proj.run("queue", "posts/qq.md", "--at", "2026-12-25 10:00").exit_code == 0
+        _sql(proj, "UPDATE releases SET at = ?", spelling)
+    else:
+        proj.write("posts/qq.md", post("Queued", date="2026-12-25 10:00"))
+        assert proj.run("publish").exit_code == 0
+        _sql(proj, "UPDATE items SET date = ? WHERE source = 'posts/qq.md'", spelling)
+    for cmd, now in (("release-due", "2026-12-25T09:59:00+00:00"),
+                     ("release-due", "2026-12-25T10:01:00+00:00"),
+                     ("publish", "2026-12-25T09:59:00+00:00"), ("status", None),
+                     ("run", None)):
+        result = proj.run(cmd) if now is None else proj.run(cmd, now=now)
+        assert result.exit_code == 1, (cmd, result.output)
+        assert "the catalog holds a damaged value" in result.output, result.output
+        assert "posts/qq.md" in result.output and "Traceback" not in result.output
+    live = {e.title for e in feedparser.parse(proj.read("feed.xml")).entries} \
+        if proj.public("feed.xml").exists() else set()
+    assert "Queued" not in live
+
+
 COLUMNS = ["kind", "guid", "slug", "source", "data", "date", "published_at", "changed_at",
            "draft", "missing", "sig", "content_hash", "first_seen", "error"]
 VALUES = st.one_of(
