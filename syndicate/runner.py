@@ -37,7 +37,7 @@ from .config import Settings
 from .errors import SyndicateError
 from .leader import STANDBY_SECONDS, Lease, NotLeader, wait_for_lead
 from .locks import LockedError, process_lock, publish_lock
-from .release import next_wake, release_due
+from .release import MAX_RETRY, next_wake, release_due
 from .urls import redact_text
 from .when import stored
 
@@ -73,6 +73,8 @@ class Runner:
         self.releases = 0  # release passes that published something
         self._identity: tuple[int, int] | None = None  # the catalog file we read the queue from
         self.error: str | None = None  # why it stopped by itself
+        self._failures = 0  # release passes failed in a row that the catalog could not record
+        self._retry_at: dt.datetime | None = None  # and when the next is tried
 
     # -- the two jobs ------------------------------------------------------------------------
     def release(self) -> None:
@@ -101,9 +103,18 @@ class Runner:
         except NotLeader as exc:
             self._lose(str(exc))
             return None
-        except SyndicateError as exc:  # e.g. the catalog locked for longer than we waited
+        except LockedError as exc:  # a publish holds the lock longer than we waited
             log.error("release failed: %s", redact_text(exc))
             return False
+        except SyndicateError as exc:  # one the catalog could not record (a full disk):
+            self._failures += 1        # the same doubling wait, kept here
+            wait = min(dt.timedelta(seconds=self.settings.config.scheduler.retry_seconds)
+                       * 2 ** (self._failures - 1), MAX_RETRY)
+            self._retry_at = now + wait
+            log.error("release failed: %s; next attempt at %s", redact_text(exc),
+                      self._retry_at.astimezone(dt.UTC).isoformat(timespec="seconds"))
+            return False
+        self._failures, self._retry_at = 0, None
         for item in outcome.released:
             late = (now - stored(item["release_at"])).total_seconds()
             log.info("released %s %r (%s), due %s, %.1f s after its time", item["kind"],
@@ -163,6 +174,8 @@ class Runner:
             except SyndicateError as exc:
                 log.error("%s", redact_text(exc))
                 return False
+            if when is not None and self._retry_at is not None and when < self._retry_at:
+                when = self._retry_at  # (a failure the catalog could not record: see above)
             if passed is not None and when is not None and when <= now:
                 self.next_at = when
                 if passed:

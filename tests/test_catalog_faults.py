@@ -199,3 +199,38 @@ def test_a_read_only_file_left_beside_the_catalog_is_the_one_named(make_project)
     shm.rmdir()
     line = _one_error(folder.output)
     assert line.startswith(f"Error: {shm}: not a file"), line
+
+
+def test_a_release_the_catalog_cannot_record_waits_doubling_not_every_poll(small_state):
+    """Under `syndicate run`, a release failing where the catalog cannot even record the
+    failure (its disk full) is tried again after retry_seconds, then twice that...
+    as a recorded failure is, not at every poll; once the catalog can be written it goes out."""
+    import datetime as dt
+    import time
+
+    from test_catalog_run import Run
+
+    from conftest import wait_until
+
+    proj, state = small_state
+    proj.write("config.yaml", BASE_CONFIG + STATE
+               + "scheduler:\n  poll_seconds: 0.3\n  retry_seconds: 2\n")
+    proj.write("posts/q.md", post("Queued", date="2026-10-03"))
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
+    assert proj.run("queue", "posts/q.md", "--at", at.isoformat(), now=None).exit_code == 0
+    run = Run(proj)
+    try:
+        assert run.saw("next release at"), run.output
+        filler = _fill(state)
+        failures = lambda: run.output.count("release failed")  # noqa: E731
+        assert wait_until(lambda: failures() >= 1, timeout=20), run.output
+        first = time.monotonic()
+        assert wait_until(lambda: failures() >= 2, timeout=20), run.output
+        assert time.monotonic() - first >= 1.5, run.output  # (2 s, not the 0.3 s poll)
+        assert "next attempt at" in run.output
+        filler.unlink()
+        assert run.saw("released post 'Queued'", timeout=30), run.output
+    finally:
+        run.stop()
+    assert "Traceback" not in run.output
+    assert "Queued" in _titles(proj)
