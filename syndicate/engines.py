@@ -304,6 +304,18 @@ def has_table(conn, table: str) -> bool:
     return bool(conn.execute(sql, (table,)).fetchone()[0])
 
 
+def triggers_on(conn, names: tuple[str, ...]) -> int:
+    """How many of the triggers ``names`` the catalog's schema has, enabled."""
+    if isinstance(conn, PgConnection):
+        return conn.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+            "AND t.tgname = ANY(?) AND t.tgenabled <> 'D'", (list(names),)).fetchone()[0]
+    marks = ", ".join("?" * len(names))
+    return conn.execute(f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                        f"({marks})", names).fetchone()[0]
+
+
 def has_column(conn, table: str, column: str) -> bool:
     if isinstance(conn, PgConnection):
         return conn.execute("SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE "

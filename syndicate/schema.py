@@ -104,6 +104,15 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
             ("postgresql", f"DROP TRIGGER IF EXISTS {table}_rev ON {table}"),
             ("postgresql", f"CREATE TRIGGER {table}_rev BEFORE INSERT OR UPDATE ON {table} "
                            "FOR EACH ROW EXECUTE FUNCTION syndicate_row_rev()"))),
+        # on PostgreSQL every write to them is told to the scheduler (engines.CHANGED), a
+        # hand edit in psql too (SQLite's scheduler sees any commit: its data_version)
+        ("postgresql", """CREATE OR REPLACE FUNCTION syndicate_changed() RETURNS trigger
+            LANGUAGE plpgsql AS $body$ BEGIN
+            PERFORM pg_notify('syndicate_catalog', ''); RETURN NULL; END $body$"""),
+        *(step for table in ("items", "releases") for step in (
+            ("postgresql", f"DROP TRIGGER IF EXISTS {table}_changed ON {table}"),
+            ("postgresql", f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE "
+                           f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION syndicate_changed()"))),
         # (the rows there already get a revision of their own too: a catalog swapped for
         # another under a running process never shows it one catalog's row for another's)
         "UPDATE items SET rev = rev",
@@ -116,6 +125,11 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = [
 ]
 LATEST = MIGRATIONS[-1][0]
 _ADDED = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+) ")
+# the triggers of schema 4, by engine: one missing or disabled (by hand) is made again, with a
+# new revision for every row, so that no process keeps a row changed meanwhile (mirror.py)
+TRIGGERS = {"sqlite": ("items_rev_insert", "items_rev_update", "releases_rev_insert",
+                       "releases_rev_update"),
+            "postgresql": ("items_rev", "releases_rev", "items_changed", "releases_changed")}
 
 # The columns this code reads and writes, checked on every open (a file with the right version
 # but other tables is not ours).
@@ -177,13 +191,7 @@ def prepare(conn, path, *, migrate: bool = True) -> None:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 if _version(conn, path) < number:  # another process may have just done it
-                    for step in steps:  # (a step of one engine only: (engine, sql))
-                        engine, sql = step if isinstance(step, tuple) else ("", step)
-                        added = _ADDED.match(sql)  # (a column there already: a catalog
-                        # whose version was set back by hand)
-                        if engine in ("", engines.engine_of(conn)) and not (
-                                added and engines.has_column(conn, *added.groups())):
-                            conn.execute(engines.spelled(conn, sql))
+                    _run(conn, steps)
                     conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                                  (str(number),))
@@ -202,6 +210,26 @@ def prepare(conn, path, *, migrate: bool = True) -> None:
             raise SchemaError(f"{path}: not a syndicate catalog of schema {LATEST} ({exc}); "
                               "point 'catalog' in config.yaml at the project's catalog, or "
                               "restore it from a backup") from None
+    wanted = TRIGGERS[engines.engine_of(conn)]
+    if engines.triggers_on(conn, wanted) < len(wanted):  # (dropped or disabled by hand)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _run(conn, next(steps for number, _what, steps in MIGRATIONS if number == 4))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _run(conn, steps) -> None:
+    for step in steps:  # (a step of one engine only: (engine, sql))
+        engine, sql = step if isinstance(step, tuple) else ("", step)
+        added = _ADDED.match(sql)  # (a column there already: a catalog whose version was set
+        # back by hand)
+        if engine in ("", engines.engine_of(conn)) and not (
+                added and engines.has_column(conn, *added.groups())):
+            conn.execute(engines.spelled(conn, sql))
 
 
 def missing_column(exc: BaseException) -> bool:

@@ -33,6 +33,8 @@ OPS = st.one_of(
     st.tuples(st.just("add"), _slot),
     st.tuples(st.just("ours"), _slot, _at),  # a write through the library, in this process
     st.tuples(st.just("scribble"), _slot),  # a value syndicate never writes, then put back
+    # a trigger dropped (SQLite) or disabled (PostgreSQL) by hand, then a row written
+    st.tuples(st.just("untrigger"), _slot, st.text(max_size=12)),
 )
 
 
@@ -101,6 +103,11 @@ def _apply(raw: Raw, op: tuple, where) -> bool:
         with open_catalog(where) as cat:
             cat.set_release(row["id"], op[2], "UTC", op[2])
             assert cat.releases()[row["id"]]["at"] == op[2]  # its own write, read back
+    elif kind == "untrigger":
+        raw.run("ALTER TABLE items DISABLE TRIGGER items_rev" if raw.pg
+                else "DROP TRIGGER items_rev_update")
+        data = json.loads(row["data"]) | {"title": op[2]}
+        raw.run("UPDATE items SET data = ? WHERE id = ?", (json.dumps(data), row["id"]))
     elif kind == "scribble":
         raw.run("UPDATE items SET date = 'not a date' WHERE id = ?", (row["id"],))
         return True

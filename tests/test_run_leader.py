@@ -495,3 +495,25 @@ def test_a_stopped_leader_loses_its_lease_without_the_idle_session_limit(pair, p
     assert "released" not in out_a
     assert out_b.count("released post 'Winter plans'") == 1
     assert _titles(site).count("Winter plans") == 1
+
+
+def test_a_release_time_moved_by_hand_in_psql_reaches_the_leader(pair, pg_url):
+    """Every write to the items or the queue is told to the leader by a trigger, not only the
+    commits syndicate makes: a time moved earlier in psql is released then, not at the old
+    time."""
+    import psycopg
+
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        later = _iso_in(3600)
+        assert _cli(b, "queue", "winter", "--at", later).returncode == 0
+        assert first.saw(f"next release at {later}", timeout=10), first.output
+        soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("UPDATE releases SET at = %s", (soon.isoformat(),))
+        assert first.saw("released post 'Winter plans'", timeout=15), first.output
+    finally:
+        out_b, _out_a = second.stop(), first.stop()
+    assert "released" not in out_b
+    assert _titles(site).count("Winter plans") == 1
