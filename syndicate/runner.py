@@ -23,8 +23,8 @@ import logging
 import os
 import signal
 import socket
-import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -49,6 +49,9 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+RELOOK_SECONDS = 30.0  # the queue read again at least this often, whatever the file says
+
+
 class Runner:
     """Release items on time. ``clock`` gives the current time (injected in tests)."""
 
@@ -64,9 +67,9 @@ class Runner:
         self._lock = threading.Lock()
         self._identity_lock = threading.Lock()
         self._stopping = False
-        self._watch_conn: sqlite3.Connection | None = None
-        self._watch_lock = threading.Lock()  # the watch connection, used by both jobs
-        self._data_version: int | None = None
+        self._watch_lock = threading.Lock()  # what the watch saw of the file, for both jobs
+        self._data_version: tuple | None = None
+        self._looked = 0.0  # (monotonic) when the queue was last read whatever the file said
         self._releasing = False  # a release pass runs: it sets the next wake-up when done
         self._sources_sig: tuple | None = None
         self.next_at: dt.datetime | None = None
@@ -222,7 +225,7 @@ class Runner:
         if identity == self._identity or self.error:
             return not self.error
         path = self.settings.catalog_path
-        self._close_watch()  # the old file's journal goes with it, not into the new one
+        self._close_watch()
         if identity is None:
             return self._give_up(
                 f"{path}: the catalog was deleted while the scheduler ran; nothing more is "
@@ -261,9 +264,6 @@ class Runner:
 
     def _close_watch(self) -> None:
         with self._watch_lock:
-            if self._watch_conn is not None:
-                self._watch_conn.close()
-                self._watch_conn = None
             self._data_version = None
 
     def _catalog_changed(self) -> bool:
@@ -286,21 +286,32 @@ class Runner:
             if version is not None:
                 self._data_version = version
 
-    def _version(self) -> int | None:
-        """SQLite's data_version of the catalog (it changes when another connection commits),
-        or None when it cannot be read."""
-        try:
-            if self._watch_conn is None:  # read-write, never create: a new file is not ours
-                uri = f"{self.settings.catalog_path.resolve().as_uri()}?mode=rw"
-                self._watch_conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            return self._watch_conn.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error as exc:  # named by the next open; look again next time
-            log.debug("watching the catalog: %s", exc)
-            if self._watch_conn is not None:
-                self._watch_conn.close()
-                self._watch_conn = None
-            self._data_version = None
-            return None
+    def _version(self) -> tuple | None:
+        """A signature of the catalog's file and of its write-ahead log, by stat: any commit
+        changes one of them (a frame added to the log, the log written back into the file),
+        and at least every ``RELOOK_SECONDS`` it reads as changed (a filesystem keeping coarse
+        times). The scheduler holds no connection to the catalog between its passes (SQLite's
+        data_version would need one): at rest the catalog is its file alone, which a backup
+        moved over it replaces whole (an open connection keeps the old file's log, which SQLite
+        then lays over the new one). None: it cannot be looked at."""
+        path = self.settings.catalog_path
+        sig: list = []
+        for file in (path, path.with_name(path.name + "-wal")):
+            try:
+                st = os.stat(file)
+            except FileNotFoundError:
+                sig.append(None)
+                continue
+            except OSError as exc:  # named by the next open; look again next time
+                log.debug("watching the catalog: %s", exc)
+                return None
+            sig.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        if time.monotonic() - self._looked >= RELOOK_SECONDS:
+            self._looked = time.monotonic()
+            sig.append(self._looked)
+        elif self._data_version is not None:
+            sig += self._data_version[2:]
+        return tuple(sig)
 
     def _sources(self) -> tuple:
         """A signature of posts/ and episodes/ and the folders in them: a cheap stat of folders

@@ -170,3 +170,47 @@ def test_a_row_scribbled_on_after_a_release_is_refused_by_the_same_scheduler(mak
     assert "released post 'Spring cleaning'" not in run.output
     assert "Spring cleaning" not in _titles(proj)
     assert "Winter plans" in _titles(proj)
+
+
+def test_a_backup_moved_over_the_catalog_under_run_is_read_as_it_is(make_project):
+    """The scheduler holds no connection to the catalog between its passes, so a backup moved
+    over the catalog while it runs is read as the backup holds it: the live file's write-ahead
+    log (a queue change made since the backup) is not laid over it."""
+    proj = make_project({"posts/old.md": post("Old post", date="2026-01-01"),
+                         "posts/winter.md": post("Winter plans", date="2099-12-24"),
+                         "posts/spring.md": post("Spring plans", date="2099-03-20")},
+                        config=BASE_CONFIG + FAST)
+    assert _cli(proj, "publish").returncode == 0
+    catalog = proj.root / ".syndicate/catalog.db"
+    soon = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    spring_at, winter_at = soon + dt.timedelta(seconds=8), soon + dt.timedelta(seconds=10)
+    run = Run(proj)
+    try:
+        assert run.saw("next release"), run.output
+        backup = catalog.with_name("backup.db")  # winter queued in the backup only
+        with sqlite3.connect(catalog) as src, sqlite3.connect(backup) as dst:
+            src.backup(dst)
+            (item_id,) = dst.execute("SELECT id FROM items WHERE source = 'posts/winter.md'"
+                                     ).fetchone()
+            dst.execute("INSERT INTO releases (item_id, at, zone, held, queued_at) "
+                        "VALUES (?, ?, 'UTC', 0, ?)",
+                        (item_id, winter_at.isoformat(), soon.isoformat()))
+        src.close()
+        dst.close()
+        # then spring is queued in the live catalog only, and the scheduler hears of it
+        assert _cli(proj, "queue", "spring", "--at", spring_at.isoformat()).returncode == 0
+        assert run.saw(f"next release at {spring_at.isoformat()}"), run.output
+        os.replace(backup, catalog)
+        assert run.saw("the catalog was replaced by another file"), run.output
+        assert run.saw(f"next release at {winter_at.isoformat()}"), run.output  # the backup's
+        assert wait_until(lambda: dt.datetime.now(dt.UTC) > spring_at + dt.timedelta(seconds=2),
+                          timeout=30)  # (spring's time come and gone)
+    finally:
+        run.stop()
+    assert "Spring plans" not in _titles(proj) and "released post 'Spring" not in run.output
+    with sqlite3.connect(catalog) as conn:
+        queued = {r[0] for r in conn.execute(
+            "SELECT i.source FROM releases r JOIN items i ON i.id = r.item_id "
+            "WHERE NOT r.held")}  # (held back: the backup is older than the site)
+    conn.close()
+    assert "posts/spring.md" not in queued, queued
