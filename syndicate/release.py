@@ -303,7 +303,8 @@ def release_due(settings: Settings, *, now: dt.datetime, lock_wait: float = 5.0,
                 cat.check()  # a damaged release time must not read as "nothing is due"
                 report = collect(settings, cat, now=now)  # files dropped in since count
                 due = cat.has_due(iso(now))
-            if not due:
+            if not due:  # (what collect said stands: an item held back, say)
+                outcome.warnings = [*report.warnings, *(str(e) for e in report.errors)]
                 return outcome
             extra = {"fence": fence} if fence else {}
             result = publish_fn(settings, now=now, lock_wait=lock_wait, collected=report, **extra)

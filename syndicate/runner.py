@@ -76,6 +76,7 @@ class Runner:
         self.releases = 0  # release passes that published something
         self._identity: tuple[int, int] | None = None  # the catalog file we read the queue from
         self.error: str | None = None  # why it stopped by itself
+        self._said: str | None = None  # the error the last wake-up's read of the catalog gave
         self._failures = 0  # release passes failed in a row that the catalog could not record
         self._retry_at: dt.datetime | None = None  # and when the next is tried
 
@@ -175,8 +176,15 @@ class Runner:
                 with open_catalog(self.settings.catalog_path, commit=False) as cat:
                     when = next_wake(cat, now)
             except SyndicateError as exc:
-                log.error("%s", redact_text(exc))
-                return False
+                said = redact_text(exc)
+                if said != self._said:  # (once, not at every look while it lasts)
+                    log.error("%s", said)
+                self._said = said
+                if self._retry_at is None:
+                    return False
+                when = self._retry_at  # a failed release is tried again all the same
+            else:
+                self._said = None
             if when is not None and self._retry_at is not None and when < self._retry_at:
                 when = self._retry_at  # (a failure the catalog could not record: see above)
             if passed is not None and when is not None and when <= now:
@@ -305,7 +313,9 @@ class Runner:
             except OSError as exc:  # named by the next open; look again next time
                 log.debug("watching the catalog: %s", exc)
                 return None
-            sig.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+            # (an empty log is a reader's, made and removed by every open: not a change)
+            sig.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                       if st.st_size or file == path else None)
         if time.monotonic() - self._looked >= RELOOK_SECONDS:
             self._looked = time.monotonic()
             sig.append(self._looked)

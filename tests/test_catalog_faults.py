@@ -228,6 +228,8 @@ def test_a_release_the_catalog_cannot_record_waits_doubling_not_every_poll(small
         assert wait_until(lambda: failures() >= 2, timeout=20), run.output
         assert time.monotonic() - first >= 1.5, run.output  # (2 s, not the 0.3 s poll)
         assert "next attempt at" in run.output
+        assert run.output.count("no space left") <= 2 * failures() + 1, run.output  # (no
+        # error logged at every poll between the attempts)
         filler.unlink()
         assert run.saw("released post 'Queued'", timeout=30), run.output
     finally:
