@@ -322,9 +322,16 @@ def test_a_days_salt_and_hashed_listeners_go_once_its_window_is_closed(show):
     finally:
         con.close()
     assert salts == ["2026-10-31"] and listens == ["2026-10-31"]
+    _one_a_day_and_nothing_kept(show)
+
+def _one_a_day_and_nothing_kept(show) -> None:
+    """Counted once both days' windows have closed: one download a day, and of either day
+    nothing kept but its downloads (no salt, no hashed listener)."""
+    import duckdb
+
     later = CliRunner().invoke(main, ["--config", str(show.root / "config.yaml"), "stats",
                                       "--json", "--now", "2026-11-20T00:00:00+00:00"])
-    assert later.exit_code == 0
+    assert later.exit_code == 0, later.output
     doc = json.loads(later.stdout)
     assert doc["stats"]["episodes"][0]["by"] == {"2026-10-03": 1, "2026-10-31": 1}
     con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
@@ -340,7 +347,6 @@ def test_ranges_of_a_day_read_before_and_after_its_window_closed_make_one_downlo
     hashed) and one read once it has closed: one download. Two ranges of a day already closed
     when its logs are first read (no listener of it ever kept), in two files of one run: one
     download. Nothing of either day is kept but its downloads."""
-    import duckdb
 
     half = show.needed["long"] // 2 + 1
     show.log("a.log", [s3(show, "long", "203.0.113.5", status=206, sent=half)])
@@ -348,17 +354,7 @@ def test_ranges_of_a_day_read_before_and_after_its_window_closed_make_one_downlo
     show.log("b.log", [s3(show, "long", "203.0.113.5", status=206, sent=half),
                        s3(show, "long", "203.0.113.6", status=206, sent=half, when=OLD_DAY)])
     show.log("c.log", [s3(show, "long", "203.0.113.6", status=206, sent=half, when=OLD_DAY)])
-    later = CliRunner().invoke(main, ["--config", str(show.root / "config.yaml"), "stats",
-                                      "--json", "--now", "2026-11-20T00:00:00+00:00"])
-    assert later.exit_code == 0, later.output
-    doc = json.loads(later.stdout)
-    assert doc["stats"]["episodes"][0]["by"] == {"2026-10-03": 1, "2026-10-31": 1}
-    con = duckdb.connect(str(show.root / ".syndicate" / STATS_FILE), read_only=True)
-    try:
-        assert con.execute("SELECT count(*) FROM salts").fetchone()[0] == 0
-        assert con.execute("SELECT count(*) FROM listens").fetchone()[0] == 0
-    finally:
-        con.close()
+    _one_a_day_and_nothing_kept(show)
 
 
 def test_an_open_days_requests_are_kept_summed_per_listener(show):
