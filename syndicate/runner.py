@@ -275,8 +275,12 @@ class Runner:
             self._data_version = None
 
     def _catalog_changed(self) -> bool:
-        if self.lease:  # the notices read by lease.held() in watch
-            return self.lease.changed()
+        if self.lease:  # the notices (a write made with the triggers off tells none: the
+            # queue is read again at least every RELOOK_SECONDS all the same)
+            relook = time.monotonic() - self._looked >= RELOOK_SECONDS
+            if relook:
+                self._looked = time.monotonic()
+            return self.lease.changed() or relook
         with self._watch_lock:
             version = self._version()
             if version is None:

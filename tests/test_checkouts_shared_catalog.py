@@ -134,7 +134,7 @@ def test_a_post_the_other_checkout_never_held_stays_live_and_one_deleted_here_go
     kept = b.run("publish")
     assert kept.exit_code == 1, kept.output
     assert ("posts/2026-09-04-news.md: this post was published from another checkout sharing "
-            "the catalog, and its file was never in this one") in kept.output
+            "the catalog, and its file is not in this one") in kept.output
     assert _live(client) == live
     (b.root / "posts/2026-09-02-second.md").unlink()  # deleted here: it goes
     gone = b.run("publish")
@@ -215,3 +215,22 @@ def test_an_episode_taken_down_by_one_checkout_is_not_put_back_by_the_other(pair
     assert _live(client) == live
     forced = b.run("publish", "--force")  # meant: it goes back up
     assert forced.exit_code == 0 and "Tides" in _live(client)["podcast"], forced.output
+
+
+def test_an_episode_renamed_by_one_checkout_is_not_published_twice_by_the_other(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    before = _live(client)
+    for suffix in (".yaml", ".mp3"):  # the sidecar and its audio renamed together
+        (a.root / EP).with_suffix(suffix).rename(
+            (a.root / "episodes/001-tides-renamed.yaml").with_suffix(suffix))
+    a.write("episodes/001-tides-renamed.yaml", (a.root / "episodes/001-tides-renamed.yaml")
+            .read_text().replace("001-tides.mp3", "001-tides-renamed.mp3"))
+    renamed = a.run("publish")
+    assert renamed.exit_code == 0, renamed.output
+    live, keys = _live(client), s3_keys(client)
+    assert live["podcast"] == before["podcast"]  # one Tides, the same guid
+    stale = b.run("publish")
+    assert stale.exit_code == 1, stale.output
+    assert f"{EP}: another checkout renamed this episode" in stale.output, stale.output
+    assert _live(client) == live and s3_keys(client) == keys

@@ -517,3 +517,30 @@ def test_a_release_time_moved_by_hand_in_psql_reaches_the_leader(pair, pg_url):
         out_b, _out_a = second.stop(), first.stop()
     assert "released" not in out_b
     assert _titles(site).count("Winter plans") == 1
+
+
+@pytest.mark.slow  # the queue read again within RELOOK_SECONDS: ~35 s
+def test_a_release_time_moved_with_the_triggers_off_is_read_within_the_relook(pair, pg_url):
+    """A write that tells no one (a session in replica mode, as data-loading tools use, fires
+    no trigger) still reaches the leader: it reads the queue again at least every
+    RELOOK_SECONDS."""
+    import psycopg
+
+    from syndicate.runner import RELOOK_SECONDS
+
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        later = _iso_in(3600)
+        assert _cli(b, "queue", "winter", "--at", later).returncode == 0
+        assert first.saw(f"next release at {later}", timeout=10), first.output
+        soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("SET session_replication_role = replica")
+            conn.execute("UPDATE releases SET at = %s", (soon.isoformat(),))
+        assert first.saw("released post 'Winter plans'", timeout=RELOOK_SECONDS + 15), \
+            first.output
+    finally:
+        out_b, _out_a = second.stop(), first.stop()
+    assert "released" not in out_b
+    assert _titles(site).count("Winter plans") == 1

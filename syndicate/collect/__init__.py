@@ -125,10 +125,13 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     scans: dict[str, FolderScan] = {}
 
-    @functools.cache
     def live_by_content() -> dict[str, dict]:
         """The live items whose file this checkout never held nor holds (another checkout's
-        names), by the content of their files."""
+        names), by the content of their files (made again once another folder is scanned)."""
+        return _live_by_content(tuple(scans))
+
+    @functools.cache
+    def _live_by_content(_kinds: tuple) -> dict[str, dict]:
         here = {f.name for s in scans.values() for f in s.files}
         return {behind.content(r["sig"]): r for r in rows if not r["missing"]
                 and r["source"] not in here and not hashes.ever_held(r["source"])}
@@ -217,9 +220,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                     src = read_sidecar(path, name, zone, report.warnings, episodes_dir,
                                       found.identity)
                     p.sig = f"{episode_version}|{hashes.sig(*src.files())}"
-                    gone = None
-                    if not reread and row is not None and row["missing"] \
-                            and hashes.held(path) == hashes.of(path):
+                    gone = None  # (taken down or renamed by another checkout, held here)
+                    if not reread and (row is None or row["missing"]) \
+                            and hashes.held(path) == hashes.of(path) \
+                            and hashes.unchanged_here(*src.files()):
                         gone = behind.gone_elsewhere(cat, row, name, "episode",
                                                      behind.content(p.sig), live_by_content)
                     if not reread and (gone or behind.is_earlier(

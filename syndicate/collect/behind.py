@@ -93,6 +93,7 @@ def gone_elsewhere(cat, row: dict | None, name: str, kind: str, digest: str,
 def not_here(row: dict) -> CollectError:
     return CollectError(
         row["source"], f"this {row['kind']} was published from another checkout sharing the "
-        "catalog, and its file was never in this one; it is kept as it is",
+        "catalog, and its file is not in this one (never added here, or deleted here and put "
+        "back there since); it is kept as it is",
         hint="bring this checkout up to date (git pull) to work on it here; to take it down, "
         f"`syndicate publish --remove {printable(row['source'])}`")
