@@ -85,6 +85,7 @@ class Lease:
 
     def take(self) -> bool:
         """Take the lease if no one holds it; whether this process now holds it."""
+        had = self.conn is not None  # (a session the server ended: ask again on a new one)
         try:
             conn = self._connect()
             got = conn.execute("SELECT pg_try_advisory_lock(?)", (LEADER_LOCK,)).fetchone()[0]
@@ -96,7 +97,7 @@ class Lease:
         except (PgError, Unreachable) as exc:
             self.close()
             said = pg_error(self.where, exc)
-            if not isinstance(said, Unreachable):
+            if not isinstance(said, Unreachable) and not had:
                 raise said from None
             if not self._away:  # the server is away: ask again later (said once)
                 log.warning("%s; asking again every %.0f s", said, STANDBY_SECONDS)

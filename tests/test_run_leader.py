@@ -544,3 +544,32 @@ def test_a_release_time_moved_with_the_triggers_off_is_read_within_the_relook(pa
         out_b, _out_a = second.stop(), first.stop()
     assert "released" not in out_b
     assert _titles(site).count("Winter plans") == 1
+
+
+def test_a_standby_whose_session_the_server_ends_stays_and_takes_over_later(pair, pg_url):
+    """A server restart ends every session: the standby asks again on a new one (it does not
+    quit), and takes over when the leader stops."""
+    import psycopg
+
+    a, b, site = pair
+    first, second = _up(a, b)
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            ended = conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                "application_name LIKE %s", (f"syndicate run pid {second.proc.pid} on %",)
+            ).fetchall()
+        assert ended, "no session of the standby"
+        assert second.saw(_waits_for(first), timeout=10), second.output
+        assert wait_until(lambda: second.output.count(_waits_for(first)) >= 1
+                          and second.proc.poll() is None, timeout=5), second.output
+        first.stop()
+        assert second.saw(_leads(second), timeout=20), second.output
+        assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+    finally:
+        out_b = second.stop()
+        if first.proc.poll() is None:
+            first.stop()
+    assert out_b.count("released post 'Winter plans'") == 1
+    assert _titles(site).count("Winter plans") == 1

@@ -96,7 +96,8 @@ def assert_inert(page: bytes) -> lxml.html.HtmlElement:
             json.loads(script.text)  # data, whole: nothing in it ended the element early
         else:
             assert not (script.text or "").strip(), script.text
-            assert re.fullmatch(r"https?://[^\s\"<>]+/static/player\.js", script.get("src", ""))
+            assert re.fullmatch(r"https?://[^\s\"<>]+/static/player\.js", script.get("src", ""),
+                                re.IGNORECASE)  # (a scheme in capitals is the same scheme)
     for el in doc.iter():
         if not isinstance(el.tag, str):
             continue
