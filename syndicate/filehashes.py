@@ -136,6 +136,10 @@ class FileHashes:
         read it: where it is the file's now, the file did not change here since."""
         return self.before.get(self._key(os.fspath(path)))
 
+    def held_as(self, name: str) -> str | None:
+        """``held``, by the file's name relative to the project (as the catalog names it)."""
+        return self.before.get(name)
+
     def unchanged_here(self, *paths: str | os.PathLike | None) -> bool:
         """Whether none of ``paths`` changed in this checkout since it last read them (a file
         never read here did not change here). Asked after ``of`` or ``sig`` read them."""

@@ -234,3 +234,17 @@ def test_an_episode_renamed_by_one_checkout_is_not_published_twice_by_the_other(
     assert stale.exit_code == 1, stale.output
     assert f"{EP}: another checkout renamed this episode" in stale.output, stale.output
     assert _live(client) == live and s3_keys(client) == keys
+
+
+def test_a_post_taken_down_by_one_checkout_stays_down_when_the_other_renames_its_copy(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    (a.root / "posts/2026-09-02-second.md").unlink()
+    assert a.run("publish").exit_code == 0
+    live, keys = _live(client), s3_keys(client)
+    assert "Second" not in live["blog"]
+    (b.root / "posts/2026-09-02-second.md").rename(b.root / "posts/2026-09-02-second-b.md")
+    stale = b.run("publish")
+    assert stale.exit_code == 1, stale.output
+    assert "posts/2026-09-02-second-b.md: another checkout took this post down" in stale.output
+    assert _live(client) == live and s3_keys(client) == keys

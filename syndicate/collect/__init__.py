@@ -131,6 +131,15 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
         return _live_by_content(tuple(scans))
 
     @functools.cache
+    def gone_by_content() -> dict[str, dict]:
+        """Posts taken down whose file this checkout held, with that content, under a name
+        not here now (another checkout took them down while this one renamed its copy)."""
+        here = {f.name for s in scans.values() for f in s.files}
+        return {behind.content(r["sig"]): r for r in rows if r["missing"] and r["kind"] == "post"
+                and r["source"] not in here
+                and hashes.held_as(r["source"]) == behind.content(r["sig"])}
+
+    @functools.cache
     def _live_by_content(_kinds: tuple) -> dict[str, dict]:
         here = {f.name for s in scans.values() for f in s.files}
         return {behind.content(r["sig"]): r for r in rows if not r["missing"]
@@ -165,6 +174,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 if gone is not None:
                     report.errors.append(gone)
                     continue
+            elif not reread and found.error is None and row is None and (
+                    taken := gone_by_content().get(hashes.of(found.path, found.sig))):
+                report.errors.append(behind.renamed_after_taken_down(name, taken))
+                continue
             p = _Parsed("post", name, sig, "", error=found.error)
             if p.error is None:
                 path = Path(found.path)

@@ -90,6 +90,17 @@ def gone_elsewhere(cat, row: dict | None, name: str, kind: str, digest: str,
         "it as a new item")
 
 
+def renamed_after_taken_down(name: str, row: dict) -> CollectError:
+    """The error for a file that is this checkout's copy of ``row``'s item, renamed here,
+    which another checkout took down meanwhile."""
+    return CollectError(
+        name, f"another checkout took this {row['kind']} down (its file "
+        f"{printable(row['source'])} deleted there); this checkout's copy of it, renamed here, "
+        "is not put back",
+        hint="bring this checkout up to date (git pull); to put it back, edit it, or "
+        "`syndicate publish --force`")
+
+
 def not_here(row: dict) -> CollectError:
     return CollectError(
         row["source"], f"this {row['kind']} was published from another checkout sharing the "
