@@ -497,10 +497,10 @@ def test_a_stopped_leader_loses_its_lease_without_the_idle_session_limit(pair, p
     assert _titles(site).count("Winter plans") == 1
 
 
-def test_a_release_time_moved_by_hand_in_psql_reaches_the_leader(pair, pg_url):
-    """Every write to the items or the queue is told to the leader by a trigger, not only the
-    commits syndicate makes: a time moved earlier in psql is released then, not at the old
-    time."""
+def _moved_in_psql_is_released(pair, pg_url: str, replica: bool, within: float) -> None:
+    """Winter queued an hour ahead (the leader says so), then moved to three seconds from now
+    by hand in psql (in replica mode: no trigger fires): released by the leader within
+    ``within`` seconds, once."""
     import psycopg
 
     a, b, site = pair
@@ -511,12 +511,21 @@ def test_a_release_time_moved_by_hand_in_psql_reaches_the_leader(pair, pg_url):
         assert first.saw(f"next release at {later}", timeout=10), first.output
         soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
         with psycopg.connect(pg_url, autocommit=True) as conn:
+            if replica:
+                conn.execute("SET session_replication_role = replica")
             conn.execute("UPDATE releases SET at = %s", (soon.isoformat(),))
-        assert first.saw("released post 'Winter plans'", timeout=15), first.output
+        assert first.saw("released post 'Winter plans'", timeout=within), first.output
     finally:
         out_b, _out_a = second.stop(), first.stop()
     assert "released" not in out_b
     assert _titles(site).count("Winter plans") == 1
+
+
+def test_a_release_time_moved_by_hand_in_psql_reaches_the_leader(pair, pg_url):
+    """Every write to the items or the queue is told to the leader by a trigger, not only the
+    commits syndicate makes: a time moved earlier in psql is released then, not at the old
+    time."""
+    _moved_in_psql_is_released(pair, pg_url, replica=False, within=15)
 
 
 @pytest.mark.slow  # the queue read again within RELOOK_SECONDS: ~35 s
@@ -524,26 +533,9 @@ def test_a_release_time_moved_with_the_triggers_off_is_read_within_the_relook(pa
     """A write that tells no one (a session in replica mode, as data-loading tools use, fires
     no trigger) still reaches the leader: it reads the queue again at least every
     RELOOK_SECONDS."""
-    import psycopg
-
     from syndicate.runner import RELOOK_SECONDS
 
-    a, b, site = pair
-    first, second = _up(a, b)
-    try:
-        later = _iso_in(3600)
-        assert _cli(b, "queue", "winter", "--at", later).returncode == 0
-        assert first.saw(f"next release at {later}", timeout=10), first.output
-        soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)).replace(microsecond=0)
-        with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute("SET session_replication_role = replica")
-            conn.execute("UPDATE releases SET at = %s", (soon.isoformat(),))
-        assert first.saw("released post 'Winter plans'", timeout=RELOOK_SECONDS + 15), \
-            first.output
-    finally:
-        out_b, _out_a = second.stop(), first.stop()
-    assert "released" not in out_b
-    assert _titles(site).count("Winter plans") == 1
+    _moved_in_psql_is_released(pair, pg_url, replica=True, within=RELOOK_SECONDS + 15)
 
 
 def test_a_standby_whose_session_the_server_ends_stays_and_takes_over_later(pair, pg_url):
