@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import string
 import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -39,9 +40,14 @@ def link_line(text: str, written: str, decoded: str, first_line: int, default: i
 
 
 def _line_of(text: str, needles, first_line: int, default: int | None) -> int | None:
-    """The line of ``text`` where the first of ``needles`` found is written."""
+    """The line of ``text`` where the first of ``needles`` found is written (as it is, or
+    with Markdown's backslash before any of its punctuation: ``..\\..`` is read ``....``)."""
     for needle in needles:
         at = text.find(needle) if needle else -1
+        if at < 0 and needle:
+            found = re.search("".join("\\\\?" + re.escape(c) if c in string.punctuation
+                                      else re.escape(c) for c in needle), text)
+            at = found.start() if found else -1
         if at >= 0:
             return text.count("\n", 0, at) + first_line
     return default
