@@ -248,3 +248,19 @@ def test_a_post_taken_down_by_one_checkout_stays_down_when_the_other_renames_its
     assert stale.exit_code == 1, stale.output
     assert "posts/2026-09-02-second-b.md: another checkout took this post down" in stale.output
     assert _live(client) == live and s3_keys(client) == keys
+
+
+def test_a_post_renamed_two_ways_by_two_checkouts_stays_published_once(pair):
+    a, b, client = pair
+    assert b.run("publish").exit_code == 0
+    before = _live(client)
+    (a.root / POST).rename(a.root / "posts/2026-09-01-first-by-a.md")
+    assert a.run("publish").exit_code == 0
+    live, keys = _live(client), s3_keys(client)
+    assert live["blog"] == before["blog"]
+    (b.root / POST).rename(b.root / "posts/2026-09-01-first-by-b.md")
+    both = b.run("publish")
+    assert both.exit_code == 1, both.output
+    assert ("posts/2026-09-01-first-by-b.md: another checkout renamed this post to "
+            "posts/2026-09-01-first-by-a.md") in both.output, both.output
+    assert _live(client) == live and s3_keys(client) == keys  # one First, its guid

@@ -140,6 +140,15 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 and hashes.held_as(r["source"]) == behind.content(r["sig"])}
 
     @functools.cache
+    def renamed_both() -> dict[str, dict]:
+        """Live posts another checkout renamed (their file never held here nor here) whose
+        content this checkout held under a name gone here now: renamed here too, otherwise."""
+        here = {f.name for s in scans.values() for f in s.files}
+        gone_here = {h for n, h in hashes.before.items() if n not in here}
+        return {c: r for c, r in live_by_content().items()
+                if r["kind"] == "post" and c in gone_here}
+
+    @functools.cache
     def _live_by_content(_kinds: tuple) -> dict[str, dict]:
         here = {f.name for s in scans.values() for f in s.files}
         return {behind.content(r["sig"]): r for r in rows if not r["missing"]
@@ -177,6 +186,10 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
             elif not reread and found.error is None and row is None and (
                     taken := gone_by_content().get(hashes.of(found.path, found.sig))):
                 report.errors.append(behind.renamed_after_taken_down(name, taken))
+                continue
+            elif not reread and found.error is None and row is None and (
+                    moved := renamed_both().get(hashes.of(found.path, found.sig))):
+                report.errors.append(behind.renamed_twice(name, moved))
                 continue
             p = _Parsed("post", name, sig, "", error=found.error)
             if p.error is None:

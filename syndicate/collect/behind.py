@@ -101,6 +101,16 @@ def renamed_after_taken_down(name: str, row: dict) -> CollectError:
         "`syndicate publish --force`")
 
 
+def renamed_twice(name: str, row: dict) -> CollectError:
+    """The error for this checkout's copy of ``row``'s item renamed here to ``name`` while
+    another checkout renamed it to another name: one item, two names."""
+    return CollectError(
+        name, f"another checkout renamed this {row['kind']} to {printable(row['source'])} "
+        "while this checkout renamed its copy here: it stays published once, under that name",
+        hint="bring this checkout up to date (git pull) and keep one of the two names; "
+        "`syndicate publish --force` publishes this copy as a second item")
+
+
 def not_here(row: dict) -> CollectError:
     return CollectError(
         row["source"], f"this {row['kind']} was published from another checkout sharing the "
