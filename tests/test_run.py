@@ -232,3 +232,29 @@ def test_items_falling_due_during_a_release_are_released_by_the_next_pass_at_onc
         out = _stop(proc)
     assert f"next release at {first.isoformat()}" in out, out  # it was up before any
     assert all(out.count(f"released post 'Post {n}'") == 1 for n in names), out
+
+
+@pytest.mark.parametrize("kind", ["post", "episode"])
+def test_an_item_dated_ahead_and_released_now_is_never_updated_in_the_future(make_project,
+                                                                             kind):
+    """An item whose file gives a date months ahead, queued for now: its Atom <updated> (and
+    the podcast's) is its release time, not a date to come (readers sorting by it would keep
+    it on top for months)."""
+    files = {"posts/old.md": post("Old", date="2026-01-01"),
+             "posts/q.md": post("Queued", date="2027-06-01 10:00"),
+             "episodes/ep.yaml": sidecar("Queued episode", date="2027-06-01 10:00"),
+             "episodes/ep.mp3": tone(1.0)}
+    proj = make_project(files)
+    assert proj.run("publish", now="2026-11-30T10:00:00+00:00").exit_code == 0
+    ref = "posts/q.md" if kind == "post" else "episodes/ep.yaml"
+    assert proj.run("queue", ref, "--at", "2026-11-30 11:00",
+                    now="2026-11-30T10:00:00+00:00").exit_code == 0
+    done = proj.run("release-due", now="2026-11-30T11:00:01+00:00")
+    assert done.exit_code == 0, done.output
+    now = dt.datetime(2026, 11, 30, 11, 0, 1, tzinfo=dt.UTC)
+    for name in (("atom.xml", "feed.xml") if kind == "post" else ("podcast.xml",)):
+        feed = feedparser.parse(proj.read(name))
+        entry = next(e for e in feed.entries if e.title.startswith("Queued"))
+        for when in (entry.get("updated_parsed"), entry.published_parsed,
+                     feed.feed.get("updated_parsed")):  # (Atom <updated>, RSS lastBuildDate)
+            assert when and dt.datetime(*when[:6], tzinfo=dt.UTC) <= now, (name, when)

@@ -460,7 +460,10 @@ def build_site(settings: Settings, cat: Catalog, *, now: dt.datetime,
         if item.preview:  # a draft or queued item in a preview, shown at its own date: the
             shown = _when(item.date)  # times of the preview's copy of its row mean nothing
             return max(shown, edited or shown)
-        return max(_when(r["date"]), _when(r["changed_at"]), edited or _when(r["date"]))
+        shown = _when(r["date"])  # (its release time, when it was queued)
+        changed = _when(r["changed_at"])  # (an item new to the catalog: its own date, which
+        changed = changed if changed <= now else shown  # a release ahead of it is before)
+        return max(shown, changed, edited or shown)
 
     # -- podcast cover and channel -------------------------------------------------------------
     cover = settings.resolve(cfg.podcast.image)
