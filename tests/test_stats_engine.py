@@ -5,6 +5,7 @@ ipaddress gives, and batches of any size count alike."""
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import gzip
 import ipaddress
@@ -13,15 +14,17 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_stats import APPLE, DAY, NOW, OVERCAST, Show, published  # noqa: F401
+from test_stats import APPLE, DAY, NOW, OVERCAST, Show, compiled_reader, published  # noqa: F401
 from test_stats_readers import fields, garbage
 
 from statsgen import combined_line, s3_line
 from syndicate.config import load_config
 from syndicate.stats import engine, rules, s3log
 from syndicate.stats.count import count
+from syndicate.when import MAX_YEAR, MIN_YEAR
 
 
 def _connection():
@@ -146,6 +149,106 @@ def test_a_generated_s3_line_is_taken_by_the_engine(items):
                                agent.replace('"', "'"))
 
 
+@pytest.fixture
+def scanner(monkeypatch):
+    compiled_reader(monkeypatch, "compiled")
+    return engine.Scanner
+
+
+def _scanned(scanner, text: str) -> tuple[list[tuple], list[tuple]]:
+    """What the compiled reader gives for ``text``: the taken lines' rows (day, address,
+    method, the last part of the key, status, bytes sent, user agent), in order, and the lines
+    it hands back, numbered."""
+    reader = scanner(MIN_YEAR, MAX_YEAR)
+    taken, handed = reader.scan(text.encode("utf-8"))
+    n, columns, ips, methods, names, agents = reader.take()
+    assert taken == n and reader.take()[0] == 0
+    c = {k: array.array("q" if k == "sent" else "i", v) for k, v in columns.items()}
+    epoch = dt.date(1970, 1, 1)
+    rows = [(epoch + dt.timedelta(days=c["day"][i]), ips[c["ip"][i]], methods[c["method"][i]],
+             names[c["name"][i]], c["status"][i], c["sent"][i], agents[c["agent"][i]])
+            for i in range(n)]
+    return rows, handed
+
+
+def _scan_agrees(scanner, text: str) -> list[bool]:
+    """Every line that is not empty is taken or handed back, once, in order (a CRLF ending is
+    a line's end); a taken one has the fields s3log.parse gives it. Whether each was taken."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    rows, handed = _scanned(scanner, text)
+    back = dict(handed)
+    assert len(back) == len(handed)
+    for n, line in handed:
+        assert line == lines[n - 1] != ""
+    taken = [line for n, line in enumerate(lines, 1) if line and n not in back]
+    assert len(taken) == len(rows)
+    for line, row in zip(taken, rows, strict=True):
+        hit = s3log.parse(line)
+        assert row == (hit.time.date(), hit.ip, hit.method, hit.path.rsplit("/", 1)[-1],
+                       hit.status, hit.sent, hit.agent)
+    return [n not in back for n, line in enumerate(lines, 1) if line]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(fields.map(_s3), mutated(), garbage), min_size=1, max_size=10),
+       st.sampled_from(["\n", "\r\n"]))
+def test_the_compiled_reader_takes_an_s3_line_only_as_the_python_reader_reads_it(scanner, lines,
+                                                                                 end):
+    _scan_agrees(scanner, end.join(lines) + end)
+    _scan_agrees(scanner, end.join(lines))  # (no line end at the end)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(fields)
+def test_every_line_one_character_off_is_taken_by_the_compiled_reader_only_as_python_reads_it(
+        scanner, f):
+    """Each odd character (and %41, %2F, %7F, %C3%A9, a quote in the key...) put in, or put
+    in the place of another, at every place of a generated line."""
+    line = _s3(f)
+    odd = [*ODD, "%41", "%2F", "%2f", "%7F", "%C3%A9", "%%", '"x', "\x00", "\x80", "\ufeff"]
+    lines = [line[:at] + c + line[at + cut:] for c in odd for at in range(len(line))
+             for cut in (0, 1)]
+    _scan_agrees(scanner, "\n".join(lines) + "\n")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[
+    HealthCheck.function_scoped_fixture])
+@given(st.lists(fields, min_size=1, max_size=8))
+def test_a_generated_printable_s3_line_is_taken_by_the_compiled_reader(scanner, items):
+    """The usual line in printable ASCII, its key too once URL-decoded, is taken (the reader
+    hands no usual line to the slower path)."""
+    lines = [_s3(f) for f in items]
+    taken = _scan_agrees(scanner, "\n".join(lines) + "\n")
+    assert taken == [all(t.isascii() and t.isprintable() for t in (line, f[3]))
+                     for line, f in zip(lines, items, strict=True)]
+
+
+def test_the_compiled_reader_tells_days_as_the_calendar_does(scanner):
+    """29 February only in leap years (2000 yes, 1900 and 2100 no), the 31st only in long
+    months, hours to 23, the years the catalog carries: each taken with its day or handed
+    back, never another day."""
+    base = _s3((dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "192.0.2.1", "GET", "m/a.mp3", 200, 5,
+                "app"))
+    clock = "01/Jan/2026:00:00:00"
+    assert clock in base
+    cases = {"29/Feb/2000:12:00:00": dt.date(2000, 2, 29), "29/Feb/1900:12:00:00": None,
+             "29/Feb/2100:12:00:00": None, "29/Feb/2024:23:59:59": dt.date(2024, 2, 29),
+             "31/Apr/2026:00:00:00": None, "31/Dec/2026:00:00:00": dt.date(2026, 12, 31),
+             "00/Jan/2026:00:00:00": None, "01/Jan/2026:24:00:00": None,
+             "01/Jan/2026:00:60:00": None, "01/Jan/2026:00:00:60": None,
+             "01/jan/2026:00:00:00": None, "01/Jan/1899:00:00:00": None,
+             f"31/Dec/{MAX_YEAR}:23:59:59": dt.date(MAX_YEAR, 12, 31),
+             f"01/Jan/{MAX_YEAR + 1}:00:00:00": None, "01/Jan/0000:00:00:00": None,
+             "1/Jan/2026:00:00:00": None, "01/Jan/2026:0:00:000": None}
+    text = "\n".join(base.replace(clock, c) for c in cases) + "\n"
+    taken = _scan_agrees(scanner, text)
+    rows, _ = _scanned(scanner, text)
+    assert taken == [day is not None for day in cases.values()]
+    assert [r[0] for r in rows] == [d for d in cases.values() if d is not None]
+
+
 def _model(address: str) -> str | None:
     """A listener's network as Python's ipaddress tells it, spelt as the rules spell it."""
     try:
@@ -182,13 +285,16 @@ def test_the_network_of_any_address_is_the_one_ipaddress_gives(addresses):
     assert [g for (g,) in got] == [_model(a) for a in addresses]
 
 
+@pytest.mark.parametrize("reader", ["compiled", "duckdb"])
 def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp_path,  # noqa: F811
-                                                                   monkeypatch):
-    """S3 logs read by DuckDB from the folder and from a private copy (a gzipped one), by its
-    CSV reader or as text (CRLF, a line too long, a name DuckDB would take for a pattern), a
-    combined log read by Python, bad lines
-    among them: read in one batch or one file (and one request) a batch, the same counts, lines
-    and skips (named with their lines); no private copy is left."""
+                                                                   monkeypatch, reader):
+    """S3 logs read by the compiled reader, or by DuckDB from the folder and from a private
+    copy (a gzipped one), by its CSV reader or as text (CRLF, a line too long, a name DuckDB
+    would take for a pattern), a combined log read by Python, bad lines among them: read in
+    one batch (the compiled reader's rows handed over as NumPy arrays) or one file (and one
+    request) a batch (as lists), the same counts, lines and skips (named with their lines);
+    no private copy is left."""
+    compiled_reader(monkeypatch, reader)
     show = Show(published)
     lines = []
     for i in range(60):
@@ -214,6 +320,7 @@ def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp
                           show.size["short"], APPLE) for _ in range(3)) + "\nbad line\n")
         monkeypatch.setattr(engine, "BATCH_BYTES", batch_bytes)
         monkeypatch.setattr(engine, "BATCH_HITS", batch_hits)
+        monkeypatch.setattr(engine, "NUMPY_ROWS", 0 if name == "one" else 10**9)
         monkeypatch.setattr(engine, "LINE_MAX", line_max)  # a.log read as text, lines numbered
         doc, report = count(load_config(root / "config.yaml"),
                             now=dt.datetime.fromisoformat(NOW))

@@ -1,12 +1,15 @@
-"""Log lines summed by the engine (DuckDB): S3 access logs read by DuckDB itself, several files
-a query so that its threads share them, the other formats' requests handed over by their
-Python readers; the rules (rules.batch_sql) applied in SQL, and only the sums kept.
+"""Log lines summed by the engine (DuckDB): S3 access logs read by the compiled reader
+(``_s3scan``, built from setup.py) into rows of integers, or where it was not built by DuckDB
+itself, several files a query so that its threads share them; the other formats' requests
+handed over by their Python readers; the rules (rules.batch_sql, rules.SCANNED_BATCH) applied
+in SQL, and only the sums kept.
 
-A line the engine's S3 reader does not take comes back here, to ``s3log.parse``: read after
-all (an unusual spelling), or counted as skipped with its file and line."""
+A line the S3 readers do not take comes back here, to ``s3log.parse``: read after all (an
+unusual spelling), or counted as skipped with its file and line."""
 
 from __future__ import annotations
 
+import array
 import secrets
 import shutil
 import tempfile
@@ -14,12 +17,18 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ..errors import printable
-from ..when import WhenError
+from ..when import MAX_YEAR, MIN_YEAR, WhenError
 from . import rules, s3log
 from .hit import Hit
 from .logfiles import StatsError
 
+try:
+    from ._s3scan import Scanner
+except ImportError:  # installed without a C compiler (setup.py): DuckDB reads the S3 logs
+    Scanner = None
+
 BATCH_BYTES = 256 * 2**20  # log text one query reads
+NUMPY_ROWS = 100_000  # rows of the compiled reader handed over as NumPy arrays, not lists
 BATCH_HITS = 200_000  # requests read by Python handed over at once
 LINE_MAX = 2_000_000  # the longest line DuckDB's CSV reader takes (its max_line_size)
 _GLOB = "*?[]{}"  # a path holding one of these is read from a private copy
@@ -38,6 +47,9 @@ SELECT file, generate_subscripts(l, 1) AS n, unnest(l) AS line
 FROM (SELECT filename AS file, string_split(replace(content, chr(13) || chr(10), chr(10)),
                                             chr(10)) AS l
       FROM read_text($paths))"""
+_SCANNED_LISTS = ("CREATE OR REPLACE TEMP TABLE scanned AS SELECT "
+                  + ", ".join(f"unnest(${c}::{'BIGINT' if c == 'sent' else 'INTEGER'}[]) AS {c}"
+                              for c in ("day", "ip", "method", "name", "status", "agent", "sent")))
 _HITS = ("SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, TRUE AS ok, "
          "unnest($day::DATE[]) AS day, unnest($ip::VARCHAR[]) AS ip, "
          "unnest($method::VARCHAR[]) AS method, unnest($path::VARCHAR[]) AS path, "
@@ -46,6 +58,10 @@ _HITS = ("SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line
 
 
 MEMORY = "512MB"  # what DuckDB may hold; beyond it, the stats file's pages are written out
+# what it may hold where the compiled reader reads the S3 logs: the query reads no log text
+# then, and the reader's rows and texts are held beside it (at 10,000,000 lines, 256 MB: a
+# peak of 820 MB against 1,050 MB, in the same time)
+SCANNED_MEMORY = "256MB"
 
 
 def prepare(con) -> None:
@@ -70,6 +86,9 @@ class Batches:
         self.files: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
+        self.scanner = Scanner(MIN_YEAR, MAX_YEAR) if Scanner is not None else None
+        if self.scanner is not None:
+            con.execute(f"SET memory_limit = '{SCANNED_MEMORY}'")
         # the engine sums a batch of files in a thread of its own while Python reads the next
         # files (DuckDB lets go of the GIL): one batch at a time, waited for before the
         # connection is used again; what it finds is taken in here, in the reading thread
@@ -79,6 +98,9 @@ class Batches:
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
         """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
+        if self.scanner is not None:
+            self._scan(data, name)
+            return
         if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
             self.add_text(data.decode("utf-8"), name)
             return
@@ -93,12 +115,27 @@ class Batches:
     def add_text(self, text: str, name: str) -> None:
         """An S3 access log's text (from a bucket, gunzipped, the new end of a growing file,
         bad bytes replaced): put in a private file for DuckDB to read."""
+        if self.scanner is not None:
+            self._scan(text.encode("utf-8"), name)
+            return
         if self.tmp is None:
             self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
         path = self.tmp / f"{sum(map(len, self.files.values()))}-{secrets.token_hex(4)}.log"
         data = text.encode("utf-8")
         path.write_bytes(data)
         self.add_path(path, name, data)
+
+    def _scan(self, data: bytes, name: str) -> None:
+        """An S3 access log's UTF-8 text read by the compiled reader (the engine may be
+        summing the batch before meanwhile: the reader lets go of the GIL); the lines it does
+        not take read by ``s3log.parse`` at once."""
+        taken, handed = self.scanner.scan(data)
+        self.report.lines += taken
+        for n, line in handed:
+            self._look_again(name, n, line)
+        self.size += len(data)
+        if self.size >= BATCH_BYTES:
+            self._read_files()
 
     def add_hits(self, hits) -> None:
         """Requests a Python reader read (CloudFront, combined, unusual S3 lines)."""
@@ -132,14 +169,50 @@ class Batches:
             self.tmp = None
 
     def _read_files(self) -> None:
-        """The files gathered, handed to the engine's thread (after the batch before)."""
+        """The files gathered (or the rows the compiled reader read), handed to the engine's
+        thread (after the batch before)."""
         groups, self.files, self.size = self.files, {}, 0
-        if not groups:
+        scanned = self.scanner.take() if self.scanner is not None else None
+        if not groups and not (scanned and scanned[0]):
             return
         self._wait()
         if self.pool is None:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="stats-engine")
-        self.pending = self.pool.submit(self._sum_groups, groups)
+        if scanned and scanned[0]:
+            self.pending = self.pool.submit(self._sum_scanned, scanned)
+        else:
+            self.pending = self.pool.submit(self._sum_groups, groups)
+
+    def _sum_scanned(self, scanned: tuple) -> list[tuple[int, list[tuple]]]:
+        """(In the engine's thread) the rows the compiled reader read, summed (their lines are
+        counted already, and those it did not take read by Python). Many rows are handed to
+        DuckDB as NumPy arrays over the reader's bytes; a few (a run after one new log) as
+        lists, which needs no NumPy loaded."""
+        rows, columns, ips, methods, names, agents = scanned
+        con = self.con
+        if rows >= NUMPY_ROWS:
+            import numpy
+
+            con.register("scanned", {
+                column: numpy.frombuffer(data, numpy.int64 if column == "sent" else numpy.int32)
+                for column, data in columns.items()})
+        else:
+            con.execute(_SCANNED_LISTS, {
+                column: array.array("q" if column == "sent" else "i", data).tolist()
+                for column, data in columns.items()})
+        try:
+            con.execute(rules.SCANNED_BATCH, {
+                "ips": "\n".join(ips), "methods": "\n".join(methods),
+                "names": "\n".join(names), "agents": "\n".join(agents),
+                "nonce": self.nonce, "cutoff": self.cutoff})
+            con.execute(rules.KEEP_BATCH)
+            con.execute("DROP TABLE batch")
+        finally:
+            if rows >= NUMPY_ROWS:
+                con.unregister("scanned")
+            else:
+                con.execute("DROP TABLE scanned")
+        return []
 
     def _sum_groups(self, groups: dict) -> list[tuple[int, list[tuple]]]:
         """(In the engine's thread) each group of files summed: its lines read and the

@@ -173,6 +173,35 @@ NETWORK = ("CASE WHEN NOT contains(a, ':') AND ipv4_ok(a) THEN a "
            "ELSE ipv6_network(hexes) END")
 
 
+def _counts(method: str, status: str, sent: str, range_: str) -> str:
+    """Whether a request (its fields as SQL) may count, before its episode and listener are
+    looked at: a GET answered 200 or 206 that sends bytes and is no probe."""
+    methods = ", ".join(_text(m) for m in METHODS)
+    statuses = ", ".join(str(s) for s in KEPT_STATUSES)
+    return (f"{method} IN ({methods}) AND {status} IN ({statuses}) AND {sent} > 0 "
+            f"AND NOT is_probe({range_}, {status}, {sent})")
+
+
+# The end of a batch's statement, over ``hits`` (one row a request that counts: ``day``,
+# ``a`` and ``agent`` the keys of ``networks`` and ``apps``, ``episode``, ``sent``,
+# ``needed``), ``apps`` (``key``, the user agent's ``agent`` and its ``app``; no bot) and
+# ``networks`` (``key``, ``network``): each day's salt found once, a row a request hashed.
+_DAYS = """
+days AS (SELECT d.day, coalesce(lower(hex(s.salt)), left(sha256($nonce || d.day::VARCHAR), 32))
+                AS salt, s.salt IS NOT NULL OR d.day >= $cutoff AS kept
+         FROM (SELECT DISTINCT day FROM hits) d
+         LEFT JOIN salts s ON s.day = d.day)"""
+_LISTENS = """
+SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, s.day,
+       CASE WHEN d.kept THEN listener_of(d.salt, w.network, p.agent) END AS listener,
+       CASE WHEN NOT d.kept THEN run_listener_of(d.salt, w.network, p.agent, s.episode) END
+       AS run_id, s.episode, p.app, s.sent, s.needed, 0 AS lines
+FROM hits s
+JOIN apps p ON p.key = s.agent
+JOIN networks w ON w.key = s.a
+JOIN days d ON d.day = s.day"""
+
+
 def batch_sql(requests: str) -> str:
     """The statement that sums a batch of ``requests`` (SQL giving REQUESTS) into the table
     ``batch``, in one query: one row per request that counts, with its day, hashed
@@ -190,51 +219,75 @@ def batch_sql(requests: str) -> str:
     once, each day's salt found once; a request that counts is then one row, hashed (summing
     here would cost more than it saves: the settle sums them all once). The addresses stay
     inside the query: no table holds one."""
-    methods = ", ".join(_text(m) for m in METHODS)
-    statuses = ", ".join(str(s) for s in KEPT_STATUSES)
     return f"""
 CREATE OR REPLACE TEMP TABLE batch AS
-WITH hits AS MATERIALIZED (
+WITH lines AS MATERIALIZED (
     SELECT CASE WHEN NOT ok THEN file END AS file, CASE WHEN NOT ok THEN n END AS n,
            CASE WHEN NOT ok THEN line END AS line, ok,
            CASE WHEN e.slug IS NOT NULL THEN day END AS day,
            CASE WHEN e.slug IS NOT NULL THEN address(ip) END AS a,
            CASE WHEN e.slug IS NOT NULL THEN agent END AS agent, e.slug AS episode,
            CASE WHEN e.slug IS NOT NULL THEN sent END AS sent, e.needed
-    FROM (SELECT *, CASE WHEN ok AND method IN ({methods}) AND status IN ({statuses})
-                         AND sent > 0 AND NOT is_probe(range, status, sent)
+    FROM (SELECT *, CASE WHEN ok AND {_counts("method", "status", "sent", "range")}
                     THEN episode_slug(split_part(path, '/', -1)) END AS slug
           FROM ({requests})) r
     LEFT JOIN episodes e ON e.slug = r.slug),
-apps AS (SELECT agent, app_of(agent) AS app
-         FROM (SELECT any_value(agent) AS agent FROM hits WHERE episode IS NOT NULL
-               GROUP BY agent)
+hits AS (SELECT day, a, agent, episode, sent, needed FROM lines WHERE episode IS NOT NULL),
+apps AS (SELECT agent AS key, agent, app_of(agent) AS app
+         FROM (SELECT any_value(agent) AS agent FROM hits GROUP BY agent)
          WHERE NOT is_bot(agent)),
-networks AS (SELECT a, network
+networks AS (SELECT a AS key, network
              FROM (SELECT a, {NETWORK} AS network
                    FROM (SELECT a, {HEXES} AS hexes
-                         FROM (SELECT DISTINCT a FROM hits WHERE episode IS NOT NULL)))
-             WHERE network IS NOT NULL),
-days AS (SELECT d.day, coalesce(lower(hex(s.salt)), left(sha256($nonce || d.day::VARCHAR), 32))
-                AS salt, s.salt IS NOT NULL OR d.day >= $cutoff AS kept
-         FROM (SELECT DISTINCT day FROM hits WHERE episode IS NOT NULL) d
-         LEFT JOIN salts s ON s.day = d.day)
+                         FROM (SELECT DISTINCT a FROM hits)))
+             WHERE network IS NOT NULL),{_DAYS}
 SELECT NULL::VARCHAR AS file, NULL::BIGINT AS n, NULL::VARCHAR AS line, NULL::DATE AS day,
        NULL::VARCHAR AS listener, NULL::UHUGEINT AS run_id, NULL::VARCHAR AS episode,
        NULL::VARCHAR AS app, NULL::BIGINT AS sent, NULL::BIGINT AS needed,
        count(*) FILTER (WHERE ok) AS lines
-FROM hits
+FROM lines
 UNION ALL
-SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 FROM hits
+SELECT file, n, line, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 FROM lines
 WHERE file IS NOT NULL
-UNION ALL
-SELECT NULL, NULL, NULL, s.day, CASE WHEN d.kept THEN listener_of(d.salt, w.network, s.agent) END,
-       CASE WHEN NOT d.kept THEN run_listener_of(d.salt, w.network, s.agent, s.episode) END,
-       s.episode, p.app, s.sent, s.needed, 0
-FROM hits s
-JOIN apps p ON p.agent = s.agent
-JOIN networks w ON w.a = s.a
-JOIN days d ON d.day = s.day
+UNION ALL{_LISTENS}
+"""
+
+
+def _listed(param: str, column: str) -> str:
+    """Texts given to the statement as one (``$param``: joined by line ends, which none of
+    them holds), as a table: each with its index from 0."""
+    return (f"(SELECT generate_subscripts(l, 1) - 1 AS id, unnest(l) AS {column} "
+            f"FROM (SELECT string_split(${param}, chr(10)) AS l))")
+
+
+# The statement that sums the rows the compiled reader read (``_s3scan``) into ``batch``, as
+# ``batch_sql`` does: the table ``scanned`` holds a row a request (``day`` as days since
+# 1970-01-01; ``ip``, ``method``, ``name`` and ``agent`` as indexes into the texts
+# ``$ips``, ``$methods``, ``$names`` and ``$agents``; ``status``; ``sent``), the lines the
+# reader did not take already handed to Python. Each distinct text is looked at once: the
+# method, the episode of the name, the network of the address, the app and bot rule of the
+# user agent. The addresses stay inside the query, as in ``batch_sql``.
+SCANNED_BATCH = f"""
+CREATE OR REPLACE TEMP TABLE batch AS
+WITH methods AS (SELECT id, method FROM {_listed("methods", "method")}),
+names AS (SELECT n.id, e.slug, e.needed
+          FROM {_listed("names", "name")} n JOIN episodes e ON e.slug = episode_slug(n.name)),
+hits AS MATERIALIZED (
+    SELECT DATE '1970-01-01' + r.day AS day, r.ip AS a, r.agent, n.slug AS episode,
+           r.sent, n.needed
+    FROM scanned r
+    JOIN names n ON n.id = r.name
+    JOIN methods m ON m.id = r.method
+    WHERE {_counts("m.method", "r.status", "r.sent", "NULL")}),
+apps AS (SELECT id AS key, agent, app_of(agent) AS app
+         FROM {_listed("agents", "agent")}
+         WHERE id IN (SELECT agent FROM hits) AND NOT is_bot(agent)),
+networks AS (SELECT key, network
+             FROM (SELECT key, {NETWORK} AS network
+                   FROM (SELECT key, a, {HEXES} AS hexes
+                         FROM (SELECT id AS key, address(ip) AS a FROM {_listed("ips", "ip")}
+                               WHERE id IN (SELECT a FROM hits))))
+             WHERE network IS NOT NULL),{_DAYS}{_LISTENS}
 """
 
 
