@@ -3,9 +3,10 @@
 Fields read (by position): the time, the remote IP, the request line (its method), the key,
 the HTTP status, the bytes sent and the user agent. S3's logs do not carry the Range header.
 
-Two readers of one format: ``requests_sql``, the engine's (DuckDB's), reads the usual line (its
-fields printable ASCII, the clock in UTC) with no Python per line; a line it does not take is
-handed to ``parse``, which reads any other spelling or says why the line is none."""
+Three readers of one format. The compiled one (``_s3scan.c``, where it was built) and
+``requests_sql``, DuckDB's where it was not, read the usual line (USUAL: its fields printable
+ASCII, the clock in UTC) with no Python per line; a line they do not take is handed to
+``parse``, which reads any other spelling or says why the line is none."""
 
 from __future__ import annotations
 
