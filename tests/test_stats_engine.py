@@ -319,6 +319,7 @@ def test_batches_of_any_size_count_alike_and_leave_no_file_behind(published, tmp
             combined_line(DAY, "203.0.113.9", "GET", "/" + show.key["short"], 200,
                           show.size["short"], APPLE) for _ in range(3)) + "\nbad line\n")
         monkeypatch.setattr(engine, "BATCH_BYTES", batch_bytes)
+        monkeypatch.setattr(engine, "SCANNED_BATCH_BYTES", batch_bytes)
         monkeypatch.setattr(engine, "BATCH_HITS", batch_hits)
         monkeypatch.setattr(engine, "NUMPY_ROWS", 0 if name == "one" else 10**9)
         monkeypatch.setattr(engine, "LINE_MAX", line_max)  # a.log read as text, lines numbered

@@ -260,15 +260,17 @@ def _listed(param: str, column: str) -> str:
             f"FROM (SELECT string_split(${param}, chr(10)) AS l))")
 
 
-# The statement that sums the rows the compiled reader read (``_s3scan``) into ``batch``, as
-# ``batch_sql`` does: the table ``scanned`` holds a row a request (``day`` as days since
-# 1970-01-01; ``ip``, ``method``, ``name`` and ``agent`` as indexes into the texts
-# ``$ips``, ``$methods``, ``$names`` and ``$agents``; ``status``; ``sent``), the lines the
-# reader did not take already handed to Python. Each distinct text is looked at once: the
-# method, the episode of the name, the network of the address, the app and bot rule of the
-# user agent. The addresses stay inside the query, as in ``batch_sql``.
+# The statement that adds the requests that count among the rows the compiled reader read
+# (``_s3scan``) to ``run_listens``, as ``batch_sql`` and KEEP_BATCH do. The table ``scanned``
+# holds a row a request: ``day`` as days since 1970-01-01; ``ip``, ``method``, ``name`` and
+# ``agent`` as indexes into the texts ``$ips``, ``$methods``, ``$names`` and ``$agents``;
+# ``status``; ``sent``. The lines the reader did not take are already Python's. Each
+# distinct text is looked at once: the method, the episode of the name, the network of the
+# address, the app and bot rule of the user agent. The addresses stay inside the query, as
+# in ``batch_sql``.
 SCANNED_BATCH = f"""
-CREATE OR REPLACE TEMP TABLE batch AS
+INSERT INTO run_listens
+SELECT day, listener, run_id, episode, app, sent, needed FROM (
 WITH methods AS (SELECT id, method FROM {_listed("methods", "method")}),
 names AS (SELECT n.id, e.slug, e.needed
           FROM {_listed("names", "name")} n JOIN episodes e ON e.slug = episode_slug(n.name)),
@@ -287,8 +289,8 @@ networks AS (SELECT key, network
                    FROM (SELECT key, a, {HEXES} AS hexes
                          FROM (SELECT id AS key, address(ip) AS a FROM {_listed("ips", "ip")}
                                WHERE id IN (SELECT a FROM hits))))
-             WHERE network IS NOT NULL),{_DAYS}{_LISTENS}
-"""
+             WHERE network IS NOT NULL),{_DAYS}{_LISTENS})
+"""  # (every row has its listener or its run_id: the salt, network and agent are never NULL)
 
 
 # The requests that count of one run, one row each, kept in a table of the run (in memory,
