@@ -161,8 +161,9 @@ def _scanned(scanner, text: str) -> tuple[list[tuple], list[tuple]]:
     it hands back, numbered."""
     reader = scanner(MIN_YEAR, MAX_YEAR)
     taken, handed = reader.scan(text.encode("utf-8"))
-    n, columns, ips, methods, names, agents = reader.take()
+    n, columns, *texts = reader.take()
     assert taken == n and reader.take()[0] == 0
+    ips, methods, names, agents = (t.split("\n") for t in texts)
     c = {k: array.array("q" if k == "sent" else "i", v) for k, v in columns.items()}
     epoch = dt.date(1970, 1, 1)
     rows = [(epoch + dt.timedelta(days=c["day"][i]), ips[c["ip"][i]], methods[c["method"][i]],

@@ -107,9 +107,9 @@ static int64_t table_id(Table *t, const unsigned char *s, size_t len) {
         t->entries = entries;
         t->cap *= 2;
     }
-    if (t->used + len > t->room) {
+    if (t->used + len + 1 > t->room) {
         size_t room = t->room * 2;
-        while (t->used + len > room)
+        while (t->used + len + 1 > room)
             room *= 2;
         char *arena = PyMem_RawRealloc(t->arena, room);
         if (!arena)
@@ -118,8 +118,9 @@ static int64_t table_id(Table *t, const unsigned char *s, size_t len) {
         t->room = room;
     }
     memcpy(t->arena + t->used, s, len);
+    t->arena[t->used + len] = '\n'; /* the arena is the texts joined by line ends */
     t->entries[t->n] = (Entry){t->used, len, h};
-    t->used += len;
+    t->used += len + 1;
     t->slots[at] = (uint32_t)(t->n + 1);
     t->n++;
     if (t->n * 2 > t->mask && table_grow(t) < 0)
@@ -127,20 +128,9 @@ static int64_t table_id(Table *t, const unsigned char *s, size_t len) {
     return (int64_t)(t->n - 1);
 }
 
-static PyObject *table_list(Table *t) {
-    PyObject *out = PyList_New((Py_ssize_t)t->n);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < t->n; i++) {
-        PyObject *s = PyUnicode_DecodeASCII(t->arena + t->entries[i].off,
-                                            (Py_ssize_t)t->entries[i].len, "strict");
-        if (!s) {
-            Py_DECREF(out);
-            return NULL;
-        }
-        PyList_SET_ITEM(out, (Py_ssize_t)i, s);
-    }
-    return out;
+/* the texts, in the order of their indexes, joined by line ends (which none of them holds) */
+static PyObject *table_text(Table *t) {
+    return PyUnicode_DecodeASCII(t->arena, (Py_ssize_t)(t->used ? t->used - 1 : 0), "strict");
 }
 
 /* -- the rows of the taken lines ------------------------------------------------------------ */
@@ -571,7 +561,7 @@ static PyObject *scanner_take(Scanner *s, PyObject *Py_UNUSED(ignored)) {
     Py_DECREF(b);
     PyObject *lists[TEXTS] = {NULL};
     for (int i = 0; i < TEXTS; i++)
-        if (!(lists[i] = table_list(&s->texts[i]))) {
+        if (!(lists[i] = table_text(&s->texts[i]))) {
             for (int j = 0; j < i; j++)
                 Py_DECREF(lists[j]);
             goto done;
@@ -593,8 +583,9 @@ static PyMethodDef scanner_methods[] = {
      "scan(data) -> (taken, [(line number, line)]): the lines of one log's bytes read; those "
      "not taken handed back"},
     {"take", (PyCFunction)scanner_take, METH_NOARGS,
-     "take() -> (rows, {column: bytes}, ips, methods, names, agents): the rows read so far, "
-     "and a new start"},
+     "take() -> (rows, {column: bytes}, ips, methods, names, agents): the rows read so far "
+     "(int32 columns, sent int64), the distinct texts they index, each kind joined by line "
+     "ends; and a new start"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -206,8 +206,7 @@ class Batches:
                 for column, data in columns.items()})
         try:
             con.execute(rules.SCANNED_BATCH, {
-                "ips": "\n".join(ips), "methods": "\n".join(methods),
-                "names": "\n".join(names), "agents": "\n".join(agents),
+                "ips": ips, "methods": methods, "names": names, "agents": agents,
                 "nonce": self.nonce, "cutoff": self.cutoff})
         finally:
             if rows >= NUMPY_ROWS:
