@@ -56,7 +56,6 @@ _BY_DATE = (f"items i WHERE {_UNRELEASED} AND NOT EXISTS "
 
 
 RETIRED = "retired_guid:"  # meta: + a guid an item gave up -> the file it was in
-_queue_memo: tuple[list | None, dict] = (None, {})  # the last queue read (Catalog.releases)
 
 
 class Catalog:
@@ -205,11 +204,13 @@ class Catalog:
     def releases(self) -> dict[int, dict]:
         """The queue, by item id: the embargo belongs to the item, whatever its guid or file.
         The dict is the caller's own; the rows in it are shared, not to be changed."""
-        global _queue_memo
         rows = self._rows("releases")
-        if _queue_memo[0] is not rows:  # (the same list: the same rows, unchanged)
-            _queue_memo = (rows, {r["item_id"]: {**r, "held": bool(r["held"])} for r in rows})
-        return dict(_queue_memo[1])
+        copy = self._read["releases"][2]
+
+        def by_item() -> dict[int, dict]:
+            return {r["item_id"]: {**r, "held": bool(r["held"])} for r in rows}
+
+        return dict(copy.made(rows, by_item) if copy is not None else by_item())
 
     def set_release(self, item_id: int, at: str, zone: str, stamp: str, *,
                     held: bool = False) -> None:

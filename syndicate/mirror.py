@@ -29,6 +29,14 @@ class TableCopy:
         self.revs: dict[int, int] = {}
         self.ordered: list[dict] | None = None  # the rows by key, until one changes
         self.unchecked: set[int] = set()  # keys fetched and not yet checked for damage
+        self._made: tuple[list | None, object] = (None, None)  # (rows, what ``made`` made)
+
+    def made(self, rows: list[dict], make):
+        """``make()``, a value worked out from ``rows`` (what ``refresh`` gave), kept until
+        ``refresh`` gives another list."""
+        if self._made[0] is not rows:
+            self._made = (rows, make())
+        return self._made[1]
 
     def refresh(self, conn, table: str) -> list[dict]:
         """The table's rows in key order, as ``conn`` sees them now."""
