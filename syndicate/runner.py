@@ -275,18 +275,25 @@ class Runner:
             self._data_version = None
 
     def _catalog_changed(self) -> bool:
-        if self.lease:  # the notices (a write made with the triggers off tells none: the
-            # queue is read again at least every RELOOK_SECONDS all the same)
-            relook = time.monotonic() - self._looked >= RELOOK_SECONDS
-            if relook:
-                self._looked = time.monotonic()
+        # (the queue is read again at least every RELOOK_SECONDS all the same: a write made
+        # with the triggers off tells no notice, a filesystem may keep coarse times)
+        relook = self._relook_due()
+        if self.lease:  # the notices
             return self.lease.changed() or relook
         with self._watch_lock:
             version = self._version()
             if version is None:
                 return True
             changed, self._data_version = version != self._data_version, version
-            return changed
+            return changed or relook
+
+    def _relook_due(self) -> bool:
+        """Whether RELOOK_SECONDS passed since the queue was last read again regardless; if
+        so, they count again from now."""
+        if time.monotonic() - self._looked < RELOOK_SECONDS:
+            return False
+        self._looked = time.monotonic()
+        return True
 
     def _seen_changes(self) -> None:
         """Take what was committed to the catalog until now as seen by the watch (on SQLite):
@@ -300,9 +307,8 @@ class Runner:
 
     def _version(self) -> tuple | None:
         """A signature of the catalog's file and of its write-ahead log, by stat: any commit
-        changes one of them (a frame added to the log, the log written back into the file),
-        and at least every ``RELOOK_SECONDS`` it reads as changed (a filesystem keeping coarse
-        times). The scheduler holds no connection to the catalog between its passes (SQLite's
+        changes one of them (a frame added to the log, the log written back into the file).
+        The scheduler holds no connection to the catalog between its passes (SQLite's
         data_version would need one): at rest the catalog is its file alone, which a backup
         moved over it replaces whole (an open connection keeps the old file's log, which SQLite
         then lays over the new one). None: it cannot be looked at."""
@@ -320,11 +326,6 @@ class Runner:
             # (an empty log is a reader's, made and removed by every open: not a change)
             sig.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
                        if st.st_size or file == path else None)
-        if time.monotonic() - self._looked >= RELOOK_SECONDS:
-            self._looked = time.monotonic()
-            sig.append(self._looked)
-        elif self._data_version is not None:
-            sig += self._data_version[2:]
         return tuple(sig)
 
     def _sources(self) -> tuple:
