@@ -12,7 +12,6 @@ keeps its last good version in the catalog and is reported with its file and lin
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import os
@@ -125,34 +124,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
 
     scans: dict[str, FolderScan] = {}
 
-    def live_by_content() -> dict[str, dict]:
-        """The live items whose file this checkout never held nor holds (another checkout's
-        names), by the content of their files (made again once another folder is scanned)."""
-        return _live_by_content(tuple(scans))
-
-    @functools.cache
-    def gone_by_content() -> dict[str, dict]:
-        """Posts taken down whose file this checkout held, with that content, under a name
-        not here now (another checkout took them down while this one renamed its copy)."""
-        here = {f.name for s in scans.values() for f in s.files}
-        return {behind.content(r["sig"]): r for r in rows if r["missing"] and r["kind"] == "post"
-                and r["source"] not in here
-                and hashes.held_as(r["source"]) == behind.content(r["sig"])}
-
-    @functools.cache
-    def renamed_both() -> dict[str, dict]:
-        """Live posts another checkout renamed (their file never held here nor here) whose
-        content this checkout held under a name gone here now: renamed here too, otherwise."""
-        here = {f.name for s in scans.values() for f in s.files}
-        gone_here = {h for n, h in hashes.before.items() if n not in here}
-        return {c: r for c, r in live_by_content().items()
-                if r["kind"] == "post" and c in gone_here}
-
-    @functools.cache
-    def _live_by_content(_kinds: tuple) -> dict[str, dict]:
-        here = {f.name for s in scans.values() for f in s.files}
-        return {behind.content(r["sig"]): r for r in rows if not r["missing"]
-                and r["source"] not in here and not hashes.ever_held(r["source"])}
+    elsewhere = behind.Elsewhere(rows, hashes, scans)
     known = {parent for r in rows if not r["missing"]  # folders holding the catalog's items
              for parent in _parents(r["source"])}
     posts_dir = settings.posts_dir
@@ -179,16 +151,16 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                 continue
             held = hashes.held(found.path) if not reread and found.error is None else None
             if held is not None and held == hashes.of(found.path, found.sig):
-                gone = behind.gone_elsewhere(cat, row, name, "post", held, live_by_content)
+                gone = behind.gone_elsewhere(cat, row, name, "post", held, elsewhere.live)
                 if gone is not None:
                     report.errors.append(gone)
                     continue
             elif not reread and found.error is None and row is None and (
-                    taken := gone_by_content().get(hashes.of(found.path, found.sig))):
+                    taken := elsewhere.taken_down.get(hashes.of(found.path, found.sig))):
                 report.errors.append(behind.renamed_after_taken_down(name, taken))
                 continue
             elif not reread and found.error is None and row is None and (
-                    moved := renamed_both().get(hashes.of(found.path, found.sig))):
+                    moved := elsewhere.renamed_both.get(hashes.of(found.path, found.sig))):
                 report.errors.append(behind.renamed_twice(name, moved))
                 continue
             p = _Parsed("post", name, sig, "", error=found.error)
@@ -251,7 +223,7 @@ def collect(settings: Settings, cat: Catalog, *, now: dt.datetime,
                             and hashes.held(path) == hashes.of(path) \
                             and hashes.unchanged_here(*src.files()):
                         gone = behind.gone_elsewhere(cat, row, name, "episode",
-                                                     behind.content(p.sig), live_by_content)
+                                                     behind.content(p.sig), elsewhere.live)
                     if not reread and (gone or behind.is_earlier(
                             cat, row, p.sig, hashes.unchanged_here(*src.files()))):
                         report.errors.append(gone or behind.error(name, row))

@@ -13,6 +13,7 @@ this checkout's files as they are.
 
 from __future__ import annotations
 
+import functools
 import json
 
 from ..errors import CollectError, printable
@@ -118,3 +119,47 @@ def not_here(row: dict) -> CollectError:
         "back there since); it is kept as it is",
         hint="bring this checkout up to date (git pull) to work on it here; to take it down, "
         f"`syndicate publish --remove {printable(row['source'])}`")
+
+
+class Elsewhere:
+    """Posts another checkout sharing the catalog took down or renamed, told by the content of
+    their files, as this checkout's folders show them (``scans``: those scanned when first
+    asked, the posts' by then); each worked out once, when first asked."""
+
+    def __init__(self, rows: list[dict], hashes, scans: dict) -> None:
+        self.rows, self.hashes, self.scans = rows, hashes, scans
+        self._live: tuple[tuple, dict[str, dict]] | None = None
+
+    def _names(self) -> set[str]:
+        return {f.name for s in self.scans.values() for f in s.files}
+
+    @functools.cached_property
+    def _here(self) -> set[str]:
+        return self._names()
+
+    def live(self) -> dict[str, dict]:
+        """The live items whose file this checkout never held nor holds (another checkout's
+        names), by the content of their files (worked out again once another folder is
+        scanned)."""
+        kinds = tuple(self.scans)
+        if self._live is None or self._live[0] != kinds:
+            here = self._names()
+            self._live = (kinds, {content(r["sig"]): r for r in self.rows if not r["missing"]
+                                  and r["source"] not in here
+                                  and not self.hashes.ever_held(r["source"])})
+        return self._live[1]
+
+    @functools.cached_property
+    def taken_down(self) -> dict[str, dict]:
+        """Posts taken down whose file this checkout held, with that content, under a name
+        not here now (another checkout took them down while this one renamed its copy)."""
+        return {content(r["sig"]): r for r in self.rows
+                if r["missing"] and r["kind"] == "post" and r["source"] not in self._here
+                and self.hashes.held_as(r["source"]) == content(r["sig"])}
+
+    @functools.cached_property
+    def renamed_both(self) -> dict[str, dict]:
+        """Live posts another checkout renamed (their file never held here nor here) whose
+        content this checkout held under a name gone here now: renamed here too, otherwise."""
+        gone_here = {h for n, h in self.hashes.before.items() if n not in self._here}
+        return {c: r for c, r in self.live().items() if r["kind"] == "post" and c in gone_here}
