@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import shutil
 
 import pytest
@@ -425,3 +426,131 @@ def test_a_damaged_stats_file_is_one_error_naming_it(show):
     code, _doc, err = show.stats()
     assert code == 1
     assert f"{STATS_FILE}: not a stats file syndicate can use" in err and "move it away" in err
+
+
+def _closed(show, slug: str, n: int, **kw) -> list[str]:
+    """``n`` whole GETs of ``slug`` by ``n`` listeners on a day settled at once (a request read
+    twice there would be a second download)."""
+    return [s3(show, slug, f"198.51.100.{i + 1}", when=OLD_DAY + dt.timedelta(minutes=i), **kw)
+            for i in range(n)]
+
+
+def _stamp(path, seconds_before_now: float) -> None:
+    at = dt.datetime.fromisoformat(NOW).timestamp() - seconds_before_now
+    os.utime(path, (at, at))
+
+
+def test_a_gzipped_or_crlf_copy_of_a_log_read_counts_once(show):
+    """logrotate's compress (a.log -> a.log.1 -> a.log.1.gz) and a log converted to CRLF are
+    the log already read: known, nothing counted twice."""
+    lines = _closed(show, "long", 3)
+    show.log("a.log", lines)
+    assert show.downloads() == {"long": 3}
+    logs = show.root / "logs"
+    (logs / "a.log").rename(logs / "a.log.1")
+    assert show.downloads() == {"long": 3}
+    (logs / "a.log.1.gz").write_bytes(gzip.compress((logs / "a.log.1").read_bytes()))
+    (logs / "a.log.1").unlink()
+    code, doc, _ = show.stats()
+    assert code == 0 and doc["stats"]["read"]["files_read"] == 0
+    (logs / "b.log").write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    assert show.downloads() == {"long": 3}
+
+
+def test_a_last_line_being_written_is_read_once_whole(show):
+    """A local log changed a moment ago whose last line has no line end yet: its whole lines
+    are counted, the last one left for the next run, which reads the log from it: every
+    request once, nothing skipped. A log without a last line end that nobody writes any more
+    is read whole at once."""
+    lines = _closed(show, "long", 3)
+    path = show.root / "logs" / "a.log"
+    path.parent.mkdir()
+    path.write_text(lines[0] + "\n" + lines[1][:200])
+    _stamp(path, 5)
+    code, doc, _ = show.stats()
+    assert (code, doc["stats"]["read"]["requests"], doc["stats"]["read"]["skipped_lines"]) == \
+        (0, 1, 0)
+    with path.open("a") as fh:
+        fh.write(lines[1][200:] + "\n" + lines[2] + "\n")
+    _stamp(path, 3)
+    _code, doc, _ = show.stats()
+    assert (doc["stats"]["read"]["requests"], doc["stats"]["read"]["skipped_lines"]) == (2, 0)
+    assert doc["stats"]["episodes"][0]["downloads"] == 3
+    old = show.root / "logs" / "b.log"
+    old.write_text("\n".join(_closed(show, "short", 2)))
+    _stamp(old, 3600)
+    assert show.downloads() == {"long": 3, "short": 2}
+
+
+def test_a_log_that_grows_while_it_is_read_is_read_from_there_next_time(show, monkeypatch):
+    """Lines written between the listing of the logs and the reading of one are read with it,
+    and the next run starts after them: none read twice."""
+    from syndicate.stats import store
+
+    lines = _closed(show, "long", 4)
+    show.log("a.log", lines[:2])
+    listed = store.list_folder
+
+    def list_then_write(folder):
+        found = listed(folder)
+        with (folder / "a.log").open("a") as fh:
+            fh.write(lines[2] + "\n")
+        return found
+
+    monkeypatch.setattr(store, "list_folder", list_then_write)
+    assert show.downloads() == {"long": 3}
+    monkeypatch.setattr(store, "list_folder", listed)
+    with (show.root / "logs" / "a.log").open("a") as fh:
+        fh.write(lines[3] + "\n")
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["requests"] == 1
+    assert doc["stats"]["episodes"][0]["downloads"] == 4
+
+
+def test_lines_of_a_grown_log_are_named_by_their_line_in_the_file(show):
+    lines = _closed(show, "long", 3)
+    show.log("a.log", lines[:2])
+    assert show.downloads() == {"long": 2}
+    with (show.root / "logs" / "a.log").open("a") as fh:
+        fh.write(f"garbage\n{lines[2]}\nmore garbage\n")
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["skipped_examples"] == [
+        "a.log:3: not an S3 access log line (1 fields where an S3 access log line has at least "
+        "17)", "a.log:5: not an S3 access log line (2 fields where an S3 access log line has at "
+        "least 17)"]
+
+
+def test_carriage_returns_alone_end_lines(show):
+    """A log whose lines end with a carriage return alone (or mixed with line feeds): every
+    line read, none glued to the one before."""
+    lines = _closed(show, "long", 5)
+    path = show.root / "logs" / "a.log"
+    path.parent.mkdir()
+    path.write_bytes((lines[0] + "\r" + lines[1] + "\n" + "\r".join(lines[2:]) + "\r").encode())
+    _code, doc, _ = show.stats()
+    assert (doc["stats"]["read"]["requests"], doc["stats"]["read"]["skipped_lines"]) == (5, 0)
+    assert doc["stats"]["episodes"][0]["downloads"] == 5
+
+
+def test_a_log_named_with_bytes_that_are_not_utf8_is_read_and_known(show):
+    """A log copied from a system naming files in Latin-1: read, named with its byte escaped,
+    and known the next time (no traceback)."""
+    show.log("good.log", [s3(show, "long", "203.0.113.5")])
+    bad = os.path.join(os.fsencode(show.root / "logs"), b"caf\xe9.log")
+    with open(bad, "wb") as fh:
+        fh.write(f"{s3(show, 'short', '203.0.113.6')}\nnot a line\n".encode())
+    code, doc, _ = show.stats()
+    assert code == 0, doc
+    assert {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]} == \
+        {"long": 1, "short": 1}
+    assert doc["stats"]["read"]["skipped_examples"][0].startswith("caf\\xe9.log:2: ")
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["files_known"] == 2 and doc["stats"]["read"]["files_read"] == 0
+
+
+def test_a_byte_count_of_nineteen_digits_is_named_as_such(show):
+    line = s3(show, "long", "203.0.113.5").replace(f" {show.size['long']} ",
+                                                   " 1000000000000000000 ", 1)
+    show.log("a.log", [line])
+    _code, doc, _ = show.stats()
+    assert "more digits than a byte count" in doc["stats"]["read"]["skipped_examples"][0]

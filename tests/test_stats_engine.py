@@ -228,8 +228,8 @@ def test_a_generated_printable_s3_line_is_taken_by_the_compiled_reader(scanner, 
 
 def test_the_compiled_reader_tells_days_as_the_calendar_does(scanner):
     """29 February only in leap years (2000 yes, 1900 and 2100 no), the 31st only in long
-    months, hours to 23, the years the catalog carries: each taken with its day or handed
-    back, never another day."""
+    months, hours to 23, the years the catalog carries, offsets up to 18:59 either way moving
+    the UTC day: each taken with its day or handed back, never another day."""
     base = _s3((dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "192.0.2.1", "GET", "m/a.mp3", 200, 5,
                 "app"))
     clock = "01/Jan/2026:00:00:00"
@@ -242,8 +242,23 @@ def test_the_compiled_reader_tells_days_as_the_calendar_does(scanner):
              "01/jan/2026:00:00:00": None, "01/Jan/1899:00:00:00": None,
              f"31/Dec/{MAX_YEAR}:23:59:59": dt.date(MAX_YEAR, 12, 31),
              f"01/Jan/{MAX_YEAR + 1}:00:00:00": None, "01/Jan/0000:00:00:00": None,
-             "1/Jan/2026:00:00:00": None, "01/Jan/2026:0:00:000": None}
-    text = "\n".join(base.replace(clock, c) for c in cases) + "\n"
+             "1/Jan/2026:00:00:00": None, "01/Jan/2026:0:00:000": None,
+             # the clock's offset: the UTC day is the one before or after near midnight
+             "01/Jan/2026:00:30:00 +0100": dt.date(2025, 12, 31),
+             "31/Dec/2025:23:30:00 -0100": dt.date(2026, 1, 1),
+             "01/Mar/2024:01:00:00 +0130": dt.date(2024, 2, 29),
+             "01/Jan/2026:18:59:00 +1859": dt.date(2026, 1, 1),
+             "01/Jan/2026:18:58:00 +1859": dt.date(2025, 12, 31),
+             "01/Jan/2026:05:00:00 -1859": dt.date(2026, 1, 1),
+             "01/Jan/2026:05:01:00 -1859": dt.date(2026, 1, 2),
+             "01/Jan/2026:00:00:00 -0000": dt.date(2026, 1, 1),
+             "01/Jan/2026:00:00:00 +1900": None, "01/Jan/2026:00:00:00 +0060": None,
+             "01/Jan/2026:00:00:00 +00:00": None, "01/Jan/2026:00:00:00 0000": None,
+             f"01/Jan/{MIN_YEAR}:00:30:00 +0100": None,
+             f"31/Dec/{MAX_YEAR}:23:30:00 -0100": None,
+             f"01/Jan/{MIN_YEAR}:01:30:00 +0100": dt.date(MIN_YEAR, 1, 1)}
+    text = "\n".join(base.replace(clock + " +0000", c if " " in c else c + " +0000")
+                     for c in cases) + "\n"
     taken = _scan_agrees(scanner, text)
     rows, _ = _scanned(scanner, text)
     assert taken == [day is not None for day in cases.values()]

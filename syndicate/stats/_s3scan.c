@@ -1,11 +1,12 @@
-/* The compiled reader of the usual S3 server access log line (syndicate.stats.s3scan).
+/* The compiled reader of the usual S3 server access log line (syndicate.stats._s3scan).
 
-A line is taken only where it is printable ASCII and matches s3log.USUAL, and only with the
-fields s3log.parse gives it: its UTC day, address, method, the last part of its URL-decoded key
-(or request path), status, bytes sent and user agent. Any other line that is not empty is
-handed back, numbered, for s3log.parse to read or to call skipped. The texts are interned: a
-taken line is a row of integers (the day as days since 1970-01-01, the others as indexes into
-lists of distinct texts), so the engine works on each distinct text once. */
+A line is taken only where its fields are printable ASCII and it matches s3log.USUAL (but for
+its clock's offset: any that when.log_clock takes), and only with the fields s3log.parse gives
+it: its UTC day, address, method, the last part of its URL-decoded key (or request path),
+status, bytes sent and user agent. Any other line that is not empty is handed back, numbered,
+for s3log.parse to read or to call skipped. The texts are interned: a taken line is a row of
+integers (the day as days since 1970-01-01, the others as indexes into the distinct texts of
+the batch), so the engine works on each distinct text once. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -267,24 +268,37 @@ static Py_ssize_t unquote(Scanner *s, const unsigned char *p, size_t len) {
    memory. */
 static int take_line(Scanner *s, const unsigned char *p, size_t len) {
     const unsigned char *e = p + len, *q = p;
+    if (memchr(p, '\r', len)) /* a carriage return ends a line for the Python reader */
+        return 0;
     /* bucket owner, bucket */
     if (!(q = field(q, e)) || !(q = field(q + 1, e)))
         return 0;
     q++;
-    /* [DD/Mon/YYYY:HH:MM:SS +0000] */
+    /* [DD/Mon/YYYY:HH:MM:SS +HHMM]: the offset at most 18:59, as when.log_clock takes it */
     if (e - q < 29 || q[0] != '[' || q[3] != '/' || q[7] != '/' || q[12] != ':' ||
-        q[15] != ':' || q[18] != ':' || memcmp(q + 21, " +0000] ", 8) != 0)
+        q[15] != ':' || q[18] != ':' || q[21] != ' ' || (q[22] != '+' && q[22] != '-') ||
+        q[27] != ']' || q[28] != ' ')
         return 0;
     int day = number_of(q + 1, 2), year = number_of(q + 8, 4), hour = number_of(q + 13, 2),
-        minute = number_of(q + 16, 2), second = number_of(q + 19, 2), month = 0;
-    if (day < 0 || year < 0 || hour < 0 || minute < 0 || second < 0)
+        minute = number_of(q + 16, 2), second = number_of(q + 19, 2), month = 0,
+        offset_hours = number_of(q + 23, 2), offset_minutes = number_of(q + 25, 2);
+    if (day < 0 || year < 0 || hour < 0 || minute < 0 || second < 0 || offset_hours < 0 ||
+        offset_minutes < 0)
         return 0;
     for (int m = 0; m < 12; m++)
         if (memcmp(q + 4, MONTHS + 3 * m, 3) == 0)
             month = m + 1;
     if (!month || hour > 23 || minute > 59 || second > 59 || year < s->min_year ||
-        year > s->max_year || day < 1 || day > days_in_month(year, month))
+        year > s->max_year || day < 1 || day > days_in_month(year, month) ||
+        offset_hours > 18 || offset_minutes > 59)
         return 0;
+    /* the UTC day: the day before or after where the offset moves the clock past midnight */
+    int offset = (offset_hours * 60 + offset_minutes) * (q[22] == '-' ? -1 : 1);
+    int utc_minutes = hour * 60 + minute - offset;
+    int shift = utc_minutes < 0 ? -1 : utc_minutes >= 24 * 60 ? 1 : 0;
+    if ((shift < 0 && year == s->min_year && month == 1 && day == 1) ||
+        (shift > 0 && year == s->max_year && month == 12 && day == 31))
+        return 0; /* the UTC year is out of the years carried */
     q += 29;
     /* address, requester, request id, operation */
     const unsigned char *ip = q;
@@ -410,7 +424,7 @@ static int take_line(Scanner *s, const unsigned char *p, size_t len) {
         if (ids[i] < 0)
             return -1;
     size_t r = s->rows++;
-    s->ints[DAY][r] = days_from_civil(year, month, day);
+    s->ints[DAY][r] = days_from_civil(year, month, day) + shift;
     s->ints[IP][r] = (int32_t)ids[0];
     s->ints[METHOD][r] = (int32_t)ids[1];
     s->ints[NAME][r] = (int32_t)ids[2];

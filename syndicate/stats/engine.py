@@ -90,6 +90,7 @@ class Batches:
         self.files: dict[tuple[bool, bool, bool], dict[str, str]] = {}
         self.size = 0
         self.hits: list[Hit] = []
+        self.offsets: dict[str, int] = {}  # a log's name -> lines before the text read of it
         self.scanner = Scanner(MIN_YEAR, MAX_YEAR) if Scanner is not None else None
         if self.scanner is not None:
             con.execute(f"SET memory_limit = '{SCANNED_MEMORY}'")
@@ -105,7 +106,8 @@ class Batches:
         if self.scanner is not None:
             self._scan(data, name)
             return
-        if any(c in str(path) for c in _GLOB):  # DuckDB would take its path for a pattern
+        if any(c in str(path) for c in _GLOB) or not _encodable(str(path)):
+            # (DuckDB would take its path for a pattern, or cannot be given it)
             self.add_text(data.decode("utf-8"), name)
             return
         plain = b"\r" not in data and b"\x00" not in data and not _long_line(data) and \
@@ -116,9 +118,12 @@ class Batches:
         if self.size >= BATCH_BYTES:
             self._read_files()
 
-    def add_text(self, text: str, name: str) -> None:
+    def add_text(self, text: str, name: str, first: int = 1) -> None:
         """An S3 access log's text (from a bucket, gunzipped, the new end of a growing file,
-        bad bytes replaced): put in a private file for DuckDB to read."""
+        bad bytes replaced), ``first`` the number of its first line in its file: put in a
+        private file for DuckDB to read."""
+        if first != 1:
+            self.offsets[name] = first - 1
         if self.scanner is not None:
             self._scan(text.encode("utf-8"), name)
             return
@@ -254,14 +259,19 @@ class Batches:
                             sorted(others, key=lambda r: (order.get(r[0], 0), r[1]))]
 
     def _look_again(self, name: str, n: int, line: str) -> None:
-        if not line.strip():
-            return
-        try:
-            hit = s3log.parse(line)
-        except (ValueError, WhenError) as exc:
-            self.report.skips.add(name, n, f"not an S3 access log line ({exc})")
-            return
-        self.add_hits([hit])
+        """A line the engine's reader did not take, read by Python; a carriage return in it
+        ends a line, as it does for Python's readers of text (the engine's readers end lines
+        at line feeds alone, and hand back every line that holds one)."""
+        n += self.offsets.get(name, 0)
+        for part in line.split("\r"):
+            if not part.strip():
+                continue
+            try:
+                hit = s3log.parse(part)
+            except (ValueError, WhenError) as exc:
+                self.report.skips.add(name, n, f"not an S3 access log line ({exc})")
+                continue
+            self.add_hits([hit])
 
     def _sum_hits(self) -> None:
         if not self.hits:
@@ -290,6 +300,15 @@ def _numbered(others: list[tuple]) -> list[tuple]:
             if line in texts:
                 out.append((path, n, line))
     return out
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is UTF-8 once encoded (a file name's surrogate escapes are not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _long_line(data: bytes) -> bool:

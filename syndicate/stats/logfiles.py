@@ -119,10 +119,10 @@ class Bucket:
             raise self._error(exc) from None
 
 
-def text_of(data: bytes, name: str) -> str:
-    """A log file's text: gunzipped when it is gzip (by its first bytes, whatever its name);
-    bytes that are not UTF-8 are replaced, never fatal."""
-    if data[:2] == b"\x1f\x8b":
+def plain_bytes(data: bytes, name: str) -> bytes:
+    """A log file's bytes, gunzipped when it is gzip (by its first bytes, whatever its name);
+    one over MAX_FILE refused by name."""
+    if is_gzip(data):
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
                 data = gz.read(MAX_FILE + 1)
@@ -131,6 +131,15 @@ def text_of(data: bytes, name: str) -> str:
                              "move it out of the log folder") from None
     if len(data) > MAX_FILE:
         raise StatsError(f"{printable(name)}: over {MAX_FILE // 2**30} GB; split it")
+    return data
+
+
+def is_gzip(data: bytes) -> bool:
+    return data[:2] == b"\x1f\x8b"
+
+
+def text_of(data: bytes) -> str:
+    """A log's text: bytes that are not UTF-8 are replaced, never fatal."""
     return data.decode("utf-8", "replace")
 
 

@@ -108,7 +108,8 @@ def requests_sql(lines: str, lean: bool = False, ascii: bool = False) -> str:
         split = f"""SELECT file, n, line, ok, CASE WHEN ok THEN {q} END AS q,
                    CASE WHEN ok THEN {p} END AS f,
                    CASE WHEN ok THEN string_split(split_part(line, '"', 3), ' ') END AS g
-            FROM (SELECT file, n, line, regexp_matches(line, '{USUAL}') AS ok
+            FROM (SELECT file, n, line, regexp_matches(line, '{USUAL}')
+                                        AND NOT contains(line, chr(13)) AS ok
                   FROM ({lines}) WHERE line <> '')"""
     return f"""
 SELECT file, n, line, ok AND day IS NOT NULL AND path IS NOT NULL AS ok, day, ip, method,

@@ -26,17 +26,21 @@ from ..errors import printable
 from . import engine, rules
 from .hit import Skips
 from .logfiles import (
-    MAX_FILE,
     READERS,
     Bucket,
     StatsError,
     format_of,
+    is_gzip,
     list_folder,
+    plain_bytes,
     read_folder_file,
     text_of,
 )
 
 STATS_FILE = "stats.duckdb"
+# a local log changed this recently is taken for one being written: a last line without its
+# line end is left for the next run (which reads the log from that line)
+WRITING_SECONDS = 600
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (name VARCHAR PRIMARY KEY, size BIGINT, stamp VARCHAR, "
     "sha256 VARCHAR, read_at TIMESTAMPTZ)",
@@ -168,59 +172,78 @@ class Stats:
 
     def _read(self, files, fetch, folder, known, hashes, batches, seen_files,
               progress) -> None:
-        cfg = self.settings.config.stats
-        report = batches.report
         for i, f in enumerate(files):
             if progress:
                 progress(i, len(files))
-            before = known.get(f.name)
-            if before and before[0] == f.size and before[1] == f.stamp:
-                report.files_known += 1
-                continue
-            try:
-                data = fetch(f, 0)
-            except StatsError as exc:
-                report.problems.append(str(exc))
-                continue
-            start = 0
-            if before and len(data) > before[0] and data[:2] != b"\x1f\x8b" and \
-                    hashlib.sha256(data[:before[0]]).hexdigest() == before[2]:
-                start = before[0]  # a plain log that grew: only its new lines
-            digest = hashlib.sha256(data).hexdigest()
-            if start == 0 and (digest in hashes or (before and before[2] == digest)):
-                report.files_known += 1  # the same bytes read before, under this name or another
-                seen_files.append((f.name, f.size, f.stamp, digest))
-                continue
-            # a plain UTF-8 file of the folder, read whole: DuckDB reads it itself
-            whole = folder is not None and start == 0 and data[:2] != b"\x1f\x8b" and \
-                len(data) <= MAX_FILE and _utf8(data)
-            try:
-                text = data[:65536].decode("utf-8", "replace") if whole else \
-                    text_of(data[start:], f.name)
-            except StatsError as exc:
-                report.problems.append(str(exc))
-                continue
-            if not text.strip() and (not whole or not data.strip()):
-                seen_files.append((f.name, f.size, f.stamp, digest))  # (a log just rotated)
-                continue
-            fmt = cfg.format if cfg.format != "auto" else format_of(text)
-            if fmt is None:
-                report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
-                                       "read (S3, CloudFront or combined format); set "
-                                       "stats.format or move it out of the log folder")
-                seen_files.append((f.name, f.size, f.stamp, digest))
-                continue
-            hashes.add(digest)
-            report.files_read += 1
-            if fmt == "s3" and whole:
-                batches.add_path(folder / f.name, f.name, data)
-            elif fmt == "s3":
-                batches.add_text(text, f.name)
-            else:
-                if whole:
-                    text = data.decode("utf-8")
-                batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
-            seen_files.append((f.name, f.size, f.stamp, digest))
+            self._read_file(f, fetch, folder, known, hashes, batches, seen_files)
+
+    def _read_file(self, f, fetch, folder, known, hashes, batches, seen_files) -> None:
+        """One log file read, unless known (its bytes let go before the next is read)."""
+        cfg = self.settings.config.stats
+        report = batches.report
+        key = _key(f.name)
+        before = known.get(key)
+        if before and before[0] == f.size and before[1] == f.stamp:
+            report.files_known += 1
+            return
+        try:
+            data = fetch(f, 0)
+            content = plain_bytes(data, f.name)
+        except StatsError as exc:
+            report.problems.append(str(exc))
+            return
+        gz = is_gzip(data)
+        end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1  # after the last line end
+        if folder is not None and not gz and 0 < end < len(data) and self._being_written(f):
+            # a local log whose last line is being written: read up to it, and from it next time
+            data = content = data[:end]
+        size = len(data)  # (what was read: lines written since the listing too)
+        start = 0
+        if before and not gz and len(data) > before[0] and \
+                before[2] in _digests(data[:before[0]]):
+            start = before[0]  # a plain log that grew: only its new lines
+        digest, *older = _digests(content, raw=data)
+        if start == 0 and (any(d in hashes for d in (digest, *older)) or
+                           (before and before[2] in (digest, *older))):
+            report.files_known += 1  # the same log read before, under this name or another
+            seen_files.append((key, size, f.stamp, digest))
+            return
+        # a plain UTF-8 file of the folder, read whole: read as it is (where no reader reads
+        # it again: one being written may have grown since, and is handed over as text)
+        whole = folder is not None and start == 0 and not gz and _utf8(data) and \
+            not (engine.Scanner is None and self._being_written(f))
+        text = data[:65536].decode("utf-8", "replace") if whole else text_of(content[start:])
+        if not text.strip() and (not whole or not data.strip()):
+            seen_files.append((key, size, f.stamp, digest))  # (a log just rotated)
+            return
+        fmt = cfg.format if cfg.format != "auto" else format_of(text)
+        if fmt is None:
+            report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
+                                   "read (S3, CloudFront or combined format); set "
+                                   "stats.format or move it out of the log folder")
+            seen_files.append((key, size, f.stamp, digest))
+            return
+        hashes.add(digest)
+        report.files_read += 1
+        first = data.count(b"\n", 0, start) + 1  # the number of the first line read
+        if fmt == "s3" and whole:
+            batches.add_path(folder / f.name, f.name, data)
+        elif fmt == "s3":
+            batches.add_text(text, f.name, first)
+        else:
+            if whole:
+                text = data.decode("utf-8")
+            batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
+        seen_files.append((key, size, f.stamp, digest))
+
+    def _being_written(self, f) -> bool:
+        """Whether a local log changed within the last WRITING_SECONDS (its stamp is its
+        modification time, in ns)."""
+        try:
+            changed = int(f.stamp) / 1e9
+        except ValueError:
+            return False
+        return self.now.timestamp() - changed < WRITING_SECONDS
 
     def _keep(self, seen_files: list[tuple]) -> None:
         """What this run read, kept in the run's one transaction: a run stopped half-way
@@ -268,6 +291,27 @@ class Stats:
                f"UNION ALL {rules.DOWNLOADS}) WHERE {' AND '.join(where)} "
                "GROUP BY day, episode, app ORDER BY day, episode, app")
         return [tuple(r) for r in self.con.execute(sql, args).fetchall()]
+
+
+def _digests(content: bytes, raw: bytes | None = None) -> list[str]:
+    """The hash a log is known by: the SHA-256 of its text with CRLF line ends as LF (a
+    gzipped copy of a log read, or the log converted to CRLF, is the same log); then, where it
+    differs, that of the file's own bytes (``raw``, else ``content``), which the stats files of
+    earlier versions kept."""
+    text = content.replace(b"\r\n", b"\n") if b"\r\n" in content else content
+    out = [hashlib.sha256(text).hexdigest()]
+    own = raw if raw is not None else content
+    if own is not text:
+        digest = hashlib.sha256(own).hexdigest()
+        if digest != out[0]:
+            out.append(digest)
+    return out
+
+
+def _key(name: str) -> str:
+    """A log's name as the stats file keeps it: as it is, but for bytes that are not UTF-8 (a
+    file name's surrogate escapes), written as ``\\xNN``."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _utf8(data: bytes) -> bool:
