@@ -554,3 +554,84 @@ def test_a_byte_count_of_nineteen_digits_is_named_as_such(show):
     show.log("a.log", [line])
     _code, doc, _ = show.stats()
     assert "more digits than a byte count" in doc["stats"]["read"]["skipped_examples"][0]
+
+
+def test_a_large_log_read_a_window_at_a_time_counts_as_one_read_whole(show, monkeypatch):
+    """A local log larger than a few windows is read a window at a time by the compiled reader
+    (never whole in memory): the same downloads, lines, skips and line numbers as read whole,
+    CRLF line ends and a line longer than a window (skipped as such) among them; known by the
+    same hash (its gzipped copy is the log read); grown, read from where it stopped."""
+    from syndicate.stats import logbytes
+
+    lines = _closed(show, "long", 40)
+    body = []
+    for i, line in enumerate(lines):
+        body.append(line)
+        if i % 7 == 3:
+            body.append(f"garbage {i}")
+        if i == 20:
+            body.append("x" * 5000)  # (longer than a window)
+    text = "\n".join(body[:30]) + "\r\n" + "\r\n".join(body[30:]) + "\n"
+    docs = []
+    for window in (2**30, 1024):
+        monkeypatch.setattr(logbytes, "WINDOW", window)
+        monkeypatch.setattr(logbytes, "LARGE", 2 * window)
+        root = show.root.parent / f"w{window}"
+        shutil.copytree(show.root, root)
+        (root / "logs").mkdir()
+        (root / "logs" / "a.log").write_text(text)
+        _stamp(root / "logs" / "a.log", 3600)
+        other = Show(root)
+        code, doc, _ = other.stats()
+        assert code == 0
+        docs.append(doc["stats"])
+        (root / "logs" / "a.log.gz").write_bytes(gzip.compress(text.encode()))
+        code, doc, _ = other.stats()
+        assert doc["stats"]["read"]["files_known"] == 2
+        with (root / "logs" / "a.log").open("a") as fh:
+            fh.write("\n".join([*_closed(show, "short", 3), "bad"]) + "\n")
+        _stamp(root / "logs" / "a.log", 3600)
+        code, doc, _ = other.stats()
+        docs.append(doc["stats"])
+    for whole, windows in ((docs[0], docs[2]), (docs[1], docs[3])):
+        examples = [e.split(": ", 1) for e in whole["read"].pop("skipped_examples")]
+        assert [e.split(": ", 1) for e in windows["read"].pop("skipped_examples")] == [
+            [where, why if where != f"a.log:{body.index('x' * 5000) + 1}" or not engine.Scanner
+             else
+             "not an S3 access log line (over 1,024 bytes long)"] for where, why in examples]
+        assert whole == windows
+    assert docs[0]["downloads"] == 40 and docs[0]["read"]["skipped_lines"] == 7
+    assert docs[1]["read"]["requests"] == 3 and docs[1]["read"]["skipped_lines"] == 1
+
+
+def test_a_large_log_cut_short_while_it_is_read_counts_nothing(published, tmp_path,
+                                                               monkeypatch):
+    """A log truncated under the compiled reader (logrotate's copytruncate) half-way: one error,
+    nothing counted, nothing marked read; the next run counts it whole."""
+    from syndicate.stats import logbytes
+
+    compiled_reader(monkeypatch, "compiled")
+    shutil.copytree(published, tmp_path / "proj")
+    show = Show(tmp_path / "proj")
+    monkeypatch.setattr(logbytes, "WINDOW", 1024)
+    monkeypatch.setattr(logbytes, "LARGE", 2048)
+    lines = _closed(show, "long", 20)
+    show.log("a.log", lines)
+    path = show.root / "logs" / "a.log"
+    _stamp(path, 3600)
+    whole = path.read_bytes()
+    pieces = logbytes.pieces
+
+    def truncating(fh, start, stop, name):
+        for n, piece in enumerate(pieces(fh, start, stop, name)):
+            yield piece
+            if n == 0:
+                path.write_bytes(whole[:3000])
+
+    monkeypatch.setattr(logbytes, "pieces", truncating)
+    code, _doc, err = show.stats()
+    assert code == 1 and "cut short" in err and "nothing was counted" in err
+    monkeypatch.setattr(logbytes, "pieces", pieces)
+    path.write_bytes(whole)
+    _stamp(path, 3600)
+    assert show.downloads() == {"long": 20}

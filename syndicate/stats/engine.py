@@ -134,6 +134,12 @@ class Batches:
         path.write_bytes(data)
         self.add_path(path, name, data)
 
+    def add_piece(self, data: bytes, name: str, first: int) -> None:
+        """Whole lines of a large S3 log (logbytes.pieces), ``first`` the number of the first
+        in its file: read by the compiled reader."""
+        self.offsets[name] = first - 1
+        self._scan(data, name)
+
     def _scan(self, data: bytes, name: str) -> None:
         """An S3 access log's UTF-8 text read by the compiled reader (the engine may be
         summing the batch before meanwhile: the reader lets go of the GIL); the lines it does

@@ -17,15 +17,16 @@ and losing it loses only counts. It keeps:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import printable
-from . import engine, rules
+from . import engine, logbytes, rules
 from .hit import Skips
 from .logfiles import (
+    MAX_FILE,
     READERS,
     Bucket,
     StatsError,
@@ -187,8 +188,14 @@ class Stats:
             report.files_known += 1
             return
         try:
+            if folder is not None and engine.Scanner is not None and \
+                    f.size > logbytes.LARGE and self._read_large(
+                        f, folder / f.name, key, before, hashes, batches, seen_files):
+                return
             data = fetch(f, 0)
             content = plain_bytes(data, f.name)
+        except logbytes.CutShort:
+            raise  # (part of it may be counted: the run counts nothing)
         except StatsError as exc:
             report.problems.append(str(exc))
             return
@@ -200,9 +207,9 @@ class Stats:
         size = len(data)  # (what was read: lines written since the listing too)
         start = 0
         if before and not gz and len(data) > before[0] and \
-                before[2] in _digests(data[:before[0]]):
+                before[2] in logbytes.digests(data[:before[0]]):
             start = before[0]  # a plain log that grew: only its new lines
-        digest, *older = _digests(content, raw=data)
+        digest, *older = logbytes.digests(content, raw=data)
         if start == 0 and (any(d in hashes for d in (digest, *older)) or
                            (before and before[2] in (digest, *older))):
             report.files_known += 1  # the same log read before, under this name or another
@@ -235,6 +242,49 @@ class Stats:
                 text = data.decode("utf-8")
             batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
         seen_files.append((key, size, f.stamp, digest))
+
+    def _read_large(self, f, path: Path, key: str, before, hashes, batches,
+                    seen_files) -> bool:
+        """A large local S3 log (not gzip) read a window at a time by the compiled reader, as
+        ``_read_file`` reads one held whole; False where it is none (read whole then)."""
+        report = batches.report
+        cfg = self.settings.config.stats
+        try:
+            fh = path.open("rb")
+        except OSError as exc:
+            raise StatsError(f"{printable(str(path))}: cannot be read ({exc.strerror}); the "
+                             "other log files were read") from None
+        with fh:
+            head = fh.read(65536)
+            fmt = cfg.format if cfg.format != "auto" else format_of(text_of(head))
+            size = os.fstat(fh.fileno()).st_size
+            if is_gzip(head) or fmt != "s3" or size <= logbytes.LARGE:
+                return False
+            if size > MAX_FILE:
+                raise StatsError(f"{printable(f.name)}: over {MAX_FILE // 2**30} GB; split it")
+            end = logbytes.last_line_end(fh, size, f.name)
+            stop = end if 0 < end < size and self._being_written(f) else size
+            start = 0
+            if before and stop > before[0] and \
+                    before[2] in logbytes.window_digests(fh, before[0], f.name):
+                start = before[0]  # a plain log that grew: only its new lines
+            digest, *older = logbytes.window_digests(fh, stop, f.name)
+            if start == 0 and (any(d in hashes for d in (digest, *older)) or
+                               (before and before[2] in (digest, *older))):
+                report.files_known += 1
+                seen_files.append((key, stop, f.stamp, digest))
+                return True
+            hashes.add(digest)
+            report.files_read += 1
+            first = logbytes.line_feeds(fh, start, f.name) + 1
+            for piece, lines in logbytes.pieces(fh, start, stop, f.name):
+                if piece:
+                    batches.add_piece(piece, f.name, first + lines)
+                else:
+                    report.skips.add(f.name, first + lines, "not an S3 access log line (over "
+                                     f"{logbytes.WINDOW:,} bytes long)")
+        seen_files.append((key, stop, f.stamp, digest))
+        return True
 
     def _being_written(self, f) -> bool:
         """Whether a local log changed within the last WRITING_SECONDS (its stamp is its
@@ -291,21 +341,6 @@ class Stats:
                f"UNION ALL {rules.DOWNLOADS}) WHERE {' AND '.join(where)} "
                "GROUP BY day, episode, app ORDER BY day, episode, app")
         return [tuple(r) for r in self.con.execute(sql, args).fetchall()]
-
-
-def _digests(content: bytes, raw: bytes | None = None) -> list[str]:
-    """The hash a log is known by: the SHA-256 of its text with CRLF line ends as LF (a
-    gzipped copy of a log read, or the log converted to CRLF, is the same log); then, where it
-    differs, that of the file's own bytes (``raw``, else ``content``), which the stats files of
-    earlier versions kept."""
-    text = content.replace(b"\r\n", b"\n") if b"\r\n" in content else content
-    out = [hashlib.sha256(text).hexdigest()]
-    own = raw if raw is not None else content
-    if own is not text:
-        digest = hashlib.sha256(own).hexdigest()
-        if digest != out[0]:
-            out.append(digest)
-    return out
 
 
 def _key(name: str) -> str:
