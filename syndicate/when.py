@@ -345,8 +345,11 @@ def rfc2822(text: str) -> str:
 # -- access logs ------------------------------------------------------------------------------
 _LOG_MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
-_LOG_CLOCK = re.compile(r"(\d{2})/([A-Z][a-z]{2})/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-]\d{4})$")
-_W3C_CLOCK = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ \t](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?$")
+# (ASCII digits: logs write no others, and a status or a byte count takes none either)
+_LOG_CLOCK = re.compile(r"([0-9]{2})/([A-Z][a-z]{2})/([0-9]{4}):([0-9]{2}):([0-9]{2}):([0-9]{2}) "
+                        r"([+-][0-9]{4})$")
+_W3C_CLOCK = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ \t]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+                        r"(?:\.[0-9]+)?$")
 
 
 @functools.lru_cache(maxsize=64)

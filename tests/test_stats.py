@@ -635,3 +635,27 @@ def test_a_large_log_cut_short_while_it_is_read_counts_nothing(published, tmp_pa
     path.write_bytes(whole)
     _stamp(path, 3600)
     assert show.downloads() == {"long": 20}
+
+
+def test_a_skipped_line_is_named_without_an_address_it_holds(show):
+    """A damaged line with an address where its time or status should be: the warning and
+    the JSON name the line and what is wrong, the address masked (IPv4 and IPv6)."""
+    good = s3(show, "long", "203.0.113.5")
+    clock = good[good.index("[") + 1:good.index("]")]
+    show.log("a.log", [good.replace(clock, "198.51.100.77"),
+                       good.replace(clock, "2001:db8:4:5::77"),
+                       good.replace(" 200 ", " 10.1.2.3 ")])
+    _code, doc, err = show.stats()
+    out = json.dumps(doc) + err
+    assert doc["stats"]["read"]["skipped_lines"] == 3 and "<address>" in out
+    for address in ("198.51.100.77", "2001:db8:4:5::77", "10.1.2.3"):
+        assert address not in out
+
+
+def test_a_time_written_in_other_digits_is_skipped_as_a_status_would_be(show):
+    good = s3(show, "long", "203.0.113.5")
+    year = str(DAY.year)
+    fullwidth = "".join(chr(0xFF10 + int(c)) for c in year)
+    show.log("a.log", [good.replace(f"/{year}:", f"/{fullwidth}:", 1), good])
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["skipped_lines"] == 1 and doc["stats"]["downloads"] == 1

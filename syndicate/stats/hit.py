@@ -27,6 +27,11 @@ class Hit:
     agent: str
 
 
+# an IPv4 address, or an IPv6 one: eight groups, or any with "::" (a clock's colons are neither)
+_ADDRESS = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[0-9A-Fa-f]{1,4}:){7}"
+                      r"[0-9A-Fa-f]{1,4}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*)(?![\w.:])")
+
+
 @dataclass
 class Skips:
     """Lines left out: how many, and where the first few are, with why."""
@@ -35,9 +40,11 @@ class Skips:
     examples: list[str] = field(default_factory=list)
 
     def add(self, name: str, line: int, why: str) -> None:
+        """A line left out; ``why`` may quote its text, in which what looks like an address
+        is masked (a damaged line may hold one where another field should be)."""
         self.count += 1
         if len(self.examples) < EXAMPLES_KEPT:
-            self.examples.append(f"{printable(name)}:{line}: {why}")
+            self.examples.append(f"{printable(name)}:{line}: {_ADDRESS.sub('<address>', why)}")
 
     def merge(self, other: Skips) -> None:
         self.count += other.count
