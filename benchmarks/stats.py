@@ -230,6 +230,10 @@ def main() -> None:
         child(args.child[0], Path(args.child[1]))
         return
     compiled()
+    from syndicate.stats import engine
+
+    print("S3 reader:", "the compiled one (_s3scan)" if engine.Scanner is not None else
+          "DuckDB's (no C compiler at install: see README)", flush=True)
     root = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-stats-"))
     root.mkdir(parents=True, exist_ok=True)
     for old in ("logs", ".syndicate"):  # (a kept folder: its logs and counts made anew)
