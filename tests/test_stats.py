@@ -367,7 +367,9 @@ def test_ranges_of_a_day_read_before_and_after_its_window_closed_make_one_downlo
     half = show.needed["long"] // 2 + 1
     show.log("a.log", [s3(show, "long", "203.0.113.5", status=206, sent=half)])
     assert show.downloads() == {}
-    show.log("b.log", [s3(show, "long", "203.0.113.5", status=206, sent=half),
+    # (the second range not the first's very line: a log beginning with the whole of one read
+    # before is that log, rotated)
+    show.log("b.log", [s3(show, "long", "203.0.113.5", status=206, sent=half + 1),
                        s3(show, "long", "203.0.113.6", status=206, sent=half, when=OLD_DAY)])
     show.log("c.log", [s3(show, "long", "203.0.113.6", status=206, sent=half, when=OLD_DAY)])
     _one_a_day_and_nothing_kept(show)
@@ -659,3 +661,59 @@ def test_a_time_written_in_other_digits_is_skipped_as_a_status_would_be(show):
     show.log("a.log", [good.replace(f"/{year}:", f"/{fullwidth}:", 1), good])
     _code, doc, _ = show.stats()
     assert doc["stats"]["read"]["skipped_lines"] == 1 and doc["stats"]["downloads"] == 1
+
+
+@pytest.mark.parametrize("rotate", ["rename", "gzip", "crlf"])
+def test_a_log_rotated_after_it_grew_is_read_from_where_it_was_read(show, rotate):
+    """A log read, then grown, then rotated (renamed as logrotate does, gzipped, or converted to
+    CRLF) while a new log starts under its name: the rotated one is known by its first line
+    and read only past what was read of it; nothing counted twice."""
+    lines = _closed(show, "long", 6)
+    logs = show.root / "logs"
+    show.log("access.log", lines[:3])
+    assert show.downloads() == {"long": 3}
+    with (logs / "access.log").open("a") as fh:
+        fh.write("\n".join(lines[3:5]) + "\ngarbage\n")
+    text = (logs / "access.log").read_bytes()
+    (logs / "access.log").unlink()
+    if rotate == "rename":
+        (logs / "access.log.1").write_bytes(text)
+    elif rotate == "gzip":
+        (logs / "access.log.1.gz").write_bytes(gzip.compress(text))
+    else:
+        (logs / "access.log.1").write_bytes(text.replace(b"\n", b"\r\n"))
+    show.log("access.log", lines[5:])
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["requests"] == 3
+    assert doc["stats"]["read"]["skipped_examples"][0].startswith("access.log.1")
+    assert doc["stats"]["read"]["skipped_examples"][0].split(":")[1] == "6"
+    assert {e["episode"]: e["downloads"] for e in doc["stats"]["episodes"]} == {"long": 6}
+
+
+def test_a_large_log_whose_lines_end_with_carriage_returns_is_read_a_window_at_a_time(
+        show, monkeypatch):
+    from syndicate.stats import logbytes
+
+    monkeypatch.setattr(logbytes, "WINDOW", 1024)
+    monkeypatch.setattr(logbytes, "LARGE", 2048)
+    lines = _closed(show, "long", 30)
+    path = show.root / "logs" / "a.log"
+    path.parent.mkdir()
+    path.write_bytes(("\r".join(lines) + "\r").encode())
+    _stamp(path, 3600)
+    _code, doc, _ = show.stats()
+    assert (doc["stats"]["read"]["requests"], doc["stats"]["read"]["skipped_lines"]) == (30, 0)
+    assert doc["stats"]["downloads"] == 30
+
+
+def test_a_log_and_a_link_to_it_are_read_once_as_it_grows(show):
+    """A log reached under two names (a symbolic link beside it): read once, and once more
+    for the lines it gains, not once a name."""
+    lines = _closed(show, "long", 4)
+    show.log("a.log", lines[:2])
+    (show.root / "logs" / "b.log").symlink_to("a.log")
+    assert show.downloads() == {"long": 2}
+    with (show.root / "logs" / "a.log").open("a") as fh:
+        fh.write("\n".join(lines[2:]) + "\n")
+    _code, doc, _ = show.stats()
+    assert doc["stats"]["read"]["requests"] == 2 and doc["stats"]["downloads"] == 4

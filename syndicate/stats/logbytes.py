@@ -1,8 +1,9 @@
 """A log file's bytes: the hashes it is known by, and a large local log read a window at a
 time (never whole in memory) for the compiled reader.
 
-A window always ends just after a line feed (but the last), so a CRLF never spans two and each
-line is read whole; a line longer than a window is no log line: skipped, its bytes passed over."""
+A window ends just after a line feed (or, in a log whose lines end with carriage returns
+alone, after one), so each line is read whole; a line longer than a window is no log line:
+skipped, its bytes passed over."""
 
 from __future__ import annotations
 
@@ -60,6 +61,14 @@ class CutShort(StatsError):
     """A log got shorter while it was read: the run counts nothing."""
 
 
+def head(data: bytes) -> str:
+    """The hash a log's first line is known by (its line end left out, so a CRLF copy has the
+    same; the first 64 KB where a line is longer); a log that grew keeps it."""
+    end = min((i for i in (data.find(b"\n", 0, 65536), data.find(b"\r", 0, 65536)) if i >= 0),
+              default=min(len(data), 65536))
+    return hashlib.sha256(data[:end]).hexdigest()[:32]
+
+
 def _read(fh: BinaryIO, at: int, size: int, name: str) -> bytes:
     fh.seek(at)
     data = fh.read(size)
@@ -77,7 +86,9 @@ def pieces(fh: BinaryIO, start: int, stop: int,
     at, lines = start, 0
     while at < stop:
         data = _read(fh, at, min(WINDOW, stop - at), name)
-        cut = len(data) if at + len(data) == stop else data.rfind(b"\n") + 1
+        # (after the last line feed; where a window holds none, after its last carriage return)
+        cut = len(data) if at + len(data) == stop else \
+            (data.rfind(b"\n") + 1 or data.rfind(b"\r") + 1)
         if cut:
             yield memoryview(data)[:cut], lines
             lines += data.count(b"\n", 0, cut)
@@ -90,7 +101,7 @@ def pieces(fh: BinaryIO, start: int, stop: int,
             if at >= stop:
                 return
             data = _read(fh, at, min(WINDOW, stop - at), name)
-            end = data.find(b"\n")
+            end = min((i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0), default=-1)
             if end >= 0:
                 at += end + 1
                 break

@@ -52,6 +52,9 @@ _SCHEMA = (
     "downloads BIGINT)",
     "CREATE OR REPLACE TABLE episodes (slug VARCHAR PRIMARY KEY, title VARCHAR, "
     "needed BIGINT)",
+    # the hash of a log's first line (logbytes.head): a log rotated after it grew (renamed,
+    # gzipped) is found by it as the log read, and read from where that one was read to
+    "ALTER TABLE files ADD COLUMN IF NOT EXISTS head VARCHAR",
 )
 
 
@@ -153,8 +156,12 @@ class Stats:
             folder = self.settings.resolve(cfg.logs)
             files, fetch = list_folder(folder), lambda f, start: read_folder_file(folder, f,
                                                                                   start)
-        known = {r[0]: r[1:] for r in self.con.execute(
-            "SELECT name, size, stamp, sha256 FROM files").fetchall()}
+        rows = self.con.execute("SELECT name, size, stamp, sha256, head FROM files").fetchall()
+        known = {r[0]: r[1:4] for r in rows}
+        self._heads: dict[str, list[tuple[int, str]]] = {}  # head -> (size, hash) of logs read
+        for _name, size, _stamp, digest, head in rows:
+            if head:
+                self._heads.setdefault(head, []).append((size, digest))
         hashes = {r[2] for r in known.values()}
         seen_files: list[tuple] = []
         batches = engine.Batches(self.con, report, self.path.parent, self._cutoff())
@@ -210,29 +217,35 @@ class Stats:
                 before[2] in logbytes.digests(data[:before[0]]):
             start = before[0]  # a plain log that grew: only its new lines
         digest, *older = logbytes.digests(content, raw=data)
-        if start == 0 and (any(d in hashes for d in (digest, *older)) or
-                           (before and before[2] in (digest, *older))):
-            report.files_known += 1  # the same log read before, under this name or another
-            seen_files.append((key, size, f.stamp, digest))
+        head = logbytes.head(content)
+        if any(d in hashes for d in (digest, *older)) or \
+                (before and before[2] in (digest, *older)):
+            # the same log read before, under this name or another (a link to a log read
+            # by this run too: grown, it is read once)
+            report.files_known += 1
+            seen_files.append((key, size, f.stamp, digest, head))
             return
+        if start == 0:  # a log read before, rotated since it grew: only what it has more
+            start = self._rotated(head, content)
         # a plain UTF-8 file of the folder, read whole: read as it is (where no reader reads
         # it again: one being written may have grown since, and is handed over as text)
         whole = folder is not None and start == 0 and not gz and _utf8(data) and \
             not (engine.Scanner is None and self._being_written(f))
         text = data[:65536].decode("utf-8", "replace") if whole else text_of(content[start:])
         if not text.strip() and (not whole or not data.strip()):
-            seen_files.append((key, size, f.stamp, digest))  # (a log just rotated)
+            seen_files.append((key, size, f.stamp, digest, head))  # (a log just rotated)
             return
         fmt = cfg.format if cfg.format != "auto" else format_of(text)
         if fmt is None:
             report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
                                    "read (S3, CloudFront or combined format); set "
                                    "stats.format or move it out of the log folder")
-            seen_files.append((key, size, f.stamp, digest))
+            seen_files.append((key, size, f.stamp, digest, head))
             return
         hashes.add(digest)
+        self._heads.setdefault(head, []).append((len(content), digest))
         report.files_read += 1
-        first = data.count(b"\n", 0, start) + 1  # the number of the first line read
+        first = content.count(b"\n", 0, start) + 1  # the number of the first line read
         if fmt == "s3" and whole:
             batches.add_path(folder / f.name, f.name, data)
         elif fmt == "s3":
@@ -241,7 +254,7 @@ class Stats:
             if whole:
                 text = data.decode("utf-8")
             batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
-        seen_files.append((key, size, f.stamp, digest))
+        seen_files.append((key, size, f.stamp, digest, head))
 
     def _read_large(self, f, path: Path, key: str, before, hashes, batches,
                     seen_files) -> bool:
@@ -255,10 +268,10 @@ class Stats:
             raise StatsError(f"{printable(str(path))}: cannot be read ({exc.strerror}); the "
                              "other log files were read") from None
         with fh:
-            head = fh.read(65536)
-            fmt = cfg.format if cfg.format != "auto" else format_of(text_of(head))
+            head_bytes = fh.read(65536)
+            fmt = cfg.format if cfg.format != "auto" else format_of(text_of(head_bytes))
             size = os.fstat(fh.fileno()).st_size
-            if is_gzip(head) or fmt != "s3" or size <= logbytes.LARGE:
+            if is_gzip(head_bytes) or fmt != "s3" or size <= logbytes.LARGE:
                 return False
             if size > MAX_FILE:
                 raise StatsError(f"{printable(f.name)}: over {MAX_FILE // 2**30} GB; split it")
@@ -269,12 +282,17 @@ class Stats:
                     before[2] in logbytes.window_digests(fh, before[0], f.name):
                 start = before[0]  # a plain log that grew: only its new lines
             digest, *older = logbytes.window_digests(fh, stop, f.name)
-            if start == 0 and (any(d in hashes for d in (digest, *older)) or
-                               (before and before[2] in (digest, *older))):
+            head = logbytes.head(head_bytes)
+            if any(d in hashes for d in (digest, *older)) or \
+                    (before and before[2] in (digest, *older)):
                 report.files_known += 1
-                seen_files.append((key, stop, f.stamp, digest))
+                seen_files.append((key, stop, f.stamp, digest, head))
                 return True
+            if start == 0:
+                start = self._read_before(
+                    head, stop, lambda n: logbytes.window_digests(fh, n, f.name))
             hashes.add(digest)
+            self._heads.setdefault(head, []).append((stop, digest))
             report.files_read += 1
             first = logbytes.line_feeds(fh, start, f.name) + 1
             for piece, lines in logbytes.pieces(fh, start, stop, f.name):
@@ -283,8 +301,28 @@ class Stats:
                 else:
                     report.skips.add(f.name, first + lines, "not an S3 access log line (over "
                                      f"{logbytes.WINDOW:,} bytes long)")
-        seen_files.append((key, stop, f.stamp, digest))
+        seen_files.append((key, stop, f.stamp, digest, head))
         return True
+
+    def _rotated(self, head: str, content: bytes) -> int:
+        """``_read_before`` for a log held whole, compared as text (CRLF as LF: a log converted
+        to CRLF as it was rotated is still the log read): where in ``content`` it ends."""
+        text = content.replace(b"\r\n", b"\n") if b"\r\n" in content else content
+        n = self._read_before(head, len(text), lambda k: logbytes.digests(text[:k]))
+        if n == 0 or text is content:
+            return n
+        at = n + text.count(b"\n", 0, n)  # (every line of that part ended CRLF: checked)
+        return at if content[:at].replace(b"\r\n", b"\n") == text[:n] else 0
+
+    def _read_before(self, head: str, length: int, digests_of: Callable[[int], list[str]]
+                     ) -> int:
+        """How much of a log of ``length`` bytes, whose first line hashes to ``head``, is a
+        log read before (by this run or an earlier one) under another name or in another
+        form: the size of the longest one it begins with, byte for byte; 0 if none."""
+        for size, digest in sorted(self._heads.get(head, ()), reverse=True):
+            if 0 < size <= length and digest in digests_of(size):
+                return size
+        return 0
 
     def _being_written(self, f) -> bool:
         """Whether a local log changed within the last WRITING_SECONDS (its stamp is its
@@ -293,7 +331,7 @@ class Stats:
             changed = int(f.stamp) / 1e9
         except ValueError:
             return False
-        return self.now.timestamp() - changed < WRITING_SECONDS
+        return 0 <= self.now.timestamp() - changed < WRITING_SECONDS  # (not a future stamp)
 
     def _keep(self, seen_files: list[tuple]) -> None:
         """What this run read, kept in the run's one transaction: a run stopped half-way
@@ -304,7 +342,7 @@ class Stats:
             con.execute("DELETE FROM files WHERE list_contains(?, name)", [names])
             _insert(con, "files", names, [row[1] for row in seen_files],
                     [row[2] for row in seen_files], [row[3] for row in seen_files],
-                    [self.now] * len(seen_files))
+                    [self.now] * len(seen_files), [row[4] for row in seen_files])
         self._settle()
         con.execute("COMMIT")
 
