@@ -235,7 +235,9 @@ class Stats:
         if not text.strip() and (not whole or not data.strip()):
             seen_files.append((key, size, f.stamp, digest, head))  # (a log just rotated)
             return
-        fmt = cfg.format if cfg.format != "auto" else format_of(text)
+        # (told from the log's first lines, even where only its end is read)
+        fmt = cfg.format if cfg.format != "auto" else \
+            format_of(text if start == 0 else text_of(content[:65536]))
         if fmt is None:
             report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
                                    "read (S3, CloudFront or combined format); set "
