@@ -717,3 +717,27 @@ def test_a_log_and_a_link_to_it_are_read_once_as_it_grows(show):
         fh.write("\n".join(lines[2:]) + "\n")
     _code, doc, _ = show.stats()
     assert doc["stats"]["read"]["requests"] == 2 and doc["stats"]["downloads"] == 4
+
+
+def test_linked_and_deep_log_folders_are_read_each_once(show):
+    """A log folder linked in (as a host's logs often are), a link back to the folder itself
+    (read once, no loop), and a folder a thousand deep: every log read once, no traceback."""
+    logs = show.root / "logs"
+    show.log("a.log", [s3(show, "long", "203.0.113.5")])
+    elsewhere = show.root.parent / "host-logs"
+    elsewhere.mkdir()
+    (elsewhere / "b.log").write_text(s3(show, "long", "203.0.113.6") + "\n")
+    (logs / "host").symlink_to(elsewhere)
+    (logs / "again").symlink_to(logs)
+    chain = [logs]
+    for _ in range(1200):  # (made and removed a level at a time: os.makedirs recurses)
+        chain.append(chain[-1] / "d")
+        chain[-1].mkdir()
+    (chain[-1] / "c.log").write_text(s3(show, "long", "203.0.113.7") + "\n")
+    try:
+        _code, doc, _ = show.stats()
+    finally:
+        (chain[-1] / "c.log").unlink()
+        for folder in reversed(chain[1:]):
+            folder.rmdir()
+    assert (doc["stats"]["read"]["files_read"], doc["stats"]["downloads"]) == (3, 3)

@@ -27,9 +27,10 @@ class Hit:
     agent: str
 
 
-# an IPv4 address, or an IPv6 one: eight groups, or any with "::" (a clock's colons are neither)
-_ADDRESS = re.compile(r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[0-9A-Fa-f]{1,4}:){7}"
-                      r"[0-9A-Fa-f]{1,4}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*)(?![\w.:])")
+# an IPv4 address, or an IPv6 one: eight groups, or any with "::" (a clock's colons are neither);
+# with a port or after a colon too
+_ADDRESS = re.compile(r"(?<![\w.])(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[0-9A-Fa-f]{1,4}:){7}"
+                      r"[0-9A-Fa-f]{1,4}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*)(?![\w.])")
 
 
 @dataclass

@@ -30,24 +30,39 @@ class LogFile:
 
 
 def list_folder(folder: Path) -> list[LogFile]:
+    """The log files under ``folder``, however deep (a folder's files by name, then its
+    folders'): hidden ones left out, linked folders followed (each folder once, whatever
+    links lead to it again)."""
     if not folder.is_dir():
         raise StatsError(f"{printable(str(folder))}: the log folder does not exist or is not a "
                          "folder; set stats.logs to the folder (or s3://bucket/prefix) that "
                          "holds the access logs")
-    found = []
-    for root, dirs, files in os.walk(folder, onerror=None):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
+    found, seen, stack = [], set(), [""]
+    while stack:  # (not recursion: a folder thousands deep is a folder too)
+        rel = stack.pop()
+        here = folder / rel if rel else folder
+        try:
+            st = here.stat()
+            if (st.st_dev, st.st_ino) in seen:
                 continue
-            path = Path(root) / name
+            seen.add((st.st_dev, st.st_ino))
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            continue
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = f"{rel}/{entry.name}" if rel else entry.name
             try:
-                st = path.stat()
+                if entry.is_dir():
+                    folders.append(name)
+                elif entry.is_file():
+                    st = entry.stat()
+                    found.append(LogFile(name, st.st_size, str(st.st_mtime_ns)))
             except OSError:
                 continue
-            if path.is_file():
-                found.append(LogFile(path.relative_to(folder).as_posix(), st.st_size,
-                                     str(st.st_mtime_ns)))
+        stack.extend(reversed(folders))
     return found
 
 
