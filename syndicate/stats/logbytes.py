@@ -18,6 +18,13 @@ WINDOW = 64 * 2**20  # bytes of a large log held at once
 LARGE = 2 * WINDOW  # a local log larger than this is read a window at a time
 
 
+def crlf(data: bytes, end: int | None = None) -> bool:
+    """Whether ``data`` (up to ``end``) holds a CRLF: looked for as a CR first, which memchr
+    finds at the speed of memory (a pair of bytes is searched for four times slower)."""
+    end = len(data) if end is None else end
+    return data.find(b"\r", 0, end) >= 0 and data.find(b"\r\n", 0, end) >= 0
+
+
 class Digests:
     """The hashes a log is known by, fed its bytes in order: the SHA-256 of its text with CRLF
     line ends as LF (a gzipped copy of a log read, or the log converted to CRLF, is the same
@@ -32,7 +39,7 @@ class Digests:
         """``data`` (up to ``end``) hashed."""
         end = len(data) if end is None else end
         view = memoryview(data)[:end]  # (no copy of a window)
-        if self.raw is None and data.find(b"\r\n", 0, end) >= 0:
+        if self.raw is None and crlf(data, end):
             self.raw = self.text.copy()
         if self.raw is not None:
             self.raw.update(view)

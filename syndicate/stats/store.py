@@ -309,7 +309,7 @@ class Stats:
     def _rotated(self, head: str, content: bytes) -> int:
         """``_read_before`` for a log held whole, compared as text (CRLF as LF: a log converted
         to CRLF as it was rotated is still the log read): where in ``content`` it ends."""
-        text = content.replace(b"\r\n", b"\n") if b"\r\n" in content else content
+        text = content.replace(b"\r\n", b"\n") if logbytes.crlf(content) else content
         n = self._read_before(head, len(text), lambda k: logbytes.digests(text[:k]))
         if n == 0 or text is content:
             return n
