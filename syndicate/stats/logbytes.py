@@ -69,11 +69,19 @@ class CutShort(StatsError):
 
 
 def head(data: bytes) -> str:
-    """The hash a log's first line is known by (its line end left out, so a CRLF copy has the
-    same; the first 64 KB where a line is longer); a log that grew keeps it."""
-    end = min((i for i in (data.find(b"\n", 0, 65536), data.find(b"\r", 0, 65536)) if i >= 0),
-              default=min(len(data), 65536))
-    return hashlib.sha256(data[:end]).hexdigest()[:32]
+    """The hash a log's first line is known by: its first line that is neither blank nor a
+    header (CloudFront's ``#Version`` and ``#Fields`` lines are every log's), its line end left
+    out (a CRLF copy has the same); the first 64 KB where no such line is there. A log that
+    grew keeps it."""
+    at = 0
+    while at < min(len(data), 65536):
+        end = min((i for i in (data.find(b"\n", at), data.find(b"\r", at)) if i >= 0),
+                  default=len(data))
+        line = data[at:end]
+        if line.strip() and not line.startswith(b"#"):
+            return hashlib.sha256(line).hexdigest()[:32]
+        at = end + 1
+    return hashlib.sha256(data[:65536]).hexdigest()[:32]
 
 
 def _read(fh: BinaryIO, at: int, size: int, name: str) -> bytes:

@@ -42,6 +42,7 @@ STATS_FILE = "stats.duckdb"
 # a local log changed this recently is taken for one being written: a last line without its
 # line end is left for the next run (which reads the log from that line)
 WRITING_SECONDS = 600
+ROTATED = 4  # logs read before that a new log sharing their first line is compared with
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS files (name VARCHAR PRIMARY KEY, size BIGINT, stamp VARCHAR, "
     "sha256 VARCHAR, read_at TIMESTAMPTZ)",
@@ -225,8 +226,8 @@ class Stats:
             report.files_known += 1
             seen_files.append((key, size, f.stamp, digest, head))
             return
-        if start == 0:  # a log read before, rotated since it grew: only what it has more
-            start = self._rotated(head, content)
+        if start == 0 and folder is not None:  # a local log read before, rotated since it
+            start = self._rotated(head, content)  # grew: only what it has more
         # a plain UTF-8 file of the folder, read whole: read as it is (where no reader reads
         # it again: one being written may have grown since, and is handed over as text)
         whole = folder is not None and start == 0 and not gz and _utf8(data) and \
@@ -320,9 +321,13 @@ class Stats:
                      ) -> int:
         """How much of a log of ``length`` bytes, whose first line hashes to ``head``, is a
         log read before (by this run or an earlier one) under another name or in another
-        form: the size of the longest one it begins with, byte for byte; 0 if none."""
-        for size, digest in sorted(self._heads.get(head, ()), reverse=True):
-            if 0 < size <= length and digest in digests_of(size):
+        form: the size of the longest one it begins with, byte for byte; 0 if none. (The
+        ROTATED longest that fit are looked at: logs sharing a first line are rare, and each
+        costs a hash of that much of this one.)"""
+        fits = sorted((c for c in self._heads.get(head, ()) if 0 < c[0] <= length),
+                      reverse=True)
+        for size, digest in fits[:ROTATED]:
+            if digest in digests_of(size):
                 return size
         return 0
 
