@@ -102,10 +102,8 @@ class Batches:
         con.execute(rules.RUN_LISTENS)
 
     def add_path(self, path: Path, name: str, data: bytes) -> None:
-        """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data``."""
-        if self.scanner is not None:
-            self._scan(data, name)
-            return
+        """An S3 access log DuckDB can read as it is (plain UTF-8, whole): ``data`` (where
+        the compiled reader was not built: else ``add_bytes``)."""
         if any(c in str(path) for c in _GLOB) or not _encodable(str(path)):
             # (DuckDB would take its path for a pattern, or cannot be given it)
             self.add_text(data.decode("utf-8"), name)
@@ -121,12 +119,9 @@ class Batches:
     def add_text(self, text: str, name: str, first: int = 1) -> None:
         """An S3 access log's text (from a bucket, gunzipped, the new end of a growing file,
         bad bytes replaced), ``first`` the number of its first line in its file: put in a
-        private file for DuckDB to read."""
+        private file for DuckDB to read (where the compiled reader was not built)."""
         if first != 1:
             self.offsets[name] = first - 1
-        if self.scanner is not None:
-            self._scan(text.encode("utf-8"), name)
-            return
         if self.tmp is None:
             self.tmp = Path(tempfile.mkdtemp(prefix=".stats-", dir=self.workdir))
         path = self.tmp / f"{sum(map(len, self.files.values()))}-{secrets.token_hex(4)}.log"
@@ -134,16 +129,13 @@ class Batches:
         path.write_bytes(data)
         self.add_path(path, name, data)
 
-    def add_piece(self, data: bytes, name: str, first: int) -> None:
-        """Whole lines of a large S3 log (logbytes.pieces), ``first`` the number of the first
-        in its file: read by the compiled reader."""
+    def add_bytes(self, data: bytes, name: str, first: int = 1) -> None:
+        """Whole lines of an S3 access log (a whole log, its new end, a window of a large
+        one), ``first`` the number of the first in its file, read by the compiled reader (the
+        engine may be summing the batch before meanwhile: the reader lets go of the GIL);
+        the lines it does not take read by ``s3log.parse`` at once (bytes that are not UTF-8
+        replaced in them)."""
         self.offsets[name] = first - 1
-        self._scan(data, name)
-
-    def _scan(self, data: bytes, name: str) -> None:
-        """An S3 access log's UTF-8 text read by the compiled reader (the engine may be
-        summing the batch before meanwhile: the reader lets go of the GIL); the lines it does
-        not take read by ``s3log.parse`` at once."""
         taken, handed = self.scanner.scan(data)
         self.report.lines += taken
         for n, line in handed:

@@ -208,55 +208,54 @@ class Stats:
             report.problems.append(str(exc))
             return
         gz = is_gzip(data)
-        end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1  # after the last line end
-        if folder is not None and not gz and 0 < end < len(data) and self._being_written(f):
+        if folder is not None and not gz and data[-1:] not in (b"\n", b"\r") and \
+                self._being_written(f):
             # a local log whose last line is being written: read up to it, and from it next time
-            data = content = data[:end]
+            end = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            if end:
+                data = content = data[:end]
         size = len(data)  # (what was read: lines written since the listing too)
         start = 0
         if before and not gz and len(data) > before[0] and \
                 before[2] in logbytes.digests(data[:before[0]]):
             start = before[0]  # a plain log that grew: only its new lines
-        digest, *older = logbytes.digests(content, raw=data)
-        head = logbytes.head(content)
-        if any(d in hashes for d in (digest, *older)) or \
-                (before and before[2] in (digest, *older)):
-            # the same log read before, under this name or another (a link to a log read
-            # by this run too: grown, it is read once)
+        digests = logbytes.digests(content, raw=data)
+        digest, head = digests[0], logbytes.head(content)
+        if _known(digests, before, hashes):
             report.files_known += 1
             seen_files.append((key, size, f.stamp, digest, head))
             return
         if start == 0 and folder is not None:  # a local log read before, rotated since it
             start = self._rotated(head, content)  # grew: only what it has more
-        # a plain UTF-8 file of the folder, read whole: read as it is (where no reader reads
-        # it again: one being written may have grown since, and is handed over as text)
-        whole = folder is not None and start == 0 and not gz and _utf8(data) and \
-            not (engine.Scanner is None and self._being_written(f))
-        text = data[:65536].decode("utf-8", "replace") if whole else text_of(content[start:])
-        if not text.strip() and (not whole or not data.strip()):
+        sample = text_of(content[start:start + 65536])
+        if not sample.strip() and not content[start + 65536:].strip():
             seen_files.append((key, size, f.stamp, digest, head))  # (a log just rotated)
             return
         # (told from the log's first lines, even where only its end is read)
         fmt = cfg.format if cfg.format != "auto" else \
-            format_of(text if start == 0 else text_of(content[:65536]))
+            format_of(sample if start == 0 else text_of(content[:65536]))
         if fmt is None:
             report.problems.append(f"{printable(f.name)}: not an access log syndicate can "
                                    "read (S3, CloudFront or combined format); set "
                                    "stats.format or move it out of the log folder")
             seen_files.append((key, size, f.stamp, digest, head))
             return
-        hashes.add(digest)
-        self._heads.setdefault(head, []).append((len(content), digest))
+        self._remember(hashes, head, len(content), digest)
         report.files_read += 1
         first = content.count(b"\n", 0, start) + 1  # the number of the first line read
-        if fmt == "s3" and whole:
+        if fmt == "s3" and batches.scanner is not None:
+            batches.add_bytes(memoryview(content)[start:], f.name, first)
+        elif fmt == "s3" and folder is not None and start == 0 and not gz and _utf8(data) \
+                and not self._being_written(f):
+            # a plain UTF-8 file of the folder, read whole: DuckDB reads it as it is (not one
+            # being written: it may have grown since, and is handed over as text)
             batches.add_path(folder / f.name, f.name, data)
-        elif fmt == "s3":
-            batches.add_text(text, f.name, first)
         else:
-            if whole:
-                text = data.decode("utf-8")
-            batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
+            text = text_of(content[start:])
+            if fmt == "s3":
+                batches.add_text(text, f.name, first)
+            else:
+                batches.add_hits(READERS[fmt](text.splitlines(), f.name, report.skips))
         seen_files.append((key, size, f.stamp, digest, head))
 
     def _read_large(self, f, path: Path, key: str, before, hashes, batches,
@@ -284,28 +283,31 @@ class Stats:
             if before and stop > before[0] and \
                     before[2] in logbytes.window_digests(fh, before[0], f.name):
                 start = before[0]  # a plain log that grew: only its new lines
-            digest, *older = logbytes.window_digests(fh, stop, f.name)
-            head = logbytes.head(head_bytes)
-            if any(d in hashes for d in (digest, *older)) or \
-                    (before and before[2] in (digest, *older)):
+            digests = logbytes.window_digests(fh, stop, f.name)
+            digest, head = digests[0], logbytes.head(head_bytes)
+            if _known(digests, before, hashes):
                 report.files_known += 1
                 seen_files.append((key, stop, f.stamp, digest, head))
                 return True
             if start == 0:
                 start = self._read_before(
                     head, stop, lambda n: logbytes.window_digests(fh, n, f.name))
-            hashes.add(digest)
-            self._heads.setdefault(head, []).append((stop, digest))
+            self._remember(hashes, head, stop, digest)
             report.files_read += 1
             first = logbytes.line_feeds(fh, start, f.name) + 1
             for piece, lines in logbytes.pieces(fh, start, stop, f.name):
                 if piece:
-                    batches.add_piece(piece, f.name, first + lines)
+                    batches.add_bytes(piece, f.name, first + lines)
                 else:
                     report.skips.add(f.name, first + lines, "not an S3 access log line (over "
                                      f"{logbytes.WINDOW:,} bytes long)")
         seen_files.append((key, stop, f.stamp, digest, head))
         return True
+
+    def _remember(self, hashes: set[str], head: str, length: int, digest: str) -> None:
+        """A log read by this run, known to the logs read after it in the run."""
+        hashes.add(digest)
+        self._heads.setdefault(head, []).append((length, digest))
 
     def _rotated(self, head: str, content: bytes) -> int:
         """``_read_before`` for a log held whole, compared as text (CRLF as LF: a log converted
@@ -386,6 +388,12 @@ class Stats:
                f"UNION ALL {rules.DOWNLOADS}) WHERE {' AND '.join(where)} "
                "GROUP BY day, episode, app ORDER BY day, episode, app")
         return [tuple(r) for r in self.con.execute(sql, args).fetchall()]
+
+
+def _known(digests: list[str], before, hashes: set[str]) -> bool:
+    """Whether a log with these hashes (logbytes.digests) was read before, under this name or
+    another (a link to a log this run read too: grown, it is read once)."""
+    return any(d in hashes for d in digests) or bool(before and before[2] in digests)
 
 
 def _key(name: str) -> str:
