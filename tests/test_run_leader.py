@@ -102,6 +102,12 @@ def _state(proj: Project, title: str) -> dict:
     return next(r for r in rows if r["title"] == title)
 
 
+def _releases_winter(proj: Project, run: Run) -> None:
+    """'Winter plans', queued from ``proj`` for a second from now, is released by ``run``."""
+    assert _cli(proj, "queue", "winter", "--at", _iso_in(1)).returncode == 0
+    assert run.saw("released post 'Winter plans'", timeout=15), run.output
+
+
 def _leads(run: Run) -> str:
     return f"leading: this scheduler (pid {run.proc.pid} on {HOST})"
 
@@ -376,8 +382,7 @@ def test_a_standby_cut_off_from_the_server_says_so_once_then_takes_over(pair, pg
             forwarder.mend()
             first.stop()
             assert second.saw(_leads(second), timeout=15), second.output
-            assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
-            assert second.saw("released post 'Winter plans'", timeout=15), second.output
+            _releases_winter(a, second)
         finally:
             out = second.stop()
             first.stop()
@@ -484,8 +489,7 @@ def test_a_stopped_leader_loses_its_lease_without_the_idle_session_limit(pair, p
         os.kill(first.proc.pid, signal.SIGSTOP)
         assert second.saw(_leads(second), timeout=SILENT_SECONDS + 15), second.output
         assert _lock_sessions(pg_url, first.proc.pid) == []
-        assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
-        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+        _releases_winter(a, second)
         first.proc.send_signal(signal.SIGCONT)
         assert first.saw("lost the lead", timeout=20), first.output
     finally:
@@ -557,8 +561,7 @@ def test_a_standby_whose_session_the_server_ends_stays_and_takes_over_later(pair
                           and second.proc.poll() is None, timeout=5), second.output
         first.stop()
         assert second.saw(_leads(second), timeout=20), second.output
-        assert _cli(a, "queue", "winter", "--at", _iso_in(1)).returncode == 0
-        assert second.saw("released post 'Winter plans'", timeout=15), second.output
+        _releases_winter(a, second)
     finally:
         out_b = second.stop()
         if first.proc.poll() is None:
